@@ -1,0 +1,1 @@
+ss_add_test(NAME test_common SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_common.c LIBS ss_common LABELS unit)
