@@ -1,0 +1,420 @@
+/* Server configuration: directives from a redis-style file and the command line. */
+#include "common/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum { T_INT, T_MEM, T_STRING, T_ENUM, T_U64, T_LOGLEVEL, T_PEERS, T_IGNORED } dtype;
+
+typedef struct {
+    const char *name;
+    const char *value; /* or NULL */
+} enum_opt;
+
+/* One row per directive: how to parse it, where it lives, its default. */
+typedef struct {
+    const char *name;
+    dtype type;
+    size_t offset;
+    const char *def;
+    long long min, max;
+    const char *const *choices; /* T_ENUM: index is the stored value */
+    bool is_mutable;
+} directive;
+
+static const char *const read_choices[] = {"linearizable", "stale", NULL};
+static const char *const follower_choices[] = {"proxy", "redirect", NULL};
+static const char *const fsync_choices[] = {"always", "no", NULL};
+
+#define OFF(field) offsetof(ss_config, field)
+#define LL_MAX LLONG_MAX
+
+static const directive directives[] = {
+    {"bind", T_STRING, OFF(bind), "127.0.0.1", 0, 0, NULL, false},
+    {"port", T_INT, OFF(port), "6379", 0, 65535, NULL, false},
+    {"dir", T_STRING, OFF(dir), "./", 0, 0, NULL, false},
+    {"logfile", T_STRING, OFF(logfile), "", 0, 0, NULL, false},
+    {"pidfile", T_STRING, OFF(pidfile), "", 0, 0, NULL, false},
+    {"loglevel", T_LOGLEVEL, OFF(loglevel), "notice", 0, 0, NULL, true},
+    {"requirepass", T_STRING, OFF(requirepass), "", 0, 0, NULL, true},
+    {"maxclients", T_INT, OFF(maxclients), "10000", 1, 1000000, NULL, true},
+    {"timeout", T_INT, OFF(timeout), "0", 0, INT_MAX, NULL, true},
+    {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
+    {"proto-max-bulk-len", T_MEM, OFF(proto_max_bulk_len), "512mb", 1024 * 1024, LL_MAX, NULL, true},
+    {"client-query-buffer-limit", T_MEM, OFF(client_query_buffer_limit), "1gb", 1024 * 1024, LL_MAX, NULL, true},
+    {"client-output-buffer-limit-bytes", T_MEM, OFF(client_output_buffer_limit), "64mb", 16 * 1024, LL_MAX, NULL, true},
+    {"node-id", T_U64, OFF(node_id), "1", 1, LL_MAX, NULL, false},
+    {"raft-port", T_INT, OFF(raft_port), "7379", 0, 65535, NULL, false},
+    {"peers", T_PEERS, OFF(peers), "", 0, 0, NULL, false},
+    {"cluster-id", T_STRING, OFF(cluster_id), "sandstore", 0, 0, NULL, false},
+    {"cluster-secret", T_STRING, OFF(cluster_secret), "", 0, 0, NULL, false},
+    {"election-timeout", T_INT, OFF(election_timeout), "1000", 10, 60000, NULL, false},
+    {"heartbeat-interval", T_INT, OFF(heartbeat_interval), "100", 1, 60000, NULL, false},
+    {"raft-fsync", T_ENUM, OFF(raft_fsync), "always", 0, 0, fsync_choices, false},
+    {"read-consistency", T_ENUM, OFF(read_consistency), "linearizable", 0, 0, read_choices, true},
+    {"follower-mode", T_ENUM, OFF(follower_mode), "proxy", 0, 0, follower_choices, true},
+    {"leader-wait-timeout", T_INT, OFF(leader_wait_timeout), "5000", 0, 600000, NULL, true},
+    {"snapshot-threshold", T_MEM, OFF(snapshot_threshold), "100000", 16, LL_MAX, NULL, true},
+    /* Answered so that tools written for Redis (redis-benchmark reads these) are
+     * content; sandstore's durability comes from the Raft log, not from them. */
+    {"save", T_IGNORED, 0, "", 0, 0, NULL, true},
+    {"appendonly", T_IGNORED, 0, "no", 0, 0, NULL, true},
+    {"daemonize", T_IGNORED, 0, "no", 0, 0, NULL, false},
+};
+#define NDIRECTIVES (sizeof directives / sizeof directives[0])
+
+static const directive *find_directive(const char *name)
+{
+    for (size_t i = 0; i < NDIRECTIVES; i++)
+        if (strcasecmp(directives[i].name, name) == 0)
+            return &directives[i];
+    return NULL;
+}
+
+long long ss_config_memtoll(const char *s, int *err)
+{
+    const char *u = s;
+    while (*u && (isdigit((unsigned char)*u) || (u == s && *u == '-')))
+        u++;
+    long long mul = 1;
+    if (*u == '\0') mul = 1;
+    else if (!strcasecmp(u, "b")) mul = 1;
+    else if (!strcasecmp(u, "k")) mul = 1000;
+    else if (!strcasecmp(u, "kb")) mul = 1024;
+    else if (!strcasecmp(u, "m")) mul = 1000LL * 1000;
+    else if (!strcasecmp(u, "mb")) mul = 1024LL * 1024;
+    else if (!strcasecmp(u, "g")) mul = 1000LL * 1000 * 1000;
+    else if (!strcasecmp(u, "gb")) mul = 1024LL * 1024 * 1024;
+    else goto bad;
+    size_t digits = (size_t)(u - s);
+    if (digits == 0 || digits > 20)
+        goto bad;
+    char buf[32];
+    memcpy(buf, s, digits);
+    buf[digits] = '\0';
+    errno = 0;
+    char *end;
+    long long v = strtoll(buf, &end, 10);
+    if (errno || *end || v < 0 || (mul > 1 && v > LLONG_MAX / mul))
+        goto bad;
+    if (err) *err = 0;
+    return v * mul;
+bad:
+    if (err) *err = 1;
+    return -1;
+}
+
+static bool parse_ll(const char *s, long long *out)
+{
+    if (*s == '\0')
+        return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+int ss_config_parse_peers(const char *spec, ss_peer *out, int max, int *count, char *errmsg)
+{
+    *count = 0;
+    if (spec == NULL || spec[0] == '\0')
+        return SS_OK;
+    const char *p = spec;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[SS_HOST_MAX + 64];
+        if (len == 0 || len >= sizeof item)
+            return ss_errf(errmsg, SS_ECONFIG, "bad peer '%.*s': expected ID@HOST:RAFTPORT", (int)len, p);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (*count >= max)
+            return ss_errf(errmsg, SS_ECONFIG, "too many peers (at most %d)", max);
+        char *at = strchr(item, '@');
+        char *colon = strrchr(item, ':');
+        long long id, port;
+        if (!at || !colon || colon < at) 
+            return ss_errf(errmsg, SS_ECONFIG, "bad peer '%s': expected ID@HOST:RAFTPORT", item);
+        *at = '\0';
+        *colon = '\0';
+        if (!parse_ll(item, &id) || id <= 0)
+            return ss_errf(errmsg, SS_ECONFIG, "bad peer id '%s': expected a positive integer", item);
+        if (!parse_ll(colon + 1, &port) || port <= 0 || port > 65535)
+            return ss_errf(errmsg, SS_ECONFIG, "bad raft port '%s' for peer %lld", colon + 1, id);
+        const char *host = at + 1;
+        if (host[0] == '\0' || strlen(host) >= SS_HOST_MAX)
+            return ss_errf(errmsg, SS_ECONFIG, "bad host for peer %lld", id);
+        for (int i = 0; i < *count; i++)
+            if (out[i].id == (uint64_t)id)
+                return ss_errf(errmsg, SS_ECONFIG, "peer id %lld appears twice", id);
+        out[*count].id = (uint64_t)id;
+        snprintf(out[*count].host, SS_HOST_MAX, "%s", host);
+        out[*count].port = (int)port;
+        (*count)++;
+        p = end ? end + 1 : p + len;
+    }
+    return SS_OK;
+}
+
+static int apply_directive(ss_config *cfg, const directive *d, const char *value, char *errmsg)
+{
+    void *field = (char *)cfg + d->offset;
+    long long v;
+    int bad;
+    switch (d->type) {
+    case T_INT:
+        if (!parse_ll(value, &v) || v < d->min || v > d->max)
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be an integer between %lld and %lld",
+                           d->min, d->max);
+        *(int *)field = (int)v;
+        return SS_OK;
+    case T_U64:
+        if (!parse_ll(value, &v) || v < d->min)
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be a positive integer");
+        *(uint64_t *)field = (uint64_t)v;
+        return SS_OK;
+    case T_MEM:
+        v = ss_config_memtoll(value, &bad);
+        if (bad || v < d->min || v > d->max)
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be a memory value of at least %lld bytes",
+                           d->min);
+        *(long long *)field = v;
+        return SS_OK;
+    case T_STRING: {
+        char *copy = strdup(value);
+        if (!copy)
+            return SS_ENOMEM;
+        free(*(char **)field);
+        *(char **)field = copy;
+        return SS_OK;
+    }
+    case T_ENUM:
+        for (int i = 0; d->choices[i]; i++) {
+            if (strcasecmp(d->choices[i], value) == 0) {
+                *(int *)field = i;
+                return SS_OK;
+            }
+        }
+        return ss_errf(errmsg, SS_ECONFIG, "argument must be one of: %s%s%s", d->choices[0],
+                       d->choices[1] ? ", " : "", d->choices[1] ? d->choices[1] : "");
+    case T_LOGLEVEL: {
+        int level = ss_log_level_parse(value);
+        if (level < 0)
+            return ss_errf(errmsg, SS_ECONFIG,
+                           "argument must be one of: trace, debug, verbose, notice, warning, nothing");
+        *(int *)field = level;
+        return SS_OK;
+    }
+    case T_PEERS: {
+        ss_peer list[SS_MAX_PEERS];
+        int n;
+        int rc = ss_config_parse_peers(value, list, SS_MAX_PEERS, &n, errmsg);
+        if (rc != SS_OK)
+            return rc;
+        char *copy = strdup(value);
+        if (!copy)
+            return SS_ENOMEM;
+        free(cfg->peers);
+        cfg->peers = copy;
+        memcpy(cfg->peer_list, list, sizeof list);
+        cfg->npeers = n;
+        return SS_OK;
+    }
+    case T_IGNORED:
+        return SS_OK;
+    }
+    return SS_EINTERNAL;
+}
+
+void ss_config_init(ss_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < NDIRECTIVES; i++) {
+        int rc = apply_directive(cfg, &directives[i], directives[i].def, NULL);
+        (void)rc; /* defaults are valid by construction; tests check it */
+    }
+}
+
+void ss_config_release(ss_config *cfg)
+{
+    for (size_t i = 0; i < NDIRECTIVES; i++) {
+        if (directives[i].type == T_STRING || directives[i].type == T_PEERS) {
+            char **field = (char **)((char *)cfg + directives[i].offset);
+            free(*field);
+            *field = NULL;
+        }
+    }
+}
+
+int ss_config_set(ss_config *cfg, const char *name, int argc, char **argv, char *errmsg)
+{
+    const directive *d = find_directive(name);
+    if (d == NULL)
+        return ss_errf(errmsg, SS_ECONFIG, "unknown directive '%s'", name);
+    if (d->type == T_IGNORED)
+        return SS_OK; /* `save 900 1` and friends take any number of arguments */
+    if (argc != 1)
+        return ss_errf(errmsg, SS_ECONFIG, "directive '%s' takes exactly one argument, got %d",
+                       d->name, argc);
+    ss_errmsg why = "";
+    int rc = apply_directive(cfg, d, argv[0], why);
+    if (rc != SS_OK)
+        return ss_errf(errmsg, rc, "bad value '%s' for '%s': %s", argv[0], d->name,
+                       why[0] ? why : ss_strerror(rc));
+    return SS_OK;
+}
+
+int ss_config_load_string(ss_config *cfg, const char *text, const char *origin, char *errmsg)
+{
+    int lineno = 0;
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        char *line = strndup(p, len);
+        if (!line)
+            return SS_ENOMEM;
+        p = nl ? nl + 1 : p + len;
+
+        int argc = 0;
+        char **argv = ss_splitargs(line, &argc);
+        int rc = SS_OK;
+        ss_errmsg why = "";
+        if (argv == NULL)
+            rc = ss_errf(why, SS_ECONFIG, "unbalanced quotes");
+        else if (argc > 0 && argv[0][0] != '#')
+            rc = ss_config_set(cfg, argv[0], argc - 1, argv + 1, why);
+        if (argv)
+            ss_split_free(argv, argc);
+        if (rc != SS_OK) {
+            ss_errf(errmsg, rc, "%s, line %d: %s (>>> '%s')", origin, lineno, why, line);
+            free(line);
+            return rc;
+        }
+        free(line);
+    }
+    return SS_OK;
+}
+
+int ss_config_load_file(ss_config *cfg, const char *path, char *errmsg)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return ss_errf(errmsg, SS_ECONFIG, "can't open config file '%s': %s", path, strerror(errno));
+    char *text = NULL;
+    size_t cap = 0, len = 0;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *grown = realloc(text, cap);
+            if (!grown) {
+                free(text);
+                fclose(f);
+                return SS_ENOMEM;
+            }
+            text = grown;
+        }
+        memcpy(text + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (text == NULL)
+        return SS_OK; /* empty file */
+    text[len] = '\0';
+    char origin[SS_ERRMSG_SIZE];
+    snprintf(origin, sizeof origin, "config file '%s'", path);
+    int rc = ss_config_load_string(cfg, text, origin, errmsg);
+    free(text);
+    return rc;
+}
+
+int ss_config_load_args(ss_config *cfg, int argc, char **argv, char *errmsg)
+{
+    int i = 1;
+    if (i < argc && strncmp(argv[i], "--", 2) != 0) {
+        int rc = ss_config_load_file(cfg, argv[i], errmsg);
+        if (rc != SS_OK)
+            return rc;
+        i++;
+    }
+    while (i < argc) {
+        if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0')
+            return ss_errf(errmsg, SS_ECONFIG,
+                           "command line: expected --directive, got '%s'", argv[i]);
+        const char *name = argv[i] + 2;
+        int first = ++i;
+        while (i < argc && strncmp(argv[i], "--", 2) != 0)
+            i++;
+        ss_errmsg why = "";
+        int rc = ss_config_set(cfg, name, i - first, argv + first, why);
+        if (rc != SS_OK)
+            return ss_errf(errmsg, rc, "command line: %s", why);
+    }
+    return SS_OK;
+}
+
+int ss_config_validate(ss_config *cfg, char *errmsg)
+{
+    if (cfg->npeers == 0)
+        return SS_OK; /* a one-member cluster of this node alone */
+    bool self = false;
+    for (int i = 0; i < cfg->npeers; i++)
+        if (cfg->peer_list[i].id == cfg->node_id)
+            self = true;
+    if (!self)
+        return ss_errf(errmsg, SS_ECONFIG,
+                       "peers must list every voting member including this node (node-id %llu)",
+                       (unsigned long long)cfg->node_id);
+    if (cfg->heartbeat_interval >= cfg->election_timeout)
+        return ss_errf(errmsg, SS_ECONFIG, "heartbeat-interval (%d ms) must be below election-timeout (%d ms)",
+                       cfg->heartbeat_interval, cfg->election_timeout);
+    return SS_OK;
+}
+
+static void format_value(const ss_config *cfg, const directive *d, char *out, size_t size)
+{
+    const void *field = (const char *)cfg + d->offset;
+    switch (d->type) {
+    case T_INT: snprintf(out, size, "%d", *(const int *)field); break;
+    case T_U64: snprintf(out, size, "%llu", (unsigned long long)*(const uint64_t *)field); break;
+    case T_MEM: snprintf(out, size, "%lld", *(const long long *)field); break;
+    case T_STRING:
+    case T_PEERS: snprintf(out, size, "%s", *(char *const *)field ? *(char *const *)field : ""); break;
+    case T_ENUM: snprintf(out, size, "%s", d->choices[*(const int *)field]); break;
+    case T_LOGLEVEL: snprintf(out, size, "%s", ss_log_level_name(*(const int *)field)); break;
+    case T_IGNORED: snprintf(out, size, "%s", d->def); break;
+    }
+}
+
+void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn fn, void *arg)
+{
+    char value[1024];
+    for (size_t i = 0; i < NDIRECTIVES; i++) {
+        const directive *d = &directives[i];
+        if (!ss_stringmatch(pattern, strlen(pattern), d->name, strlen(d->name), true))
+            continue;
+        /* Never echo secrets back, as redis does not for masterauth. */
+        if (d->offset == OFF(cluster_secret) && d->type == T_STRING)
+            snprintf(value, sizeof value, "%s", cfg->cluster_secret[0] ? "******" : "");
+        else
+            format_value(cfg, d, value, sizeof value);
+        fn(arg, d->name, value);
+    }
+}
+
+bool ss_config_is_mutable(const char *name)
+{
+    const directive *d = find_directive(name);
+    return d != NULL && d->is_mutable;
+}

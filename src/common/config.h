@@ -1,0 +1,105 @@
+/* Server configuration: directives from a redis-style file and the command line. */
+#ifndef SS_CONFIG_H
+#define SS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/log.h"
+
+#define SS_MAX_PEERS 16
+#define SS_HOST_MAX 256
+
+/* One voting member of the initial cluster: ID@HOST:RAFTPORT. */
+typedef struct ss_peer {
+    uint64_t id;
+    char host[SS_HOST_MAX];
+    int port;
+} ss_peer;
+
+typedef enum { SS_READ_LINEARIZABLE = 0, SS_READ_STALE = 1 } ss_read_consistency;
+typedef enum { SS_FOLLOWER_PROXY = 0, SS_FOLLOWER_REDIRECT = 1 } ss_follower_mode;
+typedef enum { SS_FSYNC_ALWAYS = 0, SS_FSYNC_NO = 1 } ss_fsync_mode;
+
+typedef struct ss_config {
+    /* Network and process. */
+    char *bind;
+    int port;
+    char *dir;
+    char *logfile;
+    char *pidfile;
+    int loglevel;
+    char *requirepass;
+    int maxclients;
+    int timeout;                    /* idle client timeout in seconds, 0 = never */
+    int databases;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    long long client_output_buffer_limit; /* stop reading a client past this many reply bytes */
+    /* Consensus. */
+    uint64_t node_id;
+    int raft_port;
+    char *peers;                    /* the directive as written */
+    char *cluster_id;
+    char *cluster_secret;
+    int election_timeout;           /* ms, randomized in [T, 2T) */
+    int heartbeat_interval;         /* ms */
+    int raft_fsync;                 /* ss_fsync_mode */
+    int read_consistency;           /* ss_read_consistency */
+    int follower_mode;              /* ss_follower_mode */
+    int leader_wait_timeout;        /* ms a command waits for a leader before CLUSTERDOWN */
+    long long snapshot_threshold;   /* entries */
+
+    /* Derived from peers; this node included. */
+    ss_peer peer_list[SS_MAX_PEERS];
+    int npeers;
+} ss_config;
+
+/* Fills cfg with every default (strings are heap copies). */
+void ss_config_init(ss_config *cfg);
+void ss_config_release(ss_config *cfg);
+
+/* Loads `sandstore [config-file] [--directive value ...]`: the file first, then
+ * the command-line directives in order. On error, errmsg names the file and
+ * line (or the argument) and what is wrong. */
+int ss_config_load_args(ss_config *cfg, int argc, char **argv, char *errmsg);
+
+/* Applies the directives in a file; errors name the file and line. */
+int ss_config_load_file(ss_config *cfg, const char *path, char *errmsg);
+
+/* Applies the text of a config file (lines of `directive args...`); `origin`
+ * names it in errors. */
+int ss_config_load_string(ss_config *cfg, const char *text, const char *origin, char *errmsg);
+
+/* Sets one directive from its arguments, as a config line would. */
+int ss_config_set(ss_config *cfg, const char *name, int argc, char **argv, char *errmsg);
+
+/* Checks the whole configuration for consistency (peers include node-id, ...). */
+int ss_config_validate(ss_config *cfg, char *errmsg);
+
+/* CONFIG GET support: calls fn(name, value) for every directive whose name
+ * matches the glob pattern (redis stringmatch rules, case-insensitive). */
+typedef void (*ss_config_visit_fn)(void *arg, const char *name, const char *value);
+void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn fn, void *arg);
+
+/* Whether CONFIG SET may change a directive while the server runs. */
+bool ss_config_is_mutable(const char *name);
+
+/* Parses a peers list "1@127.0.0.1:7379,2@h:7380" into out (at most max). */
+int ss_config_parse_peers(const char *spec, ss_peer *out, int max, int *count, char *errmsg);
+
+/* Parses "512mb", "1gb", "100" into bytes; -1 on error. */
+long long ss_config_memtoll(const char *s, int *err);
+
+/* Redis' glob matching (stringmatchlen): *, ?, [a-z], [^x], \x. */
+bool ss_stringmatch(const char *pattern, size_t plen, const char *s, size_t slen, bool nocase);
+
+/* Splits a line into arguments like redis' sdssplitargs (quotes, escapes).
+ * Returns a NULL-terminated heap array (free with ss_split_free) or NULL on
+ * unbalanced quotes. */
+char **ss_splitargs(const char *line, int *argc);
+void ss_split_free(char **argv, int argc);
+
+#endif

@@ -1,0 +1,209 @@
+/* Configuration: defaults, the file format, command-line overrides, errors. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+
+static ss_config cfg;
+static void setup(void) { ss_config_init(&cfg); }
+static void teardown(void) { ss_config_release(&cfg); }
+TestSuite(config, .init = setup, .fini = teardown);
+
+Test(config, has_redis_like_defaults)
+{
+    cr_expect_eq(cfg.port, 6379);
+    cr_expect_str_eq(cfg.bind, "127.0.0.1");
+    cr_expect_eq(cfg.node_id, 1);
+    cr_expect_eq(cfg.proto_max_bulk_len, 512LL * 1024 * 1024);
+    cr_expect_eq(cfg.loglevel, SS_LOG_NOTICE);
+    cr_expect_eq(cfg.read_consistency, SS_READ_LINEARIZABLE);
+    cr_expect_eq(cfg.follower_mode, SS_FOLLOWER_PROXY);
+    cr_expect_eq(cfg.raft_fsync, SS_FSYNC_ALWAYS);
+    cr_expect_eq(cfg.npeers, 0);
+    cr_expect_eq(ss_config_validate(&cfg, NULL), SS_OK);
+}
+
+Test(config, file_lines_set_directives_and_skip_comments)
+{
+    const char *text = "# a comment\n\nport 7000\nbind 0.0.0.0\n  loglevel   warning\n"
+                       "dir \"/tmp/with space\"\nproto-max-bulk-len 1gb\nsave 900 1\n";
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, text, "test", err), SS_OK, "%s", err);
+    cr_expect_eq(cfg.port, 7000);
+    cr_expect_str_eq(cfg.bind, "0.0.0.0");
+    cr_expect_eq(cfg.loglevel, SS_LOG_WARNING);
+    cr_expect_str_eq(cfg.dir, "/tmp/with space");
+    cr_expect_eq(cfg.proto_max_bulk_len, 1024LL * 1024 * 1024);
+}
+
+Test(config, unknown_directive_names_file_and_line)
+{
+    ss_errmsg err = "";
+    cr_expect_eq(ss_config_load_string(&cfg, "port 1\nbogus 3\n", "config file 'x.conf'", err),
+                 SS_ECONFIG);
+    cr_expect(strstr(err, "config file 'x.conf', line 2") != NULL, "%s", err);
+    cr_expect(strstr(err, "unknown directive 'bogus'") != NULL, "%s", err);
+}
+
+Test(config, bad_values_are_rejected_with_the_reason)
+{
+    ss_errmsg err = "";
+    cr_expect_eq(ss_config_load_string(&cfg, "port 70000\n", "f", err), SS_ECONFIG);
+    cr_expect(strstr(err, "between 0 and 65535") != NULL, "%s", err);
+    cr_expect_eq(ss_config_load_string(&cfg, "port\n", "f", err), SS_ECONFIG);
+    cr_expect_eq(ss_config_load_string(&cfg, "read-consistency maybe\n", "f", err), SS_ECONFIG);
+    cr_expect_eq(ss_config_load_string(&cfg, "loglevel loud\n", "f", err), SS_ECONFIG);
+    cr_expect_eq(ss_config_load_string(&cfg, "dir \"unterminated\n", "f", err), SS_ECONFIG);
+    cr_expect(strstr(err, "unbalanced quotes") != NULL, "%s", err);
+    cr_expect_eq(cfg.port, 6379, "a failed line must not change the value");
+}
+
+Test(config, command_line_overrides_the_file)
+{
+    char path[] = "/tmp/ss-config-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    const char *text = "port 7001\nnode-id 2\n";
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    char *argv[] = {"sandstore", path, "--port", "7002", "--loglevel", "debug", NULL};
+    ss_errmsg err = "";
+    int rc = ss_config_load_args(&cfg, 6, argv, err);
+    unlink(path);
+    cr_assert_eq(rc, SS_OK, "%s", err);
+    cr_expect_eq(cfg.port, 7002);
+    cr_expect_eq(cfg.node_id, 2);
+    cr_expect_eq(cfg.loglevel, SS_LOG_DEBUG);
+}
+
+Test(config, missing_file_is_a_clear_error)
+{
+    char *argv[] = {"sandstore", "/nonexistent/sandstore.conf", NULL};
+    ss_errmsg err = "";
+    cr_expect_eq(ss_config_load_args(&cfg, 2, argv, err), SS_ECONFIG);
+    cr_expect(strstr(err, "/nonexistent/sandstore.conf") != NULL, "%s", err);
+}
+
+Test(config, peers_parse_and_must_include_this_node)
+{
+    ss_errmsg err = "";
+    char *argv[] = {"sandstore", "--node-id", "2", "--peers",
+                    "1@127.0.0.1:7379,2@127.0.0.1:7380,3@localhost:7381", NULL};
+    cr_assert_eq(ss_config_load_args(&cfg, 5, argv, err), SS_OK, "%s", err);
+    cr_assert_eq(cfg.npeers, 3);
+    cr_expect_eq(cfg.peer_list[2].id, 3);
+    cr_expect_str_eq(cfg.peer_list[2].host, "localhost");
+    cr_expect_eq(cfg.peer_list[1].port, 7380);
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
+
+    cfg.node_id = 9;
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG);
+    cr_expect(strstr(err, "node-id 9") != NULL, "%s", err);
+}
+
+Test(config, malformed_peers_are_rejected)
+{
+    const char *bad[] = {"1@host", "x@h:1", "1@:7000", "1@h:0", "1@h:99999", "1@h:1,1@h:2", "1@h:1,,2@h:2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ss_peer out[SS_MAX_PEERS];
+        int n;
+        ss_errmsg err = "";
+        cr_expect_eq(ss_config_parse_peers(bad[i], out, SS_MAX_PEERS, &n, err), SS_ECONFIG, "%s", bad[i]);
+    }
+}
+
+Test(config, memory_units_follow_redis)
+{
+    int err;
+    cr_expect_eq(ss_config_memtoll("1k", &err), 1000);
+    cr_expect_eq(ss_config_memtoll("1kb", &err), 1024);
+    cr_expect_eq(ss_config_memtoll("2GB", &err), 2LL * 1024 * 1024 * 1024);
+    cr_expect_eq(ss_config_memtoll("12", &err), 12);
+    ss_config_memtoll("12x", &err);
+    cr_expect_eq(err, 1);
+    ss_config_memtoll("99999999999999999999gb", &err);
+    cr_expect_eq(err, 1);
+}
+
+struct collected { int n; char names[64][64]; char values[64][128]; };
+static void collect(void *arg, const char *name, const char *value)
+{
+    struct collected *c = arg;
+    snprintf(c->names[c->n], 64, "%s", name);
+    snprintf(c->values[c->n], 128, "%s", value);
+    c->n++;
+}
+
+Test(config, get_matches_globs_and_hides_the_secret)
+{
+    struct collected c = {0};
+    ss_config_get(&cfg, "port", collect, &c);
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_eq(c.values[0], "6379");
+
+    memset(&c, 0, sizeof c);
+    ss_config_get(&cfg, "*port", collect, &c);
+    cr_expect_eq(c.n, 2); /* port, raft-port */
+
+    char *argv[] = {"s3cret"};
+    cr_assert_eq(ss_config_set(&cfg, "cluster-secret", 1, argv, NULL), SS_OK);
+    memset(&c, 0, sizeof c);
+    ss_config_get(&cfg, "cluster-secret", collect, &c);
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_neq(c.values[0], "s3cret");
+
+    memset(&c, 0, sizeof c);
+    ss_config_get(&cfg, "appendonly", collect, &c);
+    cr_expect_eq(c.n, 1);
+}
+
+Test(strutil, glob_matching_follows_redis)
+{
+#define M(p, s) ss_stringmatch(p, strlen(p), s, strlen(s), false)
+    cr_expect(M("*", "anything"));
+    cr_expect(M("h?llo", "hello"));
+    cr_expect(M("h*llo", "heeeello"));
+    cr_expect(M("h[ae]llo", "hallo"));
+    cr_expect(!M("h[ae]llo", "hillo"));
+    cr_expect(M("h[^e]llo", "hallo"));
+    cr_expect(!M("h[^e]llo", "hello"));
+    cr_expect(M("h[a-b]llo", "hbllo"));
+    cr_expect(M("h\\*llo", "h*llo"));
+    cr_expect(!M("h\\*llo", "hello"));
+    cr_expect(!M("abc", "ab"));
+    cr_expect(M("a*", "a"));
+    cr_expect(ss_stringmatch("PORT", 4, "port", 4, true));
+#undef M
+}
+
+Test(strutil, hostile_glob_finishes)
+{
+    char pattern[200], subject[200];
+    for (int i = 0; i < 198; i += 2) { pattern[i] = 'a'; pattern[i + 1] = '*'; }
+    pattern[198] = 'b'; pattern[199] = '\0';
+    memset(subject, 'a', 199); subject[199] = '\0';
+    cr_expect(!ss_stringmatch(pattern, strlen(pattern), subject, strlen(subject), false));
+}
+
+Test(strutil, splitargs_handles_quotes_and_escapes)
+{
+    int argc;
+    char **argv = ss_splitargs("set \"a b\" 'c\\'d' \"\\x41\\n\" plain", &argc);
+    cr_assert_not_null(argv);
+    cr_assert_eq(argc, 5);
+    cr_expect_str_eq(argv[1], "a b");
+    cr_expect_str_eq(argv[2], "c'd");
+    cr_expect_str_eq(argv[3], "A\n");
+    cr_expect_str_eq(argv[4], "plain");
+    ss_split_free(argv, argc);
+
+    cr_expect_null(ss_splitargs("set \"open", &argc));
+    cr_expect_null(ss_splitargs("set \"a\"b", &argc));
+    argv = ss_splitargs("   ", &argc);
+    cr_assert_not_null(argv);
+    cr_expect_eq(argc, 0);
+    ss_split_free(argv, argc);
+}
