@@ -1,0 +1,20 @@
+/* RESP parser internals shared by resp.c and resp_inline.c. */
+#ifndef SS_RESP_INTERNAL_H
+#define SS_RESP_INTERNAL_H
+
+#include <stddef.h>
+
+#include "server/resp.h"
+
+/* Appends a copy of data (plus a NUL) to cmd. 0, or -1 if out of memory. */
+int resp_cmd_push_copy(resp_cmd *cmd, const char *data, size_t len, long long more);
+
+/*
+ * Splits one inline line the way redis' sdssplitargs does (spaces, "double
+ * quotes" with \n \r \t \b \a \\ \" \xHH, 'single quotes' with \') into cmd.
+ * The line ends at len or at its first NUL, as the C string redis splits would.
+ * Returns RESP_EOK, RESP_EQUOTES or RESP_ENOMEM.
+ */
+int resp_split_inline(resp_cmd *cmd, const char *line, size_t len);
+
+#endif

@@ -1,0 +1,271 @@
+/* RESP parser: framing, splits, pipelines, inline commands, limits, memory. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "server/resp.h"
+
+#define S(lit) lit, sizeof(lit) - 1
+
+/* Commands rendered as "[len:bytes,len:bytes]" so runs compare with memcmp. */
+static void render(ss_buf *out, const resp_cmd *cmd)
+{
+    ss_buf_append(out, "[", 1);
+    for (int i = 0; i < cmd->argc; i++) {
+        ss_buf_appendf(out, "%zu:", cmd->argvlen[i]);
+        ss_buf_append(out, cmd->argv[i], cmd->argvlen[i]);
+        ss_buf_append(out, ",", 1);
+        cr_assert_eq(cmd->argv[i][cmd->argvlen[i]], '\0', "arguments are NUL-terminated");
+    }
+    ss_buf_append(out, "]", 1);
+}
+
+/* Pulls until the parser needs more or fails; returns the last result. */
+static resp_result drain(resp_parser *p, ss_buf *out)
+{
+    resp_cmd *cmd;
+    resp_result r;
+    while ((r = resp_parser_next(p, &cmd)) == RESP_CMD)
+        render(out, cmd);
+    return r;
+}
+
+/* Feeds in in pieces of at most chunk bytes, the first piece being first bytes
+ * long (0: chunk), pulling after every piece as a server would. */
+static resp_result run(const char *in, size_t n, size_t first, size_t chunk, ss_buf *out,
+                       int *err)
+{
+    resp_parser *p = resp_parser_new();
+    cr_assert_not_null(p);
+    resp_result r = RESP_NEED_MORE;
+    size_t off = 0;
+    while (off < n) {
+        size_t k = off == 0 && first ? first : chunk;
+        if (k > n - off)
+            k = n - off;
+        cr_assert_eq(resp_parser_feed(p, in + off, k), 0);
+        off += k;
+        r = drain(p, out);
+    }
+    if (n == 0)
+        r = drain(p, out);
+    *err = resp_parser_error(p);
+    resp_parser_free(p);
+    return r;
+}
+
+/* Same, but reading through reserve/commit the way a socket read would. */
+static resp_result run_reserve(const char *in, size_t n, size_t read_size, ss_buf *out)
+{
+    resp_parser *p = resp_parser_new();
+    resp_result r = RESP_NEED_MORE;
+    size_t off = 0;
+    while (off < n) {
+        char *ptr;
+        size_t room;
+        cr_assert_eq(resp_parser_reserve(p, 0, &ptr, &room), 0);
+        cr_assert_gt(room, 0);
+        size_t k = read_size < room ? read_size : room;
+        if (k > n - off)
+            k = n - off;
+        memcpy(ptr, in + off, k);
+        resp_parser_commit(p, k);
+        off += k;
+        r = drain(p, out);
+    }
+    resp_parser_free(p);
+    return r;
+}
+
+static void expect_same(const ss_buf *a, const ss_buf *b, const char *what, size_t at)
+{
+    cr_assert_eq(ss_buf_len(a), ss_buf_len(b), "%s at %zu: %zu vs %zu bytes of commands", what,
+                 at, ss_buf_len(a), ss_buf_len(b));
+    cr_assert(memcmp(ss_buf_data(a), ss_buf_data(b), ss_buf_len(a)) == 0, "%s at %zu", what, at);
+}
+
+/* Every split of in into two feeds, byte-by-byte feeding and socket-like reads
+ * all give the commands and final result that one feed gives. */
+static void check_splits(const char *in, size_t n)
+{
+    ss_buf whole, part;
+    ss_buf_init(&whole, 0);
+    ss_buf_init(&part, 0);
+    int err, err2;
+    resp_result r = run(in, n, 0, n ? n : 1, &whole, &err);
+    for (size_t split = 1; split < n; split++) {
+        ss_buf_reset(&part);
+        cr_assert_eq(run(in, n, split, n, &part, &err2), r, "result at split %zu", split);
+        cr_assert_eq(err2, err);
+        expect_same(&whole, &part, "split", split);
+    }
+    ss_buf_reset(&part);
+    cr_assert_eq(run(in, n, 0, 1, &part, &err2), r);
+    cr_assert_eq(err2, err);
+    expect_same(&whole, &part, "byte by byte", 0);
+    if (r != RESP_ERROR) {
+        for (size_t rs = 1; rs <= 7; rs += 3) {
+            ss_buf_reset(&part);
+            cr_assert_eq(run_reserve(in, n, rs, &part), r);
+            expect_same(&whole, &part, "reserve/commit reads of", rs);
+        }
+    }
+    ss_buf_release(&whole);
+    ss_buf_release(&part);
+}
+
+/* Parses in with one feed and expects exactly the rendered commands want. */
+static void expect_cmds(const char *in, size_t n, const char *want, size_t wantn,
+                        resp_result want_r)
+{
+    ss_buf out;
+    ss_buf_init(&out, 0);
+    int err;
+    resp_result r = run(in, n, 0, n ? n : 1, &out, &err);
+    cr_expect(ss_buf_len(&out) == wantn && memcmp(ss_buf_data(&out), want, wantn) == 0,
+              "got %.*s", (int)ss_buf_len(&out), ss_buf_data(&out));
+    cr_expect_eq(r, want_r, "result %d, error %s", r, resp_strerror(err));
+    ss_buf_release(&out);
+    check_splits(in, n);
+}
+
+/* Feeds in and expects the exact error text after want_cmds commands. */
+static void expect_error(const char *in, size_t n, bool authenticated, const char *want_cmds,
+                         const char *want_msg)
+{
+    resp_parser *p = resp_parser_new();
+    resp_parser_set_authenticated(p, authenticated);
+    ss_buf out;
+    ss_buf_init(&out, 0);
+    cr_assert_eq(resp_parser_feed(p, in, n), 0);
+    cr_assert_eq(drain(p, &out), RESP_ERROR, "no error for %.40s", in);
+    ss_buf_append(&out, "", 1);
+    cr_expect_str_eq(ss_buf_data(&out), want_cmds);
+    cr_expect_str_eq(resp_parser_errmsg(p), want_msg);
+    /* Sticky: neither pulling again nor feeding valid input clears it. */
+    resp_cmd *cmd;
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_ERROR);
+    cr_assert_eq(resp_parser_feed(p, S("*1\r\n$4\r\nPING\r\n")), 0);
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_ERROR);
+    cr_expect_str_eq(resp_parser_errmsg(p), want_msg);
+    ss_buf_release(&out);
+    resp_parser_free(p);
+    if (authenticated)
+        check_splits(in, n);
+}
+
+/* ------------------------------------------------------------- multibulk */
+
+Test(resp, parses_a_multibulk_command)
+{
+    expect_cmds(S("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n"), S("[3:SET,1:k,5:hello,]"),
+                RESP_NEED_MORE);
+}
+
+Test(resp, waits_for_a_command_that_is_incomplete)
+{
+    expect_cmds(S("*2\r\n$3\r\nGET\r\n$1\r\n"), S(""), RESP_NEED_MORE);
+    expect_cmds(S("*2\r\n$3\r\nGET\r\n$1\r\nk\r"), S(""), RESP_NEED_MORE);
+    expect_cmds(S("*2\r"), S(""), RESP_NEED_MORE);
+}
+
+Test(resp, keeps_nul_and_crlf_inside_bulks)
+{
+    expect_cmds(S("*2\r\n$3\r\na\0b\r\n$6\r\n\r\n*1\r\n\r\n"), S("[3:a\0b,6:\r\n*1\r\n,]"),
+                RESP_NEED_MORE);
+}
+
+Test(resp, accepts_empty_bulks)
+{
+    expect_cmds(S("*2\r\n$0\r\n\r\n$0\r\n\r\n"), S("[0:,0:,]"), RESP_NEED_MORE);
+}
+
+Test(resp, skips_empty_and_null_multibulk)
+{
+    expect_cmds(S("*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n*0\r\n"), S("[4:PING,]"), RESP_NEED_MORE);
+}
+
+Test(resp, pipelines_many_commands_in_order)
+{
+    ss_buf in, want;
+    ss_buf_init(&in, 0);
+    ss_buf_init(&want, 0);
+    for (int i = 0; i < 2000; i++) {
+        char num[16];
+        int len = snprintf(num, sizeof(num), "%d", i);
+        ss_buf_appendf(&in, "*2\r\n$4\r\nINCR\r\n$%d\r\n%s\r\n", len, num);
+        ss_buf_appendf(&want, "[4:INCR,%d:%s,]", len, num);
+    }
+    ss_buf out;
+    ss_buf_init(&out, 0);
+    int err;
+    cr_assert_eq(run(ss_buf_data(&in), ss_buf_len(&in), 0, ss_buf_len(&in), &out, &err),
+                 RESP_NEED_MORE);
+    expect_same(&out, &want, "one feed", 0);
+    ss_buf_reset(&out);
+    cr_assert_eq(run_reserve(ss_buf_data(&in), ss_buf_len(&in), 4096, &out), RESP_NEED_MORE);
+    expect_same(&out, &want, "4 KiB reads", 0);
+    ss_buf_release(&in);
+    ss_buf_release(&want);
+    ss_buf_release(&out);
+}
+
+Test(resp, mixes_inline_and_multibulk_commands)
+{
+    expect_cmds(S("PING\r\n*1\r\n$4\r\nPING\r\nECHO hi\n"), S("[4:PING,][4:PING,][4:ECHO,2:hi,]"),
+                RESP_NEED_MORE);
+}
+
+Test(resp, skips_the_two_bytes_after_a_bulk_unchecked_like_redis)
+{
+    expect_cmds(S("*1\r\n$3\r\nfooXY*1\r\n$1\r\nx\r\n"), S("[3:foo,][1:x,]"), RESP_NEED_MORE);
+}
+
+/* ---------------------------------------------------------------- inline */
+
+Test(resp, splits_inline_commands_on_blanks)
+{
+    expect_cmds(S("SET  k\tv \r\n"), S("[3:SET,1:k,1:v,]"), RESP_NEED_MORE);
+    expect_cmds(S("  \x0b GET\x0bx y\r\n"), S("[5:GET\x0bx,1:y,]"), RESP_NEED_MORE);
+}
+
+Test(resp, ends_an_inline_line_at_a_bare_newline)
+{
+    expect_cmds(S("GET a\nGET b\r\n"), S("[3:GET,1:a,][3:GET,1:b,]"), RESP_NEED_MORE);
+}
+
+Test(resp, skips_empty_inline_lines)
+{
+    expect_cmds(S("\r\n\n   \r\nPING\r\n\n"), S("[4:PING,]"), RESP_NEED_MORE);
+}
+
+Test(resp, unescapes_double_quoted_inline_args)
+{
+    expect_cmds(S("SET \"a b\" \"\\n\\r\\t\\b\\a\\\\\\\"\\x41\\x4a\\xzz\\q\"\r\n"),
+                S("[3:SET,3:a b,13:\n\r\t\b\a\\\"AJxzzq,]"), RESP_NEED_MORE);
+    expect_cmds(S("SET k \"\"\r\n"), S("[3:SET,1:k,0:,]"), RESP_NEED_MORE);
+    expect_cmds(S("SET k\"v w\"\r\n"), S("[3:SET,4:kv w,]"), RESP_NEED_MORE);
+}
+
+Test(resp, keeps_single_quoted_inline_args_literal)
+{
+    expect_cmds(S("SET 'a \\n b' 'it\\'s'\r\n"), S("[3:SET,6:a \\n b,4:it's,]"), RESP_NEED_MORE);
+}
+
+Test(resp, ends_an_inline_line_at_its_first_nul_like_redis)
+{
+    expect_cmds(S("GET a\0 b\r\nPING\r\n"), S("[3:GET,1:a,][4:PING,]"), RESP_NEED_MORE);
+}
+
+Test(resp, refuses_unbalanced_quotes)
+{
+    const char *msg = "Protocol error: unbalanced quotes in request";
+    expect_error(S("PING\r\nSET \"abc\r\n"), true, "[4:PING,]", msg);
+    expect_error(S("SET 'abc\r\n"), true, "", msg);
+    expect_error(S("SET \"a\"b\r\n"), true, "", msg);
+    expect_error(S("SET 'a'b\r\n"), true, "", msg);
+    expect_error(S("SET \"a\\\"\r\n"), true, "", msg);
+    expect_error(S("SET \"a\0\"\r\n"), true, "", msg);
+}
