@@ -269,3 +269,358 @@ Test(resp, refuses_unbalanced_quotes)
     expect_error(S("SET \"a\\\"\r\n"), true, "", msg);
     expect_error(S("SET \"a\0\"\r\n"), true, "", msg);
 }
+
+/* ---------------------------------------------------------------- errors */
+
+Test(resp, rejects_a_multibulk_length_that_is_not_a_number)
+{
+    const char *msg = "Protocol error: invalid multibulk length";
+    expect_error(S("*abc\r\n"), true, "", msg);
+    expect_error(S("*\r\n"), true, "", msg);
+    expect_error(S("*01\r\n"), true, "", msg);
+    expect_error(S("*+1\r\n"), true, "", msg);
+    expect_error(S("* 1\r\n"), true, "", msg);
+    expect_error(S("*1 \r\n"), true, "", msg);
+    expect_error(S("*99999999999999999999\r\n"), true, "", msg);
+}
+
+Test(resp, rejects_a_multibulk_length_above_int_max)
+{
+    expect_error(S("*2147483648\r\n"), true, "", "Protocol error: invalid multibulk length");
+}
+
+Test(resp, rejects_a_bulk_without_its_dollar_and_names_the_byte)
+{
+    expect_error(S("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n+oops\r\n"), true, "[4:PING,]",
+                 "Protocol error: expected '$', got '+'");
+    expect_error(S("*1\r\n:1\r\n"), true, "", "Protocol error: expected '$', got ':'");
+    expect_error(S("*1\r\n\r\n"), true, "", "Protocol error: expected '$', got ' '");
+}
+
+Test(resp, rejects_negative_bulk_length)
+{
+    expect_error(S("*1\r\n$-1\r\n"), true, "", "Protocol error: invalid bulk length");
+    expect_error(S("*1\r\n$-0\r\n"), true, "", "Protocol error: invalid bulk length");
+}
+
+Test(resp, rejects_a_bulk_length_that_is_not_a_number)
+{
+    const char *msg = "Protocol error: invalid bulk length";
+    expect_error(S("*1\r\n$abc\r\n"), true, "", msg);
+    expect_error(S("*1\r\n$\r\n"), true, "", msg);
+    expect_error(S("*1\r\n$03\r\n"), true, "", msg);
+    expect_error(S("*1\r\n$3x\r\n"), true, "", msg);
+}
+
+Test(resp, rejects_a_bulk_longer_than_proto_max_bulk_len)
+{
+    expect_error(S("*1\r\n$536870913\r\n"), true, "", "Protocol error: invalid bulk length");
+    resp_parser *p = resp_parser_new();
+    resp_parser_set_max_bulk_len(p, 10);
+    resp_cmd *cmd;
+    cr_assert_eq(resp_parser_feed(p, S("*2\r\n$10\r\n0123456789\r\n$11\r\n")), 0);
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_ERROR);
+    cr_expect_str_eq(resp_parser_errmsg(p), "Protocol error: invalid bulk length");
+    resp_parser_free(p);
+}
+
+/* prefix ends with the first byte of the line; the line itself (from that
+ * byte) is one byte over the limit and has no end. */
+static void expect_too_big(char first, const char *prefix, size_t line_start, const char *msg)
+{
+    size_t n = line_start + RESP_INLINE_MAX_SIZE + 1;
+    char *in = malloc(n);
+    memset(in, first, n);
+    memcpy(in, prefix, strlen(prefix));
+    /* One byte short of the limit still waits for the line end. */
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    cr_assert_eq(resp_parser_feed(p, in, n - 1), 0);
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    resp_parser_free(p);
+    expect_error(in, n, true, "", msg);
+    free(in);
+}
+
+Test(resp, rejects_an_inline_line_longer_than_64k)
+{
+    expect_too_big('x', "", 0, "Protocol error: too big inline request");
+}
+
+Test(resp, rejects_a_multibulk_count_line_longer_than_64k)
+{
+    expect_too_big('1', "*", 0, "Protocol error: too big mbulk count string");
+}
+
+Test(resp, rejects_a_bulk_count_line_longer_than_64k)
+{
+    expect_too_big('1', "*1\r\n$", 4, "Protocol error: too big bulk count string");
+}
+
+Test(resp, accepts_an_inline_line_of_exactly_64k)
+{
+    size_t n = RESP_INLINE_MAX_SIZE + 1;
+    char *in = malloc(n);
+    memset(in, 'a', n - 1);
+    in[n - 1] = '\n';
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    cr_assert_eq(resp_parser_feed(p, in, n), 0);
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_eq(cmd->argc, 1);
+    cr_expect_eq(cmd->argvlen[0], RESP_INLINE_MAX_SIZE);
+    resp_parser_free(p);
+    free(in);
+}
+
+Test(resp, writes_the_error_reply_redis_sends)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    resp_parser_feed(p, S("*1\r\n!x\r\n"));
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_ERROR);
+    cr_expect_eq(resp_parser_error(p), RESP_EEXPECTED_DOLLAR);
+    ss_buf out;
+    ss_buf_init(&out, 0);
+    resp_parser_add_error(p, &out);
+    ss_buf_append(&out, "", 1);
+    cr_expect_str_eq(ss_buf_data(&out), "-ERR Protocol error: expected '$', got '!'\r\n");
+    ss_buf_release(&out);
+    resp_parser_free(p);
+}
+
+Test(resp, has_a_message_for_every_error_code)
+{
+    for (int i = 0; i < RESP_ERROR_COUNT; i++)
+        cr_expect_neq(strcmp(resp_strerror(i), "unknown error"), 0, "code %d", i);
+    cr_expect_str_eq(resp_strerror(RESP_ERROR_COUNT), "unknown error");
+    resp_parser *p = resp_parser_new();
+    cr_expect_eq(resp_parser_error(p), RESP_EOK);
+    resp_parser_free(p);
+}
+
+/* --------------------------------------------------------- authentication */
+
+Test(resp, limits_the_multibulk_count_before_auth)
+{
+    expect_error(S("*11\r\n"), false, "", "Protocol error: unauthenticated multibulk length");
+    /* The absolute limit is checked first, as in redis. */
+    expect_error(S("*2147483648\r\n"), false, "", "Protocol error: invalid multibulk length");
+    resp_parser *p = resp_parser_new();
+    resp_parser_set_authenticated(p, false);
+    ss_buf in, out;
+    ss_buf_init(&in, 0);
+    ss_buf_init(&out, 0);
+    ss_buf_append_cstr(&in, "*10\r\n");
+    for (int i = 0; i < 10; i++)
+        ss_buf_append_cstr(&in, "$1\r\nx\r\n");
+    resp_parser_feed(p, ss_buf_data(&in), ss_buf_len(&in));
+    cr_expect_eq(drain(p, &out), RESP_NEED_MORE);
+    cr_expect_eq(ss_buf_len(&out), strlen("[1:x,1:x,1:x,1:x,1:x,1:x,1:x,1:x,1:x,1:x,]"));
+    ss_buf_release(&in);
+    ss_buf_release(&out);
+    resp_parser_free(p);
+}
+
+Test(resp, limits_the_bulk_length_before_auth)
+{
+    expect_error(S("*1\r\n$16385\r\n"), false, "", "Protocol error: unauthenticated bulk length");
+    expect_error(S("*1\r\n$-1\r\n"), false, "", "Protocol error: invalid bulk length");
+    char *in = malloc(16384 + 32);
+    int n = snprintf(in, 32, "*1\r\n$16384\r\n");
+    memset(in + n, 'v', 16384);
+    memcpy(in + n + 16384, "\r\n", 2);
+    resp_parser *p = resp_parser_new();
+    resp_parser_set_authenticated(p, false);
+    resp_cmd *cmd;
+    resp_parser_feed(p, in, (size_t)n + 16386);
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_eq(cmd->argvlen[0], 16384);
+    resp_parser_free(p);
+    free(in);
+}
+
+Test(resp, lifts_the_limits_once_authenticated)
+{
+    resp_parser *p = resp_parser_new();
+    resp_parser_set_authenticated(p, false);
+    resp_cmd *cmd;
+    resp_parser_feed(p, S("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n*11\r\n"));
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_str_eq(cmd->argv[0], "AUTH");
+    resp_parser_set_authenticated(p, true);
+    for (int i = 0; i < 11; i++)
+        resp_parser_feed(p, S("$1\r\nx\r\n"));
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_eq(cmd->argc, 11);
+    resp_parser_free(p);
+}
+
+/* ---------------------------------------------------------------- memory */
+
+/* Reads a 50 MB SET the way a server would (reserve, read at most 64 KiB,
+ * commit, pull) and checks the value landed in one buffer, in place. */
+Test(resp, reads_a_50mb_bulk_into_one_allocation)
+{
+    const size_t big = 50u << 20;
+    char *value = malloc(big);
+    for (size_t i = 0; i < big; i++)
+        value[i] = (char)(i * 7 + i / 4096);
+    ss_buf in;
+    ss_buf_init(&in, 0);
+    ss_buf_appendf(&in, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%zu\r\n", big);
+    ss_buf_append(&in, value, big);
+    ss_buf_append_cstr(&in, "\r\n*1\r\n$4\r\nPING\r\n");
+
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd = NULL;
+    char *first_region = NULL;
+    size_t off = 0, reads = 0, peak = 0;
+    int got = 0;
+    while (off < ss_buf_len(&in)) {
+        char *ptr;
+        size_t room;
+        cr_assert_eq(resp_parser_reserve(p, 0, &ptr, &room), 0);
+        size_t k = room < 65536 ? room : 65536;
+        if (k > ss_buf_len(&in) - off)
+            k = ss_buf_len(&in) - off;
+        memcpy(ptr, ss_buf_data(&in) + off, k);
+        resp_parser_commit(p, k);
+        off += k;
+        reads++;
+        if (reads == 2)
+            first_region = ptr;
+        size_t mem = resp_parser_memory(p);
+        peak = mem > peak ? mem : peak;
+        resp_result r;
+        while ((r = resp_parser_next(p, &cmd)) == RESP_CMD) {
+            if (got++ == 0) {
+                cr_assert_eq(cmd->argc, 3);
+                cr_assert_eq(cmd->argvlen[2], big);
+                cr_assert(memcmp(cmd->argv[2], value, big) == 0);
+                /* The second read went straight into the argument's buffer. */
+                cr_expect(first_region >= cmd->argv[2] && first_region < cmd->argv[2] + big);
+            } else {
+                cr_expect_str_eq(cmd->argv[0], "PING");
+            }
+        }
+        cr_assert_eq(r, RESP_NEED_MORE);
+    }
+    cr_expect_eq(got, 2);
+    /* One value's buffer plus a read buffer and the small arguments. */
+    cr_expect_lt(peak, big + 256 * 1024, "peak %zu", peak);
+    /* Straight reads: about one per 64 KiB of the value, not one per byte. */
+    cr_expect_lt(reads, big / 65536 + 8);
+    resp_parser_free(p);
+    ss_buf_release(&in);
+    free(value);
+}
+
+Test(resp, does_not_size_argv_from_a_hostile_count)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    resp_parser_feed(p, S("*2147483647\r\n$3\r\nGET\r\n$1\r\nk\r\n"));
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    cr_expect_lt(resp_parser_memory(p), 64 * 1024, "%zu bytes", resp_parser_memory(p));
+    resp_parser_free(p);
+}
+
+Test(resp, grows_argv_for_commands_with_many_args)
+{
+    ss_buf in;
+    ss_buf_init(&in, 0);
+    ss_buf_append_cstr(&in, "*100000\r\n");
+    for (int i = 0; i < 100000; i++)
+        ss_buf_appendf(&in, "$%d\r\n%d\r\n", snprintf(NULL, 0, "%d", i), i);
+    ss_buf_append_cstr(&in, "*1\r\n$4\r\nPING\r\n");
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    resp_parser_feed(p, ss_buf_data(&in), ss_buf_len(&in));
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_assert_eq(cmd->argc, 100000);
+    cr_expect_str_eq(cmd->argv[99999], "99999");
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_eq(cmd->argc, 1);
+    /* The big argv array is not kept for the rest of the connection. */
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    char *ptr;
+    size_t room;
+    resp_parser_reserve(p, 0, &ptr, &room);
+    cr_expect_lt(resp_parser_memory(p), 256 * 1024, "%zu bytes", resp_parser_memory(p));
+    resp_parser_free(p);
+    ss_buf_release(&in);
+}
+
+Test(resp, reclaims_consumed_bytes_across_a_long_pipeline)
+{
+    resp_parser *p = resp_parser_new();
+    const char one[] = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n";
+    size_t n = sizeof(one) - 1, peak = 0, fed = 0;
+    int got = 0;
+    /* 10 MB of pipelined commands through 16 KiB reads that cut commands. */
+    while (fed < (10u << 20)) {
+        char *ptr;
+        size_t room;
+        cr_assert_eq(resp_parser_reserve(p, 0, &ptr, &room), 0);
+        size_t k = room < 16384 ? room : 16384;
+        for (size_t i = 0; i < k; i++)
+            ptr[i] = one[(fed + i) % n];
+        resp_parser_commit(p, k);
+        fed += k;
+        resp_cmd *cmd;
+        while (resp_parser_next(p, &cmd) == RESP_CMD) {
+            cr_assert_eq(cmd->argc, 3);
+            got++;
+        }
+        size_t mem = resp_parser_memory(p);
+        peak = mem > peak ? mem : peak;
+    }
+    cr_expect_eq(got, (int)(fed / n));
+    cr_expect_lt(peak, 64 * 1024, "peak %zu", peak);
+    resp_parser_free(p);
+}
+
+Test(resp, keeps_a_stolen_command_valid_after_more_pulls)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    cr_expect_null(resp_parser_steal(p));
+    resp_parser_feed(p, S("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n"));
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    resp_cmd *stolen = resp_parser_steal(p);
+    cr_assert_eq(stolen, cmd);
+    cr_expect_null(resp_parser_steal(p), "a command is taken once");
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_str_eq(cmd->argv[1], "b");
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    resp_parser_free(p);
+    cr_expect_str_eq(stolen->argv[0], "GET");
+    cr_expect_str_eq(stolen->argv[1], "a");
+    resp_cmd_free(stolen);
+}
+
+Test(resp, steals_a_command_whose_value_was_read_in_place)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    size_t big = RESP_BIG_ARG + 10;
+    char header[64];
+    int h = snprintf(header, sizeof(header), "*2\r\n$3\r\nSET\r\n$%zu\r\n", big);
+    resp_parser_feed(p, header, (size_t)h);
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    char *ptr;
+    size_t room;
+    resp_parser_reserve(p, 0, &ptr, &room);
+    cr_assert_eq(room, big + 2, "the region is exactly the rest of the value");
+    memset(ptr, 'z', big);
+    memcpy(ptr + big, "\r\n", 2);
+    resp_parser_commit(p, room);
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    resp_cmd *stolen = resp_parser_steal(p);
+    resp_parser_free(p);
+    cr_expect_eq(stolen->argvlen[1], big);
+    cr_expect_eq(stolen->argv[1][big - 1], 'z');
+    cr_expect_eq(stolen->argv[1][big], '\0');
+    resp_cmd_free(stolen);
+}
