@@ -76,9 +76,16 @@ int ss_buf_vappendf(ss_buf *b, const char *fmt, va_list ap)
     int rc;
     if ((size_t)n < sizeof(small)) {
         rc = ss_buf_append(b, small, (size_t)n);
-    } else if ((rc = ss_buf_reserve(b, (size_t)n + 1)) == SS_OK) {
-        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
-        b->len += (size_t)n;
+    } else {
+        /* Formatted aside: in place, the NUL could pass the cap the text fits. */
+        char *big = malloc((size_t)n + 1);
+        if (!big) {
+            va_end(again);
+            return b->err = SS_ENOMEM;
+        }
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+        rc = ss_buf_append(b, big, (size_t)n);
+        free(big);
     }
     va_end(again);
     return rc;

@@ -117,10 +117,16 @@ int resp_add_int(ss_buf *out, long long v)
 
 int resp_add_bulk(ss_buf *out, const void *data, size_t len)
 {
-    int rc = ss_buf_reserve(out, len + LL_MAX_CHARS + 5);
+    char head[LL_MAX_CHARS + 3];
+    head[0] = '$';
+    size_t n = 1 + format_ll(head + 1, (long long)len);
+    head[n++] = '\r';
+    head[n++] = '\n';
+    /* Reserve the exact size so that nothing is half written at the cap. */
+    int rc = ss_buf_reserve(out, n + len + 2);
     if (rc)
         return rc;
-    add_prefixed_ll(out, '$', (long long)len);
+    ss_buf_append(out, head, n);
     ss_buf_append(out, data, len);
     return ss_buf_append(out, "\r\n", 2);
 }

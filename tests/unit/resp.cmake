@@ -7,6 +7,7 @@ set(SS_RESP_SOURCES
     ${CMAKE_SOURCE_DIR}/src/server/resp_reply.c)
 ss_add_test(NAME test_resp
             SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resp.c ${SS_RESP_SOURCES}
-            LIBS ss_common PkgConfig::HIREDIS
-            TIMEOUT 300
-            LABELS unit)
+            LIBS ss_common TIMEOUT 300 LABELS unit)
+ss_add_test(NAME test_resp_reply
+            SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resp_reply.c ${SS_RESP_SOURCES}
+            LIBS ss_common PkgConfig::HIREDIS TIMEOUT 300 LABELS unit)
