@@ -1,0 +1,208 @@
+/* Internal state of the Raft core shared by its files; not for users of raft.h. */
+#ifndef SS_RAFT_INTERNAL_H
+#define SS_RAFT_INTERNAL_H
+
+#include "common/error.h"
+#include "common/log.h"
+#include "raft/raft.h"
+
+/* Invariant checks stay on in every build: the core is cheap next to its I/O,
+ * and a broken invariant must stop the node before it corrupts a log. */
+#define RAFT_ASSERT(r, cond) \
+    ((cond) ? (void)0 : raft_assert_fail((r), #cond, __FILE__, __LINE__))
+_Noreturn void raft_assert_fail(const raft *r, const char *what, const char *file, int line);
+
+/* Formats only if the level is enabled; lines are bounded (SS_ERRMSG_SIZE). */
+#define RLOG(r, level, ...)                                               \
+    do {                                                                  \
+        if ((r)->cfg.log != NULL && (level) >= (r)->cfg.log_level) {      \
+            ss_errmsg line_;                                              \
+            ss_errf(line_, 0, __VA_ARGS__);                               \
+            (r)->cfg.log((r)->cfg.log_ctx, (level), line_);               \
+        }                                                                 \
+    } while (0)
+
+/* ---- log.c: the in-memory log ---- */
+typedef struct rlog {
+    raft_entry *ents;   /* live entries are ents[head .. head + count) */
+    size_t head, count, cap;
+    uint64_t snap_index; /* index and term of the entry just before the first held */
+    uint64_t snap_term;
+} rlog;
+
+void rlog_init(rlog *l);
+void rlog_release(rlog *l);
+uint64_t rlog_first_index(const rlog *l);
+uint64_t rlog_last_index(const rlog *l);
+uint64_t rlog_last_term(const rlog *l);
+/* Term of the entry at index; snap_term at snap_index; 0 if not known. */
+uint64_t rlog_term_at(const rlog *l, uint64_t index);
+raft_entry *rlog_get(const rlog *l, uint64_t index);
+int rlog_append(rlog *l, uint64_t term, uint8_t type, const void *data, size_t len);
+void rlog_truncate_from(rlog *l, uint64_t index);
+void rlog_compact(rlog *l, uint64_t upto);
+/* Last index holding term (0 if none), searching back from at most `from`. */
+uint64_t rlog_last_of_term(const rlog *l, uint64_t term, uint64_t from);
+/* First index of the run of `term`'s entries that contains index. */
+uint64_t rlog_first_of_term(const rlog *l, uint64_t index);
+
+/* ---- progress.c: what the leader knows about each follower ---- */
+enum { PR_PROBE, PR_REPLICATE, PR_SNAPSHOT };
+
+typedef struct raft_progress {
+    uint64_t id;
+    uint64_t match;      /* highest index known durable and matching on the peer */
+    uint64_t next;       /* next index to send */
+    int state;
+    bool probe_sent;     /* probe: one message at a time, until answer or heartbeat */
+    bool recent_active;  /* heard from it since the last check-quorum */
+    uint64_t read_ack;   /* highest ReadIndex round it answered */
+    uint64_t sent_commit; /* commit index last sent to it */
+    uint64_t *infl;      /* replicate: last index of each append in flight (ring) */
+    unsigned infl_start, infl_count, infl_cap;
+} raft_progress;
+
+const char *progress_state_name(int state);
+void progress_reset(raft *r, raft_progress *pr);
+void progress_become_probe(raft *r, raft_progress *pr);
+void progress_become_replicate(raft *r, raft_progress *pr);
+bool progress_paused(const raft_progress *pr);
+void progress_infl_add(raft_progress *pr, uint64_t last);
+void progress_infl_free_upto(raft_progress *pr, uint64_t index);
+void progress_infl_free_first(raft_progress *pr);
+raft_progress *progress_get(raft *r, uint64_t id);
+
+/* ---- outgoing messages waiting for durability (ready.c) ---- */
+typedef struct out_msg {
+    raft_msg m;          /* entries are materialised from the log at ready time */
+    uint64_t ent_first;  /* first entry index carried, and the term of the last */
+    uint64_t ent_last_term;
+    uint64_t need_term;  /* durable term must reach this */
+    uint64_t need_vote;  /* and, when nonzero, be a durable vote for this node */
+    uint64_t need_index; /* when nonzero: log durable up to here, still holding */
+    uint64_t need_index_term; /* ...this term at need_index */
+} out_msg;
+
+typedef struct pending_read {
+    uint64_t ctx;
+    uint64_t from;   /* requester: this node or a follower */
+    uint64_t index;  /* commit index when its heartbeat round started */
+    uint64_t seq;    /* its round; 0 = round not started yet */
+} pending_read;
+
+#define RAFT_MAX_LOST 16
+
+struct raft {
+    raft_config cfg;
+    uint64_t *voters;
+    size_t n_voters;
+    uint64_t id;
+
+    /* Persistent state (§5, Figure 2) and the in-memory log */
+    uint64_t term;
+    uint64_t vote;
+    rlog log;
+    uint64_t commit;
+
+    /* Durability: what the I/O layer has confirmed */
+    uint64_t durable_term;
+    uint64_t durable_vote;
+    uint64_t persisted;      /* durable log agrees with ours up to here */
+    uint64_t unstable_from;  /* first entry not yet handed out for writing */
+    uint64_t truncate_from;  /* pending truncation for the next ready, 0 = none */
+    raft_hard_state last_hs; /* last hard state handed out */
+    uint64_t applied_out;    /* last entry handed out for applying */
+
+    /* Role */
+    int role;
+    uint64_t leader;
+    unsigned election_elapsed;  /* ms since heard from a leader / since campaigning */
+    unsigned timeout;           /* randomized election timeout in [T, 2T) */
+    unsigned heartbeat_elapsed;
+    bool role_changed;
+
+    /* Candidate: votes[i] for voters[i]: 0 unknown, 1 granted, -1 refused */
+    int8_t *votes;
+
+    /* Leader */
+    raft_progress *prs;         /* one per voter, self included */
+    uint64_t transfer_target;   /* 0 = none */
+    unsigned transfer_elapsed;
+    size_t uncommitted_bytes;
+    bool bcast_pending;         /* new entries to send at the next flush */
+
+    /* ReadIndex (thesis §6.4) */
+    pending_read *reads;
+    size_t n_reads;
+    uint64_t read_seq;          /* last heartbeat round started */
+
+    /* Outputs */
+    out_msg *out;
+    size_t n_out, cap_out;
+    raft_msg *rd_msgs;
+    size_t cap_rd_msgs;
+    size_t n_rd_out;            /* out[] released into the current ready */
+    raft_read_result *done_reads;
+    size_t n_done_reads, cap_done_reads, n_rd_reads;
+    raft_lost lost[RAFT_MAX_LOST];
+    size_t n_lost;
+    bool in_ready;
+
+    uint64_t rng;
+};
+
+/* raft.c */
+void raft_invariants(const raft *r);
+uint64_t raft_random(raft *r);
+size_t raft_quorum(const raft *r);
+void raft_set_term(raft *r, uint64_t term);
+void raft_set_commit(raft *r, uint64_t commit, const char *why);
+
+/* convert.c: every role change goes through here */
+void convert_to_follower(raft *r, uint64_t term, uint64_t leader, const char *why);
+void convert_to_precandidate(raft *r);
+void convert_to_candidate(raft *r, bool transfer);
+void convert_to_leader(raft *r);
+
+/* election.c */
+void election_reset_timer(raft *r);
+void election_start(raft *r, bool pre_vote, bool transfer);
+void election_tick(raft *r, unsigned ms);
+bool election_in_lease(const raft *r);
+void election_record_vote(raft *r, uint64_t from, bool granted);
+bool log_up_to_date(const raft *r, uint64_t last_index, uint64_t last_term);
+
+/* replication.c */
+bool replication_send_append(raft *r, raft_progress *pr, bool allow_empty);
+void replication_send_heartbeat(raft *r, raft_progress *pr);
+void replication_heartbeat(raft *r);
+void replication_broadcast(raft *r);
+bool replication_maybe_commit(raft *r);
+void replication_tick(raft *r, unsigned ms);
+
+/* recv_*.c */
+void recv_append(raft *r, const raft_msg *m);
+void recv_append_resp(raft *r, const raft_msg *m);
+void recv_vote(raft *r, const raft_msg *m);
+void recv_vote_resp(raft *r, const raft_msg *m);
+void recv_timeout_now(raft *r, const raft_msg *m);
+
+/* readindex.c */
+void readindex_recv_request(raft *r, const raft_msg *m);
+void readindex_recv_response(raft *r, const raft_msg *m);
+void readindex_flush(raft *r);
+void readindex_ack(raft *r, uint64_t from, uint64_t seq);
+void readindex_fail_all(raft *r, int status);
+int readindex_push_done(raft *r, uint64_t ctx, uint64_t index, int status);
+
+/* transfer.c */
+void transfer_maybe_send_timeout_now(raft *r, raft_progress *pr);
+void transfer_abort(raft *r, const char *why);
+
+/* ready.c */
+out_msg *outbox_push(raft *r, uint8_t type, uint64_t to);
+void outbox_ack(raft *r, uint64_t to, uint64_t index, uint64_t read_seq);
+void outbox_trace(raft *r, const raft_msg *m, const char *dir);
+void raft_flush(raft *r);
+
+#endif

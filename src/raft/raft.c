@@ -1,0 +1,383 @@
+/* Lifecycle, input dispatch and shared helpers of the Raft core. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "raft/internal.h"
+
+void raft_config_init(raft_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->election_timeout_ms = 1000;
+    cfg->heartbeat_ms = 100;
+    cfg->max_append_entries = 64;
+    cfg->max_append_bytes = 1 << 20;
+    cfg->max_inflight = 32;
+    cfg->max_uncommitted_bytes = 64 << 20;
+    cfg->max_pending_reads = 4096;
+    cfg->pre_vote = true;
+    cfg->check_quorum = true;
+    cfg->log_level = SS_LOG_NOTICE;
+}
+
+const char *raft_role_name(int role)
+{
+    static const char *const names[] = { "follower", "pre-candidate", "candidate", "leader" };
+    return role >= 0 && role <= RAFT_LEADER ? names[role] : "?";
+}
+
+_Noreturn void raft_assert_fail(const raft *r, const char *what, const char *file, int line)
+{
+    RLOG(r, SS_LOG_WARNING, "raft: node %llu broke invariant '%s' at %s:%d (term %llu, %s)",
+         (unsigned long long)r->id, what, file, line, (unsigned long long)r->term,
+         raft_role_name(r->role));
+    abort();
+}
+
+static int check_config(const raft_config *c, char *errmsg)
+{
+    if (c->id == 0)
+        return ss_errf(errmsg, SS_ECONFIG, "raft: node id must be nonzero");
+    if (c->n_voters == 0 || c->voters == NULL)
+        return ss_errf(errmsg, SS_ECONFIG, "raft: no voters");
+    bool self = false;
+    for (size_t i = 0; i < c->n_voters; i++) {
+        if (c->voters[i] == 0)
+            return ss_errf(errmsg, SS_ECONFIG, "raft: voter id 0");
+        for (size_t j = 0; j < i; j++)
+            if (c->voters[j] == c->voters[i])
+                return ss_errf(errmsg, SS_ECONFIG, "raft: voter %llu listed twice",
+                               (unsigned long long)c->voters[i]);
+        self |= c->voters[i] == c->id;
+    }
+    if (!self)
+        return ss_errf(errmsg, SS_ECONFIG, "raft: node %llu is not among the voters",
+                       (unsigned long long)c->id);
+    if (c->election_timeout_ms == 0 || c->heartbeat_ms == 0 ||
+        c->heartbeat_ms >= c->election_timeout_ms)
+        return ss_errf(errmsg, SS_ECONFIG,
+                       "raft: need 0 < heartbeat (%u ms) < election timeout (%u ms)",
+                       c->heartbeat_ms, c->election_timeout_ms);
+    if (c->max_append_entries == 0 || c->max_append_bytes == 0 || c->max_inflight == 0 ||
+        c->max_pending_reads == 0)
+        return ss_errf(errmsg, SS_ECONFIG, "raft: limits must be nonzero");
+    return SS_OK;
+}
+
+int raft_new(const raft_config *cfg, raft **out, char *errmsg)
+{
+    int rv = check_config(cfg, errmsg);
+    if (rv != SS_OK)
+        return rv;
+    raft *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return ss_errf(errmsg, SS_ENOMEM, "raft: allocate node");
+    r->cfg = *cfg;
+    r->id = cfg->id;
+    r->n_voters = cfg->n_voters;
+    r->voters = calloc(cfg->n_voters, sizeof *r->voters);
+    r->votes = calloc(cfg->n_voters, sizeof *r->votes);
+    r->prs = calloc(cfg->n_voters, sizeof *r->prs);
+    r->reads = calloc(cfg->max_pending_reads, sizeof *r->reads);
+    if (r->voters == NULL || r->votes == NULL || r->prs == NULL || r->reads == NULL)
+        goto err_after_alloc;
+    memcpy(r->voters, cfg->voters, cfg->n_voters * sizeof *r->voters);
+    r->cfg.voters = r->voters;
+    for (size_t i = 0; i < r->n_voters; i++) {
+        r->prs[i].id = r->voters[i];
+        r->prs[i].infl_cap = cfg->max_inflight;
+        r->prs[i].infl = calloc(cfg->max_inflight, sizeof(uint64_t));
+        if (r->prs[i].infl == NULL)
+            goto err_after_alloc;
+    }
+    rlog_init(&r->log);
+    /* splitmix64 state: distinct per node even with one cluster-wide seed */
+    r->rng = cfg->seed ^ (cfg->id * 0x9E3779B97F4A7C15ull);
+    r->unstable_from = 1;
+    r->role = RAFT_FOLLOWER;
+    election_reset_timer(r);
+    *out = r;
+    return SS_OK;
+
+err_after_alloc:
+    raft_free(r);
+    return ss_errf(errmsg, SS_ENOMEM, "raft: allocate node tables");
+}
+
+void raft_free(raft *r)
+{
+    if (r == NULL)
+        return;
+    if (r->prs != NULL)
+        for (size_t i = 0; i < r->n_voters; i++)
+            free(r->prs[i].infl);
+    rlog_release(&r->log);
+    free(r->prs);
+    free(r->votes);
+    free(r->voters);
+    free(r->reads);
+    free(r->out);
+    free(r->rd_msgs);
+    free(r->done_reads);
+    free(r);
+}
+
+int raft_restore(raft *r, const raft_hard_state *hs, uint64_t first_index, uint64_t prev_term,
+                 const raft_entry *entries, size_t n, uint64_t applied)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    if (first_index == 0 || (first_index == 1 && prev_term != 0))
+        return SS_EINVAL;
+    rlog_release(&r->log);
+    r->log.snap_index = first_index - 1;
+    r->log.snap_term = prev_term;
+    for (size_t i = 0; i < n; i++) {
+        if (entries[i].index != first_index + i || entries[i].term < prev_term ||
+            (i > 0 && entries[i].term < entries[i - 1].term))
+            return SS_EINVAL;
+        if (rlog_append(&r->log, entries[i].term, entries[i].type, entries[i].data,
+                        entries[i].len) != SS_OK)
+            return SS_ENOMEM;
+    }
+    uint64_t last = rlog_last_index(&r->log);
+    if (hs->term < rlog_last_term(&r->log))
+        return SS_EINVAL;
+    r->term = r->durable_term = hs->term;
+    r->vote = r->durable_vote = hs->vote;
+    r->persisted = last;
+    r->unstable_from = last + 1;
+    r->commit = hs->commit < last ? hs->commit : last;
+    if (applied > r->commit)
+        r->commit = applied < last ? applied : last;
+    if (r->commit < r->log.snap_index)
+        r->commit = r->log.snap_index;
+    r->applied_out = applied > r->log.snap_index ? applied : r->log.snap_index;
+    if (r->applied_out > r->commit)
+        r->applied_out = r->commit;
+    r->last_hs = (raft_hard_state){ r->term, r->vote, r->commit };
+    RLOG(r, SS_LOG_NOTICE,
+         "raft: node %llu restored term %llu vote %llu, log %llu..%llu, commit %llu, applied %llu",
+         (unsigned long long)r->id, (unsigned long long)r->term, (unsigned long long)r->vote,
+         (unsigned long long)first_index, (unsigned long long)last,
+         (unsigned long long)r->commit, (unsigned long long)r->applied_out);
+    raft_invariants(r);
+    return SS_OK;
+}
+
+int raft_compact(raft *r, uint64_t upto_index)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    if (upto_index > r->applied_out || upto_index >= r->unstable_from)
+        return SS_EINVAL;
+    rlog_compact(&r->log, upto_index);
+    raft_invariants(r);
+    return SS_OK;
+}
+
+/* SQLite's assert_pager_state(): what every entry point relies on. */
+void raft_invariants(const raft *r)
+{
+    uint64_t last = rlog_last_index(&r->log);
+    RAFT_ASSERT(r, r->commit <= last);
+    RAFT_ASSERT(r, r->commit >= r->log.snap_index);
+    RAFT_ASSERT(r, r->applied_out <= r->commit);
+    RAFT_ASSERT(r, r->persisted <= last);
+    RAFT_ASSERT(r, r->unstable_from <= last + 1);
+    RAFT_ASSERT(r, r->durable_term <= r->term);
+    RAFT_ASSERT(r, rlog_last_term(&r->log) <= r->term);
+    RAFT_ASSERT(r, r->role != RAFT_LEADER || (r->leader == r->id && r->vote == r->id));
+    RAFT_ASSERT(r, r->role != RAFT_CANDIDATE || r->vote == r->id);
+    RAFT_ASSERT(r, r->role == RAFT_LEADER || r->transfer_target == 0);
+    RAFT_ASSERT(r, r->role == RAFT_LEADER || r->n_reads == 0);
+}
+
+uint64_t raft_random(raft *r)
+{
+    uint64_t z = (r->rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+size_t raft_quorum(const raft *r)
+{
+    return r->n_voters / 2 + 1;
+}
+
+void raft_set_term(raft *r, uint64_t term)
+{
+    RAFT_ASSERT(r, term > r->term);
+    r->term = term;
+    r->vote = 0;
+    r->role_changed = true;
+}
+
+void raft_set_commit(raft *r, uint64_t commit, const char *why)
+{
+    if (commit <= r->commit)
+        return;
+    RLOG(r, SS_LOG_DEBUG, "raft: node %llu commit %llu -> %llu (%s)", (unsigned long long)r->id,
+         (unsigned long long)r->commit, (unsigned long long)commit, why);
+    r->commit = commit;
+}
+
+static bool msg_well_formed(const raft *r, const raft_msg *m)
+{
+    if (m->type < RAFT_MSG_APPEND || m->type >= RAFT_MSG_TYPE_END || m->to != r->id ||
+        m->from == 0 || m->from == r->id || progress_get((raft *)r, m->from) == NULL)
+        return false;
+    if (m->type == RAFT_MSG_APPEND) {
+        if (m->n_entries > 0 && m->entries == NULL)
+            return false;
+        for (size_t i = 0; i < m->n_entries; i++)
+            if (m->entries[i].index != m->prev_index + 1 + i || m->entries[i].term > m->term ||
+                m->entries[i].term < (i == 0 ? m->prev_term : m->entries[i - 1].term))
+                return false;
+    }
+    return true;
+}
+
+/* §5.1: every message carries a term; a higher one makes us a follower of it,
+ * except where pre-vote and leader stickiness say it must not (thesis §9.6). */
+static bool handle_term(raft *r, const raft_msg *m)
+{
+    if (m->term > r->term) {
+        bool vote_req = m->type == RAFT_MSG_VOTE;
+        if (vote_req && !m->transfer && election_in_lease(r)) {
+            RLOG(r, SS_LOG_VERBOSE,
+                 "raft: node %llu ignored %svote request from node %llu for term %llu: "
+                 "leader %llu was heard from %u ms ago",
+                 (unsigned long long)r->id, m->pre_vote ? "pre-" : "",
+                 (unsigned long long)m->from, (unsigned long long)m->term,
+                 (unsigned long long)r->leader, r->election_elapsed);
+            return false;
+        }
+        if (vote_req && m->pre_vote)
+            return true; /* a pre-vote changes nobody's term */
+        if (m->type == RAFT_MSG_VOTE_RESP && m->pre_vote && !m->reject)
+            return true; /* a grant for the term our pre-vote proposed */
+        uint64_t leader = (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_TIMEOUT_NOW)
+                              ? m->from : 0;
+        ss_errmsg why;
+        ss_errf(why, 0, "node %llu sent %s with higher term %llu", (unsigned long long)m->from,
+                raft_msg_type_name(m->type), (unsigned long long)m->term);
+        convert_to_follower(r, m->term, leader, why);
+        return true;
+    }
+    if (m->term < r->term) {
+        /* Tell a stale leader or pre-candidate about our term so it steps down;
+         * other stale messages are dropped (§5.1). */
+        if (m->type == RAFT_MSG_APPEND) {
+            out_msg *o = outbox_push(r, RAFT_MSG_APPEND_RESP, m->from);
+            if (o != NULL)
+                o->m.reject = true;
+        } else if (m->type == RAFT_MSG_VOTE && m->pre_vote) {
+            out_msg *o = outbox_push(r, RAFT_MSG_VOTE_RESP, m->from);
+            if (o != NULL) {
+                o->m.reject = true;
+                o->m.pre_vote = true;
+            }
+        }
+        RLOG(r, SS_LOG_DEBUG, "raft: node %llu ignored %s from node %llu: stale term %llu < %llu",
+             (unsigned long long)r->id, raft_msg_type_name(m->type),
+             (unsigned long long)m->from, (unsigned long long)m->term,
+             (unsigned long long)r->term);
+        return false;
+    }
+    return true;
+}
+
+int raft_step(raft *r, const raft_msg *m)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    raft_invariants(r);
+    if (!msg_well_formed(r, m)) {
+        RLOG(r, SS_LOG_WARNING, "raft: node %llu dropped malformed %s from node %llu",
+             (unsigned long long)r->id, raft_msg_type_name(m->type), (unsigned long long)m->from);
+        return SS_EINVAL;
+    }
+    outbox_trace(r, m, "recv");
+    if (!handle_term(r, m))
+        return SS_OK;
+    switch (m->type) {
+    case RAFT_MSG_APPEND: recv_append(r, m); break;
+    case RAFT_MSG_APPEND_RESP: recv_append_resp(r, m); break;
+    case RAFT_MSG_VOTE: recv_vote(r, m); break;
+    case RAFT_MSG_VOTE_RESP: recv_vote_resp(r, m); break;
+    case RAFT_MSG_TIMEOUT_NOW: recv_timeout_now(r, m); break;
+    case RAFT_MSG_READ_INDEX: readindex_recv_request(r, m); break;
+    case RAFT_MSG_READ_INDEX_RESP: readindex_recv_response(r, m); break;
+    }
+    raft_invariants(r);
+    return SS_OK;
+}
+
+void raft_tick(raft *r, unsigned elapsed_ms)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    raft_invariants(r);
+    if (r->role == RAFT_LEADER)
+        replication_tick(r, elapsed_ms);
+    else
+        election_tick(r, elapsed_ms);
+    raft_invariants(r);
+}
+
+int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *index_out)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    raft_invariants(r);
+    if (r->role != RAFT_LEADER)
+        return SS_ENOTLEADER;
+    if (r->transfer_target != 0)
+        return SS_EBUSY;
+    if (type != RAFT_ENTRY_NORMAL && type != RAFT_ENTRY_NOOP)
+        return SS_EINVAL;
+    if (len > r->cfg.max_append_bytes)
+        return SS_ETOOBIG;
+    if (r->uncommitted_bytes > 0 && r->uncommitted_bytes + len > r->cfg.max_uncommitted_bytes)
+        return SS_EBUSY;
+    if (rlog_append(&r->log, r->term, type, data, len) != SS_OK)
+        return SS_ENOMEM;
+    r->uncommitted_bytes += len;
+    r->bcast_pending = true; /* sent at the next flush, so a batch shares messages */
+    if (index_out != NULL)
+        *index_out = rlog_last_index(&r->log);
+    return SS_OK;
+}
+
+void raft_persisted(raft *r, uint64_t last_index, uint64_t last_term)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    if (last_index <= r->persisted || last_index >= r->unstable_from ||
+        rlog_term_at(&r->log, last_index) != last_term)
+        return; /* stale: those entries were overwritten since, or already known */
+    r->persisted = last_index;
+    if (r->role == RAFT_LEADER && replication_maybe_commit(r))
+        replication_broadcast(r);
+}
+
+void raft_persisted_hard_state(raft *r, uint64_t term, uint64_t vote)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    if (term > r->durable_term) {
+        r->durable_term = term;
+        r->durable_vote = vote;
+    } else if (term == r->durable_term && r->durable_vote == 0) {
+        r->durable_vote = vote;
+    }
+    RAFT_ASSERT(r, r->durable_term <= r->term);
+}
+
+uint64_t raft_id(const raft *r) { return r->id; }
+int raft_role_get(const raft *r) { return r->role; }
+uint64_t raft_term(const raft *r) { return r->term; }
+uint64_t raft_leader(const raft *r) { return r->leader; }
+uint64_t raft_commit_index(const raft *r) { return r->commit; }
+uint64_t raft_last_index(const raft *r) { return rlog_last_index(&r->log); }
+uint64_t raft_last_term(const raft *r) { return rlog_last_term(&r->log); }
+uint64_t raft_first_index(const raft *r) { return rlog_first_index(&r->log); }
+
+const raft_entry *raft_entry_at(const raft *r, uint64_t index)
+{
+    return rlog_get(&r->log, index);
+}

@@ -1,0 +1,259 @@
+/* The Raft consensus core: a pure, deterministic state machine (no I/O, clocks, threads). */
+#ifndef SS_RAFT_H
+#define SS_RAFT_H
+
+/*
+ * Inputs: messages (raft_step), time (raft_tick), client requests (raft_propose,
+ * raft_read_index, raft_transfer_leadership) and I/O completions (raft_persisted,
+ * raft_persisted_hard_state). Outputs: a raft_ready (raft_ready_get/advance).
+ *
+ * The loop that drives a node:
+ *
+ *     raft_step(...) / raft_tick(...) / raft_propose(...) ...   any number of inputs
+ *     if (raft_ready_get(r, &rd)) {
+ *         start writing rd.hs (if rd.hs_changed) and rd.entries (after dropping
+ *             every durable entry >= rd.truncate_from when it is nonzero);
+ *         send rd.messages at once: the core only puts a message there once what
+ *             it depends on is durable (vote granted, term, acknowledged entries);
+ *         apply rd.committed in order (each entry is handed out exactly once);
+ *         answer rd.reads (ctx -> index: read once applied >= index);
+ *         note rd.role_changed / rd.lost;
+ *         raft_ready_advance(r, &rd);
+ *     }
+ *     ... later, when the writes are durable: raft_persisted_hard_state(r, term, vote),
+ *         raft_persisted(r, last_index, last_term).
+ *
+ * Ownership: everything a raft_ready points to (entries, their data, messages) is
+ * owned by the core and stays valid until raft_ready_advance; copy what you keep
+ * longer. No other raft_* call may be made between raft_ready_get and
+ * raft_ready_advance. Data passed in (propose, step) is copied; the caller keeps
+ * ownership of its buffers.
+ *
+ * Persistence must happen in order: the hard state and entries of one ready are
+ * durable before those of a later ready (completions may be reported late or
+ * coalesced, never out of order).
+ *
+ * Lost proposals: when a leader steps down, the index range of its own entries not
+ * yet known committed is reported in rd.lost. Those entries may still commit under
+ * the next leader or vanish: their clients must be told "outcome unknown".
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct raft raft;
+
+typedef enum {
+    RAFT_FOLLOWER = 0,
+    RAFT_PRECANDIDATE, /* thesis §9.6: asks "would you vote for me?" without a new term */
+    RAFT_CANDIDATE,
+    RAFT_LEADER,
+} raft_role;
+
+const char *raft_role_name(int role);
+
+typedef enum {
+    RAFT_ENTRY_NORMAL = 1, /* a client command, opaque to the core */
+    RAFT_ENTRY_NOOP = 2,   /* appended by every new leader (§5.4.2, §6.4) */
+    RAFT_ENTRY_CONFIG = 3, /* reserved for membership changes */
+} raft_entry_type;
+
+typedef struct raft_entry {
+    uint64_t index;
+    uint64_t term;
+    uint8_t type; /* raft_entry_type */
+    void *data;
+    size_t len;
+} raft_entry;
+
+typedef enum {
+    RAFT_MSG_APPEND = 1,     /* AppendEntries; heartbeats are empty ones */
+    RAFT_MSG_APPEND_RESP,
+    RAFT_MSG_VOTE,           /* RequestVote, or a pre-vote when pre_vote is set */
+    RAFT_MSG_VOTE_RESP,
+    RAFT_MSG_TIMEOUT_NOW,    /* leadership transfer: "start an election now" (thesis §3.10) */
+    RAFT_MSG_READ_INDEX,     /* follower -> leader: give me a read index for ctx */
+    RAFT_MSG_READ_INDEX_RESP,
+    RAFT_MSG_TYPE_END
+} raft_msg_type;
+
+const char *raft_msg_type_name(int type);
+
+/* One flat struct for every message; fields not used by a type are zero. */
+typedef struct raft_msg {
+    uint8_t type;  /* raft_msg_type */
+    uint64_t from;
+    uint64_t to;
+    uint64_t term;
+
+    /* APPEND */
+    uint64_t prev_index;
+    uint64_t prev_term;
+    uint64_t commit;
+    raft_entry *entries; /* entries[i].index == prev_index + 1 + i */
+    size_t n_entries;
+
+    /* APPEND_RESP: index is the last index known to match (accepted) or the
+     * rejected prev_index; on reject, hint_term is the term the follower holds at
+     * prev_index and hint_index the first index it holds of that term, or
+     * hint_term 0 and hint_index = follower's last index + 1 when its log is
+     * shorter. READ_INDEX_RESP: index is the read index. */
+    uint64_t index;
+    uint64_t hint_index;
+    uint64_t hint_term;
+
+    /* APPEND, APPEND_RESP: heartbeat round of ReadIndex, echoed back */
+    uint64_t read_seq;
+
+    /* VOTE: the candidate's last log entry (§5.4.1) */
+    uint64_t last_index;
+    uint64_t last_term;
+
+    bool reject;   /* APPEND_RESP, VOTE_RESP (a grant is !reject), READ_INDEX_RESP */
+    bool pre_vote; /* VOTE, VOTE_RESP */
+    bool transfer; /* VOTE: caused by TimeoutNow, so leader stickiness does not apply */
+
+    uint64_t ctx;  /* READ_INDEX, READ_INDEX_RESP: the caller's read context */
+} raft_msg;
+
+typedef void (*raft_log_fn)(void *ctx, int level, const char *line);
+
+typedef struct raft_config {
+    uint64_t id;              /* nonzero */
+    const uint64_t *voters;   /* includes id; copied by raft_new */
+    size_t n_voters;
+    unsigned election_timeout_ms; /* T: each timeout is drawn from [T, 2T) */
+    unsigned heartbeat_ms;        /* < T */
+    size_t max_append_entries;    /* per AppendEntries message */
+    size_t max_append_bytes;      /* per AppendEntries message (at least one entry is sent) */
+    unsigned max_inflight;        /* AppendEntries in flight per follower when pipelining */
+    size_t max_uncommitted_bytes; /* leader refuses proposals (SS_EBUSY) above this */
+    size_t max_pending_reads;     /* ReadIndex requests waiting at the leader */
+    bool pre_vote;                /* thesis §9.6 */
+    bool check_quorum;            /* leader steps down without a live majority; leader stickiness */
+    uint64_t seed;                /* PRNG seed for election timeouts */
+    raft_log_fn log;              /* may be NULL */
+    void *log_ctx;
+    int log_level;                /* ss_log_level: lines below it are not even formatted */
+} raft_config;
+
+/* Fills every field with its default (pre-vote and check-quorum on); the caller
+ * then sets id, voters and whatever else it wants. */
+void raft_config_init(raft_config *cfg);
+
+typedef struct raft_hard_state {
+    uint64_t term;
+    uint64_t vote;   /* 0 = none */
+    uint64_t commit; /* never above what the durable log is known to agree on */
+} raft_hard_state;
+
+typedef struct raft_read_result {
+    uint64_t ctx;
+    uint64_t index;  /* read is linearizable once applied >= index */
+    int status;      /* SS_OK, or SS_ENOTLEADER/SS_ELEADERLOST: retry elsewhere */
+} raft_read_result;
+
+typedef struct raft_lost {
+    uint64_t term;   /* the term this node led */
+    uint64_t first;  /* its own entries [first, last] of that term, fate unknown */
+    uint64_t last;
+} raft_lost;
+
+typedef struct raft_ready {
+    bool hs_changed;
+    raft_hard_state hs;
+
+    uint64_t truncate_from;     /* nonzero: drop durable entries >= this first */
+    const raft_entry *entries;  /* then append these (consecutive indexes) */
+    size_t n_entries;
+
+    raft_msg *messages;         /* safe to send now */
+    size_t n_messages;
+
+    const raft_entry *committed; /* apply in order; each is handed out once */
+    size_t n_committed;
+
+    raft_read_result *reads;
+    size_t n_reads;
+
+    bool role_changed;          /* role, leader id or term changed since the last ready */
+    int role;
+    uint64_t leader_id;         /* 0 = unknown */
+    uint64_t term;
+
+    raft_lost *lost;
+    size_t n_lost;
+} raft_ready;
+
+/* Lifecycle. raft_new validates cfg (SS_ECONFIG with a reason in errmsg). */
+int raft_new(const raft_config *cfg, raft **out, char *errmsg);
+void raft_free(raft *r);
+
+/*
+ * Restart from durable state, before any other input. The log held in memory
+ * starts at first_index (> 1 after compaction or a snapshot), with prev_term the
+ * term of entry first_index - 1. Entries are copied. hs.commit is clamped to the
+ * log. applied is the index the state machine already holds: committed entries
+ * are handed out from applied + 1.
+ */
+int raft_restore(raft *r, const raft_hard_state *hs, uint64_t first_index, uint64_t prev_term,
+                 const raft_entry *entries, size_t n, uint64_t applied);
+
+/* Drops entries <= upto_index from memory (they must have been handed out for
+ * applying); the log then starts after a "snapshot" at upto_index. Followers too
+ * far behind would need InstallSnapshot, which is not implemented yet. */
+int raft_compact(raft *r, uint64_t upto_index);
+
+/* Inputs. raft_step returns SS_EINVAL for malformed messages (which are ignored),
+ * SS_OK otherwise, including for messages ignored by the rules. */
+int raft_step(raft *r, const raft_msg *m);
+void raft_tick(raft *r, unsigned elapsed_ms);
+
+/* Appends an entry as leader. SS_ENOTLEADER (follow raft_leader()), SS_EBUSY
+ * (leadership transfer in progress, or too many uncommitted bytes), SS_ETOOBIG. */
+int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *index_out);
+
+/* Asks for a linearizable read index; the answer comes in a later ready's reads
+ * with the same ctx. A follower forwards the request to the leader.
+ * SS_ENOLEADER when no leader is known, SS_EBUSY when too many are waiting. */
+int raft_read_index(raft *r, uint64_t ctx);
+
+/* Hands leadership to target (a voter); SS_ENOTLEADER, SS_EINVAL, SS_EBUSY. */
+int raft_transfer_leadership(raft *r, uint64_t target);
+
+/* I/O completions: entries up to last_index (whose term is last_term) are
+ * durable; the hard state (term, vote) is durable. Stale completions, for entries
+ * since overwritten, are recognised by their term and ignored. */
+void raft_persisted(raft *r, uint64_t last_index, uint64_t last_term);
+void raft_persisted_hard_state(raft *r, uint64_t term, uint64_t vote);
+
+/* Outputs. raft_ready_get returns false when there is nothing to do. */
+bool raft_ready_get(raft *r, raft_ready *rd);
+void raft_ready_advance(raft *r, raft_ready *rd);
+
+/* Observers (for the server and tests). */
+uint64_t raft_id(const raft *r);
+int raft_role_get(const raft *r);
+uint64_t raft_term(const raft *r);
+uint64_t raft_leader(const raft *r);
+uint64_t raft_commit_index(const raft *r);
+uint64_t raft_last_index(const raft *r);
+uint64_t raft_last_term(const raft *r);
+uint64_t raft_first_index(const raft *r);
+/* The entry at index if held in memory, else NULL. Valid until the next raft_* call. */
+const raft_entry *raft_entry_at(const raft *r, uint64_t index);
+
+/* Codec: a versioned, compact, little-endian binary form of a message (varints).
+ * raft_msg_encode writes at most raft_msg_encoded_size(m) bytes. raft_msg_decode
+ * never reads outside [buf, buf+len): SS_EPROTO for bad bytes or an unknown
+ * version. Decoded entries are allocated (free with raft_msg_release) and their
+ * data points into buf, which must outlive the message. */
+size_t raft_msg_encoded_size(const raft_msg *m);
+int raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap, size_t *len_out);
+int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m);
+void raft_msg_release(raft_msg *m);
+
+#define RAFT_CODEC_VERSION 1
+
+#endif

@@ -1,0 +1,133 @@
+/* Linearizable reads without log writes: ReadIndex (thesis §6.4). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "raft/internal.h"
+
+int readindex_push_done(raft *r, uint64_t ctx, uint64_t index, int status)
+{
+    if (r->n_done_reads == r->cap_done_reads) {
+        /* The app drains these every ready; a flood of answers is dropped. */
+        if (r->cap_done_reads >= 2 * r->cfg.max_pending_reads)
+            return SS_EBUSY;
+        size_t cap = r->cap_done_reads < 16 ? 16 : r->cap_done_reads * 2;
+        raft_read_result *p = realloc(r->done_reads, cap * sizeof *p);
+        if (p == NULL)
+            return SS_ENOMEM;
+        r->done_reads = p;
+        r->cap_done_reads = cap;
+    }
+    r->done_reads[r->n_done_reads++] = (raft_read_result){ ctx, index, status };
+    return SS_OK;
+}
+
+static void answer(raft *r, const pending_read *rd, uint64_t index, int status)
+{
+    if (rd->from == r->id) {
+        readindex_push_done(r, rd->ctx, index, status);
+        return;
+    }
+    out_msg *o = outbox_push(r, RAFT_MSG_READ_INDEX_RESP, rd->from);
+    if (o != NULL) {
+        o->m.ctx = rd->ctx;
+        o->m.index = index;
+        o->m.reject = status != SS_OK;
+    }
+}
+
+static int enqueue(raft *r, uint64_t ctx, uint64_t from)
+{
+    if (r->n_reads == r->cfg.max_pending_reads)
+        return SS_EBUSY;
+    r->reads[r->n_reads++] = (pending_read){ ctx, from, 0, 0 };
+    return SS_OK;
+}
+
+int raft_read_index(raft *r, uint64_t ctx)
+{
+    RAFT_ASSERT(r, !r->in_ready);
+    if (r->role == RAFT_LEADER)
+        return enqueue(r, ctx, r->id);
+    if (r->role != RAFT_FOLLOWER || r->leader == 0)
+        return SS_ENOLEADER;
+    out_msg *o = outbox_push(r, RAFT_MSG_READ_INDEX, r->leader);
+    if (o == NULL)
+        return SS_ENOMEM;
+    o->m.ctx = ctx;
+    return SS_OK;
+}
+
+void readindex_recv_request(raft *r, const raft_msg *m)
+{
+    if (r->role == RAFT_LEADER && enqueue(r, m->ctx, m->from) == SS_OK)
+        return;
+    pending_read rd = { m->ctx, m->from, 0, 0 };
+    answer(r, &rd, 0, r->role == RAFT_LEADER ? SS_EBUSY : SS_ENOTLEADER);
+}
+
+void readindex_recv_response(raft *r, const raft_msg *m)
+{
+    readindex_push_done(r, m->ctx, m->index, m->reject ? SS_ENOTLEADER : SS_OK);
+}
+
+/* Answers the reads whose heartbeat round a majority has acknowledged. */
+static void complete(raft *r)
+{
+    uint64_t confirmed = 0;
+    for (size_t i = 0; i < r->n_voters; i++) {
+        uint64_t v = r->prs[i].id == r->id ? r->read_seq : r->prs[i].read_ack;
+        size_t count = 0;
+        for (size_t j = 0; j < r->n_voters; j++)
+            count += (r->prs[j].id == r->id ? r->read_seq : r->prs[j].read_ack) >= v;
+        if (count >= raft_quorum(r) && v > confirmed)
+            confirmed = v;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_reads; i++) {
+        pending_read *rd = &r->reads[i];
+        if (rd->seq != 0 && rd->seq <= confirmed)
+            answer(r, rd, rd->index, SS_OK);
+        else
+            r->reads[kept++] = *rd;
+    }
+    r->n_reads = kept;
+}
+
+/* Starts one heartbeat round shared by every read waiting for one. The read
+ * index is our commit index, usable once we committed an entry of our term:
+ * before that it may lag entries committed by earlier leaders. */
+void readindex_flush(raft *r)
+{
+    if (r->role != RAFT_LEADER || rlog_term_at(&r->log, r->commit) != r->term)
+        return;
+    bool waiting = false;
+    for (size_t i = 0; i < r->n_reads && !waiting; i++)
+        waiting = r->reads[i].seq == 0;
+    if (!waiting)
+        return;
+    r->read_seq++;
+    for (size_t i = 0; i < r->n_reads; i++) {
+        if (r->reads[i].seq == 0) {
+            r->reads[i].seq = r->read_seq;
+            r->reads[i].index = r->commit;
+        }
+    }
+    replication_heartbeat(r);
+    complete(r);
+}
+
+void readindex_ack(raft *r, uint64_t from, uint64_t seq)
+{
+    raft_progress *pr = progress_get(r, from);
+    if (seq <= pr->read_ack || seq > r->read_seq)
+        return;
+    pr->read_ack = seq;
+    complete(r);
+}
+
+void readindex_fail_all(raft *r, int status)
+{
+    for (size_t i = 0; i < r->n_reads; i++)
+        answer(r, &r->reads[i], 0, status);
+    r->n_reads = 0;
+}

@@ -1,0 +1,109 @@
+/* AppendEntries on the follower: consistency check, conflict repair, commit (§5.3). */
+#include "raft/internal.h"
+
+/* Term-aware hint: the term we hold at prev and where it starts, so the leader
+ * can skip back a whole term per round trip; or our last index + 1 if we are short. */
+static void reject(raft *r, const raft_msg *m)
+{
+    out_msg *o = outbox_push(r, RAFT_MSG_APPEND_RESP, m->from);
+    if (o == NULL)
+        return;
+    uint64_t last = rlog_last_index(&r->log);
+    o->m.reject = true;
+    o->m.index = m->prev_index;
+    o->m.read_seq = m->read_seq;
+    if (m->prev_index > last) {
+        o->m.hint_term = 0;
+        o->m.hint_index = last + 1;
+    } else {
+        o->m.hint_term = rlog_term_at(&r->log, m->prev_index);
+        o->m.hint_index = rlog_first_of_term(&r->log, m->prev_index);
+    }
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu rejected append from node %llu at %llu/%llu: we hold %s %llu, "
+         "hint %llu/%llu",
+         (unsigned long long)r->id, (unsigned long long)m->from,
+         (unsigned long long)m->prev_term, (unsigned long long)m->prev_index,
+         m->prev_index > last ? "only up to" : "term", (unsigned long long)(m->prev_index > last ? last : o->m.hint_term),
+         (unsigned long long)o->m.hint_term, (unsigned long long)o->m.hint_index);
+}
+
+/* §5.3: an existing entry that conflicts with a new one (same index, different
+ * term) is deleted with all that follow it. Committed entries never conflict. */
+static void truncate(raft *r, const raft_entry *e, uint64_t leader)
+{
+    RAFT_ASSERT(r, e->index > r->commit);
+    RLOG(r, SS_LOG_NOTICE,
+         "raft: node %llu dropped its entries from %llu (term %llu) to %llu: leader %llu has "
+         "term %llu there",
+         (unsigned long long)r->id, (unsigned long long)e->index,
+         (unsigned long long)rlog_term_at(&r->log, e->index),
+         (unsigned long long)rlog_last_index(&r->log), (unsigned long long)leader,
+         (unsigned long long)e->term);
+    rlog_truncate_from(&r->log, e->index);
+    if (r->persisted >= e->index)
+        r->persisted = e->index - 1;
+    if (e->index < r->unstable_from) {
+        if (r->truncate_from == 0 || e->index < r->truncate_from)
+            r->truncate_from = e->index;
+        r->unstable_from = e->index;
+    }
+}
+
+static void follow(raft *r, const raft_msg *m)
+{
+    RAFT_ASSERT(r, r->role != RAFT_LEADER); /* §5.2: one leader per term */
+    if (r->role != RAFT_FOLLOWER) {
+        ss_errmsg why;
+        ss_errf(why, 0, "node %llu is leader for this term", (unsigned long long)m->from);
+        convert_to_follower(r, m->term, m->from, why);
+    }
+    if (r->leader != m->from) {
+        RLOG(r, SS_LOG_NOTICE, "raft: node %llu follows leader %llu in term %llu",
+             (unsigned long long)r->id, (unsigned long long)m->from, (unsigned long long)r->term);
+        r->leader = m->from;
+        r->role_changed = true;
+    }
+    r->election_elapsed = 0;
+}
+
+void recv_append(raft *r, const raft_msg *m)
+{
+    follow(r, m);
+    uint64_t prev = m->prev_index;
+    const raft_entry *ents = m->entries;
+    size_t n = m->n_entries;
+    /* Entries up to our commit index are agreed already: skip them (they may be
+     * compacted away here, so they cannot be compared). */
+    if (prev < r->commit) {
+        uint64_t skip = r->commit - prev;
+        if (skip >= n) {
+            outbox_ack(r, m->from, r->commit, m->read_seq);
+            return;
+        }
+        ents += skip;
+        n -= skip;
+        prev = r->commit;
+    } else if (prev > rlog_last_index(&r->log) || rlog_term_at(&r->log, prev) != m->prev_term) {
+        reject(r, m);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const raft_entry *e = &ents[i];
+        if (e->index <= rlog_last_index(&r->log)) {
+            if (rlog_term_at(&r->log, e->index) == e->term)
+                continue;
+            truncate(r, e, m->from);
+        }
+        if (rlog_append(&r->log, e->term, e->type, e->data, e->len) != SS_OK) {
+            RLOG(r, SS_LOG_WARNING, "raft: node %llu could not append entry %llu: out of memory",
+                 (unsigned long long)r->id, (unsigned long long)e->index);
+            return;
+        }
+    }
+    uint64_t last_new = prev + n;
+    /* Figure 2: commitIndex = min(leaderCommit, index of last new entry). */
+    uint64_t commit = m->commit < last_new ? m->commit : last_new;
+    raft_set_commit(r, commit, "leader's commit index");
+    outbox_ack(r, m->from, last_new, m->read_seq);
+}

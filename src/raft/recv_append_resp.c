@@ -1,0 +1,74 @@
+/* AppendEntries results on the leader: progress, conflict hints, commit. */
+#include "raft/internal.h"
+
+/* Where to probe next after a rejection: skip the follower's whole conflicting
+ * term, or jump to its end when it is short. */
+static uint64_t next_from_hint(raft *r, const raft_msg *m)
+{
+    uint64_t next;
+    if (m->hint_term == 0) {
+        next = m->hint_index;
+    } else {
+        uint64_t j = rlog_last_of_term(&r->log, m->hint_term, m->index);
+        next = j != 0 ? j + 1 : m->hint_index;
+    }
+    if (next > m->index)
+        next = m->index; /* always move back past the rejected prev */
+    if (next < 1)
+        next = 1;
+    return next;
+}
+
+static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
+{
+    /* Stale answers: to an older probe, or below what is known to match. */
+    if (m->index <= pr->match || (pr->state == PR_PROBE && m->index != pr->next - 1))
+        return;
+    uint64_t next = next_from_hint(r, m);
+    if (next <= pr->match)
+        next = pr->match + 1;
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu repairs node %llu: it refused prev %llu (hint %llu/%llu), next %llu -> %llu",
+         (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)m->index,
+         (unsigned long long)m->hint_term, (unsigned long long)m->hint_index,
+         (unsigned long long)pr->next, (unsigned long long)next);
+    pr->next = next;
+    progress_become_probe(r, pr);
+    replication_send_append(r, pr, true);
+}
+
+void recv_append_resp(raft *r, const raft_msg *m)
+{
+    if (r->role != RAFT_LEADER)
+        return;
+    raft_progress *pr = progress_get(r, m->from);
+    pr->recent_active = true;
+    readindex_ack(r, m->from, m->read_seq); /* any answer in our term confirms leadership */
+    if (r->role != RAFT_LEADER)
+        return;
+    if (m->reject) {
+        on_reject(r, pr, m);
+        return;
+    }
+    if (m->index > rlog_last_index(&r->log))
+        return; /* cannot be: our log only grows while we lead */
+    if (m->index > pr->match) {
+        pr->match = m->index;
+        if (pr->next <= pr->match)
+            pr->next = pr->match + 1;
+        if (pr->state == PR_PROBE)
+            progress_become_replicate(r, pr);
+        else
+            progress_infl_free_upto(pr, pr->match);
+        if (replication_maybe_commit(r))
+            replication_broadcast(r);
+        transfer_maybe_send_timeout_now(r, pr);
+    } else if (pr->state == PR_REPLICATE && progress_paused(pr)) {
+        /* No progress while the window is full: appends were lost. Free a slot so
+         * the next append goes out and, if the gap is real, gets rejected. */
+        progress_infl_free_first(pr);
+    } else if (pr->state == PR_PROBE) {
+        pr->probe_sent = false;
+    }
+    replication_send_append(r, pr, false);
+}

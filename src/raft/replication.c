@@ -1,0 +1,167 @@
+/* Log replication from the leader: AppendEntries, heartbeats, commit (§5.3, §5.4.2). */
+#include "raft/internal.h"
+
+static out_msg *push_append(raft *r, raft_progress *pr, uint64_t prev, size_t n)
+{
+    out_msg *o = outbox_push(r, RAFT_MSG_APPEND, pr->id);
+    if (o == NULL)
+        return NULL;
+    o->m.prev_index = prev;
+    o->m.prev_term = rlog_term_at(&r->log, prev);
+    o->m.commit = r->commit;
+    o->m.read_seq = r->read_seq;
+    o->m.n_entries = n;
+    o->ent_first = prev + 1;
+    o->ent_last_term = n > 0 ? rlog_term_at(&r->log, prev + n) : 0;
+    pr->sent_commit = r->commit;
+    return o;
+}
+
+/* Sends what pr->next calls for, within the per-message limits; returns whether a
+ * message went out. Probe: one at a time. Replicate: up to max_inflight. */
+bool replication_send_append(raft *r, raft_progress *pr, bool allow_empty)
+{
+    RAFT_ASSERT(r, r->role == RAFT_LEADER);
+    if (pr->id == r->id || progress_paused(pr))
+        return false;
+    uint64_t prev = pr->next - 1;
+    if (prev < r->log.snap_index) {
+        RLOG(r, SS_LOG_WARNING,
+             "raft: node %llu cannot catch up node %llu: it needs index %llu, compacted away "
+             "(InstallSnapshot is not implemented)",
+             (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)pr->next);
+        pr->state = PR_SNAPSHOT;
+        return false;
+    }
+    uint64_t last = rlog_last_index(&r->log);
+    size_t n = 0, bytes = 0;
+    for (uint64_t i = pr->next; i <= last && n < r->cfg.max_append_entries; i++) {
+        size_t len = rlog_get(&r->log, i)->len;
+        if (n > 0 && bytes + len > r->cfg.max_append_bytes)
+            break;
+        n++;
+        bytes += len;
+    }
+    if (n == 0 && !allow_empty)
+        return false;
+    if (push_append(r, pr, prev, n) == NULL)
+        return false;
+    if (pr->state == PR_REPLICATE) {
+        if (n > 0) {
+            pr->next = prev + n + 1; /* optimistic: pipelined behind earlier messages */
+            progress_infl_add(pr, prev + n);
+        }
+    } else {
+        pr->probe_sent = true;
+    }
+    return true;
+}
+
+/* A heartbeat is an empty AppendEntries. Pipelined followers get one anchored at
+ * their match (always accepted, carries the commit index); probed ones get the
+ * probe again, in case it was lost. */
+void replication_send_heartbeat(raft *r, raft_progress *pr)
+{
+    if (pr->id == r->id)
+        return;
+    if (pr->state != PR_REPLICATE || pr->match < r->log.snap_index) {
+        if (pr->state == PR_SNAPSHOT)
+            pr->state = PR_PROBE;
+        pr->probe_sent = false;
+        replication_send_append(r, pr, true);
+        return;
+    }
+    push_append(r, pr, pr->match, 0);
+}
+
+void replication_heartbeat(raft *r)
+{
+    for (size_t i = 0; i < r->n_voters; i++)
+        replication_send_heartbeat(r, &r->prs[i]);
+}
+
+/* New entries to everyone who can take them; a newer commit index to the others. */
+void replication_broadcast(raft *r)
+{
+    for (size_t i = 0; i < r->n_voters; i++) {
+        raft_progress *pr = &r->prs[i];
+        if (pr->id == r->id || replication_send_append(r, pr, false))
+            continue;
+        if (pr->state == PR_REPLICATE && pr->sent_commit < r->commit)
+            push_append(r, pr, pr->match, 0);
+    }
+}
+
+/* The highest index a majority holds durably; the leader counts itself only for
+ * what its own disk confirmed (thesis §10.2.1). */
+static uint64_t quorum_match(raft *r)
+{
+    uint64_t best = 0;
+    for (size_t i = 0; i < r->n_voters; i++) {
+        uint64_t v = r->prs[i].id == r->id ? r->persisted : r->prs[i].match;
+        size_t count = 0;
+        for (size_t j = 0; j < r->n_voters; j++) {
+            uint64_t w = r->prs[j].id == r->id ? r->persisted : r->prs[j].match;
+            count += w >= v;
+        }
+        if (count >= raft_quorum(r) && v > best)
+            best = v;
+    }
+    return best;
+}
+
+bool replication_maybe_commit(raft *r)
+{
+    RAFT_ASSERT(r, r->role == RAFT_LEADER);
+    uint64_t q = quorum_match(r);
+    if (q <= r->commit)
+        return false;
+    /* §5.4.2: only entries of the leader's own term are committed by counting
+     * replicas; earlier ones commit with them (Figure 8). */
+    if (rlog_term_at(&r->log, q) != r->term) {
+        RLOG(r, SS_LOG_DEBUG,
+             "raft: node %llu holds back commit at %llu: entry %llu is of term %llu, not ours (%llu)",
+             (unsigned long long)r->id, (unsigned long long)r->commit, (unsigned long long)q,
+             (unsigned long long)rlog_term_at(&r->log, q), (unsigned long long)r->term);
+        return false;
+    }
+    for (uint64_t i = r->commit + 1; i <= q; i++) {
+        const raft_entry *e = rlog_get(&r->log, i);
+        if (e->term == r->term)
+            r->uncommitted_bytes -= e->len < r->uncommitted_bytes ? e->len : r->uncommitted_bytes;
+    }
+    raft_set_commit(r, q, "replicated on a majority");
+    return true;
+}
+
+void replication_tick(raft *r, unsigned ms)
+{
+    r->heartbeat_elapsed += ms;
+    r->election_elapsed += ms;
+    if (r->transfer_target != 0) {
+        r->transfer_elapsed += ms;
+        if (r->transfer_elapsed >= r->cfg.election_timeout_ms)
+            transfer_abort(r, "the target did not take over within an election timeout");
+    }
+    if (r->election_elapsed >= r->cfg.election_timeout_ms) {
+        r->election_elapsed = 0;
+        if (r->cfg.check_quorum) {
+            size_t active = 0;
+            for (size_t i = 0; i < r->n_voters; i++) {
+                active += r->prs[i].recent_active;
+                r->prs[i].recent_active = r->prs[i].id == r->id;
+            }
+            if (active < raft_quorum(r)) {
+                ss_errmsg why;
+                ss_errf(why, 0, "check-quorum: heard from only %zu of %zu voters in %u ms",
+                        active, r->n_voters, r->cfg.election_timeout_ms);
+                convert_to_follower(r, r->term, 0, why);
+                return;
+            }
+        }
+    }
+    if (r->heartbeat_elapsed >= r->cfg.heartbeat_ms) {
+        r->heartbeat_elapsed = 0;
+        replication_heartbeat(r);
+    }
+}
