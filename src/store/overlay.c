@@ -1,0 +1,168 @@
+/* A txn's pending writes: an ordered skiplist of puts and delete markers. */
+#include "store/overlay.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int ov_keycmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c != 0)
+        return c;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+static ov_node *node_new(int level, const void *key, size_t klen)
+{
+    ov_node *n = calloc(1, sizeof *n + (size_t)level * sizeof(ov_node *) + klen);
+    if (n == NULL)
+        return NULL;
+    n->level = level;
+    n->klen = klen;
+    if (klen)
+        memcpy((char *)&n->next[level], key, klen);
+    return n;
+}
+
+void overlay_init(ss_overlay *ov)
+{
+    memset(ov, 0, sizeof *ov);
+    ov->rng = 0x9E3779B97F4A7C15ull;
+}
+
+void overlay_release(ss_overlay *ov)
+{
+    if (ov->head != NULL) {
+        ov_node *n = ov->head->next[0];
+        while (n != NULL) {
+            ov_node *next = n->next[0];
+            free(n->val);
+            free(n);
+            n = next;
+        }
+        free(ov->head);
+    }
+    overlay_init(ov);
+}
+
+static int random_level(ss_overlay *ov)
+{
+    /* xorshift64; p = 1/4 per level. */
+    uint64_t x = ov->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    ov->rng = x;
+    int level = 1;
+    while (level < OVERLAY_MAX_LEVEL && (x & 3) == 0) {
+        level++;
+        x >>= 2;
+    }
+    return level;
+}
+
+/* Fills pred[i] with the last node at level i whose key < key (or <= when
+ * inclusive). Returns pred[0]. */
+static ov_node *descend(const ss_overlay *ov, const void *key, size_t klen,
+                        bool inclusive, ov_node **pred)
+{
+    ov_node *x = ov->head;
+    for (int i = OVERLAY_MAX_LEVEL - 1; i >= 0; i--) {
+        for (;;) {
+            ov_node *n = x->next[i];
+            if (n == NULL)
+                break;
+            int c = ov_keycmp(ov_key(n), n->klen, key, klen);
+            if (c < 0 || (inclusive && c == 0))
+                x = n;
+            else
+                break;
+        }
+        if (pred != NULL)
+            pred[i] = x;
+    }
+    return x;
+}
+
+int overlay_put(ss_overlay *ov, const void *key, size_t klen, const void *val,
+                size_t vlen, bool dead)
+{
+    if (ov->head == NULL) {
+        ov->head = node_new(OVERLAY_MAX_LEVEL, NULL, 0);
+        if (ov->head == NULL)
+            return -1;
+    }
+    ov_node *pred[OVERLAY_MAX_LEVEL];
+    ov_node *x = descend(ov, key, klen, false, pred)->next[0];
+    char *copy = NULL;
+    if (!dead && vlen > 0) {
+        copy = malloc(vlen);
+        if (copy == NULL)
+            return -1;
+        memcpy(copy, val, vlen);
+    }
+    if (x == NULL || ov_keycmp(ov_key(x), x->klen, key, klen) != 0) {
+        int level = random_level(ov);
+        x = node_new(level, key, klen);
+        if (x == NULL) {
+            free(copy);
+            return -1;
+        }
+        for (int i = 0; i < level; i++) {
+            x->next[i] = pred[i]->next[i];
+            pred[i]->next[i] = x;
+        }
+        x->prev = pred[0] == ov->head ? NULL : pred[0];
+        if (x->next[0] != NULL)
+            x->next[0]->prev = x;
+        ov->count++;
+        ov->bytes += klen;
+    }
+    ov->bytes -= x->vlen;
+    free(x->val);
+    x->val = copy;
+    x->vlen = dead ? 0 : vlen;
+    x->dead = dead;
+    ov->bytes += x->vlen;
+    return 0;
+}
+
+ov_node *overlay_find(const ss_overlay *ov, const void *key, size_t klen)
+{
+    ov_node *n = overlay_seek_ge(ov, key, klen, false);
+    if (n != NULL && ov_keycmp(ov_key(n), n->klen, key, klen) == 0)
+        return n;
+    return NULL;
+}
+
+ov_node *overlay_first(const ss_overlay *ov)
+{
+    return ov->head ? ov->head->next[0] : NULL;
+}
+
+ov_node *overlay_last(const ss_overlay *ov)
+{
+    if (ov->head == NULL)
+        return NULL;
+    ov_node *x = ov->head;
+    for (int i = OVERLAY_MAX_LEVEL - 1; i >= 0; i--)
+        while (x->next[i] != NULL)
+            x = x->next[i];
+    return x == ov->head ? NULL : x;
+}
+
+ov_node *overlay_seek_ge(const ss_overlay *ov, const void *key, size_t klen, bool strict)
+{
+    if (ov->head == NULL)
+        return NULL;
+    return descend(ov, key, klen, strict, NULL)->next[0];
+}
+
+ov_node *overlay_seek_le(const ss_overlay *ov, const void *key, size_t klen, bool strict)
+{
+    if (ov->head == NULL)
+        return NULL;
+    ov_node *x = descend(ov, key, klen, !strict, NULL);
+    return x == ov->head ? NULL : x;
+}

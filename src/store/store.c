@@ -1,0 +1,239 @@
+/* Opening and closing the LevelDB database, the applied index, snapshots. */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+
+#define KEYLEN(lit) (sizeof(lit) - 1)
+
+int store_leveldb_err(char *errmsg, int code, const char *what, char *lerr)
+{
+    ss_errf(errmsg, code, "%s: %s", what, lerr ? lerr : "unknown leveldb error");
+    leveldb_free(lerr);
+    return code;
+}
+
+void ss_store_options_init(ss_store_options *opts)
+{
+    opts->cache_bytes = 64u << 20;
+    opts->write_buffer_bytes = 16u << 20;
+    opts->bloom_bits_per_key = 10;
+    opts->max_txn_bytes = (size_t)1 << 30;
+}
+
+static int mkdir_if_missing(const char *path, char *errmsg)
+{
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return ss_errf(errmsg, SS_EIO, "create directory '%s': %s", path, strerror(errno));
+    return SS_OK;
+}
+
+static int read_u64_key(ss_store *s, const char *key, size_t klen, uint64_t *out,
+                        char *errmsg)
+{
+    char *lerr = NULL;
+    size_t vlen = 0;
+    char *v = leveldb_get(s->db, s->ropts, key, klen, &vlen, &lerr);
+    if (lerr != NULL)
+        return store_leveldb_err(errmsg, SS_EIO, "read store metadata", lerr);
+    *out = 0;
+    if (v == NULL)
+        return SS_OK;
+    int rc = SS_OK;
+    if (vlen != 8)
+        rc = ss_errf(errmsg, SS_ECORRUPT, "store metadata record has %zu bytes", vlen);
+    else
+        for (int i = 0; i < 8; i++)
+            *out = (*out << 8) | (uint8_t)v[i];
+    leveldb_free(v);
+    return rc;
+}
+
+/* Stamps a fresh store with its format; refuses a store of another format. */
+static int check_format(ss_store *s, char *errmsg)
+{
+    uint64_t format = 0;
+    int rc = read_u64_key(s, SS_STORE_FORMAT_KEY, KEYLEN(SS_STORE_FORMAT_KEY), &format, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    if (format == SS_STORE_FORMAT)
+        return SS_OK;
+    if (format != 0)
+        return ss_errf(errmsg, SS_ECORRUPT, "store format %llu, expected %d",
+                       (unsigned long long)format, SS_STORE_FORMAT);
+    char v[8] = { 0, 0, 0, 0, 0, 0, 0, SS_STORE_FORMAT };
+    char *lerr = NULL;
+    leveldb_put(s->db, s->wopts, SS_STORE_FORMAT_KEY, KEYLEN(SS_STORE_FORMAT_KEY), v, 8, &lerr);
+    if (lerr != NULL)
+        return store_leveldb_err(errmsg, SS_EIO, "write store format", lerr);
+    return SS_OK;
+}
+
+static void store_free(ss_store *s)
+{
+    if (s->db)
+        leveldb_close(s->db);
+    if (s->opts)
+        leveldb_options_destroy(s->opts);
+    if (s->filter)
+        leveldb_filterpolicy_destroy(s->filter);
+    if (s->cache)
+        leveldb_cache_destroy(s->cache);
+    if (s->ropts)
+        leveldb_readoptions_destroy(s->ropts);
+    if (s->iter_ropts)
+        leveldb_readoptions_destroy(s->iter_ropts);
+    if (s->wopts)
+        leveldb_writeoptions_destroy(s->wopts);
+    if (s->spare != NULL)
+        free(s->spare->held);
+    free(s->spare);
+    free(s);
+}
+
+int ss_store_open(const char *dir, const ss_store_options *user_opts, ss_store **out,
+                  char *errmsg)
+{
+    *out = NULL;
+    ss_store_options o;
+    ss_store_options_init(&o);
+    if (user_opts != NULL) {
+        if (user_opts->cache_bytes)
+            o.cache_bytes = user_opts->cache_bytes;
+        if (user_opts->write_buffer_bytes)
+            o.write_buffer_bytes = user_opts->write_buffer_bytes;
+        if (user_opts->bloom_bits_per_key)
+            o.bloom_bits_per_key = user_opts->bloom_bits_per_key;
+        if (user_opts->max_txn_bytes)
+            o.max_txn_bytes = user_opts->max_txn_bytes;
+    }
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/state", dir) >= (int)sizeof path)
+        return ss_errf(errmsg, SS_EINVAL, "store directory name too long");
+    int rc = mkdir_if_missing(dir, errmsg);
+    if (rc != SS_OK)
+        return rc;
+
+    ss_store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ss_errf(errmsg, SS_ENOMEM, "open store '%s': out of memory", path);
+    s->max_txn_bytes = o.max_txn_bytes;
+    s->opts = leveldb_options_create();
+    leveldb_options_set_create_if_missing(s->opts, 1);
+    s->cache = leveldb_cache_create_lru(o.cache_bytes);
+    leveldb_options_set_cache(s->opts, s->cache);
+    leveldb_options_set_write_buffer_size(s->opts, o.write_buffer_bytes);
+    if (o.bloom_bits_per_key > 0) {
+        s->filter = leveldb_filterpolicy_create_bloom(o.bloom_bits_per_key);
+        leveldb_options_set_filter_policy(s->opts, s->filter);
+    }
+    s->ropts = leveldb_readoptions_create();
+    s->iter_ropts = leveldb_readoptions_create();
+    leveldb_readoptions_set_fill_cache(s->iter_ropts, 0);
+    s->wopts = leveldb_writeoptions_create();
+    leveldb_writeoptions_set_sync(s->wopts, 0);
+
+    char *lerr = NULL;
+    s->db = leveldb_open(s->opts, path, &lerr);
+    if (lerr != NULL) {
+        rc = store_leveldb_err(errmsg, SS_EIO, "open leveldb", lerr);
+        ss_errwrap(errmsg, rc, "open store '%s'", path);
+        goto err_after_alloc;
+    }
+    if ((rc = check_format(s, errmsg)) != SS_OK ||
+        (rc = read_u64_key(s, SS_STORE_APPLIED_KEY, KEYLEN(SS_STORE_APPLIED_KEY),
+                           &s->applied_index, errmsg)) != SS_OK ||
+        (rc = ks_load(s, errmsg)) != SS_OK) {
+        ss_errwrap(errmsg, rc, "open store '%s'", path);
+        goto err_after_alloc;
+    }
+    LOG_VERBOSE("store: opened '%s' at applied index %llu", path,
+                (unsigned long long)s->applied_index);
+    *out = s;
+    return SS_OK;
+
+err_after_alloc:
+    store_free(s);
+    return rc;
+}
+
+void ss_store_close(ss_store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->open_txns != 0)
+        LOG_WARNING("store: closing with %d open txns", s->open_txns);
+    store_free(s);
+}
+
+uint64_t ss_store_applied_index(const ss_store *s)
+{
+    return s->applied_index;
+}
+
+struct ss_store_snapshot {
+    ss_store *s;
+    const leveldb_snapshot_t *snap;
+    leveldb_readoptions_t *ropts;
+    leveldb_iterator_t *it;
+    uint64_t index;
+};
+
+int ss_store_snapshot_new(ss_store *s, ss_store_snapshot **out)
+{
+    ss_store_snapshot *snap = calloc(1, sizeof *snap);
+    if (snap == NULL)
+        return SS_ENOMEM;
+    snap->s = s;
+    snap->index = s->applied_index;
+    snap->snap = leveldb_create_snapshot(s->db);
+    snap->ropts = leveldb_readoptions_create();
+    leveldb_readoptions_set_fill_cache(snap->ropts, 0);
+    leveldb_readoptions_set_snapshot(snap->ropts, snap->snap);
+    snap->it = leveldb_create_iterator(s->db, snap->ropts);
+    *out = snap;
+    return SS_OK;
+}
+
+uint64_t ss_store_snapshot_index(const ss_store_snapshot *snap) { return snap->index; }
+void ss_store_snapshot_seek_first(ss_store_snapshot *snap) { leveldb_iter_seek_to_first(snap->it); }
+bool ss_store_snapshot_valid(const ss_store_snapshot *snap) { return leveldb_iter_valid(snap->it); }
+void ss_store_snapshot_next(ss_store_snapshot *snap) { leveldb_iter_next(snap->it); }
+
+ss_slice ss_store_snapshot_key(const ss_store_snapshot *snap)
+{
+    ss_slice k;
+    k.data = leveldb_iter_key(snap->it, &k.len);
+    return k;
+}
+
+ss_slice ss_store_snapshot_value(const ss_store_snapshot *snap)
+{
+    ss_slice v;
+    v.data = leveldb_iter_value(snap->it, &v.len);
+    return v;
+}
+
+int ss_store_snapshot_status(const ss_store_snapshot *snap, char *errmsg)
+{
+    char *lerr = NULL;
+    leveldb_iter_get_error(snap->it, &lerr);
+    if (lerr != NULL)
+        return store_leveldb_err(errmsg, SS_EIO, "snapshot iteration", lerr);
+    return SS_OK;
+}
+
+void ss_store_snapshot_free(ss_store_snapshot *snap)
+{
+    if (snap == NULL)
+        return;
+    leveldb_iter_destroy(snap->it);
+    leveldb_readoptions_destroy(snap->ropts);
+    leveldb_release_snapshot(snap->s->db, snap->snap);
+    free(snap);
+}

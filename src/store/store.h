@@ -1,0 +1,73 @@
+/* The applied state machine's storage: a LevelDB database plus the Raft index it reflects. */
+#ifndef SS_STORE_H
+#define SS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+/*
+ * One ss_store per node, used from the loop thread only. Writes go through
+ * transactions (store/txn.h); the keyspace layer (store/keyspace.h) encodes
+ * Redis keys on top of them. LevelDB's own sync stays off: the Raft log is the
+ * write-ahead log, and every commit records the Raft index it applied in the
+ * same atomic batch, so after a crash the store is at some consistent applied
+ * index and the log replays from there.
+ */
+typedef struct ss_store ss_store;
+
+/* A borrowed byte range. Who owns the bytes and for how long is said by the
+ * function that returns it. */
+typedef struct {
+    const char *data;
+    size_t len;
+} ss_slice;
+
+typedef struct {
+    size_t cache_bytes;        /* LevelDB block cache; 0 = default (64 MiB) */
+    size_t write_buffer_bytes; /* LevelDB memtable size; 0 = default (16 MiB) */
+    int bloom_bits_per_key;    /* bloom filter; 0 = default (10), negative = off */
+    size_t max_txn_bytes;      /* cap on one txn's pending writes; 0 = default (1 GiB) */
+} ss_store_options;
+
+/* Fills opts with the defaults. */
+void ss_store_options_init(ss_store_options *opts);
+
+/*
+ * Opens (creating if missing) the store in dir/state/; dir is created too.
+ * opts may be NULL for defaults. On failure *out is NULL and errmsg (may be
+ * NULL) says why. A directory can be open only once at a time (SS_EBUSY /
+ * SS_EIO from LevelDB's lock).
+ */
+int ss_store_open(const char *dir, const ss_store_options *opts, ss_store **out,
+                  char *errmsg);
+
+/* Closes the store. Every txn, iterator and snapshot must be finished first.
+ * NULL is a no-op. */
+void ss_store_close(ss_store *s);
+
+/* The Raft index of the last committed txn (0 for a fresh store). */
+uint64_t ss_store_applied_index(const ss_store *s);
+
+/*
+ * A consistent point-in-time view of every key in the store (all internal
+ * prefixes included), for building Raft snapshots. The view is unaffected by
+ * later commits. Raw keys and values are valid until the next move or free.
+ */
+typedef struct ss_store_snapshot ss_store_snapshot;
+
+int ss_store_snapshot_new(ss_store *s, ss_store_snapshot **out);
+/* The applied index the view reflects. */
+uint64_t ss_store_snapshot_index(const ss_store_snapshot *snap);
+void ss_store_snapshot_seek_first(ss_store_snapshot *snap);
+bool ss_store_snapshot_valid(const ss_store_snapshot *snap);
+void ss_store_snapshot_next(ss_store_snapshot *snap);
+ss_slice ss_store_snapshot_key(const ss_store_snapshot *snap);
+ss_slice ss_store_snapshot_value(const ss_store_snapshot *snap);
+/* SS_OK, or SS_EIO if the underlying iteration hit an error. */
+int ss_store_snapshot_status(const ss_store_snapshot *snap, char *errmsg);
+void ss_store_snapshot_free(ss_store_snapshot *snap);
+
+#endif

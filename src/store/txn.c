@@ -1,0 +1,207 @@
+/* Transactions: pending writes in an ordered overlay, committed with the applied index in one batch. */
+#include "store/store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+ss_txn *ss_txn_begin(ss_store *s)
+{
+    ss_txn *txn = s->spare;
+    if (txn != NULL) {
+        s->spare = NULL;
+    } else {
+        txn = calloc(1, sizeof *txn);
+        if (txn == NULL)
+            abort();
+        overlay_init(&txn->ov);
+    }
+    txn->s = s;
+    txn->ks_dirty = false;
+    memcpy(txn->ks_epoch, s->ks_epoch, sizeof txn->ks_epoch);
+    memcpy(txn->ks_count, s->ks_count, sizeof txn->ks_count);
+    s->open_txns++;
+    return txn;
+}
+
+static void txn_end(ss_txn *txn)
+{
+    ss_store *s = txn->s;
+    if (txn->live_iters != 0) {
+        LOG_WARNING("store: txn ended with %d live iterators", txn->live_iters);
+        abort(); /* their pointers into the overlay would dangle */
+    }
+    for (size_t i = 0; i < txn->nheld; i++)
+        leveldb_free(txn->held[i]);
+    txn->nheld = 0;
+    overlay_release(&txn->ov);
+    if (s->writer == txn)
+        s->writer = NULL;
+    s->open_txns--;
+    /* Keep one txn for reuse so that the read path (every GET) allocates
+     * nothing; drop big held arrays rather than pin them. */
+    if (s->spare == NULL && txn->capheld <= 64) {
+        s->spare = txn;
+        return;
+    }
+    free(txn->held);
+    free(txn);
+}
+
+static int hold(ss_txn *txn, char *buf)
+{
+    if (txn->nheld == txn->capheld) {
+        size_t cap = txn->capheld ? txn->capheld * 2 : 8;
+        char **held = realloc(txn->held, cap * sizeof *held);
+        if (held == NULL)
+            return SS_ENOMEM;
+        txn->held = held;
+        txn->capheld = cap;
+    }
+    txn->held[txn->nheld++] = buf;
+    return SS_OK;
+}
+
+int ss_txn_get(ss_txn *txn, const void *key, size_t klen, ss_slice *val)
+{
+    ov_node *n = overlay_find(&txn->ov, key, klen);
+    if (n != NULL) {
+        if (n->dead)
+            return SS_ENOTFOUND;
+        val->data = n->val ? n->val : "";
+        val->len = n->vlen;
+        return SS_OK;
+    }
+    char *lerr = NULL;
+    size_t vlen = 0;
+    char *v = leveldb_get(txn->s->db, txn->s->ropts, key, klen, &vlen, &lerr);
+    if (lerr != NULL) {
+        LOG_WARNING("store: get: %s", lerr);
+        leveldb_free(lerr);
+        return SS_EIO;
+    }
+    if (v == NULL)
+        return SS_ENOTFOUND;
+    if (hold(txn, v) != SS_OK) {
+        leveldb_free(v);
+        return SS_ENOMEM;
+    }
+    val->data = v;
+    val->len = vlen;
+    return SS_OK;
+}
+
+static int write_one(ss_txn *txn, const void *key, size_t klen, const void *val,
+                     size_t vlen, bool dead)
+{
+    ss_store *s = txn->s;
+    if (s->writer != NULL && s->writer != txn)
+        return SS_EBUSY;
+    if (txn->ov.bytes + klen + vlen > s->max_txn_bytes)
+        return SS_ETOOBIG;
+    if (overlay_put(&txn->ov, key, klen, val, vlen, dead) != 0)
+        return SS_ENOMEM;
+    s->writer = txn;
+    return SS_OK;
+}
+
+int ss_txn_put(ss_txn *txn, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    return write_one(txn, key, klen, val, vlen, false);
+}
+
+int ss_txn_del(ss_txn *txn, const void *key, size_t klen)
+{
+    return write_one(txn, key, klen, NULL, 0, true);
+}
+
+size_t ss_txn_pending(const ss_txn *txn)
+{
+    return txn->ov.count;
+}
+
+int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index, char *errmsg)
+{
+    ss_store *s = txn->s;
+    if (set_index && applied_index < s->applied_index) {
+        int rc = ss_errf(errmsg, SS_EINVAL, "commit at applied index %llu below %llu",
+                         (unsigned long long)applied_index,
+                         (unsigned long long)s->applied_index);
+        txn_end(txn);
+        return rc;
+    }
+    if (txn->ov.count == 0 && (!set_index || applied_index == s->applied_index)) {
+        txn_end(txn);
+        return SS_OK;
+    }
+    leveldb_writebatch_t *batch = leveldb_writebatch_create();
+    for (ov_node *n = overlay_first(&txn->ov); n != NULL; n = ov_next(n)) {
+        if (n->dead)
+            leveldb_writebatch_delete(batch, ov_key(n), n->klen);
+        else
+            leveldb_writebatch_put(batch, ov_key(n), n->klen, n->val ? n->val : "", n->vlen);
+    }
+    if (set_index) {
+        char v[8];
+        for (int i = 0; i < 8; i++)
+            v[i] = (char)(applied_index >> (56 - 8 * i));
+        leveldb_writebatch_put(batch, SS_STORE_APPLIED_KEY, sizeof(SS_STORE_APPLIED_KEY) - 1,
+                               v, 8);
+    }
+    char *lerr = NULL;
+    leveldb_write(s->db, s->wopts, batch, &lerr);
+    leveldb_writebatch_destroy(batch);
+    if (lerr != NULL) {
+        int rc = store_leveldb_err(errmsg, SS_EIO, "commit", lerr);
+        txn_end(txn);
+        return rc;
+    }
+    if (set_index)
+        s->applied_index = applied_index;
+    if (txn->ks_dirty) {
+        memcpy(s->ks_epoch, txn->ks_epoch, sizeof s->ks_epoch);
+        memcpy(s->ks_count, txn->ks_count, sizeof s->ks_count);
+    }
+    txn_end(txn);
+    return SS_OK;
+}
+
+int ss_txn_commit(ss_txn *txn, uint64_t applied_index, char *errmsg)
+{
+    return txn_commit_internal(txn, true, applied_index, errmsg);
+}
+
+void ss_txn_abort(ss_txn *txn)
+{
+    if (txn != NULL)
+        txn_end(txn);
+}
+
+int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free)
+{
+    *to_free = NULL;
+    ov_node *n = overlay_find(&txn->ov, key, klen);
+    if (n != NULL) {
+        if (n->dead)
+            return SS_ENOTFOUND;
+        val->data = n->val ? n->val : "";
+        val->len = n->vlen;
+        return SS_OK;
+    }
+    char *lerr = NULL;
+    size_t vlen = 0;
+    char *v = leveldb_get(txn->s->db, txn->s->ropts, key, klen, &vlen, &lerr);
+    if (lerr != NULL) {
+        LOG_WARNING("store: get: %s", lerr);
+        leveldb_free(lerr);
+        return SS_EIO;
+    }
+    if (v == NULL)
+        return SS_ENOTFOUND;
+    *to_free = v;
+    val->data = v;
+    val->len = vlen;
+    return SS_OK;
+}
