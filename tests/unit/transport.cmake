@@ -3,3 +3,5 @@ ss_add_test(NAME test_transport_auth SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_tran
             LIBS ss_transport LABELS unit TIMEOUT 30)
 ss_add_test(NAME test_transport_frame SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_transport_frame.c
             LIBS ss_transport LABELS unit TIMEOUT 30)
+ss_add_test(NAME test_transport SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_transport.c
+            LIBS ss_transport LABELS unit TIMEOUT 120)

@@ -1,0 +1,298 @@
+/* Peer transport connections: handle lifecycle, the batched write queue and the read path. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "raft_io/transport_internal.h"
+
+void conn_unref(conn *c)
+{
+    if (--c->refs > 0)
+        return;
+    ss_transport *t = c->t;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        t->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    ss_frame_reader_release(&c->reader);
+    free(c);
+    transport_unref(t);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    conn_unref(h->data);
+}
+
+static void on_deadline(uv_timer_t *timer)
+{
+    conn *c = timer->data;
+    conn_fail(c, c->state == CONN_HANDSHAKE ? "handshake timed out" : "connect timed out");
+}
+
+conn *conn_new(ss_transport *t, peer *p, bool outbound)
+{
+    conn *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->t = t;
+    c->peer = p;
+    c->outbound = outbound;
+    c->state = outbound ? CONN_RESOLVING : CONN_HANDSHAKE;
+    ss_frame_reader_init(&c->reader, HANDSHAKE_MAX_PAYLOAD);
+    uv_tcp_init(t->loop, &c->tcp);
+    uv_timer_init(t->loop, &c->timer);
+    c->tcp.data = c;
+    c->timer.data = c;
+    c->refs = 2;
+    uv_timer_start(&c->timer, on_deadline, t->handshake_ms, 0);
+    c->next = t->conns;
+    if (t->conns)
+        t->conns->prev = c;
+    t->conns = c;
+    t->refs++;
+    return c;
+}
+
+static void free_frames(tframe *f)
+{
+    while (f) {
+        tframe *next = f->next;
+        free(f);
+        f = next;
+    }
+}
+
+static void leave_handshake(conn *c)
+{
+    if (c->handshaking_counted) {
+        c->handshaking_counted = false;
+        c->t->handshaking_inbound--;
+    }
+}
+
+void conn_close(conn *c)
+{
+    if (c->state == CONN_CLOSING)
+        return;
+    if (c->state == CONN_RESOLVING)
+        uv_cancel((uv_req_t *)&c->resolve_req);
+    c->state = CONN_CLOSING;
+    leave_handshake(c);
+    /* Queued frames go now; frames inside uv_write are freed by their callbacks,
+     * which libuv runs (with UV_ECANCELED) before the close callback. */
+    for (tframe *f = c->head; f; f = f->next)
+        c->queued -= f->len;
+    free_frames(c->head);
+    c->head = c->tail = NULL;
+    if (c->outbound && c->peer->out == c)
+        c->peer->out = NULL;
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+}
+
+static void inbound_failed(conn *c, const char *why)
+{
+    if (c->state == CONN_OPEN)
+        LOG_NOTICE("transport: closing connection from node %llu (%s): %s",
+                   (unsigned long long)c->peer->id, c->addr, why);
+    else if (!c->refusing) {
+        LOG_WARNING("transport: refused connection from %s: %s", c->addr, why);
+        c->t->inbound.refused++;
+    }
+    conn_close(c);
+}
+
+void conn_fail(conn *c, const char *why)
+{
+    if (c->state == CONN_CLOSING)
+        return;
+    if (c->outbound)
+        peer_conn_failed(c, why);
+    else
+        inbound_failed(c, why);
+}
+
+void conn_refuse(conn *c, const char *why)
+{
+    LOG_WARNING("transport: refused connection from %s: %s", c->addr, why);
+    c->t->inbound.refused++;
+    c->refusing = true;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    size_t n = strlen(why);
+    /* Tell the connector why, so that its operator sees the cause too; the
+     * connection closes once the frame is written (or at the deadline). */
+    if (conn_queue(c, SS_FRAME_REFUSE, why, n < REFUSE_REASON_MAX ? n : REFUSE_REASON_MAX) != 0)
+        conn_close(c);
+}
+
+void conn_set_open(conn *c)
+{
+    c->state = CONN_OPEN;
+    leave_handshake(c);
+    uv_timer_stop(&c->timer);
+    ss_frame_reader_set_max(&c->reader, c->t->max_frame);
+}
+
+int conn_queue(conn *c, ss_frame_type type, const void *payload, size_t len)
+{
+    tframe *f = malloc(sizeof *f + SS_FRAME_HEADER_SIZE + len);
+    if (f == NULL)
+        return SS_ENOMEM;
+    f->next = NULL;
+    f->len = SS_FRAME_HEADER_SIZE + len;
+    f->data = type == SS_FRAME_DATA;
+    ss_frame_header(f->bytes, type, payload, (uint32_t)len);
+    if (len > 0)
+        memcpy(f->bytes + SS_FRAME_HEADER_SIZE, payload, len);
+    if (c->tail)
+        c->tail->next = f;
+    else
+        c->head = f;
+    c->tail = f;
+    c->queued += f->len;
+    c->t->dirty = true;
+    return SS_OK;
+}
+
+typedef struct {
+    uv_write_t req;
+    conn *c;
+    tframe *frames;
+    size_t bytes;
+    size_t messages;
+} wreq;
+
+static void on_written(uv_write_t *req, int status)
+{
+    wreq *w = req->data;
+    conn *c = w->c;
+    c->writes--;
+    c->queued -= w->bytes;
+    free_frames(w->frames);
+    if (status == 0 && c->outbound) {
+        c->peer->stats.bytes_sent += w->bytes;
+        c->peer->stats.messages_sent += w->messages;
+    }
+    free(w);
+    if (status < 0 && c->state != CONN_CLOSING)
+        conn_fail(c, uv_strerror(status));
+    else if (c->refusing && c->writes == 0 && c->head == NULL)
+        conn_close(c);
+    else if (c->head != NULL)
+        c->t->dirty = true;
+    conn_unref(c);
+}
+
+/* Hands up to MAX_FRAMES_PER_WRITE queued frames to one uv_write. */
+static int write_some(conn *c)
+{
+    wreq *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return UV_ENOMEM;
+    uv_buf_t bufs[MAX_FRAMES_PER_WRITE];
+    unsigned n = 0;
+    tframe *last = NULL;
+    for (tframe *f = c->head; f && n < MAX_FRAMES_PER_WRITE; f = f->next) {
+        bufs[n++] = uv_buf_init((char *)f->bytes, (unsigned)f->len);
+        w->bytes += f->len;
+        w->messages += f->data;
+        last = f;
+    }
+    w->frames = c->head;
+    c->head = last->next;
+    if (c->head == NULL)
+        c->tail = NULL;
+    last->next = NULL;
+    w->c = c;
+    w->req.data = w;
+    /* libuv copies the uv_buf_t array, so bufs may live on the stack. */
+    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, n, on_written);
+    if (rc < 0) {
+        c->queued -= w->bytes;
+        free_frames(w->frames);
+        free(w);
+        return rc;
+    }
+    c->writes++;
+    c->refs++;
+    return 0;
+}
+
+static void flush(conn *c)
+{
+    while (c->head && c->writes < MAX_WRITES_IN_FLIGHT &&
+           (c->state == CONN_HANDSHAKE || c->state == CONN_OPEN)) {
+        int rc = write_some(c);
+        if (rc < 0) {
+            conn_fail(c, uv_strerror(rc));
+            return;
+        }
+    }
+}
+
+void conn_flush_all(ss_transport *t)
+{
+    if (!t->dirty)
+        return;
+    t->dirty = false;
+    for (conn *c = t->conns; c; c = c->next)
+        flush(c);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    conn *c = h->data;
+    *buf = uv_buf_init((char *)c->rbuf, sizeof c->rbuf);
+}
+
+static void on_frame(conn *c, const ss_frame *f)
+{
+    if (c->state != CONN_OPEN) {
+        handshake_on_frame(c, f);
+        return;
+    }
+    if (c->outbound || f->type != SS_FRAME_DATA) {
+        /* Only the connector sends, and only DATA once authenticated. */
+        c->t->inbound.malformed++;
+        conn_fail(c, "unexpected frame type after handshake");
+        return;
+    }
+    c->peer->stats.bytes_received += SS_FRAME_HEADER_SIZE + (uint64_t)f->len;
+    c->peer->stats.messages_received++;
+    transport_deliver(c->t, c->peer, f->payload, f->len);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    conn *c = s->data;
+    if (nread < 0) {
+        conn_fail(c, nread == UV_EOF ? "connection closed by peer" : uv_strerror((int)nread));
+        return;
+    }
+    const uint8_t *data = (const uint8_t *)buf->base;
+    size_t len = (size_t)nread;
+    /* A callback may close the connection (or the transport): stop at once then,
+     * so that nothing read after that point is delivered. */
+    while (c->state != CONN_CLOSING && !c->refusing && !c->t->closing) {
+        ss_frame f;
+        ss_frame_result r = ss_frame_reader_next(&c->reader, &data, &len, &f);
+        if (r == SS_FRAME_MORE)
+            break;
+        if (r == SS_FRAME_ERROR) {
+            c->t->inbound.malformed++;
+            conn_fail(c, c->reader.error);
+            break;
+        }
+        on_frame(c, &f);
+    }
+}
+
+int conn_start(conn *c)
+{
+    uv_tcp_nodelay(&c->tcp, 1);
+    uv_tcp_keepalive(&c->tcp, 1, 30);
+    return uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
