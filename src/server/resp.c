@@ -201,10 +201,13 @@ int resp_parser_reserve(resp_parser *p, size_t min, char **ptr, size_t *len)
 
 void resp_parser_commit(resp_parser *p, size_t n)
 {
-    if (p->big && p->big_fill < (size_t)p->bulklen + 2)
-        p->big_fill += n;
-    else
-        p->end += n;
+    /* Clamped so a caller's miscount cannot move us past the region. */
+    if (p->big && p->big_fill < (size_t)p->bulklen + 2) {
+        size_t room = (size_t)p->bulklen + 2 - p->big_fill;
+        p->big_fill += n < room ? n : room;
+    } else {
+        p->end += n < p->cap - p->end ? n : p->cap - p->end;
+    }
 }
 
 int resp_parser_feed(resp_parser *p, const void *data, size_t n)

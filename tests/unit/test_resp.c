@@ -83,7 +83,8 @@ static void expect_same(const ss_buf *a, const ss_buf *b, const char *what, size
 {
     cr_assert_eq(ss_buf_len(a), ss_buf_len(b), "%s at %zu: %zu vs %zu bytes of commands", what,
                  at, ss_buf_len(a), ss_buf_len(b));
-    cr_assert(memcmp(ss_buf_data(a), ss_buf_data(b), ss_buf_len(a)) == 0, "%s at %zu", what, at);
+    cr_assert(ss_buf_len(a) == 0 || memcmp(ss_buf_data(a), ss_buf_data(b), ss_buf_len(a)) == 0,
+              "%s at %zu", what, at);
 }
 
 /* Every split of in into two feeds, byte-by-byte feeding and socket-like reads
@@ -95,14 +96,17 @@ static void check_splits(const char *in, size_t n)
     ss_buf_init(&part, 0);
     int err, err2;
     resp_result r = run(in, n, 0, n ? n : 1, &whole, &err);
-    for (size_t split = 1; split < n; split++) {
+    /* Every split of short inputs; for long ones (the 64 KiB limit cases)
+     * every split near either end and a sample in between. */
+    for (size_t split = 1; split < n;
+         split += (n <= 4096 || split < 256 || n - split < 256) ? 1 : 997) {
         ss_buf_reset(&part);
         cr_assert_eq(run(in, n, split, n, &part, &err2), r, "result at split %zu", split);
         cr_assert_eq(err2, err);
         expect_same(&whole, &part, "split", split);
     }
     ss_buf_reset(&part);
-    cr_assert_eq(run(in, n, 0, 1, &part, &err2), r);
+    cr_assert_eq(run(in, n, 0, n <= 4096 ? 1 : 61, &part, &err2), r);
     cr_assert_eq(err2, err);
     expect_same(&whole, &part, "byte by byte", 0);
     if (r != RESP_ERROR) {
@@ -124,7 +128,8 @@ static void expect_cmds(const char *in, size_t n, const char *want, size_t wantn
     ss_buf_init(&out, 0);
     int err;
     resp_result r = run(in, n, 0, n ? n : 1, &out, &err);
-    cr_expect(ss_buf_len(&out) == wantn && memcmp(ss_buf_data(&out), want, wantn) == 0,
+    cr_expect(ss_buf_len(&out) == wantn &&
+                  (wantn == 0 || memcmp(ss_buf_data(&out), want, wantn) == 0),
               "got %.*s", (int)ss_buf_len(&out), ss_buf_data(&out));
     cr_expect_eq(r, want_r, "result %d, error %s", r, resp_strerror(err));
     ss_buf_release(&out);
