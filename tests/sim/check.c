@@ -1,0 +1,246 @@
+/* The simulator's safety checks: Raft's Figure 3 properties, linearizable reads,
+ * and the core's durability contract. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "sim/sim_int.h"
+
+static uint64_t entry_payload(const raft_entry *e)
+{
+    uint64_t p = 0;
+    if (e->len == sizeof p)
+        memcpy(&p, e->data, sizeof p);
+    return p;
+}
+
+/* ---- (index, term) registry: Log Matching ---- */
+
+static size_t reg_hash(uint64_t index, uint64_t term, size_t cap)
+{
+    uint64_t h = index * 0x9E3779B97F4A7C15ull ^ term * 0xC2B2AE3D27D4EB4Full;
+    return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+static reg_slot *reg_slot_for(reg_slot *tab, size_t cap, uint64_t index, uint64_t term)
+{
+    for (size_t i = reg_hash(index, term, cap);; i = (i + 1) & (cap - 1))
+        if (tab[i].index == 0 || (tab[i].index == index && tab[i].term == term))
+            return &tab[i];
+}
+
+static reg_slot *reg_find(sim *s, uint64_t index, uint64_t term)
+{
+    if ((s->n_reg + 1) * 2 > s->cap_reg) {
+        size_t cap = s->cap_reg ? s->cap_reg * 2 : 1024;
+        reg_slot *tab = calloc(cap, sizeof *tab);
+        for (size_t i = 0; i < s->cap_reg; i++)
+            if (s->reg[i].index != 0)
+                *reg_slot_for(tab, cap, s->reg[i].index, s->reg[i].term) = s->reg[i];
+        free(s->reg);
+        s->reg = tab;
+        s->cap_reg = cap;
+    }
+    return reg_slot_for(s->reg, s->cap_reg, index, term);
+}
+
+/* Log Matching (§5.3) by induction: whoever holds (index, term) holds the same
+ * entry there and the same term just before it. */
+static void check_entry(sim *s, unsigned i, const raft_entry *e, uint64_t prev_term)
+{
+    reg_slot *slot = reg_find(s, e->index, e->term);
+    uint64_t payload = entry_payload(e);
+    if (slot->index == 0) {
+        *slot = (reg_slot){ e->index, e->term, payload, prev_term };
+        s->n_reg++;
+        return;
+    }
+    if (slot->payload != payload || slot->prev_term != prev_term)
+        sim_failf(s, "log matching: node %u holds %llu/%llu with payload %llu after term %llu, "
+                  "another log has payload %llu after term %llu",
+                  i + 1, (unsigned long long)e->term, (unsigned long long)e->index,
+                  (unsigned long long)payload, (unsigned long long)prev_term,
+                  (unsigned long long)slot->payload, (unsigned long long)slot->prev_term);
+}
+
+/* ---- applying: State Machine Safety, Leader Completeness ---- */
+
+static void check_leader_has(sim *s, unsigned j, uint64_t index, const committed_rec *c)
+{
+    raft *r = s->nodes[j].r;
+    if (r == NULL || raft_role_get(r) != RAFT_LEADER || raft_term(r) <= c->seen_term)
+        return;
+    const raft_entry *e = raft_entry_at(r, index);
+    if (index < raft_first_index(r))
+        return; /* compacted: it was committed there */
+    if (e == NULL || e->term != c->term || entry_payload(e) != c->payload)
+        sim_failf(s, "leader completeness: leader %u of term %llu lacks committed entry %llu/%llu",
+                  j + 1, (unsigned long long)raft_term(r), (unsigned long long)c->term,
+                  (unsigned long long)index);
+}
+
+static void check_apply(sim *s, unsigned i, const raft_entry *e)
+{
+    node *nd = &s->nodes[i];
+    uint64_t payload = entry_payload(e);
+    if (e->index != nd->n_applied + 1) {
+        sim_failf(s, "apply order: node %u applied %llu after %zu", i + 1,
+                  (unsigned long long)e->index, nd->n_applied);
+        return;
+    }
+    if (nd->n_applied == nd->cap_applied) {
+        nd->cap_applied = nd->cap_applied ? 2 * nd->cap_applied : 64;
+        nd->applied = sim_xrealloc(nd->applied, nd->cap_applied * sizeof *nd->applied);
+    }
+    nd->applied[nd->n_applied++] = (applied_rec){ e->index, e->term, payload };
+    if (e->index <= s->n_committed) {
+        committed_rec *c = &s->committed[e->index - 1];
+        if (c->term != e->term || c->payload != payload)
+            sim_failf(s, "state machine safety: node %u applied %llu/%llu payload %llu, "
+                      "another node applied term %llu payload %llu there",
+                      i + 1, (unsigned long long)e->term, (unsigned long long)e->index,
+                      (unsigned long long)payload, (unsigned long long)c->term,
+                      (unsigned long long)c->payload);
+        return;
+    }
+    if (s->n_committed == s->cap_committed) {
+        s->cap_committed = s->cap_committed ? 2 * s->cap_committed : 256;
+        s->committed = sim_xrealloc(s->committed, s->cap_committed * sizeof *s->committed);
+    }
+    committed_rec *c = &s->committed[s->n_committed++];
+    *c = (committed_rec){ e->term, payload, raft_term(nd->r) };
+    for (unsigned j = 0; j < s->o.n_nodes; j++)
+        check_leader_has(s, j, e->index, c);
+}
+
+static void check_read_done(sim *s, unsigned i, const raft_read_result *rr)
+{
+    if (rr->ctx == 0 || rr->ctx > s->n_reads) {
+        sim_failf(s, "reads: node %u got an answer for unknown read %llu", i + 1,
+                  (unsigned long long)rr->ctx);
+        return;
+    }
+    if (rr->status != SS_OK || s->read_done[rr->ctx - 1])
+        return;
+    s->read_done[rr->ctx - 1] = 1;
+    s->reads_ok++;
+    uint64_t need = s->read_need[rr->ctx - 1];
+    if (rr->index < need)
+        sim_failf(s, "linearizable read: read %llu at node %u got index %llu, but %llu was "
+                  "applied before it was issued",
+                  (unsigned long long)rr->ctx, i + 1, (unsigned long long)rr->index,
+                  (unsigned long long)need);
+}
+
+void check_read_issued(sim *s, uint64_t ctx)
+{
+    if (ctx > s->cap_reads) {
+        s->cap_reads = s->cap_reads ? 2 * s->cap_reads : 256;
+        s->read_need = sim_xrealloc(s->read_need, s->cap_reads * sizeof *s->read_need);
+        s->read_done = sim_xrealloc(s->read_done, s->cap_reads);
+    }
+    s->read_need[ctx - 1] = s->n_committed;
+    s->read_done[ctx - 1] = 0;
+    s->n_reads = ctx;
+}
+
+void check_ready(sim *s, unsigned i, const raft_ready *rd)
+{
+    raft *r = s->nodes[i].r;
+    if (rd->truncate_from != 0 && raft_role_get(r) == RAFT_LEADER)
+        sim_failf(s, "leader append-only: leader %u truncates its log from %llu", i + 1,
+                  (unsigned long long)rd->truncate_from);
+    for (size_t k = 0; k < rd->n_entries; k++) {
+        const raft_entry *e = &rd->entries[k];
+        const raft_entry *before = raft_entry_at(r, e->index - 1);
+        uint64_t prev_term = e->index == 1 ? 0 : before != NULL ? before->term : UINT64_MAX;
+        if (prev_term != UINT64_MAX)
+            check_entry(s, i, e, prev_term);
+    }
+    for (size_t k = 0; k < rd->n_committed; k++)
+        check_apply(s, i, &rd->committed[k]);
+    for (size_t k = 0; k < rd->n_reads; k++)
+        check_read_done(s, i, &rd->reads[k]);
+}
+
+/* The durability contract, seen from the wire: what a message claims is on disk. */
+void check_sent(sim *s, unsigned i, const raft_msg *m)
+{
+    if (!s->contract_checks)
+        return;
+    node *nd = &s->nodes[i];
+    uint64_t term_needed = m->term;
+    if (m->type == RAFT_MSG_VOTE && m->pre_vote)
+        term_needed = m->term - 1; /* a pre-vote asks about the next term */
+    if (m->type == RAFT_MSG_VOTE_RESP && m->pre_vote && !m->reject)
+        term_needed = 0;           /* a pre-vote grant carries the asked term */
+    if (nd->disk_hs.term < term_needed)
+        sim_failf(s, "durability: node %u sent %s in term %llu with term %llu on disk", i + 1,
+                  raft_msg_type_name(m->type), (unsigned long long)m->term,
+                  (unsigned long long)nd->disk_hs.term);
+    if (m->type == RAFT_MSG_VOTE_RESP && !m->reject && !m->pre_vote &&
+        (nd->disk_hs.term != m->term || nd->disk_hs.vote != m->to))
+        sim_failf(s, "durability: node %u granted its vote to %llu for term %llu before "
+                  "persisting it (disk: term %llu vote %llu)",
+                  i + 1, (unsigned long long)m->to, (unsigned long long)m->term,
+                  (unsigned long long)nd->disk_hs.term, (unsigned long long)nd->disk_hs.vote);
+    if (m->type == RAFT_MSG_APPEND_RESP && !m->reject && m->index > 0) {
+        const raft_entry *e = raft_entry_at(nd->r, m->index);
+        if (m->index > nd->n_disk || (e != NULL && nd->disk[m->index - 1].term != e->term))
+            sim_failf(s, "durability: node %u acknowledged index %llu with %zu entries on disk",
+                      i + 1, (unsigned long long)m->index, nd->n_disk);
+    }
+}
+
+static void check_leaders(sim *s)
+{
+    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+        node *nd = &s->nodes[i];
+        if (nd->r == NULL || raft_role_get(nd->r) != RAFT_LEADER)
+            continue;
+        uint64_t term = raft_term(nd->r);
+        if (term >= s->cap_terms) {
+            size_t cap = s->cap_terms ? s->cap_terms : 64;
+            while (cap <= term)
+                cap *= 2;
+            s->leader_of_term = sim_xrealloc(s->leader_of_term, cap * sizeof(uint64_t));
+            memset(s->leader_of_term + s->cap_terms, 0, (cap - s->cap_terms) * sizeof(uint64_t));
+            s->cap_terms = cap;
+        }
+        if (s->leader_of_term[term] != 0 && s->leader_of_term[term] != i + 1) {
+            sim_failf(s, "election safety: nodes %llu and %u both lead term %llu",
+                      (unsigned long long)s->leader_of_term[term], i + 1,
+                      (unsigned long long)term);
+            return;
+        }
+        uint64_t last = raft_last_index(nd->r);
+        if (nd->lead_term == term) {
+            const raft_entry *e = raft_entry_at(nd->r, nd->lead_last);
+            if (last < nd->lead_last || (e == NULL && nd->lead_last >= raft_first_index(nd->r)))
+                sim_failf(s, "leader append-only: leader %u of term %llu lost entries "
+                          "(last %llu, was %llu)", i + 1, (unsigned long long)term,
+                          (unsigned long long)last, (unsigned long long)nd->lead_last);
+        } else {
+            /* A new leader: it must hold everything committed before its term. */
+            s->leader_of_term[term] = i + 1;
+            for (size_t k = 0; k < s->n_committed; k++)
+                check_leader_has(s, i, k + 1, &s->committed[k]);
+        }
+        nd->lead_term = term;
+        nd->lead_last = last;
+    }
+}
+
+void check_after_event(sim *s)
+{
+    check_leaders(s);
+}
+
+void check_release(sim *s)
+{
+    free(s->leader_of_term);
+    free(s->committed);
+    free(s->reg);
+    free(s->read_need);
+    free(s->read_done);
+}

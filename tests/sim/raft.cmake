@@ -1,0 +1,5 @@
+# The Raft core in a deterministic simulated cluster (SIM_SEED, SIM_SEEDS, SIM_LONG, SIM_VERBOSE).
+ss_add_test(NAME sim_raft
+            SOURCES ${CMAKE_CURRENT_LIST_DIR}/sim_raft.c ${CMAKE_CURRENT_LIST_DIR}/sim_scenarios.c
+                    ${CMAKE_CURRENT_LIST_DIR}/sim.c ${CMAKE_CURRENT_LIST_DIR}/check.c
+            LIBS ss_raft ss_common TIMEOUT 300 LABELS sim)

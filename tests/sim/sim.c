@@ -1,0 +1,588 @@
+/* The simulator's engine: clock, event queue, network, disks, crashes, clients. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "sim/sim_int.h"
+
+enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ };
+
+struct event {
+    uint64_t t, seq;
+    int kind;
+    unsigned node, gen;
+    unsigned from;
+    uint8_t *bytes;
+    size_t len;
+};
+
+void *sim_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n);
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+uint64_t sim_rand(sim *s)
+{
+    uint64_t z = (s->rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static unsigned rnd(sim *s, unsigned n) /* [0, n) */
+{
+    return n == 0 ? 0 : (unsigned)(sim_rand(s) % n);
+}
+
+static unsigned rnd_range(sim *s, unsigned lo, unsigned hi) /* [lo, hi] */
+{
+    return lo + rnd(s, hi - lo + 1);
+}
+
+bool sim_failf(sim *s, const char *fmt, ...)
+{
+    if (s->failure[0] != '\0')
+        return false; /* keep the first */
+    int n = snprintf(s->failure, sizeof s->failure, "t=%llu ms: ", (unsigned long long)s->now);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->failure + n, sizeof s->failure - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (s->o.verbose)
+        fprintf(stderr, "%6llu ms  FAILED: %s\n", (unsigned long long)s->now, s->failure);
+    return false;
+}
+
+/* ---- event heap ordered by (time, sequence): ties break deterministically ---- */
+
+static bool ev_less(const event *a, const event *b)
+{
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static void ev_push(sim *s, event ev)
+{
+    if (s->n_heap == s->cap_heap) {
+        s->cap_heap = s->cap_heap ? 2 * s->cap_heap : 256;
+        s->heap = sim_xrealloc(s->heap, s->cap_heap * sizeof *s->heap);
+    }
+    ev.seq = s->ev_seq++;
+    size_t i = s->n_heap++;
+    while (i > 0 && ev_less(&ev, &s->heap[(i - 1) / 2])) {
+        s->heap[i] = s->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    s->heap[i] = ev;
+}
+
+static event ev_pop(sim *s)
+{
+    event top = s->heap[0], last = s->heap[--s->n_heap];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= s->n_heap)
+            break;
+        if (c + 1 < s->n_heap && ev_less(&s->heap[c + 1], &s->heap[c]))
+            c++;
+        if (!ev_less(&s->heap[c], &last))
+            break;
+        s->heap[i] = s->heap[c];
+        i = c;
+    }
+    if (s->n_heap > 0)
+        s->heap[i] = last;
+    return top;
+}
+
+static void schedule(sim *s, uint64_t t, int kind, unsigned i)
+{
+    ev_push(s, (event){ .t = t, .kind = kind, .node = i, .gen = s->nodes[i].gen });
+}
+
+/* ---- logging with simulated time ---- */
+
+static void log_line(void *ctx, int level, const char *line)
+{
+    sim *s = ctx;
+    fprintf(stderr, "%6llu ms  %-7s %s\n", (unsigned long long)s->now,
+            ss_log_level_name((ss_log_level)level), line);
+}
+
+/* ---- network ---- */
+
+static void send_msg(sim *s, unsigned from, const raft_msg *m)
+{
+    check_sent(s, from, m);
+    unsigned to = (unsigned)m->to - 1;
+    if (s->blocked[from][to])
+        return;
+    sim_faults *f = &s->o.faults;
+    unsigned copies = 1 + (rnd(s, 100) < f->dup_pct);
+    for (unsigned c = 0; c < copies; c++) {
+        if (rnd(s, 100) < f->loss_pct)
+            continue;
+        size_t cap = raft_msg_encoded_size(m), len;
+        uint8_t *buf = sim_xrealloc(NULL, cap ? cap : 1);
+        if (raft_msg_encode(m, buf, cap, &len) != SS_OK || len != cap) {
+            sim_failf(s, "codec: could not encode %s", raft_msg_type_name(m->type));
+            free(buf);
+            return;
+        }
+        ev_push(s, (event){ .t = s->now + rnd_range(s, f->delay_min_ms, f->delay_max_ms),
+                            .kind = EV_DELIVER, .node = to, .from = from, .bytes = buf,
+                            .len = len });
+    }
+}
+
+/* ---- a node's I/O: the loop of raft.h ---- */
+
+static void queue_write(sim *s, unsigned i, const raft_ready *rd)
+{
+    node *nd = &s->nodes[i];
+    if (nd->n_writes == nd->cap_writes) {
+        nd->cap_writes = nd->cap_writes ? 2 * nd->cap_writes : 16;
+        nd->writes = sim_xrealloc(nd->writes, nd->cap_writes * sizeof *nd->writes);
+    }
+    dwrite *w = &nd->writes[nd->n_writes++];
+    memset(w, 0, sizeof *w);
+    uint64_t prev_done = nd->n_writes > 1 ? nd->writes[nd->n_writes - 2].done_at : 0;
+    uint64_t done = s->now + rnd_range(s, s->o.faults.disk_min_ms, s->o.faults.disk_max_ms);
+    w->done_at = done > prev_done ? done : prev_done; /* one disk: in order */
+    w->has_hs = rd->hs_changed;
+    w->hs = rd->hs;
+    w->truncate_from = rd->truncate_from;
+    w->n = rd->n_entries;
+    w->ents = w->n ? sim_xrealloc(NULL, w->n * sizeof *w->ents) : NULL;
+    for (size_t k = 0; k < w->n; k++) {
+        const raft_entry *e = &rd->entries[k];
+        w->ents[k] = (dentry){ e->index, e->term, e->type, 0, e->len };
+        if (e->len == 8)
+            memcpy(&w->ents[k].payload, e->data, 8);
+    }
+    schedule(s, w->done_at, EV_DISK, i);
+}
+
+static void land_write(sim *s, node *nd, const dwrite *w)
+{
+    if (w->truncate_from != 0) {
+        if (w->truncate_from > nd->n_disk + 1)
+            sim_failf(s, "disk: truncation at %llu past the end %zu",
+                      (unsigned long long)w->truncate_from, nd->n_disk);
+        else
+            nd->n_disk = w->truncate_from - 1;
+    }
+    if (w->n > 0 && w->ents[0].index != nd->n_disk + 1) {
+        sim_failf(s, "disk: entries from %llu appended after %zu",
+                  (unsigned long long)w->ents[0].index, nd->n_disk);
+        return;
+    }
+    if (nd->n_disk + w->n > nd->cap_disk) {
+        nd->cap_disk = 2 * (nd->n_disk + w->n);
+        nd->disk = sim_xrealloc(nd->disk, nd->cap_disk * sizeof *nd->disk);
+    }
+    if (w->n > 0)
+        memcpy(nd->disk + nd->n_disk, w->ents, w->n * sizeof *w->ents);
+    nd->n_disk += w->n;
+    if (w->has_hs)
+        nd->disk_hs = w->hs;
+}
+
+static void pump(sim *s, unsigned i)
+{
+    node *nd = &s->nodes[i];
+    raft_ready rd;
+    while (nd->r != NULL && raft_ready_get(nd->r, &rd)) {
+        check_ready(s, i, &rd);
+        if (rd.hs_changed || rd.n_entries > 0 || rd.truncate_from != 0)
+            queue_write(s, i, &rd);
+        for (size_t k = 0; k < rd.n_messages; k++)
+            send_msg(s, i, &rd.messages[k]);
+        raft_ready_advance(nd->r, &rd);
+    }
+}
+
+static void complete_writes(sim *s, unsigned i)
+{
+    node *nd = &s->nodes[i];
+    size_t done = 0;
+    while (done < nd->n_writes && nd->writes[done].done_at <= s->now) {
+        dwrite *w = &nd->writes[done++];
+        land_write(s, nd, w);
+        if (w->has_hs)
+            raft_persisted_hard_state(nd->r, w->hs.term, w->hs.vote);
+        if (w->n > 0)
+            raft_persisted(nd->r, w->ents[w->n - 1].index, w->ents[w->n - 1].term);
+        free(w->ents);
+    }
+    memmove(nd->writes, nd->writes + done, (nd->n_writes - done) * sizeof *nd->writes);
+    nd->n_writes -= done;
+    if (done > 0)
+        pump(s, i);
+}
+
+static raft *boot(sim *s, unsigned i)
+{
+    uint64_t voters[SIM_MAX_NODES];
+    for (unsigned k = 0; k < s->o.n_nodes; k++)
+        voters[k] = k + 1;
+    raft_config cfg;
+    raft_config_init(&cfg);
+    cfg.id = i + 1;
+    cfg.voters = voters;
+    cfg.n_voters = s->o.n_nodes;
+    cfg.election_timeout_ms = s->o.election_ms;
+    cfg.heartbeat_ms = s->o.heartbeat_ms;
+    cfg.max_append_entries = 4; /* small, to exercise the limits */
+    cfg.max_inflight = 4;
+    cfg.max_pending_reads = 64;
+    cfg.pre_vote = s->o.pre_vote;
+    cfg.check_quorum = s->o.check_quorum;
+    cfg.seed = s->o.seed ^ ((uint64_t)s->nodes[i].gen << 32);
+    cfg.log = s->o.verbose ? log_line : NULL;
+    cfg.log_ctx = s;
+    cfg.log_level = SS_LOG_TRACE;
+    raft *r;
+    ss_errmsg err;
+    if (raft_new(&cfg, &r, err) != SS_OK)
+        abort();
+    return r;
+}
+
+void sim_restart(sim *s, unsigned i)
+{
+    node *nd = &s->nodes[i];
+    if (nd->up)
+        return;
+    nd->gen++;
+    nd->r = boot(s, i);
+    raft_entry *ents = sim_xrealloc(NULL, (nd->n_disk + 1) * sizeof *ents);
+    for (size_t k = 0; k < nd->n_disk; k++) {
+        dentry *d = &nd->disk[k];
+        ents[k] = (raft_entry){ d->index, d->term, d->type, d->len ? &d->payload : NULL, d->len };
+    }
+    if (nd->n_applied > nd->n_disk)
+        sim_failf(s, "durability: node %u applied %zu entries but holds only %zu on disk",
+                  i + 1, nd->n_applied, nd->n_disk);
+    if (raft_restore(nd->r, &nd->disk_hs, 1, 0, ents, nd->n_disk, nd->n_applied) != SS_OK)
+        sim_failf(s, "restart: node %u could not restore its disk", i + 1);
+    free(ents);
+    nd->up = true;
+    nd->lead_term = 0;
+    schedule(s, s->now + rnd_range(s, 1, s->o.tick_ms), EV_TICK, i);
+    pump(s, i);
+}
+
+/* A crash loses whatever was not reported durable, except that a prefix of the
+ * writes in flight may have reached the disk anyway. */
+void sim_crash(sim *s, unsigned i)
+{
+    node *nd = &s->nodes[i];
+    if (!nd->up)
+        return;
+    size_t k = 0;
+    while (k < nd->n_writes && rnd(s, 2) == 0)
+        land_write(s, nd, &nd->writes[k++]);
+    for (k = 0; k < nd->n_writes; k++)
+        free(nd->writes[k].ents);
+    nd->n_writes = 0;
+    raft_free(nd->r);
+    nd->r = NULL;
+    nd->up = false;
+    nd->gen++;
+    if (s->o.verbose)
+        fprintf(stderr, "%6llu ms  SIM     node %u crashed\n", (unsigned long long)s->now, i + 1);
+}
+
+/* ---- clients ---- */
+
+int sim_propose(sim *s, unsigned i, uint64_t *payload_out)
+{
+    raft *r = s->nodes[i].r;
+    if (r == NULL)
+        return SS_ECLOSED;
+    uint64_t payload = ++s->next_payload, index;
+    int rv = raft_propose(r, RAFT_ENTRY_NORMAL, &payload, sizeof payload, &index);
+    if (rv == SS_ENOTLEADER && raft_leader(r) != 0 && s->nodes[raft_leader(r) - 1].r != NULL) {
+        i = (unsigned)raft_leader(r) - 1; /* the server would forward it */
+        r = s->nodes[i].r;
+        rv = raft_propose(r, RAFT_ENTRY_NORMAL, &payload, sizeof payload, &index);
+    }
+    if (rv == SS_OK && payload_out != NULL)
+        *payload_out = payload;
+    pump(s, i);
+    return rv;
+}
+
+int sim_read(sim *s, unsigned i)
+{
+    raft *r = s->nodes[i].r;
+    if (r == NULL)
+        return SS_ECLOSED;
+    uint64_t ctx = s->n_reads + 1;
+    check_read_issued(s, ctx);
+    int rv = raft_read_index(r, ctx);
+    if (rv != SS_OK)
+        s->read_done[ctx - 1] = 1; /* never answered: nothing to check */
+    pump(s, i);
+    return rv;
+}
+
+uint64_t sim_reads_done(const sim *s)
+{
+    return s->reads_ok;
+}
+
+/* ---- faults ---- */
+
+void sim_isolate(sim *s, unsigned i)
+{
+    for (unsigned k = 0; k < s->o.n_nodes; k++)
+        if (k != i)
+            s->blocked[i][k] = s->blocked[k][i] = true;
+}
+
+void sim_block(sim *s, unsigned from, unsigned to)
+{
+    s->blocked[from][to] = true;
+}
+
+void sim_set_chaos(sim *s, bool on)
+{
+    s->chaos = on;
+}
+
+void sim_heal(sim *s)
+{
+    memset(s->blocked, 0, sizeof s->blocked);
+    s->o.faults = (sim_faults){ .delay_min_ms = 1, .delay_max_ms = 5, .disk_min_ms = 1,
+                                .disk_max_ms = 5 };
+    s->chaos = false;
+    for (unsigned i = 0; i < s->o.n_nodes; i++)
+        sim_restart(s, i);
+}
+
+static void chaos_step(sim *s)
+{
+    sim_faults *f = &s->o.faults;
+    unsigned n = s->o.n_nodes;
+    if (rnd(s, 10000) < f->crash_per_s) {
+        unsigned i = rnd(s, n);
+        if (s->nodes[i].up) {
+            sim_crash(s, i);
+            schedule(s, s->now + rnd_range(s, 20, 10 * s->o.election_ms), EV_RESTART, i);
+        }
+    }
+    if (rnd(s, 10000) < f->partition_per_s) {
+        switch (rnd(s, 4)) {
+        case 0:
+            memset(s->blocked, 0, sizeof s->blocked);
+            break;
+        case 1:
+            sim_isolate(s, rnd(s, n));
+            break;
+        case 2: { /* a random split into two sides */
+            unsigned side = (unsigned)sim_rand(s);
+            for (unsigned a = 0; a < n; a++)
+                for (unsigned b = 0; b < n; b++)
+                    s->blocked[a][b] = ((side >> a) & 1) != ((side >> b) & 1);
+            break;
+        }
+        default:
+            sim_block(s, rnd(s, n), rnd(s, n));
+            break;
+        }
+    }
+    int l = sim_leader(s);
+    if (l >= 0 && rnd(s, 10000) < f->transfer_per_s) {
+        raft_transfer_leadership(s->nodes[l].r, rnd(s, n) + 1);
+        pump(s, (unsigned)l);
+    }
+}
+
+/* ---- the loop ---- */
+
+static void dispatch(sim *s, event *ev)
+{
+    node *nd = &s->nodes[ev->node];
+    switch (ev->kind) {
+    case EV_DELIVER:
+        if (nd->up && !s->blocked[ev->from][ev->node]) {
+            raft_msg m;
+            if (raft_msg_decode(ev->bytes, ev->len, &m) != SS_OK) {
+                sim_failf(s, "codec: could not decode a message for node %u", ev->node + 1);
+            } else {
+                raft_step(nd->r, &m);
+                raft_msg_release(&m);
+                pump(s, ev->node);
+            }
+        }
+        free(ev->bytes);
+        break;
+    case EV_TICK:
+        if (nd->up && ev->gen == nd->gen) {
+            raft_tick(nd->r, s->o.tick_ms);
+            pump(s, ev->node);
+            schedule(s, s->now + s->o.tick_ms, EV_TICK, ev->node);
+        }
+        break;
+    case EV_DISK:
+        if (nd->up)
+            complete_writes(s, ev->node);
+        break;
+    case EV_RESTART:
+        sim_restart(s, ev->node);
+        break;
+    case EV_CHAOS:
+        if (s->chaos)
+            chaos_step(s);
+        schedule(s, s->now + 10, EV_CHAOS, 0);
+        break;
+    case EV_PROPOSE:
+        sim_propose(s, rnd(s, s->o.n_nodes), NULL);
+        schedule(s, s->now + rnd_range(s, 1, 2 * s->o.propose_every_ms), EV_PROPOSE, 0);
+        break;
+    case EV_READ:
+        sim_read(s, rnd(s, s->o.n_nodes));
+        schedule(s, s->now + rnd_range(s, 1, 2 * s->o.read_every_ms), EV_READ, 0);
+        break;
+    }
+}
+
+bool sim_run_until(sim *s, uint64_t t)
+{
+    while (s->failure[0] == '\0' && s->n_heap > 0 && s->heap[0].t <= t) {
+        event ev = ev_pop(s);
+        s->now = ev.t;
+        dispatch(s, &ev);
+        check_after_event(s);
+    }
+    if (s->failure[0] == '\0')
+        s->now = t;
+    return s->failure[0] == '\0';
+}
+
+const char *sim_failure(const sim *s)
+{
+    return s->failure[0] ? s->failure : NULL;
+}
+
+uint64_t sim_now(const sim *s)
+{
+    return s->now;
+}
+
+raft *sim_raft(sim *s, unsigned i)
+{
+    return s->nodes[i].r;
+}
+
+int sim_leader(const sim *s)
+{
+    int best = -1;
+    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+        raft *r = s->nodes[i].r;
+        if (r != NULL && raft_role_get(r) == RAFT_LEADER &&
+            (best < 0 || raft_term(r) > raft_term(s->nodes[best].r)))
+            best = (int)i;
+    }
+    return best;
+}
+
+uint64_t sim_applied(const sim *s, unsigned i)
+{
+    return s->nodes[i].n_applied;
+}
+
+uint64_t sim_max_applied(const sim *s)
+{
+    return s->n_committed;
+}
+
+bool sim_payload_applied(const sim *s, unsigned i, uint64_t payload)
+{
+    const node *nd = &s->nodes[i];
+    for (size_t k = nd->n_applied; k-- > 0;)
+        if (nd->applied[k].payload == payload)
+            return true;
+    return false;
+}
+
+void sim_options_calm(sim_options *o, unsigned n_nodes, uint64_t seed)
+{
+    memset(o, 0, sizeof *o);
+    o->n_nodes = n_nodes;
+    o->seed = seed;
+    o->pre_vote = o->check_quorum = true;
+    o->election_ms = 100;
+    o->heartbeat_ms = 20;
+    o->tick_ms = 10;
+    o->faults = (sim_faults){ .delay_min_ms = 1, .delay_max_ms = 5, .disk_min_ms = 1,
+                              .disk_max_ms = 5 };
+    o->verbose = getenv("SIM_VERBOSE") != NULL;
+}
+
+void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed)
+{
+    sim_options_calm(o, n_nodes, seed);
+    sim tmp = { .rng = seed * 0x2545F4914F6CDD1Dull + 1 };
+    o->pre_vote = rnd(&tmp, 5) != 0;     /* mostly on, as configured in production */
+    o->check_quorum = rnd(&tmp, 5) != 0;
+    o->propose_every_ms = rnd_range(&tmp, 5, 40);
+    o->read_every_ms = rnd_range(&tmp, 10, 60);
+    sim_faults *f = &o->faults;
+    f->loss_pct = rnd(&tmp, 15);
+    f->dup_pct = rnd(&tmp, 10);
+    f->delay_min_ms = rnd_range(&tmp, 1, 5);
+    f->delay_max_ms = f->delay_min_ms + rnd(&tmp, rnd(&tmp, 4) == 0 ? 200 : 30);
+    f->disk_min_ms = rnd_range(&tmp, 0, 5);
+    f->disk_max_ms = f->disk_min_ms + rnd(&tmp, rnd(&tmp, 4) == 0 ? 150 : 20);
+    f->crash_per_s = rnd(&tmp, 300);
+    f->partition_per_s = rnd(&tmp, 300);
+    f->transfer_per_s = rnd(&tmp, 100);
+}
+
+sim *sim_new(const sim_options *o)
+{
+    sim *s = calloc(1, sizeof *s);
+    if (s == NULL || o->n_nodes == 0 || o->n_nodes > SIM_MAX_NODES)
+        abort();
+    s->o = *o;
+    s->rng = o->seed;
+    s->contract_checks = getenv("SIM_NO_CONTRACT") == NULL;
+    for (unsigned i = 0; i < o->n_nodes; i++) {
+        s->nodes[i].r = boot(s, i);
+        s->nodes[i].up = true;
+        schedule(s, rnd_range(s, 1, o->tick_ms), EV_TICK, i);
+    }
+    schedule(s, 10, EV_CHAOS, 0);
+    if (o->propose_every_ms != 0)
+        schedule(s, o->propose_every_ms, EV_PROPOSE, 0);
+    if (o->read_every_ms != 0)
+        schedule(s, o->read_every_ms, EV_READ, 0);
+    return s;
+}
+
+void sim_free(sim *s)
+{
+    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+        node *nd = &s->nodes[i];
+        raft_free(nd->r);
+        for (size_t k = 0; k < nd->n_writes; k++)
+            free(nd->writes[k].ents);
+        free(nd->writes);
+        free(nd->disk);
+        free(nd->applied);
+    }
+    for (size_t k = 0; k < s->n_heap; k++)
+        free(s->heap[k].bytes);
+    free(s->heap);
+    check_release(s);
+    free(s);
+}

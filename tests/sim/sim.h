@@ -1,0 +1,67 @@
+/* A deterministic discrete-event simulation of a Raft cluster, with safety checks. */
+#ifndef SS_SIM_H
+#define SS_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "raft/raft.h"
+
+#define SIM_MAX_NODES 7
+
+typedef struct sim sim;
+
+typedef struct sim_faults {
+    unsigned loss_pct;        /* chance a message is lost, in percent */
+    unsigned dup_pct;         /* chance a message is delivered twice */
+    unsigned delay_min_ms, delay_max_ms;
+    unsigned disk_min_ms, disk_max_ms; /* write latency (slow disks when large) */
+    unsigned crash_per_s;     /* expected crashes per simulated second, x100 */
+    unsigned partition_per_s; /* expected partition changes per second, x100 */
+    unsigned transfer_per_s;  /* leadership transfer requests per second, x100 */
+} sim_faults;
+
+typedef struct sim_options {
+    unsigned n_nodes;
+    uint64_t seed;
+    bool verbose;             /* print the trace: every message, every role change */
+    bool pre_vote, check_quorum;
+    unsigned election_ms, heartbeat_ms, tick_ms;
+    unsigned propose_every_ms, read_every_ms; /* client load, 0 = none */
+    sim_faults faults;
+} sim_options;
+
+/* Options drawn from the seed: fault rates, delays, switches. */
+void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed);
+/* A fault-free cluster for scripted scenarios. */
+void sim_options_calm(sim_options *o, unsigned n_nodes, uint64_t seed);
+
+sim *sim_new(const sim_options *o);
+void sim_free(sim *s);
+
+/* Runs until simulated time t_ms (absolute); checks every invariant after every
+ * event. Returns false, with sim_failure() set, as soon as one breaks. */
+bool sim_run_until(sim *s, uint64_t t_ms);
+const char *sim_failure(const sim *s);
+uint64_t sim_now(const sim *s);
+
+/* Faults and repairs, for scripted scenarios and the random driver. */
+void sim_heal(sim *s);                  /* network whole, every node up, calm disks */
+void sim_crash(sim *s, unsigned node);  /* node: 0-based */
+void sim_restart(sim *s, unsigned node);
+void sim_isolate(sim *s, unsigned node);
+void sim_block(sim *s, unsigned from, unsigned to); /* one-way */
+void sim_set_chaos(sim *s, bool on);    /* random faults and load on/off */
+
+/* Observers. */
+raft *sim_raft(sim *s, unsigned node);  /* NULL while crashed */
+int sim_leader(const sim *s);           /* node index of a leader of the highest term, or -1 */
+uint64_t sim_applied(const sim *s, unsigned node);
+uint64_t sim_max_applied(const sim *s);
+/* Client requests through the simulated clients (counted in the checks). */
+int sim_propose(sim *s, unsigned node, uint64_t *payload_out);
+int sim_read(sim *s, unsigned node);
+uint64_t sim_reads_done(const sim *s);
+bool sim_payload_applied(const sim *s, unsigned node, uint64_t payload);
+
+#endif

@@ -1,0 +1,94 @@
+/* Internals shared by the simulator's engine (sim.c) and its safety checks (check.c). */
+#ifndef SS_SIM_INT_H
+#define SS_SIM_INT_H
+
+#include <stddef.h>
+
+#include "sim/sim.h"
+
+typedef struct dentry {     /* an entry on a simulated disk */
+    uint64_t index, term;
+    uint8_t type;
+    uint64_t payload;       /* client payloads are unique 8-byte ids; 0 for no-ops */
+    size_t len;
+} dentry;
+
+typedef struct dwrite {     /* a write in flight to a simulated disk */
+    uint64_t done_at;
+    bool has_hs;
+    raft_hard_state hs;
+    uint64_t truncate_from;
+    dentry *ents;
+    size_t n;
+} dwrite;
+
+typedef struct applied_rec {
+    uint64_t index, term, payload;
+} applied_rec;
+
+typedef struct node {
+    raft *r;                /* NULL while crashed */
+    bool up;
+    unsigned gen;           /* restarts; stale tick events carry an older one */
+    raft_hard_state disk_hs;
+    dentry *disk;           /* disk[i] holds index i + 1 */
+    size_t n_disk, cap_disk;
+    dwrite *writes;         /* FIFO: complete in order */
+    size_t n_writes, cap_writes;
+    applied_rec *applied;   /* the durable state machine: what was applied, in order */
+    size_t n_applied, cap_applied;
+    uint64_t lead_term;     /* term in which we last saw it lead, and its last index then */
+    uint64_t lead_last;
+} node;
+
+typedef struct committed_rec {
+    uint64_t term, payload;
+    uint64_t seen_term;     /* first applier's term: the entry was committed at or before it */
+} committed_rec;
+
+typedef struct reg_slot {   /* (index, term) -> what every log must hold there */
+    uint64_t index, term, payload, prev_term;
+} reg_slot;
+
+typedef struct event event;
+
+struct sim {
+    sim_options o;
+    uint64_t now;
+    uint64_t rng;
+    bool chaos;
+    bool contract_checks;   /* also check the durability contract at send time */
+    char failure[512];
+    node nodes[SIM_MAX_NODES];
+    bool blocked[SIM_MAX_NODES][SIM_MAX_NODES];
+
+    event *heap;
+    size_t n_heap, cap_heap;
+    uint64_t ev_seq;
+
+    /* checks */
+    uint64_t *leader_of_term;   /* node id + 1 by term; 0 = none seen */
+    size_t cap_terms;
+    committed_rec *committed;   /* by index - 1 */
+    size_t n_committed, cap_committed;
+    reg_slot *reg;
+    size_t n_reg, cap_reg;
+    uint64_t *read_need;        /* by read ctx - 1: max applied index when issued */
+    uint8_t *read_done;
+    size_t n_reads, cap_reads;
+    uint64_t reads_ok;
+    uint64_t next_payload;
+};
+
+void *sim_xrealloc(void *p, size_t n);
+bool sim_failf(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t sim_rand(sim *s);
+
+/* check.c */
+void check_ready(sim *s, unsigned i, const raft_ready *rd);
+void check_after_event(sim *s);
+void check_read_issued(sim *s, uint64_t ctx);
+void check_sent(sim *s, unsigned i, const raft_msg *m);
+void check_release(sim *s);
+
+#endif

@@ -1,0 +1,124 @@
+/* Scripted scenarios in a calm simulated cluster: one behaviour each. */
+#include <criterion/criterion.h>
+
+#include "common/error.h"
+#include "sim/sim.h"
+
+static sim *calm(unsigned n, uint64_t seed)
+{
+    sim_options o;
+    sim_options_calm(&o, n, seed);
+    return sim_new(&o);
+}
+
+static void run(sim *s, uint64_t until)
+{
+    cr_assert(sim_run_until(s, until), "%s", sim_failure(s));
+}
+
+static bool applied_everywhere(sim *s, unsigned n, uint64_t payload)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!sim_payload_applied(s, i, payload))
+            return false;
+    return true;
+}
+
+Test(sim_scenario, a_calm_cluster_elects_one_leader_and_commits)
+{
+    sim *s = calm(3, 7);
+    run(s, 1000);
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    uint64_t p;
+    cr_assert_eq(sim_propose(s, (unsigned)l, &p), SS_OK);
+    run(s, 1200);
+    cr_expect(applied_everywhere(s, 3, p));
+    sim_free(s);
+}
+
+Test(sim_scenario, an_isolated_leader_steps_down_and_the_majority_moves_on)
+{
+    sim *s = calm(5, 11);
+    run(s, 1000);
+    int old = sim_leader(s);
+    cr_assert_geq(old, 0);
+    uint64_t old_term = raft_term(sim_raft(s, (unsigned)old));
+    sim_isolate(s, (unsigned)old);
+    run(s, 2000);
+    cr_expect_neq(raft_role_get(sim_raft(s, (unsigned)old)), RAFT_LEADER,
+                  "check-quorum should have made the isolated leader step down");
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    cr_expect_neq(l, old);
+    cr_expect_gt(raft_term(sim_raft(s, (unsigned)l)), old_term);
+    sim_free(s);
+}
+
+Test(sim_scenario, a_rejoining_partitioned_follower_does_not_disrupt_the_leader)
+{
+    sim *s = calm(3, 5);
+    run(s, 1000);
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    unsigned f = ((unsigned)l + 1) % 3;
+    uint64_t term = raft_term(sim_raft(s, (unsigned)l));
+    sim_isolate(s, f);
+    run(s, 3000); /* many election timeouts: pre-vote keeps its term from growing */
+    cr_expect_eq(raft_term(sim_raft(s, f)), term);
+    sim_heal(s);
+    run(s, 4000);
+    cr_expect_eq(sim_leader(s), l);
+    cr_expect_eq(raft_term(sim_raft(s, (unsigned)l)), term);
+    sim_free(s);
+}
+
+Test(sim_scenario, leadership_transfer_hands_over_to_the_target)
+{
+    sim *s = calm(3, 9);
+    run(s, 1000);
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    unsigned target = ((unsigned)l + 2) % 3;
+    cr_assert_eq(raft_transfer_leadership(sim_raft(s, (unsigned)l), target + 1), SS_OK);
+    run(s, 1100); /* well under an election timeout of 100-200 ms after it */
+    cr_expect_eq(sim_leader(s), (int)target);
+    sim_free(s);
+}
+
+Test(sim_scenario, reads_at_followers_complete_through_the_leader)
+{
+    sim *s = calm(3, 3);
+    run(s, 1000);
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    for (unsigned i = 0; i < 3; i++)
+        cr_assert_eq(sim_read(s, i), SS_OK);
+    run(s, 1200);
+    cr_expect_eq(sim_reads_done(s), 3);
+    sim_free(s);
+}
+
+Test(sim_scenario, a_whole_cluster_restart_keeps_every_committed_entry)
+{
+    sim *s = calm(3, 13);
+    run(s, 1000);
+    uint64_t p[10];
+    for (int k = 0; k < 10; k++)
+        cr_assert_eq(sim_propose(s, (unsigned)sim_leader(s), &p[k]), SS_OK);
+    run(s, 1200);
+    cr_assert(applied_everywhere(s, 3, p[9]));
+    for (unsigned i = 0; i < 3; i++)
+        sim_crash(s, i);
+    sim_heal(s);
+    run(s, 2500);
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    uint64_t q;
+    cr_assert_eq(sim_propose(s, (unsigned)l, &q), SS_OK);
+    run(s, 2700);
+    cr_expect(applied_everywhere(s, 3, q));
+    for (int k = 0; k < 10; k++)
+        cr_expect(raft_entry_at(sim_raft(s, (unsigned)l), 2 + (uint64_t)k) != NULL);
+    sim_free(s);
+}
