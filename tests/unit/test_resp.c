@@ -629,3 +629,63 @@ Test(resp, steals_a_command_whose_value_was_read_in_place)
     cr_expect_eq(stolen->argv[1][big], '\0');
     resp_cmd_free(stolen);
 }
+
+/* ----------------------------------------------------------- edge cases */
+
+Test(resp, reads_counts_at_the_edges_of_long_long_like_redis_string2ll)
+{
+    /* Any count <= 0 is an empty command, down to LLONG_MIN. */
+    expect_cmds(S("*-9223372036854775808\r\n*1\r\n$1\r\nx\r\n"), S("[1:x,]"), RESP_NEED_MORE);
+    expect_error(S("*-9223372036854775809\r\n"), true, "",
+                 "Protocol error: invalid multibulk length");
+    expect_error(S("*1\r\n$9223372036854775808\r\n"), true, "",
+                 "Protocol error: invalid bulk length");
+}
+
+Test(resp, refuses_a_nul_inside_a_count_line)
+{
+    /* redis' strchr would stop at the NUL and wait for more bytes forever;
+     * we read the line and refuse the number. */
+    expect_error(S("*1\0\r\n"), true, "", "Protocol error: invalid multibulk length");
+    expect_error(S("*1\r\n$1\0\r\n"), true, "", "Protocol error: invalid bulk length");
+}
+
+Test(resp, treats_a_lone_cr_in_an_inline_line_as_a_blank)
+{
+    expect_cmds(S("GET\ra\r\r\n\tPING\t\n"), S("[3:GET,1:a,][4:PING,]"), RESP_NEED_MORE);
+}
+
+Test(resp, skips_whatever_byte_follows_the_cr_of_a_count_like_redis)
+{
+    /* redis skips the byte after '\r' whatever it is. */
+    expect_cmds(S("*1\rX$4\rYPING\r\n"), S("[4:PING,]"), RESP_NEED_MORE);
+}
+
+Test(resp, returns_need_more_on_an_empty_parser)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd = NULL;
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    cr_expect_null(cmd);
+    cr_expect_eq(resp_parser_buffered(p), 0);
+    resp_parser_feed(p, S("PIN"));
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    cr_expect_eq(resp_parser_buffered(p), 3);
+    resp_parser_free(p);
+}
+
+Test(resp, gives_a_region_of_at_least_the_requested_size)
+{
+    resp_parser *p = resp_parser_new();
+    char *ptr;
+    size_t room;
+    cr_assert_eq(resp_parser_reserve(p, 100000, &ptr, &room), 0);
+    cr_expect_geq(room, 100000);
+    memcpy(ptr, "*1\r\n$4\r\nPING\r\n", 14);
+    resp_parser_commit(p, 14);
+    cr_assert_eq(resp_parser_reserve(p, 0, &ptr, &room), 0);
+    cr_expect_geq(room, RESP_READ_SIZE);
+    resp_cmd *cmd;
+    cr_expect_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    resp_parser_free(p);
+}

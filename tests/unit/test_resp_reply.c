@@ -319,3 +319,47 @@ Test(buf, refuses_appends_past_its_cap_and_stays_failed)
     cr_expect_eq(resp_add_bulk(&capped, "xyz", 3), SS_OK);
     ss_buf_release(&capped);
 }
+
+Test(reply, makes_every_shared_reply_valid_resp)
+{
+    redisReader *r = redisReaderCreate();
+    for (int i = 0; i < RESP_SH_COUNT; i++) {
+        size_t len;
+        const char *data = resp_shared_data((resp_shared)i, &len);
+        cr_assert(len >= 3 && memcmp(data + len - 2, "\r\n", 2) == 0, "entry %d", i);
+        if (data[0] == '_')
+            continue; /* RESP3: hiredis 0.14 speaks RESP2 only */
+        cr_assert_eq(redisReaderFeed(r, data, len), REDIS_OK);
+        freeReplyObject(read_one(r));
+    }
+    redisReaderFree(r);
+}
+
+Test(reply, writes_status_lines_and_raw_bytes_as_given)
+{
+    resp_add_simple_len(&out, "OKAY", 2);
+    resp_add_error_len(&out, "ERR x\ny", 7);
+    resp_add_raw(&out, S(":5\r\n"));
+    expect_bytes(S("+OK\r\n-ERR x y\r\n:5\r\n"));
+}
+
+Test(buf, lets_a_reader_write_into_its_spare_room)
+{
+    cr_assert_eq(ss_buf_reserve(&out, 10), SS_OK);
+    cr_assert_geq(ss_buf_space(&out), 10);
+    memcpy(ss_buf_tail(&out), "hello", 5);
+    ss_buf_commit(&out, 5);
+    cr_expect(ss_buf_len(&out) == 5 && memcmp(ss_buf_data(&out), "hello", 5) == 0);
+    ss_buf_consume(&out, 100);
+    cr_expect_eq(ss_buf_len(&out), 0);
+}
+
+Test(buf, accepts_a_formatted_append_that_fills_it_exactly)
+{
+    ss_buf capped;
+    ss_buf_init(&capped, 300);
+    cr_expect_eq(ss_buf_appendf(&capped, "%0300d", 1), SS_OK);
+    cr_expect_eq(ss_buf_len(&capped), 300);
+    cr_expect_eq(ss_buf_appendf(&capped, "x"), SS_ETOOBIG);
+    ss_buf_release(&capped);
+}
