@@ -58,7 +58,8 @@ static int list_segments(const char *raftdir, uint64_t **out, size_t *n, char *e
         firsts[count++] = strtoull(name + plen, NULL, 10);
     }
     closedir(d);
-    qsort(firsts, count, sizeof *firsts, cmp_u64);
+    if (count > 1)
+        qsort(firsts, count, sizeof *firsts, cmp_u64);
     *out = firsts;
     *n = count;
     return SS_OK;
@@ -140,8 +141,11 @@ static int load_segment(ss_storage *s, loader *l, uint64_t first, bool is_last, 
     if (scan.first_index != first)
         return ss_errf(errmsg, SS_ECORRUPT, "storage: '%s' at offset 0 says it starts at index %"
                        PRIu64, path, scan.first_index);
-    if (w->nsegs > 1) {
-        const ss_segment *prev = &w->segs[w->nsegs - 2];
+    /* A segment wholly below the first index may be a leftover of a compaction
+     * whose deletions never reached the disk; drop_compacted removes it, so it
+     * need not line up with what follows. */
+    const ss_segment *prev = w->nsegs > 1 ? &w->segs[w->nsegs - 2] : NULL;
+    if (prev != NULL && prev->first + prev->count > w->meta.first_index) {
         if (prev->first + prev->count != first)
             return ss_errf(errmsg, SS_ECORRUPT, "storage: index gap before '%s' at offset 0: "
                            "previous segment ends at %" PRIu64, path, prev->first + prev->count - 1);

@@ -736,6 +736,31 @@ Test(storage, interrupted_compaction_is_finished_on_open)
     close_and_wait(s);
 }
 
+Test(storage, segments_a_compaction_removed_may_come_back_after_a_crash)
+{
+    ss_storage_opts o = small_segments(2048);
+    ss_storage_state st;
+    ss_storage *s = open_ok(&o, &st);
+    persist_wait(s, 1, 50, 1, false);
+    char path[256];
+    seg_path(1, path, sizeof path);
+    size_t len;
+    uint8_t *old = read_file(path, &len);
+    cr_assert_eq(ss_storage_compact(s, 500, 9, NULL, NULL), SS_OK);
+    persist_wait(s, 501, 503, 9, false);
+    close_and_wait(s);
+    /* The directory fsync after the deletion never happened: the file is back. */
+    write_file(path, old, len);
+    free(old);
+    s = open_ok(&o, &st);
+    cr_expect_eq(st.first_index, 501);
+    cr_assert_eq(st.n_entries, 3);
+    check_entry(&st.entries[2], 503, 9);
+    cr_expect_eq(access(path, F_OK), -1);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+}
+
 Test(storage, a_log_starting_after_the_recorded_first_index_is_a_gap)
 {
     ss_storage_opts o = write_log(60, 2048);
