@@ -9,12 +9,15 @@
 
 /* ---------------------------------------------------------------- limits */
 
-#define RESP_INLINE_MAX_SIZE (64 * 1024)          /* inline line / count line (redis PROTO_INLINE_MAX_SIZE) */
-#define RESP_MAX_BULK_LEN_DEFAULT (512LL << 20)   /* proto-max-bulk-len default */
-#define RESP_UNAUTH_MAX_MULTIBULK 10              /* argc before AUTH */
-#define RESP_UNAUTH_MAX_BULK 16384                /* bulk length before AUTH */
-#define RESP_BIG_ARG (32 * 1024)                  /* bulks from here get their own buffer (PROTO_MBULK_BIG_ARG) */
-#define RESP_READ_SIZE (16 * 1024)                /* default reserve size (PROTO_IOBUF_LEN) */
+/* Redis's numbers: PROTO_INLINE_MAX_SIZE (an inline line or a "*N"/"$N" line),
+ * proto-max-bulk-len's default, the pre-AUTH limits, PROTO_MBULK_BIG_ARG (bulks
+ * from this size get their own buffer) and PROTO_IOBUF_LEN (default read size). */
+#define RESP_INLINE_MAX_SIZE (64 * 1024)
+#define RESP_MAX_BULK_LEN_DEFAULT (512LL << 20)
+#define RESP_UNAUTH_MAX_MULTIBULK 10
+#define RESP_UNAUTH_MAX_BULK 16384
+#define RESP_BIG_ARG (32 * 1024)
+#define RESP_READ_SIZE (16 * 1024)
 
 /* --------------------------------------------------------- parser errors */
 
@@ -87,6 +90,7 @@ void resp_parser_set_authenticated(resp_parser *p, bool authenticated);
  * its declared length with no further copy. Pull every command (until
  * RESP_NEED_MORE) before reserving again: the parser bounds its memory to the
  * command in progress plus one read. Returns 0, or -1 if out of memory.
+ * With libuv: reserve in the alloc callback, commit nread in the read callback.
  */
 int resp_parser_reserve(resp_parser *p, size_t min, char **ptr, size_t *len);
 void resp_parser_commit(resp_parser *p, size_t n);
@@ -96,6 +100,8 @@ int resp_parser_feed(resp_parser *p, const void *data, size_t n);
 /*
  * Pulls the next complete command. On RESP_CMD, *cmd points at a command owned
  * by the parser, valid until the next call to resp_parser_next, _steal or _free.
+ * Each argument is its own allocation, never a pointer into the read buffer,
+ * so reserving and committing more input meanwhile is safe.
  * Empty inline lines, "*0" and "*-1" produce no command (as in Redis).
  * On RESP_ERROR the error is sticky: every later pull returns it again.
  */
@@ -176,7 +182,8 @@ size_t resp_format_double(char *buf, double d);
     X(RESP_SH_EMPTYARRAY,  "*0\r\n")                                              \
     X(RESP_SH_EMPTYBULK,   "$0\r\n\r\n")                                          \
     X(RESP_SH_SYNTAXERR,   "-ERR syntax error\r\n")                               \
-    X(RESP_SH_WRONGTYPE,   "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n") \
+    X(RESP_SH_WRONGTYPE,                                                          \
+      "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")    \
     X(RESP_SH_NOKEY,       "-ERR no such key\r\n")                                \
     X(RESP_SH_NOTINT,      "-ERR value is not an integer or out of range\r\n")    \
     X(RESP_SH_NOTFLOAT,    "-ERR value is not a valid float\r\n")                 \
