@@ -219,6 +219,27 @@ static int orphan(ss_txn *txn, int db, const void *key, size_t klen, uint64_t ve
     return rc;
 }
 
+/* A new incarnation must not reuse a version still queued as garbage: the
+ * sweeper would delete the new members or the old ones would show through. */
+static int check_version_unused(ss_txn *txn, int db, const void *key, size_t klen,
+                                uint64_t version)
+{
+    kbuf b;
+    kb_init(&b);
+    ks_sub_prefix(&b, SS_KP_GC_VER, db, txn->ks_epoch[db], key, klen, version);
+    ss_slice v;
+    char *to_free = NULL;
+    int rc = txn_get_owned(txn, b.p, b.len, &v, &to_free);
+    kb_release(&b);
+    leveldb_free(to_free);
+    if (rc == SS_OK) {
+        LOG_WARNING("store: version %llu of a key is reused while queued as garbage",
+                    (unsigned long long)version);
+        return SS_EEXIST;
+    }
+    return rc == SS_ENOTFOUND ? SS_OK : rc;
+}
+
 static int write_meta(ss_txn *txn, int db, const void *key, size_t klen,
                       const ss_keymeta *m, const void *value, size_t vlen)
 {
@@ -239,10 +260,10 @@ static int write_meta(ss_txn *txn, int db, const void *key, size_t klen,
     kbuf b;
     kb_init(&b);
     ks_meta_key(&b, db, txn->ks_epoch[db], key, klen);
-    int rc = ss_txn_put(txn, b.p, b.len, rec, len);
+    /* A big string goes to the txn without another copy. */
+    int rc = rec == fixed ? ss_txn_put(txn, b.p, b.len, rec, len)
+                          : txn_put_owned(txn, b.p, b.len, rec, len);
     kb_release(&b);
-    if (rec != fixed)
-        free(rec);
     return rc;
 }
 
@@ -261,6 +282,10 @@ int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymet
     if (rc != SS_OK && rc != SS_ENOTFOUND)
         return rc;
     bool existed = rc == SS_OK;
+    if (ks_is_collection(meta->type) &&
+        (!existed || !ks_is_collection(old.type) || old.version != meta->version) &&
+        (rc = check_version_unused(txn, db, key, klen, meta->version)) != SS_OK)
+        return rc;
     /* Write the record first: value may point into a slice that a later
      * write in this function would replace. */
     if ((rc = write_meta(txn, db, key, klen, meta, value, vlen)) != SS_OK)

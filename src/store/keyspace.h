@@ -70,7 +70,8 @@ int ss_ks_lookup_any(ss_txn *txn, int db, const void *key, size_t klen,
  * collection with the same version (an update of count, hdr or expiry);
  * otherwise the old collection's sub-keys are orphaned and queued for the
  * sweeper. Keeps the expiry index and DBSIZE in step. SS_EINVAL on a bad
- * db, type or hdr_len.
+ * db, type or hdr_len; SS_EEXIST if a new collection reuses a version of the
+ * same key that is still queued for sweeping (see version above).
  */
 int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymeta *meta,
               const void *value, size_t vlen);

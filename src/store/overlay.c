@@ -85,23 +85,19 @@ static ov_node *descend(const ss_overlay *ov, const void *key, size_t klen,
     return x;
 }
 
-int overlay_put(ss_overlay *ov, const void *key, size_t klen, const void *val,
-                size_t vlen, bool dead)
+/* Stores copy (owned, NULL for dead or empty) as key's value. */
+static int put_node(ss_overlay *ov, const void *key, size_t klen, char *copy, size_t vlen,
+                    bool dead)
 {
     if (ov->head == NULL) {
         ov->head = node_new(OVERLAY_MAX_LEVEL, NULL, 0);
-        if (ov->head == NULL)
+        if (ov->head == NULL) {
+            free(copy);
             return -1;
+        }
     }
     ov_node *pred[OVERLAY_MAX_LEVEL];
     ov_node *x = descend(ov, key, klen, false, pred)->next[0];
-    char *copy = NULL;
-    if (!dead && vlen > 0) {
-        copy = malloc(vlen);
-        if (copy == NULL)
-            return -1;
-        memcpy(copy, val, vlen);
-    }
     if (x == NULL || ov_keycmp(ov_key(x), x->klen, key, klen) != 0) {
         int level = random_level(ov);
         x = node_new(level, key, klen);
@@ -126,6 +122,24 @@ int overlay_put(ss_overlay *ov, const void *key, size_t klen, const void *val,
     x->dead = dead;
     ov->bytes += x->vlen;
     return 0;
+}
+
+int overlay_put(ss_overlay *ov, const void *key, size_t klen, const void *val,
+                size_t vlen, bool dead)
+{
+    char *copy = NULL;
+    if (!dead && vlen > 0) {
+        copy = malloc(vlen);
+        if (copy == NULL)
+            return -1;
+        memcpy(copy, val, vlen);
+    }
+    return put_node(ov, key, klen, copy, vlen, dead);
+}
+
+int overlay_put_owned(ss_overlay *ov, const void *key, size_t klen, char *val, size_t vlen)
+{
+    return put_node(ov, key, klen, val, vlen, false);
 }
 
 ov_node *overlay_find(const ss_overlay *ov, const void *key, size_t klen)

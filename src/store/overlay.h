@@ -43,6 +43,9 @@ static inline const char *ov_key(const ov_node *n)
  * Returns 0 or -1 on out of memory. */
 int overlay_put(ss_overlay *ov, const void *key, size_t klen, const void *val,
                 size_t vlen, bool dead);
+/* overlay_put of a live value, taking ownership of val (malloc'd); val is
+ * freed on failure too. */
+int overlay_put_owned(ss_overlay *ov, const void *key, size_t klen, char *val, size_t vlen);
 ov_node *overlay_find(const ss_overlay *ov, const void *key, size_t klen);
 ov_node *overlay_first(const ss_overlay *ov);
 ov_node *overlay_last(const ss_overlay *ov);

@@ -86,8 +86,8 @@ static void store_free(ss_store *s)
         leveldb_cache_destroy(s->cache);
     if (s->ropts)
         leveldb_readoptions_destroy(s->ropts);
-    if (s->iter_ropts)
-        leveldb_readoptions_destroy(s->iter_ropts);
+    if (s->bulk_ropts)
+        leveldb_readoptions_destroy(s->bulk_ropts);
     if (s->wopts)
         leveldb_writeoptions_destroy(s->wopts);
     if (s->spare != NULL)
@@ -133,8 +133,8 @@ int ss_store_open(const char *dir, const ss_store_options *user_opts, ss_store *
         leveldb_options_set_filter_policy(s->opts, s->filter);
     }
     s->ropts = leveldb_readoptions_create();
-    s->iter_ropts = leveldb_readoptions_create();
-    leveldb_readoptions_set_fill_cache(s->iter_ropts, 0);
+    s->bulk_ropts = leveldb_readoptions_create();
+    leveldb_readoptions_set_fill_cache(s->bulk_ropts, 0);
     s->wopts = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(s->wopts, 0);
 

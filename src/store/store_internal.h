@@ -15,7 +15,7 @@ struct ss_store {
     leveldb_cache_t *cache;
     leveldb_filterpolicy_t *filter;
     leveldb_readoptions_t *ropts;
-    leveldb_readoptions_t *iter_ropts; /* fill_cache off: scans don't evict hot blocks */
+    leveldb_readoptions_t *bulk_ropts; /* fill_cache off: sweeps don't evict hot blocks */
     leveldb_writeoptions_t *wopts;     /* sync = false: the Raft log is the WAL */
     uint64_t applied_index;
     size_t max_txn_bytes;
@@ -33,6 +33,7 @@ struct ss_txn {
     char **held;          /* values read from LevelDB, freed when the txn ends */
     size_t nheld, capheld;
     int live_iters;
+    bool bulk;            /* a sweep: its iterators bypass the block cache */
     bool ks_dirty;        /* ks_epoch/ks_count changed: publish on commit */
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
@@ -44,6 +45,10 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index, cha
 /* ss_txn_get for reads internal to the store: the value is not held by the
  * txn; leveldb_free(*to_free) when done (it may be NULL). */
 int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free);
+
+/* ss_txn_put taking ownership of val (malloc'd), saving a copy of big values.
+ * val is freed on failure too. */
+int txn_put_owned(ss_txn *txn, const void *key, size_t klen, char *val, size_t vlen);
 
 /* Loads the keyspace's epochs and counters at open. */
 int ks_load(ss_store *s, char *errmsg);

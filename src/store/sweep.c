@@ -139,6 +139,7 @@ int ss_store_sweep(ss_store *s, size_t budget, bool *more, char *errmsg)
     if (s->writer != NULL)
         return ss_errf(errmsg, SS_EBUSY, "sweep: a txn with pending writes is open");
     sweeper sw = { ss_txn_begin(s), budget ? budget : 1, 0 };
+    sw.txn->bulk = true;
     int rc = SS_OK;
     bool epochs_done = sweep_queue(&sw, SS_KP_GC_EPOCH, &rc);
     bool versions_done = epochs_done && rc == SS_OK && sweep_queue(&sw, SS_KP_GC_VER, &rc);

@@ -20,6 +20,7 @@ ss_txn *ss_txn_begin(ss_store *s)
     }
     txn->s = s;
     txn->ks_dirty = false;
+    txn->bulk = false;
     memcpy(txn->ks_epoch, s->ks_epoch, sizeof txn->ks_epoch);
     memcpy(txn->ks_count, s->ks_count, sizeof txn->ks_count);
     s->open_txns++;
@@ -93,17 +94,38 @@ int ss_txn_get(ss_txn *txn, const void *key, size_t klen, ss_slice *val)
     return SS_OK;
 }
 
-static int write_one(ss_txn *txn, const void *key, size_t klen, const void *val,
-                     size_t vlen, bool dead)
+static int may_write(ss_txn *txn, size_t klen, size_t vlen)
 {
     ss_store *s = txn->s;
     if (s->writer != NULL && s->writer != txn)
         return SS_EBUSY;
     if (txn->ov.bytes + klen + vlen > s->max_txn_bytes)
         return SS_ETOOBIG;
+    return SS_OK;
+}
+
+static int write_one(ss_txn *txn, const void *key, size_t klen, const void *val,
+                     size_t vlen, bool dead)
+{
+    int rc = may_write(txn, klen, vlen);
+    if (rc != SS_OK)
+        return rc;
     if (overlay_put(&txn->ov, key, klen, val, vlen, dead) != 0)
         return SS_ENOMEM;
-    s->writer = txn;
+    txn->s->writer = txn;
+    return SS_OK;
+}
+
+int txn_put_owned(ss_txn *txn, const void *key, size_t klen, char *val, size_t vlen)
+{
+    int rc = may_write(txn, klen, vlen);
+    if (rc != SS_OK) {
+        free(val);
+        return rc;
+    }
+    if (overlay_put_owned(&txn->ov, key, klen, val, vlen) != 0)
+        return SS_ENOMEM;
+    txn->s->writer = txn;
     return SS_OK;
 }
 
