@@ -102,9 +102,7 @@ static void on_connection(uv_stream_t *server, int status)
     if (rc == 0)
         describe_remote(&c->tcp, c->addr, sizeof c->addr);
     if (rc == 0 && t->handshaking_inbound >= MAX_HANDSHAKING_INBOUND) {
-        LOG_WARNING("transport: refused connection from %s: too many unauthenticated connections",
-                    c->addr);
-        t->inbound.refused++;
+        conn_log_refusal(c, "too many unauthenticated connections");
         conn_close(c);
         return;
     }

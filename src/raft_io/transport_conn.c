@@ -1,4 +1,7 @@
 /* Peer transport connections: handle lifecycle, the batched write queue and the read path. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,15 +96,35 @@ void conn_close(conn *c)
     uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
 
-static void inbound_failed(conn *c, const char *why)
+void conn_log_refusal(conn *c, const char *why)
 {
-    if (c->state == CONN_OPEN)
+    ss_transport *t = c->t;
+    char key[sizeof t->last_refusal];
+    /* The remote port changes with every attempt; the host and reason do not. */
+    const char *colon = strrchr(c->addr, ':');
+    int hostlen = colon ? (int)(colon - c->addr) : (int)strlen(c->addr);
+    snprintf(key, sizeof key, "%.*s: %s", hostlen, c->addr, why);
+    uint64_t now = uv_now(t->loop);
+    t->inbound.refused++;
+    if (strcmp(key, t->last_refusal) == 0 && now - t->last_refusal_ms < REFUSAL_LOG_INTERVAL_MS) {
+        LOG_DEBUG("transport: refused connection from %s: %s", c->addr, why);
+        return;
+    }
+    LOG_WARNING("transport: refused connection from %s: %s", c->addr, why);
+    memcpy(t->last_refusal, key, sizeof key);
+    t->last_refusal_ms = now;
+}
+
+static void inbound_failed(conn *c, const char *why, bool malformed)
+{
+    if (c->state == CONN_OPEN && malformed)
+        LOG_WARNING("transport: closing connection from node %llu (%s): %s",
+                    (unsigned long long)c->peer->id, c->addr, why);
+    else if (c->state == CONN_OPEN)
         LOG_NOTICE("transport: closing connection from node %llu (%s): %s",
                    (unsigned long long)c->peer->id, c->addr, why);
-    else if (!c->refusing) {
-        LOG_WARNING("transport: refused connection from %s: %s", c->addr, why);
-        c->t->inbound.refused++;
-    }
+    else if (!c->refusing)
+        conn_log_refusal(c, why);
     conn_close(c);
 }
 
@@ -112,13 +135,22 @@ void conn_fail(conn *c, const char *why)
     if (c->outbound)
         peer_conn_failed(c, why);
     else
-        inbound_failed(c, why);
+        inbound_failed(c, why, false);
+}
+
+/* The peer broke the protocol: that deserves a warning even from a known peer. */
+static void conn_reject(conn *c, const char *why)
+{
+    c->t->inbound.malformed++;
+    if (c->outbound)
+        peer_conn_failed(c, why);
+    else
+        inbound_failed(c, why, true);
 }
 
 void conn_refuse(conn *c, const char *why)
 {
-    LOG_WARNING("transport: refused connection from %s: %s", c->addr, why);
-    c->t->inbound.refused++;
+    conn_log_refusal(c, why);
     c->refusing = true;
     uv_read_stop((uv_stream_t *)&c->tcp);
     size_t n = strlen(why);
@@ -133,7 +165,9 @@ void conn_set_open(conn *c)
     c->state = CONN_OPEN;
     leave_handshake(c);
     uv_timer_stop(&c->timer);
-    ss_frame_reader_set_max(&c->reader, c->t->max_frame);
+    /* Only inbound connections carry messages; an acceptor sends nothing big. */
+    if (!c->outbound)
+        ss_frame_reader_set_max(&c->reader, c->t->max_frame);
 }
 
 int conn_queue(conn *c, ss_frame_type type, const void *payload, size_t len)
@@ -256,8 +290,7 @@ static void on_frame(conn *c, const ss_frame *f)
     }
     if (c->outbound || f->type != SS_FRAME_DATA) {
         /* Only the connector sends, and only DATA once authenticated. */
-        c->t->inbound.malformed++;
-        conn_fail(c, "unexpected frame type after handshake");
+        conn_reject(c, "unexpected frame type after handshake");
         return;
     }
     c->peer->stats.bytes_received += SS_FRAME_HEADER_SIZE + (uint64_t)f->len;
@@ -282,8 +315,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         if (r == SS_FRAME_MORE)
             break;
         if (r == SS_FRAME_ERROR) {
-            c->t->inbound.malformed++;
-            conn_fail(c, c->reader.error);
+            conn_reject(c, c->reader.error);
             break;
         }
         on_frame(c, &f);
@@ -293,6 +325,14 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 int conn_start(conn *c)
 {
     uv_tcp_nodelay(&c->tcp, 1);
-    uv_tcp_keepalive(&c->tcp, 1, 30);
+    uv_tcp_keepalive(&c->tcp, 1, KEEPALIVE_S);
+#ifdef TCP_USER_TIMEOUT
+    /* Unacknowledged data for this long means the host is gone: fail the
+     * connection (and redial) instead of waiting out TCP's ~15 minutes. */
+    uv_os_fd_t fd;
+    unsigned timeout_ms = USER_TIMEOUT_MS;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
+#endif
     return uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }

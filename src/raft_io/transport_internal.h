@@ -24,7 +24,11 @@
 /* Connections accepted but not yet authenticated. */
 #define MAX_HANDSHAKING_INBOUND 64
 #define ADDR_SIZE 80
+#define KEEPALIVE_S 10
+#define USER_TIMEOUT_MS 15000
 #define REFUSE_REASON_MAX 120
+/* A misconfigured peer retries forever: the same refusal is warned about once a minute. */
+#define REFUSAL_LOG_INTERVAL_MS 60000
 
 /* One queued frame: header and payload contiguous, ready for one uv_buf_t. */
 typedef struct tframe {
@@ -103,6 +107,8 @@ struct ss_transport {
     conn *conns;
     size_t handshaking_inbound;
     ss_transport_inbound_stats inbound;
+    char last_refusal[ADDR_SIZE + REFUSE_REASON_MAX]; /* "ip: reason" last warned about */
+    uint64_t last_refusal_ms;
     uint64_t rng;
     bool closing;
     int refs;                    /* handles and connections not yet freed */
@@ -124,6 +130,7 @@ void conn_flush_all(ss_transport *t);
 void conn_fail(conn *c, const char *why);
 void conn_close(conn *c);
 void conn_refuse(conn *c, const char *why);
+void conn_log_refusal(conn *c, const char *why); /* counts it; warns once a minute per host+reason */
 void conn_set_open(conn *c);
 
 /* transport_handshake.c */

@@ -53,8 +53,8 @@ TestSuite(transport, .init = setup, .fini = teardown);
 static void on_tick(uv_timer_t *timer) { (void)timer; }
 static void on_expire(uv_timer_t *timer) { *(bool *)timer->data = true; }
 
-/* Runs the loop until pred holds; a short tick re-checks conditions that no
- * loop event announces. */
+/* Runs the loop until pred holds (evaluated once per iteration); a short tick
+ * re-checks conditions that no loop event announces. */
 static bool run_until(bool (*pred)(void *), void *arg)
 {
     uv_timer_t deadline, tick;
@@ -64,12 +64,13 @@ static bool run_until(bool (*pred)(void *), void *arg)
     deadline.data = &expired;
     uv_timer_start(&deadline, on_expire, DEADLINE_MS, 0);
     uv_timer_start(&tick, on_tick, 5, 5);
-    while (!pred(arg) && !expired)
+    bool done;
+    while (!(done = pred(arg)) && !expired)
         uv_run(&loop, UV_RUN_ONCE);
     uv_close((uv_handle_t *)&deadline, NULL);
     uv_close((uv_handle_t *)&tick, NULL);
     uv_run(&loop, UV_RUN_NOWAIT);
-    return pred(arg);
+    return done;
 }
 
 /* ---- nodes ----------------------------------------------------------------------- */
