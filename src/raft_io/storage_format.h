@@ -24,6 +24,10 @@
 #define SS_REC_HEADER_SIZE 32
 #define SS_STORAGE_VERSION 1u
 #define SS_SEG_PREFIX "seg-"
+/* Largest payload the format can hold. Recovery accepts any length up to it (a
+ * length is trusted only once the header CRC matches, and must fit in the
+ * file), so lowering max_entry_size never makes an existing log unreadable. */
+#define SS_REC_MAX_LEN ((uint64_t)UINT32_MAX - SS_REC_HEADER_SIZE)
 
 typedef struct {
     uint64_t index;

@@ -12,11 +12,16 @@
 #include "common/log.h"
 #include "raft_io/storage_internal.h"
 
-static int make_dir(const char *path, char *errmsg)
+/* Creates path if missing; parent (may be NULL) is fsynced so the new entry lasts. */
+static int make_dir(const char *path, const char *parent, char *errmsg)
 {
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+    if (mkdir(path, 0755) == 0) {
+        if (parent != NULL)
+            return ss_fsync_dir(parent, errmsg);
+    } else if (errno != EEXIST) {
         return ss_errf(errmsg, SS_EIO, "storage: create directory '%s': %s", path,
                        strerror(errno));
+    }
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return ss_errf(errmsg, SS_EIO, "storage: '%s' is not a directory", path);
@@ -128,7 +133,7 @@ static int load_segment(ss_storage *s, loader *l, uint64_t first, bool is_last, 
     ss_seg_scan scan;
     int rc = ss_writer_add_segment(w, first, SS_SEG_HEADER_SIZE);
     if (rc == SS_OK)
-        rc = ss_segment_scan(path, is_last, s->opts.max_entry_size, load_record, l, &scan, errmsg);
+        rc = ss_segment_scan(path, is_last, SS_REC_MAX_LEN, load_record, l, &scan, errmsg);
     if (rc == SS_ENOMEM)
         return ss_errf(errmsg, rc, "storage: out of memory loading '%s'", path);
     if (rc != SS_OK)
@@ -201,7 +206,7 @@ static int recover(ss_storage *s, ss_storage_state *state, char *errmsg)
 static int check_opts(const ss_storage_opts *o, char *errmsg)
 {
     if (o->segment_size < SS_SEG_HEADER_SIZE + SS_REC_HEADER_SIZE ||
-        o->max_entry_size == 0 || o->max_entry_size > UINT32_MAX - SS_REC_HEADER_SIZE ||
+        o->max_entry_size == 0 || o->max_entry_size > SS_REC_MAX_LEN ||
         o->max_pending_bytes == 0 || (o->fsync != SS_FSYNC_ALWAYS && o->fsync != SS_FSYNC_NO))
         return ss_errf(errmsg, SS_EINVAL, "storage: invalid options");
     return SS_OK;
@@ -219,8 +224,8 @@ int ss_storage_open(uv_loop_t *loop, const char *dir, const ss_storage_opts *opt
     char raftdir[4096];
     if (rc == SS_OK && (size_t)snprintf(raftdir, sizeof raftdir, "%s/raft", dir) >= 4000)
         rc = ss_errf(errmsg, SS_EINVAL, "storage: directory name too long");
-    if (rc != SS_OK || (rc = make_dir(dir, errmsg)) != SS_OK ||
-        (rc = make_dir(raftdir, errmsg)) != SS_OK)
+    if (rc != SS_OK || (rc = make_dir(dir, NULL, errmsg)) != SS_OK ||
+        (rc = make_dir(raftdir, dir, errmsg)) != SS_OK)
         return rc;
 
     char tmp[4096 + 16];

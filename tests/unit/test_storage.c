@@ -221,6 +221,26 @@ static int open_expect_fail(const ss_storage_opts *opts, char *err)
     return rc;
 }
 
+static void flip_byte(const char *path, uint64_t off)
+{
+    size_t len;
+    uint8_t *buf = read_file(path, &len);
+    cr_assert_lt(off, len);
+    buf[off] ^= 0x40;
+    write_file(path, buf, len);
+    free(buf);
+}
+
+static void expect_corrupt_at(const ss_storage_opts *o, const char *path, uint64_t off)
+{
+    ss_errmsg err = "";
+    cr_assert_eq(open_expect_fail(o, err), SS_ECORRUPT, "%s", err);
+    char want[64];
+    snprintf(want, sizeof want, "offset %" PRIu64, off);
+    cr_expect_not_null(strstr(err, path), "errmsg '%s' does not name '%s'", err, path);
+    cr_expect_not_null(strstr(err, want), "errmsg '%s' does not say '%s'", err, want);
+}
+
 /* ---- fresh logs and round trips ---- */
 
 Test(storage, missing_directory_is_created_as_a_fresh_log)
@@ -456,6 +476,11 @@ Test(storage, completions_arrive_in_request_order_while_rounds_overlap)
     close_and_wait(c.s);
 }
 
+static int closed_after;
+static recorder *closed_rec;
+
+static void close_after_cb(void *arg) { closed_after = closed_rec->calls; }
+
 Test(storage, close_finishes_queued_requests_first)
 {
     ss_storage_state st;
@@ -463,11 +488,12 @@ Test(storage, close_finishes_queued_requests_first)
     recorder rec = {0};
     for (uint64_t i = 1; i <= 10; i++)
         cr_assert_eq(persist_range(s, i, i, 1, false, &rec), SS_OK);
-    int closed = 0;
-    ss_storage_close(s, close_cb, &closed);
+    closed_after = -1;
+    closed_rec = &rec;
+    ss_storage_close(s, close_after_cb, NULL);
     cr_expect_eq(persist_range(s, 11, 11, 1, false, &rec), SS_ECLOSED);
     uv_run(&loop, UV_RUN_DEFAULT);
-    cr_assert_eq(closed, 1);
+    cr_assert_eq(closed_after, 10, "close callback ran before the completions");
     cr_assert_eq(rec.calls, 10);
     for (int i = 0; i < 10; i++)
         cr_expect_eq(rec.status[i], SS_OK);
@@ -533,6 +559,48 @@ Test(storage, torn_tail_at_every_byte_of_the_last_record_drops_only_that_record)
     free(orig);
 }
 
+Test(storage, a_cut_across_several_records_drops_all_of_them)
+{
+    ss_storage_opts o = write_log(40, 4096);
+    uint64_t first = last_segment();
+    cr_assert_lt(first, 37);
+    char path[256];
+    seg_path(first, path, sizeof path);
+    uint64_t off = record_offset(first, 37);
+    cr_assert_eq(truncate(path, (off_t)(off + 5)), 0);
+    ss_storage_state st;
+    ss_storage *s = open_ok(&o, &st);
+    cr_assert_eq(st.n_entries, 36);
+    cr_expect_eq(file_size(path), off);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+}
+
+Test(storage, a_checksum_failing_last_record_is_a_torn_tail)
+{
+    ss_storage_opts o = write_log(20, 1 << 20);
+    char path[256];
+    seg_path(1, path, sizeof path);
+    uint64_t off = record_offset(1, 20);
+    cr_assert_gt(payload_len(20), 0);
+    flip_byte(path, off + SS_REC_HEADER_SIZE);
+    ss_storage_state st;
+    ss_storage *s = open_ok(&o, &st);
+    cr_assert_eq(st.n_entries, 19);
+    cr_expect_eq(file_size(path), off);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+}
+
+Test(storage, a_damaged_segment_header_before_valid_records_is_corruption)
+{
+    ss_storage_opts o = write_log(20, 1 << 20);
+    char path[256];
+    seg_path(1, path, sizeof path);
+    flip_byte(path, 3);
+    expect_corrupt_at(&o, path, 0);
+}
+
 Test(storage, torn_header_of_a_new_last_segment_is_removed)
 {
     ss_storage_opts o = write_log(10, 1 << 20);
@@ -550,26 +618,6 @@ Test(storage, torn_header_of_a_new_last_segment_is_removed)
     cr_expect_eq(st.n_entries, 12);
     ss_storage_state_release(&st);
     close_and_wait(s);
-}
-
-static void flip_byte(const char *path, uint64_t off)
-{
-    size_t len;
-    uint8_t *buf = read_file(path, &len);
-    cr_assert_lt(off, len);
-    buf[off] ^= 0x40;
-    write_file(path, buf, len);
-    free(buf);
-}
-
-static void expect_corrupt_at(const ss_storage_opts *o, const char *path, uint64_t off)
-{
-    ss_errmsg err = "";
-    cr_assert_eq(open_expect_fail(o, err), SS_ECORRUPT, "%s", err);
-    char want[64];
-    snprintf(want, sizeof want, "offset %" PRIu64, off);
-    cr_expect_not_null(strstr(err, path), "errmsg '%s' does not name '%s'", err, path);
-    cr_expect_not_null(strstr(err, want), "errmsg '%s' does not say '%s'", err, want);
 }
 
 Test(storage, flipped_payload_byte_in_a_middle_record_is_corruption)
@@ -891,5 +939,76 @@ Test(storage, a_failed_write_fails_the_log_for_good)
     cr_expect_eq(rec.status[1], SS_EIO);
     cr_expect_eq(persist_range(s, 3, 3, 1, false, &rec), SS_EIO);
     cr_expect_eq(ss_storage_compact(s, 1, 1, NULL, NULL), SS_EIO);
+    close_and_wait(s);
+}
+
+typedef struct {
+    ss_storage *s;
+    recorder rec;
+    int closed;
+} closer;
+
+static void close_from_cb(void *arg, int status, uint64_t last_index, const char *errmsg)
+{
+    closer *c = arg;
+    record_cb(&c->rec, status, last_index, errmsg);
+    if (c->rec.calls == 2)
+        ss_storage_close(c->s, close_cb, &c->closed);
+}
+
+Test(storage, a_completion_callback_may_close_the_storage)
+{
+    ss_storage_state st;
+    closer c = {0};
+    c.s = open_ok(NULL, &st);
+    for (uint64_t i = 1; i <= 5; i++) {
+        ss_log_entry e = {.index = i, .term = 1};
+        ss_persist_req req = {.entries = &e, .n_entries = 1, .cb = close_from_cb, .arg = &c};
+        cr_assert_eq(ss_storage_persist(c.s, &req), SS_OK);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_expect_eq(c.closed, 1);
+    cr_assert_eq(c.rec.calls, 5);
+    for (int i = 0; i < 5; i++)
+        cr_expect_eq(c.rec.status[i], SS_OK);
+    ss_storage *s = open_ok(NULL, &st);
+    cr_expect_eq(st.n_entries, 5);
+    cr_expect_null(st.entries[0].data);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+}
+
+Test(storage, compacting_below_the_first_index_changes_nothing)
+{
+    ss_storage_opts o = small_segments(2048);
+    ss_storage_state st;
+    ss_storage *s = open_ok(&o, &st);
+    persist_wait(s, 1, 100, 2, false);
+    recorder rec = {0};
+    cr_assert_eq(ss_storage_compact(s, 50, 2, record_cb, &rec), SS_OK);
+    cr_assert_eq(ss_storage_compact(s, 30, 1, record_cb, &rec), SS_OK);
+    cr_expect_eq(ss_storage_first_index(s), 51);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.calls, 2);
+    close_and_wait(s);
+    s = open_ok(&o, &st);
+    cr_expect_eq(st.first_index, 51);
+    cr_expect_eq(st.prev_term, 2);
+    cr_expect_eq(st.n_entries, 50);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+}
+
+Test(storage, a_lower_entry_size_limit_still_reads_bigger_old_entries)
+{
+    write_log(20, 1 << 20);
+    ss_storage_opts o;
+    ss_storage_opts_init(&o);
+    o.max_entry_size = 10;
+    ss_storage_state st;
+    ss_storage *s = open_ok(&o, &st);
+    cr_assert_eq(st.n_entries, 20);
+    check_entry(&st.entries[19], 20, 1);
+    ss_storage_state_release(&st);
     close_and_wait(s);
 }
