@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs exactly what sandstore needs from Debian 12 that is not there yet.
+# Idempotent, and quiet when everything is present. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git      # the toolchain
+  libuv1-dev libleveldb-dev libhiredis-dev   # runtime libraries
+  libcriterion-dev                           # unit tests
+  redis-tools redis-server                   # redis-cli, redis-benchmark, side-by-side benchmarks
+  python3 python3-redis                      # a real client in the integration tests
+  nodejs npm                                 # ioredis, a second real client
+  procps iproute2                            # pgrep/kill and ss for the harness
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+# Node.js and npm may come from elsewhere than Debian (an image's own install):
+# accept any working node/npm rather than fighting over the package.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  filtered=()
+  for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# redis-server's package starts a daemon on 6379; our local cluster wants that port.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  ${sudo:-} systemctl stop redis-server >/dev/null 2>&1 || true
+fi

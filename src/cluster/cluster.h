@@ -1,0 +1,91 @@
+/* The small, consensus-agnostic interface the server uses to replicate writes and order reads. */
+#ifndef SS_CLUSTER_H
+#define SS_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "common/config.h"
+#include "common/error.h"
+
+/*
+ * The server never sees Raft. It hands opaque entries to ss_cluster_propose(),
+ * and the cluster calls the state machine's apply_batch() with committed
+ * entries, in log order, exactly once each, on every node. A write's reply is
+ * whatever the apply produced on the node where the client waits, so the entry
+ * itself names its origin (see commands/entry.h).
+ *
+ * Reads ask for a barrier: the callback runs once this node's applied state is
+ * at least as fresh as linearizability requires (ReadIndex confirmed by the
+ * leader, then applied >= that index), or at once under read-consistency stale.
+ *
+ * Every callback runs on the loop thread.
+ */
+
+typedef struct ss_cluster ss_cluster;
+
+typedef enum { SS_ENTRY_COMMAND = 0, SS_ENTRY_NOOP = 1 } ss_entry_type;
+
+typedef struct ss_applied_entry {
+    uint64_t index;
+    uint64_t term;
+    int type; /* ss_entry_type */
+    const void *data;
+    size_t len;
+} ss_applied_entry;
+
+/* The replicated state machine, implemented by commands/. */
+typedef struct ss_state_machine {
+    void *ctx;
+    /* Applies committed entries in order; must be deterministic. Returns SS_OK or
+     * an error that stops the node (a state machine that cannot apply must not
+     * diverge silently). */
+    int (*apply_batch)(void *ctx, const ss_applied_entry *entries, size_t n);
+    /* The last index the state machine has durably applied (recovered at start). */
+    uint64_t (*applied_index)(void *ctx);
+} ss_state_machine;
+
+/* Events the server reacts to. */
+typedef struct ss_cluster_events {
+    void *ctx;
+    /* The leader changed (leader_id 0: none known). Writes this node had in flight
+     * have an unknown outcome now. */
+    void (*leader_changed)(void *ctx, uint64_t leader_id, uint64_t term);
+    /* A fatal error (disk failure): the server must stop. */
+    void (*fatal)(void *ctx, int code, const char *msg);
+} ss_cluster_events;
+
+/* Called when a proposal leaves the cluster's hands: SS_OK (appended on the
+ * leader or handed to it; the reply will come from apply), SS_ENOLEADER (no
+ * leader within leader-wait-timeout), SS_EBUSY (too much in flight),
+ * SS_ESHUTDOWN. */
+typedef void (*ss_propose_cb)(void *arg, int status);
+/* SS_OK: read now. SS_ENOLEADER, SS_ELEADERLOST, SS_ESHUTDOWN otherwise. */
+typedef void (*ss_read_cb)(void *arg, int status);
+
+int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine *sm,
+                   const ss_cluster_events *events, ss_cluster **out, char *errmsg);
+/* Starts elections, the transport and timers. */
+int ss_cluster_start(ss_cluster *c, char *errmsg);
+/* Stops everything; cb runs once every handle is closed and the log is flushed. */
+void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg);
+
+/* Copies data; cb is called exactly once (possibly before this returns). */
+void ss_cluster_propose(ss_cluster *c, const void *data, size_t len, ss_propose_cb cb, void *arg);
+/* cb is called exactly once (possibly before this returns). */
+void ss_cluster_read_barrier(ss_cluster *c, ss_read_cb cb, void *arg);
+
+bool ss_cluster_is_leader(const ss_cluster *c);
+uint64_t ss_cluster_leader_id(const ss_cluster *c);
+/* The leader's client address "host:port", or NULL when unknown. */
+const char *ss_cluster_leader_addr(const ss_cluster *c);
+uint64_t ss_cluster_node_id(const ss_cluster *c);
+
+/* Appends the INFO raft section ("raft_node_id:1\r\n..."). */
+typedef void (*ss_info_fn)(void *arg, const char *line);
+void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg);
+
+#endif

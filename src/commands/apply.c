@@ -1,0 +1,131 @@
+/* The replicated state machine: committed entries applied to the store in one batch, replies to waiting clients. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands/engine_internal.h"
+#include "commands/entry.h"
+#include "common/log.h"
+#include "store/txn.h"
+
+/* A reply produced for a client of this node, delivered after the commit. */
+typedef struct local_reply {
+    uint64_t seq;
+    size_t off, len;
+} local_reply;
+
+static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, local_reply *mine,
+                       bool *is_mine)
+{
+    ss_entry entry;
+    ss_errmsg err = "";
+    *is_mine = false;
+    if (ss_entry_decode(ae->data, ae->len, &entry, err) != SS_OK) {
+        /* Every node sees the same bytes, so every node skips the same entry:
+         * the state machines stay identical. */
+        LOG_WARNING("engine: skipping undecodable entry %llu: %s", (unsigned long long)ae->index, err);
+        return SS_OK;
+    }
+    size_t start = ss_buf_len(&e->scratch);
+    ss_exec_ctx ctx = {
+        .engine = e,
+        .txn = txn,
+        .db = entry.h.db < 16 ? entry.h.db : 0,
+        .now_ms = entry.h.time_ms,
+        .index = ae->index,
+        .rng = entry.h.seed,
+        .proto = RESP2,
+        .out = &e->scratch,
+        .is_apply = true,
+    };
+    if (entry.h.flags & SS_ENTRY_MULTI)
+        resp_add_array_len(&e->scratch, entry.ncmds);
+    for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
+        ss_exec_one(&ctx, &entry.cmds[i]);
+    e->stats.writes_applied += entry.ncmds;
+    if (entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id) {
+        *is_mine = true;
+        *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start};
+        if (entry.h.seq == e->expire_seq)
+            e->expire_in_flight = false;
+    }
+    ss_entry_release(&entry);
+    return ctx.status;
+}
+
+static int apply_batch(void *arg, const ss_applied_entry *entries, size_t n)
+{
+    ss_engine *e = arg;
+    if (n == 0)
+        return SS_OK;
+    ss_buf_reset(&e->scratch);
+    local_reply *mine = malloc(sizeof *mine * n);
+    if (!mine)
+        return SS_ENOMEM;
+    size_t nmine = 0;
+    ss_txn *txn = ss_txn_begin(e->store);
+    int rc = SS_OK;
+    for (size_t i = 0; i < n && rc == SS_OK; i++) {
+        if (entries[i].type != SS_ENTRY_COMMAND)
+            continue;
+        bool is_mine;
+        rc = apply_entry(e, txn, &entries[i], &mine[nmine], &is_mine);
+        if (is_mine)
+            nmine++;
+    }
+    ss_errmsg err = "";
+    if (rc == SS_OK)
+        rc = ss_txn_commit(txn, entries[n - 1].index, err);
+    else
+        ss_txn_abort(txn);
+    if (rc != SS_OK) {
+        LOG_WARNING("engine: applying entries %llu..%llu failed: %s",
+                    (unsigned long long)entries[0].index, (unsigned long long)entries[n - 1].index,
+                    err[0] ? err : ss_strerror(rc));
+        free(mine);
+        return rc;
+    }
+    /* Only now, with the batch in LevelDB, do the clients hear back. */
+    for (size_t i = 0; i < nmine; i++)
+        ss_pending_complete(e, mine[i].seq, ss_buf_data(&e->scratch) + mine[i].off, mine[i].len);
+    free(mine);
+    if (e->sweep_idle && !e->stopping) {
+        e->sweep_idle = false;
+        uv_idle_start(&e->sweeper, ss_engine_on_sweep);
+    }
+    return SS_OK;
+}
+
+static uint64_t applied_index(void *arg)
+{
+    ss_engine *e = arg;
+    return ss_store_applied_index(e->store);
+}
+
+ss_state_machine ss_engine_state_machine(ss_engine *e)
+{
+    return (ss_state_machine){.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index};
+}
+
+static void on_leader_changed(void *arg, uint64_t leader_id, uint64_t term)
+{
+    ss_engine *e = arg;
+    /* Writes already handed to the old leader may or may not commit: their
+     * outcome is unknown, and saying so is the only honest answer. */
+    ss_pending_fail_all(e, RERR_TRYAGAIN, true);
+    e->expire_in_flight = false;
+    (void)leader_id;
+    (void)term;
+}
+
+static void on_fatal(void *arg, int code, const char *msg)
+{
+    ss_engine *e = arg;
+    LOG_WARNING("engine: fatal cluster error (%s): %s; shutting down", ss_strerror(code), msg);
+    if (e->hooks.shutdown)
+        e->hooks.shutdown(e->hooks.ctx);
+}
+
+ss_cluster_events ss_engine_cluster_events(ss_engine *e)
+{
+    return (ss_cluster_events){.ctx = e, .leader_changed = on_leader_changed, .fatal = on_fatal};
+}

@@ -1,0 +1,321 @@
+/* Connection commands: PING ECHO SELECT QUIT HELLO AUTH CLIENT RESET. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands/engine_internal.h"
+#include "commands/families.h"
+
+#define SS_REDIS_COMPAT_VERSION "7.0.15"
+
+static bool eq(const ss_args *a, int i, const char *s)
+{
+    return strlen(s) == a->argvlen[i] && strncasecmp(a->argv[i], s, a->argvlen[i]) == 0;
+}
+
+/* PING and ECHO have an exec half too, so they may sit inside MULTI. */
+static void ping_reply(ss_buf *out, const ss_args *a)
+{
+    if (a->argc == 1)
+        resp_add_shared(out, RESP_SH_PONG);
+    else
+        resp_add_bulk(out, a->argv[1], a->argvlen[1]);
+}
+
+static void pingCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out) { ping_reply(out, a); }
+static void pingExec(ss_exec_ctx *ctx, const ss_args *a) { ping_reply(ctx->out, a); }
+static void echoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    resp_add_bulk(out, a->argv[1], a->argvlen[1]);
+}
+static void echoExec(ss_exec_ctx *ctx, const ss_args *a) { resp_add_bulk(ctx->out, a->argv[1], a->argvlen[1]); }
+
+static void selectCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    long long db;
+    if (!ss_parse_ll(a->argv[1], a->argvlen[1], &db)) {
+        ss_reply_err(out, RERR_NOTINT);
+        return;
+    }
+    if (db < 0 || db >= e->cfg->databases) {
+        ss_reply_err(out, RERR_DB_INDEX);
+        return;
+    }
+    s->db = (int)db;
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void quitCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    s->close_after_reply = true;
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+/* Compares in time independent of where the strings differ. */
+static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char diff = (unsigned char)(alen != blen);
+    for (size_t i = 0; i < alen; i++)
+        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
+    return diff == 0;
+}
+
+/* Checks AUTH's arguments (user may be NULL); replies on failure. */
+static bool try_auth(ss_engine *e, ss_session *s, const char *user, size_t ulen, const char *pass,
+                     size_t plen, ss_buf *out)
+{
+    const char *required = e->cfg->requirepass;
+    if (required[0] == '\0') {
+        if (user == NULL) {
+            ss_reply_err(out, RERR_AUTH_NOPASS);
+            return false;
+        }
+        /* With no password set, the default user accepts anything. */
+        if (ulen == 7 && strncasecmp(user, "default", 7) == 0) {
+            s->authenticated = true;
+            return true;
+        }
+        ss_reply_err(out, RERR_WRONGPASS);
+        return false;
+    }
+    bool user_ok = user == NULL || (ulen == 7 && strncmp(user, "default", 7) == 0);
+    if (user_ok && secret_equal(pass, plen, required, strlen(required))) {
+        s->authenticated = true;
+        return true;
+    }
+    ss_reply_err(out, RERR_WRONGPASS);
+    return false;
+}
+
+static void authCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (a->argc > 3) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return;
+    }
+    bool ok = a->argc == 2 ? try_auth(e, s, NULL, 0, a->argv[1], a->argvlen[1], out)
+                           : try_auth(e, s, a->argv[1], a->argvlen[1], a->argv[2], a->argvlen[2], out);
+    if (ok)
+        resp_add_shared(out, RESP_SH_OK);
+}
+
+static bool valid_client_name(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] < '!' || p[i] > '~')
+            return false;
+    return true;
+}
+
+static void hello_reply(ss_engine *e, ss_session *s, ss_buf *out)
+{
+    bool leader = e->cluster == NULL || ss_cluster_is_leader(e->cluster);
+    resp_add_map_len(out, s->proto, 7);
+    resp_add_bulk_cstr(out, "server");
+    resp_add_bulk_cstr(out, "redis");
+    resp_add_bulk_cstr(out, "version");
+    resp_add_bulk_cstr(out, SS_REDIS_COMPAT_VERSION);
+    resp_add_bulk_cstr(out, "proto");
+    resp_add_int(out, s->proto);
+    resp_add_bulk_cstr(out, "id");
+    resp_add_int(out, (long long)s->id);
+    resp_add_bulk_cstr(out, "mode");
+    resp_add_bulk_cstr(out, "standalone");
+    resp_add_bulk_cstr(out, "role");
+    resp_add_bulk_cstr(out, leader ? "master" : "replica");
+    resp_add_bulk_cstr(out, "modules");
+    resp_add_array_len(out, 0);
+}
+
+/* HELLO [protover [AUTH username password] [SETNAME name]]. RESP2 only for
+ * now: a client asking for 3 gets NOPROTO and stays on 2, as Redis 5 did. */
+static void helloCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    int i = 1;
+    if (a->argc >= 2) {
+        long long ver;
+        if (!ss_parse_ll(a->argv[1], a->argvlen[1], &ver)) {
+            resp_add_error(out, "ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        if (ver != 2) {
+            ss_reply_err(out, RERR_NOPROTO);
+            return;
+        }
+        i = 2;
+    }
+    const char *name = NULL;
+    size_t namelen = 0;
+    for (; i < a->argc; i++) {
+        if (eq(a, i, "auth") && i + 2 < a->argc) {
+            if (!try_auth(e, s, a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2], a->argvlen[i + 2], out))
+                return;
+            i += 2;
+        } else if (eq(a, i, "setname") && i + 1 < a->argc) {
+            name = a->argv[i + 1];
+            namelen = a->argvlen[i + 1];
+            if (!valid_client_name(name, namelen)) {
+                ss_reply_err(out, RERR_CLIENT_NAME);
+                return;
+            }
+            i++;
+        } else {
+            resp_add_errorf(out, "ERR Syntax error in HELLO option '%.128s'", a->argv[i]);
+            return;
+        }
+    }
+    if (!s->authenticated) {
+        ss_reply_err(out, RERR_NOAUTH);
+        return;
+    }
+    if (name)
+        snprintf(s->name, sizeof s->name, "%.*s", (int)namelen, name);
+    s->proto = RESP2;
+    hello_reply(e, s, out);
+}
+
+static void client_help(ss_buf *out)
+{
+    static const char *const lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ID", "    Return the ID of the current connection.",
+        "GETNAME", "    Return the name of the current connection.",
+        "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
+        "LIST", "    Return information about client connections.",
+        "INFO", "    Return information about the current client connection.",
+        "HELP", "    Print this help.",
+    };
+    resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        resp_add_simple(out, lines[i]);
+}
+
+static void clientCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (eq(a, 1, "id") && a->argc == 2) {
+        resp_add_int(out, (long long)s->id);
+    } else if (eq(a, 1, "getname") && a->argc == 2) {
+        if (s->name[0])
+            resp_add_bulk_cstr(out, s->name);
+        else
+            resp_add_null_bulk(out, s->proto);
+    } else if (eq(a, 1, "setname") && a->argc == 3) {
+        if (!valid_client_name(a->argv[2], a->argvlen[2]) || a->argvlen[2] >= SS_SESSION_NAME_MAX) {
+            ss_reply_err(out, RERR_CLIENT_NAME);
+            return;
+        }
+        snprintf(s->name, sizeof s->name, "%.*s", (int)a->argvlen[2], a->argv[2]);
+        resp_add_shared(out, RESP_SH_OK);
+    } else if (eq(a, 1, "setinfo") && a->argc == 4) {
+        char *dst = eq(a, 2, "lib-name") ? s->lib_name : eq(a, 2, "lib-ver") ? s->lib_ver : NULL;
+        if (dst == NULL) {
+            resp_add_errorf(out, "ERR Unrecognized option '%.128s'", a->argv[2]);
+            return;
+        }
+        if (!valid_client_name(a->argv[3], a->argvlen[3]) || a->argvlen[3] >= SS_SESSION_NAME_MAX) {
+            resp_add_errorf(out, "ERR %s cannot contain spaces, newlines or special characters.",
+                            dst == s->lib_name ? "lib-name" : "lib-ver");
+            return;
+        }
+        snprintf(dst, SS_SESSION_NAME_MAX, "%.*s", (int)a->argvlen[3], a->argv[3]);
+        resp_add_shared(out, RESP_SH_OK);
+    } else if (eq(a, 1, "list") && a->argc == 2) {
+        ss_buf list;
+        ss_buf_init(&list, 0);
+        e->hooks.client_list(e->hooks.ctx, &list);
+        resp_add_bulk(out, ss_buf_data(&list), ss_buf_len(&list));
+        ss_buf_release(&list);
+    } else if (eq(a, 1, "info") && a->argc == 2) {
+        char line[1024];
+        ss_session_describe(s, line, sizeof line);
+        ss_buf b;
+        ss_buf_init(&b, 0);
+        ss_buf_appendf(&b, "%s\n", line);
+        resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
+        ss_buf_release(&b);
+    } else if ((eq(a, 1, "no-evict") || eq(a, 1, "no-touch")) && a->argc == 3) {
+        resp_add_shared(out, RESP_SH_OK);
+    } else if (eq(a, 1, "help") && a->argc == 2) {
+        client_help(out);
+    } else {
+        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "CLIENT");
+    }
+}
+
+static void resetCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    ss_multi_discard(s);
+    s->db = 0;
+    s->proto = RESP2;
+    s->name[0] = '\0';
+    if (e->cfg->requirepass[0])
+        s->authenticated = false;
+    resp_add_simple(out, "RESET");
+}
+
+static void multiCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (s->in_multi) {
+        ss_reply_err(out, RERR_MULTI_NESTED);
+        return;
+    }
+    s->in_multi = true;
+    s->multi_dirty = false;
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void discardCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (!s->in_multi) {
+        ss_reply_err(out, RERR_DISCARD_NOMULTI);
+        return;
+    }
+    ss_multi_discard(s);
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+/* WATCH cannot be made correct cheaply under Raft forwarding yet: refuse it
+ * clearly rather than pretend (documented in the README). */
+static void watchCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (s->in_multi) {
+        ss_reply_err(out, RERR_WATCH_IN_MULTI);
+        return;
+    }
+    resp_add_error(out, "ERR WATCH is not supported by sandstore; use MULTI/EXEC, which is atomic");
+}
+
+static void unwatchCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+void ss_session_describe(const ss_session *s, char *line, size_t size)
+{
+    int64_t now = ss_wall_ms();
+    snprintf(line, size,
+             "id=%llu addr=%s laddr=%s name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
+             "ssub=0 multi=%d cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+             (unsigned long long)s->id, s->addr, s->laddr, s->name,
+             (long long)((now - s->created_ms) / 1000), (long long)((now - s->last_interaction_ms) / 1000),
+             s->db, s->in_multi ? s->nqueued : -1, s->last_cmd, (int)s->proto, s->lib_name, s->lib_ver);
+}
+
+#define L CMD_LOCAL_ONLY
+const ss_command ss_cmds_conn[] = {
+    {"ping", -1, CMD_FAST | L, pingExec, NULL, pingCommand, 0, 0, 0, "connection", "Returns the server's liveliness response.", "1.0.0", "O(1)"},
+    {"echo", 2, CMD_FAST | L, echoExec, NULL, echoCommand, 0, 0, 0, "connection", "Returns the given string.", "1.0.0", "O(1)"},
+    {"select", 2, CMD_FAST | CMD_LOADING | L, NULL, NULL, selectCommand, 0, 0, 0, "connection", "Changes the selected database.", "1.0.0", "O(1)"},
+    {"quit", -1, CMD_FAST | CMD_NOAUTH | L, NULL, NULL, quitCommand, 0, 0, 0, "connection", "Closes the connection.", "1.0.0", "O(1)"},
+    {"auth", -2, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, authCommand, 0, 0, 0, "connection", "Authenticates the connection.", "1.0.0", "O(N) where N is the number of passwords defined for the user"},
+    {"hello", -1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, helloCommand, 0, 0, 0, "connection", "Handshakes with the Redis server.", "6.0.0", "O(1)"},
+    {"client", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, clientCommand, 0, 0, 0, "connection", "A container for client connection commands.", "2.4.0", "Depends on subcommand."},
+    {"reset", 1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, resetCommand, 0, 0, 0, "connection", "Resets the connection.", "6.2.0", "O(1)"},
+    {"multi", 1, CMD_FAST | L, NULL, NULL, multiCommand, 0, 0, 0, "transactions", "Starts a transaction.", "1.2.0", "O(1)"},
+    {"exec", 1, L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Executes all commands in a transaction.", "1.2.0", "Depends on commands in the transaction"},
+    {"discard", 1, CMD_FAST | L, NULL, NULL, discardCommand, 0, 0, 0, "transactions", "Discards a transaction.", "2.0.0", "O(N), when N is the number of queued commands"},
+    {"watch", -2, CMD_FAST | CMD_NOMULTI | L, NULL, NULL, watchCommand, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", "O(1) for every key."},
+    {"unwatch", 1, CMD_FAST | L, NULL, NULL, unwatchCommand, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", "2.2.0", "O(1)"},
+};
+SS_COUNT(ss_cmds_conn);

@@ -1,0 +1,378 @@
+/* Server commands: COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL SHUTDOWN TIME. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+
+#include "commands/engine_internal.h"
+#include "commands/families.h"
+#include "store/keyspace.h"
+
+static bool eq(const ss_args *a, int i, const char *s)
+{
+    return strlen(s) == a->argvlen[i] && strncasecmp(a->argv[i], s, a->argvlen[i]) == 0;
+}
+
+/* ---------------------------------------------------------------- COMMAND */
+
+static int flag_count(const ss_command *c)
+{
+    int n = 0;
+    for (uint32_t f = c->flags; f; f &= f - 1)
+        n++;
+    return n;
+}
+
+static void add_flags(ss_buf *out, resp_proto proto, const ss_command *c)
+{
+    static const struct { uint32_t flag; const char *name; } names[] = {
+        {CMD_WRITE, "write"}, {CMD_READONLY, "readonly"}, {CMD_ADMIN, "admin"},
+        {CMD_NOAUTH, "no_auth"}, {CMD_NOMULTI, "no_multi"}, {CMD_FAST, "fast"},
+        {CMD_DENYOOM, "denyoom"}, {CMD_LOADING, "loading"},
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (c->flags & names[i].flag)
+            n++;
+    (void)flag_count;
+    resp_add_set_len(out, proto, n);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (c->flags & names[i].flag)
+            resp_add_simple(out, names[i].name);
+}
+
+static void add_command_info(ss_buf *out, resp_proto proto, const ss_command *c)
+{
+    resp_add_array_len(out, 10);
+    resp_add_bulk_cstr(out, c->name);
+    resp_add_int(out, c->arity);
+    add_flags(out, proto, c);
+    resp_add_int(out, c->first_key);
+    resp_add_int(out, c->last_key);
+    resp_add_int(out, c->key_step);
+    resp_add_set_len(out, proto, 0); /* ACL categories */
+    resp_add_set_len(out, proto, 0); /* tips */
+    resp_add_array_len(out, 0);      /* key specs */
+    resp_add_array_len(out, 0);      /* subcommands */
+}
+
+static void add_command_docs(ss_buf *out, resp_proto proto, const ss_command *c)
+{
+    resp_add_bulk_cstr(out, c->name);
+    resp_add_map_len(out, proto, 4);
+    resp_add_bulk_cstr(out, "summary");
+    resp_add_bulk_cstr(out, c->summary ? c->summary : "");
+    resp_add_bulk_cstr(out, "since");
+    resp_add_bulk_cstr(out, c->since ? c->since : "1.0.0");
+    resp_add_bulk_cstr(out, "group");
+    resp_add_bulk_cstr(out, c->group ? c->group : "generic");
+    resp_add_bulk_cstr(out, "complexity");
+    resp_add_bulk_cstr(out, c->complexity ? c->complexity : "O(1)");
+}
+
+static bool visible(const ss_command *c) { return !(c->flags & CMD_INTERNAL); }
+
+static void commandCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    size_t n;
+    const ss_command *table = ss_command_table(&n);
+    size_t nvisible = 0;
+    for (size_t i = 0; i < n; i++)
+        nvisible += visible(&table[i]);
+    if (a->argc == 1) {
+        resp_add_array_len(out, (long long)nvisible);
+        for (size_t i = 0; i < n; i++)
+            if (visible(&table[i]))
+                add_command_info(out, s->proto, &table[i]);
+    } else if (eq(a, 1, "count") && a->argc == 2) {
+        resp_add_int(out, (long long)nvisible);
+    } else if (eq(a, 1, "list") && a->argc == 2) {
+        resp_add_array_len(out, (long long)nvisible);
+        for (size_t i = 0; i < n; i++)
+            if (visible(&table[i]))
+                resp_add_bulk_cstr(out, table[i].name);
+    } else if (eq(a, 1, "info")) {
+        if (a->argc == 2) {
+            resp_add_array_len(out, (long long)nvisible);
+            for (size_t i = 0; i < n; i++)
+                if (visible(&table[i]))
+                    add_command_info(out, s->proto, &table[i]);
+            return;
+        }
+        resp_add_array_len(out, a->argc - 2);
+        for (int i = 2; i < a->argc; i++) {
+            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
+            if (c && visible(c))
+                add_command_info(out, s->proto, c);
+            else
+                resp_add_null_array(out, s->proto);
+        }
+    } else if (eq(a, 1, "docs")) {
+        if (a->argc == 2) {
+            resp_add_map_len(out, s->proto, (long long)nvisible);
+            for (size_t i = 0; i < n; i++)
+                if (visible(&table[i]))
+                    add_command_docs(out, s->proto, &table[i]);
+            return;
+        }
+        int found = 0;
+        for (int i = 2; i < a->argc; i++) {
+            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
+            found += c && visible(c);
+        }
+        resp_add_map_len(out, s->proto, found);
+        for (int i = 2; i < a->argc; i++) {
+            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
+            if (c && visible(c))
+                add_command_docs(out, s->proto, c);
+        }
+    } else if (eq(a, 1, "help") && a->argc == 2) {
+        static const char *const lines[] = {
+            "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "(no subcommand)", "    Return details about all commands.",
+            "COUNT", "    Return the total number of commands in this server.",
+            "LIST", "    Return a list of all commands in this server.",
+            "INFO [<command-name> ...]", "    Return details about multiple commands.",
+            "DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
+            "HELP", "    Print this help.",
+        };
+        resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+            resp_add_simple(out, lines[i]);
+    } else {
+        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "COMMAND");
+    }
+}
+
+/* ---------------------------------------------------------------- CONFIG */
+
+typedef struct config_pairs {
+    ss_buf items;
+    long long n;
+} config_pairs;
+
+static void collect_pair(void *arg, const char *name, const char *value)
+{
+    config_pairs *p = arg;
+    resp_add_bulk_cstr(&p->items, name);
+    resp_add_bulk_cstr(&p->items, value);
+    p->n++;
+}
+
+static void configCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (eq(a, 1, "get") && a->argc >= 3) {
+        config_pairs p;
+        ss_buf_init(&p.items, 0);
+        p.n = 0;
+        for (int i = 2; i < a->argc; i++)
+            ss_config_get(e->cfg, a->argv[i], collect_pair, &p);
+        resp_add_map_len(out, s->proto, p.n);
+        resp_add_raw(out, ss_buf_data(&p.items), ss_buf_len(&p.items));
+        ss_buf_release(&p.items);
+    } else if (eq(a, 1, "set") && a->argc >= 4 && a->argc % 2 == 0) {
+        /* Validate everything first, then apply: all or nothing, as Redis 7. */
+        for (int i = 2; i < a->argc; i += 2) {
+            ss_config scratch;
+            ss_config_init(&scratch);
+            ss_errmsg err = "";
+            char *val = a->argv[i + 1];
+            int rc = ss_config_set(&scratch, a->argv[i], 1, &val, err);
+            ss_config_release(&scratch);
+            if (rc != SS_OK && strstr(err, "unknown directive")) {
+                /* Unknown parameters are accepted and ignored, so tools
+                 * written for Redis keep working. */
+                continue;
+            }
+            if (rc != SS_OK) {
+                ss_reply_err(out, RERR_CONFIG_BAD, a->argv[i], err);
+                return;
+            }
+            if (!ss_config_is_mutable(a->argv[i])) {
+                ss_reply_err(out, RERR_CONFIG_IMMUTABLE, a->argv[i]);
+                return;
+            }
+        }
+        for (int i = 2; i < a->argc; i += 2) {
+            char *val = a->argv[i + 1];
+            if (ss_config_set(e->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
+                !strcasecmp(a->argv[i], "loglevel"))
+                ss_log_set_level((ss_log_level)e->cfg->loglevel);
+        }
+        resp_add_shared(out, RESP_SH_OK);
+    } else if (eq(a, 1, "resetstat") && a->argc == 2) {
+        memset(&e->stats, 0, sizeof e->stats);
+        resp_add_shared(out, RESP_SH_OK);
+    } else if (eq(a, 1, "rewrite") && a->argc == 2) {
+        resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
+    } else if (eq(a, 1, "help") && a->argc == 2) {
+        resp_add_array_len(out, 3);
+        resp_add_simple(out, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        resp_add_simple(out, "GET <pattern>");
+        resp_add_simple(out, "SET <directive> <value>");
+    } else {
+        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "CONFIG");
+    }
+}
+
+/* ------------------------------------------------------------------ INFO */
+
+static void info_line(void *arg, const char *line)
+{
+    ss_buf_appendf((ss_buf *)arg, "%s\r\n", line);
+}
+
+static bool want(const ss_args *a, const char *section, bool in_default)
+{
+    if (a->argc == 1)
+        return in_default;
+    for (int i = 1; i < a->argc; i++) {
+        if (eq(a, i, section) || eq(a, i, "all") || eq(a, i, "everything"))
+            return true;
+        if (eq(a, i, "default") && in_default)
+            return true;
+    }
+    return false;
+}
+
+static void infoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    ss_buf b;
+    ss_buf_init(&b, 0);
+    bool leader = e->cluster == NULL || ss_cluster_is_leader(e->cluster);
+    if (want(a, "server", true)) {
+        ss_buf_append_cstr(&b, "# Server\r\n");
+        e->hooks.info_server(e->hooks.ctx, &b);
+        ss_buf_append_cstr(&b, "\r\n");
+    }
+    if (want(a, "clients", true)) {
+        ss_buf_append_cstr(&b, "# Clients\r\n");
+        e->hooks.info_clients(e->hooks.ctx, &b);
+        ss_buf_append_cstr(&b, "\r\n");
+    }
+    if (want(a, "memory", true)) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        ss_buf_appendf(&b, "# Memory\r\nused_memory_rss:%ld\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n\r\n",
+                       ru.ru_maxrss * 1024L);
+    }
+    if (want(a, "persistence", true)) {
+        ss_buf_appendf(&b, "# Persistence\r\nloading:0\r\naof_enabled:0\r\nrdb_bgsave_in_progress:0\r\n"
+                           "raft_log_fsync:%s\r\n\r\n",
+                       e->cfg->raft_fsync == SS_FSYNC_ALWAYS ? "always" : "no");
+    }
+    if (want(a, "stats", true)) {
+        const ss_engine_stats *st = &e->stats;
+        ss_buf_appendf(&b, "# Stats\r\ntotal_commands_processed:%llu\r\nkeyspace_hits:%llu\r\n"
+                           "keyspace_misses:%llu\r\nexpired_keys:%llu\r\nwrites_proposed:%llu\r\n"
+                           "writes_applied:%llu\r\nreads_served:%llu\r\npending_writes:%llu\r\n"
+                           "pending_reads:%llu\r\n\r\n",
+                       (unsigned long long)st->commands_processed, (unsigned long long)st->keyspace_hits,
+                       (unsigned long long)st->keyspace_misses, (unsigned long long)st->expired_keys,
+                       (unsigned long long)st->writes_proposed, (unsigned long long)st->writes_applied,
+                       (unsigned long long)st->reads_served, (unsigned long long)st->pending_writes,
+                       (unsigned long long)st->pending_reads);
+    }
+    if (want(a, "replication", true)) {
+        /* Monitoring tools read a Redis role here; the leader is the master. */
+        const char *leader_addr = e->cluster ? ss_cluster_leader_addr(e->cluster) : NULL;
+        ss_buf_appendf(&b, "# Replication\r\nrole:%s\r\n", leader ? "master" : "slave");
+        if (!leader && leader_addr) {
+            const char *colon = strrchr(leader_addr, ':');
+            ss_buf_appendf(&b, "master_host:%.*s\r\nmaster_port:%s\r\nmaster_link_status:up\r\n",
+                           colon ? (int)(colon - leader_addr) : 0, leader_addr, colon ? colon + 1 : "");
+        } else if (!leader) {
+            ss_buf_append_cstr(&b, "master_link_status:down\r\n");
+        }
+        ss_buf_append_cstr(&b, "\r\n");
+    }
+    if (want(a, "raft", true) && e->cluster) {
+        ss_buf_append_cstr(&b, "# Raft\r\n");
+        ss_cluster_info(e->cluster, info_line, &b);
+        ss_buf_append_cstr(&b, "\r\n");
+    }
+    if (want(a, "keyspace", true)) {
+        ss_buf_append_cstr(&b, "# Keyspace\r\n");
+        ss_txn *txn = ss_txn_begin(e->store);
+        for (int db = 0; db < e->cfg->databases; db++) {
+            uint64_t n = 0;
+            if (ss_ks_dbsize(txn, db, &n) == SS_OK && n > 0)
+                ss_buf_appendf(&b, "db%d:keys=%llu\r\n", db, (unsigned long long)n);
+        }
+        ss_txn_abort(txn);
+    }
+    /* Redis ends the text without the last blank line's CRLF pair doubled. */
+    resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
+    ss_buf_release(&b);
+}
+
+/* -------------------------------------------------------- keyspace-wide */
+
+static void dbsizeExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    uint64_t n = 0;
+    int rc = ss_ks_dbsize(ctx->txn, ctx->db, &n);
+    if (rc != SS_OK) {
+        ss_reply_err(ctx->out, RERR_INTERNAL, ss_strerror(rc));
+        return;
+    }
+    resp_add_int(ctx->out, (long long)n);
+}
+
+static bool flush_args_ok(const ss_args *a, ss_buf *out)
+{
+    if (a->argc == 1 || (a->argc == 2 && (eq(a, 1, "async") || eq(a, 1, "sync"))))
+        return true;
+    ss_reply_err(out, RERR_SYNTAX);
+    return false;
+}
+
+static bool flushPrepare(ss_session *s, const ss_args *a, ss_buf *out) { return flush_args_ok(a, out); }
+
+static void flushdbExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    if (!flush_args_ok(a, ctx->out))
+        return;
+    ctx->status = ss_ks_flushdb(ctx->txn, ctx->db);
+    resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
+static void flushallExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    if (!flush_args_ok(a, ctx->out))
+        return;
+    ctx->status = ss_ks_flushall(ctx->txn);
+    resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
+static void shutdownCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    /* Nothing to save: every acknowledged write is already in the Raft log. */
+    if (e->hooks.shutdown)
+        e->hooks.shutdown(e->hooks.ctx);
+    s->close_after_reply = true;
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void timeCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    resp_add_array_len(out, 2);
+    resp_add_bulk_ll(out, (long long)tv.tv_sec);
+    resp_add_bulk_ll(out, (long long)tv.tv_usec);
+}
+
+#define L CMD_LOCAL_ONLY
+const ss_command ss_cmds_server[] = {
+    {"command", -1, CMD_LOADING | L, NULL, NULL, commandCommand, 0, 0, 0, "server", "Returns detailed information about all commands.", "2.8.13", "O(N) where N is the total number of Redis commands"},
+    {"config", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, configCommand, 0, 0, 0, "server", "A container for server configuration commands.", "2.0.0", "Depends on subcommand."},
+    {"info", -1, CMD_LOADING | L, NULL, NULL, infoCommand, 0, 0, 0, "server", "Returns information and statistics about the server.", "1.0.0", "O(1)"},
+    {"shutdown", -1, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, shutdownCommand, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
+    {"time", 1, CMD_FAST | L, NULL, NULL, timeCommand, 0, 0, 0, "server", "Returns the server time.", "2.6.0", "O(1)"},
+    {"dbsize", 1, CMD_READONLY | CMD_FAST, dbsizeExec, NULL, NULL, 0, 0, 0, "server", "Returns the number of keys in the database.", "1.0.0", "O(1)"},
+    {"flushdb", -1, CMD_WRITE, flushdbExec, flushPrepare, NULL, 0, 0, 0, "server", "Removes all keys from the current database.", "1.0.0", "O(1): the old keys are swept in the background"},
+    {"flushall", -1, CMD_WRITE, flushallExec, flushPrepare, NULL, 0, 0, 0, "server", "Removes all keys from all databases.", "1.0.0", "O(1): the old keys are swept in the background"},
+};
+SS_COUNT(ss_cmds_server);

@@ -1,0 +1,94 @@
+/* The engine's private state, shared by its files (engine.c, write.c, read.c, multi.c, apply.c). */
+#ifndef SS_ENGINE_INTERNAL_H
+#define SS_ENGINE_INTERNAL_H
+
+#include <unistd.h>
+
+#include "commands/engine.h"
+
+enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
+
+/* A write waiting for its entry to be applied on this node. */
+typedef struct pending_write {
+    uint64_t seq;
+    ss_session *s;
+    void *cookie;
+    int64_t deadline_ms;  /* wall clock */
+    bool handed;          /* the cluster accepted it: a leader change makes its outcome unknown */
+    bool done;
+} pending_write;
+
+struct ss_queued_cmd {
+    ss_args *a;               /* a deep copy (ss_args_copy) */
+    const ss_command *cmd;
+};
+
+struct ss_engine {
+    uv_loop_t *loop;
+    ss_config *cfg;
+    ss_store *store;
+    ss_cluster *cluster;
+    ss_engine_hooks hooks;
+    uint64_t boot_id;
+    uint64_t next_seq;
+    uint64_t rng;
+
+    /* Pending writes ordered by seq (a ring; seqs only grow, so lookup is a
+     * binary search and timeouts are found at the head). */
+    pending_write *pw;
+    size_t pw_head, pw_len, pw_cap;
+
+    /* Active expiry: one deletion proposal in flight at a time. */
+    bool expire_in_flight;
+    uint64_t expire_seq;
+
+    uv_timer_t timer;
+    uv_idle_t sweeper;
+    int open_handles;
+    bool stopping;
+    bool sweep_idle;      /* nothing to sweep until the next apply */
+    ss_buf scratch;       /* replies produced by apply */
+    ss_engine_stats stats;
+};
+
+int64_t ss_wall_ms(void);
+/* A fresh value from the engine's local PRNG (seeds for entries and reads). */
+uint64_t ss_engine_rand(ss_engine *e);
+
+/* Async bookkeeping (engine.c). */
+void *ss_engine_begin_async(ss_engine *e, ss_session *s, int kind);
+void ss_engine_finish_async(ss_engine *e, ss_session *s, void *cookie, const char *reply, size_t len);
+void ss_engine_finish_error(ss_engine *e, ss_session *s, void *cookie, ss_reply_err_code code, ...);
+
+/* write.c */
+ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
+                                    uint8_t flags, ss_buf *out);
+/* Proposes an entry made by the server itself (no client waits). */
+void ss_write_propose_internal(ss_engine *e, const ss_args *cmd);
+void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t len);
+void ss_pending_fail_all(ss_engine *e, ss_reply_err_code code, bool handed_only);
+void ss_pending_expire(ss_engine *e, int64_t now_ms);
+void ss_engine_on_timer(uv_timer_t *t);
+void ss_engine_on_sweep(uv_idle_t *h);
+
+/* read.c */
+ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
+                                 bool multi, ss_buf *out);
+/* Runs read-only commands now against the applied state. */
+void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds, bool multi,
+                  ss_buf *out);
+
+/* multi.c */
+ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
+                                  ss_buf *out);
+ss_dispatch_result ss_multi_exec(ss_engine *e, ss_session *s, ss_buf *out);
+void ss_multi_discard(ss_session *s);
+
+/* Deep copies of argument vectors in one allocation (free with free()). */
+ss_args *ss_args_copy(const ss_args *cmds, uint32_t ncmds);
+
+/* Runs one command (read or apply) in ctx, replying an error for anything
+ * that is not a keyspace command. */
+void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a);
+
+#endif

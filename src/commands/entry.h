@@ -1,0 +1,56 @@
+/* The Raft log entry of a write: who proposed it, when, in which db, and the commands to apply. */
+#ifndef SS_ENTRY_H
+#define SS_ENTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "commands/command.h"
+#include "common/error.h"
+#include "server/buf.h"
+
+/*
+ * Layout (little-endian), version 1:
+ *   u8  version        u8  flags (SS_ENTRY_MULTI: the reply is an array, EXEC)
+ *   u64 origin node    u64 origin boot id   u64 request seq
+ *   i64 time_ms        u64 seed             u8  db
+ *   u32 ncmds, then per command: u32 argc, then per argument: u32 len, bytes
+ *
+ * The origin (node, boot id, seq) lets the node where the client waits find it
+ * when the entry is applied there; the boot id keeps a restarted node from
+ * mistaking an entry proposed by its previous life for a new request. Time and
+ * seed make apply deterministic: EX 10 means 10 s after time_ms on every node.
+ */
+#define SS_ENTRY_VERSION 1
+#define SS_ENTRY_MULTI 0x01
+#define SS_ENTRY_MAX_ARGS (1 << 20)
+
+typedef struct ss_entry_header {
+    uint8_t flags;
+    uint64_t origin_node;
+    uint64_t origin_boot;
+    uint64_t seq;
+    int64_t time_ms;
+    uint64_t seed;
+    uint8_t db;
+} ss_entry_header;
+
+/* Encoding: a header, then each command. */
+int ss_entry_begin(ss_buf *b, const ss_entry_header *h, uint32_t ncmds);
+int ss_entry_add_cmd(ss_buf *b, const ss_args *a);
+
+/* A decoded entry. Arguments point into a single allocation owned by the
+ * decoded entry (NUL-terminated for convenience); free with ss_entry_release. */
+typedef struct ss_entry {
+    ss_entry_header h;
+    uint32_t ncmds;
+    ss_args *cmds;
+    void *mem;
+} ss_entry;
+
+/* SS_OK or SS_ECORRUPT (with context in errmsg) for anything malformed. */
+int ss_entry_decode(const void *data, size_t len, ss_entry *out, char *errmsg);
+void ss_entry_release(ss_entry *e);
+
+#endif

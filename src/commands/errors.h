@@ -1,0 +1,61 @@
+/* The replies clients see when a command fails: one table, Redis's exact words. */
+#ifndef SS_COMMANDS_ERRORS_H
+#define SS_COMMANDS_ERRORS_H
+
+#include "server/buf.h"
+
+/*
+ * X(code, text). Clients match on these words (redis-py and ioredis parse the
+ * first word; tests compare whole strings), so they are copied from Redis.
+ * Texts with printf directives are filled in by ss_reply_err.
+ */
+#define SS_REPLY_ERRORS(X)                                                                    \
+    X(RERR_SYNTAX,        "ERR syntax error")                                                 \
+    X(RERR_WRONGTYPE,     "WRONGTYPE Operation against a key holding the wrong kind of value")\
+    X(RERR_NOTINT,        "ERR value is not an integer or out of range")                      \
+    X(RERR_NOTFLOAT,      "ERR value is not a valid float")                                   \
+    X(RERR_OVERFLOW,      "ERR increment or decrement would overflow")                        \
+    X(RERR_NAN_INF,       "ERR increment would produce NaN or Infinity")                      \
+    X(RERR_NOKEY,         "ERR no such key")                                                  \
+    X(RERR_OUTOFRANGE,    "ERR index out of range")                                           \
+    X(RERR_UNKNOWN_CMD,   "ERR unknown command '%.128s', with args beginning with: %s")       \
+    X(RERR_UNKNOWN_SUB,   "ERR unknown subcommand '%.128s'. Try %s HELP.")                    \
+    X(RERR_ARITY,         "ERR wrong number of arguments for '%s' command")                   \
+    X(RERR_DB_INDEX,      "ERR DB index is out of range")                                     \
+    X(RERR_INVALID_EXPIRE,"ERR invalid expire time in '%s' command")                          \
+    X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
+    X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
+    X(RERR_AUTH_NOPASS,   "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?") \
+    X(RERR_NOPROTO,       "NOPROTO unsupported protocol version")                             \
+    X(RERR_MULTI_NESTED,  "ERR MULTI calls can not be nested")                                \
+    X(RERR_EXEC_NOMULTI,  "ERR EXEC without MULTI")                                           \
+    X(RERR_DISCARD_NOMULTI,"ERR DISCARD without MULTI")                                       \
+    X(RERR_EXECABORT,     "EXECABORT Transaction discarded because of previous errors.")      \
+    X(RERR_WATCH_IN_MULTI,"ERR WATCH inside MULTI is not allowed")                            \
+    X(RERR_NOT_IN_MULTI,  "ERR Command not allowed inside a transaction")                     \
+    X(RERR_CONFIG_PARAM,  "ERR Unknown option or number of arguments for CONFIG SET - '%s'")  \
+    X(RERR_CONFIG_BAD,    "ERR CONFIG SET failed (possibly related to argument '%s') - %s")   \
+    X(RERR_CONFIG_IMMUTABLE,"ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config") \
+    X(RERR_CLIENT_NAME,   "ERR Client names cannot contain spaces, newlines or special characters.") \
+    X(RERR_NOLEADER,      "CLUSTERDOWN No raft leader")                                       \
+    X(RERR_TRYAGAIN,      "TRYAGAIN leadership changed before the write was known to commit; it may or may not have been applied") \
+    X(RERR_TIMEOUT,       "TRYAGAIN timed out waiting for the write to commit; it may or may not have been applied") \
+    X(RERR_READ_TRYAGAIN, "TRYAGAIN leadership changed while confirming a linearizable read") \
+    X(RERR_BUSY,          "BUSY too many writes in flight, try again")                        \
+    X(RERR_MOVED,         "MOVED 0 %s")                                                       \
+    X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
+    X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
+    X(RERR_MAXCLIENTS,    "ERR max number of clients reached")
+
+#define SS_REPLY_ERROR_ENUM(name, text) name,
+typedef enum { SS_REPLY_ERRORS(SS_REPLY_ERROR_ENUM) RERR_COUNT } ss_reply_err_code;
+#undef SS_REPLY_ERROR_ENUM
+
+/* The table text of an error (with any printf directives unfilled). */
+const char *ss_reply_err_text(ss_reply_err_code code);
+
+/* Appends "-<text>\r\n", filling the table text's directives with the
+ * arguments. Returns the buffer's status. */
+int ss_reply_err(ss_buf *out, ss_reply_err_code code, ...);
+
+#endif

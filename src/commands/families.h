@@ -1,0 +1,24 @@
+/* The command families: one file each, each exporting its part of the table. */
+#ifndef SS_FAMILIES_H
+#define SS_FAMILIES_H
+
+#include <stddef.h>
+
+#include "commands/command.h"
+
+#define SS_FAMILY(name)                       \
+    extern const ss_command ss_cmds_##name[]; \
+    extern const size_t ss_cmds_##name##_count;
+
+SS_FAMILY(conn)    /* cmd_conn.c: PING ECHO SELECT QUIT HELLO AUTH CLIENT RESET */
+SS_FAMILY(server)  /* cmd_server.c: COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL SHUTDOWN TIME */
+SS_FAMILY(string)  /* cmd_string.c */
+SS_FAMILY(keys)    /* cmd_keys.c */
+
+/* Families added later list themselves here, e.g.
+ *   SS_FAMILY(hash)  and  {ss_cmds_hash, &ss_cmds_hash_count},  */
+#define SS_EXTRA_FAMILIES
+
+#define SS_COUNT(arr) const size_t arr##_count = sizeof arr / sizeof arr[0]
+
+#endif

@@ -1,0 +1,129 @@
+/* The command table: every family's commands gathered into one case-insensitive index. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands/command.h"
+#include "commands/families.h"
+
+/* One fragment per family file; adding a family means adding a line here. */
+static const struct {
+    const ss_command *cmds;
+    const size_t *count;
+} families[] = {
+    {ss_cmds_conn, &ss_cmds_conn_count},
+    {ss_cmds_server, &ss_cmds_server_count},
+    {ss_cmds_string, &ss_cmds_string_count},
+    {ss_cmds_keys, &ss_cmds_keys_count},
+    SS_EXTRA_FAMILIES
+};
+
+#define MAX_COMMANDS 512
+#define INDEX_SIZE 1024 /* power of two, at least twice MAX_COMMANDS */
+
+/* Immutable after its one-time construction, so it is safe to share. */
+static ss_command table[MAX_COMMANDS];
+static size_t ntable;
+static const ss_command *slots[INDEX_SIZE];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static uint32_t hash_name(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the lowercased name */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (uint32_t)tolower((unsigned char)s[i]);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static void build(void)
+{
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+        for (size_t i = 0; i < *families[f].count && ntable < MAX_COMMANDS; i++)
+            table[ntable++] = families[f].cmds[i];
+    for (size_t i = 0; i < ntable; i++) {
+        uint32_t h = hash_name(table[i].name, strlen(table[i].name)) & (INDEX_SIZE - 1);
+        while (slots[h] != NULL)
+            h = (h + 1) & (INDEX_SIZE - 1);
+        slots[h] = &table[i];
+    }
+}
+
+const ss_command *ss_command_lookup(const char *name, size_t len)
+{
+    pthread_once(&once, build);
+    if (len == 0 || len > 64)
+        return NULL;
+    uint32_t h = hash_name(name, len) & (INDEX_SIZE - 1);
+    while (slots[h] != NULL) {
+        const ss_command *c = slots[h];
+        if (strlen(c->name) == len && strncasecmp(c->name, name, len) == 0)
+            return c;
+        h = (h + 1) & (INDEX_SIZE - 1);
+    }
+    return NULL;
+}
+
+const ss_command *ss_command_table(size_t *count)
+{
+    pthread_once(&once, build);
+    *count = ntable;
+    return table;
+}
+
+bool ss_command_arity_ok(const ss_command *cmd, int argc)
+{
+    return cmd->arity >= 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+bool ss_parse_ll(const char *s, size_t len, long long *out)
+{
+    if (len == 0 || len > 20)
+        return false;
+    char buf[24];
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (buf[0] == '+' || isspace((unsigned char)buf[0]))
+        return false;
+    if (len > 1 && buf[0] == '0')
+        return false; /* redis' string2ll refuses leading zeros */
+    if (len > 2 && buf[0] == '-' && buf[1] == '0')
+        return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(buf, &end, 10);
+    if (errno != 0 || *end != '\0' || (len == 1 && buf[0] == '-'))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool ss_parse_double(const char *s, size_t len, double *out)
+{
+    if (len == 0 || len > 5000)
+        return false;
+    char stackbuf[128];
+    char *buf = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
+    if (!buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    bool ok = !isspace((unsigned char)buf[0]);
+    errno = 0;
+    char *end;
+    double v = strtod(buf, &end);
+    if (*end != '\0' || isnan(v) || (errno == ERANGE && !isinf(v) && v != 0))
+        ok = false;
+    if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL) && !strcasestr(buf, "inf"))
+        ok = false;
+    if (buf != stackbuf)
+        free(buf);
+    if (ok)
+        *out = v;
+    return ok;
+}

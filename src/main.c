@@ -1,0 +1,171 @@
+/* sandstore: wires configuration, store, cluster and server onto one libuv loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "cluster/cluster.h"
+#include "commands/engine.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "server/server.h"
+#include "store/store.h"
+
+typedef struct node {
+    uv_loop_t *loop;
+    ss_config cfg;
+    ss_store *store;
+    ss_server *server;
+    ss_cluster *cluster;
+    uv_signal_t sigint, sigterm;
+    bool stopping;
+    int exit_code;
+} node;
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "Usage: sandstore [/path/to/sandstore.conf] [--directive value ...]\n"
+            "       sandstore --version\n"
+            "       sandstore --help\n\n"
+            "Examples:\n"
+            "       sandstore conf/node1.conf\n"
+            "       sandstore --port 6380 --dir /tmp/s1 --node-id 1 --raft-port 7380\n");
+}
+
+static void on_cluster_closed(void *arg)
+{
+    node *n = arg;
+    ss_server_free(n->server);
+    n->server = NULL;
+    uv_close((uv_handle_t *)&n->sigint, NULL);
+    uv_close((uv_handle_t *)&n->sigterm, NULL);
+}
+
+static void on_server_closed(void *arg)
+{
+    node *n = arg;
+    /* The cluster closes after the server: it fails the reads still waiting
+     * on it, then flushes its log. */
+    ss_cluster_close(n->cluster, on_cluster_closed, n);
+}
+
+static void stop(void *arg)
+{
+    node *n = arg;
+    if (n->stopping)
+        return;
+    n->stopping = true;
+    LOG_NOTICE("server: shutting down");
+    ss_server_close(n->server, on_server_closed, n);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    node *n = h->data;
+    LOG_NOTICE("server: received %s, scheduling shutdown", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    stop(n);
+}
+
+static int make_dir(const char *dir, char *errmsg)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return ss_errf(errmsg, SS_EIO, "can't create dir '%s': %s", dir, strerror(errno));
+    return SS_OK;
+}
+
+static int start(node *n, char *errmsg)
+{
+    int rc = make_dir(n->cfg.dir, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    if ((rc = ss_store_open(n->cfg.dir, NULL, &n->store, errmsg)) != SS_OK)
+        return ss_errwrap(errmsg, rc, "open store in '%s'", n->cfg.dir);
+    if ((rc = ss_server_new(n->loop, &n->cfg, n->store, &n->server, errmsg)) != SS_OK)
+        return rc;
+    ss_server_on_shutdown(n->server, stop, n);
+    ss_engine *engine = ss_server_engine(n->server);
+    ss_state_machine sm = ss_engine_state_machine(engine);
+    ss_cluster_events events = ss_engine_cluster_events(engine);
+    if ((rc = ss_cluster_new(n->loop, &n->cfg, &sm, &events, &n->cluster, errmsg)) != SS_OK)
+        return rc;
+    ss_engine_attach_cluster(engine, n->cluster);
+    if ((rc = ss_cluster_start(n->cluster, errmsg)) != SS_OK)
+        return rc;
+    ss_engine_start(engine);
+    return ss_server_listen(n->server, errmsg);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))) {
+        printf("sandstore v=0.1.0 (redis protocol 7.0 compatible)\n");
+        return 0;
+    }
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage();
+        return 0;
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    static node n;
+    ss_config_init(&n.cfg);
+    ss_errmsg err = "";
+    if (ss_config_load_args(&n.cfg, argc, argv, err) != SS_OK ||
+        ss_config_validate(&n.cfg, err) != SS_OK) {
+        fprintf(stderr, "sandstore: %s\n", err);
+        usage();
+        ss_config_release(&n.cfg);
+        return 1;
+    }
+    ss_log_set_level((ss_log_level)n.cfg.loglevel);
+    char node_tag[32];
+    snprintf(node_tag, sizeof node_tag, "%llu", (unsigned long long)n.cfg.node_id);
+    ss_log_set_node(node_tag);
+    if (n.cfg.logfile[0] && ss_log_set_file(n.cfg.logfile) != 0) {
+        fprintf(stderr, "sandstore: can't open logfile '%s': %s\n", n.cfg.logfile, strerror(errno));
+        return 1;
+    }
+
+    n.loop = uv_default_loop();
+    uv_signal_init(n.loop, &n.sigint);
+    uv_signal_init(n.loop, &n.sigterm);
+    n.sigint.data = n.sigterm.data = &n;
+    uv_signal_start(&n.sigint, on_signal, SIGINT);
+    uv_signal_start(&n.sigterm, on_signal, SIGTERM);
+
+    LOG_NOTICE("server: sandstore 0.1.0 starting: node %llu, client port %d, raft port %d, dir '%s'",
+               (unsigned long long)n.cfg.node_id, n.cfg.port, n.cfg.raft_port, n.cfg.dir);
+    if (start(&n, err) != SS_OK) {
+        LOG_WARNING("server: can't start: %s", err);
+        fprintf(stderr, "sandstore: can't start: %s\n", err);
+        n.exit_code = 1;
+        if (n.server && n.cluster)
+            stop(&n);
+        else {
+            uv_close((uv_handle_t *)&n.sigint, NULL);
+            uv_close((uv_handle_t *)&n.sigterm, NULL);
+        }
+    }
+    if (n.cfg.pidfile[0]) {
+        FILE *f = fopen(n.cfg.pidfile, "w");
+        if (f) {
+            fprintf(f, "%d\n", (int)getpid());
+            fclose(f);
+        }
+    }
+    uv_run(n.loop, UV_RUN_DEFAULT);
+    uv_walk(n.loop, NULL, NULL);
+    uv_loop_close(n.loop);
+    ss_store_close(n.store);
+    if (n.cfg.pidfile[0])
+        unlink(n.cfg.pidfile);
+    LOG_NOTICE("server: sandstore stopped%s", n.exit_code ? " after a start-up error" : "; bye");
+    ss_config_release(&n.cfg);
+    return n.exit_code;
+}

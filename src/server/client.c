@@ -1,0 +1,415 @@
+/* A client connection: read, parse, dispatch in order, write back with backpressure. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "server/server_internal.h"
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+static void process_input(ss_client *c);
+static void flush_output(ss_client *c);
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    ss_client *c = h->data;
+    char *ptr;
+    size_t len;
+    (void)suggested;
+    if (resp_parser_reserve(c->parser, 0, &ptr, &len) != 0) {
+        buf->base = NULL;
+        buf->len = 0;
+        return;
+    }
+    buf->base = ptr;
+    buf->len = len;
+}
+
+size_t ss_client_output_bytes(const ss_client *c)
+{
+    return ss_buf_len(&c->out) + ss_buf_len(&c->writing) + c->slots_bytes;
+}
+
+static bool output_over_limit(const ss_client *c)
+{
+    return ss_client_output_bytes(c) > (size_t)c->srv->cfg->client_output_buffer_limit;
+}
+
+static void start_reading(ss_client *c)
+{
+    if (!c->reading && !c->closing) {
+        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+        c->reading = true;
+    }
+}
+
+static void stop_reading(ss_client *c)
+{
+    if (c->reading) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = false;
+    }
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+static void free_client(ss_client *c)
+{
+    ss_server *srv = c->srv;
+    if (c->in_ready) {
+        if (c->ready_prev)
+            c->ready_prev->ready_next = c->ready_next;
+        else
+            srv->ready = c->ready_next;
+        if (c->ready_next)
+            c->ready_next->ready_prev = c->ready_prev;
+    }
+    while (c->slots_head) {
+        reply_slot *s = c->slots_head;
+        c->slots_head = s->next;
+        ss_buf_release(&s->buf);
+        free(s);
+    }
+    ss_session_release(&c->session);
+    resp_parser_free(c->parser);
+    ss_buf_release(&c->out);
+    ss_buf_release(&c->writing);
+    ss_buf_release(&c->scratch);
+    free(c);
+}
+
+/* A closed client lives on while the engine still owes it replies. */
+void ss_client_maybe_free(ss_client *c)
+{
+    if (c->closed && c->session.pending == 0 && !c->write_in_flight)
+        free_client(c);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    ss_client *c = h->data;
+    ss_server *srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->nclients--;
+    c->closed = true;
+    ss_client_maybe_free(c);
+    ss_server_client_gone(srv);
+}
+
+void ss_client_close(ss_client *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    stop_reading(c);
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+}
+
+static void addr_string(const struct sockaddr_storage *sa, char *out, size_t size)
+{
+    char host[64] = "?";
+    int port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        uv_ip4_name(in, host, sizeof host);
+        port = ntohs(in->sin_port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        uv_ip6_name(in6, host, sizeof host);
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, size, "%s:%d", host, port);
+}
+
+void ss_client_accept(ss_server *srv)
+{
+    ss_client *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return;
+    c->srv = srv;
+    c->parser = resp_parser_new();
+    if (c->parser == NULL) {
+        free(c);
+        return;
+    }
+    uv_tcp_init(srv->loop, &c->tcp);
+    c->tcp.data = c;
+    if (uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)&c->tcp) != 0) {
+        resp_parser_free(c->parser);
+        c->closed = true;
+        c->closing = true;
+        uv_close((uv_handle_t *)&c->tcp, (uv_close_cb)free);
+        return;
+    }
+    srv->stats.connections_received++;
+    uv_tcp_nodelay(&c->tcp, 1);
+    bool auth = srv->cfg->requirepass[0] == '\0';
+    ss_session_init(&c->session, ++srv->next_client_id, auth);
+    resp_parser_set_max_bulk_len(c->parser, srv->cfg->proto_max_bulk_len);
+    resp_parser_set_authenticated(c->parser, auth);
+    ss_buf_init(&c->out, 0);
+    ss_buf_init(&c->writing, 0);
+    ss_buf_init(&c->scratch, 0);
+    struct sockaddr_storage sa;
+    int len = sizeof sa;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+        addr_string(&sa, c->session.addr, sizeof c->session.addr);
+    len = sizeof sa;
+    if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+        addr_string(&sa, c->session.laddr, sizeof c->session.laddr);
+    uv_os_fd_t fd;
+    c->fd = uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 ? (int)fd : -1;
+
+    c->next = srv->clients;
+    if (srv->clients)
+        srv->clients->prev = c;
+    srv->clients = c;
+    srv->nclients++;
+
+    if (srv->nclients > (size_t)srv->cfg->maxclients) {
+        /* Redis answers and closes rather than refusing the TCP connection. */
+        srv->stats.rejected_connections++;
+        ss_reply_err(&c->out, RERR_MAXCLIENTS);
+        c->close_after_flush = true;
+        ss_client_ready(c);
+        return;
+    }
+    LOG_DEBUG("server: accepted client %llu from %s", (unsigned long long)c->session.id, c->session.addr);
+    start_reading(c);
+}
+
+/* ------------------------------------------------------------ replies */
+
+void ss_client_ready(ss_client *c)
+{
+    if (c->in_ready || c->closed)
+        return;
+    ss_server *srv = c->srv;
+    c->in_ready = true;
+    c->ready_prev = NULL;
+    c->ready_next = srv->ready;
+    if (srv->ready)
+        srv->ready->ready_prev = c;
+    srv->ready = c;
+}
+
+static reply_slot *slot_new(ss_client *c, bool done)
+{
+    reply_slot *s = calloc(1, sizeof *s);
+    if (!s)
+        abort(); /* the loop's small allocations do not fail gracefully */
+    ss_buf_init(&s->buf, 0);
+    s->done = done;
+    if (c->slots_tail)
+        c->slots_tail->next = s;
+    else
+        c->slots_head = s;
+    c->slots_tail = s;
+    return s;
+}
+
+void *ss_client_begin_async(ss_client *c) { return slot_new(c, false); }
+
+/* Moves finished replies at the head of the queue into the output. */
+static void drain_slots(ss_client *c)
+{
+    while (c->slots_head && c->slots_head->done) {
+        reply_slot *s = c->slots_head;
+        ss_buf_append(&c->out, ss_buf_data(&s->buf), ss_buf_len(&s->buf));
+        c->slots_bytes -= ss_buf_len(&s->buf);
+        c->slots_head = s->next;
+        if (!c->slots_head)
+            c->slots_tail = NULL;
+        ss_buf_release(&s->buf);
+        free(s);
+    }
+}
+
+void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len)
+{
+    ss_buf_append(&slot->buf, reply, len);
+    c->slots_bytes += len;
+    slot->done = true;
+    if (c->closed) {
+        ss_client_maybe_free(c);
+        return;
+    }
+    drain_slots(c);
+    ss_client_ready(c);
+}
+
+/* ----------------------------------------------------------- dispatch */
+
+static void dispatch(ss_client *c, resp_cmd *cmd)
+{
+    ss_server *srv = c->srv;
+    if (cmd->argc == 0)
+        return;
+    ss_args a = {cmd->argc, cmd->argv, cmd->argvlen};
+    bool queued = c->slots_head != NULL;
+    ss_buf *out = queued ? &c->scratch : &c->out;
+    if (queued)
+        ss_buf_reset(&c->scratch);
+    bool was_auth = c->session.authenticated;
+    ss_dispatch_result r = ss_engine_dispatch(srv->engine, &c->session, &a, out);
+    if (r == SS_DISPATCH_BLOCKED) {
+        /* The command's arguments live in the parser's buffer: read nothing
+         * more until it has run. */
+        c->blocked = true;
+        c->current = cmd;
+        stop_reading(c);
+        return;
+    }
+    if (r == SS_DISPATCH_DONE && queued) {
+        reply_slot *s = slot_new(c, true);
+        ss_buf_append(&s->buf, ss_buf_data(&c->scratch), ss_buf_len(&c->scratch));
+        c->slots_bytes += ss_buf_len(&s->buf);
+        drain_slots(c);
+    }
+    if (c->session.authenticated != was_auth)
+        resp_parser_set_authenticated(c->parser, c->session.authenticated);
+    if (c->session.close_after_reply)
+        c->close_after_flush = true;
+}
+
+static void protocol_error(ss_client *c)
+{
+    ss_buf *out = c->slots_head ? &slot_new(c, true)->buf : &c->out;
+    resp_parser_add_error(c->parser, out);
+    if (out != &c->out)
+        drain_slots(c);
+    c->srv->stats.protocol_errors++;
+    LOG_VERBOSE("server: protocol error from client %llu (%s): %s; closing",
+                (unsigned long long)c->session.id, c->session.addr, resp_parser_errmsg(c->parser));
+    c->close_after_flush = true;
+    stop_reading(c);
+}
+
+/* Runs every complete command the parser holds, in order, until one has to
+ * wait (BLOCKED), the output is too full, or the input runs out. */
+static void process_input(ss_client *c)
+{
+    while (!c->closing && !c->blocked && !c->close_after_flush) {
+        if (output_over_limit(c)) {
+            /* Stop reading until the client drains its replies; commands
+             * already buffered wait in the parser. */
+            c->output_paused = true;
+            stop_reading(c);
+            return;
+        }
+        resp_cmd *cmd;
+        resp_result r = resp_parser_next(c->parser, &cmd);
+        if (r == RESP_NEED_MORE)
+            break;
+        if (r == RESP_ERROR) {
+            protocol_error(c);
+            break;
+        }
+        dispatch(c, cmd);
+    }
+    if (resp_parser_buffered(c->parser) > (size_t)c->srv->cfg->client_query_buffer_limit) {
+        LOG_WARNING("server: closing client %llu (%s): query buffer past client-query-buffer-limit",
+                    (unsigned long long)c->session.id, c->session.addr);
+        ss_client_close(c);
+    }
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    ss_client *c = stream->data;
+    if (nread < 0) {
+        if (nread != UV_EOF)
+            LOG_DEBUG("server: client %llu read error: %s", (unsigned long long)c->session.id,
+                      uv_strerror((int)nread));
+        ss_client_close(c);
+        return;
+    }
+    if (nread == 0)
+        return;
+    if (buf->base == NULL) {
+        ss_client_close(c); /* the parser could not allocate */
+        return;
+    }
+    c->srv->stats.net_input_bytes += (uint64_t)nread;
+    resp_parser_commit(c->parser, (size_t)nread);
+    process_input(c);
+    ss_client_ready(c);
+}
+
+/* ------------------------------------------------------------ writing */
+
+static void on_written(uv_write_t *req, int status)
+{
+    ss_client *c = req->data;
+    c->write_in_flight = false;
+    ss_buf_reset(&c->writing);
+    if (c->closed) {
+        ss_client_maybe_free(c);
+        return;
+    }
+    if (status < 0) {
+        ss_client_close(c);
+        return;
+    }
+    ss_client_ready(c);
+}
+
+static void flush_output(ss_client *c)
+{
+    if (c->write_in_flight || c->closing || ss_buf_len(&c->out) == 0)
+        return;
+    /* Try the socket directly first: most replies fit and need no callback. */
+    uv_buf_t b = uv_buf_init(ss_buf_data(&c->out), (unsigned)ss_buf_len(&c->out));
+    int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    if (n > 0) {
+        c->srv->stats.net_output_bytes += (uint64_t)n;
+        ss_buf_consume(&c->out, (size_t)n);
+    } else if (n < 0 && n != UV_EAGAIN) {
+        ss_client_close(c);
+        return;
+    }
+    if (ss_buf_len(&c->out) == 0)
+        return;
+    /* The rest goes through uv_write, from a buffer that stays put until the
+     * callback: swap it out so new replies keep accumulating. */
+    ss_buf tmp = c->writing;
+    c->writing = c->out;
+    c->out = tmp;
+    c->srv->stats.net_output_bytes += ss_buf_len(&c->writing);
+    b = uv_buf_init(ss_buf_data(&c->writing), (unsigned)ss_buf_len(&c->writing));
+    c->wreq.data = c;
+    c->write_in_flight = true;
+    if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
+        c->write_in_flight = false;
+        ss_client_close(c);
+    }
+}
+
+/* Called from the check handle: resume a blocked client, run its input, write. */
+void ss_client_run_ready(ss_client *c)
+{
+    if (c->closing)
+        return;
+    if (c->blocked && c->session.pending == 0) {
+        c->blocked = false;
+        resp_cmd *cmd = c->current;
+        c->current = NULL;
+        dispatch(c, cmd);
+        if (!c->blocked)
+            process_input(c);
+        if (!c->blocked && !c->output_paused && !c->close_after_flush)
+            start_reading(c);
+    } else if (c->output_paused && !output_over_limit(c)) {
+        c->output_paused = false;
+        process_input(c);
+        if (!c->output_paused && !c->close_after_flush)
+            start_reading(c);
+    }
+    flush_output(c);
+    if (c->close_after_flush && !c->write_in_flight && ss_buf_len(&c->out) == 0 && c->slots_head == NULL)
+        ss_client_close(c);
+}

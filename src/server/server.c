@@ -1,0 +1,253 @@
+/* The RESP server: one libuv loop, a TCP listener and the client connections. */
+#include "server/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "server/server_internal.h"
+
+#define SS_VERSION "0.1.0"
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static ss_client *client_of(ss_session *s)
+{
+    return (ss_client *)((char *)s - offsetof(ss_client, session));
+}
+
+/* ------------------------------------------------------- engine hooks */
+
+static void *hook_begin_async(void *ctx, ss_session *s)
+{
+    (void)ctx;
+    return ss_client_begin_async(client_of(s));
+}
+
+static void hook_complete(void *ctx, ss_session *s, void *cookie, const char *reply, size_t len)
+{
+    (void)ctx;
+    ss_client_complete(client_of(s), cookie, reply, len);
+}
+
+static void hook_client_list(void *ctx, ss_buf *out)
+{
+    ss_server *srv = ctx;
+    for (ss_client *c = srv->clients; c; c = c->next) {
+        char line[1024];
+        ss_session_describe(&c->session, line, sizeof line);
+        ss_buf_appendf(out, "%s fd=%d qbuf=%zu omem=%zu\n", line, c->fd, resp_parser_buffered(c->parser),
+                       ss_client_output_bytes(c));
+    }
+}
+
+static void hook_info_clients(void *ctx, ss_buf *out)
+{
+    ss_server *srv = ctx;
+    size_t blocked = 0;
+    for (ss_client *c = srv->clients; c; c = c->next)
+        blocked += c->session.pending > 0;
+    ss_buf_appendf(out, "connected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n"
+                        "total_connections_received:%llu\r\nrejected_connections:%llu\r\n",
+                   srv->nclients, srv->cfg->maxclients, blocked,
+                   (unsigned long long)srv->stats.connections_received,
+                   (unsigned long long)srv->stats.rejected_connections);
+}
+
+static void hook_info_server(void *ctx, ss_buf *out)
+{
+    ss_server *srv = ctx;
+    struct utsname u;
+    uname(&u);
+    int64_t up = (wall_ms() - srv->start_ms) / 1000;
+    ss_buf_appendf(out,
+                   "redis_version:7.0.15\r\nsandstore_version:%s\r\nredis_mode:standalone\r\n"
+                   "os:%s %s %s\r\narch_bits:%d\r\nmultiplexing_api:libuv\r\nprocess_id:%d\r\n"
+                   "run_id:%016llx%016llx\r\ntcp_port:%d\r\nraft_port:%d\r\nuptime_in_seconds:%lld\r\n"
+                   "uptime_in_days:%lld\r\nconfig_file:%s\r\n",
+                   SS_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8), (int)getpid(),
+                   (unsigned long long)srv->start_ms, (unsigned long long)getpid(), srv->cfg->port,
+                   srv->cfg->raft_port, (long long)up, (long long)(up / 86400), srv->config_file);
+}
+
+static void hook_shutdown(void *ctx)
+{
+    ss_server *srv = ctx;
+    if (srv->on_shutdown)
+        srv->on_shutdown(srv->on_shutdown_arg);
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+static void on_kick(uv_idle_t *h) { uv_idle_stop(h); }
+
+/* After each poll: write what the clients have ready, resume the blocked. */
+static void on_check(uv_check_t *h)
+{
+    ss_server *srv = h->data;
+    /* Running a client can make others ready (a write that commits on a
+     * local apply), so take the list and loop until it stays empty. */
+    for (int rounds = 0; srv->ready && rounds < 16; rounds++) {
+        ss_client *list = srv->ready;
+        srv->ready = NULL;
+        for (ss_client *c = list; c; c = c->ready_next)
+            c->in_ready = false;
+        while (list) {
+            ss_client *c = list;
+            list = c->ready_next;
+            if (list)
+                list->ready_prev = NULL;
+            c->ready_next = c->ready_prev = NULL;
+            ss_client_run_ready(c);
+        }
+    }
+    if (srv->ready) /* more work: make the loop come round again without sleeping */
+        uv_idle_start(&srv->kick, on_kick);
+}
+
+static void on_cron(uv_timer_t *t)
+{
+    ss_server *srv = t->data;
+    if (srv->cfg->timeout <= 0)
+        return;
+    int64_t now = wall_ms();
+    for (ss_client *c = srv->clients; c; c = c->next) {
+        if (c->session.pending == 0 && !c->session.in_multi &&
+            now - c->session.last_interaction_ms > (int64_t)srv->cfg->timeout * 1000)
+            ss_client_close(c);
+    }
+}
+
+int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_server **out, char *errmsg)
+{
+    ss_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return ss_errf(errmsg, SS_ENOMEM, "server: out of memory");
+    srv->loop = loop;
+    srv->cfg = cfg;
+    srv->start_ms = wall_ms();
+    ss_engine_hooks hooks = {
+        .ctx = srv,
+        .begin_async = hook_begin_async,
+        .complete = hook_complete,
+        .client_list = hook_client_list,
+        .info_clients = hook_info_clients,
+        .info_server = hook_info_server,
+        .shutdown = hook_shutdown,
+    };
+    int rc = ss_engine_new(loop, cfg, store, &hooks, &srv->engine, errmsg);
+    if (rc != SS_OK) {
+        free(srv);
+        return rc;
+    }
+    uv_check_init(loop, &srv->check);
+    srv->check.data = srv;
+    uv_check_start(&srv->check, on_check);
+    uv_timer_init(loop, &srv->cron);
+    srv->cron.data = srv;
+    uv_idle_init(loop, &srv->kick);
+    srv->kick.data = srv;
+    uv_tcp_init(loop, &srv->listener);
+    srv->listener.data = srv;
+    *out = srv;
+    return SS_OK;
+}
+
+ss_engine *ss_server_engine(ss_server *srv) { return srv->engine; }
+const ss_server_stats *ss_server_get_stats(const ss_server *srv) { return &srv->stats; }
+
+void ss_server_set_config_file(ss_server *srv, const char *path)
+{
+    snprintf(srv->config_file, sizeof srv->config_file, "%s", path ? path : "");
+}
+
+void ss_server_on_shutdown(ss_server *srv, void (*fn)(void *arg), void *arg)
+{
+    srv->on_shutdown = fn;
+    srv->on_shutdown_arg = arg;
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    ss_server *srv = listener->data;
+    if (status < 0) {
+        LOG_WARNING("server: accept failed: %s", uv_strerror(status));
+        return;
+    }
+    if (!srv->closing)
+        ss_client_accept(srv);
+}
+
+int ss_server_listen(ss_server *srv, char *errmsg)
+{
+    struct sockaddr_storage addr;
+    int rc = strchr(srv->cfg->bind, ':') ? uv_ip6_addr(srv->cfg->bind, srv->cfg->port, (struct sockaddr_in6 *)&addr)
+                                          : uv_ip4_addr(srv->cfg->bind, srv->cfg->port, (struct sockaddr_in *)&addr);
+    if (rc != 0)
+        return ss_errf(errmsg, SS_ECONFIG, "bad bind address '%s': %s", srv->cfg->bind, uv_strerror(rc));
+    if ((rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0)) != 0 ||
+        (rc = uv_listen((uv_stream_t *)&srv->listener, 511, on_connection)) != 0)
+        return ss_errf(errmsg, SS_EIO, "can't listen on %s:%d: %s", srv->cfg->bind, srv->cfg->port,
+                       uv_strerror(rc));
+    srv->listening = true;
+    uv_timer_start(&srv->cron, on_cron, 1000, 1000);
+    LOG_NOTICE("server: ready to accept connections on %s:%d", srv->cfg->bind, srv->cfg->port);
+    return SS_OK;
+}
+
+static void maybe_finish_close(ss_server *srv)
+{
+    if (!srv->closing || srv->open_handles > 0 || srv->nclients > 0 || srv->close_reported)
+        return;
+    srv->close_reported = true;
+    if (srv->on_closed)
+        srv->on_closed(srv->on_closed_arg);
+}
+
+void ss_server_client_gone(ss_server *srv) { maybe_finish_close(srv); }
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    ss_server *srv = h->data;
+    srv->open_handles--;
+    maybe_finish_close(srv);
+}
+
+void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
+{
+    if (srv->closing)
+        return;
+    srv->closing = true;
+    srv->on_closed = on_closed;
+    srv->on_closed_arg = arg;
+    /* Fail the writes in flight (the clients hear "shutting down"), try to
+     * write every reply, then close the connections. Reads waiting on the
+     * cluster are failed when the cluster closes. */
+    ss_engine_stop(srv->engine);
+    for (ss_client *c = srv->clients; c; c = c->next) {
+        c->close_after_flush = true;
+        ss_client_run_ready(c);
+        ss_client_close(c);
+    }
+    srv->open_handles = 4;
+    uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->check, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->cron, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->kick, on_handle_closed);
+}
+
+void ss_server_free(ss_server *srv)
+{
+    if (!srv)
+        return;
+    ss_engine_free(srv->engine);
+    free(srv);
+}

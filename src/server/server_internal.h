@@ -1,0 +1,81 @@
+/* The server's private types, shared by server.c and client.c. */
+#ifndef SS_SERVER_INTERNAL_H
+#define SS_SERVER_INTERNAL_H
+
+#include "server/buf.h"
+#include "server/resp.h"
+#include "server/server.h"
+
+/* One reply waiting for the async commands ahead of it (or for its own). */
+typedef struct reply_slot {
+    struct reply_slot *next;
+    bool done;
+    ss_buf buf;
+} reply_slot;
+
+typedef struct ss_client {
+    uv_tcp_t tcp;
+    ss_server *srv;
+    ss_session session;
+    resp_parser *parser;
+    resp_cmd *current;          /* a command dispatch said BLOCKED on; retried first */
+
+    ss_buf out;                 /* replies ready to send, in order */
+    ss_buf writing;             /* bytes handed to uv_write */
+    bool write_in_flight;
+    uv_write_t wreq;
+    ss_buf scratch;             /* a sync reply that must queue behind async ones */
+    reply_slot *slots_head, *slots_tail;
+    size_t slots_bytes;
+
+    bool reading;
+    bool blocked;               /* waiting for session.pending to reach 0 */
+    bool output_paused;         /* reading stopped: too much output queued */
+    bool closing;               /* uv_close requested */
+    bool closed;                /* the handle is closed; freed once nothing is pending */
+    bool close_after_flush;     /* protocol error or QUIT: close once output is written */
+    bool in_ready;
+    struct ss_client *ready_prev, *ready_next;  /* clients with work for the check handle */
+    struct ss_client *prev, *next;              /* all clients */
+    int fd;
+} ss_client;
+
+struct ss_server {
+    uv_loop_t *loop;
+    ss_config *cfg;
+    ss_engine *engine;
+    uv_tcp_t listener;
+    bool listening;
+    uv_check_t check;           /* after each poll: flush output, resume blocked clients */
+    uv_timer_t cron;            /* idle-client timeouts */
+    uv_idle_t kick;             /* keeps the loop from sleeping while clients are ready */
+    bool close_reported;
+    int open_handles;
+    ss_client *clients;
+    size_t nclients;
+    ss_client *ready;
+    uint64_t next_client_id;
+    int64_t start_ms;
+    bool closing;
+    void (*on_closed)(void *arg);
+    void *on_closed_arg;
+    void (*on_shutdown)(void *arg);
+    void *on_shutdown_arg;
+    char config_file[1024];
+    ss_server_stats stats;
+};
+
+/* client.c */
+void ss_client_accept(ss_server *srv);
+void ss_client_close(ss_client *c);
+void ss_client_ready(ss_client *c);           /* queue for the next check pass */
+void ss_client_run_ready(ss_client *c);       /* resume, process input, flush */
+void *ss_client_begin_async(ss_client *c);
+void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len);
+void ss_client_maybe_free(ss_client *c);
+size_t ss_client_output_bytes(const ss_client *c);
+
+/* server.c: a client handle finished closing. */
+void ss_server_client_gone(ss_server *srv);
+
+#endif

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every sandstore test: installs missing Debian packages, builds, runs CTest.
+#
+#   tests/run.sh            a normal build (build/) and the whole suite
+#   SS_SANITIZE=1 tests/run.sh   the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
+#   CI=true tests/run.sh    both of the above, warnings as errors
+#
+# Extra arguments go to ctest (e.g. tests/run.sh -R resp -L unit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./deps/install.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+run_suite() { # dir, extra cmake args...
+  local dir=$1; shift
+  echo "== configure and build ($dir)"
+  cmake -S . -B "$dir" -DSS_WERROR=ON "$@" >/dev/null
+  if ! cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
+    grep -E 'error|warning' "$dir/build.log" | head -50 || tail -50 "$dir/build.log"
+    echo "build failed in $dir (full log: $dir/build.log)"
+    return 1
+  fi
+  echo "== ctest ($dir)"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "${ctest_args[@]}")
+}
+
+ctest_args=("$@")
+status=0
+if [[ "${CI:-}" == "true" ]]; then
+  run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSS_SANITIZE=ON || status=1
+elif [[ -n "${SS_SANITIZE:-}" ]]; then
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSS_SANITIZE=ON || status=1
+else
+  run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
+fi
+exit $status
