@@ -120,7 +120,9 @@ int resp_split_inline(resp_cmd *cmd, const char *line, size_t len)
         size_t toklen;
         if ((rc = split_token(line, len, &i, tok, &toklen)) != RESP_EOK)
             break;
-        if (resp_cmd_push_copy(cmd, tok, toklen, 1) != 0) {
+        /* The rest of the line bounds the tokens still to come, so argv
+         * grows by doubling rather than one slot per token. */
+        if (resp_cmd_push_copy(cmd, tok, toklen, (long long)(len - i) + 1) != 0) {
             rc = RESP_ENOMEM;
             break;
         }

@@ -6,6 +6,12 @@
 
 #include "server/resp.h"
 
+/* Frees cmd's arguments and leaves it empty for the next command. */
+void resp_cmd_clear(resp_cmd *cmd);
+/* Appends data (len bytes, NUL-terminated, now owned by cmd); more is how many
+ * arguments the command still declares, this one included, so that a hostile
+ * count cannot size the array. 0, or -1 if out of memory. */
+int resp_cmd_push(resp_cmd *cmd, char *data, size_t len, long long more);
 /* Appends a copy of data (plus a NUL) to cmd. 0, or -1 if out of memory. */
 int resp_cmd_push_copy(resp_cmd *cmd, const char *data, size_t len, long long more);
 

@@ -3,6 +3,7 @@
 set(SS_RESP_SOURCES
     ${CMAKE_SOURCE_DIR}/src/server/buf.c
     ${CMAKE_SOURCE_DIR}/src/server/resp.c
+    ${CMAKE_SOURCE_DIR}/src/server/resp_cmd.c
     ${CMAKE_SOURCE_DIR}/src/server/resp_inline.c
     ${CMAKE_SOURCE_DIR}/src/server/resp_reply.c)
 ss_add_test(NAME test_resp

@@ -689,3 +689,20 @@ Test(resp, gives_a_region_of_at_least_the_requested_size)
     cr_expect_eq(resp_parser_next(p, &cmd), RESP_CMD);
     resp_parser_free(p);
 }
+
+Test(resp, splits_an_inline_line_of_many_short_tokens)
+{
+    size_t n = RESP_INLINE_MAX_SIZE;
+    char *in = malloc(n);
+    for (size_t i = 0; i + 1 < n; i += 2)
+        memcpy(in + i, "x ", 2);
+    in[n - 1] = '\n';
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    resp_parser_feed(p, in, n);
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_eq(cmd->argc, (int)(n / 2));
+    cr_expect_str_eq(cmd->argv[cmd->argc - 1], "x");
+    resp_parser_free(p);
+    free(in);
+}
