@@ -431,3 +431,140 @@ Test(keyspace, a_50mb_string_round_trips)
     ss_txn_abort(t);
     free(big);
 }
+
+/* Random sets, deletes, expiry changes and flushes against a model; after
+ * each commit DBSIZE matches the records, and once swept, the sub-key and
+ * expiry regions hold exactly what live keys own. */
+#define MODEL_KEYS 40
+
+typedef struct {
+    bool exists;
+    bool is_set;
+    uint64_t version;
+    int members;
+    uint64_t expire_ms;
+} mkey;
+
+static uint64_t rng = 0xfeedfacecafebeefull;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+static void check_model(mkey (*m)[MODEL_KEYS], bool swept)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    size_t members = 0, expiring = 0, records = 0;
+    for (int db = 0; db < 2; db++) {
+        uint64_t want = 0;
+        for (int i = 0; i < MODEL_KEYS; i++) {
+            mkey *k = &m[db][i];
+            if (!k->exists)
+                continue;
+            want++;
+            records++;
+            members += k->is_set ? (size_t)k->members : 0;
+            expiring += k->expire_ms != 0;
+            char name[16];
+            int len = snprintf(name, sizeof name, "k%d", i);
+            ss_keymeta meta;
+            cr_assert_eq(ss_ks_lookup_any(t, db, name, (size_t)len, &meta, NULL), SS_OK);
+            cr_assert_eq(meta.expire_ms, k->expire_ms);
+            if (k->is_set)
+                cr_assert_eq(count_members(t, db, name, k->version), k->members);
+        }
+        cr_assert_eq(dbsize(t, db), want, "db %d", db);
+        ss_ks_keyiter *ki;
+        cr_assert_eq(ss_ks_keyiter_new(t, db, 0, &ki), SS_OK);
+        uint64_t n = 0;
+        for (ss_ks_keyiter_seek(ki, "", 0); ss_ks_keyiter_valid(ki); ss_ks_keyiter_next(ki))
+            n++;
+        ss_ks_keyiter_free(ki);
+        cr_assert_eq(n, want, "db %d records", db);
+    }
+    ss_txn_abort(t);
+    if (swept) {
+        cr_assert_eq(count_region(SS_KP_SUB), members);
+        cr_assert_eq(count_region(SS_KP_EXPIRE), expiring);
+        cr_assert_eq(count_region(SS_KP_META), records);
+    }
+}
+
+Test(keyspace, counters_and_regions_match_a_model_over_random_operations)
+{
+    static mkey m[2][MODEL_KEYS];
+    memset(m, 0, sizeof m);
+    for (int round = 0; round < 150; round++) {
+        ss_txn *t = ss_txn_begin(f.s);
+        mkey saved[2][MODEL_KEYS];
+        memcpy(saved, m, sizeof m);
+        uint64_t index = next_index;
+        int ops = 1 + (int)rnd(12);
+        for (int op = 0; op < ops; op++) {
+            int db = (int)rnd(2), i = (int)rnd(MODEL_KEYS);
+            mkey *k = &m[db][i];
+            char name[16];
+            int len = snprintf(name, sizeof name, "k%d", i);
+            uint32_t what = rnd(20);
+            if (what < 6) { /* SET string, maybe with expiry */
+                ss_keymeta meta = meta_of(SS_TYPE_STRING, 0, rnd(2) ? 0 : 1000 + rnd(5));
+                cr_assert_eq(ss_ks_set(t, db, name, (size_t)len, &meta, "v", 1), SS_OK);
+                *k = (mkey){ true, false, 0, 0, meta.expire_ms };
+            } else if (what < 11) { /* replace with a fresh set */
+                uint64_t version = index * 64 + (uint64_t)op;
+                int n = (int)rnd(30);
+                char sub[16];
+                for (int j = 0; j < n; j++) {
+                    int sl = snprintf(sub, sizeof sub, "m%d", j);
+                    cr_assert_eq(ss_ks_sub_put(t, db, name, (size_t)len, version, sub,
+                                               (size_t)sl, "", 0), SS_OK);
+                }
+                ss_keymeta meta = meta_of(SS_TYPE_SET, version, 0);
+                meta.count = (uint64_t)n;
+                cr_assert_eq(ss_ks_set(t, db, name, (size_t)len, &meta, NULL, 0), SS_OK);
+                *k = (mkey){ true, true, version, n, 0 };
+            } else if (what < 13 && k->is_set && k->exists) { /* remove one member */
+                if (k->members > 0) {
+                    char sub[16];
+                    int sl = snprintf(sub, sizeof sub, "m%d", k->members - 1);
+                    cr_assert_eq(ss_ks_sub_del(t, db, name, (size_t)len, k->version, sub,
+                                               (size_t)sl), SS_OK);
+                    k->members--;
+                }
+            } else if (what < 17) { /* DEL */
+                int rc = ss_ks_delete(t, db, name, (size_t)len);
+                cr_assert_eq(rc, k->exists ? SS_OK : SS_ENOTFOUND);
+                k->exists = false;
+            } else if (what < 19) { /* EXPIRE / PERSIST */
+                uint64_t ms = rnd(2) ? 0 : 2000 + rnd(5);
+                int rc = ss_ks_set_expire(t, db, name, (size_t)len, ms);
+                cr_assert_eq(rc, k->exists ? SS_OK : SS_ENOTFOUND);
+                if (k->exists)
+                    k->expire_ms = ms;
+            } else { /* FLUSHDB */
+                cr_assert_eq(ss_ks_flushdb(t, db), SS_OK);
+                for (int j = 0; j < MODEL_KEYS; j++)
+                    m[db][j].exists = false;
+            }
+        }
+        if (rnd(5) == 0) {
+            ss_txn_abort(t);
+            memcpy(m, saved, sizeof m);
+        } else {
+            commit(t);
+        }
+        if (rnd(4) == 0) {
+            bool more;
+            cr_assert_eq(ss_store_sweep(f.s, 1 + rnd(50), &more, NULL), SS_OK);
+        }
+        if (round % 40 == 39)
+            fixture_reopen(&f);
+        check_model(m, false);
+    }
+    sweep_all();
+    check_model(m, true);
+}
