@@ -70,19 +70,26 @@ void ss_storage_state_release(ss_storage_state *state);
 
 /*
  * Opens (or creates) the log under dir/raft/, recovers it and fills *state.
- * Runs synchronously (start-up, before the loop serves anything). A torn tail
- * of the last segment (a bad or incomplete record with no valid record after
- * it) is cut off with a warning; any other damage returns SS_ECORRUPT with the
- * file and byte offset in errmsg. opts may be NULL for the defaults.
+ * Runs synchronously on the calling thread (start-up, before the loop serves
+ * anything): it reads the whole log into memory. A torn tail of the last
+ * segment (a bad or incomplete record with no valid record after it) is cut
+ * off with a warning; any other damage (a bad record followed by valid ones, in
+ * a segment that is not the last, an index gap, a damaged meta file) returns
+ * SS_ECORRUPT with the file and byte offset in errmsg. Entries below the first
+ * index (compacted, in a segment that straddles it) are not returned. A
+ * compaction interrupted by a crash is finished here. opts may be NULL for
+ * the defaults. On failure *out is NULL and *state empty.
  */
 int ss_storage_open(uv_loop_t *loop, const char *dir, const ss_storage_opts *opts,
                     ss_storage **out, ss_storage_state *state, char *errmsg);
 
 /*
- * status is SS_OK once everything in the request is durable; otherwise the
- * storage has failed for good (SS_EIO: a write or fsync failed, errmsg says
- * which file) and the caller must stop. last_index is the log's last index as
- * of this request (a later request may since have truncated it: match terms).
+ * status is SS_OK once everything in the request is durable (with fsync "no":
+ * written); otherwise the storage has failed for good (SS_EIO: a write or
+ * fsync failed, errmsg says which file and is valid during the call only) and
+ * the caller must stop: every later request fails the same way, nothing more
+ * is written. last_index is the log's last index as of this request (a later
+ * request may since have truncated it: match terms).
  */
 typedef void (*ss_persist_cb)(void *arg, int status, uint64_t last_index, const char *errmsg);
 
@@ -135,8 +142,9 @@ typedef struct {
 void ss_storage_get_stats(const ss_storage *s, ss_storage_stats *stats);
 
 /*
- * Stops accepting requests, lets queued and in-flight ones finish (their
- * callbacks run first), then frees s and calls cb (may be NULL) on the loop.
+ * Stops accepting requests (SS_ECLOSED), lets queued and in-flight ones finish
+ * (their callbacks run first), then frees s and calls cb (may be NULL) on the
+ * loop. May be called from a completion callback; a second call is ignored.
  */
 typedef void (*ss_storage_close_cb)(void *arg);
 void ss_storage_close(ss_storage *s, ss_storage_close_cb cb, void *arg);
