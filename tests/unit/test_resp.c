@@ -89,7 +89,7 @@ static void expect_same(const ss_buf *a, const ss_buf *b, const char *what, size
 
 /* Every split of in into two feeds, byte-by-byte feeding and socket-like reads
  * all give the commands and final result that one feed gives. */
-static void check_splits(const char *in, size_t n)
+static resp_result check_splits(const char *in, size_t n)
 {
     ss_buf whole, part;
     ss_buf_init(&whole, 0);
@@ -118,6 +118,7 @@ static void check_splits(const char *in, size_t n)
     }
     ss_buf_release(&whole);
     ss_buf_release(&part);
+    return r;
 }
 
 /* Parses in with one feed and expects exactly the rendered commands want. */
@@ -705,4 +706,42 @@ Test(resp, splits_an_inline_line_of_many_short_tokens)
     cr_expect_str_eq(cmd->argv[cmd->argc - 1], "x");
     resp_parser_free(p);
     free(in);
+}
+
+static unsigned long long fuzz_state = 0x9E3779B97F4A7C15ULL;
+
+static unsigned fuzz_next(void)
+{
+    fuzz_state ^= fuzz_state << 13;
+    fuzz_state ^= fuzz_state >> 7;
+    fuzz_state ^= fuzz_state << 17;
+    return (unsigned)(fuzz_state >> 11);
+}
+
+/* Random protocol-shaped garbage: whatever the parser makes of it (commands,
+ * need more, an error), it makes the same of every split, without crashing. */
+Test(resp, gives_the_same_verdict_on_random_input_at_every_split)
+{
+    static const char *pieces[] = {"*", "$", "1", "2", "3", "0", "-", "\r\n", "\r", "\n",
+                                   "\"", "'", "\\", "x", " ", "\\x4", "*2\r\n", "$1\r\n",
+                                   "a", "\0", "*1\r\n$1\r\nz\r\n", "PING\r\n"};
+    const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+    int seen[3] = {0};
+    for (int round = 0; round < 3000; round++) {
+        char in[160];
+        size_t n = 0;
+        int count = 1 + (int)(fuzz_next() % 24);
+        for (int k = 0; k < count; k++) {
+            size_t i = fuzz_next() % npieces;
+            size_t len = i == 19 ? 1 : strlen(pieces[i]);
+            if (n + len > sizeof(in))
+                break;
+            memcpy(in + n, pieces[i], len);
+            n += len;
+        }
+        seen[check_splits(in, n) + 1]++;
+    }
+    /* The generator reaches errors, complete input and partial input. */
+    cr_expect_gt(seen[RESP_ERROR + 1], 300);
+    cr_expect_gt(seen[RESP_NEED_MORE + 1], 300);
 }
