@@ -182,6 +182,92 @@ static int make_kop(strtab *values, const history *h, size_t i, kop *k, bool *ke
     return 0;
 }
 
+/* ---- values no read returned ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * A string value that no GET of this key returned is indistinguishable, to
+ * every op of the key, from any other such string: GETs never match it,
+ * SET_NX and DEL see "present", INCR errors. Mapping them all to one value
+ * keeps the search from telling apart states no observer could, and makes
+ * lost writes of such values interchangeable (see twins in checker_search.c).
+ */
+static int merge_unobserved(kop *ops, size_t n)
+{
+    int64_t *seen = malloc((n + 1) * sizeof *seen);
+    if (seen == NULL)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ops[i].kind == HIST_GET && ops[i].want.tag == MV_STR)
+            seen[m++] = ops[i].want.v;
+    qsort(seen, m, sizeof *seen, cmp_i64);
+    for (size_t i = 0; i < n; i++) {
+        mval *a = &ops[i].arg;
+        if (a->tag == MV_STR && bsearch(&a->v, seen, m, sizeof *seen, cmp_i64) == NULL)
+            a->v = MV_UNOBSERVED;
+    }
+    free(seen);
+    return 0;
+}
+
+typedef struct {
+    int64_t value;
+    size_t op;
+} writer;
+
+static int cmp_writers(const void *a, const void *b)
+{
+    const writer *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
+
+/*
+ * A lost (unknown) write whose value some GET returned, and which is the only
+ * op that writes that value, certainly took effect, and before the first
+ * such GET completed. Giving it that completion time is exact and spares the
+ * search from trying it anywhere later, or never (etcd's robustness tests
+ * patch their histories the same way).
+ */
+static int pin_observed_writes(kop *ops, size_t n)
+{
+    writer *w = malloc((n + 1) * sizeof *w);
+    if (w == NULL)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((ops[i].kind == HIST_SET || ops[i].kind == HIST_SET_NX) &&
+            ops[i].arg.tag == MV_STR && ops[i].arg.v != MV_UNOBSERVED)
+            w[m++] = (writer){ ops[i].arg.v, i };
+    qsort(w, m, sizeof *w, cmp_writers);
+    for (size_t j = 0; j < m; j++) {
+        bool unique = (j == 0 || w[j - 1].value != w[j].value) &&
+                      (j + 1 == m || w[j + 1].value != w[j].value);
+        kop *op = &ops[w[j].op];
+        if (!unique || !op->unknown)
+            continue;
+        int64_t first_seen = INT64_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (ops[i].kind == HIST_GET && ops[i].want.tag == MV_STR &&
+                ops[i].want.v == op->arg.v && ops[i].complete < first_seen)
+                first_seen = ops[i].complete;
+        /* Seen before it was even invoked: leave it to the search to reject. */
+        if (first_seen != INT64_MAX && first_seen >= op->invoke) {
+            op->unknown = false; /* its result stays unconstrained (MV_ANY) */
+            op->complete = first_seen;
+        }
+    }
+    free(w);
+    return 0;
+}
+
 /* ---- the check ---- */
 
 typedef struct {
@@ -240,6 +326,8 @@ static int check_key(checker *c, uint32_t key, check_result *out, rbuf *b)
             return SS_ENOMEM;
         n += keep;
     }
+    if (merge_unobserved(c->kops, n) != 0 || pin_observed_writes(c->kops, n) != 0)
+        return SS_ENOMEM;
     ksearch s = { .ops = c->kops, .n = n, .max_states = c->opts->max_states,
                   .deadline_ns = c->deadline_ns };
     int rc = checker_search(&s);

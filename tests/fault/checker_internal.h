@@ -18,6 +18,9 @@ typedef struct {
     int64_t v;
 } mval;
 
+/* MV_STR id standing for every string value of a key that no GET returned. */
+#define MV_UNOBSERVED (-1)
+
 /* One op of a key's sub-history, ready for the search. */
 typedef struct {
     size_t src;     /* index in the history */

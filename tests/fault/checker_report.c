@@ -98,6 +98,8 @@ static void print_mval(rbuf *b, const explain_ctx *cx, mval v)
         rb_printf(b, "nil");
     else if (v.tag == MV_INT)
         rb_printf(b, "\"%lld\"", (long long)v.v);
+    else if (v.v == MV_UNOBSERVED)
+        rb_printf(b, "a string no read returned");
     else
         print_quoted(b, cx->strs[v.v]);
 }
@@ -253,8 +255,12 @@ static void print_blocking(rbuf *b, const explain_ctx *cx, const kop *ops, size_
               s->best_len);
     print_op(b, cx, stuck->src);
     rb_printf(b, "\n  register after that prefix: ");
-    print_mval(b, cx, s->best_state);
     const kop *w = last_writer(cut, s);
+    const hist_op *wop = w ? &cx->h->ops[w->src] : NULL;
+    if (s->best_state.tag == MV_STR && wop != NULL && wop->value != NULL)
+        print_quoted(b, wop->value); /* the real text, even if merged as unobserved */
+    else
+        print_mval(b, cx, s->best_state);
     if (w != NULL) {
         rb_printf(b, ", last written by ");
         print_op(b, cx, w->src);

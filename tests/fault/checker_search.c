@@ -260,6 +260,57 @@ static node *build_nodes(const ksearch *s, uint32_t *head)
     return nd;
 }
 
+/*
+ * Unknown ops with the same kind and argument are interchangeable: their
+ * results are unconstrained, so in any linearization the one invoked earlier
+ * can take the place of a later one. Trying only the earliest pending op of
+ * each such class turns 2^k subsets of k lost INCRs into k+1 counts.
+ * twin[i] is the previous op of i's class (by invocation), or UINT32_MAX.
+ */
+static int cmp_twins(const void *a, const void *b, void *ctx)
+{
+    const kop *ops = ctx, *x = &ops[*(const uint32_t *)a], *y = &ops[*(const uint32_t *)b];
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->arg.tag != y->arg.tag)
+        return x->arg.tag < y->arg.tag ? -1 : 1;
+    if (x->arg.v != y->arg.v)
+        return x->arg.v < y->arg.v ? -1 : 1;
+    if (x->invoke != y->invoke)
+        return x->invoke < y->invoke ? -1 : 1;
+    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+static uint32_t *find_twins(const ksearch *s)
+{
+    uint32_t *twin = malloc((s->n + 1) * sizeof *twin);
+    uint32_t *idx = malloc((s->n + 1) * sizeof *idx);
+    if (twin == NULL || idx == NULL) {
+        free(twin);
+        free(idx);
+        return NULL;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        twin[i] = UINT32_MAX;
+        if (s->ops[i].unknown)
+            idx[m++] = (uint32_t)i;
+    }
+    qsort_r(idx, m, sizeof *idx, cmp_twins, (void *)s->ops);
+    for (size_t i = 1; i < m; i++) {
+        const kop *x = &s->ops[idx[i - 1]], *y = &s->ops[idx[i]];
+        if (x->kind == y->kind && x->arg.tag == y->arg.tag && x->arg.v == y->arg.v)
+            twin[idx[i]] = idx[i - 1];
+    }
+    free(idx);
+    return twin;
+}
+
+static bool bs_test(const bitset *b, uint32_t i)
+{
+    return (b->w[i / 64] >> (i % 64)) & 1;
+}
+
 static int record_best(ksearch *s, const node *nd, const frame *stack, size_t depth,
                        uint32_t blocking, mval state)
 {
@@ -284,14 +335,15 @@ int checker_search(ksearch *s)
     if (s->n >= UINT32_MAX / 2)
         return SS_ETOOBIG;
 
-    uint32_t head;
+    uint32_t head = 0;
     node *nd = build_nodes(s, &head);
     bitset b = { .nw = s->n / 64 + 1 };
     b.w = calloc(b.nw, sizeof *b.w);
     frame *stack = malloc((s->n + 1) * sizeof *stack);
+    uint32_t *twin = find_twins(s);
     memo m = { 0 };
     int rc = SS_OK;
-    if (nd == NULL || b.w == NULL || stack == NULL) {
+    if (nd == NULL || b.w == NULL || stack == NULL || twin == NULL) {
         rc = SS_ENOMEM;
         goto out;
     }
@@ -312,6 +364,10 @@ int checker_search(ksearch *s)
         node *x = &nd[e];
         if (x->is_call) {
             mval next;
+            if (twin[x->op] != UINT32_MAX && !bs_test(&b, twin[x->op])) {
+                e = x->next; /* its earlier twin goes first */
+                continue;
+            }
             if (checker_step(&s->ops[x->op], state, &next, NULL)) {
                 bs_set(&b, x->op);
                 int added = memo_add(&m, &b, next);
@@ -363,6 +419,7 @@ out:
     free(nd);
     free(b.w);
     free(stack);
+    free(twin);
     memo_release(&m);
     return rc;
 }

@@ -270,3 +270,454 @@ Test(checker, treats_keys_independently)
     get(4, "c", NULL, 0, 1);
     expect_linearizable();
 }
+
+/* ---- rejects ---- */
+
+Test(checker, rejects_a_stale_read)
+{
+    set(1, "k", "v1", 0, 1);
+    set(1, "k", "v2", 2, 3);
+    get(2, "k", "v1", 4, 5); /* starts after v2 was acknowledged */
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_a_lost_write)
+{
+    set(1, "k", "before", 0, 1);
+    set(2, "k", "lost", 2, 3); /* acknowledged, never visible */
+    get(3, "k", "before", 10, 11);
+    get(3, "k", "before", 20, 21);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_a_read_of_a_value_never_written)
+{
+    set(1, "k", "a", 0, 10);
+    get(2, "k", "zzz", 1, 9);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_a_read_of_a_failed_write)
+{
+    set(1, "k", "a", 0, 1);
+    set_failed(2, "k", "b", 2, 3);
+    get(3, "k", "b", 4, 5);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_a_read_before_the_write_was_invoked)
+{
+    get(1, "k", "a", 0, 1);
+    set(2, "k", "a", 2, 3);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_an_unknown_write_seen_before_it_was_invoked)
+{
+    get(1, "k", "b", 0, 1);
+    set_unknown(2, "k", "b", 2);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_two_set_nx_winners_without_a_del_between)
+{
+    setnx(1, "lock", "c1", 0, 10, 1);
+    setnx(2, "lock", "c2", 1, 9, 1);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_set_nx_losing_on_a_missing_key)
+{
+    setnx(1, "lock", "c1", 0, 1, 0);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_incr_results_that_skip)
+{
+    incr(1, "n", 0, 1, 1);
+    incr(2, "n", 2, 3, 3);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_incr_results_that_repeat)
+{
+    incr(1, "n", 0, 10, 1);
+    incr(2, "n", 1, 9, 1); /* concurrent, but both cannot see nil */
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_an_incr_total_above_what_was_attempted)
+{
+    incr(1, "n", 0, 1, 1);
+    incr_unknown(2, "n", 2);
+    get(3, "n", "3", 10, 11); /* at most 2 */
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_an_incr_that_succeeds_on_a_non_integer)
+{
+    set(1, "k", "abc", 0, 1);
+    incr(1, "k", 2, 3, 1);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_a_del_that_removes_a_missing_key)
+{
+    del(1, "k", 0, 1, 1);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_a_write_visible_then_invisible_then_visible)
+{
+    set(1, "k", "old", 0, 1);
+    set(2, "k", "new", 2, 100); /* long write: either value may be read while it runs */
+    get(3, "k", "new", 10, 11);
+    get(3, "k", "old", 20, 21);
+    get(3, "k", "new", 30, 31);
+    expect_not_linearizable();
+}
+
+Test(checker, rejects_one_bad_key_among_good_ones)
+{
+    set(1, "a", "1", 0, 1);
+    get(1, "a", "1", 2, 3);
+    set(1, "b", "1", 0, 1);
+    set(1, "b", "2", 2, 3);
+    get(2, "b", "1", 4, 5);
+    set(1, "c", "x", 0, 1);
+    check_result r;
+    ss_errmsg err = "";
+    cr_assert_eq(checker_check(&h, NULL, &r, err), SS_OK, "%s", err);
+    cr_expect_eq(r.verdict, CHECK_NOT_LINEARIZABLE);
+    cr_expect_eq(r.keys, 3);
+    cr_expect_eq(r.keys_failed, 1);
+    cr_expect_str_eq(r.failing_key, "b");
+    check_result_release(&r);
+}
+
+Test(checker, rejects_invalid_ops_with_an_error)
+{
+    hist_op op = { .client = 1, .kind = HIST_SET, .key = "k", .value = "v", .invoke = 5,
+                   .complete = 4, .outcome = HIST_OK, .result = R_OK };
+    /* history_add would refuse it; build the history by hand as a harness might. */
+    h.ops = &op;
+    h.len = 1;
+    check_result r;
+    ss_errmsg err = "";
+    cr_expect_eq(checker_check(&h, NULL, &r, err), SS_EINVAL);
+    cr_expect(strstr(err, "op #1") != NULL, "%s", err);
+    h.ops = NULL;
+    h.len = 0;
+}
+
+/* ---- the report ---- */
+
+Test(checker, reports_the_stuck_read_and_the_write_it_missed)
+{
+    set(1, "k3", "v7", 0, 100);
+    set(2, "k3", "v9", 1000, 1150);
+    get(2, "k3", "v7", 1204, 1209);
+    for (int i = 0; i < 50; i++) /* later traffic the report can leave out */
+        set(3, "k3", "w", 2000 + 10 * i, 2005 + 10 * i);
+    set(3, "other", "x", 0, 1);
+    char *report = NULL;
+    check_opts opts = { 0 };
+    cr_assert_eq(check_with(opts, &report), CHECK_NOT_LINEARIZABLE);
+    cr_log_info("%s", report);
+    cr_expect(strstr(report, "key \"k3\": not linearizable") != NULL, "%s", report);
+    cr_expect(strstr(report, "shortest failing prefix: the 3 ops") != NULL, "%s", report);
+    cr_expect(strstr(report, "ends before:\n    #3 client 2 GET \"k3\" -> \"v7\" "
+                             "[t=1.204000s..1.209000s]") != NULL, "%s", report);
+    cr_expect(strstr(report, "register after that prefix: \"v9\"") != NULL, "%s", report);
+    cr_expect(strstr(report, "latest write acknowledged before #3 was invoked: #2 client 2 SET "
+                             "\"k3\" \"v9\" -> OK [t=1.000000s..1.150000s] (acknowledged at "
+                             "1.150000s)") != NULL, "%s", report);
+    cr_expect(strstr(report, "\"w\"") == NULL, "later ops are not part of the failure:\n%s",
+              report);
+    free(report);
+}
+
+Test(checker, reports_the_whole_key_when_not_minimising)
+{
+    set(1, "k", "a", 0, 1);
+    get(2, "k", "b", 2, 3);
+    set(1, "k", "c", 4, 5);
+    char *report = NULL;
+    check_opts opts = { .no_minimise = 1 };
+    cr_assert_eq(check_with(opts, &report), CHECK_NOT_LINEARIZABLE);
+    cr_expect(strstr(report, "shortest failing prefix") == NULL, "%s", report);
+    cr_expect(strstr(report, "#3 client 1 SET") != NULL, "%s", report);
+    free(report);
+}
+
+/* ---- the search budget ---- */
+
+/* n SETs all concurrent, then a read of `seen`. When no SET wrote it, proving
+ * that needs every subset of the SETs: about 2^n states. */
+static void hard_history(int n, const char *seen)
+{
+    char v[16];
+    for (int i = 0; i < n; i++) {
+        snprintf(v, sizeof v, "v%d", i);
+        set(i, "k", v, 0, 1000);
+    }
+    get(99, "k", seen, 0, 1001);
+}
+
+Test(checker, returns_unknown_when_the_state_budget_runs_out)
+{
+    hard_history(12, "never");
+    check_opts opts = { .max_states = 50 };
+    cr_expect_eq(check_with(opts, NULL), CHECK_UNKNOWN);
+    opts.max_states = 0; /* and with no limit the truth comes out */
+    cr_expect_eq(check_with(opts, NULL), CHECK_NOT_LINEARIZABLE);
+}
+
+Test(checker, returns_unknown_for_a_linearizable_history_it_could_not_finish)
+{
+    /* The search places v0..v11 in order first, so finding v3 last takes more
+     * than a handful of states; it must not guess either way. */
+    hard_history(12, "v3");
+    check_opts opts = { .max_states = 5 };
+    cr_expect_eq(check_with(opts, NULL), CHECK_UNKNOWN);
+    opts.max_states = 0;
+    cr_expect_eq(check_with(opts, NULL), CHECK_LINEARIZABLE);
+}
+
+Test(checker, returns_unknown_when_the_time_budget_runs_out)
+{
+    hard_history(40, "never"); /* 2^40 states: no machine finishes this in a millisecond */
+    check_opts opts = { .max_ms = 1 };
+    cr_expect_eq(check_with(opts, NULL), CHECK_UNKNOWN);
+}
+
+/* ---- randomised: real sequential executions with random overlaps ---- */
+
+typedef struct {
+    uint64_t s;
+} rng;
+
+static uint64_t rnd(rng *r)
+{
+    uint64_t x = (r->s += 0x9e3779b97f4a7c15ull);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static int64_t below(rng *r, int64_t n)
+{
+    return (int64_t)(rnd(r) % (uint64_t)n);
+}
+
+typedef struct {
+    int nops, nkeys;
+    int64_t spread;  /* ms an op may start before / end after its linearization point */
+    int unknown_pct; /* writes whose outcome is lost; half of them take effect */
+    int failed_pct;
+} gen_params;
+
+/* Applies ops in order at linearization points 10 ms apart and records each
+ * with an interval around its point: linearizable by construction. SET and
+ * SET_NX values are unique ("v<i>", "x<i>"), INCR values are integers. */
+static void random_history(uint64_t seed, gen_params p)
+{
+    rng r = { seed };
+    char vals[8][32];
+    bool present[8] = { false };
+    cr_assert(p.nkeys <= 8);
+    for (int i = 0; i < p.nops; i++) {
+        int k = (int)below(&r, p.nkeys);
+        char key[8], value[32];
+        snprintf(key, sizeof key, "k%d", k);
+        int64_t lin = 10 * (int64_t)i + 100;
+        int64_t inv = lin - below(&r, p.spread + 1), comp = lin + below(&r, p.spread + 1);
+        int dice = (int)below(&r, 100);
+        hist_kind kind = dice < 30 ? HIST_GET : dice < 60 ? HIST_SET : dice < 70 ? HIST_SET_NX
+                         : dice < 80 ? HIST_DEL : HIST_INCR;
+        hist_outcome outcome = HIST_OK;
+        dice = (int)below(&r, 100);
+        if (dice < p.unknown_pct)
+            outcome = HIST_UNKNOWN;
+        else if (dice < p.unknown_pct + p.failed_pct)
+            outcome = HIST_FAILED;
+        bool applies = outcome == HIST_OK || (outcome == HIST_UNKNOWN && below(&r, 2));
+        hist_result res = R_OK;
+        const char *arg = NULL;
+        switch (kind) {
+        case HIST_GET:
+            res = present[k] ? (hist_result){ HIST_R_STR, 0, vals[k] } : R_NIL;
+            break;
+        case HIST_SET:
+        case HIST_SET_NX:
+            snprintf(value, sizeof value, "%c%d", kind == HIST_SET ? 'v' : 'x', i);
+            arg = value;
+            if (kind == HIST_SET_NX)
+                res = r_int(!present[k]);
+            if (applies && (kind == HIST_SET || !present[k])) {
+                strcpy(vals[k], value);
+                present[k] = true;
+            }
+            break;
+        case HIST_DEL:
+            res = r_int(present[k]);
+            if (applies)
+                present[k] = false;
+            break;
+        case HIST_INCR: {
+            char *end;
+            long long n = present[k] ? strtoll(vals[k], &end, 10) : 0;
+            if (present[k] && (*end != '\0' || vals[k][0] == '\0')) {
+                res = R_ERR;
+                break;
+            }
+            res = r_int(n + 1);
+            if (applies) {
+                snprintf(vals[k], sizeof vals[k], "%lld", n + 1);
+                present[k] = true;
+            }
+            break;
+        }
+        }
+        add((int)below(&r, 6), kind, key, arg, inv, comp, outcome,
+            outcome == HIST_OK ? res : R_NONE);
+    }
+}
+
+static bool effective_write(const hist_op *op)
+{
+    if (op->outcome != HIST_OK)
+        return false;
+    switch (op->kind) {
+    case HIST_GET:    return false;
+    case HIST_SET_NX: return op->result.i == 1;
+    case HIST_INCR:   return op->result.type == HIST_R_INT;
+    default:          return true;
+    }
+}
+
+/* Makes a read see a value overwritten before it started: SET v (acked), then
+ * another acknowledged write, then the read begins. False if there is none. */
+static bool make_stale_read(rng *r)
+{
+    size_t start = (size_t)below(r, (int64_t)h.len);
+    for (size_t n = 0; n < h.len; n++) {
+        hist_op *g = &h.ops[(start + n) % h.len];
+        if (g->kind != HIST_GET || g->outcome != HIST_OK)
+            continue;
+        for (size_t i = 0; i < h.len; i++) {
+            const hist_op *s = &h.ops[i];
+            if (s->kind != HIST_SET || s->outcome != HIST_OK || strcmp(s->key, g->key) != 0)
+                continue;
+            for (size_t j = 0; j < h.len; j++) {
+                const hist_op *w = &h.ops[j];
+                if (j != i && effective_write(w) && strcmp(w->key, g->key) == 0 &&
+                    s->complete < w->invoke && w->complete < g->invoke) {
+                    free(g->result.s);
+                    g->result.type = HIST_R_STR;
+                    g->result.s = strdup(s->value);
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* Makes a read return a value that nothing ever wrote. */
+static bool make_phantom_read(rng *r)
+{
+    size_t start = (size_t)below(r, (int64_t)h.len);
+    for (size_t n = 0; n < h.len; n++) {
+        hist_op *g = &h.ops[(start + n) % h.len];
+        if (g->kind == HIST_GET && g->outcome == HIST_OK) {
+            free(g->result.s);
+            g->result.type = HIST_R_STR;
+            g->result.s = strdup("phantom");
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Every generated history must be accepted; after corruption, rejected. When
+ * strict is false a corrupted history may also come back UNKNOWN (the budget
+ * ran out proving it), never LINEARIZABLE. */
+static void random_round_trip(gen_params p, int seeds, bool (*corrupt)(rng *), bool strict)
+{
+    int corrupted = 0, proven = 0;
+    for (int seed = 1; seed <= seeds; seed++) {
+        history_release(&h);
+        history_init(&h);
+        random_history((uint64_t)seed, p);
+        char *report = NULL;
+        check_opts opts = { .max_states = 1000000 };
+        cr_assert_eq(check_with(opts, &report), CHECK_LINEARIZABLE, "seed %d:\n%s", seed,
+                     report);
+        free(report);
+        rng r = { (uint64_t)seed * 7919 };
+        if (!corrupt(&r))
+            continue;
+        corrupted++;
+        /* Bisecting for the shortest failing prefix costs a few more searches:
+         * the strict runs pay for it, so the report code runs on them too. */
+        opts.max_states = strict ? 1000000 : 50000;
+        opts.no_minimise = !strict;
+        check_verdict v = check_with(opts, &report);
+        if (strict)
+            cr_assert_eq(v, CHECK_NOT_LINEARIZABLE, "seed %d, corrupted:\n%s", seed, report);
+        else
+            cr_assert_neq(v, CHECK_LINEARIZABLE, "seed %d, corrupted:\n%s", seed, report);
+        proven += v == CHECK_NOT_LINEARIZABLE;
+        free(report);
+    }
+    cr_expect_gt(corrupted, seeds / 2, "only %d of %d histories could be corrupted", corrupted,
+                 seeds);
+    if (!strict)
+        cr_log_info("%d of %d corrupted histories proven not linearizable, the rest unknown",
+                    proven, corrupted);
+}
+
+Test(checker, accepts_random_linearizable_histories_and_rejects_phantom_reads)
+{
+    gen_params p = { .nops = 120, .nkeys = 3, .spread = 25, .unknown_pct = 10,
+                     .failed_pct = 5 };
+    random_round_trip(p, 300, make_phantom_read, true);
+}
+
+Test(checker, accepts_random_linearizable_histories_and_rejects_stale_reads)
+{
+    gen_params p = { .nops = 120, .nkeys = 2, .spread = 15, .unknown_pct = 10,
+                     .failed_pct = 5 };
+    random_round_trip(p, 300, make_stale_read, true);
+}
+
+/* About ten ops in flight and a fifth of them lost: accepting is still cheap,
+ * proving a violation may exceed the budget. */
+Test(checker, accepts_random_highly_concurrent_histories)
+{
+    gen_params p = { .nops = 200, .nkeys = 1, .spread = 60, .unknown_pct = 20,
+                     .failed_pct = 5 };
+    random_round_trip(p, 30, make_phantom_read, false);
+}
+
+/* Not an assertion on time: the figure goes to the test output. */
+Test(checker, benchmark_a_10k_op_history)
+{
+    gen_params p = { .nops = 10000, .nkeys = 4, .spread = 30, .unknown_pct = 5,
+                     .failed_pct = 2 };
+    random_history(42, p);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    check_result r;
+    ss_errmsg err = "";
+    check_opts opts = { .max_states = 10000000 };
+    cr_assert_eq(checker_check(&h, &opts, &r, err), SS_OK, "%s", err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_expect_eq(r.verdict, CHECK_LINEARIZABLE, "%s", r.report);
+    fprintf(stderr, "benchmark: 10000 ops, 4 keys, ~6 concurrent: %s in %.1f ms, %" PRIu64
+            " states\n", checker_verdict_name(r.verdict),
+            (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+            r.states);
+    check_result_release(&r);
+}
