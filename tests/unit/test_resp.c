@@ -440,7 +440,7 @@ Test(resp, limits_the_bulk_length_before_auth)
     resp_parser_set_authenticated(p, false);
     resp_cmd *cmd;
     resp_parser_feed(p, in, (size_t)n + 16386);
-    cr_expect_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
     cr_expect_eq(cmd->argvlen[0], 16384);
     resp_parser_free(p);
     free(in);
