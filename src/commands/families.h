@@ -14,10 +14,10 @@ SS_FAMILY(conn)    /* cmd_conn.c: PING ECHO SELECT QUIT HELLO AUTH CLIENT RESET 
 SS_FAMILY(server)  /* cmd_server.c: COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL SHUTDOWN TIME */
 SS_FAMILY(string)  /* cmd_string.c */
 SS_FAMILY(keys)    /* cmd_keys.c */
-
-/* Families added later list themselves here, e.g.
- *   SS_FAMILY(hash)  and  {ss_cmds_hash, &ss_cmds_hash_count},  */
-#define SS_EXTRA_FAMILIES
+SS_FAMILY(hash)    /* cmd_hash.c */
+SS_FAMILY(list)    /* cmd_list.c */
+SS_FAMILY(set)     /* cmd_set.c */
+SS_FAMILY(zset)    /* cmd_zset.c */
 
 #define SS_COUNT(arr) const size_t arr##_count = sizeof arr / sizeof arr[0]
 

@@ -19,7 +19,10 @@ static const struct {
     {ss_cmds_server, &ss_cmds_server_count},
     {ss_cmds_string, &ss_cmds_string_count},
     {ss_cmds_keys, &ss_cmds_keys_count},
-    SS_EXTRA_FAMILIES
+    {ss_cmds_hash, &ss_cmds_hash_count},
+    {ss_cmds_list, &ss_cmds_list_count},
+    {ss_cmds_set, &ss_cmds_set_count},
+    {ss_cmds_zset, &ss_cmds_zset_count},
 };
 
 #define MAX_COMMANDS 512

@@ -1,0 +1,7 @@
+/* Hash commands. */
+#include "commands/families.h"
+#include "commands/keyhelpers.h"
+
+const ss_command ss_cmds_hash[] = {
+};
+SS_COUNT(ss_cmds_hash);

@@ -1,0 +1,7 @@
+/* Set commands. */
+#include "commands/families.h"
+#include "commands/keyhelpers.h"
+
+const ss_command ss_cmds_set[] = {
+};
+SS_COUNT(ss_cmds_set);

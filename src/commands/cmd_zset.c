@@ -1,0 +1,7 @@
+/* Zset commands. */
+#include "commands/families.h"
+#include "commands/keyhelpers.h"
+
+const ss_command ss_cmds_zset[] = {
+};
+SS_COUNT(ss_cmds_zset);

@@ -1,0 +1,157 @@
+/* A test bench for command semantics: runs commands against a real store, in process. */
+#include "cmdtest.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands/engine_internal.h"
+#include "common/config.h"
+#include "store/txn.h"
+
+int64_t ct_now = 1700000000000LL;
+uint64_t ct_seed = 42;
+
+static char dir[64];
+static ss_config cfg;
+static ss_store *store;
+static ss_engine *engine;
+static uv_loop_t loop;
+static ss_buf reply;
+static char *reply_str;
+
+static void *no_async(void *ctx, ss_session *s) { return NULL; }
+static void no_complete(void *ctx, ss_session *s, void *cookie, const char *r, size_t len) {}
+static void no_info(void *ctx, ss_buf *out) {}
+
+void ct_setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/ss-cmdtest-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    ss_config_init(&cfg);
+    ss_errmsg err = "";
+    cr_assert_eq(ss_store_open(dir, NULL, &store, err), SS_OK, "%s", err);
+    uv_loop_init(&loop);
+    ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info, NULL};
+    cr_assert_eq(ss_engine_new(&loop, &cfg, store, &hooks, &engine, err), SS_OK, "%s", err);
+    ss_buf_init(&reply, 0);
+    ct_now = 1700000000000LL;
+    ct_seed = 42;
+}
+
+void ct_teardown(void)
+{
+    ss_engine_free(engine);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    ss_store_close(store);
+    ss_config_release(&cfg);
+    ss_buf_release(&reply);
+    free(reply_str);
+    reply_str = NULL;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static const char *finish_reply(void)
+{
+    free(reply_str);
+    reply_str = malloc(ss_buf_len(&reply) + 1);
+    memcpy(reply_str, ss_buf_data(&reply), ss_buf_len(&reply));
+    reply_str[ss_buf_len(&reply)] = '\0';
+    return reply_str;
+}
+
+size_t ct_reply_len(void) { return ss_buf_len(&reply); }
+uint64_t ct_applied_index(void) { return ss_store_applied_index(store); }
+
+static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
+{
+    bool write = false;
+    for (uint32_t i = 0; i < n; i++) {
+        const ss_command *c = ss_command_lookup(cmds[i].argv[0], cmds[i].argvlen[0]);
+        if (c && (c->flags & CMD_WRITE))
+            write = true;
+    }
+    ss_buf_reset(&reply);
+    ss_exec_ctx ctx = {
+        .engine = engine,
+        .txn = ss_txn_begin(store),
+        .db = 0,
+        .now_ms = ct_now,
+        .index = ss_store_applied_index(store) + 1,
+        .rng = ct_seed,
+        .proto = RESP2,
+        .out = &reply,
+        .is_apply = write,
+    };
+    if (multi)
+        resp_add_array_len(&reply, n);
+    for (uint32_t i = 0; i < n; i++) {
+        const ss_command *c = ss_command_lookup(cmds[i].argv[0], cmds[i].argvlen[0]);
+        if (c && !ss_command_arity_ok(c, cmds[i].argc))
+            ss_reply_err(&reply, RERR_ARITY, c->name);
+        else if (c && c->prepare && !multi && !c->prepare(NULL, &cmds[i], &reply))
+            continue;
+        else
+            ss_exec_one(&ctx, &cmds[i]);
+    }
+    cr_assert_eq(ctx.status, SS_OK, "a storage error: %s", ss_strerror(ctx.status));
+    if (write) {
+        ss_errmsg err = "";
+        cr_assert_eq(ss_txn_commit(ctx.txn, ctx.index, err), SS_OK, "%s", err);
+    } else {
+        ss_txn_abort(ctx.txn);
+    }
+}
+
+const char *ct_runv(int argc, const char **argv, const size_t *argvlen)
+{
+    ss_args a = {argc, (char **)argv, (size_t *)argvlen};
+    run_cmds(&a, 1, false);
+    return finish_reply();
+}
+
+const char *ct_run(const char *line)
+{
+    int argc;
+    char **argv = ss_splitargs(line, &argc);
+    cr_assert_not_null(argv, "bad test line: %s", line);
+    cr_assert_gt(argc, 0);
+    size_t *lens = malloc(sizeof *lens * (size_t)argc);
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    ss_args a = {argc, argv, lens};
+    run_cmds(&a, 1, false);
+    free(lens);
+    ss_split_free(argv, argc);
+    return finish_reply();
+}
+
+const char *ct_exec(const char *first, ...)
+{
+    ss_args cmds[64];
+    char **argvs[64];
+    uint32_t n = 0;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *line = first; line && n < 64; line = va_arg(ap, const char *)) {
+        int argc;
+        argvs[n] = ss_splitargs(line, &argc);
+        size_t *lens = malloc(sizeof *lens * (size_t)argc);
+        for (int i = 0; i < argc; i++)
+            lens[i] = strlen(argvs[n][i]);
+        cmds[n] = (ss_args){argc, argvs[n], lens};
+        n++;
+    }
+    va_end(ap);
+    run_cmds(cmds, n, true);
+    for (uint32_t i = 0; i < n; i++) {
+        free(cmds[i].argvlen);
+        ss_split_free(argvs[i], cmds[i].argc);
+    }
+    return finish_reply();
+}

@@ -1,0 +1,33 @@
+/* A test bench for command semantics: runs commands against a real store, in process, as apply and read would. */
+#ifndef SS_CMDTEST_H
+#define SS_CMDTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * ct_setup() opens a fresh store in a temp dir and an engine over it;
+ * ct_teardown() removes both. ct_run("SET k v EX 10") splits the line like
+ * redis-cli (quotes and \x escapes work), runs it — a write as the apply
+ * half at log index ct_next_index() with time ct_now, a read against the
+ * applied state — and returns the RESP reply as a C string (valid until the
+ * next ct_run). Binary-safe variant: ct_runv(argc, argv, argvlen).
+ *
+ * ct_now is the clock both halves see (ms since the epoch); tests move it to
+ * exercise expiry. ct_seed feeds the entry's random seed (SPOP, RANDOMKEY...).
+ */
+extern int64_t ct_now;
+extern uint64_t ct_seed;
+
+void ct_setup(void);
+void ct_teardown(void);
+const char *ct_run(const char *line);
+const char *ct_runv(int argc, const char **argv, const size_t *argvlen);
+/* Several commands as one MULTI/EXEC entry: "SET a 1", "INCR a", NULL. */
+const char *ct_exec(const char *first, ...);
+/* The number of bytes of the last reply (replies may hold NUL bytes). */
+size_t ct_reply_len(void);
+/* The store's applied index (each write advances it). */
+uint64_t ct_applied_index(void);
+
+#endif
