@@ -83,7 +83,7 @@ static void describe_remote(uv_tcp_t *tcp, char *out, size_t cap)
             port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
         }
     }
-    snprintf(out, cap, "%s:%d", ip, port);
+    snprintf(out, cap, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
 }
 
 static void on_connection(uv_stream_t *server, int status)

@@ -73,6 +73,7 @@ typedef struct {
     uint64_t connects;         /* successful outbound handshakes */
     uint64_t connect_failures; /* outbound attempts that failed before the handshake ended */
     uint64_t reconnects;       /* of which after a previous connection was lost */
+    uint64_t writes;           /* uv_write calls; frames queued in one loop iteration share one */
     size_t queued_bytes;       /* queued or being written on the outbound connection */
 } ss_transport_stats;
 

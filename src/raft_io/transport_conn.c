@@ -226,7 +226,7 @@ static int write_some(conn *c)
     wreq *w = calloc(1, sizeof *w);
     if (w == NULL)
         return UV_ENOMEM;
-    uv_buf_t bufs[MAX_FRAMES_PER_WRITE];
+    uv_buf_t bufs[MAX_FRAMES_PER_WRITE]; /* 16 KB of stack, in a shallow callback */
     unsigned n = 0;
     tframe *last = NULL;
     for (tframe *f = c->head; f && n < MAX_FRAMES_PER_WRITE; f = f->next) {
@@ -252,6 +252,8 @@ static int write_some(conn *c)
     }
     c->writes++;
     c->refs++;
+    if (c->outbound)
+        c->peer->stats.writes++;
     return 0;
 }
 

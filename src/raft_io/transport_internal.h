@@ -20,7 +20,7 @@
 /* Bounded outstanding writes per connection; everything else waits in the queue
  * and goes out batched in the next write. */
 #define MAX_WRITES_IN_FLIGHT 2
-#define MAX_FRAMES_PER_WRITE 128
+#define MAX_FRAMES_PER_WRITE 1024 /* IOV_MAX on Linux */
 /* Connections accepted but not yet authenticated. */
 #define MAX_HANDSHAKING_INBOUND 64
 #define ADDR_SIZE 80

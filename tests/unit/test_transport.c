@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -569,4 +570,72 @@ Test(transport, reports_a_port_in_use)
     cr_expect_null(t);
     cr_expect(strstr(err, "listen on 127.0.0.1:") != NULL, "%s", err);
     stop(&n[0]);
+}
+
+Test(transport, frames_sent_in_one_iteration_share_one_write)
+{
+    node n[2];
+    make_nodes(n, 2, "k");
+    start(&n[0], n, 2);
+    start(&n[1], n, 2);
+    cluster c = {n, 2};
+    cr_assert(run_until(all_connected, &c));
+    ss_transport_stats before, after;
+    ss_transport_peer_stats(n[0].t, 2, &before);
+    for (uint64_t i = 0; i < 300; i++)
+        send_seq(&n[0], &n[1], i, 40);
+    count_wait w = {&n[1], 300};
+    cr_assert(run_until(received_at_least, &w));
+    ss_transport_peer_stats(n[0].t, 2, &after);
+    cr_expect_eq(after.writes - before.writes, 1, "300 frames, %llu writes",
+                 (unsigned long long)(after.writes - before.writes));
+    cr_expect_eq(after.messages_sent - before.messages_sent, 300);
+    cr_expect_eq(after.bytes_sent - before.bytes_sent, 300 * (12 + 40));
+    cr_expect(n[1].in_order && n[1].intact);
+    stop(&n[0]);
+    stop(&n[1]);
+}
+
+static int count_lines(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[1024];
+    int count = 0;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, needle))
+            count++;
+    fclose(f);
+    return count;
+}
+
+Test(transport, logs_a_down_peer_once_and_each_change_of_state)
+{
+    char path[] = "/tmp/ss-transport-log-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    ss_log_set_level(SS_LOG_NOTICE);
+    cr_assert_eq(ss_log_set_file(path), 0);
+
+    node n[2];
+    make_nodes(n, 2, "k");
+    start(&n[0], n, 2);
+    failure_wait fw = {&n[0], 2, 5};
+    cr_assert(run_until(failed_at_least, &fw));
+    start(&n[1], n, 2);
+    cr_assert(run_until(peer_up, &n[0]));
+    stop(&n[1]);
+    cr_assert(run_until(peer_down, &n[0]));
+    fw.failures += 3;
+    cr_assert(run_until(failed_at_least, &fw));
+    stop(&n[0]);
+    ss_log_set_file(NULL);
+
+    /* Five refused dials before the peer came up, three after it went away: one
+     * line for each run of identical failures. */
+    cr_expect_eq(count_lines(path, "transport: cannot connect to node 2 at 127.0.0.1:"), 2);
+    cr_expect_eq(count_lines(path, "transport: connected to node 2 at 127.0.0.1:"), 1);
+    cr_expect_eq(count_lines(path, "transport: lost node 2: "), 1);
+    unlink(path);
 }

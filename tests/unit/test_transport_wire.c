@@ -527,6 +527,23 @@ Test(wire, does_not_trust_an_acceptor_without_the_secret)
     close(lfd);
 }
 
+static bool failed_three_times(void *arg)
+{
+    ss_transport_stats s;
+    ss_transport_peer_stats(node1, 2, &s);
+    return s.connect_failures >= 3;
+}
+
+Test(wire, gives_up_on_an_acceptor_that_never_answers)
+{
+    /* The kernel completes the TCP handshake from the backlog; nobody ever reads. */
+    int port, lfd = listen_socket(&port);
+    start_node1(port, 0, 0, 50);
+    cr_assert(run_until(failed_three_times, NULL), "each attempt ends at the deadline");
+    cr_expect_eq(peer_up_events, 0);
+    close(lfd);
+}
+
 /* ---- a stuck peer --------------------------------------------------------------- */
 
 static bool node2_up(void *arg) { (void)arg; return ss_transport_peer_connected(node1, 2); }
