@@ -197,6 +197,7 @@ int ss_storage_persist(ss_storage *s, const ss_persist_req *req)
     r->set_hard_state = req->set_hard_state;
     r->term = req->term;
     r->vote = req->vote;
+    r->commit = req->commit;
     r->truncate = req->truncate;
     r->truncate_from = req->truncate_from;
     r->buf = buf;

@@ -9,7 +9,7 @@
 
 /*
  * Layout under <dir>/raft/:
- *   meta              term, vote, first index, term before it (CRC, version;
+ *   meta              term, vote, commit, first index, term before it (CRC, version;
  *                     replaced atomically: meta.tmp, fsync, rename, fsync dir)
  *   seg-<first index> segment files: a 32-byte header (magic, version, first
  *                     index, CRC) then records, each a 32-byte header (length,
@@ -60,6 +60,7 @@ typedef struct {
 typedef struct {
     uint64_t term;
     uint64_t vote; /* node id voted for in term; 0 means none */
+    uint64_t commit; /* as last persisted with the hard state (0 if never) */
     uint64_t first_index;
     uint64_t prev_term;
     ss_log_entry *entries;
@@ -94,9 +95,10 @@ int ss_storage_open(uv_loop_t *loop, const char *dir, const ss_storage_opts *opt
 typedef void (*ss_persist_cb)(void *arg, int status, uint64_t last_index, const char *errmsg);
 
 typedef struct {
-    bool set_hard_state;     /* persist term and vote */
+    bool set_hard_state;     /* persist term, vote and commit */
     uint64_t term;
     uint64_t vote;
+    uint64_t commit;         /* optional: a commit index to find on restart */
     bool truncate;           /* drop entries >= truncate_from before appending */
     uint64_t truncate_from;
     const ss_log_entry *entries; /* appended in order; must continue the log */

@@ -75,6 +75,7 @@ typedef struct {
     uint64_t vote;
     uint64_t first_index; /* >= 1 */
     uint64_t prev_term;   /* term of entry first_index - 1 */
+    uint64_t commit;      /* a commit index the caller chose to keep, or 0 */
 } ss_storage_meta;
 
 #define SS_META_FILE "meta"

@@ -11,10 +11,12 @@
 #include "common/error.h"
 
 /*
- * Layout (56 bytes): 0 magic "SSRAFTMT"  8 version u32  12 reserved u32  16 term u64
- * 24 vote u64  32 first index u64  40 prev term u64  48 CRC-32C of 0..47  52 reserved u32
+ * Layout (64 bytes): 0 magic "SSRAFTMT"  8 version u32  12 reserved u32  16 term u64
+ * 24 vote u64  32 first index u64  40 prev term u64  48 commit u64
+ * 56 CRC-32C of 0..55  60 reserved u32
  */
-#define META_SIZE 56
+#define META_SIZE 64
+#define META_CRC_AT 56
 static const uint8_t meta_magic[8] = {'S', 'S', 'R', 'A', 'F', 'T', 'M', 'T'};
 
 int ss_fsync_dir(const char *path, char *errmsg)
@@ -54,7 +56,8 @@ int ss_meta_read(const char *raftdir, ss_storage_meta *m, bool *found, char *err
         return ss_errf(errmsg, SS_ECORRUPT, "storage: meta file '%s' has %zd bytes, expected %d",
                        path, n, META_SIZE);
     if (memcmp(buf, meta_magic, sizeof meta_magic) != 0 ||
-        ss_get32(buf + 48) != ss_crc32c(0, buf, 48))
+        ss_get32(buf + META_CRC_AT) != ss_crc32c(0, buf, META_CRC_AT) ||
+        ss_get32(buf + META_CRC_AT + 4) != 0)
         return ss_errf(errmsg, SS_ECORRUPT, "storage: meta file '%s' is damaged (bad magic or crc)",
                        path);
     if (ss_get32(buf + 8) != SS_STORAGE_VERSION)
@@ -64,6 +67,7 @@ int ss_meta_read(const char *raftdir, ss_storage_meta *m, bool *found, char *err
     m->vote = ss_get64(buf + 24);
     m->first_index = ss_get64(buf + 32);
     m->prev_term = ss_get64(buf + 40);
+    m->commit = ss_get64(buf + 48);
     if (m->first_index == 0)
         return ss_errf(errmsg, SS_ECORRUPT, "storage: meta file '%s' has first index 0", path);
     *found = true;
@@ -99,7 +103,8 @@ int ss_meta_write(const char *raftdir, const ss_storage_meta *m, bool sync, uint
     ss_put64(buf + 24, m->vote);
     ss_put64(buf + 32, m->first_index);
     ss_put64(buf + 40, m->prev_term);
-    ss_put32(buf + 48, ss_crc32c(0, buf, 48));
+    ss_put64(buf + 48, m->commit);
+    ss_put32(buf + META_CRC_AT, ss_crc32c(0, buf, META_CRC_AT));
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)

@@ -199,6 +199,7 @@ static int recover(ss_storage *s, ss_storage_state *state, char *errmsg)
         return rc;
     state->term = s->w.meta.term;
     state->vote = s->w.meta.vote;
+    state->commit = s->w.meta.commit;
     state->prev_term = s->w.meta.prev_term;
     return SS_OK;
 }

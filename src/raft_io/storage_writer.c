@@ -307,6 +307,7 @@ static int apply_persist(ss_writer *w, ss_storage_req *r)
     if (r->set_hard_state) {
         w->meta.term = r->term;
         w->meta.vote = r->vote;
+        w->meta.commit = r->commit;
         w->meta_dirty = true;
     }
     if (r->truncate && (rc = truncate_from(w, r->truncate_from)) != SS_OK)

@@ -17,7 +17,7 @@ struct ss_storage_req {
     ss_storage_req *next;
     bool compact;           /* a compaction rather than a persist */
     bool set_hard_state;
-    uint64_t term, vote;
+    uint64_t term, vote, commit;
     bool truncate;
     uint64_t truncate_from; /* persist: truncate point; compact: upto index */
     uint64_t compact_term;

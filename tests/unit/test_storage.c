@@ -315,8 +315,8 @@ Test(storage, hard_state_survives_reopen)
     ss_storage_state st;
     ss_storage *s = open_ok(NULL, &st);
     recorder rec = {0};
-    ss_persist_req req = {.set_hard_state = true, .term = 7, .vote = 3, .cb = record_cb,
-                          .arg = &rec};
+    ss_persist_req req = {.set_hard_state = true, .term = 7, .vote = 3, .commit = 5,
+                          .cb = record_cb, .arg = &rec};
     cr_assert_eq(ss_storage_persist(s, &req), SS_OK);
     uv_run(&loop, UV_RUN_DEFAULT);
     cr_assert_eq(rec.calls, 1);
@@ -327,6 +327,7 @@ Test(storage, hard_state_survives_reopen)
     s = open_ok(NULL, &st);
     cr_expect_eq(st.term, 7);
     cr_expect_eq(st.vote, 3);
+    cr_expect_eq(st.commit, 5);
     ss_storage_state_release(&st);
     /* The latest of several hard states in one round wins. */
     for (uint64_t t = 8; t <= 12; t++) {
