@@ -166,8 +166,11 @@ int ss_ks_expired(ss_txn *txn, uint64_t now_ms, size_t limit, ss_ks_expired_cb c
     const char lo[1] = { (char)SS_KP_EXPIRE }, hi[1] = { (char)(SS_KP_EXPIRE + 1) };
     ss_txn_iter *it = ss_txn_iter_new(txn, lo, 1, hi, 1);
     int n = 0;
-    for (ss_txn_iter_seek_first(it); ss_txn_iter_valid(it) && (size_t)n < limit;
-         ss_txn_iter_next(it)) {
+    /* Entries of flushed epochs are skipped; bound how many, so that a big
+     * FLUSHALL not yet swept cannot stall the caller. */
+    size_t stale = 0, max_stale = 4096;
+    for (ss_txn_iter_seek_first(it); ss_txn_iter_valid(it) && (size_t)n < limit &&
+         stale < max_stale; ss_txn_iter_next(it)) {
         ss_slice k = ss_txn_iter_key(it);
         if (k.len < 18)
             continue; /* malformed: not ours to list */
@@ -178,8 +181,10 @@ int ss_ks_expired(ss_txn *txn, uint64_t now_ms, size_t limit, ss_ks_expired_cb c
         int db = p[9];
         uint64_t epoch = ss_decode_u64_be(p + 10);
         /* Entries of flushed epochs wait for the sweeper. */
-        if (db >= SS_KS_DBS || epoch != txn->ks_epoch[db])
+        if (db >= SS_KS_DBS || epoch != txn->ks_epoch[db]) {
+            stale++;
             continue;
+        }
         n++;
         if (cb(ud, db, k.data + 18, k.len - 18, expire_ms) != 0)
             break;

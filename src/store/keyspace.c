@@ -282,6 +282,11 @@ int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymet
     if (rc != SS_OK && rc != SS_ENOTFOUND)
         return rc;
     bool existed = rc == SS_OK;
+    /* Same version, other collection type: the old members would read as
+     * the new type's. */
+    if (existed && ks_is_collection(old.type) && ks_is_collection(meta->type) &&
+        old.version == meta->version && old.type != meta->type)
+        return SS_EINVAL;
     if (ks_is_collection(meta->type) &&
         (!existed || !ks_is_collection(old.type) || old.version != meta->version) &&
         (rc = check_version_unused(txn, db, key, klen, meta->version)) != SS_OK)

@@ -70,7 +70,8 @@ int ss_ks_lookup_any(ss_txn *txn, int db, const void *key, size_t klen,
  * collection with the same version (an update of count, hdr or expiry);
  * otherwise the old collection's sub-keys are orphaned and queued for the
  * sweeper. Keeps the expiry index and DBSIZE in step. SS_EINVAL on a bad
- * db, type or hdr_len; SS_EEXIST if a new collection reuses a version of the
+ * db, type or hdr_len, or a collection changing type under the same
+ * version; SS_EEXIST if a new collection reuses a version of the
  * same key that is still queued for sweeping (see version above).
  */
 int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymeta *meta,
@@ -159,7 +160,9 @@ int ss_ks_random_key(ss_txn *txn, int db, uint64_t now_ms, uint64_t rnd, char *b
  * Calls cb for keys (of every db) whose expiry is <= now_ms, in expiry
  * order (then db, then key), at most limit of them; cb returning nonzero
  * stops early. For the leader, to propose their deletion. Returns the number
- * of keys passed to cb, or a negative ss_err.
+ * of keys passed to cb, or a negative ss_err. Entries left by a flush that
+ * the sweeper has not reached yet are skipped, a bounded number per call
+ * (4096), so a call may list fewer keys than are due: call again later.
  */
 typedef int (*ss_ks_expired_cb)(void *ud, int db, const char *key, size_t klen,
                                 uint64_t expire_ms);

@@ -568,3 +568,15 @@ Test(keyspace, counters_and_regions_match_a_model_over_random_operations)
     sweep_all();
     check_model(m, true);
 }
+
+Test(keyspace, a_collection_cannot_change_type_under_the_same_version)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    make_set(t, 0, "c", 8, 2);
+    ss_keymeta m = meta_of(SS_TYPE_ZSET, 8, 0);
+    cr_expect_eq(ss_ks_set(t, 0, "c", 1, &m, NULL, 0), SS_EINVAL);
+    m.version = 9;
+    cr_expect_eq(ss_ks_set(t, 0, "c", 1, &m, NULL, 0), SS_OK);
+    cr_expect_eq(count_members(t, 0, "c", 9), 0);
+    ss_txn_abort(t);
+}
