@@ -7,9 +7,12 @@ if(NOT TARGET ss_checker)
   target_include_directories(ss_checker PUBLIC ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(ss_checker PUBLIC ss_common)
 
+  # check_history FILE [--budget N] [--time-ms MS]: exit 0 linearizable, 1 not, 2 unknown/bad input
   add_executable(check_history ${CMAKE_SOURCE_DIR}/tests/fault/check_history.c)
   target_link_libraries(check_history PRIVATE ss_checker)
 endif()
 
 ss_add_test(NAME test_checker SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_checker.c
-            LIBS ss_checker TIMEOUT 120 LABELS unit)
+            LIBS ss_checker TIMEOUT 300 LABELS unit
+            ENV CHECK_HISTORY=$<TARGET_FILE:check_history>)
+add_dependencies(test_checker check_history)

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fault/checker.h"
 #include "fault/history.h"
@@ -39,10 +41,10 @@ static void add(int client, hist_kind kind, const char *key, const char *value, 
     cr_assert_eq(history_add(&h, &op, err), SS_OK, "add: %s", err);
 }
 
-static const hist_result R_NONE = { HIST_R_NONE, 0, NULL };
-static const hist_result R_OK = { HIST_R_OK, 0, NULL };
-static const hist_result R_NIL = { HIST_R_NIL, 0, NULL };
-static const hist_result R_ERR = { HIST_R_ERR, 0, NULL };
+static const hist_result RES_NONE = { HIST_R_NONE, 0, NULL };
+static const hist_result RES_OK = { HIST_R_OK, 0, NULL };
+static const hist_result RES_NIL = { HIST_R_NIL, 0, NULL };
+static const hist_result RES_ERR = { HIST_R_ERR, 0, NULL };
 
 static hist_result r_int(int64_t i)
 {
@@ -51,23 +53,23 @@ static hist_result r_int(int64_t i)
 
 static void set(int c, const char *k, const char *v, int64_t inv, int64_t comp)
 {
-    add(c, HIST_SET, k, v, inv, comp, HIST_OK, R_OK);
+    add(c, HIST_SET, k, v, inv, comp, HIST_OK, RES_OK);
 }
 
 static void set_unknown(int c, const char *k, const char *v, int64_t inv)
 {
-    add(c, HIST_SET, k, v, inv, 0, HIST_UNKNOWN, R_NONE);
+    add(c, HIST_SET, k, v, inv, 0, HIST_UNKNOWN, RES_NONE);
 }
 
 static void set_failed(int c, const char *k, const char *v, int64_t inv, int64_t comp)
 {
-    add(c, HIST_SET, k, v, inv, comp, HIST_FAILED, R_NONE);
+    add(c, HIST_SET, k, v, inv, comp, HIST_FAILED, RES_NONE);
 }
 
 /* v == NULL: the read returned nil. */
 static void get(int c, const char *k, const char *v, int64_t inv, int64_t comp)
 {
-    hist_result r = v ? (hist_result){ HIST_R_STR, 0, (char *)v } : R_NIL;
+    hist_result r = v ? (hist_result){ HIST_R_STR, 0, (char *)v } : RES_NIL;
     add(c, HIST_GET, k, NULL, inv, comp, HIST_OK, r);
 }
 
@@ -88,7 +90,7 @@ static void incr(int c, const char *k, int64_t inv, int64_t comp, int64_t result
 
 static void incr_unknown(int c, const char *k, int64_t inv)
 {
-    add(c, HIST_INCR, k, NULL, inv, 0, HIST_UNKNOWN, R_NONE);
+    add(c, HIST_INCR, k, NULL, inv, 0, HIST_UNKNOWN, RES_NONE);
 }
 
 /* Checks h; keeps the report for failure messages. */
@@ -207,7 +209,7 @@ Test(checker, drops_failed_writes)
 Test(checker, drops_unknown_reads)
 {
     set(1, "k", "a", 0, 1);
-    add(2, HIST_GET, "k", NULL, 2, 0, HIST_UNKNOWN, R_NONE);
+    add(2, HIST_GET, "k", NULL, 2, 0, HIST_UNKNOWN, RES_NONE);
     get(3, "k", "a", 4, 5);
     expect_linearizable();
 }
@@ -253,7 +255,7 @@ Test(checker, accepts_del_counting_only_existing_keys)
 Test(checker, accepts_incr_errors_on_non_integers)
 {
     set(1, "k", "abc", 0, 1);
-    add(1, HIST_INCR, "k", NULL, 2, 3, HIST_OK, R_ERR);
+    add(1, HIST_INCR, "k", NULL, 2, 3, HIST_OK, RES_ERR);
     get(1, "k", "abc", 4, 5);
     set(1, "k", "41", 6, 7);
     incr(1, "k", 8, 9, 42);
@@ -398,7 +400,7 @@ Test(checker, rejects_one_bad_key_among_good_ones)
 Test(checker, rejects_invalid_ops_with_an_error)
 {
     hist_op op = { .client = 1, .kind = HIST_SET, .key = "k", .value = "v", .invoke = 5,
-                   .complete = 4, .outcome = HIST_OK, .result = R_OK };
+                   .complete = 4, .outcome = HIST_OK, .result = RES_OK };
     /* history_add would refuse it; build the history by hand as a harness might. */
     h.ops = &op;
     h.len = 1;
@@ -542,11 +544,11 @@ static void random_history(uint64_t seed, gen_params p)
         else if (dice < p.unknown_pct + p.failed_pct)
             outcome = HIST_FAILED;
         bool applies = outcome == HIST_OK || (outcome == HIST_UNKNOWN && below(&r, 2));
-        hist_result res = R_OK;
+        hist_result res = RES_OK;
         const char *arg = NULL;
         switch (kind) {
         case HIST_GET:
-            res = present[k] ? (hist_result){ HIST_R_STR, 0, vals[k] } : R_NIL;
+            res = present[k] ? (hist_result){ HIST_R_STR, 0, vals[k] } : RES_NIL;
             break;
         case HIST_SET:
         case HIST_SET_NX:
@@ -568,7 +570,7 @@ static void random_history(uint64_t seed, gen_params p)
             char *end;
             long long n = present[k] ? strtoll(vals[k], &end, 10) : 0;
             if (present[k] && (*end != '\0' || vals[k][0] == '\0')) {
-                res = R_ERR;
+                res = RES_ERR;
                 break;
             }
             res = r_int(n + 1);
@@ -580,7 +582,7 @@ static void random_history(uint64_t seed, gen_params p)
         }
         }
         add((int)below(&r, 6), kind, key, arg, inv, comp, outcome,
-            outcome == HIST_OK ? res : R_NONE);
+            outcome == HIST_OK ? res : RES_NONE);
     }
 }
 
@@ -720,4 +722,237 @@ Test(checker, benchmark_a_10k_op_history)
             (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
             r.states);
     check_result_release(&r);
+}
+
+/* ---- the file format ---- */
+
+static void expect_same_op(const hist_op *a, const hist_op *b, size_t i)
+{
+    cr_expect_eq(a->client, b->client, "op %zu", i);
+    cr_expect_eq(a->kind, b->kind, "op %zu", i);
+    cr_expect_str_eq(a->key, b->key, "op %zu", i);
+    cr_expect_eq(a->value == NULL, b->value == NULL, "op %zu", i);
+    if (a->value && b->value)
+        cr_expect_str_eq(a->value, b->value, "op %zu", i);
+    cr_expect_eq(a->invoke, b->invoke, "op %zu", i);
+    cr_expect_eq(a->complete, b->complete, "op %zu", i);
+    cr_expect_eq(a->outcome, b->outcome, "op %zu", i);
+    cr_expect_eq(a->result.type, b->result.type, "op %zu", i);
+    cr_expect_eq(a->result.i, b->result.i, "op %zu", i);
+    cr_expect_eq(a->result.s == NULL, b->result.s == NULL, "op %zu", i);
+    if (a->result.s && b->result.s)
+        cr_expect_str_eq(a->result.s, b->result.s, "op %zu", i);
+}
+
+Test(history, round_trips_every_kind_outcome_and_awkward_value)
+{
+    set(1, "plain", "v17", 0, 1);
+    set(2, "with space", "a b\"c\\d\ne\tf\x01\xff", 2, 3);
+    get(3, "with space", "a b\"c\\d\ne\tf\x01\xff", 4, 5);
+    get(3, "plain", NULL, 4, 5);
+    setnx(4, "lock", "x", 6, 7, 1);
+    del(5, "lock", 8, 9, 1);
+    incr(6, "n", 10, 11, -3);
+    add(6, HIST_INCR, "n", NULL, 12, 13, HIST_OK, RES_ERR);
+    incr_unknown(7, "n", 14);
+    set_failed(8, "k", "nope", 15, 16);
+    add(9, HIST_GET, "k", NULL, 17, 18, HIST_UNKNOWN, RES_NONE); /* unknown with a time */
+    h.ops[h.len - 1].complete = 18 * MS;
+
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    ss_errmsg err = "";
+    cr_assert_eq(history_write(&h, f, err), SS_OK, "%s", err);
+    rewind(f);
+    history back;
+    history_init(&back);
+    cr_assert_eq(history_read(&back, f, err), SS_OK, "%s", err);
+    fclose(f);
+    cr_assert_eq(back.len, h.len);
+    for (size_t i = 0; i < h.len; i++)
+        expect_same_op(&h.ops[i], &back.ops[i], i);
+    history_release(&back);
+}
+
+Test(history, writes_one_readable_line_per_op)
+{
+    set(3, "k1", "v17", 0, 1);
+    char line[256];
+    size_t n = history_format_op(&h.ops[0], line, sizeof line);
+    cr_expect_str_eq(line, "client=3 op=SET key=\"k1\" value=\"v17\" invoke=0 complete=1000000 "
+                           "outcome=ok result=OK\n");
+    cr_expect_eq(n, strlen(line));
+    char tiny[8];
+    cr_expect_eq(history_format_op(&h.ops[0], tiny, sizeof tiny), n, "reports the length needed");
+    cr_expect_eq(strlen(tiny), sizeof tiny - 1);
+}
+
+Test(history, reads_bare_words_comments_and_blank_lines)
+{
+    const char *text = "# a comment\n"
+                       "\n"
+                       "client=3 op=SET key=k1 value=v17 invoke=123 complete=456 outcome=ok "
+                       "result=OK\n"
+                       "  outcome=ok result=\"v17\" op=GET client=4 key=k1 invoke=500 complete=600\n"
+                       "client=5 op=INCR key=n invoke=700 outcome=unknown\r\n";
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    cr_assert_not_null(f);
+    ss_errmsg err = "";
+    cr_assert_eq(history_read(&h, f, err), SS_OK, "%s", err);
+    fclose(f);
+    cr_assert_eq(h.len, 3);
+    cr_expect_str_eq(h.ops[0].value, "v17");
+    cr_expect_eq(h.ops[0].invoke, 123);
+    cr_expect_eq(h.ops[1].client, 4);
+    cr_expect_str_eq(h.ops[1].result.s, "v17");
+    cr_expect_eq(h.ops[2].outcome, HIST_UNKNOWN);
+    cr_expect_eq(h.ops[2].complete, INT64_MAX);
+}
+
+Test(history, rejects_malformed_lines_with_a_clear_error)
+{
+    static const struct {
+        const char *line;
+        const char *error;
+    } cases[] = {
+        { "client=1 op=GETT key=k invoke=1 complete=2 outcome=ok result=nil", "unknown op 'GETT'" },
+        { "client=1 op=GET invoke=1 complete=2 outcome=ok result=nil", "missing 'key'" },
+        { "client=1 op=GET key=k invoke=1 outcome=ok result=nil", "missing 'complete'" },
+        { "client=1 op=GET key=k invoke=1 complete=2 outcome=ok", "missing 'result'" },
+        { "client=1 op=GET key=k invoke=1 complete=2 outcome=maybe", "unknown outcome 'maybe'" },
+        { "client=1 op=GET key=k invoke=1 complete=2 outcome=ok result=OK",
+          "result does not fit GET" },
+        { "client=1 op=SET key=k invoke=1 complete=2 outcome=ok result=OK", "SET needs a 'value'" },
+        { "client=1 op=SET_NX key=k value=v invoke=1 complete=2 outcome=ok result=2",
+          "result does not fit SET_NX" },
+        { "client=1 op=GET key=k invoke=5 complete=2 outcome=ok result=nil",
+          "complete 2 is before invoke 5" },
+        { "client=1 op=GET key=k invoke=1 complete=2 outcome=failed result=nil",
+          "outcome=failed takes no 'result'" },
+        { "client=1 op=GET key=\"k invoke=1", "key: unterminated string" },
+        { "client=1 op=GET key=\"a\\qb\" invoke=1", "key: bad escape '\\q'" },
+        { "client=1 op=GET key=\"a\\x0\" invoke=1", "key: bad \\x escape" },
+        { "client=1 op=GET key=\"a\\x00\" invoke=1", "key: NUL bytes are not supported" },
+        { "client=1 op=GET key=\"k\"x invoke=1", "key: text after closing quote" },
+        { "client=1 op=GET key=k invoke=soon", "invoke: 'soon' is not an integer" },
+        { "client=1 op=GET key=k key=j invoke=1", "duplicate field 'key'" },
+        { "client=1 op=GET key=k colour=red invoke=1", "unknown field 'colour'" },
+        { "client=1 op=GET key=k invoke=1 complete=2 outcome=ok result=maybe",
+          "result: 'maybe' is not nil, OK, error, an integer or a quoted string" },
+        { "client=1 op=GET stray key=k", "expected name=value at 'stray" },
+        { "client=-1 op=GET key=k invoke=1", "client: -1 is out of range" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hist_op op;
+        ss_errmsg err = "";
+        cr_expect_eq(history_parse_line(cases[i].line, &op, err), SS_EINVAL, "%s",
+                     cases[i].line);
+        cr_expect(strstr(err, cases[i].error) != NULL, "'%s': got '%s', want '%s'",
+                  cases[i].line, err, cases[i].error);
+    }
+}
+
+Test(history, names_the_line_of_a_bad_op_in_a_file)
+{
+    const char *text = "client=1 op=GET key=k invoke=1 complete=2 outcome=ok result=nil\n"
+                       "# fine so far\n"
+                       "client=1 op=PUT key=k invoke=1 complete=2 outcome=ok result=nil\n";
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    ss_errmsg err = "";
+    cr_expect_eq(history_read(&h, f, err), SS_EINVAL);
+    fclose(f);
+    cr_expect_str_eq(err, "line 3: unknown op 'PUT'");
+}
+
+Test(history, refuses_overlong_lines)
+{
+    size_t n = 70 * 1024;
+    char *text = malloc(n + 1);
+    memset(text, 'a', n);
+    memcpy(text, "client=1 op=GET key=\"", 21);
+    text[n] = '\0';
+    FILE *f = fmemopen(text, n, "r");
+    ss_errmsg err = "";
+    cr_expect_eq(history_read(&h, f, err), SS_ETOOBIG);
+    cr_expect(strstr(err, "line 1: longer than") != NULL, "%s", err);
+    fclose(f);
+    free(text);
+}
+
+Test(history, load_reports_a_missing_file)
+{
+    ss_errmsg err = "";
+    cr_expect_eq(history_load(&h, "/nonexistent/history.txt", err), SS_EIO);
+    cr_expect(strstr(err, "open '/nonexistent/history.txt'") != NULL, "%s", err);
+}
+
+/* ---- the check_history tool ---- */
+
+/* Saves h to a temporary file and runs the tool on it; returns its exit status
+ * and the first line of its output in first_line. */
+static int run_tool(const char *args, char *first_line, size_t size)
+{
+    const char *tool = getenv("CHECK_HISTORY");
+    cr_assert_not_null(tool, "CHECK_HISTORY names the check_history binary (set by CTest)");
+    char path[] = "/tmp/ss-history-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    ss_errmsg err = "";
+    cr_assert_eq(history_save(&h, path, err), SS_OK, "%s", err);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' '%s' %s 2>&1", tool, path, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    first_line[0] = '\0';
+    if (fgets(first_line, (int)size, p) == NULL)
+        first_line[0] = '\0';
+    char rest[4096];
+    while (fread(rest, 1, sizeof rest, p) > 0)
+        ;
+    int status = pclose(p);
+    unlink(path);
+    cr_assert(WIFEXITED(status), "%s", cmd);
+    return WEXITSTATUS(status);
+}
+
+Test(history, tool_exits_0_for_a_linearizable_history)
+{
+    set(1, "k", "a", 0, 1);
+    get(2, "k", "a", 2, 3);
+    char line[256];
+    cr_expect_eq(run_tool("", line, sizeof line), 0, "%s", line);
+    cr_expect(strncmp(line, "verdict: linearizable", 21) == 0, "%s", line);
+}
+
+Test(history, tool_exits_1_for_a_violation)
+{
+    set(1, "k", "a", 0, 1);
+    set(1, "k", "b", 2, 3);
+    get(2, "k", "a", 4, 5);
+    char line[256];
+    cr_expect_eq(run_tool("", line, sizeof line), 1, "%s", line);
+    cr_expect(strncmp(line, "verdict: not linearizable", 25) == 0, "%s", line);
+}
+
+Test(history, tool_exits_2_when_the_budget_runs_out)
+{
+    hard_history(12, "never");
+    char line[256];
+    cr_expect_eq(run_tool("--budget 10", line, sizeof line), 2, "%s", line);
+    cr_expect(strncmp(line, "verdict: unknown", 16) == 0, "%s", line);
+}
+
+Test(history, tool_exits_2_for_bad_input)
+{
+    char line[256];
+    cr_expect_eq(run_tool("--budget lots", line, sizeof line), 2, "%s", line);
+    cr_expect(strstr(line, "'lots' is not a count") != NULL, "%s", line);
+
+    const char *tool = getenv("CHECK_HISTORY");
+    cr_assert_not_null(tool);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' /nonexistent/h.txt >/dev/null 2>&1", tool);
+    int status = system(cmd);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 2);
 }
