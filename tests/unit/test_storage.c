@@ -602,6 +602,49 @@ Test(storage, a_damaged_segment_header_before_valid_records_is_corruption)
     expect_corrupt_at(&o, path, 0);
 }
 
+Test(storage, any_cut_of_the_last_segment_recovers_a_prefix)
+{
+    ss_storage_opts o = write_log(12, 1 << 20);
+    char path[256];
+    seg_path(1, path, sizeof path);
+    size_t len;
+    uint8_t *orig = read_file(path, &len);
+    for (uint64_t cut = 0; cut <= len; cut++) {
+        write_file(path, orig, cut);
+        uint64_t whole = 0; /* records wholly inside the cut */
+        while (whole < 12 && record_offset(1, whole + 2) <= cut)
+            whole++;
+        ss_storage_state st;
+        ss_storage *s = open_ok(&o, &st);
+        cr_assert_eq(st.n_entries, whole, "cut at %" PRIu64, cut);
+        for (uint64_t i = 1; i <= whole; i++)
+            check_entry(&st.entries[i - 1], i, 1);
+        ss_storage_state_release(&st);
+        close_and_wait(s);
+    }
+    free(orig);
+}
+
+Test(storage, a_zero_filled_tail_is_torn)
+{
+    ss_storage_opts o = write_log(12, 1 << 20);
+    char path[256];
+    seg_path(1, path, sizeof path);
+    size_t len;
+    uint8_t *orig = read_file(path, &len);
+    uint8_t *padded = calloc(1, len + 8192);
+    memcpy(padded, orig, len);
+    write_file(path, padded, len + 8192);
+    ss_storage_state st;
+    ss_storage *s = open_ok(&o, &st);
+    cr_assert_eq(st.n_entries, 12);
+    cr_expect_eq(file_size(path), len);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+    free(padded);
+    free(orig);
+}
+
 Test(storage, torn_header_of_a_new_last_segment_is_removed)
 {
     ss_storage_opts o = write_log(10, 1 << 20);
