@@ -1,6 +1,7 @@
 /* Loop-side half of the Raft log: request validation, the group-commit queue, completions, close. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "raft_io/storage_internal.h"
@@ -76,6 +77,7 @@ static void on_kick_closed(uv_handle_t *handle)
     ss_storage_close_cb cb = s->close_cb;
     void *arg = s->close_arg;
     ss_writer_release(&s->w);
+    close(s->lock_fd);
     free(s);
     if (cb != NULL)
         cb(arg);

@@ -9,6 +9,7 @@
 
 /*
  * Layout under <dir>/raft/:
+ *   LOCK              flock'd while open: one storage per directory (SS_EBUSY)
  *   meta              term, vote, commit, first index, term before it (CRC, version;
  *                     replaced atomically: meta.tmp, fsync, rename, fsync dir)
  *   seg-<first index> segment files: a 32-byte header (magic, version, first

@@ -80,6 +80,7 @@ typedef struct {
 
 #define SS_META_FILE "meta"
 #define SS_META_TMP_FILE "meta.tmp"
+#define SS_LOCK_FILE "LOCK"
 
 /* *found is false (and m left alone) when there is no meta file yet. */
 int ss_meta_read(const char *raftdir, ss_storage_meta *m, bool *found, char *errmsg);

@@ -7,6 +7,7 @@
 
 struct ss_storage {
     uv_loop_t *loop;
+    int lock_fd;               /* flock'd raft/LOCK, held until freed */
     ss_storage_opts opts;
     ss_writer w;               /* the worker's while a round is in flight */
     uv_work_t work;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -213,10 +214,72 @@ static int check_opts(const ss_storage_opts *o, char *errmsg)
     return SS_OK;
 }
 
+/* One process, one storage per directory: a second writer would interleave
+ * appends. The lock lives as long as the returned descriptor. */
+static int lock_dir(const char *raftdir, int *fd_out, char *errmsg)
+{
+    char path[4096 + 16];
+    snprintf(path, sizeof path, "%s/%s", raftdir, SS_LOCK_FILE);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ss_errf(errmsg, SS_EIO, "storage: open '%s': %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return ss_errf(errmsg, SS_EBUSY, "storage: '%s' is in use by another storage", raftdir);
+        return ss_errf(errmsg, SS_EIO, "storage: lock '%s': %s", path, strerror(e));
+    }
+    *fd_out = fd;
+    return SS_OK;
+}
+
+/* Everything after the lock: meta, segments, the object itself. */
+static int open_locked(uv_loop_t *loop, const char *raftdir, const ss_storage_opts *o,
+                       ss_storage **out, ss_storage_state *state, char *errmsg)
+{
+    char tmp[4096 + 16];
+    snprintf(tmp, sizeof tmp, "%s/%s", raftdir, SS_META_TMP_FILE);
+    unlink(tmp); /* a replace that never reached its rename */
+    ss_storage_meta meta = {.first_index = 1};
+    bool found;
+    int rc = ss_meta_read(raftdir, &meta, &found, errmsg);
+    if (rc != SS_OK)
+        return rc;
+
+    ss_storage *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ss_errf(errmsg, SS_ENOMEM, "storage: out of memory");
+    s->loop = loop;
+    s->opts = *o;
+    if ((rc = ss_writer_init(&s->w, raftdir, o, &meta, errmsg)) != SS_OK)
+        goto err_after_alloc;
+    if ((rc = recover(s, state, errmsg)) != SS_OK)
+        goto err_after_writer;
+    s->first_index = meta.first_index;
+    s->next_index = ss_writer_last_index(&s->w) + 1;
+    s->bytes = ss_writer_bytes(&s->w);
+    s->stats.last_durable = s->next_index - 1;
+    uv_idle_init(loop, &s->kick);
+    s->kick.data = s;
+    LOG_NOTICE("storage: opened '%s': log %" PRIu64 "..%" PRIu64 ", term %" PRIu64,
+               raftdir, s->first_index, s->next_index - 1, meta.term);
+    *out = s;
+    return SS_OK;
+
+err_after_writer:
+    ss_writer_release(&s->w);
+    ss_storage_state_release(state);
+err_after_alloc:
+    free(s);
+    return rc;
+}
+
 int ss_storage_open(uv_loop_t *loop, const char *dir, const ss_storage_opts *opts,
                     ss_storage **out, ss_storage_state *state, char *errmsg)
 {
     memset(state, 0, sizeof *state);
+    *out = NULL;
     ss_storage_opts o;
     ss_storage_opts_init(&o);
     if (opts != NULL)
@@ -228,38 +291,13 @@ int ss_storage_open(uv_loop_t *loop, const char *dir, const ss_storage_opts *opt
     if (rc != SS_OK || (rc = make_dir(dir, NULL, errmsg)) != SS_OK ||
         (rc = make_dir(raftdir, dir, errmsg)) != SS_OK)
         return rc;
-
-    char tmp[4096 + 16];
-    snprintf(tmp, sizeof tmp, "%s/%s", raftdir, SS_META_TMP_FILE);
-    unlink(tmp); /* a replace that never reached its rename */
-    ss_storage_meta meta = {.first_index = 1};
-    bool found;
-    if ((rc = ss_meta_read(raftdir, &meta, &found, errmsg)) != SS_OK)
+    int lock_fd = -1;
+    if ((rc = lock_dir(raftdir, &lock_fd, errmsg)) != SS_OK)
         return rc;
-
-    ss_storage *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return ss_errf(errmsg, SS_ENOMEM, "storage: out of memory");
-    s->loop = loop;
-    s->opts = o;
-    if ((rc = ss_writer_init(&s->w, raftdir, &o, &meta, errmsg)) != SS_OK) {
-        free(s);
+    if ((rc = open_locked(loop, raftdir, &o, out, state, errmsg)) != SS_OK) {
+        close(lock_fd);
         return rc;
     }
-    if ((rc = recover(s, state, errmsg)) != SS_OK) {
-        ss_writer_release(&s->w);
-        free(s);
-        ss_storage_state_release(state);
-        return rc;
-    }
-    s->first_index = meta.first_index;
-    s->next_index = ss_writer_last_index(&s->w) + 1;
-    s->bytes = ss_writer_bytes(&s->w);
-    s->stats.last_durable = s->next_index - 1;
-    uv_idle_init(loop, &s->kick);
-    s->kick.data = s;
-    LOG_NOTICE("storage: opened '%s': log %" PRIu64 "..%" PRIu64 ", term %" PRIu64,
-               raftdir, s->first_index, s->next_index - 1, meta.term);
-    *out = s;
+    (*out)->lock_fd = lock_fd;
     return SS_OK;
 }

@@ -1056,3 +1056,53 @@ Test(storage, a_lower_entry_size_limit_still_reads_bigger_old_entries)
     ss_storage_state_release(&st);
     close_and_wait(s);
 }
+
+Test(storage, a_directory_in_use_is_refused)
+{
+    ss_storage_state st;
+    ss_storage *s = open_ok(NULL, &st);
+    ss_storage *other = NULL;
+    ss_storage_state st2;
+    ss_errmsg err = "";
+    cr_expect_eq(ss_storage_open(&loop, dir, NULL, &other, &st2, err), SS_EBUSY);
+    cr_expect_null(other);
+    close_and_wait(s);
+    /* Closing releases the directory. */
+    s = open_ok(NULL, &st);
+    close_and_wait(s);
+}
+
+Test(storage, rejects_invalid_options)
+{
+    ss_storage_opts o = small_segments(10);
+    ss_errmsg err = "";
+    cr_expect_eq(open_expect_fail(&o, err), SS_EINVAL);
+    ss_storage_opts_init(&o);
+    o.max_entry_size = 1ull << 40;
+    cr_expect_eq(open_expect_fail(&o, err), SS_EINVAL);
+}
+
+Test(storage, hard_state_and_entries_of_one_request_persist_together)
+{
+    ss_storage_state st;
+    ss_storage *s = open_ok(NULL, &st);
+    ss_log_entry e = {.index = 1, .term = 3, .type = 1, .len = 0};
+    recorder rec = {0};
+    ss_persist_req req = {.set_hard_state = true, .term = 3, .vote = 2, .entries = &e,
+                          .n_entries = 1, .cb = record_cb, .arg = &rec};
+    cr_assert_eq(ss_storage_persist(s, &req), SS_OK);
+    ss_persist_req barrier = {.cb = record_cb, .arg = &rec};
+    cr_assert_eq(ss_storage_persist(s, &barrier), SS_OK);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.calls, 2);
+    cr_expect_eq(rec.last[0], 1);
+    cr_expect_eq(rec.last[1], 1);
+    close_and_wait(s);
+    s = open_ok(NULL, &st);
+    cr_expect_eq(st.term, 3);
+    cr_expect_eq(st.vote, 2);
+    cr_assert_eq(st.n_entries, 1);
+    cr_expect_eq(st.entries[0].term, 3);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+}
