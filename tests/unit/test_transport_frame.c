@@ -211,3 +211,55 @@ Test(frame, large_payload_split_in_chunks_round_trips)
     ss_frame_reader_release(&r);
     free(buf);
 }
+
+Test(frame, no_single_bit_flip_yields_a_frame)
+{
+    uint8_t good[64];
+    size_t n = build(good, SS_FRAME_DATA, "first!");
+    size_t second = n;
+    n += build(good + n, SS_FRAME_DATA, "second");
+    for (size_t bit = second * 8; bit < n * 8; bit++) {
+        uint8_t buf[64];
+        memcpy(buf, good, n);
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        ss_frame_reader r;
+        ss_frame_reader_init(&r, 1024);
+        const uint8_t *p = buf;
+        size_t len = n;
+        ss_frame f;
+        cr_assert_eq(ss_frame_reader_next(&r, &p, &len, &f), SS_FRAME_OK, "the intact frame");
+        cr_expect_eq(memcmp(f.payload, "first!", 6), 0);
+        ss_frame_result res = ss_frame_reader_next(&r, &p, &len, &f);
+        cr_expect_neq(res, SS_FRAME_OK, "flipped bit %zu surfaced as a frame", bit - second * 8);
+        ss_frame_reader_release(&r);
+    }
+}
+
+Test(frame, random_bytes_never_crash_the_reader)
+{
+    /* A fixed seed keeps the test reproducible. */
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    uint8_t buf[4096];
+    for (int round = 0; round < 2000; round++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[i] = (uint8_t)x;
+        }
+        if (round % 2)
+            ss_frame_header(buf, SS_FRAME_DATA, buf + SS_FRAME_HEADER_SIZE, 100); /* valid start */
+        ss_frame_reader r;
+        ss_frame_reader_init(&r, 1 << 20);
+        const uint8_t *p = buf;
+        size_t len = (size_t)(x % sizeof buf);
+        ss_frame f;
+        ss_frame_result res;
+        int frames = 0;
+        while ((res = ss_frame_reader_next(&r, &p, &len, &f)) == SS_FRAME_OK)
+            frames++;
+        cr_assert(res == SS_FRAME_MORE || res == SS_FRAME_ERROR);
+        cr_assert_leq(frames, round % 2);
+        ss_frame_reader_release(&r);
+    }
+}

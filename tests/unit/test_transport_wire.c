@@ -121,6 +121,13 @@ static int dead_port(void)
     return port;
 }
 
+static ss_transport_inbound_stats inbound(void)
+{
+    ss_transport_inbound_stats s;
+    ss_transport_inbound_stats_get(node1, &s);
+    return s;
+}
+
 /* ---- a hand-driven socket ------------------------------------------------------- */
 
 typedef struct {
@@ -260,15 +267,32 @@ static void proof(const char *label, const char *secret, uint64_t from, uint64_t
     ss_hmac_sha256_final(&h, out);
 }
 
-static void send_hello(raw *r, uint64_t from, uint64_t to, const uint8_t *nonce)
+static void send_hello_in(raw *r, const char *cluster, uint64_t from, uint64_t to,
+                          const uint8_t *nonce)
 {
-    uint8_t hello[8 + 8 + NONCE + 1 + sizeof CLUSTER];
+    uint8_t hello[8 + 8 + NONCE + 1 + 255];
+    size_t clen = strlen(cluster);
     be64(hello, from);
     be64(hello + 8, to);
     memcpy(hello + 16, nonce, NONCE);
-    hello[16 + NONCE] = (uint8_t)strlen(CLUSTER);
-    memcpy(hello + 17 + NONCE, CLUSTER, strlen(CLUSTER));
-    raw_send_frame(r, SS_FRAME_HELLO, hello, 17 + NONCE + strlen(CLUSTER));
+    hello[16 + NONCE] = (uint8_t)clen;
+    memcpy(hello + 17 + NONCE, cluster, clen);
+    raw_send_frame(r, SS_FRAME_HELLO, hello, 17 + NONCE + clen);
+}
+
+static void send_hello(raw *r, uint64_t from, uint64_t to, const uint8_t *nonce)
+{
+    send_hello_in(r, CLUSTER, from, to, nonce);
+}
+
+static void expect_refusal(raw *r, const char *reason)
+{
+    raw_expect_frame(r, SS_FRAME_REFUSE);
+    r->payload[r->len < sizeof r->payload ? r->len : sizeof r->payload - 1] = '\0';
+    cr_expect_str_eq((char *)r->payload, reason);
+    cr_assert(run_until(raw_closed, r));
+    cr_expect_eq(inbound().refused, 1);
+    cr_expect_eq(received, 0);
 }
 
 /* Connects to node 1 as node 2 and completes the handshake; the MAC sent is left in mac. */
@@ -287,13 +311,6 @@ static void raw_login(raw *r, uint8_t mac[SS_SHA256_SIZE])
     proof("sandstore acceptor", SECRET, 2, 1, nc, na, want);
     cr_assert(r->len == SS_SHA256_SIZE && ss_mac_equal(want, r->payload, SS_SHA256_SIZE),
               "node 1 proves it knows the secret too");
-}
-
-static ss_transport_inbound_stats inbound(void)
-{
-    ss_transport_inbound_stats s;
-    ss_transport_inbound_stats_get(node1, &s);
-    return s;
 }
 
 static bool got_one(void *arg) { (void)arg; return received >= 1; }
@@ -419,6 +436,59 @@ Test(wire, closes_a_connection_that_never_says_hello)
     raw_release(&r);
 }
 
+Test(wire, a_newer_connection_from_a_peer_replaces_the_older_one)
+{
+    start_node1(dead_port(), 0, 0, 0);
+    raw old, fresh;
+    uint8_t mac[SS_SHA256_SIZE];
+    raw_login(&old, mac);
+    raw_login(&fresh, mac);
+    cr_assert(run_until(raw_closed, &old), "the stale connection is closed");
+    raw_send_frame(&fresh, SS_FRAME_DATA, "still here", 10);
+    cr_assert(run_until(got_one, NULL));
+    cr_expect_eq(inbound().accepted, 2);
+    raw_release(&old);
+    raw_release(&fresh);
+}
+
+#define STRANGERS 65
+
+typedef struct {
+    raw *r;
+    int closed;
+} census;
+
+static bool one_closed(void *arg)
+{
+    census *c = arg;
+    c->closed = 0;
+    for (int i = 0; i < STRANGERS; i++)
+        c->closed += raw_closed(&c->r[i]);
+    return c->closed > 0;
+}
+
+static bool all_accepted(void *arg)
+{
+    (void)arg;
+    return inbound().refused >= 1;
+}
+
+Test(wire, caps_the_number_of_unauthenticated_connections)
+{
+    /* A long deadline: only the cap can close anything during this test. */
+    start_node1(dead_port(), 0, 0, 60000);
+    raw r[STRANGERS];
+    for (int i = 0; i < STRANGERS; i++)
+        raw_connect(&r[i], ss_transport_port(node1));
+    cr_assert(run_until(all_accepted, NULL));
+    census c = {r, 0};
+    cr_assert(run_until(one_closed, &c));
+    cr_expect_eq(c.closed, 1, "only the connection over the cap of 64");
+    cr_expect_eq(inbound().refused, 1);
+    for (int i = 0; i < STRANGERS; i++)
+        raw_release(&r[i]);
+}
+
 /* ---- forged handshakes ---------------------------------------------------------- */
 
 Test(wire, refuses_data_before_the_proof)
@@ -469,8 +539,29 @@ Test(wire, refuses_a_hello_addressed_to_another_node)
     raw_connect(&r, ss_transport_port(node1));
     uint8_t nc[NONCE] = {0};
     send_hello(&r, 2, 3, nc);
-    raw_expect_frame(&r, SS_FRAME_REFUSE);
-    cr_assert(run_until(raw_closed, &r));
+    expect_refusal(&r, "this is node 1, not node 3");
+    raw_release(&r);
+}
+
+Test(wire, refuses_a_hello_from_another_cluster)
+{
+    start_node1(dead_port(), 0, 0, 0);
+    raw r;
+    raw_connect(&r, ss_transport_port(node1));
+    uint8_t nc[NONCE] = {0};
+    send_hello_in(&r, "staging\n", 2, 1, nc);
+    expect_refusal(&r, "wrong cluster id 'staging?'"); /* control bytes never reach logs */
+    raw_release(&r);
+}
+
+Test(wire, refuses_a_hello_from_an_unknown_node)
+{
+    start_node1(dead_port(), 0, 0, 0);
+    raw r;
+    raw_connect(&r, ss_transport_port(node1));
+    uint8_t nc[NONCE] = {0};
+    send_hello(&r, 77, 1, nc);
+    expect_refusal(&r, "unknown node id 77");
     raw_release(&r);
 }
 
