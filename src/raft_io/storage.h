@@ -19,6 +19,12 @@
  * The storage knows nothing of Raft's rules: it stores what it is told, checks
  * only that indexes stay contiguous, and reports when it is durable.
  *
+ * Crash ordering (fsync "always"): a full segment is fsynced before the next
+ * one is created, so only the last segment can have a torn tail; a truncation
+ * (and the directory, when it removed segments) is fsynced before anything is
+ * appended after it; a compaction makes the new first index durable in meta
+ * before removing segments, and open finishes one that was cut short.
+ *
  * Threads: every function here is called on the loop thread; writes, fsyncs,
  * truncations and deletions run on libuv's worker pool, one round at a time.
  * Requests that arrive while a round is in flight are written and fsynced
