@@ -38,6 +38,8 @@ static void transport_free(ss_transport *t)
         free(t->peers[i].host);
     free(t->peers);
     free(t->cluster_id);
+    if (t->secret)
+        explicit_bzero(t->secret, t->secret_len);
     free(t->secret);
     free(t);
 }
