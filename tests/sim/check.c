@@ -79,10 +79,39 @@ static void check_leader_has(sim *s, unsigned j, uint64_t index, const committed
                   (unsigned long long)index);
 }
 
+/* Records entry e as committed (first time) or checks it against the record:
+ * State Machine Safety, and Leader Completeness for leaders of later terms. */
+static void commit_seen(sim *s, unsigned i, const raft_entry *e, const char *how)
+{
+    uint64_t payload = entry_payload(e);
+    if (e->index <= s->n_committed) {
+        committed_rec *c = &s->committed[e->index - 1];
+        if (c->term != e->term || c->payload != payload)
+            sim_failf(s, "state machine safety: node %u %s %llu/%llu payload %llu, but "
+                      "term %llu payload %llu was committed there",
+                      i + 1, how, (unsigned long long)e->term, (unsigned long long)e->index,
+                      (unsigned long long)payload, (unsigned long long)c->term,
+                      (unsigned long long)c->payload);
+        return;
+    }
+    if (e->index != s->n_committed + 1) {
+        sim_failf(s, "commit: node %u %s %llu with only %zu known committed", i + 1, how,
+                  (unsigned long long)e->index, s->n_committed);
+        return;
+    }
+    if (s->n_committed == s->cap_committed) {
+        s->cap_committed = s->cap_committed ? 2 * s->cap_committed : 256;
+        s->committed = sim_xrealloc(s->committed, s->cap_committed * sizeof *s->committed);
+    }
+    committed_rec *c = &s->committed[s->n_committed++];
+    *c = (committed_rec){ e->term, payload, raft_term(s->nodes[i].r) };
+    for (unsigned j = 0; j < s->o.n_nodes; j++)
+        check_leader_has(s, j, e->index, c);
+}
+
 static void check_apply(sim *s, unsigned i, const raft_entry *e)
 {
     node *nd = &s->nodes[i];
-    uint64_t payload = entry_payload(e);
     if (e->index != nd->n_applied + 1) {
         sim_failf(s, "apply order: node %u applied %llu after %zu", i + 1,
                   (unsigned long long)e->index, nd->n_applied);
@@ -92,25 +121,26 @@ static void check_apply(sim *s, unsigned i, const raft_entry *e)
         nd->cap_applied = nd->cap_applied ? 2 * nd->cap_applied : 64;
         nd->applied = sim_xrealloc(nd->applied, nd->cap_applied * sizeof *nd->applied);
     }
-    nd->applied[nd->n_applied++] = (applied_rec){ e->index, e->term, payload };
-    if (e->index <= s->n_committed) {
-        committed_rec *c = &s->committed[e->index - 1];
-        if (c->term != e->term || c->payload != payload)
-            sim_failf(s, "state machine safety: node %u applied %llu/%llu payload %llu, "
-                      "another node applied term %llu payload %llu there",
-                      i + 1, (unsigned long long)e->term, (unsigned long long)e->index,
-                      (unsigned long long)payload, (unsigned long long)c->term,
-                      (unsigned long long)c->payload);
-        return;
+    nd->applied[nd->n_applied++] = (applied_rec){ e->index, e->term, entry_payload(e) };
+    commit_seen(s, i, e, "applied");
+}
+
+/* A node's commit index is a claim that everything up to it is committed: check
+ * it as soon as it is made, before any apply. */
+static void check_commit_claims(sim *s)
+{
+    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+        node *nd = &s->nodes[i];
+        if (nd->r == NULL)
+            continue;
+        uint64_t c = raft_commit_index(nd->r);
+        for (uint64_t k = nd->commit_checked + 1; k <= c; k++) {
+            const raft_entry *e = raft_entry_at(nd->r, k);
+            if (e != NULL)
+                commit_seen(s, i, e, "claims committed");
+        }
+        nd->commit_checked = c;
     }
-    if (s->n_committed == s->cap_committed) {
-        s->cap_committed = s->cap_committed ? 2 * s->cap_committed : 256;
-        s->committed = sim_xrealloc(s->committed, s->cap_committed * sizeof *s->committed);
-    }
-    committed_rec *c = &s->committed[s->n_committed++];
-    *c = (committed_rec){ e->term, payload, raft_term(nd->r) };
-    for (unsigned j = 0; j < s->o.n_nodes; j++)
-        check_leader_has(s, j, e->index, c);
 }
 
 static void check_read_done(sim *s, unsigned i, const raft_read_result *rr)
@@ -233,6 +263,7 @@ static void check_leaders(sim *s)
 
 void check_after_event(sim *s)
 {
+    check_commit_claims(s);
     check_leaders(s);
 }
 

@@ -8,7 +8,7 @@
 #include "common/log.h"
 #include "sim/sim_int.h"
 
-enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ };
+enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ, EV_CUT };
 
 struct event {
     uint64_t t, seq;
@@ -200,6 +200,11 @@ static void pump(sim *s, unsigned i)
     raft_ready rd;
     while (nd->r != NULL && raft_ready_get(nd->r, &rd)) {
         check_ready(s, i, &rd);
+        /* The nastiest histories (Figure 8) need leaders that vanish just after
+         * winning, with entries of their term on no other node. */
+        if (rd.role_changed && rd.role == RAFT_LEADER && s->chaos &&
+            rnd(s, 100) < s->o.faults.cut_leader_pct)
+            schedule(s, s->now + rnd(s, 2 * s->o.faults.delay_max_ms + 1), EV_CUT, i);
         if (rd.hs_changed || rd.n_entries > 0 || rd.truncate_from != 0)
             queue_write(s, i, &rd);
         for (size_t k = 0; k < rd.n_messages; k++)
@@ -239,8 +244,8 @@ static raft *boot(sim *s, unsigned i)
     cfg.n_voters = s->o.n_nodes;
     cfg.election_timeout_ms = s->o.election_ms;
     cfg.heartbeat_ms = s->o.heartbeat_ms;
-    cfg.max_append_entries = 4; /* small, to exercise the limits */
-    cfg.max_inflight = 4;
+    cfg.max_append_entries = s->o.max_append_entries;
+    cfg.max_inflight = s->o.max_inflight;
     cfg.max_pending_reads = 64;
     cfg.pre_vote = s->o.pre_vote;
     cfg.check_quorum = s->o.check_quorum;
@@ -275,6 +280,7 @@ void sim_restart(sim *s, unsigned i)
     free(ents);
     nd->up = true;
     nd->lead_term = 0;
+    nd->commit_checked = 0;
     schedule(s, s->now + rnd_range(s, 1, s->o.tick_ms), EV_TICK, i);
     pump(s, i);
 }
@@ -379,13 +385,24 @@ static void chaos_step(sim *s)
             schedule(s, s->now + rnd_range(s, 20, 10 * s->o.election_ms), EV_RESTART, i);
         }
     }
+    int l = sim_leader(s);
+    if (l >= 0 && rnd(s, 10000) < f->leader_crash_per_s) {
+        /* short outages: the old leader is back, with its tail, for the next election */
+        sim_crash(s, (unsigned)l);
+        schedule(s, s->now + rnd_range(s, 5, 2 * s->o.election_ms), EV_RESTART, (unsigned)l);
+    }
     if (rnd(s, 10000) < f->partition_per_s) {
-        switch (rnd(s, 4)) {
+        switch (rnd(s, 6)) {
         case 0:
+        case 4:
             memset(s->blocked, 0, sizeof s->blocked);
             break;
         case 1:
             sim_isolate(s, rnd(s, n));
+            break;
+        case 5: /* a leader cut off with its clients keeps appending: divergent tails */
+            if (l >= 0)
+                sim_isolate(s, (unsigned)l);
             break;
         case 2: { /* a random split into two sides */
             unsigned side = (unsigned)sim_rand(s);
@@ -399,7 +416,7 @@ static void chaos_step(sim *s)
             break;
         }
     }
-    int l = sim_leader(s);
+    l = sim_leader(s);
     if (l >= 0 && rnd(s, 10000) < f->transfer_per_s) {
         raft_transfer_leadership(s->nodes[l].r, rnd(s, n) + 1);
         pump(s, (unsigned)l);
@@ -439,13 +456,24 @@ static void dispatch(sim *s, event *ev)
     case EV_RESTART:
         sim_restart(s, ev->node);
         break;
+    case EV_CUT:
+        if (!s->chaos)
+            break;
+        if (rnd(s, 2) == 0) {
+            sim_isolate(s, ev->node);
+        } else {
+            sim_crash(s, ev->node);
+            schedule(s, s->now + rnd_range(s, 5, 3 * s->o.election_ms), EV_RESTART, ev->node);
+        }
+        break;
     case EV_CHAOS:
         if (s->chaos)
             chaos_step(s);
         schedule(s, s->now + 10, EV_CHAOS, 0);
         break;
     case EV_PROPOSE:
-        sim_propose(s, rnd(s, s->o.n_nodes), NULL);
+        if (s->chaos) /* background load only while faults run */
+            sim_propose(s, rnd(s, s->o.n_nodes), NULL);
         schedule(s, s->now + rnd_range(s, 1, 2 * s->o.propose_every_ms), EV_PROPOSE, 0);
         break;
     case EV_READ:
@@ -523,6 +551,8 @@ void sim_options_calm(sim_options *o, unsigned n_nodes, uint64_t seed)
     o->election_ms = 100;
     o->heartbeat_ms = 20;
     o->tick_ms = 10;
+    o->max_append_entries = 4;
+    o->max_inflight = 4;
     o->faults = (sim_faults){ .delay_min_ms = 1, .delay_max_ms = 5, .disk_min_ms = 1,
                               .disk_max_ms = 5 };
     o->verbose = getenv("SIM_VERBOSE") != NULL;
@@ -532,10 +562,12 @@ void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed)
 {
     sim_options_calm(o, n_nodes, seed);
     sim tmp = { .rng = seed * 0x2545F4914F6CDD1Dull + 1 };
-    o->pre_vote = rnd(&tmp, 5) != 0;     /* mostly on, as configured in production */
-    o->check_quorum = rnd(&tmp, 5) != 0;
+    o->pre_vote = rnd(&tmp, 3) != 0;     /* mostly on, as configured in production */
+    o->check_quorum = rnd(&tmp, 3) != 0;
     o->propose_every_ms = rnd_range(&tmp, 5, 40);
     o->read_every_ms = rnd_range(&tmp, 10, 60);
+    o->max_append_entries = rnd(&tmp, 2) == 0 ? 1 : rnd_range(&tmp, 2, 8);
+    o->max_inflight = rnd_range(&tmp, 1, 4);
     sim_faults *f = &o->faults;
     f->loss_pct = rnd(&tmp, 15);
     f->dup_pct = rnd(&tmp, 10);
@@ -544,8 +576,10 @@ void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed)
     f->disk_min_ms = rnd_range(&tmp, 0, 5);
     f->disk_max_ms = f->disk_min_ms + rnd(&tmp, rnd(&tmp, 4) == 0 ? 150 : 20);
     f->crash_per_s = rnd(&tmp, 300);
-    f->partition_per_s = rnd(&tmp, 300);
+    f->leader_crash_per_s = rnd(&tmp, 3) == 0 ? 0 : rnd(&tmp, 500);
+    f->partition_per_s = rnd(&tmp, 800);
     f->transfer_per_s = rnd(&tmp, 100);
+    f->cut_leader_pct = rnd(&tmp, 2) == 0 ? 0 : rnd(&tmp, 60);
 }
 
 sim *sim_new(const sim_options *o)

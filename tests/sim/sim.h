@@ -17,8 +17,10 @@ typedef struct sim_faults {
     unsigned delay_min_ms, delay_max_ms;
     unsigned disk_min_ms, disk_max_ms; /* write latency (slow disks when large) */
     unsigned crash_per_s;     /* expected crashes per simulated second, x100 */
+    unsigned leader_crash_per_s; /* the same, aimed at the leader (Figure 8 histories) */
     unsigned partition_per_s; /* expected partition changes per second, x100 */
     unsigned transfer_per_s;  /* leadership transfer requests per second, x100 */
+    unsigned cut_leader_pct;  /* chance a new leader is cut off moments after winning */
 } sim_faults;
 
 typedef struct sim_options {
@@ -28,6 +30,7 @@ typedef struct sim_options {
     bool pre_vote, check_quorum;
     unsigned election_ms, heartbeat_ms, tick_ms;
     unsigned propose_every_ms, read_every_ms; /* client load, 0 = none */
+    unsigned max_append_entries, max_inflight; /* small, to exercise the limits */
     sim_faults faults;
 } sim_options;
 

@@ -39,6 +39,7 @@ typedef struct node {
     size_t n_applied, cap_applied;
     uint64_t lead_term;     /* term in which we last saw it lead, and its last index then */
     uint64_t lead_last;
+    uint64_t commit_checked; /* its commit index claims checked up to here */
 } node;
 
 typedef struct committed_rec {

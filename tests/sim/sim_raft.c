@@ -3,6 +3,7 @@
  *   SIM_SEED=1234 [SIM_NODES=3] ./tests/sim_raft      replay one seed (SIM_VERBOSE=1: full trace)
  *   SIM_SEEDS=N ./sim_raft                      N seeds per cluster size (soak)
  *   SIM_LONG=1 ./sim_raft                       20000 seeds per cluster size
+ *   SIM_MAX_FAILURES=1                          stop at the first failing seed (default 3)
  *   SIM_NO_CONTRACT=1                           only the Raft safety properties, not the
  *                                               durability contract checked on the wire
  */
@@ -35,16 +36,17 @@ static void on_abort(int sig)
     raise(sig);
 }
 
-static bool all_applied(sim *s, unsigned n, uint64_t payload)
+/* Committed, and applied by a majority (a far-behind node may still be catching up). */
+static bool majority_applied(sim *s, unsigned n, uint64_t payload)
 {
+    unsigned count = 0;
     for (unsigned i = 0; i < n; i++)
-        if (!sim_payload_applied(s, i, payload))
-            return false;
-    return true;
+        count += sim_payload_applied(s, i, payload);
+    return count > n / 2;
 }
 
 /* Chaos for 3 s, then heal: a leader must be elected and a new proposal applied
- * everywhere within 2 s of simulated time. A proposal may be lost with its
+ * on a majority within 2 s of simulated time. A proposal may be lost with its
  * leader's term, so the client proposes again every 200 ms, like a real one. */
 static bool run_seed(unsigned n, uint64_t seed, char *why, size_t cap, uint64_t *reads,
                      uint64_t *commits)
@@ -70,11 +72,11 @@ static bool run_seed(unsigned n, uint64_t seed, char *why, size_t cap, uint64_t 
                 last_try = sim_now(s);
             }
             for (size_t k = 0; k < n_payloads && !live; k++)
-                live = all_applied(s, n, payloads[k]);
+                live = majority_applied(s, n, payloads[k]);
         }
         if (ok && !live)
             snprintf(why, cap, "liveness: %s within %u ms of healing",
-                     n_payloads ? "no proposal applied on every node" : "no leader accepted a proposal",
+                     n_payloads ? "no proposal applied on a majority" : "no leader accepted a proposal",
                      20 * o.election_ms);
     }
     if (!ok)
@@ -98,6 +100,7 @@ static void run_seeds(unsigned n, uint64_t first, uint64_t count)
     } else if (getenv("SIM_LONG") != NULL) {
         count = 20000;
     }
+    uint64_t max_failures = getenv("SIM_MAX_FAILURES") ? strtoull(getenv("SIM_MAX_FAILURES"), NULL, 10) : 3;
     signal(SIGABRT, on_abort);
     signal(SIGSEGV, on_abort);
     uint64_t reads = 0, commits = 0, failed = 0, ran = 0;
@@ -108,7 +111,7 @@ static void run_seeds(unsigned n, uint64_t first, uint64_t count)
             fprintf(stderr, "sim: seed %llu (%u nodes) FAILED: %s\n", (unsigned long long)seed, n,
                     why);
             print_replay(stderr);
-            if (++failed == 3)
+            if (++failed == max_failures)
                 break;
         }
     }
@@ -123,10 +126,10 @@ static void run_seeds(unsigned n, uint64_t first, uint64_t count)
 
 Test(sim, three_node_clusters_stay_safe_and_live_under_random_faults, .timeout = 600)
 {
-    run_seeds(3, 1, 1500);
+    run_seeds(3, 1, 4000);
 }
 
 Test(sim, five_node_clusters_stay_safe_and_live_under_random_faults, .timeout = 600)
 {
-    run_seeds(5, 100001, 600);
+    run_seeds(5, 100001, 1500);
 }
