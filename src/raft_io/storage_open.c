@@ -106,7 +106,7 @@ static int load_record(void *arg, const ss_rec_header *h, const uint8_t *payload
 }
 
 /* Cuts a torn tail off the last segment (or removes it if even its header is torn). */
-static int repair_tail(const char *path, const ss_seg_scan *scan, char *errmsg)
+static int repair_tail(const char *path, const ss_seg_scan *scan, bool sync, char *errmsg)
 {
     LOG_WARNING("storage: torn tail in '%s' at offset %" PRIu64 ", dropping %" PRIu64 " bytes",
                 path, scan->valid_end, scan->file_size - scan->valid_end);
@@ -119,7 +119,7 @@ static int repair_tail(const char *path, const ss_seg_scan *scan, char *errmsg)
     if (fd < 0)
         return ss_errf(errmsg, SS_EIO, "storage: open '%s': %s", path, strerror(errno));
     int rc = SS_OK;
-    if (ftruncate(fd, (off_t)scan->valid_end) != 0 || fdatasync(fd) != 0)
+    if (ftruncate(fd, (off_t)scan->valid_end) != 0 || (sync && fdatasync(fd) != 0))
         rc = ss_errf(errmsg, SS_EIO, "storage: truncate '%s' to %" PRIu64 " bytes: %s", path,
                      scan->valid_end, strerror(errno));
     close(fd);
@@ -132,6 +132,7 @@ static int load_segment(ss_storage *s, loader *l, uint64_t first, bool is_last, 
     ss_writer *w = &s->w;
     ss_writer_seg_path(w, first, path, sizeof path);
     ss_seg_scan scan;
+    bool sync = s->opts.fsync == SS_FSYNC_ALWAYS;
     int rc = ss_writer_add_segment(w, first, SS_SEG_HEADER_SIZE);
     if (rc == SS_OK)
         rc = ss_segment_scan(path, is_last, SS_REC_MAX_LEN, load_record, l, &scan, errmsg);
@@ -142,7 +143,7 @@ static int load_segment(ss_storage *s, loader *l, uint64_t first, bool is_last, 
     if (!scan.header_valid) {
         /* Only possible for the last segment, torn while it was being created. */
         free(w->segs[--w->nsegs].offsets);
-        return repair_tail(path, &scan, errmsg);
+        return repair_tail(path, &scan, sync, errmsg);
     }
     if (scan.first_index != first)
         return ss_errf(errmsg, SS_ECORRUPT, "storage: '%s' at offset 0 says it starts at index %"
@@ -156,7 +157,7 @@ static int load_segment(ss_storage *s, loader *l, uint64_t first, bool is_last, 
             return ss_errf(errmsg, SS_ECORRUPT, "storage: index gap before '%s' at offset 0: "
                            "previous segment ends at %" PRIu64, path, prev->first + prev->count - 1);
     }
-    if (scan.torn && (rc = repair_tail(path, &scan, errmsg)) != SS_OK)
+    if (scan.torn && (rc = repair_tail(path, &scan, sync, errmsg)) != SS_OK)
         return rc;
     w->segs[w->nsegs - 1].size = scan.valid_end;
     return SS_OK;
@@ -181,7 +182,7 @@ static int drop_compacted(ss_storage *s, char *errmsg)
         return ss_errf(errmsg, SS_ECORRUPT, "storage: index gap at '%s' offset 0: the log "
                        "should start at index %" PRIu64, path, w->meta.first_index);
     }
-    return removed ? ss_fsync_dir(w->raftdir, errmsg) : SS_OK;
+    return removed && s->opts.fsync == SS_FSYNC_ALWAYS ? ss_fsync_dir(w->raftdir, errmsg) : SS_OK;
 }
 
 static int recover(ss_storage *s, ss_storage_state *state, char *errmsg)
