@@ -790,6 +790,28 @@ Test(storage, compact_removes_whole_segments_below_the_new_start)
     close_and_wait(s);
 }
 
+Test(storage, truncating_at_the_first_index_after_a_compaction_replaces_the_whole_log)
+{
+    ss_storage_opts o = small_segments(2048);
+    ss_storage_state st;
+    ss_storage *s = open_ok(&o, &st);
+    persist_wait(s, 1, 120, 1, false);
+    cr_assert_eq(ss_storage_compact(s, 100, 1, NULL, NULL), SS_OK);
+    /* The segment holding 101 also holds compacted entries: it is cut, not removed. */
+    char p101[256];
+    seg_path(101, p101, sizeof p101);
+    cr_assert_eq(access(p101, F_OK), -1, "101 starts a segment: the test needs it inside one");
+    persist_wait(s, 101, 104, 2, true);
+    close_and_wait(s);
+    s = open_ok(&o, &st);
+    cr_expect_eq(st.first_index, 101);
+    cr_assert_eq(st.n_entries, 4);
+    for (uint64_t i = 101; i <= 104; i++)
+        check_entry(&st.entries[i - 101], i, 2);
+    ss_storage_state_release(&st);
+    close_and_wait(s);
+}
+
 Test(storage, compact_past_the_last_index_restarts_the_log_there)
 {
     ss_storage_opts o = small_segments(2048);
