@@ -18,6 +18,19 @@
     X(RERR_NAN_INF,       "ERR increment would produce NaN or Infinity")                      \
     X(RERR_NOKEY,         "ERR no such key")                                                  \
     X(RERR_OUTOFRANGE,    "ERR index out of range")                                           \
+    X(RERR_MUST_POSITIVE, "ERR value is out of range, must be positive")                      \
+    X(RERR_LPOS_RANK,     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list") \
+    X(RERR_LPOS_COUNT,    "ERR COUNT can't be negative")                                      \
+    X(RERR_LPOS_MAXLEN,   "ERR MAXLEN can't be negative")                                     \
+    X(RERR_ZADD_XX_NX,    "ERR XX and NX options at the same time are not compatible")        \
+    X(RERR_ZADD_GT_LT_NX, "ERR GT, LT, and/or NX options at the same time are not compatible")\
+    X(RERR_ZADD_INCR_PAIR,"ERR INCR option supports a single increment-element pair")         \
+    X(RERR_ZSCORE_NAN,    "ERR resulting score is not a number (NaN)")                        \
+    X(RERR_ZRANGE_FLOAT,  "ERR min or max is not a float")                                    \
+    X(RERR_ZRANGE_LEX,    "ERR min or max not valid string range item")                       \
+    X(RERR_ZRANGE_LEX_WITHSCORES, "ERR syntax error, WITHSCORES not supported in combination with BYLEX") \
+    X(RERR_ZRANGE_LIMIT,  "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX") \
+    X(RERR_INVALID_CURSOR,"ERR invalid cursor")                                               \
     X(RERR_UNKNOWN_CMD,   "ERR unknown command '%.128s', with args beginning with: %s")       \
     X(RERR_UNKNOWN_SUB,   "ERR unknown subcommand '%.128s'. Try %s HELP.")                    \
     X(RERR_ARITY,         "ERR wrong number of arguments for '%s' command")                   \
