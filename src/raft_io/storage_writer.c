@@ -268,9 +268,12 @@ static int truncate_from(ss_writer *w, uint64_t from)
         if ((rc = open_last(w)) != SS_OK)
             return rc;
         uint64_t size = seg->offsets[from - seg->first];
-        if (ftruncate(w->fd, (off_t)size) != 0)
-            return ss_errf(w->errmsg, SS_EIO, "storage: truncate segment %" PRIu64 " to %" PRIu64
-                           " bytes: %s", seg->first, size, strerror(errno));
+        if (ftruncate(w->fd, (off_t)size) != 0) {
+            char path[4096];
+            ss_writer_seg_path(w, seg->first, path, sizeof path);
+            return ss_errf(w->errmsg, SS_EIO, "storage: truncate '%s' to %" PRIu64 " bytes: %s",
+                           path, size, strerror(errno));
+        }
         seg->count = from - seg->first;
         seg->size = size;
         w->fd_dirty = true;
