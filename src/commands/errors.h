@@ -36,6 +36,14 @@
     X(RERR_ARITY,         "ERR wrong number of arguments for '%s' command")                   \
     X(RERR_DB_INDEX,      "ERR DB index is out of range")                                     \
     X(RERR_INVALID_EXPIRE,"ERR invalid expire time in '%s' command")                          \
+    X(RERR_DECR_OVERFLOW, "ERR decrement would overflow")                                      \
+    X(RERR_OFFSET_RANGE,  "ERR offset is out of range")                                        \
+    X(RERR_STRING_TOOBIG, "ERR string exceeds maximum allowed size (proto-max-bulk-len)")      \
+    X(RERR_INVALID_CURSOR, "ERR invalid cursor")                                                \
+    X(RERR_SAMEOBJ,       "ERR source and destination objects are the same")                   \
+    X(RERR_EXPIRE_NX_OPTS, "ERR NX and XX, GT or LT options at the same time are not compatible") \
+    X(RERR_EXPIRE_GT_LT,  "ERR GT and LT options at the same time are not compatible")         \
+    X(RERR_UNSUPPORTED_OPT, "ERR Unsupported option %s")                                         \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
     X(RERR_AUTH_NOPASS,   "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?") \
