@@ -1,84 +1,106 @@
-/* String commands. */
+/* String commands: SET GET and their variants, counters, ranges, multi-key MGET/MSET. */
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
-/* ------------------------------------------------------------------ SET */
+/* Redis' default proto-max-bulk-len. Apply uses the constant, not the node's
+ * config, so every replica decides the same way. */
+#define STRING_MAX_LEN RESP_MAX_BULK_LEN_DEFAULT
 
-enum { SET_NX = 1, SET_XX = 2, SET_GET = 4, SET_KEEPTTL = 8 };
+/* ------------------------------------------------------------- options */
+
+enum { SET_NX = 1, SET_XX = 2, SET_GET = 4, SET_KEEPTTL = 8, SET_PERSIST = 16 };
 
 typedef struct set_opts {
     int flags;
-    int unit;            /* 0 none, 'E' EX, 'P' PX, 'e' EXAT, 'p' PXAT */
-    long long when;
+    int unit;  /* 0 none, 'E' EX, 'P' PX, 'e' EXAT, 'p' PXAT */
+    int when;  /* argument index of the time (0: none) */
 } set_opts;
 
-/* SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ms-ts|KEEPTTL], as
- * Redis 7 parses it. Returns 0, or the error to reply. */
-static int parse_set(const ss_args *a, set_opts *o)
+static int unit_of(const ss_args *a, int i)
+{
+    return ss_arg_is(a, i, "ex") ? 'E' : ss_arg_is(a, i, "px") ? 'P'
+         : ss_arg_is(a, i, "exat") ? 'e' : ss_arg_is(a, i, "pxat") ? 'p' : 0;
+}
+
+/* The options of SET (is_set) or GETEX, from argument `from`, as Redis 7's
+ * parseExtendedStringArgumentsOrReply accepts them: repeating an option is
+ * fine (the last time wins), conflicting ones are a syntax error. Only the
+ * syntax is checked here; the time is parsed by expire_of. */
+static bool parse_ext(const ss_args *a, int from, bool is_set, set_opts *o)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 3; i < a->argc; i++) {
+    for (int i = from; i < a->argc; i++) {
         bool has_next = i + 1 < a->argc;
-        if (ss_arg_is(a, i, "nx") && !(o->flags & SET_XX)) {
+        int unit = unit_of(a, i);
+        if (is_set && ss_arg_is(a, i, "nx") && !(o->flags & SET_XX)) {
             o->flags |= SET_NX;
-        } else if (ss_arg_is(a, i, "xx") && !(o->flags & SET_NX)) {
+        } else if (is_set && ss_arg_is(a, i, "xx") && !(o->flags & SET_NX)) {
             o->flags |= SET_XX;
-        } else if (ss_arg_is(a, i, "get")) {
+        } else if (is_set && ss_arg_is(a, i, "get")) {
             o->flags |= SET_GET;
-        } else if (ss_arg_is(a, i, "keepttl") && o->unit == 0) {
+        } else if (is_set && ss_arg_is(a, i, "keepttl") && o->unit == 0) {
             o->flags |= SET_KEEPTTL;
-        } else if (has_next && o->unit == 0 && !(o->flags & SET_KEEPTTL) &&
-                   (ss_arg_is(a, i, "ex") || ss_arg_is(a, i, "px") || ss_arg_is(a, i, "exat") ||
-                    ss_arg_is(a, i, "pxat"))) {
-            o->unit = ss_arg_is(a, i, "ex") ? 'E' : ss_arg_is(a, i, "px") ? 'P'
-                    : ss_arg_is(a, i, "exat") ? 'e' : 'p';
-            if (!ss_parse_ll(a->argv[i + 1], a->argvlen[i + 1], &o->when))
-                return RERR_NOTINT;
-            if (o->when <= 0)
-                return RERR_INVALID_EXPIRE;
-            i++;
+        } else if (!is_set && ss_arg_is(a, i, "persist") && o->unit == 0) {
+            o->flags |= SET_PERSIST;
+        } else if (unit && has_next && !(o->flags & (SET_KEEPTTL | SET_PERSIST)) &&
+                   (o->unit == 0 || o->unit == unit)) {
+            o->unit = unit;
+            o->when = ++i;
         } else {
-            return RERR_SYNTAX;
+            return false;
         }
     }
+    return true;
+}
+
+/* The absolute expiry in ms of `when` in `unit` at time now, as Redis 7's
+ * getExpireMillisecondsOrReply computes it. Returns -1 when fine, or the
+ * error to reply. */
+static int expire_of(const ss_args *a, int when, int unit, long long now, long long *ms)
+{
+    long long v;
+    if (!ss_parse_ll(a->argv[when], a->argvlen[when], &v))
+        return RERR_NOTINT;
+    bool secs = unit == 'E' || unit == 'e';
+    if (v <= 0 || (secs && v > LLONG_MAX / 1000))
+        return RERR_INVALID_EXPIRE;
+    if (secs)
+        v *= 1000;
+    if (unit == 'E' || unit == 'P') {
+        if (v > LLONG_MAX - now)
+            return RERR_INVALID_EXPIRE;
+        v += now;
+    }
+    *ms = v;
     return -1;
 }
 
-/* The absolute expiry in ms for the options at time now, or -1 on overflow. */
-static long long set_expire_at(const set_opts *o, long long now)
+/* Replies the error of a failed option parse; returns false if there was one. */
+static bool opts_ok(ss_buf *out, const ss_args *a, const set_opts *o, bool parsed, long long now,
+                    long long *ms, const char *name)
 {
-    long long ms = o->when;
-    if (o->unit == 'E' || o->unit == 'e') {
-        if (ms > LLONG_MAX / 1000)
-            return -1;
-        ms *= 1000;
-    }
-    if (o->unit == 'E' || o->unit == 'P') {
-        if (ms > LLONG_MAX - now)
-            return -1;
-        ms += now;
-    }
-    return ms;
-}
-
-static bool setPrepare(ss_session *s, const ss_args *a, ss_buf *out)
-{
-    set_opts o;
-    int err = parse_set(a, &o);
-    if (err >= 0) {
-        ss_reply_err(out, (ss_reply_err_code)err, "set");
+    *ms = 0;
+    if (!parsed) {
+        ss_reply_err(out, RERR_SYNTAX);
         return false;
     }
-    if (o.unit && set_expire_at(&o, ss_wall_ms()) < 0) {
-        ss_reply_err(out, RERR_INVALID_EXPIRE, "set");
+    int err = o->unit ? expire_of(a, o->when, o->unit, now, ms) : -1;
+    if (err >= 0) {
+        ss_reply_err(out, (ss_reply_err_code)err, name);
         return false;
     }
     return true;
 }
+
+/* ------------------------------------------------------------- helpers */
 
 /* Writes a string value, keeping or replacing the expiry; an expiry already
  * in the past deletes the key at once, as Redis does. */
@@ -93,19 +115,53 @@ int ss_string_store(ss_exec_ctx *ctx, const char *key, size_t klen, const char *
     return ss_ks_set(ctx->txn, ctx->db, key, klen, &m, val, vlen);
 }
 
+/* Looks up argument i as a string. SS_OK: found; SS_ENOTFOUND: missing; any
+ * other value: the reply (WRONGTYPE or a storage error) is already sent. */
+static int lookup_string(ss_exec_ctx *ctx, const ss_args *a, int i, ss_keymeta *m, ss_slice *v)
+{
+    int rc = ss_key_lookup(ctx, a, i, m, v);
+    if (rc == SS_OK && !ss_key_check_type(ctx, m, SS_TYPE_STRING))
+        return SS_EINVAL;
+    return rc;
+}
+
+static bool store_or_fail(ss_exec_ctx *ctx, const ss_args *a, int k, const char *val, size_t vlen,
+                          uint64_t expire_ms)
+{
+    int rc = ss_string_store(ctx, a->argv[k], a->argvlen[k], val, vlen, expire_ms);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return false;
+    }
+    return true;
+}
+
+/* Redis' checkStringLength: whether a string of size + append bytes fits. */
+static bool length_ok(ss_buf *out, long long size, long long append)
+{
+    if (append > STRING_MAX_LEN || size > STRING_MAX_LEN - append) {
+        ss_reply_err(out, RERR_STRING_TOOBIG);
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------ SET GET GETEX... */
+
+static bool setPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    set_opts o;
+    long long ms;
+    (void)s;
+    return opts_ok(out, a, &o, parse_ext(a, 3, true, &o), ss_wall_ms(), &ms, "set");
+}
+
 static void setExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     set_opts o;
-    int err = parse_set(a, &o);
-    if (err >= 0) {
-        ss_reply_err(ctx->out, (ss_reply_err_code)err, "set");
+    long long expire;
+    if (!opts_ok(ctx->out, a, &o, parse_ext(a, 3, true, &o), ctx->now_ms, &expire, "set"))
         return;
-    }
-    long long expire = 0;
-    if (o.unit && (expire = set_expire_at(&o, ctx->now_ms)) < 0) {
-        ss_reply_err(ctx->out, RERR_INVALID_EXPIRE, "set");
-        return;
-    }
     ss_keymeta m;
     ss_slice old = {0};
     int rc = ss_key_lookup(ctx, a, 1, &m, &old);
@@ -126,12 +182,8 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     if (do_set) {
         uint64_t keep = (o.flags & SET_KEEPTTL) && exists ? m.expire_ms : 0;
-        rc = ss_string_store(ctx, a->argv[1], a->argvlen[1], a->argv[2], a->argvlen[2],
-                             o.unit ? (uint64_t)expire : keep);
-        if (rc != SS_OK) {
-            ctx->status = rc;
+        if (!store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], o.unit ? (uint64_t)expire : keep))
             return;
-        }
     }
     if (!(o.flags & SET_GET)) {
         if (do_set)
@@ -141,21 +193,448 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     }
 }
 
-/* ------------------------------------------------------------------ GET */
-
 static void getExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_keymeta m;
     ss_slice v;
-    int rc = ss_key_lookup(ctx, a, 1, &m, &v);
+    int rc = lookup_string(ctx, a, 1, &m, &v);
     if (rc == SS_ENOTFOUND)
         resp_add_null_bulk(ctx->out, ctx->proto);
-    else if (rc == SS_OK && ss_key_check_type(ctx, &m, SS_TYPE_STRING))
+    else if (rc == SS_OK)
         resp_add_bulk(ctx->out, v.data, v.len);
 }
 
+static void getsetExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    ss_slice v;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    else if (rc == SS_OK)
+        resp_add_bulk(ctx->out, v.data, v.len);
+    else
+        return;
+    store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0);
+}
+
+static void getdelExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    ss_slice v;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND) {
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    } else if (rc == SS_OK) {
+        resp_add_bulk(ctx->out, v.data, v.len);
+        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+    }
+}
+
+static bool getexPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    set_opts o;
+    (void)s;
+    if (!parse_ext(a, 2, false, &o)) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return false;
+    }
+    return true; /* the time is checked only if the key exists, at apply */
+}
+
+static void getexExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    set_opts o;
+    if (!parse_ext(a, 2, false, &o)) {
+        ss_reply_err(ctx->out, RERR_SYNTAX);
+        return;
+    }
+    ss_keymeta m;
+    ss_slice v;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    if (rc != SS_OK)
+        return;
+    long long ms;
+    if (!opts_ok(ctx->out, a, &o, true, ctx->now_ms, &ms, "getex"))
+        return;
+    resp_add_bulk(ctx->out, v.data, v.len);
+    if (o.unit && ms <= ctx->now_ms)
+        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
+    else if (o.unit)
+        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], (uint64_t)ms);
+    else if ((o.flags & SET_PERSIST) && m.expire_ms)
+        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], 0);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+}
+
+static void setnxExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
+    if (rc == SS_OK)
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    else if (rc == SS_ENOTFOUND && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
+        resp_add_shared(ctx->out, RESP_SH_CONE);
+}
+
+/* SETEX key seconds value / PSETEX key milliseconds value. */
+static bool setex_time(ss_buf *out, const ss_args *a, long long now, long long *ms)
+{
+    bool secs = a->argv[0][0] == 's' || a->argv[0][0] == 'S';
+    int err = expire_of(a, 2, secs ? 'E' : 'P', now, ms);
+    if (err >= 0) {
+        ss_reply_err(out, (ss_reply_err_code)err, secs ? "setex" : "psetex");
+        return false;
+    }
+    return true;
+}
+
+static bool setexPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    long long ms;
+    (void)s;
+    return setex_time(out, a, ss_wall_ms(), &ms);
+}
+
+static void setexExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long ms;
+    if (setex_time(ctx->out, a, ctx->now_ms, &ms) &&
+        store_or_fail(ctx, a, 1, a->argv[3], a->argvlen[3], (uint64_t)ms))
+        resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
+/* ---------------------------------------------------------- MGET MSET */
+
+static void mgetExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    resp_add_array_len(ctx->out, a->argc - 1);
+    for (int i = 1; i < a->argc; i++) {
+        ss_keymeta m;
+        ss_slice v;
+        int rc = ss_key_lookup(ctx, a, i, &m, &v);
+        if (rc == SS_OK && m.type == SS_TYPE_STRING)
+            resp_add_bulk(ctx->out, v.data, v.len);
+        else if (rc == SS_OK || rc == SS_ENOTFOUND)
+            resp_add_null_bulk(ctx->out, ctx->proto);
+        else
+            return;
+    }
+}
+
+static bool msetPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    if (a->argc % 2 == 0) {
+        ss_reply_err(out, RERR_ARITY, ss_arg_is(a, 0, "msetnx") ? "msetnx" : "mset");
+        return false;
+    }
+    return true;
+}
+
+static void msetExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    if (!msetPrepare(NULL, a, ctx->out))
+        return;
+    bool nx = ss_arg_is(a, 0, "msetnx");
+    if (nx) {
+        for (int i = 1; i < a->argc; i += 2) {
+            ss_keymeta m;
+            int rc = ss_key_lookup(ctx, a, i, &m, NULL);
+            if (rc == SS_OK)
+                resp_add_shared(ctx->out, RESP_SH_CZERO);
+            if (rc != SS_ENOTFOUND)
+                return;
+        }
+    }
+    for (int i = 1; i < a->argc; i += 2)
+        if (!store_or_fail(ctx, a, i, a->argv[i + 1], a->argvlen[i + 1], 0))
+            return;
+    resp_add_shared(ctx->out, nx ? RESP_SH_CONE : RESP_SH_OK);
+}
+
+/* ---------------------------------------------------------- counters */
+
+static void incr_by(ss_exec_ctx *ctx, const ss_args *a, long long incr)
+{
+    ss_keymeta m;
+    ss_slice v;
+    long long cur = 0;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc != SS_OK && rc != SS_ENOTFOUND)
+        return;
+    bool exists = rc == SS_OK;
+    if (exists && !ss_parse_ll(v.data, v.len, &cur)) {
+        ss_reply_err(ctx->out, RERR_NOTINT);
+        return;
+    }
+    if ((incr < 0 && cur < 0 && incr < LLONG_MIN - cur) ||
+        (incr > 0 && cur > 0 && incr > LLONG_MAX - cur)) {
+        ss_reply_err(ctx->out, RERR_OVERFLOW);
+        return;
+    }
+    cur += incr;
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%lld", cur);
+    /* INCR changes the value in place: the expiry stays. */
+    if (store_or_fail(ctx, a, 1, buf, (size_t)n, exists ? m.expire_ms : 0))
+        resp_add_int(ctx->out, cur);
+}
+
+static void incrExec(ss_exec_ctx *ctx, const ss_args *a) { incr_by(ctx, a, 1); }
+static void decrExec(ss_exec_ctx *ctx, const ss_args *a) { incr_by(ctx, a, -1); }
+
+static void incrbyExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long incr;
+    if (ss_arg_ll_or_reply(ctx, a, 2, &incr))
+        incr_by(ctx, a, incr);
+}
+
+static void decrbyExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long incr;
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &incr))
+        return;
+    if (incr == LLONG_MIN) {
+        ss_reply_err(ctx->out, RERR_DECR_OVERFLOW);
+        return;
+    }
+    incr_by(ctx, a, -incr);
+}
+
+#define LD_MAX_CHARS (5 * 1024) /* Redis' MAX_LONG_DOUBLE_CHARS */
+
+/* Redis' string2ld: a long double with no spaces, no NaN, no overflow. */
+static bool parse_ld(const char *s, size_t len, long double *out)
+{
+    char buf[LD_MAX_CHARS];
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    char *end;
+    long double v = strtold(buf, &end);
+    if (isspace((unsigned char)buf[0]) || *end != '\0' || isnan(v) || errno == EINVAL ||
+        (errno == ERANGE && (isinf(v) || v == 0)))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Redis' ld2string in human mode: "%.17Lf" without trailing zeros, so 10.5
+ * is "10.5", 5e3 is "5000" and no exponent ever appears. */
+static size_t format_ld(char *buf, size_t cap, long double v)
+{
+    int n = snprintf(buf, cap, "%.17Lf", v);
+    if (n < 0 || (size_t)n >= cap)
+        return 0;
+    size_t l = (size_t)n;
+    if (strchr(buf, '.')) {
+        while (buf[l - 1] == '0')
+            l--;
+        if (buf[l - 1] == '.')
+            l--;
+    }
+    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        l = 1;
+    }
+    return l;
+}
+
+static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    ss_slice v;
+    long double cur = 0, incr;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc != SS_OK && rc != SS_ENOTFOUND)
+        return;
+    bool exists = rc == SS_OK;
+    if ((exists && !parse_ld(v.data, v.len, &cur)) ||
+        !parse_ld(a->argv[2], a->argvlen[2], &incr)) {
+        ss_reply_err(ctx->out, RERR_NOTFLOAT);
+        return;
+    }
+    cur += incr;
+    if (isnan(cur) || isinf(cur)) {
+        ss_reply_err(ctx->out, RERR_NAN_INF);
+        return;
+    }
+    char *buf = malloc(LD_MAX_CHARS);
+    if (!buf) {
+        ss_exec_fail(ctx, SS_ENOMEM);
+        return;
+    }
+    size_t n = format_ld(buf, LD_MAX_CHARS, cur);
+    if (store_or_fail(ctx, a, 1, buf, n, exists ? m.expire_ms : 0))
+        resp_add_bulk(ctx->out, buf, n);
+    free(buf);
+}
+
+/* ------------------------------------------------------ APPEND STRLEN */
+
+static void appendExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    ss_slice v;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND) {
+        if (store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
+            resp_add_int(ctx->out, (long long)a->argvlen[2]);
+        return;
+    }
+    if (rc != SS_OK || !length_ok(ctx->out, (long long)v.len, (long long)a->argvlen[2]))
+        return;
+    size_t n = v.len + a->argvlen[2];
+    char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        ss_exec_fail(ctx, SS_ENOMEM);
+        return;
+    }
+    if (v.len)
+        memcpy(buf, v.data, v.len);
+    memcpy(buf + v.len, a->argv[2], a->argvlen[2]);
+    if (store_or_fail(ctx, a, 1, buf, n, m.expire_ms))
+        resp_add_int(ctx->out, (long long)n);
+    free(buf);
+}
+
+static void strlenExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    ss_slice v;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND)
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    else if (rc == SS_OK)
+        resp_add_int(ctx->out, (long long)v.len);
+}
+
+/* ------------------------------------------------- GETRANGE SETRANGE */
+
+/* GETRANGE key start end (and its old name SUBSTR), with Redis 7.0's
+ * clamping: negative indexes count from the end, the result is empty when
+ * start passes end. */
+static void getrangeExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long start, end;
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
+        return;
+    ss_keymeta m;
+    ss_slice v;
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND)
+        resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
+    if (rc != SS_OK)
+        return;
+    long long len = (long long)v.len;
+    if (start < 0 && end < 0 && start > end) {
+        resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
+        return;
+    }
+    if (start < 0)
+        start = len + start;
+    if (end < 0)
+        end = len + end;
+    if (start < 0)
+        start = 0;
+    if (end < 0)
+        end = 0;
+    if (end >= len)
+        end = len - 1;
+    if (start > end || len == 0)
+        resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
+    else
+        resp_add_bulk(ctx->out, v.data + start, (size_t)(end - start + 1));
+}
+
+/* The offset of SETRANGE, checked as Redis does before any lookup. */
+static bool setrange_offset(ss_buf *out, const ss_args *a, long long *off)
+{
+    if (!ss_parse_ll(a->argv[2], a->argvlen[2], off)) {
+        ss_reply_err(out, RERR_NOTINT);
+        return false;
+    }
+    if (*off < 0) {
+        ss_reply_err(out, RERR_OFFSET_RANGE);
+        return false;
+    }
+    return true;
+}
+
+static bool setrangePrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    long long off;
+    (void)s;
+    return setrange_offset(out, a, &off) &&
+           (a->argvlen[3] == 0 || length_ok(out, off, (long long)a->argvlen[3]));
+}
+
+static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long off;
+    if (!setrange_offset(ctx->out, a, &off))
+        return;
+    ss_keymeta m;
+    ss_slice v = {0};
+    int rc = lookup_string(ctx, a, 1, &m, &v);
+    if (rc != SS_OK && rc != SS_ENOTFOUND)
+        return;
+    bool exists = rc == SS_OK;
+    size_t vlen = a->argvlen[3];
+    if (vlen == 0) { /* nothing to write: the length as it is */
+        resp_add_int(ctx->out, exists ? (long long)v.len : 0);
+        return;
+    }
+    if (!length_ok(ctx->out, off, (long long)vlen))
+        return;
+    size_t olen = exists ? v.len : 0;
+    size_t n = (size_t)off + vlen > olen ? (size_t)off + vlen : olen;
+    char *buf = calloc(1, n);
+    if (!buf) {
+        ss_exec_fail(ctx, SS_ENOMEM);
+        return;
+    }
+    if (olen)
+        memcpy(buf, v.data, olen);
+    memcpy(buf + off, a->argv[3], vlen);
+    if (store_or_fail(ctx, a, 1, buf, n, exists ? m.expire_ms : 0))
+        resp_add_int(ctx->out, (long long)n);
+    free(buf);
+}
+
+#define W (CMD_WRITE | CMD_DENYOOM)
+#define WF (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
+#define R (CMD_READONLY | CMD_FAST)
 const ss_command ss_cmds_string[] = {
-    {"set", -3, CMD_WRITE | CMD_DENYOOM, setExec, setPrepare, NULL, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", "O(1)"},
-    {"get", 2, CMD_READONLY | CMD_FAST, getExec, NULL, NULL, 1, 1, 1, "string", "Returns the string value of a key.", "1.0.0", "O(1)"},
+    {"set", -3, W, setExec, setPrepare, NULL, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", "O(1)"},
+    {"get", 2, R, getExec, NULL, NULL, 1, 1, 1, "string", "Returns the string value of a key.", "1.0.0", "O(1)"},
+    {"getset", 3, WF, getsetExec, NULL, NULL, 1, 1, 1, "string", "Returns the previous string value of a key after setting it to a new value.", "1.0.0", "O(1)"},
+    {"getdel", 2, CMD_WRITE | CMD_FAST, getdelExec, NULL, NULL, 1, 1, 1, "string", "Returns the string value of a key after deleting the key.", "6.2.0", "O(1)"},
+    {"getex", -2, CMD_WRITE | CMD_FAST, getexExec, getexPrepare, NULL, 1, 1, 1, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0", "O(1)"},
+    {"setnx", 3, WF, setnxExec, NULL, NULL, 1, 1, 1, "string", "Set the string value of a key only when the key doesn't exist.", "1.0.0", "O(1)"},
+    {"setex", 4, W, setexExec, setexPrepare, NULL, 1, 1, 1, "string", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0", "O(1)"},
+    {"psetex", 4, W, setexExec, setexPrepare, NULL, 1, 1, 1, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0", "O(1)"},
+    {"mget", -2, R, mgetExec, NULL, NULL, 1, -1, 1, "string", "Atomically returns the string values of one or more keys.", "1.0.0", "O(N) where N is the number of keys to retrieve."},
+    {"mset", -3, W, msetExec, msetPrepare, NULL, 1, -1, 2, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", "O(N) where N is the number of keys to set."},
+    {"msetnx", -3, W, msetExec, msetPrepare, NULL, 1, -1, 2, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", "O(N) where N is the number of keys to set."},
+    {"incr", 2, WF, incrExec, NULL, NULL, 1, 1, 1, "string", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
+    {"decr", 2, WF, decrExec, NULL, NULL, 1, 1, 1, "string", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
+    {"incrby", 3, WF, incrbyExec, NULL, NULL, 1, 1, 1, "string", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
+    {"decrby", 3, WF, decrbyExec, NULL, NULL, 1, 1, 1, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
+    {"incrbyfloat", 3, WF, incrbyfloatExec, NULL, NULL, 1, 1, 1, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0", "O(1)"},
+    {"append", 3, WF, appendExec, NULL, NULL, 1, 1, 1, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."},
+    {"strlen", 2, R, strlenExec, NULL, NULL, 1, 1, 1, "string", "Returns the length of a string value.", "2.2.0", "O(1)"},
+    {"getrange", 4, CMD_READONLY, getrangeExec, NULL, NULL, 1, 1, 1, "string", "Returns a substring of the string stored at a key.", "2.4.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."},
+    {"substr", 4, CMD_READONLY, getrangeExec, NULL, NULL, 1, 1, 1, "string", "Returns a substring from a string value.", "1.0.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."},
+    {"setrange", 4, W, setrangeExec, setrangePrepare, NULL, 1, 1, 1, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."},
 };
 SS_COUNT(ss_cmds_string);
