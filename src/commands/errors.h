@@ -39,7 +39,6 @@
     X(RERR_DECR_OVERFLOW, "ERR decrement would overflow")                                      \
     X(RERR_OFFSET_RANGE,  "ERR offset is out of range")                                        \
     X(RERR_STRING_TOOBIG, "ERR string exceeds maximum allowed size (proto-max-bulk-len)")      \
-    X(RERR_INVALID_CURSOR, "ERR invalid cursor")                                                \
     X(RERR_SAMEOBJ,       "ERR source and destination objects are the same")                   \
     X(RERR_EXPIRE_NX_OPTS, "ERR NX and XX, GT or LT options at the same time are not compatible") \
     X(RERR_EXPIRE_GT_LT,  "ERR GT and LT options at the same time are not compatible")         \

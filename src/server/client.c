@@ -186,9 +186,16 @@ void ss_client_accept(ss_server *srv)
 
 void ss_client_ready(ss_client *c)
 {
-    if (c->in_ready || c->closed)
+    if (c->closed)
         return;
     ss_server *srv = c->srv;
+    /* Work can become ready outside the poll phase (a commit applied from a
+     * timer or idle callback): keep the loop from sleeping in poll before
+     * the check handle has run it. The check handle stops the kick once
+     * nothing is ready. */
+    uv_idle_start(&srv->kick, ss_server_kick);
+    if (c->in_ready)
+        return;
     c->in_ready = true;
     c->ready_prev = NULL;
     c->ready_next = srv->ready;

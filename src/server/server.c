@@ -87,7 +87,7 @@ static void hook_shutdown(void *ctx)
 
 /* ---------------------------------------------------------- lifecycle */
 
-static void on_kick(uv_idle_t *h) { uv_idle_stop(h); }
+void ss_server_kick(uv_idle_t *h) { (void)h; }
 
 /* After each poll: write what the clients have ready, resume the blocked. */
 static void on_check(uv_check_t *h)
@@ -109,8 +109,11 @@ static void on_check(uv_check_t *h)
             ss_client_run_ready(c);
         }
     }
-    if (srv->ready) /* more work: make the loop come round again without sleeping */
-        uv_idle_start(&srv->kick, on_kick);
+    /* More work: the loop comes round again without sleeping in poll. */
+    if (srv->ready)
+        uv_idle_start(&srv->kick, ss_server_kick);
+    else
+        uv_idle_stop(&srv->kick);
 }
 
 static void on_cron(uv_timer_t *t)

@@ -77,5 +77,7 @@ size_t ss_client_output_bytes(const ss_client *c);
 
 /* server.c: a client handle finished closing. */
 void ss_server_client_gone(ss_server *srv);
+/* An idle callback that does nothing: while active, poll does not block. */
+void ss_server_kick(uv_idle_t *h);
 
 #endif

@@ -1,0 +1,230 @@
+/* Starts real sandstore processes on loopback for integration and fault tests. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+long long h_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *h_binary(void)
+{
+    static char path[512];
+    const char *dir = getenv("SS_BUILD_DIR");
+    snprintf(path, sizeof path, "%s/sandstore", dir ? dir : "build");
+    return path;
+}
+
+int h_free_port(void)
+{
+    /* Ask the kernel for an ephemeral port, then move it out of the
+     * ephemeral range's busiest part by trying random ports in 20000-30000
+     * that bind: two nodes started at once must not collide. */
+    for (int attempt = 0; attempt < 200; attempt++) {
+        int port = 20000 + (int)((unsigned)rand() % 10000);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+        close(fd);
+        if (rc == 0)
+            return port;
+    }
+    return -1;
+}
+
+static void seed_once(void)
+{
+    static bool seeded;
+    if (!seeded) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        srand((unsigned)(ts.tv_nsec ^ getpid()));
+        seeded = true;
+    }
+}
+
+void h_node_init(h_node *n, int id, const char *extra_fmt, ...)
+{
+    seed_once();
+    memset(n, 0, sizeof *n);
+    n->id = id;
+    n->port = h_free_port();
+    n->raft_port = h_free_port();
+    snprintf(n->dir, sizeof n->dir, "/tmp/ss-it-%d-%d-XXXXXX", (int)getpid(), id);
+    if (mkdtemp(n->dir) == NULL) {
+        perror("mkdtemp");
+        abort();
+    }
+    if (extra_fmt) {
+        va_list ap;
+        va_start(ap, extra_fmt);
+        vsnprintf(n->extra, sizeof n->extra, extra_fmt, ap);
+        va_end(ap);
+    }
+}
+
+bool h_node_spawn(h_node *n)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "exec %s --port %d --raft-port %d --dir %s --node-id %d --loglevel verbose "
+             "--logfile %s/sandstore.log %s",
+             h_binary(), n->port, n->raft_port, n->dir, n->id, n->dir, n->extra);
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        char errlog[512];
+        snprintf(errlog, sizeof errlog, "%s/stderr.log", n->dir);
+        int err = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        dup2(devnull, 0);
+        dup2(err >= 0 ? err : devnull, 1);
+        dup2(err >= 0 ? err : devnull, 2);
+        setpgid(0, 0);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    n->pid = pid;
+    return true;
+}
+
+bool h_node_wait_ready(h_node *n, int timeout_ms)
+{
+    long long deadline = h_now_ms() + timeout_ms;
+    while (h_now_ms() < deadline) {
+        if (!h_node_alive(n))
+            return false;
+        struct timeval tv = {1, 0};
+        redisContext *c = redisConnectWithTimeout("127.0.0.1", n->port, tv);
+        if (c && !c->err) {
+            redisReply *r = redisCommand(c, "PING");
+            bool ok = r && r->type == REDIS_REPLY_STATUS;
+            if (r)
+                freeReplyObject(r);
+            redisFree(c);
+            if (ok)
+                return true;
+        } else if (c) {
+            redisFree(c);
+        }
+        usleep(20 * 1000);
+    }
+    return false;
+}
+
+bool h_node_start(h_node *n)
+{
+    return h_node_spawn(n) && h_node_wait_ready(n, 20000);
+}
+
+bool h_node_alive(h_node *n)
+{
+    if (n->pid <= 0)
+        return false;
+    int status;
+    pid_t r = waitpid(n->pid, &status, WNOHANG);
+    if (r == n->pid) {
+        n->pid = 0;
+        return false;
+    }
+    return true;
+}
+
+int h_node_stop(h_node *n, int sig)
+{
+    if (n->pid <= 0)
+        return -1;
+    kill(n->pid, sig);
+    int status = 0;
+    /* Bounded: a node that does not stop within 30 s is killed. */
+    for (int i = 0; i < 3000; i++) {
+        pid_t r = waitpid(n->pid, &status, WNOHANG);
+        if (r == n->pid) {
+            n->pid = 0;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        usleep(10 * 1000);
+    }
+    kill(n->pid, SIGKILL);
+    waitpid(n->pid, &status, 0);
+    n->pid = 0;
+    return -2;
+}
+
+void h_node_kill9(h_node *n) { h_node_stop(n, SIGKILL); }
+
+void h_node_cleanup(h_node *n)
+{
+    if (n->pid > 0)
+        h_node_kill9(n);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", n->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "harness: could not remove %s\n", n->dir);
+}
+
+redisContext *h_connect(const h_node *n)
+{
+    struct timeval tv = {10, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", n->port, tv);
+    if (c && !c->err)
+        redisSetTimeout(c, (struct timeval){30, 0});
+    return c;
+}
+
+redisReply *h_cmd(redisContext *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int h_sh(char *out, size_t size, const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t used = 0;
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, p)) > 0) {
+        if (out && used + 1 < size) {
+            size_t take = got < size - used - 1 ? got : size - used - 1;
+            memcpy(out + used, buf, take);
+            used += take;
+        }
+    }
+    if (out)
+        out[used] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
