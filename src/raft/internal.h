@@ -79,8 +79,10 @@ typedef struct out_msg {
     uint64_t ent_last_term;
     uint64_t need_term;  /* durable term must reach this */
     uint64_t need_vote;  /* and, when nonzero, be a durable vote for this node */
-    uint64_t need_index; /* when nonzero: log durable up to here, still holding */
-    uint64_t need_index_term; /* ...this term at need_index */
+    bool is_ack;         /* an acknowledgement of entries: sent as they become durable */
+    bool sent;           /* part of it went already: */
+    uint64_t acked;      /* ...up to this index */
+    uint64_t acked_seq;  /* ...and this ReadIndex round */
 } out_msg;
 
 typedef struct pending_read {

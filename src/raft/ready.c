@@ -25,34 +25,50 @@ out_msg *outbox_push(raft *r, uint8_t type, uint64_t to)
     return o;
 }
 
-/* An acknowledgement of entries up to index, sent once they are durable here.
- * Acks waiting for the disk are merged, so a slow disk cannot grow the queue. */
+/* An acknowledgement of entries up to index, sent as they become durable here.
+ * One per leader waits at a time, growing as more arrives, so a slow disk cannot
+ * grow the queue, and a disk that is always a little behind still lets the
+ * durable part through. */
 void outbox_ack(raft *r, uint64_t to, uint64_t index, uint64_t read_seq)
 {
     out_msg *o = NULL;
     for (size_t i = r->n_out; i-- > 0;) {
         out_msg *p = &r->out[i];
-        if (p->m.type == RAFT_MSG_APPEND_RESP && p->m.to == to && !p->m.reject &&
-            p->m.term == r->term) {
+        if (p->is_ack && p->m.to == to && p->m.term == r->term) {
             o = p;
             break;
         }
     }
     if (o == NULL && (o = outbox_push(r, RAFT_MSG_APPEND_RESP, to)) == NULL)
         return;
-    if (index >= o->m.index) {
+    o->is_ack = true;
+    if (index > o->m.index)
         o->m.index = index;
-        o->need_index = index;
-        o->need_index_term = rlog_term_at(&r->log, index);
-    }
     if (read_seq > o->m.read_seq)
         o->m.read_seq = read_seq;
 }
 
 enum { WAIT, SEND, DROP };
 
+/* Whether an ack may go now, and with which index. Within one term, every entry
+ * we verified against the leader stays ours (its later messages only append
+ * after it), so the durable prefix of what we verified is a truthful answer. It
+ * goes when it is whole, when more became durable, or when it confirms a newer
+ * ReadIndex round; not otherwise, lest the leader resend what the disk is still
+ * writing. */
+static bool ack_ready(const raft *r, const out_msg *o, uint64_t *index)
+{
+    if (r->durable_term < o->need_term)
+        return false;
+    *index = o->m.index < r->persisted ? o->m.index : r->persisted;
+    return (*index == o->m.index && !o->sent) || *index > o->acked ||
+           o->m.read_seq > o->acked_seq;
+}
+
 static int gate(const raft *r, const out_msg *o)
 {
+    if (o->is_ack)
+        return o->m.term != r->term ? DROP : WAIT; /* sent by release_messages */
     if (o->need_vote != 0) {
         if (r->durable_term > o->need_term ||
             (r->durable_term == o->need_term && r->durable_vote != 0 &&
@@ -62,12 +78,6 @@ static int gate(const raft *r, const out_msg *o)
             return WAIT;
     } else if (r->durable_term < o->need_term) {
         return WAIT;
-    }
-    if (o->need_index != 0) {
-        if (rlog_term_at(&r->log, o->need_index) != o->need_index_term)
-            return DROP; /* the acknowledged entries were overwritten meanwhile */
-        if (r->persisted < o->need_index)
-            return WAIT;
     }
     if (o->m.n_entries > 0) {
         const raft_entry *last = rlog_get(&r->log, o->ent_first + o->m.n_entries - 1);
@@ -105,7 +115,20 @@ static void release_messages(raft *r, raft_ready *rd)
     }
     for (size_t i = 0; i < r->n_out; i++) {
         out_msg *o = &r->out[i];
-        switch (gate(r, o)) {
+        int verdict = gate(r, o);
+        uint64_t index;
+        if (verdict == WAIT && o->is_ack && ack_ready(r, o, &index)) {
+            r->rd_msgs[n] = o->m;
+            r->rd_msgs[n].index = index;
+            outbox_trace(r, &r->rd_msgs[n], "send");
+            n++;
+            o->acked = index;
+            o->acked_seq = o->m.read_seq;
+            o->sent = true;
+            if (index == o->m.index)
+                continue; /* all of it went */
+        }
+        switch (verdict) {
         case WAIT:
             r->out[kept++] = *o;
             break;

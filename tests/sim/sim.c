@@ -246,6 +246,7 @@ static raft *boot(sim *s, unsigned i)
     cfg.heartbeat_ms = s->o.heartbeat_ms;
     cfg.max_append_entries = s->o.max_append_entries;
     cfg.max_inflight = s->o.max_inflight;
+    cfg.max_uncommitted_bytes = 8 * 64; /* a cut-off leader stops piling up entries */
     cfg.max_pending_reads = 64;
     cfg.pre_vote = s->o.pre_vote;
     cfg.check_quorum = s->o.check_quorum;
