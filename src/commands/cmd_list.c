@@ -1,7 +1,748 @@
 /* List commands. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
+/*
+ * Layout: element i of a list lives in the sub-key ss_encode_i64(head + i),
+ * where head and tail (exclusive) are kept in meta.hdr and the sequence
+ * [head, tail) is always dense: meta.count == tail - head. Pushes and pops
+ * at either end are O(1) per element, LINDEX/LSET O(1), LRANGE O(S + N)
+ * with one seek. LINSERT shifts the shorter side of the pivot (O(N/2)
+ * writes at most); LREM compacts what follows the first removal (O(N)).
+ */
+typedef struct list {
+    const char *key;
+    size_t klen;
+    ss_keymeta m;
+    int64_t head, tail;
+} list;
+
+enum { L_MISSING = 0, L_FOUND = 1, L_REPLIED = -1 };
+
+static long long llen(const list *l) { return l->tail - l->head; }
+
+/* Looks up argv[argi] as a list. L_REPLIED: a wrong type or storage error
+ * was replied. */
+static int list_open(ss_exec_ctx *ctx, const ss_args *a, int argi, list *l)
+{
+    memset(l, 0, sizeof *l);
+    l->key = a->argv[argi];
+    l->klen = a->argvlen[argi];
+    int rc = ss_key_lookup(ctx, a, argi, &l->m, NULL);
+    if (rc == SS_ENOTFOUND)
+        return L_MISSING;
+    if (rc != SS_OK || !ss_key_check_type(ctx, &l->m, SS_TYPE_LIST))
+        return L_REPLIED;
+    if (l->m.hdr_len == 16) {
+        l->head = ss_decode_i64(l->m.hdr);
+        l->tail = ss_decode_i64(l->m.hdr + 8);
+    }
+    return L_FOUND;
+}
+
+/* A fresh, empty list under a version unique to this entry. */
+static void list_create(ss_exec_ctx *ctx, list *l)
+{
+    memset(&l->m, 0, sizeof l->m);
+    l->m.type = SS_TYPE_LIST;
+    l->m.version = ss_exec_new_version(ctx);
+    l->head = l->tail = 0;
+}
+
+/* Writes the metadata back, deleting the key when the list is empty. */
+static int list_save(ss_exec_ctx *ctx, list *l)
+{
+    if (l->tail == l->head) {
+        int rc = ss_ks_delete(ctx->txn, ctx->db, l->key, l->klen);
+        return rc == SS_ENOTFOUND ? SS_OK : rc;
+    }
+    l->m.count = (uint64_t)(l->tail - l->head);
+    l->m.hdr_len = 16;
+    ss_encode_i64(l->head, l->m.hdr);
+    ss_encode_i64(l->tail, l->m.hdr + 8);
+    return ss_ks_set(ctx->txn, ctx->db, l->key, l->klen, &l->m, NULL, 0);
+}
+
+static int elem_get(ss_exec_ctx *ctx, const list *l, int64_t seq, ss_slice *v)
+{
+    unsigned char sub[8];
+    ss_encode_i64(seq, sub);
+    int rc = ss_ks_sub_get(ctx->txn, ctx->db, l->key, l->klen, l->m.version, sub, 8, v);
+    return rc == SS_ENOTFOUND ? SS_ECORRUPT : rc;
+}
+
+static int elem_put(ss_exec_ctx *ctx, const list *l, int64_t seq, const void *v, size_t vlen)
+{
+    unsigned char sub[8];
+    ss_encode_i64(seq, sub);
+    return ss_ks_sub_put(ctx->txn, ctx->db, l->key, l->klen, l->m.version, sub, 8, v, vlen);
+}
+
+static int elem_del(ss_exec_ctx *ctx, const list *l, int64_t seq)
+{
+    unsigned char sub[8];
+    ss_encode_i64(seq, sub);
+    return ss_ks_sub_del(ctx->txn, ctx->db, l->key, l->klen, l->m.version, sub, 8);
+}
+
+/* An iterator positioned at seq (forward) or at the last element <= seq. */
+static int iter_at(ss_exec_ctx *ctx, const list *l, int64_t seq, bool forward, ss_ks_subiter **it)
+{
+    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, l->key, l->klen, l->m.version, it);
+    if (rc != SS_OK)
+        return rc;
+    unsigned char sub[8];
+    ss_encode_i64(seq, sub);
+    if (forward)
+        ss_ks_subiter_seek(*it, sub, 8);
+    else
+        ss_ks_subiter_seek_for_prev(*it, sub, 8);
+    return SS_OK;
+}
+
+static int64_t iter_seq(const ss_ks_subiter *it)
+{
+    ss_slice s = ss_ks_subiter_sub(it);
+    return s.len == 8 ? ss_decode_i64((const unsigned char *)s.data) : INT64_MIN;
+}
+
+/* Normalizes a Redis index (negative counts from the end); false if out of range. */
+static bool list_index(const list *l, long long idx, int64_t *seq)
+{
+    long long n = llen(l);
+    if (idx < 0)
+        idx += n;
+    if (idx < 0 || idx >= n)
+        return false;
+    *seq = l->head + idx;
+    return true;
+}
+
+/* ------------------------------------------------------------------ push */
+
+static void push_generic(ss_exec_ctx *ctx, const ss_args *a, bool left, bool only_existing)
+{
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    if (found == L_MISSING) {
+        if (only_existing) {
+            resp_add_shared(ctx->out, RESP_SH_CZERO);
+            return;
+        }
+        list_create(ctx, &l);
+    }
+    for (int i = 2; i < a->argc; i++) {
+        int64_t seq = left ? --l.head : l.tail++;
+        int rc = elem_put(ctx, &l, seq, a->argv[i], a->argvlen[i]);
+        if (rc != SS_OK) {
+            ss_exec_fail(ctx, rc);
+            return;
+        }
+    }
+    int rc = list_save(ctx, &l);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    resp_add_int(ctx->out, llen(&l));
+}
+
+static void lpushExec(ss_exec_ctx *ctx, const ss_args *a) { push_generic(ctx, a, true, false); }
+static void rpushExec(ss_exec_ctx *ctx, const ss_args *a) { push_generic(ctx, a, false, false); }
+static void lpushxExec(ss_exec_ctx *ctx, const ss_args *a) { push_generic(ctx, a, true, true); }
+static void rpushxExec(ss_exec_ctx *ctx, const ss_args *a) { push_generic(ctx, a, false, true); }
+
+/* ------------------------------------------------------------------ pop */
+
+/* Pops up to n elements from one end, replying each as a bulk string. */
+static int pop_reply(ss_exec_ctx *ctx, list *l, bool left, long long n)
+{
+    for (long long i = 0; i < n; i++) {
+        int64_t seq = left ? l->head : l->tail - 1;
+        ss_slice v;
+        int rc = elem_get(ctx, l, seq, &v);
+        if (rc != SS_OK)
+            return rc;
+        resp_add_bulk(ctx->out, v.data, v.len); /* before the delete frees v */
+        if ((rc = elem_del(ctx, l, seq)) != SS_OK)
+            return rc;
+        if (left)
+            l->head++;
+        else
+            l->tail--;
+    }
+    return list_save(ctx, l);
+}
+
+static bool pop_parse(ss_exec_ctx *ctx, const ss_args *a, long long *count)
+{
+    *count = -1;
+    if (a->argc > 3) {
+        ss_reply_err(ctx->out, RERR_ARITY, ss_arg_is(a, 0, "lpop") ? "lpop" : "rpop");
+        return false;
+    }
+    if (a->argc == 3 && (!ss_parse_ll(a->argv[2], a->argvlen[2], count) || *count < 0)) {
+        ss_reply_err(ctx->out, RERR_MUST_POSITIVE);
+        return false;
+    }
+    return true;
+}
+
+static bool popPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long count;
+    if (a->argc > 3) {
+        ss_reply_err(out, RERR_ARITY, ss_arg_is(a, 0, "lpop") ? "lpop" : "rpop");
+        return false;
+    }
+    if (a->argc == 3 && (!ss_parse_ll(a->argv[2], a->argvlen[2], &count) || count < 0)) {
+        ss_reply_err(out, RERR_MUST_POSITIVE);
+        return false;
+    }
+    return true;
+}
+
+static void pop_generic(ss_exec_ctx *ctx, const ss_args *a, bool left)
+{
+    long long count;
+    if (!pop_parse(ctx, a, &count))
+        return;
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    if (found == L_MISSING) {
+        if (count < 0)
+            resp_add_null_bulk(ctx->out, ctx->proto);
+        else
+            resp_add_null_array(ctx->out, ctx->proto);
+        return;
+    }
+    if (count >= 0) {
+        if (count > llen(&l))
+            count = llen(&l);
+        resp_add_array_len(ctx->out, count);
+    }
+    int rc = pop_reply(ctx, &l, left, count < 0 ? 1 : count);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+}
+
+static void lpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, true); }
+static void rpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, false); }
+
+/* ------------------------------------------------------------------ reads */
+
+static void llenExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found != L_REPLIED)
+        resp_add_int(ctx->out, found == L_FOUND ? llen(&l) : 0);
+}
+
+static void lrangeExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long start, end;
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
+        return;
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    long long n = found == L_FOUND ? llen(&l) : 0;
+    if (start < 0)
+        start += n;
+    if (end < 0)
+        end += n;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= n) {
+        resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
+        return;
+    }
+    if (end >= n)
+        end = n - 1;
+    ss_ks_subiter *it;
+    int rc = iter_at(ctx, &l, l.head + start, true, &it);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    long long want = end - start + 1, got = 0;
+    resp_add_array_len(ctx->out, want);
+    for (; got < want && ss_ks_subiter_valid(it); got++, ss_ks_subiter_next(it)) {
+        ss_slice v = ss_ks_subiter_value(it);
+        resp_add_bulk(ctx->out, v.data, v.len);
+    }
+    ss_ks_subiter_free(it);
+    if (got != want)
+        ss_exec_fail(ctx, SS_ECORRUPT);
+}
+
+static void lindexExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long idx;
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &idx))
+        return;
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    int64_t seq;
+    if (found == L_MISSING || !list_index(&l, idx, &seq)) {
+        resp_add_null_bulk(ctx->out, ctx->proto);
+        return;
+    }
+    ss_slice v;
+    int rc = elem_get(ctx, &l, seq, &v);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_bulk(ctx->out, v.data, v.len);
+}
+
+/* LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]. */
+typedef struct lpos_opts {
+    long long rank, count, maxlen;
+    bool has_count;
+} lpos_opts;
+
+static bool lpos_parse(const ss_args *a, lpos_opts *o, ss_buf *out)
+{
+    o->rank = 1;
+    o->count = 1;
+    o->maxlen = 0;
+    o->has_count = false;
+    for (int i = 3; i < a->argc; i++) {
+        bool more = i + 1 < a->argc;
+        long long v;
+        if (more && (ss_arg_is(a, i, "rank") || ss_arg_is(a, i, "count") || ss_arg_is(a, i, "maxlen"))) {
+            if (!ss_parse_ll(a->argv[i + 1], a->argvlen[i + 1], &v)) {
+                ss_reply_err(out, RERR_NOTINT);
+                return false;
+            }
+            if (ss_arg_is(a, i, "rank")) {
+                if (v == 0) {
+                    ss_reply_err(out, RERR_LPOS_RANK);
+                    return false;
+                }
+                o->rank = v;
+            } else if (ss_arg_is(a, i, "count")) {
+                if (v < 0) {
+                    ss_reply_err(out, RERR_LPOS_COUNT);
+                    return false;
+                }
+                o->count = v;
+                o->has_count = true;
+            } else {
+                if (v < 0) {
+                    ss_reply_err(out, RERR_LPOS_MAXLEN);
+                    return false;
+                }
+                o->maxlen = v;
+            }
+            i++;
+        } else {
+            ss_reply_err(out, RERR_SYNTAX);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void lposExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    lpos_opts o;
+    if (!lpos_parse(a, &o, ctx->out))
+        return;
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    if (found == L_MISSING) {
+        if (o.has_count)
+            resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
+        else
+            resp_add_null_bulk(ctx->out, ctx->proto);
+        return;
+    }
+    bool forward = o.rank > 0;
+    /* Redis negates LONG_MIN into itself, which then behaves as rank -1. */
+    long long skip = o.rank == LLONG_MIN ? 0 : (forward ? o.rank : -o.rank) - 1;
+    long long limit = o.count == 0 ? LLONG_MAX : o.count;
+    ss_ks_subiter *it;
+    int rc = iter_at(ctx, &l, forward ? l.head : l.tail - 1, forward, &it);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    /* Matches are few or bounded by the list: collect them into a reply
+     * buffer of their own so the array length can go first. */
+    ss_buf matches;
+    ss_buf_init(&matches, 0);
+    long long nmatch = 0, scanned = 0;
+    const char *el = a->argv[2];
+    size_t ellen = a->argvlen[2];
+    while (ss_ks_subiter_valid(it) && nmatch < limit && (o.maxlen == 0 || scanned < o.maxlen)) {
+        ss_slice v = ss_ks_subiter_value(it);
+        if (v.len == ellen && memcmp(v.data, el, ellen) == 0) {
+            if (skip > 0) {
+                skip--;
+            } else {
+                resp_add_int(&matches, iter_seq(it) - l.head);
+                nmatch++;
+            }
+        }
+        scanned++;
+        if (forward)
+            ss_ks_subiter_next(it);
+        else
+            ss_ks_subiter_prev(it);
+    }
+    ss_ks_subiter_free(it);
+    if (o.has_count) {
+        resp_add_array_len(ctx->out, nmatch);
+        resp_add_raw(ctx->out, ss_buf_data(&matches), ss_buf_len(&matches));
+    } else if (nmatch == 0) {
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    } else {
+        resp_add_raw(ctx->out, ss_buf_data(&matches), ss_buf_len(&matches));
+    }
+    ss_buf_release(&matches);
+}
+
+/* ------------------------------------------------------------------ writes */
+
+static void lsetExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long idx;
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &idx))
+        return;
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    int64_t seq;
+    if (found == L_MISSING) {
+        ss_reply_err(ctx->out, RERR_NOKEY);
+        return;
+    }
+    if (!list_index(&l, idx, &seq)) {
+        ss_reply_err(ctx->out, RERR_OUTOFRANGE);
+        return;
+    }
+    int rc = elem_put(ctx, &l, seq, a->argv[3], a->argvlen[3]);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
+/* Makes room for one element at position pos (0..len) by shifting the
+ * shorter side outwards; returns the free sequence number in *seq. */
+static int open_gap(ss_exec_ctx *ctx, list *l, long long pos, int64_t *seq)
+{
+    long long n = llen(l);
+    bool shift_front = pos <= n / 2;
+    ss_ks_subiter *it;
+    int rc = iter_at(ctx, l, shift_front ? l->head : l->tail - 1, shift_front, &it);
+    if (rc != SS_OK)
+        return rc;
+    /* Writing the slot just left behind never disturbs the walk ahead. */
+    long long moves = shift_front ? pos : n - pos;
+    for (long long i = 0; i < moves && rc == SS_OK; i++) {
+        if (!ss_ks_subiter_valid(it)) {
+            rc = SS_ECORRUPT;
+            break;
+        }
+        int64_t s = iter_seq(it);
+        ss_slice v = ss_ks_subiter_value(it);
+        rc = elem_put(ctx, l, shift_front ? s - 1 : s + 1, v.data, v.len);
+        if (shift_front)
+            ss_ks_subiter_next(it);
+        else
+            ss_ks_subiter_prev(it);
+    }
+    ss_ks_subiter_free(it);
+    if (shift_front) {
+        l->head--;
+        *seq = l->head + pos;
+    } else {
+        l->tail++;
+        *seq = l->head + pos;
+    }
+    return rc;
+}
+
+static void linsertExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    bool after;
+    if (ss_arg_is(a, 2, "after"))
+        after = true;
+    else if (ss_arg_is(a, 2, "before"))
+        after = false;
+    else {
+        ss_reply_err(ctx->out, RERR_SYNTAX);
+        return;
+    }
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    if (found == L_MISSING) {
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+        return;
+    }
+    ss_ks_subiter *it;
+    int rc = iter_at(ctx, &l, l.head, true, &it);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    long long pos = -1;
+    for (long long i = 0; ss_ks_subiter_valid(it); i++, ss_ks_subiter_next(it)) {
+        ss_slice v = ss_ks_subiter_value(it);
+        if (v.len == a->argvlen[3] && memcmp(v.data, a->argv[3], v.len) == 0) {
+            pos = i;
+            break;
+        }
+    }
+    ss_ks_subiter_free(it);
+    if (pos < 0) {
+        resp_add_shared(ctx->out, RESP_SH_CMINUSONE);
+        return;
+    }
+    int64_t seq;
+    rc = open_gap(ctx, &l, after ? pos + 1 : pos, &seq);
+    if (rc == SS_OK)
+        rc = elem_put(ctx, &l, seq, a->argv[4], a->argvlen[4]);
+    if (rc == SS_OK)
+        rc = list_save(ctx, &l);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, llen(&l));
+}
+
+/* LREM: walks from the chosen end, moving each kept element into the slot
+ * after the last kept one, then drops the freed slots at that end. */
+static void lremExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long count;
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &count))
+        return;
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    if (found == L_MISSING) {
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+        return;
+    }
+    bool forward = count >= 0;
+    unsigned long long limit = count == 0 ? ULLONG_MAX
+                             : count > 0 ? (unsigned long long)count : 0ULL - (unsigned long long)count;
+    ss_ks_subiter *it;
+    int rc = iter_at(ctx, &l, forward ? l.head : l.tail - 1, forward, &it);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    int64_t w = forward ? l.head : l.tail - 1;
+    unsigned long long removed = 0;
+    const char *el = a->argv[3];
+    size_t ellen = a->argvlen[3];
+    while (rc == SS_OK && ss_ks_subiter_valid(it)) {
+        int64_t s = iter_seq(it);
+        ss_slice v = ss_ks_subiter_value(it);
+        if (removed < limit && v.len == ellen && memcmp(v.data, el, ellen) == 0) {
+            removed++;
+        } else {
+            if (s != w)
+                rc = elem_put(ctx, &l, w, v.data, v.len);
+            w += forward ? 1 : -1;
+        }
+        if (forward)
+            ss_ks_subiter_next(it);
+        else
+            ss_ks_subiter_prev(it);
+    }
+    ss_ks_subiter_free(it);
+    for (unsigned long long i = 0; rc == SS_OK && i < removed; i++)
+        rc = elem_del(ctx, &l, forward ? l.tail - 1 - (int64_t)i : l.head + (int64_t)i);
+    if (forward)
+        l.tail -= (int64_t)removed;
+    else
+        l.head += (int64_t)removed;
+    if (rc == SS_OK && removed > 0)
+        rc = list_save(ctx, &l);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, (long long)removed);
+}
+
+static void ltrimExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long start, end;
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
+        return;
+    list l;
+    int found = list_open(ctx, a, 1, &l);
+    if (found == L_REPLIED)
+        return;
+    if (found == L_MISSING) {
+        resp_add_shared(ctx->out, RESP_SH_OK);
+        return;
+    }
+    long long n = llen(&l), ltrim, rtrim;
+    if (start < 0)
+        start += n;
+    if (end < 0)
+        end += n;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= n) {
+        ltrim = n; /* everything goes */
+        rtrim = 0;
+    } else {
+        if (end >= n)
+            end = n - 1;
+        ltrim = start;
+        rtrim = n - end - 1;
+    }
+    int rc = SS_OK;
+    if (ltrim == n) {
+        rc = ss_ks_delete(ctx->txn, ctx->db, l.key, l.klen); /* O(1) */
+    } else {
+        for (long long i = 0; rc == SS_OK && i < ltrim; i++)
+            rc = elem_del(ctx, &l, l.head + i);
+        for (long long i = 0; rc == SS_OK && i < rtrim; i++)
+            rc = elem_del(ctx, &l, l.tail - 1 - i);
+        l.head += ltrim;
+        l.tail -= rtrim;
+        if (rc == SS_OK && (ltrim || rtrim))
+            rc = list_save(ctx, &l);
+    }
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
+/* ------------------------------------------------------------------ move */
+
+static void move_generic(ss_exec_ctx *ctx, const ss_args *a, bool from_left, bool to_left)
+{
+    list src, dst;
+    int found = list_open(ctx, a, 1, &src);
+    if (found == L_REPLIED)
+        return;
+    if (found == L_MISSING) {
+        resp_add_null_bulk(ctx->out, ctx->proto);
+        return;
+    }
+    found = list_open(ctx, a, 2, &dst);
+    if (found == L_REPLIED)
+        return;
+    int64_t seq = from_left ? src.head : src.tail - 1;
+    ss_slice v;
+    int rc = elem_get(ctx, &src, seq, &v);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    char *el = malloc(v.len ? v.len : 1);
+    if (el == NULL) {
+        ss_exec_fail(ctx, SS_ENOMEM);
+        return;
+    }
+    size_t ellen = v.len;
+    memcpy(el, v.data, v.len);
+    if ((rc = elem_del(ctx, &src, seq)) == SS_OK) {
+        if (from_left)
+            src.head++;
+        else
+            src.tail--;
+        rc = list_save(ctx, &src);
+    }
+    /* The source may be the destination: look it up again after the pop. */
+    if (rc == SS_OK) {
+        found = list_open(ctx, a, 2, &dst);
+        if (found == L_REPLIED) {
+            free(el);
+            return;
+        }
+        if (found == L_MISSING)
+            list_create(ctx, &dst);
+        rc = elem_put(ctx, &dst, to_left ? --dst.head : dst.tail++, el, ellen);
+        if (rc == SS_OK)
+            rc = list_save(ctx, &dst);
+    }
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_bulk(ctx->out, el, ellen);
+    free(el);
+}
+
+static bool side_arg(const ss_args *a, int i, bool *left)
+{
+    if (ss_arg_is(a, i, "left"))
+        *left = true;
+    else if (ss_arg_is(a, i, "right"))
+        *left = false;
+    else
+        return false;
+    return true;
+}
+
+static bool lmovePrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    bool l1, l2;
+    if (side_arg(a, 3, &l1) && side_arg(a, 4, &l2))
+        return true;
+    ss_reply_err(out, RERR_SYNTAX);
+    return false;
+}
+
+static void lmoveExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    bool from_left, to_left;
+    if (!side_arg(a, 3, &from_left) || !side_arg(a, 4, &to_left)) {
+        ss_reply_err(ctx->out, RERR_SYNTAX);
+        return;
+    }
+    move_generic(ctx, a, from_left, to_left);
+}
+
+static void rpoplpushExec(ss_exec_ctx *ctx, const ss_args *a) { move_generic(ctx, a, false, true); }
+
 const ss_command ss_cmds_list[] = {
+    {"lpush", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, lpushExec, NULL, NULL, 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
+    {"rpush", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, rpushExec, NULL, NULL, 1, 1, 1, "list", "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
+    {"lpushx", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, lpushxExec, NULL, NULL, 1, 1, 1, "list", "Prepends one or more elements to a list only when the list exists.", "2.2.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
+    {"rpushx", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, rpushxExec, NULL, NULL, 1, 1, 1, "list", "Appends an element to a list only when the list exists.", "2.2.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
+    {"lpop", -2, CMD_WRITE | CMD_FAST, lpopExec, popPrepare, NULL, 1, 1, 1, "list", "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", "1.0.0", "O(N) where N is the number of elements returned"},
+    {"rpop", -2, CMD_WRITE | CMD_FAST, rpopExec, popPrepare, NULL, 1, 1, 1, "list", "Returns and removes the last elements of the list. Deletes the list if the last element was popped.", "1.0.0", "O(N) where N is the number of elements returned"},
+    {"llen", 2, CMD_READONLY | CMD_FAST, llenExec, NULL, NULL, 1, 1, 1, "list", "Returns the length of a list.", "1.0.0", "O(1)"},
+    {"lrange", 4, CMD_READONLY, lrangeExec, NULL, NULL, 1, 1, 1, "list", "Returns a range of elements from a list.", "1.0.0", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range. sandstore: O(log N + M), one seek then M elements."},
+    {"lindex", 3, CMD_READONLY, lindexExec, NULL, NULL, 1, 1, 1, "list", "Returns an element from a list by its index.", "1.0.0", "O(N) where N is the number of elements to traverse to get to the element at index. sandstore: O(1)."},
+    {"lset", 4, CMD_WRITE | CMD_DENYOOM, lsetExec, NULL, NULL, 1, 1, 1, "list", "Sets the value of an element in a list by its index.", "1.0.0", "O(N) where N is the length of the list. sandstore: O(1)."},
+    {"linsert", 5, CMD_WRITE | CMD_DENYOOM, linsertExec, NULL, NULL, 1, 1, 1, "list", "Inserts an element before or after another element in a list.", "2.2.0", "O(N) where N is the number of elements to traverse before seeing the value pivot. sandstore: plus up to N/2 elements renumbered."},
+    {"lrem", 4, CMD_WRITE, lremExec, NULL, NULL, 1, 1, 1, "list", "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0", "O(N+M) where N is the length of the list and M is the number of elements removed. sandstore: elements after the first removal are renumbered."},
+    {"ltrim", 4, CMD_WRITE, ltrimExec, NULL, NULL, 1, 1, 1, "list", "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", "1.0.0", "O(N) where N is the number of elements to be removed by the operation."},
+    {"lpos", -3, CMD_READONLY, lposExec, NULL, NULL, 1, 1, 1, "list", "Returns the index of matching elements in a list.", "6.0.6", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time."},
+    {"lmove", 5, CMD_WRITE | CMD_DENYOOM, lmoveExec, lmovePrepare, NULL, 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0", "O(1)"},
+    {"rpoplpush", 3, CMD_WRITE | CMD_DENYOOM, rpoplpushExec, NULL, NULL, 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0", "O(1)"},
 };
 SS_COUNT(ss_cmds_list);
