@@ -1,10 +1,16 @@
-/* Generic key commands. */
+/* Generic key commands: DEL EXISTS TYPE KEYS SCAN RANDOMKEY RENAME COPY MOVE, expiry and TTLs. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
+#include "common/config.h"
 #include "common/log.h"
+
+/* ------------------------------------------------------------- helpers */
 
 /* Deletes a key if it is visible now; an expired leftover is removed too
  * but does not count, as in Redis where the lookup expires it first. */
@@ -19,6 +25,72 @@ int ss_key_delete(ss_exec_ctx *ctx, const char *key, size_t klen, bool *deleted)
     rc = ss_ks_delete(ctx->txn, ctx->db, key, klen);
     return rc == SS_ENOTFOUND ? SS_OK : rc;
 }
+
+/* A lookup in any db at ctx->now_ms; a storage error is recorded and replied. */
+static int lookup_in(ss_exec_ctx *ctx, int db, const char *key, size_t klen, ss_keymeta *m,
+                     ss_slice *v)
+{
+    int rc = ss_ks_lookup(ctx->txn, db, key, klen, (uint64_t)ctx->now_ms, m, v);
+    if (rc != SS_OK && rc != SS_ENOTFOUND)
+        ss_exec_fail(ctx, rc);
+    return rc;
+}
+
+/* Removes whatever record a key has in db (an expired leftover included). */
+static int drop(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
+{
+    int rc = ss_ks_delete(ctx->txn, db, key, klen);
+    return rc == SS_ENOTFOUND ? SS_OK : rc;
+}
+
+/*
+ * Writes a copy of the key (m, value) found at (sdb, skey) as (ddb, dkey),
+ * expiry included; dkey must have no record. A collection's sub-keys live
+ * under (db, key, version), so they are copied one by one under a new
+ * version: O(N) in the collection's size (Redis' RENAME/MOVE are O(1)).
+ */
+static int copy_key(ss_exec_ctx *ctx, int sdb, const char *skey, size_t sklen, const ss_keymeta *m,
+                    ss_slice value, int ddb, const char *dkey, size_t dklen)
+{
+    ss_keymeta nm = *m;
+    if (m->type == SS_TYPE_STRING) {
+        nm.version = ctx->index;
+        return ss_ks_set(ctx->txn, ddb, dkey, dklen, &nm, value.data, value.len);
+    }
+    nm.version = ss_exec_new_version(ctx);
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(ctx->txn, sdb, skey, sklen, m->version, &it);
+    if (rc != SS_OK)
+        return rc;
+    for (ss_ks_subiter_seek_first(it); rc == SS_OK && ss_ks_subiter_valid(it);
+         ss_ks_subiter_next(it)) {
+        ss_slice sub = ss_ks_subiter_sub(it), val = ss_ks_subiter_value(it);
+        rc = ss_ks_sub_put(ctx->txn, ddb, dkey, dklen, nm.version, sub.data, sub.len, val.data,
+                           val.len);
+    }
+    ss_ks_subiter_free(it);
+    return rc == SS_OK ? ss_ks_set(ctx->txn, ddb, dkey, dklen, &nm, NULL, 0) : rc;
+}
+
+static const char *type_name(ss_type t)
+{
+    switch (t) {
+    case SS_TYPE_STRING: return "string";
+    case SS_TYPE_HASH: return "hash";
+    case SS_TYPE_LIST: return "list";
+    case SS_TYPE_SET: return "set";
+    case SS_TYPE_ZSET: return "zset";
+    default: return "none";
+    }
+}
+
+static int databases(ss_exec_ctx *ctx)
+{
+    int n = ss_engine_config(ctx->engine)->databases;
+    return n > 0 && n <= SS_KS_DBS ? n : SS_KS_DBS;
+}
+
+/* ------------------------------------------------ DEL EXISTS TYPE TOUCH */
 
 static void delExec(ss_exec_ctx *ctx, const ss_args *a)
 {
@@ -35,6 +107,7 @@ static void delExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_int(ctx->out, n);
 }
 
+/* EXISTS and TOUCH: how many of the keys exist (a key named twice counts twice). */
 static void existsExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long n = 0;
@@ -47,6 +120,531 @@ static void existsExec(ss_exec_ctx *ctx, const ss_args *a)
             return;
     }
     resp_add_int(ctx->out, n);
+}
+
+static void typeExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
+    if (rc == SS_OK || rc == SS_ENOTFOUND)
+        resp_add_simple(ctx->out, rc == SS_OK ? type_name(m.type) : "none");
+}
+
+/* ------------------------------------------------------ KEYS SCAN */
+
+/* The bytes every match of a glob must start with (up to the first special). */
+static size_t literal_prefix(const char *pat, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (pat[i] == '*' || pat[i] == '?' || pat[i] == '[' || pat[i] == '\\')
+            return i;
+    return len;
+}
+
+static bool has_prefix(ss_slice k, const char *p, size_t plen)
+{
+    return plen == 0 || (k.len >= plen && memcmp(k.data, p, plen) == 0);
+}
+
+/* Byte order of two strings, a proper prefix first (the keyspace's order). */
+static int bytes_cmp(const char *x, size_t xlen, const char *y, size_t ylen)
+{
+    size_t n = xlen < ylen ? xlen : ylen;
+    int c = n ? memcmp(x, y, n) : 0;
+    return c != 0 ? c : (xlen > ylen) - (xlen < ylen);
+}
+
+/* Appends the array of keys gathered in `items` (n bulk strings) to out. */
+static void add_gathered(ss_buf *out, ss_buf *items, long long n)
+{
+    resp_add_array_len(out, n);
+    resp_add_raw(out, ss_buf_data(items), ss_buf_len(items));
+}
+
+static void keysExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    const char *pat = a->argv[1];
+    size_t plen = a->argvlen[1], pre = literal_prefix(pat, plen);
+    bool all = plen == 1 && pat[0] == '*';
+    ss_ks_keyiter *it;
+    int rc = ss_ks_keyiter_new(ctx->txn, ctx->db, (uint64_t)ctx->now_ms, &it);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    ss_buf items;
+    ss_buf_init(&items, 0);
+    long long n = 0;
+    /* A literal prefix narrows the walk to the keys that start with it. */
+    for (ss_ks_keyiter_seek(it, pat, pre); ss_ks_keyiter_valid(it); ss_ks_keyiter_next(it)) {
+        ss_slice k = ss_ks_keyiter_key(it);
+        if (!has_prefix(k, pat, pre))
+            break;
+        if (all || ss_stringmatch(pat, plen, k.data, k.len, false)) {
+            resp_add_bulk(&items, k.data, k.len);
+            n++;
+        }
+    }
+    ss_ks_keyiter_free(it);
+    add_gathered(ctx->out, &items, n);
+    ss_buf_release(&items);
+}
+
+/*
+ * A SCAN cursor names the last key examined: "1" followed by each byte of
+ * the key as three decimal digits. It stays a decimal number (clients such
+ * as redis-py parse cursors as integers) and is never "0", which means
+ * "start" and "done". The next call resumes after that key, so every key
+ * present throughout the scan is returned exactly once.
+ */
+static void cursor_encode(ss_buf *out, ss_slice key)
+{
+    ss_buf_append(out, "1", 1);
+    for (size_t i = 0; i < key.len; i++)
+        ss_buf_appendf(out, "%03u", (unsigned)(unsigned char)key.data[i]);
+}
+
+/* Decodes a cursor into a malloc'd key (*key NULL for "0"). */
+static bool cursor_decode(const char *s, size_t len, char **key, size_t *klen)
+{
+    *key = NULL;
+    *klen = 0;
+    if (len == 1 && s[0] == '0')
+        return true;
+    if (len == 0 || s[0] != '1' || (len - 1) % 3 != 0)
+        return false;
+    size_t n = (len - 1) / 3;
+    char *k = malloc(n ? n : 1);
+    if (!k)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const char *d = s + 1 + 3 * i;
+        unsigned v = 0;
+        for (int j = 0; j < 3; j++) {
+            if (d[j] < '0' || d[j] > '9')
+                goto bad;
+            v = v * 10 + (unsigned)(d[j] - '0');
+        }
+        if (v > 255)
+            goto bad;
+        k[i] = (char)v;
+    }
+    *key = k;
+    *klen = n;
+    return true;
+bad:
+    free(k);
+    return false;
+}
+
+typedef struct scan_opts {
+    long long count;
+    const char *pat, *type;
+    size_t plen, tlen;
+} scan_opts;
+
+/* SCAN's options as Redis 7.0 reads them; replies and returns false on error. */
+static bool parse_scan(ss_exec_ctx *ctx, const ss_args *a, scan_opts *o)
+{
+    *o = (scan_opts){.count = 10};
+    for (int i = 2; i < a->argc; i += 2) {
+        bool has_next = i + 1 < a->argc;
+        if (has_next && ss_arg_is(a, i, "count")) {
+            if (!ss_arg_ll_or_reply(ctx, a, i + 1, &o->count))
+                return false;
+            if (o->count < 1) {
+                ss_reply_err(ctx->out, RERR_SYNTAX);
+                return false;
+            }
+        } else if (has_next && ss_arg_is(a, i, "match")) {
+            o->pat = a->argv[i + 1];
+            o->plen = a->argvlen[i + 1];
+            if (o->plen == 1 && o->pat[0] == '*')
+                o->pat = NULL;
+        } else if (has_next && ss_arg_is(a, i, "type")) {
+            o->type = a->argv[i + 1];
+            o->tlen = a->argvlen[i + 1];
+        } else {
+            ss_reply_err(ctx->out, RERR_SYNTAX);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether the iterator's current key passes SCAN's MATCH and TYPE filters. */
+static bool scan_keep(const ss_ks_keyiter *it, ss_slice k, const scan_opts *o)
+{
+    if (o->pat && !ss_stringmatch(o->pat, o->plen, k.data, k.len, false))
+        return false;
+    if (o->type) {
+        ss_keymeta m;
+        if (ss_ks_keyiter_meta(it, &m, NULL) != SS_OK)
+            return false;
+        const char *name = type_name(m.type);
+        return strlen(name) == o->tlen && strncasecmp(name, o->type, o->tlen) == 0;
+    }
+    return true;
+}
+
+/* SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]: examines up to
+ * COUNT keys after the cursor's key and returns those that pass the filters. */
+static void scanExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    char *after;
+    size_t alen;
+    if (!cursor_decode(a->argv[1], a->argvlen[1], &after, &alen)) {
+        ss_reply_err(ctx->out, RERR_INVALID_CURSOR);
+        return;
+    }
+    scan_opts o;
+    ss_ks_keyiter *it = NULL;
+    int rc = SS_OK;
+    if (!parse_scan(ctx, a, &o) ||
+        (rc = ss_ks_keyiter_new(ctx->txn, ctx->db, (uint64_t)ctx->now_ms, &it)) != SS_OK) {
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        free(after);
+        return;
+    }
+    size_t pre = o.pat ? literal_prefix(o.pat, o.plen) : 0;
+    /* Start after the cursor's key, but not before the pattern's prefix. */
+    if (after && bytes_cmp(after, alen, o.pat, pre) >= 0)
+        ss_ks_keyiter_seek_after(it, after, alen);
+    else
+        ss_ks_keyiter_seek(it, pre ? o.pat : "", pre);
+    free(after);
+    ss_buf items, cursor;
+    ss_buf_init(&items, 0);
+    ss_buf_init(&cursor, 0);
+    long long n = 0, examined = 0;
+    for (; ss_ks_keyiter_valid(it); ss_ks_keyiter_next(it)) {
+        ss_slice k = ss_ks_keyiter_key(it);
+        if (!has_prefix(k, o.pat, pre))
+            break;
+        if (scan_keep(it, k, &o)) {
+            resp_add_bulk(&items, k.data, k.len);
+            n++;
+        }
+        if (++examined == o.count) {
+            cursor_encode(&cursor, k);
+            ss_ks_keyiter_next(it);
+            if (!ss_ks_keyiter_valid(it) || !has_prefix(ss_ks_keyiter_key(it), o.pat, pre))
+                ss_buf_reset(&cursor); /* nothing left: say so now */
+            break;
+        }
+    }
+    ss_ks_keyiter_free(it);
+    resp_add_array_len(ctx->out, 2);
+    if (ss_buf_len(&cursor))
+        resp_add_bulk(ctx->out, ss_buf_data(&cursor), ss_buf_len(&cursor));
+    else
+        resp_add_bulk(ctx->out, "0", 1);
+    add_gathered(ctx->out, &items, n);
+    ss_buf_release(&items);
+    ss_buf_release(&cursor);
+}
+
+/* RANDOMKEY: chosen with the PRNG (seeded locally, as RANDOMKEY is a read). */
+static void randomkeyExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    (void)a;
+    uint64_t rnd = ss_exec_rand(ctx);
+    char small[256], *buf = small;
+    size_t klen;
+    int rc = ss_ks_random_key(ctx->txn, ctx->db, (uint64_t)ctx->now_ms, rnd, buf, sizeof small, &klen);
+    if (rc == SS_ETOOBIG) {
+        buf = malloc(klen);
+        rc = buf ? ss_ks_random_key(ctx->txn, ctx->db, (uint64_t)ctx->now_ms, rnd, buf, klen, &klen)
+                 : SS_ENOMEM;
+    }
+    if (rc == SS_OK)
+        resp_add_bulk(ctx->out, buf, klen);
+    else if (rc == SS_ENOTFOUND)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    else
+        ss_exec_fail(ctx, rc);
+    if (buf != small)
+        free(buf);
+}
+
+/* ------------------------------------------------ RENAME COPY MOVE */
+
+/* RENAME key newkey / RENAMENX key newkey. The new key keeps the expiry. */
+static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    bool nx = a->argvlen[0] == 8; /* "renamenx" */
+    ss_keymeta m, dm;
+    ss_slice v;
+    int rc = ss_key_lookup(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND)
+        ss_reply_err(ctx->out, RERR_NOKEY);
+    if (rc != SS_OK)
+        return;
+    if (a->argvlen[1] == a->argvlen[2] && memcmp(a->argv[1], a->argv[2], a->argvlen[1]) == 0) {
+        resp_add_shared(ctx->out, nx ? RESP_SH_CZERO : RESP_SH_OK);
+        return;
+    }
+    rc = lookup_in(ctx, ctx->db, a->argv[2], a->argvlen[2], &dm, NULL);
+    if (rc == SS_OK && nx)
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    if ((rc == SS_OK && nx) || (rc != SS_OK && rc != SS_ENOTFOUND))
+        return;
+    if ((rc = drop(ctx, ctx->db, a->argv[2], a->argvlen[2])) != SS_OK ||
+        (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, ctx->db, a->argv[2],
+                       a->argvlen[2])) != SS_OK ||
+        (rc = drop(ctx, ctx->db, a->argv[1], a->argvlen[1])) != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    resp_add_shared(ctx->out, nx ? RESP_SH_CONE : RESP_SH_OK);
+}
+
+/* Parses a db number like Redis' selectDb: NOTINT for a non-integer (or,
+ * with int_only, one beyond int), DB_INDEX when out of range. */
+static bool parse_db(ss_buf *out, const ss_args *a, int i, int ndbs, bool int_only, int *db)
+{
+    long long v;
+    if (!ss_parse_ll(a->argv[i], a->argvlen[i], &v) || (int_only && (v < INT_MIN || v > INT_MAX))) {
+        ss_reply_err(out, RERR_NOTINT);
+        return false;
+    }
+    if (v < 0 || v >= ndbs) {
+        ss_reply_err(out, RERR_DB_INDEX);
+        return false;
+    }
+    *db = (int)v;
+    return true;
+}
+
+/* COPY source destination [DB destination-db] [REPLACE]: the options. */
+static bool parse_copy(ss_buf *out, const ss_args *a, int ndbs, int *db, bool *replace)
+{
+    *replace = false;
+    for (int i = 3; i < a->argc; i++) {
+        if (ss_arg_is(a, i, "replace")) {
+            *replace = true;
+        } else if (ss_arg_is(a, i, "db") && i + 1 < a->argc) {
+            if (!parse_db(out, a, ++i, ndbs, false, db))
+                return false;
+        } else {
+            ss_reply_err(out, RERR_SYNTAX);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool copyPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    int db = 0;
+    bool replace;
+    (void)s;
+    return parse_copy(out, a, SS_KS_DBS, &db, &replace);
+}
+
+static void copyExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    int db = ctx->db;
+    bool replace;
+    if (!parse_copy(ctx->out, a, databases(ctx), &db, &replace))
+        return;
+    if (db == ctx->db && a->argvlen[1] == a->argvlen[2] &&
+        memcmp(a->argv[1], a->argv[2], a->argvlen[1]) == 0) {
+        ss_reply_err(ctx->out, RERR_SAMEOBJ);
+        return;
+    }
+    ss_keymeta m, dm;
+    ss_slice v;
+    int rc = ss_key_lookup(ctx, a, 1, &m, &v);
+    if (rc == SS_ENOTFOUND)
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    if (rc != SS_OK)
+        return;
+    rc = lookup_in(ctx, db, a->argv[2], a->argvlen[2], &dm, NULL);
+    if (rc == SS_OK && !replace)
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    if ((rc == SS_OK && !replace) || (rc != SS_OK && rc != SS_ENOTFOUND))
+        return;
+    if ((rc = drop(ctx, db, a->argv[2], a->argvlen[2])) != SS_OK ||
+        (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, db, a->argv[2],
+                       a->argvlen[2])) != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    resp_add_shared(ctx->out, RESP_SH_CONE);
+}
+
+static bool movePrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    int db;
+    (void)s;
+    return parse_db(out, a, 2, SS_KS_DBS, true, &db);
+}
+
+/* MOVE key db: only when the key exists here and not there. */
+static void moveExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    int db;
+    if (!parse_db(ctx->out, a, 2, databases(ctx), true, &db))
+        return;
+    if (db == ctx->db) {
+        ss_reply_err(ctx->out, RERR_SAMEOBJ);
+        return;
+    }
+    ss_keymeta m, dm;
+    ss_slice v;
+    int rc = ss_key_lookup(ctx, a, 1, &m, &v);
+    if (rc == SS_OK) {
+        rc = lookup_in(ctx, db, a->argv[1], a->argvlen[1], &dm, NULL);
+        if (rc == SS_OK || rc == SS_ENOTFOUND)
+            rc = rc == SS_OK ? SS_ENOTFOUND : SS_OK; /* there already: nothing moves */
+        else
+            return;
+    }
+    if (rc == SS_ENOTFOUND)
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    if (rc != SS_OK)
+        return;
+    if ((rc = drop(ctx, db, a->argv[1], a->argvlen[1])) != SS_OK ||
+        (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, db, a->argv[1],
+                       a->argvlen[1])) != SS_OK ||
+        (rc = drop(ctx, ctx->db, a->argv[1], a->argvlen[1])) != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    resp_add_shared(ctx->out, RESP_SH_CONE);
+}
+
+/* ------------------------------------------------------------ expiry */
+
+enum { EXP_NX = 1, EXP_XX = 2, EXP_GT = 4, EXP_LT = 8 };
+
+static const char *expire_name(const ss_args *a, bool *ms, bool *at)
+{
+    *ms = a->argv[0][0] == 'p' || a->argv[0][0] == 'P';
+    *at = a->argvlen[0] > 2 && strncasecmp(a->argv[0] + a->argvlen[0] - 2, "at", 2) == 0;
+    return *ms ? (*at ? "pexpireat" : "pexpire") : (*at ? "expireat" : "expire");
+}
+
+/*
+ * EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX|XX|GT|LT]: the flags
+ * and the absolute time in ms at `now`, with Redis 7's errors in its order
+ * (options, then the number, then overflow). Replies and returns false on error.
+ */
+static bool parse_expire(ss_buf *out, const ss_args *a, long long now, int *flags, long long *when)
+{
+    bool ms, at;
+    const char *name = expire_name(a, &ms, &at);
+    *flags = 0;
+    for (int i = 3; i < a->argc; i++) {
+        int f = ss_arg_is(a, i, "nx") ? EXP_NX : ss_arg_is(a, i, "xx") ? EXP_XX
+              : ss_arg_is(a, i, "gt") ? EXP_GT : ss_arg_is(a, i, "lt") ? EXP_LT : 0;
+        if (!f) {
+            ss_reply_err(out, RERR_UNSUPPORTED_OPT, a->argv[i]);
+            return false;
+        }
+        *flags |= f;
+    }
+    if ((*flags & EXP_NX) && (*flags & (EXP_XX | EXP_GT | EXP_LT))) {
+        ss_reply_err(out, RERR_EXPIRE_NX_OPTS);
+        return false;
+    }
+    if ((*flags & EXP_GT) && (*flags & EXP_LT)) {
+        ss_reply_err(out, RERR_EXPIRE_GT_LT);
+        return false;
+    }
+    long long v, base = at ? 0 : now;
+    if (!ss_parse_ll(a->argv[2], a->argvlen[2], &v)) {
+        ss_reply_err(out, RERR_NOTINT);
+        return false;
+    }
+    if (!ms && (v > LLONG_MAX / 1000 || v < LLONG_MIN / 1000)) {
+        ss_reply_err(out, RERR_INVALID_EXPIRE, name);
+        return false;
+    }
+    if (!ms)
+        v *= 1000;
+    if (v > LLONG_MAX - base) {
+        ss_reply_err(out, RERR_INVALID_EXPIRE, name);
+        return false;
+    }
+    *when = v + base;
+    return true;
+}
+
+static bool expirePrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    int flags;
+    long long when;
+    (void)s;
+    return parse_expire(out, a, ss_wall_ms(), &flags, &when);
+}
+
+static void expireExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    int flags;
+    long long when;
+    if (!parse_expire(ctx->out, a, ctx->now_ms, &flags, &when))
+        return;
+    ss_keymeta m;
+    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
+    if (rc == SS_ENOTFOUND)
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    if (rc != SS_OK)
+        return;
+    long long cur = m.expire_ms ? (long long)m.expire_ms : -1;
+    /* No expiry counts as an infinite one for GT and LT. */
+    if (((flags & EXP_NX) && cur != -1) || ((flags & EXP_XX) && cur == -1) ||
+        ((flags & EXP_GT) && (cur == -1 || when <= cur)) ||
+        ((flags & EXP_LT) && cur != -1 && when >= cur)) {
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+        return;
+    }
+    if (when <= ctx->now_ms)
+        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
+    else
+        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], (uint64_t)when);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_shared(ctx->out, RESP_SH_CONE);
+}
+
+/* TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 for none. */
+static void ttlExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    bool ms = a->argv[0][0] == 'p' || a->argv[0][0] == 'P';
+    bool abs = a->argvlen[0] > 4; /* (p)expiretime */
+    ss_keymeta m;
+    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
+    if (rc == SS_ENOTFOUND)
+        resp_add_shared(ctx->out, RESP_SH_CMINUSTWO);
+    if (rc != SS_OK)
+        return;
+    if (m.expire_ms == 0) {
+        resp_add_shared(ctx->out, RESP_SH_CMINUSONE);
+        return;
+    }
+    long long t = abs ? (long long)m.expire_ms : (long long)m.expire_ms - ctx->now_ms;
+    if (t < 0)
+        t = 0;
+    resp_add_int(ctx->out, ms ? t : (t + 500) / 1000);
+}
+
+static void persistExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
+    if (rc == SS_ENOTFOUND || (rc == SS_OK && m.expire_ms == 0))
+        resp_add_shared(ctx->out, RESP_SH_CZERO);
+    if (rc != SS_OK || m.expire_ms == 0)
+        return;
+    rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], 0);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
 /* __expire db key [db key ...]: proposed by the leader's active expiry.
@@ -73,9 +671,30 @@ static void expireInternalExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_int(ctx->out, n);
 }
 
+#define COPY_N "O(N) for collections (their elements are copied under the new key: sandstore keeps a collection's elements under its name), O(1) for strings"
+
 const ss_command ss_cmds_keys[] = {
     {"del", -2, CMD_WRITE, delExec, NULL, NULL, 1, -1, 1, "generic", "Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed; O(1) for each collection"},
-    {"exists", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Determines whether one or more keys exist.", "1.0.0", "O(N) where N is the number of keys to check."},
+    {"unlink", -2, CMD_WRITE | CMD_FAST, delExec, NULL, NULL, 1, -1, 1, "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."},
+    {"exists", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Determines whether one or more keys exist.", "3.0.3", "O(N) where N is the number of keys to check."},
+    {"touch", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N) where N is the number of keys that will be touched."},
+    {"type", 2, CMD_READONLY | CMD_FAST, typeExec, NULL, NULL, 1, 1, 1, "generic", "Determines the type of value stored at a key.", "1.0.0", "O(1)"},
+    {"keys", 2, CMD_READONLY, keysExec, NULL, NULL, 0, 0, 0, "generic", "Returns all key names that match a pattern.", "1.0.0", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},
+    {"scan", -2, CMD_READONLY, scanExec, NULL, NULL, 0, 0, 0, "generic", "Iterates over the key names in the database.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
+    {"randomkey", 1, CMD_READONLY | CMD_RANDOM, randomkeyExec, NULL, NULL, 0, 0, 0, "generic", "Returns a random key name from the database.", "1.0.0", "O(1)"},
+    {"rename", 3, CMD_WRITE, renameExec, NULL, NULL, 1, 2, 1, "generic", "Renames a key and overwrites the destination.", "1.0.0", COPY_N},
+    {"renamenx", 3, CMD_WRITE | CMD_FAST, renameExec, NULL, NULL, 1, 2, 1, "generic", "Renames a key only when the target key name doesn't exist.", "1.0.0", COPY_N},
+    {"copy", -3, CMD_WRITE | CMD_DENYOOM, copyExec, copyPrepare, NULL, 1, 2, 1, "generic", "Copies the value of a key to a new key.", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."},
+    {"move", 3, CMD_WRITE | CMD_FAST, moveExec, movePrepare, NULL, 1, 1, 1, "generic", "Moves a key to another database.", "1.0.0", COPY_N},
+    {"expire", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key in seconds.", "1.0.0", "O(1)"},
+    {"pexpire", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0", "O(1)"},
+    {"expireat", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0", "O(1)"},
+    {"pexpireat", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0", "O(1)"},
+    {"ttl", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time in seconds of a key.", "1.0.0", "O(1)"},
+    {"pttl", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0", "O(1)"},
+    {"expiretime", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", "O(1)"},
+    {"pexpiretime", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0", "O(1)"},
+    {"persist", 2, CMD_WRITE | CMD_FAST, persistExec, NULL, NULL, 1, 1, 1, "generic", "Removes the expiration time of a key.", "2.2.0", "O(1)"},
     {"__expire", -3, CMD_WRITE | CMD_INTERNAL, expireInternalExec, NULL, NULL, 0, 0, 0, "generic", "Deletes keys whose expiry passed (proposed by the leader).", "0.1.0", "O(N)"},
 };
 SS_COUNT(ss_cmds_keys);
