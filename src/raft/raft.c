@@ -169,6 +169,8 @@ int raft_compact(raft *r, uint64_t upto_index)
     if (upto_index > r->applied_out || upto_index >= r->unstable_from)
         return SS_EINVAL;
     rlog_compact(&r->log, upto_index);
+    RLOG(r, SS_LOG_DEBUG, "raft: node %llu dropped entries up to %llu from memory",
+         (unsigned long long)r->id, (unsigned long long)upto_index);
     raft_invariants(r);
     return SS_OK;
 }

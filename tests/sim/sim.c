@@ -424,6 +424,25 @@ static void chaos_step(sim *s)
     }
 }
 
+/* Drops log prefixes from memory, but only what every node has applied: without
+ * InstallSnapshot, a leader must still hold whatever a follower may need. */
+static void compact_logs(sim *s)
+{
+    uint64_t min_applied = UINT64_MAX;
+    for (unsigned i = 0; i < s->o.n_nodes; i++)
+        if (s->nodes[i].n_applied < min_applied)
+            min_applied = s->nodes[i].n_applied;
+    if (min_applied < 8)
+        return;
+    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+        raft *r = s->nodes[i].r;
+        uint64_t upto = min_applied - rnd(s, 4);
+        if (r != NULL && upto >= raft_first_index(r) && raft_compact(r, upto) != SS_OK)
+            sim_failf(s, "compact: node %u refused to drop entries up to %llu", i + 1,
+                      (unsigned long long)upto);
+    }
+}
+
 /* ---- the loop ---- */
 
 static void dispatch(sim *s, event *ev)
@@ -470,6 +489,8 @@ static void dispatch(sim *s, event *ev)
     case EV_CHAOS:
         if (s->chaos)
             chaos_step(s);
+        if (rnd(s, 10) == 0)
+            compact_logs(s);
         schedule(s, s->now + 10, EV_CHAOS, 0);
         break;
     case EV_PROPOSE:

@@ -118,7 +118,9 @@ Test(sim_scenario, a_whole_cluster_restart_keeps_every_committed_entry)
     cr_assert_eq(sim_propose(s, (unsigned)l, &q), SS_OK);
     run(s, 2700);
     cr_expect(applied_everywhere(s, 3, q));
-    for (int k = 0; k < 10; k++)
-        cr_expect(raft_entry_at(sim_raft(s, (unsigned)l), 2 + (uint64_t)k) != NULL);
+    /* q applied in order after them everywhere: nothing committed was lost (and
+     * the simulator checked every node applied the same entries at each index). */
+    for (unsigned i = 0; i < 3; i++)
+        cr_expect_gt(sim_applied(s, i), 11);
     sim_free(s);
 }
