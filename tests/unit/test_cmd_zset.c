@@ -346,3 +346,201 @@ Test(zset, zscan_small_sets)
     cr_expect_str_eq(ct_run("ZSCAN z 0 MATCH"), "-ERR syntax error\r\n");
     cr_expect_str_eq(ct_run("ZSCAN nokey 0 FOO"), "*2\r\n$1\r\n0\r\n*0\r\n");
 }
+
+Test(zset, commands_refuse_other_types)
+{
+    ct_run("SET s v");
+    ct_run("RPUSH l a");
+    /* command, then the arguments after the key */
+    const char *cmds[][2] = {{"ZADD", "1 a"}, {"ZINCRBY", "1 a"}, {"ZREM", "a"}, {"ZSCORE", "a"},
+                             {"ZMSCORE", "a"}, {"ZCARD", ""}, {"ZCOUNT", "0 1"}, {"ZLEXCOUNT", "- +"},
+                             {"ZRANK", "a"}, {"ZREVRANK", "a"}, {"ZRANGE", "0 -1"}, {"ZREVRANGE", "0 -1"},
+                             {"ZRANGEBYSCORE", "0 1"}, {"ZREVRANGEBYSCORE", "1 0"}, {"ZRANGEBYLEX", "- +"},
+                             {"ZREVRANGEBYLEX", "+ -"}, {"ZPOPMIN", ""}, {"ZPOPMAX", "2"},
+                             {"ZREMRANGEBYRANK", "0 1"}, {"ZREMRANGEBYSCORE", "0 1"},
+                             {"ZREMRANGEBYLEX", "- +"}, {"ZSCAN", "0"}};
+    char line[64];
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        snprintf(line, sizeof line, "%s s %s", cmds[i][0], cmds[i][1]);
+        cr_expect_str_eq(ct_run(line), WRONGTYPE, "%s", line);
+        snprintf(line, sizeof line, "%s l %s", cmds[i][0], cmds[i][1]);
+        cr_expect_str_eq(ct_run(line), WRONGTYPE, "%s", line);
+    }
+    cr_expect_str_eq(ct_run("DBSIZE"), ":2\r\n");
+}
+
+Test(zset, huge_and_negative_ranges_stay_bounded)
+{
+    ct_run("ZADD z 1 a 2 b 3 c");
+    cr_expect_str_eq(ct_run("ZREVRANGE z 0 9223372036854775807"), "*3\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z -9223372036854775808 9223372036854775807"),
+                     "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z -inf +inf LIMIT 9223372036854775807 9223372036854775807"), "*0\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z -inf +inf LIMIT 0 9223372036854775807"),
+                     "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+    cr_expect_str_eq(ct_run("ZPOPMIN z 9223372036854775807"),
+                     "*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
+    cr_expect_str_eq(ct_run("DBSIZE"), ":0\r\n");
+}
+
+Test(zset, score_ranges_include_the_infinities_and_empty_members)
+{
+    const char *argv[] = {"ZADD", "z", "2", "", "-inf", "lo", "inf", "hi", "2", "x"};
+    size_t len[] = {4, 1, 1, 0, 4, 2, 3, 2, 1, 1};
+    cr_expect_str_eq(ct_runv(10, argv, len), ":4\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z 2 2"), "*2\r\n$0\r\n\r\n$1\r\nx\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z (2 +inf"), "*1\r\n$2\r\nhi\r\n");
+    cr_expect_str_eq(ct_run("ZREVRANGEBYSCORE z (2 -inf"), "*1\r\n$2\r\nlo\r\n");
+    cr_expect_str_eq(ct_run("ZREVRANGEBYSCORE z 2 -inf"), "*3\r\n$1\r\nx\r\n$0\r\n\r\n$2\r\nlo\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z -inf -inf"), "*1\r\n$2\r\nlo\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z (-inf (inf"), "*2\r\n$0\r\n\r\n$1\r\nx\r\n");
+    cr_expect_str_eq(ct_run("ZCOUNT z 1.999999 2"), ":2\r\n");
+    cr_expect_str_eq(ct_run("ZRANK z \"\""), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZREVRANK z lo"), ":3\r\n");
+}
+
+Test(zset, negative_zero_equals_zero)
+{
+    ct_run("ZADD z 0 a");
+    cr_expect_str_eq(ct_run("ZADD z CH -0 a"), ":0\r\n");
+    cr_expect_str_eq(ct_run("ZADD z -0 b"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZSCORE z b"), "$1\r\n0\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z -0 0"), "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z (-0 0"), "*0\r\n");
+    cr_expect_str_eq(ct_run("ZINCRBY z -0 a"), "$1\r\n0\r\n");
+}
+
+Test(zset, scores_print_as_the_shortest_round_trip)
+{
+    ct_run("ZADD z 1.5 a 3 b 1e300 c -2.25 d 0.1 e");
+    cr_expect_str_eq(ct_run("ZMSCORE z a b c d e"),
+                     "*5\r\n$3\r\n1.5\r\n$1\r\n3\r\n$6\r\n1e+300\r\n$5\r\n-2.25\r\n$3\r\n0.1\r\n");
+}
+
+Test(zset, a_multi_exec_entry_sees_its_own_zset_writes)
+{
+    cr_expect_str_eq(ct_exec("ZADD z 1 a 2 b", "ZREM z a", "ZINCRBY z 1 b", "ZRANGE z 0 -1 WITHSCORES",
+                             "DEL z", "ZADD z 5 c", "ZCARD z", NULL),
+                     "*7\r\n:2\r\n:1\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n3\r\n:1\r\n:1\r\n:1\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z 0 -1"), "*1\r\n$1\r\nc\r\n");
+}
+
+Test(zset, an_expired_zset_is_gone_and_recreated_fresh)
+{
+    ct_run("ZADD z 1 a 2 b");
+    if (ct_run("PEXPIRE z 100")[0] == '-')
+        cr_skip_test("PEXPIRE is not implemented yet");
+    ct_now += 100;
+    cr_expect_str_eq(ct_run("ZCARD z"), ":0\r\n");
+    cr_expect_str_eq(ct_run("ZSCORE z a"), "$-1\r\n");
+    cr_expect_str_eq(ct_run("ZADD z XX 1 a"), ":0\r\n");
+    cr_expect_str_eq(ct_run("ZADD z 3 c"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z 0 -1"), "*1\r\n$1\r\nc\r\n");
+}
+
+/* 300 members m000..m299 with score i (so score and member order agree). */
+static void fill_300(void)
+{
+    char cmd[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(cmd, sizeof cmd, "ZADD big %d m%03d", i, i);
+        ct_run(cmd);
+    }
+}
+
+Test(zset, ranks_and_ranges_on_a_larger_set)
+{
+    fill_300();
+    cr_expect_str_eq(ct_run("ZCARD big"), ":300\r\n");
+    cr_expect_str_eq(ct_run("ZRANK big m250"), ":250\r\n");
+    cr_expect_str_eq(ct_run("ZREVRANK big m250"), ":49\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE big 298 1000"), "*2\r\n$4\r\nm298\r\n$4\r\nm299\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE big -1 -1 REV"), "*1\r\n$4\r\nm000\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE big (100 102"), "*2\r\n$4\r\nm101\r\n$4\r\nm102\r\n");
+    cr_expect_str_eq(ct_run("ZCOUNT big 10 (20"), ":10\r\n");
+    cr_expect_str_eq(ct_run("ZREMRANGEBYRANK big 10 19"), ":10\r\n");
+    cr_expect_str_eq(ct_run("ZRANK big m020"), ":10\r\n");
+    cr_expect_str_eq(ct_run("ZREMRANGEBYSCORE big 200 +inf"), ":100\r\n");
+    cr_expect_str_eq(ct_run("ZCARD big"), ":190\r\n");
+    cr_expect_str_eq(ct_run("ZPOPMAX big"), "*2\r\n$4\r\nm199\r\n$3\r\n199\r\n");
+    cr_expect_str_eq(ct_run("ZCARD big"), ":189\r\n");
+}
+
+/* Runs ZSCAN to the end, counting how often each of the 300 members comes
+ * back; returns the number of calls. */
+static int scan_all(int seen[300], const char *opts, void (*between)(int call))
+{
+    char cursor[32] = "0";
+    int calls = 0;
+    do {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "ZSCAN big %s %s", cursor, opts);
+        const char *r = ct_run(cmd);
+        calls++;
+        /* *2\r\n$<n>\r\n<cursor>\r\n*<2k>\r\n then bulk pairs */
+        cr_assert(strncmp(r, "*2\r\n$", 5) == 0, "%s", r);
+        const char *p = strstr(r + 5, "\r\n") + 2;
+        const char *e = strstr(p, "\r\n");
+        snprintf(cursor, sizeof cursor, "%.*s", (int)(e - p), p);
+        p = e + 2;
+        cr_assert_eq(*p, '*');
+        long n = strtol(p + 1, (char **)&p, 10);
+        p += 2;
+        for (long i = 0; i < n; i += 2) {
+            /* member "$4\r\nmNNN\r\n" (others are counted as -1), then the score */
+            cr_assert_eq(*p, '$');
+            if (strncmp(p, "$4\r\nm", 5) == 0)
+                seen[atoi(p + 5)]++;
+            for (int skip = 0; skip < 4; skip++)
+                p = strstr(p, "\r\n") + 2;
+        }
+        if (between)
+            between(calls);
+        cr_assert(calls < 1000);
+    } while (strcmp(cursor, "0") != 0);
+    return calls;
+}
+
+Test(zset, zscan_of_a_large_set_returns_every_member_once)
+{
+    fill_300();
+    int seen[300] = {0};
+    int calls = scan_all(seen, "COUNT 25", NULL);
+    cr_expect_gt(calls, 5);
+    for (int i = 0; i < 300; i++)
+        cr_expect_eq(seen[i], 1, "member %d seen %d times", i, seen[i]);
+}
+
+Test(zset, zscan_match_filters_but_still_progresses)
+{
+    fill_300();
+    int seen[300] = {0};
+    scan_all(seen, "MATCH m1?5", NULL);
+    for (int i = 0; i < 300; i++)
+        cr_expect_eq(seen[i], i >= 100 && i < 200 && i % 10 == 5, "member %d", i);
+}
+
+static void churn(int call)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "ZADD big 1 new%d", call);
+    ct_run(cmd);
+    snprintf(cmd, sizeof cmd, "ZREM big m%03d", 289 - call);
+    ct_run(cmd);
+}
+
+/* Members present for the whole scan come back exactly once while others
+ * are added and removed between calls. */
+Test(zset, zscan_survives_changes_between_calls)
+{
+    fill_300();
+    ct_run("ZREM big m299 m298 m297 m296 m295 m294 m293 m292 m291 m290");
+    int seen[300] = {0};
+    scan_all(seen, "COUNT 10", churn);
+    int total = 0;
+    for (int i = 0; i < 300; i++)
+        total += seen[i];
+    cr_expect_gt(total, 200);
+    for (int i = 0; i < 200; i++)
+        cr_expect_eq(seen[i], 1, "member %d seen %d times", i, seen[i]);
+}
