@@ -7,4 +7,5 @@ endif()
 ss_add_test(NAME sim_raft
             SOURCES ${CMAKE_CURRENT_LIST_DIR}/sim_raft.c ${CMAKE_CURRENT_LIST_DIR}/sim_scenarios.c
                     ${CMAKE_CURRENT_LIST_DIR}/sim.c ${CMAKE_CURRENT_LIST_DIR}/check.c
+                    ${CMAKE_CURRENT_LIST_DIR}/nemesis.c
             LIBS ss_raft ss_common TIMEOUT 300 LABELS sim ${sim_env})

@@ -1,4 +1,4 @@
-/* The simulator's engine: clock, event queue, network, disks, crashes, clients. */
+/* The simulator's engine: clock, event queue, network, disks, crashes. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +7,6 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "sim/sim_int.h"
-
-enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ, EV_CUT };
 
 struct event {
     uint64_t t, seq;
@@ -35,14 +33,14 @@ uint64_t sim_rand(sim *s)
     return z ^ (z >> 31);
 }
 
-static unsigned rnd(sim *s, unsigned n) /* [0, n) */
+unsigned sim_rnd(sim *s, unsigned n) /* [0, n) */
 {
     return n == 0 ? 0 : (unsigned)(sim_rand(s) % n);
 }
 
-static unsigned rnd_range(sim *s, unsigned lo, unsigned hi) /* [lo, hi] */
+unsigned sim_rnd_range(sim *s, unsigned lo, unsigned hi) /* [lo, hi] */
 {
-    return lo + rnd(s, hi - lo + 1);
+    return lo + sim_rnd(s, hi - lo + 1);
 }
 
 bool sim_failf(sim *s, const char *fmt, ...)
@@ -101,7 +99,7 @@ static event ev_pop(sim *s)
     return top;
 }
 
-static void schedule(sim *s, uint64_t t, int kind, unsigned i)
+void sim_schedule(sim *s, uint64_t t, int kind, unsigned i)
 {
     ev_push(s, (event){ .t = t, .kind = kind, .node = i, .gen = s->nodes[i].gen });
 }
@@ -124,9 +122,9 @@ static void send_msg(sim *s, unsigned from, const raft_msg *m)
     if (s->blocked[from][to])
         return;
     sim_faults *f = &s->o.faults;
-    unsigned copies = 1 + (rnd(s, 100) < f->dup_pct);
+    unsigned copies = 1 + (sim_rnd(s, 100) < f->dup_pct);
     for (unsigned c = 0; c < copies; c++) {
-        if (rnd(s, 100) < f->loss_pct)
+        if (sim_rnd(s, 100) < f->loss_pct)
             continue;
         size_t cap = raft_msg_encoded_size(m), len;
         uint8_t *buf = sim_xrealloc(NULL, cap ? cap : 1);
@@ -135,7 +133,7 @@ static void send_msg(sim *s, unsigned from, const raft_msg *m)
             free(buf);
             return;
         }
-        ev_push(s, (event){ .t = s->now + rnd_range(s, f->delay_min_ms, f->delay_max_ms),
+        ev_push(s, (event){ .t = s->now + sim_rnd_range(s, f->delay_min_ms, f->delay_max_ms),
                             .kind = EV_DELIVER, .node = to, .from = from, .bytes = buf,
                             .len = len });
     }
@@ -153,7 +151,7 @@ static void queue_write(sim *s, unsigned i, const raft_ready *rd)
     dwrite *w = &nd->writes[nd->n_writes++];
     memset(w, 0, sizeof *w);
     uint64_t prev_done = nd->n_writes > 1 ? nd->writes[nd->n_writes - 2].done_at : 0;
-    uint64_t done = s->now + rnd_range(s, s->o.faults.disk_min_ms, s->o.faults.disk_max_ms);
+    uint64_t done = s->now + sim_rnd_range(s, s->o.faults.disk_min_ms, s->o.faults.disk_max_ms);
     w->done_at = done > prev_done ? done : prev_done; /* one disk: in order */
     w->has_hs = rd->hs_changed;
     w->hs = rd->hs;
@@ -166,7 +164,7 @@ static void queue_write(sim *s, unsigned i, const raft_ready *rd)
         if (e->len == 8)
             memcpy(&w->ents[k].payload, e->data, 8);
     }
-    schedule(s, w->done_at, EV_DISK, i);
+    sim_schedule(s, w->done_at, EV_DISK, i);
 }
 
 static void land_write(sim *s, node *nd, const dwrite *w)
@@ -194,7 +192,7 @@ static void land_write(sim *s, node *nd, const dwrite *w)
         nd->disk_hs = w->hs;
 }
 
-static void pump(sim *s, unsigned i)
+void sim_pump(sim *s, unsigned i)
 {
     node *nd = &s->nodes[i];
     raft_ready rd;
@@ -203,8 +201,8 @@ static void pump(sim *s, unsigned i)
         /* The nastiest histories (Figure 8) need leaders that vanish just after
          * winning, with entries of their term on no other node. */
         if (rd.role_changed && rd.role == RAFT_LEADER && s->chaos &&
-            rnd(s, 100) < s->o.faults.cut_leader_pct)
-            schedule(s, s->now + rnd(s, 2 * s->o.faults.delay_max_ms + 1), EV_CUT, i);
+            sim_rnd(s, 100) < s->o.faults.cut_leader_pct)
+            sim_schedule(s, s->now + sim_rnd(s, 2 * s->o.faults.delay_max_ms + 1), EV_CUT, i);
         if (rd.hs_changed || rd.n_entries > 0 || rd.truncate_from != 0)
             queue_write(s, i, &rd);
         for (size_t k = 0; k < rd.n_messages; k++)
@@ -229,7 +227,7 @@ static void complete_writes(sim *s, unsigned i)
     memmove(nd->writes, nd->writes + done, (nd->n_writes - done) * sizeof *nd->writes);
     nd->n_writes -= done;
     if (done > 0)
-        pump(s, i);
+        sim_pump(s, i);
 }
 
 static raft *boot(sim *s, unsigned i)
@@ -282,8 +280,8 @@ void sim_restart(sim *s, unsigned i)
     nd->up = true;
     nd->lead_term = 0;
     nd->commit_checked = 0;
-    schedule(s, s->now + rnd_range(s, 1, s->o.tick_ms), EV_TICK, i);
-    pump(s, i);
+    sim_schedule(s, s->now + sim_rnd_range(s, 1, s->o.tick_ms), EV_TICK, i);
+    sim_pump(s, i);
 }
 
 /* A crash loses whatever was not reported durable, except that a prefix of the
@@ -294,7 +292,7 @@ void sim_crash(sim *s, unsigned i)
     if (!nd->up)
         return;
     size_t k = 0;
-    while (k < nd->n_writes && rnd(s, 2) == 0)
+    while (k < nd->n_writes && sim_rnd(s, 2) == 0)
         land_write(s, nd, &nd->writes[k++]);
     for (k = 0; k < nd->n_writes; k++)
         free(nd->writes[k].ents);
@@ -305,142 +303,6 @@ void sim_crash(sim *s, unsigned i)
     nd->gen++;
     if (s->o.verbose)
         fprintf(stderr, "%6llu ms  SIM     node %u crashed\n", (unsigned long long)s->now, i + 1);
-}
-
-/* ---- clients ---- */
-
-int sim_propose(sim *s, unsigned i, uint64_t *payload_out)
-{
-    raft *r = s->nodes[i].r;
-    if (r == NULL)
-        return SS_ECLOSED;
-    uint64_t payload = ++s->next_payload, index;
-    int rv = raft_propose(r, RAFT_ENTRY_NORMAL, &payload, sizeof payload, &index);
-    if (rv == SS_ENOTLEADER && raft_leader(r) != 0 && s->nodes[raft_leader(r) - 1].r != NULL) {
-        i = (unsigned)raft_leader(r) - 1; /* the server would forward it */
-        r = s->nodes[i].r;
-        rv = raft_propose(r, RAFT_ENTRY_NORMAL, &payload, sizeof payload, &index);
-    }
-    if (rv == SS_OK && payload_out != NULL)
-        *payload_out = payload;
-    pump(s, i);
-    return rv;
-}
-
-int sim_read(sim *s, unsigned i)
-{
-    raft *r = s->nodes[i].r;
-    if (r == NULL)
-        return SS_ECLOSED;
-    uint64_t ctx = s->n_reads + 1;
-    check_read_issued(s, ctx);
-    int rv = raft_read_index(r, ctx);
-    if (rv != SS_OK)
-        s->read_done[ctx - 1] = 1; /* never answered: nothing to check */
-    pump(s, i);
-    return rv;
-}
-
-uint64_t sim_reads_done(const sim *s)
-{
-    return s->reads_ok;
-}
-
-/* ---- faults ---- */
-
-void sim_isolate(sim *s, unsigned i)
-{
-    for (unsigned k = 0; k < s->o.n_nodes; k++)
-        if (k != i)
-            s->blocked[i][k] = s->blocked[k][i] = true;
-}
-
-void sim_block(sim *s, unsigned from, unsigned to)
-{
-    s->blocked[from][to] = true;
-}
-
-void sim_set_chaos(sim *s, bool on)
-{
-    s->chaos = on;
-}
-
-void sim_heal(sim *s)
-{
-    memset(s->blocked, 0, sizeof s->blocked);
-    s->o.faults = (sim_faults){ .delay_min_ms = 1, .delay_max_ms = 5, .disk_min_ms = 1,
-                                .disk_max_ms = 5 };
-    s->chaos = false;
-    for (unsigned i = 0; i < s->o.n_nodes; i++)
-        sim_restart(s, i);
-}
-
-static void chaos_step(sim *s)
-{
-    sim_faults *f = &s->o.faults;
-    unsigned n = s->o.n_nodes;
-    if (rnd(s, 10000) < f->crash_per_s) {
-        unsigned i = rnd(s, n);
-        if (s->nodes[i].up) {
-            sim_crash(s, i);
-            schedule(s, s->now + rnd_range(s, 20, 10 * s->o.election_ms), EV_RESTART, i);
-        }
-    }
-    int l = sim_leader(s);
-    if (l >= 0 && rnd(s, 10000) < f->leader_crash_per_s) {
-        /* short outages: the old leader is back, with its tail, for the next election */
-        sim_crash(s, (unsigned)l);
-        schedule(s, s->now + rnd_range(s, 5, 2 * s->o.election_ms), EV_RESTART, (unsigned)l);
-    }
-    if (rnd(s, 10000) < f->partition_per_s) {
-        switch (rnd(s, 6)) {
-        case 0:
-        case 4:
-            memset(s->blocked, 0, sizeof s->blocked);
-            break;
-        case 1:
-            sim_isolate(s, rnd(s, n));
-            break;
-        case 5: /* a leader cut off with its clients keeps appending: divergent tails */
-            if (l >= 0)
-                sim_isolate(s, (unsigned)l);
-            break;
-        case 2: { /* a random split into two sides */
-            unsigned side = (unsigned)sim_rand(s);
-            for (unsigned a = 0; a < n; a++)
-                for (unsigned b = 0; b < n; b++)
-                    s->blocked[a][b] = ((side >> a) & 1) != ((side >> b) & 1);
-            break;
-        }
-        default:
-            sim_block(s, rnd(s, n), rnd(s, n));
-            break;
-        }
-    }
-    l = sim_leader(s);
-    if (l >= 0 && rnd(s, 10000) < f->transfer_per_s) {
-        raft_transfer_leadership(s->nodes[l].r, rnd(s, n) + 1);
-        pump(s, (unsigned)l);
-    }
-}
-
-/* Drops log prefixes from memory, but only what every node has applied: without
- * InstallSnapshot, a leader must still hold whatever a follower may need. */
-static void compact_logs(sim *s)
-{
-    uint64_t min_applied = UINT64_MAX;
-    for (unsigned i = 0; i < s->o.n_nodes; i++)
-        if (s->nodes[i].n_applied < min_applied)
-            min_applied = s->nodes[i].n_applied;
-    if (min_applied < 8)
-        return;
-    for (unsigned i = 0; i < s->o.n_nodes; i++) {
-        raft *r = s->nodes[i].r;
-        uint64_t upto = min_applied - rnd(s, 4);
-        if (r != NULL && upto >= raft_first_index(r) && raft_compact(r, upto) != SS_OK)
-            sim_failf(s, "compact: node %u refused to drop entries up to %llu", i + 1,
-                      (unsigned long long)upto);
-    }
 }
 
 /* ---- the loop ---- */
@@ -457,7 +319,7 @@ static void dispatch(sim *s, event *ev)
             } else {
                 raft_step(nd->r, &m);
                 raft_msg_release(&m);
-                pump(s, ev->node);
+                sim_pump(s, ev->node);
             }
         }
         free(ev->bytes);
@@ -465,8 +327,8 @@ static void dispatch(sim *s, event *ev)
     case EV_TICK:
         if (nd->up && ev->gen == nd->gen) {
             raft_tick(nd->r, s->o.tick_ms);
-            pump(s, ev->node);
-            schedule(s, s->now + s->o.tick_ms, EV_TICK, ev->node);
+            sim_pump(s, ev->node);
+            sim_schedule(s, s->now + s->o.tick_ms, EV_TICK, ev->node);
         }
         break;
     case EV_DISK:
@@ -479,28 +341,28 @@ static void dispatch(sim *s, event *ev)
     case EV_CUT:
         if (!s->chaos)
             break;
-        if (rnd(s, 2) == 0) {
+        if (sim_rnd(s, 2) == 0) {
             sim_isolate(s, ev->node);
         } else {
             sim_crash(s, ev->node);
-            schedule(s, s->now + rnd_range(s, 5, 3 * s->o.election_ms), EV_RESTART, ev->node);
+            sim_schedule(s, s->now + sim_rnd_range(s, 5, 3 * s->o.election_ms), EV_RESTART, ev->node);
         }
         break;
     case EV_CHAOS:
         if (s->chaos)
-            chaos_step(s);
-        if (rnd(s, 10) == 0)
-            compact_logs(s);
-        schedule(s, s->now + 10, EV_CHAOS, 0);
+            sim_chaos_step(s);
+        if (sim_rnd(s, 10) == 0)
+            sim_compact_logs(s);
+        sim_schedule(s, s->now + 10, EV_CHAOS, 0);
         break;
     case EV_PROPOSE:
         if (s->chaos) /* background load only while faults run */
-            sim_propose(s, rnd(s, s->o.n_nodes), NULL);
-        schedule(s, s->now + rnd_range(s, 1, 2 * s->o.propose_every_ms), EV_PROPOSE, 0);
+            sim_propose(s, sim_rnd(s, s->o.n_nodes), NULL);
+        sim_schedule(s, s->now + sim_rnd_range(s, 1, 2 * s->o.propose_every_ms), EV_PROPOSE, 0);
         break;
     case EV_READ:
-        sim_read(s, rnd(s, s->o.n_nodes));
-        schedule(s, s->now + rnd_range(s, 1, 2 * s->o.read_every_ms), EV_READ, 0);
+        sim_read(s, sim_rnd(s, s->o.n_nodes));
+        sim_schedule(s, s->now + sim_rnd_range(s, 1, 2 * s->o.read_every_ms), EV_READ, 0);
         break;
     }
 }
@@ -564,46 +426,6 @@ bool sim_payload_applied(const sim *s, unsigned i, uint64_t payload)
     return false;
 }
 
-void sim_options_calm(sim_options *o, unsigned n_nodes, uint64_t seed)
-{
-    memset(o, 0, sizeof *o);
-    o->n_nodes = n_nodes;
-    o->seed = seed;
-    o->pre_vote = o->check_quorum = true;
-    o->election_ms = 100;
-    o->heartbeat_ms = 20;
-    o->tick_ms = 10;
-    o->max_append_entries = 4;
-    o->max_inflight = 4;
-    o->faults = (sim_faults){ .delay_min_ms = 1, .delay_max_ms = 5, .disk_min_ms = 1,
-                              .disk_max_ms = 5 };
-    o->verbose = getenv("SIM_VERBOSE") != NULL;
-}
-
-void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed)
-{
-    sim_options_calm(o, n_nodes, seed);
-    sim tmp = { .rng = seed * 0x2545F4914F6CDD1Dull + 1 };
-    o->pre_vote = rnd(&tmp, 3) != 0;     /* mostly on, as configured in production */
-    o->check_quorum = rnd(&tmp, 3) != 0;
-    o->propose_every_ms = rnd_range(&tmp, 5, 40);
-    o->read_every_ms = rnd_range(&tmp, 10, 60);
-    o->max_append_entries = rnd(&tmp, 2) == 0 ? 1 : rnd_range(&tmp, 2, 8);
-    o->max_inflight = rnd_range(&tmp, 1, 4);
-    sim_faults *f = &o->faults;
-    f->loss_pct = rnd(&tmp, 15);
-    f->dup_pct = rnd(&tmp, 10);
-    f->delay_min_ms = rnd_range(&tmp, 1, 5);
-    f->delay_max_ms = f->delay_min_ms + rnd(&tmp, rnd(&tmp, 4) == 0 ? 200 : 30);
-    f->disk_min_ms = rnd_range(&tmp, 0, 5);
-    f->disk_max_ms = f->disk_min_ms + rnd(&tmp, rnd(&tmp, 4) == 0 ? 150 : 20);
-    f->crash_per_s = rnd(&tmp, 300);
-    f->leader_crash_per_s = rnd(&tmp, 3) == 0 ? 0 : rnd(&tmp, 500);
-    f->partition_per_s = rnd(&tmp, 800);
-    f->transfer_per_s = rnd(&tmp, 100);
-    f->cut_leader_pct = rnd(&tmp, 2) == 0 ? 0 : rnd(&tmp, 60);
-}
-
 sim *sim_new(const sim_options *o)
 {
     sim *s = calloc(1, sizeof *s);
@@ -615,13 +437,13 @@ sim *sim_new(const sim_options *o)
     for (unsigned i = 0; i < o->n_nodes; i++) {
         s->nodes[i].r = boot(s, i);
         s->nodes[i].up = true;
-        schedule(s, rnd_range(s, 1, o->tick_ms), EV_TICK, i);
+        sim_schedule(s, sim_rnd_range(s, 1, o->tick_ms), EV_TICK, i);
     }
-    schedule(s, 10, EV_CHAOS, 0);
+    sim_schedule(s, 10, EV_CHAOS, 0);
     if (o->propose_every_ms != 0)
-        schedule(s, o->propose_every_ms, EV_PROPOSE, 0);
+        sim_schedule(s, o->propose_every_ms, EV_PROPOSE, 0);
     if (o->read_every_ms != 0)
-        schedule(s, o->read_every_ms, EV_READ, 0);
+        sim_schedule(s, o->read_every_ms, EV_READ, 0);
     return s;
 }
 

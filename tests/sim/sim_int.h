@@ -81,7 +81,17 @@ struct sim {
     uint64_t next_payload;
 };
 
+enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ, EV_CUT };
+
 void *sim_xrealloc(void *p, size_t n);
+unsigned sim_rnd(sim *s, unsigned n);                      /* [0, n) */
+unsigned sim_rnd_range(sim *s, unsigned lo, unsigned hi);  /* [lo, hi] */
+void sim_schedule(sim *s, uint64_t t, int kind, unsigned node);
+void sim_pump(sim *s, unsigned node);                      /* the ready loop of raft.h */
+
+/* nemesis.c */
+void sim_chaos_step(sim *s);
+void sim_compact_logs(sim *s);
 bool sim_failf(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t sim_rand(sim *s);
 
