@@ -109,7 +109,7 @@ void convert_to_candidate(raft *r, bool transfer)
 
 void convert_to_leader(raft *r)
 {
-    RLOG(r, SS_LOG_NOTICE, "raft: node %llu became leader for term %llu (log ends at %llu/%llu)",
+    RLOG(r, SS_LOG_NOTICE, "raft: node %llu became leader for term %llu (log ends at %llu, term %llu)",
          (unsigned long long)r->id, (unsigned long long)r->term,
          (unsigned long long)rlog_last_index(&r->log),
          (unsigned long long)rlog_last_term(&r->log));

@@ -19,13 +19,18 @@ static void reject(raft *r, const raft_msg *m)
         o->m.hint_term = rlog_term_at(&r->log, m->prev_index);
         o->m.hint_index = rlog_first_of_term(&r->log, m->prev_index);
     }
-    RLOG(r, SS_LOG_VERBOSE,
-         "raft: node %llu rejected append from node %llu at %llu/%llu: we hold %s %llu, "
-         "hint %llu/%llu",
-         (unsigned long long)r->id, (unsigned long long)m->from,
-         (unsigned long long)m->prev_term, (unsigned long long)m->prev_index,
-         m->prev_index > last ? "only up to" : "term", (unsigned long long)(m->prev_index > last ? last : o->m.hint_term),
-         (unsigned long long)o->m.hint_term, (unsigned long long)o->m.hint_index);
+    if (m->prev_index > last)
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu rejected append from node %llu after %llu: our log ends at %llu",
+             (unsigned long long)r->id, (unsigned long long)m->from,
+             (unsigned long long)m->prev_index, (unsigned long long)last);
+    else
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu rejected append from node %llu after %llu (term %llu): we hold "
+             "term %llu there, since %llu",
+             (unsigned long long)r->id, (unsigned long long)m->from,
+             (unsigned long long)m->prev_index, (unsigned long long)m->prev_term,
+             (unsigned long long)o->m.hint_term, (unsigned long long)o->m.hint_index);
 }
 
 /* §5.3: an existing entry that conflicts with a new one (same index, different

@@ -27,11 +27,18 @@ static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
     uint64_t next = next_from_hint(r, m);
     if (next <= pr->match)
         next = pr->match + 1;
-    RLOG(r, SS_LOG_VERBOSE,
-         "raft: node %llu repairs node %llu: it refused prev %llu (hint %llu/%llu), next %llu -> %llu",
-         (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)m->index,
-         (unsigned long long)m->hint_term, (unsigned long long)m->hint_index,
-         (unsigned long long)pr->next, (unsigned long long)next);
+    if (m->hint_term == 0)
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu repairs node %llu: its log ends at %llu, retrying from %llu",
+             (unsigned long long)r->id, (unsigned long long)pr->id,
+             (unsigned long long)m->hint_index - 1, (unsigned long long)next);
+    else
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu repairs node %llu: it holds term %llu from %llu where we differ, "
+             "retrying from %llu",
+             (unsigned long long)r->id, (unsigned long long)pr->id,
+             (unsigned long long)m->hint_term, (unsigned long long)m->hint_index,
+             (unsigned long long)next);
     pr->next = next;
     progress_become_probe(r, pr);
     replication_send_append(r, pr, true);

@@ -30,15 +30,15 @@ void recv_vote(raft *r, const raft_msg *m)
     if (!up_to_date)
         RLOG(r, SS_LOG_NOTICE,
              "raft: node %llu refused %svote to node %llu for term %llu: its log ends at "
-             "%llu/%llu, ours at %llu/%llu",
+             "%llu (term %llu), ours at %llu (term %llu)",
              (unsigned long long)r->id, pre ? "pre-" : "", (unsigned long long)m->from,
-             (unsigned long long)m->term, (unsigned long long)m->last_term,
-             (unsigned long long)m->last_index, (unsigned long long)rlog_last_term(&r->log),
-             (unsigned long long)rlog_last_index(&r->log));
+             (unsigned long long)m->term, (unsigned long long)m->last_index,
+             (unsigned long long)m->last_term, (unsigned long long)rlog_last_index(&r->log),
+             (unsigned long long)rlog_last_term(&r->log));
     else
         RLOG(r, SS_LOG_NOTICE,
-             "raft: node %llu refused %svote to node %llu for term %llu: already voted for "
-             "node %llu, leader %llu",
+             "raft: node %llu refused %svote to node %llu for term %llu: we voted for "
+             "node %llu in this term (leader %llu)",
              (unsigned long long)r->id, pre ? "pre-" : "", (unsigned long long)m->from,
              (unsigned long long)m->term, (unsigned long long)r->vote,
              (unsigned long long)r->leader);
