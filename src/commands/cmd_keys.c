@@ -43,6 +43,46 @@ static int drop(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
     return rc == SS_ENOTFOUND ? SS_OK : rc;
 }
 
+/* A copy must fit in the apply batch's txn (the store caps one at 1 GiB, and
+ * failing there would stop every replica): bigger collections are refused. */
+#define COPY_MAX_MB 256
+#define COPY_MAX_BYTES ((uint64_t)COPY_MAX_MB << 20)
+#define SUBKEY_OVERHEAD 32 /* the store's prefix around (key, version, sub) */
+
+/* Whether a collection's elements, copied under a key of dklen bytes, stay
+ * under COPY_MAX_BYTES. Reads the whole collection once (deterministic: the
+ * answer depends only on the state). */
+static int copy_fits(ss_exec_ctx *ctx, int sdb, const char *skey, size_t sklen,
+                     const ss_keymeta *m, size_t dklen, bool *fits)
+{
+    *fits = true;
+    if (m->type == SS_TYPE_STRING)
+        return SS_OK;
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(ctx->txn, sdb, skey, sklen, m->version, &it);
+    if (rc != SS_OK)
+        return rc;
+    uint64_t bytes = 0;
+    for (ss_ks_subiter_seek_first(it); ss_ks_subiter_valid(it) && bytes <= COPY_MAX_BYTES;
+         ss_ks_subiter_next(it))
+        bytes += dklen + SUBKEY_OVERHEAD + ss_ks_subiter_sub(it).len + ss_ks_subiter_value(it).len;
+    ss_ks_subiter_free(it);
+    *fits = bytes <= COPY_MAX_BYTES;
+    return SS_OK;
+}
+
+/* Replies an error and returns false unless the key may be copied. */
+static bool copy_allowed(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, size_t dklen)
+{
+    bool fits;
+    int rc = copy_fits(ctx, ctx->db, a->argv[1], a->argvlen[1], m, dklen, &fits);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else if (!fits)
+        ss_reply_err(ctx->out, RERR_COPY_TOOBIG, COPY_MAX_MB);
+    return rc == SS_OK && fits;
+}
+
 /*
  * Writes a copy of the key (m, value) found at (sdb, skey) as (ddb, dkey),
  * expiry included; dkey must have no record. A collection's sub-keys live
@@ -388,7 +428,8 @@ static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
     rc = lookup_in(ctx, ctx->db, a->argv[2], a->argvlen[2], &dm, NULL);
     if (rc == SS_OK && nx)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if ((rc == SS_OK && nx) || (rc != SS_OK && rc != SS_ENOTFOUND))
+    if ((rc == SS_OK && nx) || (rc != SS_OK && rc != SS_ENOTFOUND) ||
+        !copy_allowed(ctx, a, &m, a->argvlen[2]))
         return;
     if ((rc = drop(ctx, ctx->db, a->argv[2], a->argvlen[2])) != SS_OK ||
         (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, ctx->db, a->argv[2],
@@ -464,7 +505,8 @@ static void copyExec(ss_exec_ctx *ctx, const ss_args *a)
     rc = lookup_in(ctx, db, a->argv[2], a->argvlen[2], &dm, NULL);
     if (rc == SS_OK && !replace)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if ((rc == SS_OK && !replace) || (rc != SS_OK && rc != SS_ENOTFOUND))
+    if ((rc == SS_OK && !replace) || (rc != SS_OK && rc != SS_ENOTFOUND) ||
+        !copy_allowed(ctx, a, &m, a->argvlen[2]))
         return;
     if ((rc = drop(ctx, db, a->argv[2], a->argvlen[2])) != SS_OK ||
         (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, db, a->argv[2],
@@ -504,7 +546,7 @@ static void moveExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     if (rc == SS_ENOTFOUND)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if (rc != SS_OK)
+    if (rc != SS_OK || !copy_allowed(ctx, a, &m, a->argvlen[1]))
         return;
     if ((rc = drop(ctx, db, a->argv[1], a->argvlen[1])) != SS_OK ||
         (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, db, a->argv[1],
@@ -676,7 +718,7 @@ static void expireInternalExec(ss_exec_ctx *ctx, const ss_args *a)
 const ss_command ss_cmds_keys[] = {
     {"del", -2, CMD_WRITE, delExec, NULL, NULL, 1, -1, 1, "generic", "Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed; O(1) for each collection"},
     {"unlink", -2, CMD_WRITE | CMD_FAST, delExec, NULL, NULL, 1, -1, 1, "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."},
-    {"exists", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Determines whether one or more keys exist.", "3.0.3", "O(N) where N is the number of keys to check."},
+    {"exists", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Determines whether one or more keys exist.", "1.0.0", "O(N) where N is the number of keys to check."},
     {"touch", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N) where N is the number of keys that will be touched."},
     {"type", 2, CMD_READONLY | CMD_FAST, typeExec, NULL, NULL, 1, 1, 1, "generic", "Determines the type of value stored at a key.", "1.0.0", "O(1)"},
     {"keys", 2, CMD_READONLY, keysExec, NULL, NULL, 0, 0, 0, "generic", "Returns all key names that match a pattern.", "1.0.0", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},

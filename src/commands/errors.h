@@ -43,6 +43,7 @@
     X(RERR_EXPIRE_NX_OPTS, "ERR NX and XX, GT or LT options at the same time are not compatible") \
     X(RERR_EXPIRE_GT_LT,  "ERR GT and LT options at the same time are not compatible")         \
     X(RERR_UNSUPPORTED_OPT, "ERR Unsupported option %s")                                         \
+    X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
     X(RERR_AUTH_NOPASS,   "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?") \
