@@ -174,8 +174,59 @@ void check_read_issued(sim *s, uint64_t ctx)
     s->n_reads = ctx;
 }
 
+/* ---- proposals: each is committed, or its leader says its outcome is unknown ---- */
+
+void check_proposed(sim *s, unsigned i, uint64_t payload, uint64_t index)
+{
+    if (s->n_props == s->cap_props) {
+        s->cap_props = s->cap_props ? 2 * s->cap_props : 64;
+        s->props = sim_xrealloc(s->props, s->cap_props * sizeof *s->props);
+    }
+    s->props[s->n_props++] = (proposal){ payload, index, raft_term(s->nodes[i].r), i, false };
+}
+
+void check_crashed(sim *s, unsigned i)
+{
+    for (size_t k = 0; k < s->n_props; k++)
+        if (s->props[k].node == i)
+            s->props[k].lost = true; /* its clients saw the connection drop */
+}
+
+static void check_lost(sim *s, unsigned i, const raft_lost *l)
+{
+    for (size_t k = 0; k < s->n_props; k++) {
+        proposal *p = &s->props[k];
+        if (p->node == i && p->term == l->term && p->index >= l->first && p->index <= l->last)
+            p->lost = true;
+    }
+}
+
+static void check_proposals(sim *s)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < s->n_props; k++) {
+        proposal *p = &s->props[k];
+        raft *r = s->nodes[p->node].r;
+        bool committed = p->index <= s->n_committed &&
+                         s->committed[p->index - 1].payload == p->payload;
+        if (committed || p->lost)
+            continue;
+        if (r == NULL || raft_role_get(r) != RAFT_LEADER || raft_term(r) != p->term) {
+            sim_failf(s, "lost proposal: node %u accepted payload %llu at %llu in term %llu, "
+                      "stopped leading, and neither committed it nor reported it lost",
+                      p->node + 1, (unsigned long long)p->payload, (unsigned long long)p->index,
+                      (unsigned long long)p->term);
+            continue;
+        }
+        s->props[kept++] = *p;
+    }
+    s->n_props = kept;
+}
+
 void check_ready(sim *s, unsigned i, const raft_ready *rd)
 {
+    for (size_t k = 0; k < rd->n_lost; k++)
+        check_lost(s, i, &rd->lost[k]);
     raft *r = s->nodes[i].r;
     if (rd->truncate_from != 0 && raft_role_get(r) == RAFT_LEADER)
         sim_failf(s, "leader append-only: leader %u truncates its log from %llu", i + 1,
@@ -265,6 +316,7 @@ void check_after_event(sim *s)
 {
     check_commit_claims(s);
     check_leaders(s);
+    check_proposals(s);
 }
 
 void check_release(sim *s)
@@ -274,4 +326,5 @@ void check_release(sim *s)
     free(s->reg);
     free(s->read_need);
     free(s->read_done);
+    free(s->props);
 }

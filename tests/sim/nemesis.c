@@ -19,6 +19,8 @@ int sim_propose(sim *s, unsigned i, uint64_t *payload_out)
         r = s->nodes[i].r;
         rv = raft_propose(r, RAFT_ENTRY_NORMAL, &payload, sizeof payload, &index);
     }
+    if (rv == SS_OK)
+        check_proposed(s, i, payload, index);
     if (rv == SS_OK && payload_out != NULL)
         *payload_out = payload;
     sim_pump(s, i);

@@ -296,6 +296,7 @@ void sim_crash(sim *s, unsigned i)
         land_write(s, nd, &nd->writes[k++]);
     for (k = 0; k < nd->n_writes; k++)
         free(nd->writes[k].ents);
+    check_crashed(s, i);
     nd->n_writes = 0;
     raft_free(nd->r);
     nd->r = NULL;

@@ -51,6 +51,12 @@ typedef struct reg_slot {   /* (index, term) -> what every log must hold there *
     uint64_t index, term, payload, prev_term;
 } reg_slot;
 
+typedef struct proposal {  /* a proposal accepted by a leader, fate not yet known */
+    uint64_t payload, index, term;
+    unsigned node;
+    bool lost;              /* reported lost ("outcome unknown") by its leader */
+} proposal;
+
 typedef struct event event;
 
 struct sim {
@@ -79,6 +85,8 @@ struct sim {
     size_t n_reads, cap_reads;
     uint64_t reads_ok;
     uint64_t next_payload;
+    proposal *props;
+    size_t n_props, cap_props;
 };
 
 enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ, EV_CUT };
@@ -101,5 +109,7 @@ void check_after_event(sim *s);
 void check_read_issued(sim *s, uint64_t ctx);
 void check_sent(sim *s, unsigned i, const raft_msg *m);
 void check_release(sim *s);
+void check_proposed(sim *s, unsigned i, uint64_t payload, uint64_t index);
+void check_crashed(sim *s, unsigned i);
 
 #endif
