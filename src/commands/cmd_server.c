@@ -260,7 +260,7 @@ static void infoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *o
     if (want(a, "persistence", true)) {
         ss_buf_appendf(&b, "# Persistence\r\nloading:0\r\naof_enabled:0\r\nrdb_bgsave_in_progress:0\r\n"
                            "raft_log_fsync:%s\r\n\r\n",
-                       e->cfg->raft_fsync == SS_FSYNC_ALWAYS ? "always" : "no");
+                       e->cfg->raft_fsync == SS_RAFT_FSYNC_ALWAYS ? "always" : "no");
     }
     if (want(a, "stats", true)) {
         const ss_engine_stats *st = &e->stats;

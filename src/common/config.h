@@ -21,7 +21,7 @@ typedef struct ss_peer {
 
 typedef enum { SS_READ_LINEARIZABLE = 0, SS_READ_STALE = 1 } ss_read_consistency;
 typedef enum { SS_FOLLOWER_PROXY = 0, SS_FOLLOWER_REDIRECT = 1 } ss_follower_mode;
-typedef enum { SS_FSYNC_ALWAYS = 0, SS_FSYNC_NO = 1 } ss_fsync_mode;
+typedef enum { SS_RAFT_FSYNC_ALWAYS = 0, SS_RAFT_FSYNC_NO = 1 } ss_raft_fsync;
 
 typedef struct ss_config {
     /* Network and process. */
@@ -46,7 +46,7 @@ typedef struct ss_config {
     char *cluster_secret;
     int election_timeout;           /* ms, randomized in [T, 2T) */
     int heartbeat_interval;         /* ms */
-    int raft_fsync;                 /* ss_fsync_mode */
+    int raft_fsync;                 /* ss_raft_fsync */
     int read_consistency;           /* ss_read_consistency */
     int follower_mode;              /* ss_follower_mode */
     int leader_wait_timeout;        /* ms a command waits for a leader before CLUSTERDOWN */

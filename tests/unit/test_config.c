@@ -21,7 +21,7 @@ Test(config, has_redis_like_defaults)
     cr_expect_eq(cfg.loglevel, SS_LOG_NOTICE);
     cr_expect_eq(cfg.read_consistency, SS_READ_LINEARIZABLE);
     cr_expect_eq(cfg.follower_mode, SS_FOLLOWER_PROXY);
-    cr_expect_eq(cfg.raft_fsync, SS_FSYNC_ALWAYS);
+    cr_expect_eq(cfg.raft_fsync, SS_RAFT_FSYNC_ALWAYS);
     cr_expect_eq(cfg.npeers, 0);
     cr_expect_eq(ss_config_validate(&cfg, NULL), SS_OK);
 }

@@ -1,0 +1,532 @@
+/* The Raft cluster: wires the pure core to the durable log, the peer transport and the state machine. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cluster/cluster_raft.h"
+#include "common/log.h"
+
+int64_t ss_cluster_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void raft_log_line(void *ctx, int level, const char *line)
+{
+    (void)ctx;
+    ss_log((ss_log_level)level, "%s", line);
+}
+
+static void on_kick(uv_idle_t *h) { (void)h; }
+
+/* Input arrived outside the check phase: run the core before sleeping. */
+void ss_cluster_kick(ss_cluster *c)
+{
+    if (!c->closing)
+        uv_idle_start(&c->kick, on_kick);
+}
+
+static void fatal(ss_cluster *c, int code, const char *what)
+{
+    if (c->fatal)
+        return;
+    c->fatal = true;
+    LOG_WARNING("raft: fatal: %s (%s); this node must stop", what, ss_strerror(code));
+    c->ev.fatal(c->ev.ctx, code, what);
+}
+
+/* --------------------------------------------------------------- peers */
+
+static void send_info(ss_cluster *c, uint64_t to)
+{
+    char buf[SS_HOST_MAX + 16];
+    int n = snprintf(buf, sizeof buf, "%c%s", PEER_INFO, c->self_client_addr);
+    ss_transport_send(c->transport, to, buf, (size_t)n);
+}
+
+static void on_peer_state(void *ctx, uint64_t id, bool connected)
+{
+    ss_cluster *c = ctx;
+    if (connected)
+        send_info(c, id);
+}
+
+static peer_info *find_peer(ss_cluster *c, uint64_t id)
+{
+    for (int i = 0; i < c->npeers; i++)
+        if (c->peers[i].id == id)
+            return &c->peers[i];
+    return NULL;
+}
+
+static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t len)
+{
+    ss_cluster *c = ctx;
+    if (len == 0 || c->closing)
+        return;
+    switch (payload[0]) {
+    case PEER_RAFT: {
+        raft_msg m;
+        if (raft_msg_decode(payload + 1, len - 1, &m) != SS_OK) {
+            LOG_WARNING("raft: dropped an undecodable message from node %llu", (unsigned long long)from);
+            return;
+        }
+        if (m.from != from) {
+            LOG_WARNING("raft: dropped a message from node %llu claiming to be from node %llu",
+                        (unsigned long long)from, (unsigned long long)m.from);
+        } else {
+            raft_step(c->r, &m);
+        }
+        raft_msg_release(&m);
+        break;
+    }
+    case PEER_PROPOSE:
+        /* A follower's client write. If we are no longer leader the entry is
+         * dropped: the follower learns of the new leader and answers its
+         * client TRYAGAIN. */
+        c->proposals_received++;
+        ss_cluster_propose_now(c, payload + 1, len - 1);
+        break;
+    case PEER_INFO: {
+        peer_info *p = find_peer(c, from);
+        if (p && len - 1 < sizeof p->client_addr) {
+            memcpy(p->client_addr, payload + 1, len - 1);
+            p->client_addr[len - 1] = '\0';
+        }
+        break;
+    }
+    default:
+        LOG_WARNING("raft: dropped a peer payload of unknown kind 0x%02x from node %llu", payload[0],
+                    (unsigned long long)from);
+    }
+    /* The driver (check handle) runs right after this poll phase. */
+}
+
+static void send_messages(ss_cluster *c, const raft_msg *msgs, size_t n)
+{
+    uint8_t stack[512];
+    for (size_t i = 0; i < n; i++) {
+        if (c->transport == NULL)
+            continue;
+        size_t size = raft_msg_encoded_size(&msgs[i]) + 1;
+        uint8_t *buf = size <= sizeof stack ? stack : malloc(size);
+        if (!buf)
+            continue; /* Raft resends */
+        size_t len;
+        buf[0] = PEER_RAFT;
+        if (raft_msg_encode(&msgs[i], buf + 1, size - 1, &len) == SS_OK)
+            ss_transport_send(c->transport, msgs[i].to, buf, len + 1);
+        if (buf != stack)
+            free(buf);
+    }
+}
+
+/* ------------------------------------------------------------ storage */
+
+typedef struct persist_token {
+    ss_cluster *c;
+    bool hs;
+    uint64_t term, vote;
+    bool entries;
+    uint64_t last_index, last_term;
+} persist_token;
+
+static void on_persisted(void *arg, int status, uint64_t last_index, const char *errmsg)
+{
+    persist_token *t = arg;
+    ss_cluster *c = t->c;
+    if (status != SS_OK) {
+        fatal(c, status, errmsg && errmsg[0] ? errmsg : "the raft log could not be written");
+    } else if (!c->closing || c->r) {
+        if (t->hs)
+            raft_persisted_hard_state(c->r, t->term, t->vote);
+        if (t->entries)
+            raft_persisted(c->r, t->last_index, t->last_term);
+        (void)last_index;
+        ss_cluster_kick(c);
+    }
+    free(t);
+}
+
+static int persist(ss_cluster *c, const raft_ready *rd)
+{
+    bool hs = rd->hs.term != c->submitted_term || rd->hs.vote != c->submitted_vote;
+    if (!hs && rd->n_entries == 0 && rd->truncate_from == 0)
+        return SS_OK;
+    persist_token *t = calloc(1, sizeof *t);
+    ss_log_entry *entries = rd->n_entries ? calloc(rd->n_entries, sizeof *entries) : NULL;
+    if (!t || (rd->n_entries && !entries)) {
+        free(t);
+        free(entries);
+        return SS_ENOMEM;
+    }
+    for (size_t i = 0; i < rd->n_entries; i++) {
+        const raft_entry *e = &rd->entries[i];
+        entries[i] = (ss_log_entry){e->index, e->term, e->type, (uint32_t)e->len, e->data};
+    }
+    *t = (persist_token){c, hs, rd->hs.term, rd->hs.vote, rd->n_entries > 0, 0, 0};
+    if (rd->n_entries) {
+        t->last_index = rd->entries[rd->n_entries - 1].index;
+        t->last_term = rd->entries[rd->n_entries - 1].term;
+    }
+    ss_persist_req req = {
+        .set_hard_state = hs,
+        .term = rd->hs.term,
+        .vote = rd->hs.vote,
+        .commit = rd->hs.commit,
+        .truncate = rd->truncate_from != 0,
+        .truncate_from = rd->truncate_from,
+        .entries = entries,
+        .n_entries = rd->n_entries,
+        .cb = on_persisted,
+        .arg = t,
+    };
+    int rc = ss_storage_persist(c->storage, &req);
+    free(entries); /* storage copied the bytes */
+    if (rc != SS_OK) {
+        free(t);
+        return rc;
+    }
+    if (hs) {
+        c->submitted_term = rd->hs.term;
+        c->submitted_vote = rd->hs.vote;
+    }
+    return SS_OK;
+}
+
+/* --------------------------------------------------------------- apply */
+
+static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
+{
+    if (n == 0)
+        return SS_OK;
+    ss_applied_entry *batch = malloc(sizeof *batch * n);
+    if (!batch)
+        return SS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const raft_entry *e = &entries[i];
+        batch[i] = (ss_applied_entry){e->index, e->term,
+                                      e->type == RAFT_ENTRY_NORMAL ? SS_ENTRY_COMMAND : SS_ENTRY_NOOP,
+                                      e->data, e->len};
+    }
+    int rc = c->sm.apply_batch(c->sm.ctx, batch, n);
+    free(batch);
+    c->entries_applied += n;
+    return rc;
+}
+
+static void role_changed(ss_cluster *c, const raft_ready *rd)
+{
+    bool leader_changed = rd->leader_id != c->leader_id || rd->term != c->term;
+    c->role = rd->role;
+    c->term = rd->term;
+    c->leader_id = rd->leader_id;
+    if (leader_changed)
+        c->ev.leader_changed(c->ev.ctx, rd->leader_id, rd->term);
+}
+
+/* Runs every ready the core has: persist, send, apply, answer reads. */
+void ss_cluster_run(ss_cluster *c)
+{
+    if (c->closing || c->fatal || c->r == NULL)
+        return;
+    raft_ready rd;
+    for (int rounds = 0; rounds < 64 && raft_ready_get(c->r, &rd); rounds++) {
+        c->in_ready = true;
+        int rc = persist(c, &rd);
+        if (rc != SS_OK) {
+            c->in_ready = false;
+            raft_ready_advance(c->r, &rd);
+            fatal(c, rc, "could not queue entries for the raft log");
+            return;
+        }
+        send_messages(c, rd.messages, rd.n_messages);
+        rc = apply(c, rd.committed, rd.n_committed);
+        if (rc != SS_OK) {
+            c->in_ready = false;
+            raft_ready_advance(c->r, &rd);
+            fatal(c, rc, "the state machine could not apply committed entries");
+            return;
+        }
+        if (rd.role_changed)
+            role_changed(c, &rd);
+        c->in_ready = false;
+        /* Copy out what must outlive the ready before advancing. */
+        size_t nreads = rd.n_reads;
+        raft_read_result *reads = nreads ? malloc(sizeof *reads * nreads) : NULL;
+        if (reads)
+            memcpy(reads, rd.reads, sizeof *reads * nreads);
+        raft_ready_advance(c->r, &rd);
+        if (reads) {
+            ss_cluster_reads_answered(c, reads, nreads);
+            free(reads);
+        }
+        ss_cluster_reads_applied(c);
+        if (rd.role_changed)
+            ss_cluster_wait_flush(c);
+    }
+}
+
+static void on_driver(uv_check_t *h)
+{
+    ss_cluster *c = h->data;
+    ss_cluster_run(c);
+    if (!c->closing)
+        uv_idle_stop(&c->kick);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    ss_cluster *c = t->data;
+    uint64_t now = uv_now(c->loop);
+    unsigned elapsed = (unsigned)(now - c->last_tick);
+    c->last_tick = now;
+    if (elapsed > 0)
+        raft_tick(c->r, elapsed);
+    int64_t wall = ss_cluster_now_ms();
+    ss_cluster_wait_expire(c, wall);
+    ss_cluster_reads_expire(c, wall);
+    ss_cluster_kick(c);
+}
+
+/* ----------------------------------------------------------- lifecycle */
+
+static int restore(ss_cluster *c, char *errmsg)
+{
+    ss_storage_opts opts;
+    ss_storage_opts_init(&opts);
+    opts.fsync = c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? SS_FSYNC_NO : SS_FSYNC_ALWAYS;
+    ss_storage_state st;
+    int rc = ss_storage_open(c->loop, c->cfg->dir, &opts, &c->storage, &st, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    raft_entry *entries = st.n_entries ? malloc(sizeof *entries * st.n_entries) : NULL;
+    for (size_t i = 0; i < st.n_entries; i++)
+        entries[i] = (raft_entry){st.entries[i].index, st.entries[i].term, st.entries[i].type,
+                                  st.entries[i].data, st.entries[i].len};
+    raft_hard_state hs = {st.term, st.vote, st.commit};
+    uint64_t applied = c->sm.applied_index(c->sm.ctx);
+    rc = raft_restore(c->r, &hs, st.first_index, st.prev_term, entries, st.n_entries, applied);
+    c->submitted_term = st.term;
+    c->submitted_vote = st.vote;
+    LOG_NOTICE("raft: recovered term %llu, vote %llu, log %llu..%llu (%zu entries), state machine "
+               "applied through %llu",
+               (unsigned long long)st.term, (unsigned long long)st.vote,
+               (unsigned long long)st.first_index,
+               (unsigned long long)(st.first_index + st.n_entries - (st.n_entries ? 1 : 0)),
+               st.n_entries, (unsigned long long)applied);
+    free(entries);
+    ss_storage_state_release(&st);
+    if (rc != SS_OK)
+        return ss_errf(errmsg, rc, "restore raft state: the log and the state machine disagree");
+    return SS_OK;
+}
+
+int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine *sm,
+                   const ss_cluster_events *events, ss_cluster **out, char *errmsg)
+{
+    ss_cluster *c = calloc(1, sizeof *c);
+    if (!c)
+        return ss_errf(errmsg, SS_ENOMEM, "cluster: out of memory");
+    c->loop = loop;
+    c->cfg = cfg;
+    c->sm = *sm;
+    c->ev = *events;
+
+    uint64_t voters[SS_MAX_PEERS];
+    size_t nvoters = 0;
+    const char *self_host = cfg->bind;
+    if (cfg->npeers == 0) {
+        voters[nvoters++] = cfg->node_id;
+    } else {
+        for (int i = 0; i < cfg->npeers; i++) {
+            voters[nvoters++] = cfg->peer_list[i].id;
+            if (cfg->peer_list[i].id == cfg->node_id) {
+                self_host = cfg->peer_list[i].host;
+                continue;
+            }
+            peer_info *p = &c->peers[c->npeers++];
+            p->id = cfg->peer_list[i].id;
+            snprintf(p->raft_addr, sizeof p->raft_addr, "%s:%d", cfg->peer_list[i].host,
+                     cfg->peer_list[i].port);
+        }
+    }
+    /* The address clients should use for this node: the bind address, unless
+     * it is a wildcard, then the host the peers know this node by. */
+    if (strcmp(cfg->bind, "0.0.0.0") != 0 && strcmp(cfg->bind, "::") != 0)
+        self_host = cfg->bind;
+    snprintf(c->self_client_addr, sizeof c->self_client_addr, "%s:%d", self_host, cfg->port);
+
+    raft_config rc_;
+    raft_config_init(&rc_);
+    rc_.id = cfg->node_id;
+    rc_.voters = voters;
+    rc_.n_voters = nvoters;
+    rc_.election_timeout_ms = (unsigned)cfg->election_timeout;
+    rc_.heartbeat_ms = (unsigned)cfg->heartbeat_interval;
+    rc_.seed = (uint64_t)ss_cluster_now_ms() ^ (cfg->node_id << 32) ^ (uint64_t)(uintptr_t)c;
+    rc_.log = raft_log_line;
+    rc_.log_ctx = c;
+    rc_.log_level = cfg->loglevel;
+    int rc = raft_new(&rc_, &c->r, errmsg);
+    if (rc != SS_OK) {
+        free(c);
+        return rc;
+    }
+    if ((rc = restore(c, errmsg)) != SS_OK) {
+        raft_free(c->r);
+        if (c->storage)
+            ss_storage_close(c->storage, NULL, NULL);
+        free(c);
+        return rc;
+    }
+    if (cfg->raft_fsync == SS_RAFT_FSYNC_NO)
+        LOG_WARNING("raft: raft-fsync is 'no': acknowledged writes can be lost if the machine "
+                    "crashes. Use this for benchmarks only");
+    uv_timer_init(loop, &c->ticker);
+    uv_check_init(loop, &c->driver);
+    uv_idle_init(loop, &c->kick);
+    c->ticker.data = c->driver.data = c->kick.data = c;
+    c->next_read_ctx = 1;
+    *out = c;
+    return SS_OK;
+}
+
+int ss_cluster_start(ss_cluster *c, char *errmsg)
+{
+    if (c->npeers > 0) {
+        ss_transport_peer tp[SS_MAX_PEERS];
+        int n = 0;
+        for (int i = 0; i < c->cfg->npeers; i++) {
+            if (c->cfg->peer_list[i].id == c->cfg->node_id)
+                continue;
+            tp[n++] = (ss_transport_peer){c->cfg->peer_list[i].id, c->cfg->peer_list[i].host,
+                                          c->cfg->peer_list[i].port};
+        }
+        ss_transport_config tc = {
+            .node_id = c->cfg->node_id,
+            .cluster_id = c->cfg->cluster_id,
+            .secret = c->cfg->cluster_secret,
+            .bind_host = c->cfg->bind,
+            .port = c->cfg->raft_port,
+            .peers = tp,
+            .npeers = (size_t)n,
+            .on_message = on_message,
+            .on_peer_state = on_peer_state,
+            .ctx = c,
+        };
+        int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
+        if (rc != SS_OK)
+            return ss_errwrap(errmsg, rc, "raft port %s:%d", c->cfg->bind, c->cfg->raft_port);
+        LOG_NOTICE("raft: node %llu listening for peers on %s:%d; cluster of %d voters",
+                   (unsigned long long)c->cfg->node_id, c->cfg->bind, c->cfg->raft_port,
+                   c->cfg->npeers);
+    } else {
+        LOG_NOTICE("raft: node %llu is a one-member cluster (no peers configured); every write "
+                   "still goes through the raft log", (unsigned long long)c->cfg->node_id);
+    }
+    c->last_tick = uv_now(c->loop);
+    uv_timer_start(&c->ticker, on_tick, TICK_MS, TICK_MS);
+    uv_check_start(&c->driver, on_driver);
+    c->started = true;
+    ss_cluster_kick(c);
+    return SS_OK;
+}
+
+static void maybe_done(ss_cluster *c)
+{
+    if (--c->open_handles > 0)
+        return;
+    void (*cb)(void *) = c->close_cb;
+    void *arg = c->close_arg;
+    raft_free(c->r);
+    free(c->reads);
+    free(c);
+    if (cb)
+        cb(arg);
+}
+
+static void on_handle_closed(uv_handle_t *h) { maybe_done(h->data); }
+static void on_transport_closed(void *ctx) { maybe_done(ctx); }
+static void on_storage_closed(void *arg) { maybe_done(arg); }
+
+void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
+{
+    if (c->closing)
+        return;
+    /* Answer everyone still waiting, then let the log finish what it has:
+     * whatever it acknowledged stays durable. */
+    ss_cluster_wait_fail_all(c, SS_ESHUTDOWN);
+    ss_cluster_reads_fail_all(c, SS_ESHUTDOWN);
+    c->closing = true;
+    c->close_cb = cb;
+    c->close_arg = arg;
+    c->open_handles = 4 + (c->transport ? 1 : 0);
+    uv_close((uv_handle_t *)&c->ticker, on_handle_closed);
+    uv_close((uv_handle_t *)&c->driver, on_handle_closed);
+    uv_close((uv_handle_t *)&c->kick, on_handle_closed);
+    if (c->transport)
+        ss_transport_close(c->transport, on_transport_closed);
+    ss_storage_close(c->storage, on_storage_closed, c);
+}
+
+/* --------------------------------------------------------- observers */
+
+bool ss_cluster_is_leader(const ss_cluster *c) { return !c->closing && c->role == RAFT_LEADER; }
+uint64_t ss_cluster_leader_id(const ss_cluster *c) { return c->leader_id; }
+uint64_t ss_cluster_node_id(const ss_cluster *c) { return c->cfg->node_id; }
+
+const char *ss_cluster_leader_addr(const ss_cluster *c)
+{
+    if (c->leader_id == 0)
+        return NULL;
+    if (c->leader_id == c->cfg->node_id)
+        return c->self_client_addr;
+    for (int i = 0; i < c->npeers; i++)
+        if (c->peers[i].id == c->leader_id)
+            return c->peers[i].client_addr[0] ? c->peers[i].client_addr : NULL;
+    return NULL;
+}
+
+void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
+{
+    char line[512];
+    const char *addr = ss_cluster_leader_addr(c);
+    static const char *const roles[] = {"follower", "candidate", "candidate", "leader"};
+    ss_storage_stats st;
+    ss_storage_get_stats(c->storage, &st);
+#define LINE(...) do { snprintf(line, sizeof line, __VA_ARGS__); fn(arg, line); } while (0)
+    LINE("raft_node_id:%llu", (unsigned long long)c->cfg->node_id);
+    LINE("raft_role:%s", roles[c->role >= 0 && c->role <= 3 ? c->role : 0]);
+    LINE("raft_state:%s", raft_role_name(raft_role_get(c->r)));
+    LINE("raft_leader_id:%llu", (unsigned long long)c->leader_id);
+    LINE("raft_leader_addr:%s", addr ? addr : "");
+    LINE("raft_current_term:%llu", (unsigned long long)raft_term(c->r));
+    LINE("raft_commit_index:%llu", (unsigned long long)raft_commit_index(c->r));
+    LINE("raft_last_applied_index:%llu", (unsigned long long)c->sm.applied_index(c->sm.ctx));
+    LINE("raft_log_first_index:%llu", (unsigned long long)raft_first_index(c->r));
+    LINE("raft_log_last_index:%llu", (unsigned long long)raft_last_index(c->r));
+    LINE("raft_log_durable_index:%llu", (unsigned long long)st.last_durable);
+    LINE("raft_log_bytes:%llu", (unsigned long long)ss_storage_bytes(c->storage));
+    LINE("raft_log_fsyncs:%llu", (unsigned long long)st.fsyncs);
+    LINE("raft_log_write_rounds:%llu", (unsigned long long)st.rounds);
+    LINE("raft_fsync:%s", c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? "no" : "always");
+    LINE("raft_voters:%d", c->npeers + 1);
+    LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
+    LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
+    LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
+    for (int i = 0; i < c->npeers; i++) {
+        ss_transport_stats ts = {0};
+        if (c->transport)
+            ss_transport_peer_stats(c->transport, c->peers[i].id, &ts);
+        LINE("raft_peer_%llu:addr=%s,client_addr=%s,connected=%d,"
+             "msgs_sent=%llu,msgs_received=%llu,dropped=%llu,reconnects=%llu",
+             (unsigned long long)c->peers[i].id, c->peers[i].raft_addr, c->peers[i].client_addr,
+             ts.connected ? 1 : 0,
+             (unsigned long long)ts.messages_sent, (unsigned long long)ts.messages_received,
+             (unsigned long long)ts.messages_dropped, (unsigned long long)ts.reconnects);
+    }
+#undef LINE
+}

@@ -1,0 +1,112 @@
+/* The Raft cluster's private state, shared by its files (node, proposals, reads, info). */
+#ifndef SS_CLUSTER_RAFT_H
+#define SS_CLUSTER_RAFT_H
+
+#include "cluster/cluster.h"
+#include "raft/raft.h"
+#include "raft_io/storage.h"
+#include "raft_io/transport.h"
+
+/* The first byte of every peer payload says what follows. */
+enum {
+    PEER_RAFT = 'R',     /* an encoded raft_msg */
+    PEER_PROPOSE = 'P',  /* a follower hands the leader an entry to propose */
+    PEER_INFO = 'I',     /* "host:port": the sender's client address */
+};
+
+#define TICK_MS 10
+#define MAX_WAITING_PROPOSALS 100000
+#define MAX_WAITING_READS 100000
+
+/* A proposal or read waiting for a leader to be known. */
+typedef struct waiter {
+    struct waiter *next;
+    int64_t deadline_ms;
+    bool is_read;
+    ss_propose_cb pcb;
+    ss_read_cb rcb;
+    void *arg;
+    size_t len;
+    char data[];
+} waiter;
+
+/* A read with its index, waiting for the state machine to catch up. */
+typedef struct read_wait {
+    uint64_t ctx;
+    uint64_t index;   /* 0 until the ReadIndex answer came */
+    ss_read_cb cb;
+    void *arg;
+    int64_t deadline_ms;
+} read_wait;
+
+typedef struct peer_info {
+    uint64_t id;
+    char raft_addr[SS_HOST_MAX + 8];
+    char client_addr[SS_HOST_MAX + 8]; /* learned from the peer's PEER_INFO */
+} peer_info;
+
+struct ss_cluster {
+    uv_loop_t *loop;
+    const ss_config *cfg;
+    ss_state_machine sm;
+    ss_cluster_events ev;
+    raft *r;
+    ss_storage *storage;
+    ss_transport *transport;   /* NULL for a one-member cluster */
+
+    uv_timer_t ticker;
+    uv_check_t driver;         /* after each poll: run the core's ready */
+    uv_idle_t kick;            /* keeps poll from sleeping while the core has work */
+    int open_handles;
+    uint64_t last_tick;
+
+    /* What we asked storage to make durable, for its completions. */
+    uint64_t submitted_term, submitted_vote;
+    uint64_t last_submitted_index, last_submitted_term;
+
+    /* Role as last reported by the core. */
+    int role;
+    uint64_t leader_id;
+    uint64_t term;
+
+    waiter *wait_head, *wait_tail;
+    size_t nwaiting;
+    read_wait *reads;          /* ordered by ctx; ctx grows */
+    size_t reads_head, reads_len, reads_cap;
+    uint64_t next_read_ctx;
+
+    peer_info peers[SS_MAX_PEERS];
+    int npeers;
+    char self_client_addr[SS_HOST_MAX + 8];
+
+    bool in_ready;
+    bool started;
+    bool closing;
+    bool fatal;
+    void (*close_cb)(void *arg);
+    void *close_arg;
+
+    /* Counters for INFO raft. */
+    uint64_t proposals_forwarded;
+    uint64_t proposals_received;
+    uint64_t entries_applied;
+    uint64_t reads_confirmed;
+};
+
+int64_t ss_cluster_now_ms(void);
+void ss_cluster_kick(ss_cluster *c);
+void ss_cluster_run(ss_cluster *c);
+
+/* cluster_wait.c: proposals and reads waiting for a leader, reads waiting for apply. */
+bool ss_cluster_wait_push(ss_cluster *c, waiter *w);
+void ss_cluster_wait_flush(ss_cluster *c);
+void ss_cluster_wait_expire(ss_cluster *c, int64_t now);
+void ss_cluster_wait_fail_all(ss_cluster *c, int status);
+void ss_cluster_reads_answered(ss_cluster *c, const raft_read_result *res, size_t n);
+void ss_cluster_reads_applied(ss_cluster *c);
+void ss_cluster_reads_fail_all(ss_cluster *c, int status);
+void ss_cluster_reads_expire(ss_cluster *c, int64_t now);
+int ss_cluster_read_start(ss_cluster *c, ss_read_cb cb, void *arg);
+int ss_cluster_propose_now(ss_cluster *c, const void *data, size_t len);
+
+#endif

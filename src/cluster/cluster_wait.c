@@ -1,0 +1,304 @@
+/* Proposals and reads of the Raft cluster: forwarding to the leader, waiting for one, ReadIndex barriers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/cluster_raft.h"
+#include "common/log.h"
+
+/* -------------------------------------------------------------- propose */
+
+/* Proposes on this node if it leads, or hands the entry to the leader.
+ * SS_ENOLEADER: nobody to hand it to (yet). */
+int ss_cluster_propose_now(ss_cluster *c, const void *data, size_t len)
+{
+    if (c->role == RAFT_LEADER) {
+        uint64_t index;
+        int rc = raft_propose(c->r, RAFT_ENTRY_NORMAL, data, len, &index);
+        if (rc == SS_ENOTLEADER)
+            return SS_ENOLEADER;
+        return rc;
+    }
+    if (c->leader_id == 0 || c->transport == NULL)
+        return SS_ENOLEADER;
+    uint8_t *buf = malloc(len + 1);
+    if (!buf)
+        return SS_ENOMEM;
+    buf[0] = PEER_PROPOSE;
+    memcpy(buf + 1, data, len);
+    int rc = ss_transport_send(c->transport, c->leader_id, buf, len + 1);
+    free(buf);
+    if (rc == SS_OK) {
+        c->proposals_forwarded++;
+        return SS_OK;
+    }
+    /* Not connected to the leader right now: wait like with no leader. */
+    return rc == SS_EAGAIN ? SS_ENOLEADER : rc;
+}
+
+void ss_cluster_propose(ss_cluster *c, const void *data, size_t len, ss_propose_cb cb, void *arg)
+{
+    if (c->closing || c->fatal) {
+        cb(arg, SS_ESHUTDOWN);
+        return;
+    }
+    int rc = c->in_ready ? SS_ENOLEADER : ss_cluster_propose_now(c, data, len);
+    if (rc == SS_OK) {
+        ss_cluster_kick(c);
+        cb(arg, SS_OK);
+        return;
+    }
+    if (rc != SS_ENOLEADER) {
+        cb(arg, rc == SS_ETOOBIG ? SS_ETOOBIG : SS_EBUSY);
+        return;
+    }
+    waiter *w = malloc(sizeof *w + len);
+    if (!w || !ss_cluster_wait_push(c, w)) {
+        free(w);
+        cb(arg, SS_EBUSY);
+        return;
+    }
+    w->is_read = false;
+    w->pcb = cb;
+    w->arg = arg;
+    w->len = len;
+    memcpy(w->data, data, len);
+}
+
+/* ------------------------------------------------------- waiting lists */
+
+bool ss_cluster_wait_push(ss_cluster *c, waiter *w)
+{
+    if (c->nwaiting >= MAX_WAITING_PROPOSALS)
+        return false;
+    w->next = NULL;
+    w->deadline_ms = ss_cluster_now_ms() + c->cfg->leader_wait_timeout;
+    if (c->wait_tail)
+        c->wait_tail->next = w;
+    else
+        c->wait_head = w;
+    c->wait_tail = w;
+    c->nwaiting++;
+    return true;
+}
+
+static waiter *wait_pop(ss_cluster *c)
+{
+    waiter *w = c->wait_head;
+    if (w) {
+        c->wait_head = w->next;
+        if (!c->wait_head)
+            c->wait_tail = NULL;
+        c->nwaiting--;
+    }
+    return w;
+}
+
+static void wait_fail(waiter *w, int status)
+{
+    if (w->is_read)
+        w->rcb(w->arg, status);
+    else
+        w->pcb(w->arg, status);
+    free(w);
+}
+
+/* A leader is known now (or changed): retry everyone waiting, in order. */
+void ss_cluster_wait_flush(ss_cluster *c)
+{
+    size_t n = c->nwaiting;
+    for (size_t i = 0; i < n; i++) {
+        waiter *w = wait_pop(c);
+        if (w->is_read) {
+            int rc = ss_cluster_read_start(c, w->rcb, w->arg);
+            if (rc == SS_ENOLEADER) {
+                ss_cluster_wait_push(c, w);
+                continue;
+            }
+            if (rc != SS_OK)
+                w->rcb(w->arg, rc);
+            free(w);
+            continue;
+        }
+        int rc = ss_cluster_propose_now(c, w->data, w->len);
+        if (rc == SS_ENOLEADER) {
+            /* Keep its original deadline. */
+            int64_t deadline = w->deadline_ms;
+            ss_cluster_wait_push(c, w);
+            w->deadline_ms = deadline;
+            continue;
+        }
+        w->pcb(w->arg, rc == SS_OK ? SS_OK : SS_EBUSY);
+        free(w);
+    }
+    if (n)
+        ss_cluster_kick(c);
+}
+
+void ss_cluster_wait_expire(ss_cluster *c, int64_t now)
+{
+    if (c->nwaiting == 0)
+        return;
+    if (c->leader_id != 0)
+        ss_cluster_wait_flush(c);
+    size_t n = c->nwaiting;
+    for (size_t i = 0; i < n; i++) {
+        waiter *w = wait_pop(c);
+        if (w->deadline_ms <= now) {
+            wait_fail(w, SS_ENOLEADER);
+        } else {
+            int64_t deadline = w->deadline_ms;
+            ss_cluster_wait_push(c, w);
+            w->deadline_ms = deadline;
+        }
+    }
+}
+
+void ss_cluster_wait_fail_all(ss_cluster *c, int status)
+{
+    waiter *w;
+    while ((w = wait_pop(c)) != NULL)
+        wait_fail(w, status);
+}
+
+/* --------------------------------------------------------------- reads */
+
+static read_wait *read_at(ss_cluster *c, size_t i) { return &c->reads[(c->reads_head + i) % c->reads_cap]; }
+
+static bool reads_push(ss_cluster *c, read_wait rw)
+{
+    if (c->reads_len == c->reads_cap) {
+        if (c->reads_cap >= MAX_WAITING_READS)
+            return false;
+        size_t cap = c->reads_cap ? c->reads_cap * 2 : 64;
+        read_wait *n = malloc(sizeof *n * cap);
+        if (!n)
+            return false;
+        for (size_t i = 0; i < c->reads_len; i++)
+            n[i] = *read_at(c, i);
+        free(c->reads);
+        c->reads = n;
+        c->reads_cap = cap;
+        c->reads_head = 0;
+    }
+    c->reads[(c->reads_head + c->reads_len) % c->reads_cap] = rw;
+    c->reads_len++;
+    return true;
+}
+
+static void reads_trim(ss_cluster *c)
+{
+    while (c->reads_len > 0 && read_at(c, 0)->cb == NULL) {
+        c->reads_head = (c->reads_head + 1) % c->reads_cap;
+        c->reads_len--;
+    }
+}
+
+static void read_finish(read_wait *rw, int status)
+{
+    ss_read_cb cb = rw->cb;
+    rw->cb = NULL;
+    cb(rw->arg, status);
+}
+
+int ss_cluster_read_start(ss_cluster *c, ss_read_cb cb, void *arg)
+{
+    uint64_t ctx = c->next_read_ctx++;
+    int rc = raft_read_index(c->r, ctx);
+    if (rc != SS_OK)
+        return rc;
+    read_wait rw = {ctx, 0, cb, arg, ss_cluster_now_ms() + c->cfg->leader_wait_timeout +
+                                           4LL * c->cfg->election_timeout};
+    if (!reads_push(c, rw))
+        return SS_EBUSY; /* the core will answer a ctx nobody waits for: harmless */
+    ss_cluster_kick(c);
+    return SS_OK;
+}
+
+void ss_cluster_read_barrier(ss_cluster *c, ss_read_cb cb, void *arg)
+{
+    if (c->closing || c->fatal) {
+        cb(arg, SS_ESHUTDOWN);
+        return;
+    }
+    int rc = c->in_ready ? SS_ENOLEADER : ss_cluster_read_start(c, cb, arg);
+    if (rc == SS_OK)
+        return;
+    if (rc != SS_ENOLEADER) {
+        cb(arg, rc == SS_ENOTLEADER ? SS_ELEADERLOST : rc);
+        return;
+    }
+    waiter *w = malloc(sizeof *w);
+    if (!w || !ss_cluster_wait_push(c, w)) {
+        free(w);
+        cb(arg, SS_EBUSY);
+        return;
+    }
+    w->is_read = true;
+    w->rcb = cb;
+    w->arg = arg;
+    w->len = 0;
+}
+
+static read_wait *find_read(ss_cluster *c, uint64_t ctx)
+{
+    size_t lo = 0, hi = c->reads_len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        read_wait *rw = read_at(c, mid);
+        if (rw->ctx == ctx)
+            return rw->cb ? rw : NULL;
+        if (rw->ctx < ctx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void ss_cluster_reads_answered(ss_cluster *c, const raft_read_result *res, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        read_wait *rw = find_read(c, res[i].ctx);
+        if (!rw)
+            continue;
+        if (res[i].status != SS_OK) {
+            read_finish(rw, res[i].status == SS_ENOTLEADER ? SS_ELEADERLOST : res[i].status);
+            continue;
+        }
+        c->reads_confirmed++;
+        rw->index = res[i].index;
+    }
+    reads_trim(c);
+}
+
+/* Serves the reads whose index the state machine has reached. */
+void ss_cluster_reads_applied(ss_cluster *c)
+{
+    uint64_t applied = c->sm.applied_index(c->sm.ctx);
+    for (size_t i = 0; i < c->reads_len; i++) {
+        read_wait *rw = read_at(c, i);
+        if (rw->cb && rw->index != 0 && rw->index <= applied)
+            read_finish(rw, SS_OK);
+    }
+    reads_trim(c);
+}
+
+void ss_cluster_reads_expire(ss_cluster *c, int64_t now)
+{
+    for (size_t i = 0; i < c->reads_len; i++) {
+        read_wait *rw = read_at(c, i);
+        if (rw->cb && rw->deadline_ms <= now)
+            read_finish(rw, SS_ELEADERLOST);
+    }
+    reads_trim(c);
+}
+
+void ss_cluster_reads_fail_all(ss_cluster *c, int status)
+{
+    for (size_t i = 0; i < c->reads_len; i++) {
+        read_wait *rw = read_at(c, i);
+        if (rw->cb)
+            read_finish(rw, status);
+    }
+    c->reads_len = 0;
+}
