@@ -474,11 +474,61 @@ Test(keys, move_takes_the_key_to_another_db)
     EXPECT("EXISTS a", ":0\r\n");
     EXPECT("DBSIZE", ":0\r\n");
     EXPECT("MOVE a 1", ":0\r\n");
-    /* Bring it back with COPY from db 1's point of view is not possible here:
-     * check it landed by copying it back over. */
+    /* Db 1 holds "a" now, so another "a" cannot follow it there... */
     ct_run("SET a w");
     EXPECT("MOVE a 1", ":0\r\n");
+    EXPECT("COPY a a DB 1", ":0\r\n");
     EXPECT("GET a", "$1\r\nw\r\n");
+    /* ...until the moved key's expiry, which travelled with it, passes. */
+    ct_now += 100000;
+    EXPECT("MOVE a 1", ":1\r\n");
+    EXPECT("DBSIZE", ":0\r\n");
+}
+
+Test(keys, a_copy_to_another_db_keeps_the_expiry)
+{
+    ct_run("SET a v PX 50");
+    EXPECT("COPY a a DB 3", ":1\r\n");
+    EXPECT("COPY a a DB 3", ":0\r\n");
+    ct_now += 50;
+    ct_run("SET a w");
+    EXPECT("COPY a a DB 3", ":1\r\n"); /* the copy in db 3 expired */
+}
+
+Test(keys, move_carries_a_list_and_its_elements)
+{
+    need("RPUSH l a b c");
+    EXPECT("MOVE l 1", ":1\r\n");
+    EXPECT("EXISTS l", ":0\r\n");
+    EXPECT("LLEN l", ":0\r\n");
+    ct_run("RPUSH l z");
+    EXPECT("MOVE l 1", ":0\r\n");
+    EXPECT("COPY l l DB 1 REPLACE", ":1\r\n");
+    EXPECT("LRANGE l 0 -1", "*1\r\n$1\r\nz\r\n");
+}
+
+Test(keys, rename_of_a_list_made_in_the_same_transaction)
+{
+    need("RPUSH probe x");
+    cr_expect_str_eq(ct_exec("RPUSH a x y", "RENAME a b", "COPY b c", "RENAME c a", "LRANGE a 0 -1",
+                             "LRANGE b 0 -1", NULL),
+                     "*6\r\n:2\r\n+OK\r\n:1\r\n+OK\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n"
+                     "*2\r\n$1\r\nx\r\n$1\r\ny\r\n");
+    EXPECT("DBSIZE", ":3\r\n");
+    ct_run("RPOP a");
+    EXPECT("LRANGE b 0 -1", "*2\r\n$1\r\nx\r\n$1\r\ny\r\n");
+    EXPECT("LRANGE a 0 -1", "*1\r\n$1\r\nx\r\n");
+}
+
+Test(keys, a_deleted_source_leaves_its_copy_whole)
+{
+    need("RPUSH l a b");
+    EXPECT("COPY l l2", ":1\r\n");
+    EXPECT("DEL l", ":1\r\n");
+    EXPECT("LRANGE l2 0 -1", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    /* A new "l" starts empty, not with the old elements. */
+    ct_run("RPUSH l c");
+    EXPECT("LRANGE l 0 -1", "*1\r\n$1\r\nc\r\n");
 }
 
 Test(keys, move_rejects_bad_dbs)
