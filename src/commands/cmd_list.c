@@ -287,14 +287,15 @@ static void lrangeExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, SS_ECORRUPT);
 }
 
+/* LINDEX and LSET look the key up before parsing the index, as Redis does. */
 static void lindexExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    long long idx;
-    if (!ss_arg_ll_or_reply(ctx, a, 2, &idx))
-        return;
+    long long idx = 0;
     list l;
     int found = list_open(ctx, a, 1, &l);
     if (found == L_REPLIED)
+        return;
+    if (found == L_FOUND && !ss_arg_ll_or_reply(ctx, a, 2, &idx))
         return;
     int64_t seq;
     if (found == L_MISSING || !list_index(&l, idx, &seq)) {
@@ -424,8 +425,6 @@ static void lposExec(ss_exec_ctx *ctx, const ss_args *a)
 static void lsetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long idx;
-    if (!ss_arg_ll_or_reply(ctx, a, 2, &idx))
-        return;
     list l;
     int found = list_open(ctx, a, 1, &l);
     if (found == L_REPLIED)
@@ -435,6 +434,8 @@ static void lsetExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_NOKEY);
         return;
     }
+    if (!ss_arg_ll_or_reply(ctx, a, 2, &idx))
+        return;
     if (!list_index(&l, idx, &seq)) {
         ss_reply_err(ctx->out, RERR_OUTOFRANGE);
         return;

@@ -66,6 +66,9 @@ Test(list, pop_count_must_be_a_non_negative_integer)
     cr_expect_str_eq(ct_run("LPOP l -1"), "-ERR value is out of range, must be positive\r\n");
     cr_expect_str_eq(ct_run("RPOP l x"), "-ERR value is out of range, must be positive\r\n");
     cr_expect_str_eq(ct_run("LPOP l 1 2"), "-ERR wrong number of arguments for 'lpop' command\r\n");
+    cr_expect_str_eq(ct_run("LPOP nokey -1"), "-ERR value is out of range, must be positive\r\n");
+    ct_run("SET s v");
+    cr_expect_str_eq(ct_run("RPOP s -1"), "-ERR value is out of range, must be positive\r\n");
     cr_expect_str_eq(ct_run("LLEN l"), ":1\r\n");
 }
 
@@ -116,6 +119,9 @@ Test(list, lindex_reads_by_position_from_either_end)
     cr_expect_str_eq(ct_run("LINDEX l -9223372036854775808"), "$-1\r\n");
     cr_expect_str_eq(ct_run("LINDEX nokey 0"), "$-1\r\n");
     cr_expect_str_eq(ct_run("LINDEX l x"), NOTINT);
+    cr_expect_str_eq(ct_run("LINDEX nokey x"), "$-1\r\n");
+    ct_run("SET s v");
+    cr_expect_str_eq(ct_run("LINDEX s x"), WRONGTYPE);
 }
 
 Test(list, lset_replaces_or_reports_missing_key_and_range)
@@ -128,6 +134,7 @@ Test(list, lset_replaces_or_reports_missing_key_and_range)
     cr_expect_str_eq(ct_run("LSET l -4 x"), "-ERR index out of range\r\n");
     cr_expect_str_eq(ct_run("LSET nokey 0 x"), "-ERR no such key\r\n");
     cr_expect_str_eq(ct_run("LSET l x x"), NOTINT);
+    cr_expect_str_eq(ct_run("LSET nokey x x"), "-ERR no such key\r\n");
     cr_expect_str_eq(ct_run("DBSIZE"), ":1\r\n");
 }
 
