@@ -154,10 +154,12 @@ static void check_read_done(sim *s, unsigned i, const raft_read_result *rr)
         return;
     s->read_done[rr->ctx - 1] = 1;
     s->reads_ok++;
+    if (rr->index > s->read_max_index)
+        s->read_max_index = rr->index;
     uint64_t need = s->read_need[rr->ctx - 1];
     if (rr->index < need)
-        sim_failf(s, "linearizable read: read %llu at node %u got index %llu, but %llu was "
-                  "applied before it was issued",
+        sim_failf(s, "linearizable read: read %llu at node %u got index %llu, but %llu was known "
+                  "committed before it was issued",
                   (unsigned long long)rr->ctx, i + 1, (unsigned long long)rr->index,
                   (unsigned long long)need);
 }
@@ -317,6 +319,11 @@ void check_after_event(sim *s)
     check_commit_claims(s);
     check_leaders(s);
     check_proposals(s);
+    /* A read index must itself be committed (known once claims are checked). */
+    if (s->read_max_index > s->n_committed)
+        sim_failf(s, "linearizable read: answered with index %llu, only %zu committed",
+                  (unsigned long long)s->read_max_index, s->n_committed);
+    s->read_max_index = 0;
 }
 
 void check_release(sim *s)

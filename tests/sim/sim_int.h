@@ -84,6 +84,7 @@ struct sim {
     uint8_t *read_done;
     size_t n_reads, cap_reads;
     uint64_t reads_ok;
+    uint64_t read_max_index;    /* highest read index answered during this event */
     uint64_t next_payload;
     proposal *props;
     size_t n_props, cap_props;
