@@ -728,6 +728,40 @@ static void lmoveExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void rpoplpushExec(ss_exec_ctx *ctx, const ss_args *a) { move_generic(ctx, a, false, true); }
 
+/* Syntax checks on the receiving node, so these errors never reach the log. */
+static bool ints_prepare(const ss_args *a, int from, int to, ss_buf *out)
+{
+    for (int i = from; i <= to; i++) {
+        long long v;
+        if (!ss_parse_ll(a->argv[i], a->argvlen[i], &v)) {
+            ss_reply_err(out, RERR_NOTINT);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool ltrimPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    return ints_prepare(a, 2, 3, out);
+}
+
+static bool lremPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    return ints_prepare(a, 2, 2, out);
+}
+
+static bool linsertPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    if (ss_arg_is(a, 2, "before") || ss_arg_is(a, 2, "after"))
+        return true;
+    ss_reply_err(out, RERR_SYNTAX);
+    return false;
+}
+
 const ss_command ss_cmds_list[] = {
     {"lpush", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, lpushExec, NULL, NULL, 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
     {"rpush", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, rpushExec, NULL, NULL, 1, 1, 1, "list", "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
@@ -739,9 +773,9 @@ const ss_command ss_cmds_list[] = {
     {"lrange", 4, CMD_READONLY, lrangeExec, NULL, NULL, 1, 1, 1, "list", "Returns a range of elements from a list.", "1.0.0", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range. sandstore: O(log N + M), one seek then M elements."},
     {"lindex", 3, CMD_READONLY, lindexExec, NULL, NULL, 1, 1, 1, "list", "Returns an element from a list by its index.", "1.0.0", "O(N) where N is the number of elements to traverse to get to the element at index. sandstore: O(1)."},
     {"lset", 4, CMD_WRITE | CMD_DENYOOM, lsetExec, NULL, NULL, 1, 1, 1, "list", "Sets the value of an element in a list by its index.", "1.0.0", "O(N) where N is the length of the list. sandstore: O(1)."},
-    {"linsert", 5, CMD_WRITE | CMD_DENYOOM, linsertExec, NULL, NULL, 1, 1, 1, "list", "Inserts an element before or after another element in a list.", "2.2.0", "O(N) where N is the number of elements to traverse before seeing the value pivot. sandstore: plus up to N/2 elements renumbered."},
-    {"lrem", 4, CMD_WRITE, lremExec, NULL, NULL, 1, 1, 1, "list", "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0", "O(N+M) where N is the length of the list and M is the number of elements removed. sandstore: elements after the first removal are renumbered."},
-    {"ltrim", 4, CMD_WRITE, ltrimExec, NULL, NULL, 1, 1, 1, "list", "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", "1.0.0", "O(N) where N is the number of elements to be removed by the operation."},
+    {"linsert", 5, CMD_WRITE | CMD_DENYOOM, linsertExec, linsertPrepare, NULL, 1, 1, 1, "list", "Inserts an element before or after another element in a list.", "2.2.0", "O(N) where N is the number of elements to traverse before seeing the value pivot. sandstore: plus up to N/2 elements renumbered."},
+    {"lrem", 4, CMD_WRITE, lremExec, lremPrepare, NULL, 1, 1, 1, "list", "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0", "O(N+M) where N is the length of the list and M is the number of elements removed. sandstore: elements after the first removal are renumbered."},
+    {"ltrim", 4, CMD_WRITE, ltrimExec, ltrimPrepare, NULL, 1, 1, 1, "list", "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", "1.0.0", "O(N) where N is the number of elements to be removed by the operation."},
     {"lpos", -3, CMD_READONLY, lposExec, NULL, NULL, 1, 1, 1, "list", "Returns the index of matching elements in a list.", "6.0.6", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time."},
     {"lmove", 5, CMD_WRITE | CMD_DENYOOM, lmoveExec, lmovePrepare, NULL, 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0", "O(1)"},
     {"rpoplpush", 3, CMD_WRITE | CMD_DENYOOM, rpoplpushExec, NULL, NULL, 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0", "O(1)"},

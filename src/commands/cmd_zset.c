@@ -927,6 +927,19 @@ static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
         resp_add_int(ctx->out, removed);
 }
 
+/* Range syntax is checked on the receiving node too, keeping bad ranges out of the log. */
+static bool zremrangePrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    zrange r = {.by = ss_arg_is(a, 0, "zremrangebyrank") ? BY_RANK
+                    : ss_arg_is(a, 0, "zremrangebyscore") ? BY_SCORE : BY_LEX};
+    int err = parse_range_bounds(a, 2, 3, &r);
+    if (err < 0)
+        return true;
+    ss_reply_err(out, (ss_reply_err_code)err);
+    return false;
+}
+
 static void zremrangebyrankExec(ss_exec_ctx *ctx, const ss_args *a) { zremrange_generic(ctx, a, BY_RANK); }
 static void zremrangebyscoreExec(ss_exec_ctx *ctx, const ss_args *a) { zremrange_generic(ctx, a, BY_SCORE); }
 static void zremrangebylexExec(ss_exec_ctx *ctx, const ss_args *a) { zremrange_generic(ctx, a, BY_LEX); }
@@ -1135,9 +1148,9 @@ const ss_command ss_cmds_zset[] = {
     {"zrevrangebylex", -4, RO, zrevrangebylexExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
     {"zpopmin", -2, WR | CMD_FAST, zpopminExec, zpopPrepare, NULL, 1, 1, 1, "sorted-set", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
     {"zpopmax", -2, WR | CMD_FAST, zpopmaxExec, zpopPrepare, NULL, 1, 1, 1, "sorted-set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
-    {"zremrangebyrank", 4, WR, zremrangebyrankExec, NULL, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation. sandstore: O(start+M)."},
-    {"zremrangebyscore", 4, WR, zremrangebyscoreExec, NULL, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
-    {"zremrangebylex", 4, WR, zremrangebylexExec, NULL, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
+    {"zremrangebyrank", 4, WR, zremrangebyrankExec, zremrangePrepare, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation. sandstore: O(start+M)."},
+    {"zremrangebyscore", 4, WR, zremrangebyscoreExec, zremrangePrepare, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
+    {"zremrangebylex", 4, WR, zremrangebylexExec, zremrangePrepare, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
     {"zscan", -3, RO, zscanExec, NULL, NULL, 1, 1, 1, "sorted-set", "Iterates over members and scores of a sorted set.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
 };
 SS_COUNT(ss_cmds_zset);
