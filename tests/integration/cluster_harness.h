@@ -1,0 +1,30 @@
+/* A cluster of real sandstore processes on loopback, for integration tests. */
+#ifndef SS_CLUSTER_HARNESS_H
+#define SS_CLUSTER_HARNESS_H
+
+#include "integration/harness.h"
+
+#define HC_MAX 7
+
+typedef struct h_cluster {
+    int n;
+    h_node nodes[HC_MAX];
+} h_cluster;
+
+/* Sets up n nodes (ids 1..n) that list each other as peers; extra goes to all. */
+void hc_init(h_cluster *c, int n, const char *extra);
+/* Starts node i (0-based) without waiting. */
+void hc_spawn(h_cluster *c, int i);
+void hc_start_all(h_cluster *c);
+void hc_cleanup(h_cluster *c);
+/* The 0-based index of the node every live node agrees leads (waits up to
+ * timeout_ms), or -1. */
+int hc_wait_leader(h_cluster *c, int timeout_ms);
+/* An INFO raft field of node i as an integer (-1 if unreachable). */
+long long hc_info_int(h_cluster *c, int i, const char *field);
+/* Waits until every live node has applied at least index. */
+bool hc_wait_applied(h_cluster *c, long long index, int timeout_ms);
+/* SET through node i, retrying on errors until timeout: true once acknowledged. */
+bool hc_set_retry(h_cluster *c, int i, const char *key, const char *val, int timeout_ms);
+
+#endif

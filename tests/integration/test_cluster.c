@@ -1,0 +1,397 @@
+/* Multi-process Raft clusters on loopback: replication, redirects, crashes, pauses, quorum loss, secrets. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "integration/cluster_harness.h"
+
+static h_cluster cl;
+
+static void teardown(void) { hc_cleanup(&cl); }
+TestSuite(cluster, .fini = teardown, .timeout = 300);
+
+static redisReply *cmd_at(h_cluster *c, int i, const char *fmt, ...)
+{
+    redisContext *ctx = h_connect(&c->nodes[i]);
+    if (!ctx || ctx->err) {
+        if (ctx)
+            redisFree(ctx);
+        return NULL;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(ctx, fmt, ap);
+    va_end(ap);
+    redisFree(ctx);
+    return r;
+}
+
+static void expect_value_at(h_cluster *c, int i, const char *key, const char *want)
+{
+    redisReply *r = cmd_at(c, i, "GET %s", key);
+    cr_assert_not_null(r, "node %d unreachable", i + 1);
+    cr_expect_eq(r->type, REDIS_REPLY_STRING, "node %d GET %s: type %d %s", i + 1, key, r->type,
+                 r->str ? r->str : "");
+    if (r->type == REDIS_REPLY_STRING)
+        cr_expect_str_eq(r->str, want, "node %d GET %s", i + 1, key);
+    freeReplyObject(r);
+}
+
+/* ---------------------------------------------------------------- writer */
+
+#define MAX_WRITES 200000
+
+typedef struct writer {
+    h_cluster *c;
+    int targets[HC_MAX];
+    int ntargets;
+    atomic_bool stop;
+    atomic_int next;
+    unsigned char acked[MAX_WRITES];
+    int attempted;
+} writer;
+
+/* Writes w:<n> = <n> in sequence through the targets, moving on after any
+ * error; records which writes were acknowledged. */
+static void *writer_main(void *arg)
+{
+    writer *w = arg;
+    int t = 0;
+    redisContext *ctx = NULL;
+    while (!atomic_load(&w->stop) && w->attempted < MAX_WRITES) {
+        if (!ctx) {
+            ctx = h_connect(&w->c->nodes[w->targets[t % w->ntargets]]);
+            if (!ctx || ctx->err) {
+                if (ctx)
+                    redisFree(ctx);
+                ctx = NULL;
+                t++;
+                usleep(20 * 1000);
+                continue;
+            }
+            redisSetTimeout(ctx, (struct timeval){3, 0});
+        }
+        int n = w->attempted++;
+        redisReply *r = redisCommand(ctx, "SET w:%d %d", n, n);
+        if (r && r->type == REDIS_REPLY_STATUS) {
+            w->acked[n] = 1;
+        } else {
+            redisFree(ctx);
+            ctx = NULL;
+            t++;
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+    if (ctx)
+        redisFree(ctx);
+    return NULL;
+}
+
+static int acked_count(const writer *w)
+{
+    int n = 0;
+    for (int i = 0; i < w->attempted; i++)
+        n += w->acked[i];
+    return n;
+}
+
+/* Every acknowledged write must be readable (linearizably) through node i. */
+static void expect_all_acked_at(h_cluster *c, int i, const writer *w)
+{
+    redisContext *ctx = h_connect(&c->nodes[i]);
+    cr_assert(ctx && !ctx->err);
+    for (int n = 0; n < w->attempted; n++)
+        if (w->acked[n])
+            redisAppendCommand(ctx, "GET w:%d", n);
+    int missing = 0;
+    for (int n = 0; n < w->attempted; n++) {
+        if (!w->acked[n])
+            continue;
+        redisReply *r;
+        cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK);
+        if (r->type != REDIS_REPLY_STRING || atoi(r->str) != n) {
+            if (missing++ < 5)
+                cr_expect_fail("node %d lost acknowledged write w:%d (reply type %d %s)", i + 1, n,
+                               r->type, r->str ? r->str : "");
+        }
+        freeReplyObject(r);
+    }
+    cr_expect_eq(missing, 0, "node %d: %d acknowledged writes missing", i + 1, missing);
+    redisFree(ctx);
+}
+
+/* ----------------------------------------------------------------- tests */
+
+Test(cluster, a_write_at_any_node_is_readable_at_every_node)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    cr_assert_geq(hc_wait_leader(&cl, 15000), 0, "no leader elected");
+    for (int i = 0; i < 3; i++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "k%d", i);
+        snprintf(val, sizeof val, "v%d", i);
+        cr_assert(hc_set_retry(&cl, i, key, val, 10000), "SET through node %d", i + 1);
+    }
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 3; k++) {
+            char key[16], val[16];
+            snprintf(key, sizeof key, "k%d", k);
+            snprintf(val, sizeof val, "v%d", k);
+            expect_value_at(&cl, i, key, val);
+        }
+    /* INFO raft has the fields others depend on. */
+    redisReply *r = cmd_at(&cl, 0, "INFO raft");
+    cr_assert_not_null(r);
+    const char *fields[] = {"raft_node_id:", "raft_role:", "raft_leader_id:", "raft_leader_addr:127.0.0.1:",
+                            "raft_current_term:", "raft_commit_index:", "raft_last_applied_index:"};
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+        cr_expect(strstr(r->str, fields[f]) != NULL, "missing %s in %s", fields[f], r->str);
+    freeReplyObject(r);
+}
+
+Test(cluster, redirect_mode_answers_moved_with_the_leaders_address)
+{
+    hc_init(&cl, 3, "--follower-mode redirect");
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0);
+    int follower = (leader + 1) % 3;
+    char want[64];
+    snprintf(want, sizeof want, "MOVED 0 127.0.0.1:%d", cl.nodes[leader].port);
+    /* The follower may not have heard the leader's client address yet. */
+    redisReply *r = NULL;
+    for (int i = 0; i < 100; i++) {
+        r = cmd_at(&cl, follower, "SET k v");
+        if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "MOVED", 5) == 0)
+            break;
+        if (r)
+            freeReplyObject(r);
+        r = NULL;
+        usleep(50 * 1000);
+    }
+    cr_assert_not_null(r);
+    cr_expect_str_eq(r->str, want);
+    freeReplyObject(r);
+    r = cmd_at(&cl, follower, "GET k");
+    cr_expect_eq(r->type, REDIS_REPLY_ERROR);
+    cr_expect_str_eq(r->str, want);
+    freeReplyObject(r);
+    r = cmd_at(&cl, follower, "PING");
+    cr_expect_eq(r->type, REDIS_REPLY_STATUS, "connection commands are still served");
+    freeReplyObject(r);
+    r = cmd_at(&cl, leader, "SET k v");
+    cr_expect_eq(r->type, REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+}
+
+Test(cluster, nodes_started_in_any_order_form_a_cluster)
+{
+    hc_init(&cl, 3, NULL);
+    hc_spawn(&cl, 2);
+    usleep(500 * 1000);
+    hc_spawn(&cl, 0);
+    cr_assert_geq(hc_wait_leader(&cl, 15000), 0, "two of three must elect a leader");
+    cr_assert(hc_set_retry(&cl, 2, "early", "1", 10000));
+    hc_spawn(&cl, 1);
+    cr_assert(h_node_wait_ready(&cl.nodes[1], 20000));
+    long long applied = hc_info_int(&cl, 2, "raft_last_applied_index");
+    cr_assert(hc_wait_applied(&cl, applied, 15000), "the late node must catch up");
+    expect_value_at(&cl, 1, "early", "1");
+}
+
+Test(cluster, killing_the_leader_loses_no_acknowledged_write)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0);
+    writer *w = calloc(1, sizeof *w);
+    w->c = &cl;
+    for (int i = 0; i < 3; i++)
+        w->targets[w->ntargets++] = i;
+    pthread_t th;
+    pthread_create(&th, NULL, writer_main, w);
+    usleep(1500 * 1000);
+    h_node_kill9(&cl.nodes[leader]);
+    long long killed_at = h_now_ms();
+    int next = hc_wait_leader(&cl, 15000);
+    cr_expect_geq(next, 0, "a new leader must be elected");
+    cr_expect_neq(next, leader);
+    fprintf(stderr, "cluster: new leader after %lld ms\n", h_now_ms() - killed_at);
+    usleep(1500 * 1000);
+    atomic_store(&w->stop, true);
+    pthread_join(th, NULL);
+    cr_assert_gt(acked_count(w), 10, "writes must continue; only %d acknowledged", acked_count(w));
+    for (int i = 0; i < 3; i++)
+        if (i != leader)
+            expect_all_acked_at(&cl, i, w);
+    /* The killed node restarts and catches up. */
+    cr_assert(h_node_start(&cl.nodes[leader]));
+    long long applied = hc_info_int(&cl, next, "raft_last_applied_index");
+    cr_assert(hc_wait_applied(&cl, applied, 20000), "the restarted node must catch up");
+    expect_all_acked_at(&cl, leader, w);
+    free(w);
+}
+
+static void tear_last_segment(const h_node *n)
+{
+    char out[1024];
+    /* Cut a few bytes off the newest log segment: a torn last record. */
+    h_sh(out, sizeof out,
+         "f=$(ls -1 %s/raft/seg-* 2>/dev/null | tail -1); [ -n \"$f\" ] && "
+         "s=$(stat -c %%s \"$f\") && [ \"$s\" -gt 100 ] && truncate -s $((s - 7)) \"$f\" && echo torn",
+         n->dir);
+    fprintf(stderr, "cluster: tear %s: %s\n", n->dir, out);
+}
+
+Test(cluster, killing_every_node_loses_no_acknowledged_write)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    cr_assert_geq(hc_wait_leader(&cl, 15000), 0);
+    writer *w = calloc(1, sizeof *w);
+    w->c = &cl;
+    for (int i = 0; i < 3; i++)
+        w->targets[w->ntargets++] = i;
+    pthread_t th;
+    pthread_create(&th, NULL, writer_main, w);
+    usleep(2000 * 1000);
+    for (int i = 0; i < 3; i++)
+        kill(cl.nodes[i].pid, SIGKILL);
+    for (int i = 0; i < 3; i++)
+        h_node_kill9(&cl.nodes[i]);
+    atomic_store(&w->stop, true);
+    pthread_join(th, NULL);
+    cr_assert_gt(acked_count(w), 10);
+    /* A torn tail on one node is repaired at start-up, not refused. */
+    tear_last_segment(&cl.nodes[0]);
+    for (int i = 0; i < 3; i++)
+        hc_spawn(&cl, i);
+    for (int i = 0; i < 3; i++)
+        cr_assert(h_node_wait_ready(&cl.nodes[i], 20000), "node %d must restart; see %s", i + 1,
+                  cl.nodes[i].dir);
+    cr_assert_geq(hc_wait_leader(&cl, 15000), 0);
+    for (int i = 0; i < 3; i++)
+        expect_all_acked_at(&cl, i, w);
+    free(w);
+}
+
+Test(cluster, a_paused_leader_steps_down_and_serves_no_stale_read)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0);
+    cr_assert(hc_set_retry(&cl, leader, "x", "old", 5000));
+    /* Connect to the old leader before pausing it. */
+    redisContext *old = h_connect(&cl.nodes[leader]);
+    cr_assert(old && !old->err);
+    redisSetTimeout(old, (struct timeval){20, 0});
+    kill(cl.nodes[leader].pid, SIGSTOP);
+    usleep(1500 * 1000); /* several election timeouts */
+    int next = -1;
+    long long deadline = h_now_ms() + 15000;
+    while (h_now_ms() < deadline && next < 0) {
+        for (int i = 0; i < 3; i++)
+            if (i != leader && hc_info_int(&cl, i, "raft_role") == -1)
+                continue;
+        for (int i = 0; i < 3 && next < 0; i++) {
+            if (i == leader)
+                continue;
+            redisReply *r = cmd_at(&cl, i, "INFO raft");
+            if (r && r->str && strstr(r->str, "raft_role:leader"))
+                next = i;
+            if (r)
+                freeReplyObject(r);
+        }
+        usleep(50 * 1000);
+    }
+    cr_assert_geq(next, 0, "the majority must elect a new leader");
+    cr_assert(hc_set_retry(&cl, next, "x", "new", 10000));
+    kill(cl.nodes[leader].pid, SIGCONT);
+    /* The old leader answers the read only through a current leader's
+     * ReadIndex: "new", or an error; never the stale "old". */
+    redisReply *r = redisCommand(old, "GET x");
+    cr_assert_not_null(r);
+    if (r->type == REDIS_REPLY_STRING)
+        cr_expect_str_eq(r->str, "new", "stale read from the old leader");
+    else
+        cr_expect_eq(r->type, REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+    redisFree(old);
+    /* And it steps down. */
+    deadline = h_now_ms() + 10000;
+    bool follower = false;
+    while (h_now_ms() < deadline && !follower) {
+        redisReply *i = cmd_at(&cl, leader, "INFO raft");
+        follower = i && i->str && strstr(i->str, "raft_role:follower");
+        if (i)
+            freeReplyObject(i);
+        usleep(50 * 1000);
+    }
+    cr_expect(follower, "the old leader must step down");
+    expect_value_at(&cl, leader, "x", "new");
+}
+
+Test(cluster, five_nodes_survive_two_failures_and_stop_without_a_majority)
+{
+    hc_init(&cl, 5, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0);
+    h_node_kill9(&cl.nodes[leader]);
+    h_node_kill9(&cl.nodes[(leader + 1) % 5]);
+    int alive = (leader + 2) % 5;
+    cr_assert(hc_set_retry(&cl, alive, "a", "1", 15000), "3 of 5 must keep serving writes");
+    h_node_kill9(&cl.nodes[alive]);
+    int probe = (leader + 3) % 5;
+    redisReply *r = cmd_at(&cl, probe, "SET b 2");
+    cr_assert_not_null(r);
+    cr_expect_eq(r->type, REDIS_REPLY_ERROR, "2 of 5 must not accept writes");
+    if (r->type == REDIS_REPLY_ERROR)
+        cr_expect(!strncmp(r->str, "CLUSTERDOWN", 11) || !strncmp(r->str, "TRYAGAIN", 8), "%s", r->str);
+    freeReplyObject(r);
+    cr_assert(h_node_start(&cl.nodes[alive]));
+    cr_expect(hc_set_retry(&cl, probe, "b", "2", 20000), "writes resume once a majority is back");
+    expect_value_at(&cl, probe, "a", "1");
+}
+
+Test(cluster, a_peer_with_the_wrong_secret_is_refused)
+{
+    hc_init(&cl, 3, "--cluster-secret right");
+    /* Node 3 knows a different secret. */
+    char *extra = cl.nodes[2].extra;
+    char *p = strstr(extra, "--cluster-secret right");
+    memcpy(p, "--cluster-secret wrong", strlen("--cluster-secret wrong"));
+    hc_start_all(&cl);
+    /* Nodes 1 and 2 are a majority on their own. */
+    int leader = -1;
+    long long deadline = h_now_ms() + 15000;
+    while (leader < 0 && h_now_ms() < deadline) {
+        for (int i = 0; i < 3; i++) {
+            redisReply *r = cmd_at(&cl, i, "INFO raft");
+            if (r && r->str && strstr(r->str, "raft_role:leader"))
+                leader = i;
+            if (r)
+                freeReplyObject(r);
+        }
+        usleep(50 * 1000);
+    }
+    cr_assert_geq(leader, 0);
+    cr_expect_neq(leader, 2);
+    cr_assert(hc_set_retry(&cl, leader, "k", "v", 10000));
+    usleep(1000 * 1000);
+    /* Node 3 never joined: it knows no leader and applied nothing. */
+    cr_expect_eq(hc_info_int(&cl, 2, "raft_last_applied_index"), 0);
+    char out[65536];
+    h_sh(out, sizeof out, "cat %s/sandstore.log %s/sandstore.log", cl.nodes[0].dir, cl.nodes[1].dir);
+    cr_expect(strstr(out, "bad cluster secret") != NULL || strstr(out, "refused") != NULL,
+              "the refusal must be logged");
+}
