@@ -544,3 +544,47 @@ Test(zset, zscan_survives_changes_between_calls)
     for (int i = 0; i < 200; i++)
         cr_expect_eq(seen[i], 1, "member %d seen %d times", i, seen[i]);
 }
+
+Test(zset, zadd_gt_lt_add_new_members)
+{
+    cr_expect_str_eq(ct_run("ZADD z 1 a 2 b"), ":2\r\n");
+    cr_expect_str_eq(ct_run("ZADD z GT 3 new"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZADD z LT CH 0 new2 5 b"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z +inf -inf BYSCORE REV WITHSCORES LIMIT 1 10"), "*6\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n$4\r\nnew2\r\n$1\r\n0\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYLEX z - + LIMIT 0 1"), "*1\r\n$4\r\nnew2\r\n");
+    cr_expect_str_eq(ct_run("ZREVRANGEBYLEX z + - LIMIT 1 1"), "*1\r\n$1\r\nb\r\n");
+    cr_expect_str_eq(ct_run("ZINCRBY nokey 1.5 a"), "$3\r\n1.5\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z 1 2 WITHSCORES WITHSCORES"), "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z 0 1 REV REV"), "-ERR syntax error\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z 0 1 BYLEX BYLEX"), "-ERR syntax error\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z [a [z BYLEX REV"), "*0\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z [z [a BYLEX REV"), "*4\r\n$3\r\nnew\r\n$1\r\nb\r\n$1\r\na\r\n$4\r\nnew2\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z 2 1 BYSCORE REV"), "*2\r\n$1\r\nb\r\n$1\r\na\r\n");
+    cr_expect_str_eq(ct_run("ZRANGE z -inf +inf BYSCORE REV"), "*0\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z \"\" 1"), "*2\r\n$4\r\nnew2\r\n$1\r\na\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z ( (1"), "*0\r\n");
+    cr_expect_str_eq(ct_run("ZRANGEBYSCORE z 0x10 20"), "*0\r\n");
+    cr_expect_str_eq(ct_run("ZADD z 0x10 hex"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZSCORE z hex"), "$2\r\n16\r\n");
+    cr_expect_str_eq(ct_run("ZADD z \" 1\" a"), "-ERR value is not a valid float\r\n");
+    cr_expect_str_eq(ct_run("ZADD z 1e+20 big"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZSCORE z big"), "$5\r\n1e+20\r\n");
+    cr_expect_str_eq(ct_run("ZADD z 12345678901234567 odd"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZSCORE z odd"), "$17\r\n12345678901234568\r\n");
+}
+
+Test(zset, zpop_and_zrem_keep_the_count_exact)
+{
+    cr_expect_str_eq(ct_run("ZADD z 1 a 2 b 3 c 4 d 5 e"), ":5\r\n");
+    cr_expect_str_eq(ct_run("ZPOPMIN z 2"), "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    cr_expect_str_eq(ct_run("ZCARD z"), ":3\r\n");
+    cr_expect_str_eq(ct_run("ZREM z c zz"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZCARD z"), ":2\r\n");
+    cr_expect_str_eq(ct_run("ZPOPMAX z 10"), "*4\r\n$1\r\ne\r\n$1\r\n5\r\n$1\r\nd\r\n$1\r\n4\r\n");
+    cr_expect_str_eq(ct_run("ZCARD z"), ":0\r\n");
+    cr_expect_str_eq(ct_run("EXISTS z"), ":0\r\n");
+    cr_expect_str_eq(ct_run("DBSIZE"), ":0\r\n");
+    cr_expect_str_eq(ct_run("ZADD z 1 x"), ":1\r\n");
+    cr_expect_str_eq(ct_run("ZPOPMIN z 1"), "*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
+    cr_expect_str_eq(ct_run("EXISTS z"), ":0\r\n");
+}
