@@ -700,3 +700,47 @@ Test(keys, expiry_changes_in_a_transaction_apply_in_order)
     cr_expect_str_eq(ct_exec("EXPIRE k 10", "TTL k", "PERSIST k", "TTL k", NULL),
                      "*4\r\n:1\r\n:10\r\n:1\r\n:-1\r\n");
 }
+
+/* A SCAN under churn: keys present for the whole scan come back exactly
+ * once, and nothing comes back that never existed. */
+Test(keys, scan_under_random_churn_keeps_its_guarantees)
+{
+    enum { N = 200 };
+    bool present[N] = {0}, always[N], ever[N];
+    int seen[N] = {0};
+    char line[128], cursor[1024] = "0", keys[64][64];
+    uint64_t x = 12345;
+    for (int i = 0; i < N; i += 2) {
+        snprintf(line, sizeof line, "SET k%03d v", i);
+        ct_run(line);
+        present[i] = true;
+    }
+    for (int i = 0; i < N; i++)
+        always[i] = ever[i] = present[i];
+    int calls = 0;
+    do {
+        snprintf(line, sizeof line, "SCAN %s COUNT 7", cursor);
+        int n = scan_reply(ct_run(line), cursor, sizeof cursor, keys, 64);
+        for (int i = 0; i < n; i++) {
+            int k = atoi(keys[i] + 1);
+            cr_assert(k >= 0 && k < N && ever[k], "returned %s", keys[i]);
+            seen[k]++;
+        }
+        for (int j = 0; j < 5; j++) { /* churn between calls */
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            int k = (int)((x >> 33) % N);
+            snprintf(line, sizeof line, present[k] ? "DEL k%03d" : "SET k%03d v", k);
+            ct_run(line);
+            present[k] = !present[k];
+            ever[k] = true;
+            always[k] = false;
+        }
+        calls++;
+    } while (strcmp(cursor, "0") != 0 && calls < 1000);
+    cr_assert_str_eq(cursor, "0");
+    for (int i = 0; i < N; i++) {
+        if (always[i])
+            cr_expect_eq(seen[i], 1, "k%03d seen %d times", i, seen[i]);
+        cr_expect_leq(seen[i], 1, "k%03d seen %d times", i, seen[i]);
+    }
+}

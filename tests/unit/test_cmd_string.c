@@ -568,3 +568,67 @@ Test(string, string_commands_work_inside_a_transaction)
     cr_expect_str_eq(ct_exec("INCR n", "APPEND n 5", "INCRBY n 1", "GETDEL n", "EXISTS n", NULL),
                      "*5\r\n:1\r\n:2\r\n:16\r\n$2\r\n16\r\n:0\r\n");
 }
+
+/* APPEND, SETRANGE, GETRANGE and STRLEN against a byte-array model. */
+Test(string, range_commands_agree_with_a_model_over_random_edits)
+{
+    enum { CAP = 4096 };
+    static char model[CAP];
+    size_t len = 0;
+    uint64_t x = 99;
+    char line[256];
+    for (int step = 0; step < 400; step++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r = (unsigned)(x >> 33);
+        char val[9];
+        size_t vlen = 1 + r % 8;
+        for (size_t i = 0; i < vlen; i++)
+            val[i] = (char)('a' + (r >> (i + 3)) % 26);
+        val[vlen] = '\0';
+        long long a = (long long)(r % 97) - 48, b = (long long)((r >> 7) % 97) - 48;
+        switch (r % 3) {
+        case 0:
+            if (len + vlen > CAP)
+                break;
+            snprintf(line, sizeof line, "APPEND k %s", val);
+            memcpy(model + len, val, vlen);
+            len += vlen;
+            cr_assert_eq(atoll(ct_run(line) + 1), (long long)len, "%s", line);
+            break;
+        case 1: {
+            size_t off = (size_t)(r >> 11) % (len + 16);
+            if (off + vlen > CAP)
+                break;
+            snprintf(line, sizeof line, "SETRANGE k %zu %s", off, val);
+            if (off > len)
+                memset(model + len, 0, off - len);
+            memcpy(model + off, val, vlen);
+            if (off + vlen > len)
+                len = off + vlen;
+            cr_assert_eq(atoll(ct_run(line) + 1), (long long)len, "%s", line);
+            break;
+        }
+        default: {
+            snprintf(line, sizeof line, "GETRANGE k %lld %lld", a, b);
+            long long s = a, e = b, L = (long long)len;
+            size_t n = 0;
+            if (!(s < 0 && e < 0 && s > e)) {
+                s = s < 0 ? (L + s < 0 ? 0 : L + s) : s;
+                e = e < 0 ? (L + e < 0 ? 0 : L + e) : e;
+                if (e >= L)
+                    e = L - 1;
+                if (s <= e && L > 0)
+                    n = (size_t)(e - s + 1);
+            }
+            char want[64];
+            int h = snprintf(want, sizeof want, "$%zu\r\n", n);
+            const char *got = ct_run(line);
+            cr_assert_eq(ct_reply_len(), (size_t)h + n + 2, "%s", line);
+            cr_assert_eq(memcmp(got, want, (size_t)h), 0, "%s", line);
+            cr_assert_eq(n ? memcmp(got + h, model + s, n) : 0, 0, "%s", line);
+        }
+        }
+    }
+    snprintf(line, sizeof line, ":%zu\r\n", len);
+    cr_expect_str_eq(ct_run("STRLEN k"), line);
+}
