@@ -31,6 +31,14 @@
     X(RERR_ZRANGE_LEX_WITHSCORES, "ERR syntax error, WITHSCORES not supported in combination with BYLEX") \
     X(RERR_ZRANGE_LIMIT,  "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX") \
     X(RERR_INVALID_CURSOR,"ERR invalid cursor")                                               \
+    X(RERR_HASH_NOTINT,   "ERR hash value is not an integer")                                 \
+    X(RERR_HASH_NOTFLOAT, "ERR hash value is not a float")                                    \
+    X(RERR_VALUE_NAN_INF, "ERR value is NaN or Infinity")                                     \
+    X(RERR_RANGE,         "ERR value is out of range")                                        \
+    X(RERR_RANGE_LONG,    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807") \
+    X(RERR_NUMKEYS_POSITIVE, "ERR numkeys should be greater than 0")                          \
+    X(RERR_NUMKEYS_ARGS,  "ERR Number of keys can't be greater than number of args")          \
+    X(RERR_LIMIT_NEGATIVE,"ERR LIMIT can't be negative")                                      \
     X(RERR_UNKNOWN_CMD,   "ERR unknown command '%.128s', with args beginning with: %s")       \
     X(RERR_UNKNOWN_SUB,   "ERR unknown subcommand '%.128s'. Try %s HELP.")                    \
     X(RERR_ARITY,         "ERR wrong number of arguments for '%s' command")                   \
