@@ -165,8 +165,8 @@ static bool memo_same_key(const memo *m, const memo_entry *e, const lin_set *b, 
                           uint64_t h)
 {
     return e->hash == h && e->state.tag == s.tag && e->state.v == s.v && e->lo == b->lo &&
-           e->hi == b->hi &&
-           memcmp(m->words + e->off, b->w + b->lo, (b->hi - b->lo) * sizeof(uint64_t)) == 0;
+           e->hi == b->hi && (b->hi == b->lo ||
+           memcmp(m->words + e->off, b->w + b->lo, (b->hi - b->lo) * sizeof(uint64_t)) == 0);
 }
 
 static bool dominates(const uint32_t *seen, const uint32_t *cur, size_t n)
@@ -230,7 +230,8 @@ static int memo_add(memo *m, const lin_set *b, mval s)
         reserve((void **)&m->words, &m->wcap, m->wlen + nw, sizeof *m->words) != 0 ||
         reserve((void **)&m->counts, &m->ccap, m->clen + b->ncls, sizeof *m->counts) != 0)
         return -1;
-    memcpy(m->words + m->wlen, b->w + b->lo, nw * sizeof(uint64_t));
+    if (nw)
+        memcpy(m->words + m->wlen, b->w + b->lo, nw * sizeof(uint64_t));
     if (b->ncls)
         memcpy(m->counts + m->clen, b->cnt, b->ncls * sizeof(uint32_t));
     m->entries[m->len] = (memo_entry){ h, s, b->lo, b->hi, m->wlen, m->clen };
