@@ -412,6 +412,64 @@ Test(checker, rejects_invalid_ops_with_an_error)
     h.len = 0;
 }
 
+/* ---- lost writes ---- */
+
+Test(checker, rejects_an_unknown_write_seen_then_unseen)
+{
+    set(1, "k", "old", 0, 1);
+    set_unknown(2, "k", "new", 2);
+    get(3, "k", "new", 10, 11); /* it took effect by t=11 */
+    get(3, "k", "old", 20, 21); /* so "old" cannot come back */
+    expect_not_linearizable();
+}
+
+Test(checker, accepts_a_repeated_value_written_by_an_unknown_and_an_acknowledged_write)
+{
+    /* Values are not relied on to be unique: either write may explain the reads. */
+    set(1, "k", "a", 0, 1);
+    set_unknown(2, "k", "same", 2);
+    get(3, "k", "same", 10, 11);
+    set(1, "k", "b", 12, 13);
+    set(1, "k", "same", 14, 15);
+    get(3, "k", "same", 16, 17);
+    expect_linearizable();
+}
+
+Test(checker, proves_a_stale_read_after_many_lost_writes_within_a_small_budget)
+{
+    /* 60 lost writes that nobody saw, each of which may or may not have taken
+     * effect: 2^60 subsets unless interchangeable lost writes are counted. */
+    char v[16];
+    int64_t t = 0;
+    set(1, "k", "first", t, t + 1);
+    for (int i = 0; i < 20; i++, t += 10) {
+        snprintf(v, sizeof v, "lost%d", i);
+        set_unknown(2, "k", v, t + 2);
+        incr_unknown(3, "k", t + 3);
+        add(4, HIST_DEL, "k", NULL, t + 4, 0, HIST_UNKNOWN, RES_NONE);
+    }
+    set(1, "k", "acked", t, t + 1);
+    get(5, "k", "first", t + 10, t + 11);
+    char *report = NULL;
+    check_opts opts = { .max_states = 100000 };
+    cr_expect_eq(check_with(opts, &report), CHECK_NOT_LINEARIZABLE, "%s", report);
+    free(report);
+}
+
+Test(checker, accepts_many_lost_writes_one_of_which_explains_a_read)
+{
+    char v[16];
+    int64_t t = 0;
+    for (int i = 0; i < 30; i++, t += 10) {
+        snprintf(v, sizeof v, "lost%d", i);
+        set_unknown(2, "k", v, t);
+        incr_unknown(3, "k", t + 1);
+    }
+    get(5, "k", "lost7", t, t + 1);
+    add(5, HIST_INCR, "k", NULL, t + 2, t + 3, HIST_OK, RES_ERR); /* INCR on "lost7" */
+    expect_linearizable();
+}
+
 /* ---- the report ---- */
 
 Test(checker, reports_the_stuck_read_and_the_write_it_missed)
