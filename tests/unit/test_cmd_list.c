@@ -1,6 +1,9 @@
 /* List commands, checked against the replies Redis 7.0 sends. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmdtest.h"
@@ -341,4 +344,152 @@ Test(list, long_list_matches_a_model)
     cr_expect_str_eq(ct_run("LINDEX l -1"), "$3\r\ne99\r\n");
     cr_expect_str_eq(ct_run("LINDEX l 0"), "$3\r\nf99\r\n");
     cr_expect_str_eq(ct_run("LLEN l"), ":201\r\n");
+}
+
+/* ------------------------------------------------------------ model check */
+
+typedef struct model {
+    char el[512];
+    int n;
+} model;
+
+static uint64_t rng_state;
+static int rnd(int n)
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (int)((rng_state >> 33) % (uint64_t)n);
+}
+
+static void model_insert(model *m, int pos, char c)
+{
+    memmove(m->el + pos + 1, m->el + pos, (size_t)(m->n - pos));
+    m->el[pos] = c;
+    m->n++;
+}
+
+static void model_remove(model *m, int pos)
+{
+    memmove(m->el + pos, m->el + pos + 1, (size_t)(m->n - pos - 1));
+    m->n--;
+}
+
+static void expect_list(const model *m, const char *after)
+{
+    static char want[8192];
+    int off = snprintf(want, sizeof want, "*%d\r\n", m->n);
+    for (int i = 0; i < m->n; i++)
+        off += snprintf(want + off, sizeof want - (size_t)off, "$1\r\n%c\r\n", m->el[i]);
+    cr_assert_str_eq(ct_run("LRANGE l 0 -1"), want, "after %s", after);
+    snprintf(want, sizeof want, ":%d\r\n", m->n);
+    cr_assert_str_eq(ct_run("LLEN l"), want, "after %s", after);
+    cr_assert_str_eq(ct_run("DBSIZE"), m->n ? ":1\r\n" : ":0\r\n", "after %s", after);
+}
+
+static void random_edits(uint64_t seed);
+
+/* Random pushes, pops, inserts, removals, sets and trims against an array. */
+Test(list, random_edits_match_a_model)
+{
+    static const uint64_t seeds[] = {12345, 777, 4242};
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        ct_run("DEL l");
+        random_edits(seeds[k]);
+    }
+}
+
+static void random_edits(uint64_t seed)
+{
+    model m = {.n = 0};
+    rng_state = seed;
+    char cmd[64], want[64];
+    for (int step = 0; step < 500; step++) {
+        char x = (char)('a' + rnd(4));
+        int op = rnd(m.n < 8 ? 4 : 11);
+        if (op <= 1) {
+            snprintf(cmd, sizeof cmd, "%s l %c", op ? "RPUSH" : "LPUSH", x);
+            model_insert(&m, op ? m.n : 0, x);
+            snprintf(want, sizeof want, ":%d\r\n", m.n);
+        } else if (op == 2) {
+            char p = (char)('a' + rnd(5));
+            bool after = rnd(2);
+            snprintf(cmd, sizeof cmd, "LINSERT l %s %c %c", after ? "AFTER" : "BEFORE", p, x);
+            const char *hit = m.n ? memchr(m.el, p, (size_t)m.n) : NULL;
+            if (m.n == 0) {
+                snprintf(want, sizeof want, ":0\r\n");
+            } else if (!hit) {
+                snprintf(want, sizeof want, ":-1\r\n");
+            } else {
+                model_insert(&m, (int)(hit - m.el) + after, x);
+                snprintf(want, sizeof want, ":%d\r\n", m.n);
+            }
+        } else if (op == 3 || op == 4) {
+            snprintf(cmd, sizeof cmd, "%s l", op == 3 ? "LPOP" : "RPOP");
+            if (m.n == 0) {
+                snprintf(want, sizeof want, "$-1\r\n");
+            } else {
+                int pos = op == 3 ? 0 : m.n - 1;
+                snprintf(want, sizeof want, "$1\r\n%c\r\n", m.el[pos]);
+                model_remove(&m, pos);
+            }
+        } else if (op <= 6) {
+            int count = rnd(5) - 2;
+            snprintf(cmd, sizeof cmd, "LREM l %d %c", count, x);
+            int removed = 0, limit = count == 0 ? m.n : abs(count);
+            if (count >= 0) {
+                for (int i = 0; i < m.n && removed < limit;)
+                    if (m.el[i] == x) {
+                        model_remove(&m, i);
+                        removed++;
+                    } else {
+                        i++;
+                    }
+            } else {
+                for (int i = m.n - 1; i >= 0 && removed < limit; i--)
+                    if (m.el[i] == x) {
+                        model_remove(&m, i);
+                        removed++;
+                    }
+            }
+            snprintf(want, sizeof want, ":%d\r\n", removed);
+        } else if (op == 7) {
+            int i = rnd(2 * m.n + 2) - m.n - 1;
+            snprintf(cmd, sizeof cmd, "LSET l %d %c", i, x);
+            int pos = i < 0 ? i + m.n : i;
+            if (pos < 0 || pos >= m.n) {
+                snprintf(want, sizeof want, "-ERR index out of range\r\n");
+            } else {
+                m.el[pos] = x;
+                snprintf(want, sizeof want, "+OK\r\n");
+            }
+        } else if (op == 8) {
+            int i = rnd(2 * m.n + 2) - m.n - 1;
+            snprintf(cmd, sizeof cmd, "LINDEX l %d", i);
+            int pos = i < 0 ? i + m.n : i;
+            if (pos < 0 || pos >= m.n)
+                snprintf(want, sizeof want, "$-1\r\n");
+            else
+                snprintf(want, sizeof want, "$1\r\n%c\r\n", m.el[pos]);
+        } else {
+            /* Trims that mostly keep a good part of the list. */
+            int s = rnd(3) - 1, e = m.n - rnd(4);
+            if (rnd(10) == 0)
+                e = -rnd(3) - 1;
+            snprintf(cmd, sizeof cmd, "LTRIM l %d %d", s, e);
+            int start = s < 0 ? s + m.n : s, end = e < 0 ? e + m.n : e;
+            if (start < 0)
+                start = 0;
+            if (start > end || start >= m.n) {
+                m.n = 0;
+            } else {
+                if (end >= m.n)
+                    end = m.n - 1;
+                memmove(m.el, m.el + start, (size_t)(end - start + 1));
+                m.n = end - start + 1;
+            }
+            snprintf(want, sizeof want, "+OK\r\n");
+        }
+        cr_assert_str_eq(ct_run(cmd), want, "seed %llu step %d: %s", (unsigned long long)seed, step, cmd);
+        expect_list(&m, cmd);
+        cr_assert_lt(m.n, 500);
+    }
 }
