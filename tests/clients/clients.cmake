@@ -1,0 +1,29 @@
+# Real clients against a throwaway 3-node sandstore cluster (see cluster.py):
+# redis-py, ioredis (npm deps installed on first run) and redis-benchmark's
+# default suite, each through the leader and through a follower.
+# Included from tests/integration/clients.cmake. A missing tool makes its test
+# exit 77, which CTest reports as skipped rather than passed.
+if(TARGET sandstore)
+  # Debian's python3-redis lives under the system interpreter, not a pyenv one.
+  set(SS_CLIENTS_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with the redis module (python3-redis)")
+  set(dir ${CMAKE_CURRENT_LIST_DIR})
+
+  # name, CTest timeout (s), command run under the cluster
+  function(ss_add_client_test name timeout)
+    # The driver bounds the command a minute below the CTest timeout, so that a
+    # hung client still ends with the nodes stopped and their logs printed.
+    math(EXPR inner "${timeout} - 60")
+    add_test(NAME ${name}
+             COMMAND ${SS_CLIENTS_PYTHON} ${dir}/cluster.py --binary $<TARGET_FILE:sandstore>
+                     --nodes 3 --timeout ${inner} -- ${ARGN})
+    set_tests_properties(${name} PROPERTIES
+      TIMEOUT ${timeout}
+      LABELS "integration;clients"
+      SKIP_RETURN_CODE 77
+      FAIL_REGULAR_EXPRESSION "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
+  endfunction()
+
+  ss_add_client_test(clients_redis_py 300 ${SS_CLIENTS_PYTHON} ${dir}/redis_py_check.py)
+  ss_add_client_test(clients_ioredis 600 ${dir}/run_node.sh)
+  ss_add_client_test(clients_redis_benchmark 900 ${dir}/redis_benchmark_check.sh)
+endif()
