@@ -1,5 +1,8 @@
 /* Sorted set commands, checked against the replies Redis 7.0 sends. */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,4 +590,218 @@ Test(zset, zpop_and_zrem_keep_the_count_exact)
     cr_expect_str_eq(ct_run("ZADD z 1 x"), ":1\r\n");
     cr_expect_str_eq(ct_run("ZPOPMIN z 1"), "*2\r\n$1\r\nx\r\n$1\r\n1\r\n");
     cr_expect_str_eq(ct_run("EXISTS z"), ":0\r\n");
+}
+
+/* ------------------------------------------------------------ model check */
+
+#define ZM_MEMBERS 12
+
+typedef struct zmodel {
+    bool in[ZM_MEMBERS];
+    double score[ZM_MEMBERS];
+} zmodel;
+
+static uint64_t zrng;
+static int zrnd(int n)
+{
+    zrng = zrng * 6364136223846793005ull + 1442695040888963407ull;
+    return (int)((zrng >> 33) % (uint64_t)n);
+}
+
+static void fmt_score(char *buf, size_t size, double d)
+{
+    if (isinf(d)) {
+        snprintf(buf, size, "%s", d > 0 ? "inf" : "-inf");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            break;
+    }
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, size, "0");
+}
+
+/* Members in Redis order: score, then name (names are fixed width). */
+static int zm_sorted(const zmodel *m, int out[ZM_MEMBERS])
+{
+    int n = 0;
+    for (int i = 0; i < ZM_MEMBERS; i++)
+        if (m->in[i])
+            out[n++] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0; j--) {
+            int a = out[j - 1], b = out[j];
+            if (m->score[a] < m->score[b] || (m->score[a] == m->score[b] && a < b))
+                break;
+            out[j - 1] = b;
+            out[j] = a;
+        }
+    return n;
+}
+
+static size_t add_member(char *buf, size_t off, size_t size, int i, bool withscore, double s)
+{
+    off += (size_t)snprintf(buf + off, size - off, "$3\r\nm%02d\r\n", i);
+    if (withscore) {
+        char sc[64];
+        fmt_score(sc, sizeof sc, s);
+        off += (size_t)snprintf(buf + off, size - off, "$%zu\r\n%s\r\n", strlen(sc), sc);
+    }
+    return off;
+}
+
+static const char *score_words[] = {"-inf", "inf", "0", "-0", "1.5", "2", "-3", "10", "0.25"};
+
+static double word_value(const char *w) { return strtod(w, NULL); }
+
+static void check_model(const zmodel *m, const char *after)
+{
+    static char want[8192];
+    int order[ZM_MEMBERS];
+    int n = zm_sorted(m, order);
+    size_t off = (size_t)snprintf(want, sizeof want, "*%d\r\n", 2 * n);
+    for (int i = 0; i < n; i++)
+        off = add_member(want, off, sizeof want, order[i], true, m->score[order[i]]);
+    cr_assert_str_eq(ct_run("ZRANGE z 0 -1 WITHSCORES"), want, "after %s", after);
+    snprintf(want, sizeof want, ":%d\r\n", n);
+    cr_assert_str_eq(ct_run("ZCARD z"), want, "after %s", after);
+    cr_assert_str_eq(ct_run("DBSIZE"), n ? ":1\r\n" : ":0\r\n", "after %s", after);
+
+    /* A random score range both ways, and a rank. */
+    const char *lo = score_words[zrnd(9)], *hi = score_words[zrnd(9)];
+    bool loex = zrnd(2), hiex = zrnd(2);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "ZRANGEBYSCORE z %s%s %s%s", loex ? "(" : "", lo, hiex ? "(" : "", hi);
+    double l = word_value(lo), h = word_value(hi);
+    int hits[ZM_MEMBERS], nh = 0;
+    for (int i = 0; i < n; i++) {
+        double s = m->score[order[i]];
+        if ((loex ? s > l : s >= l) && (hiex ? s < h : s <= h))
+            hits[nh++] = order[i];
+    }
+    off = (size_t)snprintf(want, sizeof want, "*%d\r\n", nh);
+    for (int i = 0; i < nh; i++)
+        off = add_member(want, off, sizeof want, hits[i], false, 0);
+    cr_assert_str_eq(ct_run(cmd), want, "%s after %s", cmd, after);
+    snprintf(cmd, sizeof cmd, "ZREVRANGEBYSCORE z %s%s %s%s", hiex ? "(" : "", hi, loex ? "(" : "", lo);
+    off = (size_t)snprintf(want, sizeof want, "*%d\r\n", nh);
+    for (int i = nh - 1; i >= 0; i--)
+        off = add_member(want, off, sizeof want, hits[i], false, 0);
+    cr_assert_str_eq(ct_run(cmd), want, "%s after %s", cmd, after);
+    snprintf(cmd, sizeof cmd, "ZCOUNT z %s%s %s%s", loex ? "(" : "", lo, hiex ? "(" : "", hi);
+    snprintf(want, sizeof want, ":%d\r\n", nh);
+    cr_assert_str_eq(ct_run(cmd), want, "%s after %s", cmd, after);
+    if (n > 0) {
+        int r = zrnd(n);
+        snprintf(cmd, sizeof cmd, "ZRANK z m%02d", order[r]);
+        snprintf(want, sizeof want, ":%d\r\n", r);
+        cr_assert_str_eq(ct_run(cmd), want, "after %s", after);
+        snprintf(cmd, sizeof cmd, "ZREVRANK z m%02d", order[r]);
+        snprintf(want, sizeof want, ":%d\r\n", n - 1 - r);
+        cr_assert_str_eq(ct_run(cmd), want, "after %s", after);
+    }
+}
+
+static void zset_random_edits(uint64_t seed)
+{
+    zmodel m;
+    memset(&m, 0, sizeof m);
+    zrng = seed;
+    char cmd[96], want[256];
+    for (int step = 0; step < 400; step++) {
+        int i = zrnd(ZM_MEMBERS), op = zrnd(8);
+        const char *w = score_words[zrnd(9)];
+        double v = word_value(w) + 0.0;
+        int n = 0;
+        for (int k = 0; k < ZM_MEMBERS; k++)
+            n += m.in[k];
+        if (op <= 2) {
+            static const char *flags[] = {"", "NX ", "XX ", "GT ", "LT ", "CH ", "GT CH ", "XX LT CH "};
+            const char *f = flags[zrnd(8)];
+            snprintf(cmd, sizeof cmd, "ZADD z %s%s m%02d", f, w, i);
+            bool nx = strstr(f, "NX"), xx = strstr(f, "XX"), gt = strstr(f, "GT"), lt = strstr(f, "LT"),
+                 ch = strstr(f, "CH");
+            int added = 0, changed = 0;
+            if (m.in[i]) {
+                double cur = m.score[i];
+                if (!nx && !(gt && v <= cur) && !(lt && v >= cur) && v != cur) {
+                    m.score[i] = v;
+                    changed = 1;
+                }
+            } else if (!xx) {
+                m.in[i] = true;
+                m.score[i] = v;
+                added = 1;
+            }
+            snprintf(want, sizeof want, ":%d\r\n", ch ? added + changed : added);
+        } else if (op == 3) {
+            snprintf(cmd, sizeof cmd, "ZINCRBY z %s m%02d", w, i);
+            double s = (m.in[i] ? m.score[i] : 0) + v;
+            if (isnan(s)) {
+                snprintf(want, sizeof want, "-ERR resulting score is not a number (NaN)\r\n");
+            } else {
+                char sc[64];
+                m.in[i] = true;
+                m.score[i] = s + 0.0;
+                fmt_score(sc, sizeof sc, m.score[i]);
+                snprintf(want, sizeof want, "$%zu\r\n%s\r\n", strlen(sc), sc);
+            }
+        } else if (op == 4) {
+            snprintf(cmd, sizeof cmd, "ZREM z m%02d", i);
+            snprintf(want, sizeof want, ":%d\r\n", m.in[i]);
+            m.in[i] = false;
+        } else if (op == 5) {
+            bool max = zrnd(2);
+            int count = zrnd(3);
+            snprintf(cmd, sizeof cmd, "%s z %d", max ? "ZPOPMAX" : "ZPOPMIN", count);
+            int order[ZM_MEMBERS];
+            int k = zm_sorted(&m, order);
+            int take = count < k ? count : k;
+            size_t off = (size_t)snprintf(want, sizeof want, "*%d\r\n", 2 * take);
+            for (int t = 0; t < take; t++) {
+                int who = order[max ? k - 1 - t : t];
+                off = add_member(want, off, sizeof want, who, true, m.score[who]);
+                m.in[who] = false;
+            }
+        } else if (op == 6) {
+            int s = zrnd(n + 2) - 1, e = zrnd(n + 2) - 1;
+            snprintf(cmd, sizeof cmd, "ZREMRANGEBYRANK z %d %d", s, e);
+            int order[ZM_MEMBERS];
+            int k = zm_sorted(&m, order), removed = 0;
+            int start = s < 0 ? s + k : s, end = e < 0 ? e + k : e;
+            if (start < 0)
+                start = 0;
+            if (end >= k)
+                end = k - 1;
+            for (int t = start; t <= end && start < k; t++, removed++)
+                m.in[order[t]] = false;
+            snprintf(want, sizeof want, ":%d\r\n", removed);
+        } else {
+            const char *hi = score_words[zrnd(9)];
+            snprintf(cmd, sizeof cmd, "ZREMRANGEBYSCORE z (%s %s", w, hi);
+            double h = word_value(hi);
+            int removed = 0;
+            for (int k = 0; k < ZM_MEMBERS; k++)
+                if (m.in[k] && m.score[k] > v && m.score[k] <= h) {
+                    m.in[k] = false;
+                    removed++;
+                }
+            snprintf(want, sizeof want, ":%d\r\n", removed);
+        }
+        cr_assert_str_eq(ct_run(cmd), want, "seed %llu step %d: %s", (unsigned long long)seed, step, cmd);
+        check_model(&m, cmd);
+    }
+}
+
+/* Random adds (with flags), increments, removals and pops against a model,
+ * checking the order, counts, score ranges and ranks after each. */
+Test(zset, random_edits_match_a_model)
+{
+    static const uint64_t seeds[] = {1, 99, 31337};
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        ct_run("DEL z");
+        zset_random_edits(seeds[k]);
+    }
 }
