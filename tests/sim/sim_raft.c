@@ -126,10 +126,10 @@ static void run_seeds(unsigned n, uint64_t first, uint64_t count)
 
 Test(sim, three_node_clusters_stay_safe_and_live_under_random_faults, .timeout = 600)
 {
-    run_seeds(3, 1, 4000);
+    run_seeds(3, 1, 10000);
 }
 
 Test(sim, five_node_clusters_stay_safe_and_live_under_random_faults, .timeout = 600)
 {
-    run_seeds(5, 100001, 1500);
+    run_seeds(5, 100001, 2000);
 }
