@@ -1,7 +1,596 @@
 /* Hash commands. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
+/*
+ * A hash is a key of type HASH whose fields are its sub-keys (field -> value)
+ * under the key's version; meta.count is the number of fields.
+ *
+ * Reply order (HGETALL, HKEYS, HVALS, HSCAN, HRANDFIELD with a count): Redis
+ * sends fields in its hash table's order; we send them in field byte order.
+ * Neither is a promise, and clients must not depend on it.
+ */
+
+/* Collection helpers defined in cmd_set.c (random picks, SCAN cursors). */
+typedef struct ss_coll_picker ss_coll_picker;
+typedef int (*ss_coll_cb)(void *ud, ss_slice sub, ss_slice val);
+int ss_coll_picker_new(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
+                       ss_coll_picker **out);
+void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slice *val);
+void ss_coll_picker_free(ss_coll_picker *p);
+int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
+                   ss_coll_cb cb, void *ud);
+extern const long long ss_coll_repeat_max;
+bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor);
+void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint64_t cursor,
+                  bool values);
+void ss_coll_scan_empty(ss_exec_ctx *ctx);
+bool ss_coll_rand_count(ss_exec_ctx *ctx, const ss_args *a, int i, long long *count);
+
+/* 1 found (a hash), 0 missing, -1 an error was replied (wrong type, storage). */
+static int hash_lookup(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m)
+{
+    int rc = ss_key_lookup(ctx, a, 1, m, NULL);
+    if (rc == SS_ENOTFOUND)
+        return 0;
+    if (rc != SS_OK)
+        return -1;
+    return ss_key_check_type(ctx, m, SS_TYPE_HASH) ? 1 : -1;
+}
+
+/* The hash for a write: the existing one or a new empty one (not yet saved). */
+static int hash_lookup_create(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m)
+{
+    int found = hash_lookup(ctx, a, m);
+    if (found == 0) {
+        memset(m, 0, sizeof *m);
+        m->type = SS_TYPE_HASH;
+        m->version = ss_exec_new_version(ctx);
+    }
+    return found;
+}
+
+/* Writes back the metadata, deleting the key when the hash became empty. */
+static int hash_save(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m)
+{
+    if (m->count > 0)
+        return ss_ks_set(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m, NULL, 0);
+    int rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
+    return rc == SS_ENOTFOUND ? SS_OK : rc;
+}
+
+static int field_get(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, int i, ss_slice *v)
+{
+    return ss_ks_sub_get(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, a->argv[i],
+                         a->argvlen[i], v);
+}
+
+/* Sets a field; *added says whether it is new (the count is kept in m). */
+static int field_put(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, const char *f, size_t flen,
+                     const char *v, size_t vlen, bool *added)
+{
+    ss_slice old;
+    int rc = ss_ks_sub_get(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, f, flen, &old);
+    if (rc != SS_OK && rc != SS_ENOTFOUND)
+        return rc;
+    *added = rc == SS_ENOTFOUND;
+    if (*added)
+        m->count++;
+    return ss_ks_sub_put(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, f, flen, v, vlen);
+}
+
+/* ------------------------------------------------------------ HSET, HMSET */
+
+static bool hsetPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    if (a->argc % 2 == 0)
+        return true;
+    ss_reply_err(out, RERR_ARITY, ss_arg_is(a, 0, "hmset") ? "hmset" : "hset");
+    return false;
+}
+
+static void hset_generic(ss_exec_ctx *ctx, const ss_args *a, bool hmset)
+{
+    if (!hsetPrepare(NULL, a, ctx->out))
+        return;
+    ss_keymeta m;
+    if (hash_lookup_create(ctx, a, &m) < 0)
+        return;
+    long long added = 0;
+    int rc = SS_OK;
+    for (int i = 2; i < a->argc && rc == SS_OK; i += 2) {
+        bool is_new;
+        rc = field_put(ctx, a, &m, a->argv[i], a->argvlen[i], a->argv[i + 1], a->argvlen[i + 1], &is_new);
+        added += is_new;
+    }
+    if (rc == SS_OK)
+        rc = hash_save(ctx, a, &m);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else if (hmset)
+        resp_add_shared(ctx->out, RESP_SH_OK);
+    else
+        resp_add_int(ctx->out, added);
+}
+
+static void hsetExec(ss_exec_ctx *ctx, const ss_args *a) { hset_generic(ctx, a, false); }
+static void hmsetExec(ss_exec_ctx *ctx, const ss_args *a) { hset_generic(ctx, a, true); }
+
+static void hsetnxExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = hash_lookup_create(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_slice v;
+    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
+    if (rc == SS_OK) {
+        resp_add_int(ctx->out, 0);
+        return;
+    }
+    bool added;
+    if (rc == SS_ENOTFOUND)
+        rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], a->argv[3], a->argvlen[3], &added);
+    if (rc == SS_OK)
+        rc = hash_save(ctx, a, &m);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, 1);
+}
+
+/* ------------------------------------------------------------ reads */
+
+static void hgetExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_slice v;
+    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
+    if (rc == SS_OK)
+        resp_add_bulk(ctx->out, v.data, v.len);
+    else if (rc == SS_ENOTFOUND)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    else
+        ss_exec_fail(ctx, rc);
+}
+
+static void hmgetExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_buf items;
+    ss_buf_init(&items, 0);
+    int rc = SS_OK;
+    for (int i = 2; i < a->argc; i++) {
+        ss_slice v;
+        rc = found ? field_get(ctx, a, &m, i, &v) : SS_ENOTFOUND;
+        if (rc == SS_OK)
+            resp_add_bulk(&items, v.data, v.len);
+        else if (rc == SS_ENOTFOUND)
+            resp_add_null_bulk(&items, ctx->proto);
+        else
+            break;
+        rc = SS_OK;
+    }
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+    } else {
+        resp_add_array_len(ctx->out, a->argc - 2);
+        resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
+    }
+    ss_buf_release(&items);
+}
+
+static void hlenExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found >= 0)
+        resp_add_int(ctx->out, found ? (long long)m.count : 0);
+}
+
+static void hexistsExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_slice v;
+    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
+    if (rc == SS_OK || rc == SS_ENOTFOUND)
+        resp_add_int(ctx->out, rc == SS_OK);
+    else
+        ss_exec_fail(ctx, rc);
+}
+
+static void hstrlenExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_slice v = {0};
+    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
+    if (rc == SS_OK || rc == SS_ENOTFOUND)
+        resp_add_int(ctx->out, rc == SS_OK ? (long long)v.len : 0);
+    else
+        ss_exec_fail(ctx, rc);
+}
+
+enum { WANT_KEYS = 1, WANT_VALS = 2 };
+
+/* HGETALL (a map in RESP3), HKEYS, HVALS. */
+static void hgetall_generic(ss_exec_ctx *ctx, const ss_args *a, int want)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_buf items;
+    ss_buf_init(&items, 0);
+    long long n = 0;
+    if (found) {
+        ss_ks_subiter *it;
+        int rc = ss_ks_subiter_new(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, &it);
+        if (rc != SS_OK) {
+            ss_buf_release(&items);
+            ss_exec_fail(ctx, rc);
+            return;
+        }
+        for (ss_ks_subiter_seek_first(it); ss_ks_subiter_valid(it); ss_ks_subiter_next(it), n++) {
+            ss_slice f = ss_ks_subiter_sub(it), v = ss_ks_subiter_value(it);
+            if (want & WANT_KEYS)
+                resp_add_bulk(&items, f.data, f.len);
+            if (want & WANT_VALS)
+                resp_add_bulk(&items, v.data, v.len);
+        }
+        ss_ks_subiter_free(it);
+    }
+    if (want == (WANT_KEYS | WANT_VALS))
+        resp_add_map_len(ctx->out, ctx->proto, n);
+    else
+        resp_add_array_len(ctx->out, n);
+    resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
+    ss_buf_release(&items);
+}
+
+static void hgetallExec(ss_exec_ctx *ctx, const ss_args *a) { hgetall_generic(ctx, a, WANT_KEYS | WANT_VALS); }
+static void hkeysExec(ss_exec_ctx *ctx, const ss_args *a) { hgetall_generic(ctx, a, WANT_KEYS); }
+static void hvalsExec(ss_exec_ctx *ctx, const ss_args *a) { hgetall_generic(ctx, a, WANT_VALS); }
+
+/* ---------------------------------------------------------------- HDEL */
+
+static void hdelExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found <= 0) {
+        if (found == 0)
+            resp_add_int(ctx->out, 0);
+        return;
+    }
+    long long deleted = 0;
+    int rc = SS_OK;
+    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
+        ss_slice v;
+        rc = field_get(ctx, a, &m, i, &v);
+        if (rc == SS_ENOTFOUND) {
+            rc = SS_OK;
+            continue;
+        }
+        if (rc == SS_OK)
+            rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, a->argv[i],
+                               a->argvlen[i]);
+        deleted++;
+        m.count--;
+    }
+    if (rc == SS_OK && deleted)
+        rc = hash_save(ctx, a, &m);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, deleted);
+}
+
+/* ------------------------------------------------- HINCRBY, HINCRBYFLOAT */
+
+static bool hincrbyPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long incr;
+    if (ss_parse_ll(a->argv[3], a->argvlen[3], &incr))
+        return true;
+    ss_reply_err(out, RERR_NOTINT);
+    return false;
+}
+
+static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long incr, old = 0;
+    if (!ss_arg_ll_or_reply(ctx, a, 3, &incr))
+        return;
+    ss_keymeta m;
+    int found = hash_lookup_create(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_slice v;
+    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
+    if (rc == SS_OK && !ss_parse_ll(v.data, v.len, &old)) {
+        ss_reply_err(ctx->out, RERR_HASH_NOTINT);
+        return;
+    }
+    if (rc != SS_OK && rc != SS_ENOTFOUND) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    if ((incr < 0 && old < 0 && incr < LLONG_MIN - old) ||
+        (incr > 0 && old > 0 && incr > LLONG_MAX - old)) {
+        ss_reply_err(ctx->out, RERR_OVERFLOW);
+        return;
+    }
+    long long now = old + incr;
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "%lld", now);
+    bool added;
+    rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, (size_t)len, &added);
+    if (rc == SS_OK)
+        rc = hash_save(ctx, a, &m);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, now);
+}
+
+/* Redis 7.0 keeps HINCRBYFLOAT in long double (string2ld / ld2string), so
+ * "1e400" is a valid increment and results print with 17 decimals trimmed. */
+#define LD_CHARS_MAX (5 * 1024)
+
+static bool parse_ld(const char *s, size_t len, long double *out)
+{
+    if (len == 0 || len >= LD_CHARS_MAX)
+        return false;
+    char buf[LD_CHARS_MAX];
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    char *end;
+    long double v = strtold(buf, &end);
+    if (isspace((unsigned char)buf[0]) || *end != '\0' || isnan(v) ||
+        (errno == ERANGE && (isinf(v) || fpclassify(v) == FP_ZERO)))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ld2string(LD_STR_HUMAN): "%.17Lf" without trailing zeros, "-0" as "0". */
+static size_t format_ld(char *buf, size_t cap, long double v)
+{
+    int l = snprintf(buf, cap, "%.17Lf", v);
+    if (l < 0 || (size_t)l >= cap)
+        return 0;
+    if (strchr(buf, '.')) {
+        while (buf[l - 1] == '0')
+            l--;
+        if (buf[l - 1] == '.')
+            l--;
+    }
+    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        l = 1;
+    }
+    buf[l] = '\0';
+    return (size_t)l;
+}
+
+/* Returns 0 when the increment is valid, else the error to reply. */
+static int incr_float_check(const ss_args *a, long double *incr)
+{
+    if (!parse_ld(a->argv[3], a->argvlen[3], incr))
+        return RERR_NOTFLOAT;
+    if (isinf(*incr))
+        return RERR_VALUE_NAN_INF;
+    return -1;
+}
+
+static bool hincrbyfloatPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long double incr;
+    int err = incr_float_check(a, &incr);
+    if (err < 0)
+        return true;
+    ss_reply_err(out, (ss_reply_err_code)err);
+    return false;
+}
+
+static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long double incr, old = 0;
+    int err = incr_float_check(a, &incr);
+    if (err >= 0) {
+        ss_reply_err(ctx->out, (ss_reply_err_code)err);
+        return;
+    }
+    ss_keymeta m;
+    int found = hash_lookup_create(ctx, a, &m);
+    if (found < 0)
+        return;
+    ss_slice v;
+    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
+    if (rc == SS_OK && !parse_ld(v.data, v.len, &old)) {
+        ss_reply_err(ctx->out, RERR_HASH_NOTFLOAT);
+        return;
+    }
+    if (rc != SS_OK && rc != SS_ENOTFOUND) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    long double now = old + incr;
+    if (isnan(now) || isinf(now)) {
+        ss_reply_err(ctx->out, RERR_NAN_INF);
+        return;
+    }
+    char *buf = malloc(LD_CHARS_MAX);
+    if (!buf) {
+        ss_exec_fail(ctx, SS_ENOMEM);
+        return;
+    }
+    size_t len = format_ld(buf, LD_CHARS_MAX, now);
+    bool added;
+    rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, len, &added);
+    if (rc == SS_OK)
+        rc = hash_save(ctx, a, &m);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_bulk(ctx->out, buf, len);
+    free(buf);
+}
+
+/* ----------------------------------------------------------- HRANDFIELD */
+
+typedef struct rand_out {
+    ss_buf *out;
+    resp_proto proto;
+    bool withvalues;
+} rand_out;
+
+static int emit_field(void *ud, ss_slice f, ss_slice v)
+{
+    rand_out *r = ud;
+    if (r->withvalues && r->proto == RESP3)
+        resp_add_array_len(r->out, 2);
+    resp_add_bulk(r->out, f.data, f.len);
+    if (r->withvalues)
+        resp_add_bulk(r->out, v.data, v.len);
+    return SS_OK;
+}
+
+/* The reply's header for n fields (pairs flattened in RESP2). */
+static void rand_header(const rand_out *r, long long n)
+{
+    resp_add_array_len(r->out, r->withvalues && r->proto == RESP2 ? n * 2 : n);
+}
+
+static void hrandfield_count(ss_exec_ctx *ctx, const ss_args *a, long long count, bool withvalues)
+{
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found <= 0 || count == 0) {
+        if (found >= 0)
+            resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    if (count < 0 && -count > ss_coll_repeat_max) {
+        ss_reply_err(ctx->out, RERR_RANGE);
+        return;
+    }
+    rand_out r = {ctx->out, ctx->proto, withvalues};
+    int rc = SS_OK;
+    if (count < 0) {
+        /* Independent picks, repeats allowed. */
+        ss_coll_picker *p = NULL;
+        rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+        if (rc == SS_OK) {
+            rand_header(&r, -count);
+            for (long long i = 0; i < -count; i++) {
+                ss_slice f, v;
+                ss_coll_picker_pick(p, ss_exec_rand(ctx), &f, &v);
+                emit_field(&r, f, v);
+            }
+        }
+        ss_coll_picker_free(p);
+    } else if ((uint64_t)count >= m.count) {
+        rand_header(&r, (long long)m.count);
+        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, m.count, emit_field, &r);
+    } else {
+        rand_header(&r, count);
+        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, emit_field, &r);
+    }
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+}
+
+/* HRANDFIELD key [count [WITHVALUES]]: a read; ctx->rng is seeded locally. */
+static void hrandfieldExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    if (a->argc >= 3) {
+        long long count;
+        if (!ss_coll_rand_count(ctx, a, 2, &count))
+            return;
+        if (a->argc > 4 || (a->argc == 4 && !ss_arg_is(a, 3, "withvalues"))) {
+            ss_reply_err(ctx->out, RERR_SYNTAX);
+            return;
+        }
+        if (a->argc == 4 && (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2)) {
+            ss_reply_err(ctx->out, RERR_RANGE);
+            return;
+        }
+        hrandfield_count(ctx, a, count, a->argc == 4);
+        return;
+    }
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found <= 0) {
+        if (found == 0)
+            resp_add_null_bulk(ctx->out, ctx->proto);
+        return;
+    }
+    ss_coll_picker *p = NULL;
+    int rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+    if (rc == SS_OK) {
+        ss_slice f, v;
+        ss_coll_picker_pick(p, ss_exec_rand(ctx), &f, &v);
+        resp_add_bulk(ctx->out, f.data, f.len);
+    } else {
+        ss_exec_fail(ctx, rc);
+    }
+    ss_coll_picker_free(p);
+}
+
+static void hscanExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    uint64_t cursor;
+    if (!ss_coll_scan_cursor(ctx, a, 2, &cursor))
+        return;
+    ss_keymeta m;
+    int found = hash_lookup(ctx, a, &m);
+    if (found == 0)
+        ss_coll_scan_empty(ctx);
+    else if (found == 1)
+        ss_coll_scan(ctx, a, &m, cursor, true);
+}
+
 const ss_command ss_cmds_hash[] = {
+    {"hset", -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hsetExec, hsetPrepare, NULL, 1, 1, 1, "hash", "Creates or modifies the value of a field in a hash.", "2.0.0", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs."},
+    {"hsetnx", 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hsetnxExec, NULL, NULL, 1, 1, 1, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", "O(1)"},
+    {"hmset", -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hmsetExec, hsetPrepare, NULL, 1, 1, 1, "hash", "Sets the values of multiple fields.", "2.0.0", "O(N) where N is the number of fields being set."},
+    {"hget", 3, CMD_READONLY | CMD_FAST, hgetExec, NULL, NULL, 1, 1, 1, "hash", "Returns the value of a field in a hash.", "2.0.0", "O(1)"},
+    {"hmget", -3, CMD_READONLY | CMD_FAST, hmgetExec, NULL, NULL, 1, 1, 1, "hash", "Returns the values of all fields in a hash.", "2.0.0", "O(N) where N is the number of fields being requested."},
+    {"hdel", -3, CMD_WRITE | CMD_FAST, hdelExec, NULL, NULL, 1, 1, 1, "hash", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0", "O(N) where N is the number of fields to be removed."},
+    {"hlen", 2, CMD_READONLY | CMD_FAST, hlenExec, NULL, NULL, 1, 1, 1, "hash", "Returns the number of fields in a hash.", "2.0.0", "O(1)"},
+    {"hexists", 3, CMD_READONLY | CMD_FAST, hexistsExec, NULL, NULL, 1, 1, 1, "hash", "Determines whether a field exists in a hash.", "2.0.0", "O(1)"},
+    {"hgetall", 2, CMD_READONLY, hgetallExec, NULL, NULL, 1, 1, 1, "hash", "Returns all fields and values in a hash.", "2.0.0", "O(N) where N is the size of the hash."},
+    {"hkeys", 2, CMD_READONLY, hkeysExec, NULL, NULL, 1, 1, 1, "hash", "Returns all fields in a hash.", "2.0.0", "O(N) where N is the size of the hash."},
+    {"hvals", 2, CMD_READONLY, hvalsExec, NULL, NULL, 1, 1, 1, "hash", "Returns all values in a hash.", "2.0.0", "O(N) where N is the size of the hash."},
+    {"hincrby", 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hincrbyExec, hincrbyPrepare, NULL, 1, 1, 1, "hash", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0", "O(1)"},
+    {"hincrbyfloat", 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hincrbyfloatExec, hincrbyfloatPrepare, NULL, 1, 1, 1, "hash", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0", "O(1)"},
+    {"hstrlen", 3, CMD_READONLY | CMD_FAST, hstrlenExec, NULL, NULL, 1, 1, 1, "hash", "Returns the length of the value of a field.", "3.2.0", "O(1)"},
+    {"hrandfield", -2, CMD_READONLY | CMD_RANDOM, hrandfieldExec, NULL, NULL, 1, 1, 1, "hash", "Returns one or more random fields from a hash.", "6.2.0", "O(N) where N is the number of fields returned"},
+    {"hscan", -3, CMD_READONLY | CMD_RANDOM, hscanExec, NULL, NULL, 1, 1, 1, "hash", "Iterates over fields and values of a hash.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
 };
 SS_COUNT(ss_cmds_hash);

@@ -1,7 +1,968 @@
-/* Set commands. */
+/* Set commands, and the collection helpers hashes share: random picks and SCAN cursors over sub-keys. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
+#include "common/config.h"
+
+/*
+ * A set is a key of type SET whose members are its sub-keys (member -> empty
+ * value) under the key's version; meta.count is the cardinality.
+ *
+ * Reply order: Redis sends members in its hash table's order; we send them in
+ * sub-key (byte) order. Neither order is a promise, and clients must not
+ * depend on it.
+ */
+
+/* ============================================================ helpers */
+
+/* A growable list of byte strings copied out of the txn (slices into the txn
+ * die when the same key is written). */
+typedef struct strvec {
+    char *mem;
+    size_t used, cap;
+    size_t *off, *len;
+    size_t n, ncap;
+} strvec;
+
+static int sv_push(strvec *v, const void *p, size_t len)
+{
+    if (v->n == v->ncap) {
+        size_t nc = v->ncap ? v->ncap * 2 : 16;
+        size_t *off = realloc(v->off, nc * sizeof *off);
+        if (!off)
+            return SS_ENOMEM;
+        v->off = off;
+        size_t *ln = realloc(v->len, nc * sizeof *ln);
+        if (!ln)
+            return SS_ENOMEM;
+        v->len = ln;
+        v->ncap = nc;
+    }
+    if (v->cap - v->used < len) {
+        size_t nc = v->cap ? v->cap : 256;
+        while (nc - v->used < len)
+            nc *= 2;
+        char *mem = realloc(v->mem, nc);
+        if (!mem)
+            return SS_ENOMEM;
+        v->mem = mem;
+        v->cap = nc;
+    }
+    if (len)
+        memcpy(v->mem + v->used, p, len);
+    v->off[v->n] = v->used;
+    v->len[v->n++] = len;
+    v->used += len;
+    return SS_OK;
+}
+
+static ss_slice sv_at(const strvec *v, size_t i)
+{
+    return (ss_slice){v->mem + v->off[i], v->len[i]};
+}
+
+static void sv_release(strvec *v)
+{
+    free(v->mem);
+    free(v->off);
+    free(v->len);
+    memset(v, 0, sizeof *v);
+}
+
+static int slice_cmp(ss_slice a, ss_slice b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.data, b.data, n) : 0;
+    return c ? c : (a.len > b.len) - (a.len < b.len);
+}
+
+/* --------------------------------------------------- random picks */
+
+/*
+ * Single random picks (SRANDMEMBER/HRANDFIELD with a negative count, SPOP and
+ * the forms without count). Small collections are copied once and indexed,
+ * so each pick is O(1) and exactly uniform. Large ones are not loaded: a pick
+ * seeks to a random byte string between the first and last sub-keys, O(log n)
+ * but only as uniform as the members are spread over that byte range (like
+ * ss_ks_random_key). Either way the choice depends only on rnd and the state.
+ */
+#define PICK_SMALL 256
+
+struct ss_coll_picker {
+    ss_ks_subiter *it;
+    bool small;
+    strvec subs, vals;         /* small: every element */
+    char *target;              /* large: common prefix of first and last, + 8 bytes */
+    size_t plen;
+    uint64_t lo, hi;           /* the 8 bytes after the prefix, big-endian, zero padded */
+};
+typedef struct ss_coll_picker ss_coll_picker;
+
+static uint64_t be8_after(ss_slice s, size_t at)
+{
+    unsigned char b[8] = {0};
+    for (size_t i = 0; i < 8 && at + i < s.len; i++)
+        b[i] = (unsigned char)s.data[at + i];
+    return ss_decode_u64_be(b);
+}
+
+void ss_coll_picker_free(ss_coll_picker *p)
+{
+    if (!p)
+        return;
+    ss_ks_subiter_free(p->it);
+    sv_release(&p->subs);
+    sv_release(&p->vals);
+    free(p->target);
+    free(p);
+}
+
+/* A picker over the collection of meta m (count > 0). */
+int ss_coll_picker_new(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
+                       ss_coll_picker **out)
+{
+    ss_coll_picker *p = calloc(1, sizeof *p);
+    if (!p)
+        return SS_ENOMEM;
+    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &p->it);
+    if (rc != SS_OK) {
+        free(p);
+        return rc;
+    }
+    p->small = m->count <= PICK_SMALL;
+    if (p->small) {
+        for (ss_ks_subiter_seek_first(p->it); ss_ks_subiter_valid(p->it); ss_ks_subiter_next(p->it)) {
+            ss_slice s = ss_ks_subiter_sub(p->it), v = ss_ks_subiter_value(p->it);
+            if ((rc = sv_push(&p->subs, s.data, s.len)) != SS_OK ||
+                (rc = sv_push(&p->vals, v.data, v.len)) != SS_OK)
+                goto fail;
+        }
+        if (p->subs.n == 0) {
+            rc = SS_ENOTFOUND;
+            goto fail;
+        }
+        *out = p;
+        return SS_OK;
+    }
+    ss_ks_subiter_seek_first(p->it);
+    if (!ss_ks_subiter_valid(p->it)) {
+        rc = SS_ENOTFOUND;
+        goto fail;
+    }
+    ss_slice first = ss_ks_subiter_sub(p->it);
+    strvec tmp = {0};
+    if ((rc = sv_push(&tmp, first.data, first.len)) != SS_OK) {
+        sv_release(&tmp);
+        goto fail;
+    }
+    first = sv_at(&tmp, 0);
+    ss_ks_subiter_seek_last(p->it);
+    ss_slice last = ss_ks_subiter_sub(p->it);
+    size_t n = 0;
+    while (n < first.len && n < last.len && first.data[n] == last.data[n])
+        n++;
+    p->plen = n;
+    p->target = malloc(n + 8);
+    if (!p->target) {
+        sv_release(&tmp);
+        rc = SS_ENOMEM;
+        goto fail;
+    }
+    memcpy(p->target, first.data, n);
+    p->lo = be8_after(first, n);
+    p->hi = be8_after(last, n);
+    if (p->hi < p->lo)
+        p->hi = p->lo;
+    sv_release(&tmp);
+    *out = p;
+    return SS_OK;
+fail:
+    ss_coll_picker_free(p);
+    return rc;
+}
+
+/* One element chosen by rnd; the slices live until the next pick or free. */
+void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slice *val)
+{
+    if (p->small) {
+        size_t i = (size_t)(rnd % p->subs.n);
+        *sub = sv_at(&p->subs, i);
+        *val = sv_at(&p->vals, i);
+        return;
+    }
+    uint64_t span = p->hi - p->lo + 1; /* 0: the whole 64-bit range */
+    uint64_t t = p->lo + (span ? rnd % span : rnd);
+    ss_encode_u64_be(t, (unsigned char *)p->target + p->plen);
+    ss_ks_subiter_seek(p->it, p->target, p->plen + 8);
+    if (!ss_ks_subiter_valid(p->it))
+        ss_ks_subiter_seek_last(p->it);
+    *sub = ss_ks_subiter_sub(p->it);
+    *val = ss_ks_subiter_value(p->it);
+}
+
+/*
+ * Calls cb on k distinct elements (k < count) chosen uniformly, in sub-key
+ * order (Knuth's selection sampling: each element is taken with probability
+ * needed/remaining). One pass, so O(count); stops once k are taken.
+ */
+typedef int (*ss_coll_cb)(void *ud, ss_slice sub, ss_slice val);
+
+int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
+                   ss_coll_cb cb, void *ud)
+{
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
+    if (rc != SS_OK)
+        return rc;
+    uint64_t remaining = m->count;
+    for (ss_ks_subiter_seek_first(it); k > 0 && remaining > 0 && ss_ks_subiter_valid(it);
+         ss_ks_subiter_next(it), remaining--) {
+        if (ss_exec_rand(ctx) % remaining >= k)
+            continue;
+        if ((rc = cb(ud, ss_ks_subiter_sub(it), ss_ks_subiter_value(it))) != SS_OK)
+            break;
+        k--;
+    }
+    ss_ks_subiter_free(it);
+    return rc;
+}
+
+/* Counts beyond this for the repeating (negative count) forms are refused
+ * with "value is out of range": Redis would try to build the reply and run
+ * out of memory. */
+const long long ss_coll_repeat_max = 1LL << 20;
+
+/* ------------------------------------------------------ SCAN cursors */
+
+/*
+ * HSCAN/SSCAN cursors over byte-ordered sub-keys. A cursor names the first
+ * (up to) 7 bytes of the next sub-key to return: (bytes, big-endian, << 3) |
+ * length; 0 is the start and the end. A call only stops between two sub-keys
+ * whose 7-byte prefixes differ, so seeking to the cursor's bytes lands exactly
+ * on the next unreturned element: every element present throughout a scan is
+ * returned exactly once, and each call makes progress. A run of more than
+ * COUNT elements sharing a 7-byte prefix comes back in one call (COUNT is a
+ * hint in Redis too).
+ */
+#define CURSOR_BYTES 7
+
+static uint64_t cursor_of(ss_slice s)
+{
+    size_t n = s.len < CURSOR_BYTES ? s.len : CURSOR_BYTES;
+    uint64_t c = 0;
+    for (size_t i = 0; i < CURSOR_BYTES; i++)
+        c = (c << 8) | (i < n ? (unsigned char)s.data[i] : 0);
+    return (c << 3) | n;
+}
+
+static size_t cursor_bytes(uint64_t c, char out[CURSOR_BYTES])
+{
+    size_t n = c & 7;
+    if (n > CURSOR_BYTES)
+        n = CURSOR_BYTES;
+    for (size_t i = 0; i < CURSOR_BYTES; i++)
+        out[i] = (char)((c >> (3 + 8 * (CURSOR_BYTES - 1 - i))) & 0xFF);
+    return n;
+}
+
+static bool same_prefix(ss_slice a, ss_slice b)
+{
+    size_t na = a.len < CURSOR_BYTES ? a.len : CURSOR_BYTES;
+    size_t nb = b.len < CURSOR_BYTES ? b.len : CURSOR_BYTES;
+    return na == nb && memcmp(a.data, b.data, na) == 0;
+}
+
+/* Parses a cursor as Redis does (strtoul: an unsigned 64-bit number; Redis
+ * accepts what strtoul does, including a sign). */
+bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(a->argv[i], &end, 10);
+    if (errno == ERANGE || *end != '\0') {
+        ss_reply_err(ctx->out, RERR_INVALID_CURSOR);
+        return false;
+    }
+    *cursor = v;
+    return true;
+}
+
+/* Replies "*2 <cursor> <elements>" for HSCAN/SSCAN on an existing collection,
+ * after parsing [MATCH pattern] [COUNT count] from argument 3. */
+void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint64_t cursor,
+                  bool values)
+{
+    long long count = 10;
+    const char *pat = NULL;
+    size_t plen = 0;
+    for (int i = 3; i < a->argc; i += 2) {
+        if (ss_arg_is(a, i, "count") && i + 1 < a->argc) {
+            if (!ss_arg_ll_or_reply(ctx, a, i + 1, &count))
+                return;
+            if (count < 1) {
+                ss_reply_err(ctx->out, RERR_SYNTAX);
+                return;
+            }
+        } else if (ss_arg_is(a, i, "match") && i + 1 < a->argc) {
+            pat = a->argv[i + 1];
+            plen = a->argvlen[i + 1];
+            if (plen == 1 && pat[0] == '*')
+                pat = NULL;
+        } else {
+            ss_reply_err(ctx->out, RERR_SYNTAX);
+            return;
+        }
+    }
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, &it);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return;
+    }
+    char start[CURSOR_BYTES];
+    size_t slen = cursor_bytes(cursor, start);
+    ss_ks_subiter_seek(it, start, slen);
+    ss_buf items;
+    ss_buf_init(&items, 0);
+    long long n = 0, examined = 0;
+    char lastbuf[CURSOR_BYTES];
+    ss_slice last = {lastbuf, 0};
+    uint64_t next = 0;
+    for (; ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
+        ss_slice s = ss_ks_subiter_sub(it);
+        if (examined >= count && !same_prefix(s, last)) {
+            next = cursor_of(s);
+            break;
+        }
+        if (!pat || ss_stringmatch(pat, plen, s.data, s.len, false)) {
+            resp_add_bulk(&items, s.data, s.len);
+            n++;
+            if (values) {
+                ss_slice v = ss_ks_subiter_value(it);
+                resp_add_bulk(&items, v.data, v.len);
+                n++;
+            }
+        }
+        last.len = s.len < CURSOR_BYTES ? s.len : CURSOR_BYTES;
+        memcpy(lastbuf, s.data, last.len);
+        examined++;
+    }
+    ss_ks_subiter_free(it);
+    resp_add_array_len(ctx->out, 2);
+    resp_add_bulk_ll(ctx->out, (long long)next); /* < 2^59: fits */
+    resp_add_array_len(ctx->out, n);
+    resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
+    ss_buf_release(&items);
+}
+
+/* Replies an empty scan: "*2 $1 0 *0". */
+void ss_coll_scan_empty(ss_exec_ctx *ctx)
+{
+    resp_add_array_len(ctx->out, 2);
+    resp_add_bulk(ctx->out, "0", 1);
+    resp_add_array_len(ctx->out, 0);
+}
+
+/* SRANDMEMBER/HRANDFIELD's count: -LONG_MAX..LONG_MAX as Redis checks it. */
+bool ss_coll_rand_count(ss_exec_ctx *ctx, const ss_args *a, int i, long long *count)
+{
+    if (!ss_arg_ll_or_reply(ctx, a, i, count))
+        return false;
+    if (*count == LLONG_MIN) {
+        ss_reply_err(ctx->out, RERR_RANGE_LONG);
+        return false;
+    }
+    return true;
+}
+
+/* ============================================================ sets */
+
+/* 1 found (a set), 0 missing, -1 an error was replied (wrong type, storage). */
+static int set_lookup(ss_exec_ctx *ctx, const ss_args *a, int i, ss_keymeta *m)
+{
+    int rc = ss_key_lookup(ctx, a, i, m, NULL);
+    if (rc == SS_ENOTFOUND)
+        return 0;
+    if (rc != SS_OK)
+        return -1;
+    return ss_key_check_type(ctx, m, SS_TYPE_SET) ? 1 : -1;
+}
+
+/* Writes back the metadata, deleting the key when the set became empty. */
+static int set_save(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m)
+{
+    if (m->count > 0)
+        return ss_ks_set(ctx->txn, ctx->db, key, klen, m, NULL, 0);
+    int rc = ss_ks_delete(ctx->txn, ctx->db, key, klen);
+    return rc == SS_ENOTFOUND ? SS_OK : rc;
+}
+
+static void set_new(ss_exec_ctx *ctx, ss_keymeta *m)
+{
+    memset(m, 0, sizeof *m);
+    m->type = SS_TYPE_SET;
+    m->version = ss_exec_new_version(ctx);
+}
+
+/* Whether mem is in the set, in *yes. */
+static int is_member(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
+                     const char *mem, size_t mlen, bool *yes)
+{
+    ss_slice v;
+    int rc = ss_ks_sub_get(ctx->txn, ctx->db, key, klen, m->version, mem, mlen, &v);
+    *yes = rc == SS_OK;
+    return rc == SS_ENOTFOUND ? SS_OK : rc;
+}
+
+static int collect_cb(void *ud, ss_slice sub, ss_slice val)
+{
+    (void)val;
+    return sv_push(ud, sub.data, sub.len);
+}
+
+/* Every member of a set, in sub-key order, appended to v. */
+static int set_members(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
+                       strvec *v)
+{
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
+    if (rc != SS_OK)
+        return rc;
+    for (ss_ks_subiter_seek_first(it); rc == SS_OK && ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
+        ss_slice s = ss_ks_subiter_sub(it);
+        rc = sv_push(v, s.data, s.len);
+    }
+    ss_ks_subiter_free(it);
+    return rc;
+}
+
+static void reply_strvec(ss_exec_ctx *ctx, const strvec *v, bool as_set)
+{
+    if (as_set)
+        resp_add_set_len(ctx->out, ctx->proto, (long long)v->n);
+    else
+        resp_add_array_len(ctx->out, (long long)v->n);
+    for (size_t i = 0; i < v->n; i++)
+        resp_add_bulk(ctx->out, v->mem + v->off[i], v->len[i]);
+}
+
+static void saddExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found < 0)
+        return;
+    if (!found)
+        set_new(ctx, &m);
+    long long added = 0;
+    int rc = SS_OK;
+    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
+        bool yes;
+        rc = is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[i], a->argvlen[i], &yes);
+        if (rc == SS_OK && !yes) {
+            rc = ss_ks_sub_put(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, a->argv[i],
+                               a->argvlen[i], "", 0);
+            added++;
+            m.count++;
+        }
+    }
+    if (rc == SS_OK && added)
+        rc = set_save(ctx, a->argv[1], a->argvlen[1], &m);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, added);
+}
+
+static void sremExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found <= 0) {
+        if (found == 0)
+            resp_add_int(ctx->out, 0);
+        return;
+    }
+    long long removed = 0;
+    int rc = SS_OK;
+    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
+        bool yes;
+        rc = is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[i], a->argvlen[i], &yes);
+        if (rc == SS_OK && yes) {
+            rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, a->argv[i],
+                               a->argvlen[i]);
+            removed++;
+            m.count--;
+        }
+    }
+    if (rc == SS_OK && removed)
+        rc = set_save(ctx, a->argv[1], a->argvlen[1], &m);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, removed);
+}
+
+static void smembersExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found <= 0) {
+        if (found == 0)
+            resp_add_set_len(ctx->out, ctx->proto, 0);
+        return;
+    }
+    strvec v = {0};
+    int rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        reply_strvec(ctx, &v, true);
+    sv_release(&v);
+}
+
+static void sismemberExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found < 0)
+        return;
+    bool yes = false;
+    int rc = found ? is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[2], a->argvlen[2], &yes) : SS_OK;
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, yes);
+}
+
+static void smismemberExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found < 0)
+        return;
+    ss_buf items;
+    ss_buf_init(&items, 0);
+    int rc = SS_OK;
+    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
+        bool yes = false;
+        if (found)
+            rc = is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[i], a->argvlen[i], &yes);
+        resp_add_int(&items, yes);
+    }
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+    } else {
+        resp_add_array_len(ctx->out, a->argc - 2);
+        resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
+    }
+    ss_buf_release(&items);
+}
+
+static void scardExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found >= 0)
+        resp_add_int(ctx->out, found ? (long long)m.count : 0);
+}
+
+/* ------------------------------------------------------- SPOP, SRANDMEMBER */
+
+/* SPOP's optional count: Redis's getPositiveLongFromObjectOrReply. Returns
+ * -1 without count, -2 after replying an error. */
+static long long spop_count(const ss_args *a, ss_buf *out)
+{
+    if (a->argc > 3) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return -2;
+    }
+    if (a->argc < 3)
+        return -1;
+    long long n;
+    if (!ss_parse_ll(a->argv[2], a->argvlen[2], &n) || n < 0) {
+        ss_reply_err(out, RERR_MUST_POSITIVE);
+        return -2;
+    }
+    return n;
+}
+
+static bool spopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    return spop_count(a, out) != -2;
+}
+
+/* Removes the members in v from the set and saves it. */
+static int remove_all(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, const strvec *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        ss_slice s = sv_at(v, i);
+        int rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, s.data, s.len);
+        if (rc != SS_OK)
+            return rc;
+    }
+    m->count -= v->n < m->count ? v->n : m->count;
+    return set_save(ctx, a->argv[1], a->argvlen[1], m);
+}
+
+/* The apply half: every node pops the same members, chosen with the entry's
+ * seed over the same state. */
+static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long count = spop_count(a, ctx->out);
+    if (count == -2)
+        return;
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found <= 0) {
+        if (found == 0 && count == -1)
+            resp_add_null_bulk(ctx->out, ctx->proto);
+        else if (found == 0)
+            resp_add_set_len(ctx->out, ctx->proto, 0);
+        return;
+    }
+    strvec v = {0};
+    int rc = SS_OK;
+    if (count == -1 || count == 1) {
+        ss_coll_picker *p;
+        rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+        if (rc == SS_OK) {
+            ss_slice s, val;
+            ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &val);
+            rc = sv_push(&v, s.data, s.len);
+            ss_coll_picker_free(p);
+        }
+    } else if ((uint64_t)count >= m.count) {
+        rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
+    } else if (count > 0) {
+        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, collect_cb, &v);
+    }
+    if (rc == SS_OK)
+        rc = remove_all(ctx, a, &m, &v);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+    } else if (count == -1) {
+        resp_add_bulk(ctx->out, v.mem, v.len[0]);
+    } else {
+        reply_strvec(ctx, &v, true);
+    }
+    sv_release(&v);
+}
+
+static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    if (a->argc > 3) {
+        ss_reply_err(ctx->out, RERR_SYNTAX);
+        return;
+    }
+    long long count = 1;
+    if (a->argc == 3 && !ss_coll_rand_count(ctx, a, 2, &count))
+        return;
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found <= 0) {
+        if (found == 0 && a->argc == 2)
+            resp_add_null_bulk(ctx->out, ctx->proto);
+        else if (found == 0)
+            resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    if (count == 0) {
+        resp_add_array_len(ctx->out, 0);
+        return;
+    }
+    if (count < 0 && -count > ss_coll_repeat_max) {
+        ss_reply_err(ctx->out, RERR_RANGE);
+        return;
+    }
+    int rc = SS_OK;
+    strvec v = {0};
+    if (a->argc == 2 || count < 0) {
+        /* Independent picks, repeats allowed. */
+        ss_coll_picker *p = NULL;
+        rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+        long long n = a->argc == 2 ? 1 : -count;
+        for (long long i = 0; rc == SS_OK && i < n; i++) {
+            ss_slice s, val;
+            ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &val);
+            rc = sv_push(&v, s.data, s.len);
+        }
+        ss_coll_picker_free(p);
+    } else if ((uint64_t)count >= m.count) {
+        rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
+    } else {
+        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, collect_cb, &v);
+    }
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else if (a->argc == 2)
+        resp_add_bulk(ctx->out, v.mem, v.len[0]);
+    else
+        reply_strvec(ctx, &v, false);
+    sv_release(&v);
+}
+
+/* ---------------------------------------------------------------- SMOVE */
+
+static void smoveExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    ss_keymeta src, dst;
+    int rc = ss_key_lookup(ctx, a, 1, &src, NULL);
+    if (rc == SS_ENOTFOUND) {
+        resp_add_int(ctx->out, 0);
+        return;
+    }
+    if (rc != SS_OK || !ss_key_check_type(ctx, &src, SS_TYPE_SET))
+        return;
+    int dfound = set_lookup(ctx, a, 2, &dst);
+    if (dfound < 0)
+        return;
+    const char *mem = a->argv[3];
+    size_t mlen = a->argvlen[3];
+    bool yes;
+    rc = is_member(ctx, a->argv[1], a->argvlen[1], &src, mem, mlen, &yes);
+    bool same = a->argvlen[1] == a->argvlen[2] && memcmp(a->argv[1], a->argv[2], a->argvlen[1]) == 0;
+    if (rc != SS_OK || !yes || same) {
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        else
+            resp_add_int(ctx->out, yes);
+        return;
+    }
+    rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], src.version, mem, mlen);
+    src.count--;
+    if (rc == SS_OK)
+        rc = set_save(ctx, a->argv[1], a->argvlen[1], &src);
+    if (rc == SS_OK && !dfound)
+        set_new(ctx, &dst);
+    if (rc == SS_OK)
+        rc = is_member(ctx, a->argv[2], a->argvlen[2], &dst, mem, mlen, &yes);
+    if (rc == SS_OK && !yes) {
+        rc = ss_ks_sub_put(ctx->txn, ctx->db, a->argv[2], a->argvlen[2], dst.version, mem, mlen, "", 0);
+        dst.count++;
+        if (rc == SS_OK)
+            rc = set_save(ctx, a->argv[2], a->argvlen[2], &dst);
+    }
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, 1);
+}
+
+/* ------------------------------------------- SINTER, SUNION, SDIFF (+STORE) */
+
+enum { OP_INTER, OP_UNION, OP_DIFF };
+
+typedef struct setref {
+    const char *key;
+    size_t klen;
+    ss_keymeta m;
+    bool exists;
+} setref;
+
+/* Looks up n keys from argument first; every key is type-checked, as Redis
+ * does, even after a missing one. False after replying an error. */
+static bool open_sets(ss_exec_ctx *ctx, const ss_args *a, int first, int n, setref *sets)
+{
+    for (int i = 0; i < n; i++) {
+        setref *r = &sets[i];
+        r->key = a->argv[first + i];
+        r->klen = a->argvlen[first + i];
+        int found = set_lookup(ctx, a, first + i, &r->m);
+        if (found < 0)
+            return false;
+        r->exists = found == 1;
+    }
+    return true;
+}
+
+static int cmp_slices(const void *x, const void *y)
+{
+    return slice_cmp(*(const ss_slice *)x, *(const ss_slice *)y);
+}
+
+/* The result of op over sets into out, in byte order; INTER stops after
+ * limit members when limit > 0 (SINTERCARD). */
+static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit, strvec *out)
+{
+    int rc = SS_OK;
+    if (op == OP_UNION) {
+        strvec all = {0};
+        for (int i = 0; i < n && rc == SS_OK; i++)
+            if (sets[i].exists)
+                rc = set_members(ctx, sets[i].key, sets[i].klen, &sets[i].m, &all);
+        ss_slice *sl = rc == SS_OK && all.n ? malloc(all.n * sizeof *sl) : NULL;
+        if (rc == SS_OK && all.n && !sl)
+            rc = SS_ENOMEM;
+        if (rc == SS_OK && sl) {
+            for (size_t i = 0; i < all.n; i++)
+                sl[i] = sv_at(&all, i);
+            qsort(sl, all.n, sizeof *sl, cmp_slices);
+            for (size_t i = 0; i < all.n && rc == SS_OK; i++)
+                if (i == 0 || slice_cmp(sl[i], sl[i - 1]) != 0)
+                    rc = sv_push(out, sl[i].data, sl[i].len);
+        }
+        free(sl);
+        sv_release(&all);
+        return rc;
+    }
+    /* INTER walks the smallest set, DIFF the first; both probe the others. */
+    int walk = 0;
+    for (int i = 0; i < n; i++) {
+        if (op == OP_INTER && !sets[i].exists)
+            return SS_OK;
+        if (op == OP_INTER && sets[i].m.count < sets[walk].m.count)
+            walk = i;
+    }
+    if (!sets[walk].exists)
+        return SS_OK;
+    ss_ks_subiter *it;
+    rc = ss_ks_subiter_new(ctx->txn, ctx->db, sets[walk].key, sets[walk].klen, sets[walk].m.version, &it);
+    if (rc != SS_OK)
+        return rc;
+    for (ss_ks_subiter_seek_first(it); rc == SS_OK && ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
+        ss_slice s = ss_ks_subiter_sub(it);
+        bool keep = true;
+        for (int i = 0; i < n && keep && rc == SS_OK; i++) {
+            if (i == walk || !sets[i].exists)
+                continue;
+            bool yes;
+            rc = is_member(ctx, sets[i].key, sets[i].klen, &sets[i].m, s.data, s.len, &yes);
+            keep = op == OP_INTER ? yes : !yes;
+        }
+        if (rc == SS_OK && keep)
+            rc = sv_push(out, s.data, s.len);
+        if (limit && out->n >= limit)
+            break;
+    }
+    ss_ks_subiter_free(it);
+    return rc;
+}
+
+/* Replaces dst with the members in v (deleting it when v is empty). */
+static int store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const strvec *v)
+{
+    if (v->n == 0) {
+        int rc = ss_ks_delete(ctx->txn, ctx->db, dst, dlen);
+        return rc == SS_ENOTFOUND ? SS_OK : rc;
+    }
+    ss_keymeta m;
+    set_new(ctx, &m);
+    m.count = v->n;
+    int rc = ss_ks_set(ctx->txn, ctx->db, dst, dlen, &m, NULL, 0);
+    for (size_t i = 0; i < v->n && rc == SS_OK; i++) {
+        ss_slice s = sv_at(v, i);
+        rc = ss_ks_sub_put(ctx->txn, ctx->db, dst, dlen, m.version, s.data, s.len, "", 0);
+    }
+    return rc;
+}
+
+static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store)
+{
+    int first = store ? 2 : 1, n = a->argc - first;
+    setref *sets = calloc((size_t)n, sizeof *sets);
+    if (!sets) {
+        ss_exec_fail(ctx, SS_ENOMEM);
+        return;
+    }
+    strvec v = {0};
+    if (open_sets(ctx, a, first, n, sets)) {
+        int rc = set_op(ctx, op, sets, n, 0, &v);
+        if (rc == SS_OK && store)
+            rc = store_set(ctx, a->argv[1], a->argvlen[1], &v);
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        else if (store)
+            resp_add_int(ctx->out, (long long)v.n);
+        else
+            reply_strvec(ctx, &v, true);
+    }
+    sv_release(&v);
+    free(sets);
+}
+
+static void sinterExec(ss_exec_ctx *ctx, const ss_args *a) { setop_generic(ctx, a, OP_INTER, false); }
+static void sunionExec(ss_exec_ctx *ctx, const ss_args *a) { setop_generic(ctx, a, OP_UNION, false); }
+static void sdiffExec(ss_exec_ctx *ctx, const ss_args *a) { setop_generic(ctx, a, OP_DIFF, false); }
+static void sinterstoreExec(ss_exec_ctx *ctx, const ss_args *a) { setop_generic(ctx, a, OP_INTER, true); }
+static void sunionstoreExec(ss_exec_ctx *ctx, const ss_args *a) { setop_generic(ctx, a, OP_UNION, true); }
+static void sdiffstoreExec(ss_exec_ctx *ctx, const ss_args *a) { setop_generic(ctx, a, OP_DIFF, true); }
+
+/* SINTERCARD numkeys key [key ...] [LIMIT limit] */
+static void sintercardExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, limit = 0;
+    if (!ss_parse_ll(a->argv[1], a->argvlen[1], &numkeys) || numkeys < 1) {
+        ss_reply_err(ctx->out, RERR_NUMKEYS_POSITIVE);
+        return;
+    }
+    if (numkeys > a->argc - 2) {
+        ss_reply_err(ctx->out, RERR_NUMKEYS_ARGS);
+        return;
+    }
+    for (int i = 2 + (int)numkeys; i < a->argc; i += 2) {
+        if (ss_arg_is(a, i, "limit") && i + 1 < a->argc) {
+            if (!ss_parse_ll(a->argv[i + 1], a->argvlen[i + 1], &limit) || limit < 0) {
+                ss_reply_err(ctx->out, RERR_LIMIT_NEGATIVE);
+                return;
+            }
+        } else {
+            ss_reply_err(ctx->out, RERR_SYNTAX);
+            return;
+        }
+    }
+    setref *sets = calloc((size_t)numkeys, sizeof *sets);
+    if (!sets) {
+        ss_exec_fail(ctx, SS_ENOMEM);
+        return;
+    }
+    strvec v = {0};
+    if (open_sets(ctx, a, 2, (int)numkeys, sets)) {
+        int rc = set_op(ctx, OP_INTER, sets, (int)numkeys, (uint64_t)limit, &v);
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        else
+            resp_add_int(ctx->out, (long long)v.n);
+    }
+    sv_release(&v);
+    free(sets);
+}
+
+static void sscanExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    uint64_t cursor;
+    if (!ss_coll_scan_cursor(ctx, a, 2, &cursor))
+        return;
+    ss_keymeta m;
+    int found = set_lookup(ctx, a, 1, &m);
+    if (found == 0)
+        ss_coll_scan_empty(ctx);
+    else if (found == 1)
+        ss_coll_scan(ctx, a, &m, cursor, false);
+}
 
 const ss_command ss_cmds_set[] = {
+    {"sadd", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, saddExec, NULL, NULL, 1, 1, 1, "set", "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
+    {"srem", -3, CMD_WRITE | CMD_FAST, sremExec, NULL, NULL, 1, 1, 1, "set", "Removes one or more members from a set. Deletes the set if the last member was removed.", "1.0.0", "O(N) where N is the number of members to be removed."},
+    {"smembers", 2, CMD_READONLY, smembersExec, NULL, NULL, 1, 1, 1, "set", "Returns all members of a set.", "1.0.0", "O(N) where N is the set cardinality."},
+    {"sismember", 3, CMD_READONLY | CMD_FAST, sismemberExec, NULL, NULL, 1, 1, 1, "set", "Determines whether a member belongs to a set.", "1.0.0", "O(1)"},
+    {"smismember", -3, CMD_READONLY | CMD_FAST, smismemberExec, NULL, NULL, 1, 1, 1, "set", "Determines whether multiple members belong to a set.", "6.2.0", "O(N) where N is the number of elements being checked for membership"},
+    {"scard", 2, CMD_READONLY | CMD_FAST, scardExec, NULL, NULL, 1, 1, 1, "set", "Returns the number of members in a set.", "1.0.0", "O(1)"},
+    {"spop", -2, CMD_WRITE | CMD_FAST | CMD_RANDOM, spopExec, spopPrepare, NULL, 1, 1, 1, "set", "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count."},
+    {"srandmember", -2, CMD_READONLY | CMD_RANDOM, srandmemberExec, NULL, NULL, 1, 1, 1, "set", "Get one or multiple random members from a set", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count."},
+    {"smove", 4, CMD_WRITE | CMD_FAST, smoveExec, NULL, NULL, 1, 2, 1, "set", "Moves a member from one set to another.", "1.0.0", "O(1)"},
+    {"sinter", -2, CMD_READONLY, sinterExec, NULL, NULL, 1, -1, 1, "set", "Returns the intersect of multiple sets.", "1.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."},
+    {"sintercard", -3, CMD_READONLY, sintercardExec, NULL, NULL, 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", "7.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."},
+    {"sinterstore", -3, CMD_WRITE | CMD_DENYOOM, sinterstoreExec, NULL, NULL, 1, -1, 1, "set", "Stores the intersect of multiple sets in a key.", "1.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."},
+    {"sunion", -2, CMD_READONLY, sunionExec, NULL, NULL, 1, -1, 1, "set", "Returns the union of multiple sets.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
+    {"sunionstore", -3, CMD_WRITE | CMD_DENYOOM, sunionstoreExec, NULL, NULL, 1, -1, 1, "set", "Stores the union of multiple sets in a key.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
+    {"sdiff", -2, CMD_READONLY, sdiffExec, NULL, NULL, 1, -1, 1, "set", "Returns the difference of multiple sets.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
+    {"sdiffstore", -3, CMD_WRITE | CMD_DENYOOM, sdiffstoreExec, NULL, NULL, 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
+    {"sscan", -3, CMD_READONLY | CMD_RANDOM, sscanExec, NULL, NULL, 1, 1, 1, "set", "Iterates over members of a set.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
 };
 SS_COUNT(ss_cmds_set);
