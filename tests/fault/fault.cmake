@@ -1,0 +1,22 @@
+# Fault tests: real sandstore clusters under a nemesis (kill -9, SIGSTOP, partitions,
+# delays and dropped connections through an in-process libuv proxy), client histories
+# checked for linearizability. See test_fault.c for how to run and replay.
+add_library(ss_fault STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/fault_proxy.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_cluster.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_client.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_check.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_nemesis.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_run.c)
+target_link_libraries(ss_fault PUBLIC ss_harness ss_checker PkgConfig::LIBUV PkgConfig::HIREDIS Threads::Threads)
+target_include_directories(ss_fault PUBLIC ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
+
+ss_add_test(NAME test_fault_proxy SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_proxy.c
+            LIBS ss_fault TIMEOUT 120 LABELS fault)
+
+# Criterion runs one schedule at a time (--jobs 1), and CTest runs this test alone:
+# elections on a 300 ms timeout should not compete with other tests for 2 cores.
+ss_add_test(NAME test_fault SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault.c
+            LIBS ss_fault TIMEOUT 900 LABELS fault ARGS --jobs 1)
+set_tests_properties(test_fault PROPERTIES RUN_SERIAL TRUE)
+add_dependencies(test_fault sandstore check_history)

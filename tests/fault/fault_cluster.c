@@ -1,0 +1,237 @@
+/* A cluster of real sandstore processes whose peer links all pass through the fault proxy. */
+#include "fault/fault_cluster.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int link_index(const fc_cluster *c, int from, int to) { return from * c->n + to; }
+
+bool fc_init(fc_cluster *c, int n, const char *dir, const char *extra, int lifetime_ms)
+{
+    memset(c, 0, sizeof *c);
+    c->n = n;
+    snprintf(c->dir, sizeof c->dir, "%s", dir);
+    for (int i = 0; i < n; i++) {
+        h_node_init(&c->nodes[i], i + 1, NULL);
+        /* Our own layout: the run directory keeps every node's data and log. */
+        rmdir(c->nodes[i].dir);
+        snprintf(c->nodes[i].dir, sizeof c->nodes[i].dir, "%s/node%d", dir, i + 1);
+        if (mkdir(c->nodes[i].dir, 0755) != 0)
+            return false;
+    }
+    /* Links from a node to itself are never used; they target its own port
+     * so the proxy's link table stays a plain n x n grid. */
+    int targets[FC_MAX * FC_MAX], ports[FC_MAX * FC_MAX];
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            targets[link_index(c, i, j)] = c->nodes[j].raft_port;
+    c->proxy = fp_new(targets, n * n, lifetime_ms, ports);
+    if (!c->proxy)
+        return false;
+    for (int i = 0; i < n; i++) {
+        char peers[512] = "";
+        size_t used = 0;
+        for (int j = 0; j < n; j++) {
+            c->link_port[i][j] = ports[link_index(c, i, j)];
+            int port = i == j ? c->nodes[j].raft_port : c->link_port[i][j];
+            used += (size_t)snprintf(peers + used, sizeof peers - used, "%s%d@127.0.0.1:%d",
+                                     j ? "," : "", j + 1, port);
+        }
+        snprintf(c->nodes[i].extra, sizeof c->nodes[i].extra,
+                 "--peers %s --election-timeout 300 --heartbeat-interval 50 "
+                 "--leader-wait-timeout 2000 %s",
+                 peers, extra ? extra : "");
+    }
+    return true;
+}
+
+void fc_release(fc_cluster *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (c->paused[i])
+            fc_resume(c, i);
+        if (c->nodes[i].pid > 0)
+            h_node_kill9(&c->nodes[i]);
+    }
+    fp_free(c->proxy);
+    c->proxy = NULL;
+}
+
+bool fc_start_all(fc_cluster *c)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!h_node_spawn(&c->nodes[i]))
+            return false;
+    for (int i = 0; i < c->n; i++)
+        if (!h_node_wait_ready(&c->nodes[i], 20000))
+            return false;
+    return true;
+}
+
+bool fc_restart(fc_cluster *c, int i)
+{
+    if (h_node_alive(&c->nodes[i]))
+        return true;
+    c->paused[i] = false;
+    return h_node_spawn(&c->nodes[i]) && h_node_wait_ready(&c->nodes[i], 20000);
+}
+
+void fc_kill9(fc_cluster *c, int i)
+{
+    /* SIGKILL ends a stopped process too. */
+    h_node_kill9(&c->nodes[i]);
+    c->paused[i] = false;
+}
+
+void fc_stop(fc_cluster *c, int i)
+{
+    if (c->paused[i])
+        fc_resume(c, i);
+    h_node_stop(&c->nodes[i], SIGTERM);
+}
+
+void fc_pause(fc_cluster *c, int i)
+{
+    if (c->nodes[i].pid > 0 && !c->paused[i]) {
+        kill(c->nodes[i].pid, SIGSTOP);
+        c->paused[i] = true;
+    }
+}
+
+void fc_resume(fc_cluster *c, int i)
+{
+    if (c->nodes[i].pid > 0 && c->paused[i])
+        kill(c->nodes[i].pid, SIGCONT);
+    c->paused[i] = false;
+}
+
+bool fc_up(fc_cluster *c, int i) { return !c->paused[i] && h_node_alive(&c->nodes[i]); }
+
+bool fc_revive_all(fc_cluster *c)
+{
+    bool ok = true;
+    for (int i = 0; i < c->n; i++) {
+        if (c->paused[i])
+            fc_resume(c, i);
+        if (!h_node_alive(&c->nodes[i]) && !fc_restart(c, i))
+            ok = false;
+    }
+    return ok;
+}
+
+static long long parse_value(const char *val)
+{
+    if (strncmp(val, "leader", 6) == 0)
+        return 1;
+    if (strncmp(val, "follower", 8) == 0 || strncmp(val, "candidate", 9) == 0)
+        return 0;
+    return strtoll(val, NULL, 10);
+}
+
+/* Reads nf INFO raft fields of node i in one round trip (roles read as
+ * 1 leader, 0 otherwise); false when the node does not answer quickly. */
+static bool info_get(fc_cluster *c, int i, const char *const *fields, int nf, long long *out)
+{
+    for (int f = 0; f < nf; f++)
+        out[f] = -1;
+    if (!fc_up(c, i))
+        return false;
+    struct timeval tv = {0, 500 * 1000};
+    redisContext *ctx = redisConnectWithTimeout("127.0.0.1", c->nodes[i].port, tv);
+    if (!ctx || ctx->err) {
+        if (ctx)
+            redisFree(ctx);
+        return false;
+    }
+    redisSetTimeout(ctx, (struct timeval){1, 0});
+    redisReply *r = redisCommand(ctx, "INFO raft");
+    bool ok = r && r->type == REDIS_REPLY_STRING;
+    for (const char *p = ok ? r->str : NULL; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        for (int f = 0; f < nf; f++) {
+            size_t flen = strlen(fields[f]);
+            if (strncmp(p, fields[f], flen) == 0 && p[flen] == ':')
+                out[f] = parse_value(p + flen + 1);
+        }
+    }
+    if (r)
+        freeReplyObject(r);
+    redisFree(ctx);
+    return ok;
+}
+
+long long fc_info_int(fc_cluster *c, int i, const char *field)
+{
+    long long v;
+    info_get(c, i, &field, 1, &v);
+    return v;
+}
+
+int fc_leader(fc_cluster *c, int timeout_ms)
+{
+    static const char *const fields[] = {"raft_role", "raft_current_term", "raft_leader_id"};
+    long long deadline = h_now_ms() + timeout_ms;
+    do {
+        long long v[FC_MAX][3];
+        long long best_term = -1;
+        int best = -1;
+        for (int i = 0; i < c->n; i++) {
+            info_get(c, i, fields, 3, v[i]);
+            if (v[i][0] == 1 && v[i][1] > best_term) {
+                best_term = v[i][1];
+                best = i;
+            }
+        }
+        if (best >= 0) {
+            int agree = 0;
+            for (int i = 0; i < c->n; i++)
+                if (v[i][1] == best_term && v[i][2] == best + 1)
+                    agree++;
+            if (agree * 2 > c->n)
+                return best;
+        }
+        usleep(50 * 1000);
+    } while (h_now_ms() < deadline);
+    return -1;
+}
+
+void fc_block(fc_cluster *c, int from, int to, bool blocked)
+{
+    if (from != to)
+        fp_set_blocked(c->proxy, link_index(c, from, to), blocked);
+}
+
+void fc_split(fc_cluster *c, unsigned mask)
+{
+    for (int i = 0; i < c->n; i++)
+        for (int j = 0; j < c->n; j++)
+            if (((mask >> i) & 1) != ((mask >> j) & 1))
+                fc_block(c, i, j, true);
+}
+
+void fc_isolate(fc_cluster *c, int i) { fc_split(c, 1u << i); }
+
+void fc_delay(fc_cluster *c, int from, int to, int delay_ms)
+{
+    if (from != to)
+        fp_set_delay(c->proxy, link_index(c, from, to), delay_ms);
+}
+
+void fc_drop_all(fc_cluster *c)
+{
+    for (int i = 0; i < c->n; i++)
+        for (int j = 0; j < c->n; j++)
+            if (i != j)
+                fp_drop(c->proxy, link_index(c, i, j));
+}
+
+void fc_heal(fc_cluster *c) { fp_heal_all(c->proxy); }
+
+const char *fc_name(const fc_cluster *c, int i)
+{
+    static const char *const names[] = {"n1", "n2", "n3", "n4", "n5"};
+    return i >= 0 && i < c->n ? names[i] : "n?";
+}

@@ -1,0 +1,33 @@
+/* Fault schedules for the fault tests: what to break, when, and for how long. */
+#ifndef SS_FAULT_NEMESIS_H
+#define SS_FAULT_NEMESIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fault/fault_cluster.h"
+
+typedef struct fn_ctx {
+    fc_cluster *c;
+    uint64_t rng;          /* seeded: the same seed picks the same faults */
+    long long deadline_ms; /* h_now_ms() after which the schedule returns */
+    FILE *events;          /* one line per fault, with fcl_now_ns() times */
+    int faults;            /* faults injected */
+    bool harness_error;    /* a node could not be restarted, ... */
+} fn_ctx;
+
+typedef struct fn_schedule {
+    const char *name;
+    int nodes;
+    void (*run)(fn_ctx *ctx);
+} fn_schedule;
+
+/* NULL-terminated table of every schedule. */
+extern const fn_schedule fn_schedules[];
+const fn_schedule *fn_find(const char *name);
+
+uint64_t fn_rand(uint64_t *state);
+void fn_event(fn_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
