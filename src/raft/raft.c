@@ -334,7 +334,10 @@ int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *
         return SS_EBUSY;
     if (type != RAFT_ENTRY_NORMAL && type != RAFT_ENTRY_NOOP)
         return SS_EINVAL;
-    if (len > r->cfg.max_append_bytes)
+    /* max_append_bytes bounds batching, not entries: a message always carries
+     * at least one entry. An entry is too big only if it could never fit in
+     * the uncommitted budget. */
+    if (len > r->cfg.max_uncommitted_bytes)
         return SS_ETOOBIG;
     if (r->uncommitted_bytes > 0 && r->uncommitted_bytes + len > r->cfg.max_uncommitted_bytes)
         return SS_EBUSY;

@@ -1,5 +1,6 @@
 /* Log replication, one rule each: Figure 2 "AppendEntries RPC", §5.3, §5.4.2, thesis §10.2.1. */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "common/error.h"
 #include "test_raft_helpers.h"
@@ -260,4 +261,32 @@ Test(raft_replication, heartbeats_go_out_every_interval_with_the_commit_index)
     cr_expect_eq(hb->n_entries, 0);
     cr_expect_eq(hb->commit, 1);
     cr_expect_not_null(fx_find(&f, RAFT_MSG_APPEND, 3, 0));
+}
+
+Test(raft_replication, an_entry_larger_than_a_message_goes_alone_and_only_the_budget_refuses_it)
+{
+    raft_config cfg;
+    raft_config_init(&cfg);
+    uint64_t voters[] = { 1, 2, 3 };
+    cfg.id = 1, cfg.voters = voters, cfg.n_voters = 3, cfg.pre_vote = false;
+    cfg.election_timeout_ms = FX_T, cfg.heartbeat_ms = FX_HB;
+    cfg.max_append_bytes = 16;
+    cfg.max_uncommitted_bytes = 64;
+    memset(&f, 0, sizeof f);
+    cr_assert_eq(raft_new(&cfg, &f.r, NULL), SS_OK);
+    fx_make_leader(&f, 3);
+    raft_msg r = fx_append_resp(2, 1, 1, 1, 0);
+    fx_step(&f, &r);
+    fx_clear(&f);
+    static uint8_t big[65];
+    cr_expect_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, big, 65, NULL), SS_ETOOBIG);
+    cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, big, 40, NULL), SS_OK);
+    cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, big, 8, NULL), SS_OK);
+    fx_drain(&f);
+    const raft_msg *a = fx_find(&f, RAFT_MSG_APPEND, 2, 0);
+    cr_assert_not_null(a);
+    cr_expect_eq(a->n_entries, 1, "the 40-byte entry travels alone");
+    cr_expect_eq(a->entries[0].len, 40);
+    cr_expect_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, big, 20, NULL), SS_EBUSY,
+                 "48 bytes uncommitted: 20 more would pass the budget");
 }
