@@ -126,7 +126,7 @@ typedef struct raft_config {
     unsigned election_timeout_ms; /* T: each timeout is drawn from [T, 2T) */
     unsigned heartbeat_ms;        /* < T */
     size_t max_append_entries;    /* per AppendEntries message */
-    size_t max_append_bytes;      /* per AppendEntries message (at least one entry is sent) */
+    size_t max_append_bytes;      /* per AppendEntries message; a bigger entry goes alone */
     unsigned max_inflight;        /* AppendEntries in flight per follower when pipelining */
     size_t max_uncommitted_bytes; /* leader refuses proposals (SS_EBUSY) above this */
     size_t max_pending_reads;     /* ReadIndex requests waiting at the leader */
@@ -211,7 +211,8 @@ int raft_step(raft *r, const raft_msg *m);
 void raft_tick(raft *r, unsigned elapsed_ms);
 
 /* Appends an entry as leader. SS_ENOTLEADER (follow raft_leader()), SS_EBUSY
- * (leadership transfer in progress, or too many uncommitted bytes), SS_ETOOBIG. */
+ * (leadership transfer in progress, or too many uncommitted bytes: retry later),
+ * SS_ETOOBIG (larger than max_uncommitted_bytes: it could never be accepted). */
 int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *index_out);
 
 /* Asks for a linearizable read index; the answer comes in a later ready's reads
