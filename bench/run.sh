@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# bench/run.sh: sandstore against Redis, with both made durable on every write.
+#
+# Usage: bench/run.sh [-r ROUNDS] [-n REQUESTS] [-c CLIENTS] [-b BUILD_DIR]
+#   -r ROUNDS    rounds of the whole matrix; each figure is the median (default 3)
+#   -n REQUESTS  requests per unpipelined run; pipelined runs use 5x (default 20000)
+#   -c CLIENTS   concurrent connections (default 50)
+#   -b BUILD_DIR where the sandstore binary lives (default build-bench); built
+#                with `cmake --build BUILD_DIR --target sandstore` if missing
+# Environment: BENCH_TMPDIR puts the data dirs on another disk (default $TMPDIR or /tmp).
+#
+# Systems, all on free loopback ports in one temp dir, running side by side:
+#   redis    redis-server --appendonly yes --appendfsync always --save ''
+#   single   one sandstore node, raft-fsync always (a one-member cluster)
+#   cluster  three sandstore nodes, raft-fsync always, measured through the leader
+# Cases: redis-benchmark SET and GET (-r 100000 keys, 3-byte values), pipeline
+# 1 and 16, plus MIXED: bench/mixed.py sending SET k / GET k pairs pipelined 16
+# deep (the write->read ordering path; every reply is checked). Each round runs
+# every case on redis, then single, then cluster, so slow drift on this shared
+# machine hits all three alike. Prints the medians and the ratio to Redis as a
+# table, writes it to bench/results/latest.md (git-ignored) with the command
+# lines and the load average, and stops and removes everything on exit.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+rounds=3 n=20000 clients=50 build="$root/build-bench"
+while getopts "r:n:c:b:h" opt; do
+  case $opt in
+    r) rounds=$OPTARG ;;
+    n) n=$OPTARG ;;
+    c) clients=$OPTARG ;;
+    b) build=$(cd "$OPTARG" 2>/dev/null && pwd || echo "$OPTARG") ;;
+    *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  esac
+done
+invocation="bench/run.sh -r $rounds -n $n -c $clients -b $build"
+
+for tool in redis-server redis-benchmark redis-cli /usr/bin/python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
+done
+bin="$build/sandstore"
+if [ ! -x "$bin" ]; then
+  echo "bench: building sandstore in $build"
+  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" --target sandstore -j "$(nproc)" >/dev/null
+fi
+
+tmp="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/ss-bench-XXXXXX")"
+pids=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # Bounded: whatever has not exited after 15 s is killed.
+  for _ in $(seq 150); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_ping() {  # port
+  for _ in $(seq 300); do
+    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+  done
+  echo "bench: nothing answers PING on port $1" >&2
+  exit 1
+}
+
+wait_leader() {  # port... ; prints the leader's port once every node names it
+  for _ in $(seq 300); do
+    local leader="" agree=1 lid="" id
+    for p in "$@"; do
+      local info
+      info="$(redis-cli -p "$p" info raft 2>/dev/null | tr -d '\r')" || true
+      id="$(sed -n 's/^raft_leader_id://p' <<<"$info")"
+      [ -n "$id" ] && [ "$id" != 0 ] || { agree=0; break; }
+      [ -z "$lid" ] && lid=$id
+      [ "$id" = "$lid" ] || agree=0
+      grep -q '^raft_role:leader' <<<"$info" && leader=$p
+    done
+    if [ $agree -eq 1 ] && [ -n "$leader" ]; then echo "$leader"; return 0; fi
+    sleep 0.1
+  done
+  echo "bench: no leader among ports $*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------- start
+redis_port=$(free_port)
+mkdir -p "$tmp/redis"
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$tmp/redis" --appendonly yes \
+  --appendfsync always --save '' --logfile "$tmp/redis/redis.log" --daemonize no &
+pids+=($!)
+
+single_port=$(free_port) single_raft=$(free_port)
+mkdir -p "$tmp/single"
+"$bin" --port "$single_port" --raft-port "$single_raft" --dir "$tmp/single" \
+  --raft-fsync always --logfile "$tmp/single/sandstore.log" &
+pids+=($!)
+
+cports=() craft=() peers=""
+for i in 1 2 3; do
+  cports+=("$(free_port)")
+  craft+=("$(free_port)")
+  peers+="${peers:+,}$i@127.0.0.1:${craft[$((i - 1))]}"
+done
+for i in 1 2 3; do
+  mkdir -p "$tmp/node$i"
+  "$bin" --port "${cports[$((i - 1))]}" --raft-port "${craft[$((i - 1))]}" --dir "$tmp/node$i" \
+    --node-id "$i" --peers "$peers" --raft-fsync always --logfile "$tmp/node$i/sandstore.log" &
+  pids+=($!)
+done
+
+wait_ping "$redis_port"
+wait_ping "$single_port"
+wait_leader "$single_port" >/dev/null
+for p in "${cports[@]}"; do wait_ping "$p"; done
+cluster_port=$(wait_leader "${cports[@]}")
+echo "bench: redis :$redis_port, single :$single_port, cluster leader :$cluster_port (nodes ${cports[*]}), data in $tmp"
+
+# ---------------------------------------------------------------- measure
+declare -A port=([redis]=$redis_port [single]=$single_port [cluster]=$cluster_port)
+systems=(redis single cluster)
+cases=("SET P1" "SET P16" "GET P1" "GET P16" "MIXED P16")
+declare -A rps=()     # "case|system" -> space-separated figures, one per round
+declare -A cmdline=() # case -> the command used (port shown as PORT)
+
+one_run() {  # case system -> sets $result to the rps figure
+  local name=${1% *} pipe=${1#* P} p=${port[$2]} reqs=$n out
+  [ "$pipe" -gt 1 ] && reqs=$((n * 5))
+  if [ "$name" = MIXED ]; then
+    local cmd=(/usr/bin/python3 "$here/mixed.py" -p "$p" -c "$clients" -P "$pipe" -n "$reqs")
+  else
+    local t=${name,,}
+    local cmd=(redis-benchmark -h 127.0.0.1 -p "$p" -t "$t" -n "$reqs" -c "$clients" -P "$pipe"
+               -r 100000 -d 3 --csv)
+  fi
+  cmdline[$1]="${cmd[*]/#$p/PORT}"
+  out="$(timeout 600 "${cmd[@]}" 2>&1 </dev/null)" || {
+    echo "bench: $1 on $2 failed: $out" >&2
+    exit 1
+  }
+  if grep -qiE '(^|[^a-z])err|error' <<<"$out"; then
+    echo "bench: $1 on $2 got an error reply: $out" >&2
+    exit 1
+  fi
+  # CSV: "test","rps",... ; take the rps of the last data line.
+  result=$(grep -v '^"test"' <<<"$out" | tail -1 | cut -d, -f2 | tr -d '"')
+  [[ "$result" =~ ^[0-9.]+$ ]] || { echo "bench: $1 on $2: no figure in: $out" >&2; exit 1; }
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+load_before="$(uptime)"
+for ((round = 1; round <= rounds; round++)); do
+  for c in "${cases[@]}"; do
+    for s in "${systems[@]}"; do
+      one_run "$c" "$s"
+      v=$result
+      rps["$c|$s"]+="$v "
+      printf 'bench: round %d/%d %-9s %-7s %12.0f req/s\n' "$round" "$rounds" "$c" "$s" "$v"
+    done
+  done
+done
+load_after="$(uptime)"
+
+# ---------------------------------------------------------------- report
+mkdir -p "$here/results"
+report="$here/results/latest.md"
+{
+  echo "# sandstore vs Redis, fsync on every write ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+  echo
+  echo "Median of $rounds rounds, requests per second; ratio = sandstore / Redis."
+  echo "$clients clients; SET/GET: $n requests unpipelined, $((n * 5)) with -P 16."
+  echo
+  echo "| case | redis | single | single/redis | cluster (leader) | cluster/redis |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for c in "${cases[@]}"; do
+    r=$(median <<<"${rps["$c|redis"]}")
+    s=$(median <<<"${rps["$c|single"]}")
+    k=$(median <<<"${rps["$c|cluster"]}")
+    awk -v c="$c" -v r="$r" -v s="$s" -v k="$k" 'BEGIN {
+      printf "| %s | %.0f | %.0f | %.3f | %.0f | %.3f |\n", c, r, s, (r ? s / r : 0), k, (r ? k / r : 0) }'
+  done
+  echo
+  echo "Every round's figures (req/s):"
+  echo
+  for c in "${cases[@]}"; do
+    for s in "${systems[@]}"; do echo "- $c $s: ${rps["$c|$s"]}"; done
+  done
+  echo
+  echo "Run: \`$invocation\` ($("$bin" --version 2>/dev/null | head -1), $(redis-server --version | cut -d' ' -f1-3))"
+  echo
+  echo "Commands (PORT = each system's port):"
+  echo
+  for c in "${cases[@]}"; do echo "- $c: \`${cmdline[$c]:-}\`"; done
+  echo
+  echo "Systems: redis-server --appendonly yes --appendfsync always --save ''; sandstore --raft-fsync always"
+  echo "(single: one node; cluster: 3 nodes on this machine, measured through the leader)."
+  echo "Data dir filesystem: $(df -T "$tmp" | awk 'NR == 2 {print $2}'); CPUs: $(nproc)."
+  echo "Load before: $load_before"
+  echo "Load after:  $load_after"
+} >"$report"
+echo
+cat "$report"
+echo
+echo "bench: wrote $report"
