@@ -75,7 +75,7 @@ async function counters(r, c, k) {
   c.eq('DECRBY', await r.decrby(k('n'), 50), -8);
   c.eq('GET counter', await r.get(k('n')), '-8');
   c.eq('INCRBYFLOAT', await r.incrbyfloat(k('f'), '3.0e3'), '3000');
-  await r.set(k('notnum'), 'abc');
+  c.eq('setup SET', await r.set(k('notnum'), 'abc'), 'OK');
   await c.rejects('INCR on non-integer', r.incr(k('notnum')), 'not an integer');
 }
 
@@ -89,7 +89,7 @@ async function multiKeys(r, c, k) {
 }
 
 async function expiry(r, c, k) {
-  await r.set(k('e'), 'v');
+  c.eq('setup SET', await r.set(k('e'), 'v'), 'OK');
   c.eq('TTL without expiry', await r.ttl(k('e')), -1);
   c.eq('TTL missing', await r.ttl(k('missing')), -2);
   c.eq('EXPIRE', await r.expire(k('e'), 1000), 1);
@@ -135,7 +135,7 @@ async function sets(r, c, k) {
   c.eq('SISMEMBER', [await r.sismember(k('s1'), 'a'), await r.sismember(k('s1'), 'x')], [1, 0]);
   c.eq('SREM', await r.srem(k('s1'), 'a', 'x'), 1);
   c.eq('SCARD', await r.scard(k('s1')), 2);
-  await r.sadd(k('s2'), 'c', 'd');
+  c.eq('setup SADD', await r.sadd(k('s2'), 'c', 'd'), 2);
   c.eq('SUNION', (await r.sunion(k('s1'), k('s2'))).sort(), ['b', 'c', 'd']);
   c.eq('SINTER', await r.sinter(k('s1'), k('s2')), ['c']);
   const bins = [Buffer.from([0]), Buffer.from([0, 1]), Buffer.from('\r\n')];
@@ -179,7 +179,7 @@ async function transactions(r, c, k) {
   const out = await r.multi().set(k('t'), '1').incr(k('t')).rpush(k('tl'), 'a', 'b').lrange(k('tl'), 0, -1).exec();
   c.eq('MULTI/EXEC', out, [[null, 'OK'], [null, 2], [null, 2], [null, ['a', 'b']]]);
   // A runtime error fails that command only; the rest apply.
-  await r.set(k('tstr'), 'x');
+  c.eq('setup SET', await r.set(k('tstr'), 'x'), 'OK');
   const mixed = await r.multi().set(k('t2'), 'a').lpush(k('tstr'), 'x').set(k('t3'), 'b').exec();
   c.eq('EXEC with runtime error: others OK', [mixed[0], mixed[2]], [[null, 'OK'], [null, 'OK']]);
   c.ok('EXEC with runtime error: WRONGTYPE', mixed[1][0] && String(mixed[1][0].message).startsWith('WRONGTYPE'),
@@ -202,7 +202,7 @@ async function binary(r, c, k) {
   c.eq('GET every byte value', await r.getBuffer(k('bin')), every);
   const key = Buffer.concat([Buffer.from(k('')), Buffer.from([0, 13, 10, 255])]);
   const val = Buffer.from('a\r\nb\0c\r\n$3\r\n*1\r\n');
-  await r.set(key, val);
+  c.eq('SET binary key', await r.set(key, val), 'OK');
   c.eq('binary key and value', await r.getBuffer(key), val);
   c.eq('RPUSH binary', await r.rpush(k('bl'), Buffer.from([0]), Buffer.alloc(0)), 2);
   c.eq('LRANGE binary', await r.lrangeBuffer(k('bl'), 0, -1), [Buffer.from([0]), Buffer.alloc(0)]);
@@ -262,9 +262,9 @@ async function main() {
   c.section = 'leader<->follower';
   try {
     await a.connect(); await b.connect();
-    await a.set('js:cross', 'from-leader');
+    c.eq('SET via leader', await a.set('js:cross', 'from-leader'), 'OK');
     c.eq('follower reads the leader\'s write', await b.get('js:cross'), 'from-leader');
-    await b.set('js:cross', 'from-follower');
+    c.eq('SET via follower', await b.set('js:cross', 'from-follower'), 'OK');
     c.eq('leader reads the follower\'s write', await a.get('js:cross'), 'from-follower');
   } catch (e) {
     c.fail(`stopped by ${e.name}: ${e.message}`);

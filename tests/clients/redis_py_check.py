@@ -87,10 +87,10 @@ def counters(r, c, k):
     c.eq("GET counter", r.get(k("n")), b"-9")
     c.eq("INCRBYFLOAT", r.incrbyfloat(k("f"), 10.5), 10.5)
     c.eq("INCRBYFLOAT again", r.incrbyfloat(k("f"), 0.1), 10.6)
-    r.set(k("notnum"), "abc")
+    c.eq("setup SET", r.set(k("notnum"), "abc"), True)
     c.raises("INCR on non-integer", lambda: r.incr(k("notnum")), redis.ResponseError,
              "not an integer")
-    r.set(k("big"), str(2**63 - 1))
+    c.eq("setup SET", r.set(k("big"), str(2**63 - 1)), True)
     c.raises("INCR overflow", lambda: r.incr(k("big")), redis.ResponseError, "overflow")
 
 
@@ -106,7 +106,7 @@ def multi_keys(r, c, k):
 
 
 def expiry(r, c, k):
-    r.set(k("e"), "v")
+    c.eq("setup SET", r.set(k("e"), "v"), True)
     c.eq("TTL without expiry", r.ttl(k("e")), -1)
     c.eq("TTL missing", r.ttl(k("missing")), -2)
     c.eq("EXPIRE", r.expire(k("e"), 1000), True)
@@ -120,7 +120,7 @@ def expiry(r, c, k):
     # A deadline in the past deletes the key at once (no waiting: no timed assertions).
     c.eq("EXPIRE in the past", r.expire(k("e"), -1), True)
     c.eq("expired key is gone", (r.get(k("e")), r.exists(k("e"))), (None, 0))
-    r.set(k("e2"), "v", ex=100)
+    c.eq("setup SET", r.set(k("e2"), "v", ex=100), True)
     c.eq("EXPIREAT in the past", r.expireat(k("e2"), 1), True)
     c.eq("EXPIREAT key gone", r.get(k("e2")), None)
 
@@ -142,7 +142,7 @@ def hashes(r, c, k):
     c.eq("HDEL", r.hdel(k("h"), "f1", "f2", "nope"), 2)
     c.eq("HSTRLEN", r.hstrlen(k("h"), "f3"), 1)
     c.eq("TYPE hash", r.type(k("h")), b"hash")
-    r.set(k("str"), "x")
+    c.eq("setup SET", r.set(k("str"), "x"), True)
     crlf = b"a\r\nb\x00c\r\n"
     c.eq("HSET binary field", r.hset(k("binh"), b"\x00\xff", crlf), 1)
     c.eq("HGET binary field", r.hget(k("binh"), b"\x00\xff"), crlf)
@@ -164,7 +164,7 @@ def lists(r, c, k):
     c.eq("LPOP count", r.lpop(k("l"), 2), [b"Z", b"a"])
     c.eq("RPOP last empties the key", (r.rpop(k("l")), r.exists(k("l"))), (b"b", 0))
     c.eq("LPOP missing", r.lpop(k("l")), None)
-    r.rpush(k("l2"), "a", "b", "a", "c", "a")
+    c.eq("setup RPUSH", r.rpush(k("l2"), "a", "b", "a", "c", "a"), 5)
     c.eq("LREM", r.lrem(k("l2"), 2, "a"), 2)
     c.eq("after LREM", r.lrange(k("l2"), 0, -1), [b"b", b"c", b"a"])
     c.eq("LINSERT", r.linsert(k("l2"), "BEFORE", "c", "x"), 4)
@@ -181,7 +181,7 @@ def sets(r, c, k):
     c.eq("SISMEMBER", (r.sismember(k("s1"), "a"), r.sismember(k("s1"), "z")), (True, False))
     c.eq("SMISMEMBER", r.smismember(k("s1"), ["a", "z", "d"]), [True, False, True])
     c.eq("SREM", r.srem(k("s1"), "a", "z"), 1)
-    r.sadd(k("s2"), "c", "d", "e")
+    c.eq("setup SADD", r.sadd(k("s2"), "c", "d", "e"), 3)
     c.eq("SINTER", r.sinter(k("s1"), k("s2")), {b"c", b"d"})
     c.eq("SUNION", r.sunion(k("s1"), k("s2")), {b"b", b"c", b"d", b"e"})
     c.eq("SDIFF", r.sdiff(k("s1"), k("s2")), {b"b"})
@@ -235,7 +235,7 @@ def pipelines(r, c, k):
     c.eq("pipelined INCR/INCR/GET", out[200:203], [1, 2, b"2"])
     c.eq("pipelined RPUSH then LRANGE", out[203:], [2, [b"a", b"b"]])
     # An error in the middle of a pipeline answers that command only.
-    r.set(k("pstr"), "x")
+    c.eq("setup SET", r.set(k("pstr"), "x"), True)
     p = r.pipeline(transaction=False)
     p.set(k("pa"), "1").lpush(k("pstr"), "x").get(k("pa"))
     out = p.execute(raise_on_error=False)
@@ -251,7 +251,7 @@ def transactions(r, c, k):
     p.set(k("t"), "1").incr(k("t")).get(k("t")).rpush(k("tl"), "a").lrange(k("tl"), 0, -1)
     c.eq("MULTI/EXEC", p.execute(), [True, 2, b"2", 1, [b"a"]])
     # A runtime error inside EXEC fails that command only; the others apply.
-    r.set(k("tstr"), "x")
+    c.eq("setup SET", r.set(k("tstr"), "x"), True)
     p = r.pipeline(transaction=True)
     p.set(k("t2"), "a").lpush(k("tstr"), "x").set(k("t3"), "b")
     out = p.execute(raise_on_error=False)
@@ -281,7 +281,7 @@ def transactions(r, c, k):
 
 def watch(r, c, k):
     """WATCH with Redis semantics, or sandstore's explicit refusal (a documented gap)."""
-    r.set(k("w"), "0")
+    c.eq("setup SET", r.set(k("w"), "0"), True)
     try:
         r.execute_command("WATCH", k("w"))
     except redis.ResponseError as e:
@@ -291,7 +291,7 @@ def watch(r, c, k):
         raise
     with r.pipeline(transaction=True) as p:
         p.watch(k("w"))
-        r.set(k("w"), "changed")  # another connection from the pool
+        c.eq("setup SET", r.set(k("w"), "changed"), True)  # another connection from the pool
         p.multi()
         p.set(k("w"), "mine")
         c.raises("EXEC after a watched key changed", p.execute, redis.WatchError)
@@ -309,7 +309,7 @@ def binary(r, c, k):
     c.eq("SET every byte value", r.set(k("bin"), every_byte), True)
     c.eq("GET every byte value", r.get(k("bin")), every_byte)
     crlf = b"a\r\nb\x00c\r\n$3\r\n*1\r\n"
-    r.set(k(b"key\x00\r\n\xff"), crlf)
+    c.eq("setup SET", r.set(k(b"key\x00\r\n\xff"), crlf), True)
     c.eq("binary key and value", r.get(k(b"key\x00\r\n\xff")), crlf)
     c.eq("RPUSH binary", r.rpush(k("binl"), b"\x00", b"\r\n", b""), 3)
     c.eq("LRANGE binary", r.lrange(k("binl"), 0, -1), [b"\x00", b"\r\n", b""])
@@ -370,9 +370,9 @@ def main():
     c = Checker("cross")
     c.section = "leader->follower"
     try:
-        a.set("py:cross", "from-leader")
+        c.eq("setup SET", a.set("py:cross", "from-leader"), True)
         c.eq("follower reads the leader's write", b.get("py:cross"), b"from-leader")
-        b.set("py:cross", "from-follower")
+        c.eq("setup SET", b.set("py:cross", "from-follower"), True)
         c.eq("leader reads the follower's write", a.get("py:cross"), b"from-follower")
         c.eq("follower sees keys written via leader", b.get("py:leader:s"), b"v3")
     except Exception as e:  # noqa: BLE001
