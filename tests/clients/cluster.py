@@ -185,12 +185,26 @@ def main():
         signal.signal(sig, lambda s, f: (_ for _ in ()).throw(KeyboardInterrupt()))
     status = 1
     try:
-        ports = free_ports(2 * opts.nodes)
-        nodes = [Node(i + 1, ports[2 * i], ports[2 * i + 1], root) for i in range(opts.nodes)]
-        peers = ",".join(f"{n.id}@127.0.0.1:{n.raft_port}" for n in nodes) if opts.nodes > 1 else ""
-        for n in nodes:
-            n.start(opts.binary, peers, opts.fsync)
-        found = wait_for_leader(nodes, time.monotonic() + opts.ready_timeout)
+        # A port picked free can be taken before the node binds it (another test
+        # starting at the same moment): a node that dies at start-up gets the
+        # whole cluster restarted on new ports, a bounded number of times.
+        for attempt in range(3):
+            ports = free_ports(2 * opts.nodes)
+            gen = os.path.join(root, f"try{attempt}")
+            nodes = [Node(i + 1, ports[2 * i], ports[2 * i + 1], gen) for i in range(opts.nodes)]
+            peers = (",".join(f"{n.id}@127.0.0.1:{n.raft_port}" for n in nodes)
+                     if opts.nodes > 1 else "")
+            for n in nodes:
+                n.start(opts.binary, peers, opts.fsync)
+            found = wait_for_leader(nodes, time.monotonic() + opts.ready_timeout)
+            if found or all(n.alive() for n in nodes):
+                break
+            died = [n for n in nodes if not n.alive()]
+            log(f"node(s) {[n.id for n in died]} exited at start-up; retrying on new ports")
+            for n in died:
+                sys.stderr.write(n.log_bytes().decode(errors="replace")[-2000:])
+            for n in nodes:
+                n.stop(grace=15)
         if not found:
             log(f"no agreed leader within {opts.ready_timeout}s "
                 f"(alive: {[n.id for n in nodes if n.alive()]})")
@@ -220,9 +234,11 @@ def main():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for n in nodes:
+            was_alive = n.alive()
             code = n.stop(grace=15)
             if code != 0:
-                log(f"node {n.id} exited with status {code} on SIGTERM")
+                log(f"node {n.id} exited with status {code}"
+                    + (" on SIGTERM" if was_alive else " before the end of the run"))
                 failed = True
             text = n.log_bytes()
             if SANITIZER.search(text):
