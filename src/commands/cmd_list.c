@@ -229,6 +229,8 @@ static void pop_generic(ss_exec_ctx *ctx, const ss_args *a, bool left)
         if (count > llen(&l))
             count = llen(&l);
         resp_add_array_len(ctx->out, count);
+        if (count == 0)
+            return; /* nothing to write */
     }
     int rc = pop_reply(ctx, &l, left, count < 0 ? 1 : count);
     if (rc != SS_OK)
