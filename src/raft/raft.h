@@ -216,7 +216,9 @@ void raft_tick(raft *r, unsigned elapsed_ms);
 int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *index_out);
 
 /* Asks for a linearizable read index; the answer comes in a later ready's reads
- * with the same ctx. A follower forwards the request to the leader.
+ * with the same ctx. A follower forwards the request to the leader; the request
+ * or its answer can be lost with the network, so the caller retries after a
+ * timeout (answers are idempotent: ignore a ctx already answered).
  * SS_ENOLEADER when no leader is known, SS_EBUSY when too many are waiting. */
 int raft_read_index(raft *r, uint64_t ctx);
 
