@@ -408,6 +408,21 @@ static void set_new(ss_exec_ctx *ctx, ss_keymeta *m)
     m->version = ss_exec_new_version(ctx);
 }
 
+/* One command's sub-key writes must fit in the apply batch's txn (the store
+ * caps one at 1 GiB, and failing there would stop every replica), so SPOP
+ * with a count and the *STORE commands refuse results beyond this. */
+#define WRITE_MAX_MB 256
+#define SUBKEY_OVERHEAD 32 /* the store's prefix around (key, version, sub) */
+
+static bool writes_fit(ss_exec_ctx *ctx, const strvec *v, size_t klen)
+{
+    uint64_t bytes = (uint64_t)v->used + (uint64_t)v->n * (klen + SUBKEY_OVERHEAD);
+    if (bytes <= ((uint64_t)WRITE_MAX_MB << 20))
+        return true;
+    ss_reply_err(ctx->out, RERR_SET_TOOBIG, WRITE_MAX_MB);
+    return false;
+}
+
 /* Whether mem is in the set, in *yes. */
 static int is_member(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
                      const char *mem, size_t mlen, bool *yes)
@@ -642,8 +657,17 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
     } else if (count > 0) {
         rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, collect_cb, &v);
     }
-    if (rc == SS_OK)
+    bool all = count >= 0 && (uint64_t)count >= m.count; /* deleting the key is O(1) */
+    if (rc == SS_OK && !all && !writes_fit(ctx, &v, a->argvlen[1])) {
+        sv_release(&v);
+        return;
+    }
+    if (rc == SS_OK && all) {
+        m.count = 0;
+        rc = set_save(ctx, a->argv[1], a->argvlen[1], &m);
+    } else if (rc == SS_OK) {
         rc = remove_all(ctx, a, &m, &v);
+    }
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
     } else if (count == -1) {
@@ -873,8 +897,11 @@ static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store
     strvec v = {0};
     if (open_sets(ctx, a, first, n, sets)) {
         int rc = set_op(ctx, op, sets, n, 0, &v);
-        if (rc == SS_OK && store)
+        if (rc == SS_OK && store) {
+            if (!writes_fit(ctx, &v, a->argvlen[1]))
+                goto out;
             rc = store_set(ctx, a->argv[1], a->argvlen[1], &v);
+        }
         if (rc != SS_OK)
             ss_exec_fail(ctx, rc);
         else if (store)
@@ -882,6 +909,7 @@ static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store
         else
             reply_strvec(ctx, &v, true);
     }
+out:
     sv_release(&v);
     free(sets);
 }

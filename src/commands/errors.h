@@ -39,6 +39,7 @@
     X(RERR_NUMKEYS_POSITIVE, "ERR numkeys should be greater than 0")                          \
     X(RERR_NUMKEYS_ARGS,  "ERR Number of keys can't be greater than number of args")          \
     X(RERR_LIMIT_NEGATIVE,"ERR LIMIT can't be negative")                                      \
+    X(RERR_SET_TOOBIG,    "ERR the result is too big to write in one command (its members exceed %d MB)") \
     X(RERR_UNKNOWN_CMD,   "ERR unknown command '%.128s', with args beginning with: %s")       \
     X(RERR_UNKNOWN_SUB,   "ERR unknown subcommand '%.128s'. Try %s HELP.")                    \
     X(RERR_ARITY,         "ERR wrong number of arguments for '%s' command")                   \
