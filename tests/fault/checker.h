@@ -21,6 +21,15 @@
  * Outcomes: FAILED ops are dropped; UNKNOWN ops may take effect at any point
  * after their invocation or never, with any result; UNKNOWN GETs are dropped.
  * Times are compared with ties counted as overlapping.
+ *
+ * Exact reductions keep lost writes affordable (none assumes unique values;
+ * each applies only where it is sound): string values no GET returned are
+ * merged into one; UNKNOWN ops of the same kind and argument are applied in
+ * invocation order and counted; a state with fewer UNKNOWN ops applied
+ * dominates an otherwise equal one; an UNKNOWN write that is the only writer
+ * of a value some GET returned must have completed by that GET's completion.
+ * The search tries UNKNOWN ops first for a few states per op (quick to find a
+ * linearization), then last (quick to prove there is none).
  */
 
 typedef enum {

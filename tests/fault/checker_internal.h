@@ -47,6 +47,7 @@ typedef struct {
     uint64_t states;
     size_t *best;         /* ops (indices into ops) of the longest prefix, in order */
     size_t best_len;
+    size_t best_done;     /* completed ops in it */
     size_t blocking;      /* op that could not be linearized after it, or SIZE_MAX */
     mval best_state;      /* register value after the prefix */
 } ksearch;

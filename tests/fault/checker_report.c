@@ -247,6 +247,31 @@ out:
     free(srcs);
 }
 
+/* For a read that got stuck: who wrote the value it returned. */
+static void print_value_source(rbuf *b, const explain_ctx *cx, const kop *ops, size_t n,
+                               const kop *stuck)
+{
+    const hist_op *read = &cx->h->ops[stuck->src];
+    if (read->kind != HIST_GET || read->result.type != HIST_R_STR)
+        return;
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const hist_op *w = &cx->h->ops[ops[i].src];
+        if (w->value == NULL || strcmp(w->value, read->result.s) != 0)
+            continue;
+        if (shown++ == 3) {
+            rb_printf(b, "  (more writes of that value not shown)\n");
+            break;
+        }
+        rb_printf(b, "  the value it returned was written by ");
+        print_op(b, cx, ops[i].src);
+        rb_printf(b, "\n");
+    }
+    if (shown == 0)
+        rb_printf(b, "  no operation on this key wrote the value it returned "
+                     "(INCR results aside)\n");
+}
+
 static void print_blocking(rbuf *b, const explain_ctx *cx, const kop *ops, size_t n,
                            const kop *cut, const ksearch *s)
 {
@@ -266,6 +291,7 @@ static void print_blocking(rbuf *b, const explain_ctx *cx, const kop *ops, size_
         print_op(b, cx, w->src);
     }
     rb_printf(b, "\n");
+    print_value_source(b, cx, ops, n, stuck);
     const kop *acked = acked_before(ops, n, stuck->invoke);
     if (acked != NULL) {
         rb_printf(b, "  latest write acknowledged before #%zu was invoked: ", stuck->src + 1);

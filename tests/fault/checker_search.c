@@ -359,14 +359,22 @@ static int assign_slots(const ksearch *s, uint32_t *slot, uint32_t *rank, size_t
     return 0;
 }
 
+/* Keeps the prefix on the stack if it linearizes more completed ops than the
+ * best so far. Unknown ops applied after its last completed op are left out:
+ * they explain nothing and would only blur the report. */
 static int record_best(ksearch *s, const node *nd, const frame *stack, size_t depth,
-                       uint32_t blocking, mval state)
+                       uint32_t blocking, mval state, size_t done)
 {
+    if (s->blocking != SIZE_MAX && done <= s->best_done)
+        return 0;
     if (s->best == NULL && (s->best = malloc((s->n + 1) * sizeof *s->best)) == NULL)
         return -1;
+    while (depth > 0 && s->ops[nd[stack[depth - 1].call].op].unknown)
+        state = stack[--depth].state;
     for (size_t i = 0; i < depth; i++)
         s->best[i] = nd[stack[i].call].op;
     s->best_len = depth;
+    s->best_done = done;
     s->blocking = blocking;
     s->best_state = state;
     return 0;
@@ -415,6 +423,7 @@ static int search_once(ksearch *s, bool eager, uint64_t max_states)
     size_t remaining = 0, depth = 0;
     for (size_t i = 0; i < s->n; i++)
         remaining += !s->ops[i].unknown;
+    const size_t total_ok = remaining;
     mval state = { MV_NIL, 0 };
     const uint32_t uhead = head + 1;
     scan_phase phase = SCAN_DONE; /* start a fresh scan */
@@ -479,8 +488,8 @@ static int search_once(ksearch *s, bool eager, uint64_t max_states)
         } else {
             /* limit's op must be linearized before its return, and no
              * pending call could go next: undo the last choice. */
-            if (s->record && (s->blocking == SIZE_MAX || depth > s->best_len) &&
-                record_best(s, nd, stack, depth, nd[limit].op, state) != 0) {
+            if (s->record && record_best(s, nd, stack, depth, nd[limit].op, state,
+                                         total_ok - remaining) != 0) {
                 rc = SS_ENOMEM;
                 break;
             }
