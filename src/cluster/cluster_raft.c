@@ -370,6 +370,14 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
     rc_.log = raft_log_line;
     rc_.log_ctx = c;
     rc_.log_level = cfg->loglevel;
+    /* Room for the largest value a client may send (proto-max-bulk-len), twice
+     * over, so one big write never finds the leader "busy" on its own; and
+     * for every read a busy server may have waiting at once. */
+    size_t big = (size_t)cfg->proto_max_bulk_len * 2 + ((size_t)64 << 20);
+    if (rc_.max_uncommitted_bytes < big)
+        rc_.max_uncommitted_bytes = big;
+    if (rc_.max_pending_reads < 65536)
+        rc_.max_pending_reads = 65536;
     int rc = raft_new(&rc_, &c->r, errmsg);
     if (rc != SS_OK) {
         free(c);
@@ -416,6 +424,9 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
             .on_message = on_message,
             .on_peer_state = on_peer_state,
             .ctx = c,
+            /* An entry carries at most one proto-max-bulk-len value plus its
+             * command; a frame must hold the largest entry. */
+            .max_frame = (size_t)c->cfg->proto_max_bulk_len + ((size_t)4 << 20),
         };
         int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
         if (rc != SS_OK)

@@ -186,9 +186,11 @@ void ss_client_accept(ss_server *srv)
 
 void ss_client_ready(ss_client *c)
 {
-    if (c->closed)
-        return;
     ss_server *srv = c->srv;
+    /* Never restart the kick once the server is closing: starting a handle
+     * after uv_close leaves it counted as active and the loop never ends. */
+    if (c->closed || srv->closing)
+        return;
     /* Work can become ready outside the poll phase (a commit applied from a
      * timer or idle callback): keep the loop from sleeping in poll before
      * the check handle has run it. The check handle stops the kick once

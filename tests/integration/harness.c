@@ -175,6 +175,20 @@ int h_node_stop(h_node *n, int sig)
 
 void h_node_kill9(h_node *n) { h_node_stop(n, SIGKILL); }
 
+int h_node_wait_exit(h_node *n, int timeout_ms)
+{
+    long long deadline = h_now_ms() + timeout_ms;
+    while (n->pid > 0 && h_now_ms() < deadline) {
+        int status;
+        if (waitpid(n->pid, &status, WNOHANG) == n->pid) {
+            n->pid = 0;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        usleep(10 * 1000);
+    }
+    return -1;
+}
+
 void h_node_cleanup(h_node *n)
 {
     if (n->pid > 0)

@@ -36,6 +36,8 @@ bool h_node_wait_ready(h_node *n, int timeout_ms);
 /* Sends sig and waits for exit; returns the exit status (or 128+signal). */
 int h_node_stop(h_node *n, int sig);
 void h_node_kill9(h_node *n);
+/* Waits (bounded) for the process to exit by itself; its status, or -1 on timeout. */
+int h_node_wait_exit(h_node *n, int timeout_ms);
 /* Removes the data directory. */
 void h_node_cleanup(h_node *n);
 bool h_node_alive(h_node *n);

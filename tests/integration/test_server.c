@@ -205,6 +205,23 @@ Test(server, data_survives_a_clean_restart)
     redisFree(c);
 }
 
+Test(server, the_shutdown_command_stops_the_server)
+{
+    /* Regression: a client made ready while the server was closing restarted
+     * a closed idle handle, and the loop spun forever instead of exiting. */
+    redisContext *c = h_connect(&node);
+    expect_status(h_cmd(c, "SET before shutdown"), "OK");
+    redisReply *r = h_cmd(c, "SHUTDOWN");
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+    cr_assert_eq(h_node_wait_exit(&node, 20000), 0, "the server must exit with status 0");
+    cr_assert(h_node_start(&node));
+    c = h_connect(&node);
+    expect_bulk(h_cmd(c, "GET before"), "shutdown", 8);
+    redisFree(c);
+}
+
 Test(server, sigint_also_shuts_down_cleanly)
 {
     cr_expect_eq(h_node_stop(&node, SIGINT), 0);
