@@ -160,7 +160,9 @@ void ss_engine_stop(ss_engine *e)
     e->stopping = true;
     uv_timer_stop(&e->timer);
     uv_idle_stop(&e->sweeper);
-    ss_pending_fail_all(e, RERR_SHUTDOWN, false);
+    /* A write already handed to Raft may still commit (it may even be
+     * durable on a majority): its outcome is unknown, never "failed". */
+    ss_pending_fail_all(e, RERR_SHUTDOWN_UNKNOWN, false);
 }
 
 /* ------------------------------------------------------------ dispatch */

@@ -74,6 +74,7 @@
     X(RERR_BUSY,          "BUSY too many writes in flight, try again")                        \
     X(RERR_MOVED,         "MOVED 0 %s")                                                       \
     X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
+    X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")
 
