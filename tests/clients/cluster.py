@@ -3,7 +3,8 @@
 
 Usage:
   cluster.py --binary PATH [--nodes 3] [--fsync always|no] [--timeout S]
-             [--ready-timeout S] [--keep] -- COMMAND [ARG...]
+             [--ready-timeout S] [--directive NAME VALUE]... [--keep]
+             -- COMMAND [ARG...]
 
 Starts --nodes sandstore processes on free loopback ports with data in a fresh
 temp dir, waits (bounded) until they agree on a leader, then runs COMMAND with
@@ -106,12 +107,14 @@ class Node:
         self.log_path = os.path.join(self.dir, "stderr.log")
         self.proc = None
 
-    def start(self, binary, peers, fsync):
+    def start(self, binary, peers, fsync, directives):
         os.makedirs(self.dir, exist_ok=True)
         args = [binary, "--port", str(self.port), "--raft-port", str(self.raft_port),
                 "--dir", self.dir, "--raft-fsync", fsync, "--loglevel", "notice"]
         if peers:
             args += ["--node-id", str(self.id), "--peers", peers]
+        for name, value in directives:
+            args += ["--" + name, value]
         self.logf = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.logf,
                                      stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
@@ -168,6 +171,8 @@ def main():
     ap.add_argument("--fsync", default="always", choices=["always", "no"])
     ap.add_argument("--timeout", type=float, default=300, help="bound on COMMAND")
     ap.add_argument("--ready-timeout", type=float, default=30)
+    ap.add_argument("--directive", nargs=2, action="append", default=[],
+                    metavar=("NAME", "VALUE"), help="passed to every node as --NAME VALUE")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
@@ -195,7 +200,7 @@ def main():
             peers = (",".join(f"{n.id}@127.0.0.1:{n.raft_port}" for n in nodes)
                      if opts.nodes > 1 else "")
             for n in nodes:
-                n.start(opts.binary, peers, opts.fsync)
+                n.start(opts.binary, peers, opts.fsync, opts.directive)
             found = wait_for_leader(nodes, time.monotonic() + opts.ready_timeout)
             if found or all(n.alive() for n in nodes):
                 break
