@@ -205,17 +205,60 @@ void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slic
 }
 
 /*
- * Calls cb on k distinct elements (k < count) chosen uniformly, in sub-key
- * order (Knuth's selection sampling: each element is taken with probability
- * needed/remaining). One pass, so O(count); stops once k are taken.
+ * Few elements from a large collection: independent picks, duplicates
+ * thrown away, so the work follows k rather than the collection's size.
+ * SS_EAGAIN when the picks keep repeating (members crowded in a narrow byte
+ * range defeat the large picker): the caller walks instead.
  */
+#define SAMPLE_PICKS_MAX 1024
+
 typedef int (*ss_coll_cb)(void *ud, ss_slice sub, ss_slice val);
 
+static int sample_by_picks(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
+                           uint64_t k, ss_coll_cb cb, void *ud)
+{
+    ss_coll_picker *p;
+    int rc = ss_coll_picker_new(ctx, key, klen, m, &p);
+    if (rc != SS_OK)
+        return rc;
+    strvec subs = {0}, vals = {0};
+    for (uint64_t tries = 0; rc == SS_OK && subs.n < k && tries < k * 16; tries++) {
+        ss_slice s, v;
+        ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &v);
+        bool dup = false;
+        for (size_t i = 0; i < subs.n && !dup; i++)
+            dup = slice_cmp(sv_at(&subs, i), s) == 0;
+        if (!dup && (rc = sv_push(&subs, s.data, s.len)) == SS_OK)
+            rc = sv_push(&vals, v.data, v.len);
+    }
+    ss_coll_picker_free(p);
+    if (rc == SS_OK && subs.n < k)
+        rc = SS_EAGAIN;
+    for (size_t i = 0; rc == SS_OK && i < subs.n; i++)
+        rc = cb(ud, sv_at(&subs, i), sv_at(&vals, i));
+    sv_release(&subs);
+    sv_release(&vals);
+    return rc;
+}
+
+/*
+ * Calls cb on k distinct elements (k <= count) chosen at random. A few from
+ * a large collection come from independent picks (in pick order); otherwise
+ * one pass of Knuth's selection sampling (each element taken with
+ * probability needed/remaining: uniform, in sub-key order, O(count)).
+ * Deterministic for a given ctx->rng and state.
+ */
 int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
                    ss_coll_cb cb, void *ud)
 {
+    int rc;
+    if (m->count > PICK_SMALL && k <= SAMPLE_PICKS_MAX && k * 4 <= m->count) {
+        rc = sample_by_picks(ctx, key, klen, m, k, cb, ud);
+        if (rc != SS_EAGAIN)
+            return rc;
+    }
     ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
+    rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
     if (rc != SS_OK)
         return rc;
     uint64_t remaining = m->count;
@@ -249,6 +292,7 @@ const long long ss_coll_repeat_max = 1LL << 20;
  * hint in Redis too).
  */
 #define CURSOR_BYTES 7
+#define SCAN_SMALL 128
 
 static uint64_t cursor_of(ss_slice s)
 {
@@ -323,6 +367,10 @@ void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint6
         ss_exec_fail(ctx, rc);
         return;
     }
+    /* Like Redis's compact encodings (listpack, intset), a small collection
+     * comes back whole in one call. */
+    if (m->count <= SCAN_SMALL)
+        count = LLONG_MAX;
     char start[CURSOR_BYTES];
     size_t slen = cursor_bytes(cursor, start);
     ss_ks_subiter_seek(it, start, slen);

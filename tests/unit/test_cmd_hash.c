@@ -424,14 +424,30 @@ Test(hash, hscan_cursor_visits_every_field_once)
 
 Test(hash, hscan_makes_progress_over_long_shared_prefixes)
 {
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < 200; i++) {
         char line[96];
         snprintf(line, sizeof line, "HSET h longprefix%03d v", i);
         ct_run(line);
     }
-    /* All 50 share their first 7 bytes: one call returns them all. */
+    /* All 200 share their first 7 bytes: one call returns them all. */
     const char *r = ct_run("HSCAN h 0 COUNT 2");
-    cr_expect_eq(strncmp(r, "*2\r\n$1\r\n0\r\n*100\r\n", 17), 0, "%.40s", r);
+    cr_expect_eq(strncmp(r, "*2\r\n$1\r\n0\r\n*400\r\n", 17), 0, "%.40s", r);
+    ct_run("HSET h zzz v");
+    r = ct_run("HSCAN h 0 COUNT 2");
+    /* The run, then a cursor pointing at "zzz". */
+    cr_expect_neq(strncmp(r, "*2\r\n$1\r\n0\r\n", 11), 0, "%.40s", r);
+    cr_expect_not_null(strstr(r, "\r\n*400\r\n"), "%.40s", r);
+    char cursor[32], line[64];
+    cr_assert_eq(sscanf(r, "*2\r\n$%*d\r\n%31[0-9]", cursor), 1);
+    snprintf(line, sizeof line, "HSCAN h %s COUNT 2", cursor);
+    cr_expect_str_eq(ct_run(line), "*2\r\n$1\r\n0\r\n*2\r\n$3\r\nzzz\r\n$1\r\nv\r\n");
+}
+
+Test(hash, small_hashes_scan_whole_in_one_call)
+{
+    ct_run("HSET h a 1 b 2 c 3");
+    cr_expect_str_eq(ct_run("HSCAN h 0 COUNT 1"),
+                     "*2\r\n$1\r\n0\r\n*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n");
 }
 
 Test(hash, dbsize_tracks_hash_keys)

@@ -280,6 +280,52 @@ Test(set, random_picks_over_a_large_set_are_members)
     cr_expect_eq(strncmp(r, "*3\r\n", 4), 0);
 }
 
+/* Checks r is an array of n distinct members "mNNNN" of a 1000-member set. */
+static void expect_distinct_members(const char *r, int n)
+{
+    char head[16];
+    snprintf(head, sizeof head, "*%d\r\n", n);
+    cr_assert_eq(strncmp(r, head, strlen(head)), 0, "%.20s", r);
+    const char *p = r + strlen(head);
+    int seen[1000] = {0};
+    for (int i = 0; i < n; i++, p += 11) {
+        int m;
+        cr_assert_eq(sscanf(p, "$5\r\nm%d\r\n", &m), 1, "%.20s", p);
+        cr_assert(m >= 0 && m < 1000);
+        cr_expect_eq(seen[m]++, 0, "m%04d twice", m);
+    }
+}
+
+Test(set, counted_picks_over_a_large_set_are_distinct)
+{
+    add_range("big", 0, 1000);
+    for (int s = 0; s < 10; s++) {
+        ct_seed = (uint64_t)s;
+        expect_distinct_members(ct_run("SRANDMEMBER big 10"), 10);
+        expect_distinct_members(ct_run("SRANDMEMBER big 600"), 600); /* a walk */
+    }
+    ct_seed = 3;
+    const char *r = ct_run("SPOP big 5");
+    char popped[128];
+    snprintf(popped, sizeof popped, "%s", r);
+    expect_distinct_members(popped, 5);
+    cr_expect_str_eq(ct_run("SCARD big"), ":995\r\n");
+    for (int i = 0; i < 5; i++) {
+        char line[32];
+        snprintf(line, sizeof line, "SISMEMBER big %.5s", popped + 8 + i * 11);
+        cr_expect_str_eq(ct_run(line), ":0\r\n", "%s", line);
+    }
+    r = ct_run("SPOP big 400");
+    cr_expect_eq(strncmp(r, "*400\r\n", 6), 0);
+    cr_expect_str_eq(ct_run("SCARD big"), ":595\r\n");
+}
+
+Test(set, small_sets_scan_whole_in_one_call)
+{
+    ct_run("SADD s a b c");
+    cr_expect_str_eq(ct_run("SSCAN s 0 COUNT 1"), "*2\r\n$1\r\n0\r\n" ABC);
+}
+
 /* ---------------------------------------------------------------- SMOVE */
 
 Test(set, smove_moves_a_member)
@@ -484,7 +530,7 @@ Test(set, sscan_cursor_walks_the_set_in_steps)
 
 Test(set, sscan_keeps_going_while_members_change)
 {
-    add_range("s", 0, 100);
+    add_range("s", 0, 300);
     const char *r = ct_run("SSCAN s 0 COUNT 10");
     char cursor[32];
     cr_assert_eq(sscanf(r, "*2\r\n$%*d\r\n%31[0-9]\r\n", cursor), 1);
