@@ -128,6 +128,27 @@ static void partition_leader(fn_ctx *ctx)
     }
 }
 
+/* The leader's messages reach the others late, so they learn its commit
+ * index well after it acknowledged the writes; then it crashes, and the new
+ * leader starts with a commit index behind what clients were told. */
+static void slow_leader_crash(fn_ctx *ctx)
+{
+    while (time_left(ctx)) {
+        int l = leader_or_random(ctx);
+        int ms = between(ctx, 50, 300);
+        fn_event(ctx, "delay every link out of leader %s by %d ms", fc_name(ctx->c, l), ms);
+        for (int j = 0; j < ctx->c->n; j++)
+            fc_delay(ctx->c, l, j, ms);
+        nap(between(ctx, 300, 1200));
+        kill_node(ctx, l);
+        fn_event(ctx, "heal network");
+        fc_heal(ctx->c);
+        nap(between(ctx, 300, 1200));
+        restart(ctx, l);
+        nap(between(ctx, 300, 1000));
+    }
+}
+
 static void split(fn_ctx *ctx)
 {
     int n = ctx->c->n;
@@ -280,6 +301,7 @@ const fn_schedule fn_schedules[] = {
     {"kill_random", 3, kill_random},
     {"pause_leader", 3, pause_leader},
     {"partition_leader", 3, partition_leader},
+    {"slow_leader_crash", 3, slow_leader_crash},
     {"split", 5, split},
     {"rolling_restart", 3, rolling_restart},
     {"kill_all", 3, kill_all},

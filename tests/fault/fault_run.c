@@ -45,7 +45,7 @@ static void self_path(char *buf, size_t size)
 
 /* The checks after healing: final state, counters, convergence, then the
  * linearizability checker over everything. */
-static void check_all(fc_cluster *c, const fr_opts *o, history *h, fr_result *out)
+static void check_all(fc_cluster *c, const fr_opts *o, history *h, int killed, fr_result *out)
 {
     const char *keys[NKEYS + NCOUNTERS] = {"r0", "r1", "r2", "r3", "r4", "n0", "n1"};
     char *final[NKEYS + NCOUNTERS] = {0};
@@ -61,6 +61,8 @@ static void check_all(fc_cluster *c, const fr_opts *o, history *h, fr_result *ou
     }
     for (int k = 0; k < NKEYS + NCOUNTERS; k++)
         free(final[k]);
+    if (killed >= 0 && !fc_restart(c, killed))
+        fail(out, "could not restart %s after the final reads", fc_name(c, killed));
     if (!fck_converged(c, 30000, why, sizeof why))
         fail(out, "replicas did not converge: %s", why);
 
@@ -141,7 +143,15 @@ void fr_run(const fr_opts *o, fr_result *out)
             fail(out, "%s", "the history refused some client operations (see stderr)");
         if (st.ok == 0)
             fail(out, "%s", "no operation succeeded during the whole run");
-        check_all(&c, o, &h, out);
+        /* A last leader change with no client writes at all: the new leader
+         * must commit what earlier terms left and serve reads on its own
+         * (the final reads go through it), which only its no-op entry allows. */
+        int killed = fc_leader(&c, 5000);
+        if (killed >= 0) {
+            fn_event(&nm, "clients stopped: kill -9 the leader %s before the final reads", fc_name(&c, killed));
+            fc_kill9(&c, killed);
+        }
+        check_all(&c, o, &h, killed, out);
         out->ops = h.len;
         out->faults = nm.faults;
         fprintf(stderr, "fault %s seed=%llu nodes=%d: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",

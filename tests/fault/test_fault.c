@@ -3,7 +3,7 @@
  * recorded client history checked for linearizability.
  *
  * Each test runs one schedule (kill_leader, kill_random, pause_leader,
- * partition_leader, split, rolling_restart, kill_all, flaky_network,
+ * partition_leader, slow_leader_crash, split, rolling_restart, kill_all, flaky_network,
  * random_mix; see fault_nemesis.c) for FAULT_MS (default 12000) ms of faults
  * against 3 nodes (5 for split), with 4 client threads on 5 registers and 2
  * counters. Peer traffic passes through an in-process libuv proxy, one link
@@ -66,6 +66,7 @@ Test(fault, kill_leader) { run_schedule("kill_leader"); }
 Test(fault, kill_random) { run_schedule("kill_random"); }
 Test(fault, pause_leader) { run_schedule("pause_leader"); }
 Test(fault, partition_leader) { run_schedule("partition_leader"); }
+Test(fault, slow_leader_crash) { run_schedule("slow_leader_crash"); }
 Test(fault, split) { run_schedule("split"); }
 Test(fault, rolling_restart) { run_schedule("rolling_restart"); }
 Test(fault, kill_all) { run_schedule("kill_all"); }
