@@ -218,7 +218,7 @@ static int merge_unobserved(kop *ops, size_t n)
 
 typedef struct {
     int64_t value;
-    size_t op;
+    int64_t at; /* op index for writers, completion time for reads */
 } writer;
 
 static int cmp_writers(const void *a, const void *b)
@@ -226,7 +226,7 @@ static int cmp_writers(const void *a, const void *b)
     const writer *x = a, *y = b;
     if (x->value != y->value)
         return x->value < y->value ? -1 : 1;
-    return x->op < y->op ? -1 : x->op > y->op;
+    return x->at < y->at ? -1 : x->at > y->at;
 }
 
 /*
@@ -239,32 +239,48 @@ static int cmp_writers(const void *a, const void *b)
 static int pin_observed_writes(kop *ops, size_t n)
 {
     writer *w = malloc((n + 1) * sizeof *w);
-    if (w == NULL)
+    writer *seen = malloc((n + 1) * sizeof *seen); /* (value, completion) of reads */
+    if (w == NULL || seen == NULL) {
+        free(w);
+        free(seen);
         return -1;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
+    }
+    size_t m = 0, ns = 0;
+    for (size_t i = 0; i < n; i++) {
         if ((ops[i].kind == HIST_SET || ops[i].kind == HIST_SET_NX) &&
             ops[i].arg.tag == MV_STR && ops[i].arg.v != MV_UNOBSERVED)
-            w[m++] = (writer){ ops[i].arg.v, i };
+            w[m++] = (writer){ ops[i].arg.v, (int64_t)i };
+        if (ops[i].kind == HIST_GET && ops[i].want.tag == MV_STR)
+            seen[ns++] = (writer){ ops[i].want.v, ops[i].complete };
+    }
     qsort(w, m, sizeof *w, cmp_writers);
+    qsort(seen, ns, sizeof *seen, cmp_writers); /* earliest completion first per value */
     for (size_t j = 0; j < m; j++) {
         bool unique = (j == 0 || w[j - 1].value != w[j].value) &&
                       (j + 1 == m || w[j + 1].value != w[j].value);
-        kop *op = &ops[w[j].op];
+        kop *op = &ops[w[j].at];
         if (!unique || !op->unknown)
             continue;
-        int64_t first_seen = INT64_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (ops[i].kind == HIST_GET && ops[i].want.tag == MV_STR &&
-                ops[i].want.v == op->arg.v && ops[i].complete < first_seen)
-                first_seen = ops[i].complete;
+        writer key = { op->arg.v, INT64_MIN };
+        size_t lo = 0, hi = ns; /* first read of the value */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_writers(&seen[mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == ns || seen[lo].value != op->arg.v)
+            continue;
+        int64_t first_seen = seen[lo].at;
         /* Seen before it was even invoked: leave it to the search to reject. */
-        if (first_seen != INT64_MAX && first_seen >= op->invoke) {
+        if (first_seen >= op->invoke) {
             op->unknown = false; /* its result stays unconstrained (MV_ANY) */
             op->complete = first_seen;
         }
     }
     free(w);
+    free(seen);
     return 0;
 }
 

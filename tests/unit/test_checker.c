@@ -489,6 +489,8 @@ Test(checker, reports_the_stuck_read_and_the_write_it_missed)
     cr_expect(strstr(report, "ends before:\n    #3 client 2 GET \"k3\" -> \"v7\" "
                              "[t=1.204000s..1.209000s]") != NULL, "%s", report);
     cr_expect(strstr(report, "register after that prefix: \"v9\"") != NULL, "%s", report);
+    cr_expect(strstr(report, "the value it returned was written by #1 client 1 SET \"k3\" "
+                             "\"v7\" -> OK [t=0.000000s..0.100000s]") != NULL, "%s", report);
     cr_expect(strstr(report, "latest write acknowledged before #3 was invoked: #2 client 2 SET "
                              "\"k3\" \"v9\" -> OK [t=1.000000s..1.150000s] (acknowledged at "
                              "1.150000s)") != NULL, "%s", report);
