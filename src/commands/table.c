@@ -95,8 +95,8 @@ bool ss_parse_ll(const char *s, size_t len, long long *out)
         return false;
     if (len > 1 && buf[0] == '0')
         return false; /* redis' string2ll refuses leading zeros */
-    if (len > 2 && buf[0] == '-' && buf[1] == '0')
-        return false;
+    if (len >= 2 && buf[0] == '-' && buf[1] == '0')
+        return false; /* "-0" and "-01" too */
     errno = 0;
     char *end;
     long long v = strtoll(buf, &end, 10);
@@ -120,9 +120,9 @@ bool ss_parse_double(const char *s, size_t len, double *out)
     errno = 0;
     char *end;
     double v = strtod(buf, &end);
-    if (*end != '\0' || isnan(v) || (errno == ERANGE && !isinf(v) && v != 0))
-        ok = false;
-    if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL) && !strcasestr(buf, "inf"))
+    /* redis' string2ld: an overflow to ±inf or an underflow to 0 is not a
+     * valid float ("inf" itself is), a denormal result is. */
+    if (*end != '\0' || isnan(v) || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
         ok = false;
     if (buf != stackbuf)
         free(buf);

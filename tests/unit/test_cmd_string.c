@@ -632,3 +632,24 @@ Test(string, range_commands_agree_with_a_model_over_random_edits)
     snprintf(line, sizeof line, ":%zu\r\n", len);
     cr_expect_str_eq(ct_run("STRLEN k"), line);
 }
+
+Test(string, minus_zero_is_not_an_integer)
+{
+    /* Regression: "-0" passed as an integer where Redis refuses it. */
+    ct_run("SET n -0");
+    cr_expect_str_eq(ct_run("INCR n"), "-ERR value is not an integer or out of range\r\n");
+    ct_run("SET m -01");
+    cr_expect_str_eq(ct_run("INCR m"), "-ERR value is not an integer or out of range\r\n");
+    ct_run("SET z 0");
+    cr_expect_str_eq(ct_run("INCR z"), ":1\r\n");
+}
+
+Test(string, float_underflow_is_not_a_valid_float)
+{
+    /* Regression: a double that underflows to 0 ("1e-400") or overflows
+     * passed as a valid float; redis' string2ld refuses both. */
+    cr_expect_str_eq(ct_run("ZADD z 1e-400 a"), "-ERR value is not a valid float\r\n");
+    cr_expect_str_eq(ct_run("ZADD z 1e400 a"), "-ERR value is not a valid float\r\n");
+    cr_expect_str_eq(ct_run("ZADD z 4.9e-324 a"), ":1\r\n"); /* a denormal is fine */
+    cr_expect_str_eq(ct_run("ZADD z inf b"), ":1\r\n");
+}
