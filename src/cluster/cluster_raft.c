@@ -311,12 +311,11 @@ static int restore(ss_cluster *c, char *errmsg)
     rc = raft_restore(c->r, &hs, st.first_index, st.prev_term, entries, st.n_entries, applied);
     c->submitted_term = st.term;
     c->submitted_vote = st.vote;
-    LOG_NOTICE("raft: recovered term %llu, vote %llu, log %llu..%llu (%zu entries), state machine "
-               "applied through %llu",
-               (unsigned long long)st.term, (unsigned long long)st.vote,
-               (unsigned long long)st.first_index,
-               (unsigned long long)(st.first_index + st.n_entries - (st.n_entries ? 1 : 0)),
-               st.n_entries, (unsigned long long)applied);
+    LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries from index %llu; the state "
+               "machine has applied through %llu, so entries after it will be applied again once "
+               "committed",
+               (unsigned long long)st.term, (unsigned long long)st.vote, st.n_entries,
+               (unsigned long long)st.first_index, (unsigned long long)applied);
     free(entries);
     ss_storage_state_release(&st);
     if (rc != SS_OK)
@@ -532,10 +531,13 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
         ss_transport_stats ts = {0};
         if (c->transport)
             ss_transport_peer_stats(c->transport, c->peers[i].id, &ts);
-        LINE("raft_peer_%llu:addr=%s,client_addr=%s,connected=%d,"
-             "msgs_sent=%llu,msgs_received=%llu,dropped=%llu,reconnects=%llu",
+        uint64_t match = 0, next = 0;
+        const char *state = "unknown"; /* only the leader tracks followers */
+        raft_peer_progress(c->r, c->peers[i].id, &match, &next, &state);
+        LINE("raft_peer_%llu:addr=%s,client_addr=%s,connected=%d,match_index=%llu,next_index=%llu,"
+             "replication=%s,msgs_sent=%llu,msgs_received=%llu,dropped=%llu,reconnects=%llu",
              (unsigned long long)c->peers[i].id, c->peers[i].raft_addr, c->peers[i].client_addr,
-             ts.connected ? 1 : 0,
+             ts.connected ? 1 : 0, (unsigned long long)match, (unsigned long long)next, state,
              (unsigned long long)ts.messages_sent, (unsigned long long)ts.messages_received,
              (unsigned long long)ts.messages_dropped, (unsigned long long)ts.reconnects);
     }

@@ -382,6 +382,20 @@ uint64_t raft_last_index(const raft *r) { return rlog_last_index(&r->log); }
 uint64_t raft_last_term(const raft *r) { return rlog_last_term(&r->log); }
 uint64_t raft_first_index(const raft *r) { return rlog_first_index(&r->log); }
 
+bool raft_peer_progress(const raft *r, uint64_t id, uint64_t *match, uint64_t *next,
+                        const char **state)
+{
+    if (r->role != RAFT_LEADER)
+        return false;
+    raft_progress *pr = progress_get((raft *)r, id);
+    if (pr == NULL)
+        return false;
+    *match = pr->match;
+    *next = pr->next;
+    *state = progress_state_name(pr->state);
+    return true;
+}
+
 const raft_entry *raft_entry_at(const raft *r, uint64_t index)
 {
     return rlog_get(&r->log, index);

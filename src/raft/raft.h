@@ -244,6 +244,10 @@ uint64_t raft_commit_index(const raft *r);
 uint64_t raft_last_index(const raft *r);
 uint64_t raft_last_term(const raft *r);
 uint64_t raft_first_index(const raft *r);
+/* What the leader knows of a follower's log (for INFO): false unless this node
+ * leads and id is a voter. state is "probe", "replicate" or "snapshot". */
+bool raft_peer_progress(const raft *r, uint64_t id, uint64_t *match, uint64_t *next,
+                        const char **state);
 /* The entry at index if held in memory, else NULL. Valid until the next raft_* call. */
 const raft_entry *raft_entry_at(const raft *r, uint64_t index);
 

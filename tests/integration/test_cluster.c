@@ -154,6 +154,14 @@ Test(cluster, a_write_at_any_node_is_readable_at_every_node)
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
         cr_expect(strstr(r->str, fields[f]) != NULL, "missing %s in %s", fields[f], r->str);
     freeReplyObject(r);
+    /* The leader reports each follower's replication progress. */
+    int leader = hc_wait_leader(&cl, 5000);
+    cr_assert_geq(leader, 0);
+    r = cmd_at(&cl, leader, "INFO raft");
+    cr_assert_not_null(r);
+    cr_expect(strstr(r->str, "replication=replicate") != NULL, "%s", r->str);
+    cr_expect(strstr(r->str, "match_index=0,") == NULL, "followers have matched entries: %s", r->str);
+    freeReplyObject(r);
 }
 
 Test(cluster, redirect_mode_answers_moved_with_the_leaders_address)
