@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmdtest.h"
+#include "commands/command.h"
 
 TestSuite(hash, .init = ct_setup, .fini = ct_teardown);
 
@@ -459,4 +460,54 @@ Test(hash, dbsize_tracks_hash_keys)
     cr_expect_str_eq(ct_run("DBSIZE"), ":1\r\n");
     ct_run("HINCRBY c f 1");
     cr_expect_str_eq(ct_run("DBSIZE"), ":2\r\n");
+}
+
+/* Runs a command's prepare half alone: false (and the reply) when it refuses
+ * the command before any log entry. */
+static bool prepare_ok(const char *name, int argc, const char **argv, char *reply, size_t cap)
+{
+    const ss_command *c = ss_command_lookup(name, strlen(name));
+    cr_assert_not_null(c);
+    cr_assert_not_null(c->prepare, "%s has no prepare half", name);
+    size_t lens[8];
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    ss_args a = {argc, (char **)argv, lens};
+    ss_buf out;
+    ss_buf_init(&out, 0);
+    bool ok = c->prepare(NULL, &a, &out);
+    snprintf(reply, cap, "%.*s", (int)ss_buf_len(&out), ss_buf_data(&out));
+    ss_buf_release(&out);
+    return ok;
+}
+
+Test(hash, syntax_errors_never_reach_the_log)
+{
+    char r[128];
+    const char *hset[] = {"hset", "h", "a", "1", "b"};
+    cr_expect_not(prepare_ok("hset", 5, hset, r, sizeof r));
+    cr_expect_str_eq(r, "-ERR wrong number of arguments for 'hset' command\r\n");
+    const char *hmset[] = {"HMSET", "h", "a", "1", "b"};
+    cr_expect_not(prepare_ok("hmset", 5, hmset, r, sizeof r));
+    cr_expect_str_eq(r, "-ERR wrong number of arguments for 'hmset' command\r\n");
+    const char *incr[] = {"hincrby", "h", "a", "x"};
+    cr_expect_not(prepare_ok("hincrby", 4, incr, r, sizeof r));
+    cr_expect_str_eq(r, NOTINT);
+    const char *incrf[] = {"hincrbyfloat", "h", "a", "inf"};
+    cr_expect_not(prepare_ok("hincrbyfloat", 4, incrf, r, sizeof r));
+    cr_expect_str_eq(r, "-ERR value is NaN or Infinity\r\n");
+    incrf[3] = "nan";
+    cr_expect_not(prepare_ok("hincrbyfloat", 4, incrf, r, sizeof r));
+    cr_expect_str_eq(r, "-ERR value is not a valid float\r\n");
+    const char *good[] = {"hset", "h", "a", "1"};
+    cr_expect(prepare_ok("hset", 4, good, r, sizeof r));
+    cr_expect_str_eq(r, "");
+}
+
+Test(hash, errors_inside_exec_do_not_stop_the_rest)
+{
+    cr_expect_str_eq(ct_exec("HSET h a x", "HINCRBY h a 1", "HINCRBY h b 2", "HMSET h c", "HLEN h", NULL),
+                     "*5\r\n:1\r\n-ERR hash value is not an integer\r\n:2\r\n"
+                     "-ERR wrong number of arguments for 'hmset' command\r\n:2\r\n");
+    cr_expect_str_eq(ct_run("HGETALL h"), "*4\r\n$1\r\na\r\n$1\r\nx\r\n$1\r\nb\r\n$1\r\n2\r\n");
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmdtest.h"
+#include "commands/command.h"
 
 TestSuite(set, .init = ct_setup, .fini = ct_teardown);
 
@@ -561,5 +562,34 @@ Test(set, dbsize_tracks_set_keys)
     ct_run("SMOVE b c x");
     cr_expect_str_eq(ct_run("DBSIZE"), ":1\r\n");
     cr_expect_str_eq(ct_run("SUNIONSTORE d c"), ":1\r\n");
+    cr_expect_str_eq(ct_run("DBSIZE"), ":2\r\n");
+}
+
+Test(set, syntax_errors_never_reach_the_log)
+{
+    const ss_command *c = ss_command_lookup("spop", 4);
+    cr_assert_not_null(c);
+    cr_assert_not_null(c->prepare);
+    const char *argv[] = {"spop", "s", "-5", "x"};
+    size_t lens[] = {4, 1, 2, 1};
+    ss_buf out;
+    ss_buf_init(&out, 0);
+    ss_args a = {3, (char **)argv, lens};
+    cr_expect_not(c->prepare(NULL, &a, &out));
+    a.argc = 4;
+    cr_expect_not(c->prepare(NULL, &a, &out));
+    a.argc = 2;
+    cr_expect(c->prepare(NULL, &a, &out));
+    cr_expect_eq(ss_buf_len(&out), strlen("-ERR value is out of range, must be positive\r\n" SYNTAX));
+    cr_expect_eq(memcmp(ss_buf_data(&out), "-ERR value is out of range, must be positive\r\n" SYNTAX,
+                        ss_buf_len(&out)), 0);
+    ss_buf_release(&out);
+}
+
+Test(set, exec_sees_its_own_writes)
+{
+    cr_expect_str_eq(ct_exec("SADD s a b", "SMOVE s t a", "SINTERSTORE u s t", "SUNIONSTORE u s t",
+                             "SMEMBERS u", "SPOP s 5", "SCARD s", NULL),
+                     "*7\r\n:2\r\n:1\r\n:0\r\n:2\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n*1\r\n$1\r\nb\r\n:0\r\n");
     cr_expect_str_eq(ct_run("DBSIZE"), ":2\r\n");
 }
