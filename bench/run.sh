@@ -46,10 +46,11 @@ if [ ! -x "$bin" ]; then
 fi
 
 tmp="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/ss-bench-XXXXXX")"
-pids=()
+pids=() bench_pid=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  [ -n "$bench_pid" ] && kill -TERM "$bench_pid" 2>/dev/null
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   # Bounded: whatever has not exited after 15 s is killed.
   for _ in $(seq 150); do
@@ -149,10 +150,18 @@ one_run() {  # case system -> sets $result to the rps figure
                -r 100000 -d 3 --csv)
   fi
   cmdline[$1]="${cmd[*]/#$p/PORT}"
-  out="$(timeout 600 "${cmd[@]}" 2>&1 </dev/null)" || {
-    echo "bench: $1 on $2 failed: $out" >&2
+  # In the background and waited for, so that a signal reaches the trap at once
+  # instead of after the benchmark finishes.
+  timeout 600 "${cmd[@]}" >"$tmp/run.out" 2>&1 </dev/null &
+  bench_pid=$!
+  local rc=0
+  wait "$bench_pid" || rc=$?
+  bench_pid=""
+  out="$(cat "$tmp/run.out")"
+  if [ $rc -ne 0 ]; then
+    echo "bench: $1 on $2 failed (status $rc): $out" >&2
     exit 1
-  }
+  fi
   if grep -qiE '(^|[^a-z])err|error' <<<"$out"; then
     echo "bench: $1 on $2 got an error reply: $out" >&2
     exit 1
