@@ -7,6 +7,7 @@
 #   -c CLIENTS   concurrent connections (default 50)
 #   -b BUILD_DIR where the sandstore binary lives (default build-bench); built
 #                with `cmake --build BUILD_DIR --target sandstore` if missing
+#   -f           also measure the cluster through a follower (column "follower")
 # Environment: BENCH_TMPDIR puts the data dirs on another disk (default $TMPDIR or /tmp).
 #
 # Systems, all on free loopback ports in one temp dir, running side by side:
@@ -23,17 +24,19 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-rounds=3 n=20000 clients=50 build="$root/build-bench"
-while getopts "r:n:c:b:h" opt; do
+rounds=3 n=20000 clients=50 build="$root/build-bench" via_follower=0
+while getopts "r:n:c:b:fh" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     n) n=$OPTARG ;;
     c) clients=$OPTARG ;;
+    f) via_follower=1 ;;
     b) build=$(cd "$OPTARG" 2>/dev/null && pwd || echo "$OPTARG") ;;
     *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 invocation="bench/run.sh -r $rounds -n $n -c $clients -b $build"
+[ $via_follower = 0 ] || invocation+=" -f"
 
 for tool in redis-server redis-benchmark redis-cli /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
@@ -66,6 +69,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "bench: command failed at line $LINENO" >&2' ERR
 
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -135,6 +139,10 @@ echo "bench: redis :$redis_port, single :$single_port, cluster leader :$cluster_
 # ---------------------------------------------------------------- measure
 declare -A port=([redis]=$redis_port [single]=$single_port [cluster]=$cluster_port)
 systems=(redis single cluster)
+if [ $via_follower = 1 ]; then
+  for p in "${cports[@]}"; do [ "$p" != "$cluster_port" ] && port[follower]=$p && break; done
+  systems+=(follower)
+fi
 cases=("SET P1" "SET P16" "GET P1" "GET P16" "MIXED P16")
 declare -A rps=()     # "case|system" -> space-separated figures, one per round
 declare -A cmdline=() # case -> the command used (port shown as PORT)
@@ -195,14 +203,19 @@ report="$here/results/latest.md"
   echo "Median of $rounds rounds, requests per second; ratio = sandstore / Redis."
   echo "$clients clients; SET/GET: $n requests unpipelined, $((n * 5)) with -P 16."
   echo
-  echo "| case | redis | single | single/redis | cluster (leader) | cluster/redis |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  declare -A title=([single]="single" [cluster]="cluster (leader)" [follower]="cluster (follower)")
+  head="| case | redis |" rule="|---|---:|"
+  for s in "${systems[@]:1}"; do head+=" ${title[$s]} | $s/redis |"; rule+="---:|---:|"; done
+  echo "$head"
+  echo "$rule"
   for c in "${cases[@]}"; do
     r=$(median <<<"${rps["$c|redis"]}")
-    s=$(median <<<"${rps["$c|single"]}")
-    k=$(median <<<"${rps["$c|cluster"]}")
-    awk -v c="$c" -v r="$r" -v s="$s" -v k="$k" 'BEGIN {
-      printf "| %s | %.0f | %.0f | %.3f | %.0f | %.3f |\n", c, r, s, (r ? s / r : 0), k, (r ? k / r : 0) }'
+    line="| $c | $(printf '%.0f' "$r") |"
+    for s in "${systems[@]:1}"; do
+      v=$(median <<<"${rps["$c|$s"]}")
+      line+=$(awk -v r="$r" -v v="$v" 'BEGIN { printf " %.0f | %.3f |", v, (r ? v / r : 0) }')
+    done
+    echo "$line"
   done
   echo
   echo "Every round's figures (req/s):"
@@ -218,7 +231,7 @@ report="$here/results/latest.md"
   for c in "${cases[@]}"; do echo "- $c: \`${cmdline[$c]:-}\`"; done
   echo
   echo "Systems: redis-server --appendonly yes --appendfsync always --save ''; sandstore --raft-fsync always"
-  echo "(single: one node; cluster: 3 nodes on this machine, measured through the leader)."
+  echo "(single: one node; cluster: 3 nodes on this machine, measured through the leader${port[follower]:+, and through a follower that proxies to it})."
   echo "Data dir filesystem: $(df -T "$tmp" | awk 'NR == 2 {print $2}'); CPUs: $(nproc)."
   echo "Load before: $load_before"
   echo "Load after:  $load_after"
