@@ -234,6 +234,17 @@ def pipelines(r, c, k):
          [f"v{i}".encode() for i in range(100)])
     c.eq("pipelined INCR/INCR/GET", out[200:203], [1, 2, b"2"])
     c.eq("pipelined RPUSH then LRANGE", out[203:], [2, [b"a", b"b"]])
+    # A long pipeline of writes each followed by a read of the same key: every
+    # read must see the write just before it (the write->read ordering path).
+    p = r.pipeline(transaction=False)
+    for i in range(2000):
+        p.set(k(f"o{i % 50}"), f"w{i}").get(k(f"o{i % 50}"))
+    for i in range(1000):
+        p.incr(k("oc"))
+    out = p.execute()
+    c.eq("2000 pipelined SET/GET pairs read their own write",
+         out[1:4000:2], [f"w{i}".encode() for i in range(2000)])
+    c.eq("1000 pipelined INCRs in order", out[4000:], list(range(1, 1001)))
     # An error in the middle of a pipeline answers that command only.
     c.eq("setup SET", r.set(k("pstr"), "x"), True)
     p = r.pipeline(transaction=False)
@@ -375,6 +386,14 @@ def main():
         c.eq("setup SET", b.set("py:cross", "from-follower"), True)
         c.eq("leader reads the follower's write", a.get("py:cross"), b"from-follower")
         c.eq("follower sees keys written via leader", b.get("py:leader:s"), b"v3")
+        # Every node reads what every node wrote.
+        ports = [int(p) for p in os.environ.get("SS_PORTS", "").split(",") if p]
+        nodes = [redis.Redis(port=p, socket_timeout=20) for p in ports]
+        for i, w in enumerate(nodes):
+            c.eq(f"SET via node {i + 1}", w.set("py:every", f"from-{i + 1}"), True)
+            for j, rd in enumerate(nodes):
+                c.eq(f"node {j + 1} reads node {i + 1}'s write", rd.get("py:every"),
+                     f"from-{i + 1}".encode())
     except Exception as e:  # noqa: BLE001
         failures.append(f"[cross] stopped by {type(e).__name__}: {e}")
     for n in sorted(notes):
