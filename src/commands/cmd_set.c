@@ -689,6 +689,10 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
             resp_add_set_len(ctx->out, ctx->proto, 0);
         return;
     }
+    if (count == 0) {
+        resp_add_set_len(ctx->out, ctx->proto, 0);
+        return;
+    }
     strvec v = {0};
     int rc = SS_OK;
     if (count == -1 || count == 1) {
@@ -702,7 +706,7 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
         }
     } else if ((uint64_t)count >= m.count) {
         rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
-    } else if (count > 0) {
+    } else {
         rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, collect_cb, &v);
     }
     bool all = count >= 0 && (uint64_t)count >= m.count; /* deleting the key is O(1) */

@@ -593,3 +593,49 @@ Test(set, exec_sees_its_own_writes)
                      "*7\r\n:2\r\n:1\r\n:0\r\n:2\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n*1\r\n$1\r\nb\r\n:0\r\n");
     cr_expect_str_eq(ct_run("DBSIZE"), ":2\r\n");
 }
+
+/* Builds the expected reply for the members i (0..63) with bit i set, in
+ * byte order of their names "xNN". */
+static void expected_reply(uint64_t bits, char *out, size_t cap)
+{
+    int n = __builtin_popcountll(bits);
+    size_t len = (size_t)snprintf(out, cap, "*%d\r\n", n);
+    for (int i = 0; i < 64; i++)
+        if (bits >> i & 1)
+            len += (size_t)snprintf(out + len, cap - len, "$3\r\nx%02d\r\n", i);
+}
+
+Test(set, algebra_matches_a_model_over_random_sets)
+{
+    uint64_t rng = 12345;
+    for (int round = 0; round < 30; round++) {
+        uint64_t bits[3];
+        ct_run("DEL a b c");
+        for (int k = 0; k < 3; k++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            bits[k] = rng >> 1 & (rng << 7); /* sparser than half */
+            if (round % 5 == 0 && k == 2)
+                bits[k] = 0; /* a missing key */
+            char line[1024];
+            int n = snprintf(line, sizeof line, "SADD %c", 'a' + k);
+            for (int i = 0; i < 64; i++)
+                if (bits[k] >> i & 1)
+                    n += snprintf(line + n, sizeof line - (size_t)n, " x%02d", i);
+            if (bits[k])
+                ct_run(line);
+        }
+        char want[2048], line[64];
+        expected_reply(bits[0] & bits[1] & bits[2], want, sizeof want);
+        cr_expect_str_eq(ct_run("SINTER a b c"), want);
+        expected_reply(bits[0] | bits[1] | bits[2], want, sizeof want);
+        cr_expect_str_eq(ct_run("SUNION a b c"), want);
+        expected_reply(bits[0] & ~bits[1] & ~bits[2], want, sizeof want);
+        cr_expect_str_eq(ct_run("SDIFF a b c"), want);
+        snprintf(line, sizeof line, ":%d\r\n", __builtin_popcountll(bits[0] & bits[1]));
+        cr_expect_str_eq(ct_run("SINTERCARD 2 a b"), line);
+        snprintf(line, sizeof line, ":%d\r\n", __builtin_popcountll(bits[0] | bits[2]));
+        cr_expect_str_eq(ct_run("SUNIONSTORE d a c"), line);
+        snprintf(line, sizeof line, ":%d\r\n", __builtin_popcountll(bits[0] | bits[2]));
+        cr_expect_str_eq(ct_run("SCARD d"), line);
+    }
+}
