@@ -6,24 +6,28 @@
 
 /*
  * Layout (version 1):
- *   u8 version, u8 type, u8 flags (1 reject, 2 pre_vote, 4 transfer),
+ *   u8 version, u8 type, u8 flags (1 reject, 2 pre_vote, 4 transfer, 8 done),
  *   varint from, to, term, then by type:
  *   APPEND           prev_index prev_term commit read_seq n, n x (term, u8 type, len, bytes)
  *   APPEND_RESP      index hint_index hint_term read_seq
  *   VOTE             last_index last_term
  *   READ_INDEX       ctx
  *   READ_INDEX_RESP  ctx index
+ *   SNAPSHOT         snap_index snap_term offset len, len bytes
+ *   SNAPSHOT_RESP    snap_index snap_term offset index
  *   VOTE_RESP, TIMEOUT_NOW: nothing more.
+ * SNAPSHOT and SNAPSHOT_RESP were added to version 1 without changing the
+ * other types: an older decoder refuses them as an unknown type (SS_EPROTO).
  * Varints are little-endian base 128 (7 bits a byte, high bit = more).
  */
 
-enum { F_REJECT = 1, F_PRE_VOTE = 2, F_TRANSFER = 4, F_ALL = 7 };
+enum { F_REJECT = 1, F_PRE_VOTE = 2, F_TRANSFER = 4, F_DONE = 8, F_ALL = 15 };
 
 const char *raft_msg_type_name(int type)
 {
     static const char *const names[] = {
         "?", "AppendEntries", "AppendEntriesResult", "RequestVote", "RequestVoteResult",
-        "TimeoutNow", "ReadIndex", "ReadIndexResult",
+        "TimeoutNow", "ReadIndex", "ReadIndexResult", "InstallSnapshot", "InstallSnapshotResult",
     };
     return type > 0 && type < RAFT_MSG_TYPE_END ? names[type] : "?";
 }
@@ -77,6 +81,13 @@ static size_t fields(const raft_msg *m, const uint64_t *out[6])
     case RAFT_MSG_READ_INDEX_RESP:
         out[0] = &m->ctx, out[1] = &m->index;
         return 2;
+    case RAFT_MSG_SNAPSHOT:
+        out[0] = &m->snap_index, out[1] = &m->snap_term, out[2] = &m->offset;
+        return 3;
+    case RAFT_MSG_SNAPSHOT_RESP:
+        out[0] = &m->snap_index, out[1] = &m->snap_term, out[2] = &m->offset,
+        out[3] = &m->index;
+        return 4;
     }
     return 0;
 }
@@ -94,6 +105,8 @@ size_t raft_msg_encoded_size(const raft_msg *m)
             n += varint_size(m->entries[i].term) + 1 + varint_size(m->entries[i].len) +
                  m->entries[i].len;
     }
+    if (m->type == RAFT_MSG_SNAPSHOT)
+        n += varint_size(m->len) + m->len;
     return n;
 }
 
@@ -108,7 +121,7 @@ int raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap, size_t *len_out
     put_u8(&w, RAFT_CODEC_VERSION);
     put_u8(&w, m->type);
     put_u8(&w, (uint8_t)((m->reject ? F_REJECT : 0) | (m->pre_vote ? F_PRE_VOTE : 0) |
-                         (m->transfer ? F_TRANSFER : 0)));
+                         (m->transfer ? F_TRANSFER : 0) | (m->done ? F_DONE : 0)));
     put_var(&w, m->from);
     put_var(&w, m->to);
     put_var(&w, m->term);
@@ -127,6 +140,12 @@ int raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap, size_t *len_out
                 memcpy(w.p, e->data, e->len);
             w.p += e->len;
         }
+    }
+    if (m->type == RAFT_MSG_SNAPSHOT) {
+        put_var(&w, m->len);
+        if (m->len > 0)
+            memcpy(w.p, m->data, m->len);
+        w.p += m->len;
     }
     *len_out = (size_t)(w.p - buf);
     return SS_OK;
@@ -190,6 +209,18 @@ static int decode_entries(rbuf *b, raft_msg *m)
     return SS_OK;
 }
 
+static int decode_chunk(rbuf *b, raft_msg *m)
+{
+    uint64_t len;
+    if (get_var(b, &len) != SS_OK || len > (uint64_t)(b->end - b->p) ||
+        m->offset > UINT64_MAX - len)
+        return SS_EPROTO;
+    m->len = len;
+    m->data = len > 0 ? b->p : NULL;
+    b->p += len;
+    return SS_OK;
+}
+
 int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m)
 {
     memset(m, 0, sizeof *m);
@@ -203,6 +234,7 @@ int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m)
     m->reject = flags & F_REJECT;
     m->pre_vote = flags & F_PRE_VOTE;
     m->transfer = flags & F_TRANSFER;
+    m->done = flags & F_DONE;
     if (get_var(&b, &m->from) != SS_OK || get_var(&b, &m->to) != SS_OK ||
         get_var(&b, &m->term) != SS_OK)
         return SS_EPROTO;
@@ -214,6 +246,8 @@ int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m)
     int rv = SS_OK;
     if (type == RAFT_MSG_APPEND)
         rv = decode_entries(&b, m);
+    else if (type == RAFT_MSG_SNAPSHOT)
+        rv = decode_chunk(&b, m);
     if (rv == SS_OK && b.p != b.end)
         rv = SS_EPROTO; /* trailing bytes */
     if (rv != SS_OK)

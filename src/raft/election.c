@@ -83,6 +83,10 @@ void election_tick(raft *r, unsigned ms)
     r->election_elapsed += ms;
     if (r->election_elapsed < r->timeout)
         return;
+    if (r->snap_pending) {
+        r->election_elapsed = 0; /* a log without its snapshot on disk cannot lead */
+        return;
+    }
     if (r->cfg.pre_vote)
         convert_to_precandidate(r);
     else

@@ -60,6 +60,17 @@ typedef struct raft_progress {
     uint64_t sent_commit; /* commit index last sent to it */
     uint64_t *infl;      /* replicate: last index of each append in flight (ring) */
     unsigned infl_start, infl_count, infl_cap;
+
+    /* snapshot: the one being sent, one chunk at a time (snapshot.c) */
+    uint64_t snap_index, snap_term;
+    uint64_t snap_offset; /* offset of the chunk held, or of the next one to ask for */
+    bool snap_want;       /* ask the caller for the chunk at snap_offset */
+    bool snap_asked;      /* asked; waiting for raft_snapshot_chunk */
+    uint8_t *chunk;       /* the chunk in flight (copy), resent until acknowledged */
+    size_t chunk_len;
+    bool chunk_done;      /* it is the last one */
+    bool chunk_acked;     /* the last chunk arrived: waiting for the install */
+    uint64_t snap_bytes;  /* for the log */
 } raft_progress;
 
 const char *progress_state_name(int state);
@@ -70,6 +81,7 @@ bool progress_paused(const raft_progress *pr);
 void progress_infl_add(raft_progress *pr, uint64_t last);
 void progress_infl_free_upto(raft_progress *pr, uint64_t index);
 void progress_infl_free_first(raft_progress *pr);
+void progress_snapshot_clear(raft_progress *pr);
 raft_progress *progress_get(raft *r, uint64_t id);
 
 /* ---- outgoing messages waiting for durability (ready.c) ---- */
@@ -80,6 +92,7 @@ typedef struct out_msg {
     uint64_t need_term;  /* durable term must reach this */
     uint64_t need_vote;  /* and, when nonzero, be a durable vote for this node */
     bool is_ack;         /* an acknowledgement of entries: sent as they become durable */
+    bool is_chunk;       /* a snapshot chunk: its data is the progress' chunk, if still held */
     bool sent;           /* part of it went already: */
     uint64_t acked;      /* ...up to this index */
     uint64_t acked_seq;  /* ...and this ReadIndex round */
@@ -149,6 +162,17 @@ struct raft {
     raft_lost lost[RAFT_MAX_LOST];
     size_t n_lost;
     bool in_ready;
+    raft_snapshot_request *snap_reqs; /* one per voter at most */
+    size_t n_snap_reqs;
+
+    /* InstallSnapshot, follower side (snapshot.c) */
+    uint64_t in_snap_index, in_snap_term; /* the transfer under way; 0 = none */
+    uint64_t in_snap_from;
+    uint64_t in_snap_offset;   /* next byte wanted */
+    unsigned in_snap_chunks;
+    raft_chunk in_chunk; /* to hand out; data is malloc'ed, NULL = none */
+    bool in_chunk_ready;
+    bool snap_pending;         /* log reset to the snapshot, waiting for it to be durable */
 
     uint64_t rng;
 };
@@ -188,6 +212,20 @@ void recv_append_resp(raft *r, const raft_msg *m);
 void recv_vote(raft *r, const raft_msg *m);
 void recv_vote_resp(raft *r, const raft_msg *m);
 void recv_timeout_now(raft *r, const raft_msg *m);
+
+/* snapshot.c */
+void snapshot_start(raft *r, raft_progress *pr);
+void snapshot_heartbeat(raft *r, raft_progress *pr);
+void snapshot_acked(raft *r, raft_progress *pr);
+void recv_snapshot(raft *r, const raft_msg *m);
+void recv_snapshot_resp(raft *r, const raft_msg *m);
+void snapshot_ready(raft *r, raft_ready *rd);
+void snapshot_advance(raft *r, raft_ready *rd);
+void snapshot_release(raft *r);
+const void *snapshot_chunk_of(raft *r, const raft_msg *m);
+
+/* recv_append.c */
+void recv_follow(raft *r, const raft_msg *m);
 
 /* readindex.c */
 void readindex_recv_request(raft *r, const raft_msg *m);

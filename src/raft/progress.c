@@ -1,4 +1,7 @@
 /* Per-follower replication progress: probing for a match, then pipelining. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "raft/internal.h"
 
 const char *progress_state_name(int state)
@@ -29,6 +32,18 @@ void progress_reset(raft *r, raft_progress *pr)
     pr->recent_active = pr->id == r->id;
     pr->read_ack = 0;
     pr->infl_start = pr->infl_count = 0;
+    progress_snapshot_clear(pr);
+}
+
+/* Forgets the snapshot transfer, if any, and the chunk it holds. */
+void progress_snapshot_clear(raft_progress *pr)
+{
+    free(pr->chunk);
+    pr->chunk = NULL;
+    pr->chunk_len = 0;
+    pr->chunk_done = pr->chunk_acked = false;
+    pr->snap_index = pr->snap_term = pr->snap_offset = pr->snap_bytes = 0;
+    pr->snap_want = pr->snap_asked = false;
 }
 
 void progress_become_probe(raft *r, raft_progress *pr)
@@ -40,6 +55,7 @@ void progress_become_probe(raft *r, raft_progress *pr)
     pr->state = PR_PROBE;
     pr->probe_sent = false;
     pr->infl_start = pr->infl_count = 0;
+    progress_snapshot_clear(pr);
 }
 
 void progress_become_replicate(raft *r, raft_progress *pr)
@@ -49,6 +65,7 @@ void progress_become_replicate(raft *r, raft_progress *pr)
     pr->state = PR_REPLICATE;
     pr->next = pr->match + 1;
     pr->infl_start = pr->infl_count = 0;
+    progress_snapshot_clear(pr);
 }
 
 bool progress_paused(const raft_progress *pr)

@@ -14,6 +14,7 @@ void raft_config_init(raft_config *cfg)
     cfg->max_inflight = 32;
     cfg->max_uncommitted_bytes = 64 << 20;
     cfg->max_pending_reads = 4096;
+    cfg->max_snapshot_chunk = 1 << 20;
     cfg->pre_vote = true;
     cfg->check_quorum = true;
     cfg->log_level = SS_LOG_NOTICE;
@@ -58,7 +59,7 @@ static int check_config(const raft_config *c, char *errmsg)
                        "raft: need 0 < heartbeat (%u ms) < election timeout (%u ms)",
                        c->heartbeat_ms, c->election_timeout_ms);
     if (c->max_append_entries == 0 || c->max_append_bytes == 0 || c->max_inflight == 0 ||
-        c->max_pending_reads == 0)
+        c->max_pending_reads == 0 || c->max_snapshot_chunk == 0)
         return ss_errf(errmsg, SS_ECONFIG, "raft: limits must be nonzero");
     return SS_OK;
 }
@@ -78,7 +79,9 @@ int raft_new(const raft_config *cfg, raft **out, char *errmsg)
     r->votes = calloc(cfg->n_voters, sizeof *r->votes);
     r->prs = calloc(cfg->n_voters, sizeof *r->prs);
     r->reads = calloc(cfg->max_pending_reads, sizeof *r->reads);
-    if (r->voters == NULL || r->votes == NULL || r->prs == NULL || r->reads == NULL)
+    r->snap_reqs = calloc(cfg->n_voters, sizeof *r->snap_reqs);
+    if (r->voters == NULL || r->votes == NULL || r->prs == NULL || r->reads == NULL ||
+        r->snap_reqs == NULL)
         goto err_after_alloc;
     memcpy(r->voters, cfg->voters, cfg->n_voters * sizeof *r->voters);
     r->cfg.voters = r->voters;
@@ -107,6 +110,7 @@ void raft_free(raft *r)
 {
     if (r == NULL)
         return;
+    snapshot_release(r);
     if (r->prs != NULL)
         for (size_t i = 0; i < r->n_voters; i++)
             free(r->prs[i].infl);
@@ -190,6 +194,7 @@ void raft_invariants(const raft *r)
     RAFT_ASSERT(r, r->role != RAFT_CANDIDATE || r->vote == r->id);
     RAFT_ASSERT(r, r->role == RAFT_LEADER || r->transfer_target == 0);
     RAFT_ASSERT(r, r->role == RAFT_LEADER || r->n_reads == 0);
+    RAFT_ASSERT(r, !r->snap_pending || (r->persisted == 0 && r->role == RAFT_FOLLOWER));
 }
 
 uint64_t raft_random(raft *r)
@@ -227,6 +232,10 @@ static bool msg_well_formed(const raft *r, const raft_msg *m)
     if (m->type < RAFT_MSG_APPEND || m->type >= RAFT_MSG_TYPE_END || m->to != r->id ||
         m->from == 0 || m->from == r->id || progress_get((raft *)r, m->from) == NULL)
         return false;
+    if (m->type == RAFT_MSG_SNAPSHOT &&
+        (m->snap_index == 0 || m->snap_term == 0 || m->snap_term > m->term ||
+         (m->len > 0 && m->data == NULL) || m->offset > UINT64_MAX - m->len))
+        return false;
     if (m->type == RAFT_MSG_APPEND) {
         if (m->n_entries > 0 && m->entries == NULL)
             return false;
@@ -257,7 +266,8 @@ static bool handle_term(raft *r, const raft_msg *m)
             return true; /* a pre-vote changes nobody's term */
         if (m->type == RAFT_MSG_VOTE_RESP && m->pre_vote && !m->reject)
             return true; /* a grant for the term our pre-vote proposed */
-        uint64_t leader = (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_TIMEOUT_NOW)
+        uint64_t leader = (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_SNAPSHOT ||
+                           m->type == RAFT_MSG_TIMEOUT_NOW)
                               ? m->from : 0;
         ss_errmsg why;
         ss_errf(why, 0, "node %llu sent %s with higher term %llu", (unsigned long long)m->from,
@@ -268,7 +278,7 @@ static bool handle_term(raft *r, const raft_msg *m)
     if (m->term < r->term) {
         /* Tell a stale leader or pre-candidate about our term so it steps down;
          * other stale messages are dropped (§5.1). */
-        if (m->type == RAFT_MSG_APPEND) {
+        if (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_SNAPSHOT) {
             out_msg *o = outbox_push(r, RAFT_MSG_APPEND_RESP, m->from);
             if (o != NULL)
                 o->m.reject = true;
@@ -308,6 +318,8 @@ int raft_step(raft *r, const raft_msg *m)
     case RAFT_MSG_TIMEOUT_NOW: recv_timeout_now(r, m); break;
     case RAFT_MSG_READ_INDEX: readindex_recv_request(r, m); break;
     case RAFT_MSG_READ_INDEX_RESP: readindex_recv_response(r, m); break;
+    case RAFT_MSG_SNAPSHOT: recv_snapshot(r, m); break;
+    case RAFT_MSG_SNAPSHOT_RESP: recv_snapshot_resp(r, m); break;
     }
     raft_invariants(r);
     return SS_OK;
@@ -353,7 +365,7 @@ int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *
 void raft_persisted(raft *r, uint64_t last_index, uint64_t last_term)
 {
     RAFT_ASSERT(r, !r->in_ready);
-    if (last_index <= r->persisted || last_index >= r->unstable_from ||
+    if (r->snap_pending || last_index <= r->persisted || last_index >= r->unstable_from ||
         rlog_term_at(&r->log, last_index) != last_term)
         return; /* stale: those entries were overwritten since, or already known */
     r->persisted = last_index;

@@ -18,6 +18,7 @@
  *         apply rd.committed in order (each entry is handed out exactly once);
  *         answer rd.reads (ctx -> index: read once applied >= index);
  *         note rd.role_changed / rd.lost;
+ *         snapshots: write rd.snapshot_chunk, answer rd.snapshot_reads (below);
  *         raft_ready_advance(r, &rd);
  *     }
  *     ... later, when the writes are durable: raft_persisted_hard_state(r, term, vote),
@@ -75,6 +76,8 @@ typedef enum {
     RAFT_MSG_TIMEOUT_NOW,    /* leadership transfer: "start an election now" (thesis §3.10) */
     RAFT_MSG_READ_INDEX,     /* follower -> leader: give me a read index for ctx */
     RAFT_MSG_READ_INDEX_RESP,
+    RAFT_MSG_SNAPSHOT,       /* InstallSnapshot: one chunk of the leader's snapshot (§7) */
+    RAFT_MSG_SNAPSHOT_RESP,  /* the follower's next wanted offset, or a refusal */
     RAFT_MSG_TYPE_END
 } raft_msg_type;
 
@@ -115,6 +118,19 @@ typedef struct raft_msg {
     bool transfer; /* VOTE: caused by TimeoutNow, so leader stickiness does not apply */
 
     uint64_t ctx;  /* READ_INDEX, READ_INDEX_RESP: the caller's read context */
+
+    /* SNAPSHOT: bytes [offset, offset + len) of the snapshot that ends the log at
+     * (snap_index, snap_term); done marks the last chunk. SNAPSHOT_RESP: the
+     * same snap_index/snap_term, and offset = the next byte wanted (0: start
+     * again); reject = not needed, the follower's durable commit index is index
+     * (the leader treats it as an acknowledgement). A completed install is
+     * acknowledged by an APPEND_RESP with index = snap_index. */
+    uint64_t snap_index;
+    uint64_t snap_term;
+    uint64_t offset;
+    const void *data;
+    size_t len;
+    bool done;
 } raft_msg;
 
 typedef void (*raft_log_fn)(void *ctx, int level, const char *line);
@@ -130,6 +146,7 @@ typedef struct raft_config {
     unsigned max_inflight;        /* AppendEntries in flight per follower when pipelining */
     size_t max_uncommitted_bytes; /* leader refuses proposals (SS_EBUSY) above this */
     size_t max_pending_reads;     /* ReadIndex requests waiting at the leader */
+    size_t max_snapshot_chunk;    /* bytes per InstallSnapshot message */
     bool pre_vote;                /* thesis §9.6 */
     bool check_quorum;            /* leader steps down without a live majority; leader stickiness */
     uint64_t seed;                /* PRNG seed for election timeouts */
@@ -160,6 +177,27 @@ typedef struct raft_lost {
     uint64_t last;
 } raft_lost;
 
+/* Leader: please read bytes [offset, offset + max) of the snapshot at (index,
+ * term) and hand them to raft_snapshot_chunk for peer. */
+typedef struct raft_snapshot_request {
+    uint64_t peer;
+    uint64_t index, term;
+    uint64_t offset;
+    size_t max;
+} raft_snapshot_request;
+
+/* Follower: write these bytes at offset of the incoming snapshot at (index,
+ * term). offset 0 starts a new snapshot (discard any partial one). done: this
+ * is the last chunk: the snapshot is complete; install it (see raft_ready). */
+typedef struct raft_chunk {
+    uint64_t from;      /* the leader that sent it */
+    uint64_t index, term;
+    uint64_t offset;
+    const void *data;   /* owned by the core until raft_ready_advance */
+    size_t len;
+    bool done;
+} raft_chunk;
+
 typedef struct raft_ready {
     bool hs_changed;
     raft_hard_state hs;
@@ -184,6 +222,13 @@ typedef struct raft_ready {
 
     raft_lost *lost;
     size_t n_lost;
+
+    /* InstallSnapshot, leader side: read requests to answer (raft_snapshot_chunk). */
+    const raft_snapshot_request *snapshot_reads;
+    size_t n_snapshot_reads;
+
+    /* InstallSnapshot, follower side: a chunk to write (NULL if none). */
+    const raft_chunk *snapshot_chunk;
 } raft_ready;
 
 /* Lifecycle. raft_new validates cfg (SS_ECONFIG with a reason in errmsg). */
@@ -201,9 +246,59 @@ int raft_restore(raft *r, const raft_hard_state *hs, uint64_t first_index, uint6
                  const raft_entry *entries, size_t n, uint64_t applied);
 
 /* Drops entries <= upto_index from memory (they must have been handed out for
- * applying); the log then starts after a "snapshot" at upto_index. Followers too
- * far behind would need InstallSnapshot, which is not implemented yet. */
+ * applying, and upto_index must be durable); the log then starts after the
+ * snapshot at upto_index, whose (index, term) the core remembers as the base it
+ * sends to followers that need what was dropped. Call it once the caller holds
+ * a durable snapshot of its state machine at upto_index. SS_EINVAL otherwise. */
 int raft_compact(raft *r, uint64_t upto_index);
+
+/*
+ * Snapshots (InstallSnapshot, thesis §5 / paper §7). The core never reads,
+ * writes or stores snapshot bytes beyond one chunk in flight; the caller does
+ * the I/O. The snapshot at (index, term) is the state machine with entries
+ * 1..index applied, as opaque bytes of the caller's format (the cluster
+ * configuration, if any, travels inside it).
+ *
+ * Leader (the caller keeps each snapshot it compacted to until no transfer
+ * needs it, or answers raft_snapshot_failed):
+ *   - When a follower needs an entry that was compacted away, the core puts
+ *     it in the snapshot state (no appends to it) and asks, in
+ *     rd.snapshot_reads, for bytes [offset, offset + max) of the snapshot at
+ *     (index, term) for that peer. After raft_ready_advance, answer each
+ *     request (now or later) with raft_snapshot_chunk(r, peer, index, term,
+ *     offset, data, len, done): len <= max, len > 0 unless done; done = this is
+ *     the end of the snapshot. The core copies data. If the snapshot is gone,
+ *     call raft_snapshot_failed(r, peer): the core starts over with the
+ *     snapshot its log now starts after.
+ *   - Chunks go one at a time: the next is asked for once the follower
+ *     acknowledged this one. Heartbeats resend an unacknowledged chunk; a
+ *     follower that lost the transfer (restart) makes the core ask again from
+ *     offset 0. Once the follower reports the snapshot installed, it is
+ *     probed and replicated to from index + 1.
+ *
+ * Follower:
+ *   - rd.snapshot_chunk, when not NULL, is the next chunk, in order: write its
+ *     bytes at chunk->offset of a snapshot file for (index, term); offset 0
+ *     starts a new one (throw away any partial one). The data is the core's
+ *     until raft_ready_advance.
+ *   - If chunk->done, the snapshot is complete and the core has already reset
+ *     its log to start after (index, term), with commit = index. The caller,
+ *     in order with the ready's other writes (after them, before any later
+ *     ready's): makes the snapshot durable, replaces its state machine with the
+ *     snapshot's, drops every log entry it holds and records the log as
+ *     starting after (index, term) (raft_restore's first_index = index + 1,
+ *     prev_term = term, applied = index). Then it reports
+ *     raft_snapshot_installed(r, index, term), before any raft_persisted for a
+ *     later ready's entries. Until then no committed entries are handed out and
+ *     the node does not campaign; only then is the install acknowledged.
+ *   - A crash before that loses the transfer: the leader starts over.
+ */
+int raft_snapshot_chunk(raft *r, uint64_t peer, uint64_t index, uint64_t term, uint64_t offset,
+                        const void *data, size_t len, bool done);
+void raft_snapshot_failed(raft *r, uint64_t peer);
+void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term);
+/* (index, term) the in-memory log starts after (0, 0 when it starts at 1). */
+void raft_snapshot_base(const raft *r, uint64_t *index, uint64_t *term);
 
 /* Inputs. raft_step returns SS_EINVAL for malformed messages (which are ignored),
  * SS_OK otherwise, including for messages ignored by the rules. */

@@ -79,6 +79,8 @@ static int gate(const raft *r, const out_msg *o)
     } else if (r->durable_term < o->need_term) {
         return WAIT;
     }
+    if (o->is_chunk && snapshot_chunk_of((raft *)r, &o->m) == NULL)
+        return DROP; /* its transfer moved on */
     if (o->m.n_entries > 0) {
         const raft_entry *last = rlog_get(&r->log, o->ent_first + o->m.n_entries - 1);
         if (rlog_get(&r->log, o->ent_first) == NULL || last == NULL ||
@@ -92,7 +94,8 @@ void outbox_trace(raft *r, const raft_msg *m, const char *dir)
 {
     RLOG(r, SS_LOG_TRACE,
          "raft: node %llu %s %s %llu->%llu term %llu prev %llu/%llu n %zu commit %llu "
-         "index %llu hint %llu/%llu last %llu/%llu%s%s%s ctx %llu seq %llu",
+         "index %llu hint %llu/%llu last %llu/%llu%s%s%s ctx %llu seq %llu snap %llu/%llu "
+         "offset %llu len %zu%s",
          (unsigned long long)r->id, dir, raft_msg_type_name(m->type),
          (unsigned long long)m->from, (unsigned long long)m->to, (unsigned long long)m->term,
          (unsigned long long)m->prev_index, (unsigned long long)m->prev_term, m->n_entries,
@@ -100,7 +103,9 @@ void outbox_trace(raft *r, const raft_msg *m, const char *dir)
          (unsigned long long)m->hint_index, (unsigned long long)m->hint_term,
          (unsigned long long)m->last_index, (unsigned long long)m->last_term,
          m->reject ? " reject" : "", m->pre_vote ? " pre" : "", m->transfer ? " transfer" : "",
-         (unsigned long long)m->ctx, (unsigned long long)m->read_seq);
+         (unsigned long long)m->ctx, (unsigned long long)m->read_seq,
+         (unsigned long long)m->snap_index, (unsigned long long)m->snap_term,
+         (unsigned long long)m->offset, m->len, m->done ? " done" : "");
 }
 
 static void release_messages(raft *r, raft_ready *rd)
@@ -136,6 +141,8 @@ static void release_messages(raft *r, raft_ready *rd)
             r->rd_msgs[n] = o->m;
             if (o->m.n_entries > 0)
                 r->rd_msgs[n].entries = rlog_get(&r->log, o->ent_first);
+            if (o->is_chunk)
+                r->rd_msgs[n].data = snapshot_chunk_of(r, &o->m);
             outbox_trace(r, &r->rd_msgs[n], "send");
             n++;
             break;
@@ -197,10 +204,12 @@ bool raft_ready_get(raft *r, raft_ready *rd)
     rd->term = r->term;
     rd->lost = r->lost;
     rd->n_lost = r->n_lost;
+    snapshot_ready(r, rd);
 
     bool any = rd->hs_changed || rd->truncate_from != 0 || rd->n_entries > 0 ||
                rd->n_messages > 0 || rd->n_committed > 0 || rd->n_reads > 0 ||
-               rd->role_changed || rd->n_lost > 0;
+               rd->role_changed || rd->n_lost > 0 || rd->n_snapshot_reads > 0 ||
+               rd->snapshot_chunk != NULL;
     r->in_ready = any;
     return any;
 }
@@ -217,6 +226,7 @@ void raft_ready_advance(raft *r, raft_ready *rd)
     r->n_done_reads = 0;
     r->role_changed = false;
     r->n_lost = 0;
+    snapshot_advance(r, rd);
     r->in_ready = false;
     raft_invariants(r);
 }

@@ -55,7 +55,8 @@ static void truncate(raft *r, const raft_entry *e, uint64_t leader)
     }
 }
 
-static void follow(raft *r, const raft_msg *m)
+/* A message from the leader of our term: follow it, and its lease starts over. */
+void recv_follow(raft *r, const raft_msg *m)
 {
     RAFT_ASSERT(r, r->role != RAFT_LEADER); /* §5.2: one leader per term */
     if (r->role != RAFT_FOLLOWER) {
@@ -74,7 +75,7 @@ static void follow(raft *r, const raft_msg *m)
 
 void recv_append(raft *r, const raft_msg *m)
 {
-    follow(r, m);
+    recv_follow(r, m);
     uint64_t prev = m->prev_index;
     const raft_entry *ents = m->entries;
     size_t n = m->n_entries;

@@ -21,8 +21,9 @@ static uint64_t next_from_hint(raft *r, const raft_msg *m)
 
 static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
 {
-    /* Stale answers: to an older probe, or below what is known to match. */
-    if (m->index <= pr->match || (pr->state == PR_PROBE && m->index != pr->next - 1))
+    /* Stale answers: to an older probe, or below what is known to match; and
+     * none matter while a snapshot is on its way. */
+    if (pr->state == PR_SNAPSHOT || m->index <= pr->match || (pr->state == PR_PROBE && m->index != pr->next - 1))
         return;
     uint64_t next = next_from_hint(r, m);
     if (next <= pr->match)
@@ -65,6 +66,8 @@ void recv_append_resp(raft *r, const raft_msg *m)
             pr->next = pr->match + 1;
         if (pr->state == PR_PROBE)
             progress_become_replicate(r, pr);
+        else if (pr->state == PR_SNAPSHOT && pr->match >= pr->snap_index)
+            snapshot_acked(r, pr); /* installed (or caught up some other way) */
         else
             progress_infl_free_upto(pr, pr->match);
         if (replication_maybe_commit(r))

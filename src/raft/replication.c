@@ -26,11 +26,7 @@ bool replication_send_append(raft *r, raft_progress *pr, bool allow_empty)
         return false;
     uint64_t prev = pr->next - 1;
     if (prev < r->log.snap_index) {
-        RLOG(r, SS_LOG_WARNING,
-             "raft: node %llu cannot catch up node %llu: it needs index %llu, compacted away "
-             "(InstallSnapshot is not implemented)",
-             (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)pr->next);
-        pr->state = PR_SNAPSHOT;
+        snapshot_start(r, pr); /* what it needs is compacted away */
         return false;
     }
     uint64_t last = rlog_last_index(&r->log);
@@ -64,9 +60,11 @@ void replication_send_heartbeat(raft *r, raft_progress *pr)
 {
     if (pr->id == r->id)
         return;
+    if (pr->state == PR_SNAPSHOT) {
+        snapshot_heartbeat(r, pr);
+        return;
+    }
     if (pr->state != PR_REPLICATE || pr->match < r->log.snap_index) {
-        if (pr->state == PR_SNAPSHOT)
-            pr->state = PR_PROBE;
         pr->probe_sent = false;
         replication_send_append(r, pr, true);
         return;
