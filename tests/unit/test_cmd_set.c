@@ -639,3 +639,56 @@ Test(set, algebra_matches_a_model_over_random_sets)
         cr_expect_str_eq(ct_run("SCARD d"), line);
     }
 }
+
+Test(set, crowded_members_still_give_distinct_counted_picks)
+{
+    /* Two members far from 400 crowded ones: single picks land on a few
+     * members only, so counted picks fall back to a walk. */
+    ct_run("SADD crowd a b");
+    for (int i = 0; i < 400; i += 100) {
+        char line[2048];
+        int n = snprintf(line, sizeof line, "SADD crowd");
+        for (int j = i; j < i + 100; j++)
+            n += snprintf(line + n, sizeof line - (size_t)n, " z%03d", j);
+        ct_run(line);
+    }
+    for (int s = 0; s < 5; s++) {
+        ct_seed = (uint64_t)s;
+        const char *r = ct_run("SRANDMEMBER crowd 20");
+        cr_assert_eq(strncmp(r, "*20\r\n", 5), 0, "%.20s", r);
+        /* Distinct: no member line appears twice. */
+        const char *p = r + 5;
+        char seen[20][8];
+        for (int i = 0; i < 20; i++) {
+            int len;
+            cr_assert_eq(sscanf(p, "$%d\r\n", &len), 1);
+            p = strchr(p, '\n') + 1;
+            snprintf(seen[i], sizeof seen[i], "%.*s", len, p);
+            for (int j = 0; j < i; j++)
+                cr_expect_str_neq(seen[i], seen[j]);
+            p += len + 2;
+        }
+    }
+    ct_seed = 1;
+    const char *r = ct_run("SPOP crowd 20");
+    cr_expect_eq(strncmp(r, "*20\r\n", 5), 0);
+    cr_expect_str_eq(ct_run("SCARD crowd"), ":382\r\n");
+}
+
+Test(set, any_cursor_is_safe_and_ends_at_zero)
+{
+    add_range("s", 0, 300);
+    const char *cursors[] = {"12345", "-1", "18446744073709551615", "576460752303423487", "7", ""};
+    for (size_t c = 0; c < sizeof cursors / sizeof cursors[0]; c++) {
+        char cursor[32];
+        snprintf(cursor, sizeof cursor, "%s", cursors[c]);
+        int calls = 0;
+        do {
+            char line[96];
+            snprintf(line, sizeof line, "SSCAN s \"%s\" COUNT 100", cursor);
+            const char *r = ct_run(line);
+            cr_assert_eq(sscanf(r, "*2\r\n$%*d\r\n%31[0-9]\r\n", cursor), 1, "%s: %.40s", line, r);
+            cr_assert(++calls < 100);
+        } while (strcmp(cursor, "0") != 0);
+    }
+}
