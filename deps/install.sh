@@ -36,7 +36,13 @@ if ((${#missing[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# redis-server's package starts a daemon on 6379; our local cluster wants that port.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
-  ${sudo:-} systemctl stop redis-server >/dev/null 2>&1 || true
+# redis-server's package may start a daemon on 6379, the port our local cluster
+# wants; the tests and benchmarks start their own redis-server on free ports.
+if ((${#missing[@]})) && [[ " ${missing[*]} " == *" redis-server "* ]]; then
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+    ${sudo:-} systemctl stop redis-server >/dev/null 2>&1 || true
+    ${sudo:-} systemctl disable redis-server >/dev/null 2>&1 || true
+  elif command -v service >/dev/null 2>&1; then
+    ${sudo:-} service redis-server stop >/dev/null 2>&1 || true
+  fi
 fi
