@@ -91,6 +91,30 @@ static void check_all(fc_cluster *c, const fr_opts *o, history *h, int killed, f
     check_result_release(&cr);
 }
 
+/* Sanitizer builds of sandstore report to each node's stderr.log. */
+static void check_node_logs(const fc_cluster *c, fr_result *out)
+{
+    static const char *const marks[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"};
+    for (int i = 0; i < c->n; i++) {
+        char path[512], line[1024];
+        snprintf(path, sizeof path, "%s/stderr.log", c->nodes[i].dir);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        while (fgets(line, sizeof line, f)) {
+            for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+                if (strstr(line, marks[m])) {
+                    /* The same words as the test's own output: CTest then fails
+                     * on them even if the assertion was lost. */
+                    fprintf(stderr, "fault: %s/stderr.log: %s", c->nodes[i].dir, line);
+                    fail(out, "sanitizer report in %s", path);
+                }
+            }
+        }
+        fclose(f);
+    }
+}
+
 void fr_run(const fr_opts *o, fr_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -160,6 +184,7 @@ void fr_run(const fr_opts *o, fr_result *out)
                 out->passed ? (out->unproven ? "PASSED (linearizability unproven)" : "PASSED") : "FAILED");
     }
     fc_release(&c);
+    check_node_logs(&c, out);
     history_release(&h);
     if (nm.events)
         fclose(nm.events);
