@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/collection.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
@@ -18,22 +19,6 @@
  * sends fields in its hash table's order; we send them in field byte order.
  * Neither is a promise, and clients must not depend on it.
  */
-
-/* Collection helpers defined in cmd_set.c (random picks, SCAN cursors). */
-typedef struct ss_coll_picker ss_coll_picker;
-typedef int (*ss_coll_cb)(void *ud, ss_slice sub, ss_slice val);
-int ss_coll_picker_new(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                       ss_coll_picker **out);
-void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slice *val);
-void ss_coll_picker_free(ss_coll_picker *p);
-int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
-                   ss_coll_cb cb, void *ud);
-extern const long long ss_coll_repeat_max;
-bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor);
-void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint64_t cursor,
-                  bool values);
-void ss_coll_scan_empty(ss_exec_ctx *ctx);
-bool ss_coll_rand_count(ss_exec_ctx *ctx, const ss_args *a, int i, long long *count);
 
 /* 1 found (a hash), 0 missing, -1 an error was replied (wrong type, storage). */
 static int hash_lookup(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m)

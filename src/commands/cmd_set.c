@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/collection.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "common/config.h"
@@ -16,416 +17,6 @@
  * sub-key (byte) order. Neither order is a promise, and clients must not
  * depend on it.
  */
-
-/* ============================================================ helpers */
-
-/* A growable list of byte strings copied out of the txn (slices into the txn
- * die when the same key is written). */
-typedef struct strvec {
-    char *mem;
-    size_t used, cap;
-    size_t *off, *len;
-    size_t n, ncap;
-} strvec;
-
-static int sv_push(strvec *v, const void *p, size_t len)
-{
-    if (v->n == v->ncap) {
-        size_t nc = v->ncap ? v->ncap * 2 : 16;
-        size_t *off = realloc(v->off, nc * sizeof *off);
-        if (!off)
-            return SS_ENOMEM;
-        v->off = off;
-        size_t *ln = realloc(v->len, nc * sizeof *ln);
-        if (!ln)
-            return SS_ENOMEM;
-        v->len = ln;
-        v->ncap = nc;
-    }
-    if (v->cap - v->used < len) {
-        size_t nc = v->cap ? v->cap : 256;
-        while (nc - v->used < len)
-            nc *= 2;
-        char *mem = realloc(v->mem, nc);
-        if (!mem)
-            return SS_ENOMEM;
-        v->mem = mem;
-        v->cap = nc;
-    }
-    if (len)
-        memcpy(v->mem + v->used, p, len);
-    v->off[v->n] = v->used;
-    v->len[v->n++] = len;
-    v->used += len;
-    return SS_OK;
-}
-
-static ss_slice sv_at(const strvec *v, size_t i)
-{
-    return (ss_slice){v->mem + v->off[i], v->len[i]};
-}
-
-static void sv_release(strvec *v)
-{
-    free(v->mem);
-    free(v->off);
-    free(v->len);
-    memset(v, 0, sizeof *v);
-}
-
-static int slice_cmp(ss_slice a, ss_slice b)
-{
-    size_t n = a.len < b.len ? a.len : b.len;
-    int c = n ? memcmp(a.data, b.data, n) : 0;
-    return c ? c : (a.len > b.len) - (a.len < b.len);
-}
-
-/* --------------------------------------------------- random picks */
-
-/*
- * Single random picks (SRANDMEMBER/HRANDFIELD with a negative count, SPOP and
- * the forms without count). Small collections are copied once and indexed,
- * so each pick is O(1) and exactly uniform. Large ones are not loaded: a pick
- * seeks to a random byte string between the first and last sub-keys, O(log n)
- * but only as uniform as the members are spread over that byte range (like
- * ss_ks_random_key). Either way the choice depends only on rnd and the state.
- */
-#define PICK_SMALL 256
-
-struct ss_coll_picker {
-    ss_ks_subiter *it;
-    bool small;
-    strvec subs, vals;         /* small: every element */
-    char *target;              /* large: common prefix of first and last, + 8 bytes */
-    size_t plen;
-    uint64_t lo, hi;           /* the 8 bytes after the prefix, big-endian, zero padded */
-};
-typedef struct ss_coll_picker ss_coll_picker;
-
-static uint64_t be8_after(ss_slice s, size_t at)
-{
-    unsigned char b[8] = {0};
-    for (size_t i = 0; i < 8 && at + i < s.len; i++)
-        b[i] = (unsigned char)s.data[at + i];
-    return ss_decode_u64_be(b);
-}
-
-void ss_coll_picker_free(ss_coll_picker *p)
-{
-    if (!p)
-        return;
-    ss_ks_subiter_free(p->it);
-    sv_release(&p->subs);
-    sv_release(&p->vals);
-    free(p->target);
-    free(p);
-}
-
-/* A picker over the collection of meta m (count > 0). */
-int ss_coll_picker_new(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                       ss_coll_picker **out)
-{
-    ss_coll_picker *p = calloc(1, sizeof *p);
-    if (!p)
-        return SS_ENOMEM;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &p->it);
-    if (rc != SS_OK) {
-        free(p);
-        return rc;
-    }
-    p->small = m->count <= PICK_SMALL;
-    if (p->small) {
-        for (ss_ks_subiter_seek_first(p->it); ss_ks_subiter_valid(p->it); ss_ks_subiter_next(p->it)) {
-            ss_slice s = ss_ks_subiter_sub(p->it), v = ss_ks_subiter_value(p->it);
-            if ((rc = sv_push(&p->subs, s.data, s.len)) != SS_OK ||
-                (rc = sv_push(&p->vals, v.data, v.len)) != SS_OK)
-                goto fail;
-        }
-        if (p->subs.n == 0) {
-            rc = SS_ENOTFOUND;
-            goto fail;
-        }
-        *out = p;
-        return SS_OK;
-    }
-    ss_ks_subiter_seek_first(p->it);
-    if (!ss_ks_subiter_valid(p->it)) {
-        rc = SS_ENOTFOUND;
-        goto fail;
-    }
-    ss_slice first = ss_ks_subiter_sub(p->it);
-    strvec tmp = {0};
-    if ((rc = sv_push(&tmp, first.data, first.len)) != SS_OK) {
-        sv_release(&tmp);
-        goto fail;
-    }
-    first = sv_at(&tmp, 0);
-    ss_ks_subiter_seek_last(p->it);
-    ss_slice last = ss_ks_subiter_sub(p->it);
-    size_t n = 0;
-    while (n < first.len && n < last.len && first.data[n] == last.data[n])
-        n++;
-    p->plen = n;
-    p->target = malloc(n + 8);
-    if (!p->target) {
-        sv_release(&tmp);
-        rc = SS_ENOMEM;
-        goto fail;
-    }
-    memcpy(p->target, first.data, n);
-    p->lo = be8_after(first, n);
-    p->hi = be8_after(last, n);
-    if (p->hi < p->lo)
-        p->hi = p->lo;
-    sv_release(&tmp);
-    *out = p;
-    return SS_OK;
-fail:
-    ss_coll_picker_free(p);
-    return rc;
-}
-
-/* One element chosen by rnd; the slices live until the next pick or free. */
-void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slice *val)
-{
-    if (p->small) {
-        size_t i = (size_t)(rnd % p->subs.n);
-        *sub = sv_at(&p->subs, i);
-        *val = sv_at(&p->vals, i);
-        return;
-    }
-    uint64_t span = p->hi - p->lo + 1; /* 0: the whole 64-bit range */
-    uint64_t t = p->lo + (span ? rnd % span : rnd);
-    ss_encode_u64_be(t, (unsigned char *)p->target + p->plen);
-    ss_ks_subiter_seek(p->it, p->target, p->plen + 8);
-    if (!ss_ks_subiter_valid(p->it))
-        ss_ks_subiter_seek_last(p->it);
-    *sub = ss_ks_subiter_sub(p->it);
-    *val = ss_ks_subiter_value(p->it);
-}
-
-/*
- * Few elements from a large collection: independent picks, duplicates
- * thrown away, so the work follows k rather than the collection's size.
- * SS_EAGAIN when the picks keep repeating (members crowded in a narrow byte
- * range defeat the large picker): the caller walks instead.
- */
-#define SAMPLE_PICKS_MAX 1024
-
-typedef int (*ss_coll_cb)(void *ud, ss_slice sub, ss_slice val);
-
-static int sample_by_picks(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                           uint64_t k, ss_coll_cb cb, void *ud)
-{
-    ss_coll_picker *p;
-    int rc = ss_coll_picker_new(ctx, key, klen, m, &p);
-    if (rc != SS_OK)
-        return rc;
-    strvec subs = {0}, vals = {0};
-    for (uint64_t tries = 0; rc == SS_OK && subs.n < k && tries < k * 16; tries++) {
-        ss_slice s, v;
-        ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &v);
-        bool dup = false;
-        for (size_t i = 0; i < subs.n && !dup; i++)
-            dup = slice_cmp(sv_at(&subs, i), s) == 0;
-        if (!dup && (rc = sv_push(&subs, s.data, s.len)) == SS_OK)
-            rc = sv_push(&vals, v.data, v.len);
-    }
-    ss_coll_picker_free(p);
-    if (rc == SS_OK && subs.n < k)
-        rc = SS_EAGAIN;
-    for (size_t i = 0; rc == SS_OK && i < subs.n; i++)
-        rc = cb(ud, sv_at(&subs, i), sv_at(&vals, i));
-    sv_release(&subs);
-    sv_release(&vals);
-    return rc;
-}
-
-/*
- * Calls cb on k distinct elements (k <= count) chosen at random. A few from
- * a large collection come from independent picks (in pick order); otherwise
- * one pass of Knuth's selection sampling (each element taken with
- * probability needed/remaining: uniform, in sub-key order, O(count)).
- * Deterministic for a given ctx->rng and state.
- */
-int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
-                   ss_coll_cb cb, void *ud)
-{
-    int rc;
-    if (m->count > PICK_SMALL && k <= SAMPLE_PICKS_MAX && k * 4 <= m->count) {
-        rc = sample_by_picks(ctx, key, klen, m, k, cb, ud);
-        if (rc != SS_EAGAIN)
-            return rc;
-    }
-    ss_ks_subiter *it;
-    rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
-    if (rc != SS_OK)
-        return rc;
-    uint64_t remaining = m->count;
-    for (ss_ks_subiter_seek_first(it); k > 0 && remaining > 0 && ss_ks_subiter_valid(it);
-         ss_ks_subiter_next(it), remaining--) {
-        if (ss_exec_rand(ctx) % remaining >= k)
-            continue;
-        if ((rc = cb(ud, ss_ks_subiter_sub(it), ss_ks_subiter_value(it))) != SS_OK)
-            break;
-        k--;
-    }
-    ss_ks_subiter_free(it);
-    return rc;
-}
-
-/* Counts beyond this for the repeating (negative count) forms are refused
- * with "value is out of range": Redis would try to build the reply and run
- * out of memory. */
-const long long ss_coll_repeat_max = 1LL << 20;
-
-/* ------------------------------------------------------ SCAN cursors */
-
-/*
- * HSCAN/SSCAN cursors over byte-ordered sub-keys. A cursor names the first
- * (up to) 7 bytes of the next sub-key to return: (bytes, big-endian, << 3) |
- * length; 0 is the start and the end. A call only stops between two sub-keys
- * whose 7-byte prefixes differ, so seeking to the cursor's bytes lands exactly
- * on the next unreturned element: every element present throughout a scan is
- * returned exactly once, and each call makes progress. A run of more than
- * COUNT elements sharing a 7-byte prefix comes back in one call (COUNT is a
- * hint in Redis too).
- */
-#define CURSOR_BYTES 7
-#define SCAN_SMALL 128
-
-static uint64_t cursor_of(ss_slice s)
-{
-    size_t n = s.len < CURSOR_BYTES ? s.len : CURSOR_BYTES;
-    uint64_t c = 0;
-    for (size_t i = 0; i < CURSOR_BYTES; i++)
-        c = (c << 8) | (i < n ? (unsigned char)s.data[i] : 0);
-    return (c << 3) | n;
-}
-
-static size_t cursor_bytes(uint64_t c, char out[CURSOR_BYTES])
-{
-    size_t n = c & 7;
-    if (n > CURSOR_BYTES)
-        n = CURSOR_BYTES;
-    for (size_t i = 0; i < CURSOR_BYTES; i++)
-        out[i] = (char)((c >> (3 + 8 * (CURSOR_BYTES - 1 - i))) & 0xFF);
-    return n;
-}
-
-static bool same_prefix(ss_slice a, ss_slice b)
-{
-    size_t na = a.len < CURSOR_BYTES ? a.len : CURSOR_BYTES;
-    size_t nb = b.len < CURSOR_BYTES ? b.len : CURSOR_BYTES;
-    return na == nb && memcmp(a.data, b.data, na) == 0;
-}
-
-/* Parses a cursor as Redis does (strtoul: an unsigned 64-bit number; Redis
- * accepts what strtoul does, including a sign). */
-bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(a->argv[i], &end, 10);
-    if (errno == ERANGE || *end != '\0') {
-        ss_reply_err(ctx->out, RERR_INVALID_CURSOR);
-        return false;
-    }
-    *cursor = v;
-    return true;
-}
-
-/* Replies "*2 <cursor> <elements>" for HSCAN/SSCAN on an existing collection,
- * after parsing [MATCH pattern] [COUNT count] from argument 3. */
-void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint64_t cursor,
-                  bool values)
-{
-    long long count = 10;
-    const char *pat = NULL;
-    size_t plen = 0;
-    for (int i = 3; i < a->argc; i += 2) {
-        if (ss_arg_is(a, i, "count") && i + 1 < a->argc) {
-            if (!ss_arg_ll_or_reply(ctx, a, i + 1, &count))
-                return;
-            if (count < 1) {
-                ss_reply_err(ctx->out, RERR_SYNTAX);
-                return;
-            }
-        } else if (ss_arg_is(a, i, "match") && i + 1 < a->argc) {
-            pat = a->argv[i + 1];
-            plen = a->argvlen[i + 1];
-            if (plen == 1 && pat[0] == '*')
-                pat = NULL;
-        } else {
-            ss_reply_err(ctx->out, RERR_SYNTAX);
-            return;
-        }
-    }
-    ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, &it);
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
-        return;
-    }
-    /* Like Redis's compact encodings (listpack, intset), a small collection
-     * comes back whole in one call. */
-    if (m->count <= SCAN_SMALL)
-        count = LLONG_MAX;
-    char start[CURSOR_BYTES];
-    size_t slen = cursor_bytes(cursor, start);
-    ss_ks_subiter_seek(it, start, slen);
-    ss_buf items;
-    ss_buf_init(&items, 0);
-    long long n = 0, examined = 0;
-    char lastbuf[CURSOR_BYTES];
-    ss_slice last = {lastbuf, 0};
-    uint64_t next = 0;
-    for (; ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
-        ss_slice s = ss_ks_subiter_sub(it);
-        if (examined >= count && !same_prefix(s, last)) {
-            next = cursor_of(s);
-            break;
-        }
-        if (!pat || ss_stringmatch(pat, plen, s.data, s.len, false)) {
-            resp_add_bulk(&items, s.data, s.len);
-            n++;
-            if (values) {
-                ss_slice v = ss_ks_subiter_value(it);
-                resp_add_bulk(&items, v.data, v.len);
-                n++;
-            }
-        }
-        last.len = s.len < CURSOR_BYTES ? s.len : CURSOR_BYTES;
-        memcpy(lastbuf, s.data, last.len);
-        examined++;
-    }
-    ss_ks_subiter_free(it);
-    resp_add_array_len(ctx->out, 2);
-    resp_add_bulk_ll(ctx->out, (long long)next); /* < 2^59: fits */
-    resp_add_array_len(ctx->out, n);
-    resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
-    ss_buf_release(&items);
-}
-
-/* Replies an empty scan: "*2 $1 0 *0". */
-void ss_coll_scan_empty(ss_exec_ctx *ctx)
-{
-    resp_add_array_len(ctx->out, 2);
-    resp_add_bulk(ctx->out, "0", 1);
-    resp_add_array_len(ctx->out, 0);
-}
-
-/* SRANDMEMBER/HRANDFIELD's count: -LONG_MAX..LONG_MAX as Redis checks it. */
-bool ss_coll_rand_count(ss_exec_ctx *ctx, const ss_args *a, int i, long long *count)
-{
-    if (!ss_arg_ll_or_reply(ctx, a, i, count))
-        return false;
-    if (*count == LLONG_MIN) {
-        ss_reply_err(ctx->out, RERR_RANGE_LONG);
-        return false;
-    }
-    return true;
-}
 
 /* ============================================================ sets */
 
@@ -462,7 +53,7 @@ static void set_new(ss_exec_ctx *ctx, ss_keymeta *m)
 #define WRITE_MAX_MB 256
 #define SUBKEY_OVERHEAD 32 /* the store's prefix around (key, version, sub) */
 
-static bool writes_fit(ss_exec_ctx *ctx, const strvec *v, size_t klen)
+static bool writes_fit(ss_exec_ctx *ctx, const ss_strvec *v, size_t klen)
 {
     uint64_t bytes = (uint64_t)v->used + (uint64_t)v->n * (klen + SUBKEY_OVERHEAD);
     if (bytes <= ((uint64_t)WRITE_MAX_MB << 20))
@@ -484,12 +75,12 @@ static int is_member(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_ke
 static int collect_cb(void *ud, ss_slice sub, ss_slice val)
 {
     (void)val;
-    return sv_push(ud, sub.data, sub.len);
+    return ss_strvec_push(ud, sub.data, sub.len);
 }
 
 /* Every member of a set, in sub-key order, appended to v. */
 static int set_members(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                       strvec *v)
+                       ss_strvec *v)
 {
     ss_ks_subiter *it;
     int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
@@ -497,13 +88,13 @@ static int set_members(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_
         return rc;
     for (ss_ks_subiter_seek_first(it); rc == SS_OK && ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
         ss_slice s = ss_ks_subiter_sub(it);
-        rc = sv_push(v, s.data, s.len);
+        rc = ss_strvec_push(v, s.data, s.len);
     }
     ss_ks_subiter_free(it);
     return rc;
 }
 
-static void reply_strvec(ss_exec_ctx *ctx, const strvec *v, bool as_set)
+static void reply_strvec(ss_exec_ctx *ctx, const ss_strvec *v, bool as_set)
 {
     if (as_set)
         resp_add_set_len(ctx->out, ctx->proto, (long long)v->n);
@@ -579,13 +170,13 @@ static void smembersExec(ss_exec_ctx *ctx, const ss_args *a)
             resp_add_set_len(ctx->out, ctx->proto, 0);
         return;
     }
-    strvec v = {0};
+    ss_strvec v = {0};
     int rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
         reply_strvec(ctx, &v, true);
-    sv_release(&v);
+    ss_strvec_release(&v);
 }
 
 static void sismemberExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -661,10 +252,10 @@ static bool spopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 }
 
 /* Removes the members in v from the set and saves it. */
-static int remove_all(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, const strvec *v)
+static int remove_all(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, const ss_strvec *v)
 {
     for (size_t i = 0; i < v->n; i++) {
-        ss_slice s = sv_at(v, i);
+        ss_slice s = ss_strvec_at(v, i);
         int rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, s.data, s.len);
         if (rc != SS_OK)
             return rc;
@@ -693,7 +284,7 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_set_len(ctx->out, ctx->proto, 0);
         return;
     }
-    strvec v = {0};
+    ss_strvec v = {0};
     int rc = SS_OK;
     if (count == -1 || count == 1) {
         ss_coll_picker *p;
@@ -701,7 +292,7 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
         if (rc == SS_OK) {
             ss_slice s, val;
             ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &val);
-            rc = sv_push(&v, s.data, s.len);
+            rc = ss_strvec_push(&v, s.data, s.len);
             ss_coll_picker_free(p);
         }
     } else if ((uint64_t)count >= m.count) {
@@ -711,7 +302,7 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     bool all = count >= 0 && (uint64_t)count >= m.count; /* deleting the key is O(1) */
     if (rc == SS_OK && !all && !writes_fit(ctx, &v, a->argvlen[1])) {
-        sv_release(&v);
+        ss_strvec_release(&v);
         return;
     }
     if (rc == SS_OK && all) {
@@ -727,7 +318,7 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
     } else {
         reply_strvec(ctx, &v, true);
     }
-    sv_release(&v);
+    ss_strvec_release(&v);
 }
 
 static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -757,7 +348,7 @@ static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     int rc = SS_OK;
-    strvec v = {0};
+    ss_strvec v = {0};
     if (a->argc == 2 || count < 0) {
         /* Independent picks, repeats allowed. */
         ss_coll_picker *p = NULL;
@@ -766,7 +357,7 @@ static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
         for (long long i = 0; rc == SS_OK && i < n; i++) {
             ss_slice s, val;
             ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &val);
-            rc = sv_push(&v, s.data, s.len);
+            rc = ss_strvec_push(&v, s.data, s.len);
         }
         ss_coll_picker_free(p);
     } else if ((uint64_t)count >= m.count) {
@@ -780,7 +371,7 @@ static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_bulk(ctx->out, v.mem, v.len[0]);
     else
         reply_strvec(ctx, &v, false);
-    sv_release(&v);
+    ss_strvec_release(&v);
 }
 
 /* ---------------------------------------------------------------- SMOVE */
@@ -859,16 +450,16 @@ static bool open_sets(ss_exec_ctx *ctx, const ss_args *a, int first, int n, setr
 
 static int cmp_slices(const void *x, const void *y)
 {
-    return slice_cmp(*(const ss_slice *)x, *(const ss_slice *)y);
+    return ss_slice_cmp(*(const ss_slice *)x, *(const ss_slice *)y);
 }
 
 /* The result of op over sets into out, in byte order; INTER stops after
  * limit members when limit > 0 (SINTERCARD). */
-static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit, strvec *out)
+static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit, ss_strvec *out)
 {
     int rc = SS_OK;
     if (op == OP_UNION) {
-        strvec all = {0};
+        ss_strvec all = {0};
         for (int i = 0; i < n && rc == SS_OK; i++)
             if (sets[i].exists)
                 rc = set_members(ctx, sets[i].key, sets[i].klen, &sets[i].m, &all);
@@ -877,14 +468,14 @@ static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit,
             rc = SS_ENOMEM;
         if (rc == SS_OK && sl) {
             for (size_t i = 0; i < all.n; i++)
-                sl[i] = sv_at(&all, i);
+                sl[i] = ss_strvec_at(&all, i);
             qsort(sl, all.n, sizeof *sl, cmp_slices);
             for (size_t i = 0; i < all.n && rc == SS_OK; i++)
-                if (i == 0 || slice_cmp(sl[i], sl[i - 1]) != 0)
-                    rc = sv_push(out, sl[i].data, sl[i].len);
+                if (i == 0 || ss_slice_cmp(sl[i], sl[i - 1]) != 0)
+                    rc = ss_strvec_push(out, sl[i].data, sl[i].len);
         }
         free(sl);
-        sv_release(&all);
+        ss_strvec_release(&all);
         return rc;
     }
     /* INTER walks the smallest set, DIFF the first; both probe the others. */
@@ -912,7 +503,7 @@ static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit,
             keep = op == OP_INTER ? yes : !yes;
         }
         if (rc == SS_OK && keep)
-            rc = sv_push(out, s.data, s.len);
+            rc = ss_strvec_push(out, s.data, s.len);
         if (limit && out->n >= limit)
             break;
     }
@@ -921,7 +512,7 @@ static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit,
 }
 
 /* Replaces dst with the members in v (deleting it when v is empty). */
-static int store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const strvec *v)
+static int store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const ss_strvec *v)
 {
     if (v->n == 0) {
         int rc = ss_ks_delete(ctx->txn, ctx->db, dst, dlen);
@@ -932,7 +523,7 @@ static int store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const strve
     m.count = v->n;
     int rc = ss_ks_set(ctx->txn, ctx->db, dst, dlen, &m, NULL, 0);
     for (size_t i = 0; i < v->n && rc == SS_OK; i++) {
-        ss_slice s = sv_at(v, i);
+        ss_slice s = ss_strvec_at(v, i);
         rc = ss_ks_sub_put(ctx->txn, ctx->db, dst, dlen, m.version, s.data, s.len, "", 0);
     }
     return rc;
@@ -946,7 +537,7 @@ static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store
         ss_exec_fail(ctx, SS_ENOMEM);
         return;
     }
-    strvec v = {0};
+    ss_strvec v = {0};
     if (open_sets(ctx, a, first, n, sets)) {
         int rc = set_op(ctx, op, sets, n, 0, &v);
         if (rc == SS_OK && store) {
@@ -962,7 +553,7 @@ static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store
             reply_strvec(ctx, &v, true);
     }
 out:
-    sv_release(&v);
+    ss_strvec_release(&v);
     free(sets);
 }
 
@@ -1001,7 +592,7 @@ static void sintercardExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, SS_ENOMEM);
         return;
     }
-    strvec v = {0};
+    ss_strvec v = {0};
     if (open_sets(ctx, a, 2, (int)numkeys, sets)) {
         int rc = set_op(ctx, OP_INTER, sets, (int)numkeys, (uint64_t)limit, &v);
         if (rc != SS_OK)
@@ -1009,7 +600,7 @@ static void sintercardExec(ss_exec_ctx *ctx, const ss_args *a)
         else
             resp_add_int(ctx->out, (long long)v.n);
     }
-    sv_release(&v);
+    ss_strvec_release(&v);
     free(sets);
 }
 

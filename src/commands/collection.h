@@ -1,0 +1,49 @@
+/* Collection helpers shared by hashes and sets: copied string lists, random picks, SCAN cursors over sub-keys. */
+#ifndef SS_COLLECTION_H
+#define SS_COLLECTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "commands/keyhelpers.h"
+
+/* A growable list of byte strings copied out of the txn (slices into the txn
+ * die when the same key is written). Zero-initialise, release when done. */
+typedef struct ss_strvec {
+    char *mem;
+    size_t used, cap;
+    size_t *off, *len;
+    size_t n, ncap;
+} ss_strvec;
+
+int ss_strvec_push(ss_strvec *v, const void *p, size_t len);
+ss_slice ss_strvec_at(const ss_strvec *v, size_t i);
+void ss_strvec_release(ss_strvec *v);
+/* memcmp order, shorter first on a common prefix. */
+int ss_slice_cmp(ss_slice a, ss_slice b);
+
+/* Random picks over one collection's sub-keys, deterministic for the seed and
+ * the state (see collection.c for how uniform they are). */
+typedef struct ss_coll_picker ss_coll_picker;
+typedef int (*ss_coll_cb)(void *ud, ss_slice sub, ss_slice val);
+
+int ss_coll_picker_new(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
+                       ss_coll_picker **out);
+void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slice *val);
+void ss_coll_picker_free(ss_coll_picker *p);
+/* Calls cb for k distinct elements chosen at random (all of them if k >= count). */
+int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
+                   ss_coll_cb cb, void *ud);
+/* Counts beyond this for the repeating (negative count) forms are refused. */
+extern const long long ss_coll_repeat_max;
+/* SRANDMEMBER/HRANDFIELD's count argument, checked as Redis does. */
+bool ss_coll_rand_count(ss_exec_ctx *ctx, const ss_args *a, int i, long long *count);
+
+/* HSCAN/SSCAN: parse the cursor argument (replies "invalid cursor"), reply a
+ * page ([MATCH] [COUNT] from argument 3), or reply an empty, finished scan. */
+bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor);
+void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint64_t cursor,
+                  bool values);
+void ss_coll_scan_empty(ss_exec_ctx *ctx);
+
+#endif
