@@ -188,7 +188,7 @@ for ((round = 1; round <= rounds; round++)); do
       one_run "$c" "$s"
       v=$result
       rps["$c|$s"]+="$v "
-      printf 'bench: round %d/%d %-9s %-7s %12.0f req/s\n' "$round" "$rounds" "$c" "$s" "$v"
+      printf 'bench: round %d/%d %-9s %-8s %12.0f req/s\n' "$round" "$rounds" "$c" "$s" "$v"
     done
   done
 done
