@@ -125,6 +125,34 @@ static void check_apply(sim *s, unsigned i, const raft_entry *e)
     commit_seen(s, i, e, "applied");
 }
 
+/* State Machine Safety across InstallSnapshot: the snapshot is a committed
+ * sequence, and what the node had applied is a prefix of it. */
+void check_snapshot_installed(sim *s, unsigned i, const applied_rec *recs, size_t n)
+{
+    node *nd = &s->nodes[i];
+    if (nd->n_applied > n)
+        sim_failf(s, "snapshot: node %u installed snapshot %zu over %zu applied entries", i + 1, n,
+                  nd->n_applied);
+    for (size_t k = 0; k < n; k++) {
+        uint64_t payload = recs[k].payload;
+        raft_entry e = { recs[k].index, recs[k].term, RAFT_ENTRY_NORMAL,
+                         payload ? &payload : NULL, payload ? sizeof payload : 0 };
+        if (recs[k].index != k + 1) {
+            sim_failf(s, "snapshot: node %u got record %llu at position %zu", i + 1,
+                      (unsigned long long)recs[k].index, k + 1);
+            return;
+        }
+        commit_seen(s, i, &e, "installed");
+        if (k < nd->n_applied && memcmp(&nd->applied[k], &recs[k], sizeof recs[k]) != 0)
+            sim_failf(s, "state machine safety: node %u had applied %llu/%llu payload %llu, its "
+                      "snapshot holds %llu/%llu payload %llu", i + 1,
+                      (unsigned long long)nd->applied[k].term, (unsigned long long)(k + 1),
+                      (unsigned long long)nd->applied[k].payload,
+                      (unsigned long long)recs[k].term, (unsigned long long)(k + 1),
+                      (unsigned long long)recs[k].payload);
+    }
+}
+
 /* A node's commit index is a claim that everything up to it is committed: check
  * it as soon as it is made, before any apply. */
 static void check_commit_claims(sim *s)
@@ -267,11 +295,16 @@ void check_sent(sim *s, unsigned i, const raft_msg *m)
                   "persisting it (disk: term %llu vote %llu)",
                   i + 1, (unsigned long long)m->to, (unsigned long long)m->term,
                   (unsigned long long)nd->disk_hs.term, (unsigned long long)nd->disk_hs.vote);
-    if (m->type == RAFT_MSG_APPEND_RESP && !m->reject && m->index > 0) {
+    /* An acknowledgement, or a snapshot refused as already held, claims a durable log. */
+    if (((m->type == RAFT_MSG_APPEND_RESP && !m->reject) ||
+         (m->type == RAFT_MSG_SNAPSHOT_RESP && m->reject)) && m->index > 0) {
         const raft_entry *e = raft_entry_at(nd->r, m->index);
-        if (m->index > nd->n_disk || (e != NULL && nd->disk[m->index - 1].term != e->term))
-            sim_failf(s, "durability: node %u acknowledged index %llu with %zu entries on disk",
-                      i + 1, (unsigned long long)m->index, nd->n_disk);
+        if (m->index > nd->disk_base + nd->n_disk ||
+            (m->index > nd->disk_base && e != NULL &&
+             nd->disk[m->index - nd->disk_base - 1].term != e->term))
+            sim_failf(s, "durability: node %u acknowledged index %llu with %llu entries on disk",
+                      i + 1, (unsigned long long)m->index,
+                      (unsigned long long)(nd->disk_base + nd->n_disk));
     }
 }
 

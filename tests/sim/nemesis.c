@@ -124,20 +124,18 @@ void sim_chaos_step(sim *s)
     }
 }
 
-/* Drops log prefixes from memory, but only what every node has applied: without
- * InstallSnapshot, a leader must still hold whatever a follower may need. */
+/* Each node takes a snapshot at a random point of what it applied (its applied
+ * sequence up to there) and drops the log before it from memory: followers
+ * that fall behind a leader's compaction are brought back by InstallSnapshot. */
 void sim_compact_logs(sim *s)
 {
-    uint64_t min_applied = UINT64_MAX;
-    for (unsigned i = 0; i < s->o.n_nodes; i++)
-        if (s->nodes[i].n_applied < min_applied)
-            min_applied = s->nodes[i].n_applied;
-    if (min_applied < 8)
-        return;
     for (unsigned i = 0; i < s->o.n_nodes; i++) {
         raft *r = s->nodes[i].r;
-        uint64_t upto = min_applied - sim_rnd(s, 4);
-        if (r != NULL && upto >= raft_first_index(r) && raft_compact(r, upto) != SS_OK)
+        uint64_t applied = s->nodes[i].n_applied, keep = sim_rnd(s, s->o.compact_keep + 1);
+        if (r == NULL || applied <= keep || sim_rnd(s, 2) == 0)
+            continue;
+        uint64_t upto = applied - keep;
+        if (upto >= raft_first_index(r) && raft_compact(r, upto) != SS_OK)
             sim_failf(s, "compact: node %u refused to drop entries up to %llu", i + 1,
                       (unsigned long long)upto);
     }
@@ -154,6 +152,8 @@ void sim_options_calm(sim_options *o, unsigned n_nodes, uint64_t seed)
     o->tick_ms = 10;
     o->max_append_entries = 4;
     o->max_inflight = 4;
+    o->max_snapshot_chunk = 256;
+    o->compact_keep = 1000; /* calm scenarios keep their logs */
     o->faults = (sim_faults){ .delay_min_ms = 1, .delay_max_ms = 5, .disk_min_ms = 1,
                               .disk_max_ms = 5 };
     o->verbose = getenv("SIM_VERBOSE") != NULL;
@@ -169,6 +169,8 @@ void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed)
     o->read_every_ms = sim_rnd_range(&tmp, 10, 60);
     o->max_append_entries = sim_rnd(&tmp, 2) == 0 ? 1 : sim_rnd_range(&tmp, 2, 8);
     o->max_inflight = sim_rnd_range(&tmp, 1, 4);
+    o->max_snapshot_chunk = sim_rnd_range(&tmp, 1, 40) * 12; /* records split across chunks */
+    o->compact_keep = sim_rnd(&tmp, 3) == 0 ? 200 : sim_rnd(&tmp, 16);
     sim_faults *f = &o->faults;
     f->loss_pct = sim_rnd(&tmp, 15);
     f->dup_pct = sim_rnd(&tmp, 10);

@@ -141,9 +141,50 @@ static void send_msg(sim *s, unsigned from, const raft_msg *m)
 
 /* ---- a node's I/O: the loop of raft.h ---- */
 
+/* Collects an incoming snapshot's chunks (in memory: a crash loses them); the
+ * last one turns them into records to install with the ready's write. */
+static applied_rec *take_chunk(sim *s, unsigned i, const raft_chunk *c, size_t *n_out)
+{
+    node *nd = &s->nodes[i];
+    if (c->offset == 0)
+        nd->n_snap_in = 0;
+    if (c->offset != nd->n_snap_in) {
+        sim_failf(s, "snapshot: node %u got bytes at %llu of snapshot %llu/%llu, holding %zu",
+                  i + 1, (unsigned long long)c->offset, (unsigned long long)c->index,
+                  (unsigned long long)c->term, nd->n_snap_in);
+        return NULL;
+    }
+    if (nd->n_snap_in + c->len > nd->cap_snap_in) {
+        nd->cap_snap_in = 2 * (nd->n_snap_in + c->len);
+        nd->snap_in = sim_xrealloc(nd->snap_in, nd->cap_snap_in);
+    }
+    if (c->len > 0)
+        memcpy(nd->snap_in + nd->n_snap_in, c->data, c->len);
+    nd->n_snap_in += c->len;
+    if (!c->done)
+        return NULL;
+    size_t n = nd->n_snap_in / SNAP_REC;
+    applied_rec *recs = sim_xrealloc(NULL, (n + 1) * sizeof *recs);
+    for (size_t k = 0; k < n; k++)
+        memcpy(&recs[k], nd->snap_in + k * SNAP_REC, SNAP_REC);
+    if (nd->n_snap_in % SNAP_REC != 0 || n != c->index || (n > 0 && recs[n - 1].term != c->term)) {
+        sim_failf(s, "snapshot: node %u received %zu bytes for snapshot %llu/%llu", i + 1,
+                  nd->n_snap_in, (unsigned long long)c->index, (unsigned long long)c->term);
+        free(recs);
+        return NULL;
+    }
+    nd->n_snap_in = 0;
+    *n_out = n;
+    return recs;
+}
+
 static void queue_write(sim *s, unsigned i, const raft_ready *rd)
 {
     node *nd = &s->nodes[i];
+    size_t n_snap = 0;
+    applied_rec *snap = rd->snapshot_chunk ? take_chunk(s, i, rd->snapshot_chunk, &n_snap) : NULL;
+    if (!(rd->hs_changed || rd->n_entries > 0 || rd->truncate_from != 0 || snap != NULL))
+        return;
     if (nd->n_writes == nd->cap_writes) {
         nd->cap_writes = nd->cap_writes ? 2 * nd->cap_writes : 16;
         nd->writes = sim_xrealloc(nd->writes, nd->cap_writes * sizeof *nd->writes);
@@ -156,6 +197,9 @@ static void queue_write(sim *s, unsigned i, const raft_ready *rd)
     w->has_hs = rd->hs_changed;
     w->hs = rd->hs;
     w->truncate_from = rd->truncate_from;
+    w->snap = snap;
+    w->n_snap = n_snap;
+    w->snap_term = snap != NULL ? rd->snapshot_chunk->term : 0;
     w->n = rd->n_entries;
     w->ents = w->n ? sim_xrealloc(NULL, w->n * sizeof *w->ents) : NULL;
     for (size_t k = 0; k < w->n; k++) {
@@ -167,18 +211,35 @@ static void queue_write(sim *s, unsigned i, const raft_ready *rd)
     sim_schedule(s, w->done_at, EV_DISK, i);
 }
 
-static void land_write(sim *s, node *nd, const dwrite *w)
+static void land_write(sim *s, unsigned i, const dwrite *w)
 {
-    if (w->truncate_from != 0) {
-        if (w->truncate_from > nd->n_disk + 1)
-            sim_failf(s, "disk: truncation at %llu past the end %zu",
-                      (unsigned long long)w->truncate_from, nd->n_disk);
-        else
-            nd->n_disk = w->truncate_from - 1;
+    node *nd = &s->nodes[i];
+    if (w->snap != NULL) {
+        /* The state machine becomes the snapshot's; the log starts after it. */
+        check_snapshot_installed(s, i, w->snap, w->n_snap);
+        if (w->n_snap > nd->cap_applied) {
+            nd->cap_applied = w->n_snap;
+            nd->applied = sim_xrealloc(nd->applied, nd->cap_applied * sizeof *nd->applied);
+        }
+        memcpy(nd->applied, w->snap, w->n_snap * sizeof *w->snap);
+        nd->n_applied = w->n_snap;
+        nd->disk_base = w->n_snap;
+        nd->disk_base_term = w->snap_term;
+        nd->n_disk = 0;
+        s->snapshots++;
     }
-    if (w->n > 0 && w->ents[0].index != nd->n_disk + 1) {
-        sim_failf(s, "disk: entries from %llu appended after %zu",
-                  (unsigned long long)w->ents[0].index, nd->n_disk);
+    if (w->truncate_from != 0) {
+        if (w->truncate_from > nd->disk_base + nd->n_disk + 1 || w->truncate_from <= nd->disk_base)
+            sim_failf(s, "disk: truncation at %llu outside the log %llu..%llu",
+                      (unsigned long long)w->truncate_from, (unsigned long long)nd->disk_base + 1,
+                      (unsigned long long)(nd->disk_base + nd->n_disk));
+        else
+            nd->n_disk = w->truncate_from - nd->disk_base - 1;
+    }
+    if (w->n > 0 && w->ents[0].index != nd->disk_base + nd->n_disk + 1) {
+        sim_failf(s, "disk: entries from %llu appended after %llu",
+                  (unsigned long long)w->ents[0].index,
+                  (unsigned long long)(nd->disk_base + nd->n_disk));
         return;
     }
     if (nd->n_disk + w->n > nd->cap_disk) {
@@ -192,6 +253,37 @@ static void land_write(sim *s, node *nd, const dwrite *w)
         nd->disk_hs = w->hs;
 }
 
+/* The leader's side of InstallSnapshot: read a slice of the snapshot at
+ * (index, term), which is the applied sequence up to index. */
+static void serve_snapshot(sim *s, unsigned i, const raft_snapshot_request *q)
+{
+    node *nd = &s->nodes[i];
+    if (q->index > nd->n_applied || q->index == 0 || nd->applied[q->index - 1].term != q->term ||
+        q->max == 0) {
+        sim_failf(s, "snapshot: node %u asked for snapshot %llu/%llu, holding %zu applied", i + 1,
+                  (unsigned long long)q->index, (unsigned long long)q->term, nd->n_applied);
+        return;
+    }
+    if (sim_rnd(s, 50) == 0) { /* an unreadable snapshot: the leader starts over */
+        raft_snapshot_failed(nd->r, q->peer);
+        return;
+    }
+    uint64_t size = q->index * SNAP_REC, end = q->offset + q->max;
+    if (end > size)
+        end = size;
+    uint8_t buf[1024];
+    if (end - q->offset > sizeof buf || q->offset > size) {
+        sim_failf(s, "snapshot: node %u asked for bytes %llu..%llu", i + 1,
+                  (unsigned long long)q->offset, (unsigned long long)end);
+        return;
+    }
+    for (uint64_t b = q->offset; b < end; b++)
+        buf[b - q->offset] = ((const uint8_t *)&nd->applied[b / SNAP_REC])[b % SNAP_REC];
+    if (raft_snapshot_chunk(nd->r, q->peer, q->index, q->term, q->offset, buf,
+                            (size_t)(end - q->offset), end == size) != SS_OK)
+        sim_failf(s, "snapshot: node %u's answer to its own request was refused", i + 1);
+}
+
 void sim_pump(sim *s, unsigned i)
 {
     node *nd = &s->nodes[i];
@@ -203,11 +295,15 @@ void sim_pump(sim *s, unsigned i)
         if (rd.role_changed && rd.role == RAFT_LEADER && s->chaos &&
             sim_rnd(s, 100) < s->o.faults.cut_leader_pct)
             sim_schedule(s, s->now + sim_rnd(s, 2 * s->o.faults.delay_max_ms + 1), EV_CUT, i);
-        if (rd.hs_changed || rd.n_entries > 0 || rd.truncate_from != 0)
-            queue_write(s, i, &rd);
+        queue_write(s, i, &rd);
         for (size_t k = 0; k < rd.n_messages; k++)
             send_msg(s, i, &rd.messages[k]);
+        raft_snapshot_request reqs[SIM_MAX_NODES];
+        size_t n_reqs = rd.n_snapshot_reads;
+        memcpy(reqs, rd.snapshot_reads, n_reqs * sizeof *reqs);
         raft_ready_advance(nd->r, &rd);
+        for (size_t k = 0; k < n_reqs; k++)
+            serve_snapshot(s, i, &reqs[k]);
     }
 }
 
@@ -217,7 +313,10 @@ static void complete_writes(sim *s, unsigned i)
     size_t done = 0;
     while (done < nd->n_writes && nd->writes[done].done_at <= s->now) {
         dwrite *w = &nd->writes[done++];
-        land_write(s, nd, w);
+        land_write(s, i, w);
+        if (w->snap != NULL)
+            raft_snapshot_installed(nd->r, w->n_snap, w->snap_term);
+        free(w->snap);
         if (w->has_hs)
             raft_persisted_hard_state(nd->r, w->hs.term, w->hs.vote);
         if (w->n > 0)
@@ -244,6 +343,7 @@ static raft *boot(sim *s, unsigned i)
     cfg.heartbeat_ms = s->o.heartbeat_ms;
     cfg.max_append_entries = s->o.max_append_entries;
     cfg.max_inflight = s->o.max_inflight;
+    cfg.max_snapshot_chunk = s->o.max_snapshot_chunk;
     cfg.max_uncommitted_bytes = 8 * 64; /* a cut-off leader stops piling up entries */
     cfg.max_pending_reads = 64;
     cfg.pre_vote = s->o.pre_vote;
@@ -271,10 +371,11 @@ void sim_restart(sim *s, unsigned i)
         dentry *d = &nd->disk[k];
         ents[k] = (raft_entry){ d->index, d->term, d->type, d->len ? &d->payload : NULL, d->len };
     }
-    if (nd->n_applied > nd->n_disk)
-        sim_failf(s, "durability: node %u applied %zu entries but holds only %zu on disk",
-                  i + 1, nd->n_applied, nd->n_disk);
-    if (raft_restore(nd->r, &nd->disk_hs, 1, 0, ents, nd->n_disk, nd->n_applied) != SS_OK)
+    if (nd->n_applied > nd->disk_base + nd->n_disk)
+        sim_failf(s, "durability: node %u applied %zu entries but holds only %llu on disk",
+                  i + 1, nd->n_applied, (unsigned long long)(nd->disk_base + nd->n_disk));
+    if (raft_restore(nd->r, &nd->disk_hs, nd->disk_base + 1, nd->disk_base_term, ents, nd->n_disk,
+                     nd->n_applied) != SS_OK)
         sim_failf(s, "restart: node %u could not restore its disk", i + 1);
     free(ents);
     nd->up = true;
@@ -293,9 +394,12 @@ void sim_crash(sim *s, unsigned i)
         return;
     size_t k = 0;
     while (k < nd->n_writes && sim_rnd(s, 2) == 0)
-        land_write(s, nd, &nd->writes[k++]);
-    for (k = 0; k < nd->n_writes; k++)
+        land_write(s, i, &nd->writes[k++]);
+    for (k = 0; k < nd->n_writes; k++) {
         free(nd->writes[k].ents);
+        free(nd->writes[k].snap);
+    }
+    nd->n_snap_in = 0; /* chunks not yet installed are gone */
     check_crashed(s, i);
     nd->n_writes = 0;
     raft_free(nd->r);
@@ -413,6 +517,11 @@ uint64_t sim_applied(const sim *s, unsigned i)
     return s->nodes[i].n_applied;
 }
 
+uint64_t sim_snapshots_installed(const sim *s)
+{
+    return s->snapshots;
+}
+
 uint64_t sim_max_applied(const sim *s)
 {
     return s->n_committed;
@@ -453,10 +562,13 @@ void sim_free(sim *s)
     for (unsigned i = 0; i < s->o.n_nodes; i++) {
         node *nd = &s->nodes[i];
         raft_free(nd->r);
-        for (size_t k = 0; k < nd->n_writes; k++)
+        for (size_t k = 0; k < nd->n_writes; k++) {
             free(nd->writes[k].ents);
+            free(nd->writes[k].snap);
+        }
         free(nd->writes);
         free(nd->disk);
+        free(nd->snap_in);
         free(nd->applied);
     }
     for (size_t k = 0; k < s->n_heap; k++)

@@ -31,6 +31,8 @@ typedef struct sim_options {
     unsigned election_ms, heartbeat_ms, tick_ms;
     unsigned propose_every_ms, read_every_ms; /* client load, 0 = none */
     unsigned max_append_entries, max_inflight; /* small, to exercise the limits */
+    unsigned max_snapshot_chunk; /* bytes per InstallSnapshot message */
+    unsigned compact_keep;       /* compaction keeps up to this many applied entries */
     sim_faults faults;
 } sim_options;
 
@@ -66,5 +68,6 @@ int sim_propose(sim *s, unsigned node, uint64_t *payload_out);
 int sim_read(sim *s, unsigned node);
 uint64_t sim_reads_done(const sim *s);
 bool sim_payload_applied(const sim *s, unsigned node, uint64_t payload);
+uint64_t sim_snapshots_installed(const sim *s);
 
 #endif

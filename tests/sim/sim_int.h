@@ -13,26 +13,36 @@ typedef struct dentry {     /* an entry on a simulated disk */
     size_t len;
 } dentry;
 
+typedef struct applied_rec {
+    uint64_t index, term, payload;
+} applied_rec;
+
+/* A snapshot is the applied sequence up to its index, as SNAP_REC bytes a record. */
+#define SNAP_REC 24
+
 typedef struct dwrite {     /* a write in flight to a simulated disk */
     uint64_t done_at;
     bool has_hs;
     raft_hard_state hs;
     uint64_t truncate_from;
+    applied_rec *snap;      /* install this snapshot first (n_snap records) */
+    size_t n_snap;
+    uint64_t snap_term;
     dentry *ents;
     size_t n;
 } dwrite;
 
-typedef struct applied_rec {
-    uint64_t index, term, payload;
-} applied_rec;
 
 typedef struct node {
     raft *r;                /* NULL while crashed */
     bool up;
     unsigned gen;           /* restarts; stale tick events carry an older one */
     raft_hard_state disk_hs;
-    dentry *disk;           /* disk[i] holds index i + 1 */
+    dentry *disk;           /* disk[i] holds index disk_base + 1 + i */
     size_t n_disk, cap_disk;
+    uint64_t disk_base, disk_base_term; /* the installed snapshot the log starts after */
+    uint8_t *snap_in;       /* chunks of an incoming snapshot, not durable */
+    size_t n_snap_in, cap_snap_in;
     dwrite *writes;         /* FIFO: complete in order */
     size_t n_writes, cap_writes;
     applied_rec *applied;   /* the durable state machine: what was applied, in order */
@@ -86,6 +96,7 @@ struct sim {
     uint64_t reads_ok;
     uint64_t read_max_index;    /* highest read index answered during this event */
     uint64_t next_payload;
+    uint64_t snapshots;         /* installed */
     proposal *props;
     size_t n_props, cap_props;
 };
@@ -112,5 +123,6 @@ void check_sent(sim *s, unsigned i, const raft_msg *m);
 void check_release(sim *s);
 void check_proposed(sim *s, unsigned i, uint64_t payload, uint64_t index);
 void check_crashed(sim *s, unsigned i);
+void check_snapshot_installed(sim *s, unsigned i, const applied_rec *recs, size_t n);
 
 #endif

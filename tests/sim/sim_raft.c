@@ -49,7 +49,7 @@ static bool majority_applied(sim *s, unsigned n, uint64_t payload)
  * on a majority within 2 s of simulated time. A proposal may be lost with its
  * leader's term, so the client proposes again every 200 ms, like a real one. */
 static bool run_seed(unsigned n, uint64_t seed, char *why, size_t cap, uint64_t *reads,
-                     uint64_t *commits)
+                     uint64_t *commits, uint64_t *snapshots)
 {
     current_seed = seed;
     current_nodes = n;
@@ -83,6 +83,7 @@ static bool run_seed(unsigned n, uint64_t seed, char *why, size_t cap, uint64_t 
         snprintf(why, cap, "%s", sim_failure(s));
     *reads += sim_reads_done(s);
     *commits += sim_max_applied(s);
+    *snapshots += sim_snapshots_installed(s);
     sim_free(s);
     return ok && live;
 }
@@ -103,11 +104,11 @@ static void run_seeds(unsigned n, uint64_t first, uint64_t count)
     uint64_t max_failures = getenv("SIM_MAX_FAILURES") ? strtoull(getenv("SIM_MAX_FAILURES"), NULL, 10) : 3;
     signal(SIGABRT, on_abort);
     signal(SIGSEGV, on_abort);
-    uint64_t reads = 0, commits = 0, failed = 0, ran = 0;
+    uint64_t reads = 0, commits = 0, snapshots = 0, failed = 0, ran = 0;
     for (uint64_t seed = first; seed < first + count; seed++) {
         char why[600] = "";
         ran++;
-        if (!run_seed(n, seed, why, sizeof why, &reads, &commits)) {
+        if (!run_seed(n, seed, why, sizeof why, &reads, &commits, &snapshots)) {
             fprintf(stderr, "sim: seed %llu (%u nodes) FAILED: %s\n", (unsigned long long)seed, n,
                     why);
             print_replay(stderr);
@@ -115,13 +116,17 @@ static void run_seeds(unsigned n, uint64_t first, uint64_t count)
                 break;
         }
     }
-    fprintf(stderr, "sim: %u nodes: %llu seeds, %llu entries committed, %llu reads checked, %llu failed\n",
+    fprintf(stderr, "sim: %u nodes: %llu seeds, %llu entries committed, %llu reads checked, "
+            "%llu snapshots installed, %llu failed\n",
             n, (unsigned long long)ran, (unsigned long long)commits, (unsigned long long)reads,
-            (unsigned long long)failed);
+            (unsigned long long)snapshots, (unsigned long long)failed);
     cr_expect_eq(failed, 0, "%llu of the seeds failed (see above)", (unsigned long long)failed);
     /* A simulator whose reads never complete checks nothing about them. */
     cr_expect(count < 20 || reads > count, "only %llu linearizable reads completed",
               (unsigned long long)reads);
+    /* Nor does one that never brings a follower back by InstallSnapshot. */
+    cr_expect(count < 20 || snapshots > count / 20, "only %llu snapshots installed",
+              (unsigned long long)snapshots);
 }
 
 Test(sim, three_node_clusters_stay_safe_and_live_under_random_faults, .timeout = 600)
