@@ -342,49 +342,11 @@ static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
 
 /* Redis 7.0 keeps HINCRBYFLOAT in long double (string2ld / ld2string), so
  * "1e400" is a valid increment and results print with 17 decimals trimmed. */
-#define LD_CHARS_MAX (5 * 1024)
-
-static bool parse_ld(const char *s, size_t len, long double *out)
-{
-    if (len == 0 || len >= LD_CHARS_MAX)
-        return false;
-    char buf[LD_CHARS_MAX];
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    errno = 0;
-    char *end;
-    long double v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || *end != '\0' || isnan(v) ||
-        (errno == ERANGE && (isinf(v) || fpclassify(v) == FP_ZERO)))
-        return false;
-    *out = v;
-    return true;
-}
-
-/* ld2string(LD_STR_HUMAN): "%.17Lf" without trailing zeros, "-0" as "0". */
-static size_t format_ld(char *buf, size_t cap, long double v)
-{
-    int l = snprintf(buf, cap, "%.17Lf", v);
-    if (l < 0 || (size_t)l >= cap)
-        return 0;
-    if (strchr(buf, '.')) {
-        while (buf[l - 1] == '0')
-            l--;
-        if (buf[l - 1] == '.')
-            l--;
-    }
-    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
-        buf[0] = '0';
-        l = 1;
-    }
-    buf[l] = '\0';
-    return (size_t)l;
-}
 
 /* Returns 0 when the increment is valid, else the error to reply. */
 static int incr_float_check(const ss_args *a, long double *incr)
 {
-    if (!parse_ld(a->argv[3], a->argvlen[3], incr))
+    if (!ss_parse_long_double(a->argv[3], a->argvlen[3], incr))
         return RERR_NOTFLOAT;
     if (isinf(*incr))
         return RERR_VALUE_NAN_INF;
@@ -416,7 +378,7 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     ss_slice v;
     int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
-    if (rc == SS_OK && !parse_ld(v.data, v.len, &old)) {
+    if (rc == SS_OK && !ss_parse_long_double(v.data, v.len, &old)) {
         ss_reply_err(ctx->out, RERR_HASH_NOTFLOAT);
         return;
     }
@@ -429,12 +391,12 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_NAN_INF);
         return;
     }
-    char *buf = malloc(LD_CHARS_MAX);
+    char *buf = malloc(SS_LONG_DOUBLE_CHARS);
     if (!buf) {
         ss_exec_fail(ctx, SS_ENOMEM);
         return;
     }
-    size_t len = format_ld(buf, LD_CHARS_MAX, now);
+    size_t len = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, now);
     bool added;
     rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, len, &added);
     if (rc == SS_OK)

@@ -408,47 +408,6 @@ static void decrbyExec(ss_exec_ctx *ctx, const ss_args *a)
     incr_by(ctx, a, -incr);
 }
 
-#define LD_MAX_CHARS (5 * 1024) /* Redis' MAX_LONG_DOUBLE_CHARS */
-
-/* Redis' string2ld: a long double with no spaces, no NaN, no overflow. */
-static bool parse_ld(const char *s, size_t len, long double *out)
-{
-    char buf[LD_MAX_CHARS];
-    if (len == 0 || len >= sizeof buf)
-        return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    errno = 0;
-    char *end;
-    long double v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || *end != '\0' || isnan(v) || errno == EINVAL ||
-        (errno == ERANGE && (isinf(v) || v == 0)))
-        return false;
-    *out = v;
-    return true;
-}
-
-/* Redis' ld2string in human mode: "%.17Lf" without trailing zeros, so 10.5
- * is "10.5", 5e3 is "5000" and no exponent ever appears. */
-static size_t format_ld(char *buf, size_t cap, long double v)
-{
-    int n = snprintf(buf, cap, "%.17Lf", v);
-    if (n < 0 || (size_t)n >= cap)
-        return 0;
-    size_t l = (size_t)n;
-    if (strchr(buf, '.')) {
-        while (buf[l - 1] == '0')
-            l--;
-        if (buf[l - 1] == '.')
-            l--;
-    }
-    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
-        buf[0] = '0';
-        l = 1;
-    }
-    return l;
-}
-
 static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_keymeta m;
@@ -458,8 +417,8 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
     if (rc != SS_OK && rc != SS_ENOTFOUND)
         return;
     bool exists = rc == SS_OK;
-    if ((exists && !parse_ld(v.data, v.len, &cur)) ||
-        !parse_ld(a->argv[2], a->argvlen[2], &incr)) {
+    if ((exists && !ss_parse_long_double(v.data, v.len, &cur)) ||
+        !ss_parse_long_double(a->argv[2], a->argvlen[2], &incr)) {
         ss_reply_err(ctx->out, RERR_NOTFLOAT);
         return;
     }
@@ -468,12 +427,12 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_NAN_INF);
         return;
     }
-    char *buf = malloc(LD_MAX_CHARS);
+    char *buf = malloc(SS_LONG_DOUBLE_CHARS);
     if (!buf) {
         ss_exec_fail(ctx, SS_ENOMEM);
         return;
     }
-    size_t n = format_ld(buf, LD_MAX_CHARS, cur);
+    size_t n = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, cur);
     if (store_or_fail(ctx, a, 1, buf, n, exists ? m.expire_ms : 0))
         resp_add_bulk(ctx->out, buf, n);
     free(buf);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -129,4 +130,41 @@ bool ss_parse_double(const char *s, size_t len, double *out)
     if (ok)
         *out = v;
     return ok;
+}
+
+bool ss_parse_long_double(const char *s, size_t len, long double *out)
+{
+    char buf[SS_LONG_DOUBLE_CHARS];
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    char *end;
+    long double v = strtold(buf, &end);
+    if (isspace((unsigned char)buf[0]) || *end != '\0' || isnan(v) || errno == EINVAL ||
+        (errno == ERANGE && (isinf(v) || v == 0)))
+        return false;
+    *out = v;
+    return true;
+}
+
+size_t ss_format_long_double(char *buf, size_t cap, long double v)
+{
+    int n = snprintf(buf, cap, "%.17Lf", v);
+    if (n < 0 || (size_t)n >= cap)
+        return 0;
+    size_t l = (size_t)n;
+    if (strchr(buf, '.')) {
+        while (buf[l - 1] == '0')
+            l--;
+        if (buf[l - 1] == '.')
+            l--;
+    }
+    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        l = 1;
+    }
+    buf[l] = '\0';
+    return l;
 }
