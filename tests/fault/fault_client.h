@@ -55,7 +55,8 @@ int64_t fcl_now_ns(void);
 
 /* Runs one recorded operation on ctx (SET with value, GET, SET_NX, DEL or
  * INCR on key) and fills op; returns false when the connection must be
- * dropped. op's strings point at key/value (not copied). */
+ * dropped. op->key and op->value point at key and value (not copied); a GET's
+ * op->result.s is malloc'd and the caller's to free. */
 bool fcl_exec(redisContext *ctx, int client, hist_kind kind, const char *key, const char *value,
               hist_op *op);
 

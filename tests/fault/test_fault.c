@@ -30,6 +30,14 @@
  * it. A failed run prints its directory (/tmp/ss-fault-<schedule>-<seed>-*:
  * history.txt, events.log, nodeN/sandstore.log and data) and the replay line.
  * A seed fixes the faults and the clients' operations, not the timing.
+ *
+ * What the runs are known to catch (planted in a private build, each in the
+ * first run): reads served without the ReadIndex barrier (any schedule: a
+ * follower answers from a lagging state); no leader no-op together with
+ * ReadIndex trusting a commit index of an earlier term (slow_leader_crash:
+ * a stale read right after the election); no leader no-op alone (every
+ * schedule: the final reads after the last, write-free leader change never
+ * complete).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
