@@ -38,6 +38,14 @@ static raft_msg sample(int type)
     case RAFT_MSG_READ_INDEX_RESP:
         m.ctx = 17, m.index = 1234567;
         break;
+    case RAFT_MSG_SNAPSHOT:
+        m.snap_index = 5000, m.snap_term = 3, m.offset = 1ull << 33;
+        m.data = "chunk of state", m.len = 14, m.done = true;
+        break;
+    case RAFT_MSG_SNAPSHOT_RESP:
+        m.snap_index = 5000, m.snap_term = 3, m.offset = 1ull << 33, m.index = 4999;
+        m.reject = true;
+        break;
     }
     return m;
 }
@@ -73,6 +81,13 @@ Test(raft_codec, every_message_type_survives_a_round_trip)
         cr_expect_eq(d.pre_vote, m.pre_vote);
         cr_expect_eq(d.transfer, m.transfer);
         cr_expect_eq(d.ctx, m.ctx);
+        cr_expect_eq(d.snap_index, m.snap_index);
+        cr_expect_eq(d.snap_term, m.snap_term);
+        cr_expect_eq(d.offset, m.offset);
+        cr_expect_eq(d.done, m.done);
+        cr_assert_eq(d.len, m.len);
+        if (d.len)
+            cr_expect_eq(memcmp(d.data, m.data, d.len), 0);
         cr_assert_eq(d.n_entries, m.n_entries);
         for (size_t i = 0; i < d.n_entries; i++) {
             cr_expect_eq(d.entries[i].index, m.entries[i].index);
@@ -121,6 +136,33 @@ Test(raft_codec, trailing_bytes_an_unknown_version_or_type_are_rejected)
     buf[1] = RAFT_MSG_VOTE;
     buf[2] = 0x80; /* unknown flag */
     cr_expect_eq(raft_msg_decode(buf, len, &d), SS_EPROTO);
+}
+
+Test(raft_codec, a_snapshot_chunk_longer_than_the_message_or_past_2_to_the_64_is_rejected)
+{
+    raft_msg m = sample(RAFT_MSG_SNAPSHOT), d;
+    size_t len = encode(&m);
+    buf[len - m.len - 1] = (uint8_t)(m.len + 1); /* the length varint, one too many */
+    cr_expect_eq(raft_msg_decode(buf, len, &d), SS_EPROTO);
+    m.offset = UINT64_MAX - 3; /* offset + len would wrap */
+    len = encode(&m);
+    cr_expect_eq(raft_msg_decode(buf, len, &d), SS_EPROTO);
+    m.offset = UINT64_MAX - m.len;
+    len = encode(&m);
+    cr_expect_eq(raft_msg_decode(buf, len, &d), SS_OK);
+}
+
+Test(raft_codec, an_empty_last_chunk_carries_no_data)
+{
+    raft_msg m = { .type = RAFT_MSG_SNAPSHOT, .from = 1, .to = 2, .term = 3, .snap_index = 9,
+                   .snap_term = 2, .offset = 100, .done = true },
+             d;
+    size_t len = encode(&m);
+    cr_assert_eq(raft_msg_decode(buf, len, &d), SS_OK);
+    cr_expect_eq(d.len, 0);
+    cr_expect_null(d.data);
+    cr_expect(d.done);
+    cr_expect_eq(d.offset, 100);
 }
 
 Test(raft_codec, a_huge_entry_count_is_rejected_before_allocating)

@@ -59,6 +59,10 @@ static void keep_msg(fx *f, const raft_msg *m)
         c->ents[i].data = m->entries[i].len ? &c->payload[i] : NULL;
     }
     c->m.entries = m->n_entries ? c->ents : NULL;
+    cr_assert_leq(m->len, FX_MAX_CHUNK);
+    if (m->len > 0)
+        memcpy(c->data, m->data, m->len);
+    c->m.data = m->len ? c->data : NULL;
 }
 
 void fx_drain(fx *f)
@@ -82,6 +86,19 @@ void fx_drain(fx *f)
         for (size_t i = 0; i < rd.n_lost; i++)
             f->lost[f->n_lost++] = rd.lost[i];
         f->role_changes += rd.role_changed;
+        for (size_t i = 0; i < rd.n_snapshot_reads; i++) {
+            cr_assert_lt(f->n_sreqs, 16);
+            f->sreqs[f->n_sreqs++] = rd.snapshot_reads[i];
+        }
+        if (rd.snapshot_chunk != NULL) {
+            cr_assert_lt(f->n_chunks, 16);
+            cr_assert_leq(rd.snapshot_chunk->len, FX_MAX_CHUNK);
+            raft_chunk *c = &f->chunks[f->n_chunks];
+            *c = *rd.snapshot_chunk;
+            if (c->len > 0)
+                memcpy(f->chunk_data[f->n_chunks], c->data, c->len);
+            c->data = f->chunk_data[f->n_chunks++];
+        }
         raft_ready_advance(f->r, &rd);
         if (f->auto_persist) {
             raft_persisted_hard_state(f->r, f->hs.term, f->hs.vote);

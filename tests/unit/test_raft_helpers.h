@@ -11,11 +11,13 @@
 #define FX_HB 10   /* heartbeat, ms */
 #define FX_MAX_MSGS 512
 #define FX_MAX_ENTS 16
+#define FX_MAX_CHUNK 64
 
 typedef struct fx_msg {
     raft_msg m;                       /* m.entries points at ents */
     raft_entry ents[FX_MAX_ENTS];
     uint64_t payload[FX_MAX_ENTS];
+    uint8_t data[FX_MAX_CHUNK];       /* m.data points here (snapshot chunks) */
 } fx_msg;
 
 typedef struct fx {
@@ -33,6 +35,11 @@ typedef struct fx {
     uint64_t last_written, last_written_term; /* last entry handed out for writing */
     uint64_t truncated_from;          /* last truncation asked for */
     unsigned role_changes;
+    raft_snapshot_request sreqs[16];  /* snapshot reads asked for (leader) */
+    size_t n_sreqs;
+    raft_chunk chunks[16];            /* snapshot chunks handed out (follower); data copied */
+    uint8_t chunk_data[16][FX_MAX_CHUNK];
+    size_t n_chunks;
 } fx;
 
 /* Node id among voters 1..n (config defaults, then the switches given). */
