@@ -17,6 +17,9 @@
  *   packet while TCP keeps retrying); unblocking delivers them late.
  * - delay: every chunk read is delivered delay_ms later, in order.
  * - drop: every open connection is closed on both sides at once.
+ * When either side of a connection closes or fails, the proxy closes the
+ * other at once, and bytes still waiting in its queue (delayed or blocked)
+ * are lost, as with a reset.
  *
  * Control calls are synchronous: when one returns, the loop thread has applied
  * it (after fp_set_blocked(.., true) no further byte crosses the link). The
