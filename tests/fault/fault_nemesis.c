@@ -247,7 +247,8 @@ static void random_mix(fn_ctx *ctx)
         case 0: kill_node(ctx, leader_or_random(ctx)); break;
         case 1: kill_node(ctx, i); break;
         case 2: {
-            int l = leader_or_random(ctx);
+            /* Mostly the leader; sometimes whoever. */
+            int l = fn_rand(&ctx->rng) % 3 ? leader_or_random(ctx) : i;
             fn_event(ctx, "SIGSTOP %s", fc_name(ctx->c, l));
             fc_pause(ctx->c, l);
             ctx->faults++;

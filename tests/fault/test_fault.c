@@ -4,7 +4,7 @@
  *
  * Each test runs one schedule (kill_leader, kill_random, pause_leader,
  * partition_leader, slow_leader_crash, split, rolling_restart, kill_all, flaky_network,
- * random_mix; see fault_nemesis.c) for FAULT_MS (default 12000) ms of faults
+ * random_mix; see fault_nemesis.c) for FAULT_MS (default 10000) ms of faults
  * against 3 nodes (5 for split), with 4 client threads on 5 registers and 2
  * counters. Peer traffic passes through an in-process libuv proxy, one link
  * per direction (fault_proxy.c). After healing, every run checks:
@@ -18,7 +18,7 @@
  * the run passes but keeps its files and says so; FAULT_STRICT=1 fails it.
  *
  * Run (from the build directory):
- *   ctest -L fault --output-on-failure                   # the CI set, ~3 min
+ *   ctest -L fault --output-on-failure                   # the CI set, ~2.5 min
  *   tests/test_fault --filter 'fault/split'              # one schedule
  *   FAULT_SEED=1234 tests/test_fault --filter 'fault/kill_leader'   # replay
  *   FAULT_MS=60000 tests/test_fault --filter 'fault/random_mix'     # longer
@@ -59,7 +59,7 @@ static void run_schedule(const char *name)
         .schedule = name,
         .nodes = env_int("FAULT_NODES", 0),
         .seed = fr_seed(),
-        .fault_ms = env_int("FAULT_MS", 12000),
+        .fault_ms = env_int("FAULT_MS", 10000),
         .nclients = env_int("FAULT_CLIENTS", 4),
         .strict = env_int("FAULT_STRICT", 0) != 0,
     };
