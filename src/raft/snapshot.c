@@ -62,11 +62,23 @@ const void *snapshot_chunk_of(raft *r, const raft_msg *m)
     return pr->chunk;
 }
 
-/* A lost chunk or acknowledgement is repaired by sending the chunk again. */
+/* A lost chunk or acknowledgement is repaired by sending the chunk again. Once
+ * the last one arrived, an empty chunk at the end asks whether the follower
+ * still has the transfer while it installs (a restart makes it answer 0). */
 void snapshot_heartbeat(raft *r, raft_progress *pr)
 {
-    if (pr->chunk != NULL)
+    if (pr->chunk == NULL)
+        return;
+    if (!pr->chunk_acked) {
         push_chunk(r, pr);
+        return;
+    }
+    out_msg *o = outbox_push(r, RAFT_MSG_SNAPSHOT, pr->id);
+    if (o == NULL)
+        return;
+    o->m.snap_index = pr->snap_index;
+    o->m.snap_term = pr->snap_term;
+    o->m.offset = pr->snap_offset + pr->chunk_len;
 }
 
 /* The follower holds the snapshot (or more): back to appending after pr->match. */
@@ -265,7 +277,8 @@ void recv_snapshot(raft *r, const raft_msg *m)
         r->in_snap_chunks = 0;
     }
     r->in_snap_from = m->from;
-    if (m->offset == r->in_snap_offset && !accept_chunk(r, m))
+    bool empty = m->len == 0 && !m->done; /* the leader asking whether we still follow */
+    if (m->offset == r->in_snap_offset && !empty && !accept_chunk(r, m))
         return;
     respond(r, m, r->in_snap_offset, false); /* next wanted; repeats for duplicates */
 }

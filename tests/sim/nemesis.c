@@ -86,6 +86,14 @@ void sim_chaos_step(sim *s)
             sim_schedule(s, s->now + sim_rnd_range(s, 20, 10 * s->o.election_ms), EV_RESTART, i);
         }
     }
+    /* Crashes in the middle of an InstallSnapshot transfer: the chunks received
+     * are lost, and the leader must start over. */
+    for (unsigned i = 0; i < n; i++) {
+        if (s->nodes[i].up && s->nodes[i].n_snap_in > 0 && sim_rnd(s, 100) < f->crash_per_s / 10) {
+            sim_crash(s, i);
+            sim_schedule(s, s->now + sim_rnd_range(s, 5, 2 * s->o.election_ms), EV_RESTART, i);
+        }
+    }
     int l = sim_leader(s);
     if (l >= 0 && sim_rnd(s, 10000) < f->leader_crash_per_s) {
         /* short outages: the old leader is back, with its tail, for the next election */

@@ -106,6 +106,13 @@ Test(raft_snapshot, chunks_go_one_at_a_time_each_after_the_previous_is_acknowled
     fx_step(&f, &r);
     cr_expect_eq(f.n_sreqs, 2, "nothing after the last chunk");
     cr_expect_str_eq(peer_state(&f, 3), "snapshot", "until the install is acknowledged");
+    fx_clear(&f);
+    fx_tick(&f, FX_HB); /* while it installs, only an empty chunk asks if it still has it */
+    m = fx_find(&f, RAFT_MSG_SNAPSHOT, 3, 0);
+    cr_assert_not_null(m);
+    cr_expect_eq(m->offset, 6);
+    cr_expect_eq(m->len, 0);
+    cr_expect_not(m->done);
 
     fx_clear(&f);
     raft_msg installed = fx_append_resp(3, 1, raft_term(f.r), 6, 0);
