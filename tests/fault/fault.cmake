@@ -20,3 +20,6 @@ ss_add_test(NAME test_fault SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault.c
             LIBS ss_fault TIMEOUT 900 LABELS fault ARGS --jobs 1)
 set_tests_properties(test_fault PROPERTIES RUN_SERIAL TRUE)
 add_dependencies(test_fault sandstore check_history)
+
+ss_add_test(NAME test_fault_checks SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_checks.c
+            LIBS ss_fault TIMEOUT 60 LABELS fault)
