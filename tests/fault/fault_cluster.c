@@ -1,7 +1,9 @@
 /* A cluster of real sandstore processes whose peer links all pass through the fault proxy. */
 #include "fault/fault_cluster.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +63,41 @@ void fc_release(fc_cluster *c)
     c->proxy = NULL;
 }
 
+/* Like h_node_spawn, but the node dies with the test process (a test killed
+ * on timeout must not leave a cluster running). */
+static bool spawn(h_node *n)
+{
+    char cmd[4096], errlog[512];
+    snprintf(cmd, sizeof cmd,
+             "exec %s --port %d --raft-port %d --dir %s --node-id %d --loglevel verbose "
+             "--logfile %s/sandstore.log %s",
+             h_binary(), n->port, n->raft_port, n->dir, n->id, n->dir, n->extra);
+    snprintf(errlog, sizeof errlog, "%s/stderr.log", n->dir);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        int devnull = open("/dev/null", O_RDWR);
+        int err = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        dup2(devnull, 0);
+        dup2(err >= 0 ? err : devnull, 1);
+        dup2(err >= 0 ? err : devnull, 2);
+        setpgid(0, 0);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    n->pid = pid;
+    return true;
+}
+
 bool fc_start_all(fc_cluster *c)
 {
     for (int i = 0; i < c->n; i++)
-        if (!h_node_spawn(&c->nodes[i]))
+        if (!spawn(&c->nodes[i]))
             return false;
     for (int i = 0; i < c->n; i++)
         if (!h_node_wait_ready(&c->nodes[i], 20000))
@@ -77,7 +110,7 @@ bool fc_restart(fc_cluster *c, int i)
     if (h_node_alive(&c->nodes[i]))
         return true;
     c->paused[i] = false;
-    return h_node_spawn(&c->nodes[i]) && h_node_wait_ready(&c->nodes[i], 20000);
+    return spawn(&c->nodes[i]) && h_node_wait_ready(&c->nodes[i], 20000);
 }
 
 void fc_kill9(fc_cluster *c, int i)

@@ -260,7 +260,7 @@ static void random_mix(fn_ctx *ctx)
             ctx->faults++;
             break;
         case 4: {
-            int j = between(ctx, 0, n - 1);
+            int j = (i + between(ctx, 1, n - 1)) % n;
             fn_event(ctx, "cut %s->%s", fc_name(ctx->c, i), fc_name(ctx->c, j));
             fc_block(ctx->c, i, j, true);
             ctx->faults++;
@@ -274,7 +274,7 @@ static void random_mix(fn_ctx *ctx)
             break;
         }
         case 6: {
-            int j = between(ctx, 0, n - 1), ms = between(ctx, 20, 500);
+            int j = (i + between(ctx, 1, n - 1)) % n, ms = between(ctx, 20, 500);
             fn_event(ctx, "delay %s->%s %d ms", fc_name(ctx->c, i), fc_name(ctx->c, j), ms);
             fc_delay(ctx->c, i, j, ms);
             ctx->faults++;
