@@ -115,6 +115,52 @@ static void check_node_logs(const fc_cluster *c, fr_result *out)
     }
 }
 
+/* Clients and faults, healing, then every check; the cluster is running. */
+static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule *s, fn_ctx *nm, history *h,
+                              fr_result *out)
+{
+    fcl_opts co = {.nclients = o->nclients, .nkeys = NKEYS, .ncounters = NCOUNTERS, .nports = c->n,
+                   .seed = o->seed, .timeout_ms = 3000, .max_pause_ms = 3};
+    for (int i = 0; i < c->n; i++)
+        co.ports[i] = c->nodes[i].port;
+    fcl_run *clients = fcl_start(&co);
+    nm->deadline_ms = h_now_ms() + o->fault_ms;
+    s->run(nm);
+    fn_event(nm, "end of faults: heal network, revive every node");
+    fc_heal(c);
+    if (!fc_revive_all(c))
+        nm->harness_error = true;
+    if (fc_leader(c, 20000) < 0)
+        fail(out, "%s", "no leader within 20 s of healing everything");
+    usleep(1000 * 1000); /* the clients run a while on the healed cluster */
+    fcl_stats st;
+    fcl_stop(clients, h, &st);
+    fn_event(nm, "clients stopped: ok=%llu failed=%llu unknown=%llu", (unsigned long long)st.ok,
+             (unsigned long long)st.failed, (unsigned long long)st.unknown);
+    if (nm->harness_error)
+        fail(out, "%s", "the harness could not restart a node (see events.log and node logs)");
+    if (st.harness_errors)
+        fail(out, "%s", "the history refused some client operations (see stderr)");
+    if (st.ok == 0)
+        fail(out, "%s", "no operation succeeded during the whole run");
+    /* A last leader change with no client writes at all: the new leader
+     * must commit what earlier terms left and serve reads on its own
+     * (the final reads go through it), which only its no-op entry allows. */
+    int killed = fc_leader(c, 5000);
+    if (killed >= 0) {
+        fn_event(nm, "clients stopped: kill -9 the leader %s before the final reads", fc_name(c, killed));
+        fc_kill9(c, killed);
+    }
+    check_all(c, o, h, killed, out);
+    check_node_logs(c, out);
+    out->ops = h->len;
+    out->faults = nm->faults;
+    fprintf(stderr, "fault %s seed=%llu nodes=%d: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",
+            s->name, (unsigned long long)o->seed, c->n, nm->faults, h->len, (unsigned long long)st.ok,
+            (unsigned long long)st.failed, (unsigned long long)st.unknown,
+            out->passed ? (out->unproven ? "PASSED (linearizability unproven)" : "PASSED") : "FAILED");
+}
+
 void fr_run(const fr_opts *o, fr_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -140,51 +186,11 @@ void fr_run(const fr_opts *o, fr_result *out)
              (unsigned long long)o->seed, o->fault_ms);
 
     if (!fc_init(&c, nodes, out->dir, NULL, o->fault_ms + 180000) || !fc_start_all(&c) ||
-        fc_leader(&c, 20000) < 0) {
+        fc_leader(&c, 20000) < 0)
         fail(out, "%s", "the cluster did not start or elect a leader");
-    } else {
-        fcl_opts co = {.nclients = o->nclients, .nkeys = NKEYS, .ncounters = NCOUNTERS, .nports = nodes,
-                       .seed = o->seed, .timeout_ms = 3000, .max_pause_ms = 3};
-        for (int i = 0; i < nodes; i++)
-            co.ports[i] = c.nodes[i].port;
-        fcl_run *clients = fcl_start(&co);
-        nm.deadline_ms = h_now_ms() + o->fault_ms;
-        s->run(&nm);
-        fn_event(&nm, "end of faults: heal network, revive every node");
-        fc_heal(&c);
-        if (!fc_revive_all(&c))
-            nm.harness_error = true;
-        if (fc_leader(&c, 20000) < 0)
-            fail(out, "%s", "no leader within 20 s of healing everything");
-        usleep(1000 * 1000); /* the clients run a while on the healed cluster */
-        fcl_stats st;
-        fcl_stop(clients, &h, &st);
-        fn_event(&nm, "clients stopped: ok=%llu failed=%llu unknown=%llu", (unsigned long long)st.ok,
-                 (unsigned long long)st.failed, (unsigned long long)st.unknown);
-        if (nm.harness_error)
-            fail(out, "%s", "the harness could not restart a node (see events.log and node logs)");
-        if (st.harness_errors)
-            fail(out, "%s", "the history refused some client operations (see stderr)");
-        if (st.ok == 0)
-            fail(out, "%s", "no operation succeeded during the whole run");
-        /* A last leader change with no client writes at all: the new leader
-         * must commit what earlier terms left and serve reads on its own
-         * (the final reads go through it), which only its no-op entry allows. */
-        int killed = fc_leader(&c, 5000);
-        if (killed >= 0) {
-            fn_event(&nm, "clients stopped: kill -9 the leader %s before the final reads", fc_name(&c, killed));
-            fc_kill9(&c, killed);
-        }
-        check_all(&c, o, &h, killed, out);
-        out->ops = h.len;
-        out->faults = nm.faults;
-        fprintf(stderr, "fault %s seed=%llu nodes=%d: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",
-                s->name, (unsigned long long)o->seed, nodes, nm.faults, h.len, (unsigned long long)st.ok,
-                (unsigned long long)st.failed, (unsigned long long)st.unknown,
-                out->passed ? (out->unproven ? "PASSED (linearizability unproven)" : "PASSED") : "FAILED");
-    }
+    else
+        faults_and_checks(&c, o, s, &nm, &h, out);
     fc_release(&c);
-    check_node_logs(&c, out);
     history_release(&h);
     if (nm.events)
         fclose(nm.events);
