@@ -207,6 +207,7 @@ void fr_run(const fr_opts *o, fr_result *out)
             "fault %s: %s\n  kept in %s (history.txt, events.log, nodeN/sandstore.log, nodeN/ data)\n"
             "  check again: check_history %s/history.txt\n"
             "  replay: FAULT_SEED=%llu FAULT_NODES=%d FAULT_MS=%d FAULT_CLIENTS=%d %s --filter 'fault/%s'\n",
-            s->name, out->passed ? "unproven" : out->why, out->dir, out->dir, (unsigned long long)o->seed,
+            s->name, !out->passed ? out->why : out->unproven ? "passed, linearizability unproven" : "passed (FAULT_KEEP)",
+            out->dir, out->dir, (unsigned long long)o->seed,
             nodes, o->fault_ms, o->nclients, self, s->name);
 }
