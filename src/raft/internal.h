@@ -58,6 +58,8 @@ typedef struct raft_progress {
     bool recent_active;  /* heard from it since the last check-quorum */
     uint64_t read_ack;   /* highest ReadIndex round it answered */
     uint64_t sent_commit; /* commit index last sent to it */
+    uint64_t hb_match;   /* match at the last heartbeat, and heartbeats since it moved */
+    unsigned stalled_hbs;
     uint64_t *infl;      /* replicate: last index of each append in flight (ring) */
     unsigned infl_start, infl_count, infl_cap;
 

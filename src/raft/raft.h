@@ -121,9 +121,10 @@ typedef struct raft_msg {
 
     /* SNAPSHOT: bytes [offset, offset + len) of the snapshot that ends the log at
      * (snap_index, snap_term); done marks the last chunk. SNAPSHOT_RESP: the
-     * same snap_index/snap_term, and offset = the next byte wanted (0: start
-     * again); reject = not needed, the follower's durable commit index is index
-     * (the leader treats it as an acknowledgement). A completed install is
+     * same snap_index/snap_term, offset = the next byte wanted (0: start
+     * again) and index = the offset of the chunk answered; or reject = not
+     * needed, the follower's durable commit index is index (the leader treats
+     * it as an acknowledgement). A completed install is
      * acknowledged by an APPEND_RESP with index = snap_index. */
     uint64_t snap_index;
     uint64_t snap_term;

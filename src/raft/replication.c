@@ -3,6 +3,7 @@
 
 static out_msg *push_append(raft *r, raft_progress *pr, uint64_t prev, size_t n)
 {
+    RAFT_ASSERT(r, prev >= r->log.snap_index); /* its term must be known */
     out_msg *o = outbox_push(r, RAFT_MSG_APPEND, pr->id);
     if (o == NULL)
         return NULL;
@@ -64,7 +65,18 @@ void replication_send_heartbeat(raft *r, raft_progress *pr)
         snapshot_heartbeat(r, pr);
         return;
     }
-    if (pr->state != PR_REPLICATE || pr->match < r->log.snap_index) {
+    if (pr->state == PR_REPLICATE && pr->match < r->log.snap_index)
+        progress_become_probe(r, pr); /* its match was compacted away: find where it is */
+    /* Appends in flight but no progress for a few heartbeats: they were lost,
+     * and with no new entries nothing else would resend them. */
+    pr->stalled_hbs = pr->match == pr->hb_match ? pr->stalled_hbs + 1 : 0;
+    pr->hb_match = pr->match;
+    if (pr->state == PR_REPLICATE && pr->next > pr->match + 1 && pr->stalled_hbs >= 3 &&
+        pr->match < rlog_last_index(&r->log)) {
+        pr->next = pr->match + 1;
+        progress_become_probe(r, pr);
+    }
+    if (pr->state != PR_REPLICATE) {
         pr->probe_sent = false;
         replication_send_append(r, pr, true);
         return;
@@ -85,7 +97,8 @@ void replication_broadcast(raft *r)
         raft_progress *pr = &r->prs[i];
         if (pr->id == r->id || replication_send_append(r, pr, false))
             continue;
-        if (pr->state == PR_REPLICATE && pr->sent_commit < r->commit)
+        if (pr->state == PR_REPLICATE && pr->sent_commit < r->commit &&
+            pr->match >= r->log.snap_index)
             push_append(r, pr, pr->match, 0);
     }
 }

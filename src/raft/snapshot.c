@@ -150,39 +150,47 @@ void recv_snapshot_resp(raft *r, const raft_msg *m)
             replication_broadcast(r);
         return;
     }
-    if (m->offset == 0) {
-        if (pr->snap_offset == 0)
-            return; /* sending from the start already */
+    /* Only the answer to the chunk in flight counts (m->index echoes the offset
+     * it answers): older answers, reordered or duplicated, say nothing of now. */
+    uint64_t end = pr->snap_offset + pr->chunk_len;
+    if (pr->chunk == NULL || m->index != (pr->chunk_acked ? end : pr->snap_offset))
+        return;
+    if (m->offset == end) {
+        if (pr->chunk_acked)
+            return; /* still installing */
+        pr->snap_bytes += pr->chunk_len;
+        if (pr->chunk_done) {
+            pr->chunk_acked = true; /* kept until the install is acknowledged */
+            return;
+        }
+    } else {
+        /* It holds a different prefix than we thought (a restart lost it, or it
+         * kept more than we did): carry on from where it is. */
         RLOG(r, SS_LOG_NOTICE,
-             "raft: leader %llu restarts snapshot %llu/%llu to node %llu from offset 0: it lost "
-             "the transfer (restart?) at offset %llu",
+             "raft: leader %llu continues snapshot %llu/%llu to node %llu from offset %llu "
+             "(was at %llu)%s",
              (unsigned long long)r->id, (unsigned long long)pr->snap_index,
              (unsigned long long)pr->snap_term, (unsigned long long)pr->id,
-             (unsigned long long)pr->snap_offset);
-        uint64_t index = pr->snap_index, term = pr->snap_term;
-        progress_snapshot_clear(pr);
-        pr->snap_index = index;
-        pr->snap_term = term;
-        pr->snap_want = true;
-        return;
-    }
-    if (pr->chunk == NULL || pr->chunk_acked || m->offset != pr->snap_offset + pr->chunk_len)
-        return; /* a duplicate or older acknowledgement */
-    pr->snap_bytes += pr->chunk_len;
-    if (pr->chunk_done) {
-        pr->chunk_acked = true; /* kept for resending until the install is acknowledged */
-        return;
+             (unsigned long long)m->offset, (unsigned long long)pr->snap_offset,
+             m->offset == 0 ? ": it lost the transfer (restart?)" : "");
+        if (m->offset == 0)
+            pr->snap_bytes = 0;
+        pr->chunk_acked = false;
     }
     free(pr->chunk);
     pr->chunk = NULL;
+    pr->chunk_len = 0;
     pr->snap_offset = m->offset;
     pr->snap_want = true;
+    pr->snap_asked = false;
 }
 
 /* ---- follower ---- */
 
 static void respond(raft *r, const raft_msg *m, uint64_t offset, bool reject)
 {
+    /* index: the offset answered (so the leader can tell stale answers), or on
+     * a refusal the durable commit index. */
     out_msg *o = outbox_push(r, RAFT_MSG_SNAPSHOT_RESP, m->from);
     if (o == NULL)
         return;
@@ -190,6 +198,7 @@ static void respond(raft *r, const raft_msg *m, uint64_t offset, bool reject)
     o->m.snap_term = m->snap_term;
     o->m.offset = offset;
     o->m.reject = reject;
+    o->m.index = m->offset;
     if (reject) /* only what is durable here: the leader counts it as a match */
         o->m.index = r->commit < r->persisted ? r->commit : r->persisted;
 }
@@ -254,7 +263,14 @@ void recv_snapshot(raft *r, const raft_msg *m)
             respond(r, m, 0, true);
         return;
     }
-    if (m->snap_index <= r->commit) {
+    /* §7: a log that holds the snapshot's last entry keeps what follows it (it
+     * may have acknowledged those entries: dropping them could lose committed
+     * ones); the snapshot only tells it that much is committed. */
+    bool holds = m->snap_index <= rlog_last_index(&r->log) &&
+                 rlog_term_at(&r->log, m->snap_index) == m->snap_term;
+    if (m->snap_index <= r->commit || holds) {
+        if (holds)
+            raft_set_commit(r, m->snap_index, "the leader's snapshot");
         RLOG(r, SS_LOG_VERBOSE,
              "raft: node %llu refused snapshot %llu/%llu from node %llu: it has committed %llu",
              (unsigned long long)r->id, (unsigned long long)m->snap_index,

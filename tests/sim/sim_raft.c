@@ -62,7 +62,7 @@ static bool run_seed(unsigned n, uint64_t seed, char *why, size_t cap, uint64_t 
         sim_heal(s);
         uint64_t healed = sim_now(s), deadline = healed + 20 * o.election_ms, last_try = 0;
         uint64_t payloads[16];
-        size_t n_payloads = 0;
+        size_t n_payloads = 0, live_k = 0;
         while (ok && !live && sim_now(s) < deadline) {
             ok = sim_run_until(s, sim_now(s) + 10);
             int l = sim_leader(s);
@@ -72,12 +72,29 @@ static bool run_seed(unsigned n, uint64_t seed, char *why, size_t cap, uint64_t 
                 last_try = sim_now(s);
             }
             for (size_t k = 0; k < n_payloads && !live; k++)
-                live = majority_applied(s, n, payloads[k]);
+                if ((live = majority_applied(s, n, payloads[k])))
+                    live_k = k;
         }
         if (ok && !live)
             snprintf(why, cap, "liveness: %s within %u ms of healing",
                      n_payloads ? "no proposal applied on a majority" : "no leader accepted a proposal",
                      20 * o.election_ms);
+        /* Then every node catches up, by appends or InstallSnapshot, however far
+         * behind the leader's compaction it fell. */
+        unsigned behind = n;
+        for (deadline = sim_now(s) + 20 * o.election_ms; ok && live && behind < n + 1;) {
+            behind = n + 1;
+            for (unsigned i = 0; i < n; i++)
+                if (!sim_payload_applied(s, i, payloads[live_k]))
+                    behind = i;
+            if (behind <= n && sim_now(s) >= deadline) {
+                snprintf(why, cap, "liveness: node %u did not catch up within %u ms", behind + 1,
+                         20 * o.election_ms);
+                live = false;
+            } else if (behind <= n) {
+                ok = sim_run_until(s, sim_now(s) + 10);
+            }
+        }
     }
     if (!ok)
         snprintf(why, cap, "%s", sim_failure(s));

@@ -124,3 +124,46 @@ Test(sim_scenario, a_whole_cluster_restart_keeps_every_committed_entry)
         cr_expect_gt(sim_applied(s, i), 11);
     sim_free(s);
 }
+
+/* A follower cut off while the leader compacts its log is brought back by
+ * InstallSnapshot, then by appends; after a crash it restarts from the snapshot. */
+Test(sim_scenario, a_follower_behind_the_leaders_compaction_catches_up_by_snapshot)
+{
+    sim *s = calm(3, 17);
+    run(s, 1000);
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    unsigned f = ((unsigned)l + 1) % 3;
+    sim_isolate(s, f);
+    uint64_t p = 0;
+    for (int k = 0; k < 40; k++) {
+        cr_assert_eq(sim_propose(s, (unsigned)l, &p), SS_OK);
+        run(s, sim_now(s) + 5);
+    }
+    run(s, sim_now(s) + 200);
+    cr_assert(sim_payload_applied(s, (unsigned)l, p));
+    raft *lr = sim_raft(s, (unsigned)l);
+    cr_assert_eq(raft_compact(lr, sim_applied(s, (unsigned)l)), SS_OK);
+    cr_assert_gt(raft_first_index(lr), raft_last_index(sim_raft(s, f)) + 1,
+                 "the follower now needs entries the leader dropped");
+    sim_heal(s);
+    run(s, sim_now(s) + 1000);
+    cr_expect_geq(sim_snapshots_installed(s), 1);
+    cr_expect(sim_payload_applied(s, f, p), "the snapshot brought the follower's state up to date");
+    cr_expect_gt(raft_first_index(sim_raft(s, f)), 40, "its log starts after the snapshot");
+
+    uint64_t q;
+    l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    cr_assert_eq(sim_propose(s, (unsigned)l, &q), SS_OK);
+    run(s, sim_now(s) + 200);
+    cr_expect(applied_everywhere(s, 3, q), "appends follow the snapshot");
+
+    sim_crash(s, f);
+    sim_restart(s, f);
+    cr_expect_gt(raft_first_index(sim_raft(s, f)), 40, "it restarts from its snapshot");
+    cr_assert_eq(sim_propose(s, (unsigned)l, &q), SS_OK);
+    run(s, sim_now(s) + 500);
+    cr_expect(applied_everywhere(s, 3, q));
+    sim_free(s);
+}

@@ -290,3 +290,26 @@ Test(raft_replication, an_entry_larger_than_a_message_goes_alone_and_only_the_bu
     cr_expect_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, big, 20, NULL), SS_EBUSY,
                  "48 bytes uncommitted: 20 more would pass the budget");
 }
+
+Test(raft_replication, appends_lost_while_idle_are_resent_after_a_few_heartbeats)
+{
+    fx_init(&f, 1, 3, false, true);
+    fx_make_leader(&f, 3);
+    raft_msg ack = fx_append_resp(2, 1, raft_term(f.r), 1, 0);
+    fx_step(&f, &ack);
+    uint64_t p = 7;
+    cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, &p, sizeof p, NULL), SS_OK);
+    fx_drain(&f); /* the append carrying entry 2 to node 2 is lost */
+    fx_clear(&f);
+    for (int k = 0; k < 5; k++) {
+        fx_tick(&f, FX_HB);
+        ack = fx_append_resp(2, 1, raft_term(f.r), 1, 0); /* heartbeat answers: still at 1 */
+        fx_step(&f, &ack);
+    }
+    bool resent = false;
+    for (unsigned k = 0; fx_find(&f, RAFT_MSG_APPEND, 2, k) != NULL; k++) {
+        const raft_msg *m = fx_find(&f, RAFT_MSG_APPEND, 2, k);
+        resent |= m->prev_index == 1 && m->n_entries == 1;
+    }
+    cr_expect(resent, "entry 2 is sent to node 2 again");
+}

@@ -30,10 +30,12 @@ static const char *peer_state(fx *f, uint64_t id)
     return state;
 }
 
-static raft_msg snap_resp(fx *f, uint64_t offset)
+/* Node 3's answer to the chunk at `answered`: it wants `offset` next. */
+static raft_msg snap_resp(fx *f, uint64_t answered, uint64_t offset)
 {
     return (raft_msg){ .type = RAFT_MSG_SNAPSHOT_RESP, .from = 3, .to = 1, .term = raft_term(f->r),
-                       .snap_index = 6, .snap_term = raft_term(f->r), .offset = offset };
+                       .snap_index = 6, .snap_term = raft_term(f->r), .offset = offset,
+                       .index = answered };
 }
 
 /* The leader asks for a snapshot for node 3 at the next heartbeat. */
@@ -89,12 +91,15 @@ Test(raft_snapshot, chunks_go_one_at_a_time_each_after_the_previous_is_acknowled
     cr_expect_eq(f.n_sreqs, 1, "no next chunk before this one is acknowledged");
     cr_expect_eq(give(&f, 0, "abcd", false), SS_EINVAL, "a second answer is stale");
 
-    raft_msg r = snap_resp(&f, 4);
+    raft_msg r = snap_resp(&f, 0, 4);
     fx_step(&f, &r);
     cr_assert_eq(f.n_sreqs, 2);
     cr_expect_eq(f.sreqs[1].offset, 4);
     fx_step(&f, &r); /* a duplicate acknowledgement */
     cr_expect_eq(f.n_sreqs, 2);
+    r = snap_resp(&f, 0, 0); /* a stale answer, from before the first chunk arrived */
+    fx_step(&f, &r);
+    cr_expect_eq(f.n_sreqs, 2, "answers to other chunks are ignored");
 
     fx_clear(&f);
     cr_assert_eq(give(&f, 4, "ef", true), SS_OK);
@@ -102,7 +107,7 @@ Test(raft_snapshot, chunks_go_one_at_a_time_each_after_the_previous_is_acknowled
     cr_assert_not_null(m);
     cr_expect_eq(m->offset, 4);
     cr_expect(m->done);
-    r = snap_resp(&f, 6);
+    r = snap_resp(&f, 4, 6);
     fx_step(&f, &r);
     cr_expect_eq(f.n_sreqs, 2, "nothing after the last chunk");
     cr_expect_str_eq(peer_state(&f, 3), "snapshot", "until the install is acknowledged");
@@ -143,11 +148,11 @@ Test(raft_snapshot, a_follower_that_lost_the_transfer_makes_the_leader_start_ove
     fx f;
     start_transfer(&f);
     cr_assert_eq(give(&f, 0, "abcd", false), SS_OK);
-    raft_msg r = snap_resp(&f, 4);
+    raft_msg r = snap_resp(&f, 0, 4);
     fx_step(&f, &r);
     cr_assert_eq(f.n_sreqs, 2);
     cr_assert_eq(give(&f, 4, "ef", false), SS_OK);
-    r = snap_resp(&f, 0); /* it restarted */
+    r = snap_resp(&f, 4, 0); /* it restarted */
     fx_step(&f, &r);
     cr_assert_eq(f.n_sreqs, 3);
     cr_expect_eq(f.sreqs[2].offset, 0);
@@ -160,7 +165,7 @@ Test(raft_snapshot, a_follower_that_needs_no_snapshot_ends_the_transfer)
 {
     fx f;
     start_transfer(&f);
-    raft_msg r = snap_resp(&f, 0);
+    raft_msg r = snap_resp(&f, 0, 0);
     r.reject = true;
     r.index = 6;
     fx_step(&f, &r);
@@ -226,6 +231,7 @@ Test(raft_snapshot, a_follower_hands_out_chunks_in_order_and_ignores_duplicates_
     cr_expect_eq(memcmp(f.chunks[0].data, "abc", 3), 0);
     cr_assert_not_null(last_snap_resp(&f));
     cr_expect_eq(last_snap_resp(&f)->offset, 3);
+    cr_expect_eq(last_snap_resp(&f)->index, 0, "the offset it answers");
     cr_expect_not(last_snap_resp(&f)->reject);
 
     fx_clear(&f);
@@ -366,5 +372,82 @@ Test(raft_snapshot, while_installing_a_follower_does_not_campaign)
     raft_snapshot_installed(f.r, 10, 2);
     fx_tick(&f, 5 * FX_T);
     cr_expect_neq(raft_role_get(f.r), RAFT_FOLLOWER, "once installed, a silent leader is replaced");
+    fx_release(&f);
+}
+
+Test(raft_snapshot, a_leader_that_started_over_resumes_where_the_follower_is)
+{
+    fx f;
+    start_transfer(&f);
+    cr_assert_eq(give(&f, 0, "abcd", false), SS_OK);
+    raft_snapshot_failed(f.r, 3);
+    fx_tick(&f, FX_HB);
+    cr_assert_eq(f.n_sreqs, 2);
+    cr_assert_eq(give(&f, 0, "abcd", false), SS_OK);
+    raft_msg r = snap_resp(&f, 0, 8); /* it had more than that already */
+    fx_step(&f, &r);
+    cr_assert_eq(f.n_sreqs, 3);
+    cr_expect_eq(f.sreqs[2].offset, 8);
+    fx_release(&f);
+}
+
+Test(raft_snapshot, a_follower_that_lost_the_last_chunk_before_installing_gets_it_all_again)
+{
+    fx f;
+    start_transfer(&f);
+    cr_assert_eq(give(&f, 0, "abcd", true), SS_OK);
+    raft_msg r = snap_resp(&f, 0, 4);
+    fx_step(&f, &r);
+    cr_assert_eq(f.n_sreqs, 1);
+    r = snap_resp(&f, 4, 0); /* to the empty chunk: it crashed before the install was durable */
+    fx_step(&f, &r);
+    cr_assert_eq(f.n_sreqs, 2);
+    cr_expect_eq(f.sreqs[1].offset, 0);
+    fx_release(&f);
+}
+
+Test(raft_snapshot, a_follower_whose_match_was_compacted_away_is_probed_then_sent_a_snapshot)
+{
+    fx f;
+    fx_init(&f, 1, 3, false, true);
+    fx_make_leader(&f, 3);
+    raft_msg ack = fx_append_resp(3, 1, raft_term(f.r), 1, 0); /* node 3 pipelines from 2 */
+    fx_step(&f, &ack);
+    cr_assert_str_eq(peer_state(&f, 3), "replicate");
+    for (uint64_t p = 100; p < 105; p++)
+        cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, &p, sizeof p, NULL), SS_OK);
+    fx_drain(&f);
+    ack = fx_append_resp(2, 1, raft_term(f.r), 6, 0);
+    fx_step(&f, &ack);
+    cr_assert_eq(raft_compact(f.r, 6), SS_OK); /* node 3's appends were lost */
+    fx_clear(&f);
+    fx_tick(&f, FX_HB);
+    const raft_msg *m = fx_find(&f, RAFT_MSG_APPEND, 3, 0);
+    if (m != NULL)
+        cr_expect_geq(m->prev_index, 6, "never anchored at a compacted index");
+    raft_msg rej = { .type = RAFT_MSG_APPEND_RESP, .from = 3, .to = 1, .term = raft_term(f.r),
+                     .reject = true, .index = m != NULL ? m->prev_index : 6, .hint_index = 2 };
+    fx_step(&f, &rej);
+    fx_tick(&f, FX_HB);
+    cr_expect_str_eq(peer_state(&f, 3), "snapshot");
+    cr_expect_geq(f.n_sreqs, 1);
+    fx_release(&f);
+}
+
+Test(raft_snapshot, a_follower_holding_the_snapshots_last_entry_keeps_its_log_and_refuses)
+{
+    fx f;
+    follower(&f); /* entries 1..3 of term 1, commit 2 */
+    raft_msg m = chunk(3, 0, "abc", true);
+    m.snap_term = 1;
+    fx_step(&f, &m);
+    cr_expect_eq(f.n_chunks, 0, "nothing to install");
+    cr_expect_eq(raft_first_index(f.r), 1, "its entries stay");
+    cr_expect_eq(raft_last_index(f.r), 3);
+    cr_expect_eq(raft_commit_index(f.r), 3, "the snapshot's index is committed");
+    const raft_msg *r = last_snap_resp(&f);
+    cr_assert_not_null(r);
+    cr_expect(r->reject);
+    cr_expect_eq(r->index, 3);
     fx_release(&f);
 }
