@@ -12,6 +12,32 @@
 
 static int link_index(const fc_cluster *c, int from, int to) { return from * c->n + to; }
 
+static bool port_taken(const fc_cluster *c, int upto, int port)
+{
+    for (int i = 0; i < upto; i++)
+        if (c->nodes[i].port == port || c->nodes[i].raft_port == port)
+            return true;
+    return false;
+}
+
+/* h_free_port only checks that a port is free right now: two picks can
+ * return the same one, and a cluster must never get a port twice. */
+static bool distinct_ports(fc_cluster *c, int i)
+{
+    h_node *n = &c->nodes[i];
+    for (int tries = 0; tries < 100; tries++) {
+        if (n->port > 0 && !port_taken(c, i, n->port))
+            break;
+        n->port = h_free_port();
+    }
+    for (int tries = 0; tries < 100; tries++) {
+        if (n->raft_port > 0 && n->raft_port != n->port && !port_taken(c, i, n->raft_port))
+            return n->port > 0 && !port_taken(c, i, n->port);
+        n->raft_port = h_free_port();
+    }
+    return false;
+}
+
 bool fc_init(fc_cluster *c, int n, const char *dir, const char *extra, int lifetime_ms)
 {
     memset(c, 0, sizeof *c);
@@ -21,6 +47,8 @@ bool fc_init(fc_cluster *c, int n, const char *dir, const char *extra, int lifet
         h_node_init(&c->nodes[i], i + 1, NULL);
         /* Our own layout: the run directory keeps every node's data and log. */
         rmdir(c->nodes[i].dir);
+        if (!distinct_ports(c, i))
+            return false;
         snprintf(c->nodes[i].dir, sizeof c->nodes[i].dir, "%s/node%d", dir, i + 1);
         if (mkdir(c->nodes[i].dir, 0755) != 0)
             return false;

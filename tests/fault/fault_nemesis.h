@@ -13,6 +13,7 @@ typedef struct fn_ctx {
     uint64_t rng;          /* seeded: the same seed picks the same faults */
     long long deadline_ms; /* h_now_ms() after which the schedule returns */
     FILE *events;          /* one line per fault, with fcl_now_ns() times */
+    const char *dir;       /* the run's directory */
     int faults;            /* faults injected */
     bool harness_error;    /* a node could not be restarted, ... */
 } fn_ctx;

@@ -161,6 +161,26 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
             out->passed ? (out->unproven ? "PASSED (linearizability unproven)" : "PASSED") : "FAILED");
 }
 
+/* A port found free can be taken by another process before the node binds
+ * it ("address already in use"): start again with fresh ports. */
+static bool start_cluster(fc_cluster *c, int nodes, const fr_opts *o, fn_ctx *nm)
+{
+    for (int attempt = 1; attempt <= 3; attempt++) {
+        if (fc_init(c, nodes, nm->dir, NULL, o->fault_ms + 180000) && fc_start_all(c) &&
+            fc_leader(c, 20000) >= 0)
+            return true;
+        fn_event(nm, "cluster start, attempt %d: failed (see nodeN/stderr.log)", attempt);
+        fc_release(c);
+        if (attempt < 3) {
+            char cmd[600];
+            snprintf(cmd, sizeof cmd, "rm -rf '%s'/node*", nm->dir);
+            if (system(cmd) != 0)
+                return false;
+        }
+    }
+    return false;
+}
+
 void fr_run(const fr_opts *o, fr_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -181,13 +201,12 @@ void fr_run(const fr_opts *o, fr_result *out)
     history_init(&h);
     char path[512];
     snprintf(path, sizeof path, "%s/events.log", out->dir);
-    fn_ctx nm = {.c = &c, .rng = o->seed ^ 0x6e656d65736973ULL, .events = fopen(path, "w")};
+    fn_ctx nm = {.c = &c, .rng = o->seed ^ 0x6e656d65736973ULL, .events = fopen(path, "w"), .dir = out->dir};
     fn_event(&nm, "run schedule=%s nodes=%d seed=%llu fault_ms=%d", s->name, nodes,
              (unsigned long long)o->seed, o->fault_ms);
 
-    if (!fc_init(&c, nodes, out->dir, NULL, o->fault_ms + 180000) || !fc_start_all(&c) ||
-        fc_leader(&c, 20000) < 0)
-        fail(out, "%s", "the cluster did not start or elect a leader");
+    if (!start_cluster(&c, nodes, o, &nm))
+        fail(out, "%s", "the cluster did not start or elect a leader (three tries)");
     else
         faults_and_checks(&c, o, s, &nm, &h, out);
     fc_release(&c);
