@@ -271,11 +271,19 @@ int raft_compact(raft *r, uint64_t upto_index);
  *     the end of the snapshot. The core copies data. If the snapshot is gone,
  *     call raft_snapshot_failed(r, peer): the core starts over with the
  *     snapshot its log now starts after.
+ *   - Every request must be answered (chunk or failed): the transfer waits
+ *     for it. raft_snapshot_chunk returns SS_EINVAL for an answer the
+ *     transfer no longer wants (moved on, leadership lost): ignore it.
+ *     SS_ENOMEM: retry later.
  *   - Chunks go one at a time: the next is asked for once the follower
- *     acknowledged this one. Heartbeats resend an unacknowledged chunk; a
- *     follower that lost the transfer (restart) makes the core ask again from
- *     offset 0. Once the follower reports the snapshot installed, it is
- *     probed and replicated to from index + 1.
+ *     acknowledged this one. Heartbeats resend an unacknowledged chunk (so a
+ *     chunk costs up to max_snapshot_chunk per heartbeat while unanswered);
+ *     a follower that lost the transfer (restart) makes the core ask again
+ *     from offset 0, one that holds more makes it ask from there. Requests
+ *     for the same snapshot may therefore come again, at any offset. Once the
+ *     follower reports the snapshot installed, or answers that it holds that
+ *     much already, it is probed and replicated to after its index.
+ *   - The peer's progress state (raft_peer_progress) is "snapshot" meanwhile.
  *
  * Follower:
  *   - rd.snapshot_chunk, when not NULL, is the next chunk, in order: write its
@@ -292,7 +300,16 @@ int raft_compact(raft *r, uint64_t upto_index);
  *     raft_snapshot_installed(r, index, term), before any raft_persisted for a
  *     later ready's entries. Until then no committed entries are handed out and
  *     the node does not campaign; only then is the install acknowledged.
- *   - A crash before that loses the transfer: the leader starts over.
+ *   - A crash before that loses the transfer: the leader starts over. Keep
+ *     nothing of a partial snapshot across a restart; an installed one is
+ *     the base raft_restore starts from.
+ *   - A follower that already holds the snapshot's last entry, or has
+ *     committed that far, refuses the snapshot and keeps its log; a partial
+ *     snapshot file may be left behind (the next offset-0 chunk replaces it).
+ *
+ * Ownership: rd.snapshot_reads and rd.snapshot_chunk (and its data) belong to
+ * the core until raft_ready_advance; data passed to raft_snapshot_chunk is
+ * copied, so the caller's buffer is free again on return.
  */
 int raft_snapshot_chunk(raft *r, uint64_t peer, uint64_t index, uint64_t term, uint64_t offset,
                         const void *data, size_t len, bool done);

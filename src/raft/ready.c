@@ -176,6 +176,8 @@ bool raft_ready_get(raft *r, raft_ready *rd)
     memset(rd, 0, sizeof *rd);
 
     uint64_t durable_commit = r->commit < r->persisted ? r->commit : r->persisted;
+    if (r->snap_pending)
+        durable_commit = r->last_hs.commit; /* nothing of the new log is durable yet */
     rd->hs = (raft_hard_state){ r->term, r->vote, durable_commit };
     rd->hs_changed = rd->hs.term != r->last_hs.term || rd->hs.vote != r->last_hs.vote ||
                      rd->hs.commit != r->last_hs.commit;
@@ -191,7 +193,7 @@ bool raft_ready_get(raft *r, raft_ready *rd)
 
     /* Applied only once durable here too, so the state machine never runs ahead
      * of the log it would be rebuilt from. */
-    if (r->applied_out < durable_commit) {
+    if (!r->snap_pending && r->applied_out < durable_commit) {
         rd->committed = rlog_get(&r->log, r->applied_out + 1);
         rd->n_committed = durable_commit - r->applied_out;
     }
