@@ -177,7 +177,7 @@ void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed)
     o->read_every_ms = sim_rnd_range(&tmp, 10, 60);
     o->max_append_entries = sim_rnd(&tmp, 2) == 0 ? 1 : sim_rnd_range(&tmp, 2, 8);
     o->max_inflight = sim_rnd_range(&tmp, 1, 4);
-    o->max_snapshot_chunk = sim_rnd_range(&tmp, 5, 80) * 12; /* records split across chunks */
+    o->max_snapshot_chunk = sim_rnd_range(&tmp, 20, 80) * 12; /* records split across chunks */
     o->compact_keep = sim_rnd(&tmp, 3) == 0 ? 200 : sim_rnd(&tmp, 16);
     sim_faults *f = &o->faults;
     f->loss_pct = sim_rnd(&tmp, 15);

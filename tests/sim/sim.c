@@ -255,7 +255,7 @@ static void land_write(sim *s, unsigned i, const dwrite *w)
 
 /* The leader's side of InstallSnapshot: read a slice of the snapshot at
  * (index, term), which is the applied sequence up to index. */
-static void serve_snapshot(sim *s, unsigned i, const raft_snapshot_request *q)
+static void serve_snapshot(sim *s, unsigned i, const raft_snapshot_request *q, bool late)
 {
     node *nd = &s->nodes[i];
     if (q->index > nd->n_applied || q->index == 0 || nd->applied[q->index - 1].term != q->term ||
@@ -264,7 +264,7 @@ static void serve_snapshot(sim *s, unsigned i, const raft_snapshot_request *q)
                   (unsigned long long)q->index, (unsigned long long)q->term, nd->n_applied);
         return;
     }
-    if (sim_rnd(s, 50) == 0) { /* an unreadable snapshot: the leader starts over */
+    if (sim_rnd(s, 500) == 0) { /* an unreadable snapshot: the leader starts over */
         raft_snapshot_failed(nd->r, q->peer);
         return;
     }
@@ -279,9 +279,27 @@ static void serve_snapshot(sim *s, unsigned i, const raft_snapshot_request *q)
     }
     for (uint64_t b = q->offset; b < end; b++)
         buf[b - q->offset] = ((const uint8_t *)&nd->applied[b / SNAP_REC])[b % SNAP_REC];
-    if (raft_snapshot_chunk(nd->r, q->peer, q->index, q->term, q->offset, buf,
-                            (size_t)(end - q->offset), end == size) != SS_OK)
+    int rv = raft_snapshot_chunk(nd->r, q->peer, q->index, q->term, q->offset, buf,
+                                 (size_t)(end - q->offset), end == size);
+    if (rv != SS_OK && !(late && rv == SS_EINVAL)) /* a late answer may be stale */
         sim_failf(s, "snapshot: node %u's answer to its own request was refused", i + 1);
+    if (late)
+        sim_pump(s, i); /* an immediate answer is sent by the loop it is called from */
+}
+
+/* Reading a snapshot takes time: some answers come later, after the transfer
+ * may have moved on, leadership changed, or the node restarted. */
+static void answer_snapshot_read(sim *s, unsigned i, const raft_snapshot_request *q)
+{
+    if (sim_rnd(s, 4) != 0) {
+        serve_snapshot(s, i, q, false);
+        return;
+    }
+    raft_snapshot_request *copy = sim_xrealloc(NULL, sizeof *copy);
+    *copy = *q;
+    ev_push(s, (event){ .t = s->now + sim_rnd_range(s, 1, 2 * s->o.heartbeat_ms),
+                        .kind = EV_SNAP_READ, .node = i, .gen = s->nodes[i].gen,
+                        .bytes = (uint8_t *)copy, .len = sizeof *copy });
 }
 
 void sim_pump(sim *s, unsigned i)
@@ -303,7 +321,7 @@ void sim_pump(sim *s, unsigned i)
         memcpy(reqs, rd.snapshot_reads, n_reqs * sizeof *reqs);
         raft_ready_advance(nd->r, &rd);
         for (size_t k = 0; k < n_reqs; k++)
-            serve_snapshot(s, i, &reqs[k]);
+            answer_snapshot_read(s, i, &reqs[k]);
     }
 }
 
@@ -442,6 +460,11 @@ static void dispatch(sim *s, event *ev)
         break;
     case EV_RESTART:
         sim_restart(s, ev->node);
+        break;
+    case EV_SNAP_READ:
+        if (nd->up && ev->gen == nd->gen)
+            serve_snapshot(s, ev->node, (const raft_snapshot_request *)ev->bytes, true);
+        free(ev->bytes);
         break;
     case EV_CUT:
         if (!s->chaos)

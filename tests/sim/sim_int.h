@@ -101,7 +101,7 @@ struct sim {
     size_t n_props, cap_props;
 };
 
-enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ, EV_CUT };
+enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ, EV_CUT, EV_SNAP_READ };
 
 void *sim_xrealloc(void *p, size_t n);
 unsigned sim_rnd(sim *s, unsigned n);                      /* [0, n) */
