@@ -250,7 +250,10 @@ int raft_restore(raft *r, const raft_hard_state *hs, uint64_t first_index, uint6
  * applying, and upto_index must be durable); the log then starts after the
  * snapshot at upto_index, whose (index, term) the core remembers as the base it
  * sends to followers that need what was dropped. Call it once the caller holds
- * a durable snapshot of its state machine at upto_index. SS_EINVAL otherwise. */
+ * a durable snapshot of its state machine at upto_index. SS_EINVAL otherwise.
+ * Keep a margin of entries behind the applied index (and compact rarely): a
+ * follower that is slower than the compaction would chase snapshot after
+ * snapshot instead of catching up by appends. */
 int raft_compact(raft *r, uint64_t upto_index);
 
 /*

@@ -451,3 +451,27 @@ Test(raft_snapshot, a_follower_holding_the_snapshots_last_entry_keeps_its_log_an
     cr_expect_eq(r->index, 3);
     fx_release(&f);
 }
+
+Test(raft_snapshot, an_empty_chunk_after_the_last_finds_out_whether_the_follower_still_installs)
+{
+    fx f;
+    follower(&f);
+    raft_msg poke = chunk(10, 5, "", false); /* the leader's question after the last chunk */
+    fx_step(&f, &poke);
+    const raft_msg *r = last_snap_resp(&f);
+    cr_assert_not_null(r);
+    cr_expect_eq(r->offset, 0, "a follower without the transfer asks to start over");
+    cr_expect_eq(f.n_chunks, 0);
+
+    raft_msg m = chunk(10, 0, "abcde", true);
+    fx_step(&f, &m);
+    cr_assert_eq(f.n_chunks, 1);
+    fx_clear(&f);
+    fx_step(&f, &poke);
+    r = last_snap_resp(&f);
+    cr_assert_not_null(r);
+    cr_expect_not(r->reject);
+    cr_expect_eq(r->offset, 5, "an installing one says it has it all");
+    cr_expect_eq(f.n_chunks, 1, "nothing more to write");
+    fx_release(&f);
+}
