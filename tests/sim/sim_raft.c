@@ -153,5 +153,5 @@ Test(sim, three_node_clusters_stay_safe_and_live_under_random_faults, .timeout =
 
 Test(sim, five_node_clusters_stay_safe_and_live_under_random_faults, .timeout = 600)
 {
-    run_seeds(5, 100001, 2000);
+    run_seeds(5, 100001, 5000);
 }
