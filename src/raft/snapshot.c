@@ -241,8 +241,9 @@ static bool accept_chunk(raft *r, const raft_msg *m)
         return false;
     if (m->len > 0)
         memcpy(copy, m->data, m->len);
-    r->in_chunk = (raft_chunk){ m->from, m->snap_index, m->snap_term, m->offset,
-                                         copy,    m->len,        m->done };
+    r->in_chunk = (raft_chunk){ .from = m->from, .index = m->snap_index, .term = m->snap_term,
+                                .offset = m->offset, .data = copy, .len = m->len,
+                                .done = m->done };
     r->in_chunk_ready = true;
     r->in_snap_offset += m->len;
     r->in_snap_chunks++;
