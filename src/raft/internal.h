@@ -57,7 +57,7 @@ typedef struct raft_progress {
     bool probe_sent;     /* probe: one message at a time, until answer or heartbeat */
     bool recent_active;  /* heard from it since the last check-quorum */
     uint64_t read_ack;   /* highest ReadIndex round it answered */
-    uint64_t sent_commit; /* commit index last sent to it */
+    uint64_t sent_commit; /* commit index our last message lets it adopt: min(commit, prev + n) */
     uint64_t hb_match;   /* match at the last heartbeat, and heartbeats since it moved */
     unsigned stalled_hbs;
     uint64_t *infl;      /* replicate: last index of each append in flight (ring) */
@@ -202,6 +202,7 @@ bool log_up_to_date(const raft *r, uint64_t last_index, uint64_t last_term);
 
 /* replication.c */
 bool replication_send_append(raft *r, raft_progress *pr, bool allow_empty);
+void replication_send_commit(raft *r, raft_progress *pr);
 void replication_send_heartbeat(raft *r, raft_progress *pr);
 void replication_heartbeat(raft *r);
 void replication_broadcast(raft *r);

@@ -80,5 +80,6 @@ void recv_append_resp(raft *r, const raft_msg *m)
     } else if (pr->state == PR_PROBE) {
         pr->probe_sent = false;
     }
-    replication_send_append(r, pr, false);
+    if (!replication_send_append(r, pr, false))
+        replication_send_commit(r, pr);
 }

@@ -14,7 +14,9 @@ static out_msg *push_append(raft *r, raft_progress *pr, uint64_t prev, size_t n)
     o->m.n_entries = n;
     o->ent_first = prev + 1;
     o->ent_last_term = n > 0 ? rlog_term_at(&r->log, prev + n) : 0;
-    pr->sent_commit = r->commit;
+    /* What the follower can adopt from this message: Figure 2 caps its commit
+     * at the last entry the message vouches for, prev + n. */
+    pr->sent_commit = r->commit < prev + n ? r->commit : prev + n;
     return o;
 }
 
@@ -88,6 +90,18 @@ void replication_heartbeat(raft *r)
 {
     for (size_t i = 0; i < r->n_voters; i++)
         replication_send_heartbeat(r, &r->prs[i]);
+}
+
+/* A follower whose match has passed what our last message let it commit gets
+ * the commit index now rather than at the next heartbeat. This matters for the
+ * follower that proposed the entry: the leader often commits on another
+ * follower's ack, while this one is still writing, so the commit message it
+ * gets is anchored below the entry and can only carry the commit up to there. */
+void replication_send_commit(raft *r, raft_progress *pr)
+{
+    if (pr->state == PR_REPLICATE && pr->sent_commit < r->commit && pr->match > pr->sent_commit &&
+        pr->match >= r->log.snap_index)
+        push_append(r, pr, pr->match, 0);
 }
 
 /* New entries to everyone who can take them; a newer commit index to the others. */

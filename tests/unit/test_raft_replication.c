@@ -313,3 +313,36 @@ Test(raft_replication, appends_lost_while_idle_are_resent_after_a_few_heartbeats
     }
     cr_expect(resent, "entry 2 is sent to node 2 again");
 }
+
+/* Regression: the leader committed an entry on node 2's ack while node 3 was
+ * still writing it; the commit message node 3 got was anchored below the entry
+ * (prev = its old match), so Figure 2 let it commit only up to the anchor, and
+ * it learned the commit (and could answer the client that proposed through it)
+ * only at the next heartbeat. Its ack must bring the commit index at once. */
+Test(raft_replication, a_follower_acking_after_the_commit_gets_the_commit_index_at_once)
+{
+    fx_init(&f, 1, 3, false, true);
+    fx_make_leader(&f, 3);
+    raft_msg r = fx_append_resp(2, 1, 1, 1, 0);
+    fx_step(&f, &r);
+    r = fx_append_resp(3, 1, 1, 1, 0);
+    fx_step(&f, &r);
+    uint64_t idx, payload = 7;
+    cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, &payload, 8, &idx), SS_OK);
+    fx_persist(&f);
+    r = fx_append_resp(2, 1, 1, idx, 0);
+    fx_step(&f, &r);
+    cr_assert_eq(raft_commit_index(f.r), idx);
+    fx_clear(&f);
+    r = fx_append_resp(3, 1, 1, idx, 0); /* node 3's write finished just after */
+    fx_step(&f, &r);
+    const raft_msg *m = fx_find(&f, RAFT_MSG_APPEND, 3, 0);
+    cr_assert_not_null(m, "node 3 must hear the commit without waiting for a heartbeat");
+    cr_expect_eq(m->commit, idx);
+    cr_expect_geq(m->prev_index + m->n_entries, idx, "anchored where node 3 can adopt it");
+    /* And no such message for a follower that already has it. */
+    fx_clear(&f);
+    r = fx_append_resp(3, 1, 1, idx, 0);
+    fx_step(&f, &r);
+    cr_expect_null(fx_find(&f, RAFT_MSG_APPEND, 3, 0));
+}
