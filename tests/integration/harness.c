@@ -31,13 +31,18 @@ const char *h_binary(void)
     return path;
 }
 
+/* Ports this process handed out: a port that binds now is not taken yet, so
+ * two nodes set up before either starts could otherwise get the same one. */
+static unsigned char handed_out[65536];
+
 int h_free_port(void)
 {
-    /* Ask the kernel for an ephemeral port, then move it out of the
-     * ephemeral range's busiest part by trying random ports in 20000-30000
-     * that bind: two nodes started at once must not collide. */
-    for (int attempt = 0; attempt < 200; attempt++) {
+    /* Random ports in 20000-30000 (below the kernel's ephemeral range) that
+     * bind right now and were not handed out before. */
+    for (int attempt = 0; attempt < 1000; attempt++) {
         int port = 20000 + (int)((unsigned)rand() % 10000);
+        if (handed_out[port])
+            continue;
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0)
             continue;
@@ -47,8 +52,10 @@ int h_free_port(void)
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
         close(fd);
-        if (rc == 0)
+        if (rc == 0) {
+            handed_out[port] = 1;
             return port;
+        }
     }
     return -1;
 }
