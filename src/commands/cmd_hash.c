@@ -303,23 +303,36 @@ static bool hincrbyPrepare(ss_session *s, const ss_args *a, ss_buf *out)
     return false;
 }
 
+/* The hash (created if missing) and the value of field argv[2], for HINCRBY
+ * and HINCRBYFLOAT: 1 the field holds *v, 0 no such field, -1 replied (wrong
+ * type or a storage error). */
+static int incr_field(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, ss_slice *v)
+{
+    int found = hash_lookup_create(ctx, a, m);
+    if (found < 0)
+        return -1;
+    int rc = found ? field_get(ctx, a, m, 2, v) : SS_ENOTFOUND;
+    if (rc == SS_ENOTFOUND)
+        return 0;
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return -1;
+    }
+    return 1;
+}
+
 static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long incr, old = 0;
     if (!ss_arg_ll_or_reply(ctx, a, 3, &incr))
         return;
     ss_keymeta m;
-    int found = hash_lookup_create(ctx, a, &m);
-    if (found < 0)
-        return;
     ss_slice v;
-    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
-    if (rc == SS_OK && !ss_parse_ll(v.data, v.len, &old)) {
-        ss_reply_err(ctx->out, RERR_HASH_NOTINT);
+    int has = incr_field(ctx, a, &m, &v);
+    if (has < 0)
         return;
-    }
-    if (rc != SS_OK && rc != SS_ENOTFOUND) {
-        ss_exec_fail(ctx, rc);
+    if (has && !ss_parse_ll(v.data, v.len, &old)) {
+        ss_reply_err(ctx->out, RERR_HASH_NOTINT);
         return;
     }
     if ((incr < 0 && old < 0 && incr < LLONG_MIN - old) ||
@@ -331,7 +344,7 @@ static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
     char buf[32];
     int len = snprintf(buf, sizeof buf, "%lld", now);
     bool added;
-    rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, (size_t)len, &added);
+    int rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, (size_t)len, &added);
     if (rc == SS_OK)
         rc = hash_save(ctx, a, &m);
     if (rc != SS_OK)
@@ -373,17 +386,12 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     ss_keymeta m;
-    int found = hash_lookup_create(ctx, a, &m);
-    if (found < 0)
-        return;
     ss_slice v;
-    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
-    if (rc == SS_OK && !ss_parse_long_double(v.data, v.len, &old)) {
-        ss_reply_err(ctx->out, RERR_HASH_NOTFLOAT);
+    int has = incr_field(ctx, a, &m, &v);
+    if (has < 0)
         return;
-    }
-    if (rc != SS_OK && rc != SS_ENOTFOUND) {
-        ss_exec_fail(ctx, rc);
+    if (has && !ss_parse_long_double(v.data, v.len, &old)) {
+        ss_reply_err(ctx->out, RERR_HASH_NOTFLOAT);
         return;
     }
     long double now = old + incr;
@@ -398,7 +406,7 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     size_t len = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, now);
     bool added;
-    rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, len, &added);
+    int rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, len, &added);
     if (rc == SS_OK)
         rc = hash_save(ctx, a, &m);
     if (rc != SS_OK)
