@@ -139,12 +139,13 @@ static void on_persisted(void *arg, int status, uint64_t last_index, const char 
     ss_cluster *c = t->c;
     if (status != SS_OK) {
         fatal(c, status, errmsg && errmsg[0] ? errmsg : "the raft log could not be written");
-    } else if (!c->closing || c->r) {
+    } else {
+        /* The token knows the term of its last entry; storage reports only
+         * the index, which is the same one. */
         if (t->hs)
             raft_persisted_hard_state(c->r, t->term, t->vote);
         if (t->entries)
             raft_persisted(c->r, t->last_index, t->last_term);
-        (void)last_index;
         ss_cluster_kick(c);
     }
     free(t);

@@ -5,13 +5,9 @@
 
 #include "commands/engine_internal.h"
 #include "commands/families.h"
+#include "commands/keyhelpers.h"
 
 #define SS_REDIS_COMPAT_VERSION "7.0.15"
-
-static bool eq(const ss_args *a, int i, const char *s)
-{
-    return strlen(s) == a->argvlen[i] && strncasecmp(a->argv[i], s, a->argvlen[i]) == 0;
-}
 
 /* PING and ECHO have an exec half too, so they may sit inside MULTI. */
 static void ping_reply(ss_buf *out, const ss_args *a)
@@ -147,11 +143,11 @@ static void helloCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *
     const char *name = NULL;
     size_t namelen = 0;
     for (; i < a->argc; i++) {
-        if (eq(a, i, "auth") && i + 2 < a->argc) {
+        if (ss_arg_is(a, i, "auth") && i + 2 < a->argc) {
             if (!try_auth(e, s, a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2], a->argvlen[i + 2], out))
                 return;
             i += 2;
-        } else if (eq(a, i, "setname") && i + 1 < a->argc) {
+        } else if (ss_arg_is(a, i, "setname") && i + 1 < a->argc) {
             name = a->argv[i + 1];
             namelen = a->argvlen[i + 1];
             if (!valid_client_name(name, namelen)) {
@@ -193,22 +189,22 @@ static void client_help(ss_buf *out)
 
 static void clientCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (eq(a, 1, "id") && a->argc == 2) {
+    if (ss_arg_is(a, 1, "id") && a->argc == 2) {
         resp_add_int(out, (long long)s->id);
-    } else if (eq(a, 1, "getname") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "getname") && a->argc == 2) {
         if (s->name[0])
             resp_add_bulk_cstr(out, s->name);
         else
             resp_add_null_bulk(out, s->proto);
-    } else if (eq(a, 1, "setname") && a->argc == 3) {
+    } else if (ss_arg_is(a, 1, "setname") && a->argc == 3) {
         if (!valid_client_name(a->argv[2], a->argvlen[2]) || a->argvlen[2] >= SS_SESSION_NAME_MAX) {
             ss_reply_err(out, RERR_CLIENT_NAME);
             return;
         }
         snprintf(s->name, sizeof s->name, "%.*s", (int)a->argvlen[2], a->argv[2]);
         resp_add_shared(out, RESP_SH_OK);
-    } else if (eq(a, 1, "setinfo") && a->argc == 4) {
-        char *dst = eq(a, 2, "lib-name") ? s->lib_name : eq(a, 2, "lib-ver") ? s->lib_ver : NULL;
+    } else if (ss_arg_is(a, 1, "setinfo") && a->argc == 4) {
+        char *dst = ss_arg_is(a, 2, "lib-name") ? s->lib_name : ss_arg_is(a, 2, "lib-ver") ? s->lib_ver : NULL;
         if (dst == NULL) {
             resp_add_errorf(out, "ERR Unrecognized option '%.128s'", a->argv[2]);
             return;
@@ -220,13 +216,13 @@ static void clientCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
         }
         snprintf(dst, SS_SESSION_NAME_MAX, "%.*s", (int)a->argvlen[3], a->argv[3]);
         resp_add_shared(out, RESP_SH_OK);
-    } else if (eq(a, 1, "list") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "list") && a->argc == 2) {
         ss_buf list;
         ss_buf_init(&list, 0);
         e->hooks.client_list(e->hooks.ctx, &list);
         resp_add_bulk(out, ss_buf_data(&list), ss_buf_len(&list));
         ss_buf_release(&list);
-    } else if (eq(a, 1, "info") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "info") && a->argc == 2) {
         char line[1024];
         ss_session_describe(s, line, sizeof line);
         ss_buf b;
@@ -234,9 +230,9 @@ static void clientCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
         ss_buf_appendf(&b, "%s\n", line);
         resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
         ss_buf_release(&b);
-    } else if ((eq(a, 1, "no-evict") || eq(a, 1, "no-touch")) && a->argc == 3) {
+    } else if ((ss_arg_is(a, 1, "no-evict") || ss_arg_is(a, 1, "no-touch")) && a->argc == 3) {
         resp_add_shared(out, RESP_SH_OK);
-    } else if (eq(a, 1, "help") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
         client_help(out);
     } else {
         ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "CLIENT");

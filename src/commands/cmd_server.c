@@ -7,22 +7,10 @@
 
 #include "commands/engine_internal.h"
 #include "commands/families.h"
+#include "commands/keyhelpers.h"
 #include "store/keyspace.h"
 
-static bool eq(const ss_args *a, int i, const char *s)
-{
-    return strlen(s) == a->argvlen[i] && strncasecmp(a->argv[i], s, a->argvlen[i]) == 0;
-}
-
 /* ---------------------------------------------------------------- COMMAND */
-
-static int flag_count(const ss_command *c)
-{
-    int n = 0;
-    for (uint32_t f = c->flags; f; f &= f - 1)
-        n++;
-    return n;
-}
 
 static void add_flags(ss_buf *out, resp_proto proto, const ss_command *c)
 {
@@ -35,7 +23,6 @@ static void add_flags(ss_buf *out, resp_proto proto, const ss_command *c)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (c->flags & names[i].flag)
             n++;
-    (void)flag_count;
     resp_add_set_len(out, proto, n);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (c->flags & names[i].flag)
@@ -85,14 +72,14 @@ static void commandCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf
         for (size_t i = 0; i < n; i++)
             if (visible(&table[i]))
                 add_command_info(out, s->proto, &table[i]);
-    } else if (eq(a, 1, "count") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "count") && a->argc == 2) {
         resp_add_int(out, (long long)nvisible);
-    } else if (eq(a, 1, "list") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "list") && a->argc == 2) {
         resp_add_array_len(out, (long long)nvisible);
         for (size_t i = 0; i < n; i++)
             if (visible(&table[i]))
                 resp_add_bulk_cstr(out, table[i].name);
-    } else if (eq(a, 1, "info")) {
+    } else if (ss_arg_is(a, 1, "info")) {
         if (a->argc == 2) {
             resp_add_array_len(out, (long long)nvisible);
             for (size_t i = 0; i < n; i++)
@@ -108,7 +95,7 @@ static void commandCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf
             else
                 resp_add_null_array(out, s->proto);
         }
-    } else if (eq(a, 1, "docs")) {
+    } else if (ss_arg_is(a, 1, "docs")) {
         if (a->argc == 2) {
             resp_add_map_len(out, s->proto, (long long)nvisible);
             for (size_t i = 0; i < n; i++)
@@ -127,7 +114,7 @@ static void commandCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf
             if (c && visible(c))
                 add_command_docs(out, s->proto, c);
         }
-    } else if (eq(a, 1, "help") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
         static const char *const lines[] = {
             "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "(no subcommand)", "    Return details about all commands.",
@@ -162,7 +149,7 @@ static void collect_pair(void *arg, const char *name, const char *value)
 
 static void configCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (eq(a, 1, "get") && a->argc >= 3) {
+    if (ss_arg_is(a, 1, "get") && a->argc >= 3) {
         config_pairs p;
         ss_buf_init(&p.items, 0);
         p.n = 0;
@@ -171,7 +158,7 @@ static void configCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
         resp_add_map_len(out, s->proto, p.n);
         resp_add_raw(out, ss_buf_data(&p.items), ss_buf_len(&p.items));
         ss_buf_release(&p.items);
-    } else if (eq(a, 1, "set") && a->argc >= 4 && a->argc % 2 == 0) {
+    } else if (ss_arg_is(a, 1, "set") && a->argc >= 4 && a->argc % 2 == 0) {
         /* Validate everything first, then apply: all or nothing, as Redis 7. */
         for (int i = 2; i < a->argc; i += 2) {
             ss_config scratch;
@@ -201,12 +188,12 @@ static void configCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
                 ss_log_set_level((ss_log_level)e->cfg->loglevel);
         }
         resp_add_shared(out, RESP_SH_OK);
-    } else if (eq(a, 1, "resetstat") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "resetstat") && a->argc == 2) {
         memset(&e->stats, 0, sizeof e->stats);
         resp_add_shared(out, RESP_SH_OK);
-    } else if (eq(a, 1, "rewrite") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "rewrite") && a->argc == 2) {
         resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
-    } else if (eq(a, 1, "help") && a->argc == 2) {
+    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
         resp_add_array_len(out, 3);
         resp_add_simple(out, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         resp_add_simple(out, "GET <pattern>");
@@ -228,9 +215,9 @@ static bool want(const ss_args *a, const char *section, bool in_default)
     if (a->argc == 1)
         return in_default;
     for (int i = 1; i < a->argc; i++) {
-        if (eq(a, i, section) || eq(a, i, "all") || eq(a, i, "everything"))
+        if (ss_arg_is(a, i, section) || ss_arg_is(a, i, "all") || ss_arg_is(a, i, "everything"))
             return true;
-        if (eq(a, i, "default") && in_default)
+        if (ss_arg_is(a, i, "default") && in_default)
             return true;
     }
     return false;
@@ -322,7 +309,7 @@ static void dbsizeExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static bool flush_args_ok(const ss_args *a, ss_buf *out)
 {
-    if (a->argc == 1 || (a->argc == 2 && (eq(a, 1, "async") || eq(a, 1, "sync"))))
+    if (a->argc == 1 || (a->argc == 2 && (ss_arg_is(a, 1, "async") || ss_arg_is(a, 1, "sync"))))
         return true;
     ss_reply_err(out, RERR_SYNTAX);
     return false;

@@ -26,12 +26,6 @@ int64_t ss_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t ss_engine_now_ms(const ss_engine *e)
-{
-    (void)e;
-    return ss_wall_ms();
-}
-
 uint64_t ss_engine_rand(ss_engine *e)
 {
     ss_exec_ctx tmp = {.rng = e->rng};

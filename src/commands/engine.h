@@ -122,6 +122,5 @@ ss_store *ss_engine_store(ss_engine *e);
 ss_cluster *ss_engine_cluster(ss_engine *e);
 const ss_engine_hooks *ss_engine_hooks_get(ss_engine *e);
 ss_engine_stats *ss_engine_stats_mut(ss_engine *e);
-int64_t ss_engine_now_ms(const ss_engine *e);
 
 #endif
