@@ -74,7 +74,7 @@ static int check_format(ss_store *s, char *errmsg)
     return SS_OK;
 }
 
-static void store_free(ss_store *s)
+void store_free(ss_store *s)
 {
     if (s->db)
         leveldb_close(s->db);
@@ -93,38 +93,41 @@ static void store_free(ss_store *s)
     if (s->spare != NULL)
         free(s->spare->held);
     free(s->spare);
+    free(s->path);
     free(s);
 }
 
-int ss_store_open(const char *dir, const ss_store_options *user_opts, ss_store **out,
-                  char *errmsg)
+static void resolve_options(const ss_store_options *user_opts, ss_store_options *o)
+{
+    ss_store_options_init(o);
+    if (user_opts == NULL)
+        return;
+    if (user_opts->cache_bytes)
+        o->cache_bytes = user_opts->cache_bytes;
+    if (user_opts->write_buffer_bytes)
+        o->write_buffer_bytes = user_opts->write_buffer_bytes;
+    if (user_opts->bloom_bits_per_key)
+        o->bloom_bits_per_key = user_opts->bloom_bits_per_key;
+    if (user_opts->max_txn_bytes)
+        o->max_txn_bytes = user_opts->max_txn_bytes;
+}
+
+int store_new(const char *path, const ss_store_options *user_opts, bool create, bool must_be_new,
+              ss_store **out, char *errmsg)
 {
     *out = NULL;
     ss_store_options o;
-    ss_store_options_init(&o);
-    if (user_opts != NULL) {
-        if (user_opts->cache_bytes)
-            o.cache_bytes = user_opts->cache_bytes;
-        if (user_opts->write_buffer_bytes)
-            o.write_buffer_bytes = user_opts->write_buffer_bytes;
-        if (user_opts->bloom_bits_per_key)
-            o.bloom_bits_per_key = user_opts->bloom_bits_per_key;
-        if (user_opts->max_txn_bytes)
-            o.max_txn_bytes = user_opts->max_txn_bytes;
-    }
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/state", dir) >= (int)sizeof path)
-        return ss_errf(errmsg, SS_EINVAL, "store directory name too long");
-    int rc = mkdir_if_missing(dir, errmsg);
-    if (rc != SS_OK)
-        return rc;
-
+    resolve_options(user_opts, &o);
     ss_store *s = calloc(1, sizeof *s);
-    if (s == NULL)
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
         return ss_errf(errmsg, SS_ENOMEM, "open store '%s': out of memory", path);
+    }
+    atomic_init(&s->live_snaps, 0);
     s->max_txn_bytes = o.max_txn_bytes;
     s->opts = leveldb_options_create();
-    leveldb_options_set_create_if_missing(s->opts, 1);
+    leveldb_options_set_create_if_missing(s->opts, create);
+    leveldb_options_set_error_if_exists(s->opts, must_be_new);
     s->cache = leveldb_cache_create_lru(o.cache_bytes);
     leveldb_options_set_cache(s->opts, s->cache);
     leveldb_options_set_write_buffer_size(s->opts, o.write_buffer_bytes);
@@ -141,25 +144,60 @@ int ss_store_open(const char *dir, const ss_store_options *user_opts, ss_store *
     char *lerr = NULL;
     s->db = leveldb_open(s->opts, path, &lerr);
     if (lerr != NULL) {
-        rc = store_leveldb_err(errmsg, SS_EIO, "open leveldb", lerr);
+        int rc = store_leveldb_err(errmsg, SS_EIO, "open leveldb", lerr);
         ss_errwrap(errmsg, rc, "open store '%s'", path);
-        goto err_after_alloc;
+        store_free(s);
+        return rc;
     }
+    *out = s;
+    return SS_OK;
+}
+
+int store_load_meta(ss_store *s, char *errmsg)
+{
+    int rc;
     if ((rc = check_format(s, errmsg)) != SS_OK ||
         (rc = read_u64_key(s, SS_STORE_APPLIED_KEY, KEYLEN(SS_STORE_APPLIED_KEY),
                            &s->applied_index, errmsg)) != SS_OK ||
-        (rc = ks_load(s, errmsg)) != SS_OK) {
-        ss_errwrap(errmsg, rc, "open store '%s'", path);
-        goto err_after_alloc;
+        (rc = ks_load(s, errmsg)) != SS_OK)
+        return ss_errwrap(errmsg, rc, "open store '%s'", s->path);
+    return SS_OK;
+}
+
+int ss_store_open(const char *dir, const ss_store_options *user_opts, ss_store **out,
+                  char *errmsg)
+{
+    *out = NULL;
+    int rc = mkdir_if_missing(dir, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    char name[STORE_STATE_NAME_MAX];
+    bool named = false;
+    if ((rc = store_state_name(dir, name, &named, errmsg)) != SS_OK)
+        return rc;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return ss_errf(errmsg, SS_EINVAL, "store directory name too long");
+    /* A directory STATE names was complete and synced before STATE was
+     * switched to it: if it is missing, creating an empty one would silently
+     * drop the data. */
+    struct stat st;
+    if (named && stat(path, &st) != 0)
+        return ss_errf(errmsg, SS_ECORRUPT, "'%s/STATE' names '%s': %s", dir, name,
+                       strerror(errno));
+    store_state_cleanup(dir, name);
+
+    ss_store *s = NULL;
+    if ((rc = store_new(path, user_opts, !named, false, &s, errmsg)) != SS_OK)
+        return rc;
+    if ((rc = store_load_meta(s, errmsg)) != SS_OK) {
+        store_free(s);
+        return rc;
     }
     LOG_VERBOSE("store: opened '%s' at applied index %llu", path,
                 (unsigned long long)s->applied_index);
     *out = s;
     return SS_OK;
-
-err_after_alloc:
-    store_free(s);
-    return rc;
 }
 
 void ss_store_close(ss_store *s)
@@ -168,7 +206,14 @@ void ss_store_close(ss_store *s)
         return;
     if (s->open_txns != 0)
         LOG_WARNING("store: closing with %d open txns", s->open_txns);
+    if (atomic_load(&s->live_snaps) != 0)
+        LOG_WARNING("store: closing with %d live snapshot views", atomic_load(&s->live_snaps));
     store_free(s);
+}
+
+const char *ss_store_path(const ss_store *s)
+{
+    return s->path;
 }
 
 uint64_t ss_store_applied_index(const ss_store *s)
@@ -176,8 +221,19 @@ uint64_t ss_store_applied_index(const ss_store *s)
     return s->applied_index;
 }
 
+/*
+ * A view is made on the loop thread and may be iterated and freed on one
+ * worker thread while the loop thread keeps committing. LevelDB allows it:
+ * the DB is safe for concurrent use, and an iterator (not synchronized
+ * itself) may be used by any one thread at a time; its destruction and the
+ * snapshot's release take the DB's mutex. The hand-over between threads
+ * (uv_queue_work) orders the accesses. The view keeps its own db pointer so
+ * that the worker never reads s's fields; s only counts it (atomically), and
+ * ss_store_adopt refuses to swap the database while any view is alive.
+ */
 struct ss_store_snapshot {
     ss_store *s;
+    leveldb_t *db;
     const leveldb_snapshot_t *snap;
     leveldb_readoptions_t *ropts;
     leveldb_iterator_t *it;
@@ -190,12 +246,14 @@ int ss_store_snapshot_new(ss_store *s, ss_store_snapshot **out)
     if (snap == NULL)
         return SS_ENOMEM;
     snap->s = s;
+    snap->db = s->db;
     snap->index = s->applied_index;
     snap->snap = leveldb_create_snapshot(s->db);
     snap->ropts = leveldb_readoptions_create();
     leveldb_readoptions_set_fill_cache(snap->ropts, 0);
     leveldb_readoptions_set_snapshot(snap->ropts, snap->snap);
     snap->it = leveldb_create_iterator(s->db, snap->ropts);
+    atomic_fetch_add(&s->live_snaps, 1);
     *out = snap;
     return SS_OK;
 }
@@ -234,6 +292,8 @@ void ss_store_snapshot_free(ss_store_snapshot *snap)
         return;
     leveldb_iter_destroy(snap->it);
     leveldb_readoptions_destroy(snap->ropts);
-    leveldb_release_snapshot(snap->s->db, snap->snap);
+    leveldb_release_snapshot(snap->db, snap->snap);
+    /* Last: once the count drops, the loop thread may swap s's database. */
+    atomic_fetch_sub(&snap->s->live_snaps, 1);
     free(snap);
 }

@@ -36,10 +36,15 @@ typedef struct {
 void ss_store_options_init(ss_store_options *opts);
 
 /*
- * Opens (creating if missing) the store in dir/state/; dir is created too.
- * opts may be NULL for defaults. On failure *out is NULL and errmsg (may be
- * NULL) says why. A directory can be open only once at a time (SS_EBUSY /
- * SS_EIO from LevelDB's lock).
+ * Opens the store in dir (created if missing). The LevelDB lives in the
+ * subdirectory named by the file dir/STATE when it exists ("state-<index>",
+ * after a snapshot was staged, see store/snapfile.h; the directory must exist),
+ * else in dir/state (created if missing). SS_ECORRUPT if STATE names anything
+ * else. Other state directories (dir/state, dir/state-<digits>) and
+ * dir/STATE.tmp, leftovers of an interrupted stage or of a replaced state,
+ * are removed. opts may be NULL for defaults. On failure *out is NULL and
+ * errmsg (may be NULL) says why. A directory can be open only once at a time
+ * (SS_EIO from LevelDB's lock).
  */
 int ss_store_open(const char *dir, const ss_store_options *opts, ss_store **out,
                   char *errmsg);
@@ -48,6 +53,10 @@ int ss_store_open(const char *dir, const ss_store_options *opts, ss_store **out,
  * NULL is a no-op. */
 void ss_store_close(ss_store *s);
 
+/* The LevelDB directory currently open ("<dir>/state-42"), for logs; valid
+ * until the next ss_store_adopt or the close. */
+const char *ss_store_path(const ss_store *s);
+
 /* The Raft index of the last committed txn (0 for a fresh store). */
 uint64_t ss_store_applied_index(const ss_store *s);
 
@@ -55,6 +64,12 @@ uint64_t ss_store_applied_index(const ss_store *s);
  * A consistent point-in-time view of every key in the store (all internal
  * prefixes included), for building Raft snapshots. The view is unaffected by
  * later commits. Raw keys and values are valid until the next move or free.
+ *
+ * Threads: ss_store_snapshot_new runs on the loop thread; the view may then be
+ * handed to one worker thread (through something that orders memory, such as
+ * uv_queue_work) which iterates and frees it while the loop thread keeps using
+ * the store. One thread at a time per view. The store counts live views:
+ * ss_store_adopt refuses while any is alive, and the store must outlive them.
  */
 typedef struct ss_store_snapshot ss_store_snapshot;
 

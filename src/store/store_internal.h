@@ -3,6 +3,7 @@
 #define SS_STORE_INTERNAL_H
 
 #include <leveldb/c.h>
+#include <stdatomic.h>
 
 #include "store/keys.h"
 #include "store/overlay.h"
@@ -10,10 +11,13 @@
 #include "store/txn.h"
 
 struct ss_store {
+    /* The LevelDB directory and what is tied to it: ss_store_adopt swaps
+     * these (with applied_index and the ks_ arrays) for a staged store's. */
     leveldb_t *db;
     leveldb_options_t *opts;
     leveldb_cache_t *cache;
     leveldb_filterpolicy_t *filter;
+    char *path;                        /* the directory db lives in */
     leveldb_readoptions_t *ropts;
     leveldb_readoptions_t *bulk_ropts; /* fill_cache off: sweeps don't evict hot blocks */
     leveldb_writeoptions_t *wopts;     /* sync = false: the Raft log is the WAL */
@@ -22,6 +26,9 @@ struct ss_store {
     ss_txn *writer;                    /* the txn holding pending writes, if any */
     ss_txn *spare;                     /* a finished txn kept for reuse */
     int open_txns;
+    /* Live ss_store_snapshot views; atomic because a view may be freed on a
+     * worker thread. */
+    atomic_int live_snaps;
     /* Keyspace state, mirrored from the epoch and counter records. */
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
@@ -52,6 +59,42 @@ int txn_put_owned(ss_txn *txn, const void *key, size_t klen, char *val, size_t v
 
 /* Loads the keyspace's epochs and counters at open. */
 int ks_load(ss_store *s, char *errmsg);
+
+/* Allocates a store and opens the LevelDB at path with opts (NULL for
+ * defaults); create: create if missing; must_be_new: fail if it exists. Reads
+ * nothing from it (see store_load_meta). */
+int store_new(const char *path, const ss_store_options *opts, bool create, bool must_be_new,
+              ss_store **out, char *errmsg);
+/* Checks (or stamps) the format, reads the applied index and the keyspace
+ * counters. */
+int store_load_meta(ss_store *s, char *errmsg);
+/* Closes the LevelDB and frees s with everything it owns. */
+void store_free(ss_store *s);
+
+/* The name of dir's state directory: what <dir>/STATE names ("state-<digits>"
+ * or "state"), else "state". *named: a STATE file exists (its directory must
+ * then exist too). SS_ECORRUPT if STATE holds anything else. */
+#define STORE_STATE_NAME_MAX 32
+int store_state_name(const char *dir, char name[STORE_STATE_NAME_MAX], bool *named,
+                     char *errmsg);
+/* Removes the state directories in dir other than keep, and STATE.tmp:
+ * leftovers of an interrupted stage or of a replaced state. */
+void store_state_cleanup(const char *dir, const char *keep);
+
+/* Removes dir, which must hold only regular files (a LevelDB directory);
+ * a missing dir is fine. Bounded: one directory level, never recursing. */
+int store_remove_dir(const char *dir, char *errmsg);
+/* fsync()s a directory so that the entries made in it are durable. */
+int store_sync_dir(const char *dir, char *errmsg);
+
+/* Called for each record by snapfile_read; a non-SS_OK return stops the read. */
+typedef int (*snapfile_record_fn)(void *ud, const char *key, size_t klen, const char *val,
+                                  size_t vlen, char *errmsg);
+/* Reads and checks a whole snapshot file, streaming; calls fn (if not NULL)
+ * with every record. fn's byte ranges are valid during the call only.
+ * *records is the record count (may be NULL). */
+int snapfile_read(const char *path, snapfile_record_fn fn, void *ud, uint64_t *index,
+                  uint64_t *term, uint64_t *records, char *errmsg);
 
 /* Copies a LevelDB error into errmsg, frees it, returns code. */
 int store_leveldb_err(char *errmsg, int code, const char *what, char *lerr);
