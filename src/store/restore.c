@@ -276,6 +276,9 @@ int ss_store_stage_snapshot(const char *dir, const char *snap_path, const ss_sto
     char name[STORE_STATE_NAME_MAX], cur[STORE_STATE_NAME_MAX], path[4096];
     bool named = false;
     int rc;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return ss_errf(errmsg, SS_EIO, "stage snapshot: create directory '%s': %s", dir,
+                       strerror(errno));
     if ((rc = ss_store_snapfile_info(snap_path, &index, NULL, errmsg)) != SS_OK ||
         (rc = store_state_name(dir, cur, &named, errmsg)) != SS_OK)
         return ss_errwrap(errmsg, rc, "stage snapshot");
