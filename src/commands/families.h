@@ -18,6 +18,7 @@ SS_FAMILY(hash)    /* cmd_hash.c */
 SS_FAMILY(list)    /* cmd_list.c */
 SS_FAMILY(set)     /* cmd_set.c */
 SS_FAMILY(zset)    /* cmd_zset.c */
+SS_FAMILY(debug)   /* cmd_debug.c: DEBUG DIGEST DIGEST-VALUE HELP */
 
 #define SS_COUNT(arr) const size_t arr##_count = sizeof arr / sizeof arr[0]
 

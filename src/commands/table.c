@@ -24,6 +24,7 @@ static const struct {
     {ss_cmds_list, &ss_cmds_list_count},
     {ss_cmds_set, &ss_cmds_set_count},
     {ss_cmds_zset, &ss_cmds_zset_count},
+    {ss_cmds_debug, &ss_cmds_debug_count},
 };
 
 #define MAX_COMMANDS 512

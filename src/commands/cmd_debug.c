@@ -1,0 +1,267 @@
+/* DEBUG: DIGEST and DIGEST-VALUE fingerprint this node's applied keyspace, so replicas can be compared. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands/families.h"
+#include "commands/keyhelpers.h"
+#include "raft_io/transport_auth.h"
+#include "store/encode.h"
+#include "store/txn.h"
+
+/*
+ * A digest is SHA-256 truncated to 20 bytes (40 hex digits, the width of
+ * Redis's SHA-1 digests). It is a function of the logical data only, so two
+ * nodes that applied the same entries agree whatever their LevelDB layout,
+ * collection versions, list sequence numbers or unswept garbage.
+ *
+ * A value's digest (DIGEST-VALUE) hashes, with every number big-endian:
+ *   type (1 byte), expire_ms (8, 0 = none), then
+ *   string: len (8), bytes
+ *   hash:   count (8), then per field in byte order: flen, field, vlen, value
+ *   list:   count (8), then per element, head to tail: len, bytes
+ *   set:    count (8), then per member in byte order: len, member
+ *   zset:   count (8), then per member in (score, member) order:
+ *           score (8, IEEE bits, -0 as +0), len, member
+ * Lengths are 8 bytes. The dataset digest (DIGEST) hashes, for every live key
+ * of dbs 0..15 in (db, key byte) order: db (4), klen (8), key, value digest
+ * (20). An empty dataset is all zeros, as in Redis.
+ *
+ * Unlike Redis (which only notes that an expiry exists) the expiry time is
+ * covered: apply derives it from the entry, so replicas hold the same one.
+ * "Live" is judged on the local clock, as every read here is: a key whose
+ * expiry passes while two nodes are compared may be counted on one only.
+ */
+
+#define DIGEST_LEN 20
+#define DIGEST_HEX (DIGEST_LEN * 2)
+
+static void feed_u64(ss_sha256 *h, uint64_t v)
+{
+    unsigned char b[8];
+    ss_encode_u64_be(v, b);
+    ss_sha256_update(h, b, sizeof b);
+}
+
+static void feed_bytes(ss_sha256 *h, const void *p, size_t len)
+{
+    feed_u64(h, len);
+    if (len)
+        ss_sha256_update(h, p, len);
+}
+
+static void feed_score(ss_sha256 *h, const unsigned char enc[8])
+{
+    double d = ss_decode_double(enc);
+    if (d == 0)
+        d = 0.0; /* one zero: the store already folds -0, but the digest must not depend on it */
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    feed_u64(h, bits);
+}
+
+/* Feeds the elements of one collection, streamed from its sub-keys. */
+static int feed_collection(ss_txn *txn, int db, ss_slice key, const ss_keymeta *m, ss_sha256 *h)
+{
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(txn, db, key.data, key.len, m->version, &it);
+    if (rc != SS_OK)
+        return rc;
+    feed_u64(h, m->count);
+    if (m->type == SS_TYPE_LIST) {
+        /* Only [head, tail) is the list; sequence numbers themselves are
+         * physical (RPUSH a b and LPUSH b a store them differently). */
+        int64_t head = 0, tail = 0;
+        if (m->hdr_len == 16) {
+            head = ss_decode_i64(m->hdr);
+            tail = ss_decode_i64(m->hdr + 8);
+        }
+        unsigned char first[8];
+        ss_encode_i64(head, first);
+        for (ss_ks_subiter_seek(it, first, 8); ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
+            ss_slice sub = ss_ks_subiter_sub(it);
+            if (sub.len != 8 || ss_decode_i64((const unsigned char *)sub.data) >= tail)
+                break;
+            ss_slice v = ss_ks_subiter_value(it);
+            feed_bytes(h, v.data, v.len);
+        }
+    } else if (m->type == SS_TYPE_ZSET) {
+        /* The 's' space: 's' score(8) member -> "". The 'm' space mirrors it. */
+        for (ss_ks_subiter_seek(it, "s", 1); ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
+            ss_slice sub = ss_ks_subiter_sub(it);
+            if (sub.len < 9 || sub.data[0] != 's')
+                break;
+            feed_score(h, (const unsigned char *)sub.data + 1);
+            feed_bytes(h, sub.data + 9, sub.len - 9);
+        }
+    } else {
+        /* Hash: field -> value; set: member -> "". */
+        for (ss_ks_subiter_seek_first(it); ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
+            ss_slice sub = ss_ks_subiter_sub(it);
+            feed_bytes(h, sub.data, sub.len);
+            if (m->type == SS_TYPE_HASH) {
+                ss_slice v = ss_ks_subiter_value(it);
+                feed_bytes(h, v.data, v.len);
+            }
+        }
+    }
+    ss_ks_subiter_free(it);
+    return SS_OK;
+}
+
+/* The digest of one key's value (str: a string's bytes). */
+static int value_digest(ss_txn *txn, int db, ss_slice key, const ss_keymeta *m, ss_slice str,
+                        uint8_t out[DIGEST_LEN])
+{
+    ss_sha256 h;
+    ss_sha256_init(&h);
+    unsigned char type = (unsigned char)m->type;
+    ss_sha256_update(&h, &type, 1);
+    feed_u64(&h, m->expire_ms);
+    if (m->type == SS_TYPE_STRING) {
+        feed_bytes(&h, str.data, str.len);
+    } else {
+        int rc = feed_collection(txn, db, key, m, &h);
+        if (rc != SS_OK)
+            return rc;
+    }
+    uint8_t full[SS_SHA256_SIZE];
+    ss_sha256_final(&h, full);
+    memcpy(out, full, DIGEST_LEN);
+    return SS_OK;
+}
+
+/* Streams over every live key of one db; *any says whether it had one. */
+static int feed_db(ss_exec_ctx *ctx, int db, ss_sha256 *h, bool *any)
+{
+    ss_ks_keyiter *it;
+    int rc = ss_ks_keyiter_new(ctx->txn, db, (uint64_t)ctx->now_ms, &it);
+    if (rc != SS_OK)
+        return rc;
+    unsigned char dbn[4] = {(unsigned char)(db >> 24), (unsigned char)(db >> 16), (unsigned char)(db >> 8),
+                            (unsigned char)db};
+    for (ss_ks_keyiter_seek(it, "", 0); rc == SS_OK && ss_ks_keyiter_valid(it); ss_ks_keyiter_next(it)) {
+        ss_slice k = ss_ks_keyiter_key(it), str = {NULL, 0};
+        ss_keymeta m;
+        uint8_t vd[DIGEST_LEN];
+        rc = ss_ks_keyiter_meta(it, &m, &str);
+        if (rc == SS_OK)
+            rc = value_digest(ctx->txn, db, k, &m, str, vd);
+        if (rc == SS_OK) {
+            ss_sha256_update(h, dbn, sizeof dbn);
+            feed_bytes(h, k.data, k.len);
+            ss_sha256_update(h, vd, sizeof vd);
+            *any = true;
+        }
+    }
+    ss_ks_keyiter_free(it);
+    return rc;
+}
+
+static void add_digest(ss_buf *out, const uint8_t d[DIGEST_LEN])
+{
+    char hex[DIGEST_HEX + 1];
+    for (int i = 0; i < DIGEST_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    resp_add_simple_len(out, hex, DIGEST_HEX);
+}
+
+static void digest(ss_exec_ctx *ctx)
+{
+    ss_sha256 h;
+    ss_sha256_init(&h);
+    bool any = false;
+    for (int db = 0; db < SS_KS_DBS; db++) {
+        int rc = feed_db(ctx, db, &h, &any);
+        if (rc != SS_OK) {
+            ss_exec_fail(ctx, rc);
+            return;
+        }
+    }
+    uint8_t d[DIGEST_LEN] = {0};
+    if (any) {
+        uint8_t full[SS_SHA256_SIZE];
+        ss_sha256_final(&h, full);
+        memcpy(d, full, DIGEST_LEN);
+    }
+    add_digest(ctx->out, d);
+}
+
+static void digest_value(ss_exec_ctx *ctx, const ss_args *a)
+{
+    /* Each key's digest is made before any is replied, so a storage error
+     * never leaves a half-written array. */
+    ss_buf items;
+    ss_buf_init(&items, 0);
+    for (int i = 2; i < a->argc; i++) {
+        ss_slice k = {a->argv[i], a->argvlen[i]}, str = {NULL, 0};
+        ss_keymeta m;
+        uint8_t d[DIGEST_LEN] = {0};
+        /* Not ss_key_lookup: a debug probe leaves the hit/miss stats alone. */
+        int rc = ss_ks_lookup(ctx->txn, ctx->db, k.data, k.len, (uint64_t)ctx->now_ms, &m, &str);
+        if (rc == SS_OK)
+            rc = value_digest(ctx->txn, ctx->db, k, &m, str, d);
+        if (rc != SS_OK && rc != SS_ENOTFOUND) {
+            ss_buf_release(&items);
+            ss_exec_fail(ctx, rc);
+            return;
+        }
+        add_digest(&items, d);
+    }
+    resp_add_array_len(ctx->out, a->argc - 2);
+    resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
+    ss_buf_release(&items);
+}
+
+static void help(ss_buf *out)
+{
+    static const char *const lines[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "    sandstore: this node's applied state of all 16 databases, read locally",
+        "    (no leader, no read barrier); O(N) in keys and elements, on the event loop.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
+        "HELP",
+        "    Prints this help.",
+    };
+    resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        resp_add_simple(out, lines[i]);
+}
+
+static void debugExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    if (a->argc == 2 && ss_arg_is(a, 1, "digest"))
+        digest(ctx);
+    else if (ss_arg_is(a, 1, "digest-value"))
+        digest_value(ctx, a);
+    else if (a->argc == 2 && ss_arg_is(a, 1, "help"))
+        help(ctx->out);
+    else
+        resp_add_errorf(ctx->out, "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try DEBUG HELP.",
+                        a->argv[1]);
+}
+
+/* Served at once by the node the client is connected to: comparing replicas
+ * is the point, so neither the leader nor a read barrier is involved. */
+static void debugCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    ss_exec_ctx ctx = {
+        .engine = e,
+        .txn = ss_txn_begin(ss_engine_store(e)),
+        .db = s->db,
+        .now_ms = ss_wall_ms(),
+        .proto = s->proto,
+        .out = out,
+    };
+    debugExec(&ctx, a);
+    ss_txn_abort(ctx.txn);
+}
+
+/* NOMULTI keeps DEBUG out of log entries: inside an applied MULTI it would
+ * cost O(N) on every node. The exec half serves the in-process test bench. */
+const ss_command ss_cmds_debug[] = {
+    {"debug", -2, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING | CMD_LOCAL_ONLY, debugExec, NULL, debugCommand, 0, 0, 0, "server", "A container for debugging commands.", "1.0.0", "DIGEST: O(N) in keys and elements, on the event loop; DIGEST-VALUE: O(N) in the keys' elements."},
+};
+SS_COUNT(ss_cmds_debug);
