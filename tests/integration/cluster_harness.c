@@ -83,6 +83,14 @@ long long hc_info_int(h_cluster *c, int i, const char *field)
     return atoll(buf);
 }
 
+long long hc_node_info_int(h_node *n, const char *field)
+{
+    char buf[64];
+    if (!h_node_alive(n) || !info_field(n, field, buf, sizeof buf))
+        return -1;
+    return atoll(buf);
+}
+
 int hc_wait_leader(h_cluster *c, int timeout_ms)
 {
     long long deadline = h_now_ms() + timeout_ms;

@@ -22,6 +22,8 @@ void hc_cleanup(h_cluster *c);
 int hc_wait_leader(h_cluster *c, int timeout_ms);
 /* An INFO raft field of node i as an integer (-1 if unreachable). */
 long long hc_info_int(h_cluster *c, int i, const char *field);
+/* The same for any node, in a cluster or not (-1 if unreachable or absent). */
+long long hc_node_info_int(h_node *n, const char *field);
 /* Waits until every live node has applied at least index. */
 bool hc_wait_applied(h_cluster *c, long long index, int timeout_ms);
 /* SET through node i, retrying on errors until timeout: true once acknowledged. */
