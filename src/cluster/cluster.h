@@ -46,6 +46,29 @@ typedef struct ss_state_machine {
     int (*apply_batch)(void *ctx, const ss_applied_entry *entries, size_t n);
     /* The last index the state machine has durably applied (recovered at start). */
     uint64_t (*applied_index)(void *ctx);
+
+    /*
+     * Snapshots, as files whose format only the state machine knows. The
+     * cluster decides when, names the files, moves them between nodes and
+     * deletes them; it never looks inside beyond snapshot_info.
+     */
+    /* Loop thread: a consistent view of the state at applied_index(), unaffected
+     * by later applies. */
+    int (*snapshot_begin)(void *ctx, void **view, char *errmsg);
+    /* Worker thread: writes the view (recording term, the term of its last
+     * entry) to path and fsyncs the file; frees the view in every case. */
+    int (*snapshot_write)(void *view, uint64_t term, const char *path, uint64_t *bytes,
+                          char *errmsg);
+    /* Any thread: the (index, term) a snapshot file holds, from its header. */
+    int (*snapshot_info)(const char *path, uint64_t *index, uint64_t *term, char *errmsg);
+    /* Worker thread: verifies the file and builds the state it holds so that
+     * from now on a restart finds it (the commit point of an install). */
+    int (*snapshot_stage)(void *ctx, const char *path, void **staged, char *errmsg);
+    /* Loop thread, quick: the staged state replaces the live one (writes this
+     * node had in flight get an unknown outcome); *retired, the old state, is
+     * released with snapshot_retire on a worker thread. */
+    int (*snapshot_adopt)(void *ctx, void *staged, void **retired, char *errmsg);
+    void (*snapshot_retire)(void *retired);
 } ss_state_machine;
 
 /* Events the server reacts to. */
@@ -83,6 +106,14 @@ uint64_t ss_cluster_leader_id(const ss_cluster *c);
 /* The leader's client address "host:port", or NULL when unknown. */
 const char *ss_cluster_leader_addr(const ss_cluster *c);
 uint64_t ss_cluster_node_id(const ss_cluster *c);
+
+/* BGSAVE: takes a snapshot now unless one is in progress. SS_OK (started),
+ * SS_EBUSY (one is being taken or installed). */
+int ss_cluster_snapshot_now(ss_cluster *c);
+/* Unix time (seconds) of the newest snapshot this node holds, 0 if none. */
+int64_t ss_cluster_last_snapshot_time(const ss_cluster *c);
+/* 1 while this node writes a snapshot, else 0. */
+int ss_cluster_snapshot_in_progress(const ss_cluster *c);
 
 /* Appends the INFO raft section ("raft_node_id:1\r\n..."). */
 typedef void (*ss_info_fn)(void *arg, const char *line);

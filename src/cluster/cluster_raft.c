@@ -28,7 +28,7 @@ void ss_cluster_kick(ss_cluster *c)
         uv_idle_start(&c->kick, on_kick);
 }
 
-static void fatal(ss_cluster *c, int code, const char *what)
+void ss_cluster_fatal(ss_cluster *c, int code, const char *what)
 {
     if (c->fatal)
         return;
@@ -138,7 +138,7 @@ static void on_persisted(void *arg, int status, uint64_t last_index, const char 
     persist_token *t = arg;
     ss_cluster *c = t->c;
     if (status != SS_OK) {
-        fatal(c, status, errmsg && errmsg[0] ? errmsg : "the raft log could not be written");
+        ss_cluster_fatal(c, status, errmsg && errmsg[0] ? errmsg : "the raft log could not be written");
     } else {
         /* The token knows the term of its last entry; storage reports only
          * the index, which is the same one. */
@@ -206,15 +206,19 @@ static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
     ss_applied_entry *batch = malloc(sizeof *batch * n);
     if (!batch)
         return SS_ENOMEM;
+    uint64_t bytes = 0;
     for (size_t i = 0; i < n; i++) {
         const raft_entry *e = &entries[i];
         batch[i] = (ss_applied_entry){e->index, e->term,
                                       e->type == RAFT_ENTRY_NORMAL ? SS_ENTRY_COMMAND : SS_ENTRY_NOOP,
                                       e->data, e->len};
+        bytes += e->len;
     }
     int rc = c->sm.apply_batch(c->sm.ctx, batch, n);
     free(batch);
     c->entries_applied += n;
+    if (rc == SS_OK)
+        cluster_snap_applied(c->snap, entries[n - 1].term, bytes);
     return rc;
 }
 
@@ -234,13 +238,16 @@ void ss_cluster_run(ss_cluster *c)
     if (c->closing || c->fatal || c->r == NULL)
         return;
     raft_ready rd;
-    for (int rounds = 0; rounds < 64 && raft_ready_get(c->r, &rd); rounds++) {
+    /* While a received snapshot is being installed the core waits (it hands
+     * out nothing until raft_snapshot_installed), and so do we. */
+    for (int rounds = 0; rounds < 64 && !cluster_snap_paused(c->snap) && raft_ready_get(c->r, &rd);
+         rounds++) {
         c->in_ready = true;
         int rc = persist(c, &rd);
         if (rc != SS_OK) {
             c->in_ready = false;
             raft_ready_advance(c->r, &rd);
-            fatal(c, rc, "could not queue entries for the raft log");
+            ss_cluster_fatal(c, rc, "could not queue entries for the raft log");
             return;
         }
         send_messages(c, rd.messages, rd.n_messages);
@@ -248,11 +255,12 @@ void ss_cluster_run(ss_cluster *c)
         if (rc != SS_OK) {
             c->in_ready = false;
             raft_ready_advance(c->r, &rd);
-            fatal(c, rc, "the state machine could not apply committed entries");
+            ss_cluster_fatal(c, rc, "the state machine could not apply committed entries");
             return;
         }
         if (rd.role_changed)
             role_changed(c, &rd);
+        cluster_snap_ready(c->snap, &rd);
         c->in_ready = false;
         /* Copy out what must outlive the ready before advancing. */
         size_t nreads = rd.n_reads;
@@ -260,6 +268,7 @@ void ss_cluster_run(ss_cluster *c)
         if (reads)
             memcpy(reads, rd.reads, sizeof *reads * nreads);
         raft_ready_advance(c->r, &rd);
+        cluster_snap_after_ready(c->snap);
         if (reads) {
             ss_cluster_reads_answered(c, reads, nreads);
             free(reads);
@@ -267,7 +276,10 @@ void ss_cluster_run(ss_cluster *c)
         ss_cluster_reads_applied(c);
         if (rd.role_changed)
             ss_cluster_wait_flush(c);
+        if (c->fatal)
+            return;
     }
+    cluster_snap_after_run(c->snap);
 }
 
 static void on_driver(uv_check_t *h)
@@ -299,24 +311,35 @@ static int restore(ss_cluster *c, char *errmsg)
     ss_storage_opts opts;
     ss_storage_opts_init(&opts);
     opts.fsync = c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? SS_FSYNC_NO : SS_FSYNC_ALWAYS;
+    opts.segment_size = (uint64_t)c->cfg->raft_segment_size;
     ss_storage_state st;
     int rc = ss_storage_open(c->loop, c->cfg->dir, &opts, &c->storage, &st, errmsg);
     if (rc != SS_OK)
         return rc;
-    raft_entry *entries = st.n_entries ? malloc(sizeof *entries * st.n_entries) : NULL;
-    for (size_t i = 0; i < st.n_entries; i++)
-        entries[i] = (raft_entry){st.entries[i].index, st.entries[i].term, st.entries[i].type,
-                                  st.entries[i].data, st.entries[i].len};
+    snap_restart sr;
+    if ((rc = cluster_snap_new(c, &c->snap, errmsg)) != SS_OK ||
+        (rc = cluster_snap_reconcile(c->snap, &st, &sr, errmsg)) != SS_OK) {
+        ss_storage_state_release(&st);
+        return rc;
+    }
+    raft_entry *entries = sr.n_entries ? malloc(sizeof *entries * sr.n_entries) : NULL;
+    if (sr.n_entries && !entries) {
+        ss_storage_state_release(&st);
+        return ss_errf(errmsg, SS_ENOMEM, "restore raft state: out of memory");
+    }
+    for (size_t i = 0; i < sr.n_entries; i++)
+        entries[i] = (raft_entry){sr.entries[i].index, sr.entries[i].term, sr.entries[i].type,
+                                  sr.entries[i].data, sr.entries[i].len};
     raft_hard_state hs = {st.term, st.vote, st.commit};
-    uint64_t applied = c->sm.applied_index(c->sm.ctx);
-    rc = raft_restore(c->r, &hs, st.first_index, st.prev_term, entries, st.n_entries, applied);
+    rc = raft_restore(c->r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied);
     c->submitted_term = st.term;
     c->submitted_vote = st.vote;
-    LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries from index %llu; the state "
-               "machine has applied through %llu, so entries after it will be applied again once "
-               "committed",
-               (unsigned long long)st.term, (unsigned long long)st.vote, st.n_entries,
-               (unsigned long long)st.first_index, (unsigned long long)applied);
+    LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries after index %llu (term "
+               "%llu); the state machine has applied through %llu, so entries after it will be "
+               "applied again once committed",
+               (unsigned long long)st.term, (unsigned long long)st.vote, sr.n_entries,
+               (unsigned long long)(sr.first_index - 1), (unsigned long long)sr.prev_term,
+               (unsigned long long)sr.applied);
     free(entries);
     ss_storage_state_release(&st);
     if (rc != SS_OK)
@@ -387,6 +410,8 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
         raft_free(c->r);
         if (c->storage)
             ss_storage_close(c->storage, NULL, NULL);
+        if (c->snap)
+            cluster_snap_close(c->snap, NULL, NULL);
         free(c);
         return rc;
     }
@@ -438,6 +463,9 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
         LOG_NOTICE("raft: node %llu is a one-member cluster (no peers configured); every write "
                    "still goes through the raft log", (unsigned long long)c->cfg->node_id);
     }
+    int rc = cluster_snap_start(c->snap, errmsg);
+    if (rc != SS_OK)
+        return rc;
     c->last_tick = uv_now(c->loop);
     uv_timer_start(&c->ticker, on_tick, TICK_MS, TICK_MS);
     uv_check_start(&c->driver, on_driver);
@@ -462,6 +490,7 @@ static void maybe_done(ss_cluster *c)
 static void on_handle_closed(uv_handle_t *h) { maybe_done(h->data); }
 static void on_transport_closed(void *ctx) { maybe_done(ctx); }
 static void on_storage_closed(void *arg) { maybe_done(arg); }
+static void on_snap_closed(void *arg) { maybe_done(arg); }
 
 void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
 {
@@ -474,14 +503,27 @@ void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
     c->closing = true;
     c->close_cb = cb;
     c->close_arg = arg;
-    c->open_handles = 4 + (c->transport ? 1 : 0);
+    c->open_handles = 5 + (c->transport ? 1 : 0);
     uv_close((uv_handle_t *)&c->ticker, on_handle_closed);
     uv_close((uv_handle_t *)&c->driver, on_handle_closed);
     uv_close((uv_handle_t *)&c->kick, on_handle_closed);
     if (c->transport)
         ss_transport_close(c->transport, on_transport_closed);
     ss_storage_close(c->storage, on_storage_closed, c);
+    cluster_snap_close(c->snap, on_snap_closed, c);
 }
+
+int ss_cluster_snapshot_now(ss_cluster *c)
+{
+    if (c->closing || c->fatal)
+        return SS_ESHUTDOWN;
+    int rc = cluster_snap_request(c->snap);
+    ss_cluster_kick(c);
+    return rc;
+}
+
+int64_t ss_cluster_last_snapshot_time(const ss_cluster *c) { return cluster_snap_time(c->snap); }
+int ss_cluster_snapshot_in_progress(const ss_cluster *c) { return cluster_snap_taking(c->snap); }
 
 /* --------------------------------------------------------- observers */
 
@@ -528,6 +570,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
+    cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {
         ss_transport_stats ts = {0};
         if (c->transport)

@@ -3,6 +3,7 @@
 #define SS_CLUSTER_RAFT_H
 
 #include "cluster/cluster.h"
+#include "cluster/cluster_snapshot.h"
 #include "raft/raft.h"
 #include "raft_io/storage.h"
 #include "raft_io/transport.h"
@@ -53,6 +54,7 @@ struct ss_cluster {
     raft *r;
     ss_storage *storage;
     ss_transport *transport;   /* NULL for a one-member cluster */
+    cluster_snap *snap;        /* snapshots and compaction (cluster_snapshot.c) */
 
     uv_timer_t ticker;
     uv_check_t driver;         /* after each poll: run the core's ready */
@@ -94,6 +96,8 @@ struct ss_cluster {
 };
 
 int64_t ss_cluster_now_ms(void);
+/* Stops the node for good (a disk that failed, a state machine that can't apply). */
+void ss_cluster_fatal(ss_cluster *c, int code, const char *what);
 void ss_cluster_kick(ss_cluster *c);
 void ss_cluster_run(ss_cluster *c);
 

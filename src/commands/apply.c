@@ -103,7 +103,9 @@ static uint64_t applied_index(void *arg)
 
 ss_state_machine ss_engine_state_machine(ss_engine *e)
 {
-    return (ss_state_machine){.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index};
+    ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index};
+    ss_engine_snapshot_hooks(&sm);
+    return sm;
 }
 
 static void on_leader_changed(void *arg, uint64_t leader_id, uint64_t term)

@@ -1,4 +1,4 @@
-/* Server commands: COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL SHUTDOWN TIME. */
+/* Server commands: BGSAVE COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -245,8 +245,10 @@ static void infoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *o
                        ru.ru_maxrss * 1024L);
     }
     if (want(a, "persistence", true)) {
-        ss_buf_appendf(&b, "# Persistence\r\nloading:0\r\naof_enabled:0\r\nrdb_bgsave_in_progress:0\r\n"
-                           "raft_log_fsync:%s\r\n\r\n",
+        ss_buf_appendf(&b, "# Persistence\r\nloading:0\r\naof_enabled:0\r\nrdb_bgsave_in_progress:%d\r\n"
+                           "rdb_last_save_time:%lld\r\nraft_log_fsync:%s\r\n\r\n",
+                       e->cluster ? ss_cluster_snapshot_in_progress(e->cluster) : 0,
+                       e->cluster ? (long long)ss_cluster_last_snapshot_time(e->cluster) : 0LL,
                        e->cfg->raft_fsync == SS_RAFT_FSYNC_ALWAYS ? "always" : "no");
     }
     if (want(a, "stats", true)) {
@@ -351,8 +353,36 @@ static void timeCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *o
     resp_add_bulk_ll(out, (long long)tv.tv_usec);
 }
 
+/* BGSAVE takes a Raft snapshot of this node's state (the only kind of save
+ * sandstore has): it is written on a worker thread, and the log before it is
+ * compacted. SCHEDULE is accepted; there is nothing to wait for. */
+static void bgsaveCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    if (a->argc > 2 || (a->argc == 2 && !ss_arg_is(a, 1, "schedule"))) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return;
+    }
+    int rc = e->cluster ? ss_cluster_snapshot_now(e->cluster) : SS_ESHUTDOWN;
+    if (rc == SS_EBUSY)
+        ss_reply_err(out, RERR_BGSAVE_BUSY);
+    else if (rc != SS_OK)
+        ss_reply_err(out, RERR_SHUTDOWN);
+    else
+        resp_add_simple(out, "Background saving started");
+}
+
+static void lastsaveCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    (void)a;
+    resp_add_int(out, e->cluster ? (long long)ss_cluster_last_snapshot_time(e->cluster) : 0);
+}
+
 #define L CMD_LOCAL_ONLY
 const ss_command ss_cmds_server[] = {
+    {"bgsave", -1, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING | L, NULL, NULL, bgsaveCommand, 0, 0, 0, "server", "Takes a snapshot of this node's state and compacts its Raft log.", "1.0.0", "O(N): written on a worker thread"},
+    {"lastsave", 1, CMD_FAST | CMD_LOADING | L, NULL, NULL, lastsaveCommand, 0, 0, 0, "server", "Returns the Unix timestamp of this node's newest snapshot.", "1.0.0", "O(1)"},
     {"command", -1, CMD_LOADING | L, NULL, NULL, commandCommand, 0, 0, 0, "server", "Returns detailed information about all commands.", "2.8.13", "O(N) where N is the total number of Redis commands"},
     {"config", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, configCommand, 0, 0, 0, "server", "A container for server configuration commands.", "2.0.0", "Depends on subcommand."},
     {"info", -1, CMD_LOADING | L, NULL, NULL, infoCommand, 0, 0, 0, "server", "Returns information and statistics about the server.", "1.0.0", "O(1)"},

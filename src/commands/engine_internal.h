@@ -67,6 +67,9 @@ ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *
 void ss_write_propose_internal(ss_engine *e, const ss_args *cmd);
 void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t len);
 void ss_pending_fail_all(ss_engine *e, ss_reply_err_code code, bool handed_only);
+
+/* snapshot_sm.c: the state machine's snapshot hooks (store snapshot files). */
+void ss_engine_snapshot_hooks(ss_state_machine *sm);
 void ss_pending_expire(ss_engine *e, int64_t now_ms);
 void ss_engine_on_timer(uv_timer_t *t);
 void ss_engine_on_sweep(uv_idle_t *h);

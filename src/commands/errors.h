@@ -76,7 +76,8 @@
     X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
-    X(RERR_MAXCLIENTS,    "ERR max number of clients reached")
+    X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
+    X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")
 
 #define SS_REPLY_ERROR_ENUM(name, text) name,
 typedef enum { SS_REPLY_ERRORS(SS_REPLY_ERROR_ENUM) RERR_COUNT } ss_reply_err_code;

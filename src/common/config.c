@@ -59,7 +59,10 @@ static const directive directives[] = {
     {"read-consistency", T_ENUM, OFF(read_consistency), "linearizable", 0, 0, read_choices, true},
     {"follower-mode", T_ENUM, OFF(follower_mode), "proxy", 0, 0, follower_choices, true},
     {"leader-wait-timeout", T_INT, OFF(leader_wait_timeout), "5000", 0, 600000, NULL, true},
-    {"snapshot-threshold", T_MEM, OFF(snapshot_threshold), "100000", 16, LL_MAX, NULL, true},
+    {"snapshot-threshold", T_MEM, OFF(snapshot_threshold), "100000", 0, LL_MAX, NULL, true},
+    {"snapshot-threshold-bytes", T_MEM, OFF(snapshot_threshold_bytes), "128mb", 0, LL_MAX, NULL, true},
+    {"snapshot-trailing-entries", T_MEM, OFF(snapshot_trailing_entries), "5000", 0, LL_MAX, NULL, true},
+    {"raft-segment-size", T_MEM, OFF(raft_segment_size), "64mb", 64 * 1024, 1LL << 40, NULL, false},
     /* Answered so that tools written for Redis (redis-benchmark reads these) are
      * content; sandstore's durability comes from the Raft log, not from them. */
     {"save", T_IGNORED, 0, "", 0, 0, NULL, true},

@@ -50,7 +50,10 @@ typedef struct ss_config {
     int read_consistency;           /* ss_read_consistency */
     int follower_mode;              /* ss_follower_mode */
     int leader_wait_timeout;        /* ms a command waits for a leader before CLUSTERDOWN */
-    long long snapshot_threshold;   /* entries */
+    long long snapshot_threshold;   /* entries applied since the last snapshot; 0 = never */
+    long long snapshot_threshold_bytes; /* entry bytes applied since the last snapshot; 0 = never */
+    long long snapshot_trailing_entries; /* log entries kept behind a snapshot */
+    long long raft_segment_size;    /* bytes per raft log segment file */
 
     /* Derived from peers; this node included. */
     ss_peer peer_list[SS_MAX_PEERS];
