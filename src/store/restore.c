@@ -18,9 +18,10 @@
  * Crash safety. The state in use is the directory <dir>/STATE names, or
  * <dir>/state when there is no STATE. Staging snapshot index N does:
  *
- *   1. remove a leftover <dir>/state-N (refused if it is the state in use);
+ *   1. verify the whole file; remove a leftover <dir>/state-N (refused if it
+ *      is the state in use);
  *   2. create a fresh LevelDB in <dir>/state-N and load the records, checking
- *      the file as it streams (nothing is kept unless the trailer checks out);
+ *      the file again as it streams (it could change between the passes);
  *   3. a final write with sync = true: LevelDB fsyncs its log, which holds
  *      every write since the last memtable flush; flushed tables and the
  *      manifest were synced by LevelDB when written. Then fsync state-N itself
@@ -279,7 +280,7 @@ int ss_store_stage_snapshot(const char *dir, const char *snap_path, const ss_sto
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return ss_errf(errmsg, SS_EIO, "stage snapshot: create directory '%s': %s", dir,
                        strerror(errno));
-    if ((rc = ss_store_snapfile_info(snap_path, &index, NULL, errmsg)) != SS_OK ||
+    if ((rc = ss_store_snapfile_verify(snap_path, &index, NULL, errmsg)) != SS_OK ||
         (rc = store_state_name(dir, cur, &named, errmsg)) != SS_OK)
         return ss_errwrap(errmsg, rc, "stage snapshot");
     snprintf(name, sizeof name, "state-%llu", (unsigned long long)index);

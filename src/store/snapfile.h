@@ -59,10 +59,12 @@ int ss_store_snapfile_verify(const char *path, uint64_t *index, uint64_t *term, 
  * Restoring a store from a snapshot file, in three steps so that the loop
  * thread does only the quick middle one:
  *
- *  1. ss_store_stage_snapshot (worker thread): checks the file while loading
- *     it into a fresh LevelDB in <dir>/state-<index> (a leftover directory of
- *     that name is removed first), makes it durable, then atomically points
- *     <dir>/STATE at it. From then on ss_store_open(dir) opens the new state,
+ *  1. ss_store_stage_snapshot (worker thread): verifies the file, loads it
+ *     into a fresh LevelDB in <dir>/state-<index> (a leftover directory of
+ *     that name is removed first; dir is created if missing), makes it
+ *     durable, then atomically points <dir>/STATE at it. Memory: one record at
+ *     a time plus a 4 MiB write batch (a record bigger than the batch is held
+ *     twice: LevelDB copies it into its batch). From then on ss_store_open(dir) opens the new state,
  *     even if the process dies before step 2. On failure nothing changed: the
  *     partial directory is removed, STATE still names the old state.
  *     SS_EEXIST if <dir>/state-<index> is the state in use (STATE names it).

@@ -185,8 +185,6 @@ int ss_store_open(const char *dir, const ss_store_options *user_opts, ss_store *
     if (named && stat(path, &st) != 0)
         return ss_errf(errmsg, SS_ECORRUPT, "'%s/STATE' names '%s': %s", dir, name,
                        strerror(errno));
-    store_state_cleanup(dir, name);
-
     ss_store *s = NULL;
     if ((rc = store_new(path, user_opts, !named, false, &s, errmsg)) != SS_OK)
         return rc;
@@ -194,6 +192,9 @@ int ss_store_open(const char *dir, const ss_store_options *user_opts, ss_store *
         store_free(s);
         return rc;
     }
+    /* Only now that LevelDB's lock is ours: an open refused because another
+     * instance has dir open must not remove that instance's stage. */
+    store_state_cleanup(dir, name);
     LOG_VERBOSE("store: opened '%s' at applied index %llu", path,
                 (unsigned long long)s->applied_index);
     *out = s;

@@ -681,3 +681,18 @@ Test(snapfile, open_refuses_a_state_file_naming_a_missing_directory)
     cr_expect(!exists(wpath("node/state-7")), "no empty state is created in its place");
     cr_expect(exists(wpath("node/state")));
 }
+
+Test(snapfile, a_refused_second_open_removes_nothing)
+{
+    ss_store *live = open_store(wpath("node"));
+    /* The live instance is staging into state-300. */
+    mkdir(wpath("node/state-300"), 0755);
+    write_file(wpath("node/state-300/000005.ldb"), "in progress", 11);
+    write_file(wpath("node/STATE.tmp"), "state-300\n", 10);
+    ss_store *again = NULL;
+    cr_expect_neq(ss_store_open(wpath("node"), NULL, &again, NULL), SS_OK);
+    cr_expect_null(again);
+    cr_expect(exists(wpath("node/state-300/000005.ldb")));
+    cr_expect(exists(wpath("node/STATE.tmp")));
+    ss_store_close(live);
+}
