@@ -2,10 +2,13 @@
 #include <criterion/criterion.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/crc32c.h"
@@ -41,6 +44,20 @@ static void teardown(void)
 TestSuite(snapfile, .init = setup, .fini = teardown);
 
 /* ---- helpers ---- */
+
+/* The child process of stage_survives_a_kill_at_any_moment: this binary run
+ * again with these variables stages a snapshot, before Criterion starts. */
+__attribute__((constructor)) static void stage_child(void)
+{
+    const char *dir = getenv("SS_TEST_STAGE_DIR"), *snap = getenv("SS_TEST_STAGE_SNAP");
+    if (dir == NULL || snap == NULL)
+        return;
+    ss_store_staged *st = NULL;
+    int rc = ss_store_stage_snapshot(dir, snap, NULL, &st, NULL);
+    if (st != NULL)
+        ss_store_staged_free(st);
+    _exit(rc == SS_OK ? 0 : 1);
+}
 
 static const char *wpath(const char *name)
 {
@@ -695,4 +712,71 @@ Test(snapfile, a_refused_second_open_removes_nothing)
     cr_expect(exists(wpath("node/state-300/000005.ldb")));
     cr_expect(exists(wpath("node/STATE.tmp")));
     ss_store_close(live);
+}
+
+extern char **environ;
+
+static pid_t spawn_stage(const char *dir, const char *snap)
+{
+    size_t n = 0;
+    while (environ[n] != NULL)
+        n++;
+    char **env = calloc(n + 3, sizeof *env);
+    char vdir[300], vsnap[300];
+    snprintf(vdir, sizeof vdir, "SS_TEST_STAGE_DIR=%s", dir);
+    snprintf(vsnap, sizeof vsnap, "SS_TEST_STAGE_SNAP=%s", snap);
+    memcpy(env, environ, n * sizeof *env);
+    env[n] = vdir;
+    env[n + 1] = vsnap;
+    char *argv[] = { "test_snapfile", NULL };
+    pid_t pid = 0;
+    cr_assert_eq(posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, env), 0);
+    free(env);
+    return pid;
+}
+
+Test(snapfile, stage_survives_a_kill_at_any_moment, .timeout = 240)
+{
+    fill(src.s);
+    digest snap = digest_of(src.s);
+    write_snap(src.s, 7, wpath("k.snap"));
+    int olds = 0, news = 0;
+    for (int i = 0; i < 16; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "node-%d", i);
+        const char *dir = wpath(name);
+        ss_store *s = open_store(dir);
+        ss_txn *t = ss_txn_begin(s);
+        ks_put(t, 0, "old1");
+        ks_put(t, 0, "old2");
+        ks_put(t, 0, "old3");
+        commit(t, 5);
+        ss_store_close(s);
+
+        pid_t pid = spawn_stage(dir, wpath("k.snap"));
+        usleep((useconds_t)i * 20000); /* the later kills may find the child done */
+        kill(pid, SIGKILL);
+        int status = 0;
+        cr_assert_eq(waitpid(pid, &status, 0), pid);
+        cr_assert(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0));
+
+        s = open_store(dir);
+        bool old_state = ss_store_applied_index(s) == 5;
+        if (old_state) {
+            cr_expect_eq(dbsize(s, 0), 3, "kill %d: the old state is whole", i);
+            olds++;
+        } else {
+            cr_assert_eq(ss_store_applied_index(s), 42, "kill %d", i);
+            digest d = digest_of(s);
+            cr_expect(d.crc == snap.crc && d.keys == snap.keys, "kill %d: the new state is whole", i);
+            news++;
+        }
+        ss_store_close(s);
+        char other[64], tmp[64];
+        snprintf(other, sizeof other, "%s/%s", name, old_state ? "state-42" : "state");
+        snprintf(tmp, sizeof tmp, "%s/STATE.tmp", name);
+        cr_expect(!exists(wpath(other)), "kill %d: '%s' left over", i, other);
+        cr_expect(!exists(wpath(tmp)), "kill %d: STATE.tmp left over", i);
+    }
+    cr_log_info("kills: %d left the old state, %d the new one", olds, news);
 }
