@@ -359,6 +359,11 @@ Test(snapfile, written_on_a_thread_while_the_store_commits)
     }
     pthread_join(th, NULL);
     cr_assert_eq(j.rc, SS_OK, "%s", j.err);
+    /* The view freed on the worker no longer counts: adopt is allowed. */
+    ss_store_retired *old = NULL;
+    cr_assert_eq(ss_store_adopt(src.s, stage(src.dir, wpath("t.snap")), &old, NULL), SS_OK);
+    ss_store_retired_free(old);
+    cr_expect_eq(ss_store_applied_index(src.s), 42);
 
     ss_store_staged_free(stage(wpath("node"), wpath("t.snap")));
     ss_store *s = open_store(wpath("node"));
@@ -789,4 +794,25 @@ Test(snapfile, stage_survives_a_kill_at_any_moment, .timeout = 240)
         cr_expect(!exists(wpath(tmp)), "kill %d: STATE.tmp left over", i);
     }
     cr_log_info("kills: %d left the old state, %d the new one", olds, news);
+}
+
+Test(snapfile, a_store_goes_back_to_its_own_snapshot_in_place)
+{
+    fill(src.s);
+    digest at42 = digest_of(src.s);
+    write_snap(src.s, 7, wpath("own.snap"));
+    ss_txn *t = ss_txn_begin(src.s);
+    put(t, "after", 5, "x", 1);
+    commit(t, 60);
+    ss_store_retired *old = NULL;
+    cr_assert_eq(ss_store_adopt(src.s, stage(src.dir, wpath("own.snap")), &old, NULL), SS_OK);
+    ss_store_retired_free(old);
+    cr_expect_eq(ss_store_applied_index(src.s), 42);
+    cr_expect_eq(digest_of(src.s).crc, at42.crc);
+    char path[128];
+    snprintf(path, sizeof path, "%s/state", src.dir);
+    cr_expect(!exists(path));
+    fixture_reopen(&src);
+    cr_expect_eq(ss_store_applied_index(src.s), 42);
+    cr_expect_eq(digest_of(src.s).crc, at42.crc);
 }
