@@ -19,8 +19,35 @@ static uint64_t next_from_hint(raft *r, const raft_msg *m)
     return next;
 }
 
+/* A probe anchored at the follower's match index was rejected by a follower
+ * whose log ends below it: it has lost entries it acknowledged (its data was
+ * wiped, which Raft's model excludes). Its match index is wrong, and trusting
+ * it would probe the same index forever; start over from where its log ends
+ * (a snapshot if that was compacted away). Lowering a match index never
+ * lowers the commit index. A delayed answer to an older probe can look the
+ * same: the cost is one extra probe round. */
+static bool lost_its_log(raft *r, raft_progress *pr, const raft_msg *m)
+{
+    if (pr->state != PR_PROBE || m->index != pr->match || m->index + 1 != pr->next ||
+        m->hint_term != 0 || m->hint_index > pr->match)
+        return false;
+    RLOG(r, SS_LOG_WARNING,
+         "raft: node %llu: node %llu says its log ends at %llu but it acknowledged %llu: it lost "
+         "its log (wiped data directory?); replicating to it from %llu again",
+         (unsigned long long)r->id, (unsigned long long)pr->id,
+         (unsigned long long)m->hint_index - 1, (unsigned long long)pr->match,
+         (unsigned long long)(m->hint_index > 0 ? m->hint_index : 1));
+    pr->match = m->hint_index > 0 ? m->hint_index - 1 : 0;
+    pr->next = pr->match + 1;
+    progress_become_probe(r, pr);
+    replication_send_append(r, pr, true);
+    return true;
+}
+
 static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
 {
+    if (lost_its_log(r, pr, m))
+        return;
     /* Stale answers: to an older probe, or below what is known to match; and
      * none matter while a snapshot is on its way. */
     if (pr->state == PR_SNAPSHOT || m->index <= pr->match || (pr->state == PR_PROBE && m->index != pr->next - 1))
