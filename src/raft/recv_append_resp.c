@@ -19,7 +19,7 @@ static uint64_t next_from_hint(raft *r, const raft_msg *m)
     return next;
 }
 
-/* A probe anchored at the follower's match index was rejected by a follower
+/* An append anchored at the follower's match index was rejected by a follower
  * whose log ends below it: it has lost entries it acknowledged (its data was
  * wiped, which Raft's model excludes). Its match index is wrong, and trusting
  * it would probe the same index forever; start over from where its log ends
@@ -28,7 +28,7 @@ static uint64_t next_from_hint(raft *r, const raft_msg *m)
  * same: the cost is one extra probe round. */
 static bool lost_its_log(raft *r, raft_progress *pr, const raft_msg *m)
 {
-    if (pr->state != PR_PROBE || m->index != pr->match || m->index + 1 != pr->next ||
+    if (pr->state == PR_SNAPSHOT || m->index != pr->match || m->index + 1 != pr->next ||
         m->hint_term != 0 || m->hint_index > pr->match)
         return false;
     RLOG(r, SS_LOG_WARNING,

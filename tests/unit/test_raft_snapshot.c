@@ -507,3 +507,28 @@ Test(raft_snapshot, a_follower_that_lost_its_log_is_probed_from_its_real_end_and
     cr_expect_geq(f.n_sreqs, 1, "the leader asks for its snapshot for node 3");
     fx_release(&f);
 }
+
+/* The same with nothing in flight: the heartbeats anchored at its match index
+ * are what the wiped follower rejects, while the leader sits in replicate. */
+Test(raft_snapshot, a_follower_that_lost_its_log_while_idle_is_sent_a_snapshot)
+{
+    fx f;
+    leader_compacted(&f);
+    raft_msg ack = fx_append_resp(3, 1, raft_term(f.r), 6, 0);
+    fx_step(&f, &ack);
+    cr_assert_str_eq(peer_state(&f, 3), "replicate");
+    fx_clear(&f);
+    for (int round = 0; round < 4 && strcmp(peer_state(&f, 3), "snapshot") != 0; round++) {
+        fx_tick(&f, FX_HB);
+        const raft_msg *m = fx_find(&f, RAFT_MSG_APPEND, 3, 0);
+        cr_assert_not_null(m, "the leader keeps sending to node 3");
+        raft_msg rej = { .type = RAFT_MSG_APPEND_RESP, .from = 3, .to = 1, .term = raft_term(f.r),
+                         .reject = true, .index = m->prev_index, .hint_index = 1 };
+        fx_clear(&f);
+        fx_step(&f, &rej);
+    }
+    fx_tick(&f, FX_HB);
+    cr_expect_str_eq(peer_state(&f, 3), "snapshot");
+    cr_expect_geq(f.n_sreqs, 1, "the leader asks for its snapshot for node 3");
+    fx_release(&f);
+}
