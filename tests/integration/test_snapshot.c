@@ -134,6 +134,47 @@ static bool poll_until(h_node *n, const char *field, long long want, int timeout
     return seen;
 }
 
+/* Polls n as fast as it answers until raft_snapshot_chunks_received reaches
+ * chunks; then raft_snapshot_installing as read in that same INFO (1: the last
+ * chunk is in and the state is being built and swapped in), or -1. */
+static long long poll_last_chunk(h_node *n, long long chunks, int timeout_ms)
+{
+    long long deadline = h_now_ms() + timeout_ms, installing = -1;
+    redisContext *ctx = NULL;
+    while (h_now_ms() < deadline && h_node_alive(n)) {
+        if (!ctx) {
+            ctx = redisConnectWithTimeout("127.0.0.1", n->port, (struct timeval){1, 0});
+            if (!ctx || ctx->err) {
+                if (ctx)
+                    redisFree(ctx);
+                ctx = NULL;
+                usleep(2 * 1000);
+                continue;
+            }
+            redisSetTimeout(ctx, (struct timeval){5, 0});
+        }
+        redisReply *r = redisCommand(ctx, "INFO raft");
+        if (!r || r->type != REDIS_REPLY_STRING) {
+            if (r)
+                freeReplyObject(r);
+            redisFree(ctx);
+            ctx = NULL;
+            continue;
+        }
+        const char *c = strstr(r->str, "raft_snapshot_chunks_received:");
+        const char *i = strstr(r->str, "raft_snapshot_installing:");
+        bool done = c && i && atoll(c + strlen("raft_snapshot_chunks_received:")) >= chunks;
+        if (done)
+            installing = atoll(i + strlen("raft_snapshot_installing:"));
+        freeReplyObject(r);
+        if (done)
+            break;
+    }
+    if (ctx)
+        redisFree(ctx);
+    return installing;
+}
+
 /* The node's DEBUG DIGEST (40 hex digits); on failure out says why. */
 static bool digest_of(h_node *n, char *out, size_t size)
 {
@@ -154,8 +195,10 @@ static bool digest_of(h_node *n, char *out, size_t size)
 }
 
 /* Waits until every live node of c reports the same applied index and the
- * same DEBUG DIGEST, unchanged across a re-read. On failure why describes
- * the last state seen. */
+ * same DEBUG DIGEST. (A digest is not re-read against a moving index: after
+ * the writes only entries that change no data, such as a new leader's, can
+ * come, and a digest taking long on a big state may itself cause one.) On
+ * failure why describes the last state seen. */
 static bool converge(h_cluster *c, int timeout_ms, char *why, size_t size)
 {
     long long deadline = h_now_ms() + timeout_ms;
@@ -166,6 +209,7 @@ static bool converge(h_cluster *c, int timeout_ms, char *why, size_t size)
         bool same = true;
         int first = -1;
         for (int i = 0; i < c->n; i++) {
+            dig[i][0] = '\0';
             if (!h_node_alive(&c->nodes[i]))
                 continue;
             applied[i] = hc_info_int(c, i, "raft_last_applied_index");
@@ -175,31 +219,21 @@ static bool converge(h_cluster *c, int timeout_ms, char *why, size_t size)
                 same = false;
         }
         if (first >= 0 && same && applied[first] > 0) {
-            for (int i = 0; i < c->n; i++) {
-                if (!h_node_alive(&c->nodes[i]))
-                    continue;
-                if (!digest_of(&c->nodes[i], dig[i], sizeof dig[i]) || strcmp(dig[i], dig[first]) != 0)
-                    same = false;
-            }
             for (int i = 0; i < c->n; i++)
                 if (h_node_alive(&c->nodes[i]) &&
-                    hc_info_int(c, i, "raft_last_applied_index") != applied[first])
+                    (!digest_of(&c->nodes[i], dig[i], sizeof dig[i]) || strcmp(dig[i], dig[first]) != 0))
                     same = false;
-            size_t used = 0;
-            for (int i = 0; i < c->n && used < size; i++)
-                if (h_node_alive(&c->nodes[i]))
-                    used += (size_t)snprintf(why + used, size - used, "node %d applied %lld digest %s; ",
-                                             i + 1, applied[i], dig[i]);
-            if (same) {
-                fprintf(stderr, "snapshot: converged: %s\n", why);
-                return true;
-            }
         } else {
-            size_t used = 0;
-            for (int i = 0; i < c->n && used < size; i++)
-                if (h_node_alive(&c->nodes[i]))
-                    used += (size_t)snprintf(why + used, size - used, "node %d applied %lld; ", i + 1,
-                                             applied[i]);
+            same = false;
+        }
+        size_t used = 0;
+        for (int i = 0; i < c->n && used < size; i++)
+            if (h_node_alive(&c->nodes[i]))
+                used += (size_t)snprintf(why + used, size - used, "node %d applied %lld digest %s; ", i + 1,
+                                         applied[i], dig[i][0] ? dig[i] : "-");
+        if (same) {
+            fprintf(stderr, "snapshot: converged: %s\n", why);
+            return true;
         }
         usleep(200 * 1000);
     }
@@ -530,6 +564,27 @@ static void seed(void)
     fprintf(stderr, "snapshot: seed %u\n", s);
 }
 
+/* The node (other than skip) whose INFO says it leads, waiting up to
+ * timeout_ms; -1 if none. For when a paused node cannot answer. */
+static int leader_except(h_cluster *c, int skip, int timeout_ms)
+{
+    long long deadline = h_now_ms() + timeout_ms;
+    do {
+        for (int i = 0; i < c->n; i++) {
+            if (i == skip || !h_node_alive(&c->nodes[i]))
+                continue;
+            redisReply *r = node_cmd(&c->nodes[i], "INFO raft");
+            bool leads = r && r->type == REDIS_REPLY_STRING && strstr(r->str, "raft_role:leader");
+            if (r)
+                freeReplyObject(r);
+            if (leads)
+                return i;
+        }
+        usleep(50 * 1000);
+    } while (h_now_ms() < deadline);
+    return -1;
+}
+
 static int start_cluster(const char *extra)
 {
     hc_init(&cl, 3, extra);
@@ -598,7 +653,7 @@ Test(snapshot, a_paused_follower_catches_up_by_installsnapshot)
     load_spec big = {"k", 0, 60000, 32};
     int done = load(&cl.nodes[leader], &big, 300000);
     /* Resume before asserting: a stopped process would outlive the test. */
-    leader = hc_wait_leader(&cl, 20000);
+    leader = leader_except(&cl, f, 20000);
     if (leader >= 0 && done == big.to)
         wait_compacted_past(&cl.nodes[leader], pre_index);
     kill(cl.nodes[f].pid, SIGCONT);
@@ -792,7 +847,7 @@ Test(snapshot, kill_9_while_taking_a_snapshot_loses_nothing)
 Test(snapshot, kill_9_while_installing_a_snapshot_loses_nothing)
 {
     seed();
-    int leader = start_cluster("--snapshot-threshold 20000 --snapshot-trailing-entries 1000 "
+    int leader = start_cluster("--snapshot-threshold 10000 --snapshot-trailing-entries 1000 "
                                "--raft-segment-size 1mb");
     int f = follower_of(leader, 1);
     load_spec pre = {"pre", 0, 500, 16};
@@ -808,24 +863,52 @@ Test(snapshot, kill_9_while_installing_a_snapshot_loses_nothing)
     wait_compacted_past(&cl.nodes[leader], pre_index);
 
     h_node *n = &cl.nodes[f];
-    /* Killed once INFO shows the install under way, then at random delays
-     * after start (before, during or after the transfer). */
-    for (int round = 0; round < 5; round++) {
+    /* Each round restarts the follower behind the leader's log and kills it:
+     * once INFO shows the install under way, a little after that, or at a
+     * random delay after start (before, during or after the transfer). Between
+     * rounds the leader compacts past the follower again (15,000 rewrites of
+     * big:* with the same values), so every round starts a new install. */
+    int installing_kills = 0;
+    const int rounds = 5;
+    for (int round = 0; round < rounds; round++) {
+        /* Chunks are up to 1 MB: this many make the leader's snapshot. */
+        long long chunks = (info_at(&cl.nodes[leader], "raft_snapshot_bytes") + (1 << 20) - 1) >> 20;
         cr_assert(h_node_spawn(n));
         int delay = -1;
-        if (round == 0) {
+        if (round == 2) {
+            long long at_last = poll_last_chunk(n, chunks, 120000);
+            fprintf(stderr, "snapshot: round 2: installing %lld when chunk %lld of %lld was in\n", at_last,
+                    chunks, chunks);
+        } else if (round < 2) {
             bool seen = poll_until(n, "raft_snapshot_installing", 1, 120000);
             cr_expect(seen, "node %d: raft_snapshot_installing never read 1", n->id);
+            if (round == 1) {
+                delay = random_ms(400);
+                usleep((useconds_t)delay * 1000);
+            }
         } else {
             delay = random_ms(1500);
             usleep((useconds_t)delay * 1000);
         }
-        long long chunks = info_at(n, "raft_snapshot_chunks_received");
+        long long received = info_at(n, "raft_snapshot_chunks_received");
         long long installing = info_at(n, "raft_snapshot_installing");
         h_node_kill9(n);
-        fprintf(stderr, "snapshot: follower killed %d ms after start (installing %lld, chunks received %lld)\n",
-                delay, installing, chunks);
+        installing_kills += installing == 1;
+        fprintf(stderr,
+                "snapshot: round %d: follower killed %d ms after %s (installing %lld, chunks received %lld of %lld)\n",
+                round, delay, round < 2 ? "installing:1" : round == 2 ? "the last chunk" : "start", installing,
+                received, chunks);
+        leader = hc_wait_leader(&cl, 20000);
+        cr_assert_geq(leader, 0);
+        if (round == rounds - 1)
+            break;
+        long long at_kill = info_at(&cl.nodes[leader], "raft_last_applied_index");
+        load_spec again = {"big", 0, 15000, 256};
+        assert_load(&cl.nodes[leader], &again, 300000);
+        wait_compacted_past(&cl.nodes[leader], at_kill);
     }
+    fprintf(stderr, "snapshot: %d of %d kills hit an install in progress\n", installing_kills, rounds);
+    cr_expect_geq(installing_kills, 1);
     cr_assert(h_node_start(n), "the follower must restart after kills during install; see %s", n->dir);
     assert_converges(&cl, 300000);
     cr_expect_gt(info_at(n, "raft_snapshot_index"), pre_index, "the follower must hold the leader's snapshot");
@@ -837,23 +920,24 @@ Test(snapshot, kill_9_while_installing_a_snapshot_loses_nothing)
             expect_load_at(&cl.nodes[i], &big, 997);
 }
 
-Test(snapshot, a_follower_with_an_empty_directory_gets_everything_by_snapshot)
+Test(snapshot, a_node_joining_with_an_empty_directory_gets_everything_by_snapshot)
 {
-    int leader = start_cluster("--snapshot-threshold 10000 --snapshot-trailing-entries 1000 "
-                               "--raft-segment-size 256kb");
+    /* Nodes 1 and 2 form the cluster; node 3 starts once their logs are
+     * compacted, with nothing on disk. */
+    hc_init(&cl, 3, "--snapshot-threshold 10000 --snapshot-trailing-entries 1000 --raft-segment-size 256kb");
+    hc_spawn(&cl, 0);
+    hc_spawn(&cl, 1);
+    cr_assert(h_node_wait_ready(&cl.nodes[0], 20000) && h_node_wait_ready(&cl.nodes[1], 20000));
+    int leader = hc_wait_leader(&cl, 20000);
+    cr_assert_geq(leader, 0);
     load_spec big = {"k", 0, 40000, 64};
     assert_load(&cl.nodes[leader], &big, 300000);
     leader = hc_wait_leader(&cl, 20000);
     cr_assert_geq(leader, 0);
-    wait_compacted_past(&cl.nodes[leader], 1);
-    long long applied = info_at(&cl.nodes[leader], "raft_last_applied_index");
-    cr_assert(hc_wait_applied(&cl, applied, 60000));
+    wait_compacted_past(&cl.nodes[0], 1);
+    wait_compacted_past(&cl.nodes[1], 1);
 
-    int f = follower_of(leader, 2);
-    h_node *n = &cl.nodes[f];
-    h_node_kill9(n);
-    char out[256];
-    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/* && ls -A '%s' | wc -l", n->dir, n->dir), 0);
+    h_node *n = &cl.nodes[2];
     cr_assert(h_node_start(n), "an empty node must start; see %s", n->dir);
     assert_converges(&cl, 300000);
     cr_expect_geq(info_at(n, "raft_snapshots_installed"), 1);
