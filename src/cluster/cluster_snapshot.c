@@ -403,6 +403,10 @@ void cluster_snap_applied(cluster_snap *sn, uint64_t term, uint64_t bytes)
 {
     sn->applied_term = term;
     sn->bytes_since += bytes;
+    /* Entries arrive by appends again: a transfer that was under way was
+     * abandoned (its leader went away and the next one did not need it). */
+    if (!sn->installing)
+        sn->receiving = false;
 }
 
 void cluster_snap_after_run(cluster_snap *sn)
