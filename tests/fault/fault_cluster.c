@@ -71,9 +71,12 @@ bool fc_init(fc_cluster *c, int n, const char *dir, const char *extra, int lifet
             used += (size_t)snprintf(peers + used, sizeof peers - used, "%s%d@127.0.0.1:%d",
                                      j ? "," : "", j + 1, port);
         }
+        /* A small snapshot threshold: every schedule also runs with nodes
+         * taking snapshots, compacting and catching up by InstallSnapshot. */
         snprintf(c->nodes[i].extra, sizeof c->nodes[i].extra,
                  "--peers %s --election-timeout 300 --heartbeat-interval 50 "
-                 "--leader-wait-timeout 2000 %s",
+                 "--leader-wait-timeout 2000 --snapshot-threshold 200 --snapshot-trailing-entries 50 "
+                 "--raft-segment-size 64kb %s",
                  peers, extra ? extra : "");
     }
     return true;

@@ -24,19 +24,47 @@
 static h_cluster cl;
 static h_node solo;
 
+/* A node's stderr (all its runs) goes to <dir>/stderr.log: sanitizer reports
+ * there are copied to the test's stderr, where CTest looks for them. */
+static void report_sanitizer_output(const h_node *n)
+{
+    char path[512], line[1024];
+    snprintf(path, sizeof path, "%s/stderr.log", n->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    bool report = false;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, "Sanitizer") || strstr(line, "runtime error:"))
+            report = true;
+    if (report) {
+        rewind(f);
+        fprintf(stderr, "snapshot: node %d wrote to stderr (%s):\n", n->id, path);
+        while (fgets(line, sizeof line, f))
+            fputs(line, stderr);
+    }
+    fclose(f);
+}
+
 static void teardown(void)
 {
     bool keep = getenv("SS_KEEP_DATA") != NULL;
     for (int i = 0; i < cl.n; i++) {
+        if (cl.nodes[i].pid > 0) {
+            kill(cl.nodes[i].pid, SIGCONT); /* a paused node must see the SIGTERM */
+            h_node_stop(&cl.nodes[i], SIGTERM);
+        }
+        report_sanitizer_output(&cl.nodes[i]);
         if (keep) {
-            kill(cl.nodes[i].pid, SIGCONT);
-            h_node_kill9(&cl.nodes[i]);
             fprintf(stderr, "snapshot: kept %s\n", cl.nodes[i].dir);
         } else {
             h_node_cleanup(&cl.nodes[i]);
         }
     }
     if (solo.dir[0]) {
+        if (solo.pid > 0)
+            h_node_stop(&solo, SIGTERM);
+        report_sanitizer_output(&solo);
         if (keep) {
             h_node_kill9(&solo);
             fprintf(stderr, "snapshot: kept %s\n", solo.dir);
@@ -913,6 +941,13 @@ Test(snapshot, kill_9_while_installing_a_snapshot_loses_nothing)
     assert_converges(&cl, 300000);
     cr_expect_gt(info_at(n, "raft_snapshot_index"), pre_index, "the follower must hold the leader's snapshot");
     expect_one_state_dir(n);
+    /* Nothing half-received stays behind once the node takes a snapshot. */
+    long long before = info_at(n, "raft_snapshots_taken");
+    redisReply *r = node_cmd(n, "BGSAVE");
+    cr_assert_not_null(r);
+    freeReplyObject(r);
+    cr_expect_gt(wait_info_at_least(n, "raft_snapshots_taken", before + 1, 120000), before);
+    expect_clean_snapshot_dir(n);
     expect_load_at(n, &pre, 7);
     expect_load_at(n, &big, 53);
     for (int i = 0; i < 3; i++)
@@ -1027,6 +1062,25 @@ Test(snapshot, a_single_node_restarts_from_snapshot_and_log)
     cr_assert(h_node_start(&solo), "restart after kill -9; see %s", solo.dir);
     expect_restored(&solo, applied, digest, &ls);
     expect_load_at(&solo, &more, 1);
+}
+
+Test(snapshot, a_node_that_lost_its_state_directory_rebuilds_it_from_snapshot_and_log)
+{
+    h_node_init(&solo, 1, "--snapshot-threshold 5000 --snapshot-trailing-entries 500 --raft-segment-size 64kb");
+    cr_assert(h_node_start(&solo), "see %s", solo.dir);
+    load_spec ls = {"k", 0, 20000, 40};
+    assert_load(&solo, &ls, 300000);
+    cr_assert_gt(wait_info_at_least(&solo, "raft_log_first_index", 2, 60000), 1);
+    long long applied = info_at(&solo, "raft_last_applied_index");
+    char digest[128];
+    cr_assert(digest_of(&solo, digest, sizeof digest), "DEBUG DIGEST: %s", digest);
+    /* The LevelDB state is gone (as if a machine crash lost it): the node
+     * rebuilds it from its newest snapshot file, then the log after it. */
+    cr_expect_eq(h_node_stop(&solo, SIGTERM), 0);
+    char out[256];
+    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/state* '%s'/STATE", solo.dir, solo.dir), 0);
+    cr_assert(h_node_start(&solo), "a node without its state directory must start; see %s", solo.dir);
+    expect_restored(&solo, applied, digest, &ls);
 }
 
 Test(snapshot, bgsave_writes_a_snapshot_file_and_lastsave_reports_it)
