@@ -201,7 +201,9 @@ static void job_install(cluster_snap *sn, snap_job *j)
         j->status = sn->c->sm.snapshot_stage(sn->c->sm.ctx, final, &j->staged, j->err);
 }
 
-/* Deletes snapshot files older than j->index (the log's base). */
+/* Deletes every snapshot file but the one at the log's base (j->index: the
+ * leader sends it to followers that need what the log dropped) and the newest
+ * (j->term here: the base the next compaction moves to). */
 static void job_cleanup(cluster_snap *sn, snap_job *j)
 {
     DIR *d = opendir(sn->dir);
@@ -212,7 +214,7 @@ static void job_cleanup(cluster_snap *sn, snap_job *j)
     int removed = 0;
     while ((de = readdir(d)) != NULL) {
         uint64_t index, term;
-        if (!parse_name(de->d_name, &index, &term) || index >= j->index)
+        if (!parse_name(de->d_name, &index, &term) || index == j->index || index >= j->term)
             continue;
         snprintf(path, sizeof path, "%s/%s", sn->dir, de->d_name);
         if (unlink(path) == 0)
@@ -290,6 +292,19 @@ static snap_job *job_new(job_kind kind)
 
 static void maybe_compact(cluster_snap *sn);
 
+/* Queues the removal of snapshot files nothing can use any more. */
+static void cleanup(cluster_snap *sn)
+{
+    uint64_t base, base_term;
+    raft_snapshot_base(sn->c->r, &base, &base_term);
+    snap_job *j = job_new(JOB_CLEANUP);
+    if (!j)
+        return; /* tried again after the next snapshot */
+    j->index = base;
+    j->term = sn->index; /* keep: the base and the newest */
+    submit(sn, j);
+}
+
 static void take_done(cluster_snap *sn, snap_job *j)
 {
     sn->taking = false;
@@ -309,6 +324,7 @@ static void take_done(cluster_snap *sn, snap_job *j)
                "entries are applied (snapshot-trailing-entries), so slightly slow followers still "
                "catch up by appends",
                j->index, j->term, j->ms, j->bytes, sn->c->cfg->snapshot_trailing_entries);
+    cleanup(sn); /* a snapshot between the base and this one is never used */
     maybe_compact(sn);
 }
 
@@ -362,13 +378,7 @@ static void on_compacted(void *arg, int status, uint64_t last_index, const char 
         ss_cluster_fatal(sn->c, status, errmsg && errmsg[0] ? errmsg : "log compaction failed");
         return;
     }
-    uint64_t base, term;
-    raft_snapshot_base(sn->c->r, &base, &term);
-    snap_job *j = job_new(JOB_CLEANUP);
-    if (j) {
-        j->index = base;
-        submit(sn, j);
-    }
+    cleanup(sn);
 }
 
 /* Moves the log's base to the newest snapshot once the trailing window of
@@ -608,11 +618,7 @@ static void on_install_reset(void *arg, int status, uint64_t last_index, const c
     LOG_NOTICE("raft: snapshot %" PRIu64 "-%" PRIu64 " installed: the state machine and the log now "
                "start after index %" PRIu64 "; replication resumes from there",
                sn->install_index, sn->install_term, sn->install_index);
-    snap_job *j = job_new(JOB_CLEANUP);
-    if (j) {
-        j->index = sn->install_index;
-        submit(sn, j);
-    }
+    cleanup(sn);
     ss_cluster_kick(c);
 }
 
@@ -699,8 +705,8 @@ static void on_async(uv_async_t *h)
         case JOB_RETIRE: break;
         case JOB_CLEANUP:
             if (j->bytes > 0)
-                LOG_VERBOSE("raft: removed %" PRIu64 " snapshot file(s) older than the log's base "
-                            "%" PRIu64, j->bytes, j->index);
+                LOG_VERBOSE("raft: removed %" PRIu64 " snapshot file(s) other than the log's base "
+                            "%" PRIu64 " and the newest %" PRIu64, j->bytes, j->index, j->term);
             break;
         }
         free(j->data);
