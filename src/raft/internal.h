@@ -226,6 +226,7 @@ void snapshot_ready(raft *r, raft_ready *rd);
 void snapshot_advance(raft *r, raft_ready *rd);
 void snapshot_release(raft *r);
 const void *snapshot_chunk_of(raft *r, const raft_msg *m);
+void snapshot_rebase(raft *r);
 
 /* recv_append.c */
 void recv_follow(raft *r, const raft_msg *m);

@@ -175,6 +175,8 @@ int raft_compact(raft *r, uint64_t upto_index)
     rlog_compact(&r->log, upto_index);
     RLOG(r, SS_LOG_DEBUG, "raft: node %llu dropped entries up to %llu from memory",
          (unsigned long long)r->id, (unsigned long long)upto_index);
+    if (r->role == RAFT_LEADER)
+        snapshot_rebase(r);
     raft_invariants(r);
     return SS_OK;
 }

@@ -38,6 +38,22 @@ void snapshot_start(raft *r, raft_progress *pr)
     pr->snap_want = true;
 }
 
+/* The log's base moved: a transfer the follower has acknowledged nothing of
+ * (it is down, or just starting) switches to the new snapshot, so it does not
+ * receive an old one and then need a second transfer for what was compacted
+ * since. A transfer under way keeps going: its follower would lose what it
+ * already has. */
+void snapshot_rebase(raft *r)
+{
+    for (size_t i = 0; i < r->n_voters; i++) {
+        raft_progress *pr = &r->prs[i];
+        if (pr->id == r->id || pr->state != PR_SNAPSHOT || pr->snap_index >= r->log.snap_index ||
+            pr->snap_offset != 0 || pr->snap_bytes != 0 || pr->chunk_acked)
+            continue;
+        snapshot_start(r, pr);
+    }
+}
+
 static void push_chunk(raft *r, raft_progress *pr)
 {
     out_msg *o = outbox_push(r, RAFT_MSG_SNAPSHOT, pr->id);

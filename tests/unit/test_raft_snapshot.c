@@ -532,3 +532,55 @@ Test(raft_snapshot, a_follower_that_lost_its_log_while_idle_is_sent_a_snapshot)
     cr_expect_geq(f.n_sreqs, 1, "the leader asks for its snapshot for node 3");
     fx_release(&f);
 }
+
+/* A follower that has not acknowledged any of its transfer yet (it is down)
+ * gets the newest snapshot once the leader compacts again, rather than an old
+ * one it would have to follow with a second transfer. */
+Test(raft_snapshot, a_transfer_nobody_has_acknowledged_moves_to_a_newer_compaction)
+{
+    fx f;
+    start_transfer(&f);
+    cr_assert_eq(f.sreqs[0].index, 6);
+    cr_assert_eq(give(&f, 0, "old-chunk", false), SS_OK);
+    for (uint64_t p = 300; p < 302; p++)
+        cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, &p, sizeof p, NULL), SS_OK);
+    fx_drain(&f);
+    raft_msg ack = fx_append_resp(2, 1, raft_term(f.r), 8, 0);
+    fx_step(&f, &ack);
+    cr_assert_eq(raft_commit_index(f.r), 8);
+    fx_clear(&f);
+    f.n_sreqs = 0;
+    cr_assert_eq(raft_compact(f.r, 8), SS_OK);
+    fx_tick(&f, FX_HB);
+    cr_assert_eq(f.n_sreqs, 1, "the leader asks for the new snapshot");
+    cr_expect_eq(f.sreqs[0].index, 8);
+    cr_expect_eq(f.sreqs[0].offset, 0);
+    cr_expect_str_eq(peer_state(&f, 3), "snapshot");
+    /* The old chunk is not sent any more. */
+    const raft_msg *m = fx_find(&f, RAFT_MSG_SNAPSHOT, 3, 0);
+    cr_expect(m == NULL || m->snap_index == 8);
+    fx_release(&f);
+}
+
+/* One that is part-way through keeps its transfer: starting over would throw
+ * away what it already received. */
+Test(raft_snapshot, a_transfer_under_way_is_kept_when_the_leader_compacts_again)
+{
+    fx f;
+    start_transfer(&f);
+    cr_assert_eq(give(&f, 0, "first", false), SS_OK);
+    raft_msg r1 = snap_resp(&f, 0, 5);
+    fx_step(&f, &r1);
+    uint64_t p = 400;
+    cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, &p, sizeof p, NULL), SS_OK);
+    fx_drain(&f);
+    raft_msg ack = fx_append_resp(2, 1, raft_term(f.r), 7, 0);
+    fx_step(&f, &ack);
+    cr_assert_eq(raft_compact(f.r, 7), SS_OK);
+    fx_clear(&f);
+    f.n_sreqs = 0;
+    fx_tick(&f, FX_HB);
+    for (size_t i = 0; i < f.n_sreqs; i++)
+        cr_expect_eq(f.sreqs[i].index, 6, "the transfer of snapshot 6 goes on");
+    fx_release(&f);
+}
