@@ -371,8 +371,25 @@ static void assert_load(h_node *n, const load_spec *ls, int timeout_ms)
     cr_assert_eq(done, ls->to - ls->from, "only %d of %d writes acknowledged", done, ls->to - ls->from);
 }
 
-/* Reads every step-th key of ls (and the last) through n, pipelined: how
- * many do not hold their value. */
+/* GET key through n again while the answer is an error (TRYAGAIN or
+ * CLUSTERDOWN during an election), at most 30 s: the last reply. */
+static redisReply *get_retrying(h_node *n, const char *key)
+{
+    long long deadline = h_now_ms() + 30000;
+    redisReply *r = NULL;
+    do {
+        if (r) {
+            freeReplyObject(r);
+            usleep(100 * 1000);
+        }
+        r = node_cmd(n, "GET %s", key);
+    } while ((!r || r->type == REDIS_REPLY_ERROR) && h_now_ms() < deadline);
+    cr_assert_not_null(r, "node %d unreachable", n->id);
+    return r;
+}
+
+/* Reads every step-th key of ls (and the last) through n, pipelined (a key
+ * answered with an error is read again): how many do not hold their value. */
 static int check_load(h_node *n, const load_spec *ls, int step)
 {
     redisContext *ctx = h_connect(n);
@@ -388,6 +405,12 @@ static int check_load(h_node *n, const load_spec *ls, int step)
         int k = i == count - 1 ? ls->to - 1 : ls->from + i * step;
         redisReply *r;
         cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK, "node %d: %s", n->id, ctx->errstr);
+        if (r->type == REDIS_REPLY_ERROR) {
+            char key[64];
+            snprintf(key, sizeof key, "%s:%07d", ls->prefix, k);
+            freeReplyObject(r);
+            r = get_retrying(n, key);
+        }
         make_value(val, ls->vsize, k);
         if (r->type != REDIS_REPLY_STRING || strcmp(r->str, val) != 0) {
             if (bad++ < 5)
@@ -476,6 +499,12 @@ static void expect_all_acked_at(h_cluster *c, int i, const writer *w)
             continue;
         redisReply *r;
         cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK);
+        if (r->type == REDIS_REPLY_ERROR) {
+            char key[32];
+            snprintf(key, sizeof key, "w:%d", n);
+            freeReplyObject(r);
+            r = get_retrying(&c->nodes[i], key);
+        }
         if (r->type != REDIS_REPLY_STRING || atoi(r->str) != n) {
             if (missing++ < 5)
                 cr_expect_fail("node %d lost acknowledged write w:%d (reply type %d %s)", i + 1, n,
