@@ -694,6 +694,24 @@ Test(snapshot, a_killed_follower_catches_up_by_installsnapshot_after_200000_writ
                 info_at(&cl.nodes[i], "raft_snapshot_chunks_received"));
     expect_load_at(&cl.nodes[f], &pre, 7);
     expect_load_at(&cl.nodes[f], &big, 97);
+
+    /* Every node, the one that installed included, restarts from its own
+     * snapshot and log after kill -9 to the same state. */
+    char before[128], why[2048];
+    cr_assert(digest_of(&cl.nodes[f], before, sizeof before));
+    for (int i = 0; i < 3; i++)
+        kill(cl.nodes[i].pid, SIGKILL);
+    for (int i = 0; i < 3; i++)
+        h_node_kill9(&cl.nodes[i]);
+    hc_start_all(&cl);
+    cr_assert_geq(hc_wait_leader(&cl, 30000), 0, "no leader after restarting every node");
+    cr_assert(converge(&cl, 300000, why, sizeof why), "no convergence after restarting every node: %s", why);
+    char after[128];
+    cr_assert(digest_of(&cl.nodes[f], after, sizeof after));
+    cr_expect_str_eq(after, before, "the state after a restart of every node differs");
+    for (int i = 0; i < 3; i++)
+        cr_expect_gt(info_at(&cl.nodes[i], "raft_log_first_index"), 1, "node %d restarted without its snapshot",
+                     i + 1);
 }
 
 Test(snapshot, a_paused_follower_catches_up_by_installsnapshot)
@@ -1119,6 +1137,16 @@ Test(snapshot, bgsave_writes_a_snapshot_file_and_lastsave_reports_it)
     load_spec ls = {"k", 0, 3000, 40};
     assert_load(&solo, &ls, 60000);
     long long applied = info_at(&solo, "raft_last_applied_index");
+    redisReply *info = node_cmd(&solo, "INFO raft");
+    cr_assert(info && info->type == REDIS_REPLY_STRING);
+    static const char *const fields[] = {
+        "raft_snapshot_index:", "raft_snapshot_term:", "raft_snapshot_bytes:", "raft_snapshots_taken:",
+        "raft_snapshots_installed:", "raft_snapshot_in_progress:", "raft_snapshot_installing:",
+        "raft_snapshot_chunks_sent:", "raft_snapshot_chunks_received:", "raft_log_first_index:",
+        "raft_log_last_index:", "raft_log_bytes:"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        cr_expect(strstr(info->str, fields[i]) != NULL, "INFO raft has no %s", fields[i]);
+    freeReplyObject(info);
     cr_expect_eq(info_at(&solo, "raft_snapshots_taken"), 0, "no snapshot by count or size");
     cr_expect_eq(info_at(&solo, "raft_snapshot_index"), 0);
     redisReply *r = node_cmd(&solo, "LASTSAVE");
