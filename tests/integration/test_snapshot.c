@@ -1130,6 +1130,23 @@ Test(snapshot, a_node_that_lost_its_state_directory_rebuilds_it_from_snapshot_an
     expect_restored(&solo, applied, digest, &ls);
 }
 
+Test(snapshot, snapshot_threshold_bytes_alone_takes_snapshots)
+{
+    /* 6000 entries of ~1 KB at a 1 MB threshold: about five snapshots by
+     * size; none by count. */
+    h_node_init(&solo, 1, "--snapshot-threshold 0 --snapshot-threshold-bytes 1mb --snapshot-trailing-entries 100");
+    cr_assert(h_node_start(&solo), "see %s", solo.dir);
+    load_spec ls = {"k", 0, 6000, 1000};
+    assert_load(&solo, &ls, 120000);
+    long long taken = wait_info_at_least(&solo, "raft_snapshots_taken", 3, 60000);
+    fprintf(stderr, "snapshot: by size: %lld taken, log %lld..%lld, %lld B\n", taken,
+            info_at(&solo, "raft_log_first_index"), info_at(&solo, "raft_log_last_index"),
+            info_at(&solo, "raft_log_bytes"));
+    cr_expect_geq(taken, 3);
+    cr_expect_leq(taken, 8);
+    cr_expect_gt(info_at(&solo, "raft_log_first_index"), 1);
+}
+
 Test(snapshot, bgsave_writes_a_snapshot_file_and_lastsave_reports_it)
 {
     h_node_init(&solo, 1, "--snapshot-threshold 0 --snapshot-threshold-bytes 0");
