@@ -18,7 +18,8 @@
  * Every test starts its own processes; no assertion is about time: waits have
  * generous deadlines and the state is asserted afterwards. Figures (log sizes,
  * snapshot counts, kill delays) are printed to stderr ("snapshot: ...").
- * SS_KEEP_DATA=1 keeps the nodes' directories (logs, data) after the run.
+ * SS_KEEP_DATA=1 keeps the nodes' directories (logs, data) after the run;
+ * SS_LOG_ROUNDS=n lengthens the bounded-log run to n x 10,000 writes.
  */
 
 static h_cluster cl;
@@ -803,8 +804,10 @@ Test(snapshot, the_log_stays_bounded_through_a_long_write_run)
     pthread_t th;
     pthread_create(&th, NULL, sampler_main, s);
     /* 150,000 writes over 10,000 keys: the state stays small while the log,
-     * uncompacted, would reach 150,000 entries. */
-    const int rounds = 15;
+     * uncompacted, would reach 150,000 entries. SS_LOG_ROUNDS=n makes it
+     * n x 10,000 writes (a longer run for the figures). */
+    const char *env = getenv("SS_LOG_ROUNDS");
+    const int rounds = env && atoi(env) > 0 ? atoi(env) : 15;
     bool ok = true;
     for (int r = 0; r < rounds && ok; r++) {
         load_spec ls = {"k", 0, 10000, 100};
@@ -821,17 +824,21 @@ Test(snapshot, the_log_stays_bounded_through_a_long_write_run)
             bound, per_entry, threshold, trailing, segment, per_entry * (rounds * 10000 + 2000), s->samples);
     for (int i = 0; i < 3; i++) {
         long long taken = info_at(&cl.nodes[i], "raft_snapshots_taken");
+        long long installed = info_at(&cl.nodes[i], "raft_snapshots_installed");
         fprintf(stderr,
                 "snapshot: node %d max raft_log_bytes %lld, max %s/raft %lld B, max snapshots dir %lld B; "
-                "%lld snapshots taken, log %lld..%lld\n",
-                i + 1, s->max_info[i], cl.nodes[i].dir, s->max_disk[i], s->max_snapdir[i], taken,
+                "%lld snapshots taken, %lld installed, log %lld..%lld\n",
+                i + 1, s->max_info[i], cl.nodes[i].dir, s->max_disk[i], s->max_snapdir[i], taken, installed,
                 info_at(&cl.nodes[i], "raft_log_first_index"), info_at(&cl.nodes[i], "raft_log_last_index"));
         cr_expect_gt(s->max_info[i], 0, "node %d: no raft_log_bytes sampled", i + 1);
         cr_expect_leq(s->max_info[i], bound, "node %d: raft_log_bytes reached %lld, bound %lld", i + 1,
                       s->max_info[i], bound);
         cr_expect_leq(s->max_disk[i], bound, "node %d: %s/raft reached %lld B, bound %lld", i + 1,
                       cl.nodes[i].dir, s->max_disk[i], bound);
-        cr_expect_geq(taken, 5, "node %d took only %lld snapshots", i + 1, taken);
+        /* A follower more than the trailing window behind when the leader
+         * compacts gets the leader's snapshot instead of taking its own. */
+        cr_expect_geq(taken + installed, 5, "node %d took %lld snapshots and installed %lld", i + 1, taken,
+                      installed);
         /* The snapshot directory keeps at most two snapshots of a small state. */
         cr_expect_leq(s->max_snapdir[i], 3 * 10000 * (100 + 64) + 65536, "node %d: snapshot dir %lld B", i + 1,
                       s->max_snapdir[i]);
