@@ -1034,6 +1034,33 @@ Test(snapshot, a_node_joining_with_an_empty_directory_gets_everything_by_snapsho
     expect_load_at(n, &big, 41);
 }
 
+Test(snapshot, a_follower_that_lost_its_data_directory_is_rebuilt_by_snapshot)
+{
+    int leader = start_cluster("--snapshot-threshold 10000 --snapshot-trailing-entries 1000 "
+                               "--raft-segment-size 256kb");
+    load_spec big = {"k", 0, 40000, 64};
+    assert_load(&cl.nodes[leader], &big, 300000);
+    leader = hc_wait_leader(&cl, 20000);
+    cr_assert_geq(leader, 0);
+    wait_compacted_past(&cl.nodes[leader], 1);
+    long long applied = info_at(&cl.nodes[leader], "raft_last_applied_index");
+    cr_assert(hc_wait_applied(&cl, applied, 60000));
+
+    /* A disk replaced under a follower the leader knows as up to date: it
+     * comes back with nothing, and must not stay stuck behind the leader's
+     * old idea of its log. */
+    h_node *n = &cl.nodes[follower_of(leader, 2)];
+    h_node_kill9(n);
+    char out[256];
+    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/raft '%s'/state* '%s'/STATE '%s'/snapshots", n->dir, n->dir,
+                      n->dir, n->dir),
+                 0);
+    cr_assert(h_node_start(n), "a node with an empty directory must start; see %s", n->dir);
+    assert_converges(&cl, 120000);
+    cr_expect_geq(info_at(n, "raft_snapshots_installed"), 1);
+    expect_load_at(n, &big, 41);
+}
+
 Test(snapshot, the_leader_killed_during_a_transfer_leaves_the_follower_to_the_next_leader)
 {
     int leader = start_cluster("--snapshot-threshold 20000 --snapshot-trailing-entries 1000 "
