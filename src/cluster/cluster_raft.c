@@ -151,6 +151,60 @@ static void on_persisted(void *arg, int status, uint64_t last_index, const char 
     free(t);
 }
 
+/* Keeps a copy of req (and its entries) to submit after an install's log reset. */
+static int defer_persist(ss_cluster *c, const ss_persist_req *req)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < req->n_entries; i++)
+        bytes += req->entries[i].len;
+    deferred_persist *d = malloc(sizeof *d + req->n_entries * sizeof(ss_log_entry) + bytes);
+    if (!d)
+        return SS_ENOMEM;
+    d->next = NULL;
+    d->req = *req;
+    d->truncate_from = req->truncate ? req->truncate_from : 0;
+    ss_log_entry *entries = (ss_log_entry *)(d + 1);
+    uint8_t *data = (uint8_t *)(entries + req->n_entries);
+    for (size_t i = 0; i < req->n_entries; i++) {
+        entries[i] = req->entries[i];
+        if (entries[i].len) {
+            memcpy(data, req->entries[i].data, entries[i].len);
+            entries[i].data = data;
+            data += entries[i].len;
+        }
+    }
+    d->req.entries = entries;
+    if (c->deferred_tail)
+        c->deferred_tail->next = d;
+    else
+        c->deferred_head = d;
+    c->deferred_tail = d;
+    return SS_OK;
+}
+
+void ss_cluster_persist_deferred(ss_cluster *c)
+{
+    while (c->deferred_head) {
+        deferred_persist *d = c->deferred_head;
+        c->deferred_head = d->next;
+        if (!c->deferred_head)
+            c->deferred_tail = NULL;
+        int rc = SS_ECLOSED;
+        if (!c->fatal && !c->closing) {
+            /* The reset emptied the log: nothing durable is left to truncate. */
+            d->req.truncate = d->truncate_from != 0 &&
+                              d->truncate_from <= ss_storage_last_index(c->storage);
+            rc = ss_storage_persist(c->storage, &d->req);
+        }
+        if (rc != SS_OK) {
+            free(d->req.arg); /* the token */
+            if (!c->closing)
+                ss_cluster_fatal(c, rc, "could not queue entries for the raft log");
+        }
+        free(d);
+    }
+}
+
 static int persist(ss_cluster *c, const raft_ready *rd)
 {
     bool hs = rd->hs.term != c->submitted_term || rd->hs.vote != c->submitted_vote;
@@ -184,8 +238,11 @@ static int persist(ss_cluster *c, const raft_ready *rd)
         .cb = on_persisted,
         .arg = t,
     };
-    int rc = ss_storage_persist(c->storage, &req);
-    free(entries); /* storage copied the bytes */
+    /* While an installed snapshot's log reset is pending, writes queue behind
+     * it (the core withholds whatever depends on them meanwhile). */
+    int rc = cluster_snap_holding(c->snap) ? defer_persist(c, &req)
+                                           : ss_storage_persist(c->storage, &req);
+    free(entries); /* storage (or the deferred copy) holds the bytes */
     if (rc != SS_OK) {
         free(t);
         return rc;
@@ -480,6 +537,7 @@ static void maybe_done(ss_cluster *c)
         return;
     void (*cb)(void *) = c->close_cb;
     void *arg = c->close_arg;
+    ss_cluster_persist_deferred(c); /* closing: frees them */
     raft_free(c->r);
     free(c->reads);
     free(c);

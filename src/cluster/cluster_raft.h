@@ -46,6 +46,13 @@ typedef struct peer_info {
     char client_addr[SS_HOST_MAX + 8]; /* learned from the peer's PEER_INFO */
 } peer_info;
 
+/* A log write held back while an install resets the log (cluster_snapshot.c). */
+typedef struct deferred_persist {
+    struct deferred_persist *next;
+    ss_persist_req req;      /* entries point into this block's copies */
+    uint64_t truncate_from;  /* as the core asked; re-checked when submitted */
+} deferred_persist;
+
 struct ss_cluster {
     uv_loop_t *loop;
     const ss_config *cfg;
@@ -70,6 +77,8 @@ struct ss_cluster {
     int role;
     uint64_t leader_id;
     uint64_t term;
+
+    deferred_persist *deferred_head, *deferred_tail;
 
     waiter *wait_head, *wait_tail;
     size_t nwaiting;
@@ -98,6 +107,8 @@ struct ss_cluster {
 int64_t ss_cluster_now_ms(void);
 /* Stops the node for good (a disk that failed, a state machine that can't apply). */
 void ss_cluster_fatal(ss_cluster *c, int code, const char *what);
+/* Queues the log writes held back during an install, in order. */
+void ss_cluster_persist_deferred(ss_cluster *c);
 void ss_cluster_kick(ss_cluster *c);
 void ss_cluster_run(ss_cluster *c);
 

@@ -32,6 +32,9 @@
  *    restarts on the old state and old log (the leader sends again); after
  *    the switch but before the log reset, the state is ahead of (or disagrees
  *    with) the log: the log is reset at start, with the term from the file.
+ *    Meanwhile the core keeps running (heartbeats are answered, reads
+ *    forwarded); what it asks to persist is held back and queued after the
+ *    reset, and the messages that depend on it wait for it, as always.
  */
 
 #define MAX_QUEUED_CHUNK_BYTES ((size_t)256 << 20)
@@ -74,9 +77,11 @@ struct cluster_snap {
     /* Loop thread state. */
     uint64_t index, term, bytes; /* the newest durable snapshot */
     int64_t time;                /* unix seconds it was taken or received */
+    int64_t start_time;
     uint64_t applied_term;
     uint64_t bytes_since;        /* entry bytes applied since the last take started */
     bool taking, receiving, installing, paused, want;
+    bool holding;                /* log writes wait until the install reset the log */
     uint64_t install_index, install_term;
     int64_t retry_after_ms;
     size_t queued_chunk_bytes;
@@ -271,6 +276,15 @@ static void submit(cluster_snap *sn, snap_job *j)
 {
     j->next = NULL;
     uv_mutex_lock(&sn->mu);
+    if (sn->worker_exited) {
+        /* Closing: what is left is clean-up; a retired state is released here. */
+        uv_mutex_unlock(&sn->mu);
+        if (j->kind == JOB_RETIRE)
+            sn->c->sm.snapshot_retire(j->retired);
+        free(j->data);
+        free(j);
+        return;
+    }
     if (sn->todo_tail)
         sn->todo_tail->next = j;
     else
@@ -434,9 +448,11 @@ int cluster_snap_request(cluster_snap *sn)
     return SS_OK;
 }
 
-int64_t cluster_snap_time(const cluster_snap *sn) { return sn->time; }
+/* LASTSAVE: like Redis, the start time counts as the last save until one is taken. */
+int64_t cluster_snap_time(const cluster_snap *sn) { return sn->time ? sn->time : sn->start_time; }
 int cluster_snap_taking(const cluster_snap *sn) { return sn->taking ? 1 : 0; }
 bool cluster_snap_paused(const cluster_snap *sn) { return sn->paused; }
+bool cluster_snap_holding(const cluster_snap *sn) { return sn->holding; }
 
 /* ------------------------------------------------- sending (leader side) */
 
@@ -591,14 +607,14 @@ bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
     j->index = ch->index;
     j->term = ch->term;
     sn->installing = true;
-    sn->paused = true;
+    sn->holding = true;
     sn->install_index = ch->index;
     sn->install_term = ch->term;
     LOG_NOTICE("raft: snapshot %" PRIu64 "-%" PRIu64 " received (%" PRIu64 " bytes); verifying it "
                "and building the new state beside the old one; this node's log is replaced by it",
                ch->index, ch->term, ch->offset + ch->len);
     submit(sn, j);
-    return true;
+    return sn->paused;
 }
 
 static void on_install_reset(void *arg, int status, uint64_t last_index, const char *errmsg)
@@ -675,8 +691,13 @@ static void install_done(cluster_snap *sn, snap_job *j)
                "%" PRId64 " ms); resetting the log to start after it",
                j->index, j->term, j->ms);
     rc = reset_log(sn, j->index, j->term, on_install_reset);
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_cluster_fatal(c, rc, "could not queue the log reset after installing a snapshot");
+        return;
+    }
+    /* What the core asked to persist meanwhile goes after the reset. */
+    sn->holding = false;
+    ss_cluster_persist_deferred(c);
 }
 
 static void finish_close(cluster_snap *sn);
@@ -697,8 +718,7 @@ static void on_async(uv_async_t *h)
             sn->queued_chunk_bytes -= j->len;
             if (j->status != SS_OK)
                 ss_cluster_fatal(sn->c, j->status, j->err);
-            else if (sn->paused && !sn->installing &&
-                     sn->queued_chunk_bytes <= MAX_QUEUED_CHUNK_BYTES / 2)
+            else if (sn->paused && sn->queued_chunk_bytes <= MAX_QUEUED_CHUNK_BYTES / 2)
                 sn->paused = false;
             break;
         case JOB_INSTALL: install_done(sn, j); break;
@@ -862,6 +882,7 @@ int cluster_snap_new(ss_cluster *c, cluster_snap **out, char *errmsg)
         return ss_errf(errmsg, SS_ENOMEM, "snapshots: out of memory");
     sn->c = c;
     sn->incoming_fd = -1;
+    sn->start_time = wall_s();
     if (snprintf(sn->dir, sizeof sn->dir, "%s/snapshots", c->cfg->dir) >= (int)sizeof sn->dir) {
         free(sn);
         return ss_errf(errmsg, SS_ECONFIG, "dir '%s' is too long", c->cfg->dir);

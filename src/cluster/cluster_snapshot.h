@@ -40,16 +40,19 @@ int cluster_snap_reconcile(cluster_snap *sn, const ss_storage_state *st, snap_re
 int cluster_snap_start(cluster_snap *sn, char *errmsg);
 
 /* Inside a ready (before raft_ready_advance): takes rd.snapshot_chunk and
- * rd.snapshot_reads. Returns true when the ready completed a snapshot: the
- * driver must not run the core again until it is installed. */
+ * rd.snapshot_reads. Returns true when the driver must stop running the core
+ * for now (received chunks wait for the disk). */
 bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd);
 /* After raft_ready_advance: starts the reads that ready asked for. */
 void cluster_snap_after_ready(cluster_snap *sn);
 /* After the ready loop: counts applied bytes, takes and compacts when due. */
 void cluster_snap_applied(cluster_snap *sn, uint64_t term, uint64_t bytes);
 void cluster_snap_after_run(cluster_snap *sn);
-/* True while an install holds the driver. */
+/* True while received chunks wait for the disk: the driver stops acknowledging. */
 bool cluster_snap_paused(const cluster_snap *sn);
+/* True from the last chunk of a snapshot until the log reset after installing
+ * it is queued: log writes are deferred (ss_cluster_persist_deferred). */
+bool cluster_snap_holding(const cluster_snap *sn);
 
 int cluster_snap_request(cluster_snap *sn);
 int64_t cluster_snap_time(const cluster_snap *sn);
