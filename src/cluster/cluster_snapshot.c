@@ -82,6 +82,7 @@ struct cluster_snap {
     uint64_t bytes_since;        /* entry bytes applied since the last take started */
     bool taking, receiving, installing, paused, want;
     bool holding;                /* log writes wait until the install reset the log */
+    bool holding_for_peer;       /* compaction waits for a follower (logged once) */
     uint64_t install_index, install_term;
     int64_t retry_after_ms;
     size_t queued_chunk_bytes;
@@ -395,6 +396,39 @@ static void on_compacted(void *arg, int status, uint64_t last_index, const char 
     cleanup(sn);
 }
 
+/* Leader: a follower that is keeping up (replicating) but has not reached
+ * upto yet would need a whole snapshot if the log were compacted now; wait
+ * for it while the log stays under twice the snapshot thresholds. */
+static bool follower_still_needs(cluster_snap *sn, uint64_t upto, uint64_t base, uint64_t applied)
+{
+    ss_cluster *c = sn->c;
+    if (raft_role_get(c->r) != RAFT_LEADER)
+        return false;
+    const ss_config *cfg = c->cfg;
+    if ((cfg->snapshot_threshold > 0 && applied - base >= 2 * (uint64_t)cfg->snapshot_threshold) ||
+        (cfg->snapshot_threshold_bytes > 0 &&
+         ss_storage_bytes(c->storage) >= 2 * (uint64_t)cfg->snapshot_threshold_bytes))
+        return false;
+    for (int i = 0; i < c->npeers; i++) {
+        uint64_t match = 0, next = 0;
+        const char *state = "";
+        ss_transport_stats ts = {0};
+        if (c->transport)
+            ss_transport_peer_stats(c->transport, c->peers[i].id, &ts);
+        if (ts.connected && raft_peer_progress(c->r, c->peers[i].id, &match, &next, &state) &&
+            strcmp(state, "replicate") == 0 && match < upto) {
+            if (!sn->holding_for_peer)
+                LOG_VERBOSE("raft: log compaction to %" PRIu64 " waits for node %" PRIu64
+                            " (at %" PRIu64 "), which is catching up by appends",
+                            upto, c->peers[i].id, match);
+            sn->holding_for_peer = true;
+            return true;
+        }
+    }
+    sn->holding_for_peer = false;
+    return false;
+}
+
 /* Moves the log's base to the newest snapshot once the trailing window of
  * entries after it has been applied. */
 static void maybe_compact(cluster_snap *sn)
@@ -407,7 +441,8 @@ static void maybe_compact(cluster_snap *sn)
     if (sn->index <= base)
         return;
     uint64_t applied = c->sm.applied_index(c->sm.ctx);
-    if (applied < sn->index + (uint64_t)c->cfg->snapshot_trailing_entries)
+    if (applied < sn->index + (uint64_t)c->cfg->snapshot_trailing_entries ||
+        follower_still_needs(sn, sn->index, base, applied))
         return;
     if (raft_compact(c->r, sn->index) != SS_OK)
         return; /* not durable here yet: try after the next round */
