@@ -275,7 +275,7 @@ static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
     free(batch);
     c->entries_applied += n;
     if (rc == SS_OK)
-        cluster_snap_applied(c->snap, entries[n - 1].term, bytes);
+        cluster_snap_applied(c->snap, entries[n - 1].index, entries[n - 1].term, bytes);
     return rc;
 }
 
@@ -388,6 +388,18 @@ static int restore(ss_cluster *c, char *errmsg)
         entries[i] = (raft_entry){sr.entries[i].index, sr.entries[i].term, sr.entries[i].type,
                                   sr.entries[i].data, sr.entries[i].len};
     raft_hard_state hs = {st.term, st.vote, st.commit};
+    uint64_t last_term = sr.n_entries ? sr.entries[sr.n_entries - 1].term : sr.prev_term;
+    if (hs.term < last_term) {
+        /* Written by a version that recorded entries before the term that
+         * came with them, and killed in between. The node never sent a vote
+         * in that term (votes wait for the hard state): it enters it with none. */
+        LOG_WARNING("raft: the log holds entries of term %llu but the recorded term is %llu (a "
+                    "crash between the two); restarting in term %llu with no vote",
+                    (unsigned long long)last_term, (unsigned long long)hs.term,
+                    (unsigned long long)last_term);
+        hs.term = last_term;
+        hs.vote = 0;
+    }
     rc = raft_restore(c->r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied);
     c->submitted_term = st.term;
     c->submitted_vote = st.vote;

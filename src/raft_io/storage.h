@@ -19,7 +19,9 @@
  * The storage knows nothing of Raft's rules: it stores what it is told, checks
  * only that indexes stay contiguous, and reports when it is durable.
  *
- * Crash ordering (fsync "always"): a full segment is fsynced before the next
+ * Crash ordering (fsync "always"): a round's hard state (meta) is durable
+ * before its entries are written, so the persisted term is never behind the
+ * term of a logged entry; a full segment is fsynced before the next
  * one is created, so only the last segment can have a torn tail; a truncation
  * (and the directory, when it removed segments) is fsynced before anything is
  * appended after it; a compaction makes the new first index durable in meta

@@ -307,12 +307,6 @@ static int compact(ss_writer *w, uint64_t upto, uint64_t upto_term)
 static int apply_persist(ss_writer *w, ss_storage_req *r)
 {
     int rc;
-    if (r->set_hard_state) {
-        w->meta.term = r->term;
-        w->meta.vote = r->vote;
-        w->meta.commit = r->commit;
-        w->meta_dirty = true;
-    }
     if (r->truncate && (rc = truncate_from(w, r->truncate_from)) != SS_OK)
         return rc;
     for (size_t off = 0; off < r->buf_len;) {
@@ -326,18 +320,33 @@ static int apply_persist(ss_writer *w, ss_storage_req *r)
     return SS_OK;
 }
 
+/*
+ * The hard state goes first: Raft's persisted term must never be behind the
+ * term of an entry in the log (a restart would find entries from a term the
+ * node does not know it entered, and refuse them). Recording a newer term or
+ * vote before the entries is always safe: nothing is acknowledged until the
+ * whole round is durable, and a commit index ahead of the log is clamped at
+ * restart. One meta replace per round however many requests changed it.
+ */
 int ss_writer_round(ss_writer *w, ss_storage_req *batch)
 {
     int rc = SS_OK;
+    for (ss_storage_req *r = batch; r != NULL; r = r->next) {
+        if (!r->compact && r->set_hard_state) {
+            w->meta.term = r->term;
+            w->meta.vote = r->vote;
+            w->meta.commit = r->commit;
+            w->meta_dirty = true;
+        }
+    }
+    if (w->meta_dirty) {
+        rc = ss_meta_write(w->raftdir, &w->meta, syncing(w), &w->fsyncs, w->errmsg);
+        w->meta_dirty = false;
+    }
     for (ss_storage_req *r = batch; r != NULL && rc == SS_OK; r = r->next)
         rc = r->compact ? compact(w, r->truncate_from, r->compact_term) : apply_persist(w, r);
     if (rc == SS_OK)
         rc = sync_all(w);
-    /* One meta replace per round however many requests changed the hard state. */
-    if (rc == SS_OK && w->meta_dirty) {
-        rc = ss_meta_write(w->raftdir, &w->meta, syncing(w), &w->fsyncs, w->errmsg);
-        w->meta_dirty = false;
-    }
     if (rc != SS_OK)
         LOG_WARNING("storage: write round failed: %s", w->errmsg);
     return rc;
