@@ -46,6 +46,8 @@ typedef struct ss_state_machine {
     int (*apply_batch)(void *ctx, const ss_applied_entry *entries, size_t n);
     /* The last index the state machine has durably applied (recovered at start). */
     uint64_t (*applied_index)(void *ctx);
+    /* The term of that entry, recorded with it; 0 if unknown. */
+    uint64_t (*applied_term)(void *ctx);
 
     /*
      * Snapshots, as files whose format only the state machine knows. The

@@ -78,7 +78,8 @@ struct cluster_snap {
     uint64_t index, term, bytes; /* the newest durable snapshot */
     int64_t time;                /* unix seconds it was taken or received */
     int64_t start_time;
-    uint64_t applied_term;
+    uint64_t applied_term;       /* the term of entry term_index */
+    uint64_t term_index;
     uint64_t bytes_since;        /* entry bytes applied since the last take started */
     bool taking, receiving, installing, paused, want;
     bool holding;                /* log writes wait until the install reset the log */
@@ -353,6 +354,8 @@ static void maybe_take(cluster_snap *sn)
         sn->want = false;
         return;
     }
+    if (sn->term_index != applied)
+        return; /* the term of the applied entry is not known yet (see reconcile) */
     const ss_config *cfg = c->cfg;
     bool by_count = cfg->snapshot_threshold > 0 &&
                     applied - sn->index >= (uint64_t)cfg->snapshot_threshold;
@@ -458,9 +461,10 @@ static void maybe_compact(cluster_snap *sn)
                first, sn->index, sn->index);
 }
 
-void cluster_snap_applied(cluster_snap *sn, uint64_t term, uint64_t bytes)
+void cluster_snap_applied(cluster_snap *sn, uint64_t index, uint64_t term, uint64_t bytes)
 {
     sn->applied_term = term;
+    sn->term_index = index;
     sn->bytes_since += bytes;
     /* Entries arrive by appends again: a transfer that was under way was
      * abandoned (its leader went away and the next one did not need it). */
@@ -710,6 +714,7 @@ static void install_done(cluster_snap *sn, snap_job *j)
     sn->bytes = j->bytes;
     sn->time = wall_s();
     sn->applied_term = j->term;
+    sn->term_index = j->index;
     sn->bytes_since = 0;
     if (retired) {
         snap_job *r = job_new(JOB_RETIRE);
@@ -871,29 +876,36 @@ int cluster_snap_reconcile(cluster_snap *sn, const ss_storage_state *st, snap_re
     }
     uint64_t log_term = applied == base ? st->prev_term
                         : applied <= last ? st->entries[applied - st->first_index].term : 0;
+    /* The term of the applied entry: recorded with it by the state machine,
+     * or the snapshot file's (a store written by an older version). */
+    uint64_t state_term = c->sm.applied_term(c->sm.ctx);
+    if (state_term == 0 && exact.found)
+        state_term = exact.term;
     bool reset = false;
     if (applied > last) {
-        if (!exact.found)
+        if (state_term == 0)
             return ss_errf(errmsg, SS_ECORRUPT,
                            "the state machine has applied through index %" PRIu64 " but the raft "
-                           "log ends at %" PRIu64 " and there is no snapshot file for index "
-                           "%" PRIu64 " in '%s'", applied, last, applied, sn->dir);
-        reset = true;
-    } else if (exact.found && applied > 0 && log_term != exact.term) {
+                           "log ends at %" PRIu64 ", and the term of entry %" PRIu64 " is not "
+                           "known (no snapshot file for it in '%s')",
+                           applied, last, applied, sn->dir);
+        reset = true; /* an install cut short, or a log tail lost after it was applied */
+    } else if (applied > 0 && state_term != 0 && log_term != state_term) {
         reset = true;
     }
     *out = (snap_restart){st->first_index, st->prev_term, st->entries, st->n_entries, applied,
                           log_term};
     if (reset) {
-        LOG_NOTICE("raft: the state machine holds the snapshot at index %" PRIu64 " (term %" PRIu64
-                   ") that the log (%" PRIu64 "..%" PRIu64 ") does not continue: an install was "
-                   "cut short; the log restarts after the snapshot", applied, exact.term,
+        LOG_NOTICE("raft: the state machine holds entry %" PRIu64 " (term %" PRIu64 ") that the log "
+                   "(%" PRIu64 "..%" PRIu64 ") does not continue (an install cut short by a crash, "
+                   "or a lost log tail); the log restarts after it", applied, state_term,
                    st->first_index, last);
-        *out = (snap_restart){applied + 1, exact.term, NULL, 0, applied, exact.term};
-        if ((rc = reset_log(sn, applied, exact.term, NULL)) != SS_OK)
-            return ss_errf(errmsg, rc, "reset the raft log after snapshot %" PRIu64, applied);
+        *out = (snap_restart){applied + 1, state_term, NULL, 0, applied, state_term};
+        if ((rc = reset_log(sn, applied, state_term, NULL)) != SS_OK)
+            return ss_errf(errmsg, rc, "reset the raft log after index %" PRIu64, applied);
     }
     sn->applied_term = out->applied_term;
+    sn->term_index = out->applied;
     if (newest.found) {
         char path[4200];
         struct stat stt;

@@ -46,7 +46,7 @@ bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd);
 /* After raft_ready_advance: starts the reads that ready asked for. */
 void cluster_snap_after_ready(cluster_snap *sn);
 /* After the ready loop: counts applied bytes, takes and compacts when due. */
-void cluster_snap_applied(cluster_snap *sn, uint64_t term, uint64_t bytes);
+void cluster_snap_applied(cluster_snap *sn, uint64_t index, uint64_t term, uint64_t bytes);
 void cluster_snap_after_run(cluster_snap *sn);
 /* True while received chunks wait for the disk: the driver stops acknowledging. */
 bool cluster_snap_paused(const cluster_snap *sn);

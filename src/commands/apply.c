@@ -74,7 +74,7 @@ static int apply_batch(void *arg, const ss_applied_entry *entries, size_t n)
     }
     ss_errmsg err = "";
     if (rc == SS_OK)
-        rc = ss_txn_commit(txn, entries[n - 1].index, err);
+        rc = ss_txn_commit_term(txn, entries[n - 1].index, entries[n - 1].term, err);
     else
         ss_txn_abort(txn);
     if (rc != SS_OK) {
@@ -101,9 +101,16 @@ static uint64_t applied_index(void *arg)
     return ss_store_applied_index(e->store);
 }
 
+static uint64_t applied_term(void *arg)
+{
+    ss_engine *e = arg;
+    return ss_store_applied_term(e->store);
+}
+
 ss_state_machine ss_engine_state_machine(ss_engine *e)
 {
-    ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index};
+    ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index,
+                           .applied_term = applied_term};
     ss_engine_snapshot_hooks(&sm);
     return sm;
 }

@@ -9,6 +9,7 @@
  * byte, epoch and version 8 bytes, klen 4 bytes.
  *
  *   0x00 "applied_index"                       -> u64  Raft index of the last commit
+ *   0x00 "applied_term"                        -> u64  Raft term of that entry
  *   0x00 "format"                              -> u64  store format (1)
  *   0x01 db                                    -> u64  the db's current epoch (missing = 0)
  *   0x02 db                                    -> u64  key records in the current epoch (DBSIZE)

@@ -365,6 +365,7 @@ int ss_store_adopt(ss_store *s, ss_store_staged *st, ss_store_retired **old, cha
     SWAP(s->filter, n->filter);
     SWAP(s->path, n->path);
     SWAP(s->applied_index, n->applied_index);
+    SWAP(s->applied_term, n->applied_term);
     for (int db = 0; db < SS_KS_DBS; db++) {
         SWAP(s->ks_epoch[db], n->ks_epoch[db]);
         SWAP(s->ks_count[db], n->ks_count[db]);

@@ -159,6 +159,8 @@ int store_load_meta(ss_store *s, char *errmsg)
     if ((rc = check_format(s, errmsg)) != SS_OK ||
         (rc = read_u64_key(s, SS_STORE_APPLIED_KEY, KEYLEN(SS_STORE_APPLIED_KEY),
                            &s->applied_index, errmsg)) != SS_OK ||
+        (rc = read_u64_key(s, SS_STORE_APPLIED_TERM_KEY, KEYLEN(SS_STORE_APPLIED_TERM_KEY),
+                           &s->applied_term, errmsg)) != SS_OK ||
         (rc = ks_load(s, errmsg)) != SS_OK)
         return ss_errwrap(errmsg, rc, "open store '%s'", s->path);
     return SS_OK;
@@ -220,6 +222,11 @@ const char *ss_store_path(const ss_store *s)
 uint64_t ss_store_applied_index(const ss_store *s)
 {
     return s->applied_index;
+}
+
+uint64_t ss_store_applied_term(const ss_store *s)
+{
+    return s->applied_term;
 }
 
 /*

@@ -59,6 +59,9 @@ const char *ss_store_path(const ss_store *s);
 
 /* The Raft index of the last committed txn (0 for a fresh store). */
 uint64_t ss_store_applied_index(const ss_store *s);
+/* The Raft term of the entry at the applied index, as recorded by
+ * ss_txn_commit_term; 0 if unknown. */
+uint64_t ss_store_applied_term(const ss_store *s);
 
 /*
  * A consistent point-in-time view of every key in the store (all internal

@@ -22,6 +22,7 @@ struct ss_store {
     leveldb_readoptions_t *bulk_ropts; /* fill_cache off: sweeps don't evict hot blocks */
     leveldb_writeoptions_t *wopts;     /* sync = false: the Raft log is the WAL */
     uint64_t applied_index;
+    uint64_t applied_term;             /* 0: unknown (written by an older version) */
     size_t max_txn_bytes;
     ss_txn *writer;                    /* the txn holding pending writes, if any */
     ss_txn *spare;                     /* a finished txn kept for reuse */
@@ -47,7 +48,8 @@ struct ss_txn {
 };
 
 /* Commits without touching the applied index (the sweeper's path). */
-int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index, char *errmsg);
+int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
+                        uint64_t applied_term, char *errmsg);
 
 /* ss_txn_get for reads internal to the store: the value is not held by the
  * txn; leveldb_free(*to_free) when done (it may be NULL). */

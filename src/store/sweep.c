@@ -147,7 +147,7 @@ int ss_store_sweep(ss_store *s, size_t budget, bool *more, char *errmsg)
         ss_txn_abort(sw.txn);
         return ss_errf(errmsg, rc, "sweep: %s", ss_strerror(rc));
     }
-    rc = txn_commit_internal(sw.txn, false, 0, errmsg);
+    rc = txn_commit_internal(sw.txn, false, 0, 0, errmsg);
     if (rc != SS_OK)
         return ss_errwrap(errmsg, rc, "sweep");
     *more = !versions_done;

@@ -144,7 +144,16 @@ size_t ss_txn_pending(const ss_txn *txn)
     return txn->ov.count;
 }
 
-int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index, char *errmsg)
+static void put_u64(leveldb_writebatch_t *batch, const char *key, size_t klen, uint64_t v)
+{
+    char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (char)(v >> (56 - 8 * i));
+    leveldb_writebatch_put(batch, key, klen, b, 8);
+}
+
+int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
+                        uint64_t applied_term, char *errmsg)
 {
     ss_store *s = txn->s;
     if (set_index && applied_index < s->applied_index) {
@@ -166,11 +175,10 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index, cha
             leveldb_writebatch_put(batch, ov_key(n), n->klen, n->val ? n->val : "", n->vlen);
     }
     if (set_index) {
-        char v[8];
-        for (int i = 0; i < 8; i++)
-            v[i] = (char)(applied_index >> (56 - 8 * i));
-        leveldb_writebatch_put(batch, SS_STORE_APPLIED_KEY, sizeof(SS_STORE_APPLIED_KEY) - 1,
-                               v, 8);
+        put_u64(batch, SS_STORE_APPLIED_KEY, sizeof(SS_STORE_APPLIED_KEY) - 1, applied_index);
+        if (applied_term != 0)
+            put_u64(batch, SS_STORE_APPLIED_TERM_KEY, sizeof(SS_STORE_APPLIED_TERM_KEY) - 1,
+                    applied_term);
     }
     char *lerr = NULL;
     leveldb_write(s->db, s->wopts, batch, &lerr);
@@ -180,8 +188,11 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index, cha
         txn_end(txn);
         return rc;
     }
-    if (set_index)
+    if (set_index) {
         s->applied_index = applied_index;
+        if (applied_term != 0)
+            s->applied_term = applied_term;
+    }
     if (txn->ks_dirty) {
         memcpy(s->ks_epoch, txn->ks_epoch, sizeof s->ks_epoch);
         memcpy(s->ks_count, txn->ks_count, sizeof s->ks_count);
@@ -192,7 +203,12 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index, cha
 
 int ss_txn_commit(ss_txn *txn, uint64_t applied_index, char *errmsg)
 {
-    return txn_commit_internal(txn, true, applied_index, errmsg);
+    return txn_commit_internal(txn, true, applied_index, 0, errmsg);
+}
+
+int ss_txn_commit_term(ss_txn *txn, uint64_t applied_index, uint64_t applied_term, char *errmsg)
+{
+    return txn_commit_internal(txn, true, applied_index, applied_term, errmsg);
 }
 
 void ss_txn_abort(ss_txn *txn)

@@ -46,6 +46,9 @@ size_t ss_txn_pending(const ss_txn *txn);
  * On SS_EIO nothing was written.
  */
 int ss_txn_commit(ss_txn *txn, uint64_t applied_index, char *errmsg);
+/* The same, also recording applied_term, the Raft term of the entry at
+ * applied_index (ss_store_applied_term), in the same batch. */
+int ss_txn_commit_term(ss_txn *txn, uint64_t applied_index, uint64_t applied_term, char *errmsg);
 
 /* Drops the pending writes and frees the txn. NULL is a no-op. */
 void ss_txn_abort(ss_txn *txn);
