@@ -88,6 +88,7 @@ struct cluster_snap {
     int64_t retry_after_ms;
     size_t queued_chunk_bytes;
     int reads_in_flight;
+    int storage_pending;         /* our storage requests whose callback is due */
     raft_snapshot_request *reqs; /* asked for in a ready, started after it */
     size_t nreqs, capreqs;
     uint64_t taken, installed, chunks_sent, chunks_received;
@@ -388,10 +389,22 @@ static void maybe_take(cluster_snap *sn)
     submit(sn, j);
 }
 
+/* A storage request of ours completed; true if closing (finish that instead). */
+static bool storage_done(cluster_snap *sn)
+{
+    sn->storage_pending--;
+    if (!sn->closing)
+        return false;
+    cluster_snap_close(sn, sn->close_cb, sn->close_arg);
+    return true;
+}
+
 static void on_compacted(void *arg, int status, uint64_t last_index, const char *errmsg)
 {
     (void)last_index;
     cluster_snap *sn = arg;
+    if (storage_done(sn))
+        return;
     if (status != SS_OK) {
         ss_cluster_fatal(sn->c, status, errmsg && errmsg[0] ? errmsg : "log compaction failed");
         return;
@@ -451,6 +464,8 @@ static void maybe_compact(cluster_snap *sn)
         return; /* not durable here yet: try after the next round */
     uint64_t first = ss_storage_first_index(c->storage);
     int rc = ss_storage_compact(c->storage, sn->index, sn->term, on_compacted, sn);
+    if (rc == SS_OK)
+        sn->storage_pending++;
     if (rc != SS_OK) {
         ss_cluster_fatal(c, rc, "could not queue log compaction");
         return;
@@ -661,6 +676,8 @@ static void on_install_reset(void *arg, int status, uint64_t last_index, const c
     (void)last_index;
     cluster_snap *sn = arg;
     ss_cluster *c = sn->c;
+    if (storage_done(sn))
+        return;
     if (status != SS_OK) {
         ss_cluster_fatal(c, status, errmsg && errmsg[0] ? errmsg : "log reset after install failed");
         return;
@@ -689,7 +706,10 @@ static int reset_log(cluster_snap *sn, uint64_t index, uint64_t term, ss_persist
         if (rc != SS_OK)
             return rc;
     }
-    return ss_storage_compact(st, index, term, cb, sn);
+    int rc = ss_storage_compact(st, index, term, cb, sn);
+    if (rc == SS_OK && cb)
+        sn->storage_pending++;
+    return rc;
 }
 
 static void install_done(cluster_snap *sn, snap_job *j)
@@ -971,7 +991,8 @@ static void on_async_closed(uv_handle_t *h)
 
 static void finish_close(cluster_snap *sn)
 {
-    if (sn->reads_in_flight > 0 || uv_is_closing((uv_handle_t *)&sn->async))
+    if (sn->reads_in_flight > 0 || sn->storage_pending > 0 ||
+        uv_is_closing((uv_handle_t *)&sn->async))
         return;
     if (sn->thread_started) {
         uv_thread_join(&sn->thread);
