@@ -12,6 +12,7 @@
 
 #include "cluster/cluster_raft.h"
 #include "cluster/cluster_snapshot.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 
 /*
@@ -106,16 +107,6 @@ static void snap_path(const cluster_snap *sn, char *out, size_t size, uint64_t i
     snprintf(out, size, "%s/%" PRIu64 "-%" PRIu64 ".snap%s", sn->dir, index, term, suffix);
 }
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* "<index>-<term>.snap" exactly. */
 static bool parse_name(const char *name, uint64_t *index, uint64_t *term)
 {
@@ -145,7 +136,7 @@ static void job_take(cluster_snap *sn, snap_job *j)
         unlink(tmp);
         return;
     }
-    if (rename(tmp, final) != 0 || fsync_dir(sn->dir) != 0)
+    if (rename(tmp, final) != 0 || ss_fsync_dir(sn->dir, NULL) != SS_OK)
         j->status = ss_errf(j->err, SS_EIO, "publish snapshot '%s': %s", final, strerror(errno));
 }
 
@@ -192,7 +183,7 @@ static void job_install(cluster_snap *sn, snap_job *j)
     int rc = fsync(sn->incoming_fd);
     close(sn->incoming_fd);
     sn->incoming_fd = -1;
-    if (rc != 0 || rename(path, final) != 0 || fsync_dir(sn->dir) != 0) {
+    if (rc != 0 || rename(path, final) != 0 || ss_fsync_dir(sn->dir, NULL) != SS_OK) {
         j->status = ss_errf(j->err, SS_EIO, "make snapshot '%s' durable: %s", final, strerror(errno));
         return;
     }
@@ -604,7 +595,7 @@ void cluster_snap_after_ready(cluster_snap *sn)
 
 /* ---------------------------------------------- receiving (follower side) */
 
-bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
+void cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
 {
     ss_cluster *c = sn->c;
     if (rd->n_snapshot_reads > 0) {
@@ -613,7 +604,7 @@ bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
             raft_snapshot_request *q = realloc(sn->reqs, need * 2 * sizeof *q);
             if (!q) {
                 ss_cluster_fatal(c, SS_ENOMEM, "out of memory queuing snapshot reads");
-                return false;
+                return;
             }
             sn->reqs = q;
             sn->capreqs = need * 2;
@@ -624,7 +615,7 @@ bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
     }
     const raft_chunk *ch = rd->snapshot_chunk;
     if (!ch)
-        return false;
+        return;
     if (ch->offset == 0) {
         sn->receiving = true;
         LOG_NOTICE("raft: receiving the snapshot at index %" PRIu64 " (term %" PRIu64 ") from "
@@ -637,7 +628,7 @@ bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
         free(j);
         free(data);
         ss_cluster_fatal(c, SS_ENOMEM, "out of memory receiving a snapshot");
-        return false;
+        return;
     }
     if (ch->len)
         memcpy(data, ch->data, ch->len);
@@ -652,11 +643,11 @@ bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
     if (sn->queued_chunk_bytes > MAX_QUEUED_CHUNK_BYTES)
         sn->paused = true; /* acknowledgements wait until the disk caught up */
     if (!ch->done)
-        return sn->paused;
+        return;
     j = job_new(JOB_INSTALL);
     if (!j) {
         ss_cluster_fatal(c, SS_ENOMEM, "out of memory installing a snapshot");
-        return false;
+        return;
     }
     j->index = ch->index;
     j->term = ch->term;
@@ -668,7 +659,6 @@ bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd)
                "and building the new state beside the old one; this node's log is replaced by it",
                ch->index, ch->term, ch->offset + ch->len);
     submit(sn, j);
-    return sn->paused;
 }
 
 static void on_install_reset(void *arg, int status, uint64_t last_index, const char *errmsg)
@@ -959,7 +949,7 @@ int cluster_snap_new(ss_cluster *c, cluster_snap **out, char *errmsg)
         free(sn);
         return ss_errf(errmsg, SS_EIO, "create '%s/snapshots': %s", c->cfg->dir, strerror(e));
     }
-    fsync_dir(c->cfg->dir);
+    ss_fsync_dir(c->cfg->dir, NULL);
     uv_mutex_init(&sn->mu);
     uv_cond_init(&sn->cv);
     uv_async_init(c->loop, &sn->async, on_async);

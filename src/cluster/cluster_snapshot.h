@@ -40,9 +40,9 @@ int cluster_snap_reconcile(cluster_snap *sn, const ss_storage_state *st, snap_re
 int cluster_snap_start(cluster_snap *sn, char *errmsg);
 
 /* Inside a ready (before raft_ready_advance): takes rd.snapshot_chunk and
- * rd.snapshot_reads. Returns true when the driver must stop running the core
- * for now (received chunks wait for the disk). */
-bool cluster_snap_ready(cluster_snap *sn, const raft_ready *rd);
+ * rd.snapshot_reads (cluster_snap_paused then says whether the driver must
+ * stop running the core while received chunks wait for the disk). */
+void cluster_snap_ready(cluster_snap *sn, const raft_ready *rd);
 /* After raft_ready_advance: starts the reads that ready asked for. */
 void cluster_snap_after_ready(cluster_snap *sn);
 /* After the ready loop: counts applied bytes, takes and compacts when due. */

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/fsutil.h"
+
 /*
  * All integers are little-endian.
  *
@@ -87,7 +89,6 @@ int ss_meta_read(const char *raftdir, ss_storage_meta *m, bool *found, char *err
 /* Replaces the meta file atomically; with sync, durably (fsyncs counted in *fsyncs). */
 int ss_meta_write(const char *raftdir, const ss_storage_meta *m, bool sync, uint64_t *fsyncs,
                   char *errmsg);
-int ss_fsync_dir(const char *path, char *errmsg);
 
 /* Little-endian helpers shared by the storage files. */
 void ss_put32(uint8_t *p, uint32_t v);

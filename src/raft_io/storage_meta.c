@@ -19,18 +19,6 @@
 #define META_CRC_AT 56
 static const uint8_t meta_magic[8] = {'S', 'S', 'R', 'A', 'F', 'T', 'M', 'T'};
 
-int ss_fsync_dir(const char *path, char *errmsg)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return ss_errf(errmsg, SS_EIO, "storage: open directory '%s': %s", path, strerror(errno));
-    int rc = SS_OK;
-    if (fsync(fd) != 0)
-        rc = ss_errf(errmsg, SS_EIO, "storage: fsync directory '%s': %s", path, strerror(errno));
-    close(fd);
-    return rc;
-}
-
 int ss_meta_read(const char *raftdir, ss_storage_meta *m, bool *found, char *errmsg)
 {
     char path[4096];

@@ -136,18 +136,6 @@ int store_remove_dir(const char *dir, char *errmsg)
     return rc;
 }
 
-int store_sync_dir(const char *dir, char *errmsg)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return ss_errf(errmsg, SS_EIO, "open directory '%s': %s", dir, strerror(errno));
-    int rc = SS_OK;
-    if (fsync(fd) != 0)
-        rc = ss_errf(errmsg, SS_EIO, "fsync directory '%s': %s", dir, strerror(errno));
-    close(fd);
-    return rc;
-}
-
 void store_state_cleanup(const char *dir, const char *keep)
 {
     DIR *d = opendir(dir);
@@ -244,7 +232,7 @@ static int load(ss_store *s, const char *snap_path, uint64_t index, char *errmsg
     leveldb_writeoptions_destroy(sync);
     if (lerr != NULL)
         return store_leveldb_err(errmsg, SS_EIO, "sync staged state", lerr);
-    return store_sync_dir(s->path, errmsg);
+    return ss_fsync_dir(s->path, errmsg);
 }
 
 /* Points <dir>/STATE at name. *switched: the rename happened (after which
@@ -273,7 +261,7 @@ static int switch_state(const char *dir, const char *name, bool *switched, char 
         return rc;
     }
     *switched = true;
-    return store_sync_dir(dir, errmsg);
+    return ss_fsync_dir(dir, errmsg);
 }
 
 int ss_store_stage_snapshot(const char *dir, const char *snap_path, const ss_store_options *opts,

@@ -5,6 +5,7 @@
 #include <leveldb/c.h>
 #include <stdatomic.h>
 
+#include "common/fsutil.h"
 #include "store/keys.h"
 #include "store/overlay.h"
 #include "store/store.h"
@@ -86,8 +87,6 @@ void store_state_cleanup(const char *dir, const char *keep);
 /* Removes dir, which must hold only regular files (a LevelDB directory);
  * a missing dir is fine. Bounded: one directory level, never recursing. */
 int store_remove_dir(const char *dir, char *errmsg);
-/* fsync()s a directory so that the entries made in it are durable. */
-int store_sync_dir(const char *dir, char *errmsg);
 
 /* Called for each record by snapfile_read; a non-SS_OK return stops the read. */
 typedef int (*snapfile_record_fn)(void *ud, const char *key, size_t klen, const char *val,
