@@ -476,6 +476,24 @@ Test(raft_snapshot, an_empty_chunk_after_the_last_finds_out_whether_the_follower
     fx_release(&f);
 }
 
+/* Node 3 restarted empty: it rejects whatever comes, saying its log ends at
+ * 0, until the leader gives up appending and asks for its snapshot. */
+static void expect_snapshot_for_wiped_node_3(fx *f)
+{
+    for (int round = 0; round < 4 && strcmp(peer_state(f, 3), "snapshot") != 0; round++) {
+        fx_tick(f, FX_HB);
+        const raft_msg *m = fx_find(f, RAFT_MSG_APPEND, 3, 0);
+        cr_assert_not_null(m, "the leader keeps sending to node 3");
+        raft_msg rej = { .type = RAFT_MSG_APPEND_RESP, .from = 3, .to = 1, .term = raft_term(f->r),
+                         .reject = true, .index = m->prev_index, .hint_index = 1 };
+        fx_clear(f);
+        fx_step(f, &rej);
+    }
+    fx_tick(f, FX_HB);
+    cr_expect_str_eq(peer_state(f, 3), "snapshot");
+    cr_expect_geq(f->n_sreqs, 1, "the leader asks for its snapshot for node 3");
+}
+
 /* A follower that acknowledged entries and then came back with an empty log
  * (its data directory was wiped) answers every append with "my log ends at
  * 0". Treating those answers as stale because they are below its match index
@@ -492,19 +510,7 @@ Test(raft_snapshot, a_follower_that_lost_its_log_is_probed_from_its_real_end_and
     fx_drain(&f);
     cr_assert_str_eq(peer_state(&f, 3), "replicate");
     fx_clear(&f);
-    /* Node 3 restarts empty and rejects whatever comes, saying its log ends at 0. */
-    for (int round = 0; round < 4 && strcmp(peer_state(&f, 3), "snapshot") != 0; round++) {
-        fx_tick(&f, FX_HB);
-        const raft_msg *m = fx_find(&f, RAFT_MSG_APPEND, 3, 0);
-        cr_assert_not_null(m, "the leader keeps probing node 3");
-        raft_msg rej = { .type = RAFT_MSG_APPEND_RESP, .from = 3, .to = 1, .term = raft_term(f.r),
-                         .reject = true, .index = m->prev_index, .hint_index = 1 };
-        fx_clear(&f);
-        fx_step(&f, &rej);
-    }
-    fx_tick(&f, FX_HB);
-    cr_expect_str_eq(peer_state(&f, 3), "snapshot");
-    cr_expect_geq(f.n_sreqs, 1, "the leader asks for its snapshot for node 3");
+    expect_snapshot_for_wiped_node_3(&f);
     fx_release(&f);
 }
 
@@ -518,18 +524,7 @@ Test(raft_snapshot, a_follower_that_lost_its_log_while_idle_is_sent_a_snapshot)
     fx_step(&f, &ack);
     cr_assert_str_eq(peer_state(&f, 3), "replicate");
     fx_clear(&f);
-    for (int round = 0; round < 4 && strcmp(peer_state(&f, 3), "snapshot") != 0; round++) {
-        fx_tick(&f, FX_HB);
-        const raft_msg *m = fx_find(&f, RAFT_MSG_APPEND, 3, 0);
-        cr_assert_not_null(m, "the leader keeps sending to node 3");
-        raft_msg rej = { .type = RAFT_MSG_APPEND_RESP, .from = 3, .to = 1, .term = raft_term(f.r),
-                         .reject = true, .index = m->prev_index, .hint_index = 1 };
-        fx_clear(&f);
-        fx_step(&f, &rej);
-    }
-    fx_tick(&f, FX_HB);
-    cr_expect_str_eq(peer_state(&f, 3), "snapshot");
-    cr_expect_geq(f.n_sreqs, 1, "the leader asks for its snapshot for node 3");
+    expect_snapshot_for_wiped_node_3(&f);
     fx_release(&f);
 }
 
