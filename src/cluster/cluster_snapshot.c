@@ -49,6 +49,7 @@ typedef struct snap_job {
     uint64_t index, term;
     void *view;      /* TAKE */
     void *retired;   /* RETIRE */
+    uint64_t keep;   /* CLEANUP: the newest snapshot's index (kept with the base, j->index) */
     uint64_t offset; /* CHUNK */
     uint8_t *data;
     size_t len;
@@ -202,7 +203,7 @@ static void job_install(cluster_snap *sn, snap_job *j)
 
 /* Deletes every snapshot file but the one at the log's base (j->index: the
  * leader sends it to followers that need what the log dropped) and the newest
- * (j->term here: the base the next compaction moves to). */
+ * (j->keep: the base the next compaction moves to). */
 static void job_cleanup(cluster_snap *sn, snap_job *j)
 {
     DIR *d = opendir(sn->dir);
@@ -213,7 +214,7 @@ static void job_cleanup(cluster_snap *sn, snap_job *j)
     int removed = 0;
     while ((de = readdir(d)) != NULL) {
         uint64_t index, term;
-        if (!parse_name(de->d_name, &index, &term) || index == j->index || index >= j->term)
+        if (!parse_name(de->d_name, &index, &term) || index == j->index || index >= j->keep)
             continue;
         snprintf(path, sizeof path, "%s/%s", sn->dir, de->d_name);
         if (unlink(path) == 0)
@@ -309,7 +310,7 @@ static void cleanup(cluster_snap *sn)
     if (!j)
         return; /* tried again after the next snapshot */
     j->index = base;
-    j->term = sn->index; /* keep: the base and the newest */
+    j->keep = sn->index;
     submit(sn, j);
 }
 
@@ -776,7 +777,7 @@ static void on_async(uv_async_t *h)
         case JOB_CLEANUP:
             if (j->bytes > 0)
                 LOG_VERBOSE("raft: removed %" PRIu64 " snapshot file(s) other than the log's base "
-                            "%" PRIu64 " and the newest %" PRIu64, j->bytes, j->index, j->term);
+                            "%" PRIu64 " and the newest %" PRIu64, j->bytes, j->index, j->keep);
             break;
         }
         free(j->data);
