@@ -21,3 +21,34 @@ function(ss_add_test)
     ENVIRONMENT "${env}"
     FAIL_REGULAR_EXPRESSION "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
 endfunction()
+
+# ss_add_fuzz(NAME name SOURCES a.c ... [LIBS lib...])
+#
+# A libFuzzer target: the sources define LLVMFuzzerTestOneInput (and optionally
+# LLVMFuzzerInitialize). Every build makes fuzz_<name>_replay, which runs the
+# target once over every file of tests/fuzz/corpus/<name>/ and is registered with
+# CTest (label fuzz-corpus), so the gcc and ASan/UBSan builds replay the corpus.
+# With SS_FUZZ=ON (a clang build, see tests/fuzz/README) it also builds
+# fuzz_<name>, the coverage-guided fuzzer itself.
+function(ss_add_fuzz)
+  cmake_parse_arguments(F "" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  if(NOT F_TIMEOUT)
+    set(F_TIMEOUT 300)
+  endif()
+  set(corpus ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${F_NAME})
+  add_executable(fuzz_${F_NAME}_replay ${F_SOURCES} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.c)
+  target_link_libraries(fuzz_${F_NAME}_replay PRIVATE ${F_LIBS})
+  target_include_directories(fuzz_${F_NAME}_replay PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  add_test(NAME fuzz_${F_NAME}_corpus COMMAND fuzz_${F_NAME}_replay ${corpus})
+  set_tests_properties(fuzz_${F_NAME}_corpus PROPERTIES
+    TIMEOUT ${F_TIMEOUT}
+    LABELS "fuzz-corpus"
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+    FAIL_REGULAR_EXPRESSION "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
+  if(SS_FUZZ)
+    add_executable(fuzz_${F_NAME} ${F_SOURCES})
+    target_link_libraries(fuzz_${F_NAME} PRIVATE ${F_LIBS})
+    target_include_directories(fuzz_${F_NAME} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+    target_link_options(fuzz_${F_NAME} PRIVATE -fsanitize=fuzzer)
+  endif()
+endfunction()
