@@ -1,4 +1,4 @@
-/* sandstore: wires configuration, store, cluster and server onto one libuv loop. */
+/* sandstore: wires configuration, store, engine, cluster and server onto one libuv loop. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <uv.h>
 
 #include "cluster/cluster.h"
-#include "commands/engine.h"
+#include "engine/engine.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "server/server.h"
@@ -20,6 +20,7 @@ typedef struct node {
     uv_loop_t *loop;
     ss_config cfg;
     ss_store *store;
+    ss_engine *engine;
     ss_server *server;
     ss_cluster *cluster;
     uv_signal_t sigint, sigterm;
@@ -43,6 +44,8 @@ static void on_cluster_closed(void *arg)
     node *n = arg;
     ss_server_free(n->server);
     n->server = NULL;
+    ss_engine_free(n->engine);
+    n->engine = NULL;
     uv_close((uv_handle_t *)&n->sigint, NULL);
     uv_close((uv_handle_t *)&n->sigterm, NULL);
 }
@@ -84,20 +87,23 @@ static int start(node *n, char *errmsg)
     int rc = make_dir(n->cfg.dir, errmsg);
     if (rc != SS_OK)
         return rc;
+    /* The store holds the applied state; the engine runs commands over it and
+     * is the cluster's state machine; the server is the engine's connections. */
     if ((rc = ss_store_open(n->cfg.dir, NULL, &n->store, errmsg)) != SS_OK)
         return ss_errwrap(errmsg, rc, "open store in '%s'", n->cfg.dir);
-    if ((rc = ss_server_new(n->loop, &n->cfg, n->store, &n->server, errmsg)) != SS_OK)
+    if ((rc = ss_engine_new(n->loop, &n->cfg, n->store, &n->engine, errmsg)) != SS_OK)
         return rc;
-    ss_server_on_shutdown(n->server, stop, n);
-    ss_engine *engine = ss_server_engine(n->server);
-    ss_state_machine sm = ss_engine_state_machine(engine);
-    ss_cluster_events events = ss_engine_cluster_events(engine);
+    ss_engine_on_shutdown(n->engine, stop, n);
+    ss_state_machine sm = ss_engine_state_machine(n->engine);
+    ss_cluster_events events = ss_engine_cluster_events(n->engine);
     if ((rc = ss_cluster_new(n->loop, &n->cfg, &sm, &events, &n->cluster, errmsg)) != SS_OK)
         return rc;
-    ss_engine_attach_cluster(engine, n->cluster);
+    ss_engine_attach_cluster(n->engine, n->cluster);
+    if ((rc = ss_server_new(n->loop, &n->cfg, n->engine, &n->server, errmsg)) != SS_OK)
+        return rc;
     if ((rc = ss_cluster_start(n->cluster, errmsg)) != SS_OK)
         return rc;
-    ss_engine_start(engine);
+    ss_engine_start(n->engine);
     return ss_server_listen(n->server, errmsg);
 }
 
@@ -148,6 +154,7 @@ int main(int argc, char **argv)
         if (n.server && n.cluster)
             stop(&n);
         else {
+            ss_engine_free(n.engine);
             uv_close((uv_handle_t *)&n.sigint, NULL);
             uv_close((uv_handle_t *)&n.sigterm, NULL);
         }

@@ -1,9 +1,8 @@
-/* Connection commands: PING ECHO SELECT QUIT HELLO AUTH CLIENT RESET. */
+/* Connection commands: PING ECHO SELECT QUIT HELLO AUTH CLIENT RESET (MULTI and friends are listed here, run by src/engine/multi.c). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "commands/engine_internal.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
@@ -18,22 +17,22 @@ static void ping_reply(ss_buf *out, const ss_args *a)
         resp_add_bulk(out, a->argv[1], a->argvlen[1]);
 }
 
-static void pingCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out) { ping_reply(out, a); }
+static void pingCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out) { ping_reply(out, a); }
 static void pingExec(ss_exec_ctx *ctx, const ss_args *a) { ping_reply(ctx->out, a); }
-static void echoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void echoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     resp_add_bulk(out, a->argv[1], a->argvlen[1]);
 }
 static void echoExec(ss_exec_ctx *ctx, const ss_args *a) { resp_add_bulk(ctx->out, a->argv[1], a->argvlen[1]); }
 
-static void selectCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void selectCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     long long db;
     if (!ss_parse_ll(a->argv[1], a->argvlen[1], &db)) {
         ss_reply_err(out, RERR_NOTINT);
         return;
     }
-    if (db < 0 || db >= e->cfg->databases) {
+    if (db < 0 || db >= node->cfg->databases) {
         ss_reply_err(out, RERR_DB_INDEX);
         return;
     }
@@ -41,7 +40,7 @@ static void selectCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
     resp_add_shared(out, RESP_SH_OK);
 }
 
-static void quitCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void quitCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     s->close_after_reply = true;
     resp_add_shared(out, RESP_SH_OK);
@@ -57,10 +56,10 @@ static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /* Checks AUTH's arguments (user may be NULL); replies on failure. */
-static bool try_auth(ss_engine *e, ss_session *s, const char *user, size_t ulen, const char *pass,
+static bool try_auth(ss_node *node, ss_session *s, const char *user, size_t ulen, const char *pass,
                      size_t plen, ss_buf *out)
 {
-    const char *required = e->cfg->requirepass;
+    const char *required = node->cfg->requirepass;
     if (required[0] == '\0') {
         if (user == NULL) {
             ss_reply_err(out, RERR_AUTH_NOPASS);
@@ -83,14 +82,14 @@ static bool try_auth(ss_engine *e, ss_session *s, const char *user, size_t ulen,
     return false;
 }
 
-static void authCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void authCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (a->argc > 3) {
         ss_reply_err(out, RERR_SYNTAX);
         return;
     }
-    bool ok = a->argc == 2 ? try_auth(e, s, NULL, 0, a->argv[1], a->argvlen[1], out)
-                           : try_auth(e, s, a->argv[1], a->argvlen[1], a->argv[2], a->argvlen[2], out);
+    bool ok = a->argc == 2 ? try_auth(node, s, NULL, 0, a->argv[1], a->argvlen[1], out)
+                           : try_auth(node, s, a->argv[1], a->argvlen[1], a->argv[2], a->argvlen[2], out);
     if (ok)
         resp_add_shared(out, RESP_SH_OK);
 }
@@ -103,9 +102,9 @@ static bool valid_client_name(const char *p, size_t len)
     return true;
 }
 
-static void hello_reply(ss_engine *e, ss_session *s, ss_buf *out)
+static void hello_reply(ss_node *node, ss_session *s, ss_buf *out)
 {
-    bool leader = e->cluster == NULL || ss_cluster_is_leader(e->cluster);
+    bool leader = ss_node_is_leader(node);
     resp_add_map_len(out, s->proto, 7);
     resp_add_bulk_cstr(out, "server");
     resp_add_bulk_cstr(out, "redis");
@@ -125,7 +124,7 @@ static void hello_reply(ss_engine *e, ss_session *s, ss_buf *out)
 
 /* HELLO [protover [AUTH username password] [SETNAME name]]. RESP2 only for
  * now: a client asking for 3 gets NOPROTO and stays on 2, as Redis 5 did. */
-static void helloCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void helloCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     int i = 1;
     if (a->argc >= 2) {
@@ -144,7 +143,7 @@ static void helloCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *
     size_t namelen = 0;
     for (; i < a->argc; i++) {
         if (ss_arg_is(a, i, "auth") && i + 2 < a->argc) {
-            if (!try_auth(e, s, a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2], a->argvlen[i + 2], out))
+            if (!try_auth(node, s, a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2], a->argvlen[i + 2], out))
                 return;
             i += 2;
         } else if (ss_arg_is(a, i, "setname") && i + 1 < a->argc) {
@@ -167,7 +166,7 @@ static void helloCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *
     if (name)
         snprintf(s->name, sizeof s->name, "%.*s", (int)namelen, name);
     s->proto = RESP2;
-    hello_reply(e, s, out);
+    hello_reply(node, s, out);
 }
 
 static void client_help(ss_buf *out)
@@ -187,7 +186,7 @@ static void client_help(ss_buf *out)
         resp_add_simple(out, lines[i]);
 }
 
-static void clientCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void clientCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (ss_arg_is(a, 1, "id") && a->argc == 2) {
         resp_add_int(out, (long long)s->id);
@@ -219,7 +218,7 @@ static void clientCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
     } else if (ss_arg_is(a, 1, "list") && a->argc == 2) {
         ss_buf list;
         ss_buf_init(&list, 0);
-        e->hooks.client_list(e->hooks.ctx, &list);
+        node->ops->client_list(node->ctx, &list);
         resp_add_bulk(out, ss_buf_data(&list), ss_buf_len(&list));
         ss_buf_release(&list);
     } else if (ss_arg_is(a, 1, "info") && a->argc == 2) {
@@ -239,63 +238,15 @@ static void clientCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
     }
 }
 
-static void resetCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    ss_multi_discard(s);
+    node->ops->reset_session(node->ctx, s);
     s->db = 0;
     s->proto = RESP2;
     s->name[0] = '\0';
-    if (e->cfg->requirepass[0])
+    if (node->cfg->requirepass[0])
         s->authenticated = false;
     resp_add_simple(out, "RESET");
-}
-
-static void multiCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    if (s->in_multi) {
-        ss_reply_err(out, RERR_MULTI_NESTED);
-        return;
-    }
-    s->in_multi = true;
-    s->multi_dirty = false;
-    resp_add_shared(out, RESP_SH_OK);
-}
-
-static void discardCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    if (!s->in_multi) {
-        ss_reply_err(out, RERR_DISCARD_NOMULTI);
-        return;
-    }
-    ss_multi_discard(s);
-    resp_add_shared(out, RESP_SH_OK);
-}
-
-/* WATCH cannot be made correct cheaply under Raft forwarding yet: refuse it
- * clearly rather than pretend (documented in the README). */
-static void watchCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    if (s->in_multi) {
-        ss_reply_err(out, RERR_WATCH_IN_MULTI);
-        return;
-    }
-    resp_add_error(out, "ERR WATCH is not supported by sandstore; use MULTI/EXEC, which is atomic");
-}
-
-static void unwatchCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    resp_add_shared(out, RESP_SH_OK);
-}
-
-void ss_session_describe(const ss_session *s, char *line, size_t size)
-{
-    int64_t now = ss_wall_ms();
-    snprintf(line, size,
-             "id=%llu addr=%s laddr=%s name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
-             "ssub=0 multi=%d cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-             (unsigned long long)s->id, s->addr, s->laddr, s->name,
-             (long long)((now - s->created_ms) / 1000), (long long)((now - s->last_interaction_ms) / 1000),
-             s->db, s->in_multi ? s->nqueued : -1, s->last_cmd, (int)s->proto, s->lib_name, s->lib_ver);
 }
 
 #define L CMD_LOCAL_ONLY
@@ -303,15 +254,15 @@ const ss_command ss_cmds_conn[] = {
     {"ping", -1, CMD_FAST | L, pingExec, NULL, pingCommand, 0, 0, 0, "connection", "Returns the server's liveliness response.", "1.0.0", "O(1)"},
     {"echo", 2, CMD_FAST | L, echoExec, NULL, echoCommand, 0, 0, 0, "connection", "Returns the given string.", "1.0.0", "O(1)"},
     {"select", 2, CMD_FAST | CMD_LOADING | L, NULL, NULL, selectCommand, 0, 0, 0, "connection", "Changes the selected database.", "1.0.0", "O(1)"},
-    {"quit", -1, CMD_FAST | CMD_NOAUTH | L, NULL, NULL, quitCommand, 0, 0, 0, "connection", "Closes the connection.", "1.0.0", "O(1)"},
+    {"quit", -1, CMD_FAST | CMD_NOAUTH | CMD_NOQUEUE | L, NULL, NULL, quitCommand, 0, 0, 0, "connection", "Closes the connection.", "1.0.0", "O(1)"},
     {"auth", -2, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, authCommand, 0, 0, 0, "connection", "Authenticates the connection.", "1.0.0", "O(N) where N is the number of passwords defined for the user"},
     {"hello", -1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, helloCommand, 0, 0, 0, "connection", "Handshakes with the Redis server.", "6.0.0", "O(1)"},
     {"client", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, clientCommand, 0, 0, 0, "connection", "A container for client connection commands.", "2.4.0", "Depends on subcommand."},
-    {"reset", 1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, resetCommand, 0, 0, 0, "connection", "Resets the connection.", "6.2.0", "O(1)"},
-    {"multi", 1, CMD_FAST | L, NULL, NULL, multiCommand, 0, 0, 0, "transactions", "Starts a transaction.", "1.2.0", "O(1)"},
-    {"exec", 1, L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Executes all commands in a transaction.", "1.2.0", "Depends on commands in the transaction"},
-    {"discard", 1, CMD_FAST | L, NULL, NULL, discardCommand, 0, 0, 0, "transactions", "Discards a transaction.", "2.0.0", "O(N), when N is the number of queued commands"},
-    {"watch", -2, CMD_FAST | CMD_NOMULTI | L, NULL, NULL, watchCommand, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", "O(1) for every key."},
-    {"unwatch", 1, CMD_FAST | L, NULL, NULL, unwatchCommand, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", "2.2.0", "O(1)"},
+    {"reset", 1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | CMD_NOQUEUE | L, NULL, NULL, resetCommand, 0, 0, 0, "connection", "Resets the connection.", "6.2.0", "O(1)"},
+    {"multi", 1, CMD_FAST | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Starts a transaction.", "1.2.0", "O(1)"},
+    {"exec", 1, CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Executes all commands in a transaction.", "1.2.0", "Depends on commands in the transaction"},
+    {"discard", 1, CMD_FAST | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Discards a transaction.", "2.0.0", "O(N), when N is the number of queued commands"},
+    {"watch", -2, CMD_FAST | CMD_NOMULTI | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", "O(1) for every key."},
+    {"unwatch", 1, CMD_FAST | CMD_TXN | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", "2.2.0", "O(1)"},
 };
 SS_COUNT(ss_cmds_conn);

@@ -4,6 +4,7 @@
 
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
+#include "common/clock.h"
 #include "raft_io/transport_auth.h"
 #include "store/encode.h"
 #include "store/txn.h"
@@ -245,13 +246,13 @@ static void debugExec(ss_exec_ctx *ctx, const ss_args *a)
 
 /* Served at once by the node the client is connected to: comparing replicas
  * is the point, so neither the leader nor a read barrier is involved. */
-static void debugCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void debugCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     ss_exec_ctx ctx = {
-        .engine = e,
-        .txn = ss_txn_begin(ss_engine_store(e)),
+        .node = node,
+        .txn = ss_txn_begin(node->store),
         .db = s->db,
-        .now_ms = ss_wall_ms(),
+        .now_ms = ss_clock_wall_ms(),
         .proto = s->proto,
         .out = out,
     };

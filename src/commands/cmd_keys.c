@@ -7,6 +7,7 @@
 
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
 
@@ -126,7 +127,7 @@ static const char *type_name(ss_type t)
 
 static int databases(ss_exec_ctx *ctx)
 {
-    int n = ss_engine_config(ctx->engine)->databases;
+    int n = ctx->node->cfg->databases;
     return n > 0 && n <= SS_KS_DBS ? n : SS_KS_DBS;
 }
 
@@ -620,7 +621,7 @@ static bool expirePrepare(ss_session *s, const ss_args *a, ss_buf *out)
     int flags;
     long long when;
     (void)s;
-    return parse_expire(out, a, ss_wall_ms(), &flags, &when);
+    return parse_expire(out, a, ss_clock_wall_ms(), &flags, &when);
 }
 
 static void expireExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -709,7 +710,7 @@ static void expireInternalExec(ss_exec_ctx *ctx, const ss_args *a)
             n++;
         }
     }
-    ss_engine_stats_mut(ctx->engine)->expired_keys += (uint64_t)n;
+    ctx->node->stats.expired_keys += (uint64_t)n;
     resp_add_int(ctx->out, n);
 }
 

@@ -3,11 +3,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
-#include <sys/time.h>
 
-#include "commands/engine_internal.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
+#include "common/clock.h"
+#include "common/log.h"
 #include "store/keyspace.h"
 
 /* ---------------------------------------------------------------- COMMAND */
@@ -60,7 +60,7 @@ static void add_command_docs(ss_buf *out, resp_proto proto, const ss_command *c)
 
 static bool visible(const ss_command *c) { return !(c->flags & CMD_INTERNAL); }
 
-static void commandCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void commandCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     size_t n;
     const ss_command *table = ss_command_table(&n);
@@ -147,14 +147,14 @@ static void collect_pair(void *arg, const char *name, const char *value)
     p->n++;
 }
 
-static void configCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void configCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (ss_arg_is(a, 1, "get") && a->argc >= 3) {
         config_pairs p;
         ss_buf_init(&p.items, 0);
         p.n = 0;
         for (int i = 2; i < a->argc; i++)
-            ss_config_get(e->cfg, a->argv[i], collect_pair, &p);
+            ss_config_get(node->cfg, a->argv[i], collect_pair, &p);
         resp_add_map_len(out, s->proto, p.n);
         resp_add_raw(out, ss_buf_data(&p.items), ss_buf_len(&p.items));
         ss_buf_release(&p.items);
@@ -183,13 +183,13 @@ static void configCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
         }
         for (int i = 2; i < a->argc; i += 2) {
             char *val = a->argv[i + 1];
-            if (ss_config_set(e->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
+            if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
                 !strcasecmp(a->argv[i], "loglevel"))
-                ss_log_set_level((ss_log_level)e->cfg->loglevel);
+                ss_log_set_level((ss_log_level)node->cfg->loglevel);
         }
         resp_add_shared(out, RESP_SH_OK);
     } else if (ss_arg_is(a, 1, "resetstat") && a->argc == 2) {
-        memset(&e->stats, 0, sizeof e->stats);
+        memset(&node->stats, 0, sizeof node->stats);
         resp_add_shared(out, RESP_SH_OK);
     } else if (ss_arg_is(a, 1, "rewrite") && a->argc == 2) {
         resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
@@ -205,11 +205,6 @@ static void configCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
 
 /* ------------------------------------------------------------------ INFO */
 
-static void info_line(void *arg, const char *line)
-{
-    ss_buf_appendf((ss_buf *)arg, "%s\r\n", line);
-}
-
 static bool want(const ss_args *a, const char *section, bool in_default)
 {
     if (a->argc == 1)
@@ -223,19 +218,19 @@ static bool want(const ss_args *a, const char *section, bool in_default)
     return false;
 }
 
-static void infoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void infoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     ss_buf b;
     ss_buf_init(&b, 0);
-    bool leader = e->cluster == NULL || ss_cluster_is_leader(e->cluster);
+    bool leader = ss_node_is_leader(node);
     if (want(a, "server", true)) {
         ss_buf_append_cstr(&b, "# Server\r\n");
-        e->hooks.info_server(e->hooks.ctx, &b);
+        node->ops->info_server(node->ctx, &b);
         ss_buf_append_cstr(&b, "\r\n");
     }
     if (want(a, "clients", true)) {
         ss_buf_append_cstr(&b, "# Clients\r\n");
-        e->hooks.info_clients(e->hooks.ctx, &b);
+        node->ops->info_clients(node->ctx, &b);
         ss_buf_append_cstr(&b, "\r\n");
     }
     if (want(a, "memory", true)) {
@@ -247,12 +242,12 @@ static void infoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *o
     if (want(a, "persistence", true)) {
         ss_buf_appendf(&b, "# Persistence\r\nloading:0\r\naof_enabled:0\r\nrdb_bgsave_in_progress:%d\r\n"
                            "rdb_last_save_time:%lld\r\nraft_log_fsync:%s\r\n\r\n",
-                       e->cluster ? ss_cluster_snapshot_in_progress(e->cluster) : 0,
-                       e->cluster ? (long long)ss_cluster_last_snapshot_time(e->cluster) : 0LL,
-                       e->cfg->raft_fsync == SS_RAFT_FSYNC_ALWAYS ? "always" : "no");
+                       node->ops->snapshot_in_progress(node->ctx) ? 1 : 0,
+                       (long long)node->ops->last_snapshot_time(node->ctx),
+                       node->cfg->raft_fsync == SS_RAFT_FSYNC_ALWAYS ? "always" : "no");
     }
     if (want(a, "stats", true)) {
-        const ss_engine_stats *st = &e->stats;
+        const ss_node_stats *st = &node->stats;
         ss_buf_appendf(&b, "# Stats\r\ntotal_commands_processed:%llu\r\nkeyspace_hits:%llu\r\n"
                            "keyspace_misses:%llu\r\nexpired_keys:%llu\r\nwrites_proposed:%llu\r\n"
                            "writes_applied:%llu\r\nreads_served:%llu\r\npending_writes:%llu\r\n"
@@ -265,7 +260,7 @@ static void infoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *o
     }
     if (want(a, "replication", true)) {
         /* Monitoring tools read a Redis role here; the leader is the master. */
-        const char *leader_addr = e->cluster ? ss_cluster_leader_addr(e->cluster) : NULL;
+        const char *leader_addr = ss_node_leader_addr(node);
         ss_buf_appendf(&b, "# Replication\r\nrole:%s\r\n", leader ? "master" : "slave");
         if (!leader && leader_addr) {
             const char *colon = strrchr(leader_addr, ':');
@@ -276,15 +271,15 @@ static void infoCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *o
         }
         ss_buf_append_cstr(&b, "\r\n");
     }
-    if (want(a, "raft", true) && e->cluster) {
+    if (want(a, "raft", true)) {
         ss_buf_append_cstr(&b, "# Raft\r\n");
-        ss_cluster_info(e->cluster, info_line, &b);
+        node->ops->raft_info(node->ctx, &b);
         ss_buf_append_cstr(&b, "\r\n");
     }
     if (want(a, "keyspace", true)) {
         ss_buf_append_cstr(&b, "# Keyspace\r\n");
-        ss_txn *txn = ss_txn_begin(e->store);
-        for (int db = 0; db < e->cfg->databases; db++) {
+        ss_txn *txn = ss_txn_begin(node->store);
+        for (int db = 0; db < node->cfg->databases; db++) {
             uint64_t n = 0;
             if (ss_ks_dbsize(txn, db, &n) == SS_OK && n > 0)
                 ss_buf_appendf(&b, "db%d:keys=%llu\r\n", db, (unsigned long long)n);
@@ -335,35 +330,33 @@ static void flushallExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
-static void shutdownCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void shutdownCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     /* Nothing to save: every acknowledged write is already in the Raft log. */
-    if (e->hooks.shutdown)
-        e->hooks.shutdown(e->hooks.ctx);
+    node->ops->shutdown(node->ctx);
     s->close_after_reply = true;
     resp_add_shared(out, RESP_SH_OK);
 }
 
-static void timeCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void timeCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
+    int64_t us = ss_clock_wall_us();
     resp_add_array_len(out, 2);
-    resp_add_bulk_ll(out, (long long)tv.tv_sec);
-    resp_add_bulk_ll(out, (long long)tv.tv_usec);
+    resp_add_bulk_ll(out, (long long)(us / 1000000));
+    resp_add_bulk_ll(out, (long long)(us % 1000000));
 }
 
 /* BGSAVE takes a Raft snapshot of this node's state (the only kind of save
  * sandstore has): it is written on a worker thread, and the log before it is
  * compacted. SCHEDULE is accepted; there is nothing to wait for. */
-static void bgsaveCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void bgsaveCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     (void)s;
     if (a->argc > 2 || (a->argc == 2 && !ss_arg_is(a, 1, "schedule"))) {
         ss_reply_err(out, RERR_SYNTAX);
         return;
     }
-    int rc = e->cluster ? ss_cluster_snapshot_now(e->cluster) : SS_ESHUTDOWN;
+    int rc = node->ops->snapshot_now(node->ctx);
     if (rc == SS_EBUSY)
         ss_reply_err(out, RERR_BGSAVE_BUSY);
     else if (rc != SS_OK)
@@ -372,11 +365,11 @@ static void bgsaveCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf 
         resp_add_simple(out, "Background saving started");
 }
 
-static void lastsaveCommand(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static void lastsaveCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     (void)s;
     (void)a;
-    resp_add_int(out, e->cluster ? (long long)ss_cluster_last_snapshot_time(e->cluster) : 0);
+    resp_add_int(out, (long long)node->ops->last_snapshot_time(node->ctx));
 }
 
 #define L CMD_LOCAL_ONLY

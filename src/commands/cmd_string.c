@@ -9,6 +9,7 @@
 
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
+#include "common/clock.h"
 
 /* Redis' default proto-max-bulk-len. Apply uses the constant, not the node's
  * config, so every replica decides the same way. */
@@ -153,7 +154,7 @@ static bool setPrepare(ss_session *s, const ss_args *a, ss_buf *out)
     set_opts o;
     long long ms;
     (void)s;
-    return opts_ok(out, a, &o, parse_ext(a, 3, true, &o), ss_wall_ms(), &ms, "set");
+    return opts_ok(out, a, &o, parse_ext(a, 3, true, &o), ss_clock_wall_ms(), &ms, "set");
 }
 
 static void setExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -298,7 +299,7 @@ static bool setexPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 {
     long long ms;
     (void)s;
-    return setex_time(out, a, ss_wall_ms(), &ms);
+    return setex_time(out, a, ss_clock_wall_ms(), &ms);
 }
 
 static void setexExec(ss_exec_ctx *ctx, const ss_args *a)

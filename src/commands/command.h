@@ -6,12 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "commands/errors.h"
-#include "server/buf.h"
-#include "server/resp.h"
+#include "commands/node.h"
+#include "commands/reply_errors.h"
+#include "commands/session.h"
+#include "resp/buf.h"
+#include "resp/resp.h"
 
-typedef struct ss_engine ss_engine;
-typedef struct ss_session ss_session;
 typedef struct ss_txn ss_txn;
 
 /*
@@ -40,11 +40,13 @@ enum {
     CMD_RANDOM   = 1u << 8,  /* uses the entry's random seed */
     CMD_LOCAL_ONLY = 1u << 9,/* served by the receiving node even in redirect mode */
     CMD_LOADING  = 1u << 10, /* redis' "loading"/"stale": fine while not leader */
+    CMD_TXN      = 1u << 11, /* MULTI EXEC DISCARD WATCH UNWATCH: the engine's transaction code runs them */
+    CMD_NOQUEUE  = 1u << 12, /* runs at once even inside MULTI (EXEC, DISCARD, QUIT, RESET...) */
 };
 
 /* Where a read or an apply runs. */
 typedef struct ss_exec_ctx {
-    ss_engine *engine;
+    ss_node *node;
     ss_txn *txn;       /* reads: a read-only txn; apply: the batch's txn */
     int db;
     int64_t now_ms;    /* apply: the entry's time; reads: the local clock */
@@ -69,7 +71,7 @@ typedef struct ss_args {
 typedef void (*ss_exec_fn)(ss_exec_ctx *ctx, const ss_args *a);
 /* Returns true when the command may go to the log; false when it replied an error. */
 typedef bool (*ss_prepare_fn)(ss_session *s, const ss_args *a, ss_buf *out);
-typedef void (*ss_local_fn)(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
+typedef void (*ss_local_fn)(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
 
 typedef struct ss_command {
     const char *name;     /* lowercase */
@@ -94,7 +96,7 @@ bool ss_command_arity_ok(const ss_command *cmd, int argc);
 
 /* Handlers, one file per family (declared here so the table can name them). */
 #define SS_DECLARE_EXEC(fn) void fn(ss_exec_ctx *ctx, const ss_args *a);
-#define SS_DECLARE_LOCAL(fn) void fn(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
+#define SS_DECLARE_LOCAL(fn) void fn(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
 #define SS_DECLARE_PREPARE(fn) bool fn(ss_session *s, const ss_args *a, ss_buf *out);
 
 /* Parses a whole signed 64-bit integer like redis' string2ll (no spaces, no "+"). */

@@ -3,6 +3,14 @@
 
 #include "common/log.h"
 
+uint64_t ss_exec_rand(ss_exec_ctx *ctx)
+{
+    uint64_t z = (ctx->rng += 0x9E3779B97F4A7C15ull);   /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 void ss_exec_fail(ss_exec_ctx *ctx, int rc)
 {
     if (ctx->status == SS_OK)
@@ -19,7 +27,7 @@ int ss_key_lookup(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_keymeta *meta
         return rc;
     }
     if (!ctx->is_apply) {
-        ss_engine_stats *st = ss_engine_stats_mut(ctx->engine);
+        ss_node_stats *st = &ctx->node->stats;
         if (rc == SS_OK)
             st->keyspace_hits++;
         else

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "commands/engine_internal.h"
+#include "commands/command.h"
 #include "store/keyspace.h"
 
 /*

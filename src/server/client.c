@@ -69,7 +69,7 @@ static void free_client(ss_client *c)
         ss_buf_release(&s->buf);
         free(s);
     }
-    ss_session_release(&c->session);
+    ss_engine_session_release(c->srv->engine, &c->session);
     resp_parser_free(c->parser);
     ss_buf_release(&c->out);
     ss_buf_release(&c->writing);
@@ -147,10 +147,9 @@ void ss_client_accept(ss_server *srv)
     }
     srv->stats.connections_received++;
     uv_tcp_nodelay(&c->tcp, 1);
-    bool auth = srv->cfg->requirepass[0] == '\0';
-    ss_session_init(&c->session, ++srv->next_client_id, auth);
+    ss_engine_session_init(srv->engine, &c->session, ++srv->next_client_id);
     resp_parser_set_max_bulk_len(c->parser, srv->cfg->proto_max_bulk_len);
-    resp_parser_set_authenticated(c->parser, auth);
+    resp_parser_set_authenticated(c->parser, c->session.authenticated);
     ss_buf_init(&c->out, 0);
     ss_buf_init(&c->writing, 0);
     ss_buf_init(&c->scratch, 0);
@@ -173,7 +172,7 @@ void ss_client_accept(ss_server *srv)
     if (srv->nclients > (size_t)srv->cfg->maxclients) {
         /* Redis answers and closes rather than refusing the TCP connection. */
         srv->stats.rejected_connections++;
-        ss_reply_err(&c->out, RERR_MAXCLIENTS);
+        ss_engine_reply_maxclients(srv->engine, &c->out);
         c->close_after_flush = true;
         ss_client_ready(c);
         return;

@@ -4,20 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "server/server_internal.h"
 
 #define SS_VERSION "0.1.0"
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static ss_client *client_of(ss_session *s)
 {
@@ -43,7 +36,7 @@ static void hook_client_list(void *ctx, ss_buf *out)
     ss_server *srv = ctx;
     for (ss_client *c = srv->clients; c; c = c->next) {
         char line[1024];
-        ss_session_describe(&c->session, line, sizeof line);
+        ss_engine_session_describe(srv->engine, &c->session, line, sizeof line);
         ss_buf_appendf(out, "%s fd=%d qbuf=%zu omem=%zu\n", line, c->fd, resp_parser_buffered(c->parser),
                        ss_client_output_bytes(c));
     }
@@ -67,7 +60,7 @@ static void hook_info_server(void *ctx, ss_buf *out)
     ss_server *srv = ctx;
     struct utsname u;
     uname(&u);
-    int64_t up = (wall_ms() - srv->start_ms) / 1000;
+    int64_t up = (ss_clock_wall_ms() - srv->start_ms) / 1000;
     ss_buf_appendf(out,
                    "redis_version:7.0.15\r\nsandstore_version:%s\r\nredis_mode:standalone\r\n"
                    "os:%s %s %s\r\narch_bits:%d\r\nmultiplexing_api:libuv\r\nprocess_id:%d\r\n"
@@ -76,13 +69,6 @@ static void hook_info_server(void *ctx, ss_buf *out)
                    SS_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8), (int)getpid(),
                    (unsigned long long)srv->start_ms, (unsigned long long)getpid(), srv->cfg->port,
                    srv->cfg->raft_port, (long long)up, (long long)(up / 86400), srv->config_file);
-}
-
-static void hook_shutdown(void *ctx)
-{
-    ss_server *srv = ctx;
-    if (srv->on_shutdown)
-        srv->on_shutdown(srv->on_shutdown_arg);
 }
 
 /* ---------------------------------------------------------- lifecycle */
@@ -121,22 +107,23 @@ static void on_cron(uv_timer_t *t)
     ss_server *srv = t->data;
     if (srv->cfg->timeout <= 0)
         return;
-    int64_t now = wall_ms();
+    int64_t now = ss_clock_wall_ms();
     for (ss_client *c = srv->clients; c; c = c->next) {
-        if (c->session.pending == 0 && !c->session.in_multi &&
+        if (ss_engine_session_idle(srv->engine, &c->session) &&
             now - c->session.last_interaction_ms > (int64_t)srv->cfg->timeout * 1000)
             ss_client_close(c);
     }
 }
 
-int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_server **out, char *errmsg)
+int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server **out, char *errmsg)
 {
     ss_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return ss_errf(errmsg, SS_ENOMEM, "server: out of memory");
     srv->loop = loop;
     srv->cfg = cfg;
-    srv->start_ms = wall_ms();
+    srv->start_ms = ss_clock_wall_ms();
+    srv->engine = engine;
     ss_engine_hooks hooks = {
         .ctx = srv,
         .begin_async = hook_begin_async,
@@ -144,13 +131,8 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_server **
         .client_list = hook_client_list,
         .info_clients = hook_info_clients,
         .info_server = hook_info_server,
-        .shutdown = hook_shutdown,
     };
-    int rc = ss_engine_new(loop, cfg, store, &hooks, &srv->engine, errmsg);
-    if (rc != SS_OK) {
-        free(srv);
-        return rc;
-    }
+    ss_engine_set_hooks(engine, &hooks);
     uv_check_init(loop, &srv->check);
     srv->check.data = srv;
     uv_check_start(&srv->check, on_check);
@@ -164,18 +146,11 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_server **
     return SS_OK;
 }
 
-ss_engine *ss_server_engine(ss_server *srv) { return srv->engine; }
 const ss_server_stats *ss_server_get_stats(const ss_server *srv) { return &srv->stats; }
 
 void ss_server_set_config_file(ss_server *srv, const char *path)
 {
     snprintf(srv->config_file, sizeof srv->config_file, "%s", path ? path : "");
-}
-
-void ss_server_on_shutdown(ss_server *srv, void (*fn)(void *arg), void *arg)
-{
-    srv->on_shutdown = fn;
-    srv->on_shutdown_arg = arg;
 }
 
 static void on_connection(uv_stream_t *listener, int status)
@@ -249,8 +224,5 @@ void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
 
 void ss_server_free(ss_server *srv)
 {
-    if (!srv)
-        return;
-    ss_engine_free(srv->engine);
     free(srv);
 }

@@ -7,7 +7,7 @@
 
 #include <uv.h>
 
-#include "commands/engine.h"
+#include "engine/engine.h"
 #include "common/config.h"
 
 typedef struct ss_server ss_server;
@@ -20,20 +20,18 @@ typedef struct ss_server_stats {
     uint64_t net_output_bytes;
 } ss_server_stats;
 
-/* Creates the server (not yet listening). The engine is created by the server
- * itself, over the given store; attach a cluster with ss_server_engine(). */
-int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_server **out, char *errmsg);
-ss_engine *ss_server_engine(ss_server *srv);
+/* Creates the server (not yet listening) over the engine, whose connection
+ * hooks it sets. */
+int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server **out, char *errmsg);
 /* Binds bind:port and starts accepting. */
 int ss_server_listen(ss_server *srv, char *errmsg);
-/* Stops accepting, fails in-flight writes, flushes what can be flushed and
- * closes every connection; on_closed runs once every handle is closed. The
- * engine stays alive until ss_server_free, so close the cluster (which fails
- * the reads still waiting on it) in between. */
+/* Stops accepting, stops the engine (failing in-flight writes), flushes what
+ * can be flushed and closes every connection; on_closed runs once every handle
+ * is closed. Connections the engine still owes replies stay allocated until
+ * it answers them: close the cluster (which fails the reads still waiting on
+ * it) before freeing the engine. */
 void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg);
 void ss_server_free(ss_server *srv);
-/* Called when a client asks for SHUTDOWN (or the cluster hits a fatal error). */
-void ss_server_on_shutdown(ss_server *srv, void (*fn)(void *arg), void *arg);
 const ss_server_stats *ss_server_get_stats(const ss_server *srv);
 void ss_server_set_config_file(ss_server *srv, const char *path);
 

@@ -2,8 +2,8 @@
 #ifndef SS_SERVER_INTERNAL_H
 #define SS_SERVER_INTERNAL_H
 
-#include "server/buf.h"
-#include "server/resp.h"
+#include "resp/buf.h"
+#include "resp/resp.h"
 #include "server/server.h"
 
 /* One reply waiting for the async commands ahead of it (or for its own). */
@@ -59,8 +59,6 @@ struct ss_server {
     bool closing;
     void (*on_closed)(void *arg);
     void *on_closed_arg;
-    void (*on_shutdown)(void *arg);
-    void *on_shutdown_arg;
     char config_file[1024];
     ss_server_stats stats;
 };

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands/engine_internal.h"
+#include "engine/engine_internal.h"
 #include "common/config.h"
 #include "store/txn.h"
 
@@ -34,8 +34,9 @@ void ct_setup(void)
     ss_errmsg err = "";
     cr_assert_eq(ss_store_open(dir, NULL, &store, err), SS_OK, "%s", err);
     uv_loop_init(&loop);
-    ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info, NULL};
-    cr_assert_eq(ss_engine_new(&loop, &cfg, store, &hooks, &engine, err), SS_OK, "%s", err);
+    ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info};
+    cr_assert_eq(ss_engine_new(&loop, &cfg, store, &engine, err), SS_OK, "%s", err);
+    ss_engine_set_hooks(engine, &hooks);
     ss_buf_init(&reply, 0);
     ct_now = 1700000000000LL;
     ct_seed = 42;
@@ -78,7 +79,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
     }
     ss_buf_reset(&reply);
     ss_exec_ctx ctx = {
-        .engine = engine,
+        .node = &engine->node,
         .txn = ss_txn_begin(store),
         .db = 0,
         .now_ms = ct_now,

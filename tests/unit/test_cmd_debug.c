@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmdtest.h"
-#include "commands/engine.h"
+#include "engine/engine.h"
 #include "store/keyspace.h"
 
 TestSuite(debug, .init = ct_setup, .fini = ct_teardown);
@@ -383,16 +383,17 @@ static void node_open(node *n)
     ss_errmsg err = "";
     cr_assert_eq(ss_store_open(n->dir, NULL, &n->store, err), SS_OK, "%s", err);
     uv_loop_init(&n->loop);
-    ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info, NULL};
-    cr_assert_eq(ss_engine_new(&n->loop, &n->cfg, n->store, &hooks, &n->engine, err), SS_OK, "%s", err);
-    ss_session_init(&n->s, 1, true);
+    ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info};
+    cr_assert_eq(ss_engine_new(&n->loop, &n->cfg, n->store, &n->engine, err), SS_OK, "%s", err);
+    ss_engine_set_hooks(n->engine, &hooks);
+    ss_engine_session_init(n->engine, &n->s, 1);
     ss_buf_init(&n->out, 0);
 }
 
 static void node_close(node *n)
 {
     ss_buf_release(&n->out);
-    ss_session_release(&n->s);
+    ss_engine_session_release(n->engine, &n->s);
     ss_engine_free(n->engine);
     uv_run(&n->loop, UV_RUN_DEFAULT);
     uv_loop_close(&n->loop);

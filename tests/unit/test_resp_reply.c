@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "server/resp.h"
+#include "resp/resp.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "server/resp.h"
+#include "resp/resp.h"
 
 #define LL_MAX_CHARS 21 /* "-9223372036854775808" */
 

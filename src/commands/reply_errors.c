@@ -1,10 +1,10 @@
 /* The replies clients see when a command fails: one table, Redis's exact words. */
-#include "commands/errors.h"
+#include "commands/reply_errors.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "server/resp.h"
+#include "resp/resp.h"
 
 #define SS_REPLY_ERROR_TEXT(name, text) [name] = text,
 static const char *const texts[] = { SS_REPLY_ERRORS(SS_REPLY_ERROR_TEXT) };

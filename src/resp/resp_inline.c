@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/resp_internal.h"
+#include "resp/resp_internal.h"
 
 /* isspace() in the C locale, independent of the process locale. */
 static int is_space(char c)

@@ -1,5 +1,5 @@
 /* The state machine's side of Raft snapshots: the store's snapshot files behind the cluster's hooks. */
-#include "commands/engine_internal.h"
+#include "engine/engine_internal.h"
 #include "common/log.h"
 #include "store/snapfile.h"
 

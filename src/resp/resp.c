@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/resp_internal.h"
+#include "resp/resp_internal.h"
 
 struct resp_parser {
     /* Read buffer: bytes [pos, end) are received and not yet parsed. */

@@ -8,7 +8,7 @@
 
 #include "commands/command.h"
 #include "common/error.h"
-#include "server/buf.h"
+#include "resp/buf.h"
 
 /*
  * Layout (little-endian), version 1:

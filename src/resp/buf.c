@@ -1,5 +1,5 @@
 /* ss_buf: a growable byte buffer with an optional hard cap and a sticky error. */
-#include "server/buf.h"
+#include "resp/buf.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,10 +1,8 @@
-/* The engine's private state, shared by its files (engine.c, write.c, read.c, multi.c, apply.c). */
+/* The engine's private state, shared by its files (see the list in engine.c). */
 #ifndef SS_ENGINE_INTERNAL_H
 #define SS_ENGINE_INTERNAL_H
 
-#include <unistd.h>
-
-#include "commands/engine.h"
+#include "engine/engine.h"
 
 enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 
@@ -29,6 +27,9 @@ struct ss_engine {
     ss_store *store;
     ss_cluster *cluster;
     ss_engine_hooks hooks;
+    ss_node node;             /* what commands see of this node (engine.c) */
+    void (*on_shutdown)(void *arg);
+    void *on_shutdown_arg;
     uint64_t boot_id;
     uint64_t next_seq;
     uint64_t rng;
@@ -48,50 +49,58 @@ struct ss_engine {
     bool stopping;
     bool sweep_idle;      /* nothing to sweep until the next apply */
     ss_buf scratch;       /* replies produced by apply */
-    ss_engine_stats stats;
 };
 
-int64_t ss_wall_ms(void);
 /* A fresh value from the engine's local PRNG (seeds for entries and reads). */
 uint64_t ss_engine_rand(ss_engine *e);
+/* Asks main to stop the process (SHUTDOWN, fatal cluster errors). */
+void ss_engine_request_shutdown(ss_engine *e);
 
 /* Async bookkeeping (engine.c). */
 void *ss_engine_begin_async(ss_engine *e, ss_session *s, int kind);
 void ss_engine_finish_async(ss_engine *e, ss_session *s, void *cookie, const char *reply, size_t len);
 void ss_engine_finish_error(ss_engine *e, ss_session *s, void *cookie, ss_reply_err_code code, ...);
 
-/* write.c */
+/* pending.c: writes waiting for their entry to be applied here. */
+bool ss_pending_add(ss_engine *e, uint64_t seq, ss_session *s, int64_t deadline_ms);
+pending_write *ss_pending_find(ss_engine *e, uint64_t seq);
+pending_write *ss_pending_last(ss_engine *e);
+void ss_pending_finish_err(ss_engine *e, pending_write *p, ss_reply_err_code code);
+void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t len);
+void ss_pending_fail_all(ss_engine *e, ss_reply_err_code code, bool handed_only);
+void ss_pending_expire(ss_engine *e, int64_t now_ms);
+
+/* propose.c: a write becomes a log entry. */
 ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                     uint8_t flags, ss_buf *out);
 /* Proposes an entry made by the server itself (no client waits). */
 void ss_write_propose_internal(ss_engine *e, const ss_args *cmd);
-void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t len);
-void ss_pending_fail_all(ss_engine *e, ss_reply_err_code code, bool handed_only);
 
-/* snapshot_sm.c: the state machine's snapshot hooks (store snapshot files). */
-void ss_engine_snapshot_hooks(ss_state_machine *sm);
-void ss_pending_expire(ss_engine *e, int64_t now_ms);
+/* expire.c: active expiry and the background sweep, on the engine's timers. */
 void ss_engine_on_timer(uv_timer_t *t);
 void ss_engine_on_sweep(uv_idle_t *h);
 
-/* read.c */
+/* read_barrier.c: a read waits for ReadIndex, then runs. */
 ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                  bool multi, ss_buf *out);
-/* Runs read-only commands now against the applied state. */
+
+/* execute.c: commands run against the store, in a read or an apply. */
 void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds, bool multi,
                   ss_buf *out);
-
-/* multi.c */
-ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
-                                  ss_buf *out);
-ss_dispatch_result ss_multi_exec(ss_engine *e, ss_session *s, ss_buf *out);
-void ss_multi_discard(ss_session *s);
-
-/* Deep copies of argument vectors in one allocation (free with free()). */
-ss_args *ss_args_copy(const ss_args *cmds, uint32_t ncmds);
-
 /* Runs one command (read or apply) in ctx, replying an error for anything
  * that is not a keyspace command. */
 void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a);
+/* Deep copies of argument vectors in one allocation (free with free()). */
+ss_args *ss_args_copy(const ss_args *cmds, uint32_t ncmds);
+
+/* multi.c: MULTI EXEC DISCARD WATCH UNWATCH. */
+ss_dispatch_result ss_multi_command(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
+                                    ss_buf *out);
+ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
+                                  ss_buf *out);
+void ss_multi_discard(ss_session *s);
+
+/* snapshot.c: the state machine's snapshot hooks (store snapshot files). */
+void ss_engine_snapshot_hooks(ss_state_machine *sm);
 
 #endif

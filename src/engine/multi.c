@@ -1,8 +1,8 @@
-/* MULTI / EXEC / DISCARD: the queued commands become one log entry, applied atomically. */
+/* MULTI / EXEC / DISCARD / WATCH / UNWATCH: the queued commands become one log entry, applied atomically. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands/engine_internal.h"
+#include "engine/engine_internal.h"
 
 #define MULTI_MAX_BYTES (512u * 1024 * 1024)
 
@@ -58,7 +58,7 @@ ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command 
     return SS_DISPATCH_DONE;
 }
 
-ss_dispatch_result ss_multi_exec(ss_engine *e, ss_session *s, ss_buf *out)
+static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
 {
     if (!s->in_multi) {
         ss_reply_err(out, RERR_EXEC_NOMULTI);
@@ -102,4 +102,43 @@ ss_dispatch_result ss_multi_exec(ss_engine *e, ss_session *s, ss_buf *out)
     free(cmds);
     ss_multi_discard(s);
     return r;
+}
+
+/* WATCH cannot be made correct cheaply under Raft forwarding yet: refuse it
+ * clearly rather than pretend (documented in the README). */
+static void watch(ss_session *s, ss_buf *out)
+{
+    if (s->in_multi)
+        ss_reply_err(out, RERR_WATCH_IN_MULTI);
+    else
+        resp_add_error(out, "ERR WATCH is not supported by sandstore; use MULTI/EXEC, which is atomic");
+}
+
+ss_dispatch_result ss_multi_command(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
+                                    ss_buf *out)
+{
+    (void)a;
+    if (!strcmp(cmd->name, "exec"))
+        return exec_queued(e, s, out);
+    if (!strcmp(cmd->name, "multi")) {
+        if (s->in_multi) {
+            ss_reply_err(out, RERR_MULTI_NESTED);
+            return SS_DISPATCH_DONE;
+        }
+        s->in_multi = true;
+        s->multi_dirty = false;
+        resp_add_shared(out, RESP_SH_OK);
+    } else if (!strcmp(cmd->name, "discard")) {
+        if (!s->in_multi) {
+            ss_reply_err(out, RERR_DISCARD_NOMULTI);
+            return SS_DISPATCH_DONE;
+        }
+        ss_multi_discard(s);
+        resp_add_shared(out, RESP_SH_OK);
+    } else if (!strcmp(cmd->name, "watch")) {
+        watch(s, out);
+    } else { /* unwatch */
+        resp_add_shared(out, RESP_SH_OK);
+    }
+    return SS_DISPATCH_DONE;
 }

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/resp_internal.h"
+#include "resp/resp_internal.h"
 
 #define ARGV_FIRST 16  /* argv slots before growing; never sized from the count */
 #define ARGV_KEEP 1024 /* larger argv arrays are freed between commands */

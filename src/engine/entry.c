@@ -1,5 +1,5 @@
 /* The Raft log entry of a write: encoding and strict decoding. */
-#include "commands/entry.h"
+#include "engine/entry.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands/engine_internal.h"
-#include "commands/entry.h"
+#include "engine/engine_internal.h"
+#include "engine/entry.h"
 #include "common/log.h"
 #include "store/txn.h"
 
@@ -27,7 +27,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, lo
     }
     size_t start = ss_buf_len(&e->scratch);
     ss_exec_ctx ctx = {
-        .engine = e,
+        .node = &e->node,
         .txn = txn,
         .db = entry.h.db < 16 ? entry.h.db : 0,
         .now_ms = entry.h.time_ms,
@@ -41,7 +41,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, lo
         resp_add_array_len(&e->scratch, entry.ncmds);
     for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
         ss_exec_one(&ctx, &entry.cmds[i]);
-    e->stats.writes_applied += entry.ncmds;
+    e->node.stats.writes_applied += entry.ncmds;
     if (entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id) {
         *is_mine = true;
         *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start};
@@ -130,8 +130,7 @@ static void on_fatal(void *arg, int code, const char *msg)
 {
     ss_engine *e = arg;
     LOG_WARNING("engine: fatal cluster error (%s): %s; shutting down", ss_strerror(code), msg);
-    if (e->hooks.shutdown)
-        e->hooks.shutdown(e->hooks.ctx);
+    ss_engine_request_shutdown(e);
 }
 
 ss_cluster_events ss_engine_cluster_events(ss_engine *e)

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "server/resp.h"
+#include "resp/resp.h"
 
 /* Frees cmd's arguments and leaves it empty for the next command. */
 void resp_cmd_clear(resp_cmd *cmd);

@@ -1,8 +1,8 @@
 /* The replies clients see when a command fails: one table, Redis's exact words. */
-#ifndef SS_COMMANDS_ERRORS_H
-#define SS_COMMANDS_ERRORS_H
+#ifndef SS_REPLY_ERRORS_H
+#define SS_REPLY_ERRORS_H
 
-#include "server/buf.h"
+#include "resp/buf.h"
 
 /*
  * X(code, text). Clients match on these words (redis-py and ioredis parse the

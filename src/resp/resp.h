@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "server/buf.h"
+#include "resp/buf.h"
 
 /* ---------------------------------------------------------------- limits */
 

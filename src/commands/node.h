@@ -1,0 +1,63 @@
+/* What a command may ask of the node it runs on: configuration, the store, statistics, and a few services of the cluster and the connections. */
+#ifndef SS_NODE_H
+#define SS_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "resp/buf.h"
+#include "store/store.h"
+
+typedef struct ss_session ss_session;
+
+/*
+ * Commands never include the engine, the cluster or the server: the engine
+ * (src/engine/) fills in one ss_node and hands it to every handler. A new
+ * service a command needs is a new member here, implemented by the engine.
+ */
+
+/* Counters for INFO stats; the engine and the commands both add to them. */
+typedef struct ss_node_stats {
+    uint64_t commands_processed;
+    uint64_t writes_proposed;
+    uint64_t writes_applied;
+    uint64_t reads_served;
+    uint64_t keyspace_hits;
+    uint64_t keyspace_misses;
+    uint64_t expired_keys;
+    uint64_t pending_writes;
+    uint64_t pending_reads;
+} ss_node_stats;
+
+typedef struct ss_node_ops {
+    /* Raft, through the cluster. */
+    bool (*is_leader)(void *ctx);
+    const char *(*leader_addr)(void *ctx);          /* "host:port", NULL if unknown */
+    void (*raft_info)(void *ctx, ss_buf *out);      /* the INFO raft lines */
+    int (*snapshot_now)(void *ctx);                 /* SS_OK, SS_EBUSY, SS_ESHUTDOWN */
+    int64_t (*last_snapshot_time)(void *ctx);       /* unix seconds, 0 if none */
+    bool (*snapshot_in_progress)(void *ctx);
+    /* The connections, through the server. */
+    void (*client_list)(void *ctx, ss_buf *out);    /* CLIENT LIST lines */
+    void (*info_clients)(void *ctx, ss_buf *out);   /* INFO clients lines */
+    void (*info_server)(void *ctx, ss_buf *out);    /* INFO server lines */
+    /* The engine's own per-connection state (a transaction being queued...),
+     * dropped for RESET. */
+    void (*reset_session)(void *ctx, ss_session *s);
+    /* Stops the process cleanly (SHUTDOWN). */
+    void (*shutdown)(void *ctx);
+} ss_node_ops;
+
+typedef struct ss_node {
+    ss_config *cfg;
+    ss_store *store;
+    ss_node_stats stats;
+    const ss_node_ops *ops;
+    void *ctx;                  /* the ops' first argument */
+} ss_node;
+
+static inline bool ss_node_is_leader(ss_node *n) { return n->ops->is_leader(n->ctx); }
+static inline const char *ss_node_leader_addr(ss_node *n) { return n->ops->leader_addr(n->ctx); }
+
+#endif

@@ -1,0 +1,29 @@
+/* A client connection's command state. */
+#include "commands/session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+
+void ss_session_init(ss_session *s, uint64_t id, bool authenticated)
+{
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->proto = RESP2;
+    s->authenticated = authenticated;
+    s->created_ms = ss_clock_wall_ms();
+    s->last_interaction_ms = s->created_ms;
+    snprintf(s->last_cmd, sizeof s->last_cmd, "NULL");
+}
+
+void ss_session_describe(const ss_session *s, char *line, size_t size)
+{
+    int64_t now = ss_clock_wall_ms();
+    snprintf(line, size,
+             "id=%llu addr=%s laddr=%s name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
+             "ssub=0 multi=%d cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+             (unsigned long long)s->id, s->addr, s->laddr, s->name,
+             (long long)((now - s->created_ms) / 1000), (long long)((now - s->last_interaction_ms) / 1000),
+             s->db, s->in_multi ? s->nqueued : -1, s->last_cmd, (int)s->proto, s->lib_name, s->lib_ver);
+}

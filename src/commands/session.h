@@ -1,0 +1,59 @@
+/* A client connection's command state: its database, protocol, name and authentication, and the engine's routing state. */
+#ifndef SS_SESSION_H
+#define SS_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "resp/resp.h"
+
+#define SS_SESSION_NAME_MAX 128
+
+typedef struct ss_queued_cmd ss_queued_cmd;
+
+/*
+ * The server embeds one per connection and keeps it alive while `pending` > 0
+ * (the engine completes every async command exactly once, even for a client
+ * that has gone). Commands read and set the first group; the second is the
+ * engine's (src/engine/), which commands never touch.
+ */
+struct ss_session {
+    uint64_t id;
+    int db;
+    resp_proto proto;
+    bool authenticated;
+    bool close_after_reply;     /* QUIT, or a fatal error for this client */
+    char name[SS_SESSION_NAME_MAX];
+    char lib_name[SS_SESSION_NAME_MAX];
+    char lib_ver[SS_SESSION_NAME_MAX];
+    char addr[64];
+    char laddr[64];
+    int64_t created_ms;
+    int64_t last_interaction_ms;
+    char last_cmd[32];
+
+    /* ---- the engine's routing state ---- */
+
+    /* Async commands in flight, all of one kind: writes may pipeline behind
+     * writes and reads behind reads, but a read never overtakes the writes
+     * sent before it (nor a write the reads), which keeps a pipeline's replies
+     * and effects in the order the client sent them. */
+    int pending;
+    int pending_kind;
+
+    /* MULTI: commands queued until EXEC. */
+    bool in_multi;
+    bool multi_dirty;           /* an error while queueing: EXEC aborts */
+    ss_queued_cmd *queued;
+    int nqueued;
+    int queued_cap;
+    size_t queued_bytes;
+};
+typedef struct ss_session ss_session;
+
+/* Fresh state for a new connection (RESP2, db 0). */
+void ss_session_init(ss_session *s, uint64_t id, bool authenticated);
+/* The session's part of a CLIENT LIST line (no final newline). */
+void ss_session_describe(const ss_session *s, char *line, size_t size);
+
+#endif

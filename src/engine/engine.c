@@ -1,0 +1,253 @@
+/* The engine's lifecycle, the node services it gives commands, sessions, and async completion. */
+#include "engine/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "engine/engine_internal.h"
+
+/*
+ * The engine's files, in the order a command crosses them:
+ *   dispatch.c      the routing decision: local, transaction, read or write
+ *   propose.c       a write becomes a log entry (entry.c) and is proposed
+ *   pending.c       writes waiting for their entry to be applied here
+ *   apply.c         committed entries applied in one batch; replies released
+ *   read_barrier.c  a read waits for ReadIndex, then runs (execute.c)
+ *   multi.c         MULTI/EXEC/DISCARD/WATCH
+ *   expire.c        active expiry and the background sweep
+ *   snapshot.c      the state machine's snapshot files
+ */
+
+uint64_t ss_engine_rand(ss_engine *e)
+{
+    ss_exec_ctx tmp = {.rng = e->rng};
+    uint64_t v = ss_exec_rand(&tmp);
+    e->rng = tmp.rng;
+    return v;
+}
+
+void ss_engine_request_shutdown(ss_engine *e)
+{
+    if (e->on_shutdown)
+        e->on_shutdown(e->on_shutdown_arg);
+}
+
+/* ------------------------------------------------- what commands see */
+
+static bool node_is_leader(void *ctx)
+{
+    ss_engine *e = ctx;
+    return e->cluster == NULL || ss_cluster_is_leader(e->cluster);
+}
+
+static const char *node_leader_addr(void *ctx)
+{
+    ss_engine *e = ctx;
+    return e->cluster ? ss_cluster_leader_addr(e->cluster) : NULL;
+}
+
+static void info_line(void *arg, const char *line) { ss_buf_appendf((ss_buf *)arg, "%s\r\n", line); }
+
+static void node_raft_info(void *ctx, ss_buf *out)
+{
+    ss_engine *e = ctx;
+    if (e->cluster)
+        ss_cluster_info(e->cluster, info_line, out);
+}
+
+static int node_snapshot_now(void *ctx)
+{
+    ss_engine *e = ctx;
+    return e->cluster ? ss_cluster_snapshot_now(e->cluster) : SS_ESHUTDOWN;
+}
+
+static int64_t node_last_snapshot_time(void *ctx)
+{
+    ss_engine *e = ctx;
+    return e->cluster ? ss_cluster_last_snapshot_time(e->cluster) : 0;
+}
+
+static bool node_snapshot_in_progress(void *ctx)
+{
+    ss_engine *e = ctx;
+    return e->cluster && ss_cluster_snapshot_in_progress(e->cluster);
+}
+
+static void node_client_list(void *ctx, ss_buf *out)
+{
+    ss_engine *e = ctx;
+    if (e->hooks.client_list)
+        e->hooks.client_list(e->hooks.ctx, out);
+}
+
+static void node_info_clients(void *ctx, ss_buf *out)
+{
+    ss_engine *e = ctx;
+    if (e->hooks.info_clients)
+        e->hooks.info_clients(e->hooks.ctx, out);
+}
+
+static void node_info_server(void *ctx, ss_buf *out)
+{
+    ss_engine *e = ctx;
+    if (e->hooks.info_server)
+        e->hooks.info_server(e->hooks.ctx, out);
+}
+
+static void node_reset_session(void *ctx, ss_session *s)
+{
+    (void)ctx;
+    ss_multi_discard(s);
+}
+
+static void node_shutdown(void *ctx) { ss_engine_request_shutdown(ctx); }
+
+static const ss_node_ops node_ops = {
+    .is_leader = node_is_leader,
+    .leader_addr = node_leader_addr,
+    .raft_info = node_raft_info,
+    .snapshot_now = node_snapshot_now,
+    .last_snapshot_time = node_last_snapshot_time,
+    .snapshot_in_progress = node_snapshot_in_progress,
+    .client_list = node_client_list,
+    .info_clients = node_info_clients,
+    .info_server = node_info_server,
+    .reset_session = node_reset_session,
+    .shutdown = node_shutdown,
+};
+
+/* ------------------------------------------------------------ sessions */
+
+void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
+{
+    ss_session_init(s, id, e->cfg->requirepass[0] == '\0');
+}
+
+void ss_engine_session_release(ss_engine *e, ss_session *s)
+{
+    (void)e;
+    ss_multi_discard(s);
+    free(s->queued);
+    s->queued = NULL;
+    s->queued_cap = 0;
+}
+
+void ss_engine_session_describe(ss_engine *e, const ss_session *s, char *line, size_t size)
+{
+    (void)e;
+    ss_session_describe(s, line, size);
+}
+
+bool ss_engine_session_idle(ss_engine *e, const ss_session *s)
+{
+    (void)e;
+    return s->pending == 0 && !s->in_multi;
+}
+
+void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out)
+{
+    (void)e;
+    ss_reply_err(out, RERR_MAXCLIENTS);
+}
+
+/* --------------------------------------------------- async completion */
+
+void *ss_engine_begin_async(ss_engine *e, ss_session *s, int kind)
+{
+    s->pending++;
+    s->pending_kind = kind;
+    return e->hooks.begin_async(e->hooks.ctx, s);
+}
+
+void ss_engine_finish_async(ss_engine *e, ss_session *s, void *cookie, const char *reply, size_t len)
+{
+    s->pending--;
+    if (s->pending == 0)
+        s->pending_kind = KIND_NONE;
+    e->hooks.complete(e->hooks.ctx, s, cookie, reply, len);
+}
+
+void ss_engine_finish_error(ss_engine *e, ss_session *s, void *cookie, ss_reply_err_code code, ...)
+{
+    ss_buf b;
+    ss_buf_init(&b, 0);
+    if (code == RERR_MOVED) {
+        const char *addr = e->cluster ? ss_cluster_leader_addr(e->cluster) : NULL;
+        ss_reply_err(&b, code, addr ? addr : "?");
+    } else {
+        ss_reply_err(&b, code, "");
+    }
+    ss_engine_finish_async(e, s, cookie, ss_buf_data(&b), ss_buf_len(&b));
+    ss_buf_release(&b);
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **out, char *errmsg)
+{
+    ss_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory");
+    e->loop = loop;
+    e->cfg = cfg;
+    e->store = store;
+    e->node = (ss_node){.cfg = cfg, .store = store, .ops = &node_ops, .ctx = e};
+    /* A boot id distinct across restarts of this node: entries proposed by an
+     * earlier life must never match a request of this one. */
+    e->rng = (uint64_t)ss_clock_wall_us() ^ ss_clock_mono_ns() ^ ((uint64_t)getpid() << 32);
+    e->boot_id = ss_engine_rand(e) | 1;
+    ss_buf_init(&e->scratch, 0);
+    uv_timer_init(loop, &e->timer);
+    e->timer.data = e;
+    uv_idle_init(loop, &e->sweeper);
+    e->sweeper.data = e;
+    *out = e;
+    return SS_OK;
+}
+
+void ss_engine_attach_cluster(ss_engine *e, ss_cluster *c) { e->cluster = c; }
+void ss_engine_set_hooks(ss_engine *e, const ss_engine_hooks *hooks) { e->hooks = *hooks; }
+
+void ss_engine_on_shutdown(ss_engine *e, void (*fn)(void *arg), void *arg)
+{
+    e->on_shutdown = fn;
+    e->on_shutdown_arg = arg;
+}
+
+void ss_engine_start(ss_engine *e)
+{
+    uv_timer_start(&e->timer, ss_engine_on_timer, 100, 100);
+    uv_idle_start(&e->sweeper, ss_engine_on_sweep);
+}
+
+void ss_engine_stop(ss_engine *e)
+{
+    e->stopping = true;
+    uv_timer_stop(&e->timer);
+    uv_idle_stop(&e->sweeper);
+    /* A write already handed to Raft may still commit (it may even be
+     * durable on a majority): its outcome is unknown, never "failed". */
+    ss_pending_fail_all(e, RERR_SHUTDOWN_UNKNOWN, false);
+}
+
+static void free_after_close(uv_handle_t *h)
+{
+    ss_engine *e = h->data;
+    if (--e->open_handles == 0) {
+        ss_buf_release(&e->scratch);
+        free(e->pw);
+        free(e);
+    }
+}
+
+void ss_engine_free(ss_engine *e)
+{
+    if (!e)
+        return;
+    e->open_handles = 2;
+    uv_close((uv_handle_t *)&e->timer, free_after_close);
+    uv_close((uv_handle_t *)&e->sweeper, free_after_close);
+}

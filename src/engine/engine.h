@@ -1,0 +1,74 @@
+/* The command engine: routes each command to a local handler, a read barrier or the Raft log, and applies committed entries. */
+#ifndef SS_ENGINE_H
+#define SS_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "cluster/cluster.h"
+#include "commands/command.h"
+#include "commands/session.h"
+#include "common/config.h"
+#include "resp/buf.h"
+#include "store/store.h"
+
+#define SS_MULTI_MAX_QUEUED 100000   /* commands one MULTI may queue */
+
+typedef struct ss_engine ss_engine;
+
+/* What the server (the connections) provides to the engine. */
+typedef struct ss_engine_hooks {
+    void *ctx;
+    /* A command is going async: reserve its place in the client's ordered
+     * output and return a cookie naming that place. */
+    void *(*begin_async)(void *ctx, ss_session *s);
+    /* An async command finished: its reply (complete RESP) goes to the place
+     * of `cookie`. Called exactly once per begin_async, on the loop thread,
+     * possibly before dispatch returns. s->pending is already decremented. */
+    void (*complete)(void *ctx, ss_session *s, void *cookie, const char *reply, size_t len);
+    /* CLIENT LIST / INFO clients / INFO server. */
+    void (*client_list)(void *ctx, ss_buf *out);
+    void (*info_clients)(void *ctx, ss_buf *out);
+    void (*info_server)(void *ctx, ss_buf *out);
+} ss_engine_hooks;
+
+typedef enum {
+    SS_DISPATCH_DONE = 0,   /* the reply is in out */
+    SS_DISPATCH_ASYNC = 1,  /* hooks.begin_async was called; hooks.complete delivers the reply */
+    SS_DISPATCH_BLOCKED = 2 /* can't start until s->pending == 0: call again then, same command */
+} ss_dispatch_result;
+
+/* Lifecycle, in the order main.c calls it: new (over the store), give the
+ * cluster its state machine and events, attach the cluster, let the server
+ * set its hooks, start; stop (fails what is in flight), free once the
+ * cluster has closed. */
+int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **out, char *errmsg);
+ss_state_machine ss_engine_state_machine(ss_engine *e);
+ss_cluster_events ss_engine_cluster_events(ss_engine *e);
+void ss_engine_attach_cluster(ss_engine *e, ss_cluster *c);
+void ss_engine_set_hooks(ss_engine *e, const ss_engine_hooks *hooks);
+/* SHUTDOWN, or a fatal cluster error: fn(arg) stops the process cleanly. */
+void ss_engine_on_shutdown(ss_engine *e, void (*fn)(void *arg), void *arg);
+/* Starts the engine's timers (request timeouts, active expiry, sweeping). */
+void ss_engine_start(ss_engine *e);
+/* Fails everything in flight with "shutting down" and stops timers. */
+void ss_engine_stop(ss_engine *e);
+void ss_engine_free(ss_engine *e);
+
+/* Connections: a session per client, set up and torn down through the engine. */
+void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id);
+void ss_engine_session_release(ss_engine *e, ss_session *s);
+/* The session's part of a CLIENT LIST line (no final newline). */
+void ss_engine_session_describe(ss_engine *e, const ss_session *s, char *line, size_t size);
+/* Whether a client idle since its last command may be closed for `timeout`
+ * (nothing in flight, no transaction open). */
+bool ss_engine_session_idle(ss_engine *e, const ss_session *s);
+/* The reply a connection over maxclients gets before it is closed. */
+void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out);
+
+/* Runs one command for a session. argv stays owned by the caller. */
+ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
+
+#endif
