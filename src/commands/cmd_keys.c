@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/strutil.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -9,6 +9,7 @@
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "common/config.h"
+#include "common/strutil.h"
 
 /*
  * Layout: two sub-key spaces per sorted set (meta.count = members).

@@ -6,6 +6,7 @@
 
 #include "commands/collection.h"
 #include "common/config.h"
+#include "common/strutil.h"
 
 /* ------------------------------------------------------ string lists */
 

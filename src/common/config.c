@@ -1,5 +1,6 @@
 /* Server configuration: directives from a redis-style file and the command line. */
 #include "common/config.h"
+#include "common/strutil.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/config.h"
+#include "common/strutil.h"
 
 static int fold(int c, bool nocase) { return nocase ? tolower(c) : c; }
 

@@ -67,31 +67,13 @@ static int hold(ss_txn *txn, char *buf)
 
 int ss_txn_get(ss_txn *txn, const void *key, size_t klen, ss_slice *val)
 {
-    ov_node *n = overlay_find(&txn->ov, key, klen);
-    if (n != NULL) {
-        if (n->dead)
-            return SS_ENOTFOUND;
-        val->data = n->val ? n->val : "";
-        val->len = n->vlen;
-        return SS_OK;
-    }
-    char *lerr = NULL;
-    size_t vlen = 0;
-    char *v = leveldb_get(txn->s->db, txn->s->ropts, key, klen, &vlen, &lerr);
-    if (lerr != NULL) {
-        LOG_WARNING("store: get: %s", lerr);
-        leveldb_free(lerr);
-        return SS_EIO;
-    }
-    if (v == NULL)
-        return SS_ENOTFOUND;
-    if (hold(txn, v) != SS_OK) {
-        leveldb_free(v);
+    char *fresh;
+    int rc = txn_get_owned(txn, key, klen, val, &fresh);
+    if (rc == SS_OK && fresh != NULL && hold(txn, fresh) != SS_OK) {
+        leveldb_free(fresh);
         return SS_ENOMEM;
     }
-    val->data = v;
-    val->len = vlen;
-    return SS_OK;
+    return rc;
 }
 
 static int may_write(ss_txn *txn, size_t klen, size_t vlen)

@@ -10,6 +10,7 @@
 #include "engine/engine_internal.h"
 #include "common/config.h"
 #include "store/txn.h"
+#include "common/strutil.h"
 
 int64_t ct_now = 1700000000000LL;
 uint64_t ct_seed = 42;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "common/strutil.h"
 
 static ss_config cfg;
 static void setup(void) { ss_config_init(&cfg); }
