@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/strutil.h" /* ss_stringmatch, ss_splitargs (used with the config) */
 
 #define SS_MAX_PEERS 16
 #define SS_HOST_MAX 256
@@ -95,14 +96,5 @@ int ss_config_parse_peers(const char *spec, ss_peer *out, int max, int *count, c
 
 /* Parses "512mb", "1gb", "100" into bytes; -1 on error. */
 long long ss_config_memtoll(const char *s, int *err);
-
-/* Redis' glob matching (stringmatchlen): *, ?, [a-z], [^x], \x. */
-bool ss_stringmatch(const char *pattern, size_t plen, const char *s, size_t slen, bool nocase);
-
-/* Splits a line into arguments like redis' sdssplitargs (quotes, escapes).
- * Returns a NULL-terminated heap array (free with ss_split_free) or NULL on
- * unbalanced quotes. */
-char **ss_splitargs(const char *line, int *argc);
-void ss_split_free(char **argv, int argc);
 
 #endif

@@ -207,3 +207,51 @@ Test(strutil, splitargs_handles_quotes_and_escapes)
     cr_expect_eq(argc, 0);
     ss_split_free(argv, argc);
 }
+
+/* The splitter RESP's inline commands use too (issue 11, item 9): it reads
+ * lengths, not C strings, so a NUL is an ordinary byte. */
+typedef struct split_seen {
+    char toks[4][16];
+    size_t lens[4], rests[4];
+    int n, stop_at;
+} split_seen;
+
+static int collect_tokens(void *arg, const char *tok, size_t toklen, size_t rest)
+{
+    split_seen *s = arg;
+    if (s->n == s->stop_at)
+        return 42;
+    cr_assert_lt(s->n, 4);
+    cr_assert_lt(toklen, sizeof s->toks[0]);
+    cr_expect_eq(tok[toklen], '\0');
+    memcpy(s->toks[s->n], tok, toklen);
+    s->lens[s->n] = toklen;
+    s->rests[s->n] = rest;
+    s->n++;
+    return 0;
+}
+
+Test(strutil, split_line_is_binary_safe_and_reports_what_follows)
+{
+    const char line[] = "a\0b \"x\\x00y\" 'q'";
+    split_seen s = {.stop_at = -1};
+    cr_assert_eq(ss_split_line(line, sizeof line - 1, collect_tokens, &s), 0);
+    cr_assert_eq(s.n, 3);
+    cr_expect_eq(s.lens[0], 3);
+    cr_expect(memcmp(s.toks[0], "a\0b", 3) == 0);
+    cr_expect_eq(s.lens[1], 3);
+    cr_expect(memcmp(s.toks[1], "x\0y", 3) == 0);
+    cr_expect_str_eq(s.toks[2], "q");
+    cr_expect_eq(s.rests[2], 0);
+    cr_expect_eq(s.rests[0], sizeof line - 1 - 4, "past the token and the blank that ended it");
+}
+
+Test(strutil, split_line_stops_at_unbalanced_quotes_and_at_emit_errors)
+{
+    split_seen s = {.stop_at = -1};
+    cr_expect_eq(ss_split_line("a \"b", 4, collect_tokens, &s), SS_SPLIT_QUOTES);
+    cr_expect_eq(ss_split_line("a 'b'c", 6, collect_tokens, &s), SS_SPLIT_QUOTES);
+    split_seen t = {.stop_at = 1};
+    cr_expect_eq(ss_split_line("a b c", 5, collect_tokens, &t), 42);
+    cr_expect_eq(t.n, 1);
+}
