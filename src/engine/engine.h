@@ -60,8 +60,9 @@ void ss_engine_free(ss_engine *e);
 /* Connections: a session per client, set up and torn down through the engine. */
 void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id);
 void ss_engine_session_release(ss_engine *e, ss_session *s);
-/* The session's part of a CLIENT LIST line (no final newline). */
-void ss_engine_session_describe(ss_engine *e, const ss_session *s, char *line, size_t size);
+/* The session's CLIENT LIST line with the connection's fields (no final newline). */
+void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn_info *conn, char *line,
+                                size_t size);
 /* Whether a client idle since its last command may be closed for `timeout`
  * (nothing in flight, no transaction open). */
 bool ss_engine_session_idle(ss_engine *e, const ss_session *s);

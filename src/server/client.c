@@ -24,11 +24,6 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     buf->len = len;
 }
 
-size_t ss_client_output_bytes(const ss_client *c)
-{
-    return ss_buf_len(&c->out) + ss_buf_len(&c->writing) + c->slots_bytes;
-}
-
 static bool output_over_limit(const ss_client *c)
 {
     return ss_client_output_bytes(c) > (size_t)c->srv->cfg->client_output_buffer_limit;
@@ -319,11 +314,9 @@ static void process_input(ss_client *c)
         }
         dispatch(c, cmd);
     }
-    if (resp_parser_buffered(c->parser) > (size_t)c->srv->cfg->client_query_buffer_limit) {
-        LOG_WARNING("server: closing client %llu (%s): query buffer past client-query-buffer-limit",
-                    (unsigned long long)c->session.id, c->session.addr);
-        ss_client_close(c);
-    }
+    /* What was parsed counts too: an unfinished command's arguments are held
+     * as surely as unparsed bytes. */
+    ss_client_check_input(c);
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)

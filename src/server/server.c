@@ -34,12 +34,8 @@ static void hook_complete(void *ctx, ss_session *s, void *cookie, const char *re
 static void hook_client_list(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
-    for (ss_client *c = srv->clients; c; c = c->next) {
-        char line[1024];
-        ss_engine_session_describe(srv->engine, &c->session, line, sizeof line);
-        ss_buf_appendf(out, "%s fd=%d qbuf=%zu omem=%zu\n", line, c->fd, resp_parser_buffered(c->parser),
-                       ss_client_output_bytes(c));
-    }
+    for (ss_client *c = srv->clients; c; c = c->next)
+        ss_client_describe(c, out);
 }
 
 static void hook_info_clients(void *ctx, ss_buf *out)

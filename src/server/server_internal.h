@@ -26,7 +26,7 @@ typedef struct ss_client {
     uv_write_t wreq;
     ss_buf scratch;             /* a sync reply that must queue behind async ones */
     reply_slot *slots_head, *slots_tail;
-    size_t slots_bytes;
+    size_t slots_bytes;         /* replies done but waiting behind earlier ones */
 
     bool reading;
     bool blocked;               /* waiting for session.pending to reach 0 */
@@ -71,7 +71,16 @@ void ss_client_run_ready(ss_client *c);       /* resume, process input, flush */
 void *ss_client_begin_async(ss_client *c);
 void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len);
 void ss_client_maybe_free(ss_client *c);
+
+/* client_limits.c: what a client holds, against its limits. */
+/* Reply bytes owed: ready to send, being sent, and done behind earlier replies. */
 size_t ss_client_output_bytes(const ss_client *c);
+/* Input held (unparsed, parsed arguments, the MULTI queue) against
+ * client-query-buffer-limit: false if the client was closed. */
+size_t ss_client_query_bytes(const ss_client *c);
+bool ss_client_check_input(ss_client *c);
+/* Appends the client's CLIENT LIST line. */
+void ss_client_describe(const ss_client *c, ss_buf *out);
 
 /* server.c: a client handle finished closing. */
 void ss_server_client_gone(ss_server *srv);
