@@ -24,9 +24,13 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     buf->len = len;
 }
 
-static bool output_over_limit(const ss_client *c)
+/* Buffers that grew for one big reply are given back once empty. */
+#define BUF_KEEP (64 * 1024)
+
+static void shrink_if_empty(ss_buf *b)
 {
-    return ss_client_output_bytes(c) > (size_t)c->srv->cfg->client_output_buffer_limit;
+    if (ss_buf_len(b) == 0 && b->cap > BUF_KEEP)
+        ss_buf_release(b);
 }
 
 static void start_reading(ss_client *c)
@@ -215,34 +219,58 @@ static reply_slot *slot_new(ss_client *c, bool done)
     return s;
 }
 
-void *ss_client_begin_async(ss_client *c) { return slot_new(c, false); }
+void *ss_client_begin_async(ss_client *c)
+{
+    c->slots_waiting++;
+    return slot_new(c, false);
+}
+
+static void pop_head_slot(ss_client *c)
+{
+    reply_slot *s = c->slots_head;
+    c->slots_bytes -= ss_buf_len(&s->buf);
+    c->slots_head = s->next;
+    if (!c->slots_head)
+        c->slots_tail = NULL;
+    ss_buf_release(&s->buf);
+    free(s);
+}
 
 /* Moves finished replies at the head of the queue into the output. */
 static void drain_slots(ss_client *c)
 {
     while (c->slots_head && c->slots_head->done) {
-        reply_slot *s = c->slots_head;
-        ss_buf_append(&c->out, ss_buf_data(&s->buf), ss_buf_len(&s->buf));
-        c->slots_bytes -= ss_buf_len(&s->buf);
-        c->slots_head = s->next;
-        if (!c->slots_head)
-            c->slots_tail = NULL;
-        ss_buf_release(&s->buf);
-        free(s);
+        ss_buf_append(&c->out, ss_buf_data(&c->slots_head->buf), ss_buf_len(&c->slots_head->buf));
+        pop_head_slot(c);
     }
 }
 
 void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len)
 {
-    ss_buf_append(&slot->buf, reply, len);
-    c->slots_bytes += len;
     slot->done = true;
-    if (c->closed) {
+    c->slots_waiting--;
+    if (c->closing) {
+        /* Nothing more goes out: keep no reply. */
         ss_client_maybe_free(c);
         return;
     }
+    size_t budget = ss_client_reply_budget(c);
+    if (reply == NULL || (budget > 0 && len > budget)) {
+        ss_client_close_for_output(c, "a reply past the hard limit");
+        return;
+    }
+    ss_client_note_async_reply(c, len);
+    if (slot == c->slots_head) {
+        /* The usual case: the reply is next in line, one copy straight out. */
+        ss_buf_append(&c->out, reply, len);
+        pop_head_slot(c);
+    } else {
+        ss_buf_append(&slot->buf, reply, len);
+        c->slots_bytes += len;
+    }
     drain_slots(c);
-    ss_client_ready(c);
+    if (ss_client_check_output(c))
+        ss_client_ready(c);
 }
 
 /* ----------------------------------------------------------- dispatch */
@@ -254,11 +282,13 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
         return;
     ss_args a = {cmd->argc, cmd->argv, cmd->argvlen};
     bool queued = c->slots_head != NULL;
-    ss_buf *out = queued ? &c->scratch : &c->out;
-    if (queued)
-        ss_buf_reset(&c->scratch);
+    /* A reply is built within the room left under the hard limit: a KEYS *
+     * or an MGET of large values stops there, and the client is closed. */
+    ss_buf_reset(&c->scratch);
+    ss_buf_set_max(&c->scratch, ss_client_reply_budget(c));
     bool was_auth = c->session.authenticated;
-    ss_dispatch_result r = ss_engine_dispatch(srv->engine, &c->session, &a, out);
+    ss_dispatch_result r = ss_engine_dispatch(srv->engine, &c->session, &a, &c->scratch);
+    ss_buf_set_max(&c->scratch, 0);
     if (r == SS_DISPATCH_BLOCKED) {
         /* The command's arguments live in the parser's buffer: read nothing
          * more until it has run. */
@@ -267,11 +297,34 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
         stop_reading(c);
         return;
     }
-    if (r == SS_DISPATCH_DONE && queued) {
-        reply_slot *s = slot_new(c, true);
-        ss_buf_append(&s->buf, ss_buf_data(&c->scratch), ss_buf_len(&c->scratch));
-        c->slots_bytes += ss_buf_len(&s->buf);
-        drain_slots(c);
+    if (ss_buf_error(&c->scratch)) {
+        ss_buf_reset(&c->scratch);
+        shrink_if_empty(&c->scratch);
+        ss_client_close_for_output(c, "a reply past the hard limit");
+        return;
+    }
+    if (ss_buf_len(&c->scratch) > 0) {
+        /* Behind async replies it waits in a slot of its own; else it goes
+         * out, by a swap when nothing else is waiting to. */
+        ss_buf *dst = &c->out;
+        if (queued) {
+            reply_slot *s = slot_new(c, true);
+            dst = &s->buf;
+            c->slots_bytes += ss_buf_len(&c->scratch);
+        }
+        if (ss_buf_len(dst) == 0) {
+            ss_buf tmp = *dst;
+            *dst = c->scratch;
+            c->scratch = tmp;
+        } else {
+            ss_buf_append(dst, ss_buf_data(&c->scratch), ss_buf_len(&c->scratch));
+            ss_buf_reset(&c->scratch);
+        }
+        shrink_if_empty(&c->scratch);
+        if (queued)
+            drain_slots(c);
+        if (!ss_client_check_output(c))
+            return;
     }
     if (c->session.authenticated != was_auth)
         resp_parser_set_authenticated(c->parser, c->session.authenticated);
@@ -283,8 +336,10 @@ static void protocol_error(ss_client *c)
 {
     ss_buf *out = c->slots_head ? &slot_new(c, true)->buf : &c->out;
     resp_parser_add_error(c->parser, out);
-    if (out != &c->out)
+    if (out != &c->out) {
+        c->slots_bytes += ss_buf_len(out);
         drain_slots(c);
+    }
     c->srv->stats.protocol_errors++;
     LOG_VERBOSE("server: protocol error from client %llu (%s): %s; closing",
                 (unsigned long long)c->session.id, c->session.addr, resp_parser_errmsg(c->parser));
@@ -297,12 +352,12 @@ static void protocol_error(ss_client *c)
 static void process_input(ss_client *c)
 {
     while (!c->closing && !c->blocked && !c->close_after_flush) {
-        if (output_over_limit(c)) {
+        if (ss_client_output_paused(c)) {
             /* Stop reading until the client drains its replies; commands
              * already buffered wait in the parser. */
             c->output_paused = true;
             stop_reading(c);
-            return;
+            break;
         }
         resp_cmd *cmd;
         resp_result r = resp_parser_next(c->parser, &cmd);
@@ -348,6 +403,7 @@ static void on_written(uv_write_t *req, int status)
     ss_client *c = req->data;
     c->write_in_flight = false;
     ss_buf_reset(&c->writing);
+    shrink_if_empty(&c->writing);
     if (c->closed) {
         ss_client_maybe_free(c);
         return;
@@ -373,8 +429,10 @@ static void flush_output(ss_client *c)
         ss_client_close(c);
         return;
     }
-    if (ss_buf_len(&c->out) == 0)
+    if (ss_buf_len(&c->out) == 0) {
+        shrink_if_empty(&c->out);
         return;
+    }
     /* The rest goes through uv_write, from a buffer that stays put until the
      * callback: swap it out so new replies keep accumulating. */
     ss_buf tmp = c->writing;
@@ -404,13 +462,20 @@ void ss_client_run_ready(ss_client *c)
             process_input(c);
         if (!c->blocked && !c->output_paused && !c->close_after_flush)
             start_reading(c);
-    } else if (c->output_paused && !output_over_limit(c)) {
-        c->output_paused = false;
-        process_input(c);
-        if (!c->output_paused && !c->close_after_flush)
-            start_reading(c);
     }
     flush_output(c);
+    /* A paused client resumes once what it owes is back under the soft limit,
+     * also when the write finished at once and no callback will come. Each
+     * round runs at least one command or stops. */
+    while (!c->closing && c->output_paused && !c->blocked && !ss_client_output_paused(c)) {
+        c->output_paused = false;
+        process_input(c);
+        if (!c->output_paused && !c->blocked && !c->close_after_flush)
+            start_reading(c);
+        flush_output(c);
+    }
+    if (!ss_client_check_output(c))
+        return;
     if (c->close_after_flush && !c->write_in_flight && ss_buf_len(&c->out) == 0 && c->slots_head == NULL)
         ss_client_close(c);
 }

@@ -31,6 +31,12 @@ static void hook_complete(void *ctx, ss_session *s, void *cookie, const char *re
     ss_client_complete(client_of(s), cookie, reply, len);
 }
 
+static size_t hook_reply_limit(void *ctx, ss_session *s)
+{
+    (void)ctx;
+    return ss_client_reply_budget(client_of(s));
+}
+
 static void hook_client_list(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
@@ -98,14 +104,16 @@ static void on_check(uv_check_t *h)
         uv_idle_stop(&srv->kick);
 }
 
+/* Once a second: idle clients past `timeout`, clients past their soft
+ * output limit for longer than its seconds. */
 static void on_cron(uv_timer_t *t)
 {
     ss_server *srv = t->data;
-    if (srv->cfg->timeout <= 0)
-        return;
     int64_t now = ss_clock_wall_ms();
     for (ss_client *c = srv->clients; c; c = c->next) {
-        if (ss_engine_session_idle(srv->engine, &c->session) &&
+        if (!ss_client_check_output(c))
+            continue;
+        if (srv->cfg->timeout > 0 && ss_engine_session_idle(srv->engine, &c->session) &&
             now - c->session.last_interaction_ms > (int64_t)srv->cfg->timeout * 1000)
             ss_client_close(c);
     }
@@ -124,6 +132,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .ctx = srv,
         .begin_async = hook_begin_async,
         .complete = hook_complete,
+        .reply_limit = hook_reply_limit,
         .client_list = hook_client_list,
         .info_clients = hook_info_clients,
         .info_server = hook_info_server,

@@ -27,10 +27,13 @@ typedef struct ss_client {
     ss_buf scratch;             /* a sync reply that must queue behind async ones */
     reply_slot *slots_head, *slots_tail;
     size_t slots_bytes;         /* replies done but waiting behind earlier ones */
+    size_t slots_waiting;       /* async replies not back yet */
+    size_t reply_est;           /* running size of this client's async replies (client_limits.c) */
+    uint64_t soft_since_ms;     /* monotonic; since when past the soft output limit (0: not) */
 
     bool reading;
     bool blocked;               /* waiting for session.pending to reach 0 */
-    bool output_paused;         /* reading stopped: too much output queued */
+    bool output_paused;         /* dispatch and reading stopped: past the soft output limit */
     bool closing;               /* uv_close requested */
     bool closed;                /* the handle is closed; freed once nothing is pending */
     bool close_after_flush;     /* protocol error or QUIT: close once output is written */
@@ -75,6 +78,14 @@ void ss_client_maybe_free(ss_client *c);
 /* client_limits.c: what a client holds, against its limits. */
 /* Reply bytes owed: ready to send, being sent, and done behind earlier replies. */
 size_t ss_client_output_bytes(const ss_client *c);
+/* Whether dispatch must wait: owed plus in-flight estimate at the soft limit. */
+bool ss_client_output_paused(const ss_client *c);
+/* Room for the next reply under the hard limit (0: unlimited). */
+size_t ss_client_reply_budget(const ss_client *c);
+void ss_client_note_async_reply(ss_client *c, size_t len);
+/* Hard limit, and soft limit held past soft-seconds: false if the client was closed. */
+bool ss_client_check_output(ss_client *c);
+void ss_client_close_for_output(ss_client *c, const char *why);
 /* Input held (unparsed, parsed arguments, the MULTI queue) against
  * client-query-buffer-limit: false if the client was closed. */
 size_t ss_client_query_bytes(const ss_client *c);

@@ -198,3 +198,175 @@ Test(limits, client_list_shows_the_redis_fields_in_order)
     freeReplyObject(r);
     redisFree(c);
 }
+
+/* ---------------------------------------------------- output buffers */
+
+/* Peak resident memory of the node so far, in KiB (VmHWM). */
+static long long node_peak_kb(void)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)node.pid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    long long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+static void set_value(redisContext *c, const char *key, char fill, size_t len)
+{
+    char *v = malloc(len);
+    memset(v, fill, len);
+    redisReply *r = redisCommand(c, "SET %s %b", key, v, len);
+    cr_assert_not_null(r);
+    cr_assert_eq(r->type, REDIS_REPLY_STATUS, "%s", r->str ? r->str : "");
+    freeReplyObject(r);
+    free(v);
+}
+
+/* Issue 18, item 5: 2,000 pipelined GETs of a 1 MiB value from a client that
+ * never reads reached omem=2,093,309,376 against a 64 MB limit (RSS 1.55 GB):
+ * the limit was checked between commands, and every GET was still in flight
+ * then. Scaled down: 600 GETs under a 32 MB hard limit. */
+Test(limits, an_unread_pipeline_is_cut_at_the_hard_limit_and_memory_stays_bounded)
+{
+    start_with("--client-output-buffer-limit normal 32mb 8mb 0");
+    redisContext *admin = h_connect(&node);
+    size_t value = 1 << 20;
+    set_value(admin, "big", 'v', value);
+    long long before = node_peak_kb();
+
+    int fd = raw_connect(64 * 1024);
+    raw_cmd(fd, "CLIENT SETNAME hog\r\n", "+OK\r\n");
+    const char get[] = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
+    int count = 600;
+    size_t len = (sizeof get - 1) * (size_t)count;
+    char *pipeline = malloc(len);
+    for (int i = 0; i < count; i++)
+        memcpy(pipeline + (size_t)i * (sizeof get - 1), get, sizeof get - 1);
+    send_all(fd, pipeline, len); /* may stop early: the node may close first */
+    free(pipeline);
+
+    /* The node keeps serving others, and lets the hog go. */
+    long long deadline = h_now_ms() + 30000;
+    char v[64];
+    while (h_now_ms() < deadline && client_field(admin, "hog", "omem", v, sizeof v)) {
+        expect_pong(admin);
+        usleep(20 * 1000);
+    }
+    cr_expect(!client_field(admin, "hog", "omem", v, sizeof v), "the hog is still connected, omem=%s", v);
+    expect_pong(admin);
+    long long grew_mb = (node_peak_kb() - before) / 1024;
+    /* Unbounded, the replies alone are 600 MB; bounded, the hard limit and a
+     * reply or two of buffer growth. */
+    cr_expect_lt(grew_mb, 200, "the node's peak RSS grew by %lld MB", grew_mb);
+    close(fd);
+    redisFree(admin);
+}
+
+/* Past the soft limit a client's commands wait (reading stops) instead of
+ * all running at once; once it reads, the rest run and every reply arrives,
+ * in order. */
+Test(limits, a_client_past_the_soft_limit_waits_and_then_gets_every_reply)
+{
+    start_with("--client-output-buffer-limit normal 0 4mb 0");
+    redisContext *admin = h_connect(&node);
+    size_t value = 64 * 1024;
+    for (int k = 0; k < 10; k++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", k);
+        set_value(admin, key, (char)('a' + k), value);
+    }
+    redisContext *hog = h_connect(&node);
+    freeReplyObject(h_cmd(hog, "CLIENT SETNAME hog"));
+    int count = 1000; /* 64 MB of replies in all */
+    for (int i = 0; i < count; i++)
+        redisAppendCommand(hog, "GET k%d", i % 10);
+    int done = 0;
+    while (!done)
+        cr_assert_eq(redisBufferWrite(hog, &done), REDIS_OK);
+
+    /* Wait until it is paused (not reading) or its replies passed 32 MB. */
+    long long deadline = h_now_ms() + 20000, omem = 0;
+    char events[16] = "r";
+    while (h_now_ms() < deadline) {
+        cr_assert(client_field(admin, "hog", "events", events, sizeof events));
+        omem = client_number(admin, "hog", "omem");
+        if (!strchr(events, 'r') || omem > (32 << 20))
+            break;
+        usleep(20 * 1000);
+    }
+    cr_expect(strchr(events, 'r') == NULL, "the hog should have stopped being read (events=%s)", events);
+    cr_expect_lt(omem, 32 << 20, "omem=%lld: its commands should wait, not run", omem);
+    expect_pong(admin);
+
+    for (int i = 0; i < count; i++) {
+        redisReply *r = NULL;
+        cr_assert_eq(redisGetReply(hog, (void **)&r), REDIS_OK, "reply %d: %s", i, hog->errstr);
+        cr_assert_eq(r->type, REDIS_REPLY_STRING);
+        cr_assert_eq(r->len, value);
+        cr_assert_eq(r->str[0], 'a' + i % 10, "reply %d out of order", i);
+        freeReplyObject(r);
+    }
+    redisFree(hog);
+    redisFree(admin);
+}
+
+/* One reply bigger than the hard limit is not built whole: the client is
+ * closed, as Redis closes a client past its hard limit. */
+Test(limits, a_single_reply_past_the_hard_limit_closes_the_client)
+{
+    start_with("--client-output-buffer-limit normal 8mb 2mb 0");
+    redisContext *admin = h_connect(&node);
+    const char *argv[13] = {"MGET"};
+    char keys[12][8];
+    for (int k = 0; k < 12; k++) {
+        snprintf(keys[k], sizeof keys[k], "m%d", k);
+        set_value(admin, keys[k], 'm', 1 << 20);
+        argv[k + 1] = keys[k];
+    }
+    long long before = node_peak_kb();
+    redisContext *c = h_connect(&node);
+    redisReply *r = redisCommandArgv(c, 13, argv, NULL);
+    cr_expect_null(r, "a 12 MB reply under an 8 MB hard limit: got type %d", r ? r->type : -1);
+    if (r)
+        freeReplyObject(r);
+    cr_expect_neq(c->err, 0, "the connection is closed");
+    redisFree(c);
+    /* Below the limit, the same command works. */
+    c = h_connect(&node);
+    r = redisCommandArgv(c, 6, argv, NULL);
+    cr_assert_not_null(r);
+    cr_expect_eq(r->type, REDIS_REPLY_ARRAY);
+    cr_expect_eq(r->elements, 5);
+    freeReplyObject(r);
+    redisFree(c);
+    cr_expect_lt((node_peak_kb() - before) / 1024, 100);
+    expect_pong(admin);
+    redisFree(admin);
+}
+
+Test(limits, config_get_and_set_the_limits_as_redis_does)
+{
+    start_with("--client-output-buffer-limit normal 32mb 8mb 0");
+    redisContext *c = h_connect(&node);
+    redisReply *r = h_cmd(c, "CONFIG GET client-output-buffer-limit");
+    cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
+    cr_assert_eq(r->elements, 2);
+    cr_expect_str_eq(r->element[1]->str,
+                     "normal 33554432 8388608 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+    freeReplyObject(r);
+    r = h_cmd(c, "CONFIG SET client-output-buffer-limit %s", "normal 16mb 4mb 10 replica 0 0 0");
+    cr_expect_eq(r->type, REDIS_REPLY_STATUS, "%s", r->str);
+    freeReplyObject(r);
+    r = h_cmd(c, "CONFIG GET client-output-buffer-limit");
+    cr_expect_str_eq(r->element[1]->str, "normal 16777216 4194304 10 slave 0 0 0 pubsub 33554432 8388608 60");
+    freeReplyObject(r);
+    r = h_cmd(c, "CONFIG SET client-output-buffer-limit %s", "normal 16mb");
+    cr_expect_eq(r->type, REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+    redisFree(c);
+}

@@ -160,6 +160,61 @@ Test(config, get_matches_globs_and_hides_the_secret)
     cr_expect_eq(c.n, 1);
 }
 
+static void get_one(void *arg, const char *name, const char *value)
+{
+    (void)name;
+    snprintf(arg, 256, "%s", value);
+}
+
+Test(config, output_buffer_limits_read_and_print_as_redis_does)
+{
+    char got[256];
+    const ss_obuf_limit *l = cfg.client_obuf_limits;
+    cr_expect_eq(l[SS_CLIENT_NORMAL].hard, 1LL << 30, "sandstore bounds normal clients by default");
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft, 64LL << 20);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft_seconds, 0);
+    ss_config_get(&cfg, "client-output-buffer-limit", get_one, got);
+    cr_expect_str_eq(got, "normal 1073741824 67108864 0 slave 268435456 67108864 60 "
+                          "pubsub 33554432 8388608 60");
+
+    /* A file line names its groups as arguments; classes not named keep theirs. */
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, "client-output-buffer-limit normal 32mb 8mb 5\n"
+                                             "client-output-buffer-limit replica 1gb 0 0\n", "t", err),
+                 SS_OK, "%s", err);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].hard, 32LL << 20);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft, 8LL << 20);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft_seconds, 5);
+    cr_expect_eq(l[SS_CLIENT_REPLICA].hard, 1LL << 30);
+    cr_expect_eq(l[SS_CLIENT_PUBSUB].hard, 32LL << 20);
+
+    /* CONFIG SET gives one string, possibly several groups. */
+    char *value = "normal 0 0 0 pubsub 1mb 512kb 10";
+    cr_assert_eq(ss_config_set(&cfg, "client-output-buffer-limit", 1, &value, err), SS_OK, "%s", err);
+    ss_config_get(&cfg, "client-output-buffer-limit", get_one, got);
+    cr_expect_str_eq(got, "normal 0 0 0 slave 1073741824 0 0 pubsub 1048576 524288 10");
+
+    const char *bad[] = {"normal 1mb 1mb", "users 1mb 1mb 1", "normal 1xb 1mb 1", "normal 1mb 1mb -1",
+                         "normal 1mb 1mb 1 pubsub", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        value = (char *)bad[i];
+        cr_expect_eq(ss_config_set(&cfg, "client-output-buffer-limit", 1, &value, err), SS_ECONFIG, "%s",
+                     bad[i]);
+    }
+    ss_config_get(&cfg, "client-output-buffer-limit", get_one, got);
+    cr_expect_str_eq(got, "normal 0 0 0 slave 1073741824 0 0 pubsub 1048576 524288 10",
+                     "a bad value changes nothing");
+}
+
+Test(config, the_old_output_limit_directive_sets_the_normal_soft_limit)
+{
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, "client-output-buffer-limit-bytes 10mb\n", "t", err), SS_OK,
+                 "%s", err);
+    cr_expect_eq(cfg.client_obuf_limits[SS_CLIENT_NORMAL].soft, 10LL << 20);
+    cr_expect_eq(cfg.client_obuf_limits[SS_CLIENT_NORMAL].hard, 1LL << 30);
+}
+
 Test(strutil, glob_matching_follows_redis)
 {
 #define M(p, s) ss_stringmatch(p, strlen(p), s, strlen(s), false)
