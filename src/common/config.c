@@ -351,6 +351,13 @@ int ss_config_load_string(ss_config *cfg, const char *text, const char *origin, 
             return SS_ENOMEM;
         p = nl ? nl + 1 : p + len;
 
+        /* A comment is skipped before it is split, as Redis does: its text
+         * may hold quotes that do not balance as arguments. */
+        const char *first = line + strspn(line, " \t\r");
+        if (*first == '#' || *first == '\0') {
+            free(line);
+            continue;
+        }
         int argc = 0;
         char **argv = ss_splitargs(line, &argc);
         int rc = SS_OK;
