@@ -70,7 +70,8 @@ static bool try_auth(ss_node *node, ss_session *s, const char *user, size_t ulen
             s->authenticated = true;
             return true;
         }
-            ss_reply_err(out, RERR_WRONGPASS);
+        s->auth_failures++;
+        ss_reply_err(out, RERR_WRONGPASS);
         return false;
     }
     bool user_ok = user == NULL || (ulen == 7 && strncmp(user, "default", 7) == 0);
@@ -78,6 +79,7 @@ static bool try_auth(ss_node *node, ss_session *s, const char *user, size_t ulen
         s->authenticated = true;
         return true;
     }
+    s->auth_failures++;
     ss_reply_err(out, RERR_WRONGPASS);
     return false;
 }

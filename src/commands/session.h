@@ -31,6 +31,7 @@ struct ss_session {
     int64_t created_ms;
     int64_t last_interaction_ms;
     char last_cmd[32];
+    uint32_t auth_failures;     /* WRONGPASS answers so far (the server slows the next reply) */
 
     /* ---- the engine's routing state ---- */
 

@@ -54,6 +54,7 @@ static const directive directives[] = {
     /* Deprecated: the normal class's soft limit, from before there were classes. */
     {"client-output-buffer-limit-bytes", T_MEM, OFF(client_obuf_limits[SS_CLIENT_NORMAL].soft), "64mb",
      16 * 1024, LL_MAX, NULL, true},
+    {"tcp-keepalive", T_INT, OFF(tcp_keepalive), "300", 0, INT_MAX, NULL, true},
     {"node-id", T_U64, OFF(node_id), "1", 1, LL_MAX, NULL, false},
     {"raft-port", T_INT, OFF(raft_port), "7379", 0, 65535, NULL, false},
     {"peers", T_PEERS, OFF(peers), "", 0, 0, NULL, false},

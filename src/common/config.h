@@ -52,6 +52,7 @@ typedef struct ss_config {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     ss_obuf_limit client_obuf_limits[SS_CLIENT_CLASSES]; /* client-output-buffer-limit */
+    int tcp_keepalive;              /* client sockets: seconds idle before keepalive probes, 0 = off */
     /* Consensus. */
     uint64_t node_id;
     int raft_port;

@@ -1,6 +1,9 @@
 /* A client connection: read, parse, dispatch in order, write back with backpressure. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 #include "server/server_internal.h"
@@ -35,7 +38,7 @@ static void shrink_if_empty(ss_buf *b)
 
 static void start_reading(ss_client *c)
 {
-    if (!c->reading && !c->closing) {
+    if (!c->reading && !c->closing && !c->held) {
         uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
         c->reading = true;
     }
@@ -105,6 +108,7 @@ void ss_client_close(ss_client *c)
         return;
     c->closing = true;
     stop_reading(c);
+    ss_auth_forget(c);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
@@ -122,6 +126,22 @@ static void addr_string(const struct sockaddr_storage *sa, char *out, size_t siz
         port = ntohs(in6->sin6_port);
     }
     snprintf(out, size, "%s:%d", host, port);
+}
+
+/* Redis's anetKeepAlive: probes after `interval` seconds of silence, then
+ * every third of it, three times, so a dead peer is closed within about
+ * twice the interval. (libuv's own call sets only the first delay.) */
+static void set_keepalive(int fd, int interval)
+{
+    int yes = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes) != 0)
+        return;
+#ifdef TCP_KEEPIDLE
+    int idle = interval, intvl = interval / 3 > 0 ? interval / 3 : 1, cnt = 3;
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+#endif
 }
 
 void ss_client_accept(ss_server *srv)
@@ -146,6 +166,10 @@ void ss_client_accept(ss_server *srv)
     }
     srv->stats.connections_received++;
     uv_tcp_nodelay(&c->tcp, 1);
+    uv_os_fd_t fd;
+    c->fd = uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 ? (int)fd : -1;
+    if (srv->cfg->tcp_keepalive > 0 && c->fd >= 0)
+        set_keepalive(c->fd, srv->cfg->tcp_keepalive);
     ss_engine_session_init(srv->engine, &c->session, ++srv->next_client_id);
     resp_parser_set_max_bulk_len(c->parser, srv->cfg->proto_max_bulk_len);
     resp_parser_set_authenticated(c->parser, c->session.authenticated);
@@ -159,8 +183,6 @@ void ss_client_accept(ss_server *srv)
     len = sizeof sa;
     if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
         addr_string(&sa, c->session.laddr, sizeof c->session.laddr);
-    uv_os_fd_t fd;
-    c->fd = uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 ? (int)fd : -1;
 
     c->next = srv->clients;
     if (srv->clients)
@@ -287,6 +309,7 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
     ss_buf_reset(&c->scratch);
     ss_buf_set_max(&c->scratch, ss_client_reply_budget(c));
     bool was_auth = c->session.authenticated;
+    uint32_t failures = c->session.auth_failures;
     ss_dispatch_result r = ss_engine_dispatch(srv->engine, &c->session, &a, &c->scratch);
     ss_buf_set_max(&c->scratch, 0);
     if (r == SS_DISPATCH_BLOCKED) {
@@ -328,6 +351,8 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
     }
     if (c->session.authenticated != was_auth)
         resp_parser_set_authenticated(c->parser, c->session.authenticated);
+    if (c->session.auth_failures != failures)
+        ss_auth_failed(c);
     if (c->session.close_after_reply)
         c->close_after_flush = true;
 }
@@ -351,7 +376,7 @@ static void protocol_error(ss_client *c)
  * wait (BLOCKED), the output is too full, or the input runs out. */
 static void process_input(ss_client *c)
 {
-    while (!c->closing && !c->blocked && !c->close_after_flush) {
+    while (!c->closing && !c->blocked && !c->close_after_flush && !c->held) {
         if (ss_client_output_paused(c)) {
             /* Stop reading until the client drains its replies; commands
              * already buffered wait in the parser. */
@@ -417,7 +442,7 @@ static void on_written(uv_write_t *req, int status)
 
 static void flush_output(ss_client *c)
 {
-    if (c->write_in_flight || c->closing || ss_buf_len(&c->out) == 0)
+    if (c->write_in_flight || c->closing || c->held || ss_buf_len(&c->out) == 0)
         return;
     /* Try the socket directly first: most replies fit and need no callback. */
     uv_buf_t b = uv_buf_init(ss_buf_data(&c->out), (unsigned)ss_buf_len(&c->out));
@@ -451,7 +476,7 @@ static void flush_output(ss_client *c)
 /* Called from the check handle: resume a blocked client, run its input, write. */
 void ss_client_run_ready(ss_client *c)
 {
-    if (c->closing)
+    if (c->closing || c->held)
         return;
     if (c->blocked && c->session.pending == 0) {
         c->blocked = false;
@@ -478,4 +503,20 @@ void ss_client_run_ready(ss_client *c)
         return;
     if (c->close_after_flush && !c->write_in_flight && ss_buf_len(&c->out) == 0 && c->slots_head == NULL)
         ss_client_close(c);
+}
+
+void ss_client_hold(ss_client *c)
+{
+    stop_reading(c);
+}
+
+void ss_client_release(ss_client *c)
+{
+    if (c->closing)
+        return;
+    flush_output(c);
+    process_input(c);
+    if (!c->held && !c->blocked && !c->output_paused && !c->close_after_flush)
+        start_reading(c);
+    ss_client_ready(c);
 }

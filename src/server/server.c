@@ -145,6 +145,8 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
     srv->cron.data = srv;
     uv_idle_init(loop, &srv->kick);
     srv->kick.data = srv;
+    uv_timer_init(loop, &srv->auth_timer);
+    srv->auth_timer.data = srv;
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     *out = srv;
@@ -220,7 +222,8 @@ void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
         ss_client_run_ready(c);
         ss_client_close(c);
     }
-    srv->open_handles = 4;
+    srv->open_handles = 5;
+    uv_close((uv_handle_t *)&srv->auth_timer, on_handle_closed);
     uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
     uv_close((uv_handle_t *)&srv->check, on_handle_closed);
     uv_close((uv_handle_t *)&srv->cron, on_handle_closed);

@@ -37,11 +37,22 @@ typedef struct ss_client {
     bool closing;               /* uv_close requested */
     bool closed;                /* the handle is closed; freed once nothing is pending */
     bool close_after_flush;     /* protocol error or QUIT: close once output is written */
+    bool held;                  /* a failed AUTH's reply waits (auth_throttle.c): no reading, no writing */
+    uint64_t held_until_ms;     /* monotonic */
+    struct ss_client *held_prev, *held_next;
     bool in_ready;
     struct ss_client *ready_prev, *ready_next;  /* clients with work for the check handle */
     struct ss_client *prev, *next;              /* all clients */
     int fd;
 } ss_client;
+
+/* A source address that failed AUTH lately (auth_throttle.c). */
+#define SS_AUTH_ADDRS 256
+typedef struct auth_addr {
+    char host[64];
+    uint32_t failures;
+    uint64_t last_ms;           /* monotonic, of the last failure */
+} auth_addr;
 
 struct ss_server {
     uv_loop_t *loop;
@@ -52,6 +63,9 @@ struct ss_server {
     uv_check_t check;           /* after each poll: flush output, resume blocked clients */
     uv_timer_t cron;            /* idle-client timeouts */
     uv_idle_t kick;             /* keeps the loop from sleeping while clients are ready */
+    uv_timer_t auth_timer;      /* releases clients whose failed AUTH reply was held */
+    ss_client *held;
+    auth_addr auth_addrs[SS_AUTH_ADDRS];
     bool close_reported;
     int open_handles;
     ss_client *clients;
@@ -92,6 +106,17 @@ size_t ss_client_query_bytes(const ss_client *c);
 bool ss_client_check_input(ss_client *c);
 /* Appends the client's CLIENT LIST line. */
 void ss_client_describe(const ss_client *c, ss_buf *out);
+
+/* A failed AUTH's reply is held: stop reading and writing until released. */
+void ss_client_hold(ss_client *c);
+/* The hold is over: write what waited, run what is buffered, read again. */
+void ss_client_release(ss_client *c);
+
+/* auth_throttle.c: failed AUTH attempts, slowed down. */
+void ss_auth_failed(ss_client *c);
+void ss_auth_on_timer(uv_timer_t *t);
+/* A closing client leaves the held list. */
+void ss_auth_forget(ss_client *c);
 
 /* server.c: a client handle finished closing. */
 void ss_server_client_gone(ss_server *srv);

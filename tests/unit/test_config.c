@@ -261,6 +261,15 @@ Test(config, comments_are_skipped_before_splitting)
     cr_expect_eq(cfg.port, 7001);
 }
 
+Test(config, tcp_keepalive_defaults_to_redis_value)
+{
+    cr_expect_eq(cfg.tcp_keepalive, 300);
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, "tcp-keepalive 0\n", "t", err), SS_OK, "%s", err);
+    cr_expect_eq(cfg.tcp_keepalive, 0);
+    cr_expect(ss_config_is_mutable("tcp-keepalive"));
+}
+
 Test(strutil, glob_matching_follows_redis)
 {
 #define M(p, s) ss_stringmatch(p, strlen(p), s, strlen(s), false)
