@@ -150,59 +150,38 @@ static char unescape(char c)
 static int split_token(const char *line, size_t len, size_t *i, char *tok, size_t *toklen)
 {
     size_t p = *i, n = 0;
-    bool inq = false, insq = false;
+    char quote = '\0'; /* the quote we are inside, if any */
     for (;;) {
         char c = p < len ? line[p] : '\0';
-        if (inq) {
-            if (c == '\\' && p + 3 < len && line[p + 1] == 'x' &&
-                hex_value(line[p + 2]) >= 0 && hex_value(line[p + 3]) >= 0) {
-                tok[n++] = (char)(hex_value(line[p + 2]) * 16 + hex_value(line[p + 3]));
-                p += 4;
-                continue;
-            }
-            if (c == '\\' && p + 1 < len) {
-                tok[n++] = unescape(line[p + 1]);
-                p += 2;
-                continue;
-            }
-            if (c == '"') {
-                if (p + 1 < len && !is_space(line[p + 1]))
-                    return SS_SPLIT_QUOTES;
-                p++;
-                break;
-            }
-            if (p >= len)
-                return SS_SPLIT_QUOTES;
-            tok[n++] = c;
-            p++;
-        } else if (insq) {
-            if (c == '\\' && p + 1 < len && line[p + 1] == '\'') {
-                tok[n++] = '\'';
-                p += 2;
-                continue;
-            }
-            if (c == '\'') {
-                if (p + 1 < len && !is_space(line[p + 1]))
-                    return SS_SPLIT_QUOTES;
-                p++;
-                break;
-            }
-            if (p >= len)
-                return SS_SPLIT_QUOTES;
-            tok[n++] = c;
-            p++;
-        } else {
+        if (quote == '\0') {
             if (p >= len)
                 break;
             p++;
             if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
                 break;
-            if (c == '"')
-                inq = true;
-            else if (c == '\'')
-                insq = true;
+            if (c == '"' || c == '\'')
+                quote = c;
             else
                 tok[n++] = c;
+        } else if (quote == '"' && c == '\\' && p + 3 < len && line[p + 1] == 'x' &&
+                   hex_value(line[p + 2]) >= 0 && hex_value(line[p + 3]) >= 0) {
+            tok[n++] = (char)(hex_value(line[p + 2]) * 16 + hex_value(line[p + 3]));
+            p += 4;
+        } else if (c == '\\' && p + 1 < len && (quote == '"' || line[p + 1] == '\'')) {
+            /* "..." takes \n \r \t \b \a and any escaped byte; '...' only \'. */
+            tok[n++] = quote == '"' ? unescape(line[p + 1]) : '\'';
+            p += 2;
+        } else if (c == quote) {
+            /* A closing quote must be followed by a blank or the end. */
+            if (p + 1 < len && !is_space(line[p + 1]))
+                return SS_SPLIT_QUOTES;
+            p++;
+            break;
+        } else if (p >= len) {
+            return SS_SPLIT_QUOTES;
+        } else {
+            tok[n++] = c;
+            p++;
         }
     }
     *i = p;
