@@ -70,6 +70,7 @@ static bool try_auth(ss_node *node, ss_session *s, const char *user, size_t ulen
             s->authenticated = true;
             return true;
         }
+        s->auth_failures++;
         ss_reply_err(out, RERR_WRONGPASS);
         return false;
     }
@@ -78,6 +79,7 @@ static bool try_auth(ss_node *node, ss_session *s, const char *user, size_t ulen
         s->authenticated = true;
         return true;
     }
+    s->auth_failures++;
     ss_reply_err(out, RERR_WRONGPASS);
     return false;
 }
@@ -223,7 +225,7 @@ static void clientCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf
         ss_buf_release(&list);
     } else if (ss_arg_is(a, 1, "info") && a->argc == 2) {
         char line[1024];
-        ss_session_describe(s, line, sizeof line);
+        ss_session_describe(s, NULL, line, sizeof line);
         ss_buf b;
         ss_buf_init(&b, 0);
         ss_buf_appendf(&b, "%s\n", line);

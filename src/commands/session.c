@@ -17,13 +17,24 @@ void ss_session_init(ss_session *s, uint64_t id, bool authenticated)
     snprintf(s->last_cmd, sizeof s->last_cmd, "NULL");
 }
 
-void ss_session_describe(const ss_session *s, char *line, size_t size)
+void ss_session_describe(const ss_session *s, const ss_conn_info *conn, char *line, size_t size)
 {
     int64_t now = ss_clock_wall_ms();
+    /* The queued commands' argument bytes and the queue's slots (two pointers). */
+    size_t multi_mem = s->queued_bytes + (size_t)s->queued_cap * 2 * sizeof(void *);
+    char fd[32] = "", bufs[384] = "";
+    if (conn) {
+        snprintf(fd, sizeof fd, " fd=%d", conn->fd);
+        snprintf(bufs, sizeof bufs,
+                 " qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu "
+                 "omem=%zu tot-mem=%zu events=%s",
+                 conn->qbuf, conn->qbuf_free, conn->argv_mem, multi_mem, conn->rbs, conn->rbp, conn->obl,
+                 conn->oll, conn->omem, conn->tot_mem + multi_mem, conn->events);
+    }
     snprintf(line, size,
-             "id=%llu addr=%s laddr=%s name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
-             "ssub=0 multi=%d cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-             (unsigned long long)s->id, s->addr, s->laddr, s->name,
+             "id=%llu addr=%s laddr=%s%s name=%s age=%lld idle=%lld flags=N db=%d sub=0 psub=0 "
+             "ssub=0 multi=%d%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+             (unsigned long long)s->id, s->addr, s->laddr, fd, s->name,
              (long long)((now - s->created_ms) / 1000), (long long)((now - s->last_interaction_ms) / 1000),
-             s->db, s->in_multi ? s->nqueued : -1, s->last_cmd, (int)s->proto, s->lib_name, s->lib_ver);
+             s->db, s->in_multi ? s->nqueued : -1, bufs, s->last_cmd, (int)s->proto, s->lib_name, s->lib_ver);
 }

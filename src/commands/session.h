@@ -31,6 +31,7 @@ struct ss_session {
     int64_t created_ms;
     int64_t last_interaction_ms;
     char last_cmd[32];
+    uint32_t auth_failures;     /* WRONGPASS answers so far (the server slows the next reply) */
 
     /* ---- the engine's routing state ---- */
 
@@ -53,7 +54,18 @@ typedef struct ss_session ss_session;
 
 /* Fresh state for a new connection (RESP2, db 0). */
 void ss_session_init(ss_session *s, uint64_t id, bool authenticated);
-/* The session's part of a CLIENT LIST line (no final newline). */
-void ss_session_describe(const ss_session *s, char *line, size_t size);
+/* What the connection adds to its CLIENT LIST line: its socket and buffers,
+ * under Redis's field names. */
+typedef struct ss_conn_info {
+    int fd;
+    size_t qbuf, qbuf_free, argv_mem, rbs, rbp; /* input */
+    size_t obl, oll, omem;                      /* output */
+    size_t tot_mem;                             /* all of it; the session adds its MULTI queue */
+    const char *events;                         /* "r", "w", "rw" or "" */
+} ss_conn_info;
+
+/* A CLIENT LIST line (no final newline), in Redis's field order; conn may be
+ * NULL (the connection's fields are then left out). */
+void ss_session_describe(const ss_session *s, const ss_conn_info *conn, char *line, size_t size);
 
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-typedef enum { T_INT, T_MEM, T_STRING, T_ENUM, T_U64, T_LOGLEVEL, T_PEERS, T_IGNORED } dtype;
+typedef enum { T_INT, T_MEM, T_STRING, T_ENUM, T_U64, T_LOGLEVEL, T_PEERS, T_OBUF, T_IGNORED } dtype;
 
 typedef struct {
     const char *name;
@@ -48,7 +48,14 @@ static const directive directives[] = {
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
     {"proto-max-bulk-len", T_MEM, OFF(proto_max_bulk_len), "512mb", 1024 * 1024, LL_MAX, NULL, true},
     {"client-query-buffer-limit", T_MEM, OFF(client_query_buffer_limit), "1gb", 1024 * 1024, LL_MAX, NULL, true},
-    {"client-output-buffer-limit-bytes", T_MEM, OFF(client_output_buffer_limit), "64mb", 16 * 1024, LL_MAX, NULL, true},
+    /* Redis's classes; sandstore's normal class defaults to limits where
+     * Redis has none (see conf/sandstore.conf). */
+    {"client-output-buffer-limit", T_OBUF, OFF(client_obuf_limits),
+     "normal 1gb 64mb 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", 0, 0, NULL, true},
+    /* Deprecated: the normal class's soft limit, from before there were classes. */
+    {"client-output-buffer-limit-bytes", T_MEM, OFF(client_obuf_limits[SS_CLIENT_NORMAL].soft), "64mb",
+     16 * 1024, LL_MAX, NULL, true},
+    {"tcp-keepalive", T_INT, OFF(tcp_keepalive), "300", 0, INT_MAX, NULL, true},
     {"node-id", T_U64, OFF(node_id), "1", 1, LL_MAX, NULL, false},
     {"raft-port", T_INT, OFF(raft_port), "7379", 0, 65535, NULL, false},
     {"peers", T_PEERS, OFF(peers), "", 0, 0, NULL, false},
@@ -168,6 +175,46 @@ int ss_config_parse_peers(const char *spec, ss_peer *out, int max, int *count, c
     return SS_OK;
 }
 
+static const char *const client_class_names[] = {"normal", "slave", "pubsub"};
+
+/* "<class> <hard> <soft> <soft-seconds>" groups, as Redis reads them; classes
+ * not named keep their limits. "replica" and "slave" name the same class. */
+static int parse_obuf_limits(ss_obuf_limit *limits, const char *value, char *errmsg)
+{
+    int argc;
+    char **argv = ss_splitargs(value, &argc);
+    if (argv == NULL || argc == 0 || argc % 4 != 0) {
+        ss_split_free(argv, argc);
+        return ss_errf(errmsg, SS_ECONFIG, "wrong number of arguments: expected groups of "
+                                           "<class> <hard limit> <soft limit> <soft seconds>");
+    }
+    ss_obuf_limit next[SS_CLIENT_CLASSES];
+    memcpy(next, limits, sizeof next);
+    int rc = SS_OK;
+    for (int i = 0; i < argc && rc == SS_OK; i += 4) {
+        int cls = !strcasecmp(argv[i], "normal") ? SS_CLIENT_NORMAL
+                : !strcasecmp(argv[i], "replica") || !strcasecmp(argv[i], "slave") ? SS_CLIENT_REPLICA
+                : !strcasecmp(argv[i], "pubsub") ? SS_CLIENT_PUBSUB : -1;
+        int bad_hard, bad_soft;
+        long long hard = ss_config_memtoll(argv[i + 1], &bad_hard);
+        long long soft = ss_config_memtoll(argv[i + 2], &bad_soft);
+        long long secs;
+        if (cls < 0)
+            rc = ss_errf(errmsg, SS_ECONFIG, "invalid client class '%s': expected normal, replica or pubsub",
+                         argv[i]);
+        else if (bad_hard || bad_soft)
+            rc = ss_errf(errmsg, SS_ECONFIG, "invalid memory limit for class %s", argv[i]);
+        else if (!parse_ll(argv[i + 3], &secs) || secs < 0)
+            rc = ss_errf(errmsg, SS_ECONFIG, "invalid soft seconds '%s' for class %s", argv[i + 3], argv[i]);
+        else
+            next[cls] = (ss_obuf_limit){hard, soft, secs};
+    }
+    ss_split_free(argv, argc);
+    if (rc == SS_OK)
+        memcpy(limits, next, sizeof next);
+    return rc;
+}
+
 static int apply_directive(ss_config *cfg, const directive *d, const char *value, char *errmsg)
 {
     void *field = (char *)cfg + d->offset;
@@ -232,6 +279,8 @@ static int apply_directive(ss_config *cfg, const directive *d, const char *value
         cfg->npeers = n;
         return SS_OK;
     }
+    case T_OBUF:
+        return parse_obuf_limits(field, value, errmsg);
     case T_IGNORED:
         return SS_OK;
     }
@@ -265,14 +314,29 @@ int ss_config_set(ss_config *cfg, const char *name, int argc, char **argv, char 
         return ss_errf(errmsg, SS_ECONFIG, "unknown directive '%s'", name);
     if (d->type == T_IGNORED)
         return SS_OK; /* `save 900 1` and friends take any number of arguments */
-    if (argc != 1)
+    char joined[1024];
+    const char *value = argc == 1 ? argv[0] : NULL;
+    if (d->type == T_OBUF && argc > 1) {
+        /* A file line spells the groups out as arguments; CONFIG SET gives them
+         * as one string: both read the same. */
+        size_t used = 0;
+        for (int i = 0; i < argc && used < sizeof joined; i++)
+            used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s", i ? " " : "", argv[i]);
+        if (used >= sizeof joined)
+            return ss_errf(errmsg, SS_ECONFIG, "directive '%s': arguments too long", d->name);
+        value = joined;
+    }
+    if (value == NULL)
         return ss_errf(errmsg, SS_ECONFIG, "directive '%s' takes exactly one argument, got %d",
                        d->name, argc);
     ss_errmsg why = "";
-    int rc = apply_directive(cfg, d, argv[0], why);
+    int rc = apply_directive(cfg, d, value, why);
     if (rc != SS_OK)
-        return ss_errf(errmsg, rc, "bad value '%s' for '%s': %s", argv[0], d->name,
+        return ss_errf(errmsg, rc, "bad value '%s' for '%s': %s", value, d->name,
                        why[0] ? why : ss_strerror(rc));
+    if (!strcasecmp(d->name, "client-output-buffer-limit-bytes"))
+        LOG_WARNING("config: 'client-output-buffer-limit-bytes' is deprecated; it sets the soft limit "
+                    "of 'client-output-buffer-limit normal <hard> <soft> <soft-seconds>'");
     return SS_OK;
 }
 
@@ -289,6 +353,13 @@ int ss_config_load_string(ss_config *cfg, const char *text, const char *origin, 
             return SS_ENOMEM;
         p = nl ? nl + 1 : p + len;
 
+        /* A comment is skipped before it is split, as Redis does: its text
+         * may hold quotes that do not balance as arguments. */
+        const char *first = line + strspn(line, " \t\r");
+        if (*first == '#' || *first == '\0') {
+            free(line);
+            continue;
+        }
         int argc = 0;
         char **argv = ss_splitargs(line, &argc);
         int rc = SS_OK;
@@ -396,6 +467,15 @@ static void format_value(const ss_config *cfg, const directive *d, char *out, si
     case T_STRING:
     case T_PEERS: snprintf(out, size, "%s", *(char *const *)field ? *(char *const *)field : ""); break;
     case T_ENUM: snprintf(out, size, "%s", d->choices[*(const int *)field]); break;
+    case T_OBUF: {
+        /* Redis's CONFIG GET form: every class, bytes, "slave" for replicas. */
+        const ss_obuf_limit *l = field;
+        size_t used = 0;
+        for (int i = 0; i < SS_CLIENT_CLASSES && used < size; i++)
+            used += (size_t)snprintf(out + used, size - used, "%s%s %lld %lld %lld", i ? " " : "",
+                                     client_class_names[i], l[i].hard, l[i].soft, l[i].soft_seconds);
+        break;
+    }
     case T_LOGLEVEL: snprintf(out, size, "%s", ss_log_level_name(*(const int *)field)); break;
     case T_IGNORED: snprintf(out, size, "%s", d->def); break;
     }

@@ -23,6 +23,19 @@ typedef enum { SS_READ_LINEARIZABLE = 0, SS_READ_STALE = 1 } ss_read_consistency
 typedef enum { SS_FOLLOWER_PROXY = 0, SS_FOLLOWER_REDIRECT = 1 } ss_follower_mode;
 typedef enum { SS_RAFT_FSYNC_ALWAYS = 0, SS_RAFT_FSYNC_NO = 1 } ss_raft_fsync;
 
+/* Client classes of client-output-buffer-limit, in Redis's order. */
+typedef enum { SS_CLIENT_NORMAL = 0, SS_CLIENT_REPLICA = 1, SS_CLIENT_PUBSUB = 2, SS_CLIENT_CLASSES } ss_client_class;
+
+/* One class's output-buffer limits (0 disables a limit): past `hard` reply
+ * bytes owed the client is disconnected; past `soft` its commands wait
+ * (backpressure), and if it stays past `soft` for `soft_seconds` (> 0) it is
+ * disconnected too. */
+typedef struct ss_obuf_limit {
+    long long hard;
+    long long soft;
+    long long soft_seconds;
+} ss_obuf_limit;
+
 typedef struct ss_config {
     /* Network and process. */
     char *bind;
@@ -37,7 +50,8 @@ typedef struct ss_config {
     int databases;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
-    long long client_output_buffer_limit; /* stop reading a client past this many reply bytes */
+    ss_obuf_limit client_obuf_limits[SS_CLIENT_CLASSES]; /* client-output-buffer-limit */
+    int tcp_keepalive;              /* client sockets: seconds idle before keepalive probes, 0 = off */
     /* Consensus. */
     uint64_t node_id;
     int raft_port;

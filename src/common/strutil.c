@@ -1,10 +1,9 @@
-/* String helpers shared by config and commands: glob matching and argument splitting. */
+/* String helpers shared by config, RESP and commands: glob matching and argument splitting. */
+#include "common/strutil.h"
+
 #include <ctype.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "common/strutil.h"
 
 static int fold(int c, bool nocase) { return nocase ? tolower(c) : c; }
 
@@ -114,12 +113,103 @@ bool ss_stringmatch(const char *pattern, size_t plen, const char *s, size_t slen
     return match(pattern, plen, s, slen, nocase, 0, &skip_longer);
 }
 
-static int hexval(int c)
+/* isspace() in the C locale, independent of the process locale. */
+static bool is_space(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
+}
+
+static char unescape(char c)
+{
+    switch (c) {
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case 'b': return '\b';
+    case 'a': return '\a';
+    default: return c;
+    }
+}
+
+/*
+ * One token starting at line[*i] (not a blank). Writes the unquoted bytes to
+ * tok (never longer than the input) and leaves *i past the token and the one
+ * byte that ended it.
+ */
+static int split_token(const char *line, size_t len, size_t *i, char *tok, size_t *toklen)
+{
+    size_t p = *i, n = 0;
+    char quote = '\0'; /* the quote we are inside, if any */
+    for (;;) {
+        char c = p < len ? line[p] : '\0';
+        if (quote == '\0') {
+            if (p >= len)
+                break;
+            p++;
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+                break;
+            if (c == '"' || c == '\'')
+                quote = c;
+            else
+                tok[n++] = c;
+        } else if (quote == '"' && c == '\\' && p + 3 < len && line[p + 1] == 'x' &&
+                   hex_value(line[p + 2]) >= 0 && hex_value(line[p + 3]) >= 0) {
+            tok[n++] = (char)(hex_value(line[p + 2]) * 16 + hex_value(line[p + 3]));
+            p += 4;
+        } else if (c == '\\' && p + 1 < len && (quote == '"' || line[p + 1] == '\'')) {
+            /* "..." takes \n \r \t \b \a and any escaped byte; '...' only \'. */
+            tok[n++] = quote == '"' ? unescape(line[p + 1]) : '\'';
+            p += 2;
+        } else if (c == quote) {
+            /* A closing quote must be followed by a blank or the end. */
+            if (p + 1 < len && !is_space(line[p + 1]))
+                return SS_SPLIT_QUOTES;
+            p++;
+            break;
+        } else if (p >= len) {
+            return SS_SPLIT_QUOTES;
+        } else {
+            tok[n++] = c;
+            p++;
+        }
+    }
+    *i = p;
+    *toklen = n;
+    return 0;
+}
+
+int ss_split_line(const char *line, size_t len, ss_split_emit_fn emit, void *arg)
+{
+    char *tok = malloc(len + 1);
+    if (!tok)
+        return SS_SPLIT_NOMEM;
+    int rc = 0;
+    size_t i = 0;
+    for (;;) {
+        while (i < len && is_space(line[i]))
+            i++;
+        if (i >= len)
+            break;
+        size_t toklen;
+        if ((rc = split_token(line, len, &i, tok, &toklen)) != 0)
+            break;
+        tok[toklen] = '\0';
+        if ((rc = emit(arg, tok, toklen, len - i)) != 0)
+            break;
+    }
+    free(tok);
+    return rc;
 }
 
 void ss_split_free(char **argv, int argc)
@@ -131,101 +221,42 @@ void ss_split_free(char **argv, int argc)
     free(argv);
 }
 
-/* Like redis' sdssplitargs: "double quotes" with \n \r \t \b \a \\ \" \xHH,
- * 'single quotes' with \'. A closing quote must be followed by a space or the
- * end. Returns NULL on unbalanced quotes or allocation failure. */
+typedef struct split_vec {
+    char **v;
+    int n, cap;
+} split_vec;
+
+static int push_arg(void *arg, const char *tok, size_t toklen, size_t rest)
+{
+    split_vec *vec = arg;
+    (void)rest;
+    if (vec->n + 2 > vec->cap) {
+        int cap = vec->cap ? vec->cap * 2 : 8;
+        char **v = realloc(vec->v, sizeof(char *) * (size_t)cap);
+        if (!v)
+            return SS_SPLIT_NOMEM;
+        vec->v = v;
+        vec->cap = cap;
+    }
+    char *copy = malloc(toklen + 1);
+    if (!copy)
+        return SS_SPLIT_NOMEM;
+    memcpy(copy, tok, toklen + 1);
+    vec->v[vec->n++] = copy;
+    vec->v[vec->n] = NULL;
+    return 0;
+}
+
 char **ss_splitargs(const char *line, int *argc)
 {
-    const char *p = line;
-    char **vec = NULL;
-    int n = 0, cap = 0;
+    split_vec vec = {NULL, 0, 0};
     *argc = 0;
-    for (;;) {
-        while (*p && isspace((unsigned char)*p))
-            p++;
-        if (!*p)
-            break;
-        size_t cur_cap = 16, cur_len = 0;
-        char *cur = malloc(cur_cap);
-        if (!cur)
-            goto fail;
-        bool inq = false, insq = false, done = false;
-        while (!done) {
-            char c;
-            if (inq) {
-                if (!*p) { free(cur); goto fail; }
-                if (p[0] == '\\' && p[1] == 'x' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-                    c = (char)(hexval(p[2]) * 16 + hexval(p[3]));
-                    p += 3;
-                } else if (p[0] == '\\' && p[1]) {
-                    p++;
-                    switch (*p) {
-                    case 'n': c = '\n'; break;
-                    case 'r': c = '\r'; break;
-                    case 't': c = '\t'; break;
-                    case 'b': c = '\b'; break;
-                    case 'a': c = '\a'; break;
-                    default: c = *p; break;
-                    }
-                } else if (*p == '"') {
-                    if (p[1] && !isspace((unsigned char)p[1])) { free(cur); goto fail; }
-                    done = true;
-                    p++;
-                    continue;
-                } else {
-                    c = *p;
-                }
-            } else if (insq) {
-                if (!*p) { free(cur); goto fail; }
-                if (p[0] == '\\' && p[1] == '\'') {
-                    p++;
-                    c = '\'';
-                } else if (*p == '\'') {
-                    if (p[1] && !isspace((unsigned char)p[1])) { free(cur); goto fail; }
-                    done = true;
-                    p++;
-                    continue;
-                } else {
-                    c = *p;
-                }
-            } else {
-                switch (*p) {
-                case ' ': case '\n': case '\r': case '\t': case '\0':
-                    done = true;
-                    continue;
-                case '"': inq = true; p++; continue;
-                case '\'': insq = true; p++; continue;
-                default: c = *p; break;
-                }
-            }
-            if (cur_len + 1 >= cur_cap) {
-                cur_cap *= 2;
-                char *g = realloc(cur, cur_cap);
-                if (!g) { free(cur); goto fail; }
-                cur = g;
-            }
-            cur[cur_len++] = c;
-            if (*p) p++;
-        }
-        cur[cur_len] = '\0';
-        if (n + 2 > cap) {
-            cap = cap ? cap * 2 : 8;
-            char **g = realloc(vec, sizeof(char *) * (size_t)cap);
-            if (!g) { free(cur); goto fail; }
-            vec = g;
-        }
-        vec[n++] = cur;
-        vec[n] = NULL;
+    if (ss_split_line(line, strlen(line), push_arg, &vec) != 0) {
+        ss_split_free(vec.v, vec.n);
+        return NULL;
     }
-    if (!vec) {
-        vec = calloc(1, sizeof(char *));
-        if (!vec)
-            return NULL;
-    }
-    *argc = n;
-    return vec;
-fail:
-    ss_split_free(vec, n);
-    *argc = 0;
-    return NULL;
+    if (!vec.v && !(vec.v = calloc(1, sizeof(char *))))
+        return NULL;
+    *argc = vec.n;
+    return vec.v;
 }

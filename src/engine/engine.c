@@ -135,10 +135,11 @@ void ss_engine_session_release(ss_engine *e, ss_session *s)
     s->queued_cap = 0;
 }
 
-void ss_engine_session_describe(ss_engine *e, const ss_session *s, char *line, size_t size)
+void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn_info *conn, char *line,
+                                size_t size)
 {
     (void)e;
-    ss_session_describe(s, line, size);
+    ss_session_describe(s, conn, line, size);
 }
 
 bool ss_engine_session_idle(ss_engine *e, const ss_session *s)

@@ -32,6 +32,11 @@ typedef struct ss_engine_hooks {
     void (*client_list)(void *ctx, ss_buf *out);
     void (*info_clients)(void *ctx, ss_buf *out);
     void (*info_server)(void *ctx, ss_buf *out);
+    /* The most bytes the session's next async read reply may take (0: no
+     * limit). A read whose reply would pass it is not built whole: complete
+     * gets reply == NULL, and the server closes the connection, as Redis does
+     * at its hard output-buffer limit. */
+    size_t (*reply_limit)(void *ctx, ss_session *s);
 } ss_engine_hooks;
 
 typedef enum {
@@ -60,8 +65,9 @@ void ss_engine_free(ss_engine *e);
 /* Connections: a session per client, set up and torn down through the engine. */
 void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id);
 void ss_engine_session_release(ss_engine *e, ss_session *s);
-/* The session's part of a CLIENT LIST line (no final newline). */
-void ss_engine_session_describe(ss_engine *e, const ss_session *s, char *line, size_t size);
+/* The session's CLIENT LIST line with the connection's fields (no final newline). */
+void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn_info *conn, char *line,
+                                size_t size);
 /* Whether a client idle since its last command may be closed for `timeout`
  * (nothing in flight, no transaction open). */
 bool ss_engine_session_idle(ss_engine *e, const ss_session *s);

@@ -26,8 +26,10 @@ static void on_barrier(void *arg, int status)
                                : RERR_READ_TRYAGAIN;
         ss_engine_finish_error(e, r->s, r->cookie, code);
     } else {
+        /* Bounded by what the client may still be sent: a KEYS * or an MGET
+         * of large values stops growing there instead of at the data's size. */
         ss_buf out;
-        ss_buf_init(&out, 0);
+        ss_buf_init(&out, e->hooks.reply_limit ? e->hooks.reply_limit(e->hooks.ctx, r->s) : 0);
         /* The session's db and protocol as they were when the read arrived. */
         int db = r->s->db;
         resp_proto proto = r->s->proto;
@@ -36,7 +38,10 @@ static void on_barrier(void *arg, int status)
         ss_read_exec(e, r->s, r->cmds, r->ncmds, r->multi, &out);
         r->s->db = db;
         r->s->proto = proto;
-        ss_engine_finish_async(e, r->s, r->cookie, ss_buf_data(&out), ss_buf_len(&out));
+        if (ss_buf_error(&out))
+            ss_engine_finish_async(e, r->s, r->cookie, NULL, 0);
+        else
+            ss_engine_finish_async(e, r->s, r->cookie, ss_buf_data(&out), ss_buf_len(&out));
         ss_buf_release(&out);
     }
     free(r->cmds);

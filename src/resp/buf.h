@@ -44,5 +44,7 @@ static inline char *ss_buf_data(const ss_buf *b) { return b->data; }
 static inline char *ss_buf_tail(const ss_buf *b) { return b->data + b->len; }
 static inline size_t ss_buf_space(const ss_buf *b) { return b->cap - b->len; }
 static inline int ss_buf_error(const ss_buf *b) { return b->err; }
+/* Changes the hard cap on the length (0: none); what is there stays. */
+static inline void ss_buf_set_max(ss_buf *b, size_t max) { b->max = max; }
 
 #endif

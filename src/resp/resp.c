@@ -10,6 +10,10 @@ struct resp_parser {
     /* Read buffer: bytes [pos, end) are received and not yet parsed. */
     char *buf;
     size_t cap, pos, end;
+    size_t cap_peak;
+    /* Bytes after pos already searched for the line end (a line arriving a
+     * byte per read is searched once, not once per read). */
+    size_t scanned;
 
     long long max_bulk;
     bool authenticated;
@@ -91,7 +95,7 @@ int resp_parser_reserve(resp_parser *p, size_t min, char **ptr, size_t *len)
     if (min == 0)
         min = RESP_READ_SIZE;
     if (p->pos == p->end) {
-        p->pos = p->end = 0;
+        p->pos = p->end = p->scanned = 0;
         /* Give back what a burst of pipelined input made us grow to. */
         size_t keep = min > RESP_READ_SIZE ? min : RESP_READ_SIZE;
         if (p->cap > 2 * keep) {
@@ -114,6 +118,8 @@ int resp_parser_reserve(resp_parser *p, size_t min, char **ptr, size_t *len)
             return -1;
         p->buf = buf;
         p->cap = cap;
+        if (cap > p->cap_peak)
+            p->cap_peak = cap;
     }
     *ptr = p->buf + p->end;
     *len = p->cap - p->end;
@@ -150,16 +156,35 @@ int resp_parser_feed(resp_parser *p, const void *data, size_t n)
 
 size_t resp_parser_buffered(const resp_parser *p)
 {
-    return p->end - p->pos;
+    return p->end - p->pos + (p->big ? p->big_fill : 0);
+}
+
+/* The parsed arguments: their bytes with NULs, and the argv slots. */
+static size_t argv_memory(const resp_cmd *cmd)
+{
+    return cmd->bytes + (size_t)cmd->argc + (size_t)cmd->cap * (sizeof(char *) + sizeof(size_t));
 }
 
 size_t resp_parser_memory(const resp_parser *p)
 {
-    size_t n = p->cap + (p->big ? (size_t)p->bulklen + 2 : 0);
-    n += (size_t)p->cmd->cap * (sizeof(char *) + sizeof(size_t));
-    for (int i = 0; i < p->cmd->argc; i++)
-        n += p->cmd->argvlen[i] + 1;
-    return n;
+    return resp_parser_buffered(p) + argv_memory(p->cmd);
+}
+
+void resp_parser_get_usage(const resp_parser *p, resp_parser_usage *u)
+{
+    u->qbuf = resp_parser_buffered(p);
+    u->qbuf_free = p->cap - p->end;
+    u->argv_mem = p->cmd->bytes;
+    u->rbs = p->cap;
+    u->rbp = p->cap_peak;
+    u->total = p->cap + (p->big ? p->big_fill : 0) + argv_memory(p->cmd);
+}
+
+/* Marks n more bytes as parsed. */
+static void consume(resp_parser *p, size_t n)
+{
+    p->pos += n;
+    p->scanned = 0;
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -243,9 +268,14 @@ static resp_result find_line(resp_parser *p, char c, int too_big, size_t *off)
 {
     size_t avail = p->end - p->pos;
     size_t scan = avail < RESP_INLINE_MAX_SIZE + 1 ? avail : RESP_INLINE_MAX_SIZE + 1;
-    const char *nl = memchr(p->buf + p->pos, c, scan);
-    if (!nl)
+    /* What was scanned before holds no line end: every line's terminator is
+     * searched from pos, and an unfinished line stays the only thing at pos. */
+    size_t from = p->scanned < scan ? p->scanned : scan;
+    const char *nl = memchr(p->buf + p->pos + from, c, scan - from);
+    if (!nl) {
+        p->scanned = scan;
         return avail > RESP_INLINE_MAX_SIZE ? fail(p, too_big) : RESP_NEED_MORE;
+    }
     *off = (size_t)(nl - (p->buf + p->pos));
     return RESP_CMD;
 }
@@ -264,7 +294,7 @@ static resp_result read_inline(resp_parser *p)
         resp_cmd_clear(p->cmd);
         return fail(p, rc);
     }
-    p->pos += off + 1;
+    consume(p, off + 1);
     return RESP_CMD;
 }
 
@@ -288,7 +318,7 @@ static resp_result read_multibulk_len(resp_parser *p)
         return fail(p, RESP_EMBULK_LEN);
     if (n > RESP_UNAUTH_MAX_MULTIBULK && !p->authenticated)
         return fail(p, RESP_EMBULK_UNAUTH);
-    p->pos += off + 2;
+    consume(p, off + 2);
     p->mb_left = n > 0 ? n : 0; /* "*0" and "*-1" are skipped */
     return RESP_CMD;
 }
@@ -306,7 +336,7 @@ static resp_result read_bulk_len(resp_parser *p)
         return fail(p, RESP_EBULK_LEN);
     if (n > RESP_UNAUTH_MAX_BULK && !p->authenticated)
         return fail(p, RESP_EBULK_UNAUTH);
-    p->pos += off + 2;
+    consume(p, off + 2);
     p->bulklen = n;
     if (n < RESP_BIG_ARG)
         return RESP_CMD;
@@ -320,7 +350,7 @@ static resp_result read_bulk_len(resp_parser *p)
     size_t have = p->end - p->pos < want ? p->end - p->pos : want;
     memcpy(p->big, p->buf + p->pos, have);
     p->big_fill = have;
-    p->pos += have;
+    consume(p, have);
     return RESP_CMD;
 }
 
@@ -347,7 +377,7 @@ static resp_result read_bulks(resp_parser *p)
                 return RESP_NEED_MORE;
             if (resp_cmd_push_copy(p->cmd, p->buf + p->pos, (size_t)p->bulklen, p->mb_left) != 0)
                 return fail(p, RESP_ENOMEM);
-            p->pos += (size_t)p->bulklen + 2;
+            consume(p, (size_t)p->bulklen + 2);
         }
         p->bulklen = -1;
         p->mb_left--;
@@ -367,7 +397,7 @@ resp_result resp_parser_next(resp_parser *p, resp_cmd **cmd)
         resp_result r;
         if (p->mb_left == 0) {
             if (p->pos == p->end) {
-                p->pos = p->end = 0;
+                p->pos = p->end = p->scanned = 0;
                 return RESP_NEED_MORE;
             }
             if (p->buf[p->pos] != '*') {

@@ -60,7 +60,8 @@ typedef struct resp_cmd {
     int argc;
     char **argv;
     size_t *argvlen;
-    int cap; /* slots allocated in argv/argvlen */
+    int cap;      /* slots allocated in argv/argvlen */
+    size_t bytes; /* sum of argvlen (Redis's argv-mem) */
 } resp_cmd;
 
 typedef enum {
@@ -117,10 +118,26 @@ const char *resp_parser_errmsg(const resp_parser *p);
 /* Appends the error reply Redis sends: "-ERR Protocol error: ...\r\n". */
 int resp_parser_add_error(const resp_parser *p, ss_buf *out);
 
-/* Bytes received but not yet parsed (for input backpressure and tests). */
+/* Bytes received but not yet parsed: the read buffer's unparsed bytes and
+ * what arrived of a big bulk so far (Redis's qbuf). */
 size_t resp_parser_buffered(const resp_parser *p);
-/* Bytes of memory the parser holds beyond the parser object itself. */
+/*
+ * Client input the parser holds, for the query-buffer limit: what
+ * resp_parser_buffered counts plus the arguments already parsed of the
+ * command in progress (or the one last returned), with their argv slots.
+ * Declared lengths cost nothing until their bytes arrive. O(1).
+ */
 size_t resp_parser_memory(const resp_parser *p);
+
+/* What CLIENT LIST shows of a connection's input (Redis's field names). */
+typedef struct resp_parser_usage {
+    size_t qbuf;      /* resp_parser_buffered */
+    size_t qbuf_free; /* room left in the read buffer */
+    size_t argv_mem;  /* bytes of the parsed arguments of the command in progress */
+    size_t rbs, rbp;  /* the read buffer's size, and its peak since the parser was made */
+    size_t total;     /* memory held: the read buffer, the big bulk received, arguments and slots */
+} resp_parser_usage;
+void resp_parser_get_usage(const resp_parser *p, resp_parser_usage *u);
 
 /* --------------------------------------------------------------- encoder */
 

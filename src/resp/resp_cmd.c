@@ -13,6 +13,7 @@ void resp_cmd_clear(resp_cmd *cmd)
     for (int i = 0; i < cmd->argc; i++)
         free(cmd->argv[i]);
     cmd->argc = 0;
+    cmd->bytes = 0;
     if (cmd->cap > ARGV_KEEP) {
         free(cmd->argv);
         free(cmd->argvlen);
@@ -65,6 +66,7 @@ int resp_cmd_push(resp_cmd *cmd, char *data, size_t len, long long more)
     cmd->argv[cmd->argc] = data;
     cmd->argvlen[cmd->argc] = len;
     cmd->argc++;
+    cmd->bytes += len;
     return 0;
 }
 

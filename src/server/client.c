@@ -1,6 +1,9 @@
 /* A client connection: read, parse, dispatch in order, write back with backpressure. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 #include "server/server_internal.h"
@@ -24,19 +27,18 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     buf->len = len;
 }
 
-size_t ss_client_output_bytes(const ss_client *c)
-{
-    return ss_buf_len(&c->out) + ss_buf_len(&c->writing) + c->slots_bytes;
-}
+/* Buffers that grew for one big reply are given back once empty. */
+#define BUF_KEEP (64 * 1024)
 
-static bool output_over_limit(const ss_client *c)
+static void shrink_if_empty(ss_buf *b)
 {
-    return ss_client_output_bytes(c) > (size_t)c->srv->cfg->client_output_buffer_limit;
+    if (ss_buf_len(b) == 0 && b->cap > BUF_KEEP)
+        ss_buf_release(b);
 }
 
 static void start_reading(ss_client *c)
 {
-    if (!c->reading && !c->closing) {
+    if (!c->reading && !c->closing && !c->held) {
         uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
         c->reading = true;
     }
@@ -106,6 +108,7 @@ void ss_client_close(ss_client *c)
         return;
     c->closing = true;
     stop_reading(c);
+    ss_auth_forget(c);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
@@ -123,6 +126,22 @@ static void addr_string(const struct sockaddr_storage *sa, char *out, size_t siz
         port = ntohs(in6->sin6_port);
     }
     snprintf(out, size, "%s:%d", host, port);
+}
+
+/* Redis's anetKeepAlive: probes after `interval` seconds of silence, then
+ * every third of it, three times, so a dead peer is closed within about
+ * twice the interval. (libuv's own call sets only the first delay.) */
+static void set_keepalive(int fd, int interval)
+{
+    int yes = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes) != 0)
+        return;
+#ifdef TCP_KEEPIDLE
+    int idle = interval, intvl = interval / 3 > 0 ? interval / 3 : 1, cnt = 3;
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+#endif
 }
 
 void ss_client_accept(ss_server *srv)
@@ -147,6 +166,10 @@ void ss_client_accept(ss_server *srv)
     }
     srv->stats.connections_received++;
     uv_tcp_nodelay(&c->tcp, 1);
+    uv_os_fd_t fd;
+    c->fd = uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 ? (int)fd : -1;
+    if (srv->cfg->tcp_keepalive > 0 && c->fd >= 0)
+        set_keepalive(c->fd, srv->cfg->tcp_keepalive);
     ss_engine_session_init(srv->engine, &c->session, ++srv->next_client_id);
     resp_parser_set_max_bulk_len(c->parser, srv->cfg->proto_max_bulk_len);
     resp_parser_set_authenticated(c->parser, c->session.authenticated);
@@ -160,8 +183,6 @@ void ss_client_accept(ss_server *srv)
     len = sizeof sa;
     if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
         addr_string(&sa, c->session.laddr, sizeof c->session.laddr);
-    uv_os_fd_t fd;
-    c->fd = uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 ? (int)fd : -1;
 
     c->next = srv->clients;
     if (srv->clients)
@@ -220,34 +241,58 @@ static reply_slot *slot_new(ss_client *c, bool done)
     return s;
 }
 
-void *ss_client_begin_async(ss_client *c) { return slot_new(c, false); }
+void *ss_client_begin_async(ss_client *c)
+{
+    c->slots_waiting++;
+    return slot_new(c, false);
+}
+
+static void pop_head_slot(ss_client *c)
+{
+    reply_slot *s = c->slots_head;
+    c->slots_bytes -= ss_buf_len(&s->buf);
+    c->slots_head = s->next;
+    if (!c->slots_head)
+        c->slots_tail = NULL;
+    ss_buf_release(&s->buf);
+    free(s);
+}
 
 /* Moves finished replies at the head of the queue into the output. */
 static void drain_slots(ss_client *c)
 {
     while (c->slots_head && c->slots_head->done) {
-        reply_slot *s = c->slots_head;
-        ss_buf_append(&c->out, ss_buf_data(&s->buf), ss_buf_len(&s->buf));
-        c->slots_bytes -= ss_buf_len(&s->buf);
-        c->slots_head = s->next;
-        if (!c->slots_head)
-            c->slots_tail = NULL;
-        ss_buf_release(&s->buf);
-        free(s);
+        ss_buf_append(&c->out, ss_buf_data(&c->slots_head->buf), ss_buf_len(&c->slots_head->buf));
+        pop_head_slot(c);
     }
 }
 
 void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len)
 {
-    ss_buf_append(&slot->buf, reply, len);
-    c->slots_bytes += len;
     slot->done = true;
-    if (c->closed) {
+    c->slots_waiting--;
+    if (c->closing) {
+        /* Nothing more goes out: keep no reply. */
         ss_client_maybe_free(c);
         return;
     }
+    size_t budget = ss_client_reply_budget(c);
+    if (reply == NULL || (budget > 0 && len > budget)) {
+        ss_client_close_for_output(c, "a reply past the hard limit");
+        return;
+    }
+    ss_client_note_async_reply(c, len);
+    if (slot == c->slots_head) {
+        /* The usual case: the reply is next in line, one copy straight out. */
+        ss_buf_append(&c->out, reply, len);
+        pop_head_slot(c);
+    } else {
+        ss_buf_append(&slot->buf, reply, len);
+        c->slots_bytes += len;
+    }
     drain_slots(c);
-    ss_client_ready(c);
+    if (ss_client_check_output(c))
+        ss_client_ready(c);
 }
 
 /* ----------------------------------------------------------- dispatch */
@@ -259,11 +304,14 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
         return;
     ss_args a = {cmd->argc, cmd->argv, cmd->argvlen};
     bool queued = c->slots_head != NULL;
-    ss_buf *out = queued ? &c->scratch : &c->out;
-    if (queued)
-        ss_buf_reset(&c->scratch);
+    /* A reply is built within the room left under the hard limit: a KEYS *
+     * or an MGET of large values stops there, and the client is closed. */
+    ss_buf_reset(&c->scratch);
+    ss_buf_set_max(&c->scratch, ss_client_reply_budget(c));
     bool was_auth = c->session.authenticated;
-    ss_dispatch_result r = ss_engine_dispatch(srv->engine, &c->session, &a, out);
+    uint32_t failures = c->session.auth_failures;
+    ss_dispatch_result r = ss_engine_dispatch(srv->engine, &c->session, &a, &c->scratch);
+    ss_buf_set_max(&c->scratch, 0);
     if (r == SS_DISPATCH_BLOCKED) {
         /* The command's arguments live in the parser's buffer: read nothing
          * more until it has run. */
@@ -272,14 +320,39 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
         stop_reading(c);
         return;
     }
-    if (r == SS_DISPATCH_DONE && queued) {
-        reply_slot *s = slot_new(c, true);
-        ss_buf_append(&s->buf, ss_buf_data(&c->scratch), ss_buf_len(&c->scratch));
-        c->slots_bytes += ss_buf_len(&s->buf);
-        drain_slots(c);
+    if (ss_buf_error(&c->scratch)) {
+        ss_buf_reset(&c->scratch);
+        shrink_if_empty(&c->scratch);
+        ss_client_close_for_output(c, "a reply past the hard limit");
+        return;
+    }
+    if (ss_buf_len(&c->scratch) > 0) {
+        /* Behind async replies it waits in a slot of its own; else it goes
+         * out, by a swap when nothing else is waiting to. */
+        ss_buf *dst = &c->out;
+        if (queued) {
+            reply_slot *s = slot_new(c, true);
+            dst = &s->buf;
+            c->slots_bytes += ss_buf_len(&c->scratch);
+        }
+        if (ss_buf_len(dst) == 0) {
+            ss_buf tmp = *dst;
+            *dst = c->scratch;
+            c->scratch = tmp;
+        } else {
+            ss_buf_append(dst, ss_buf_data(&c->scratch), ss_buf_len(&c->scratch));
+            ss_buf_reset(&c->scratch);
+        }
+        shrink_if_empty(&c->scratch);
+        if (queued)
+            drain_slots(c);
+        if (!ss_client_check_output(c))
+            return;
     }
     if (c->session.authenticated != was_auth)
         resp_parser_set_authenticated(c->parser, c->session.authenticated);
+    if (c->session.auth_failures != failures)
+        ss_auth_failed(c);
     if (c->session.close_after_reply)
         c->close_after_flush = true;
 }
@@ -288,8 +361,10 @@ static void protocol_error(ss_client *c)
 {
     ss_buf *out = c->slots_head ? &slot_new(c, true)->buf : &c->out;
     resp_parser_add_error(c->parser, out);
-    if (out != &c->out)
+    if (out != &c->out) {
+        c->slots_bytes += ss_buf_len(out);
         drain_slots(c);
+    }
     c->srv->stats.protocol_errors++;
     LOG_VERBOSE("server: protocol error from client %llu (%s): %s; closing",
                 (unsigned long long)c->session.id, c->session.addr, resp_parser_errmsg(c->parser));
@@ -301,13 +376,13 @@ static void protocol_error(ss_client *c)
  * wait (BLOCKED), the output is too full, or the input runs out. */
 static void process_input(ss_client *c)
 {
-    while (!c->closing && !c->blocked && !c->close_after_flush) {
-        if (output_over_limit(c)) {
+    while (!c->closing && !c->blocked && !c->close_after_flush && !c->held) {
+        if (ss_client_output_paused(c)) {
             /* Stop reading until the client drains its replies; commands
              * already buffered wait in the parser. */
             c->output_paused = true;
             stop_reading(c);
-            return;
+            break;
         }
         resp_cmd *cmd;
         resp_result r = resp_parser_next(c->parser, &cmd);
@@ -319,11 +394,9 @@ static void process_input(ss_client *c)
         }
         dispatch(c, cmd);
     }
-    if (resp_parser_buffered(c->parser) > (size_t)c->srv->cfg->client_query_buffer_limit) {
-        LOG_WARNING("server: closing client %llu (%s): query buffer past client-query-buffer-limit",
-                    (unsigned long long)c->session.id, c->session.addr);
-        ss_client_close(c);
-    }
+    /* What was parsed counts too: an unfinished command's arguments are held
+     * as surely as unparsed bytes. */
+    ss_client_check_input(c);
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -355,6 +428,7 @@ static void on_written(uv_write_t *req, int status)
     ss_client *c = req->data;
     c->write_in_flight = false;
     ss_buf_reset(&c->writing);
+    shrink_if_empty(&c->writing);
     if (c->closed) {
         ss_client_maybe_free(c);
         return;
@@ -368,7 +442,7 @@ static void on_written(uv_write_t *req, int status)
 
 static void flush_output(ss_client *c)
 {
-    if (c->write_in_flight || c->closing || ss_buf_len(&c->out) == 0)
+    if (c->write_in_flight || c->closing || c->held || ss_buf_len(&c->out) == 0)
         return;
     /* Try the socket directly first: most replies fit and need no callback. */
     uv_buf_t b = uv_buf_init(ss_buf_data(&c->out), (unsigned)ss_buf_len(&c->out));
@@ -380,8 +454,10 @@ static void flush_output(ss_client *c)
         ss_client_close(c);
         return;
     }
-    if (ss_buf_len(&c->out) == 0)
+    if (ss_buf_len(&c->out) == 0) {
+        shrink_if_empty(&c->out);
         return;
+    }
     /* The rest goes through uv_write, from a buffer that stays put until the
      * callback: swap it out so new replies keep accumulating. */
     ss_buf tmp = c->writing;
@@ -400,7 +476,7 @@ static void flush_output(ss_client *c)
 /* Called from the check handle: resume a blocked client, run its input, write. */
 void ss_client_run_ready(ss_client *c)
 {
-    if (c->closing)
+    if (c->closing || c->held)
         return;
     if (c->blocked && c->session.pending == 0) {
         c->blocked = false;
@@ -411,13 +487,36 @@ void ss_client_run_ready(ss_client *c)
             process_input(c);
         if (!c->blocked && !c->output_paused && !c->close_after_flush)
             start_reading(c);
-    } else if (c->output_paused && !output_over_limit(c)) {
-        c->output_paused = false;
-        process_input(c);
-        if (!c->output_paused && !c->close_after_flush)
-            start_reading(c);
     }
     flush_output(c);
+    /* A paused client resumes once what it owes is back under the soft limit,
+     * also when the write finished at once and no callback will come. Each
+     * round runs at least one command or stops. */
+    while (!c->closing && c->output_paused && !c->blocked && !ss_client_output_paused(c)) {
+        c->output_paused = false;
+        process_input(c);
+        if (!c->output_paused && !c->blocked && !c->close_after_flush)
+            start_reading(c);
+        flush_output(c);
+    }
+    if (!ss_client_check_output(c))
+        return;
     if (c->close_after_flush && !c->write_in_flight && ss_buf_len(&c->out) == 0 && c->slots_head == NULL)
         ss_client_close(c);
+}
+
+void ss_client_hold(ss_client *c)
+{
+    stop_reading(c);
+}
+
+void ss_client_release(ss_client *c)
+{
+    if (c->closing)
+        return;
+    flush_output(c);
+    process_input(c);
+    if (!c->held && !c->blocked && !c->output_paused && !c->close_after_flush)
+        start_reading(c);
+    ss_client_ready(c);
 }

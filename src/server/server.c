@@ -31,15 +31,17 @@ static void hook_complete(void *ctx, ss_session *s, void *cookie, const char *re
     ss_client_complete(client_of(s), cookie, reply, len);
 }
 
+static size_t hook_reply_limit(void *ctx, ss_session *s)
+{
+    (void)ctx;
+    return ss_client_reply_budget(client_of(s));
+}
+
 static void hook_client_list(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
-    for (ss_client *c = srv->clients; c; c = c->next) {
-        char line[1024];
-        ss_engine_session_describe(srv->engine, &c->session, line, sizeof line);
-        ss_buf_appendf(out, "%s fd=%d qbuf=%zu omem=%zu\n", line, c->fd, resp_parser_buffered(c->parser),
-                       ss_client_output_bytes(c));
-    }
+    for (ss_client *c = srv->clients; c; c = c->next)
+        ss_client_describe(c, out);
 }
 
 static void hook_info_clients(void *ctx, ss_buf *out)
@@ -102,14 +104,16 @@ static void on_check(uv_check_t *h)
         uv_idle_stop(&srv->kick);
 }
 
+/* Once a second: idle clients past `timeout`, clients past their soft
+ * output limit for longer than its seconds. */
 static void on_cron(uv_timer_t *t)
 {
     ss_server *srv = t->data;
-    if (srv->cfg->timeout <= 0)
-        return;
     int64_t now = ss_clock_wall_ms();
     for (ss_client *c = srv->clients; c; c = c->next) {
-        if (ss_engine_session_idle(srv->engine, &c->session) &&
+        if (!ss_client_check_output(c))
+            continue;
+        if (srv->cfg->timeout > 0 && ss_engine_session_idle(srv->engine, &c->session) &&
             now - c->session.last_interaction_ms > (int64_t)srv->cfg->timeout * 1000)
             ss_client_close(c);
     }
@@ -128,6 +132,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .ctx = srv,
         .begin_async = hook_begin_async,
         .complete = hook_complete,
+        .reply_limit = hook_reply_limit,
         .client_list = hook_client_list,
         .info_clients = hook_info_clients,
         .info_server = hook_info_server,
@@ -140,6 +145,8 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
     srv->cron.data = srv;
     uv_idle_init(loop, &srv->kick);
     srv->kick.data = srv;
+    uv_timer_init(loop, &srv->auth_timer);
+    srv->auth_timer.data = srv;
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     *out = srv;
@@ -215,7 +222,8 @@ void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
         ss_client_run_ready(c);
         ss_client_close(c);
     }
-    srv->open_handles = 4;
+    srv->open_handles = 5;
+    uv_close((uv_handle_t *)&srv->auth_timer, on_handle_closed);
     uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
     uv_close((uv_handle_t *)&srv->check, on_handle_closed);
     uv_close((uv_handle_t *)&srv->cron, on_handle_closed);

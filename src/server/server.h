@@ -18,6 +18,8 @@ typedef struct ss_server_stats {
     uint64_t protocol_errors;
     uint64_t net_input_bytes;
     uint64_t net_output_bytes;
+    uint64_t output_limit_disconnections;
+    uint64_t query_limit_disconnections;
 } ss_server_stats;
 
 /* Creates the server (not yet listening) over the engine, whose connection

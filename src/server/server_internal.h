@@ -26,19 +26,33 @@ typedef struct ss_client {
     uv_write_t wreq;
     ss_buf scratch;             /* a sync reply that must queue behind async ones */
     reply_slot *slots_head, *slots_tail;
-    size_t slots_bytes;
+    size_t slots_bytes;         /* replies done but waiting behind earlier ones */
+    size_t slots_waiting;       /* async replies not back yet */
+    size_t reply_est;           /* running size of this client's async replies (client_limits.c) */
+    uint64_t soft_since_ms;     /* monotonic; since when past the soft output limit (0: not) */
 
     bool reading;
     bool blocked;               /* waiting for session.pending to reach 0 */
-    bool output_paused;         /* reading stopped: too much output queued */
+    bool output_paused;         /* dispatch and reading stopped: past the soft output limit */
     bool closing;               /* uv_close requested */
     bool closed;                /* the handle is closed; freed once nothing is pending */
     bool close_after_flush;     /* protocol error or QUIT: close once output is written */
+    bool held;                  /* a failed AUTH's reply waits (auth_throttle.c): no reading, no writing */
+    uint64_t held_until_ms;     /* monotonic */
+    struct ss_client *held_prev, *held_next;
     bool in_ready;
     struct ss_client *ready_prev, *ready_next;  /* clients with work for the check handle */
     struct ss_client *prev, *next;              /* all clients */
     int fd;
 } ss_client;
+
+/* A source address that failed AUTH lately (auth_throttle.c). */
+#define SS_AUTH_ADDRS 256
+typedef struct auth_addr {
+    char host[64];
+    uint32_t failures;
+    uint64_t last_ms;           /* monotonic, of the last failure */
+} auth_addr;
 
 struct ss_server {
     uv_loop_t *loop;
@@ -49,6 +63,9 @@ struct ss_server {
     uv_check_t check;           /* after each poll: flush output, resume blocked clients */
     uv_timer_t cron;            /* idle-client timeouts */
     uv_idle_t kick;             /* keeps the loop from sleeping while clients are ready */
+    uv_timer_t auth_timer;      /* releases clients whose failed AUTH reply was held */
+    ss_client *held;
+    auth_addr auth_addrs[SS_AUTH_ADDRS];
     bool close_reported;
     int open_handles;
     ss_client *clients;
@@ -71,7 +88,35 @@ void ss_client_run_ready(ss_client *c);       /* resume, process input, flush */
 void *ss_client_begin_async(ss_client *c);
 void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len);
 void ss_client_maybe_free(ss_client *c);
+
+/* client_limits.c: what a client holds, against its limits. */
+/* Reply bytes owed: ready to send, being sent, and done behind earlier replies. */
 size_t ss_client_output_bytes(const ss_client *c);
+/* Whether dispatch must wait: owed plus in-flight estimate at the soft limit. */
+bool ss_client_output_paused(const ss_client *c);
+/* Room for the next reply under the hard limit (0: unlimited). */
+size_t ss_client_reply_budget(const ss_client *c);
+void ss_client_note_async_reply(ss_client *c, size_t len);
+/* Hard limit, and soft limit held past soft-seconds: false if the client was closed. */
+bool ss_client_check_output(ss_client *c);
+void ss_client_close_for_output(ss_client *c, const char *why);
+/* Input held (unparsed, parsed arguments, the MULTI queue) against
+ * client-query-buffer-limit: false if the client was closed. */
+size_t ss_client_query_bytes(const ss_client *c);
+bool ss_client_check_input(ss_client *c);
+/* Appends the client's CLIENT LIST line. */
+void ss_client_describe(const ss_client *c, ss_buf *out);
+
+/* A failed AUTH's reply is held: stop reading and writing until released. */
+void ss_client_hold(ss_client *c);
+/* The hold is over: write what waited, run what is buffered, read again. */
+void ss_client_release(ss_client *c);
+
+/* auth_throttle.c: failed AUTH attempts, slowed down. */
+void ss_auth_failed(ss_client *c);
+void ss_auth_on_timer(uv_timer_t *t);
+/* A closing client leaves the held list. */
+void ss_auth_forget(ss_client *c);
 
 /* server.c: a client handle finished closing. */
 void ss_server_client_gone(ss_server *srv);

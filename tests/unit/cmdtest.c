@@ -35,7 +35,8 @@ void ct_setup(void)
     ss_errmsg err = "";
     cr_assert_eq(ss_store_open(dir, NULL, &store, err), SS_OK, "%s", err);
     uv_loop_init(&loop);
-    ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info};
+    ss_engine_hooks hooks = {.begin_async = no_async, .complete = no_complete, .client_list = no_info,
+                             .info_clients = no_info, .info_server = no_info};
     cr_assert_eq(ss_engine_new(&loop, &cfg, store, &engine, err), SS_OK, "%s", err);
     ss_engine_set_hooks(engine, &hooks);
     ss_buf_init(&reply, 0);

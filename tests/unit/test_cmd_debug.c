@@ -383,7 +383,8 @@ static void node_open(node *n)
     ss_errmsg err = "";
     cr_assert_eq(ss_store_open(n->dir, NULL, &n->store, err), SS_OK, "%s", err);
     uv_loop_init(&n->loop);
-    ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info};
+    ss_engine_hooks hooks = {.begin_async = no_async, .complete = no_complete, .client_list = no_info,
+                             .info_clients = no_info, .info_server = no_info};
     cr_assert_eq(ss_engine_new(&n->loop, &n->cfg, n->store, &n->engine, err), SS_OK, "%s", err);
     ss_engine_set_hooks(n->engine, &hooks);
     ss_engine_session_init(n->engine, &n->s, 1);

@@ -161,6 +161,116 @@ Test(config, get_matches_globs_and_hides_the_secret)
     cr_expect_eq(c.n, 1);
 }
 
+static void get_one(void *arg, const char *name, const char *value)
+{
+    (void)name;
+    snprintf(arg, 256, "%s", value);
+}
+
+Test(config, output_buffer_limits_read_and_print_as_redis_does)
+{
+    char got[256];
+    const ss_obuf_limit *l = cfg.client_obuf_limits;
+    cr_expect_eq(l[SS_CLIENT_NORMAL].hard, 1LL << 30, "sandstore bounds normal clients by default");
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft, 64LL << 20);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft_seconds, 0);
+    ss_config_get(&cfg, "client-output-buffer-limit", get_one, got);
+    cr_expect_str_eq(got, "normal 1073741824 67108864 0 slave 268435456 67108864 60 "
+                          "pubsub 33554432 8388608 60");
+
+    /* A file line names its groups as arguments; classes not named keep theirs. */
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, "client-output-buffer-limit normal 32mb 8mb 5\n"
+                                             "client-output-buffer-limit replica 1gb 0 0\n", "t", err),
+                 SS_OK, "%s", err);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].hard, 32LL << 20);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft, 8LL << 20);
+    cr_expect_eq(l[SS_CLIENT_NORMAL].soft_seconds, 5);
+    cr_expect_eq(l[SS_CLIENT_REPLICA].hard, 1LL << 30);
+    cr_expect_eq(l[SS_CLIENT_PUBSUB].hard, 32LL << 20);
+
+    /* CONFIG SET gives one string, possibly several groups. */
+    char *value = "normal 0 0 0 pubsub 1mb 512kb 10";
+    cr_assert_eq(ss_config_set(&cfg, "client-output-buffer-limit", 1, &value, err), SS_OK, "%s", err);
+    ss_config_get(&cfg, "client-output-buffer-limit", get_one, got);
+    cr_expect_str_eq(got, "normal 0 0 0 slave 1073741824 0 0 pubsub 1048576 524288 10");
+
+    const char *bad[] = {"normal 1mb 1mb", "users 1mb 1mb 1", "normal 1xb 1mb 1", "normal 1mb 1mb -1",
+                         "normal 1mb 1mb 1 pubsub", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        value = (char *)bad[i];
+        cr_expect_eq(ss_config_set(&cfg, "client-output-buffer-limit", 1, &value, err), SS_ECONFIG, "%s",
+                     bad[i]);
+    }
+    ss_config_get(&cfg, "client-output-buffer-limit", get_one, got);
+    cr_expect_str_eq(got, "normal 0 0 0 slave 1073741824 0 0 pubsub 1048576 524288 10",
+                     "a bad value changes nothing");
+}
+
+Test(config, the_old_output_limit_directive_sets_the_normal_soft_limit)
+{
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, "client-output-buffer-limit-bytes 10mb\n", "t", err), SS_OK,
+                 "%s", err);
+    cr_expect_eq(cfg.client_obuf_limits[SS_CLIENT_NORMAL].soft, 10LL << 20);
+    cr_expect_eq(cfg.client_obuf_limits[SS_CLIENT_NORMAL].hard, 1LL << 30);
+}
+
+typedef struct all_values {
+    int n;
+    char names[64][64];
+    char values[64][256];
+} all_values;
+
+static void collect_all(void *arg, const char *name, const char *value)
+{
+    all_values *v = arg;
+    cr_assert_lt(v->n, 64);
+    snprintf(v->names[v->n], sizeof v->names[0], "%s", name);
+    snprintf(v->values[v->n], sizeof v->values[0], "%s", value);
+    v->n++;
+}
+
+/* conf/sandstore.conf did not load at all: a comment's quotes were split as
+ * arguments ("unbalanced quotes", line 4). It lists every directive with its
+ * default, so loading it must change nothing. */
+Test(config, the_documented_config_file_loads_and_holds_the_defaults)
+{
+    const char *src = getenv("SS_SOURCE_DIR");
+    cr_assert_not_null(src, "CTest sets SS_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/conf/sandstore.conf", src);
+    ss_config file;
+    ss_config_init(&file);
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_file(&file, path, err), SS_OK, "%s", err);
+    static all_values want, got;
+    want.n = got.n = 0;
+    ss_config_get(&cfg, "*", collect_all, &want);
+    ss_config_get(&file, "*", collect_all, &got);
+    cr_assert_eq(want.n, got.n);
+    for (int i = 0; i < want.n; i++)
+        cr_expect_str_eq(got.values[i], want.values[i], "%s", want.names[i]);
+    ss_config_release(&file);
+}
+
+Test(config, comments_are_skipped_before_splitting)
+{
+    ss_errmsg err = "";
+    cr_expect_eq(ss_config_load_string(&cfg, "# a \"quoted\"; comment\n   # 'indented\nport 7001\n", "t", err),
+                 SS_OK, "%s", err);
+    cr_expect_eq(cfg.port, 7001);
+}
+
+Test(config, tcp_keepalive_defaults_to_redis_value)
+{
+    cr_expect_eq(cfg.tcp_keepalive, 300);
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, "tcp-keepalive 0\n", "t", err), SS_OK, "%s", err);
+    cr_expect_eq(cfg.tcp_keepalive, 0);
+    cr_expect(ss_config_is_mutable("tcp-keepalive"));
+}
+
 Test(strutil, glob_matching_follows_redis)
 {
 #define M(p, s) ss_stringmatch(p, strlen(p), s, strlen(s), false)
@@ -207,4 +317,52 @@ Test(strutil, splitargs_handles_quotes_and_escapes)
     cr_assert_not_null(argv);
     cr_expect_eq(argc, 0);
     ss_split_free(argv, argc);
+}
+
+/* The splitter RESP's inline commands use too (issue 11, item 9): it reads
+ * lengths, not C strings, so a NUL is an ordinary byte. */
+typedef struct split_seen {
+    char toks[4][16];
+    size_t lens[4], rests[4];
+    int n, stop_at;
+} split_seen;
+
+static int collect_tokens(void *arg, const char *tok, size_t toklen, size_t rest)
+{
+    split_seen *s = arg;
+    if (s->n == s->stop_at)
+        return 42;
+    cr_assert_lt(s->n, 4);
+    cr_assert_lt(toklen, sizeof s->toks[0]);
+    cr_expect_eq(tok[toklen], '\0');
+    memcpy(s->toks[s->n], tok, toklen);
+    s->lens[s->n] = toklen;
+    s->rests[s->n] = rest;
+    s->n++;
+    return 0;
+}
+
+Test(strutil, split_line_is_binary_safe_and_reports_what_follows)
+{
+    const char line[] = "a\0b \"x\\x00y\" 'q'";
+    split_seen s = {.stop_at = -1};
+    cr_assert_eq(ss_split_line(line, sizeof line - 1, collect_tokens, &s), 0);
+    cr_assert_eq(s.n, 3);
+    cr_expect_eq(s.lens[0], 3);
+    cr_expect(memcmp(s.toks[0], "a\0b", 3) == 0);
+    cr_expect_eq(s.lens[1], 3);
+    cr_expect(memcmp(s.toks[1], "x\0y", 3) == 0);
+    cr_expect_str_eq(s.toks[2], "q");
+    cr_expect_eq(s.rests[2], 0);
+    cr_expect_eq(s.rests[0], sizeof line - 1 - 4, "past the token and the blank that ended it");
+}
+
+Test(strutil, split_line_stops_at_unbalanced_quotes_and_at_emit_errors)
+{
+    split_seen s = {.stop_at = -1};
+    cr_expect_eq(ss_split_line("a \"b", 4, collect_tokens, &s), SS_SPLIT_QUOTES);
+    cr_expect_eq(ss_split_line("a 'b'c", 6, collect_tokens, &s), SS_SPLIT_QUOTES);
+    split_seen t = {.stop_at = 1};
+    cr_expect_eq(ss_split_line("a b c", 5, collect_tokens, &t), 42);
+    cr_expect_eq(t.n, 1);
 }

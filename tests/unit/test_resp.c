@@ -745,3 +745,95 @@ Test(resp, gives_the_same_verdict_on_random_input_at_every_split)
     cr_expect_gt(seen[RESP_ERROR + 1], 300);
     cr_expect_gt(seen[RESP_NEED_MORE + 1], 300);
 }
+
+/* Issue 18, item 6: an unfinished multibulk held every argument it had parsed
+ * while resp_parser_buffered (all the query-buffer limit looked at) said 0. */
+Test(resp, memory_counts_the_parsed_arguments_of_an_unfinished_command)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    size_t small = 1000, big = 100 * 1000; /* below and above RESP_BIG_ARG */
+    char *value = malloc(big);
+    memset(value, 'v', big);
+    resp_parser_feed(p, S("*2147483647\r\n"));
+    char hdr[32];
+    for (int i = 0; i < 10; i++) {
+        size_t len = i % 2 ? big : small;
+        int n = snprintf(hdr, sizeof hdr, "$%zu\r\n", len);
+        resp_parser_feed(p, hdr, (size_t)n);
+        resp_parser_feed(p, value, len);
+        resp_parser_feed(p, S("\r\n"));
+        cr_assert_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    }
+    size_t parsed = 5 * small + 5 * big;
+    cr_expect_eq(resp_parser_buffered(p), 0, "nothing is left unparsed");
+    cr_expect_geq(resp_parser_memory(p), parsed, "%zu bytes", resp_parser_memory(p));
+    cr_expect_lt(resp_parser_memory(p), parsed + 4096, "%zu bytes", resp_parser_memory(p));
+    resp_parser_usage u;
+    resp_parser_get_usage(p, &u);
+    cr_expect_eq(u.argv_mem, parsed);
+    cr_expect_eq(u.qbuf, 0);
+    cr_expect_geq(u.total, parsed + u.rbs);
+    cr_expect_geq(u.rbp, u.rbs);
+    resp_parser_free(p);
+    free(value);
+}
+
+Test(resp, memory_counts_the_part_of_a_big_bulk_received_not_its_declared_length)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    resp_parser_feed(p, S("*2\r\n$3\r\nSET\r\n$100000000\r\n"));
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    size_t before = resp_parser_memory(p);
+    cr_expect_lt(before, 4096, "a declared length costs nothing yet: %zu", before);
+    char chunk[50000];
+    memset(chunk, 'x', sizeof chunk);
+    resp_parser_feed(p, chunk, sizeof chunk);
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    cr_expect_eq(resp_parser_buffered(p), sizeof chunk, "qbuf counts the big bulk's bytes so far");
+    cr_expect_geq(resp_parser_memory(p), before + sizeof chunk);
+    resp_parser_free(p);
+}
+
+Test(resp, memory_drops_back_once_the_command_is_pulled_again)
+{
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    resp_parser_feed(p, S("*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n"));
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    resp_parser_usage u;
+    resp_parser_get_usage(p, &u);
+    cr_expect_eq(u.argv_mem, 9, "the command being run is counted, as Redis's argv-mem");
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    resp_parser_get_usage(p, &u);
+    cr_expect_eq(u.argv_mem, 0);
+    cr_expect_eq(resp_parser_buffered(p), 0);
+    resp_parser_free(p);
+}
+
+Test(resp, an_inline_line_arriving_a_byte_per_read_parses_as_in_one_read)
+{
+    /* 60 KB fed one byte at a time: searched from the start every time, that
+     * is 1.8 billion bytes compared; the parser remembers how far it looked.
+     * The same input through one read must give the same command. */
+    size_t n = 60 * 1024;
+    char *line = malloc(n + 2);
+    memset(line, 'a', n);
+    line[1000] = ' ';
+    line[n] = '\r';
+    line[n + 1] = '\n';
+    resp_parser *p = resp_parser_new();
+    resp_cmd *cmd;
+    for (size_t i = 0; i < n + 1; i++) {
+        resp_parser_feed(p, line + i, 1);
+        cr_assert_eq(resp_parser_next(p, &cmd), RESP_NEED_MORE);
+    }
+    resp_parser_feed(p, line + n + 1, 1);
+    cr_assert_eq(resp_parser_next(p, &cmd), RESP_CMD);
+    cr_expect_eq(cmd->argc, 2);
+    cr_expect_eq(cmd->argvlen[0], 1000);
+    cr_expect_eq(cmd->argvlen[1], n - 1001);
+    resp_parser_free(p);
+    free(line);
+}
