@@ -249,20 +249,19 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     resp_add_simple(out, "RESET");
 }
 
-#define L CMD_LOCAL_ONLY
 const ss_command ss_cmds_conn[] = {
-    {"ping", -1, CMD_FAST | L, pingExec, NULL, pingCommand, 0, 0, 0, "connection", "Returns the server's liveliness response.", "1.0.0", "O(1)"},
-    {"echo", 2, CMD_FAST | L, echoExec, NULL, echoCommand, 0, 0, 0, "connection", "Returns the given string.", "1.0.0", "O(1)"},
-    {"select", 2, CMD_FAST | CMD_LOADING | L, NULL, NULL, selectCommand, 0, 0, 0, "connection", "Changes the selected database.", "1.0.0", "O(1)"},
-    {"quit", -1, CMD_FAST | CMD_NOAUTH | CMD_NOQUEUE | L, NULL, NULL, quitCommand, 0, 0, 0, "connection", "Closes the connection.", "1.0.0", "O(1)"},
-    {"auth", -2, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, authCommand, 0, 0, 0, "connection", "Authenticates the connection.", "1.0.0", "O(N) where N is the number of passwords defined for the user"},
-    {"hello", -1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, helloCommand, 0, 0, 0, "connection", "Handshakes with the Redis server.", "6.0.0", "O(1)"},
-    {"client", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, clientCommand, 0, 0, 0, "connection", "A container for client connection commands.", "2.4.0", "Depends on subcommand."},
-    {"reset", 1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | CMD_NOQUEUE | L, NULL, NULL, resetCommand, 0, 0, 0, "connection", "Resets the connection.", "6.2.0", "O(1)"},
-    {"multi", 1, CMD_FAST | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Starts a transaction.", "1.2.0", "O(1)"},
-    {"exec", 1, CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Executes all commands in a transaction.", "1.2.0", "Depends on commands in the transaction"},
-    {"discard", 1, CMD_FAST | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Discards a transaction.", "2.0.0", "O(N), when N is the number of queued commands"},
-    {"watch", -2, CMD_FAST | CMD_NOMULTI | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", "O(1) for every key."},
-    {"unwatch", 1, CMD_FAST | CMD_TXN | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", "2.2.0", "O(1)"},
+    SS_LOCAL("ping", -1, CMD_FAST, pingCommand, .exec = pingExec),
+    SS_LOCAL("echo", 2, CMD_FAST, echoCommand, .exec = echoExec),
+    SS_LOCAL("select", 2, CMD_FAST | CMD_LOADING, selectCommand),
+    SS_LOCAL("quit", -1, CMD_FAST | CMD_NOAUTH | CMD_NOQUEUE, quitCommand),
+    SS_LOCAL("auth", -2, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI, authCommand),
+    SS_LOCAL("hello", -1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI, helloCommand),
+    SS_LOCAL("client", -2, CMD_ADMIN | CMD_NOMULTI, clientCommand),
+    SS_LOCAL("reset", 1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | CMD_NOQUEUE, resetCommand),
+    SS_TXN("multi", 1, CMD_FAST | CMD_NOQUEUE),
+    SS_TXN("exec", 1, CMD_NOQUEUE),
+    SS_TXN("discard", 1, CMD_FAST | CMD_NOQUEUE),
+    SS_TXN("watch", -2, CMD_FAST | CMD_NOMULTI | CMD_NOQUEUE, .keys = {1, -1, 1}),
+    SS_TXN("unwatch", 1, CMD_FAST),
 };
 SS_COUNT(ss_cmds_conn);

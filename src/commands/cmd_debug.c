@@ -263,6 +263,6 @@ static void debugCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
 /* NOMULTI keeps DEBUG out of log entries: inside an applied MULTI it would
  * cost O(N) on every node. The exec half serves the in-process test bench. */
 const ss_command ss_cmds_debug[] = {
-    {"debug", -2, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING | CMD_LOCAL_ONLY, debugExec, NULL, debugCommand, 0, 0, 0, "server", "A container for debugging commands.", "1.0.0", "DIGEST: O(N) in keys and elements, on the event loop; DIGEST-VALUE: O(N) in the keys' elements."},
+    SS_LOCAL("debug", -2, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING, debugCommand, .exec = debugExec),
 };
 SS_COUNT(ss_cmds_debug);

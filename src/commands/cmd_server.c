@@ -4,6 +4,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 
+#include "commands/docs.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "common/clock.h"
@@ -35,9 +36,9 @@ static void add_command_info(ss_buf *out, resp_proto proto, const ss_command *c)
     resp_add_bulk_cstr(out, c->name);
     resp_add_int(out, c->arity);
     add_flags(out, proto, c);
-    resp_add_int(out, c->first_key);
-    resp_add_int(out, c->last_key);
-    resp_add_int(out, c->key_step);
+    resp_add_int(out, c->keys.first);
+    resp_add_int(out, c->keys.last);
+    resp_add_int(out, c->keys.step);
     resp_add_set_len(out, proto, 0); /* ACL categories */
     resp_add_set_len(out, proto, 0); /* tips */
     resp_add_array_len(out, 0);      /* key specs */
@@ -46,16 +47,17 @@ static void add_command_info(ss_buf *out, resp_proto proto, const ss_command *c)
 
 static void add_command_docs(ss_buf *out, resp_proto proto, const ss_command *c)
 {
+    const ss_command_docs *d = ss_command_docs_lookup(c->name, strlen(c->name));
     resp_add_bulk_cstr(out, c->name);
     resp_add_map_len(out, proto, 4);
     resp_add_bulk_cstr(out, "summary");
-    resp_add_bulk_cstr(out, c->summary ? c->summary : "");
+    resp_add_bulk_cstr(out, d && d->summary ? d->summary : "");
     resp_add_bulk_cstr(out, "since");
-    resp_add_bulk_cstr(out, c->since ? c->since : "1.0.0");
+    resp_add_bulk_cstr(out, d && d->since ? d->since : "1.0.0");
     resp_add_bulk_cstr(out, "group");
-    resp_add_bulk_cstr(out, c->group ? c->group : "generic");
+    resp_add_bulk_cstr(out, d && d->group ? d->group : "generic");
     resp_add_bulk_cstr(out, "complexity");
-    resp_add_bulk_cstr(out, c->complexity ? c->complexity : "O(1)");
+    resp_add_bulk_cstr(out, d && d->complexity ? d->complexity : "O(1)");
 }
 
 static bool visible(const ss_command *c) { return !(c->flags & CMD_INTERNAL); }
@@ -372,17 +374,16 @@ static void lastsaveCommand(ss_node *node, ss_session *s, const ss_args *a, ss_b
     resp_add_int(out, (long long)node->ops->last_snapshot_time(node->ctx));
 }
 
-#define L CMD_LOCAL_ONLY
 const ss_command ss_cmds_server[] = {
-    {"bgsave", -1, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING | L, NULL, NULL, bgsaveCommand, 0, 0, 0, "server", "Takes a snapshot of this node's state and compacts its Raft log.", "1.0.0", "O(N): written on a worker thread"},
-    {"lastsave", 1, CMD_FAST | CMD_LOADING | L, NULL, NULL, lastsaveCommand, 0, 0, 0, "server", "Returns the Unix timestamp of this node's newest snapshot.", "1.0.0", "O(1)"},
-    {"command", -1, CMD_LOADING | L, NULL, NULL, commandCommand, 0, 0, 0, "server", "Returns detailed information about all commands.", "2.8.13", "O(N) where N is the total number of Redis commands"},
-    {"config", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, configCommand, 0, 0, 0, "server", "A container for server configuration commands.", "2.0.0", "Depends on subcommand."},
-    {"info", -1, CMD_LOADING | L, NULL, NULL, infoCommand, 0, 0, 0, "server", "Returns information and statistics about the server.", "1.0.0", "O(1)"},
-    {"shutdown", -1, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, shutdownCommand, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
-    {"time", 1, CMD_FAST | L, NULL, NULL, timeCommand, 0, 0, 0, "server", "Returns the server time.", "2.6.0", "O(1)"},
-    {"dbsize", 1, CMD_READONLY | CMD_FAST, dbsizeExec, NULL, NULL, 0, 0, 0, "server", "Returns the number of keys in the database.", "1.0.0", "O(1)"},
-    {"flushdb", -1, CMD_WRITE, flushdbExec, flushPrepare, NULL, 0, 0, 0, "server", "Removes all keys from the current database.", "1.0.0", "O(1): the old keys are swept in the background"},
-    {"flushall", -1, CMD_WRITE, flushallExec, flushPrepare, NULL, 0, 0, 0, "server", "Removes all keys from all databases.", "1.0.0", "O(1): the old keys are swept in the background"},
+    SS_LOCAL("bgsave", -1, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING, bgsaveCommand),
+    SS_LOCAL("lastsave", 1, CMD_FAST | CMD_LOADING, lastsaveCommand),
+    SS_LOCAL("command", -1, CMD_LOADING, commandCommand),
+    SS_LOCAL("config", -2, CMD_ADMIN | CMD_NOMULTI, configCommand),
+    SS_LOCAL("info", -1, CMD_LOADING, infoCommand),
+    SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOMULTI, shutdownCommand),
+    SS_LOCAL("time", 1, CMD_FAST, timeCommand),
+    SS_READ("dbsize", 1, CMD_FAST, dbsizeExec),
+    SS_WRITE("flushdb", -1, 0, flushdbExec, .prepare = flushPrepare),
+    SS_WRITE("flushall", -1, 0, flushallExec, .prepare = flushPrepare),
 };
 SS_COUNT(ss_cmds_server);

@@ -571,30 +571,27 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     free(buf);
 }
 
-#define W (CMD_WRITE | CMD_DENYOOM)
-#define WF (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
-#define R (CMD_READONLY | CMD_FAST)
 const ss_command ss_cmds_string[] = {
-    {"set", -3, W, setExec, setPrepare, NULL, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", "O(1)"},
-    {"get", 2, R, getExec, NULL, NULL, 1, 1, 1, "string", "Returns the string value of a key.", "1.0.0", "O(1)"},
-    {"getset", 3, WF, getsetExec, NULL, NULL, 1, 1, 1, "string", "Returns the previous string value of a key after setting it to a new value.", "1.0.0", "O(1)"},
-    {"getdel", 2, CMD_WRITE | CMD_FAST, getdelExec, NULL, NULL, 1, 1, 1, "string", "Returns the string value of a key after deleting the key.", "6.2.0", "O(1)"},
-    {"getex", -2, CMD_WRITE | CMD_FAST, getexExec, getexPrepare, NULL, 1, 1, 1, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0", "O(1)"},
-    {"setnx", 3, WF, setnxExec, NULL, NULL, 1, 1, 1, "string", "Set the string value of a key only when the key doesn't exist.", "1.0.0", "O(1)"},
-    {"setex", 4, W, setexExec, setexPrepare, NULL, 1, 1, 1, "string", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0", "O(1)"},
-    {"psetex", 4, W, setexExec, setexPrepare, NULL, 1, 1, 1, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0", "O(1)"},
-    {"mget", -2, R, mgetExec, NULL, NULL, 1, -1, 1, "string", "Atomically returns the string values of one or more keys.", "1.0.0", "O(N) where N is the number of keys to retrieve."},
-    {"mset", -3, W, msetExec, msetPrepare, NULL, 1, -1, 2, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", "O(N) where N is the number of keys to set."},
-    {"msetnx", -3, W, msetExec, msetPrepare, NULL, 1, -1, 2, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", "O(N) where N is the number of keys to set."},
-    {"incr", 2, WF, incrExec, NULL, NULL, 1, 1, 1, "string", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"decr", 2, WF, decrExec, NULL, NULL, 1, 1, 1, "string", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"incrby", 3, WF, incrbyExec, NULL, NULL, 1, 1, 1, "string", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"decrby", 3, WF, decrbyExec, NULL, NULL, 1, 1, 1, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"incrbyfloat", 3, WF, incrbyfloatExec, NULL, NULL, 1, 1, 1, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0", "O(1)"},
-    {"append", 3, WF, appendExec, NULL, NULL, 1, 1, 1, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."},
-    {"strlen", 2, R, strlenExec, NULL, NULL, 1, 1, 1, "string", "Returns the length of a string value.", "2.2.0", "O(1)"},
-    {"getrange", 4, CMD_READONLY, getrangeExec, NULL, NULL, 1, 1, 1, "string", "Returns a substring of the string stored at a key.", "2.4.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."},
-    {"substr", 4, CMD_READONLY, getrangeExec, NULL, NULL, 1, 1, 1, "string", "Returns a substring from a string value.", "1.0.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."},
-    {"setrange", 4, W, setrangeExec, setrangePrepare, NULL, 1, 1, 1, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."},
+    SS_WRITE("set", -3, CMD_DENYOOM, setExec, .prepare = setPrepare, .keys = {1, 1, 1}),
+    SS_READ("get", 2, CMD_FAST, getExec, .keys = {1, 1, 1}),
+    SS_WRITE("getset", 3, CMD_DENYOOM | CMD_FAST, getsetExec, .keys = {1, 1, 1}),
+    SS_WRITE("getdel", 2, CMD_FAST, getdelExec, .keys = {1, 1, 1}),
+    SS_WRITE("getex", -2, CMD_FAST, getexExec, .prepare = getexPrepare, .keys = {1, 1, 1}),
+    SS_WRITE("setnx", 3, CMD_DENYOOM | CMD_FAST, setnxExec, .keys = {1, 1, 1}),
+    SS_WRITE("setex", 4, CMD_DENYOOM, setexExec, .prepare = setexPrepare, .keys = {1, 1, 1}),
+    SS_WRITE("psetex", 4, CMD_DENYOOM, setexExec, .prepare = setexPrepare, .keys = {1, 1, 1}),
+    SS_READ("mget", -2, CMD_FAST, mgetExec, .keys = {1, -1, 1}),
+    SS_WRITE("mset", -3, CMD_DENYOOM, msetExec, .prepare = msetPrepare, .keys = {1, -1, 2}),
+    SS_WRITE("msetnx", -3, CMD_DENYOOM, msetExec, .prepare = msetPrepare, .keys = {1, -1, 2}),
+    SS_WRITE("incr", 2, CMD_DENYOOM | CMD_FAST, incrExec, .keys = {1, 1, 1}),
+    SS_WRITE("decr", 2, CMD_DENYOOM | CMD_FAST, decrExec, .keys = {1, 1, 1}),
+    SS_WRITE("incrby", 3, CMD_DENYOOM | CMD_FAST, incrbyExec, .keys = {1, 1, 1}),
+    SS_WRITE("decrby", 3, CMD_DENYOOM | CMD_FAST, decrbyExec, .keys = {1, 1, 1}),
+    SS_WRITE("incrbyfloat", 3, CMD_DENYOOM | CMD_FAST, incrbyfloatExec, .keys = {1, 1, 1}),
+    SS_WRITE("append", 3, CMD_DENYOOM | CMD_FAST, appendExec, .keys = {1, 1, 1}),
+    SS_READ("strlen", 2, CMD_FAST, strlenExec, .keys = {1, 1, 1}),
+    SS_READ("getrange", 4, 0, getrangeExec, .keys = {1, 1, 1}),
+    SS_READ("substr", 4, 0, getrangeExec, .keys = {1, 1, 1}),
+    SS_WRITE("setrange", 4, CMD_DENYOOM, setrangeExec, .prepare = setrangePrepare, .keys = {1, 1, 1}),
 };
 SS_COUNT(ss_cmds_string);

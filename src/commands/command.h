@@ -73,19 +73,44 @@ typedef void (*ss_exec_fn)(ss_exec_ctx *ctx, const ss_args *a);
 typedef bool (*ss_prepare_fn)(ss_session *s, const ss_args *a, ss_buf *out);
 typedef void (*ss_local_fn)(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
 
+/*
+ * One row of the table: the routing facts of a command. Its COMMAND DOCS
+ * text (summary, group, complexity...) lives apart, in commands/docs/.
+ * Which handlers a row has says how the command travels (the kinds above):
+ * `local` runs at once on the receiving node; `exec` is a read, or with
+ * CMD_WRITE the apply half of a write, whose optional `prepare` half checks
+ * the syntax on the receiving node first. A row may have both `local` and
+ * `exec` (PING and ECHO also run inside MULTI).
+ */
 typedef struct ss_command {
     const char *name;     /* lowercase */
     int arity;            /* argc including the name; negative: at least -arity */
     uint32_t flags;
+    ss_local_fn local;
     ss_exec_fn exec;
     ss_prepare_fn prepare;
-    ss_local_fn local;
-    int first_key, last_key, key_step; /* COMMAND INFO key spec (0 = no keys, -1 last = to the end) */
-    const char *group;    /* COMMAND DOCS */
-    const char *summary;
-    const char *since;
-    const char *complexity;
+    struct { int first, last, step; } keys; /* COMMAND INFO key range (0 = no keys, last -1 = to the end) */
 } ss_command;
+
+/*
+ * A row is one line: the kind of command, then name, arity, flags beyond
+ * those the kind implies, the handler, and any optional fields by name:
+ *
+ *     SS_READ("get", 2, CMD_FAST, getExec, .keys = {1, 1, 1}),
+ *     SS_WRITE("set", -3, CMD_DENYOOM, setExec, .prepare = setPrepare, .keys = {1, 1, 1}),
+ *     SS_LOCAL("time", 1, CMD_FAST, timeCommand),
+ */
+#define SS_ROW(nm, ar, fl, ...) {.name = (nm), .arity = (ar), .flags = (fl), __VA_ARGS__}
+/* Answered at once by the node the client is connected to. */
+#define SS_LOCAL(nm, ar, fl, fn, ...) SS_ROW(nm, ar, CMD_LOCAL_ONLY | (fl), .local = (fn), __VA_ARGS__)
+/* Reads the keyspace after the read barrier. */
+#define SS_READ(nm, ar, fl, fn, ...) SS_ROW(nm, ar, CMD_READONLY | (fl), .exec = (fn), __VA_ARGS__)
+/* Changes the keyspace through the Raft log; fn is the apply half. */
+#define SS_WRITE(nm, ar, fl, fn, ...) SS_ROW(nm, ar, CMD_WRITE | (fl), .exec = (fn), __VA_ARGS__)
+/* MULTI EXEC DISCARD WATCH UNWATCH: src/engine/multi.c runs them. */
+#define SS_TXN(nm, ar, fl, ...) SS_ROW(nm, ar, CMD_TXN | CMD_LOCAL_ONLY | (fl), __VA_ARGS__)
+/* Proposed by the server itself, never accepted from a client. */
+#define SS_INTERNAL(nm, ar, fn, ...) SS_ROW(nm, ar, CMD_INTERNAL | CMD_WRITE, .exec = (fn), __VA_ARGS__)
 
 /* Case-insensitive lookup; NULL if unknown. */
 const ss_command *ss_command_lookup(const char *name, size_t len);

@@ -1,4 +1,4 @@
-/* The command table: every family's commands gathered into one case-insensitive index. */
+/* The command table: every family's rows gathered into one case-insensitive index; numeric argument parsing shared by the families. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/table_index.h"
 
 /* One fragment per family file; adding a family means adding a line here. */
 static const struct {
@@ -28,50 +29,26 @@ static const struct {
 };
 
 #define MAX_COMMANDS 512
-#define INDEX_SIZE 1024 /* power of two, at least twice MAX_COMMANDS */
 
 /* Immutable after its one-time construction, so it is safe to share. */
 static ss_command table[MAX_COMMANDS];
 static size_t ntable;
-static const ss_command *slots[INDEX_SIZE];
+static ss_name_index names;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static uint32_t hash_name(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u; /* FNV-1a over the lowercased name */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (uint32_t)tolower((unsigned char)s[i]);
-        h *= 16777619u;
-    }
-    return h;
-}
 
 static void build(void)
 {
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (size_t i = 0; i < *families[f].count && ntable < MAX_COMMANDS; i++)
             table[ntable++] = families[f].cmds[i];
-    for (size_t i = 0; i < ntable; i++) {
-        uint32_t h = hash_name(table[i].name, strlen(table[i].name)) & (INDEX_SIZE - 1);
-        while (slots[h] != NULL)
-            h = (h + 1) & (INDEX_SIZE - 1);
-        slots[h] = &table[i];
-    }
+    for (size_t i = 0; i < ntable; i++)
+        ss_name_index_add(&names, table[i].name, &table[i]);
 }
 
 const ss_command *ss_command_lookup(const char *name, size_t len)
 {
     pthread_once(&once, build);
-    if (len == 0 || len > 64)
-        return NULL;
-    uint32_t h = hash_name(name, len) & (INDEX_SIZE - 1);
-    while (slots[h] != NULL) {
-        const ss_command *c = slots[h];
-        if (strlen(c->name) == len && strncasecmp(c->name, name, len) == 0)
-            return c;
-        h = (h + 1) & (INDEX_SIZE - 1);
-    }
-    return NULL;
+    return ss_name_index_find(&names, name, len);
 }
 
 const ss_command *ss_command_table(size_t *count)

@@ -1,0 +1,52 @@
+/* COMMAND DOCS entries: every family's docs gathered into one case-insensitive index. */
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands/docs.h"
+#include "commands/table_index.h"
+
+static const struct {
+    const ss_command_docs *docs;
+    const size_t *count;
+} families[] = {
+    {ss_docs_conn, &ss_docs_conn_count},
+    {ss_docs_server, &ss_docs_server_count},
+    {ss_docs_string, &ss_docs_string_count},
+    {ss_docs_keys, &ss_docs_keys_count},
+    {ss_docs_hash, &ss_docs_hash_count},
+    {ss_docs_list, &ss_docs_list_count},
+    {ss_docs_set, &ss_docs_set_count},
+    {ss_docs_zset, &ss_docs_zset_count},
+    {ss_docs_debug, &ss_docs_debug_count},
+};
+
+#define MAX_DOCS 512
+
+/* Immutable after its one-time construction, so it is safe to share. */
+static const ss_command_docs *all[MAX_DOCS];
+static size_t nall;
+static ss_name_index names;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void build(void)
+{
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+        for (size_t i = 0; i < *families[f].count && nall < MAX_DOCS; i++)
+            all[nall++] = &families[f].docs[i];
+    for (size_t i = 0; i < nall; i++)
+        ss_name_index_add(&names, all[i]->name, all[i]);
+}
+
+const ss_command_docs *ss_command_docs_lookup(const char *name, size_t len)
+{
+    pthread_once(&once, build);
+    return ss_name_index_find(&names, name, len);
+}
+
+const ss_command_docs *const *ss_command_docs_all(size_t *count)
+{
+    pthread_once(&once, build);
+    *count = nall;
+    return all;
+}

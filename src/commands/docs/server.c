@@ -1,0 +1,36 @@
+/* COMMAND DOCS text of the server commands (src/commands/cmd_server.c). */
+#include "commands/docs.h"
+
+const ss_command_docs ss_docs_server[] = {
+    {.name = "bgsave", .group = "server", .since = "1.0.0",
+     .summary = "Takes a snapshot of this node's state and compacts its Raft log.",
+     .complexity = "O(N): written on a worker thread"},
+    {.name = "lastsave", .group = "server", .since = "1.0.0",
+     .summary = "Returns the Unix timestamp of this node's newest snapshot.",
+     .complexity = "O(1)"},
+    {.name = "command", .group = "server", .since = "2.8.13",
+     .summary = "Returns detailed information about all commands.",
+     .complexity = "O(N) where N is the total number of Redis commands"},
+    {.name = "config", .group = "server", .since = "2.0.0",
+     .summary = "A container for server configuration commands.",
+     .complexity = "Depends on subcommand."},
+    {.name = "info", .group = "server", .since = "1.0.0",
+     .summary = "Returns information and statistics about the server.",
+     .complexity = "O(1)"},
+    {.name = "shutdown", .group = "server", .since = "1.0.0",
+     .summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+     .complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
+    {.name = "time", .group = "server", .since = "2.6.0",
+     .summary = "Returns the server time.",
+     .complexity = "O(1)"},
+    {.name = "dbsize", .group = "server", .since = "1.0.0",
+     .summary = "Returns the number of keys in the database.",
+     .complexity = "O(1)"},
+    {.name = "flushdb", .group = "server", .since = "1.0.0",
+     .summary = "Removes all keys from the current database.",
+     .complexity = "O(1): the old keys are swept in the background"},
+    {.name = "flushall", .group = "server", .since = "1.0.0",
+     .summary = "Removes all keys from all databases.",
+     .complexity = "O(1): the old keys are swept in the background"},
+};
+SS_DOCS_COUNT(ss_docs_server);
