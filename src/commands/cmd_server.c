@@ -1,138 +1,14 @@
-/* Server commands: BGSAVE COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME. */
+/* Server commands: BGSAVE CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
 
-#include "commands/docs.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "store/keyspace.h"
-
-/* ---------------------------------------------------------------- COMMAND */
-
-static void add_flags(ss_buf *out, resp_proto proto, const ss_command *c)
-{
-    static const struct { uint32_t flag; const char *name; } names[] = {
-        {CMD_WRITE, "write"}, {CMD_READONLY, "readonly"}, {CMD_ADMIN, "admin"},
-        {CMD_NOAUTH, "no_auth"}, {CMD_NOMULTI, "no_multi"}, {CMD_FAST, "fast"},
-        {CMD_DENYOOM, "denyoom"}, {CMD_LOADING, "loading"},
-    };
-    int n = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (c->flags & names[i].flag)
-            n++;
-    resp_add_set_len(out, proto, n);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (c->flags & names[i].flag)
-            resp_add_simple(out, names[i].name);
-}
-
-static void add_command_info(ss_buf *out, resp_proto proto, const ss_command *c)
-{
-    resp_add_array_len(out, 10);
-    resp_add_bulk_cstr(out, c->name);
-    resp_add_int(out, c->arity);
-    add_flags(out, proto, c);
-    resp_add_int(out, c->keys.first);
-    resp_add_int(out, c->keys.last);
-    resp_add_int(out, c->keys.step);
-    resp_add_set_len(out, proto, 0); /* ACL categories */
-    resp_add_set_len(out, proto, 0); /* tips */
-    resp_add_array_len(out, 0);      /* key specs */
-    resp_add_array_len(out, 0);      /* subcommands */
-}
-
-static void add_command_docs(ss_buf *out, resp_proto proto, const ss_command *c)
-{
-    const ss_command_docs *d = ss_command_docs_lookup(c->name, strlen(c->name));
-    resp_add_bulk_cstr(out, c->name);
-    resp_add_map_len(out, proto, 4);
-    resp_add_bulk_cstr(out, "summary");
-    resp_add_bulk_cstr(out, d && d->summary ? d->summary : "");
-    resp_add_bulk_cstr(out, "since");
-    resp_add_bulk_cstr(out, d && d->since ? d->since : "1.0.0");
-    resp_add_bulk_cstr(out, "group");
-    resp_add_bulk_cstr(out, d && d->group ? d->group : "generic");
-    resp_add_bulk_cstr(out, "complexity");
-    resp_add_bulk_cstr(out, d && d->complexity ? d->complexity : "O(1)");
-}
-
-static bool visible(const ss_command *c) { return !(c->flags & CMD_INTERNAL); }
-
-static void commandCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    size_t n;
-    const ss_command *table = ss_command_table(&n);
-    size_t nvisible = 0;
-    for (size_t i = 0; i < n; i++)
-        nvisible += visible(&table[i]);
-    if (a->argc == 1) {
-        resp_add_array_len(out, (long long)nvisible);
-        for (size_t i = 0; i < n; i++)
-            if (visible(&table[i]))
-                add_command_info(out, s->proto, &table[i]);
-    } else if (ss_arg_is(a, 1, "count") && a->argc == 2) {
-        resp_add_int(out, (long long)nvisible);
-    } else if (ss_arg_is(a, 1, "list") && a->argc == 2) {
-        resp_add_array_len(out, (long long)nvisible);
-        for (size_t i = 0; i < n; i++)
-            if (visible(&table[i]))
-                resp_add_bulk_cstr(out, table[i].name);
-    } else if (ss_arg_is(a, 1, "info")) {
-        if (a->argc == 2) {
-            resp_add_array_len(out, (long long)nvisible);
-            for (size_t i = 0; i < n; i++)
-                if (visible(&table[i]))
-                    add_command_info(out, s->proto, &table[i]);
-            return;
-        }
-        resp_add_array_len(out, a->argc - 2);
-        for (int i = 2; i < a->argc; i++) {
-            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
-            if (c && visible(c))
-                add_command_info(out, s->proto, c);
-            else
-                resp_add_null_array(out, s->proto);
-        }
-    } else if (ss_arg_is(a, 1, "docs")) {
-        if (a->argc == 2) {
-            resp_add_map_len(out, s->proto, (long long)nvisible);
-            for (size_t i = 0; i < n; i++)
-                if (visible(&table[i]))
-                    add_command_docs(out, s->proto, &table[i]);
-            return;
-        }
-        int found = 0;
-        for (int i = 2; i < a->argc; i++) {
-            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
-            found += c && visible(c);
-        }
-        resp_add_map_len(out, s->proto, found);
-        for (int i = 2; i < a->argc; i++) {
-            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
-            if (c && visible(c))
-                add_command_docs(out, s->proto, c);
-        }
-    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
-        static const char *const lines[] = {
-            "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "(no subcommand)", "    Return details about all commands.",
-            "COUNT", "    Return the total number of commands in this server.",
-            "LIST", "    Return a list of all commands in this server.",
-            "INFO [<command-name> ...]", "    Return details about multiple commands.",
-            "DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
-            "HELP", "    Print this help.",
-        };
-        resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
-        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-            resp_add_simple(out, lines[i]);
-    } else {
-        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "COMMAND");
-    }
-}
 
 /* ---------------------------------------------------------------- CONFIG */
 
@@ -149,60 +25,72 @@ static void collect_pair(void *arg, const char *name, const char *value)
     p->n++;
 }
 
-static void configCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+static void configGetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (ss_arg_is(a, 1, "get") && a->argc >= 3) {
-        config_pairs p;
-        ss_buf_init(&p.items, 0);
-        p.n = 0;
-        for (int i = 2; i < a->argc; i++)
-            ss_config_get(node->cfg, a->argv[i], collect_pair, &p);
-        resp_add_map_len(out, s->proto, p.n);
-        resp_add_raw(out, ss_buf_data(&p.items), ss_buf_len(&p.items));
-        ss_buf_release(&p.items);
-    } else if (ss_arg_is(a, 1, "set") && a->argc >= 4 && a->argc % 2 == 0) {
-        /* Validate everything first, then apply: all or nothing, as Redis 7. */
-        for (int i = 2; i < a->argc; i += 2) {
-            ss_config scratch;
-            ss_config_init(&scratch);
-            ss_errmsg err = "";
-            char *val = a->argv[i + 1];
-            int rc = ss_config_set(&scratch, a->argv[i], 1, &val, err);
-            ss_config_release(&scratch);
-            if (rc != SS_OK && strstr(err, "unknown directive")) {
-                /* Unknown parameters are accepted and ignored, so tools
-                 * written for Redis keep working. */
-                continue;
-            }
-            if (rc != SS_OK) {
-                ss_reply_err(out, RERR_CONFIG_BAD, a->argv[i], err);
-                return;
-            }
-            if (!ss_config_is_mutable(a->argv[i])) {
-                ss_reply_err(out, RERR_CONFIG_IMMUTABLE, a->argv[i]);
-                return;
-            }
-        }
-        for (int i = 2; i < a->argc; i += 2) {
-            char *val = a->argv[i + 1];
-            if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
-                !strcasecmp(a->argv[i], "loglevel"))
-                ss_log_set_level((ss_log_level)node->cfg->loglevel);
-        }
-        resp_add_shared(out, RESP_SH_OK);
-    } else if (ss_arg_is(a, 1, "resetstat") && a->argc == 2) {
-        memset(&node->stats, 0, sizeof node->stats);
-        resp_add_shared(out, RESP_SH_OK);
-    } else if (ss_arg_is(a, 1, "rewrite") && a->argc == 2) {
-        resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
-    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
-        resp_add_array_len(out, 3);
-        resp_add_simple(out, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-        resp_add_simple(out, "GET <pattern>");
-        resp_add_simple(out, "SET <directive> <value>");
-    } else {
-        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "CONFIG");
+    config_pairs p;
+    ss_buf_init(&p.items, 0);
+    p.n = 0;
+    for (int i = 2; i < a->argc; i++)
+        ss_config_get(node->cfg, a->argv[i], collect_pair, &p);
+    resp_add_map_len(out, s->proto, p.n);
+    resp_add_raw(out, ss_buf_data(&p.items), ss_buf_len(&p.items));
+    ss_buf_release(&p.items);
+}
+
+static void configSetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (a->argc % 2) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return;
     }
+    /* Validate everything first, then apply: all or nothing, as Redis 7. */
+    for (int i = 2; i < a->argc; i += 2) {
+        ss_config scratch;
+        ss_config_init(&scratch);
+        ss_errmsg err = "";
+        char *val = a->argv[i + 1];
+        int rc = ss_config_set(&scratch, a->argv[i], 1, &val, err);
+        ss_config_release(&scratch);
+        if (rc != SS_OK && strstr(err, "unknown directive")) {
+            /* Unknown parameters are accepted and ignored, so tools
+             * written for Redis keep working. */
+            continue;
+        }
+        if (rc != SS_OK) {
+            ss_reply_err(out, RERR_CONFIG_BAD, a->argv[i], err);
+            return;
+        }
+        if (!ss_config_is_mutable(a->argv[i])) {
+            ss_reply_err(out, RERR_CONFIG_IMMUTABLE, a->argv[i]);
+            return;
+        }
+    }
+    for (int i = 2; i < a->argc; i += 2) {
+        char *val = a->argv[i + 1];
+        if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
+            !strcasecmp(a->argv[i], "loglevel"))
+            ss_log_set_level((ss_log_level)node->cfg->loglevel);
+    }
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void configResetstatCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    memset(&node->stats, 0, sizeof node->stats);
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void configRewriteCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
+}
+
+static void configHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    resp_add_array_len(out, 3);
+    resp_add_simple(out, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    resp_add_simple(out, "GET <pattern>");
+    resp_add_simple(out, "SET <directive> <value>");
 }
 
 /* ------------------------------------------------------------------ INFO */
@@ -374,11 +262,19 @@ static void lastsaveCommand(ss_node *node, ss_session *s, const ss_args *a, ss_b
     resp_add_int(out, (long long)node->ops->last_snapshot_time(node->ctx));
 }
 
+static const ss_command config_subcommands[] = {
+    SS_LOCAL("config|get", -3, CMD_ADMIN | CMD_NOMULTI, configGetCommand),
+    SS_LOCAL("config|set", -4, CMD_ADMIN | CMD_NOMULTI, configSetCommand),
+    SS_LOCAL("config|resetstat", 2, CMD_ADMIN | CMD_NOMULTI, configResetstatCommand),
+    SS_LOCAL("config|rewrite", 2, CMD_ADMIN | CMD_NOMULTI, configRewriteCommand),
+    SS_LOCAL("config|help", 2, CMD_NOMULTI, configHelpCommand),
+    SS_END,
+};
+
 const ss_command ss_cmds_server[] = {
     SS_LOCAL("bgsave", -1, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING, bgsaveCommand),
     SS_LOCAL("lastsave", 1, CMD_FAST | CMD_LOADING, lastsaveCommand),
-    SS_LOCAL("command", -1, CMD_LOADING, commandCommand),
-    SS_LOCAL("config", -2, CMD_ADMIN | CMD_NOMULTI, configCommand),
+    SS_CONTAINER("config", -2, 0, config_subcommands),
     SS_LOCAL("info", -1, CMD_LOADING, infoCommand),
     SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOMULTI, shutdownCommand),
     SS_LOCAL("time", 1, CMD_FAST, timeCommand),

@@ -90,6 +90,10 @@ typedef struct ss_command {
     ss_exec_fn exec;
     ss_prepare_fn prepare;
     struct { int first, last, step; } keys; /* COMMAND INFO key range (0 = no keys, last -1 = to the end) */
+    /* A container (CONFIG, CLIENT, COMMAND...): its subcommands, rows named
+     * "container|sub", ended by a row without a name. argv[1] picks one;
+     * each has its own arity, flags and handler. */
+    const struct ss_command *subcommands;
 } ss_command;
 
 /*
@@ -111,10 +115,24 @@ typedef struct ss_command {
 #define SS_TXN(nm, ar, fl, ...) SS_ROW(nm, ar, CMD_TXN | CMD_LOCAL_ONLY | (fl), __VA_ARGS__)
 /* Proposed by the server itself, never accepted from a client. */
 #define SS_INTERNAL(nm, ar, fn, ...) SS_ROW(nm, ar, CMD_INTERNAL | CMD_WRITE, .exec = (fn), __VA_ARGS__)
+/* A container: argv[1] names one of its subcommands, whose row runs it. It
+ * has a handler of its own only if it may run alone (COMMAND). */
+#define SS_CONTAINER(nm, ar, fl, subs, ...) SS_ROW(nm, ar, fl, .subcommands = (subs), __VA_ARGS__)
+/* Ends a container's list of subcommands. */
+#define SS_END {.name = NULL}
 
-/* Case-insensitive lookup; NULL if unknown. */
+/* Case-insensitive lookup by full name ("get", "config|get"); NULL if unknown. */
 const ss_command *ss_command_lookup(const char *name, size_t len);
-/* The whole table, for COMMAND. */
+/*
+ * The row that runs a command line, as Redis's lookupCommand: argv[0]'s, or
+ * for a container given a subcommand, the subcommand's. NULL if unknown;
+ * *container (may be NULL) is then argv[0]'s row when argv[0] is a container
+ * and argv[1] none of its subcommands (answer ss_reply_unknown_subcommand).
+ */
+const ss_command *ss_command_find(const ss_args *a, const ss_command **container);
+/* "ERR unknown subcommand 'x'. Try CONFIG HELP." for a's argv[1]. */
+void ss_reply_unknown_subcommand(ss_buf *out, const ss_args *a);
+/* The top-level rows, for COMMAND (subcommands hang off their containers). */
 const ss_command *ss_command_table(size_t *count);
 /* Whether argc fits the arity. */
 bool ss_command_arity_ok(const ss_command *cmd, int argc);

@@ -12,6 +12,7 @@ static const struct {
 } families[] = {
     {ss_docs_conn, &ss_docs_conn_count},
     {ss_docs_server, &ss_docs_server_count},
+    {ss_docs_command, &ss_docs_command_count},
     {ss_docs_string, &ss_docs_string_count},
     {ss_docs_keys, &ss_docs_keys_count},
     {ss_docs_hash, &ss_docs_hash_count},

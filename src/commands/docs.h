@@ -29,6 +29,7 @@ const ss_command_docs *const *ss_command_docs_all(size_t *count);
 
 SS_DOCS_FAMILY(conn)
 SS_DOCS_FAMILY(server)
+SS_DOCS_FAMILY(command)
 SS_DOCS_FAMILY(string)
 SS_DOCS_FAMILY(keys)
 SS_DOCS_FAMILY(hash)

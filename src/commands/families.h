@@ -11,7 +11,8 @@
     extern const size_t ss_cmds_##name##_count;
 
 SS_FAMILY(conn)    /* cmd_conn.c: PING ECHO SELECT QUIT HELLO AUTH CLIENT RESET */
-SS_FAMILY(server)  /* cmd_server.c: COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL SHUTDOWN TIME */
+SS_FAMILY(server)  /* cmd_server.c: BGSAVE CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME */
+SS_FAMILY(command) /* cmd_command.c: COMMAND */
 SS_FAMILY(string)  /* cmd_string.c */
 SS_FAMILY(keys)    /* cmd_keys.c */
 SS_FAMILY(hash)    /* cmd_hash.c */

@@ -19,6 +19,7 @@ static const struct {
 } families[] = {
     {ss_cmds_conn, &ss_cmds_conn_count},
     {ss_cmds_server, &ss_cmds_server_count},
+    {ss_cmds_command, &ss_cmds_command_count},
     {ss_cmds_string, &ss_cmds_string_count},
     {ss_cmds_keys, &ss_cmds_keys_count},
     {ss_cmds_hash, &ss_cmds_hash_count},
@@ -45,10 +46,54 @@ static void build(void)
         ss_name_index_add(&names, table[i].name, &table[i]);
 }
 
-const ss_command *ss_command_lookup(const char *name, size_t len)
+static const ss_command *lookup_top(const char *name, size_t len)
 {
     pthread_once(&once, build);
     return ss_name_index_find(&names, name, len);
+}
+
+/* The subcommand of container c named sub[0..len) ("get" of "config|get"). */
+static const ss_command *lookup_sub(const ss_command *c, const char *sub, size_t len)
+{
+    size_t skip = strlen(c->name) + 1;
+    for (const ss_command *s = c->subcommands; s->name != NULL; s++)
+        if (strlen(s->name) == skip + len && strncasecmp(s->name + skip, sub, len) == 0)
+            return s;
+    return NULL;
+}
+
+const ss_command *ss_command_lookup(const char *name, size_t len)
+{
+    const char *bar = memchr(name, '|', len);
+    if (bar == NULL)
+        return lookup_top(name, len);
+    const ss_command *c = lookup_top(name, (size_t)(bar - name));
+    if (c == NULL || c->subcommands == NULL)
+        return NULL;
+    return lookup_sub(c, bar + 1, len - (size_t)(bar - name) - 1);
+}
+
+const ss_command *ss_command_find(const ss_args *a, const ss_command **container)
+{
+    if (container)
+        *container = NULL;
+    const ss_command *c = lookup_top(a->argv[0], a->argvlen[0]);
+    if (c == NULL || c->subcommands == NULL || a->argc == 1)
+        return c;
+    const ss_command *sub = lookup_sub(c, a->argv[1], a->argvlen[1]);
+    if (sub == NULL && container)
+        *container = c;
+    return sub;
+}
+
+void ss_reply_unknown_subcommand(ss_buf *out, const ss_args *a)
+{
+    char upper[65];
+    size_t n = a->argvlen[0] < sizeof upper - 1 ? a->argvlen[0] : sizeof upper - 1;
+    for (size_t i = 0; i < n; i++)
+        upper[i] = (char)toupper((unsigned char)a->argv[0][i]);
+    upper[n] = '\0';
+    ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], upper);
 }
 
 const ss_command *ss_command_table(size_t *count)

@@ -21,6 +21,7 @@ static ss_engine *engine;
 static uv_loop_t loop;
 static ss_buf reply;
 static char *reply_str;
+static ss_session session;
 
 static void *no_async(void *ctx, ss_session *s) { return NULL; }
 static void no_complete(void *ctx, ss_session *s, void *cookie, const char *r, size_t len) {}
@@ -37,6 +38,7 @@ void ct_setup(void)
     ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info};
     cr_assert_eq(ss_engine_new(&loop, &cfg, store, &engine, err), SS_OK, "%s", err);
     ss_engine_set_hooks(engine, &hooks);
+    ss_engine_session_init(engine, &session, 1);
     ss_buf_init(&reply, 0);
     ct_now = 1700000000000LL;
     ct_seed = 42;
@@ -44,6 +46,7 @@ void ct_setup(void)
 
 void ct_teardown(void)
 {
+    ss_engine_session_release(engine, &session);
     ss_engine_free(engine);
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
@@ -73,7 +76,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
 {
     bool write = false;
     for (uint32_t i = 0; i < n; i++) {
-        const ss_command *c = ss_command_lookup(cmds[i].argv[0], cmds[i].argvlen[0]);
+        const ss_command *c = ss_command_find(&cmds[i], NULL);
         if (c && (c->flags & CMD_WRITE))
             write = true;
     }
@@ -92,7 +95,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
     if (multi)
         resp_add_array_len(&reply, n);
     for (uint32_t i = 0; i < n; i++) {
-        const ss_command *c = ss_command_lookup(cmds[i].argv[0], cmds[i].argvlen[0]);
+        const ss_command *c = ss_command_find(&cmds[i], NULL);
         if (c && !ss_command_arity_ok(c, cmds[i].argc))
             ss_reply_err(&reply, RERR_ARITY, c->name);
         else if (c && c->prepare && !multi && !c->prepare(NULL, &cmds[i], &reply))
@@ -154,5 +157,23 @@ const char *ct_exec(const char *first, ...)
         free(cmds[i].argvlen);
         ss_split_free(argvs[i], cmds[i].argc);
     }
+    return finish_reply();
+}
+
+const char *ct_dispatch(const char *line)
+{
+    int argc;
+    char **argv = ss_splitargs(line, &argc);
+    cr_assert_not_null(argv, "bad test line: %s", line);
+    cr_assert_gt(argc, 0);
+    size_t *lens = malloc(sizeof *lens * (size_t)argc);
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    ss_args a = {argc, argv, lens};
+    ss_buf_reset(&reply);
+    cr_assert_eq(ss_engine_dispatch(engine, &session, &a, &reply), SS_DISPATCH_DONE,
+                 "%s: only commands answered at once can be dispatched here", line);
+    free(lens);
+    ss_split_free(argv, argc);
     return finish_reply();
 }

@@ -25,6 +25,10 @@ const char *ct_run(const char *line);
 const char *ct_runv(int argc, const char **argv, const size_t *argvlen);
 /* Several commands as one MULTI/EXEC entry: "SET a 1", "INCR a", NULL. */
 const char *ct_exec(const char *first, ...);
+/* Runs line through the engine's dispatch, as from a client connected to
+ * this node: the table's lookup, arity and subcommand checks, then a command
+ * answered at once (COMMAND, CONFIG, CLIENT...; not reads or writes). */
+const char *ct_dispatch(const char *line);
 /* The number of bytes of the last reply (replies may hold NUL bytes). */
 size_t ct_reply_len(void);
 /* The store's applied index (each write advances it). */
