@@ -260,9 +260,10 @@ static void debugCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     ss_txn_abort(ctx.txn);
 }
 
-/* NOMULTI keeps DEBUG out of log entries: inside an applied MULTI it would
- * cost O(N) on every node. The exec half serves the in-process test bench. */
+/* CMD_NO_LOG keeps DEBUG out of log entries (MULTI refuses it, although
+ * Redis queues it): inside an applied MULTI it would cost O(N) on every
+ * node. The exec half serves the in-process test bench. */
 const ss_command ss_cmds_debug[] = {
-    SS_LOCAL("debug", -2, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING, debugCommand, .exec = debugExec),
+    SS_LOCAL("debug", -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_LOG, 0, debugCommand, .exec = debugExec),
 };
 SS_COUNT(ss_cmds_debug);

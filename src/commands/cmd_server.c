@@ -263,23 +263,23 @@ static void lastsaveCommand(ss_node *node, ss_session *s, const ss_args *a, ss_b
 }
 
 static const ss_command config_subcommands[] = {
-    SS_LOCAL("config|get", -3, CMD_ADMIN | CMD_NOMULTI, configGetCommand),
-    SS_LOCAL("config|set", -4, CMD_ADMIN | CMD_NOMULTI, configSetCommand),
-    SS_LOCAL("config|resetstat", 2, CMD_ADMIN | CMD_NOMULTI, configResetstatCommand),
-    SS_LOCAL("config|rewrite", 2, CMD_ADMIN | CMD_NOMULTI, configRewriteCommand),
-    SS_LOCAL("config|help", 2, CMD_NOMULTI, configHelpCommand),
+    SS_LOCAL("config|get", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configGetCommand),
+    SS_LOCAL("config|set", -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configSetCommand),
+    SS_LOCAL("config|resetstat", 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configResetstatCommand),
+    SS_LOCAL("config|rewrite", 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configRewriteCommand),
+    SS_LOCAL("config|help", 2, CMD_LOADING | CMD_STALE, 0, configHelpCommand),
     SS_END,
 };
 
 const ss_command ss_cmds_server[] = {
-    SS_LOCAL("bgsave", -1, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING, bgsaveCommand),
-    SS_LOCAL("lastsave", 1, CMD_FAST | CMD_LOADING, lastsaveCommand),
-    SS_CONTAINER("config", -2, 0, config_subcommands),
-    SS_LOCAL("info", -1, CMD_LOADING, infoCommand),
-    SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOMULTI, shutdownCommand),
-    SS_LOCAL("time", 1, CMD_FAST, timeCommand),
-    SS_READ("dbsize", 1, CMD_FAST, dbsizeExec),
-    SS_WRITE("flushdb", -1, 0, flushdbExec, .prepare = flushPrepare),
-    SS_WRITE("flushall", -1, 0, flushallExec, .prepare = flushPrepare),
+    SS_LOCAL("bgsave", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, bgsaveCommand),
+    SS_LOCAL("lastsave", 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_DANGEROUS, lastsaveCommand),
+    SS_CONTAINER("config", -2, 0, 0, config_subcommands),
+    SS_LOCAL("info", -1, CMD_LOADING | CMD_STALE, ACL_DANGEROUS, infoCommand),
+    SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NOMULTI | CMD_ALLOW_BUSY, 0, shutdownCommand),
+    SS_LOCAL("time", 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, timeCommand),
+    SS_READ("dbsize", 1, CMD_FAST, ACL_KEYSPACE, dbsizeExec),
+    SS_WRITE("flushdb", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushdbExec, .prepare = flushPrepare),
+    SS_WRITE("flushall", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushallExec, .prepare = flushPrepare),
 };
 SS_COUNT(ss_cmds_server);

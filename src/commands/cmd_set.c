@@ -604,6 +604,12 @@ static void sintercardExec(ss_exec_ctx *ctx, const ss_args *a)
     free(sets);
 }
 
+/* Keys when SINTERCARD's count does not parse as its key spec wants. */
+static int sintercardGetKeys(const ss_args *a, ss_keyref *keys)
+{
+    return ss_getkeys_counted(a, 0, 1, 2, 1, keys);
+}
+
 static void sscanExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     uint64_t cursor;
@@ -618,22 +624,22 @@ static void sscanExec(ss_exec_ctx *ctx, const ss_args *a)
 }
 
 const ss_command ss_cmds_set[] = {
-    SS_WRITE("sadd", -3, CMD_DENYOOM | CMD_FAST, saddExec, .keys = {1, 1, 1}),
-    SS_WRITE("srem", -3, CMD_FAST, sremExec, .keys = {1, 1, 1}),
-    SS_READ("smembers", 2, 0, smembersExec, .keys = {1, 1, 1}),
-    SS_READ("sismember", 3, CMD_FAST, sismemberExec, .keys = {1, 1, 1}),
-    SS_READ("smismember", -3, CMD_FAST, smismemberExec, .keys = {1, 1, 1}),
-    SS_READ("scard", 2, CMD_FAST, scardExec, .keys = {1, 1, 1}),
-    SS_WRITE("spop", -2, CMD_FAST | CMD_RANDOM, spopExec, .prepare = spopPrepare, .keys = {1, 1, 1}),
-    SS_READ("srandmember", -2, CMD_RANDOM, srandmemberExec, .keys = {1, 1, 1}),
-    SS_WRITE("smove", 4, CMD_FAST, smoveExec, .keys = {1, 2, 1}),
-    SS_READ("sinter", -2, 0, sinterExec, .keys = {1, -1, 1}),
-    SS_READ("sintercard", -3, 0, sintercardExec),
-    SS_WRITE("sinterstore", -3, CMD_DENYOOM, sinterstoreExec, .keys = {1, -1, 1}),
-    SS_READ("sunion", -2, 0, sunionExec, .keys = {1, -1, 1}),
-    SS_WRITE("sunionstore", -3, CMD_DENYOOM, sunionstoreExec, .keys = {1, -1, 1}),
-    SS_READ("sdiff", -2, 0, sdiffExec, .keys = {1, -1, 1}),
-    SS_WRITE("sdiffstore", -3, CMD_DENYOOM, sdiffstoreExec, .keys = {1, -1, 1}),
-    SS_READ("sscan", -3, CMD_RANDOM, sscanExec, .keys = {1, 1, 1}),
+    SS_WRITE("sadd", -3, CMD_DENYOOM | CMD_FAST, ACL_SET, saddExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("srem", -3, CMD_FAST, ACL_SET, sremExec, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_READ("smembers", 2, 0, ACL_SET, smembersExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("sismember", 3, CMD_FAST, ACL_SET, sismemberExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("smismember", -3, CMD_FAST, ACL_SET, smismemberExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("scard", 2, CMD_FAST, ACL_SET, scardExec, .keys = {KEY(1, KS_RO)}),
+    SS_WRITE("spop", -2, CMD_FAST, ACL_SET, spopExec, .prepare = spopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_READ("srandmember", -2, 0, ACL_SET, srandmemberExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("smove", 4, CMD_FAST, ACL_SET, smoveExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
+    SS_READ("sinter", -2, 0, ACL_SET, sinterExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sintercard", -3, 0, ACL_SET, sintercardExec, .keys = {KEYNUM(1, KS_RO | KS_ACCESS)}, .getkeys = sintercardGetKeys),
+    SS_WRITE("sinterstore", -3, CMD_DENYOOM, ACL_SET, sinterstoreExec, .keys = {KEY(1, KS_RW | KS_UPDATE), KEYS_TO_END(2, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sunion", -2, 0, ACL_SET, sunionExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("sunionstore", -3, CMD_DENYOOM, ACL_SET, sunionstoreExec, .keys = {KEY(1, KS_OW | KS_UPDATE), KEYS_TO_END(2, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sdiff", -2, 0, ACL_SET, sdiffExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("sdiffstore", -3, CMD_DENYOOM, ACL_SET, sdiffstoreExec, .keys = {KEY(1, KS_OW | KS_UPDATE), KEYS_TO_END(2, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sscan", -3, 0, ACL_SET, sscanExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
 };
 SS_COUNT(ss_cmds_set);

@@ -149,6 +149,16 @@ static bool length_ok(ss_buf *out, long long size, long long append)
 
 /* ------------------------------------------------------ SET GET GETEX... */
 
+/* SET's key is read too when GET is given (its key spec says VARIABLE_FLAGS). */
+static int setGetKeys(const ss_args *a, ss_keyref *keys)
+{
+    keys[0] = (ss_keyref){1, KS_OW | KS_UPDATE};
+    for (int i = 3; i < a->argc; i++)
+        if (ss_arg_is(a, i, "get"))
+            keys[0].flags = KS_RW | KS_ACCESS | KS_UPDATE;
+    return 1;
+}
+
 static bool setPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 {
     set_opts o;
@@ -572,26 +582,26 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
 }
 
 const ss_command ss_cmds_string[] = {
-    SS_WRITE("set", -3, CMD_DENYOOM, setExec, .prepare = setPrepare, .keys = {1, 1, 1}),
-    SS_READ("get", 2, CMD_FAST, getExec, .keys = {1, 1, 1}),
-    SS_WRITE("getset", 3, CMD_DENYOOM | CMD_FAST, getsetExec, .keys = {1, 1, 1}),
-    SS_WRITE("getdel", 2, CMD_FAST, getdelExec, .keys = {1, 1, 1}),
-    SS_WRITE("getex", -2, CMD_FAST, getexExec, .prepare = getexPrepare, .keys = {1, 1, 1}),
-    SS_WRITE("setnx", 3, CMD_DENYOOM | CMD_FAST, setnxExec, .keys = {1, 1, 1}),
-    SS_WRITE("setex", 4, CMD_DENYOOM, setexExec, .prepare = setexPrepare, .keys = {1, 1, 1}),
-    SS_WRITE("psetex", 4, CMD_DENYOOM, setexExec, .prepare = setexPrepare, .keys = {1, 1, 1}),
-    SS_READ("mget", -2, CMD_FAST, mgetExec, .keys = {1, -1, 1}),
-    SS_WRITE("mset", -3, CMD_DENYOOM, msetExec, .prepare = msetPrepare, .keys = {1, -1, 2}),
-    SS_WRITE("msetnx", -3, CMD_DENYOOM, msetExec, .prepare = msetPrepare, .keys = {1, -1, 2}),
-    SS_WRITE("incr", 2, CMD_DENYOOM | CMD_FAST, incrExec, .keys = {1, 1, 1}),
-    SS_WRITE("decr", 2, CMD_DENYOOM | CMD_FAST, decrExec, .keys = {1, 1, 1}),
-    SS_WRITE("incrby", 3, CMD_DENYOOM | CMD_FAST, incrbyExec, .keys = {1, 1, 1}),
-    SS_WRITE("decrby", 3, CMD_DENYOOM | CMD_FAST, decrbyExec, .keys = {1, 1, 1}),
-    SS_WRITE("incrbyfloat", 3, CMD_DENYOOM | CMD_FAST, incrbyfloatExec, .keys = {1, 1, 1}),
-    SS_WRITE("append", 3, CMD_DENYOOM | CMD_FAST, appendExec, .keys = {1, 1, 1}),
-    SS_READ("strlen", 2, CMD_FAST, strlenExec, .keys = {1, 1, 1}),
-    SS_READ("getrange", 4, 0, getrangeExec, .keys = {1, 1, 1}),
-    SS_READ("substr", 4, 0, getrangeExec, .keys = {1, 1, 1}),
-    SS_WRITE("setrange", 4, CMD_DENYOOM, setrangeExec, .prepare = setrangePrepare, .keys = {1, 1, 1}),
+    SS_WRITE("set", -3, CMD_DENYOOM, ACL_STRING, setExec, .prepare = setPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE | KS_VARIABLE_FLAGS)}, .getkeys = setGetKeys),
+    SS_READ("get", 2, CMD_FAST, ACL_STRING, getExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("getset", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, getsetExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("getdel", 2, CMD_FAST, ACL_STRING, getdelExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_WRITE("getex", -2, CMD_FAST, ACL_STRING, getexExec, .prepare = getexPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("setnx", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, setnxExec, .keys = {KEY(1, KS_OW | KS_INSERT)}),
+    SS_WRITE("setex", 4, CMD_DENYOOM, ACL_STRING, setexExec, .prepare = setexPrepare, .keys = {KEY(1, KS_OW | KS_UPDATE)}),
+    SS_WRITE("psetex", 4, CMD_DENYOOM, ACL_STRING, setexExec, .prepare = setexPrepare, .keys = {KEY(1, KS_OW | KS_UPDATE)}),
+    SS_READ("mget", -2, CMD_FAST, ACL_STRING, mgetExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("mset", -3, CMD_DENYOOM, ACL_STRING, msetExec, .prepare = msetPrepare, .keys = {KEYS_TO_END(1, 2, KS_OW | KS_UPDATE)}),
+    SS_WRITE("msetnx", -3, CMD_DENYOOM, ACL_STRING, msetExec, .prepare = msetPrepare, .keys = {KEYS_TO_END(1, 2, KS_OW | KS_INSERT)}),
+    SS_WRITE("incr", 2, CMD_DENYOOM | CMD_FAST, ACL_STRING, incrExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("decr", 2, CMD_DENYOOM | CMD_FAST, ACL_STRING, decrExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("incrby", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, incrbyExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("decrby", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, decrbyExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("incrbyfloat", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, incrbyfloatExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("append", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, appendExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_READ("strlen", 2, CMD_FAST, ACL_STRING, strlenExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("getrange", 4, 0, ACL_STRING, getrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("substr", 4, 0, ACL_STRING, getrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("setrange", 4, CMD_DENYOOM, ACL_STRING, setrangeExec, .prepare = setrangePrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
 };
 SS_COUNT(ss_cmds_string);

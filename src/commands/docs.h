@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "commands/command.h"
+
 /*
  * One entry per command, keyed by the command's name; each family's entries
  * live in commands/docs/<family>.c next to nothing else, so the table rows
@@ -16,7 +18,14 @@ typedef struct ss_command_docs {
     const char *since;        /* the Redis version that introduced it */
     const char *summary;
     const char *complexity;
+    /* COMMAND INFO's hints for clients ("nondeterministic_output",
+     * "request_policy:all_shards"...), NULL-terminated: SS_TIPS("a", "b"). */
+    const char *const *tips;
+    /* A note per key spec of the row, where Redis gives one. */
+    const char *key_notes[SS_KEYSPECS_MAX];
 } ss_command_docs;
+
+#define SS_TIPS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* The entry of a command by name (case-insensitive); NULL if none. */
 const ss_command_docs *ss_command_docs_lookup(const char *name, size_t len);

@@ -63,7 +63,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         return refuse(s);
     }
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
-        if (cmd->flags & CMD_NOMULTI) {
+        if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
             return refuse(s);
         }

@@ -1,5 +1,6 @@
 /* The command table and its docs: every row is well formed, every visible command is documented. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands/command.h"
@@ -114,6 +115,45 @@ Test(cmd_table, subcommands_are_found_by_full_name_and_from_a_command_line)
     cr_expect_null(container);
 }
 
+static void expect_wellformed_keyspecs(const ss_command *c)
+{
+    int n = ss_command_nkeyspecs(c);
+    for (int i = 0; i < n; i++) {
+        const ss_keyspec *k = &c->keys[i];
+        unsigned access = k->flags & (KS_RO | KS_RW | KS_OW | KS_RM);
+        cr_expect(access && !(access & (access - 1)), "%s spec %d: one of RO RW OW RM", c->name, i);
+        cr_expect(k->begin == SS_KS_INDEX || (k->begin == SS_KS_KEYWORD && k->keyword), "%s", c->name);
+        cr_expect(k->find == SS_KS_RANGE || k->find == SS_KS_KEYNUM, "%s", c->name);
+        cr_expect_geq(k->keystep, 1, "%s spec %d: a step of at least 1", c->name, i);
+        cr_expect(!(k->flags & KS_VARIABLE_FLAGS) || c->getkeys, "%s: variable flags need a getkeys", c->name);
+    }
+    for (int i = n; i < SS_KEYSPECS_MAX; i++)
+        cr_expect_eq(c->keys[i].begin, 0, "%s: specs are contiguous", c->name);
+    cr_expect(!(c->flags & CMD_MOVABLE_KEYS), "%s: movablekeys is derived, not written", c->name);
+}
+
+Test(cmd_table, key_specs_are_well_formed)
+{
+    each_row(expect_wellformed_keyspecs);
+}
+
+Test(cmd_table, the_legacy_range_and_movablekeys_follow_the_specs)
+{
+    int first, last, step;
+    const char *cases[][4] = {{"get", "1", "1", "1"}, {"mset", "1", "-1", "2"}, {"sinterstore", "1", "-1", "1"},
+                              {"rename", "1", "2", "1"}, {"sintercard", "0", "0", "0"}, {"ping", "0", "0", "0"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const ss_command *c = ss_command_lookup(cases[i][0], strlen(cases[i][0]));
+        ss_command_key_range(c, &first, &last, &step);
+        cr_expect(first == atoi(cases[i][1]) && last == atoi(cases[i][2]) && step == atoi(cases[i][3]),
+                  "%s: %d %d %d", cases[i][0], first, last, step);
+    }
+    cr_expect(ss_command_flags(ss_command_lookup("sintercard", 10)) & CMD_MOVABLE_KEYS, "a count moves keys");
+    cr_expect(!(ss_command_flags(ss_command_lookup("sinterstore", 11)) & CMD_MOVABLE_KEYS), "adjacent ranges");
+    cr_expect_eq(ss_command_acl(ss_command_lookup("get", 3)), ACL_READ | ACL_STRING | ACL_FAST);
+    cr_expect_eq(ss_command_acl(ss_command_lookup("flushall", 8)), ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS);
+}
+
 /* ------------------------------------------------ through the dispatch */
 
 #include "cmdtest.h"
@@ -148,4 +188,20 @@ Test(cmd_table, subcommands_run_and_name_the_connection_s_last_command, .init = 
     const char *info = ct_dispatch("CLIENT INFO");
     cr_expect(strstr(info, " name=bench ") != NULL, "%s", info);
     cr_expect(strstr(info, " cmd=client|info ") != NULL, "Redis 7 names the subcommand: %s", info);
+}
+
+Test(cmd_table, command_getkeys_finds_keys_from_the_specs, .init = ct_setup, .fini = ct_teardown)
+{
+    EXPECT("COMMAND GETKEYS mset a 1 b 2", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    EXPECT("COMMAND GETKEYS sinterstore d a b", "*3\r\n$1\r\nd\r\n$1\r\na\r\n$1\r\nb\r\n");
+    EXPECT("COMMAND GETKEYSANDFLAGS set k v", "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n");
+    EXPECT("COMMAND GETKEYSANDFLAGS set k v get",
+           "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+    EXPECT("COMMAND GETKEYS sintercard 2 a b limit 1", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    EXPECT("COMMAND GETKEYS sintercard 3 a b", "-ERR Invalid arguments specified for command\r\n");
+    EXPECT("COMMAND GETKEYS ping x", "-ERR The command has no key arguments\r\n");
+    EXPECT("COMMAND GETKEYS get a b", "-ERR Invalid number of arguments specified for command\r\n");
+    EXPECT("COMMAND GETKEYS get", "-ERR wrong number of arguments for 'command|getkeys' command\r\n");
+    EXPECT("COMMAND GETKEYS nosuch k", "-ERR Invalid command specified\r\n");
+    EXPECT("COMMAND GETKEYS __expire 0 k", "-ERR Invalid command specified\r\n");
 }

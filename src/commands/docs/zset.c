@@ -67,6 +67,7 @@ const ss_command_docs ss_docs_zset[] = {
      .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
     {.name = "zscan", .group = "sorted-set", .since = "2.8.0",
      .summary = "Iterates over members and scores of a sorted set.",
-     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
+     .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+     .tips = SS_TIPS("nondeterministic_output")},
 };
 SS_DOCS_COUNT(ss_docs_zset);

@@ -1,0 +1,370 @@
+/* sandstore's command table against a real redis-server 7.0, side by side: COMMAND INFO, COMMAND DOCS, GETKEYS and LIST for every command. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "integration/harness.h"
+
+/*
+ * Both servers answer the same requests in RESP2 (the hiredis here predates
+ * RESP3); the replies must be equal, element by element and type by type.
+ * Exceptions are listed with their reason:
+ *  - a container's subcommands are compared one by one, by name (Redis has
+ *    more of them, in its hash table's order);
+ *  - commands Redis 7.0 does not have (below) are not compared.
+ */
+static const char *const only_in_sandstore[] = {
+    "client|setinfo",  /* Redis 7.2 */
+    "client|no-touch", /* Redis 7.2 */
+    NULL,
+};
+
+static h_node ss, redis;
+static redisContext *sc, *rc;
+
+static void start_redis(h_node *n)
+{
+    h_node_init(n, 99, NULL);
+    char port[16];
+    snprintf(port, sizeof port, "%d", n->port);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        setpgid(0, 0);
+        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", n->dir, (char *)NULL);
+        _exit(127);
+    }
+    n->pid = pid;
+    cr_assert(h_node_wait_ready(n, 20000), "redis-server (Debian's redis-server package) did not start");
+}
+
+static void setup(void)
+{
+    h_node_init(&ss, 1, NULL);
+    cr_assert(h_node_start(&ss), "sandstore did not start; see %s/sandstore.log", ss.dir);
+    start_redis(&redis);
+    sc = h_connect(&ss);
+    rc = h_connect(&redis);
+    cr_assert(sc && !sc->err && rc && !rc->err);
+    redisReply *v = redisCommand(rc, "INFO server");
+    cr_assert(v && v->type == REDIS_REPLY_STRING);
+    cr_assert(strstr(v->str, "redis_version:7.0.") != NULL, "these tests compare with Redis 7.0");
+    freeReplyObject(v);
+}
+
+static void teardown(void)
+{
+    redisFree(sc);
+    redisFree(rc);
+    h_node_cleanup(&ss);
+    h_node_stop(&redis, SIGTERM);
+    h_node_cleanup(&redis);
+}
+
+TestSuite(command_table, .init = setup, .fini = teardown, .timeout = 300);
+
+/* ------------------------------------------------------------ replies */
+
+static redisReply *argv_cmd(redisContext *c, int argc, const char **argv)
+{
+    size_t lens[64];
+    cr_assert_leq(argc, 64);
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    cr_assert_not_null(r, "connection lost");
+    return r;
+}
+
+/* Splits a line on spaces (no quoting) and runs it on c. */
+static redisReply *line_cmd(redisContext *c, const char *line)
+{
+    char buf[1024];
+    const char *argv[64];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", line);
+    for (char *tok = strtok(buf, " "); tok && argc < 64; tok = strtok(NULL, " "))
+        argv[argc++] = tok;
+    return argv_cmd(c, argc, argv);
+}
+
+/* Whether a and b are the same reply; if not, where they first differ. */
+static bool same(const redisReply *a, const redisReply *b, char *where, size_t size)
+{
+    if (a->type != b->type) {
+        snprintf(where, size, "type %d vs %d", a->type, b->type);
+        return false;
+    }
+    switch (a->type) {
+    case REDIS_REPLY_INTEGER:
+        if (a->integer != b->integer) {
+            snprintf(where, size, "%lld vs %lld", a->integer, b->integer);
+            return false;
+        }
+        return true;
+    case REDIS_REPLY_ARRAY:
+        if (a->elements != b->elements) {
+            snprintf(where, size, "%zu vs %zu elements", a->elements, b->elements);
+            return false;
+        }
+        for (size_t i = 0; i < a->elements; i++) {
+            if (!same(a->element[i], b->element[i], where, size)) {
+                char inner[512];
+                snprintf(inner, sizeof inner, "%s", where);
+                snprintf(where, size, "[%zu] %s", i, inner);
+                return false;
+            }
+        }
+        return true;
+    case REDIS_REPLY_NIL:
+        return true;
+    default:
+        if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0) {
+            snprintf(where, size, "\"%.200s\" vs \"%.200s\"", a->str, b->str);
+            return false;
+        }
+        return true;
+    }
+}
+
+static bool sandstore_only(const char *name)
+{
+    for (const char *const *n = only_in_sandstore; *n; n++)
+        if (!strcasecmp(*n, name))
+            return true;
+    return false;
+}
+
+/* sandstore's COMMAND LIST (every command and subcommand). */
+static redisReply *all_names(void)
+{
+    redisReply *r = redisCommand(sc, "COMMAND LIST");
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements > 100);
+    return r;
+}
+
+/* The element of a (an array of COMMAND INFO entries) named name, or NULL. */
+static const redisReply *entry_named(const redisReply *a, const char *name)
+{
+    for (size_t i = 0; i < a->elements; i++)
+        if (a->element[i]->type == REDIS_REPLY_ARRAY && a->element[i]->elements > 0 &&
+            !strcasecmp(a->element[i]->element[0]->str, name))
+            return a->element[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------- COMMAND INFO */
+
+/* One command's COMMAND INFO entries; a container's subcommands by name. */
+static int compare_info(const char *name, const redisReply *s, const redisReply *r)
+{
+    char where[1024];
+    cr_assert_eq(s->type, REDIS_REPLY_ARRAY);
+    if (s->elements != 10 || r->type != REDIS_REPLY_ARRAY || r->elements != 10) {
+        cr_expect_fail("COMMAND INFO %s: not ten fields", name);
+        return 1;
+    }
+    int bad = 0;
+    for (size_t f = 0; f < 9; f++) {
+        if (!same(s->element[f], r->element[f], where, sizeof where)) {
+            cr_expect_fail("COMMAND INFO %s, field %zu: %s", name, f, where);
+            bad++;
+        }
+    }
+    const redisReply *subs = s->element[9], *rsubs = r->element[9];
+    if (rsubs->elements == 0) {
+        if (!same(subs, rsubs, where, sizeof where)) {
+            cr_expect_fail("COMMAND INFO %s, subcommands: %s", name, where);
+            bad++;
+        }
+        return bad;
+    }
+    for (size_t i = 0; i < subs->elements; i++) {
+        const char *sub = subs->element[i]->element[0]->str;
+        const redisReply *theirs = entry_named(rsubs, sub);
+        if (theirs)
+            bad += compare_info(sub, subs->element[i], theirs);
+        else if (!sandstore_only(sub))
+            cr_expect_fail("COMMAND INFO %s: Redis has no subcommand %s", name, sub);
+    }
+    return bad;
+}
+
+Test(command_table, command_info_of_every_command_is_redis_7_0_s)
+{
+    redisReply *names = all_names();
+    int compared = 0, bad = 0;
+    for (size_t i = 0; i < names->elements; i++) {
+        const char *name = names->element[i]->str;
+        if (sandstore_only(name))
+            continue;
+        const char *argv[] = {"COMMAND", "INFO", name};
+        redisReply *s = argv_cmd(sc, 3, argv), *r = argv_cmd(rc, 3, argv);
+        cr_assert(s->type == REDIS_REPLY_ARRAY && s->elements == 1 && r->elements == 1);
+        if (r->element[0]->type == REDIS_REPLY_NIL)
+            cr_expect_fail("Redis 7.0 has no command %s (list it in only_in_sandstore with a reason)", name);
+        else
+            bad += compare_info(name, s->element[0], r->element[0]);
+        compared++;
+        freeReplyObject(s);
+        freeReplyObject(r);
+    }
+    freeReplyObject(names);
+    cr_log_info("COMMAND INFO: %d commands compared, %d fields differ", compared, bad);
+}
+
+Test(command_table, unknown_names_answer_nil_and_count_counts_top_level_commands)
+{
+    redisReply *s = redisCommand(sc, "COMMAND INFO get nosuch config|nosuch"), *r;
+    cr_assert(s && s->type == REDIS_REPLY_ARRAY && s->elements == 3);
+    cr_expect_eq(s->element[0]->type, REDIS_REPLY_ARRAY);
+    cr_expect_eq(s->element[1]->type, REDIS_REPLY_NIL);
+    cr_expect_eq(s->element[2]->type, REDIS_REPLY_NIL);
+    freeReplyObject(s);
+    s = redisCommand(sc, "COMMAND COUNT");
+    r = redisCommand(sc, "COMMAND");
+    cr_assert(s->type == REDIS_REPLY_INTEGER && r->type == REDIS_REPLY_ARRAY);
+    cr_expect_eq((size_t)s->integer, r->elements, "COUNT counts what COMMAND lists");
+    freeReplyObject(s);
+    freeReplyObject(r);
+}
+
+/* ------------------------------------------- GETKEYS, GETKEYSANDFLAGS */
+
+/* Runs GETKEYS and GETKEYSANDFLAGS of line on both; false if they differ. */
+static bool same_keys(const char *line)
+{
+    bool ok = true;
+    for (int flags = 0; flags < 2; flags++) {
+        char req[1200];
+        snprintf(req, sizeof req, "COMMAND %s %s", flags ? "GETKEYSANDFLAGS" : "GETKEYS", line);
+        redisReply *s = line_cmd(sc, req), *r = line_cmd(rc, req);
+        char where[1024];
+        if (!same(s, r, where, sizeof where)) {
+            cr_expect_fail("%s: %s", req, where);
+            ok = false;
+        }
+        freeReplyObject(s);
+        freeReplyObject(r);
+    }
+    return ok;
+}
+
+/*
+ * Every command line of a few shapes for every command: the right number of
+ * arguments and more (or fewer, for a fixed arity), with words, or with a
+ * count first (numkeys commands) - whatever the replies, keys or errors, they
+ * must be Redis's.
+ */
+Test(command_table, getkeys_of_every_command_are_redis_7_0_s)
+{
+    static const char *const firsts[] = {"k1", "2", "0", "-1", "02"};
+    redisReply *names = all_names();
+    int lines = 0;
+    for (size_t i = 0; i < names->elements; i++) {
+        const char *name = names->element[i]->str;
+        if (sandstore_only(name))
+            continue;
+        const char *argv[] = {"COMMAND", "INFO", name};
+        redisReply *info = argv_cmd(sc, 3, argv);
+        int arity = (int)info->element[0]->element[1]->integer;
+        freeReplyObject(info);
+        char base[128];
+        snprintf(base, sizeof base, "%s", name);
+        int words = 1;
+        for (char *bar = strchr(base, '|'); bar; bar = strchr(bar, '|'), words++)
+            *bar = ' ';
+        int min = arity < 0 ? -arity : arity;
+        for (int argc = min - 1; argc <= min + 3; argc++) {
+            for (size_t f = 0; f < sizeof firsts / sizeof firsts[0]; f++) {
+                char line[1024];
+                size_t used = (size_t)snprintf(line, sizeof line, "%s", base);
+                for (int a = words; a < argc && used < sizeof line - 16; a++) {
+                    if (a == words)
+                        used += (size_t)snprintf(line + used, sizeof line - used, " %s", firsts[f]);
+                    else
+                        used += (size_t)snprintf(line + used, sizeof line - used, " k%d", a);
+                }
+                lines++;
+                same_keys(line);
+            }
+        }
+    }
+    freeReplyObject(names);
+    cr_log_info("GETKEYS: %d command lines compared", lines);
+}
+
+Test(command_table, getkeys_edge_cases_are_redis_7_0_s)
+{
+    static const char *const lines[] = {
+        "set k v get", "set k v GET ex 10", "set k v nx", "get", "get k x", "ping", "ping x",
+        "nosuch k", "config get x", "config nosuch", "client list", "sintercard 02 a b",
+        "sintercard 2 a b limit 1", "sintercard 3 a b", "sintercard x a", "mset a 1 b", "mset a 1 b 2",
+        "del a b c", "rename a b", "lmove a b left right", "sinterstore d a b c", "watch a b",
+        "command info", "debug digest-value a",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        same_keys(lines[i]);
+}
+
+/* ------------------------------------------------------- COMMAND LIST */
+
+static bool in_list(const redisReply *list, const char *name)
+{
+    for (size_t i = 0; i < list->elements; i++)
+        if (!strcasecmp(list->element[i]->str, name))
+            return true;
+    return false;
+}
+
+/* sandstore's FILTERBY answer holds exactly the commands it has of Redis's. */
+static void same_filter(const char *type, const char *arg)
+{
+    const char *argv[] = {"COMMAND", "LIST", "FILTERBY", type, arg};
+    redisReply *s = argv_cmd(sc, 5, argv), *r = argv_cmd(rc, 5, argv), *all = all_names();
+    cr_assert(s->type == REDIS_REPLY_ARRAY && r->type == REDIS_REPLY_ARRAY, "%s %s", type, arg);
+    for (size_t i = 0; i < all->elements; i++) {
+        const char *name = all->element[i]->str;
+        if (!sandstore_only(name))
+            cr_expect_eq(in_list(s, name), in_list(r, name), "FILTERBY %s %s: %s", type, arg, name);
+    }
+    for (size_t i = 0; i < s->elements; i++)
+        cr_expect(in_list(all, s->element[i]->str), "%s", s->element[i]->str);
+    freeReplyObject(s);
+    freeReplyObject(r);
+    freeReplyObject(all);
+}
+
+Test(command_table, command_list_filters_like_redis_7_0)
+{
+    static const char *const cats[] = {
+        "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
+        "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous",
+        "connection", "transaction", "scripting", "READ", "nosuch",
+    };
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        same_filter("aclcat", cats[i]);
+    same_filter("pattern", "*get*");
+    same_filter("pattern", "config|*");
+    same_filter("pattern", "C?IENT*");
+    same_filter("module", "nosuch");
+    static const char *const bad[] = {"COMMAND LIST FILTERBY", "COMMAND LIST FILTERBY aclcat",
+                                      "COMMAND LIST FILTERBY nosuch x", "COMMAND LIST x y z"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        redisReply *s = line_cmd(sc, bad[i]), *r = line_cmd(rc, bad[i]);
+        char where[1024];
+        cr_expect(same(s, r, where, sizeof where), "%s: %s", bad[i], where);
+        freeReplyObject(s);
+        freeReplyObject(r);
+    }
+}
