@@ -162,20 +162,122 @@ static void add_info(ss_buf *out, resp_proto proto, const ss_command *c)
 
 /* ------------------------------------------------------------- DOCS */
 
+static const char *const arg_types[] = {
+    "string", "integer", "double", "key", "pattern", "unix-time", "pure-token", "oneof", "block",
+};
+
+static const flag_name arg_flags[] = {
+    {ARG_OPTIONAL, "optional"}, {ARG_MULTIPLE, "multiple"}, {ARG_MULTIPLE_TOKEN, "multiple_token"},
+};
+
+static const flag_name doc_flags[] = {
+    {SS_DOC_DEPRECATED, "deprecated"}, {SS_DOC_SYSCMD, "syscmd"},
+};
+
+/* The entries an argument takes in its flat list, its own arguments included. */
+static size_t arg_span(const ss_cmdarg *a)
+{
+    size_t n = 1;
+    for (int i = 0; i < a->nargs; i++)
+        n += arg_span(a + n);
+    return n;
+}
+
+/* The arguments at one level of the list, from args: count of them (Redis's
+ * addReplyCommandArgList). */
+static void add_args(ss_buf *out, resp_proto proto, const ss_cmdarg *args, long long count)
+{
+    resp_add_array_len(out, count);
+    for (long long i = 0; i < count; i++) {
+        const ss_cmdarg *a = args;
+        bool nested = a->type == ARG_ONEOF || a->type == ARG_BLOCK;
+        long long fields = 2 + (a->type == ARG_KEY) + (a->token != NULL) + (a->summary != NULL) +
+                           (a->since != NULL) + (a->deprecated_since != NULL) + (a->flags != 0) + nested;
+        resp_add_map_len(out, proto, fields);
+        resp_add_bulk_cstr(out, "name");
+        resp_add_bulk_cstr(out, a->name);
+        resp_add_bulk_cstr(out, "type");
+        resp_add_bulk_cstr(out, arg_types[a->type]);
+        if (a->type == ARG_KEY) {
+            resp_add_bulk_cstr(out, "key_spec_index");
+            resp_add_int(out, a->key_spec_index);
+        }
+        const char *const texts[][2] = {{"token", a->token}, {"summary", a->summary}, {"since", a->since},
+                                        {"deprecated_since", a->deprecated_since}};
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+            if (texts[t][1]) {
+                resp_add_bulk_cstr(out, texts[t][0]);
+                resp_add_bulk_cstr(out, texts[t][1]);
+            }
+        }
+        if (a->flags) {
+            resp_add_bulk_cstr(out, "flags");
+            ADD_FLAGS(out, proto, a->flags, arg_flags);
+        }
+        if (nested) {
+            resp_add_bulk_cstr(out, "arguments");
+            add_args(out, proto, a + 1, a->nargs);
+        }
+        args += arg_span(a);
+    }
+}
+
+static long long count_top_args(const ss_cmdarg *args)
+{
+    long long n = 0;
+    for (const ss_cmdarg *a = args; a && a->name; a += arg_span(a))
+        n++;
+    return n;
+}
+
+/* One command's COMMAND DOCS entry, name first (Redis's addReplyCommandDocs). */
 static void add_docs(ss_buf *out, resp_proto proto, const ss_command *c)
 {
+    static const ss_command_docs none = {.summary = "", .since = "", .group = "generic"};
     const ss_command_docs *d = ss_command_docs_lookup(c->name, strlen(c->name));
+    if (d == NULL)
+        d = &none; /* test_cmd_table keeps this from happening */
     long long nsub = count_subcommands(c);
+    long long nhist = 0;
+    for (const ss_cmdhistory *h = d->history; h && h->since; h++)
+        nhist++;
+    long long fields = 3 + (d->complexity != NULL) + (d->doc_flags != 0) + (d->deprecated_since != NULL) +
+                       (d->replaced_by != NULL) + (nhist > 0) + (d->args != NULL) + (nsub > 0);
     resp_add_bulk_cstr(out, c->name);
-    resp_add_map_len(out, proto, nsub ? 5 : 4);
-    resp_add_bulk_cstr(out, "summary");
-    resp_add_bulk_cstr(out, d && d->summary ? d->summary : "");
-    resp_add_bulk_cstr(out, "since");
-    resp_add_bulk_cstr(out, d && d->since ? d->since : "1.0.0");
-    resp_add_bulk_cstr(out, "group");
-    resp_add_bulk_cstr(out, d && d->group ? d->group : "generic");
-    resp_add_bulk_cstr(out, "complexity");
-    resp_add_bulk_cstr(out, d && d->complexity ? d->complexity : "O(1)");
+    resp_add_map_len(out, proto, fields);
+    const char *const texts[][2] = {{"summary", d->summary}, {"since", d->since}, {"group", d->group},
+                                    {"complexity", d->complexity}};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        if (texts[t][1]) {
+            resp_add_bulk_cstr(out, texts[t][0]);
+            resp_add_bulk_cstr(out, texts[t][1]);
+        }
+    }
+    if (d->doc_flags) {
+        resp_add_bulk_cstr(out, "doc_flags");
+        ADD_FLAGS(out, proto, d->doc_flags, doc_flags);
+    }
+    if (d->deprecated_since) {
+        resp_add_bulk_cstr(out, "deprecated_since");
+        resp_add_bulk_cstr(out, d->deprecated_since);
+    }
+    if (d->replaced_by) {
+        resp_add_bulk_cstr(out, "replaced_by");
+        resp_add_bulk_cstr(out, d->replaced_by);
+    }
+    if (nhist) {
+        resp_add_bulk_cstr(out, "history");
+        resp_add_set_len(out, proto, nhist);
+        for (const ss_cmdhistory *h = d->history; h->since; h++) {
+            resp_add_array_len(out, 2);
+            resp_add_bulk_cstr(out, h->since);
+            resp_add_bulk_cstr(out, h->changes);
+        }
+    }
+    if (d->args) {
+        resp_add_bulk_cstr(out, "arguments");
+        add_args(out, proto, d->args, count_top_args(d->args));
+    }
     if (nsub) {
         resp_add_bulk_cstr(out, "subcommands");
         resp_add_map_len(out, proto, nsub);

@@ -6,6 +6,11 @@
 #include "commands/docs.h"
 #include "commands/table_index.h"
 
+const ss_cmdarg ss_args_key[] = {
+    ARG("key", ARG_KEY, .key_spec_index = 0),
+    SS_ARGS_END,
+};
+
 static const struct {
     const ss_command_docs *docs;
     const size_t *count;

@@ -368,3 +368,175 @@ Test(command_table, command_list_filters_like_redis_7_0)
         freeReplyObject(r);
     }
 }
+
+/* ---------------------------------------------------------- COMMAND DOCS */
+
+/*
+ * COMMAND DOCS nests deeper than this hiredis (0.14) reads ("No support for
+ * nested multi bulk replies with depth > 7"), so docs replies are read here,
+ * into redisReply objects freeReplyObject can free.
+ */
+static redisReply *deep_read(FILE *f)
+{
+    char line[8192];
+    cr_assert_not_null(fgets(line, sizeof line, f), "connection lost");
+    size_t n = strcspn(line, "\r");
+    line[n] = '\0';
+    redisReply *r = calloc(1, sizeof *r);
+    cr_assert_not_null(r);
+    long long v = strtoll(line + 1, NULL, 10);
+    switch (line[0]) {
+    case '+':
+    case '-':
+        r->type = line[0] == '+' ? REDIS_REPLY_STATUS : REDIS_REPLY_ERROR;
+        r->str = strdup(line + 1);
+        r->len = strlen(r->str);
+        break;
+    case ':':
+        r->type = REDIS_REPLY_INTEGER;
+        r->integer = v;
+        break;
+    case '$':
+        if (v < 0) {
+            r->type = REDIS_REPLY_NIL;
+            break;
+        }
+        r->type = REDIS_REPLY_STRING;
+        r->str = malloc((size_t)v + 3);
+        cr_assert_eq(fread(r->str, 1, (size_t)v + 2, f), (size_t)v + 2);
+        r->str[v] = '\0';
+        r->len = (size_t)v;
+        break;
+    case '*':
+        if (v < 0) {
+            r->type = REDIS_REPLY_NIL;
+            break;
+        }
+        r->type = REDIS_REPLY_ARRAY;
+        r->elements = (size_t)v;
+        r->element = calloc((size_t)v + 1, sizeof *r->element);
+        for (long long i = 0; i < v; i++)
+            r->element[i] = deep_read(f);
+        break;
+    default:
+        cr_assert_fail("unexpected reply type '%c'", line[0]);
+    }
+    return r;
+}
+
+/* Sends COMMAND DOCS name (NULL: all) on a connection of its own to port. */
+static redisReply *docs_cmd(int port, const char *name)
+{
+    redisContext *c = redisConnect("127.0.0.1", port);
+    cr_assert(c && !c->err);
+    FILE *f = fdopen(dup(c->fd), "r+");
+    cr_assert_not_null(f);
+    if (name)
+        fprintf(f, "*3\r\n$7\r\nCOMMAND\r\n$4\r\nDOCS\r\n$%zu\r\n%s\r\n", strlen(name), name);
+    else
+        fprintf(f, "*2\r\n$7\r\nCOMMAND\r\n$4\r\nDOCS\r\n");
+    fflush(f);
+    redisReply *r = deep_read(f);
+    fclose(f);
+    redisFree(c);
+    return r;
+}
+
+/* The value under key in a RESP2 map (a flat array), or NULL. */
+static const redisReply *map_get(const redisReply *map, const char *key)
+{
+    for (size_t i = 0; i + 1 < map->elements; i += 2)
+        if (!strcmp(map->element[i]->str, key))
+            return map->element[i + 1];
+    return NULL;
+}
+
+/* Where a sandstore note starts in a docs text, or its end. */
+static size_t before_note(const redisReply *text)
+{
+    const char *note = strstr(text->str, " sandstore: ");
+    return note ? (size_t)(note - text->str) : text->len;
+}
+
+/*
+ * One command's COMMAND DOCS entry: the same fields, equal, except that a
+ * summary or complexity may end with a note, "... sandstore: how sandstore
+ * differs", and a container's subcommands are compared by name.
+ */
+static void compare_docs(const char *name, const redisReply *s, const redisReply *r)
+{
+    char where[1024];
+    cr_assert(s->type == REDIS_REPLY_ARRAY && r->type == REDIS_REPLY_ARRAY);
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+        if (!map_get(s, r->element[i]->str) && strcmp(r->element[i]->str, "subcommands") != 0)
+            cr_expect_fail("COMMAND DOCS %s: no %s", name, r->element[i]->str);
+    for (size_t i = 0; i + 1 < s->elements; i += 2) {
+        const char *key = s->element[i]->str;
+        const redisReply *mine = s->element[i + 1], *theirs = map_get(r, key);
+        if (theirs == NULL) {
+            cr_expect_fail("COMMAND DOCS %s: Redis has no %s", name, key);
+        } else if (!strcmp(key, "summary") || !strcmp(key, "complexity")) {
+            /* "Redis's text. sandstore: how sandstore differs." (the period
+             * before the note may be ours) */
+            size_t n = before_note(mine);
+            if (n < mine->len && n == theirs->len + 1 && mine->str[n - 1] == '.')
+                n--;
+            cr_expect(n == theirs->len && !memcmp(mine->str, theirs->str, n),
+                      "COMMAND DOCS %s, %s: \"%s\" vs \"%s\"", name, key, mine->str, theirs->str);
+        } else if (!strcmp(key, "subcommands")) {
+            for (size_t j = 0; j + 1 < mine->elements; j += 2) {
+                const char *sub = mine->element[j]->str;
+                const redisReply *their_sub = map_get(theirs, sub);
+                if (their_sub)
+                    compare_docs(sub, mine->element[j + 1], their_sub);
+                else if (!sandstore_only(sub))
+                    cr_expect_fail("COMMAND DOCS %s: Redis has no subcommand %s", name, sub);
+            }
+        } else if (!same(mine, theirs, where, sizeof where)) {
+            cr_expect_fail("COMMAND DOCS %s, %s: %s", name, key, where);
+        }
+    }
+}
+
+Test(command_table, command_docs_of_every_command_is_redis_7_0_s_but_for_sandstore_notes)
+{
+    redisReply *names = all_names();
+    int compared = 0, notes = 0;
+    for (size_t i = 0; i < names->elements; i++) {
+        const char *name = names->element[i]->str;
+        if (sandstore_only(name))
+            continue;
+        redisReply *s = docs_cmd(ss.port, name), *r = docs_cmd(redis.port, name);
+        cr_assert(s->type == REDIS_REPLY_ARRAY && s->elements == 2, "COMMAND DOCS %s", name);
+        cr_assert(r->type == REDIS_REPLY_ARRAY && r->elements == 2, "Redis has no docs for %s", name);
+        cr_expect_str_eq(s->element[0]->str, r->element[0]->str);
+        compare_docs(name, s->element[1], r->element[1]);
+        for (const char *k = "summary"; k; k = !strcmp(k, "summary") ? "complexity" : NULL) {
+            const redisReply *t = map_get(s->element[1], k);
+            notes += t && before_note(t) < t->len;
+        }
+        compared++;
+        freeReplyObject(s);
+        freeReplyObject(r);
+    }
+    freeReplyObject(names);
+    cr_log_info("COMMAND DOCS: %d commands compared, %d texts carry a sandstore note", compared, notes);
+}
+
+Test(command_table, command_docs_skips_unknown_names_and_lists_every_command)
+{
+    redisReply *s = docs_cmd(ss.port, "nosuch"), *all;
+    cr_assert(s && s->type == REDIS_REPLY_ARRAY);
+    cr_expect_eq(s->elements, 0);
+    freeReplyObject(s);
+    s = docs_cmd(ss.port, "config|get");
+    cr_assert_eq(s->elements, 2);
+    cr_expect_str_eq(s->element[0]->str, "config|get");
+    freeReplyObject(s);
+    s = docs_cmd(ss.port, NULL);
+    all = redisCommand(sc, "COMMAND COUNT");
+    cr_assert(s->type == REDIS_REPLY_ARRAY && all->type == REDIS_REPLY_INTEGER);
+    cr_expect_eq(s->elements, 2 * (size_t)all->integer);
+    freeReplyObject(s);
+    freeReplyObject(all);
+}

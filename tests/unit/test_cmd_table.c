@@ -154,6 +154,37 @@ Test(cmd_table, the_legacy_range_and_movablekeys_follow_the_specs)
     cr_expect_eq(ss_command_acl(ss_command_lookup("flushall", 8)), ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS);
 }
 
+/* The entries an argument spans in its flat list, its own arguments included. */
+static size_t span(const ss_cmdarg *a)
+{
+    size_t n = 1;
+    for (int i = 0; i < a->nargs; i++) {
+        cr_assert_not_null(a[n].name, "%s: fewer arguments than nargs", a->name);
+        n += span(a + n);
+    }
+    return n;
+}
+
+Test(cmd_table, docs_arguments_nest_within_their_lists_and_notes_say_sandstore)
+{
+    size_t nd;
+    const ss_command_docs *const *docs = ss_command_docs_all(&nd);
+    for (size_t i = 0; i < nd; i++) {
+        const ss_command_docs *d = docs[i];
+        for (const ss_cmdarg *a = d->args; a && a->name; a += span(a))
+            cr_expect(a->type <= ARG_BLOCK, "%s", d->name);
+        for (const ss_cmdarg *a = d->args; a && a->name; a++) {
+            bool nested = a->type == ARG_ONEOF || a->type == ARG_BLOCK;
+            cr_expect(nested == (a->nargs > 0), "%s %s: only ONEOF and BLOCK nest", d->name, a->name);
+        }
+        const char *texts[] = {d->summary, d->complexity, d->since, d->group};
+        for (size_t t = 2; t < 4; t++)
+            cr_expect(!texts[t] || !strstr(texts[t], "sandstore"), "%s", d->name);
+        for (const ss_cmdhistory *h = d->history; h && h->since; h++)
+            cr_expect_not_null(h->changes, "%s", d->name);
+    }
+}
+
 /* ------------------------------------------------ through the dispatch */
 
 #include "cmdtest.h"
