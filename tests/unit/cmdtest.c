@@ -177,3 +177,9 @@ const char *ct_dispatch(const char *line)
     ss_split_free(argv, argc);
     return finish_reply();
 }
+
+void ct_keyspace_stats(uint64_t *hits, uint64_t *misses)
+{
+    *hits = engine->node.stats.keyspace_hits;
+    *misses = engine->node.stats.keyspace_misses;
+}

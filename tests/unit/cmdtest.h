@@ -29,6 +29,8 @@ const char *ct_exec(const char *first, ...);
  * this node: the table's lookup, arity and subcommand checks, then a command
  * answered at once (COMMAND, CONFIG, CLIENT...; not reads or writes). */
 const char *ct_dispatch(const char *line);
+/* INFO's keyspace_hits and keyspace_misses so far. */
+void ct_keyspace_stats(uint64_t *hits, uint64_t *misses);
 /* The number of bytes of the last reply (replies may hold NUL bytes). */
 size_t ct_reply_len(void);
 /* The store's applied index (each write advances it). */
