@@ -103,33 +103,19 @@ static bool opts_ok(ss_buf *out, const ss_args *a, const set_opts *o, bool parse
 
 /* ------------------------------------------------------------- helpers */
 
-/* Writes a string value, keeping or replacing the expiry; an expiry already
- * in the past deletes the key at once, as Redis does. */
-int ss_string_store(ss_exec_ctx *ctx, const char *key, size_t klen, const char *val, size_t vlen,
-                    uint64_t expire_ms)
-{
-    if (expire_ms != 0 && (long long)expire_ms <= ctx->now_ms) {
-        int rc = ss_ks_delete(ctx->txn, ctx->db, key, klen);
-        return rc == SS_ENOTFOUND ? SS_OK : rc;
-    }
-    ss_keymeta m = {.type = SS_TYPE_STRING, .expire_ms = expire_ms, .version = ctx->index};
-    return ss_ks_set(ctx->txn, ctx->db, key, klen, &m, val, vlen);
-}
-
-/* Looks up argument i as a string. SS_OK: found; SS_ENOTFOUND: missing; any
- * other value: the reply (WRONGTYPE or a storage error) is already sent. */
-static int lookup_string(ss_exec_ctx *ctx, const ss_args *a, int i, ss_keymeta *m, ss_slice *v)
-{
-    int rc = ss_key_lookup(ctx, a, i, m, v);
-    if (rc == SS_OK && !ss_key_check_type(ctx, m, SS_TYPE_STRING))
-        return SS_EINVAL;
-    return rc;
-}
-
+/* Writes a string value to argument k, keeping or replacing the expiry; an
+ * expiry already in the past deletes the key at once, as Redis does. False
+ * after replying a storage error. */
 static bool store_or_fail(ss_exec_ctx *ctx, const ss_args *a, int k, const char *val, size_t vlen,
                           uint64_t expire_ms)
 {
-    int rc = ss_string_store(ctx, a->argv[k], a->argvlen[k], val, vlen, expire_ms);
+    int rc;
+    if (expire_ms != 0 && (long long)expire_ms <= ctx->now_ms) {
+        rc = ss_key_drop(ctx, ctx->db, a->argv[k], a->argvlen[k]);
+    } else {
+        ss_keymeta m = {.type = SS_TYPE_STRING, .expire_ms = expire_ms, .version = ctx->index};
+        rc = ss_ks_set(ctx->txn, ctx->db, a->argv[k], a->argvlen[k], &m, val, vlen);
+    }
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return false;
@@ -173,26 +159,23 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     long long expire;
     if (!opts_ok(ctx->out, a, &o, parse_ext(a, 3, true, &o), ctx->now_ms, &expire, "set"))
         return;
-    ss_keymeta m;
-    ss_slice old = {0};
-    int rc = ss_key_lookup(ctx, a, 1, &m, &old);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, (o.flags & SET_GET) ? SS_TYPE_STRING : SS_TYPE_NONE, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
-    if ((o.flags & SET_GET) && exists && !ss_key_check_type(ctx, &m, SS_TYPE_STRING))
-        return;
+    bool exists = found == SS_FOUND;
     /* Reply with the old value before it is overwritten: the slice points
      * into the txn and is invalidated by the write. */
     ss_buf *out = ctx->out;
     bool do_set = !((o.flags & SET_NX) && exists) && !((o.flags & SET_XX) && !exists);
     if (o.flags & SET_GET) {
         if (exists)
-            resp_add_bulk(out, old.data, old.len);
+            resp_add_bulk(out, k.value.data, k.value.len);
         else
             resp_add_null_bulk(out, ctx->proto);
     }
     if (do_set) {
-        uint64_t keep = (o.flags & SET_KEEPTTL) && exists ? m.expire_ms : 0;
+        uint64_t keep = (o.flags & SET_KEEPTTL) && exists ? k.meta.expire_ms : 0;
         if (!store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], o.unit ? (uint64_t)expire : keep))
             return;
     }
@@ -204,44 +187,42 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     }
 }
 
+/* Opens argument 1 as a string, replying a null bulk when it is missing. */
+static ss_lookup open_or_null(ss_exec_ctx *ctx, const ss_args *a, ss_key *k)
+{
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, k);
+    if (found == SS_MISSING)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    return found;
+}
+
 static void getExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    else if (rc == SS_OK)
-        resp_add_bulk(ctx->out, v.data, v.len);
+    ss_key k;
+    if (open_or_null(ctx, a, &k) == SS_FOUND)
+        resp_add_bulk(ctx->out, k.value.data, k.value.len);
 }
 
 static void getsetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    else if (rc == SS_OK)
-        resp_add_bulk(ctx->out, v.data, v.len);
-    else
+    ss_key k;
+    ss_lookup found = open_or_null(ctx, a, &k);
+    if (found == SS_REPLIED)
         return;
+    if (found == SS_FOUND)
+        resp_add_bulk(ctx->out, k.value.data, k.value.len);
     store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0);
 }
 
 static void getdelExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND) {
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    } else if (rc == SS_OK) {
-        resp_add_bulk(ctx->out, v.data, v.len);
-        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
-        if (rc != SS_OK)
-            ss_exec_fail(ctx, rc);
-    }
+    ss_key k;
+    if (open_or_null(ctx, a, &k) != SS_FOUND)
+        return;
+    resp_add_bulk(ctx->out, k.value.data, k.value.len);
+    int rc = ss_key_drop(ctx, ctx->db, k.name, k.len);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
 }
 
 static bool getexPrepare(ss_session *s, const ss_args *a, ss_buf *out)
@@ -262,34 +243,31 @@ static void getexExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_SYNTAX);
         return;
     }
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    if (rc != SS_OK)
+    ss_key k;
+    if (open_or_null(ctx, a, &k) != SS_FOUND)
         return;
     long long ms;
     if (!opts_ok(ctx->out, a, &o, true, ctx->now_ms, &ms, "getex"))
         return;
-    resp_add_bulk(ctx->out, v.data, v.len);
+    resp_add_bulk(ctx->out, k.value.data, k.value.len);
+    int rc = SS_OK;
     if (o.unit && ms <= ctx->now_ms)
-        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
+        rc = ss_key_drop(ctx, ctx->db, k.name, k.len);
     else if (o.unit)
-        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], (uint64_t)ms);
-    else if ((o.flags & SET_PERSIST) && m.expire_ms)
-        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], 0);
+        rc = ss_ks_set_expire(ctx->txn, ctx->db, k.name, k.len, (uint64_t)ms);
+    else if ((o.flags & SET_PERSIST) && k.meta.expire_ms)
+        rc = ss_ks_set_expire(ctx->txn, ctx->db, k.name, k.len, 0);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
 }
 
 static void setnxExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
-    if (rc == SS_OK)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    if (found == SS_FOUND)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    else if (rc == SS_ENOTFOUND && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
+    else if (found == SS_MISSING && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
         resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
@@ -326,15 +304,14 @@ static void mgetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     resp_add_array_len(ctx->out, a->argc - 1);
     for (int i = 1; i < a->argc; i++) {
-        ss_keymeta m;
-        ss_slice v;
-        int rc = ss_key_lookup(ctx, a, i, &m, &v);
-        if (rc == SS_OK && m.type == SS_TYPE_STRING)
-            resp_add_bulk(ctx->out, v.data, v.len);
-        else if (rc == SS_OK || rc == SS_ENOTFOUND)
-            resp_add_null_bulk(ctx->out, ctx->proto);
-        else
+        ss_key k; /* any type: MGET answers nil for what is not a string */
+        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+        if (found == SS_REPLIED)
             return;
+        if (found == SS_FOUND && k.meta.type == SS_TYPE_STRING)
+            resp_add_bulk(ctx->out, k.value.data, k.value.len);
+        else
+            resp_add_null_bulk(ctx->out, ctx->proto);
     }
 }
 
@@ -355,11 +332,11 @@ static void msetExec(ss_exec_ctx *ctx, const ss_args *a)
     bool nx = ss_arg_is(a, 0, "msetnx");
     if (nx) {
         for (int i = 1; i < a->argc; i += 2) {
-            ss_keymeta m;
-            int rc = ss_key_lookup(ctx, a, i, &m, NULL);
-            if (rc == SS_OK)
+            ss_key k;
+            ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+            if (found == SS_FOUND)
                 resp_add_shared(ctx->out, RESP_SH_CZERO);
-            if (rc != SS_ENOTFOUND)
+            if (found != SS_MISSING)
                 return;
         }
     }
@@ -373,14 +350,13 @@ static void msetExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void incr_by(ss_exec_ctx *ctx, const ss_args *a, long long incr)
 {
-    ss_keymeta m;
-    ss_slice v;
+    ss_key k;
     long long cur = 0;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
-    if (exists && !ss_parse_ll(v.data, v.len, &cur)) {
+    bool exists = found == SS_FOUND;
+    if (exists && !ss_parse_ll(k.value.data, k.value.len, &cur)) {
         ss_reply_err(ctx->out, RERR_NOTINT);
         return;
     }
@@ -393,7 +369,7 @@ static void incr_by(ss_exec_ctx *ctx, const ss_args *a, long long incr)
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%lld", cur);
     /* INCR changes the value in place: the expiry stays. */
-    if (store_or_fail(ctx, a, 1, buf, (size_t)n, exists ? m.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, (size_t)n, exists ? k.meta.expire_ms : 0))
         resp_add_int(ctx->out, cur);
 }
 
@@ -421,14 +397,13 @@ static void decrbyExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
+    ss_key k;
     long double cur = 0, incr;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
-    if ((exists && !ss_parse_long_double(v.data, v.len, &cur)) ||
+    bool exists = found == SS_FOUND;
+    if ((exists && !ss_parse_long_double(k.value.data, k.value.len, &cur)) ||
         !ss_parse_long_double(a->argv[2], a->argvlen[2], &incr)) {
         ss_reply_err(ctx->out, RERR_NOTFLOAT);
         return;
@@ -444,7 +419,7 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     size_t n = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, cur);
-    if (store_or_fail(ctx, a, 1, buf, n, exists ? m.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, n, exists ? k.meta.expire_ms : 0))
         resp_add_bulk(ctx->out, buf, n);
     free(buf);
 }
@@ -453,15 +428,15 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void appendExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND) {
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_MISSING) {
         if (store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
             resp_add_int(ctx->out, (long long)a->argvlen[2]);
         return;
     }
-    if (rc != SS_OK || !length_ok(ctx->out, (long long)v.len, (long long)a->argvlen[2]))
+    ss_slice v = k.value;
+    if (found == SS_REPLIED || !length_ok(ctx->out, (long long)v.len, (long long)a->argvlen[2]))
         return;
     size_t n = v.len + a->argvlen[2];
     char *buf = malloc(n ? n : 1);
@@ -472,20 +447,19 @@ static void appendExec(ss_exec_ctx *ctx, const ss_args *a)
     if (v.len)
         memcpy(buf, v.data, v.len);
     memcpy(buf + v.len, a->argv[2], a->argvlen[2]);
-    if (store_or_fail(ctx, a, 1, buf, n, m.expire_ms))
+    if (store_or_fail(ctx, a, 1, buf, n, k.meta.expire_ms))
         resp_add_int(ctx->out, (long long)n);
     free(buf);
 }
 
 static void strlenExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    else if (rc == SS_OK)
-        resp_add_int(ctx->out, (long long)v.len);
+    else if (found == SS_FOUND)
+        resp_add_int(ctx->out, (long long)k.value.len);
 }
 
 /* ------------------------------------------------- GETRANGE SETRANGE */
@@ -498,13 +472,13 @@ static void getrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     long long start, end;
     if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
         return;
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
-    if (rc != SS_OK)
+    if (found != SS_FOUND)
         return;
+    ss_slice v = k.value;
     long long len = (long long)v.len;
     if (start < 0 && end < 0 && start > end) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
@@ -553,12 +527,12 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     long long off;
     if (!setrange_offset(ctx->out, a, &off))
         return;
-    ss_keymeta m;
-    ss_slice v = {0};
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
+    bool exists = found == SS_FOUND;
+    ss_slice v = k.value;
     size_t vlen = a->argvlen[3];
     if (vlen == 0) { /* nothing to write: the length as it is */
         resp_add_int(ctx->out, exists ? (long long)v.len : 0);
@@ -576,7 +550,7 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     if (olen)
         memcpy(buf, v.data, olen);
     memcpy(buf + off, a->argv[3], vlen);
-    if (store_or_fail(ctx, a, 1, buf, n, exists ? m.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, n, exists ? k.meta.expire_ms : 0))
         resp_add_int(ctx->out, (long long)n);
     free(buf);
 }

@@ -1,5 +1,7 @@
-/* Helpers shared by the keyspace command families. */
+/* Helpers shared by the keyspace command families: the typed key lookup, collection versions, arguments. */
 #include "commands/keyhelpers.h"
+
+#include <string.h>
 
 #include "common/log.h"
 
@@ -42,6 +44,69 @@ bool ss_key_check_type(ss_exec_ctx *ctx, const ss_keymeta *meta, ss_type type)
         return true;
     ss_reply_err(ctx->out, RERR_WRONGTYPE);
     return false;
+}
+
+ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)
+{
+    k->name = name;
+    k->len = len;
+    k->db = db;
+    k->value = (ss_slice){NULL, 0};
+    int rc = ss_ks_lookup(ctx->txn, db, name, len, (uint64_t)ctx->now_ms, &k->meta, &k->value);
+    if (rc != SS_OK && rc != SS_ENOTFOUND) {
+        ss_exec_fail(ctx, rc);
+        return SS_REPLIED;
+    }
+    if (!ctx->is_apply) {
+        if (rc == SS_OK)
+            ctx->node->stats.keyspace_hits++;
+        else
+            ctx->node->stats.keyspace_misses++;
+    }
+    if (rc == SS_ENOTFOUND)
+        return SS_MISSING;
+    if (type != SS_TYPE_NONE && k->meta.type != type) {
+        ss_reply_err(ctx->out, RERR_WRONGTYPE);
+        return SS_REPLIED;
+    }
+    return SS_FOUND;
+}
+
+ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k)
+{
+    return ss_key_open_name(ctx, ctx->db, a->argv[argi], a->argvlen[argi], type, k);
+}
+
+void ss_key_create(ss_exec_ctx *ctx, ss_type type, ss_key *k)
+{
+    memset(&k->meta, 0, sizeof k->meta);
+    k->meta.type = type;
+    k->meta.version = ss_exec_new_version(ctx);
+    k->value = (ss_slice){NULL, 0};
+}
+
+int ss_key_drop(ss_exec_ctx *ctx, int db, const char *name, size_t len)
+{
+    int rc = ss_ks_delete(ctx->txn, db, name, len);
+    return rc == SS_ENOTFOUND ? SS_OK : rc;
+}
+
+int ss_key_save(ss_exec_ctx *ctx, const ss_key *k)
+{
+    if (k->meta.count == 0)
+        return ss_key_drop(ctx, k->db, k->name, k->len);
+    return ss_ks_set(ctx->txn, k->db, k->name, k->len, &k->meta, NULL, 0);
+}
+
+ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, size_t sublen, ss_slice *val)
+{
+    int rc = ss_ks_sub_get(ctx->txn, k->db, k->name, k->len, k->meta.version, sub, sublen, val);
+    if (rc == SS_OK)
+        return SS_FOUND;
+    if (rc == SS_ENOTFOUND)
+        return SS_MISSING;
+    ss_exec_fail(ctx, rc);
+    return SS_REPLIED;
 }
 
 uint64_t ss_exec_new_version(ss_exec_ctx *ctx)

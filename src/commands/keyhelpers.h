@@ -19,6 +19,49 @@ int ss_key_lookup(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_keymeta *meta
 /* Replies WRONGTYPE and returns false unless meta holds `type`. */
 bool ss_key_check_type(ss_exec_ctx *ctx, const ss_keymeta *meta, ss_type type);
 
+/*
+ * The one way a command opens a key, as Redis's lookupKeyReadOrReply /
+ * lookupKeyWriteOrReply with checkType: a named result, and every error
+ * already answered.
+ */
+typedef enum ss_lookup {
+    SS_MISSING = 0, /* no such key (or it expired); no such element */
+    SS_FOUND,       /* found, holding the type asked for */
+    SS_REPLIED,     /* the key holds another type (WRONGTYPE was replied) or the store
+                     * failed (recorded in ctx->status and replied): the command is done */
+} ss_lookup;
+
+/* A key as a command holds it. */
+typedef struct ss_key {
+    const char *name;
+    size_t len;
+    int db;
+    ss_keymeta meta;
+    ss_slice value;  /* a string's bytes, valid until the key is written */
+} ss_key;
+
+/*
+ * Opens argument argi of a in ctx->db at ctx->now_ms, wanting type
+ * (SS_TYPE_NONE: any). k's name and db are set whatever the result; its meta
+ * and value when SS_FOUND. A read counts a keyspace hit or miss, as Redis's
+ * lookupKeyRead does (a hit even when the type is wrong); apply counts none.
+ */
+ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
+/* The same for a name in any db (COPY's and MOVE's destinations). */
+ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k);
+/* Makes k (opened, missing) a new empty collection of type, under a version
+ * unique to this entry; nothing is written until ss_key_save. */
+void ss_key_create(ss_exec_ctx *ctx, ss_type type, ss_key *k);
+/* Writes a collection's metadata back, or deletes the key once it holds no
+ * element. SS_OK or a storage error (not replied). */
+int ss_key_save(ss_exec_ctx *ctx, const ss_key *k);
+/* Deletes a key's record, if any (an expired leftover included). SS_OK or a
+ * storage error (not replied). */
+int ss_key_drop(ss_exec_ctx *ctx, int db, const char *name, size_t len);
+/* The element of collection k under sub-key sub: SS_FOUND with its value,
+ * SS_MISSING, or SS_REPLIED after a storage failure. */
+ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, size_t sublen, ss_slice *val);
+
 /* A collection version unique to this entry and call ((index << 20) + n), so a
  * key deleted and recreated inside one entry never shares sub-keys. */
 uint64_t ss_exec_new_version(ss_exec_ctx *ctx);
