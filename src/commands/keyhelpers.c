@@ -98,6 +98,14 @@ int ss_key_save(ss_exec_ctx *ctx, const ss_key *k)
     return ss_ks_set(ctx->txn, k->db, k->name, k->len, &k->meta, NULL, 0);
 }
 
+bool ss_key_save_or_reply(ss_exec_ctx *ctx, const ss_key *k)
+{
+    int rc = ss_key_save(ctx, k);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    return rc == SS_OK;
+}
+
 ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, size_t sublen, ss_slice *val)
 {
     int rc = ss_ks_sub_get(ctx->txn, k->db, k->name, k->len, k->meta.version, sub, sublen, val);

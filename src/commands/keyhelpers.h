@@ -55,6 +55,8 @@ void ss_key_create(ss_exec_ctx *ctx, ss_type type, ss_key *k);
 /* Writes a collection's metadata back, or deletes the key once it holds no
  * element. SS_OK or a storage error (not replied). */
 int ss_key_save(ss_exec_ctx *ctx, const ss_key *k);
+/* ss_key_save, replying a storage error; false then. */
+bool ss_key_save_or_reply(ss_exec_ctx *ctx, const ss_key *k);
 /* Deletes a key's record, if any (an expired leftover included). SS_OK or a
  * storage error (not replied). */
 int ss_key_drop(ss_exec_ctx *ctx, int db, const char *name, size_t len);
