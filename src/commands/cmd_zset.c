@@ -27,43 +27,8 @@
 
 #define ZSCAN_SMALL 128  /* up to this size ZSCAN replies everything at once, as Redis's listpacks */
 
-typedef struct zset {
-    const char *key;
-    size_t klen;
-    ss_keymeta m;
-} zset;
-
-enum { Z_MISSING = 0, Z_FOUND = 1, Z_REPLIED = -1 };
-
-static int zset_open(ss_exec_ctx *ctx, const ss_args *a, int argi, zset *z)
-{
-    memset(z, 0, sizeof *z);
-    z->key = a->argv[argi];
-    z->klen = a->argvlen[argi];
-    int rc = ss_key_lookup(ctx, a, argi, &z->m, NULL);
-    if (rc == SS_ENOTFOUND)
-        return Z_MISSING;
-    if (rc != SS_OK || !ss_key_check_type(ctx, &z->m, SS_TYPE_ZSET))
-        return Z_REPLIED;
-    return Z_FOUND;
-}
-
-static void zset_create(ss_exec_ctx *ctx, zset *z)
-{
-    memset(&z->m, 0, sizeof z->m);
-    z->m.type = SS_TYPE_ZSET;
-    z->m.version = ss_exec_new_version(ctx);
-}
-
-/* Writes the count back, deleting the key when the set is empty. */
-static int zset_save(ss_exec_ctx *ctx, zset *z)
-{
-    if (z->m.count == 0) {
-        int rc = ss_ks_delete(ctx->txn, ctx->db, z->key, z->klen);
-        return rc == SS_ENOTFOUND ? SS_OK : rc;
-    }
-    return ss_ks_set(ctx->txn, ctx->db, z->key, z->klen, &z->m, NULL, 0);
-}
+/* A sorted set is opened as an ss_key (ss_key_open with SS_TYPE_ZSET); its
+ * count is kept in meta.count and ss_key_save deletes it once empty. */
 
 /* ------------------------------------------------------------------ sub-keys */
 
@@ -122,26 +87,29 @@ static void zk_release(zkey *k)
         free(k->p);
 }
 
-/* SS_OK with *score, SS_ENOTFOUND, or a storage error. */
-static int zscore_get(ss_exec_ctx *ctx, const zset *z, const char *m, size_t mlen, double *score)
+/* A member's score: SS_FOUND with *score, SS_MISSING, or SS_REPLIED. */
+static ss_lookup zscore_get(ss_exec_ctx *ctx, const ss_key *z, const char *m, size_t mlen, double *score)
 {
     zkey k;
     int rc = zk_member(&k, m, mlen);
-    if (rc != SS_OK)
-        return rc;
-    ss_slice v;
-    rc = ss_ks_sub_get(ctx->txn, ctx->db, z->key, z->klen, z->m.version, k.p, k.len, &v);
-    zk_release(&k);
-    if (rc == SS_OK) {
-        if (v.len != 8)
-            return SS_ECORRUPT;
-        *score = ss_decode_double((const unsigned char *)v.data);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return SS_REPLIED;
     }
-    return rc;
+    ss_slice v;
+    ss_lookup has = ss_key_element(ctx, z, k.p, k.len, &v);
+    zk_release(&k);
+    if (has == SS_FOUND && v.len != 8) {
+        ss_exec_fail(ctx, SS_ECORRUPT);
+        return SS_REPLIED;
+    }
+    if (has == SS_FOUND)
+        *score = ss_decode_double((const unsigned char *)v.data);
+    return has;
 }
 
 /* Sets a member's score (had: it existed with score old), keeping count. */
-static int zscore_put(ss_exec_ctx *ctx, zset *z, const char *m, size_t mlen, bool had, double old,
+static int zscore_put(ss_exec_ctx *ctx, ss_key *z, const char *m, size_t mlen, bool had, double old,
                       double score)
 {
     zkey mk, sk;
@@ -152,7 +120,7 @@ static int zscore_put(ss_exec_ctx *ctx, zset *z, const char *m, size_t mlen, boo
             return SS_OK;
         if ((rc = zk_score(&sk, old, m, mlen)) != SS_OK)
             return rc;
-        rc = ss_ks_sub_del(ctx->txn, ctx->db, z->key, z->klen, z->m.version, sk.p, sk.len);
+        rc = ss_ks_sub_del(ctx->txn, z->db, z->name, z->len, z->meta.version, sk.p, sk.len);
         zk_release(&sk);
         if (rc != SS_OK)
             return rc;
@@ -160,20 +128,20 @@ static int zscore_put(ss_exec_ctx *ctx, zset *z, const char *m, size_t mlen, boo
     ss_encode_double(score, v);
     if ((rc = zk_member(&mk, m, mlen)) != SS_OK)
         return rc;
-    rc = ss_ks_sub_put(ctx->txn, ctx->db, z->key, z->klen, z->m.version, mk.p, mk.len, v, 8);
+    rc = ss_ks_sub_put(ctx->txn, z->db, z->name, z->len, z->meta.version, mk.p, mk.len, v, 8);
     zk_release(&mk);
     if (rc != SS_OK || (rc = zk_score(&sk, score, m, mlen)) != SS_OK)
         return rc;
-    rc = ss_ks_sub_put(ctx->txn, ctx->db, z->key, z->klen, z->m.version, sk.p, sk.len, "", 0);
+    rc = ss_ks_sub_put(ctx->txn, z->db, z->name, z->len, z->meta.version, sk.p, sk.len, "", 0);
     zk_release(&sk);
     if (rc == SS_OK && !had)
-        z->m.count++;
+        z->meta.count++;
     return rc;
 }
 
 /* Removes a member known to have this score. Copies the member into its
  * keys first, so it may point into an iterator on the deleted keys. */
-static int zmember_del(ss_exec_ctx *ctx, zset *z, const char *m, size_t mlen, double score)
+static int zmember_del(ss_exec_ctx *ctx, ss_key *z, const char *m, size_t mlen, double score)
 {
     zkey mk, sk;
     int rc = zk_member(&mk, m, mlen);
@@ -183,13 +151,13 @@ static int zmember_del(ss_exec_ctx *ctx, zset *z, const char *m, size_t mlen, do
         zk_release(&mk);
         return rc;
     }
-    rc = ss_ks_sub_del(ctx->txn, ctx->db, z->key, z->klen, z->m.version, mk.p, mk.len);
+    rc = ss_ks_sub_del(ctx->txn, z->db, z->name, z->len, z->meta.version, mk.p, mk.len);
     if (rc == SS_OK)
-        rc = ss_ks_sub_del(ctx->txn, ctx->db, z->key, z->klen, z->m.version, sk.p, sk.len);
+        rc = ss_ks_sub_del(ctx->txn, z->db, z->name, z->len, z->meta.version, sk.p, sk.len);
     zk_release(&mk);
     zk_release(&sk);
-    if (rc == SS_OK && z->m.count > 0)
-        z->m.count--;
+    if (rc == SS_OK && z->meta.count > 0)
+        z->meta.count--;
     return rc;
 }
 
@@ -401,11 +369,11 @@ static bool edge_score(ss_ks_subiter *it, bool last, double *score)
 }
 
 /* Positions a walk at the first element of r (rank ranges skip r->start). */
-static int zw_start(ss_exec_ctx *ctx, const zset *z, const zrange *r, zwalk *w)
+static int zw_start(ss_exec_ctx *ctx, const ss_key *z, const zrange *r, zwalk *w)
 {
     memset(w, 0, sizeof *w);
     w->r = r;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, z->key, z->klen, z->m.version, &w->it);
+    int rc = ss_ks_subiter_new(ctx->txn, z->db, z->name, z->len, z->meta.version, &w->it);
     if (rc != SS_OK)
         return rc;
     unsigned char mid[8];
@@ -521,26 +489,25 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     long long added = 0, updated = 0, processed = 0;
     double last = 0;
     int rc = SS_OK;
-    bool nothing = found == Z_MISSING && (f & ZA_XX); /* no key + XX: nothing to do */
-    if (found == Z_MISSING && !nothing)
-        zset_create(ctx, &z);
+    bool nothing = found == SS_MISSING && (f & ZA_XX); /* no key + XX: nothing to do */
+    if (found == SS_MISSING && !nothing)
+        ss_key_create(ctx, SS_TYPE_ZSET, &z);
     for (int j = first; !nothing && j < a->argc; j += 2) {
         double score, cur = 0;
         ss_parse_double(a->argv[j], a->argvlen[j], &score);
         const char *m = a->argv[j + 1];
         size_t mlen = a->argvlen[j + 1];
-        rc = zscore_get(ctx, &z, m, mlen, &cur);
-        if (rc != SS_OK && rc != SS_ENOTFOUND)
-            break;
-        bool had = rc == SS_OK;
-        rc = SS_OK;
+        ss_lookup has = zscore_get(ctx, &z, m, mlen, &cur);
+        if (has == SS_REPLIED)
+            return;
+        bool had = has == SS_FOUND;
         if (had) {
             if (f & ZA_NX)
                 continue;
@@ -568,7 +535,7 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
             break;
     }
     if (rc == SS_OK && (added || updated))
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
@@ -590,28 +557,26 @@ static void zincrbyExec(ss_exec_ctx *ctx, const ss_args *a) { zadd_generic(ctx, 
 
 static void zremExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
     long long removed = 0;
     int rc = SS_OK;
-    for (int i = 2; i < a->argc && rc == SS_OK && z.m.count > 0; i++) {
+    for (int i = 2; i < a->argc && rc == SS_OK && z.meta.count > 0; i++) {
         double score;
-        rc = zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score);
-        if (rc == SS_ENOTFOUND) {
-            rc = SS_OK;
-            continue;
-        }
-        if (rc == SS_OK && (rc = zmember_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
+        ss_lookup has = zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score);
+        if (has == SS_REPLIED)
+            return;
+        if (has == SS_FOUND && (rc = zmember_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
             removed++;
     }
     if (rc == SS_OK && removed)
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
@@ -620,73 +585,66 @@ static void zremExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void zscoreExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     double score;
-    int rc = found == Z_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : SS_ENOTFOUND;
-    if (rc == SS_OK)
+    ss_lookup has = found == SS_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
+    if (has == SS_FOUND)
         resp_add_double(ctx->out, ctx->proto, score);
-    else if (rc == SS_ENOTFOUND)
+    else if (has == SS_MISSING)
         resp_add_null_bulk(ctx->out, ctx->proto);
-    else
-        ss_exec_fail(ctx, rc);
 }
 
 static void zmscoreExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     resp_add_array_len(ctx->out, a->argc - 2);
     for (int i = 2; i < a->argc; i++) {
         double score;
-        int rc = found == Z_FOUND ? zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score) : SS_ENOTFOUND;
-        if (rc == SS_OK) {
-            resp_add_double(ctx->out, ctx->proto, score);
-        } else if (rc == SS_ENOTFOUND) {
-            resp_add_null_bulk(ctx->out, ctx->proto);
-        } else {
-            ss_exec_fail(ctx, rc);
+        ss_lookup has = found == SS_FOUND ? zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score) : found;
+        if (has == SS_REPLIED)
             return;
-        }
+        if (has == SS_FOUND)
+            resp_add_double(ctx->out, ctx->proto, score);
+        else
+            resp_add_null_bulk(ctx->out, ctx->proto);
     }
 }
 
 static void zcardExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found != Z_REPLIED)
-        resp_add_int(ctx->out, found == Z_FOUND ? (long long)z.m.count : 0);
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found != SS_REPLIED)
+        resp_add_int(ctx->out, found == SS_FOUND ? (long long)z.meta.count : 0);
 }
 
 /* ZRANK/ZREVRANK: a walk from the asked end to the member, O(rank). */
 static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     double score;
-    int rc = found == Z_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : SS_ENOTFOUND;
-    if (rc == SS_ENOTFOUND) {
+    ss_lookup has = found == SS_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
+    if (has == SS_MISSING)
         resp_add_null_bulk(ctx->out, ctx->proto);
+    if (has != SS_FOUND)
         return;
-    }
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
-        return;
-    }
+    int rc;
     zkey k;
     ss_ks_subiter *it = NULL;
     if ((rc = zk_score(&k, score, a->argv[2], a->argvlen[2])) != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
-    if ((rc = ss_ks_subiter_new(ctx->txn, ctx->db, z.key, z.klen, z.m.version, &it)) != SS_OK) {
+    if ((rc = ss_ks_subiter_new(ctx->txn, z.db, z.name, z.len, z.meta.version, &it)) != SS_OK) {
         zk_release(&k);
         ss_exec_fail(ctx, rc);
         return;
@@ -807,14 +765,14 @@ static void zrange_reply(ss_exec_ctx *ctx, const ss_args *a, int by, int dir)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     zrange *r = &q.r;
-    if (found == Z_MISSING || !range_possible(r) ||
-        (r->by == BY_RANK && !rank_normalize(r, (long long)z.m.count)) ||
-        (r->by != BY_RANK && (q.offset < 0 || (q.offset > 0 && (uint64_t)q.offset >= z.m.count)))) {
+    if (found == SS_MISSING || !range_possible(r) ||
+        (r->by == BY_RANK && !rank_normalize(r, (long long)z.meta.count)) ||
+        (r->by != BY_RANK && (q.offset < 0 || (q.offset > 0 && (uint64_t)q.offset >= z.meta.count)))) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         return;
     }
@@ -856,12 +814,12 @@ static void zcountExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     long long n = 0;
-    if (found == Z_FOUND && range_possible(&r)) {
+    if (found == SS_FOUND && range_possible(&r)) {
         zwalk w;
         int rc = zw_start(ctx, &z, &r, &w);
         if (rc != SS_OK) {
@@ -878,7 +836,7 @@ static void zcountExec(ss_exec_ctx *ctx, const ss_args *a)
 /* ------------------------------------------------------------------ removal */
 
 /* Removes the members of a walk (up to max), replying them when out is set. */
-static int remove_walk(ss_exec_ctx *ctx, zset *z, zwalk *w, long long max, ss_buf *out,
+static int remove_walk(ss_exec_ctx *ctx, ss_key *z, zwalk *w, long long max, ss_buf *out,
                        bool withscores, long long *removed)
 {
     *removed = 0;
@@ -903,12 +861,12 @@ static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING || !range_possible(&r) ||
-        (by == BY_RANK && !rank_normalize(&r, (long long)z.m.count))) {
+    if (found == SS_MISSING || !range_possible(&r) ||
+        (by == BY_RANK && !rank_normalize(&r, (long long)z.meta.count))) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
@@ -920,7 +878,7 @@ static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
         ss_ks_subiter_free(w.it);
     }
     if (rc == SS_OK && removed)
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
@@ -974,19 +932,19 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING || count == 0) {
+    if (found == SS_MISSING || count == 0) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         return;
     }
     bool counted = count > 0;
     if (!counted)
         count = 1;
-    if ((uint64_t)count > z.m.count)
-        count = (long long)z.m.count;
+    if ((uint64_t)count > z.meta.count)
+        count = (long long)z.meta.count;
     zrange r = {.by = BY_RANK, .rev = max, .start = 0, .end = count - 1};
     zwalk w;
     int rc = zw_start(ctx, &z, &r, &w);
@@ -1013,7 +971,7 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
     if (rc == SS_OK && removed != count)
         rc = SS_ECORRUPT;
     if (rc == SS_OK)
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
 }
@@ -1040,11 +998,11 @@ static void zscanExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_INVALID_CURSOR);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_array_len(ctx->out, 2);
         resp_add_bulk(ctx->out, "0", 1);
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
@@ -1073,9 +1031,9 @@ static void zscanExec(ss_exec_ctx *ctx, const ss_args *a)
         }
     }
     bool all = pat != NULL && plen == 1 && pat[0] == '*';
-    bool small = z.m.count <= ZSCAN_SMALL;
+    bool small = z.meta.count <= ZSCAN_SMALL;
     ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, z.key, z.klen, z.m.version, &it);
+    int rc = ss_ks_subiter_new(ctx->txn, z.db, z.name, z.len, z.meta.version, &it);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
