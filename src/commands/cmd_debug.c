@@ -197,7 +197,7 @@ static void digest_value(ss_exec_ctx *ctx, const ss_args *a)
         ss_slice k = {a->argv[i], a->argvlen[i]}, str = {NULL, 0};
         ss_keymeta m;
         uint8_t d[DIGEST_LEN] = {0};
-        /* Not ss_key_lookup: a debug probe leaves the hit/miss stats alone. */
+        /* Not ss_key_open: a debug probe leaves the hit/miss stats alone. */
         int rc = ss_ks_lookup(ctx->txn, ctx->db, k.data, k.len, (uint64_t)ctx->now_ms, &m, &str);
         if (rc == SS_OK)
             rc = value_digest(ctx->txn, ctx->db, k, &m, str, d);

@@ -20,32 +20,6 @@ void ss_exec_fail(ss_exec_ctx *ctx, int rc)
     ss_reply_err(ctx->out, RERR_INTERNAL, ss_strerror(rc));
 }
 
-int ss_key_lookup(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_keymeta *meta, ss_slice *value)
-{
-    int rc = ss_ks_lookup(ctx->txn, ctx->db, a->argv[argi], a->argvlen[argi], (uint64_t)ctx->now_ms,
-                          meta, value);
-    if (rc != SS_OK && rc != SS_ENOTFOUND) {
-        ss_exec_fail(ctx, rc);
-        return rc;
-    }
-    if (!ctx->is_apply) {
-        ss_node_stats *st = &ctx->node->stats;
-        if (rc == SS_OK)
-            st->keyspace_hits++;
-        else
-            st->keyspace_misses++;
-    }
-    return rc;
-}
-
-bool ss_key_check_type(ss_exec_ctx *ctx, const ss_keymeta *meta, ss_type type)
-{
-    if (meta->type == type)
-        return true;
-    ss_reply_err(ctx->out, RERR_WRONGTYPE);
-    return false;
-}
-
 ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)
 {
     k->name = name;

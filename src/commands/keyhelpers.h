@@ -1,4 +1,4 @@
-/* Helpers shared by the keyspace command families: typed lookups that reply on failure, versions, arguments. */
+/* Helpers shared by the keyspace command families: the typed key lookup (ss_key_open and friends), versions, arguments. */
 #ifndef SS_KEYHELPERS_H
 #define SS_KEYHELPERS_H
 
@@ -7,17 +7,6 @@
 
 #include "commands/command.h"
 #include "store/keyspace.h"
-
-/*
- * Looks a key up at ctx->now_ms. SS_OK: found (meta, value filled);
- * SS_ENOTFOUND: missing or expired. Any other code is a storage failure,
- * already recorded in ctx->status and replied. Counts keyspace hits and
- * misses for reads.
- */
-int ss_key_lookup(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_keymeta *meta, ss_slice *value);
-
-/* Replies WRONGTYPE and returns false unless meta holds `type`. */
-bool ss_key_check_type(ss_exec_ctx *ctx, const ss_keymeta *meta, ss_type type);
 
 /*
  * The one way a command opens a key, as Redis's lookupKeyReadOrReply /
