@@ -1,4 +1,4 @@
-/* Sorted set commands. */
+/* Sorted set commands: ZADD ZINCRBY ZREM, scores and ranks, the ZRANGE family, ZCOUNT, ZREMRANGEBY*, ZPOP*, ZSCAN. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,412 +7,10 @@
 #include <string.h>
 
 #include "commands/families.h"
-#include "commands/keyhelpers.h"
+#include "commands/zset.h"
 #include "common/config.h"
 
-/*
- * Layout: two sub-key spaces per sorted set (meta.count = members).
- *   'm' hash64(member) member  -> ss_encode_double(score)
- *   's' ss_encode_double(score) member -> ""
- * The 's' space is the ordering Redis uses (score, then member bytes), so
- * ranges by score and lex are one seek plus the elements returned; ranks
- * are walks from the nearer end: O(rank). The 'm' space answers ZSCORE in
- * one get and orders members by a fixed hash so ZSCAN cursors (the next
- * hash) survive inserts and deletes. The hash is part of the on-disk
- * format: never change it.
- *
- * Scores are stored with -0 folded into +0 (as Redis's small sorted sets
- * reply "0"), so the two spaces agree bit for bit.
- */
-
 #define ZSCAN_SMALL 128  /* up to this size ZSCAN replies everything at once, as Redis's listpacks */
-
-/* A sorted set is opened as an ss_key (ss_key_open with SS_TYPE_ZSET); its
- * count is kept in meta.count and ss_key_save deletes it once empty. */
-
-/* ------------------------------------------------------------------ sub-keys */
-
-static uint64_t member_hash(const char *m, size_t len)
-{
-    uint64_t h = 14695981039346656037ull; /* FNV-1a, then a splitmix64 finish */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)m[i];
-        h *= 1099511628211ull;
-    }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    return h;
-}
-
-/* A sub-key: a tag byte, 8 bytes of hash or score, then the member. */
-typedef struct zkey {
-    unsigned char inl[128];
-    unsigned char *p;
-    size_t len;
-} zkey;
-
-static int zk_build(zkey *k, char tag, const unsigned char mid[8], const char *m, size_t mlen)
-{
-    k->len = 9 + mlen;
-    k->p = k->len <= sizeof k->inl ? k->inl : malloc(k->len);
-    if (k->p == NULL)
-        return SS_ENOMEM;
-    k->p[0] = (unsigned char)tag;
-    memcpy(k->p + 1, mid, 8);
-    if (mlen)
-        memcpy(k->p + 9, m, mlen);
-    return SS_OK;
-}
-
-static int zk_member(zkey *k, const char *m, size_t mlen)
-{
-    unsigned char h[8];
-    ss_encode_u64_be(member_hash(m, mlen), h);
-    return zk_build(k, 'm', h, m, mlen);
-}
-
-static int zk_score(zkey *k, double score, const char *m, size_t mlen)
-{
-    unsigned char s[8];
-    ss_encode_double(score, s);
-    return zk_build(k, 's', s, m, mlen);
-}
-
-static void zk_release(zkey *k)
-{
-    if (k->p != k->inl)
-        free(k->p);
-}
-
-/* A member's score: SS_FOUND with *score, SS_MISSING, or SS_REPLIED. */
-static ss_lookup zscore_get(ss_exec_ctx *ctx, const ss_key *z, const char *m, size_t mlen, double *score)
-{
-    zkey k;
-    int rc = zk_member(&k, m, mlen);
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
-        return SS_REPLIED;
-    }
-    ss_slice v;
-    ss_lookup has = ss_key_element(ctx, z, k.p, k.len, &v);
-    zk_release(&k);
-    if (has == SS_FOUND && v.len != 8) {
-        ss_exec_fail(ctx, SS_ECORRUPT);
-        return SS_REPLIED;
-    }
-    if (has == SS_FOUND)
-        *score = ss_decode_double((const unsigned char *)v.data);
-    return has;
-}
-
-/* Sets a member's score (had: it existed with score old), keeping count. */
-static int zscore_put(ss_exec_ctx *ctx, ss_key *z, const char *m, size_t mlen, bool had, double old,
-                      double score)
-{
-    zkey mk, sk;
-    unsigned char v[8];
-    int rc;
-    if (had) {
-        if (old == score)
-            return SS_OK;
-        if ((rc = zk_score(&sk, old, m, mlen)) != SS_OK)
-            return rc;
-        rc = ss_ks_sub_del(ctx->txn, z->db, z->name, z->len, z->meta.version, sk.p, sk.len);
-        zk_release(&sk);
-        if (rc != SS_OK)
-            return rc;
-    }
-    ss_encode_double(score, v);
-    if ((rc = zk_member(&mk, m, mlen)) != SS_OK)
-        return rc;
-    rc = ss_ks_sub_put(ctx->txn, z->db, z->name, z->len, z->meta.version, mk.p, mk.len, v, 8);
-    zk_release(&mk);
-    if (rc != SS_OK || (rc = zk_score(&sk, score, m, mlen)) != SS_OK)
-        return rc;
-    rc = ss_ks_sub_put(ctx->txn, z->db, z->name, z->len, z->meta.version, sk.p, sk.len, "", 0);
-    zk_release(&sk);
-    if (rc == SS_OK && !had)
-        z->meta.count++;
-    return rc;
-}
-
-/* Removes a member known to have this score. Copies the member into its
- * keys first, so it may point into an iterator on the deleted keys. */
-static int zmember_del(ss_exec_ctx *ctx, ss_key *z, const char *m, size_t mlen, double score)
-{
-    zkey mk, sk;
-    int rc = zk_member(&mk, m, mlen);
-    if (rc != SS_OK)
-        return rc;
-    if ((rc = zk_score(&sk, score, m, mlen)) != SS_OK) {
-        zk_release(&mk);
-        return rc;
-    }
-    rc = ss_ks_sub_del(ctx->txn, z->db, z->name, z->len, z->meta.version, mk.p, mk.len);
-    if (rc == SS_OK)
-        rc = ss_ks_sub_del(ctx->txn, z->db, z->name, z->len, z->meta.version, sk.p, sk.len);
-    zk_release(&mk);
-    zk_release(&sk);
-    if (rc == SS_OK && z->meta.count > 0)
-        z->meta.count--;
-    return rc;
-}
-
-/* ------------------------------------------------------------------ ranges */
-
-enum { BY_RANK, BY_SCORE, BY_LEX };
-enum { LEX_NEGINF, LEX_POSINF, LEX_INCL, LEX_EXCL };
-
-typedef struct lexitem {
-    int kind;
-    const char *s;
-    size_t len;
-} lexitem;
-
-typedef struct zrange {
-    int by;
-    bool rev;
-    double min, max;       /* BY_SCORE */
-    bool minex, maxex;
-    lexitem lmin, lmax;    /* BY_LEX */
-    long long start, end;  /* BY_RANK, normalized: 0 <= start <= end < card */
-} zrange;
-
-/* "(1.5" exclusive, "1.5", "-inf", "+inf", as Redis's zslParseRange. */
-static bool parse_score_bound(const char *s, size_t len, double *v, bool *ex)
-{
-    *ex = len > 0 && s[0] == '(';
-    if (*ex) {
-        s++;
-        len--;
-    }
-    /* Like Redis's strtod use: "" and "(" read as 0. */
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return end == s + len && !isnan(*v);
-}
-
-static bool parse_lex_bound(const char *s, size_t len, lexitem *it)
-{
-    if (len == 1 && s[0] == '+')
-        it->kind = LEX_POSINF;
-    else if (len == 1 && s[0] == '-')
-        it->kind = LEX_NEGINF;
-    else if (len >= 1 && (s[0] == '(' || s[0] == '['))
-        it->kind = s[0] == '(' ? LEX_EXCL : LEX_INCL;
-    else
-        return false;
-    it->s = s + 1;
-    it->len = len - 1;
-    return true;
-}
-
-static int lex_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    int c = n ? memcmp(a, b, n) : 0;
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
-static bool lex_gte_min(const lexitem *min, const char *m, size_t mlen)
-{
-    if (min->kind == LEX_NEGINF)
-        return true;
-    if (min->kind == LEX_POSINF)
-        return false;
-    int c = lex_cmp(m, mlen, min->s, min->len);
-    return min->kind == LEX_EXCL ? c > 0 : c >= 0;
-}
-
-static bool lex_lte_max(const lexitem *max, const char *m, size_t mlen)
-{
-    if (max->kind == LEX_POSINF)
-        return true;
-    if (max->kind == LEX_NEGINF)
-        return false;
-    int c = lex_cmp(m, mlen, max->s, max->len);
-    return max->kind == LEX_EXCL ? c < 0 : c <= 0;
-}
-
-static bool score_gte_min(const zrange *r, double s) { return r->minex ? s > r->min : s >= r->min; }
-static bool score_lte_max(const zrange *r, double s) { return r->maxex ? s < r->max : s <= r->max; }
-
-/* Whether a score or lex range can hold anything at all (zslIsInRange's first test). */
-static bool range_possible(const zrange *r)
-{
-    if (r->by == BY_SCORE)
-        return !(r->min > r->max || (r->min == r->max && (r->minex || r->maxex)));
-    if (r->by == BY_LEX) {
-        const lexitem *a = &r->lmin, *b = &r->lmax;
-        if (a->kind == LEX_POSINF || b->kind == LEX_NEGINF)
-            return false;
-        if (a->kind == LEX_NEGINF || b->kind == LEX_POSINF)
-            return true;
-        int c = lex_cmp(a->s, a->len, b->s, b->len);
-        return !(c > 0 || (c == 0 && (a->kind == LEX_EXCL || b->kind == LEX_EXCL)));
-    }
-    return true;
-}
-
-/* A walk over the 's' space in range order. */
-typedef struct zwalk {
-    ss_ks_subiter *it;
-    const zrange *r;
-    long long left;  /* BY_RANK: elements still to give */
-    const char *member;
-    size_t mlen;
-    double score;
-} zwalk;
-
-static bool zw_decode(zwalk *w)
-{
-    if (!ss_ks_subiter_valid(w->it))
-        return false;
-    ss_slice s = ss_ks_subiter_sub(w->it);
-    if (s.len < 9 || s.data[0] != 's')
-        return false;
-    w->score = ss_decode_double((const unsigned char *)s.data + 1);
-    w->member = s.data + 9;
-    w->mlen = s.len - 9;
-    return true;
-}
-
-static void zw_step(zwalk *w)
-{
-    if (w->r->rev)
-        ss_ks_subiter_prev(w->it);
-    else
-        ss_ks_subiter_next(w->it);
-}
-
-/* Whether the current element is past the start of the range (the seek may
- * land on a neighbour: an exclusive bound, an empty member). */
-static bool zw_before_start(const zwalk *w)
-{
-    const zrange *r = w->r;
-    if (r->by == BY_SCORE)
-        return r->rev ? !score_lte_max(r, w->score) : !score_gte_min(r, w->score);
-    if (r->by == BY_LEX)
-        return r->rev ? !lex_lte_max(&r->lmax, w->member, w->mlen)
-                      : !lex_gte_min(&r->lmin, w->member, w->mlen);
-    return false;
-}
-
-static bool zw_in_range(const zwalk *w)
-{
-    const zrange *r = w->r;
-    if (r->by == BY_SCORE)
-        return r->rev ? score_gte_min(r, w->score) : score_lte_max(r, w->score);
-    if (r->by == BY_LEX)
-        return r->rev ? lex_gte_min(&r->lmin, w->member, w->mlen)
-                      : lex_lte_max(&r->lmax, w->member, w->mlen);
-    return w->left > 0;
-}
-
-/* The current element if it is in range. */
-static bool zw_valid(zwalk *w)
-{
-    return zw_decode(w) && zw_in_range(w);
-}
-
-static void zw_next(zwalk *w)
-{
-    zw_step(w);
-    if (w->r->by == BY_RANK)
-        w->left--;
-}
-
-static void seek_tag(ss_ks_subiter *it, char tag, const unsigned char *mid, const char *m, size_t mlen,
-                     bool for_prev)
-{
-    zkey k;
-    unsigned char zero[8] = {0};
-    if (zk_build(&k, tag, mid ? mid : zero, m, mlen) != SS_OK) {
-        ss_ks_subiter_seek_last(it); /* out of memory: seek somewhere harmless */
-        return;
-    }
-    size_t len = mid ? k.len : 1;
-    if (for_prev)
-        ss_ks_subiter_seek_for_prev(it, k.p, len);
-    else
-        ss_ks_subiter_seek(it, k.p, len);
-    zk_release(&k);
-}
-
-static void score_mid(double v, bool succ, unsigned char out[8])
-{
-    ss_encode_double(v, out);
-    if (succ) /* the first encoding above v: never overflows, NaN sits above +inf */
-        ss_encode_u64_be(ss_decode_u64_be(out) + 1, out);
-}
-
-/* The first or last score of the set (which the lex seeks need). */
-static bool edge_score(ss_ks_subiter *it, bool last, double *score)
-{
-    if (last)
-        ss_ks_subiter_seek_last(it);
-    else
-        seek_tag(it, 's', NULL, NULL, 0, false);
-    if (!ss_ks_subiter_valid(it))
-        return false;
-    ss_slice s = ss_ks_subiter_sub(it);
-    if (s.len < 9 || s.data[0] != 's')
-        return false;
-    *score = ss_decode_double((const unsigned char *)s.data + 1);
-    return true;
-}
-
-/* Positions a walk at the first element of r (rank ranges skip r->start). */
-static int zw_start(ss_exec_ctx *ctx, const ss_key *z, const zrange *r, zwalk *w)
-{
-    memset(w, 0, sizeof *w);
-    w->r = r;
-    int rc = ss_ks_subiter_new(ctx->txn, z->db, z->name, z->len, z->meta.version, &w->it);
-    if (rc != SS_OK)
-        return rc;
-    unsigned char mid[8];
-    double edge;
-    switch (r->by) {
-    case BY_RANK:
-        if (r->rev)
-            ss_ks_subiter_seek_last(w->it);
-        else
-            seek_tag(w->it, 's', NULL, NULL, 0, false);
-        for (long long i = 0; i < r->start && ss_ks_subiter_valid(w->it); i++)
-            zw_step(w);
-        w->left = r->end - r->start + 1;
-        return SS_OK;
-    case BY_SCORE:
-        if (r->rev) {
-            score_mid(r->max, !r->maxex, mid);
-            seek_tag(w->it, 's', mid, NULL, 0, true);
-        } else {
-            score_mid(r->min, r->minex, mid);
-            seek_tag(w->it, 's', mid, NULL, 0, false);
-        }
-        break;
-    default: /* BY_LEX: members of equal scores, so seek within the edge score */
-        if (!r->rev && r->lmin.kind == LEX_NEGINF) {
-            seek_tag(w->it, 's', NULL, NULL, 0, false);
-        } else if (r->rev && r->lmax.kind == LEX_POSINF) {
-            ss_ks_subiter_seek_last(w->it);
-        } else if (edge_score(w->it, r->rev, &edge)) {
-            ss_encode_double(edge, mid);
-            const lexitem *b = r->rev ? &r->lmax : &r->lmin;
-            seek_tag(w->it, 's', mid, b->s, b->len, r->rev);
-        }
-        break;
-    }
-    while (zw_decode(w) && zw_before_start(w))
-        zw_step(w);
-    return SS_OK;
-}
 
 /* ------------------------------------------------------------------ replies */
 
@@ -504,7 +102,7 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
         ss_parse_double(a->argv[j], a->argvlen[j], &score);
         const char *m = a->argv[j + 1];
         size_t mlen = a->argvlen[j + 1];
-        ss_lookup has = zscore_get(ctx, &z, m, mlen, &cur);
+        ss_lookup has = zset_score_get(ctx, &z, m, mlen, &cur);
         if (has == SS_REPLIED)
             return;
         bool had = has == SS_FOUND;
@@ -531,7 +129,7 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
         }
         processed++;
         last = score;
-        if ((rc = zscore_put(ctx, &z, m, mlen, had, cur, score)) != SS_OK)
+        if ((rc = zset_score_put(ctx, &z, m, mlen, had, cur, score)) != SS_OK)
             break;
     }
     if (rc == SS_OK && (added || updated))
@@ -569,10 +167,10 @@ static void zremExec(ss_exec_ctx *ctx, const ss_args *a)
     int rc = SS_OK;
     for (int i = 2; i < a->argc && rc == SS_OK && z.meta.count > 0; i++) {
         double score;
-        ss_lookup has = zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score);
+        ss_lookup has = zset_score_get(ctx, &z, a->argv[i], a->argvlen[i], &score);
         if (has == SS_REPLIED)
             return;
-        if (has == SS_FOUND && (rc = zmember_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
+        if (has == SS_FOUND && (rc = zset_member_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
             removed++;
     }
     if (rc == SS_OK && removed)
@@ -590,7 +188,7 @@ static void zscoreExec(ss_exec_ctx *ctx, const ss_args *a)
     if (found == SS_REPLIED)
         return;
     double score;
-    ss_lookup has = found == SS_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
+    ss_lookup has = found == SS_FOUND ? zset_score_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
     if (has == SS_FOUND)
         resp_add_double(ctx->out, ctx->proto, score);
     else if (has == SS_MISSING)
@@ -606,7 +204,7 @@ static void zmscoreExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_array_len(ctx->out, a->argc - 2);
     for (int i = 2; i < a->argc; i++) {
         double score;
-        ss_lookup has = found == SS_FOUND ? zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score) : found;
+        ss_lookup has = found == SS_FOUND ? zset_score_get(ctx, &z, a->argv[i], a->argvlen[i], &score) : found;
         if (has == SS_REPLIED)
             return;
         if (has == SS_FOUND)
@@ -632,7 +230,7 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
     if (found == SS_REPLIED)
         return;
     double score;
-    ss_lookup has = found == SS_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
+    ss_lookup has = found == SS_FOUND ? zset_score_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
     if (has == SS_MISSING)
         resp_add_null_bulk(ctx->out, ctx->proto);
     if (has != SS_FOUND)
@@ -640,12 +238,12 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
     int rc;
     zkey k;
     ss_ks_subiter *it = NULL;
-    if ((rc = zk_score(&k, score, a->argv[2], a->argvlen[2])) != SS_OK) {
+    if ((rc = zset_key_score(&k, score, a->argv[2], a->argvlen[2])) != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
     if ((rc = ss_ks_subiter_new(ctx->txn, z.db, z.name, z.len, z.meta.version, &it)) != SS_OK) {
-        zk_release(&k);
+        zset_key_release(&k);
         ss_exec_fail(ctx, rc);
         return;
     }
@@ -653,7 +251,7 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
     if (rev)
         ss_ks_subiter_seek_last(it);
     else
-        seek_tag(it, 's', NULL, NULL, 0, false);
+        zset_seek(it, 's', NULL, NULL, 0, false);
     for (; ss_ks_subiter_valid(it); rank++) {
         ss_slice s = ss_ks_subiter_sub(it);
         if (s.len == k.len && memcmp(s.data, k.p, k.len) == 0)
@@ -665,7 +263,7 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
     }
     bool ok = ss_ks_subiter_valid(it);
     ss_ks_subiter_free(it);
-    zk_release(&k);
+    zset_key_release(&k);
     if (ok)
         resp_add_int(ctx->out, rank);
     else
@@ -675,42 +273,7 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
 static void zrankExec(ss_exec_ctx *ctx, const ss_args *a) { rank_generic(ctx, a, false); }
 static void zrevrankExec(ss_exec_ctx *ctx, const ss_args *a) { rank_generic(ctx, a, true); }
 
-/* ------------------------------------------------------------------ range parsing */
-
-/* Parses min and max of a score or lex range; returns -1 or the error. */
-static int parse_range_bounds(const ss_args *a, int minidx, int maxidx, zrange *r)
-{
-    if (r->by == BY_SCORE) {
-        if (!parse_score_bound(a->argv[minidx], a->argvlen[minidx], &r->min, &r->minex) ||
-            !parse_score_bound(a->argv[maxidx], a->argvlen[maxidx], &r->max, &r->maxex))
-            return RERR_ZRANGE_FLOAT;
-    } else if (r->by == BY_LEX) {
-        if (!parse_lex_bound(a->argv[minidx], a->argvlen[minidx], &r->lmin) ||
-            !parse_lex_bound(a->argv[maxidx], a->argvlen[maxidx], &r->lmax))
-            return RERR_ZRANGE_LEX;
-    } else {
-        if (!ss_parse_ll(a->argv[minidx], a->argvlen[minidx], &r->start) ||
-            !ss_parse_ll(a->argv[maxidx], a->argvlen[maxidx], &r->end))
-            return RERR_NOTINT;
-    }
-    return -1;
-}
-
-/* Clamps a rank range to a set of n members like Redis; false if empty. */
-static bool rank_normalize(zrange *r, long long n)
-{
-    if (r->start < 0)
-        r->start += n;
-    if (r->end < 0)
-        r->end += n;
-    if (r->start < 0)
-        r->start = 0;
-    if (r->start > r->end || r->start >= n)
-        return false;
-    if (r->end >= n)
-        r->end = n - 1;
-    return true;
-}
+/* ------------------------------------------------------------------ ZRANGE and friends */
 
 typedef struct zrange_req {
     zrange r;
@@ -754,7 +317,7 @@ static int zrange_parse(const ss_args *a, int by, int dir, zrange_req *q)
         return RERR_ZRANGE_LEX_WITHSCORES;
     /* Reverse score and lex ranges are given as max, min. */
     bool swap = q->r.rev && q->r.by != BY_RANK;
-    return parse_range_bounds(a, swap ? 3 : 2, swap ? 2 : 3, &q->r);
+    return zset_parse_bounds(a, swap ? 3 : 2, swap ? 2 : 3, &q->r);
 }
 
 static void zrange_reply(ss_exec_ctx *ctx, const ss_args *a, int by, int dir)
@@ -770,24 +333,24 @@ static void zrange_reply(ss_exec_ctx *ctx, const ss_args *a, int by, int dir)
     if (found == SS_REPLIED)
         return;
     zrange *r = &q.r;
-    if (found == SS_MISSING || !range_possible(r) ||
-        (r->by == BY_RANK && !rank_normalize(r, (long long)z.meta.count)) ||
+    if (found == SS_MISSING || !zset_range_possible(r) ||
+        (r->by == BY_RANK && !zset_rank_normalize(r, (long long)z.meta.count)) ||
         (r->by != BY_RANK && (q.offset < 0 || (q.offset > 0 && (uint64_t)q.offset >= z.meta.count)))) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         return;
     }
     zwalk w;
-    int rc = zw_start(ctx, &z, r, &w);
+    int rc = zset_walk_start(ctx, &z, r, &w);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
-    for (long long i = 0; r->by != BY_RANK && i < q.offset && zw_valid(&w); i++)
-        zw_next(&w);
+    for (long long i = 0; r->by != BY_RANK && i < q.offset && zset_walk_valid(&w); i++)
+        zset_walk_next(&w);
     ss_buf items;
     ss_buf_init(&items, 0);
     long long n = 0;
-    for (long long lim = q.limit; lim != 0 && zw_valid(&w); lim--, zw_next(&w)) {
+    for (long long lim = q.limit; lim != 0 && zset_walk_valid(&w); lim--, zset_walk_next(&w)) {
         emit(&items, ctx->proto, q.withscores, w.member, w.mlen, w.score);
         n++;
     }
@@ -809,7 +372,7 @@ static void zrevrangebylexExec(ss_exec_ctx *ctx, const ss_args *a) { zrange_repl
 static void zcountExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     zrange r = {.by = ss_arg_is(a, 0, "zlexcount") ? BY_LEX : BY_SCORE};
-    int err = parse_range_bounds(a, 2, 3, &r);
+    int err = zset_parse_bounds(a, 2, 3, &r);
     if (err >= 0) {
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
@@ -819,14 +382,14 @@ static void zcountExec(ss_exec_ctx *ctx, const ss_args *a)
     if (found == SS_REPLIED)
         return;
     long long n = 0;
-    if (found == SS_FOUND && range_possible(&r)) {
+    if (found == SS_FOUND && zset_range_possible(&r)) {
         zwalk w;
-        int rc = zw_start(ctx, &z, &r, &w);
+        int rc = zset_walk_start(ctx, &z, &r, &w);
         if (rc != SS_OK) {
             ss_exec_fail(ctx, rc);
             return;
         }
-        for (; zw_valid(&w); zw_next(&w))
+        for (; zset_walk_valid(&w); zset_walk_next(&w))
             n++;
         ss_ks_subiter_free(w.it);
     }
@@ -841,14 +404,14 @@ static int remove_walk(ss_exec_ctx *ctx, ss_key *z, zwalk *w, long long max, ss_
 {
     *removed = 0;
     int rc = SS_OK;
-    while (rc == SS_OK && *removed < max && zw_valid(w)) {
+    while (rc == SS_OK && *removed < max && zset_walk_valid(w)) {
         if (out)
             emit(out, ctx->proto, withscores, w->member, w->mlen, w->score);
         /* The walk keeps its own copy of its position, so deleting the
          * element under it and then stepping is safe. */
-        rc = zmember_del(ctx, z, w->member, w->mlen, w->score);
+        rc = zset_member_del(ctx, z, w->member, w->mlen, w->score);
         (*removed)++;
-        zw_next(w);
+        zset_walk_next(w);
     }
     return rc;
 }
@@ -856,7 +419,7 @@ static int remove_walk(ss_exec_ctx *ctx, ss_key *z, zwalk *w, long long max, ss_
 static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
 {
     zrange r = {.by = by};
-    int err = parse_range_bounds(a, 2, 3, &r);
+    int err = zset_parse_bounds(a, 2, 3, &r);
     if (err >= 0) {
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
@@ -865,14 +428,14 @@ static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
     ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
     if (found == SS_REPLIED)
         return;
-    if (found == SS_MISSING || !range_possible(&r) ||
-        (by == BY_RANK && !rank_normalize(&r, (long long)z.meta.count))) {
+    if (found == SS_MISSING || !zset_range_possible(&r) ||
+        (by == BY_RANK && !zset_rank_normalize(&r, (long long)z.meta.count))) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
     zwalk w;
     long long removed = 0;
-    int rc = zw_start(ctx, &z, &r, &w);
+    int rc = zset_walk_start(ctx, &z, &r, &w);
     if (rc == SS_OK) {
         rc = remove_walk(ctx, &z, &w, LLONG_MAX, NULL, false, &removed);
         ss_ks_subiter_free(w.it);
@@ -891,7 +454,7 @@ static bool zremrangePrepare(ss_session *s, const ss_args *a, ss_buf *out)
     (void)s;
     zrange r = {.by = ss_arg_is(a, 0, "zremrangebyrank") ? BY_RANK
                     : ss_arg_is(a, 0, "zremrangebyscore") ? BY_SCORE : BY_LEX};
-    int err = parse_range_bounds(a, 2, 3, &r);
+    int err = zset_parse_bounds(a, 2, 3, &r);
     if (err < 0)
         return true;
     ss_reply_err(out, (ss_reply_err_code)err);
@@ -947,7 +510,7 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
         count = (long long)z.meta.count;
     zrange r = {.by = BY_RANK, .rev = max, .start = 0, .end = count - 1};
     zwalk w;
-    int rc = zw_start(ctx, &z, &r, &w);
+    int rc = zset_walk_start(ctx, &z, &r, &w);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
@@ -961,7 +524,7 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
         rc = remove_walk(ctx, &z, &w, count, out, true, &removed);
     } else { /* flat pair, scores still in the client's protocol */
         removed = 0;
-        if (zw_valid(&w)) {
+        if (zset_walk_valid(&w)) {
             resp_add_bulk(out, w.member, w.mlen);
             resp_add_double(out, ctx->proto, w.score);
             rc = remove_walk(ctx, &z, &w, 1, NULL, false, &removed);
@@ -1041,9 +604,9 @@ static void zscanExec(ss_exec_ctx *ctx, const ss_args *a)
     unsigned char h[8];
     ss_encode_u64_be(cursor, h);
     if (small)
-        seek_tag(it, 's', NULL, NULL, 0, false);
+        zset_seek(it, 's', NULL, NULL, 0, false);
     else
-        seek_tag(it, 'm', h, NULL, 0, false);
+        zset_seek(it, 'm', h, NULL, 0, false);
     ss_buf items;
     ss_buf_init(&items, 0);
     long long n = 0, visited = 0;
