@@ -162,6 +162,17 @@ static void add_info(ss_buf *out, resp_proto proto, const ss_command *c)
 
 /* ------------------------------------------------------------- DOCS */
 
+/* The (field, text) pairs whose text is set, as map entries. */
+static void add_texts(ss_buf *out, const char *const texts[][2], size_t n)
+{
+    for (size_t t = 0; t < n; t++) {
+        if (texts[t][1]) {
+            resp_add_bulk_cstr(out, texts[t][0]);
+            resp_add_bulk_cstr(out, texts[t][1]);
+        }
+    }
+}
+
 static const char *const arg_types[] = {
     "string", "integer", "double", "key", "pattern", "unix-time", "pure-token", "oneof", "block",
 };
@@ -204,12 +215,7 @@ static void add_args(ss_buf *out, resp_proto proto, const ss_cmdarg *args, long 
         }
         const char *const texts[][2] = {{"token", a->token}, {"summary", a->summary}, {"since", a->since},
                                         {"deprecated_since", a->deprecated_since}};
-        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
-            if (texts[t][1]) {
-                resp_add_bulk_cstr(out, texts[t][0]);
-                resp_add_bulk_cstr(out, texts[t][1]);
-            }
-        }
+        add_texts(out, texts, sizeof texts / sizeof texts[0]);
         if (a->flags) {
             resp_add_bulk_cstr(out, "flags");
             ADD_FLAGS(out, proto, a->flags, arg_flags);
@@ -247,12 +253,7 @@ static void add_docs(ss_buf *out, resp_proto proto, const ss_command *c)
     resp_add_map_len(out, proto, fields);
     const char *const texts[][2] = {{"summary", d->summary}, {"since", d->since}, {"group", d->group},
                                     {"complexity", d->complexity}};
-    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
-        if (texts[t][1]) {
-            resp_add_bulk_cstr(out, texts[t][0]);
-            resp_add_bulk_cstr(out, texts[t][1]);
-        }
-    }
+    add_texts(out, texts, sizeof texts / sizeof texts[0]);
     if (d->doc_flags) {
         resp_add_bulk_cstr(out, "doc_flags");
         ADD_FLAGS(out, proto, d->doc_flags, doc_flags);
@@ -503,9 +504,7 @@ static void commandHelpCommand(ss_node *node, ss_session *s, const ss_args *a, s
         "HELP",
         "    Prints this help.",
     };
-    resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        resp_add_simple(out, lines[i]);
+    SS_REPLY_HELP(out, lines);
 }
 
 static const ss_command command_subcommands[] = {

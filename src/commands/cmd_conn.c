@@ -181,9 +181,7 @@ static void clientHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss
         "INFO", "    Return information about the current client connection.",
         "HELP", "    Print this help.",
     };
-    resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        resp_add_simple(out, lines[i]);
+    SS_REPLY_HELP(out, lines);
 }
 
 static void clientIdCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)

@@ -226,9 +226,7 @@ static void help(ss_buf *out)
         "HELP",
         "    Prints this help.",
     };
-    resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        resp_add_simple(out, lines[i]);
+    SS_REPLY_HELP(out, lines);
 }
 
 static void debugExec(ss_exec_ctx *ctx, const ss_args *a)

@@ -15,16 +15,9 @@ static const struct {
     const ss_command_docs *docs;
     const size_t *count;
 } families[] = {
-    {ss_docs_conn, &ss_docs_conn_count},
-    {ss_docs_server, &ss_docs_server_count},
-    {ss_docs_command, &ss_docs_command_count},
-    {ss_docs_string, &ss_docs_string_count},
-    {ss_docs_keys, &ss_docs_keys_count},
-    {ss_docs_hash, &ss_docs_hash_count},
-    {ss_docs_list, &ss_docs_list_count},
-    {ss_docs_set, &ss_docs_set_count},
-    {ss_docs_zset, &ss_docs_zset_count},
-    {ss_docs_debug, &ss_docs_debug_count},
+#define FRAGMENT(name) {ss_docs_##name, &ss_docs_##name##_count},
+    SS_FAMILIES(FRAGMENT)
+#undef FRAGMENT
 };
 
 #define MAX_DOCS 512

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "commands/command.h"
+#include "commands/families.h"
 
 /*
  * One entry per command, keyed by the command's full name ("config|get");
@@ -77,20 +78,10 @@ const ss_command_docs *ss_command_docs_lookup(const char *name, size_t len);
 /* Every entry, for tests. */
 const ss_command_docs *const *ss_command_docs_all(size_t *count);
 
-#define SS_DOCS_FAMILY(family)                             \
-    extern const ss_command_docs ss_docs_##family[];       \
-    extern const size_t ss_docs_##family##_count;
-
-SS_DOCS_FAMILY(conn)
-SS_DOCS_FAMILY(server)
-SS_DOCS_FAMILY(command)
-SS_DOCS_FAMILY(string)
-SS_DOCS_FAMILY(keys)
-SS_DOCS_FAMILY(hash)
-SS_DOCS_FAMILY(list)
-SS_DOCS_FAMILY(set)
-SS_DOCS_FAMILY(zset)
-SS_DOCS_FAMILY(debug)
+#define SS_FAMILY_DOCS(name)                           \
+    extern const ss_command_docs ss_docs_##name[];     \
+    extern const size_t ss_docs_##name##_count;
+SS_FAMILIES(SS_FAMILY_DOCS)
 
 #define SS_DOCS_COUNT(arr) const size_t arr##_count = sizeof arr / sizeof arr[0]
 

@@ -98,6 +98,13 @@ uint64_t ss_exec_new_version(ss_exec_ctx *ctx)
     return (ctx->index << 20) + (ctx->versions++ & 0xFFFFF);
 }
 
+void ss_reply_help(ss_buf *out, const char *const *lines, size_t n)
+{
+    resp_add_array_len(out, (long long)n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(out, lines[i]);
+}
+
 bool ss_arg_ll_or_reply(ss_exec_ctx *ctx, const ss_args *a, int i, long long *out)
 {
     if (ss_parse_ll(a->argv[i], a->argvlen[i], out))

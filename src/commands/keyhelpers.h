@@ -67,6 +67,10 @@ static inline bool ss_arg_is(const ss_args *a, int i, const char *word)
     return a->argvlen[i] == n && strncasecmp(a->argv[i], word, n) == 0;
 }
 
+/* Replies a HELP text: an array of simple strings (Redis's addReplyHelp). */
+void ss_reply_help(ss_buf *out, const char *const *lines, size_t n);
+#define SS_REPLY_HELP(out, lines) ss_reply_help(out, lines, sizeof lines / sizeof lines[0])
+
 /* Parses argument i as an integer; replies "not an integer" on failure. */
 bool ss_arg_ll_or_reply(ss_exec_ctx *ctx, const ss_args *a, int i, long long *out);
 

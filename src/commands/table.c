@@ -8,21 +8,14 @@
 #include "commands/families.h"
 #include "commands/table_index.h"
 
-/* One fragment per family file; adding a family means adding a line here. */
+/* One fragment per family (commands/families.h). */
 static const struct {
     const ss_command *cmds;
     const size_t *count;
 } families[] = {
-    {ss_cmds_conn, &ss_cmds_conn_count},
-    {ss_cmds_server, &ss_cmds_server_count},
-    {ss_cmds_command, &ss_cmds_command_count},
-    {ss_cmds_string, &ss_cmds_string_count},
-    {ss_cmds_keys, &ss_cmds_keys_count},
-    {ss_cmds_hash, &ss_cmds_hash_count},
-    {ss_cmds_list, &ss_cmds_list_count},
-    {ss_cmds_set, &ss_cmds_set_count},
-    {ss_cmds_zset, &ss_cmds_zset_count},
-    {ss_cmds_debug, &ss_cmds_debug_count},
+#define FRAGMENT(name) {ss_cmds_##name, &ss_cmds_##name##_count},
+    SS_FAMILIES(FRAGMENT)
+#undef FRAGMENT
 };
 
 #define MAX_COMMANDS 512

@@ -119,7 +119,8 @@ const char *ct_runv(int argc, const char **argv, const size_t *argvlen)
     return finish_reply();
 }
 
-const char *ct_run(const char *line)
+/* Splits a test line like redis-cli into a (free with free_line). */
+static void split_line(const char *line, ss_args *a)
 {
     int argc;
     char **argv = ss_splitargs(line, &argc);
@@ -128,53 +129,47 @@ const char *ct_run(const char *line)
     size_t *lens = malloc(sizeof *lens * (size_t)argc);
     for (int i = 0; i < argc; i++)
         lens[i] = strlen(argv[i]);
-    ss_args a = {argc, argv, lens};
+    *a = (ss_args){argc, argv, lens};
+}
+
+static void free_line(ss_args *a)
+{
+    free(a->argvlen);
+    ss_split_free(a->argv, a->argc);
+}
+
+const char *ct_run(const char *line)
+{
+    ss_args a;
+    split_line(line, &a);
     run_cmds(&a, 1, false);
-    free(lens);
-    ss_split_free(argv, argc);
+    free_line(&a);
     return finish_reply();
 }
 
 const char *ct_exec(const char *first, ...)
 {
     ss_args cmds[64];
-    char **argvs[64];
     uint32_t n = 0;
     va_list ap;
     va_start(ap, first);
-    for (const char *line = first; line && n < 64; line = va_arg(ap, const char *)) {
-        int argc;
-        argvs[n] = ss_splitargs(line, &argc);
-        size_t *lens = malloc(sizeof *lens * (size_t)argc);
-        for (int i = 0; i < argc; i++)
-            lens[i] = strlen(argvs[n][i]);
-        cmds[n] = (ss_args){argc, argvs[n], lens};
-        n++;
-    }
+    for (const char *line = first; line && n < 64; line = va_arg(ap, const char *))
+        split_line(line, &cmds[n++]);
     va_end(ap);
     run_cmds(cmds, n, true);
-    for (uint32_t i = 0; i < n; i++) {
-        free(cmds[i].argvlen);
-        ss_split_free(argvs[i], cmds[i].argc);
-    }
+    for (uint32_t i = 0; i < n; i++)
+        free_line(&cmds[i]);
     return finish_reply();
 }
 
 const char *ct_dispatch(const char *line)
 {
-    int argc;
-    char **argv = ss_splitargs(line, &argc);
-    cr_assert_not_null(argv, "bad test line: %s", line);
-    cr_assert_gt(argc, 0);
-    size_t *lens = malloc(sizeof *lens * (size_t)argc);
-    for (int i = 0; i < argc; i++)
-        lens[i] = strlen(argv[i]);
-    ss_args a = {argc, argv, lens};
+    ss_args a;
+    split_line(line, &a);
     ss_buf_reset(&reply);
     cr_assert_eq(ss_engine_dispatch(engine, &session, &a, &reply), SS_DISPATCH_DONE,
                  "%s: only commands answered at once can be dispatched here", line);
-    free(lens);
-    ss_split_free(argv, argc);
+    free_line(&a);
     return finish_reply();
 }
 
