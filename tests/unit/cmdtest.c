@@ -178,3 +178,8 @@ void ct_keyspace_stats(uint64_t *hits, uint64_t *misses)
     *hits = engine->node.stats.keyspace_hits;
     *misses = engine->node.stats.keyspace_misses;
 }
+
+void ct_dispatch_resp3(bool on)
+{
+    session.proto = on ? RESP3 : RESP2;
+}

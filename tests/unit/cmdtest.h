@@ -2,6 +2,7 @@
 #ifndef SS_CMDTEST_H
 #define SS_CMDTEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,8 @@ const char *ct_exec(const char *first, ...);
  * this node: the table's lookup, arity and subcommand checks, then a command
  * answered at once (COMMAND, CONFIG, CLIENT...; not reads or writes). */
 const char *ct_dispatch(const char *line);
+/* Whether ct_dispatch's connection speaks RESP3 (it starts in RESP2). */
+void ct_dispatch_resp3(bool on);
 /* INFO's keyspace_hits and keyspace_misses so far. */
 void ct_keyspace_stats(uint64_t *hits, uint64_t *misses);
 /* The number of bytes of the last reply (replies may hold NUL bytes). */

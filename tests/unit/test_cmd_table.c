@@ -236,3 +236,29 @@ Test(cmd_table, command_getkeys_finds_keys_from_the_specs, .init = ct_setup, .fi
     EXPECT("COMMAND GETKEYS nosuch k", "-ERR Invalid command specified\r\n");
     EXPECT("COMMAND GETKEYS __expire 0 k", "-ERR Invalid command specified\r\n");
 }
+
+/* Replies of redis-server 7.0.15 to a connection that sent HELLO 3: the
+ * RESP3 types (sets, maps) COMMAND uses, which the RESP2 comparison in
+ * tests/integration/test_command_table.c cannot see. */
+Test(cmd_table, command_info_docs_and_getkeys_use_redis_7_0_s_resp3_types, .init = ct_setup, .fini = ct_teardown)
+{
+    ct_dispatch_resp3(true);
+    EXPECT("COMMAND INFO get",
+           "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n~3\r\n+@read\r\n"
+           "+@string\r\n+@fast\r\n~0\r\n~1\r\n%3\r\n$5\r\nflags\r\n~2\r\n+RO\r\n+access\r\n$12\r\n"
+           "begin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n:1\r\n"
+           "$9\r\nfind_keys\r\n%2\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n%3\r\n$7\r\nlastkey\r\n:0\r\n"
+           "$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n~0\r\n");
+    EXPECT("COMMAND INFO sintercard",
+           "*1\r\n*10\r\n$10\r\nsintercard\r\n:-3\r\n~2\r\n+readonly\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n"
+           "~3\r\n+@read\r\n+@set\r\n+@slow\r\n~0\r\n~1\r\n%3\r\n$5\r\nflags\r\n~2\r\n+RO\r\n+access\r\n"
+           "$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n"
+           ":1\r\n$9\r\nfind_keys\r\n%2\r\n$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n%3\r\n$9\r\n"
+           "keynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n~0\r\n");
+    EXPECT("COMMAND DOCS incr",
+           "%1\r\n$4\r\nincr\r\n%5\r\n$7\r\nsummary\r\n$43\r\nIncrement the integer value of a key by one\r\n"
+           "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
+           "$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\n"
+           "key_spec_index\r\n:0\r\n");
+    EXPECT("COMMAND GETKEYSANDFLAGS set k v", "*1\r\n*2\r\n$1\r\nk\r\n~2\r\n+OW\r\n+update\r\n");
+}
