@@ -540,3 +540,57 @@ Test(command_table, command_docs_skips_unknown_names_and_lists_every_command)
     freeReplyObject(s);
     freeReplyObject(all);
 }
+
+/* ------------------------------------------------- keyspace hits, misses */
+
+/* INFO stats' keyspace_hits and keyspace_misses on c. */
+static void keyspace_stats(redisContext *c, long long *hits, long long *misses)
+{
+    redisReply *r = redisCommand(c, "INFO stats");
+    cr_assert(r && r->type == REDIS_REPLY_STRING);
+    const char *h = strstr(r->str, "keyspace_hits:"), *m = strstr(r->str, "keyspace_misses:");
+    cr_assert(h && m);
+    *hits = atoll(h + strlen("keyspace_hits:"));
+    *misses = atoll(m + strlen("keyspace_misses:"));
+    freeReplyObject(r);
+}
+
+/*
+ * Every read counts the hits and misses Redis counts. (Writes count none in
+ * sandstore: they are applied on every node, where Redis's GETSET, GETDEL,
+ * GETEX, SET ... GET, COPY and the *STORE commands count the keys they read.)
+ */
+Test(command_table, reads_count_keyspace_hits_and_misses_as_redis_7_0_does)
+{
+    static const char *const setup[] = {"SET s v", "HSET h f v", "RPUSH l a b c", "SADD t x y", "SADD u y z",
+                                        "ZADD z 1 a 2 b"};
+    static const char *const reads[] = {
+        "GET s", "GET nosuch", "GET h", "MGET s nosuch h", "STRLEN s", "GETRANGE nosuch 0 1", "GETRANGE s x 1",
+        "EXISTS s nosuch s", "TOUCH s nosuch", "TYPE l", "TTL nosuch", "PTTL s", "EXPIRETIME s",
+        "HGET h nofield", "HGETALL nosuch", "HMGET h f g", "HLEN s", "HEXISTS h f", "HSTRLEN h f", "HKEYS h",
+        "HRANDFIELD h", "HRANDFIELD nosuch 2", "HSCAN nosuch 0", "LRANGE l 0 -1", "LINDEX nosuch 0",
+        "LLEN l", "LPOS l b", "SMEMBERS t", "SISMEMBER nosuch x", "SMISMEMBER t x q", "SCARD u",
+        "SINTER t u nosuch", "SUNION t u", "SDIFF nosuch t", "SINTERCARD 2 t nosuch", "SRANDMEMBER t",
+        "SSCAN t 0", "ZSCORE z a", "ZMSCORE z a q", "ZCARD z", "ZRANGE z 0 -1", "ZRANGE z 0 -1 BYLEX",
+        "ZRANGEBYSCORE nosuch 0 1", "ZREVRANGEBYLEX z + -", "ZCOUNT z 0 1", "ZLEXCOUNT z - +", "ZRANK z b",
+        "ZREVRANK z q", "ZSCAN z 0", "KEYS *", "SCAN 0", "DBSIZE", "RANDOMKEY",
+    };
+    redisContext *both[] = {sc, rc};
+    for (int c = 0; c < 2; c++) {
+        redisReply *r = redisCommand(both[c], "FLUSHALL");
+        freeReplyObject(r);
+        for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++)
+            freeReplyObject(line_cmd(both[c], setup[i]));
+    }
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        long long h[2][2], m[2][2];
+        for (int c = 0; c < 2; c++) {
+            keyspace_stats(both[c], &h[c][0], &m[c][0]);
+            freeReplyObject(line_cmd(both[c], reads[i]));
+            keyspace_stats(both[c], &h[c][1], &m[c][1]);
+        }
+        cr_expect(h[0][1] - h[0][0] == h[1][1] - h[1][0] && m[0][1] - m[0][0] == m[1][1] - m[1][0],
+                  "%s: sandstore %lld hits %lld misses, Redis %lld %lld", reads[i], h[0][1] - h[0][0],
+                  m[0][1] - m[0][0], h[1][1] - h[1][0], m[1][1] - m[1][0]);
+    }
+}
