@@ -404,7 +404,7 @@ static void commandInfoCommand(ss_node *node, ss_session *s, const ss_args *a, s
         if (c)
             add_info(out, s->proto, c);
         else
-            resp_add_null_array(out, s->proto);
+            resp_add_null_bulk(out, s->proto); /* Redis's addReplyNull: $-1 in RESP2 */
     }
 }
 

@@ -54,7 +54,6 @@ enum {
     CMD_NOMULTI           = 1u << 17, /* refused inside MULTI */
     CMD_MOVABLE_KEYS      = 1u << 18, /* derived from the key specs (ss_command_flags), never in a row */
     CMD_ALLOW_BUSY        = 1u << 19,
-    CMD_REDIS_FLAGS       = (1u << 20) - 1,
     /* sandstore's own, never shown */
     CMD_INTERNAL          = 1u << 24, /* only ever produced by the server itself (active expiry) */
     CMD_LOCAL_ONLY        = 1u << 25, /* served by the receiving node even in redirect mode */
@@ -180,11 +179,6 @@ typedef struct ss_args {
     char **argv;      /* NUL-terminated after argvlen[i] bytes */
     size_t *argvlen;
 } ss_args;
-
-typedef void (*ss_exec_fn)(ss_exec_ctx *ctx, const ss_args *a);
-/* Returns true when the command may go to the log; false when it replied an error. */
-typedef bool (*ss_prepare_fn)(ss_session *s, const ss_args *a, ss_buf *out);
-typedef void (*ss_local_fn)(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
 
 typedef void (*ss_exec_fn)(ss_exec_ctx *ctx, const ss_args *a);
 /* Returns true when the command may go to the log; false when it replied an error. */

@@ -221,6 +221,15 @@ Test(cmd_table, subcommands_run_and_name_the_connection_s_last_command, .init = 
     cr_expect(strstr(info, " cmd=client|info ") != NULL, "Redis 7 names the subcommand: %s", info);
 }
 
+Test(cmd_table, command_info_of_an_unknown_name_is_a_null_bulk_as_in_redis, .init = ct_setup, .fini = ct_teardown)
+{
+    /* Redis answers addReplyNull ("$-1"); sandstore sent a null array ("*-1"),
+     * which hiredis reads the same way. */
+    EXPECT("COMMAND INFO nosuch config|nosuch", "*2\r\n$-1\r\n$-1\r\n");
+    ct_dispatch_resp3(true);
+    EXPECT("COMMAND INFO nosuch", "*1\r\n_\r\n");
+}
+
 Test(cmd_table, command_getkeys_finds_keys_from_the_specs, .init = ct_setup, .fini = ct_teardown)
 {
     EXPECT("COMMAND GETKEYS mset a 1 b 2", "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
