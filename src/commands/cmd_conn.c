@@ -171,7 +171,7 @@ static void helloCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     hello_reply(node, s, out);
 }
 
-static void client_help(ss_buf *out)
+static void clientHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     static const char *const lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -183,61 +183,81 @@ static void client_help(ss_buf *out)
         "INFO", "    Return information about the current client connection.",
         "HELP", "    Print this help.",
     };
-    resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        resp_add_simple(out, lines[i]);
+    SS_REPLY_HELP(out, lines);
 }
 
-static void clientCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+static void clientIdCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (ss_arg_is(a, 1, "id") && a->argc == 2) {
-        resp_add_int(out, (long long)s->id);
-    } else if (ss_arg_is(a, 1, "getname") && a->argc == 2) {
-        if (s->name[0])
-            resp_add_bulk_cstr(out, s->name);
-        else
-            resp_add_null_bulk(out, s->proto);
-    } else if (ss_arg_is(a, 1, "setname") && a->argc == 3) {
-        if (!valid_client_name(a->argv[2], a->argvlen[2]) || a->argvlen[2] >= SS_SESSION_NAME_MAX) {
-            ss_reply_err(out, RERR_CLIENT_NAME);
-            return;
-        }
-        snprintf(s->name, sizeof s->name, "%.*s", (int)a->argvlen[2], a->argv[2]);
-        resp_add_shared(out, RESP_SH_OK);
-    } else if (ss_arg_is(a, 1, "setinfo") && a->argc == 4) {
-        char *dst = ss_arg_is(a, 2, "lib-name") ? s->lib_name : ss_arg_is(a, 2, "lib-ver") ? s->lib_ver : NULL;
-        if (dst == NULL) {
-            resp_add_errorf(out, "ERR Unrecognized option '%.128s'", a->argv[2]);
-            return;
-        }
-        if (!valid_client_name(a->argv[3], a->argvlen[3]) || a->argvlen[3] >= SS_SESSION_NAME_MAX) {
-            resp_add_errorf(out, "ERR %s cannot contain spaces, newlines or special characters.",
-                            dst == s->lib_name ? "lib-name" : "lib-ver");
-            return;
-        }
-        snprintf(dst, SS_SESSION_NAME_MAX, "%.*s", (int)a->argvlen[3], a->argv[3]);
-        resp_add_shared(out, RESP_SH_OK);
-    } else if (ss_arg_is(a, 1, "list") && a->argc == 2) {
-        ss_buf list;
-        ss_buf_init(&list, 0);
-        node->ops->client_list(node->ctx, &list);
-        resp_add_bulk(out, ss_buf_data(&list), ss_buf_len(&list));
-        ss_buf_release(&list);
-    } else if (ss_arg_is(a, 1, "info") && a->argc == 2) {
-        char line[1024];
-        ss_session_describe(s, NULL, line, sizeof line);
-        ss_buf b;
-        ss_buf_init(&b, 0);
-        ss_buf_appendf(&b, "%s\n", line);
-        resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
-        ss_buf_release(&b);
-    } else if ((ss_arg_is(a, 1, "no-evict") || ss_arg_is(a, 1, "no-touch")) && a->argc == 3) {
-        resp_add_shared(out, RESP_SH_OK);
-    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
-        client_help(out);
-    } else {
-        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "CLIENT");
+    resp_add_int(out, (long long)s->id);
+}
+
+static void clientGetnameCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (s->name[0])
+        resp_add_bulk_cstr(out, s->name);
+    else
+        resp_add_null_bulk(out, s->proto);
+}
+
+static void clientSetnameCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (!valid_client_name(a->argv[2], a->argvlen[2]) || a->argvlen[2] >= SS_SESSION_NAME_MAX) {
+        ss_reply_err(out, RERR_CLIENT_NAME);
+        return;
     }
+    snprintf(s->name, sizeof s->name, "%.*s", (int)a->argvlen[2], a->argv[2]);
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void clientSetinfoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    char *dst = ss_arg_is(a, 2, "lib-name") ? s->lib_name : ss_arg_is(a, 2, "lib-ver") ? s->lib_ver : NULL;
+    if (dst == NULL) {
+        resp_add_errorf(out, "ERR Unrecognized option '%.128s'", a->argv[2]);
+        return;
+    }
+    if (!valid_client_name(a->argv[3], a->argvlen[3]) || a->argvlen[3] >= SS_SESSION_NAME_MAX) {
+        resp_add_errorf(out, "ERR %s cannot contain spaces, newlines or special characters.",
+                        dst == s->lib_name ? "lib-name" : "lib-ver");
+        return;
+    }
+    snprintf(dst, SS_SESSION_NAME_MAX, "%.*s", (int)a->argvlen[3], a->argv[3]);
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+/* CLIENT LIST without filters (TYPE and ID are not supported yet). */
+static void clientListCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (a->argc > 2) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return;
+    }
+    ss_buf list;
+    ss_buf_init(&list, 0);
+    node->ops->client_list(node->ctx, &list);
+    resp_add_bulk(out, ss_buf_data(&list), ss_buf_len(&list));
+    ss_buf_release(&list);
+}
+
+static void clientInfoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    char line[1024];
+    ss_session_describe(s, NULL, line, sizeof line);
+    ss_buf b;
+    ss_buf_init(&b, 0);
+    ss_buf_appendf(&b, "%s\n", line);
+    resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
+    ss_buf_release(&b);
+}
+
+/* CLIENT NO-EVICT and NO-TOUCH: accepted (nothing is evicted, and no
+ * access time is kept), with Redis's check of the argument. */
+static void clientOnOffCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (ss_arg_is(a, 2, "on") || ss_arg_is(a, 2, "off"))
+        resp_add_shared(out, RESP_SH_OK);
+    else
+        ss_reply_err(out, RERR_SYNTAX);
 }
 
 static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
@@ -251,20 +271,32 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     resp_add_simple(out, "RESET");
 }
 
-#define L CMD_LOCAL_ONLY
+static const ss_command client_subcommands[] = {
+    SS_LOCAL("client|id", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientIdCommand),
+    SS_LOCAL("client|getname", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientGetnameCommand),
+    SS_LOCAL("client|setname", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientSetnameCommand),
+    SS_LOCAL("client|setinfo", 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientSetinfoCommand),
+    SS_LOCAL("client|list", -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientListCommand),
+    SS_LOCAL("client|info", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientInfoCommand),
+    SS_LOCAL("client|no-evict", 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
+    SS_LOCAL("client|no-touch", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
+    SS_LOCAL("client|help", 2, CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientHelpCommand),
+    SS_END,
+};
+
 const ss_command ss_cmds_conn[] = {
-    {"ping", -1, CMD_FAST | L, pingExec, NULL, pingCommand, 0, 0, 0, "connection", "Returns the server's liveliness response.", "1.0.0", "O(1)"},
-    {"echo", 2, CMD_FAST | L, echoExec, NULL, echoCommand, 0, 0, 0, "connection", "Returns the given string.", "1.0.0", "O(1)"},
-    {"select", 2, CMD_FAST | CMD_LOADING | L, NULL, NULL, selectCommand, 0, 0, 0, "connection", "Changes the selected database.", "1.0.0", "O(1)"},
-    {"quit", -1, CMD_FAST | CMD_NOAUTH | CMD_NOQUEUE | L, NULL, NULL, quitCommand, 0, 0, 0, "connection", "Closes the connection.", "1.0.0", "O(1)"},
-    {"auth", -2, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, authCommand, 0, 0, 0, "connection", "Authenticates the connection.", "1.0.0", "O(N) where N is the number of passwords defined for the user"},
-    {"hello", -1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | L, NULL, NULL, helloCommand, 0, 0, 0, "connection", "Handshakes with the Redis server.", "6.0.0", "O(1)"},
-    {"client", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, clientCommand, 0, 0, 0, "connection", "A container for client connection commands.", "2.4.0", "Depends on subcommand."},
-    {"reset", 1, CMD_FAST | CMD_NOAUTH | CMD_NOMULTI | CMD_NOQUEUE | L, NULL, NULL, resetCommand, 0, 0, 0, "connection", "Resets the connection.", "6.2.0", "O(1)"},
-    {"multi", 1, CMD_FAST | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Starts a transaction.", "1.2.0", "O(1)"},
-    {"exec", 1, CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Executes all commands in a transaction.", "1.2.0", "Depends on commands in the transaction"},
-    {"discard", 1, CMD_FAST | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Discards a transaction.", "2.0.0", "O(N), when N is the number of queued commands"},
-    {"watch", -2, CMD_FAST | CMD_NOMULTI | CMD_TXN | CMD_NOQUEUE | L, NULL, NULL, NULL, 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", "O(1) for every key."},
-    {"unwatch", 1, CMD_FAST | CMD_TXN | L, NULL, NULL, NULL, 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", "2.2.0", "O(1)"},
+    SS_LOCAL("ping", -1, CMD_FAST, ACL_CONNECTION, pingCommand, .exec = pingExec),
+    SS_LOCAL("echo", 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_CONNECTION, echoCommand, .exec = echoExec),
+    SS_LOCAL("select", 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_CONNECTION, selectCommand),
+    SS_LOCAL("quit", -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOAUTH | CMD_ALLOW_BUSY | CMD_NOQUEUE, ACL_CONNECTION, quitCommand),
+    SS_LOCAL("auth", -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOAUTH | CMD_ALLOW_BUSY, ACL_CONNECTION, authCommand),
+    SS_LOCAL("hello", -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOAUTH | CMD_ALLOW_BUSY, ACL_CONNECTION, helloCommand),
+    SS_CONTAINER("client", -2, 0, 0, client_subcommands),
+    SS_LOCAL("reset", 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOAUTH | CMD_ALLOW_BUSY | CMD_NOQUEUE, ACL_CONNECTION, resetCommand),
+    SS_TXN("multi", 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY | CMD_NOQUEUE, ACL_TRANSACTION),
+    SS_TXN("exec", 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG | CMD_NOQUEUE, ACL_TRANSACTION),
+    SS_TXN("discard", 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY | CMD_NOQUEUE, ACL_TRANSACTION),
+    SS_TXN("watch", -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY | CMD_NOQUEUE, ACL_TRANSACTION, .keys = {KEYS_TO_END(1, 1, KS_RO)}),
+    SS_TXN("unwatch", 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, ACL_TRANSACTION),
 };
 SS_COUNT(ss_cmds_conn);

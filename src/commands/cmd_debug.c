@@ -197,7 +197,7 @@ static void digest_value(ss_exec_ctx *ctx, const ss_args *a)
         ss_slice k = {a->argv[i], a->argvlen[i]}, str = {NULL, 0};
         ss_keymeta m;
         uint8_t d[DIGEST_LEN] = {0};
-        /* Not ss_key_lookup: a debug probe leaves the hit/miss stats alone. */
+        /* Not ss_key_open: a debug probe leaves the hit/miss stats alone. */
         int rc = ss_ks_lookup(ctx->txn, ctx->db, k.data, k.len, (uint64_t)ctx->now_ms, &m, &str);
         if (rc == SS_OK)
             rc = value_digest(ctx->txn, ctx->db, k, &m, str, d);
@@ -226,9 +226,7 @@ static void help(ss_buf *out)
         "HELP",
         "    Prints this help.",
     };
-    resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        resp_add_simple(out, lines[i]);
+    SS_REPLY_HELP(out, lines);
 }
 
 static void debugExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -260,9 +258,10 @@ static void debugCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     ss_txn_abort(ctx.txn);
 }
 
-/* NOMULTI keeps DEBUG out of log entries: inside an applied MULTI it would
- * cost O(N) on every node. The exec half serves the in-process test bench. */
+/* CMD_NO_LOG keeps DEBUG out of log entries (MULTI refuses it, although
+ * Redis queues it): inside an applied MULTI it would cost O(N) on every
+ * node. The exec half serves the in-process test bench. */
 const ss_command ss_cmds_debug[] = {
-    {"debug", -2, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING | CMD_LOCAL_ONLY, debugExec, NULL, debugCommand, 0, 0, 0, "server", "A container for debugging commands.", "1.0.0", "DIGEST: O(N) in keys and elements, on the event loop; DIGEST-VALUE: O(N) in the keys' elements."},
+    SS_LOCAL("debug", -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_LOG, 0, debugCommand, .exec = debugExec),
 };
 SS_COUNT(ss_cmds_debug);

@@ -20,56 +20,40 @@
  * Neither is a promise, and clients must not depend on it.
  */
 
-/* 1 found (a hash), 0 missing, -1 an error was replied (wrong type, storage). */
-static int hash_lookup(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m)
+/* Opens argument 1 as a hash; a missing one becomes a new empty hash (not
+ * yet saved), so the result is SS_FOUND, SS_MISSING (created) or SS_REPLIED. */
+static ss_lookup open_or_create(ss_exec_ctx *ctx, const ss_args *a, ss_key *k)
 {
-    int rc = ss_key_lookup(ctx, a, 1, m, NULL);
-    if (rc == SS_ENOTFOUND)
-        return 0;
-    if (rc != SS_OK)
-        return -1;
-    return ss_key_check_type(ctx, m, SS_TYPE_HASH) ? 1 : -1;
-}
-
-/* The hash for a write: the existing one or a new empty one (not yet saved). */
-static int hash_lookup_create(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m)
-{
-    int found = hash_lookup(ctx, a, m);
-    if (found == 0) {
-        memset(m, 0, sizeof *m);
-        m->type = SS_TYPE_HASH;
-        m->version = ss_exec_new_version(ctx);
-    }
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, k);
+    if (found == SS_MISSING)
+        ss_key_create(ctx, SS_TYPE_HASH, k);
     return found;
 }
 
-/* Writes back the metadata, deleting the key when the hash became empty. */
-static int hash_save(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m)
+/* The value of the field named by argument i (none when the hash is missing). */
+static ss_lookup field_get(ss_exec_ctx *ctx, const ss_args *a, ss_lookup found, const ss_key *k, int i,
+                           ss_slice *v)
 {
-    if (m->count > 0)
-        return ss_ks_set(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m, NULL, 0);
-    int rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
-    return rc == SS_ENOTFOUND ? SS_OK : rc;
+    if (found != SS_FOUND)
+        return found;
+    return ss_key_element(ctx, k, a->argv[i], a->argvlen[i], v);
 }
 
-static int field_get(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, int i, ss_slice *v)
-{
-    return ss_ks_sub_get(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, a->argv[i],
-                         a->argvlen[i], v);
-}
-
-/* Sets a field; *added says whether it is new (the count is kept in m). */
-static int field_put(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, const char *f, size_t flen,
-                     const char *v, size_t vlen, bool *added)
+/* Sets a field; *added says whether it is new (the count is kept in k).
+ * False after replying a storage error. */
+static bool field_put(ss_exec_ctx *ctx, ss_key *k, const char *f, size_t flen, const char *v, size_t vlen,
+                      bool *added)
 {
     ss_slice old;
-    int rc = ss_ks_sub_get(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, f, flen, &old);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
-        return rc;
-    *added = rc == SS_ENOTFOUND;
-    if (*added)
-        m->count++;
-    return ss_ks_sub_put(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, f, flen, v, vlen);
+    ss_lookup had = ss_key_element(ctx, k, f, flen, &old);
+    if (had == SS_REPLIED)
+        return false;
+    *added = had == SS_MISSING;
+    k->meta.count += *added;
+    int rc = ss_ks_sub_put(ctx->txn, k->db, k->name, k->len, k->meta.version, f, flen, v, vlen);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    return rc == SS_OK;
 }
 
 /* ------------------------------------------------------------ HSET, HMSET */
@@ -87,21 +71,19 @@ static void hset_generic(ss_exec_ctx *ctx, const ss_args *a, bool hmset)
 {
     if (!hsetPrepare(NULL, a, ctx->out))
         return;
-    ss_keymeta m;
-    if (hash_lookup_create(ctx, a, &m) < 0)
+    ss_key k;
+    if (open_or_create(ctx, a, &k) == SS_REPLIED)
         return;
     long long added = 0;
-    int rc = SS_OK;
-    for (int i = 2; i < a->argc && rc == SS_OK; i += 2) {
+    for (int i = 2; i < a->argc; i += 2) {
         bool is_new;
-        rc = field_put(ctx, a, &m, a->argv[i], a->argvlen[i], a->argv[i + 1], a->argvlen[i + 1], &is_new);
+        if (!field_put(ctx, &k, a->argv[i], a->argvlen[i], a->argv[i + 1], a->argvlen[i + 1], &is_new))
+            return;
         added += is_new;
     }
-    if (rc == SS_OK)
-        rc = hash_save(ctx, a, &m);
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else if (hmset)
+    if (!ss_key_save_or_reply(ctx, &k))
+        return;
+    if (hmset)
         resp_add_shared(ctx->out, RESP_SH_OK);
     else
         resp_add_int(ctx->out, added);
@@ -112,24 +94,16 @@ static void hmsetExec(ss_exec_ctx *ctx, const ss_args *a) { hset_generic(ctx, a,
 
 static void hsetnxExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = hash_lookup_create(ctx, a, &m);
-    if (found < 0)
-        return;
+    ss_key k;
     ss_slice v;
-    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
-    if (rc == SS_OK) {
+    ss_lookup has = field_get(ctx, a, open_or_create(ctx, a, &k), &k, 2, &v);
+    if (has == SS_FOUND)
         resp_add_int(ctx->out, 0);
+    if (has != SS_MISSING)
         return;
-    }
     bool added;
-    if (rc == SS_ENOTFOUND)
-        rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], a->argv[3], a->argvlen[3], &added);
-    if (rc == SS_OK)
-        rc = hash_save(ctx, a, &m);
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
+    if (field_put(ctx, &k, a->argv[2], a->argvlen[2], a->argv[3], a->argvlen[3], &added) &&
+        ss_key_save_or_reply(ctx, &k))
         resp_add_int(ctx->out, 1);
 }
 
@@ -137,43 +111,36 @@ static void hsetnxExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void hgetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found < 0)
-        return;
+    ss_key k;
     ss_slice v;
-    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
-    if (rc == SS_OK)
+    ss_lookup has = field_get(ctx, a, ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k), &k, 2, &v);
+    if (has == SS_FOUND)
         resp_add_bulk(ctx->out, v.data, v.len);
-    else if (rc == SS_ENOTFOUND)
+    else if (has == SS_MISSING)
         resp_add_null_bulk(ctx->out, ctx->proto);
-    else
-        ss_exec_fail(ctx, rc);
 }
 
 static void hmgetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found < 0)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
+    if (found == SS_REPLIED)
         return;
+    /* The values are gathered first: a storage error replies instead. */
     ss_buf items;
     ss_buf_init(&items, 0);
-    int rc = SS_OK;
-    for (int i = 2; i < a->argc; i++) {
+    int i = 2;
+    for (; i < a->argc; i++) {
         ss_slice v;
-        rc = found ? field_get(ctx, a, &m, i, &v) : SS_ENOTFOUND;
-        if (rc == SS_OK)
-            resp_add_bulk(&items, v.data, v.len);
-        else if (rc == SS_ENOTFOUND)
-            resp_add_null_bulk(&items, ctx->proto);
-        else
+        ss_lookup has = field_get(ctx, a, found, &k, i, &v);
+        if (has == SS_REPLIED)
             break;
-        rc = SS_OK;
+        if (has == SS_FOUND)
+            resp_add_bulk(&items, v.data, v.len);
+        else
+            resp_add_null_bulk(&items, ctx->proto);
     }
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
-    } else {
+    if (i == a->argc) {
         resp_add_array_len(ctx->out, a->argc - 2);
         resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
     }
@@ -182,38 +149,28 @@ static void hmgetExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void hlenExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found >= 0)
-        resp_add_int(ctx->out, found ? (long long)m.count : 0);
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
+    if (found != SS_REPLIED)
+        resp_add_int(ctx->out, found == SS_FOUND ? (long long)k.meta.count : 0);
 }
 
 static void hexistsExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found < 0)
-        return;
+    ss_key k;
     ss_slice v;
-    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
-    if (rc == SS_OK || rc == SS_ENOTFOUND)
-        resp_add_int(ctx->out, rc == SS_OK);
-    else
-        ss_exec_fail(ctx, rc);
+    ss_lookup has = field_get(ctx, a, ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k), &k, 2, &v);
+    if (has != SS_REPLIED)
+        resp_add_int(ctx->out, has == SS_FOUND);
 }
 
 static void hstrlenExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found < 0)
-        return;
-    ss_slice v = {0};
-    int rc = found ? field_get(ctx, a, &m, 2, &v) : SS_ENOTFOUND;
-    if (rc == SS_OK || rc == SS_ENOTFOUND)
-        resp_add_int(ctx->out, rc == SS_OK ? (long long)v.len : 0);
-    else
-        ss_exec_fail(ctx, rc);
+    ss_key k;
+    ss_slice v;
+    ss_lookup has = field_get(ctx, a, ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k), &k, 2, &v);
+    if (has != SS_REPLIED)
+        resp_add_int(ctx->out, has == SS_FOUND ? (long long)v.len : 0);
 }
 
 enum { WANT_KEYS = 1, WANT_VALS = 2 };
@@ -221,16 +178,16 @@ enum { WANT_KEYS = 1, WANT_VALS = 2 };
 /* HGETALL (a map in RESP3), HKEYS, HVALS. */
 static void hgetall_generic(ss_exec_ctx *ctx, const ss_args *a, int want)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found < 0)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
+    if (found == SS_REPLIED)
         return;
     ss_buf items;
     ss_buf_init(&items, 0);
     long long n = 0;
-    if (found) {
+    if (found == SS_FOUND) {
         ss_ks_subiter *it;
-        int rc = ss_ks_subiter_new(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, &it);
+        int rc = ss_ks_subiter_new(ctx->txn, k.db, k.name, k.len, k.meta.version, &it);
         if (rc != SS_OK) {
             ss_buf_release(&items);
             ss_exec_fail(ctx, rc);
@@ -261,33 +218,29 @@ static void hvalsExec(ss_exec_ctx *ctx, const ss_args *a) { hgetall_generic(ctx,
 
 static void hdelExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found <= 0) {
-        if (found == 0)
-            resp_add_int(ctx->out, 0);
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
+    if (found == SS_MISSING)
+        resp_add_int(ctx->out, 0);
+    if (found != SS_FOUND)
         return;
-    }
     long long deleted = 0;
-    int rc = SS_OK;
-    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
+    for (int i = 2; i < a->argc; i++) {
         ss_slice v;
-        rc = field_get(ctx, a, &m, i, &v);
-        if (rc == SS_ENOTFOUND) {
-            rc = SS_OK;
+        ss_lookup has = ss_key_element(ctx, &k, a->argv[i], a->argvlen[i], &v);
+        if (has == SS_REPLIED)
+            return;
+        if (has == SS_MISSING)
             continue;
+        int rc = ss_ks_sub_del(ctx->txn, k.db, k.name, k.len, k.meta.version, a->argv[i], a->argvlen[i]);
+        if (rc != SS_OK) {
+            ss_exec_fail(ctx, rc);
+            return;
         }
-        if (rc == SS_OK)
-            rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, a->argv[i],
-                               a->argvlen[i]);
         deleted++;
-        m.count--;
+        k.meta.count--;
     }
-    if (rc == SS_OK && deleted)
-        rc = hash_save(ctx, a, &m);
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
+    if (!deleted || ss_key_save_or_reply(ctx, &k))
         resp_add_int(ctx->out, deleted);
 }
 
@@ -304,21 +257,23 @@ static bool hincrbyPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 }
 
 /* The hash (created if missing) and the value of field argv[2], for HINCRBY
- * and HINCRBYFLOAT: 1 the field holds *v, 0 no such field, -1 replied (wrong
- * type or a storage error). */
-static int incr_field(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, ss_slice *v)
+ * and HINCRBYFLOAT. */
+static ss_lookup incr_field(ss_exec_ctx *ctx, const ss_args *a, ss_key *k, ss_slice *v)
 {
-    int found = hash_lookup_create(ctx, a, m);
-    if (found < 0)
-        return -1;
-    int rc = found ? field_get(ctx, a, m, 2, v) : SS_ENOTFOUND;
-    if (rc == SS_ENOTFOUND)
-        return 0;
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
-        return -1;
-    }
-    return 1;
+    return field_get(ctx, a, open_or_create(ctx, a, k), k, 2, v);
+}
+
+/* Writes the field's new value and replies it (as an integer or a bulk). */
+static void incr_store(ss_exec_ctx *ctx, const ss_args *a, ss_key *k, const char *buf, size_t len,
+                       const long long *as_int)
+{
+    bool added;
+    if (!field_put(ctx, k, a->argv[2], a->argvlen[2], buf, len, &added) || !ss_key_save_or_reply(ctx, k))
+        return;
+    if (as_int)
+        resp_add_int(ctx->out, *as_int);
+    else
+        resp_add_bulk(ctx->out, buf, len);
 }
 
 static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -326,12 +281,12 @@ static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
     long long incr, old = 0;
     if (!ss_arg_ll_or_reply(ctx, a, 3, &incr))
         return;
-    ss_keymeta m;
+    ss_key k;
     ss_slice v;
-    int has = incr_field(ctx, a, &m, &v);
-    if (has < 0)
+    ss_lookup has = incr_field(ctx, a, &k, &v);
+    if (has == SS_REPLIED)
         return;
-    if (has && !ss_parse_ll(v.data, v.len, &old)) {
+    if (has == SS_FOUND && !ss_parse_ll(v.data, v.len, &old)) {
         ss_reply_err(ctx->out, RERR_HASH_NOTINT);
         return;
     }
@@ -343,14 +298,7 @@ static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
     long long now = old + incr;
     char buf[32];
     int len = snprintf(buf, sizeof buf, "%lld", now);
-    bool added;
-    int rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, (size_t)len, &added);
-    if (rc == SS_OK)
-        rc = hash_save(ctx, a, &m);
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
-        resp_add_int(ctx->out, now);
+    incr_store(ctx, a, &k, buf, (size_t)len, &now);
 }
 
 /* Redis 7.0 keeps HINCRBYFLOAT in long double (string2ld / ld2string), so
@@ -385,12 +333,12 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    ss_keymeta m;
+    ss_key k;
     ss_slice v;
-    int has = incr_field(ctx, a, &m, &v);
-    if (has < 0)
+    ss_lookup has = incr_field(ctx, a, &k, &v);
+    if (has == SS_REPLIED)
         return;
-    if (has && !ss_parse_long_double(v.data, v.len, &old)) {
+    if (has == SS_FOUND && !ss_parse_long_double(v.data, v.len, &old)) {
         ss_reply_err(ctx->out, RERR_HASH_NOTFLOAT);
         return;
     }
@@ -405,14 +353,7 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     size_t len = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, now);
-    bool added;
-    int rc = field_put(ctx, a, &m, a->argv[2], a->argvlen[2], buf, len, &added);
-    if (rc == SS_OK)
-        rc = hash_save(ctx, a, &m);
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
-        resp_add_bulk(ctx->out, buf, len);
+    incr_store(ctx, a, &k, buf, len, NULL);
     free(buf);
 }
 
@@ -443,10 +384,10 @@ static void rand_header(const rand_out *r, long long n)
 
 static void hrandfield_count(ss_exec_ctx *ctx, const ss_args *a, long long count, bool withvalues)
 {
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found <= 0 || count == 0) {
-        if (found >= 0)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
+    if (found != SS_FOUND || count == 0) {
+        if (found != SS_REPLIED)
             resp_add_array_len(ctx->out, 0);
         return;
     }
@@ -459,7 +400,7 @@ static void hrandfield_count(ss_exec_ctx *ctx, const ss_args *a, long long count
     if (count < 0) {
         /* Independent picks, repeats allowed. */
         ss_coll_picker *p = NULL;
-        rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+        rc = ss_coll_picker_new(ctx, &k, &p);
         if (rc == SS_OK) {
             rand_header(&r, -count);
             for (long long i = 0; i < -count; i++) {
@@ -469,12 +410,12 @@ static void hrandfield_count(ss_exec_ctx *ctx, const ss_args *a, long long count
             }
         }
         ss_coll_picker_free(p);
-    } else if ((uint64_t)count >= m.count) {
-        rand_header(&r, (long long)m.count);
-        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, m.count, emit_field, &r);
+    } else if ((uint64_t)count >= k.meta.count) {
+        rand_header(&r, (long long)k.meta.count);
+        rc = ss_coll_sample(ctx, &k, k.meta.count, emit_field, &r);
     } else {
         rand_header(&r, count);
-        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, emit_field, &r);
+        rc = ss_coll_sample(ctx, &k, (uint64_t)count, emit_field, &r);
     }
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
@@ -498,15 +439,14 @@ static void hrandfieldExec(ss_exec_ctx *ctx, const ss_args *a)
         hrandfield_count(ctx, a, count, a->argc == 4);
         return;
     }
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found <= 0) {
-        if (found == 0)
-            resp_add_null_bulk(ctx->out, ctx->proto);
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
+    if (found == SS_MISSING)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    if (found != SS_FOUND)
         return;
-    }
     ss_coll_picker *p = NULL;
-    int rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+    int rc = ss_coll_picker_new(ctx, &k, &p);
     if (rc == SS_OK) {
         ss_slice f, v;
         ss_coll_picker_pick(p, ss_exec_rand(ctx), &f, &v);
@@ -522,30 +462,30 @@ static void hscanExec(ss_exec_ctx *ctx, const ss_args *a)
     uint64_t cursor;
     if (!ss_coll_scan_cursor(ctx, a, 2, &cursor))
         return;
-    ss_keymeta m;
-    int found = hash_lookup(ctx, a, &m);
-    if (found == 0)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
+    if (found == SS_MISSING)
         ss_coll_scan_empty(ctx);
-    else if (found == 1)
-        ss_coll_scan(ctx, a, &m, cursor, true);
+    else if (found == SS_FOUND)
+        ss_coll_scan(ctx, a, &k, cursor, true);
 }
 
 const ss_command ss_cmds_hash[] = {
-    {"hset", -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hsetExec, hsetPrepare, NULL, 1, 1, 1, "hash", "Creates or modifies the value of a field in a hash.", "2.0.0", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs."},
-    {"hsetnx", 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hsetnxExec, NULL, NULL, 1, 1, 1, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", "O(1)"},
-    {"hmset", -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hmsetExec, hsetPrepare, NULL, 1, 1, 1, "hash", "Sets the values of multiple fields.", "2.0.0", "O(N) where N is the number of fields being set."},
-    {"hget", 3, CMD_READONLY | CMD_FAST, hgetExec, NULL, NULL, 1, 1, 1, "hash", "Returns the value of a field in a hash.", "2.0.0", "O(1)"},
-    {"hmget", -3, CMD_READONLY | CMD_FAST, hmgetExec, NULL, NULL, 1, 1, 1, "hash", "Returns the values of all fields in a hash.", "2.0.0", "O(N) where N is the number of fields being requested."},
-    {"hdel", -3, CMD_WRITE | CMD_FAST, hdelExec, NULL, NULL, 1, 1, 1, "hash", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0", "O(N) where N is the number of fields to be removed."},
-    {"hlen", 2, CMD_READONLY | CMD_FAST, hlenExec, NULL, NULL, 1, 1, 1, "hash", "Returns the number of fields in a hash.", "2.0.0", "O(1)"},
-    {"hexists", 3, CMD_READONLY | CMD_FAST, hexistsExec, NULL, NULL, 1, 1, 1, "hash", "Determines whether a field exists in a hash.", "2.0.0", "O(1)"},
-    {"hgetall", 2, CMD_READONLY, hgetallExec, NULL, NULL, 1, 1, 1, "hash", "Returns all fields and values in a hash.", "2.0.0", "O(N) where N is the size of the hash."},
-    {"hkeys", 2, CMD_READONLY, hkeysExec, NULL, NULL, 1, 1, 1, "hash", "Returns all fields in a hash.", "2.0.0", "O(N) where N is the size of the hash."},
-    {"hvals", 2, CMD_READONLY, hvalsExec, NULL, NULL, 1, 1, 1, "hash", "Returns all values in a hash.", "2.0.0", "O(N) where N is the size of the hash."},
-    {"hincrby", 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hincrbyExec, hincrbyPrepare, NULL, 1, 1, 1, "hash", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0", "O(1)"},
-    {"hincrbyfloat", 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, hincrbyfloatExec, hincrbyfloatPrepare, NULL, 1, 1, 1, "hash", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0", "O(1)"},
-    {"hstrlen", 3, CMD_READONLY | CMD_FAST, hstrlenExec, NULL, NULL, 1, 1, 1, "hash", "Returns the length of the value of a field.", "3.2.0", "O(1)"},
-    {"hrandfield", -2, CMD_READONLY | CMD_RANDOM, hrandfieldExec, NULL, NULL, 1, 1, 1, "hash", "Returns one or more random fields from a hash.", "6.2.0", "O(N) where N is the number of fields returned"},
-    {"hscan", -3, CMD_READONLY | CMD_RANDOM, hscanExec, NULL, NULL, 1, 1, 1, "hash", "Iterates over fields and values of a hash.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
+    SS_WRITE("hset", -4, CMD_DENYOOM | CMD_FAST, ACL_HASH, hsetExec, .prepare = hsetPrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_WRITE("hsetnx", 4, CMD_DENYOOM | CMD_FAST, ACL_HASH, hsetnxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("hmset", -4, CMD_DENYOOM | CMD_FAST, ACL_HASH, hmsetExec, .prepare = hsetPrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_READ("hget", 3, CMD_FAST, ACL_HASH, hgetExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("hmget", -3, CMD_FAST, ACL_HASH, hmgetExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("hdel", -3, CMD_FAST, ACL_HASH, hdelExec, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_READ("hlen", 2, CMD_FAST, ACL_HASH, hlenExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("hexists", 3, CMD_FAST, ACL_HASH, hexistsExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("hgetall", 2, 0, ACL_HASH, hgetallExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("hkeys", 2, 0, ACL_HASH, hkeysExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("hvals", 2, 0, ACL_HASH, hvalsExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("hincrby", 4, CMD_DENYOOM | CMD_FAST, ACL_HASH, hincrbyExec, .prepare = hincrbyPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("hincrbyfloat", 4, CMD_DENYOOM | CMD_FAST, ACL_HASH, hincrbyfloatExec, .prepare = hincrbyfloatPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_READ("hstrlen", 3, CMD_FAST, ACL_HASH, hstrlenExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("hrandfield", -2, 0, ACL_HASH, hrandfieldExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("hscan", -3, 0, ACL_HASH, hscanExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
 };
 SS_COUNT(ss_cmds_hash);

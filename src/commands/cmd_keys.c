@@ -14,37 +14,6 @@
 
 /* ------------------------------------------------------------- helpers */
 
-/* Deletes a key if it is visible now; an expired leftover is removed too
- * but does not count, as in Redis where the lookup expires it first. */
-int ss_key_delete(ss_exec_ctx *ctx, const char *key, size_t klen, bool *deleted)
-{
-    ss_keymeta m;
-    *deleted = false;
-    int rc = ss_ks_lookup(ctx->txn, ctx->db, key, klen, (uint64_t)ctx->now_ms, &m, NULL);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
-        return rc;
-    *deleted = rc == SS_OK;
-    rc = ss_ks_delete(ctx->txn, ctx->db, key, klen);
-    return rc == SS_ENOTFOUND ? SS_OK : rc;
-}
-
-/* A lookup in any db at ctx->now_ms; a storage error is recorded and replied. */
-static int lookup_in(ss_exec_ctx *ctx, int db, const char *key, size_t klen, ss_keymeta *m,
-                     ss_slice *v)
-{
-    int rc = ss_ks_lookup(ctx->txn, db, key, klen, (uint64_t)ctx->now_ms, m, v);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
-        ss_exec_fail(ctx, rc);
-    return rc;
-}
-
-/* Removes whatever record a key has in db (an expired leftover included). */
-static int drop(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
-{
-    int rc = ss_ks_delete(ctx->txn, db, key, klen);
-    return rc == SS_ENOTFOUND ? SS_OK : rc;
-}
-
 /* A copy must fit in the apply batch's txn (the store caps one at 1 GiB, and
  * failing there would stop every replica): bigger collections are refused. */
 #define COPY_MAX_MB 256
@@ -54,14 +23,13 @@ static int drop(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
 /* Whether a collection's elements, copied under a key of dklen bytes, stay
  * under COPY_MAX_BYTES. Reads the whole collection once (deterministic: the
  * answer depends only on the state). */
-static int copy_fits(ss_exec_ctx *ctx, int sdb, const char *skey, size_t sklen,
-                     const ss_keymeta *m, size_t dklen, bool *fits)
+static int copy_fits(ss_exec_ctx *ctx, const ss_key *src, size_t dklen, bool *fits)
 {
     *fits = true;
-    if (m->type == SS_TYPE_STRING)
+    if (src->meta.type == SS_TYPE_STRING)
         return SS_OK;
     ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, sdb, skey, sklen, m->version, &it);
+    int rc = ss_ks_subiter_new(ctx->txn, src->db, src->name, src->len, src->meta.version, &it);
     if (rc != SS_OK)
         return rc;
     uint64_t bytes = 0;
@@ -74,10 +42,10 @@ static int copy_fits(ss_exec_ctx *ctx, int sdb, const char *skey, size_t sklen,
 }
 
 /* Replies an error and returns false unless the key may be copied. */
-static bool copy_allowed(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, size_t dklen)
+static bool copy_allowed(ss_exec_ctx *ctx, const ss_key *src, size_t dklen)
 {
     bool fits;
-    int rc = copy_fits(ctx, ctx->db, a->argv[1], a->argvlen[1], m, dklen, &fits);
+    int rc = copy_fits(ctx, src, dklen, &fits);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else if (!fits)
@@ -86,22 +54,27 @@ static bool copy_allowed(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m
 }
 
 /*
- * Writes a copy of the key (m, value) found at (sdb, skey) as (ddb, dkey),
- * expiry included; dkey must have no record. A collection's sub-keys live
+ * Writes a copy of the opened key src as dst (a name in any db), expiry
+ * included, after dropping whatever dst held. A collection's sub-keys live
  * under (db, key, version), so they are copied one by one under a new
  * version: O(N) in the collection's size (Redis' RENAME/MOVE are O(1)).
  */
-static int copy_key(ss_exec_ctx *ctx, int sdb, const char *skey, size_t sklen, const ss_keymeta *m,
-                    ss_slice value, int ddb, const char *dkey, size_t dklen)
+static int copy_key(ss_exec_ctx *ctx, const ss_key *src, const ss_key *dst)
 {
-    ss_keymeta nm = *m;
-    if (m->type == SS_TYPE_STRING) {
+    int ddb = dst->db;
+    const char *dkey = dst->name;
+    size_t dklen = dst->len;
+    int rc = ss_key_drop(ctx, ddb, dkey, dklen);
+    if (rc != SS_OK)
+        return rc;
+    ss_keymeta nm = src->meta;
+    if (src->meta.type == SS_TYPE_STRING) {
         nm.version = ctx->index;
-        return ss_ks_set(ctx->txn, ddb, dkey, dklen, &nm, value.data, value.len);
+        return ss_ks_set(ctx->txn, ddb, dkey, dklen, &nm, src->value.data, src->value.len);
     }
     nm.version = ss_exec_new_version(ctx);
     ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, sdb, skey, sklen, m->version, &it);
+    rc = ss_ks_subiter_new(ctx->txn, src->db, src->name, src->len, src->meta.version, &it);
     if (rc != SS_OK)
         return rc;
     for (ss_ks_subiter_seek_first(it); rc == SS_OK && ss_ks_subiter_valid(it);
@@ -138,13 +111,18 @@ static void delExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long n = 0;
     for (int i = 1; i < a->argc; i++) {
-        bool deleted;
-        int rc = ss_key_delete(ctx, a->argv[i], a->argvlen[i], &deleted);
+        ss_key k;
+        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+        if (found == SS_REPLIED)
+            return;
+        /* An expired leftover is removed too but does not count, as in
+         * Redis, where the lookup expires it first. */
+        int rc = ss_key_drop(ctx, k.db, k.name, k.len);
         if (rc != SS_OK) {
             ss_exec_fail(ctx, rc);
             return;
         }
-        n += deleted;
+        n += found == SS_FOUND;
     }
     resp_add_int(ctx->out, n);
 }
@@ -154,22 +132,21 @@ static void existsExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long n = 0;
     for (int i = 1; i < a->argc; i++) {
-        ss_keymeta m;
-        int rc = ss_key_lookup(ctx, a, i, &m, NULL);
-        if (rc == SS_OK)
-            n++;
-        else if (rc != SS_ENOTFOUND)
+        ss_key k;
+        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+        if (found == SS_REPLIED)
             return;
+        n += found == SS_FOUND;
     }
     resp_add_int(ctx->out, n);
 }
 
 static void typeExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
-    if (rc == SS_OK || rc == SS_ENOTFOUND)
-        resp_add_simple(ctx->out, rc == SS_OK ? type_name(m.type) : "none");
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    if (found != SS_REPLIED)
+        resp_add_simple(ctx->out, found == SS_FOUND ? type_name(k.meta.type) : "none");
 }
 
 /* ------------------------------------------------------ KEYS SCAN */
@@ -416,27 +393,24 @@ static void randomkeyExec(ss_exec_ctx *ctx, const ss_args *a)
 static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     bool nx = a->argvlen[0] == 8; /* "renamenx" */
-    ss_keymeta m, dm;
-    ss_slice v;
-    int rc = ss_key_lookup(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
+    ss_key src, dst;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &src);
+    if (found == SS_MISSING)
         ss_reply_err(ctx->out, RERR_NOKEY);
-    if (rc != SS_OK)
+    if (found != SS_FOUND)
         return;
     if (a->argvlen[1] == a->argvlen[2] && memcmp(a->argv[1], a->argv[2], a->argvlen[1]) == 0) {
         resp_add_shared(ctx->out, nx ? RESP_SH_CZERO : RESP_SH_OK);
         return;
     }
-    rc = lookup_in(ctx, ctx->db, a->argv[2], a->argvlen[2], &dm, NULL);
-    if (rc == SS_OK && nx)
+    found = ss_key_open(ctx, a, 2, SS_TYPE_NONE, &dst);
+    if (found == SS_FOUND && nx)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if ((rc == SS_OK && nx) || (rc != SS_OK && rc != SS_ENOTFOUND) ||
-        !copy_allowed(ctx, a, &m, a->argvlen[2]))
+    if ((found == SS_FOUND && nx) || found == SS_REPLIED || !copy_allowed(ctx, &src, dst.len))
         return;
-    if ((rc = drop(ctx, ctx->db, a->argv[2], a->argvlen[2])) != SS_OK ||
-        (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, ctx->db, a->argv[2],
-                       a->argvlen[2])) != SS_OK ||
-        (rc = drop(ctx, ctx->db, a->argv[1], a->argvlen[1])) != SS_OK) {
+    int rc;
+    if ((rc = copy_key(ctx, &src, &dst)) != SS_OK ||
+        (rc = ss_key_drop(ctx, src.db, src.name, src.len)) != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
@@ -497,22 +471,19 @@ static void copyExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_SAMEOBJ);
         return;
     }
-    ss_keymeta m, dm;
-    ss_slice v;
-    int rc = ss_key_lookup(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
+    ss_key src, dst;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &src);
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if (rc != SS_OK)
+    if (found != SS_FOUND)
         return;
-    rc = lookup_in(ctx, db, a->argv[2], a->argvlen[2], &dm, NULL);
-    if (rc == SS_OK && !replace)
+    found = ss_key_open_name(ctx, db, a->argv[2], a->argvlen[2], SS_TYPE_NONE, &dst);
+    if (found == SS_FOUND && !replace)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if ((rc == SS_OK && !replace) || (rc != SS_OK && rc != SS_ENOTFOUND) ||
-        !copy_allowed(ctx, a, &m, a->argvlen[2]))
+    if ((found == SS_FOUND && !replace) || found == SS_REPLIED || !copy_allowed(ctx, &src, dst.len))
         return;
-    if ((rc = drop(ctx, db, a->argv[2], a->argvlen[2])) != SS_OK ||
-        (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, db, a->argv[2],
-                       a->argvlen[2])) != SS_OK) {
+    int rc = copy_key(ctx, &src, &dst);
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
@@ -536,24 +507,20 @@ static void moveExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_SAMEOBJ);
         return;
     }
-    ss_keymeta m, dm;
-    ss_slice v;
-    int rc = ss_key_lookup(ctx, a, 1, &m, &v);
-    if (rc == SS_OK) {
-        rc = lookup_in(ctx, db, a->argv[1], a->argvlen[1], &dm, NULL);
-        if (rc == SS_OK || rc == SS_ENOTFOUND)
-            rc = rc == SS_OK ? SS_ENOTFOUND : SS_OK; /* there already: nothing moves */
-        else
-            return;
+    ss_key src, dst;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &src);
+    if (found == SS_FOUND) {
+        /* Only when the key is not there already. */
+        ss_lookup there = ss_key_open_name(ctx, db, a->argv[1], a->argvlen[1], SS_TYPE_NONE, &dst);
+        found = there == SS_FOUND ? SS_MISSING : there == SS_MISSING ? SS_FOUND : SS_REPLIED;
     }
-    if (rc == SS_ENOTFOUND)
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if (rc != SS_OK || !copy_allowed(ctx, a, &m, a->argvlen[1]))
+    if (found != SS_FOUND || !copy_allowed(ctx, &src, dst.len))
         return;
-    if ((rc = drop(ctx, db, a->argv[1], a->argvlen[1])) != SS_OK ||
-        (rc = copy_key(ctx, ctx->db, a->argv[1], a->argvlen[1], &m, v, db, a->argv[1],
-                       a->argvlen[1])) != SS_OK ||
-        (rc = drop(ctx, ctx->db, a->argv[1], a->argvlen[1])) != SS_OK) {
+    int rc;
+    if ((rc = copy_key(ctx, &src, &dst)) != SS_OK ||
+        (rc = ss_key_drop(ctx, src.db, src.name, src.len)) != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
@@ -631,13 +598,13 @@ static void expireExec(ss_exec_ctx *ctx, const ss_args *a)
     long long when;
     if (!parse_expire(ctx->out, a, ctx->now_ms, &flags, &when))
         return;
-    ss_keymeta m;
-    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
-    if (rc == SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if (rc != SS_OK)
+    if (found != SS_FOUND)
         return;
-    long long cur = m.expire_ms ? (long long)m.expire_ms : -1;
+    long long cur = k.meta.expire_ms ? (long long)k.meta.expire_ms : -1;
     /* No expiry counts as an infinite one for GT and LT. */
     if (((flags & EXP_NX) && cur != -1) || ((flags & EXP_XX) && cur == -1) ||
         ((flags & EXP_GT) && (cur == -1 || when <= cur)) ||
@@ -645,10 +612,11 @@ static void expireExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
+    int rc;
     if (when <= ctx->now_ms)
-        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
+        rc = ss_key_drop(ctx, k.db, k.name, k.len);
     else
-        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], (uint64_t)when);
+        rc = ss_ks_set_expire(ctx->txn, k.db, k.name, k.len, (uint64_t)when);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
@@ -660,17 +628,17 @@ static void ttlExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     bool ms = a->argv[0][0] == 'p' || a->argv[0][0] == 'P';
     bool abs = a->argvlen[0] > 4; /* (p)expiretime */
-    ss_keymeta m;
-    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
-    if (rc == SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CMINUSTWO);
-    if (rc != SS_OK)
+    if (found != SS_FOUND)
         return;
-    if (m.expire_ms == 0) {
+    if (k.meta.expire_ms == 0) {
         resp_add_shared(ctx->out, RESP_SH_CMINUSONE);
         return;
     }
-    long long t = abs ? (long long)m.expire_ms : (long long)m.expire_ms - ctx->now_ms;
+    long long t = abs ? (long long)k.meta.expire_ms : (long long)k.meta.expire_ms - ctx->now_ms;
     if (t < 0)
         t = 0;
     resp_add_int(ctx->out, ms ? t : (t + 500) / 1000);
@@ -678,13 +646,13 @@ static void ttlExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void persistExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
-    if (rc == SS_ENOTFOUND || (rc == SS_OK && m.expire_ms == 0))
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    if (found == SS_MISSING || (found == SS_FOUND && k.meta.expire_ms == 0))
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    if (rc != SS_OK || m.expire_ms == 0)
+    if (found != SS_FOUND || k.meta.expire_ms == 0)
         return;
-    rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], 0);
+    int rc = ss_ks_set_expire(ctx->txn, k.db, k.name, k.len, 0);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
@@ -703,8 +671,8 @@ static void expireInternalExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_keymeta m;
         int rc = ss_ks_lookup_any(ctx->txn, (int)db, a->argv[i + 1], a->argvlen[i + 1], &m, NULL);
         if (rc == SS_OK && m.expire_ms != 0 && (long long)m.expire_ms <= ctx->now_ms) {
-            rc = ss_ks_delete(ctx->txn, (int)db, a->argv[i + 1], a->argvlen[i + 1]);
-            if (rc != SS_OK && rc != SS_ENOTFOUND) {
+            rc = ss_key_drop(ctx, (int)db, a->argv[i + 1], a->argvlen[i + 1]);
+            if (rc != SS_OK) {
                 ss_exec_fail(ctx, rc);
                 return;
             }
@@ -715,30 +683,28 @@ static void expireInternalExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_int(ctx->out, n);
 }
 
-#define COPY_N "O(N) for collections (their elements are copied under the new key: sandstore keeps a collection's elements under its name), O(1) for strings"
-
 const ss_command ss_cmds_keys[] = {
-    {"del", -2, CMD_WRITE, delExec, NULL, NULL, 1, -1, 1, "generic", "Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed; O(1) for each collection"},
-    {"unlink", -2, CMD_WRITE | CMD_FAST, delExec, NULL, NULL, 1, -1, 1, "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."},
-    {"exists", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Determines whether one or more keys exist.", "1.0.0", "O(N) where N is the number of keys to check."},
-    {"touch", -2, CMD_READONLY | CMD_FAST, existsExec, NULL, NULL, 1, -1, 1, "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N) where N is the number of keys that will be touched."},
-    {"type", 2, CMD_READONLY | CMD_FAST, typeExec, NULL, NULL, 1, 1, 1, "generic", "Determines the type of value stored at a key.", "1.0.0", "O(1)"},
-    {"keys", 2, CMD_READONLY, keysExec, NULL, NULL, 0, 0, 0, "generic", "Returns all key names that match a pattern.", "1.0.0", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},
-    {"scan", -2, CMD_READONLY, scanExec, NULL, NULL, 0, 0, 0, "generic", "Iterates over the key names in the database.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
-    {"randomkey", 1, CMD_READONLY | CMD_RANDOM, randomkeyExec, NULL, NULL, 0, 0, 0, "generic", "Returns a random key name from the database.", "1.0.0", "O(1)"},
-    {"rename", 3, CMD_WRITE, renameExec, NULL, NULL, 1, 2, 1, "generic", "Renames a key and overwrites the destination.", "1.0.0", COPY_N},
-    {"renamenx", 3, CMD_WRITE | CMD_FAST, renameExec, NULL, NULL, 1, 2, 1, "generic", "Renames a key only when the target key name doesn't exist.", "1.0.0", COPY_N},
-    {"copy", -3, CMD_WRITE | CMD_DENYOOM, copyExec, copyPrepare, NULL, 1, 2, 1, "generic", "Copies the value of a key to a new key.", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."},
-    {"move", 3, CMD_WRITE | CMD_FAST, moveExec, movePrepare, NULL, 1, 1, 1, "generic", "Moves a key to another database.", "1.0.0", COPY_N},
-    {"expire", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key in seconds.", "1.0.0", "O(1)"},
-    {"pexpire", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0", "O(1)"},
-    {"expireat", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0", "O(1)"},
-    {"pexpireat", -3, CMD_WRITE | CMD_FAST, expireExec, expirePrepare, NULL, 1, 1, 1, "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0", "O(1)"},
-    {"ttl", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time in seconds of a key.", "1.0.0", "O(1)"},
-    {"pttl", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0", "O(1)"},
-    {"expiretime", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", "O(1)"},
-    {"pexpiretime", 2, CMD_READONLY | CMD_FAST, ttlExec, NULL, NULL, 1, 1, 1, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0", "O(1)"},
-    {"persist", 2, CMD_WRITE | CMD_FAST, persistExec, NULL, NULL, 1, 1, 1, "generic", "Removes the expiration time of a key.", "2.2.0", "O(1)"},
-    {"__expire", -3, CMD_WRITE | CMD_INTERNAL, expireInternalExec, NULL, NULL, 0, 0, 0, "generic", "Deletes keys whose expiry passed (proposed by the leader).", "0.1.0", "O(N)"},
+    SS_WRITE("del", -2, 0, ACL_KEYSPACE, delExec, .keys = {KEYS_TO_END(1, 1, KS_RM | KS_DELETE)}),
+    SS_WRITE("unlink", -2, CMD_FAST, ACL_KEYSPACE, delExec, .keys = {KEYS_TO_END(1, 1, KS_RM | KS_DELETE)}),
+    SS_READ("exists", -2, CMD_FAST, ACL_KEYSPACE, existsExec, .keys = {KEYS_TO_END(1, 1, KS_RO)}),
+    SS_READ("touch", -2, CMD_FAST, ACL_KEYSPACE, existsExec, .keys = {KEYS_TO_END(1, 1, KS_RO)}),
+    SS_READ("type", 2, CMD_FAST, ACL_KEYSPACE, typeExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("keys", 2, 0, ACL_KEYSPACE | ACL_DANGEROUS, keysExec),
+    SS_READ("scan", -2, 0, ACL_KEYSPACE, scanExec),
+    SS_READ("randomkey", 1, 0, ACL_KEYSPACE, randomkeyExec),
+    SS_WRITE("rename", 3, 0, ACL_KEYSPACE, renameExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_OW | KS_UPDATE)}),
+    SS_WRITE("renamenx", 3, CMD_FAST, ACL_KEYSPACE, renameExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_OW | KS_INSERT)}),
+    SS_WRITE("copy", -3, CMD_DENYOOM, ACL_KEYSPACE, copyExec, .prepare = copyPrepare, .keys = {KEY(1, KS_RO | KS_ACCESS), KEY(2, KS_OW | KS_UPDATE)}),
+    SS_WRITE("move", 3, CMD_FAST, ACL_KEYSPACE, moveExec, .prepare = movePrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("expire", -3, CMD_FAST, ACL_KEYSPACE, expireExec, .prepare = expirePrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_WRITE("pexpire", -3, CMD_FAST, ACL_KEYSPACE, expireExec, .prepare = expirePrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_WRITE("expireat", -3, CMD_FAST, ACL_KEYSPACE, expireExec, .prepare = expirePrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_WRITE("pexpireat", -3, CMD_FAST, ACL_KEYSPACE, expireExec, .prepare = expirePrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_READ("ttl", 2, CMD_FAST, ACL_KEYSPACE, ttlExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("pttl", 2, CMD_FAST, ACL_KEYSPACE, ttlExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("expiretime", 2, CMD_FAST, ACL_KEYSPACE, ttlExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("pexpiretime", 2, CMD_FAST, ACL_KEYSPACE, ttlExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("persist", 2, CMD_FAST, ACL_KEYSPACE, persistExec, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_INTERNAL("__expire", -3, expireInternalExec),
 };
 SS_COUNT(ss_cmds_keys);

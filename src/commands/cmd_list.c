@@ -15,84 +15,67 @@
  * writes at most); LREM compacts what follows the first removal (O(N)).
  */
 typedef struct list {
-    const char *key;
-    size_t klen;
-    ss_keymeta m;
+    ss_key k;
     int64_t head, tail;
 } list;
 
-enum { L_MISSING = 0, L_FOUND = 1, L_REPLIED = -1 };
-
 static long long llen(const list *l) { return l->tail - l->head; }
 
-/* Looks up argv[argi] as a list. L_REPLIED: a wrong type or storage error
- * was replied. */
-static int list_open(ss_exec_ctx *ctx, const ss_args *a, int argi, list *l)
+/* Opens argument argi as a list (the typed lookup, then head and tail). */
+static ss_lookup list_open(ss_exec_ctx *ctx, const ss_args *a, int argi, list *l)
 {
-    memset(l, 0, sizeof *l);
-    l->key = a->argv[argi];
-    l->klen = a->argvlen[argi];
-    int rc = ss_key_lookup(ctx, a, argi, &l->m, NULL);
-    if (rc == SS_ENOTFOUND)
-        return L_MISSING;
-    if (rc != SS_OK || !ss_key_check_type(ctx, &l->m, SS_TYPE_LIST))
-        return L_REPLIED;
-    if (l->m.hdr_len == 16) {
-        l->head = ss_decode_i64(l->m.hdr);
-        l->tail = ss_decode_i64(l->m.hdr + 8);
+    l->head = l->tail = 0;
+    ss_lookup found = ss_key_open(ctx, a, argi, SS_TYPE_LIST, &l->k);
+    if (found == SS_FOUND && l->k.meta.hdr_len == 16) {
+        l->head = ss_decode_i64(l->k.meta.hdr);
+        l->tail = ss_decode_i64(l->k.meta.hdr + 8);
     }
-    return L_FOUND;
+    return found;
 }
 
-/* A fresh, empty list under a version unique to this entry. */
+/* Makes an opened, missing list a fresh, empty one. */
 static void list_create(ss_exec_ctx *ctx, list *l)
 {
-    memset(&l->m, 0, sizeof l->m);
-    l->m.type = SS_TYPE_LIST;
-    l->m.version = ss_exec_new_version(ctx);
+    ss_key_create(ctx, SS_TYPE_LIST, &l->k);
     l->head = l->tail = 0;
 }
 
 /* Writes the metadata back, deleting the key when the list is empty. */
 static int list_save(ss_exec_ctx *ctx, list *l)
 {
-    if (l->tail == l->head) {
-        int rc = ss_ks_delete(ctx->txn, ctx->db, l->key, l->klen);
-        return rc == SS_ENOTFOUND ? SS_OK : rc;
-    }
-    l->m.count = (uint64_t)(l->tail - l->head);
-    l->m.hdr_len = 16;
-    ss_encode_i64(l->head, l->m.hdr);
-    ss_encode_i64(l->tail, l->m.hdr + 8);
-    return ss_ks_set(ctx->txn, ctx->db, l->key, l->klen, &l->m, NULL, 0);
+    l->k.meta.count = (uint64_t)(l->tail - l->head);
+    l->k.meta.hdr_len = 16;
+    ss_encode_i64(l->head, l->k.meta.hdr);
+    ss_encode_i64(l->tail, l->k.meta.hdr + 8);
+    return ss_key_save(ctx, &l->k);
 }
 
 static int elem_get(ss_exec_ctx *ctx, const list *l, int64_t seq, ss_slice *v)
 {
     unsigned char sub[8];
     ss_encode_i64(seq, sub);
-    int rc = ss_ks_sub_get(ctx->txn, ctx->db, l->key, l->klen, l->m.version, sub, 8, v);
-    return rc == SS_ENOTFOUND ? SS_ECORRUPT : rc;
+    int rc = ss_ks_sub_get(ctx->txn, l->k.db, l->k.name, l->k.len, l->k.meta.version, sub, 8, v);
+    return rc == SS_ENOTFOUND ? SS_ECORRUPT : rc; /* [head, tail) is dense */
 }
 
 static int elem_put(ss_exec_ctx *ctx, const list *l, int64_t seq, const void *v, size_t vlen)
 {
     unsigned char sub[8];
     ss_encode_i64(seq, sub);
-    return ss_ks_sub_put(ctx->txn, ctx->db, l->key, l->klen, l->m.version, sub, 8, v, vlen);
+    return ss_ks_sub_put(ctx->txn, l->k.db, l->k.name, l->k.len, l->k.meta.version, sub, 8, v, vlen);
 }
 
 static int elem_del(ss_exec_ctx *ctx, const list *l, int64_t seq)
 {
     unsigned char sub[8];
     ss_encode_i64(seq, sub);
-    return ss_ks_sub_del(ctx->txn, ctx->db, l->key, l->klen, l->m.version, sub, 8);
+    return ss_ks_sub_del(ctx->txn, l->k.db, l->k.name, l->k.len, l->k.meta.version, sub, 8);
 }
 
 /* An iterator positioned at seq (forward) or at the last element <= seq. */
 static int iter_at(ss_exec_ctx *ctx, const list *l, int64_t seq, bool forward, ss_ks_subiter **it)
 {
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, l->key, l->klen, l->m.version, it);
+    int rc = ss_ks_subiter_new(ctx->txn, l->k.db, l->k.name, l->k.len, l->k.meta.version, it);
     if (rc != SS_OK)
         return rc;
     unsigned char sub[8];
@@ -127,10 +110,10 @@ static bool list_index(const list *l, long long idx, int64_t *seq)
 static void push_generic(ss_exec_ctx *ctx, const ss_args *a, bool left, bool only_existing)
 {
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         if (only_existing) {
             resp_add_shared(ctx->out, RESP_SH_CZERO);
             return;
@@ -215,10 +198,10 @@ static void pop_generic(ss_exec_ctx *ctx, const ss_args *a, bool left)
     if (!pop_parse(ctx, a, &count))
         return;
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         if (count < 0)
             resp_add_null_bulk(ctx->out, ctx->proto);
         else
@@ -245,9 +228,9 @@ static void rpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, f
 static void llenExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found != L_REPLIED)
-        resp_add_int(ctx->out, found == L_FOUND ? llen(&l) : 0);
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found != SS_REPLIED)
+        resp_add_int(ctx->out, found == SS_FOUND ? llen(&l) : 0);
 }
 
 static void lrangeExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -256,10 +239,10 @@ static void lrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
         return;
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    long long n = found == L_FOUND ? llen(&l) : 0;
+    long long n = found == SS_FOUND ? llen(&l) : 0;
     if (start < 0)
         start += n;
     if (end < 0)
@@ -294,13 +277,13 @@ static void lindexExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long idx = 0;
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_FOUND && !ss_arg_ll_or_reply(ctx, a, 2, &idx))
+    if (found == SS_FOUND && !ss_arg_ll_or_reply(ctx, a, 2, &idx))
         return;
     int64_t seq;
-    if (found == L_MISSING || !list_index(&l, idx, &seq)) {
+    if (found == SS_MISSING || !list_index(&l, idx, &seq)) {
         resp_add_null_bulk(ctx->out, ctx->proto);
         return;
     }
@@ -367,10 +350,10 @@ static void lposExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!lpos_parse(a, &o, ctx->out))
         return;
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         if (o.has_count)
             resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         else
@@ -428,11 +411,11 @@ static void lsetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long idx;
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
     int64_t seq;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         ss_reply_err(ctx->out, RERR_NOKEY);
         return;
     }
@@ -497,10 +480,10 @@ static void linsertExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
@@ -543,10 +526,10 @@ static void lremExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!ss_arg_ll_or_reply(ctx, a, 2, &count))
         return;
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
@@ -599,10 +582,10 @@ static void ltrimExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
         return;
     list l;
-    int found = list_open(ctx, a, 1, &l);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &l);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_shared(ctx->out, RESP_SH_OK);
         return;
     }
@@ -624,7 +607,7 @@ static void ltrimExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     int rc = SS_OK;
     if (ltrim == n) {
-        rc = ss_ks_delete(ctx->txn, ctx->db, l.key, l.klen); /* O(1) */
+        rc = ss_key_drop(ctx, l.k.db, l.k.name, l.k.len); /* O(1) */
     } else {
         for (long long i = 0; rc == SS_OK && i < ltrim; i++)
             rc = elem_del(ctx, &l, l.head + i);
@@ -646,15 +629,15 @@ static void ltrimExec(ss_exec_ctx *ctx, const ss_args *a)
 static void move_generic(ss_exec_ctx *ctx, const ss_args *a, bool from_left, bool to_left)
 {
     list src, dst;
-    int found = list_open(ctx, a, 1, &src);
-    if (found == L_REPLIED)
+    ss_lookup found = list_open(ctx, a, 1, &src);
+    if (found == SS_REPLIED)
         return;
-    if (found == L_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_null_bulk(ctx->out, ctx->proto);
         return;
     }
     found = list_open(ctx, a, 2, &dst);
-    if (found == L_REPLIED)
+    if (found == SS_REPLIED)
         return;
     int64_t seq = from_left ? src.head : src.tail - 1;
     ss_slice v;
@@ -680,11 +663,11 @@ static void move_generic(ss_exec_ctx *ctx, const ss_args *a, bool from_left, boo
     /* The source may be the destination: look it up again after the pop. */
     if (rc == SS_OK) {
         found = list_open(ctx, a, 2, &dst);
-        if (found == L_REPLIED) {
+        if (found == SS_REPLIED) {
             free(el);
             return;
         }
-        if (found == L_MISSING)
+        if (found == SS_MISSING)
             list_create(ctx, &dst);
         rc = elem_put(ctx, &dst, to_left ? --dst.head : dst.tail++, el, ellen);
         if (rc == SS_OK)
@@ -765,21 +748,21 @@ static bool linsertPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 }
 
 const ss_command ss_cmds_list[] = {
-    {"lpush", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, lpushExec, NULL, NULL, 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
-    {"rpush", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, rpushExec, NULL, NULL, 1, 1, 1, "list", "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
-    {"lpushx", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, lpushxExec, NULL, NULL, 1, 1, 1, "list", "Prepends one or more elements to a list only when the list exists.", "2.2.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
-    {"rpushx", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, rpushxExec, NULL, NULL, 1, 1, 1, "list", "Appends an element to a list only when the list exists.", "2.2.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
-    {"lpop", -2, CMD_WRITE | CMD_FAST, lpopExec, popPrepare, NULL, 1, 1, 1, "list", "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", "1.0.0", "O(N) where N is the number of elements returned"},
-    {"rpop", -2, CMD_WRITE | CMD_FAST, rpopExec, popPrepare, NULL, 1, 1, 1, "list", "Returns and removes the last elements of the list. Deletes the list if the last element was popped.", "1.0.0", "O(N) where N is the number of elements returned"},
-    {"llen", 2, CMD_READONLY | CMD_FAST, llenExec, NULL, NULL, 1, 1, 1, "list", "Returns the length of a list.", "1.0.0", "O(1)"},
-    {"lrange", 4, CMD_READONLY, lrangeExec, NULL, NULL, 1, 1, 1, "list", "Returns a range of elements from a list.", "1.0.0", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range. sandstore: O(log N + M), one seek then M elements."},
-    {"lindex", 3, CMD_READONLY, lindexExec, NULL, NULL, 1, 1, 1, "list", "Returns an element from a list by its index.", "1.0.0", "O(N) where N is the number of elements to traverse to get to the element at index. sandstore: O(1)."},
-    {"lset", 4, CMD_WRITE | CMD_DENYOOM, lsetExec, NULL, NULL, 1, 1, 1, "list", "Sets the value of an element in a list by its index.", "1.0.0", "O(N) where N is the length of the list. sandstore: O(1)."},
-    {"linsert", 5, CMD_WRITE | CMD_DENYOOM, linsertExec, linsertPrepare, NULL, 1, 1, 1, "list", "Inserts an element before or after another element in a list.", "2.2.0", "O(N) where N is the number of elements to traverse before seeing the value pivot. sandstore: plus up to N/2 elements renumbered."},
-    {"lrem", 4, CMD_WRITE, lremExec, lremPrepare, NULL, 1, 1, 1, "list", "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0", "O(N+M) where N is the length of the list and M is the number of elements removed. sandstore: elements after the first removal are renumbered."},
-    {"ltrim", 4, CMD_WRITE, ltrimExec, ltrimPrepare, NULL, 1, 1, 1, "list", "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", "1.0.0", "O(N) where N is the number of elements to be removed by the operation."},
-    {"lpos", -3, CMD_READONLY, lposExec, NULL, NULL, 1, 1, 1, "list", "Returns the index of matching elements in a list.", "6.0.6", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time."},
-    {"lmove", 5, CMD_WRITE | CMD_DENYOOM, lmoveExec, lmovePrepare, NULL, 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0", "O(1)"},
-    {"rpoplpush", 3, CMD_WRITE | CMD_DENYOOM, rpoplpushExec, NULL, NULL, 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0", "O(1)"},
+    SS_WRITE("lpush", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, lpushExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("rpush", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, rpushExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("lpushx", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, lpushxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("rpushx", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, rpushxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("lpop", -2, CMD_FAST, ACL_LIST, lpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_WRITE("rpop", -2, CMD_FAST, ACL_LIST, rpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_READ("llen", 2, CMD_FAST, ACL_LIST, llenExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("lrange", 4, 0, ACL_LIST, lrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("lindex", 3, 0, ACL_LIST, lindexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("lset", 4, CMD_DENYOOM, ACL_LIST, lsetExec, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_WRITE("linsert", 5, CMD_DENYOOM, ACL_LIST, linsertExec, .prepare = linsertPrepare, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("lrem", 4, 0, ACL_LIST, lremExec, .prepare = lremPrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_WRITE("ltrim", 4, 0, ACL_LIST, ltrimExec, .prepare = ltrimPrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_READ("lpos", -3, 0, ACL_LIST, lposExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("lmove", 5, CMD_DENYOOM, ACL_LIST, lmoveExec, .prepare = lmovePrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
+    SS_WRITE("rpoplpush", 3, CMD_DENYOOM, ACL_LIST, rpoplpushExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
 };
 SS_COUNT(ss_cmds_list);

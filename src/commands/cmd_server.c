@@ -1,4 +1,4 @@
-/* Server commands: BGSAVE COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME. */
+/* Server commands: BGSAVE CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -9,128 +9,6 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "store/keyspace.h"
-
-/* ---------------------------------------------------------------- COMMAND */
-
-static void add_flags(ss_buf *out, resp_proto proto, const ss_command *c)
-{
-    static const struct { uint32_t flag; const char *name; } names[] = {
-        {CMD_WRITE, "write"}, {CMD_READONLY, "readonly"}, {CMD_ADMIN, "admin"},
-        {CMD_NOAUTH, "no_auth"}, {CMD_NOMULTI, "no_multi"}, {CMD_FAST, "fast"},
-        {CMD_DENYOOM, "denyoom"}, {CMD_LOADING, "loading"},
-    };
-    int n = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (c->flags & names[i].flag)
-            n++;
-    resp_add_set_len(out, proto, n);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (c->flags & names[i].flag)
-            resp_add_simple(out, names[i].name);
-}
-
-static void add_command_info(ss_buf *out, resp_proto proto, const ss_command *c)
-{
-    resp_add_array_len(out, 10);
-    resp_add_bulk_cstr(out, c->name);
-    resp_add_int(out, c->arity);
-    add_flags(out, proto, c);
-    resp_add_int(out, c->first_key);
-    resp_add_int(out, c->last_key);
-    resp_add_int(out, c->key_step);
-    resp_add_set_len(out, proto, 0); /* ACL categories */
-    resp_add_set_len(out, proto, 0); /* tips */
-    resp_add_array_len(out, 0);      /* key specs */
-    resp_add_array_len(out, 0);      /* subcommands */
-}
-
-static void add_command_docs(ss_buf *out, resp_proto proto, const ss_command *c)
-{
-    resp_add_bulk_cstr(out, c->name);
-    resp_add_map_len(out, proto, 4);
-    resp_add_bulk_cstr(out, "summary");
-    resp_add_bulk_cstr(out, c->summary ? c->summary : "");
-    resp_add_bulk_cstr(out, "since");
-    resp_add_bulk_cstr(out, c->since ? c->since : "1.0.0");
-    resp_add_bulk_cstr(out, "group");
-    resp_add_bulk_cstr(out, c->group ? c->group : "generic");
-    resp_add_bulk_cstr(out, "complexity");
-    resp_add_bulk_cstr(out, c->complexity ? c->complexity : "O(1)");
-}
-
-static bool visible(const ss_command *c) { return !(c->flags & CMD_INTERNAL); }
-
-static void commandCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    size_t n;
-    const ss_command *table = ss_command_table(&n);
-    size_t nvisible = 0;
-    for (size_t i = 0; i < n; i++)
-        nvisible += visible(&table[i]);
-    if (a->argc == 1) {
-        resp_add_array_len(out, (long long)nvisible);
-        for (size_t i = 0; i < n; i++)
-            if (visible(&table[i]))
-                add_command_info(out, s->proto, &table[i]);
-    } else if (ss_arg_is(a, 1, "count") && a->argc == 2) {
-        resp_add_int(out, (long long)nvisible);
-    } else if (ss_arg_is(a, 1, "list") && a->argc == 2) {
-        resp_add_array_len(out, (long long)nvisible);
-        for (size_t i = 0; i < n; i++)
-            if (visible(&table[i]))
-                resp_add_bulk_cstr(out, table[i].name);
-    } else if (ss_arg_is(a, 1, "info")) {
-        if (a->argc == 2) {
-            resp_add_array_len(out, (long long)nvisible);
-            for (size_t i = 0; i < n; i++)
-                if (visible(&table[i]))
-                    add_command_info(out, s->proto, &table[i]);
-            return;
-        }
-        resp_add_array_len(out, a->argc - 2);
-        for (int i = 2; i < a->argc; i++) {
-            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
-            if (c && visible(c))
-                add_command_info(out, s->proto, c);
-            else
-                resp_add_null_array(out, s->proto);
-        }
-    } else if (ss_arg_is(a, 1, "docs")) {
-        if (a->argc == 2) {
-            resp_add_map_len(out, s->proto, (long long)nvisible);
-            for (size_t i = 0; i < n; i++)
-                if (visible(&table[i]))
-                    add_command_docs(out, s->proto, &table[i]);
-            return;
-        }
-        int found = 0;
-        for (int i = 2; i < a->argc; i++) {
-            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
-            found += c && visible(c);
-        }
-        resp_add_map_len(out, s->proto, found);
-        for (int i = 2; i < a->argc; i++) {
-            const ss_command *c = ss_command_lookup(a->argv[i], a->argvlen[i]);
-            if (c && visible(c))
-                add_command_docs(out, s->proto, c);
-        }
-    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
-        static const char *const lines[] = {
-            "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "(no subcommand)", "    Return details about all commands.",
-            "COUNT", "    Return the total number of commands in this server.",
-            "LIST", "    Return a list of all commands in this server.",
-            "INFO [<command-name> ...]", "    Return details about multiple commands.",
-            "DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
-            "HELP", "    Print this help.",
-        };
-        resp_add_array_len(out, (long long)(sizeof lines / sizeof lines[0]));
-        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-            resp_add_simple(out, lines[i]);
-    } else {
-        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "COMMAND");
-    }
-}
 
 /* ---------------------------------------------------------------- CONFIG */
 
@@ -147,60 +25,72 @@ static void collect_pair(void *arg, const char *name, const char *value)
     p->n++;
 }
 
-static void configCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+static void configGetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (ss_arg_is(a, 1, "get") && a->argc >= 3) {
-        config_pairs p;
-        ss_buf_init(&p.items, 0);
-        p.n = 0;
-        for (int i = 2; i < a->argc; i++)
-            ss_config_get(node->cfg, a->argv[i], collect_pair, &p);
-        resp_add_map_len(out, s->proto, p.n);
-        resp_add_raw(out, ss_buf_data(&p.items), ss_buf_len(&p.items));
-        ss_buf_release(&p.items);
-    } else if (ss_arg_is(a, 1, "set") && a->argc >= 4 && a->argc % 2 == 0) {
-        /* Validate everything first, then apply: all or nothing, as Redis 7. */
-        for (int i = 2; i < a->argc; i += 2) {
-            ss_config scratch;
-            ss_config_init(&scratch);
-            ss_errmsg err = "";
-            char *val = a->argv[i + 1];
-            int rc = ss_config_set(&scratch, a->argv[i], 1, &val, err);
-            ss_config_release(&scratch);
-            if (rc != SS_OK && strstr(err, "unknown directive")) {
-                /* Unknown parameters are accepted and ignored, so tools
-                 * written for Redis keep working. */
-                continue;
-            }
-            if (rc != SS_OK) {
-                ss_reply_err(out, RERR_CONFIG_BAD, a->argv[i], err);
-                return;
-            }
-            if (!ss_config_is_mutable(a->argv[i])) {
-                ss_reply_err(out, RERR_CONFIG_IMMUTABLE, a->argv[i]);
-                return;
-            }
-        }
-        for (int i = 2; i < a->argc; i += 2) {
-            char *val = a->argv[i + 1];
-            if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
-                !strcasecmp(a->argv[i], "loglevel"))
-                ss_log_set_level((ss_log_level)node->cfg->loglevel);
-        }
-        resp_add_shared(out, RESP_SH_OK);
-    } else if (ss_arg_is(a, 1, "resetstat") && a->argc == 2) {
-        memset(&node->stats, 0, sizeof node->stats);
-        resp_add_shared(out, RESP_SH_OK);
-    } else if (ss_arg_is(a, 1, "rewrite") && a->argc == 2) {
-        resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
-    } else if (ss_arg_is(a, 1, "help") && a->argc == 2) {
-        resp_add_array_len(out, 3);
-        resp_add_simple(out, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-        resp_add_simple(out, "GET <pattern>");
-        resp_add_simple(out, "SET <directive> <value>");
-    } else {
-        ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], "CONFIG");
+    config_pairs p;
+    ss_buf_init(&p.items, 0);
+    p.n = 0;
+    for (int i = 2; i < a->argc; i++)
+        ss_config_get(node->cfg, a->argv[i], collect_pair, &p);
+    resp_add_map_len(out, s->proto, p.n);
+    resp_add_raw(out, ss_buf_data(&p.items), ss_buf_len(&p.items));
+    ss_buf_release(&p.items);
+}
+
+static void configSetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (a->argc % 2) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return;
     }
+    /* Validate everything first, then apply: all or nothing, as Redis 7. */
+    for (int i = 2; i < a->argc; i += 2) {
+        ss_config scratch;
+        ss_config_init(&scratch);
+        ss_errmsg err = "";
+        char *val = a->argv[i + 1];
+        int rc = ss_config_set(&scratch, a->argv[i], 1, &val, err);
+        ss_config_release(&scratch);
+        if (rc != SS_OK && strstr(err, "unknown directive")) {
+            /* Unknown parameters are accepted and ignored, so tools
+             * written for Redis keep working. */
+            continue;
+        }
+        if (rc != SS_OK) {
+            ss_reply_err(out, RERR_CONFIG_BAD, a->argv[i], err);
+            return;
+        }
+        if (!ss_config_is_mutable(a->argv[i])) {
+            ss_reply_err(out, RERR_CONFIG_IMMUTABLE, a->argv[i]);
+            return;
+        }
+    }
+    for (int i = 2; i < a->argc; i += 2) {
+        char *val = a->argv[i + 1];
+        if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
+            !strcasecmp(a->argv[i], "loglevel"))
+            ss_log_set_level((ss_log_level)node->cfg->loglevel);
+    }
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void configResetstatCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    memset(&node->stats, 0, sizeof node->stats);
+    resp_add_shared(out, RESP_SH_OK);
+}
+
+static void configRewriteCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
+}
+
+static void configHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    resp_add_array_len(out, 3);
+    resp_add_simple(out, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    resp_add_simple(out, "GET <pattern>");
+    resp_add_simple(out, "SET <directive> <value>");
 }
 
 /* ------------------------------------------------------------------ INFO */
@@ -372,17 +262,24 @@ static void lastsaveCommand(ss_node *node, ss_session *s, const ss_args *a, ss_b
     resp_add_int(out, (long long)node->ops->last_snapshot_time(node->ctx));
 }
 
-#define L CMD_LOCAL_ONLY
+static const ss_command config_subcommands[] = {
+    SS_LOCAL("config|get", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configGetCommand),
+    SS_LOCAL("config|set", -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configSetCommand),
+    SS_LOCAL("config|resetstat", 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configResetstatCommand),
+    SS_LOCAL("config|rewrite", 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configRewriteCommand),
+    SS_LOCAL("config|help", 2, CMD_LOADING | CMD_STALE, 0, configHelpCommand),
+    SS_END,
+};
+
 const ss_command ss_cmds_server[] = {
-    {"bgsave", -1, CMD_ADMIN | CMD_NOMULTI | CMD_LOADING | L, NULL, NULL, bgsaveCommand, 0, 0, 0, "server", "Takes a snapshot of this node's state and compacts its Raft log.", "1.0.0", "O(N): written on a worker thread"},
-    {"lastsave", 1, CMD_FAST | CMD_LOADING | L, NULL, NULL, lastsaveCommand, 0, 0, 0, "server", "Returns the Unix timestamp of this node's newest snapshot.", "1.0.0", "O(1)"},
-    {"command", -1, CMD_LOADING | L, NULL, NULL, commandCommand, 0, 0, 0, "server", "Returns detailed information about all commands.", "2.8.13", "O(N) where N is the total number of Redis commands"},
-    {"config", -2, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, configCommand, 0, 0, 0, "server", "A container for server configuration commands.", "2.0.0", "Depends on subcommand."},
-    {"info", -1, CMD_LOADING | L, NULL, NULL, infoCommand, 0, 0, 0, "server", "Returns information and statistics about the server.", "1.0.0", "O(1)"},
-    {"shutdown", -1, CMD_ADMIN | CMD_NOMULTI | L, NULL, NULL, shutdownCommand, 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
-    {"time", 1, CMD_FAST | L, NULL, NULL, timeCommand, 0, 0, 0, "server", "Returns the server time.", "2.6.0", "O(1)"},
-    {"dbsize", 1, CMD_READONLY | CMD_FAST, dbsizeExec, NULL, NULL, 0, 0, 0, "server", "Returns the number of keys in the database.", "1.0.0", "O(1)"},
-    {"flushdb", -1, CMD_WRITE, flushdbExec, flushPrepare, NULL, 0, 0, 0, "server", "Removes all keys from the current database.", "1.0.0", "O(1): the old keys are swept in the background"},
-    {"flushall", -1, CMD_WRITE, flushallExec, flushPrepare, NULL, 0, 0, 0, "server", "Removes all keys from all databases.", "1.0.0", "O(1): the old keys are swept in the background"},
+    SS_LOCAL("bgsave", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, bgsaveCommand),
+    SS_LOCAL("lastsave", 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_DANGEROUS, lastsaveCommand),
+    SS_CONTAINER("config", -2, 0, 0, config_subcommands),
+    SS_LOCAL("info", -1, CMD_LOADING | CMD_STALE, ACL_DANGEROUS, infoCommand),
+    SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NOMULTI | CMD_ALLOW_BUSY, 0, shutdownCommand),
+    SS_LOCAL("time", 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, timeCommand),
+    SS_READ("dbsize", 1, CMD_FAST, ACL_KEYSPACE, dbsizeExec),
+    SS_WRITE("flushdb", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushdbExec, .prepare = flushPrepare),
+    SS_WRITE("flushall", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushallExec, .prepare = flushPrepare),
 };
 SS_COUNT(ss_cmds_server);

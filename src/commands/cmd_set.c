@@ -1,4 +1,4 @@
-/* Set commands, and the collection helpers hashes share: random picks and SCAN cursors over sub-keys. */
+/* Set commands: members, random picks (SPOP, SRANDMEMBER), SMOVE, and the SINTER/SUNION/SDIFF family. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -18,35 +18,6 @@
  * depend on it.
  */
 
-/* ============================================================ sets */
-
-/* 1 found (a set), 0 missing, -1 an error was replied (wrong type, storage). */
-static int set_lookup(ss_exec_ctx *ctx, const ss_args *a, int i, ss_keymeta *m)
-{
-    int rc = ss_key_lookup(ctx, a, i, m, NULL);
-    if (rc == SS_ENOTFOUND)
-        return 0;
-    if (rc != SS_OK)
-        return -1;
-    return ss_key_check_type(ctx, m, SS_TYPE_SET) ? 1 : -1;
-}
-
-/* Writes back the metadata, deleting the key when the set became empty. */
-static int set_save(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m)
-{
-    if (m->count > 0)
-        return ss_ks_set(ctx->txn, ctx->db, key, klen, m, NULL, 0);
-    int rc = ss_ks_delete(ctx->txn, ctx->db, key, klen);
-    return rc == SS_ENOTFOUND ? SS_OK : rc;
-}
-
-static void set_new(ss_exec_ctx *ctx, ss_keymeta *m)
-{
-    memset(m, 0, sizeof *m);
-    m->type = SS_TYPE_SET;
-    m->version = ss_exec_new_version(ctx);
-}
-
 /* One command's sub-key writes must fit in the apply batch's txn (the store
  * caps one at 1 GiB, and failing there would stop every replica), so SPOP
  * with a count and the *STORE commands refuse results beyond this. */
@@ -62,14 +33,31 @@ static bool writes_fit(ss_exec_ctx *ctx, const ss_strvec *v, size_t klen)
     return false;
 }
 
-/* Whether mem is in the set, in *yes. */
-static int is_member(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                     const char *mem, size_t mlen, bool *yes)
+/* Whether mem is in set k: SS_FOUND, SS_MISSING, or SS_REPLIED. */
+static ss_lookup member(ss_exec_ctx *ctx, const ss_key *k, const char *mem, size_t mlen)
 {
     ss_slice v;
-    int rc = ss_ks_sub_get(ctx->txn, ctx->db, key, klen, m->version, mem, mlen, &v);
-    *yes = rc == SS_OK;
-    return rc == SS_ENOTFOUND ? SS_OK : rc;
+    return ss_key_element(ctx, k, mem, mlen, &v);
+}
+
+/* Adds (member_put) or removes (member_del) a member, keeping the count;
+ * false after replying a storage error. */
+static bool member_put(ss_exec_ctx *ctx, ss_key *k, const char *mem, size_t mlen)
+{
+    int rc = ss_ks_sub_put(ctx->txn, k->db, k->name, k->len, k->meta.version, mem, mlen, "", 0);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    k->meta.count++;
+    return rc == SS_OK;
+}
+
+static bool member_del(ss_exec_ctx *ctx, ss_key *k, const char *mem, size_t mlen)
+{
+    int rc = ss_ks_sub_del(ctx->txn, k->db, k->name, k->len, k->meta.version, mem, mlen);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    k->meta.count--;
+    return rc == SS_OK;
 }
 
 static int collect_cb(void *ud, ss_slice sub, ss_slice val)
@@ -79,11 +67,10 @@ static int collect_cb(void *ud, ss_slice sub, ss_slice val)
 }
 
 /* Every member of a set, in sub-key order, appended to v. */
-static int set_members(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                       ss_strvec *v)
+static int set_members(ss_exec_ctx *ctx, const ss_key *k, ss_strvec *v)
 {
     ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
+    int rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &it);
     if (rc != SS_OK)
         return rc;
     for (ss_ks_subiter_seek_first(it); rc == SS_OK && ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
@@ -106,72 +93,52 @@ static void reply_strvec(ss_exec_ctx *ctx, const ss_strvec *v, bool as_set)
 
 static void saddExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found < 0)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found == SS_REPLIED)
         return;
-    if (!found)
-        set_new(ctx, &m);
+    if (found == SS_MISSING)
+        ss_key_create(ctx, SS_TYPE_SET, &k);
     long long added = 0;
-    int rc = SS_OK;
-    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
-        bool yes;
-        rc = is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[i], a->argvlen[i], &yes);
-        if (rc == SS_OK && !yes) {
-            rc = ss_ks_sub_put(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, a->argv[i],
-                               a->argvlen[i], "", 0);
-            added++;
-            m.count++;
-        }
+    for (int i = 2; i < a->argc; i++) {
+        ss_lookup has = member(ctx, &k, a->argv[i], a->argvlen[i]);
+        if (has == SS_REPLIED || (has == SS_MISSING && !member_put(ctx, &k, a->argv[i], a->argvlen[i])))
+            return;
+        added += has == SS_MISSING;
     }
-    if (rc == SS_OK && added)
-        rc = set_save(ctx, a->argv[1], a->argvlen[1], &m);
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
+    if (!added || ss_key_save_or_reply(ctx, &k))
         resp_add_int(ctx->out, added);
 }
 
 static void sremExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found <= 0) {
-        if (found == 0)
-            resp_add_int(ctx->out, 0);
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found == SS_MISSING)
+        resp_add_int(ctx->out, 0);
+    if (found != SS_FOUND)
         return;
-    }
     long long removed = 0;
-    int rc = SS_OK;
-    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
-        bool yes;
-        rc = is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[i], a->argvlen[i], &yes);
-        if (rc == SS_OK && yes) {
-            rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m.version, a->argv[i],
-                               a->argvlen[i]);
-            removed++;
-            m.count--;
-        }
+    for (int i = 2; i < a->argc; i++) {
+        ss_lookup has = member(ctx, &k, a->argv[i], a->argvlen[i]);
+        if (has == SS_REPLIED || (has == SS_FOUND && !member_del(ctx, &k, a->argv[i], a->argvlen[i])))
+            return;
+        removed += has == SS_FOUND;
     }
-    if (rc == SS_OK && removed)
-        rc = set_save(ctx, a->argv[1], a->argvlen[1], &m);
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
+    if (!removed || ss_key_save_or_reply(ctx, &k))
         resp_add_int(ctx->out, removed);
 }
 
 static void smembersExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found <= 0) {
-        if (found == 0)
-            resp_add_set_len(ctx->out, ctx->proto, 0);
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found == SS_MISSING)
+        resp_add_set_len(ctx->out, ctx->proto, 0);
+    if (found != SS_FOUND)
         return;
-    }
     ss_strvec v = {0};
-    int rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
+    int rc = set_members(ctx, &k, &v);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
@@ -181,36 +148,30 @@ static void smembersExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void sismemberExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found < 0)
-        return;
-    bool yes = false;
-    int rc = found ? is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[2], a->argvlen[2], &yes) : SS_OK;
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
-        resp_add_int(ctx->out, yes);
+    ss_key k;
+    ss_lookup has = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (has == SS_FOUND)
+        has = member(ctx, &k, a->argv[2], a->argvlen[2]);
+    if (has != SS_REPLIED)
+        resp_add_int(ctx->out, has == SS_FOUND);
 }
 
 static void smismemberExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found < 0)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found == SS_REPLIED)
         return;
     ss_buf items;
     ss_buf_init(&items, 0);
-    int rc = SS_OK;
-    for (int i = 2; i < a->argc && rc == SS_OK; i++) {
-        bool yes = false;
-        if (found)
-            rc = is_member(ctx, a->argv[1], a->argvlen[1], &m, a->argv[i], a->argvlen[i], &yes);
-        resp_add_int(&items, yes);
+    int i = 2;
+    for (; i < a->argc; i++) {
+        ss_lookup has = found == SS_FOUND ? member(ctx, &k, a->argv[i], a->argvlen[i]) : SS_MISSING;
+        if (has == SS_REPLIED)
+            break;
+        resp_add_int(&items, has == SS_FOUND);
     }
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
-    } else {
+    if (i == a->argc) {
         resp_add_array_len(ctx->out, a->argc - 2);
         resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
     }
@@ -219,10 +180,10 @@ static void smismemberExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void scardExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found >= 0)
-        resp_add_int(ctx->out, found ? (long long)m.count : 0);
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found != SS_REPLIED)
+        resp_add_int(ctx->out, found == SS_FOUND ? (long long)k.meta.count : 0);
 }
 
 /* ------------------------------------------------------- SPOP, SRANDMEMBER */
@@ -252,16 +213,16 @@ static bool spopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 }
 
 /* Removes the members in v from the set and saves it. */
-static int remove_all(ss_exec_ctx *ctx, const ss_args *a, ss_keymeta *m, const ss_strvec *v)
+static int remove_all(ss_exec_ctx *ctx, ss_key *k, const ss_strvec *v)
 {
     for (size_t i = 0; i < v->n; i++) {
         ss_slice s = ss_strvec_at(v, i);
-        int rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, s.data, s.len);
+        int rc = ss_ks_sub_del(ctx->txn, k->db, k->name, k->len, k->meta.version, s.data, s.len);
         if (rc != SS_OK)
             return rc;
     }
-    m->count -= v->n < m->count ? v->n : m->count;
-    return set_save(ctx, a->argv[1], a->argvlen[1], m);
+    k->meta.count -= v->n < k->meta.count ? v->n : k->meta.count;
+    return ss_key_save(ctx, k);
 }
 
 /* The apply half: every node pops the same members, chosen with the entry's
@@ -271,45 +232,40 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
     long long count = spop_count(a, ctx->out);
     if (count == -2)
         return;
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found <= 0) {
-        if (found == 0 && count == -1)
-            resp_add_null_bulk(ctx->out, ctx->proto);
-        else if (found == 0)
-            resp_add_set_len(ctx->out, ctx->proto, 0);
-        return;
-    }
-    if (count == 0) {
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found == SS_MISSING && count == -1)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    else if (found == SS_MISSING || (found == SS_FOUND && count == 0))
         resp_add_set_len(ctx->out, ctx->proto, 0);
+    if (found != SS_FOUND || count == 0)
         return;
-    }
     ss_strvec v = {0};
     int rc = SS_OK;
     if (count == -1 || count == 1) {
         ss_coll_picker *p;
-        rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+        rc = ss_coll_picker_new(ctx, &k, &p);
         if (rc == SS_OK) {
             ss_slice s, val;
             ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &val);
             rc = ss_strvec_push(&v, s.data, s.len);
             ss_coll_picker_free(p);
         }
-    } else if ((uint64_t)count >= m.count) {
-        rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
+    } else if ((uint64_t)count >= k.meta.count) {
+        rc = set_members(ctx, &k, &v);
     } else {
-        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, collect_cb, &v);
+        rc = ss_coll_sample(ctx, &k, (uint64_t)count, collect_cb, &v);
     }
-    bool all = count >= 0 && (uint64_t)count >= m.count; /* deleting the key is O(1) */
-    if (rc == SS_OK && !all && !writes_fit(ctx, &v, a->argvlen[1])) {
+    bool all = count >= 0 && (uint64_t)count >= k.meta.count; /* deleting the key is O(1) */
+    if (rc == SS_OK && !all && !writes_fit(ctx, &v, k.len)) {
         ss_strvec_release(&v);
         return;
     }
     if (rc == SS_OK && all) {
-        m.count = 0;
-        rc = set_save(ctx, a->argv[1], a->argvlen[1], &m);
+        k.meta.count = 0;
+        rc = ss_key_save(ctx, &k);
     } else if (rc == SS_OK) {
-        rc = remove_all(ctx, a, &m, &v);
+        rc = remove_all(ctx, &k, &v);
     }
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
@@ -330,19 +286,14 @@ static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
     long long count = 1;
     if (a->argc == 3 && !ss_coll_rand_count(ctx, a, 2, &count))
         return;
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found <= 0) {
-        if (found == 0 && a->argc == 2)
-            resp_add_null_bulk(ctx->out, ctx->proto);
-        else if (found == 0)
-            resp_add_array_len(ctx->out, 0);
-        return;
-    }
-    if (count == 0) {
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found == SS_MISSING && a->argc == 2)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    else if (found == SS_MISSING || (found == SS_FOUND && count == 0))
         resp_add_array_len(ctx->out, 0);
+    if (found != SS_FOUND || count == 0)
         return;
-    }
     if (count < 0 && -count > ss_coll_repeat_max) {
         ss_reply_err(ctx->out, RERR_RANGE);
         return;
@@ -352,7 +303,7 @@ static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
     if (a->argc == 2 || count < 0) {
         /* Independent picks, repeats allowed. */
         ss_coll_picker *p = NULL;
-        rc = ss_coll_picker_new(ctx, a->argv[1], a->argvlen[1], &m, &p);
+        rc = ss_coll_picker_new(ctx, &k, &p);
         long long n = a->argc == 2 ? 1 : -count;
         for (long long i = 0; rc == SS_OK && i < n; i++) {
             ss_slice s, val;
@@ -360,10 +311,10 @@ static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
             rc = ss_strvec_push(&v, s.data, s.len);
         }
         ss_coll_picker_free(p);
-    } else if ((uint64_t)count >= m.count) {
-        rc = set_members(ctx, a->argv[1], a->argvlen[1], &m, &v);
+    } else if ((uint64_t)count >= k.meta.count) {
+        rc = set_members(ctx, &k, &v);
     } else {
-        rc = ss_coll_sample(ctx, a->argv[1], a->argvlen[1], &m, (uint64_t)count, collect_cb, &v);
+        rc = ss_coll_sample(ctx, &k, (uint64_t)count, collect_cb, &v);
     }
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
@@ -378,47 +329,32 @@ static void srandmemberExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void smoveExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta src, dst;
-    int rc = ss_key_lookup(ctx, a, 1, &src, NULL);
-    if (rc == SS_ENOTFOUND) {
+    ss_key src, dst;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &src);
+    if (found == SS_MISSING)
         resp_add_int(ctx->out, 0);
+    if (found != SS_FOUND)
         return;
-    }
-    if (rc != SS_OK || !ss_key_check_type(ctx, &src, SS_TYPE_SET))
-        return;
-    int dfound = set_lookup(ctx, a, 2, &dst);
-    if (dfound < 0)
+    ss_lookup dfound = ss_key_open(ctx, a, 2, SS_TYPE_SET, &dst);
+    if (dfound == SS_REPLIED)
         return;
     const char *mem = a->argv[3];
     size_t mlen = a->argvlen[3];
-    bool yes;
-    rc = is_member(ctx, a->argv[1], a->argvlen[1], &src, mem, mlen, &yes);
-    bool same = a->argvlen[1] == a->argvlen[2] && memcmp(a->argv[1], a->argv[2], a->argvlen[1]) == 0;
-    if (rc != SS_OK || !yes || same) {
-        if (rc != SS_OK)
-            ss_exec_fail(ctx, rc);
-        else
-            resp_add_int(ctx->out, yes);
+    ss_lookup has = member(ctx, &src, mem, mlen);
+    bool same = src.len == dst.len && memcmp(src.name, dst.name, src.len) == 0;
+    if (has != SS_REPLIED && (has == SS_MISSING || same))
+        resp_add_int(ctx->out, has == SS_FOUND);
+    if (has != SS_FOUND || same)
         return;
-    }
-    rc = ss_ks_sub_del(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], src.version, mem, mlen);
-    src.count--;
-    if (rc == SS_OK)
-        rc = set_save(ctx, a->argv[1], a->argvlen[1], &src);
-    if (rc == SS_OK && !dfound)
-        set_new(ctx, &dst);
-    if (rc == SS_OK)
-        rc = is_member(ctx, a->argv[2], a->argvlen[2], &dst, mem, mlen, &yes);
-    if (rc == SS_OK && !yes) {
-        rc = ss_ks_sub_put(ctx->txn, ctx->db, a->argv[2], a->argvlen[2], dst.version, mem, mlen, "", 0);
-        dst.count++;
-        if (rc == SS_OK)
-            rc = set_save(ctx, a->argv[2], a->argvlen[2], &dst);
-    }
-    if (rc != SS_OK)
-        ss_exec_fail(ctx, rc);
-    else
-        resp_add_int(ctx->out, 1);
+    if (!member_del(ctx, &src, mem, mlen) || !ss_key_save_or_reply(ctx, &src))
+        return;
+    if (dfound == SS_MISSING)
+        ss_key_create(ctx, SS_TYPE_SET, &dst);
+    has = member(ctx, &dst, mem, mlen);
+    if (has == SS_REPLIED ||
+        (has == SS_MISSING && (!member_put(ctx, &dst, mem, mlen) || !ss_key_save_or_reply(ctx, &dst))))
+        return;
+    resp_add_int(ctx->out, 1);
 }
 
 /* ------------------------------------------- SINTER, SUNION, SDIFF (+STORE) */
@@ -426,24 +362,19 @@ static void smoveExec(ss_exec_ctx *ctx, const ss_args *a)
 enum { OP_INTER, OP_UNION, OP_DIFF };
 
 typedef struct setref {
-    const char *key;
-    size_t klen;
-    ss_keymeta m;
+    ss_key k;
     bool exists;
 } setref;
 
-/* Looks up n keys from argument first; every key is type-checked, as Redis
+/* Opens n keys from argument first; every key is type-checked, as Redis
  * does, even after a missing one. False after replying an error. */
 static bool open_sets(ss_exec_ctx *ctx, const ss_args *a, int first, int n, setref *sets)
 {
     for (int i = 0; i < n; i++) {
-        setref *r = &sets[i];
-        r->key = a->argv[first + i];
-        r->klen = a->argvlen[first + i];
-        int found = set_lookup(ctx, a, first + i, &r->m);
-        if (found < 0)
+        ss_lookup found = ss_key_open(ctx, a, first + i, SS_TYPE_SET, &sets[i].k);
+        if (found == SS_REPLIED)
             return false;
-        r->exists = found == 1;
+        sets[i].exists = found == SS_FOUND;
     }
     return true;
 }
@@ -454,15 +385,16 @@ static int cmp_slices(const void *x, const void *y)
 }
 
 /* The result of op over sets into out, in byte order; INTER stops after
- * limit members when limit > 0 (SINTERCARD). */
-static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit, ss_strvec *out)
+ * limit members when limit > 0 (SINTERCARD). False after replying a storage
+ * error. */
+static bool set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit, ss_strvec *out)
 {
     int rc = SS_OK;
     if (op == OP_UNION) {
         ss_strvec all = {0};
         for (int i = 0; i < n && rc == SS_OK; i++)
             if (sets[i].exists)
-                rc = set_members(ctx, sets[i].key, sets[i].klen, &sets[i].m, &all);
+                rc = set_members(ctx, &sets[i].k, &all);
         ss_slice *sl = rc == SS_OK && all.n ? malloc(all.n * sizeof *sl) : NULL;
         if (rc == SS_OK && all.n && !sl)
             rc = SS_ENOMEM;
@@ -476,55 +408,61 @@ static int set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit,
         }
         free(sl);
         ss_strvec_release(&all);
-        return rc;
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        return rc == SS_OK;
     }
     /* INTER walks the smallest set, DIFF the first; both probe the others. */
     int walk = 0;
     for (int i = 0; i < n; i++) {
         if (op == OP_INTER && !sets[i].exists)
-            return SS_OK;
-        if (op == OP_INTER && sets[i].m.count < sets[walk].m.count)
+            return true;
+        if (op == OP_INTER && sets[i].k.meta.count < sets[walk].k.meta.count)
             walk = i;
     }
     if (!sets[walk].exists)
-        return SS_OK;
+        return true;
+    const ss_key *w = &sets[walk].k;
     ss_ks_subiter *it;
-    rc = ss_ks_subiter_new(ctx->txn, ctx->db, sets[walk].key, sets[walk].klen, sets[walk].m.version, &it);
-    if (rc != SS_OK)
-        return rc;
+    rc = ss_ks_subiter_new(ctx->txn, w->db, w->name, w->len, w->meta.version, &it);
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return false;
+    }
+    ss_lookup has = SS_FOUND;
     for (ss_ks_subiter_seek_first(it); rc == SS_OK && ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
         ss_slice s = ss_ks_subiter_sub(it);
         bool keep = true;
-        for (int i = 0; i < n && keep && rc == SS_OK; i++) {
+        for (int i = 0; i < n && keep; i++) {
             if (i == walk || !sets[i].exists)
                 continue;
-            bool yes;
-            rc = is_member(ctx, sets[i].key, sets[i].klen, &sets[i].m, s.data, s.len, &yes);
-            keep = op == OP_INTER ? yes : !yes;
+            if ((has = member(ctx, &sets[i].k, s.data, s.len)) == SS_REPLIED)
+                break;
+            keep = op == OP_INTER ? has == SS_FOUND : has == SS_MISSING;
         }
-        if (rc == SS_OK && keep)
+        if (has == SS_REPLIED)
+            break;
+        if (keep)
             rc = ss_strvec_push(out, s.data, s.len);
         if (limit && out->n >= limit)
             break;
     }
     ss_ks_subiter_free(it);
-    return rc;
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    return rc == SS_OK && has != SS_REPLIED;
 }
 
 /* Replaces dst with the members in v (deleting it when v is empty). */
 static int store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const ss_strvec *v)
 {
-    if (v->n == 0) {
-        int rc = ss_ks_delete(ctx->txn, ctx->db, dst, dlen);
-        return rc == SS_ENOTFOUND ? SS_OK : rc;
-    }
-    ss_keymeta m;
-    set_new(ctx, &m);
-    m.count = v->n;
-    int rc = ss_ks_set(ctx->txn, ctx->db, dst, dlen, &m, NULL, 0);
+    ss_key k = {.name = dst, .len = dlen, .db = ctx->db};
+    ss_key_create(ctx, SS_TYPE_SET, &k);
+    k.meta.count = v->n;
+    int rc = ss_key_save(ctx, &k);
     for (size_t i = 0; i < v->n && rc == SS_OK; i++) {
         ss_slice s = ss_strvec_at(v, i);
-        rc = ss_ks_sub_put(ctx->txn, ctx->db, dst, dlen, m.version, s.data, s.len, "", 0);
+        rc = ss_ks_sub_put(ctx->txn, ctx->db, dst, dlen, k.meta.version, s.data, s.len, "", 0);
     }
     return rc;
 }
@@ -538,13 +476,12 @@ static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store
         return;
     }
     ss_strvec v = {0};
-    if (open_sets(ctx, a, first, n, sets)) {
-        int rc = set_op(ctx, op, sets, n, 0, &v);
-        if (rc == SS_OK && store) {
-            if (!writes_fit(ctx, &v, a->argvlen[1]))
-                goto out;
+    if (open_sets(ctx, a, first, n, sets) && set_op(ctx, op, sets, n, 0, &v)) {
+        int rc = SS_OK;
+        if (store && !writes_fit(ctx, &v, a->argvlen[1]))
+            goto out;
+        if (store)
             rc = store_set(ctx, a->argv[1], a->argvlen[1], &v);
-        }
         if (rc != SS_OK)
             ss_exec_fail(ctx, rc);
         else if (store)
@@ -593,15 +530,17 @@ static void sintercardExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     ss_strvec v = {0};
-    if (open_sets(ctx, a, 2, (int)numkeys, sets)) {
-        int rc = set_op(ctx, OP_INTER, sets, (int)numkeys, (uint64_t)limit, &v);
-        if (rc != SS_OK)
-            ss_exec_fail(ctx, rc);
-        else
-            resp_add_int(ctx->out, (long long)v.n);
-    }
+    if (open_sets(ctx, a, 2, (int)numkeys, sets) &&
+        set_op(ctx, OP_INTER, sets, (int)numkeys, (uint64_t)limit, &v))
+        resp_add_int(ctx->out, (long long)v.n);
     ss_strvec_release(&v);
     free(sets);
+}
+
+/* Keys when SINTERCARD's count does not parse as its key spec wants. */
+static int sintercardGetKeys(const ss_args *a, ss_keyref *keys)
+{
+    return ss_getkeys_counted(a, 0, 1, 2, 1, keys);
 }
 
 static void sscanExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -609,31 +548,31 @@ static void sscanExec(ss_exec_ctx *ctx, const ss_args *a)
     uint64_t cursor;
     if (!ss_coll_scan_cursor(ctx, a, 2, &cursor))
         return;
-    ss_keymeta m;
-    int found = set_lookup(ctx, a, 1, &m);
-    if (found == 0)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
+    if (found == SS_MISSING)
         ss_coll_scan_empty(ctx);
-    else if (found == 1)
-        ss_coll_scan(ctx, a, &m, cursor, false);
+    else if (found == SS_FOUND)
+        ss_coll_scan(ctx, a, &k, cursor, false);
 }
 
 const ss_command ss_cmds_set[] = {
-    {"sadd", -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, saddExec, NULL, NULL, 1, 1, 1, "set", "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
-    {"srem", -3, CMD_WRITE | CMD_FAST, sremExec, NULL, NULL, 1, 1, 1, "set", "Removes one or more members from a set. Deletes the set if the last member was removed.", "1.0.0", "O(N) where N is the number of members to be removed."},
-    {"smembers", 2, CMD_READONLY, smembersExec, NULL, NULL, 1, 1, 1, "set", "Returns all members of a set.", "1.0.0", "O(N) where N is the set cardinality."},
-    {"sismember", 3, CMD_READONLY | CMD_FAST, sismemberExec, NULL, NULL, 1, 1, 1, "set", "Determines whether a member belongs to a set.", "1.0.0", "O(1)"},
-    {"smismember", -3, CMD_READONLY | CMD_FAST, smismemberExec, NULL, NULL, 1, 1, 1, "set", "Determines whether multiple members belong to a set.", "6.2.0", "O(N) where N is the number of elements being checked for membership"},
-    {"scard", 2, CMD_READONLY | CMD_FAST, scardExec, NULL, NULL, 1, 1, 1, "set", "Returns the number of members in a set.", "1.0.0", "O(1)"},
-    {"spop", -2, CMD_WRITE | CMD_FAST | CMD_RANDOM, spopExec, spopPrepare, NULL, 1, 1, 1, "set", "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count."},
-    {"srandmember", -2, CMD_READONLY | CMD_RANDOM, srandmemberExec, NULL, NULL, 1, 1, 1, "set", "Get one or multiple random members from a set", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count."},
-    {"smove", 4, CMD_WRITE | CMD_FAST, smoveExec, NULL, NULL, 1, 2, 1, "set", "Moves a member from one set to another.", "1.0.0", "O(1)"},
-    {"sinter", -2, CMD_READONLY, sinterExec, NULL, NULL, 1, -1, 1, "set", "Returns the intersect of multiple sets.", "1.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."},
-    {"sintercard", -3, CMD_READONLY, sintercardExec, NULL, NULL, 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", "7.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."},
-    {"sinterstore", -3, CMD_WRITE | CMD_DENYOOM, sinterstoreExec, NULL, NULL, 1, -1, 1, "set", "Stores the intersect of multiple sets in a key.", "1.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."},
-    {"sunion", -2, CMD_READONLY, sunionExec, NULL, NULL, 1, -1, 1, "set", "Returns the union of multiple sets.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
-    {"sunionstore", -3, CMD_WRITE | CMD_DENYOOM, sunionstoreExec, NULL, NULL, 1, -1, 1, "set", "Stores the union of multiple sets in a key.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
-    {"sdiff", -2, CMD_READONLY, sdiffExec, NULL, NULL, 1, -1, 1, "set", "Returns the difference of multiple sets.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
-    {"sdiffstore", -3, CMD_WRITE | CMD_DENYOOM, sdiffstoreExec, NULL, NULL, 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", "1.0.0", "O(N) where N is the total number of elements in all given sets."},
-    {"sscan", -3, CMD_READONLY | CMD_RANDOM, sscanExec, NULL, NULL, 1, 1, 1, "set", "Iterates over members of a set.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
+    SS_WRITE("sadd", -3, CMD_DENYOOM | CMD_FAST, ACL_SET, saddExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_WRITE("srem", -3, CMD_FAST, ACL_SET, sremExec, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_READ("smembers", 2, 0, ACL_SET, smembersExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("sismember", 3, CMD_FAST, ACL_SET, sismemberExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("smismember", -3, CMD_FAST, ACL_SET, smismemberExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("scard", 2, CMD_FAST, ACL_SET, scardExec, .keys = {KEY(1, KS_RO)}),
+    SS_WRITE("spop", -2, CMD_FAST, ACL_SET, spopExec, .prepare = spopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_READ("srandmember", -2, 0, ACL_SET, srandmemberExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("smove", 4, CMD_FAST, ACL_SET, smoveExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
+    SS_READ("sinter", -2, 0, ACL_SET, sinterExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sintercard", -3, 0, ACL_SET, sintercardExec, .keys = {KEYNUM(1, KS_RO | KS_ACCESS)}, .getkeys = sintercardGetKeys),
+    SS_WRITE("sinterstore", -3, CMD_DENYOOM, ACL_SET, sinterstoreExec, .keys = {KEY(1, KS_RW | KS_UPDATE), KEYS_TO_END(2, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sunion", -2, 0, ACL_SET, sunionExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("sunionstore", -3, CMD_DENYOOM, ACL_SET, sunionstoreExec, .keys = {KEY(1, KS_OW | KS_UPDATE), KEYS_TO_END(2, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sdiff", -2, 0, ACL_SET, sdiffExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("sdiffstore", -3, CMD_DENYOOM, ACL_SET, sdiffstoreExec, .keys = {KEY(1, KS_OW | KS_UPDATE), KEYS_TO_END(2, 1, KS_RO | KS_ACCESS)}),
+    SS_READ("sscan", -3, 0, ACL_SET, sscanExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
 };
 SS_COUNT(ss_cmds_set);

@@ -103,33 +103,19 @@ static bool opts_ok(ss_buf *out, const ss_args *a, const set_opts *o, bool parse
 
 /* ------------------------------------------------------------- helpers */
 
-/* Writes a string value, keeping or replacing the expiry; an expiry already
- * in the past deletes the key at once, as Redis does. */
-int ss_string_store(ss_exec_ctx *ctx, const char *key, size_t klen, const char *val, size_t vlen,
-                    uint64_t expire_ms)
-{
-    if (expire_ms != 0 && (long long)expire_ms <= ctx->now_ms) {
-        int rc = ss_ks_delete(ctx->txn, ctx->db, key, klen);
-        return rc == SS_ENOTFOUND ? SS_OK : rc;
-    }
-    ss_keymeta m = {.type = SS_TYPE_STRING, .expire_ms = expire_ms, .version = ctx->index};
-    return ss_ks_set(ctx->txn, ctx->db, key, klen, &m, val, vlen);
-}
-
-/* Looks up argument i as a string. SS_OK: found; SS_ENOTFOUND: missing; any
- * other value: the reply (WRONGTYPE or a storage error) is already sent. */
-static int lookup_string(ss_exec_ctx *ctx, const ss_args *a, int i, ss_keymeta *m, ss_slice *v)
-{
-    int rc = ss_key_lookup(ctx, a, i, m, v);
-    if (rc == SS_OK && !ss_key_check_type(ctx, m, SS_TYPE_STRING))
-        return SS_EINVAL;
-    return rc;
-}
-
+/* Writes a string value to argument k, keeping or replacing the expiry; an
+ * expiry already in the past deletes the key at once, as Redis does. False
+ * after replying a storage error. */
 static bool store_or_fail(ss_exec_ctx *ctx, const ss_args *a, int k, const char *val, size_t vlen,
                           uint64_t expire_ms)
 {
-    int rc = ss_string_store(ctx, a->argv[k], a->argvlen[k], val, vlen, expire_ms);
+    int rc;
+    if (expire_ms != 0 && (long long)expire_ms <= ctx->now_ms) {
+        rc = ss_key_drop(ctx, ctx->db, a->argv[k], a->argvlen[k]);
+    } else {
+        ss_keymeta m = {.type = SS_TYPE_STRING, .expire_ms = expire_ms, .version = ctx->index};
+        rc = ss_ks_set(ctx->txn, ctx->db, a->argv[k], a->argvlen[k], &m, val, vlen);
+    }
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return false;
@@ -149,6 +135,16 @@ static bool length_ok(ss_buf *out, long long size, long long append)
 
 /* ------------------------------------------------------ SET GET GETEX... */
 
+/* SET's key is read too when GET is given (its key spec says VARIABLE_FLAGS). */
+static int setGetKeys(const ss_args *a, ss_keyref *keys)
+{
+    keys[0] = (ss_keyref){1, KS_OW | KS_UPDATE};
+    for (int i = 3; i < a->argc; i++)
+        if (ss_arg_is(a, i, "get"))
+            keys[0].flags = KS_RW | KS_ACCESS | KS_UPDATE;
+    return 1;
+}
+
 static bool setPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 {
     set_opts o;
@@ -163,26 +159,23 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     long long expire;
     if (!opts_ok(ctx->out, a, &o, parse_ext(a, 3, true, &o), ctx->now_ms, &expire, "set"))
         return;
-    ss_keymeta m;
-    ss_slice old = {0};
-    int rc = ss_key_lookup(ctx, a, 1, &m, &old);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, (o.flags & SET_GET) ? SS_TYPE_STRING : SS_TYPE_NONE, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
-    if ((o.flags & SET_GET) && exists && !ss_key_check_type(ctx, &m, SS_TYPE_STRING))
-        return;
+    bool exists = found == SS_FOUND;
     /* Reply with the old value before it is overwritten: the slice points
      * into the txn and is invalidated by the write. */
     ss_buf *out = ctx->out;
     bool do_set = !((o.flags & SET_NX) && exists) && !((o.flags & SET_XX) && !exists);
     if (o.flags & SET_GET) {
         if (exists)
-            resp_add_bulk(out, old.data, old.len);
+            resp_add_bulk(out, k.value.data, k.value.len);
         else
             resp_add_null_bulk(out, ctx->proto);
     }
     if (do_set) {
-        uint64_t keep = (o.flags & SET_KEEPTTL) && exists ? m.expire_ms : 0;
+        uint64_t keep = (o.flags & SET_KEEPTTL) && exists ? k.meta.expire_ms : 0;
         if (!store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], o.unit ? (uint64_t)expire : keep))
             return;
     }
@@ -194,44 +187,42 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     }
 }
 
+/* Opens argument 1 as a string, replying a null bulk when it is missing. */
+static ss_lookup open_or_null(ss_exec_ctx *ctx, const ss_args *a, ss_key *k)
+{
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, k);
+    if (found == SS_MISSING)
+        resp_add_null_bulk(ctx->out, ctx->proto);
+    return found;
+}
+
 static void getExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    else if (rc == SS_OK)
-        resp_add_bulk(ctx->out, v.data, v.len);
+    ss_key k;
+    if (open_or_null(ctx, a, &k) == SS_FOUND)
+        resp_add_bulk(ctx->out, k.value.data, k.value.len);
 }
 
 static void getsetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    else if (rc == SS_OK)
-        resp_add_bulk(ctx->out, v.data, v.len);
-    else
+    ss_key k;
+    ss_lookup found = open_or_null(ctx, a, &k);
+    if (found == SS_REPLIED)
         return;
+    if (found == SS_FOUND)
+        resp_add_bulk(ctx->out, k.value.data, k.value.len);
     store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0);
 }
 
 static void getdelExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND) {
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    } else if (rc == SS_OK) {
-        resp_add_bulk(ctx->out, v.data, v.len);
-        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
-        if (rc != SS_OK)
-            ss_exec_fail(ctx, rc);
-    }
+    ss_key k;
+    if (open_or_null(ctx, a, &k) != SS_FOUND)
+        return;
+    resp_add_bulk(ctx->out, k.value.data, k.value.len);
+    int rc = ss_key_drop(ctx, ctx->db, k.name, k.len);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
 }
 
 static bool getexPrepare(ss_session *s, const ss_args *a, ss_buf *out)
@@ -252,34 +243,31 @@ static void getexExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_SYNTAX);
         return;
     }
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
-        resp_add_null_bulk(ctx->out, ctx->proto);
-    if (rc != SS_OK)
+    ss_key k;
+    if (open_or_null(ctx, a, &k) != SS_FOUND)
         return;
     long long ms;
     if (!opts_ok(ctx->out, a, &o, true, ctx->now_ms, &ms, "getex"))
         return;
-    resp_add_bulk(ctx->out, v.data, v.len);
+    resp_add_bulk(ctx->out, k.value.data, k.value.len);
+    int rc = SS_OK;
     if (o.unit && ms <= ctx->now_ms)
-        rc = ss_ks_delete(ctx->txn, ctx->db, a->argv[1], a->argvlen[1]);
+        rc = ss_key_drop(ctx, ctx->db, k.name, k.len);
     else if (o.unit)
-        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], (uint64_t)ms);
-    else if ((o.flags & SET_PERSIST) && m.expire_ms)
-        rc = ss_ks_set_expire(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], 0);
+        rc = ss_ks_set_expire(ctx->txn, ctx->db, k.name, k.len, (uint64_t)ms);
+    else if ((o.flags & SET_PERSIST) && k.meta.expire_ms)
+        rc = ss_ks_set_expire(ctx->txn, ctx->db, k.name, k.len, 0);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
 }
 
 static void setnxExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    int rc = ss_key_lookup(ctx, a, 1, &m, NULL);
-    if (rc == SS_OK)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    if (found == SS_FOUND)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    else if (rc == SS_ENOTFOUND && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
+    else if (found == SS_MISSING && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
         resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
@@ -316,15 +304,14 @@ static void mgetExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     resp_add_array_len(ctx->out, a->argc - 1);
     for (int i = 1; i < a->argc; i++) {
-        ss_keymeta m;
-        ss_slice v;
-        int rc = ss_key_lookup(ctx, a, i, &m, &v);
-        if (rc == SS_OK && m.type == SS_TYPE_STRING)
-            resp_add_bulk(ctx->out, v.data, v.len);
-        else if (rc == SS_OK || rc == SS_ENOTFOUND)
-            resp_add_null_bulk(ctx->out, ctx->proto);
-        else
+        ss_key k; /* any type: MGET answers nil for what is not a string */
+        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+        if (found == SS_REPLIED)
             return;
+        if (found == SS_FOUND && k.meta.type == SS_TYPE_STRING)
+            resp_add_bulk(ctx->out, k.value.data, k.value.len);
+        else
+            resp_add_null_bulk(ctx->out, ctx->proto);
     }
 }
 
@@ -345,11 +332,11 @@ static void msetExec(ss_exec_ctx *ctx, const ss_args *a)
     bool nx = ss_arg_is(a, 0, "msetnx");
     if (nx) {
         for (int i = 1; i < a->argc; i += 2) {
-            ss_keymeta m;
-            int rc = ss_key_lookup(ctx, a, i, &m, NULL);
-            if (rc == SS_OK)
+            ss_key k;
+            ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+            if (found == SS_FOUND)
                 resp_add_shared(ctx->out, RESP_SH_CZERO);
-            if (rc != SS_ENOTFOUND)
+            if (found != SS_MISSING)
                 return;
         }
     }
@@ -363,14 +350,13 @@ static void msetExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void incr_by(ss_exec_ctx *ctx, const ss_args *a, long long incr)
 {
-    ss_keymeta m;
-    ss_slice v;
+    ss_key k;
     long long cur = 0;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
-    if (exists && !ss_parse_ll(v.data, v.len, &cur)) {
+    bool exists = found == SS_FOUND;
+    if (exists && !ss_parse_ll(k.value.data, k.value.len, &cur)) {
         ss_reply_err(ctx->out, RERR_NOTINT);
         return;
     }
@@ -383,7 +369,7 @@ static void incr_by(ss_exec_ctx *ctx, const ss_args *a, long long incr)
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%lld", cur);
     /* INCR changes the value in place: the expiry stays. */
-    if (store_or_fail(ctx, a, 1, buf, (size_t)n, exists ? m.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, (size_t)n, exists ? k.meta.expire_ms : 0))
         resp_add_int(ctx->out, cur);
 }
 
@@ -411,14 +397,13 @@ static void decrbyExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
+    ss_key k;
     long double cur = 0, incr;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
-    if ((exists && !ss_parse_long_double(v.data, v.len, &cur)) ||
+    bool exists = found == SS_FOUND;
+    if ((exists && !ss_parse_long_double(k.value.data, k.value.len, &cur)) ||
         !ss_parse_long_double(a->argv[2], a->argvlen[2], &incr)) {
         ss_reply_err(ctx->out, RERR_NOTFLOAT);
         return;
@@ -434,7 +419,7 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     size_t n = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, cur);
-    if (store_or_fail(ctx, a, 1, buf, n, exists ? m.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, n, exists ? k.meta.expire_ms : 0))
         resp_add_bulk(ctx->out, buf, n);
     free(buf);
 }
@@ -443,15 +428,15 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void appendExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND) {
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_MISSING) {
         if (store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
             resp_add_int(ctx->out, (long long)a->argvlen[2]);
         return;
     }
-    if (rc != SS_OK || !length_ok(ctx->out, (long long)v.len, (long long)a->argvlen[2]))
+    ss_slice v = k.value;
+    if (found == SS_REPLIED || !length_ok(ctx->out, (long long)v.len, (long long)a->argvlen[2]))
         return;
     size_t n = v.len + a->argvlen[2];
     char *buf = malloc(n ? n : 1);
@@ -462,20 +447,19 @@ static void appendExec(ss_exec_ctx *ctx, const ss_args *a)
     if (v.len)
         memcpy(buf, v.data, v.len);
     memcpy(buf + v.len, a->argv[2], a->argvlen[2]);
-    if (store_or_fail(ctx, a, 1, buf, n, m.expire_ms))
+    if (store_or_fail(ctx, a, 1, buf, n, k.meta.expire_ms))
         resp_add_int(ctx->out, (long long)n);
     free(buf);
 }
 
 static void strlenExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    else if (rc == SS_OK)
-        resp_add_int(ctx->out, (long long)v.len);
+    else if (found == SS_FOUND)
+        resp_add_int(ctx->out, (long long)k.value.len);
 }
 
 /* ------------------------------------------------- GETRANGE SETRANGE */
@@ -488,13 +472,13 @@ static void getrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     long long start, end;
     if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
         return;
-    ss_keymeta m;
-    ss_slice v;
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc == SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
-    if (rc != SS_OK)
+    if (found != SS_FOUND)
         return;
+    ss_slice v = k.value;
     long long len = (long long)v.len;
     if (start < 0 && end < 0 && start > end) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
@@ -543,12 +527,12 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     long long off;
     if (!setrange_offset(ctx->out, a, &off))
         return;
-    ss_keymeta m;
-    ss_slice v = {0};
-    int rc = lookup_string(ctx, a, 1, &m, &v);
-    if (rc != SS_OK && rc != SS_ENOTFOUND)
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_REPLIED)
         return;
-    bool exists = rc == SS_OK;
+    bool exists = found == SS_FOUND;
+    ss_slice v = k.value;
     size_t vlen = a->argvlen[3];
     if (vlen == 0) { /* nothing to write: the length as it is */
         resp_add_int(ctx->out, exists ? (long long)v.len : 0);
@@ -566,35 +550,32 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     if (olen)
         memcpy(buf, v.data, olen);
     memcpy(buf + off, a->argv[3], vlen);
-    if (store_or_fail(ctx, a, 1, buf, n, exists ? m.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, n, exists ? k.meta.expire_ms : 0))
         resp_add_int(ctx->out, (long long)n);
     free(buf);
 }
 
-#define W (CMD_WRITE | CMD_DENYOOM)
-#define WF (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
-#define R (CMD_READONLY | CMD_FAST)
 const ss_command ss_cmds_string[] = {
-    {"set", -3, W, setExec, setPrepare, NULL, 1, 1, 1, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", "O(1)"},
-    {"get", 2, R, getExec, NULL, NULL, 1, 1, 1, "string", "Returns the string value of a key.", "1.0.0", "O(1)"},
-    {"getset", 3, WF, getsetExec, NULL, NULL, 1, 1, 1, "string", "Returns the previous string value of a key after setting it to a new value.", "1.0.0", "O(1)"},
-    {"getdel", 2, CMD_WRITE | CMD_FAST, getdelExec, NULL, NULL, 1, 1, 1, "string", "Returns the string value of a key after deleting the key.", "6.2.0", "O(1)"},
-    {"getex", -2, CMD_WRITE | CMD_FAST, getexExec, getexPrepare, NULL, 1, 1, 1, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0", "O(1)"},
-    {"setnx", 3, WF, setnxExec, NULL, NULL, 1, 1, 1, "string", "Set the string value of a key only when the key doesn't exist.", "1.0.0", "O(1)"},
-    {"setex", 4, W, setexExec, setexPrepare, NULL, 1, 1, 1, "string", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0", "O(1)"},
-    {"psetex", 4, W, setexExec, setexPrepare, NULL, 1, 1, 1, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0", "O(1)"},
-    {"mget", -2, R, mgetExec, NULL, NULL, 1, -1, 1, "string", "Atomically returns the string values of one or more keys.", "1.0.0", "O(N) where N is the number of keys to retrieve."},
-    {"mset", -3, W, msetExec, msetPrepare, NULL, 1, -1, 2, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", "O(N) where N is the number of keys to set."},
-    {"msetnx", -3, W, msetExec, msetPrepare, NULL, 1, -1, 2, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", "O(N) where N is the number of keys to set."},
-    {"incr", 2, WF, incrExec, NULL, NULL, 1, 1, 1, "string", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"decr", 2, WF, decrExec, NULL, NULL, 1, 1, 1, "string", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"incrby", 3, WF, incrbyExec, NULL, NULL, 1, 1, 1, "string", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"decrby", 3, WF, decrbyExec, NULL, NULL, 1, 1, 1, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "1.0.0", "O(1)"},
-    {"incrbyfloat", 3, WF, incrbyfloatExec, NULL, NULL, 1, 1, 1, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0", "O(1)"},
-    {"append", 3, WF, appendExec, NULL, NULL, 1, 1, 1, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."},
-    {"strlen", 2, R, strlenExec, NULL, NULL, 1, 1, 1, "string", "Returns the length of a string value.", "2.2.0", "O(1)"},
-    {"getrange", 4, CMD_READONLY, getrangeExec, NULL, NULL, 1, 1, 1, "string", "Returns a substring of the string stored at a key.", "2.4.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."},
-    {"substr", 4, CMD_READONLY, getrangeExec, NULL, NULL, 1, 1, 1, "string", "Returns a substring from a string value.", "1.0.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."},
-    {"setrange", 4, W, setrangeExec, setrangePrepare, NULL, 1, 1, 1, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."},
+    SS_WRITE("set", -3, CMD_DENYOOM, ACL_STRING, setExec, .prepare = setPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE | KS_VARIABLE_FLAGS)}, .getkeys = setGetKeys),
+    SS_READ("get", 2, CMD_FAST, ACL_STRING, getExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("getset", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, getsetExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("getdel", 2, CMD_FAST, ACL_STRING, getdelExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_WRITE("getex", -2, CMD_FAST, ACL_STRING, getexExec, .prepare = getexPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("setnx", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, setnxExec, .keys = {KEY(1, KS_OW | KS_INSERT)}),
+    SS_WRITE("setex", 4, CMD_DENYOOM, ACL_STRING, setexExec, .prepare = setexPrepare, .keys = {KEY(1, KS_OW | KS_UPDATE)}),
+    SS_WRITE("psetex", 4, CMD_DENYOOM, ACL_STRING, setexExec, .prepare = setexPrepare, .keys = {KEY(1, KS_OW | KS_UPDATE)}),
+    SS_READ("mget", -2, CMD_FAST, ACL_STRING, mgetExec, .keys = {KEYS_TO_END(1, 1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("mset", -3, CMD_DENYOOM, ACL_STRING, msetExec, .prepare = msetPrepare, .keys = {KEYS_TO_END(1, 2, KS_OW | KS_UPDATE)}),
+    SS_WRITE("msetnx", -3, CMD_DENYOOM, ACL_STRING, msetExec, .prepare = msetPrepare, .keys = {KEYS_TO_END(1, 2, KS_OW | KS_INSERT)}),
+    SS_WRITE("incr", 2, CMD_DENYOOM | CMD_FAST, ACL_STRING, incrExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("decr", 2, CMD_DENYOOM | CMD_FAST, ACL_STRING, decrExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("incrby", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, incrbyExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("decrby", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, decrbyExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("incrbyfloat", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, incrbyfloatExec, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("append", 3, CMD_DENYOOM | CMD_FAST, ACL_STRING, appendExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
+    SS_READ("strlen", 2, CMD_FAST, ACL_STRING, strlenExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("getrange", 4, 0, ACL_STRING, getrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("substr", 4, 0, ACL_STRING, getrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("setrange", 4, CMD_DENYOOM, ACL_STRING, setrangeExec, .prepare = setrangePrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
 };
 SS_COUNT(ss_cmds_string);

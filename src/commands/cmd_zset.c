@@ -1,4 +1,4 @@
-/* Sorted set commands. */
+/* Sorted set commands: ZADD ZINCRBY ZREM, scores and ranks, the ZRANGE family, ZCOUNT, ZREMRANGEBY*, ZPOP*, ZSCAN. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,445 +7,11 @@
 #include <string.h>
 
 #include "commands/families.h"
-#include "commands/keyhelpers.h"
+#include "commands/zset.h"
 #include "common/config.h"
 #include "common/strutil.h"
 
-/*
- * Layout: two sub-key spaces per sorted set (meta.count = members).
- *   'm' hash64(member) member  -> ss_encode_double(score)
- *   's' ss_encode_double(score) member -> ""
- * The 's' space is the ordering Redis uses (score, then member bytes), so
- * ranges by score and lex are one seek plus the elements returned; ranks
- * are walks from the nearer end: O(rank). The 'm' space answers ZSCORE in
- * one get and orders members by a fixed hash so ZSCAN cursors (the next
- * hash) survive inserts and deletes. The hash is part of the on-disk
- * format: never change it.
- *
- * Scores are stored with -0 folded into +0 (as Redis's small sorted sets
- * reply "0"), so the two spaces agree bit for bit.
- */
-
 #define ZSCAN_SMALL 128  /* up to this size ZSCAN replies everything at once, as Redis's listpacks */
-
-typedef struct zset {
-    const char *key;
-    size_t klen;
-    ss_keymeta m;
-} zset;
-
-enum { Z_MISSING = 0, Z_FOUND = 1, Z_REPLIED = -1 };
-
-static int zset_open(ss_exec_ctx *ctx, const ss_args *a, int argi, zset *z)
-{
-    memset(z, 0, sizeof *z);
-    z->key = a->argv[argi];
-    z->klen = a->argvlen[argi];
-    int rc = ss_key_lookup(ctx, a, argi, &z->m, NULL);
-    if (rc == SS_ENOTFOUND)
-        return Z_MISSING;
-    if (rc != SS_OK || !ss_key_check_type(ctx, &z->m, SS_TYPE_ZSET))
-        return Z_REPLIED;
-    return Z_FOUND;
-}
-
-static void zset_create(ss_exec_ctx *ctx, zset *z)
-{
-    memset(&z->m, 0, sizeof z->m);
-    z->m.type = SS_TYPE_ZSET;
-    z->m.version = ss_exec_new_version(ctx);
-}
-
-/* Writes the count back, deleting the key when the set is empty. */
-static int zset_save(ss_exec_ctx *ctx, zset *z)
-{
-    if (z->m.count == 0) {
-        int rc = ss_ks_delete(ctx->txn, ctx->db, z->key, z->klen);
-        return rc == SS_ENOTFOUND ? SS_OK : rc;
-    }
-    return ss_ks_set(ctx->txn, ctx->db, z->key, z->klen, &z->m, NULL, 0);
-}
-
-/* ------------------------------------------------------------------ sub-keys */
-
-static uint64_t member_hash(const char *m, size_t len)
-{
-    uint64_t h = 14695981039346656037ull; /* FNV-1a, then a splitmix64 finish */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)m[i];
-        h *= 1099511628211ull;
-    }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    return h;
-}
-
-/* A sub-key: a tag byte, 8 bytes of hash or score, then the member. */
-typedef struct zkey {
-    unsigned char inl[128];
-    unsigned char *p;
-    size_t len;
-} zkey;
-
-static int zk_build(zkey *k, char tag, const unsigned char mid[8], const char *m, size_t mlen)
-{
-    k->len = 9 + mlen;
-    k->p = k->len <= sizeof k->inl ? k->inl : malloc(k->len);
-    if (k->p == NULL)
-        return SS_ENOMEM;
-    k->p[0] = (unsigned char)tag;
-    memcpy(k->p + 1, mid, 8);
-    if (mlen)
-        memcpy(k->p + 9, m, mlen);
-    return SS_OK;
-}
-
-static int zk_member(zkey *k, const char *m, size_t mlen)
-{
-    unsigned char h[8];
-    ss_encode_u64_be(member_hash(m, mlen), h);
-    return zk_build(k, 'm', h, m, mlen);
-}
-
-static int zk_score(zkey *k, double score, const char *m, size_t mlen)
-{
-    unsigned char s[8];
-    ss_encode_double(score, s);
-    return zk_build(k, 's', s, m, mlen);
-}
-
-static void zk_release(zkey *k)
-{
-    if (k->p != k->inl)
-        free(k->p);
-}
-
-/* SS_OK with *score, SS_ENOTFOUND, or a storage error. */
-static int zscore_get(ss_exec_ctx *ctx, const zset *z, const char *m, size_t mlen, double *score)
-{
-    zkey k;
-    int rc = zk_member(&k, m, mlen);
-    if (rc != SS_OK)
-        return rc;
-    ss_slice v;
-    rc = ss_ks_sub_get(ctx->txn, ctx->db, z->key, z->klen, z->m.version, k.p, k.len, &v);
-    zk_release(&k);
-    if (rc == SS_OK) {
-        if (v.len != 8)
-            return SS_ECORRUPT;
-        *score = ss_decode_double((const unsigned char *)v.data);
-    }
-    return rc;
-}
-
-/* Sets a member's score (had: it existed with score old), keeping count. */
-static int zscore_put(ss_exec_ctx *ctx, zset *z, const char *m, size_t mlen, bool had, double old,
-                      double score)
-{
-    zkey mk, sk;
-    unsigned char v[8];
-    int rc;
-    if (had) {
-        if (old == score)
-            return SS_OK;
-        if ((rc = zk_score(&sk, old, m, mlen)) != SS_OK)
-            return rc;
-        rc = ss_ks_sub_del(ctx->txn, ctx->db, z->key, z->klen, z->m.version, sk.p, sk.len);
-        zk_release(&sk);
-        if (rc != SS_OK)
-            return rc;
-    }
-    ss_encode_double(score, v);
-    if ((rc = zk_member(&mk, m, mlen)) != SS_OK)
-        return rc;
-    rc = ss_ks_sub_put(ctx->txn, ctx->db, z->key, z->klen, z->m.version, mk.p, mk.len, v, 8);
-    zk_release(&mk);
-    if (rc != SS_OK || (rc = zk_score(&sk, score, m, mlen)) != SS_OK)
-        return rc;
-    rc = ss_ks_sub_put(ctx->txn, ctx->db, z->key, z->klen, z->m.version, sk.p, sk.len, "", 0);
-    zk_release(&sk);
-    if (rc == SS_OK && !had)
-        z->m.count++;
-    return rc;
-}
-
-/* Removes a member known to have this score. Copies the member into its
- * keys first, so it may point into an iterator on the deleted keys. */
-static int zmember_del(ss_exec_ctx *ctx, zset *z, const char *m, size_t mlen, double score)
-{
-    zkey mk, sk;
-    int rc = zk_member(&mk, m, mlen);
-    if (rc != SS_OK)
-        return rc;
-    if ((rc = zk_score(&sk, score, m, mlen)) != SS_OK) {
-        zk_release(&mk);
-        return rc;
-    }
-    rc = ss_ks_sub_del(ctx->txn, ctx->db, z->key, z->klen, z->m.version, mk.p, mk.len);
-    if (rc == SS_OK)
-        rc = ss_ks_sub_del(ctx->txn, ctx->db, z->key, z->klen, z->m.version, sk.p, sk.len);
-    zk_release(&mk);
-    zk_release(&sk);
-    if (rc == SS_OK && z->m.count > 0)
-        z->m.count--;
-    return rc;
-}
-
-/* ------------------------------------------------------------------ ranges */
-
-enum { BY_RANK, BY_SCORE, BY_LEX };
-enum { LEX_NEGINF, LEX_POSINF, LEX_INCL, LEX_EXCL };
-
-typedef struct lexitem {
-    int kind;
-    const char *s;
-    size_t len;
-} lexitem;
-
-typedef struct zrange {
-    int by;
-    bool rev;
-    double min, max;       /* BY_SCORE */
-    bool minex, maxex;
-    lexitem lmin, lmax;    /* BY_LEX */
-    long long start, end;  /* BY_RANK, normalized: 0 <= start <= end < card */
-} zrange;
-
-/* "(1.5" exclusive, "1.5", "-inf", "+inf", as Redis's zslParseRange. */
-static bool parse_score_bound(const char *s, size_t len, double *v, bool *ex)
-{
-    *ex = len > 0 && s[0] == '(';
-    if (*ex) {
-        s++;
-        len--;
-    }
-    /* Like Redis's strtod use: "" and "(" read as 0. */
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return end == s + len && !isnan(*v);
-}
-
-static bool parse_lex_bound(const char *s, size_t len, lexitem *it)
-{
-    if (len == 1 && s[0] == '+')
-        it->kind = LEX_POSINF;
-    else if (len == 1 && s[0] == '-')
-        it->kind = LEX_NEGINF;
-    else if (len >= 1 && (s[0] == '(' || s[0] == '['))
-        it->kind = s[0] == '(' ? LEX_EXCL : LEX_INCL;
-    else
-        return false;
-    it->s = s + 1;
-    it->len = len - 1;
-    return true;
-}
-
-static int lex_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    int c = n ? memcmp(a, b, n) : 0;
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
-static bool lex_gte_min(const lexitem *min, const char *m, size_t mlen)
-{
-    if (min->kind == LEX_NEGINF)
-        return true;
-    if (min->kind == LEX_POSINF)
-        return false;
-    int c = lex_cmp(m, mlen, min->s, min->len);
-    return min->kind == LEX_EXCL ? c > 0 : c >= 0;
-}
-
-static bool lex_lte_max(const lexitem *max, const char *m, size_t mlen)
-{
-    if (max->kind == LEX_POSINF)
-        return true;
-    if (max->kind == LEX_NEGINF)
-        return false;
-    int c = lex_cmp(m, mlen, max->s, max->len);
-    return max->kind == LEX_EXCL ? c < 0 : c <= 0;
-}
-
-static bool score_gte_min(const zrange *r, double s) { return r->minex ? s > r->min : s >= r->min; }
-static bool score_lte_max(const zrange *r, double s) { return r->maxex ? s < r->max : s <= r->max; }
-
-/* Whether a score or lex range can hold anything at all (zslIsInRange's first test). */
-static bool range_possible(const zrange *r)
-{
-    if (r->by == BY_SCORE)
-        return !(r->min > r->max || (r->min == r->max && (r->minex || r->maxex)));
-    if (r->by == BY_LEX) {
-        const lexitem *a = &r->lmin, *b = &r->lmax;
-        if (a->kind == LEX_POSINF || b->kind == LEX_NEGINF)
-            return false;
-        if (a->kind == LEX_NEGINF || b->kind == LEX_POSINF)
-            return true;
-        int c = lex_cmp(a->s, a->len, b->s, b->len);
-        return !(c > 0 || (c == 0 && (a->kind == LEX_EXCL || b->kind == LEX_EXCL)));
-    }
-    return true;
-}
-
-/* A walk over the 's' space in range order. */
-typedef struct zwalk {
-    ss_ks_subiter *it;
-    const zrange *r;
-    long long left;  /* BY_RANK: elements still to give */
-    const char *member;
-    size_t mlen;
-    double score;
-} zwalk;
-
-static bool zw_decode(zwalk *w)
-{
-    if (!ss_ks_subiter_valid(w->it))
-        return false;
-    ss_slice s = ss_ks_subiter_sub(w->it);
-    if (s.len < 9 || s.data[0] != 's')
-        return false;
-    w->score = ss_decode_double((const unsigned char *)s.data + 1);
-    w->member = s.data + 9;
-    w->mlen = s.len - 9;
-    return true;
-}
-
-static void zw_step(zwalk *w)
-{
-    if (w->r->rev)
-        ss_ks_subiter_prev(w->it);
-    else
-        ss_ks_subiter_next(w->it);
-}
-
-/* Whether the current element is past the start of the range (the seek may
- * land on a neighbour: an exclusive bound, an empty member). */
-static bool zw_before_start(const zwalk *w)
-{
-    const zrange *r = w->r;
-    if (r->by == BY_SCORE)
-        return r->rev ? !score_lte_max(r, w->score) : !score_gte_min(r, w->score);
-    if (r->by == BY_LEX)
-        return r->rev ? !lex_lte_max(&r->lmax, w->member, w->mlen)
-                      : !lex_gte_min(&r->lmin, w->member, w->mlen);
-    return false;
-}
-
-static bool zw_in_range(const zwalk *w)
-{
-    const zrange *r = w->r;
-    if (r->by == BY_SCORE)
-        return r->rev ? score_gte_min(r, w->score) : score_lte_max(r, w->score);
-    if (r->by == BY_LEX)
-        return r->rev ? lex_gte_min(&r->lmin, w->member, w->mlen)
-                      : lex_lte_max(&r->lmax, w->member, w->mlen);
-    return w->left > 0;
-}
-
-/* The current element if it is in range. */
-static bool zw_valid(zwalk *w)
-{
-    return zw_decode(w) && zw_in_range(w);
-}
-
-static void zw_next(zwalk *w)
-{
-    zw_step(w);
-    if (w->r->by == BY_RANK)
-        w->left--;
-}
-
-static void seek_tag(ss_ks_subiter *it, char tag, const unsigned char *mid, const char *m, size_t mlen,
-                     bool for_prev)
-{
-    zkey k;
-    unsigned char zero[8] = {0};
-    if (zk_build(&k, tag, mid ? mid : zero, m, mlen) != SS_OK) {
-        ss_ks_subiter_seek_last(it); /* out of memory: seek somewhere harmless */
-        return;
-    }
-    size_t len = mid ? k.len : 1;
-    if (for_prev)
-        ss_ks_subiter_seek_for_prev(it, k.p, len);
-    else
-        ss_ks_subiter_seek(it, k.p, len);
-    zk_release(&k);
-}
-
-static void score_mid(double v, bool succ, unsigned char out[8])
-{
-    ss_encode_double(v, out);
-    if (succ) /* the first encoding above v: never overflows, NaN sits above +inf */
-        ss_encode_u64_be(ss_decode_u64_be(out) + 1, out);
-}
-
-/* The first or last score of the set (which the lex seeks need). */
-static bool edge_score(ss_ks_subiter *it, bool last, double *score)
-{
-    if (last)
-        ss_ks_subiter_seek_last(it);
-    else
-        seek_tag(it, 's', NULL, NULL, 0, false);
-    if (!ss_ks_subiter_valid(it))
-        return false;
-    ss_slice s = ss_ks_subiter_sub(it);
-    if (s.len < 9 || s.data[0] != 's')
-        return false;
-    *score = ss_decode_double((const unsigned char *)s.data + 1);
-    return true;
-}
-
-/* Positions a walk at the first element of r (rank ranges skip r->start). */
-static int zw_start(ss_exec_ctx *ctx, const zset *z, const zrange *r, zwalk *w)
-{
-    memset(w, 0, sizeof *w);
-    w->r = r;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, z->key, z->klen, z->m.version, &w->it);
-    if (rc != SS_OK)
-        return rc;
-    unsigned char mid[8];
-    double edge;
-    switch (r->by) {
-    case BY_RANK:
-        if (r->rev)
-            ss_ks_subiter_seek_last(w->it);
-        else
-            seek_tag(w->it, 's', NULL, NULL, 0, false);
-        for (long long i = 0; i < r->start && ss_ks_subiter_valid(w->it); i++)
-            zw_step(w);
-        w->left = r->end - r->start + 1;
-        return SS_OK;
-    case BY_SCORE:
-        if (r->rev) {
-            score_mid(r->max, !r->maxex, mid);
-            seek_tag(w->it, 's', mid, NULL, 0, true);
-        } else {
-            score_mid(r->min, r->minex, mid);
-            seek_tag(w->it, 's', mid, NULL, 0, false);
-        }
-        break;
-    default: /* BY_LEX: members of equal scores, so seek within the edge score */
-        if (!r->rev && r->lmin.kind == LEX_NEGINF) {
-            seek_tag(w->it, 's', NULL, NULL, 0, false);
-        } else if (r->rev && r->lmax.kind == LEX_POSINF) {
-            ss_ks_subiter_seek_last(w->it);
-        } else if (edge_score(w->it, r->rev, &edge)) {
-            ss_encode_double(edge, mid);
-            const lexitem *b = r->rev ? &r->lmax : &r->lmin;
-            seek_tag(w->it, 's', mid, b->s, b->len, r->rev);
-        }
-        break;
-    }
-    while (zw_decode(w) && zw_before_start(w))
-        zw_step(w);
-    return SS_OK;
-}
 
 /* ------------------------------------------------------------------ replies */
 
@@ -522,26 +88,25 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     long long added = 0, updated = 0, processed = 0;
     double last = 0;
     int rc = SS_OK;
-    bool nothing = found == Z_MISSING && (f & ZA_XX); /* no key + XX: nothing to do */
-    if (found == Z_MISSING && !nothing)
-        zset_create(ctx, &z);
+    bool nothing = found == SS_MISSING && (f & ZA_XX); /* no key + XX: nothing to do */
+    if (found == SS_MISSING && !nothing)
+        ss_key_create(ctx, SS_TYPE_ZSET, &z);
     for (int j = first; !nothing && j < a->argc; j += 2) {
         double score, cur = 0;
         ss_parse_double(a->argv[j], a->argvlen[j], &score);
         const char *m = a->argv[j + 1];
         size_t mlen = a->argvlen[j + 1];
-        rc = zscore_get(ctx, &z, m, mlen, &cur);
-        if (rc != SS_OK && rc != SS_ENOTFOUND)
-            break;
-        bool had = rc == SS_OK;
-        rc = SS_OK;
+        ss_lookup has = zset_score_get(ctx, &z, m, mlen, &cur);
+        if (has == SS_REPLIED)
+            return;
+        bool had = has == SS_FOUND;
         if (had) {
             if (f & ZA_NX)
                 continue;
@@ -565,11 +130,11 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
         }
         processed++;
         last = score;
-        if ((rc = zscore_put(ctx, &z, m, mlen, had, cur, score)) != SS_OK)
+        if ((rc = zset_score_put(ctx, &z, m, mlen, had, cur, score)) != SS_OK)
             break;
     }
     if (rc == SS_OK && (added || updated))
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
@@ -591,28 +156,26 @@ static void zincrbyExec(ss_exec_ctx *ctx, const ss_args *a) { zadd_generic(ctx, 
 
 static void zremExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
     long long removed = 0;
     int rc = SS_OK;
-    for (int i = 2; i < a->argc && rc == SS_OK && z.m.count > 0; i++) {
+    for (int i = 2; i < a->argc && rc == SS_OK && z.meta.count > 0; i++) {
         double score;
-        rc = zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score);
-        if (rc == SS_ENOTFOUND) {
-            rc = SS_OK;
-            continue;
-        }
-        if (rc == SS_OK && (rc = zmember_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
+        ss_lookup has = zset_score_get(ctx, &z, a->argv[i], a->argvlen[i], &score);
+        if (has == SS_REPLIED)
+            return;
+        if (has == SS_FOUND && (rc = zset_member_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
             removed++;
     }
     if (rc == SS_OK && removed)
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
@@ -621,74 +184,67 @@ static void zremExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void zscoreExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     double score;
-    int rc = found == Z_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : SS_ENOTFOUND;
-    if (rc == SS_OK)
+    ss_lookup has = found == SS_FOUND ? zset_score_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
+    if (has == SS_FOUND)
         resp_add_double(ctx->out, ctx->proto, score);
-    else if (rc == SS_ENOTFOUND)
+    else if (has == SS_MISSING)
         resp_add_null_bulk(ctx->out, ctx->proto);
-    else
-        ss_exec_fail(ctx, rc);
 }
 
 static void zmscoreExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     resp_add_array_len(ctx->out, a->argc - 2);
     for (int i = 2; i < a->argc; i++) {
         double score;
-        int rc = found == Z_FOUND ? zscore_get(ctx, &z, a->argv[i], a->argvlen[i], &score) : SS_ENOTFOUND;
-        if (rc == SS_OK) {
-            resp_add_double(ctx->out, ctx->proto, score);
-        } else if (rc == SS_ENOTFOUND) {
-            resp_add_null_bulk(ctx->out, ctx->proto);
-        } else {
-            ss_exec_fail(ctx, rc);
+        ss_lookup has = found == SS_FOUND ? zset_score_get(ctx, &z, a->argv[i], a->argvlen[i], &score) : found;
+        if (has == SS_REPLIED)
             return;
-        }
+        if (has == SS_FOUND)
+            resp_add_double(ctx->out, ctx->proto, score);
+        else
+            resp_add_null_bulk(ctx->out, ctx->proto);
     }
 }
 
 static void zcardExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found != Z_REPLIED)
-        resp_add_int(ctx->out, found == Z_FOUND ? (long long)z.m.count : 0);
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found != SS_REPLIED)
+        resp_add_int(ctx->out, found == SS_FOUND ? (long long)z.meta.count : 0);
 }
 
 /* ZRANK/ZREVRANK: a walk from the asked end to the member, O(rank). */
 static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
 {
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     double score;
-    int rc = found == Z_FOUND ? zscore_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : SS_ENOTFOUND;
-    if (rc == SS_ENOTFOUND) {
+    ss_lookup has = found == SS_FOUND ? zset_score_get(ctx, &z, a->argv[2], a->argvlen[2], &score) : found;
+    if (has == SS_MISSING)
         resp_add_null_bulk(ctx->out, ctx->proto);
+    if (has != SS_FOUND)
         return;
-    }
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
-        return;
-    }
+    int rc;
     zkey k;
     ss_ks_subiter *it = NULL;
-    if ((rc = zk_score(&k, score, a->argv[2], a->argvlen[2])) != SS_OK) {
+    if ((rc = zset_key_score(&k, score, a->argv[2], a->argvlen[2])) != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
-    if ((rc = ss_ks_subiter_new(ctx->txn, ctx->db, z.key, z.klen, z.m.version, &it)) != SS_OK) {
-        zk_release(&k);
+    if ((rc = ss_ks_subiter_new(ctx->txn, z.db, z.name, z.len, z.meta.version, &it)) != SS_OK) {
+        zset_key_release(&k);
         ss_exec_fail(ctx, rc);
         return;
     }
@@ -696,7 +252,7 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
     if (rev)
         ss_ks_subiter_seek_last(it);
     else
-        seek_tag(it, 's', NULL, NULL, 0, false);
+        zset_seek(it, 's', NULL, NULL, 0, false);
     for (; ss_ks_subiter_valid(it); rank++) {
         ss_slice s = ss_ks_subiter_sub(it);
         if (s.len == k.len && memcmp(s.data, k.p, k.len) == 0)
@@ -708,7 +264,7 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
     }
     bool ok = ss_ks_subiter_valid(it);
     ss_ks_subiter_free(it);
-    zk_release(&k);
+    zset_key_release(&k);
     if (ok)
         resp_add_int(ctx->out, rank);
     else
@@ -718,42 +274,7 @@ static void rank_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
 static void zrankExec(ss_exec_ctx *ctx, const ss_args *a) { rank_generic(ctx, a, false); }
 static void zrevrankExec(ss_exec_ctx *ctx, const ss_args *a) { rank_generic(ctx, a, true); }
 
-/* ------------------------------------------------------------------ range parsing */
-
-/* Parses min and max of a score or lex range; returns -1 or the error. */
-static int parse_range_bounds(const ss_args *a, int minidx, int maxidx, zrange *r)
-{
-    if (r->by == BY_SCORE) {
-        if (!parse_score_bound(a->argv[minidx], a->argvlen[minidx], &r->min, &r->minex) ||
-            !parse_score_bound(a->argv[maxidx], a->argvlen[maxidx], &r->max, &r->maxex))
-            return RERR_ZRANGE_FLOAT;
-    } else if (r->by == BY_LEX) {
-        if (!parse_lex_bound(a->argv[minidx], a->argvlen[minidx], &r->lmin) ||
-            !parse_lex_bound(a->argv[maxidx], a->argvlen[maxidx], &r->lmax))
-            return RERR_ZRANGE_LEX;
-    } else {
-        if (!ss_parse_ll(a->argv[minidx], a->argvlen[minidx], &r->start) ||
-            !ss_parse_ll(a->argv[maxidx], a->argvlen[maxidx], &r->end))
-            return RERR_NOTINT;
-    }
-    return -1;
-}
-
-/* Clamps a rank range to a set of n members like Redis; false if empty. */
-static bool rank_normalize(zrange *r, long long n)
-{
-    if (r->start < 0)
-        r->start += n;
-    if (r->end < 0)
-        r->end += n;
-    if (r->start < 0)
-        r->start = 0;
-    if (r->start > r->end || r->start >= n)
-        return false;
-    if (r->end >= n)
-        r->end = n - 1;
-    return true;
-}
+/* ------------------------------------------------------------------ ZRANGE and friends */
 
 typedef struct zrange_req {
     zrange r;
@@ -797,7 +318,7 @@ static int zrange_parse(const ss_args *a, int by, int dir, zrange_req *q)
         return RERR_ZRANGE_LEX_WITHSCORES;
     /* Reverse score and lex ranges are given as max, min. */
     bool swap = q->r.rev && q->r.by != BY_RANK;
-    return parse_range_bounds(a, swap ? 3 : 2, swap ? 2 : 3, &q->r);
+    return zset_parse_bounds(a, swap ? 3 : 2, swap ? 2 : 3, &q->r);
 }
 
 static void zrange_reply(ss_exec_ctx *ctx, const ss_args *a, int by, int dir)
@@ -808,29 +329,29 @@ static void zrange_reply(ss_exec_ctx *ctx, const ss_args *a, int by, int dir)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     zrange *r = &q.r;
-    if (found == Z_MISSING || !range_possible(r) ||
-        (r->by == BY_RANK && !rank_normalize(r, (long long)z.m.count)) ||
-        (r->by != BY_RANK && (q.offset < 0 || (q.offset > 0 && (uint64_t)q.offset >= z.m.count)))) {
+    if (found == SS_MISSING || !zset_range_possible(r) ||
+        (r->by == BY_RANK && !zset_rank_normalize(r, (long long)z.meta.count)) ||
+        (r->by != BY_RANK && (q.offset < 0 || (q.offset > 0 && (uint64_t)q.offset >= z.meta.count)))) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         return;
     }
     zwalk w;
-    int rc = zw_start(ctx, &z, r, &w);
+    int rc = zset_walk_start(ctx, &z, r, &w);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
-    for (long long i = 0; r->by != BY_RANK && i < q.offset && zw_valid(&w); i++)
-        zw_next(&w);
+    for (long long i = 0; r->by != BY_RANK && i < q.offset && zset_walk_valid(&w); i++)
+        zset_walk_next(&w);
     ss_buf items;
     ss_buf_init(&items, 0);
     long long n = 0;
-    for (long long lim = q.limit; lim != 0 && zw_valid(&w); lim--, zw_next(&w)) {
+    for (long long lim = q.limit; lim != 0 && zset_walk_valid(&w); lim--, zset_walk_next(&w)) {
         emit(&items, ctx->proto, q.withscores, w.member, w.mlen, w.score);
         n++;
     }
@@ -852,24 +373,24 @@ static void zrevrangebylexExec(ss_exec_ctx *ctx, const ss_args *a) { zrange_repl
 static void zcountExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     zrange r = {.by = ss_arg_is(a, 0, "zlexcount") ? BY_LEX : BY_SCORE};
-    int err = parse_range_bounds(a, 2, 3, &r);
+    int err = zset_parse_bounds(a, 2, 3, &r);
     if (err >= 0) {
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
     long long n = 0;
-    if (found == Z_FOUND && range_possible(&r)) {
+    if (found == SS_FOUND && zset_range_possible(&r)) {
         zwalk w;
-        int rc = zw_start(ctx, &z, &r, &w);
+        int rc = zset_walk_start(ctx, &z, &r, &w);
         if (rc != SS_OK) {
             ss_exec_fail(ctx, rc);
             return;
         }
-        for (; zw_valid(&w); zw_next(&w))
+        for (; zset_walk_valid(&w); zset_walk_next(&w))
             n++;
         ss_ks_subiter_free(w.it);
     }
@@ -879,19 +400,19 @@ static void zcountExec(ss_exec_ctx *ctx, const ss_args *a)
 /* ------------------------------------------------------------------ removal */
 
 /* Removes the members of a walk (up to max), replying them when out is set. */
-static int remove_walk(ss_exec_ctx *ctx, zset *z, zwalk *w, long long max, ss_buf *out,
+static int remove_walk(ss_exec_ctx *ctx, ss_key *z, zwalk *w, long long max, ss_buf *out,
                        bool withscores, long long *removed)
 {
     *removed = 0;
     int rc = SS_OK;
-    while (rc == SS_OK && *removed < max && zw_valid(w)) {
+    while (rc == SS_OK && *removed < max && zset_walk_valid(w)) {
         if (out)
             emit(out, ctx->proto, withscores, w->member, w->mlen, w->score);
         /* The walk keeps its own copy of its position, so deleting the
          * element under it and then stepping is safe. */
-        rc = zmember_del(ctx, z, w->member, w->mlen, w->score);
+        rc = zset_member_del(ctx, z, w->member, w->mlen, w->score);
         (*removed)++;
-        zw_next(w);
+        zset_walk_next(w);
     }
     return rc;
 }
@@ -899,29 +420,29 @@ static int remove_walk(ss_exec_ctx *ctx, zset *z, zwalk *w, long long max, ss_bu
 static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
 {
     zrange r = {.by = by};
-    int err = parse_range_bounds(a, 2, 3, &r);
+    int err = zset_parse_bounds(a, 2, 3, &r);
     if (err >= 0) {
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING || !range_possible(&r) ||
-        (by == BY_RANK && !rank_normalize(&r, (long long)z.m.count))) {
+    if (found == SS_MISSING || !zset_range_possible(&r) ||
+        (by == BY_RANK && !zset_rank_normalize(&r, (long long)z.meta.count))) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
     zwalk w;
     long long removed = 0;
-    int rc = zw_start(ctx, &z, &r, &w);
+    int rc = zset_walk_start(ctx, &z, &r, &w);
     if (rc == SS_OK) {
         rc = remove_walk(ctx, &z, &w, LLONG_MAX, NULL, false, &removed);
         ss_ks_subiter_free(w.it);
     }
     if (rc == SS_OK && removed)
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else
@@ -934,7 +455,7 @@ static bool zremrangePrepare(ss_session *s, const ss_args *a, ss_buf *out)
     (void)s;
     zrange r = {.by = ss_arg_is(a, 0, "zremrangebyrank") ? BY_RANK
                     : ss_arg_is(a, 0, "zremrangebyscore") ? BY_SCORE : BY_LEX};
-    int err = parse_range_bounds(a, 2, 3, &r);
+    int err = zset_parse_bounds(a, 2, 3, &r);
     if (err < 0)
         return true;
     ss_reply_err(out, (ss_reply_err_code)err);
@@ -975,22 +496,22 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING || count == 0) {
+    if (found == SS_MISSING || count == 0) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         return;
     }
     bool counted = count > 0;
     if (!counted)
         count = 1;
-    if ((uint64_t)count > z.m.count)
-        count = (long long)z.m.count;
+    if ((uint64_t)count > z.meta.count)
+        count = (long long)z.meta.count;
     zrange r = {.by = BY_RANK, .rev = max, .start = 0, .end = count - 1};
     zwalk w;
-    int rc = zw_start(ctx, &z, &r, &w);
+    int rc = zset_walk_start(ctx, &z, &r, &w);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
@@ -1004,7 +525,7 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
         rc = remove_walk(ctx, &z, &w, count, out, true, &removed);
     } else { /* flat pair, scores still in the client's protocol */
         removed = 0;
-        if (zw_valid(&w)) {
+        if (zset_walk_valid(&w)) {
             resp_add_bulk(out, w.member, w.mlen);
             resp_add_double(out, ctx->proto, w.score);
             rc = remove_walk(ctx, &z, &w, 1, NULL, false, &removed);
@@ -1014,7 +535,7 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
     if (rc == SS_OK && removed != count)
         rc = SS_ECORRUPT;
     if (rc == SS_OK)
-        rc = zset_save(ctx, &z);
+        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
 }
@@ -1041,11 +562,11 @@ static void zscanExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_INVALID_CURSOR);
         return;
     }
-    zset z;
-    int found = zset_open(ctx, a, 1, &z);
-    if (found == Z_REPLIED)
+    ss_key z;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    if (found == SS_REPLIED)
         return;
-    if (found == Z_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_array_len(ctx->out, 2);
         resp_add_bulk(ctx->out, "0", 1);
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
@@ -1074,9 +595,9 @@ static void zscanExec(ss_exec_ctx *ctx, const ss_args *a)
         }
     }
     bool all = pat != NULL && plen == 1 && pat[0] == '*';
-    bool small = z.m.count <= ZSCAN_SMALL;
+    bool small = z.meta.count <= ZSCAN_SMALL;
     ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, z.key, z.klen, z.m.version, &it);
+    int rc = ss_ks_subiter_new(ctx->txn, z.db, z.name, z.len, z.meta.version, &it);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
@@ -1084,9 +605,9 @@ static void zscanExec(ss_exec_ctx *ctx, const ss_args *a)
     unsigned char h[8];
     ss_encode_u64_be(cursor, h);
     if (small)
-        seek_tag(it, 's', NULL, NULL, 0, false);
+        zset_seek(it, 's', NULL, NULL, 0, false);
     else
-        seek_tag(it, 'm', h, NULL, 0, false);
+        zset_seek(it, 'm', h, NULL, 0, false);
     ss_buf items;
     ss_buf_init(&items, 0);
     long long n = 0, visited = 0;
@@ -1128,30 +649,28 @@ static void zscanExec(ss_exec_ctx *ctx, const ss_args *a)
     ss_buf_release(&items);
 }
 
-#define RO CMD_READONLY
-#define WR CMD_WRITE
 const ss_command ss_cmds_zset[] = {
-    {"zadd", -4, WR | CMD_DENYOOM | CMD_FAST, zaddExec, zaddPrepare, NULL, 1, 1, 1, "sorted-set", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set."},
-    {"zincrby", 4, WR | CMD_DENYOOM | CMD_FAST, zincrbyExec, zaddPrepare, NULL, 1, 1, 1, "sorted-set", "Increments the score of a member in a sorted set.", "1.2.0", "O(log(N)) where N is the number of elements in the sorted set."},
-    {"zrem", -3, WR | CMD_FAST, zremExec, NULL, NULL, 1, 1, 1, "sorted-set", "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed."},
-    {"zscore", 3, RO | CMD_FAST, zscoreExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns the score of a member in a sorted set.", "1.2.0", "O(1)"},
-    {"zmscore", -3, RO | CMD_FAST, zmscoreExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns the score of one or more members in a sorted set.", "6.2.0", "O(N) where N is the number of members being requested."},
-    {"zcard", 2, RO | CMD_FAST, zcardExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns the number of members in a sorted set.", "1.2.0", "O(1)"},
-    {"zcount", 4, RO | CMD_FAST, zcountExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns the count of members in a sorted set that have scores within a range.", "2.0.0", "O(log(N)) with N being the number of elements in the sorted set. sandstore: O(log(N) + M), M the members counted."},
-    {"zlexcount", 4, RO | CMD_FAST, zcountExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9", "O(log(N)) with N being the number of elements in the sorted set. sandstore: O(log(N) + M), M the members counted."},
-    {"zrank", 3, RO | CMD_FAST, zrankExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0", "O(log(N)). sandstore: O(rank), a walk from the lowest score."},
-    {"zrevrank", 3, RO | CMD_FAST, zrevrankExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0", "O(log(N)). sandstore: O(rank), a walk from the highest score."},
-    {"zrange", -4, RO, zrangeExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of indexes.", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned. sandstore: by index, O(start+M)."},
-    {"zrevrange", -4, RO, zrevrangeExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned. sandstore: O(start+M)."},
-    {"zrangebyscore", -4, RO, zrangebyscoreExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of scores.", "1.0.5", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
-    {"zrevrangebyscore", -4, RO, zrevrangebyscoreExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
-    {"zrangebylex", -4, RO, zrangebylexExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns members in a sorted set within a lexicographical range.", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
-    {"zrevrangebylex", -4, RO, zrevrangebylexExec, NULL, NULL, 1, 1, 1, "sorted-set", "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
-    {"zpopmin", -2, WR | CMD_FAST, zpopminExec, zpopPrepare, NULL, 1, 1, 1, "sorted-set", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
-    {"zpopmax", -2, WR | CMD_FAST, zpopmaxExec, zpopPrepare, NULL, 1, 1, 1, "sorted-set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
-    {"zremrangebyrank", 4, WR, zremrangebyrankExec, zremrangePrepare, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation. sandstore: O(start+M)."},
-    {"zremrangebyscore", 4, WR, zremrangebyscoreExec, zremrangePrepare, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
-    {"zremrangebylex", 4, WR, zremrangebylexExec, zremrangePrepare, NULL, 1, 1, 1, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
-    {"zscan", -3, RO, zscanExec, NULL, NULL, 1, 1, 1, "sorted-set", "Iterates over members and scores of a sorted set.", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
+    SS_WRITE("zadd", -4, CMD_DENYOOM | CMD_FAST, ACL_SORTEDSET, zaddExec, .prepare = zaddPrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_WRITE("zincrby", 4, CMD_DENYOOM | CMD_FAST, ACL_SORTEDSET, zincrbyExec, .prepare = zaddPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_UPDATE)}),
+    SS_WRITE("zrem", -3, CMD_FAST, ACL_SORTEDSET, zremExec, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_READ("zscore", 3, CMD_FAST, ACL_SORTEDSET, zscoreExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zmscore", -3, CMD_FAST, ACL_SORTEDSET, zmscoreExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zcard", 2, CMD_FAST, ACL_SORTEDSET, zcardExec, .keys = {KEY(1, KS_RO)}),
+    SS_READ("zcount", 4, CMD_FAST, ACL_SORTEDSET, zcountExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zlexcount", 4, CMD_FAST, ACL_SORTEDSET, zcountExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrank", 3, CMD_FAST, ACL_SORTEDSET, zrankExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrevrank", 3, CMD_FAST, ACL_SORTEDSET, zrevrankExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrange", -4, 0, ACL_SORTEDSET, zrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrevrange", -4, 0, ACL_SORTEDSET, zrevrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrangebyscore", -4, 0, ACL_SORTEDSET, zrangebyscoreExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrevrangebyscore", -4, 0, ACL_SORTEDSET, zrevrangebyscoreExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrangebylex", -4, 0, ACL_SORTEDSET, zrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_READ("zrevrangebylex", -4, 0, ACL_SORTEDSET, zrevrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("zpopmin", -2, CMD_FAST, ACL_SORTEDSET, zpopminExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_WRITE("zpopmax", -2, CMD_FAST, ACL_SORTEDSET, zpopmaxExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_WRITE("zremrangebyrank", 4, 0, ACL_SORTEDSET, zremrangebyrankExec, .prepare = zremrangePrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_WRITE("zremrangebyscore", 4, 0, ACL_SORTEDSET, zremrangebyscoreExec, .prepare = zremrangePrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_WRITE("zremrangebylex", 4, 0, ACL_SORTEDSET, zremrangebylexExec, .prepare = zremrangePrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_READ("zscan", -3, 0, ACL_SORTEDSET, zscanExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
 };
 SS_COUNT(ss_cmds_zset);

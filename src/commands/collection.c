@@ -102,19 +102,18 @@ void ss_coll_picker_free(ss_coll_picker *p)
     free(p);
 }
 
-/* A picker over the collection of meta m (count > 0). */
-int ss_coll_picker_new(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                       ss_coll_picker **out)
+/* A picker over the collection k (count > 0). */
+int ss_coll_picker_new(ss_exec_ctx *ctx, const ss_key *k, ss_coll_picker **out)
 {
     ss_coll_picker *p = calloc(1, sizeof *p);
     if (!p)
         return SS_ENOMEM;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &p->it);
+    int rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &p->it);
     if (rc != SS_OK) {
         free(p);
         return rc;
     }
-    p->small = m->count <= PICK_SMALL;
+    p->small = k->meta.count <= PICK_SMALL;
     if (p->small) {
         for (ss_ks_subiter_seek_first(p->it); ss_ks_subiter_valid(p->it); ss_ks_subiter_next(p->it)) {
             ss_slice s = ss_ks_subiter_sub(p->it), v = ss_ks_subiter_value(p->it);
@@ -194,15 +193,14 @@ void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slic
 #define SAMPLE_PICKS_MAX 1024
 
 
-static int sample_by_picks(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                           uint64_t k, ss_coll_cb cb, void *ud)
+static int sample_by_picks(ss_exec_ctx *ctx, const ss_key *k, uint64_t n, ss_coll_cb cb, void *ud)
 {
     ss_coll_picker *p;
-    int rc = ss_coll_picker_new(ctx, key, klen, m, &p);
+    int rc = ss_coll_picker_new(ctx, k, &p);
     if (rc != SS_OK)
         return rc;
     ss_strvec subs = {0}, vals = {0};
-    for (uint64_t tries = 0; rc == SS_OK && subs.n < k && tries < k * 16; tries++) {
+    for (uint64_t tries = 0; rc == SS_OK && subs.n < n && tries < n * 16; tries++) {
         ss_slice s, v;
         ss_coll_picker_pick(p, ss_exec_rand(ctx), &s, &v);
         bool dup = false;
@@ -212,7 +210,7 @@ static int sample_by_picks(ss_exec_ctx *ctx, const char *key, size_t klen, const
             rc = ss_strvec_push(&vals, v.data, v.len);
     }
     ss_coll_picker_free(p);
-    if (rc == SS_OK && subs.n < k)
+    if (rc == SS_OK && subs.n < n)
         rc = SS_EAGAIN;
     for (size_t i = 0; rc == SS_OK && i < subs.n; i++)
         rc = cb(ud, ss_strvec_at(&subs, i), ss_strvec_at(&vals, i));
@@ -222,33 +220,32 @@ static int sample_by_picks(ss_exec_ctx *ctx, const char *key, size_t klen, const
 }
 
 /*
- * Calls cb on k distinct elements (k <= count) chosen at random. A few from
+ * Calls cb on n distinct elements (n <= count) chosen at random. A few from
  * a large collection come from independent picks (in pick order); otherwise
  * one pass of Knuth's selection sampling (each element taken with
  * probability needed/remaining: uniform, in sub-key order, O(count)).
  * Deterministic for a given ctx->rng and state.
  */
-int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
-                   ss_coll_cb cb, void *ud)
+int ss_coll_sample(ss_exec_ctx *ctx, const ss_key *k, uint64_t n, ss_coll_cb cb, void *ud)
 {
     int rc;
-    if (m->count > PICK_SMALL && k <= SAMPLE_PICKS_MAX && k * 4 <= m->count) {
-        rc = sample_by_picks(ctx, key, klen, m, k, cb, ud);
+    if (k->meta.count > PICK_SMALL && n <= SAMPLE_PICKS_MAX && n * 4 <= k->meta.count) {
+        rc = sample_by_picks(ctx, k, n, cb, ud);
         if (rc != SS_EAGAIN)
             return rc;
     }
     ss_ks_subiter *it;
-    rc = ss_ks_subiter_new(ctx->txn, ctx->db, key, klen, m->version, &it);
+    rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &it);
     if (rc != SS_OK)
         return rc;
-    uint64_t remaining = m->count;
-    for (ss_ks_subiter_seek_first(it); k > 0 && remaining > 0 && ss_ks_subiter_valid(it);
+    uint64_t remaining = k->meta.count;
+    for (ss_ks_subiter_seek_first(it); n > 0 && remaining > 0 && ss_ks_subiter_valid(it);
          ss_ks_subiter_next(it), remaining--) {
-        if (ss_exec_rand(ctx) % remaining >= k)
+        if (ss_exec_rand(ctx) % remaining >= n)
             continue;
         if ((rc = cb(ud, ss_ks_subiter_sub(it), ss_ks_subiter_value(it))) != SS_OK)
             break;
-        k--;
+        n--;
     }
     ss_ks_subiter_free(it);
     return rc;
@@ -317,8 +314,7 @@ bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cu
 
 /* Replies "*2 <cursor> <elements>" for HSCAN/SSCAN on an existing collection,
  * after parsing [MATCH pattern] [COUNT count] from argument 3. */
-void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint64_t cursor,
-                  bool values)
+void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_key *k, uint64_t cursor, bool values)
 {
     long long count = 10;
     const char *pat = NULL;
@@ -342,14 +338,14 @@ void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint6
         }
     }
     ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, ctx->db, a->argv[1], a->argvlen[1], m->version, &it);
+    int rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &it);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
     /* Like Redis's compact encodings (listpack, intset), a small collection
      * comes back whole in one call. */
-    if (m->count <= SCAN_SMALL)
+    if (k->meta.count <= SCAN_SMALL)
         count = LLONG_MAX;
     char start[CURSOR_BYTES];
     size_t slen = cursor_bytes(cursor, start);

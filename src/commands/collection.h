@@ -27,13 +27,11 @@ int ss_slice_cmp(ss_slice a, ss_slice b);
 typedef struct ss_coll_picker ss_coll_picker;
 typedef int (*ss_coll_cb)(void *ud, ss_slice sub, ss_slice val);
 
-int ss_coll_picker_new(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m,
-                       ss_coll_picker **out);
+int ss_coll_picker_new(ss_exec_ctx *ctx, const ss_key *k, ss_coll_picker **out);
 void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slice *val);
 void ss_coll_picker_free(ss_coll_picker *p);
-/* Calls cb for k distinct elements chosen at random (all of them if k >= count). */
-int ss_coll_sample(ss_exec_ctx *ctx, const char *key, size_t klen, const ss_keymeta *m, uint64_t k,
-                   ss_coll_cb cb, void *ud);
+/* Calls cb for n distinct elements chosen at random (all of them if n >= count). */
+int ss_coll_sample(ss_exec_ctx *ctx, const ss_key *k, uint64_t n, ss_coll_cb cb, void *ud);
 /* Counts beyond this for the repeating (negative count) forms are refused. */
 extern const long long ss_coll_repeat_max;
 /* SRANDMEMBER/HRANDFIELD's count argument, checked as Redis does. */
@@ -42,8 +40,7 @@ bool ss_coll_rand_count(ss_exec_ctx *ctx, const ss_args *a, int i, long long *co
 /* HSCAN/SSCAN: parse the cursor argument (replies "invalid cursor"), reply a
  * page ([MATCH] [COUNT] from argument 3), or reply an empty, finished scan. */
 bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor);
-void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_keymeta *m, uint64_t cursor,
-                  bool values);
+void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_key *k, uint64_t cursor, bool values);
 void ss_coll_scan_empty(ss_exec_ctx *ctx);
 
 #endif

@@ -1,4 +1,4 @@
-/* The command table: name, arity, flags and handlers of every command sandstore knows. */
+/* The command table: each command's routing facts (arity, flags, ACL categories, key specs) and the handlers that run it. */
 #ifndef SS_COMMAND_H
 #define SS_COMMAND_H
 
@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "commands/node.h"
+#include "commands/numbers.h"
 #include "commands/reply_errors.h"
 #include "commands/session.h"
 #include "resp/buf.h"
@@ -15,7 +16,7 @@
 typedef struct ss_txn ss_txn;
 
 /*
- * Three kinds of command, by which handler the table gives:
+ * Kinds of command, by which handler the table gives (see the row macros):
  *  - local:  connection and server commands (PING, SELECT, CONFIG, INFO...). They
  *            run at once on the node the client is connected to and never touch
  *            the keyspace.
@@ -28,21 +29,132 @@ typedef struct ss_txn ss_txn;
  *            reads the local clock or a random source: time and a random seed
  *            come in the entry (ss_exec_ctx.now_ms, ss_exec_rand).
  */
+
+/* Redis 7.0's command flags (redis src/server.h CMD_*), in the order COMMAND
+ * INFO lists them. A row carries exactly Redis's; sandstore's routing reads
+ * CMD_WRITE, CMD_NOAUTH and CMD_NOMULTI of them, and its own below. */
 enum {
-    CMD_WRITE    = 1u << 0,  /* changes the keyspace: goes through the Raft log */
-    CMD_READONLY = 1u << 1,  /* reads the keyspace */
-    CMD_ADMIN    = 1u << 2,
-    CMD_NOAUTH   = 1u << 3,  /* allowed before AUTH */
-    CMD_NOMULTI  = 1u << 4,  /* not queued by MULTI: runs at once (or is refused) */
-    CMD_FAST     = 1u << 5,
-    CMD_DENYOOM  = 1u << 6,
-    CMD_INTERNAL = 1u << 7,  /* only ever produced by the server itself (e.g. active expiry) */
-    CMD_RANDOM   = 1u << 8,  /* uses the entry's random seed */
-    CMD_LOCAL_ONLY = 1u << 9,/* served by the receiving node even in redirect mode */
-    CMD_LOADING  = 1u << 10, /* redis' "loading"/"stale": fine while not leader */
-    CMD_TXN      = 1u << 11, /* MULTI EXEC DISCARD WATCH UNWATCH: the engine's transaction code runs them */
-    CMD_NOQUEUE  = 1u << 12, /* runs at once even inside MULTI (EXEC, DISCARD, QUIT, RESET...) */
+    CMD_WRITE             = 1u << 0,
+    CMD_READONLY          = 1u << 1,
+    CMD_DENYOOM           = 1u << 2,
+    CMD_MODULE            = 1u << 3,  /* never set: sandstore has no modules */
+    CMD_ADMIN             = 1u << 4,
+    CMD_PUBSUB            = 1u << 5,
+    CMD_NOSCRIPT          = 1u << 6,
+    CMD_BLOCKING          = 1u << 7,
+    CMD_LOADING           = 1u << 8,
+    CMD_STALE             = 1u << 9,
+    CMD_SKIP_MONITOR      = 1u << 10,
+    CMD_SKIP_SLOWLOG      = 1u << 11,
+    CMD_ASKING            = 1u << 12,
+    CMD_FAST              = 1u << 13,
+    CMD_NOAUTH            = 1u << 14, /* allowed before AUTH */
+    CMD_NO_MANDATORY_KEYS = 1u << 15,
+    CMD_NO_ASYNC_LOADING  = 1u << 16,
+    CMD_NOMULTI           = 1u << 17, /* refused inside MULTI */
+    CMD_MOVABLE_KEYS      = 1u << 18, /* derived from the key specs (ss_command_flags), never in a row */
+    CMD_ALLOW_BUSY        = 1u << 19,
+    /* sandstore's own, never shown */
+    CMD_INTERNAL          = 1u << 24, /* only ever produced by the server itself (active expiry) */
+    CMD_LOCAL_ONLY        = 1u << 25, /* served by the receiving node even in redirect mode */
+    CMD_TXN               = 1u << 26, /* MULTI EXEC DISCARD WATCH UNWATCH: the engine's transaction code runs them */
+    CMD_NOQUEUE           = 1u << 27, /* runs at once even inside MULTI (EXEC, DISCARD, QUIT, RESET...) */
+    CMD_NO_LOG            = 1u << 28, /* never part of a log entry: refused inside MULTI, although Redis queues it */
 };
+
+/* Redis 7.0's ACL categories, in the order COMMAND INFO lists them. A row
+ * names the ones Redis's command table names; ss_command_acl adds those the
+ * flags imply, as Redis does (write, read, admin + dangerous, pubsub, fast,
+ * blocking, and slow for whatever is not fast). */
+enum {
+    ACL_KEYSPACE    = 1u << 0,
+    ACL_READ        = 1u << 1,
+    ACL_WRITE       = 1u << 2,
+    ACL_SET         = 1u << 3,
+    ACL_SORTEDSET   = 1u << 4,
+    ACL_LIST        = 1u << 5,
+    ACL_HASH        = 1u << 6,
+    ACL_STRING      = 1u << 7,
+    ACL_BITMAP      = 1u << 8,
+    ACL_HYPERLOGLOG = 1u << 9,
+    ACL_GEO         = 1u << 10,
+    ACL_STREAM      = 1u << 11,
+    ACL_PUBSUB      = 1u << 12,
+    ACL_ADMIN       = 1u << 13,
+    ACL_FAST        = 1u << 14,
+    ACL_SLOW        = 1u << 15,
+    ACL_BLOCKING    = 1u << 16,
+    ACL_DANGEROUS   = 1u << 17,
+    ACL_CONNECTION  = 1u << 18,
+    ACL_TRANSACTION = 1u << 19,
+    ACL_SCRIPTING   = 1u << 20,
+    ACL_COUNT       = 21,
+};
+
+/* The name of category bit i ("keyspace"...), or NULL past the last. */
+const char *ss_acl_category_name(int i);
+/* The bit of a category name (case-insensitive), 0 if none. */
+uint32_t ss_acl_category(const char *name, size_t len);
+
+/*
+ * Key specs, as Redis 7.0 declares them: where a command's keys are and
+ * what it does to them. The search begins at an argument index (or after a
+ * keyword), then finds keys as a range (lastkey relative to the start, -1:
+ * to the end; every keystep-th; limit > 1: only the first 1/limit of what
+ * is left) or as a count (the argument keynumidx after the start holds how
+ * many keys follow, from firstkey after the start).
+ *
+ * Flags: exactly one of RO (read only), RW (read and modified), OW (overwritten
+ * without being read), RM (removed); then what happens to the value: ACCESS
+ * (returned or its content used), UPDATE, INSERT, DELETE.
+ */
+enum {
+    KS_RO             = 1u << 0,
+    KS_RW             = 1u << 1,
+    KS_OW             = 1u << 2,
+    KS_RM             = 1u << 3,
+    KS_ACCESS         = 1u << 4,
+    KS_UPDATE         = 1u << 5,
+    KS_INSERT         = 1u << 6,
+    KS_DELETE         = 1u << 7,
+    KS_NOT_KEY        = 1u << 8,
+    KS_INCOMPLETE     = 1u << 9,
+    KS_VARIABLE_FLAGS = 1u << 10, /* the flags depend on the arguments: the row's getkeys tells */
+};
+
+enum { SS_KS_INDEX = 1, SS_KS_KEYWORD = 2 };  /* begin_search */
+enum { SS_KS_RANGE = 1, SS_KS_KEYNUM = 2 };   /* find_keys */
+
+typedef struct ss_keyspec {
+    uint16_t flags;           /* KS_* */
+    uint8_t begin;            /* SS_KS_INDEX or SS_KS_KEYWORD; 0: no spec */
+    uint8_t find;             /* SS_KS_RANGE or SS_KS_KEYNUM */
+    int index;                /* INDEX: the argument the search begins at */
+    const char *keyword;      /* KEYWORD: the search begins after it... */
+    int startfrom;            /* ...looked for from this argument (negative: from the end, backwards) */
+    int lastkey, keystep, limit; /* RANGE (keystep also KEYNUM) */
+    int keynumidx, firstkey;  /* KEYNUM */
+} ss_keyspec;
+
+#define SS_KEYSPECS_MAX 4
+
+/* Spec parts: {.flags = KS_RW, KS_BEGIN_INDEX(1), KS_FIND_RANGE(0, 1, 0)}. */
+#define KS_BEGIN_INDEX(i) .begin = SS_KS_INDEX, .index = (i)
+#define KS_BEGIN_KEYWORD(kw, from) .begin = SS_KS_KEYWORD, .keyword = (kw), .startfrom = (from)
+#define KS_FIND_RANGE(last, step, lim) .find = SS_KS_RANGE, .lastkey = (last), .keystep = (step), .limit = (lim)
+#define KS_FIND_KEYNUM(idx, first, step) .find = SS_KS_KEYNUM, .keynumidx = (idx), .firstkey = (first), .keystep = (step)
+/* The usual specs. One key at argument i: */
+#define KEY(i, fl) {.flags = (fl), KS_BEGIN_INDEX(i), KS_FIND_RANGE(0, 1, 0)}
+/* Every step-th argument from i to the end (DEL, MSET): */
+#define KEYS_TO_END(i, step, fl) {.flags = (fl), KS_BEGIN_INDEX(i), KS_FIND_RANGE(-1, step, 0)}
+/* numkeys at argument i, then that many keys (SINTERCARD, ZUNIONSTORE): */
+#define KEYNUM(i, fl) {.flags = (fl), KS_BEGIN_INDEX(i), KS_FIND_KEYNUM(0, 1, 1)}
+
+/* A key a command line names: its argument index and key spec flags. */
+typedef struct ss_keyref {
+    int pos;
+    uint16_t flags;
+} ss_keyref;
 
 /* Where a read or an apply runs. */
 typedef struct ss_exec_ctx {
@@ -72,45 +184,101 @@ typedef void (*ss_exec_fn)(ss_exec_ctx *ctx, const ss_args *a);
 /* Returns true when the command may go to the log; false when it replied an error. */
 typedef bool (*ss_prepare_fn)(ss_session *s, const ss_args *a, ss_buf *out);
 typedef void (*ss_local_fn)(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
+/* Redis's getkeys_proc, for key specs that cannot say it all (variable
+ * flags, a count that does not parse): fills keys (room for a->argc) and
+ * returns how many. */
+typedef int (*ss_getkeys_fn)(const ss_args *a, ss_keyref *keys);
 
+/*
+ * One row of the table: the routing facts of a command. Its COMMAND DOCS
+ * text (summary, group, complexity, arguments, tips...) lives apart, in
+ * commands/docs/. Which handlers a row has says how the command travels (the
+ * kinds above): `local` runs at once on the receiving node; `exec` is a
+ * read, or with CMD_WRITE the apply half of a write, whose optional
+ * `prepare` half checks the syntax on the receiving node first. A row may
+ * have both `local` and `exec` (PING and ECHO also run inside MULTI).
+ */
 typedef struct ss_command {
-    const char *name;     /* lowercase */
+    const char *name;     /* lowercase; a subcommand's is "container|sub" */
     int arity;            /* argc including the name; negative: at least -arity */
-    uint32_t flags;
+    uint32_t flags;       /* CMD_* */
+    uint32_t acl;         /* ACL_* categories beyond those the flags imply */
+    ss_keyspec keys[SS_KEYSPECS_MAX];
+    ss_local_fn local;
     ss_exec_fn exec;
     ss_prepare_fn prepare;
-    ss_local_fn local;
-    int first_key, last_key, key_step; /* COMMAND INFO key spec (0 = no keys, -1 last = to the end) */
-    const char *group;    /* COMMAND DOCS */
-    const char *summary;
-    const char *since;
-    const char *complexity;
+    ss_getkeys_fn getkeys;
+    /* A container (CONFIG, CLIENT, COMMAND...): its subcommands, rows named
+     * "container|sub", ended by SS_END. argv[1] picks one; each has its own
+     * arity, flags and handler. */
+    const struct ss_command *subcommands;
 } ss_command;
 
-/* Case-insensitive lookup; NULL if unknown. */
+/*
+ * A row is one line: the kind of command, then name, arity, the flags beyond
+ * those the kind implies, the ACL categories beyond those the flags imply,
+ * the handler, and any optional field by name (.prepare, .keys, .getkeys):
+ *
+ *     SS_READ("get", 2, CMD_FAST, ACL_STRING, getExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+ *     SS_LOCAL("time", 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, timeCommand),
+ */
+#define SS_ROW(nm, ar, fl, cats, ...) {.name = (nm), .arity = (ar), .flags = (fl), .acl = (cats), __VA_ARGS__}
+/* Answered at once by the node the client is connected to. */
+#define SS_LOCAL(nm, ar, fl, cats, fn, ...) SS_ROW(nm, ar, CMD_LOCAL_ONLY | (fl), cats, .local = (fn), __VA_ARGS__)
+/* Reads the keyspace after the read barrier. */
+#define SS_READ(nm, ar, fl, cats, fn, ...) SS_ROW(nm, ar, CMD_READONLY | (fl), cats, .exec = (fn), __VA_ARGS__)
+/* Changes the keyspace through the Raft log; fn is the apply half. */
+#define SS_WRITE(nm, ar, fl, cats, fn, ...) SS_ROW(nm, ar, CMD_WRITE | (fl), cats, .exec = (fn), __VA_ARGS__)
+/* MULTI EXEC DISCARD WATCH UNWATCH: src/engine/multi.c runs them. */
+#define SS_TXN(nm, ar, fl, cats, ...) SS_ROW(nm, ar, CMD_TXN | CMD_LOCAL_ONLY | (fl), cats, __VA_ARGS__)
+/* Proposed by the server itself, never accepted from a client. */
+#define SS_INTERNAL(nm, ar, fn, ...) SS_ROW(nm, ar, CMD_INTERNAL | CMD_WRITE, 0, .exec = (fn), __VA_ARGS__)
+/* A container: argv[1] names one of its subcommands, whose row runs it. It
+ * has a handler of its own only if it may run alone (COMMAND). */
+#define SS_CONTAINER(nm, ar, fl, cats, subs, ...) SS_ROW(nm, ar, fl, cats, .subcommands = (subs), __VA_ARGS__)
+/* Ends a container's list of subcommands. */
+#define SS_END {.name = NULL}
+
+/* Case-insensitive lookup by full name ("get", "config|get"); NULL if unknown. */
 const ss_command *ss_command_lookup(const char *name, size_t len);
-/* The whole table, for COMMAND. */
+/*
+ * The row that runs a command line, as Redis's lookupCommand: argv[0]'s, or
+ * for a container given a subcommand, the subcommand's. NULL if unknown;
+ * *container (may be NULL) is then argv[0]'s row when argv[0] is a container
+ * and argv[1] none of its subcommands (answer ss_reply_unknown_subcommand).
+ */
+const ss_command *ss_command_find(const ss_args *a, const ss_command **container);
+/* "ERR unknown subcommand 'x'. Try CONFIG HELP." for a's argv[1]. */
+void ss_reply_unknown_subcommand(ss_buf *out, const ss_args *a);
+/* The top-level rows, for COMMAND (subcommands hang off their containers). */
 const ss_command *ss_command_table(size_t *count);
 /* Whether argc fits the arity. */
 bool ss_command_arity_ok(const ss_command *cmd, int argc);
 
-/* Handlers, one file per family (declared here so the table can name them). */
-#define SS_DECLARE_EXEC(fn) void fn(ss_exec_ctx *ctx, const ss_args *a);
-#define SS_DECLARE_LOCAL(fn) void fn(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
-#define SS_DECLARE_PREPARE(fn) bool fn(ss_session *s, const ss_args *a, ss_buf *out);
-
-/* Parses a whole signed 64-bit integer like redis' string2ll (no spaces, no "+"). */
-bool ss_parse_ll(const char *s, size_t len, long long *out);
-/* Parses a finite or infinite double like redis' string2ld (no NaN, no spaces). */
-bool ss_parse_double(const char *s, size_t len, double *out);
-
-/* INCRBYFLOAT and HINCRBYFLOAT work in long double, as Redis does. Parses like
- * redis' string2ld (no NaN, no spaces, no overflow or underflow). */
-#define SS_LONG_DOUBLE_CHARS (5 * 1024) /* redis' MAX_LONG_DOUBLE_CHARS */
-bool ss_parse_long_double(const char *s, size_t len, long double *out);
-/* redis' ld2string in human mode: "%.17Lf" without trailing zeros, so 10.5 is
- * "10.5", 5e3 is "5000", no exponent ever appears and -0 is "0". Writes a NUL;
- * returns the length (0 if cap is too small). */
-size_t ss_format_long_double(char *buf, size_t cap, long double v);
+/* What Redis derives from a row (commands/keyspecs.c). */
+/* The flags, with movablekeys when the keys are not one plain range. */
+uint32_t ss_command_flags(const ss_command *c);
+/* The categories, with those the flags imply. */
+uint32_t ss_command_acl(const ss_command *c);
+/* The number of key specs. */
+int ss_command_nkeyspecs(const ss_command *c);
+/* COMMAND INFO's first key, last key and step (0 0 0: none), from the specs. */
+void ss_command_key_range(const ss_command *c, int *first, int *last, int *step);
+/* Whether any spec names real keys (COMMAND GETKEYS). */
+bool ss_command_has_keys(const ss_command *c);
+/*
+ * The keys of a command line, as Redis's getKeysFromCommandWithSpecs: from
+ * the key specs, or the row's getkeys when the specs cannot tell. keys has
+ * room for SS_KEYSPECS_MAX * a->argc. Returns how many; 0 when the
+ * arguments do not hold the keys the command needs.
+ */
+int ss_command_getkeys(const ss_command *c, const ss_args *a, ss_keyref *keys);
+/*
+ * A getkeys for "[store] numkeys key [key ...]" (Redis's genericGetKeys):
+ * the count at count_at, read with atoi as Redis does, the keys from first
+ * every step-th, then the store key (0: none). No flags: the key specs have
+ * them.
+ */
+int ss_getkeys_counted(const ss_args *a, int store, int count_at, int first, int step, ss_keyref *keys);
 
 #endif

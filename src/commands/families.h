@@ -1,4 +1,4 @@
-/* The command families: one file each, each exporting its part of the table. */
+/* The command families: one file each (cmd_<name>.c) exporting its rows, and one docs file each (docs/<name>.c). */
 #ifndef SS_FAMILIES_H
 #define SS_FAMILIES_H
 
@@ -6,19 +6,23 @@
 
 #include "commands/command.h"
 
-#define SS_FAMILY(name)                       \
+/* Every family, once: adding a family is a line here. */
+#define SS_FAMILIES(X)                                                              \
+    X(conn)    /* PING ECHO SELECT QUIT AUTH HELLO CLIENT RESET, MULTI and friends */ \
+    X(server)  /* BGSAVE CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME */ \
+    X(command) /* COMMAND */                                                        \
+    X(string)                                                                       \
+    X(keys)                                                                         \
+    X(hash)                                                                         \
+    X(list)                                                                         \
+    X(set)                                                                          \
+    X(zset)                                                                         \
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
+
+#define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \
     extern const size_t ss_cmds_##name##_count;
-
-SS_FAMILY(conn)    /* cmd_conn.c: PING ECHO SELECT QUIT HELLO AUTH CLIENT RESET */
-SS_FAMILY(server)  /* cmd_server.c: COMMAND CONFIG INFO DBSIZE FLUSHDB FLUSHALL SHUTDOWN TIME */
-SS_FAMILY(string)  /* cmd_string.c */
-SS_FAMILY(keys)    /* cmd_keys.c */
-SS_FAMILY(hash)    /* cmd_hash.c */
-SS_FAMILY(list)    /* cmd_list.c */
-SS_FAMILY(set)     /* cmd_set.c */
-SS_FAMILY(zset)    /* cmd_zset.c */
-SS_FAMILY(debug)   /* cmd_debug.c: DEBUG DIGEST DIGEST-VALUE HELP */
+SS_FAMILIES(SS_FAMILY_ROWS)
 
 #define SS_COUNT(arr) const size_t arr##_count = sizeof arr / sizeof arr[0]
 

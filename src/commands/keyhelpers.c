@@ -1,5 +1,7 @@
-/* Helpers shared by the keyspace command families. */
+/* Helpers shared by the keyspace command families: the typed key lookup, collection versions, arguments. */
 #include "commands/keyhelpers.h"
+
+#include <string.h>
 
 #include "common/log.h"
 
@@ -18,30 +20,75 @@ void ss_exec_fail(ss_exec_ctx *ctx, int rc)
     ss_reply_err(ctx->out, RERR_INTERNAL, ss_strerror(rc));
 }
 
-int ss_key_lookup(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_keymeta *meta, ss_slice *value)
+ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)
 {
-    int rc = ss_ks_lookup(ctx->txn, ctx->db, a->argv[argi], a->argvlen[argi], (uint64_t)ctx->now_ms,
-                          meta, value);
+    k->name = name;
+    k->len = len;
+    k->db = db;
+    k->value = (ss_slice){NULL, 0};
+    int rc = ss_ks_lookup(ctx->txn, db, name, len, (uint64_t)ctx->now_ms, &k->meta, &k->value);
     if (rc != SS_OK && rc != SS_ENOTFOUND) {
         ss_exec_fail(ctx, rc);
-        return rc;
+        return SS_REPLIED;
     }
     if (!ctx->is_apply) {
-        ss_node_stats *st = &ctx->node->stats;
         if (rc == SS_OK)
-            st->keyspace_hits++;
+            ctx->node->stats.keyspace_hits++;
         else
-            st->keyspace_misses++;
+            ctx->node->stats.keyspace_misses++;
     }
-    return rc;
+    if (rc == SS_ENOTFOUND)
+        return SS_MISSING;
+    if (type != SS_TYPE_NONE && k->meta.type != type) {
+        ss_reply_err(ctx->out, RERR_WRONGTYPE);
+        return SS_REPLIED;
+    }
+    return SS_FOUND;
 }
 
-bool ss_key_check_type(ss_exec_ctx *ctx, const ss_keymeta *meta, ss_type type)
+ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k)
 {
-    if (meta->type == type)
-        return true;
-    ss_reply_err(ctx->out, RERR_WRONGTYPE);
-    return false;
+    return ss_key_open_name(ctx, ctx->db, a->argv[argi], a->argvlen[argi], type, k);
+}
+
+void ss_key_create(ss_exec_ctx *ctx, ss_type type, ss_key *k)
+{
+    memset(&k->meta, 0, sizeof k->meta);
+    k->meta.type = type;
+    k->meta.version = ss_exec_new_version(ctx);
+    k->value = (ss_slice){NULL, 0};
+}
+
+int ss_key_drop(ss_exec_ctx *ctx, int db, const char *name, size_t len)
+{
+    int rc = ss_ks_delete(ctx->txn, db, name, len);
+    return rc == SS_ENOTFOUND ? SS_OK : rc;
+}
+
+int ss_key_save(ss_exec_ctx *ctx, const ss_key *k)
+{
+    if (k->meta.count == 0)
+        return ss_key_drop(ctx, k->db, k->name, k->len);
+    return ss_ks_set(ctx->txn, k->db, k->name, k->len, &k->meta, NULL, 0);
+}
+
+bool ss_key_save_or_reply(ss_exec_ctx *ctx, const ss_key *k)
+{
+    int rc = ss_key_save(ctx, k);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    return rc == SS_OK;
+}
+
+ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, size_t sublen, ss_slice *val)
+{
+    int rc = ss_ks_sub_get(ctx->txn, k->db, k->name, k->len, k->meta.version, sub, sublen, val);
+    if (rc == SS_OK)
+        return SS_FOUND;
+    if (rc == SS_ENOTFOUND)
+        return SS_MISSING;
+    ss_exec_fail(ctx, rc);
+    return SS_REPLIED;
 }
 
 uint64_t ss_exec_new_version(ss_exec_ctx *ctx)
@@ -49,6 +96,13 @@ uint64_t ss_exec_new_version(ss_exec_ctx *ctx)
     /* An entry holds fewer than 2^20 commands (SS_ENTRY_MAX_ARGS), and each
      * creates at most a few collections. */
     return (ctx->index << 20) + (ctx->versions++ & 0xFFFFF);
+}
+
+void ss_reply_help(ss_buf *out, const char *const *lines, size_t n)
+{
+    resp_add_array_len(out, (long long)n);
+    for (size_t i = 0; i < n; i++)
+        resp_add_simple(out, lines[i]);
 }
 
 bool ss_arg_ll_or_reply(ss_exec_ctx *ctx, const ss_args *a, int i, long long *out)

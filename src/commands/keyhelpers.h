@@ -1,4 +1,4 @@
-/* Helpers shared by the keyspace command families: typed lookups that reply on failure, versions, arguments. */
+/* Helpers shared by the keyspace command families: the typed key lookup (ss_key_open and friends), versions, arguments. */
 #ifndef SS_KEYHELPERS_H
 #define SS_KEYHELPERS_H
 
@@ -9,15 +9,49 @@
 #include "store/keyspace.h"
 
 /*
- * Looks a key up at ctx->now_ms. SS_OK: found (meta, value filled);
- * SS_ENOTFOUND: missing or expired. Any other code is a storage failure,
- * already recorded in ctx->status and replied. Counts keyspace hits and
- * misses for reads.
+ * The one way a command opens a key, as Redis's lookupKeyReadOrReply /
+ * lookupKeyWriteOrReply with checkType: a named result, and every error
+ * already answered.
  */
-int ss_key_lookup(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_keymeta *meta, ss_slice *value);
+typedef enum ss_lookup {
+    SS_MISSING = 0, /* no such key (or it expired); no such element */
+    SS_FOUND,       /* found, holding the type asked for */
+    SS_REPLIED,     /* the key holds another type (WRONGTYPE was replied) or the store
+                     * failed (recorded in ctx->status and replied): the command is done */
+} ss_lookup;
 
-/* Replies WRONGTYPE and returns false unless meta holds `type`. */
-bool ss_key_check_type(ss_exec_ctx *ctx, const ss_keymeta *meta, ss_type type);
+/* A key as a command holds it. */
+typedef struct ss_key {
+    const char *name;
+    size_t len;
+    int db;
+    ss_keymeta meta;
+    ss_slice value;  /* a string's bytes, valid until the key is written */
+} ss_key;
+
+/*
+ * Opens argument argi of a in ctx->db at ctx->now_ms, wanting type
+ * (SS_TYPE_NONE: any). k's name and db are set whatever the result; its meta
+ * and value when SS_FOUND. A read counts a keyspace hit or miss, as Redis's
+ * lookupKeyRead does (a hit even when the type is wrong); apply counts none.
+ */
+ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
+/* The same for a name in any db (COPY's and MOVE's destinations). */
+ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k);
+/* Makes k (opened, missing) a new empty collection of type, under a version
+ * unique to this entry; nothing is written until ss_key_save. */
+void ss_key_create(ss_exec_ctx *ctx, ss_type type, ss_key *k);
+/* Writes a collection's metadata back, or deletes the key once it holds no
+ * element. SS_OK or a storage error (not replied). */
+int ss_key_save(ss_exec_ctx *ctx, const ss_key *k);
+/* ss_key_save, replying a storage error; false then. */
+bool ss_key_save_or_reply(ss_exec_ctx *ctx, const ss_key *k);
+/* Deletes a key's record, if any (an expired leftover included). SS_OK or a
+ * storage error (not replied). */
+int ss_key_drop(ss_exec_ctx *ctx, int db, const char *name, size_t len);
+/* The element of collection k under sub-key sub: SS_FOUND with its value,
+ * SS_MISSING, or SS_REPLIED after a storage failure. */
+ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, size_t sublen, ss_slice *val);
 
 /* A collection version unique to this entry and call ((index << 20) + n), so a
  * key deleted and recreated inside one entry never shares sub-keys. */
@@ -32,6 +66,10 @@ static inline bool ss_arg_is(const ss_args *a, int i, const char *word)
     size_t n = strlen(word);
     return a->argvlen[i] == n && strncasecmp(a->argv[i], word, n) == 0;
 }
+
+/* Replies a HELP text: an array of simple strings (Redis's addReplyHelp). */
+void ss_reply_help(ss_buf *out, const char *const *lines, size_t n);
+#define SS_REPLY_HELP(out, lines) ss_reply_help(out, lines, sizeof lines / sizeof lines[0])
 
 /* Parses argument i as an integer; replies "not an integer" on failure. */
 bool ss_arg_ll_or_reply(ss_exec_ctx *ctx, const ss_args *a, int i, long long *out);

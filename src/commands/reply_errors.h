@@ -77,7 +77,11 @@
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
-    X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")
+    X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")                       \
+    X(RERR_GETKEYS_CMD,   "ERR Invalid command specified")                                   \
+    X(RERR_GETKEYS_NOKEYS,"ERR The command has no key arguments")                            \
+    X(RERR_GETKEYS_ARITY, "ERR Invalid number of arguments specified for command")           \
+    X(RERR_GETKEYS_ARGS,  "ERR Invalid arguments specified for command")
 
 #define SS_REPLY_ERROR_ENUM(name, text) name,
 typedef enum { SS_REPLY_ERRORS(SS_REPLY_ERROR_ENUM) RERR_COUNT } ss_reply_err_code;

@@ -1,77 +1,88 @@
-/* The command table: every family's commands gathered into one case-insensitive index. */
+/* The command table: every family's rows gathered into one case-insensitive index, and the lookup of a command line's row. */
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/table_index.h"
 
-/* One fragment per family file; adding a family means adding a line here. */
+/* One fragment per family (commands/families.h). */
 static const struct {
     const ss_command *cmds;
     const size_t *count;
 } families[] = {
-    {ss_cmds_conn, &ss_cmds_conn_count},
-    {ss_cmds_server, &ss_cmds_server_count},
-    {ss_cmds_string, &ss_cmds_string_count},
-    {ss_cmds_keys, &ss_cmds_keys_count},
-    {ss_cmds_hash, &ss_cmds_hash_count},
-    {ss_cmds_list, &ss_cmds_list_count},
-    {ss_cmds_set, &ss_cmds_set_count},
-    {ss_cmds_zset, &ss_cmds_zset_count},
-    {ss_cmds_debug, &ss_cmds_debug_count},
+#define FRAGMENT(name) {ss_cmds_##name, &ss_cmds_##name##_count},
+    SS_FAMILIES(FRAGMENT)
+#undef FRAGMENT
 };
 
 #define MAX_COMMANDS 512
-#define INDEX_SIZE 1024 /* power of two, at least twice MAX_COMMANDS */
 
 /* Immutable after its one-time construction, so it is safe to share. */
 static ss_command table[MAX_COMMANDS];
 static size_t ntable;
-static const ss_command *slots[INDEX_SIZE];
+static ss_name_index names;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static uint32_t hash_name(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u; /* FNV-1a over the lowercased name */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (uint32_t)tolower((unsigned char)s[i]);
-        h *= 16777619u;
-    }
-    return h;
-}
 
 static void build(void)
 {
     for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
         for (size_t i = 0; i < *families[f].count && ntable < MAX_COMMANDS; i++)
             table[ntable++] = families[f].cmds[i];
-    for (size_t i = 0; i < ntable; i++) {
-        uint32_t h = hash_name(table[i].name, strlen(table[i].name)) & (INDEX_SIZE - 1);
-        while (slots[h] != NULL)
-            h = (h + 1) & (INDEX_SIZE - 1);
-        slots[h] = &table[i];
-    }
+    for (size_t i = 0; i < ntable; i++)
+        ss_name_index_add(&names, table[i].name, &table[i]);
+}
+
+static const ss_command *lookup_top(const char *name, size_t len)
+{
+    pthread_once(&once, build);
+    return ss_name_index_find(&names, name, len);
+}
+
+/* The subcommand of container c named sub[0..len) ("get" of "config|get"). */
+static const ss_command *lookup_sub(const ss_command *c, const char *sub, size_t len)
+{
+    size_t skip = strlen(c->name) + 1;
+    for (const ss_command *s = c->subcommands; s->name != NULL; s++)
+        if (strlen(s->name) == skip + len && strncasecmp(s->name + skip, sub, len) == 0)
+            return s;
+    return NULL;
 }
 
 const ss_command *ss_command_lookup(const char *name, size_t len)
 {
-    pthread_once(&once, build);
-    if (len == 0 || len > 64)
+    const char *bar = memchr(name, '|', len);
+    if (bar == NULL)
+        return lookup_top(name, len);
+    const ss_command *c = lookup_top(name, (size_t)(bar - name));
+    if (c == NULL || c->subcommands == NULL)
         return NULL;
-    uint32_t h = hash_name(name, len) & (INDEX_SIZE - 1);
-    while (slots[h] != NULL) {
-        const ss_command *c = slots[h];
-        if (strlen(c->name) == len && strncasecmp(c->name, name, len) == 0)
-            return c;
-        h = (h + 1) & (INDEX_SIZE - 1);
-    }
-    return NULL;
+    return lookup_sub(c, bar + 1, len - (size_t)(bar - name) - 1);
+}
+
+const ss_command *ss_command_find(const ss_args *a, const ss_command **container)
+{
+    if (container)
+        *container = NULL;
+    const ss_command *c = lookup_top(a->argv[0], a->argvlen[0]);
+    if (c == NULL || c->subcommands == NULL || a->argc == 1)
+        return c;
+    const ss_command *sub = lookup_sub(c, a->argv[1], a->argvlen[1]);
+    if (sub == NULL && container)
+        *container = c;
+    return sub;
+}
+
+void ss_reply_unknown_subcommand(ss_buf *out, const ss_args *a)
+{
+    char upper[65];
+    size_t n = a->argvlen[0] < sizeof upper - 1 ? a->argvlen[0] : sizeof upper - 1;
+    for (size_t i = 0; i < n; i++)
+        upper[i] = (char)toupper((unsigned char)a->argv[0][i]);
+    upper[n] = '\0';
+    ss_reply_err(out, RERR_UNKNOWN_SUB, a->argv[1], upper);
 }
 
 const ss_command *ss_command_table(size_t *count)
@@ -84,88 +95,4 @@ const ss_command *ss_command_table(size_t *count)
 bool ss_command_arity_ok(const ss_command *cmd, int argc)
 {
     return cmd->arity >= 0 ? argc == cmd->arity : argc >= -cmd->arity;
-}
-
-bool ss_parse_ll(const char *s, size_t len, long long *out)
-{
-    if (len == 0 || len > 20)
-        return false;
-    char buf[24];
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    if (buf[0] == '+' || isspace((unsigned char)buf[0]))
-        return false;
-    if (len > 1 && buf[0] == '0')
-        return false; /* redis' string2ll refuses leading zeros */
-    if (len >= 2 && buf[0] == '-' && buf[1] == '0')
-        return false; /* "-0" and "-01" too */
-    errno = 0;
-    char *end;
-    long long v = strtoll(buf, &end, 10);
-    if (errno != 0 || *end != '\0' || (len == 1 && buf[0] == '-'))
-        return false;
-    *out = v;
-    return true;
-}
-
-bool ss_parse_double(const char *s, size_t len, double *out)
-{
-    if (len == 0 || len > 5000)
-        return false;
-    char stackbuf[128];
-    char *buf = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
-    if (!buf)
-        return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    bool ok = !isspace((unsigned char)buf[0]);
-    errno = 0;
-    char *end;
-    double v = strtod(buf, &end);
-    /* redis' string2ld: an overflow to ±inf or an underflow to 0 is not a
-     * valid float ("inf" itself is), a denormal result is. */
-    if (*end != '\0' || isnan(v) || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
-        ok = false;
-    if (buf != stackbuf)
-        free(buf);
-    if (ok)
-        *out = v;
-    return ok;
-}
-
-bool ss_parse_long_double(const char *s, size_t len, long double *out)
-{
-    char buf[SS_LONG_DOUBLE_CHARS];
-    if (len == 0 || len >= sizeof buf)
-        return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    errno = 0;
-    char *end;
-    long double v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || *end != '\0' || isnan(v) || errno == EINVAL ||
-        (errno == ERANGE && (isinf(v) || v == 0)))
-        return false;
-    *out = v;
-    return true;
-}
-
-size_t ss_format_long_double(char *buf, size_t cap, long double v)
-{
-    int n = snprintf(buf, cap, "%.17Lf", v);
-    if (n < 0 || (size_t)n >= cap)
-        return 0;
-    size_t l = (size_t)n;
-    if (strchr(buf, '.')) {
-        while (buf[l - 1] == '0')
-            l--;
-        if (buf[l - 1] == '.')
-            l--;
-    }
-    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
-        buf[0] = '0';
-        l = 1;
-    }
-    buf[l] = '\0';
-    return l;
 }

@@ -44,9 +44,13 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
 {
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
-    const ss_command *cmd = ss_command_lookup(a->argv[0], a->argvlen[0]);
+    const ss_command *container;
+    const ss_command *cmd = ss_command_find(a, &container);
     if (cmd == NULL || (cmd->flags & CMD_INTERNAL)) {
-        reply_unknown(out, a);
+        if (container)
+            ss_reply_unknown_subcommand(out, a);
+        else
+            reply_unknown(out, a);
         return refuse(s);
     }
     snprintf(s->last_cmd, sizeof s->last_cmd, "%s", cmd->name);
@@ -59,7 +63,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         return refuse(s);
     }
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
-        if (cmd->flags & CMD_NOMULTI) {
+        if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
             return refuse(s);
         }

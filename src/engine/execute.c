@@ -38,7 +38,7 @@ ss_args *ss_args_copy(const ss_args *cmds, uint32_t ncmds)
 
 void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a)
 {
-    const ss_command *cmd = ss_command_lookup(a->argv[0], a->argvlen[0]);
+    const ss_command *cmd = ss_command_find(a, NULL);
     if (cmd == NULL || cmd->exec == NULL) {
         /* Only keyspace commands reach the log or a read; anything else is
          * refused here so that apply stays deterministic. */

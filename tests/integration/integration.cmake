@@ -12,3 +12,8 @@ target_link_libraries(ss_cluster_harness PUBLIC ss_harness)
 ss_add_test(NAME test_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cluster.c
             LIBS ss_cluster_harness Threads::Threads TIMEOUT 900 LABELS integration)
 add_dependencies(test_cluster sandstore)
+
+# The command table against a real redis-server 7.0, started side by side.
+ss_add_test(NAME test_command_table SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_command_table.c
+            LIBS ss_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_command_table sandstore)

@@ -22,6 +22,7 @@ static ss_engine *engine;
 static uv_loop_t loop;
 static ss_buf reply;
 static char *reply_str;
+static ss_session session;
 
 static void *no_async(void *ctx, ss_session *s) { return NULL; }
 static void no_complete(void *ctx, ss_session *s, void *cookie, const char *r, size_t len) {}
@@ -39,6 +40,7 @@ void ct_setup(void)
                              .info_clients = no_info, .info_server = no_info};
     cr_assert_eq(ss_engine_new(&loop, &cfg, store, &engine, err), SS_OK, "%s", err);
     ss_engine_set_hooks(engine, &hooks);
+    ss_engine_session_init(engine, &session, 1);
     ss_buf_init(&reply, 0);
     ct_now = 1700000000000LL;
     ct_seed = 42;
@@ -46,6 +48,7 @@ void ct_setup(void)
 
 void ct_teardown(void)
 {
+    ss_engine_session_release(engine, &session);
     ss_engine_free(engine);
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
@@ -75,7 +78,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
 {
     bool write = false;
     for (uint32_t i = 0; i < n; i++) {
-        const ss_command *c = ss_command_lookup(cmds[i].argv[0], cmds[i].argvlen[0]);
+        const ss_command *c = ss_command_find(&cmds[i], NULL);
         if (c && (c->flags & CMD_WRITE))
             write = true;
     }
@@ -94,7 +97,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
     if (multi)
         resp_add_array_len(&reply, n);
     for (uint32_t i = 0; i < n; i++) {
-        const ss_command *c = ss_command_lookup(cmds[i].argv[0], cmds[i].argvlen[0]);
+        const ss_command *c = ss_command_find(&cmds[i], NULL);
         if (c && !ss_command_arity_ok(c, cmds[i].argc))
             ss_reply_err(&reply, RERR_ARITY, c->name);
         else if (c && c->prepare && !multi && !c->prepare(NULL, &cmds[i], &reply))
@@ -118,7 +121,8 @@ const char *ct_runv(int argc, const char **argv, const size_t *argvlen)
     return finish_reply();
 }
 
-const char *ct_run(const char *line)
+/* Splits a test line like redis-cli into a (free with free_line). */
+static void split_line(const char *line, ss_args *a)
 {
     int argc;
     char **argv = ss_splitargs(line, &argc);
@@ -127,34 +131,57 @@ const char *ct_run(const char *line)
     size_t *lens = malloc(sizeof *lens * (size_t)argc);
     for (int i = 0; i < argc; i++)
         lens[i] = strlen(argv[i]);
-    ss_args a = {argc, argv, lens};
+    *a = (ss_args){argc, argv, lens};
+}
+
+static void free_line(ss_args *a)
+{
+    free(a->argvlen);
+    ss_split_free(a->argv, a->argc);
+}
+
+const char *ct_run(const char *line)
+{
+    ss_args a;
+    split_line(line, &a);
     run_cmds(&a, 1, false);
-    free(lens);
-    ss_split_free(argv, argc);
+    free_line(&a);
     return finish_reply();
 }
 
 const char *ct_exec(const char *first, ...)
 {
     ss_args cmds[64];
-    char **argvs[64];
     uint32_t n = 0;
     va_list ap;
     va_start(ap, first);
-    for (const char *line = first; line && n < 64; line = va_arg(ap, const char *)) {
-        int argc;
-        argvs[n] = ss_splitargs(line, &argc);
-        size_t *lens = malloc(sizeof *lens * (size_t)argc);
-        for (int i = 0; i < argc; i++)
-            lens[i] = strlen(argvs[n][i]);
-        cmds[n] = (ss_args){argc, argvs[n], lens};
-        n++;
-    }
+    for (const char *line = first; line && n < 64; line = va_arg(ap, const char *))
+        split_line(line, &cmds[n++]);
     va_end(ap);
     run_cmds(cmds, n, true);
-    for (uint32_t i = 0; i < n; i++) {
-        free(cmds[i].argvlen);
-        ss_split_free(argvs[i], cmds[i].argc);
-    }
+    for (uint32_t i = 0; i < n; i++)
+        free_line(&cmds[i]);
     return finish_reply();
+}
+
+const char *ct_dispatch(const char *line)
+{
+    ss_args a;
+    split_line(line, &a);
+    ss_buf_reset(&reply);
+    cr_assert_eq(ss_engine_dispatch(engine, &session, &a, &reply), SS_DISPATCH_DONE,
+                 "%s: only commands answered at once can be dispatched here", line);
+    free_line(&a);
+    return finish_reply();
+}
+
+void ct_keyspace_stats(uint64_t *hits, uint64_t *misses)
+{
+    *hits = engine->node.stats.keyspace_hits;
+    *misses = engine->node.stats.keyspace_misses;
+}
+
+void ct_dispatch_resp3(bool on)
+{
+    session.proto = on ? RESP3 : RESP2;
 }

@@ -2,6 +2,7 @@
 #ifndef SS_CMDTEST_H
 #define SS_CMDTEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,14 @@ const char *ct_run(const char *line);
 const char *ct_runv(int argc, const char **argv, const size_t *argvlen);
 /* Several commands as one MULTI/EXEC entry: "SET a 1", "INCR a", NULL. */
 const char *ct_exec(const char *first, ...);
+/* Runs line through the engine's dispatch, as from a client connected to
+ * this node: the table's lookup, arity and subcommand checks, then a command
+ * answered at once (COMMAND, CONFIG, CLIENT...; not reads or writes). */
+const char *ct_dispatch(const char *line);
+/* Whether ct_dispatch's connection speaks RESP3 (it starts in RESP2). */
+void ct_dispatch_resp3(bool on);
+/* INFO's keyspace_hits and keyspace_misses so far. */
+void ct_keyspace_stats(uint64_t *hits, uint64_t *misses);
 /* The number of bytes of the last reply (replies may hold NUL bytes). */
 size_t ct_reply_len(void);
 /* The store's applied index (each write advances it). */

@@ -457,7 +457,7 @@ Test(debug, dispatch_serves_it_locally_and_keeps_it_out_of_multi)
     const ss_command *c = ss_command_lookup("DEBUG", 5);
     cr_assert_not_null(c);
     cr_expect(c->flags & CMD_LOCAL_ONLY);
-    cr_expect(c->flags & CMD_NOMULTI);
+    cr_expect(c->flags & CMD_NO_LOG, "never part of a log entry, so MULTI refuses it");
     cr_expect(!(c->flags & CMD_WRITE));
     cr_expect_not_null(c->local, "served at once, without a read barrier");
 
