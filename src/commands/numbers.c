@@ -24,7 +24,7 @@ bool ss_parse_ll(const char *s, size_t len, long long *out)
     errno = 0;
     char *end;
     long long v = strtoll(buf, &end, 10);
-    if (errno != 0 || *end != '\0' || (len == 1 && buf[0] == '-'))
+    if (errno != 0 || end != buf + len || (len == 1 && buf[0] == '-'))
         return false;
     *out = v;
     return true;
@@ -46,7 +46,7 @@ bool ss_parse_double(const char *s, size_t len, double *out)
     double v = strtod(buf, &end);
     /* redis' string2ld: an overflow to ±inf or an underflow to 0 is not a
      * valid float ("inf" itself is), a denormal result is. */
-    if (*end != '\0' || isnan(v) || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
+    if (end != buf + len || isnan(v) || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
         ok = false;
     if (buf != stackbuf)
         free(buf);
@@ -65,7 +65,7 @@ bool ss_parse_long_double(const char *s, size_t len, long double *out)
     errno = 0;
     char *end;
     long double v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || *end != '\0' || isnan(v) || errno == EINVAL ||
+    if (isspace((unsigned char)buf[0]) || end != buf + len || isnan(v) || errno == EINVAL ||
         (errno == ERANGE && (isinf(v) || v == 0)))
         return false;
     *out = v;

@@ -252,3 +252,63 @@ int h_sh(char *out, size_t size, const char *fmt, ...)
     int status = pclose(p);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+bool h_redis_start(h_node *n)
+{
+    h_node_init(n, 99, NULL);
+    char port[16];
+    snprintf(port, sizeof port, "%d", n->port);
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        setpgid(0, 0);
+        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", n->dir, (char *)NULL);
+        _exit(127);
+    }
+    n->pid = pid;
+    return h_node_wait_ready(n, 20000);
+}
+
+bool h_reply_same(const redisReply *a, const redisReply *b, char *where, size_t size)
+{
+    if (a->type != b->type) {
+        snprintf(where, size, "type %d vs %d", a->type, b->type);
+        return false;
+    }
+    switch (a->type) {
+    case REDIS_REPLY_INTEGER:
+        if (a->integer != b->integer) {
+            snprintf(where, size, "%lld vs %lld", a->integer, b->integer);
+            return false;
+        }
+        return true;
+    case REDIS_REPLY_ARRAY:
+        if (a->elements != b->elements) {
+            snprintf(where, size, "%zu vs %zu elements", a->elements, b->elements);
+            return false;
+        }
+        for (size_t i = 0; i < a->elements; i++) {
+            if (!h_reply_same(a->element[i], b->element[i], where, size)) {
+                char inner[512];
+                snprintf(inner, sizeof inner, "%s", where);
+                snprintf(where, size, "[%zu] %s", i, inner);
+                return false;
+            }
+        }
+        return true;
+    case REDIS_REPLY_NIL:
+        return true;
+    default:
+        if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0) {
+            snprintf(where, size, "\"%.200s\" vs \"%.200s\"", a->str, b->str);
+            return false;
+        }
+        return true;
+    }
+}

@@ -45,6 +45,13 @@ bool h_node_alive(h_node *n);
 redisContext *h_connect(const h_node *n);
 /* Runs a command and returns the reply (caller frees); asserts non-NULL. */
 redisReply *h_cmd(redisContext *c, const char *fmt, ...);
+/* Starts Debian's redis-server (no persistence) as node n on its free port,
+ * to compare replies with; stop and clean up like a sandstore node. */
+bool h_redis_start(h_node *n);
+/* Whether two replies are equal, type by type and byte by byte; if not,
+ * where they first differ (e.g. "[2] \"a\" vs \"b\""). */
+bool h_reply_same(const redisReply *a, const redisReply *b, char *where, size_t size);
+
 /* Runs a shell command, capturing stdout+stderr into out (may be NULL). */
 int h_sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The path of the sandstore binary. */

@@ -17,3 +17,15 @@ add_dependencies(test_cluster sandstore)
 ss_add_test(NAME test_command_table SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_command_table.c
             LIBS ss_harness TIMEOUT 300 LABELS integration)
 add_dependencies(test_command_table sandstore)
+
+# Differential tests: the same random commands against redis-server 7.0 and a
+# 3-node sandstore, every reply compared (one test_diff_<family>.c per family;
+# SS_DIFF_ROUNDS lengthens a run, SS_DIFF_SEED replays one).
+add_library(ss_diff_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/diff_harness.c)
+target_link_libraries(ss_diff_harness PUBLIC ss_cluster_harness PkgConfig::CRITERION)
+file(GLOB SS_DIFF_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_diff_*.c)
+foreach(src ${SS_DIFF_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  ss_add_test(NAME ${name} SOURCES ${src} LIBS ss_diff_harness TIMEOUT 600 LABELS integration)
+  add_dependencies(${name} sandstore)
+endforeach()

@@ -27,32 +27,11 @@ static const char *const only_in_sandstore[] = {
 static h_node ss, redis;
 static redisContext *sc, *rc;
 
-static void start_redis(h_node *n)
-{
-    h_node_init(n, 99, NULL);
-    char port[16];
-    snprintf(port, sizeof port, "%d", n->port);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        setpgid(0, 0);
-        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", n->dir, (char *)NULL);
-        _exit(127);
-    }
-    n->pid = pid;
-    cr_assert(h_node_wait_ready(n, 20000), "redis-server (Debian's redis-server package) did not start");
-}
-
 static void setup(void)
 {
     h_node_init(&ss, 1, NULL);
     cr_assert(h_node_start(&ss), "sandstore did not start; see %s/sandstore.log", ss.dir);
-    start_redis(&redis);
+    cr_assert(h_redis_start(&redis), "redis-server (Debian's redis-server package) did not start");
     sc = h_connect(&ss);
     rc = h_connect(&redis);
     cr_assert(sc && !sc->err && rc && !rc->err);
@@ -98,45 +77,6 @@ static redisReply *line_cmd(redisContext *c, const char *line)
     return argv_cmd(c, argc, argv);
 }
 
-/* Whether a and b are the same reply; if not, where they first differ. */
-static bool same(const redisReply *a, const redisReply *b, char *where, size_t size)
-{
-    if (a->type != b->type) {
-        snprintf(where, size, "type %d vs %d", a->type, b->type);
-        return false;
-    }
-    switch (a->type) {
-    case REDIS_REPLY_INTEGER:
-        if (a->integer != b->integer) {
-            snprintf(where, size, "%lld vs %lld", a->integer, b->integer);
-            return false;
-        }
-        return true;
-    case REDIS_REPLY_ARRAY:
-        if (a->elements != b->elements) {
-            snprintf(where, size, "%zu vs %zu elements", a->elements, b->elements);
-            return false;
-        }
-        for (size_t i = 0; i < a->elements; i++) {
-            if (!same(a->element[i], b->element[i], where, size)) {
-                char inner[512];
-                snprintf(inner, sizeof inner, "%s", where);
-                snprintf(where, size, "[%zu] %s", i, inner);
-                return false;
-            }
-        }
-        return true;
-    case REDIS_REPLY_NIL:
-        return true;
-    default:
-        if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0) {
-            snprintf(where, size, "\"%.200s\" vs \"%.200s\"", a->str, b->str);
-            return false;
-        }
-        return true;
-    }
-}
-
 static bool sandstore_only(const char *name)
 {
     for (const char *const *n = only_in_sandstore; *n; n++)
@@ -176,14 +116,14 @@ static int compare_info(const char *name, const redisReply *s, const redisReply 
     }
     int bad = 0;
     for (size_t f = 0; f < 9; f++) {
-        if (!same(s->element[f], r->element[f], where, sizeof where)) {
+        if (!h_reply_same(s->element[f], r->element[f], where, sizeof where)) {
             cr_expect_fail("COMMAND INFO %s, field %zu: %s", name, f, where);
             bad++;
         }
     }
     const redisReply *subs = s->element[9], *rsubs = r->element[9];
     if (rsubs->elements == 0) {
-        if (!same(subs, rsubs, where, sizeof where)) {
+        if (!h_reply_same(subs, rsubs, where, sizeof where)) {
             cr_expect_fail("COMMAND INFO %s, subcommands: %s", name, where);
             bad++;
         }
@@ -250,7 +190,7 @@ static bool same_keys(const char *line)
         snprintf(req, sizeof req, "COMMAND %s %s", flags ? "GETKEYSANDFLAGS" : "GETKEYS", line);
         redisReply *s = line_cmd(sc, req), *r = line_cmd(rc, req);
         char where[1024];
-        if (!same(s, r, where, sizeof where)) {
+        if (!h_reply_same(s, r, where, sizeof where)) {
             cr_expect_fail("%s: %s", req, where);
             ok = false;
         }
@@ -363,7 +303,7 @@ Test(command_table, command_list_filters_like_redis_7_0)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         redisReply *s = line_cmd(sc, bad[i]), *r = line_cmd(rc, bad[i]);
         char where[1024];
-        cr_expect(same(s, r, where, sizeof where), "%s: %s", bad[i], where);
+        cr_expect(h_reply_same(s, r, where, sizeof where), "%s: %s", bad[i], where);
         freeReplyObject(s);
         freeReplyObject(r);
     }
@@ -492,7 +432,7 @@ static void compare_docs(const char *name, const redisReply *s, const redisReply
                 else if (!sandstore_only(sub))
                     cr_expect_fail("COMMAND DOCS %s: Redis has no subcommand %s", name, sub);
             }
-        } else if (!same(mine, theirs, where, sizeof where)) {
+        } else if (!h_reply_same(mine, theirs, where, sizeof where)) {
             cr_expect_fail("COMMAND DOCS %s, %s: %s", name, key, where);
         }
     }

@@ -653,3 +653,21 @@ Test(string, float_underflow_is_not_a_valid_float)
     cr_expect_str_eq(ct_run("ZADD z 4.9e-324 a"), ":1\r\n"); /* a denormal is fine */
     cr_expect_str_eq(ct_run("ZADD z inf b"), ":1\r\n");
 }
+
+/* A value holding a NUL byte is never a number (Redis's string2ll and
+ * string2ld read the whole length): found by the differential test, where
+ * SETRANGE of an absent key followed by INCRBY answered -1 instead of an error. */
+Test(string, a_value_with_a_nul_byte_is_not_a_number)
+{
+    ct_run("SETRANGE k 11 e");
+    cr_expect_str_eq(ct_run("INCRBY k -1"), "-ERR value is not an integer or out of range\r\n");
+    cr_expect_str_eq(ct_run("INCRBYFLOAT k 1"), "-ERR value is not a valid float\r\n");
+    const char *argv[] = {"SET", "n", "1\0"};
+    const size_t lens[] = {3, 1, 2};
+    ct_runv(3, argv, lens);
+    cr_expect_str_eq(ct_run("INCR n"), "-ERR value is not an integer or out of range\r\n");
+    cr_expect_str_eq(ct_run("INCRBYFLOAT n 1"), "-ERR value is not a valid float\r\n");
+    const char *zadd[] = {"ZADD", "z", "1\0", "m"};
+    const size_t zlens[] = {4, 1, 2, 1};
+    cr_expect_str_eq(ct_runv(4, zadd, zlens), "-ERR value is not a valid float\r\n");
+}
