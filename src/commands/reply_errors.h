@@ -76,6 +76,7 @@
     X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
+    X(RERR_NOT_IN_ENTRY,  "ERR command '%s' is not allowed in a raft log entry")                \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
     X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")
 

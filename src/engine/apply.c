@@ -29,7 +29,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, lo
     ss_exec_ctx ctx = {
         .node = &e->node,
         .txn = txn,
-        .db = entry.h.db < 16 ? entry.h.db : 0,
+        .db = entry.h.db,
         .now_ms = entry.h.time_ms,
         .index = ae->index,
         .rng = entry.h.seed,
@@ -37,11 +37,19 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, lo
         .out = &e->scratch,
         .is_apply = true,
     };
-    if (entry.h.flags & SS_ENTRY_MULTI)
-        resp_add_array_len(&e->scratch, entry.ncmds);
-    for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
-        ss_exec_one(&ctx, &entry.cmds[i]);
-    e->node.stats.writes_applied += entry.ncmds;
+    if (!ss_entry_check(&entry, &e->scratch)) {
+        /* Never proposed by a prepare of this version: refused as a whole, so
+         * nothing of it runs, and every node answers it with the same error. */
+        size_t len = ss_buf_len(&e->scratch) - start; /* "-ERR ...\r\n" */
+        LOG_WARNING("engine: refusing entry %llu: %.*s", (unsigned long long)ae->index,
+                    len > 3 ? (int)(len - 3) : 0, ss_buf_data(&e->scratch) + start + (len > 3));
+    } else {
+        if (entry.h.flags & SS_ENTRY_MULTI)
+            resp_add_array_len(&e->scratch, entry.ncmds);
+        for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
+            ss_exec_one(&ctx, &entry.cmds[i]);
+        e->node.stats.writes_applied += entry.ncmds;
+    }
     if (entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id) {
         *is_mine = true;
         *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start};

@@ -49,8 +49,26 @@ typedef struct ss_entry {
     void *mem;
 } ss_entry;
 
-/* SS_OK or SS_ECORRUPT (with context in errmsg) for anything malformed. */
+/* SS_OK or SS_ECORRUPT (with context in errmsg) for anything malformed: a
+ * version or flag this code does not know, counts or lengths the bytes present
+ * cannot hold, trailing bytes, several commands outside MULTI. Nothing is
+ * allocated before the counts have been checked against the bytes. */
 int ss_entry_decode(const void *data, size_t len, ss_entry *out, char *errmsg);
 void ss_entry_release(ss_entry *e);
+
+/*
+ * What an entry may hold is what the engine itself puts there: a write alone
+ * (the server's own internal commands included), or, inside MULTI, whatever
+ * EXEC may queue (multi.c asks the same question). Anything else came from a
+ * bug, an older version or a hostile peer.
+ */
+bool ss_entry_allows(const ss_command *cmd, bool multi);
+/* Whether every command of a decoded entry exists, is allowed (above) and
+ * fits its arity, and its db exists. If not, appends the error its origin
+ * hears to reply (when reply is not NULL): the same bytes on every node. */
+bool ss_entry_check(const ss_entry *e, ss_buf *reply);
+/* The same verdict straight from encoded bytes, without copying them: the
+ * leader's door for entries proposed by peers. */
+bool ss_entry_valid(const void *data, size_t len);
 
 #endif

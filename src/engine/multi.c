@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "engine/entry.h"
 
 #define MULTI_MAX_BYTES (512u * 1024 * 1024)
 
@@ -21,8 +22,9 @@ ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command 
 {
     (void)e;
     /* Inside EXEC a command runs as part of one log entry, so it must be a
-     * keyspace command (or PING/ECHO, which have an exec half too). */
-    if (cmd->exec == NULL) {
+     * keyspace command (or PING/ECHO, which have an exec half too): what an
+     * entry may hold, which apply checks again. */
+    if (!ss_entry_allows(cmd, true)) {
         s->multi_dirty = true;
         ss_reply_err(out, RERR_NOT_IN_MULTI);
         return SS_DISPATCH_DONE;

@@ -156,3 +156,19 @@ const char *ct_exec(const char *first, ...)
     }
     return finish_reply();
 }
+
+const char *ct_apply(const void *entry, size_t len)
+{
+    ss_state_machine sm = ss_engine_state_machine(engine);
+    ss_applied_entry ae = {
+        .index = ss_store_applied_index(store) + 1,
+        .term = 1,
+        .type = SS_ENTRY_COMMAND,
+        .data = entry,
+        .len = len,
+    };
+    cr_assert_eq(sm.apply_batch(sm.ctx, &ae, 1), SS_OK, "the apply stopped the node");
+    ss_buf_reset(&reply);
+    ss_buf_append(&reply, ss_buf_data(&engine->scratch), ss_buf_len(&engine->scratch));
+    return finish_reply();
+}

@@ -29,5 +29,9 @@ const char *ct_exec(const char *first, ...);
 size_t ct_reply_len(void);
 /* The store's applied index (each write advances it). */
 uint64_t ct_applied_index(void);
+/* Applies raw bytes as the next committed log entry, through the engine's
+ * state machine as every replica would, and returns the replies the apply
+ * produced (empty when the entry was skipped). */
+const char *ct_apply(const void *entry, size_t len);
 
 #endif

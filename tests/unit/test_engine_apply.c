@@ -1,0 +1,156 @@
+/* Apply of committed entries: whatever a log entry holds, every replica answers it the same way and never crashes. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdtest.h"
+#include "common/config.h"
+#include "engine/entry.h"
+
+TestSuite(apply, .init = ct_setup, .fini = ct_teardown);
+
+/* An entry holding the commands of the redis-cli lines given (NULL ends
+ * them), encoded as a proposer would; the caller releases it. */
+static ss_buf entry_of(uint8_t flags, uint8_t db, const char *first, ...)
+{
+    const char *lines[32];
+    uint32_t n = 0;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *l = first; l && n < 32; l = va_arg(ap, const char *))
+        lines[n++] = l;
+    va_end(ap);
+    ss_buf b;
+    ss_buf_init(&b, 0);
+    ss_entry_header h = {.flags = flags, .origin_node = 99, .origin_boot = 7, .seq = 1,
+                         .time_ms = ct_now, .seed = 42, .db = db};
+    ss_entry_begin(&b, &h, n);
+    for (uint32_t i = 0; i < n; i++) {
+        int argc;
+        char **argv = ss_splitargs(lines[i], &argc);
+        cr_assert_not_null(argv);
+        size_t lens[64];
+        cr_assert_leq(argc, 64);
+        for (int j = 0; j < argc; j++)
+            lens[j] = strlen(argv[j]);
+        ss_args a = {argc, argv, lens};
+        ss_entry_add_cmd(&b, &a);
+        ss_split_free(argv, argc);
+    }
+    cr_assert_eq(ss_buf_error(&b), SS_OK);
+    return b;
+}
+
+static const char *apply(ss_buf *b)
+{
+    const char *r = ct_apply(ss_buf_data(b), ss_buf_len(b));
+    ss_buf_release(b);
+    return r;
+}
+
+#define APPLY(reply, ...)                                                      \
+    do {                                                                       \
+        ss_buf b_ = entry_of(0, 0, __VA_ARGS__, NULL);                         \
+        cr_expect_str_eq(apply(&b_), reply);                                   \
+    } while (0)
+
+#define APPLY_MULTI(reply, ...)                                                \
+    do {                                                                       \
+        ss_buf b_ = entry_of(SS_ENTRY_MULTI, 0, __VA_ARGS__, NULL);            \
+        cr_expect_str_eq(apply(&b_), reply);                                   \
+    } while (0)
+
+Test(apply, runs_a_write_and_a_transaction)
+{
+    /* The baseline: what proposers put in entries applies as before. */
+    APPLY("+OK\r\n", "SET k v");
+    APPLY_MULTI("*3\r\n:1\r\n$1\r\nv\r\n+PONG\r\n", "SADD s m", "GET k", "PING");
+    cr_expect_str_eq(ct_run("SMEMBERS s"), "*1\r\n$1\r\nm\r\n");
+}
+
+Test(apply, answers_a_command_below_its_arity_instead_of_reading_past_argv)
+{
+    /* The review's crash: GET with no key made getExec read a key pointer of 0x3. */
+    APPLY_MULTI("-ERR wrong number of arguments for 'get' command\r\n", "GET");
+    APPLY("-ERR wrong number of arguments for 'set' command\r\n", "SET k");
+    APPLY("-ERR wrong number of arguments for 'lset' command\r\n", "LSET l 0");
+    APPLY("-ERR wrong number of arguments for 'getset' command\r\n", "GETSET a b c");
+    APPLY_MULTI("-ERR wrong number of arguments for 'hset' command\r\n", "HSET h f");
+}
+
+Test(apply, refuses_a_read_only_command_alone_in_an_entry)
+{
+    /* Only writes travel alone in the log; a read there was never proposed by us. */
+    ct_run("SET k v");
+    APPLY("-ERR command 'get' is not allowed in a raft log entry\r\n", "GET k");
+    APPLY("-ERR command 'ping' is not allowed in a raft log entry\r\n", "PING");
+}
+
+Test(apply, refuses_a_local_or_transaction_command_in_an_entry)
+{
+    APPLY("-ERR command 'select' is not allowed in a raft log entry\r\n", "SELECT 1");
+    APPLY("-ERR command 'config' is not allowed in a raft log entry\r\n", "CONFIG SET maxclients 1");
+    APPLY("-ERR command 'multi' is not allowed in a raft log entry\r\n", "MULTI");
+    APPLY_MULTI("-ERR command 'exec' is not allowed in a raft log entry\r\n", "EXEC");
+    APPLY("-ERR command 'shutdown' is not allowed in a raft log entry\r\n", "SHUTDOWN");
+}
+
+Test(apply, refuses_debug_inside_a_transaction_entry)
+{
+    /* MULTI never queues DEBUG (O(N) on every node); an entry that holds one is forged. */
+    APPLY_MULTI("-ERR command 'debug' is not allowed in a raft log entry\r\n", "SET a 1", "DEBUG DIGEST");
+    cr_expect_str_eq(ct_run("GET a"), "$-1\r\n");
+}
+
+Test(apply, answers_an_unknown_command)
+{
+    APPLY("-ERR unknown command 'nosuch', with args beginning with: \r\n", "nosuch a b");
+}
+
+Test(apply, refuses_a_whole_transaction_when_one_command_is_malformed)
+{
+    /* Nothing of a refused entry runs: the SET before the bad GET leaves no trace. */
+    APPLY_MULTI("-ERR wrong number of arguments for 'get' command\r\n", "SET a 1", "INCR n", "GET");
+    cr_expect_str_eq(ct_run("GET a"), "$-1\r\n");
+    cr_expect_str_eq(ct_run("GET n"), "$-1\r\n");
+}
+
+Test(apply, refuses_an_entry_for_a_database_that_does_not_exist)
+{
+    ss_buf b = entry_of(0, 16, "SET k v", NULL);
+    cr_expect_str_eq(apply(&b), "-ERR DB index is out of range\r\n");
+    b = entry_of(0, 255, "SET k v", NULL);
+    cr_expect_str_eq(apply(&b), "-ERR DB index is out of range\r\n");
+    cr_expect_str_eq(ct_run("GET k"), "$-1\r\n", "not silently written to db 0");
+}
+
+Test(apply, answers_a_write_with_bad_arguments_with_its_usual_error)
+{
+    /* Options a prepare would have refused reach apply through MULTI or a peer. */
+    APPLY("-ERR value is not an integer or out of range\r\n", "SET k v EX ten");
+    APPLY("-ERR syntax error\r\n", "SET k v NX XX");
+    APPLY("-ERR wrong number of arguments for 'mset' command\r\n", "MSET a 1 b");
+    APPLY("-ERR value is not an integer or out of range\r\n", "LTRIM l a b");
+    APPLY("-ERR syntax error\r\n", "LINSERT l sideways p v");
+    cr_expect_str_eq(ct_run("EXISTS k a b l"), ":0\r\n");
+}
+
+Test(apply, skips_an_entry_that_does_not_decode_and_keeps_applying)
+{
+    uint8_t junk[] = {1, 0, 0xff, 0xff};
+    cr_expect_str_eq(ct_apply(junk, sizeof junk), "");
+    uint64_t before = ct_applied_index();
+    APPLY("+OK\r\n", "SET k v");
+    cr_expect_eq(ct_applied_index(), before + 1);
+}
+
+Test(apply, refuses_the_same_way_every_time)
+{
+    /* Determinism: the reply is a function of the entry alone. */
+    ss_buf b1 = entry_of(SS_ENTRY_MULTI, 0, "SET a 1", "LPOP", NULL);
+    ss_buf b2 = entry_of(SS_ENTRY_MULTI, 0, "SET a 1", "LPOP", NULL);
+    char *r1 = strdup(apply(&b1));
+    cr_expect_str_eq(apply(&b2), r1);
+    free(r1);
+}
