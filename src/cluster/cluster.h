@@ -48,6 +48,10 @@ typedef struct ss_state_machine {
     uint64_t (*applied_index)(void *ctx);
     /* The term of that entry, recorded with it; 0 if unknown. */
     uint64_t (*applied_term)(void *ctx);
+    /* Optional: whether an entry a peer hands over (a follower's proposal)
+     * is one this state machine could have built; a false answer drops it
+     * before it reaches the log. Apply must still cope with any entry. */
+    bool (*entry_valid)(void *ctx, const void *data, size_t len);
 
     /*
      * Snapshots, as files whose format only the state machine knows. The

@@ -87,6 +87,14 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
          * dropped: the follower learns of the new leader and answers its
          * client TRYAGAIN. */
         c->proposals_received++;
+        if (c->sm.entry_valid && !c->sm.entry_valid(c->sm.ctx, payload + 1, len - 1)) {
+            /* Honest peers of this version never send one: a bug, a version
+             * mismatch or a hostile node. Keep it out of everyone's log. */
+            c->proposals_refused++;
+            LOG_WARNING("raft: refused a malformed entry (%zu bytes) proposed by node %llu", len - 1,
+                        (unsigned long long)from);
+            break;
+        }
         ss_cluster_propose_now(c, payload + 1, len - 1);
         break;
     case PEER_INFO: {
@@ -639,6 +647,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_voters:%d", c->npeers + 1);
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
+    LINE("raft_proposals_refused:%llu", (unsigned long long)c->proposals_refused);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
     cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {

@@ -100,6 +100,7 @@ struct ss_cluster {
     /* Counters for INFO raft. */
     uint64_t proposals_forwarded;
     uint64_t proposals_received;
+    uint64_t proposals_refused;  /* malformed, dropped at the door (sm.entry_valid) */
     uint64_t entries_applied;
     uint64_t reads_confirmed;
 };

@@ -115,10 +115,18 @@ static uint64_t applied_term(void *arg)
     return ss_store_applied_term(e->store);
 }
 
+/* The leader's door for entries proposed by peers: the checks apply makes,
+ * made before the entry is in everyone's log. */
+static bool entry_valid(void *arg, const void *data, size_t len)
+{
+    (void)arg;
+    return ss_entry_valid(data, len);
+}
+
 ss_state_machine ss_engine_state_machine(ss_engine *e)
 {
     ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index,
-                           .applied_term = applied_term};
+                           .applied_term = applied_term, .entry_valid = entry_valid};
     ss_engine_snapshot_hooks(&sm);
     return sm;
 }
