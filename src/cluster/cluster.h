@@ -102,6 +102,10 @@ int ss_cluster_start(ss_cluster *c, char *errmsg);
 /* Stops everything; cb runs once every handle is closed and the log is flushed. */
 void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg);
 
+/* The largest entry the cluster can carry: what the log stores, a peer frame
+ * holds and the leader's uncommitted budget admits. A write whose entry is
+ * bigger must be refused before it is proposed. */
+uint64_t ss_cluster_max_entry_size(const ss_cluster *c);
 /* Copies data; cb is called exactly once (possibly before this returns). */
 void ss_cluster_propose(ss_cluster *c, const void *data, size_t len, ss_propose_cb cb, void *arg);
 /* cb is called exactly once (possibly before this returns). */

@@ -77,6 +77,7 @@
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
     X(RERR_NOT_IN_ENTRY,  "ERR command '%s' is not allowed in a raft log entry")                \
+    X(RERR_ENTRY_TOOBIG,  "ERR write exceeds the maximum raft log entry size (%llu bytes)")    \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
     X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")
 

@@ -45,6 +45,22 @@ int ss_entry_add_cmd(ss_buf *b, const ss_args *a)
     return ss_buf_error(b);
 }
 
+uint64_t ss_entry_cmd_size(const ss_args *a)
+{
+    uint64_t n = 4;
+    for (int i = 0; i < a->argc; i++)
+        n += 4 + (uint64_t)a->argvlen[i];
+    return n;
+}
+
+uint64_t ss_entry_encoded_size(const ss_args *cmds, uint32_t ncmds)
+{
+    uint64_t n = SS_ENTRY_HEADER_SIZE;
+    for (uint32_t i = 0; i < ncmds; i++)
+        n += ss_entry_cmd_size(&cmds[i]);
+    return n;
+}
+
 typedef struct {
     const uint8_t *p;
     size_t left;

@@ -25,6 +25,7 @@
 #define SS_ENTRY_VERSION 1
 #define SS_ENTRY_MULTI 0x01
 #define SS_ENTRY_MAX_ARGS (1 << 20)
+#define SS_ENTRY_HEADER_SIZE 47 /* everything up to and including ncmds */
 
 typedef struct ss_entry_header {
     uint8_t flags;
@@ -39,6 +40,10 @@ typedef struct ss_entry_header {
 /* Encoding: a header, then each command. */
 int ss_entry_begin(ss_buf *b, const ss_entry_header *h, uint32_t ncmds);
 int ss_entry_add_cmd(ss_buf *b, const ss_args *a);
+/* The bytes one command adds to an entry, and the size of a whole entry, known
+ * before encoding it (a write too big for the log is refused unencoded). */
+uint64_t ss_entry_cmd_size(const ss_args *a);
+uint64_t ss_entry_encoded_size(const ss_args *cmds, uint32_t ncmds);
 
 /* A decoded entry. Arguments point into a single allocation owned by the
  * decoded entry (NUL-terminated for convenience); free with ss_entry_release. */

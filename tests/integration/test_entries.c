@@ -198,3 +198,134 @@ Test(entries, the_poison_entry_through_peer_propose_leaves_every_node_up)
     cr_expect_eq(r->type, REDIS_REPLY_NIL, "no part of a refused entry ran");
     freeReplyObject(r);
 }
+
+/* ------------------------------------------------------ writes too big for the log */
+
+#define TOOBIG "ERR write exceeds the maximum raft log entry size"
+
+/* A command of argc arguments where the ones given as NULL are `vlen` bytes of 'v'. */
+static redisReply *argv_at(redisContext *ctx, int argc, const char **argv, size_t vlen)
+{
+    static char *big;
+    static size_t big_len;
+    if (big_len < vlen) {
+        free(big);
+        big = malloc(vlen);
+        cr_assert_not_null(big);
+        memset(big, 'v', vlen);
+        big_len = vlen;
+    }
+    const char *av[16];
+    size_t lens[16];
+    for (int i = 0; i < argc; i++) {
+        av[i] = argv[i] ? argv[i] : big;
+        lens[i] = argv[i] ? strlen(argv[i]) : vlen;
+    }
+    return redisCommandArgv(ctx, argc, av, lens);
+}
+
+static void expect_error_prefix(redisReply *r, const char *prefix, const char *what)
+{
+    cr_assert_not_null(r, "%s: no reply (the node died?)", what);
+    cr_expect_eq(r->type, REDIS_REPLY_ERROR, "%s: reply type %d", what, r->type);
+    if (r->type == REDIS_REPLY_ERROR)
+        cr_expect(strncmp(r->str, prefix, strlen(prefix)) == 0, "%s: %s", what, r->str);
+    freeReplyObject(r);
+}
+
+static void expect_status(redisReply *r, const char *want, const char *what)
+{
+    cr_assert_not_null(r, "%s: no reply (the node died?)", what);
+    cr_expect(r->type == REDIS_REPLY_STATUS && !strcmp(r->str, want), "%s: type %d %s", what, r->type,
+              r->str ? r->str : "");
+    freeReplyObject(r);
+}
+
+/* MULTI, then SETs of vlen bytes until one is refused (at most max), then EXEC. */
+static void expect_transaction_refused(redisContext *ctx, size_t vlen, int max)
+{
+    expect_status(redisCommand(ctx, "MULTI"), "OK", "MULTI");
+    bool refused = false;
+    for (int i = 0; i < max && !refused; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "t%d", i);
+        redisReply *r = argv_at(ctx, 3, (const char *[]){"SET", key, NULL}, vlen);
+        cr_assert_not_null(r);
+        refused = r->type == REDIS_REPLY_ERROR;
+        if (refused)
+            cr_expect(strncmp(r->str, TOOBIG, strlen(TOOBIG)) == 0, "queueing: %s", r->str);
+        else
+            cr_expect(r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "QUEUED"));
+        freeReplyObject(r);
+    }
+    cr_expect(refused, "the SET that overflows the entry is refused while queueing");
+    expect_error_prefix(redisCommand(ctx, "EXEC"), "EXECABORT", "EXEC");
+}
+
+Test(entries, a_write_too_big_for_a_peer_frame_is_refused_and_the_cluster_keeps_going)
+{
+    /* proto-max-bulk-len 1mb sizes the peer frames at 5 MiB: an entry of
+     * 4 MB replicates, one of 6 MB could never reach a follower (before, it
+     * was appended anyway and blocked every later write behind it). */
+    hc_init(&cl, 3, "--proto-max-bulk-len 1mb");
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 20000);
+    cr_assert_geq(leader, 0);
+    int follower = (leader + 1) % cl.n;
+    const size_t mb = 1000 * 1000;
+    redisContext *ctx = h_connect(&cl.nodes[leader]);
+    cr_assert(ctx && !ctx->err);
+    redisReply *r = argv_at(ctx, 9, (const char *[]){"MSET", "a", NULL, "b", NULL, "c", NULL, "d", NULL}, mb);
+    expect_status(r, "OK", "an MSET of 4 MB fits");
+    r = argv_at(ctx, 13, (const char *[]){"MSET", "a", NULL, "b", NULL, "c", NULL, "d", NULL, "e", NULL, "f", NULL},
+                mb);
+    expect_error_prefix(r, TOOBIG, "an MSET of 6 MB at the leader");
+    expect_transaction_refused(ctx, mb, 8);
+    redisFree(ctx);
+
+    /* A follower refuses it at its own prepare, before forwarding anything. */
+    ctx = h_connect(&cl.nodes[follower]);
+    cr_assert(ctx && !ctx->err);
+    r = argv_at(ctx, 13, (const char *[]){"MSET", "a", NULL, "b", NULL, "c", NULL, "d", NULL, "e", NULL, "f", NULL},
+                mb);
+    expect_error_prefix(r, TOOBIG, "an MSET of 6 MB at a follower");
+    redisFree(ctx);
+
+    expect_all_alive("after the big writes");
+    cr_assert(hc_set_retry(&cl, follower, "after", "1", 10000), "writes still commit");
+    for (int i = 0; i < cl.n; i++) {
+        r = cmd_at(i, "STRLEN d");
+        cr_assert_not_null(r);
+        cr_expect_eq(r->integer, (long long)mb, "node %d has the 4 MB MSET", i + 1);
+        freeReplyObject(r);
+        r = cmd_at(i, "EXISTS e t0");
+        cr_assert_not_null(r);
+        cr_expect_eq(r->integer, 0, "node %d has nothing of the refused writes", i + 1);
+        freeReplyObject(r);
+    }
+    expect_same_digest(leader);
+}
+
+Test(entries, the_reviews_mset_of_two_260mb_values_is_refused_without_stopping_the_node)
+{
+    /* The default configuration: 520 MiB of values pass proto-max-bulk-len one
+     * by one, but their entry is over the log's 512 MiB. Before, the node
+     * logged "could not queue entries for the raft log (too big)" and exited. */
+    cl.n = 1;
+    h_node_init(&cl.nodes[0], 1, "%s", "");
+    cr_assert(h_node_start(&cl.nodes[0]), "start; see %s", cl.nodes[0].dir);
+    redisContext *ctx = h_connect(&cl.nodes[0]);
+    cr_assert(ctx && !ctx->err);
+    redisSetTimeout(ctx, (struct timeval){120, 0});
+    const size_t v = (size_t)260 << 20;
+    redisReply *r = argv_at(ctx, 5, (const char *[]){"MSET", "a", NULL, "b", NULL}, v);
+    expect_error_prefix(r, TOOBIG, "MSET a <260 MiB> b <260 MiB>");
+    expect_transaction_refused(ctx, v, 3);
+    cr_assert(h_node_alive(&cl.nodes[0]), "the node is still up; see %s/sandstore.log", cl.nodes[0].dir);
+    expect_status(redisCommand(ctx, "SET after 1"), "OK", "a write after the refusal");
+    r = redisCommand(ctx, "EXISTS a b t0 t1");
+    cr_assert_not_null(r);
+    cr_expect_eq(r->integer, 0, "nothing of the refused writes");
+    freeReplyObject(r);
+    redisFree(ctx);
+}

@@ -67,6 +67,7 @@ static const char *finish_reply(void)
 }
 
 size_t ct_reply_len(void) { return ss_buf_len(&reply); }
+ss_engine *ct_engine(void) { return engine; }
 uint64_t ct_applied_index(void) { return ss_store_applied_index(store); }
 
 static void run_cmds(ss_args *cmds, uint32_t n, bool multi)

@@ -33,5 +33,7 @@ uint64_t ct_applied_index(void);
  * state machine as every replica would, and returns the replies the apply
  * produced (empty when the entry was skipped). */
 const char *ct_apply(const void *entry, size_t len);
+/* The engine under test (for tests that drive ss_engine_dispatch). */
+struct ss_engine *ct_engine(void);
 
 #endif

@@ -44,7 +44,7 @@ static void put_u32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-#define HEADER_SIZE 47          /* up to and including the command count */
+#define HEADER_SIZE SS_ENTRY_HEADER_SIZE
 #define NCMDS_AT (HEADER_SIZE - 4)
 
 Test(entry, round_trips_header_and_commands)
@@ -59,6 +59,10 @@ Test(entry, round_trips_header_and_commands)
     size_t binlen[] = {4, 3};
     ss_args a = {2, (char *[]){"INCR", (char *)bin}, binlen};
     ss_entry_add_cmd(&b, &a);
+    ss_args set = {3, (char *[]){"SET", "k", "v"}, (size_t[]){3, 1, 1}};
+    cr_expect_eq(ss_buf_len(&b), ss_entry_encoded_size((ss_args[]){set, a}, 2),
+                 "the size known before encoding is the size encoded");
+    cr_expect_eq(ss_buf_len(&b), SS_ENTRY_HEADER_SIZE + ss_entry_cmd_size(&set) + ss_entry_cmd_size(&a));
 
     ss_entry e;
     ss_errmsg err = "";
