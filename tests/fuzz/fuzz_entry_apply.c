@@ -248,7 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_door((const uint8_t *)ss_buf_data(&bufs[n]), ss_buf_len(&bufs[n]));
         batch[n] = (ss_applied_entry){++index, 1, SS_ENTRY_COMMAND, ss_buf_data(&bufs[n]), ss_buf_len(&bufs[n])};
         n++;
-        if ((ctl & 1) || n == MAX_BATCH || in.left == 0) {
+        if ((ctl & 1) || n == MAX_BATCH || in.left == 0 || count == MAX_ENTRIES - 1) {
             if (sm.apply_batch(sm.ctx, batch, n) != SS_OK) {
                 fprintf(stderr, "fuzz_entry_apply: apply_batch failed: every replica would stop\n");
                 abort();
