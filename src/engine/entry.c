@@ -137,6 +137,8 @@ static int read_header(reader *r, ss_entry_header *h, uint32_t *ncmds, char *err
     h->db = db;
     if (flags & ~SS_ENTRY_MULTI)
         return ss_errf(errmsg, SS_ECORRUPT, "entry: unknown flags 0x%02x", flags);
+    if (h->time_ms < 0 || h->time_ms > SS_ENTRY_MAX_TIME_MS)
+        return ss_errf(errmsg, SS_ECORRUPT, "entry: time %lld ms is no wall clock reading", (long long)h->time_ms);
     /* A command takes at least 8 bytes (its count and one length): a count the
      * bytes cannot hold is refused before anything is sized by it. */
     if (*ncmds == 0 || *ncmds > SS_ENTRY_MAX_ARGS || *ncmds > r->left / 8)

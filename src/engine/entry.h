@@ -26,6 +26,9 @@
 #define SS_ENTRY_MULTI 0x01
 #define SS_ENTRY_MAX_ARGS (1 << 20)
 #define SS_ENTRY_HEADER_SIZE 47 /* everything up to and including ncmds */
+/* An entry's time is a wall clock reading: 1970 to the end of year 9999.
+ * Bounding it lets apply add a TTL to it without overflow. */
+#define SS_ENTRY_MAX_TIME_MS 253402300799999LL
 
 typedef struct ss_entry_header {
     uint8_t flags;
@@ -55,9 +58,10 @@ typedef struct ss_entry {
 } ss_entry;
 
 /* SS_OK or SS_ECORRUPT (with context in errmsg) for anything malformed: a
- * version or flag this code does not know, counts or lengths the bytes present
- * cannot hold, trailing bytes, several commands outside MULTI. Nothing is
- * allocated before the counts have been checked against the bytes. */
+ * version or flag this code does not know, a time outside 1970..9999, counts
+ * or lengths the bytes present cannot hold, trailing bytes, several commands
+ * outside MULTI. Nothing is allocated before the counts have been checked
+ * against the bytes. */
 int ss_entry_decode(const void *data, size_t len, ss_entry *out, char *errmsg);
 void ss_entry_release(ss_entry *e);
 

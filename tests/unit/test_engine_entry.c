@@ -222,3 +222,22 @@ Test(entry, the_door_and_apply_give_the_same_verdict)
     expect_door_agrees(&b, false, "a trailing byte");
     ss_buf_release(&b);
 }
+
+Test(entry, refuses_a_time_that_is_no_wall_clock_reading)
+{
+    /* Apply adds TTLs to the entry's time: a negative or absurd one would
+     * overflow them (EXPIRE's base, found by fuzz_entry_apply). */
+    ss_entry_header h = H;
+    h.time_ms = -1;
+    ss_buf b = set_entry(&h);
+    cr_expect_eq(decode(&b), SS_ECORRUPT);
+    ss_buf_release(&b);
+    h.time_ms = INT64_MAX;
+    b = set_entry(&h);
+    cr_expect_eq(decode(&b), SS_ECORRUPT);
+    ss_buf_release(&b);
+    h.time_ms = SS_ENTRY_MAX_TIME_MS;
+    b = set_entry(&h);
+    cr_expect_eq(decode(&b), SS_OK, "the last millisecond of year 9999");
+    ss_buf_release(&b);
+}
