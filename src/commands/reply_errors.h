@@ -78,6 +78,7 @@
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
     X(RERR_NOT_IN_ENTRY,  "ERR command '%s' is not allowed in a raft log entry")                \
     X(RERR_ENTRY_TOOBIG,  "ERR write exceeds the maximum raft log entry size (%llu bytes)")    \
+    X(RERR_APPLY_TOOBIG,  "ERR write too big to apply: its changes exceed what one store transaction may hold") \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
     X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")
 

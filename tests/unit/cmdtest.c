@@ -26,13 +26,15 @@ static void *no_async(void *ctx, ss_session *s) { return NULL; }
 static void no_complete(void *ctx, ss_session *s, void *cookie, const char *r, size_t len) {}
 static void no_info(void *ctx, ss_buf *out) {}
 
-void ct_setup(void)
+void ct_setup(void) { ct_setup_with(NULL); }
+
+void ct_setup_with(const ss_store_options *opts)
 {
     snprintf(dir, sizeof dir, "/tmp/ss-cmdtest-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
     ss_config_init(&cfg);
     ss_errmsg err = "";
-    cr_assert_eq(ss_store_open(dir, NULL, &store, err), SS_OK, "%s", err);
+    cr_assert_eq(ss_store_open(dir, opts, &store, err), SS_OK, "%s", err);
     uv_loop_init(&loop);
     ss_engine_hooks hooks = {NULL, no_async, no_complete, no_info, no_info, no_info};
     cr_assert_eq(ss_engine_new(&loop, &cfg, store, &engine, err), SS_OK, "%s", err);
@@ -156,6 +158,17 @@ const char *ct_exec(const char *first, ...)
         ss_split_free(argvs[i], cmds[i].argc);
     }
     return finish_reply();
+}
+
+void ct_apply_batch(const void *const *entries, const size_t *lens, size_t n)
+{
+    ss_state_machine sm = ss_engine_state_machine(engine);
+    ss_applied_entry batch[64];
+    cr_assert_leq(n, 64);
+    for (size_t i = 0; i < n; i++)
+        batch[i] = (ss_applied_entry){ss_store_applied_index(store) + 1 + i, 1, SS_ENTRY_COMMAND, entries[i],
+                                      lens[i]};
+    cr_assert_eq(sm.apply_batch(sm.ctx, batch, n), SS_OK, "the apply stopped the node");
 }
 
 const char *ct_apply(const void *entry, size_t len)

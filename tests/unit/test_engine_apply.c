@@ -7,6 +7,7 @@
 #include "cmdtest.h"
 #include "common/config.h"
 #include "engine/entry.h"
+#include "store/store.h"
 
 TestSuite(apply, .init = ct_setup, .fini = ct_teardown);
 
@@ -153,4 +154,59 @@ Test(apply, refuses_the_same_way_every_time)
     char *r1 = strdup(apply(&b1));
     cr_expect_str_eq(apply(&b2), r1);
     free(r1);
+}
+
+/* ------------------------------------------------- changes too big for one store txn */
+
+/* The store refuses a transaction past max_txn_bytes (1 GiB in production):
+ * here 1 MiB, so that a few SETRANGEs reach it. */
+static void setup_small_txn(void)
+{
+    ss_store_options opts;
+    ss_store_options_init(&opts);
+    opts.max_txn_bytes = 1 << 20;
+    ct_setup_with(&opts);
+}
+
+TestSuite(apply_limits, .init = setup_small_txn, .fini = ct_teardown);
+
+#define APPLY_TOOBIG "-ERR write too big to apply: its changes exceed what one store transaction may hold\r\n"
+
+Test(apply_limits, answers_a_transaction_whose_changes_overflow_the_store_txn)
+{
+    /* Tiny commands, big effects: before, the store's refusal stopped every
+     * replica, and again on every restart. */
+    uint64_t before = ct_applied_index();
+    ss_buf b = entry_of(SS_ENTRY_MULTI, 0, "SET c 1", "SETRANGE a 600000 x", "SETRANGE b 600000 x", NULL);
+    cr_expect_str_eq(apply(&b), APPLY_TOOBIG);
+    cr_expect_eq(ct_applied_index(), before + 1, "the entry is applied, as a refusal");
+    cr_expect_str_eq(ct_run("EXISTS a b c"), ":0\r\n", "nothing of it ran");
+    APPLY(APPLY_TOOBIG, "SETRANGE a 2000000 x");
+    APPLY("+OK\r\n", "SET k v");
+}
+
+Test(apply_limits, a_batch_that_overflows_the_store_txn_is_committed_in_parts)
+{
+    /* Each entry fits; together they do not: the batch commits in parts,
+     * and every entry is applied exactly once, in order. */
+    ss_buf b[4] = {
+        entry_of(0, 0, "SETRANGE a 400000 x", NULL),
+        entry_of(0, 0, "SETRANGE b 400000 x", NULL),
+        entry_of(0, 0, "SETRANGE c 400000 x", NULL),
+        entry_of(0, 0, "INCR n", NULL),
+    };
+    const void *data[4];
+    size_t lens[4];
+    for (int i = 0; i < 4; i++) {
+        data[i] = ss_buf_data(&b[i]);
+        lens[i] = ss_buf_len(&b[i]);
+    }
+    uint64_t before = ct_applied_index();
+    ct_apply_batch(data, lens, 4);
+    for (int i = 0; i < 4; i++)
+        ss_buf_release(&b[i]);
+    cr_expect_eq(ct_applied_index(), before + 4);
+    cr_expect_str_eq(ct_run("STRLEN a"), ":400001\r\n");
+    cr_expect_str_eq(ct_run("STRLEN c"), ":400001\r\n");
+    cr_expect_str_eq(ct_run("GET n"), "$1\r\n1\r\n", "applied once, not again by a retry");
 }
