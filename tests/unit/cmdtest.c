@@ -63,7 +63,8 @@ static const char *finish_reply(void)
 {
     free(reply_str);
     reply_str = malloc(ss_buf_len(&reply) + 1);
-    memcpy(reply_str, ss_buf_data(&reply), ss_buf_len(&reply));
+    if (ss_buf_len(&reply) > 0)
+        memcpy(reply_str, ss_buf_data(&reply), ss_buf_len(&reply));
     reply_str[ss_buf_len(&reply)] = '\0';
     return reply_str;
 }
@@ -183,6 +184,7 @@ const char *ct_apply(const void *entry, size_t len)
     };
     cr_assert_eq(sm.apply_batch(sm.ctx, &ae, 1), SS_OK, "the apply stopped the node");
     ss_buf_reset(&reply);
-    ss_buf_append(&reply, ss_buf_data(&engine->scratch), ss_buf_len(&engine->scratch));
+    if (ss_buf_len(&engine->scratch) > 0)
+        ss_buf_append(&reply, ss_buf_data(&engine->scratch), ss_buf_len(&engine->scratch));
     return finish_reply();
 }
