@@ -45,6 +45,9 @@ bool h_node_alive(h_node *n);
 redisContext *h_connect(const h_node *n);
 /* Runs a command and returns the reply (caller frees); asserts non-NULL. */
 redisReply *h_cmd(redisContext *c, const char *fmt, ...);
+/* One command on a connection of its own (5 s timeout): the reply (caller
+ * frees), or NULL when the node is unreachable or did not answer. */
+redisReply *h_node_cmd(const h_node *n, const char *fmt, ...);
 /* Runs a shell command, capturing stdout+stderr into out (may be NULL). */
 int h_sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The path of the sandstore binary. */

@@ -18,22 +18,7 @@ static h_cluster cl;
 static void teardown(void) { hc_cleanup(&cl); }
 TestSuite(entries, .fini = teardown, .timeout = 300);
 
-static redisReply *cmd_at(int i, const char *fmt, ...)
-{
-    redisContext *ctx = h_connect(&cl.nodes[i]);
-    if (!ctx || ctx->err) {
-        if (ctx)
-            redisFree(ctx);
-        return NULL;
-    }
-    redisSetTimeout(ctx, (struct timeval){5, 0});
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(ctx, fmt, ap);
-    va_end(ap);
-    redisFree(ctx);
-    return r;
-}
+#define cmd_at(i, ...) h_node_cmd(&cl.nodes[i], __VA_ARGS__)
 
 /* ------------------------------------------------------------ poison entries */
 
