@@ -48,6 +48,10 @@ typedef struct ss_state_machine {
     uint64_t (*applied_index)(void *ctx);
     /* The term of that entry, recorded with it; 0 if unknown. */
     uint64_t (*applied_term)(void *ctx);
+    /* Optional: whether an entry a peer hands over (a follower's proposal)
+     * is one this state machine could have built; a false answer drops it
+     * before it reaches the log. Apply must still cope with any entry. */
+    bool (*entry_valid)(void *ctx, const void *data, size_t len);
 
     /*
      * Snapshots, as files whose format only the state machine knows. The
@@ -98,6 +102,10 @@ int ss_cluster_start(ss_cluster *c, char *errmsg);
 /* Stops everything; cb runs once every handle is closed and the log is flushed. */
 void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg);
 
+/* The largest entry the cluster can carry: what the log stores, a peer frame
+ * holds and the leader's uncommitted budget admits. A write whose entry is
+ * bigger must be refused before it is proposed. */
+uint64_t ss_cluster_max_entry_size(const ss_cluster *c);
 /* Copies data; cb is called exactly once (possibly before this returns). */
 void ss_cluster_propose(ss_cluster *c, const void *data, size_t len, ss_propose_cb cb, void *arg);
 /* cb is called exactly once (possibly before this returns). */

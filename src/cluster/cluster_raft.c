@@ -87,6 +87,14 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
          * dropped: the follower learns of the new leader and answers its
          * client TRYAGAIN. */
         c->proposals_received++;
+        if (c->sm.entry_valid && !c->sm.entry_valid(c->sm.ctx, payload + 1, len - 1)) {
+            /* Honest peers of this version never send one: a bug, a version
+             * mismatch or a hostile node. Keep it out of everyone's log. */
+            c->proposals_refused++;
+            LOG_WARNING("raft: refused a malformed entry (%zu bytes) proposed by node %llu", len - 1,
+                        (unsigned long long)from);
+            break;
+        }
         ss_cluster_propose_now(c, payload + 1, len - 1);
         break;
     case PEER_INFO: {
@@ -363,12 +371,25 @@ static void on_tick(uv_timer_t *t)
 
 /* ----------------------------------------------------------- lifecycle */
 
+/* A peer frame holds one proto-max-bulk-len value and room around it; the
+ * largest entry follows from it (ss_cluster_max_entry_size), so that a write
+ * carrying several big values is refused at prepare, not stuck unsendable. */
+static size_t peer_max_frame(const ss_config *cfg)
+{
+    return (size_t)cfg->proto_max_bulk_len + ((size_t)4 << 20);
+}
+
+/* What an AppendEntries or a PEER_PROPOSE adds around one entry (a few dozen
+ * bytes: varints and a kind byte), generously. */
+#define ENTRY_FRAME_OVERHEAD 4096
+
 static int restore(ss_cluster *c, char *errmsg)
 {
     ss_storage_opts opts;
     ss_storage_opts_init(&opts);
     opts.fsync = c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? SS_FSYNC_NO : SS_FSYNC_ALWAYS;
     opts.segment_size = (uint64_t)c->cfg->raft_segment_size;
+    c->max_entry = opts.max_entry_size;
     ss_storage_state st;
     int rc = ss_storage_open(c->loop, c->cfg->dir, &opts, &c->storage, &st, errmsg);
     if (rc != SS_OK)
@@ -484,6 +505,12 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
         free(c);
         return rc;
     }
+    /* Every part must take the largest entry, on every node, or it could
+     * never be replicated (a peer frame) or persisted (the log). */
+    if (c->max_entry > peer_max_frame(cfg) - ENTRY_FRAME_OVERHEAD)
+        c->max_entry = peer_max_frame(cfg) - ENTRY_FRAME_OVERHEAD;
+    if (c->max_entry > rc_.max_uncommitted_bytes)
+        c->max_entry = rc_.max_uncommitted_bytes;
     if (cfg->raft_fsync == SS_RAFT_FSYNC_NO)
         LOG_WARNING("raft: raft-fsync is 'no': acknowledged writes can be lost if the machine "
                     "crashes. Use this for benchmarks only");
@@ -518,9 +545,7 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
             .on_message = on_message,
             .on_peer_state = on_peer_state,
             .ctx = c,
-            /* An entry carries at most one proto-max-bulk-len value plus its
-             * command; a frame must hold the largest entry. */
-            .max_frame = (size_t)c->cfg->proto_max_bulk_len + ((size_t)4 << 20),
+            .max_frame = peer_max_frame(c->cfg),
         };
         int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
         if (rc != SS_OK)
@@ -599,6 +624,8 @@ int ss_cluster_snapshot_in_progress(const ss_cluster *c) { return cluster_snap_t
 
 bool ss_cluster_is_leader(const ss_cluster *c) { return !c->closing && c->role == RAFT_LEADER; }
 uint64_t ss_cluster_leader_id(const ss_cluster *c) { return c->leader_id; }
+uint64_t ss_cluster_max_entry_size(const ss_cluster *c) { return c->max_entry; }
+
 uint64_t ss_cluster_node_id(const ss_cluster *c) { return c->cfg->node_id; }
 
 const char *ss_cluster_leader_addr(const ss_cluster *c)
@@ -639,6 +666,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_voters:%d", c->npeers + 1);
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
+    LINE("raft_proposals_refused:%llu", (unsigned long long)c->proposals_refused);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
     cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {

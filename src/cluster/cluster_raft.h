@@ -86,6 +86,8 @@ struct ss_cluster {
     size_t reads_head, reads_len, reads_cap;
     uint64_t next_read_ctx;
 
+    uint64_t max_entry;        /* ss_cluster_max_entry_size */
+
     peer_info peers[SS_MAX_PEERS];
     int npeers;
     char self_client_addr[SS_HOST_MAX + 8];
@@ -100,6 +102,7 @@ struct ss_cluster {
     /* Counters for INFO raft. */
     uint64_t proposals_forwarded;
     uint64_t proposals_received;
+    uint64_t proposals_refused;  /* malformed, dropped at the door (sm.entry_valid) */
     uint64_t entries_applied;
     uint64_t reads_confirmed;
 };

@@ -44,7 +44,8 @@ int ss_strvec_push(ss_strvec *v, const void *p, size_t len)
 
 ss_slice ss_strvec_at(const ss_strvec *v, size_t i)
 {
-    return (ss_slice){v->mem + v->off[i], v->len[i]};
+    /* Only empty strings pushed so far: no buffer, and NULL + 0 is undefined. */
+    return (ss_slice){v->mem ? v->mem + v->off[i] : "", v->len[i]};
 }
 
 void ss_strvec_release(ss_strvec *v)

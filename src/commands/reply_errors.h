@@ -76,6 +76,9 @@
     X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
+    X(RERR_NOT_IN_ENTRY,  "ERR command '%s' is not allowed in a raft log entry")                \
+    X(RERR_ENTRY_TOOBIG,  "ERR write exceeds the maximum raft log entry size (%llu bytes)")    \
+    X(RERR_APPLY_TOOBIG,  "ERR write too big to apply: its changes exceed what one store transaction may hold") \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
     X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")                       \
     X(RERR_GETKEYS_CMD,   "ERR Invalid command specified")                                   \

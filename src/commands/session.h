@@ -48,7 +48,7 @@ struct ss_session {
     ss_queued_cmd *queued;
     int nqueued;
     int queued_cap;
-    size_t queued_bytes;
+    size_t queued_bytes;        /* their size in the log entry EXEC builds */
 };
 typedef struct ss_session ss_session;
 

@@ -1,4 +1,5 @@
 /* The replicated state machine: committed entries applied to the store in one batch, replies to waiting clients. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,9 @@ typedef struct local_reply {
     size_t off, len;
 } local_reply;
 
-static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, local_reply *mine,
+/* Applies one entry in txn (or, when too_big, answers it as too big to apply
+ * and runs nothing). Its reply, if a client of this node waits, is *mine. */
+static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bool too_big, local_reply *mine,
                        bool *is_mine)
 {
     ss_entry entry;
@@ -29,7 +32,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, lo
     ss_exec_ctx ctx = {
         .node = &e->node,
         .txn = txn,
-        .db = entry.h.db < 16 ? entry.h.db : 0,
+        .db = entry.h.db,
         .now_ms = entry.h.time_ms,
         .index = ae->index,
         .rng = entry.h.seed,
@@ -37,11 +40,23 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, lo
         .out = &e->scratch,
         .is_apply = true,
     };
-    if (entry.h.flags & SS_ENTRY_MULTI)
-        resp_add_array_len(&e->scratch, entry.ncmds);
-    for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
-        ss_exec_one(&ctx, &entry.cmds[i]);
-    e->node.stats.writes_applied += entry.ncmds;
+    if (too_big) {
+        ss_reply_err(&e->scratch, RERR_APPLY_TOOBIG);
+        LOG_WARNING("engine: refusing entry %llu: its changes overflow one store transaction",
+                    (unsigned long long)ae->index);
+    } else if (!ss_entry_check(&entry, &e->scratch)) {
+        /* Never proposed by a prepare of this version: refused as a whole, so
+         * nothing of it runs, and every node answers it with the same error. */
+        size_t len = ss_buf_len(&e->scratch) - start; /* "-ERR ...\r\n" */
+        LOG_WARNING("engine: refusing entry %llu: %.*s", (unsigned long long)ae->index,
+                    len > 3 ? (int)(len - 3) : 0, ss_buf_data(&e->scratch) + start + (len > 3));
+    } else {
+        if (entry.h.flags & SS_ENTRY_MULTI)
+            resp_add_array_len(&e->scratch, entry.ncmds);
+        for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
+            ss_exec_one(&ctx, &entry.cmds[i]);
+        e->node.stats.writes_applied += entry.ncmds;
+    }
     if (entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id) {
         *is_mine = true;
         *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start};
@@ -52,42 +67,90 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, lo
     return ctx.status;
 }
 
-static int apply_batch(void *arg, const ss_applied_entry *entries, size_t n)
+/* One store transaction's worth of a batch: entries[from..end) are applied
+ * and committed (with the index and term of the last), then their clients
+ * hear back. Stops early, with *next at the entry that overflowed the
+ * transaction and nothing committed, on SS_ETOOBIG. */
+static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from, size_t end, size_t too_big,
+                     local_reply *mine, size_t *next)
 {
-    ss_engine *e = arg;
-    if (n == 0)
-        return SS_OK;
     ss_buf_reset(&e->scratch);
-    local_reply *mine = malloc(sizeof *mine * n);
-    if (!mine)
-        return SS_ENOMEM;
+    uint64_t applied_before = e->node.stats.writes_applied;
     size_t nmine = 0;
     ss_txn *txn = ss_txn_begin(e->store);
     int rc = SS_OK;
-    for (size_t i = 0; i < n && rc == SS_OK; i++) {
+    for (size_t i = from; i < end; i++) {
         if (entries[i].type != SS_ENTRY_COMMAND)
             continue;
         bool is_mine;
-        rc = apply_entry(e, txn, &entries[i], &mine[nmine], &is_mine);
+        rc = apply_entry(e, txn, &entries[i], i == too_big, &mine[nmine], &is_mine);
+        if (rc == SS_ETOOBIG) {
+            ss_txn_abort(txn);
+            e->node.stats.writes_applied = applied_before; /* they will be applied again */
+            *next = i;
+            return rc;
+        }
+        if (rc != SS_OK)
+            break;
         if (is_mine)
             nmine++;
     }
     ss_errmsg err = "";
     if (rc == SS_OK)
-        rc = ss_txn_commit_term(txn, entries[n - 1].index, entries[n - 1].term, err);
+        rc = ss_txn_commit_term(txn, entries[end - 1].index, entries[end - 1].term, err);
     else
         ss_txn_abort(txn);
     if (rc != SS_OK) {
-        LOG_WARNING("engine: applying entries %llu..%llu failed: %s",
-                    (unsigned long long)entries[0].index, (unsigned long long)entries[n - 1].index,
-                    err[0] ? err : ss_strerror(rc));
-        free(mine);
+        LOG_WARNING("engine: applying entries %llu..%llu failed: %s", (unsigned long long)entries[from].index,
+                    (unsigned long long)entries[end - 1].index, err[0] ? err : ss_strerror(rc));
         return rc;
     }
-    /* Only now, with the batch in LevelDB, do the clients hear back. */
-    for (size_t i = 0; i < nmine; i++)
-        ss_pending_complete(e, mine[i].seq, ss_buf_data(&e->scratch) + mine[i].off, mine[i].len);
+    /* Only now, with the entries in LevelDB, do the clients hear back. */
+    for (size_t k = 0; k < nmine; k++)
+        ss_pending_complete(e, mine[k].seq, ss_buf_data(&e->scratch) + mine[k].off, mine[k].len);
+    *next = end;
+    return SS_OK;
+}
+
+/*
+ * A batch is applied in one store transaction. The store refuses one that
+ * grows past its limit (SS_ETOOBIG), which a batch of big writes can reach,
+ * or a single entry of small commands with big effects (MULTI and a few
+ * SETRANGEs at 512 MB). That refusal is deterministic, so it must not stop
+ * the node (it would stop every replica, on every restart): the entries
+ * before the one that overflowed are applied again and committed on their
+ * own, then that one is tried alone, and if it overflows alone too, it is
+ * answered with an error and changes nothing.
+ */
+static int apply_batch(void *arg, const ss_applied_entry *entries, size_t n)
+{
+    ss_engine *e = arg;
+    if (n == 0)
+        return SS_OK;
+    local_reply *mine = malloc(sizeof *mine * n);
+    if (!mine)
+        return SS_ENOMEM;
+    size_t from = 0, end = n, too_big = SIZE_MAX;
+    int rc = SS_OK;
+    while (from < n) {
+        size_t next;
+        rc = apply_run(e, entries, from, end, too_big, mine, &next);
+        if (rc == SS_ETOOBIG && next != too_big) {
+            if (next == from)
+                too_big = next;  /* alone it overflows: refuse it */
+            else
+                end = next;      /* commit what came before it first */
+            rc = SS_OK;
+            continue;
+        }
+        if (rc != SS_OK)
+            break;
+        from = next;
+        end = n;
+    }
     free(mine);
+    if (rc != SS_OK)
+        return rc;
     if (e->sweep_idle && !e->stopping) {
         e->sweep_idle = false;
         uv_idle_start(&e->sweeper, ss_engine_on_sweep);
@@ -107,10 +170,18 @@ static uint64_t applied_term(void *arg)
     return ss_store_applied_term(e->store);
 }
 
+/* The leader's door for entries proposed by peers: the checks apply makes,
+ * made before the entry is in everyone's log. */
+static bool entry_valid(void *arg, const void *data, size_t len)
+{
+    (void)arg;
+    return ss_entry_valid(data, len);
+}
+
 ss_state_machine ss_engine_state_machine(ss_engine *e)
 {
     ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index,
-                           .applied_term = applied_term};
+                           .applied_term = applied_term, .entry_valid = entry_valid};
     ss_engine_snapshot_hooks(&sm);
     return sm;
 }

@@ -178,6 +178,8 @@ void ss_engine_finish_error(ss_engine *e, ss_session *s, void *cookie, ss_reply_
     if (code == RERR_MOVED) {
         const char *addr = e->cluster ? ss_cluster_leader_addr(e->cluster) : NULL;
         ss_reply_err(&b, code, addr ? addr : "?");
+    } else if (code == RERR_ENTRY_TOOBIG) {
+        ss_reply_err(&b, code, (unsigned long long)e->max_entry);
     } else {
         ss_reply_err(&b, code, "");
     }
@@ -200,6 +202,7 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
      * earlier life must never match a request of this one. */
     e->rng = (uint64_t)ss_clock_wall_us() ^ ss_clock_mono_ns() ^ ((uint64_t)getpid() << 32);
     e->boot_id = ss_engine_rand(e) | 1;
+    e->max_entry = SS_ENGINE_MAX_ENTRY_DEFAULT;
     ss_buf_init(&e->scratch, 0);
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
@@ -209,7 +212,11 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     return SS_OK;
 }
 
-void ss_engine_attach_cluster(ss_engine *e, ss_cluster *c) { e->cluster = c; }
+void ss_engine_attach_cluster(ss_engine *e, ss_cluster *c)
+{
+    e->cluster = c;
+    e->max_entry = ss_cluster_max_entry_size(c);
+}
 void ss_engine_set_hooks(ss_engine *e, const ss_engine_hooks *hooks) { e->hooks = *hooks; }
 
 void ss_engine_on_shutdown(ss_engine *e, void (*fn)(void *arg), void *arg)

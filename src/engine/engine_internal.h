@@ -6,6 +6,10 @@
 
 enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 
+/* The largest entry an engine without a cluster (the test bench) proposes:
+ * the raft log's own limit. With a cluster, the cluster says. */
+#define SS_ENGINE_MAX_ENTRY_DEFAULT (512ull << 20)
+
 /* A write waiting for its entry to be applied on this node. */
 typedef struct pending_write {
     uint64_t seq;
@@ -31,6 +35,7 @@ struct ss_engine {
     void (*on_shutdown)(void *arg);
     void *on_shutdown_arg;
     uint64_t boot_id;
+    uint64_t max_entry;       /* bytes: bigger writes are refused at prepare */
     uint64_t next_seq;
     uint64_t rng;
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/keyspace.h"
+
 static int put_u8(ss_buf *b, uint8_t v) { return ss_buf_append(b, &v, 1); }
 
 static int put_u32(ss_buf *b, uint32_t v)
@@ -41,6 +43,22 @@ int ss_entry_add_cmd(ss_buf *b, const ss_args *a)
         ss_buf_append(b, a->argv[i], a->argvlen[i]);
     }
     return ss_buf_error(b);
+}
+
+uint64_t ss_entry_cmd_size(const ss_args *a)
+{
+    uint64_t n = 4;
+    for (int i = 0; i < a->argc; i++)
+        n += 4 + (uint64_t)a->argvlen[i];
+    return n;
+}
+
+uint64_t ss_entry_encoded_size(const ss_args *cmds, uint32_t ncmds)
+{
+    uint64_t n = SS_ENTRY_HEADER_SIZE;
+    for (uint32_t i = 0; i < ncmds; i++)
+        n += ss_entry_cmd_size(&cmds[i]);
+    return n;
 }
 
 typedef struct {
@@ -103,28 +121,43 @@ static int measure(reader r, uint32_t ncmds, size_t *nargs, size_t *bytes, char 
     return SS_OK;
 }
 
+/* The header and the command count, checked; r is left at the first command. */
+static int read_header(reader *r, ss_entry_header *h, uint32_t *ncmds, char *errmsg)
+{
+    uint8_t version, flags, db;
+    uint64_t t;
+    if (!get(r, &version, 1) || version != SS_ENTRY_VERSION)
+        return ss_errf(errmsg, SS_ECORRUPT, "entry: unknown format version");
+    if (!get(r, &flags, 1) || !get_u64(r, &h->origin_node) || !get_u64(r, &h->origin_boot) ||
+        !get_u64(r, &h->seq) || !get_u64(r, &t) || !get_u64(r, &h->seed) || !get(r, &db, 1) ||
+        !get_u32(r, ncmds))
+        return ss_errf(errmsg, SS_ECORRUPT, "entry: truncated header");
+    h->flags = flags;
+    h->time_ms = (int64_t)t;
+    h->db = db;
+    if (flags & ~SS_ENTRY_MULTI)
+        return ss_errf(errmsg, SS_ECORRUPT, "entry: unknown flags 0x%02x", flags);
+    if (h->time_ms < 0 || h->time_ms > SS_ENTRY_MAX_TIME_MS)
+        return ss_errf(errmsg, SS_ECORRUPT, "entry: time %lld ms is no wall clock reading", (long long)h->time_ms);
+    /* A command takes at least 8 bytes (its count and one length): a count the
+     * bytes cannot hold is refused before anything is sized by it. */
+    if (*ncmds == 0 || *ncmds > SS_ENTRY_MAX_ARGS || *ncmds > r->left / 8)
+        return ss_errf(errmsg, SS_ECORRUPT, "entry: bad command count %u", *ncmds);
+    if (*ncmds > 1 && !(flags & SS_ENTRY_MULTI))
+        return ss_errf(errmsg, SS_ECORRUPT, "entry: %u commands outside MULTI", *ncmds);
+    return SS_OK;
+}
+
 int ss_entry_decode(const void *data, size_t len, ss_entry *out, char *errmsg)
 {
     memset(out, 0, sizeof *out);
     reader r = {data, len};
-    uint8_t version, flags, db;
-    uint64_t t;
-    if (!get(&r, &version, 1) || version != SS_ENTRY_VERSION)
-        return ss_errf(errmsg, SS_ECORRUPT, "entry: unknown format version");
-    if (!get(&r, &flags, 1) || !get_u64(&r, &out->h.origin_node) || !get_u64(&r, &out->h.origin_boot) ||
-        !get_u64(&r, &out->h.seq) || !get_u64(&r, &t) || !get_u64(&r, &out->h.seed) ||
-        !get(&r, &db, 1) || !get_u32(&r, &out->ncmds))
-        return ss_errf(errmsg, SS_ECORRUPT, "entry: truncated header");
-    out->h.flags = flags;
-    out->h.time_ms = (int64_t)t;
-    out->h.db = db;
-    if (out->ncmds == 0 || out->ncmds > SS_ENTRY_MAX_ARGS)
-        return ss_errf(errmsg, SS_ECORRUPT, "entry: bad command count %u", out->ncmds);
-
     size_t nargs, bytes;
-    int rc = measure(r, out->ncmds, &nargs, &bytes, errmsg);
-    if (rc != SS_OK)
+    int rc = read_header(&r, &out->h, &out->ncmds, errmsg);
+    if (rc != SS_OK || (rc = measure(r, out->ncmds, &nargs, &bytes, errmsg)) != SS_OK)
         return rc;
+    /* Bounded by the input: a command costs at most 41 bytes for the 8 it
+     * takes, an argument 17 for its 4. */
     size_t size = sizeof(ss_args) * out->ncmds + (sizeof(char *) + sizeof(size_t)) * nargs + bytes;
     char *mem = malloc(size ? size : 1);
     if (!mem)
@@ -159,4 +192,78 @@ void ss_entry_release(ss_entry *e)
 {
     free(e->mem);
     memset(e, 0, sizeof *e);
+}
+
+bool ss_entry_allows(const ss_command *cmd, bool multi)
+{
+    if (cmd->exec == NULL || (cmd->flags & (CMD_TXN | CMD_NOQUEUE | CMD_NOMULTI | CMD_NO_LOG)))
+        return false;
+    if (multi)
+        return !(cmd->flags & CMD_INTERNAL); /* clients can't queue those */
+    return (cmd->flags & CMD_WRITE) != 0;
+}
+
+/* Why one command can't be applied from an entry, or RERR_COUNT if it can. */
+static ss_reply_err_code refusal(const ss_command *cmd, bool multi, uint32_t argc)
+{
+    if (cmd == NULL)
+        return RERR_UNKNOWN_CMD;
+    if (!ss_entry_allows(cmd, multi))
+        return RERR_NOT_IN_ENTRY;
+    if (!ss_command_arity_ok(cmd, (int)argc))
+        return RERR_ARITY;
+    return RERR_COUNT;
+}
+
+bool ss_entry_check(const ss_entry *e, ss_buf *reply)
+{
+    if (e->h.db >= SS_KS_DBS) {
+        if (reply)
+            ss_reply_err(reply, RERR_DB_INDEX);
+        return false;
+    }
+    bool multi = (e->h.flags & SS_ENTRY_MULTI) != 0;
+    for (uint32_t i = 0; i < e->ncmds; i++) {
+        const ss_args *a = &e->cmds[i];
+        const ss_command *cmd = ss_command_lookup(a->argv[0], a->argvlen[0]);
+        ss_reply_err_code why = refusal(cmd, multi, (uint32_t)a->argc);
+        if (why == RERR_COUNT)
+            continue;
+        if (reply == NULL)
+            return false;
+        if (why == RERR_UNKNOWN_CMD)
+            ss_reply_err(reply, why, a->argv[0], "");
+        else
+            ss_reply_err(reply, why, cmd->name);
+        return false;
+    }
+    return true;
+}
+
+bool ss_entry_valid(const void *data, size_t len)
+{
+    reader r = {data, len};
+    ss_entry_header h;
+    uint32_t ncmds;
+    size_t nargs, bytes;
+    if (read_header(&r, &h, &ncmds, NULL) != SS_OK || measure(r, ncmds, &nargs, &bytes, NULL) != SS_OK ||
+        h.db >= SS_KS_DBS)
+        return false;
+    /* The structure is sound (measure): walk it without copying anything. */
+    for (uint32_t c = 0; c < ncmds; c++) {
+        uint32_t argc, alen;
+        get_u32(&r, &argc);
+        get_u32(&r, &alen);
+        const ss_command *cmd = ss_command_lookup((const char *)r.p, alen);
+        if (refusal(cmd, (h.flags & SS_ENTRY_MULTI) != 0, argc) != RERR_COUNT)
+            return false;
+        r.p += alen;
+        r.left -= alen;
+        for (uint32_t i = 1; i < argc; i++) {
+            get_u32(&r, &alen);
+            r.p += alen;
+            r.left -= alen;
+        }
+    }
+    return true;
 }

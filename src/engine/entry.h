@@ -25,6 +25,10 @@
 #define SS_ENTRY_VERSION 1
 #define SS_ENTRY_MULTI 0x01
 #define SS_ENTRY_MAX_ARGS (1 << 20)
+#define SS_ENTRY_HEADER_SIZE 47 /* everything up to and including ncmds */
+/* An entry's time is a wall clock reading: 1970 to the end of year 9999.
+ * Bounding it lets apply add a TTL to it without overflow. */
+#define SS_ENTRY_MAX_TIME_MS 253402300799999LL
 
 typedef struct ss_entry_header {
     uint8_t flags;
@@ -39,6 +43,10 @@ typedef struct ss_entry_header {
 /* Encoding: a header, then each command. */
 int ss_entry_begin(ss_buf *b, const ss_entry_header *h, uint32_t ncmds);
 int ss_entry_add_cmd(ss_buf *b, const ss_args *a);
+/* The bytes one command adds to an entry, and the size of a whole entry, known
+ * before encoding it (a write too big for the log is refused unencoded). */
+uint64_t ss_entry_cmd_size(const ss_args *a);
+uint64_t ss_entry_encoded_size(const ss_args *cmds, uint32_t ncmds);
 
 /* A decoded entry. Arguments point into a single allocation owned by the
  * decoded entry (NUL-terminated for convenience); free with ss_entry_release. */
@@ -49,8 +57,27 @@ typedef struct ss_entry {
     void *mem;
 } ss_entry;
 
-/* SS_OK or SS_ECORRUPT (with context in errmsg) for anything malformed. */
+/* SS_OK or SS_ECORRUPT (with context in errmsg) for anything malformed: a
+ * version or flag this code does not know, a time outside 1970..9999, counts
+ * or lengths the bytes present cannot hold, trailing bytes, several commands
+ * outside MULTI. Nothing is allocated before the counts have been checked
+ * against the bytes. */
 int ss_entry_decode(const void *data, size_t len, ss_entry *out, char *errmsg);
 void ss_entry_release(ss_entry *e);
+
+/*
+ * What an entry may hold is what the engine itself puts there: a write alone
+ * (the server's own internal commands included), or, inside MULTI, whatever
+ * EXEC may queue (multi.c asks the same question). Anything else came from a
+ * bug, an older version or a hostile peer.
+ */
+bool ss_entry_allows(const ss_command *cmd, bool multi);
+/* Whether every command of a decoded entry exists, is allowed (above) and
+ * fits its arity, and its db exists. If not, appends the error its origin
+ * hears to reply (when reply is not NULL): the same bytes on every node. */
+bool ss_entry_check(const ss_entry *e, ss_buf *reply);
+/* The same verdict straight from encoded bytes, without copying them: the
+ * leader's door for entries proposed by peers. */
+bool ss_entry_valid(const void *data, size_t len);
 
 #endif

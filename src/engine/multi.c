@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
-
-#define MULTI_MAX_BYTES (512u * 1024 * 1024)
+#include "engine/entry.h"
 
 void ss_multi_discard(ss_session *s)
 {
@@ -19,20 +18,26 @@ void ss_multi_discard(ss_session *s)
 ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                   ss_buf *out)
 {
-    (void)e;
     /* Inside EXEC a command runs as part of one log entry, so it must be a
-     * keyspace command (or PING/ECHO, which have an exec half too). */
-    if (cmd->exec == NULL) {
+     * keyspace command (or PING/ECHO, which have an exec half too): what an
+     * entry may hold, which apply checks again. */
+    if (!ss_entry_allows(cmd, true)) {
         s->multi_dirty = true;
         ss_reply_err(out, RERR_NOT_IN_MULTI);
         return SS_DISPATCH_DONE;
     }
-    size_t bytes = 0;
-    for (int i = 0; i < a->argc; i++)
-        bytes += a->argvlen[i];
-    if (s->nqueued >= SS_MULTI_MAX_QUEUED || s->queued_bytes + bytes > MULTI_MAX_BYTES) {
+    if (s->nqueued >= SS_MULTI_MAX_QUEUED) {
         s->multi_dirty = true;
         ss_reply_err(out, RERR_INTERNAL, "too many commands queued in this transaction");
+        return SS_DISPATCH_DONE;
+    }
+    /* The queued commands become one log entry: the command that would make
+     * it too big for the log is refused now, and EXEC aborts, as Redis does
+     * for any error while queueing. */
+    uint64_t bytes = ss_entry_cmd_size(a);
+    if (SS_ENTRY_HEADER_SIZE + s->queued_bytes + bytes > e->max_entry) {
+        s->multi_dirty = true;
+        ss_reply_err(out, RERR_ENTRY_TOOBIG, (unsigned long long)e->max_entry);
         return SS_DISPATCH_DONE;
     }
     if (s->nqueued == s->queued_cap) {

@@ -28,6 +28,7 @@ static void on_proposed(void *arg, int status)
     ss_reply_err_code code = status == SS_ENOLEADER ? RERR_NOLEADER
                            : status == SS_ESHUTDOWN ? RERR_SHUTDOWN
                            : status == SS_ENOTLEADER ? RERR_MOVED
+                           : status == SS_ETOOBIG ? RERR_ENTRY_TOOBIG
                            : RERR_BUSY;
     ss_pending_finish_err(e, p, code);
 }
@@ -62,6 +63,12 @@ ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *
 {
     if (e->stopping) {
         ss_reply_err(out, RERR_SHUTDOWN);
+        return SS_DISPATCH_DONE;
+    }
+    /* An entry the log or a peer frame cannot take would stop the cluster
+     * (or never replicate): refused here, before anything is copied. */
+    if (ss_entry_encoded_size(cmds, ncmds) > e->max_entry) {
+        ss_reply_err(out, RERR_ENTRY_TOOBIG, (unsigned long long)e->max_entry);
         return SS_DISPATCH_DONE;
     }
     uint64_t seq = ++e->next_seq;

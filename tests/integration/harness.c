@@ -227,6 +227,23 @@ redisReply *h_cmd(redisContext *c, const char *fmt, ...)
     return r;
 }
 
+redisReply *h_node_cmd(const h_node *n, const char *fmt, ...)
+{
+    redisContext *ctx = h_connect(n);
+    if (!ctx || ctx->err) {
+        if (ctx)
+            redisFree(ctx);
+        return NULL;
+    }
+    redisSetTimeout(ctx, (struct timeval){5, 0});
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(ctx, fmt, ap);
+    va_end(ap);
+    redisFree(ctx);
+    return r;
+}
+
 int h_sh(char *out, size_t size, const char *fmt, ...)
 {
     char cmd[4096];

@@ -52,6 +52,9 @@ bool h_redis_start(h_node *n);
  * where they first differ (e.g. "[2] \"a\" vs \"b\""). */
 bool h_reply_same(const redisReply *a, const redisReply *b, char *where, size_t size);
 
+/* One command on a connection of its own (5 s timeout): the reply (caller
+ * frees), or NULL when the node is unreachable or did not answer. */
+redisReply *h_node_cmd(const h_node *n, const char *fmt, ...);
 /* Runs a shell command, capturing stdout+stderr into out (may be NULL). */
 int h_sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The path of the sandstore binary. */

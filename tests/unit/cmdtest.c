@@ -28,13 +28,15 @@ static void *no_async(void *ctx, ss_session *s) { return NULL; }
 static void no_complete(void *ctx, ss_session *s, void *cookie, const char *r, size_t len) {}
 static void no_info(void *ctx, ss_buf *out) {}
 
-void ct_setup(void)
+void ct_setup(void) { ct_setup_with(NULL); }
+
+void ct_setup_with(const ss_store_options *opts)
 {
     snprintf(dir, sizeof dir, "/tmp/ss-cmdtest-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
     ss_config_init(&cfg);
     ss_errmsg err = "";
-    cr_assert_eq(ss_store_open(dir, NULL, &store, err), SS_OK, "%s", err);
+    cr_assert_eq(ss_store_open(dir, opts, &store, err), SS_OK, "%s", err);
     uv_loop_init(&loop);
     ss_engine_hooks hooks = {.begin_async = no_async, .complete = no_complete, .client_list = no_info,
                              .info_clients = no_info, .info_server = no_info};
@@ -66,12 +68,14 @@ static const char *finish_reply(void)
 {
     free(reply_str);
     reply_str = malloc(ss_buf_len(&reply) + 1);
-    memcpy(reply_str, ss_buf_data(&reply), ss_buf_len(&reply));
+    if (ss_buf_len(&reply) > 0)
+        memcpy(reply_str, ss_buf_data(&reply), ss_buf_len(&reply));
     reply_str[ss_buf_len(&reply)] = '\0';
     return reply_str;
 }
 
 size_t ct_reply_len(void) { return ss_buf_len(&reply); }
+ss_engine *ct_engine(void) { return engine; }
 uint64_t ct_applied_index(void) { return ss_store_applied_index(store); }
 
 static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
@@ -184,4 +188,32 @@ void ct_keyspace_stats(uint64_t *hits, uint64_t *misses)
 void ct_dispatch_resp3(bool on)
 {
     session.proto = on ? RESP3 : RESP2;
+}
+
+void ct_apply_batch(const void *const *entries, const size_t *lens, size_t n)
+{
+    ss_state_machine sm = ss_engine_state_machine(engine);
+    ss_applied_entry batch[64];
+    cr_assert_leq(n, 64);
+    for (size_t i = 0; i < n; i++)
+        batch[i] = (ss_applied_entry){ss_store_applied_index(store) + 1 + i, 1, SS_ENTRY_COMMAND, entries[i],
+                                      lens[i]};
+    cr_assert_eq(sm.apply_batch(sm.ctx, batch, n), SS_OK, "the apply stopped the node");
+}
+
+const char *ct_apply(const void *entry, size_t len)
+{
+    ss_state_machine sm = ss_engine_state_machine(engine);
+    ss_applied_entry ae = {
+        .index = ss_store_applied_index(store) + 1,
+        .term = 1,
+        .type = SS_ENTRY_COMMAND,
+        .data = entry,
+        .len = len,
+    };
+    cr_assert_eq(sm.apply_batch(sm.ctx, &ae, 1), SS_OK, "the apply stopped the node");
+    ss_buf_reset(&reply);
+    if (ss_buf_len(&engine->scratch) > 0)
+        ss_buf_append(&reply, ss_buf_data(&engine->scratch), ss_buf_len(&engine->scratch));
+    return finish_reply();
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/store.h"
+
 /*
  * ct_setup() opens a fresh store in a temp dir and an engine over it;
  * ct_teardown() removes both. ct_run("SET k v EX 10") splits the line like
@@ -21,6 +23,8 @@ extern int64_t ct_now;
 extern uint64_t ct_seed;
 
 void ct_setup(void);
+/* ct_setup over a store opened with these options (NULL: the defaults). */
+void ct_setup_with(const ss_store_options *opts);
 void ct_teardown(void);
 const char *ct_run(const char *line);
 const char *ct_runv(int argc, const char **argv, const size_t *argvlen);
@@ -38,5 +42,14 @@ void ct_keyspace_stats(uint64_t *hits, uint64_t *misses);
 size_t ct_reply_len(void);
 /* The store's applied index (each write advances it). */
 uint64_t ct_applied_index(void);
+/* Applies raw bytes as the next committed log entry, through the engine's
+ * state machine as every replica would, and returns the replies the apply
+ * produced (empty when the entry was skipped). */
+const char *ct_apply(const void *entry, size_t len);
+/* Applies n entries (bytes and lengths) as one committed batch; asserts the
+ * apply did not stop the node. */
+void ct_apply_batch(const void *const *entries, const size_t *lens, size_t n);
+/* The engine under test (for tests that drive ss_engine_dispatch). */
+struct ss_engine *ct_engine(void);
 
 #endif

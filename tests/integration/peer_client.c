@@ -1,0 +1,163 @@
+/* A hand-driven raft-port client for integration tests: the peer handshake and DATA frames over a blocking socket. */
+#include "integration/peer_client.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "raft_io/transport_auth.h"
+#include "raft_io/transport_frame.h"
+
+#define NONCE 16
+#define WAIT_MS 5000
+
+struct h_peer {
+    int fd;
+    ss_frame_reader reader;
+    uint8_t in[4096];
+    size_t off, len;
+};
+
+static void be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static bool write_all(int fd, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+static bool send_frame(h_peer *p, ss_frame_type type, const void *payload, size_t len)
+{
+    uint8_t hdr[SS_FRAME_HEADER_SIZE];
+    ss_frame_header(hdr, type, payload, (uint32_t)len);
+    return write_all(p->fd, hdr, sizeof hdr) && write_all(p->fd, payload, len);
+}
+
+/* The next frame (its payload copied to out, at most cap bytes), waiting at most WAIT_MS. */
+static bool read_frame(h_peer *p, ss_frame_type *type, uint8_t *out, size_t cap, size_t *len)
+{
+    for (;;) {
+        if (p->off < p->len) {
+            const uint8_t *d = p->in + p->off;
+            size_t left = p->len - p->off;
+            ss_frame f;
+            ss_frame_result r = ss_frame_reader_next(&p->reader, &d, &left, &f);
+            p->off = p->len - left;
+            if (r == SS_FRAME_ERROR)
+                return false;
+            if (r == SS_FRAME_OK) {
+                *type = f.type;
+                *len = f.len < cap ? f.len : cap;
+                memcpy(out, f.payload, *len);
+                return true;
+            }
+        }
+        struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+        if (poll(&pfd, 1, WAIT_MS) <= 0)
+            return false;
+        ssize_t n = recv(p->fd, p->in, sizeof p->in, 0);
+        if (n <= 0)
+            return false;
+        p->off = 0;
+        p->len = (size_t)n;
+    }
+}
+
+/* The handshake MAC as the protocol defines it. */
+static void proof(const char *label, const char *secret, const char *cluster, uint64_t from, uint64_t to,
+                  const uint8_t *nc, const uint8_t *na, uint8_t out[SS_SHA256_SIZE])
+{
+    uint8_t ids[16], clen = (uint8_t)strlen(cluster);
+    be64(ids, from);
+    be64(ids + 8, to);
+    ss_hmac_sha256_ctx h;
+    ss_hmac_sha256_init(&h, secret, strlen(secret));
+    ss_hmac_sha256_update(&h, label, strlen(label) + 1);
+    ss_hmac_sha256_update(&h, &clen, 1);
+    ss_hmac_sha256_update(&h, cluster, clen);
+    ss_hmac_sha256_update(&h, ids, sizeof ids);
+    ss_hmac_sha256_update(&h, nc, NONCE);
+    ss_hmac_sha256_update(&h, na, NONCE);
+    ss_hmac_sha256_final(&h, out);
+}
+
+static bool handshake(h_peer *p, const char *cluster, const char *secret, uint64_t from, uint64_t to)
+{
+    uint8_t hello[8 + 8 + NONCE + 1 + 255], nc[NONCE] = "h_peer nonce 123", na[NONCE];
+    size_t clen = strlen(cluster);
+    if (clen > 255)
+        return false;
+    be64(hello, from);
+    be64(hello + 8, to);
+    memcpy(hello + 16, nc, NONCE);
+    hello[16 + NONCE] = (uint8_t)clen;
+    memcpy(hello + 17 + NONCE, cluster, clen);
+    if (!send_frame(p, SS_FRAME_HELLO, hello, 17 + NONCE + clen))
+        return false;
+    ss_frame_type type;
+    uint8_t buf[256];
+    size_t len;
+    if (!read_frame(p, &type, buf, sizeof buf, &len) || type != SS_FRAME_CHALLENGE || len != 8 + NONCE)
+        return false;
+    memcpy(na, buf + 8, NONCE);
+    uint8_t mac[SS_SHA256_SIZE];
+    proof("sandstore connector", secret, cluster, from, to, nc, na, mac);
+    if (!send_frame(p, SS_FRAME_AUTH, mac, sizeof mac))
+        return false;
+    if (!read_frame(p, &type, buf, sizeof buf, &len) || type != SS_FRAME_WELCOME || len != SS_SHA256_SIZE)
+        return false;
+    proof("sandstore acceptor", secret, cluster, from, to, nc, na, mac);
+    return ss_mac_equal(mac, buf, sizeof mac);
+}
+
+h_peer *h_peer_login(int port, const char *cluster_id, const char *secret, uint64_t from, uint64_t to)
+{
+    h_peer *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    ss_frame_reader_init(&p->reader, 1u << 20);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    p->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (p->fd < 0 || connect(p->fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        !handshake(p, cluster_id, secret, from, to)) {
+        fprintf(stderr, "h_peer: login as node %llu to port %d failed\n", (unsigned long long)from, port);
+        h_peer_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+bool h_peer_send(h_peer *p, const void *payload, size_t len)
+{
+    return send_frame(p, SS_FRAME_DATA, payload, len);
+}
+
+void h_peer_close(h_peer *p)
+{
+    if (!p)
+        return;
+    if (p->fd >= 0)
+        close(p->fd);
+    ss_frame_reader_release(&p->reader);
+    free(p);
+}
