@@ -28,6 +28,13 @@ void ss_cluster_kick(ss_cluster *c)
         uv_idle_start(&c->kick, on_kick);
 }
 
+void ss_cluster_hold_core(ss_cluster *c, bool hold)
+{
+    c->core_held = hold;
+    if (!hold)
+        ss_cluster_kick(c);
+}
+
 void ss_cluster_fatal(ss_cluster *c, int code, const char *what)
 {
     if (c->fatal)
@@ -123,137 +130,6 @@ static void send_messages(ss_cluster *c, const raft_msg *msgs, size_t n)
     }
 }
 
-/* ------------------------------------------------------------ storage */
-
-typedef struct persist_token {
-    ss_cluster *c;
-    bool hs;
-    uint64_t term, vote;
-    bool entries;
-    uint64_t last_index, last_term;
-} persist_token;
-
-static void on_persisted(void *arg, int status, uint64_t last_index, const char *errmsg)
-{
-    persist_token *t = arg;
-    ss_cluster *c = t->c;
-    if (status != SS_OK) {
-        ss_cluster_fatal(c, status, errmsg && errmsg[0] ? errmsg : "the raft log could not be written");
-    } else {
-        /* The token knows the term of its last entry; storage reports only
-         * the index, which is the same one. */
-        if (t->hs)
-            raft_persisted_hard_state(c->r, t->term, t->vote);
-        if (t->entries)
-            raft_persisted(c->r, t->last_index, t->last_term);
-        ss_cluster_kick(c);
-    }
-    free(t);
-}
-
-/* Keeps a copy of req (and its entries) to submit after an install's log reset. */
-static int defer_persist(ss_cluster *c, const ss_persist_req *req)
-{
-    size_t bytes = 0;
-    for (size_t i = 0; i < req->n_entries; i++)
-        bytes += req->entries[i].len;
-    deferred_persist *d = malloc(sizeof *d + req->n_entries * sizeof(ss_log_entry) + bytes);
-    if (!d)
-        return SS_ENOMEM;
-    d->next = NULL;
-    d->req = *req;
-    d->truncate_from = req->truncate ? req->truncate_from : 0;
-    ss_log_entry *entries = (ss_log_entry *)(d + 1);
-    uint8_t *data = (uint8_t *)(entries + req->n_entries);
-    for (size_t i = 0; i < req->n_entries; i++) {
-        entries[i] = req->entries[i];
-        if (entries[i].len) {
-            memcpy(data, req->entries[i].data, entries[i].len);
-            entries[i].data = data;
-            data += entries[i].len;
-        }
-    }
-    d->req.entries = entries;
-    if (c->deferred_tail)
-        c->deferred_tail->next = d;
-    else
-        c->deferred_head = d;
-    c->deferred_tail = d;
-    return SS_OK;
-}
-
-void ss_cluster_persist_deferred(ss_cluster *c)
-{
-    while (c->deferred_head) {
-        deferred_persist *d = c->deferred_head;
-        c->deferred_head = d->next;
-        if (!c->deferred_head)
-            c->deferred_tail = NULL;
-        int rc = SS_ECLOSED;
-        if (!c->fatal && !c->closing) {
-            /* The reset emptied the log: nothing durable is left to truncate. */
-            d->req.truncate = d->truncate_from != 0 &&
-                              d->truncate_from <= ss_storage_last_index(c->storage);
-            rc = ss_storage_persist(c->storage, &d->req);
-        }
-        if (rc != SS_OK) {
-            free(d->req.arg); /* the token */
-            if (!c->closing)
-                ss_cluster_fatal(c, rc, "could not queue entries for the raft log");
-        }
-        free(d);
-    }
-}
-
-static int persist(ss_cluster *c, const raft_ready *rd)
-{
-    bool hs = rd->hs.term != c->submitted_term || rd->hs.vote != c->submitted_vote;
-    if (!hs && rd->n_entries == 0 && rd->truncate_from == 0)
-        return SS_OK;
-    persist_token *t = calloc(1, sizeof *t);
-    ss_log_entry *entries = rd->n_entries ? calloc(rd->n_entries, sizeof *entries) : NULL;
-    if (!t || (rd->n_entries && !entries)) {
-        free(t);
-        free(entries);
-        return SS_ENOMEM;
-    }
-    for (size_t i = 0; i < rd->n_entries; i++) {
-        const raft_entry *e = &rd->entries[i];
-        entries[i] = (ss_log_entry){e->index, e->term, e->type, (uint32_t)e->len, e->data};
-    }
-    *t = (persist_token){c, hs, rd->hs.term, rd->hs.vote, rd->n_entries > 0, 0, 0};
-    if (rd->n_entries) {
-        t->last_index = rd->entries[rd->n_entries - 1].index;
-        t->last_term = rd->entries[rd->n_entries - 1].term;
-    }
-    ss_persist_req req = {
-        .set_hard_state = hs,
-        .term = rd->hs.term,
-        .vote = rd->hs.vote,
-        .commit = rd->hs.commit,
-        .truncate = rd->truncate_from != 0,
-        .truncate_from = rd->truncate_from,
-        .entries = entries,
-        .n_entries = rd->n_entries,
-        .cb = on_persisted,
-        .arg = t,
-    };
-    /* While an installed snapshot's log reset is pending, writes queue behind
-     * it (the core withholds whatever depends on them meanwhile). */
-    int rc = cluster_snap_holding(c->snap) ? defer_persist(c, &req)
-                                           : ss_storage_persist(c->storage, &req);
-    free(entries); /* storage (or the deferred copy) holds the bytes */
-    if (rc != SS_OK) {
-        free(t);
-        return rc;
-    }
-    if (hs) {
-        c->submitted_term = rd->hs.term;
-        c->submitted_vote = rd->hs.vote;
-    }
-    return SS_OK;
-}
-
 /* --------------------------------------------------------------- apply */
 
 static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
@@ -295,12 +171,11 @@ void ss_cluster_run(ss_cluster *c)
     if (c->closing || c->fatal || c->r == NULL)
         return;
     raft_ready rd;
-    /* While a received snapshot is being installed the core waits (it hands
-     * out nothing until raft_snapshot_installed), and so do we. */
-    for (int rounds = 0; rounds < 64 && !cluster_snap_paused(c->snap) && raft_ready_get(c->r, &rd);
-         rounds++) {
+    /* While received snapshot chunks wait for the disk the core is held
+     * (ss_cluster_hold_core): its acknowledgements wait too. */
+    for (int rounds = 0; rounds < 64 && !c->core_held && raft_ready_get(c->r, &rd); rounds++) {
         c->in_ready = true;
-        int rc = persist(c, &rd);
+        int rc = cluster_log_write(c, &rd);
         if (rc != SS_OK) {
             c->in_ready = false;
             raft_ready_advance(c->r, &rd);
@@ -401,8 +276,8 @@ static int restore(ss_cluster *c, char *errmsg)
         hs.vote = 0;
     }
     rc = raft_restore(c->r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied);
-    c->submitted_term = st.term;
-    c->submitted_vote = st.vote;
+    c->log_writes.submitted_term = st.term;
+    c->log_writes.submitted_vote = st.vote;
     LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries after index %llu (term "
                "%llu); the state machine has applied through %llu, so entries after it will be "
                "applied again once committed",
@@ -549,7 +424,7 @@ static void maybe_done(ss_cluster *c)
         return;
     void (*cb)(void *) = c->close_cb;
     void *arg = c->close_arg;
-    ss_cluster_persist_deferred(c); /* closing: frees them */
+    cluster_log_release(c); /* closing: frees what was held */
     raft_free(c->r);
     free(c->reads);
     free(c);

@@ -46,12 +46,19 @@ typedef struct peer_info {
     char client_addr[SS_HOST_MAX + 8]; /* learned from the peer's PEER_INFO */
 } peer_info;
 
-/* A log write held back while an install resets the log (cluster_snapshot.c). */
-typedef struct deferred_persist {
-    struct deferred_persist *next;
+/* A log write held back while an install resets the log (cluster_log.c). */
+typedef struct held_write {
+    struct held_write *next;
     ss_persist_req req;      /* entries point into this block's copies */
     uint64_t truncate_from;  /* as the core asked; re-checked when submitted */
-} deferred_persist;
+} held_write;
+
+/* The driver's log writes (cluster_log.c). */
+typedef struct cluster_log {
+    uint64_t submitted_term, submitted_vote; /* the hard state last handed to storage */
+    bool held;                               /* writes wait for an install's log reset */
+    held_write *head, *tail;
+} cluster_log;
 
 struct ss_cluster {
     uv_loop_t *loop;
@@ -69,16 +76,13 @@ struct ss_cluster {
     int open_handles;
     uint64_t last_tick;
 
-    /* What we asked storage to make durable, for its completions. */
-    uint64_t submitted_term, submitted_vote;
-    uint64_t last_submitted_index, last_submitted_term;
+    cluster_log log_writes;    /* what goes to storage, in order (cluster_log.c) */
+    bool core_held;            /* the core is not run (ss_cluster_hold_core) */
 
     /* Role as last reported by the core. */
     int role;
     uint64_t leader_id;
     uint64_t term;
-
-    deferred_persist *deferred_head, *deferred_tail;
 
     waiter *wait_head, *wait_tail;
     size_t nwaiting;
@@ -107,10 +111,24 @@ struct ss_cluster {
 int64_t ss_cluster_now_ms(void);
 /* Stops the node for good (a disk that failed, a state machine that can't apply). */
 void ss_cluster_fatal(ss_cluster *c, int code, const char *what);
-/* Queues the log writes held back during an install, in order. */
-void ss_cluster_persist_deferred(ss_cluster *c);
 void ss_cluster_kick(ss_cluster *c);
 void ss_cluster_run(ss_cluster *c);
+/* While held, the driver does not run the core, so its acknowledgements
+ * wait: received snapshot chunks wait for the disk (cluster_snap_recv.c). */
+void ss_cluster_hold_core(ss_cluster *c, bool hold);
+
+/* cluster_log.c: the log writes of each ready, in order. */
+/* Hands a ready's hard state and entries to storage; SS_OK, or an error that
+ * stops the node. */
+int cluster_log_write(ss_cluster *c, const raft_ready *rd);
+/* From now on writes wait (copied) until cluster_log_release. */
+void cluster_log_hold(ss_cluster *c);
+/* Queues the writes held since cluster_log_hold, in order (freed if closing). */
+void cluster_log_release(ss_cluster *c);
+/* Queues the log's reset to nothing but the base (index, term): after an
+ * install, or at start when the state machine is ahead of the log. cb (may
+ * be NULL) when it is durable. */
+int cluster_log_reset(ss_cluster *c, uint64_t index, uint64_t term, ss_persist_cb cb, void *arg);
 
 /* cluster_wait.c: proposals and reads waiting for a leader, reads waiting for apply. */
 bool ss_cluster_wait_push(ss_cluster *c, waiter *w);
