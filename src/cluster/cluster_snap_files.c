@@ -20,7 +20,11 @@ int snap_dir_init(snap_dir *d, const char *datadir, char *errmsg)
         return ss_errf(errmsg, SS_ECONFIG, "dir '%s' is too long", datadir);
     if (mkdir(d->path, 0755) != 0 && errno != EEXIST)
         return ss_errf(errmsg, SS_EIO, "create '%s/snapshots': %s", datadir, strerror(errno));
-    ss_fsync_dir(datadir, NULL);
+    /* The directory's entry must be durable before a snapshot in it is
+     * relied on (a compaction deletes the log it covers). */
+    int rc = ss_fsync_dir(datadir, errmsg);
+    if (rc != SS_OK)
+        return ss_errwrap(errmsg, rc, "snapshots");
     return SS_OK;
 }
 
