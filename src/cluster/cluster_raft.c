@@ -68,6 +68,35 @@ static peer_info *find_peer(ss_cluster *c, uint64_t id)
     return NULL;
 }
 
+/* An entry this node could neither store nor pass on (over max_entry):
+ * counted, and logged now and then, never stepped into the core. */
+static void oversized(ss_cluster *c, uint64_t from, size_t len, const char *what)
+{
+    c->oversized_dropped++;
+    int64_t now = ss_cluster_now_ms();
+    if (now - c->oversized_logged_ms < 10000)
+        return;
+    c->oversized_logged_ms = now;
+    LOG_WARNING("raft: dropped %s from node %llu carrying an entry of %zu bytes, over the %zu "
+                "this node stores (%llu dropped so far)", what, (unsigned long long)from, len,
+                c->max_entry, (unsigned long long)c->oversized_dropped);
+}
+
+static void step(ss_cluster *c, uint64_t from, const raft_msg *m)
+{
+    if (m->from != from) {
+        LOG_WARNING("raft: dropped a message from node %llu claiming to be from node %llu",
+                    (unsigned long long)from, (unsigned long long)m->from);
+        return;
+    }
+    for (size_t i = 0; m->type == RAFT_MSG_APPEND && i < m->n_entries; i++)
+        if (m->entries[i].len > c->max_entry) {
+            oversized(c, from, m->entries[i].len, "an AppendEntries");
+            return;
+        }
+    raft_step(c->r, m);
+}
+
 static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t len)
 {
     ss_cluster *c = ctx;
@@ -80,21 +109,18 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
             LOG_WARNING("raft: dropped an undecodable message from node %llu", (unsigned long long)from);
             return;
         }
-        if (m.from != from) {
-            LOG_WARNING("raft: dropped a message from node %llu claiming to be from node %llu",
-                        (unsigned long long)from, (unsigned long long)m.from);
-        } else {
-            raft_step(c->r, &m);
-        }
+        step(c, from, &m);
         raft_msg_release(&m);
         break;
     }
     case PEER_PROPOSE:
-        /* A follower's client write. If we are no longer leader the entry is
-         * dropped: the follower learns of the new leader and answers its
-         * client TRYAGAIN. */
+        /* A follower's client write. If we are no longer leader, or our log
+         * pushes back (cluster_log_busy), the entry is dropped: the follower
+         * answers its client TRYAGAIN (outcome unknown) when it learns of a
+         * new leader or its wait runs out. */
         c->proposals_received++;
-        ss_cluster_propose_now(c, payload + 1, len - 1);
+        if (ss_cluster_propose_now(c, payload + 1, len - 1) == SS_ETOOBIG)
+            oversized(c, from, len - 1, "a proposal");
         break;
     case PEER_INFO: {
         peer_info *p = find_peer(c, from);
@@ -170,6 +196,7 @@ void ss_cluster_run(ss_cluster *c)
 {
     if (c->closing || c->fatal || c->r == NULL)
         return;
+    cluster_log_pump(c); /* writes storage pushed back, before this round's */
     raft_ready rd;
     /* While received snapshot chunks wait for the disk the core is held
      * (ss_cluster_hold_core): its acknowledgements wait too. */
@@ -238,12 +265,24 @@ static void on_tick(uv_timer_t *t)
 
 /* ----------------------------------------------------------- lifecycle */
 
+/* An entry carries at most one proto-max-bulk-len value plus its command; a
+ * frame must hold the largest entry. */
+static size_t peer_max_frame(const ss_config *cfg)
+{
+    return (size_t)cfg->proto_max_bulk_len + ((size_t)4 << 20);
+}
+
 static int restore(ss_cluster *c, char *errmsg)
 {
     ss_storage_opts opts;
     ss_storage_opts_init(&opts);
     opts.fsync = c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? SS_FSYNC_NO : SS_FSYNC_ALWAYS;
     opts.segment_size = (uint64_t)c->cfg->raft_segment_size;
+    opts.max_pending_bytes = (uint64_t)c->cfg->raft_log_max_pending;
+    /* An entry must fit in the log and, with peers, in one message to them. */
+    c->max_entry = (size_t)opts.max_entry_size;
+    if (c->npeers > 0 && peer_max_frame(c->cfg) - PEER_FRAME_SLACK < c->max_entry)
+        c->max_entry = peer_max_frame(c->cfg) - PEER_FRAME_SLACK;
     ss_storage_state st;
     int rc = ss_storage_open(c->loop, c->cfg->dir, &opts, &c->storage, &st, errmsg);
     if (rc != SS_OK)
@@ -393,9 +432,7 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
             .on_message = on_message,
             .on_peer_state = on_peer_state,
             .ctx = c,
-            /* An entry carries at most one proto-max-bulk-len value plus its
-             * command; a frame must hold the largest entry. */
-            .max_frame = (size_t)c->cfg->proto_max_bulk_len + ((size_t)4 << 20),
+            .max_frame = peer_max_frame(c->cfg),
         };
         int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
         if (rc != SS_OK)
@@ -424,7 +461,7 @@ static void maybe_done(ss_cluster *c)
         return;
     void (*cb)(void *) = c->close_cb;
     void *arg = c->close_arg;
-    cluster_log_release(c); /* closing: frees what was held */
+    cluster_log_drop_all(c); /* nothing can be left, but if it were: freed */
     raft_free(c->r);
     free(c->reads);
     free(c);
@@ -456,6 +493,9 @@ void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
         ss_transport_close(c->transport, on_transport_closed);
     ss_storage_close(c->storage, on_storage_closed, c);
     cluster_snap_close(c->snap, on_snap_closed, c);
+    /* What never reached storage was never acknowledged: it goes (after the
+     * snapshots are closing, so a reset's owner takes it as closing). */
+    cluster_log_drop_all(c);
 }
 
 int ss_cluster_snapshot_now(ss_cluster *c)
@@ -514,6 +554,10 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_voters:%d", c->npeers + 1);
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
+    LINE("raft_proposals_refused_busy:%llu", (unsigned long long)c->log_writes.refused);
+    LINE("raft_log_busy:%d", c->log_writes.busy ? 1 : 0);
+    LINE("raft_log_busy_events:%llu", (unsigned long long)c->log_writes.busy_events);
+    LINE("raft_oversized_dropped:%llu", (unsigned long long)c->oversized_dropped);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
     cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {

@@ -16,6 +16,8 @@ enum {
 };
 
 #define TICK_MS 10
+/* Room in a peer frame for the message around one entry (AppendEntries). */
+#define PEER_FRAME_SLACK ((size_t)4096)
 #define MAX_WAITING_PROPOSALS 100000
 #define MAX_WAITING_READS 100000
 
@@ -46,18 +48,16 @@ typedef struct peer_info {
     char client_addr[SS_HOST_MAX + 8]; /* learned from the peer's PEER_INFO */
 } peer_info;
 
-/* A log write held back while an install resets the log (cluster_log.c). */
-typedef struct held_write {
-    struct held_write *next;
-    ss_persist_req req;      /* entries point into this block's copies */
-    uint64_t truncate_from;  /* as the core asked; re-checked when submitted */
-} held_write;
-
 /* The driver's log writes (cluster_log.c). */
+typedef struct log_op log_op;
 typedef struct cluster_log {
     uint64_t submitted_term, submitted_vote; /* the hard state last handed to storage */
     bool held;                               /* writes wait for an install's log reset */
-    held_write *head, *tail;
+    log_op *held_head, *held_tail;
+    bool busy;                               /* storage pushed back: proposals are refused */
+    log_op *backlog, *backlog_tail;          /* waiting for storage to accept them, in order */
+    uint64_t busy_events;                    /* times storage pushed back */
+    uint64_t refused;                        /* proposals refused meanwhile */
 } cluster_log;
 
 struct ss_cluster {
@@ -77,6 +77,7 @@ struct ss_cluster {
     uint64_t last_tick;
 
     cluster_log log_writes;    /* what goes to storage, in order (cluster_log.c) */
+    size_t max_entry;          /* the largest entry the log stores and peers carry */
     bool core_held;            /* the core is not run (ss_cluster_hold_core) */
 
     /* Role as last reported by the core. */
@@ -104,6 +105,8 @@ struct ss_cluster {
     /* Counters for INFO raft. */
     uint64_t proposals_forwarded;
     uint64_t proposals_received;
+    uint64_t oversized_dropped; /* peer messages dropped for an entry over max_entry */
+    int64_t oversized_logged_ms;
     uint64_t entries_applied;
     uint64_t reads_confirmed;
 };
@@ -123,12 +126,19 @@ void ss_cluster_hold_core(ss_cluster *c, bool hold);
 int cluster_log_write(ss_cluster *c, const raft_ready *rd);
 /* From now on writes wait (copied) until cluster_log_release. */
 void cluster_log_hold(ss_cluster *c);
-/* Queues the writes held since cluster_log_hold, in order (freed if closing). */
+/* Queues the writes held since cluster_log_hold, in order. */
 void cluster_log_release(ss_cluster *c);
-/* Queues the log's reset to nothing but the base (index, term): after an
- * install, or at start when the state machine is ahead of the log. cb (may
- * be NULL) when it is durable. */
+/* Queues the log's reset to nothing but the base (index, term), in order
+ * with the writes: after an install, or at start when the state machine is
+ * ahead of the log. cb (may be NULL) once it is durable, or with SS_ECLOSED
+ * if it never goes to storage. */
 int cluster_log_reset(ss_cluster *c, uint64_t index, uint64_t term, ss_persist_cb cb, void *arg);
+/* Offers the writes that storage pushed back again (each loop iteration). */
+void cluster_log_pump(ss_cluster *c);
+/* Storage pushes back: a leader refuses new proposals (SS_EBUSY). */
+bool cluster_log_busy(const ss_cluster *c);
+/* Closing: drops what never went to storage (nothing of it was acknowledged). */
+void cluster_log_drop_all(ss_cluster *c);
 
 /* cluster_wait.c: proposals and reads waiting for a leader, reads waiting for apply. */
 bool ss_cluster_wait_push(ss_cluster *c, waiter *w);

@@ -266,3 +266,29 @@ Test(cluster_install, an_adopt_failure_stops_the_node_and_the_restart_completes_
     cr_expect_eq(tc_info(&node, "raft_snapshot_index"), 100, "the received file is kept");
     free(snap);
 }
+
+static void setup_small_frames(void)
+{
+    setup_with("proto-max-bulk-len 1mb\n"); /* peer frames of 5 MiB */
+    start_node();
+    leader_hello();
+}
+
+Test(cluster_install, an_append_carrying_an_entry_too_big_to_store_is_dropped_not_stepped,
+     .init = setup_small_frames)
+{
+    size_t len = ((size_t)5 << 20) - 1024; /* fits the frame, not the entry limit */
+    char *big = calloc(1, len);
+    raft_entry e = {1, 5, RAFT_ENTRY_NORMAL, big, len};
+    raft_msg m = {.type = RAFT_MSG_APPEND, .from = 2, .to = 1, .term = fl.term, .commit = 1,
+                  .entries = &e, .n_entries = 1};
+    leader_send(&m);
+    cr_assert(TC_WAIT(&loop, tc_info(&node, "raft_oversized_dropped") == 1, 30000));
+    free(big);
+    raft_entry small = {1, 5, RAFT_ENTRY_NORMAL, (void *)"ok", 2};
+    m.entries = &small;
+    leader_send(&m);
+    cr_assert(TC_WAIT(&loop, node.sm.applied == 1, 30000), "the next append is taken");
+    cr_expect_eq(node.sm.commands, 1);
+    cr_expect_eq(node.fatal_count, 0);
+}
