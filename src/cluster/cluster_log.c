@@ -32,6 +32,7 @@
 
 typedef struct persist_token {
     ss_cluster *c;
+    uint64_t gen;  /* the core that asked (ss_cluster_reload starts another) */
     bool hs;
     uint64_t term, vote;
     bool entries;
@@ -58,7 +59,7 @@ static void on_persisted(void *arg, int status, uint64_t last_index, const char 
     ss_cluster *c = t->c;
     if (status != SS_OK) {
         ss_cluster_fatal(c, status, errmsg && errmsg[0] ? errmsg : "the raft log could not be written");
-    } else {
+    } else if (t->gen == c->core_gen) {
         /* The token knows the term of its last entry; storage reports only
          * the index, which is the same one. */
         if (t->hs)
@@ -228,7 +229,7 @@ int cluster_log_write(ss_cluster *c, const raft_ready *rd)
         const raft_entry *e = &rd->entries[i];
         entries[i] = (ss_log_entry){e->index, e->term, e->type, (uint32_t)e->len, e->data};
     }
-    *t = (persist_token){c, hs, rd->hs.term, rd->hs.vote, rd->n_entries > 0, 0, 0};
+    *t = (persist_token){c, c->core_gen, hs, rd->hs.term, rd->hs.vote, rd->n_entries > 0, 0, 0};
     if (rd->n_entries) {
         t->last_index = rd->entries[rd->n_entries - 1].index;
         t->last_term = rd->entries[rd->n_entries - 1].term;
@@ -295,6 +296,8 @@ int cluster_log_reset(ss_cluster *c, uint64_t index, uint64_t term, ss_persist_c
 void cluster_log_drop_all(ss_cluster *c)
 {
     cluster_log *lw = &c->log_writes;
+    lw->held = false;
+    lw->busy = false;
     log_op *op;
     while ((op = pop(&lw->held_head, &lw->held_tail)) != NULL)
         drop(op);

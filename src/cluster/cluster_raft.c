@@ -13,12 +13,6 @@ int64_t ss_cluster_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void raft_log_line(void *ctx, int level, const char *line)
-{
-    (void)ctx;
-    ss_log((ss_log_level)level, "%s", line);
-}
-
 static void on_kick(uv_idle_t *h) { (void)h; }
 
 /* Input arrived outside the check phase: run the core before sleeping. */
@@ -27,6 +21,8 @@ void ss_cluster_kick(ss_cluster *c)
     if (!c->closing)
         uv_idle_start(&c->kick, on_kick);
 }
+
+bool ss_cluster_running(const ss_cluster *c) { return !c->closing && !c->fatal && !c->reloading; }
 
 void ss_cluster_hold_core(ss_cluster *c, bool hold)
 {
@@ -94,6 +90,8 @@ static void step(ss_cluster *c, uint64_t from, const raft_msg *m)
             oversized(c, from, m->entries[i].len, "an AppendEntries");
             return;
         }
+    if (m->type == RAFT_MSG_SNAPSHOT && !cluster_snap_admit(c->snap, m))
+        return;
     raft_step(c->r, m);
 }
 
@@ -104,6 +102,8 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
         return;
     switch (payload[0]) {
     case PEER_RAFT: {
+        if (c->reloading)
+            return; /* lost, as if the node were restarting */
         raft_msg m;
         if (raft_msg_decode(payload + 1, len - 1, &m) != SS_OK) {
             LOG_WARNING("raft: dropped an undecodable message from node %llu", (unsigned long long)from);
@@ -121,6 +121,9 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
         c->proposals_received++;
         if (ss_cluster_propose_now(c, payload + 1, len - 1) == SS_ETOOBIG)
             oversized(c, from, len - 1, "a proposal");
+        break;
+    case PEER_SNAP_BAD:
+        cluster_snap_peer_report(c->snap, from, payload + 1, len - 1);
         break;
     case PEER_INFO: {
         peer_info *p = find_peer(c, from);
@@ -194,7 +197,7 @@ static void role_changed(ss_cluster *c, const raft_ready *rd)
 /* Runs every ready the core has: persist, send, apply, answer reads. */
 void ss_cluster_run(ss_cluster *c)
 {
-    if (c->closing || c->fatal || c->r == NULL)
+    if (!ss_cluster_running(c) || c->r == NULL)
         return;
     cluster_log_pump(c); /* writes storage pushed back, before this round's */
     raft_ready rd;
@@ -255,7 +258,7 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = uv_now(c->loop);
     unsigned elapsed = (unsigned)(now - c->last_tick);
     c->last_tick = now;
-    if (elapsed > 0)
+    if (elapsed > 0 && !c->reloading)
         raft_tick(c->r, elapsed);
     int64_t wall = ss_cluster_now_ms();
     ss_cluster_wait_expire(c, wall);
@@ -264,71 +267,6 @@ static void on_tick(uv_timer_t *t)
 }
 
 /* ----------------------------------------------------------- lifecycle */
-
-/* An entry carries at most one proto-max-bulk-len value plus its command; a
- * frame must hold the largest entry. */
-static size_t peer_max_frame(const ss_config *cfg)
-{
-    return (size_t)cfg->proto_max_bulk_len + ((size_t)4 << 20);
-}
-
-static int restore(ss_cluster *c, char *errmsg)
-{
-    ss_storage_opts opts;
-    ss_storage_opts_init(&opts);
-    opts.fsync = c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? SS_FSYNC_NO : SS_FSYNC_ALWAYS;
-    opts.segment_size = (uint64_t)c->cfg->raft_segment_size;
-    opts.max_pending_bytes = (uint64_t)c->cfg->raft_log_max_pending;
-    /* An entry must fit in the log and, with peers, in one message to them. */
-    c->max_entry = (size_t)opts.max_entry_size;
-    if (c->npeers > 0 && peer_max_frame(c->cfg) - PEER_FRAME_SLACK < c->max_entry)
-        c->max_entry = peer_max_frame(c->cfg) - PEER_FRAME_SLACK;
-    ss_storage_state st;
-    int rc = ss_storage_open(c->loop, c->cfg->dir, &opts, &c->storage, &st, errmsg);
-    if (rc != SS_OK)
-        return rc;
-    snap_restart sr;
-    if ((rc = cluster_snap_new(c, &c->snap, errmsg)) != SS_OK ||
-        (rc = cluster_snap_reconcile(c->snap, &st, &sr, errmsg)) != SS_OK) {
-        ss_storage_state_release(&st);
-        return rc;
-    }
-    raft_entry *entries = sr.n_entries ? malloc(sizeof *entries * sr.n_entries) : NULL;
-    if (sr.n_entries && !entries) {
-        ss_storage_state_release(&st);
-        return ss_errf(errmsg, SS_ENOMEM, "restore raft state: out of memory");
-    }
-    for (size_t i = 0; i < sr.n_entries; i++)
-        entries[i] = (raft_entry){sr.entries[i].index, sr.entries[i].term, sr.entries[i].type,
-                                  sr.entries[i].data, sr.entries[i].len};
-    raft_hard_state hs = {st.term, st.vote, st.commit};
-    uint64_t last_term = sr.n_entries ? sr.entries[sr.n_entries - 1].term : sr.prev_term;
-    if (hs.term < last_term) {
-        /* Written by a version that recorded entries before the term that
-         * came with them, and killed in between. The node never sent a vote
-         * in that term (votes wait for the hard state): it enters it with none. */
-        LOG_WARNING("raft: the log holds entries of term %llu but the recorded term is %llu (a "
-                    "crash between the two); restarting in term %llu with no vote",
-                    (unsigned long long)last_term, (unsigned long long)hs.term,
-                    (unsigned long long)last_term);
-        hs.term = last_term;
-        hs.vote = 0;
-    }
-    rc = raft_restore(c->r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied);
-    c->log_writes.submitted_term = st.term;
-    c->log_writes.submitted_vote = st.vote;
-    LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries after index %llu (term "
-               "%llu); the state machine has applied through %llu, so entries after it will be "
-               "applied again once committed",
-               (unsigned long long)st.term, (unsigned long long)st.vote, sr.n_entries,
-               (unsigned long long)(sr.first_index - 1), (unsigned long long)sr.prev_term,
-               (unsigned long long)sr.applied);
-    free(entries);
-    ss_storage_state_release(&st);
-    if (rc != SS_OK)
-        return ss_errf(errmsg, rc, "restore raft state: the log and the state machine disagree");
-    return SS_OK;
-}
 
 int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine *sm,
                    const ss_cluster_events *events, ss_cluster **out, char *errmsg)
@@ -341,14 +279,9 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
     c->sm = *sm;
     c->ev = *events;
 
-    uint64_t voters[SS_MAX_PEERS];
-    size_t nvoters = 0;
     const char *self_host = cfg->bind;
-    if (cfg->npeers == 0) {
-        voters[nvoters++] = cfg->node_id;
-    } else {
+    if (cfg->npeers > 0) {
         for (int i = 0; i < cfg->npeers; i++) {
-            voters[nvoters++] = cfg->peer_list[i].id;
             if (cfg->peer_list[i].id == cfg->node_id) {
                 self_host = cfg->peer_list[i].host;
                 continue;
@@ -365,31 +298,12 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
         self_host = cfg->bind;
     snprintf(c->self_client_addr, sizeof c->self_client_addr, "%s:%d", self_host, cfg->port);
 
-    raft_config rc_;
-    raft_config_init(&rc_);
-    rc_.id = cfg->node_id;
-    rc_.voters = voters;
-    rc_.n_voters = nvoters;
-    rc_.election_timeout_ms = (unsigned)cfg->election_timeout;
-    rc_.heartbeat_ms = (unsigned)cfg->heartbeat_interval;
-    rc_.seed = (uint64_t)ss_cluster_now_ms() ^ (cfg->node_id << 32) ^ (uint64_t)(uintptr_t)c;
-    rc_.log = raft_log_line;
-    rc_.log_ctx = c;
-    rc_.log_level = cfg->loglevel;
-    /* Room for the largest value a client may send (proto-max-bulk-len), twice
-     * over, so one big write never finds the leader "busy" on its own; and
-     * for every read a busy server may have waiting at once. */
-    size_t big = (size_t)cfg->proto_max_bulk_len * 2 + ((size_t)64 << 20);
-    if (rc_.max_uncommitted_bytes < big)
-        rc_.max_uncommitted_bytes = big;
-    if (rc_.max_pending_reads < 65536)
-        rc_.max_pending_reads = 65536;
-    int rc = raft_new(&rc_, &c->r, errmsg);
+    int rc = cluster_core_new(c, &c->r, errmsg);
     if (rc != SS_OK) {
         free(c);
         return rc;
     }
-    if ((rc = restore(c, errmsg)) != SS_OK) {
+    if ((rc = cluster_restore(c, c->r, errmsg)) != SS_OK) {
         raft_free(c->r);
         if (c->storage)
             ss_storage_close(c->storage, NULL, NULL);
@@ -432,7 +346,7 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
             .on_message = on_message,
             .on_peer_state = on_peer_state,
             .ctx = c,
-            .max_frame = peer_max_frame(c->cfg),
+            .max_frame = ss_cluster_peer_max_frame(c->cfg),
         };
         int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
         if (rc != SS_OK)
@@ -469,6 +383,7 @@ static void maybe_done(ss_cluster *c)
         cb(arg);
 }
 
+void ss_cluster_closed_one(ss_cluster *c) { maybe_done(c); }
 static void on_handle_closed(uv_handle_t *h) { maybe_done(h->data); }
 static void on_transport_closed(void *ctx) { maybe_done(ctx); }
 static void on_storage_closed(void *arg) { maybe_done(arg); }
@@ -491,7 +406,11 @@ void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
     uv_close((uv_handle_t *)&c->kick, on_handle_closed);
     if (c->transport)
         ss_transport_close(c->transport, on_transport_closed);
-    ss_storage_close(c->storage, on_storage_closed, c);
+    if (c->storage == NULL)
+        c->open_handles--; /* a reload could not reopen it (the node failed) */
+    else if (!c->reloading)
+        ss_storage_close(c->storage, on_storage_closed, c);
+    /* else the reload's close finishes it (ss_cluster_closed_one) */
     cluster_snap_close(c->snap, on_snap_closed, c);
     /* What never reached storage was never acknowledged: it goes (after the
      * snapshots are closing, so a reset's owner takes it as closing). */
@@ -533,8 +452,9 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     char line[512];
     const char *addr = ss_cluster_leader_addr(c);
     static const char *const roles[] = {"follower", "candidate", "candidate", "leader"};
-    ss_storage_stats st;
-    ss_storage_get_stats(c->storage, &st);
+    ss_storage_stats st = {0};
+    if (c->storage)
+        ss_storage_get_stats(c->storage, &st);
 #define LINE(...) do { snprintf(line, sizeof line, __VA_ARGS__); fn(arg, line); } while (0)
     LINE("raft_node_id:%llu", (unsigned long long)c->cfg->node_id);
     LINE("raft_role:%s", roles[c->role >= 0 && c->role <= 3 ? c->role : 0]);
@@ -547,7 +467,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_log_first_index:%llu", (unsigned long long)raft_first_index(c->r));
     LINE("raft_log_last_index:%llu", (unsigned long long)raft_last_index(c->r));
     LINE("raft_log_durable_index:%llu", (unsigned long long)st.last_durable);
-    LINE("raft_log_bytes:%llu", (unsigned long long)ss_storage_bytes(c->storage));
+    LINE("raft_log_bytes:%llu", (unsigned long long)(c->storage ? ss_storage_bytes(c->storage) : 0));
     LINE("raft_log_fsyncs:%llu", (unsigned long long)st.fsyncs);
     LINE("raft_log_write_rounds:%llu", (unsigned long long)st.rounds);
     LINE("raft_fsync:%s", c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? "no" : "always");

@@ -13,7 +13,13 @@ enum {
     PEER_RAFT = 'R',     /* an encoded raft_msg */
     PEER_PROPOSE = 'P',  /* a follower hands the leader an entry to propose */
     PEER_INFO = 'I',     /* "host:port": the sender's client address */
+    PEER_SNAP_BAD = 'B', /* follower -> leader: a snapshot it could not install (below) */
 };
+
+/* PEER_SNAP_BAD: 'B' | index u64 | term u64 | code u32 (an SS_E*) | why
+ * (text, at most PEER_SNAP_BAD_WHY bytes), integers little-endian. */
+#define PEER_SNAP_BAD_HEAD 21
+#define PEER_SNAP_BAD_WHY 200
 
 #define TICK_MS 10
 /* Room in a peer frame for the message around one entry (AppendEntries). */
@@ -79,6 +85,8 @@ struct ss_cluster {
     cluster_log log_writes;    /* what goes to storage, in order (cluster_log.c) */
     size_t max_entry;          /* the largest entry the log stores and peers carry */
     bool core_held;            /* the core is not run (ss_cluster_hold_core) */
+    bool reloading;            /* the core is being rebuilt from disk (ss_cluster_reload) */
+    uint64_t core_gen;         /* which core the log's completions are for */
 
     /* Role as last reported by the core. */
     int role;
@@ -116,9 +124,25 @@ int64_t ss_cluster_now_ms(void);
 void ss_cluster_fatal(ss_cluster *c, int code, const char *what);
 void ss_cluster_kick(ss_cluster *c);
 void ss_cluster_run(ss_cluster *c);
+/* Not closing, not failed, not rebuilding its core: the core may be used. */
+bool ss_cluster_running(const ss_cluster *c);
+/* One of the parts ss_cluster_close waits for has closed. */
+void ss_cluster_closed_one(ss_cluster *c);
 /* While held, the driver does not run the core, so its acknowledgements
  * wait: received snapshot chunks wait for the disk (cluster_snap_recv.c). */
 void ss_cluster_hold_core(ss_cluster *c, bool hold);
+
+/* cluster_restore.c: the core from what is durable. */
+/* The largest payload a peer message may carry (the transport's max_frame). */
+size_t ss_cluster_peer_max_frame(const ss_config *cfg);
+/* A new core with this node's configuration, before raft_restore. */
+int cluster_core_new(ss_cluster *c, raft **out, char *errmsg);
+/* Opens the log (c->storage), reconciles it with the state machine and the
+ * snapshot files, and restores r from them. */
+int cluster_restore(ss_cluster *c, raft *r, char *errmsg);
+/* Discards the core and restores a new one from disk, as a restart would,
+ * without stopping the node (why: for the log line). */
+void ss_cluster_reload(ss_cluster *c, const char *why);
 
 /* cluster_log.c: the log writes of each ready, in order. */
 /* Hands a ready's hard state and entries to storage; SS_OK, or an error that
@@ -137,7 +161,8 @@ int cluster_log_reset(ss_cluster *c, uint64_t index, uint64_t term, ss_persist_c
 void cluster_log_pump(ss_cluster *c);
 /* Storage pushes back: a leader refuses new proposals (SS_EBUSY). */
 bool cluster_log_busy(const ss_cluster *c);
-/* Closing: drops what never went to storage (nothing of it was acknowledged). */
+/* Closing, or discarding the core: drops what never went to storage (nothing
+ * of it was acknowledged) and ends any hold. */
 void cluster_log_drop_all(ss_cluster *c);
 
 /* cluster_wait.c: proposals and reads waiting for a leader, reads waiting for apply. */

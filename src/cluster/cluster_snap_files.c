@@ -111,6 +111,15 @@ int snap_dir_publish(const snap_dir *d, const char *tmp, const char *final, char
     return SS_OK;
 }
 
+int snap_dir_remove(const snap_dir *d, uint64_t index, uint64_t term, char *errmsg)
+{
+    char path[SNAP_PATH_MAX];
+    snap_dir_file(d, path, sizeof path, index, term, "");
+    if (unlink(path) != 0 && errno != ENOENT)
+        return ss_errf(errmsg, SS_EIO, "remove snapshot '%s': %s", path, strerror(errno));
+    return ss_fsync_dir(d->path, errmsg);
+}
+
 int snap_dir_read(const snap_dir *d, uint64_t index, uint64_t term, uint64_t offset, uint8_t *buf,
                   size_t max, size_t *len, bool *done)
 {

@@ -58,6 +58,9 @@ int snap_dir_cleanup(const snap_dir *d, uint64_t base, uint64_t keep);
 /* Renames tmp to final and makes the rename durable. SS_EIO (errmsg names final). */
 int snap_dir_publish(const snap_dir *d, const char *tmp, const char *final, char *errmsg);
 
+/* Removes <index>-<term>.snap (a file found bad) and makes that durable. */
+int snap_dir_remove(const snap_dir *d, uint64_t index, uint64_t term, char *errmsg);
+
 /* Reads at most max bytes at offset of the snapshot at (index, term): *len
  * bytes into buf, *done when they reach the end of the file. SS_ENOTFOUND
  * when the file is gone, SS_EIO on a read error. */

@@ -24,6 +24,26 @@
 #define SNAP_MAX_QUEUED_CHUNK_BYTES ((size_t)256 << 20)
 /* A failed take is tried again after this long. */
 #define SNAP_RETRY_MS 5000
+/* After a bad snapshot, the next transfer waits this long, doubling with
+ * every failure in a row up to the cap. */
+#define SNAP_BAD_RETRY_MS 1000
+#define SNAP_BAD_RETRY_MAX_MS 60000
+
+typedef struct snap_backoff {
+    int failures;        /* in a row */
+    int64_t until_ms;    /* no transfer before this */
+} snap_backoff;
+
+/* Counts a failure; returns the wait before the next attempt. */
+int64_t snap_backoff_fail(snap_backoff *b, int64_t now);
+
+/* The leader's view of one follower's transfers (cluster_snap_send.c). */
+typedef struct snap_peer {
+    uint64_t id;
+    snap_backoff backoff;        /* after it reported a bad snapshot */
+    bool parked;                 /* the core's read request waits (back-off, suspect file) */
+    raft_snapshot_request req;
+} snap_peer;
 
 struct cluster_snap {
     ss_cluster *c;
@@ -48,15 +68,22 @@ struct cluster_snap {
     snap_incoming incoming;      /* the worker's */
     bool receiving, installing;
     bool paused;                 /* the core is held while chunks wait for the disk */
-    uint64_t install_index, install_term;
+    uint64_t install_index, install_term, install_from;
     size_t queued_chunk_bytes;
     uint64_t installed, chunks_received;
+    snap_backoff recv_backoff;   /* after a bad snapshot: chunks are not accepted */
+    uint64_t rejected;           /* snapshots refused (damaged, over the caps, not stageable) */
 
     /* Sending (cluster_snap_send.c). */
     raft_snapshot_request *reqs; /* asked for in a ready, started after it */
     size_t nreqs, capreqs;
     int reads_in_flight;
     uint64_t chunks_sent;
+    snap_peer peers[SS_MAX_PEERS];
+    int npeers;
+    bool suspect;                /* a follower found the file at the log's base damaged: */
+    uint64_t suspect_index, suspect_term; /* it is not sent again, and replaced */
+    uint64_t peer_reports;       /* bad-snapshot reports received from followers */
 
     int storage_pending;         /* our storage requests whose callback is due */
     bool closing;
@@ -78,5 +105,7 @@ void snap_recv_chunk(cluster_snap *sn, const raft_chunk *ch);
 /* cluster_snap_send.c */
 void snap_send_queue(cluster_snap *sn, const raft_ready *rd);
 void snap_send_start(cluster_snap *sn);
+/* Each round: starts the reads whose wait is over, forgets what is done. */
+void snap_send_retry(cluster_snap *sn);
 
 #endif

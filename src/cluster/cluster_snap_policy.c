@@ -3,12 +3,14 @@
 
 snap_take snap_policy_take(const snap_take_input *in)
 {
-    if (in->applied <= in->newest)
+    if (in->applied < in->newest || (in->applied == in->newest && !in->replace))
         return SNAP_TAKE_NOTHING_NEW;
     if (!in->applied_term_known)
         return SNAP_TAKE_TERM_UNKNOWN;
     if (in->requested)
         return SNAP_TAKE_REQUESTED;
+    if (in->replace)
+        return in->failed_recently ? SNAP_TAKE_NOT_DUE : SNAP_TAKE_REPLACE;
     bool by_count = in->threshold > 0 && in->applied - in->newest >= (uint64_t)in->threshold;
     bool by_bytes = in->threshold_bytes > 0 && in->bytes_since >= (uint64_t)in->threshold_bytes;
     if ((!by_count && !by_bytes) || in->failed_recently)
@@ -20,6 +22,7 @@ const char *snap_take_reason(snap_take t)
 {
     switch (t) {
     case SNAP_TAKE_REQUESTED: return "requested (BGSAVE)";
+    case SNAP_TAKE_REPLACE: return "a follower found the file this node sends damaged";
     case SNAP_TAKE_BY_COUNT: return "snapshot-threshold entries applied since the last one";
     case SNAP_TAKE_BY_BYTES: return "snapshot-threshold-bytes of entries applied since the last one";
     default: return "not due";
@@ -40,6 +43,8 @@ snap_compact snap_policy_compact(const snap_compact_input *in, uint64_t *held_fo
 {
     if (in->newest <= in->base)
         return SNAP_COMPACT_NO;
+    if (in->urgent)
+        return SNAP_COMPACT_NOW;
     if (in->applied < in->newest + (uint64_t)in->trailing)
         return SNAP_COMPACT_TRAILING;
     if (in->leader && log_within_twice_thresholds(in)) {

@@ -25,6 +25,19 @@
  * commit point). Back on the loop the state machine adopts it (quick), the
  * log is reset to start after the snapshot, the held writes follow, and once
  * the reset is durable the core is told the snapshot is installed.
+ *
+ * A bad snapshot is not the end of the node. A chunk over
+ * snapshot-max-chunk-bytes, or reaching past snapshot-max-bytes, is refused
+ * before the core sees it (cluster_snap_admit). A snapshot that is damaged
+ * (its header disagrees with the leader, a checksum fails) or that the state
+ * machine cannot stage for any reason but a disk error has its file removed
+ * and the node rebuilds its core from disk (ss_cluster_reload: the core had
+ * dropped its log for the snapshot). Either way the follower tells the leader
+ * (PEER_SNAP_BAD) and accepts no chunk for a while (1 s, doubling while it
+ * keeps failing, up to a minute), so a bad file is neither a crash loop nor a
+ * busy loop; the leader waits as long before it offers a snapshot again, and
+ * replaces its own file if it was the one damaged (cluster_snap_send.c). Disk
+ * errors still stop the node: they are not the leader's to fix.
  */
 
 typedef struct chunk_job {
@@ -52,6 +65,31 @@ typedef struct retire_job {
     cluster_snap *sn;
     void *retired;
 } retire_job;
+
+/* Tells the leader, and waits before accepting a snapshot again. */
+static void refuse(cluster_snap *sn, uint64_t leader, uint64_t index, uint64_t term, int code,
+                   const char *why)
+{
+    ss_cluster *c = sn->c;
+    sn->rejected++;
+    int64_t wait = snap_backoff_fail(&sn->recv_backoff, ss_cluster_now_ms());
+    LOG_WARNING("raft: refused snapshot %" PRIu64 "-%" PRIu64 " from leader %" PRIu64 ": %s (%s); "
+                "told the leader, and no snapshot is accepted for %" PRId64 " ms",
+                index, term, leader, why, ss_strerror(code), wait);
+    if (!c->transport || leader == 0)
+        return;
+    uint8_t msg[PEER_SNAP_BAD_HEAD + PEER_SNAP_BAD_WHY];
+    size_t n = strlen(why) < PEER_SNAP_BAD_WHY ? strlen(why) : PEER_SNAP_BAD_WHY;
+    msg[0] = PEER_SNAP_BAD;
+    for (int i = 0; i < 8; i++) {
+        msg[1 + i] = (uint8_t)(index >> (8 * i));
+        msg[9 + i] = (uint8_t)(term >> (8 * i));
+    }
+    for (int i = 0; i < 4; i++)
+        msg[17 + i] = (uint8_t)((uint32_t)code >> (8 * i));
+    memcpy(msg + PEER_SNAP_BAD_HEAD, why, n);
+    ss_transport_send(c->transport, leader, msg, PEER_SNAP_BAD_HEAD + n); /* lost: it retries */
+}
 
 static void set_paused(cluster_snap *sn, bool paused)
 {
@@ -111,6 +149,12 @@ static void install_run(snap_job *job)
                             final, index, term, j->index, j->term);
     if (j->status == SS_OK)
         j->status = sm->snapshot_stage(sm->ctx, final, &j->staged, j->err);
+    if (j->status == SS_OK || j->status == SS_EIO)
+        return;
+    /* A bad file: nothing may take it for a snapshot of this node's. */
+    ss_errmsg err = "";
+    if (snap_dir_remove(&sn->dir, j->index, j->term, err) != SS_OK)
+        j->status = ss_errf(j->err, SS_EIO, "%s", err);
 }
 
 static void retire_run(snap_job *job)
@@ -145,13 +189,14 @@ static void on_install_reset(void *arg, int status, uint64_t last_index, const c
     (void)last_index;
     cluster_snap *sn = arg;
     ss_cluster *c = sn->c;
-    if (snap_storage_done(sn))
-        return;
+    if (snap_storage_done(sn) || status == SS_ECLOSED)
+        return; /* closing, or dropped by a reload */
     if (status != SS_OK) {
         ss_cluster_fatal(c, status, errmsg && errmsg[0] ? errmsg : "log reset after install failed");
         return;
     }
     raft_snapshot_installed(c->r, sn->install_index, sn->install_term);
+    sn->recv_backoff.failures = 0;
     sn->installing = false;
     sn->receiving = false;
     set_paused(sn, sn->queued_chunk_bytes > SNAP_MAX_QUEUED_CHUNK_BYTES);
@@ -168,11 +213,18 @@ static void install_done(snap_job *job)
     install_job *j = (install_job *)job;
     cluster_snap *sn = j->sn;
     ss_cluster *c = sn->c;
-    if (j->status != SS_OK) {
-        /* The core already dropped its log for this snapshot: only a restart
-         * (which forgets the transfer; the leader sends again) is safe. */
-        ss_cluster_fatal(c, j->status, j->err);
+    if (j->status == SS_EIO) {
+        ss_cluster_fatal(c, j->status, j->err); /* the disk, not the snapshot */
         free(j);
+        return;
+    }
+    if (j->status != SS_OK) {
+        sn->installing = sn->receiving = false;
+        set_paused(sn, false);
+        refuse(sn, sn->install_from, j->index, j->term, j->status, j->err);
+        free(j);
+        /* The core already dropped its log for this snapshot. */
+        ss_cluster_reload(c, "a snapshot received from the leader could not be installed");
         return;
     }
     void *retired = NULL;
@@ -252,8 +304,30 @@ void snap_recv_chunk(cluster_snap *sn, const raft_chunk *ch)
     cluster_log_hold(c);
     sn->install_index = ch->index;
     sn->install_term = ch->term;
+    sn->install_from = ch->from;
     LOG_NOTICE("raft: snapshot %" PRIu64 "-%" PRIu64 " received (%" PRIu64 " bytes); verifying it "
                "and building the new state beside the old one; this node's log is replaced by it",
                ch->index, ch->term, ch->offset + ch->len);
     snap_worker_submit(sn->worker, &ij->job);
+}
+
+/* ------------------------------------------------- before the core */
+
+bool cluster_snap_admit(cluster_snap *sn, const raft_msg *m)
+{
+    if (ss_cluster_now_ms() < sn->recv_backoff.until_ms)
+        return false; /* like a lost message: the leader sends again */
+    const ss_config *cfg = sn->c->cfg;
+    uint64_t cap = (uint64_t)cfg->snapshot_max_bytes;
+    char why[PEER_SNAP_BAD_WHY];
+    if (m->len > (uint64_t)cfg->snapshot_max_chunk_bytes)
+        snprintf(why, sizeof why, "a chunk of %zu bytes is over snapshot-max-chunk-bytes (%lld)",
+                 m->len, cfg->snapshot_max_chunk_bytes);
+    else if (cap > 0 && (m->offset > cap || m->len > cap - m->offset))
+        snprintf(why, sizeof why, "its bytes up to %" PRIu64 " are over snapshot-max-bytes (%lld)",
+                 m->offset + m->len, cfg->snapshot_max_bytes);
+    else
+        return true;
+    refuse(sn, m->from, m->snap_index, m->snap_term, SS_ETOOBIG, why);
+    return false;
 }

@@ -34,6 +34,18 @@
 
 int64_t snap_wall_s(void) { return (int64_t)time(NULL); }
 
+int64_t snap_backoff_fail(snap_backoff *b, int64_t now)
+{
+    int64_t wait = SNAP_BAD_RETRY_MS;
+    for (int i = 1; i < b->failures && wait < SNAP_BAD_RETRY_MAX_MS; i++)
+        wait *= 2;
+    if (wait > SNAP_BAD_RETRY_MAX_MS)
+        wait = SNAP_BAD_RETRY_MAX_MS;
+    b->failures++;
+    b->until_ms = now + wait;
+    return wait;
+}
+
 /* ------------------------------------------------------------ clean-up */
 
 typedef struct cleanup_job {
@@ -117,6 +129,11 @@ static void take_done(snap_job *job)
     sn->bytes = j->bytes;
     sn->time = snap_wall_s();
     sn->taken++;
+    if (sn->suspect && j->index == sn->suspect_index && j->term == sn->suspect_term) {
+        sn->suspect = false; /* rewritten in place: it may be sent again */
+        LOG_NOTICE("raft: snapshot %" PRIu64 "-%" PRIu64 " rewritten; it is sent again",
+                   j->index, j->term);
+    }
     LOG_NOTICE("raft: snapshot of the state at index %" PRIu64 " (term %" PRIu64 ") written in "
                "%" PRId64 " ms, %" PRIu64 " bytes; the log before it is deleted once %lld more "
                "entries are applied (snapshot-trailing-entries), so slightly slow followers still "
@@ -130,7 +147,7 @@ static void take_done(snap_job *job)
 static void maybe_take(cluster_snap *sn)
 {
     ss_cluster *c = sn->c;
-    if (sn->taking || sn->installing || sn->closing || c->closing || c->fatal)
+    if (sn->taking || sn->installing || sn->closing || !ss_cluster_running(c))
         return;
     uint64_t applied = c->sm.applied_index(c->sm.ctx);
     snap_take_input in = {
@@ -139,6 +156,7 @@ static void maybe_take(cluster_snap *sn)
         .newest = sn->index,
         .bytes_since = sn->bytes_since,
         .requested = sn->want,
+        .replace = sn->suspect && sn->index == sn->suspect_index,
         .failed_recently = ss_cluster_now_ms() < sn->retry_after_ms,
         .threshold = c->cfg->snapshot_threshold,
         .threshold_bytes = c->cfg->snapshot_threshold_bytes,
@@ -146,7 +164,8 @@ static void maybe_take(cluster_snap *sn)
     snap_take why = snap_policy_take(&in);
     if (why == SNAP_TAKE_NOTHING_NEW)
         sn->want = false;
-    if (why != SNAP_TAKE_REQUESTED && why != SNAP_TAKE_BY_COUNT && why != SNAP_TAKE_BY_BYTES)
+    if (why != SNAP_TAKE_REQUESTED && why != SNAP_TAKE_BY_COUNT && why != SNAP_TAKE_BY_BYTES &&
+        why != SNAP_TAKE_REPLACE)
         return;
     take_job *j = calloc(1, sizeof *j);
     ss_errmsg err = "";
@@ -216,7 +235,7 @@ static size_t followers(const ss_cluster *c, snap_follower *out)
 static void maybe_compact(cluster_snap *sn)
 {
     ss_cluster *c = sn->c;
-    if (sn->installing || c->closing || c->fatal)
+    if (sn->installing || !ss_cluster_running(c))
         return;
     uint64_t base, base_term;
     raft_snapshot_base(c->r, &base, &base_term);
@@ -233,6 +252,7 @@ static void maybe_compact(cluster_snap *sn)
         .threshold_bytes = c->cfg->snapshot_threshold_bytes,
         .log_bytes = ss_storage_bytes(c->storage),
         .leader = leader,
+        .urgent = sn->suspect,
         .followers = fs,
         .n_followers = leader ? followers(c, fs) : 0,
     };
@@ -293,6 +313,7 @@ void cluster_snap_after_run(cluster_snap *sn)
 {
     maybe_take(sn);
     maybe_compact(sn);
+    snap_send_retry(sn);
 }
 
 int cluster_snap_request(cluster_snap *sn)
@@ -334,6 +355,8 @@ int cluster_snap_new(ss_cluster *c, cluster_snap **out, char *errmsg)
         return rc;
     }
     snap_incoming_init(&sn->incoming, &sn->dir);
+    for (int i = 0; i < c->npeers; i++)
+        sn->peers[sn->npeers++].id = c->peers[i].id;
     *out = sn;
     return SS_OK;
 }
@@ -387,5 +410,8 @@ void cluster_snap_info(const cluster_snap *sn, cluster_snap_line_fn fn, void *ar
     LINE("raft_snapshot_installing:%d", sn->receiving || sn->installing ? 1 : 0);
     LINE("raft_snapshot_chunks_sent:%" PRIu64, sn->chunks_sent);
     LINE("raft_snapshot_chunks_received:%" PRIu64, sn->chunks_received);
+    LINE("raft_snapshots_rejected:%" PRIu64, sn->rejected);
+    LINE("raft_snapshot_peer_reports:%" PRIu64, sn->peer_reports);
+    LINE("raft_snapshot_base_suspect:%d", sn->suspect ? 1 : 0);
 #undef LINE
 }

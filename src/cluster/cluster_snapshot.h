@@ -49,6 +49,15 @@ void cluster_snap_applied(cluster_snap *sn, uint64_t index, uint64_t term, uint6
 /* After the ready loop: takes a snapshot and compacts the log when due. */
 void cluster_snap_after_run(cluster_snap *sn);
 
+/* Follower, before a SNAPSHOT message is stepped into the core: false to
+ * drop it (over snapshot-max-chunk-bytes or snapshot-max-bytes: refused and
+ * reported to the leader; or in the back-off after a bad snapshot). */
+bool cluster_snap_admit(cluster_snap *sn, const raft_msg *m);
+/* Leader: a follower's report (PEER_SNAP_BAD) that it could not install a
+ * snapshot this node sent; payload after the kind byte. */
+void cluster_snap_peer_report(cluster_snap *sn, uint64_t from, const uint8_t *payload,
+                              size_t len);
+
 /* BGSAVE: SS_OK (started or due), SS_EBUSY (one is being taken or installed). */
 int cluster_snap_request(cluster_snap *sn);
 int64_t cluster_snap_time(const cluster_snap *sn);

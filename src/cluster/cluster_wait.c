@@ -213,6 +213,8 @@ static void read_finish(read_wait *rw, int status)
 
 int ss_cluster_read_start(ss_cluster *c, ss_read_cb cb, void *arg)
 {
+    if (c->reloading)
+        return SS_ENOLEADER; /* waits for the new core to know a leader */
     uint64_t ctx = c->next_read_ctx++;
     int rc = raft_read_index(c->r, ctx);
     if (rc != SS_OK)

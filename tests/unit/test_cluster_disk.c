@@ -128,11 +128,11 @@ static void start_single(const char *conf)
 /* fdatasync of the raft log's files: fail with e, or wait at the gate. */
 static void log_syncs(int e, bool gate_closed)
 {
-    char path[PATH_MAX], raft[PATH_MAX + 8];
+    char path[PATH_MAX], raftdir[PATH_MAX + 8];
     cr_assert_not_null(realpath(dir, path));
-    snprintf(raft, sizeof raft, "%s/raft/", path);
+    snprintf(raftdir, sizeof raftdir, "%s/raft/", path);
     pthread_mutex_lock(&disk_mu);
-    snprintf(sync_prefix, sizeof sync_prefix, "%s", raft);
+    snprintf(sync_prefix, sizeof sync_prefix, "%s", raftdir);
     sync_errno = e;
     sync_gate_closed = gate_closed;
     pthread_cond_broadcast(&disk_cv);

@@ -156,3 +156,32 @@ Test(snap_policy, the_hold_ends_when_the_log_reaches_twice_a_threshold)
     in.log_bytes = 2ULL << 30;
     cr_expect_eq(snap_policy_compact(&in, &held), SNAP_COMPACT_NOW, "by bytes");
 }
+
+Test(snap_policy, a_file_reported_damaged_is_replaced_even_at_the_same_index)
+{
+    snap_take_input in = due();
+    in.applied = 1000; /* nothing applied since: the same index, a new file */
+    in.replace = true;
+    cr_expect_eq(snap_policy_take(&in), SNAP_TAKE_REPLACE);
+    in.applied = 1001;
+    cr_expect_eq(snap_policy_take(&in), SNAP_TAKE_REPLACE, "below both thresholds too");
+    in.failed_recently = true;
+    cr_expect_eq(snap_policy_take(&in), SNAP_TAKE_NOT_DUE, "a failed attempt waits its back-off");
+    cr_expect(strstr(snap_take_reason(SNAP_TAKE_REPLACE), "damaged") != NULL);
+}
+
+Test(snap_policy, a_suspect_base_is_compacted_past_at_once)
+{
+    snap_follower fs[] = {{3, 900, true, true}};
+    snap_compact_input in = compactable();
+    in.leader = true;
+    in.followers = fs;
+    in.n_followers = 1;
+    in.applied = 1001; /* trailing entries not applied yet, and a follower holds */
+    uint64_t held = 0;
+    cr_expect_eq(snap_policy_compact(&in, &held), SNAP_COMPACT_TRAILING);
+    in.urgent = true;
+    cr_expect_eq(snap_policy_compact(&in, &held), SNAP_COMPACT_NOW);
+    in.newest = in.base;
+    cr_expect_eq(snap_policy_compact(&in, &held), SNAP_COMPACT_NO, "but only to a newer one");
+}

@@ -1,8 +1,11 @@
 /* For the cluster/ unit tests: a fake state machine, a node on a real libuv loop in a temp dir, log set-up. */
 #include "unit/test_cluster_util.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cluster/cluster_raft.h"
 #include "common/crc32c.h"
 #include "raft/raft.h"
 #include "raft_io/storage.h"
@@ -404,4 +408,112 @@ void tc_log_bounds(uv_loop_t *loop, const char *dir, uint64_t *first, uint64_t *
     bool closed = false;
     ss_storage_close(s, on_storage_closed, &closed);
     cr_assert(TC_WAIT(loop, closed, 30000), "the log closes");
+}
+
+/* ----------------------------------------------------------- fake peer */
+
+int tc_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void on_peer_message(void *ctx, uint64_t from, const uint8_t *payload, size_t len)
+{
+    tc_peer *p = ctx;
+    cr_assert_eq(from, 1);
+    if (len == 0)
+        return;
+    if (payload[0] == PEER_INFO) {
+        p->info = true;
+        return;
+    }
+    if (payload[0] == PEER_SNAP_BAD) {
+        cr_assert_geq(len, PEER_SNAP_BAD_HEAD);
+        p->reports++;
+        p->report_index = get_le(payload + 1, 8);
+        p->report_term = get_le(payload + 9, 8);
+        p->report_code = (int)get_le(payload + 17, 4);
+        snprintf(p->report_why, sizeof p->report_why, "%.*s", (int)(len - PEER_SNAP_BAD_HEAD),
+                 (const char *)payload + PEER_SNAP_BAD_HEAD);
+        return;
+    }
+    if (payload[0] != PEER_RAFT)
+        return;
+    raft_msg m;
+    cr_assert_eq(raft_msg_decode(payload + 1, len - 1, &m), SS_OK);
+    raft_msg keep = m;
+    keep.entries = NULL;
+    keep.n_entries = 0;
+    keep.data = NULL;
+    if (m.type == RAFT_MSG_SNAPSHOT_RESP) {
+        p->snap_resps++;
+        p->snap_resp = keep;
+    } else if (m.type == RAFT_MSG_APPEND_RESP) {
+        p->append_resps++;
+        p->append_resp = keep;
+    } else if (m.type == RAFT_MSG_SNAPSHOT) {
+        p->snapshots++;
+        p->snapshot = keep;
+    }
+    if (p->on_raft)
+        p->on_raft(p, &m);
+    raft_msg_release(&m);
+}
+
+void tc_peer_start(tc_peer *p, uv_loop_t *loop, uint64_t id, int node_port)
+{
+    p->id = id;
+    ss_transport_peer node = {1, "127.0.0.1", node_port};
+    ss_transport_config tc = {.node_id = id, .bind_host = "127.0.0.1", .port = 0, .peers = &node,
+                              .npeers = 1, .on_message = on_peer_message, .ctx = p,
+                              .reconnect_max_ms = 100};
+    ss_errmsg err = "";
+    cr_assert_eq(ss_transport_new(loop, &tc, &p->t, err), SS_OK, "%s", err);
+    p->port = ss_transport_port(p->t);
+}
+
+void tc_peer_send(tc_peer *p, const raft_msg *m)
+{
+    size_t size = raft_msg_encoded_size(m) + 1, len = 0;
+    uint8_t *buf = malloc(size);
+    buf[0] = PEER_RAFT;
+    cr_assert_eq(raft_msg_encode(m, buf + 1, size - 1, &len), SS_OK);
+    cr_assert_eq(ss_transport_send(p->t, 1, buf, len + 1), SS_OK);
+    free(buf);
+}
+
+void tc_peer_report(tc_peer *p, uint64_t index, uint64_t term, int code, const char *why)
+{
+    uint8_t msg[PEER_SNAP_BAD_HEAD + PEER_SNAP_BAD_WHY];
+    size_t n = strlen(why) < PEER_SNAP_BAD_WHY ? strlen(why) : PEER_SNAP_BAD_WHY;
+    msg[0] = PEER_SNAP_BAD;
+    for (int i = 0; i < 8; i++) {
+        msg[1 + i] = (uint8_t)(index >> (8 * i));
+        msg[9 + i] = (uint8_t)(term >> (8 * i));
+    }
+    for (int i = 0; i < 4; i++)
+        msg[17 + i] = (uint8_t)((uint32_t)code >> (8 * i));
+    memcpy(msg + PEER_SNAP_BAD_HEAD, why, n);
+    cr_assert_eq(ss_transport_send(p->t, 1, msg, PEER_SNAP_BAD_HEAD + n), SS_OK);
+}
+
+void tc_peer_close(tc_peer *p)
+{
+    if (p->t)
+        ss_transport_close(p->t, NULL);
+    p->t = NULL;
 }

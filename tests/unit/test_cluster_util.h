@@ -9,6 +9,8 @@
 #include <uv.h>
 
 #include "cluster/cluster.h"
+#include "raft/raft.h"
+#include "raft_io/transport.h"
 
 /*
  * The fake state machine: its state is a digest of every command applied,
@@ -82,6 +84,38 @@ void tc_log_write(uv_loop_t *loop, const char *dir, uint64_t base, uint64_t base
 void tc_log_bounds(uv_loop_t *loop, const char *dir, uint64_t *first, uint64_t *last);
 
 int64_t tc_now_ms(void);
+
+/* A TCP port nobody listens on right now (127.0.0.1). */
+int tc_free_port(void);
+
+/*
+ * A fake peer: the test plays another node (id) over a real transport to
+ * node 1 at 127.0.0.1:node_port, sending hand-made raft messages and seeing
+ * node 1's. It records the last answers of the kinds tests wait for, node
+ * 1's snapshot reports (PEER_SNAP_BAD), and hands every raft message to
+ * on_raft if set.
+ */
+typedef struct tc_peer {
+    ss_transport *t;
+    uint64_t id;
+    int port;                    /* the fake's own raft port */
+    bool info;                   /* node 1's PEER_INFO came: it is connected to us */
+    int snap_resps, append_resps, snapshots;
+    raft_msg snap_resp, append_resp, snapshot; /* the last of each (no data kept) */
+    int reports;
+    uint64_t report_index, report_term;
+    int report_code;
+    char report_why[256];
+    void (*on_raft)(struct tc_peer *p, const raft_msg *m);
+    void *ctx;
+} tc_peer;
+
+void tc_peer_start(tc_peer *p, uv_loop_t *loop, uint64_t id, int node_port);
+void tc_peer_send(tc_peer *p, const raft_msg *m);
+/* Sends node 1 a PEER_SNAP_BAD report, as a follower that could not install. */
+void tc_peer_report(tc_peer *p, uint64_t index, uint64_t term, int code, const char *why);
+/* Closes the transport (run the loop to finish). */
+void tc_peer_close(tc_peer *p);
 
 /* Runs the loop until cond holds or timeout_ms pass (a bound, not a timing
  * goal); the value of cond at the end. */
