@@ -56,6 +56,47 @@ static void on_peer_state(void *ctx, uint64_t id, bool connected)
         send_info(c, id);
 }
 
+size_t peer_snap_bad_encode(uint8_t *out, uint64_t index, uint64_t term, int code,
+                            const char *why)
+{
+    size_t n = strlen(why) < PEER_SNAP_BAD_WHY ? strlen(why) : PEER_SNAP_BAD_WHY;
+    out[0] = PEER_SNAP_BAD;
+    for (int i = 0; i < 8; i++) {
+        out[1 + i] = (uint8_t)(index >> (8 * i));
+        out[9 + i] = (uint8_t)(term >> (8 * i));
+    }
+    for (int i = 0; i < 4; i++)
+        out[17 + i] = (uint8_t)((uint32_t)code >> (8 * i));
+    memcpy(out + PEER_SNAP_BAD_HEAD, why, n);
+    return PEER_SNAP_BAD_HEAD + n;
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+bool peer_snap_bad_decode(const uint8_t *msg, size_t len, uint64_t *index, uint64_t *term,
+                          int *code, char *why)
+{
+    if (len < PEER_SNAP_BAD_HEAD)
+        return false;
+    *index = get_le(msg + 1, 8);
+    *term = get_le(msg + 9, 8);
+    *code = (int)(int32_t)get_le(msg + 17, 4);
+    size_t n = len - PEER_SNAP_BAD_HEAD < PEER_SNAP_BAD_WHY ? len - PEER_SNAP_BAD_HEAD
+                                                            : PEER_SNAP_BAD_WHY;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = msg[PEER_SNAP_BAD_HEAD + i];
+        why[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    why[n] = '\0';
+    return true;
+}
+
 static peer_info *find_peer(ss_cluster *c, uint64_t id)
 {
     for (int i = 0; i < c->npeers; i++)
@@ -123,7 +164,7 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
             oversized(c, from, len - 1, "a proposal");
         break;
     case PEER_SNAP_BAD:
-        cluster_snap_peer_report(c->snap, from, payload + 1, len - 1);
+        cluster_snap_peer_report(c->snap, from, payload, len);
         break;
     case PEER_INFO: {
         peer_info *p = find_peer(c, from);

@@ -21,6 +21,15 @@ enum {
 #define PEER_SNAP_BAD_HEAD 21
 #define PEER_SNAP_BAD_WHY 200
 
+/* Writes a PEER_SNAP_BAD message into out (PEER_SNAP_BAD_HEAD +
+ * PEER_SNAP_BAD_WHY bytes; why is cut to fit); returns its length. */
+size_t peer_snap_bad_encode(uint8_t *out, uint64_t index, uint64_t term, int code,
+                            const char *why);
+/* Reads one (msg includes the kind byte): false if too short. why (at least
+ * PEER_SNAP_BAD_WHY + 1 bytes) gets the reason, non-printable bytes as '?'. */
+bool peer_snap_bad_decode(const uint8_t *msg, size_t len, uint64_t *index, uint64_t *term,
+                          int *code, char *why);
+
 #define TICK_MS 10
 /* Room in a peer frame for the message around one entry (AppendEntries). */
 #define PEER_FRAME_SLACK ((size_t)4096)

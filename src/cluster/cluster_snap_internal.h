@@ -92,6 +92,8 @@ struct cluster_snap {
 };
 
 int64_t snap_wall_s(void);
+/* The newest durable snapshot is now (index, term), bytes long. */
+void snap_set_newest(cluster_snap *sn, uint64_t index, uint64_t term, uint64_t bytes);
 /* Queues the removal of snapshot files nothing can use any more. */
 void snap_cleanup(cluster_snap *sn);
 /* Counts a storage callback of ours; true if closing (the caller returns). */

@@ -79,16 +79,8 @@ static void refuse(cluster_snap *sn, uint64_t leader, uint64_t index, uint64_t t
     if (!c->transport || leader == 0)
         return;
     uint8_t msg[PEER_SNAP_BAD_HEAD + PEER_SNAP_BAD_WHY];
-    size_t n = strlen(why) < PEER_SNAP_BAD_WHY ? strlen(why) : PEER_SNAP_BAD_WHY;
-    msg[0] = PEER_SNAP_BAD;
-    for (int i = 0; i < 8; i++) {
-        msg[1 + i] = (uint8_t)(index >> (8 * i));
-        msg[9 + i] = (uint8_t)(term >> (8 * i));
-    }
-    for (int i = 0; i < 4; i++)
-        msg[17 + i] = (uint8_t)((uint32_t)code >> (8 * i));
-    memcpy(msg + PEER_SNAP_BAD_HEAD, why, n);
-    ss_transport_send(c->transport, leader, msg, PEER_SNAP_BAD_HEAD + n); /* lost: it retries */
+    size_t n = peer_snap_bad_encode(msg, index, term, code, why);
+    ss_transport_send(c->transport, leader, msg, n); /* if lost, the back-off still spaces retries */
 }
 
 static void set_paused(cluster_snap *sn, bool paused)
@@ -236,10 +228,7 @@ static void install_done(snap_job *job)
         free(j);
         return;
     }
-    sn->index = j->index;
-    sn->term = j->term;
-    sn->bytes = j->bytes;
-    sn->time = snap_wall_s();
+    snap_set_newest(sn, j->index, j->term, j->bytes);
     sn->applied_term = j->term;
     sn->term_index = j->index;
     sn->bytes_since = 0;

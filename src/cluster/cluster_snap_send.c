@@ -167,35 +167,19 @@ void snap_send_retry(cluster_snap *sn)
     }
 }
 
-static uint64_t get_le(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 void cluster_snap_peer_report(cluster_snap *sn, uint64_t from, const uint8_t *payload,
                               size_t len)
 {
     ss_cluster *c = sn->c;
     snap_peer *p = find(sn, from);
-    if (len + 1 < PEER_SNAP_BAD_HEAD || !p) {
+    uint64_t index, term;
+    int code;
+    char why[PEER_SNAP_BAD_WHY + 1];
+    if (!p || !peer_snap_bad_decode(payload, len, &index, &term, &code, why)) {
         LOG_WARNING("raft: dropped a malformed snapshot report from node %" PRIu64, from);
         return;
     }
     sn->peer_reports++;
-    uint64_t index = get_le(payload, 8), term = get_le(payload + 8, 8);
-    int code = (int)get_le(payload + 16, 4);
-    char why[PEER_SNAP_BAD_WHY + 1];
-    size_t n = len + 1 - PEER_SNAP_BAD_HEAD;
-    if (n > PEER_SNAP_BAD_WHY)
-        n = PEER_SNAP_BAD_WHY;
-    for (size_t i = 0; i < n; i++) { /* the peer's words, printable only */
-        uint8_t ch = payload[PEER_SNAP_BAD_HEAD - 1 + i];
-        why[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    why[n] = '\0';
     if (raft_role_get(c->r) != RAFT_LEADER || !ss_cluster_running(c)) {
         LOG_VERBOSE("raft: node %" PRIu64 " could not install snapshot %" PRIu64 "-%" PRIu64
                     " (%s); this node no longer leads", from, index, term, why);

@@ -34,6 +34,14 @@
 
 int64_t snap_wall_s(void) { return (int64_t)time(NULL); }
 
+void snap_set_newest(cluster_snap *sn, uint64_t index, uint64_t term, uint64_t bytes)
+{
+    sn->index = index;
+    sn->term = term;
+    sn->bytes = bytes;
+    sn->time = snap_wall_s();
+}
+
 int64_t snap_backoff_fail(snap_backoff *b, int64_t now)
 {
     int64_t wait = SNAP_BAD_RETRY_MS;
@@ -124,10 +132,7 @@ static void take_done(snap_job *job)
         free(j);
         return;
     }
-    sn->index = j->index;
-    sn->term = j->term;
-    sn->bytes = j->bytes;
-    sn->time = snap_wall_s();
+    snap_set_newest(sn, j->index, j->term, j->bytes);
     sn->taken++;
     if (sn->suspect && j->index == sn->suspect_index && j->term == sn->suspect_term) {
         sn->suspect = false; /* rewritten in place: it may be sent again */

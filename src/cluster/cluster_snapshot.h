@@ -53,8 +53,8 @@ void cluster_snap_after_run(cluster_snap *sn);
  * drop it (over snapshot-max-chunk-bytes or snapshot-max-bytes: refused and
  * reported to the leader; or in the back-off after a bad snapshot). */
 bool cluster_snap_admit(cluster_snap *sn, const raft_msg *m);
-/* Leader: a follower's report (PEER_SNAP_BAD) that it could not install a
- * snapshot this node sent; payload after the kind byte. */
+/* Leader: a follower's report (PEER_SNAP_BAD, the whole payload) that it
+ * could not install a snapshot this node sent. */
 void cluster_snap_peer_report(cluster_snap *sn, uint64_t from, const uint8_t *payload,
                               size_t len);
 

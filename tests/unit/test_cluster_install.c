@@ -268,26 +268,28 @@ Test(cluster_install, a_chunk_over_snapshot_max_chunk_bytes_is_refused)
     free(big);
 }
 
-Test(cluster_install, a_disk_error_while_staging_still_stops_the_node)
+/* Sends snapshot 100-4 and waits for node 1 to stop with code. */
+static void send_and_expect_stop(int code)
 {
-    atomic_store(&node.sm.fail_stage, SS_EIO);
     size_t len;
     uint8_t *snap = fake_snap_bytes(100, 4, 777, 100, &len);
     send_snapshot(100, 4, snap, len, 1000);
-    cr_assert(TC_WAIT(&loop, node.fatal_count > 0, 30000), "the node stops");
-    cr_expect_eq(node.fatal_code, SS_EIO);
-    cr_expect_eq(leader.reports, 0, "the disk is not the leader's to fix");
     free(snap);
+    cr_assert(TC_WAIT(&loop, node.fatal_count > 0, 30000), "the node stops");
+    cr_expect_eq(node.fatal_code, code);
+}
+
+Test(cluster_install, a_disk_error_while_staging_still_stops_the_node)
+{
+    atomic_store(&node.sm.fail_stage, SS_EIO);
+    send_and_expect_stop(SS_EIO);
+    cr_expect_eq(leader.reports, 0, "the disk is not the leader's to fix");
 }
 
 Test(cluster_install, an_adopt_failure_stops_the_node_and_the_restart_completes_the_install)
 {
     atomic_store(&node.sm.fail_adopt, SS_EBUSY);
-    size_t len;
-    uint8_t *snap = fake_snap_bytes(100, 4, 777, 100, &len);
-    send_snapshot(100, 4, snap, len, 1000);
-    cr_assert(TC_WAIT(&loop, node.fatal_count > 0, 30000), "the node stops");
-    cr_expect_eq(node.fatal_code, SS_EBUSY);
+    send_and_expect_stop(SS_EBUSY);
     tc_node_release(&node);
     /* The stage was the commit point: the restarted state machine holds the
      * snapshot, and the log is reset to follow it. */
@@ -298,7 +300,6 @@ Test(cluster_install, an_adopt_failure_stops_the_node_and_the_restart_completes_
     cr_assert_eq(tc_node_open(&node, err), SS_OK, "%s", err);
     cr_expect_eq(tc_info(&node, "raft_log_first_index"), 101);
     cr_expect_eq(tc_info(&node, "raft_snapshot_index"), 100, "the received file is kept");
-    free(snap);
 }
 
 static void setup_small_frames(void) { setup_with("proto-max-bulk-len 1mb\n"); } /* 5 MiB frames */

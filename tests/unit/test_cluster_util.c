@@ -423,14 +423,6 @@ int tc_free_port(void)
     return ntohs(a.sin_port);
 }
 
-static uint64_t get_le(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 static void on_peer_message(void *ctx, uint64_t from, const uint8_t *payload, size_t len)
 {
     tc_peer *p = ctx;
@@ -442,13 +434,9 @@ static void on_peer_message(void *ctx, uint64_t from, const uint8_t *payload, si
         return;
     }
     if (payload[0] == PEER_SNAP_BAD) {
-        cr_assert_geq(len, PEER_SNAP_BAD_HEAD);
+        cr_assert(peer_snap_bad_decode(payload, len, &p->report_index, &p->report_term,
+                                       &p->report_code, p->report_why));
         p->reports++;
-        p->report_index = get_le(payload + 1, 8);
-        p->report_term = get_le(payload + 9, 8);
-        p->report_code = (int)get_le(payload + 17, 4);
-        snprintf(p->report_why, sizeof p->report_why, "%.*s", (int)(len - PEER_SNAP_BAD_HEAD),
-                 (const char *)payload + PEER_SNAP_BAD_HEAD);
         return;
     }
     if (payload[0] != PEER_RAFT)
@@ -499,16 +487,8 @@ void tc_peer_send(tc_peer *p, const raft_msg *m)
 void tc_peer_report(tc_peer *p, uint64_t index, uint64_t term, int code, const char *why)
 {
     uint8_t msg[PEER_SNAP_BAD_HEAD + PEER_SNAP_BAD_WHY];
-    size_t n = strlen(why) < PEER_SNAP_BAD_WHY ? strlen(why) : PEER_SNAP_BAD_WHY;
-    msg[0] = PEER_SNAP_BAD;
-    for (int i = 0; i < 8; i++) {
-        msg[1 + i] = (uint8_t)(index >> (8 * i));
-        msg[9 + i] = (uint8_t)(term >> (8 * i));
-    }
-    for (int i = 0; i < 4; i++)
-        msg[17 + i] = (uint8_t)((uint32_t)code >> (8 * i));
-    memcpy(msg + PEER_SNAP_BAD_HEAD, why, n);
-    cr_assert_eq(ss_transport_send(p->t, 1, msg, PEER_SNAP_BAD_HEAD + n), SS_OK);
+    size_t n = peer_snap_bad_encode(msg, index, term, code, why);
+    cr_assert_eq(ss_transport_send(p->t, 1, msg, n), SS_OK);
 }
 
 void tc_peer_close(tc_peer *p)
