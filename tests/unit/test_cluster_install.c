@@ -232,8 +232,9 @@ Test(cluster_install, a_snapshot_whose_header_disagrees_with_the_leader_is_refus
 
 static void setup_small_cap(void) { setup_with("snapshot-max-bytes 2500\n"); }
 
-Test(cluster_install, a_snapshot_over_snapshot_max_bytes_is_refused_before_it_is_written,
-     .init = setup_small_cap)
+TestSuite(cluster_install_cap, .init = setup_small_cap, .fini = teardown, .timeout = 120);
+
+Test(cluster_install_cap, a_snapshot_over_snapshot_max_bytes_is_refused_before_it_is_written)
 {
     size_t len;
     uint8_t *snap = fake_snap_bytes(100, 4, 777, 3000, &len);
@@ -304,8 +305,9 @@ Test(cluster_install, an_adopt_failure_stops_the_node_and_the_restart_completes_
 
 static void setup_small_frames(void) { setup_with("proto-max-bulk-len 1mb\n"); } /* 5 MiB frames */
 
-Test(cluster_install, an_append_carrying_an_entry_too_big_to_store_is_dropped_not_stepped,
-     .init = setup_small_frames)
+TestSuite(cluster_install_frames, .init = setup_small_frames, .fini = teardown, .timeout = 120);
+
+Test(cluster_install_frames, an_append_carrying_an_entry_too_big_to_store_is_dropped_not_stepped)
 {
     size_t len = ((size_t)5 << 20) - 1024; /* fits the frame, not the entry limit */
     char *big = calloc(1, len);
