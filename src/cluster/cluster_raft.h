@@ -1,4 +1,4 @@
-/* The Raft cluster's private state, shared by its files (node, proposals, reads, info). */
+/* The Raft cluster's private state, shared by its files: the driver (cluster_raft.c), log writes, restore, proposals and reads, snapshots. */
 #ifndef SS_CLUSTER_RAFT_H
 #define SS_CLUSTER_RAFT_H
 
