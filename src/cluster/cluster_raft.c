@@ -13,12 +13,6 @@ int64_t ss_cluster_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void raft_log_line(void *ctx, int level, const char *line)
-{
-    (void)ctx;
-    ss_log((ss_log_level)level, "%s", line);
-}
-
 static void on_kick(uv_idle_t *h) { (void)h; }
 
 /* Input arrived outside the check phase: run the core before sleeping. */
@@ -26,6 +20,15 @@ void ss_cluster_kick(ss_cluster *c)
 {
     if (!c->closing)
         uv_idle_start(&c->kick, on_kick);
+}
+
+bool ss_cluster_running(const ss_cluster *c) { return !c->closing && !c->fatal && !c->reloading; }
+
+void ss_cluster_hold_core(ss_cluster *c, bool hold)
+{
+    c->core_held = hold;
+    if (!hold)
+        ss_cluster_kick(c);
 }
 
 void ss_cluster_fatal(ss_cluster *c, int code, const char *what)
@@ -53,12 +56,84 @@ static void on_peer_state(void *ctx, uint64_t id, bool connected)
         send_info(c, id);
 }
 
+size_t peer_snap_bad_encode(uint8_t *out, uint64_t index, uint64_t term, int code,
+                            const char *why)
+{
+    size_t n = strlen(why) < PEER_SNAP_BAD_WHY ? strlen(why) : PEER_SNAP_BAD_WHY;
+    out[0] = PEER_SNAP_BAD;
+    for (int i = 0; i < 8; i++) {
+        out[1 + i] = (uint8_t)(index >> (8 * i));
+        out[9 + i] = (uint8_t)(term >> (8 * i));
+    }
+    for (int i = 0; i < 4; i++)
+        out[17 + i] = (uint8_t)((uint32_t)code >> (8 * i));
+    memcpy(out + PEER_SNAP_BAD_HEAD, why, n);
+    return PEER_SNAP_BAD_HEAD + n;
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+bool peer_snap_bad_decode(const uint8_t *msg, size_t len, uint64_t *index, uint64_t *term,
+                          int *code, char *why)
+{
+    if (len < PEER_SNAP_BAD_HEAD)
+        return false;
+    *index = get_le(msg + 1, 8);
+    *term = get_le(msg + 9, 8);
+    *code = (int)(int32_t)get_le(msg + 17, 4);
+    size_t n = len - PEER_SNAP_BAD_HEAD < PEER_SNAP_BAD_WHY ? len - PEER_SNAP_BAD_HEAD
+                                                            : PEER_SNAP_BAD_WHY;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = msg[PEER_SNAP_BAD_HEAD + i];
+        why[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    why[n] = '\0';
+    return true;
+}
+
 static peer_info *find_peer(ss_cluster *c, uint64_t id)
 {
     for (int i = 0; i < c->npeers; i++)
         if (c->peers[i].id == id)
             return &c->peers[i];
     return NULL;
+}
+
+/* An entry this node could neither store nor pass on (over max_entry):
+ * counted, and logged now and then, never stepped into the core. */
+static void oversized(ss_cluster *c, uint64_t from, size_t len, const char *what)
+{
+    c->oversized_dropped++;
+    int64_t now = ss_cluster_now_ms();
+    if (now - c->oversized_logged_ms < 10000)
+        return;
+    c->oversized_logged_ms = now;
+    LOG_WARNING("raft: dropped %s from node %llu carrying an entry of %zu bytes, over the %zu "
+                "this node stores (%llu dropped so far)", what, (unsigned long long)from, len,
+                c->max_entry, (unsigned long long)c->oversized_dropped);
+}
+
+static void step(ss_cluster *c, uint64_t from, const raft_msg *m)
+{
+    if (m->from != from) {
+        LOG_WARNING("raft: dropped a message from node %llu claiming to be from node %llu",
+                    (unsigned long long)from, (unsigned long long)m->from);
+        return;
+    }
+    for (size_t i = 0; m->type == RAFT_MSG_APPEND && i < m->n_entries; i++)
+        if (m->entries[i].len > c->max_entry) {
+            oversized(c, from, m->entries[i].len, "an AppendEntries");
+            return;
+        }
+    if (m->type == RAFT_MSG_SNAPSHOT && !cluster_snap_admit(c->snap, m))
+        return;
+    raft_step(c->r, m);
 }
 
 static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t len)
@@ -68,24 +143,22 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
         return;
     switch (payload[0]) {
     case PEER_RAFT: {
+        if (c->reloading)
+            return; /* lost, as if the node were restarting */
         raft_msg m;
         if (raft_msg_decode(payload + 1, len - 1, &m) != SS_OK) {
             LOG_WARNING("raft: dropped an undecodable message from node %llu", (unsigned long long)from);
             return;
         }
-        if (m.from != from) {
-            LOG_WARNING("raft: dropped a message from node %llu claiming to be from node %llu",
-                        (unsigned long long)from, (unsigned long long)m.from);
-        } else {
-            raft_step(c->r, &m);
-        }
+        step(c, from, &m);
         raft_msg_release(&m);
         break;
     }
     case PEER_PROPOSE:
-        /* A follower's client write. If we are no longer leader the entry is
-         * dropped: the follower learns of the new leader and answers its
-         * client TRYAGAIN. */
+        /* A follower's client write. If we are no longer leader, or our log
+         * pushes back (cluster_log_busy), the entry is dropped: the follower
+         * answers its client TRYAGAIN (outcome unknown) when it learns of a
+         * new leader or its wait runs out. */
         c->proposals_received++;
         if (c->sm.entry_valid && !c->sm.entry_valid(c->sm.ctx, payload + 1, len - 1)) {
             /* Honest peers of this version never send one: a bug, a version
@@ -95,7 +168,11 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
                         (unsigned long long)from);
             break;
         }
-        ss_cluster_propose_now(c, payload + 1, len - 1);
+        if (ss_cluster_propose_now(c, payload + 1, len - 1) == SS_ETOOBIG)
+            oversized(c, from, len - 1, "a proposal");
+        break;
+    case PEER_SNAP_BAD:
+        cluster_snap_peer_report(c->snap, from, payload, len);
         break;
     case PEER_INFO: {
         peer_info *p = find_peer(c, from);
@@ -129,137 +206,6 @@ static void send_messages(ss_cluster *c, const raft_msg *msgs, size_t n)
         if (buf != stack)
             free(buf);
     }
-}
-
-/* ------------------------------------------------------------ storage */
-
-typedef struct persist_token {
-    ss_cluster *c;
-    bool hs;
-    uint64_t term, vote;
-    bool entries;
-    uint64_t last_index, last_term;
-} persist_token;
-
-static void on_persisted(void *arg, int status, uint64_t last_index, const char *errmsg)
-{
-    persist_token *t = arg;
-    ss_cluster *c = t->c;
-    if (status != SS_OK) {
-        ss_cluster_fatal(c, status, errmsg && errmsg[0] ? errmsg : "the raft log could not be written");
-    } else {
-        /* The token knows the term of its last entry; storage reports only
-         * the index, which is the same one. */
-        if (t->hs)
-            raft_persisted_hard_state(c->r, t->term, t->vote);
-        if (t->entries)
-            raft_persisted(c->r, t->last_index, t->last_term);
-        ss_cluster_kick(c);
-    }
-    free(t);
-}
-
-/* Keeps a copy of req (and its entries) to submit after an install's log reset. */
-static int defer_persist(ss_cluster *c, const ss_persist_req *req)
-{
-    size_t bytes = 0;
-    for (size_t i = 0; i < req->n_entries; i++)
-        bytes += req->entries[i].len;
-    deferred_persist *d = malloc(sizeof *d + req->n_entries * sizeof(ss_log_entry) + bytes);
-    if (!d)
-        return SS_ENOMEM;
-    d->next = NULL;
-    d->req = *req;
-    d->truncate_from = req->truncate ? req->truncate_from : 0;
-    ss_log_entry *entries = (ss_log_entry *)(d + 1);
-    uint8_t *data = (uint8_t *)(entries + req->n_entries);
-    for (size_t i = 0; i < req->n_entries; i++) {
-        entries[i] = req->entries[i];
-        if (entries[i].len) {
-            memcpy(data, req->entries[i].data, entries[i].len);
-            entries[i].data = data;
-            data += entries[i].len;
-        }
-    }
-    d->req.entries = entries;
-    if (c->deferred_tail)
-        c->deferred_tail->next = d;
-    else
-        c->deferred_head = d;
-    c->deferred_tail = d;
-    return SS_OK;
-}
-
-void ss_cluster_persist_deferred(ss_cluster *c)
-{
-    while (c->deferred_head) {
-        deferred_persist *d = c->deferred_head;
-        c->deferred_head = d->next;
-        if (!c->deferred_head)
-            c->deferred_tail = NULL;
-        int rc = SS_ECLOSED;
-        if (!c->fatal && !c->closing) {
-            /* The reset emptied the log: nothing durable is left to truncate. */
-            d->req.truncate = d->truncate_from != 0 &&
-                              d->truncate_from <= ss_storage_last_index(c->storage);
-            rc = ss_storage_persist(c->storage, &d->req);
-        }
-        if (rc != SS_OK) {
-            free(d->req.arg); /* the token */
-            if (!c->closing)
-                ss_cluster_fatal(c, rc, "could not queue entries for the raft log");
-        }
-        free(d);
-    }
-}
-
-static int persist(ss_cluster *c, const raft_ready *rd)
-{
-    bool hs = rd->hs.term != c->submitted_term || rd->hs.vote != c->submitted_vote;
-    if (!hs && rd->n_entries == 0 && rd->truncate_from == 0)
-        return SS_OK;
-    persist_token *t = calloc(1, sizeof *t);
-    ss_log_entry *entries = rd->n_entries ? calloc(rd->n_entries, sizeof *entries) : NULL;
-    if (!t || (rd->n_entries && !entries)) {
-        free(t);
-        free(entries);
-        return SS_ENOMEM;
-    }
-    for (size_t i = 0; i < rd->n_entries; i++) {
-        const raft_entry *e = &rd->entries[i];
-        entries[i] = (ss_log_entry){e->index, e->term, e->type, (uint32_t)e->len, e->data};
-    }
-    *t = (persist_token){c, hs, rd->hs.term, rd->hs.vote, rd->n_entries > 0, 0, 0};
-    if (rd->n_entries) {
-        t->last_index = rd->entries[rd->n_entries - 1].index;
-        t->last_term = rd->entries[rd->n_entries - 1].term;
-    }
-    ss_persist_req req = {
-        .set_hard_state = hs,
-        .term = rd->hs.term,
-        .vote = rd->hs.vote,
-        .commit = rd->hs.commit,
-        .truncate = rd->truncate_from != 0,
-        .truncate_from = rd->truncate_from,
-        .entries = entries,
-        .n_entries = rd->n_entries,
-        .cb = on_persisted,
-        .arg = t,
-    };
-    /* While an installed snapshot's log reset is pending, writes queue behind
-     * it (the core withholds whatever depends on them meanwhile). */
-    int rc = cluster_snap_holding(c->snap) ? defer_persist(c, &req)
-                                           : ss_storage_persist(c->storage, &req);
-    free(entries); /* storage (or the deferred copy) holds the bytes */
-    if (rc != SS_OK) {
-        free(t);
-        return rc;
-    }
-    if (hs) {
-        c->submitted_term = rd->hs.term;
-        c->submitted_vote = rd->hs.vote;
-    }
-    return SS_OK;
 }
 
 /* --------------------------------------------------------------- apply */
@@ -300,15 +246,15 @@ static void role_changed(ss_cluster *c, const raft_ready *rd)
 /* Runs every ready the core has: persist, send, apply, answer reads. */
 void ss_cluster_run(ss_cluster *c)
 {
-    if (c->closing || c->fatal || c->r == NULL)
+    if (!ss_cluster_running(c) || c->r == NULL)
         return;
+    cluster_log_pump(c); /* writes storage pushed back, before this round's */
     raft_ready rd;
-    /* While a received snapshot is being installed the core waits (it hands
-     * out nothing until raft_snapshot_installed), and so do we. */
-    for (int rounds = 0; rounds < 64 && !cluster_snap_paused(c->snap) && raft_ready_get(c->r, &rd);
-         rounds++) {
+    /* While received snapshot chunks wait for the disk the core is held
+     * (ss_cluster_hold_core): its acknowledgements wait too. */
+    for (int rounds = 0; rounds < 64 && !c->core_held && raft_ready_get(c->r, &rd); rounds++) {
         c->in_ready = true;
-        int rc = persist(c, &rd);
+        int rc = cluster_log_write(c, &rd);
         if (rc != SS_OK) {
             c->in_ready = false;
             raft_ready_advance(c->r, &rd);
@@ -361,7 +307,7 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = uv_now(c->loop);
     unsigned elapsed = (unsigned)(now - c->last_tick);
     c->last_tick = now;
-    if (elapsed > 0)
+    if (elapsed > 0 && !c->reloading)
         raft_tick(c->r, elapsed);
     int64_t wall = ss_cluster_now_ms();
     ss_cluster_wait_expire(c, wall);
@@ -370,72 +316,6 @@ static void on_tick(uv_timer_t *t)
 }
 
 /* ----------------------------------------------------------- lifecycle */
-
-/* A peer frame holds one proto-max-bulk-len value and room around it; the
- * largest entry follows from it (ss_cluster_max_entry_size), so that a write
- * carrying several big values is refused at prepare, not stuck unsendable. */
-static size_t peer_max_frame(const ss_config *cfg)
-{
-    return (size_t)cfg->proto_max_bulk_len + ((size_t)4 << 20);
-}
-
-/* What an AppendEntries or a PEER_PROPOSE adds around one entry (a few dozen
- * bytes: varints and a kind byte), generously. */
-#define ENTRY_FRAME_OVERHEAD 4096
-
-static int restore(ss_cluster *c, char *errmsg)
-{
-    ss_storage_opts opts;
-    ss_storage_opts_init(&opts);
-    opts.fsync = c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? SS_FSYNC_NO : SS_FSYNC_ALWAYS;
-    opts.segment_size = (uint64_t)c->cfg->raft_segment_size;
-    c->max_entry = opts.max_entry_size;
-    ss_storage_state st;
-    int rc = ss_storage_open(c->loop, c->cfg->dir, &opts, &c->storage, &st, errmsg);
-    if (rc != SS_OK)
-        return rc;
-    snap_restart sr;
-    if ((rc = cluster_snap_new(c, &c->snap, errmsg)) != SS_OK ||
-        (rc = cluster_snap_reconcile(c->snap, &st, &sr, errmsg)) != SS_OK) {
-        ss_storage_state_release(&st);
-        return rc;
-    }
-    raft_entry *entries = sr.n_entries ? malloc(sizeof *entries * sr.n_entries) : NULL;
-    if (sr.n_entries && !entries) {
-        ss_storage_state_release(&st);
-        return ss_errf(errmsg, SS_ENOMEM, "restore raft state: out of memory");
-    }
-    for (size_t i = 0; i < sr.n_entries; i++)
-        entries[i] = (raft_entry){sr.entries[i].index, sr.entries[i].term, sr.entries[i].type,
-                                  sr.entries[i].data, sr.entries[i].len};
-    raft_hard_state hs = {st.term, st.vote, st.commit};
-    uint64_t last_term = sr.n_entries ? sr.entries[sr.n_entries - 1].term : sr.prev_term;
-    if (hs.term < last_term) {
-        /* Written by a version that recorded entries before the term that
-         * came with them, and killed in between. The node never sent a vote
-         * in that term (votes wait for the hard state): it enters it with none. */
-        LOG_WARNING("raft: the log holds entries of term %llu but the recorded term is %llu (a "
-                    "crash between the two); restarting in term %llu with no vote",
-                    (unsigned long long)last_term, (unsigned long long)hs.term,
-                    (unsigned long long)last_term);
-        hs.term = last_term;
-        hs.vote = 0;
-    }
-    rc = raft_restore(c->r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied);
-    c->submitted_term = st.term;
-    c->submitted_vote = st.vote;
-    LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries after index %llu (term "
-               "%llu); the state machine has applied through %llu, so entries after it will be "
-               "applied again once committed",
-               (unsigned long long)st.term, (unsigned long long)st.vote, sr.n_entries,
-               (unsigned long long)(sr.first_index - 1), (unsigned long long)sr.prev_term,
-               (unsigned long long)sr.applied);
-    free(entries);
-    ss_storage_state_release(&st);
-    if (rc != SS_OK)
-        return ss_errf(errmsg, rc, "restore raft state: the log and the state machine disagree");
-    return SS_OK;
-}
 
 int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine *sm,
                    const ss_cluster_events *events, ss_cluster **out, char *errmsg)
@@ -448,14 +328,9 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
     c->sm = *sm;
     c->ev = *events;
 
-    uint64_t voters[SS_MAX_PEERS];
-    size_t nvoters = 0;
     const char *self_host = cfg->bind;
-    if (cfg->npeers == 0) {
-        voters[nvoters++] = cfg->node_id;
-    } else {
+    if (cfg->npeers > 0) {
         for (int i = 0; i < cfg->npeers; i++) {
-            voters[nvoters++] = cfg->peer_list[i].id;
             if (cfg->peer_list[i].id == cfg->node_id) {
                 self_host = cfg->peer_list[i].host;
                 continue;
@@ -472,31 +347,12 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
         self_host = cfg->bind;
     snprintf(c->self_client_addr, sizeof c->self_client_addr, "%s:%d", self_host, cfg->port);
 
-    raft_config rc_;
-    raft_config_init(&rc_);
-    rc_.id = cfg->node_id;
-    rc_.voters = voters;
-    rc_.n_voters = nvoters;
-    rc_.election_timeout_ms = (unsigned)cfg->election_timeout;
-    rc_.heartbeat_ms = (unsigned)cfg->heartbeat_interval;
-    rc_.seed = (uint64_t)ss_cluster_now_ms() ^ (cfg->node_id << 32) ^ (uint64_t)(uintptr_t)c;
-    rc_.log = raft_log_line;
-    rc_.log_ctx = c;
-    rc_.log_level = cfg->loglevel;
-    /* Room for the largest value a client may send (proto-max-bulk-len), twice
-     * over, so one big write never finds the leader "busy" on its own; and
-     * for every read a busy server may have waiting at once. */
-    size_t big = (size_t)cfg->proto_max_bulk_len * 2 + ((size_t)64 << 20);
-    if (rc_.max_uncommitted_bytes < big)
-        rc_.max_uncommitted_bytes = big;
-    if (rc_.max_pending_reads < 65536)
-        rc_.max_pending_reads = 65536;
-    int rc = raft_new(&rc_, &c->r, errmsg);
+    int rc = cluster_core_new(c, &c->r, errmsg);
     if (rc != SS_OK) {
         free(c);
         return rc;
     }
-    if ((rc = restore(c, errmsg)) != SS_OK) {
+    if ((rc = cluster_restore(c, c->r, errmsg)) != SS_OK) {
         raft_free(c->r);
         if (c->storage)
             ss_storage_close(c->storage, NULL, NULL);
@@ -505,12 +361,6 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
         free(c);
         return rc;
     }
-    /* Every part must take the largest entry, on every node, or it could
-     * never be replicated (a peer frame) or persisted (the log). */
-    if (c->max_entry > peer_max_frame(cfg) - ENTRY_FRAME_OVERHEAD)
-        c->max_entry = peer_max_frame(cfg) - ENTRY_FRAME_OVERHEAD;
-    if (c->max_entry > rc_.max_uncommitted_bytes)
-        c->max_entry = rc_.max_uncommitted_bytes;
     if (cfg->raft_fsync == SS_RAFT_FSYNC_NO)
         LOG_WARNING("raft: raft-fsync is 'no': acknowledged writes can be lost if the machine "
                     "crashes. Use this for benchmarks only");
@@ -545,7 +395,7 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
             .on_message = on_message,
             .on_peer_state = on_peer_state,
             .ctx = c,
-            .max_frame = peer_max_frame(c->cfg),
+            .max_frame = ss_cluster_peer_max_frame(c->cfg),
         };
         int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
         if (rc != SS_OK)
@@ -574,7 +424,7 @@ static void maybe_done(ss_cluster *c)
         return;
     void (*cb)(void *) = c->close_cb;
     void *arg = c->close_arg;
-    ss_cluster_persist_deferred(c); /* closing: frees them */
+    cluster_log_drop_all(c); /* nothing can be left, but if it were: freed */
     raft_free(c->r);
     free(c->reads);
     free(c);
@@ -582,6 +432,7 @@ static void maybe_done(ss_cluster *c)
         cb(arg);
 }
 
+void ss_cluster_closed_one(ss_cluster *c) { maybe_done(c); }
 static void on_handle_closed(uv_handle_t *h) { maybe_done(h->data); }
 static void on_transport_closed(void *ctx) { maybe_done(ctx); }
 static void on_storage_closed(void *arg) { maybe_done(arg); }
@@ -604,8 +455,15 @@ void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
     uv_close((uv_handle_t *)&c->kick, on_handle_closed);
     if (c->transport)
         ss_transport_close(c->transport, on_transport_closed);
-    ss_storage_close(c->storage, on_storage_closed, c);
+    if (c->storage == NULL)
+        c->open_handles--; /* a reload could not reopen it (the node failed) */
+    else if (!c->reloading)
+        ss_storage_close(c->storage, on_storage_closed, c);
+    /* else the reload's close finishes it (ss_cluster_closed_one) */
     cluster_snap_close(c->snap, on_snap_closed, c);
+    /* What never reached storage was never acknowledged: it goes (after the
+     * snapshots are closing, so a reset's owner takes it as closing). */
+    cluster_log_drop_all(c);
 }
 
 int ss_cluster_snapshot_now(ss_cluster *c)
@@ -624,7 +482,7 @@ int ss_cluster_snapshot_in_progress(const ss_cluster *c) { return cluster_snap_t
 
 bool ss_cluster_is_leader(const ss_cluster *c) { return !c->closing && c->role == RAFT_LEADER; }
 uint64_t ss_cluster_leader_id(const ss_cluster *c) { return c->leader_id; }
-uint64_t ss_cluster_max_entry_size(const ss_cluster *c) { return c->max_entry; }
+uint64_t ss_cluster_max_entry_size(const ss_cluster *c) { return (uint64_t)c->max_entry; }
 
 uint64_t ss_cluster_node_id(const ss_cluster *c) { return c->cfg->node_id; }
 
@@ -645,8 +503,9 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     char line[512];
     const char *addr = ss_cluster_leader_addr(c);
     static const char *const roles[] = {"follower", "candidate", "candidate", "leader"};
-    ss_storage_stats st;
-    ss_storage_get_stats(c->storage, &st);
+    ss_storage_stats st = {0};
+    if (c->storage)
+        ss_storage_get_stats(c->storage, &st);
 #define LINE(...) do { snprintf(line, sizeof line, __VA_ARGS__); fn(arg, line); } while (0)
     LINE("raft_node_id:%llu", (unsigned long long)c->cfg->node_id);
     LINE("raft_role:%s", roles[c->role >= 0 && c->role <= 3 ? c->role : 0]);
@@ -659,7 +518,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_log_first_index:%llu", (unsigned long long)raft_first_index(c->r));
     LINE("raft_log_last_index:%llu", (unsigned long long)raft_last_index(c->r));
     LINE("raft_log_durable_index:%llu", (unsigned long long)st.last_durable);
-    LINE("raft_log_bytes:%llu", (unsigned long long)ss_storage_bytes(c->storage));
+    LINE("raft_log_bytes:%llu", (unsigned long long)(c->storage ? ss_storage_bytes(c->storage) : 0));
     LINE("raft_log_fsyncs:%llu", (unsigned long long)st.fsyncs);
     LINE("raft_log_write_rounds:%llu", (unsigned long long)st.rounds);
     LINE("raft_fsync:%s", c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? "no" : "always");
@@ -667,6 +526,10 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
     LINE("raft_proposals_refused:%llu", (unsigned long long)c->proposals_refused);
+    LINE("raft_proposals_refused_busy:%llu", (unsigned long long)c->log_writes.refused);
+    LINE("raft_log_busy:%d", c->log_writes.busy ? 1 : 0);
+    LINE("raft_log_busy_events:%llu", (unsigned long long)c->log_writes.busy_events);
+    LINE("raft_oversized_dropped:%llu", (unsigned long long)c->oversized_dropped);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
     cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {

@@ -1,4 +1,4 @@
-/* The Raft cluster's private state, shared by its files (node, proposals, reads, info). */
+/* The Raft cluster's private state, shared by its files: the driver (cluster_raft.c), log writes, restore, proposals and reads, snapshots. */
 #ifndef SS_CLUSTER_RAFT_H
 #define SS_CLUSTER_RAFT_H
 
@@ -13,9 +13,26 @@ enum {
     PEER_RAFT = 'R',     /* an encoded raft_msg */
     PEER_PROPOSE = 'P',  /* a follower hands the leader an entry to propose */
     PEER_INFO = 'I',     /* "host:port": the sender's client address */
+    PEER_SNAP_BAD = 'B', /* follower -> leader: a snapshot it could not install (below) */
 };
 
+/* PEER_SNAP_BAD: 'B' | index u64 | term u64 | code u32 (an SS_E*) | why
+ * (text, at most PEER_SNAP_BAD_WHY bytes), integers little-endian. */
+#define PEER_SNAP_BAD_HEAD 21
+#define PEER_SNAP_BAD_WHY 200
+
+/* Writes a PEER_SNAP_BAD message into out (PEER_SNAP_BAD_HEAD +
+ * PEER_SNAP_BAD_WHY bytes; why is cut to fit); returns its length. */
+size_t peer_snap_bad_encode(uint8_t *out, uint64_t index, uint64_t term, int code,
+                            const char *why);
+/* Reads one (msg includes the kind byte): false if too short. why (at least
+ * PEER_SNAP_BAD_WHY + 1 bytes) gets the reason, non-printable bytes as '?'. */
+bool peer_snap_bad_decode(const uint8_t *msg, size_t len, uint64_t *index, uint64_t *term,
+                          int *code, char *why);
+
 #define TICK_MS 10
+/* Room in a peer frame for the message around one entry (AppendEntries). */
+#define PEER_FRAME_SLACK ((size_t)4096)
 #define MAX_WAITING_PROPOSALS 100000
 #define MAX_WAITING_READS 100000
 
@@ -46,12 +63,17 @@ typedef struct peer_info {
     char client_addr[SS_HOST_MAX + 8]; /* learned from the peer's PEER_INFO */
 } peer_info;
 
-/* A log write held back while an install resets the log (cluster_snapshot.c). */
-typedef struct deferred_persist {
-    struct deferred_persist *next;
-    ss_persist_req req;      /* entries point into this block's copies */
-    uint64_t truncate_from;  /* as the core asked; re-checked when submitted */
-} deferred_persist;
+/* The driver's log writes (cluster_log.c). */
+typedef struct log_op log_op;
+typedef struct cluster_log {
+    uint64_t submitted_term, submitted_vote; /* the hard state last handed to storage */
+    bool held;                               /* writes wait for an install's log reset */
+    log_op *held_head, *held_tail;
+    bool busy;                               /* storage pushed back: proposals are refused */
+    log_op *backlog, *backlog_tail;          /* waiting for storage to accept them, in order */
+    uint64_t busy_events;                    /* times storage pushed back */
+    uint64_t refused;                        /* proposals refused meanwhile */
+} cluster_log;
 
 struct ss_cluster {
     uv_loop_t *loop;
@@ -69,24 +91,22 @@ struct ss_cluster {
     int open_handles;
     uint64_t last_tick;
 
-    /* What we asked storage to make durable, for its completions. */
-    uint64_t submitted_term, submitted_vote;
-    uint64_t last_submitted_index, last_submitted_term;
+    cluster_log log_writes;    /* what goes to storage, in order (cluster_log.c) */
+    size_t max_entry;          /* the largest entry the log stores and peers carry */
+    bool core_held;            /* the core is not run (ss_cluster_hold_core) */
+    bool reloading;            /* the core is being rebuilt from disk (ss_cluster_reload) */
+    uint64_t core_gen;         /* which core the log's completions are for */
 
     /* Role as last reported by the core. */
     int role;
     uint64_t leader_id;
     uint64_t term;
 
-    deferred_persist *deferred_head, *deferred_tail;
-
     waiter *wait_head, *wait_tail;
     size_t nwaiting;
     read_wait *reads;          /* ordered by ctx; ctx grows */
     size_t reads_head, reads_len, reads_cap;
     uint64_t next_read_ctx;
-
-    uint64_t max_entry;        /* ss_cluster_max_entry_size */
 
     peer_info peers[SS_MAX_PEERS];
     int npeers;
@@ -103,6 +123,8 @@ struct ss_cluster {
     uint64_t proposals_forwarded;
     uint64_t proposals_received;
     uint64_t proposals_refused;  /* malformed, dropped at the door (sm.entry_valid) */
+    uint64_t oversized_dropped; /* peer messages dropped for an entry over max_entry */
+    int64_t oversized_logged_ms;
     uint64_t entries_applied;
     uint64_t reads_confirmed;
 };
@@ -110,10 +132,48 @@ struct ss_cluster {
 int64_t ss_cluster_now_ms(void);
 /* Stops the node for good (a disk that failed, a state machine that can't apply). */
 void ss_cluster_fatal(ss_cluster *c, int code, const char *what);
-/* Queues the log writes held back during an install, in order. */
-void ss_cluster_persist_deferred(ss_cluster *c);
 void ss_cluster_kick(ss_cluster *c);
 void ss_cluster_run(ss_cluster *c);
+/* Not closing, not failed, not rebuilding its core: the core may be used. */
+bool ss_cluster_running(const ss_cluster *c);
+/* One of the parts ss_cluster_close waits for has closed. */
+void ss_cluster_closed_one(ss_cluster *c);
+/* While held, the driver does not run the core, so its acknowledgements
+ * wait: received snapshot chunks wait for the disk (cluster_snap_recv.c). */
+void ss_cluster_hold_core(ss_cluster *c, bool hold);
+
+/* cluster_restore.c: the core from what is durable. */
+/* The largest payload a peer message may carry (the transport's max_frame). */
+size_t ss_cluster_peer_max_frame(const ss_config *cfg);
+/* A new core with this node's configuration, before raft_restore. */
+int cluster_core_new(ss_cluster *c, raft **out, char *errmsg);
+/* Opens the log (c->storage), reconciles it with the state machine and the
+ * snapshot files, and restores r from them. */
+int cluster_restore(ss_cluster *c, raft *r, char *errmsg);
+/* Discards the core and restores a new one from disk, as a restart would,
+ * without stopping the node (why: for the log line). */
+void ss_cluster_reload(ss_cluster *c, const char *why);
+
+/* cluster_log.c: the log writes of each ready, in order. */
+/* Hands a ready's hard state and entries to storage; SS_OK, or an error that
+ * stops the node. */
+int cluster_log_write(ss_cluster *c, const raft_ready *rd);
+/* From now on writes wait (copied) until cluster_log_release. */
+void cluster_log_hold(ss_cluster *c);
+/* Queues the writes held since cluster_log_hold, in order. */
+void cluster_log_release(ss_cluster *c);
+/* Queues the log's reset to nothing but the base (index, term), in order
+ * with the writes: after an install, or at start when the state machine is
+ * ahead of the log. cb (may be NULL) once it is durable, or with SS_ECLOSED
+ * if it never goes to storage. */
+int cluster_log_reset(ss_cluster *c, uint64_t index, uint64_t term, ss_persist_cb cb, void *arg);
+/* Offers the writes that storage pushed back again (each loop iteration). */
+void cluster_log_pump(ss_cluster *c);
+/* Storage pushes back: a leader refuses new proposals (SS_EBUSY). */
+bool cluster_log_busy(const ss_cluster *c);
+/* Closing, or discarding the core: drops what never went to storage (nothing
+ * of it was acknowledged) and ends any hold. */
+void cluster_log_drop_all(ss_cluster *c);
 
 /* cluster_wait.c: proposals and reads waiting for a leader, reads waiting for apply. */
 bool ss_cluster_wait_push(ss_cluster *c, waiter *w);

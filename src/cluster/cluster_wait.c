@@ -8,10 +8,17 @@
 /* -------------------------------------------------------------- propose */
 
 /* Proposes on this node if it leads, or hands the entry to the leader.
- * SS_ENOLEADER: nobody to hand it to (yet). */
+ * SS_ENOLEADER: nobody to hand it to (yet). SS_ETOOBIG: over what the log
+ * stores or a peer message carries. SS_EBUSY: this leader's log pushes back. */
 int ss_cluster_propose_now(ss_cluster *c, const void *data, size_t len)
 {
+    if (len > c->max_entry)
+        return SS_ETOOBIG;
     if (c->role == RAFT_LEADER) {
+        if (cluster_log_busy(c)) {
+            c->log_writes.refused++;
+            return SS_EBUSY;
+        }
         uint64_t index;
         int rc = raft_propose(c->r, RAFT_ENTRY_NORMAL, data, len, &index);
         if (rc == SS_ENOTLEADER)
@@ -39,6 +46,10 @@ void ss_cluster_propose(ss_cluster *c, const void *data, size_t len, ss_propose_
 {
     if (c->closing || c->fatal) {
         cb(arg, SS_ESHUTDOWN);
+        return;
+    }
+    if (len > c->max_entry) { /* it could never be stored: no use waiting */
+        cb(arg, SS_ETOOBIG);
         return;
     }
     int rc = c->in_ready ? SS_ENOLEADER : ss_cluster_propose_now(c, data, len);
@@ -202,6 +213,8 @@ static void read_finish(read_wait *rw, int status)
 
 int ss_cluster_read_start(ss_cluster *c, ss_read_cb cb, void *arg)
 {
+    if (c->reloading)
+        return SS_ENOLEADER; /* waits for the new core to know a leader */
     uint64_t ctx = c->next_read_ctx++;
     int rc = raft_read_index(c->r, ctx);
     if (rc != SS_OK)

@@ -70,7 +70,11 @@ static const directive directives[] = {
     {"snapshot-threshold", T_MEM, OFF(snapshot_threshold), "100000", 0, LL_MAX, NULL, true},
     {"snapshot-threshold-bytes", T_MEM, OFF(snapshot_threshold_bytes), "128mb", 0, LL_MAX, NULL, true},
     {"snapshot-trailing-entries", T_MEM, OFF(snapshot_trailing_entries), "5000", 0, LL_MAX, NULL, true},
+    {"snapshot-max-bytes", T_MEM, OFF(snapshot_max_bytes), "64gb", 0, LL_MAX, NULL, true},
+    /* At least the 1 MiB chunks leaders send. */
+    {"snapshot-max-chunk-bytes", T_MEM, OFF(snapshot_max_chunk_bytes), "16mb", 1024 * 1024, 1LL << 30, NULL, true},
     {"raft-segment-size", T_MEM, OFF(raft_segment_size), "64mb", 64 * 1024, 1LL << 40, NULL, false},
+    {"raft-log-max-pending", T_MEM, OFF(raft_log_max_pending), "1gb", 64 * 1024, LL_MAX, NULL, false},
     /* Answered so that tools written for Redis (redis-benchmark reads these) are
      * content; sandstore's durability comes from the Raft log, not from them. */
     {"save", T_IGNORED, 0, "", 0, 0, NULL, true},

@@ -67,7 +67,10 @@ typedef struct ss_config {
     long long snapshot_threshold;   /* entries applied since the last snapshot; 0 = never */
     long long snapshot_threshold_bytes; /* entry bytes applied since the last snapshot; 0 = never */
     long long snapshot_trailing_entries; /* log entries kept behind a snapshot */
+    long long snapshot_max_bytes;   /* largest snapshot a follower accepts; 0 = no cap */
+    long long snapshot_max_chunk_bytes; /* largest snapshot chunk a follower accepts */
     long long raft_segment_size;    /* bytes per raft log segment file */
+    long long raft_log_max_pending; /* log bytes waiting for the disk before proposals get -BUSY */
 
     /* Derived from peers; this node included. */
     ss_peer peer_list[SS_MAX_PEERS];

@@ -350,7 +350,10 @@ static int deliver(reader *r, recbuf *rb, uint64_t klen, uint64_t vlen,
                    snapfile_record_fn fn, void *ud, char *errmsg)
 {
     size_t need = (size_t)(klen + vlen);
-    if (need > rb->cap || (rb->cap > ((size_t)64 << 20) && need < rb->cap / 4)) {
+    /* Allocated even for an empty record, so fn never gets NULL + 0 (found by
+     * the snapfile fuzzer: a record with an empty key and an empty value). */
+    if (rb->p == NULL || need > rb->cap ||
+        (rb->cap > ((size_t)64 << 20) && need < rb->cap / 4)) {
         free(rb->p); /* a huge value's buffer is not kept for the small ones after it */
         rb->cap = need > 4096 ? need : 4096;
         if ((rb->p = malloc(rb->cap)) == NULL) {
