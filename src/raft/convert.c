@@ -52,6 +52,19 @@ static void start_leader(raft *r)
     r->read_seq = 0;
 }
 
+/* A role is the routines it runs (etcd's becomeFollower sets r.step and
+ * r.tick): what it does with each message (step.c), and with time: followers
+ * and candidates wait for an election timeout, the leader sends heartbeats. */
+static const struct {
+    void (*step)(raft *r, const raft_msg *m);
+    void (*tick)(raft *r, unsigned ms);
+} routines[] = {
+    [RAFT_FOLLOWER] = { step_follower, election_tick },
+    [RAFT_PRECANDIDATE] = { step_precandidate, election_tick },
+    [RAFT_CANDIDATE] = { step_candidate, election_tick },
+    [RAFT_LEADER] = { step_leader, replication_tick },
+};
+
 static void set_role(raft *r, int to)
 {
     RAFT_ASSERT(r, legal(r->role, to));
@@ -60,10 +73,18 @@ static void set_role(raft *r, int to)
     if (r->role != to)
         r->role_changed = true;
     r->role = to;
+    r->step = routines[to].step;
+    r->tick = routines[to].tick;
     election_reset_timer(r);
     memset(r->votes, 0, r->n_voters * sizeof *r->votes);
     if (to == RAFT_LEADER)
         start_leader(r);
+}
+
+/* Every node starts as a follower (§5.2). */
+void convert_init(raft *r)
+{
+    set_role(r, RAFT_FOLLOWER);
 }
 
 void convert_to_follower(raft *r, uint64_t term, uint64_t leader, const char *why)

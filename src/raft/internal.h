@@ -137,6 +137,9 @@ struct raft {
     unsigned timeout;           /* randomized election timeout in [T, 2T) */
     unsigned heartbeat_elapsed;
     bool role_changed;
+    /* What the role does with a message and with time, installed by convert.c */
+    void (*step)(raft *r, const raft_msg *m);
+    void (*tick)(raft *r, unsigned ms);
 
     /* Candidate: votes[i] for voters[i]: 0 unknown, 1 granted, -1 refused */
     int8_t *votes;
@@ -187,6 +190,7 @@ void raft_set_term(raft *r, uint64_t term);
 void raft_set_commit(raft *r, uint64_t commit, const char *why);
 
 /* convert.c: every role change goes through here */
+void convert_init(raft *r);
 void convert_to_follower(raft *r, uint64_t term, uint64_t leader, const char *why);
 void convert_to_precandidate(raft *r);
 void convert_to_candidate(raft *r, bool transfer);
@@ -197,7 +201,7 @@ void election_reset_timer(raft *r);
 void election_start(raft *r, bool pre_vote, bool transfer);
 void election_tick(raft *r, unsigned ms);
 bool election_in_lease(const raft *r);
-void election_record_vote(raft *r, uint64_t from, bool granted);
+void election_record_vote(raft *r, uint64_t from, bool granted, bool pre);
 bool log_up_to_date(const raft *r, uint64_t last_index, uint64_t last_term);
 
 /* replication.c */
@@ -209,10 +213,17 @@ void replication_broadcast(raft *r);
 bool replication_maybe_commit(raft *r);
 void replication_tick(raft *r, unsigned ms);
 
+/* step.c: each role's step routine (its tick routine is election_tick or replication_tick) */
+void step_follower(raft *r, const raft_msg *m);
+void step_precandidate(raft *r, const raft_msg *m);
+void step_candidate(raft *r, const raft_msg *m);
+void step_leader(raft *r, const raft_msg *m);
+
 /* recv_*.c */
 void recv_append(raft *r, const raft_msg *m);
 void recv_append_resp(raft *r, const raft_msg *m);
 void recv_vote(raft *r, const raft_msg *m);
+void recv_prevote_resp(raft *r, const raft_msg *m);
 void recv_vote_resp(raft *r, const raft_msg *m);
 void recv_timeout_now(raft *r, const raft_msg *m);
 
@@ -233,6 +244,7 @@ void recv_follow(raft *r, const raft_msg *m);
 
 /* readindex.c */
 void readindex_recv_request(raft *r, const raft_msg *m);
+void readindex_refuse(raft *r, const raft_msg *m);
 void readindex_recv_response(raft *r, const raft_msg *m);
 void readindex_flush(raft *r);
 void readindex_ack(raft *r, uint64_t from, uint64_t seq);

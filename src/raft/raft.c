@@ -1,4 +1,4 @@
-/* Lifecycle, input dispatch and shared helpers of the Raft core. */
+/* Lifecycle, time, client requests and shared helpers of the Raft core (messages: step.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,8 +96,7 @@ int raft_new(const raft_config *cfg, raft **out, char *errmsg)
     /* splitmix64 state: distinct per node even with one cluster-wide seed */
     r->rng = cfg->seed ^ (cfg->id * 0x9E3779B97F4A7C15ull);
     r->unstable_from = 1;
-    r->role = RAFT_FOLLOWER;
-    election_reset_timer(r);
+    convert_init(r);
     *out = r;
     return SS_OK;
 
@@ -229,112 +228,11 @@ void raft_set_commit(raft *r, uint64_t commit, const char *why)
     r->commit = commit;
 }
 
-static bool msg_well_formed(const raft *r, const raft_msg *m)
-{
-    if (m->type < RAFT_MSG_APPEND || m->type >= RAFT_MSG_TYPE_END || m->to != r->id ||
-        m->from == 0 || m->from == r->id || progress_get((raft *)r, m->from) == NULL)
-        return false;
-    if (m->type == RAFT_MSG_SNAPSHOT &&
-        (m->snap_index == 0 || m->snap_term == 0 || m->snap_term > m->term ||
-         (m->len > 0 && m->data == NULL) || m->offset > UINT64_MAX - m->len))
-        return false;
-    if (m->type == RAFT_MSG_APPEND) {
-        if (m->n_entries > 0 && m->entries == NULL)
-            return false;
-        for (size_t i = 0; i < m->n_entries; i++)
-            if (m->entries[i].index != m->prev_index + 1 + i || m->entries[i].term > m->term ||
-                m->entries[i].term < (i == 0 ? m->prev_term : m->entries[i - 1].term))
-                return false;
-    }
-    return true;
-}
-
-/* §5.1: every message carries a term; a higher one makes us a follower of it,
- * except where pre-vote and leader stickiness say it must not (thesis §9.6). */
-static bool handle_term(raft *r, const raft_msg *m)
-{
-    if (m->term > r->term) {
-        bool vote_req = m->type == RAFT_MSG_VOTE;
-        if (vote_req && !m->transfer && election_in_lease(r)) {
-            RLOG(r, SS_LOG_VERBOSE,
-                 "raft: node %llu ignored %svote request from node %llu for term %llu: "
-                 "leader %llu was heard from %u ms ago",
-                 (unsigned long long)r->id, m->pre_vote ? "pre-" : "",
-                 (unsigned long long)m->from, (unsigned long long)m->term,
-                 (unsigned long long)r->leader, r->election_elapsed);
-            return false;
-        }
-        if (vote_req && m->pre_vote)
-            return true; /* a pre-vote changes nobody's term */
-        if (m->type == RAFT_MSG_VOTE_RESP && m->pre_vote && !m->reject)
-            return true; /* a grant for the term our pre-vote proposed */
-        uint64_t leader = (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_SNAPSHOT ||
-                           m->type == RAFT_MSG_TIMEOUT_NOW)
-                              ? m->from : 0;
-        ss_errmsg why;
-        ss_errf(why, 0, "node %llu sent %s with higher term %llu", (unsigned long long)m->from,
-                raft_msg_type_name(m->type), (unsigned long long)m->term);
-        convert_to_follower(r, m->term, leader, why);
-        return true;
-    }
-    if (m->term < r->term) {
-        /* Tell a stale leader or pre-candidate about our term so it steps down;
-         * other stale messages are dropped (§5.1). */
-        if (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_SNAPSHOT) {
-            out_msg *o = outbox_push(r, RAFT_MSG_APPEND_RESP, m->from);
-            if (o != NULL)
-                o->m.reject = true;
-        } else if (m->type == RAFT_MSG_VOTE && m->pre_vote) {
-            out_msg *o = outbox_push(r, RAFT_MSG_VOTE_RESP, m->from);
-            if (o != NULL) {
-                o->m.reject = true;
-                o->m.pre_vote = true;
-            }
-        }
-        RLOG(r, SS_LOG_DEBUG, "raft: node %llu ignored %s from node %llu: stale term %llu < %llu",
-             (unsigned long long)r->id, raft_msg_type_name(m->type),
-             (unsigned long long)m->from, (unsigned long long)m->term,
-             (unsigned long long)r->term);
-        return false;
-    }
-    return true;
-}
-
-int raft_step(raft *r, const raft_msg *m)
-{
-    RAFT_ASSERT(r, !r->in_ready);
-    raft_invariants(r);
-    if (!msg_well_formed(r, m)) {
-        RLOG(r, SS_LOG_WARNING, "raft: node %llu dropped malformed %s from node %llu",
-             (unsigned long long)r->id, raft_msg_type_name(m->type), (unsigned long long)m->from);
-        return SS_EINVAL;
-    }
-    outbox_trace(r, m, "recv");
-    if (!handle_term(r, m))
-        return SS_OK;
-    switch (m->type) {
-    case RAFT_MSG_APPEND: recv_append(r, m); break;
-    case RAFT_MSG_APPEND_RESP: recv_append_resp(r, m); break;
-    case RAFT_MSG_VOTE: recv_vote(r, m); break;
-    case RAFT_MSG_VOTE_RESP: recv_vote_resp(r, m); break;
-    case RAFT_MSG_TIMEOUT_NOW: recv_timeout_now(r, m); break;
-    case RAFT_MSG_READ_INDEX: readindex_recv_request(r, m); break;
-    case RAFT_MSG_READ_INDEX_RESP: readindex_recv_response(r, m); break;
-    case RAFT_MSG_SNAPSHOT: recv_snapshot(r, m); break;
-    case RAFT_MSG_SNAPSHOT_RESP: recv_snapshot_resp(r, m); break;
-    }
-    raft_invariants(r);
-    return SS_OK;
-}
-
 void raft_tick(raft *r, unsigned elapsed_ms)
 {
     RAFT_ASSERT(r, !r->in_ready);
     raft_invariants(r);
-    if (r->role == RAFT_LEADER)
-        replication_tick(r, elapsed_ms);
-    else
-        election_tick(r, elapsed_ms);
+    r->tick(r, elapsed_ms); /* the role's routine: election or heartbeat timer (convert.c) */
     raft_invariants(r);
 }
 

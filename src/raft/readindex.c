@@ -57,12 +57,20 @@ int raft_read_index(raft *r, uint64_t ctx)
     return SS_OK;
 }
 
+/* Leader: a follower's reader waits for the next heartbeat round like ours. */
 void readindex_recv_request(raft *r, const raft_msg *m)
 {
-    if (r->role == RAFT_LEADER && enqueue(r, m->ctx, m->from) == SS_OK)
+    if (enqueue(r, m->ctx, m->from) == SS_OK)
         return;
     pending_read rd = { m->ctx, m->from, 0, 0 };
-    answer(r, &rd, 0, r->role == RAFT_LEADER ? SS_EBUSY : SS_ENOTLEADER);
+    answer(r, &rd, 0, SS_EBUSY);
+}
+
+/* Not the leader (any more): the follower that asked retries elsewhere. */
+void readindex_refuse(raft *r, const raft_msg *m)
+{
+    pending_read rd = { m->ctx, m->from, 0, 0 };
+    answer(r, &rd, 0, SS_ENOTLEADER);
 }
 
 void readindex_recv_response(raft *r, const raft_msg *m)

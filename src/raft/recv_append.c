@@ -55,15 +55,10 @@ static void truncate(raft *r, const raft_entry *e, uint64_t leader)
     }
 }
 
-/* A message from the leader of our term: follow it, and its lease starts over. */
+/* A follower's message from the leader of our term: follow it, and its lease
+ * starts over. */
 void recv_follow(raft *r, const raft_msg *m)
 {
-    RAFT_ASSERT(r, r->role != RAFT_LEADER); /* §5.2: one leader per term */
-    if (r->role != RAFT_FOLLOWER) {
-        ss_errmsg why;
-        ss_errf(why, 0, "node %llu is leader for this term", (unsigned long long)m->from);
-        convert_to_follower(r, m->term, m->from, why);
-    }
     if (r->leader != m->from) {
         RLOG(r, SS_LOG_NOTICE, "raft: node %llu follows leader %llu in term %llu",
              (unsigned long long)r->id, (unsigned long long)m->from, (unsigned long long)r->term);

@@ -74,13 +74,9 @@ static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
 
 void recv_append_resp(raft *r, const raft_msg *m)
 {
-    if (r->role != RAFT_LEADER)
-        return;
     raft_progress *pr = progress_get(r, m->from);
     pr->recent_active = true;
     readindex_ack(r, m->from, m->read_seq); /* any answer in our term confirms leadership */
-    if (r->role != RAFT_LEADER)
-        return;
     if (m->reject) {
         on_reject(r, pr, m);
         return;

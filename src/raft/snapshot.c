@@ -150,8 +150,6 @@ void raft_snapshot_failed(raft *r, uint64_t peer)
 
 void recv_snapshot_resp(raft *r, const raft_msg *m)
 {
-    if (r->role != RAFT_LEADER)
-        return;
     raft_progress *pr = progress_get(r, m->from);
     pr->recent_active = true;
     if (pr->state != PR_SNAPSHOT || m->snap_index != pr->snap_index ||
