@@ -353,6 +353,7 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = uv_now(c->loop);
     unsigned elapsed = (unsigned)(now - c->last_tick);
     c->last_tick = now;
+    raft_set_log_level(c->r, ss_log_get_level()); /* CONFIG SET loglevel reaches the core */
     if (elapsed > 0)
         raft_tick(c->r, elapsed);
     int64_t wall = ss_cluster_now_ms();

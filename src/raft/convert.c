@@ -50,6 +50,7 @@ static void start_leader(raft *r)
     r->transfer_target = 0;
     r->uncommitted_bytes = 0;
     r->read_seq = 0;
+    r->held_back = 0;
 }
 
 /* A role is the routines it runs (etcd's becomeFollower sets r.step and
@@ -141,6 +142,12 @@ void convert_to_leader(raft *r)
     if (rlog_append(&r->log, r->term, RAFT_ENTRY_NOOP, NULL, 0) != SS_OK)
         RLOG(r, SS_LOG_WARNING, "raft: node %llu could not append its no-op: out of memory",
              (unsigned long long)r->id);
+    else
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu appended a no-op as entry %llu of its term %llu: once it commits, "
+             "so do the entries before it (§5.4.2), and reads can be served (§6.4)",
+             (unsigned long long)r->id, (unsigned long long)rlog_last_index(&r->log),
+             (unsigned long long)r->term);
     raft_progress *self = progress_get(r, r->id);
     self->match = r->persisted;
     replication_broadcast(r);

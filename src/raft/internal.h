@@ -150,6 +150,7 @@ struct raft {
     unsigned transfer_elapsed;
     size_t uncommitted_bytes;
     bool bcast_pending;         /* new entries to send at the next flush */
+    uint64_t held_back;         /* last index not committed for its old term (logged once) */
 
     /* ReadIndex (thesis §6.4) */
     pending_read *reads;
@@ -187,7 +188,9 @@ void raft_invariants(const raft *r);
 uint64_t raft_random(raft *r);
 size_t raft_quorum(const raft *r);
 void raft_set_term(raft *r, uint64_t term);
-void raft_set_commit(raft *r, uint64_t commit, const char *why);
+void raft_set_commit(raft *r, uint64_t commit);
+const char *raft_span(char *buf, size_t cap, uint64_t first, uint64_t last);
+#define RAFT_SPAN_SIZE 48
 
 /* convert.c: every role change goes through here */
 void convert_init(raft *r);

@@ -1,4 +1,5 @@
 /* Lifecycle, time, client requests and shared helpers of the Raft core (messages: step.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,8 +173,11 @@ int raft_compact(raft *r, uint64_t upto_index)
     if (upto_index > r->applied_out || upto_index >= r->unstable_from)
         return SS_EINVAL;
     rlog_compact(&r->log, upto_index);
-    RLOG(r, SS_LOG_DEBUG, "raft: node %llu dropped entries up to %llu from memory",
-         (unsigned long long)r->id, (unsigned long long)upto_index);
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu compacted its log: entries up to %llu are in a snapshot, so the log "
+         "now starts after %llu (term %llu) (§7)",
+         (unsigned long long)r->id, (unsigned long long)upto_index,
+         (unsigned long long)r->log.snap_index, (unsigned long long)r->log.snap_term);
     if (r->role == RAFT_LEADER)
         snapshot_rebase(r);
     raft_invariants(r);
@@ -219,13 +223,27 @@ void raft_set_term(raft *r, uint64_t term)
     r->role_changed = true;
 }
 
-void raft_set_commit(raft *r, uint64_t commit, const char *why)
+/* "entry 7" or "entries 5..7", for the log's sentences. */
+const char *raft_span(char *buf, size_t cap, uint64_t first, uint64_t last)
 {
-    if (commit <= r->commit)
-        return;
-    RLOG(r, SS_LOG_DEBUG, "raft: node %llu commit %llu -> %llu (%s)", (unsigned long long)r->id,
-         (unsigned long long)r->commit, (unsigned long long)commit, why);
-    r->commit = commit;
+    if (first == last)
+        snprintf(buf, cap, "entry %llu", (unsigned long long)first);
+    else
+        snprintf(buf, cap, "entries %llu..%llu", (unsigned long long)first,
+                 (unsigned long long)last);
+    return buf;
+}
+
+/* Callers log why, at verbose, each with the rule that allows it. */
+void raft_set_commit(raft *r, uint64_t commit)
+{
+    if (commit > r->commit)
+        r->commit = commit;
+}
+
+void raft_set_log_level(raft *r, int level)
+{
+    r->cfg.log_level = level;
 }
 
 void raft_tick(raft *r, unsigned elapsed_ms)
@@ -257,6 +275,11 @@ int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *
         return SS_ENOMEM;
     r->uncommitted_bytes += len;
     r->bcast_pending = true; /* sent at the next flush, so a batch shares messages */
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu appended entry %llu (term %llu, %zu bytes) for a client: it commits "
+         "once a majority stores it (§5.3)",
+         (unsigned long long)r->id, (unsigned long long)rlog_last_index(&r->log),
+         (unsigned long long)r->term, len);
     if (index_out != NULL)
         *index_out = rlog_last_index(&r->log);
     return SS_OK;

@@ -159,6 +159,10 @@ typedef struct raft_config {
 /* Fills every field with its default (pre-vote and check-quorum on); the caller
  * then sets id, voters and whatever else it wants. */
 void raft_config_init(raft_config *cfg);
+/* Changes cfg.log_level at run time (CONFIG SET loglevel). At verbose the core
+ * tells its story: every commit advance, log repair, ReadIndex round and
+ * snapshot decision as one sentence with the rule of the paper behind it. */
+void raft_set_log_level(raft *r, int level);
 
 typedef struct raft_hard_state {
     uint64_t term;

@@ -1,4 +1,6 @@
 /* AppendEntries on the follower: consistency check, conflict repair, commit (§5.3). */
+#include <stdio.h>
+
 #include "raft/internal.h"
 
 /* Term-aware hint: the term we hold at prev and where it starts, so the leader
@@ -21,13 +23,17 @@ static void reject(raft *r, const raft_msg *m)
     }
     if (m->prev_index > last)
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu rejected append from node %llu after %llu: our log ends at %llu",
+             "raft: node %llu rejected AppendEntries from leader %llu after entry %llu (term "
+             "%llu): our log ends at %llu, so we hint it to go on from %llu (§5.3 consistency "
+             "check)",
              (unsigned long long)r->id, (unsigned long long)m->from,
-             (unsigned long long)m->prev_index, (unsigned long long)last);
+             (unsigned long long)m->prev_index, (unsigned long long)m->prev_term,
+             (unsigned long long)last, (unsigned long long)last + 1);
     else
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu rejected append from node %llu after %llu (term %llu): we hold "
-             "term %llu there, since %llu",
+             "raft: node %llu rejected AppendEntries from leader %llu after entry %llu (term "
+             "%llu): we hold term %llu there, since entry %llu, and hint it to skip that term "
+             "(§5.3 consistency check)",
              (unsigned long long)r->id, (unsigned long long)m->from,
              (unsigned long long)m->prev_index, (unsigned long long)m->prev_term,
              (unsigned long long)o->m.hint_term, (unsigned long long)o->m.hint_index);
@@ -38,13 +44,14 @@ static void reject(raft *r, const raft_msg *m)
 static void truncate(raft *r, const raft_entry *e, uint64_t leader)
 {
     RAFT_ASSERT(r, e->index > r->commit);
+    char span[RAFT_SPAN_SIZE];
     RLOG(r, SS_LOG_NOTICE,
-         "raft: node %llu dropped its entries from %llu (term %llu) to %llu: leader %llu has "
-         "term %llu there",
-         (unsigned long long)r->id, (unsigned long long)e->index,
-         (unsigned long long)rlog_term_at(&r->log, e->index),
-         (unsigned long long)rlog_last_index(&r->log), (unsigned long long)leader,
-         (unsigned long long)e->term);
+         "raft: node %llu dropped its %s: leader %llu has term %llu at %llu where we hold term "
+         "%llu (§5.3: a conflicting entry is deleted with all that follow it)",
+         (unsigned long long)r->id,
+         raft_span(span, sizeof span, e->index, rlog_last_index(&r->log)),
+         (unsigned long long)leader, (unsigned long long)e->term, (unsigned long long)e->index,
+         (unsigned long long)rlog_term_at(&r->log, e->index));
     rlog_truncate_from(&r->log, e->index);
     if (r->persisted >= e->index)
         r->persisted = e->index - 1;
@@ -53,6 +60,16 @@ static void truncate(raft *r, const raft_entry *e, uint64_t leader)
             r->truncate_from = e->index;
         r->unstable_from = e->index;
     }
+}
+
+static const char *term_span(char *buf, size_t cap, uint64_t first, uint64_t last)
+{
+    if (first == last)
+        snprintf(buf, cap, "term %llu", (unsigned long long)first);
+    else
+        snprintf(buf, cap, "terms %llu to %llu", (unsigned long long)first,
+                 (unsigned long long)last);
+    return buf;
 }
 
 /* A follower's message from the leader of our term: follow it, and its lease
@@ -89,6 +106,7 @@ void recv_append(raft *r, const raft_msg *m)
         reject(r, m);
         return;
     }
+    uint64_t first_added = 0;
     for (size_t i = 0; i < n; i++) {
         const raft_entry *e = &ents[i];
         if (e->index <= rlog_last_index(&r->log)) {
@@ -101,10 +119,31 @@ void recv_append(raft *r, const raft_msg *m)
                  (unsigned long long)r->id, (unsigned long long)e->index);
             return;
         }
+        if (first_added == 0)
+            first_added = e->index;
     }
+    char span[RAFT_SPAN_SIZE], terms[RAFT_SPAN_SIZE];
+    if (first_added != 0)
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu appended %s (%s) from leader %llu: our logs agree up to entry "
+             "%llu (term %llu) (§5.3)",
+             (unsigned long long)r->id,
+             raft_span(span, sizeof span, first_added, rlog_last_index(&r->log)),
+             term_span(terms, sizeof terms, rlog_term_at(&r->log, first_added),
+                       rlog_last_term(&r->log)),
+             (unsigned long long)m->from, (unsigned long long)first_added - 1,
+             (unsigned long long)rlog_term_at(&r->log, first_added - 1));
     uint64_t last_new = prev + n;
     /* Figure 2: commitIndex = min(leaderCommit, index of last new entry). */
     uint64_t commit = m->commit < last_new ? m->commit : last_new;
-    raft_set_commit(r, commit, "leader's commit index");
+    if (commit > r->commit) {
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu committed %s: leader %llu has committed up to %llu and our log "
+             "matches its up to %llu (§5.3, Figure 2: min(leaderCommit, last new entry))",
+             (unsigned long long)r->id, raft_span(span, sizeof span, r->commit + 1, commit),
+             (unsigned long long)m->from, (unsigned long long)m->commit,
+             (unsigned long long)last_new);
+        raft_set_commit(r, commit);
+    }
     outbox_ack(r, m->from, last_new, m->read_seq);
 }

@@ -57,16 +57,18 @@ static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
         next = pr->match + 1;
     if (m->hint_term == 0)
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu repairs node %llu: its log ends at %llu, retrying from %llu",
-             (unsigned long long)r->id, (unsigned long long)pr->id,
-             (unsigned long long)m->hint_index - 1, (unsigned long long)next);
+             "raft: node %llu backs node %llu's nextIndex off to %llu: it rejected entries after "
+             "%llu because its log ends at %llu (§5.3)",
+             (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)next,
+             (unsigned long long)m->index, (unsigned long long)m->hint_index - 1);
     else
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu repairs node %llu: it holds term %llu from %llu where we differ, "
-             "retrying from %llu",
-             (unsigned long long)r->id, (unsigned long long)pr->id,
-             (unsigned long long)m->hint_term, (unsigned long long)m->hint_index,
-             (unsigned long long)next);
+             "raft: node %llu backs node %llu's nextIndex off to %llu: it rejected entries after "
+             "%llu, holding term %llu there since entry %llu, and the hint skips that whole "
+             "term (§5.3)",
+             (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)next,
+             (unsigned long long)m->index, (unsigned long long)m->hint_term,
+             (unsigned long long)m->hint_index);
     pr->next = next;
     progress_become_probe(r, pr);
     replication_send_append(r, pr, true);
