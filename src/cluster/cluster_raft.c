@@ -641,6 +641,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
+    LINE("raft_invalid_messages:%llu", (unsigned long long)raft_status_get(c->r).invalid_messages);
     cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {
         ss_transport_stats ts = {0};

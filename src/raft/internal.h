@@ -180,6 +180,13 @@ struct raft {
     bool in_chunk_ready;
     bool snap_pending;         /* log reset to the snapshot, waiting for it to be durable */
 
+    /* Input no honest peer sends: counted, logged at most once per
+     * RAFT_INVALID_LOG_MS of ticks (step.c) */
+    uint64_t clock_ms;          /* sum of the ticks: the core's only notion of time */
+    uint64_t invalid_msgs;
+    uint64_t invalid_unlogged;  /* dropped since the last line about them */
+    uint64_t invalid_logged_at; /* clock_ms of that line; 0 = none yet */
+
     uint64_t rng;
 };
 
@@ -217,6 +224,9 @@ bool replication_maybe_commit(raft *r);
 void replication_tick(raft *r, unsigned ms);
 
 /* step.c: each role's step routine (its tick routine is election_tick or replication_tick) */
+#define RAFT_INVALID_LOG_MS 60000
+void raft_drop_invalid(raft *r, const raft_msg *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void step_follower(raft *r, const raft_msg *m);
 void step_precandidate(raft *r, const raft_msg *m);
 void step_candidate(raft *r, const raft_msg *m);
@@ -243,7 +253,7 @@ const void *snapshot_chunk_of(raft *r, const raft_msg *m);
 void snapshot_rebase(raft *r);
 
 /* recv_append.c */
-void recv_follow(raft *r, const raft_msg *m);
+bool recv_follow(raft *r, const raft_msg *m);
 
 /* readindex.c */
 void readindex_recv_request(raft *r, const raft_msg *m);

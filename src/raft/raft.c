@@ -250,6 +250,7 @@ void raft_tick(raft *r, unsigned elapsed_ms)
 {
     RAFT_ASSERT(r, !r->in_ready);
     raft_invariants(r);
+    r->clock_ms += elapsed_ms;
     r->tick(r, elapsed_ms); /* the role's routine: election or heartbeat timer (convert.c) */
     raft_invariants(r);
 }
@@ -306,6 +307,14 @@ void raft_persisted_hard_state(raft *r, uint64_t term, uint64_t vote)
         r->durable_vote = vote;
     }
     RAFT_ASSERT(r, r->durable_term <= r->term);
+}
+
+raft_status raft_status_get(const raft *r)
+{
+    return (raft_status){ .id = r->id, .role = r->role, .term = r->term, .leader = r->leader,
+                          .commit = r->commit, .first_index = rlog_first_index(&r->log),
+                          .last_index = rlog_last_index(&r->log),
+                          .invalid_messages = r->invalid_msgs };
 }
 
 uint64_t raft_id(const raft *r) { return r->id; }

@@ -325,8 +325,13 @@ void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term);
 /* (index, term) the in-memory log starts after (0, 0 when it starts at 1). */
 void raft_snapshot_base(const raft *r, uint64_t *index, uint64_t *term);
 
-/* Inputs. raft_step returns SS_EINVAL for malformed messages (which are ignored),
- * SS_OK otherwise, including for messages ignored by the rules. */
+/* Inputs. raft_step returns SS_EINVAL for a message no honest peer sends
+ * (malformed, or breaking a rule of the protocol: a second leader in one term,
+ * an entry contradicting a committed one, an acknowledgement of entries the
+ * leader never had, a term or index near 2^64): it is dropped, counted
+ * (raft_status.invalid_messages) and logged at warning, at most once a minute.
+ * SS_OK otherwise, including for messages ignored by the rules (stale ones).
+ * Whatever a peer sends, the core never aborts on it. */
 int raft_step(raft *r, const raft_msg *m);
 void raft_tick(raft *r, unsigned elapsed_ms);
 
@@ -356,6 +361,17 @@ bool raft_ready_get(raft *r, raft_ready *rd);
 void raft_ready_advance(raft *r, raft_ready *rd);
 
 /* Observers (for the server and tests). */
+typedef struct raft_status {
+    uint64_t id;
+    int role;
+    uint64_t term;
+    uint64_t leader;           /* 0 = unknown */
+    uint64_t commit;
+    uint64_t first_index, last_index;
+    uint64_t invalid_messages; /* dropped by raft_step as no honest peer would send them */
+} raft_status;
+raft_status raft_status_get(const raft *r);
+
 uint64_t raft_id(const raft *r);
 int raft_role_get(const raft *r);
 uint64_t raft_term(const raft *r);

@@ -73,9 +73,15 @@ static const char *term_span(char *buf, size_t cap, uint64_t first, uint64_t las
 }
 
 /* A follower's message from the leader of our term: follow it, and its lease
- * starts over. */
-void recv_follow(raft *r, const raft_msg *m)
+ * starts over. False if we follow another leader in this term: its sender
+ * claims a leadership that is not its own (§5.2), and the message is dropped. */
+bool recv_follow(raft *r, const raft_msg *m)
 {
+    if (r->leader != 0 && r->leader != m->from) {
+        raft_drop_invalid(r, m, "node %llu leads this term, and a term has at most one leader "
+                          "(§5.2)", (unsigned long long)r->leader);
+        return false;
+    }
     if (r->leader != m->from) {
         RLOG(r, SS_LOG_NOTICE, "raft: node %llu follows leader %llu in term %llu",
              (unsigned long long)r->id, (unsigned long long)m->from, (unsigned long long)r->term);
@@ -83,20 +89,32 @@ void recv_follow(raft *r, const raft_msg *m)
         r->role_changed = true;
     }
     r->election_elapsed = 0;
+    return true;
 }
 
 void recv_append(raft *r, const raft_msg *m)
 {
-    recv_follow(r, m);
+    if (!recv_follow(r, m))
+        return;
     uint64_t prev = m->prev_index;
     const raft_entry *ents = m->entries;
     size_t n = m->n_entries;
     /* Entries up to our commit index are agreed already: skip them (they may be
-     * compacted away here, so they cannot be compared). */
+     * compacted away here, so they cannot be compared). The one at our commit
+     * index we hold (or its term, as the snapshot's): a leader holds every
+     * committed entry (§5.4, Leader Completeness), so a different term there
+     * is no honest leader's. */
     if (prev < r->commit) {
         uint64_t skip = r->commit - prev;
         if (skip >= n) {
             outbox_ack(r, m->from, r->commit, m->read_seq);
+            return;
+        }
+        if (ents[skip - 1].term != rlog_term_at(&r->log, r->commit)) {
+            raft_drop_invalid(r, m, "its entry %llu has term %llu, but we committed term %llu "
+                              "there (§5.4)", (unsigned long long)r->commit,
+                              (unsigned long long)ents[skip - 1].term,
+                              (unsigned long long)rlog_term_at(&r->log, r->commit));
             return;
         }
         ents += skip;

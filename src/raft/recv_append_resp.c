@@ -76,6 +76,14 @@ static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
 
 void recv_append_resp(raft *r, const raft_msg *m)
 {
+    /* Acknowledged or rejected entries after our last: we never sent them (our
+     * log only grows while we lead). */
+    if (m->index > rlog_last_index(&r->log)) {
+        raft_drop_invalid(r, m, "it answers for entry %llu, but our log ends at %llu",
+                          (unsigned long long)m->index,
+                          (unsigned long long)rlog_last_index(&r->log));
+        return;
+    }
     raft_progress *pr = progress_get(r, m->from);
     pr->recent_active = true;
     readindex_ack(r, m->from, m->read_seq); /* any answer in our term confirms leadership */
@@ -83,8 +91,6 @@ void recv_append_resp(raft *r, const raft_msg *m)
         on_reject(r, pr, m);
         return;
     }
-    if (m->index > rlog_last_index(&r->log))
-        return; /* cannot be: our log only grows while we lead */
     if (m->index > pr->match) {
         pr->match = m->index;
         if (pr->next <= pr->match)

@@ -268,7 +268,8 @@ static bool accept_chunk(raft *r, const raft_msg *m)
 
 void recv_snapshot(raft *r, const raft_msg *m)
 {
-    recv_follow(r, m);
+    if (!recv_follow(r, m))
+        return;
     bool same = m->snap_index == r->in_snap_index && m->snap_term == r->in_snap_term;
     if (r->snap_pending) {
         /* Installing: only re-acknowledge the last chunk; the install ack follows. */

@@ -3,26 +3,73 @@
  * convert.c installs r->step and r->tick on every role change (etcd's
  * r.step / r.tick), so what a follower does with any message is all in
  * step_follower, and nothing below asks which role it is in. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "raft/internal.h"
 
-static bool msg_well_formed(const raft *r, const raft_msg *m)
+/* No honest cluster's term or index gets near 2^64 (it would take 2^63
+ * elections or entries), and the core adds 1 to them: refusing anything from
+ * 2^63 up keeps every such sum from wrapping. */
+#define MAX_TERM_OR_INDEX (UINT64_C(1) << 63)
+
+/* Why m cannot be a message of our cluster, or NULL. */
+static const char *malformed(const raft *r, const raft_msg *m)
 {
-    if (m->type < RAFT_MSG_APPEND || m->type >= RAFT_MSG_TYPE_END || m->to != r->id ||
-        m->from == 0 || m->from == r->id || progress_get((raft *)r, m->from) == NULL)
-        return false;
+    if (m->type < RAFT_MSG_APPEND || m->type >= RAFT_MSG_TYPE_END)
+        return "unknown type";
+    if (m->to != r->id)
+        return "addressed to another node";
+    if (m->from == 0 || m->from == r->id || progress_get((raft *)r, m->from) == NULL)
+        return "not from a voter";
+    const uint64_t v[] = { m->term, m->prev_index, m->prev_term, m->commit, m->index,
+                           m->hint_index, m->hint_term, m->last_index, m->last_term,
+                           m->snap_index, m->snap_term };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (v[i] >= MAX_TERM_OR_INDEX)
+            return "a term or index from 2^63 up";
     if (m->type == RAFT_MSG_SNAPSHOT &&
         (m->snap_index == 0 || m->snap_term == 0 || m->snap_term > m->term ||
          (m->len > 0 && m->data == NULL) || m->offset > UINT64_MAX - m->len))
-        return false;
+        return "a snapshot chunk out of bounds";
     if (m->type == RAFT_MSG_APPEND) {
         if (m->n_entries > 0 && m->entries == NULL)
-            return false;
+            return "entries missing";
         for (size_t i = 0; i < m->n_entries; i++)
             if (m->entries[i].index != m->prev_index + 1 + i || m->entries[i].term > m->term ||
                 m->entries[i].term < (i == 0 ? m->prev_term : m->entries[i - 1].term))
-                return false;
+                return "entries out of order";
     }
-    return true;
+    return NULL;
+}
+
+/* Input from the network is never an assertion. A message no honest peer
+ * sends (a bug in a peer, a corrupted frame that passed the checksum, an
+ * impostor holding the cluster secret) is dropped and counted; a warning says
+ * so at once, then at most once per RAFT_INVALID_LOG_MS of ticks with how many
+ * more came, so a flood cannot flood the log. */
+void raft_drop_invalid(raft *r, const raft_msg *m, const char *fmt, ...)
+{
+    r->invalid_msgs++;
+    if (r->invalid_logged_at != 0 && r->clock_ms - r->invalid_logged_at < RAFT_INVALID_LOG_MS) {
+        r->invalid_unlogged++;
+        return;
+    }
+    if (r->cfg.log != NULL && SS_LOG_WARNING >= r->cfg.log_level) {
+        char why[160];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        RLOG(r, SS_LOG_WARNING,
+             "raft: node %llu dropped an invalid %s from node %llu (term %llu): %s; %llu invalid "
+             "messages so far, %llu of them since the last report",
+             (unsigned long long)r->id, raft_msg_type_name(m->type),
+             (unsigned long long)m->from, (unsigned long long)m->term, why,
+             (unsigned long long)r->invalid_msgs, (unsigned long long)r->invalid_unlogged + 1);
+    }
+    r->invalid_logged_at = r->clock_ms > 0 ? r->clock_ms : 1;
+    r->invalid_unlogged = 0;
 }
 
 /* §5.1: every message carries a term; a higher one makes us a follower of it,
@@ -80,16 +127,17 @@ int raft_step(raft *r, const raft_msg *m)
 {
     RAFT_ASSERT(r, !r->in_ready);
     raft_invariants(r);
-    if (!msg_well_formed(r, m)) {
-        RLOG(r, SS_LOG_WARNING, "raft: node %llu dropped malformed %s from node %llu",
-             (unsigned long long)r->id, raft_msg_type_name(m->type), (unsigned long long)m->from);
+    const char *why = malformed(r, m);
+    if (why != NULL) {
+        raft_drop_invalid(r, m, "malformed: %s", why);
         return SS_EINVAL;
     }
+    uint64_t invalid = r->invalid_msgs;
     outbox_trace(r, m, "recv");
     if (handle_term(r, m))
         r->step(r, m); /* the message is of our term now: the role decides */
     raft_invariants(r);
-    return SS_OK;
+    return r->invalid_msgs == invalid ? SS_OK : SS_EINVAL;
 }
 
 /* The follower (§5.2, §5.3, §7): takes entries and snapshots from the leader of
@@ -150,7 +198,9 @@ void step_candidate(raft *r, const raft_msg *m)
 
 /* The leader (§5.3, §7, thesis §6.4): learns from its followers' answers how
  * far their logs match, serves ReadIndex requests, and still answers votes
- * (a pre-vote for a later term may be granted when check-quorum is off). */
+ * (a pre-vote for a later term may be granted when check-quorum is off).
+ * Another node's AppendEntries or InstallSnapshot of our term claims the
+ * leadership we hold: no honest peer sends it. */
 void step_leader(raft *r, const raft_msg *m)
 {
     switch (m->type) {
@@ -161,7 +211,7 @@ void step_leader(raft *r, const raft_msg *m)
     case RAFT_MSG_READ_INDEX_RESP: readindex_recv_response(r, m); break;
     case RAFT_MSG_APPEND:
     case RAFT_MSG_SNAPSHOT:
-        RAFT_ASSERT(r, !"a second leader in our term (§5.2)");
+        raft_drop_invalid(r, m, "we lead this term, and a term has at most one leader (§5.2)");
         break;
     default: break;
     }
