@@ -62,6 +62,10 @@ static int check_config(const raft_config *c, char *errmsg)
     if (c->max_append_entries == 0 || c->max_append_bytes == 0 || c->max_inflight == 0 ||
         c->max_pending_reads == 0 || c->max_snapshot_chunk == 0)
         return ss_errf(errmsg, SS_ECONFIG, "raft: limits must be nonzero");
+    if (c->max_append_entries > RAFT_MAX_MSG_ENTRIES)
+        return ss_errf(errmsg, SS_ECONFIG,
+                       "raft: max_append_entries %zu is over %d, the most a peer decodes",
+                       c->max_append_entries, RAFT_MAX_MSG_ENTRIES);
     return SS_OK;
 }
 

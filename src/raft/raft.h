@@ -390,13 +390,19 @@ const raft_entry *raft_entry_at(const raft *r, uint64_t index);
 /* Codec: a versioned, compact, little-endian binary form of a message (varints).
  * raft_msg_encode writes at most raft_msg_encoded_size(m) bytes. raft_msg_decode
  * never reads outside [buf, buf+len): SS_EPROTO for bad bytes or an unknown
- * version. Decoded entries are allocated (free with raft_msg_release) and their
- * data points into buf, which must outlive the message. */
+ * version, SS_ETOOBIG for an AppendEntries of more than RAFT_MAX_MSG_ENTRIES
+ * entries. Decoded entries are allocated (free with raft_msg_release) and their
+ * data points into buf, which must outlive the message: decoding allocates at
+ * most RAFT_MAX_MSG_ENTRIES * sizeof(raft_entry) bytes (40 KiB), whatever len
+ * is (a 3-byte entry decodes to a 40-byte raft_entry: without the cap, 120 MiB
+ * of them took 1.6 GiB, and as much again in the follower's log). A leader never
+ * sends more: raft_new refuses max_append_entries above the cap. */
 size_t raft_msg_encoded_size(const raft_msg *m);
 int raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap, size_t *len_out);
 int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m);
 void raft_msg_release(raft_msg *m);
 
 #define RAFT_CODEC_VERSION 1
+#define RAFT_MAX_MSG_ENTRIES 1024
 
 #endif

@@ -235,3 +235,97 @@ Test(raft_codec, random_and_mutated_bytes_never_crash_the_decoder)
     }
     cr_expect_gt(accepted, 0, "the fuzz loop never produced a valid message");
 }
+
+/* ---- decoded memory (issue 18 item 8) ---- */
+
+/* Bytes the heap holds for the process now. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/allocator_interface.h>
+static size_t heap_in_use(void) { return __sanitizer_get_current_allocated_bytes(); }
+#else
+#include <malloc.h>
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd; /* small blocks, and big ones mmap'ed on their own */
+}
+#endif
+
+/* An AppendEntries of n empty entries, 3 bytes each (term, type, length 0):
+ * the smallest entries the format has. */
+static uint8_t *tiny_entries(size_t n, size_t *len_out)
+{
+    raft_msg m = { .type = RAFT_MSG_APPEND, .from = 2, .to = 1, .term = 5, .prev_index = 0,
+                   .prev_term = 0, .commit = 0 };
+    size_t head = raft_msg_encoded_size(&m) - 1; /* without the entry count */
+    uint8_t *b = malloc(head + 10 + 3 * n);
+    cr_assert_not_null(b);
+    size_t len;
+    cr_assert_eq(raft_msg_encode(&m, b, head + 1, &len), SS_OK);
+    len = head;
+    for (uint64_t v = n; ; v >>= 7) { /* the count, as a varint */
+        b[len++] = (uint8_t)(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+        if (v < 0x80)
+            break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        b[len++] = 5;                 /* term */
+        b[len++] = RAFT_ENTRY_NOOP;   /* type */
+        b[len++] = 0;                 /* length */
+    }
+    *len_out = len;
+    return b;
+}
+
+/* The review's attack, scaled down 10x: 40 MiB decoded from 12 MiB before. */
+Test(raft_codec, an_append_of_millions_of_tiny_entries_is_refused_without_decoding_them)
+{
+    size_t len, n = 4u << 20;
+    uint8_t *b = tiny_entries(n, &len);
+    size_t before = heap_in_use();
+    raft_msg d;
+    int rv = raft_msg_decode(b, len, &d);
+    size_t decoded = heap_in_use() - before;
+    if (rv == SS_OK)
+        raft_msg_release(&d);
+    free(b);
+    cr_expect_eq(rv, SS_ETOOBIG);
+    cr_expect_leq(decoded, 4096, "%zu entries (%zu bytes) decoded into %zu bytes", n, len,
+                  decoded);
+}
+
+Test(raft_codec, decoded_memory_is_bounded_by_the_entry_cap_whatever_the_message_size)
+{
+    size_t len;
+    uint8_t *b = tiny_entries(RAFT_MAX_MSG_ENTRIES, &len);
+    size_t before = heap_in_use();
+    raft_msg d;
+    cr_assert_eq(raft_msg_decode(b, len, &d), SS_OK);
+    size_t decoded = heap_in_use() - before;
+    cr_expect_eq(d.n_entries, RAFT_MAX_MSG_ENTRIES);
+    cr_expect_leq(decoded, RAFT_MAX_MSG_ENTRIES * sizeof(raft_entry) + 64,
+                  "%d entries decoded into %zu bytes", RAFT_MAX_MSG_ENTRIES, decoded);
+    raft_msg_release(&d);
+    free(b);
+    b = tiny_entries(RAFT_MAX_MSG_ENTRIES + 1, &len);
+    cr_expect_eq(raft_msg_decode(b, len, &d), SS_ETOOBIG);
+    free(b);
+}
+
+Test(raft_codec, a_leader_cannot_be_configured_to_send_more_entries_than_a_peer_decodes)
+{
+    uint64_t voters[] = { 1 };
+    raft_config cfg;
+    raft_config_init(&cfg);
+    cfg.id = 1;
+    cfg.voters = voters;
+    cfg.n_voters = 1;
+    cfg.max_append_entries = RAFT_MAX_MSG_ENTRIES + 1;
+    raft *r = NULL;
+    char err[256] = "";
+    cr_expect_eq(raft_new(&cfg, &r, err), SS_ECONFIG);
+    cr_expect(strstr(err, "max_append_entries") != NULL, "%s", err);
+    cfg.max_append_entries = RAFT_MAX_MSG_ENTRIES;
+    cr_expect_eq(raft_new(&cfg, &r, err), SS_OK, "%s", err);
+    raft_free(r);
+}
