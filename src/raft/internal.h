@@ -7,7 +7,11 @@
 #include "raft/raft.h"
 
 /* Invariant checks stay on in every build: the core is cheap next to its I/O,
- * and a broken invariant must stop the node before it corrupts a log. */
+ * and a broken invariant must stop the node before it corrupts a log. They
+ * check the core's own state and its caller's calls, never a peer's message:
+ * what a message may break is checked in step.c (malformed) and by the role's
+ * routines, and dropped with raft_drop_invalid. The raft_step fuzz target
+ * (tests/fuzz) keeps it that way. */
 #define RAFT_ASSERT(r, cond) \
     ((cond) ? (void)0 : raft_assert_fail((r), #cond, __FILE__, __LINE__))
 _Noreturn void raft_assert_fail(const raft *r, const char *what, const char *file, int line);
