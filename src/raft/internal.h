@@ -200,7 +200,8 @@ uint64_t raft_random(raft *r);
 size_t raft_quorum(const raft *r);
 void raft_set_term(raft *r, uint64_t term);
 void raft_set_commit(raft *r, uint64_t commit);
-const char *raft_span(char *buf, size_t cap, uint64_t first, uint64_t last);
+const char *raft_span(char *buf, size_t cap, const char *one, const char *many, uint64_t first,
+                      uint64_t last);
 #define RAFT_SPAN_SIZE 48
 
 /* convert.c: every role change goes through here */

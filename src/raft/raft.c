@@ -227,13 +227,14 @@ void raft_set_term(raft *r, uint64_t term)
     r->role_changed = true;
 }
 
-/* "entry 7" or "entries 5..7", for the log's sentences. */
-const char *raft_span(char *buf, size_t cap, uint64_t first, uint64_t last)
+/* "entry 7" or "entries 5..7" (one = "entry", many = "entries"), for the log's sentences. */
+const char *raft_span(char *buf, size_t cap, const char *one, const char *many, uint64_t first,
+                      uint64_t last)
 {
     if (first == last)
-        snprintf(buf, cap, "entry %llu", (unsigned long long)first);
+        snprintf(buf, cap, "%s %llu", one, (unsigned long long)first);
     else
-        snprintf(buf, cap, "entries %llu..%llu", (unsigned long long)first,
+        snprintf(buf, cap, "%s %llu..%llu", many, (unsigned long long)first,
                  (unsigned long long)last);
     return buf;
 }

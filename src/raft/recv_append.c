@@ -1,6 +1,4 @@
 /* AppendEntries on the follower: consistency check, conflict repair, commit (§5.3). */
-#include <stdio.h>
-
 #include "raft/internal.h"
 
 /* Term-aware hint: the term we hold at prev and where it starts, so the leader
@@ -49,7 +47,8 @@ static void truncate(raft *r, const raft_entry *e, uint64_t leader)
          "raft: node %llu dropped its %s: leader %llu has term %llu at %llu where we hold term "
          "%llu (§5.3: a conflicting entry is deleted with all that follow it)",
          (unsigned long long)r->id,
-         raft_span(span, sizeof span, e->index, rlog_last_index(&r->log)),
+         raft_span(span, sizeof span, "entry", "entries", e->index,
+                   rlog_last_index(&r->log)),
          (unsigned long long)leader, (unsigned long long)e->term, (unsigned long long)e->index,
          (unsigned long long)rlog_term_at(&r->log, e->index));
     rlog_truncate_from(&r->log, e->index);
@@ -60,16 +59,6 @@ static void truncate(raft *r, const raft_entry *e, uint64_t leader)
             r->truncate_from = e->index;
         r->unstable_from = e->index;
     }
-}
-
-static const char *term_span(char *buf, size_t cap, uint64_t first, uint64_t last)
-{
-    if (first == last)
-        snprintf(buf, cap, "term %llu", (unsigned long long)first);
-    else
-        snprintf(buf, cap, "terms %llu to %llu", (unsigned long long)first,
-                 (unsigned long long)last);
-    return buf;
 }
 
 /* A follower's message from the leader of our term: follow it, and its lease
@@ -146,9 +135,10 @@ void recv_append(raft *r, const raft_msg *m)
              "raft: node %llu appended %s (%s) from leader %llu: our logs agree up to entry "
              "%llu (term %llu) (§5.3)",
              (unsigned long long)r->id,
-             raft_span(span, sizeof span, first_added, rlog_last_index(&r->log)),
-             term_span(terms, sizeof terms, rlog_term_at(&r->log, first_added),
-                       rlog_last_term(&r->log)),
+             raft_span(span, sizeof span, "entry", "entries", first_added,
+                       rlog_last_index(&r->log)),
+             raft_span(terms, sizeof terms, "term", "terms",
+                       rlog_term_at(&r->log, first_added), rlog_last_term(&r->log)),
              (unsigned long long)m->from, (unsigned long long)first_added - 1,
              (unsigned long long)rlog_term_at(&r->log, first_added - 1));
     uint64_t last_new = prev + n;
@@ -158,7 +148,8 @@ void recv_append(raft *r, const raft_msg *m)
         RLOG(r, SS_LOG_VERBOSE,
              "raft: node %llu committed %s: leader %llu has committed up to %llu and our log "
              "matches its up to %llu (§5.3, Figure 2: min(leaderCommit, last new entry))",
-             (unsigned long long)r->id, raft_span(span, sizeof span, r->commit + 1, commit),
+             (unsigned long long)r->id,
+             raft_span(span, sizeof span, "entry", "entries", r->commit + 1, commit),
              (unsigned long long)m->from, (unsigned long long)m->commit,
              (unsigned long long)last_new);
         raft_set_commit(r, commit);

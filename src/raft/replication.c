@@ -168,7 +168,8 @@ bool replication_maybe_commit(raft *r)
     RLOG(r, SS_LOG_VERBOSE,
          "raft: node %llu committed %s: %zu of %zu voters store entry %llu, a majority, and it "
          "is of our term %llu (§5.3, §5.4.2)",
-         (unsigned long long)r->id, raft_span(span, sizeof span, r->commit + 1, q),
+         (unsigned long long)r->id,
+         raft_span(span, sizeof span, "entry", "entries", r->commit + 1, q),
          stored_on(r, q), r->n_voters, (unsigned long long)q, (unsigned long long)r->term);
     raft_set_commit(r, q);
     return true;

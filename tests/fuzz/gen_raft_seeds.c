@@ -254,9 +254,16 @@ static void gen_codec(void)
     for (int t = RAFT_MSG_APPEND; t < RAFT_MSG_TYPE_END; t++) {
         raft_msg m = of(t, 2, 7);
         switch (t) {
-        case RAFT_MSG_APPEND: m = append(2, 7, 40, 6, 39, terms, 8); m.read_seq = 5; break;
-        case RAFT_MSG_APPEND_RESP: m.reject = true, m.index = 40, m.hint_index = 12, m.hint_term = 5; break;
-        case RAFT_MSG_VOTE: m.last_index = 300, m.last_term = 6, m.pre_vote = true, m.transfer = true; break;
+        case RAFT_MSG_APPEND:
+            m = append(2, 7, 40, 6, 39, terms, 8);
+            m.read_seq = 5;
+            break;
+        case RAFT_MSG_APPEND_RESP:
+            m.reject = true, m.index = 40, m.hint_index = 12, m.hint_term = 5;
+            break;
+        case RAFT_MSG_VOTE:
+            m.last_index = 300, m.last_term = 6, m.pre_vote = true, m.transfer = true;
+            break;
         case RAFT_MSG_VOTE_RESP: m.pre_vote = true; break;
         case RAFT_MSG_READ_INDEX: m.ctx = UINT64_MAX; break;
         case RAFT_MSG_READ_INDEX_RESP: m.ctx = 17, m.index = 1234567; break;
@@ -264,7 +271,9 @@ static void gen_codec(void)
             m.snap_index = 5000, m.snap_term = 3, m.offset = 1ull << 33;
             m.data = "chunk of state", m.len = 14, m.done = true;
             break;
-        case RAFT_MSG_SNAPSHOT_RESP: m.snap_index = 5000, m.snap_term = 3, m.offset = 64, m.index = 4999; break;
+        case RAFT_MSG_SNAPSHOT_RESP:
+            m.snap_index = 5000, m.snap_term = 3, m.offset = 64, m.index = 4999;
+            break;
         }
         char name[64];
         snprintf(name, sizeof name, "%s", raft_msg_type_name(t));

@@ -160,19 +160,7 @@ static void count_warnings(void *ctx, int level, const char *line)
 
 Test(raft_invalid, invalid_messages_are_counted_and_logged_at_most_once_a_minute)
 {
-    uint64_t voters[] = { 1, 2, 3 };
-    raft_config cfg;
-    raft_config_init(&cfg);
-    cfg.id = 1;
-    cfg.voters = voters;
-    cfg.n_voters = 3;
-    cfg.election_timeout_ms = FX_T;
-    cfg.heartbeat_ms = FX_HB;
-    cfg.pre_vote = false;
-    cfg.log = count_warnings;
-    memset(&f, 0, sizeof f);
-    ss_errmsg err;
-    cr_assert_eq(raft_new(&cfg, &f.r, err), SS_OK, "%s", err);
+    fx_init_log(&f, 1, 3, count_warnings, SS_LOG_NOTICE);
     fx_make_leader(&f, 3);
     warnings = 0;
     raft_msg m = fx_append(&s, 2, 1, raft_term(f.r), 0, 0, 0, NULL, 0);

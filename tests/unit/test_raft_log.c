@@ -29,23 +29,8 @@ static void capture(void *ctx, int level, const char *line)
 /* Node `id` of 3 (pre-vote off), logging at `level` into lines[]. */
 static void node(uint64_t id, int level)
 {
-    uint64_t voters[] = { 1, 2, 3 };
-    raft_config cfg;
-    raft_config_init(&cfg);
-    cfg.id = id;
-    cfg.voters = voters;
-    cfg.n_voters = 3;
-    cfg.election_timeout_ms = FX_T;
-    cfg.heartbeat_ms = FX_HB;
-    cfg.pre_vote = false;
-    cfg.seed = 42;
-    cfg.max_append_entries = FX_MAX_ENTS;
-    cfg.log = capture;
-    cfg.log_level = level;
-    memset(&f, 0, sizeof f);
     n_lines = 0;
-    ss_errmsg err;
-    cr_assert_eq(raft_new(&cfg, &f.r, err), SS_OK, "%s", err);
+    fx_init_log(&f, id, 3, capture, level);
     f.auto_persist = true;
 }
 
@@ -81,8 +66,8 @@ Test(raft_log, a_follower_tells_what_it_appended_and_committed_and_by_which_rule
     fx_step(&f, &m);
     cr_expect_not_null(find(SS_LOG_VERBOSE, "node 1 appended entries 1..2 (term 1) from leader 2",
                             "(§5.3)"));
-    cr_expect_not_null(find(SS_LOG_VERBOSE, "node 1 committed entry 1: leader 2 has committed up to 1",
-                            "min(leaderCommit, last new entry)"));
+    cr_expect_not_null(find(SS_LOG_VERBOSE, "node 1 committed entry 1: leader 2 has committed up "
+                            "to 1", "min(leaderCommit, last new entry)"));
 }
 
 Test(raft_log, a_follower_tells_why_it_rejects_and_what_it_drops)
@@ -107,7 +92,8 @@ Test(raft_log, a_leader_tells_commits_repairs_and_read_rounds_by_their_rules)
     uint64_t log[] = { 1, 1, 1, 1 };
     fx_restore_log(&f, 1, log, 4, 1);
     fx_make_leader(&f, 3);
-    cr_expect_not_null(find(SS_LOG_VERBOSE, "appended a no-op as entry 5 of its term 2", "§5.4.2"));
+    cr_expect_not_null(find(SS_LOG_VERBOSE, "appended a no-op as entry 5 of its term 2",
+                            "§5.4.2"));
     /* Node 2 holds 1..4 of term 1: a majority, but not of our term (Figure 8). */
     raft_msg a = fx_append_resp(2, 1, 2, 4, 0);
     fx_step(&f, &a);
