@@ -189,7 +189,8 @@ struct raft {
     uint64_t clock_ms;          /* sum of the ticks: the core's only notion of time */
     uint64_t invalid_msgs;
     uint64_t invalid_unlogged;  /* dropped since the last line about them */
-    uint64_t invalid_logged_at; /* clock_ms of that line; 0 = none yet */
+    bool invalid_logged;        /* there was such a line, */
+    uint64_t invalid_logged_at; /* at this clock_ms */
 
     uint64_t rng;
 };

@@ -51,7 +51,7 @@ static const char *malformed(const raft *r, const raft_msg *m)
 void raft_drop_invalid(raft *r, const raft_msg *m, const char *fmt, ...)
 {
     r->invalid_msgs++;
-    if (r->invalid_logged_at != 0 && r->clock_ms - r->invalid_logged_at < RAFT_INVALID_LOG_MS) {
+    if (r->invalid_logged && r->clock_ms - r->invalid_logged_at < RAFT_INVALID_LOG_MS) {
         r->invalid_unlogged++;
         return;
     }
@@ -62,13 +62,14 @@ void raft_drop_invalid(raft *r, const raft_msg *m, const char *fmt, ...)
         vsnprintf(why, sizeof why, fmt, ap);
         va_end(ap);
         RLOG(r, SS_LOG_WARNING,
-             "raft: node %llu dropped an invalid %s from node %llu (term %llu): %s; %llu invalid "
-             "messages so far, %llu of them since the last report",
+             "raft: node %llu dropped an invalid %s from node %llu (term %llu): %s (invalid "
+             "messages: %llu in all, %llu since the last report)",
              (unsigned long long)r->id, raft_msg_type_name(m->type),
              (unsigned long long)m->from, (unsigned long long)m->term, why,
              (unsigned long long)r->invalid_msgs, (unsigned long long)r->invalid_unlogged + 1);
     }
-    r->invalid_logged_at = r->clock_ms > 0 ? r->clock_ms : 1;
+    r->invalid_logged = true;
+    r->invalid_logged_at = r->clock_ms;
     r->invalid_unlogged = 0;
 }
 

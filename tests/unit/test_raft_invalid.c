@@ -187,6 +187,19 @@ Test(raft_invalid, invalid_messages_are_counted_and_logged_at_most_once_a_minute
     cr_assert_eq(raft_role_get(f.r), RAFT_LEADER);
     cr_expect_eq(raft_step(f.r, &m), SS_EINVAL);
     cr_expect_eq(warnings, 2);
-    cr_expect(strstr(last_warning, "1002 invalid messages so far, 1001 of them since the last "
-                                   "report") != NULL, "%s", last_warning);
+    cr_expect(strstr(last_warning, "(invalid messages: 1002 in all, 1001 since the last report)")
+              != NULL, "%s", last_warning);
+}
+
+Test(raft_invalid, a_flood_before_the_first_tick_is_logged_once)
+{
+    fx_init_log(&f, 1, 3, count_warnings, SS_LOG_NOTICE);
+    warnings = 0;
+    raft_msg m = fx_vote(2, 3, 1, 0, 0, false); /* addressed to node 3 */
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(raft_step(f.r, &m), SS_EINVAL);
+    cr_expect_eq(warnings, 1);
+    cr_expect(strstr(last_warning, "malformed: addressed to another node") != NULL, "%s",
+              last_warning);
+    cr_expect_eq(raft_status_get(f.r).invalid_messages, 100);
 }
