@@ -240,7 +240,7 @@ Test(raft_codec, random_and_mutated_bytes_never_crash_the_decoder)
 
 /* Bytes the heap holds for the process now. */
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+size_t __sanitizer_get_current_allocated_bytes(void); /* ASan's allocator (its malloc hides it) */
 static size_t heap_in_use(void) { return __sanitizer_get_current_allocated_bytes(); }
 #else
 #include <malloc.h>
