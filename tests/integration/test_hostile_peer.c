@@ -15,6 +15,7 @@
 #include "raft/raft.h"
 #include "raft_io/transport_auth.h"
 #include "raft_io/transport_frame.h"
+#include "unit/test_raft_craft.h"
 
 #define SECRET "hostile-peer-test-secret"
 #define CLUSTER "sandstore" /* the default cluster-id */
@@ -159,32 +160,6 @@ static void send_msg(impostor *im, const raft_msg *m)
     send_raft(im, buf, len);
 }
 
-/* An AppendEntries of n empty 3-byte entries: the review sent 120 MiB of them,
- * which decoded into 1.6 GiB. */
-static uint8_t *amplified_append(uint64_t from, uint64_t to, uint64_t term, size_t n,
-                                 size_t *len_out)
-{
-    raft_msg m = { .type = RAFT_MSG_APPEND, .from = from, .to = to, .term = term };
-    size_t head = raft_msg_encoded_size(&m) - 1; /* without the entry count */
-    uint8_t *b = malloc(head + 10 + 3 * n);
-    cr_assert_not_null(b);
-    size_t len;
-    cr_assert_eq(raft_msg_encode(&m, b, head + 1, &len), SS_OK);
-    len = head;
-    for (uint64_t v = n;; v >>= 7) {
-        b[len++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-        if (v < 0x80)
-            break;
-    }
-    for (size_t i = 0; i < n; i++) {
-        b[len++] = 0;                 /* term 0: one byte */
-        b[len++] = RAFT_ENTRY_NOOP;
-        b[len++] = 0;
-    }
-    *len_out = len;
-    return b;
-}
-
 /* The node's peak resident memory so far (VmHWM), in bytes; 0 if unknown. */
 static long long peak_rss(pid_t pid)
 {
@@ -261,7 +236,9 @@ Test(hostile_peer, an_impostor_peer_cannot_stop_the_leader_nor_inflate_its_memor
      * an older term so that only the decoding costs; then one more of the
      * leader's own term, to know when the big one was dealt with. */
     size_t n = 10u << 20, len;
-    uint8_t *big = amplified_append(as, lid, term - 1, n, &len);
+    raft_msg head = { .type = RAFT_MSG_APPEND, .from = as, .to = lid, .term = term - 1 };
+    uint8_t *big = raft_craft_tiny_append(&head, n, &len);
+    cr_assert_not_null(big);
     send_raft(&im, big, len);
     free(big);
     send_msg(&im, &append);
