@@ -307,6 +307,7 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = uv_now(c->loop);
     unsigned elapsed = (unsigned)(now - c->last_tick);
     c->last_tick = now;
+    raft_set_log_level(c->r, ss_log_get_level()); /* CONFIG SET loglevel reaches the core */
     if (elapsed > 0 && !c->reloading)
         raft_tick(c->r, elapsed);
     int64_t wall = ss_cluster_now_ms();
@@ -531,6 +532,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_log_busy_events:%llu", (unsigned long long)c->log_writes.busy_events);
     LINE("raft_oversized_dropped:%llu", (unsigned long long)c->oversized_dropped);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
+    LINE("raft_invalid_messages:%llu", (unsigned long long)raft_status_get(c->r).invalid_messages);
     cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {
         ss_transport_stats ts = {0};

@@ -186,9 +186,13 @@ static int decode_entries(rbuf *b, raft_msg *m)
     uint64_t n;
     if (get_var(b, &n) != SS_OK)
         return SS_EPROTO;
-    /* Each entry takes at least 3 bytes: bound n before allocating. */
+    /* Each entry takes at least 3 bytes: bound n before allocating; and at
+     * most RAFT_MAX_MSG_ENTRIES of them, so the array's 40 bytes an entry
+     * stay a small, fixed cost next to the buffer the data points into. */
     if (n > (uint64_t)(b->end - b->p) / 3 || m->prev_index > UINT64_MAX - n)
         return SS_EPROTO;
+    if (n > RAFT_MAX_MSG_ENTRIES)
+        return SS_ETOOBIG;
     if (n == 0)
         return SS_OK;
     m->entries = calloc(n, sizeof *m->entries);

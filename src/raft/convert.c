@@ -50,7 +50,21 @@ static void start_leader(raft *r)
     r->transfer_target = 0;
     r->uncommitted_bytes = 0;
     r->read_seq = 0;
+    r->held_back = 0;
 }
+
+/* A role is the routines it runs (etcd's becomeFollower sets r.step and
+ * r.tick): what it does with each message (step.c), and with time: followers
+ * and candidates wait for an election timeout, the leader sends heartbeats. */
+static const struct {
+    void (*step)(raft *r, const raft_msg *m);
+    void (*tick)(raft *r, unsigned ms);
+} routines[] = {
+    [RAFT_FOLLOWER] = { step_follower, election_tick },
+    [RAFT_PRECANDIDATE] = { step_precandidate, election_tick },
+    [RAFT_CANDIDATE] = { step_candidate, election_tick },
+    [RAFT_LEADER] = { step_leader, replication_tick },
+};
 
 static void set_role(raft *r, int to)
 {
@@ -60,10 +74,18 @@ static void set_role(raft *r, int to)
     if (r->role != to)
         r->role_changed = true;
     r->role = to;
+    r->step = routines[to].step;
+    r->tick = routines[to].tick;
     election_reset_timer(r);
     memset(r->votes, 0, r->n_voters * sizeof *r->votes);
     if (to == RAFT_LEADER)
         start_leader(r);
+}
+
+/* Every node starts as a follower (§5.2). */
+void convert_init(raft *r)
+{
+    set_role(r, RAFT_FOLLOWER);
 }
 
 void convert_to_follower(raft *r, uint64_t term, uint64_t leader, const char *why)
@@ -120,6 +142,12 @@ void convert_to_leader(raft *r)
     if (rlog_append(&r->log, r->term, RAFT_ENTRY_NOOP, NULL, 0) != SS_OK)
         RLOG(r, SS_LOG_WARNING, "raft: node %llu could not append its no-op: out of memory",
              (unsigned long long)r->id);
+    else
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu appended a no-op as entry %llu of its term %llu: once it commits, "
+             "so do the entries before it (§5.4.2), and reads can be served (§6.4)",
+             (unsigned long long)r->id, (unsigned long long)rlog_last_index(&r->log),
+             (unsigned long long)r->term);
     raft_progress *self = progress_get(r, r->id);
     self->match = r->persisted;
     replication_broadcast(r);

@@ -24,14 +24,13 @@ bool log_up_to_date(const raft *r, uint64_t last_index, uint64_t last_term)
            (last_term == our_term && last_index >= rlog_last_index(&r->log));
 }
 
-static void tally(raft *r)
+static void tally(raft *r, bool pre)
 {
     size_t granted = 0, refused = 0;
     for (size_t i = 0; i < r->n_voters; i++) {
         granted += r->votes[i] > 0;
         refused += r->votes[i] < 0;
     }
-    bool pre = r->role == RAFT_PRECANDIDATE;
     if (granted >= raft_quorum(r)) {
         RLOG(r, SS_LOG_NOTICE, "raft: node %llu won the %s for term %llu with %zu of %zu votes",
              (unsigned long long)r->id, pre ? "pre-vote" : "election",
@@ -49,12 +48,12 @@ static void tally(raft *r)
     }
 }
 
-void election_record_vote(raft *r, uint64_t from, bool granted)
+void election_record_vote(raft *r, uint64_t from, bool granted, bool pre)
 {
     for (size_t i = 0; i < r->n_voters; i++)
         if (r->voters[i] == from && r->votes[i] == 0)
             r->votes[i] = granted ? 1 : -1;
-    tally(r);
+    tally(r, pre);
 }
 
 void election_start(raft *r, bool pre_vote, bool transfer)
@@ -75,7 +74,7 @@ void election_start(raft *r, bool pre_vote, bool transfer)
         if (!pre_vote)
             o->need_vote = r->id; /* our vote for ourselves must be durable first */
     }
-    election_record_vote(r, r->id, true);
+    election_record_vote(r, r->id, true, pre_vote);
 }
 
 void election_tick(raft *r, unsigned ms)

@@ -7,7 +7,11 @@
 #include "raft/raft.h"
 
 /* Invariant checks stay on in every build: the core is cheap next to its I/O,
- * and a broken invariant must stop the node before it corrupts a log. */
+ * and a broken invariant must stop the node before it corrupts a log. They
+ * check the core's own state and its caller's calls, never a peer's message:
+ * what a message may break is checked in step.c (malformed) and by the role's
+ * routines, and dropped with raft_drop_invalid. The raft_step fuzz target
+ * (tests/fuzz) keeps it that way. */
 #define RAFT_ASSERT(r, cond) \
     ((cond) ? (void)0 : raft_assert_fail((r), #cond, __FILE__, __LINE__))
 _Noreturn void raft_assert_fail(const raft *r, const char *what, const char *file, int line);
@@ -137,6 +141,9 @@ struct raft {
     unsigned timeout;           /* randomized election timeout in [T, 2T) */
     unsigned heartbeat_elapsed;
     bool role_changed;
+    /* What the role does with a message and with time, installed by convert.c */
+    void (*step)(raft *r, const raft_msg *m);
+    void (*tick)(raft *r, unsigned ms);
 
     /* Candidate: votes[i] for voters[i]: 0 unknown, 1 granted, -1 refused */
     int8_t *votes;
@@ -147,6 +154,7 @@ struct raft {
     unsigned transfer_elapsed;
     size_t uncommitted_bytes;
     bool bcast_pending;         /* new entries to send at the next flush */
+    uint64_t held_back;         /* last index not committed for its old term (logged once) */
 
     /* ReadIndex (thesis §6.4) */
     pending_read *reads;
@@ -176,6 +184,14 @@ struct raft {
     bool in_chunk_ready;
     bool snap_pending;         /* log reset to the snapshot, waiting for it to be durable */
 
+    /* Input no honest peer sends: counted, logged at most once per
+     * RAFT_INVALID_LOG_MS of ticks (step.c) */
+    uint64_t clock_ms;          /* sum of the ticks: the core's only notion of time */
+    uint64_t invalid_msgs;
+    uint64_t invalid_unlogged;  /* dropped since the last line about them */
+    bool invalid_logged;        /* there was such a line, */
+    uint64_t invalid_logged_at; /* at this clock_ms */
+
     uint64_t rng;
 };
 
@@ -184,9 +200,13 @@ void raft_invariants(const raft *r);
 uint64_t raft_random(raft *r);
 size_t raft_quorum(const raft *r);
 void raft_set_term(raft *r, uint64_t term);
-void raft_set_commit(raft *r, uint64_t commit, const char *why);
+void raft_set_commit(raft *r, uint64_t commit);
+const char *raft_span(char *buf, size_t cap, const char *one, const char *many, uint64_t first,
+                      uint64_t last);
+#define RAFT_SPAN_SIZE 48
 
 /* convert.c: every role change goes through here */
+void convert_init(raft *r);
 void convert_to_follower(raft *r, uint64_t term, uint64_t leader, const char *why);
 void convert_to_precandidate(raft *r);
 void convert_to_candidate(raft *r, bool transfer);
@@ -197,7 +217,7 @@ void election_reset_timer(raft *r);
 void election_start(raft *r, bool pre_vote, bool transfer);
 void election_tick(raft *r, unsigned ms);
 bool election_in_lease(const raft *r);
-void election_record_vote(raft *r, uint64_t from, bool granted);
+void election_record_vote(raft *r, uint64_t from, bool granted, bool pre);
 bool log_up_to_date(const raft *r, uint64_t last_index, uint64_t last_term);
 
 /* replication.c */
@@ -209,10 +229,20 @@ void replication_broadcast(raft *r);
 bool replication_maybe_commit(raft *r);
 void replication_tick(raft *r, unsigned ms);
 
+/* step.c: each role's step routine (its tick routine is election_tick or replication_tick) */
+#define RAFT_INVALID_LOG_MS 60000
+void raft_drop_invalid(raft *r, const raft_msg *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void step_follower(raft *r, const raft_msg *m);
+void step_precandidate(raft *r, const raft_msg *m);
+void step_candidate(raft *r, const raft_msg *m);
+void step_leader(raft *r, const raft_msg *m);
+
 /* recv_*.c */
 void recv_append(raft *r, const raft_msg *m);
 void recv_append_resp(raft *r, const raft_msg *m);
 void recv_vote(raft *r, const raft_msg *m);
+void recv_prevote_resp(raft *r, const raft_msg *m);
 void recv_vote_resp(raft *r, const raft_msg *m);
 void recv_timeout_now(raft *r, const raft_msg *m);
 
@@ -229,10 +259,11 @@ const void *snapshot_chunk_of(raft *r, const raft_msg *m);
 void snapshot_rebase(raft *r);
 
 /* recv_append.c */
-void recv_follow(raft *r, const raft_msg *m);
+bool recv_follow(raft *r, const raft_msg *m);
 
 /* readindex.c */
 void readindex_recv_request(raft *r, const raft_msg *m);
+void readindex_refuse(raft *r, const raft_msg *m);
 void readindex_recv_response(raft *r, const raft_msg *m);
 void readindex_flush(raft *r);
 void readindex_ack(raft *r, uint64_t from, uint64_t seq);

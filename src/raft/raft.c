@@ -1,4 +1,5 @@
-/* Lifecycle, input dispatch and shared helpers of the Raft core. */
+/* Lifecycle, time, client requests and shared helpers of the Raft core (messages: step.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,10 @@ static int check_config(const raft_config *c, char *errmsg)
     if (c->max_append_entries == 0 || c->max_append_bytes == 0 || c->max_inflight == 0 ||
         c->max_pending_reads == 0 || c->max_snapshot_chunk == 0)
         return ss_errf(errmsg, SS_ECONFIG, "raft: limits must be nonzero");
+    if (c->max_append_entries > RAFT_MAX_MSG_ENTRIES)
+        return ss_errf(errmsg, SS_ECONFIG,
+                       "raft: max_append_entries %zu is over %d, the most a peer decodes",
+                       c->max_append_entries, RAFT_MAX_MSG_ENTRIES);
     return SS_OK;
 }
 
@@ -96,8 +101,7 @@ int raft_new(const raft_config *cfg, raft **out, char *errmsg)
     /* splitmix64 state: distinct per node even with one cluster-wide seed */
     r->rng = cfg->seed ^ (cfg->id * 0x9E3779B97F4A7C15ull);
     r->unstable_from = 1;
-    r->role = RAFT_FOLLOWER;
-    election_reset_timer(r);
+    convert_init(r);
     *out = r;
     return SS_OK;
 
@@ -173,8 +177,11 @@ int raft_compact(raft *r, uint64_t upto_index)
     if (upto_index > r->applied_out || upto_index >= r->unstable_from)
         return SS_EINVAL;
     rlog_compact(&r->log, upto_index);
-    RLOG(r, SS_LOG_DEBUG, "raft: node %llu dropped entries up to %llu from memory",
-         (unsigned long long)r->id, (unsigned long long)upto_index);
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu compacted its log: entries up to %llu are in a snapshot, so the log "
+         "now starts after %llu (term %llu) (§7)",
+         (unsigned long long)r->id, (unsigned long long)upto_index,
+         (unsigned long long)r->log.snap_index, (unsigned long long)r->log.snap_term);
     if (r->role == RAFT_LEADER)
         snapshot_rebase(r);
     raft_invariants(r);
@@ -220,121 +227,36 @@ void raft_set_term(raft *r, uint64_t term)
     r->role_changed = true;
 }
 
-void raft_set_commit(raft *r, uint64_t commit, const char *why)
+/* "entry 7" or "entries 5..7" (one = "entry", many = "entries"), for the log's sentences. */
+const char *raft_span(char *buf, size_t cap, const char *one, const char *many, uint64_t first,
+                      uint64_t last)
 {
-    if (commit <= r->commit)
-        return;
-    RLOG(r, SS_LOG_DEBUG, "raft: node %llu commit %llu -> %llu (%s)", (unsigned long long)r->id,
-         (unsigned long long)r->commit, (unsigned long long)commit, why);
-    r->commit = commit;
+    if (first == last)
+        snprintf(buf, cap, "%s %llu", one, (unsigned long long)first);
+    else
+        snprintf(buf, cap, "%s %llu..%llu", many, (unsigned long long)first,
+                 (unsigned long long)last);
+    return buf;
 }
 
-static bool msg_well_formed(const raft *r, const raft_msg *m)
+/* Callers log why, at verbose, each with the rule that allows it. */
+void raft_set_commit(raft *r, uint64_t commit)
 {
-    if (m->type < RAFT_MSG_APPEND || m->type >= RAFT_MSG_TYPE_END || m->to != r->id ||
-        m->from == 0 || m->from == r->id || progress_get((raft *)r, m->from) == NULL)
-        return false;
-    if (m->type == RAFT_MSG_SNAPSHOT &&
-        (m->snap_index == 0 || m->snap_term == 0 || m->snap_term > m->term ||
-         (m->len > 0 && m->data == NULL) || m->offset > UINT64_MAX - m->len))
-        return false;
-    if (m->type == RAFT_MSG_APPEND) {
-        if (m->n_entries > 0 && m->entries == NULL)
-            return false;
-        for (size_t i = 0; i < m->n_entries; i++)
-            if (m->entries[i].index != m->prev_index + 1 + i || m->entries[i].term > m->term ||
-                m->entries[i].term < (i == 0 ? m->prev_term : m->entries[i - 1].term))
-                return false;
-    }
-    return true;
+    if (commit > r->commit)
+        r->commit = commit;
 }
 
-/* §5.1: every message carries a term; a higher one makes us a follower of it,
- * except where pre-vote and leader stickiness say it must not (thesis §9.6). */
-static bool handle_term(raft *r, const raft_msg *m)
+void raft_set_log_level(raft *r, int level)
 {
-    if (m->term > r->term) {
-        bool vote_req = m->type == RAFT_MSG_VOTE;
-        if (vote_req && !m->transfer && election_in_lease(r)) {
-            RLOG(r, SS_LOG_VERBOSE,
-                 "raft: node %llu ignored %svote request from node %llu for term %llu: "
-                 "leader %llu was heard from %u ms ago",
-                 (unsigned long long)r->id, m->pre_vote ? "pre-" : "",
-                 (unsigned long long)m->from, (unsigned long long)m->term,
-                 (unsigned long long)r->leader, r->election_elapsed);
-            return false;
-        }
-        if (vote_req && m->pre_vote)
-            return true; /* a pre-vote changes nobody's term */
-        if (m->type == RAFT_MSG_VOTE_RESP && m->pre_vote && !m->reject)
-            return true; /* a grant for the term our pre-vote proposed */
-        uint64_t leader = (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_SNAPSHOT ||
-                           m->type == RAFT_MSG_TIMEOUT_NOW)
-                              ? m->from : 0;
-        ss_errmsg why;
-        ss_errf(why, 0, "node %llu sent %s with higher term %llu", (unsigned long long)m->from,
-                raft_msg_type_name(m->type), (unsigned long long)m->term);
-        convert_to_follower(r, m->term, leader, why);
-        return true;
-    }
-    if (m->term < r->term) {
-        /* Tell a stale leader or pre-candidate about our term so it steps down;
-         * other stale messages are dropped (§5.1). */
-        if (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_SNAPSHOT) {
-            out_msg *o = outbox_push(r, RAFT_MSG_APPEND_RESP, m->from);
-            if (o != NULL)
-                o->m.reject = true;
-        } else if (m->type == RAFT_MSG_VOTE && m->pre_vote) {
-            out_msg *o = outbox_push(r, RAFT_MSG_VOTE_RESP, m->from);
-            if (o != NULL) {
-                o->m.reject = true;
-                o->m.pre_vote = true;
-            }
-        }
-        RLOG(r, SS_LOG_DEBUG, "raft: node %llu ignored %s from node %llu: stale term %llu < %llu",
-             (unsigned long long)r->id, raft_msg_type_name(m->type),
-             (unsigned long long)m->from, (unsigned long long)m->term,
-             (unsigned long long)r->term);
-        return false;
-    }
-    return true;
-}
-
-int raft_step(raft *r, const raft_msg *m)
-{
-    RAFT_ASSERT(r, !r->in_ready);
-    raft_invariants(r);
-    if (!msg_well_formed(r, m)) {
-        RLOG(r, SS_LOG_WARNING, "raft: node %llu dropped malformed %s from node %llu",
-             (unsigned long long)r->id, raft_msg_type_name(m->type), (unsigned long long)m->from);
-        return SS_EINVAL;
-    }
-    outbox_trace(r, m, "recv");
-    if (!handle_term(r, m))
-        return SS_OK;
-    switch (m->type) {
-    case RAFT_MSG_APPEND: recv_append(r, m); break;
-    case RAFT_MSG_APPEND_RESP: recv_append_resp(r, m); break;
-    case RAFT_MSG_VOTE: recv_vote(r, m); break;
-    case RAFT_MSG_VOTE_RESP: recv_vote_resp(r, m); break;
-    case RAFT_MSG_TIMEOUT_NOW: recv_timeout_now(r, m); break;
-    case RAFT_MSG_READ_INDEX: readindex_recv_request(r, m); break;
-    case RAFT_MSG_READ_INDEX_RESP: readindex_recv_response(r, m); break;
-    case RAFT_MSG_SNAPSHOT: recv_snapshot(r, m); break;
-    case RAFT_MSG_SNAPSHOT_RESP: recv_snapshot_resp(r, m); break;
-    }
-    raft_invariants(r);
-    return SS_OK;
+    r->cfg.log_level = level;
 }
 
 void raft_tick(raft *r, unsigned elapsed_ms)
 {
     RAFT_ASSERT(r, !r->in_ready);
     raft_invariants(r);
-    if (r->role == RAFT_LEADER)
-        replication_tick(r, elapsed_ms);
-    else
-        election_tick(r, elapsed_ms);
+    r->clock_ms += elapsed_ms;
+    r->tick(r, elapsed_ms); /* the role's routine: election or heartbeat timer (convert.c) */
     raft_invariants(r);
 }
 
@@ -359,6 +281,11 @@ int raft_propose(raft *r, uint8_t type, const void *data, size_t len, uint64_t *
         return SS_ENOMEM;
     r->uncommitted_bytes += len;
     r->bcast_pending = true; /* sent at the next flush, so a batch shares messages */
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu appended entry %llu (term %llu, %zu bytes) for a client: it commits "
+         "once a majority stores it (§5.3)",
+         (unsigned long long)r->id, (unsigned long long)rlog_last_index(&r->log),
+         (unsigned long long)r->term, len);
     if (index_out != NULL)
         *index_out = rlog_last_index(&r->log);
     return SS_OK;
@@ -385,6 +312,14 @@ void raft_persisted_hard_state(raft *r, uint64_t term, uint64_t vote)
         r->durable_vote = vote;
     }
     RAFT_ASSERT(r, r->durable_term <= r->term);
+}
+
+raft_status raft_status_get(const raft *r)
+{
+    return (raft_status){ .id = r->id, .role = r->role, .term = r->term, .leader = r->leader,
+                          .commit = r->commit, .first_index = rlog_first_index(&r->log),
+                          .last_index = rlog_last_index(&r->log),
+                          .invalid_messages = r->invalid_msgs };
 }
 
 uint64_t raft_id(const raft *r) { return r->id; }

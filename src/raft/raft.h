@@ -159,6 +159,10 @@ typedef struct raft_config {
 /* Fills every field with its default (pre-vote and check-quorum on); the caller
  * then sets id, voters and whatever else it wants. */
 void raft_config_init(raft_config *cfg);
+/* Changes cfg.log_level at run time (CONFIG SET loglevel). At verbose the core
+ * tells its story: every commit advance, log repair, ReadIndex round and
+ * snapshot decision as one sentence with the rule of the paper behind it. */
+void raft_set_log_level(raft *r, int level);
 
 typedef struct raft_hard_state {
     uint64_t term;
@@ -321,8 +325,13 @@ void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term);
 /* (index, term) the in-memory log starts after (0, 0 when it starts at 1). */
 void raft_snapshot_base(const raft *r, uint64_t *index, uint64_t *term);
 
-/* Inputs. raft_step returns SS_EINVAL for malformed messages (which are ignored),
- * SS_OK otherwise, including for messages ignored by the rules. */
+/* Inputs. raft_step returns SS_EINVAL for a message no honest peer sends
+ * (malformed, or breaking a rule of the protocol: a second leader in one term,
+ * an entry contradicting a committed one, an acknowledgement of entries the
+ * leader never had, a term or index near 2^64): it is dropped, counted
+ * (raft_status.invalid_messages) and logged at warning, at most once a minute.
+ * SS_OK otherwise, including for messages ignored by the rules (stale ones).
+ * Whatever a peer sends, the core never aborts on it. */
 int raft_step(raft *r, const raft_msg *m);
 void raft_tick(raft *r, unsigned elapsed_ms);
 
@@ -352,6 +361,17 @@ bool raft_ready_get(raft *r, raft_ready *rd);
 void raft_ready_advance(raft *r, raft_ready *rd);
 
 /* Observers (for the server and tests). */
+typedef struct raft_status {
+    uint64_t id;
+    int role;
+    uint64_t term;
+    uint64_t leader;           /* 0 = unknown */
+    uint64_t commit;
+    uint64_t first_index, last_index;
+    uint64_t invalid_messages; /* dropped by raft_step as no honest peer would send them */
+} raft_status;
+raft_status raft_status_get(const raft *r);
+
 uint64_t raft_id(const raft *r);
 int raft_role_get(const raft *r);
 uint64_t raft_term(const raft *r);
@@ -370,13 +390,19 @@ const raft_entry *raft_entry_at(const raft *r, uint64_t index);
 /* Codec: a versioned, compact, little-endian binary form of a message (varints).
  * raft_msg_encode writes at most raft_msg_encoded_size(m) bytes. raft_msg_decode
  * never reads outside [buf, buf+len): SS_EPROTO for bad bytes or an unknown
- * version. Decoded entries are allocated (free with raft_msg_release) and their
- * data points into buf, which must outlive the message. */
+ * version, SS_ETOOBIG for an AppendEntries of more than RAFT_MAX_MSG_ENTRIES
+ * entries. Decoded entries are allocated (free with raft_msg_release) and their
+ * data points into buf, which must outlive the message: decoding allocates at
+ * most RAFT_MAX_MSG_ENTRIES * sizeof(raft_entry) bytes (40 KiB), whatever len
+ * is (a 3-byte entry decodes to a 40-byte raft_entry: without the cap, 120 MiB
+ * of them took 1.6 GiB, and as much again in the follower's log). A leader never
+ * sends more: raft_new refuses max_append_entries above the cap. */
 size_t raft_msg_encoded_size(const raft_msg *m);
 int raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap, size_t *len_out);
 int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m);
 void raft_msg_release(raft_msg *m);
 
 #define RAFT_CODEC_VERSION 1
+#define RAFT_MAX_MSG_ENTRIES 1024
 
 #endif

@@ -54,19 +54,45 @@ int raft_read_index(raft *r, uint64_t ctx)
     if (o == NULL)
         return SS_ENOMEM;
     o->m.ctx = ctx;
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu asks leader %llu for a read index (read %llu): only the leader knows "
+         "what is committed (§6.4)",
+         (unsigned long long)r->id, (unsigned long long)r->leader, (unsigned long long)ctx);
     return SS_OK;
 }
 
+/* Leader: a follower's reader waits for the next heartbeat round like ours. */
 void readindex_recv_request(raft *r, const raft_msg *m)
 {
-    if (r->role == RAFT_LEADER && enqueue(r, m->ctx, m->from) == SS_OK)
+    if (enqueue(r, m->ctx, m->from) == SS_OK)
         return;
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu refused a read index to node %llu: %zu reads wait already",
+         (unsigned long long)r->id, (unsigned long long)m->from, r->n_reads);
     pending_read rd = { m->ctx, m->from, 0, 0 };
-    answer(r, &rd, 0, r->role == RAFT_LEADER ? SS_EBUSY : SS_ENOTLEADER);
+    answer(r, &rd, 0, SS_EBUSY);
+}
+
+/* Not the leader (any more): the follower that asked retries elsewhere. */
+void readindex_refuse(raft *r, const raft_msg *m)
+{
+    pending_read rd = { m->ctx, m->from, 0, 0 };
+    answer(r, &rd, 0, SS_ENOTLEADER);
 }
 
 void readindex_recv_response(raft *r, const raft_msg *m)
 {
+    if (m->reject)
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu: node %llu refused a read index (read %llu): it is not the leader "
+             "or is too busy",
+             (unsigned long long)r->id, (unsigned long long)m->from, (unsigned long long)m->ctx);
+    else
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu got read index %llu from leader %llu (read %llu): the read runs "
+             "once this node has applied that far (§6.4)",
+             (unsigned long long)r->id, (unsigned long long)m->index,
+             (unsigned long long)m->from, (unsigned long long)m->ctx);
     readindex_push_done(r, m->ctx, m->index, m->reject ? SS_ENOTLEADER : SS_OK);
 }
 
@@ -82,15 +108,25 @@ static void complete(raft *r)
         if (count >= raft_quorum(r) && v > confirmed)
             confirmed = v;
     }
-    size_t kept = 0;
+    size_t kept = 0, answered = 0;
+    uint64_t index = 0;
     for (size_t i = 0; i < r->n_reads; i++) {
         pending_read *rd = &r->reads[i];
-        if (rd->seq != 0 && rd->seq <= confirmed)
+        if (rd->seq != 0 && rd->seq <= confirmed) {
             answer(r, rd, rd->index, SS_OK);
-        else
+            answered++;
+            index = rd->index > index ? rd->index : index;
+        } else {
             r->reads[kept++] = *rd;
+        }
     }
     r->n_reads = kept;
+    if (answered > 0)
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu still leads: a majority answered ReadIndex round %llu, so %zu "
+             "read%s may run at read index %llu once applied (§6.4)",
+             (unsigned long long)r->id, (unsigned long long)confirmed, answered,
+             answered == 1 ? "" : "s", (unsigned long long)index);
 }
 
 /* Starts one heartbeat round shared by every read waiting for one. The read
@@ -106,12 +142,19 @@ void readindex_flush(raft *r)
     if (!waiting)
         return;
     r->read_seq++;
+    size_t n = 0;
     for (size_t i = 0; i < r->n_reads; i++) {
         if (r->reads[i].seq == 0) {
             r->reads[i].seq = r->read_seq;
             r->reads[i].index = r->commit;
+            n++;
         }
     }
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu starts ReadIndex round %llu for %zu read%s at commit index %llu: a "
+         "heartbeat answered by a majority will show it still leads (§6.4)",
+         (unsigned long long)r->id, (unsigned long long)r->read_seq, n, n == 1 ? "" : "s",
+         (unsigned long long)r->commit);
     replication_heartbeat(r);
     complete(r);
 }

@@ -21,13 +21,17 @@ static void reject(raft *r, const raft_msg *m)
     }
     if (m->prev_index > last)
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu rejected append from node %llu after %llu: our log ends at %llu",
+             "raft: node %llu rejected AppendEntries from leader %llu after entry %llu (term "
+             "%llu): our log ends at %llu, so we hint it to go on from %llu (§5.3 consistency "
+             "check)",
              (unsigned long long)r->id, (unsigned long long)m->from,
-             (unsigned long long)m->prev_index, (unsigned long long)last);
+             (unsigned long long)m->prev_index, (unsigned long long)m->prev_term,
+             (unsigned long long)last, (unsigned long long)last + 1);
     else
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu rejected append from node %llu after %llu (term %llu): we hold "
-             "term %llu there, since %llu",
+             "raft: node %llu rejected AppendEntries from leader %llu after entry %llu (term "
+             "%llu): we hold term %llu there, since entry %llu, and hint it to skip that term "
+             "(§5.3 consistency check)",
              (unsigned long long)r->id, (unsigned long long)m->from,
              (unsigned long long)m->prev_index, (unsigned long long)m->prev_term,
              (unsigned long long)o->m.hint_term, (unsigned long long)o->m.hint_index);
@@ -38,13 +42,15 @@ static void reject(raft *r, const raft_msg *m)
 static void truncate(raft *r, const raft_entry *e, uint64_t leader)
 {
     RAFT_ASSERT(r, e->index > r->commit);
+    char span[RAFT_SPAN_SIZE];
     RLOG(r, SS_LOG_NOTICE,
-         "raft: node %llu dropped its entries from %llu (term %llu) to %llu: leader %llu has "
-         "term %llu there",
-         (unsigned long long)r->id, (unsigned long long)e->index,
-         (unsigned long long)rlog_term_at(&r->log, e->index),
-         (unsigned long long)rlog_last_index(&r->log), (unsigned long long)leader,
-         (unsigned long long)e->term);
+         "raft: node %llu dropped its %s: leader %llu has term %llu at %llu where we hold term "
+         "%llu (§5.3: a conflicting entry is deleted with all that follow it)",
+         (unsigned long long)r->id,
+         raft_span(span, sizeof span, "entry", "entries", e->index,
+                   rlog_last_index(&r->log)),
+         (unsigned long long)leader, (unsigned long long)e->term, (unsigned long long)e->index,
+         (unsigned long long)rlog_term_at(&r->log, e->index));
     rlog_truncate_from(&r->log, e->index);
     if (r->persisted >= e->index)
         r->persisted = e->index - 1;
@@ -55,14 +61,15 @@ static void truncate(raft *r, const raft_entry *e, uint64_t leader)
     }
 }
 
-/* A message from the leader of our term: follow it, and its lease starts over. */
-void recv_follow(raft *r, const raft_msg *m)
+/* A follower's message from the leader of our term: follow it, and its lease
+ * starts over. False if we follow another leader in this term: its sender
+ * claims a leadership that is not its own (§5.2), and the message is dropped. */
+bool recv_follow(raft *r, const raft_msg *m)
 {
-    RAFT_ASSERT(r, r->role != RAFT_LEADER); /* §5.2: one leader per term */
-    if (r->role != RAFT_FOLLOWER) {
-        ss_errmsg why;
-        ss_errf(why, 0, "node %llu is leader for this term", (unsigned long long)m->from);
-        convert_to_follower(r, m->term, m->from, why);
+    if (r->leader != 0 && r->leader != m->from) {
+        raft_drop_invalid(r, m, "node %llu leads this term, and a term has at most one leader "
+                          "(§5.2)", (unsigned long long)r->leader);
+        return false;
     }
     if (r->leader != m->from) {
         RLOG(r, SS_LOG_NOTICE, "raft: node %llu follows leader %llu in term %llu",
@@ -71,20 +78,32 @@ void recv_follow(raft *r, const raft_msg *m)
         r->role_changed = true;
     }
     r->election_elapsed = 0;
+    return true;
 }
 
 void recv_append(raft *r, const raft_msg *m)
 {
-    recv_follow(r, m);
+    if (!recv_follow(r, m))
+        return;
     uint64_t prev = m->prev_index;
     const raft_entry *ents = m->entries;
     size_t n = m->n_entries;
     /* Entries up to our commit index are agreed already: skip them (they may be
-     * compacted away here, so they cannot be compared). */
+     * compacted away here, so they cannot be compared). The one at our commit
+     * index we hold (or its term, as the snapshot's): a leader holds every
+     * committed entry (§5.4, Leader Completeness), so a different term there
+     * is no honest leader's. */
     if (prev < r->commit) {
         uint64_t skip = r->commit - prev;
         if (skip >= n) {
             outbox_ack(r, m->from, r->commit, m->read_seq);
+            return;
+        }
+        if (ents[skip - 1].term != rlog_term_at(&r->log, r->commit)) {
+            raft_drop_invalid(r, m, "its entry %llu has term %llu, but we committed term %llu "
+                              "there (§5.4)", (unsigned long long)r->commit,
+                              (unsigned long long)ents[skip - 1].term,
+                              (unsigned long long)rlog_term_at(&r->log, r->commit));
             return;
         }
         ents += skip;
@@ -94,6 +113,7 @@ void recv_append(raft *r, const raft_msg *m)
         reject(r, m);
         return;
     }
+    uint64_t first_added = 0;
     for (size_t i = 0; i < n; i++) {
         const raft_entry *e = &ents[i];
         if (e->index <= rlog_last_index(&r->log)) {
@@ -106,10 +126,33 @@ void recv_append(raft *r, const raft_msg *m)
                  (unsigned long long)r->id, (unsigned long long)e->index);
             return;
         }
+        if (first_added == 0)
+            first_added = e->index;
     }
+    char span[RAFT_SPAN_SIZE], terms[RAFT_SPAN_SIZE];
+    if (first_added != 0)
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu appended %s (%s) from leader %llu: our logs agree up to entry "
+             "%llu (term %llu) (§5.3)",
+             (unsigned long long)r->id,
+             raft_span(span, sizeof span, "entry", "entries", first_added,
+                       rlog_last_index(&r->log)),
+             raft_span(terms, sizeof terms, "term", "terms",
+                       rlog_term_at(&r->log, first_added), rlog_last_term(&r->log)),
+             (unsigned long long)m->from, (unsigned long long)first_added - 1,
+             (unsigned long long)rlog_term_at(&r->log, first_added - 1));
     uint64_t last_new = prev + n;
     /* Figure 2: commitIndex = min(leaderCommit, index of last new entry). */
     uint64_t commit = m->commit < last_new ? m->commit : last_new;
-    raft_set_commit(r, commit, "leader's commit index");
+    if (commit > r->commit) {
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu committed %s: leader %llu has committed up to %llu and our log "
+             "matches its up to %llu (§5.3, Figure 2: min(leaderCommit, last new entry))",
+             (unsigned long long)r->id,
+             raft_span(span, sizeof span, "entry", "entries", r->commit + 1, commit),
+             (unsigned long long)m->from, (unsigned long long)m->commit,
+             (unsigned long long)last_new);
+        raft_set_commit(r, commit);
+    }
     outbox_ack(r, m->from, last_new, m->read_seq);
 }

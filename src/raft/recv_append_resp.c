@@ -57,16 +57,18 @@ static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
         next = pr->match + 1;
     if (m->hint_term == 0)
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu repairs node %llu: its log ends at %llu, retrying from %llu",
-             (unsigned long long)r->id, (unsigned long long)pr->id,
-             (unsigned long long)m->hint_index - 1, (unsigned long long)next);
+             "raft: node %llu backs node %llu's nextIndex off to %llu: it rejected entries after "
+             "%llu because its log ends at %llu (§5.3)",
+             (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)next,
+             (unsigned long long)m->index, (unsigned long long)m->hint_index - 1);
     else
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu repairs node %llu: it holds term %llu from %llu where we differ, "
-             "retrying from %llu",
-             (unsigned long long)r->id, (unsigned long long)pr->id,
-             (unsigned long long)m->hint_term, (unsigned long long)m->hint_index,
-             (unsigned long long)next);
+             "raft: node %llu backs node %llu's nextIndex off to %llu: it rejected entries after "
+             "%llu, holding term %llu there since entry %llu, and the hint skips that whole "
+             "term (§5.3)",
+             (unsigned long long)r->id, (unsigned long long)pr->id, (unsigned long long)next,
+             (unsigned long long)m->index, (unsigned long long)m->hint_term,
+             (unsigned long long)m->hint_index);
     pr->next = next;
     progress_become_probe(r, pr);
     replication_send_append(r, pr, true);
@@ -74,19 +76,21 @@ static void on_reject(raft *r, raft_progress *pr, const raft_msg *m)
 
 void recv_append_resp(raft *r, const raft_msg *m)
 {
-    if (r->role != RAFT_LEADER)
+    /* Acknowledged or rejected entries after our last: we never sent them (our
+     * log only grows while we lead). */
+    if (m->index > rlog_last_index(&r->log)) {
+        raft_drop_invalid(r, m, "it answers for entry %llu, but our log ends at %llu",
+                          (unsigned long long)m->index,
+                          (unsigned long long)rlog_last_index(&r->log));
         return;
+    }
     raft_progress *pr = progress_get(r, m->from);
     pr->recent_active = true;
     readindex_ack(r, m->from, m->read_seq); /* any answer in our term confirms leadership */
-    if (r->role != RAFT_LEADER)
-        return;
     if (m->reject) {
         on_reject(r, pr, m);
         return;
     }
-    if (m->index > rlog_last_index(&r->log))
-        return; /* cannot be: our log only grows while we lead */
     if (m->index > pr->match) {
         pr->match = m->index;
         if (pr->next <= pr->match)

@@ -44,19 +44,28 @@ void recv_vote(raft *r, const raft_msg *m)
              (unsigned long long)r->leader);
 }
 
-void recv_vote_resp(raft *r, const raft_msg *m)
+static void count(raft *r, const raft_msg *m)
 {
-    if (m->pre_vote) {
-        if (r->role != RAFT_PRECANDIDATE)
-            return;
-        if (!m->reject && m->term != r->term + 1)
-            return; /* a grant for some other pre-vote round */
-    } else if (r->role != RAFT_CANDIDATE || m->term != r->term) {
-        return;
-    }
     RLOG(r, SS_LOG_DEBUG, "raft: node %llu got %svote %s from node %llu for term %llu",
          (unsigned long long)r->id, m->pre_vote ? "pre-" : "",
          m->reject ? "refusal" : "grant", (unsigned long long)m->from,
          (unsigned long long)m->term);
-    election_record_vote(r, m->from, !m->reject);
+    election_record_vote(r, m->from, !m->reject, m->pre_vote);
+}
+
+/* Pre-candidate: a grant counts only for the term our pre-vote proposed (a
+ * refusal carries the voter's own term, ours or it would have made us follow). */
+void recv_prevote_resp(raft *r, const raft_msg *m)
+{
+    if (!m->pre_vote || (!m->reject && m->term != r->term + 1))
+        return; /* an answer to a real vote, or to some other pre-vote round */
+    count(r, m);
+}
+
+/* Candidate: answers for the term we campaign in. */
+void recv_vote_resp(raft *r, const raft_msg *m)
+{
+    if (m->pre_vote || m->term != r->term)
+        return; /* an answer to our pre-vote, or a grant for a later term's pre-vote */
+    count(r, m);
 }

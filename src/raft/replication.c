@@ -117,19 +117,23 @@ void replication_broadcast(raft *r)
     }
 }
 
-/* The highest index a majority holds durably; the leader counts itself only for
- * what its own disk confirmed (thesis §10.2.1). */
+/* How many voters hold index durably; the leader counts itself only for what
+ * its own disk confirmed (thesis §10.2.1). */
+static size_t stored_on(const raft *r, uint64_t index)
+{
+    size_t count = 0;
+    for (size_t j = 0; j < r->n_voters; j++)
+        count += (r->prs[j].id == r->id ? r->persisted : r->prs[j].match) >= index;
+    return count;
+}
+
+/* The highest index a majority holds durably. */
 static uint64_t quorum_match(raft *r)
 {
     uint64_t best = 0;
     for (size_t i = 0; i < r->n_voters; i++) {
         uint64_t v = r->prs[i].id == r->id ? r->persisted : r->prs[i].match;
-        size_t count = 0;
-        for (size_t j = 0; j < r->n_voters; j++) {
-            uint64_t w = r->prs[j].id == r->id ? r->persisted : r->prs[j].match;
-            count += w >= v;
-        }
-        if (count >= raft_quorum(r) && v > best)
+        if (v > best && stored_on(r, v) >= raft_quorum(r))
             best = v;
     }
     return best;
@@ -144,10 +148,15 @@ bool replication_maybe_commit(raft *r)
     /* §5.4.2: only entries of the leader's own term are committed by counting
      * replicas; earlier ones commit with them (Figure 8). */
     if (rlog_term_at(&r->log, q) != r->term) {
-        RLOG(r, SS_LOG_DEBUG,
-             "raft: node %llu holds back commit at %llu: entry %llu is of term %llu, not ours (%llu)",
-             (unsigned long long)r->id, (unsigned long long)r->commit, (unsigned long long)q,
-             (unsigned long long)rlog_term_at(&r->log, q), (unsigned long long)r->term);
+        if (q > r->held_back) /* once per index, not at every acknowledgement */
+            RLOG(r, SS_LOG_VERBOSE,
+                 "raft: node %llu does not commit entry %llu yet, though %zu of %zu voters store "
+                 "it: it is of term %llu, not ours (%llu); it commits with our first entry "
+                 "(§5.4.2, Figure 8)",
+                 (unsigned long long)r->id, (unsigned long long)q, stored_on(r, q),
+                 r->n_voters, (unsigned long long)rlog_term_at(&r->log, q),
+                 (unsigned long long)r->term);
+        r->held_back = q;
         return false;
     }
     for (uint64_t i = r->commit + 1; i <= q; i++) {
@@ -155,7 +164,14 @@ bool replication_maybe_commit(raft *r)
         if (e->term == r->term)
             r->uncommitted_bytes -= e->len < r->uncommitted_bytes ? e->len : r->uncommitted_bytes;
     }
-    raft_set_commit(r, q, "replicated on a majority");
+    char span[RAFT_SPAN_SIZE];
+    RLOG(r, SS_LOG_VERBOSE,
+         "raft: node %llu committed %s: %zu of %zu voters store entry %llu, a majority, and it "
+         "is of our term %llu (§5.3, §5.4.2)",
+         (unsigned long long)r->id,
+         raft_span(span, sizeof span, "entry", "entries", r->commit + 1, q),
+         stored_on(r, q), r->n_voters, (unsigned long long)q, (unsigned long long)r->term);
+    raft_set_commit(r, q);
     return true;
 }
 

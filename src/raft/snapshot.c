@@ -25,7 +25,7 @@ void snapshot_start(raft *r, raft_progress *pr)
 {
     RLOG(r, SS_LOG_NOTICE,
          "raft: leader %llu sends snapshot at %llu/%llu to node %llu: its next entry %llu was "
-         "compacted away",
+         "compacted away (§7)",
          (unsigned long long)r->id, (unsigned long long)r->log.snap_index,
          (unsigned long long)r->log.snap_term, (unsigned long long)pr->id,
          (unsigned long long)pr->next);
@@ -150,8 +150,6 @@ void raft_snapshot_failed(raft *r, uint64_t peer)
 
 void recv_snapshot_resp(raft *r, const raft_msg *m)
 {
-    if (r->role != RAFT_LEADER)
-        return;
     raft_progress *pr = progress_get(r, m->from);
     pr->recent_active = true;
     if (pr->state != PR_SNAPSHOT || m->snap_index != pr->snap_index ||
@@ -270,7 +268,8 @@ static bool accept_chunk(raft *r, const raft_msg *m)
 
 void recv_snapshot(raft *r, const raft_msg *m)
 {
-    recv_follow(r, m);
+    if (!recv_follow(r, m))
+        return;
     bool same = m->snap_index == r->in_snap_index && m->snap_term == r->in_snap_term;
     if (r->snap_pending) {
         /* Installing: only re-acknowledge the last chunk; the install ack follows. */
@@ -287,11 +286,13 @@ void recv_snapshot(raft *r, const raft_msg *m)
                  rlog_term_at(&r->log, m->snap_index) == m->snap_term;
     if (m->snap_index <= r->commit || holds) {
         if (holds)
-            raft_set_commit(r, m->snap_index, "the leader's snapshot");
+            raft_set_commit(r, m->snap_index);
         RLOG(r, SS_LOG_VERBOSE,
-             "raft: node %llu refused snapshot %llu/%llu from node %llu: it has committed %llu",
+             "raft: node %llu refused snapshot %llu/%llu from node %llu: %s, so it keeps its log "
+             "(§7), committed up to %llu",
              (unsigned long long)r->id, (unsigned long long)m->snap_index,
              (unsigned long long)m->snap_term, (unsigned long long)m->from,
+             holds ? "it holds the snapshot's last entry" : "it has committed that far",
              (unsigned long long)r->commit);
         respond(r, m, 0, true);
         return;
@@ -301,7 +302,9 @@ void recv_snapshot(raft *r, const raft_msg *m)
             respond(r, m, 0, false); /* we hold none of it: start over */
             return;
         }
-        RLOG(r, SS_LOG_VERBOSE, "raft: node %llu receives snapshot %llu/%llu from node %llu",
+        RLOG(r, SS_LOG_VERBOSE,
+             "raft: node %llu receives snapshot %llu/%llu from node %llu: the leader no longer "
+             "holds the entries it lacks (§7)",
              (unsigned long long)r->id, (unsigned long long)m->snap_index,
              (unsigned long long)m->snap_term, (unsigned long long)m->from);
         r->in_snap_index = m->snap_index;

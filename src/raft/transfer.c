@@ -45,7 +45,7 @@ void transfer_abort(raft *r, const char *why)
 
 void recv_timeout_now(raft *r, const raft_msg *m)
 {
-    if (r->role != RAFT_FOLLOWER || m->from != r->leader || r->snap_pending)
+    if (m->from != r->leader || r->snap_pending)
         return;
     RLOG(r, SS_LOG_NOTICE, "raft: node %llu got TimeoutNow from leader %llu: campaigning at once",
          (unsigned long long)r->id, (unsigned long long)m->from);

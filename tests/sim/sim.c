@@ -440,7 +440,11 @@ static void dispatch(sim *s, event *ev)
             if (raft_msg_decode(ev->bytes, ev->len, &m) != SS_OK) {
                 sim_failf(s, "codec: could not decode a message for node %u", ev->node + 1);
             } else {
-                raft_step(nd->r, &m);
+                /* Honest peers never send what the core drops as invalid. */
+                if (raft_step(nd->r, &m) != SS_OK)
+                    sim_failf(s, "node %u refused a %s from node %u as invalid (%llu so far)",
+                              ev->node + 1, raft_msg_type_name(m.type), ev->from + 1,
+                              (unsigned long long)raft_status_get(nd->r).invalid_messages);
                 raft_msg_release(&m);
                 sim_pump(s, ev->node);
             }

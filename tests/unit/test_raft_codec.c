@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "raft/raft.h"
+#include "test_raft_craft.h"
 
 static uint8_t buf[4096];
 
@@ -234,4 +235,81 @@ Test(raft_codec, random_and_mutated_bytes_never_crash_the_decoder)
         free(b);
     }
     cr_expect_gt(accepted, 0, "the fuzz loop never produced a valid message");
+}
+
+/* ---- decoded memory (issue 18 item 8) ---- */
+
+/* Bytes the heap holds for the process now. */
+#if defined(__SANITIZE_ADDRESS__)
+size_t __sanitizer_get_current_allocated_bytes(void); /* ASan's allocator (its malloc hides it) */
+static size_t heap_in_use(void) { return __sanitizer_get_current_allocated_bytes(); }
+#else
+#include <malloc.h>
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd; /* small blocks, and big ones mmap'ed on their own */
+}
+#endif
+
+/* An AppendEntries of n tiny entries (test_raft_craft.h). */
+static uint8_t *tiny_entries(size_t n, size_t *len_out)
+{
+    raft_msg m = { .type = RAFT_MSG_APPEND, .from = 2, .to = 1, .term = 5 };
+    uint8_t *b = raft_craft_tiny_append(&m, n, len_out);
+    cr_assert_not_null(b);
+    return b;
+}
+
+/* The review's attack, scaled down 10x: 12 MiB decoded into 160 MiB before. */
+Test(raft_codec, an_append_of_millions_of_tiny_entries_is_refused_without_decoding_them)
+{
+    size_t len, n = 4u << 20;
+    uint8_t *b = tiny_entries(n, &len);
+    size_t before = heap_in_use();
+    raft_msg d;
+    int rv = raft_msg_decode(b, len, &d);
+    size_t decoded = heap_in_use() - before;
+    if (rv == SS_OK)
+        raft_msg_release(&d);
+    free(b);
+    cr_expect_eq(rv, SS_ETOOBIG);
+    cr_expect_leq(decoded, 4096, "%zu entries (%zu bytes) decoded into %zu bytes", n, len,
+                  decoded);
+}
+
+Test(raft_codec, decoded_memory_is_bounded_by_the_entry_cap_whatever_the_message_size)
+{
+    size_t len;
+    uint8_t *b = tiny_entries(RAFT_MAX_MSG_ENTRIES, &len);
+    size_t before = heap_in_use();
+    raft_msg d;
+    cr_assert_eq(raft_msg_decode(b, len, &d), SS_OK);
+    size_t decoded = heap_in_use() - before;
+    cr_expect_eq(d.n_entries, RAFT_MAX_MSG_ENTRIES);
+    cr_expect_leq(decoded, RAFT_MAX_MSG_ENTRIES * sizeof(raft_entry) + 64,
+                  "%d entries decoded into %zu bytes", RAFT_MAX_MSG_ENTRIES, decoded);
+    raft_msg_release(&d);
+    free(b);
+    b = tiny_entries(RAFT_MAX_MSG_ENTRIES + 1, &len);
+    cr_expect_eq(raft_msg_decode(b, len, &d), SS_ETOOBIG);
+    free(b);
+}
+
+Test(raft_codec, a_leader_cannot_be_configured_to_send_more_entries_than_a_peer_decodes)
+{
+    uint64_t voters[] = { 1 };
+    raft_config cfg;
+    raft_config_init(&cfg);
+    cfg.id = 1;
+    cfg.voters = voters;
+    cfg.n_voters = 1;
+    cfg.max_append_entries = RAFT_MAX_MSG_ENTRIES + 1;
+    raft *r = NULL;
+    char err[256] = "";
+    cr_expect_eq(raft_new(&cfg, &r, err), SS_ECONFIG);
+    cr_expect(strstr(err, "max_append_entries") != NULL, "%s", err);
+    cfg.max_append_entries = RAFT_MAX_MSG_ENTRIES;
+    cr_expect_eq(raft_new(&cfg, &r, err), SS_OK, "%s", err);
+    raft_free(r);
 }

@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/log.h"
 
-static void init(fx *f, uint64_t id, unsigned n, bool pre_vote, bool check_quorum,
-                 size_t max_entries, unsigned max_inflight)
+static void init_log(fx *f, uint64_t id, unsigned n, bool pre_vote, bool check_quorum,
+                     size_t max_entries, unsigned max_inflight, raft_log_fn log, int level)
 {
     memset(f, 0, sizeof *f);
     uint64_t voters[8];
@@ -25,8 +26,21 @@ static void init(fx *f, uint64_t id, unsigned n, bool pre_vote, bool check_quoru
     cfg.seed = 42;
     cfg.max_append_entries = max_entries;
     cfg.max_inflight = max_inflight;
+    cfg.log = log;
+    cfg.log_level = level;
     ss_errmsg err;
     cr_assert_eq(raft_new(&cfg, &f->r, err), SS_OK, "%s", err);
+}
+
+static void init(fx *f, uint64_t id, unsigned n, bool pre_vote, bool check_quorum,
+                 size_t max_entries, unsigned max_inflight)
+{
+    init_log(f, id, n, pre_vote, check_quorum, max_entries, max_inflight, NULL, SS_LOG_NOTICE);
+}
+
+void fx_init_log(fx *f, uint64_t id, unsigned n, raft_log_fn log, int level)
+{
+    init_log(f, id, n, false, true, FX_MAX_ENTS, 32, log, level);
 }
 
 void fx_init(fx *f, uint64_t id, unsigned n, bool pre_vote, bool check_quorum)

@@ -44,6 +44,8 @@ typedef struct fx {
 
 /* Node id among voters 1..n (config defaults, then the switches given). */
 void fx_init(fx *f, uint64_t id, unsigned n, bool pre_vote, bool check_quorum);
+/* Pre-vote off, check-quorum on, logging lines from `level` up to log. */
+void fx_init_log(fx *f, uint64_t id, unsigned n, raft_log_fn log, int level);
 /* The same (pre-vote off, check-quorum on) with small replication limits. */
 void fx_init_limits(fx *f, uint64_t id, unsigned n, size_t max_entries, unsigned max_inflight);
 void fx_release(fx *f);
