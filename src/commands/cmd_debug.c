@@ -4,7 +4,7 @@
 
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
-#include "raft_io/transport_auth.h"
+#include "common/sha256.h"
 #include "store/encode.h"
 #include "store/txn.h"
 

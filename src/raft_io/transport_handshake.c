@@ -120,7 +120,7 @@ static void connector_on_frame(conn *c, const ss_frame *f)
                f->len == SS_SHA256_SIZE) {
         uint8_t mac[SS_SHA256_SIZE];
         compute_mac(t, "sandstore acceptor", t->node_id, c->peer->id, c, mac);
-        if (!ss_mac_equal(mac, f->payload, sizeof mac)) {
+        if (!ss_hmac_equal(mac, f->payload, sizeof mac)) {
             conn_fail(c, "the peer does not know our cluster secret");
             return;
         }
@@ -177,7 +177,7 @@ static void acceptor_on_auth(conn *c, const ss_frame *f)
     ss_transport *t = c->t;
     uint8_t mac[SS_SHA256_SIZE];
     compute_mac(t, "sandstore connector", c->claimed_id, t->node_id, c, mac);
-    if (f->len != SS_SHA256_SIZE || !ss_mac_equal(mac, f->payload, sizeof mac)) {
+    if (f->len != SS_SHA256_SIZE || !ss_hmac_equal(mac, f->payload, sizeof mac)) {
         conn_refuse(c, "bad cluster secret");
         return;
     }

@@ -8,8 +8,8 @@
 #include <uv.h>
 
 #include "common/error.h"
+#include "common/sha256.h"
 #include "raft_io/transport.h"
-#include "raft_io/transport_auth.h"
 #include "raft_io/transport_frame.h"
 
 #define NONCE_SIZE 16

@@ -12,8 +12,8 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "raft_io/transport.h"
-#include "raft_io/transport_auth.h"
 #include "raft_io/transport_frame.h"
 
 #define DEADLINE_MS 10000 /* a safety net so that a broken build fails instead of hanging */
@@ -309,7 +309,7 @@ static void raw_login(raw *r, uint8_t mac[SS_SHA256_SIZE])
     raw_expect_frame(r, SS_FRAME_WELCOME);
     uint8_t want[SS_SHA256_SIZE];
     proof("sandstore acceptor", SECRET, 2, 1, nc, na, want);
-    cr_assert(r->len == SS_SHA256_SIZE && ss_mac_equal(want, r->payload, SS_SHA256_SIZE),
+    cr_assert(r->len == SS_SHA256_SIZE && ss_hmac_equal(want, r->payload, SS_SHA256_SIZE),
               "node 1 proves it knows the secret too");
 }
 
