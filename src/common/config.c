@@ -288,6 +288,12 @@ int ss_config_load_string(ss_config *cfg, const char *text, const char *origin, 
             return SS_ENOMEM;
         p = nl ? nl + 1 : p + len;
 
+        /* A comment is skipped before it is split, as redis does: its text
+         * may hold anything, unbalanced quotes included. */
+        if (line[strspn(line, " \t\r")] == '#') {
+            free(line);
+            continue;
+        }
         int argc = 0;
         char **argv = ss_splitargs(line, &argc);
         int rc = SS_OK;

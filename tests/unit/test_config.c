@@ -39,6 +39,14 @@ Test(config, file_lines_set_directives_and_skip_comments)
     cr_expect_eq(cfg.proto_max_bulk_len, 1024LL * 1024 * 1024);
 }
 
+Test(config, a_comment_may_hold_anything_even_unbalanced_quotes)
+{
+    ss_errmsg err = "";
+    const char *text = "# run it: sandstore <(echo \"x $(cat y)\") it's\n  # \"\nport 7001\n";
+    cr_expect_eq(ss_config_load_string(&cfg, text, "test", err), SS_OK, "%s", err);
+    cr_expect_eq(cfg.port, 7001);
+}
+
 Test(config, unknown_directive_names_file_and_line)
 {
     ss_errmsg err = "";
