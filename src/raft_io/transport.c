@@ -230,6 +230,12 @@ int ss_transport_new(uv_loop_t *loop, const ss_transport_config *cfg, ss_transpo
     }
     LOG_NOTICE("transport: node %llu listening for peers on port %d",
                (unsigned long long)t->node_id, t->port);
+    if (t->secret_len == 0)
+        LOG_WARNING("transport: WARNING cluster-secret is empty, so the peer handshake proves "
+                    "nothing: any process that can reach %s:%d and knows the cluster id '%s' "
+                    "can act as a node of this cluster (propose writes, vote, replace the "
+                    "data). Set cluster-secret to the same long random string on every node",
+                    cfg->bind_host ? cfg->bind_host : "0.0.0.0", t->port, t->cluster_id);
     for (size_t i = 0; i < t->npeers; i++)
         peer_connect(&t->peers[i]);
     *out = t;

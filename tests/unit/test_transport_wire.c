@@ -451,6 +451,38 @@ Test(wire, a_newer_connection_from_a_peer_replaces_the_older_one)
     raw_release(&fresh);
 }
 
+/* Only a proof of the secret may replace a peer's connection: an impostor's
+ * failed login, at any step, leaves the established one alone (issue 18). */
+Test(wire, a_failed_login_as_a_connected_peer_leaves_its_connection_alone)
+{
+    start_node1(dead_port(), 0, 0, 0);
+    raw real;
+    uint8_t mac[SS_SHA256_SIZE];
+    raw_login(&real, mac);
+    for (int step = 0; step < 3; step++) {
+        raw impostor;
+        raw_connect(&impostor, ss_transport_port(node1));
+        uint8_t nc[NONCE] = "impostor-nonce", na[NONCE], forged[SS_SHA256_SIZE];
+        send_hello(&impostor, 2, 1, nc);
+        if (step > 0) {
+            raw_expect_frame(&impostor, SS_FRAME_CHALLENGE);
+            memcpy(na, impostor.payload + 8, NONCE);
+            proof("sandstore connector", step == 1 ? "guessed" : "", 2, 1, nc, na, forged);
+            raw_send_frame(&impostor, SS_FRAME_AUTH, forged, sizeof forged);
+            raw_send_frame(&impostor, SS_FRAME_DATA, "forged", 6);
+        }
+        shutdown(impostor.fd, SHUT_WR); /* step 0: gives up after its HELLO */
+        cr_assert(run_until(raw_closed, &impostor));
+        raw_release(&impostor);
+    }
+    raw_send_frame(&real, SS_FRAME_DATA, "still here", 10);
+    cr_assert(run_until(got_one, NULL));
+    cr_expect_eq(received, 1, "only the real peer's message");
+    cr_expect_not(raw_closed(&real));
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&real);
+}
+
 #define STRANGERS 65
 
 typedef struct {
