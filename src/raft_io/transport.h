@@ -82,6 +82,7 @@ typedef struct {
 typedef struct {
     uint64_t accepted;         /* inbound handshakes completed */
     uint64_t refused;          /* inbound connections closed before authentication */
+    uint64_t evicted;          /* of which to make room for a newer one (too many unauthenticated) */
     uint64_t malformed;        /* connections closed on a malformed or unexpected frame */
 } ss_transport_inbound_stats;
 

@@ -35,6 +35,11 @@ static void on_deadline(uv_timer_t *timer)
     conn_fail(c, c->state == CONN_HANDSHAKE ? "handshake timed out" : "connect timed out");
 }
 
+void conn_set_deadline(conn *c, unsigned ms)
+{
+    uv_timer_start(&c->timer, on_deadline, ms, 0);
+}
+
 conn *conn_new(ss_transport *t, peer *p, bool outbound)
 {
     conn *c = calloc(1, sizeof *c);

@@ -5,6 +5,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,4 +405,99 @@ Test(raft_port, a_loopback_cluster_without_a_secret_starts_and_warns, .timeout =
     cr_expect(log_contains(&n, "WARNING cluster-secret is empty"));
     cr_expect_eq(h_node_stop(&n, SIGTERM), 0);
     h_node_cleanup(&n);
+}
+
+/* ---- strangers holding the unauthenticated slots ---------------------------------------- */
+
+#define STRANGER_CONNS 80 /* more than the 64 unauthenticated slots of a node */
+
+typedef struct {
+    int port;
+    volatile bool stop;
+    int fds[STRANGER_CONNS];
+    long long connects;
+} strangers;
+
+/* Holds STRANGER_CONNS idle connections to the port, as long as stop is not
+ * set: whichever the node closes (or refuses) is opened again at once. */
+static void *strangers_run(void *arg)
+{
+    strangers *s = arg;
+    for (int i = 0; i < STRANGER_CONNS; i++)
+        s->fds[i] = -1;
+    long long until = h_now_ms() + 120000; /* bounded even if the test never stops it */
+    while (!s->stop && h_now_ms() < until) {
+        bool refused = false;
+        for (int i = 0; i < STRANGER_CONNS && !refused; i++) {
+            if (s->fds[i] >= 0)
+                continue;
+            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+            int fd = socket(AF_INET, SOCK_STREAM, 0);
+            if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+                s->fds[i] = fd;
+                s->connects++;
+            } else {
+                refused = true; /* the node is down: try again shortly */
+                if (fd >= 0)
+                    close(fd);
+            }
+        }
+        struct pollfd p[STRANGER_CONNS];
+        int n = 0;
+        for (int i = 0; i < STRANGER_CONNS; i++)
+            if (s->fds[i] >= 0)
+                p[n++] = (struct pollfd){.fd = s->fds[i], .events = POLLIN};
+        if (poll(p, (nfds_t)n, refused ? 20 : 5) <= 0)
+            continue;
+        for (int k = 0; k < n; k++) {
+            if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            uint8_t buf[512];
+            if (recv(p[k].fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+                continue; /* a REFUSE frame: the close follows */
+            for (int i = 0; i < STRANGER_CONNS; i++)
+                if (s->fds[i] == p[k].fd)
+                    s->fds[i] = -1;
+            close(p[k].fd);
+        }
+    }
+    for (int i = 0; i < STRANGER_CONNS; i++)
+        if (s->fds[i] >= 0)
+            close(s->fds[i]);
+    return NULL;
+}
+
+/*
+ * Issue 18, item 7: a stranger holding 64 idle connections to the raft port
+ * of a restarted node kept its peers out, and with it the cluster's majority:
+ * no leader, writes timing out. Here the third node is down, so the two
+ * others need each other; the stranger holds STRANGER_CONNS connections to
+ * one of them from the moment it restarts.
+ */
+Test(raft_port, strangers_holding_the_unauthenticated_slots_do_not_keep_a_restarted_node_out,
+     .timeout = 180)
+{
+    h_cluster cl;
+    int l, f;
+    start_cluster(&cl, &l, &f);
+    int down = 3 - l - f; /* the third node */
+    h_node_kill9(&cl.nodes[down]);
+    cr_assert(hc_set_retry(&cl, l, "two-of-three", "1", 10000), "two nodes are a majority");
+
+    strangers s = {.port = cl.nodes[f].raft_port};
+    pthread_t thread;
+    h_node_kill9(&cl.nodes[f]);
+    cr_assert_eq(pthread_create(&thread, NULL, strangers_run, &s), 0);
+    usleep(200 * 1000);
+    cr_assert(h_node_start(&cl.nodes[f]), "restart; see %s", cl.nodes[f].dir);
+    /* The stranger is in before the peers: they redial with a backoff. */
+    int leader = hc_wait_leader(&cl, 30000);
+    bool served = leader >= 0 && hc_set_retry(&cl, f, "after-restart", "1", 20000);
+    s.stop = true;
+    pthread_join(thread, NULL);
+    cr_expect_gt(s.connects, 64, "the stranger held the slots (%lld connections)", s.connects);
+    cr_expect_geq(leader, 0, "the two live nodes elect a leader");
+    cr_expect(served, "and serve writes through the restarted node");
+    hc_cleanup(&cl);
 }

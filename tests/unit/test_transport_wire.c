@@ -483,42 +483,144 @@ Test(wire, a_failed_login_as_a_connected_peer_leaves_its_connection_alone)
     raw_release(&real);
 }
 
-#define STRANGERS 65
+/* ---- strangers holding unauthenticated slots (issue 18) --------------------------- */
+
+static void raw_connect_from(raw *r, const char *source, int port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    cr_assert_eq(inet_pton(AF_INET, source, &src.sin_addr), 1);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(fd >= 0);
+    /* All of 127.0.0.0/8 is loopback: a stranger at several addresses. */
+    cr_assert_eq(bind(fd, (struct sockaddr *)&src, sizeof src), 0, "bind %s", source);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    raw_init(r, fd);
+}
 
 typedef struct {
     raw *r;
+    int n;
     int closed;
 } census;
 
-static bool one_closed(void *arg)
+static bool count_closed(census *c)
 {
-    census *c = arg;
     c->closed = 0;
-    for (int i = 0; i < STRANGERS; i++)
+    for (int i = 0; i < c->n; i++)
         c->closed += raw_closed(&c->r[i]);
     return c->closed > 0;
 }
 
-static bool all_accepted(void *arg)
+static bool any_closed(void *arg) { return count_closed(arg); }
+
+static uint64_t evictions_wanted;
+static bool evicted_enough(void *arg)
 {
     (void)arg;
-    return inbound().refused >= 1;
+    return inbound().evicted >= evictions_wanted;
 }
 
-Test(wire, caps_the_number_of_unauthenticated_connections)
+static void release_all(raw *r, int n)
 {
-    /* A long deadline: only the cap can close anything during this test. */
-    start_node1(dead_port(), 0, 0, 60000);
-    raw r[STRANGERS];
-    for (int i = 0; i < STRANGERS; i++)
-        raw_connect(&r[i], ss_transport_port(node1));
-    cr_assert(run_until(all_accepted, NULL));
-    census c = {r, 0};
-    cr_assert(run_until(one_closed, &c));
-    cr_expect_eq(c.closed, 1, "only the connection over the cap of 64");
-    cr_expect_eq(inbound().refused, 1);
-    for (int i = 0; i < STRANGERS; i++)
+    for (int i = 0; i < n; i++)
         raw_release(&r[i]);
+}
+
+Test(wire, one_address_holds_at_most_16_unauthenticated_connections_and_loses_its_oldest)
+{
+    /* A long deadline: only the limit can close anything during this test. */
+    start_node1(dead_port(), 0, 0, 60000);
+    raw r[17];
+    for (int i = 0; i < 17; i++)
+        raw_connect(&r[i], ss_transport_port(node1));
+    census c = {r, 17, 0};
+    cr_assert(run_until(any_closed, &c));
+    cr_expect_eq(c.closed, 1, "one connection over the limit of 16");
+    cr_expect(raw_closed(&r[0]), "the newcomer is let in, the oldest goes");
+    cr_expect_eq(inbound().evicted, 1);
+    release_all(r, 17);
+}
+
+Test(wire, past_64_unauthenticated_connections_the_oldest_idle_one_goes)
+{
+    start_node1(dead_port(), 0, 0, 60000);
+    enum { N = 65 };
+    raw r[N];
+    char source[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(source, sizeof source, "127.0.0.%d", 2 + i / 13); /* 13 per address */
+        raw_connect_from(&r[i], source, ss_transport_port(node1));
+    }
+    census c = {r, N, 0};
+    cr_assert(run_until(any_closed, &c));
+    cr_expect_eq(c.closed, 1, "one connection over the limit of 64");
+    cr_expect(raw_closed(&r[0]), "the oldest");
+    cr_expect_eq(inbound().evicted, 1);
+    release_all(r, N);
+}
+
+/* The attack of issue 18: before, the 65th connection was refused, so 64 idle
+ * strangers kept every peer out until they let go. */
+Test(wire, a_stranger_holding_every_slot_cannot_keep_a_peer_out)
+{
+    start_node1(dead_port(), 0, 0, 60000);
+    enum { N = 80 };
+    raw r[N];
+    for (int i = 0; i < N; i++)
+        raw_connect(&r[i], ss_transport_port(node1));
+    evictions_wanted = N - 16;
+    cr_assert(run_until(evicted_enough, NULL));
+    raw peer;
+    uint8_t mac[SS_SHA256_SIZE];
+    raw_login(&peer, mac);
+    raw_send_frame(&peer, SS_FRAME_DATA, "made it", 7);
+    cr_assert(run_until(got_one, NULL));
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&peer);
+    release_all(r, N);
+}
+
+Test(wire, a_connection_that_said_hello_outlives_idle_strangers_from_its_address)
+{
+    start_node1(dead_port(), 0, 0, 60000);
+    raw peer;
+    raw_connect(&peer, ss_transport_port(node1));
+    uint8_t nc[NONCE] = "connector-nonce", na[NONCE], mac[SS_SHA256_SIZE];
+    send_hello(&peer, 2, 1, nc);
+    raw_expect_frame(&peer, SS_FRAME_CHALLENGE);
+    memcpy(na, peer.payload + 8, NONCE);
+    /* Its proof is one round trip away; meanwhile idle strangers pile in. */
+    enum { N = 40 };
+    raw r[N];
+    for (int i = 0; i < N; i++)
+        raw_connect(&r[i], ss_transport_port(node1));
+    evictions_wanted = N + 1 - 16;
+    cr_assert(run_until(evicted_enough, NULL));
+    proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
+    raw_send_frame(&peer, SS_FRAME_AUTH, mac, sizeof mac);
+    raw_expect_frame(&peer, SS_FRAME_WELCOME);
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&peer);
+    release_all(r, N);
+}
+
+Test(wire, under_pressure_a_silent_connection_gets_a_short_deadline)
+{
+    /* 20 connections from two addresses: within every limit, but past the
+     * 16 that mean pressure. The configured deadline is a minute. */
+    start_node1(dead_port(), 0, 0, 60000);
+    enum { N = 20 };
+    raw r[N];
+    for (int i = 0; i < N; i++)
+        raw_connect_from(&r[i], i % 2 ? "127.0.0.2" : "127.0.0.3", ss_transport_port(node1));
+    census c = {r, N, 0};
+    cr_assert(run_until(any_closed, &c), "closed long before the configured deadline");
+    cr_expect_eq(inbound().evicted, 0);
+    for (int i = 0; i < 16; i++)
+        cr_expect_not(raw_closed(&r[i]), "connection %d came before the pressure", i);
+    release_all(r, N);
 }
 
 /* ---- forged handshakes ---------------------------------------------------------- */
