@@ -94,6 +94,18 @@ static void make_room(ss_transport *t, conn *newcomer)
         evict(victim);
 }
 
+void accept_admit(conn *c)
+{
+    ss_transport *t = c->t;
+    bool pressure = t->handshaking_inbound >= PRESSURE_INBOUND;
+    make_room(t, c);
+    if (pressure && t->handshake_ms > PRESSURE_HANDSHAKE_MS)
+        conn_set_deadline(c, PRESSURE_HANDSHAKE_MS);
+    c->accept_seq = ++t->accept_seq;
+    c->handshaking_counted = true;
+    t->handshaking_inbound++;
+}
+
 static void on_accept_turn(uv_idle_t *idle);
 
 static void accept_one(ss_transport *t, uv_stream_t *server)
@@ -108,20 +120,14 @@ static void accept_one(ss_transport *t, uv_stream_t *server)
     int rc = uv_accept(server, (uv_stream_t *)&c->tcp);
     if (rc == 0) {
         describe_remote(c);
-        bool pressure = t->handshaking_inbound >= PRESSURE_INBOUND;
-        make_room(t, c);
         rc = conn_start(c);
-        if (pressure && t->handshake_ms > PRESSURE_HANDSHAKE_MS)
-            conn_set_deadline(c, PRESSURE_HANDSHAKE_MS);
     }
     if (rc < 0) {
         LOG_WARNING("transport: accept failed: %s", uv_strerror(rc));
         conn_close(c);
         return;
     }
-    c->accept_seq = ++t->accept_seq;
-    c->handshaking_counted = true;
-    t->handshaking_inbound++;
+    accept_admit(c);
 }
 
 static void on_accept_turn(uv_idle_t *idle)

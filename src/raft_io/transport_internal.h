@@ -143,11 +143,16 @@ void transport_deliver(ss_transport *t, peer *p, const uint8_t *payload, size_t 
 
 /* transport_accept.c */
 void accept_on_connection(uv_stream_t *server, int status);
+/* Counts an inbound connection (c->host set) as unauthenticated, making room for it. */
+void accept_admit(conn *c);
 
 /* transport_conn.c */
 conn *conn_new(ss_transport *t, peer *p, bool outbound);
 void conn_unref(conn *c);       /* drops a request's reference; may free c */
 int conn_start(conn *c);         /* TCP is connected: start reading */
+/* Handles bytes read from the connection: frames, the handshake, delivery.
+ * No I/O of its own, so the fuzz target drives it directly. */
+void conn_feed(conn *c, const uint8_t *data, size_t len);
 int conn_queue(conn *c, ss_frame_type type, const void *payload, size_t len);
 void conn_flush_all(ss_transport *t);
 void conn_fail(conn *c, const char *why);
