@@ -11,8 +11,9 @@
 #include "common/sha256.h"
 #include "raft_io/transport.h"
 #include "raft_io/transport_frame.h"
+#include "raft_io/transport_handshake.h"
 
-#define NONCE_SIZE 16
+#define NONCE_SIZE SS_HANDSHAKE_NONCE_SIZE
 #define READ_BUF_SIZE 65536
 /* Until a connection is authenticated its frames are tiny; a stranger must not
  * be able to make us allocate a large payload buffer. */

@@ -10,7 +10,6 @@
 #include <uv.h>
 
 #include "common/log.h"
-#include "common/sha256.h"
 #include "raft_io/transport_internal.h"
 
 /*
@@ -32,7 +31,6 @@
 
 #define SECRET "fuzz-secret"
 #define CLUSTER "sandstore"
-#define NONCE NONCE_SIZE
 
 static uv_loop_t loop;
 static ss_transport *transport;
@@ -74,28 +72,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-/* The handshake MAC as transport_handshake.c defines it. */
 static void proof(const char *label, uint64_t from, uint64_t to, const conn *c,
                   uint8_t out[SS_SHA256_SIZE])
 {
-    uint8_t ids[16], clen = (uint8_t)strlen(CLUSTER);
-    be64(ids, from);
-    be64(ids + 8, to);
-    ss_hmac_sha256_ctx h;
-    ss_hmac_sha256_init(&h, SECRET, strlen(SECRET));
-    ss_hmac_sha256_update(&h, label, strlen(label) + 1);
-    ss_hmac_sha256_update(&h, &clen, 1);
-    ss_hmac_sha256_update(&h, CLUSTER, clen);
-    ss_hmac_sha256_update(&h, ids, sizeof ids);
-    ss_hmac_sha256_update(&h, c->nonce_connector, NONCE);
-    ss_hmac_sha256_update(&h, c->nonce_acceptor, NONCE);
-    ss_hmac_sha256_final(&h, out);
+    ss_handshake_mac(SECRET, strlen(SECRET), CLUSTER, label, from, to, c->nonce_connector,
+                     c->nonce_acceptor, out);
 }
 
 static void feed_frame(conn *c, uint8_t type, const uint8_t *payload, size_t len)
@@ -153,10 +134,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (op == 2) {
             uint8_t mac[SS_SHA256_SIZE];
             if (acceptor) {
-                proof("sandstore connector", c->claimed_id, 1, c, mac);
+                proof(SS_HANDSHAKE_CONNECTOR, c->claimed_id, 1, c, mac);
                 feed_frame(c, SS_FRAME_AUTH, mac, sizeof mac);
             } else {
-                proof("sandstore acceptor", 1, 2, c, mac);
+                proof(SS_HANDSHAKE_ACCEPTOR, 1, 2, c, mac);
                 feed_frame(c, SS_FRAME_WELCOME, mac, sizeof mac);
             }
         }

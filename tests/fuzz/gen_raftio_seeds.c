@@ -45,7 +45,8 @@ static void put(buf *b, const void *data, size_t len)
 
 static void put8(buf *b, uint8_t v) { put(b, &v, 1); }
 
-static void save(const char *dir, const char *name, const buf *b)
+/* Writes b to dir/name and frees it. */
+static void save(const char *dir, const char *name, buf *b)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -55,6 +56,8 @@ static void save(const char *dir, const char *name, const buf *b)
         exit(1);
     }
     fclose(f);
+    free(b->p);
+    *b = (buf){0};
 }
 
 /* ---- transport_frame: steps ---------------------------------------------------- */
@@ -84,6 +87,14 @@ static void step_frame(buf *b, ss_frame_type type, const void *payload, size_t l
 }
 
 static void step_proof(buf *b) { put8(b, 2); }
+
+/* A transport_frame input: which side the connection is on (0 acceptor, 1 connector). */
+static buf seed(uint8_t side)
+{
+    buf b = {0};
+    put8(&b, side);
+    return b;
+}
 
 /* A whole frame as the transport writes it, for step_raw. */
 static buf wire_frame(ss_frame_type type, const void *payload, size_t len)
@@ -191,8 +202,7 @@ static void transport_seeds(const char *dir)
     put(&info, "I127.0.0.1:6380", 15);
     buf b;
 
-    b = (buf){0}; /* a peer logs in and sends what peers send */
-    put8(&b, 0);
+    b = seed(0); /* a peer logs in and sends what peers send */
     step_raw(&b, hf.p, hf.len, 255);
     step_proof(&b);
     step_raw(&b, da.p, da.len, 255);
@@ -202,24 +212,19 @@ static void transport_seeds(const char *dir)
     step_frame(&b, SS_FRAME_DATA, rs.p, rs.len);
     step_frame(&b, SS_FRAME_DATA, "", 0);
     save(dir, "acceptor-login-then-messages", &b);
-    free(b.p);
 
-    b = (buf){0}; /* the same bytes, read a few at a time */
-    put8(&b, 0);
+    b = seed(0); /* the same bytes, read a few at a time */
     step_raw(&b, hf.p, hf.len, 3);
     step_proof(&b);
     step_raw(&b, da.p, da.len, 7);
     save(dir, "acceptor-login-split-reads", &b);
-    free(b.p);
 
-    b = (buf){0};
-    put8(&b, 0);
+    b = seed(0);
     step_frame(&b, SS_FRAME_HELLO, h.p, h.len);
     step_proof(&b);
     step_frame(&b, SS_FRAME_DATA, rh.p, rh.len);
     step_frame(&b, SS_FRAME_HELLO, h.p, h.len); /* a handshake frame after it */
     save(dir, "acceptor-login-heartbeat", &b);
-    free(b.p);
 
     struct {
         const char *name, *cluster;
@@ -230,73 +235,58 @@ static void transport_seeds(const char *dir)
                     {"acceptor-from-itself", "sandstore", 1, 1}};
     for (size_t i = 0; i < sizeof refusals / sizeof *refusals; i++) {
         buf x = hello(refusals[i].cluster, refusals[i].from, refusals[i].to);
-        b = (buf){0};
-        put8(&b, 0);
+        b = seed(0);
         step_frame(&b, SS_FRAME_HELLO, x.p, x.len);
         save(dir, refusals[i].name, &b);
-        free_bufs(2, &x, &b);
+        free(x.p);
     }
 
-    b = (buf){0}; /* a proof without the secret, then data behind it */
-    put8(&b, 0);
+    b = seed(0); /* a proof without the secret, then data behind it */
     step_frame(&b, SS_FRAME_HELLO, h.p, h.len);
     uint8_t zeros[32] = {0};
     step_frame(&b, SS_FRAME_AUTH, zeros, sizeof zeros);
     step_raw(&b, da.p, da.len, 255);
     save(dir, "acceptor-bad-proof", &b);
-    free(b.p);
 
-    b = (buf){0};
-    put8(&b, 0);
+    b = seed(0);
     step_frame(&b, SS_FRAME_HELLO, h.p, h.len);
     step_raw(&b, da.p, da.len, 255);
     save(dir, "acceptor-data-before-proof", &b);
-    free(b.p);
 
-    b = (buf){0};
-    put8(&b, 0);
+    b = seed(0);
     const char *http = "GET / HTTP/1.1\r\nHost: sandstore\r\n\r\n";
     step_raw(&b, http, strlen(http), 255);
     save(dir, "acceptor-http", &b);
-    free(b.p);
 
-    b = (buf){0}; /* a header claiming 256 MB, before authentication */
-    put8(&b, 0);
+    b = seed(0); /* a header claiming 256 MB, before authentication */
     buf big = wire_frame(SS_FRAME_HELLO, "", 0);
     big.p[4] = 0x10;
     step_raw(&b, big.p, SS_FRAME_HEADER_SIZE, 255);
     save(dir, "acceptor-oversized-frame", &b);
-    free_bufs(2, &b, &big);
+    free(big.p);
 
     buf ch = challenge(2), other = challenge(5);
-    b = (buf){0}; /* we dialled node 2: it challenges, then welcomes */
-    put8(&b, 1);
+    b = seed(1); /* we dialled node 2: it challenges, then welcomes */
     buf cf = wire_frame(SS_FRAME_CHALLENGE, ch.p, ch.len);
     step_raw(&b, cf.p, cf.len, 255);
     step_proof(&b);
     step_frame(&b, SS_FRAME_DATA, ra.p, ra.len); /* an acceptor never sends data */
     save(dir, "connector-login", &b);
-    free_bufs(2, &b, &cf);
+    free(cf.p);
 
-    b = (buf){0};
-    put8(&b, 1);
+    b = seed(1);
     step_frame(&b, SS_FRAME_CHALLENGE, other.p, other.len);
     save(dir, "connector-wrong-node", &b);
-    free(b.p);
 
-    b = (buf){0};
-    put8(&b, 1);
+    b = seed(1);
     step_frame(&b, SS_FRAME_CHALLENGE, ch.p, ch.len);
     step_frame(&b, SS_FRAME_WELCOME, zeros, sizeof zeros);
     save(dir, "connector-welcome-without-secret", &b);
-    free(b.p);
 
-    b = (buf){0};
-    put8(&b, 1);
+    b = seed(1);
     const char *why = "refused: wrong cluster id 'staging\x01'";
     step_frame(&b, SS_FRAME_REFUSE, why, strlen(why));
     save(dir, "connector-refused", &b);
-    free(b.p);
 
     free_bufs(12, &h, &hf, &ra, &rh, &rv, &rs, &pp, &da, &dp, &info, &ch, &other);
 }
@@ -392,7 +382,6 @@ static void storage_seed(const char *dir, const char *name, uint8_t flags, const
     }
     put(&b, seg, seg_len);
     save(dir, name, &b);
-    free(b.p);
 }
 
 static void storage_seeds(const char *out)

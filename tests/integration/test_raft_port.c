@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "common/sha256.h"
 #include "integration/cluster_harness.h"
 #include "raft/raft.h"
 #include "raft_io/transport_frame.h"
+#include "raft_io/transport_handshake.h"
 
 #define SECRET "raft-port-test-secret"
-#define NONCE 16
+#define NONCE SS_HANDSHAKE_NONCE_SIZE
 
 /* ---- a hand-driven peer connection ------------------------------------------------ */
 
@@ -123,19 +123,9 @@ static bool impersonate(wire *w, int port, uint64_t from, uint64_t to, const cha
     wire_send(w, SS_FRAME_HELLO, hello, 17 + NONCE + strlen(cluster));
     cr_assert(wire_recv(w, 5000) && w->type == SS_FRAME_CHALLENGE && w->plen == 8 + NONCE,
               "knowing the cluster id and a node id is enough to be challenged");
-    /* The MAC as transport_handshake.c defines it. */
-    uint8_t ids[16], clen = (uint8_t)strlen(cluster), mac[SS_SHA256_SIZE];
-    be64(ids, from);
-    be64(ids + 8, to);
-    ss_hmac_sha256_ctx h;
-    ss_hmac_sha256_init(&h, secret, strlen(secret));
-    ss_hmac_sha256_update(&h, "sandstore connector", sizeof "sandstore connector");
-    ss_hmac_sha256_update(&h, &clen, 1);
-    ss_hmac_sha256_update(&h, cluster, clen);
-    ss_hmac_sha256_update(&h, ids, sizeof ids);
-    ss_hmac_sha256_update(&h, nc, NONCE);
-    ss_hmac_sha256_update(&h, w->payload + 8, NONCE);
-    ss_hmac_sha256_final(&h, mac);
+    uint8_t mac[SS_SHA256_SIZE];
+    ss_handshake_mac(secret, strlen(secret), cluster, SS_HANDSHAKE_CONNECTOR, from, to, nc,
+                     w->payload + 8, mac);
     wire_send(w, SS_FRAME_AUTH, mac, sizeof mac);
     if (len > 0)
         wire_send(w, SS_FRAME_DATA, data, len);

@@ -624,8 +624,10 @@ static void persist_blob(ss_storage *s, uint32_t len, uint8_t v)
     cr_assert_eq(rec.status[0], SS_OK);
 }
 
-/* A log of entries 1..10 and an 11th of 4000 bytes of 0x5a; returns its record's offset. */
-static uint64_t write_log_ending_in_a_big_record(ss_storage_opts *o, char *path, size_t size)
+/* A log of entries 1..10 and an 11th of 4000 bytes of 0x5a; returns its record's
+ * offset, and in *sector the first sector boundary 1000 bytes into its payload. */
+static uint64_t write_log_ending_in_a_big_record(ss_storage_opts *o, char *path, size_t size,
+                                                 uint64_t *sector)
 {
     *o = write_log(10, 1 << 20);
     ss_storage_state st;
@@ -636,6 +638,7 @@ static uint64_t write_log_ending_in_a_big_record(ss_storage_opts *o, char *path,
     seg_path(1, path, size);
     uint64_t off = record_offset(1, 11);
     cr_assert_eq(file_size(path), off + SS_REC_HEADER_SIZE + 4000);
+    *sector = (off + SS_REC_HEADER_SIZE + 1000 + 511) / 512 * 512;
     return off;
 }
 
@@ -664,9 +667,8 @@ Test(storage, a_last_record_whose_trailing_sectors_were_never_written_is_torn)
 {
     ss_storage_opts o;
     char path[256];
-    uint64_t off = write_log_ending_in_a_big_record(&o, path, sizeof path);
+    uint64_t sector, off = write_log_ending_in_a_big_record(&o, path, sizeof path, &sector);
     uint64_t end = off + SS_REC_HEADER_SIZE + 4000;
-    uint64_t sector = (off + SS_REC_HEADER_SIZE + 1000 + 511) / 512 * 512;
     zero_bytes(path, sector, end); /* the file grew, the data never reached the disk */
     expect_torn_last_of_11(&o, path, off);
 }
@@ -676,8 +678,7 @@ Test(storage, a_last_record_with_a_middle_sector_never_written_is_torn)
     /* Sectors of one write may reach the disk in any order. */
     ss_storage_opts o;
     char path[256];
-    uint64_t off = write_log_ending_in_a_big_record(&o, path, sizeof path);
-    uint64_t sector = (off + SS_REC_HEADER_SIZE + 1000 + 511) / 512 * 512;
+    uint64_t sector, off = write_log_ending_in_a_big_record(&o, path, sizeof path, &sector);
     zero_bytes(path, sector, sector + 512);
     expect_torn_last_of_11(&o, path, off);
 }
@@ -686,8 +687,7 @@ Test(storage, zeros_that_do_not_fill_a_sector_in_a_complete_last_record_are_corr
 {
     ss_storage_opts o;
     char path[256];
-    uint64_t off = write_log_ending_in_a_big_record(&o, path, sizeof path);
-    uint64_t sector = (off + SS_REC_HEADER_SIZE + 1000 + 511) / 512 * 512;
+    uint64_t sector, off = write_log_ending_in_a_big_record(&o, path, sizeof path, &sector);
     zero_bytes(path, sector + 1, sector + 512); /* not what an unwritten sector looks like */
     expect_corrupt_at(&o, path, off);
 }

@@ -515,11 +515,20 @@ static bool count_closed(census *c)
 
 static bool any_closed(void *arg) { return count_closed(arg); }
 
-static uint64_t evictions_wanted;
 static bool evicted_enough(void *arg)
 {
-    (void)arg;
-    return inbound().evicted >= evictions_wanted;
+    return inbound().evicted >= *(uint64_t *)arg;
+}
+
+/* Opens n idle connections to node 1 from 127.0.0.1 and runs the loop until
+ * the per-address limit has evicted all but 16 of the unauthenticated ones
+ * (`others` of which were open before). */
+static void crowd(raw *r, int n, int others)
+{
+    for (int i = 0; i < n; i++)
+        raw_connect(&r[i], ss_transport_port(node1));
+    uint64_t evictions = (uint64_t)(n + others - 16);
+    cr_assert(run_until(evicted_enough, &evictions));
 }
 
 static void release_all(raw *r, int n)
@@ -568,10 +577,7 @@ Test(wire, a_stranger_holding_every_slot_cannot_keep_a_peer_out)
     start_node1(dead_port(), 0, 0, 60000);
     enum { N = 80 };
     raw r[N];
-    for (int i = 0; i < N; i++)
-        raw_connect(&r[i], ss_transport_port(node1));
-    evictions_wanted = N - 16;
-    cr_assert(run_until(evicted_enough, NULL));
+    crowd(r, N, 0);
     raw peer;
     uint8_t mac[SS_SHA256_SIZE];
     raw_login(&peer, mac);
@@ -594,10 +600,7 @@ Test(wire, a_connection_that_said_hello_outlives_idle_strangers_from_its_address
     /* Its proof is one round trip away; meanwhile idle strangers pile in. */
     enum { N = 40 };
     raw r[N];
-    for (int i = 0; i < N; i++)
-        raw_connect(&r[i], ss_transport_port(node1));
-    evictions_wanted = N + 1 - 16;
-    cr_assert(run_until(evicted_enough, NULL));
+    crowd(r, N, 1);
     proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
     raw_send_frame(&peer, SS_FRAME_AUTH, mac, sizeof mac);
     raw_expect_frame(&peer, SS_FRAME_WELCOME);
