@@ -9,19 +9,25 @@
  * Until a connection proves the secret it may be anyone's, and it costs a slot
  * (a 64 KB read buffer, a timer). Limits: MAX_HANDSHAKING_INBOUND in all and
  * MAX_HANDSHAKING_PER_ADDR from one source address. A newcomer over a limit
- * is always let in, and the oldest unauthenticated connection in the same
- * scope goes instead, in this order:
+ * is let in, and the oldest unauthenticated connection in the same scope goes
+ * instead, in this order:
  *   1. one already being refused (its REFUSE frame is still being written),
  *   2. one that has said nothing yet (a peer sends HELLO as soon as it is
  *      connected),
- *   3. one that sent a valid HELLO and owes its proof.
- * So a stranger holding idle connections only ever displaces its own, and a
- * peer's connection, which sends HELLO at once and its proof one round trip
- * later, outlives every idle one accepted before and after it. Authenticated
- * connections are never touched. Under pressure (PRESSURE_INBOUND), one
- * connection is accepted per loop iteration, so that each accepted
- * connection's bytes are read between two evictions, and a new connection's
- * handshake deadline shrinks to PRESSURE_HANDSHAKE_MS.
+ *   3. one that sent a valid HELLO and owes its proof,
+ * and a connection from a configured peer's address (its host in `peers`,
+ * when that is an IP address) only after every other: when the only
+ * connections left to evict come from peers' addresses, a newcomer from
+ * elsewhere is the one closed. So a stranger holding idle connections only
+ * ever displaces its own; a peer's connection, which sends HELLO at once and
+ * its proof one round trip later, outlives every idle one accepted before and
+ * after it; and strangers from other addresses cannot displace a peer at all.
+ * (On loopback every peer shares 127.0.0.1 with any local stranger, and the
+ * order alone protects it.) Authenticated connections are never touched.
+ * Under pressure (PRESSURE_INBOUND), one connection is accepted per loop
+ * iteration, so that each accepted connection's bytes are read between two
+ * evictions, and a new connection's handshake deadline shrinks to
+ * PRESSURE_HANDSHAKE_MS.
  */
 
 static void describe_remote(conn *c)
@@ -43,12 +49,24 @@ static void describe_remote(conn *c)
              port);
 }
 
+/* Is host (as describe_remote writes it) the address of a configured peer? */
+static bool peer_host(const ss_transport *t, const char *host)
+{
+    /* An IPv4 peer reaching a dual-stack listener shows as ::ffff:a.b.c.d. */
+    if (strncmp(host, "::ffff:", 7) == 0 && strchr(host + 7, ':') == NULL)
+        host += 7;
+    for (size_t i = 0; i < t->npeers; i++)
+        if (strcmp(t->peers[i].host, host) == 0)
+            return true;
+    return false;
+}
+
 /* 0 evicts first; see the order above. */
 static int eviction_rank(const conn *c)
 {
     if (c->refusing)
         return 0;
-    return c->claimed_id == 0 ? 1 : 2;
+    return (c->claimed_id == 0 ? 1 : 2) + (c->from_peer_host ? 2 : 0);
 }
 
 /* The unauthenticated inbound connection to evict for newcomer, among those
@@ -74,31 +92,42 @@ static size_t count_from(const ss_transport *t, const char *host)
     return n;
 }
 
-static void evict(conn *victim)
+static void evict(conn *victim, const char *why)
 {
     victim->t->inbound.evicted++;
     if (!victim->refusing)
-        conn_log_refusal(victim, "too many unauthenticated connections: evicted the oldest");
+        conn_log_refusal(victim, why);
     conn_close(victim);
 }
 
-/* Makes room for newcomer (not counted yet) within both limits. */
-static void make_room(ss_transport *t, conn *newcomer)
+#define EVICTED_OLDEST "too many unauthenticated connections: evicted the oldest"
+
+/* Makes room for newcomer (not counted yet) within both limits; false when
+ * the newcomer itself must go (only peers' connections could make room). */
+static bool make_room(ss_transport *t, conn *newcomer)
 {
     conn *victim;
     if (count_from(t, newcomer->host) >= MAX_HANDSHAKING_PER_ADDR &&
         (victim = pick_victim(t, newcomer, newcomer->host)) != NULL)
-        evict(victim);
+        evict(victim, EVICTED_OLDEST);
     if (t->handshaking_inbound >= MAX_HANDSHAKING_INBOUND &&
-        (victim = pick_victim(t, newcomer, NULL)) != NULL)
-        evict(victim);
+        (victim = pick_victim(t, newcomer, NULL)) != NULL) {
+        if (victim->from_peer_host && !victim->refusing && !newcomer->from_peer_host)
+            return false;
+        evict(victim, EVICTED_OLDEST);
+    }
+    return true;
 }
 
 void accept_admit(conn *c)
 {
     ss_transport *t = c->t;
     bool pressure = t->handshaking_inbound >= PRESSURE_INBOUND;
-    make_room(t, c);
+    c->from_peer_host = peer_host(t, c->host);
+    if (!make_room(t, c)) {
+        evict(c, "too many unauthenticated connections, the rest from peers' addresses");
+        return;
+    }
     if (pressure && t->handshake_ms > PRESSURE_HANDSHAKE_MS)
         conn_set_deadline(c, PRESSURE_HANDSHAKE_MS);
     c->accept_seq = ++t->accept_seq;

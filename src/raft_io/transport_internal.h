@@ -76,6 +76,7 @@ typedef struct conn {
     bool refusing;               /* inbound: close once the REFUSE frame is out */
     bool handshaking_counted;    /* inbound: counted in t->handshaking_inbound */
     uint64_t accept_seq;         /* inbound: order of acceptance (older is smaller) */
+    bool from_peer_host;         /* inbound: from the address of a configured peer */
     conn_state state;
     int refs;                    /* open handles + outstanding requests */
     int hs_step;                 /* which handshake frame is expected next */
@@ -144,7 +145,8 @@ void transport_deliver(ss_transport *t, peer *p, const uint8_t *payload, size_t 
 
 /* transport_accept.c */
 void accept_on_connection(uv_stream_t *server, int status);
-/* Counts an inbound connection (c->host set) as unauthenticated, making room for it. */
+/* Counts an inbound connection (c->host set) as unauthenticated, making room
+ * for it, or closes it when only peers' connections could make room. */
 void accept_admit(conn *c);
 
 /* transport_conn.c */

@@ -23,6 +23,7 @@
 
 static uv_loop_t loop;
 static ss_transport *node1;
+static const char *node2_host; /* where node 1 believes node 2 is */
 static bool node1_closed;
 static int received;
 static int peer_up_events;
@@ -35,6 +36,7 @@ static void setup(void)
     node1_closed = false;
     received = 0;
     peer_up_events = 0;
+    node2_host = "127.0.0.1";
 }
 
 static void on_tick(uv_timer_t *timer) { (void)timer; }
@@ -102,7 +104,7 @@ static int listen_socket(int *port)
 /* Node 1 listens on a free port; its one peer, node 2, "lives" at peer_port. */
 static void start_node1(int peer_port, size_t max_frame, size_t max_queued, unsigned hs_ms)
 {
-    ss_transport_peer peer = {2, "127.0.0.1", peer_port};
+    ss_transport_peer peer = {2, node2_host, peer_port};
     ss_transport_config cfg = {
         .node_id = 1, .cluster_id = CLUSTER, .secret = SECRET, .bind_host = "127.0.0.1",
         .peers = &peer, .npeers = 1, .on_message = on_message, .on_peer_state = on_peer_state,
@@ -601,6 +603,38 @@ Test(wire, a_connection_that_said_hello_outlives_idle_strangers_from_its_address
     enum { N = 40 };
     raw r[N];
     crowd(r, N, 1);
+    proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
+    raw_send_frame(&peer, SS_FRAME_AUTH, mac, sizeof mac);
+    raw_expect_frame(&peer, SS_FRAME_WELCOME);
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&peer);
+    release_all(r, N);
+}
+
+/* Peers are known addresses: strangers elsewhere, even ones that know the
+ * cluster id and a node id, cannot displace a connection from one. */
+Test(wire, strangers_from_other_addresses_cannot_displace_a_connection_from_a_peers_address)
+{
+    node2_host = "127.0.0.2";
+    start_node1(dead_port(), 0, 0, 60000);
+    raw peer;
+    raw_connect_from(&peer, "127.0.0.2", ss_transport_port(node1));
+    uint8_t nc[NONCE] = "connector-nonce", na[NONCE], mac[SS_SHA256_SIZE];
+    send_hello(&peer, 2, 1, nc);
+    raw_expect_frame(&peer, SS_FRAME_CHALLENGE);
+    memcpy(na, peer.payload + 8, NONCE);
+    /* 70 strangers at six addresses, each claiming to be node 2, fill all 64
+     * slots; the peer's is the oldest of the connections that said HELLO. */
+    enum { N = 70 };
+    raw r[N];
+    char source[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(source, sizeof source, "127.0.0.%d", 3 + i / 13);
+        raw_connect_from(&r[i], source, ss_transport_port(node1));
+        send_hello(&r[i], 2, 1, nc);
+    }
+    uint64_t evictions = N + 1 - 64;
+    cr_assert(run_until(evicted_enough, &evictions));
     proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
     raw_send_frame(&peer, SS_FRAME_AUTH, mac, sizeof mac);
     raw_expect_frame(&peer, SS_FRAME_WELCOME);
