@@ -23,6 +23,8 @@
 #define SECRET "raft-port-test-secret"
 #define NONCE SS_HANDSHAKE_NONCE_SIZE
 
+TestSuite(raft_port, .timeout = 180);
+
 /* ---- a hand-driven peer connection ------------------------------------------------ */
 
 typedef struct {
@@ -272,8 +274,7 @@ static void start_cluster(h_cluster *cl, int *leader, int *follower)
  * be touched by the failed login (issue 18: with an empty secret the login
  * succeeded and closed it).
  */
-Test(raft_port, an_impostor_without_the_secret_cannot_propose_vote_or_displace_the_peer,
-     .timeout = 120)
+Test(raft_port, an_impostor_without_the_secret_cannot_propose_vote_or_displace_the_peer)
 {
     h_cluster cl;
     int l, f;
@@ -315,7 +316,7 @@ Test(raft_port, an_impostor_without_the_secret_cannot_propose_vote_or_displace_t
  * honest node's twin, and each of the checks above sees what it does. (With
  * an empty cluster-secret, any stranger was this impostor.)
  */
-Test(raft_port, the_checks_see_an_impostor_that_holds_the_secret, .timeout = 120)
+Test(raft_port, the_checks_see_an_impostor_that_holds_the_secret)
 {
     h_cluster cl;
     int l, f;
@@ -370,8 +371,7 @@ static bool own_non_loopback_address(char *out, size_t size)
     return found;
 }
 
-Test(raft_port, a_cluster_whose_raft_port_listens_beyond_loopback_without_a_secret_does_not_start,
-     .timeout = 60)
+Test(raft_port, a_cluster_whose_raft_port_listens_beyond_loopback_without_a_secret_does_not_start)
 {
     char ip[64];
     if (!own_non_loopback_address(ip, sizeof ip))
@@ -385,7 +385,7 @@ Test(raft_port, a_cluster_whose_raft_port_listens_beyond_loopback_without_a_secr
     h_node_cleanup(&n);
 }
 
-Test(raft_port, a_loopback_cluster_without_a_secret_starts_and_warns, .timeout = 60)
+Test(raft_port, a_loopback_cluster_without_a_secret_starts_and_warns)
 {
     h_node n;
     int other = h_free_port();
@@ -465,8 +465,7 @@ static void *strangers_run(void *arg)
  * others need each other; the stranger holds STRANGER_CONNS connections to
  * one of them from the moment it restarts.
  */
-Test(raft_port, strangers_holding_the_unauthenticated_slots_do_not_keep_a_restarted_node_out,
-     .timeout = 180)
+Test(raft_port, strangers_holding_the_unauthenticated_slots_do_not_keep_a_restarted_node_out)
 {
     h_cluster cl;
     int l, f;
