@@ -32,7 +32,7 @@
 
 static void describe_remote(conn *c)
 {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = {0}; /* AF_UNSPEC if getpeername fails */
     int len = sizeof ss;
     int port = 0;
     snprintf(c->host, sizeof c->host, "?");
