@@ -297,15 +297,19 @@ static void expect_refusal(raw *r, const char *reason)
     cr_expect_eq(received, 0);
 }
 
-/* Connects to node 1 as node 2 and completes the handshake; the MAC sent is left in mac. */
-static void raw_login(raw *r, uint8_t mac[SS_SHA256_SIZE])
+/* The handshake's first half on a connected r: HELLO as node 2 with nonce nc,
+ * node 1's CHALLENGE back; its nonce is left in na. */
+static void raw_hello(raw *r, const uint8_t *nc, uint8_t *na)
 {
-    raw_connect(r, ss_transport_port(node1));
-    uint8_t nc[NONCE] = "connector-nonce", na[NONCE];
     send_hello(r, 2, 1, nc);
     raw_expect_frame(r, SS_FRAME_CHALLENGE);
     cr_assert_eq(r->len, 8 + NONCE);
     memcpy(na, r->payload + 8, NONCE);
+}
+
+/* The second half: node 2's proof (left in mac), and node 1's in return. */
+static void raw_prove(raw *r, const uint8_t *nc, const uint8_t *na, uint8_t mac[SS_SHA256_SIZE])
+{
     proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
     raw_send_frame(r, SS_FRAME_AUTH, mac, SS_SHA256_SIZE);
     raw_expect_frame(r, SS_FRAME_WELCOME);
@@ -313,6 +317,15 @@ static void raw_login(raw *r, uint8_t mac[SS_SHA256_SIZE])
     proof("sandstore acceptor", SECRET, 2, 1, nc, na, want);
     cr_assert(r->len == SS_SHA256_SIZE && ss_hmac_equal(want, r->payload, SS_SHA256_SIZE),
               "node 1 proves it knows the secret too");
+}
+
+/* Connects to node 1 as node 2 and completes the handshake; the MAC sent is left in mac. */
+static void raw_login(raw *r, uint8_t mac[SS_SHA256_SIZE])
+{
+    raw_connect(r, ss_transport_port(node1));
+    uint8_t nc[NONCE] = "connector-nonce", na[NONCE];
+    raw_hello(r, nc, na);
+    raw_prove(r, nc, na, mac);
 }
 
 static bool got_one(void *arg) { (void)arg; return received >= 1; }
@@ -596,16 +609,12 @@ Test(wire, a_connection_that_said_hello_outlives_idle_strangers_from_its_address
     raw peer;
     raw_connect(&peer, ss_transport_port(node1));
     uint8_t nc[NONCE] = "connector-nonce", na[NONCE], mac[SS_SHA256_SIZE];
-    send_hello(&peer, 2, 1, nc);
-    raw_expect_frame(&peer, SS_FRAME_CHALLENGE);
-    memcpy(na, peer.payload + 8, NONCE);
+    raw_hello(&peer, nc, na);
     /* Its proof is one round trip away; meanwhile idle strangers pile in. */
     enum { N = 40 };
     raw r[N];
     crowd(r, N, 1);
-    proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
-    raw_send_frame(&peer, SS_FRAME_AUTH, mac, sizeof mac);
-    raw_expect_frame(&peer, SS_FRAME_WELCOME);
+    raw_prove(&peer, nc, na, mac);
     cr_expect_eq(inbound().accepted, 1);
     raw_release(&peer);
     release_all(r, N);
@@ -620,9 +629,7 @@ Test(wire, strangers_from_other_addresses_cannot_displace_a_connection_from_a_pe
     raw peer;
     raw_connect_from(&peer, "127.0.0.2", ss_transport_port(node1));
     uint8_t nc[NONCE] = "connector-nonce", na[NONCE], mac[SS_SHA256_SIZE];
-    send_hello(&peer, 2, 1, nc);
-    raw_expect_frame(&peer, SS_FRAME_CHALLENGE);
-    memcpy(na, peer.payload + 8, NONCE);
+    raw_hello(&peer, nc, na);
     /* 70 strangers at six addresses, each claiming to be node 2, fill all 64
      * slots; the peer's is the oldest of the connections that said HELLO. */
     enum { N = 70 };
@@ -635,9 +642,7 @@ Test(wire, strangers_from_other_addresses_cannot_displace_a_connection_from_a_pe
     }
     uint64_t evictions = N + 1 - 64;
     cr_assert(run_until(evicted_enough, &evictions));
-    proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
-    raw_send_frame(&peer, SS_FRAME_AUTH, mac, sizeof mac);
-    raw_expect_frame(&peer, SS_FRAME_WELCOME);
+    raw_prove(&peer, nc, na, mac);
     cr_expect_eq(inbound().accepted, 1);
     raw_release(&peer);
     release_all(r, N);
