@@ -389,7 +389,7 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
             .node_id = c->cfg->node_id,
             .cluster_id = c->cfg->cluster_id,
             .secret = c->cfg->cluster_secret,
-            .bind_host = c->cfg->bind,
+            .bind_host = ss_config_raft_bind(c->cfg),
             .port = c->cfg->raft_port,
             .peers = tp,
             .npeers = (size_t)n,
@@ -400,9 +400,9 @@ int ss_cluster_start(ss_cluster *c, char *errmsg)
         };
         int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
         if (rc != SS_OK)
-            return ss_errwrap(errmsg, rc, "raft port %s:%d", c->cfg->bind, c->cfg->raft_port);
+            return ss_errwrap(errmsg, rc, "raft port %s:%d", tc.bind_host, c->cfg->raft_port);
         LOG_NOTICE("raft: node %llu listening for peers on %s:%d; cluster of %d voters",
-                   (unsigned long long)c->cfg->node_id, c->cfg->bind, c->cfg->raft_port,
+                   (unsigned long long)c->cfg->node_id, tc.bind_host, c->cfg->raft_port,
                    c->cfg->npeers);
     } else {
         LOG_NOTICE("raft: node %llu is a one-member cluster (no peers configured); every write "

@@ -5,7 +5,7 @@
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "common/clock.h"
-#include "raft_io/transport_auth.h"
+#include "common/sha256.h"
 #include "store/encode.h"
 #include "store/txn.h"
 

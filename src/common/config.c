@@ -2,6 +2,7 @@
 #include "common/config.h"
 #include "common/strutil.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -58,6 +59,7 @@ static const directive directives[] = {
     {"tcp-keepalive", T_INT, OFF(tcp_keepalive), "300", 0, INT_MAX, NULL, true},
     {"node-id", T_U64, OFF(node_id), "1", 1, LL_MAX, NULL, false},
     {"raft-port", T_INT, OFF(raft_port), "7379", 0, 65535, NULL, false},
+    {"raft-bind", T_STRING, OFF(raft_bind), "", 0, 0, NULL, false},
     {"peers", T_PEERS, OFF(peers), "", 0, 0, NULL, false},
     {"cluster-id", T_STRING, OFF(cluster_id), "sandstore", 0, 0, NULL, false},
     {"cluster-secret", T_STRING, OFF(cluster_secret), "", 0, 0, NULL, false},
@@ -458,7 +460,42 @@ int ss_config_validate(ss_config *cfg, char *errmsg)
     if (cfg->heartbeat_interval >= cfg->election_timeout)
         return ss_errf(errmsg, SS_ECONFIG, "heartbeat-interval (%d ms) must be below election-timeout (%d ms)",
                        cfg->heartbeat_interval, cfg->election_timeout);
+    if (cfg->npeers == 1)
+        return SS_OK; /* only this node: the raft port is not opened */
+    const char *raft_bind = ss_config_raft_bind(cfg);
+    const char *which = cfg->raft_bind[0] ? "raft-bind" : "bind (raft-bind is empty)";
+    struct in6_addr ip;
+    if (inet_pton(AF_INET, raft_bind, &ip) != 1 && inet_pton(AF_INET6, raft_bind, &ip) != 1)
+        return ss_errf(errmsg, SS_ECONFIG, "%s '%s' must be an IP address", which, raft_bind);
+    /* The handshake's HMAC key is the secret: with an empty one, knowing the
+     * cluster id and a node id is enough to act as that node (propose, vote,
+     * replace the data with a snapshot). On loopback only local processes can
+     * try, and the transport warns at start; beyond it, we refuse. */
+    if (cfg->cluster_secret[0] == '\0' && !ss_config_is_loopback(raft_bind))
+        return ss_errf(errmsg, SS_ECONFIG, "cluster-secret is empty but the raft port listens "
+                       "beyond loopback (%s %s): anyone who reaches it could join the cluster as "
+                       "one of its nodes; set cluster-secret to the same long random string on "
+                       "every node, or raft-bind 127.0.0.1 for a cluster on one machine",
+                       which, raft_bind);
     return SS_OK;
+}
+
+const char *ss_config_raft_bind(const ss_config *cfg)
+{
+    return cfg->raft_bind && cfg->raft_bind[0] ? cfg->raft_bind : cfg->bind;
+}
+
+bool ss_config_is_loopback(const char *addr)
+{
+    struct in_addr v4;
+    struct in6_addr v6;
+    if (inet_pton(AF_INET, addr, &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, addr, &v6) != 1)
+        return false;
+    if (IN6_IS_ADDR_LOOPBACK(&v6))
+        return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
 }
 
 static void format_value(const ss_config *cfg, const directive *d, char *out, size_t size)

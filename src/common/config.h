@@ -55,6 +55,7 @@ typedef struct ss_config {
     /* Consensus. */
     uint64_t node_id;
     int raft_port;
+    char *raft_bind;                /* address the raft port listens on; "" = bind */
     char *peers;                    /* the directive as written */
     char *cluster_id;
     char *cluster_secret;
@@ -96,8 +97,16 @@ int ss_config_load_string(ss_config *cfg, const char *text, const char *origin, 
 /* Sets one directive from its arguments, as a config line would. */
 int ss_config_set(ss_config *cfg, const char *name, int argc, char **argv, char *errmsg);
 
-/* Checks the whole configuration for consistency (peers include node-id, ...). */
+/* Checks the whole configuration for consistency (peers include node-id, ...)
+ * and refuses a multi-node cluster whose raft port listens beyond loopback
+ * with an empty cluster-secret. */
 int ss_config_validate(ss_config *cfg, char *errmsg);
+
+/* The address the raft port listens on: raft-bind, or bind when it is empty. */
+const char *ss_config_raft_bind(const ss_config *cfg);
+
+/* Is addr an IP literal of the loopback interface (127.0.0.0/8, ::1)? */
+bool ss_config_is_loopback(const char *addr);
 
 /* CONFIG GET support: calls fn(name, value) for every directive whose name
  * matches the glob pattern (redis stringmatch rules, case-insensitive). */

@@ -82,10 +82,11 @@ void ss_storage_state_release(ss_storage_state *state);
  * Opens (or creates) the log under dir/raft/, recovers it and fills *state.
  * Runs synchronously on the calling thread (start-up, before the loop serves
  * anything): it reads the whole log into memory. A torn tail of the last
- * segment (a bad or incomplete record with no valid record after it) is cut
- * off with a warning; any other damage (a bad record followed by valid ones, in
- * a segment that is not the last, an index gap, a damaged meta file) returns
- * SS_ECORRUPT with the file and byte offset in errmsg. Entries below the first
+ * segment (an incomplete record, or one with a sector that reads as zeros,
+ * with no valid record after it) is cut off with a warning; any other damage
+ * (a complete last record that fails its checksum, a bad record followed by
+ * valid ones or in a segment that is not the last, an index gap, a damaged
+ * meta file) returns SS_ECORRUPT with the file and byte offset in errmsg. Entries below the first
  * index (compacted, in a segment that straddles it) are not returned. A
  * compaction interrupted by a crash is finished here. opts may be NULL for
  * the defaults. On failure *out is NULL and *state empty.

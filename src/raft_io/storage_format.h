@@ -64,9 +64,11 @@ typedef int (*ss_seg_record_fn)(void *arg, const ss_rec_header *h, const uint8_t
 
 /*
  * Reads a segment file and checks every record (CRCs, contiguous indexes from
- * the header's first index, len <= max_len). A bad or incomplete record with no
- * valid record after it in the last segment (is_last) is a torn tail: out->torn,
- * SS_OK. Anything else is SS_ECORRUPT naming the file and byte offset.
+ * the header's first index, len <= max_len). In the last segment (is_last), a
+ * record that a crash cut short (it runs past the end of the file, or a sector
+ * of it reads as zeros; see storage_segment.c) with no valid record after it is
+ * a torn tail: out->torn, SS_OK. Anything else, a complete last record that
+ * fails its checksum included, is SS_ECORRUPT naming the file and byte offset.
  */
 int ss_segment_scan(const char *path, bool is_last, uint64_t max_len, ss_seg_record_fn fn,
                     void *arg, ss_seg_scan *out, char *errmsg);

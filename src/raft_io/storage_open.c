@@ -105,15 +105,18 @@ static int load_record(void *arg, const ss_rec_header *h, const uint8_t *payload
     return SS_OK;
 }
 
-/* Cuts a torn tail off the last segment (or removes it if even its header is torn). */
-static int repair_tail(const char *path, const ss_seg_scan *scan, bool sync, char *errmsg)
+/* Cuts a torn tail off the last segment (or removes it if even its header is
+ * torn), durably before anything is appended after it: the removal by a
+ * directory fsync, the cut by fdatasync and a checked close. */
+static int repair_tail(const char *raftdir, const char *path, const ss_seg_scan *scan, bool sync,
+                       char *errmsg)
 {
     LOG_WARNING("storage: torn tail in '%s' at offset %" PRIu64 ", dropping %" PRIu64 " bytes",
                 path, scan->valid_end, scan->file_size - scan->valid_end);
     if (!scan->header_valid) {
         if (unlink(path) != 0)
             return ss_errf(errmsg, SS_EIO, "storage: remove '%s': %s", path, strerror(errno));
-        return SS_OK;
+        return sync ? ss_fsync_dir(raftdir, errmsg) : SS_OK;
     }
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
@@ -122,7 +125,10 @@ static int repair_tail(const char *path, const ss_seg_scan *scan, bool sync, cha
     if (ftruncate(fd, (off_t)scan->valid_end) != 0 || (sync && fdatasync(fd) != 0))
         rc = ss_errf(errmsg, SS_EIO, "storage: truncate '%s' to %" PRIu64 " bytes: %s", path,
                      scan->valid_end, strerror(errno));
-    close(fd);
+    /* Some file systems (NFS) report a failed write-back only at close. */
+    if (close(fd) != 0 && rc == SS_OK)
+        rc = ss_errf(errmsg, SS_EIO, "storage: close '%s' after truncating it: %s", path,
+                     strerror(errno));
     return rc;
 }
 
@@ -143,7 +149,7 @@ static int load_segment(ss_storage *s, loader *l, uint64_t first, bool is_last, 
     if (!scan.header_valid) {
         /* Only possible for the last segment, torn while it was being created. */
         free(w->segs[--w->nsegs].offsets);
-        return repair_tail(path, &scan, sync, errmsg);
+        return repair_tail(w->raftdir, path, &scan, sync, errmsg);
     }
     if (scan.first_index != first)
         return ss_errf(errmsg, SS_ECORRUPT, "storage: '%s' at offset 0 says it starts at index %"
@@ -157,7 +163,7 @@ static int load_segment(ss_storage *s, loader *l, uint64_t first, bool is_last, 
             return ss_errf(errmsg, SS_ECORRUPT, "storage: index gap before '%s' at offset 0: "
                            "previous segment ends at %" PRIu64, path, prev->first + prev->count - 1);
     }
-    if (scan.torn && (rc = repair_tail(path, &scan, sync, errmsg)) != SS_OK)
+    if (scan.torn && (rc = repair_tail(w->raftdir, path, &scan, sync, errmsg)) != SS_OK)
         return rc;
     w->segs[w->nsegs - 1].size = scan.valid_end;
     return SS_OK;

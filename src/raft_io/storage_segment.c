@@ -113,15 +113,78 @@ static bool valid_record_after(const uint8_t *buf, uint64_t n, uint64_t from, ui
     return false;
 }
 
-/* Decides between a torn tail and corruption once the record at off is bad. */
+/*
+ * Telling a torn write from damage. A disk writes whole sectors, not
+ * necessarily in order, so a write cut short by a crash leaves some of its
+ * sectors unwritten; on the file systems we run on (ext4, xfs) the unwritten
+ * blocks of a file that was extended read back as zeros. A torn record is
+ * therefore a prefix (it runs past the end of the file) or holds a sector
+ * that reads as zeros. A record with every byte present and no such sector
+ * that fails its checksum was written and then changed: that is corruption,
+ * and it may be an entry this node acknowledged (etcd's WAL draws the same
+ * line: a CRC mismatch is a torn write only if a sector of it is zeros).
+ */
+#define SECTOR_SIZE 512
+
+/* Is any sector-aligned piece of buf[from..to) all zeros? */
+static bool has_zero_sector(const uint8_t *buf, uint64_t from, uint64_t to)
+{
+    for (uint64_t start = from; start < to;) {
+        uint64_t end = (start / SECTOR_SIZE + 1) * SECTOR_SIZE;
+        if (end > to)
+            end = to;
+        uint64_t i = start;
+        while (i < end && buf[i] == 0)
+            i++;
+        if (i == end)
+            return true;
+        start = end;
+    }
+    return false;
+}
+
+/* A record whose header fails its own CRC is normally torn (or the zeros or
+ * garbage past the end of the log), and its length cannot be trusted. But if
+ * the header names the index that comes next, its payload fits in the file
+ * and matches the payload CRC the header carries, and no sector of it reads
+ * as zeros, the record was written whole and its header damaged since. */
+static bool written_whole(const uint8_t *buf, uint64_t n, uint64_t off, uint64_t want,
+                          uint64_t max_len)
+{
+    const uint8_t *p = buf + off;
+    uint64_t len = ss_get32(p + 4);
+    if (n - off < SS_REC_HEADER_SIZE || ss_get64(p + 8) != want || len > max_len ||
+        n - off - SS_REC_HEADER_SIZE < len)
+        return false;
+    if (ss_get32(p + 28) != ss_crc32c(0, p + SS_REC_HEADER_SIZE, len))
+        return false;
+    return !has_zero_sector(buf, off, off + SS_REC_HEADER_SIZE + len);
+}
+
+/* Decides between a torn tail and corruption once the record at off is bad
+ * (c says how; h holds its header fields, want is the index expected there). */
 static int bad_record(const char *path, const uint8_t *buf, uint64_t n, uint64_t off,
-                      uint64_t resume, bool is_last, uint64_t max_len, ss_seg_scan *out,
-                      char *errmsg)
+                      enum rec_check c, const ss_rec_header *h, uint64_t want, bool is_last,
+                      uint64_t max_len, ss_seg_scan *out, char *errmsg)
 {
     if (!is_last)
         return ss_errf(errmsg, SS_ECORRUPT,
                        "storage: bad record in '%s' at offset %" PRIu64 " (not the last segment)",
                        path, off);
+    if (c == REC_BAD_PAYLOAD && !has_zero_sector(buf, off, off + SS_REC_HEADER_SIZE + h->len))
+        return ss_errf(errmsg, SS_ECORRUPT,
+                       "storage: checksum mismatch in '%s' at offset %" PRIu64 ": record %" PRIu64
+                       " is complete, so it was damaged after it was written (not a torn write); "
+                       "move this node's data directory away to rebuild it from its peers",
+                       path, off, h->index);
+    if (c == REC_BAD_HEADER && written_whole(buf, n, off, want, max_len))
+        return ss_errf(errmsg, SS_ECORRUPT,
+                       "storage: damaged record header in '%s' at offset %" PRIu64 ": record %"
+                       PRIu64 " is complete, so it was damaged after it was written (not a torn "
+                       "write); move this node's data directory away to rebuild it from its peers",
+                       path, off, want);
+    /* With a trusted header, the next record can only start after this one. */
+    uint64_t resume = c == REC_BAD_PAYLOAD ? off + SS_REC_HEADER_SIZE + h->len : off + 1;
     if (valid_record_after(buf, n, resume, max_len))
         return ss_errf(errmsg, SS_ECORRUPT,
                        "storage: bad record in '%s' at offset %" PRIu64
@@ -147,12 +210,9 @@ static int scan_records(const char *path, const uint8_t *buf, uint64_t n, bool i
             out->torn = true;
             return SS_OK;
         }
-        if (c != REC_OK) {
-            /* With a trusted header, the next record can only start after this one. */
-            uint64_t resume = c == REC_BAD_PAYLOAD ? off + SS_REC_HEADER_SIZE + h.len : off + 1;
-            return bad_record(path, buf, n, off, resume, is_last, max_len, out, errmsg);
-        }
         uint64_t want = out->first_index + out->count;
+        if (c != REC_OK)
+            return bad_record(path, buf, n, off, c, &h, want, is_last, max_len, out, errmsg);
         if (h.index != want)
             return ss_errf(errmsg, SS_ECORRUPT,
                            "storage: index gap in '%s' at offset %" PRIu64 ": record %" PRIu64
@@ -195,12 +255,21 @@ int ss_segment_scan(const char *path, bool is_last, uint64_t max_len, ss_seg_rec
     }
     close(fd);
 
-    int rc;
+    int rc = SS_OK;
     out->first_index = seg_header_decode(buf, n);
     out->header_valid = out->first_index != 0;
     if (!out->header_valid) {
-        /* A roll torn while writing the header leaves a short or damaged last file. */
-        rc = bad_record(path, buf, n, 0, 1, is_last, max_len, out, errmsg);
+        /* A roll torn while writing the header leaves a short or damaged last
+         * file; it holds nothing that was ever acknowledged, unless records
+         * follow the header. */
+        if (!is_last)
+            rc = ss_errf(errmsg, SS_ECORRUPT, "storage: bad segment header in '%s' at offset 0 "
+                         "(not the last segment)", path);
+        else if (valid_record_after(buf, n, 1, max_len))
+            rc = ss_errf(errmsg, SS_ECORRUPT, "storage: bad segment header in '%s' at offset 0 "
+                         "followed by valid records", path);
+        else
+            out->torn = true;
     } else {
         out->valid_end = SS_SEG_HEADER_SIZE;
         rc = scan_records(path, buf, n, is_last, max_len, fn, arg, out, errmsg);

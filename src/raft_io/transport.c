@@ -70,55 +70,6 @@ static void on_flush(uv_prepare_t *h)
     conn_flush_all(h->data);
 }
 
-static void describe_remote(uv_tcp_t *tcp, char *out, size_t cap)
-{
-    struct sockaddr_storage ss;
-    int len = sizeof ss;
-    char ip[64] = "?";
-    int port = 0;
-    if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &len) == 0) {
-        if (ss.ss_family == AF_INET6) {
-            uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
-            port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-        } else {
-            uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
-            port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        }
-    }
-    snprintf(out, cap, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
-}
-
-static void on_connection(uv_stream_t *server, int status)
-{
-    ss_transport *t = server->data;
-    if (status < 0) {
-        LOG_WARNING("transport: accept failed: %s", uv_strerror(status));
-        return;
-    }
-    conn *c = conn_new(t, NULL, false);
-    if (c == NULL) {
-        LOG_WARNING("transport: out of memory accepting a connection");
-        return;
-    }
-    int rc = uv_accept(server, (uv_stream_t *)&c->tcp);
-    if (rc == 0)
-        describe_remote(&c->tcp, c->addr, sizeof c->addr);
-    if (rc == 0 && t->handshaking_inbound >= MAX_HANDSHAKING_INBOUND) {
-        conn_log_refusal(c, "too many unauthenticated connections");
-        conn_close(c);
-        return;
-    }
-    if (rc == 0)
-        rc = conn_start(c);
-    if (rc < 0) {
-        LOG_WARNING("transport: accept failed: %s", uv_strerror(rc));
-        conn_close(c);
-        return;
-    }
-    c->handshaking_counted = true;
-    t->handshaking_inbound++;
-}
-
 static int copy_config(ss_transport *t, const ss_transport_config *cfg, char *errmsg)
 {
     const char *cluster = cfg->cluster_id ? cfg->cluster_id : SS_TRANSPORT_DEFAULT_CLUSTER_ID;
@@ -184,7 +135,7 @@ static int start_listening(ss_transport *t, const ss_transport_config *cfg, char
         return ss_errf(errmsg, SS_ECONFIG, "transport: bind address '%s' is not an IP address", host);
     int rc = uv_tcp_bind(&t->listener, &addr.sa, 0);
     if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&t->listener, 128, on_connection);
+        rc = uv_listen((uv_stream_t *)&t->listener, 128, accept_on_connection);
     if (rc < 0)
         return ss_errf(errmsg, SS_EIO, "transport: listen on %s:%d: %s", host, cfg->port,
                        uv_strerror(rc));
@@ -224,12 +175,21 @@ int ss_transport_new(uv_loop_t *loop, const ss_transport_config *cfg, ss_transpo
     uv_prepare_start(&t->flusher, on_flush);
     uv_unref((uv_handle_t *)&t->flusher); /* runs every iteration, keeps nothing alive */
     t->refs++;
+    uv_idle_init(loop, &t->accept_turn);
+    t->accept_turn.data = t;
+    t->refs++;
     for (size_t i = 0; i < t->npeers; i++) {
         peer_init(&t->peers[i], t, &cfg->peers[i]);
         t->refs++;
     }
     LOG_NOTICE("transport: node %llu listening for peers on port %d",
                (unsigned long long)t->node_id, t->port);
+    if (t->secret_len == 0)
+        LOG_WARNING("transport: WARNING cluster-secret is empty, so the peer handshake proves "
+                    "nothing: any process that can reach %s:%d and knows the cluster id '%s' "
+                    "can act as a node of this cluster (propose writes, vote, replace the "
+                    "data). Set cluster-secret to the same long random string on every node",
+                    cfg->bind_host ? cfg->bind_host : "0.0.0.0", t->port, t->cluster_id);
     for (size_t i = 0; i < t->npeers; i++)
         peer_connect(&t->peers[i]);
     *out = t;
@@ -328,6 +288,7 @@ void ss_transport_close(ss_transport *t, ss_transport_close_cb cb)
     t->close_cb = cb;
     uv_close((uv_handle_t *)&t->listener, on_handle_closed);
     uv_close((uv_handle_t *)&t->flusher, on_handle_closed);
+    uv_close((uv_handle_t *)&t->accept_turn, on_handle_closed);
     for (size_t i = 0; i < t->npeers; i++)
         uv_close((uv_handle_t *)&t->peers[i].retry, on_retry_timer_closed);
     for (conn *c = t->conns; c; c = c->next)

@@ -48,7 +48,8 @@ typedef void (*ss_transport_close_cb)(void *ctx);
 typedef struct {
     uint64_t node_id;          /* this node; must not be 0 */
     const char *cluster_id;    /* NULL = SS_TRANSPORT_DEFAULT_CLUSTER_ID */
-    const char *secret;        /* cluster-secret; NULL or "" = empty key, handshake still runs */
+    const char *secret;        /* cluster-secret; NULL or "" = empty key: the handshake still
+                                * runs but proves nothing (warned about at start) */
     const char *bind_host;     /* IP literal to listen on; NULL = "0.0.0.0" */
     int port;                  /* raft port; 0 = any free port (see ss_transport_port) */
     const ss_transport_peer *peers; /* the other nodes (not this one) */
@@ -81,6 +82,7 @@ typedef struct {
 typedef struct {
     uint64_t accepted;         /* inbound handshakes completed */
     uint64_t refused;          /* inbound connections closed before authentication */
+    uint64_t evicted;          /* of which to make room for a newer one (too many unauthenticated) */
     uint64_t malformed;        /* connections closed on a malformed or unexpected frame */
 } ss_transport_inbound_stats;
 

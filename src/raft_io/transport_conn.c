@@ -35,6 +35,11 @@ static void on_deadline(uv_timer_t *timer)
     conn_fail(c, c->state == CONN_HANDSHAKE ? "handshake timed out" : "connect timed out");
 }
 
+void conn_set_deadline(conn *c, unsigned ms)
+{
+    uv_timer_start(&c->timer, on_deadline, ms, 0);
+}
+
 conn *conn_new(ss_transport *t, peer *p, bool outbound)
 {
     conn *c = calloc(1, sizeof *c);
@@ -300,15 +305,8 @@ static void on_frame(conn *c, const ss_frame *f)
     transport_deliver(c->t, c->peer, f->payload, f->len);
 }
 
-static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+void conn_feed(conn *c, const uint8_t *data, size_t len)
 {
-    conn *c = s->data;
-    if (nread < 0) {
-        conn_fail(c, nread == UV_EOF ? "connection closed by peer" : uv_strerror((int)nread));
-        return;
-    }
-    const uint8_t *data = (const uint8_t *)buf->base;
-    size_t len = (size_t)nread;
     /* A callback may close the connection (or the transport): stop at once then,
      * so that nothing read after that point is delivered. */
     while (c->state != CONN_CLOSING && !c->refusing && !c->t->closing) {
@@ -322,6 +320,16 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         }
         on_frame(c, &f);
     }
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    conn *c = s->data;
+    if (nread < 0) {
+        conn_fail(c, nread == UV_EOF ? "connection closed by peer" : uv_strerror((int)nread));
+        return;
+    }
+    conn_feed(c, (const uint8_t *)buf->base, (size_t)nread);
 }
 
 int conn_start(conn *c)

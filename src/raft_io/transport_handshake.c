@@ -40,22 +40,32 @@ static uint64_t get64(const uint8_t *p)
     return v;
 }
 
-static void compute_mac(const ss_transport *t, const char *label, uint64_t from, uint64_t to,
-                        const conn *c, uint8_t out[SS_SHA256_SIZE])
+void ss_handshake_mac(const void *secret, size_t secret_len, const char *cluster_id,
+                      const char *label, uint64_t from, uint64_t to,
+                      const uint8_t nonce_connector[SS_HANDSHAKE_NONCE_SIZE],
+                      const uint8_t nonce_acceptor[SS_HANDSHAKE_NONCE_SIZE],
+                      uint8_t out[SS_SHA256_SIZE])
 {
     uint8_t ids[16];
     put64(ids, from);
     put64(ids + 8, to);
-    uint8_t clen = (uint8_t)strlen(t->cluster_id);
+    uint8_t clen = (uint8_t)strlen(cluster_id);
     ss_hmac_sha256_ctx h;
-    ss_hmac_sha256_init(&h, t->secret, t->secret_len);
+    ss_hmac_sha256_init(&h, secret, secret_len);
     ss_hmac_sha256_update(&h, label, strlen(label) + 1);
     ss_hmac_sha256_update(&h, &clen, 1);
-    ss_hmac_sha256_update(&h, t->cluster_id, clen);
+    ss_hmac_sha256_update(&h, cluster_id, clen);
     ss_hmac_sha256_update(&h, ids, sizeof ids);
-    ss_hmac_sha256_update(&h, c->nonce_connector, NONCE_SIZE);
-    ss_hmac_sha256_update(&h, c->nonce_acceptor, NONCE_SIZE);
+    ss_hmac_sha256_update(&h, nonce_connector, SS_HANDSHAKE_NONCE_SIZE);
+    ss_hmac_sha256_update(&h, nonce_acceptor, SS_HANDSHAKE_NONCE_SIZE);
     ss_hmac_sha256_final(&h, out);
+}
+
+static void compute_mac(const ss_transport *t, const char *label, uint64_t from, uint64_t to,
+                        const conn *c, uint8_t out[SS_SHA256_SIZE])
+{
+    ss_handshake_mac(t->secret, t->secret_len, t->cluster_id, label, from, to,
+                     c->nonce_connector, c->nonce_acceptor, out);
 }
 
 static void fill_nonce(ss_transport *t, uint8_t nonce[NONCE_SIZE])
@@ -112,15 +122,15 @@ static void connector_on_frame(conn *c, const ss_frame *f)
         }
         memcpy(c->nonce_acceptor, f->payload + 8, NONCE_SIZE);
         uint8_t mac[SS_SHA256_SIZE];
-        compute_mac(t, "sandstore connector", t->node_id, c->peer->id, c, mac);
+        compute_mac(t, SS_HANDSHAKE_CONNECTOR, t->node_id, c->peer->id, c, mac);
         c->hs_step = EXPECT_SECOND;
         if (conn_queue(c, SS_FRAME_AUTH, mac, sizeof mac) != SS_OK)
             conn_fail(c, "out of memory");
     } else if (c->hs_step == EXPECT_SECOND && f->type == SS_FRAME_WELCOME &&
                f->len == SS_SHA256_SIZE) {
         uint8_t mac[SS_SHA256_SIZE];
-        compute_mac(t, "sandstore acceptor", t->node_id, c->peer->id, c, mac);
-        if (!ss_mac_equal(mac, f->payload, sizeof mac)) {
+        compute_mac(t, SS_HANDSHAKE_ACCEPTOR, t->node_id, c->peer->id, c, mac);
+        if (!ss_hmac_equal(mac, f->payload, sizeof mac)) {
             conn_fail(c, "the peer does not know our cluster secret");
             return;
         }
@@ -176,12 +186,12 @@ static void acceptor_on_auth(conn *c, const ss_frame *f)
 {
     ss_transport *t = c->t;
     uint8_t mac[SS_SHA256_SIZE];
-    compute_mac(t, "sandstore connector", c->claimed_id, t->node_id, c, mac);
-    if (f->len != SS_SHA256_SIZE || !ss_mac_equal(mac, f->payload, sizeof mac)) {
+    compute_mac(t, SS_HANDSHAKE_CONNECTOR, c->claimed_id, t->node_id, c, mac);
+    if (f->len != SS_SHA256_SIZE || !ss_hmac_equal(mac, f->payload, sizeof mac)) {
         conn_refuse(c, "bad cluster secret");
         return;
     }
-    compute_mac(t, "sandstore acceptor", c->claimed_id, t->node_id, c, mac);
+    compute_mac(t, SS_HANDSHAKE_ACCEPTOR, c->claimed_id, t->node_id, c, mac);
     if (conn_queue(c, SS_FRAME_WELCOME, mac, sizeof mac) != SS_OK) {
         conn_fail(c, "out of memory");
         return;

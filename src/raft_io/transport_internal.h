@@ -8,11 +8,12 @@
 #include <uv.h>
 
 #include "common/error.h"
+#include "common/sha256.h"
 #include "raft_io/transport.h"
-#include "raft_io/transport_auth.h"
 #include "raft_io/transport_frame.h"
+#include "raft_io/transport_handshake.h"
 
-#define NONCE_SIZE 16
+#define NONCE_SIZE SS_HANDSHAKE_NONCE_SIZE
 #define READ_BUF_SIZE 65536
 /* Until a connection is authenticated its frames are tiny; a stranger must not
  * be able to make us allocate a large payload buffer. */
@@ -21,9 +22,25 @@
  * and goes out batched in the next write. */
 #define MAX_WRITES_IN_FLIGHT 2
 #define MAX_FRAMES_PER_WRITE 1024 /* IOV_MAX on Linux */
-/* Connections accepted but not yet authenticated. */
+/*
+ * Connections accepted but not yet authenticated, in all and from one source
+ * address. Past either limit the newcomer is let in and the oldest
+ * unauthenticated connection is evicted (one that has said nothing before
+ * one that sent a valid HELLO): a newcomer may be a peer, which proves itself
+ * within one round trip, while a stranger holds a slot for as long as it is
+ * let. Refusing newcomers instead let 64 idle strangers keep every peer out
+ * (issue 18). On loopback every peer shares one address, hence the order.
+ */
 #define MAX_HANDSHAKING_INBOUND 64
+#define MAX_HANDSHAKING_PER_ADDR 16
+/* From this many unauthenticated connections on, the transport is under
+ * pressure: a new connection's handshake deadline is short, and connections
+ * are accepted one per loop iteration, so that every connection already
+ * accepted is read (its HELLO seen) between two evictions. */
+#define PRESSURE_INBOUND 16
+#define PRESSURE_HANDSHAKE_MS 1000
 #define ADDR_SIZE 80
+#define HOST_SIZE 64
 #define KEEPALIVE_S 10
 #define USER_TIMEOUT_MS 15000
 #define REFUSE_REASON_MAX 120
@@ -58,11 +75,14 @@ typedef struct conn {
     bool outbound;
     bool refusing;               /* inbound: close once the REFUSE frame is out */
     bool handshaking_counted;    /* inbound: counted in t->handshaking_inbound */
+    uint64_t accept_seq;         /* inbound: order of acceptance (older is smaller) */
+    bool from_peer_host;         /* inbound: from the address of a configured peer */
     conn_state state;
     int refs;                    /* open handles + outstanding requests */
     int hs_step;                 /* which handshake frame is expected next */
     struct conn *prev, *next;    /* t->conns */
     char addr[ADDR_SIZE];        /* remote address, for logs */
+    char host[HOST_SIZE];        /* inbound: the remote IP alone, for the per-address limit */
     uint8_t nonce_connector[NONCE_SIZE];
     uint8_t nonce_acceptor[NONCE_SIZE];
     uint64_t claimed_id;         /* inbound: the node id stated in HELLO */
@@ -106,6 +126,8 @@ struct ss_transport {
     size_t npeers;
     conn *conns;
     size_t handshaking_inbound;
+    uint64_t accept_seq;
+    uv_idle_t accept_turn;       /* under pressure: the next accept waits for the next iteration */
     ss_transport_inbound_stats inbound;
     char last_refusal[ADDR_SIZE + REFUSE_REASON_MAX]; /* "ip: reason" last warned about */
     uint64_t last_refusal_ms;
@@ -121,10 +143,19 @@ void transport_unref(ss_transport *t);
 uint64_t transport_random(ss_transport *t);
 void transport_deliver(ss_transport *t, peer *p, const uint8_t *payload, size_t len);
 
+/* transport_accept.c */
+void accept_on_connection(uv_stream_t *server, int status);
+/* Counts an inbound connection (c->host set) as unauthenticated, making room
+ * for it, or closes it when only peers' connections could make room. */
+void accept_admit(conn *c);
+
 /* transport_conn.c */
 conn *conn_new(ss_transport *t, peer *p, bool outbound);
 void conn_unref(conn *c);       /* drops a request's reference; may free c */
 int conn_start(conn *c);         /* TCP is connected: start reading */
+/* Handles bytes read from the connection: frames, the handshake, delivery.
+ * No I/O of its own, so the fuzz target drives it directly. */
+void conn_feed(conn *c, const uint8_t *data, size_t len);
 int conn_queue(conn *c, ss_frame_type type, const void *payload, size_t len);
 void conn_flush_all(ss_transport *t);
 void conn_fail(conn *c, const char *why);
@@ -132,6 +163,7 @@ void conn_close(conn *c);
 void conn_refuse(conn *c, const char *why);
 void conn_log_refusal(conn *c, const char *why); /* counts it; warns once a minute per host+reason */
 void conn_set_open(conn *c);
+void conn_set_deadline(conn *c, unsigned ms); /* restarts the handshake deadline */
 
 /* transport_handshake.c */
 void handshake_start_connector(conn *c);

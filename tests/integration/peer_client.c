@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "raft_io/transport_auth.h"
+#include "common/sha256.h"
 #include "raft_io/transport_frame.h"
 
 #define NONCE 16
@@ -126,7 +126,7 @@ static bool handshake(h_peer *p, const char *cluster, const char *secret, uint64
     if (!read_frame(p, &type, buf, sizeof buf, &len) || type != SS_FRAME_WELCOME || len != SS_SHA256_SIZE)
         return false;
     proof("sandstore acceptor", secret, cluster, from, to, nc, na, mac);
-    return ss_mac_equal(mac, buf, sizeof mac);
+    return ss_hmac_equal(mac, buf, sizeof mac);
 }
 
 h_peer *h_peer_login(int port, const char *cluster_id, const char *secret, uint64_t from, uint64_t to)

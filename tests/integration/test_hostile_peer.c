@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "integration/cluster_harness.h"
 #include "raft/raft.h"
-#include "raft_io/transport_auth.h"
+#include "common/sha256.h"
 #include "raft_io/transport_frame.h"
 #include "unit/test_raft_craft.h"
 

@@ -40,6 +40,14 @@ Test(config, file_lines_set_directives_and_skip_comments)
     cr_expect_eq(cfg.proto_max_bulk_len, 1024LL * 1024 * 1024);
 }
 
+Test(config, a_comment_may_hold_anything_even_unbalanced_quotes)
+{
+    ss_errmsg err = "";
+    const char *text = "# run it: sandstore <(echo \"x $(cat y)\") it's\n  # \"\nport 7001\n";
+    cr_expect_eq(ss_config_load_string(&cfg, text, "test", err), SS_OK, "%s", err);
+    cr_expect_eq(cfg.port, 7001);
+}
+
 Test(config, unknown_directive_names_file_and_line)
 {
     ss_errmsg err = "";
@@ -103,6 +111,82 @@ Test(config, peers_parse_and_must_include_this_node)
     cfg.node_id = 9;
     cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG);
     cr_expect(strstr(err, "node-id 9") != NULL, "%s", err);
+}
+
+static void load(const char *text)
+{
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, text, "test", err), SS_OK, "%s", err);
+}
+
+Test(config, the_raft_port_listens_on_bind_unless_raft_bind_is_set)
+{
+    cr_expect_str_eq(cfg.raft_bind, "");
+    cr_expect_str_eq(ss_config_raft_bind(&cfg), "127.0.0.1");
+    load("bind 0.0.0.0\n");
+    cr_expect_str_eq(ss_config_raft_bind(&cfg), "0.0.0.0");
+    load("raft-bind 127.0.0.1\n");
+    cr_expect_str_eq(ss_config_raft_bind(&cfg), "127.0.0.1");
+    cr_expect_str_eq(cfg.bind, "0.0.0.0", "the client port keeps its own");
+}
+
+#define THREE_NODES "node-id 1\npeers 1@10.0.0.1:7379,2@10.0.0.2:7379,3@10.0.0.3:7379\n"
+
+/* With an empty secret the handshake's HMAC key is public (issue 18). */
+Test(config, refuses_a_cluster_whose_raft_port_listens_beyond_loopback_without_a_secret)
+{
+    ss_errmsg err = "";
+    load(THREE_NODES "bind 0.0.0.0\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG);
+    cr_expect(strstr(err, "cluster-secret is empty") != NULL, "%s", err);
+    cr_expect(strstr(err, "bind (raft-bind is empty) 0.0.0.0") != NULL, "%s", err);
+
+    load("raft-bind 10.0.0.1\n");
+    err[0] = '\0';
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG);
+    cr_expect(strstr(err, "raft-bind 10.0.0.1") != NULL, "%s", err);
+
+    load("raft-bind ::\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG, "the IPv6 wildcard too");
+}
+
+Test(config, a_secret_or_a_loopback_raft_port_is_accepted)
+{
+    ss_errmsg err = "";
+    load(THREE_NODES "bind 0.0.0.0\ncluster-secret k3ep-it-l0ng\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
+    load("cluster-secret \"\"\nraft-bind 127.0.0.1\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
+    load("raft-bind ::1\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
+}
+
+Test(config, a_one_node_cluster_opens_no_raft_port_and_needs_no_secret)
+{
+    ss_errmsg err = "";
+    load("bind 0.0.0.0\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
+    load("peers 1@10.0.0.1:7379\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
+}
+
+Test(config, the_raft_bind_address_must_be_an_ip_address)
+{
+    ss_errmsg err = "";
+    load(THREE_NODES "cluster-secret s\nraft-bind localhost\n");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG);
+    cr_expect(strstr(err, "raft-bind 'localhost' must be an IP address") != NULL, "%s", err);
+}
+
+Test(config, loopback_is_127_0_0_0_slash_8_and_ipv6_one)
+{
+    const char *yes[] = {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"};
+    const char *no[] = {"0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "::2", "::ffff:10.0.0.1",
+                        "localhost", "", "127.0.0.1 "};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_expect(ss_config_is_loopback(yes[i]), "%s", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_expect_not(ss_config_is_loopback(no[i]), "%s", no[i]);
 }
 
 Test(config, malformed_peers_are_rejected)

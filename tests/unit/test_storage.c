@@ -580,7 +580,13 @@ Test(storage, a_cut_across_several_records_drops_all_of_them)
     close_and_wait(s);
 }
 
-Test(storage, a_checksum_failing_last_record_is_a_torn_tail)
+/*
+ * A torn write is a prefix: the record runs past the end of the file, or a
+ * sector of it was never written and reads as zeros. A complete last record
+ * that fails its checksum was written, and perhaps acknowledged, then damaged:
+ * the log refuses to open rather than drop it silently.
+ */
+Test(storage, a_checksum_mismatch_in_a_complete_last_record_is_corruption)
 {
     ss_storage_opts o = write_log(20, 1 << 20);
     char path[256];
@@ -588,12 +594,102 @@ Test(storage, a_checksum_failing_last_record_is_a_torn_tail)
     uint64_t off = record_offset(1, 20);
     cr_assert_gt(payload_len(20), 0);
     flip_byte(path, off + SS_REC_HEADER_SIZE);
+    expect_corrupt_at(&o, path, off);
+    cr_expect_eq(file_size(path), off + SS_REC_HEADER_SIZE + payload_len(20), "nothing was cut");
+}
+
+Test(storage, a_damaged_header_of_a_complete_last_record_is_corruption)
+{
+    ss_storage_opts o = write_log(20, 1 << 20);
+    char path[256];
+    seg_path(1, path, sizeof path);
+    uint64_t off = record_offset(1, 20);
+    flip_byte(path, off + 17); /* inside the term: the header CRC fails, the payload is intact */
+    expect_corrupt_at(&o, path, off);
+}
+
+/* Appends one entry of len bytes of value v at the end of the log and waits. */
+static void persist_blob(ss_storage *s, uint32_t len, uint8_t v)
+{
+    uint8_t *data = malloc(len);
+    memset(data, v, len);
+    ss_log_entry e = {.index = ss_storage_last_index(s) + 1, .term = 1, .type = 0, .len = len,
+                      .data = data};
+    recorder rec = {0};
+    ss_persist_req req = {.entries = &e, .n_entries = 1, .cb = record_cb, .arg = &rec};
+    cr_assert_eq(ss_storage_persist(s, &req), SS_OK);
+    free(data);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    cr_assert_eq(rec.calls, 1);
+    cr_assert_eq(rec.status[0], SS_OK);
+}
+
+/* A log of entries 1..10 and an 11th of 4000 bytes of 0x5a; returns its record's
+ * offset, and in *sector the first sector boundary 1000 bytes into its payload. */
+static uint64_t write_log_ending_in_a_big_record(ss_storage_opts *o, char *path, size_t size,
+                                                 uint64_t *sector)
+{
+    *o = write_log(10, 1 << 20);
     ss_storage_state st;
-    ss_storage *s = open_ok(&o, &st);
-    cr_assert_eq(st.n_entries, 19);
-    cr_expect_eq(file_size(path), off);
+    ss_storage *s = open_ok(o, &st);
+    ss_storage_state_release(&st);
+    persist_blob(s, 4000, 0x5a);
+    close_and_wait(s);
+    seg_path(1, path, size);
+    uint64_t off = record_offset(1, 11);
+    cr_assert_eq(file_size(path), off + SS_REC_HEADER_SIZE + 4000);
+    *sector = (off + SS_REC_HEADER_SIZE + 1000 + 511) / 512 * 512;
+    return off;
+}
+
+static void zero_bytes(const char *path, uint64_t from, uint64_t to)
+{
+    size_t len;
+    uint8_t *buf = read_file(path, &len);
+    cr_assert_leq(to, len);
+    memset(buf + from, 0, to - from);
+    write_file(path, buf, len);
+    free(buf);
+}
+
+static void expect_torn_last_of_11(const ss_storage_opts *o, const char *path, uint64_t off)
+{
+    ss_storage_state st;
+    ss_storage *s = open_ok(o, &st);
+    cr_assert_eq(st.n_entries, 10);
+    check_entry(&st.entries[9], 10, 1);
+    cr_expect_eq(file_size(path), off, "the torn record is cut off");
     ss_storage_state_release(&st);
     close_and_wait(s);
+}
+
+Test(storage, a_last_record_whose_trailing_sectors_were_never_written_is_torn)
+{
+    ss_storage_opts o;
+    char path[256];
+    uint64_t sector, off = write_log_ending_in_a_big_record(&o, path, sizeof path, &sector);
+    uint64_t end = off + SS_REC_HEADER_SIZE + 4000;
+    zero_bytes(path, sector, end); /* the file grew, the data never reached the disk */
+    expect_torn_last_of_11(&o, path, off);
+}
+
+Test(storage, a_last_record_with_a_middle_sector_never_written_is_torn)
+{
+    /* Sectors of one write may reach the disk in any order. */
+    ss_storage_opts o;
+    char path[256];
+    uint64_t sector, off = write_log_ending_in_a_big_record(&o, path, sizeof path, &sector);
+    zero_bytes(path, sector, sector + 512);
+    expect_torn_last_of_11(&o, path, off);
+}
+
+Test(storage, zeros_that_do_not_fill_a_sector_in_a_complete_last_record_are_corruption)
+{
+    ss_storage_opts o;
+    char path[256];
+    uint64_t sector, off = write_log_ending_in_a_big_record(&o, path, sizeof path, &sector);
+    zero_bytes(path, sector + 1, sector + 512); /* not what an unwritten sector looks like */
+    expect_corrupt_at(&o, path, off);
 }
 
 Test(storage, a_damaged_segment_header_before_valid_records_is_corruption)

@@ -12,8 +12,8 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "raft_io/transport.h"
-#include "raft_io/transport_auth.h"
 #include "raft_io/transport_frame.h"
 
 #define DEADLINE_MS 10000 /* a safety net so that a broken build fails instead of hanging */
@@ -23,6 +23,7 @@
 
 static uv_loop_t loop;
 static ss_transport *node1;
+static const char *node2_host; /* where node 1 believes node 2 is */
 static bool node1_closed;
 static int received;
 static int peer_up_events;
@@ -35,6 +36,7 @@ static void setup(void)
     node1_closed = false;
     received = 0;
     peer_up_events = 0;
+    node2_host = "127.0.0.1";
 }
 
 static void on_tick(uv_timer_t *timer) { (void)timer; }
@@ -102,7 +104,7 @@ static int listen_socket(int *port)
 /* Node 1 listens on a free port; its one peer, node 2, "lives" at peer_port. */
 static void start_node1(int peer_port, size_t max_frame, size_t max_queued, unsigned hs_ms)
 {
-    ss_transport_peer peer = {2, "127.0.0.1", peer_port};
+    ss_transport_peer peer = {2, node2_host, peer_port};
     ss_transport_config cfg = {
         .node_id = 1, .cluster_id = CLUSTER, .secret = SECRET, .bind_host = "127.0.0.1",
         .peers = &peer, .npeers = 1, .on_message = on_message, .on_peer_state = on_peer_state,
@@ -295,22 +297,35 @@ static void expect_refusal(raw *r, const char *reason)
     cr_expect_eq(received, 0);
 }
 
-/* Connects to node 1 as node 2 and completes the handshake; the MAC sent is left in mac. */
-static void raw_login(raw *r, uint8_t mac[SS_SHA256_SIZE])
+/* The handshake's first half on a connected r: HELLO as node 2 with nonce nc,
+ * node 1's CHALLENGE back; its nonce is left in na. */
+static void raw_hello(raw *r, const uint8_t *nc, uint8_t *na)
 {
-    raw_connect(r, ss_transport_port(node1));
-    uint8_t nc[NONCE] = "connector-nonce", na[NONCE];
     send_hello(r, 2, 1, nc);
     raw_expect_frame(r, SS_FRAME_CHALLENGE);
     cr_assert_eq(r->len, 8 + NONCE);
     memcpy(na, r->payload + 8, NONCE);
+}
+
+/* The second half: node 2's proof (left in mac), and node 1's in return. */
+static void raw_prove(raw *r, const uint8_t *nc, const uint8_t *na, uint8_t mac[SS_SHA256_SIZE])
+{
     proof("sandstore connector", SECRET, 2, 1, nc, na, mac);
     raw_send_frame(r, SS_FRAME_AUTH, mac, SS_SHA256_SIZE);
     raw_expect_frame(r, SS_FRAME_WELCOME);
     uint8_t want[SS_SHA256_SIZE];
     proof("sandstore acceptor", SECRET, 2, 1, nc, na, want);
-    cr_assert(r->len == SS_SHA256_SIZE && ss_mac_equal(want, r->payload, SS_SHA256_SIZE),
+    cr_assert(r->len == SS_SHA256_SIZE && ss_hmac_equal(want, r->payload, SS_SHA256_SIZE),
               "node 1 proves it knows the secret too");
+}
+
+/* Connects to node 1 as node 2 and completes the handshake; the MAC sent is left in mac. */
+static void raw_login(raw *r, uint8_t mac[SS_SHA256_SIZE])
+{
+    raw_connect(r, ss_transport_port(node1));
+    uint8_t nc[NONCE] = "connector-nonce", na[NONCE];
+    raw_hello(r, nc, na);
+    raw_prove(r, nc, na, mac);
 }
 
 static bool got_one(void *arg) { (void)arg; return received >= 1; }
@@ -451,42 +466,203 @@ Test(wire, a_newer_connection_from_a_peer_replaces_the_older_one)
     raw_release(&fresh);
 }
 
-#define STRANGERS 65
+/* Only a proof of the secret may replace a peer's connection: an impostor's
+ * failed login, at any step, leaves the established one alone (issue 18). */
+Test(wire, a_failed_login_as_a_connected_peer_leaves_its_connection_alone)
+{
+    start_node1(dead_port(), 0, 0, 0);
+    raw real;
+    uint8_t mac[SS_SHA256_SIZE];
+    raw_login(&real, mac);
+    for (int step = 0; step < 3; step++) {
+        raw impostor;
+        raw_connect(&impostor, ss_transport_port(node1));
+        uint8_t nc[NONCE] = "impostor-nonce", na[NONCE], forged[SS_SHA256_SIZE];
+        send_hello(&impostor, 2, 1, nc);
+        if (step > 0) {
+            raw_expect_frame(&impostor, SS_FRAME_CHALLENGE);
+            memcpy(na, impostor.payload + 8, NONCE);
+            proof("sandstore connector", step == 1 ? "guessed" : "", 2, 1, nc, na, forged);
+            raw_send_frame(&impostor, SS_FRAME_AUTH, forged, sizeof forged);
+            raw_send_frame(&impostor, SS_FRAME_DATA, "forged", 6);
+        }
+        shutdown(impostor.fd, SHUT_WR); /* step 0: gives up after its HELLO */
+        cr_assert(run_until(raw_closed, &impostor));
+        raw_release(&impostor);
+    }
+    raw_send_frame(&real, SS_FRAME_DATA, "still here", 10);
+    cr_assert(run_until(got_one, NULL));
+    cr_expect_eq(received, 1, "only the real peer's message");
+    cr_expect_not(raw_closed(&real));
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&real);
+}
+
+/* ---- strangers holding unauthenticated slots (issue 18) --------------------------- */
+
+static void raw_connect_from(raw *r, const char *source, int port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    cr_assert_eq(inet_pton(AF_INET, source, &src.sin_addr), 1);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(fd >= 0);
+    /* All of 127.0.0.0/8 is loopback: a stranger at several addresses. */
+    cr_assert_eq(bind(fd, (struct sockaddr *)&src, sizeof src), 0, "bind %s", source);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    raw_init(r, fd);
+}
 
 typedef struct {
     raw *r;
+    int n;
     int closed;
 } census;
 
-static bool one_closed(void *arg)
+static bool count_closed(census *c)
 {
-    census *c = arg;
     c->closed = 0;
-    for (int i = 0; i < STRANGERS; i++)
+    for (int i = 0; i < c->n; i++)
         c->closed += raw_closed(&c->r[i]);
     return c->closed > 0;
 }
 
-static bool all_accepted(void *arg)
+static bool any_closed(void *arg) { return count_closed(arg); }
+
+static bool evicted_enough(void *arg)
 {
-    (void)arg;
-    return inbound().refused >= 1;
+    return inbound().evicted >= *(uint64_t *)arg;
 }
 
-Test(wire, caps_the_number_of_unauthenticated_connections)
+/* Opens n idle connections to node 1 from 127.0.0.1 and runs the loop until
+ * the per-address limit has evicted all but 16 of the unauthenticated ones
+ * (`others` of which were open before). */
+static void crowd(raw *r, int n, int others)
 {
-    /* A long deadline: only the cap can close anything during this test. */
-    start_node1(dead_port(), 0, 0, 60000);
-    raw r[STRANGERS];
-    for (int i = 0; i < STRANGERS; i++)
+    for (int i = 0; i < n; i++)
         raw_connect(&r[i], ss_transport_port(node1));
-    cr_assert(run_until(all_accepted, NULL));
-    census c = {r, 0};
-    cr_assert(run_until(one_closed, &c));
-    cr_expect_eq(c.closed, 1, "only the connection over the cap of 64");
-    cr_expect_eq(inbound().refused, 1);
-    for (int i = 0; i < STRANGERS; i++)
+    uint64_t evictions = (uint64_t)(n + others - 16);
+    cr_assert(run_until(evicted_enough, &evictions));
+}
+
+static void release_all(raw *r, int n)
+{
+    for (int i = 0; i < n; i++)
         raw_release(&r[i]);
+}
+
+Test(wire, one_address_holds_at_most_16_unauthenticated_connections_and_loses_its_oldest)
+{
+    /* A long deadline: only the limit can close anything during this test. */
+    start_node1(dead_port(), 0, 0, 60000);
+    raw r[17];
+    for (int i = 0; i < 17; i++)
+        raw_connect(&r[i], ss_transport_port(node1));
+    census c = {r, 17, 0};
+    cr_assert(run_until(any_closed, &c));
+    cr_expect_eq(c.closed, 1, "one connection over the limit of 16");
+    cr_expect(raw_closed(&r[0]), "the newcomer is let in, the oldest goes");
+    cr_expect_eq(inbound().evicted, 1);
+    release_all(r, 17);
+}
+
+Test(wire, past_64_unauthenticated_connections_the_oldest_idle_one_goes)
+{
+    start_node1(dead_port(), 0, 0, 60000);
+    enum { N = 65 };
+    raw r[N];
+    char source[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(source, sizeof source, "127.0.0.%d", 2 + i / 13); /* 13 per address */
+        raw_connect_from(&r[i], source, ss_transport_port(node1));
+    }
+    census c = {r, N, 0};
+    cr_assert(run_until(any_closed, &c));
+    cr_expect_eq(c.closed, 1, "one connection over the limit of 64");
+    cr_expect(raw_closed(&r[0]), "the oldest");
+    cr_expect_eq(inbound().evicted, 1);
+    release_all(r, N);
+}
+
+/* The attack of issue 18: before, the 65th connection was refused, so 64 idle
+ * strangers kept every peer out until they let go. */
+Test(wire, a_stranger_holding_every_slot_cannot_keep_a_peer_out)
+{
+    start_node1(dead_port(), 0, 0, 60000);
+    enum { N = 80 };
+    raw r[N];
+    crowd(r, N, 0);
+    raw peer;
+    uint8_t mac[SS_SHA256_SIZE];
+    raw_login(&peer, mac);
+    raw_send_frame(&peer, SS_FRAME_DATA, "made it", 7);
+    cr_assert(run_until(got_one, NULL));
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&peer);
+    release_all(r, N);
+}
+
+Test(wire, a_connection_that_said_hello_outlives_idle_strangers_from_its_address)
+{
+    start_node1(dead_port(), 0, 0, 60000);
+    raw peer;
+    raw_connect(&peer, ss_transport_port(node1));
+    uint8_t nc[NONCE] = "connector-nonce", na[NONCE], mac[SS_SHA256_SIZE];
+    raw_hello(&peer, nc, na);
+    /* Its proof is one round trip away; meanwhile idle strangers pile in. */
+    enum { N = 40 };
+    raw r[N];
+    crowd(r, N, 1);
+    raw_prove(&peer, nc, na, mac);
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&peer);
+    release_all(r, N);
+}
+
+/* Peers are known addresses: strangers elsewhere, even ones that know the
+ * cluster id and a node id, cannot displace a connection from one. */
+Test(wire, strangers_from_other_addresses_cannot_displace_a_connection_from_a_peers_address)
+{
+    node2_host = "127.0.0.2";
+    start_node1(dead_port(), 0, 0, 60000);
+    raw peer;
+    raw_connect_from(&peer, "127.0.0.2", ss_transport_port(node1));
+    uint8_t nc[NONCE] = "connector-nonce", na[NONCE], mac[SS_SHA256_SIZE];
+    raw_hello(&peer, nc, na);
+    /* 70 strangers at six addresses, each claiming to be node 2, fill all 64
+     * slots; the peer's is the oldest of the connections that said HELLO. */
+    enum { N = 70 };
+    raw r[N];
+    char source[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(source, sizeof source, "127.0.0.%d", 3 + i / 13);
+        raw_connect_from(&r[i], source, ss_transport_port(node1));
+        send_hello(&r[i], 2, 1, nc);
+    }
+    uint64_t evictions = N + 1 - 64;
+    cr_assert(run_until(evicted_enough, &evictions));
+    raw_prove(&peer, nc, na, mac);
+    cr_expect_eq(inbound().accepted, 1);
+    raw_release(&peer);
+    release_all(r, N);
+}
+
+Test(wire, under_pressure_a_silent_connection_gets_a_short_deadline)
+{
+    /* 20 connections from two addresses: within every limit, but past the
+     * 16 that mean pressure. The configured deadline is a minute. */
+    start_node1(dead_port(), 0, 0, 60000);
+    enum { N = 20 };
+    raw r[N];
+    for (int i = 0; i < N; i++)
+        raw_connect_from(&r[i], i % 2 ? "127.0.0.2" : "127.0.0.3", ss_transport_port(node1));
+    census c = {r, N, 0};
+    cr_assert(run_until(any_closed, &c), "closed long before the configured deadline");
+    cr_expect_eq(inbound().evicted, 0);
+    for (int i = 0; i < 16; i++)
+        cr_expect_not(raw_closed(&r[i]), "connection %d came before the pressure", i);
+    release_all(r, N);
 }
 
 /* ---- forged handshakes ---------------------------------------------------------- */

@@ -1,6 +1,6 @@
-/* Transport authentication: SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104) for the peer handshake. */
-#ifndef SS_TRANSPORT_AUTH_H
-#define SS_TRANSPORT_AUTH_H
+/* SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104): the peer handshake's MACs and DEBUG DIGEST. */
+#ifndef SS_SHA256_H
+#define SS_SHA256_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,6 +36,6 @@ void ss_hmac_sha256(const void *key, size_t key_len, const void *data, size_t le
                     uint8_t out[SS_SHA256_SIZE]);
 
 /* Compares two MACs in time independent of where they differ. */
-bool ss_mac_equal(const uint8_t *a, const uint8_t *b, size_t len);
+bool ss_hmac_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
-/* SHA-256 and HMAC-SHA256, written out so the handshake needs no crypto library. */
-#include "raft_io/transport_auth.h"
+/* SHA-256 and HMAC-SHA256, written out so that neither the handshake nor DEBUG DIGEST needs a crypto library. */
+#include "common/sha256.h"
 
 #include <string.h>
 
@@ -136,7 +136,7 @@ void ss_hmac_sha256(const void *key, size_t key_len, const void *data, size_t le
     ss_hmac_sha256_final(&h, out);
 }
 
-bool ss_mac_equal(const uint8_t *a, const uint8_t *b, size_t len)
+bool ss_hmac_equal(const uint8_t *a, const uint8_t *b, size_t len)
 {
     /* volatile keeps the compiler from turning this into an early-exit memcmp. */
     volatile uint8_t diff = 0;
