@@ -1,4 +1,4 @@
-# Finds the four chosen dependencies. Each failure names the Debian 12 package to
+# Finds the chosen dependencies. Each failure names the Debian 12 package to
 # install (deps/install.sh installs all of them).
 find_package(PkgConfig)
 
@@ -29,6 +29,37 @@ endif()
 add_library(ss_leveldb INTERFACE)
 target_include_directories(ss_leveldb INTERFACE ${LEVELDB_INCLUDE_DIR})
 target_link_libraries(ss_leveldb INTERFACE ${LEVELDB_LIBRARY})
+
+# Lua 5.1 as Redis embeds it, with the cjson and bitop modules Redis ships.
+# Debian builds both modules as static libraries too (liblua5.1-cjson.a,
+# liblua5.1-bitop.a): they are linked into the server and opened into each
+# script state with luaopen_cjson / luaopen_bit, so nothing is loaded from the
+# file system at run time (the sandbox has no require).
+pkg_check_modules(LUA51 IMPORTED_TARGET lua5.1)
+if(NOT LUA51_FOUND)
+  ss_missing("Lua 5.1" "liblua5.1-0-dev")
+endif()
+add_library(ss_lua INTERFACE)
+target_include_directories(ss_lua INTERFACE ${LUA51_INCLUDE_DIRS})
+target_link_libraries(ss_lua INTERFACE ${LUA51_LINK_LIBRARIES} m)
+
+find_library(LUA_CJSON_LIBRARY NAMES liblua5.1-cjson.a lua5.1-cjson)
+find_path(LUA_CJSON_INCLUDE_DIR lua-cjson.h PATHS ${LUA51_INCLUDE_DIRS} NO_DEFAULT_PATH)
+if(NOT LUA_CJSON_LIBRARY OR NOT LUA_CJSON_INCLUDE_DIR)
+  ss_missing("Lua cjson (for Lua 5.1)" "lua-cjson-dev")
+endif()
+add_library(ss_lua_cjson INTERFACE)
+target_include_directories(ss_lua_cjson INTERFACE ${LUA_CJSON_INCLUDE_DIR})
+target_link_libraries(ss_lua_cjson INTERFACE ${LUA_CJSON_LIBRARY})
+
+find_library(LUA_BITOP_LIBRARY NAMES liblua5.1-bitop.a lua5.1-bitop)
+find_path(LUA_BITOP_INCLUDE_DIR lua-bitop.h PATHS ${LUA51_INCLUDE_DIRS} NO_DEFAULT_PATH)
+if(NOT LUA_BITOP_LIBRARY OR NOT LUA_BITOP_INCLUDE_DIR)
+  ss_missing("Lua bitop (for Lua 5.1)" "lua-bitop-dev")
+endif()
+add_library(ss_lua_bitop INTERFACE)
+target_include_directories(ss_lua_bitop INTERFACE ${LUA_BITOP_INCLUDE_DIR})
+target_link_libraries(ss_lua_bitop INTERFACE ${LUA_BITOP_LIBRARY})
 
 find_package(Threads REQUIRED)
 
