@@ -20,14 +20,13 @@ static long long to_integer(lua_Number d)
     return (long long)d;
 }
 
-/* "-<msg>" with CR/LF as spaces and line ends trimmed, as addReplyErrorFormat
- * does; Redis adds no "ERR " because the text is printed after a '-'. */
+/* "-<msg>" with trailing line ends trimmed and CR/LF inside as spaces, as
+ * addReplyErrorFormat("-%s") does (its trim starts at the '-', so leading
+ * ones stay, as spaces); Redis adds no "ERR " after a '-'. */
 static void add_error_text(ss_buf *out, const char *s, size_t len)
 {
     while (len && (s[len - 1] == '\r' || s[len - 1] == '\n'))
         len--;
-    while (len && (s[0] == '\r' || s[0] == '\n'))
-        s++, len--;
     ss_buf_append(out, "-", 1);
     if (ss_buf_reserve(out, len + 2) != 0)
         return;
@@ -76,19 +75,19 @@ static void convert_table(lua_State *L, ss_buf *out, resp_proto proto, int scrip
     }
     lua_pop(L, 1);
     if (field(L, "big_number") == LUA_TSTRING) {
+        /* CR and LF become spaces in both protocols, as Redis maps them. */
         s = lua_tolstring(L, -1, &len);
-        if (proto == RESP3) {
+        if (proto == RESP3)
             ss_buf_append(out, "(", 1);
-            size_t at = ss_buf_len(out);
-            ss_buf_append(out, s, len);
-            if (!ss_buf_error(out))
-                for (size_t i = at; i < ss_buf_len(out); i++)
-                    if (out->data[i] == '\r' || out->data[i] == '\n')
-                        out->data[i] = ' ';
-            ss_buf_append(out, "\r\n", 2);
-        } else {
-            resp_add_bulk(out, s, len);
-        }
+        else
+            ss_buf_appendf(out, "$%zu\r\n", len);
+        size_t at = ss_buf_len(out);
+        ss_buf_append(out, s, len);
+        if (!ss_buf_error(out))
+            for (size_t i = at; i < ss_buf_len(out); i++)
+                if (out->data[i] == '\r' || out->data[i] == '\n')
+                    out->data[i] = ' ';
+        ss_buf_append(out, "\r\n", 2);
         lua_pop(L, 1);
         return;
     }
@@ -97,7 +96,9 @@ static void convert_table(lua_State *L, ss_buf *out, resp_proto proto, int scrip
         if (field(L, "format") == LUA_TSTRING) {
             size_t flen;
             const char *fmt = lua_tolstring(L, -1, &flen);
-            if (field(L, "string") == LUA_TSTRING) {
+            lua_pushliteral(L, "string"); /* from the verbatim table, under fmt */
+            lua_rawget(L, -3);
+            if (lua_type(L, -1) == LUA_TSTRING) {
                 s = lua_tolstring(L, -1, &len);
                 if (proto == RESP3) {
                     char ext[3] = {0, 0, 0}; /* Redis copies 3 bytes */

@@ -129,7 +129,11 @@ static int redis_pcall(lua_State *L) { return redis_command(L, false); }
 static int script_pcall(lua_State *L)
 {
     int argc = lua_gettop(L);
-    luaL_checkany(L, 1);
+    if (argc == 0) { /* Redis ends up calling its own placeholder, true */
+        lua_pushboolean(L, 0);
+        lua_pushliteral(L, "attempt to call a boolean value");
+        return 2;
+    }
     lua_pushboolean(L, 1);
     lua_insert(L, 1);
     if (lua_pcall(L, argc - 1, LUA_MULTRET, 0)) {

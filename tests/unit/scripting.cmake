@@ -9,3 +9,6 @@ foreach(src ${SS_SCRIPT_TESTS})
   get_filename_component(name ${src} NAME_WE)
   ss_add_test(NAME ${name} SOURCES ${src} LIBS ss_script_testing LABELS unit)
 endforeach()
+# test_script_vs_redis starts its own redis-server on a free port (the harness's
+# h_free_port) and compares replies with it byte for byte.
+target_link_libraries(test_script_vs_redis PRIVATE ss_harness)
