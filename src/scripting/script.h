@@ -39,8 +39,9 @@
  *
  * Determinism. Every node applies the same entries, so a write script must
  * compute the same on all of them:
- *   - math.random/math.randomseed are Redis's drand48 generator, reseeded with 0
- *     before every script, as Redis does; no clock, no os, no io.
+ *   - math.random/math.randomseed are Redis's drand48 generator, seeded from
+ *     call.seed before every script (Redis 7.0 seeds it once per process and
+ *     lets it run on, which a replica cannot reproduce); no clock, no os, no io.
  *   - The instruction budget counts Lua VM instructions (a count hook), which
  *     are the same for the same script, inputs and replies on every node. A
  *     script over budget stops with SS_SCRIPT_ERR_BUDGET, and pcall cannot
@@ -84,6 +85,8 @@
       "ERR Error compiling script (new function): ")                                        \
     X(SS_SCRIPT_ERR_REPLY_DEPTH, /* Redis */                                                \
       "ERR reached lua stack limit")                                                        \
+    X(SS_SCRIPT_ERR_REPLY_TOO_BIG, /* + sha */                                              \
+      "ERR Script reply is larger than the reply limit (script-max-reply)")                 \
     X(SS_SCRIPT_ERR_UNKNOWN, /* + sha */                                                    \
       "ERR Error running script, the error object has no message")
 
@@ -120,10 +123,16 @@ typedef struct ss_script_limits {
     /* Compiled functions kept by sha (0: SS_SCRIPT_CACHE_DEFAULT). Past it the
      * cache is emptied; a body is recompiled on its next use (microseconds). */
     size_t max_cached;
+    /* Bytes of one converted reply (0: SS_SCRIPT_REPLY_DEFAULT). A returned
+     * table is walked after the script ended, outside the instruction budget,
+     * and a table that refers to itself from two fields doubles at each level:
+     * this bounds that walk. Past it the reply is SS_SCRIPT_ERR_REPLY_TOO_BIG. */
+    size_t max_reply;
 } ss_script_limits;
 
 #define SS_SCRIPT_HOOK_STEP 1000
 #define SS_SCRIPT_CACHE_DEFAULT 1000
+#define SS_SCRIPT_REPLY_DEFAULT (64u << 20)
 
 /* A new Lua state with the sandbox, the libraries and redis.*. NULL if out of
  * memory (or if the Lua libraries fail to open, which they do not). */
@@ -179,6 +188,9 @@ typedef struct ss_script_call {
     const size_t *arglens;
     resp_proto proto;   /* the calling client's protocol (HELLO) */
     bool allow_writes;  /* false: EVAL_RO, no-writes, and killable */
+    uint64_t seed;      /* math.random starts as Redis's srand48(low 32 bits of
+                           seed): the entry's seed for a write script, so every
+                           node draws the same numbers (0: Redis 6's sequence) */
     ss_script_call_fn call;
     void *call_ctx;
     ss_script_progress_fn progress;

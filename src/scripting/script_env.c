@@ -143,6 +143,7 @@ ss_script_env *ss_script_env_new(const ss_script_limits *limits)
     atomic_init(&env->kill, false);
     env->resp = 2;
     ss_buf_init(&env->cmdreply, 0);
+    ss_buf_init(&env->result, 0);
     env->L = lua_newstate(env_alloc, env);
     if (!env->L) {
         free(env);
@@ -163,6 +164,7 @@ void ss_script_env_free(ss_script_env *env)
     if (env->L)
         lua_close(env->L);
     ss_buf_release(&env->cmdreply);
+    ss_buf_release(&env->result);
     free(env->argv);
     free(env->argvlen);
     free(env);
@@ -173,6 +175,8 @@ void ss_script_env_set_limits(ss_script_env *env, const ss_script_limits *limits
     ss_script_limits l = limits ? *limits : (ss_script_limits){0};
     if (!l.max_cached)
         l.max_cached = SS_SCRIPT_CACHE_DEFAULT;
+    if (!l.max_reply)
+        l.max_reply = SS_SCRIPT_REPLY_DEFAULT;
     env->limits = l;
 }
 

@@ -36,6 +36,7 @@ struct ss_script_env {
     bool gc_dirty;       /* collectgarbage was called */
 
     ss_buf cmdreply;     /* redis.call's reply, reused */
+    ss_buf result;       /* the script's converted reply, capped at max_reply */
     const char **argv;   /* redis.call's argv, reused (never freed mid-call: */
     size_t *argvlen;     /* Lua errors unwind through longjmp) */
     int argv_cap;

@@ -109,8 +109,11 @@ static int redis_command(lua_State *L, bool raise)
         return luaL_error(L, "not enough memory");
     lua_settop(L, 0);
     int err = script_reply_to_lua(L, ss_buf_data(&env->cmdreply), ss_buf_len(&env->cmdreply));
-    if (err < 0)
-        return raise_error(L, "ERR the command's reply is not valid RESP");
+    if (err < 0) { /* never from a correct engine; still not a crash */
+        static const char bad[] = "the command's reply is not valid RESP";
+        script_push_error(L, bad, sizeof(bad) - 1);
+        return raise ? lua_error(L) : 1;
+    }
     if (err == 1) {
         /* As Redis: the command already counted its error. */
         lua_pushboolean(L, 1);
@@ -291,7 +294,7 @@ static int redis_acl_check_cmd(lua_State *L)
 /*
  * Redis's redisLrand48 (src/rand.c): the 48-bit linear congruential generator
  * of drand48, x' = (0x5DEECE66D x + 0xB) mod 2^48, 31 bits out. It is the same
- * on every platform, and reseeded with 0 before each script.
+ * on every platform, and seeded from the call before each script.
  */
 void script_random_seed(ss_script_env *env, int32_t seed)
 {

@@ -229,7 +229,7 @@ static void begin(ss_script_env *env, const ss_script_call *call, const char *sh
     env->killed = false;
     env->killable = !call->allow_writes;
     atomic_store(&env->kill, false);
-    script_random_seed(env, 0); /* Redis: the same sequence at every call */
+    script_random_seed(env, (int32_t)(uint32_t)call->seed);
     env->peak = 0;
     env->start_heap = env->heap;
     env->capping = true;
@@ -287,14 +287,27 @@ int ss_script_eval(ss_script_env *env, const ss_script_call *call, ss_buf *reply
         add_script_error(L, reply, sha);
     } else {
         res->outcome = SS_SCRIPT_OK;
-        conv_args a = {reply, call->proto, script_resp};
+        ss_buf_reset(&env->result);
+        env->result.max = env->limits.max_reply;
+        conv_args a = {&env->result, call->proto, script_resp};
         lua_setfield(L, LUA_REGISTRYINDEX, "ss_script_result");
-        if (lua_cpcall(L, conv_protected, &a) != 0) {
-            /* Only a real out-of-memory gets here: the cap is off. */
-            reply->err = reply->err ? reply->err : SS_ENOMEM;
-        }
+        int crc = lua_cpcall(L, conv_protected, &a);
         lua_pushnil(L);
         lua_setfield(L, LUA_REGISTRYINDEX, "ss_script_result");
+        if (ss_buf_error(&env->result) == SS_ETOOBIG) {
+            res->outcome = SS_SCRIPT_ERROR;
+            ss_buf_appendf(reply, "-%s script: %s\r\n",
+                           ss_script_strerror(SS_SCRIPT_ERR_REPLY_TOO_BIG), sha);
+        } else if (crc != 0 || ss_buf_error(&env->result)) {
+            /* Only a real out-of-memory gets here: the cap is off. */
+            reply->err = reply->err ? reply->err : SS_ENOMEM;
+        } else {
+            ss_buf_append(reply, ss_buf_data(&env->result), ss_buf_len(&env->result));
+        }
+        if (ss_buf_len(&env->result) > (1u << 20)) { /* do not keep a big one around */
+            ss_buf_release(&env->result);
+            ss_buf_init(&env->result, 0);
+        }
     }
     lua_settop(L, 0);
     /* KEYS and ARGV stay until the next script, as in Redis. */
