@@ -116,11 +116,10 @@ static bool push_function(ss_script_env *env, const char *body, size_t len, cons
         lua_pop(L, 2);
         return false;
     }
+    /* stack: cache, fn */
     if (env->ncached >= env->limits.max_cached) {
         /* Bounded: start a new cache rather than grow without end. */
-        lua_pop(L, 1);
-        lua_pushvalue(L, -1);
-        lua_remove(L, -3);
+        lua_remove(L, -2);
         lua_pushlightuserdata(L, (void *)&script_key_cache);
         lua_newtable(L);
         lua_rawset(L, LUA_REGISTRYINDEX);
@@ -185,13 +184,18 @@ static void add_script_error(lua_State *L, ss_buf *out, const char *sha)
     lua_Integer line = 0;
     bool have_line = false;
     if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "err");
+        /* Raw reads: this runs outside any protected call, and the error
+         * object is the script's own table, metatables and all. */
+        lua_pushliteral(L, "err");
+        lua_rawget(L, -2);
         if (lua_isstring(L, -1))
             msg = lua_tolstring(L, -1, &msglen);
-        lua_getfield(L, -2, "source");
+        lua_pushliteral(L, "source");
+        lua_rawget(L, -3);
         if (lua_isstring(L, -1))
             source = lua_tostring(L, -1);
-        lua_getfield(L, -3, "line");
+        lua_pushliteral(L, "line");
+        lua_rawget(L, -4);
         if (lua_isnumber(L, -1)) {
             line = lua_tointeger(L, -1);
             have_line = true;

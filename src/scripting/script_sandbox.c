@@ -329,11 +329,13 @@ int script_error_handler(lua_State *L)
         lua_replace(L, 1);
     }
     lua_settop(L, 1);
-    if (have) {
+    if (have) { /* raw: the error object may be the script's own table */
+        lua_pushliteral(L, "source");
         lua_pushstring(L, ar.source);
-        lua_setfield(L, 1, "source");
+        lua_rawset(L, 1);
+        lua_pushliteral(L, "line");
         lua_pushinteger(L, ar.currentline);
-        lua_setfield(L, 1, "line");
+        lua_rawset(L, 1);
     }
     return 1;
 }
