@@ -48,6 +48,18 @@ static int field(lua_State *L, const char *name)
 
 static void convert(lua_State *L, ss_buf *out, resp_proto proto, int script_resp, int depth);
 
+/* Keys of the table on top (maps and sets announce their length first). */
+static long long count_keys(lua_State *L)
+{
+    long long n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        n++;
+    }
+    return n;
+}
+
 static void convert_table(lua_State *L, ss_buf *out, resp_proto proto, int script_resp,
                           int depth)
 {
@@ -120,13 +132,7 @@ static void convert_table(lua_State *L, ss_buf *out, resp_proto proto, int scrip
     }
     lua_pop(L, 1);
     if (field(L, "map") == LUA_TTABLE) {
-        long long n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pop(L, 1);
-            n++;
-        }
-        resp_add_map_len(out, proto, n);
+        resp_add_map_len(out, proto, count_keys(L));
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             lua_pushvalue(L, -2); /* converting must not touch the key lua_next uses */
@@ -138,13 +144,7 @@ static void convert_table(lua_State *L, ss_buf *out, resp_proto proto, int scrip
     }
     lua_pop(L, 1);
     if (field(L, "set") == LUA_TTABLE) {
-        long long n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pop(L, 1);
-            n++;
-        }
-        resp_add_set_len(out, proto, n);
+        resp_add_set_len(out, proto, count_keys(L));
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             lua_pop(L, 1);

@@ -102,17 +102,23 @@ static void make_proxy(lua_State *L, int idx)
 
 /* ---------------------------------------------------------------- builtins */
 
-/* A guard: refuses a proxy as first argument, else calls the original
- * (upvalue 1) with every argument. */
-static int guard_first(lua_State *L)
+/* Calls the wrapped original (upvalue 1) with every argument, returns all it
+ * returns. */
+static int call_original(lua_State *L)
 {
-    if (is_proxy(L, 1))
-        return readonly_error(L);
     int n = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, n, LUA_MULTRET);
     return lua_gettop(L);
+}
+
+/* A guard: refuses a proxy as first argument, else calls the original. */
+static int guard_first(lua_State *L)
+{
+    if (is_proxy(L, 1))
+        return readonly_error(L);
+    return call_original(L);
 }
 
 static int sandbox_rawget(lua_State *L)
@@ -161,13 +167,11 @@ static int sandbox_getmetatable(lua_State *L)
 
 static bool is_bytecode(const char *s, size_t len) { return len > 0 && s[0] == LUA_SIGNATURE[0]; }
 
-/* Binary chunks are refused: Lua 5.1 does not verify bytecode, and a crafted
- * chunk escapes any sandbox. */
-static int sandbox_loadstring(lua_State *L)
+/* Compiles source as loadstring/load do: the function, or nil and the
+ * message. Binary chunks are refused: Lua 5.1 does not verify bytecode, and a
+ * crafted chunk escapes any sandbox. */
+static int load_source(lua_State *L, const char *s, size_t len, const char *name)
 {
-    size_t len;
-    const char *s = luaL_checklstring(L, 1, &len);
-    const char *name = luaL_optstring(L, 2, s);
     if (is_bytecode(s, len)) {
         lua_pushnil(L);
         lua_pushstring(L, "loading bytecode is not allowed");
@@ -178,6 +182,13 @@ static int sandbox_loadstring(lua_State *L)
     lua_pushnil(L);
     lua_insert(L, -2);
     return 2;
+}
+
+static int sandbox_loadstring(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    return load_source(L, s, len, luaL_optstring(L, 2, s));
 }
 
 static int sandbox_load(lua_State *L)
@@ -207,16 +218,55 @@ static int sandbox_load(lua_State *L)
     luaL_pushresult(&b);
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
-    if (is_bytecode(s, len)) {
-        lua_pushnil(L);
-        lua_pushstring(L, "loading bytecode is not allowed");
-        return 2;
+    return load_source(L, s, len, name);
+}
+
+/*
+ * Lua 5.1's pattern matcher recurses once per quantified item or capture, with
+ * no limit (5.2 added one): string.find(s, string.rep('a?', 300000)) overflows
+ * the C stack, and Redis 7.0.15 dies of it. Here a pattern with more than
+ * PATTERN_MAX_ITEMS such items is refused with Lua 5.2's words. The count is
+ * conservative (a '-' inside a set counts too).
+ */
+#define PATTERN_MAX_ITEMS 200
+
+static int pattern_guard(lua_State *L)
+{
+    size_t len;
+    const char *p = lua_tolstring(L, 2, &len);
+    bool plain = lua_toboolean(L, 4) && lua_tocfunction(L, lua_upvalueindex(2)) != NULL;
+    if (p && !plain) {
+        int items = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (p[i] == '%') {
+                if (i + 1 < len && (p[i + 1] == 'b' || p[i + 1] == 'f'))
+                    items++;
+                i++;
+            } else if (strchr("?*+-()", p[i]) && p[i] != '\0') {
+                items++;
+            }
+        }
+        if (items > PATTERN_MAX_ITEMS)
+            return luaL_error(L, "pattern too complex");
     }
-    if (luaL_loadbuffer(L, s, len, name) == 0)
-        return 1;
-    lua_pushnil(L);
-    lua_insert(L, -2);
-    return 2;
+    return call_original(L);
+}
+
+/* bit.tohex(x, n) with n = -2^31 writes past its buffer in bitop 1.0.2
+ * (CVE-2024-31449); Redis's fixed copy reads it as -2^31 + 1, so does this. */
+static int bit_tohex_guard(lua_State *L)
+{
+    if (lua_gettop(L) >= 2 && lua_isnumber(L, 2)) {
+        lua_pushvalue(L, lua_upvalueindex(2)); /* bit.tobit */
+        lua_pushvalue(L, 2);
+        lua_call(L, 1, 1);
+        if (lua_tonumber(L, -1) == -2147483648.0) {
+            lua_pushnumber(L, -2147483647.0);
+            lua_replace(L, 2);
+        }
+        lua_pop(L, 1);
+    }
+    return call_original(L);
 }
 
 /* collectgarbage("stop") or a new pause would outlive the script: note it,
@@ -224,11 +274,7 @@ static int sandbox_load(lua_State *L)
 static int sandbox_collectgarbage(lua_State *L)
 {
     script_env_of(L)->gc_dirty = true;
-    int n = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, n, LUA_MULTRET);
-    return lua_gettop(L);
+    return call_original(L);
 }
 
 static const char *const cjson_settings[] = {
@@ -239,11 +285,7 @@ static int cjson_setting(lua_State *L)
 {
     if (lua_gettop(L) > 0)
         script_env_of(L)->cjson_dirty = true;
-    int n = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, n, LUA_MULTRET);
-    return lua_gettop(L);
+    return call_original(L);
 }
 
 /* Wraps cjson's setters (the table is on top) and records their defaults:
@@ -414,6 +456,27 @@ int script_sandbox_setup(lua_State *L)
 
     lua_getfield(L, g, "cjson");
     wrap_cjson(L);
+    lua_pop(L, 1);
+
+    static const char *const matchers[] = {"find", "match", "gmatch", "gfind", "gsub", NULL};
+    lua_getfield(L, g, "string");
+    for (int i = 0; matchers[i]; i++) {
+        lua_getfield(L, -1, matchers[i]);
+        /* upvalue 2 marks find, whose 4th argument means "plain" */
+        if (strcmp(matchers[i], "find") == 0)
+            lua_pushcfunction(L, pattern_guard);
+        else
+            lua_pushnil(L);
+        lua_pushcclosure(L, pattern_guard, 2);
+        lua_setfield(L, -2, matchers[i]);
+    }
+    lua_pop(L, 1);
+
+    lua_getfield(L, g, "bit");
+    lua_getfield(L, -1, "tohex");
+    lua_getfield(L, -2, "tobit");
+    lua_pushcclosure(L, bit_tohex_guard, 2);
+    lua_setfield(L, -2, "tohex");
     lua_pop(L, 1);
 
     protect_tables(L, g);

@@ -250,3 +250,25 @@ Test(script_sandbox, the_engine_supplied_sha_names_the_script_in_errors)
     cr_expect_eq(res.outcome, SS_SCRIPT_ERROR);
     ss_buf_release(&out);
 }
+
+/* Both crash Redis 7.0.15 or its bitop: here they are errors or fixed. */
+Test(script_sandbox, pattern_recursion_and_tohex_cannot_crash_the_process)
+{
+    const char *bodies[] = {
+        "return string.find(string.rep('a', 300000), string.rep('a?', 300000))",
+        "return ('a'):match(string.rep('(', 1000) .. 'a' .. string.rep(')', 1000))",
+        "return string.gsub('x', string.rep('x*', 201), '')",
+        "for w in string.gmatch('abc', string.rep('%f[a]', 300)) do end",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        script_run r = run_script(env, bodies[i], RESP2, true, NULL, NULL);
+        cr_expect(strstr(r.reply, "pattern too complex") != NULL, "%s -> %.200s", bodies[i], r.reply);
+        script_run_free(&r);
+    }
+    expect("return string.find('a+b', string.rep('+', 300), 1, true)", "$-1\r\n");
+    expect("return {string.find('x' .. string.rep('?', 300), string.rep('?', 300), 1, true)}",
+           "*2\r\n:2\r\n:301\r\n");
+    expect("return (string.gsub('hello world', '(%w+)', '<%1>'))", "$15\r\n<hello> <world>\r\n");
+    expect("return bit.tohex(1, -2147483648)", "$8\r\n00000001\r\n");
+    expect("return bit.tohex(255, -2)", "$2\r\nFF\r\n");
+}
