@@ -33,9 +33,15 @@
  *       sha) without running it; the engine replicates the body as cluster state.
  *   SCRIPT FLUSH: ss_script_env_flush() drops the compiled-function cache (the
  *       bodies are the engine's).
- *   FUNCTION LOAD / FCALL: not in phase 1 (see the report on issue 13); the
- *       call structure below already carries what FCALL needs (a name instead
- *       of a body is the only addition).
+ *   FUNCTION LOAD / FCALL: not in phase 1. They need a second entry point:
+ *       a library load that runs the code once with only redis.register_function,
+ *       redis.log and the constants, keeps the registered functions in the env's
+ *       registry under the library's name, and a call that passes (keys, args)
+ *       as arguments instead of KEYS/ARGV, with "@user_function" positions.
+ *       ss_script_call carries everything else FCALL needs.
+ *   The call-back runs ordinary commands only: scripting commands (EVAL,
+ *   FCALL, SCRIPT, FUNCTION), blocking commands and MULTI/EXEC answer errors
+ *   from inside a script (ss_script_eval is not re-entrant).
  *
  * Determinism. Every node applies the same entries, so a write script must
  * compute the same on all of them:
@@ -54,6 +60,14 @@
  *     table are read-only (Redis 7.0's "Attempt to modify a readonly table"),
  *     cjson's settings are reset after each script, so a read-only script run
  *     on one node cannot change what a later write script computes there.
+ *   - What stays node-local, as in Redis: tostring() of a table or function
+ *     (an address), pairs() order over tables keyed by tables or functions,
+ *     collectgarbage("count") and gcinfo(). A write script that stores these
+ *     makes replicas differ; Redis has the same hole.
+ *   - Lua's pattern matcher (string.find/match/gmatch/gsub) runs in C, so the
+ *     instruction budget cannot stop it: its recursion is bounded here (see
+ *     script_sandbox.c), its time is not, and a pathological pattern on a long
+ *     subject ("a*a*a*...b") can run for hours on every node alike.
  */
 
 #include <stdbool.h>
