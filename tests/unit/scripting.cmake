@@ -2,7 +2,7 @@
 # fake redis.call (test_script_helpers.c); no engine, no server.
 add_library(ss_script_testing STATIC ${CMAKE_CURRENT_LIST_DIR}/test_script_helpers.c)
 target_include_directories(ss_script_testing PUBLIC ${CMAKE_SOURCE_DIR}/tests)
-target_link_libraries(ss_script_testing PUBLIC ss_scripting)
+target_link_libraries(ss_script_testing PUBLIC ss_scripting PkgConfig::CRITERION)
 file(GLOB SS_SCRIPT_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_script_*.c)
 list(REMOVE_ITEM SS_SCRIPT_TESTS ${CMAKE_CURRENT_LIST_DIR}/test_script_helpers.c)
 foreach(src ${SS_SCRIPT_TESTS})

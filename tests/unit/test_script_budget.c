@@ -190,14 +190,7 @@ static script_run run_with_progress(ss_script_env *env, const char *body, bool a
     ss_script_call call = {.body = body, .body_len = strlen(body), .proto = RESP2,
                            .allow_writes = allow_writes, .call = fake_call,
                            .progress = on_progress, .progress_ctx = log};
-    ss_buf out;
-    ss_buf_init(&out, 0);
-    script_run r = {0};
-    ss_script_eval(env, &call, &out, &r.res);
-    r.len = out.len;
-    r.reply = strndup(out.data ? out.data : "", out.len);
-    ss_buf_release(&out);
-    return r;
+    return run_call(env, &call);
 }
 
 Test(script_budget, script_kill_stops_a_read_only_script_with_redis_words)

@@ -12,12 +12,7 @@ static void teardown(void) { ss_script_env_free(env); }
 
 TestSuite(script_cmsgpack, .init = setup, .fini = teardown);
 
-static void expect(const char *body, const char *want)
-{
-    script_run r = run_script(env, body, RESP2, true, NULL, NULL);
-    cr_expect_str_eq(r.reply, want, "script %s", body);
-    script_run_free(&r);
-}
+static void expect(const char *body, const char *want) { expect_script(env, body, want); }
 
 /* Runs body with ARGV[1] = the given bytes (binary safe). */
 static script_run run_bytes(const char *body, const char *bytes, size_t len)
@@ -25,14 +20,7 @@ static script_run run_bytes(const char *body, const char *bytes, size_t len)
     ss_script_call call = {.body = body, .body_len = strlen(body), .nargs = 1,
                            .args = (const char *const[]){bytes}, .arglens = (size_t[]){len},
                            .proto = RESP2, .allow_writes = true, .call = fake_call};
-    ss_buf out;
-    ss_buf_init(&out, 0);
-    script_run r = {0};
-    ss_script_eval(env, &call, &out, &r.res);
-    r.len = out.len;
-    r.reply = strndup(out.data ? out.data : "", out.len);
-    ss_buf_release(&out);
-    return r;
+    return run_call(env, &call);
 }
 
 /* The MessagePack specification's forms (github.com/msgpack/msgpack/spec.md). */

@@ -1,6 +1,8 @@
 /* Helpers for the scripting tests: run a script against a fake redis.call. */
 #include "unit/test_script_helpers.h"
 
+#include <criterion/criterion.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,16 +55,29 @@ script_run run_script(ss_script_env *env, const char *body, resp_proto proto, bo
         .proto = proto, .allow_writes = allow_writes,
         .call = fake_call,
     };
+    return run_call(env, &call);
+}
+
+script_run run_call(ss_script_env *env, const ss_script_call *call)
+{
     ss_buf out;
     ss_buf_init(&out, 0);
     script_run r = {0};
-    ss_script_eval(env, &call, &out, &r.res);
+    ss_script_eval(env, call, &out, &r.res);
     r.len = ss_buf_len(&out);
     r.reply = malloc(r.len + 1);
-    memcpy(r.reply, ss_buf_data(&out), r.len);
+    if (r.len)
+        memcpy(r.reply, ss_buf_data(&out), r.len);
     r.reply[r.len] = '\0';
     ss_buf_release(&out);
     return r;
+}
+
+void expect_script(ss_script_env *env, const char *body, const char *want)
+{
+    script_run r = run_script(env, body, RESP2, true, NULL, NULL);
+    cr_expect_str_eq(r.reply, want, "script %s\n got %s", body, r.reply);
+    script_run_free(&r);
 }
 
 void script_run_free(script_run *r)

@@ -22,10 +22,15 @@ typedef struct script_run {
     ss_script_result res;
 } script_run;
 
+/* Runs one call as the engine would and copies the reply. */
+script_run run_call(ss_script_env *env, const ss_script_call *call);
 /* Runs body with the given keys/args (NULL-terminated lists, may be NULL). */
 script_run run_script(ss_script_env *env, const char *body, resp_proto proto, bool allow_writes,
                       const char *const *keys, const char *const *args);
 void script_run_free(script_run *r);
+
+/* Runs body for a RESP2 client and expects the reply bytes (a Criterion check). */
+void expect_script(ss_script_env *env, const char *body, const char *want);
 
 /* Runs body in a fresh env (no limits) for RESP2 and returns the reply. */
 char *eval2(const char *body);

@@ -14,12 +14,7 @@ static void teardown(void) { ss_script_env_free(env); }
 
 TestSuite(script_sandbox, .init = setup, .fini = teardown);
 
-static void expect(const char *body, const char *want)
-{
-    script_run r = run_script(env, body, RESP2, true, NULL, NULL);
-    cr_expect_str_eq(r.reply, want, "script %s", body);
-    script_run_free(&r);
-}
+static void expect(const char *body, const char *want) { expect_script(env, body, want); }
 
 /* The reply is head, the script's sha, tail. */
 static void expect_sha(const char *body, const char *head, const char *tail)

@@ -12,12 +12,7 @@ static void teardown(void) { ss_script_env_free(env); }
 
 TestSuite(script_libs, .init = setup, .fini = teardown);
 
-static void expect(const char *body, const char *want)
-{
-    script_run r = run_script(env, body, RESP2, true, NULL, NULL);
-    cr_expect_str_eq(r.reply, want, "script %s\n got %s", body, r.reply);
-    script_run_free(&r);
-}
+static void expect(const char *body, const char *want) { expect_script(env, body, want); }
 
 /* ----------------------------------------------------------------- struct */
 
