@@ -159,6 +159,15 @@ static void set_array(lua_State *L, const char *name, int n, const char *const *
     lua_pop(L, 1);
 }
 
+/* KEYS and ARGV, under lua_cpcall: building them allocates. */
+static int set_arrays(lua_State *L)
+{
+    const ss_script_call *call = lua_touserdata(L, 1);
+    set_array(L, "KEYS", call->nkeys, call->keys, call->keylens);
+    set_array(L, "ARGV", call->nargs, call->args, call->arglens);
+    return 0;
+}
+
 typedef struct conv_args {
     ss_buf *out;
     resp_proto proto;
@@ -263,17 +272,17 @@ int ss_script_eval(ss_script_env *env, const ss_script_call *call, ss_buf *reply
     lua_settop(L, 0);
 
     char err[512];
+    begin(env, call, sha); /* compiling is under the memory cap too */
     lua_pushcfunction(L, script_error_handler);
     if (!push_function(env, call->body, call->body_len, sha, err, sizeof(err))) {
+        end(env);
         lua_settop(L, 0);
         resp_add_error(reply, err);
         return ss_buf_error(reply);
     }
-    set_array(L, "KEYS", call->nkeys, call->keys, call->keylens);
-    set_array(L, "ARGV", call->nargs, call->args, call->arglens);
-
-    begin(env, call, sha);
-    int rc = lua_pcall(L, 0, 1, 1);
+    int rc = lua_cpcall(L, set_arrays, (void *)call);
+    if (rc == 0)
+        rc = lua_pcall(L, 0, 1, 1);
     res->instructions = env->instructions;
     res->peak_memory = env->peak;
     res->calls = env->calls;

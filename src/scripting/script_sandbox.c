@@ -102,15 +102,38 @@ static void make_proxy(lua_State *L, int idx)
 
 /* ---------------------------------------------------------------- builtins */
 
-/* Calls the wrapped original (upvalue 1) with every argument, returns all it
- * returns. */
+/*
+ * Calls the wrapped original (upvalue 1) with every argument and returns all
+ * it returns. An error it raises is raised again as if the script had called
+ * the original itself: called from C, the original saw no position to prefix
+ * ("user_script:1: ") and no name for itself ("bad argument #1 to '?'").
+ */
 static int call_original(lua_State *L)
 {
     int n = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
-    lua_call(L, n, LUA_MULTRET);
-    return lua_gettop(L);
+    if (lua_pcall(L, n, LUA_MULTRET, 0) == 0)
+        return lua_gettop(L);
+    if (!lua_isstring(L, -1))
+        return lua_error(L); /* error tables (SCRIPT KILL) as they are */
+    const char *msg = lua_tostring(L, -1);
+    /* Raised by the VM inside the C API (lua_rawset): never positioned. */
+    if (strncmp(msg, "table index is ", 15) == 0)
+        return lua_error(L);
+    luaL_where(L, 1);
+    const char *q = strstr(msg, " to '?'");
+    lua_Debug ar;
+    if (q && strncmp(msg, "bad argument #", 14) == 0 && lua_getstack(L, 0, &ar) &&
+        lua_getinfo(L, "n", &ar) && ar.name) {
+        lua_pushlstring(L, msg, (size_t)(q - msg));
+        lua_pushfstring(L, " to '%s'%s", ar.name, q + 7);
+        lua_concat(L, 3);
+    } else {
+        lua_pushvalue(L, -2);
+        lua_concat(L, 2);
+    }
+    return lua_error(L);
 }
 
 /* A guard: refuses a proxy as first argument, else calls the original. */
@@ -288,11 +311,68 @@ static int cjson_setting(lua_State *L)
     return call_original(L);
 }
 
+/*
+ * cjson builds its output with plain malloc, outside the state's allocator and
+ * so outside the memory cap, and exits the process when malloc fails. A table
+ * that holds one big string many times is small in Lua and huge in JSON. So
+ * before encoding, the output's least size is summed (strings, numbers and
+ * separators; shared values count each time): past the cap the script stops
+ * as it would over memory. What cjson may still take outside the cap is
+ * bounded by a few times the cap (escaping, buffer doubling).
+ */
+#define JSON_WALK_DEPTH 1100 /* past cjson's own depth limit, which then errors */
+
+static double json_least_size(lua_State *L, int depth, double limit)
+{
+    switch (lua_type(L, -1)) {
+    case LUA_TSTRING:
+        return (double)lua_objlen(L, -1) + 2;
+    case LUA_TTABLE: {
+        if (depth > JSON_WALK_DEPTH || !lua_checkstack(L, 3))
+            return 2;
+        double total = 2;
+        lua_pushnil(L);
+        while (total <= limit && lua_next(L, -2)) {
+            total += json_least_size(L, depth + 1, limit) + 1;
+            lua_pop(L, 1);
+            if (lua_type(L, -1) == LUA_TSTRING)
+                total += (double)lua_objlen(L, -1) + 3;
+        }
+        if (total > limit)
+            lua_pop(L, 1); /* the key of the stopped walk */
+        return total;
+    }
+    default:
+        return 1;
+    }
+}
+
+static int cjson_encode_guard(lua_State *L)
+{
+    ss_script_env *env = script_env_of(L);
+    if (env->capping && env->limits.max_memory && lua_gettop(L) >= 1) {
+        double limit = (double)env->limits.max_memory;
+        lua_pushvalue(L, 1);
+        double least = json_least_size(L, 0, limit);
+        lua_pop(L, 1);
+        if (least > limit) {
+            env->over_memory = true;
+            return luaL_error(L, "not enough memory");
+        }
+    }
+    return call_original(L);
+}
+
 /* Wraps cjson's setters (the table is on top) and records their defaults:
  * each setter called with no argument returns the current values. */
 static void wrap_cjson(lua_State *L)
 {
     int cj = lua_gettop(L);
+    /* Kept, the encoder's buffer would hold the largest JSON any script ever
+     * made for the life of the env: off, before the defaults are recorded. */
+    lua_getfield(L, cj, "encode_keep_buffer");
+    lua_pushboolean(L, 0);
+    lua_call(L, 1, 0);
     lua_pushlightuserdata(L, (void *)&script_key_cjson);
     lua_newtable(L); /* name -> {original, defaults...} */
     for (int i = 0; cjson_settings[i]; i++) {
@@ -456,6 +536,7 @@ int script_sandbox_setup(lua_State *L)
 
     lua_getfield(L, g, "cjson");
     wrap_cjson(L);
+    wrap(L, lua_gettop(L), "encode", cjson_encode_guard);
     lua_pop(L, 1);
 
     static const char *const matchers[] = {"find", "match", "gmatch", "gfind", "gsub", NULL};

@@ -132,6 +132,11 @@ Test(script_budget, the_memory_cap_stops_scripts_that_grow_past_it)
         "local t = {} while true do local ok = pcall(function() t[#t + 1] = string.rep('y', 1e5) .. #t end) end",
         "return cjson.encode(string.rep('a', 50 * 1024 * 1024))",
         "local t = {} for i = 1, 1e6 do t[i] = {i, i} end return cmsgpack.pack(t)",
+        /* 1 MB of Lua, 2 GB of JSON: cjson's own buffer is outside the allocator */
+        "local s = string.rep('j', 1024 * 1024) local t = {} for i = 1, 2000 do t[i] = s end "
+        "return #cjson.encode(t)",
+        "local s = string.rep('k', 1024 * 1024) local t = {} for i = 1, 20 do t[i] = {s, {s, s}} end "
+        "return #cjson.encode({t, t, t})",
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         script_run r = run_limited(bodies[i], 0, 16 << 20, true);
@@ -160,6 +165,11 @@ Test(script_budget, memory_is_counted_per_script_and_garbage_does_not_fail_it)
     script_run_free(&r);
     ss_script_env_flush(env); /* collects */
     cr_expect_lt(ss_script_env_memory(env), 1 << 20);
+    /* Encoding under the cap works, and its buffer is not kept. */
+    r = run_script(env, "local s = string.rep('q', 1024 * 1024) return #cjson.encode({s, s, s})", RESP2, true,
+                   NULL, NULL);
+    cr_expect_str_eq(r.reply, ":3145738\r\n");
+    script_run_free(&r);
     ss_script_env_free(env);
 }
 
