@@ -132,7 +132,10 @@ typedef struct ss_script_limits {
      * make the outcome depend on the entry alone, phase 2 should run write
      * scripts in their own env (only log entries touch it) and read-only
      * scripts in another; a restarted node still differs in history, so the
-     * instruction budget, which is exact, is the primary guard. */
+     * instruction budget, which is exact, is the primary guard. cjson builds
+     * its output with plain malloc, outside this count: an encode whose least
+     * output size exceeds the cap is refused up front, so what cjson can take
+     * beyond the cap stays within a few times the cap. */
     size_t max_memory;
     /* Compiled functions kept by sha (0: SS_SCRIPT_CACHE_DEFAULT). Past it the
      * cache is emptied; a body is recompiled on its next use (microseconds). */
