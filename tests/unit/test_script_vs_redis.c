@@ -208,6 +208,7 @@ static const char *const scripts[] = {
 
 static int rfd = -1;
 static pid_t rpid;
+static char rdir[64];
 
 static bool wait_connect(int port)
 {
@@ -294,8 +295,9 @@ static void start_redis(void)
     srand((unsigned)getpid() ^ (unsigned)time(NULL));
     for (int attempt = 0; attempt < 5; attempt++) {
         int port = h_free_port();
-        char portstr[16], dir[] = "/tmp/ss-script-redis-XXXXXX";
+        char portstr[16], *dir = rdir;
         snprintf(portstr, sizeof portstr, "%d", port);
+        snprintf(rdir, sizeof rdir, "/tmp/ss-script-redis-XXXXXX");
         cr_assert(mkdtemp(dir));
         rpid = fork();
         if (rpid == 0) {
@@ -314,6 +316,7 @@ static void start_redis(void)
         rfd = -1;
         kill(rpid, SIGKILL);
         waitpid(rpid, NULL, 0);
+        rmdir(dir);
     }
     cr_assert_fail("could not start redis-server");
 }
@@ -326,6 +329,8 @@ static void stop_redis(void)
         kill(rpid, SIGKILL);
         waitpid(rpid, NULL, 0);
     }
+    if (rdir[0])
+        rmdir(rdir); /* empty: no save, no AOF */
 }
 
 static void compare_all(resp_proto proto)
