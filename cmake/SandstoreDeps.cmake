@@ -1,4 +1,4 @@
-# Finds the four chosen dependencies. Each failure names the Debian 12 package to
+# Finds the chosen dependencies. Each failure names the Debian 12 package to
 # install (deps/install.sh installs all of them).
 find_package(PkgConfig)
 
@@ -29,6 +29,34 @@ endif()
 add_library(ss_leveldb INTERFACE)
 target_include_directories(ss_leveldb INTERFACE ${LEVELDB_INCLUDE_DIR})
 target_link_libraries(ss_leveldb INTERFACE ${LEVELDB_LIBRARY})
+
+# Lua 5.1 as Redis embeds it, with the cjson and bitop modules Redis ships.
+# Debian builds both modules as static libraries too (liblua5.1-cjson.a,
+# liblua5.1-bitop.a): they are linked into the server and opened into each
+# script state with luaopen_cjson / luaopen_bit, so nothing is loaded from the
+# file system at run time (the sandbox has no require).
+pkg_check_modules(LUA51 IMPORTED_TARGET lua5.1)
+if(NOT LUA51_FOUND)
+  ss_missing("Lua 5.1" "liblua5.1-0-dev")
+endif()
+add_library(ss_lua INTERFACE)
+target_include_directories(ss_lua INTERFACE ${LUA51_INCLUDE_DIRS})
+target_link_libraries(ss_lua INTERFACE ${LUA51_LINK_LIBRARIES} m)
+
+# ss_lua_module(target header library package): a Lua 5.1 C module's static
+# library and header, as an INTERFACE target.
+function(ss_lua_module target header library package)
+  find_library(${target}_LIBRARY NAMES lib${library}.a ${library})
+  find_path(${target}_INCLUDE_DIR ${header} PATHS ${LUA51_INCLUDE_DIRS} NO_DEFAULT_PATH)
+  if(NOT ${target}_LIBRARY OR NOT ${target}_INCLUDE_DIR)
+    ss_missing("${library} (Lua 5.1 module)" "${package}")
+  endif()
+  add_library(${target} INTERFACE)
+  target_include_directories(${target} INTERFACE ${${target}_INCLUDE_DIR})
+  target_link_libraries(${target} INTERFACE ${${target}_LIBRARY})
+endfunction()
+ss_lua_module(ss_lua_cjson lua-cjson.h lua5.1-cjson lua-cjson-dev)
+ss_lua_module(ss_lua_bitop lua-bitop.h lua5.1-bitop lua-bitop-dev)
 
 find_package(Threads REQUIRED)
 
