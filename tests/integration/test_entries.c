@@ -145,9 +145,10 @@ Test(entries, the_poison_entry_through_peer_propose_leaves_every_node_up)
 
     payload p[16];
     int n = poison_payloads(p);
-    /* Log in as a follower (its real connection is closed by ours, and it
-     * reconnects, which may close ours in turn: retry until the marker, sent
-     * last, has come through). */
+    /* Log in as a follower that is down: a live one would log in again at
+     * once and close our connection (the transport keeps one connection per
+     * peer), which under load left the poison unsent. Retry until the marker,
+     * sent last, has come through. */
     bool through = false;
     long long refused = 0;
     for (int attempt = 0; attempt < 6 && !through; attempt++) {
@@ -155,13 +156,16 @@ Test(entries, the_poison_entry_through_peer_propose_leaves_every_node_up)
         leader = hc_wait_leader(&cl, 20000);
         cr_assert_geq(leader, 0);
         int follower = (leader + 1) % cl.n;
+        h_node_kill9(&cl.nodes[follower]);
         h_peer *peer = h_peer_login(cl.nodes[leader].raft_port, "sandstore", SECRET,
                                     (uint64_t)follower + 1, (uint64_t)leader + 1);
         cr_assert_not_null(peer, "the secret is known: the login must work");
         for (int i = 0; i < n; i++)
             h_peer_send(peer, p[i].data, p[i].len);
-        through = marker_everywhere(10000);
         h_peer_close(peer);
+        hc_spawn(&cl, follower);
+        cr_assert(h_node_wait_ready(&cl.nodes[follower], 20000), "node %d restarts", follower + 1);
+        through = marker_everywhere(15000);
         expect_all_alive("after the poison entries");
         refused += hc_info_int(&cl, leader, "raft_proposals_refused");
     }
