@@ -13,6 +13,10 @@ packages=(
   nodejs npm                                 # ioredis, a second real client
   procps iproute2                            # pgrep/kill and ss for the harness
 )
+# SS_DEPS_FUZZ=1: also clang and its libFuzzer runtime (tests/fuzz/run.sh; CI runs it).
+if [[ -n "${SS_DEPS_FUZZ:-}" ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

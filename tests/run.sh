@@ -4,7 +4,8 @@
 #   tests/run.sh            a normal build (build/) and the whole suite
 #   SS_SANITIZE=1 tests/run.sh   the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
 #   CI=true tests/run.sh    both of the above, warnings as errors (the optimized build
-#                           skips the long fault runs, which the sanitizer build runs)
+#                           skips the long fault runs, which the sanitizer build runs),
+#                           then every fuzz target for SS_FUZZ_SECONDS (15) with clang
 #
 # Extra arguments go to ctest (e.g. tests/run.sh -R resp -L unit).
 set -euo pipefail
@@ -36,6 +37,11 @@ if [[ "${CI:-}" == "true" ]]; then
   # long nemesis runs again, which keeps CI within its 15 minutes on 2 cores.
   run_suite build fault -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
   run_suite build-asan "" -DCMAKE_BUILD_TYPE=Debug -DSS_SANITIZE=ON || status=1
+  # The corpora were replayed above (label fuzz-corpus, both builds); now each
+  # coverage-guided fuzzer runs briefly on top of them (tests/fuzz/README).
+  echo "== fuzz (clang, build-fuzz/)"
+  SS_DEPS_FUZZ=1 ./deps/install.sh
+  tests/fuzz/run.sh -t "${SS_FUZZ_SECONDS:-15}" || status=1
 elif [[ -n "${SS_SANITIZE:-}" ]]; then
   run_suite build-asan "" -DCMAKE_BUILD_TYPE=Debug -DSS_SANITIZE=ON || status=1
 else

@@ -35,7 +35,7 @@ for t in "${targets[@]}"; do
   dict=()
   [[ -f tests/fuzz/$t.dict ]] && dict=(-dict="tests/fuzz/$t.dict")
   echo "== fuzz $t for ${seconds}s"
-  if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  if ! "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -print_final_stats=1 \
         ${FUZZ_JOBS:+-fork="$FUZZ_JOBS" -ignore_crashes=0} \
         -artifact_prefix="build-fuzz/crashes/$t/" "${dict[@]}" \
         "build-fuzz/corpus/$t" ${seeds:+"$seeds"} 2>"build-fuzz/$t.log"; then
