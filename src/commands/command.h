@@ -157,8 +157,49 @@ typedef struct ss_keyref {
 } ss_keyref;
 
 /* Where a read or an apply runs. */
+/*
+ * What apply tells the node about each change it makes, as Redis's
+ * signalModifiedKey, notifyKeyspaceEvent and signalKeyAsReady do; the engine
+ * turns them into keyspace notifications, client-tracking invalidations,
+ * wake-ups of clients blocked on a key and WATCH outcomes, on every node
+ * alike (apply is deterministic, so every node raises the same events in the
+ * same order). Commands raise them through ss_exec_modified/notify/ready/
+ * flushed (keyhelpers.h); in a read, or with no listener, they do nothing.
+ */
+enum {
+    /* notify-keyspace-events classes (Redis's NOTIFY_* bits). */
+    SS_NOTIFY_KEYSPACE = 1 << 0,  /* K */
+    SS_NOTIFY_KEYEVENT = 1 << 1,  /* E */
+    SS_NOTIFY_GENERIC  = 1 << 2,  /* g: DEL, EXPIRE, RENAME... */
+    SS_NOTIFY_STRING   = 1 << 3,  /* $ */
+    SS_NOTIFY_LIST     = 1 << 4,  /* l */
+    SS_NOTIFY_SET      = 1 << 5,  /* s */
+    SS_NOTIFY_HASH     = 1 << 6,  /* h */
+    SS_NOTIFY_ZSET     = 1 << 7,  /* z */
+    SS_NOTIFY_EXPIRED  = 1 << 8,  /* x */
+    SS_NOTIFY_EVICTED  = 1 << 9,  /* e */
+    SS_NOTIFY_STREAM   = 1 << 10, /* t */
+    SS_NOTIFY_KEY_MISS = 1 << 11, /* m (raised by reads: node-local, not through apply) */
+    SS_NOTIFY_LOADED   = 1 << 12, /* module only */
+    SS_NOTIFY_MODULE   = 1 << 13, /* d */
+    SS_NOTIFY_NEW      = 1 << 14, /* n */
+};
+
+typedef struct ss_exec_events {
+    void *ctx;
+    /* A key's value changed or it was deleted (WATCH, tracking). */
+    void (*modified)(void *ctx, int db, const char *key, size_t klen);
+    /* notifyKeyspaceEvent(type, event, key, db). */
+    void (*notify)(void *ctx, int db, int type, const char *event, const char *key, size_t klen);
+    /* A list, sorted set or stream key may now serve clients blocked on it. */
+    void (*ready)(void *ctx, int db, const char *key, size_t klen);
+    /* A whole database changed (FLUSHDB: db; FLUSHALL: -1; SWAPDB: each). */
+    void (*flushed)(void *ctx, int db);
+} ss_exec_events;
+
 typedef struct ss_exec_ctx {
     ss_node *node;
+    const ss_exec_events *events; /* apply: the engine's listener (or NULL); reads: NULL */
     ss_txn *txn;       /* reads: a read-only txn; apply: the batch's txn */
     int db;
     int64_t now_ms;    /* apply: the entry's time; reads: the local clock */

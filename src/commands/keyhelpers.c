@@ -112,3 +112,27 @@ bool ss_arg_ll_or_reply(ss_exec_ctx *ctx, const ss_args *a, int i, long long *ou
     ss_reply_err(ctx->out, RERR_NOTINT);
     return false;
 }
+
+void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen)
+{
+    if (ctx->events && ctx->events->modified)
+        ctx->events->modified(ctx->events->ctx, ctx->db, key, klen);
+}
+
+void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen)
+{
+    if (ctx->events && ctx->events->notify)
+        ctx->events->notify(ctx->events->ctx, ctx->db, type, event, key, klen);
+}
+
+void ss_exec_ready(ss_exec_ctx *ctx, const char *key, size_t klen)
+{
+    if (ctx->events && ctx->events->ready)
+        ctx->events->ready(ctx->events->ctx, ctx->db, key, klen);
+}
+
+void ss_exec_flushed(ss_exec_ctx *ctx, int db)
+{
+    if (ctx->events && ctx->events->flushed)
+        ctx->events->flushed(ctx->events->ctx, db);
+}

@@ -57,6 +57,15 @@ ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, siz
  * key deleted and recreated inside one entry never shares sub-keys. */
 uint64_t ss_exec_new_version(ss_exec_ctx *ctx);
 
+/* Keyspace events (see ss_exec_events in command.h): call them where Redis's
+ * t_*.c calls signalModifiedKey, notifyKeyspaceEvent and signalKeyAsReady,
+ * with Redis's event names ("set", "lpush", "expired", ...), for the key of
+ * argument / name given, in ctx->db. No-ops outside apply. */
+void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen);
+void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen);
+void ss_exec_ready(ss_exec_ctx *ctx, const char *key, size_t klen);
+void ss_exec_flushed(ss_exec_ctx *ctx, int db);
+
 /* Records a storage failure (the node must stop) and replies an error. */
 void ss_exec_fail(ss_exec_ctx *ctx, int rc);
 
