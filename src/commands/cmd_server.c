@@ -177,7 +177,7 @@ static void infoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *
         ss_txn_abort(txn);
     }
     /* Redis ends the text without the last blank line's CRLF pair doubled. */
-    resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
+    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(&b), ss_buf_len(&b));
     ss_buf_release(&b);
 }
 

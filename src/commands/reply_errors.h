@@ -57,6 +57,9 @@
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
     X(RERR_AUTH_NOPASS,   "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?") \
     X(RERR_NOPROTO,       "NOPROTO unsupported protocol version")                             \
+    X(RERR_PROTOVER,      "ERR Protocol version is not an integer or out of range")           \
+    X(RERR_HELLO_OPTION,  "ERR Syntax error in HELLO option '%s'")                            \
+    X(RERR_HELLO_NOAUTH,  "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time") \
     X(RERR_MULTI_NESTED,  "ERR MULTI calls can not be nested")                                \
     X(RERR_EXEC_NOMULTI,  "ERR EXEC without MULTI")                                           \
     X(RERR_DISCARD_NOMULTI,"ERR DISCARD without MULTI")                                       \
