@@ -7,8 +7,9 @@
 #include "commands/keyhelpers.h"
 
 #define SS_REDIS_COMPAT_VERSION "7.0.15"
-/* What HELLO's "mode" says, as INFO's redis_mode. */
-#define SS_REDIS_MODE "standalone"
+/* What HELLO's "mode" says, as INFO's redis_mode: sandstore presents its
+ * Raft group as a Redis Cluster of one shard (src/commands/cmd_cluster.c). */
+#define SS_REDIS_MODE "cluster"
 
 /* PING and ECHO have an exec half too, so they may sit inside MULTI. */
 static void ping_reply(ss_buf *out, const ss_args *a)
@@ -282,6 +283,7 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     s->db = 0;
     s->proto = RESP2;
     s->name[0] = '\0';
+    s->readonly = false;
     if (node->cfg->requirepass[0])
         s->authenticated = false;
     resp_add_simple(out, "RESET");

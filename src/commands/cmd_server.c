@@ -166,6 +166,8 @@ static void infoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *
         node->ops->raft_info(node->ctx, &b);
         ss_buf_append_cstr(&b, "\r\n");
     }
+    if (want(a, "cluster", true)) /* the Raft group, as one shard (CLUSTER) */
+        ss_buf_append_cstr(&b, "# Cluster\r\ncluster_enabled:1\r\n\r\n");
     if (want(a, "keyspace", true)) {
         ss_buf_append_cstr(&b, "# Keyspace\r\n");
         ss_txn *txn = ss_txn_begin(node->store);

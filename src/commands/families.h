@@ -17,7 +17,8 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
-    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
+    X(cluster) /* CLUSTER READONLY READWRITE ASKING */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

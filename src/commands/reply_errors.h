@@ -75,7 +75,7 @@
     X(RERR_TIMEOUT,       "TRYAGAIN timed out waiting for the write to commit; it may or may not have been applied") \
     X(RERR_READ_TRYAGAIN, "TRYAGAIN leadership changed while confirming a linearizable read") \
     X(RERR_BUSY,          "BUSY too many writes in flight, try again")                        \
-    X(RERR_MOVED,         "MOVED 0 %s")                                                       \
+    X(RERR_MOVED,         "MOVED %d %s")                                                      \
     X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
@@ -87,7 +87,11 @@
     X(RERR_GETKEYS_CMD,   "ERR Invalid command specified")                                   \
     X(RERR_GETKEYS_NOKEYS,"ERR The command has no key arguments")                            \
     X(RERR_GETKEYS_ARITY, "ERR Invalid number of arguments specified for command")           \
-    X(RERR_GETKEYS_ARGS,  "ERR Invalid arguments specified for command")
+    X(RERR_GETKEYS_ARGS,  "ERR Invalid arguments specified for command")           \
+    X(RERR_INVALID_SLOT,  "ERR Invalid slot")                                               \
+    X(RERR_INVALID_SLOT_COUNT, "ERR Invalid slot or number of keys")                        \
+    X(RERR_UNKNOWN_NODE,  "ERR Unknown node %s")                                            \
+    X(RERR_NOT_MASTER,    "ERR The specified node is not a master")
 
 #define SS_REPLY_ERROR_ENUM(name, text) name,
 typedef enum { SS_REPLY_ERRORS(SS_REPLY_ERROR_ENUM) RERR_COUNT } ss_reply_err_code;

@@ -38,3 +38,8 @@ target_include_directories(ss_resp3_client PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 ss_add_test(NAME test_resp3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resp3.c
             LIBS ss_cluster_harness ss_resp3_client TIMEOUT 600 LABELS integration)
 add_dependencies(test_resp3 sandstore)
+
+# The Raft group as Redis Cluster clients see it (CLUSTER SLOTS/NODES/INFO/MYID).
+ss_add_test(NAME test_cluster_view SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cluster_view.c
+            LIBS ss_cluster_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_cluster_view sandstore)

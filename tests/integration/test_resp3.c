@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "integration/cluster_harness.h"
 #include "integration/resp3_client.h"
@@ -25,6 +26,9 @@
  *   T  the same shape: types, lengths of aggregates, verbatim formats, but
  *      not the values (random picks, ids, times, digests, server texts)
  *   K  the same type of reply (help texts, whose lines differ)
+ *   P  T, except that sandstore's aggregates may hold more elements than
+ *      Redis's, whose first ones have Redis's shape (CLUSTER SLOTS and
+ *      SHARDS: a 3-node group has replicas the 1-node Redis Cluster lacks)
  *
  * Values are chosen so that doubles print alike (sandstore prints the
  * shortest round-trip text, Redis 7.0 %.17g: 2.5 is "2.5" in both).
@@ -40,6 +44,7 @@ typedef struct step {
 typedef struct family {
     const char *name;
     const step *steps;
+    bool cluster_mode; /* compared with a redis-server in cluster mode (one node, every slot) */
 } family;
 
 static const step conn_steps[] = {
@@ -439,11 +444,57 @@ static const step debug_steps[] = {
     {0, NULL},
 };
 
+/* Against a one-node Redis Cluster owning every slot: "{c}" hashes to 7365. */
+static const step cluster_steps[] = {
+    {'X', "SET {c}a 1"},
+    {'X', "SET {c}b 2"},
+    {'X', "SET other 3"},
+    {'X', "CLUSTER KEYSLOT foo"},
+    {'X', "CLUSTER KEYSLOT {user}a"},
+    {'X', "CLUSTER KEYSLOT foo{}{bar}"},
+    {'X', "CLUSTER KEYSLOT \"\""},
+    {'X', "CLUSTER KEYSLOT"},
+    {'X', "CLUSTER COUNTKEYSINSLOT 7365"},
+    {'X', "CLUSTER COUNTKEYSINSLOT 0"},
+    {'X', "CLUSTER COUNTKEYSINSLOT 16384"},
+    {'X', "CLUSTER COUNTKEYSINSLOT -1"},
+    {'X', "CLUSTER COUNTKEYSINSLOT x"},
+    {'U', "CLUSTER GETKEYSINSLOT 7365 10"},
+    {'T', "CLUSTER GETKEYSINSLOT 7365 1"}, /* which one: Redis's slot list order */
+    {'X', "CLUSTER GETKEYSINSLOT 7365 0"},
+    {'X', "CLUSTER GETKEYSINSLOT 7365 -1"},
+    {'X', "CLUSTER GETKEYSINSLOT 16384 1"},
+    {'X', "CLUSTER GETKEYSINSLOT x 1"},
+    {'X', "CLUSTER GETKEYSINSLOT 1 x"},
+    {'T', "CLUSTER MYID"},
+    {'T', "CLUSTER INFO"},
+    {'T', "CLUSTER NODES"},
+    {'P', "CLUSTER SLOTS"},
+    {'P', "CLUSTER SHARDS"},
+    {'X', "CLUSTER REPLICAS nosuch"},
+    {'X', "CLUSTER SLAVES nosuch"},
+    {'K', "CLUSTER HELP"},
+    {'X', "CLUSTER NOSUCH"},
+    {'X', "READONLY"},
+    {'X', "GET {c}a"},
+    {'X', "READWRITE"},
+    {'X', "READONLY x"},
+    {'X', "ASKING"},
+    {'X', "ASKING x"},
+    /* One shard: sandstore takes keys of many slots in one command, where
+     * Redis Cluster answers CROSSSLOT. */
+    {'X', "DEL {c}a {c}b"},
+    {'X', "DEL other"},
+    {0, NULL},
+};
+
 static const family families[] = {
-    {"connection", conn_steps},   {"strings", string_steps}, {"keys", keys_steps},
-    {"hashes", hash_steps},       {"lists", list_steps},     {"sets", set_steps},
-    {"sorted sets", zset_steps},  {"transactions", txn_steps}, {"server", server_steps},
-    {"command", command_steps},   {"debug", debug_steps},
+    {"connection", conn_steps, false},   {"strings", string_steps, false},
+    {"keys", keys_steps, false},         {"hashes", hash_steps, false},
+    {"lists", list_steps, false},        {"sets", set_steps, false},
+    {"sorted sets", zset_steps, false},  {"transactions", txn_steps, false},
+    {"server", server_steps, false},     {"command", command_steps, false},
+    {"debug", debug_steps, false},       {"cluster", cluster_steps, true},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
@@ -461,11 +512,36 @@ static const char *const not_compared[][2] = {
 
 static h_cluster cl;
 static h_node redis;
+static h_node redis_cluster; /* for the cluster family */
+
+/* A one-node Redis Cluster that owns every slot, once it says "ok". */
+static void start_redis_cluster(void)
+{
+    static const char *const args[] = {"--cluster-enabled", "yes", NULL};
+    cr_assert(h_redis_start_args(&redis_cluster, args), "redis-server in cluster mode did not start");
+    r3_conn *c = r3_connect(redis_cluster.port, 10000);
+    cr_assert_not_null(c);
+    r3_reply *r = r3_line(c, "CLUSTER ADDSLOTSRANGE 0 16383");
+    cr_assert(r && r->type == '+', "CLUSTER ADDSLOTSRANGE");
+    r3_free(r);
+    bool ok = false;
+    /* A new master waits a moment (CLUSTER_WRITABLE_DELAY) before "ok". */
+    for (int i = 0; i < 200 && !ok; i++) {
+        r = r3_line(c, "CLUSTER INFO");
+        ok = r && r->str && strstr(r->str, "cluster_state:ok");
+        r3_free(r);
+        if (!ok)
+            usleep(50 * 1000);
+    }
+    r3_close(c);
+    cr_assert(ok, "the one-node Redis Cluster never said cluster_state:ok");
+}
 
 static void start_all(void)
 {
     static const char *const redis_args[] = {"--enable-debug-command", "yes", NULL};
     cr_assert(h_redis_start_args(&redis, redis_args), "redis-server (Debian's redis-server package) did not start");
+    start_redis_cluster();
     hc_init(&cl, 3, NULL);
     hc_start_all(&cl);
     cr_assert_geq(hc_wait_leader(&cl, 20000), 0, "no leader");
@@ -476,6 +552,8 @@ static void stop_all(void)
     hc_cleanup(&cl);
     h_node_stop(&redis, SIGTERM);
     h_node_cleanup(&redis);
+    h_node_stop(&redis_cluster, SIGTERM);
+    h_node_cleanup(&redis_cluster);
 }
 
 static char *wire(const r3_reply *r, size_t *len)
@@ -523,7 +601,7 @@ static void sort_elems(r3_reply *r, bool pairs)
 }
 
 /* Whether a and b have the same shape (mode T); where says where not. */
-static bool same_shape(const r3_reply *a, const r3_reply *b, char *where, size_t size)
+static bool same_shape(const r3_reply *a, const r3_reply *b, bool prefix, char *where, size_t size)
 {
     if (a->type != b->type || a->null != b->null) {
         snprintf(where, size, "type '%c'%s vs '%c'%s", a->type, a->null ? " (null)" : "", b->type,
@@ -534,12 +612,12 @@ static bool same_shape(const r3_reply *a, const r3_reply *b, char *where, size_t
         snprintf(where, size, "verbatim formats differ");
         return false;
     }
-    if (a->n != b->n) {
+    if (prefix ? a->n > b->n : a->n != b->n) {
         snprintf(where, size, "'%c' of %zu vs %zu elements", a->type, a->n, b->n);
         return false;
     }
     for (size_t i = 0; i < a->n; i++)
-        if (!same_shape(a->elem[i], b->elem[i], where, size))
+        if (!same_shape(a->elem[i], b->elem[i], prefix, where, size))
             return false;
     return true;
 }
@@ -570,8 +648,8 @@ static bool compare(char mode, r3_reply *want, r3_reply *got, char *where, size_
 {
     normalize(want, mode);
     normalize(got, mode);
-    if (mode == 'T')
-        return same_shape(want, got, where, size);
+    if (mode == 'T' || mode == 'P')
+        return same_shape(want, got, mode == 'P', where, size);
     if (mode == 'K') {
         if (want->type == got->type)
             return true;
@@ -589,6 +667,7 @@ typedef struct pass {
     int node;            /* the sandstore node the script goes through */
     const char *through; /* "leader" or "follower" */
     r3_conn *redis, *ss;
+    r3_conn *redis_plain, *redis_cluster; /* redis is one of these */
     int failures;
     int lines;
     char used[512][48];  /* command names the script exercised */
@@ -658,17 +737,25 @@ static r3_conn *connect_node(int port)
 
 static void run_pass(pass *p)
 {
-    p->redis = connect_node(redis.port);
+    p->redis_plain = connect_node(redis.port);
+    p->redis_cluster = connect_node(redis_cluster.port);
     p->ss = connect_node(cl.nodes[p->node].port);
     /* A clean slate on both (FLUSHALL goes through the log on sandstore). */
     char hello[16];
     snprintf(hello, sizeof hello, "HELLO %d", p->proto);
+    r3_reply *r = r3_line(p->redis_cluster, hello);
+    cr_assert_not_null(r);
+    r3_free(r);
+    p->redis = p->redis_plain;
     run_line(p, "setup", 'T', hello);
     run_line(p, "setup", 'X', "FLUSHALL");
-    for (size_t f = 0; f < NFAMILIES; f++)
+    for (size_t f = 0; f < NFAMILIES; f++) {
+        p->redis = families[f].cluster_mode ? p->redis_cluster : p->redis_plain;
         for (const step *s = families[f].steps; s->line; s++)
             run_line(p, families[f].name, s->mode, s->line);
-    r3_close(p->redis);
+    }
+    r3_close(p->redis_plain);
+    r3_close(p->redis_cluster);
     r3_close(p->ss);
 }
 
