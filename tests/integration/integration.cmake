@@ -29,3 +29,8 @@ foreach(src ${SS_DIFF_TESTS})
   ss_add_test(NAME ${name} SOURCES ${src} LIBS ss_diff_harness TIMEOUT 600 LABELS integration)
   add_dependencies(${name} sandstore)
 endforeach()
+
+# Scripts as cluster state: across nodes, restarts and snapshots.
+ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_cluster.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_script_cluster sandstore)
