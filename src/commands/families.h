@@ -18,6 +18,7 @@
     X(set)                                                                          \
     X(zset)                                                                         \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */
 
 #define SS_FAMILY_ROWS(name)                  \

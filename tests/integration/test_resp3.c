@@ -444,6 +444,46 @@ static const step debug_steps[] = {
     {0, NULL},
 };
 
+static const step script_steps[] = {
+    {'X', "SET sk v"},
+    {'X', "EVAL \"return 1\" 0"},
+    {'X', "EVAL \"return 'a'\" 0"},
+    {'X', "EVAL \"return {1, 'a', {2}}\" 0"},
+    {'X', "EVAL \"return nil\" 0"},
+    {'X', "EVAL \"return true\" 0"},
+    {'X', "EVAL \"return false\" 0"},
+    {'X', "EVAL \"return 3.99\" 0"},
+    {'X', "EVAL \"return {ok='fine'}\" 0"},
+    {'X', "EVAL \"return {err='bad thing'}\" 0"},
+    {'X', "EVAL \"return redis.call('GET', KEYS[1])\" 1 sk"},
+    {'X', "EVAL \"return redis.call('SET', KEYS[1], ARGV[1])\" 1 sk w"},
+    {'X', "EVAL \"return redis.call('GET', 'nosuch')\" 0"},
+    {'X', "EVAL \"return redis.pcall('NOSUCH')\" 0"},
+    {'X', "EVAL \"redis.setresp(3); return redis.call('HELLO', '3')['proto']\" 0"},
+    {'X', "EVAL \"redis.setresp(3); return redis.call('GET', 'nosuch')\" 0"},
+    {'X', "EVAL \"redis.setresp(3); return {double=3.5}\" 0"},
+    {'X', "EVAL \"redis.setresp(3); return {map={a=1}}\" 0"},
+    {'X', "EVAL \"redis.setresp(3); return {set={a=true}}\" 0"},
+    {'X', "EVAL \"redis.setresp(3); return true\" 0"},
+    {'X', "EVAL \"redis.setresp(3); return false\" 0"},
+    {'X', "EVAL \"redis.setresp(4)\" 0"},
+    {'X', "EVAL x"},
+    {'X', "EVAL \"return (\" 0"},
+    {'X', "EVAL_RO \"return redis.call('GET', KEYS[1])\" 1 sk"},
+    {'X', "EVAL_RO \"return redis.call('SET', KEYS[1], 'x')\" 1 sk"},
+    {'X', "SCRIPT LOAD \"return 42\""},
+    {'X', "EVALSHA 1fa00e76656cc152ad327c13fe365858fd7be306 0"},
+    {'X', "EVALSHA_RO 1fa00e76656cc152ad327c13fe365858fd7be306 0"},
+    {'X', "EVALSHA ffffffffffffffffffffffffffffffffffffffff 0"},
+    {'X', "SCRIPT EXISTS 1fa00e76656cc152ad327c13fe365858fd7be306 ffffffffffffffffffffffffffffffffffffffff"},
+    {'X', "SCRIPT KILL"},
+    {'X', "SCRIPT DEBUG no"},
+    {'X', "SCRIPT FLUSH"},
+    {'X', "SCRIPT EXISTS 1fa00e76656cc152ad327c13fe365858fd7be306"},
+    {'K', "SCRIPT HELP"},
+    {0, NULL},
+};
+
 /* Against a one-node Redis Cluster owning every slot: "{c}" hashes to 7365. */
 static const step cluster_steps[] = {
     {'X', "SET {c}a 1"},
@@ -494,7 +534,8 @@ static const family families[] = {
     {"lists", list_steps, false},        {"sets", set_steps, false},
     {"sorted sets", zset_steps, false},  {"transactions", txn_steps, false},
     {"server", server_steps, false},     {"command", command_steps, false},
-    {"debug", debug_steps, false},       {"cluster", cluster_steps, true},
+    {"debug", debug_steps, false},       {"scripts", script_steps, false},
+    {"cluster", cluster_steps, true},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
@@ -506,6 +547,10 @@ static const char *const not_compared[][2] = {
     {"reset", "it ends the protocol: compared on a connection of its own (reset_returns_to_resp2)"},
     {"client|no-touch", "Redis 7.2 (not in 7.0)"},
     {"client|setinfo", "Redis 7.2 (not in 7.0)"},
+    /* Functions are not there yet (issue 13): they answer "ERR ... is not supported yet". */
+    {"function", "not implemented yet (issue 13)"},
+    {"fcall", "not implemented yet (issue 13)"},
+    {"fcall_ro", "not implemented yet (issue 13)"},
 };
 
 /* ----------------------------------------------------------- comparing */
@@ -772,8 +817,11 @@ static int check_coverage(pass *passes, int npasses)
         for (int k = 0; k < npasses && !seen; k++)
             for (int j = 0; j < passes[k].nused && !seen; j++)
                 seen = !strcmp(passes[k].used[j], name);
-        for (size_t j = 0; j < sizeof not_compared / sizeof not_compared[0] && !seen; j++)
-            seen = !strcmp(not_compared[j][0], name);
+        for (size_t j = 0; j < sizeof not_compared / sizeof not_compared[0] && !seen; j++) {
+            /* An excused container excuses its subcommands. */
+            size_t n = strlen(not_compared[j][0]);
+            seen = !strncmp(not_compared[j][0], name, n) && (name[n] == '\0' || name[n] == '|');
+        }
         /* A container whose subcommands are all covered counts as covered. */
         if (!seen && !strchr(name, '|')) {
             for (int k = 0; k < npasses && !seen; k++)
