@@ -242,18 +242,64 @@ static void clientSetinfoCommand(ss_node *node, ss_session *s, const ss_args *a,
     resp_add_shared(out, RESP_SH_OK);
 }
 
-/* CLIENT LIST without filters (TYPE and ID are not supported yet). */
+/* Appends the lines of list ("id=N ...\n" each) whose id is id. */
+static void list_line_by_id(ss_buf *out, const ss_buf *list, long long id)
+{
+    const char *p = ss_buf_data(list), *end = p + ss_buf_len(list);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl + 1 : end;
+        long long got;
+        const char *sp = memchr(p, ' ', (size_t)(eol - p));
+        if (eol - p > 3 && !memcmp(p, "id=", 3) && sp && ss_parse_ll(p + 3, (size_t)(sp - p - 3), &got) &&
+            got == id)
+            ss_buf_append(out, p, (size_t)(eol - p));
+        p = eol;
+    }
+}
+
+/*
+ * CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id ...], with
+ * Redis 7.0's checks in its order. Every sandstore connection is of type
+ * normal: there is no pub/sub and no Redis replication link yet.
+ */
 static void clientListCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (a->argc > 2) {
+    bool by_type = a->argc == 4 && ss_arg_is(a, 2, "type");
+    bool by_id = a->argc > 3 && ss_arg_is(a, 2, "id");
+    if (by_type && !ss_arg_is(a, 3, "normal") && !ss_arg_is(a, 3, "master") && !ss_arg_is(a, 3, "replica") &&
+        !ss_arg_is(a, 3, "slave") && !ss_arg_is(a, 3, "pubsub")) {
+        ss_reply_err(out, RERR_CLIENT_TYPE, a->argv[3]);
+        return;
+    }
+    if (!by_type && !by_id && a->argc != 2) {
         ss_reply_err(out, RERR_SYNTAX);
         return;
     }
-    ss_buf list;
+    for (int j = 3; by_id && j < a->argc; j++) {
+        long long id;
+        if (!ss_parse_ll(a->argv[j], a->argvlen[j], &id)) {
+            ss_reply_err(out, RERR_CLIENT_ID);
+            return;
+        }
+    }
+    ss_buf list, shown;
     ss_buf_init(&list, 0);
-    node->ops->client_list(node->ctx, &list);
-    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(&list), ss_buf_len(&list));
+    ss_buf_init(&shown, 0);
+    if (!by_type || ss_arg_is(a, 3, "normal"))
+        node->ops->client_list(node->ctx, &list);
+    const ss_buf *reply = &list;
+    if (by_id) { /* in the order asked, as Redis */
+        for (int j = 3; j < a->argc; j++) {
+            long long id;
+            ss_parse_ll(a->argv[j], a->argvlen[j], &id);
+            list_line_by_id(&shown, &list, id);
+        }
+        reply = &shown;
+    }
+    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(reply), ss_buf_len(reply));
     ss_buf_release(&list);
+    ss_buf_release(&shown);
 }
 
 static void clientInfoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)

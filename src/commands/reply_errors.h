@@ -91,7 +91,9 @@
     X(RERR_INVALID_SLOT,  "ERR Invalid slot")                                               \
     X(RERR_INVALID_SLOT_COUNT, "ERR Invalid slot or number of keys")                        \
     X(RERR_UNKNOWN_NODE,  "ERR Unknown node %s")                                            \
-    X(RERR_NOT_MASTER,    "ERR The specified node is not a master")
+    X(RERR_NOT_MASTER,    "ERR The specified node is not a master")                          \
+    X(RERR_CLIENT_TYPE,   "ERR Unknown client type '%s'")                                     \
+    X(RERR_CLIENT_ID,     "ERR Invalid client ID")
 
 #define SS_REPLY_ERROR_ENUM(name, text) name,
 typedef enum { SS_REPLY_ERRORS(SS_REPLY_ERROR_ENUM) RERR_COUNT } ss_reply_err_code;

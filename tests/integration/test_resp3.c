@@ -81,6 +81,32 @@ static const step conn_steps[] = {
     {'X', "HELLO 3 SETNAME \"bad name\""},
     {'X', "HELLO 2 AUTH default bad SETNAME \"bad name\""},
     {'X', "CLIENT GETNAME"},
+    /* Bad input to HELLO: Redis's error, and the connection stays as it was
+     * (its protocol: the next replies still compare in this pass's). */
+    {'X', "HELLO 3 AUTH"},
+    {'X', "HELLO 3 AUTH default"},
+    {'X', "HELLO -1"},
+    {'X', "HELLO 0"},
+    {'X', "HELLO 99999999999999999999"},
+    {'X', "HELLO 3.0"},
+    {'X', "HELLO \"\""},
+    {'X', "CLIENT GETNAME"},
+    /* Redis 7.0 sets the name of a SETNAME before a later option's syntax
+     * error (7.2 does not): sandstore changes nothing (issue 12; test_cmd_conn's
+     * a_malformed_hello_changes_nothing_for_the_connection), so the name is set again after. */
+    {'X', "HELLO 3 SETNAME a SETNAME"},
+    {'X', "HELLO 3 setname a auth"},
+    {'X', "CLIENT SETNAME conn1"},
+    {'X', "CLIENT LIST TYPE nosuch"},
+    {'X', "CLIENT LIST nosuch"},
+    {'X', "CLIENT LIST ID x"},
+    {'X', "CLIENT LIST ID 0"},
+    {'X', "CLIENT LIST TYPE"},
+    {'X', "CLIENT LIST TYPE master"},
+    {'X', "CLIENT LIST TYPE pubsub"},
+    {'X', "CLIENT LIST TYPE normal x"},
+    {'X', "CLIENT LIST ID 1 x"},
+    {'X', "CLIENT LIST ID 99999"},
     {'X', "UNWATCH"},
     {0, NULL},
 };
@@ -893,4 +919,31 @@ Test(resp3, quit_and_reset_answer_as_redis_does_in_both_protocols)
             free(bytes[1][i]);
         }
     }
+}
+
+/* CLIENT LIST's filters pick this connection out of the node's (ids vary, so
+ * not in the script). */
+Test(resp3, client_list_filters_by_id_and_type)
+{
+    r3_conn *other = connect_node(cl.nodes[0].port);
+    r3_conn *c = connect_node(cl.nodes[0].port);
+    r3_reply *r = r3_line(c, "CLIENT ID");
+    cr_assert(r && r->type == ':');
+    long long id = atoll(r->str);
+    r3_free(r);
+    char line[64], want[32];
+    snprintf(line, sizeof line, "CLIENT LIST ID 999999 %lld", id);
+    snprintf(want, sizeof want, "id=%lld ", id);
+    r = r3_line(c, line);
+    cr_assert(r && r->type == '$' && r->str, "%s", line);
+    cr_expect(!strncmp(r->str, want, strlen(want)) && strchr(r->str, '\n') == r->str + r->len - 1,
+              "only this connection's line: %s", r->str);
+    r3_free(r);
+    r = r3_line(c, "CLIENT LIST TYPE normal");
+    cr_assert(r && r->type == '$' && r->str);
+    cr_expect(strstr(r->str, want) != NULL && strchr(r->str, '\n') != r->str + r->len - 1,
+              "every connection, this one too: %s", r->str);
+    r3_free(r);
+    r3_close(c);
+    r3_close(other);
 }

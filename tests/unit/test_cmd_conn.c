@@ -94,3 +94,15 @@ Test(conn, client_info_and_list_are_verbatim_text_in_resp3)
     r = ct_dispatch("INFO server");
     cr_expect(r[0] == '=' && strstr(r, "\r\ntxt:# Server") != NULL, "%s", r);
 }
+
+Test(conn, client_list_filters_get_redis_errors)
+{
+    EXPECT("CLIENT LIST TYPE nosuch", "-ERR Unknown client type 'nosuch'\r\n");
+    EXPECT("CLIENT LIST ID 1 x", "-ERR Invalid client ID\r\n");
+    EXPECT("CLIENT LIST ID", "-ERR syntax error\r\n");
+    EXPECT("CLIENT LIST TYPE normal x", "-ERR syntax error\r\n");
+    EXPECT("CLIENT LIST nosuch", "-ERR syntax error\r\n");
+    /* No connection is a master, a replica or a subscriber. */
+    EXPECT("CLIENT LIST TYPE replica", "$0\r\n\r\n");
+    EXPECT("CLIENT LIST ID 999", "$0\r\n\r\n");
+}
