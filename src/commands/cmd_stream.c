@@ -432,6 +432,10 @@ static void xsetidExec(ss_exec_ctx *ctx, const ss_args *a)
 
 /* ------------------------------------------------------------------ the table */
 
+/* XREAD and XREADGROUP: the keys are the first half of what follows STREAMS. */
+#define STREAMS_KEYS(from) \
+    {.flags = KS_RO | KS_ACCESS, KS_BEGIN_KEYWORD("STREAMS", from), KS_FIND_RANGE(-1, 1, 2)}
+
 const ss_command ss_cmds_stream[] = {
     SS_WRITE("xadd", -5, CMD_DENYOOM | CMD_FAST, ACL_STREAM, xaddExec, .prepare = xaddPrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
     SS_READ("xrange", -4, 0, ACL_STREAM, xrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
@@ -439,6 +443,14 @@ const ss_command ss_cmds_stream[] = {
     SS_READ("xlen", 2, CMD_FAST, ACL_STREAM, xlenExec, .keys = {KEY(1, KS_RO)}),
     SS_WRITE("xdel", -3, CMD_FAST, ACL_STREAM, xdelExec, .keys = {KEY(1, KS_RW | KS_DELETE)}),
     SS_WRITE("xtrim", -4, 0, ACL_STREAM, xtrimExec, .prepare = xtrimPrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_READ("xread", -4, CMD_BLOCKING, ACL_STREAM, xreadExec, .keys = {STREAMS_KEYS(1)}),
+    SS_WRITE("xreadgroup", -7, CMD_BLOCKING, ACL_STREAM, xreadgroupExec, .prepare = xreadgroupPrepare, .keys = {STREAMS_KEYS(4)}),
+    SS_CONTAINER("xgroup", -2, 0, 0, stream_xgroup_subcommands),
+    SS_WRITE("xack", -4, CMD_FAST, ACL_STREAM, xackExec, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_READ("xpending", -3, 0, ACL_STREAM, xpendingExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("xclaim", -6, CMD_FAST, ACL_STREAM, xclaimExec, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
+    SS_WRITE("xautoclaim", -6, CMD_FAST, ACL_STREAM, xautoclaimExec, .prepare = xautoclaimPrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),
+    SS_CONTAINER("xinfo", -2, 0, 0, stream_xinfo_subcommands),
     SS_WRITE("xsetid", -3, CMD_DENYOOM | CMD_FAST, ACL_STREAM, xsetidExec, .prepare = xsetidPrepare, .keys = {KEY(1, KS_RW | KS_UPDATE)}),
 };
 SS_COUNT(ss_cmds_stream);

@@ -1,4 +1,4 @@
-/* Streams against redis-server 7.0: random XADD/XRANGE/XREVRANGE/XLEN/XTRIM/XDEL/XSETID, every reply compared (auto IDs by shape). */
+/* Streams against redis-server 7.0: random XADD/XRANGE/XTRIM/XDEL/XREAD and consumer group commands, every reply compared (times masked, auto IDs by shape). */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 /*
  * The generator reads Redis's replies to know each stream's last ID, so most
  * XADDs go just past it (with the ms-seq, ms and ms-* forms), the streams
- * grow past Redis's 100-entry macro nodes and approximate trimming is
- * compared exactly.
+ * grow past Redis's 100-entry macro nodes and approximate trimming,
+ * XINFO's radix-tree counters and the groups' lag are compared exactly.
  * Values vary in size and in whether they read as integers, which moves the
  * 4096-byte node boundary. What only the clock decides is masked: idle
  * times, delivery and seen times. XADD * (the entry's time) is compared by
@@ -21,6 +21,8 @@
 
 #define NKEYS 3
 static const char *const keys[NKEYS] = {"s0", "s1", "s2"};
+static const char *const groups[] = {"g0", "g1"};
+static const char *const consumers[] = {"c0", "c1", "c2"};
 
 typedef struct gen {
     dh_run *r;
@@ -155,6 +157,8 @@ static void run(gen *g, int mode, const char *fmt, ...)
 /* ------------------------------------------------------------ arguments */
 
 static int pick_key(gen *g) { return (int)below(g, NKEYS); }
+static const char *group(gen *g) { return groups[below(g, 2)]; }
+static const char *consumer(gen *g) { return consumers[below(g, 3)]; }
 
 /* A value: short, long (so a node fills its 4096 bytes before 100 entries),
  * or a number (listpacks store those as integers). */
@@ -251,12 +255,16 @@ static void read_commands(gen *g)
     char a[64], b[64];
     an_id(g, k, a, sizeof a);
     an_id(g, k, b, sizeof b);
-    switch (below(g, 5)) {
+    switch (below(g, 7)) {
     case 0: run(g, EXACT, "XRANGE %s %s %s", keys[k], a, b); break;
     case 1: run(g, EXACT, "XRANGE %s - + COUNT %" PRIu64, keys[k], below(g, 5)); break;
     case 2: run(g, EXACT, "XREVRANGE %s %s %s COUNT %" PRIu64, keys[k], b, a, below(g, 20)); break;
     case 3: run(g, EXACT, "XLEN %s", keys[k]); break;
-    default: run(g, EXACT, "XRANGE %s - + COUNT %" PRIu64, keys[k], 1 + below(g, 50)); break;
+    case 4: run(g, EXACT, "XREAD COUNT %" PRIu64 " STREAMS %s %s %s %s", below(g, 4), keys[k], keys[pick_key(g)], a,
+                below(g, 2) ? "$" : "0");
+        break;
+    case 5: run(g, MAYBE_BLOCKS, "XREAD BLOCK 1 STREAMS %s %s", keys[k], below(g, 2) ? "$" : a); break;
+    default: run(g, EXACT, "XINFO STREAM %s", keys[k]); break;
     }
 }
 
@@ -275,7 +283,46 @@ static void write_commands(gen *g)
         break;
     case 2: run(g, EXACT, "XTRIM %s MINID %s %s", keys[k], how, a); break;
     case 3: run(g, EXACT, "XSETID %s %s%s", keys[k], a, below(g, 3) ? "" : " ENTRIESADDED 1000"); break;
+    case 4: run(g, MASK_TIMES, "XINFO STREAM %s FULL COUNT %" PRIu64, keys[k], below(g, 4)); break;
     default: run(g, EXACT, below(g, 20) ? "TYPE %s" : "DEL %s", keys[k]); break;
+    }
+}
+
+static void group_commands(gen *g)
+{
+    int k = pick_key(g);
+    const char *key = keys[k], *gr = group(g), *c = consumer(g);
+    char a[64], b[64];
+    an_id(g, k, a, sizeof a);
+    an_id(g, k, b, sizeof b);
+    switch (below(g, 16)) {
+    case 0: run(g, EXACT, "XGROUP CREATE %s %s %s%s", key, gr, below(g, 3) ? "$" : a, below(g, 2) ? " MKSTREAM" : ""); break;
+    case 1: run(g, EXACT, "XGROUP SETID %s %s %s%s", key, gr, below(g, 2) ? "$" : a, below(g, 2) ? " ENTRIESREAD 3" : ""); break;
+    case 2: run(g, EXACT, below(g, 4) ? "XGROUP CREATECONSUMER %s %s %s" : "XGROUP DELCONSUMER %s %s %s", key, gr, c); break;
+    case 3: if (below(g, 6) == 0) run(g, EXACT, "XGROUP DESTROY %s %s", key, gr); break;
+    case 4: case 5:
+        run(g, EXACT, "XREADGROUP GROUP %s %s COUNT %" PRIu64 "%s STREAMS %s >", gr, c, below(g, 6),
+            below(g, 5) ? "" : " NOACK", key);
+        break;
+    case 6: run(g, EXACT, "XREADGROUP GROUP %s %s STREAMS %s %s", gr, c, key, below(g, 2) ? "0" : a); break;
+    case 7: run(g, MAYBE_BLOCKS, "XREADGROUP GROUP %s %s BLOCK 1 STREAMS %s >", gr, c, key); break;
+    case 8: run(g, EXACT, "XACK %s %s %s %s", key, gr, a, b); break;
+    case 9: run(g, EXACT, "XPENDING %s %s", key, gr); break;
+    case 10:
+        run(g, MASK_TIMES, "XPENDING %s %s %s%s %s %" PRIu64 "%s%s", key, gr, below(g, 2) ? "IDLE 0 " : "", a, b,
+            below(g, 10), below(g, 2) ? " " : "", below(g, 2) ? c : "");
+        break;
+    case 11:
+        run(g, EXACT, "XCLAIM %s %s %s %s %s %s%s%s", key, gr, c, below(g, 4) ? "0" : "3600000", a, b,
+            below(g, 2) ? " JUSTID" : "", below(g, 3) ? "" : below(g, 2) ? " FORCE" : " RETRYCOUNT 7");
+        break;
+    case 12:
+        run(g, EXACT, "XAUTOCLAIM %s %s %s %s %s COUNT %" PRIu64 "%s", key, gr, c, below(g, 4) ? "0" : "3600000",
+            below(g, 2) ? "0" : a, 1 + below(g, 5), below(g, 2) ? " JUSTID" : "");
+        break;
+    case 13: run(g, MASK_TIMES, "XINFO CONSUMERS %s %s", key, gr); break;
+    case 14: run(g, EXACT, "XINFO GROUPS %s", key); break;
+    default: run(g, MASK_TIMES, "XINFO STREAM %s FULL", key); break;
     }
 }
 
@@ -293,10 +340,15 @@ static void auto_ids(gen *g)
 static void errors(gen *g)
 {
     static const char *const lines[] = {
-        "XADD str * a b", "XRANGE str - +", "XADD s0 0-0 a b", "XADD s0 * a",
+        "XADD str * a b", "XRANGE str - +", "XREAD STREAMS s0 str 0 0", "XADD s0 0-0 a b", "XADD s0 * a",
         "XADD s0 MAXLEN -1 * a b", "XADD s0 LIMIT 5 * a b", "XADD s0 MAXLEN 5 LIMIT 5 * a b",
-        "XTRIM s0 MAXLEN 1 LIMIT 1", "XRANGE s0 (- +", "XRANGE s0 - + COUNT x",
-        "XSETID s0 1-1 MAXDELETEDID 9-9", "XDEL s0 x", "XSETID nokey 1-1",
+        "XTRIM s0 MAXLEN 1 LIMIT 1", "XRANGE s0 (- +", "XRANGE s0 - + COUNT x", "XREAD COUNT 1 STREAMS s0",
+        "XREADGROUP GROUP g0 c0 STREAMS s0 $", "XREADGROUP GROUP nog c0 STREAMS s0 >", "XREAD STREAMS s0 >",
+        "XGROUP CREATE s0 g9 0 ENTRIESREAD -2", "XGROUP SETID s0 nog 0", "XGROUP FOO s0 g0",
+        "XSETID s0 1-1 MAXDELETEDID 9-9", "XPENDING s0 g0 - +", "XPENDING s0 g0 IDLE 5 - +",
+        "XCLAIM s0 g0 c0 x 1-1", "XCLAIM s0 g0 c0 0 1-1 bogus", "XAUTOCLAIM s0 g0 c0 0 0 COUNT 0",
+        "XINFO STREAM s0 FULL COUNT", "XINFO STREAM nokey", "XINFO CONSUMERS s0 nog", "XDEL s0 x",
+        "XACK s0 g0 x", "XSETID nokey 1-1", "XGROUP CREATE nokey g0 $", "XGROUP HELP", "XINFO HELP",
     };
     run(g, EXACT, "%s", lines[below(g, sizeof lines / sizeof lines[0])]);
 }
@@ -314,6 +366,8 @@ Test(diff_streams, random_stream_commands_answer_as_redis_does, .timeout = 600)
             read_commands(&g);
         else if (p < 63)
             write_commands(&g);
+        else if (p < 88)
+            group_commands(&g);
         else if (p < 94)
             auto_ids(&g);
         else
@@ -325,7 +379,7 @@ Test(diff_streams, random_stream_commands_answer_as_redis_does, .timeout = 600)
 }
 
 /* A long stream built in one go: approximate trimming over many macro
- * nodes as it shrinks. */
+ * nodes, and XINFO's radix tree counters as it shrinks. */
 Test(diff_streams, approximate_trimming_removes_the_nodes_redis_removes, .timeout = 600)
 {
     gen g = {.r = dh_start(NULL)};
@@ -334,17 +388,17 @@ Test(diff_streams, approximate_trimming_removes_the_nodes_redis_removes, .timeou
         fields(&g, f, sizeof f);
         run(&g, EXACT, "XADD big %d-%d%s", i / 3, i % 3, f);
     }
-    run(&g, EXACT, "XLEN big");
+    run(&g, EXACT, "XINFO STREAM big");
     run(&g, EXACT, "XDEL big 5-0 5-1 5-2 300-1");
     for (int i = 0; i < 12 && g.bad == 0; i++) {
         run(&g, EXACT, "XTRIM big MAXLEN ~ %d%s", 1100 - 90 * i, i % 3 ? "" : " LIMIT 120");
-        run(&g, EXACT, "XLEN big");
+        run(&g, EXACT, "XINFO STREAM big");
         run(&g, EXACT, "XTRIM big MINID ~ %d", 40 * i);
         run(&g, EXACT, "XADD big MAXLEN ~ %d 1000-%d f v", 900 - 60 * i, i);
-        run(&g, EXACT, "XLEN big");
+        run(&g, EXACT, "XINFO STREAM big");
     }
     run(&g, EXACT, "XTRIM big MAXLEN = 10");
-    run(&g, EXACT, "XRANGE big - +");
+    run(&g, MASK_TIMES, "XINFO STREAM big FULL");
     fprintf(stderr, "diff streams: %" PRIu64 " commands compared\n", g.compared);
     dh_stop(g.r);
     cr_assert_eq(g.bad, 0, "%d replies differed from redis-server's (see above)", g.bad);
