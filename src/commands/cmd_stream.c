@@ -173,6 +173,7 @@ static void xaddExec(ss_exec_ctx *ctx, const ss_args *a)
         }
         stream_create(ctx, &s);
     }
+    bool created = found == SS_MISSING;
     if (sid_cmp(s.last_id, SID_MAX) == 0) {
         stream_reply_err(ctx->out, SERR_EXHAUSTED);
         return;
@@ -193,6 +194,8 @@ static void xaddExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     sid_reply(ctx->out, id);
+    if (created) /* dbAdd's event comes first */
+        ss_exec_notify(ctx, SS_NOTIFY_NEW, "new", s.k.name, s.k.len);
     ss_exec_modified(ctx, s.k.name, s.k.len);
     ss_exec_notify(ctx, SS_NOTIFY_STREAM, "xadd", s.k.name, s.k.len);
     if (trimmed)

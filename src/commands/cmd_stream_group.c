@@ -89,8 +89,12 @@ static void xgroupCreateExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
-    if (created)
+    if (created) {
+        /* MKSTREAM's dbAdd: "new", and the key is ready (Redis 7.0). */
+        ss_exec_notify(ctx, SS_NOTIFY_NEW, "new", r.s.k.name, r.s.k.len);
+        ss_exec_ready(ctx, r.s.k.name, r.s.k.len);
         ss_exec_modified(ctx, r.s.k.name, r.s.k.len);
+    }
     resp_add_shared(ctx->out, RESP_SH_OK);
     ss_exec_notify(ctx, SS_NOTIFY_STREAM, "xgroup-create", r.s.k.name, r.s.k.len);
 }
