@@ -1,5 +1,6 @@
 /* XREAD and XREADGROUP: reading new entries from several streams, alone or as a consumer of a group, and their history; where BLOCK would wait. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,9 @@ static bool parse_timeout(ss_buf *out, const ss_args *a, int i, int64_t now, lon
     return true;
 }
 
-static bool parse_read(ss_buf *out, const ss_args *a, bool group, int64_t now, read_req *r)
+/* from_script: BLOCK is refused from scripts, whatever there is to read
+ * (Redis 7.0 keeps that error for Lua, beside CLIENT_DENY_BLOCKING). */
+static bool parse_read(ss_buf *out, const ss_args *a, bool group, bool from_script, int64_t now, read_req *r)
 {
     memset(r, 0, sizeof *r);
     r->group = group;
@@ -47,6 +50,13 @@ static bool parse_read(ss_buf *out, const ss_args *a, bool group, int64_t now, r
     for (int i = 1; i < a->argc; i++) {
         int more = a->argc - i - 1;
         if (ss_arg_is(a, i, "block") && more) {
+            if (from_script) {
+                /* The name as the script spelled it, as Redis's c->argv[0]. */
+                char name[16];
+                snprintf(name, sizeof name, "%.*s", (int)a->argvlen[0], a->argv[0]);
+                stream_reply_err(out, SERR_BLOCK_SCRIPT, name);
+                return false;
+            }
             i++;
             if (!parse_timeout(out, a, i, now, &r->timeout))
                 return false;
@@ -98,7 +108,7 @@ bool xreadgroupPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 {
     (void)s;
     read_req r;
-    return parse_read(out, a, true, 0, &r);
+    return parse_read(out, a, true, false, 0, &r);
 }
 
 /* ">" is the greatest ID, as in Redis (so "18446744073709551615-18446744073709551615" means ">" too). */
@@ -287,7 +297,7 @@ static void reply_would_block(ss_exec_ctx *ctx, const read_req *r, const sid *id
 static void read_generic(ss_exec_ctx *ctx, const ss_args *a, bool group)
 {
     read_req r;
-    if (!parse_read(ctx->out, a, group, ctx->now_ms, &r))
+    if (!parse_read(ctx->out, a, group, ctx->from_script, ctx->now_ms, &r))
         return;
     sid fixed[8], *ids = r.nstreams <= 8 ? fixed : malloc(sizeof(sid) * (size_t)r.nstreams);
     if (!ids) {
@@ -352,7 +362,7 @@ static void read_generic(ss_exec_ctx *ctx, const ss_args *a, bool group)
             sreply_end_map(ctx->out, ctx->proto, &body, served);
     } else {
         ss_buf_release(&body);
-        if (r.timeout != -1)
+        if (r.timeout != -1 && !ctx->deny_blocking)
             reply_would_block(ctx, &r, ids);
         else
             resp_add_null_array(ctx->out, ctx->proto);

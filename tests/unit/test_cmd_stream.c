@@ -325,3 +325,12 @@ Test(stream_bench, xread_block_with_nothing_to_read_is_refused_not_left_hanging)
     cr_expect_str_eq(r2("XREAD BLOCK 0 STREAMS s 0"), "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
     cr_expect(strncmp(r2("XREAD BLOCK 0 STREAMS s $"), "-ERR BLOCK is not supported yet", 31) == 0, "%s", out_str);
 }
+
+/* A client that may not block (MULTI, scripts) gets Redis's null at once. */
+Test(stream, blocking_reads_in_multi_answer_null_at_once)
+{
+    ct_run("XADD s 1-1 f v");
+    ct_run("XGROUP CREATE s g $");
+    cr_expect_str_eq(ct_exec("XREAD BLOCK 0 STREAMS s $", "XREADGROUP GROUP g c BLOCK 10 STREAMS s >", NULL),
+                     "*2\r\n*-1\r\n*-1\r\n");
+}
