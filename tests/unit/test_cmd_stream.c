@@ -334,3 +334,28 @@ Test(stream, blocking_reads_in_multi_answer_null_at_once)
     cr_expect_str_eq(ct_exec("XREAD BLOCK 0 STREAMS s $", "XREADGROUP GROUP g c BLOCK 10 STREAMS s >", NULL),
                      "*2\r\n*-1\r\n*-1\r\n");
 }
+
+/* Keys' generic commands carry the whole stream: entries, the metadata's
+ * last ID and the groups. */
+Test(stream, copy_and_rename_carry_entries_last_id_and_groups)
+{
+    ct_run("XADD s 1-1 f v");
+    ct_run("XADD s 2-1 f v");
+    ct_run("XDEL s 2-1");
+    ct_run("XGROUP CREATE s g 0");
+    cr_expect_str_eq(ct_run("COPY s d"), ":1\r\n");
+    cr_expect_str_eq(ct_run("RENAME s r"), "+OK\r\n");
+    const char *keys[] = {"d", "r"};
+    for (int i = 0; i < 2; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "XADD %s 2-1 a b", keys[i]);
+        cr_expect_str_eq(ct_run(line),
+                         "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n");
+        snprintf(line, sizeof line, "XREADGROUP GROUP g c STREAMS %s >", keys[i]);
+        char want[128];
+        snprintf(want, sizeof want, "*1\r\n*2\r\n$1\r\n%s\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+                 keys[i]);
+        cr_expect_str_eq(ct_run(line), want, "%s", keys[i]);
+    }
+    cr_expect_str_eq(ct_run("EXISTS s"), ":0\r\n");
+}
