@@ -359,3 +359,63 @@ Test(stream, copy_and_rename_carry_entries_last_id_and_groups)
     }
     cr_expect_str_eq(ct_run("EXISTS s"), ":0\r\n");
 }
+
+/* Delivery and seen times (13-digit unix ms) become ":T", idle times ":I":
+ * what remains of a reply is compared byte for byte with Redis's. */
+static const char *mask(const char *r)
+{
+    static char m[4096];
+    size_t o = 0;
+    for (const char *p = r; *p && o + 4 < sizeof m;) {
+        size_t digits = 0;
+        if (*p == ':')
+            while (p[1 + digits] >= '0' && p[1 + digits] <= '9')
+                digits++;
+        bool idle = o >= 6 && memcmp(m + o - 6, "idle\r\n", 6) == 0;
+        if (digits && (digits == 13 || idle)) {
+            m[o++] = ':';
+            m[o++] = idle ? 'I' : 'T';
+            p += 1 + digits;
+        } else {
+            m[o++] = *p++;
+        }
+    }
+    m[o] = '\0';
+    return m;
+}
+
+Test(stream_bench, resp3_forms_of_the_group_commands_are_redis_s)
+{
+    r2("XADD s 1-1 f v");
+    r2("XADD s 1-2 g w");
+    r2("XGROUP CREATE s g 0");
+    r2("XREADGROUP GROUP g c COUNT 1 STREAMS s >");
+    cr_expect_str_eq(
+        mask(r3("XINFO STREAM s FULL")),
+        "%9\r\n$6\r\nlength\r\n:2\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n"
+        "$17\r\nlast-generated-id\r\n$3\r\n1-2\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:2\r\n"
+        "$23\r\nrecorded-first-entry-id\r\n$3\r\n1-1\r\n$7\r\nentries\r\n*2\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+        "*2\r\n$3\r\n1-2\r\n*2\r\n$1\r\ng\r\n$1\r\nw\r\n$6\r\ngroups\r\n*1\r\n%7\r\n$4\r\nname\r\n$1\r\ng\r\n"
+        "$17\r\nlast-delivered-id\r\n$3\r\n1-1\r\n$12\r\nentries-read\r\n:1\r\n$3\r\nlag\r\n:1\r\n$9\r\npel-count\r\n:1\r\n"
+        "$7\r\npending\r\n*1\r\n*4\r\n$3\r\n1-1\r\n$1\r\nc\r\n:T\r\n:1\r\n$9\r\nconsumers\r\n*1\r\n%4\r\n$4\r\nname\r\n"
+        "$1\r\nc\r\n$9\r\nseen-time\r\n:T\r\n$9\r\npel-count\r\n:1\r\n$7\r\npending\r\n*1\r\n*3\r\n$3\r\n1-1\r\n:T\r\n:1\r\n");
+    cr_expect_str_eq(mask(r3("XINFO CONSUMERS s g")),
+                     "*1\r\n%3\r\n$4\r\nname\r\n$1\r\nc\r\n$7\r\npending\r\n:1\r\n$4\r\nidle\r\n:I\r\n");
+    cr_expect_str_eq(r3("XPENDING s g - + 10"), "*1\r\n*4\r\n$3\r\n1-1\r\n$1\r\nc\r\n:0\r\n:1\r\n");
+    cr_expect_str_eq(r3("XCLAIM s g c2 0 1-1"), "*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    cr_expect_str_eq(r3("XAUTOCLAIM s g c3 0 0 COUNT 1"),
+                     "*3\r\n$3\r\n0-0\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*0\r\n");
+    cr_expect_str_eq(r3("XREADGROUP GROUP g c3 STREAMS s 0"),
+                     "%1\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    cr_expect_str_eq(
+        mask(r3("XINFO STREAM s FULL COUNT 1")),
+        "%9\r\n$6\r\nlength\r\n:2\r\n$15\r\nradix-tree-keys\r\n:1\r\n$16\r\nradix-tree-nodes\r\n:2\r\n"
+        "$17\r\nlast-generated-id\r\n$3\r\n1-2\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:2\r\n"
+        "$23\r\nrecorded-first-entry-id\r\n$3\r\n1-1\r\n$7\r\nentries\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+        "$6\r\ngroups\r\n*1\r\n%7\r\n$4\r\nname\r\n$1\r\ng\r\n$17\r\nlast-delivered-id\r\n$3\r\n1-1\r\n$12\r\nentries-read\r\n:1\r\n"
+        "$3\r\nlag\r\n:1\r\n$9\r\npel-count\r\n:1\r\n$7\r\npending\r\n*1\r\n*4\r\n$3\r\n1-1\r\n$2\r\nc3\r\n:T\r\n:4\r\n"
+        "$9\r\nconsumers\r\n*3\r\n%4\r\n$4\r\nname\r\n$1\r\nc\r\n$9\r\nseen-time\r\n:T\r\n$9\r\npel-count\r\n:0\r\n"
+        "$7\r\npending\r\n*0\r\n%4\r\n$4\r\nname\r\n$2\r\nc2\r\n$9\r\nseen-time\r\n:T\r\n$9\r\npel-count\r\n:0\r\n"
+        "$7\r\npending\r\n*0\r\n%4\r\n$4\r\nname\r\n$2\r\nc3\r\n$9\r\nseen-time\r\n:T\r\n$9\r\npel-count\r\n:1\r\n"
+        "$7\r\npending\r\n*1\r\n*3\r\n$3\r\n1-1\r\n:T\r\n:4\r\n");
+}
