@@ -588,7 +588,10 @@ static h_node redis_cluster; /* for the cluster family */
 /* A one-node Redis Cluster that owns every slot, once it says "ok". */
 static void start_redis_cluster(void)
 {
-    static const char *const args[] = {"--cluster-enabled", "yes", NULL};
+    /* Its cluster bus would be port + 10000 (past 65535 for a high port). */
+    char bus[16];
+    snprintf(bus, sizeof bus, "%d", h_free_port());
+    const char *const args[] = {"--cluster-enabled", "yes", "--cluster-port", bus, NULL};
     cr_assert(h_redis_start_args(&redis_cluster, args), "redis-server in cluster mode did not start");
     r3_conn *c = r3_connect(redis_cluster.port, 10000);
     cr_assert_not_null(c);
