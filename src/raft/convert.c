@@ -93,7 +93,17 @@ void convert_to_follower(raft *r, uint64_t term, uint64_t leader, const char *wh
 {
     int was = r->role;
     uint64_t old_term = r->term;
+    unsigned elapsed = r->election_elapsed, timeout = r->timeout;
     set_role(r, RAFT_FOLLOWER); /* first: leaving leader reports entries of its term */
+    if (was == RAFT_FOLLOWER && leader == 0) {
+        /* Figure 2: only a leader's AppendEntries, a granted vote or our own
+         * campaign restart the election timer, not a newer term. Otherwise a
+         * voter whose stale log loses every election, timing out first each
+         * round, keeps the up-to-date voter that would win from ever timing
+         * out (a simulated seed did, once removals left two voters). */
+        r->election_elapsed = elapsed;
+        r->timeout = timeout;
+    }
     if (term > r->term)
         raft_set_term(r, term);
     if (was != RAFT_FOLLOWER || term != old_term)
