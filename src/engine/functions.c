@@ -308,8 +308,23 @@ static void apply_load(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
 {
     char err[1024];
     bool replace = a->argvlen[2] == 1 && a->argv[2][0] == '1';
-    staged_lib sl;
+    staged_lib sl = {0};
     int rc = SS_EINVAL;
+    /* Redis looks for the library before it runs the code */
+    ss_script_library_meta md;
+    if (!replace && ss_script_library_meta_parse(a->argv[3], a->argvlen[3], &md, err, sizeof err) == SS_OK) {
+        ss_slice old;
+        rc = ss_aux_get(x->txn, SS_AUX_LIBRARY, md.name, md.name_len, &old);
+        if (rc == SS_OK) {
+            snprintf(err, sizeof err, "ERR Library '%.*s' already exists", (int)md.name_len, md.name);
+            rc = SS_EINVAL;
+        }
+        if (rc != SS_ENOTFOUND) {
+            reply_status(x, rc, err);
+            return;
+        }
+        rc = SS_EINVAL;
+    }
     if (stage_library(e, &sl, a->argv[3], a->argvlen[3], err, sizeof err)) {
         rc = install(x, &sl, 1, replace, false, err, sizeof err);
         if (rc == SS_OK)
@@ -562,14 +577,6 @@ static int dump_library(void *ud, ss_slice name, ss_slice code)
     return 0;
 }
 
-static int count_record(void *ud, ss_slice name, ss_slice val)
-{
-    (void)name;
-    (void)val;
-    (*(long long *)ud)++;
-    return 0;
-}
-
 static void function_read(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
 {
     const char *sub = a->argv[1];
@@ -588,10 +595,19 @@ static void function_read(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
         }
         ss_buf_release(&payload);
     } else { /* stats */
-        long long libs = 0, fns = 0;
-        int rc = ss_aux_each(x->txn, SS_AUX_LIBRARY, count_record, &libs);
-        if (rc == SS_OK)
-            rc = ss_aux_each(x->txn, SS_AUX_FUNCTION, count_record, &fns);
+        /* functions counted per library: Redis keeps "f" and "F" of one
+         * library apart, while FCALL finds the first of them */
+        name_list names = {0};
+        size_t fns = 0;
+        int rc = ss_aux_each(x->txn, SS_AUX_LIBRARY, collect_name, &names);
+        ss_script_limits limits = ss_script_config_limits(e);
+        for (size_t i = 0; rc == SS_OK && i < names.n; i++) {
+            rc = ensure_library(e->lua_read, x->txn, names.names[i], names.lens[i], &limits);
+            if (rc == SS_OK)
+                ss_script_library_functions(e->lua_read, names.names[i], names.lens[i], count_function, &fns);
+        }
+        long long libs = (long long)names.n;
+        name_list_release(&names);
         if (rc != SS_OK) {
             x->status = rc;
             ss_reply_err(x->out, RERR_INTERNAL, ss_strerror(rc));
@@ -608,7 +624,7 @@ static void function_read(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
         resp_add_bulk(x->out, "libraries_count", 15);
         resp_add_int(x->out, libs);
         resp_add_bulk(x->out, "functions_count", 15);
-        resp_add_int(x->out, fns);
+        resp_add_int(x->out, (long long)fns);
     }
 }
 
@@ -763,7 +779,8 @@ ss_dispatch_result ss_function_command(ss_engine *e, ss_session *s, const ss_com
     }
     if (!strcmp(sub, "flush")) {
         if (a->argc > 3) {
-            resp_add_error(out, "ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.");
+            ss_buf_appendf(out, "-ERR unknown subcommand or wrong number of arguments for '%s'. Try FUNCTION HELP.\r\n",
+                           a->argv[1]);
             return SS_DISPATCH_DONE;
         }
         if (a->argc == 3 && strcasecmp(a->argv[2], "sync") && strcasecmp(a->argv[2], "async")) {
@@ -776,7 +793,8 @@ ss_dispatch_result ss_function_command(ss_engine *e, ss_session *s, const ss_com
     }
     if (!strcmp(sub, "restore")) {
         if (a->argc > 4) {
-            resp_add_error(out, "ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.");
+            ss_buf_appendf(out, "-ERR unknown subcommand or wrong number of arguments for '%s'. Try FUNCTION HELP.\r\n",
+                           a->argv[1]);
             return SS_DISPATCH_DONE;
         }
         const char *policy = "append";

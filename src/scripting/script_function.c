@@ -19,7 +19,8 @@
  * redis.call and the rest when FCALL runs them.
  *
  * The registry keeps libs[name] = {sha=, fns={[lowercase name]={name=, f=,
- * flags=, desc=}}, order={lowercase names in registration order}}.
+ * flags=, desc=}}, order={names in registration order}, lower={lowercase
+ * name -> name}}.
  */
 
 static const char key_fmeta;   /* FG's metatable */
@@ -237,12 +238,25 @@ static int register_function(lua_State *L)
         return register_error(L, NAME_ERR);
     lua_getfield(L, loading, "fns");
     int fns = lua_gettop(L);
-    push_lower(L, n, nlen);
-    int lname = lua_gettop(L);
+    lua_pushvalue(L, name);
+    int lname = lua_gettop(L); /* the exact name: Redis's library dict is case-sensitive */
     lua_pushvalue(L, lname);
     lua_rawget(L, fns);
     if (!lua_isnil(L, -1))
         return register_error(L, "Function already exists in the library");
+    lua_pop(L, 1);
+    /* FCALL's lookup is case-insensitive: the first of a case-folded name wins */
+    lua_getfield(L, loading, "lower");
+    push_lower(L, n, nlen);
+    lua_pushvalue(L, -1);
+    lua_rawget(L, -3);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, lname);
+        lua_rawset(L, -3);
+    } else {
+        lua_pop(L, 2);
+    }
     lua_pop(L, 1);
     lua_createtable(L, 0, 4);
     lua_pushvalue(L, name);
@@ -358,6 +372,8 @@ static int load_prepare(lua_State *L)
     lua_setfield(L, -2, "fns");
     lua_newtable(L);
     lua_setfield(L, -2, "order");
+    lua_newtable(L);
+    lua_setfield(L, -2, "lower");
     set_registry(L, &key_loading);
     return 0;
 }
@@ -543,17 +559,12 @@ static bool push_function_record(lua_State *L, const char *lib, size_t lib_len, 
         return false;
     }
     lua_getfield(L, -1, "fns");
-    char lower[256];
-    if (fname_len > sizeof lower) {
-        lua_pop(L, 2);
-        return false;
-    }
-    for (size_t i = 0; i < fname_len; i++)
-        lower[i] = (char)tolower((unsigned char)fname[i]);
-    lua_pushlstring(L, lower, fname_len);
-    lua_rawget(L, -2);
-    lua_remove(L, -2);
-    lua_remove(L, -2);
+    lua_getfield(L, -2, "lower");
+    push_lower(L, fname, fname_len);
+    lua_rawget(L, -2); /* the exact name */
+    lua_rawget(L, -3);
+    lua_replace(L, -4);
+    lua_pop(L, 2);
     if (!lua_istable(L, -1)) {
         lua_pop(L, 1);
         return false;
