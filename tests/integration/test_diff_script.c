@@ -211,6 +211,14 @@ Test(diff_script, random_commands_and_endless_loops_leave_equal_nodes, .timeout 
         const char *body = bodies[dh_below(r, sizeof bodies / sizeof bodies[0])];
         redisReply *rep = redisCommand(dh_sandstore(r, (int)dh_below(r, 3)), "EVAL %s 0", body);
         cr_assert(rep, "round %d: no reply", i);
+        /* A loop stalls every node's apply for its whole budget; on a
+         * loaded machine that can outlast an election timeout, and a write
+         * pending then is answered TRYAGAIN (it may or may not have been
+         * applied, which the digests below cover either way). */
+        if (rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "TRYAGAIN", 8)) {
+            freeReplyObject(rep);
+            continue;
+        }
         if (rep->type == REDIS_REPLY_ERROR) {
             cr_expect(strstr(rep->str, "ERR Script exceeded the instruction limit (script-max-instructions)") == rep->str,
                       "%s", rep->str);
