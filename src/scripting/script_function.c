@@ -280,28 +280,6 @@ static int register_function(lua_State *L)
 
 /* ------------------------------------------------------------------- setup */
 
-static int readonly_newindex(lua_State *L) { return luaL_error(L, "Attempt to modify a readonly table"); }
-
-static int missing_global(lua_State *L)
-{
-    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", lua_tostring(L, 2));
-}
-
-/* A read-only view of the table on top, replacing it. */
-static void readonly_view(lua_State *L)
-{
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_pushvalue(L, -3);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);
-    lua_replace(L, -2);
-}
-
 int script_function_setup(lua_State *L)
 {
     /* The load API: redis = {register_function, log, constants}. */
@@ -318,13 +296,13 @@ int script_function_setup(lua_State *L)
     }
     lua_pop(L, 1);
     lua_newtable(L); /* redis.call and the rest: "nonexistent global variable", as Redis */
-    lua_pushcfunction(L, missing_global);
+    lua_pushcfunction(L, script_missing_global);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
-    readonly_view(L);
+    script_make_proxy(L, -1);
     lua_setfield(L, -2, "redis");
     lua_newtable(L);
-    lua_pushcfunction(L, missing_global);
+    lua_pushcfunction(L, script_missing_global);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
     set_registry(L, &key_loadapi);
@@ -334,7 +312,7 @@ int script_function_setup(lua_State *L)
     lua_newtable(L);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
+    lua_pushcfunction(L, script_readonly_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");

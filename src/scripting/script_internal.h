@@ -59,6 +59,12 @@ extern const char script_key_cjson;   /* cjson's default settings */
 
 /* script_sandbox.c: read-only globals and libraries, the wrapped builtins. */
 int script_sandbox_setup(lua_State *L);
+/* Replaces the table at idx with a read-only proxy of it. */
+void script_make_proxy(lua_State *L, int idx);
+/* Redis's errors for writing a read-only table and reading a missing global
+ * (as __newindex and __index metamethods). */
+int script_readonly_newindex(lua_State *L);
+int script_missing_global(lua_State *L);
 /* Pushes the real table behind a read-only proxy, or the value itself. */
 void script_sandbox_push_real(lua_State *L, int idx);
 /* Puts cjson's and the collector's settings back after a script changed them. */

@@ -169,25 +169,6 @@ Test(diff_function, dump_and_restore_move_libraries_both_ways, .timeout = 300)
     dh_stop(r);
 }
 
-/* Waits until every node has applied what the leader has, then compares
- * their digests. */
-static void expect_nodes_equal(dh_run *r)
-{
-    char digest[3][64];
-    for (int attempt = 0; attempt < 100; attempt++) {
-        for (int i = 0; i < 3; i++) {
-            redisReply *rep = redisCommand(dh_sandstore(r, i), "DEBUG DIGEST");
-            cr_assert(rep && rep->type == REDIS_REPLY_STATUS, "node %d: DEBUG DIGEST", i + 1);
-            snprintf(digest[i], sizeof digest[i], "%s", rep->str);
-            freeReplyObject(rep);
-        }
-        if (!strcmp(digest[0], digest[1]) && !strcmp(digest[1], digest[2]))
-            return;
-        usleep(50 * 1000);
-    }
-    cr_assert_fail("the nodes' digests differ: %s %s %s", digest[0], digest[1], digest[2]);
-}
-
 #define LIB_WORK "#!lua name=work\n" \
     "redis.register_function('push', function(keys, args)\n" \
     "  redis.call('rpush', keys[1], args[1])\n" \
@@ -234,6 +215,6 @@ Test(diff_function, a_random_fcall_workload_matches_redis_and_leaves_equal_nodes
             CMD(r, DH_EXACT, "FUNCTION", "LOAD", "REPLACE", LIB_WORK);
     }
     CMD(r, DH_EXACT, "FUNCTION", "STATS");
-    expect_nodes_equal(r);
+    dh_expect_nodes_equal(r);
     dh_stop(r);
 }
