@@ -26,6 +26,7 @@
 static const char key_fmeta;   /* FG's metatable */
 static const char key_fglobals;
 static const char key_loadapi;
+static const char key_fruntime; /* FG's __index between loads */
 static const char key_libs;
 static const char key_loading; /* the library being loaded: {fns=, order=} */
 
@@ -280,6 +281,18 @@ static int register_function(lua_State *L)
 
 /* ------------------------------------------------------------------- setup */
 
+/* FG's __index between loads: the scripts' globals, less KEYS and ARGV (EVAL
+ * sets them; a function, in Redis a separate Lua state, never sees them). */
+static int function_global(lua_State *L)
+{
+    const char *k = lua_tostring(L, 2);
+    if (k && (!strcmp(k, "KEYS") || !strcmp(k, "ARGV")))
+        return script_missing_global(L);
+    lua_settop(L, 2);
+    lua_gettable(L, lua_upvalueindex(1));
+    return 1;
+}
+
 int script_function_setup(lua_State *L)
 {
     /* The load API: redis = {register_function, log, constants}. */
@@ -308,9 +321,12 @@ int script_function_setup(lua_State *L)
     set_registry(L, &key_loadapi);
 
     /* FG and its metatable, whose __index is the scripts' globals. */
-    lua_newtable(L);
-    lua_newtable(L);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
+    lua_pushcclosure(L, function_global, 1);
+    set_registry(L, &key_fruntime);
+    lua_newtable(L);
+    lua_newtable(L);
+    push_registry(L, &key_fruntime);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, script_readonly_newindex);
     lua_setfield(L, -2, "__newindex");
@@ -338,7 +354,7 @@ static void set_load_mode(lua_State *L, bool loading)
     if (loading)
         push_registry(L, &key_loadapi);
     else
-        lua_pushvalue(L, LUA_GLOBALSINDEX);
+        push_registry(L, &key_fruntime);
     lua_rawset(L, -3);
     lua_pop(L, 1);
 }

@@ -30,7 +30,8 @@ static bool cmd(dh_run *r, int mode, int argc, const char **argv)
     "redis.register_function('bad_call', function() return redis.call('nosuch') end)\n" \
     "redis.register_function('write_in_ro', function(keys) return redis.call('set', keys[1], 1) end)\n" \
     "redis.register_function('conv', function(keys, args) return {1, 'two', {3.5, true, false}, {err='MY err'}} end)\n" \
-    "redis.register_function('status', function() return redis.status_reply('FINE') end)\n"
+    "redis.register_function('status', function() return redis.status_reply('FINE') end)\n" \
+    "redis.register_function('keys_global', function() return KEYS end)\n"
 
 Test(diff_function, replies_and_errors_match_redis, .timeout = 300)
 {
@@ -48,6 +49,8 @@ Test(diff_function, replies_and_errors_match_redis, .timeout = 300)
     CMD(r, DH_EXACT, "FCALL", "bad_call", "0");
     CMD(r, DH_EXACT, "FCALL", "conv", "0");
     CMD(r, DH_EXACT, "FCALL", "status", "0");
+    CMD(r, DH_EXACT, "EVAL", "return KEYS[1]", "1", "k"); /* functions never see EVAL's KEYS */
+    CMD(r, DH_EXACT, "FCALL", "keys_global", "0");
     CMD(r, DH_EXACT, "FCALL", "nosuch", "0");
     CMD(r, DH_EXACT, "FCALL", "nosuch", "x");
     CMD(r, DH_EXACT, "FCALL", "incr_by", "x");
