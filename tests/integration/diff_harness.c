@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "integration/cluster_harness.h"
 
@@ -190,4 +191,21 @@ bool dh_cmd(dh_run *r, int mode, const char *line)
         argc++;
     }
     return dh_cmdv(r, mode, argc, argv, lens);
+}
+
+void dh_expect_nodes_equal(dh_run *r)
+{
+    char digest[3][64];
+    for (int attempt = 0; attempt < 100; attempt++) {
+        for (int i = 0; i < 3; i++) {
+            redisReply *rep = redisCommand(dh_sandstore(r, i), "DEBUG DIGEST");
+            cr_assert(rep && rep->type == REDIS_REPLY_STATUS, "node %d: DEBUG DIGEST", i + 1);
+            snprintf(digest[i], sizeof digest[i], "%s", rep->str);
+            freeReplyObject(rep);
+        }
+        if (!strcmp(digest[0], digest[1]) && !strcmp(digest[1], digest[2]))
+            return;
+        usleep(50 * 1000);
+    }
+    cr_assert_fail("the nodes' digests differ: %s %s %s", digest[0], digest[1], digest[2]);
 }

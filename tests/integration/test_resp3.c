@@ -507,6 +507,27 @@ static const step script_steps[] = {
     {'X', "SCRIPT FLUSH"},
     {'X', "SCRIPT EXISTS 1fa00e76656cc152ad327c13fe365858fd7be306"},
     {'K', "SCRIPT HELP"},
+    {'X', "FUNCTION FLUSH"},
+    {'X', "FUNCTION LOAD \"#!lua name=r3\nredis.register_function{function_name='r3get', flags={'no-writes'}, "
+          "callback=function(keys) return redis.call('GET', keys[1]) end}\n"
+          "redis.register_function('r3map', function() return {map={a=1}} end)\n"
+          "redis.register_function('r3resp3', function() redis.setresp(3) return redis.call('HGETALL', 'nohash') end)\""},
+    {'X', "FUNCTION LOAD \"#!lua name=r3l\nredis.register_function{function_name='r3one', description='one', "
+          "flags={'no-writes', 'allow-stale'}, callback=function() return {1, 'a', {2}, 3.5} end}\""},
+    {'X', "FCALL r3get 1 sk"},
+    {'X', "FCALL_RO r3get 1 sk"},
+    {'X', "FCALL r3map 0"},
+    {'X', "FCALL r3resp3 0"},
+    {'X', "FCALL_RO r3one 0"},
+    {'X', "FCALL nosuch 0"},
+    {'X', "FUNCTION LIST LIBRARYNAME r3l WITHCODE"},
+    {'X', "FUNCTION LIST LIBRARYNAME nomatch"},
+    {'X', "FUNCTION STATS"},
+    {'X', "FUNCTION DELETE r3"},
+    {'X', "FUNCTION DELETE r3"},
+    {'X', "FUNCTION KILL"},
+    {'K', "FUNCTION HELP"},
+    {'X', "FUNCTION FLUSH"},
     {0, NULL},
 };
 
@@ -621,10 +642,9 @@ static const char *const not_compared[][2] = {
     {"reset", "it ends the protocol: compared on a connection of its own (reset_returns_to_resp2)"},
     {"client|no-touch", "Redis 7.2 (not in 7.0)"},
     {"client|setinfo", "Redis 7.2 (not in 7.0)"},
-    /* Functions are not there yet (issue 13): they answer "ERR ... is not supported yet". */
-    {"function", "not implemented yet (issue 13)"},
-    {"fcall", "not implemented yet (issue 13)"},
-    {"fcall_ro", "not implemented yet (issue 13)"},
+    {"function|dump", "the payload's bytes differ (Redis compresses code with LZF); test_diff_function restores "
+                      "each side's payload into the other"},
+    {"function|restore", "takes a DUMP payload (see function|dump); test_diff_function compares it"},
 };
 
 /* ----------------------------------------------------------- comparing */
