@@ -46,6 +46,7 @@ static const directive directives[] = {
     {"pidfile", T_STRING, OFF(pidfile), "", 0, 0, NULL, false},
     {"loglevel", T_LOGLEVEL, OFF(loglevel), "notice", 0, 0, NULL, true},
     {"requirepass", T_STRING, OFF(requirepass), "", 0, 0, NULL, true},
+    {"protected-mode", T_ENUM, OFF(protected_mode), "yes", 0, 0, yesno_choices, true},
     {"maxclients", T_INT, OFF(maxclients), "10000", 1, 1000000, NULL, true},
     {"timeout", T_INT, OFF(timeout), "0", 0, INT_MAX, NULL, true},
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},

@@ -47,6 +47,7 @@ typedef struct ss_config {
     char *pidfile;
     int loglevel;
     char *requirepass;
+    int protected_mode;             /* 0 no, 1 yes: without requirepass, loopback clients only */
     int maxclients;
     int timeout;                    /* idle client timeout in seconds, 0 = never */
     int databases;

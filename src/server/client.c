@@ -150,6 +150,17 @@ static void addr_string(const struct sockaddr_storage *sa, char *out, size_t siz
     snprintf(out, size, "%s:%d", host, port);
 }
 
+/* Redis's connIsLocal: a peer on the loopback interface (127.0.0.0/8, ::1). */
+static bool peer_is_loopback(const struct sockaddr_storage *sa)
+{
+    char host[64] = "";
+    if (sa->ss_family == AF_INET)
+        uv_ip4_name((const struct sockaddr_in *)sa, host, sizeof host);
+    else if (sa->ss_family == AF_INET6)
+        uv_ip6_name((const struct sockaddr_in6 *)sa, host, sizeof host);
+    return host[0] && ss_config_is_loopback(host);
+}
+
 /* Redis's anetKeepAlive: probes after `interval` seconds of silence, then
  * every third of it, three times, so a dead peer is closed within about
  * twice the interval. (libuv's own call sets only the first delay.) */
@@ -202,8 +213,11 @@ void ss_client_accept(ss_server *srv, uv_stream_t *listener, ss_tls_ctx *tls)
     ss_buf_init(&c->tls_out, 0);
     struct sockaddr_storage sa;
     int len = sizeof sa;
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+    bool local = false;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0) {
         addr_string(&sa, c->session.addr, sizeof c->session.addr);
+        local = peer_is_loopback(&sa);
+    }
     len = sizeof sa;
     if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
         addr_string(&sa, c->session.laddr, sizeof c->session.laddr);
@@ -228,6 +242,21 @@ void ss_client_accept(ss_server *srv, uv_stream_t *listener, ss_tls_ctx *tls)
         srv->stats.rejected_connections++;
         ss_engine_reply_maxclients(srv->engine, &c->out);
         c->close_after_flush = true;
+        if (c->tls)
+            start_reading(c);   /* the reply goes out once the handshake is done */
+        ss_client_ready(c);
+        return;
+    }
+    /* Protected mode, as Redis 7.0 has it: with no password, whatever bind
+     * says, only loopback clients are served; the others hear why and are
+     * closed (on the TLS port once the handshake is done). */
+    if (srv->cfg->protected_mode && srv->cfg->requirepass[0] == '\0' && !local) {
+        srv->stats.rejected_connections++;
+        LOG_VERBOSE("server: protected mode: refused client %s", c->session.addr);
+        ss_engine_reply_protected(srv->engine, &c->out);
+        c->close_after_flush = true;
+        if (c->tls)
+            start_reading(c);   /* the handshake needs input; no command is read */
         ss_client_ready(c);
         return;
     }
