@@ -18,6 +18,7 @@ static void tls_pump(ss_client *c);
  * encrypted replies up to about this much before the socket must drain it. */
 #define TLS_READ_SIZE (16 * 1024)
 #define TLS_OUT_MAX (256 * 1024)
+#define TLS_IN_MAX (4 * TLS_READ_SIZE)
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -481,6 +482,16 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     if (c->tls) {
         ss_buf_commit(&c->tls_in, (size_t)nread);
         tls_pump(c);
+        /* The pump takes all of it unless the client must wait, and then
+         * reading has stopped; more than a few reads left over is a client
+         * that keeps sending while its replies are not read (after QUIT or a
+         * protocol error): the parser's query limit does not see this. */
+        if (!c->closing && ss_buf_len(&c->tls_in) > TLS_IN_MAX) {
+            LOG_VERBOSE("server: client %llu (%s): TLS input past %d bytes while it cannot be read; closing",
+                        (unsigned long long)c->session.id, c->session.addr, TLS_IN_MAX);
+            ss_client_close(c);
+            return;
+        }
         ss_client_ready(c);
         return;
     }

@@ -221,13 +221,15 @@ Test(tls, plain_text_on_the_tls_port_is_closed)
         /* The node may answer with a TLS alert before closing; never with RESP. */
         char buf[512];
         ssize_t n, total = 0;
-        while ((n = read(fd, buf, sizeof buf)) > 0) {
-            cr_expect_neq(buf[0], '+', "a RESP reply on the TLS port");
-            cr_expect_neq(buf[0], '-', "a RESP error on the TLS port");
+        while ((n = read(fd, buf, sizeof buf - 1)) > 0) {
+            buf[n] = '\0';
+            cr_expect(buf[0] != '+' && buf[0] != '-' && buf[0] != '$', "round %d: RESP on the TLS port: %s",
+                      round, buf);
             total += n;
         }
-        cr_expect(n == 0 || errno == ECONNRESET, "the connection was not closed: %s", strerror(errno));
-        cr_expect_lt(total, 512);
+        cr_expect(n == 0 || errno == ECONNRESET, "round %d: the connection was not closed: %s", round,
+                  strerror(errno));
+        cr_expect_lt(total, 512, "round %d: %zd bytes back", round, total);
         close(fd);
     }
     expect_node_fine();
