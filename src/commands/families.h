@@ -17,8 +17,10 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
-    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                             \
-    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */
+    X(stream)                                                                       \
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
+    X(cluster) /* CLUSTER READONLY READWRITE ASKING */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \
