@@ -239,6 +239,34 @@ Test(tls, plain_text_on_the_tls_port_is_closed)
     freeReplyObject(r);
 }
 
+/* A client that connects to the TLS port and never finishes the handshake
+ * (silent, or stalled inside a record) is closed by the node (after 10 s). */
+Test(tls, a_handshake_that_never_finishes_is_closed)
+{
+    start_tls_node(NULL);
+    int fds[2];
+    for (int i = 0; i < 2; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)tls_port),
+                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        cr_assert_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
+        struct timeval tv = {60, 0};
+        setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    /* the start of a ClientHello record that promises 512 bytes, then nothing */
+    const unsigned char hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
+    cr_assert_eq(write(fds[1], hello, sizeof hello), (ssize_t)sizeof hello);
+    for (int i = 0; i < 2; i++) {
+        char buf[256];
+        ssize_t n;
+        while ((n = read(fds[i], buf, sizeof buf)) > 0)
+            ;
+        cr_expect(n == 0 || errno == ECONNRESET, "client %d: not closed: %s", i, strerror(errno));
+        close(fds[i]);
+    }
+    expect_node_fine();
+}
+
 Test(tls, port_zero_leaves_only_the_tls_port)
 {
     tls_port = h_free_port();
