@@ -510,6 +510,54 @@ static const step script_steps[] = {
     {0, NULL},
 };
 
+static const step stream_steps[] = {
+    {'X', "XADD xs 1-1 f v"},
+    {'X', "XADD xs 1-* g w"},
+    {'X', "XADD xs MAXLEN = 5 2-0 a 1"},
+    {'T', "XADD xs * a b"},
+    {'X', "XADD xnone NOMKSTREAM * a b"},
+    {'X', "XADD xs 1-1 f v"},
+    {'X', "XLEN xs"},
+    {'X', "XRANGE xs - + COUNT 2"},
+    {'X', "XREVRANGE xs 2-0 (1-1"},
+    {'X', "XRANGE xnone - +"},
+    {'X', "XREAD COUNT 1 STREAMS xs xnone 0 0"},
+    {'X', "XREAD STREAMS xnone 0"},
+    {'X', "XGROUP CREATE xs g 0"},
+    {'X', "XGROUP CREATE xs g 0"},
+    {'X', "XGROUP CREATE xm g $ MKSTREAM ENTRIESREAD 0"},
+    {'X', "XGROUP CREATECONSUMER xs g c0"},
+    {'X', "XREADGROUP GROUP g c1 COUNT 2 STREAMS xs >"},
+    {'X', "XREADGROUP GROUP g c1 STREAMS xs 0"},
+    {'X', "XREADGROUP GROUP g c1 STREAMS xm >"},
+    {'X', "XPENDING xs g"},
+    {'T', "XPENDING xs g - + 10"},
+    {'T', "XPENDING xs g IDLE 0 - + 10 c1"},
+    {'X', "XACK xs g 1-1 9-9"},
+    {'X', "XCLAIM xs g c2 0 1-2 JUSTID"},
+    {'X', "XCLAIM xs g c2 0 1-2"},
+    {'X', "XAUTOCLAIM xs g c3 0 0 COUNT 5"},
+    {'X', "XAUTOCLAIM xs g c3 0 0 COUNT 5 JUSTID"},
+    {'X', "XINFO GROUPS xs"},
+    {'T', "XINFO CONSUMERS xs g"},
+    {'T', "XINFO STREAM xs"}, /* last-generated-id is the XADD * time */
+    {'T', "XINFO STREAM xs FULL COUNT 2"},
+    {'X', "XINFO STREAM xm"},
+    {'K', "XINFO HELP"},
+    {'X', "XGROUP SETID xs g 0 ENTRIESREAD 0"},
+    {'X', "XGROUP DELCONSUMER xs g c3"},
+    {'X', "XGROUP DESTROY xs g"},
+    {'K', "XGROUP HELP"},
+    {'X', "XDEL xs 1-1 1-1 9-9"},
+    {'X', "XTRIM xs MAXLEN ~ 0"},
+    {'X', "XTRIM xs MINID 2"},
+    {'X', "XSETID xm 5-5 ENTRIESADDED 3 MAXDELETEDID 4-0"},
+    {'X', "XINFO STREAM xm"},
+    {'X', "TYPE xm"},
+    {'X', "DEL xs xm"},
+    {0, NULL},
+};
+
 /* Against a one-node Redis Cluster owning every slot: "{c}" hashes to 7365. */
 static const step cluster_steps[] = {
     {'X', "SET {c}a 1"},
@@ -561,7 +609,7 @@ static const family families[] = {
     {"sorted sets", zset_steps, false},  {"transactions", txn_steps, false},
     {"server", server_steps, false},     {"command", command_steps, false},
     {"debug", debug_steps, false},       {"scripts", script_steps, false},
-    {"cluster", cluster_steps, true},
+    {"streams", stream_steps, false},    {"cluster", cluster_steps, true},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
