@@ -83,6 +83,22 @@
     X(RERR_ENTRY_TOOBIG,  "ERR write exceeds the maximum raft log entry size (%llu bytes)")    \
     X(RERR_APPLY_TOOBIG,  "ERR write too big to apply: its changes exceed what one store transaction may hold") \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
+    /* Redis's protected mode (networking.c), to a non-loopback client with no password set. */ \
+    X(RERR_DENIED_PROTECTED, \
+      "DENIED Redis is running in protected mode because protected mode is enabled and " \
+      "no password is set for the default user. In this mode connections are only " \
+      "accepted from the loopback interface. If you want to connect from external " \
+      "computers to Redis you may adopt one of the following solutions: 1) Just disable " \
+      "protected mode sending the command 'CONFIG SET protected-mode no' from the " \
+      "loopback interface by connecting to Redis from the same host the server is " \
+      "running, however MAKE SURE Redis is not publicly accessible from internet if you " \
+      "do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you " \
+      "can just disable the protected mode by editing the Redis configuration file, and " \
+      "setting the protected mode option to 'no', and then restarting the server. 3) If " \
+      "you started the server manually just for testing, restart it with the " \
+      "'--protected-mode no' option. 4) Setup a an authentication password for the " \
+      "default user. NOTE: You only need to do one of the above things in order for the " \
+      "server to start accepting connections from the outside.") \
     X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")                       \
     X(RERR_GETKEYS_CMD,   "ERR Invalid command specified")                                   \
     X(RERR_GETKEYS_NOKEYS,"ERR The command has no key arguments")                            \
