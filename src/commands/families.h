@@ -17,6 +17,7 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
+    X(bitmap)  /* SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO */        \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
 
 #define SS_FAMILY_ROWS(name)                  \

@@ -52,6 +52,13 @@
     X(RERR_EXPIRE_NX_OPTS, "ERR NX and XX, GT or LT options at the same time are not compatible") \
     X(RERR_EXPIRE_GT_LT,  "ERR GT and LT options at the same time are not compatible")         \
     X(RERR_UNSUPPORTED_OPT, "ERR Unsupported option %s")                                         \
+    X(RERR_BIT_OFFSET,    "ERR bit offset is not an integer or out of range")                 \
+    X(RERR_BIT_VALUE,     "ERR bit is not an integer or out of range")                        \
+    X(RERR_BIT_ARG,       "ERR The bit argument must be 1 or 0.")                             \
+    X(RERR_BITOP_NOT,     "ERR BITOP NOT must be called with a single source key.")           \
+    X(RERR_BITFIELD_TYPE, "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.") \
+    X(RERR_BITFIELD_OVERFLOW, "ERR Invalid OVERFLOW type specified")                          \
+    X(RERR_BITFIELD_RO,   "ERR BITFIELD_RO only supports the GET subcommand")                 \
     X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
