@@ -18,6 +18,7 @@
     X(set)                                                                          \
     X(zset)                                                                         \
     X(bitmap)  /* SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO */        \
+    X(hll)     /* PFADD PFCOUNT PFMERGE */                                         \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
 
 #define SS_FAMILY_ROWS(name)                  \

@@ -59,6 +59,8 @@
     X(RERR_BITFIELD_TYPE, "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.") \
     X(RERR_BITFIELD_OVERFLOW, "ERR Invalid OVERFLOW type specified")                          \
     X(RERR_BITFIELD_RO,   "ERR BITFIELD_RO only supports the GET subcommand")                 \
+    X(RERR_HLL_WRONGTYPE, "WRONGTYPE Key is not a valid HyperLogLog string value.")           \
+    X(RERR_HLL_INVALID,   "INVALIDOBJ Corrupted HLL object detected")                         \
     X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
