@@ -61,6 +61,11 @@
     X(RERR_BITFIELD_RO,   "ERR BITFIELD_RO only supports the GET subcommand")                 \
     X(RERR_HLL_WRONGTYPE, "WRONGTYPE Key is not a valid HyperLogLog string value.")           \
     X(RERR_HLL_INVALID,   "INVALIDOBJ Corrupted HLL object detected")                         \
+    X(RERR_LCS_NOTSTRING, "ERR The specified keys must contain string values")               \
+    X(RERR_LCS_IDX_LEN,   "ERR If you want both the length and indexes, please just use IDX.") \
+    X(RERR_LCS_TOOLONG,   "ERR String too long for LCS")                                      \
+    X(RERR_LCS_TOOBIG,    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len") \
+    X(RERR_LCS_NOMEM,     "ERR Insufficient memory, failed allocating transient memory for LCS") \
     X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
