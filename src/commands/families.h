@@ -20,6 +20,7 @@
     X(bitmap)  /* SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO */        \
     X(hll)     /* PFADD PFCOUNT PFMERGE */                                         \
     X(lcs)     /* LCS (Redis's string group) */                                     \
+    X(dump)    /* DUMP RESTORE (strings) */                                         \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
 
 #define SS_FAMILY_ROWS(name)                  \

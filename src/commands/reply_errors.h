@@ -66,6 +66,14 @@
     X(RERR_LCS_TOOLONG,   "ERR String too long for LCS")                                      \
     X(RERR_LCS_TOOBIG,    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len") \
     X(RERR_LCS_NOMEM,     "ERR Insufficient memory, failed allocating transient memory for LCS") \
+    X(RERR_BUSYKEY,       "BUSYKEY Target key name already exists.")                          \
+    X(RERR_RESTORE_TTL,   "ERR Invalid TTL value, must be >= 0")                              \
+    X(RERR_RESTORE_IDLE,  "ERR Invalid IDLETIME value, must be >= 0")                         \
+    X(RERR_RESTORE_FREQ,  "ERR Invalid FREQ value, must be >= 0 and <= 255")                  \
+    X(RERR_DUMP_PAYLOAD,  "ERR DUMP payload version or checksum are wrong")                   \
+    X(RERR_BAD_DATA,      "ERR Bad data format")                                              \
+    X(RERR_DUMP_TYPE,     "ERR DUMP of a %s value is not supported yet")                      \
+    X(RERR_RESTORE_TYPE,  "ERR RESTORE of RDB object type %d is not supported yet")           \
     X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
