@@ -21,7 +21,9 @@
     X(hll)     /* PFADD PFCOUNT PFMERGE */                                         \
     X(lcs)     /* LCS (Redis's string group) */                                     \
     X(dump)    /* DUMP RESTORE (strings) */                                         \
-    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
+    X(cluster) /* CLUSTER READONLY READWRITE ASKING */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

@@ -6,10 +6,13 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/member.h"
 #include "resp/buf.h"
 #include "store/store.h"
 
 typedef struct ss_session ss_session;
+struct ss_exec_ctx; /* commands/command.h */
+struct ss_args;
 
 /*
  * Commands never include the engine, the cluster or the server: the engine
@@ -38,6 +41,12 @@ typedef struct ss_node_ops {
     int (*snapshot_now)(void *ctx);                 /* SS_OK, SS_EBUSY, SS_ESHUTDOWN */
     int64_t (*last_snapshot_time)(void *ctx);       /* unix seconds, 0 if none */
     bool (*snapshot_in_progress)(void *ctx);
+    /* The Raft group as Redis Cluster clients see it (CLUSTER, MOVED): its
+     * members (room for SS_MEMBERS_MAX; returns how many), this node's
+     * member name, the term, the leader now (0: none) and peer messages. */
+    size_t (*members)(void *ctx, ss_member *out);
+    const char *(*node_name)(void *ctx);
+    void (*cluster_status)(void *ctx, uint64_t *term, uint64_t *leader_id, uint64_t *sent, uint64_t *received);
     /* The connections, through the server. */
     void (*client_list)(void *ctx, ss_buf *out);    /* CLIENT LIST lines */
     void (*info_clients)(void *ctx, ss_buf *out);   /* INFO clients lines */
@@ -47,6 +56,10 @@ typedef struct ss_node_ops {
     void (*reset_session)(void *ctx, ss_session *s);
     /* Stops the process cleanly (SHUTDOWN). */
     void (*shutdown)(void *ctx);
+    /* Scripts and functions: the apply (or read) half of the engine's
+     * scripting entries and of SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS
+     * (ss_exec_ctx is command.h's). */
+    void (*script)(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
 } ss_node_ops;
 
 typedef struct ss_node {

@@ -1,6 +1,7 @@
 /* The engine's lifecycle, the node services it gives commands, sessions, and async completion. */
 #include "engine/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,9 @@
  *   apply.c         committed entries applied in one batch; replies released
  *   read_barrier.c  a read waits for ReadIndex, then runs (execute.c)
  *   multi.c         MULTI/EXEC/DISCARD/WATCH
+ *   scripts.c       EVAL, SCRIPT, FUNCTION, FCALL: how each travels
+ *   script_exec.c   running scripts (apply and read), the script tables
+ *   functions.c     FUNCTION libraries: load, list, dump, restore
  *   expire.c        active expiry and the background sweep
  *   snapshot.c      the state machine's snapshot files
  */
@@ -76,6 +80,37 @@ static bool node_snapshot_in_progress(void *ctx)
     return e->cluster && ss_cluster_snapshot_in_progress(e->cluster);
 }
 
+/* Without a cluster (the test bench), a lone master that knows no name. */
+static size_t node_members(void *ctx, ss_member *out)
+{
+    ss_engine *e = ctx;
+    if (e->cluster)
+        return ss_cluster_members(e->cluster, out);
+    out[0] = (ss_member){.id = e->cfg->node_id, .port = e->cfg->port, .raft_port = e->cfg->raft_port,
+                         .self = true, .leader = true, .link_up = true};
+    memset(out[0].name, '0', SS_MEMBER_NAME_LEN);
+    snprintf(out[0].host, sizeof out[0].host, "%s", e->cfg->bind);
+    return 1;
+}
+
+static const char *node_name(void *ctx)
+{
+    ss_engine *e = ctx;
+    return e->cluster ? ss_cluster_name(e->cluster) : "0000000000000000000000000000000000000000";
+}
+
+static void node_cluster_status(void *ctx, uint64_t *term, uint64_t *leader_id, uint64_t *sent, uint64_t *received)
+{
+    ss_engine *e = ctx;
+    ss_cluster_status st = {.leader_id = e->cfg->node_id};
+    if (e->cluster)
+        ss_cluster_status_get(e->cluster, &st);
+    *term = st.term;
+    *leader_id = st.leader_id;
+    *sent = st.messages_sent;
+    *received = st.messages_received;
+}
+
 static void node_client_list(void *ctx, ss_buf *out)
 {
     ss_engine *e = ctx;
@@ -112,11 +147,15 @@ static const ss_node_ops node_ops = {
     .snapshot_now = node_snapshot_now,
     .last_snapshot_time = node_last_snapshot_time,
     .snapshot_in_progress = node_snapshot_in_progress,
+    .members = node_members,
+    .node_name = node_name,
+    .cluster_status = node_cluster_status,
     .client_list = node_client_list,
     .info_clients = node_info_clients,
     .info_server = node_info_server,
     .reset_session = node_reset_session,
     .shutdown = node_shutdown,
+    .script = ss_script_service,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -175,10 +214,7 @@ void ss_engine_finish_error(ss_engine *e, ss_session *s, void *cookie, ss_reply_
 {
     ss_buf b;
     ss_buf_init(&b, 0);
-    if (code == RERR_MOVED) {
-        const char *addr = e->cluster ? ss_cluster_leader_addr(e->cluster) : NULL;
-        ss_reply_err(&b, code, addr ? addr : "?");
-    } else if (code == RERR_ENTRY_TOOBIG) {
+    if (code == RERR_ENTRY_TOOBIG) {
         ss_reply_err(&b, code, (unsigned long long)e->max_entry);
     } else {
         ss_reply_err(&b, code, "");
@@ -204,6 +240,15 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     e->boot_id = ss_engine_rand(e) | 1;
     e->max_entry = SS_ENGINE_MAX_ENTRY_DEFAULT;
     ss_buf_init(&e->scratch, 0);
+    ss_script_limits limits = ss_script_config_limits(e);
+    e->lua_apply = ss_script_env_new(&limits);
+    e->lua_read = ss_script_env_new(&limits);
+    if (!e->lua_apply || !e->lua_read) {
+        ss_script_env_free(e->lua_apply);
+        ss_script_env_free(e->lua_read);
+        free(e);
+        return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory for the Lua environments");
+    }
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
     uv_idle_init(loop, &e->sweeper);
@@ -246,6 +291,8 @@ static void free_after_close(uv_handle_t *h)
     ss_engine *e = h->data;
     if (--e->open_handles == 0) {
         ss_buf_release(&e->scratch);
+        ss_script_env_free(e->lua_apply);
+        ss_script_env_free(e->lua_read);
         free(e->pw);
         free(e);
     }
