@@ -6,13 +6,7 @@
 
 TestSuite(bitmap, .init = ct_setup, .fini = ct_teardown);
 
-/* Replies may hold NUL bytes: compared by length. */
-#define EXPECT(line, reply)                                                              \
-    do {                                                                                 \
-        const char *got_ = ct_run(line);                                                 \
-        cr_expect(ct_reply_len() == sizeof(reply) - 1 && memcmp(got_, reply, sizeof(reply) - 1) == 0, \
-                  "%s: got %s, want %s", line, got_, reply);                             \
-    } while (0)
+#define EXPECT CT_EXPECT
 
 Test(bitmap, setbit_and_getbit_read_back_and_grow_the_string)
 {

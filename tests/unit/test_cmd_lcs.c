@@ -6,12 +6,7 @@
 
 TestSuite(lcs, .init = ct_setup, .fini = ct_teardown);
 
-#define EXPECT(line, reply)                                                              \
-    do {                                                                                 \
-        const char *got_ = ct_run(line);                                                 \
-        cr_expect(ct_reply_len() == sizeof(reply) - 1 && memcmp(got_, reply, sizeof(reply) - 1) == 0, \
-                  "%s: got %s, want %s", line, got_, reply);                             \
-    } while (0)
+#define EXPECT CT_EXPECT
 
 Test(lcs, lcs_replies_the_subsequence_its_length_or_its_ranges)
 {
