@@ -17,6 +17,7 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
+    X(stream)                                                                       \
     X(bitmap)  /* SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO */        \
     X(hll)     /* PFADD PFCOUNT PFMERGE */                                         \
     X(lcs)     /* LCS (Redis's string group) */                                     \

@@ -56,8 +56,10 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         LOG_WARNING("engine: refusing entry %llu: %.*s", (unsigned long long)ae->index,
                     len > 3 ? (int)(len - 3) : 0, ss_buf_data(&e->scratch) + start + (len > 3));
     } else {
-        if (entry.h.flags & SS_ENTRY_MULTI)
+        if (entry.h.flags & SS_ENTRY_MULTI) {
             resp_add_array_len(&e->scratch, entry.ncmds);
+            ctx.deny_blocking = true;
+        }
         for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
         e->node.stats.writes_applied += entry.ncmds;
