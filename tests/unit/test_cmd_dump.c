@@ -18,6 +18,8 @@ Test(dump, collections_are_refused_until_they_are_encoded)
 {
     EXPECT("RPUSH l a", ":1\r\n");
     EXPECT("DUMP l", "-ERR DUMP of a list value is not supported yet\r\n");
+    EXPECT("XADD st 1-1 f v", "$3\r\n1-1\r\n");
+    EXPECT("DUMP st", "-ERR DUMP of a stream value is not supported yet\r\n");
     /* Redis 7.0's DUMP of that list (a quicklist of one listpack). */
     EXPECT("RESTORE l2 0 \"\\x12\\x01\\x02\\x0a\\x0a\\x00\\x00\\x00\\x01\\x00\\x81\\x61\\x02\\xff\\x0a\\x00\\x09\\xb9\\xed\\xf5\\x94\\xde\\xd9\\x95\"",
            "-ERR RESTORE of RDB object type 18 is not supported yet\r\n");
