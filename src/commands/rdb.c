@@ -1,6 +1,7 @@
 /* Redis's RDB value format for DUMP and RESTORE: lengths, string encodings (int, raw, LZF on load), the version and CRC-64 footer. */
 #include "commands/rdb.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #define CRC64_POLY_REFLECTED 0x95ac9329ac4bc9b5ULL
 
 static uint64_t crc_table[256];
-static bool crc_ready;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void)
 {
@@ -23,14 +24,11 @@ static void crc_init(void)
             c = (c & 1) ? (c >> 1) ^ CRC64_POLY_REFLECTED : c >> 1;
         crc_table[i] = c;
     }
-    crc_ready = true;
 }
 
 uint64_t ss_crc64(uint64_t crc, const void *p, size_t n)
 {
-    /* Idempotent: two threads racing here write the same table. */
-    if (!crc_ready)
-        crc_init();
+    pthread_once(&crc_once, crc_init); /* apply and the snapshot worker may both get here */
     const unsigned char *b = p;
     for (size_t i = 0; i < n; i++)
         crc = crc_table[(crc ^ b[i]) & 0xff] ^ (crc >> 8);
@@ -58,7 +56,7 @@ static void put_le(ss_buf *out, uint64_t v, int bytes)
 }
 
 /* rdbSaveLen. */
-static void put_len(ss_buf *out, uint64_t len)
+void ss_rdb_put_len(ss_buf *out, uint64_t len)
 {
     unsigned char b[9];
     if (len < (1 << 6)) {
@@ -107,20 +105,30 @@ static bool put_int_encoded(ss_buf *out, const char *s, size_t n)
     return true;
 }
 
-void ss_rdb_dump_string(ss_buf *out, const void *s, size_t n)
+void ss_rdb_put_string(ss_buf *out, const void *s, size_t n)
 {
-    size_t start = ss_buf_len(out);
-    unsigned char type = SS_RDB_TYPE_STRING;
-    ss_buf_append(out, &type, 1);
     if (!put_int_encoded(out, s, n)) {
-        put_len(out, n);
+        ss_rdb_put_len(out, n);
         ss_buf_append(out, s, n);
     }
+}
+
+void ss_rdb_finish(ss_buf *out, size_t start)
+{
     put_le(out, SS_RDB_VERSION, 2);
     if (ss_buf_error(out))
         return;
     uint64_t crc = ss_crc64(0, ss_buf_data(out) + start, ss_buf_len(out) - start);
     put_le(out, crc, 8);
+}
+
+void ss_rdb_dump_string(ss_buf *out, const void *s, size_t n)
+{
+    size_t start = ss_buf_len(out);
+    unsigned char type = SS_RDB_TYPE_STRING;
+    ss_buf_append(out, &type, 1);
+    ss_rdb_put_string(out, s, n);
+    ss_rdb_finish(out, start);
 }
 
 bool ss_rdb_verify(const void *p, size_t n)
@@ -140,12 +148,8 @@ bool ss_rdb_verify(const void *p, size_t n)
 
 /* ------------------------------------------------------------- loading */
 
-typedef struct reader {
-    const unsigned char *p, *end;
-} reader;
-
 /* rdbLoadLen; *enc says the value is an encoding number, not a length. */
-static bool get_len(reader *r, uint64_t *len, bool *enc)
+static bool get_len(ss_rdb_reader *r, uint64_t *len, bool *enc)
 {
     *enc = false;
     if (r->p >= r->end)
@@ -210,7 +214,7 @@ static size_t lzf_decompress(const unsigned char *ip, size_t in_len, unsigned ch
 }
 
 /* rdbGenericLoadStringObject. */
-static bool get_string(reader *r, size_t max, char **out, size_t *outlen)
+bool ss_rdb_get_string(ss_rdb_reader *r, size_t max, char **out, size_t *outlen)
 {
     uint64_t len;
     bool enc;
@@ -261,12 +265,18 @@ static bool get_string(reader *r, size_t max, char **out, size_t *outlen)
 
 bool ss_rdb_load(const void *p, size_t n, size_t max, int *type, char **out, size_t *outlen)
 {
-    reader r = {p, (const unsigned char *)p + (n >= 10 ? n - 10 : 0)};
+    ss_rdb_reader r = ss_rdb_reader_of(p, n);
     *type = -1;
     if (r.p >= r.end)
         return false;
     *type = *r.p++;
     if (*type != SS_RDB_TYPE_STRING)
         return false;
-    return get_string(&r, max, out, outlen);
+    return ss_rdb_get_string(&r, max, out, outlen);
+}
+
+ss_rdb_reader ss_rdb_reader_of(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    return (ss_rdb_reader){b, b + (n >= 10 ? n - 10 : 0)};
 }

@@ -25,6 +25,23 @@ void ss_rdb_dump_string(ss_buf *out, const void *s, size_t n);
  * matches. */
 bool ss_rdb_verify(const void *p, size_t n);
 
+/* The pieces a payload is made of, for the other payloads in Redis's format
+ * (FUNCTION DUMP): rdbSaveLen, an RDB string (int-encoded when it is a
+ * canonical 32-bit integer of at most 11 bytes, else raw; never LZF), and
+ * the footer (version 10, then the CRC-64 of everything from start). */
+void ss_rdb_put_len(ss_buf *out, uint64_t len);
+void ss_rdb_put_string(ss_buf *out, const void *s, size_t n);
+void ss_rdb_finish(ss_buf *out, size_t start);
+
+/* Reads a payload's body (what lies before its 10-byte footer). */
+typedef struct ss_rdb_reader {
+    const unsigned char *p, *end;
+} ss_rdb_reader;
+ss_rdb_reader ss_rdb_reader_of(const void *p, size_t n);
+/* rdbGenericLoadStringObject: int, raw or LZF; malloc'd into *out (free
+ * it); false on a bad format or a string longer than max. */
+bool ss_rdb_get_string(ss_rdb_reader *r, size_t max, char **out, size_t *outlen);
+
 /*
  * The value of a payload already verified: its type in *type and, for a
  * string, its bytes (malloc'd, *out and *outlen, free them). Returns false

@@ -3,7 +3,6 @@
 #define SS_FUNCTION_DUMP_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "resp/buf.h"
 
@@ -16,9 +15,6 @@
  * that saves space: the payloads differ in bytes, and each side restores the
  * other's); it reads plain, integer-encoded and LZF-compressed strings.
  */
-#define SS_FUNCTION_RDB_VERSION 10
-
-uint64_t ss_crc64(uint64_t crc, const void *data, size_t len);
 
 /* Starts a payload (nothing to write yet), adds libraries, ends it. */
 void ss_function_dump_add(ss_buf *out, const char *code, size_t len);

@@ -6,6 +6,7 @@
 
 #include "cmdtest.h"
 #include "engine/engine_internal.h"
+#include "commands/rdb.h"
 #include "engine/function_dump.h"
 #include "engine/script_entry.h"
 

@@ -14,7 +14,7 @@ static const ss_cmdarg pfcount_args[] = {
 
 static const ss_cmdarg pfmerge_args[] = {
     ARG("destkey", ARG_KEY, .key_spec_index = 0),
-    ARG("sourcekey", ARG_KEY, .key_spec_index = 1, .flags = ARG_OPTIONAL | ARG_MULTIPLE),
+    ARG("sourcekey", ARG_KEY, .key_spec_index = 1, .flags = ARG_MULTIPLE), /* optional since 7.2 */
     SS_ARGS_END,
 };
 
