@@ -50,6 +50,17 @@ static int list_save(ss_exec_ctx *ctx, list *l)
     return ss_key_save(ctx, &l->k);
 }
 
+/* list_save with the events (ss_key_save_notify); false after replying a
+ * storage error. */
+static bool list_save_notify(ss_exec_ctx *ctx, list *l, bool created, const char *event)
+{
+    l->k.meta.count = (uint64_t)(l->tail - l->head);
+    l->k.meta.hdr_len = 16;
+    ss_encode_i64(l->head, l->k.meta.hdr);
+    ss_encode_i64(l->tail, l->k.meta.hdr + 8);
+    return ss_key_save_notify(ctx, &l->k, created, SS_NOTIFY_LIST, event);
+}
+
 static int elem_get(ss_exec_ctx *ctx, const list *l, int64_t seq, ss_slice *v)
 {
     unsigned char sub[8];
@@ -128,11 +139,8 @@ static void push_generic(ss_exec_ctx *ctx, const ss_args *a, bool left, bool onl
             return;
         }
     }
-    int rc = list_save(ctx, &l);
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
+    if (!list_save_notify(ctx, &l, found == SS_MISSING, left ? "lpush" : "rpush"))
         return;
-    }
     resp_add_int(ctx->out, llen(&l));
 }
 
@@ -143,8 +151,9 @@ static void rpushxExec(ss_exec_ctx *ctx, const ss_args *a) { push_generic(ctx, a
 
 /* ------------------------------------------------------------------ pop */
 
-/* Pops up to n elements from one end, replying each as a bulk string. */
-static int pop_reply(ss_exec_ctx *ctx, list *l, bool left, long long n)
+/* Pops up to n elements from one end, replying each as a bulk string; the
+ * caller saves. */
+static int pop_elems(ss_exec_ctx *ctx, list *l, bool left, long long n)
 {
     for (long long i = 0; i < n; i++) {
         int64_t seq = left ? l->head : l->tail - 1;
@@ -160,7 +169,7 @@ static int pop_reply(ss_exec_ctx *ctx, list *l, bool left, long long n)
         else
             l->tail--;
     }
-    return list_save(ctx, l);
+    return SS_OK;
 }
 
 static bool pop_parse(ss_exec_ctx *ctx, const ss_args *a, long long *count)
@@ -215,9 +224,11 @@ static void pop_generic(ss_exec_ctx *ctx, const ss_args *a, bool left)
         if (count == 0)
             return; /* nothing to write */
     }
-    int rc = pop_reply(ctx, &l, left, count < 0 ? 1 : count);
+    int rc = pop_elems(ctx, &l, left, count < 0 ? 1 : count);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
+    else
+        list_save_notify(ctx, &l, false, left ? "lpop" : "rpop");
 }
 
 static void lpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, true); }
@@ -426,10 +437,12 @@ static void lsetExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     int rc = elem_put(ctx, &l, seq, a->argv[3], a->argvlen[3]);
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_shared(ctx->out, RESP_SH_OK);
+        return;
+    }
+    ss_exec_changed(ctx, SS_NOTIFY_LIST, "lset", l.k.name, l.k.len, false);
+    resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
 /* Makes room for one element at position pos (0..len) by shifting the
@@ -510,11 +523,9 @@ static void linsertExec(ss_exec_ctx *ctx, const ss_args *a)
     rc = open_gap(ctx, &l, after ? pos + 1 : pos, &seq);
     if (rc == SS_OK)
         rc = elem_put(ctx, &l, seq, a->argv[4], a->argvlen[4]);
-    if (rc == SS_OK)
-        rc = list_save(ctx, &l);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (list_save_notify(ctx, &l, false, "linsert"))
         resp_add_int(ctx->out, llen(&l));
 }
 
@@ -568,11 +579,9 @@ static void lremExec(ss_exec_ctx *ctx, const ss_args *a)
         l.tail -= (int64_t)removed;
     else
         l.head += (int64_t)removed;
-    if (rc == SS_OK && removed > 0)
-        rc = list_save(ctx, &l);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (removed == 0 || list_save_notify(ctx, &l, false, "lrem"))
         resp_add_int(ctx->out, (long long)removed);
 }
 
@@ -618,10 +627,13 @@ static void ltrimExec(ss_exec_ctx *ctx, const ss_args *a)
         if (rc == SS_OK && (ltrim || rtrim))
             rc = list_save(ctx, &l);
     }
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_shared(ctx->out, RESP_SH_OK);
+        return;
+    }
+    /* Redis raises "ltrim" even when nothing was trimmed. */
+    ss_exec_changed(ctx, SS_NOTIFY_LIST, "ltrim", l.k.name, l.k.len, ltrim == n);
+    resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
 /* ------------------------------------------------------------------ move */
@@ -639,6 +651,8 @@ static void move_generic(ss_exec_ctx *ctx, const ss_args *a, bool from_left, boo
     found = list_open(ctx, a, 2, &dst);
     if (found == SS_REPLIED)
         return;
+    bool same = a->argvlen[1] == a->argvlen[2] && memcmp(a->argv[1], a->argv[2], a->argvlen[1]) == 0;
+    bool dst_created = found == SS_MISSING;
     int64_t seq = from_left ? src.head : src.tail - 1;
     ss_slice v;
     int rc = elem_get(ctx, &src, seq, &v);
@@ -673,10 +687,22 @@ static void move_generic(ss_exec_ctx *ctx, const ss_args *a, bool from_left, boo
         if (rc == SS_OK)
             rc = list_save(ctx, &dst);
     }
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_bulk(ctx->out, el, ellen);
+        free(el);
+        return;
+    }
+    /* Redis's lmoveGenericCommand: the push on the destination (created by
+     * dbAdd if missing), then the pop on the source, "del" if emptied. */
+    if (dst_created) {
+        ss_exec_new(ctx, ctx->db, dst.k.name, dst.k.len);
+        ss_exec_ready(ctx, dst.k.name, dst.k.len);
+    }
+    ss_exec_modified(ctx, dst.k.name, dst.k.len);
+    ss_exec_notify(ctx, SS_NOTIFY_LIST, to_left ? "lpush" : "rpush", dst.k.name, dst.k.len);
+    ss_exec_changed(ctx, SS_NOTIFY_LIST, from_left ? "lpop" : "rpop", src.k.name, src.k.len,
+                    !same && llen(&src) == 0);
+    resp_add_bulk(ctx->out, el, ellen);
     free(el);
 }
 

@@ -133,12 +133,13 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
         if ((rc = zset_score_put(ctx, &z, m, mlen, had, cur, score)) != SS_OK)
             break;
     }
-    if (rc == SS_OK && (added || updated))
-        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
+    if ((added || updated) &&
+        !ss_key_save_notify(ctx, &z, found == SS_MISSING, SS_NOTIFY_ZSET, (f & ZA_INCR) ? "zincr" : "zadd"))
+        return;
     if (f & ZA_INCR) {
         if (processed)
             resp_add_double(ctx->out, ctx->proto, last);
@@ -174,11 +175,9 @@ static void zremExec(ss_exec_ctx *ctx, const ss_args *a)
         if (has == SS_FOUND && (rc = zset_member_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
             removed++;
     }
-    if (rc == SS_OK && removed)
-        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (!removed || ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, "zrem"))
         resp_add_int(ctx->out, removed);
 }
 
@@ -441,11 +440,11 @@ static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
         rc = remove_walk(ctx, &z, &w, LLONG_MAX, NULL, false, &removed);
         ss_ks_subiter_free(w.it);
     }
-    if (rc == SS_OK && removed)
-        rc = ss_key_save(ctx, &z);
+    static const char *const events[] = {[BY_RANK] = "zremrangebyrank", [BY_SCORE] = "zremrangebyscore",
+                                         [BY_LEX] = "zremrangebylex"};
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (!removed || ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, events[by]))
         resp_add_int(ctx->out, removed);
 }
 
@@ -534,10 +533,10 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
     ss_ks_subiter_free(w.it);
     if (rc == SS_OK && removed != count)
         rc = SS_ECORRUPT;
-    if (rc == SS_OK)
-        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
+    else
+        ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, max ? "zpopmax" : "zpopmin");
 }
 
 static void zpopminExec(ss_exec_ctx *ctx, const ss_args *a) { zpop_generic(ctx, a, false); }

@@ -20,22 +20,48 @@ void ss_exec_fail(ss_exec_ctx *ctx, int rc)
     ss_reply_err(ctx->out, RERR_INTERNAL, ss_strerror(rc));
 }
 
+/* Apply found the record of an expired key: it goes now, with the events
+ * Redis's deleteExpiredKeyAndPropagate raises. */
+static int expire_now(ss_exec_ctx *ctx, int db, const char *name, size_t len)
+{
+    int rc = ss_key_drop(ctx, db, name, len);
+    if (rc != SS_OK)
+        return rc;
+    ctx->node->stats.expired_keys++;
+    ss_exec_notify_db(ctx, db, SS_NOTIFY_EXPIRED, "expired", name, len);
+    ss_exec_modified_db(ctx, db, name, len);
+    return SS_OK;
+}
+
 ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)
 {
     k->name = name;
     k->len = len;
     k->db = db;
     k->value = (ss_slice){NULL, 0};
-    int rc = ss_ks_lookup(ctx->txn, db, name, len, (uint64_t)ctx->now_ms, &k->meta, &k->value);
+    int rc;
+    if (ctx->is_apply) {
+        rc = ss_ks_lookup_any(ctx->txn, db, name, len, &k->meta, &k->value);
+        if (rc == SS_OK && k->meta.expire_ms != 0 && k->meta.expire_ms <= (uint64_t)ctx->now_ms) {
+            k->value = (ss_slice){NULL, 0};
+            rc = expire_now(ctx, db, name, len);
+            if (rc == SS_OK)
+                rc = SS_ENOTFOUND;
+        }
+    } else {
+        rc = ss_ks_lookup(ctx->txn, db, name, len, (uint64_t)ctx->now_ms, &k->meta, &k->value);
+    }
     if (rc != SS_OK && rc != SS_ENOTFOUND) {
         ss_exec_fail(ctx, rc);
         return SS_REPLIED;
     }
     if (!ctx->is_apply) {
-        if (rc == SS_OK)
+        if (rc == SS_OK) {
             ctx->node->stats.keyspace_hits++;
-        else
+        } else {
             ctx->node->stats.keyspace_misses++;
+            ss_exec_notify_db(ctx, db, SS_NOTIFY_KEY_MISS, "keymiss", name, len);
+        }
     }
     if (rc == SS_ENOTFOUND)
         return SS_MISSING;
@@ -80,6 +106,24 @@ bool ss_key_save_or_reply(ss_exec_ctx *ctx, const ss_key *k)
     return rc == SS_OK;
 }
 
+bool ss_key_save_notify(ss_exec_ctx *ctx, const ss_key *k, bool created, int type, const char *event)
+{
+    if (!ss_key_save_or_reply(ctx, k))
+        return false;
+    if (created && k->meta.count > 0) {
+        ss_exec_new(ctx, k->db, k->name, k->len);
+        /* Redis 7.0's dbAdd signals every new key ready; only lists, sorted
+         * sets and streams have clients blocked on them. */
+        if (k->meta.type != SS_TYPE_STRING && k->meta.type != SS_TYPE_HASH && k->meta.type != SS_TYPE_SET)
+            ss_exec_ready_db(ctx, k->db, k->name, k->len);
+    }
+    ss_exec_modified_db(ctx, k->db, k->name, k->len);
+    ss_exec_notify_db(ctx, k->db, type, event, k->name, k->len);
+    if (k->meta.count == 0 && !created)
+        ss_exec_notify_db(ctx, k->db, SS_NOTIFY_GENERIC, "del", k->name, k->len);
+    return true;
+}
+
 ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, size_t sublen, ss_slice *val)
 {
     int rc = ss_ks_sub_get(ctx->txn, k->db, k->name, k->len, k->meta.version, sub, sublen, val);
@@ -113,22 +157,55 @@ bool ss_arg_ll_or_reply(ss_exec_ctx *ctx, const ss_args *a, int i, long long *ou
     return false;
 }
 
-void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen)
+void ss_exec_modified_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
 {
     if (ctx->events && ctx->events->modified)
-        ctx->events->modified(ctx->events->ctx, ctx->db, key, klen);
+        ctx->events->modified(ctx->events->ctx, db, key, klen);
+}
+
+void ss_exec_notify_db(ss_exec_ctx *ctx, int db, int type, const char *event, const char *key, size_t klen)
+{
+    if (ctx->events && ctx->events->notify)
+        ctx->events->notify(ctx->events->ctx, db, type, event, key, klen);
+}
+
+void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen)
+{
+    ss_exec_modified_db(ctx, ctx->db, key, klen);
 }
 
 void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen)
 {
-    if (ctx->events && ctx->events->notify)
-        ctx->events->notify(ctx->events->ctx, ctx->db, type, event, key, klen);
+    ss_exec_notify_db(ctx, ctx->db, type, event, key, klen);
+}
+
+void ss_exec_read_miss(ss_exec_ctx *ctx, const char *key, size_t klen)
+{
+    ss_exec_notify(ctx, SS_NOTIFY_KEY_MISS, "keymiss", key, klen);
+}
+
+void ss_exec_new(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
+{
+    ss_exec_notify_db(ctx, db, SS_NOTIFY_NEW, "new", key, klen);
+}
+
+void ss_exec_changed(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen, bool deleted)
+{
+    ss_exec_modified(ctx, key, klen);
+    ss_exec_notify(ctx, type, event, key, klen);
+    if (deleted)
+        ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "del", key, klen);
+}
+
+void ss_exec_ready_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
+{
+    if (ctx->events && ctx->events->ready)
+        ctx->events->ready(ctx->events->ctx, db, key, klen);
 }
 
 void ss_exec_ready(ss_exec_ctx *ctx, const char *key, size_t klen)
 {
-    if (ctx->events && ctx->events->ready)
-        ctx->events->ready(ctx->events->ctx, ctx->db, key, klen);
+    ss_exec_ready_db(ctx, ctx->db, key, klen);
 }
 
 void ss_exec_flushed(ss_exec_ctx *ctx, int db)
