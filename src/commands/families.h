@@ -17,7 +17,8 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
-    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                             \
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

@@ -74,6 +74,11 @@ typedef struct ss_config {
     long long raft_log_max_pending; /* log bytes waiting for the disk before proposals get -BUSY */
     /* Keyspace notifications. */
     int notify_keyspace_events;     /* SS_CONFIG_NOTIFY_* bits; 0 = none */
+    /* Scripts. */
+    long long script_max_instructions; /* Lua VM instructions one script may run */
+    long long script_max_memory;    /* bytes the Lua heap may grow by during one script */
+    long long script_max_reply;     /* bytes of one script's converted reply */
+    int busy_reply_threshold;       /* ms a read-only script runs before others get -BUSY (lua-time-limit) */
 
     /* Derived from peers; this node included. */
     ss_peer peer_list[SS_MAX_PEERS];
