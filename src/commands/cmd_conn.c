@@ -17,7 +17,17 @@ static void ping_reply(ss_buf *out, const ss_args *a)
         resp_add_bulk(out, a->argv[1], a->argvlen[1]);
 }
 
-static void pingCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out) { ping_reply(out, a); }
+/* A subscribed RESP2 connection gets ["pong", message or ""], as Redis. */
+static void pingCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (s->subscribed > 0 && s->proto == RESP2) {
+        resp_add_array_len(out, 2);
+        resp_add_bulk_cstr(out, "pong");
+        resp_add_bulk(out, a->argc > 1 ? a->argv[1] : "", a->argc > 1 ? a->argvlen[1] : 0);
+        return;
+    }
+    ping_reply(out, a);
+}
 static void pingExec(ss_exec_ctx *ctx, const ss_args *a) { ping_reply(ctx->out, a); }
 static void echoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {

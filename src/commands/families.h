@@ -18,7 +18,8 @@
     X(set)                                                                          \
     X(zset)                                                                         \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                             \
-    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */ \
+    X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

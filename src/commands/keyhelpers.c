@@ -179,6 +179,13 @@ void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *k
     ss_exec_notify_db(ctx, ctx->db, type, event, key, klen);
 }
 
+long long ss_exec_publish(ss_exec_ctx *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard)
+{
+    if (ctx->events && ctx->events->publish)
+        return ctx->events->publish(ctx->events->ctx, ch, chlen, msg, mlen, shard);
+    return 0;
+}
+
 void ss_exec_read_miss(ss_exec_ctx *ctx, const char *key, size_t klen)
 {
     ss_exec_notify(ctx, SS_NOTIFY_KEY_MISS, "keymiss", key, klen);

@@ -97,6 +97,9 @@ void ss_exec_changed(ss_exec_ctx *ctx, int type, const char *event, const char *
  */
 bool ss_key_save_notify(ss_exec_ctx *ctx, const ss_key *k, bool created, int type, const char *event);
 
+/* PUBLISH's apply half: see ss_exec_events.publish. 0 without a listener. */
+long long ss_exec_publish(ss_exec_ctx *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard);
+
 /* Records a storage failure (the node must stop) and replies an error. */
 void ss_exec_fail(ss_exec_ctx *ctx, int rc);
 

@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 typedef struct ss_session ss_session;
+typedef struct ss_pubsub ss_pubsub;
 struct ss_exec_ctx; /* commands/command.h */
 struct ss_args;
 
@@ -58,6 +59,7 @@ typedef struct ss_node_ops {
 typedef struct ss_node {
     ss_config *cfg;
     ss_store *store;
+    ss_pubsub *pubsub;          /* this node's subscriptions (commands/pubsub.h) */
     ss_node_stats stats;
     const ss_node_ops *ops;
     void *ctx;                  /* the ops' first argument */

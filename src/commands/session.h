@@ -10,6 +10,7 @@
 #define SS_SESSION_NAME_MAX 128
 
 typedef struct ss_queued_cmd ss_queued_cmd;
+struct ss_ps_session;
 
 /*
  * The server embeds one per connection and keeps it alive while `pending` > 0
@@ -49,6 +50,18 @@ struct ss_session {
     int nqueued;
     int queued_cap;
     size_t queued_bytes;        /* their size in the log entry EXEC builds */
+
+    /* Pub/sub (engine/pubsub.c): what this connection subscribes to (NULL
+     * until its first subscription), and how many channels, patterns and
+     * shard channels that is. While it is above 0 a RESP2 connection may run
+     * only the subscription commands, PING, QUIT and RESET, and its output
+     * is bounded by the pubsub class of client-output-buffer-limit. */
+    struct ss_ps_session *pubsub;
+    uint32_t subscribed;
+    uint32_t subscribed_kind[3];  /* of which channels, patterns, shard channels */
+
+    /* A blocking command (BLPOP...) is waiting for its keys (engine/blocking.c). */
+    bool blocked;
 };
 typedef struct ss_session ss_session;
 

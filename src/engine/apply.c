@@ -12,6 +12,7 @@
 typedef struct local_reply {
     uint64_t seq;
     size_t off, len;
+    size_t ev_mark;   /* the messages raised up to and including its entry */
 } local_reply;
 
 /* Applies one entry in txn (or, when too_big, answers it as too big to apply
@@ -31,6 +32,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
     size_t start = ss_buf_len(&e->scratch);
     ss_exec_ctx ctx = {
         .node = &e->node,
+        .events = &e->apply_events,
         .txn = txn,
         .db = entry.h.db,
         .now_ms = entry.h.time_ms,
@@ -59,7 +61,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
     }
     if (entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id) {
         *is_mine = true;
-        *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start};
+        *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start, ss_events_mark(e)};
         if (entry.h.seq == e->expire_seq)
             e->expire_in_flight = false;
     }
@@ -75,6 +77,7 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
                      local_reply *mine, size_t *next)
 {
     ss_buf_reset(&e->scratch);
+    ss_events_begin_run(e);
     uint64_t applied_before = e->node.stats.writes_applied;
     size_t nmine = 0;
     ss_txn *txn = ss_txn_begin(e->store);
@@ -86,6 +89,7 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
         rc = apply_entry(e, txn, &entries[i], i == too_big, &mine[nmine], &is_mine);
         if (rc == SS_ETOOBIG) {
             ss_txn_abort(txn);
+            ss_events_discard(e);
             e->node.stats.writes_applied = applied_before; /* they will be applied again */
             *next = i;
             return rc;
@@ -101,13 +105,18 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
     else
         ss_txn_abort(txn);
     if (rc != SS_OK) {
+        ss_events_discard(e);
         LOG_WARNING("engine: applying entries %llu..%llu failed: %s", (unsigned long long)entries[from].index,
                     (unsigned long long)entries[end - 1].index, err[0] ? err : ss_strerror(rc));
         return rc;
     }
-    /* Only now, with the entries in LevelDB, do the clients hear back. */
-    for (size_t k = 0; k < nmine; k++)
+    /* Only now, with the entries in LevelDB, do the clients hear back, and
+     * the subscribers: each entry's messages before its reply. */
+    for (size_t k = 0; k < nmine; k++) {
+        ss_events_deliver(e, mine[k].ev_mark);
         ss_pending_complete(e, mine[k].seq, ss_buf_data(&e->scratch) + mine[k].off, mine[k].len);
+    }
+    ss_events_deliver(e, ss_events_mark(e));
     *next = end;
     return SS_OK;
 }

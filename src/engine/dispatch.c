@@ -32,6 +32,17 @@ static bool redirect(ss_engine *e, const ss_command *cmd, ss_buf *out)
     return true;
 }
 
+/* A RESP2 connection that subscribes can only read pushes and (un)subscribe. */
+static bool subscribed_mode_allows(const ss_command *cmd)
+{
+    static const char *const allowed[] = {"ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+                                          "psubscribe", "punsubscribe", "quit", "reset"};
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (!strcmp(cmd->name, allowed[i]))
+            return true;
+    return false;
+}
+
 /* A command refused before it runs; inside MULTI it also dooms the EXEC. */
 static ss_dispatch_result refuse(ss_session *s)
 {
@@ -62,6 +73,10 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         ss_reply_err(out, RERR_ARITY, cmd->name);
         return refuse(s);
     }
+    if (s->subscribed > 0 && s->proto == RESP2 && !subscribed_mode_allows(cmd)) {
+        ss_reply_err(out, RERR_PUBSUB_CONTEXT, cmd->name);
+        return refuse(s);
+    }
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
         if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
@@ -83,7 +98,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     }
     if (redirect(e, cmd, out))
         return SS_DISPATCH_DONE;
-    if (cmd->flags & CMD_WRITE) {
+    if (SS_CMD_LOGGED(cmd)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
         if (cmd->prepare && !cmd->prepare(s, a, out))

@@ -37,6 +37,12 @@ typedef struct ss_engine_hooks {
      * gets reply == NULL, and the server closes the connection, as Redis does
      * at its hard output-buffer limit. */
     size_t (*reply_limit)(void *ctx, ss_session *s);
+    /* Bytes that are already RESP for the session outside any reply: a
+     * pub/sub message. The server sends them in order with what it already
+     * owes the client (a RESP3 push may overtake replies still being worked
+     * on) and drops them for a closing connection. Never reaches back into
+     * the engine. */
+    void (*push)(void *ctx, ss_session *s, const char *data, size_t len);
 } ss_engine_hooks;
 
 typedef enum {

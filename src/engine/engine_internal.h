@@ -4,6 +4,7 @@
 
 #include "engine/engine.h"
 #include "scripting/script.h"
+#include "commands/pubsub.h"
 
 enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 
@@ -48,6 +49,13 @@ struct ss_engine {
     /* Active expiry: one deletion proposal in flight at a time. */
     bool expire_in_flight;
     uint64_t expire_seq;
+
+    /* Keyspace events and pub/sub (events.c, pubsub.c). */
+    ss_pubsub *pubsub;
+    ss_exec_events apply_events;  /* what apply tells the node, queued until commit */
+    ss_exec_events read_events;   /* what reads raise (keymiss), delivered at once */
+    ss_buf ev_queue;              /* messages of the apply run in progress */
+    size_t ev_sent;               /* bytes of ev_queue delivered */
 
     uv_timer_t timer;
     uv_idle_t sweeper;
@@ -119,6 +127,14 @@ ss_dispatch_result ss_script_dispatch(ss_engine *e, ss_session *s, const ss_comm
 void ss_script_service(void *ctx, ss_exec_ctx *x, const ss_args *a);
 /* The limits scripts run under now (config). */
 ss_script_limits ss_script_config_limits(const ss_engine *e);
+/* events.c: apply's listener. A run's messages are queued, then delivered
+ * (up to a mark, in order) once it is committed, or discarded. */
+void ss_events_init(ss_engine *e);
+void ss_events_release(ss_engine *e);
+void ss_events_begin_run(ss_engine *e);
+size_t ss_events_mark(const ss_engine *e);
+void ss_events_deliver(ss_engine *e, size_t upto);
+void ss_events_discard(ss_engine *e);
 
 /* snapshot.c: the state machine's snapshot hooks (store snapshot files). */
 void ss_engine_snapshot_hooks(ss_state_machine *sm);

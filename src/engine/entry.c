@@ -200,7 +200,7 @@ bool ss_entry_allows(const ss_command *cmd, bool multi)
         return false;
     if (multi)
         return !(cmd->flags & CMD_INTERNAL); /* clients can't queue those */
-    return (cmd->flags & CMD_WRITE) != 0;
+    return SS_CMD_LOGGED(cmd);
 }
 
 /* Why one command can't be applied from an entry, or RERR_COUNT if it can. */

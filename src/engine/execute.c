@@ -45,7 +45,7 @@ void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_UNKNOWN_CMD, a->argv[0], "");
         return;
     }
-    if (!ctx->is_apply && (cmd->flags & CMD_WRITE)) {
+    if (!ctx->is_apply && SS_CMD_LOGGED(cmd)) {
         ss_reply_err(ctx->out, RERR_INTERNAL, "write command outside the log");
         return;
     }
@@ -57,6 +57,7 @@ void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncm
 {
     ss_exec_ctx ctx = {
         .node = &e->node,
+        .events = &e->read_events,
         .txn = ss_txn_begin(e->store),
         .db = s->db,
         .now_ms = ss_clock_wall_ms(),

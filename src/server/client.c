@@ -295,6 +295,26 @@ void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_
         ss_client_ready(c);
 }
 
+/* A pub/sub message: in order behind what the client is owed, except that a
+ * RESP3 push (out of band by definition) need not wait for replies still
+ * being worked on, such as a blocked BLPOP's. */
+void ss_client_push(ss_client *c, const char *data, size_t len)
+{
+    if (c->closing)
+        return;
+    if (c->slots_head == NULL || c->session.proto == RESP3) {
+        ss_buf_append(&c->out, data, len);
+    } else {
+        reply_slot *s = slot_new(c, true);
+        ss_buf_append(&s->buf, data, len);
+        c->slots_bytes += len;
+    }
+    /* A subscriber that does not read is closed at its limit (pubsub class),
+     * as Redis does, rather than holding the messages without bound. */
+    if (ss_client_check_output(c))
+        ss_client_ready(c);
+}
+
 /* ----------------------------------------------------------- dispatch */
 
 static void dispatch(ss_client *c, resp_cmd *cmd)
