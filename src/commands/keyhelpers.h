@@ -100,6 +100,11 @@ bool ss_key_save_notify(ss_exec_ctx *ctx, const ss_key *k, bool created, int typ
 /* PUBLISH's apply half: see ss_exec_events.publish. 0 without a listener. */
 long long ss_exec_publish(ss_exec_ctx *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard);
 
+/* DEBUG DIGEST-VALUE's digest of one key as of now_ms (type, expiry and
+ * value; all zeros when missing or expired): what WATCH compares. */
+int ss_key_digest(ss_txn *txn, int db, const char *key, size_t klen, int64_t now_ms,
+                  unsigned char out[SS_KEY_DIGEST_LEN]);
+
 /* Records a storage failure (the node must stop) and replies an error. */
 void ss_exec_fail(ss_exec_ctx *ctx, int rc);
 

@@ -10,6 +10,15 @@
 #define SS_SESSION_NAME_MAX 128
 
 typedef struct ss_queued_cmd ss_queued_cmd;
+
+#define SS_KEY_DIGEST_LEN 20
+typedef struct ss_watched_key {
+    int db;
+    bool ready;
+    unsigned char digest[SS_KEY_DIGEST_LEN];
+    size_t klen;
+    char *key;
+} ss_watched_key;
 struct ss_ps_session;
 
 /*
@@ -59,6 +68,15 @@ struct ss_session {
     struct ss_ps_session *pubsub;
     uint32_t subscribed;
     uint32_t subscribed_kind[3];  /* of which channels, patterns, shard channels */
+
+    /* WATCH (engine/multi.c): each key with the digest of its value when the
+     * WATCH read ran (after the read barrier); `ready` false until then, or
+     * for good when that read failed (EXEC then aborts). EXEC carries them in
+     * its entry and apply aborts it when one no longer matches. */
+    struct ss_watched_key *watched;
+    int nwatched;
+    int watched_cap;
+    size_t watched_bytes;       /* their size in the entry EXEC builds */
 
     /* A blocking command (BLPOP...) is waiting for its keys (engine/blocking.c). */
     bool blocked;

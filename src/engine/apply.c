@@ -53,9 +53,18 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         LOG_WARNING("engine: refusing entry %llu: %.*s", (unsigned long long)ae->index,
                     len > 3 ? (int)(len - 3) : 0, ss_buf_data(&e->scratch) + start + (len > 3));
     } else {
-        if (entry.h.flags & SS_ENTRY_MULTI)
-            resp_add_array_len(&e->scratch, entry.ncmds);
-        for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
+        uint32_t first = 0;
+        bool run = true;
+        if (entry.h.flags & SS_ENTRY_WATCH) {
+            /* a watched EXEC: aborted (null) when a watched key changed */
+            first = 1;
+            run = ss_multi_watch_holds(&ctx, &entry.cmds[0]);
+            if (!run && ctx.status == SS_OK)
+                resp_add_null_array(&e->scratch, RESP2);
+        }
+        if (run && (entry.h.flags & SS_ENTRY_MULTI))
+            resp_add_array_len(&e->scratch, entry.ncmds - first);
+        for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
         e->node.stats.writes_applied += entry.ncmds;
     }

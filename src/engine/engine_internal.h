@@ -119,6 +119,11 @@ ss_dispatch_result ss_multi_command(ss_engine *e, ss_session *s, const ss_comman
 ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                   ss_buf *out);
 void ss_multi_discard(ss_session *s);
+/* WATCH's read half (after the barrier): fills in the watched keys' digests. */
+void ss_multi_watch_read(ss_exec_ctx *ctx, ss_session *s, const ss_args *a);
+bool ss_multi_is_watch(const ss_args *a);
+/* Apply: whether every key of a watched EXEC still has its digest. */
+bool ss_multi_watch_holds(ss_exec_ctx *ctx, const ss_args *check);
 
 /* scripts.c: EVAL*, SCRIPT, FUNCTION, FCALL* from clients. */
 ss_dispatch_result ss_script_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,

@@ -65,6 +65,10 @@ void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncm
         .proto = s->proto,
         .out = out,
     };
+    if (!multi && ncmds == 1 && ss_multi_is_watch(&cmds[0])) {
+        ss_multi_watch_read(&ctx, s, &cmds[0]);
+        ncmds = 0;
+    }
     if (multi)
         resp_add_array_len(out, ncmds);
     for (uint32_t i = 0; i < ncmds; i++)

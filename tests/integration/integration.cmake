@@ -39,3 +39,8 @@ add_dependencies(test_script_cluster sandstore)
 ss_add_test(NAME test_pubsub_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_pubsub_cluster sandstore)
+
+# WATCH across nodes: EXEC decided in apply.
+ss_add_test(NAME test_watch_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_watch_cluster.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_watch_cluster sandstore)

@@ -117,7 +117,7 @@ const ss_command_docs ss_docs_conn[] = {
      .summary = "Discard all commands issued after MULTI",
      .complexity = "O(N), when N is the number of queued commands"},
     {.name = "watch", .group = "transactions", .since = "2.2.0",
-     .summary = "Watch the given keys to determine execution of the MULTI/EXEC block. sandstore: not supported yet: answers an error (MULTI/EXEC is atomic without it).",
+     .summary = "Watch the given keys to determine execution of the MULTI/EXEC block. sandstore: EXEC is decided in apply against a digest of each key read at WATCH time; a write that leaves a key exactly as it was does not abort it.",
      .complexity = "O(1) for every key.",
      .args = watch_args},
     {.name = "unwatch", .group = "transactions", .since = "2.2.0",
