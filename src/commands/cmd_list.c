@@ -232,6 +232,46 @@ static void pop_generic(ss_exec_ctx *ctx, const ss_args *a, bool left)
 }
 
 static void lpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, true); }
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
+ * non-empty list, [key, [elements]], or a null array (lmpopGenericCommand). */
+static void lmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool left;
+    if (!ss_mpop_parse(a, 1, "left", "right", &numkeys, &left, &count, ctx->out))
+        return;
+    for (int i = 2; i < 2 + numkeys; i++) {
+        list l;
+        ss_lookup found = list_open(ctx, a, i, &l);
+        if (found == SS_REPLIED)
+            return;
+        if (found == SS_MISSING || llen(&l) == 0)
+            continue;
+        if (count > llen(&l))
+            count = llen(&l);
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, a->argv[i], a->argvlen[i]);
+        resp_add_array_len(ctx->out, count);
+        int rc = pop_elems(ctx, &l, left, count);
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        else
+            list_save_notify(ctx, &l, false, left ? "lpop" : "rpop");
+        return;
+    }
+    resp_add_null_array(ctx->out, ctx->proto);
+}
+
+static bool lmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long numkeys, count;
+    bool left;
+    return ss_mpop_parse(a, 1, "left", "right", &numkeys, &left, &count, out);
+}
+
+static int mpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 1, 2, 1, keys); }
 static void rpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, false); }
 
 /* ------------------------------------------------------------------ reads */
@@ -779,6 +819,7 @@ const ss_command ss_cmds_list[] = {
     SS_WRITE("lpushx", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, lpushxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
     SS_WRITE("rpushx", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, rpushxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
     SS_WRITE("lpop", -2, CMD_FAST, ACL_LIST, lpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_WRITE("lmpop", -4, 0, ACL_LIST, lmpopExec, .prepare = lmpopPrepare, .keys = {KEYNUM(1, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = mpopGetKeys),
     SS_WRITE("rpop", -2, CMD_FAST, ACL_LIST, rpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_READ("llen", 2, CMD_FAST, ACL_LIST, llenExec, .keys = {KEY(1, KS_RO)}),
     SS_READ("lrange", 4, 0, ACL_LIST, lrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),

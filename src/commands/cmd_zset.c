@@ -540,6 +540,65 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
 }
 
 static void zpopminExec(ss_exec_ctx *ctx, const ss_args *a) { zpop_generic(ctx, a, false); }
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first
+ * non-empty sorted set, [key, [[member, score], ...]] in both protocols, or
+ * a null array (genericZpopCommand with use_nested_array). */
+static void zmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool min;
+    if (!ss_mpop_parse(a, 1, "min", "max", &numkeys, &min, &count, ctx->out))
+        return;
+    for (int i = 2; i < 2 + numkeys; i++) {
+        ss_key z;
+        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_ZSET, &z);
+        if (found == SS_REPLIED)
+            return;
+        if (found == SS_MISSING || z.meta.count == 0)
+            continue;
+        if ((uint64_t)count > z.meta.count)
+            count = (long long)z.meta.count;
+        zrange r = {.by = BY_RANK, .rev = !min, .start = 0, .end = count - 1};
+        zwalk w;
+        int rc = zset_walk_start(ctx, &z, &r, &w);
+        if (rc != SS_OK) {
+            ss_exec_fail(ctx, rc);
+            return;
+        }
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, a->argv[i], a->argvlen[i]);
+        resp_add_array_len(ctx->out, count);
+        long long removed = 0;
+        while (rc == SS_OK && removed < count && zset_walk_valid(&w)) {
+            resp_add_array_len(ctx->out, 2);
+            resp_add_bulk(ctx->out, w.member, w.mlen);
+            resp_add_double(ctx->out, ctx->proto, w.score);
+            rc = zset_member_del(ctx, &z, w.member, w.mlen, w.score);
+            removed++;
+            zset_walk_next(&w);
+        }
+        ss_ks_subiter_free(w.it);
+        if (rc == SS_OK && removed != count)
+            rc = SS_ECORRUPT;
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        else
+            ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, min ? "zpopmin" : "zpopmax");
+        return;
+    }
+    resp_add_null_array(ctx->out, ctx->proto);
+}
+
+static bool zmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long numkeys, count;
+    bool min;
+    return ss_mpop_parse(a, 1, "min", "max", &numkeys, &min, &count, out);
+}
+
+static int zmpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 1, 2, 1, keys); }
 static void zpopmaxExec(ss_exec_ctx *ctx, const ss_args *a) { zpop_generic(ctx, a, true); }
 
 /* ------------------------------------------------------------------ ZSCAN */
@@ -665,6 +724,7 @@ const ss_command ss_cmds_zset[] = {
     SS_READ("zrevrangebyscore", -4, 0, ACL_SORTEDSET, zrevrangebyscoreExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
     SS_READ("zrangebylex", -4, 0, ACL_SORTEDSET, zrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
     SS_READ("zrevrangebylex", -4, 0, ACL_SORTEDSET, zrevrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("zmpop", -4, 0, ACL_SORTEDSET, zmpopExec, .prepare = zmpopPrepare, .keys = {KEYNUM(1, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = zmpopGetKeys),
     SS_WRITE("zpopmin", -2, CMD_FAST, ACL_SORTEDSET, zpopminExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_WRITE("zpopmax", -2, CMD_FAST, ACL_SORTEDSET, zpopmaxExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_WRITE("zremrangebyrank", 4, 0, ACL_SORTEDSET, zremrangebyrankExec, .prepare = zremrangePrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),

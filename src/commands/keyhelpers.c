@@ -179,6 +179,45 @@ void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *k
     ss_exec_notify_db(ctx, ctx->db, type, event, key, klen);
 }
 
+bool ss_mpop_parse(const ss_args *a, int at, const char *w1, const char *w2, long long *numkeys, bool *first,
+                   long long *count, ss_buf *out)
+{
+    if (!ss_parse_ll(a->argv[at], a->argvlen[at], numkeys) || *numkeys < 1) {
+        ss_reply_err(out, RERR_NUMKEYS_POSITIVE);
+        return false;
+    }
+    long long where = at + 1 + *numkeys;
+    if (where >= a->argc) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return false;
+    }
+    int w = (int)where;
+    if (ss_arg_is(a, w, w1)) {
+        *first = true;
+    } else if (ss_arg_is(a, w, w2)) {
+        *first = false;
+    } else {
+        ss_reply_err(out, RERR_SYNTAX);
+        return false;
+    }
+    *count = -1;
+    for (int j = w + 1; j < a->argc; j++) {
+        if (ss_arg_is(a, j, "count") && j + 1 < a->argc && *count == -1) {
+            if (!ss_parse_ll(a->argv[j + 1], a->argvlen[j + 1], count) || *count < 1) {
+                resp_add_error(out, "ERR count should be greater than 0");
+                return false;
+            }
+            j++;
+        } else {
+            ss_reply_err(out, RERR_SYNTAX);
+            return false;
+        }
+    }
+    if (*count == -1)
+        *count = 1;
+    return true;
+}
+
 long long ss_exec_publish(ss_exec_ctx *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard)
 {
     if (ctx->events && ctx->events->publish)

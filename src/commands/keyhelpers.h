@@ -105,6 +105,12 @@ long long ss_exec_publish(ss_exec_ctx *ctx, const char *ch, size_t chlen, const 
 int ss_key_digest(ss_txn *txn, int db, const char *key, size_t klen, int64_t now_ms,
                   unsigned char out[SS_KEY_DIGEST_LEN]);
 
+/* LMPOP / ZMPOP (and their blocking forms): numkeys at a->argv[at], the
+ * keys, then one of two words (`first` true for w1), then [COUNT n], as
+ * Redis 7.0 parses them; replies the error and returns false when wrong. */
+bool ss_mpop_parse(const ss_args *a, int at, const char *w1, const char *w2, long long *numkeys, bool *first,
+                   long long *count, ss_buf *out);
+
 /* Records a storage failure (the node must stop) and replies an error. */
 void ss_exec_fail(ss_exec_ctx *ctx, int rc);
 

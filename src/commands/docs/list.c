@@ -108,7 +108,21 @@ static const ss_cmdarg rpoplpush_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg lmpop_args[] = {
+    ARG("numkeys", ARG_INTEGER),
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("where", ARG_ONEOF, .nargs = 2),
+        ARG("left", ARG_PURE_TOKEN, .token = "LEFT"),
+        ARG("right", ARG_PURE_TOKEN, .token = "RIGHT"),
+    ARG("count", ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL),
+    SS_ARGS_END,
+};
+
 const ss_command_docs ss_docs_list[] = {
+    {.name = "lmpop", .group = "list", .since = "7.0.0",
+     .summary = "Pop elements from a list",
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+     .args = lmpop_args},
     {.name = "lpush", .group = "list", .since = "1.0.0",
      .summary = "Prepend one or multiple elements to a list",
      .complexity = "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
