@@ -181,6 +181,29 @@ static void helloCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     hello_reply(node, s, out);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR] */
+static void clientUnblockCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    long long id;
+    bool error = false;
+    if (!ss_parse_ll(a->argv[2], a->argvlen[2], &id)) {
+        ss_reply_err(out, RERR_NOTINT);
+        return;
+    }
+    if (a->argc == 4) {
+        if (ss_arg_is(a, 3, "error")) {
+            error = true;
+        } else if (!ss_arg_is(a, 3, "timeout")) {
+            resp_add_error(out, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    } else if (a->argc > 4) {
+        resp_add_error(out, "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+        return;
+    }
+    resp_add_int(out, node->ops->unblock ? node->ops->unblock(node->ctx, (uint64_t)id, error) : 0);
+}
+
 static void clientHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     static const char *const lines[] = {
@@ -290,6 +313,7 @@ static const ss_command client_subcommands[] = {
     SS_LOCAL("client|info", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientInfoCommand),
     SS_LOCAL("client|no-evict", 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
     SS_LOCAL("client|no-touch", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
+    SS_LOCAL("client|unblock", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientUnblockCommand),
     SS_LOCAL("client|help", 2, CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientHelpCommand),
     SS_END,
 };

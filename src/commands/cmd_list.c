@@ -235,13 +235,12 @@ static void lpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, t
 
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
  * non-empty list, [key, [elements]], or a null array (lmpopGenericCommand). */
-static void lmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+/* Pops from the first non-empty list of a->argv[first..first+n): as LMPOP
+ * ([key, [elements]]) or, flat, as BLPOP ([key, element]). */
+static void mpop_first(ss_exec_ctx *ctx, const ss_args *a, int first, long long n, bool left, long long count,
+                       bool flat)
 {
-    long long numkeys, count;
-    bool left;
-    if (!ss_mpop_parse(a, 1, "left", "right", &numkeys, &left, &count, ctx->out))
-        return;
-    for (int i = 2; i < 2 + numkeys; i++) {
+    for (int i = first; i < first + n; i++) {
         list l;
         ss_lookup found = list_open(ctx, a, i, &l);
         if (found == SS_REPLIED)
@@ -252,7 +251,8 @@ static void lmpopExec(ss_exec_ctx *ctx, const ss_args *a)
             count = llen(&l);
         resp_add_array_len(ctx->out, 2);
         resp_add_bulk(ctx->out, a->argv[i], a->argvlen[i]);
-        resp_add_array_len(ctx->out, count);
+        if (!flat)
+            resp_add_array_len(ctx->out, count);
         int rc = pop_elems(ctx, &l, left, count);
         if (rc != SS_OK)
             ss_exec_fail(ctx, rc);
@@ -262,6 +262,53 @@ static void lmpopExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     resp_add_null_array(ctx->out, ctx->proto);
 }
+
+static void lmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool left;
+    if (ss_mpop_parse(a, 1, "left", "right", &numkeys, &left, &count, ctx->out))
+        mpop_first(ctx, a, 2, numkeys, left, count, false);
+}
+
+/*
+ * The blocking forms. Their apply half never blocks: it pops, or answers
+ * what Redis answers on a timeout (as inside MULTI). The engine
+ * (engine/blocking.c) makes a client wait on that answer and proposes the
+ * command again when one of its keys is signaled ready.
+ */
+static void blpopExec(ss_exec_ctx *ctx, const ss_args *a) { mpop_first(ctx, a, 1, a->argc - 2, true, 1, true); }
+static void brpopExec(ss_exec_ctx *ctx, const ss_args *a) { mpop_first(ctx, a, 1, a->argc - 2, false, 1, true); }
+
+static void blmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool left;
+    if (ss_mpop_parse(a, 2, "left", "right", &numkeys, &left, &count, ctx->out))
+        mpop_first(ctx, a, 3, numkeys, left, count, false);
+}
+
+static bool timeout_ok(const ss_args *a, int i, ss_buf *out)
+{
+    int64_t deadline;
+    return ss_parse_timeout(a->argv[i], a->argvlen[i], 0, &deadline, out);
+}
+
+static bool blockPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    return timeout_ok(a, a->argc - 1, out);
+}
+
+static bool blmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long numkeys, count;
+    bool left;
+    return timeout_ok(a, 1, out) && ss_mpop_parse(a, 2, "left", "right", &numkeys, &left, &count, out);
+}
+
+static int blmpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 2, 3, 1, keys); }
 
 static bool lmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 {
@@ -779,6 +826,11 @@ static void lmoveExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void rpoplpushExec(ss_exec_ctx *ctx, const ss_args *a) { move_generic(ctx, a, false, true); }
 
+static bool blmovePrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    return lmovePrepare(s, a, out) && blockPrepare(s, a, out);
+}
+
 /* Syntax checks on the receiving node, so these errors never reach the log. */
 static bool ints_prepare(const ss_args *a, int from, int to, ss_buf *out)
 {
@@ -820,6 +872,11 @@ const ss_command ss_cmds_list[] = {
     SS_WRITE("rpushx", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, rpushxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
     SS_WRITE("lpop", -2, CMD_FAST, ACL_LIST, lpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_WRITE("lmpop", -4, 0, ACL_LIST, lmpopExec, .prepare = lmpopPrepare, .keys = {KEYNUM(1, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = mpopGetKeys),
+    SS_WRITE("blpop", -3, CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, blpopExec, .prepare = blockPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("brpop", -3, CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, brpopExec, .prepare = blockPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("blmpop", -5, CMD_BLOCKING, ACL_LIST, blmpopExec, .prepare = blmpopPrepare, .keys = {KEYNUM(2, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = blmpopGetKeys),
+    SS_WRITE("blmove", 6, CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, lmoveExec, .prepare = blmovePrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
+    SS_WRITE("brpoplpush", 4, CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, rpoplpushExec, .prepare = blockPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
     SS_WRITE("rpop", -2, CMD_FAST, ACL_LIST, rpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_READ("llen", 2, CMD_FAST, ACL_LIST, llenExec, .keys = {KEY(1, KS_RO)}),
     SS_READ("lrange", 4, 0, ACL_LIST, lrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),

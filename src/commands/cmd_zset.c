@@ -544,13 +544,12 @@ static void zpopminExec(ss_exec_ctx *ctx, const ss_args *a) { zpop_generic(ctx, 
 /* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first
  * non-empty sorted set, [key, [[member, score], ...]] in both protocols, or
  * a null array (genericZpopCommand with use_nested_array). */
-static void zmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+/* Pops from the first non-empty sorted set of a->argv[first..first+n): as
+ * ZMPOP, or flat as BZPOPMIN ([key, member, score]). */
+static void zmpop_first(ss_exec_ctx *ctx, const ss_args *a, int first, long long n, bool min, long long count,
+                        bool flat)
 {
-    long long numkeys, count;
-    bool min;
-    if (!ss_mpop_parse(a, 1, "min", "max", &numkeys, &min, &count, ctx->out))
-        return;
-    for (int i = 2; i < 2 + numkeys; i++) {
+    for (int i = first; i < first + n; i++) {
         ss_key z;
         ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_ZSET, &z);
         if (found == SS_REPLIED)
@@ -566,12 +565,14 @@ static void zmpopExec(ss_exec_ctx *ctx, const ss_args *a)
             ss_exec_fail(ctx, rc);
             return;
         }
-        resp_add_array_len(ctx->out, 2);
+        resp_add_array_len(ctx->out, flat ? 3 : 2);
         resp_add_bulk(ctx->out, a->argv[i], a->argvlen[i]);
-        resp_add_array_len(ctx->out, count);
+        if (!flat)
+            resp_add_array_len(ctx->out, count);
         long long removed = 0;
         while (rc == SS_OK && removed < count && zset_walk_valid(&w)) {
-            resp_add_array_len(ctx->out, 2);
+            if (!flat)
+                resp_add_array_len(ctx->out, 2);
             resp_add_bulk(ctx->out, w.member, w.mlen);
             resp_add_double(ctx->out, ctx->proto, w.score);
             rc = zset_member_del(ctx, &z, w.member, w.mlen, w.score);
@@ -589,6 +590,45 @@ static void zmpopExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     resp_add_null_array(ctx->out, ctx->proto);
 }
+
+static void zmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool min;
+    if (ss_mpop_parse(a, 1, "min", "max", &numkeys, &min, &count, ctx->out))
+        zmpop_first(ctx, a, 2, numkeys, min, count, false);
+}
+
+/* The blocking forms: apply never blocks (see cmd_list.c, engine/blocking.c). */
+static void bzpopminExec(ss_exec_ctx *ctx, const ss_args *a) { zmpop_first(ctx, a, 1, a->argc - 2, true, 1, true); }
+static void bzpopmaxExec(ss_exec_ctx *ctx, const ss_args *a) { zmpop_first(ctx, a, 1, a->argc - 2, false, 1, true); }
+
+static void bzmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool min;
+    if (ss_mpop_parse(a, 2, "min", "max", &numkeys, &min, &count, ctx->out))
+        zmpop_first(ctx, a, 3, numkeys, min, count, false);
+}
+
+static bool bzpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    int64_t deadline;
+    return ss_parse_timeout(a->argv[a->argc - 1], a->argvlen[a->argc - 1], 0, &deadline, out);
+}
+
+static bool bzmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    int64_t deadline;
+    long long numkeys, count;
+    bool min;
+    return ss_parse_timeout(a->argv[1], a->argvlen[1], 0, &deadline, out) &&
+           ss_mpop_parse(a, 2, "min", "max", &numkeys, &min, &count, out);
+}
+
+static int bzmpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 2, 3, 1, keys); }
 
 static bool zmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 {
@@ -725,6 +765,9 @@ const ss_command ss_cmds_zset[] = {
     SS_READ("zrangebylex", -4, 0, ACL_SORTEDSET, zrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
     SS_READ("zrevrangebylex", -4, 0, ACL_SORTEDSET, zrevrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
     SS_WRITE("zmpop", -4, 0, ACL_SORTEDSET, zmpopExec, .prepare = zmpopPrepare, .keys = {KEYNUM(1, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = zmpopGetKeys),
+    SS_WRITE("bzpopmin", -3, CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, ACL_SORTEDSET, bzpopminExec, .prepare = bzpopPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("bzpopmax", -3, CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, ACL_SORTEDSET, bzpopmaxExec, .prepare = bzpopPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("bzmpop", -5, CMD_BLOCKING, ACL_SORTEDSET, bzmpopExec, .prepare = bzmpopPrepare, .keys = {KEYNUM(2, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = bzmpopGetKeys),
     SS_WRITE("zpopmin", -2, CMD_FAST, ACL_SORTEDSET, zpopminExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_WRITE("zpopmax", -2, CMD_FAST, ACL_SORTEDSET, zpopmaxExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_WRITE("zremrangebyrank", 4, 0, ACL_SORTEDSET, zremrangebyrankExec, .prepare = zremrangePrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),

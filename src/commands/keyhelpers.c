@@ -1,6 +1,10 @@
 /* Helpers shared by the keyspace command families: the typed key lookup, collection versions, arguments. */
 #include "commands/keyhelpers.h"
 
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -177,6 +181,40 @@ void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen)
 void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen)
 {
     ss_exec_notify_db(ctx, ctx->db, type, event, key, klen);
+}
+
+bool ss_parse_timeout(const char *s, size_t len, int64_t now_ms, int64_t *deadline_ms, ss_buf *out)
+{
+    char buf[64];
+    char *end;
+    if (len == 0 || len >= sizeof buf) {
+        if (out)
+            resp_add_error(out, "ERR timeout is not a float or out of range");
+        return false;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    double t = strtod(buf, &end);
+    if (*end != '\0' || isnan(t) || isinf(t) || isspace((unsigned char)buf[0])) {
+        if (out)
+            resp_add_error(out, "ERR timeout is not a float or out of range");
+        return false;
+    }
+    double ms = t * 1000.0;
+    /* Redis casts to long long: what overflows comes out negative there */
+    if (t < 0 || ms >= 9.2e18) {
+        if (out)
+            resp_add_error(out, "ERR timeout is negative");
+        return false;
+    }
+    long long tval = (long long)ms;
+    if (tval > 0 && tval > INT64_MAX - now_ms) {
+        if (out)
+            resp_add_error(out, "ERR timeout is out of range");
+        return false;
+    }
+    *deadline_ms = tval > 0 ? now_ms + tval : 0;
+    return true;
 }
 
 bool ss_mpop_parse(const ss_args *a, int at, const char *w1, const char *w2, long long *numkeys, bool *first,

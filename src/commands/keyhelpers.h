@@ -111,6 +111,11 @@ int ss_key_digest(ss_txn *txn, int db, const char *key, size_t klen, int64_t now
 bool ss_mpop_parse(const ss_args *a, int at, const char *w1, const char *w2, long long *numkeys, bool *first,
                    long long *count, ss_buf *out);
 
+/* A blocking command's timeout (seconds, fractions allowed; 0 = forever) as
+ * an absolute deadline in ms (0 = none) from now_ms, in Redis's words when
+ * wrong (getTimeoutFromObjectOrReply). out may be NULL. */
+bool ss_parse_timeout(const char *s, size_t len, int64_t now_ms, int64_t *deadline_ms, ss_buf *out);
+
 /* Records a storage failure (the node must stop) and replies an error. */
 void ss_exec_fail(ss_exec_ctx *ctx, int rc);
 

@@ -48,6 +48,9 @@ typedef struct ss_node_ops {
     /* The engine's own per-connection state (a transaction being queued...),
      * dropped for RESET. */
     void (*reset_session)(void *ctx, ss_session *s);
+    /* CLIENT UNBLOCK: 1 if the client was waiting in a blocking command and
+     * now is answered (the timeout answer, or -UNBLOCKED when error). */
+    int (*unblock)(void *ctx, uint64_t id, bool error);
     /* Stops the process cleanly (SHUTDOWN). */
     void (*shutdown)(void *ctx);
     /* Scripts and functions: the apply (or read) half of the engine's

@@ -126,6 +126,7 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
         ss_pending_complete(e, mine[k].seq, ss_buf_data(&e->scratch) + mine[k].off, mine[k].len);
     }
     ss_events_deliver(e, ss_events_mark(e));
+    ss_events_wake_ready(e);
     *next = end;
     return SS_OK;
 }

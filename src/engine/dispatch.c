@@ -53,6 +53,8 @@ static ss_dispatch_result refuse(ss_session *s)
 
 ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
+    if (s->blocked)
+        return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
     const ss_command *container;
@@ -101,8 +103,13 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     if (SS_CMD_LOGGED(cmd)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
+        /* A blocking command waits alone: what follows it waits for it. */
+        if ((cmd->flags & CMD_BLOCKING) && s->pending > 0)
+            return SS_DISPATCH_BLOCKED;
         if (cmd->prepare && !cmd->prepare(s, a, out))
             return SS_DISPATCH_DONE;
+        if (cmd->flags & CMD_BLOCKING)
+            return ss_blocking_start(e, s, a, out);
         return ss_write_propose(e, s, a, 1, 0, out);
     }
     if (s->pending > 0 && s->pending_kind != KIND_READ)

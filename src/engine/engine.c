@@ -105,9 +105,12 @@ static void node_reset_session(void *ctx, ss_session *s)
     ss_engine *e = ctx;
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
+    ss_blocking_leave(e, s);
 }
 
 static void node_shutdown(void *ctx) { ss_engine_request_shutdown(ctx); }
+
+static int node_unblock(void *ctx, uint64_t id, bool error) { return ss_blocking_unblock(ctx, id, error); }
 
 static const ss_node_ops node_ops = {
     .is_leader = node_is_leader,
@@ -122,6 +125,7 @@ static const ss_node_ops node_ops = {
     .reset_session = node_reset_session,
     .shutdown = node_shutdown,
     .script = ss_script_service,
+    .unblock = node_unblock,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -130,6 +134,8 @@ void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
 {
     ss_session_init(s, id, e->cfg->requirepass[0] == '\0');
 }
+
+void ss_engine_session_closing(ss_engine *e, ss_session *s) { ss_blocking_leave(e, s); }
 
 void ss_engine_session_release(ss_engine *e, ss_session *s)
 {

@@ -71,6 +71,9 @@ void ss_engine_free(ss_engine *e);
 /* Connections: a session per client, set up and torn down through the engine. */
 void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id);
 void ss_engine_session_release(ss_engine *e, ss_session *s);
+/* The connection is closing: a blocking command it waits in is dropped, so
+ * the replies it is owed can end. */
+void ss_engine_session_closing(ss_engine *e, ss_session *s);
 /* The session's CLIENT LIST line with the connection's fields (no final newline). */
 void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn_info *conn, char *line,
                                 size_t size);

@@ -124,18 +124,57 @@ static long long on_publish(void *ctx, const char *ch, size_t chlen, const char 
     return n;
 }
 
+/* signalKeyAsReady: remembered (only while someone blocks on this node) and
+ * acted on once the run is committed. */
+static void on_ready(void *ctx, int db, const char *key, size_t klen)
+{
+    ss_engine *e = ctx;
+    /* a pop in flight counts: its empty answer may come in this very run,
+     * before the push that makes its key ready */
+    if (e->nblocking == 0)
+        return;
+    ss_buf *q = &e->ready_queue;
+    if (ss_buf_reserve(q, 1 + 4 + klen) != SS_OK)
+        return;
+    char d = (char)db;
+    ss_buf_append(q, &d, 1);
+    put_u32(q, klen);
+    ss_buf_append(q, key, klen);
+}
+
+void ss_events_wake_ready(ss_engine *e)
+{
+    /* Waking proposes entries; nothing here reenters apply. */
+    ss_buf q = e->ready_queue;
+    ss_buf_init(&e->ready_queue, 0);
+    const char *p = ss_buf_data(&q), *end = p + ss_buf_len(&q);
+    while (p < end) {
+        int db = (unsigned char)p[0];
+        uint32_t klen = get_u32(p + 1);
+        ss_blocking_ready(e, db, p + 5, klen);
+        p += 5 + klen;
+    }
+    ss_buf_release(&q);
+}
+
 void ss_events_init(ss_engine *e)
 {
     ss_buf_init(&e->ev_queue, 0);
-    e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish};
+    ss_buf_init(&e->ready_queue, 0);
+    e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish, .ready = on_ready};
     e->read_events = (ss_exec_events){.ctx = e, .notify = on_read_notify};
 }
 
-void ss_events_release(ss_engine *e) { ss_buf_release(&e->ev_queue); }
+void ss_events_release(ss_engine *e)
+{
+    ss_buf_release(&e->ev_queue);
+    ss_buf_release(&e->ready_queue);
+}
 
 void ss_events_begin_run(ss_engine *e)
 {
     ss_buf_reset(&e->ev_queue);
+    ss_buf_reset(&e->ready_queue);
     e->ev_sent = 0;
 }
 
@@ -159,5 +198,6 @@ void ss_events_deliver(ss_engine *e, size_t upto)
 void ss_events_discard(ss_engine *e)
 {
     ss_buf_reset(&e->ev_queue);
+    ss_buf_reset(&e->ready_queue);
     e->ev_sent = 0;
 }

@@ -109,6 +109,7 @@ void ss_client_close(ss_client *c)
     c->closing = true;
     stop_reading(c);
     ss_auth_forget(c);
+    ss_engine_session_closing(c->srv->engine, &c->session);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 

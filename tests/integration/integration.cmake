@@ -44,3 +44,8 @@ add_dependencies(test_pubsub_cluster sandstore)
 ss_add_test(NAME test_watch_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_watch_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_watch_cluster sandstore)
+
+# Blocking commands across nodes.
+ss_add_test(NAME test_blocking_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_blocking_cluster.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_blocking_cluster sandstore)
