@@ -166,6 +166,8 @@ static void infoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *
         node->ops->raft_info(node->ctx, &b);
         ss_buf_append_cstr(&b, "\r\n");
     }
+    if (want(a, "cluster", true)) /* the Raft group, as one shard (CLUSTER) */
+        ss_buf_append_cstr(&b, "# Cluster\r\ncluster_enabled:1\r\n\r\n");
     if (want(a, "keyspace", true)) {
         ss_buf_append_cstr(&b, "# Keyspace\r\n");
         ss_txn *txn = ss_txn_begin(node->store);
@@ -177,7 +179,7 @@ static void infoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *
         ss_txn_abort(txn);
     }
     /* Redis ends the text without the last blank line's CRLF pair doubled. */
-    resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
+    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(&b), ss_buf_len(&b));
     ss_buf_release(&b);
 }
 

@@ -329,6 +329,9 @@ bool ss_command_has_keys(const ss_command *c);
  * arguments do not hold the keys the command needs.
  */
 int ss_command_getkeys(const ss_command *c, const ss_args *a, ss_keyref *keys);
+/* The Redis Cluster slot of the command line's first key (the one a cluster
+ * client routes by), or -1 when it names none. */
+int ss_command_slot(const ss_command *c, const ss_args *a);
 /*
  * A getkeys for "[store] numkeys key [key ...]" (Redis's genericGetKeys):
  * the count at count_at, read with atoi as Redis does, the keys from first

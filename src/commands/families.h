@@ -17,8 +17,9 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
-    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                             \
-    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */ \
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
+    X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
     X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */
 
 #define SS_FAMILY_ROWS(name)                  \

@@ -30,6 +30,11 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         return SS_OK;
     }
     size_t start = ss_buf_len(&e->scratch);
+    bool mine_here = entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id;
+    /* The reply only matters where its client waits, in the protocol that
+     * client spoke when it sent the write (HELLO 3); every other node's copy
+     * is discarded, and the state changes alike whatever the reply's shape. */
+    pending_write *waiting = mine_here ? ss_pending_find(e, entry.h.seq) : NULL;
     ss_exec_ctx ctx = {
         .node = &e->node,
         .events = &e->apply_events,
@@ -38,7 +43,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         .now_ms = entry.h.time_ms,
         .index = ae->index,
         .rng = entry.h.seed,
-        .proto = RESP2,
+        .proto = waiting ? waiting->proto : RESP2,
         .out = &e->scratch,
         .is_apply = true,
     };
@@ -60,7 +65,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
             first = 1;
             run = ss_multi_watch_holds(&ctx, &entry.cmds[0]);
             if (!run && ctx.status == SS_OK)
-                resp_add_null_array(&e->scratch, RESP2);
+                resp_add_null_array(&e->scratch, ctx.proto);
         }
         if (run && (entry.h.flags & SS_ENTRY_MULTI))
             resp_add_array_len(&e->scratch, entry.ncmds - first);
@@ -68,7 +73,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
             ss_exec_one(&ctx, &entry.cmds[i]);
         e->node.stats.writes_applied += entry.ncmds;
     }
-    if (entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id) {
+    if (mine_here) {
         *is_mine = true;
         *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start, ss_events_mark(e)};
         if (entry.h.seq == e->expire_seq)

@@ -34,8 +34,9 @@ struct ss_blocked {
     int64_t deadline_ms;      /* wall clock; 0 = forever */
     uint64_t order;
     bool waiting;             /* in e->blocked (else its pop is in flight) */
-    char empty[8];            /* the timeout answer: "*-1\r\n" or "$-1\r\n" */
+    char empty[8];            /* apply's answer when nothing is there: "*-1\r\n", "$-1\r\n" or RESP3's "_\r\n" */
     size_t emptylen;
+    const char *timeout;      /* the answer on a timeout: a null array, even for BLMOVE (Redis 7.0) */
 };
 
 /* Where the command's keys and timeout are. */
@@ -150,9 +151,12 @@ ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args 
         return SS_DISPATCH_DONE;
     }
     *b = (ss_blocked){.s = s, .a = copy, .db = s->db, .deadline_ms = deadline, .order = ++e->block_order};
+    /* what apply answers when there is nothing to pop, in the client's protocol */
     bool move = !strcasecmp(a->argv[0], "blmove") || !strcasecmp(a->argv[0], "brpoplpush");
-    memcpy(b->empty, move ? "$-1\r\n" : "*-1\r\n", 6);
-    b->emptylen = 5;
+    const char *empty = s->proto == RESP3 ? "_\r\n" : move ? "$-1\r\n" : "*-1\r\n";
+    b->emptylen = strlen(empty);
+    memcpy(b->empty, empty, b->emptylen + 1);
+    b->timeout = s->proto == RESP3 ? "_\r\n" : "*-1\r\n";
     ss_dispatch_result r = ss_write_propose(e, s, a, 1, 0, out);
     if (r != SS_DISPATCH_ASYNC) {
         free(copy);
@@ -193,7 +197,7 @@ bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, siz
     p->done = true;
     e->node.stats.pending_writes--;
     if (b->deadline_ms && b->deadline_ms <= ss_clock_wall_ms())
-        finish(e, b, b->empty, b->emptylen);
+        finish(e, b, b->timeout, strlen(b->timeout));
     else
         link_waiter(e, b);
     return true;
@@ -222,7 +226,7 @@ void ss_blocking_expire(ss_engine *e, int64_t now_ms)
     while (b) {
         ss_blocked *next = b->next;
         if (b->deadline_ms && b->deadline_ms <= now_ms)
-            finish(e, b, b->empty, b->emptylen);
+            finish(e, b, b->timeout, strlen(b->timeout));
         b = next;
     }
 }
@@ -236,7 +240,7 @@ int ss_blocking_unblock(ss_engine *e, uint64_t id, bool error)
             const char *msg = "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n";
             finish(e, b, msg, strlen(msg));
         } else {
-            finish(e, b, b->empty, b->emptylen);
+            finish(e, b, b->timeout, strlen(b->timeout));
         }
         return 1;
     }
@@ -247,7 +251,7 @@ void ss_blocking_leave(ss_engine *e, ss_session *s)
 {
     for (ss_blocked *b = e->blocked; b; b = b->next) {
         if (b->s == s) {
-            finish(e, b, b->empty, b->emptylen); /* the closing connection drops it */
+            finish(e, b, b->timeout, strlen(b->timeout)); /* the closing connection drops it */
             return;
         }
     }

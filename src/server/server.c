@@ -73,7 +73,7 @@ static void hook_info_server(void *ctx, ss_buf *out)
     uname(&u);
     int64_t up = (ss_clock_wall_ms() - srv->start_ms) / 1000;
     ss_buf_appendf(out,
-                   "redis_version:7.0.15\r\nsandstore_version:%s\r\nredis_mode:standalone\r\n"
+                   "redis_version:7.0.15\r\nsandstore_version:%s\r\nredis_mode:cluster\r\n"
                    "os:%s %s %s\r\narch_bits:%d\r\nmultiplexing_api:libuv\r\nprocess_id:%d\r\n"
                    "run_id:%016llx%016llx\r\ntcp_port:%d\r\nraft_port:%d\r\nuptime_in_seconds:%lld\r\n"
                    "uptime_in_days:%lld\r\nconfig_file:%s\r\n",

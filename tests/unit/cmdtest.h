@@ -36,6 +36,11 @@ const char *ct_exec(const char *first, ...);
 const char *ct_dispatch(const char *line);
 /* Whether ct_dispatch's connection speaks RESP3 (it starts in RESP2). */
 void ct_dispatch_resp3(bool on);
+/* Sets requirepass and starts ct_dispatch's connection afresh (so it must
+ * authenticate). */
+void ct_require_password(const char *pass);
+/* ct_dispatch's connection, to look at what a command changed. */
+const struct ss_session *ct_session(void);
 /* INFO's keyspace_hits and keyspace_misses so far. */
 void ct_keyspace_stats(uint64_t *hits, uint64_t *misses);
 /* The number of bytes of the last reply (replies may hold NUL bytes). */
