@@ -217,6 +217,8 @@ typedef struct ss_exec_ctx {
     resp_proto proto;
     ss_buf *out;
     bool is_apply;
+    bool deny_blocking; /* MULTI or a script: a blocking command answers at once (CLIENT_DENY_BLOCKING) */
+    bool from_script;   /* called by a script (CLIENT_SCRIPT) */
     int status;        /* SS_OK, or a storage error that must stop the node */
     uint32_t versions; /* collection versions handed out in this entry (ss_exec_new_version) */
 } ss_exec_ctx;

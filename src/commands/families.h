@@ -17,6 +17,7 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
+    X(stream)                                                                       \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
     X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \

@@ -67,8 +67,11 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
             if (!run && ctx.status == SS_OK)
                 resp_add_null_array(&e->scratch, ctx.proto);
         }
-        if (run && (entry.h.flags & SS_ENTRY_MULTI))
-            resp_add_array_len(&e->scratch, entry.ncmds - first);
+        if (entry.h.flags & SS_ENTRY_MULTI) {
+            if (run)
+                resp_add_array_len(&e->scratch, entry.ncmds - first);
+            ctx.deny_blocking = true;
+        }
         for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
         e->node.stats.writes_applied += entry.ncmds;

@@ -136,6 +136,18 @@ static void repropose(ss_engine *e, ss_blocked *b)
     }
 }
 
+bool ss_blocking_handles(const ss_command *cmd)
+{
+    static const char *const mine[] = {"blpop", "brpop", "blmove", "brpoplpush",
+                                       "blmpop", "bzpopmin", "bzpopmax", "bzmpop"};
+    if (!(cmd->flags & CMD_BLOCKING))
+        return false;
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+        if (!strcmp(cmd->name, mine[i]))
+            return true;
+    return false;
+}
+
 ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
     int first, n, timeout_at;

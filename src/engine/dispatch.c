@@ -114,11 +114,12 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
         /* A blocking command waits alone: what follows it waits for it. */
-        if ((cmd->flags & CMD_BLOCKING) && s->pending > 0)
+        bool blocking = ss_blocking_handles(cmd);
+        if (blocking && s->pending > 0)
             return SS_DISPATCH_BLOCKED;
         if (cmd->prepare && !cmd->prepare(s, a, out))
             return SS_DISPATCH_DONE;
-        if (cmd->flags & CMD_BLOCKING)
+        if (blocking)
             return ss_blocking_start(e, s, a, out);
         return ss_write_propose(e, s, a, 1, 0, out);
     }

@@ -146,6 +146,9 @@ void ss_script_service(void *ctx, ss_exec_ctx *x, const ss_args *a);
 /* The limits scripts run under now (config). */
 ss_script_limits ss_script_config_limits(const ss_engine *e);
 /* blocking.c */
+/* Whether blocking.c makes cmd wait (the list and sorted set pops; streams
+ * block their own way). */
+bool ss_blocking_handles(const ss_command *cmd);
 ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
 /* A blocking command's entry was applied: answers it or makes it wait. */
 bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, size_t len);

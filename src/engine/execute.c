@@ -64,6 +64,7 @@ void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncm
         .rng = ss_engine_rand(e),
         .proto = s->proto,
         .out = out,
+        .deny_blocking = multi,
     };
     if (!multi && ncmds == 1 && ss_multi_is_watch(&cmds[0])) {
         ss_multi_watch_read(&ctx, s, &cmds[0]);

@@ -48,7 +48,15 @@ dh_run *dh_start(const char *extra)
     r->rng = r->seed;
     fprintf(stderr, "diff: seed %" PRIu64 " (replay with SS_DIFF_SEED=%" PRIu64 ")\n", r->seed, r->seed);
     cr_assert(h_redis_start(&r->redis), "redis-server (Debian's redis-server package) did not start");
-    hc_init(&r->cluster, DH_NODES, extra);
+    /* A differential run compares replies, not failovers: a write whose
+     * outcome is unknown (TRYAGAIN after a leader change) cannot be retried
+     * without risking a second apply on one side, so the cluster gets
+     * election timeouts a loaded machine does not trip (the harness's 300 ms
+     * ones are for the fault tests). extra comes later and wins. */
+    char directives[1024];
+    snprintf(directives, sizeof directives, "--election-timeout 2000 --heartbeat-interval 100 %s",
+             extra ? extra : "");
+    hc_init(&r->cluster, DH_NODES, directives);
     hc_start_all(&r->cluster);
     cr_assert_geq(hc_wait_leader(&r->cluster, 20000), 0, "no leader");
     r->rc = h_connect(&r->redis);

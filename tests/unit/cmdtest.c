@@ -171,6 +171,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
         .proto = RESP2,
         .out = &reply,
         .is_apply = write,
+        .deny_blocking = multi, /* as apply and reads do for MULTI */
     };
     if (multi)
         resp_add_array_len(&reply, n);
