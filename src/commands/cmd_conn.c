@@ -20,7 +20,17 @@ static void ping_reply(ss_buf *out, const ss_args *a)
         resp_add_bulk(out, a->argv[1], a->argvlen[1]);
 }
 
-static void pingCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out) { ping_reply(out, a); }
+/* A subscribed RESP2 connection gets ["pong", message or ""], as Redis. */
+static void pingCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (s->subscribed > 0 && s->proto == RESP2) {
+        resp_add_array_len(out, 2);
+        resp_add_bulk_cstr(out, "pong");
+        resp_add_bulk(out, a->argc > 1 ? a->argv[1] : "", a->argc > 1 ? a->argvlen[1] : 0);
+        return;
+    }
+    ping_reply(out, a);
+}
 static void pingExec(ss_exec_ctx *ctx, const ss_args *a) { ping_reply(ctx->out, a); }
 static void echoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
@@ -188,6 +198,29 @@ static void helloCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     hello_reply(node, s, out);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR] */
+static void clientUnblockCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    long long id;
+    bool error = false;
+    if (!ss_parse_ll(a->argv[2], a->argvlen[2], &id)) {
+        ss_reply_err(out, RERR_NOTINT);
+        return;
+    }
+    if (a->argc == 4) {
+        if (ss_arg_is(a, 3, "error")) {
+            error = true;
+        } else if (!ss_arg_is(a, 3, "timeout")) {
+            resp_add_error(out, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    } else if (a->argc > 4) {
+        resp_add_error(out, "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+        return;
+    }
+    resp_add_int(out, node->ops->unblock ? node->ops->unblock(node->ctx, (uint64_t)id, error) : 0);
+}
+
 static void clientHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     static const char *const lines[] = {
@@ -344,6 +377,7 @@ static const ss_command client_subcommands[] = {
     SS_LOCAL("client|info", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientInfoCommand),
     SS_LOCAL("client|no-evict", 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
     SS_LOCAL("client|no-touch", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
+    SS_LOCAL("client|unblock", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientUnblockCommand),
     SS_LOCAL("client|help", 2, CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientHelpCommand),
     SS_END,
 };

@@ -148,6 +148,20 @@ static int value_digest(ss_txn *txn, int db, ss_slice key, const ss_keymeta *m, 
     return SS_OK;
 }
 
+int ss_key_digest(ss_txn *txn, int db, const char *key, size_t klen, int64_t now_ms,
+                  unsigned char out[SS_KEY_DIGEST_LEN])
+{
+    ss_slice k = {key, klen}, str = {NULL, 0};
+    ss_keymeta m;
+    memset(out, 0, SS_KEY_DIGEST_LEN);
+    int rc = ss_ks_lookup(txn, db, key, klen, (uint64_t)now_ms, &m, &str);
+    if (rc == SS_ENOTFOUND)
+        return SS_OK;
+    if (rc == SS_OK)
+        rc = value_digest(txn, db, k, &m, str, out);
+    return rc;
+}
+
 /* Streams over every live key of one db; *any says whether it had one. */
 static int feed_db(ss_exec_ctx *ctx, int db, ss_sha256 *h, bool *any)
 {

@@ -72,7 +72,8 @@ static void hset_generic(ss_exec_ctx *ctx, const ss_args *a, bool hmset)
     if (!hsetPrepare(NULL, a, ctx->out))
         return;
     ss_key k;
-    if (open_or_create(ctx, a, &k) == SS_REPLIED)
+    ss_lookup found = open_or_create(ctx, a, &k);
+    if (found == SS_REPLIED)
         return;
     long long added = 0;
     for (int i = 2; i < a->argc; i += 2) {
@@ -81,7 +82,7 @@ static void hset_generic(ss_exec_ctx *ctx, const ss_args *a, bool hmset)
             return;
         added += is_new;
     }
-    if (!ss_key_save_or_reply(ctx, &k))
+    if (!ss_key_save_notify(ctx, &k, found == SS_MISSING, SS_NOTIFY_HASH, "hset"))
         return;
     if (hmset)
         resp_add_shared(ctx->out, RESP_SH_OK);
@@ -96,14 +97,15 @@ static void hsetnxExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
     ss_slice v;
-    ss_lookup has = field_get(ctx, a, open_or_create(ctx, a, &k), &k, 2, &v);
+    ss_lookup found = open_or_create(ctx, a, &k);
+    ss_lookup has = field_get(ctx, a, found, &k, 2, &v);
     if (has == SS_FOUND)
         resp_add_int(ctx->out, 0);
     if (has != SS_MISSING)
         return;
     bool added;
     if (field_put(ctx, &k, a->argv[2], a->argvlen[2], a->argv[3], a->argvlen[3], &added) &&
-        ss_key_save_or_reply(ctx, &k))
+        ss_key_save_notify(ctx, &k, found == SS_MISSING, SS_NOTIFY_HASH, "hset"))
         resp_add_int(ctx->out, 1);
 }
 
@@ -240,7 +242,7 @@ static void hdelExec(ss_exec_ctx *ctx, const ss_args *a)
         deleted++;
         k.meta.count--;
     }
-    if (!deleted || ss_key_save_or_reply(ctx, &k))
+    if (!deleted || ss_key_save_notify(ctx, &k, false, SS_NOTIFY_HASH, "hdel"))
         resp_add_int(ctx->out, deleted);
 }
 
@@ -258,17 +260,20 @@ static bool hincrbyPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 
 /* The hash (created if missing) and the value of field argv[2], for HINCRBY
  * and HINCRBYFLOAT. */
-static ss_lookup incr_field(ss_exec_ctx *ctx, const ss_args *a, ss_key *k, ss_slice *v)
+static ss_lookup incr_field(ss_exec_ctx *ctx, const ss_args *a, ss_key *k, ss_slice *v, bool *created)
 {
-    return field_get(ctx, a, open_or_create(ctx, a, k), k, 2, v);
+    ss_lookup found = open_or_create(ctx, a, k);
+    *created = found == SS_MISSING;
+    return field_get(ctx, a, found, k, 2, v);
 }
 
 /* Writes the field's new value and replies it (as an integer or a bulk). */
-static void incr_store(ss_exec_ctx *ctx, const ss_args *a, ss_key *k, const char *buf, size_t len,
+static void incr_store(ss_exec_ctx *ctx, const ss_args *a, ss_key *k, bool created, const char *buf, size_t len,
                        const long long *as_int)
 {
     bool added;
-    if (!field_put(ctx, k, a->argv[2], a->argvlen[2], buf, len, &added) || !ss_key_save_or_reply(ctx, k))
+    if (!field_put(ctx, k, a->argv[2], a->argvlen[2], buf, len, &added) ||
+        !ss_key_save_notify(ctx, k, created, SS_NOTIFY_HASH, as_int ? "hincrby" : "hincrbyfloat"))
         return;
     if (as_int)
         resp_add_int(ctx->out, *as_int);
@@ -283,7 +288,8 @@ static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     ss_key k;
     ss_slice v;
-    ss_lookup has = incr_field(ctx, a, &k, &v);
+    bool created;
+    ss_lookup has = incr_field(ctx, a, &k, &v, &created);
     if (has == SS_REPLIED)
         return;
     if (has == SS_FOUND && !ss_parse_ll(v.data, v.len, &old)) {
@@ -298,7 +304,7 @@ static void hincrbyExec(ss_exec_ctx *ctx, const ss_args *a)
     long long now = old + incr;
     char buf[32];
     int len = snprintf(buf, sizeof buf, "%lld", now);
-    incr_store(ctx, a, &k, buf, (size_t)len, &now);
+    incr_store(ctx, a, &k, created, buf, (size_t)len, &now);
 }
 
 /* Redis 7.0 keeps HINCRBYFLOAT in long double (string2ld / ld2string), so
@@ -335,7 +341,8 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     ss_key k;
     ss_slice v;
-    ss_lookup has = incr_field(ctx, a, &k, &v);
+    bool created;
+    ss_lookup has = incr_field(ctx, a, &k, &v, &created);
     if (has == SS_REPLIED)
         return;
     if (has == SS_FOUND && !ss_parse_long_double(v.data, v.len, &old)) {
@@ -353,7 +360,7 @@ static void hincrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     size_t len = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, now);
-    incr_store(ctx, a, &k, buf, len, NULL);
+    incr_store(ctx, a, &k, created, buf, len, NULL);
     free(buf);
 }
 

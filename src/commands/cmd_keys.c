@@ -124,7 +124,10 @@ static void delExec(ss_exec_ctx *ctx, const ss_args *a)
             ss_exec_fail(ctx, rc);
             return;
         }
-        n += found == SS_FOUND;
+        if (found == SS_FOUND) {
+            ss_exec_changed(ctx, SS_NOTIFY_GENERIC, "del", k.name, k.len, false);
+            n++;
+        }
     }
     resp_add_int(ctx->out, n);
 }
@@ -416,6 +419,13 @@ static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
+    /* Redis deletes the old destination and dbAdds the new one: "new"
+     * whether or not one was there. */
+    ss_exec_new(ctx, ctx->db, dst.name, dst.len);
+    ss_exec_modified(ctx, src.name, src.len);
+    ss_exec_modified(ctx, dst.name, dst.len);
+    ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "rename_from", src.name, src.len);
+    ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "rename_to", dst.name, dst.len);
     resp_add_shared(ctx->out, nx ? RESP_SH_CONE : RESP_SH_OK);
 }
 
@@ -475,8 +485,10 @@ static void copyExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     ss_key src, dst;
     ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &src);
-    if (found == SS_MISSING)
+    if (found == SS_MISSING) {
+        ss_exec_read_miss(ctx, src.name, src.len);
         resp_add_shared(ctx->out, RESP_SH_CZERO);
+    }
     if (found != SS_FOUND)
         return;
     found = ss_key_open_ex(ctx, db, a->argv[2], a->argvlen[2], SS_TYPE_NONE, SS_OPEN_NOVALUE, &dst);
@@ -489,6 +501,9 @@ static void copyExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
+    ss_exec_new(ctx, db, dst.name, dst.len);
+    ss_exec_modified_db(ctx, db, dst.name, dst.len);
+    ss_exec_notify_db(ctx, db, SS_NOTIFY_GENERIC, "copy_to", dst.name, dst.len);
     resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
@@ -526,6 +541,11 @@ static void moveExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
+    ss_exec_new(ctx, db, dst.name, dst.len);
+    ss_exec_modified(ctx, src.name, src.len);
+    ss_exec_modified_db(ctx, db, dst.name, dst.len);
+    ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "move_from", src.name, src.len);
+    ss_exec_notify_db(ctx, db, SS_NOTIFY_GENERIC, "move_to", dst.name, dst.len);
     resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
@@ -615,14 +635,19 @@ static void expireExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     int rc;
-    if (when <= ctx->now_ms)
+    bool gone = when <= ctx->now_ms;
+    if (gone)
         rc = ss_key_drop(ctx, k.db, k.name, k.len);
     else
         rc = ss_ks_set_expire(ctx->txn, k.db, k.name, k.len, (uint64_t)when);
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_shared(ctx->out, RESP_SH_CONE);
+        return;
+    }
+    /* A time already past deletes the key: "del", as Redis's
+     * checkAlreadyExpired branch says. */
+    ss_exec_changed(ctx, SS_NOTIFY_GENERIC, gone ? "del" : "expire", k.name, k.len, false);
+    resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
 /* TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 for none. */
@@ -655,10 +680,12 @@ static void persistExec(ss_exec_ctx *ctx, const ss_args *a)
     if (found != SS_FOUND || k.meta.expire_ms == 0)
         return;
     int rc = ss_ks_set_expire(ctx->txn, k.db, k.name, k.len, 0);
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_shared(ctx->out, RESP_SH_CONE);
+        return;
+    }
+    ss_exec_changed(ctx, SS_NOTIFY_GENERIC, "persist", k.name, k.len, false);
+    resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
 /* __expire db key [db key ...]: proposed by the leader's active expiry.
@@ -678,6 +705,10 @@ static void expireInternalExec(ss_exec_ctx *ctx, const ss_args *a)
                 ss_exec_fail(ctx, rc);
                 return;
             }
+            /* Redis's deleteExpiredKeyAndPropagate: the event, then the
+             * change WATCH sees. */
+            ss_exec_notify_db(ctx, (int)db, SS_NOTIFY_EXPIRED, "expired", a->argv[i + 1], a->argvlen[i + 1]);
+            ss_exec_modified_db(ctx, (int)db, a->argv[i + 1], a->argvlen[i + 1]);
             n++;
         }
     }

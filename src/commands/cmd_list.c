@@ -50,6 +50,17 @@ static int list_save(ss_exec_ctx *ctx, list *l)
     return ss_key_save(ctx, &l->k);
 }
 
+/* list_save with the events (ss_key_save_notify); false after replying a
+ * storage error. */
+static bool list_save_notify(ss_exec_ctx *ctx, list *l, bool created, const char *event)
+{
+    l->k.meta.count = (uint64_t)(l->tail - l->head);
+    l->k.meta.hdr_len = 16;
+    ss_encode_i64(l->head, l->k.meta.hdr);
+    ss_encode_i64(l->tail, l->k.meta.hdr + 8);
+    return ss_key_save_notify(ctx, &l->k, created, SS_NOTIFY_LIST, event);
+}
+
 static int elem_get(ss_exec_ctx *ctx, const list *l, int64_t seq, ss_slice *v)
 {
     unsigned char sub[8];
@@ -128,11 +139,8 @@ static void push_generic(ss_exec_ctx *ctx, const ss_args *a, bool left, bool onl
             return;
         }
     }
-    int rc = list_save(ctx, &l);
-    if (rc != SS_OK) {
-        ss_exec_fail(ctx, rc);
+    if (!list_save_notify(ctx, &l, found == SS_MISSING, left ? "lpush" : "rpush"))
         return;
-    }
     resp_add_int(ctx->out, llen(&l));
 }
 
@@ -143,8 +151,9 @@ static void rpushxExec(ss_exec_ctx *ctx, const ss_args *a) { push_generic(ctx, a
 
 /* ------------------------------------------------------------------ pop */
 
-/* Pops up to n elements from one end, replying each as a bulk string. */
-static int pop_reply(ss_exec_ctx *ctx, list *l, bool left, long long n)
+/* Pops up to n elements from one end, replying each as a bulk string; the
+ * caller saves. */
+static int pop_elems(ss_exec_ctx *ctx, list *l, bool left, long long n)
 {
     for (long long i = 0; i < n; i++) {
         int64_t seq = left ? l->head : l->tail - 1;
@@ -160,7 +169,7 @@ static int pop_reply(ss_exec_ctx *ctx, list *l, bool left, long long n)
         else
             l->tail--;
     }
-    return list_save(ctx, l);
+    return SS_OK;
 }
 
 static bool pop_parse(ss_exec_ctx *ctx, const ss_args *a, long long *count)
@@ -215,12 +224,101 @@ static void pop_generic(ss_exec_ctx *ctx, const ss_args *a, bool left)
         if (count == 0)
             return; /* nothing to write */
     }
-    int rc = pop_reply(ctx, &l, left, count < 0 ? 1 : count);
+    int rc = pop_elems(ctx, &l, left, count < 0 ? 1 : count);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
+    else
+        list_save_notify(ctx, &l, false, left ? "lpop" : "rpop");
 }
 
 static void lpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, true); }
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
+ * non-empty list, [key, [elements]], or a null array (lmpopGenericCommand). */
+/* Pops from the first non-empty list of a->argv[first..first+n): as LMPOP
+ * ([key, [elements]]) or, flat, as BLPOP ([key, element]). */
+static void mpop_first(ss_exec_ctx *ctx, const ss_args *a, int first, long long n, bool left, long long count,
+                       bool flat)
+{
+    for (int i = first; i < first + n; i++) {
+        list l;
+        ss_lookup found = list_open(ctx, a, i, &l);
+        if (found == SS_REPLIED)
+            return;
+        if (found == SS_MISSING || llen(&l) == 0)
+            continue;
+        if (count > llen(&l))
+            count = llen(&l);
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, a->argv[i], a->argvlen[i]);
+        if (!flat)
+            resp_add_array_len(ctx->out, count);
+        int rc = pop_elems(ctx, &l, left, count);
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        else
+            list_save_notify(ctx, &l, false, left ? "lpop" : "rpop");
+        return;
+    }
+    resp_add_null_array(ctx->out, ctx->proto);
+}
+
+static void lmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool left;
+    if (ss_mpop_parse(a, 1, "left", "right", &numkeys, &left, &count, ctx->out))
+        mpop_first(ctx, a, 2, numkeys, left, count, false);
+}
+
+/*
+ * The blocking forms. Their apply half never blocks: it pops, or answers
+ * what Redis answers on a timeout (as inside MULTI). The engine
+ * (engine/blocking.c) makes a client wait on that answer and proposes the
+ * command again when one of its keys is signaled ready.
+ */
+static void blpopExec(ss_exec_ctx *ctx, const ss_args *a) { mpop_first(ctx, a, 1, a->argc - 2, true, 1, true); }
+static void brpopExec(ss_exec_ctx *ctx, const ss_args *a) { mpop_first(ctx, a, 1, a->argc - 2, false, 1, true); }
+
+static void blmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool left;
+    if (ss_mpop_parse(a, 2, "left", "right", &numkeys, &left, &count, ctx->out))
+        mpop_first(ctx, a, 3, numkeys, left, count, false);
+}
+
+static bool timeout_ok(const ss_args *a, int i, ss_buf *out)
+{
+    int64_t deadline;
+    return ss_parse_timeout(a->argv[i], a->argvlen[i], 0, &deadline, out);
+}
+
+static bool blockPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    return timeout_ok(a, a->argc - 1, out);
+}
+
+static bool blmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long numkeys, count;
+    bool left;
+    return timeout_ok(a, 1, out) && ss_mpop_parse(a, 2, "left", "right", &numkeys, &left, &count, out);
+}
+
+static int blmpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 2, 3, 1, keys); }
+
+static bool lmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long numkeys, count;
+    bool left;
+    return ss_mpop_parse(a, 1, "left", "right", &numkeys, &left, &count, out);
+}
+
+static int mpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 1, 2, 1, keys); }
 static void rpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, false); }
 
 /* ------------------------------------------------------------------ reads */
@@ -426,10 +524,12 @@ static void lsetExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     int rc = elem_put(ctx, &l, seq, a->argv[3], a->argvlen[3]);
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_shared(ctx->out, RESP_SH_OK);
+        return;
+    }
+    ss_exec_changed(ctx, SS_NOTIFY_LIST, "lset", l.k.name, l.k.len, false);
+    resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
 /* Makes room for one element at position pos (0..len) by shifting the
@@ -510,11 +610,9 @@ static void linsertExec(ss_exec_ctx *ctx, const ss_args *a)
     rc = open_gap(ctx, &l, after ? pos + 1 : pos, &seq);
     if (rc == SS_OK)
         rc = elem_put(ctx, &l, seq, a->argv[4], a->argvlen[4]);
-    if (rc == SS_OK)
-        rc = list_save(ctx, &l);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (list_save_notify(ctx, &l, false, "linsert"))
         resp_add_int(ctx->out, llen(&l));
 }
 
@@ -568,11 +666,9 @@ static void lremExec(ss_exec_ctx *ctx, const ss_args *a)
         l.tail -= (int64_t)removed;
     else
         l.head += (int64_t)removed;
-    if (rc == SS_OK && removed > 0)
-        rc = list_save(ctx, &l);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (removed == 0 || list_save_notify(ctx, &l, false, "lrem"))
         resp_add_int(ctx->out, (long long)removed);
 }
 
@@ -618,10 +714,13 @@ static void ltrimExec(ss_exec_ctx *ctx, const ss_args *a)
         if (rc == SS_OK && (ltrim || rtrim))
             rc = list_save(ctx, &l);
     }
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_shared(ctx->out, RESP_SH_OK);
+        return;
+    }
+    /* Redis raises "ltrim" even when nothing was trimmed. */
+    ss_exec_changed(ctx, SS_NOTIFY_LIST, "ltrim", l.k.name, l.k.len, ltrim == n);
+    resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
 /* ------------------------------------------------------------------ move */
@@ -639,6 +738,8 @@ static void move_generic(ss_exec_ctx *ctx, const ss_args *a, bool from_left, boo
     found = list_open(ctx, a, 2, &dst);
     if (found == SS_REPLIED)
         return;
+    bool same = a->argvlen[1] == a->argvlen[2] && memcmp(a->argv[1], a->argv[2], a->argvlen[1]) == 0;
+    bool dst_created = found == SS_MISSING;
     int64_t seq = from_left ? src.head : src.tail - 1;
     ss_slice v;
     int rc = elem_get(ctx, &src, seq, &v);
@@ -673,10 +774,22 @@ static void move_generic(ss_exec_ctx *ctx, const ss_args *a, bool from_left, boo
         if (rc == SS_OK)
             rc = list_save(ctx, &dst);
     }
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_bulk(ctx->out, el, ellen);
+        free(el);
+        return;
+    }
+    /* Redis's lmoveGenericCommand: the push on the destination (created by
+     * dbAdd if missing), then the pop on the source, "del" if emptied. */
+    if (dst_created) {
+        ss_exec_new(ctx, ctx->db, dst.k.name, dst.k.len);
+        ss_exec_ready(ctx, dst.k.name, dst.k.len);
+    }
+    ss_exec_modified(ctx, dst.k.name, dst.k.len);
+    ss_exec_notify(ctx, SS_NOTIFY_LIST, to_left ? "lpush" : "rpush", dst.k.name, dst.k.len);
+    ss_exec_changed(ctx, SS_NOTIFY_LIST, from_left ? "lpop" : "rpop", src.k.name, src.k.len,
+                    !same && llen(&src) == 0);
+    resp_add_bulk(ctx->out, el, ellen);
     free(el);
 }
 
@@ -712,6 +825,11 @@ static void lmoveExec(ss_exec_ctx *ctx, const ss_args *a)
 }
 
 static void rpoplpushExec(ss_exec_ctx *ctx, const ss_args *a) { move_generic(ctx, a, false, true); }
+
+static bool blmovePrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    return lmovePrepare(s, a, out) && blockPrepare(s, a, out);
+}
 
 /* Syntax checks on the receiving node, so these errors never reach the log. */
 static bool ints_prepare(const ss_args *a, int from, int to, ss_buf *out)
@@ -753,6 +871,12 @@ const ss_command ss_cmds_list[] = {
     SS_WRITE("lpushx", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, lpushxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
     SS_WRITE("rpushx", -3, CMD_DENYOOM | CMD_FAST, ACL_LIST, rpushxExec, .keys = {KEY(1, KS_RW | KS_INSERT)}),
     SS_WRITE("lpop", -2, CMD_FAST, ACL_LIST, lpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
+    SS_WRITE("lmpop", -4, 0, ACL_LIST, lmpopExec, .prepare = lmpopPrepare, .keys = {KEYNUM(1, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = mpopGetKeys),
+    SS_WRITE("blpop", -3, CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, blpopExec, .prepare = blockPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("brpop", -3, CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, brpopExec, .prepare = blockPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("blmpop", -5, CMD_BLOCKING, ACL_LIST, blmpopExec, .prepare = blmpopPrepare, .keys = {KEYNUM(2, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = blmpopGetKeys),
+    SS_WRITE("blmove", 6, CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, lmoveExec, .prepare = blmovePrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
+    SS_WRITE("brpoplpush", 4, CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING, ACL_LIST, rpoplpushExec, .prepare = blockPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE), KEY(2, KS_RW | KS_INSERT)}),
     SS_WRITE("rpop", -2, CMD_FAST, ACL_LIST, rpopExec, .prepare = popPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_READ("llen", 2, CMD_FAST, ACL_LIST, llenExec, .keys = {KEY(1, KS_RO)}),
     SS_READ("lrange", 4, 0, ACL_LIST, lrangeExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),

@@ -211,6 +211,7 @@ static void flushdbExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!flush_args_ok(a, ctx->out))
         return;
     ctx->status = ss_ks_flushdb(ctx->txn, ctx->db);
+    ss_exec_flushed(ctx, ctx->db); /* Redis's signalFlushedDb: no keyspace event */
     resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
@@ -219,6 +220,7 @@ static void flushallExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!flush_args_ok(a, ctx->out))
         return;
     ctx->status = ss_ks_flushall(ctx->txn);
+    ss_exec_flushed(ctx, -1);
     resp_add_shared(ctx->out, RESP_SH_OK);
 }
 

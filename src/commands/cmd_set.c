@@ -106,7 +106,7 @@ static void saddExec(ss_exec_ctx *ctx, const ss_args *a)
             return;
         added += has == SS_MISSING;
     }
-    if (!added || ss_key_save_or_reply(ctx, &k))
+    if (!added || ss_key_save_notify(ctx, &k, found == SS_MISSING, SS_NOTIFY_SET, "sadd"))
         resp_add_int(ctx->out, added);
 }
 
@@ -125,7 +125,7 @@ static void sremExec(ss_exec_ctx *ctx, const ss_args *a)
             return;
         removed += has == SS_FOUND;
     }
-    if (!removed || ss_key_save_or_reply(ctx, &k))
+    if (!removed || ss_key_save_notify(ctx, &k, false, SS_NOTIFY_SET, "srem"))
         resp_add_int(ctx->out, removed);
 }
 
@@ -269,11 +269,14 @@ static void spopExec(ss_exec_ctx *ctx, const ss_args *a)
     }
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    } else if (count == -1) {
-        resp_add_bulk(ctx->out, v.mem, v.len[0]);
-    } else {
-        reply_strvec(ctx, &v, true);
+        ss_strvec_release(&v);
+        return;
     }
+    ss_exec_changed(ctx, SS_NOTIFY_SET, "spop", k.name, k.len, k.meta.count == 0);
+    if (count == -1)
+        resp_add_bulk(ctx->out, v.mem, v.len[0]);
+    else
+        reply_strvec(ctx, &v, true);
     ss_strvec_release(&v);
 }
 
@@ -348,12 +351,23 @@ static void smoveExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     if (!member_del(ctx, &src, mem, mlen) || !ss_key_save_or_reply(ctx, &src))
         return;
+    /* Redis's order: the source's events, then the destination's. */
+    ss_exec_notify(ctx, SS_NOTIFY_SET, "srem", src.name, src.len);
+    if (src.meta.count == 0)
+        ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "del", src.name, src.len);
     if (dfound == SS_MISSING)
         ss_key_create(ctx, SS_TYPE_SET, &dst);
+    ss_exec_modified(ctx, src.name, src.len);
     has = member(ctx, &dst, mem, mlen);
     if (has == SS_REPLIED ||
         (has == SS_MISSING && (!member_put(ctx, &dst, mem, mlen) || !ss_key_save_or_reply(ctx, &dst))))
         return;
+    if (dfound == SS_MISSING)
+        ss_exec_new(ctx, ctx->db, dst.name, dst.len);
+    if (has == SS_MISSING) {
+        ss_exec_modified(ctx, dst.name, dst.len);
+        ss_exec_notify(ctx, SS_NOTIFY_SET, "sadd", dst.name, dst.len);
+    }
     resp_add_int(ctx->out, 1);
 }
 
@@ -453,10 +467,15 @@ static bool set_op(ss_exec_ctx *ctx, int op, setref *sets, int n, uint64_t limit
     return rc == SS_OK && has != SS_REPLIED;
 }
 
-/* Replaces dst with the members in v (deleting it when v is empty). */
-static int store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const ss_strvec *v)
+/* Replaces dst with the members in v (deleting it when v is empty), with
+ * the events of Redis's setKey (or dbDelete when empty): "new", the
+ * command's event, or "del". */
+static bool store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const ss_strvec *v, const char *event)
 {
-    ss_key k = {.name = dst, .len = dlen, .db = ctx->db};
+    ss_key k;
+    ss_lookup found = ss_key_open_name(ctx, ctx->db, dst, dlen, SS_TYPE_NONE, &k);
+    if (found == SS_REPLIED)
+        return false;
     ss_key_create(ctx, SS_TYPE_SET, &k);
     k.meta.count = v->n;
     int rc = ss_key_save(ctx, &k);
@@ -464,7 +483,19 @@ static int store_set(ss_exec_ctx *ctx, const char *dst, size_t dlen, const ss_st
         ss_slice s = ss_strvec_at(v, i);
         rc = ss_ks_sub_put(ctx->txn, ctx->db, dst, dlen, k.meta.version, s.data, s.len, "", 0);
     }
-    return rc;
+    if (rc != SS_OK) {
+        ss_exec_fail(ctx, rc);
+        return false;
+    }
+    if (v->n > 0) {
+        ss_exec_modified(ctx, dst, dlen);
+        if (found == SS_MISSING)
+            ss_exec_new(ctx, ctx->db, dst, dlen);
+        ss_exec_notify(ctx, SS_NOTIFY_SET, event, dst, dlen);
+    } else if (found == SS_FOUND) {
+        ss_exec_changed(ctx, SS_NOTIFY_GENERIC, "del", dst, dlen, false);
+    }
+    return true;
 }
 
 static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store)
@@ -476,18 +507,18 @@ static void setop_generic(ss_exec_ctx *ctx, const ss_args *a, int op, bool store
         return;
     }
     ss_strvec v = {0};
+    static const char *const store_events[] = {"sinterstore", "sunionstore", "sdiffstore"};
     if (open_sets(ctx, a, first, n, sets) && set_op(ctx, op, sets, n, 0, &v)) {
-        int rc = SS_OK;
+        if (store && ctx->is_apply) /* the sources are read as lookupKeyRead does */
+            for (int i = 0; i < n; i++)
+                if (!sets[i].exists)
+                    ss_exec_read_miss(ctx, sets[i].k.name, sets[i].k.len);
         if (store && !writes_fit(ctx, &v, a->argvlen[1]))
             goto out;
-        if (store)
-            rc = store_set(ctx, a->argv[1], a->argvlen[1], &v);
-        if (rc != SS_OK)
-            ss_exec_fail(ctx, rc);
-        else if (store)
-            resp_add_int(ctx->out, (long long)v.n);
-        else
+        if (!store)
             reply_strvec(ctx, &v, true);
+        else if (store_set(ctx, a->argv[1], a->argvlen[1], &v, store_events[op]))
+            resp_add_int(ctx->out, (long long)v.n);
     }
 out:
     ss_strvec_release(&v);

@@ -103,22 +103,53 @@ static bool opts_ok(ss_buf *out, const ss_args *a, const set_opts *o, bool parse
 
 /* ------------------------------------------------------------- helpers */
 
+/* What a string written in place raises: the key touched, "new" when it did
+ * not exist (dbAdd), then the command's event (class string). */
+static void written(ss_exec_ctx *ctx, const char *key, size_t klen, bool existed, const char *event)
+{
+    ss_exec_modified(ctx, key, klen);
+    if (!existed)
+        ss_exec_new(ctx, ctx->db, key, klen);
+    ss_exec_notify(ctx, SS_NOTIFY_STRING, event, key, klen);
+}
+
 /* Writes a string value to argument k, keeping or replacing the expiry; an
- * expiry already in the past deletes the key at once, as Redis does. False
- * after replying a storage error. */
+ * expiry already in the past deletes the key at once. Raises what Redis's
+ * setKey and the command raise: "new" when the key did not exist (dbAdd),
+ * then `event` (class string), then "expire" when with_expire, and
+ * "expired" when the time has already passed (Redis removes such a key at
+ * its next lookup or expiry cycle; apply removes it now). False after
+ * replying a storage error. */
 static bool store_or_fail(ss_exec_ctx *ctx, const ss_args *a, int k, const char *val, size_t vlen,
-                          uint64_t expire_ms)
+                          uint64_t expire_ms, bool existed, const char *event, bool with_expire)
 {
     int rc;
-    if (expire_ms != 0 && (long long)expire_ms <= ctx->now_ms)
-        rc = ss_key_drop(ctx, ctx->db, a->argv[k], a->argvlen[k]);
+    const char *key = a->argv[k];
+    size_t klen = a->argvlen[k];
+    bool gone = expire_ms != 0 && (long long)expire_ms <= ctx->now_ms;
+    if (gone)
+        rc = ss_key_drop(ctx, ctx->db, key, klen);
     else
-        rc = ss_str_store(ctx, ctx->db, a->argv[k], a->argvlen[k], val, vlen, expire_ms);
+        rc = ss_str_store(ctx, ctx->db, key, klen, val, vlen, expire_ms);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return false;
     }
+    written(ctx, key, klen, existed, event);
+    if (with_expire)
+        ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "expire", key, klen);
+    if (gone) {
+        ctx->node->stats.expired_keys++;
+        ss_exec_notify(ctx, SS_NOTIFY_EXPIRED, "expired", key, klen);
+    }
     return true;
+}
+
+/* GETSET, GETDEL, GETEX and SET ... GET read their key as Redis's
+ * lookupKeyRead does: a missing key is a "keymiss" event (class m). */
+static void read_miss(ss_exec_ctx *ctx, const ss_args *a, int k)
+{
+    ss_exec_read_miss(ctx, a->argv[k], a->argvlen[k]);
 }
 
 /* Redis' checkStringLength: whether a string of size + append bytes fits. */
@@ -168,14 +199,17 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     ss_buf *out = ctx->out;
     bool do_set = !((o.flags & SET_NX) && exists) && !((o.flags & SET_XX) && !exists);
     if (o.flags & SET_GET) {
-        if (exists)
+        if (exists) {
             resp_add_bulk(out, k.value.data, k.value.len);
-        else
+        } else {
             resp_add_null_bulk(out, ctx->proto);
+            read_miss(ctx, a, 1);
+        }
     }
     if (do_set) {
         uint64_t keep = (o.flags & SET_KEEPTTL) && exists ? k.meta.expire_ms : 0;
-        if (!store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], o.unit ? (uint64_t)expire : keep))
+        if (!store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], o.unit ? (uint64_t)expire : keep, exists,
+                           "set", o.unit != 0))
             return;
     }
     if (!(o.flags & SET_GET)) {
@@ -210,18 +244,25 @@ static void getsetExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     if (found == SS_FOUND)
         resp_add_bulk(ctx->out, k.value.data, k.value.len);
-    store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0);
+    else
+        read_miss(ctx, a, 1);
+    store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0, found == SS_FOUND, "set", false);
 }
 
 static void getdelExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
-    if (open_or_null(ctx, a, &k) != SS_FOUND)
+    ss_lookup found = open_or_null(ctx, a, &k);
+    if (found == SS_MISSING)
+        read_miss(ctx, a, 1);
+    if (found != SS_FOUND)
         return;
     resp_add_bulk(ctx->out, k.value.data, k.value.len);
     int rc = ss_key_drop(ctx, ctx->db, k.name, k.len);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
+    else
+        ss_exec_changed(ctx, SS_NOTIFY_GENERIC, "del", k.name, k.len, false);
 }
 
 static bool getexPrepare(ss_session *s, const ss_args *a, ss_buf *out)
@@ -243,21 +284,31 @@ static void getexExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     ss_key k;
-    if (open_or_null(ctx, a, &k) != SS_FOUND)
+    ss_lookup found = open_or_null(ctx, a, &k);
+    if (found == SS_MISSING)
+        read_miss(ctx, a, 1);
+    if (found != SS_FOUND)
         return;
     long long ms;
     if (!opts_ok(ctx->out, a, &o, true, ctx->now_ms, &ms, "getex"))
         return;
     resp_add_bulk(ctx->out, k.value.data, k.value.len);
     int rc = SS_OK;
-    if (o.unit && ms <= ctx->now_ms)
+    const char *event = NULL;
+    if (o.unit && ms <= ctx->now_ms) {
         rc = ss_key_drop(ctx, ctx->db, k.name, k.len);
-    else if (o.unit)
+        event = "del";
+    } else if (o.unit) {
         rc = ss_ks_set_expire(ctx->txn, ctx->db, k.name, k.len, (uint64_t)ms);
-    else if ((o.flags & SET_PERSIST) && k.meta.expire_ms)
+        event = "expire";
+    } else if ((o.flags & SET_PERSIST) && k.meta.expire_ms) {
         rc = ss_ks_set_expire(ctx->txn, ctx->db, k.name, k.len, 0);
+        event = "persist";
+    }
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
+    else if (event)
+        ss_exec_changed(ctx, SS_NOTIFY_GENERIC, event, k.name, k.len, false);
 }
 
 static void setnxExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -266,7 +317,7 @@ static void setnxExec(ss_exec_ctx *ctx, const ss_args *a)
     ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found == SS_FOUND)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
-    else if (found == SS_MISSING && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
+    else if (found == SS_MISSING && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0, false, "set", false))
         resp_add_shared(ctx->out, RESP_SH_CONE);
 }
 
@@ -292,8 +343,12 @@ static bool setexPrepare(ss_session *s, const ss_args *a, ss_buf *out)
 static void setexExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long ms;
-    if (setex_time(ctx->out, a, ctx->now_ms, &ms) &&
-        store_or_fail(ctx, a, 1, a->argv[3], a->argvlen[3], (uint64_t)ms))
+    if (!setex_time(ctx->out, a, ctx->now_ms, &ms))
+        return;
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    if (found != SS_REPLIED &&
+        store_or_fail(ctx, a, 1, a->argv[3], a->argvlen[3], (uint64_t)ms, found == SS_FOUND, "set", true))
         resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
@@ -339,9 +394,13 @@ static void msetExec(ss_exec_ctx *ctx, const ss_args *a)
                 return;
         }
     }
-    for (int i = 1; i < a->argc; i += 2)
-        if (!store_or_fail(ctx, a, i, a->argv[i + 1], a->argvlen[i + 1], 0))
+    for (int i = 1; i < a->argc; i += 2) {
+        ss_key k;
+        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+        if (found == SS_REPLIED ||
+            !store_or_fail(ctx, a, i, a->argv[i + 1], a->argvlen[i + 1], 0, found == SS_FOUND, "set", false))
             return;
+    }
     resp_add_shared(ctx->out, nx ? RESP_SH_CONE : RESP_SH_OK);
 }
 
@@ -369,7 +428,7 @@ static void incr_by(ss_exec_ctx *ctx, const ss_args *a, long long incr)
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%lld", cur);
     /* INCR changes the value in place: the expiry stays. */
-    if (store_or_fail(ctx, a, 1, buf, (size_t)n, exists ? k.meta.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, (size_t)n, exists ? k.meta.expire_ms : 0, exists, "incrby", false))
         resp_add_int(ctx->out, cur);
 }
 
@@ -419,7 +478,7 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     size_t n = ss_format_long_double(buf, SS_LONG_DOUBLE_CHARS, cur);
-    if (store_or_fail(ctx, a, 1, buf, n, exists ? k.meta.expire_ms : 0))
+    if (store_or_fail(ctx, a, 1, buf, n, exists ? k.meta.expire_ms : 0, exists, "incrbyfloat", false))
         resp_add_bulk(ctx->out, buf, n);
     free(buf);
 }
@@ -437,10 +496,12 @@ static void appendExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     /* Only the tail is written: a big string's last chunks. */
     int rc = ss_str_write(ctx, &k, len, a->argv[2], a->argvlen[2]);
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_int(ctx->out, (long long)(len + a->argvlen[2]));
+        return;
+    }
+    written(ctx, a->argv[1], a->argvlen[1], found == SS_FOUND, "append");
+    resp_add_int(ctx->out, (long long)(len + a->argvlen[2]));
 }
 
 static void strlenExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -549,10 +610,12 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!length_ok(ctx->out, off, (long long)vlen))
         return;
     int rc = ss_str_write(ctx, &k, (uint64_t)off, a->argv[3], vlen);
-    if (rc != SS_OK)
+    if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-    else
-        resp_add_int(ctx->out, (long long)ss_key_strlen(&k));
+        return;
+    }
+    written(ctx, a->argv[1], a->argvlen[1], exists, "setrange");
+    resp_add_int(ctx->out, (long long)ss_key_strlen(&k));
 }
 
 const ss_command ss_cmds_string[] = {

@@ -133,12 +133,13 @@ static void zadd_generic(ss_exec_ctx *ctx, const ss_args *a, bool incr_only)
         if ((rc = zset_score_put(ctx, &z, m, mlen, had, cur, score)) != SS_OK)
             break;
     }
-    if (rc == SS_OK && (added || updated))
-        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return;
     }
+    if ((added || updated) &&
+        !ss_key_save_notify(ctx, &z, found == SS_MISSING, SS_NOTIFY_ZSET, (f & ZA_INCR) ? "zincr" : "zadd"))
+        return;
     if (f & ZA_INCR) {
         if (processed)
             resp_add_double(ctx->out, ctx->proto, last);
@@ -174,11 +175,9 @@ static void zremExec(ss_exec_ctx *ctx, const ss_args *a)
         if (has == SS_FOUND && (rc = zset_member_del(ctx, &z, a->argv[i], a->argvlen[i], score)) == SS_OK)
             removed++;
     }
-    if (rc == SS_OK && removed)
-        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (!removed || ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, "zrem"))
         resp_add_int(ctx->out, removed);
 }
 
@@ -441,11 +440,11 @@ static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
         rc = remove_walk(ctx, &z, &w, LLONG_MAX, NULL, false, &removed);
         ss_ks_subiter_free(w.it);
     }
-    if (rc == SS_OK && removed)
-        rc = ss_key_save(ctx, &z);
+    static const char *const events[] = {[BY_RANK] = "zremrangebyrank", [BY_SCORE] = "zremrangebyscore",
+                                         [BY_LEX] = "zremrangebylex"};
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
-    else
+    else if (!removed || ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, events[by]))
         resp_add_int(ctx->out, removed);
 }
 
@@ -534,13 +533,112 @@ static void zpop_generic(ss_exec_ctx *ctx, const ss_args *a, bool max)
     ss_ks_subiter_free(w.it);
     if (rc == SS_OK && removed != count)
         rc = SS_ECORRUPT;
-    if (rc == SS_OK)
-        rc = ss_key_save(ctx, &z);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
+    else
+        ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, max ? "zpopmax" : "zpopmin");
 }
 
 static void zpopminExec(ss_exec_ctx *ctx, const ss_args *a) { zpop_generic(ctx, a, false); }
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first
+ * non-empty sorted set, [key, [[member, score], ...]] in both protocols, or
+ * a null array (genericZpopCommand with use_nested_array). */
+/* Pops from the first non-empty sorted set of a->argv[first..first+n): as
+ * ZMPOP, or flat as BZPOPMIN ([key, member, score]). */
+static void zmpop_first(ss_exec_ctx *ctx, const ss_args *a, int first, long long n, bool min, long long count,
+                        bool flat)
+{
+    for (int i = first; i < first + n; i++) {
+        ss_key z;
+        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_ZSET, &z);
+        if (found == SS_REPLIED)
+            return;
+        if (found == SS_MISSING || z.meta.count == 0)
+            continue;
+        if ((uint64_t)count > z.meta.count)
+            count = (long long)z.meta.count;
+        zrange r = {.by = BY_RANK, .rev = !min, .start = 0, .end = count - 1};
+        zwalk w;
+        int rc = zset_walk_start(ctx, &z, &r, &w);
+        if (rc != SS_OK) {
+            ss_exec_fail(ctx, rc);
+            return;
+        }
+        resp_add_array_len(ctx->out, flat ? 3 : 2);
+        resp_add_bulk(ctx->out, a->argv[i], a->argvlen[i]);
+        if (!flat)
+            resp_add_array_len(ctx->out, count);
+        long long removed = 0;
+        while (rc == SS_OK && removed < count && zset_walk_valid(&w)) {
+            if (!flat)
+                resp_add_array_len(ctx->out, 2);
+            resp_add_bulk(ctx->out, w.member, w.mlen);
+            resp_add_double(ctx->out, ctx->proto, w.score);
+            rc = zset_member_del(ctx, &z, w.member, w.mlen, w.score);
+            removed++;
+            zset_walk_next(&w);
+        }
+        ss_ks_subiter_free(w.it);
+        if (rc == SS_OK && removed != count)
+            rc = SS_ECORRUPT;
+        if (rc != SS_OK)
+            ss_exec_fail(ctx, rc);
+        else
+            ss_key_save_notify(ctx, &z, false, SS_NOTIFY_ZSET, min ? "zpopmin" : "zpopmax");
+        return;
+    }
+    resp_add_null_array(ctx->out, ctx->proto);
+}
+
+static void zmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool min;
+    if (ss_mpop_parse(a, 1, "min", "max", &numkeys, &min, &count, ctx->out))
+        zmpop_first(ctx, a, 2, numkeys, min, count, false);
+}
+
+/* The blocking forms: apply never blocks (see cmd_list.c, engine/blocking.c). */
+static void bzpopminExec(ss_exec_ctx *ctx, const ss_args *a) { zmpop_first(ctx, a, 1, a->argc - 2, true, 1, true); }
+static void bzpopmaxExec(ss_exec_ctx *ctx, const ss_args *a) { zmpop_first(ctx, a, 1, a->argc - 2, false, 1, true); }
+
+static void bzmpopExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long numkeys, count;
+    bool min;
+    if (ss_mpop_parse(a, 2, "min", "max", &numkeys, &min, &count, ctx->out))
+        zmpop_first(ctx, a, 3, numkeys, min, count, false);
+}
+
+static bool bzpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    int64_t deadline;
+    return ss_parse_timeout(a->argv[a->argc - 1], a->argvlen[a->argc - 1], 0, &deadline, out);
+}
+
+static bool bzmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    int64_t deadline;
+    long long numkeys, count;
+    bool min;
+    return ss_parse_timeout(a->argv[1], a->argvlen[1], 0, &deadline, out) &&
+           ss_mpop_parse(a, 2, "min", "max", &numkeys, &min, &count, out);
+}
+
+static int bzmpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 2, 3, 1, keys); }
+
+static bool zmpopPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    long long numkeys, count;
+    bool min;
+    return ss_mpop_parse(a, 1, "min", "max", &numkeys, &min, &count, out);
+}
+
+static int zmpopGetKeys(const ss_args *a, ss_keyref *keys) { return ss_getkeys_counted(a, 0, 1, 2, 1, keys); }
 static void zpopmaxExec(ss_exec_ctx *ctx, const ss_args *a) { zpop_generic(ctx, a, true); }
 
 /* ------------------------------------------------------------------ ZSCAN */
@@ -666,6 +764,10 @@ const ss_command ss_cmds_zset[] = {
     SS_READ("zrevrangebyscore", -4, 0, ACL_SORTEDSET, zrevrangebyscoreExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
     SS_READ("zrangebylex", -4, 0, ACL_SORTEDSET, zrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
     SS_READ("zrevrangebylex", -4, 0, ACL_SORTEDSET, zrevrangebylexExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
+    SS_WRITE("zmpop", -4, 0, ACL_SORTEDSET, zmpopExec, .prepare = zmpopPrepare, .keys = {KEYNUM(1, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = zmpopGetKeys),
+    SS_WRITE("bzpopmin", -3, CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, ACL_SORTEDSET, bzpopminExec, .prepare = bzpopPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("bzpopmax", -3, CMD_NOSCRIPT | CMD_BLOCKING | CMD_FAST, ACL_SORTEDSET, bzpopmaxExec, .prepare = bzpopPrepare, .keys = {{.flags = KS_RW | KS_ACCESS | KS_DELETE, KS_BEGIN_INDEX(1), KS_FIND_RANGE(-2, 1, 0)}}),
+    SS_WRITE("bzmpop", -5, CMD_BLOCKING, ACL_SORTEDSET, bzmpopExec, .prepare = bzmpopPrepare, .keys = {KEYNUM(2, KS_RW | KS_ACCESS | KS_DELETE)}, .getkeys = bzmpopGetKeys),
     SS_WRITE("zpopmin", -2, CMD_FAST, ACL_SORTEDSET, zpopminExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_WRITE("zpopmax", -2, CMD_FAST, ACL_SORTEDSET, zpopmaxExec, .prepare = zpopPrepare, .keys = {KEY(1, KS_RW | KS_ACCESS | KS_DELETE)}),
     SS_WRITE("zremrangebyrank", 4, 0, ACL_SORTEDSET, zremrangebyrankExec, .prepare = zremrangePrepare, .keys = {KEY(1, KS_RW | KS_DELETE)}),

@@ -61,7 +61,11 @@ enum {
     CMD_NOQUEUE           = 1u << 27, /* runs at once even inside MULTI (EXEC, DISCARD, QUIT, RESET...) */
     CMD_NO_LOG            = 1u << 28, /* never part of a log entry: refused inside MULTI, although Redis queues it */
     CMD_SCRIPTING         = 1u << 29, /* EVAL SCRIPT FUNCTION FCALL: the engine's scripting code (engine/scripts.c) routes them */
+    CMD_LOGGED            = 1u << 30, /* goes through the log like a write although Redis does not call it one (PUBLISH) */
 };
+
+/* Whether a command travels through the Raft log (its exec is an apply half). */
+#define SS_CMD_LOGGED(cmd) (((cmd)->flags & (CMD_WRITE | CMD_LOGGED)) != 0)
 
 /* Redis 7.0's ACL categories, in the order COMMAND INFO lists them. A row
  * names the ones Redis's command table names; ss_command_acl adds those the
@@ -196,6 +200,10 @@ typedef struct ss_exec_events {
     void (*ready)(void *ctx, int db, const char *key, size_t klen);
     /* A whole database changed (FLUSHDB: db; FLUSHALL: -1; SWAPDB: each). */
     void (*flushed)(void *ctx, int db);
+    /* PUBLISH / SPUBLISH (shard): delivered to this node's subscribers once
+     * the entry is committed; returns how many of them receive it (the count
+     * Redis Cluster answers: the receiving node's). */
+    long long (*publish)(void *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard);
 } ss_exec_events;
 
 typedef struct ss_exec_ctx {
@@ -273,6 +281,9 @@ typedef struct ss_command {
 #define SS_READ(nm, ar, fl, cats, fn, ...) SS_ROW(nm, ar, CMD_READONLY | (fl), cats, .exec = (fn), __VA_ARGS__)
 /* Changes the keyspace through the Raft log; fn is the apply half. */
 #define SS_WRITE(nm, ar, fl, cats, fn, ...) SS_ROW(nm, ar, CMD_WRITE | (fl), cats, .exec = (fn), __VA_ARGS__)
+/* Not a write in Redis's eyes, but it must reach every node in order, so it
+ * travels through the log (PUBLISH); fn is the apply half. */
+#define SS_LOGGED(nm, ar, fl, cats, fn, ...) SS_ROW(nm, ar, CMD_LOGGED | (fl), cats, .exec = (fn), __VA_ARGS__)
 /* MULTI EXEC DISCARD WATCH UNWATCH: src/engine/multi.c runs them. */
 #define SS_TXN(nm, ar, fl, cats, ...) SS_ROW(nm, ar, CMD_TXN | CMD_LOCAL_ONLY | (fl), cats, __VA_ARGS__)
 /* EVAL, SCRIPT, FUNCTION, FCALL and their subcommands: src/engine/scripts.c

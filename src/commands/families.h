@@ -24,7 +24,8 @@
     X(dump)    /* DUMP RESTORE (strings) */                                         \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
     X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
-    X(cluster) /* CLUSTER READONLY READWRITE ASKING */
+    X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
+    X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

@@ -1,6 +1,10 @@
 /* Helpers shared by the keyspace command families: the typed key lookup, collection versions, arguments. */
 #include "commands/keyhelpers.h"
 
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -20,6 +24,19 @@ void ss_exec_fail(ss_exec_ctx *ctx, int rc)
     ss_reply_err(ctx->out, RERR_INTERNAL, ss_strerror(rc));
 }
 
+/* Apply found the record of an expired key: it goes now, with the events
+ * Redis's deleteExpiredKeyAndPropagate raises. */
+static int expire_now(ss_exec_ctx *ctx, int db, const char *name, size_t len)
+{
+    int rc = ss_key_drop(ctx, db, name, len);
+    if (rc != SS_OK)
+        return rc;
+    ctx->node->stats.expired_keys++;
+    ss_exec_notify_db(ctx, db, SS_NOTIFY_EXPIRED, "expired", name, len);
+    ss_exec_modified_db(ctx, db, name, len);
+    return SS_OK;
+}
+
 ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, int flags,
                          ss_key *k)
 {
@@ -28,16 +45,29 @@ ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len,
     k->db = db;
     k->value = (ss_slice){NULL, 0};
     memset(&k->meta, 0, sizeof k->meta); /* a missing key: SS_TYPE_NONE */
-    int rc = ss_ks_lookup(ctx->txn, db, name, len, (uint64_t)ctx->now_ms, &k->meta, &k->value);
+    int rc;
+    if (ctx->is_apply) {
+        rc = ss_ks_lookup_any(ctx->txn, db, name, len, &k->meta, &k->value);
+        if (rc == SS_OK && k->meta.expire_ms != 0 && k->meta.expire_ms <= (uint64_t)ctx->now_ms) {
+            k->value = (ss_slice){NULL, 0};
+            rc = expire_now(ctx, db, name, len);
+            if (rc == SS_OK)
+                rc = SS_ENOTFOUND;
+        }
+    } else {
+        rc = ss_ks_lookup(ctx->txn, db, name, len, (uint64_t)ctx->now_ms, &k->meta, &k->value);
+    }
     if (rc != SS_OK && rc != SS_ENOTFOUND) {
         ss_exec_fail(ctx, rc);
         return SS_REPLIED;
     }
     if (!ctx->is_apply) {
-        if (rc == SS_OK)
+        if (rc == SS_OK) {
             ctx->node->stats.keyspace_hits++;
-        else
+        } else {
             ctx->node->stats.keyspace_misses++;
+            ss_exec_notify_db(ctx, db, SS_NOTIFY_KEY_MISS, "keymiss", name, len);
+        }
     }
     if (rc == SS_ENOTFOUND) {
         k->value = (ss_slice){NULL, 0}; /* an expired record's bytes are no value */
@@ -121,6 +151,24 @@ bool ss_key_save_or_reply(ss_exec_ctx *ctx, const ss_key *k)
     return rc == SS_OK;
 }
 
+bool ss_key_save_notify(ss_exec_ctx *ctx, const ss_key *k, bool created, int type, const char *event)
+{
+    if (!ss_key_save_or_reply(ctx, k))
+        return false;
+    if (created && k->meta.count > 0) {
+        ss_exec_new(ctx, k->db, k->name, k->len);
+        /* Redis 7.0's dbAdd signals every new key ready; only lists, sorted
+         * sets and streams have clients blocked on them. */
+        if (k->meta.type != SS_TYPE_STRING && k->meta.type != SS_TYPE_HASH && k->meta.type != SS_TYPE_SET)
+            ss_exec_ready_db(ctx, k->db, k->name, k->len);
+    }
+    ss_exec_modified_db(ctx, k->db, k->name, k->len);
+    ss_exec_notify_db(ctx, k->db, type, event, k->name, k->len);
+    if (k->meta.count == 0 && !created)
+        ss_exec_notify_db(ctx, k->db, SS_NOTIFY_GENERIC, "del", k->name, k->len);
+    return true;
+}
+
 ss_lookup ss_key_element(ss_exec_ctx *ctx, const ss_key *k, const void *sub, size_t sublen, ss_slice *val)
 {
     int rc = ss_ks_sub_get(ctx->txn, k->db, k->name, k->len, k->meta.version, sub, sublen, val);
@@ -154,22 +202,135 @@ bool ss_arg_ll_or_reply(ss_exec_ctx *ctx, const ss_args *a, int i, long long *ou
     return false;
 }
 
-void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen)
+void ss_exec_modified_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
 {
     if (ctx->events && ctx->events->modified)
-        ctx->events->modified(ctx->events->ctx, ctx->db, key, klen);
+        ctx->events->modified(ctx->events->ctx, db, key, klen);
+}
+
+void ss_exec_notify_db(ss_exec_ctx *ctx, int db, int type, const char *event, const char *key, size_t klen)
+{
+    if (ctx->events && ctx->events->notify)
+        ctx->events->notify(ctx->events->ctx, db, type, event, key, klen);
+}
+
+void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen)
+{
+    ss_exec_modified_db(ctx, ctx->db, key, klen);
 }
 
 void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen)
 {
-    if (ctx->events && ctx->events->notify)
-        ctx->events->notify(ctx->events->ctx, ctx->db, type, event, key, klen);
+    ss_exec_notify_db(ctx, ctx->db, type, event, key, klen);
+}
+
+bool ss_parse_timeout(const char *s, size_t len, int64_t now_ms, int64_t *deadline_ms, ss_buf *out)
+{
+    char buf[64];
+    char *end;
+    if (len == 0 || len >= sizeof buf) {
+        if (out)
+            resp_add_error(out, "ERR timeout is not a float or out of range");
+        return false;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    double t = strtod(buf, &end);
+    if (*end != '\0' || isnan(t) || isinf(t) || isspace((unsigned char)buf[0])) {
+        if (out)
+            resp_add_error(out, "ERR timeout is not a float or out of range");
+        return false;
+    }
+    double ms = t * 1000.0;
+    /* Redis casts to long long: what overflows comes out negative there */
+    if (t < 0 || ms >= 9.2e18) {
+        if (out)
+            resp_add_error(out, "ERR timeout is negative");
+        return false;
+    }
+    long long tval = (long long)ms;
+    if (tval > 0 && tval > INT64_MAX - now_ms) {
+        if (out)
+            resp_add_error(out, "ERR timeout is out of range");
+        return false;
+    }
+    *deadline_ms = tval > 0 ? now_ms + tval : 0;
+    return true;
+}
+
+bool ss_mpop_parse(const ss_args *a, int at, const char *w1, const char *w2, long long *numkeys, bool *first,
+                   long long *count, ss_buf *out)
+{
+    if (!ss_parse_ll(a->argv[at], a->argvlen[at], numkeys) || *numkeys < 1) {
+        ss_reply_err(out, RERR_NUMKEYS_POSITIVE);
+        return false;
+    }
+    long long where = at + 1 + *numkeys;
+    if (where >= a->argc) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return false;
+    }
+    int w = (int)where;
+    if (ss_arg_is(a, w, w1)) {
+        *first = true;
+    } else if (ss_arg_is(a, w, w2)) {
+        *first = false;
+    } else {
+        ss_reply_err(out, RERR_SYNTAX);
+        return false;
+    }
+    *count = -1;
+    for (int j = w + 1; j < a->argc; j++) {
+        if (ss_arg_is(a, j, "count") && j + 1 < a->argc && *count == -1) {
+            if (!ss_parse_ll(a->argv[j + 1], a->argvlen[j + 1], count) || *count < 1) {
+                resp_add_error(out, "ERR count should be greater than 0");
+                return false;
+            }
+            j++;
+        } else {
+            ss_reply_err(out, RERR_SYNTAX);
+            return false;
+        }
+    }
+    if (*count == -1)
+        *count = 1;
+    return true;
+}
+
+long long ss_exec_publish(ss_exec_ctx *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard)
+{
+    if (ctx->events && ctx->events->publish)
+        return ctx->events->publish(ctx->events->ctx, ch, chlen, msg, mlen, shard);
+    return 0;
+}
+
+void ss_exec_read_miss(ss_exec_ctx *ctx, const char *key, size_t klen)
+{
+    ss_exec_notify(ctx, SS_NOTIFY_KEY_MISS, "keymiss", key, klen);
+}
+
+void ss_exec_new(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
+{
+    ss_exec_notify_db(ctx, db, SS_NOTIFY_NEW, "new", key, klen);
+}
+
+void ss_exec_changed(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen, bool deleted)
+{
+    ss_exec_modified(ctx, key, klen);
+    ss_exec_notify(ctx, type, event, key, klen);
+    if (deleted)
+        ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "del", key, klen);
+}
+
+void ss_exec_ready_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen)
+{
+    if (ctx->events && ctx->events->ready)
+        ctx->events->ready(ctx->events->ctx, db, key, klen);
 }
 
 void ss_exec_ready(ss_exec_ctx *ctx, const char *key, size_t klen)
 {
-    if (ctx->events && ctx->events->ready)
-        ctx->events->ready(ctx->events->ctx, ctx->db, key, klen);
+    ss_exec_ready_db(ctx, ctx->db, key, klen);
 }
 
 void ss_exec_flushed(ss_exec_ctx *ctx, int db)

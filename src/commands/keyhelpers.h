@@ -35,7 +35,11 @@ typedef struct ss_key {
  * Opens argument argi of a in ctx->db at ctx->now_ms, wanting type
  * (SS_TYPE_NONE: any). k's name and db are set whatever the result; its meta
  * and value when SS_FOUND. A read counts a keyspace hit or miss, as Redis's
- * lookupKeyRead does (a hit even when the type is wrong); apply counts none.
+ * lookupKeyRead does (a hit even when the type is wrong), and raises
+ * "keymiss" (class m) for a missing key; apply counts none. In apply, a key
+ * whose time has passed is deleted on the spot with an "expired" event, as
+ * Redis's expireIfNeeded does on a master (deterministic: the time is the
+ * entry's).
  */
 ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
 /* The same for a name in any db (COPY's and MOVE's destinations). */
@@ -102,6 +106,52 @@ void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen);
 void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen);
 void ss_exec_ready(ss_exec_ctx *ctx, const char *key, size_t klen);
 void ss_exec_flushed(ss_exec_ctx *ctx, int db);
+/* The same for a key of another db (COPY ... DB n, MOVE). */
+void ss_exec_modified_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen);
+void ss_exec_notify_db(ss_exec_ctx *ctx, int db, int type, const char *event, const char *key, size_t klen);
+void ss_exec_ready_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen);
+/* A write that reads a key as Redis's lookupKeyRead does (GETSET, COPY's
+ * source, SINTERSTORE's sources...) raises "keymiss" (class m) for a missing
+ * one; ss_key_open raises it in reads. */
+void ss_exec_read_miss(ss_exec_ctx *ctx, const char *key, size_t klen);
+/* A key comes into existence: Redis's dbAdd raises "new" (class n) before
+ * the command's own event. */
+void ss_exec_new(ss_exec_ctx *ctx, int db, const char *key, size_t klen);
+/*
+ * A key a command changed, deleted if it was emptied: signalModifiedKey, then
+ * the command's event (Redis's order), then "del" if `deleted` (a collection
+ * left without elements). For the many commands of the shape
+ *     signalModifiedKey(key); notifyKeyspaceEvent(type, event, key);
+ *     if (emptied) notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key);
+ */
+void ss_exec_changed(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen, bool deleted);
+
+/*
+ * ss_key_save, then what a collection command raises once it changed k:
+ * "new" if it created the key (Redis's dbAdd), signalModifiedKey, the
+ * command's event (class type), and "del" if the save deleted the emptied
+ * key. False after replying a storage error (no event then).
+ */
+bool ss_key_save_notify(ss_exec_ctx *ctx, const ss_key *k, bool created, int type, const char *event);
+
+/* PUBLISH's apply half: see ss_exec_events.publish. 0 without a listener. */
+long long ss_exec_publish(ss_exec_ctx *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard);
+
+/* DEBUG DIGEST-VALUE's digest of one key as of now_ms (type, expiry and
+ * value; all zeros when missing or expired): what WATCH compares. */
+int ss_key_digest(ss_txn *txn, int db, const char *key, size_t klen, int64_t now_ms,
+                  unsigned char out[SS_KEY_DIGEST_LEN]);
+
+/* LMPOP / ZMPOP (and their blocking forms): numkeys at a->argv[at], the
+ * keys, then one of two words (`first` true for w1), then [COUNT n], as
+ * Redis 7.0 parses them; replies the error and returns false when wrong. */
+bool ss_mpop_parse(const ss_args *a, int at, const char *w1, const char *w2, long long *numkeys, bool *first,
+                   long long *count, ss_buf *out);
+
+/* A blocking command's timeout (seconds, fractions allowed; 0 = forever) as
+ * an absolute deadline in ms (0 = none) from now_ms, in Redis's words when
+ * wrong (getTimeoutFromObjectOrReply). out may be NULL. */
+bool ss_parse_timeout(const char *s, size_t len, int64_t now_ms, int64_t *deadline_ms, ss_buf *out);
 
 /* Records a storage failure (the node must stop) and replies an error. */
 void ss_exec_fail(ss_exec_ctx *ctx, int rc);

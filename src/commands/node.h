@@ -11,6 +11,7 @@
 #include "store/store.h"
 
 typedef struct ss_session ss_session;
+typedef struct ss_pubsub ss_pubsub;
 struct ss_exec_ctx; /* commands/command.h */
 struct ss_args;
 
@@ -54,6 +55,9 @@ typedef struct ss_node_ops {
     /* The engine's own per-connection state (a transaction being queued...),
      * dropped for RESET. */
     void (*reset_session)(void *ctx, ss_session *s);
+    /* CLIENT UNBLOCK: 1 if the client was waiting in a blocking command and
+     * now is answered (the timeout answer, or -UNBLOCKED when error). */
+    int (*unblock)(void *ctx, uint64_t id, bool error);
     /* Stops the process cleanly (SHUTDOWN). */
     void (*shutdown)(void *ctx);
     /* Scripts and functions: the apply (or read) half of the engine's
@@ -65,6 +69,7 @@ typedef struct ss_node_ops {
 typedef struct ss_node {
     ss_config *cfg;
     ss_store *store;
+    ss_pubsub *pubsub;          /* this node's subscriptions (commands/pubsub.h) */
     ss_node_stats stats;
     const ss_node_ops *ops;
     void *ctx;                  /* the ops' first argument */

@@ -88,6 +88,7 @@
     X(RERR_EXECABORT,     "EXECABORT Transaction discarded because of previous errors.")      \
     X(RERR_WATCH_IN_MULTI,"ERR WATCH inside MULTI is not allowed")                            \
     X(RERR_NOT_IN_MULTI,  "ERR Command not allowed inside a transaction")                     \
+    X(RERR_PUBSUB_CONTEXT, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context") \
     X(RERR_CONFIG_PARAM,  "ERR Unknown option or number of arguments for CONFIG SET - '%s'")  \
     X(RERR_CONFIG_BAD,    "ERR CONFIG SET failed (possibly related to argument '%s') - %s")   \
     X(RERR_CONFIG_IMMUTABLE,"ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config") \

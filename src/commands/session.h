@@ -11,6 +11,16 @@
 
 typedef struct ss_queued_cmd ss_queued_cmd;
 
+#define SS_KEY_DIGEST_LEN 20
+typedef struct ss_watched_key {
+    int db;
+    bool ready;
+    unsigned char digest[SS_KEY_DIGEST_LEN];
+    size_t klen;
+    char *key;
+} ss_watched_key;
+struct ss_ps_session;
+
 /*
  * The server embeds one per connection and keeps it alive while `pending` > 0
  * (the engine completes every async command exactly once, even for a client
@@ -50,6 +60,27 @@ struct ss_session {
     int nqueued;
     int queued_cap;
     size_t queued_bytes;        /* their size in the log entry EXEC builds */
+
+    /* Pub/sub (engine/pubsub.c): what this connection subscribes to (NULL
+     * until its first subscription), and how many channels, patterns and
+     * shard channels that is. While it is above 0 a RESP2 connection may run
+     * only the subscription commands, PING, QUIT and RESET, and its output
+     * is bounded by the pubsub class of client-output-buffer-limit. */
+    struct ss_ps_session *pubsub;
+    uint32_t subscribed;
+    uint32_t subscribed_kind[3];  /* of which channels, patterns, shard channels */
+
+    /* WATCH (engine/multi.c): each key with the digest of its value when the
+     * WATCH read ran (after the read barrier); `ready` false until then, or
+     * for good when that read failed (EXEC then aborts). EXEC carries them in
+     * its entry and apply aborts it when one no longer matches. */
+    struct ss_watched_key *watched;
+    int nwatched;
+    int watched_cap;
+    size_t watched_bytes;       /* their size in the entry EXEC builds */
+
+    /* A blocking command (BLPOP...) is waiting for its keys (engine/blocking.c). */
+    bool blocked;
 };
 typedef struct ss_session ss_session;
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-typedef enum { T_INT, T_MEM, T_STRING, T_ENUM, T_U64, T_LOGLEVEL, T_PEERS, T_OBUF, T_IGNORED } dtype;
+typedef enum { T_INT, T_MEM, T_STRING, T_ENUM, T_U64, T_LOGLEVEL, T_PEERS, T_OBUF, T_NOTIFY, T_IGNORED } dtype;
 
 typedef struct {
     const char *name;
@@ -105,6 +105,7 @@ static const directive directives[] = {
     {"lua-time-limit", T_INT, OFF(busy_reply_threshold), "5000", 0, INT_MAX, NULL, true},
     /* Answered so that tools written for Redis (redis-benchmark reads these) are
      * content; sandstore's durability comes from the Raft log, not from them. */
+    {"notify-keyspace-events", T_NOTIFY, OFF(notify_keyspace_events), "", 0, 0, NULL, true},
     {"save", T_IGNORED, 0, "", 0, 0, NULL, true},
     {"appendonly", T_IGNORED, 0, "no", 0, 0, NULL, true},
     {"daemonize", T_IGNORED, 0, "no", 0, 0, NULL, false},
@@ -315,6 +316,13 @@ static int apply_directive(ss_config *cfg, const directive *d, const char *value
     }
     case T_OBUF:
         return parse_obuf_limits(field, value, errmsg);
+    case T_NOTIFY: {
+        int flags = ss_config_notify_parse(value);
+        if (flags < 0)
+            return ss_errf(errmsg, SS_ECONFIG, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        *(int *)field = flags;
+        return SS_OK;
+    }
     case T_IGNORED:
         return SS_OK;
     }
@@ -365,6 +373,8 @@ int ss_config_set(ss_config *cfg, const char *name, int argc, char **argv, char 
                        d->name, argc);
     ss_errmsg why = "";
     int rc = apply_directive(cfg, d, value, why);
+    if (rc != SS_OK && d->type == T_NOTIFY)
+        return ss_errf(errmsg, rc, "%s", why); /* Redis's own words: CONFIG SET shows them */
     if (rc != SS_OK)
         return ss_errf(errmsg, rc, "bad value '%s' for '%s': %s", value, d->name,
                        why[0] ? why : ss_strerror(rc));
@@ -548,6 +558,7 @@ static void format_value(const ss_config *cfg, const directive *d, char *out, si
         break;
     }
     case T_LOGLEVEL: snprintf(out, size, "%s", ss_log_level_name(*(const int *)field)); break;
+    case T_NOTIFY: ss_config_notify_format(*(const int *)field, out, size); break;
     case T_IGNORED: snprintf(out, size, "%s", d->def); break;
     }
 }
@@ -566,6 +577,63 @@ void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn
             format_value(cfg, d, value, sizeof value);
         fn(arg, d->name, value);
     }
+}
+
+/* notify-keyspace-events: Redis 7.0's keyspaceEventsStringToFlags and
+ * keyspaceEventsFlagsToString, over the SS_CONFIG_NOTIFY_* bits. */
+static const struct {
+    char c;
+    int bit;
+} notify_classes[] = {
+    {'g', SS_CONFIG_NOTIFY_GENERIC}, {'$', SS_CONFIG_NOTIFY_STRING},  {'l', SS_CONFIG_NOTIFY_LIST},
+    {'s', SS_CONFIG_NOTIFY_SET},     {'h', SS_CONFIG_NOTIFY_HASH},    {'z', SS_CONFIG_NOTIFY_ZSET},
+    {'x', SS_CONFIG_NOTIFY_EXPIRED}, {'e', SS_CONFIG_NOTIFY_EVICTED}, {'t', SS_CONFIG_NOTIFY_STREAM},
+    {'d', SS_CONFIG_NOTIFY_MODULE},  {'n', SS_CONFIG_NOTIFY_NEW},     {'K', SS_CONFIG_NOTIFY_KEYSPACE},
+    {'E', SS_CONFIG_NOTIFY_KEYEVENT}, {'m', SS_CONFIG_NOTIFY_KEY_MISS},
+};
+#define NOTIFY_NCLASSES (sizeof notify_classes / sizeof notify_classes[0])
+
+int ss_config_notify_parse(const char *s)
+{
+    int flags = 0;
+    for (; *s; s++) {
+        if (*s == 'A') {
+            flags |= SS_CONFIG_NOTIFY_ALL;
+            continue;
+        }
+        size_t i = 0;
+        while (i < NOTIFY_NCLASSES && notify_classes[i].c != *s)
+            i++;
+        if (i == NOTIFY_NCLASSES)
+            return -1;
+        flags |= notify_classes[i].bit;
+    }
+    return flags;
+}
+
+void ss_config_notify_format(int flags, char *out, size_t size)
+{
+    size_t n = 0;
+    /* Redis 7.0 writes 'A' for the whole set, and then, as it does, leaves
+     * out 'n' (which 'A' does not include). */
+    if ((flags & SS_CONFIG_NOTIFY_ALL) == SS_CONFIG_NOTIFY_ALL) {
+        if (n + 1 < size)
+            out[n++] = 'A';
+    } else {
+        for (size_t i = 0; i < NOTIFY_NCLASSES; i++)
+            if (notify_classes[i].bit & ~(SS_CONFIG_NOTIFY_KEYSPACE | SS_CONFIG_NOTIFY_KEYEVENT |
+                                          SS_CONFIG_NOTIFY_KEY_MISS) &&
+                (flags & notify_classes[i].bit) && n + 1 < size)
+                out[n++] = notify_classes[i].c;
+    }
+    if ((flags & SS_CONFIG_NOTIFY_KEYSPACE) && n + 1 < size)
+        out[n++] = 'K';
+    if ((flags & SS_CONFIG_NOTIFY_KEYEVENT) && n + 1 < size)
+        out[n++] = 'E';
+    if ((flags & SS_CONFIG_NOTIFY_KEY_MISS) && n + 1 < size)
+        out[n++] = 'm';
+    if (size > 0)
+        out[n] = '\0';
 }
 
 bool ss_config_is_mutable(const char *name)

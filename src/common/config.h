@@ -90,6 +90,8 @@ typedef struct ss_config {
     long long snapshot_max_chunk_bytes; /* largest snapshot chunk a follower accepts */
     long long raft_segment_size;    /* bytes per raft log segment file */
     long long raft_log_max_pending; /* log bytes waiting for the disk before proposals get -BUSY */
+    /* Keyspace notifications. */
+    int notify_keyspace_events;     /* SS_CONFIG_NOTIFY_* bits; 0 = none */
     /* Scripts. */
     long long script_max_instructions; /* Lua VM instructions one script may run */
     long long script_max_memory;    /* bytes the Lua heap may grow by during one script */
@@ -100,6 +102,37 @@ typedef struct ss_config {
     ss_peer peer_list[SS_MAX_PEERS];
     int npeers;
 } ss_config;
+
+/*
+ * notify-keyspace-events classes: Redis 7.0's NOTIFY_* bits (the command layer
+ * names the same bits SS_NOTIFY_*, commands/command.h; the engine checks they
+ * agree). 'A' is every class from g to d, not n (new) nor m (key miss).
+ */
+enum {
+    SS_CONFIG_NOTIFY_KEYSPACE = 1 << 0,  /* K */
+    SS_CONFIG_NOTIFY_KEYEVENT = 1 << 1,  /* E */
+    SS_CONFIG_NOTIFY_GENERIC  = 1 << 2,  /* g */
+    SS_CONFIG_NOTIFY_STRING   = 1 << 3,  /* $ */
+    SS_CONFIG_NOTIFY_LIST     = 1 << 4,  /* l */
+    SS_CONFIG_NOTIFY_SET      = 1 << 5,  /* s */
+    SS_CONFIG_NOTIFY_HASH     = 1 << 6,  /* h */
+    SS_CONFIG_NOTIFY_ZSET     = 1 << 7,  /* z */
+    SS_CONFIG_NOTIFY_EXPIRED  = 1 << 8,  /* x */
+    SS_CONFIG_NOTIFY_EVICTED  = 1 << 9,  /* e */
+    SS_CONFIG_NOTIFY_STREAM   = 1 << 10, /* t */
+    SS_CONFIG_NOTIFY_KEY_MISS = 1 << 11, /* m */
+    SS_CONFIG_NOTIFY_MODULE   = 1 << 13, /* d */
+    SS_CONFIG_NOTIFY_NEW      = 1 << 14, /* n */
+    SS_CONFIG_NOTIFY_ALL = SS_CONFIG_NOTIFY_GENERIC | SS_CONFIG_NOTIFY_STRING | SS_CONFIG_NOTIFY_LIST |
+                           SS_CONFIG_NOTIFY_SET | SS_CONFIG_NOTIFY_HASH | SS_CONFIG_NOTIFY_ZSET |
+                           SS_CONFIG_NOTIFY_EXPIRED | SS_CONFIG_NOTIFY_EVICTED | SS_CONFIG_NOTIFY_STREAM |
+                           SS_CONFIG_NOTIFY_MODULE,
+};
+/* The flags of a class string ("KEA", "Ex"...), or -1 for a character that
+ * names no class. */
+int ss_config_notify_parse(const char *s);
+/* The class string CONFIG GET shows for flags (Redis's spelling: "AKE"). */
+void ss_config_notify_format(int flags, char *out, size_t size);
 
 /* Fills cfg with every default (strings are heap copies). */
 void ss_config_init(ss_config *cfg);

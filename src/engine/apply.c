@@ -12,6 +12,7 @@
 typedef struct local_reply {
     uint64_t seq;
     size_t off, len;
+    size_t ev_mark;   /* the messages raised up to and including its entry */
 } local_reply;
 
 /* Applies one entry in txn (or, when too_big, answers it as too big to apply
@@ -36,6 +37,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
     pending_write *waiting = mine_here ? ss_pending_find(e, entry.h.seq) : NULL;
     ss_exec_ctx ctx = {
         .node = &e->node,
+        .events = &e->apply_events,
         .txn = txn,
         .db = entry.h.db,
         .now_ms = entry.h.time_ms,
@@ -56,17 +58,27 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         LOG_WARNING("engine: refusing entry %llu: %.*s", (unsigned long long)ae->index,
                     len > 3 ? (int)(len - 3) : 0, ss_buf_data(&e->scratch) + start + (len > 3));
     } else {
+        uint32_t first = 0;
+        bool run = true;
+        if (entry.h.flags & SS_ENTRY_WATCH) {
+            /* a watched EXEC: aborted (null) when a watched key changed */
+            first = 1;
+            run = ss_multi_watch_holds(&ctx, &entry.cmds[0]);
+            if (!run && ctx.status == SS_OK)
+                resp_add_null_array(&e->scratch, ctx.proto);
+        }
         if (entry.h.flags & SS_ENTRY_MULTI) {
-            resp_add_array_len(&e->scratch, entry.ncmds);
+            if (run)
+                resp_add_array_len(&e->scratch, entry.ncmds - first);
             ctx.deny_blocking = true;
         }
-        for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
+        for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
         e->node.stats.writes_applied += entry.ncmds;
     }
     if (mine_here) {
         *is_mine = true;
-        *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start};
+        *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start, ss_events_mark(e)};
         if (entry.h.seq == e->expire_seq)
             e->expire_in_flight = false;
     }
@@ -82,6 +94,7 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
                      local_reply *mine, size_t *next)
 {
     ss_buf_reset(&e->scratch);
+    ss_events_begin_run(e);
     uint64_t applied_before = e->node.stats.writes_applied;
     size_t nmine = 0;
     ss_txn *txn = ss_txn_begin(e->store);
@@ -93,6 +106,7 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
         rc = apply_entry(e, txn, &entries[i], i == too_big, &mine[nmine], &is_mine);
         if (rc == SS_ETOOBIG) {
             ss_txn_abort(txn);
+            ss_events_discard(e);
             e->node.stats.writes_applied = applied_before; /* they will be applied again */
             *next = i;
             return rc;
@@ -108,13 +122,19 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
     else
         ss_txn_abort(txn);
     if (rc != SS_OK) {
+        ss_events_discard(e);
         LOG_WARNING("engine: applying entries %llu..%llu failed: %s", (unsigned long long)entries[from].index,
                     (unsigned long long)entries[end - 1].index, err[0] ? err : ss_strerror(rc));
         return rc;
     }
-    /* Only now, with the entries in LevelDB, do the clients hear back. */
-    for (size_t k = 0; k < nmine; k++)
+    /* Only now, with the entries in LevelDB, do the clients hear back, and
+     * the subscribers: each entry's messages before its reply. */
+    for (size_t k = 0; k < nmine; k++) {
+        ss_events_deliver(e, mine[k].ev_mark);
         ss_pending_complete(e, mine[k].seq, ss_buf_data(&e->scratch) + mine[k].off, mine[k].len);
+    }
+    ss_events_deliver(e, ss_events_mark(e));
+    ss_events_wake_ready(e);
     *next = end;
     return SS_OK;
 }

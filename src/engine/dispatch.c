@@ -42,6 +42,17 @@ static bool redirect(ss_engine *e, const ss_session *s, const ss_command *cmd, c
     return true;
 }
 
+/* A RESP2 connection that subscribes can only read pushes and (un)subscribe. */
+static bool subscribed_mode_allows(const ss_command *cmd)
+{
+    static const char *const allowed[] = {"ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+                                          "psubscribe", "punsubscribe", "quit", "reset"};
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (!strcmp(cmd->name, allowed[i]))
+            return true;
+    return false;
+}
+
 /* A command refused before it runs; inside MULTI it also dooms the EXEC. */
 static ss_dispatch_result refuse(ss_session *s)
 {
@@ -52,6 +63,8 @@ static ss_dispatch_result refuse(ss_session *s)
 
 ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
+    if (s->blocked)
+        return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
     const ss_command *container;
@@ -70,6 +83,10 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     }
     if (!ss_command_arity_ok(cmd, a->argc)) {
         ss_reply_err(out, RERR_ARITY, cmd->name);
+        return refuse(s);
+    }
+    if (s->subscribed > 0 && s->proto == RESP2 && !subscribed_mode_allows(cmd)) {
+        ss_reply_err(out, RERR_PUBSUB_CONTEXT, cmd->name);
         return refuse(s);
     }
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
@@ -93,11 +110,17 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     }
     if (redirect(e, s, cmd, a, out))
         return SS_DISPATCH_DONE;
-    if (cmd->flags & CMD_WRITE) {
+    if (SS_CMD_LOGGED(cmd)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
+            return SS_DISPATCH_BLOCKED;
+        /* A blocking command waits alone: what follows it waits for it. */
+        bool blocking = ss_blocking_handles(cmd);
+        if (blocking && s->pending > 0)
             return SS_DISPATCH_BLOCKED;
         if (cmd->prepare && !cmd->prepare(s, a, out))
             return SS_DISPATCH_DONE;
+        if (blocking)
+            return ss_blocking_start(e, s, a, out);
         return ss_write_propose(e, s, a, 1, 0, out);
     }
     if (s->pending > 0 && s->pending_kind != KIND_READ)

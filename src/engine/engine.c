@@ -134,11 +134,15 @@ static void node_info_server(void *ctx, ss_buf *out)
 
 static void node_reset_session(void *ctx, ss_session *s)
 {
-    (void)ctx;
+    ss_engine *e = ctx;
     ss_multi_discard(s);
+    ss_pubsub_leave(e->pubsub, s);
+    ss_blocking_leave(e, s);
 }
 
 static void node_shutdown(void *ctx) { ss_engine_request_shutdown(ctx); }
+
+static int node_unblock(void *ctx, uint64_t id, bool error) { return ss_blocking_unblock(ctx, id, error); }
 
 static const ss_node_ops node_ops = {
     .is_leader = node_is_leader,
@@ -156,6 +160,7 @@ static const ss_node_ops node_ops = {
     .reset_session = node_reset_session,
     .shutdown = node_shutdown,
     .script = ss_script_service,
+    .unblock = node_unblock,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -165,10 +170,12 @@ void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
     ss_session_init(s, id, e->cfg->requirepass[0] == '\0');
 }
 
+void ss_engine_session_closing(ss_engine *e, ss_session *s) { ss_blocking_leave(e, s); }
+
 void ss_engine_session_release(ss_engine *e, ss_session *s)
 {
-    (void)e;
     ss_multi_discard(s);
+    ss_pubsub_leave(e->pubsub, s);
     free(s->queued);
     s->queued = NULL;
     s->queued_cap = 0;
@@ -232,6 +239,13 @@ void ss_engine_finish_error(ss_engine *e, ss_session *s, void *cookie, ss_reply_
 
 /* ---------------------------------------------------------- lifecycle */
 
+static void push_message(void *arg, ss_session *s, const char *data, size_t len)
+{
+    ss_engine *e = arg;
+    if (e->hooks.push)
+        e->hooks.push(e->hooks.ctx, s, data, len);
+}
+
 int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **out, char *errmsg)
 {
     ss_engine *e = calloc(1, sizeof *e);
@@ -256,6 +270,15 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
         free(e);
         return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory for the Lua environments");
     }
+    e->pubsub = ss_pubsub_new(push_message, e);
+    if (!e->pubsub) {
+        ss_script_env_free(e->lua_apply);
+        ss_script_env_free(e->lua_read);
+        free(e);
+        return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory");
+    }
+    e->node.pubsub = e->pubsub;
+    ss_events_init(e);
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
     uv_idle_init(loop, &e->sweeper);
@@ -300,6 +323,8 @@ static void free_after_close(uv_handle_t *h)
         ss_buf_release(&e->scratch);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
+        ss_events_release(e);
+        ss_pubsub_free(e->pubsub);
         free(e->pw);
         free(e);
     }

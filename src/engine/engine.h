@@ -37,6 +37,12 @@ typedef struct ss_engine_hooks {
      * gets reply == NULL, and the server closes the connection, as Redis does
      * at its hard output-buffer limit. */
     size_t (*reply_limit)(void *ctx, ss_session *s);
+    /* Bytes that are already RESP for the session outside any reply: a
+     * pub/sub message. The server sends them in order with what it already
+     * owes the client (a RESP3 push may overtake replies still being worked
+     * on) and drops them for a closing connection. Never reaches back into
+     * the engine. */
+    void (*push)(void *ctx, ss_session *s, const char *data, size_t len);
 } ss_engine_hooks;
 
 typedef enum {
@@ -65,6 +71,9 @@ void ss_engine_free(ss_engine *e);
 /* Connections: a session per client, set up and torn down through the engine. */
 void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id);
 void ss_engine_session_release(ss_engine *e, ss_session *s);
+/* The connection is closing: a blocking command it waits in is dropped, so
+ * the replies it is owed can end. */
+void ss_engine_session_closing(ss_engine *e, ss_session *s);
 /* The session's CLIENT LIST line with the connection's fields (no final newline). */
 void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn_info *conn, char *line,
                                 size_t size);

@@ -4,6 +4,7 @@
 
 #include "engine/engine.h"
 #include "scripting/script.h"
+#include "commands/pubsub.h"
 
 enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 
@@ -12,6 +13,8 @@ enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 #define SS_ENGINE_MAX_ENTRY_DEFAULT (512ull << 20)
 
 /* A write waiting for its entry to be applied on this node. */
+typedef struct ss_blocked ss_blocked;
+
 typedef struct pending_write {
     uint64_t seq;
     ss_session *s;
@@ -20,6 +23,7 @@ typedef struct pending_write {
     resp_proto proto;     /* the client's protocol when it sent the write: its reply's shape */
     bool handed;          /* the cluster accepted it: a leader change makes its outcome unknown */
     bool done;
+    ss_blocked *block;    /* a blocking command's pop (blocking.c), or NULL */
 } pending_write;
 
 struct ss_queued_cmd {
@@ -49,6 +53,20 @@ struct ss_engine {
     /* Active expiry: one deletion proposal in flight at a time. */
     bool expire_in_flight;
     uint64_t expire_seq;
+
+    /* Clients waiting in a blocking command (blocking.c). */
+    ss_blocked *blocked;
+    size_t nblocked;              /* in the wait list */
+    size_t nblocking;             /* waiting or with a pop in flight */
+    uint64_t block_order;
+
+    /* Keyspace events and pub/sub (events.c, pubsub.c). */
+    ss_pubsub *pubsub;
+    ss_exec_events apply_events;  /* what apply tells the node, queued until commit */
+    ss_exec_events read_events;   /* what reads raise (keymiss), delivered at once */
+    ss_buf ev_queue;              /* messages of the apply run in progress */
+    size_t ev_sent;               /* bytes of ev_queue delivered */
+    ss_buf ready_queue;           /* keys the run signaled ready: u8 db, u32 len, key */
 
     uv_timer_t timer;
     uv_idle_t sweeper;
@@ -86,6 +104,8 @@ void ss_pending_expire(ss_engine *e, int64_t now_ms);
 /* propose.c: a write becomes a log entry. */
 ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                     uint8_t flags, ss_buf *out);
+/* Proposes a waiting blocking command again, for the same reply slot. */
+bool ss_write_propose_again(ss_engine *e, ss_session *s, void *cookie, const ss_args *a, int db, ss_blocked *b);
 /* Proposes an entry made by the server itself (no client waits). */
 void ss_write_propose_internal(ss_engine *e, const ss_args *cmd);
 
@@ -112,6 +132,11 @@ ss_dispatch_result ss_multi_command(ss_engine *e, ss_session *s, const ss_comman
 ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                   ss_buf *out);
 void ss_multi_discard(ss_session *s);
+/* WATCH's read half (after the barrier): fills in the watched keys' digests. */
+void ss_multi_watch_read(ss_exec_ctx *ctx, ss_session *s, const ss_args *a);
+bool ss_multi_is_watch(const ss_args *a);
+/* Apply: whether every key of a watched EXEC still has its digest. */
+bool ss_multi_watch_holds(ss_exec_ctx *ctx, const ss_args *check);
 
 /* scripts.c: EVAL*, SCRIPT, FUNCTION, FCALL* from clients. */
 ss_dispatch_result ss_script_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
@@ -120,6 +145,29 @@ ss_dispatch_result ss_script_dispatch(ss_engine *e, ss_session *s, const ss_comm
 void ss_script_service(void *ctx, ss_exec_ctx *x, const ss_args *a);
 /* The limits scripts run under now (config). */
 ss_script_limits ss_script_config_limits(const ss_engine *e);
+/* blocking.c */
+/* Whether blocking.c makes cmd wait (the list and sorted set pops; streams
+ * block their own way). */
+bool ss_blocking_handles(const ss_command *cmd);
+ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
+/* A blocking command's entry was applied: answers it or makes it wait. */
+bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, size_t len);
+void ss_blocking_failed(ss_engine *e, pending_write *p);
+void ss_blocking_ready(ss_engine *e, int db, const char *key, size_t klen);
+void ss_blocking_expire(ss_engine *e, int64_t now_ms);
+int ss_blocking_unblock(ss_engine *e, uint64_t id, bool error);
+void ss_blocking_leave(ss_engine *e, ss_session *s);
+
+/* events.c: apply's listener. A run's messages are queued, then delivered
+ * (up to a mark, in order) once it is committed, or discarded. */
+void ss_events_init(ss_engine *e);
+void ss_events_release(ss_engine *e);
+void ss_events_begin_run(ss_engine *e);
+size_t ss_events_mark(const ss_engine *e);
+void ss_events_deliver(ss_engine *e, size_t upto);
+void ss_events_discard(ss_engine *e);
+/* After the run's replies: wakes the clients blocked on the keys it made ready. */
+void ss_events_wake_ready(ss_engine *e);
 
 /* snapshot.c: the state machine's snapshot hooks (store snapshot files). */
 void ss_engine_snapshot_hooks(ss_state_machine *sm);

@@ -135,7 +135,7 @@ static int read_header(reader *r, ss_entry_header *h, uint32_t *ncmds, char *err
     h->flags = flags;
     h->time_ms = (int64_t)t;
     h->db = db;
-    if (flags & ~SS_ENTRY_MULTI)
+    if ((flags & ~(SS_ENTRY_MULTI | SS_ENTRY_WATCH)) || ((flags & SS_ENTRY_WATCH) && !(flags & SS_ENTRY_MULTI)))
         return ss_errf(errmsg, SS_ECORRUPT, "entry: unknown flags 0x%02x", flags);
     if (h->time_ms < 0 || h->time_ms > SS_ENTRY_MAX_TIME_MS)
         return ss_errf(errmsg, SS_ECORRUPT, "entry: time %lld ms is no wall clock reading", (long long)h->time_ms);
@@ -200,7 +200,7 @@ bool ss_entry_allows(const ss_command *cmd, bool multi)
         return false;
     if (multi)
         return !(cmd->flags & CMD_INTERNAL); /* clients can't queue those */
-    return (cmd->flags & CMD_WRITE) != 0;
+    return SS_CMD_LOGGED(cmd);
 }
 
 /* Why one command can't be applied from an entry, or RERR_COUNT if it can. */
@@ -215,6 +215,17 @@ static ss_reply_err_code refusal(const ss_command *cmd, bool multi, uint32_t arg
     return RERR_COUNT;
 }
 
+/* The watch check's shape: "__watch", then triples whose digest is 20 bytes. */
+static bool watch_check_ok(int argc, const size_t *argvlen)
+{
+    if (argc < 1 || (argc - 1) % 3 != 0 || argvlen[0] != 7)
+        return false;
+    for (int i = 1; i < argc; i += 3)
+        if (argvlen[i] != 1 || argvlen[i + 2] != SS_KEY_DIGEST_LEN)
+            return false;
+    return true;
+}
+
 bool ss_entry_check(const ss_entry *e, ss_buf *reply)
 {
     if (e->h.db >= SS_KS_DBS) {
@@ -223,7 +234,16 @@ bool ss_entry_check(const ss_entry *e, ss_buf *reply)
         return false;
     }
     bool multi = (e->h.flags & SS_ENTRY_MULTI) != 0;
-    for (uint32_t i = 0; i < e->ncmds; i++) {
+    uint32_t first = 0;
+    if (e->h.flags & SS_ENTRY_WATCH) {
+        if (!watch_check_ok(e->cmds[0].argc, e->cmds[0].argvlen)) {
+            if (reply)
+                ss_reply_err(reply, RERR_NOT_IN_ENTRY, "__watch");
+            return false;
+        }
+        first = 1;
+    }
+    for (uint32_t i = first; i < e->ncmds; i++) {
         const ss_args *a = &e->cmds[i];
         /* A container's subcommand (XGROUP CREATE) is the row that runs. */
         const ss_command *cmd = ss_command_find(a, NULL);
@@ -256,6 +276,24 @@ bool ss_entry_valid(const void *data, size_t len)
     for (uint32_t c = 0; c < ncmds; c++) {
         uint32_t argc, alen;
         get_u32(&r, &argc);
+        if (c == 0 && (h.flags & SS_ENTRY_WATCH)) {
+            /* the watch check: "__watch" and (db, key, digest) triples */
+            bool ok = argc >= 1 && (argc - 1) % 3 == 0;
+            for (uint32_t i = 0; i < argc; i++) {
+                get_u32(&r, &alen);
+                if (i == 0)
+                    ok = ok && alen == 7;
+                else if ((i - 1) % 3 == 0)
+                    ok = ok && alen == 1;
+                else if ((i - 1) % 3 == 2)
+                    ok = ok && alen == SS_KEY_DIGEST_LEN;
+                r.p += alen;
+                r.left -= alen;
+            }
+            if (!ok)
+                return false;
+            continue;
+        }
         /* The name, and the subcommand of a container (ss_command_find). */
         char *names[2] = {NULL, NULL};
         size_t lens[2] = {0, 0};

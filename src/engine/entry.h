@@ -24,6 +24,10 @@
  */
 #define SS_ENTRY_VERSION 1
 #define SS_ENTRY_MULTI 0x01
+/* With MULTI: the first command is the watch check, "__watch" then (db, key,
+ * digest) per watched key; apply answers a null array and runs nothing when
+ * a key's digest differs (engine/multi.c). */
+#define SS_ENTRY_WATCH 0x02
 #define SS_ENTRY_MAX_ARGS (1 << 20)
 #define SS_ENTRY_HEADER_SIZE 47 /* everything up to and including ncmds */
 /* An entry's time is a wall clock reading: 1970 to the end of year 9999.

@@ -45,7 +45,7 @@ void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_UNKNOWN_CMD, a->argv[0], "");
         return;
     }
-    if (!ctx->is_apply && (cmd->flags & CMD_WRITE)) {
+    if (!ctx->is_apply && SS_CMD_LOGGED(cmd)) {
         ss_reply_err(ctx->out, RERR_INTERNAL, "write command outside the log");
         return;
     }
@@ -57,6 +57,7 @@ void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncm
 {
     ss_exec_ctx ctx = {
         .node = &e->node,
+        .events = &e->read_events,
         .txn = ss_txn_begin(e->store),
         .db = s->db,
         .now_ms = ss_clock_wall_ms(),
@@ -65,6 +66,10 @@ void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncm
         .out = out,
         .deny_blocking = multi,
     };
+    if (!multi && ncmds == 1 && ss_multi_is_watch(&cmds[0])) {
+        ss_multi_watch_read(&ctx, s, &cmds[0]);
+        ncmds = 0;
+    }
     if (multi)
         resp_add_array_len(out, ncmds);
     for (uint32_t i = 0; i < ncmds; i++)

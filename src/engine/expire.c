@@ -68,6 +68,7 @@ void ss_engine_on_timer(uv_timer_t *t)
 {
     ss_engine *e = t->data;
     ss_pending_expire(e, ss_clock_wall_ms());
+    ss_blocking_expire(e, ss_clock_wall_ms());
     active_expire(e);
 }
 

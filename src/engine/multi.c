@@ -1,12 +1,29 @@
 /* MULTI / EXEC / DISCARD / WATCH / UNWATCH: the queued commands become one log entry, applied atomically. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "commands/keyhelpers.h"
+#include "store/keyspace.h"
 
 #include "engine/engine_internal.h"
 #include "engine/entry.h"
 
+/* UNWATCH: forgets every watched key. */
+static void unwatch_all(ss_session *s)
+{
+    for (int i = 0; i < s->nwatched; i++)
+        free(s->watched[i].key);
+    free(s->watched);
+    s->watched = NULL;
+    s->nwatched = s->watched_cap = 0;
+    s->watched_bytes = 0;
+}
+
+/* EXEC, DISCARD, RESET and a closing connection also unwatch, as in Redis. */
 void ss_multi_discard(ss_session *s)
 {
+    unwatch_all(s);
     for (int i = 0; i < s->nqueued; i++)
         free(s->queued[i].a);
     s->nqueued = 0;
@@ -63,6 +80,55 @@ ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command 
     return SS_DISPATCH_DONE;
 }
 
+/* "__watch" then (db, key, digest) per watched key: the first command of a
+ * watched EXEC's entry. */
+static ss_args *watch_check_args(const ss_session *s)
+{
+    int argc = 1 + 3 * s->nwatched;
+    char **argv = malloc(sizeof *argv * (size_t)argc);
+    size_t *lens = malloc(sizeof *lens * (size_t)argc);
+    unsigned char *dbs = malloc((size_t)s->nwatched + 1);
+    ss_args *copy = NULL;
+    if (argv && lens && dbs) {
+        argv[0] = (char *)"__watch";
+        lens[0] = 7;
+        for (int i = 0; i < s->nwatched; i++) {
+            const ss_watched_key *w = &s->watched[i];
+            dbs[i] = (unsigned char)w->db;
+            argv[1 + 3 * i] = (char *)&dbs[i];
+            lens[1 + 3 * i] = 1;
+            argv[2 + 3 * i] = w->key;
+            lens[2 + 3 * i] = w->klen;
+            argv[3 + 3 * i] = (char *)w->digest;
+            lens[3 + 3 * i] = SS_KEY_DIGEST_LEN;
+        }
+        ss_args a = {argc, argv, lens};
+        copy = ss_args_copy(&a, 1);
+    }
+    free(argv);
+    free(lens);
+    free(dbs);
+    return copy;
+}
+
+bool ss_multi_watch_holds(ss_exec_ctx *ctx, const ss_args *check)
+{
+    for (int i = 1; i + 2 < check->argc; i += 3) {
+        int db = (unsigned char)check->argv[i][0];
+        unsigned char now[SS_KEY_DIGEST_LEN];
+        if (db >= SS_KS_DBS)
+            return false;
+        int rc = ss_key_digest(ctx->txn, db, check->argv[i + 1], check->argvlen[i + 1], ctx->now_ms, now);
+        if (rc != SS_OK) {
+            ss_exec_fail(ctx, rc);
+            return false;
+        }
+        if (memcmp(now, check->argv[i + 2], SS_KEY_DIGEST_LEN) != 0)
+            return false;
+    }
+    return true;
+}
+
 static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
 {
     if (!s->in_multi) {
@@ -74,55 +140,146 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
         ss_reply_err(out, RERR_EXECABORT);
         return SS_DISPATCH_DONE;
     }
-    if (s->nqueued == 0) {
+    if (s->nqueued == 0 && s->nwatched == 0) {
         ss_multi_discard(s);
         resp_add_array_len(out, 0);
         return SS_DISPATCH_DONE;
     }
-    bool writes = false;
+    /* Watched keys are judged in apply, so a watched EXEC goes through the
+     * log even when it only reads. */
+    bool watched = s->nwatched > 0;
+    bool writes = watched;
     for (int i = 0; i < s->nqueued; i++)
-        if (s->queued[i].cmd->flags & CMD_WRITE)
+        if (SS_CMD_LOGGED(s->queued[i].cmd))
             writes = true;
     int kind = writes ? KIND_WRITE : KIND_READ;
     if (s->pending > 0 && s->pending_kind != kind)
         return SS_DISPATCH_BLOCKED;
 
-    ss_args *cmds = malloc(sizeof *cmds * (size_t)s->nqueued);
-    if (!cmds) {
+    if (watched) {
+        /* A WATCH whose read failed (or has not run: it cannot have, EXEC
+         * waits behind it) knows no version: abort rather than guess. */
+        for (int i = 0; i < s->nwatched; i++) {
+            if (!s->watched[i].ready) {
+                ss_multi_discard(s);
+                resp_add_null_array(out, s->proto);
+                return SS_DISPATCH_DONE;
+            }
+        }
+        if (SS_ENTRY_HEADER_SIZE + s->queued_bytes + s->watched_bytes > e->max_entry) {
+            ss_multi_discard(s);
+            ss_reply_err(out, RERR_ENTRY_TOOBIG, (unsigned long long)e->max_entry);
+            return SS_DISPATCH_DONE;
+        }
+    }
+    uint32_t first = watched ? 1 : 0;
+    uint32_t n = (uint32_t)s->nqueued + first;
+    ss_args *cmds = malloc(sizeof *cmds * (size_t)n);
+    ss_args *check = watched ? watch_check_args(s) : NULL;
+    if (!cmds || (watched && !check)) {
+        free(cmds);
+        free(check);
         ss_multi_discard(s);
         ss_reply_err(out, RERR_INTERNAL, "out of memory");
         return SS_DISPATCH_DONE;
     }
+    if (check)
+        cmds[0] = *check;
     for (int i = 0; i < s->nqueued; i++)
-        cmds[i] = *s->queued[i].a;
-    uint32_t n = (uint32_t)s->nqueued;
+        cmds[first + (uint32_t)i] = *s->queued[i].a;
     ss_dispatch_result r;
     /* MULTI state ends here whatever happens next: the entry (or the read's
      * copy) owns the commands from now on. */
     s->in_multi = false;
     if (writes)
-        r = ss_write_propose(e, s, cmds, n, 0x01 /* SS_ENTRY_MULTI */, out);
+        r = ss_write_propose(e, s, cmds, n, SS_ENTRY_MULTI | (watched ? SS_ENTRY_WATCH : 0), out);
     else
         r = ss_read_start(e, s, cmds, n, true, out);
     free(cmds);
+    free(check);
     ss_multi_discard(s);
     return r;
 }
 
-/* WATCH cannot be made correct cheaply under Raft forwarding yet: refuse it
- * clearly rather than pretend (documented in the README). */
-static void watch(ss_session *s, ss_buf *out)
+/*
+ * WATCH is optimistic locking decided in apply, so every node decides alike:
+ * WATCH reads (after the read barrier, so linearizably) the digest of each
+ * key's type, expiry and value; EXEC's entry carries them, and apply runs the
+ * transaction only if every digest is still the same at the EXEC's place in
+ * the log. A change by any client on any node, an expiry, a flush, a delete
+ * or a type change alters the digest; a write that leaves the key exactly as
+ * it was does not (Redis would abort there: the README says so). Nothing is
+ * tracked between WATCH and EXEC, so a leader change in between is harmless.
+ */
+static ss_watched_key *find_watched(ss_session *s, int db, const char *key, size_t klen)
 {
-    if (s->in_multi)
-        ss_reply_err(out, RERR_WATCH_IN_MULTI);
-    else
-        resp_add_error(out, "ERR WATCH is not supported by sandstore; use MULTI/EXEC, which is atomic");
+    for (int i = 0; i < s->nwatched; i++) {
+        ss_watched_key *w = &s->watched[i];
+        if (w->db == db && w->klen == klen && !memcmp(w->key, key, klen))
+            return w;
+    }
+    return NULL;
 }
+
+static ss_dispatch_result watch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    if (s->in_multi) {
+        ss_reply_err(out, RERR_WATCH_IN_MULTI);
+        return SS_DISPATCH_DONE;
+    }
+    if (s->pending > 0 && s->pending_kind != KIND_READ)
+        return SS_DISPATCH_BLOCKED;
+    for (int i = 1; i < a->argc; i++) {
+        if (find_watched(s, s->db, a->argv[i], a->argvlen[i]))
+            continue; /* watched already: the first version counts, as in Redis */
+        if (s->nwatched >= SS_MULTI_MAX_QUEUED) {
+            ss_reply_err(out, RERR_INTERNAL, "too many keys watched by this connection");
+            return SS_DISPATCH_DONE;
+        }
+        if (s->nwatched == s->watched_cap) {
+            int cap = s->watched_cap ? s->watched_cap * 2 : 4;
+            ss_watched_key *w = realloc(s->watched, sizeof *w * (size_t)cap);
+            if (!w) {
+                ss_reply_err(out, RERR_INTERNAL, "out of memory");
+                return SS_DISPATCH_DONE;
+            }
+            s->watched = w;
+            s->watched_cap = cap;
+        }
+        char *key = malloc(a->argvlen[i] + 1);
+        if (!key) {
+            ss_reply_err(out, RERR_INTERNAL, "out of memory");
+            return SS_DISPATCH_DONE;
+        }
+        memcpy(key, a->argv[i], a->argvlen[i]);
+        /* not ready until the read below fills its digest in */
+        s->watched[s->nwatched++] = (ss_watched_key){.db = s->db, .key = key, .klen = a->argvlen[i]};
+        s->watched_bytes += 4 + 1 + 4 + a->argvlen[i] + 4 + SS_KEY_DIGEST_LEN;
+    }
+    return ss_read_start(e, s, a, 1, false, out);
+}
+
+void ss_multi_watch_read(ss_exec_ctx *ctx, ss_session *s, const ss_args *a)
+{
+    for (int i = 1; i < a->argc; i++) {
+        ss_watched_key *w = find_watched(s, ctx->db, a->argv[i], a->argvlen[i]);
+        if (!w || w->ready)
+            continue;
+        int rc = ss_key_digest(ctx->txn, ctx->db, w->key, w->klen, ctx->now_ms, w->digest);
+        if (rc != SS_OK) {
+            ss_reply_err(ctx->out, RERR_INTERNAL, ss_strerror(rc));
+            return; /* left not ready: EXEC aborts */
+        }
+        w->ready = true;
+    }
+    resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
+bool ss_multi_is_watch(const ss_args *a) { return a->argvlen[0] == 5 && !strncasecmp(a->argv[0], "watch", 5); }
 
 ss_dispatch_result ss_multi_command(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                     ss_buf *out)
 {
-    (void)a;
     if (!strcmp(cmd->name, "exec"))
         return exec_queued(e, s, out);
     if (!strcmp(cmd->name, "multi")) {
@@ -141,8 +298,9 @@ ss_dispatch_result ss_multi_command(ss_engine *e, ss_session *s, const ss_comman
         ss_multi_discard(s);
         resp_add_shared(out, RESP_SH_OK);
     } else if (!strcmp(cmd->name, "watch")) {
-        watch(s, out);
+        return watch(e, s, a, out);
     } else { /* unwatch */
+        unwatch_all(s);
         resp_add_shared(out, RESP_SH_OK);
     }
     return SS_DISPATCH_DONE;

@@ -66,6 +66,8 @@ static void finish(ss_engine *e, pending_write *p, const char *reply, size_t len
 
 void ss_pending_finish_err(ss_engine *e, pending_write *p, ss_reply_err_code code)
 {
+    if (p->block)
+        ss_blocking_failed(e, p);
     p->done = true;
     e->node.stats.pending_writes--;
     ss_engine_finish_error(e, p->s, p->cookie, code);
@@ -75,7 +77,10 @@ void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t l
 {
     pending_write *p = pw_find(e, seq);
     if (p) {
-        finish(e, p, reply, len);
+        if (p->block)
+            ss_blocking_on_reply(e, p, reply, len);
+        else
+            finish(e, p, reply, len);
         pw_trim(e);
     }
 }

@@ -96,6 +96,31 @@ ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *
     return SS_DISPATCH_ASYNC;
 }
 
+bool ss_write_propose_again(ss_engine *e, ss_session *s, void *cookie, const ss_args *a, int db, ss_blocked *b)
+{
+    if (e->stopping)
+        return false;
+    uint64_t seq = ++e->next_seq;
+    ss_buf buf;
+    ss_buf_init(&buf, 0);
+    propose_req *req = malloc(sizeof *req);
+    if (!req || encode(e, &buf, seq, db, a, 1, 0) != SS_OK ||
+        !ss_pending_add(e, seq, s, ss_clock_wall_ms() + write_timeout_ms(e))) {
+        free(req);
+        ss_buf_release(&buf);
+        return false;
+    }
+    pending_write *p = ss_pending_last(e);
+    p->cookie = cookie; /* the reply slot the client has waited on since it blocked */
+    p->block = b;
+    e->node.stats.writes_proposed++;
+    req->e = e;
+    req->seq = seq;
+    ss_cluster_propose(e->cluster, ss_buf_data(&buf), ss_buf_len(&buf), on_proposed, req);
+    ss_buf_release(&buf);
+    return true;
+}
+
 static void on_internal_proposed(void *arg, int status)
 {
     propose_req *req = arg;

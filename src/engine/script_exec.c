@@ -80,7 +80,7 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
         resp_add_error(reply, "ERR This Redis command is not allowed from script");
         return 0;
     }
-    if ((cmd->flags & CMD_WRITE) && !allow_writes) {
+    if (SS_CMD_LOGGED(cmd) && !allow_writes) {
         resp_add_error(reply, SS_SCRIPT_RO_WRITE_ERR);
         return 0;
     }

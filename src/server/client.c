@@ -132,6 +132,7 @@ void ss_client_close(ss_client *c)
     c->closing = true;
     stop_reading(c);
     ss_auth_forget(c);
+    ss_engine_session_closing(c->srv->engine, &c->session);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
@@ -354,6 +355,26 @@ void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_
         c->slots_bytes += len;
     }
     drain_slots(c);
+    if (ss_client_check_output(c))
+        ss_client_ready(c);
+}
+
+/* A pub/sub message: in order behind what the client is owed, except that a
+ * RESP3 push (out of band by definition) need not wait for replies still
+ * being worked on, such as a blocked BLPOP's. */
+void ss_client_push(ss_client *c, const char *data, size_t len)
+{
+    if (c->closing)
+        return;
+    if (c->slots_head == NULL || c->session.proto == RESP3) {
+        ss_buf_append(&c->out, data, len);
+    } else {
+        reply_slot *s = slot_new(c, true);
+        ss_buf_append(&s->buf, data, len);
+        c->slots_bytes += len;
+    }
+    /* A subscriber that does not read is closed at its limit (pubsub class),
+     * as Redis does, rather than holding the messages without bound. */
     if (ss_client_check_output(c))
         ss_client_ready(c);
 }

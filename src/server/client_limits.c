@@ -24,8 +24,9 @@
 
 static const ss_obuf_limit *limits_of(const ss_client *c)
 {
-    /* Every client of the RESP port is "normal" until replicas and pub/sub exist. */
-    return &c->srv->cfg->client_obuf_limits[SS_CLIENT_NORMAL];
+    /* A subscribed connection is of the pubsub class (Redis's CLIENT_PUBSUB),
+     * whatever its protocol; every other is normal (no replicas here). */
+    return &c->srv->cfg->client_obuf_limits[c->session.subscribed ? SS_CLIENT_PUBSUB : SS_CLIENT_NORMAL];
 }
 
 size_t ss_client_output_bytes(const ss_client *c)

@@ -37,6 +37,12 @@ static size_t hook_reply_limit(void *ctx, ss_session *s)
     return ss_client_reply_budget(client_of(s));
 }
 
+static void hook_push(void *ctx, ss_session *s, const char *data, size_t len)
+{
+    (void)ctx;
+    ss_client_push(client_of(s), data, len);
+}
+
 static void hook_client_list(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
@@ -47,12 +53,15 @@ static void hook_client_list(void *ctx, ss_buf *out)
 static void hook_info_clients(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
-    size_t blocked = 0;
-    for (ss_client *c = srv->clients; c; c = c->next)
-        blocked += c->session.pending > 0;
+    size_t blocked = 0, pubsub = 0;
+    for (ss_client *c = srv->clients; c; c = c->next) {
+        blocked += c->session.blocked;
+        pubsub += c->session.subscribed > 0;
+    }
     ss_buf_appendf(out, "connected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n"
+                        "pubsub_clients:%zu\r\n"
                         "total_connections_received:%llu\r\nrejected_connections:%llu\r\n",
-                   srv->nclients, srv->cfg->maxclients, blocked,
+                   srv->nclients, srv->cfg->maxclients, blocked, pubsub,
                    (unsigned long long)srv->stats.connections_received,
                    (unsigned long long)srv->stats.rejected_connections);
 }
@@ -142,6 +151,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .client_list = hook_client_list,
         .info_clients = hook_info_clients,
         .info_server = hook_info_server,
+        .push = hook_push,
     };
     ss_engine_set_hooks(engine, &hooks);
     uv_check_init(loop, &srv->check);

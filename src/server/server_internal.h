@@ -100,6 +100,7 @@ void ss_client_run_ready(ss_client *c);       /* resume, process input, flush */
 void *ss_client_begin_async(ss_client *c);
 void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len);
 void ss_client_maybe_free(ss_client *c);
+void ss_client_push(ss_client *c, const char *data, size_t len);
 
 /* client_limits.c: what a client holds, against its limits. */
 /* Reply bytes owed: ready to send, being sent, and done behind earlier replies. */

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
     size_t ntable;
     const ss_command *table = ss_command_table(&ntable);
     for (size_t i = 0; i < ntable && i < 256; i++) {
-        if (!(table[i].flags & CMD_WRITE))
+        if (!SS_CMD_LOGGED(&table[i]))
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/struct-%s", argv[1], table[i].name);

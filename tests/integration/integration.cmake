@@ -48,3 +48,18 @@ add_dependencies(test_cluster_view sandstore)
 ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_script_cluster sandstore)
+
+# Pub/sub and keyspace events across nodes, and the subscribed mode against redis-server.
+ss_add_test(NAME test_pubsub_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_cluster.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_pubsub_cluster sandstore)
+
+# WATCH across nodes: EXEC decided in apply.
+ss_add_test(NAME test_watch_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_watch_cluster.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_watch_cluster sandstore)
+
+# Blocking commands across nodes.
+ss_add_test(NAME test_blocking_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_blocking_cluster.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_blocking_cluster sandstore)

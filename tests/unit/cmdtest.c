@@ -24,6 +24,66 @@ static ss_buf reply;
 static char *reply_str;
 static ss_session session;
 
+/* ------------------------------------------------- recorded key events */
+
+static ss_buf ev_notify, ev_modified, ev_ready;
+static char *ev_str[3];
+
+static void add_word(ss_buf *b, const char *word, const char *key, size_t klen, int db)
+{
+    if (ss_buf_len(b))
+        ss_buf_append(b, " ", 1);
+    if (word)
+        ss_buf_appendf(b, "%s:", word);
+    ss_buf_append(b, key, klen);
+    if (db)
+        ss_buf_appendf(b, "@%d", db);
+}
+
+static void rec_modified(void *c, int db, const char *key, size_t klen)
+{
+    (void)c;
+    add_word(&ev_modified, NULL, key, klen, db);
+}
+
+static void rec_notify(void *c, int db, int type, const char *event, const char *key, size_t klen)
+{
+    (void)c;
+    (void)type;
+    add_word(&ev_notify, event, key, klen, db);
+}
+
+static void rec_ready(void *c, int db, const char *key, size_t klen)
+{
+    (void)c;
+    add_word(&ev_ready, NULL, key, klen, db);
+}
+
+static void rec_flushed(void *c, int db)
+{
+    (void)c;
+    if (ss_buf_len(&ev_modified))
+        ss_buf_append(&ev_modified, " ", 1);
+    if (db < 0)
+        ss_buf_appendf(&ev_modified, "*all");
+    else
+        ss_buf_appendf(&ev_modified, "*%d", db);
+}
+
+static const ss_exec_events recorder = {.modified = rec_modified, .notify = rec_notify, .ready = rec_ready,
+                                        .flushed = rec_flushed};
+
+static const char *ev_get(int i, ss_buf *b)
+{
+    free(ev_str[i]);
+    ev_str[i] = strndup(ss_buf_len(b) ? ss_buf_data(b) : "", ss_buf_len(b));
+    return ev_str[i];
+}
+
+const char *ct_events(void) { return ev_get(0, &ev_notify); }
+const char *ct_modified(void) { return ev_get(1, &ev_modified); }
+const char *ct_ready(void) { return ev_get(2, &ev_ready); }
+
 static void *no_async(void *ctx, ss_session *s) { return NULL; }
 static void no_complete(void *ctx, ss_session *s, void *cookie, const char *r, size_t len) {}
 static void no_info(void *ctx, ss_buf *out) {}
@@ -44,6 +104,9 @@ void ct_setup_with(const ss_store_options *opts)
     ss_engine_set_hooks(engine, &hooks);
     ss_engine_session_init(engine, &session, 1);
     ss_buf_init(&reply, 0);
+    ss_buf_init(&ev_notify, 0);
+    ss_buf_init(&ev_modified, 0);
+    ss_buf_init(&ev_ready, 0);
     ct_now = 1700000000000LL;
     ct_seed = 42;
 }
@@ -57,6 +120,13 @@ void ct_teardown(void)
     ss_store_close(store);
     ss_config_release(&cfg);
     ss_buf_release(&reply);
+    ss_buf_release(&ev_notify);
+    ss_buf_release(&ev_modified);
+    ss_buf_release(&ev_ready);
+    for (int i = 0; i < 3; i++) {
+        free(ev_str[i]);
+        ev_str[i] = NULL;
+    }
     free(reply_str);
     reply_str = NULL;
     char cmd[128];
@@ -83,12 +153,16 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
     bool write = false;
     for (uint32_t i = 0; i < n; i++) {
         const ss_command *c = ss_command_find(&cmds[i], NULL);
-        if (c && (c->flags & CMD_WRITE))
+        if (c && SS_CMD_LOGGED(c))
             write = true;
     }
     ss_buf_reset(&reply);
+    ss_buf_reset(&ev_notify);
+    ss_buf_reset(&ev_modified);
+    ss_buf_reset(&ev_ready);
     ss_exec_ctx ctx = {
         .node = &engine->node,
+        .events = &recorder,
         .txn = ss_txn_begin(store),
         .db = 0,
         .now_ms = ct_now,

@@ -54,6 +54,20 @@ const char *ct_apply(const void *entry, size_t len);
 /* Applies n entries (bytes and lengths) as one committed batch; asserts the
  * apply did not stop the node. */
 void ct_apply_batch(const void *const *entries, const size_t *lens, size_t n);
+/*
+ * What apply raised during the last ct_run / ct_exec (ss_exec_events), as
+ * space-separated words in order:
+ *   ct_events()   the keyspace events: "new:k set:k expire:k" ("move_to:k@2"
+ *                 for db 2); every class is recorded, whatever
+ *                 notify-keyspace-events says
+ *   ct_modified() the keys signalModifiedKey would touch ("k", "k@2"), and
+ *                 "*0" / "*all" for a flushed db / every db
+ *   ct_ready()    the keys signaled ready for blocked clients
+ */
+const char *ct_events(void);
+const char *ct_modified(void);
+const char *ct_ready(void);
+
 /* The engine under test (for tests that drive ss_engine_dispatch). */
 struct ss_engine *ct_engine(void);
 

@@ -78,7 +78,7 @@ static void expect_handlers(const ss_command *c)
         else
             cr_expect(c->exec && !c->local, "%s: a read or write has an exec half", c->name);
         cr_expect(!(c->flags & CMD_WRITE) || !(c->flags & CMD_READONLY), "%s", c->name);
-    cr_expect(!c->prepare || (c->flags & CMD_WRITE), "%s: only writes are prepared", c->name);
+    cr_expect(!c->prepare || SS_CMD_LOGGED(c), "%s: only writes are prepared", c->name);
 }
 
 Test(cmd_table, each_kind_has_its_handlers)
@@ -123,7 +123,10 @@ static void expect_wellformed_keyspecs(const ss_command *c)
     for (int i = 0; i < n; i++) {
         const ss_keyspec *k = &c->keys[i];
         unsigned access = k->flags & (KS_RO | KS_RW | KS_OW | KS_RM);
-        cr_expect(access && !(access & (access - 1)), "%s spec %d: one of RO RW OW RM", c->name, i);
+        if (k->flags & KS_NOT_KEY) /* a shard channel (SPUBLISH...): no access at all */
+            cr_expect(access == 0, "%s spec %d: not_key has no access flag", c->name, i);
+        else
+            cr_expect(access && !(access & (access - 1)), "%s spec %d: one of RO RW OW RM", c->name, i);
         cr_expect(k->begin == SS_KS_INDEX || (k->begin == SS_KS_KEYWORD && k->keyword), "%s", c->name);
         cr_expect(k->find == SS_KS_RANGE || k->find == SS_KS_KEYNUM, "%s", c->name);
         cr_expect_geq(k->keystep, 1, "%s spec %d: a step of at least 1", c->name, i);

@@ -503,3 +503,38 @@ Test(strutil, split_line_stops_at_unbalanced_quotes_and_at_emit_errors)
     cr_expect_eq(ss_split_line("a b c", 5, collect_tokens, &t), 42);
     cr_expect_eq(t.n, 1);
 }
+
+Test(config, notify_keyspace_events_read_and_print_as_redis_7_0_does)
+{
+    char got[256];
+    cr_expect_eq(cfg.notify_keyspace_events, 0, "off by default, as in Redis");
+    ss_config_get(&cfg, "notify-keyspace-events", get_one, got);
+    cr_expect_str_eq(got, "");
+    /* CONFIG GET spellings, each checked against redis-server 7.0.15. */
+    static const struct {
+        const char *set, *get;
+    } cases[] = {
+        {"KEA", "AKE"}, {"Kx", "xK"}, {"x", "x"}, {"KEAnmte", "AKEm"}, {"Elg$", "g$lE"},
+        {"Kn", "nK"}, {"KEg$lshzxetdnm", "AKEm"}, {"", ""}, {"mE", "Em"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *argv[] = {(char *)cases[i].set};
+        cr_assert_eq(ss_config_set(&cfg, "notify-keyspace-events", 1, argv, NULL), SS_OK, "%s", cases[i].set);
+        ss_config_get(&cfg, "notify-keyspace-events", get_one, got);
+        cr_expect_str_eq(got, cases[i].get, "set %s", cases[i].set);
+    }
+    cr_expect_eq(ss_config_notify_parse("KEA"), SS_CONFIG_NOTIFY_KEYSPACE | SS_CONFIG_NOTIFY_KEYEVENT |
+                                                    SS_CONFIG_NOTIFY_ALL);
+    cr_expect_eq(ss_config_notify_parse("A") & (SS_CONFIG_NOTIFY_NEW | SS_CONFIG_NOTIFY_KEY_MISS), 0,
+                 "'A' does not include n or m");
+}
+
+Test(config, notify_keyspace_events_refuses_unknown_classes_in_redis_words)
+{
+    char *argv[] = {"KEQ"};
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_set(&cfg, "notify-keyspace-events", 1, argv, err), SS_ECONFIG);
+    cr_expect_str_eq(err, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    cr_expect_eq(cfg.notify_keyspace_events, 0, "unchanged");
+    cr_expect(ss_config_is_mutable("notify-keyspace-events"));
+}

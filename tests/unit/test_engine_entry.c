@@ -268,3 +268,38 @@ Test(entry, refuses_a_time_that_is_no_wall_clock_reading)
     cr_expect_eq(decode(&b), SS_OK, "the last millisecond of year 9999");
     ss_buf_release(&b);
 }
+
+/* A watched EXEC: "__watch" and (db, key, 20-byte digest) triples first. */
+static void watch_entry(ss_buf *b, uint8_t flags, int argc, const char **argv)
+{
+    ss_entry_header h = H;
+    h.flags = flags;
+    ss_buf_init(b, 0);
+    ss_entry_begin(b, &h, 2);
+    add(b, argc, argv);
+    add(b, 2, (const char *[]){"INCR", "k"});
+}
+
+Test(entry, a_watch_check_is_only_the_first_command_of_a_multi_and_well_formed)
+{
+    const char *digest = "01234567890123456789";
+    ss_buf b;
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_WATCH, 4, (const char *[]){"__watch", "\x01", "k", digest});
+    expect_door_agrees(&b, true, "a watch check of one key");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_WATCH, 1, (const char *[]){"__watch"});
+    expect_door_agrees(&b, true, "a watch check of no key");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_WATCH, 4, (const char *[]){"__watch", "\x01", "k", "short"});
+    expect_door_agrees(&b, false, "a digest of the wrong size");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_WATCH, 3, (const char *[]){"__watch", "\x01", "k"});
+    expect_door_agrees(&b, false, "a triple cut short");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_MULTI, 4, (const char *[]){"__watch", "\x01", "k", digest});
+    expect_door_agrees(&b, false, "a watch check without the flag");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_WATCH, 4, (const char *[]){"__watch", "\x01", "k", digest});
+    cr_expect_eq(decode(&b), SS_ECORRUPT, "WATCH without MULTI");
+    ss_buf_release(&b);
+}

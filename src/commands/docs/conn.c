@@ -37,6 +37,14 @@ static const ss_cmdarg watch_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg client_unblock_args[] = {
+    ARG("client-id", ARG_INTEGER),
+    ARG("timeout_error", ARG_ONEOF, .flags = ARG_OPTIONAL, .nargs = 2),
+        ARG("timeout", ARG_PURE_TOKEN, .token = "TIMEOUT"),
+        ARG("error", ARG_PURE_TOKEN, .token = "ERROR"),
+    SS_ARGS_END,
+};
+
 static const ss_cmdarg client_setname_args[] = {
     ARG("connection-name", ARG_STRING),
     SS_ARGS_END,
@@ -117,7 +125,7 @@ const ss_command_docs ss_docs_conn[] = {
      .summary = "Discard all commands issued after MULTI",
      .complexity = "O(N), when N is the number of queued commands"},
     {.name = "watch", .group = "transactions", .since = "2.2.0",
-     .summary = "Watch the given keys to determine execution of the MULTI/EXEC block. sandstore: not supported yet: answers an error (MULTI/EXEC is atomic without it).",
+     .summary = "Watch the given keys to determine execution of the MULTI/EXEC block. sandstore: EXEC is decided in apply against a digest of each key read at WATCH time; a write that leaves a key exactly as it was does not abort it.",
      .complexity = "O(1) for every key.",
      .args = watch_args},
     {.name = "unwatch", .group = "transactions", .since = "2.2.0",
@@ -152,6 +160,10 @@ const ss_command_docs ss_docs_conn[] = {
      .summary = "Set client eviction mode for the current connection",
      .complexity = "O(1)",
      .args = client_no_evict_args},
+    {.name = "client|unblock", .group = "connection", .since = "5.0.0",
+     .summary = "Unblock a client blocked in a blocking command from a different connection. sandstore: only a client waiting for its keys, not one whose pop is in flight in the log",
+     .complexity = "O(log N) where N is the number of client connections. sandstore: O(N) in the blocked clients of the node",
+     .args = client_unblock_args},
     {.name = "client|help", .group = "connection", .since = "5.0.0",
      .summary = "Show helpful text about the different subcommands",
      .complexity = "O(1)"},

@@ -108,7 +108,90 @@ static const ss_cmdarg rpoplpush_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg lmpop_args[] = {
+    ARG("numkeys", ARG_INTEGER),
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("where", ARG_ONEOF, .nargs = 2),
+        ARG("left", ARG_PURE_TOKEN, .token = "LEFT"),
+        ARG("right", ARG_PURE_TOKEN, .token = "RIGHT"),
+    ARG("count", ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg blpop_args[] = {
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("timeout", ARG_DOUBLE),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg brpop_args[] = {
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("timeout", ARG_DOUBLE),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg blmove_args[] = {
+    ARG("source", ARG_KEY, .key_spec_index = 0),
+    ARG("destination", ARG_KEY, .key_spec_index = 1),
+    ARG("wherefrom", ARG_ONEOF, .nargs = 2),
+        ARG("left", ARG_PURE_TOKEN, .token = "LEFT"),
+        ARG("right", ARG_PURE_TOKEN, .token = "RIGHT"),
+    ARG("whereto", ARG_ONEOF, .nargs = 2),
+        ARG("left", ARG_PURE_TOKEN, .token = "LEFT"),
+        ARG("right", ARG_PURE_TOKEN, .token = "RIGHT"),
+    ARG("timeout", ARG_DOUBLE),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg brpoplpush_args[] = {
+    ARG("source", ARG_KEY, .key_spec_index = 0),
+    ARG("destination", ARG_KEY, .key_spec_index = 1),
+    ARG("timeout", ARG_DOUBLE),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg blmpop_args[] = {
+    ARG("timeout", ARG_DOUBLE),
+    ARG("numkeys", ARG_INTEGER),
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("where", ARG_ONEOF, .nargs = 2),
+        ARG("left", ARG_PURE_TOKEN, .token = "LEFT"),
+        ARG("right", ARG_PURE_TOKEN, .token = "RIGHT"),
+    ARG("count", ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL),
+    SS_ARGS_END,
+};
+
 const ss_command_docs ss_docs_list[] = {
+    {.name = "blpop", .group = "list", .since = "2.0.0",
+     .summary = "Remove and get the first element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .history = SS_HISTORY({"6.0.0", "`timeout` is interpreted as a double instead of an integer."}),
+     .args = blpop_args},
+    {.name = "brpop", .group = "list", .since = "2.0.0",
+     .summary = "Remove and get the last element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .history = SS_HISTORY({"6.0.0", "`timeout` is interpreted as a double instead of an integer."}),
+     .args = brpop_args},
+    {.name = "blmove", .group = "list", .since = "6.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
+     .complexity = "O(1)",
+     .args = blmove_args},
+    {.name = "brpoplpush", .group = "list", .since = "2.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block until one is available",
+     .complexity = "O(1)",
+     .doc_flags = SS_DOC_DEPRECATED,
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+     .history = SS_HISTORY({"6.0.0", "`timeout` is interpreted as a double instead of an integer."}),
+     .args = brpoplpush_args},
+    {.name = "blmpop", .group = "list", .since = "7.0.0",
+     .summary = "Pop elements from a list, or block until one is available",
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+     .args = blmpop_args},
+    {.name = "lmpop", .group = "list", .since = "7.0.0",
+     .summary = "Pop elements from a list",
+     .complexity = "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+     .args = lmpop_args},
     {.name = "lpush", .group = "list", .since = "1.0.0",
      .summary = "Prepend one or multiple elements to a list",
      .complexity = "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",

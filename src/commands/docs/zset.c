@@ -174,7 +174,58 @@ static const ss_cmdarg zscan_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg zmpop_args[] = {
+    ARG("numkeys", ARG_INTEGER),
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("where", ARG_ONEOF, .nargs = 2),
+        ARG("min", ARG_PURE_TOKEN, .token = "MIN"),
+        ARG("max", ARG_PURE_TOKEN, .token = "MAX"),
+    ARG("count", ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg bzpopmin_args[] = {
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("timeout", ARG_DOUBLE),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg bzpopmax_args[] = {
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("timeout", ARG_DOUBLE),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg bzmpop_args[] = {
+    ARG("timeout", ARG_DOUBLE),
+    ARG("numkeys", ARG_INTEGER),
+    ARG("key", ARG_KEY, .key_spec_index = 0, .flags = ARG_MULTIPLE),
+    ARG("where", ARG_ONEOF, .nargs = 2),
+        ARG("min", ARG_PURE_TOKEN, .token = "MIN"),
+        ARG("max", ARG_PURE_TOKEN, .token = "MAX"),
+    ARG("count", ARG_INTEGER, .token = "COUNT", .flags = ARG_OPTIONAL),
+    SS_ARGS_END,
+};
+
 const ss_command_docs ss_docs_zset[] = {
+    {.name = "bzpopmin", .group = "sorted-set", .since = "5.0.0",
+     .summary = "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .history = SS_HISTORY({"6.0.0", "`timeout` is interpreted as a double instead of an integer."}),
+     .args = bzpopmin_args},
+    {.name = "bzpopmax", .group = "sorted-set", .since = "5.0.0",
+     .summary = "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+     .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+     .history = SS_HISTORY({"6.0.0", "`timeout` is interpreted as a double instead of an integer."}),
+     .args = bzpopmax_args},
+    {.name = "bzmpop", .group = "sorted-set", .since = "7.0.0",
+     .summary = "Remove and return members with scores in a sorted set or block until one is available",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+     .args = bzmpop_args},
+    {.name = "zmpop", .group = "sorted-set", .since = "7.0.0",
+     .summary = "Remove and return members with scores in a sorted set",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+     .args = zmpop_args},
     {.name = "zadd", .group = "sorted-set", .since = "1.2.0",
      .summary = "Add one or more members to a sorted set, or update its score if it already exists",
      .complexity = "O(log(N)) for each item added, where N is the number of elements in the sorted set.",

@@ -1,0 +1,270 @@
+/* Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP) on any node: wait on the apply answer, wake on keys signaled ready, propose the pop again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "commands/keyhelpers.h"
+#include "engine/engine_internal.h"
+
+/*
+ * The pop itself is an ordinary write: its apply half pops, or answers what
+ * Redis answers on a timeout. A client's blocking command is proposed at
+ * once; when its own entry comes back with that empty answer, the answer is
+ * held and the client waits here, in the order it first blocked, until:
+ *  - apply signals one of its keys ready (a list or sorted set created, on
+ *    any node's write): the first waiter on that key has its command
+ *    proposed again. Whoever's pop comes first in the log wins; a waiter
+ *    that lost finds the empty answer again and waits on, in its place and
+ *    with its original deadline. A waiter that popped wakes the next waiter
+ *    on the same keys, in case elements are left;
+ *  - its deadline passes (the engine's 100 ms timer): the empty answer;
+ *  - CLIENT UNBLOCK: the empty answer or -UNBLOCKED;
+ *  - its connection closes.
+ * Waiting is local to the node the client is connected to and holds no log
+ * entry, so a leader change leaves it waiting; a pop in flight when the
+ * leader changes answers TRYAGAIN like any write whose outcome is unknown.
+ * The wait list is scanned per ready key: O(waiters) (see README).
+ */
+struct ss_blocked {
+    ss_blocked *prev, *next;  /* e->blocked, ordered by `order` */
+    ss_session *s;
+    void *cookie;             /* the client's reply slot */
+    ss_args *a;               /* the command (ss_args_copy) */
+    int db;
+    int64_t deadline_ms;      /* wall clock; 0 = forever */
+    uint64_t order;
+    bool waiting;             /* in e->blocked (else its pop is in flight) */
+    char empty[8];            /* apply's answer when nothing is there: "*-1\r\n", "$-1\r\n" or RESP3's "_\r\n" */
+    size_t emptylen;
+    const char *timeout;      /* the answer on a timeout: a null array, even for BLMOVE (Redis 7.0) */
+};
+
+/* Where the command's keys and timeout are. */
+static void layout(const ss_args *a, int *first, int *nkeys, int *timeout_at)
+{
+    const char *n = a->argv[0];
+    if (!strcasecmp(n, "blmove") || !strcasecmp(n, "brpoplpush")) {
+        *first = 1;
+        *nkeys = 1; /* the source: what makes it ready */
+        *timeout_at = a->argc - 1;
+    } else if (!strcasecmp(n, "blmpop") || !strcasecmp(n, "bzmpop")) {
+        long long k = 0;
+        ss_parse_ll(a->argv[2], a->argvlen[2], &k);
+        *first = 3;
+        *nkeys = k > 0 && k <= a->argc - 3 ? (int)k : 0;
+        *timeout_at = 1;
+    } else {
+        *first = 1;
+        *nkeys = a->argc - 2;
+        *timeout_at = a->argc - 1;
+    }
+}
+
+static bool waits_on(const ss_blocked *b, int db, const char *key, size_t klen)
+{
+    if (b->db != db)
+        return false;
+    int first, n, t;
+    layout(b->a, &first, &n, &t);
+    for (int i = first; i < first + n; i++)
+        if (b->a->argvlen[i] == klen && !memcmp(b->a->argv[i], key, klen))
+            return true;
+    return false;
+}
+
+static void unlink_waiter(ss_engine *e, ss_blocked *b)
+{
+    if (!b->waiting)
+        return;
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        e->blocked = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    b->prev = b->next = NULL;
+    b->waiting = false;
+    e->nblocked--;
+}
+
+/* Into the wait list at its place (by order). */
+static void link_waiter(ss_engine *e, ss_blocked *b)
+{
+    ss_blocked *prev = NULL, *at = e->blocked;
+    while (at && at->order < b->order) {
+        prev = at;
+        at = at->next;
+    }
+    b->prev = prev;
+    b->next = at;
+    if (prev)
+        prev->next = b;
+    else
+        e->blocked = b;
+    if (at)
+        at->prev = b;
+    b->waiting = true;
+    e->nblocked++;
+}
+
+static void release(ss_engine *e, ss_blocked *b)
+{
+    e->nblocking--;
+    b->s->blocked = false;
+    free(b->a);
+    free(b);
+}
+
+/* Answers the client and forgets it. */
+static void finish(ss_engine *e, ss_blocked *b, const char *reply, size_t len)
+{
+    unlink_waiter(e, b);
+    ss_session *s = b->s;
+    void *cookie = b->cookie;
+    release(e, b);
+    ss_engine_finish_async(e, s, cookie, reply, len);
+}
+
+static void repropose(ss_engine *e, ss_blocked *b)
+{
+    unlink_waiter(e, b);
+    if (!ss_write_propose_again(e, b->s, b->cookie, b->a, b->db, b)) {
+        ss_session *s = b->s;
+        void *cookie = b->cookie;
+        release(e, b);
+        ss_engine_finish_error(e, s, cookie, RERR_BUSY);
+    }
+}
+
+bool ss_blocking_handles(const ss_command *cmd)
+{
+    static const char *const mine[] = {"blpop", "brpop", "blmove", "brpoplpush",
+                                       "blmpop", "bzpopmin", "bzpopmax", "bzmpop"};
+    if (!(cmd->flags & CMD_BLOCKING))
+        return false;
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+        if (!strcmp(cmd->name, mine[i]))
+            return true;
+    return false;
+}
+
+ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    int first, n, timeout_at;
+    layout(a, &first, &n, &timeout_at);
+    int64_t deadline;
+    if (!ss_parse_timeout(a->argv[timeout_at], a->argvlen[timeout_at], ss_clock_wall_ms(), &deadline, out))
+        return SS_DISPATCH_DONE;
+    ss_blocked *b = calloc(1, sizeof *b);
+    ss_args *copy = b ? ss_args_copy(a, 1) : NULL;
+    if (!copy) {
+        free(b);
+        ss_reply_err(out, RERR_INTERNAL, "out of memory");
+        return SS_DISPATCH_DONE;
+    }
+    *b = (ss_blocked){.s = s, .a = copy, .db = s->db, .deadline_ms = deadline, .order = ++e->block_order};
+    /* what apply answers when there is nothing to pop, in the client's protocol */
+    bool move = !strcasecmp(a->argv[0], "blmove") || !strcasecmp(a->argv[0], "brpoplpush");
+    const char *empty = s->proto == RESP3 ? "_\r\n" : move ? "$-1\r\n" : "*-1\r\n";
+    b->emptylen = strlen(empty);
+    memcpy(b->empty, empty, b->emptylen + 1);
+    b->timeout = s->proto == RESP3 ? "_\r\n" : "*-1\r\n";
+    ss_dispatch_result r = ss_write_propose(e, s, a, 1, 0, out);
+    if (r != SS_DISPATCH_ASYNC) {
+        free(copy);
+        free(b);
+        return r;
+    }
+    pending_write *p = ss_pending_last(e);
+    p->block = b;
+    e->nblocking++;
+    b->cookie = p->cookie;
+    s->blocked = true;
+    return r;
+}
+
+bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, size_t len)
+{
+    ss_blocked *b = p->block;
+    p->block = NULL;
+    if (len != b->emptylen || memcmp(reply, b->empty, len) != 0) {
+        /* popped (or an error): answered; the next waiter on its keys may
+         * find what is left */
+        int first, n, t;
+        layout(b->a, &first, &n, &t);
+        int db = b->db;
+        ss_args *a = b->a;
+        b->a = NULL;
+        ss_session *s = b->s;
+        release(e, b);
+        p->done = true;
+        e->node.stats.pending_writes--;
+        ss_engine_finish_async(e, s, p->cookie, reply, len);
+        for (int i = first; i < first + n; i++)
+            ss_blocking_ready(e, db, a->argv[i], a->argvlen[i]);
+        free(a);
+        return true;
+    }
+    /* nothing there (yet, or a lost race): wait, keeping the reply slot */
+    p->done = true;
+    e->node.stats.pending_writes--;
+    if (b->deadline_ms && b->deadline_ms <= ss_clock_wall_ms())
+        finish(e, b, b->timeout, strlen(b->timeout));
+    else
+        link_waiter(e, b);
+    return true;
+}
+
+void ss_blocking_failed(ss_engine *e, pending_write *p)
+{
+    ss_blocked *b = p->block;
+    p->block = NULL;
+    release(e, b); /* the error goes to the client through the pending record */
+}
+
+void ss_blocking_ready(ss_engine *e, int db, const char *key, size_t klen)
+{
+    for (ss_blocked *b = e->blocked; b; b = b->next) {
+        if (waits_on(b, db, key, klen)) {
+            repropose(e, b);
+            return; /* one at a time per key: it wakes the next when it pops */
+        }
+    }
+}
+
+void ss_blocking_expire(ss_engine *e, int64_t now_ms)
+{
+    ss_blocked *b = e->blocked;
+    while (b) {
+        ss_blocked *next = b->next;
+        if (b->deadline_ms && b->deadline_ms <= now_ms)
+            finish(e, b, b->timeout, strlen(b->timeout));
+        b = next;
+    }
+}
+
+int ss_blocking_unblock(ss_engine *e, uint64_t id, bool error)
+{
+    for (ss_blocked *b = e->blocked; b; b = b->next) {
+        if (b->s->id != id)
+            continue;
+        if (error) {
+            const char *msg = "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n";
+            finish(e, b, msg, strlen(msg));
+        } else {
+            finish(e, b, b->timeout, strlen(b->timeout));
+        }
+        return 1;
+    }
+    return 0;
+}
+
+void ss_blocking_leave(ss_engine *e, ss_session *s)
+{
+    for (ss_blocked *b = e->blocked; b; b = b->next) {
+        if (b->s == s) {
+            finish(e, b, b->timeout, strlen(b->timeout)); /* the closing connection drops it */
+            return;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+/* What apply tells the node about each change (ss_exec_events): keyspace notifications and PUBLISH, queued during the apply run and delivered to this node's subscribers once it is committed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "engine/engine_internal.h"
+#include "commands/pubsub.h"
+
+/* The command layer and the configuration name the same NOTIFY_* bits. */
+_Static_assert((int)SS_NOTIFY_KEYSPACE == (int)SS_CONFIG_NOTIFY_KEYSPACE &&
+                   (int)SS_NOTIFY_KEYEVENT == (int)SS_CONFIG_NOTIFY_KEYEVENT &&
+                   (int)SS_NOTIFY_GENERIC == (int)SS_CONFIG_NOTIFY_GENERIC &&
+                   (int)SS_NOTIFY_STRING == (int)SS_CONFIG_NOTIFY_STRING &&
+                   (int)SS_NOTIFY_LIST == (int)SS_CONFIG_NOTIFY_LIST &&
+                   (int)SS_NOTIFY_SET == (int)SS_CONFIG_NOTIFY_SET &&
+                   (int)SS_NOTIFY_HASH == (int)SS_CONFIG_NOTIFY_HASH &&
+                   (int)SS_NOTIFY_ZSET == (int)SS_CONFIG_NOTIFY_ZSET &&
+                   (int)SS_NOTIFY_EXPIRED == (int)SS_CONFIG_NOTIFY_EXPIRED &&
+                   (int)SS_NOTIFY_EVICTED == (int)SS_CONFIG_NOTIFY_EVICTED &&
+                   (int)SS_NOTIFY_STREAM == (int)SS_CONFIG_NOTIFY_STREAM &&
+                   (int)SS_NOTIFY_KEY_MISS == (int)SS_CONFIG_NOTIFY_KEY_MISS &&
+                   (int)SS_NOTIFY_MODULE == (int)SS_CONFIG_NOTIFY_MODULE &&
+                   (int)SS_NOTIFY_NEW == (int)SS_CONFIG_NOTIFY_NEW,
+               "notify-keyspace-events bits differ between commands/command.h and common/config.h");
+
+/*
+ * Why queue: apply runs inside a store transaction that may still be undone
+ * (a batch that overflows the transaction is applied again in parts, and a
+ * storage failure stops the node), and a subscriber that hears of a change
+ * must find it when it reads. So a run's messages wait in ev_queue, in the
+ * order apply raised them, and go out once the run is committed, each
+ * before the reply of the entry that raised it (apply.c). Every node applies
+ * the same entries, so every node's subscribers get the same messages in
+ * the same order.
+ *
+ * A queued message: u8 shard, u32 channel length, channel, u32 message
+ * length, message.
+ */
+
+static void put_u32(ss_buf *b, size_t v)
+{
+    uint32_t x = (uint32_t)v;
+    ss_buf_append(b, &x, sizeof x);
+}
+
+static uint32_t get_u32(const char *p)
+{
+    uint32_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* Queues a message. The channel is head followed by tail. Room for the whole
+ * record is made first, so the queue never holds half of one (out of
+ * memory, the message is dropped). */
+static void enqueue(ss_engine *e, bool shard, const char *head, size_t hlen, const char *tail, size_t tlen,
+                    const char *msg, size_t mlen)
+{
+    ss_buf *q = &e->ev_queue;
+    if (ss_buf_reserve(q, 1 + 4 + hlen + tlen + 4 + mlen) != SS_OK)
+        return;
+    char sh = shard;
+    ss_buf_append(q, &sh, 1);
+    put_u32(q, hlen + tlen);
+    ss_buf_append(q, head, hlen);
+    ss_buf_append(q, tail, tlen);
+    put_u32(q, mlen);
+    ss_buf_append(q, msg, mlen);
+}
+
+/* notifyKeyspaceEvent: "__keyspace@<db>__:<key>" <event> and
+ * "__keyevent@<db>__:<event>" <key>, as the configuration asks. */
+static void notify_to(ss_engine *e, int db, int type, const char *event, const char *key, size_t klen,
+                      bool queue)
+{
+    int flags = e->cfg->notify_keyspace_events;
+    if (!(flags & type) || !(flags & (SS_NOTIFY_KEYSPACE | SS_NOTIFY_KEYEVENT)) || !ss_pubsub_any(e->pubsub))
+        return;
+    char head[48];
+    size_t elen = strlen(event);
+    if (flags & SS_NOTIFY_KEYSPACE) {
+        int n = snprintf(head, sizeof head, "__keyspace@%d__:", db);
+        if (queue) {
+            enqueue(e, false, head, (size_t)n, key, klen, event, elen);
+        } else {
+            ss_buf ch;
+            ss_buf_init(&ch, 0);
+            ss_buf_append(&ch, head, (size_t)n);
+            ss_buf_append(&ch, key, klen);
+            ss_pubsub_publish(e->pubsub, ss_buf_data(&ch), ss_buf_len(&ch), event, elen, false);
+            ss_buf_release(&ch);
+        }
+    }
+    if (flags & SS_NOTIFY_KEYEVENT) {
+        int n = snprintf(head, sizeof head, "__keyevent@%d__:%s", db, event);
+        if (n < 0 || (size_t)n >= sizeof head)
+            return; /* event names are ours and short */
+        if (queue)
+            enqueue(e, false, head, (size_t)n, "", 0, key, klen);
+        else
+            ss_pubsub_publish(e->pubsub, head, (size_t)n, key, klen, false);
+    }
+}
+
+static void on_notify(void *ctx, int db, int type, const char *event, const char *key, size_t klen)
+{
+    notify_to(ctx, db, type, event, key, klen, true);
+}
+
+/* Reads raise keymiss on the node that served them: no transaction to wait for. */
+static void on_read_notify(void *ctx, int db, int type, const char *event, const char *key, size_t klen)
+{
+    notify_to(ctx, db, type, event, key, klen, false);
+}
+
+static long long on_publish(void *ctx, const char *ch, size_t chlen, const char *msg, size_t mlen, bool shard)
+{
+    ss_engine *e = ctx;
+    /* Counted now, delivered after the commit: nothing runs in between that
+     * could change who subscribes. */
+    long long n = ss_pubsub_receivers(e->pubsub, ch, chlen, shard);
+    if (n > 0)
+        enqueue(e, shard, ch, chlen, "", 0, msg, mlen);
+    return n;
+}
+
+/* signalKeyAsReady: remembered (only while someone blocks on this node) and
+ * acted on once the run is committed. */
+static void on_ready(void *ctx, int db, const char *key, size_t klen)
+{
+    ss_engine *e = ctx;
+    /* a pop in flight counts: its empty answer may come in this very run,
+     * before the push that makes its key ready */
+    if (e->nblocking == 0)
+        return;
+    ss_buf *q = &e->ready_queue;
+    if (ss_buf_reserve(q, 1 + 4 + klen) != SS_OK)
+        return;
+    char d = (char)db;
+    ss_buf_append(q, &d, 1);
+    put_u32(q, klen);
+    ss_buf_append(q, key, klen);
+}
+
+void ss_events_wake_ready(ss_engine *e)
+{
+    /* Waking proposes entries; nothing here reenters apply. */
+    ss_buf q = e->ready_queue;
+    ss_buf_init(&e->ready_queue, 0);
+    const char *p = ss_buf_data(&q), *end = p + ss_buf_len(&q);
+    while (p < end) {
+        int db = (unsigned char)p[0];
+        uint32_t klen = get_u32(p + 1);
+        ss_blocking_ready(e, db, p + 5, klen);
+        p += 5 + klen;
+    }
+    ss_buf_release(&q);
+}
+
+void ss_events_init(ss_engine *e)
+{
+    ss_buf_init(&e->ev_queue, 0);
+    ss_buf_init(&e->ready_queue, 0);
+    e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish, .ready = on_ready};
+    e->read_events = (ss_exec_events){.ctx = e, .notify = on_read_notify};
+}
+
+void ss_events_release(ss_engine *e)
+{
+    ss_buf_release(&e->ev_queue);
+    ss_buf_release(&e->ready_queue);
+}
+
+void ss_events_begin_run(ss_engine *e)
+{
+    ss_buf_reset(&e->ev_queue);
+    ss_buf_reset(&e->ready_queue);
+    e->ev_sent = 0;
+}
+
+size_t ss_events_mark(const ss_engine *e) { return ss_buf_len(&e->ev_queue); }
+
+void ss_events_deliver(ss_engine *e, size_t upto)
+{
+    const char *q = ss_buf_data(&e->ev_queue);
+    while (e->ev_sent < upto) {
+        const char *p = q + e->ev_sent;
+        bool shard = p[0] != 0;
+        uint32_t chlen = get_u32(p + 1);
+        const char *ch = p + 5;
+        uint32_t mlen = get_u32(ch + chlen);
+        const char *msg = ch + chlen + 4;
+        ss_pubsub_publish(e->pubsub, ch, chlen, msg, mlen, shard);
+        e->ev_sent = (size_t)(msg + mlen - q);
+    }
+}
+
+void ss_events_discard(ss_engine *e)
+{
+    ss_buf_reset(&e->ev_queue);
+    ss_buf_reset(&e->ready_queue);
+    e->ev_sent = 0;
+}
