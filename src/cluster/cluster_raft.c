@@ -219,9 +219,10 @@ static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
     uint64_t bytes = 0;
     for (size_t i = 0; i < n; i++) {
         const raft_entry *e = &entries[i];
-        batch[i] = (ss_applied_entry){e->index, e->term,
-                                      e->type == RAFT_ENTRY_NORMAL ? SS_ENTRY_COMMAND : SS_ENTRY_NOOP,
-                                      e->data, e->len};
+        int type = e->type == RAFT_ENTRY_NORMAL   ? SS_ENTRY_COMMAND
+                   : e->type == RAFT_ENTRY_CONFIG ? SS_ENTRY_CONFIG
+                                                  : SS_ENTRY_NOOP;
+        batch[i] = (ss_applied_entry){e->index, e->term, type, e->data, e->len};
         bytes += e->len;
     }
     int rc = c->sm.apply_batch(c->sm.ctx, batch, n);
@@ -529,7 +530,9 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_log_fsyncs:%llu", (unsigned long long)st.fsyncs);
     LINE("raft_log_write_rounds:%llu", (unsigned long long)st.rounds);
     LINE("raft_fsync:%s", c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? "no" : "always");
-    LINE("raft_voters:%d", c->npeers + 1);
+    const raft_conf *conf = raft_conf_get(c->r, NULL, NULL);
+    LINE("raft_voters:%zu", raft_conf_voters(conf));
+    LINE("raft_learners:%zu", conf->n - raft_conf_voters(conf));
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
     LINE("raft_proposals_refused:%llu", (unsigned long long)c->proposals_refused);

@@ -159,6 +159,10 @@ void ss_cluster_hold_core(ss_cluster *c, bool hold);
 size_t ss_cluster_peer_max_frame(const ss_config *cfg);
 /* A new core with this node's configuration, before raft_restore. */
 int cluster_core_new(ss_cluster *c, raft **out, char *errmsg);
+/* The configuration the state machine recorded as in effect at its applied
+ * index (malloc'd: free it), or NULL when it holds none (or it is unreadable,
+ * logged). */
+raft_conf *cluster_applied_conf(ss_cluster *c);
 /* Opens the log (c->storage), reconciles it with the state machine and the
  * snapshot files, and restores r from them. */
 int cluster_restore(ss_cluster *c, raft *r, char *errmsg);

@@ -199,3 +199,39 @@ Test(cluster_restart, leftovers_are_removed_and_a_snapshot_whose_header_disagree
     cr_expect_eq(tc_info(&node, "raft_snapshot_index"), 20, "the newest good snapshot counts");
     expect_log(1, 40);
 }
+
+/* The state machine recorded a configuration: voters 1 and 9, learner 5. */
+static void record_conf(void)
+{
+    raft_conf conf = {.n = 3};
+    conf.members[0] = (raft_member){.id = 1, .role = RAFT_VOTER};
+    conf.members[1] = (raft_member){.id = 9, .role = RAFT_VOTER};
+    conf.members[2] = (raft_member){.id = 5, .role = RAFT_LEARNER};
+    strcpy(conf.members[0].addr, "127.0.0.1:7001");
+    strcpy(conf.members[1].addr, "127.0.0.1:7009");
+    strcpy(conf.members[2].addr, "127.0.0.1:7005");
+    cr_assert_eq(raft_conf_encode(&conf, node.sm.conf, sizeof node.sm.conf, &node.sm.conf_len), SS_OK);
+}
+
+Test(cluster_restart, the_configuration_the_state_machine_recorded_is_in_effect_again)
+{
+    tc_log_write(&loop, dir, 0, 0, 10, 2);
+    node.sm.applied = 10;
+    node.sm.applied_term = 2;
+    record_conf();
+    open_ok();
+    /* Before, the bootstrap configuration (this node alone) came back. */
+    cr_expect_eq(tc_info(&node, "raft_voters"), 2, "voters 1 and 9, as recorded");
+    cr_expect_eq(tc_info(&node, "raft_learners"), 1, "learner 5, as recorded");
+}
+
+Test(cluster_restart, without_a_recorded_configuration_the_bootstrap_one_is_in_effect)
+{
+    tc_log_write(&loop, dir, 0, 0, 10, 2);
+    node.sm.applied = 10;
+    node.sm.applied_term = 2;
+    open_ok();
+    cr_expect_eq(tc_info(&node, "raft_voters"), 1, "this node alone (no peers)");
+    cr_expect_eq(tc_info(&node, "raft_learners"), 0);
+    run_until_applied(11); /* it leads itself */
+}
