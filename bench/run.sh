@@ -8,6 +8,7 @@
 #   -b BUILD_DIR where the sandstore binary lives (default build-bench); built
 #                with `cmake --build BUILD_DIR --target sandstore` if missing
 #   -f           also measure the cluster through a follower (column "follower")
+#   -k CASES     only these cases, comma-separated (e.g. "EVALSHA P1,EVALSHA P16")
 # Environment: BENCH_TMPDIR puts the data dirs on another disk (default $TMPDIR or /tmp).
 #
 # Systems, all on free loopback ports in one temp dir, running side by side:
@@ -16,7 +17,9 @@
 #   cluster  three sandstore nodes, raft-fsync always, measured through the leader
 # Cases: redis-benchmark SET and GET (-r 100000 keys, 3-byte values), pipeline
 # 1 and 16, plus MIXED: bench/mixed.py sending SET k / GET k pairs pipelined 16
-# deep (the write->read ordering path; every reply is checked). Each round runs
+# deep (the write->read ordering path; every reply is checked); EVALSHA: a
+# small write script (INCRBY of a random counter:N key, loaded with SCRIPT LOAD first)
+# run by redis-benchmark as EVALSHA, pipeline 1 and 16. Each round runs
 # every case on redis, then single, then cluster, so slow drift on this shared
 # machine hits all three alike. Prints the medians and the ratio to Redis as a
 # table, writes it to bench/results/latest.md (git-ignored) with the command
@@ -24,19 +27,21 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-rounds=3 n=20000 clients=50 build="$root/build-bench" via_follower=0
-while getopts "r:n:c:b:fh" opt; do
+rounds=3 n=20000 clients=50 build="$root/build-bench" via_follower=0 only=""
+while getopts "r:n:c:b:k:fh" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     n) n=$OPTARG ;;
     c) clients=$OPTARG ;;
     f) via_follower=1 ;;
+    k) only=$OPTARG ;;
     b) build=$(cd "$OPTARG" 2>/dev/null && pwd || echo "$OPTARG") ;;
     *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 invocation="bench/run.sh -r $rounds -n $n -c $clients -b $build"
 [ $via_follower = 0 ] || invocation+=" -f"
+[ -z "$only" ] || invocation+=" -k '$only'"
 
 for tool in redis-server redis-benchmark redis-cli /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
@@ -143,7 +148,11 @@ if [ $via_follower = 1 ]; then
   for p in "${cports[@]}"; do [ "$p" != "$cluster_port" ] && port[follower]=$p && break; done
   systems+=(follower)
 fi
-cases=("SET P1" "SET P16" "GET P1" "GET P16" "MIXED P16")
+cases=("SET P1" "SET P16" "GET P1" "GET P16" "MIXED P16" "EVALSHA P1" "EVALSHA P16")
+if [ -n "$only" ]; then
+  IFS=, read -r -a cases <<<"$only"
+fi
+script_body="return redis.call('incrby', KEYS[1], ARGV[1])"
 declare -A rps=()     # "case|system" -> space-separated figures, one per round
 declare -A cmdline=() # case -> the command used (port shown as PORT)
 
@@ -152,6 +161,12 @@ one_run() {  # case system -> sets $result to the rps figure
   [ "$pipe" -gt 1 ] && reqs=$((n * 5))
   if [ "$name" = MIXED ]; then
     local cmd=(/usr/bin/python3 "$here/mixed.py" -p "$p" -c "$clients" -P "$pipe" -n "$reqs")
+  elif [ "$name" = EVALSHA ]; then
+    local sha
+    sha=$(redis-cli -h 127.0.0.1 -p "$p" script load "$script_body")
+    [[ "$sha" =~ ^[0-9a-f]{40}$ ]] || { echo "bench: SCRIPT LOAD on $2 answered: $sha" >&2; exit 1; }
+    local cmd=(redis-benchmark -h 127.0.0.1 -p "$p" -n "$reqs" -c "$clients" -P "$pipe" -r 100000 --csv
+               EVALSHA "$sha" 1 "counter:__rand_int__" 1)
   else
     local t=${name,,}
     local cmd=(redis-benchmark -h 127.0.0.1 -p "$p" -t "$t" -n "$reqs" -c "$clients" -P "$pipe"

@@ -58,6 +58,12 @@ endfunction()
 ss_lua_module(ss_lua_cjson lua-cjson.h lua5.1-cjson lua-cjson-dev)
 ss_lua_module(ss_lua_bitop lua-bitop.h lua5.1-bitop lua-bitop-dev)
 
+# TLS on the client port (src/server/tls.c).
+find_package(OpenSSL 1.1.1)
+if(NOT OPENSSL_FOUND)
+  ss_missing("OpenSSL (>= 1.1.1)" "libssl-dev")
+endif()
+
 find_package(Threads REQUIRED)
 
 if(SS_TESTS)

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git      # the toolchain
   libuv1-dev libleveldb-dev libhiredis-dev   # runtime libraries
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev # scripting: Lua 5.1, cjson, bit
+  libssl-dev openssl                         # TLS, and the CLI the tests make certificates with
   libcriterion-dev                           # unit tests
   redis-tools redis-server                   # redis-cli, redis-benchmark, side-by-side benchmarks
   python3 python3-redis                      # a real client in the integration tests

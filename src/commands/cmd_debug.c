@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/sha256.h"
 #include "store/encode.h"
+#include "store/strval.h"
 #include "store/txn.h"
 
 /*
@@ -109,6 +110,15 @@ static int feed_collection(ss_txn *txn, int db, ss_slice key, const ss_keymeta *
     return SS_OK;
 }
 
+/* Feeds a run of a big string's bytes (NULL: zeros). */
+static int feed_run(void *ud, uint64_t off, const char *data, size_t n)
+{
+    static const char zeros[SS_STR_CHUNK];
+    (void)off;
+    ss_sha256_update(ud, data ? data : zeros, n); /* runs of zeros come a chunk at a time */
+    return 0;
+}
+
 /* The digest of one key's value (str: a string's bytes). */
 static int value_digest(ss_txn *txn, int db, ss_slice key, const ss_keymeta *m, ss_slice str,
                         uint8_t out[DIGEST_LEN])
@@ -118,7 +128,14 @@ static int value_digest(ss_txn *txn, int db, ss_slice key, const ss_keymeta *m, 
     unsigned char type = (unsigned char)m->type;
     ss_sha256_update(&h, &type, 1);
     feed_u64(&h, m->expire_ms);
-    if (m->type == SS_TYPE_STRING) {
+    if (ss_str_chunked(m)) {
+        /* Streamed from its chunks: the same bytes as an inline string's. */
+        ss_strval v = {db, key.data, key.len, *m, str};
+        feed_u64(&h, m->count);
+        int rc = ss_ks_str_scan(txn, &v, 0, m->count, true, feed_run, &h);
+        if (rc != SS_OK)
+            return rc;
+    } else if (m->type == SS_TYPE_STRING) {
         feed_bytes(&h, str.data, str.len);
     } else {
         int rc = feed_collection(txn, db, key, m, &h);

@@ -26,7 +26,7 @@
 static int copy_fits(ss_exec_ctx *ctx, const ss_key *src, size_t dklen, bool *fits)
 {
     *fits = true;
-    if (src->meta.type == SS_TYPE_STRING)
+    if (src->meta.type == SS_TYPE_STRING && !ss_str_chunked(&src->meta))
         return SS_OK;
     ss_ks_subiter *it;
     int rc = ss_ks_subiter_new(ctx->txn, src->db, src->name, src->len, src->meta.version, &it);
@@ -69,8 +69,9 @@ static int copy_key(ss_exec_ctx *ctx, const ss_key *src, const ss_key *dst)
         return rc;
     ss_keymeta nm = src->meta;
     if (src->meta.type == SS_TYPE_STRING) {
-        nm.version = ctx->index;
-        return ss_ks_set(ctx->txn, ddb, dkey, dklen, &nm, src->value.data, src->value.len);
+        ss_strval v = ss_key_str(src);
+        uint64_t version = ss_str_chunked(&src->meta) ? ss_exec_new_version(ctx) : ctx->index;
+        return ss_ks_str_copy(ctx->txn, &v, ddb, dkey, dklen, src->meta.expire_ms, version);
     }
     nm.version = ss_exec_new_version(ctx);
     ss_ks_subiter *it;
@@ -113,7 +114,7 @@ static void delExec(ss_exec_ctx *ctx, const ss_args *a)
     long long n = 0;
     for (int i = 1; i < a->argc; i++) {
         ss_key k;
-        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+        ss_lookup found = ss_key_open_meta(ctx, a, i, SS_TYPE_NONE, &k);
         if (found == SS_REPLIED)
             return;
         /* An expired leftover is removed too but does not count, as in
@@ -134,7 +135,7 @@ static void existsExec(ss_exec_ctx *ctx, const ss_args *a)
     long long n = 0;
     for (int i = 1; i < a->argc; i++) {
         ss_key k;
-        ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+        ss_lookup found = ss_key_open_meta(ctx, a, i, SS_TYPE_NONE, &k);
         if (found == SS_REPLIED)
             return;
         n += found == SS_FOUND;
@@ -145,7 +146,7 @@ static void existsExec(ss_exec_ctx *ctx, const ss_args *a)
 static void typeExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found != SS_REPLIED)
         resp_add_simple(ctx->out, found == SS_FOUND ? type_name(k.meta.type) : "none");
 }
@@ -395,7 +396,7 @@ static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     bool nx = a->argvlen[0] == 8; /* "renamenx" */
     ss_key src, dst;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &src);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &src);
     if (found == SS_MISSING)
         ss_reply_err(ctx->out, RERR_NOKEY);
     if (found != SS_FOUND)
@@ -404,7 +405,7 @@ static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_shared(ctx->out, nx ? RESP_SH_CZERO : RESP_SH_OK);
         return;
     }
-    found = ss_key_open(ctx, a, 2, SS_TYPE_NONE, &dst);
+    found = ss_key_open_meta(ctx, a, 2, SS_TYPE_NONE, &dst);
     if (found == SS_FOUND && nx)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
     if ((found == SS_FOUND && nx) || found == SS_REPLIED || !copy_allowed(ctx, &src, dst.len))
@@ -473,12 +474,12 @@ static void copyExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     ss_key src, dst;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &src);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &src);
     if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
     if (found != SS_FOUND)
         return;
-    found = ss_key_open_name(ctx, db, a->argv[2], a->argvlen[2], SS_TYPE_NONE, &dst);
+    found = ss_key_open_ex(ctx, db, a->argv[2], a->argvlen[2], SS_TYPE_NONE, SS_OPEN_NOVALUE, &dst);
     if (found == SS_FOUND && !replace)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
     if ((found == SS_FOUND && !replace) || found == SS_REPLIED || !copy_allowed(ctx, &src, dst.len))
@@ -509,10 +510,10 @@ static void moveExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     ss_key src, dst;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &src);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &src);
     if (found == SS_FOUND) {
         /* Only when the key is not there already. */
-        ss_lookup there = ss_key_open_name(ctx, db, a->argv[1], a->argvlen[1], SS_TYPE_NONE, &dst);
+        ss_lookup there = ss_key_open_ex(ctx, db, a->argv[1], a->argvlen[1], SS_TYPE_NONE, SS_OPEN_NOVALUE, &dst);
         found = there == SS_FOUND ? SS_MISSING : there == SS_MISSING ? SS_FOUND : SS_REPLIED;
     }
     if (found == SS_MISSING)
@@ -600,7 +601,7 @@ static void expireExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!parse_expire(ctx->out, a, ctx->now_ms, &flags, &when))
         return;
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
     if (found != SS_FOUND)
@@ -630,7 +631,7 @@ static void ttlExec(ss_exec_ctx *ctx, const ss_args *a)
     bool ms = a->argv[0][0] == 'p' || a->argv[0][0] == 'P';
     bool abs = a->argvlen[0] > 4; /* (p)expiretime */
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CMINUSTWO);
     if (found != SS_FOUND)
@@ -648,7 +649,7 @@ static void ttlExec(ss_exec_ctx *ctx, const ss_args *a)
 static void persistExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found == SS_MISSING || (found == SS_FOUND && k.meta.expire_ms == 0))
         resp_add_shared(ctx->out, RESP_SH_CZERO);
     if (found != SS_FOUND || k.meta.expire_ms == 0)

@@ -110,12 +110,10 @@ static bool store_or_fail(ss_exec_ctx *ctx, const ss_args *a, int k, const char 
                           uint64_t expire_ms)
 {
     int rc;
-    if (expire_ms != 0 && (long long)expire_ms <= ctx->now_ms) {
+    if (expire_ms != 0 && (long long)expire_ms <= ctx->now_ms)
         rc = ss_key_drop(ctx, ctx->db, a->argv[k], a->argvlen[k]);
-    } else {
-        ss_keymeta m = {.type = SS_TYPE_STRING, .expire_ms = expire_ms, .version = ctx->index};
-        rc = ss_ks_set(ctx->txn, ctx->db, a->argv[k], a->argvlen[k], &m, val, vlen);
-    }
+    else
+        rc = ss_str_store(ctx, ctx->db, a->argv[k], a->argvlen[k], val, vlen, expire_ms);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
         return false;
@@ -160,7 +158,8 @@ static void setExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!opts_ok(ctx->out, a, &o, parse_ext(a, 3, true, &o), ctx->now_ms, &expire, "set"))
         return;
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, (o.flags & SET_GET) ? SS_TYPE_STRING : SS_TYPE_NONE, &k);
+    ss_lookup found = (o.flags & SET_GET) ? ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k)
+                                          : ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found == SS_REPLIED)
         return;
     bool exists = found == SS_FOUND;
@@ -264,7 +263,7 @@ static void getexExec(ss_exec_ctx *ctx, const ss_args *a)
 static void setnxExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found == SS_FOUND)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
     else if (found == SS_MISSING && store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
@@ -333,7 +332,7 @@ static void msetExec(ss_exec_ctx *ctx, const ss_args *a)
     if (nx) {
         for (int i = 1; i < a->argc; i += 2) {
             ss_key k;
-            ss_lookup found = ss_key_open(ctx, a, i, SS_TYPE_NONE, &k);
+            ss_lookup found = ss_key_open_meta(ctx, a, i, SS_TYPE_NONE, &k);
             if (found == SS_FOUND)
                 resp_add_shared(ctx->out, RESP_SH_CZERO);
             if (found != SS_MISSING)
@@ -352,11 +351,12 @@ static void incr_by(ss_exec_ctx *ctx, const ss_args *a, long long incr)
 {
     ss_key k;
     long long cur = 0;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_STRING, &k);
     if (found == SS_REPLIED)
         return;
     bool exists = found == SS_FOUND;
-    if (exists && !ss_parse_ll(k.value.data, k.value.len, &cur)) {
+    /* A chunked string is far too long to be a number: it is not read. */
+    if (exists && (ss_str_chunked(&k.meta) || !ss_parse_ll(k.value.data, k.value.len, &cur))) {
         ss_reply_err(ctx->out, RERR_NOTINT);
         return;
     }
@@ -399,11 +399,11 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
     long double cur = 0, incr;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_STRING, &k);
     if (found == SS_REPLIED)
         return;
     bool exists = found == SS_FOUND;
-    if ((exists && !ss_parse_long_double(k.value.data, k.value.len, &cur)) ||
+    if ((exists && (ss_str_chunked(&k.meta) || !ss_parse_long_double(k.value.data, k.value.len, &cur))) ||
         !ss_parse_long_double(a->argv[2], a->argvlen[2], &incr)) {
         ss_reply_err(ctx->out, RERR_NOTFLOAT);
         return;
@@ -429,40 +429,49 @@ static void incrbyfloatExec(ss_exec_ctx *ctx, const ss_args *a)
 static void appendExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
-    if (found == SS_MISSING) {
-        if (store_or_fail(ctx, a, 1, a->argv[2], a->argvlen[2], 0))
-            resp_add_int(ctx->out, (long long)a->argvlen[2]);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_STRING, &k);
+    if (found == SS_REPLIED)
         return;
-    }
-    ss_slice v = k.value;
-    if (found == SS_REPLIED || !length_ok(ctx->out, (long long)v.len, (long long)a->argvlen[2]))
+    uint64_t len = found == SS_FOUND ? ss_key_strlen(&k) : 0;
+    if (!length_ok(ctx->out, (long long)len, (long long)a->argvlen[2]))
         return;
-    size_t n = v.len + a->argvlen[2];
-    char *buf = malloc(n ? n : 1);
-    if (!buf) {
-        ss_exec_fail(ctx, SS_ENOMEM);
-        return;
-    }
-    if (v.len)
-        memcpy(buf, v.data, v.len);
-    memcpy(buf + v.len, a->argv[2], a->argvlen[2]);
-    if (store_or_fail(ctx, a, 1, buf, n, k.meta.expire_ms))
-        resp_add_int(ctx->out, (long long)n);
-    free(buf);
+    /* Only the tail is written: a big string's last chunks. */
+    int rc = ss_str_write(ctx, &k, len, a->argv[2], a->argvlen[2]);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, (long long)(len + a->argvlen[2]));
 }
 
 static void strlenExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_STRING, &k);
     if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CZERO);
     else if (found == SS_FOUND)
-        resp_add_int(ctx->out, (long long)k.value.len);
+        resp_add_int(ctx->out, (long long)ss_key_strlen(&k));
 }
 
 /* ------------------------------------------------- GETRANGE SETRANGE */
+
+/* Replies bytes [off, off + n) of string k, reading only the chunks they
+ * lie in. */
+static void reply_range(ss_exec_ctx *ctx, const ss_key *k, uint64_t off, size_t n)
+{
+    if (!ss_str_chunked(&k->meta)) {
+        resp_add_bulk(ctx->out, k->value.data + off, n);
+        return;
+    }
+    char *buf = malloc(n);
+    ss_strval v = ss_key_str(k);
+    int rc = buf ? ss_ks_str_read(ctx->txn, &v, off, n, buf) : SS_ENOMEM;
+    if (rc == SS_OK)
+        resp_add_bulk(ctx->out, buf, n);
+    else
+        ss_exec_fail(ctx, rc);
+    free(buf);
+}
 
 /* GETRANGE key start end (and its old name SUBSTR), with Redis 7.0's
  * clamping: negative indexes count from the end, the result is empty when
@@ -473,13 +482,12 @@ static void getrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!ss_arg_ll_or_reply(ctx, a, 2, &start) || !ss_arg_ll_or_reply(ctx, a, 3, &end))
         return;
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_STRING, &k);
     if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
     if (found != SS_FOUND)
         return;
-    ss_slice v = k.value;
-    long long len = (long long)v.len;
+    long long len = (long long)ss_key_strlen(&k);
     if (start < 0 && end < 0 && start > end) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
         return;
@@ -497,7 +505,7 @@ static void getrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     if (start > end || len == 0)
         resp_add_shared(ctx->out, RESP_SH_EMPTYBULK);
     else
-        resp_add_bulk(ctx->out, v.data + start, (size_t)(end - start + 1));
+        reply_range(ctx, &k, (uint64_t)start, (size_t)(end - start + 1));
 }
 
 /* The offset of SETRANGE, checked as Redis does before any lookup. */
@@ -528,31 +536,23 @@ static void setrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!setrange_offset(ctx->out, a, &off))
         return;
     ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_STRING, &k);
+    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_STRING, &k);
     if (found == SS_REPLIED)
         return;
     bool exists = found == SS_FOUND;
-    ss_slice v = k.value;
     size_t vlen = a->argvlen[3];
+    uint64_t olen = exists ? ss_key_strlen(&k) : 0;
     if (vlen == 0) { /* nothing to write: the length as it is */
-        resp_add_int(ctx->out, exists ? (long long)v.len : 0);
+        resp_add_int(ctx->out, (long long)olen);
         return;
     }
     if (!length_ok(ctx->out, off, (long long)vlen))
         return;
-    size_t olen = exists ? v.len : 0;
-    size_t n = (size_t)off + vlen > olen ? (size_t)off + vlen : olen;
-    char *buf = calloc(1, n);
-    if (!buf) {
-        ss_exec_fail(ctx, SS_ENOMEM);
-        return;
-    }
-    if (olen)
-        memcpy(buf, v.data, olen);
-    memcpy(buf + off, a->argv[3], vlen);
-    if (store_or_fail(ctx, a, 1, buf, n, exists ? k.meta.expire_ms : 0))
-        resp_add_int(ctx->out, (long long)n);
-    free(buf);
+    int rc = ss_str_write(ctx, &k, (uint64_t)off, a->argv[3], vlen);
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
+    else
+        resp_add_int(ctx->out, (long long)ss_key_strlen(&k));
 }
 
 const ss_command ss_cmds_string[] = {

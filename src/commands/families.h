@@ -18,6 +18,10 @@
     X(set)                                                                          \
     X(zset)                                                                         \
     X(stream)                                                                       \
+    X(bitmap)  /* SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO */        \
+    X(hll)     /* PFADD PFCOUNT PFMERGE */                                         \
+    X(lcs)     /* LCS (Redis's string group) */                                     \
+    X(dump)    /* DUMP RESTORE (strings) */                                         \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
     X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */

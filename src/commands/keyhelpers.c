@@ -20,12 +20,14 @@ void ss_exec_fail(ss_exec_ctx *ctx, int rc)
     ss_reply_err(ctx->out, RERR_INTERNAL, ss_strerror(rc));
 }
 
-ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)
+ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, int flags,
+                         ss_key *k)
 {
     k->name = name;
     k->len = len;
     k->db = db;
     k->value = (ss_slice){NULL, 0};
+    memset(&k->meta, 0, sizeof k->meta); /* a missing key: SS_TYPE_NONE */
     int rc = ss_ks_lookup(ctx->txn, db, name, len, (uint64_t)ctx->now_ms, &k->meta, &k->value);
     if (rc != SS_OK && rc != SS_ENOTFOUND) {
         ss_exec_fail(ctx, rc);
@@ -37,18 +39,57 @@ ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t le
         else
             ctx->node->stats.keyspace_misses++;
     }
-    if (rc == SS_ENOTFOUND)
+    if (rc == SS_ENOTFOUND) {
+        k->value = (ss_slice){NULL, 0}; /* an expired record's bytes are no value */
         return SS_MISSING;
+    }
     if (type != SS_TYPE_NONE && k->meta.type != type) {
         ss_reply_err(ctx->out, RERR_WRONGTYPE);
         return SS_REPLIED;
     }
+    if (ss_str_chunked(&k->meta) && !(flags & SS_OPEN_NOVALUE)) {
+        ss_strval v = ss_key_str(k);
+        rc = ss_ks_str_get(ctx->txn, &v, &k->value);
+        if (rc != SS_OK) {
+            ss_exec_fail(ctx, rc);
+            return SS_REPLIED;
+        }
+    }
     return SS_FOUND;
+}
+
+ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)
+{
+    return ss_key_open_ex(ctx, db, name, len, type, 0, k);
 }
 
 ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k)
 {
-    return ss_key_open_name(ctx, ctx->db, a->argv[argi], a->argvlen[argi], type, k);
+    return ss_key_open_ex(ctx, ctx->db, a->argv[argi], a->argvlen[argi], type, 0, k);
+}
+
+ss_lookup ss_key_open_meta(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k)
+{
+    return ss_key_open_ex(ctx, ctx->db, a->argv[argi], a->argvlen[argi], type, SS_OPEN_NOVALUE, k);
+}
+
+int ss_str_store(ss_exec_ctx *ctx, int db, const char *name, size_t len, const void *val, size_t n,
+                 uint64_t expire_ms)
+{
+    /* A chunked value needs a version new for the key; an inline one any. */
+    uint64_t version = n > SS_STR_INLINE_MAX ? ss_exec_new_version(ctx) : ctx->index;
+    return ss_ks_str_set(ctx->txn, db, name, len, expire_ms, version, val, n);
+}
+
+int ss_str_write(ss_exec_ctx *ctx, ss_key *k, uint64_t off, const void *data, size_t n)
+{
+    ss_strval v = ss_key_str(k);
+    uint64_t len = v.meta.type == SS_TYPE_STRING ? ss_str_len(&v.meta, v.inl) : 0;
+    bool to_chunks = !ss_str_chunked(&v.meta) && off + n > SS_STR_INLINE_MAX && off + n > len;
+    int rc = ss_ks_str_write(ctx->txn, &v, off, data, n, to_chunks ? ss_exec_new_version(ctx) : ctx->index);
+    k->meta = v.meta;
+    k->value = v.inl;
+    return rc;
 }
 
 void ss_key_create(ss_exec_ctx *ctx, ss_type type, ss_key *k)

@@ -7,6 +7,7 @@
 
 #include "commands/command.h"
 #include "store/keyspace.h"
+#include "store/strval.h"
 
 /*
  * The one way a command opens a key, as Redis's lookupKeyReadOrReply /
@@ -26,7 +27,8 @@ typedef struct ss_key {
     size_t len;
     int db;
     ss_keymeta meta;
-    ss_slice value;  /* a string's bytes, valid until the key is written */
+    ss_slice value;  /* a string's bytes, valid until the key is written (empty for a
+                      * big string opened with SS_OPEN_NOVALUE: see ss_key_str) */
 } ss_key;
 
 /*
@@ -38,6 +40,41 @@ typedef struct ss_key {
 ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
 /* The same for a name in any db (COPY's and MOVE's destinations). */
 ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k);
+
+/*
+ * Options of ss_key_open_ex. A string over SS_STR_INLINE_MAX bytes is
+ * stored in chunks (store/strval.h); opening it as a string (or any type)
+ * assembles its bytes into k->value, unless SS_OPEN_NOVALUE says the command
+ * needs none or reads them through ss_key_str (DEL, TTL, STRLEN, SETBIT...).
+ */
+enum { SS_OPEN_NOVALUE = 1 };
+ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, int flags,
+                         ss_key *k);
+/* ss_key_open with SS_OPEN_NOVALUE. */
+ss_lookup ss_key_open_meta(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
+
+/* A string key (opened, found or missing) as the store's string layer takes it. */
+static inline ss_strval ss_key_str(const ss_key *k)
+{
+    return (ss_strval){k->db, k->name, k->len, k->meta, k->value};
+}
+
+/* The length of string k (opened and found). */
+static inline uint64_t ss_key_strlen(const ss_key *k)
+{
+    return ss_str_len(&k->meta, k->value);
+}
+
+/* Writes string value val (n bytes) as name in db with expire_ms (0: none),
+ * replacing whatever it held, in the representation its size calls for.
+ * SS_OK or a storage error (not replied). */
+int ss_str_store(ss_exec_ctx *ctx, int db, const char *name, size_t len, const void *val, size_t n,
+                 uint64_t expire_ms);
+/* Writes n bytes at off into string k (opened: found, or missing to create
+ * it), growing it with zeros as needed and keeping its expiry; only the
+ * chunks touched are rewritten. k then describes the new value. The caller
+ * checks the size against the largest string. SS_OK or a storage error. */
+int ss_str_write(ss_exec_ctx *ctx, ss_key *k, uint64_t off, const void *data, size_t n);
 /* Makes k (opened, missing) a new empty collection of type, under a version
  * unique to this entry; nothing is written until ss_key_save. */
 void ss_key_create(ss_exec_ctx *ctx, ss_type type, ss_key *k);

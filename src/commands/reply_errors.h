@@ -52,6 +52,28 @@
     X(RERR_EXPIRE_NX_OPTS, "ERR NX and XX, GT or LT options at the same time are not compatible") \
     X(RERR_EXPIRE_GT_LT,  "ERR GT and LT options at the same time are not compatible")         \
     X(RERR_UNSUPPORTED_OPT, "ERR Unsupported option %s")                                         \
+    X(RERR_BIT_OFFSET,    "ERR bit offset is not an integer or out of range")                 \
+    X(RERR_BIT_VALUE,     "ERR bit is not an integer or out of range")                        \
+    X(RERR_BIT_ARG,       "ERR The bit argument must be 1 or 0.")                             \
+    X(RERR_BITOP_NOT,     "ERR BITOP NOT must be called with a single source key.")           \
+    X(RERR_BITFIELD_TYPE, "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.") \
+    X(RERR_BITFIELD_OVERFLOW, "ERR Invalid OVERFLOW type specified")                          \
+    X(RERR_BITFIELD_RO,   "ERR BITFIELD_RO only supports the GET subcommand")                 \
+    X(RERR_HLL_WRONGTYPE, "WRONGTYPE Key is not a valid HyperLogLog string value.")           \
+    X(RERR_HLL_INVALID,   "INVALIDOBJ Corrupted HLL object detected")                         \
+    X(RERR_LCS_NOTSTRING, "ERR The specified keys must contain string values")               \
+    X(RERR_LCS_IDX_LEN,   "ERR If you want both the length and indexes, please just use IDX.") \
+    X(RERR_LCS_TOOLONG,   "ERR String too long for LCS")                                      \
+    X(RERR_LCS_TOOBIG,    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len") \
+    X(RERR_LCS_NOMEM,     "ERR Insufficient memory, failed allocating transient memory for LCS") \
+    X(RERR_BUSYKEY,       "BUSYKEY Target key name already exists.")                          \
+    X(RERR_RESTORE_TTL,   "ERR Invalid TTL value, must be >= 0")                              \
+    X(RERR_RESTORE_IDLE,  "ERR Invalid IDLETIME value, must be >= 0")                         \
+    X(RERR_RESTORE_FREQ,  "ERR Invalid FREQ value, must be >= 0 and <= 255")                  \
+    X(RERR_DUMP_PAYLOAD,  "ERR DUMP payload version or checksum are wrong")                   \
+    X(RERR_BAD_DATA,      "ERR Bad data format")                                              \
+    X(RERR_DUMP_TYPE,     "ERR DUMP of a %s value is not supported yet")                      \
+    X(RERR_RESTORE_TYPE,  "ERR RESTORE of RDB object type %d is not supported yet")           \
     X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
@@ -83,6 +105,22 @@
     X(RERR_ENTRY_TOOBIG,  "ERR write exceeds the maximum raft log entry size (%llu bytes)")    \
     X(RERR_APPLY_TOOBIG,  "ERR write too big to apply: its changes exceed what one store transaction may hold") \
     X(RERR_MAXCLIENTS,    "ERR max number of clients reached")                                \
+    /* Redis's protected mode (networking.c), to a non-loopback client with no password set. */ \
+    X(RERR_DENIED_PROTECTED, \
+      "DENIED Redis is running in protected mode because protected mode is enabled and " \
+      "no password is set for the default user. In this mode connections are only " \
+      "accepted from the loopback interface. If you want to connect from external " \
+      "computers to Redis you may adopt one of the following solutions: 1) Just disable " \
+      "protected mode sending the command 'CONFIG SET protected-mode no' from the " \
+      "loopback interface by connecting to Redis from the same host the server is " \
+      "running, however MAKE SURE Redis is not publicly accessible from internet if you " \
+      "do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you " \
+      "can just disable the protected mode by editing the Redis configuration file, and " \
+      "setting the protected mode option to 'no', and then restarting the server. 3) If " \
+      "you started the server manually just for testing, restart it with the " \
+      "'--protected-mode no' option. 4) Setup a an authentication password for the " \
+      "default user. NOTE: You only need to do one of the above things in order for the " \
+      "server to start accepting connections from the outside.") \
     X(RERR_BGSAVE_BUSY,   "ERR Background save already in progress")                       \
     X(RERR_GETKEYS_CMD,   "ERR Invalid command specified")                                   \
     X(RERR_GETKEYS_NOKEYS,"ERR The command has no key arguments")                            \

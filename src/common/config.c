@@ -32,6 +32,8 @@ typedef struct {
 static const char *const read_choices[] = {"linearizable", "stale", NULL};
 static const char *const follower_choices[] = {"proxy", "redirect", NULL};
 static const char *const fsync_choices[] = {"always", "no", NULL};
+static const char *const tls_auth_choices[] = {"no", "yes", "optional", NULL};
+static const char *const yesno_choices[] = {"no", "yes", NULL};
 
 #define OFF(field) offsetof(ss_config, field)
 #define LL_MAX LLONG_MAX
@@ -44,6 +46,7 @@ static const directive directives[] = {
     {"pidfile", T_STRING, OFF(pidfile), "", 0, 0, NULL, false},
     {"loglevel", T_LOGLEVEL, OFF(loglevel), "notice", 0, 0, NULL, true},
     {"requirepass", T_STRING, OFF(requirepass), "", 0, 0, NULL, true},
+    {"protected-mode", T_ENUM, OFF(protected_mode), "yes", 0, 0, yesno_choices, true},
     {"maxclients", T_INT, OFF(maxclients), "10000", 1, 1000000, NULL, true},
     {"timeout", T_INT, OFF(timeout), "0", 0, INT_MAX, NULL, true},
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
@@ -57,6 +60,22 @@ static const directive directives[] = {
     {"client-output-buffer-limit-bytes", T_MEM, OFF(client_obuf_limits[SS_CLIENT_NORMAL].soft), "64mb",
      16 * 1024, LL_MAX, NULL, true},
     {"tcp-keepalive", T_INT, OFF(tcp_keepalive), "300", 0, INT_MAX, NULL, true},
+    /* TLS on the client port, Redis's names and defaults. Changing them at run
+     * time (certificate reload) is not supported yet. */
+    {"tls-port", T_INT, OFF(tls_port), "0", 0, 65535, NULL, false},
+    {"tls-cert-file", T_STRING, OFF(tls_cert_file), "", 0, 0, NULL, false},
+    {"tls-key-file", T_STRING, OFF(tls_key_file), "", 0, 0, NULL, false},
+    {"tls-key-file-pass", T_STRING, OFF(tls_key_file_pass), "", 0, 0, NULL, false},
+    {"tls-ca-cert-file", T_STRING, OFF(tls_ca_cert_file), "", 0, 0, NULL, false},
+    {"tls-ca-cert-dir", T_STRING, OFF(tls_ca_cert_dir), "", 0, 0, NULL, false},
+    {"tls-auth-clients", T_ENUM, OFF(tls_auth_clients), "yes", 0, 0, tls_auth_choices, false},
+    {"tls-protocols", T_STRING, OFF(tls_protocols), "", 0, 0, NULL, false},
+    {"tls-ciphers", T_STRING, OFF(tls_ciphers), "", 0, 0, NULL, false},
+    {"tls-ciphersuites", T_STRING, OFF(tls_ciphersuites), "", 0, 0, NULL, false},
+    {"tls-prefer-server-ciphers", T_ENUM, OFF(tls_prefer_server_ciphers), "no", 0, 0, yesno_choices, false},
+    {"tls-session-caching", T_ENUM, OFF(tls_session_caching), "yes", 0, 0, yesno_choices, false},
+    {"tls-session-cache-size", T_INT, OFF(tls_session_cache_size), "20480", 0, INT_MAX, NULL, false},
+    {"tls-session-cache-timeout", T_INT, OFF(tls_session_cache_timeout), "300", 0, INT_MAX, NULL, false},
     {"node-id", T_U64, OFF(node_id), "1", 1, LL_MAX, NULL, false},
     {"raft-port", T_INT, OFF(raft_port), "7379", 0, 65535, NULL, false},
     {"raft-bind", T_STRING, OFF(raft_bind), "", 0, 0, NULL, false},
@@ -267,8 +286,10 @@ static int apply_directive(ss_config *cfg, const directive *d, const char *value
                 return SS_OK;
             }
         }
-        return ss_errf(errmsg, SS_ECONFIG, "argument must be one of: %s%s%s", d->choices[0],
-                       d->choices[1] ? ", " : "", d->choices[1] ? d->choices[1] : "");
+        return ss_errf(errmsg, SS_ECONFIG, "argument must be one of: %s%s%s%s%s", d->choices[0],
+                       d->choices[1] ? ", " : "", d->choices[1] ? d->choices[1] : "",
+                       d->choices[1] && d->choices[2] ? ", " : "",
+                       d->choices[1] && d->choices[2] ? d->choices[2] : "");
     case T_LOGLEVEL: {
         int level = ss_log_level_parse(value);
         if (level < 0)
@@ -454,6 +475,8 @@ int ss_config_load_args(ss_config *cfg, int argc, char **argv, char *errmsg)
 
 int ss_config_validate(ss_config *cfg, char *errmsg)
 {
+    if (cfg->port == 0 && cfg->tls_port == 0)
+        return ss_errf(errmsg, SS_ECONFIG, "Configured to not listen anywhere, exiting.");
     if (cfg->npeers == 0)
         return SS_OK; /* a one-member cluster of this node alone */
     bool self = false;
@@ -537,8 +560,8 @@ void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn
         if (!ss_stringmatch(pattern, strlen(pattern), d->name, strlen(d->name), true))
             continue;
         /* Never echo secrets back, as redis does not for masterauth. */
-        if (d->offset == OFF(cluster_secret) && d->type == T_STRING)
-            snprintf(value, sizeof value, "%s", cfg->cluster_secret[0] ? "******" : "");
+        if (d->type == T_STRING && (d->offset == OFF(cluster_secret) || d->offset == OFF(tls_key_file_pass)))
+            snprintf(value, sizeof value, "%s", (*(char *const *)((const char *)cfg + d->offset))[0] ? "******" : "");
         else
             format_value(cfg, d, value, sizeof value);
         fn(arg, d->name, value);

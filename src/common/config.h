@@ -22,6 +22,8 @@ typedef struct ss_peer {
 typedef enum { SS_READ_LINEARIZABLE = 0, SS_READ_STALE = 1 } ss_read_consistency;
 typedef enum { SS_FOLLOWER_PROXY = 0, SS_FOLLOWER_REDIRECT = 1 } ss_follower_mode;
 typedef enum { SS_RAFT_FSYNC_ALWAYS = 0, SS_RAFT_FSYNC_NO = 1 } ss_raft_fsync;
+/* tls-auth-clients, in Redis's order. */
+typedef enum { SS_TLS_AUTH_NO = 0, SS_TLS_AUTH_YES = 1, SS_TLS_AUTH_OPTIONAL = 2 } ss_tls_auth;
 
 /* Client classes of client-output-buffer-limit, in Redis's order. */
 typedef enum { SS_CLIENT_NORMAL = 0, SS_CLIENT_REPLICA = 1, SS_CLIENT_PUBSUB = 2, SS_CLIENT_CLASSES } ss_client_class;
@@ -45,6 +47,7 @@ typedef struct ss_config {
     char *pidfile;
     int loglevel;
     char *requirepass;
+    int protected_mode;             /* 0 no, 1 yes: without requirepass, loopback clients only */
     int maxclients;
     int timeout;                    /* idle client timeout in seconds, 0 = never */
     int databases;
@@ -52,6 +55,21 @@ typedef struct ss_config {
     long long client_query_buffer_limit;
     ss_obuf_limit client_obuf_limits[SS_CLIENT_CLASSES]; /* client-output-buffer-limit */
     int tcp_keepalive;              /* client sockets: seconds idle before keepalive probes, 0 = off */
+    /* TLS on the client port (Redis's tls-* directives; "" = not set). */
+    int tls_port;                   /* 0 = no TLS listener */
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *tls_key_file_pass;
+    char *tls_ca_cert_file;
+    char *tls_ca_cert_dir;
+    int tls_auth_clients;           /* ss_tls_auth */
+    char *tls_protocols;            /* "" = TLSv1.2 and TLSv1.3 */
+    char *tls_ciphers;
+    char *tls_ciphersuites;
+    int tls_prefer_server_ciphers;  /* 0 no, 1 yes */
+    int tls_session_caching;        /* 0 no, 1 yes */
+    int tls_session_cache_size;
+    int tls_session_cache_timeout;  /* seconds */
     /* Consensus. */
     uint64_t node_id;
     int raft_port;

@@ -193,6 +193,13 @@ void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out)
     ss_reply_err(out, RERR_MAXCLIENTS);
 }
 
+void ss_engine_reply_protected(ss_engine *e, ss_buf *out)
+{
+    (void)e;
+    /* Longer than ss_reply_err's formatting buffer, and nothing to format. */
+    resp_add_error(out, ss_reply_err_text(RERR_DENIED_PROTECTED));
+}
+
 /* --------------------------------------------------- async completion */
 
 void *ss_engine_begin_async(ss_engine *e, ss_session *s, int kind)

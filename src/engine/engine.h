@@ -73,6 +73,8 @@ void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn
 bool ss_engine_session_idle(ss_engine *e, const ss_session *s);
 /* The reply a connection over maxclients gets before it is closed. */
 void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out);
+/* The reply a non-loopback connection gets in protected mode before it is closed. */
+void ss_engine_reply_protected(ss_engine *e, ss_buf *out);
 
 /* Runs one command for a session. argv stays owned by the caller. */
 ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);

@@ -139,7 +139,9 @@ void ss_script_run_code(ss_script_run *run, const ss_script_call *proto_call, ss
         ss_reply_err(x->out, RERR_INTERNAL, "out of memory");
         return;
     }
-    if (ss_script_eval(env, &call, x->out, res) != SS_OK)
+    int rc = run->fname ? ss_script_fcall(env, run->lib, run->lib_len, run->fname, run->fname_len, &call, x->out, res)
+                        : ss_script_eval(env, &call, x->out, res);
+    if (rc != SS_OK)
         x->status = x->status ? x->status : SS_ENOMEM;
     if (savepoint) {
         if (res->outcome == SS_SCRIPT_BUDGET || res->outcome == SS_SCRIPT_MEMORY) {

@@ -9,6 +9,9 @@ typedef struct ss_script_run {
     ss_exec_ctx *x;        /* apply (the entry's txn, time, seed) or read */
     int db;                /* the script's database (SELECT inside it) */
     ss_script_limits limits;
+    /* FCALL: the library and the function (NULL for EVAL) */
+    const char *lib, *fname;
+    size_t lib_len, fname_len;
 } ss_script_run;
 
 /* Runs call (its call-back and seed are filled in here) in the apply or

@@ -269,4 +269,57 @@ enum {
 int ss_script_shebang(const char *body, size_t len, uint32_t *flags, size_t *skip, char *err,
                       size_t errlen);
 
+/* ------------------------------------------------------------ functions */
+
+/*
+ * FUNCTION LOAD and FCALL (Redis 7.0's function engine "LUA"). A library is
+ * "#!lua name=<name>\n" and code that calls redis.register_function; it
+ * runs once, in globals where only the load API (redis.register_function,
+ * redis.log, the constants) is visible, and its functions stay in the env
+ * under the library's name. The env holds what it was given: the replicated
+ * library table is the engine's, which (re)loads a library into an env when
+ * the env does not hold that code (ss_script_library_loaded), so an env
+ * rebuilt after a restart or a snapshot computes the same.
+ */
+typedef struct ss_script_library_meta {
+    const char *name; /* into the payload */
+    size_t name_len;
+    size_t code_off;  /* where the Lua code starts (the shebang's newline) */
+} ss_script_library_meta;
+
+/* Redis's functionExtractLibMetaData and name checks: SS_OK, or SS_EINVAL
+ * with the reply text (with its "ERR ") in err. */
+int ss_script_library_meta_parse(const char *payload, size_t len, ss_script_library_meta *md, char *err,
+                                 size_t errlen);
+
+/* Runs a library under the env's limits and keeps it (replacing the one of
+ * its name). SS_OK, or SS_EINVAL with Redis's reply text in err (the library
+ * is then not kept). sha (41 bytes) identifies the payload for _loaded. */
+int ss_script_library_load(ss_script_env *env, const char *payload, size_t len, char *err, size_t errlen);
+bool ss_script_library_loaded(ss_script_env *env, const char *name, size_t name_len, const char *payload,
+                              size_t len);
+/* Forgets one library (name NULL: every library). */
+void ss_script_library_drop(ss_script_env *env, const char *name, size_t name_len);
+
+typedef struct ss_script_function_info {
+    const char *name;
+    size_t name_len;
+    const char *desc; /* NULL: none */
+    size_t desc_len;
+    uint32_t flags;   /* SS_SCRIPT_FLAG_* */
+} ss_script_function_info;
+/* Calls fn for each function of a kept library in registration order;
+ * SS_ENOTFOUND if the env does not hold the library. */
+typedef void (*ss_script_function_fn)(void *ud, const ss_script_function_info *fi);
+int ss_script_library_functions(ss_script_env *env, const char *name, size_t name_len, ss_script_function_fn fn,
+                                void *ud);
+/* A function's flags: SS_OK or SS_ENOTFOUND (names are case-insensitive). */
+int ss_script_function_flags(ss_script_env *env, const char *lib, size_t lib_len, const char *fname,
+                             size_t fname_len, uint32_t *flags);
+/* FCALL: runs a function of a kept library as ss_script_eval runs a script
+ * (call->body unused; keys and args become its two arguments). A function
+ * the env does not hold answers "ERR Function not found". */
+int ss_script_fcall(ss_script_env *env, const char *lib, size_t lib_len, const char *fname, size_t fname_len,
+                    const ss_script_call *call, ss_buf *reply, ss_script_result *res);
+
 #endif

@@ -148,7 +148,8 @@ static int env_setup(lua_State *L)
     lua_rawset(L, LUA_REGISTRYINDEX);
 
     script_redis_register(L);
-    return script_sandbox_setup(L);
+    script_sandbox_setup(L);
+    return script_function_setup(L);
 }
 
 ss_script_env *ss_script_env_new(const ss_script_limits *limits)

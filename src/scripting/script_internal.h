@@ -59,6 +59,12 @@ extern const char script_key_cjson;   /* cjson's default settings */
 
 /* script_sandbox.c: read-only globals and libraries, the wrapped builtins. */
 int script_sandbox_setup(lua_State *L);
+/* Replaces the table at idx with a read-only proxy of it. */
+void script_make_proxy(lua_State *L, int idx);
+/* Redis's errors for writing a read-only table and reading a missing global
+ * (as __newindex and __index metamethods). */
+int script_readonly_newindex(lua_State *L);
+int script_missing_global(lua_State *L);
 /* Pushes the real table behind a read-only proxy, or the value itself. */
 void script_sandbox_push_real(lua_State *L, int idx);
 /* Puts cjson's and the collector's settings back after a script changed them. */
@@ -90,6 +96,17 @@ int script_reply_to_lua(lua_State *L, const char *data, size_t len);
 
 /* script_conv.c: the Lua value on top -> one RESP reply for proto. */
 void script_lua_to_resp(lua_State *L, ss_buf *out, resp_proto proto, int script_resp);
+
+/* script_run.c: one run (EVAL's and FCALL's). begin arms the budget and
+ * the memory cap; finish (after the protected call returned rc) ends the run
+ * and appends the reply, naming the script "name" in errors. */
+void script_run_begin(ss_script_env *env, const ss_script_call *call, const char *sha);
+void script_run_end(ss_script_env *env);
+void script_run_finish(ss_script_env *env, const ss_script_call *call, const char *name, int rc,
+                       ss_buf *reply, ss_script_result *res);
+
+/* script_function.c: the function globals and the load API (env setup). */
+int script_function_setup(lua_State *L);
 
 /* lua_cmsgpack.c, lua_struct.c */
 int luaopen_cmsgpack(lua_State *L);

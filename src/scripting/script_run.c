@@ -230,7 +230,7 @@ static void add_script_error(lua_State *L, ss_buf *out, const char *sha)
     ss_buf_release(&text);
 }
 
-static void begin(ss_script_env *env, const ss_script_call *call, const char *sha)
+void script_run_begin(ss_script_env *env, const ss_script_call *call, const char *sha)
 {
     env->call = call;
     env->sha = sha;
@@ -249,7 +249,7 @@ static void begin(ss_script_env *env, const ss_script_call *call, const char *sh
     lua_sethook(env->L, script_count_hook, LUA_MASKCOUNT, SS_SCRIPT_HOOK_STEP);
 }
 
-static void end(ss_script_env *env)
+void script_run_end(ss_script_env *env)
 {
     env->capping = false;
     lua_sethook(env->L, NULL, 0, 0);
@@ -258,37 +258,20 @@ static void end(ss_script_env *env)
     script_sandbox_reset(env);
 }
 
-int ss_script_eval(ss_script_env *env, const ss_script_call *call, ss_buf *reply,
-                   ss_script_result *res)
+/* After the protected call (rc its result, the value or the error on top):
+ * ends the run and appends the reply; name is the sha (EVAL) or the
+ * function's name (FCALL), as Redis's error replies show it. */
+void script_run_finish(ss_script_env *env, const ss_script_call *call, const char *name, int rc,
+                       ss_buf *reply, ss_script_result *res)
 {
     lua_State *L = env->L;
-    char shabuf[SS_SHA1_HEX_LEN + 1];
-    const char *sha = call->sha;
-    if (!sha) {
-        ss_sha1_hex(call->body, call->body_len, shabuf);
-        sha = shabuf;
-    }
-    *res = (ss_script_result){.outcome = SS_SCRIPT_ERROR};
-    lua_settop(L, 0);
-
-    char err[512];
-    begin(env, call, sha); /* compiling is under the memory cap too */
-    lua_pushcfunction(L, script_error_handler);
-    if (!push_function(env, call->body, call->body_len, sha, err, sizeof(err))) {
-        end(env);
-        lua_settop(L, 0);
-        resp_add_error(reply, err);
-        return ss_buf_error(reply);
-    }
-    int rc = lua_cpcall(L, set_arrays, (void *)call);
-    if (rc == 0)
-        rc = lua_pcall(L, 0, 1, 1);
+    const char *sha = name;
     res->instructions = env->instructions;
     res->peak_memory = env->peak;
     res->calls = env->calls;
     int script_resp = env->resp;
     bool over_budget = env->over_budget, over_memory = env->over_memory, killed = env->killed;
-    end(env);
+    script_run_end(env);
 
     if (over_budget || over_memory) {
         res->outcome = over_budget ? SS_SCRIPT_BUDGET : SS_SCRIPT_MEMORY;
@@ -322,6 +305,34 @@ int ss_script_eval(ss_script_env *env, const ss_script_call *call, ss_buf *reply
             ss_buf_init(&env->result, 0);
         }
     }
+}
+
+int ss_script_eval(ss_script_env *env, const ss_script_call *call, ss_buf *reply,
+                   ss_script_result *res)
+{
+    lua_State *L = env->L;
+    char shabuf[SS_SHA1_HEX_LEN + 1];
+    const char *sha = call->sha;
+    if (!sha) {
+        ss_sha1_hex(call->body, call->body_len, shabuf);
+        sha = shabuf;
+    }
+    *res = (ss_script_result){.outcome = SS_SCRIPT_ERROR};
+    lua_settop(L, 0);
+
+    char err[512];
+    script_run_begin(env, call, sha); /* compiling is under the memory cap too */
+    lua_pushcfunction(L, script_error_handler);
+    if (!push_function(env, call->body, call->body_len, sha, err, sizeof(err))) {
+        script_run_end(env);
+        lua_settop(L, 0);
+        resp_add_error(reply, err);
+        return ss_buf_error(reply);
+    }
+    int rc = lua_cpcall(L, set_arrays, (void *)call);
+    if (rc == 0)
+        rc = lua_pcall(L, 0, 1, 1);
+    script_run_finish(env, call, sha, rc, reply, res);
     lua_settop(L, 0);
     /* KEYS and ARGV stay until the next script, as in Redis. */
     return ss_buf_error(reply);

@@ -63,7 +63,7 @@ void script_sandbox_push_real(lua_State *L, int idx)
 /* Raised by the VM on assignment: luaL_error adds "user_script:N: " as
  * Redis's does; the builtins below raise without a position, as Redis's
  * lua_rawset does. */
-static int readonly_newindex(lua_State *L) { return luaL_error(L, READONLY_MSG); }
+int script_readonly_newindex(lua_State *L) { return luaL_error(L, READONLY_MSG); }
 
 static int readonly_error(lua_State *L)
 {
@@ -71,7 +71,7 @@ static int readonly_error(lua_State *L)
     return lua_error(L);
 }
 
-static int missing_global(lua_State *L)
+int script_missing_global(lua_State *L)
 {
     if (!lua_isstring(L, 2))
         return luaL_error(L, "Second argument to luaProtectedTableError must be a string or number");
@@ -80,14 +80,14 @@ static int missing_global(lua_State *L)
 }
 
 /* Replaces the table at idx with a read-only proxy of it. */
-static void make_proxy(lua_State *L, int idx)
+void script_make_proxy(lua_State *L, int idx)
 {
     idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
     lua_newtable(L);              /* proxy */
     lua_newtable(L);              /* its metatable */
     lua_pushvalue(L, idx);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
+    lua_pushcfunction(L, script_readonly_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
@@ -480,7 +480,7 @@ static void protect_tables(lua_State *L, int g)
     for (int i = 0; libs[i]; i++) {
         lua_getfield(L, g, libs[i]);
         if (lua_istable(L, -1)) {
-            make_proxy(L, -1);
+            script_make_proxy(L, -1);
             lua_setfield(L, g, libs[i]);
         } else {
             lua_pop(L, 1);
@@ -571,19 +571,19 @@ int script_sandbox_setup(lua_State *L)
     lua_getfield(L, g, "string");
     lua_setfield(L, smt, "__index");
     lua_pushvalue(L, smt);
-    make_proxy(L, -1);
+    script_make_proxy(L, -1);
     lua_setfield(L, smt, "__metatable");
     lua_pop(L, 2);
 
     /* The real globals answer Redis's error for names they lack. */
     lua_newtable(L);
-    lua_pushcfunction(L, missing_global);
+    lua_pushcfunction(L, script_missing_global);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, g);
 
     /* Scripts, loadstring'ed chunks and coroutines see a proxy of them. */
     lua_pushvalue(L, g);
-    make_proxy(L, -1);
+    script_make_proxy(L, -1);
     lua_pushvalue(L, -1);
     lua_setfield(L, g, "_G");
     lua_replace(L, LUA_GLOBALSINDEX);

@@ -5,12 +5,20 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "server/server_internal.h"
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void process_input(ss_client *c);
 static void flush_output(ss_client *c);
+static void tls_pump(ss_client *c);
+
+/* TLS: ciphertext is read into tls_in in pieces of this size; tls_out takes
+ * encrypted replies up to about this much before the socket must drain it. */
+#define TLS_READ_SIZE (16 * 1024)
+#define TLS_OUT_MAX (256 * 1024)
+#define TLS_IN_MAX (4 * TLS_READ_SIZE)
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
@@ -18,6 +26,18 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     char *ptr;
     size_t len;
     (void)suggested;
+    if (c->tls) {
+        /* Ciphertext waits in tls_in until the connection takes it: at most
+         * one read's worth, since reading stops whenever input must wait. */
+        if (ss_buf_reserve(&c->tls_in, TLS_READ_SIZE) != 0) {
+            buf->base = NULL;
+            buf->len = 0;
+            return;
+        }
+        buf->base = ss_buf_tail(&c->tls_in);
+        buf->len = ss_buf_space(&c->tls_in);
+        return;
+    }
     if (resp_parser_reserve(c->parser, 0, &ptr, &len) != 0) {
         buf->base = NULL;
         buf->len = 0;
@@ -76,6 +96,9 @@ static void free_client(ss_client *c)
     ss_buf_release(&c->out);
     ss_buf_release(&c->writing);
     ss_buf_release(&c->scratch);
+    ss_buf_release(&c->tls_in);
+    ss_buf_release(&c->tls_out);
+    ss_tls_conn_free(c->tls);
     free(c);
 }
 
@@ -128,6 +151,17 @@ static void addr_string(const struct sockaddr_storage *sa, char *out, size_t siz
     snprintf(out, size, "%s:%d", host, port);
 }
 
+/* Redis's connIsLocal: a peer on the loopback interface (127.0.0.0/8, ::1). */
+static bool peer_is_loopback(const struct sockaddr_storage *sa)
+{
+    char host[64] = "";
+    if (sa->ss_family == AF_INET)
+        uv_ip4_name((const struct sockaddr_in *)sa, host, sizeof host);
+    else if (sa->ss_family == AF_INET6)
+        uv_ip6_name((const struct sockaddr_in6 *)sa, host, sizeof host);
+    return host[0] && ss_config_is_loopback(host);
+}
+
 /* Redis's anetKeepAlive: probes after `interval` seconds of silence, then
  * every third of it, three times, so a dead peer is closed within about
  * twice the interval. (libuv's own call sets only the first delay.) */
@@ -144,7 +178,7 @@ static void set_keepalive(int fd, int interval)
 #endif
 }
 
-void ss_client_accept(ss_server *srv)
+void ss_client_accept(ss_server *srv, uv_stream_t *listener, ss_tls_ctx *tls)
 {
     ss_client *c = calloc(1, sizeof *c);
     if (c == NULL)
@@ -157,7 +191,7 @@ void ss_client_accept(ss_server *srv)
     }
     uv_tcp_init(srv->loop, &c->tcp);
     c->tcp.data = c;
-    if (uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)&c->tcp) != 0) {
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
         resp_parser_free(c->parser);
         c->closed = true;
         c->closing = true;
@@ -176,10 +210,15 @@ void ss_client_accept(ss_server *srv)
     ss_buf_init(&c->out, 0);
     ss_buf_init(&c->writing, 0);
     ss_buf_init(&c->scratch, 0);
+    ss_buf_init(&c->tls_in, 0);
+    ss_buf_init(&c->tls_out, 0);
     struct sockaddr_storage sa;
     int len = sizeof sa;
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+    bool local = false;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0) {
         addr_string(&sa, c->session.addr, sizeof c->session.addr);
+        local = peer_is_loopback(&sa);
+    }
     len = sizeof sa;
     if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
         addr_string(&sa, c->session.laddr, sizeof c->session.laddr);
@@ -190,11 +229,35 @@ void ss_client_accept(ss_server *srv)
     srv->clients = c;
     srv->nclients++;
 
+    if (tls) {
+        c->tls = ss_tls_conn_new(tls);
+        if (c->tls == NULL) {
+            ss_client_close(c);
+            return;
+        }
+        c->tls_deadline_ms = ss_clock_mono_ms() + SS_TLS_HANDSHAKE_TIMEOUT_MS;
+    }
+
     if (srv->nclients > (size_t)srv->cfg->maxclients) {
         /* Redis answers and closes rather than refusing the TCP connection. */
         srv->stats.rejected_connections++;
         ss_engine_reply_maxclients(srv->engine, &c->out);
         c->close_after_flush = true;
+        if (c->tls)
+            start_reading(c);   /* the reply goes out once the handshake is done */
+        ss_client_ready(c);
+        return;
+    }
+    /* Protected mode, as Redis 7.0 has it: with no password, whatever bind
+     * says, only loopback clients are served; the others hear why and are
+     * closed (on the TLS port once the handshake is done). */
+    if (srv->cfg->protected_mode && srv->cfg->requirepass[0] == '\0' && !local) {
+        srv->stats.rejected_connections++;
+        LOG_VERBOSE("server: protected mode: refused client %s", c->session.addr);
+        ss_engine_reply_protected(srv->engine, &c->out);
+        c->close_after_flush = true;
+        if (c->tls)
+            start_reading(c);   /* the handshake needs input; no command is read */
         ss_client_ready(c);
         return;
     }
@@ -416,9 +479,127 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     c->srv->stats.net_input_bytes += (uint64_t)nread;
+    if (c->tls) {
+        ss_buf_commit(&c->tls_in, (size_t)nread);
+        tls_pump(c);
+        /* The pump takes all of it unless the client must wait, and then
+         * reading has stopped; more than a few reads left over is a client
+         * that keeps sending while its replies are not read (after QUIT or a
+         * protocol error): the parser's query limit does not see this. */
+        if (!c->closing && ss_buf_len(&c->tls_in) > TLS_IN_MAX) {
+            LOG_VERBOSE("server: client %llu (%s): TLS input past %d bytes while it cannot be read; closing",
+                        (unsigned long long)c->session.id, c->session.addr, TLS_IN_MAX);
+            ss_client_close(c);
+            return;
+        }
+        ss_client_ready(c);
+        return;
+    }
     resp_parser_commit(c->parser, (size_t)nread);
     process_input(c);
     ss_client_ready(c);
+}
+
+/* ---------------------------------------------------------------- TLS */
+
+/* The handshake failed (plain text on the TLS port, no certificate under
+ * tls-auth-clients yes, ...): the alert OpenSSL wrote goes out, then the
+ * connection closes. Nothing was read as a command. */
+static void tls_refuse(ss_client *c, const char *why)
+{
+    LOG_VERBOSE("Error accepting a client connection: %s (addr=%s laddr=%s)", why, c->session.addr,
+                c->session.laddr);
+    stop_reading(c);
+    ss_buf_reset(&c->out);
+    ss_buf_reset(&c->tls_in);
+    c->tls_refused = true;
+    c->close_after_flush = true;
+    if (ss_tls_conn_drain(c->tls, &c->tls_out) != SS_OK)
+        ss_client_close(c);
+    else
+        ss_client_ready(c);
+}
+
+/* Ciphertext in; the handshake, or plaintext into the parser and commands
+ * run, as far as the client can take them now (a blocked, paused or held
+ * client resumes through tls_resume). Every round takes ciphertext or yields
+ * plaintext, so the loop ends with the input. */
+static void tls_pump(ss_client *c)
+{
+    ss_errmsg why = "";
+    while (!c->closing && !c->tls_refused) {
+        size_t fed = ss_tls_conn_feed(c->tls, ss_buf_data(&c->tls_in), ss_buf_len(&c->tls_in));
+        ss_buf_consume(&c->tls_in, fed);
+        if (!ss_tls_conn_established(c->tls)) {
+            int r = ss_tls_conn_handshake(c->tls, why);
+            if (r < 0) {
+                tls_refuse(c, why);
+                return;
+            }
+            if (r == 0) {
+                if (fed == 0)
+                    break;
+                continue;
+            }
+            LOG_DEBUG("server: client %llu (%s): %s, %s", (unsigned long long)c->session.id, c->session.addr,
+                      ss_tls_conn_version(c->tls), ss_tls_conn_cipher(c->tls));
+        }
+        if (c->blocked || c->held || c->output_paused || c->close_after_flush)
+            break;
+        char *ptr;
+        size_t len;
+        if (resp_parser_reserve(c->parser, 0, &ptr, &len) != 0) {
+            ss_client_close(c);
+            return;
+        }
+        ssize_t n = ss_tls_conn_read(c->tls, ptr, len, why);
+        if (n < 0) {
+            LOG_DEBUG("server: client %llu TLS read: %s", (unsigned long long)c->session.id, why);
+            ss_client_close(c);
+            return;
+        }
+        if (n == 0) {
+            if (fed == 0)
+                break;
+            continue;
+        }
+        resp_parser_commit(c->parser, (size_t)n);
+        process_input(c);
+    }
+    if (!c->closing && ss_tls_conn_drain(c->tls, &c->tls_out) != SS_OK)
+        ss_client_close(c);
+}
+
+/* Input that waited while the client could not take it (blocked, paused,
+ * held): the plain path finds it in the parser, TLS may hold more. */
+static void tls_resume(ss_client *c)
+{
+    if (c->tls && !c->closing && (ss_buf_len(&c->tls_in) > 0 || ss_tls_conn_has_input(c->tls)))
+        tls_pump(c);
+}
+
+/* Encrypts replies into tls_out, up to about TLS_OUT_MAX, once the handshake
+ * is done (before, only its own messages go out). False if it closed c. */
+static bool tls_encrypt(ss_client *c)
+{
+    if (ss_tls_conn_drain(c->tls, &c->tls_out) != SS_OK) {
+        ss_client_close(c);
+        return false;
+    }
+    if (!ss_tls_conn_established(c->tls) || ss_buf_len(&c->tls_out) >= TLS_OUT_MAX)
+        return true;
+    size_t n = ss_buf_len(&c->out);
+    if (n > TLS_OUT_MAX - ss_buf_len(&c->tls_out))
+        n = TLS_OUT_MAX - ss_buf_len(&c->tls_out);
+    if (n == 0)
+        return true;
+    if (ss_tls_conn_write(c->tls, ss_buf_data(&c->out), n, &c->tls_out) != SS_OK) {
+        ss_client_close(c);
+        return false;
+    }
+    ss_buf_consume(&c->out, n);
+    shrink_if_empty(&c->out);
+    return true;
 }
 
 /* ------------------------------------------------------------ writing */
@@ -442,29 +623,40 @@ static void on_written(uv_write_t *req, int status)
 
 static void flush_output(ss_client *c)
 {
-    if (c->write_in_flight || c->closing || c->held || ss_buf_len(&c->out) == 0)
-        return;
-    /* Try the socket directly first: most replies fit and need no callback. */
-    uv_buf_t b = uv_buf_init(ss_buf_data(&c->out), (unsigned)ss_buf_len(&c->out));
-    int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
-    if (n > 0) {
-        c->srv->stats.net_output_bytes += (uint64_t)n;
-        ss_buf_consume(&c->out, (size_t)n);
-    } else if (n < 0 && n != UV_EAGAIN) {
-        ss_client_close(c);
-        return;
-    }
-    if (ss_buf_len(&c->out) == 0) {
-        shrink_if_empty(&c->out);
-        return;
+    /* Plain: out goes to the socket. TLS: out is encrypted into tls_out a
+     * bounded piece at a time, and each piece goes; a round that leaves
+     * something unsent hands it to uv_write and stops, so out is the bound. */
+    ss_buf *src = c->tls ? &c->tls_out : &c->out;
+    for (;;) {
+        if (c->write_in_flight || c->closing || c->held)
+            return;
+        if (c->tls && !tls_encrypt(c))
+            return;
+        if (ss_buf_len(src) == 0)
+            return;
+        /* Try the socket directly first: most replies fit and need no callback. */
+        uv_buf_t b = uv_buf_init(ss_buf_data(src), (unsigned)ss_buf_len(src));
+        int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (n > 0) {
+            c->srv->stats.net_output_bytes += (uint64_t)n;
+            ss_buf_consume(src, (size_t)n);
+        } else if (n < 0 && n != UV_EAGAIN) {
+            ss_client_close(c);
+            return;
+        }
+        if (ss_buf_len(src) > 0)
+            break;
+        shrink_if_empty(src);
+        if (!c->tls || ss_buf_len(&c->out) == 0)
+            return;
     }
     /* The rest goes through uv_write, from a buffer that stays put until the
      * callback: swap it out so new replies keep accumulating. */
     ss_buf tmp = c->writing;
-    c->writing = c->out;
-    c->out = tmp;
+    c->writing = *src;
+    *src = tmp;
     c->srv->stats.net_output_bytes += ss_buf_len(&c->writing);
-    b = uv_buf_init(ss_buf_data(&c->writing), (unsigned)ss_buf_len(&c->writing));
+    uv_buf_t b = uv_buf_init(ss_buf_data(&c->writing), (unsigned)ss_buf_len(&c->writing));
     c->wreq.data = c;
     c->write_in_flight = true;
     if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
@@ -488,6 +680,8 @@ void ss_client_run_ready(ss_client *c)
         if (!c->blocked && !c->output_paused && !c->close_after_flush)
             start_reading(c);
     }
+    if (!c->blocked && !c->output_paused)
+        tls_resume(c);
     flush_output(c);
     /* A paused client resumes once what it owes is back under the soft limit,
      * also when the write finished at once and no callback will come. Each
@@ -495,13 +689,16 @@ void ss_client_run_ready(ss_client *c)
     while (!c->closing && c->output_paused && !c->blocked && !ss_client_output_paused(c)) {
         c->output_paused = false;
         process_input(c);
+        if (!c->output_paused && !c->blocked)
+            tls_resume(c);
         if (!c->output_paused && !c->blocked && !c->close_after_flush)
             start_reading(c);
         flush_output(c);
     }
     if (!ss_client_check_output(c))
         return;
-    if (c->close_after_flush && !c->write_in_flight && ss_buf_len(&c->out) == 0 && c->slots_head == NULL)
+    if (c->close_after_flush && !c->write_in_flight && ss_buf_len(&c->out) == 0 &&
+        ss_buf_len(&c->tls_out) == 0 && c->slots_head == NULL)
         ss_client_close(c);
 }
 
@@ -516,6 +713,8 @@ void ss_client_release(ss_client *c)
         return;
     flush_output(c);
     process_input(c);
+    if (!c->held && !c->blocked && !c->output_paused)
+        tls_resume(c);
     if (!c->held && !c->blocked && !c->output_paused && !c->close_after_flush)
         start_reading(c);
     ss_client_ready(c);

@@ -30,7 +30,8 @@ static const ss_obuf_limit *limits_of(const ss_client *c)
 
 size_t ss_client_output_bytes(const ss_client *c)
 {
-    return ss_buf_len(&c->out) + ss_buf_len(&c->writing) + c->slots_bytes;
+    /* tls_out is what out became once encrypted (bounded by TLS_OUT_MAX). */
+    return ss_buf_len(&c->out) + ss_buf_len(&c->tls_out) + ss_buf_len(&c->writing) + c->slots_bytes;
 }
 
 bool ss_client_output_paused(const ss_client *c)

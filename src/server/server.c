@@ -113,6 +113,12 @@ static void on_cron(uv_timer_t *t)
     for (ss_client *c = srv->clients; c; c = c->next) {
         if (!ss_client_check_output(c))
             continue;
+        if (c->tls && !ss_tls_conn_established(c->tls) && ss_clock_mono_ms() >= c->tls_deadline_ms) {
+            LOG_VERBOSE("server: TLS handshake from %s not done in %d ms; closing", c->session.addr,
+                        SS_TLS_HANDSHAKE_TIMEOUT_MS);
+            ss_client_close(c);
+            continue;
+        }
         if (srv->cfg->timeout > 0 && ss_engine_session_idle(srv->engine, &c->session) &&
             now - c->session.last_interaction_ms > (int64_t)srv->cfg->timeout * 1000)
             ss_client_close(c);
@@ -149,7 +155,18 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
     srv->auth_timer.data = srv;
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
+    uv_tcp_init(loop, &srv->tls_listener);
+    srv->tls_listener.data = srv;
     *out = srv;
+    if (cfg->tls_port != 0) {
+        int rc = ss_tls_ctx_new(cfg, &srv->tls, errmsg);
+        if (rc != SS_OK) {
+            /* Redis logs the reason, then this. */
+            LOG_WARNING("%s", errmsg);
+            LOG_WARNING("Failed to configure TLS. Check logs for more info.");
+            return rc;
+        }
+    }
     return SS_OK;
 }
 
@@ -168,23 +185,33 @@ static void on_connection(uv_stream_t *listener, int status)
         return;
     }
     if (!srv->closing)
-        ss_client_accept(srv);
+        ss_client_accept(srv, listener, listener == (uv_stream_t *)&srv->tls_listener ? srv->tls : NULL);
+}
+
+static int listen_on(ss_server *srv, uv_tcp_t *listener, int port, const char *what, char *errmsg)
+{
+    struct sockaddr_storage addr;
+    int rc = strchr(srv->cfg->bind, ':') ? uv_ip6_addr(srv->cfg->bind, port, (struct sockaddr_in6 *)&addr)
+                                          : uv_ip4_addr(srv->cfg->bind, port, (struct sockaddr_in *)&addr);
+    if (rc != 0)
+        return ss_errf(errmsg, SS_ECONFIG, "bad bind address '%s': %s", srv->cfg->bind, uv_strerror(rc));
+    if ((rc = uv_tcp_bind(listener, (struct sockaddr *)&addr, 0)) != 0 ||
+        (rc = uv_listen((uv_stream_t *)listener, 511, on_connection)) != 0)
+        return ss_errf(errmsg, SS_EIO, "can't listen on %s:%d: %s", srv->cfg->bind, port, uv_strerror(rc));
+    LOG_NOTICE("server: ready to accept %s connections on %s:%d", what, srv->cfg->bind, port);
+    return SS_OK;
 }
 
 int ss_server_listen(ss_server *srv, char *errmsg)
 {
-    struct sockaddr_storage addr;
-    int rc = strchr(srv->cfg->bind, ':') ? uv_ip6_addr(srv->cfg->bind, srv->cfg->port, (struct sockaddr_in6 *)&addr)
-                                          : uv_ip4_addr(srv->cfg->bind, srv->cfg->port, (struct sockaddr_in *)&addr);
-    if (rc != 0)
-        return ss_errf(errmsg, SS_ECONFIG, "bad bind address '%s': %s", srv->cfg->bind, uv_strerror(rc));
-    if ((rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0)) != 0 ||
-        (rc = uv_listen((uv_stream_t *)&srv->listener, 511, on_connection)) != 0)
-        return ss_errf(errmsg, SS_EIO, "can't listen on %s:%d: %s", srv->cfg->bind, srv->cfg->port,
-                       uv_strerror(rc));
+    /* `port 0` leaves only the TLS port, as in Redis. */
+    int rc;
+    if (srv->cfg->port != 0 && (rc = listen_on(srv, &srv->listener, srv->cfg->port, "plain", errmsg)) != SS_OK)
+        return rc;
+    if (srv->tls && (rc = listen_on(srv, &srv->tls_listener, srv->cfg->tls_port, "TLS", errmsg)) != SS_OK)
+        return rc;
     srv->listening = true;
     uv_timer_start(&srv->cron, on_cron, 1000, 1000);
-    LOG_NOTICE("server: ready to accept connections on %s:%d", srv->cfg->bind, srv->cfg->port);
     return SS_OK;
 }
 
@@ -222,9 +249,10 @@ void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
         ss_client_run_ready(c);
         ss_client_close(c);
     }
-    srv->open_handles = 5;
+    srv->open_handles = 6;
     uv_close((uv_handle_t *)&srv->auth_timer, on_handle_closed);
     uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->tls_listener, on_handle_closed);
     uv_close((uv_handle_t *)&srv->check, on_handle_closed);
     uv_close((uv_handle_t *)&srv->cron, on_handle_closed);
     uv_close((uv_handle_t *)&srv->kick, on_handle_closed);
@@ -232,5 +260,8 @@ void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
 
 void ss_server_free(ss_server *srv)
 {
+    if (srv == NULL)
+        return;
+    ss_tls_ctx_free(srv->tls);
     free(srv);
 }

@@ -5,6 +5,7 @@
 #include "resp/buf.h"
 #include "resp/resp.h"
 #include "server/server.h"
+#include "server/tls.h"
 
 /* One reply waiting for the async commands ahead of it (or for its own). */
 typedef struct reply_slot {
@@ -16,6 +17,11 @@ typedef struct reply_slot {
 typedef struct ss_client {
     uv_tcp_t tcp;
     ss_server *srv;
+    ss_tls_conn *tls;           /* NULL on the plain port */
+    ss_buf tls_in;              /* TLS: ciphertext read, not yet taken by the connection */
+    ss_buf tls_out;             /* TLS: ciphertext ready for the socket */
+    uint64_t tls_deadline_ms;   /* monotonic; the handshake must be done by then */
+    bool tls_refused;           /* the handshake failed: only its alert goes out */
     ss_session session;
     resp_parser *parser;
     resp_cmd *current;          /* a command dispatch said BLOCKED on; retried first */
@@ -58,7 +64,9 @@ struct ss_server {
     uv_loop_t *loop;
     ss_config *cfg;
     ss_engine *engine;
-    uv_tcp_t listener;
+    uv_tcp_t listener;          /* port, unless 0 */
+    uv_tcp_t tls_listener;      /* tls-port, unless 0 */
+    ss_tls_ctx *tls;            /* built from the tls-* directives when tls-port is set */
     bool listening;
     uv_check_t check;           /* after each poll: flush output, resume blocked clients */
     uv_timer_t cron;            /* idle-client timeouts */
@@ -80,8 +88,12 @@ struct ss_server {
     ss_server_stats stats;
 };
 
+/* A TLS handshake not finished in this long is given up. */
+#define SS_TLS_HANDSHAKE_TIMEOUT_MS 10000
+
 /* client.c */
-void ss_client_accept(ss_server *srv);
+/* Accepts one connection from listener (the TLS listener: with tls). */
+void ss_client_accept(ss_server *srv, uv_stream_t *listener, ss_tls_ctx *tls);
 void ss_client_close(ss_client *c);
 void ss_client_ready(ss_client *c);           /* queue for the next check pass */
 void ss_client_run_ready(ss_client *c);       /* resume, process input, flush */

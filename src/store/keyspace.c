@@ -27,7 +27,9 @@
  * FLUSHDB orphan everything at once.
  *
  * Metadata record: type(1) hdr_len(1) expire_ms(8) version(8) count(8)
- * hdr(hdr_len), then for strings the value bytes.
+ * hdr(hdr_len), then for strings the value bytes (a string over 16 KiB
+ * has none: its count is its length and its bytes are chunks under the
+ * version, see store/strval.h).
  *
  * The per-db epochs and counters are cached in the store and copied into each
  * txn at begin; a txn that changes them writes their records into its batch
@@ -274,7 +276,7 @@ int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymet
     if (!db_ok(db) || meta->type == SS_TYPE_NONE || meta->type > 0xff ||
         meta->hdr_len > SS_KS_HDR_MAX || klen > UINT32_MAX)
         return SS_EINVAL;
-    if (meta->type != SS_TYPE_STRING)
+    if (meta->type != SS_TYPE_STRING || ks_has_subs(meta))
         vlen = 0;
     ss_keymeta old;
     char *to_free = NULL;
@@ -283,13 +285,12 @@ int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymet
     if (rc != SS_OK && rc != SS_ENOTFOUND)
         return rc;
     bool existed = rc == SS_OK;
-    /* Same version, other collection type: the old members would read as
-     * the new type's. */
-    if (existed && ks_is_collection(old.type) && ks_is_collection(meta->type) &&
-        old.version == meta->version && old.type != meta->type)
+    /* Same version, other type: the old members would read as the new
+     * type's. */
+    if (existed && ks_has_subs(&old) && ks_has_subs(meta) && old.version == meta->version &&
+        old.type != meta->type)
         return SS_EINVAL;
-    if (ks_is_collection(meta->type) &&
-        (!existed || !ks_is_collection(old.type) || old.version != meta->version) &&
+    if (ks_has_subs(meta) && (!existed || !ks_has_subs(&old) || old.version != meta->version) &&
         (rc = check_version_unused(txn, db, key, klen, meta->version)) != SS_OK)
         return rc;
     /* Write the record first: value may point into a slice that a later
@@ -300,8 +301,7 @@ int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymet
         if (old.expire_ms != meta->expire_ms &&
             (rc = expire_index(txn, db, key, klen, old.expire_ms, false)) != SS_OK)
             return rc;
-        if (ks_is_collection(old.type) &&
-            (old.version != meta->version || !ks_is_collection(meta->type)) &&
+        if (ks_has_subs(&old) && (old.version != meta->version || !ks_has_subs(meta)) &&
             (rc = orphan(txn, db, key, klen, old.version)) != SS_OK)
             return rc;
     } else if ((rc = set_count(txn, db, txn->ks_count[db] + 1)) != SS_OK) {
@@ -329,7 +329,7 @@ int ss_ks_delete(ss_txn *txn, int db, const void *key, size_t klen)
     kb_release(&b);
     if (rc == SS_OK)
         rc = expire_index(txn, db, key, klen, old.expire_ms, false);
-    if (rc == SS_OK && ks_is_collection(old.type))
+    if (rc == SS_OK && ks_has_subs(&old))
         rc = orphan(txn, db, key, klen, old.version);
     if (rc == SS_OK)
         rc = set_count(txn, db, txn->ks_count[db] - 1);

@@ -102,4 +102,11 @@ static inline bool ks_is_collection(ss_type t)
     return t != SS_TYPE_STRING && t != SS_TYPE_NONE;
 }
 
+/* Whether a record's value lives in sub-keys under its version: a
+ * collection's elements, or a chunked string's chunks (store/strval.h). */
+static inline bool ks_has_subs(const ss_keymeta *m)
+{
+    return ks_is_collection(m->type) || (m->type == SS_TYPE_STRING && m->count > 0);
+}
+
 #endif

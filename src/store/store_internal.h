@@ -60,6 +60,10 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
  * txn; leveldb_free(*to_free) when done (it may be NULL). */
 int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free);
 
+/* Makes the txn free buf (malloc'd) when it ends, as it does the values
+ * ss_txn_get returns. SS_ENOMEM (buf not taken) if it cannot. */
+int txn_hold(ss_txn *txn, char *buf);
+
 /* ss_txn_put taking ownership of val (malloc'd), saving a copy of big values.
  * val is freed on failure too. */
 int txn_put_owned(ss_txn *txn, const void *key, size_t klen, char *val, size_t vlen);

@@ -96,7 +96,7 @@ static bool sweep_version(sweeper *sw, const char *entry, size_t len, int *rc)
     if (epoch == sw->txn->ks_epoch[db]) {
         ss_keymeta m;
         if (ss_ks_lookup_any(sw->txn, db, entry + 14, klen, &m, NULL) == SS_OK &&
-            ks_is_collection(m.type) && m.version == version) {
+            ks_has_subs(&m) && m.version == version) {
             /* A caller reused a live version: its sub-keys are reachable. */
             LOG_WARNING("store: garbage entry names the live version %llu of a key; kept its data",
                         (unsigned long long)version);

@@ -51,7 +51,7 @@ static void txn_end(ss_txn *txn)
     free(txn);
 }
 
-static int hold(ss_txn *txn, char *buf)
+int txn_hold(ss_txn *txn, char *buf)
 {
     if (txn->nheld == txn->capheld) {
         size_t cap = txn->capheld ? txn->capheld * 2 : 8;
@@ -69,7 +69,7 @@ int ss_txn_get(ss_txn *txn, const void *key, size_t klen, ss_slice *val)
 {
     char *fresh;
     int rc = txn_get_owned(txn, key, klen, val, &fresh);
-    if (rc == SS_OK && fresh != NULL && hold(txn, fresh) != SS_OK) {
+    if (rc == SS_OK && fresh != NULL && txn_hold(txn, fresh) != SS_OK) {
         leveldb_free(fresh);
         return SS_ENOMEM;
     }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "integration/cluster_harness.h"
 
@@ -48,7 +49,15 @@ dh_run *dh_start(const char *extra)
     r->rng = r->seed;
     fprintf(stderr, "diff: seed %" PRIu64 " (replay with SS_DIFF_SEED=%" PRIu64 ")\n", r->seed, r->seed);
     cr_assert(h_redis_start(&r->redis), "redis-server (Debian's redis-server package) did not start");
-    hc_init(&r->cluster, DH_NODES, extra);
+    /* A differential run compares replies, not failovers: a write whose
+     * outcome is unknown (TRYAGAIN after a leader change) cannot be retried
+     * without risking a second apply on one side, so the cluster gets
+     * election timeouts a loaded machine does not trip (the harness's 300 ms
+     * ones are for the fault tests). extra comes later and wins. */
+    char directives[1024];
+    snprintf(directives, sizeof directives, "--election-timeout 2000 --heartbeat-interval 100 %s",
+             extra ? extra : "");
+    hc_init(&r->cluster, DH_NODES, directives);
     hc_start_all(&r->cluster);
     cr_assert_geq(hc_wait_leader(&r->cluster, 20000), 0, "no leader");
     r->rc = h_connect(&r->redis);
@@ -182,4 +191,21 @@ bool dh_cmd(dh_run *r, int mode, const char *line)
         argc++;
     }
     return dh_cmdv(r, mode, argc, argv, lens);
+}
+
+void dh_expect_nodes_equal(dh_run *r)
+{
+    char digest[3][64];
+    for (int attempt = 0; attempt < 100; attempt++) {
+        for (int i = 0; i < 3; i++) {
+            redisReply *rep = redisCommand(dh_sandstore(r, i), "DEBUG DIGEST");
+            cr_assert(rep && rep->type == REDIS_REPLY_STATUS, "node %d: DEBUG DIGEST", i + 1);
+            snprintf(digest[i], sizeof digest[i], "%s", rep->str);
+            freeReplyObject(rep);
+        }
+        if (!strcmp(digest[0], digest[1]) && !strcmp(digest[1], digest[2]))
+            return;
+        usleep(50 * 1000);
+    }
+    cr_assert_fail("the nodes' digests differ: %s %s %s", digest[0], digest[1], digest[2]);
 }

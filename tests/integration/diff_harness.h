@@ -46,4 +46,8 @@ bool dh_cmd(dh_run *r, int mode, const char *line);
 redisContext *dh_redis(dh_run *r);
 redisContext *dh_sandstore(dh_run *r, int node);
 
+/* Waits (up to 5 s) until the three nodes' DEBUG DIGESTs are equal; fails the
+ * test with the three digests if they never are. */
+void dh_expect_nodes_equal(dh_run *r);
+
 #endif

@@ -35,8 +35,14 @@ const char *h_binary(void)
  * two nodes set up before either starts could otherwise get the same one. */
 static unsigned char handed_out[65536];
 
+static void seed_once(void);
+
 int h_free_port(void)
 {
+    /* Seeded here too: a test that picks a port before h_node_init would
+     * otherwise draw rand()'s unseeded sequence, the same in every process,
+     * and collide with a test running beside it. */
+    seed_once();
     /* Random ports in 20000-30000 (below the kernel's ephemeral range) that
      * bind right now and were not handed out before. */
     for (int attempt = 0; attempt < 1000; attempt++) {

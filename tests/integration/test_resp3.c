@@ -507,6 +507,75 @@ static const step script_steps[] = {
     {'X', "SCRIPT FLUSH"},
     {'X', "SCRIPT EXISTS 1fa00e76656cc152ad327c13fe365858fd7be306"},
     {'K', "SCRIPT HELP"},
+    {'X', "FUNCTION FLUSH"},
+    {'X', "FUNCTION LOAD \"#!lua name=r3\nredis.register_function{function_name='r3get', flags={'no-writes'}, "
+          "callback=function(keys) return redis.call('GET', keys[1]) end}\n"
+          "redis.register_function('r3map', function() return {map={a=1}} end)\n"
+          "redis.register_function('r3resp3', function() redis.setresp(3) return redis.call('HGETALL', 'nohash') end)\""},
+    {'X', "FUNCTION LOAD \"#!lua name=r3l\nredis.register_function{function_name='r3one', description='one', "
+          "flags={'no-writes', 'allow-stale'}, callback=function() return {1, 'a', {2}, 3.5} end}\""},
+    {'X', "FCALL r3get 1 sk"},
+    {'X', "FCALL_RO r3get 1 sk"},
+    {'X', "FCALL r3map 0"},
+    {'X', "FCALL r3resp3 0"},
+    {'X', "FCALL_RO r3one 0"},
+    {'X', "FCALL nosuch 0"},
+    {'X', "FUNCTION LIST LIBRARYNAME r3l WITHCODE"},
+    {'X', "FUNCTION LIST LIBRARYNAME nomatch"},
+    {'X', "FUNCTION STATS"},
+    {'X', "FUNCTION DELETE r3"},
+    {'X', "FUNCTION DELETE r3"},
+    {'X', "FUNCTION KILL"},
+    {'K', "FUNCTION HELP"},
+    {'X', "FUNCTION FLUSH"},
+    {0, NULL},
+};
+
+static const step stream_steps[] = {
+    {'X', "XADD xs 1-1 f v"},
+    {'X', "XADD xs 1-* g w"},
+    {'X', "XADD xs MAXLEN = 5 2-0 a 1"},
+    {'T', "XADD xs * a b"},
+    {'X', "XADD xnone NOMKSTREAM * a b"},
+    {'X', "XADD xs 1-1 f v"},
+    {'X', "XLEN xs"},
+    {'X', "XRANGE xs - + COUNT 2"},
+    {'X', "XREVRANGE xs 2-0 (1-1"},
+    {'X', "XRANGE xnone - +"},
+    {'X', "XREAD COUNT 1 STREAMS xs xnone 0 0"},
+    {'X', "XREAD STREAMS xnone 0"},
+    {'X', "XGROUP CREATE xs g 0"},
+    {'X', "XGROUP CREATE xs g 0"},
+    {'X', "XGROUP CREATE xm g $ MKSTREAM ENTRIESREAD 0"},
+    {'X', "XGROUP CREATECONSUMER xs g c0"},
+    {'X', "XREADGROUP GROUP g c1 COUNT 2 STREAMS xs >"},
+    {'X', "XREADGROUP GROUP g c1 STREAMS xs 0"},
+    {'X', "XREADGROUP GROUP g c1 STREAMS xm >"},
+    {'X', "XPENDING xs g"},
+    {'T', "XPENDING xs g - + 10"},
+    {'T', "XPENDING xs g IDLE 0 - + 10 c1"},
+    {'X', "XACK xs g 1-1 9-9"},
+    {'X', "XCLAIM xs g c2 0 1-2 JUSTID"},
+    {'X', "XCLAIM xs g c2 0 1-2"},
+    {'X', "XAUTOCLAIM xs g c3 0 0 COUNT 5"},
+    {'X', "XAUTOCLAIM xs g c3 0 0 COUNT 5 JUSTID"},
+    {'X', "XINFO GROUPS xs"},
+    {'T', "XINFO CONSUMERS xs g"},
+    {'T', "XINFO STREAM xs"}, /* last-generated-id is the XADD * time */
+    {'T', "XINFO STREAM xs FULL COUNT 2"},
+    {'X', "XINFO STREAM xm"},
+    {'K', "XINFO HELP"},
+    {'X', "XGROUP SETID xs g 0 ENTRIESREAD 0"},
+    {'X', "XGROUP DELCONSUMER xs g c3"},
+    {'X', "XGROUP DESTROY xs g"},
+    {'K', "XGROUP HELP"},
+    {'X', "XDEL xs 1-1 1-1 9-9"},
+    {'X', "XTRIM xs MAXLEN ~ 0"},
+    {'X', "XTRIM xs MINID 2"},
+    {'X', "XSETID xm 5-5 ENTRIESADDED 3 MAXDELETEDID 4-0"},
+    {'X', "XINFO STREAM xm"},
+    {'X', "TYPE xm"},
+    {'X', "DEL xs xm"},
     {0, NULL},
 };
 
@@ -561,7 +630,7 @@ static const family families[] = {
     {"sorted sets", zset_steps, false},  {"transactions", txn_steps, false},
     {"server", server_steps, false},     {"command", command_steps, false},
     {"debug", debug_steps, false},       {"scripts", script_steps, false},
-    {"cluster", cluster_steps, true},
+    {"streams", stream_steps, false},    {"cluster", cluster_steps, true},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
@@ -573,10 +642,9 @@ static const char *const not_compared[][2] = {
     {"reset", "it ends the protocol: compared on a connection of its own (reset_returns_to_resp2)"},
     {"client|no-touch", "Redis 7.2 (not in 7.0)"},
     {"client|setinfo", "Redis 7.2 (not in 7.0)"},
-    /* Functions are not there yet (issue 13): they answer "ERR ... is not supported yet". */
-    {"function", "not implemented yet (issue 13)"},
-    {"fcall", "not implemented yet (issue 13)"},
-    {"fcall_ro", "not implemented yet (issue 13)"},
+    {"function|dump", "the payload's bytes differ (Redis compresses code with LZF); test_diff_function restores "
+                      "each side's payload into the other"},
+    {"function|restore", "takes a DUMP payload (see function|dump); test_diff_function compares it"},
 };
 
 /* ----------------------------------------------------------- comparing */

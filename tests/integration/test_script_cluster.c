@@ -1,4 +1,4 @@
-/* Scripts as cluster state: a script loaded through any node runs by EVALSHA through every node, after every node restarts, and on a follower rebuilt from a snapshot. */
+/* Scripts and function libraries as cluster state: a script (library) loaded through any node runs by EVALSHA (FCALL) through every node, after every node restarts, and on a follower rebuilt from a snapshot. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +85,76 @@ Test(script_cluster, a_script_loaded_through_one_node_runs_everywhere_and_after_
         cr_expect_eq(evalsha_at(i, sha, "n", 1), -1, "node %d after SCRIPT FLUSH", i + 1);
 }
 
+static const char *library = "#!lua name=counters\n"
+    "redis.register_function('bump', function(keys, args) return redis.call('incrby', keys[1], args[1]) end)\n"
+    "redis.register_function{function_name='peek', flags={'no-writes'}, "
+    "callback=function(keys) return tonumber(redis.call('get', keys[1])) end}\n";
+
+/* FCALL (or FCALL_RO) through node i, retrying while the cluster elects or
+ * catches up: the reply's integer, or -1 on "Function not found". */
+static long long fcall_at(int i, const char *how, const char *fn, const char *key, int by)
+{
+    for (int attempt = 0; attempt < 200; attempt++) {
+        redisReply *r = h_node_cmd(&cl.nodes[i], "%s %s 1 %s %d", how, fn, key, by);
+        if (r && r->type == REDIS_REPLY_INTEGER) {
+            long long v = r->integer;
+            freeReplyObject(r);
+            return v;
+        }
+        bool missing = r && r->type == REDIS_REPLY_ERROR && !strcmp(r->str, "ERR Function not found");
+        if (r)
+            freeReplyObject(r);
+        if (missing)
+            return -1;
+        usleep(100 * 1000);
+    }
+    cr_assert_fail("node %d never answered %s", i + 1, how);
+    return -2;
+}
+
+static void load_library_through(int i)
+{
+    for (int attempt = 0; attempt < 200; attempt++) {
+        redisReply *r = h_node_cmd(&cl.nodes[i], "FUNCTION LOAD REPLACE %s", library);
+        bool ok = r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "counters");
+        if (r)
+            freeReplyObject(r);
+        if (ok)
+            return;
+        usleep(100 * 1000);
+    }
+    cr_assert_fail("FUNCTION LOAD through node %d never succeeded", i + 1);
+}
+
+Test(script_cluster, a_library_loaded_through_one_node_runs_everywhere_and_after_restarts)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 20000);
+    cr_assert_geq(leader, 0);
+    load_library_through((leader + 1) % 3); /* through a follower */
+    long long total = 0;
+    for (int i = 0; i < 3; i++) { /* at once, through each node: never "not found" */
+        total += i + 1;
+        cr_expect_eq(fcall_at(i, "FCALL", "bump", "n", i + 1), total, "node %d", i + 1);
+        cr_expect_eq(fcall_at(i, "FCALL_RO", "peek", "n", 0), total, "node %d", i + 1);
+    }
+    for (int i = 0; i < 3; i++)
+        h_node_kill9(&cl.nodes[i]);
+    hc_start_all(&cl);
+    cr_assert_geq(hc_wait_leader(&cl, 30000), 0);
+    for (int i = 0; i < 3; i++) {
+        total += 10;
+        cr_expect_eq(fcall_at(i, "FCALL", "bump", "n", 10), total, "node %d after the restart", i + 1);
+        cr_expect_eq(fcall_at(i, "FCALL", "peek", "n", 0), total, "node %d after the restart", i + 1);
+    }
+    redisReply *r = h_node_cmd(&cl.nodes[leader], "FUNCTION DELETE counters");
+    cr_assert(r && r->type == REDIS_REPLY_STATUS, "%s", r && r->str ? r->str : "?");
+    freeReplyObject(r);
+    for (int i = 0; i < 3; i++)
+        cr_expect_eq(fcall_at(i, "FCALL", "bump", "n", 1), -1, "node %d after FUNCTION DELETE", i + 1);
+}
+
 Test(script_cluster, a_follower_rebuilt_from_a_snapshot_has_the_scripts)
 {
     hc_init(&cl, 3, "--snapshot-threshold 2000 --snapshot-trailing-entries 200 --raft-segment-size 256kb");
@@ -95,6 +165,7 @@ Test(script_cluster, a_follower_rebuilt_from_a_snapshot_has_the_scripts)
     h_node_kill9(&cl.nodes[f]);
     char sha[41];
     load_through(leader, sha);
+    load_library_through(leader);
     /* enough writes that the log before the load is compacted away */
     redisContext *c = h_connect(&cl.nodes[leader]);
     cr_assert(c);
@@ -116,4 +187,6 @@ Test(script_cluster, a_follower_rebuilt_from_a_snapshot_has_the_scripts)
     cr_assert(ex && ex->type == REDIS_REPLY_ARRAY && ex->elements == 1);
     cr_expect_eq(ex->element[0]->integer, 1);
     freeReplyObject(ex);
+    cr_expect_eq(fcall_at(f, "FCALL", "bump", "w", 1), 12002);
+    cr_expect_eq(fcall_at(f, "FCALL_RO", "peek", "w", 0), 12002);
 }

@@ -126,17 +126,38 @@ const char *ct_runv(int argc, const char **argv, const size_t *argvlen)
     return finish_reply();
 }
 
+/* The arguments of a test line, with their lengths: "\x00" in quotes is a
+ * byte like any other. */
+typedef struct split_acc {
+    char **argv;
+    size_t *lens;
+    int argc;
+} split_acc;
+
+static int split_emit(void *arg, const char *tok, size_t toklen, size_t rest)
+{
+    split_acc *acc = arg;
+    (void)rest;
+    acc->argv = realloc(acc->argv, sizeof *acc->argv * (size_t)(acc->argc + 2));
+    acc->lens = realloc(acc->lens, sizeof *acc->lens * (size_t)(acc->argc + 1));
+    cr_assert(acc->argv && acc->lens);
+    char *copy = malloc(toklen + 1);
+    cr_assert_not_null(copy);
+    memcpy(copy, tok, toklen + 1);
+    acc->argv[acc->argc] = copy;
+    acc->lens[acc->argc++] = toklen;
+    acc->argv[acc->argc] = NULL;
+    return 0;
+}
+
 /* Splits a test line like redis-cli into a (free with free_line). */
 static void split_line(const char *line, ss_args *a)
 {
-    int argc;
-    char **argv = ss_splitargs(line, &argc);
-    cr_assert_not_null(argv, "bad test line: %s", line);
-    cr_assert_gt(argc, 0);
-    size_t *lens = malloc(sizeof *lens * (size_t)argc);
-    for (int i = 0; i < argc; i++)
-        lens[i] = strlen(argv[i]);
-    *a = (ss_args){argc, argv, lens};
+    split_acc acc = {NULL, NULL, 0};
+    int rc = ss_split_line(line, strlen(line), split_emit, &acc);
+    cr_assert_eq(rc, 0, "bad test line: %s", line);
+    cr_assert_gt(acc.argc, 0);
+    *a = (ss_args){acc.argc, acc.argv, acc.lens};
 }
 
 static void free_line(ss_args *a)

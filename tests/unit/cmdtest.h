@@ -57,4 +57,13 @@ void ct_apply_batch(const void *const *entries, const size_t *lens, size_t n);
 /* The engine under test (for tests that drive ss_engine_dispatch). */
 struct ss_engine *ct_engine(void);
 
+/* Expects line's reply to be exactly the literal reply, NUL bytes and all
+ * (compared by length; for test files that include Criterion). */
+#define CT_EXPECT(line, reply)                                                            \
+    do {                                                                                  \
+        const char *got_ = ct_run(line);                                                  \
+        cr_expect(ct_reply_len() == sizeof(reply) - 1 && memcmp(got_, reply, sizeof(reply) - 1) == 0, \
+                  "%s: got %s, want %s", line, got_, reply);                              \
+    } while (0)
+
 #endif

@@ -10,3 +10,6 @@ ss_add_test(NAME test_keyspace SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_keyspace.c
 ss_add_test(NAME test_store_keyscan SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store_keyscan.c
             ${CMAKE_CURRENT_LIST_DIR}/test_store_util.c LIBS ss_store ss_common
             TIMEOUT 300 LABELS unit)
+ss_add_test(NAME test_strval SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_strval.c
+            ${CMAKE_CURRENT_LIST_DIR}/test_store_util.c LIBS ss_store ss_common
+            TIMEOUT 300 LABELS unit)

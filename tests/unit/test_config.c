@@ -231,7 +231,7 @@ Test(config, get_matches_globs_and_hides_the_secret)
 
     memset(&c, 0, sizeof c);
     ss_config_get(&cfg, "*port", collect, &c);
-    cr_expect_eq(c.n, 2); /* port, raft-port */
+    cr_expect_eq(c.n, 3); /* port, tls-port, raft-port */
 
     char *argv[] = {"s3cret"};
     cr_assert_eq(ss_config_set(&cfg, "cluster-secret", 1, argv, NULL), SS_OK);
@@ -353,6 +353,59 @@ Test(config, tcp_keepalive_defaults_to_redis_value)
     cr_assert_eq(ss_config_load_string(&cfg, "tcp-keepalive 0\n", "t", err), SS_OK, "%s", err);
     cr_expect_eq(cfg.tcp_keepalive, 0);
     cr_expect(ss_config_is_mutable("tcp-keepalive"));
+}
+
+Test(config, tls_directives_have_redis_names_and_defaults)
+{
+    cr_expect_eq(cfg.tls_port, 0);
+    cr_expect_eq(cfg.tls_auth_clients, SS_TLS_AUTH_YES);
+    cr_expect_eq(cfg.tls_session_caching, 1);
+    cr_expect_eq(cfg.tls_prefer_server_ciphers, 0);
+    cr_expect_eq(cfg.tls_session_cache_size, 20480);
+    cr_expect_eq(cfg.tls_session_cache_timeout, 300);
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg,
+                                       "tls-port 6380\ntls-cert-file /c.crt\ntls-key-file /c.key\n"
+                                       "tls-key-file-pass pw\ntls-auth-clients optional\n"
+                                       "tls-protocols \"TLSv1.2 TLSv1.3\"\ntls-prefer-server-ciphers yes\n"
+                                       "tls-session-caching no\n",
+                                       "t", err),
+                 SS_OK, "%s", err);
+    cr_expect_eq(cfg.tls_port, 6380);
+    cr_expect_str_eq(cfg.tls_cert_file, "/c.crt");
+    cr_expect_eq(cfg.tls_auth_clients, SS_TLS_AUTH_OPTIONAL);
+    cr_expect_str_eq(cfg.tls_protocols, "TLSv1.2 TLSv1.3");
+    cr_expect_eq(cfg.tls_prefer_server_ciphers, 1);
+    cr_expect_eq(cfg.tls_session_caching, 0);
+    char got[256];
+    ss_config_get(&cfg, "tls-key-file-pass", get_one, got);
+    cr_expect_str_eq(got, "******", "the pass phrase is never shown");
+    ss_config_get(&cfg, "tls-auth-clients", get_one, got);
+    cr_expect_str_eq(got, "optional");
+
+    char *bad[] = {"maybe"};
+    cr_expect_eq(ss_config_set(&cfg, "tls-auth-clients", 1, bad, err), SS_ECONFIG);
+    cr_expect(strstr(err, "argument must be one of: no, yes, optional") != NULL, "%s", err);
+    cr_expect_not(ss_config_is_mutable("tls-cert-file"), "reload is not supported yet");
+}
+
+Test(config, port_zero_needs_a_tls_port)
+{
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg, "port 0\n", "t", err), SS_OK, "%s", err);
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG);
+    cr_expect_str_eq(err, "Configured to not listen anywhere, exiting.");
+    cr_assert_eq(ss_config_load_string(&cfg, "tls-port 6380\n", "t", err), SS_OK, "%s", err);
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
+}
+
+Test(config, protected_mode_is_on_by_default_and_can_be_set_at_run_time)
+{
+    cr_expect_eq(cfg.protected_mode, 1);
+    cr_expect(ss_config_is_mutable("protected-mode"));
+    char *no[] = {"no"};
+    cr_assert_eq(ss_config_set(&cfg, "protected-mode", 1, no, NULL), SS_OK);
+    cr_expect_eq(cfg.protected_mode, 0);
 }
 
 Test(strutil, glob_matching_follows_redis)
