@@ -235,3 +235,53 @@ Test(cluster_restart, without_a_recorded_configuration_the_bootstrap_one_is_in_e
     cr_expect_eq(tc_info(&node, "raft_learners"), 0);
     run_until_applied(11); /* it leads itself */
 }
+
+/* --- the peers follow the restored configuration, not the peers directive --- */
+
+static tc_peer fake4;
+
+static void setup_bare(void)
+{
+    uv_loop_init(&loop);
+    tc_dir_make(dir, sizeof dir);
+}
+
+static void teardown_peers(void)
+{
+    tc_peer_close(&fake4);
+    teardown();
+}
+
+TestSuite(cluster_restart_members, .init = setup_bare, .fini = teardown_peers, .timeout = 120);
+
+Test(cluster_restart_members, a_restored_configuration_decides_which_peers_are_dialled)
+{
+    int port = tc_free_port();
+    memset(&fake4, 0, sizeof fake4);
+    tc_peer_start(&fake4, &loop, 4, port);
+    int port2 = tc_free_port(), port3 = tc_free_port();
+    char text[1024];
+    snprintf(text, sizeof text,
+             "peers 1@127.0.0.1:%d,2@127.0.0.1:%d,3@127.0.0.1:%d\nraft-port %d\n"
+             "election-timeout 200\nheartbeat-interval 20\n",
+             port, port2, port3, port);
+    tc_node_init(&node, &loop, dir, text);
+    /* Node 3 was removed and node 4 added since the cluster was bootstrapped. */
+    raft_conf conf = {.n = 3, .n_removed = 1, .removed = {3}};
+    conf.members[0] = (raft_member){.id = 1, .role = RAFT_VOTER};
+    conf.members[1] = (raft_member){.id = 2, .role = RAFT_VOTER};
+    conf.members[2] = (raft_member){.id = 4, .role = RAFT_VOTER};
+    snprintf(conf.members[0].addr, sizeof conf.members[0].addr, "127.0.0.1:%d", port);
+    snprintf(conf.members[1].addr, sizeof conf.members[1].addr, "127.0.0.1:%d", port2);
+    snprintf(conf.members[2].addr, sizeof conf.members[2].addr, "127.0.0.1:%d", fake4.port);
+    cr_assert_eq(raft_conf_encode(&conf, node.sm.conf, sizeof node.sm.conf, &node.sm.conf_len), SS_OK);
+    tc_log_write(&loop, dir, 0, 0, 10, 2);
+    node.sm.applied = 10;
+    node.sm.applied_term = 2;
+    open_ok();
+    cr_expect_eq(tc_info(&node, "raft_peer_4"), 0, "node 4 is a peer");
+    cr_expect_eq(tc_info(&node, "raft_peer_3"), -1, "node 3 is not");
+    cr_expect_eq(tc_info(&node, "raft_peer_2"), 0, "node 2 still is");
+    tc_node_start(&node);
+    cr_assert(TC_WAIT(&loop, fake4.info, 30000), "node 1 dials node 4, which `peers` does not name");
+}
