@@ -28,7 +28,10 @@
 
 typedef struct ss_cluster ss_cluster;
 
-typedef enum { SS_ENTRY_COMMAND = 0, SS_ENTRY_NOOP = 1 } ss_entry_type;
+/* SS_ENTRY_CONFIG: the data is a Raft configuration (raft_conf_encode), in
+ * effect from its index on; the state machine records it beside the applied
+ * index, so that a restart or a snapshot knows the membership at that point. */
+typedef enum { SS_ENTRY_COMMAND = 0, SS_ENTRY_NOOP = 1, SS_ENTRY_CONFIG = 2 } ss_entry_type;
 
 typedef struct ss_applied_entry {
     uint64_t index;
@@ -53,6 +56,10 @@ typedef struct ss_state_machine {
      * is one this state machine could have built; a false answer drops it
      * before it reaches the log. Apply must still cope with any entry. */
     bool (*entry_valid)(void *ctx, const void *data, size_t len);
+    /* The data of the last SS_ENTRY_CONFIG applied (the state's, so also a
+     * snapshot's once adopted) copied into buf: SS_OK with *len, SS_ENOTFOUND
+     * when none was ever applied, SS_ETOOBIG when over cap, SS_EIO. */
+    int (*applied_conf)(void *ctx, void *buf, size_t cap, size_t *len);
 
     /*
      * Snapshots, as files whose format only the state machine knows. The

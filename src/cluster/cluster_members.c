@@ -246,7 +246,7 @@ void cluster_members_link(ss_cluster *c, peer_info *p, bool up)
 /* ------------------------------------------------------- the members */
 
 /* "host:port" into its parts (the port after the last colon). */
-static void split_addr(const char *addr, char *host, size_t hsize, int *port)
+void cluster_split_addr(const char *addr, char *host, size_t hsize, int *port)
 {
     const char *colon = strrchr(addr, ':');
     *port = 0;
@@ -282,7 +282,7 @@ size_t ss_cluster_members(const ss_cluster *c, ss_member *out)
                         .leader = leader == c->cfg->node_id,
                         .offset = c->sm.applied_index(c->sm.ctx)};
     memcpy(self->name, c->name, sizeof self->name);
-    split_addr(c->self_client_addr, self->host, sizeof self->host, &self->port);
+    cluster_split_addr(c->self_client_addr, self->host, sizeof self->host, &self->port);
     self->raft_port = raft_port_of(c, self->id);
     for (int i = 0; i < c->npeers && n < SS_MEMBERS_MAX; i++) {
         const peer_info *p = &c->peers[i];
@@ -293,7 +293,7 @@ size_t ss_cluster_members(const ss_cluster *c, ss_member *out)
             memcpy(m->name, p->name, sizeof m->name);
         else
             memset(m->name, '0', SS_MEMBER_NAME_LEN);
-        split_addr(p->client_addr, m->host, sizeof m->host, &m->port);
+        cluster_split_addr(p->client_addr, m->host, sizeof m->host, &m->port);
         if (!p->link_up)
             m->health = now - p->link_changed_ms >= fail_after ? SS_MEMBER_FAIL : SS_MEMBER_PFAIL;
         uint64_t match = 0, next = 0;

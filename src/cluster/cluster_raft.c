@@ -219,9 +219,10 @@ static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
     uint64_t bytes = 0;
     for (size_t i = 0; i < n; i++) {
         const raft_entry *e = &entries[i];
-        batch[i] = (ss_applied_entry){e->index, e->term,
-                                      e->type == RAFT_ENTRY_NORMAL ? SS_ENTRY_COMMAND : SS_ENTRY_NOOP,
-                                      e->data, e->len};
+        int type = e->type == RAFT_ENTRY_NORMAL   ? SS_ENTRY_COMMAND
+                   : e->type == RAFT_ENTRY_CONFIG ? SS_ENTRY_CONFIG
+                                                  : SS_ENTRY_NOOP;
+        batch[i] = (ss_applied_entry){e->index, e->term, type, e->data, e->len};
         bytes += e->len;
     }
     int rc = c->sm.apply_batch(c->sm.ctx, batch, n);
@@ -255,6 +256,7 @@ void ss_cluster_run(ss_cluster *c)
      * (ss_cluster_hold_core): its acknowledgements wait too. */
     for (int rounds = 0; rounds < 64 && !c->core_held && raft_ready_get(c->r, &rd); rounds++) {
         c->in_ready = true;
+        cluster_conf_sync(c); /* before this ready's messages go to a new member */
         int rc = cluster_log_write(c, &rd);
         if (rc != SS_OK) {
             c->in_ready = false;
@@ -368,6 +370,7 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
         free(c);
         return rc;
     }
+    cluster_conf_sync(c); /* the restored configuration, not `peers`, says who the peers are */
     if (cfg->raft_fsync == SS_RAFT_FSYNC_NO)
         LOG_WARNING("raft: raft-fsync is 'no': acknowledged writes can be lost if the machine "
                     "crashes. Use this for benchmarks only");
@@ -382,14 +385,15 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
 
 int ss_cluster_start(ss_cluster *c, char *errmsg)
 {
-    if (c->npeers > 0) {
+    if (c->npeers > 0 || c->cfg->npeers > 0) {
         ss_transport_peer tp[SS_MAX_PEERS];
+        char hosts[SS_MAX_PEERS][SS_HOST_MAX];
         int n = 0;
-        for (int i = 0; i < c->cfg->npeers; i++) {
-            if (c->cfg->peer_list[i].id == c->cfg->node_id)
-                continue;
-            tp[n++] = (ss_transport_peer){c->cfg->peer_list[i].id, c->cfg->peer_list[i].host,
-                                          c->cfg->peer_list[i].port};
+        for (int i = 0; i < c->npeers; i++) {
+            int port;
+            cluster_split_addr(c->peers[i].raft_addr, hosts[n], sizeof hosts[n], &port);
+            tp[n] = (ss_transport_peer){c->peers[i].id, hosts[n], port};
+            n++;
         }
         ss_transport_config tc = {
             .node_id = c->cfg->node_id,
@@ -529,7 +533,9 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_log_fsyncs:%llu", (unsigned long long)st.fsyncs);
     LINE("raft_log_write_rounds:%llu", (unsigned long long)st.rounds);
     LINE("raft_fsync:%s", c->cfg->raft_fsync == SS_RAFT_FSYNC_NO ? "no" : "always");
-    LINE("raft_voters:%d", c->npeers + 1);
+    const raft_conf *conf = raft_conf_get(c->r, NULL, NULL);
+    LINE("raft_voters:%zu", raft_conf_voters(conf));
+    LINE("raft_learners:%zu", conf->n - raft_conf_voters(conf));
     LINE("raft_proposals_forwarded:%llu", (unsigned long long)c->proposals_forwarded);
     LINE("raft_proposals_received:%llu", (unsigned long long)c->proposals_received);
     LINE("raft_proposals_refused:%llu", (unsigned long long)c->proposals_refused);

@@ -116,6 +116,8 @@ struct ss_cluster {
 
     peer_info peers[SS_MAX_PEERS];
     int npeers;
+    uint64_t conf_gen;         /* the core's configuration the peers follow (cluster_conf.c) */
+    bool conf_synced;
     char self_client_addr[SS_HOST_MAX + 8];
     char name[SS_MEMBER_NAME_LEN + 1]; /* this node's member name (cluster_members.c) */
     uint64_t last_leader_id;           /* the leader, or the last one known; 0 never known */
@@ -154,11 +156,22 @@ void ss_cluster_closed_one(ss_cluster *c);
  * wait: received snapshot chunks wait for the disk (cluster_snap_recv.c). */
 void ss_cluster_hold_core(ss_cluster *c, bool hold);
 
+/* cluster_conf.c: when the core's configuration changed, peers it added are
+ * dialled and peers it removed are dropped (this node's own removal aside). */
+void cluster_conf_sync(ss_cluster *c);
+
+/* "host:port" into its parts (the port after the last colon; 0 if none). */
+void cluster_split_addr(const char *addr, char *host, size_t hsize, int *port);
+
 /* cluster_restore.c: the core from what is durable. */
 /* The largest payload a peer message may carry (the transport's max_frame). */
 size_t ss_cluster_peer_max_frame(const ss_config *cfg);
 /* A new core with this node's configuration, before raft_restore. */
 int cluster_core_new(ss_cluster *c, raft **out, char *errmsg);
+/* The configuration the state machine recorded as in effect at its applied
+ * index (malloc'd: free it), or NULL when it holds none (or it is unreadable,
+ * logged). */
+raft_conf *cluster_applied_conf(ss_cluster *c);
 /* Opens the log (c->storage), reconciles it with the state machine and the
  * snapshot files, and restores r from them. */
 int cluster_restore(ss_cluster *c, raft *r, char *errmsg);

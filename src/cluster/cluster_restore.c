@@ -1,4 +1,5 @@
 /* The core from what is durable: built at start-up, and rebuilt in-process after an install that could not complete. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,16 +23,27 @@ int cluster_core_new(ss_cluster *c, raft **out, char *errmsg)
 {
     const ss_config *cfg = c->cfg;
     uint64_t voters[SS_MAX_PEERS];
+    char addrs[SS_MAX_PEERS][RAFT_ADDR_MAX + 1];
+    const char *addr_of[SS_MAX_PEERS];
     size_t nvoters = 0;
-    if (cfg->npeers == 0)
+    if (cfg->npeers == 0) {
+        snprintf(addrs[nvoters], sizeof addrs[nvoters], "%s:%d", ss_config_raft_bind(cfg), cfg->raft_port);
         voters[nvoters++] = cfg->node_id;
-    for (int i = 0; i < cfg->npeers; i++)
+    }
+    for (int i = 0; i < cfg->npeers; i++) {
+        /* Where peers reach each voter: its raft port, as `peers` names it. */
+        snprintf(addrs[nvoters], sizeof addrs[nvoters], "%s:%d", cfg->peer_list[i].host,
+                 cfg->peer_list[i].port);
         voters[nvoters++] = cfg->peer_list[i].id;
+    }
+    for (size_t i = 0; i < nvoters; i++)
+        addr_of[i] = addrs[i];
     raft_config rc;
     raft_config_init(&rc);
     rc.id = cfg->node_id;
     rc.voters = voters;
     rc.n_voters = nvoters;
+    rc.voter_addrs = addr_of;
     rc.election_timeout_ms = (unsigned)cfg->election_timeout;
     rc.heartbeat_ms = (unsigned)cfg->heartbeat_interval;
     rc.seed = (uint64_t)ss_cluster_now_ms() ^ (cfg->node_id << 32) ^ (uint64_t)(uintptr_t)c;
@@ -47,6 +59,27 @@ int cluster_core_new(ss_cluster *c, raft **out, char *errmsg)
     if (rc.max_pending_reads < 65536)
         rc.max_pending_reads = 65536;
     return raft_new(&rc, out, errmsg);
+}
+
+raft_conf *cluster_applied_conf(ss_cluster *c)
+{
+    if (!c->sm.applied_conf)
+        return NULL;
+    uint8_t *buf = malloc(RAFT_CONF_MAX_ENCODED);
+    raft_conf *conf = malloc(sizeof *conf);
+    size_t len = 0;
+    int rc = buf && conf ? c->sm.applied_conf(c->sm.ctx, buf, RAFT_CONF_MAX_ENCODED, &len) : SS_ENOMEM;
+    if (rc == SS_OK && raft_conf_decode(buf, len, conf) != SS_OK)
+        rc = SS_EPROTO;
+    free(buf);
+    if (rc != SS_OK) {
+        if (rc != SS_ENOTFOUND)
+            LOG_WARNING("raft: the configuration the state machine recorded cannot be read (%s); "
+                        "the log's, or the bootstrap one, is used instead", ss_strerror(rc));
+        free(conf);
+        return NULL;
+    }
+    return conf;
 }
 
 int cluster_restore(ss_cluster *c, raft *r, char *errmsg)
@@ -92,7 +125,11 @@ int cluster_restore(ss_cluster *c, raft *r, char *errmsg)
         hs.term = last_term;
         hs.vote = 0;
     }
-    rc = raft_restore(r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied, NULL);
+    /* The configuration in effect at the applied index, as the state machine
+     * recorded it (a snapshot's included); entries after it override it. */
+    raft_conf *conf = cluster_applied_conf(c);
+    rc = raft_restore(r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied, conf);
+    free(conf);
     c->log_writes.submitted_term = st.term;
     c->log_writes.submitted_vote = st.vote;
     LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries after index %llu (term "

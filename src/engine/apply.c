@@ -6,7 +6,10 @@
 #include "engine/engine_internal.h"
 #include "engine/entry.h"
 #include "common/log.h"
+#include "store/aux.h"
 #include "store/txn.h"
+
+#define RAFT_CONF_NAME "conf"
 
 /* A reply produced for a client of this node, delivered after the commit. */
 typedef struct local_reply {
@@ -100,6 +103,22 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
     ss_txn *txn = ss_txn_begin(e->store);
     int rc = SS_OK;
     for (size_t i = from; i < end; i++) {
+        if (entries[i].type == SS_ENTRY_CONFIG) {
+            /* Recorded with the index it applies at, in the same batch: a
+             * restart, or a snapshot of this state, knows the membership in
+             * effect there (the Raft core's "Membership"). */
+            rc = ss_aux_put(txn, SS_AUX_RAFT, RAFT_CONF_NAME, sizeof RAFT_CONF_NAME - 1, entries[i].data,
+                            entries[i].len);
+            if (rc == SS_ETOOBIG) {
+                ss_txn_abort(txn);
+                e->node.stats.writes_applied = applied_before;
+                *next = i;
+                return rc;
+            }
+            if (rc != SS_OK)
+                break;
+            continue;
+        }
         if (entries[i].type != SS_ENTRY_COMMAND)
             continue;
         bool is_mine;
@@ -197,6 +216,22 @@ static uint64_t applied_term(void *arg)
     return ss_store_applied_term(e->store);
 }
 
+static int applied_conf(void *arg, void *buf, size_t cap, size_t *len)
+{
+    ss_engine *e = arg;
+    ss_txn *txn = ss_txn_begin(e->store);
+    ss_slice v;
+    int rc = ss_aux_get(txn, SS_AUX_RAFT, RAFT_CONF_NAME, sizeof RAFT_CONF_NAME - 1, &v);
+    if (rc == SS_OK && v.len > cap)
+        rc = SS_ETOOBIG;
+    if (rc == SS_OK) {
+        memcpy(buf, v.data, v.len);
+        *len = v.len;
+    }
+    ss_txn_abort(txn);
+    return rc;
+}
+
 /* The leader's door for entries proposed by peers: the checks apply makes,
  * made before the entry is in everyone's log. */
 static bool entry_valid(void *arg, const void *data, size_t len)
@@ -208,7 +243,8 @@ static bool entry_valid(void *arg, const void *data, size_t len)
 ss_state_machine ss_engine_state_machine(ss_engine *e)
 {
     ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index,
-                           .applied_term = applied_term, .entry_valid = entry_valid};
+                           .applied_term = applied_term, .entry_valid = entry_valid,
+                           .applied_conf = applied_conf};
     ss_engine_snapshot_hooks(&sm);
     return sm;
 }

@@ -11,6 +11,8 @@
 
 peer *transport_find_peer(const ss_transport *t, uint64_t id)
 {
+    if (id == 0)
+        return NULL; /* a free slot (a removed peer) */
     for (size_t i = 0; i < t->npeers; i++)
         if (t->peers[i].id == id)
             return &t->peers[i];
@@ -102,7 +104,10 @@ static int copy_config(ss_transport *t, const ss_transport_config *cfg, char *er
     t->cluster_id = strdup(cluster);
     t->secret_len = strlen(secret);
     t->secret = malloc(t->secret_len + 1);
-    t->peers = calloc(cfg->npeers ? cfg->npeers : 1, sizeof *t->peers);
+    if (cfg->npeers > SS_TRANSPORT_MAX_PEERS)
+        return ss_errf(errmsg, SS_ECONFIG, "transport: over %d peers", SS_TRANSPORT_MAX_PEERS);
+    /* Every slot now: a peer's address is fixed for its handles' lifetime. */
+    t->peers = calloc(SS_TRANSPORT_MAX_PEERS, sizeof *t->peers);
     if (!t->cluster_id || !t->secret || !t->peers)
         return ss_errf(errmsg, SS_ENOMEM, "transport: out of memory");
     memcpy(t->secret, secret, t->secret_len + 1);
@@ -272,6 +277,67 @@ int ss_transport_set_peer_address(ss_transport *t, uint64_t id, const char *host
     peer_connect(p);
     if (was_open && t->on_peer_state)
         t->on_peer_state(t->ctx, id, false);
+    return SS_OK;
+}
+
+int ss_transport_add_peer(ss_transport *t, uint64_t id, const char *host, int port, char *errmsg)
+{
+    if (id == 0 || id == t->node_id || host == NULL || host[0] == '\0' || port <= 0 || port > 65535)
+        return ss_errf(errmsg, SS_EINVAL, "transport: bad id or address for node %llu",
+                       (unsigned long long)id);
+    if (transport_find_peer(t, id))
+        return ss_errf(errmsg, SS_EEXIST, "transport: node %llu is known already", (unsigned long long)id);
+    if (t->closing)
+        return ss_errf(errmsg, SS_ESHUTDOWN, "transport: closing");
+    /* A removed peer's slot (its timer handle still open) is reused first. */
+    peer *p = NULL;
+    for (size_t i = 0; i < t->npeers && !p; i++)
+        if (t->peers[i].id == 0)
+            p = &t->peers[i];
+    bool fresh = p == NULL;
+    if (fresh && t->npeers == SS_TRANSPORT_MAX_PEERS)
+        return ss_errf(errmsg, SS_ETOOBIG, "transport: %d peers already", SS_TRANSPORT_MAX_PEERS);
+    char *copy = strdup(host);
+    if (copy == NULL)
+        return ss_errf(errmsg, SS_ENOMEM, "transport: out of memory");
+    if (fresh) {
+        p = &t->peers[t->npeers++];
+        ss_transport_peer pc = {id, copy, port};
+        peer_init(p, t, &pc);
+        t->refs++;
+    } else {
+        memset(&p->stats, 0, sizeof p->stats);
+        p->out = NULL;
+        p->port = port;
+        p->backoff_ms = t->reconnect_min_ms;
+        p->ever_connected = false;
+        p->last_error[0] = '\0';
+    }
+    p->id = id;
+    p->host = copy;
+    LOG_NOTICE("transport: node %llu added at %s:%d", (unsigned long long)id, host, port);
+    peer_connect(p);
+    return SS_OK;
+}
+
+int ss_transport_remove_peer(ss_transport *t, uint64_t id)
+{
+    peer *p = transport_find_peer(t, id);
+    if (p == NULL)
+        return SS_ENOTFOUND;
+    uv_timer_stop(&p->retry);
+    /* Its connections, both ways, go with it; a closing one keeps no
+     * pointer the slot's next owner could see (conn_close detaches p->out). */
+    for (conn *c = t->conns; c; c = c->next)
+        if (c->peer == p && c->state != CONN_CLOSING)
+            conn_close(c);
+    if (p->out)
+        conn_close(p->out);
+    p->out = NULL;
+    free(p->host);
+    p->host = NULL;
+    p->id = 0; /* refused from now on: transport_find_peer skips it */
+    LOG_NOTICE("transport: node %llu removed", (unsigned long long)id);
     return SS_OK;
 }
 

@@ -26,6 +26,7 @@
 #define SS_TRANSPORT_DEFAULT_RECONNECT_MIN_MS 50
 #define SS_TRANSPORT_DEFAULT_RECONNECT_MAX_MS 2000
 #define SS_TRANSPORT_MAX_CLUSTER_ID 128
+#define SS_TRANSPORT_MAX_PEERS 64 /* peers known at once (configured and added) */
 
 typedef struct ss_transport ss_transport;
 
@@ -106,6 +107,14 @@ void ss_transport_inbound_stats_get(const ss_transport *t, ss_transport_inbound_
 /* Points a peer at a new address; the outbound connection is re-established there. */
 int ss_transport_set_peer_address(ss_transport *t, uint64_t id, const char *host, int port,
                                   char *errmsg);
+
+/* Membership changes at run time. add: a new peer, dialled at once, whose
+ * inbound connections are accepted from now on; SS_EEXIST (known id),
+ * SS_EINVAL (bad id or address), SS_ETOOBIG (SS_TRANSPORT_MAX_PEERS known).
+ * remove: its connections are closed and it is refused from now on;
+ * SS_ENOTFOUND. Neither calls on_peer_state. */
+int ss_transport_add_peer(ss_transport *t, uint64_t id, const char *host, int port, char *errmsg);
+int ss_transport_remove_peer(ss_transport *t, uint64_t id);
 
 /* The port actually listened on (useful with port 0). */
 int ss_transport_port(const ss_transport *t);

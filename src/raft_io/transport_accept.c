@@ -56,7 +56,7 @@ static bool peer_host(const ss_transport *t, const char *host)
     if (strncmp(host, "::ffff:", 7) == 0 && strchr(host + 7, ':') == NULL)
         host += 7;
     for (size_t i = 0; i < t->npeers; i++)
-        if (strcmp(t->peers[i].host, host) == 0)
+        if (t->peers[i].host && strcmp(t->peers[i].host, host) == 0)
             return true;
     return false;
 }

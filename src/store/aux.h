@@ -19,6 +19,7 @@ typedef enum {
     SS_AUX_SCRIPT = 1,   /* sha1 hex (lowercase) -> script body (SCRIPT LOAD, EVAL) */
     SS_AUX_LIBRARY = 2,  /* library name -> its code (FUNCTION LOAD) */
     SS_AUX_FUNCTION = 3, /* function name -> its record (engine/functions.c) */
+    SS_AUX_RAFT = 4,     /* "conf" -> the Raft configuration last applied (raft_conf_encode) */
 } ss_aux_ns;
 
 /* SS_OK with *val (valid as ss_txn_get's), SS_ENOTFOUND, SS_EIO. */

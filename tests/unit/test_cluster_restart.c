@@ -199,3 +199,89 @@ Test(cluster_restart, leftovers_are_removed_and_a_snapshot_whose_header_disagree
     cr_expect_eq(tc_info(&node, "raft_snapshot_index"), 20, "the newest good snapshot counts");
     expect_log(1, 40);
 }
+
+/* The state machine recorded a configuration: voters 1 and 9, learner 5. */
+static void record_conf(void)
+{
+    raft_conf conf = {.n = 3};
+    conf.members[0] = (raft_member){.id = 1, .role = RAFT_VOTER};
+    conf.members[1] = (raft_member){.id = 9, .role = RAFT_VOTER};
+    conf.members[2] = (raft_member){.id = 5, .role = RAFT_LEARNER};
+    strcpy(conf.members[0].addr, "127.0.0.1:7001");
+    strcpy(conf.members[1].addr, "127.0.0.1:7009");
+    strcpy(conf.members[2].addr, "127.0.0.1:7005");
+    cr_assert_eq(raft_conf_encode(&conf, node.sm.conf, sizeof node.sm.conf, &node.sm.conf_len), SS_OK);
+}
+
+Test(cluster_restart, the_configuration_the_state_machine_recorded_is_in_effect_again)
+{
+    tc_log_write(&loop, dir, 0, 0, 10, 2);
+    node.sm.applied = 10;
+    node.sm.applied_term = 2;
+    record_conf();
+    open_ok();
+    /* Before, the bootstrap configuration (this node alone) came back. */
+    cr_expect_eq(tc_info(&node, "raft_voters"), 2, "voters 1 and 9, as recorded");
+    cr_expect_eq(tc_info(&node, "raft_learners"), 1, "learner 5, as recorded");
+}
+
+Test(cluster_restart, without_a_recorded_configuration_the_bootstrap_one_is_in_effect)
+{
+    tc_log_write(&loop, dir, 0, 0, 10, 2);
+    node.sm.applied = 10;
+    node.sm.applied_term = 2;
+    open_ok();
+    cr_expect_eq(tc_info(&node, "raft_voters"), 1, "this node alone (no peers)");
+    cr_expect_eq(tc_info(&node, "raft_learners"), 0);
+    run_until_applied(11); /* it leads itself */
+}
+
+/* --- the peers follow the restored configuration, not the peers directive --- */
+
+static tc_peer fake4;
+
+static void setup_bare(void)
+{
+    uv_loop_init(&loop);
+    tc_dir_make(dir, sizeof dir);
+}
+
+static void teardown_peers(void)
+{
+    tc_peer_close(&fake4);
+    teardown();
+}
+
+TestSuite(cluster_restart_members, .init = setup_bare, .fini = teardown_peers, .timeout = 120);
+
+Test(cluster_restart_members, a_restored_configuration_decides_which_peers_are_dialled)
+{
+    int port = tc_free_port();
+    memset(&fake4, 0, sizeof fake4);
+    tc_peer_start(&fake4, &loop, 4, port);
+    int port2 = tc_free_port(), port3 = tc_free_port();
+    char text[1024];
+    snprintf(text, sizeof text,
+             "peers 1@127.0.0.1:%d,2@127.0.0.1:%d,3@127.0.0.1:%d\nraft-port %d\n"
+             "election-timeout 200\nheartbeat-interval 20\n",
+             port, port2, port3, port);
+    tc_node_init(&node, &loop, dir, text);
+    /* Node 3 was removed and node 4 added since the cluster was bootstrapped. */
+    raft_conf conf = {.n = 3, .n_removed = 1, .removed = {3}};
+    conf.members[0] = (raft_member){.id = 1, .role = RAFT_VOTER};
+    conf.members[1] = (raft_member){.id = 2, .role = RAFT_VOTER};
+    conf.members[2] = (raft_member){.id = 4, .role = RAFT_VOTER};
+    snprintf(conf.members[0].addr, sizeof conf.members[0].addr, "127.0.0.1:%d", port);
+    snprintf(conf.members[1].addr, sizeof conf.members[1].addr, "127.0.0.1:%d", port2);
+    snprintf(conf.members[2].addr, sizeof conf.members[2].addr, "127.0.0.1:%d", fake4.port);
+    cr_assert_eq(raft_conf_encode(&conf, node.sm.conf, sizeof node.sm.conf, &node.sm.conf_len), SS_OK);
+    tc_log_write(&loop, dir, 0, 0, 10, 2);
+    node.sm.applied = 10;
+    node.sm.applied_term = 2;
+    open_ok();
+    cr_expect_eq(tc_info(&node, "raft_peer_4"), 0, "node 4 is a peer");
+    cr_expect_eq(tc_info(&node, "raft_peer_3"), -1, "node 3 is not");
+    cr_expect_eq(tc_info(&node, "raft_peer_2"), 0, "node 2 still is");
+    tc_node_start(&node);
+    cr_assert(TC_WAIT(&loop, fake4.info, 30000), "node 1 dials node 4, which `peers` does not name");
+}

@@ -108,6 +108,9 @@ static int fake_apply(void *ctx, const ss_applied_entry *es, size_t n)
         if (es[i].type == SS_ENTRY_COMMAND) {
             f->digest = mix(f->digest, es[i].data, es[i].len);
             f->commands++;
+        } else if (es[i].type == SS_ENTRY_CONFIG && es[i].len <= sizeof f->conf) {
+            memcpy(f->conf, es[i].data, es[i].len);
+            f->conf_len = es[i].len;
         }
     }
     return SS_OK;
@@ -115,6 +118,18 @@ static int fake_apply(void *ctx, const ss_applied_entry *es, size_t n)
 
 static uint64_t fake_applied_index(void *ctx) { return ((fake_sm *)ctx)->applied; }
 static uint64_t fake_applied_term(void *ctx) { return ((fake_sm *)ctx)->applied_term; }
+
+static int fake_applied_conf(void *ctx, void *buf, size_t cap, size_t *len)
+{
+    fake_sm *f = ctx;
+    if (f->conf_len == 0)
+        return SS_ENOTFOUND;
+    if (f->conf_len > cap)
+        return SS_ETOOBIG;
+    memcpy(buf, f->conf, f->conf_len);
+    *len = f->conf_len;
+    return SS_OK;
+}
 
 static int fake_begin(void *ctx, void **view, char *errmsg)
 {
@@ -216,6 +231,7 @@ ss_state_machine fake_sm_iface(fake_sm *f)
         .apply_batch = fake_apply,
         .applied_index = fake_applied_index,
         .applied_term = fake_applied_term,
+        .applied_conf = fake_applied_conf,
         .snapshot_begin = fake_begin,
         .snapshot_write = fake_write,
         .snapshot_info = fake_info,

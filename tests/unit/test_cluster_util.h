@@ -28,6 +28,8 @@ typedef struct fake_sm {
     atomic_int fail_adopt;
     atomic_int stage_calls, adopt_calls, begin_calls;
     char staged_path[4096];     /* the file last staged */
+    uint8_t conf[RAFT_CONF_MAX_ENCODED]; /* the last configuration entry applied */
+    size_t conf_len;            /* 0: none */
 } fake_sm;
 
 void fake_sm_init(fake_sm *f);

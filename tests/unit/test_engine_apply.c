@@ -6,6 +6,7 @@
 
 #include "cmdtest.h"
 #include "common/config.h"
+#include "engine/engine.h"
 #include "engine/entry.h"
 #include "store/store.h"
 #include "common/strutil.h"
@@ -225,4 +226,31 @@ Test(apply_limits, a_batch_that_overflows_the_store_txn_is_committed_in_parts)
     cr_expect_str_eq(ct_run("STRLEN a"), ":400000\r\n");
     cr_expect_str_eq(ct_run("STRLEN c"), ":400000\r\n");
     cr_expect_str_eq(ct_run("GET n"), "$1\r\n1\r\n", "applied once, not again by a retry");
+}
+
+/* A configuration entry applied as ss_cluster hands it over. */
+static void apply_conf(const void *data, size_t len)
+{
+    ss_state_machine sm = ss_engine_state_machine(ct_engine());
+    ss_applied_entry ae = {sm.applied_index(sm.ctx) + 1, 3, SS_ENTRY_CONFIG, data, len};
+    cr_assert_eq(sm.apply_batch(sm.ctx, &ae, 1), SS_OK, "the apply stopped the node");
+}
+
+Test(apply, records_the_last_configuration_applied_with_its_index)
+{
+    ss_state_machine sm = ss_engine_state_machine(ct_engine());
+    uint8_t buf[64];
+    size_t len = 0;
+    uint64_t from = sm.applied_index(sm.ctx);
+    cr_expect_eq(sm.applied_conf(sm.ctx, buf, sizeof buf, &len), SS_ENOTFOUND, "none before the first");
+    apply_conf("first", 5);
+    APPLY("+OK\r\n", "SET k v");
+    apply_conf("second", 6);
+    uint64_t at = sm.applied_index(sm.ctx);
+    cr_assert_eq(sm.applied_conf(sm.ctx, buf, sizeof buf, &len), SS_OK);
+    cr_expect_eq(len, 6);
+    cr_expect_eq(memcmp(buf, "second", 6), 0, "the later configuration replaces the earlier");
+    cr_expect_eq(at, from + 3, "the configuration entry advanced the applied index: %llu from %llu", (unsigned long long)at, (unsigned long long)from);
+    cr_expect_eq(sm.applied_conf(sm.ctx, buf, 3, &len), SS_ETOOBIG, "a short buffer is refused");
+    cr_expect_str_eq(ct_run("DBSIZE"), ":1\r\n", "the configuration is no key");
 }

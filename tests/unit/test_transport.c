@@ -639,3 +639,54 @@ Test(transport, logs_a_down_peer_once_and_each_change_of_state)
     cr_expect_eq(count_lines(path, "transport: lost node 2: "), 1);
     unlink(path);
 }
+
+typedef struct {
+    node *n;
+    uint64_t id;
+    bool want;
+} link_wait;
+
+static bool link_is(void *arg)
+{
+    link_wait *w = arg;
+    return ss_transport_peer_connected(w->n->t, w->id) == w->want;
+}
+
+Test(transport, adds_and_removes_peers_at_run_time)
+{
+    node n[3];
+    make_nodes(n, 3, "same");
+    start(&n[0], n, 2); /* node 1 knows only node 2 */
+    start(&n[1], n, 3);
+    start(&n[2], n, 3); /* node 3 knows 1 and 2 */
+    ss_errmsg err = "";
+    cr_assert_eq(ss_transport_add_peer(n[0].t, 3, "127.0.0.1", n[2].port, err), SS_OK, "%s", err);
+    cluster all = {n, 3};
+    cr_assert(run_until(all_connected, &all), "node 1 dials the added node, and accepts it");
+    send_seq(&n[0], &n[2], 0, 64);
+    send_seq(&n[2], &n[0], 0, 64);
+    count_wait w3 = {&n[2], 1}, w1 = {&n[0], 1};
+    cr_assert(run_until(received_at_least, &w3));
+    cr_assert(run_until(received_at_least, &w1));
+
+    cr_expect_eq(ss_transport_add_peer(n[0].t, 3, "127.0.0.1", n[2].port, err), SS_EEXIST);
+    cr_expect_eq(ss_transport_add_peer(n[0].t, 1, "127.0.0.1", n[2].port, err), SS_EINVAL, "itself");
+    cr_expect_eq(ss_transport_add_peer(n[0].t, 4, "127.0.0.1", 0, err), SS_EINVAL, "a bad port");
+
+    ss_transport_inbound_stats before;
+    ss_transport_inbound_stats_get(n[0].t, &before); /* node 3 was refused before it was added */
+    cr_assert_eq(ss_transport_remove_peer(n[0].t, 3), SS_OK);
+    cr_expect_eq(ss_transport_remove_peer(n[0].t, 3), SS_ENOTFOUND);
+    cr_expect_eq(ss_transport_send(n[0].t, 3, "x", 1), SS_ENOTFOUND, "a removed peer is unknown");
+    link_wait down = {&n[2], 1, false};
+    cr_assert(run_until(link_is, &down), "node 3's connection to node 1 is closed");
+    refused_wait rw = {&n[0], before.refused + 1};
+    cr_assert(run_until(refused_at_least, &rw), "and node 3 is refused from then on");
+    cr_expect(ss_transport_peer_connected(n[0].t, 2), "the other peer is untouched");
+
+    /* Added again (the freed slot is reused): connected again. */
+    cr_assert_eq(ss_transport_add_peer(n[0].t, 3, "127.0.0.1", n[2].port, err), SS_OK, "%s", err);
+    cr_assert(run_until(all_connected, &all));
+    for (int i = 0; i < 3; i++)
+        stop(&n[i]);
+}
