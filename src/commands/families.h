@@ -17,6 +17,8 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
+    X(zsetop)  /* ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD ZRANGESTORE ZRANDMEMBER */ \
+    X(geo)                                                                          \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
 
 #define SS_FAMILY_ROWS(name)                  \
