@@ -559,6 +559,10 @@ static void search_generic(ss_exec_ctx *ctx, const ss_args *a, int src, int flag
     }
     if (err != -2)
         return;
+    if (q.store_arg && !ctx->is_apply) { /* the row's writes hook let a storing line through as a read */
+        ss_reply_err(ctx->out, RERR_INTERNAL, "store outside the log");
+        return;
+    }
     const char *dst = q.store_arg ? a->argv[q.store_arg] : NULL;
     size_t dlen = q.store_arg ? a->argvlen[q.store_arg] : 0;
     geo_found g = {0};
@@ -607,6 +611,20 @@ static int georadius_keys(const ss_args *a, int from, ss_keyref *keys)
 static int georadiusGetKeys(const ss_args *a, ss_keyref *keys) { return georadius_keys(a, 6, keys); }
 static int georadiusbymemberGetKeys(const ss_args *a, ss_keyref *keys) { return georadius_keys(a, 5, keys); }
 
+/* GEORADIUS and GEORADIUSBYMEMBER are writes only with STORE or STOREDIST
+ * (any such word after the fixed arguments: a line that might store goes
+ * through the log); otherwise they run as reads. */
+static bool georadius_writes_from(const ss_args *a, int from)
+{
+    for (int i = from; i < a->argc - 1; i++)
+        if (ss_arg_is(a, i, "store") || ss_arg_is(a, i, "storedist"))
+            return true;
+    return false;
+}
+
+static bool georadiusWrites(const ss_args *a) { return georadius_writes_from(a, 6); }
+static bool georadiusbymemberWrites(const ss_args *a) { return georadius_writes_from(a, 5); }
+
 #define STORE_SPEC(kw, from) {.flags = KS_OW | KS_UPDATE, KS_BEGIN_KEYWORD(kw, from), KS_FIND_RANGE(0, 1, 0)}
 
 const ss_command ss_cmds_geo[] = {
@@ -619,11 +637,11 @@ const ss_command ss_cmds_geo[] = {
              .keys = {KEY(1, KS_OW | KS_UPDATE), KEY(2, KS_RO | KS_ACCESS)}),
     SS_WRITE("georadius", -6, CMD_DENYOOM, ACL_GEO, georadiusExec,
              .keys = {KEY(1, KS_RO | KS_ACCESS), STORE_SPEC("STORE", 6), STORE_SPEC("STOREDIST", 6)},
-             .getkeys = georadiusGetKeys),
+             .getkeys = georadiusGetKeys, .writes = georadiusWrites),
     SS_READ("georadius_ro", -6, 0, ACL_GEO, georadiusroExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
     SS_WRITE("georadiusbymember", -5, CMD_DENYOOM, ACL_GEO, georadiusbymemberExec,
              .keys = {KEY(1, KS_RO | KS_ACCESS), STORE_SPEC("STORE", 5), STORE_SPEC("STOREDIST", 5)},
-             .getkeys = georadiusbymemberGetKeys),
+             .getkeys = georadiusbymemberGetKeys, .writes = georadiusbymemberWrites),
     SS_READ("georadiusbymember_ro", -5, 0, ACL_GEO, georadiusbymemberroExec, .keys = {KEY(1, KS_RO | KS_ACCESS)}),
 };
 SS_COUNT(ss_cmds_geo);

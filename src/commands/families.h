@@ -19,6 +19,7 @@
     X(zset)                                                                         \
     X(zsetop)  /* ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD ZRANGESTORE ZRANDMEMBER */ \
     X(geo)                                                                          \
+    X(sort)    /* SORT SORT_RO */                                                   \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
 
 #define SS_FAMILY_ROWS(name)                  \

@@ -46,8 +46,6 @@
     X(RERR_GEO_FROM,      "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s") \
     X(RERR_GEO_BY,        "ERR exactly one of BYRADIUS and BYBOX can be specified for %s")    \
     X(RERR_SORT_SCORE,    "ERR One or more scores can't be converted into double")            \
-    X(RERR_SORT_BY_CLUSTER, "ERR BY option of SORT denied in Cluster mode.")                  \
-    X(RERR_SORT_GET_CLUSTER, "ERR GET option of SORT denied in Cluster mode.")                \
     X(RERR_INVALID_CURSOR,"ERR invalid cursor")                                               \
     X(RERR_HASH_NOTINT,   "ERR hash value is not an integer")                                 \
     X(RERR_HASH_NOTFLOAT, "ERR hash value is not a float")                                    \

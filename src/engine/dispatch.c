@@ -81,7 +81,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     }
     if (redirect(e, cmd, out))
         return SS_DISPATCH_DONE;
-    if (cmd->flags & CMD_WRITE) {
+    if (ss_command_writes(cmd, a)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
         if (cmd->prepare && !cmd->prepare(s, a, out))

@@ -45,7 +45,7 @@ void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_UNKNOWN_CMD, a->argv[0], "");
         return;
     }
-    if (!ctx->is_apply && (cmd->flags & CMD_WRITE)) {
+    if (!ctx->is_apply && ss_command_writes(cmd, a)) {
         ss_reply_err(ctx->out, RERR_INTERNAL, "write command outside the log");
         return;
     }

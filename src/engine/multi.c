@@ -81,7 +81,7 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
     }
     bool writes = false;
     for (int i = 0; i < s->nqueued; i++)
-        if (s->queued[i].cmd->flags & CMD_WRITE)
+        if (ss_command_writes(s->queued[i].cmd, s->queued[i].a))
             writes = true;
     int kind = writes ? KIND_WRITE : KIND_READ;
     if (s->pending > 0 && s->pending_kind != kind)

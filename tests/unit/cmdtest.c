@@ -83,7 +83,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
     bool write = false;
     for (uint32_t i = 0; i < n; i++) {
         const ss_command *c = ss_command_find(&cmds[i], NULL);
-        if (c && (c->flags & CMD_WRITE))
+        if (c && ss_command_writes(c, &cmds[i]))
             write = true;
     }
     ss_buf_reset(&reply);
