@@ -23,6 +23,63 @@ static uv_loop_t loop;
 static ss_buf reply;
 static char *reply_str;
 static ss_session session;
+static resp_proto run_proto = RESP2;
+static char events_text[4096];
+
+/* The events listener: appends each event to events_text. */
+static void ev_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ev_append(const char *fmt, ...)
+{
+    size_t used = strlen(events_text);
+    if (used && used < sizeof events_text - 1)
+        events_text[used++] = ' ';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(events_text + used, sizeof events_text - used, fmt, ap);
+    va_end(ap);
+}
+
+static const char *ev_class(int type)
+{
+    static const struct { int bit; const char *name; } names[] = {
+        {SS_NOTIFY_GENERIC, "generic"}, {SS_NOTIFY_STRING, "string"}, {SS_NOTIFY_LIST, "list"},
+        {SS_NOTIFY_SET, "set"}, {SS_NOTIFY_HASH, "hash"}, {SS_NOTIFY_ZSET, "zset"},
+        {SS_NOTIFY_EXPIRED, "expired"}, {SS_NOTIFY_STREAM, "stream"}, {SS_NOTIFY_NEW, "new"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (type == names[i].bit)
+            return names[i].name;
+    return "other";
+}
+
+static void ev_modified(void *ctx, int db, const char *key, size_t klen)
+{
+    (void)ctx, (void)db;
+    ev_append("modified:%.*s", (int)klen, key);
+}
+
+static void ev_notify(void *ctx, int db, int type, const char *event, const char *key, size_t klen)
+{
+    (void)ctx, (void)db;
+    ev_append("%s:%s:%.*s", ev_class(type), event, (int)klen, key);
+}
+
+static void ev_ready(void *ctx, int db, const char *key, size_t klen)
+{
+    (void)ctx, (void)db;
+    ev_append("ready:%.*s", (int)klen, key);
+}
+
+static void ev_flushed(void *ctx, int db)
+{
+    (void)ctx;
+    ev_append("flushed:%d", db);
+}
+
+static const ss_exec_events recorder = {NULL, ev_modified, ev_notify, ev_ready, ev_flushed};
+
+void ct_resp3(bool on) { run_proto = on ? RESP3 : RESP2; }
+const char *ct_events(void) { return events_text; }
 
 static void *no_async(void *ctx, ss_session *s) { return NULL; }
 static void no_complete(void *ctx, ss_session *s, void *cookie, const char *r, size_t len) {}
@@ -46,6 +103,7 @@ void ct_setup_with(const ss_store_options *opts)
     ss_buf_init(&reply, 0);
     ct_now = 1700000000000LL;
     ct_seed = 42;
+    run_proto = RESP2;
 }
 
 void ct_teardown(void)
@@ -87,14 +145,16 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
             write = true;
     }
     ss_buf_reset(&reply);
+    events_text[0] = '\0';
     ss_exec_ctx ctx = {
         .node = &engine->node,
+        .events = write ? &recorder : NULL,
         .txn = ss_txn_begin(store),
         .db = 0,
         .now_ms = ct_now,
         .index = ss_store_applied_index(store) + 1,
         .rng = ct_seed,
-        .proto = RESP2,
+        .proto = run_proto,
         .out = &reply,
         .is_apply = write,
     };

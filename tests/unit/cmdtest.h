@@ -36,6 +36,12 @@ const char *ct_exec(const char *first, ...);
 const char *ct_dispatch(const char *line);
 /* Whether ct_dispatch's connection speaks RESP3 (it starts in RESP2). */
 void ct_dispatch_resp3(bool on);
+/* Whether ct_run/ct_runv/ct_exec speak RESP3 (they start in RESP2). */
+void ct_resp3(bool on);
+/* The keyspace events the last ct_run/ct_runv/ct_exec raised, in order,
+ * space-separated: "modified:KEY", "CLASS:EVENT:KEY" (class zset, list,
+ * set, hash, string, generic...), "ready:KEY", "flushed:DB"; "" if none. */
+const char *ct_events(void);
 /* INFO's keyspace_hits and keyspace_misses so far. */
 void ct_keyspace_stats(uint64_t *hits, uint64_t *misses);
 /* The number of bytes of the last reply (replies may hold NUL bytes). */
