@@ -6,13 +6,6 @@
 #include "cluster/cluster_raft.h"
 #include "common/log.h"
 
-int64_t ss_cluster_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_kick(uv_idle_t *h) { (void)h; }
 
 /* Input arrived outside the check phase: run the core before sleeping. */
@@ -304,15 +297,15 @@ static void on_driver(uv_check_t *h)
 static void on_tick(uv_timer_t *t)
 {
     ss_cluster *c = t->data;
-    uint64_t now = uv_now(c->loop);
-    unsigned elapsed = (unsigned)(now - c->last_tick);
-    c->last_tick = now;
+    uint64_t loop_now = uv_now(c->loop);
+    unsigned elapsed = (unsigned)(loop_now - c->last_tick);
+    c->last_tick = loop_now;
     raft_set_log_level(c->r, ss_log_get_level()); /* CONFIG SET loglevel reaches the core */
     if (elapsed > 0 && !c->reloading)
         raft_tick(c->r, elapsed);
-    int64_t wall = ss_cluster_now_ms();
-    ss_cluster_wait_expire(c, wall);
-    ss_cluster_reads_expire(c, wall);
+    int64_t now = ss_cluster_now_ms();
+    ss_cluster_wait_expire(c, now);
+    ss_cluster_reads_expire(c, now);
     ss_cluster_kick(c);
 }
 

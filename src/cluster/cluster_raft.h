@@ -4,6 +4,7 @@
 
 #include "cluster/cluster.h"
 #include "cluster/cluster_snapshot.h"
+#include "common/clock.h"
 #include "raft/raft.h"
 #include "raft_io/storage.h"
 #include "raft_io/transport.h"
@@ -129,7 +130,8 @@ struct ss_cluster {
     uint64_t reads_confirmed;
 };
 
-int64_t ss_cluster_now_ms(void);
+/* The driver's clock for deadlines (monotonic milliseconds). */
+static inline int64_t ss_cluster_now_ms(void) { return (int64_t)ss_clock_mono_ms(); }
 /* Stops the node for good (a disk that failed, a state machine that can't apply). */
 void ss_cluster_fatal(ss_cluster *c, int code, const char *what);
 void ss_cluster_kick(ss_cluster *c);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "common/error.h"
+#include "common/clock.h"
 
 struct snap_worker {
     uv_thread_t thread;
@@ -47,9 +48,9 @@ static void worker_main(void *arg)
             w->todo_tail = NULL;
         uv_mutex_unlock(&w->mu);
 
-        uint64_t t0 = uv_hrtime();
+        uint64_t t0 = ss_clock_mono_ms();
         j->run(j);
-        j->ms = (int64_t)((uv_hrtime() - t0) / 1000000);
+        j->ms = (int64_t)(ss_clock_mono_ms() - t0);
 
         uv_mutex_lock(&w->mu);
         push(&w->done_head, &w->done_tail, j);

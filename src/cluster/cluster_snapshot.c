@@ -8,6 +8,7 @@
 
 #include "cluster/cluster_snap_internal.h"
 #include "cluster/cluster_snap_policy.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 /*
@@ -32,7 +33,7 @@
  *    start, with the term from the file.
  */
 
-int64_t snap_wall_s(void) { return (int64_t)time(NULL); }
+int64_t snap_wall_s(void) { return ss_clock_wall_ms() / 1000; }
 
 void snap_set_newest(cluster_snap *sn, uint64_t index, uint64_t term, uint64_t bytes)
 {

@@ -60,6 +60,7 @@ enum {
     CMD_TXN               = 1u << 26, /* MULTI EXEC DISCARD WATCH UNWATCH: the engine's transaction code runs them */
     CMD_NOQUEUE           = 1u << 27, /* runs at once even inside MULTI (EXEC, DISCARD, QUIT, RESET...) */
     CMD_NO_LOG            = 1u << 28, /* never part of a log entry: refused inside MULTI, although Redis queues it */
+    CMD_SCRIPTING         = 1u << 29, /* EVAL SCRIPT FUNCTION FCALL: the engine's scripting code (engine/scripts.c) routes them */
 };
 
 /* Redis 7.0's ACL categories, in the order COMMAND INFO lists them. A row
@@ -278,6 +279,9 @@ typedef struct ss_command {
 #define SS_WRITE(nm, ar, fl, cats, fn, ...) SS_ROW(nm, ar, CMD_WRITE | (fl), cats, .exec = (fn), __VA_ARGS__)
 /* MULTI EXEC DISCARD WATCH UNWATCH: src/engine/multi.c runs them. */
 #define SS_TXN(nm, ar, fl, cats, ...) SS_ROW(nm, ar, CMD_TXN | CMD_LOCAL_ONLY | (fl), cats, __VA_ARGS__)
+/* EVAL, SCRIPT, FUNCTION, FCALL and their subcommands: src/engine/scripts.c
+ * decides how each travels (a script's flags say read or write). */
+#define SS_SCRIPTING(nm, ar, fl, cats, ...) SS_ROW(nm, ar, CMD_SCRIPTING | (fl), cats, __VA_ARGS__)
 /* Proposed by the server itself, never accepted from a client. */
 #define SS_INTERNAL(nm, ar, fn, ...) SS_ROW(nm, ar, CMD_INTERNAL | CMD_WRITE, 0, .exec = (fn), __VA_ARGS__)
 /* A container: argv[1] names one of its subcommands, whose row runs it. It

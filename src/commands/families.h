@@ -20,7 +20,8 @@
     X(zsetop)  /* ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD ZRANGESTORE ZRANDMEMBER */ \
     X(geo)                                                                          \
     X(sort)    /* SORT SORT_RO */                                                   \
-    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                             \
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

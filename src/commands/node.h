@@ -10,6 +10,8 @@
 #include "store/store.h"
 
 typedef struct ss_session ss_session;
+struct ss_exec_ctx; /* commands/command.h */
+struct ss_args;
 
 /*
  * Commands never include the engine, the cluster or the server: the engine
@@ -47,6 +49,10 @@ typedef struct ss_node_ops {
     void (*reset_session)(void *ctx, ss_session *s);
     /* Stops the process cleanly (SHUTDOWN). */
     void (*shutdown)(void *ctx);
+    /* Scripts and functions: the apply (or read) half of the engine's
+     * scripting entries and of SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS
+     * (ss_exec_ctx is command.h's). */
+    void (*script)(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
 } ss_node_ops;
 
 typedef struct ss_node {

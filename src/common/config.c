@@ -77,6 +77,13 @@ static const directive directives[] = {
     {"snapshot-max-chunk-bytes", T_MEM, OFF(snapshot_max_chunk_bytes), "16mb", 1024 * 1024, 1LL << 30, NULL, true},
     {"raft-segment-size", T_MEM, OFF(raft_segment_size), "64mb", 64 * 1024, 1LL << 40, NULL, false},
     {"raft-log-max-pending", T_MEM, OFF(raft_log_max_pending), "1gb", 64 * 1024, LL_MAX, NULL, false},
+    /* Scripts (EVAL, FCALL): the budget of a write script travels in its log
+     * entry, so every node stops it at the same instruction. */
+    {"script-max-instructions", T_MEM, OFF(script_max_instructions), "10000000", 1000, LL_MAX, NULL, true},
+    {"script-max-memory", T_MEM, OFF(script_max_memory), "64mb", 1024 * 1024, 1LL << 40, NULL, true},
+    {"script-max-reply", T_MEM, OFF(script_max_reply), "64mb", 1024, 1LL << 40, NULL, true},
+    {"busy-reply-threshold", T_INT, OFF(busy_reply_threshold), "5000", 0, INT_MAX, NULL, true},
+    {"lua-time-limit", T_INT, OFF(busy_reply_threshold), "5000", 0, INT_MAX, NULL, true},
     /* Answered so that tools written for Redis (redis-benchmark reads these) are
      * content; sandstore's durability comes from the Raft log, not from them. */
     {"save", T_IGNORED, 0, "", 0, 0, NULL, true},

@@ -72,6 +72,11 @@ typedef struct ss_config {
     long long snapshot_max_chunk_bytes; /* largest snapshot chunk a follower accepts */
     long long raft_segment_size;    /* bytes per raft log segment file */
     long long raft_log_max_pending; /* log bytes waiting for the disk before proposals get -BUSY */
+    /* Scripts. */
+    long long script_max_instructions; /* Lua VM instructions one script may run */
+    long long script_max_memory;    /* bytes the Lua heap may grow by during one script */
+    long long script_max_reply;     /* bytes of one script's converted reply */
+    int busy_reply_threshold;       /* ms a read-only script runs before others get -BUSY (lua-time-limit) */
 
     /* Derived from peers; this node included. */
     ss_peer peer_list[SS_MAX_PEERS];

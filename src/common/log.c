@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 #include <time.h>
+
+#include "common/clock.h"
 
 static ss_log_level current_level = SS_LOG_NOTICE;
 static char node_tag[64] = "";
@@ -58,15 +59,15 @@ void ss_log(ss_log_level level, const char *fmt, ...)
 {
     if (level < current_level || level >= SS_LOG_NONE)
         return;
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
+    int64_t us = ss_clock_wall_us();
+    time_t secs = (time_t)(us / 1000000);
     struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
+    localtime_r(&secs, &tm);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
 
     char line[4096];
-    int n = snprintf(line, sizeof line, "%s.%03d node=%s %s ", stamp, (int)(tv.tv_usec / 1000),
+    int n = snprintf(line, sizeof line, "%s.%03d node=%s %s ", stamp, (int)(us % 1000000 / 1000),
                      node_tag[0] ? node_tag : "-", level_tags[level]);
     va_list ap;
     va_start(ap, fmt);

@@ -17,6 +17,9 @@
  *   apply.c         committed entries applied in one batch; replies released
  *   read_barrier.c  a read waits for ReadIndex, then runs (execute.c)
  *   multi.c         MULTI/EXEC/DISCARD/WATCH
+ *   scripts.c       EVAL, SCRIPT, FUNCTION, FCALL: how each travels
+ *   script_exec.c   running scripts (apply and read), the script tables
+ *   functions.c     FUNCTION libraries: load, list, dump, restore
  *   expire.c        active expiry and the background sweep
  *   snapshot.c      the state machine's snapshot files
  */
@@ -117,6 +120,7 @@ static const ss_node_ops node_ops = {
     .info_server = node_info_server,
     .reset_session = node_reset_session,
     .shutdown = node_shutdown,
+    .script = ss_script_service,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -204,6 +208,15 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     e->boot_id = ss_engine_rand(e) | 1;
     e->max_entry = SS_ENGINE_MAX_ENTRY_DEFAULT;
     ss_buf_init(&e->scratch, 0);
+    ss_script_limits limits = ss_script_config_limits(e);
+    e->lua_apply = ss_script_env_new(&limits);
+    e->lua_read = ss_script_env_new(&limits);
+    if (!e->lua_apply || !e->lua_read) {
+        ss_script_env_free(e->lua_apply);
+        ss_script_env_free(e->lua_read);
+        free(e);
+        return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory for the Lua environments");
+    }
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
     uv_idle_init(loop, &e->sweeper);
@@ -246,6 +259,8 @@ static void free_after_close(uv_handle_t *h)
     ss_engine *e = h->data;
     if (--e->open_handles == 0) {
         ss_buf_release(&e->scratch);
+        ss_script_env_free(e->lua_apply);
+        ss_script_env_free(e->lua_read);
         free(e->pw);
         free(e);
     }

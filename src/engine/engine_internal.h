@@ -3,6 +3,7 @@
 #define SS_ENGINE_INTERNAL_H
 
 #include "engine/engine.h"
+#include "scripting/script.h"
 
 enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 
@@ -54,6 +55,12 @@ struct ss_engine {
     bool stopping;
     bool sweep_idle;      /* nothing to sweep until the next apply */
     ss_buf scratch;       /* replies produced by apply */
+
+    /* Lua: one environment touched only by applied entries (write scripts,
+     * library loads), so its state follows the log on every node, and one
+     * for read-only scripts and the checks made at prepare. */
+    ss_script_env *lua_apply;
+    ss_script_env *lua_read;
 };
 
 /* A fresh value from the engine's local PRNG (seeds for entries and reads). */
@@ -104,6 +111,14 @@ ss_dispatch_result ss_multi_command(ss_engine *e, ss_session *s, const ss_comman
 ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                   ss_buf *out);
 void ss_multi_discard(ss_session *s);
+
+/* scripts.c: EVAL*, SCRIPT, FUNCTION, FCALL* from clients. */
+ss_dispatch_result ss_script_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
+                                      ss_buf *out);
+/* script_exec.c: the node's script service (apply and read halves). */
+void ss_script_service(void *ctx, ss_exec_ctx *x, const ss_args *a);
+/* The limits scripts run under now (config). */
+ss_script_limits ss_script_config_limits(const ss_engine *e);
 
 /* snapshot.c: the state machine's snapshot hooks (store snapshot files). */
 void ss_engine_snapshot_hooks(ss_state_machine *sm);

@@ -64,10 +64,13 @@
  *     (an address), pairs() order over tables keyed by tables or functions,
  *     collectgarbage("count") and gcinfo(). A write script that stores these
  *     makes replicas differ; Redis has the same hole.
- *   - Lua's pattern matcher (string.find/match/gmatch/gsub) runs in C, so the
- *     instruction budget cannot stop it: its recursion is bounded here (see
- *     script_sandbox.c), its time is not, and a pathological pattern on a long
- *     subject ("a*a*a*...b") can run for hours on every node alike.
+ *   - Lua's pattern matcher (string.find/match/gmatch/gsub) runs in C, where
+ *     the count hook never fires: it is replaced by script_match.c, the same
+ *     semantics with every matcher step charged to the instruction budget, so
+ *     "a*a*a*...b" on a long subject fails with the budget error at the same
+ *     step on every node instead of running for hours. Its recursion stays
+ *     bounded (script_sandbox.c). Other C work (string.rep, table.concat,
+ *     table.sort, cjson) is bounded by the memory cap, not by instructions.
  */
 
 #include <stdbool.h>

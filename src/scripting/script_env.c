@@ -98,6 +98,22 @@ void script_count_hook(lua_State *L, lua_Debug *ar)
         env->call->progress(env->call->progress_ctx, env->instructions);
 }
 
+void script_charge(lua_State *L, uint64_t steps)
+{
+    ss_script_env *env = script_env_of(L);
+    if (!env->call)
+        return;
+    env->instructions += steps;
+    if (env->limits.max_instructions && env->instructions > env->limits.max_instructions) {
+        env->over_budget = true;
+        stop_script(L, "instruction budget exhausted", false);
+    }
+    if (env->killable && atomic_load(&env->kill)) {
+        env->killed = true;
+        stop_script(L, ss_script_strerror(SS_SCRIPT_ERR_KILLED), true);
+    }
+}
+
 /* Opens a library and makes sure it is the global of that name: Debian's
  * cjson returns its table without setting a global (Redis's copy sets one). */
 static void load_lib(lua_State *L, const char *name, lua_CFunction open)

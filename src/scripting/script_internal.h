@@ -68,6 +68,14 @@ int script_error_handler(lua_State *L);
 
 /* script_env.c: the count hook (budget, kill, progress). */
 void script_count_hook(lua_State *L, lua_Debug *ar);
+/* Charges work done in C (the pattern matcher's steps) to the instruction
+ * budget as that many instructions; raises as the hook does when it is
+ * exhausted (or the script was killed). */
+void script_charge(lua_State *L, uint64_t steps);
+
+/* script_match.c: string.find/match/gmatch/gsub with Lua 5.1's semantics,
+ * every step of the matcher charged to the budget. */
+void script_match_register(lua_State *L, int string_table);
 
 /* script_redis.c: the redis table, pcall, math.random. */
 void script_redis_register(lua_State *L);

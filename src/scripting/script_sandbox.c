@@ -541,6 +541,7 @@ int script_sandbox_setup(lua_State *L)
 
     static const char *const matchers[] = {"find", "match", "gmatch", "gfind", "gsub", NULL};
     lua_getfield(L, g, "string");
+    script_match_register(L, lua_gettop(L)); /* the budgeted matcher, under the guard */
     for (int i = 0; matchers[i]; i++) {
         lua_getfield(L, -1, matchers[i]);
         /* upvalue 2 marks find, whose 4th argument means "plain" */

@@ -11,7 +11,8 @@ enum {
     SS_KP_SUB     = 0x11, /* collection sub-keys */
     SS_KP_EXPIRE  = 0x12, /* expiry index */
     SS_KP_GC_VER  = 0x13, /* garbage queue: orphaned collection versions */
-    SS_KP_GC_EPOCH = 0x14 /* garbage queue: flushed epochs */
+    SS_KP_GC_EPOCH = 0x14, /* garbage queue: flushed epochs */
+    SS_KP_AUX     = 0x20  /* replicated state beside the keyspace (store/aux.h) */
 };
 
 #define SS_KS_DBS 16

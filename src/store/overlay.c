@@ -33,6 +33,8 @@ void overlay_init(ss_overlay *ov)
 
 void overlay_release(ss_overlay *ov)
 {
+    overlay_release_savepoint(ov);
+    free(ov->undo);
     if (ov->head != NULL) {
         ov_node *n = ov->head->next[0];
         while (n != NULL) {
@@ -85,6 +87,32 @@ static ov_node *descend(const ss_overlay *ov, const void *key, size_t klen,
     return x;
 }
 
+/* Room for one more undo record, taken before a put changes anything. */
+static int reserve_undo(ss_overlay *ov)
+{
+    if (ov->mark == 0 || ov->nundo < ov->capundo)
+        return 0;
+    size_t cap = ov->capundo ? ov->capundo * 2 : 16;
+    ov_undo *u = realloc(ov->undo, cap * sizeof *u);
+    if (u == NULL)
+        return -1;
+    ov->undo = u;
+    ov->capundo = cap;
+    return 0;
+}
+
+/* Records x's state before the open savepoint changes it, once per node
+ * (room was reserved). */
+static void remember(ss_overlay *ov, ov_node *x, bool existed)
+{
+    if (ov->mark == 0 || x->mark == ov->mark)
+        return;
+    ov->undo[ov->nundo++] = (ov_undo){x, existed, x->dead, existed ? x->val : NULL, x->vlen};
+    if (existed)
+        x->val = NULL; /* the record owns the old value now */
+    x->mark = ov->mark;
+}
+
 /* Stores copy (owned, NULL for dead or empty) as key's value. */
 static int put_node(ss_overlay *ov, const void *key, size_t klen, char *copy, size_t vlen,
                     bool dead)
@@ -95,6 +123,10 @@ static int put_node(ss_overlay *ov, const void *key, size_t klen, char *copy, si
             free(copy);
             return -1;
         }
+    }
+    if (reserve_undo(ov) != 0) {
+        free(copy);
+        return -1;
     }
     ov_node *pred[OVERLAY_MAX_LEVEL];
     ov_node *x = descend(ov, key, klen, false, pred)->next[0];
@@ -114,6 +146,9 @@ static int put_node(ss_overlay *ov, const void *key, size_t klen, char *copy, si
             x->next[0]->prev = x;
         ov->count++;
         ov->bytes += klen;
+        remember(ov, x, false);
+    } else {
+        remember(ov, x, true);
     }
     ov->bytes -= x->vlen;
     free(x->val);
@@ -179,4 +214,66 @@ ov_node *overlay_seek_le(const ss_overlay *ov, const void *key, size_t klen, boo
         return NULL;
     ov_node *x = descend(ov, key, klen, !strict, NULL);
     return x == ov->head ? NULL : x;
+}
+
+/* ------------------------------------------------------------ savepoints */
+
+int overlay_savepoint(ss_overlay *ov)
+{
+    overlay_release_savepoint(ov);
+    ov->mark = ++ov->marks;
+    if (ov->mark == 0) /* wrapped: 0 means none */
+        ov->mark = ov->marks = 1;
+    ov->sp_count = ov->count;
+    ov->sp_bytes = ov->bytes;
+    return 0;
+}
+
+static void unlink_node(ss_overlay *ov, ov_node *x)
+{
+    ov_node *pred[OVERLAY_MAX_LEVEL];
+    descend(ov, ov_key(x), x->klen, false, pred);
+    for (int i = 0; i < x->level; i++)
+        if (pred[i]->next[i] == x)
+            pred[i]->next[i] = x->next[i];
+    if (x->next[0] != NULL)
+        x->next[0]->prev = x->prev;
+    free(x->val);
+    free(x);
+}
+
+void overlay_rollback(ss_overlay *ov)
+{
+    if (ov->mark == 0)
+        return;
+    for (size_t i = ov->nundo; i-- > 0;) {
+        ov_undo *u = &ov->undo[i];
+        ov_node *x = u->node;
+        if (!u->existed) {
+            unlink_node(ov, x);
+            continue;
+        }
+        free(x->val);
+        x->val = u->val;
+        x->vlen = u->vlen;
+        x->dead = u->dead;
+        x->mark = 0;
+    }
+    ov->nundo = 0;
+    ov->count = ov->sp_count;
+    ov->bytes = ov->sp_bytes;
+    ov->mark = 0;
+}
+
+void overlay_release_savepoint(ss_overlay *ov)
+{
+    for (size_t i = 0; i < ov->nundo; i++)
+        free(ov->undo[i].val);
+    ov->nundo = 0;
+    ov->mark = 0;
+    if (ov->capundo > 1024) { /* do not pin a big script's records */
+        free(ov->undo);
+        ov->undo = NULL;
+        ov->capundo = 0;
+    }
 }

@@ -20,14 +20,31 @@ typedef struct ov_node {
     size_t klen;
     bool dead;
     int level;
+    uint32_t mark;           /* the savepoint that recorded this node's prior state */
     struct ov_node *next[];  /* followed by the key bytes */
 } ov_node;
+
+/* A node's state before the open savepoint first changed it. */
+typedef struct ov_undo {
+    ov_node *node;
+    bool existed;            /* false: the savepoint created the node */
+    bool dead;
+    char *val;               /* owned by the undo record until rollback or release */
+    size_t vlen;
+} ov_undo;
 
 typedef struct {
     ov_node *head;           /* allocated on first put */
     size_t count;            /* nodes */
     size_t bytes;            /* key + value bytes held */
     uint64_t rng;            /* level choice; fixed seed: no global state */
+    /* The open savepoint (overlay_savepoint), if mark != 0: every node's
+     * prior state, recorded on its first change after it. */
+    uint32_t mark;
+    uint32_t marks;          /* savepoints opened so far (mark numbers) */
+    ov_undo *undo;
+    size_t nundo, capundo;
+    size_t sp_count, sp_bytes;
 } ss_overlay;
 
 void overlay_init(ss_overlay *ov);
@@ -56,6 +73,18 @@ ov_node *overlay_seek_le(const ss_overlay *ov, const void *key, size_t klen, boo
 
 static inline ov_node *ov_next(const ov_node *n) { return n->next[0]; }
 static inline ov_node *ov_prev(const ov_node *n) { return n->prev; }
+
+/*
+ * A savepoint: overlay_rollback puts every node back as it was when
+ * overlay_savepoint was called (nodes created since are unlinked and freed);
+ * overlay_release_savepoint keeps the changes. One savepoint at a time; no
+ * iterator may be live across a rollback. Recording costs one record per
+ * node changed, holding the node's prior value. Returns 0, or -1 on out of
+ * memory (overlay_savepoint only; a put then fails with -1 too).
+ */
+int overlay_savepoint(ss_overlay *ov);
+void overlay_rollback(ss_overlay *ov);
+void overlay_release_savepoint(ss_overlay *ov);
 
 /* memcmp order with the shorter key first on a common prefix. */
 int ov_keycmp(const void *a, size_t alen, const void *b, size_t blen);

@@ -46,6 +46,10 @@ struct ss_txn {
     bool ks_dirty;        /* ks_epoch/ks_count changed: publish on commit */
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
+    /* The keyspace counters when the savepoint was taken (ss_txn_savepoint). */
+    bool sp_ks_dirty;
+    uint64_t sp_ks_epoch[SS_KS_DBS];
+    uint64_t sp_ks_count[SS_KS_DBS];
 };
 
 /* Commits without touching the applied index (the sweeper's path). */

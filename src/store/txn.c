@@ -193,6 +193,30 @@ int ss_txn_commit_term(ss_txn *txn, uint64_t applied_index, uint64_t applied_ter
     return txn_commit_internal(txn, true, applied_index, applied_term, errmsg);
 }
 
+int ss_txn_savepoint(ss_txn *txn)
+{
+    if (overlay_savepoint(&txn->ov) != 0)
+        return SS_ENOMEM;
+    txn->sp_ks_dirty = txn->ks_dirty;
+    memcpy(txn->sp_ks_epoch, txn->ks_epoch, sizeof txn->ks_epoch);
+    memcpy(txn->sp_ks_count, txn->ks_count, sizeof txn->ks_count);
+    return SS_OK;
+}
+
+void ss_txn_rollback(ss_txn *txn)
+{
+    if (txn->live_iters != 0) {
+        LOG_WARNING("store: rollback with %d live iterators", txn->live_iters);
+        abort(); /* they would point at freed nodes */
+    }
+    overlay_rollback(&txn->ov);
+    txn->ks_dirty = txn->sp_ks_dirty;
+    memcpy(txn->ks_epoch, txn->sp_ks_epoch, sizeof txn->ks_epoch);
+    memcpy(txn->ks_count, txn->sp_ks_count, sizeof txn->ks_count);
+}
+
+void ss_txn_release_savepoint(ss_txn *txn) { overlay_release_savepoint(&txn->ov); }
+
 void ss_txn_abort(ss_txn *txn)
 {
     if (txn != NULL)

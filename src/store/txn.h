@@ -50,6 +50,19 @@ int ss_txn_commit(ss_txn *txn, uint64_t applied_index, char *errmsg);
  * applied_index (ss_store_applied_term), in the same batch. */
 int ss_txn_commit_term(ss_txn *txn, uint64_t applied_index, uint64_t applied_term, char *errmsg);
 
+/*
+ * A savepoint: ss_txn_rollback drops every write made since ss_txn_savepoint
+ * (the keyspace counters included) and keeps those before it;
+ * ss_txn_release_savepoint keeps them all. One at a time (a new one releases
+ * the old); no iterator may be live across a rollback. A script's effects
+ * are discarded this way when it is stopped by its budget, while the other
+ * entries of the batch stay in the txn. Changed keys keep their prior value
+ * until release: a savepoint costs at most the txn's own size again.
+ */
+int ss_txn_savepoint(ss_txn *txn);
+void ss_txn_rollback(ss_txn *txn);
+void ss_txn_release_savepoint(ss_txn *txn);
+
 /* Drops the pending writes and frees the txn. NULL is a no-op. */
 void ss_txn_abort(ss_txn *txn);
 

@@ -23,3 +23,9 @@ add_dependencies(test_fault sandstore check_history)
 
 ss_add_test(NAME test_fault_checks SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_checks.c
             LIBS ss_fault TIMEOUT 60 LABELS fault)
+
+# The same runs with every client operation a Lua script (EVAL / EVAL_RO).
+ss_add_test(NAME test_fault_script SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_script.c
+            LIBS ss_fault TIMEOUT 900 LABELS fault ARGS --jobs 1)
+set_tests_properties(test_fault_script PROPERTIES RUN_SERIAL TRUE)
+add_dependencies(test_fault_script sandstore check_history)

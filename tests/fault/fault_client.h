@@ -36,6 +36,7 @@ typedef struct fcl_opts {
     uint64_t seed;
     int timeout_ms;   /* hiredis socket timeout */
     int max_pause_ms; /* random think time between operations: [0, max] */
+    bool scripts;     /* every operation as a Lua script (EVAL, EVAL_RO) */
 } fcl_opts;
 
 typedef struct fcl_stats {
@@ -59,5 +60,8 @@ int64_t fcl_now_ns(void);
  * op->result.s is malloc'd and the caller's to free. */
 bool fcl_exec(redisContext *ctx, int client, hist_kind kind, const char *key, const char *value,
               hist_op *op);
+/* The same, with scripts: each operation as the script doing it. */
+bool fcl_exec_as(redisContext *ctx, int client, hist_kind kind, const char *key, const char *value, bool scripts,
+                 hist_op *op);
 
 #endif

@@ -120,7 +120,7 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
                               fr_result *out)
 {
     fcl_opts co = {.nclients = o->nclients, .nkeys = NKEYS, .ncounters = NCOUNTERS, .nports = c->n,
-                   .seed = o->seed, .timeout_ms = 3000, .max_pause_ms = 3};
+                   .seed = o->seed, .timeout_ms = 3000, .max_pause_ms = 3, .scripts = o->scripts};
     for (int i = 0; i < c->n; i++)
         co.ports[i] = c->nodes[i].port;
     fcl_run *clients = fcl_start(&co);

@@ -13,6 +13,7 @@ typedef struct fr_opts {
     int fault_ms;         /* how long the schedule injects faults */
     int nclients;
     bool strict;          /* an UNKNOWN checker verdict fails the run */
+    bool scripts;         /* the clients' operations are Lua scripts (EVAL, EVAL_RO) */
 } fr_opts;
 
 typedef struct fr_result {

@@ -1,6 +1,8 @@
 /* A cluster of real sandstore processes on loopback, for integration tests. */
 #include "integration/cluster_harness.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +157,128 @@ bool hc_set_retry(h_cluster *c, int i, const char *key, const char *val, int tim
         usleep(50 * 1000);
     }
     return false;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+#define HC_WRITER_MAX 200000
+
+struct hc_writer {
+    h_cluster *c;
+    int targets[HC_MAX];
+    int ntargets;
+    atomic_bool stop;
+    pthread_t thread;
+    int attempted;
+    unsigned char acked[HC_WRITER_MAX];
+};
+
+static void *writer_main(void *arg)
+{
+    hc_writer *w = arg;
+    int t = 0;
+    redisContext *ctx = NULL;
+    while (!atomic_load(&w->stop) && w->attempted < HC_WRITER_MAX) {
+        if (!ctx) {
+            ctx = h_connect(&w->c->nodes[w->targets[t % w->ntargets]]);
+            if (!ctx || ctx->err) {
+                if (ctx)
+                    redisFree(ctx);
+                ctx = NULL;
+                t++;
+                usleep(20 * 1000);
+                continue;
+            }
+            redisSetTimeout(ctx, (struct timeval){3, 0});
+        }
+        int n = w->attempted++;
+        redisReply *r = redisCommand(ctx, "SET w:%d %d", n, n);
+        if (r && r->type == REDIS_REPLY_STATUS) {
+            w->acked[n] = 1;
+        } else {
+            redisFree(ctx);
+            ctx = NULL;
+            t++;
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+    if (ctx)
+        redisFree(ctx);
+    return NULL;
+}
+
+hc_writer *hc_writer_start(h_cluster *c, const int *targets, int ntargets)
+{
+    hc_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        abort();
+    w->c = c;
+    w->ntargets = ntargets > 0 ? ntargets : c->n;
+    for (int i = 0; i < w->ntargets; i++)
+        w->targets[i] = ntargets > 0 ? targets[i] : i;
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
+        abort();
+    return w;
+}
+
+void hc_writer_stop(hc_writer *w)
+{
+    if (!atomic_exchange(&w->stop, true))
+        pthread_join(w->thread, NULL);
+}
+
+void hc_writer_free(hc_writer *w)
+{
+    if (w)
+        hc_writer_stop(w);
+    free(w);
+}
+
+int hc_writer_attempted(const hc_writer *w) { return w->attempted; }
+
+int hc_writer_acked(const hc_writer *w)
+{
+    int n = 0;
+    for (int i = 0; i < w->attempted; i++)
+        n += w->acked[i];
+    return n;
+}
+
+int hc_writer_missing_at(h_cluster *c, int i, const hc_writer *w)
+{
+    redisContext *ctx = h_connect(&c->nodes[i]);
+    if (!ctx || ctx->err) {
+        fprintf(stderr, "cluster harness: node %d unreachable\n", i + 1);
+        if (ctx)
+            redisFree(ctx);
+        return hc_writer_acked(w);
+    }
+    for (int n = 0; n < w->attempted; n++)
+        if (w->acked[n])
+            redisAppendCommand(ctx, "GET w:%d", n);
+    int missing = 0;
+    for (int n = 0; n < w->attempted; n++) {
+        if (!w->acked[n])
+            continue;
+        redisReply *r = NULL;
+        if (redisGetReply(ctx, (void **)&r) != REDIS_OK)
+            r = NULL;
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            char key[32];
+            snprintf(key, sizeof key, "w:%d", n);
+            if (r)
+                freeReplyObject(r);
+            r = h_node_get_retrying(&c->nodes[i], key, 30000);
+        }
+        if (!r || r->type != REDIS_REPLY_STRING || atoi(r->str) != n) {
+            if (missing++ < 5)
+                fprintf(stderr, "cluster harness: node %d lost acknowledged write w:%d (reply type %d %s)\n",
+                        i + 1, n, r ? r->type : -1, r && r->str ? r->str : "");
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+    redisFree(ctx);
+    return missing;
 }

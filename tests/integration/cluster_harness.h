@@ -29,4 +29,23 @@ bool hc_wait_applied(h_cluster *c, long long index, int timeout_ms);
 /* SET through node i, retrying on errors until timeout: true once acknowledged. */
 bool hc_set_retry(h_cluster *c, int i, const char *key, const char *val, int timeout_ms);
 
+/*
+ * A writer thread for fault tests: SET w:<n> <n> one at a time, in sequence,
+ * through the given nodes in turn (all of them when ntargets is 0), moving
+ * to the next node after any error; it records which writes were
+ * acknowledged, so a test can check that none of those is lost.
+ */
+typedef struct hc_writer hc_writer;
+
+hc_writer *hc_writer_start(h_cluster *c, const int *targets, int ntargets);
+/* Stops the thread (after its current write) and waits for it. */
+void hc_writer_stop(hc_writer *w);
+void hc_writer_free(hc_writer *w);
+int hc_writer_attempted(const hc_writer *w);
+int hc_writer_acked(const hc_writer *w);
+/* How many acknowledged writes node i does not return (linearizable GETs,
+ * pipelined; one answered with an error, e.g. TRYAGAIN during an election,
+ * is read again for up to 30 s). The first few are printed. */
+int hc_writer_missing_at(h_cluster *c, int i, const hc_writer *w);
+
 #endif

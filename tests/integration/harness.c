@@ -244,6 +244,20 @@ redisReply *h_node_cmd(const h_node *n, const char *fmt, ...)
     return r;
 }
 
+redisReply *h_node_get_retrying(const h_node *n, const char *key, int timeout_ms)
+{
+    long long deadline = h_now_ms() + timeout_ms;
+    redisReply *r = NULL;
+    do {
+        if (r) {
+            freeReplyObject(r);
+            usleep(100 * 1000);
+        }
+        r = h_node_cmd(n, "GET %s", key);
+    } while ((!r || r->type == REDIS_REPLY_ERROR) && h_now_ms() < deadline);
+    return r;
+}
+
 int h_sh(char *out, size_t size, const char *fmt, ...)
 {
     char cmd[4096];

@@ -55,6 +55,10 @@ bool h_reply_same(const redisReply *a, const redisReply *b, char *where, size_t 
 /* One command on a connection of its own (5 s timeout): the reply (caller
  * frees), or NULL when the node is unreachable or did not answer. */
 redisReply *h_node_cmd(const h_node *n, const char *fmt, ...);
+/* GET key through n, again while the answer is an error (TRYAGAIN or
+ * CLUSTERDOWN during an election) or n is unreachable, at most timeout_ms:
+ * the last reply (NULL if none). */
+redisReply *h_node_get_retrying(const h_node *n, const char *key, int timeout_ms);
 /* Runs a shell command, capturing stdout+stderr into out (may be NULL). */
 int h_sh(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The path of the sandstore binary. */

@@ -8,7 +8,7 @@ ss_add_test(NAME test_server SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_server.c
 add_dependencies(test_server sandstore)
 
 add_library(ss_cluster_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/cluster_harness.c)
-target_link_libraries(ss_cluster_harness PUBLIC ss_harness)
+target_link_libraries(ss_cluster_harness PUBLIC ss_harness Threads::Threads)
 ss_add_test(NAME test_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cluster.c
             LIBS ss_cluster_harness Threads::Threads TIMEOUT 900 LABELS integration)
 add_dependencies(test_cluster sandstore)
@@ -29,3 +29,8 @@ foreach(src ${SS_DIFF_TESTS})
   ss_add_test(NAME ${name} SOURCES ${src} LIBS ss_diff_harness TIMEOUT 600 LABELS integration)
   add_dependencies(${name} sandstore)
 endforeach()
+
+# Scripts as cluster state: across nodes, restarts and snapshots.
+ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_cluster.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_script_cluster sandstore)

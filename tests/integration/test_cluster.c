@@ -1,8 +1,6 @@
 /* Multi-process Raft clusters on loopback: replication, redirects, crashes, pauses, quorum loss, secrets. */
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,115 +13,15 @@ static h_cluster cl;
 static void teardown(void) { hc_cleanup(&cl); }
 TestSuite(cluster, .fini = teardown, .timeout = 300);
 
-static redisReply *cmd_at(h_cluster *c, int i, const char *fmt, ...)
-{
-    redisContext *ctx = h_connect(&c->nodes[i]);
-    if (!ctx || ctx->err) {
-        if (ctx)
-            redisFree(ctx);
-        return NULL;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(ctx, fmt, ap);
-    va_end(ap);
-    redisFree(ctx);
-    return r;
-}
-
 static void expect_value_at(h_cluster *c, int i, const char *key, const char *want)
 {
-    redisReply *r = cmd_at(c, i, "GET %s", key);
+    redisReply *r = h_node_cmd(&c->nodes[i], "GET %s", key);
     cr_assert_not_null(r, "node %d unreachable", i + 1);
     cr_expect_eq(r->type, REDIS_REPLY_STRING, "node %d GET %s: type %d %s", i + 1, key, r->type,
                  r->str ? r->str : "");
     if (r->type == REDIS_REPLY_STRING)
         cr_expect_str_eq(r->str, want, "node %d GET %s", i + 1, key);
     freeReplyObject(r);
-}
-
-/* ---------------------------------------------------------------- writer */
-
-#define MAX_WRITES 200000
-
-typedef struct writer {
-    h_cluster *c;
-    int targets[HC_MAX];
-    int ntargets;
-    atomic_bool stop;
-    atomic_int next;
-    unsigned char acked[MAX_WRITES];
-    int attempted;
-} writer;
-
-/* Writes w:<n> = <n> in sequence through the targets, moving on after any
- * error; records which writes were acknowledged. */
-static void *writer_main(void *arg)
-{
-    writer *w = arg;
-    int t = 0;
-    redisContext *ctx = NULL;
-    while (!atomic_load(&w->stop) && w->attempted < MAX_WRITES) {
-        if (!ctx) {
-            ctx = h_connect(&w->c->nodes[w->targets[t % w->ntargets]]);
-            if (!ctx || ctx->err) {
-                if (ctx)
-                    redisFree(ctx);
-                ctx = NULL;
-                t++;
-                usleep(20 * 1000);
-                continue;
-            }
-            redisSetTimeout(ctx, (struct timeval){3, 0});
-        }
-        int n = w->attempted++;
-        redisReply *r = redisCommand(ctx, "SET w:%d %d", n, n);
-        if (r && r->type == REDIS_REPLY_STATUS) {
-            w->acked[n] = 1;
-        } else {
-            redisFree(ctx);
-            ctx = NULL;
-            t++;
-        }
-        if (r)
-            freeReplyObject(r);
-    }
-    if (ctx)
-        redisFree(ctx);
-    return NULL;
-}
-
-static int acked_count(const writer *w)
-{
-    int n = 0;
-    for (int i = 0; i < w->attempted; i++)
-        n += w->acked[i];
-    return n;
-}
-
-/* Every acknowledged write must be readable (linearizably) through node i. */
-static void expect_all_acked_at(h_cluster *c, int i, const writer *w)
-{
-    redisContext *ctx = h_connect(&c->nodes[i]);
-    cr_assert(ctx && !ctx->err);
-    for (int n = 0; n < w->attempted; n++)
-        if (w->acked[n])
-            redisAppendCommand(ctx, "GET w:%d", n);
-    int missing = 0;
-    for (int n = 0; n < w->attempted; n++) {
-        if (!w->acked[n])
-            continue;
-        redisReply *r;
-        cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK);
-        if (r->type != REDIS_REPLY_STRING || atoi(r->str) != n) {
-            if (missing++ < 5)
-                cr_expect_fail("node %d lost acknowledged write w:%d (reply type %d %s)", i + 1, n,
-                               r->type, r->str ? r->str : "");
-        }
-        freeReplyObject(r);
-    }
-    cr_expect_eq(missing, 0, "node %d: %d acknowledged writes missing", i + 1, missing);
-    redisFree(ctx);
 }
 
 /* ----------------------------------------------------------------- tests */
@@ -147,7 +45,7 @@ Test(cluster, a_write_at_any_node_is_readable_at_every_node)
             expect_value_at(&cl, i, key, val);
         }
     /* INFO raft has the fields others depend on. */
-    redisReply *r = cmd_at(&cl, 0, "INFO raft");
+    redisReply *r = h_node_cmd(&cl.nodes[0], "INFO raft");
     cr_assert_not_null(r);
     const char *fields[] = {"raft_node_id:", "raft_role:", "raft_leader_id:", "raft_leader_addr:127.0.0.1:",
                             "raft_current_term:", "raft_commit_index:", "raft_last_applied_index:"};
@@ -157,7 +55,7 @@ Test(cluster, a_write_at_any_node_is_readable_at_every_node)
     /* The leader reports each follower's replication progress. */
     int leader = hc_wait_leader(&cl, 5000);
     cr_assert_geq(leader, 0);
-    r = cmd_at(&cl, leader, "INFO raft");
+    r = h_node_cmd(&cl.nodes[leader], "INFO raft");
     cr_assert_not_null(r);
     cr_expect(strstr(r->str, "replication=replicate") != NULL, "%s", r->str);
     cr_expect(strstr(r->str, "match_index=0,") == NULL, "followers have matched entries: %s", r->str);
@@ -176,7 +74,7 @@ Test(cluster, redirect_mode_answers_moved_with_the_leaders_address)
     /* The follower may not have heard the leader's client address yet. */
     redisReply *r = NULL;
     for (int i = 0; i < 100; i++) {
-        r = cmd_at(&cl, follower, "SET k v");
+        r = h_node_cmd(&cl.nodes[follower], "SET k v");
         if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "MOVED", 5) == 0)
             break;
         if (r)
@@ -187,14 +85,14 @@ Test(cluster, redirect_mode_answers_moved_with_the_leaders_address)
     cr_assert_not_null(r);
     cr_expect_str_eq(r->str, want);
     freeReplyObject(r);
-    r = cmd_at(&cl, follower, "GET k");
+    r = h_node_cmd(&cl.nodes[follower], "GET k");
     cr_expect_eq(r->type, REDIS_REPLY_ERROR);
     cr_expect_str_eq(r->str, want);
     freeReplyObject(r);
-    r = cmd_at(&cl, follower, "PING");
+    r = h_node_cmd(&cl.nodes[follower], "PING");
     cr_expect_eq(r->type, REDIS_REPLY_STATUS, "connection commands are still served");
     freeReplyObject(r);
-    r = cmd_at(&cl, leader, "SET k v");
+    r = h_node_cmd(&cl.nodes[leader], "SET k v");
     cr_expect_eq(r->type, REDIS_REPLY_STATUS);
     freeReplyObject(r);
 }
@@ -220,12 +118,7 @@ Test(cluster, killing_the_leader_loses_no_acknowledged_write)
     hc_start_all(&cl);
     int leader = hc_wait_leader(&cl, 15000);
     cr_assert_geq(leader, 0);
-    writer *w = calloc(1, sizeof *w);
-    w->c = &cl;
-    for (int i = 0; i < 3; i++)
-        w->targets[w->ntargets++] = i;
-    pthread_t th;
-    pthread_create(&th, NULL, writer_main, w);
+    hc_writer *w = hc_writer_start(&cl, NULL, 0);
     usleep(1500 * 1000);
     h_node_kill9(&cl.nodes[leader]);
     long long killed_at = h_now_ms();
@@ -234,18 +127,17 @@ Test(cluster, killing_the_leader_loses_no_acknowledged_write)
     cr_expect_neq(next, leader);
     fprintf(stderr, "cluster: new leader after %lld ms\n", h_now_ms() - killed_at);
     usleep(1500 * 1000);
-    atomic_store(&w->stop, true);
-    pthread_join(th, NULL);
-    cr_assert_gt(acked_count(w), 10, "writes must continue; only %d acknowledged", acked_count(w));
+    hc_writer_stop(w);
+    cr_assert_gt(hc_writer_acked(w), 10, "writes must continue; only %d acknowledged", hc_writer_acked(w));
     for (int i = 0; i < 3; i++)
         if (i != leader)
-            expect_all_acked_at(&cl, i, w);
+            cr_expect_eq(hc_writer_missing_at(&cl, i, w), 0, "node %d lost acknowledged writes", i + 1);
     /* The killed node restarts and catches up. */
     cr_assert(h_node_start(&cl.nodes[leader]));
     long long applied = hc_info_int(&cl, next, "raft_last_applied_index");
     cr_assert(hc_wait_applied(&cl, applied, 20000), "the restarted node must catch up");
-    expect_all_acked_at(&cl, leader, w);
-    free(w);
+    cr_expect_eq(hc_writer_missing_at(&cl, leader, w), 0, "node %d lost acknowledged writes", leader + 1);
+    hc_writer_free(w);
 }
 
 static void tear_last_segment(const h_node *n)
@@ -264,20 +156,14 @@ Test(cluster, killing_every_node_loses_no_acknowledged_write)
     hc_init(&cl, 3, NULL);
     hc_start_all(&cl);
     cr_assert_geq(hc_wait_leader(&cl, 15000), 0);
-    writer *w = calloc(1, sizeof *w);
-    w->c = &cl;
-    for (int i = 0; i < 3; i++)
-        w->targets[w->ntargets++] = i;
-    pthread_t th;
-    pthread_create(&th, NULL, writer_main, w);
+    hc_writer *w = hc_writer_start(&cl, NULL, 0);
     usleep(2000 * 1000);
     for (int i = 0; i < 3; i++)
         kill(cl.nodes[i].pid, SIGKILL);
     for (int i = 0; i < 3; i++)
         h_node_kill9(&cl.nodes[i]);
-    atomic_store(&w->stop, true);
-    pthread_join(th, NULL);
-    cr_assert_gt(acked_count(w), 10);
+    hc_writer_stop(w);
+    cr_assert_gt(hc_writer_acked(w), 10);
     /* A torn tail on one node is repaired at start-up, not refused. */
     tear_last_segment(&cl.nodes[0]);
     for (int i = 0; i < 3; i++)
@@ -287,8 +173,8 @@ Test(cluster, killing_every_node_loses_no_acknowledged_write)
                   cl.nodes[i].dir);
     cr_assert_geq(hc_wait_leader(&cl, 15000), 0);
     for (int i = 0; i < 3; i++)
-        expect_all_acked_at(&cl, i, w);
-    free(w);
+        cr_expect_eq(hc_writer_missing_at(&cl, i, w), 0, "node %d lost acknowledged writes", i + 1);
+    hc_writer_free(w);
 }
 
 Test(cluster, a_paused_leader_steps_down_and_serves_no_stale_read)
@@ -313,7 +199,7 @@ Test(cluster, a_paused_leader_steps_down_and_serves_no_stale_read)
         for (int i = 0; i < 3 && next < 0; i++) {
             if (i == leader)
                 continue;
-            redisReply *r = cmd_at(&cl, i, "INFO raft");
+            redisReply *r = h_node_cmd(&cl.nodes[i], "INFO raft");
             if (r && r->str && strstr(r->str, "raft_role:leader"))
                 next = i;
             if (r)
@@ -338,7 +224,7 @@ Test(cluster, a_paused_leader_steps_down_and_serves_no_stale_read)
     deadline = h_now_ms() + 10000;
     bool follower = false;
     while (h_now_ms() < deadline && !follower) {
-        redisReply *i = cmd_at(&cl, leader, "INFO raft");
+        redisReply *i = h_node_cmd(&cl.nodes[leader], "INFO raft");
         follower = i && i->str && strstr(i->str, "raft_role:follower");
         if (i)
             freeReplyObject(i);
@@ -360,7 +246,7 @@ Test(cluster, five_nodes_survive_two_failures_and_stop_without_a_majority)
     cr_assert(hc_set_retry(&cl, alive, "a", "1", 15000), "3 of 5 must keep serving writes");
     h_node_kill9(&cl.nodes[alive]);
     int probe = (leader + 3) % 5;
-    redisReply *r = cmd_at(&cl, probe, "SET b 2");
+    redisReply *r = h_node_cmd(&cl.nodes[probe], "SET b 2");
     cr_assert_not_null(r);
     cr_expect_eq(r->type, REDIS_REPLY_ERROR, "2 of 5 must not accept writes");
     if (r->type == REDIS_REPLY_ERROR)
@@ -384,7 +270,7 @@ Test(cluster, a_peer_with_the_wrong_secret_is_refused)
     long long deadline = h_now_ms() + 15000;
     while (leader < 0 && h_now_ms() < deadline) {
         for (int i = 0; i < 3; i++) {
-            redisReply *r = cmd_at(&cl, i, "INFO raft");
+            redisReply *r = h_node_cmd(&cl.nodes[i], "INFO raft");
             if (r && r->str && strstr(r->str, "raft_role:leader"))
                 leader = i;
             if (r)

@@ -79,22 +79,6 @@ TestSuite(snapshot, .fini = teardown, .timeout = 900);
 
 /* ------------------------------------------------------------ commands */
 
-static redisReply *node_cmd(h_node *n, const char *fmt, ...)
-{
-    redisContext *ctx = h_connect(n);
-    if (!ctx || ctx->err) {
-        if (ctx)
-            redisFree(ctx);
-        return NULL;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(ctx, fmt, ap);
-    va_end(ap);
-    redisFree(ctx);
-    return r;
-}
-
 /* One INFO raft field from an open connection, matched as a whole line name. */
 static bool info_ctx(redisContext *ctx, const char *field, long long *out)
 {
@@ -207,7 +191,7 @@ static long long poll_last_chunk(h_node *n, long long chunks, int timeout_ms)
 /* The node's DEBUG DIGEST (40 hex digits); on failure out says why. */
 static bool digest_of(h_node *n, char *out, size_t size)
 {
-    redisReply *r = node_cmd(n, "DEBUG DIGEST");
+    redisReply *r = h_node_cmd(n, "DEBUG DIGEST");
     bool ok = false;
     if (!r) {
         snprintf(out, size, "(unreachable)");
@@ -372,23 +356,6 @@ static void assert_load(h_node *n, const load_spec *ls, int timeout_ms)
     cr_assert_eq(done, ls->to - ls->from, "only %d of %d writes acknowledged", done, ls->to - ls->from);
 }
 
-/* GET key through n again while the answer is an error (TRYAGAIN or
- * CLUSTERDOWN during an election), at most 30 s: the last reply. */
-static redisReply *get_retrying(h_node *n, const char *key)
-{
-    long long deadline = h_now_ms() + 30000;
-    redisReply *r = NULL;
-    do {
-        if (r) {
-            freeReplyObject(r);
-            usleep(100 * 1000);
-        }
-        r = node_cmd(n, "GET %s", key);
-    } while ((!r || r->type == REDIS_REPLY_ERROR) && h_now_ms() < deadline);
-    cr_assert_not_null(r, "node %d unreachable", n->id);
-    return r;
-}
-
 /* Reads every step-th key of ls (and the last) through n, pipelined (a key
  * answered with an error is read again): how many do not hold their value. */
 static int check_load(h_node *n, const load_spec *ls, int step)
@@ -410,7 +377,8 @@ static int check_load(h_node *n, const load_spec *ls, int step)
             char key[64];
             snprintf(key, sizeof key, "%s:%07d", ls->prefix, k);
             freeReplyObject(r);
-            r = get_retrying(n, key);
+            r = h_node_get_retrying(n, key, 30000);
+            cr_assert_not_null(r, "node %d unreachable", n->id);
         }
         make_value(val, ls->vsize, k);
         if (r->type != REDIS_REPLY_STRING || strcmp(r->str, val) != 0) {
@@ -428,93 +396,6 @@ static void expect_load_at(h_node *n, const load_spec *ls, int step)
 {
     int bad = check_load(n, ls, step);
     cr_expect_eq(bad, 0, "node %d: %d keys of %s:* missing or wrong", n->id, bad, ls->prefix);
-}
-
-/* ------------------------------------------------ writer during faults */
-
-#define MAX_WRITES 100000
-
-typedef struct writer {
-    h_cluster *c;
-    atomic_bool stop;
-    unsigned char acked[MAX_WRITES];
-    int attempted;
-} writer;
-
-/* Writes w:<n> = <n> one at a time through the nodes in turn, moving on to
- * the next node after any error; records what was acknowledged. */
-static void *writer_main(void *arg)
-{
-    writer *w = arg;
-    int t = 0;
-    redisContext *ctx = NULL;
-    while (!atomic_load(&w->stop) && w->attempted < MAX_WRITES) {
-        if (!ctx) {
-            ctx = h_connect(&w->c->nodes[t % w->c->n]);
-            if (!ctx || ctx->err) {
-                if (ctx)
-                    redisFree(ctx);
-                ctx = NULL;
-                t++;
-                usleep(20 * 1000);
-                continue;
-            }
-            redisSetTimeout(ctx, (struct timeval){3, 0});
-        }
-        int n = w->attempted++;
-        redisReply *r = redisCommand(ctx, "SET w:%d %d", n, n);
-        if (r && r->type == REDIS_REPLY_STATUS) {
-            w->acked[n] = 1;
-        } else {
-            redisFree(ctx);
-            ctx = NULL;
-            t++;
-        }
-        if (r)
-            freeReplyObject(r);
-    }
-    if (ctx)
-        redisFree(ctx);
-    return NULL;
-}
-
-static int acked_count(const writer *w)
-{
-    int n = 0;
-    for (int i = 0; i < w->attempted; i++)
-        n += w->acked[i];
-    return n;
-}
-
-/* Every acknowledged w:<n> must be readable through node i. */
-static void expect_all_acked_at(h_cluster *c, int i, const writer *w)
-{
-    redisContext *ctx = h_connect(&c->nodes[i]);
-    cr_assert(ctx && !ctx->err);
-    for (int n = 0; n < w->attempted; n++)
-        if (w->acked[n])
-            redisAppendCommand(ctx, "GET w:%d", n);
-    int missing = 0;
-    for (int n = 0; n < w->attempted; n++) {
-        if (!w->acked[n])
-            continue;
-        redisReply *r;
-        cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK);
-        if (r->type == REDIS_REPLY_ERROR) {
-            char key[32];
-            snprintf(key, sizeof key, "w:%d", n);
-            freeReplyObject(r);
-            r = get_retrying(&c->nodes[i], key);
-        }
-        if (r->type != REDIS_REPLY_STRING || atoi(r->str) != n) {
-            if (missing++ < 5)
-                cr_expect_fail("node %d lost acknowledged write w:%d (reply type %d %s)", i + 1, n,
-                               r->type, r->str ? r->str : "");
-        }
-        freeReplyObject(r);
-    }
-    cr_expect_eq(missing, 0, "node %d: %d acknowledged writes missing", i + 1, missing);
-    redisFree(ctx);
 }
 
 /* ------------------------------------------------------------- on disk */
@@ -631,7 +512,7 @@ static int leader_except(h_cluster *c, int skip, int timeout_ms)
         for (int i = 0; i < c->n; i++) {
             if (i == skip || !h_node_alive(&c->nodes[i]))
                 continue;
-            redisReply *r = node_cmd(&c->nodes[i], "INFO raft");
+            redisReply *r = h_node_cmd(&c->nodes[i], "INFO raft");
             bool leads = r && r->type == REDIS_REPLY_STRING && strstr(r->str, "raft_role:leader");
             if (r)
                 freeReplyObject(r);
@@ -886,10 +767,7 @@ Test(snapshot, kill_9_while_taking_a_snapshot_loses_nothing)
     long long applied = info_at(&cl.nodes[leader], "raft_last_applied_index");
     cr_assert(hc_wait_applied(&cl, applied, 60000));
 
-    writer *w = calloc(1, sizeof *w);
-    w->c = &cl;
-    pthread_t th;
-    pthread_create(&th, NULL, writer_main, w);
+    hc_writer *w = hc_writer_start(&cl, NULL, 0);
     /* A follower, then the leader, each killed while INFO shows it building;
      * then any node at short random delays after BGSAVE. */
     kill_while_saving(&cl.nodes[follower_of(leader, 1)], -1);
@@ -901,21 +779,20 @@ Test(snapshot, kill_9_while_taking_a_snapshot_loses_nothing)
     }
     cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
     usleep(500 * 1000);
-    atomic_store(&w->stop, true);
-    pthread_join(th, NULL);
-    fprintf(stderr, "snapshot: %d of %d writes acknowledged during the kills\n", acked_count(w), w->attempted);
-    cr_expect_gt(acked_count(w), 0);
+    hc_writer_stop(w);
+    fprintf(stderr, "snapshot: %d of %d writes acknowledged during the kills\n", hc_writer_acked(w), hc_writer_attempted(w));
+    cr_expect_gt(hc_writer_acked(w), 0);
 
     assert_converges(&cl, 300000);
     for (int i = 0; i < 3; i++) {
-        expect_all_acked_at(&cl, i, w);
+        cr_expect_eq(hc_writer_missing_at(&cl, i, w), 0, "node %d lost acknowledged writes", i + 1);
         expect_load_at(&cl.nodes[i], &big, 101);
     }
     /* Whatever a killed snapshot left behind does not stop the next one, and
      * is gone once it is done. */
     for (int i = 0; i < 3; i++) {
         long long before = info_at(&cl.nodes[i], "raft_snapshots_taken");
-        redisReply *r = node_cmd(&cl.nodes[i], "BGSAVE");
+        redisReply *r = h_node_cmd(&cl.nodes[i], "BGSAVE");
         cr_assert_not_null(r);
         freeReplyObject(r);
         long long taken = wait_info_at_least(&cl.nodes[i], "raft_snapshots_taken", before + 1, 120000);
@@ -923,7 +800,7 @@ Test(snapshot, kill_9_while_taking_a_snapshot_loses_nothing)
         cr_expect_geq(info_at(&cl.nodes[i], "raft_snapshot_index"), applied);
         expect_clean_snapshot_dir(&cl.nodes[i]);
     }
-    free(w);
+    hc_writer_free(w);
 }
 
 Test(snapshot, kill_9_while_installing_a_snapshot_loses_nothing)
@@ -997,7 +874,7 @@ Test(snapshot, kill_9_while_installing_a_snapshot_loses_nothing)
     expect_one_state_dir(n);
     /* Nothing half-received stays behind once the node takes a snapshot. */
     long long before = info_at(n, "raft_snapshots_taken");
-    redisReply *r = node_cmd(n, "BGSAVE");
+    redisReply *r = h_node_cmd(n, "BGSAVE");
     cr_assert_not_null(r);
     freeReplyObject(r);
     cr_expect_gt(wait_info_at_least(n, "raft_snapshots_taken", before + 1, 120000), before);
@@ -1188,7 +1065,7 @@ Test(snapshot, bgsave_writes_a_snapshot_file_and_lastsave_reports_it)
     load_spec ls = {"k", 0, 3000, 40};
     assert_load(&solo, &ls, 60000);
     long long applied = info_at(&solo, "raft_last_applied_index");
-    redisReply *info = node_cmd(&solo, "INFO raft");
+    redisReply *info = h_node_cmd(&solo, "INFO raft");
     cr_assert(info && info->type == REDIS_REPLY_STRING);
     static const char *const fields[] = {
         "raft_snapshot_index:", "raft_snapshot_term:", "raft_snapshot_bytes:", "raft_snapshots_taken:",
@@ -1200,14 +1077,14 @@ Test(snapshot, bgsave_writes_a_snapshot_file_and_lastsave_reports_it)
     freeReplyObject(info);
     cr_expect_eq(info_at(&solo, "raft_snapshots_taken"), 0, "no snapshot by count or size");
     cr_expect_eq(info_at(&solo, "raft_snapshot_index"), 0);
-    redisReply *r = node_cmd(&solo, "LASTSAVE");
+    redisReply *r = h_node_cmd(&solo, "LASTSAVE");
     cr_assert_not_null(r);
     cr_expect_eq(r->type, REDIS_REPLY_INTEGER);
     long long last_before = r->integer;
     freeReplyObject(r);
 
     long long now = (long long)time(NULL);
-    r = node_cmd(&solo, "BGSAVE");
+    r = h_node_cmd(&solo, "BGSAVE");
     cr_assert_not_null(r);
     cr_expect_eq(r->type, REDIS_REPLY_STATUS, "type %d %s", r->type, r->str ? r->str : "");
     if (r->type == REDIS_REPLY_STATUS)
@@ -1226,7 +1103,7 @@ Test(snapshot, bgsave_writes_a_snapshot_file_and_lastsave_reports_it)
     cr_expect_eq(stat(path, &st), 0, "no snapshot file %s", path);
     cr_expect_eq(st.st_size, size, "raft_snapshot_bytes %lld, file %lld", size, (long long)st.st_size);
     cr_expect_gt(size, 3000 * 40, "the file holds the data");
-    r = node_cmd(&solo, "LASTSAVE");
+    r = h_node_cmd(&solo, "LASTSAVE");
     cr_assert_not_null(r);
     cr_expect_eq(r->type, REDIS_REPLY_INTEGER);
     cr_expect_geq(r->integer, now - 1, "LASTSAVE %lld, BGSAVE at %lld (before: %lld)", r->integer, now,

@@ -12,3 +12,5 @@ endforeach()
 # test_script_vs_redis starts its own redis-server on a free port (the harness's
 # h_free_port) and compares replies with it byte for byte.
 target_link_libraries(test_script_vs_redis PRIVATE ss_harness)
+# test_script_match compares the sandbox's matcher with Lua 5.1's own.
+target_link_libraries(test_script_match PRIVATE ss_lua)

@@ -264,3 +264,67 @@ Test(store, open_refuses_a_directory_already_open)
     cr_expect_null(again);
     cr_expect_neq(err[0], '\0');
 }
+
+Test(store, rollback_to_a_savepoint_drops_only_the_writes_after_it)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    put_str(t, "before", "1");
+    put_str(t, "changed", "old");
+    cr_assert_eq(ss_txn_savepoint(t), SS_OK);
+    put_str(t, "changed", "new");
+    put_str(t, "changed", "newer");
+    put_str(t, "created", "x");
+    cr_assert_eq(ss_txn_del(t, "before", 6), SS_OK);
+    cr_assert_eq(ss_txn_del(t, "committed", 9), SS_OK);
+    expect_value(t, "created", "x");
+    ss_txn_rollback(t);
+    expect_value(t, "before", "1");
+    expect_value(t, "changed", "old");
+    expect_value(t, "created", NULL);
+    cr_expect_eq(ss_txn_pending(t), 2);
+    /* The txn goes on after a rollback, and a second savepoint can be kept. */
+    cr_assert_eq(ss_txn_savepoint(t), SS_OK);
+    put_str(t, "kept", "k");
+    ss_txn_release_savepoint(t);
+    commit(t, 3);
+    t = ss_txn_begin(f.s);
+    expect_value(t, "before", "1");
+    expect_value(t, "changed", "old");
+    expect_value(t, "created", NULL);
+    expect_value(t, "kept", "k");
+    ss_txn_abort(t);
+}
+
+Test(store, rollback_keeps_an_iterable_order_of_many_keys)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    char k[16];
+    for (int i = 0; i < 200; i += 2) {
+        snprintf(k, sizeof k, "k%03d", i);
+        put_str(t, k, "a");
+    }
+    cr_assert_eq(ss_txn_savepoint(t), SS_OK);
+    for (int i = 0; i < 200; i++) {
+        snprintf(k, sizeof k, "k%03d", i);
+        put_str(t, k, "b");
+    }
+    ss_txn_rollback(t);
+    ss_txn_iter *it = ss_txn_iter_new(t, "k", 1, "l", 1);
+    int n = 0;
+    for (ss_txn_iter_seek_first(it); ss_txn_iter_valid(it); ss_txn_iter_next(it), n++) {
+        snprintf(k, sizeof k, "k%03d", 2 * n);
+        ss_slice key = ss_txn_iter_key(it), val = ss_txn_iter_value(it);
+        cr_assert_eq(key.len, strlen(k));
+        cr_assert_eq(memcmp(key.data, k, key.len), 0);
+        cr_assert_eq(val.len, 1);
+        cr_assert_eq(val.data[0], 'a');
+    }
+    cr_expect_eq(n, 100);
+    for (ss_txn_iter_seek_last(it), n = 99; ss_txn_iter_valid(it); ss_txn_iter_prev(it), n--) {
+        snprintf(k, sizeof k, "k%03d", 2 * n);
+        cr_assert_eq(memcmp(ss_txn_iter_key(it).data, k, strlen(k)), 0);
+    }
+    cr_expect_eq(n, -1);
+    ss_txn_iter_free(it);
+    ss_txn_abort(t);
+}
