@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "commands/info.h"
 #include "engine/engine_internal.h"
 
 static void reply_unknown(ss_buf *out, const ss_args *a)
@@ -32,9 +33,18 @@ static bool redirect(ss_engine *e, const ss_command *cmd, ss_buf *out)
     return true;
 }
 
-/* A command refused before it runs; inside MULTI it also dooms the EXEC. */
-static ss_dispatch_result refuse(ss_session *s)
+/* A command refused before it runs; inside MULTI it also dooms the EXEC.
+ * INFO counts it (commandstats' rejected_calls, errorstats) from the reply
+ * written at out from start. */
+static ss_dispatch_result refuse(ss_engine *e, ss_session *s, const ss_command *cmd, ss_buf *out,
+                                 size_t start)
 {
+    const char *reply = ss_buf_data(out) + start;
+    size_t len = ss_buf_len(out) - start;
+    if (cmd)
+        ss_info_rejected(&e->node, cmd, reply, len);
+    else
+        ss_info_error(&e->node, reply, len);
     if (s->in_multi)
         s->multi_dirty = true;
     return SS_DISPATCH_DONE;
@@ -44,6 +54,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
 {
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
+    size_t start = ss_buf_len(out);
     const ss_command *container;
     const ss_command *cmd = ss_command_find(a, &container);
     if (cmd == NULL || (cmd->flags & CMD_INTERNAL)) {
@@ -51,21 +62,21 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
             ss_reply_unknown_subcommand(out, a);
         else
             reply_unknown(out, a);
-        return refuse(s);
+        return refuse(e, s, NULL, out, start);
     }
     snprintf(s->last_cmd, sizeof s->last_cmd, "%s", cmd->name);
     if (!s->authenticated && !(cmd->flags & CMD_NOAUTH)) {
         ss_reply_err(out, RERR_NOAUTH);
-        return refuse(s);
+        return refuse(e, s, cmd, out, start);
     }
     if (!ss_command_arity_ok(cmd, a->argc)) {
         ss_reply_err(out, RERR_ARITY, cmd->name);
-        return refuse(s);
+        return refuse(e, s, cmd, out, start);
     }
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
         if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
-            return refuse(s);
+            return refuse(e, s, cmd, out, start);
         }
         return ss_multi_queue(e, s, cmd, a, out);
     }
@@ -78,16 +89,21 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
          * not take effect before the reads queued ahead of it have run. */
         if (s->pending > 0 && s->pending_kind == KIND_READ && !strcmp(cmd->name, "select"))
             return SS_DISPATCH_BLOCKED;
+        uint64_t t0 = ss_clock_mono_ns();
         cmd->local(&e->node, s, a, out);
+        ss_info_called(&e->node, cmd, (ss_clock_mono_ns() - t0) / 1000, ss_buf_data(out) + start,
+                       ss_buf_len(out) - start);
         return SS_DISPATCH_DONE;
     }
     if (redirect(e, cmd, out))
-        return SS_DISPATCH_DONE;
+        return refuse(e, s, cmd, out, start);
     if (ss_command_writes(cmd, a)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
-        if (cmd->prepare && !cmd->prepare(s, a, out))
+        if (cmd->prepare && !cmd->prepare(s, a, out)) {
+            ss_info_rejected(&e->node, cmd, ss_buf_data(out) + start, ss_buf_len(out) - start);
             return SS_DISPATCH_DONE;
+        }
         return ss_write_propose(e, s, a, 1, 0, out);
     }
     if (s->pending > 0 && s->pending_kind != KIND_READ)

@@ -100,6 +100,14 @@ static void node_info_server(void *ctx, ss_buf *out)
         e->hooks.info_server(e->hooks.ctx, out);
 }
 
+static void node_conn_stats(void *ctx, ss_conn_stats *out)
+{
+    ss_engine *e = ctx;
+    *out = (ss_conn_stats){0};
+    if (e->hooks.conn_stats)
+        e->hooks.conn_stats(e->hooks.ctx, out);
+}
+
 static void node_reset_session(void *ctx, ss_session *s)
 {
     (void)ctx;
@@ -118,6 +126,7 @@ static const ss_node_ops node_ops = {
     .client_list = node_client_list,
     .info_clients = node_info_clients,
     .info_server = node_info_server,
+    .conn_stats = node_conn_stats,
     .reset_session = node_reset_session,
     .shutdown = node_shutdown,
     .script = ss_script_service,
