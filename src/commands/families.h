@@ -21,7 +21,8 @@
     X(geo)                                                                          \
     X(sort)    /* SORT SORT_RO */                                                   \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                             \
-    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */ \
+    X(monitor) /* SLOWLOG LATENCY */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

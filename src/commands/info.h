@@ -22,6 +22,13 @@
  * reply is what the command appended to its output (may be empty).
  */
 void ss_info_called(ss_node *node, const ss_command *cmd, uint64_t usec, const char *reply, size_t len);
+
+/* A command that ran for usec: into SLOWLOG when slowlog-log-slower-than
+ * says so (s, the client, is NULL for an entry applied from the log). */
+void ss_slowlog_note(ss_node *node, const ss_command *cmd, const ss_args *a, const ss_session *s,
+                     uint64_t usec);
+/* Frees the SLOWLOG (the engine's release). */
+void ss_slowlog_release(ss_node *node);
 void ss_info_rejected(ss_node *node, const ss_command *cmd, const char *reply, size_t len);
 void ss_info_error(ss_node *node, const char *reply, size_t len);
 

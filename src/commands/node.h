@@ -67,6 +67,10 @@ typedef struct ss_info_state {
     uint64_t ops[SS_INFO_SAMPLES], in[SS_INFO_SAMPLES], out[SS_INFO_SAMPLES];
     unsigned idx;
     uint64_t mem_peak, mem_startup;
+    /* SLOWLOG: newest first, at most slowlog-max-len entries. */
+    struct ss_slowlog_entry *slow_head, *slow_tail;
+    size_t slow_len;
+    uint64_t slow_next_id;
 } ss_info_state;
 
 typedef struct ss_node_ops {

@@ -91,8 +91,9 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
             return SS_DISPATCH_BLOCKED;
         uint64_t t0 = ss_clock_mono_ns();
         cmd->local(&e->node, s, a, out);
-        ss_info_called(&e->node, cmd, (ss_clock_mono_ns() - t0) / 1000, ss_buf_data(out) + start,
-                       ss_buf_len(out) - start);
+        uint64_t usec = (ss_clock_mono_ns() - t0) / 1000;
+        ss_info_called(&e->node, cmd, usec, ss_buf_data(out) + start, ss_buf_len(out) - start);
+        ss_slowlog_note(&e->node, cmd, a, s, usec);
         return SS_DISPATCH_DONE;
     }
     if (redirect(e, cmd, out))

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "commands/info.h"
 #include "engine/engine_internal.h"
 
 /*
@@ -268,6 +269,7 @@ static void free_after_close(uv_handle_t *h)
     ss_engine *e = h->data;
     if (--e->open_handles == 0) {
         ss_buf_release(&e->scratch);
+        ss_slowlog_release(&e->node);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
         free(e->pw);

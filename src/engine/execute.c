@@ -57,8 +57,9 @@ void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a)
      * apply, not its trip through Raft). */
     uint64_t t0 = ss_clock_mono_ns();
     cmd->exec(ctx, a);
-    ss_info_called(ctx->node, cmd, (ss_clock_mono_ns() - t0) / 1000, ss_buf_data(ctx->out) + start,
-                   ss_buf_len(ctx->out) - start);
+    uint64_t usec = (ss_clock_mono_ns() - t0) / 1000;
+    ss_info_called(ctx->node, cmd, usec, ss_buf_data(ctx->out) + start, ss_buf_len(ctx->out) - start);
+    ss_slowlog_note(ctx->node, cmd, a, NULL, usec);
 }
 
 void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds, bool multi,

@@ -33,4 +33,6 @@ if(TARGET sandstore)
   ss_add_client_test(clients_ioredis 600 ${dir}/run_node.sh)
   ss_add_client_test(clients_bullmq 600 ${dir}/run_node.sh bullmq_check.js)
   ss_add_client_test(clients_redis_benchmark 900 ${dir}/redis_benchmark_check.sh)
+  # Debian's prometheus-redis-exporter scraping a follower (issue 12).
+  ss_add_client_test(clients_redis_exporter 300 ${SS_CLIENTS_PYTHON} ${dir}/exporter_check.py)
 endif()
