@@ -10,6 +10,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/member.h"
 
 /*
  * The server never sees Raft. It hands opaque entries to ss_cluster_propose(),
@@ -116,6 +117,24 @@ uint64_t ss_cluster_leader_id(const ss_cluster *c);
 /* The leader's client address "host:port", or NULL when unknown. */
 const char *ss_cluster_leader_addr(const ss_cluster *c);
 uint64_t ss_cluster_node_id(const ss_cluster *c);
+
+/*
+ * The Raft group as cluster clients see it (CLUSTER NODES, SLOTS, SHARDS):
+ * every voting member, this node included, in raft id order, with its name,
+ * client address, whether it leads and how this node sees its health.
+ * Membership is read only through here, so that CLUSTER follows the voters
+ * as they change. Fills out (room for SS_MEMBERS_MAX), returns how many.
+ */
+size_t ss_cluster_members(const ss_cluster *c, ss_member *out);
+/* This node's member name (40 hex digits, kept in its data directory). */
+const char *ss_cluster_name(const ss_cluster *c);
+/* What CLUSTER INFO shows beyond the members. */
+typedef struct ss_cluster_status {
+    uint64_t term;       /* the current term (Redis Cluster's epochs) */
+    uint64_t leader_id;  /* the leader now, 0 while none is known (an election) */
+    uint64_t messages_sent, messages_received; /* peer messages, all peers */
+} ss_cluster_status;
+void ss_cluster_status_get(const ss_cluster *c, ss_cluster_status *out);
 
 /* BGSAVE: takes a snapshot now unless one is in progress. SS_OK (started),
  * SS_EBUSY (one is being taken or installed). */

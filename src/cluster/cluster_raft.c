@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cluster/cluster_raft.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 static void on_kick(uv_idle_t *h) { (void)h; }
@@ -35,16 +36,22 @@ void ss_cluster_fatal(ss_cluster *c, int code, const char *what)
 
 /* --------------------------------------------------------------- peers */
 
+/* Tells a peer where clients reach this node, and its member name. */
 static void send_info(ss_cluster *c, uint64_t to)
 {
-    char buf[SS_HOST_MAX + 16];
-    int n = snprintf(buf, sizeof buf, "%c%s", PEER_INFO, c->self_client_addr);
+    char buf[SS_HOST_MAX + SS_MEMBER_NAME_LEN + 16];
+    int n = snprintf(buf, sizeof buf, "%c%s %s", PEER_INFO, c->self_client_addr, c->name);
     ss_transport_send(c->transport, to, buf, (size_t)n);
 }
+
+static peer_info *find_peer(ss_cluster *c, uint64_t id);
 
 static void on_peer_state(void *ctx, uint64_t id, bool connected)
 {
     ss_cluster *c = ctx;
+    peer_info *p = find_peer(c, id);
+    if (p)
+        cluster_members_link(c, p, connected);
     if (connected)
         send_info(c, id);
 }
@@ -134,6 +141,9 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
     ss_cluster *c = ctx;
     if (len == 0 || c->closing)
         return;
+    peer_info *from_peer = find_peer(c, from);
+    if (from_peer)
+        from_peer->heard_ms = ss_clock_wall_ms();
     switch (payload[0]) {
     case PEER_RAFT: {
         if (c->reloading)
@@ -167,14 +177,10 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
     case PEER_SNAP_BAD:
         cluster_snap_peer_report(c->snap, from, payload, len);
         break;
-    case PEER_INFO: {
-        peer_info *p = find_peer(c, from);
-        if (p && len - 1 < sizeof p->client_addr) {
-            memcpy(p->client_addr, payload + 1, len - 1);
-            p->client_addr[len - 1] = '\0';
-        }
+    case PEER_INFO:
+        if (from_peer)
+            cluster_members_info(c, from_peer, payload + 1, len - 1);
         break;
-    }
     default:
         LOG_WARNING("raft: dropped a peer payload of unknown kind 0x%02x from node %llu", payload[0],
                     (unsigned long long)from);
@@ -232,6 +238,8 @@ static void role_changed(ss_cluster *c, const raft_ready *rd)
     c->role = rd->role;
     c->term = rd->term;
     c->leader_id = rd->leader_id;
+    if (rd->leader_id)
+        c->last_leader_id = rd->leader_id;
     if (leader_changed)
         c->ev.leader_changed(c->ev.ctx, rd->leader_id, rd->term);
 }
@@ -341,7 +349,12 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
         self_host = cfg->bind;
     snprintf(c->self_client_addr, sizeof c->self_client_addr, "%s:%d", self_host, cfg->port);
 
-    int rc = cluster_core_new(c, &c->r, errmsg);
+    int rc = cluster_members_load(c, errmsg);
+    if (rc != SS_OK) {
+        free(c);
+        return rc;
+    }
+    rc = cluster_core_new(c, &c->r, errmsg);
     if (rc != SS_OK) {
         free(c);
         return rc;
@@ -443,7 +456,7 @@ void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
     c->closing = true;
     c->close_cb = cb;
     c->close_arg = arg;
-    c->open_handles = 5 + (c->transport ? 1 : 0);
+    c->open_handles = 5 + (c->transport ? 1 : 0) + (cluster_members_closing(c) ? 1 : 0);
     uv_close((uv_handle_t *)&c->ticker, on_handle_closed);
     uv_close((uv_handle_t *)&c->driver, on_handle_closed);
     uv_close((uv_handle_t *)&c->kick, on_handle_closed);

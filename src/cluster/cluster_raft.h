@@ -5,6 +5,7 @@
 #include "cluster/cluster.h"
 #include "cluster/cluster_snapshot.h"
 #include "common/clock.h"
+#include "common/member.h"
 #include "raft/raft.h"
 #include "raft_io/storage.h"
 #include "raft_io/transport.h"
@@ -61,7 +62,11 @@ typedef struct read_wait {
 typedef struct peer_info {
     uint64_t id;
     char raft_addr[SS_HOST_MAX + 8];
-    char client_addr[SS_HOST_MAX + 8]; /* learned from the peer's PEER_INFO */
+    char client_addr[SS_HOST_MAX + 8]; /* learned from the peer's PEER_INFO (or the cache) */
+    char name[SS_MEMBER_NAME_LEN + 1];  /* its member name, the same way; "" unknown */
+    bool link_up;                      /* our connection to it is up */
+    int64_t link_changed_ms;           /* monotonic: when link_up last changed (or start) */
+    int64_t heard_ms;                  /* wall clock of its last message, 0 never */
 } peer_info;
 
 /* The driver's log writes (cluster_log.c). */
@@ -112,6 +117,11 @@ struct ss_cluster {
     peer_info peers[SS_MAX_PEERS];
     int npeers;
     char self_client_addr[SS_HOST_MAX + 8];
+    char name[SS_MEMBER_NAME_LEN + 1]; /* this node's member name (cluster_members.c) */
+    uint64_t last_leader_id;           /* the leader, or the last one known; 0 never known */
+    bool names_saving;                 /* the peers' cache is being written on a worker */
+    bool names_dirty;                  /* ... and changed again since */
+    uv_work_t names_work;
 
     bool in_ready;
     bool started;
@@ -176,6 +186,18 @@ bool cluster_log_busy(const ss_cluster *c);
 /* Closing, or discarding the core: drops what never went to storage (nothing
  * of it was acknowledged) and ends any hold. */
 void cluster_log_drop_all(ss_cluster *c);
+
+/* cluster_members.c: the members as cluster clients see them. */
+/* This node's name (created and made durable on first start) and the names
+ * and client addresses peers told us before (a cache, for peers down now). */
+int cluster_members_load(ss_cluster *c, char *errmsg);
+/* A PEER_INFO from a peer: "host:port" and, from this version on, " name". */
+void cluster_members_info(ss_cluster *c, peer_info *p, const uint8_t *payload, size_t len);
+/* Our connection to a peer went up or down. */
+void cluster_members_link(ss_cluster *c, peer_info *p, bool up);
+/* Whether ss_cluster_close must wait for a cache write (then it calls
+ * ss_cluster_closed_one once that ends). */
+bool cluster_members_closing(ss_cluster *c);
 
 /* cluster_wait.c: proposals and reads waiting for a leader, reads waiting for apply. */
 bool ss_cluster_wait_push(ss_cluster *c, waiter *w);

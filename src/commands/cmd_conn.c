@@ -7,6 +7,9 @@
 #include "commands/keyhelpers.h"
 
 #define SS_REDIS_COMPAT_VERSION "7.0.15"
+/* What HELLO's "mode" says, as INFO's redis_mode: sandstore presents its
+ * Raft group as a Redis Cluster of one shard (src/commands/cmd_cluster.c). */
+#define SS_REDIS_MODE "cluster"
 
 /* PING and ECHO have an exec half too, so they may sit inside MULTI. */
 static void ping_reply(ss_buf *out, const ss_args *a)
@@ -55,9 +58,11 @@ static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen)
     return diff == 0;
 }
 
-/* Checks AUTH's arguments (user may be NULL); replies on failure. */
-static bool try_auth(ss_node *node, ss_session *s, const char *user, size_t ulen, const char *pass,
-                     size_t plen, ss_buf *out)
+/* Whether AUTH's arguments (user may be NULL) are right; replies the error
+ * and counts the failure when not. Authenticates nobody: the caller does,
+ * once the whole command is known to succeed. */
+static bool check_auth(ss_node *node, ss_session *s, const char *user, size_t ulen, const char *pass,
+                       size_t plen, ss_buf *out)
 {
     const char *required = node->cfg->requirepass;
     if (required[0] == '\0') {
@@ -66,19 +71,15 @@ static bool try_auth(ss_node *node, ss_session *s, const char *user, size_t ulen
             return false;
         }
         /* With no password set, the default user accepts anything. */
-        if (ulen == 7 && strncasecmp(user, "default", 7) == 0) {
-            s->authenticated = true;
+        if (ulen == 7 && strncasecmp(user, "default", 7) == 0)
             return true;
-        }
         s->auth_failures++;
         ss_reply_err(out, RERR_WRONGPASS);
         return false;
     }
     bool user_ok = user == NULL || (ulen == 7 && strncmp(user, "default", 7) == 0);
-    if (user_ok && secret_equal(pass, plen, required, strlen(required))) {
-        s->authenticated = true;
+    if (user_ok && secret_equal(pass, plen, required, strlen(required)))
         return true;
-    }
     s->auth_failures++;
     ss_reply_err(out, RERR_WRONGPASS);
     return false;
@@ -90,20 +91,28 @@ static void authCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *
         ss_reply_err(out, RERR_SYNTAX);
         return;
     }
-    bool ok = a->argc == 2 ? try_auth(node, s, NULL, 0, a->argv[1], a->argvlen[1], out)
-                           : try_auth(node, s, a->argv[1], a->argvlen[1], a->argv[2], a->argvlen[2], out);
-    if (ok)
+    bool ok = a->argc == 2 ? check_auth(node, s, NULL, 0, a->argv[1], a->argvlen[1], out)
+                           : check_auth(node, s, a->argv[1], a->argvlen[1], a->argv[2], a->argvlen[2], out);
+    if (ok) {
+        s->authenticated = true;
         resp_add_shared(out, RESP_SH_OK);
+    }
 }
 
+/* Redis's rule for names (CLIENT SETNAME, HELLO SETNAME, CLIENT SETINFO),
+ * and sandstore's bound on their length. */
 static bool valid_client_name(const char *p, size_t len)
 {
+    if (len >= SS_SESSION_NAME_MAX)
+        return false;
     for (size_t i = 0; i < len; i++)
         if (p[i] < '!' || p[i] > '~')
             return false;
     return true;
 }
 
+/* The map Redis 7.0 answers HELLO with: the leader is the master, the
+ * other nodes its replicas. */
 static void hello_reply(ss_node *node, ss_session *s, ss_buf *out)
 {
     bool leader = ss_node_is_leader(node);
@@ -117,57 +126,65 @@ static void hello_reply(ss_node *node, ss_session *s, ss_buf *out)
     resp_add_bulk_cstr(out, "id");
     resp_add_int(out, (long long)s->id);
     resp_add_bulk_cstr(out, "mode");
-    resp_add_bulk_cstr(out, "standalone");
+    resp_add_bulk_cstr(out, SS_REDIS_MODE);
     resp_add_bulk_cstr(out, "role");
     resp_add_bulk_cstr(out, leader ? "master" : "replica");
     resp_add_bulk_cstr(out, "modules");
     resp_add_array_len(out, 0);
 }
 
-/* HELLO [protover [AUTH username password] [SETNAME name]]. RESP2 only for
- * now: a client asking for 3 gets NOPROTO and stays on 2, as Redis 5 did. */
+/*
+ * HELLO [protover [AUTH username password] [SETNAME name]]: protocol 2 or 3
+ * for this connection. The errors are Redis 7.0's, found in the order Redis
+ * finds them (the version, then each option from left to right, then
+ * authentication); unlike Redis, which sets a name or authenticates as it
+ * goes, nothing changes for the connection unless the whole command succeeds.
+ */
 static void helloCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
+    long long ver = 0;
     int i = 1;
     if (a->argc >= 2) {
-        long long ver;
         if (!ss_parse_ll(a->argv[1], a->argvlen[1], &ver)) {
-            resp_add_error(out, "ERR Protocol version is not an integer or out of range");
+            ss_reply_err(out, RERR_PROTOVER);
             return;
         }
-        if (ver != 2) {
+        if (ver != RESP2 && ver != RESP3) {
             ss_reply_err(out, RERR_NOPROTO);
             return;
         }
         i = 2;
     }
-    const char *name = NULL;
-    size_t namelen = 0;
+    int name_at = 0;
+    bool auth = false;
     for (; i < a->argc; i++) {
-        if (ss_arg_is(a, i, "auth") && i + 2 < a->argc) {
-            if (!try_auth(node, s, a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2], a->argvlen[i + 2], out))
+        int more = a->argc - 1 - i;
+        if (ss_arg_is(a, i, "auth") && more >= 2) {
+            if (!check_auth(node, s, a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2], a->argvlen[i + 2], out))
                 return;
+            auth = true;
             i += 2;
-        } else if (ss_arg_is(a, i, "setname") && i + 1 < a->argc) {
-            name = a->argv[i + 1];
-            namelen = a->argvlen[i + 1];
-            if (!valid_client_name(name, namelen)) {
+        } else if (ss_arg_is(a, i, "setname") && more >= 1) {
+            if (!valid_client_name(a->argv[i + 1], a->argvlen[i + 1])) {
                 ss_reply_err(out, RERR_CLIENT_NAME);
                 return;
             }
+            name_at = i + 1;
             i++;
         } else {
-            resp_add_errorf(out, "ERR Syntax error in HELLO option '%.128s'", a->argv[i]);
+            ss_reply_err(out, RERR_HELLO_OPTION, a->argv[i]);
             return;
         }
     }
-    if (!s->authenticated) {
-        ss_reply_err(out, RERR_NOAUTH);
+    if (!s->authenticated && !auth) {
+        ss_reply_err(out, RERR_HELLO_NOAUTH);
         return;
     }
-    if (name)
-        snprintf(s->name, sizeof s->name, "%.*s", (int)namelen, name);
-    s->proto = RESP2;
+    s->authenticated = true;
+    if (name_at)
+        snprintf(s->name, sizeof s->name, "%.*s", (int)a->argvlen[name_at], a->argv[name_at]);
+    if (ver)
+        s->proto = (resp_proto)ver;
     hello_reply(node, s, out);
 }
 
@@ -201,7 +218,7 @@ static void clientGetnameCommand(ss_node *node, ss_session *s, const ss_args *a,
 
 static void clientSetnameCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (!valid_client_name(a->argv[2], a->argvlen[2]) || a->argvlen[2] >= SS_SESSION_NAME_MAX) {
+    if (!valid_client_name(a->argv[2], a->argvlen[2])) {
         ss_reply_err(out, RERR_CLIENT_NAME);
         return;
     }
@@ -216,7 +233,7 @@ static void clientSetinfoCommand(ss_node *node, ss_session *s, const ss_args *a,
         resp_add_errorf(out, "ERR Unrecognized option '%.128s'", a->argv[2]);
         return;
     }
-    if (!valid_client_name(a->argv[3], a->argvlen[3]) || a->argvlen[3] >= SS_SESSION_NAME_MAX) {
+    if (!valid_client_name(a->argv[3], a->argvlen[3])) {
         resp_add_errorf(out, "ERR %s cannot contain spaces, newlines or special characters.",
                         dst == s->lib_name ? "lib-name" : "lib-ver");
         return;
@@ -225,18 +242,64 @@ static void clientSetinfoCommand(ss_node *node, ss_session *s, const ss_args *a,
     resp_add_shared(out, RESP_SH_OK);
 }
 
-/* CLIENT LIST without filters (TYPE and ID are not supported yet). */
+/* Appends the lines of list ("id=N ...\n" each) whose id is id. */
+static void list_line_by_id(ss_buf *out, const ss_buf *list, long long id)
+{
+    const char *p = ss_buf_data(list), *end = p + ss_buf_len(list);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl + 1 : end;
+        long long got;
+        const char *sp = memchr(p, ' ', (size_t)(eol - p));
+        if (eol - p > 3 && !memcmp(p, "id=", 3) && sp && ss_parse_ll(p + 3, (size_t)(sp - p - 3), &got) &&
+            got == id)
+            ss_buf_append(out, p, (size_t)(eol - p));
+        p = eol;
+    }
+}
+
+/*
+ * CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id ...], with
+ * Redis 7.0's checks in its order. Every sandstore connection is of type
+ * normal: there is no pub/sub and no Redis replication link yet.
+ */
 static void clientListCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (a->argc > 2) {
+    bool by_type = a->argc == 4 && ss_arg_is(a, 2, "type");
+    bool by_id = a->argc > 3 && ss_arg_is(a, 2, "id");
+    if (by_type && !ss_arg_is(a, 3, "normal") && !ss_arg_is(a, 3, "master") && !ss_arg_is(a, 3, "replica") &&
+        !ss_arg_is(a, 3, "slave") && !ss_arg_is(a, 3, "pubsub")) {
+        ss_reply_err(out, RERR_CLIENT_TYPE, a->argv[3]);
+        return;
+    }
+    if (!by_type && !by_id && a->argc != 2) {
         ss_reply_err(out, RERR_SYNTAX);
         return;
     }
-    ss_buf list;
+    for (int j = 3; by_id && j < a->argc; j++) {
+        long long id;
+        if (!ss_parse_ll(a->argv[j], a->argvlen[j], &id)) {
+            ss_reply_err(out, RERR_CLIENT_ID);
+            return;
+        }
+    }
+    ss_buf list, shown;
     ss_buf_init(&list, 0);
-    node->ops->client_list(node->ctx, &list);
-    resp_add_bulk(out, ss_buf_data(&list), ss_buf_len(&list));
+    ss_buf_init(&shown, 0);
+    if (!by_type || ss_arg_is(a, 3, "normal"))
+        node->ops->client_list(node->ctx, &list);
+    const ss_buf *reply = &list;
+    if (by_id) { /* in the order asked, as Redis */
+        for (int j = 3; j < a->argc; j++) {
+            long long id;
+            ss_parse_ll(a->argv[j], a->argvlen[j], &id);
+            list_line_by_id(&shown, &list, id);
+        }
+        reply = &shown;
+    }
+    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(reply), ss_buf_len(reply));
     ss_buf_release(&list);
+    ss_buf_release(&shown);
 }
 
 static void clientInfoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
@@ -246,7 +309,7 @@ static void clientInfoCommand(ss_node *node, ss_session *s, const ss_args *a, ss
     ss_buf b;
     ss_buf_init(&b, 0);
     ss_buf_appendf(&b, "%s\n", line);
-    resp_add_bulk(out, ss_buf_data(&b), ss_buf_len(&b));
+    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(&b), ss_buf_len(&b));
     ss_buf_release(&b);
 }
 
@@ -266,6 +329,7 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     s->db = 0;
     s->proto = RESP2;
     s->name[0] = '\0';
+    s->readonly = false;
     if (node->cfg->requirepass[0])
         s->authenticated = false;
     resp_add_simple(out, "RESET");

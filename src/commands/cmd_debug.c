@@ -95,11 +95,11 @@ static int feed_collection(ss_txn *txn, int db, ss_slice key, const ss_keymeta *
             feed_bytes(h, sub.data + 9, sub.len - 9);
         }
     } else {
-        /* Hash: field -> value; set: member -> "". */
+        /* Hash: field -> value; set: member -> ""; stream: every record. */
         for (ss_ks_subiter_seek_first(it); ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
             ss_slice sub = ss_ks_subiter_sub(it);
             feed_bytes(h, sub.data, sub.len);
-            if (m->type == SS_TYPE_HASH) {
+            if (m->type == SS_TYPE_HASH || m->type == SS_TYPE_STREAM) {
                 ss_slice v = ss_ks_subiter_value(it);
                 feed_bytes(h, v.data, v.len);
             }

@@ -351,7 +351,7 @@ static void section_keyspace(ss_node *node, ss_buf *b)
 
 enum {
     SEC_SERVER, SEC_CLIENTS, SEC_MEMORY, SEC_PERSISTENCE, SEC_STATS, SEC_REPLICATION, SEC_CPU,
-    SEC_RAFT, SEC_COMMANDSTATS, SEC_ERRORSTATS, SEC_KEYSPACE, SEC_COUNT
+    SEC_RAFT, SEC_COMMANDSTATS, SEC_ERRORSTATS, SEC_CLUSTER, SEC_KEYSPACE, SEC_COUNT
 };
 
 /* Redis 7.0's order; commandstats is only in "all" and "everything". */
@@ -364,7 +364,7 @@ static const struct {
     [SEC_STATS] = {"stats", true},           [SEC_REPLICATION] = {"replication", true},
     [SEC_CPU] = {"cpu", true},               [SEC_RAFT] = {"raft", true},
     [SEC_COMMANDSTATS] = {"commandstats", false}, [SEC_ERRORSTATS] = {"errorstats", true},
-    [SEC_KEYSPACE] = {"keyspace", true},
+    [SEC_CLUSTER] = {"cluster", true},       [SEC_KEYSPACE] = {"keyspace", true},
 };
 
 /* Which sections the arguments ask for: none means "default"; names are
@@ -392,7 +392,6 @@ static void simple_section(ss_node *node, ss_buf *b, const char *title,
 
 void ss_info_command(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    (void)s;
     bool want[SEC_COUNT];
     chosen(a, want);
     ss_buf b;
@@ -417,12 +416,14 @@ void ss_info_command(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out
         section_commandstats(node, &b);
     if (want[SEC_ERRORSTATS])
         section_errorstats(node, &b);
+    if (want[SEC_CLUSTER]) /* the Raft group, as one shard (CLUSTER) */
+        ss_buf_append_cstr(&b, "# Cluster\r\ncluster_enabled:1\r\n\r\n");
     if (want[SEC_KEYSPACE])
         section_keyspace(node, &b);
     /* Redis drops the blank line that would end the last section. */
     size_t len = ss_buf_len(&b);
     if (len >= 4 && !memcmp(ss_buf_data(&b) + len - 4, "\r\n\r\n", 4))
         len -= 2;
-    resp_add_bulk(out, ss_buf_data(&b), len);
+    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(&b), len);
     ss_buf_release(&b);
 }

@@ -95,6 +95,7 @@ static const char *type_name(ss_type t)
     case SS_TYPE_LIST: return "list";
     case SS_TYPE_SET: return "set";
     case SS_TYPE_ZSET: return "zset";
+    case SS_TYPE_STREAM: return "stream";
     default: return "none";
     }
 }

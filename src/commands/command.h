@@ -211,6 +211,8 @@ typedef struct ss_exec_ctx {
     resp_proto proto;
     ss_buf *out;
     bool is_apply;
+    bool deny_blocking; /* MULTI or a script: a blocking command answers at once (CLIENT_DENY_BLOCKING) */
+    bool from_script;   /* called by a script (CLIENT_SCRIPT) */
     int status;        /* SS_OK, or a storage error that must stop the node */
     uint32_t versions; /* collection versions handed out in this entry (ss_exec_new_version) */
 } ss_exec_ctx;
@@ -327,6 +329,9 @@ bool ss_command_has_keys(const ss_command *c);
  * arguments do not hold the keys the command needs.
  */
 int ss_command_getkeys(const ss_command *c, const ss_args *a, ss_keyref *keys);
+/* The Redis Cluster slot of the command line's first key (the one a cluster
+ * client routes by), or -1 when it names none. */
+int ss_command_slot(const ss_command *c, const ss_args *a);
 /*
  * A getkeys for "[store] numkeys key [key ...]" (Redis's genericGetKeys):
  * the count at count_at, read with atoi as Redis does, the keys from first

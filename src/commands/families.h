@@ -20,8 +20,10 @@
     X(zsetop)  /* ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD ZRANGESTORE ZRANDMEMBER */ \
     X(geo)                                                                          \
     X(sort)    /* SORT SORT_RO */                                                   \
-    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                             \
-    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */ \
+    X(stream)                                                                       \
+    X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
+    X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
+    X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
     X(monitor) /* SLOWLOG LATENCY */
 
 #define SS_FAMILY_ROWS(name)                  \

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "commands/command.h"
+#include "common/crc16.h"
 
 /* ---------------------------------------------------- ACL categories */
 
@@ -204,6 +205,21 @@ int ss_command_getkeys(const ss_command *c, const ss_args *a, ss_keyref *keys)
             return n;
     }
     return c->getkeys ? c->getkeys(a, keys) : 0;
+}
+
+int ss_command_slot(const ss_command *c, const ss_args *a)
+{
+    if (!ss_command_has_keys(c))
+        return -1;
+    ss_keyref *keys = malloc(sizeof *keys * SS_KEYSPECS_MAX * (size_t)a->argc);
+    if (!keys)
+        return -1;
+    int n = ss_command_getkeys(c, a, keys);
+    int slot = -1;
+    if (n > 0) /* the first key found, as Redis's getNodeByQuery */
+        slot = ss_key_slot(a->argv[keys[0].pos], a->argvlen[keys[0].pos]);
+    free(keys);
+    return slot;
 }
 
 int ss_getkeys_counted(const ss_args *a, int store, int count_at, int first, int step, ss_keyref *keys)

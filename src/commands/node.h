@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/member.h"
 #include "resp/buf.h"
 #include "store/store.h"
 
@@ -81,6 +82,12 @@ typedef struct ss_node_ops {
     int (*snapshot_now)(void *ctx);                 /* SS_OK, SS_EBUSY, SS_ESHUTDOWN */
     int64_t (*last_snapshot_time)(void *ctx);       /* unix seconds, 0 if none */
     bool (*snapshot_in_progress)(void *ctx);
+    /* The Raft group as Redis Cluster clients see it (CLUSTER, MOVED): its
+     * members (room for SS_MEMBERS_MAX; returns how many), this node's
+     * member name, the term, the leader now (0: none) and peer messages. */
+    size_t (*members)(void *ctx, ss_member *out);
+    const char *(*node_name)(void *ctx);
+    void (*cluster_status)(void *ctx, uint64_t *term, uint64_t *leader_id, uint64_t *sent, uint64_t *received);
     /* The connections, through the server. */
     void (*client_list)(void *ctx, ss_buf *out);    /* CLIENT LIST lines */
     void (*info_clients)(void *ctx, ss_buf *out);   /* INFO clients lines */

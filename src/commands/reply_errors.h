@@ -73,6 +73,9 @@
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
     X(RERR_AUTH_NOPASS,   "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?") \
     X(RERR_NOPROTO,       "NOPROTO unsupported protocol version")                             \
+    X(RERR_PROTOVER,      "ERR Protocol version is not an integer or out of range")           \
+    X(RERR_HELLO_OPTION,  "ERR Syntax error in HELLO option '%s'")                            \
+    X(RERR_HELLO_NOAUTH,  "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time") \
     X(RERR_MULTI_NESTED,  "ERR MULTI calls can not be nested")                                \
     X(RERR_EXEC_NOMULTI,  "ERR EXEC without MULTI")                                           \
     X(RERR_DISCARD_NOMULTI,"ERR DISCARD without MULTI")                                       \
@@ -88,7 +91,7 @@
     X(RERR_TIMEOUT,       "TRYAGAIN timed out waiting for the write to commit; it may or may not have been applied") \
     X(RERR_READ_TRYAGAIN, "TRYAGAIN leadership changed while confirming a linearizable read") \
     X(RERR_BUSY,          "BUSY too many writes in flight, try again")                        \
-    X(RERR_MOVED,         "MOVED 0 %s")                                                       \
+    X(RERR_MOVED,         "MOVED %d %s")                                                      \
     X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \
     X(RERR_INTERNAL,      "ERR internal error: %s")                                           \
@@ -100,7 +103,13 @@
     X(RERR_GETKEYS_CMD,   "ERR Invalid command specified")                                   \
     X(RERR_GETKEYS_NOKEYS,"ERR The command has no key arguments")                            \
     X(RERR_GETKEYS_ARITY, "ERR Invalid number of arguments specified for command")           \
-    X(RERR_GETKEYS_ARGS,  "ERR Invalid arguments specified for command")
+    X(RERR_GETKEYS_ARGS,  "ERR Invalid arguments specified for command")           \
+    X(RERR_INVALID_SLOT,  "ERR Invalid slot")                                               \
+    X(RERR_INVALID_SLOT_COUNT, "ERR Invalid slot or number of keys")                        \
+    X(RERR_UNKNOWN_NODE,  "ERR Unknown node %s")                                            \
+    X(RERR_NOT_MASTER,    "ERR The specified node is not a master")                          \
+    X(RERR_CLIENT_TYPE,   "ERR Unknown client type '%s'")                                     \
+    X(RERR_CLIENT_ID,     "ERR Invalid client ID")
 
 #define SS_REPLY_ERROR_ENUM(name, text) name,
 typedef enum { SS_REPLY_ERRORS(SS_REPLY_ERROR_ENUM) RERR_COUNT } ss_reply_err_code;

@@ -23,6 +23,7 @@ struct ss_session {
     resp_proto proto;
     bool authenticated;
     bool close_after_reply;     /* QUIT, or a fatal error for this client */
+    bool readonly;              /* READONLY: reads are served by this node even in redirect mode */
     char name[SS_SESSION_NAME_MAX];
     char lib_name[SS_SESSION_NAME_MAX];
     char lib_ver[SS_SESSION_NAME_MAX];

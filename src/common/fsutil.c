@@ -1,6 +1,7 @@
 /* Small file-system helpers shared by the modules that make files durable. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,4 +18,41 @@ int ss_fsync_dir(const char *dir, char *errmsg)
         rc = ss_errf(errmsg, SS_EIO, "fsync directory '%s': %s", dir, strerror(errno));
     close(fd);
     return rc;
+}
+
+int ss_write_file_durable(const char *dir, const char *name, const void *data, size_t len, char *errmsg)
+{
+    char tmp[4096], path[4096];
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ss_errf(errmsg, SS_EIO, "create '%s': %s", tmp, strerror(errno));
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = w < 0 ? errno : EIO;
+            close(fd);
+            unlink(tmp);
+            return ss_errf(errmsg, SS_EIO, "write '%s': %s", tmp, strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return ss_errf(errmsg, SS_EIO, "fsync '%s': %s", tmp, strerror(e));
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return ss_errf(errmsg, SS_EIO, "rename '%s' to '%s': %s", tmp, path, strerror(e));
+    }
+    return ss_fsync_dir(dir, errmsg);
 }

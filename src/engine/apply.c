@@ -29,6 +29,11 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         return SS_OK;
     }
     size_t start = ss_buf_len(&e->scratch);
+    bool mine_here = entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id;
+    /* The reply only matters where its client waits, in the protocol that
+     * client spoke when it sent the write (HELLO 3); every other node's copy
+     * is discarded, and the state changes alike whatever the reply's shape. */
+    pending_write *waiting = mine_here ? ss_pending_find(e, entry.h.seq) : NULL;
     ss_exec_ctx ctx = {
         .node = &e->node,
         .txn = txn,
@@ -36,7 +41,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         .now_ms = entry.h.time_ms,
         .index = ae->index,
         .rng = entry.h.seed,
-        .proto = RESP2,
+        .proto = waiting ? waiting->proto : RESP2,
         .out = &e->scratch,
         .is_apply = true,
     };
@@ -51,13 +56,15 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         LOG_WARNING("engine: refusing entry %llu: %.*s", (unsigned long long)ae->index,
                     len > 3 ? (int)(len - 3) : 0, ss_buf_data(&e->scratch) + start + (len > 3));
     } else {
-        if (entry.h.flags & SS_ENTRY_MULTI)
+        if (entry.h.flags & SS_ENTRY_MULTI) {
             resp_add_array_len(&e->scratch, entry.ncmds);
+            ctx.deny_blocking = true;
+        }
         for (uint32_t i = 0; i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
         e->node.stats.writes_applied += entry.ncmds;
     }
-    if (entry.h.origin_node == e->cfg->node_id && entry.h.origin_boot == e->boot_id) {
+    if (mine_here) {
         *is_mine = true;
         *mine = (local_reply){entry.h.seq, start, ss_buf_len(&e->scratch) - start};
         if (entry.h.seq == e->expire_seq)

@@ -19,15 +19,25 @@ static void reply_unknown(ss_buf *out, const ss_args *a)
     ss_reply_err(out, RERR_UNKNOWN_CMD, a->argv[0], args);
 }
 
-/* In redirect mode a follower answers data commands with the leader's address. */
-static bool redirect(ss_engine *e, const ss_command *cmd, ss_buf *out)
+/*
+ * In redirect mode a follower sends clients to the leader as a Redis Cluster
+ * replica does: "-MOVED <slot> <leader's host:port>", with the slot of the
+ * command's first key, so that a cluster client updates exactly that slot
+ * (every slot is the leader's). Reads stay here for a connection that said
+ * READONLY, and for commands that name no key (DBSIZE, SCAN...), as a
+ * replica serves them; they are linearizable on a follower too.
+ */
+static bool redirect(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a, ss_buf *out)
 {
     if (e->cfg->follower_mode != SS_FOLLOWER_REDIRECT || e->cluster == NULL ||
         ss_cluster_is_leader(e->cluster) || (cmd->flags & CMD_LOCAL_ONLY))
         return false;
+    int slot = ss_command_slot(cmd, a);
+    if (!(cmd->flags & CMD_WRITE) && (s->readonly || slot < 0))
+        return false;
     const char *addr = ss_cluster_leader_addr(e->cluster);
     if (addr)
-        ss_reply_err(out, RERR_MOVED, addr);
+        ss_reply_err(out, RERR_MOVED, slot < 0 ? 0 : slot, addr);
     else
         ss_reply_err(out, RERR_NOLEADER);
     return true;
@@ -96,7 +106,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         ss_slowlog_note(&e->node, cmd, a, s, usec);
         return SS_DISPATCH_DONE;
     }
-    if (redirect(e, cmd, out))
+    if (redirect(e, s, cmd, a, out))
         return refuse(e, s, cmd, out, start);
     if (ss_command_writes(cmd, a)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)

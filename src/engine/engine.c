@@ -1,6 +1,7 @@
 /* The engine's lifecycle, the node services it gives commands, sessions, and async completion. */
 #include "engine/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,6 +81,37 @@ static bool node_snapshot_in_progress(void *ctx)
     return e->cluster && ss_cluster_snapshot_in_progress(e->cluster);
 }
 
+/* Without a cluster (the test bench), a lone master that knows no name. */
+static size_t node_members(void *ctx, ss_member *out)
+{
+    ss_engine *e = ctx;
+    if (e->cluster)
+        return ss_cluster_members(e->cluster, out);
+    out[0] = (ss_member){.id = e->cfg->node_id, .port = e->cfg->port, .raft_port = e->cfg->raft_port,
+                         .self = true, .leader = true, .link_up = true};
+    memset(out[0].name, '0', SS_MEMBER_NAME_LEN);
+    snprintf(out[0].host, sizeof out[0].host, "%s", e->cfg->bind);
+    return 1;
+}
+
+static const char *node_name(void *ctx)
+{
+    ss_engine *e = ctx;
+    return e->cluster ? ss_cluster_name(e->cluster) : "0000000000000000000000000000000000000000";
+}
+
+static void node_cluster_status(void *ctx, uint64_t *term, uint64_t *leader_id, uint64_t *sent, uint64_t *received)
+{
+    ss_engine *e = ctx;
+    ss_cluster_status st = {.leader_id = e->cfg->node_id};
+    if (e->cluster)
+        ss_cluster_status_get(e->cluster, &st);
+    *term = st.term;
+    *leader_id = st.leader_id;
+    *sent = st.messages_sent;
+    *received = st.messages_received;
+}
+
 static void node_client_list(void *ctx, ss_buf *out)
 {
     ss_engine *e = ctx;
@@ -124,6 +156,9 @@ static const ss_node_ops node_ops = {
     .snapshot_now = node_snapshot_now,
     .last_snapshot_time = node_last_snapshot_time,
     .snapshot_in_progress = node_snapshot_in_progress,
+    .members = node_members,
+    .node_name = node_name,
+    .cluster_status = node_cluster_status,
     .client_list = node_client_list,
     .info_clients = node_info_clients,
     .info_server = node_info_server,
@@ -189,10 +224,7 @@ void ss_engine_finish_error(ss_engine *e, ss_session *s, void *cookie, ss_reply_
 {
     ss_buf b;
     ss_buf_init(&b, 0);
-    if (code == RERR_MOVED) {
-        const char *addr = e->cluster ? ss_cluster_leader_addr(e->cluster) : NULL;
-        ss_reply_err(&b, code, addr ? addr : "?");
-    } else if (code == RERR_ENTRY_TOOBIG) {
+    if (code == RERR_ENTRY_TOOBIG) {
         ss_reply_err(&b, code, (unsigned long long)e->max_entry);
     } else {
         ss_reply_err(&b, code, "");

@@ -17,6 +17,7 @@ typedef struct pending_write {
     ss_session *s;
     void *cookie;
     int64_t deadline_ms;  /* wall clock */
+    resp_proto proto;     /* the client's protocol when it sent the write: its reply's shape */
     bool handed;          /* the cluster accepted it: a leader change makes its outcome unknown */
     bool done;
 } pending_write;

@@ -225,7 +225,8 @@ bool ss_entry_check(const ss_entry *e, ss_buf *reply)
     bool multi = (e->h.flags & SS_ENTRY_MULTI) != 0;
     for (uint32_t i = 0; i < e->ncmds; i++) {
         const ss_args *a = &e->cmds[i];
-        const ss_command *cmd = ss_command_lookup(a->argv[0], a->argvlen[0]);
+        /* A container's subcommand (XGROUP CREATE) is the row that runs. */
+        const ss_command *cmd = ss_command_find(a, NULL);
         ss_reply_err_code why = refusal(cmd, multi, (uint32_t)a->argc);
         if (why == RERR_COUNT)
             continue;
@@ -233,6 +234,8 @@ bool ss_entry_check(const ss_entry *e, ss_buf *reply)
             return false;
         if (why == RERR_UNKNOWN_CMD)
             ss_reply_err(reply, why, a->argv[0], "");
+        else if (why == RERR_NOT_IN_ENTRY)
+            ss_reply_err(reply, why, ss_command_lookup(a->argv[0], a->argvlen[0])->name);
         else
             ss_reply_err(reply, why, cmd->name);
         return false;
@@ -253,17 +256,22 @@ bool ss_entry_valid(const void *data, size_t len)
     for (uint32_t c = 0; c < ncmds; c++) {
         uint32_t argc, alen;
         get_u32(&r, &argc);
-        get_u32(&r, &alen);
-        const ss_command *cmd = ss_command_lookup((const char *)r.p, alen);
-        if (refusal(cmd, (h.flags & SS_ENTRY_MULTI) != 0, argc) != RERR_COUNT)
-            return false;
-        r.p += alen;
-        r.left -= alen;
-        for (uint32_t i = 1; i < argc; i++) {
+        /* The name, and the subcommand of a container (ss_command_find). */
+        char *names[2] = {NULL, NULL};
+        size_t lens[2] = {0, 0};
+        for (uint32_t i = 0; i < argc; i++) {
             get_u32(&r, &alen);
+            if (i < 2) {
+                names[i] = (char *)r.p;
+                lens[i] = alen;
+            }
             r.p += alen;
             r.left -= alen;
         }
+        ss_args head = {argc < 2 ? (int)argc : 2, names, lens};
+        const ss_command *cmd = ss_command_find(&head, NULL);
+        if (refusal(cmd, (h.flags & SS_ENTRY_MULTI) != 0, argc) != RERR_COUNT)
+            return false;
     }
     return true;
 }

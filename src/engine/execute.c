@@ -73,6 +73,7 @@ void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncm
         .rng = ss_engine_rand(e),
         .proto = s->proto,
         .out = out,
+        .deny_blocking = multi,
     };
     if (multi)
         resp_add_array_len(out, ncmds);

@@ -106,7 +106,7 @@ void ss_pending_expire(ss_engine *e, int64_t now_ms)
 
 bool ss_pending_add(ss_engine *e, uint64_t seq, ss_session *s, int64_t deadline_ms)
 {
-    if (!pw_push(e, (pending_write){.seq = seq, .s = s, .deadline_ms = deadline_ms}))
+    if (!pw_push(e, (pending_write){.seq = seq, .s = s, .deadline_ms = deadline_ms, .proto = s->proto}))
         return false;
     e->node.stats.pending_writes++;
     return true;

@@ -27,7 +27,6 @@ static void on_proposed(void *arg, int status)
     }
     ss_reply_err_code code = status == SS_ENOLEADER ? RERR_NOLEADER
                            : status == SS_ESHUTDOWN ? RERR_SHUTDOWN
-                           : status == SS_ENOTLEADER ? RERR_MOVED
                            : status == SS_ETOOBIG ? RERR_ENTRY_TOOBIG
                            : RERR_BUSY;
     ss_pending_finish_err(e, p, code);

@@ -104,6 +104,8 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
     sub.db = run->db;
     sub.proto = proto;
     sub.out = reply;
+    sub.deny_blocking = true;
+    sub.from_script = true;
     ss_exec_one(&sub, &a);
     x->rng = sub.rng;
     x->versions = sub.versions;

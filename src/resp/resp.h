@@ -176,6 +176,17 @@ int resp_add_push_len(ss_buf *out, resp_proto proto, long long n);
 int resp_add_double(ss_buf *out, resp_proto proto, double d);
 /* RESP3 "#t"/"#f"; RESP2 ":1"/":0". */
 int resp_add_bool(ss_buf *out, resp_proto proto, bool v);
+/* Text meant for people (INFO, CLIENT LIST): RESP3 a verbatim string
+ * "=<len+4>\r\n<format>:<text>\r\n" (format: 3 characters, "txt" or
+ * "mkd"), RESP2 a bulk string, as Redis's addReplyVerbatim. */
+int resp_add_verbatim(ss_buf *out, resp_proto proto, const char *format, const void *data, size_t len);
+/* A decimal integer of any size (digits: an optional '-' then digits):
+ * RESP3 "(<digits>\r\n", RESP2 a bulk string, as Redis's addReplyBigNum. */
+int resp_add_bignum(ss_buf *out, resp_proto proto, const char *digits, size_t len);
+/* RESP3 only (callers check the protocol; RESP2 has no attributes and Redis
+ * leaves them out): "|n", then n key/value pairs, then the reply they
+ * describe. */
+int resp_add_attribute_len(ss_buf *out, long long n);
 /* Bytes that are already RESP (a shared reply, a forwarded reply). */
 int resp_add_raw(ss_buf *out, const void *data, size_t len);
 

@@ -205,6 +205,39 @@ int resp_add_bool(ss_buf *out, resp_proto proto, bool v)
     return resp_add_shared(out, v ? RESP_SH_CONE : RESP_SH_CZERO);
 }
 
+int resp_add_verbatim(ss_buf *out, resp_proto proto, const char *format, const void *data, size_t len)
+{
+    if (proto != RESP3)
+        return resp_add_bulk(out, data, len);
+    /* "=<len>\r\n<fmt>:<text>\r\n": the length counts the format and its colon. */
+    char head[LL_MAX_CHARS + 3 + 4];
+    head[0] = '=';
+    size_t n = 1 + format_ll(head + 1, (long long)(len + 4));
+    head[n++] = '\r';
+    head[n++] = '\n';
+    memcpy(head + n, format, 3);
+    head[n + 3] = ':';
+    n += 4;
+    int rc = ss_buf_reserve(out, n + len + 2);
+    if (rc)
+        return rc;
+    ss_buf_append(out, head, n);
+    ss_buf_append(out, data, len);
+    return ss_buf_append(out, "\r\n", 2);
+}
+
+int resp_add_bignum(ss_buf *out, resp_proto proto, const char *digits, size_t len)
+{
+    if (proto != RESP3)
+        return resp_add_bulk(out, digits, len);
+    return add_line(out, '(', digits, len);
+}
+
+int resp_add_attribute_len(ss_buf *out, long long n)
+{
+    return add_prefixed_ll(out, '|', n);
+}
+
 int resp_add_raw(ss_buf *out, const void *data, size_t len)
 {
     return ss_buf_append(out, data, len);

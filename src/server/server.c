@@ -78,7 +78,7 @@ static void hook_info_server(void *ctx, ss_buf *out)
     exe[n > 0 ? n : 0] = '\0';
     ss_buf_appendf(out,
                    "redis_version:7.0.15\r\nsandstore_version:%s\r\nredis_git_sha1:00000000\r\n"
-                   "redis_git_dirty:0\r\nredis_mode:standalone\r\nos:%s %s %s\r\narch_bits:%d\r\n"
+                   "redis_git_dirty:0\r\nredis_mode:cluster\r\nos:%s %s %s\r\narch_bits:%d\r\n"
                    "monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:libuv\r\n"
                    "gcc_version:%d.%d.%d\r\nprocess_id:%d\r\nprocess_supervised:no\r\nrun_id:%s\r\n"
                    "tcp_port:%d\r\nraft_port:%d\r\nserver_time_usec:%lld\r\nuptime_in_seconds:%lld\r\n"

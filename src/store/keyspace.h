@@ -28,6 +28,7 @@ typedef enum {
     SS_TYPE_LIST = 3,
     SS_TYPE_SET = 4,
     SS_TYPE_ZSET = 5,
+    SS_TYPE_STREAM = 6,
     /* Room for more: the type is one byte in the metadata record. */
 } ss_type;
 

@@ -94,24 +94,32 @@ static void set_cur(ss_txn_iter *it, const char *k, size_t klen, ov_node *n)
     it->valid = true;
 }
 
-/* Picks the smallest visible entry from li (at >= position) and n onwards. */
-static void settle_forward(ss_txn_iter *it, ov_node *n)
+/* Merges the two ordered sources: picks the next visible entry in the
+ * iterator's direction from li (already positioned) and the overlay from n.
+ * Forward it is the smallest key >= the position, in reverse the largest
+ * <= it. An overlay entry shadows LevelDB's at the same key; a dead one
+ * (deleted in this transaction) hides it and is skipped. */
+static void settle(ss_txn_iter *it, ov_node *n, bool forward)
 {
-    it->forward = true;
+    it->forward = forward;
     it->valid = false;
     for (;;) {
         size_t lklen = 0;
         const char *lk = NULL;
         if (leveldb_iter_valid(it->li)) {
             lk = leveldb_iter_key(it->li, &lklen);
-            if (!below_hi(it, lk, lklen))
+            if (!(forward ? below_hi(it, lk, lklen) : at_least_lo(it, lk, lklen)))
                 lk = NULL;
         }
-        if (n != NULL && !below_hi(it, ov_key(n), n->klen))
+        if (n != NULL &&
+            !(forward ? below_hi(it, ov_key(n), n->klen) : at_least_lo(it, ov_key(n), n->klen)))
             n = NULL;
         if (lk == NULL && n == NULL)
             return;
+        /* c < 0: the overlay's key comes first in this direction. */
         int c = lk == NULL ? -1 : n == NULL ? 1 : ov_keycmp(ov_key(n), n->klen, lk, lklen);
+        if (!forward && lk != NULL && n != NULL)
+            c = -c;
         if (c > 0) {
             set_cur(it, lk, lklen, NULL);
             return;
@@ -120,41 +128,13 @@ static void settle_forward(ss_txn_iter *it, ov_node *n)
             set_cur(it, ov_key(n), n->klen, n);
             return;
         }
-        if (c == 0)
-            leveldb_iter_next(it->li);
-        n = ov_next(n);
-    }
-}
-
-/* Picks the largest visible entry from li (at <= position) and n backwards. */
-static void settle_reverse(ss_txn_iter *it, ov_node *n)
-{
-    it->forward = false;
-    it->valid = false;
-    for (;;) {
-        size_t lklen = 0;
-        const char *lk = NULL;
-        if (leveldb_iter_valid(it->li)) {
-            lk = leveldb_iter_key(it->li, &lklen);
-            if (!at_least_lo(it, lk, lklen))
-                lk = NULL;
+        if (c == 0) {
+            if (forward)
+                leveldb_iter_next(it->li);
+            else
+                leveldb_iter_prev(it->li);
         }
-        if (n != NULL && !at_least_lo(it, ov_key(n), n->klen))
-            n = NULL;
-        if (lk == NULL && n == NULL)
-            return;
-        int c = lk == NULL ? 1 : n == NULL ? -1 : ov_keycmp(ov_key(n), n->klen, lk, lklen);
-        if (c < 0) {
-            set_cur(it, lk, lklen, NULL);
-            return;
-        }
-        if (!n->dead) {
-            set_cur(it, ov_key(n), n->klen, n);
-            return;
-        }
-        if (c == 0)
-            leveldb_iter_prev(it->li);
-        n = ov_prev(n);
+        n = forward ? ov_next(n) : ov_prev(n);
     }
 }
 
@@ -179,7 +159,7 @@ void ss_txn_iter_seek(ss_txn_iter *it, const void *key, size_t klen)
         klen = it->lolen;
     }
     leveldb_iter_seek(it->li, key, klen);
-    settle_forward(it, overlay_seek_ge(&it->txn->ov, key, klen, false));
+    settle(it, overlay_seek_ge(&it->txn->ov, key, klen, false), true);
 }
 
 void ss_txn_iter_seek_first(ss_txn_iter *it)
@@ -191,10 +171,10 @@ void ss_txn_iter_seek_last(ss_txn_iter *it)
 {
     if (it->has_hi) {
         ldb_seek_le(it->li, it->hi, it->hilen, true);
-        settle_reverse(it, overlay_seek_le(&it->txn->ov, it->hi, it->hilen, true));
+        settle(it, overlay_seek_le(&it->txn->ov, it->hi, it->hilen, true), false);
     } else {
         leveldb_iter_seek_to_last(it->li);
-        settle_reverse(it, overlay_last(&it->txn->ov));
+        settle(it, overlay_last(&it->txn->ov), false);
     }
 }
 
@@ -205,7 +185,7 @@ void ss_txn_iter_seek_for_prev(ss_txn_iter *it, const void *key, size_t klen)
         return;
     }
     ldb_seek_le(it->li, key, klen, false);
-    settle_reverse(it, overlay_seek_le(&it->txn->ov, key, klen, false));
+    settle(it, overlay_seek_le(&it->txn->ov, key, klen, false), false);
 }
 
 bool ss_txn_iter_valid(const ss_txn_iter *it)
@@ -233,7 +213,7 @@ void ss_txn_iter_next(ss_txn_iter *it)
                 leveldb_iter_next(it->li);
         }
     }
-    settle_forward(it, overlay_seek_ge(&it->txn->ov, it->cur, it->curlen, true));
+    settle(it, overlay_seek_ge(&it->txn->ov, it->cur, it->curlen, true), true);
 }
 
 void ss_txn_iter_prev(ss_txn_iter *it)
@@ -250,7 +230,7 @@ void ss_txn_iter_prev(ss_txn_iter *it)
     } else {
         ldb_seek_le(it->li, it->cur, it->curlen, true);
     }
-    settle_reverse(it, overlay_seek_le(&it->txn->ov, it->cur, it->curlen, true));
+    settle(it, overlay_seek_le(&it->txn->ov, it->cur, it->curlen, true), false);
 }
 
 ss_slice ss_txn_iter_key(const ss_txn_iter *it)

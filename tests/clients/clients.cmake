@@ -8,8 +8,11 @@ if(TARGET sandstore)
   set(SS_CLIENTS_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with the redis module (python3-redis)")
   set(dir ${CMAKE_CURRENT_LIST_DIR})
 
-  # name, CTest timeout (s), command run under the cluster
+  # name, CTest timeout (s), [DRIVER_ARGS cluster.py options... COMMAND]
+  # command run under the cluster
   function(ss_add_client_test name timeout)
+    cmake_parse_arguments(PARSE_ARGV 2 opt "" "" "DRIVER_ARGS;COMMAND")
+    set(run ${opt_UNPARSED_ARGUMENTS} ${opt_COMMAND})
     # The driver bounds the command a minute below the CTest timeout, so that a
     # hung client still ends with the nodes stopped and their logs printed.
     math(EXPR inner "${timeout} - 60")
@@ -20,7 +23,7 @@ if(TARGET sandstore)
     add_test(NAME ${name}
              COMMAND ${SS_CLIENTS_PYTHON} ${dir}/cluster.py --binary $<TARGET_FILE:sandstore>
                      --nodes 3 --timeout ${inner} --directive election-timeout 3000
-                     -- ${ARGN})
+                     ${opt_DRIVER_ARGS} -- ${run})
     set_tests_properties(${name} PROPERTIES
       TIMEOUT ${timeout}
       LABELS "integration;clients"
@@ -33,6 +36,13 @@ if(TARGET sandstore)
   ss_add_client_test(clients_ioredis 600 ${dir}/run_node.sh)
   ss_add_client_test(clients_bullmq 600 ${dir}/run_node.sh bullmq_check.js)
   ss_add_client_test(clients_redis_benchmark 900 ${dir}/redis_benchmark_check.sh)
+  # ioredis's Cluster client and redis-cli -c, seeded with a follower, across a
+  # kill -9 of the leader, in both follower modes.
+  ss_add_client_test(clients_ioredis_cluster 600 DRIVER_ARGS --allow-kill
+                     COMMAND ${dir}/run_node.sh ioredis_cluster_check.js)
+  ss_add_client_test(clients_ioredis_cluster_redirect 600
+                     DRIVER_ARGS --allow-kill --directive follower-mode redirect
+                     COMMAND ${dir}/run_node.sh ioredis_cluster_check.js)
   # Debian's prometheus-redis-exporter scraping a follower (issue 12).
   ss_add_client_test(clients_redis_exporter 300 ${SS_CLIENTS_PYTHON} ${dir}/exporter_check.py)
 endif()

@@ -14,6 +14,10 @@ these variables in its environment:
   SS_FOLLOWER_PORT  client port of a follower that knows that leader
                     (equal to SS_LEADER_PORT for a one-node cluster)
   SS_PORTS          every client port, comma-separated, node 1 first
+  SS_PIDS           every node's process id, in the same order
+
+With --allow-kill, COMMAND may kill nodes with SIGKILL (a failover test): a
+node that died of SIGKILL is not counted against the run.
 
 COMMAND's exit status becomes ours, except that the run fails (status 1) when
 the cluster never elects a leader, a node dies during the run, a node does not
@@ -164,6 +168,11 @@ def wait_for_leader(nodes, deadline):
     return None
 
 
+def killed_on_purpose(node, opts):
+    """A node the command killed with SIGKILL, when --allow-kill lets it."""
+    return opts.allow_kill and node.proc is not None and node.proc.poll() == -signal.SIGKILL
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--binary", required=True)
@@ -174,6 +183,8 @@ def main():
     ap.add_argument("--directive", nargs=2, action="append", default=[],
                     metavar=("NAME", "VALUE"), help="passed to every node as --NAME VALUE")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--allow-kill", action="store_true",
+                    help="COMMAND may SIGKILL nodes (SS_PIDS); those deaths are expected")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
     cmd = opts.cmd[1:] if opts.cmd[:1] == ["--"] else opts.cmd
@@ -218,7 +229,8 @@ def main():
         leader, follower = found
         env = dict(os.environ, SS_LEADER_PORT=str(leader.port),
                    SS_FOLLOWER_PORT=str(follower.port),
-                   SS_PORTS=",".join(str(n.port) for n in nodes))
+                   SS_PORTS=",".join(str(n.port) for n in nodes),
+                   SS_PIDS=",".join(str(n.proc.pid) for n in nodes))
         log(f"{opts.nodes} node(s) up in {root}: leader node {leader.id} port {leader.port}, "
             f"follower node {follower.id} port {follower.port}")
         try:
@@ -226,7 +238,7 @@ def main():
         except subprocess.TimeoutExpired:
             log(f"command still running after {opts.timeout}s; stopped it")
             status = 1
-        dead = [n.id for n in nodes if not n.alive()]
+        dead = [n.id for n in nodes if not n.alive() and not killed_on_purpose(n, opts)]
         if dead:
             log(f"node(s) {dead} died during the run")
             status = 1
@@ -241,7 +253,7 @@ def main():
         for n in nodes:
             was_alive = n.alive()
             code = n.stop(grace=15)
-            if code != 0:
+            if code != 0 and not (not was_alive and killed_on_purpose(n, opts)):
                 log(f"node {n.id} exited with status {code}"
                     + (" on SIGTERM" if was_alive else " before the end of the run"))
                 failed = True

@@ -284,11 +284,19 @@ int h_sh(char *out, size_t size, const char *fmt, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-bool h_redis_start(h_node *n)
+bool h_redis_start(h_node *n) { return h_redis_start_args(n, NULL); }
+
+bool h_redis_start_args(h_node *n, const char *const *extra)
 {
     h_node_init(n, 99, NULL);
     char port[16];
     snprintf(port, sizeof port, "%d", n->port);
+    const char *argv[64] = {"redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no", "--dir", n->dir};
+    int argc = 11;
+    for (int i = 0; extra && extra[i] && argc < 63; i++)
+        argv[argc++] = extra[i];
+    argv[argc] = NULL;
     pid_t pid = fork();
     if (pid < 0)
         return false;
@@ -298,8 +306,7 @@ bool h_redis_start(h_node *n)
         dup2(devnull, 1);
         dup2(devnull, 2);
         setpgid(0, 0);
-        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", n->dir, (char *)NULL);
+        execvp("redis-server", (char *const *)argv);
         _exit(127);
     }
     n->pid = pid;

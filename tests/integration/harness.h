@@ -48,6 +48,9 @@ redisReply *h_cmd(redisContext *c, const char *fmt, ...);
 /* Starts Debian's redis-server (no persistence) as node n on its free port,
  * to compare replies with; stop and clean up like a sandstore node. */
 bool h_redis_start(h_node *n);
+/* The same with more arguments for redis-server (NULL-terminated, e.g.
+ * {"--enable-debug-command", "yes", NULL}). */
+bool h_redis_start_args(h_node *n, const char *const *extra);
 /* Whether two replies are equal, type by type and byte by byte; if not,
  * where they first differ (e.g. "[2] \"a\" vs \"b\""). */
 bool h_reply_same(const redisReply *a, const redisReply *b, char *where, size_t size);

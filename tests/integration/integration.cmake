@@ -30,6 +30,20 @@ foreach(src ${SS_DIFF_TESTS})
   add_dependencies(${name} sandstore)
 endforeach()
 
+# Every command family in RESP2 and RESP3 against redis-server 7.0, byte for
+# byte, through a leader and a follower (a raw RESP3 reader: hiredis 0.14
+# predates RESP3).
+add_library(ss_resp3_client STATIC ${CMAKE_CURRENT_LIST_DIR}/resp3_client.c)
+target_include_directories(ss_resp3_client PUBLIC ${CMAKE_SOURCE_DIR}/tests)
+ss_add_test(NAME test_resp3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resp3.c
+            LIBS ss_cluster_harness ss_resp3_client TIMEOUT 600 LABELS integration)
+add_dependencies(test_resp3 sandstore)
+
+# The Raft group as Redis Cluster clients see it (CLUSTER SLOTS/NODES/INFO/MYID).
+ss_add_test(NAME test_cluster_view SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cluster_view.c
+            LIBS ss_cluster_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_cluster_view sandstore)
+
 # Scripts as cluster state: across nodes, restarts and snapshots.
 ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)

@@ -62,15 +62,17 @@ Test(cluster, a_write_at_any_node_is_readable_at_every_node)
     freeReplyObject(r);
 }
 
-Test(cluster, redirect_mode_answers_moved_with_the_leaders_address)
+Test(cluster, redirect_mode_answers_moved_with_the_keys_slot_and_the_leaders_address)
 {
     hc_init(&cl, 3, "--follower-mode redirect");
     hc_start_all(&cl);
     int leader = hc_wait_leader(&cl, 15000);
     cr_assert_geq(leader, 0);
     int follower = (leader + 1) % 3;
+    /* 7629 is CLUSTER KEYSLOT k on a redis-server in cluster mode: a cluster
+     * client updates exactly that slot. */
     char want[64];
-    snprintf(want, sizeof want, "MOVED 0 127.0.0.1:%d", cl.nodes[leader].port);
+    snprintf(want, sizeof want, "MOVED 7629 127.0.0.1:%d", cl.nodes[leader].port);
     /* The follower may not have heard the leader's client address yet. */
     redisReply *r = NULL;
     for (int i = 0; i < 100; i++) {
@@ -89,12 +91,44 @@ Test(cluster, redirect_mode_answers_moved_with_the_leaders_address)
     cr_expect_eq(r->type, REDIS_REPLY_ERROR);
     cr_expect_str_eq(r->str, want);
     freeReplyObject(r);
+    /* A hash tag: the slot of "user" alone, 5474. */
+    r = h_node_cmd(&cl.nodes[follower], "GET {user}a");
+    snprintf(want, sizeof want, "MOVED 5474 127.0.0.1:%d", cl.nodes[leader].port);
+    cr_expect_str_eq(r->str, want);
+    freeReplyObject(r);
+    /* A write that names no key goes to the leader too, as slot 0. */
+    r = h_node_cmd(&cl.nodes[follower], "FLUSHALL");
+    snprintf(want, sizeof want, "MOVED 0 127.0.0.1:%d", cl.nodes[leader].port);
+    cr_expect_str_eq(r->str, want);
+    freeReplyObject(r);
     r = h_node_cmd(&cl.nodes[follower], "PING");
     cr_expect_eq(r->type, REDIS_REPLY_STATUS, "connection commands are still served");
     freeReplyObject(r);
     r = h_node_cmd(&cl.nodes[leader], "SET k v");
     cr_expect_eq(r->type, REDIS_REPLY_STATUS);
     freeReplyObject(r);
+    /* Reads that name no key are served by the follower, as by a Redis
+     * replica; so are all reads once the connection said READONLY. */
+    redisContext *c = h_connect(&cl.nodes[follower]);
+    cr_assert(c && !c->err);
+    r = redisCommand(c, "DBSIZE");
+    cr_expect(r && r->type == REDIS_REPLY_INTEGER && r->integer == 1, "DBSIZE on the follower");
+    freeReplyObject(r);
+    r = redisCommand(c, "READONLY");
+    cr_expect(r && r->type == REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+    r = redisCommand(c, "GET k");
+    cr_expect(r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "v"), "GET after READONLY: the follower reads");
+    freeReplyObject(r);
+    r = redisCommand(c, "SET k w");
+    cr_expect(r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "MOVED 7629 ", 11), "writes still move");
+    freeReplyObject(r);
+    r = redisCommand(c, "READWRITE");
+    freeReplyObject(r);
+    r = redisCommand(c, "GET k");
+    cr_expect(r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "MOVED 7629 ", 11), "READWRITE: reads move again");
+    freeReplyObject(r);
+    redisFree(c);
 }
 
 Test(cluster, nodes_started_in_any_order_form_a_cluster)

@@ -44,19 +44,36 @@ static long long wait_info(int i, const char *field, long long want, int timeout
     return v;
 }
 
-/* SET k<from>..k<to-1> through node i, pipelined; every reply must be OK. */
+/* A write whose outcome is unknown (the leader changed under it, as happens
+ * on a loaded machine) or that found no leader yet: the client retries it. */
+static bool retryable(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_ERROR &&
+           (strncmp(r->str, "TRYAGAIN", 8) == 0 || strncmp(r->str, "CLUSTERDOWN", 11) == 0);
+}
+
+/* SET k<from>..k<to-1> through node i, pipelined; every reply must be OK,
+ * after retrying (SET is idempotent) the ones whose outcome was unknown. */
 static void load(int i, int from, int to)
 {
     redisContext *ctx = h_connect(&cl.nodes[i]);
-    cr_assert(ctx && !ctx->err);
+    redisContext *again = h_connect(&cl.nodes[i]); /* the pipeline's replies are still queued on ctx */
+    cr_assert(ctx && !ctx->err && again && !again->err);
     for (int n = from; n < to; n++)
         redisAppendCommand(ctx, "SET k%d value-of-%d-%0100d", n, n, n);
     for (int n = from; n < to; n++) {
         redisReply *r = NULL;
         cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK);
+        for (int tries = 0; retryable(r) && tries < 50; tries++) {
+            freeReplyObject(r);
+            usleep(100 * 1000);
+            r = redisCommand(again, "SET k%d value-of-%d-%0100d", n, n, n);
+            cr_assert(r != NULL, "SET k%d: connection lost", n);
+        }
         cr_assert(r->type == REDIS_REPLY_STATUS, "SET k%d: %s", n, r->str ? r->str : "?");
         freeReplyObject(r);
     }
+    redisFree(again);
     redisFree(ctx);
 }
 

@@ -157,6 +157,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
         .proto = run_proto,
         .out = &reply,
         .is_apply = write,
+        .deny_blocking = multi, /* as apply and reads do for MULTI */
     };
     if (multi)
         resp_add_array_len(&reply, n);
@@ -249,6 +250,16 @@ void ct_dispatch_resp3(bool on)
 {
     session.proto = on ? RESP3 : RESP2;
 }
+
+void ct_require_password(const char *pass)
+{
+    char *v = (char *)pass;
+    cr_assert_eq(ss_config_set(&cfg, "requirepass", 1, &v, NULL), SS_OK);
+    ss_engine_session_release(engine, &session);
+    ss_engine_session_init(engine, &session, 1);
+}
+
+const ss_session *ct_session(void) { return &session; }
 
 void ct_apply_batch(const void *const *entries, const size_t *lens, size_t n)
 {

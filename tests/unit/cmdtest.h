@@ -42,6 +42,11 @@ void ct_resp3(bool on);
  * space-separated: "modified:KEY", "CLASS:EVENT:KEY" (class zset, list,
  * set, hash, string, generic...), "ready:KEY", "flushed:DB"; "" if none. */
 const char *ct_events(void);
+/* Sets requirepass and starts ct_dispatch's connection afresh (so it must
+ * authenticate). */
+void ct_require_password(const char *pass);
+/* ct_dispatch's connection, to look at what a command changed. */
+const struct ss_session *ct_session(void);
 /* INFO's keyspace_hits and keyspace_misses so far. */
 void ct_keyspace_stats(uint64_t *hits, uint64_t *misses);
 /* The number of bytes of the last reply (replies may hold NUL bytes). */

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "common/crc16.h"
 #include "common/crc32c.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -38,6 +39,28 @@ Test(crc32c, can_be_extended_piecewise)
     uint32_t whole = ss_crc32c(0, s, n);
     for (size_t split = 0; split <= n; split++)
         cr_expect_eq(ss_crc32c(ss_crc32c(0, s, split), s + split, n - split), whole);
+}
+
+Test(crc16, matches_the_xmodem_check_value)
+{
+    cr_expect_eq(ss_crc16("123456789", 9), 0x31c3);
+    cr_expect_eq(ss_crc16("", 0), 0);
+}
+
+Test(crc16, gives_the_slots_redis_cluster_keyslot_gives)
+{
+    /* From CLUSTER KEYSLOT on a redis-server 7.0.15 in cluster mode. */
+    static const struct {
+        const char *key;
+        int slot;
+    } cases[] = {
+        {"foo", 12182}, {"{user}a", 5474}, {"{}foo", 9500}, {"foo{}{bar}", 8363}, {"foo{{bar}}zap", 4015},
+        {"foo{bar}{zap}", 5061}, {"{user1000}.following", 3443}, {"", 0}, {"a{", 14311}, {"}{x}", 16287},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_expect_eq(ss_key_slot(cases[i].key, strlen(cases[i].key)), cases[i].slot, "%s", cases[i].key);
+    /* A hash tag shares the slot of the bare tag. */
+    cr_expect_eq(ss_key_slot("{user1000}.followers", 20), ss_key_slot("user1000", 8));
 }
 
 Test(log, parses_redis_level_names)

@@ -223,6 +223,33 @@ Test(entry, the_door_and_apply_give_the_same_verdict)
     ss_buf_release(&b);
 }
 
+/* A container's write subcommand (XGROUP CREATE) is the row that runs, at
+ * the door and in apply; its local ones (HELP), an unknown one or the
+ * container alone are refused by both. Before, both looked up "xgroup",
+ * which has no apply half, and refused every XGROUP write. */
+Test(entry, a_containers_subcommand_is_the_row_that_runs)
+{
+    ss_buf b;
+    one_cmd(&b, 0, 0, 5, (const char *[]){"XGROUP", "CREATE", "s", "g", "$"});
+    expect_door_agrees(&b, true, "XGROUP CREATE");
+    ss_buf_release(&b);
+    one_cmd(&b, SS_ENTRY_MULTI, 0, 5, (const char *[]){"xgroup", "setid", "s", "g", "0"});
+    expect_door_agrees(&b, true, "XGROUP SETID in MULTI");
+    ss_buf_release(&b);
+    one_cmd(&b, 0, 0, 2, (const char *[]){"XGROUP", "HELP"});
+    expect_door_agrees(&b, false, "XGROUP HELP");
+    ss_buf_release(&b);
+    one_cmd(&b, 0, 0, 3, (const char *[]){"XGROUP", "NOSUCH", "s"});
+    expect_door_agrees(&b, false, "an unknown subcommand");
+    ss_buf_release(&b);
+    one_cmd(&b, 0, 0, 1, (const char *[]){"XGROUP"});
+    expect_door_agrees(&b, false, "the container alone");
+    ss_buf_release(&b);
+    one_cmd(&b, 0, 0, 3, (const char *[]){"XGROUP", "CREATE", "s"});
+    expect_door_agrees(&b, false, "XGROUP CREATE short of its arity");
+    ss_buf_release(&b);
+}
+
 Test(entry, refuses_a_time_that_is_no_wall_clock_reading)
 {
     /* Apply adds TTLs to the entry's time: a negative or absurd one would

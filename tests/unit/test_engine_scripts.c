@@ -244,3 +244,20 @@ Test(scripts, prepare_answers_numkeys_and_shebang_errors_as_redis)
     /* a read-only script runs at once on a node without a cluster */
     cr_expect_str_eq(ct_dispatch("EVAL_RO \"return ARGV[1]\" 0 x"), "$1\r\nx\r\n");
 }
+
+/* Streams from scripts: XADD * takes the entry's time; XREAD/XREADGROUP
+ * with BLOCK are refused in Redis 7.0's words (the name as the script
+ * spelled it) whatever there is to read. */
+Test(scripts, stream_commands_in_a_script_use_the_entry_time_and_refuse_block)
+{
+    ct_now = 1700000123456LL;
+    cr_expect_str_eq(EVAL("return redis.call('xadd', 's', '*', 'f', 'v')", "0"), "$15\r\n1700000123456-0\r\n");
+    cr_expect_str_eq(EVAL("return redis.pcall('xread', 'block', '0', 'streams', 's', '0')", "0"),
+                     "-ERR xread command is not allowed with BLOCK option from scripts\r\n");
+    cr_expect_str_eq(EVAL("redis.call('xgroup', 'create', 's', 'g', '0'); "
+                          "return redis.pcall('xreadgroup', 'group', 'g', 'c', 'block', '0', 'streams', 's', '>')",
+                          "0"),
+                     "-ERR xreadgroup command is not allowed with BLOCK option from scripts\r\n");
+    cr_expect_str_eq(EVAL("return redis.call('xreadgroup', 'group', 'g', 'c', 'streams', 's', '>')", "0"),
+                     "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$15\r\n1700000123456-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+}

@@ -97,6 +97,24 @@ Test(reply, picks_null_and_aggregate_forms_by_protocol)
     expect_bytes(S("_\r\n_\r\n%2\r\n~3\r\n>3\r\n#t\r\n#f\r\n,1.5\r\n"));
 }
 
+Test(reply, writes_verbatim_text_and_big_numbers_as_bulks_in_resp2)
+{
+    resp_add_verbatim(&out, RESP2, "txt", S("a:1\r\n"));
+    resp_add_bignum(&out, RESP2, S("-3492890328409238509324850943850943825024385"));
+    expect_bytes(S("$5\r\na:1\r\n\r\n$44\r\n-3492890328409238509324850943850943825024385\r\n"));
+}
+
+Test(reply, writes_verbatim_text_big_numbers_and_attributes_in_resp3)
+{
+    /* The length counts "txt:" (Redis's addReplyVerbatim; RESP3 spec). */
+    resp_add_verbatim(&out, RESP3, "txt", S("Some string"));
+    resp_add_verbatim(&out, RESP3, "mkd", "", 0);
+    resp_add_bignum(&out, RESP3, S("3492890328409238509324850943850943825024385"));
+    resp_add_attribute_len(&out, 1);
+    expect_bytes(S("=15\r\ntxt:Some string\r\n=4\r\nmkd:\r\n"
+                   "(3492890328409238509324850943850943825024385\r\n|1\r\n"));
+}
+
 Test(reply, formats_doubles_with_the_shortest_round_trip_text)
 {
     resp_add_double(&out, RESP2, 3.14);

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# bench/stream_big.sh: commands on a stream of N entries, Redis beside one sandstore node.
+#
+# Usage: bench/stream_big.sh [-n ENTRIES] [-k SAMPLES] [-b BUILD_DIR]
+#   -n ENTRIES   entries loaded before timing (default 1000000)
+#   -k SAMPLES   single commands timed per case (default 200)
+#   -b BUILD_DIR where the sandstore binary lives (default build-bench)
+# Both durable on every write: redis-server --appendonly yes --appendfsync
+# always, sandstore --raft-fsync always (a one-member cluster). Runs
+# bench/stream_big.py against each (see it for the cases) and prints its CSV
+# side by side: median and p99 latency in ms per case, and the load rate.
+# Stops and removes everything on exit.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+n=1000000 k=200 build="$root/build-bench"
+while getopts "n:k:b:h" opt; do
+  case $opt in
+    n) n=$OPTARG ;;
+    k) k=$OPTARG ;;
+    b) build=$(cd "$OPTARG" 2>/dev/null && pwd || echo "$OPTARG") ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  esac
+done
+bin="$build/sandstore"
+if [ ! -x "$bin" ]; then
+  echo "bench: building sandstore in $build"
+  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" --target sandstore -j 2 >/dev/null
+fi
+
+tmp="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/ss-bench-XXXXXX")"
+pids=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 150); do  # bounded: killed after 15 s
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_ping() {  # port
+  for _ in $(seq 300); do
+    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+  done
+  echo "bench: nothing answers PING on port $1" >&2
+  exit 1
+}
+
+redis_port=$(free_port)
+mkdir -p "$tmp/redis"
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$tmp/redis" --appendonly yes \
+  --appendfsync always --save '' --logfile "$tmp/redis/redis.log" --daemonize no &
+pids+=($!)
+ss_port=$(free_port) ss_raft=$(free_port)
+mkdir -p "$tmp/single"
+"$bin" --port "$ss_port" --raft-port "$ss_raft" --dir "$tmp/single" \
+  --raft-fsync always --logfile "$tmp/single/sandstore.log" &
+pids+=($!)
+wait_ping "$redis_port"
+wait_ping "$ss_port"
+
+/usr/bin/python3 "$here/stream_big.py" -p "$redis_port" -n "$n" -k "$k" >"$tmp/redis.csv"
+/usr/bin/python3 "$here/stream_big.py" -p "$ss_port" -n "$n" -k "$k" >"$tmp/single.csv"
+echo "Stream of $n entries, $k samples per case; ms (median / p99), LOAD in entries/s."
+echo "Run: bench/stream_big.sh -n $n -k $k -b $build ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+echo "| case | redis median | redis p99 | sandstore median | sandstore p99 |"
+echo "|---|---:|---:|---:|---:|"
+paste -d, "$tmp/redis.csv" "$tmp/single.csv" | tr -d '"' |
+  awk -F, '$1 == "LOAD" { printf "| LOAD (entries/s) | %s | | %s | |\n", $2, $4; next }
+           { printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $5, $6 }'

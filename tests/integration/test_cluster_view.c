@@ -1,0 +1,217 @@
+/* The Raft group as Redis Cluster clients see it: CLUSTER SLOTS, NODES, INFO, MYID on a real 3-node cluster, across a kill -9 and a restart. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "integration/cluster_harness.h"
+
+static h_cluster cl;
+
+static void teardown(void) { hc_cleanup(&cl); }
+TestSuite(cluster_view, .fini = teardown, .timeout = 300);
+
+static redisReply *cmd_at(int i, const char *cmd)
+{
+    redisContext *ctx = h_connect(&cl.nodes[i]);
+    if (!ctx || ctx->err) {
+        if (ctx)
+            redisFree(ctx);
+        return NULL;
+    }
+    redisReply *r = redisCommand(ctx, cmd);
+    redisFree(ctx);
+    return r;
+}
+
+/* A text reply (NODES, INFO) of node i, malloc'd; "" when it fails. */
+static char *text_at(int i, const char *cmd)
+{
+    redisReply *r = cmd_at(i, cmd);
+    char *s = strdup(r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) ? r->str : "");
+    freeReplyObject(r);
+    return s;
+}
+
+/* CLUSTER NODES's line for the member named name, in buf; false if none. */
+static bool nodes_line(const char *nodes, const char *name, char *buf, size_t size)
+{
+    size_t n = strlen(name);
+    for (const char *at = nodes; at && *at; at = strchr(at, '\n') ? strchr(at, '\n') + 1 : NULL) {
+        if (!strncmp(at, name, n) && at[n] == ' ') {
+            const char *end = strchr(at, '\n');
+            snprintf(buf, size, "%.*s", (int)(end ? end - at : (long)strlen(at)), at);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Polls node i's CLUSTER NODES (bounded: 20 s) until pred holds. */
+static bool wait_nodes(int i, bool (*pred)(const char *nodes, const void *arg), const void *arg)
+{
+    for (int k = 0; k < 200; k++) {
+        char *n = text_at(i, "CLUSTER NODES");
+        bool ok = pred(n, arg);
+        free(n);
+        if (ok)
+            return true;
+        usleep(100 * 1000);
+    }
+    return false;
+}
+
+/* Every member's name and client address known (peers told them). */
+static bool all_known(const char *nodes, const void *arg)
+{
+    (void)arg;
+    int lines = 0;
+    for (const char *p = nodes; (p = strchr(p, '\n')); p++)
+        lines++;
+    return lines == 3 && !strstr(nodes, "0000000000000000000000000000000000000000") && !strstr(nodes, "noaddr");
+}
+
+static bool has_flag(const char *nodes, const void *arg)
+{
+    const char *const *want = arg; /* {name, flag} */
+    char line[512];
+    return nodes_line(nodes, want[0], line, sizeof line) && strstr(line, want[1]) != NULL;
+}
+
+static bool healthy(const char *nodes, const void *arg)
+{
+    char line[512];
+    return nodes_line(nodes, arg, line, sizeof line) && !strstr(line, "fail") && strstr(line, " connected");
+}
+
+static void expect_slots_entry(const redisReply *e, int port, const char *name)
+{
+    cr_assert(e && e->type == REDIS_REPLY_ARRAY && e->elements == 4, "[host, port, id, {}]");
+    cr_expect_str_eq(e->element[0]->str, "127.0.0.1");
+    cr_expect_eq(e->element[1]->integer, port);
+    cr_expect_str_eq(e->element[2]->str, name);
+    cr_expect_eq(e->element[3]->type, REDIS_REPLY_ARRAY);
+    cr_expect_eq(e->element[3]->elements, 0);
+}
+
+Test(cluster_view, the_group_is_one_shard_whose_master_is_the_leader_with_stable_ids_and_fail_flags)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0);
+    char names[3][41];
+    for (int i = 0; i < 3; i++) {
+        redisReply *r = cmd_at(i, "CLUSTER MYID");
+        cr_assert(r && r->type == REDIS_REPLY_STRING && r->len == 40, "MYID is 40 hex digits");
+        cr_expect_eq(strspn(r->str, "0123456789abcdef"), 40);
+        snprintf(names[i], sizeof names[i], "%s", r->str);
+        freeReplyObject(r);
+    }
+    cr_expect(strcmp(names[0], names[1]) && strcmp(names[1], names[2]) && strcmp(names[0], names[2]),
+              "each node draws its own id");
+    int follower = (leader + 1) % 3, other = (leader + 2) % 3;
+    for (int i = 0; i < 3; i++)
+        cr_assert(wait_nodes(i, all_known, NULL), "node %d learns every member's name and address", i + 1);
+
+    /* NODES: the leader is the master owning every slot, the others its replicas. */
+    char *nodes = text_at(follower, "CLUSTER NODES");
+    char line[512], want[512];
+    cr_assert(nodes_line(nodes, names[leader], line, sizeof line));
+    snprintf(want, sizeof want, "%s 127.0.0.1:%d@%d master - 0 ", names[leader], cl.nodes[leader].port,
+             cl.nodes[leader].raft_port);
+    cr_expect(!strncmp(line, want, strlen(want)), "leader line: %s", line);
+    cr_expect(strstr(line, " connected 0-16383") != NULL, "leader line: %s", line);
+    cr_assert(nodes_line(nodes, names[follower], line, sizeof line));
+    snprintf(want, sizeof want, "%s 127.0.0.1:%d@%d myself,slave %s ", names[follower], cl.nodes[follower].port,
+             cl.nodes[follower].raft_port, names[leader]);
+    cr_expect(!strncmp(line, want, strlen(want)), "own line: %s", line);
+    free(nodes);
+
+    /* SLOTS: one range, the master then both replicas. */
+    redisReply *r = cmd_at(other, "CLUSTER SLOTS");
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    redisReply *range = r->element[0];
+    cr_assert_eq(range->elements, 5);
+    cr_expect_eq(range->element[0]->integer, 0);
+    cr_expect_eq(range->element[1]->integer, 16383);
+    expect_slots_entry(range->element[2], cl.nodes[leader].port, names[leader]);
+    expect_slots_entry(range->element[3], cl.nodes[follower < other ? follower : other].port,
+                       names[follower < other ? follower : other]);
+    freeReplyObject(r);
+
+    char *info = text_at(follower, "CLUSTER INFO");
+    cr_expect(strstr(info, "cluster_state:ok\r\n") && strstr(info, "cluster_slots_ok:16384\r\n") &&
+                  strstr(info, "cluster_known_nodes:3\r\n") && strstr(info, "cluster_size:1\r\n"),
+              "%s", info);
+    free(info);
+    info = text_at(follower, "INFO cluster");
+    cr_expect(strstr(info, "# Cluster\r\ncluster_enabled:1\r\n") != NULL, "%s", info);
+    free(info);
+
+    /* A replica killed: "fail?" at once, then "fail"; SLOTS leaves it out. */
+    h_node_kill9(&cl.nodes[other]);
+    const char *fail[2] = {names[other], ",fail "};
+    cr_expect(wait_nodes(leader, has_flag, fail), "the leader marks the killed node fail");
+    r = cmd_at(leader, "CLUSTER SLOTS");
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    cr_expect_eq(r->element[0]->elements, 4, "a failed replica is left out of SLOTS");
+    freeReplyObject(r);
+    nodes = text_at(leader, "CLUSTER NODES");
+    cr_assert(nodes_line(nodes, names[other], line, sizeof line), "a failed member keeps its id and address");
+    snprintf(want, sizeof want, "%s 127.0.0.1:%d@", names[other], cl.nodes[other].port);
+    cr_expect(!strncmp(line, want, strlen(want)) && strstr(line, " disconnected"), "%s", line);
+    free(nodes);
+
+    /* Restarted, it has the same id and is healthy again. */
+    cr_assert(h_node_start(&cl.nodes[other]));
+    r = cmd_at(other, "CLUSTER MYID");
+    cr_assert(r && r->type == REDIS_REPLY_STRING);
+    cr_expect_str_eq(r->str, names[other], "the id survives a restart");
+    freeReplyObject(r);
+    cr_expect(wait_nodes(leader, healthy, names[other]), "the leader sees it again");
+}
+
+/* A node restarted while a peer is down still names that peer (its cache). */
+Test(cluster_view, a_restarted_node_still_names_a_peer_that_is_down)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    cr_assert_geq(hc_wait_leader(&cl, 15000), 0);
+    for (int i = 0; i < 3; i++)
+        cr_assert(wait_nodes(i, all_known, NULL));
+    char *before = text_at(0, "CLUSTER NODES");
+    redisReply *r = cmd_at(2, "CLUSTER MYID");
+    cr_assert(r && r->type == REDIS_REPLY_STRING);
+    char name2[41];
+    snprintf(name2, sizeof name2, "%s", r->str);
+    freeReplyObject(r);
+    /* The peers' cache reaches the disk on a worker: wait for both lines. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cluster-peers", cl.nodes[0].dir);
+    int cached = 0;
+    for (int k = 0; k < 200 && cached < 2; k++) {
+        FILE *f = fopen(path, "r");
+        cached = 0;
+        for (int ch; f && (ch = fgetc(f)) != EOF;)
+            cached += ch == '\n';
+        if (f)
+            fclose(f);
+        if (cached < 2)
+            usleep(100 * 1000);
+    }
+    cr_assert_eq(cached, 2, "node 1 caches both peers' names");
+    h_node_kill9(&cl.nodes[2]);
+    h_node_stop(&cl.nodes[0], SIGTERM);
+    cr_assert(h_node_start(&cl.nodes[0]));
+    char *after = text_at(0, "CLUSTER NODES");
+    char line[512], want[128];
+    cr_assert(nodes_line(after, name2, line, sizeof line), "node 3 is still named: %s", after);
+    snprintf(want, sizeof want, "%s 127.0.0.1:%d@%d ", name2, cl.nodes[2].port, cl.nodes[2].raft_port);
+    cr_expect(!strncmp(line, want, strlen(want)), "%s", line);
+    cr_expect(strstr(line, "disconnected") != NULL, "%s", line);
+    free(before);
+    free(after);
+}
