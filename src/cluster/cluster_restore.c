@@ -92,7 +92,7 @@ int cluster_restore(ss_cluster *c, raft *r, char *errmsg)
         hs.term = last_term;
         hs.vote = 0;
     }
-    rc = raft_restore(r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied);
+    rc = raft_restore(r, &hs, sr.first_index, sr.prev_term, entries, sr.n_entries, sr.applied, NULL);
     c->log_writes.submitted_term = st.term;
     c->log_writes.submitted_vote = st.vote;
     LOG_NOTICE("raft: recovered term %llu, vote %llu, %zu log entries after index %llu (term "

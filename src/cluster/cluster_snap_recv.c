@@ -187,7 +187,7 @@ static void on_install_reset(void *arg, int status, uint64_t last_index, const c
         ss_cluster_fatal(c, status, errmsg && errmsg[0] ? errmsg : "log reset after install failed");
         return;
     }
-    raft_snapshot_installed(c->r, sn->install_index, sn->install_term);
+    raft_snapshot_installed(c->r, sn->install_index, sn->install_term, NULL);
     sn->recv_backoff.failures = 0;
     sn->installing = false;
     sn->receiving = false;

@@ -32,7 +32,7 @@ const char *raft_msg_type_name(int type)
     return type > 0 && type < RAFT_MSG_TYPE_END ? names[type] : "?";
 }
 
-static size_t varint_size(uint64_t v)
+size_t raft_varint_size(uint64_t v)
 {
     size_t n = 1;
     while (v >= 0x80) {
@@ -40,6 +40,36 @@ static size_t varint_size(uint64_t v)
         n++;
     }
     return n;
+}
+
+uint8_t *raft_put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+int raft_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    const uint8_t *q = *p;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (q >= end)
+            return SS_EPROTO;
+        uint8_t c = *q++;
+        if (shift == 63 && c > 1)
+            return SS_EPROTO; /* more than 64 bits */
+        x |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            *p = q;
+            return SS_OK;
+        }
+    }
+    return SS_EPROTO;
 }
 
 typedef struct {
@@ -53,11 +83,7 @@ static void put_u8(wbuf *w, uint8_t v)
 
 static void put_var(wbuf *w, uint64_t v)
 {
-    while (v >= 0x80) {
-        *w->p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *w->p++ = (uint8_t)v;
+    w->p = raft_put_varint(w->p, v);
 }
 
 /* The fields after the header, by type, as a list both directions share. */
@@ -95,18 +121,18 @@ static size_t fields(const raft_msg *m, const uint64_t *out[6])
 size_t raft_msg_encoded_size(const raft_msg *m)
 {
     const uint64_t *f[6];
-    size_t n = 3 + varint_size(m->from) + varint_size(m->to) + varint_size(m->term);
+    size_t n = 3 + raft_varint_size(m->from) + raft_varint_size(m->to) + raft_varint_size(m->term);
     size_t nf = fields(m, f);
     for (size_t i = 0; i < nf; i++)
-        n += varint_size(*f[i]);
+        n += raft_varint_size(*f[i]);
     if (m->type == RAFT_MSG_APPEND) {
-        n += varint_size(m->n_entries);
+        n += raft_varint_size(m->n_entries);
         for (size_t i = 0; i < m->n_entries; i++)
-            n += varint_size(m->entries[i].term) + 1 + varint_size(m->entries[i].len) +
+            n += raft_varint_size(m->entries[i].term) + 1 + raft_varint_size(m->entries[i].len) +
                  m->entries[i].len;
     }
     if (m->type == RAFT_MSG_SNAPSHOT)
-        n += varint_size(m->len) + m->len;
+        n += raft_varint_size(m->len) + m->len;
     return n;
 }
 
@@ -165,20 +191,7 @@ static int get_u8(rbuf *b, uint8_t *v)
 
 static int get_var(rbuf *b, uint64_t *v)
 {
-    uint64_t x = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-        if (b->p >= b->end)
-            return SS_EPROTO;
-        uint8_t c = *b->p++;
-        if (shift == 63 && c > 1)
-            return SS_EPROTO; /* more than 64 bits */
-        x |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *v = x;
-            return SS_OK;
-        }
-    }
-    return SS_EPROTO;
+    return raft_get_varint(&b->p, b->end, v);
 }
 
 static int decode_entries(rbuf *b, raft_msg *m)

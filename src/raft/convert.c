@@ -43,8 +43,8 @@ static void stop_leader(raft *r)
 
 static void start_leader(raft *r)
 {
-    for (size_t i = 0; i < r->n_voters; i++)
-        progress_reset(r, &r->prs[i]);
+    for_each_progress(r, pr)
+        progress_reset(r, pr);
     r->heartbeat_elapsed = 0;
     r->election_elapsed = 0;
     r->transfer_target = 0;
@@ -77,7 +77,8 @@ static void set_role(raft *r, int to)
     r->step = routines[to].step;
     r->tick = routines[to].tick;
     election_reset_timer(r);
-    memset(r->votes, 0, r->n_voters * sizeof *r->votes);
+    for_each_progress(r, pr)
+        pr->vote = 0;
     if (to == RAFT_LEADER)
         start_leader(r);
 }
@@ -92,7 +93,17 @@ void convert_to_follower(raft *r, uint64_t term, uint64_t leader, const char *wh
 {
     int was = r->role;
     uint64_t old_term = r->term;
+    unsigned elapsed = r->election_elapsed, timeout = r->timeout;
     set_role(r, RAFT_FOLLOWER); /* first: leaving leader reports entries of its term */
+    if (was == RAFT_FOLLOWER && leader == 0) {
+        /* Figure 2: only a leader's AppendEntries, a granted vote or our own
+         * campaign restart the election timer, not a newer term. Otherwise a
+         * voter whose stale log loses every election, timing out first each
+         * round, keeps the up-to-date voter that would win from ever timing
+         * out (a simulated seed did, once removals left two voters). */
+        r->election_elapsed = elapsed;
+        r->timeout = timeout;
+    }
     if (term > r->term)
         raft_set_term(r, term);
     if (was != RAFT_FOLLOWER || term != old_term)
@@ -149,7 +160,8 @@ void convert_to_leader(raft *r)
              (unsigned long long)r->id, (unsigned long long)rlog_last_index(&r->log),
              (unsigned long long)r->term);
     raft_progress *self = progress_get(r, r->id);
-    self->match = r->persisted;
+    if (self != NULL) /* else our removal is pending: we lead to commit it, then leave */
+        self->match = r->persisted;
     replication_broadcast(r);
     if (replication_maybe_commit(r)) /* a single voter commits alone */
         replication_broadcast(r);

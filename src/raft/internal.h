@@ -55,6 +55,8 @@ enum { PR_PROBE, PR_REPLICATE, PR_SNAPSHOT };
 
 typedef struct raft_progress {
     uint64_t id;
+    bool voter;          /* counted for commit, elections, check-quorum, ReadIndex */
+    int8_t vote;         /* candidate: 0 unknown, 1 granted, -1 refused */
     uint64_t match;      /* highest index known durable and matching on the peer */
     uint64_t next;       /* next index to send */
     int state;
@@ -80,6 +82,8 @@ typedef struct raft_progress {
 } raft_progress;
 
 const char *progress_state_name(int state);
+/* The members' progress, in the order of r->conf (membership.c keeps it so). */
+#define for_each_progress(r, pr) for (raft_progress *pr = (r)->prs; pr < (r)->prs + (r)->n_prs; pr++)
 void progress_reset(raft *r, raft_progress *pr);
 void progress_become_probe(raft *r, raft_progress *pr);
 void progress_become_replicate(raft *r, raft_progress *pr);
@@ -115,9 +119,17 @@ typedef struct pending_read {
 
 struct raft {
     raft_config cfg;
-    uint64_t *voters;
-    size_t n_voters;
     uint64_t id;
+
+    /* Membership (membership.c, thesis §4) */
+    raft_conf conf;             /* the latest configuration in the log: in effect */
+    uint64_t conf_index;        /* its entry; base_conf_index when none is above that */
+    raft_conf base_conf;        /* in effect at base_conf_index, below every config entry held */
+    uint64_t base_conf_index;
+    raft_conf boot_conf;        /* from raft_config.voters */
+    uint64_t conf_gen;
+    bool voter;                 /* this node is a voter in conf */
+    bool was_voter;             /* ... in the configuration before conf */
 
     /* Persistent state (§5, Figure 2) and the in-memory log */
     uint64_t term;
@@ -145,11 +157,11 @@ struct raft {
     void (*step)(raft *r, const raft_msg *m);
     void (*tick)(raft *r, unsigned ms);
 
-    /* Candidate: votes[i] for voters[i]: 0 unknown, 1 granted, -1 refused */
-    int8_t *votes;
+    /* One per member of conf, self included (votes, and the leader's view) */
+    raft_progress *prs;         /* room for RAFT_MAX_MEMBERS */
+    size_t n_prs;
 
     /* Leader */
-    raft_progress *prs;         /* one per voter, self included */
     uint64_t transfer_target;   /* 0 = none */
     unsigned transfer_elapsed;
     size_t uncommitted_bytes;
@@ -172,7 +184,7 @@ struct raft {
     raft_lost lost[RAFT_MAX_LOST];
     size_t n_lost;
     bool in_ready;
-    raft_snapshot_request *snap_reqs; /* one per voter at most */
+    raft_snapshot_request *snap_reqs; /* one per member at most */
     size_t n_snap_reqs;
 
     /* InstallSnapshot, follower side (snapshot.c) */
@@ -198,7 +210,7 @@ struct raft {
 /* raft.c */
 void raft_invariants(const raft *r);
 uint64_t raft_random(raft *r);
-size_t raft_quorum(const raft *r);
+size_t raft_quorum(const raft *r); /* a majority of conf's voters */
 void raft_set_term(raft *r, uint64_t term);
 void raft_set_commit(raft *r, uint64_t commit);
 const char *raft_span(char *buf, size_t cap, const char *one, const char *many, uint64_t first,
@@ -218,6 +230,7 @@ void election_start(raft *r, bool pre_vote, bool transfer);
 void election_tick(raft *r, unsigned ms);
 bool election_in_lease(const raft *r);
 void election_record_vote(raft *r, uint64_t from, bool granted, bool pre);
+void election_recount(raft *r); /* candidate: our own vote became durable */
 bool log_up_to_date(const raft *r, uint64_t last_index, uint64_t last_term);
 
 /* replication.c */
@@ -269,6 +282,30 @@ void readindex_flush(raft *r);
 void readindex_ack(raft *r, uint64_t from, uint64_t seq);
 void readindex_fail_all(raft *r, int status);
 int readindex_push_done(raft *r, uint64_t ctx, uint64_t index, int status);
+
+/* membership.c */
+int membership_init(raft *r, char *errmsg);
+/* The configuration in effect at applied, then every config entry of the log after it. */
+int membership_restore(raft *r, const raft_conf *conf, uint64_t applied);
+/* A config entry was appended at index (its data decodes: checked by step.c or the caller). */
+void membership_appended(raft *r, const raft_entry *e);
+/* Entries from index on were dropped. */
+void membership_truncated(raft *r, uint64_t index);
+/* The log is about to start after upto. */
+void membership_compacting(raft *r, uint64_t upto);
+void membership_installed(raft *r, uint64_t index, const raft_conf *conf);
+/* Leader, once per ready: promotes caught-up learners, steps down once its
+ * own removal is committed. */
+void membership_flush(raft *r);
+bool membership_removed(const raft *r, uint64_t id); /* by a committed configuration */
+bool membership_may_campaign(const raft *r);
+void membership_invariants(const raft *r);
+
+/* codec.c: LEB128 varints, shared with the configuration's encoding */
+size_t raft_varint_size(uint64_t v);
+uint8_t *raft_put_varint(uint8_t *p, uint64_t v);
+/* SS_OK, or SS_EPROTO past end or over 64 bits */
+int raft_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
 
 /* transfer.c */
 void transfer_maybe_send_timeout_now(raft *r, raft_progress *pr);

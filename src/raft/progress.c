@@ -16,9 +16,9 @@ const char *progress_state_name(int state)
 
 raft_progress *progress_get(raft *r, uint64_t id)
 {
-    for (size_t i = 0; i < r->n_voters; i++)
-        if (r->prs[i].id == id)
-            return &r->prs[i];
+    for_each_progress(r, pr)
+        if (pr->id == id)
+            return pr;
     return NULL;
 }
 

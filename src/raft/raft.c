@@ -39,9 +39,9 @@ static int check_config(const raft_config *c, char *errmsg)
 {
     if (c->id == 0)
         return ss_errf(errmsg, SS_ECONFIG, "raft: node id must be nonzero");
-    if (c->n_voters == 0 || c->voters == NULL)
+    if (c->n_voters > 0 && c->voters == NULL)
         return ss_errf(errmsg, SS_ECONFIG, "raft: no voters");
-    bool self = false;
+    bool self = c->n_voters == 0; /* a node waiting to be added */
     for (size_t i = 0; i < c->n_voters; i++) {
         if (c->voters[i] == 0)
             return ss_errf(errmsg, SS_ECONFIG, "raft: voter id 0");
@@ -79,28 +79,31 @@ int raft_new(const raft_config *cfg, raft **out, char *errmsg)
         return ss_errf(errmsg, SS_ENOMEM, "raft: allocate node");
     r->cfg = *cfg;
     r->id = cfg->id;
-    r->n_voters = cfg->n_voters;
-    r->voters = calloc(cfg->n_voters, sizeof *r->voters);
-    r->votes = calloc(cfg->n_voters, sizeof *r->votes);
-    r->prs = calloc(cfg->n_voters, sizeof *r->prs);
+    r->prs = calloc(RAFT_MAX_MEMBERS, sizeof *r->prs);
     r->reads = calloc(cfg->max_pending_reads, sizeof *r->reads);
-    r->snap_reqs = calloc(cfg->n_voters, sizeof *r->snap_reqs);
-    if (r->voters == NULL || r->votes == NULL || r->prs == NULL || r->reads == NULL ||
-        r->snap_reqs == NULL)
+    r->snap_reqs = calloc(RAFT_MAX_MEMBERS, sizeof *r->snap_reqs);
+    if (r->prs == NULL || r->reads == NULL || r->snap_reqs == NULL)
         goto err_after_alloc;
-    memcpy(r->voters, cfg->voters, cfg->n_voters * sizeof *r->voters);
-    r->cfg.voters = r->voters;
-    for (size_t i = 0; i < r->n_voters; i++) {
-        r->prs[i].id = r->voters[i];
+    for (size_t i = 0; i < RAFT_MAX_MEMBERS; i++) {
         r->prs[i].infl_cap = cfg->max_inflight;
         r->prs[i].infl = calloc(cfg->max_inflight, sizeof(uint64_t));
         if (r->prs[i].infl == NULL)
             goto err_after_alloc;
     }
     rlog_init(&r->log);
-    /* splitmix64 state: distinct per node even with one cluster-wide seed */
-    r->rng = cfg->seed ^ (cfg->id * 0x9E3779B97F4A7C15ull);
+    /* splitmix64 state: distinct per node even with one cluster-wide seed.
+     * The id is mixed first: with seed ^ id * step, where every draw adds
+     * step, node id + 1's timeouts were node id's one draw later, and two
+     * nodes could time out together in every round (a simulated seed did). */
+    r->rng = 0x5DEECE66Dull ^ cfg->id;
+    r->rng = cfg->seed ^ raft_random(r);
     r->unstable_from = 1;
+    if ((rv = membership_init(r, errmsg)) != SS_OK) {
+        raft_free(r);
+        return rv;
+    }
+    r->cfg.voters = NULL; /* the caller's: raft_new copied them into boot_conf */
+    r->cfg.voter_addrs = NULL;
     convert_init(r);
     *out = r;
     return SS_OK;
@@ -116,12 +119,10 @@ void raft_free(raft *r)
         return;
     snapshot_release(r);
     if (r->prs != NULL)
-        for (size_t i = 0; i < r->n_voters; i++)
+        for (size_t i = 0; i < RAFT_MAX_MEMBERS; i++)
             free(r->prs[i].infl);
     rlog_release(&r->log);
     free(r->prs);
-    free(r->votes);
-    free(r->voters);
     free(r->reads);
     free(r->out);
     free(r->rd_msgs);
@@ -130,7 +131,7 @@ void raft_free(raft *r)
 }
 
 int raft_restore(raft *r, const raft_hard_state *hs, uint64_t first_index, uint64_t prev_term,
-                 const raft_entry *entries, size_t n, uint64_t applied)
+                 const raft_entry *entries, size_t n, uint64_t applied, const raft_conf *conf)
 {
     RAFT_ASSERT(r, !r->in_ready);
     if (first_index == 0 || (first_index == 1 && prev_term != 0))
@@ -162,6 +163,8 @@ int raft_restore(raft *r, const raft_hard_state *hs, uint64_t first_index, uint6
     if (r->applied_out > r->commit)
         r->applied_out = r->commit;
     r->last_hs = (raft_hard_state){ r->term, r->vote, r->commit };
+    if (membership_restore(r, conf, r->applied_out) != SS_OK)
+        return SS_EINVAL; /* a config entry that does not decode: a corrupt log */
     RLOG(r, SS_LOG_NOTICE,
          "raft: node %llu restored term %llu vote %llu, log %llu..%llu, commit %llu, applied %llu",
          (unsigned long long)r->id, (unsigned long long)r->term, (unsigned long long)r->vote,
@@ -176,6 +179,7 @@ int raft_compact(raft *r, uint64_t upto_index)
     RAFT_ASSERT(r, !r->in_ready);
     if (upto_index > r->applied_out || upto_index >= r->unstable_from)
         return SS_EINVAL;
+    membership_compacting(r, upto_index);
     rlog_compact(&r->log, upto_index);
     RLOG(r, SS_LOG_VERBOSE,
          "raft: node %llu compacted its log: entries up to %llu are in a snapshot, so the log "
@@ -204,6 +208,7 @@ void raft_invariants(const raft *r)
     RAFT_ASSERT(r, r->role == RAFT_LEADER || r->transfer_target == 0);
     RAFT_ASSERT(r, r->role == RAFT_LEADER || r->n_reads == 0);
     RAFT_ASSERT(r, !r->snap_pending || (r->persisted == 0 && r->role == RAFT_FOLLOWER));
+    membership_invariants(r);
 }
 
 uint64_t raft_random(raft *r)
@@ -216,7 +221,7 @@ uint64_t raft_random(raft *r)
 
 size_t raft_quorum(const raft *r)
 {
-    return r->n_voters / 2 + 1;
+    return raft_conf_voters(&r->conf) / 2 + 1;
 }
 
 void raft_set_term(raft *r, uint64_t term)
@@ -312,6 +317,7 @@ void raft_persisted_hard_state(raft *r, uint64_t term, uint64_t vote)
         r->durable_vote = vote;
     }
     RAFT_ASSERT(r, r->durable_term <= r->term);
+    election_recount(r);
 }
 
 raft_status raft_status_get(const raft *r)

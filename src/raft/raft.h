@@ -57,7 +57,7 @@ const char *raft_role_name(int role);
 typedef enum {
     RAFT_ENTRY_NORMAL = 1, /* a client command, opaque to the core */
     RAFT_ENTRY_NOOP = 2,   /* appended by every new leader (§5.4.2, §6.4) */
-    RAFT_ENTRY_CONFIG = 3, /* reserved for membership changes */
+    RAFT_ENTRY_CONFIG = 3, /* a configuration (the whole membership, raft_conf_encode) */
 } raft_entry_type;
 
 typedef struct raft_entry {
@@ -136,10 +136,90 @@ typedef struct raft_msg {
 
 typedef void (*raft_log_fn)(void *ctx, int level, const char *line);
 
+/*
+ * Membership (thesis chapter 4). A configuration is the whole membership:
+ * voters, learners (they receive the log and snapshots, never campaign, and
+ * are never counted: not for commit, elections, check-quorum or ReadIndex)
+ * and the ids removed so far. It lives in the log as RAFT_ENTRY_CONFIG
+ * entries and is in effect on every node as soon as the entry is appended,
+ * committed or not (§4.1); a truncated entry takes its configuration with it.
+ *
+ * Changes are single-server (§4.1, §4.3): each adds, promotes or removes one
+ * member, so any majority of the old voters overlaps any majority of the new
+ * ones, and no joint configuration is needed. A leader proposes one only when
+ * the previous one is committed and it has committed an entry of its own
+ * term (the fix to the single-server algorithm in the thesis' errata: without
+ * it, a new leader could append a change on top of a configuration that a
+ * deposed leader's uncommitted change raced with, and two disjoint majorities
+ * could each commit). Every member except a learner's promotion joins as a
+ * learner: an empty voter would stall commits while it catches up (§4.2.1).
+ * A learner added with RAFT_CONF_ADD is promoted by the leader itself once it
+ * holds every committed entry.
+ *
+ * Removing the leader (§4.2.2): it keeps leading without counting itself
+ * until the change commits, then hands over (TimeoutNow to the most
+ * up-to-date voter) and steps down. A node outside its own latest
+ * configuration, or a learner in it, never campaigns. Once a removal is
+ * committed here, every message from the removed node is dropped, so a stale
+ * member that never heard of its removal disrupts nobody (§4.2.3); a removed
+ * id is never added again. Other nodes outside the configuration are heard
+ * (§4.1: a new leader may be one this node does not know of yet).
+ *
+ * Where a configuration is kept: the log, while its entry is there; and the
+ * state machine, which records each configuration it applies (the caller
+ * does: it is the data of a RAFT_ENTRY_CONFIG entry), so that snapshots carry
+ * the one in effect at their index. raft_restore and raft_snapshot_installed
+ * take that configuration back. The configuration in raft_config (voters)
+ * only bootstraps a node whose state machine and log hold none.
+ */
+#define RAFT_MAX_MEMBERS 32
+#define RAFT_MAX_REMOVED 64 /* the oldest removed ids are forgotten beyond this */
+#define RAFT_ADDR_MAX 255   /* bytes of a member's address */
+
+typedef enum { RAFT_VOTER = 1, RAFT_LEARNER = 2 } raft_member_role;
+
+typedef struct raft_member {
+    uint64_t id;
+    uint8_t role;   /* raft_member_role */
+    bool promote;   /* a learner the leader makes a voter once it has caught up */
+    char addr[RAFT_ADDR_MAX + 1]; /* where peers reach it; opaque to the core */
+} raft_member;
+
+typedef struct raft_conf {
+    size_t n;
+    raft_member members[RAFT_MAX_MEMBERS];
+    size_t n_removed;
+    uint64_t removed[RAFT_MAX_REMOVED]; /* oldest first */
+} raft_conf;
+
+/* The encoded form (entry data): versioned, varints, bounded by
+ * RAFT_CONF_MAX_ENCODED. decode refuses anything malformed (SS_EPROTO):
+ * unknown version, duplicate or zero ids, a removed id still a member, an
+ * address with a NUL byte or over RAFT_ADDR_MAX, trailing bytes. */
+#define RAFT_CONF_MAX_ENCODED (16 + RAFT_MAX_MEMBERS * (10 + 1 + 2 + RAFT_ADDR_MAX) + RAFT_MAX_REMOVED * 10)
+int raft_conf_encode(const raft_conf *c, uint8_t *buf, size_t cap, size_t *len_out);
+int raft_conf_decode(const void *buf, size_t len, raft_conf *c);
+const raft_member *raft_conf_find(const raft_conf *c, uint64_t id);
+size_t raft_conf_voters(const raft_conf *c);
+bool raft_conf_removed(const raft_conf *c, uint64_t id);
+
+typedef enum {
+    RAFT_CONF_ADD = 1,     /* a learner, promoted by the leader once caught up */
+    RAFT_CONF_ADD_LEARNER, /* a learner until RAFT_CONF_PROMOTE */
+    RAFT_CONF_PROMOTE,     /* learner -> voter */
+    RAFT_CONF_REMOVE,      /* any member, the leader included */
+} raft_conf_op;
+
 typedef struct raft_config {
     uint64_t id;              /* nonzero */
-    const uint64_t *voters;   /* includes id; copied by raft_new */
+    /* The bootstrap configuration: these voters, used while neither the
+     * state machine nor the log holds a configuration (a brand-new cluster,
+     * or a log written before membership changes existed). Empty for a node
+     * that waits to be added: it never campaigns until a configuration
+     * makes it a voter. Copied by raft_new. */
+    const uint64_t *voters;   /* includes id unless empty */
     size_t n_voters;
+    const char *const *voter_addrs; /* NULL, or each voter's address */
     unsigned election_timeout_ms; /* T: each timeout is drawn from [T, 2T) */
     unsigned heartbeat_ms;        /* < T */
     size_t max_append_entries;    /* per AppendEntries message */
@@ -245,10 +325,14 @@ void raft_free(raft *r);
  * starts at first_index (> 1 after compaction or a snapshot), with prev_term the
  * term of entry first_index - 1. Entries are copied. hs.commit is clamped to the
  * log. applied is the index the state machine already holds: committed entries
- * are handed out from applied + 1.
+ * are handed out from applied + 1. conf is the configuration the state machine
+ * recorded as in effect at applied (applied >= first_index - 1), or NULL when
+ * it holds none: then the bootstrap configuration (raft_config.voters) is in
+ * effect there. Configuration entries after applied override it (SS_EINVAL if
+ * one does not decode).
  */
 int raft_restore(raft *r, const raft_hard_state *hs, uint64_t first_index, uint64_t prev_term,
-                 const raft_entry *entries, size_t n, uint64_t applied);
+                 const raft_entry *entries, size_t n, uint64_t applied, const raft_conf *conf);
 
 /* Drops entries <= upto_index from memory (they must have been handed out for
  * applying, and upto_index must be durable); the log then starts after the
@@ -305,8 +389,10 @@ int raft_compact(raft *r, uint64_t upto_index);
  *     starting after (index, term) (raft_restore's first_index = index + 1,
  *     prev_term = term, applied = index). Then it reports
  *     raft_snapshot_installed(r, index, term), before any raft_persisted for a
- *     later ready's entries. Until then no committed entries are handed out and
- *     the node does not campaign; only then is the install acknowledged.
+ *     later ready's entries, with the configuration the snapshot's state
+ *     machine recorded (NULL if none: the bootstrap one). Until then no
+ *     committed entries are handed out and the node does not campaign; only
+ *     then is the install acknowledged.
  *   - A crash before that loses the transfer: the leader starts over. Keep
  *     nothing of a partial snapshot across a restart; an installed one is
  *     the base raft_restore starts from.
@@ -321,7 +407,7 @@ int raft_compact(raft *r, uint64_t upto_index);
 int raft_snapshot_chunk(raft *r, uint64_t peer, uint64_t index, uint64_t term, uint64_t offset,
                         const void *data, size_t len, bool done);
 void raft_snapshot_failed(raft *r, uint64_t peer);
-void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term);
+void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term, const raft_conf *conf);
 /* (index, term) the in-memory log starts after (0, 0 when it starts at 1). */
 void raft_snapshot_base(const raft *r, uint64_t *index, uint64_t *term);
 
@@ -349,6 +435,30 @@ int raft_read_index(raft *r, uint64_t ctx);
 
 /* Hands leadership to target (a voter); SS_ENOTLEADER, SS_EINVAL, SS_EBUSY. */
 int raft_transfer_leadership(raft *r, uint64_t target);
+
+/*
+ * Proposes a configuration change (see "Membership" above) as leader; addr
+ * is for RAFT_CONF_ADD / RAFT_CONF_ADD_LEARNER only. On SS_OK *index_out is
+ * the entry's index: the change is in effect now and done once that index
+ * commits. Otherwise errmsg says why and nothing changed:
+ *   SS_ENOTLEADER  not the leader
+ *   SS_EBUSY       a change is pending (not committed yet), or a leadership
+ *                  transfer is under way
+ *   SS_EAGAIN      no entry of this leader's term is committed yet: retry soon
+ *   SS_EEXIST      the id, or the address, is a member already; or the id was
+ *                  removed (ids are not reused)
+ *   SS_ENOTFOUND   not a member (PROMOTE, REMOVE)
+ *   SS_EINVAL      a bad id or address, PROMOTE of a voter, REMOVE of the last voter
+ *   SS_ETOOBIG     RAFT_MAX_MEMBERS members already
+ */
+int raft_change_conf(raft *r, int op, uint64_t id, const char *addr, uint64_t *index_out,
+                     char *errmsg);
+/* The latest configuration (in effect now); *index (may be NULL) is the
+ * entry it comes from (0: the bootstrap one), *committed (may be NULL)
+ * whether that is committed. Valid until the next raft_* call. */
+const raft_conf *raft_conf_get(const raft *r, uint64_t *index, bool *committed);
+/* Changes whenever the latest configuration does. */
+uint64_t raft_conf_gen(const raft *r);
 
 /* I/O completions: entries up to last_index (whose term is last_term) are
  * durable; the hard state (term, vote) is durable. Stale completions, for entries
@@ -381,7 +491,8 @@ uint64_t raft_last_index(const raft *r);
 uint64_t raft_last_term(const raft *r);
 uint64_t raft_first_index(const raft *r);
 /* What the leader knows of a follower's log (for INFO): false unless this node
- * leads and id is a voter. state is "probe", "replicate" or "snapshot". */
+ * leads and id is a member (voter or learner). state is "probe", "replicate"
+ * or "snapshot". */
 bool raft_peer_progress(const raft *r, uint64_t id, uint64_t *match, uint64_t *next,
                         const char **state);
 /* The entry at index if held in memory, else NULL. Valid until the next raft_* call. */

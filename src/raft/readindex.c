@@ -99,13 +99,14 @@ void readindex_recv_response(raft *r, const raft_msg *m)
 /* Answers the reads whose heartbeat round a majority has acknowledged. */
 static void complete(raft *r)
 {
+    /* Only voters confirm leadership: a learner's answer never counts. */
     uint64_t confirmed = 0;
-    for (size_t i = 0; i < r->n_voters; i++) {
-        uint64_t v = r->prs[i].id == r->id ? r->read_seq : r->prs[i].read_ack;
+    for_each_progress(r, pi) {
+        uint64_t v = pi->id == r->id ? r->read_seq : pi->read_ack;
         size_t count = 0;
-        for (size_t j = 0; j < r->n_voters; j++)
-            count += (r->prs[j].id == r->id ? r->read_seq : r->prs[j].read_ack) >= v;
-        if (count >= raft_quorum(r) && v > confirmed)
+        for_each_progress(r, pj)
+            count += pj->voter && (pj->id == r->id ? r->read_seq : pj->read_ack) >= v;
+        if (pi->voter && count >= raft_quorum(r) && v > confirmed)
             confirmed = v;
     }
     size_t kept = 0, answered = 0;
@@ -162,7 +163,7 @@ void readindex_flush(raft *r)
 void readindex_ack(raft *r, uint64_t from, uint64_t seq)
 {
     raft_progress *pr = progress_get(r, from);
-    if (seq <= pr->read_ack || seq > r->read_seq)
+    if (pr == NULL || seq <= pr->read_ack || seq > r->read_seq)
         return;
     pr->read_ack = seq;
     complete(r);

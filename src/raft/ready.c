@@ -159,6 +159,7 @@ static void release_messages(raft *r, raft_ready *rd)
  * out in shared messages, and waiting reads share one heartbeat round. */
 void raft_flush(raft *r)
 {
+    membership_flush(r); /* may promote a learner, or step down */
     if (r->role != RAFT_LEADER)
         return;
     if (r->bcast_pending) {

@@ -52,6 +52,7 @@ static void truncate(raft *r, const raft_entry *e, uint64_t leader)
          (unsigned long long)leader, (unsigned long long)e->term, (unsigned long long)e->index,
          (unsigned long long)rlog_term_at(&r->log, e->index));
     rlog_truncate_from(&r->log, e->index);
+    membership_truncated(r, e->index);
     if (r->persisted >= e->index)
         r->persisted = e->index - 1;
     if (e->index < r->unstable_from) {
@@ -126,6 +127,8 @@ void recv_append(raft *r, const raft_msg *m)
                  (unsigned long long)r->id, (unsigned long long)e->index);
             return;
         }
+        if (e->type == RAFT_ENTRY_CONFIG) /* in effect once appended (thesis §4.1) */
+            membership_appended(r, rlog_get(&r->log, e->index));
         if (first_added == 0)
             first_added = e->index;
     }

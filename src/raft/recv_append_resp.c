@@ -85,6 +85,8 @@ void recv_append_resp(raft *r, const raft_msg *m)
         return;
     }
     raft_progress *pr = progress_get(r, m->from);
+    if (pr == NULL)
+        return; /* not a member (any more): nothing we wait for */
     pr->recent_active = true;
     readindex_ack(r, m->from, m->read_seq); /* any answer in our term confirms leadership */
     if (m->reject) {

@@ -88,8 +88,8 @@ void replication_send_heartbeat(raft *r, raft_progress *pr)
 
 void replication_heartbeat(raft *r)
 {
-    for (size_t i = 0; i < r->n_voters; i++)
-        replication_send_heartbeat(r, &r->prs[i]);
+    for_each_progress(r, pr)
+        replication_send_heartbeat(r, pr);
 }
 
 /* A follower whose match has passed what our last message let it commit gets
@@ -107,8 +107,7 @@ void replication_send_commit(raft *r, raft_progress *pr)
 /* New entries to everyone who can take them; a newer commit index to the others. */
 void replication_broadcast(raft *r)
 {
-    for (size_t i = 0; i < r->n_voters; i++) {
-        raft_progress *pr = &r->prs[i];
+    for_each_progress(r, pr) {
         if (pr->id == r->id || replication_send_append(r, pr, false))
             continue;
         if (pr->state == PR_REPLICATE && pr->sent_commit < r->commit &&
@@ -117,23 +116,30 @@ void replication_broadcast(raft *r)
     }
 }
 
-/* How many voters hold index durably; the leader counts itself only for what
- * its own disk confirmed (thesis §10.2.1). */
+/* What a member holds durably; the leader counts itself only for what its
+ * own disk confirmed (thesis §10.2.1). */
+static uint64_t durable_on(const raft *r, const raft_progress *pr)
+{
+    return pr->id == r->id ? r->persisted : pr->match;
+}
+
+/* How many voters of the latest configuration hold index durably: learners
+ * never count, nor does a leader that removed itself (thesis §4.2.2). */
 static size_t stored_on(const raft *r, uint64_t index)
 {
     size_t count = 0;
-    for (size_t j = 0; j < r->n_voters; j++)
-        count += (r->prs[j].id == r->id ? r->persisted : r->prs[j].match) >= index;
+    for_each_progress((raft *)r, pr)
+        count += pr->voter && durable_on(r, pr) >= index;
     return count;
 }
 
-/* The highest index a majority holds durably. */
+/* The highest index a majority of the voters holds durably. */
 static uint64_t quorum_match(raft *r)
 {
     uint64_t best = 0;
-    for (size_t i = 0; i < r->n_voters; i++) {
-        uint64_t v = r->prs[i].id == r->id ? r->persisted : r->prs[i].match;
-        if (v > best && stored_on(r, v) >= raft_quorum(r))
+    for_each_progress(r, pr) {
+        uint64_t v = durable_on(r, pr);
+        if (pr->voter && v > best && stored_on(r, v) >= raft_quorum(r))
             best = v;
     }
     return best;
@@ -154,7 +160,7 @@ bool replication_maybe_commit(raft *r)
                  "it: it is of term %llu, not ours (%llu); it commits with our first entry "
                  "(§5.4.2, Figure 8)",
                  (unsigned long long)r->id, (unsigned long long)q, stored_on(r, q),
-                 r->n_voters, (unsigned long long)rlog_term_at(&r->log, q),
+                 raft_conf_voters(&r->conf), (unsigned long long)rlog_term_at(&r->log, q),
                  (unsigned long long)r->term);
         r->held_back = q;
         return false;
@@ -170,7 +176,8 @@ bool replication_maybe_commit(raft *r)
          "is of our term %llu (§5.3, §5.4.2)",
          (unsigned long long)r->id,
          raft_span(span, sizeof span, "entry", "entries", r->commit + 1, q),
-         stored_on(r, q), r->n_voters, (unsigned long long)q, (unsigned long long)r->term);
+         stored_on(r, q), raft_conf_voters(&r->conf), (unsigned long long)q,
+         (unsigned long long)r->term);
     raft_set_commit(r, q);
     return true;
 }
@@ -188,14 +195,14 @@ void replication_tick(raft *r, unsigned ms)
         r->election_elapsed = 0;
         if (r->cfg.check_quorum) {
             size_t active = 0;
-            for (size_t i = 0; i < r->n_voters; i++) {
-                active += r->prs[i].recent_active;
-                r->prs[i].recent_active = r->prs[i].id == r->id;
+            for_each_progress(r, pr) {
+                active += pr->voter && pr->recent_active;
+                pr->recent_active = pr->id == r->id;
             }
             if (active < raft_quorum(r)) {
                 ss_errmsg why;
                 ss_errf(why, 0, "check-quorum: heard from only %zu of %zu voters in %u ms",
-                        active, r->n_voters, r->cfg.election_timeout_ms);
+                        active, raft_conf_voters(&r->conf), r->cfg.election_timeout_ms);
                 convert_to_follower(r, r->term, 0, why);
                 return;
             }

@@ -45,8 +45,7 @@ void snapshot_start(raft *r, raft_progress *pr)
  * already has. */
 void snapshot_rebase(raft *r)
 {
-    for (size_t i = 0; i < r->n_voters; i++) {
-        raft_progress *pr = &r->prs[i];
+    for_each_progress(r, pr) {
         if (pr->id == r->id || pr->state != PR_SNAPSHOT || pr->snap_index >= r->log.snap_index ||
             pr->snap_offset != 0 || pr->snap_bytes != 0 || pr->chunk_acked)
             continue;
@@ -151,6 +150,8 @@ void raft_snapshot_failed(raft *r, uint64_t peer)
 void recv_snapshot_resp(raft *r, const raft_msg *m)
 {
     raft_progress *pr = progress_get(r, m->from);
+    if (pr == NULL)
+        return; /* not a member (any more) */
     pr->recent_active = true;
     if (pr->state != PR_SNAPSHOT || m->snap_index != pr->snap_index ||
         m->snap_term != pr->snap_term)
@@ -319,7 +320,7 @@ void recv_snapshot(raft *r, const raft_msg *m)
     respond(r, m, r->in_snap_offset, false); /* next wanted; repeats for duplicates */
 }
 
-void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term)
+void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term, const raft_conf *conf)
 {
     RAFT_ASSERT(r, !r->in_ready);
     if (!r->snap_pending || index != r->in_snap_index || term != r->in_snap_term)
@@ -331,6 +332,7 @@ void raft_snapshot_installed(raft *r, uint64_t index, uint64_t term)
     r->snap_pending = false;
     r->persisted = index;
     r->applied_out = index;
+    membership_installed(r, index, conf);
     uint64_t to = r->leader != 0 ? r->leader : r->in_snap_from;
     if (r->role == RAFT_FOLLOWER && to != 0)
         outbox_ack(r, to, index, 0);
@@ -350,7 +352,7 @@ void raft_snapshot_base(const raft *r, uint64_t *index, uint64_t *term)
 void snapshot_ready(raft *r, raft_ready *rd)
 {
     r->n_snap_reqs = 0;
-    for (size_t i = 0; r->role == RAFT_LEADER && i < r->n_voters; i++) {
+    for (size_t i = 0; r->role == RAFT_LEADER && i < r->n_prs; i++) {
         raft_progress *pr = &r->prs[i];
         if (pr->state == PR_SNAPSHOT && pr->snap_want)
             r->snap_reqs[r->n_snap_reqs++] = (raft_snapshot_request){
@@ -366,8 +368,10 @@ void snapshot_advance(raft *r, raft_ready *rd)
 {
     for (size_t i = 0; i < rd->n_snapshot_reads; i++) {
         raft_progress *pr = progress_get(r, rd->snapshot_reads[i].peer);
-        pr->snap_want = false;
-        pr->snap_asked = true;
+        if (pr != NULL) {
+            pr->snap_want = false;
+            pr->snap_asked = true;
+        }
     }
     r->n_snap_reqs = 0;
     if (rd->snapshot_chunk != NULL) {
@@ -380,7 +384,7 @@ void snapshot_advance(raft *r, raft_ready *rd)
 void snapshot_release(raft *r)
 {
     if (r->prs != NULL)
-        for (size_t i = 0; i < r->n_voters; i++)
+        for (size_t i = 0; i < RAFT_MAX_MEMBERS; i++)
             progress_snapshot_clear(&r->prs[i]);
     free((void *)r->in_chunk.data);
     free(r->snap_reqs);

@@ -13,6 +13,12 @@
  * 2^63 up keeps every such sum from wrapping. */
 #define MAX_TERM_OR_INDEX (UINT64_C(1) << 63)
 
+static bool config_entry_ok(const raft_entry *e)
+{
+    raft_conf c;
+    return raft_conf_decode(e->data, e->len, &c) == SS_OK && raft_conf_voters(&c) > 0;
+}
+
 /* Why m cannot be a message of our cluster, or NULL. */
 static const char *malformed(const raft *r, const raft_msg *m)
 {
@@ -20,8 +26,10 @@ static const char *malformed(const raft *r, const raft_msg *m)
         return "unknown type";
     if (m->to != r->id)
         return "addressed to another node";
-    if (m->from == 0 || m->from == r->id || progress_get((raft *)r, m->from) == NULL)
-        return "not from a voter";
+    /* Thesis §4.1: servers process messages without consulting their
+     * configuration (a new leader may be a node we do not know of yet). */
+    if (m->from == 0 || m->from == r->id)
+        return "from no node, or from this node";
     const uint64_t v[] = { m->term, m->prev_index, m->prev_term, m->commit, m->index,
                            m->hint_index, m->hint_term, m->last_index, m->last_term,
                            m->snap_index, m->snap_term };
@@ -35,10 +43,14 @@ static const char *malformed(const raft *r, const raft_msg *m)
     if (m->type == RAFT_MSG_APPEND) {
         if (m->n_entries > 0 && m->entries == NULL)
             return "entries missing";
-        for (size_t i = 0; i < m->n_entries; i++)
-            if (m->entries[i].index != m->prev_index + 1 + i || m->entries[i].term > m->term ||
-                m->entries[i].term < (i == 0 ? m->prev_term : m->entries[i - 1].term))
+        for (size_t i = 0; i < m->n_entries; i++) {
+            const raft_entry *e = &m->entries[i];
+            if (e->index != m->prev_index + 1 + i || e->term > m->term ||
+                e->term < (i == 0 ? m->prev_term : m->entries[i - 1].term))
                 return "entries out of order";
+            if (e->type == RAFT_ENTRY_CONFIG && !config_entry_ok(e))
+                return "a configuration entry that does not decode, or has no voter";
+        }
     }
     return NULL;
 }
@@ -102,17 +114,20 @@ static bool handle_term(raft *r, const raft_msg *m)
         return true;
     }
     if (m->term < r->term) {
-        /* Tell a stale leader or pre-candidate about our term so it steps down;
-         * other stale messages are dropped (§5.1). */
+        /* Tell a stale leader or candidate about our term so it steps down
+         * (Figure 2: "reply false if term < currentTerm"): a candidate that
+         * never hears of the term others moved to, because what moved them
+         * was a node it does not listen to (one it removed), would campaign
+         * in a stale term for ever. Other stale messages are dropped (§5.1). */
         if (m->type == RAFT_MSG_APPEND || m->type == RAFT_MSG_SNAPSHOT) {
             out_msg *o = outbox_push(r, RAFT_MSG_APPEND_RESP, m->from);
             if (o != NULL)
                 o->m.reject = true;
-        } else if (m->type == RAFT_MSG_VOTE && m->pre_vote) {
+        } else if (m->type == RAFT_MSG_VOTE) {
             out_msg *o = outbox_push(r, RAFT_MSG_VOTE_RESP, m->from);
             if (o != NULL) {
                 o->m.reject = true;
-                o->m.pre_vote = true;
+                o->m.pre_vote = m->pre_vote;
             }
         }
         RLOG(r, SS_LOG_DEBUG, "raft: node %llu ignored %s from node %llu: stale term %llu < %llu",
@@ -135,6 +150,13 @@ int raft_step(raft *r, const raft_msg *m)
     }
     uint64_t invalid = r->invalid_msgs;
     outbox_trace(r, m, "recv");
+    if (membership_removed(r, m->from)) {
+        /* Thesis §4.2.3: a node whose removal is committed here may not know
+         * it; whatever it says (votes above all) is not heard. */
+        RLOG(r, SS_LOG_DEBUG, "raft: node %llu ignored %s from node %llu: it was removed",
+             (unsigned long long)r->id, raft_msg_type_name(m->type), (unsigned long long)m->from);
+        return SS_OK;
+    }
     if (handle_term(r, m))
         r->step(r, m); /* the message is of our term now: the role decides */
     raft_invariants(r);

@@ -7,8 +7,8 @@ int raft_transfer_leadership(raft *r, uint64_t target)
     if (r->role != RAFT_LEADER)
         return SS_ENOTLEADER;
     raft_progress *pr = progress_get(r, target);
-    if (pr == NULL || target == r->id)
-        return SS_EINVAL;
+    if (pr == NULL || !pr->voter || target == r->id)
+        return SS_EINVAL; /* a learner cannot lead */
     if (r->transfer_target != 0)
         return SS_EBUSY;
     RLOG(r, SS_LOG_NOTICE,
@@ -45,7 +45,7 @@ void transfer_abort(raft *r, const char *why)
 
 void recv_timeout_now(raft *r, const raft_msg *m)
 {
-    if (m->from != r->leader || r->snap_pending)
+    if (m->from != r->leader || r->snap_pending || !membership_may_campaign(r))
         return;
     RLOG(r, SS_LOG_NOTICE, "raft: node %llu got TimeoutNow from leader %llu: campaigning at once",
          (unsigned long long)r->id, (unsigned long long)m->from);

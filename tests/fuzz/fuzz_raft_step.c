@@ -53,7 +53,7 @@ static void persist(harness *h)
 {
     if (h->install_index != 0) {
         /* The snapshot is durable and is the state: the log starts after it. */
-        raft_snapshot_installed(h->r, h->install_index, h->install_term);
+        raft_snapshot_installed(h->r, h->install_index, h->install_term, NULL);
         h->applied = h->install_index;
         h->install_index = h->install_term = 0;
     }
@@ -168,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < 5; i++)
             ents[i] = (raft_entry){ i + 1, terms[i], RAFT_ENTRY_NORMAL, "abc", 3 };
         raft_hard_state hs = { 2, 0, 3 };
-        if (raft_restore(h.r, &hs, 1, 0, ents, 5, 3) != SS_OK)
+        if (raft_restore(h.r, &hs, 1, 0, ents, 5, 3, NULL) != SS_OK)
             abort();
         h.hs = hs;
         h.written = 5;

@@ -6,13 +6,7 @@
 #include "common/error.h"
 #include "sim/sim_int.h"
 
-static uint64_t entry_payload(const raft_entry *e)
-{
-    uint64_t p = 0;
-    if (e->len == sizeof p)
-        memcpy(&p, e->data, sizeof p);
-    return p;
-}
+#define entry_payload(e) sim_entry_payload(s, (e))
 
 /* ---- (index, term) registry: Log Matching ---- */
 
@@ -105,8 +99,23 @@ static void commit_seen(sim *s, unsigned i, const raft_entry *e, const char *how
     }
     committed_rec *c = &s->committed[s->n_committed++];
     *c = (committed_rec){ e->term, payload, raft_term(s->nodes[i].r) };
-    for (unsigned j = 0; j < s->o.n_nodes; j++)
+    for (unsigned j = 0; j < sim_total(s); j++)
         check_leader_has(s, j, e->index, c);
+    if (payload & SIM_CONF) {
+        /* A removal committed is for good: that node never leads again. */
+        raft_conf conf;
+        size_t len;
+        const void *data = sim_payload_data(s, &payload, &len);
+        if (raft_conf_decode(data, len, &conf) != SS_OK || raft_conf_voters(&conf) == 0) {
+            sim_failf(s, "membership: committed configuration %llu does not decode, or has no "
+                      "voter", (unsigned long long)e->index);
+            return;
+        }
+        s->conf_changes++;
+        for (size_t k = 0; k < conf.n_removed; k++)
+            if (conf.removed[k] <= SIM_MAX_NODES)
+                s->retired[conf.removed[k]] = true;
+    }
 }
 
 static void check_apply(sim *s, unsigned i, const raft_entry *e)
@@ -157,7 +166,7 @@ void check_snapshot_installed(sim *s, unsigned i, const applied_rec *recs, size_
  * it as soon as it is made, before any apply. */
 static void check_commit_claims(sim *s)
 {
-    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+    for (unsigned i = 0; i < sim_total(s); i++) {
         node *nd = &s->nodes[i];
         if (nd->r == NULL)
             continue;
@@ -308,9 +317,41 @@ void check_sent(sim *s, unsigned i, const raft_msg *m)
     }
 }
 
+/* Does node j hold entry index of term durably (on disk, or in its installed snapshot)? */
+static bool durable_at(const sim *s, unsigned j, uint64_t index, uint64_t term)
+{
+    const node *nd = &s->nodes[j];
+    if (index <= nd->disk_base)
+        return true;
+    return index - nd->disk_base <= nd->n_disk && nd->disk[index - nd->disk_base - 1].term == term;
+}
+
+/* A learner never counted: whenever a leader's commit index moves to c, a
+ * majority of the voters of its configuration hold entry c durably (the
+ * leader itself only if it is one of them). */
+static void check_commit_quorum(sim *s, unsigned i, uint64_t from, uint64_t to)
+{
+    raft *r = s->nodes[i].r;
+    const raft_entry *e = raft_entry_at(r, to);
+    if (e == NULL || to <= from)
+        return;
+    const raft_conf *conf = raft_conf_get(r, NULL, NULL);
+    size_t voters = raft_conf_voters(conf), holding = 0;
+    for (size_t k = 0; k < conf->n; k++) {
+        const raft_member *m = &conf->members[k];
+        if (m->role == RAFT_VOTER && m->id >= 1 && m->id <= sim_total(s) &&
+            durable_at(s, (unsigned)m->id - 1, to, e->term))
+            holding++;
+    }
+    if (holding < voters / 2 + 1)
+        sim_failf(s, "membership: leader %u committed entry %llu (term %llu) held durably by %zu "
+                  "of its %zu voters: not a majority (was a learner counted?)", i + 1,
+                  (unsigned long long)to, (unsigned long long)e->term, holding, voters);
+}
+
 static void check_leaders(sim *s)
 {
-    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+    for (unsigned i = 0; i < sim_total(s); i++) {
         node *nd = &s->nodes[i];
         if (nd->r == NULL || raft_role_get(nd->r) != RAFT_LEADER)
             continue;
@@ -329,21 +370,35 @@ static void check_leaders(sim *s)
                       (unsigned long long)term);
             return;
         }
-        uint64_t last = raft_last_index(nd->r);
+        uint64_t last = raft_last_index(nd->r), commit = raft_commit_index(nd->r);
         if (nd->lead_term == term) {
+            check_commit_quorum(s, i, nd->lead_commit, commit);
             const raft_entry *e = raft_entry_at(nd->r, nd->lead_last);
             if (last < nd->lead_last || (e == NULL && nd->lead_last >= raft_first_index(nd->r)))
                 sim_failf(s, "leader append-only: leader %u of term %llu lost entries "
                           "(last %llu, was %llu)", i + 1, (unsigned long long)term,
                           (unsigned long long)last, (unsigned long long)nd->lead_last);
         } else {
-            /* A new leader: it must hold everything committed before its term. */
+            /* A new leader: it must hold everything committed before its term,
+             * and be a voter of the configuration it was elected under. */
+            bool settled;
+            const raft_conf *conf = raft_conf_get(nd->r, NULL, &settled);
+            const raft_member *self = raft_conf_find(conf, i + 1);
+            if ((self == NULL && settled) || (self != NULL && self->role != RAFT_VOTER))
+                sim_failf(s, "membership: node %u leads term %llu but is no voter of its "
+                          "configuration (nor leaving it)", i + 1, (unsigned long long)term);
+            /* A stale leader may still lead the term it had; a node whose
+             * removal was committed never wins another (thesis §4.2.3). */
+            if (s->retired[i + 1])
+                sim_failf(s, "membership: node %u won term %llu, after its removal was committed",
+                          i + 1, (unsigned long long)term);
             s->leader_of_term[term] = i + 1;
             for (size_t k = 0; k < s->n_committed; k++)
                 check_leader_has(s, i, k + 1, &s->committed[k]);
         }
         nd->lead_term = term;
         nd->lead_last = last;
+        nd->lead_commit = commit;
     }
 }
 

@@ -1,4 +1,5 @@
 /* What happens to the simulated cluster: clients, faults (the nemesis), options drawn from a seed. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ uint64_t sim_reads_done(const sim *s)
 
 void sim_isolate(sim *s, unsigned i)
 {
-    for (unsigned k = 0; k < s->o.n_nodes; k++)
+    for (unsigned k = 0; k < sim_total(s); k++)
         if (k != i)
             s->blocked[i][k] = s->blocked[k][i] = true;
 }
@@ -71,14 +72,88 @@ void sim_heal(sim *s)
     s->o.faults = (sim_faults){ .delay_min_ms = 1, .delay_max_ms = 5, .disk_min_ms = 1,
                                 .disk_max_ms = 5 };
     s->chaos = false;
-    for (unsigned i = 0; i < s->o.n_nodes; i++)
+    for (unsigned i = 0; i < sim_total(s); i++) {
+        /* Without pre-vote, a removed node that never learnt of its removal
+         * campaigns in ever higher terms, and a voter as stale as it grants
+         * it votes: no leader is elected while it runs (thesis §4.2.3, the
+         * reason for pre-vote). So an operator stops a node once its removal
+         * is committed; with pre-vote it may run on, and disrupts nobody. */
+        if (!s->o.pre_vote && s->retired[i + 1]) {
+            sim_crash(s, i);
+            s->nodes[i].stopped = true;
+        }
         sim_restart(s, i);
+    }
+}
+
+/* ---- membership ---- */
+
+int sim_change(sim *s, int op, unsigned i)
+{
+    int l = sim_leader(s);
+    if (l < 0)
+        return SS_ENOLEADER;
+    char addr[16];
+    snprintf(addr, sizeof addr, "n%u", i + 1);
+    ss_errmsg err;
+    uint64_t index;
+    int rv = raft_change_conf(s->nodes[l].r, op, i + 1, addr, &index, err);
+    if (s->o.verbose)
+        fprintf(stderr, "%6llu ms  SIM     change %d of node %u at leader %d: %s\n",
+                (unsigned long long)s->now, op, i + 1, l + 1, rv == SS_OK ? "proposed" : err);
+    sim_pump(s, (unsigned)l);
+    return rv;
+}
+
+unsigned sim_members(sim *s, unsigned *out, bool voters_only)
+{
+    int l = sim_leader(s);
+    if (l < 0)
+        return 0;
+    const raft_conf *c = raft_conf_get(s->nodes[l].r, NULL, NULL);
+    unsigned n = 0;
+    for (size_t k = 0; k < c->n; k++)
+        if ((!voters_only || c->members[k].role == RAFT_VOTER) && c->members[k].id <= sim_total(s))
+            out[n++] = (unsigned)c->members[k].id - 1;
+    return n;
+}
+
+uint64_t sim_conf_changes(const sim *s)
+{
+    return s->conf_changes;
+}
+
+/* The leader is asked to add a node, promote a learner or remove a member
+ * (itself included), as an operator would; it refuses whatever breaks the
+ * rules (a change pending, the last voter, an id removed before). */
+static void member_change(sim *s)
+{
+    int l = sim_leader(s);
+    if (l < 0)
+        return;
+    const raft_conf *c = raft_conf_get(s->nodes[l].r, NULL, NULL);
+    unsigned outside[SIM_MAX_NODES], n_outside = 0, learners[SIM_MAX_NODES], n_learners = 0;
+    for (unsigned i = 0; i < sim_total(s); i++) {
+        const raft_member *m = raft_conf_find(c, i + 1);
+        if (m == NULL && !raft_conf_removed(c, i + 1))
+            outside[n_outside++] = i;
+        else if (m != NULL && m->role == RAFT_LEARNER)
+            learners[n_learners++] = i;
+    }
+    unsigned pick = sim_rnd(s, 10);
+    if (pick < 4 && n_outside > 0)
+        sim_change(s, sim_rnd(s, 2) ? RAFT_CONF_ADD : RAFT_CONF_ADD_LEARNER,
+                   outside[sim_rnd(s, n_outside)]);
+    else if (pick < 6 && n_learners > 0)
+        sim_change(s, RAFT_CONF_PROMOTE, learners[sim_rnd(s, n_learners)]);
+    else if (c->n > 0)
+        sim_change(s, RAFT_CONF_REMOVE, (unsigned)c->members[sim_rnd(s, (unsigned)c->n)].id - 1);
 }
 
 void sim_chaos_step(sim *s)
 {
     sim_faults *f = &s->o.faults;
-    unsigned n = s->o.n_nodes;
+    unsigned n = sim_total(s);
     if (sim_rnd(s, 10000) < f->crash_per_s) {
         unsigned i = sim_rnd(s, n);
         if (s->nodes[i].up) {
@@ -130,6 +205,8 @@ void sim_chaos_step(sim *s)
         raft_transfer_leadership(s->nodes[l].r, sim_rnd(s, n) + 1);
         sim_pump(s, (unsigned)l);
     }
+    if (sim_rnd(s, 10000) < f->member_per_s)
+        member_change(s);
 }
 
 /* Each node takes a snapshot at a random point of what it applied (its applied
@@ -137,7 +214,7 @@ void sim_chaos_step(sim *s)
  * that fall behind a leader's compaction are brought back by InstallSnapshot. */
 void sim_compact_logs(sim *s)
 {
-    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+    for (unsigned i = 0; i < sim_total(s); i++) {
         raft *r = s->nodes[i].r;
         uint64_t applied = s->nodes[i].n_applied, keep = sim_rnd(s, s->o.compact_keep + 1);
         if (r == NULL || applied <= keep || sim_rnd(s, 2) == 0)
@@ -191,4 +268,7 @@ void sim_options_random(sim_options *o, unsigned n_nodes, uint64_t seed)
     f->partition_per_s = sim_rnd(&tmp, 800);
     f->transfer_per_s = sim_rnd(&tmp, 100);
     f->cut_leader_pct = sim_rnd(&tmp, 2) == 0 ? 0 : sim_rnd(&tmp, 60);
+    /* Membership changes in every schedule, and spare nodes to add. */
+    o->n_spare = n_nodes + 2 <= SIM_MAX_NODES ? 2 : SIM_MAX_NODES - n_nodes;
+    f->member_per_s = sim_rnd_range(&tmp, 100, 600);
 }

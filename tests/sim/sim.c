@@ -25,6 +25,63 @@ void *sim_xrealloc(void *p, size_t n)
     return p;
 }
 
+unsigned sim_total(const sim *s)
+{
+    return s->o.n_nodes + s->o.n_spare;
+}
+
+unsigned sim_node_count(const sim *s)
+{
+    return sim_total(s);
+}
+
+uint64_t sim_entry_payload(sim *s, const raft_entry *e)
+{
+    uint64_t p = 0;
+    if (e->type != RAFT_ENTRY_CONFIG) {
+        if (e->len == sizeof p)
+            memcpy(&p, e->data, sizeof p);
+        return p;
+    }
+    for (size_t k = 0; k < s->n_confs; k++)
+        if (s->confs[k].len == e->len && memcmp(s->confs[k].data, e->data, e->len) == 0)
+            return SIM_CONF | (k + 1);
+    if (s->n_confs == s->cap_confs) {
+        s->cap_confs = s->cap_confs ? 2 * s->cap_confs : 16;
+        s->confs = sim_xrealloc(s->confs, s->cap_confs * sizeof *s->confs);
+    }
+    conf_blob *b = &s->confs[s->n_confs++];
+    b->data = sim_xrealloc(NULL, e->len ? e->len : 1);
+    memcpy(b->data, e->data, e->len);
+    b->len = e->len;
+    return SIM_CONF | s->n_confs;
+}
+
+const void *sim_payload_data(const sim *s, const uint64_t *payload, size_t *len)
+{
+    if (*payload & SIM_CONF) {
+        const conf_blob *b = &s->confs[(*payload & ~SIM_CONF) - 1];
+        *len = b->len;
+        return b->data;
+    }
+    *len = *payload ? sizeof *payload : 0;
+    return *payload ? payload : NULL;
+}
+
+bool sim_sm_conf(const sim *s, const applied_rec *recs, size_t n, raft_conf *out)
+{
+    for (size_t k = n; k-- > 0;) {
+        if (recs[k].payload & SIM_CONF) {
+            size_t len;
+            const void *data = sim_payload_data(s, &recs[k].payload, &len);
+            if (raft_conf_decode(data, len, out) != SS_OK)
+                abort(); /* the core appended it: it decodes */
+            return true;
+        }
+    }
+    return false;
+}
+
 uint64_t sim_rand(sim *s)
 {
     uint64_t z = (s->rng += 0x9E3779B97F4A7C15ull);
@@ -204,9 +261,7 @@ static void queue_write(sim *s, unsigned i, const raft_ready *rd)
     w->ents = w->n ? sim_xrealloc(NULL, w->n * sizeof *w->ents) : NULL;
     for (size_t k = 0; k < w->n; k++) {
         const raft_entry *e = &rd->entries[k];
-        w->ents[k] = (dentry){ e->index, e->term, e->type, 0, e->len };
-        if (e->len == 8)
-            memcpy(&w->ents[k].payload, e->data, 8);
+        w->ents[k] = (dentry){ e->index, e->term, e->type, sim_entry_payload(s, e), e->len };
     }
     sim_schedule(s, w->done_at, EV_DISK, i);
 }
@@ -332,8 +387,12 @@ static void complete_writes(sim *s, unsigned i)
     while (done < nd->n_writes && nd->writes[done].done_at <= s->now) {
         dwrite *w = &nd->writes[done++];
         land_write(s, i, w);
-        if (w->snap != NULL)
-            raft_snapshot_installed(nd->r, w->n_snap, w->snap_term);
+        if (w->snap != NULL) {
+            /* The snapshot's state machine holds the configuration of its index. */
+            raft_conf conf;
+            bool has = sim_sm_conf(s, w->snap, w->n_snap, &conf);
+            raft_snapshot_installed(nd->r, w->n_snap, w->snap_term, has ? &conf : NULL);
+        }
         free(w->snap);
         if (w->has_hs)
             raft_persisted_hard_state(nd->r, w->hs.term, w->hs.vote);
@@ -347,16 +406,24 @@ static void complete_writes(sim *s, unsigned i)
         sim_pump(s, i);
 }
 
+/* The bootstrap voters are nodes 1..n_nodes; a spare starts outside any
+ * configuration and waits to be added. */
 static raft *boot(sim *s, unsigned i)
 {
     uint64_t voters[SIM_MAX_NODES];
-    for (unsigned k = 0; k < s->o.n_nodes; k++)
+    char names[SIM_MAX_NODES][8];
+    const char *addrs[SIM_MAX_NODES];
+    for (unsigned k = 0; k < s->o.n_nodes; k++) {
         voters[k] = k + 1;
+        snprintf(names[k], sizeof names[k], "n%u", k + 1);
+        addrs[k] = names[k];
+    }
     raft_config cfg;
     raft_config_init(&cfg);
     cfg.id = i + 1;
     cfg.voters = voters;
-    cfg.n_voters = s->o.n_nodes;
+    cfg.n_voters = i < s->o.n_nodes ? s->o.n_nodes : 0;
+    cfg.voter_addrs = addrs;
     cfg.election_timeout_ms = s->o.election_ms;
     cfg.heartbeat_ms = s->o.heartbeat_ms;
     cfg.max_append_entries = s->o.max_append_entries;
@@ -380,24 +447,30 @@ static raft *boot(sim *s, unsigned i)
 void sim_restart(sim *s, unsigned i)
 {
     node *nd = &s->nodes[i];
-    if (nd->up)
+    if (nd->up || nd->stopped)
         return;
     nd->gen++;
     nd->r = boot(s, i);
     raft_entry *ents = sim_xrealloc(NULL, (nd->n_disk + 1) * sizeof *ents);
     for (size_t k = 0; k < nd->n_disk; k++) {
         dentry *d = &nd->disk[k];
-        ents[k] = (raft_entry){ d->index, d->term, d->type, d->len ? &d->payload : NULL, d->len };
+        size_t len;
+        const void *data = sim_payload_data(s, &d->payload, &len);
+        ents[k] = (raft_entry){ d->index, d->term, d->type, (void *)data, len };
     }
     if (nd->n_applied > nd->disk_base + nd->n_disk)
         sim_failf(s, "durability: node %u applied %zu entries but holds only %llu on disk",
                   i + 1, nd->n_applied, (unsigned long long)(nd->disk_base + nd->n_disk));
+    /* The state machine recorded the configuration it last applied. */
+    raft_conf conf;
+    bool has = sim_sm_conf(s, nd->applied, nd->n_applied, &conf);
     if (raft_restore(nd->r, &nd->disk_hs, nd->disk_base + 1, nd->disk_base_term, ents, nd->n_disk,
-                     nd->n_applied) != SS_OK)
+                     nd->n_applied, has ? &conf : NULL) != SS_OK)
         sim_failf(s, "restart: node %u could not restore its disk", i + 1);
     free(ents);
     nd->up = true;
     nd->lead_term = 0;
+    nd->lead_commit = 0;
     nd->commit_checked = 0;
     sim_schedule(s, s->now + sim_rnd_range(s, 1, s->o.tick_ms), EV_TICK, i);
     sim_pump(s, i);
@@ -489,11 +562,11 @@ static void dispatch(sim *s, event *ev)
         break;
     case EV_PROPOSE:
         if (s->chaos) /* background load only while faults run */
-            sim_propose(s, sim_rnd(s, s->o.n_nodes), NULL);
+            sim_propose(s, sim_rnd(s, sim_total(s)), NULL);
         sim_schedule(s, s->now + sim_rnd_range(s, 1, 2 * s->o.propose_every_ms), EV_PROPOSE, 0);
         break;
     case EV_READ:
-        sim_read(s, sim_rnd(s, s->o.n_nodes));
+        sim_read(s, sim_rnd(s, sim_total(s)));
         sim_schedule(s, s->now + sim_rnd_range(s, 1, 2 * s->o.read_every_ms), EV_READ, 0);
         break;
     }
@@ -530,7 +603,7 @@ raft *sim_raft(sim *s, unsigned i)
 int sim_leader(const sim *s)
 {
     int best = -1;
-    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+    for (unsigned i = 0; i < sim_total(s); i++) {
         raft *r = s->nodes[i].r;
         if (r != NULL && raft_role_get(r) == RAFT_LEADER &&
             (best < 0 || raft_term(r) > raft_term(s->nodes[best].r)))
@@ -566,12 +639,12 @@ bool sim_payload_applied(const sim *s, unsigned i, uint64_t payload)
 sim *sim_new(const sim_options *o)
 {
     sim *s = calloc(1, sizeof *s);
-    if (s == NULL || o->n_nodes == 0 || o->n_nodes > SIM_MAX_NODES)
+    if (s == NULL || o->n_nodes == 0 || o->n_nodes + o->n_spare > SIM_MAX_NODES)
         abort();
     s->o = *o;
     s->rng = o->seed;
     s->contract_checks = getenv("SIM_NO_CONTRACT") == NULL;
-    for (unsigned i = 0; i < o->n_nodes; i++) {
+    for (unsigned i = 0; i < sim_total(s); i++) {
         s->nodes[i].r = boot(s, i);
         s->nodes[i].up = true;
         sim_schedule(s, sim_rnd_range(s, 1, o->tick_ms), EV_TICK, i);
@@ -586,7 +659,7 @@ sim *sim_new(const sim_options *o)
 
 void sim_free(sim *s)
 {
-    for (unsigned i = 0; i < s->o.n_nodes; i++) {
+    for (unsigned i = 0; i < sim_total(s); i++) {
         node *nd = &s->nodes[i];
         raft_free(nd->r);
         for (size_t k = 0; k < nd->n_writes; k++) {
@@ -602,5 +675,8 @@ void sim_free(sim *s)
         free(s->heap[k].bytes);
     free(s->heap);
     check_release(s);
+    for (size_t k = 0; k < s->n_confs; k++)
+        free(s->confs[k].data);
+    free(s->confs);
     free(s);
 }

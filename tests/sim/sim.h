@@ -21,10 +21,12 @@ typedef struct sim_faults {
     unsigned partition_per_s; /* expected partition changes per second, x100 */
     unsigned transfer_per_s;  /* leadership transfer requests per second, x100 */
     unsigned cut_leader_pct;  /* chance a new leader is cut off moments after winning */
+    unsigned member_per_s;    /* membership changes asked of the leader per second, x100 */
 } sim_faults;
 
 typedef struct sim_options {
-    unsigned n_nodes;
+    unsigned n_nodes;         /* the bootstrap voters, ids 1..n_nodes */
+    unsigned n_spare;         /* then nodes outside the configuration, which may be added */
     uint64_t seed;
     bool verbose;             /* print the trace: every message, every role change */
     bool pre_vote, check_quorum;
@@ -51,12 +53,22 @@ const char *sim_failure(const sim *s);
 uint64_t sim_now(const sim *s);
 
 /* Faults and repairs, for scripted scenarios and the random driver. */
-void sim_heal(sim *s);                  /* network whole, every node up, calm disks */
+void sim_heal(sim *s);                  /* network whole, every node up (a removed one stopped without pre-vote), calm disks */
 void sim_crash(sim *s, unsigned node);  /* node: 0-based */
 void sim_restart(sim *s, unsigned node);
 void sim_isolate(sim *s, unsigned node);
 void sim_block(sim *s, unsigned from, unsigned to); /* one-way */
 void sim_set_chaos(sim *s, bool on);    /* random faults and load on/off */
+
+/* Membership: a change asked of the leader (node: 0-based), as the chaos
+ * does; SS_ENOLEADER without a leader, else raft_change_conf's answer. */
+int sim_change(sim *s, int op, unsigned node);
+/* Members of the newest leader's latest configuration (voters only if
+ * voters_only), as 0-based nodes into out (room for SIM_MAX_NODES); 0
+ * without a leader. */
+unsigned sim_members(sim *s, unsigned *out, bool voters_only);
+unsigned sim_node_count(const sim *s);  /* n_nodes + n_spare */
+uint64_t sim_conf_changes(const sim *s); /* configuration entries committed */
 
 /* Observers. */
 raft *sim_raft(sim *s, unsigned node);  /* NULL while crashed */

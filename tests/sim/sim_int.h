@@ -9,9 +9,16 @@
 typedef struct dentry {     /* an entry on a simulated disk */
     uint64_t index, term;
     uint8_t type;
-    uint64_t payload;       /* client payloads are unique 8-byte ids; 0 for no-ops */
-    size_t len;
+    uint64_t payload;       /* client payloads are unique 8-byte ids; 0 for no-ops; */
+    size_t len;             /* configurations SIM_CONF | their number in sim.confs */
 } dentry;
+
+#define SIM_CONF (UINT64_C(1) << 63)
+
+typedef struct conf_blob {  /* a configuration entry's data, kept once per distinct value */
+    uint8_t *data;
+    size_t len;
+} conf_blob;
 
 typedef struct applied_rec {
     uint64_t index, term, payload;
@@ -36,6 +43,7 @@ typedef struct dwrite {     /* a write in flight to a simulated disk */
 typedef struct node {
     raft *r;                /* NULL while crashed */
     bool up;
+    bool stopped;           /* retired and shut down for good by the operator */
     unsigned gen;           /* restarts; stale tick events carry an older one */
     raft_hard_state disk_hs;
     dentry *disk;           /* disk[i] holds index disk_base + 1 + i */
@@ -49,6 +57,7 @@ typedef struct node {
     size_t n_applied, cap_applied;
     uint64_t lead_term;     /* term in which we last saw it lead, and its last index then */
     uint64_t lead_last;
+    uint64_t lead_commit;   /* and its commit index then */
     uint64_t commit_checked; /* its commit index claims checked up to here */
 } node;
 
@@ -99,11 +108,24 @@ struct sim {
     uint64_t snapshots;         /* installed */
     proposal *props;
     size_t n_props, cap_props;
+
+    /* membership */
+    conf_blob *confs;
+    size_t n_confs, cap_confs;
+    bool retired[SIM_MAX_NODES + 1]; /* by id: removed by a committed configuration */
+    uint64_t conf_changes;   /* configuration entries committed */
 };
 
 enum { EV_DELIVER, EV_TICK, EV_DISK, EV_CHAOS, EV_RESTART, EV_PROPOSE, EV_READ, EV_CUT, EV_SNAP_READ };
 
 void *sim_xrealloc(void *p, size_t n);
+unsigned sim_total(const sim *s);                          /* every node, spares included */
+/* The payload an entry is known by (a configuration's is SIM_CONF | its number). */
+uint64_t sim_entry_payload(sim *s, const raft_entry *e);
+/* The entry data for a payload: a configuration's blob, or the 8 bytes at *payload. */
+const void *sim_payload_data(const sim *s, const uint64_t *payload, size_t *len);
+/* The configuration the state machine holds after recs (the last one applied); false if none. */
+bool sim_sm_conf(const sim *s, const applied_rec *recs, size_t n, raft_conf *out);
 unsigned sim_rnd(sim *s, unsigned n);                      /* [0, n) */
 unsigned sim_rnd_range(sim *s, unsigned lo, unsigned hi);  /* [lo, hi] */
 void sim_schedule(sim *s, uint64_t t, int kind, unsigned node);

@@ -167,3 +167,65 @@ Test(sim_scenario, a_follower_behind_the_leaders_compaction_catches_up_by_snapsh
     cr_expect(applied_everywhere(s, 3, q));
     sim_free(s);
 }
+
+static unsigned voters(sim *s)
+{
+    unsigned out[SIM_MAX_NODES];
+    return sim_members(s, out, true);
+}
+
+/* Grow 3 -> 4 by a learner, promote it, remove the leader itself; the learner's and the
+ * remaining voters' configuration survives a compaction and a restart. */
+Test(sim_scenario, a_cluster_grows_by_a_learner_promotes_it_and_removes_its_leader)
+{
+    sim_options o;
+    sim_options_calm(&o, 3, 19);
+    o.n_spare = 1; /* node index 3 (id 4) starts outside the configuration */
+    sim *s = sim_new(&o);
+    run(s, 1000);
+    int l = sim_leader(s);
+    cr_assert_geq(l, 0);
+    uint64_t p;
+    cr_assert_eq(sim_propose(s, (unsigned)l, &p), SS_OK);
+    run(s, 1200);
+
+    cr_assert_eq(sim_change(s, RAFT_CONF_ADD_LEARNER, 3), SS_OK);
+    cr_expect_eq(sim_change(s, RAFT_CONF_PROMOTE, 3), SS_EBUSY, "one change at a time");
+    run(s, 1500);
+    cr_expect(sim_payload_applied(s, 3, p), "the learner got the log");
+    cr_expect_eq(voters(s), 3);
+    cr_expect_eq(raft_role_get(sim_raft(s, 3)), RAFT_FOLLOWER);
+
+    cr_assert_eq(sim_change(s, RAFT_CONF_PROMOTE, 3), SS_OK);
+    run(s, 1800);
+    cr_expect_eq(voters(s), 4);
+
+    uint64_t old_term = raft_term(sim_raft(s, (unsigned)l));
+    cr_assert_eq(sim_change(s, RAFT_CONF_REMOVE, (unsigned)l), SS_OK);
+    run(s, 2500);
+    int nl = sim_leader(s);
+    cr_assert_geq(nl, 0);
+    cr_expect_neq(nl, l, "the removed leader stepped down");
+    cr_expect_gt(raft_term(sim_raft(s, (unsigned)nl)), old_term);
+    cr_expect_eq(voters(s), 3);
+    uint64_t q;
+    cr_assert_eq(sim_propose(s, (unsigned)nl, &q), SS_OK);
+    run(s, 2800);
+    for (unsigned i = 0; i < 4; i++)
+        if (i != (unsigned)l)
+            cr_expect(sim_payload_applied(s, i, q), "node %u applied the write", i + 1);
+    cr_expect_not(sim_payload_applied(s, (unsigned)l, q), "the removed node gets no more entries");
+    cr_expect_neq(raft_role_get(sim_raft(s, (unsigned)l)), RAFT_LEADER);
+
+    raft *r4 = sim_raft(s, 3);
+    cr_assert_eq(raft_compact(r4, sim_applied(s, 3)), SS_OK);
+    sim_crash(s, 3);
+    sim_restart(s, 3);
+    const raft_member *m = raft_conf_find(raft_conf_get(sim_raft(s, 3), NULL, NULL), 4);
+    cr_assert_not_null(m, "node 4 restarts knowing it is a member");
+    cr_expect_eq(m->role, RAFT_VOTER);
+    cr_assert_eq(sim_propose(s, (unsigned)nl, &q), SS_OK);
+    run(s, 3300);
+    cr_expect(sim_payload_applied(s, 3, q));
+    sim_free(s);
+}

@@ -141,6 +141,26 @@ Test(raft_election, refuses_a_candidate_whose_last_term_is_older)
     cr_expect(fx_find(&f, RAFT_MSG_VOTE_RESP, 2, 0)->reject);
 }
 
+/* Figure 2: the timer restarts on a leader's AppendEntries, a granted vote or our own
+ * campaign; a stale candidate's newer term is none of these. Failed before the fix: the
+ * follower restarted its timer at each refused candidate and never campaigned itself. */
+Test(raft_election, a_refused_candidates_newer_term_does_not_restart_the_election_timer)
+{
+    fx_init(&f, 1, 3, false, true);
+    uint64_t terms[] = { 1, 2 };
+    fx_restore_log(&f, 2, terms, 2, 0);
+    f.auto_persist = true;
+    for (uint64_t term = 3; term < 10; term++) {
+        fx_tick(&f, FX_T / 4);
+        if (raft_role_get(f.r) != RAFT_FOLLOWER)
+            break;
+        raft_msg m = fx_vote(2, 1, term, 1, 1, false); /* a log older than ours */
+        fx_step(&f, &m);
+    }
+    cr_expect_eq(raft_role_get(f.r), RAFT_CANDIDATE,
+                 "it times out within 2T however many stale candidates it refuses");
+}
+
 Test(raft_election, refuses_a_candidate_with_the_same_last_term_and_a_shorter_log)
 {
     fx_init(&f, 1, 3, false, true);

@@ -178,7 +178,7 @@ Test(raft_features, a_restarted_node_resumes_from_a_log_that_starts_after_a_snap
     for (int i = 0; i < 3; i++)
         ents[i] = (raft_entry){ 10 + (uint64_t)i, 3, RAFT_ENTRY_NORMAL, &payload[i], 8 };
     raft_hard_state hs = { 4, 2, 11 };
-    cr_assert_eq(raft_restore(f.r, &hs, 10, 3, ents, 3, 10), SS_OK);
+    cr_assert_eq(raft_restore(f.r, &hs, 10, 3, ents, 3, 10, NULL), SS_OK);
     cr_expect_eq(raft_first_index(f.r), 10);
     cr_expect_eq(raft_last_index(f.r), 12);
     cr_expect_eq(raft_term(f.r), 4);
@@ -200,7 +200,7 @@ Test(raft_features, restore_rejects_a_log_whose_indexes_do_not_follow)
     raft_entry ents[2] = { { 1, 1, RAFT_ENTRY_NORMAL, &payload, 8 },
                            { 3, 1, RAFT_ENTRY_NORMAL, &payload, 8 } };
     raft_hard_state hs = { 1, 0, 0 };
-    cr_expect_eq(raft_restore(f.r, &hs, 1, 0, ents, 2, 0), SS_EINVAL);
+    cr_expect_eq(raft_restore(f.r, &hs, 1, 0, ents, 2, 0, NULL), SS_EINVAL);
 }
 
 Test(raft_features, compaction_drops_applied_entries_only)
@@ -264,7 +264,9 @@ Test(raft_features, a_single_node_cluster_commits_once_its_own_write_is_durable)
 Test(raft_features, malformed_messages_are_refused)
 {
     fx_init(&f, 1, 3, false, true);
-    raft_msg m = fx_vote(9, 1, 1, 0, 0, false); /* not a voter */
+    raft_msg m = fx_vote(1, 1, 1, 0, 0, false); /* from ourselves */
+    cr_expect_eq(raft_step(f.r, &m), SS_EINVAL);
+    m = fx_vote(0, 1, 1, 0, 0, false); /* from no node */
     cr_expect_eq(raft_step(f.r, &m), SS_EINVAL);
     m = fx_vote(2, 3, 1, 0, 0, false); /* not for us */
     cr_expect_eq(raft_step(f.r, &m), SS_EINVAL);

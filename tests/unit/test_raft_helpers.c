@@ -220,7 +220,7 @@ void fx_restore_log(fx *f, uint64_t term, const uint64_t *terms, size_t n, uint6
         ents[i] = (raft_entry){ i + 1, terms[i], RAFT_ENTRY_NORMAL, &payload[i], 8 };
     }
     raft_hard_state hs = { term, 0, commit };
-    cr_assert_eq(raft_restore(f->r, &hs, 1, 0, ents, n, commit), SS_OK);
+    cr_assert_eq(raft_restore(f->r, &hs, 1, 0, ents, n, commit, NULL), SS_OK);
     f->last_written = n;
     f->last_written_term = n ? terms[n - 1] : 0;
     f->hs = hs;

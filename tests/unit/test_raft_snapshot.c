@@ -268,10 +268,10 @@ Test(raft_snapshot, after_the_last_chunk_the_install_is_acknowledged_only_once_r
     cr_expect_eq(fx_count(&f, RAFT_MSG_APPEND_RESP), 0, "not durable yet");
     cr_expect_eq(f.n_committed, applied, "nothing to apply: the snapshot is the state");
 
-    raft_snapshot_installed(f.r, 9, 2); /* not this snapshot */
+    raft_snapshot_installed(f.r, 9, 2, NULL); /* not this snapshot */
     fx_drain(&f);
     cr_expect_eq(fx_count(&f, RAFT_MSG_APPEND_RESP), 0);
-    raft_snapshot_installed(f.r, 10, 2);
+    raft_snapshot_installed(f.r, 10, 2, NULL);
     fx_drain(&f);
     const raft_msg *ack = fx_find(&f, RAFT_MSG_APPEND_RESP, 1, 0);
     cr_assert_not_null(ack);
@@ -286,7 +286,7 @@ Test(raft_snapshot, after_install_the_follower_accepts_appends_from_the_snapshot
     follower(&f);
     raft_msg m = chunk(10, 0, "abc", true);
     fx_step(&f, &m);
-    raft_snapshot_installed(f.r, 10, 2);
+    raft_snapshot_installed(f.r, 10, 2, NULL);
     fx_drain(&f);
     fx_clear(&f);
     fx_msg storage;
@@ -369,7 +369,7 @@ Test(raft_snapshot, while_installing_a_follower_does_not_campaign)
     fx_tick(&f, 5 * FX_T);
     cr_expect_eq(raft_role_get(f.r), RAFT_FOLLOWER);
     cr_expect_eq(fx_count(&f, RAFT_MSG_VOTE), 0);
-    raft_snapshot_installed(f.r, 10, 2);
+    raft_snapshot_installed(f.r, 10, 2, NULL);
     fx_tick(&f, 5 * FX_T);
     cr_expect_neq(raft_role_get(f.r), RAFT_FOLLOWER, "once installed, a silent leader is replaced");
     fx_release(&f);
