@@ -121,10 +121,15 @@ void ss_info_reset(ss_node *node)
 
 /* Bytes the process has allocated and not freed (glibc's view, LevelDB's
  * memtables and cache included: they come from the same malloc). */
+static uint64_t rss_bytes(void);
+
 static uint64_t allocated_bytes(void)
 {
     struct mallinfo2 mi = mallinfo2();
-    return (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
+    uint64_t n = (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
+    /* Under a sanitizer's allocator glibc has handed out nothing: the
+     * resident size is the nearest honest figure. */
+    return n ? n : rss_bytes();
 }
 
 static uint64_t rss_bytes(void)
