@@ -26,6 +26,7 @@ typedef struct node {
     uv_signal_t sigint, sigterm;
     bool stopping;
     int exit_code;
+    const char *config_file;    /* the first argument when it is not a --directive */
 } node;
 
 static void usage(void)
@@ -101,6 +102,7 @@ static int start(node *n, char *errmsg)
     ss_engine_attach_cluster(n->engine, n->cluster);
     if ((rc = ss_server_new(n->loop, &n->cfg, n->engine, &n->server, errmsg)) != SS_OK)
         return rc;
+    ss_server_set_config_file(n->server, n->config_file);
     if ((rc = ss_cluster_start(n->cluster, errmsg)) != SS_OK)
         return rc;
     ss_engine_start(n->engine);
@@ -120,6 +122,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     static node n;
+    /* INFO's config_file (the loader reads it as the first argument). */
+    n.config_file = argc > 1 && strncmp(argv[1], "--", 2) ? argv[1] : NULL;
     ss_config_init(&n.cfg);
     ss_errmsg err = "";
     if (ss_config_load_args(&n.cfg, argc, argv, err) != SS_OK ||

@@ -86,7 +86,11 @@ static void add_keyspec(ss_buf *out, resp_proto proto, const ss_keyspec *k, cons
     resp_add_bulk_cstr(out, "begin_search");
     resp_add_map_len(out, proto, 2);
     resp_add_bulk_cstr(out, "type");
-    if (k->begin == SS_KS_INDEX) {
+    if (k->begin == SS_KS_BEGIN_UNKNOWN) {
+        resp_add_bulk_cstr(out, "unknown");
+        resp_add_bulk_cstr(out, "spec");
+        resp_add_map_len(out, proto, 0);
+    } else if (k->begin == SS_KS_INDEX) {
         resp_add_bulk_cstr(out, "index");
         resp_add_bulk_cstr(out, "spec");
         resp_add_map_len(out, proto, 1);
@@ -104,6 +108,12 @@ static void add_keyspec(ss_buf *out, resp_proto proto, const ss_keyspec *k, cons
     resp_add_bulk_cstr(out, "find_keys");
     resp_add_map_len(out, proto, 2);
     resp_add_bulk_cstr(out, "type");
+    if (k->find == SS_KS_FIND_UNKNOWN) {
+        resp_add_bulk_cstr(out, "unknown");
+        resp_add_bulk_cstr(out, "spec");
+        resp_add_map_len(out, proto, 0);
+        return;
+    }
     resp_add_bulk_cstr(out, k->find == SS_KS_RANGE ? "range" : "keynum");
     resp_add_bulk_cstr(out, "spec");
     resp_add_map_len(out, proto, 3);
@@ -203,14 +213,16 @@ static void add_args(ss_buf *out, resp_proto proto, const ss_cmdarg *args, long 
     for (long long i = 0; i < count; i++) {
         const ss_cmdarg *a = args;
         bool nested = a->type == ARG_ONEOF || a->type == ARG_BLOCK;
-        long long fields = 2 + (a->type == ARG_KEY) + (a->token != NULL) + (a->summary != NULL) +
+        /* Patterns that name keys (SORT's BY and GET) have a key spec too. */
+        bool spec = a->type == ARG_KEY || (a->type == ARG_PATTERN && a->key_spec_index > 0);
+        long long fields = 2 + spec + (a->token != NULL) + (a->summary != NULL) +
                            (a->since != NULL) + (a->deprecated_since != NULL) + (a->flags != 0) + nested;
         resp_add_map_len(out, proto, fields);
         resp_add_bulk_cstr(out, "name");
         resp_add_bulk_cstr(out, a->name);
         resp_add_bulk_cstr(out, "type");
         resp_add_bulk_cstr(out, arg_types[a->type]);
-        if (a->type == ARG_KEY) {
+        if (spec) {
             resp_add_bulk_cstr(out, "key_spec_index");
             resp_add_int(out, a->key_spec_index);
         }

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include "commands/families.h"
+#include "commands/info.h"
 #include "commands/keyhelpers.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -76,7 +77,7 @@ static void configSetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_
 
 static void configResetstatCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    memset(&node->stats, 0, sizeof node->stats);
+    ss_info_reset(node);
     resp_add_shared(out, RESP_SH_OK);
 }
 
@@ -93,95 +94,7 @@ static void configHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss
     resp_add_simple(out, "SET <directive> <value>");
 }
 
-/* ------------------------------------------------------------------ INFO */
-
-static bool want(const ss_args *a, const char *section, bool in_default)
-{
-    if (a->argc == 1)
-        return in_default;
-    for (int i = 1; i < a->argc; i++) {
-        if (ss_arg_is(a, i, section) || ss_arg_is(a, i, "all") || ss_arg_is(a, i, "everything"))
-            return true;
-        if (ss_arg_is(a, i, "default") && in_default)
-            return true;
-    }
-    return false;
-}
-
-static void infoCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    ss_buf b;
-    ss_buf_init(&b, 0);
-    bool leader = ss_node_is_leader(node);
-    if (want(a, "server", true)) {
-        ss_buf_append_cstr(&b, "# Server\r\n");
-        node->ops->info_server(node->ctx, &b);
-        ss_buf_append_cstr(&b, "\r\n");
-    }
-    if (want(a, "clients", true)) {
-        ss_buf_append_cstr(&b, "# Clients\r\n");
-        node->ops->info_clients(node->ctx, &b);
-        ss_buf_append_cstr(&b, "\r\n");
-    }
-    if (want(a, "memory", true)) {
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        ss_buf_appendf(&b, "# Memory\r\nused_memory_rss:%ld\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n\r\n",
-                       ru.ru_maxrss * 1024L);
-    }
-    if (want(a, "persistence", true)) {
-        ss_buf_appendf(&b, "# Persistence\r\nloading:0\r\naof_enabled:0\r\nrdb_bgsave_in_progress:%d\r\n"
-                           "rdb_last_save_time:%lld\r\nraft_log_fsync:%s\r\n\r\n",
-                       node->ops->snapshot_in_progress(node->ctx) ? 1 : 0,
-                       (long long)node->ops->last_snapshot_time(node->ctx),
-                       node->cfg->raft_fsync == SS_RAFT_FSYNC_ALWAYS ? "always" : "no");
-    }
-    if (want(a, "stats", true)) {
-        const ss_node_stats *st = &node->stats;
-        ss_buf_appendf(&b, "# Stats\r\ntotal_commands_processed:%llu\r\nkeyspace_hits:%llu\r\n"
-                           "keyspace_misses:%llu\r\nexpired_keys:%llu\r\nwrites_proposed:%llu\r\n"
-                           "writes_applied:%llu\r\nreads_served:%llu\r\npending_writes:%llu\r\n"
-                           "pending_reads:%llu\r\n\r\n",
-                       (unsigned long long)st->commands_processed, (unsigned long long)st->keyspace_hits,
-                       (unsigned long long)st->keyspace_misses, (unsigned long long)st->expired_keys,
-                       (unsigned long long)st->writes_proposed, (unsigned long long)st->writes_applied,
-                       (unsigned long long)st->reads_served, (unsigned long long)st->pending_writes,
-                       (unsigned long long)st->pending_reads);
-    }
-    if (want(a, "replication", true)) {
-        /* Monitoring tools read a Redis role here; the leader is the master. */
-        const char *leader_addr = ss_node_leader_addr(node);
-        ss_buf_appendf(&b, "# Replication\r\nrole:%s\r\n", leader ? "master" : "slave");
-        if (!leader && leader_addr) {
-            const char *colon = strrchr(leader_addr, ':');
-            ss_buf_appendf(&b, "master_host:%.*s\r\nmaster_port:%s\r\nmaster_link_status:up\r\n",
-                           colon ? (int)(colon - leader_addr) : 0, leader_addr, colon ? colon + 1 : "");
-        } else if (!leader) {
-            ss_buf_append_cstr(&b, "master_link_status:down\r\n");
-        }
-        ss_buf_append_cstr(&b, "\r\n");
-    }
-    if (want(a, "raft", true)) {
-        ss_buf_append_cstr(&b, "# Raft\r\n");
-        node->ops->raft_info(node->ctx, &b);
-        ss_buf_append_cstr(&b, "\r\n");
-    }
-    if (want(a, "cluster", true)) /* the Raft group, as one shard (CLUSTER) */
-        ss_buf_append_cstr(&b, "# Cluster\r\ncluster_enabled:1\r\n\r\n");
-    if (want(a, "keyspace", true)) {
-        ss_buf_append_cstr(&b, "# Keyspace\r\n");
-        ss_txn *txn = ss_txn_begin(node->store);
-        for (int db = 0; db < node->cfg->databases; db++) {
-            uint64_t n = 0;
-            if (ss_ks_dbsize(txn, db, &n) == SS_OK && n > 0)
-                ss_buf_appendf(&b, "db%d:keys=%llu\r\n", db, (unsigned long long)n);
-        }
-        ss_txn_abort(txn);
-    }
-    /* Redis ends the text without the last blank line's CRLF pair doubled. */
-    resp_add_verbatim(out, s->proto, "txt", ss_buf_data(&b), ss_buf_len(&b));
-    ss_buf_release(&b);
-}
+/* INFO is in cmd_info.c. */
 
 /* -------------------------------------------------------- keyspace-wide */
 
@@ -279,7 +192,7 @@ const ss_command ss_cmds_server[] = {
     SS_LOCAL("bgsave", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, bgsaveCommand),
     SS_LOCAL("lastsave", 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_DANGEROUS, lastsaveCommand),
     SS_CONTAINER("config", -2, 0, 0, config_subcommands),
-    SS_LOCAL("info", -1, CMD_LOADING | CMD_STALE, ACL_DANGEROUS, infoCommand),
+    SS_LOCAL("info", -1, CMD_LOADING | CMD_STALE, ACL_DANGEROUS, ss_info_command),
     SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NOMULTI | CMD_ALLOW_BUSY, 0, shutdownCommand),
     SS_LOCAL("time", 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, timeCommand),
     SS_READ("dbsize", 1, CMD_FAST, ACL_KEYSPACE, dbsizeExec),

@@ -275,55 +275,25 @@ static void zrevrankExec(ss_exec_ctx *ctx, const ss_args *a) { rank_generic(ctx,
 
 /* ------------------------------------------------------------------ ZRANGE and friends */
 
-typedef struct zrange_req {
-    zrange r;
+typedef struct range_emit {
+    ss_buf items;
+    resp_proto proto;
     bool withscores;
-    long long offset, limit;
-} zrange_req;
+    long long n;
+} range_emit;
 
-/*
- * The ZRANGE family, as Redis's zrangeGenericCommand parses it: by (-1:
- * chosen by BYSCORE/BYLEX), dir (-1: REV allowed, 0 forward, 1 reverse).
- * Returns -1 or the error to reply.
- */
-static int zrange_parse(const ss_args *a, int by, int dir, zrange_req *q)
+static int range_emit_one(void *ud, const char *m, size_t mlen, double score)
 {
-    memset(q, 0, sizeof *q);
-    q->limit = -1;
-    for (int j = 4; j < a->argc; j++) {
-        int left = a->argc - j - 1;
-        if (ss_arg_is(a, j, "withscores")) {
-            q->withscores = true;
-        } else if (ss_arg_is(a, j, "limit") && left >= 2) {
-            if (!ss_parse_ll(a->argv[j + 1], a->argvlen[j + 1], &q->offset) ||
-                !ss_parse_ll(a->argv[j + 2], a->argvlen[j + 2], &q->limit))
-                return RERR_NOTINT;
-            j += 2;
-        } else if (dir == -1 && ss_arg_is(a, j, "rev")) {
-            dir = 1;
-        } else if (by == -1 && ss_arg_is(a, j, "bylex")) {
-            by = BY_LEX;
-        } else if (by == -1 && ss_arg_is(a, j, "byscore")) {
-            by = BY_SCORE;
-        } else {
-            return RERR_SYNTAX;
-        }
-    }
-    q->r.by = by == -1 ? BY_RANK : by;
-    q->r.rev = dir == 1;
-    if (q->limit != -1 && q->r.by == BY_RANK)
-        return RERR_ZRANGE_LIMIT;
-    if (q->withscores && q->r.by == BY_LEX)
-        return RERR_ZRANGE_LEX_WITHSCORES;
-    /* Reverse score and lex ranges are given as max, min. */
-    bool swap = q->r.rev && q->r.by != BY_RANK;
-    return zset_parse_bounds(a, swap ? 3 : 2, swap ? 2 : 3, &q->r);
+    range_emit *e = ud;
+    emit(&e->items, e->proto, e->withscores, m, mlen, score);
+    e->n++;
+    return SS_OK;
 }
 
 static void zrange_reply(ss_exec_ctx *ctx, const ss_args *a, int by, int dir)
 {
     zrange_req q;
-    int err = zrange_parse(a, by, dir, &q);
+    int err = zset_range_parse(a, by, dir, false, &q);
     if (err >= 0) {
         ss_reply_err(ctx->out, (ss_reply_err_code)err);
         return;
@@ -332,34 +302,22 @@ static void zrange_reply(ss_exec_ctx *ctx, const ss_args *a, int by, int dir)
     ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
     if (found == SS_REPLIED)
         return;
-    zrange *r = &q.r;
-    if (found == SS_MISSING || !zset_range_possible(r) ||
-        (r->by == BY_RANK && !zset_rank_normalize(r, (long long)z.meta.count)) ||
-        (r->by != BY_RANK && (q.offset < 0 || (q.offset > 0 && (uint64_t)q.offset >= z.meta.count)))) {
+    if (found == SS_MISSING) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         return;
     }
-    zwalk w;
-    int rc = zset_walk_start(ctx, &z, r, &w);
+    range_emit e = {.proto = ctx->proto, .withscores = q.withscores};
+    ss_buf_init(&e.items, 0);
+    int rc = zset_range_each(ctx, &z, &q, range_emit_one, &e);
+    if (rc == SS_OK)
+        rc = ss_buf_error(&e.items);
     if (rc != SS_OK) {
         ss_exec_fail(ctx, rc);
-        return;
+    } else {
+        emit_header(ctx->out, ctx->proto, q.withscores, e.n);
+        resp_add_raw(ctx->out, ss_buf_data(&e.items), ss_buf_len(&e.items));
     }
-    for (long long i = 0; r->by != BY_RANK && i < q.offset && zset_walk_valid(&w); i++)
-        zset_walk_next(&w);
-    ss_buf items;
-    ss_buf_init(&items, 0);
-    long long n = 0;
-    for (long long lim = q.limit; lim != 0 && zset_walk_valid(&w); lim--, zset_walk_next(&w)) {
-        emit(&items, ctx->proto, q.withscores, w.member, w.mlen, w.score);
-        n++;
-    }
-    ss_ks_subiter_free(w.it);
-    emit_header(ctx->out, ctx->proto, q.withscores, n);
-    resp_add_raw(ctx->out, ss_buf_data(&items), ss_buf_len(&items));
-    if (ss_buf_error(&items) != SS_OK)
-        ss_exec_fail(ctx, ss_buf_error(&items));
-    ss_buf_release(&items);
+    ss_buf_release(&e.items);
 }
 
 static void zrangeExec(ss_exec_ctx *ctx, const ss_args *a) { zrange_reply(ctx, a, -1, -1); }

@@ -127,8 +127,8 @@ enum {
     KS_VARIABLE_FLAGS = 1u << 10, /* the flags depend on the arguments: the row's getkeys tells */
 };
 
-enum { SS_KS_INDEX = 1, SS_KS_KEYWORD = 2 };  /* begin_search */
-enum { SS_KS_RANGE = 1, SS_KS_KEYNUM = 2 };   /* find_keys */
+enum { SS_KS_INDEX = 1, SS_KS_KEYWORD = 2, SS_KS_BEGIN_UNKNOWN = 3 };  /* begin_search */
+enum { SS_KS_RANGE = 1, SS_KS_KEYNUM = 2, SS_KS_FIND_UNKNOWN = 3 };     /* find_keys */
 
 typedef struct ss_keyspec {
     uint16_t flags;           /* KS_* */
@@ -148,6 +148,8 @@ typedef struct ss_keyspec {
 #define KS_BEGIN_KEYWORD(kw, from) .begin = SS_KS_KEYWORD, .keyword = (kw), .startfrom = (from)
 #define KS_FIND_RANGE(last, step, lim) .find = SS_KS_RANGE, .lastkey = (last), .keystep = (step), .limit = (lim)
 #define KS_FIND_KEYNUM(idx, first, step) .find = SS_KS_KEYNUM, .keynumidx = (idx), .firstkey = (first), .keystep = (step)
+/* Keys the arguments cannot locate (SORT's BY/GET and STORE): "unknown". */
+#define KEYS_UNKNOWN(fl) {.flags = (fl), .begin = SS_KS_BEGIN_UNKNOWN, .find = SS_KS_FIND_UNKNOWN}
 /* The usual specs. One key at argument i: */
 #define KEY(i, fl) {.flags = (fl), KS_BEGIN_INDEX(i), KS_FIND_RANGE(0, 1, 0)}
 /* Every step-th argument from i to the end (DEL, MSET): */
@@ -264,6 +266,10 @@ typedef struct ss_command {
      * "container|sub", ended by SS_END. argv[1] picks one; each has its own
      * arity, flags and handler. */
     const struct ss_command *subcommands;
+    /* A CMD_WRITE row some of whose lines only read (SORT without STORE,
+     * GEORADIUS without STORE): false for those, which then run as reads,
+     * not through the log. NULL: every line of a CMD_WRITE row writes. */
+    bool (*writes)(const ss_args *a);
 } ss_command;
 
 /*
@@ -310,6 +316,9 @@ const ss_command *ss_command_find(const ss_args *a, const ss_command **container
 void ss_reply_unknown_subcommand(ss_buf *out, const ss_args *a);
 /* The top-level rows, for COMMAND (subcommands hang off their containers). */
 const ss_command *ss_command_table(size_t *count);
+/* Whether this command line changes the keyspace (goes through the log):
+ * CMD_WRITE, unless the row's `writes` says this line only reads. */
+bool ss_command_writes(const ss_command *cmd, const ss_args *a);
 /* Whether argc fits the arity. */
 bool ss_command_arity_ok(const ss_command *cmd, int argc);
 

@@ -30,7 +30,8 @@ typedef struct ss_cmdarg {
     const char *name;
     uint8_t type;             /* ARG_* */
     uint8_t flags;            /* ARG_OPTIONAL | ARG_MULTIPLE | ARG_MULTIPLE_TOKEN */
-    uint8_t key_spec_index;   /* ARG_KEY: which of the row's key specs finds it */
+    uint8_t key_spec_index;   /* ARG_KEY: which of the row's key specs finds it; ARG_PATTERN: the
+                               * spec of the keys it names (SORT's BY, GET), 0: none */
     uint8_t nargs;            /* ARG_ONEOF, ARG_BLOCK */
     const char *token;        /* the word that introduces it ("EX") */
     const char *summary;

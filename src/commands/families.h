@@ -17,6 +17,9 @@
     X(list)                                                                         \
     X(set)                                                                          \
     X(zset)                                                                         \
+    X(zsetop)  /* ZUNION ZINTER ZDIFF (+STORE) ZINTERCARD ZRANGESTORE ZRANDMEMBER */ \
+    X(geo)                                                                          \
+    X(sort)    /* SORT SORT_RO */                                                   \
     X(stream)                                                                       \
     X(bitmap)  /* SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO */        \
     X(hll)     /* PFADD PFCOUNT PFMERGE */                                         \
@@ -25,7 +28,8 @@
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
     X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
-    X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */
+    X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */                   \
+    X(monitor) /* SLOWLOG LATENCY */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

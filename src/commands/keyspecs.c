@@ -160,6 +160,8 @@ static int keys_from_specs(const ss_command *c, const ss_args *a, ss_keyref *key
         const ss_keyspec *k = &c->keys[s];
         if (k->flags & KS_NOT_KEY)
             continue;
+        if (k->begin == SS_KS_BEGIN_UNKNOWN)
+            return -1; /* as Redis: the getkeys procedure must tell */
         int first = spec_begin(k, a), last;
         if (first == 0)
             continue; /* the keyword is absent: no keys from this spec */

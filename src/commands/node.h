@@ -34,6 +34,47 @@ typedef struct ss_node_stats {
     uint64_t pending_reads;
 } ss_node_stats;
 
+/* What the connections count, for INFO stats. */
+typedef struct ss_conn_stats {
+    uint64_t connections_received;
+    uint64_t rejected_connections;
+    uint64_t net_input_bytes;
+    uint64_t net_output_bytes;
+} ss_conn_stats;
+
+/* INFO's own figures, kept by commands/cmd_info.c (info.h): commandstats by
+ * row (the rows are a fixed set, so the table cannot grow past them),
+ * errorstats by error code (at most SS_INFO_ERR_MAX codes, as Redis), and
+ * the samples behind the instantaneous rates. */
+#define SS_INFO_CMD_SLOTS 1024
+#define SS_INFO_ERR_MAX 128
+#define SS_INFO_SAMPLES 16
+
+typedef struct ss_info_cmdstat {
+    const void *cmd;            /* the ss_command row; NULL: free slot */
+    uint64_t calls, usec, rejected, failed;
+} ss_info_cmdstat;
+
+typedef struct ss_info_state {
+    ss_info_cmdstat cmds[SS_INFO_CMD_SLOTS];
+    size_t ncmds;
+    struct {
+        char code[32];
+        uint64_t count;
+    } errs[SS_INFO_ERR_MAX];
+    size_t nerrs;
+    uint64_t error_replies;
+    /* Rates: per-second figures of the last SS_INFO_SAMPLES samples. */
+    uint64_t sample_ms, last_cmds, last_in, last_out;
+    uint64_t ops[SS_INFO_SAMPLES], in[SS_INFO_SAMPLES], out[SS_INFO_SAMPLES];
+    unsigned idx;
+    uint64_t mem_peak, mem_startup;
+    /* SLOWLOG: newest first, at most slowlog-max-len entries. */
+    struct ss_slowlog_entry *slow_head, *slow_tail;
+    size_t slow_len;
+    uint64_t slow_next_id;
+} ss_info_state;
+
 typedef struct ss_node_ops {
     /* Raft, through the cluster. */
     bool (*is_leader)(void *ctx);
@@ -52,6 +93,7 @@ typedef struct ss_node_ops {
     void (*client_list)(void *ctx, ss_buf *out);    /* CLIENT LIST lines */
     void (*info_clients)(void *ctx, ss_buf *out);   /* INFO clients lines */
     void (*info_server)(void *ctx, ss_buf *out);    /* INFO server lines */
+    void (*conn_stats)(void *ctx, ss_conn_stats *out);
     /* The engine's own per-connection state (a transaction being queued...),
      * dropped for RESET. */
     void (*reset_session)(void *ctx, ss_session *s);
@@ -71,6 +113,7 @@ typedef struct ss_node {
     ss_store *store;
     ss_pubsub *pubsub;          /* this node's subscriptions (commands/pubsub.h) */
     ss_node_stats stats;
+    ss_info_state info;
     const ss_node_ops *ops;
     void *ctx;                  /* the ops' first argument */
 } ss_node;

@@ -30,6 +30,22 @@
     X(RERR_ZRANGE_LEX,    "ERR min or max not valid string range item")                       \
     X(RERR_ZRANGE_LEX_WITHSCORES, "ERR syntax error, WITHSCORES not supported in combination with BYLEX") \
     X(RERR_ZRANGE_LIMIT,  "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX") \
+    X(RERR_ZSETOP_NOKEYS, "ERR at least 1 input key is needed for '%s' command")             \
+    X(RERR_WEIGHT_FLOAT,  "ERR weight value is not a float")                                  \
+    X(RERR_GEO_PAIR,      "ERR invalid longitude,latitude pair %f,%f")                        \
+    X(RERR_GEO_RADIUS,    "ERR need numeric radius")                                          \
+    X(RERR_GEO_RADIUS_NEG,"ERR radius cannot be negative")                                    \
+    X(RERR_GEO_WIDTH,     "ERR need numeric width")                                           \
+    X(RERR_GEO_HEIGHT,    "ERR need numeric height")                                          \
+    X(RERR_GEO_BOX_NEG,   "ERR height or width cannot be negative")                           \
+    X(RERR_GEO_UNIT,      "ERR unsupported unit provided. please use M, KM, FT, MI")          \
+    X(RERR_GEO_MEMBER,    "ERR could not decode requested zset member")                       \
+    X(RERR_GEO_COUNT,     "ERR COUNT must be > 0")                                            \
+    X(RERR_GEO_ANY,       "ERR the ANY argument requires COUNT argument")                     \
+    X(RERR_GEO_STORE_WITH,"ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options") \
+    X(RERR_GEO_FROM,      "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s") \
+    X(RERR_GEO_BY,        "ERR exactly one of BYRADIUS and BYBOX can be specified for %s")    \
+    X(RERR_SORT_SCORE,    "ERR One or more scores can't be converted into double")            \
     X(RERR_INVALID_CURSOR,"ERR invalid cursor")                                               \
     X(RERR_HASH_NOTINT,   "ERR hash value is not an integer")                                 \
     X(RERR_HASH_NOTFLOAT, "ERR hash value is not a float")                                    \

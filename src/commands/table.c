@@ -92,6 +92,13 @@ const ss_command *ss_command_table(size_t *count)
     return table;
 }
 
+bool ss_command_writes(const ss_command *cmd, const ss_args *a)
+{
+    if (!(cmd->flags & CMD_WRITE))
+        return false;
+    return cmd->writes == NULL || cmd->writes(a);
+}
+
 bool ss_command_arity_ok(const ss_command *cmd, int argc)
 {
     return cmd->arity >= 0 ? argc == cmd->arity : argc >= -cmd->arity;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "commands/collection.h"
 #include "commands/keyhelpers.h"
 
 /*
@@ -92,5 +93,55 @@ int zset_walk_start(ss_exec_ctx *ctx, const ss_key *z, const zrange *r, zwalk *w
 /* Whether the walk is on an element of the range (member, mlen, score set). */
 bool zset_walk_valid(zwalk *w);
 void zset_walk_next(zwalk *w);
+
+/* A ZRANGE request: the range, WITHSCORES, LIMIT offset count (count -1: none). */
+typedef struct zrange_req {
+    zrange r;
+    bool withscores;
+    long long offset, limit;
+} zrange_req;
+
+/* Parses ZRANGE's options from argument 4 on and its bounds at 2 and 3 (by
+ * -1: BYSCORE/BYLEX allowed; dir -1: REV allowed, 0 forward, 1 reverse;
+ * store: ZRANGESTORE, WITHSCORES refused). Returns -1 or the error to reply. */
+int zset_range_parse(const ss_args *a, int by, int dir, bool store, zrange_req *q);
+/* Called for each element of a range; a non-SS_OK return stops the walk. */
+typedef int (*zset_each_fn)(void *ud, const char *m, size_t mlen, double score);
+/* Calls cb on each element of q's range of z in order (rank ranges are
+ * normalized in q, LIMIT applied). SS_OK or the first error. */
+int zset_range_each(ss_exec_ctx *ctx, const ss_key *z, zrange_req *q, zset_each_fn cb, void *ud);
+
+/* ------------------------------------------- results built in memory (zset_result.c) */
+
+/* AGGREGATE SUM|MIN|MAX. */
+enum { ZAGG_SUM, ZAGG_MIN, ZAGG_MAX };
+/* Redis's zunionInterAggregate (a SUM of +inf and -inf is 0). */
+void zset_aggregate(double *target, double val, int aggregate);
+
+/* Members with scores, in insertion order until zresult_sort. Zero-initialise. */
+typedef struct zresult {
+    ss_strvec members;
+    double *scores;
+    size_t cap;
+    size_t *slots, nslots; /* zresult_merge's index: member i + 1, 0 empty */
+    size_t *order;         /* after zresult_sort: indexes in (score, member) order */
+} zresult;
+
+/* Appends a member known not to be there yet. SS_OK or SS_ENOMEM. */
+int zresult_add(zresult *r, const char *m, size_t mlen, double score);
+/* Adds a member, or aggregates score into the one already there. */
+int zresult_merge(zresult *r, const char *m, size_t mlen, double score, int aggregate);
+/* Orders the members as a sorted set does (score, then member bytes). */
+int zresult_sort(zresult *r);
+/* Replies the sorted members (WITHSCORES: pairs, nested in RESP3). */
+void zresult_reply(ss_exec_ctx *ctx, const zresult *r, bool withscores);
+/* Whether writing r under a key of klen bytes fits one command's writes;
+ * replies the error when not. */
+bool zresult_fits_or_reply(ss_exec_ctx *ctx, const zresult *r, size_t klen);
+/* Replaces dst with the sorted r (deletes it when r is empty) raising
+ * Redis's events (event: "zunionstore"...) and replies the count; false
+ * after a storage error (replied). */
+bool zresult_store(ss_exec_ctx *ctx, const char *dst, size_t dlen, const zresult *r, const char *event);
+void zresult_release(zresult *r);
 
 #endif

@@ -246,3 +246,64 @@ bool zset_rank_normalize(zrange *r, long long n)
         r->end = n - 1;
     return true;
 }
+
+/*
+ * The ZRANGE family, as Redis's zrangeGenericCommand parses it from argument
+ * 4 on (min and max at 2 and 3): by (-1: chosen by BYSCORE/BYLEX), dir (-1:
+ * REV allowed, 0 forward, 1 reverse); store (ZRANGESTORE, whose arguments
+ * are passed shifted by one) refuses WITHSCORES. Returns -1 or the error to
+ * reply.
+ */
+int zset_range_parse(const ss_args *a, int by, int dir, bool store, zrange_req *q)
+{
+    memset(q, 0, sizeof *q);
+    q->limit = -1;
+    for (int j = 4; j < a->argc; j++) {
+        int left = a->argc - j - 1;
+        if (!store && ss_arg_is(a, j, "withscores")) {
+            q->withscores = true;
+        } else if (ss_arg_is(a, j, "limit") && left >= 2) {
+            if (!ss_parse_ll(a->argv[j + 1], a->argvlen[j + 1], &q->offset) ||
+                !ss_parse_ll(a->argv[j + 2], a->argvlen[j + 2], &q->limit))
+                return RERR_NOTINT;
+            j += 2;
+        } else if (dir == -1 && ss_arg_is(a, j, "rev")) {
+            dir = 1;
+        } else if (by == -1 && ss_arg_is(a, j, "bylex")) {
+            by = BY_LEX;
+        } else if (by == -1 && ss_arg_is(a, j, "byscore")) {
+            by = BY_SCORE;
+        } else {
+            return RERR_SYNTAX;
+        }
+    }
+    q->r.by = by == -1 ? BY_RANK : by;
+    q->r.rev = dir == 1;
+    if (q->limit != -1 && q->r.by == BY_RANK)
+        return RERR_ZRANGE_LIMIT;
+    if (q->withscores && q->r.by == BY_LEX)
+        return RERR_ZRANGE_LEX_WITHSCORES;
+    /* Reverse score and lex ranges are given as max, min. */
+    bool swap = q->r.rev && q->r.by != BY_RANK;
+    return zset_parse_bounds(a, swap ? 3 : 2, swap ? 2 : 3, &q->r);
+}
+
+/* Calls cb on each element of q's range of z (LIMIT applied), in order. */
+int zset_range_each(ss_exec_ctx *ctx, const ss_key *z, zrange_req *q, zset_each_fn cb, void *ud)
+{
+    zrange *r = &q->r;
+    if (!zset_range_possible(r) ||
+        (r->by == BY_RANK && !zset_rank_normalize(r, (long long)z->meta.count)) ||
+        (r->by != BY_RANK && (q->offset < 0 || (q->offset > 0 && (uint64_t)q->offset >= z->meta.count))))
+        return SS_OK;
+    zwalk w;
+    int rc = zset_walk_start(ctx, z, r, &w);
+    if (rc != SS_OK)
+        return rc;
+    for (long long i = 0; r->by != BY_RANK && i < q->offset && zset_walk_valid(&w); i++)
+        zset_walk_next(&w);
+    for (long long lim = q->limit; rc == SS_OK && lim != 0 && zset_walk_valid(&w); lim--, zset_walk_next(&w))
+        rc = cb(ud, w.member, w.mlen, w.score);
+    ss_ks_subiter_free(w.it);
+    return rc;
+}

@@ -50,6 +50,8 @@ typedef struct ss_config {
     int protected_mode;             /* 0 no, 1 yes: without requirepass, loopback clients only */
     int maxclients;
     int timeout;                    /* idle client timeout in seconds, 0 = never */
+    int slowlog_log_slower_than;    /* usec; a command this slow or slower is logged; < 0 = never */
+    int slowlog_max_len;            /* SLOWLOG entries kept */
     int databases;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "commands/info.h"
 #include "engine/engine_internal.h"
 
 static void reply_unknown(ss_buf *out, const ss_args *a)
@@ -53,9 +54,18 @@ static bool subscribed_mode_allows(const ss_command *cmd)
     return false;
 }
 
-/* A command refused before it runs; inside MULTI it also dooms the EXEC. */
-static ss_dispatch_result refuse(ss_session *s)
+/* A command refused before it runs; inside MULTI it also dooms the EXEC.
+ * INFO counts it (commandstats' rejected_calls, errorstats) from the reply
+ * written at out from start. */
+static ss_dispatch_result refuse(ss_engine *e, ss_session *s, const ss_command *cmd, ss_buf *out,
+                                 size_t start)
 {
+    const char *reply = ss_buf_data(out) + start;
+    size_t len = ss_buf_len(out) - start;
+    if (cmd)
+        ss_info_rejected(&e->node, cmd, reply, len);
+    else
+        ss_info_error(&e->node, reply, len);
     if (s->in_multi)
         s->multi_dirty = true;
     return SS_DISPATCH_DONE;
@@ -67,6 +77,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
+    size_t start = ss_buf_len(out);
     const ss_command *container;
     const ss_command *cmd = ss_command_find(a, &container);
     if (cmd == NULL || (cmd->flags & CMD_INTERNAL)) {
@@ -74,25 +85,25 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
             ss_reply_unknown_subcommand(out, a);
         else
             reply_unknown(out, a);
-        return refuse(s);
+        return refuse(e, s, NULL, out, start);
     }
     snprintf(s->last_cmd, sizeof s->last_cmd, "%s", cmd->name);
     if (!s->authenticated && !(cmd->flags & CMD_NOAUTH)) {
         ss_reply_err(out, RERR_NOAUTH);
-        return refuse(s);
+        return refuse(e, s, cmd, out, start);
     }
     if (!ss_command_arity_ok(cmd, a->argc)) {
         ss_reply_err(out, RERR_ARITY, cmd->name);
-        return refuse(s);
+        return refuse(e, s, cmd, out, start);
     }
     if (s->subscribed > 0 && s->proto == RESP2 && !subscribed_mode_allows(cmd)) {
         ss_reply_err(out, RERR_PUBSUB_CONTEXT, cmd->name);
-        return refuse(s);
+        return refuse(e, s, cmd, out, start);
     }
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
         if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
-            return refuse(s);
+            return refuse(e, s, cmd, out, start);
         }
         return ss_multi_queue(e, s, cmd, a, out);
     }
@@ -105,20 +116,26 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
          * not take effect before the reads queued ahead of it have run. */
         if (s->pending > 0 && s->pending_kind == KIND_READ && !strcmp(cmd->name, "select"))
             return SS_DISPATCH_BLOCKED;
+        uint64_t t0 = ss_clock_mono_ns();
         cmd->local(&e->node, s, a, out);
+        uint64_t usec = (ss_clock_mono_ns() - t0) / 1000;
+        ss_info_called(&e->node, cmd, usec, ss_buf_data(out) + start, ss_buf_len(out) - start);
+        ss_slowlog_note(&e->node, cmd, a, s, usec);
         return SS_DISPATCH_DONE;
     }
     if (redirect(e, s, cmd, a, out))
-        return SS_DISPATCH_DONE;
-    if (SS_CMD_LOGGED(cmd)) {
+        return refuse(e, s, cmd, out, start);
+    if (ss_command_writes(cmd, a)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
         /* A blocking command waits alone: what follows it waits for it. */
         bool blocking = ss_blocking_handles(cmd);
         if (blocking && s->pending > 0)
             return SS_DISPATCH_BLOCKED;
-        if (cmd->prepare && !cmd->prepare(s, a, out))
+        if (cmd->prepare && !cmd->prepare(s, a, out)) {
+            ss_info_rejected(&e->node, cmd, ss_buf_data(out) + start, ss_buf_len(out) - start);
             return SS_DISPATCH_DONE;
+        }
         if (blocking)
             return ss_blocking_start(e, s, a, out);
         return ss_write_propose(e, s, a, 1, 0, out);

@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "commands/info.h"
 #include "engine/engine_internal.h"
 
 /*
@@ -132,6 +133,14 @@ static void node_info_server(void *ctx, ss_buf *out)
         e->hooks.info_server(e->hooks.ctx, out);
 }
 
+static void node_conn_stats(void *ctx, ss_conn_stats *out)
+{
+    ss_engine *e = ctx;
+    *out = (ss_conn_stats){0};
+    if (e->hooks.conn_stats)
+        e->hooks.conn_stats(e->hooks.ctx, out);
+}
+
 static void node_reset_session(void *ctx, ss_session *s)
 {
     ss_engine *e = ctx;
@@ -157,6 +166,7 @@ static const ss_node_ops node_ops = {
     .client_list = node_client_list,
     .info_clients = node_info_clients,
     .info_server = node_info_server,
+    .conn_stats = node_conn_stats,
     .reset_session = node_reset_session,
     .shutdown = node_shutdown,
     .script = ss_script_service,
@@ -321,6 +331,7 @@ static void free_after_close(uv_handle_t *h)
     ss_engine *e = h->data;
     if (--e->open_handles == 0) {
         ss_buf_release(&e->scratch);
+        ss_slowlog_release(&e->node);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
         ss_events_release(e);

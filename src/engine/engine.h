@@ -32,6 +32,7 @@ typedef struct ss_engine_hooks {
     void (*client_list)(void *ctx, ss_buf *out);
     void (*info_clients)(void *ctx, ss_buf *out);
     void (*info_server)(void *ctx, ss_buf *out);
+    void (*conn_stats)(void *ctx, ss_conn_stats *out);
     /* The most bytes the session's next async read reply may take (0: no
      * limit). A read whose reply would pass it is not built whole: complete
      * gets reply == NULL, and the server closes the connection, as Redis does

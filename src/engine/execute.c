@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "commands/info.h"
 #include "engine/engine_internal.h"
 #include "store/txn.h"
 
@@ -38,18 +39,27 @@ ss_args *ss_args_copy(const ss_args *cmds, uint32_t ncmds)
 
 void ss_exec_one(ss_exec_ctx *ctx, const ss_args *a)
 {
+    size_t start = ss_buf_len(ctx->out);
     const ss_command *cmd = ss_command_find(a, NULL);
     if (cmd == NULL || cmd->exec == NULL) {
         /* Only keyspace commands reach the log or a read; anything else is
          * refused here so that apply stays deterministic. */
         ss_reply_err(ctx->out, RERR_UNKNOWN_CMD, a->argv[0], "");
+        ss_info_error(ctx->node, ss_buf_data(ctx->out) + start, ss_buf_len(ctx->out) - start);
         return;
     }
-    if (!ctx->is_apply && SS_CMD_LOGGED(cmd)) {
+    if (!ctx->is_apply && ss_command_writes(cmd, a)) {
         ss_reply_err(ctx->out, RERR_INTERNAL, "write command outside the log");
+        ss_info_rejected(ctx->node, cmd, ss_buf_data(ctx->out) + start, ss_buf_len(ctx->out) - start);
         return;
     }
+    /* INFO commandstats: the time this node spent running it (a write's
+     * apply, not its trip through Raft). */
+    uint64_t t0 = ss_clock_mono_ns();
     cmd->exec(ctx, a);
+    uint64_t usec = (ss_clock_mono_ns() - t0) / 1000;
+    ss_info_called(ctx->node, cmd, usec, ss_buf_data(ctx->out) + start, ss_buf_len(ctx->out) - start);
+    ss_slowlog_note(ctx->node, cmd, a, NULL, usec);
 }
 
 void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds, bool multi,

@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "commands/info.h"
 #include "engine/engine_internal.h"
 #include "store/keyspace.h"
 
@@ -70,6 +71,7 @@ void ss_engine_on_timer(uv_timer_t *t)
     ss_pending_expire(e, ss_clock_wall_ms());
     ss_blocking_expire(e, ss_clock_wall_ms());
     active_expire(e);
+    ss_info_cron(&e->node, ss_clock_mono_ms());
 }
 
 /* Sweeps unreachable sub-keys a little at a time while the loop is idle. */

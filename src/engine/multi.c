@@ -150,7 +150,7 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
     bool watched = s->nwatched > 0;
     bool writes = watched;
     for (int i = 0; i < s->nqueued; i++)
-        if (SS_CMD_LOGGED(s->queued[i].cmd))
+        if (ss_command_writes(s->queued[i].cmd, s->queued[i].a))
             writes = true;
     int kind = writes ? KIND_WRITE : KIND_READ;
     if (s->pending > 0 && s->pending_kind != kind)

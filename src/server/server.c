@@ -1,6 +1,8 @@
 /* The RESP server: one libuv loop, a TCP listener and the client connections. */
 #include "server/server.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -50,36 +52,78 @@ static void hook_client_list(void *ctx, ss_buf *out)
         ss_client_describe(c, out);
 }
 
+/* Redis 7.0's clients section. The largest buffers are those of the
+ * connections open now (Redis keeps the largest of the last few seconds). */
 static void hook_info_clients(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
-    size_t blocked = 0, pubsub = 0;
+    size_t blocked = 0, max_in = 0, max_out = 0;
     for (ss_client *c = srv->clients; c; c = c->next) {
-        blocked += c->session.blocked;
-        pubsub += c->session.subscribed > 0;
+        blocked += c->session.blocked; /* BLPOP and friends waiting, as Redis counts */
+        size_t in = ss_client_query_bytes(c), o = ss_client_output_bytes(c);
+        max_in = in > max_in ? in : max_in;
+        max_out = o > max_out ? o : max_out;
     }
-    ss_buf_appendf(out, "connected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n"
-                        "pubsub_clients:%zu\r\n"
-                        "total_connections_received:%llu\r\nrejected_connections:%llu\r\n",
-                   srv->nclients, srv->cfg->maxclients, blocked, pubsub,
-                   (unsigned long long)srv->stats.connections_received,
-                   (unsigned long long)srv->stats.rejected_connections);
+    ss_buf_appendf(out, "connected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
+                        "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
+                        "blocked_clients:%zu\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+                   srv->nclients, srv->cfg->maxclients, max_in, max_out, blocked);
 }
 
+/* The lines of Redis 7.0's server section that mean something here, in its
+ * order, with sandstore's own (version, raft_port) among them. */
 static void hook_info_server(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
     struct utsname u;
     uname(&u);
-    int64_t up = (ss_clock_wall_ms() - srv->start_ms) / 1000;
+    int64_t now_us = ss_clock_wall_us();
+    int64_t up = (now_us / 1000 - srv->start_ms) / 1000;
+    char exe[1024] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
     ss_buf_appendf(out,
-                   "redis_version:7.0.15\r\nsandstore_version:%s\r\nredis_mode:cluster\r\n"
-                   "os:%s %s %s\r\narch_bits:%d\r\nmultiplexing_api:libuv\r\nprocess_id:%d\r\n"
-                   "run_id:%016llx%016llx\r\ntcp_port:%d\r\nraft_port:%d\r\nuptime_in_seconds:%lld\r\n"
-                   "uptime_in_days:%lld\r\nconfig_file:%s\r\n",
-                   SS_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8), (int)getpid(),
-                   (unsigned long long)srv->start_ms, (unsigned long long)getpid(), srv->cfg->port,
-                   srv->cfg->raft_port, (long long)up, (long long)(up / 86400), srv->config_file);
+                   "redis_version:7.0.15\r\nsandstore_version:%s\r\nredis_git_sha1:00000000\r\n"
+                   "redis_git_dirty:0\r\nredis_mode:cluster\r\nos:%s %s %s\r\narch_bits:%d\r\n"
+                   "monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:libuv\r\n"
+                   "gcc_version:%d.%d.%d\r\nprocess_id:%d\r\nprocess_supervised:no\r\nrun_id:%s\r\n"
+                   "tcp_port:%d\r\nraft_port:%d\r\nserver_time_usec:%lld\r\nuptime_in_seconds:%lld\r\n"
+                   "uptime_in_days:%lld\r\nhz:10\r\nconfigured_hz:10\r\nexecutable:%s\r\nconfig_file:%s\r\n"
+                   "io_threads_active:0\r\n",
+                   SS_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
+#ifdef __GNUC__
+                   __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
+#else
+                   0, 0, 0,
+#endif
+                   (int)getpid(), srv->run_id, srv->cfg->port, srv->cfg->raft_port, (long long)now_us,
+                   (long long)up, (long long)(up / 86400), exe, srv->config_file);
+}
+
+/* Redis's run_id: 40 random hex digits, new at every start. */
+static void make_run_id(char id[41])
+{
+    unsigned char raw[20];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(raw, 1, sizeof raw, f) : 0;
+    if (f)
+        fclose(f);
+    uint64_t mix = (uint64_t)ss_clock_wall_us() ^ ss_clock_mono_ns() ^ ((uint64_t)getpid() << 40);
+    for (size_t i = got; i < sizeof raw; i++) {
+        mix = mix * 6364136223846793005ull + 1442695040888963407ull;
+        raw[i] = (unsigned char)(mix >> 56);
+    }
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(id + 2 * i, 3, "%02x", raw[i]);
+}
+
+static void hook_conn_stats(void *ctx, ss_conn_stats *out)
+{
+    ss_server *srv = ctx;
+    out->connections_received = srv->stats.connections_received;
+    out->rejected_connections = srv->stats.rejected_connections;
+    out->net_input_bytes = srv->stats.net_input_bytes;
+    out->net_output_bytes = srv->stats.net_output_bytes;
 }
 
 /* ---------------------------------------------------------- lifecycle */
@@ -142,6 +186,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
     srv->loop = loop;
     srv->cfg = cfg;
     srv->start_ms = ss_clock_wall_ms();
+    make_run_id(srv->run_id);
     srv->engine = engine;
     ss_engine_hooks hooks = {
         .ctx = srv,
@@ -152,6 +197,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .info_clients = hook_info_clients,
         .info_server = hook_info_server,
         .push = hook_push,
+        .conn_stats = hook_conn_stats,
     };
     ss_engine_set_hooks(engine, &hooks);
     uv_check_init(loop, &srv->check);
@@ -184,6 +230,10 @@ const ss_server_stats *ss_server_get_stats(const ss_server *srv) { return &srv->
 
 void ss_server_set_config_file(ss_server *srv, const char *path)
 {
+    /* Absolute, as Redis shows it (CONFIG REWRITE's target). */
+    char abs[PATH_MAX];
+    if (path && *path && realpath(path, abs))
+        path = abs;
     snprintf(srv->config_file, sizeof srv->config_file, "%s", path ? path : "");
 }
 

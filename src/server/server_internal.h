@@ -85,6 +85,7 @@ struct ss_server {
     void (*on_closed)(void *arg);
     void *on_closed_arg;
     char config_file[1024];
+    char run_id[41];            /* 40 random hex digits, new each start (INFO) */
     ss_server_stats stats;
 };
 

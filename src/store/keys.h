@@ -7,6 +7,7 @@ enum {
     SS_KP_STORE   = 0x00, /* store metadata: applied index, format */
     SS_KP_EPOCH   = 0x01, /* per-db epoch */
     SS_KP_COUNT   = 0x02, /* per-db live key count */
+    SS_KP_VOLATILE = 0x03, /* per-db count and expiry sum of keys with a TTL */
     SS_KP_META    = 0x10, /* key metadata */
     SS_KP_SUB     = 0x11, /* collection sub-keys */
     SS_KP_EXPIRE  = 0x12, /* expiry index */

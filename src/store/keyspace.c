@@ -13,12 +13,13 @@
  *   0x00 "format"                              -> u64  store format (1)
  *   0x01 db                                    -> u64  the db's current epoch (missing = 0)
  *   0x02 db                                    -> u64  key records in the current epoch (DBSIZE)
+ *   0x03 db                                    -> u64 n, u128 sum: keys with an expiry, sum of expire_ms
  *   0x10 db epoch key                          -> metadata record (below)
  *   0x11 db epoch klen key version sub         -> sub-key value (collections)
  *   0x12 expire_ms db epoch key                -> ""   expiry index
  *   0x13 db epoch klen key version             -> ""   garbage: that version's sub-keys
  *   0x14 db epoch                              -> ""   garbage: the whole flushed epoch
- *   0x03-0x0f, 0x15-0xff                       reserved (more types, raw ingest...)
+ *   0x04-0x0f, 0x15-0xff                       reserved (more types, raw ingest...)
  *
  * Metadata keys put the key bytes last, so a db's keys sort in key order
  * (SCAN, KEYS). Sub-keys length-prefix the key so no key's sub-keys can be
@@ -117,14 +118,83 @@ static int read_u64(ss_txn *txn, int prefix, int db, uint64_t *out)
     return rc;
 }
 
+static int put_volatile(ss_txn *txn, int db)
+{
+    char k[2] = { (char)SS_KP_VOLATILE, (char)db };
+    unsigned char e[24];
+    const ks_volatile *v = &txn->ks_vol[db];
+    ss_encode_u64_be(v->n, e);
+    ss_encode_u64_be((uint64_t)(v->sum_ms >> 64), e + 8);
+    ss_encode_u64_be((uint64_t)v->sum_ms, e + 16);
+    txn->ks_dirty = true;
+    return ss_txn_put(txn, k, 2, e, sizeof e);
+}
+
+/* *found false when the store predates the record. */
+static int read_volatile(ss_txn *txn, int db, ks_volatile *out, bool *found)
+{
+    char k[2] = { (char)SS_KP_VOLATILE, (char)db };
+    ss_slice v;
+    char *to_free;
+    int rc = txn_get_owned(txn, k, 2, &v, &to_free);
+    *out = (ks_volatile){0};
+    *found = rc == SS_OK;
+    if (rc == SS_ENOTFOUND)
+        return SS_OK;
+    if (rc != SS_OK)
+        return rc;
+    if (v.len == 24) {
+        const unsigned char *p = (const unsigned char *)v.data;
+        out->n = ss_decode_u64_be(p);
+        out->sum_ms = ((unsigned __int128)ss_decode_u64_be(p + 8) << 64) | ss_decode_u64_be(p + 16);
+    } else {
+        rc = SS_ECORRUPT;
+    }
+    leveldb_free(to_free);
+    return rc;
+}
+
+/* A store written before the 0x03 records: count the expiry index of the
+ * current epochs once (at open; the records follow the next change). */
+static int count_volatile(ss_txn *txn, const bool *missing, ks_volatile *vol)
+{
+    const char lo[1] = { (char)SS_KP_EXPIRE }, hi[1] = { (char)(SS_KP_EXPIRE + 1) };
+    ss_txn_iter *it = ss_txn_iter_new(txn, lo, 1, hi, 1);
+    for (ss_txn_iter_seek_first(it); ss_txn_iter_valid(it); ss_txn_iter_next(it)) {
+        ss_slice k = ss_txn_iter_key(it);
+        if (k.len < 18)
+            continue;
+        const unsigned char *p = (const unsigned char *)k.data;
+        int db = p[9];
+        if (db >= SS_KS_DBS || !missing[db] || ss_decode_u64_be(p + 10) != txn->ks_epoch[db])
+            continue;
+        vol[db].n++;
+        vol[db].sum_ms += ss_decode_u64_be(p + 1);
+    }
+    int rc = ss_txn_iter_status(it, NULL);
+    ss_txn_iter_free(it);
+    return rc;
+}
+
 int ks_load(ss_store *s, char *errmsg)
 {
     ss_txn *txn = ss_txn_begin(s);
     int rc = SS_OK;
+    bool missing[SS_KS_DBS] = {false}, any_missing = false;
     for (int db = 0; db < SS_KS_DBS && rc == SS_OK; db++) {
         rc = read_u64(txn, SS_KP_EPOCH, db, &s->ks_epoch[db]);
         if (rc == SS_OK)
             rc = read_u64(txn, SS_KP_COUNT, db, &s->ks_count[db]);
+        bool found = false;
+        if (rc == SS_OK)
+            rc = read_volatile(txn, db, &s->ks_vol[db], &found);
+        missing[db] = !found && s->ks_count[db] > 0;
+        any_missing |= missing[db];
+    }
+    if (rc == SS_OK && any_missing) {
+        /* The txn copied the epochs before they were loaded. */
+        memcpy(txn->ks_epoch, s->ks_epoch, sizeof txn->ks_epoch);
+        rc = count_volatile(txn, missing, s->ks_vol);
     }
     ss_txn_abort(txn);
     if (rc != SS_OK)
@@ -208,7 +278,17 @@ static int expire_index(ss_txn *txn, int db, const void *key, size_t klen, uint6
     ks_expire_key(&b, expire_ms, db, txn->ks_epoch[db], key, klen);
     int rc = add ? ss_txn_put(txn, b.p, b.len, "", 0) : ss_txn_del(txn, b.p, b.len);
     kb_release(&b);
-    return rc;
+    if (rc != SS_OK)
+        return rc;
+    ks_volatile *v = &txn->ks_vol[db];
+    if (add) {
+        v->n++;
+        v->sum_ms += expire_ms;
+    } else {
+        v->n -= v->n > 0;
+        v->sum_ms -= v->sum_ms >= expire_ms ? expire_ms : v->sum_ms;
+    }
+    return put_volatile(txn, db);
 }
 
 /* Queues the sub-keys of (db, key, version) in the current epoch for the sweeper. */
@@ -387,7 +467,26 @@ int ss_ks_flushdb(ss_txn *txn, int db)
     rc = put_u64(txn, SS_KP_EPOCH, db, txn->ks_epoch[db]);
     if (rc == SS_OK)
         rc = set_count(txn, db, 0);
+    if (rc == SS_OK && txn->ks_vol[db].n > 0) {
+        txn->ks_vol[db] = (ks_volatile){0};
+        rc = put_volatile(txn, db);
+    }
     return rc;
+}
+
+int ss_ks_volatile(ss_txn *txn, int db, uint64_t now_ms, uint64_t *n, uint64_t *avg_ttl_ms)
+{
+    if (!db_ok(db))
+        return SS_EINVAL;
+    const ks_volatile *v = &txn->ks_vol[db];
+    *n = v->n;
+    *avg_ttl_ms = 0;
+    if (v->n > 0) {
+        uint64_t avg = (uint64_t)(v->sum_ms / v->n);
+        /* Keys past their time but not yet deleted count as 0 left. */
+        *avg_ttl_ms = avg > now_ms ? avg - now_ms : 0;
+    }
+    return SS_OK;
 }
 
 int ss_ks_flushall(ss_txn *txn)

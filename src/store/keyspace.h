@@ -93,6 +93,11 @@ int ss_ks_set_expire(ss_txn *txn, int db, const void *key, size_t klen, uint64_t
  * (as Redis' DBSIZE). */
 int ss_ks_dbsize(ss_txn *txn, int db, uint64_t *out);
 
+/* Keys of db with an expiry (expired-but-not-yet-deleted ones included) and
+ * the mean of their time left at now_ms (0 when none): INFO keyspace's
+ * expires and avg_ttl, from counters kept with the expiry index. */
+int ss_ks_volatile(ss_txn *txn, int db, uint64_t now_ms, uint64_t *n, uint64_t *avg_ttl_ms);
+
 /* Empties db (FLUSHDB) or every db (FLUSHALL) in O(1): the db moves to a new
  * epoch; the old epoch's keys become unreachable and are queued for the
  * sweeper. */

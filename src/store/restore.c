@@ -357,6 +357,7 @@ int ss_store_adopt(ss_store *s, ss_store_staged *st, ss_store_retired **old, cha
     for (int db = 0; db < SS_KS_DBS; db++) {
         SWAP(s->ks_epoch[db], n->ks_epoch[db]);
         SWAP(s->ks_count[db], n->ks_count[db]);
+        SWAP(s->ks_vol[db], n->ks_vol[db]);
     }
     LOG_NOTICE("store: now on '%s' at applied index %llu (was '%s')", s->path,
                (unsigned long long)s->applied_index, n->path);

@@ -229,6 +229,14 @@ uint64_t ss_store_applied_term(const ss_store *s)
     return s->applied_term;
 }
 
+uint64_t ss_store_memory_usage(ss_store *s)
+{
+    char *v = leveldb_property_value(s->db, "leveldb.approximate-memory-usage");
+    uint64_t n = v ? strtoull(v, NULL, 10) : 0;
+    leveldb_free(v);
+    return n;
+}
+
 /*
  * A view is made on the loop thread and may be iterated and freed on one
  * worker thread while the loop thread keeps committing. LevelDB allows it:

@@ -63,6 +63,10 @@ uint64_t ss_store_applied_index(const ss_store *s);
  * ss_txn_commit_term; 0 if unknown. */
 uint64_t ss_store_applied_term(const ss_store *s);
 
+/* LevelDB's own estimate of the memory it holds (memtables and block cache),
+ * in bytes; 0 if it cannot tell. */
+uint64_t ss_store_memory_usage(ss_store *s);
+
 /*
  * A consistent point-in-time view of every key in the store (all internal
  * prefixes included), for building Raft snapshots. The view is unaffected by

@@ -11,6 +11,13 @@
 #include "store/store.h"
 #include "store/txn.h"
 
+/* A db's keys with an expiry: how many, and the sum of their expiry times
+ * (INFO keyspace's expires and avg_ttl without a scan). */
+typedef struct ks_volatile {
+    uint64_t n;
+    unsigned __int128 sum_ms;
+} ks_volatile;
+
 struct ss_store {
     /* The LevelDB directory and what is tied to it: ss_store_adopt swaps
      * these (with applied_index and the ks_ arrays) for a staged store's. */
@@ -34,6 +41,7 @@ struct ss_store {
     /* Keyspace state, mirrored from the epoch and counter records. */
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
+    ks_volatile ks_vol[SS_KS_DBS];
 };
 
 struct ss_txn {
@@ -46,10 +54,12 @@ struct ss_txn {
     bool ks_dirty;        /* ks_epoch/ks_count changed: publish on commit */
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
+    ks_volatile ks_vol[SS_KS_DBS];
     /* The keyspace counters when the savepoint was taken (ss_txn_savepoint). */
     bool sp_ks_dirty;
     uint64_t sp_ks_epoch[SS_KS_DBS];
     uint64_t sp_ks_count[SS_KS_DBS];
+    ks_volatile sp_ks_vol[SS_KS_DBS];
 };
 
 /* Commits without touching the applied index (the sweeper's path). */

@@ -23,6 +23,7 @@ ss_txn *ss_txn_begin(ss_store *s)
     txn->bulk = false;
     memcpy(txn->ks_epoch, s->ks_epoch, sizeof txn->ks_epoch);
     memcpy(txn->ks_count, s->ks_count, sizeof txn->ks_count);
+    memcpy(txn->ks_vol, s->ks_vol, sizeof txn->ks_vol);
     s->open_txns++;
     return txn;
 }
@@ -178,6 +179,7 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
     if (txn->ks_dirty) {
         memcpy(s->ks_epoch, txn->ks_epoch, sizeof s->ks_epoch);
         memcpy(s->ks_count, txn->ks_count, sizeof s->ks_count);
+        memcpy(s->ks_vol, txn->ks_vol, sizeof s->ks_vol);
     }
     txn_end(txn);
     return SS_OK;
@@ -200,6 +202,7 @@ int ss_txn_savepoint(ss_txn *txn)
     txn->sp_ks_dirty = txn->ks_dirty;
     memcpy(txn->sp_ks_epoch, txn->ks_epoch, sizeof txn->ks_epoch);
     memcpy(txn->sp_ks_count, txn->ks_count, sizeof txn->ks_count);
+    memcpy(txn->sp_ks_vol, txn->ks_vol, sizeof txn->ks_vol);
     return SS_OK;
 }
 
@@ -213,6 +216,7 @@ void ss_txn_rollback(ss_txn *txn)
     txn->ks_dirty = txn->sp_ks_dirty;
     memcpy(txn->ks_epoch, txn->sp_ks_epoch, sizeof txn->ks_epoch);
     memcpy(txn->ks_count, txn->sp_ks_count, sizeof txn->ks_count);
+    memcpy(txn->ks_vol, txn->sp_ks_vol, sizeof txn->ks_vol);
 }
 
 void ss_txn_release_savepoint(ss_txn *txn) { overlay_release_savepoint(&txn->ov); }

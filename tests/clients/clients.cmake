@@ -43,4 +43,6 @@ if(TARGET sandstore)
   ss_add_client_test(clients_ioredis_cluster_redirect 600
                      DRIVER_ARGS --allow-kill --directive follower-mode redirect
                      COMMAND ${dir}/run_node.sh ioredis_cluster_check.js)
+  # Debian's prometheus-redis-exporter scraping a follower (issue 12).
+  ss_add_client_test(clients_redis_exporter 300 ${SS_CLIENTS_PYTHON} ${dir}/exporter_check.py)
 endif()

@@ -171,6 +171,11 @@ bool dh_cmdv(dh_run *r, int mode, int argc, const char **argv, const size_t *len
         fprintf(stderr, "diff: seed %" PRIu64 ", command %" PRIu64 ": ", r->seed, r->commands);
         print_cmd(stderr, argc, argv, lens);
         fprintf(stderr, "\n  redis vs sandstore: %s\n", where);
+        /* An error on one side says more than its type. */
+        if (want->type == REDIS_REPLY_ERROR || got->type == REDIS_REPLY_ERROR)
+            fprintf(stderr, "  redis: %.200s\n  sandstore: %.200s\n",
+                    want->type == REDIS_REPLY_ERROR ? want->str : "(no error)",
+                    got->type == REDIS_REPLY_ERROR ? got->str : "(no error)");
     }
     freeReplyObject(want);
     freeReplyObject(got);

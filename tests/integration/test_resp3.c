@@ -415,6 +415,66 @@ static const step zset_steps[] = {
     {0, NULL},
 };
 
+static const step zsetop_steps[] = {
+    {'X', "ZADD za 1 a 2 b 3 c"},
+    {'X', "ZADD zb 10 b 20 d"},
+    {'X', "SADD sa a d"},
+    {'X', "ZUNION 2 za zb WITHSCORES"},
+    {'X', "ZINTER 2 za zb WITHSCORES"},
+    {'X', "ZDIFF 2 za zb WITHSCORES"},
+    {'X', "ZUNION 3 za zb sa WEIGHTS 1 2 3 AGGREGATE MAX WITHSCORES"},
+    {'X', "ZINTER 2 za sa"},
+    {'X', "ZUNIONSTORE zd 2 za zb"},
+    {'X', "ZINTERSTORE zd 2 za zb"},
+    {'X', "ZDIFFSTORE zd 2 za zb"},
+    {'X', "ZINTERCARD 2 za zb LIMIT 1"},
+    {'X', "ZRANGESTORE zd za 0 -1"},
+    {'X', "ZRANGE zd 0 -1 WITHSCORES"},
+    {'X', "ZRANDMEMBER za 100 WITHSCORES"},
+    {'T', "ZRANDMEMBER za -2 WITHSCORES"},
+    {'X', "ZRANDMEMBER nosuch"},
+    {'X', "ZUNION 0 za"},
+    {0, NULL},
+};
+
+static const step geo_steps[] = {
+    {'X', "GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania"},
+    {'X', "GEOPOS g Palermo nosuch"},
+    {'X', "GEODIST g Palermo Catania km"},
+    {'X', "GEOHASH g Palermo Catania"},
+    {'X', "GEOSEARCH g FROMLONLAT 15 37 BYRADIUS 200 km ASC WITHDIST WITHCOORD WITHHASH"},
+    {'X', "GEOSEARCHSTORE gd g FROMMEMBER Palermo BYBOX 400 400 km STOREDIST"},
+    {'X', "GEORADIUS g 15 37 200 km WITHDIST ASC"},
+    {'X', "GEORADIUS_RO g 15 37 200 km"},
+    {'X', "GEORADIUSBYMEMBER g Palermo 300 km COUNT 1 ASC"},
+    {'X', "GEORADIUSBYMEMBER_RO g Palermo 300 km WITHCOORD"},
+    {0, NULL},
+};
+
+static const step sort_steps[] = {
+    {'X', "RPUSH sl 3 1 2"},
+    {'X', "SORT sl"},
+    {'X', "SORT sl DESC LIMIT 0 2"},
+    {'X', "SORT_RO sl ALPHA"},
+    {'X', "SORT sl STORE sd"},
+    {'X', "LRANGE sd 0 -1"},
+    {0, NULL},
+};
+
+/* No command of the script is slow enough for either's default threshold. */
+static const step monitor_steps[] = {
+    {'X', "SLOWLOG RESET"},
+    {'X', "SLOWLOG GET 0"},
+    {'T', "SLOWLOG LEN"},
+    {'X', "SLOWLOG GET x"},
+    {'K', "SLOWLOG HELP"},
+    {'X', "LATENCY LATEST"},
+    {'X', "LATENCY HISTORY command"},
+    {'X', "LATENCY RESET"},
+    {'K', "LATENCY HELP"},
+    {0, NULL},
+};
+
 static const step txn_steps[] = {
     {'X', "SET w 1"},
     {'X', "WATCH w nosuch"},
@@ -689,6 +749,9 @@ static const family families[] = {
     {"server", server_steps, false},     {"command", command_steps, false},
     {"debug", debug_steps, false},       {"scripts", script_steps, false},
     {"streams", stream_steps, false},    {"cluster", cluster_steps, true},
+    {"sorted set algebra", zsetop_steps, false},
+    {"geo", geo_steps, false},           {"sort", sort_steps, false},
+    {"monitor", monitor_steps, false},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 

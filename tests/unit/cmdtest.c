@@ -23,6 +23,61 @@ static uv_loop_t loop;
 static ss_buf reply;
 static char *reply_str;
 static ss_session session;
+static resp_proto run_proto = RESP2;
+static char events_text[4096];
+static bool run_writes; /* the run holds a write: ct_key_events records it */
+
+/* The events listener: appends each event to events_text. */
+static void all_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void all_append(const char *fmt, ...)
+{
+    size_t used = strlen(events_text);
+    if (used && used < sizeof events_text - 1)
+        events_text[used++] = ' ';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(events_text + used, sizeof events_text - used, fmt, ap);
+    va_end(ap);
+}
+
+static const char *all_class(int type)
+{
+    static const struct { int bit; const char *name; } names[] = {
+        {SS_NOTIFY_GENERIC, "generic"}, {SS_NOTIFY_STRING, "string"}, {SS_NOTIFY_LIST, "list"},
+        {SS_NOTIFY_SET, "set"}, {SS_NOTIFY_HASH, "hash"}, {SS_NOTIFY_ZSET, "zset"},
+        {SS_NOTIFY_EXPIRED, "expired"}, {SS_NOTIFY_STREAM, "stream"}, {SS_NOTIFY_NEW, "new"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (type == names[i].bit)
+            return names[i].name;
+    return "other";
+}
+
+static void all_modified(int db, const char *key, size_t klen)
+{
+    (void)db;
+    all_append("modified:%.*s", (int)klen, key);
+}
+
+static void all_notify(int db, int type, const char *event, const char *key, size_t klen)
+{
+    (void)db;
+    all_append("%s:%s:%.*s", all_class(type), event, (int)klen, key);
+}
+
+static void all_ready(int db, const char *key, size_t klen)
+{
+    (void)db;
+    all_append("ready:%.*s", (int)klen, key);
+}
+
+static void all_flushed(int db)
+{
+    all_append("flushed:%d", db);
+}
+
+void ct_resp3(bool on) { run_proto = on ? RESP3 : RESP2; }
+const char *ct_key_events(void) { return events_text; }
 
 /* ------------------------------------------------- recorded key events */
 
@@ -44,24 +99,31 @@ static void rec_modified(void *c, int db, const char *key, size_t klen)
 {
     (void)c;
     add_word(&ev_modified, NULL, key, klen, db);
+    if (run_writes)
+        all_modified(db, key, klen);
 }
 
 static void rec_notify(void *c, int db, int type, const char *event, const char *key, size_t klen)
 {
     (void)c;
-    (void)type;
     add_word(&ev_notify, event, key, klen, db);
+    if (run_writes)
+        all_notify(db, type, event, key, klen);
 }
 
 static void rec_ready(void *c, int db, const char *key, size_t klen)
 {
     (void)c;
     add_word(&ev_ready, NULL, key, klen, db);
+    if (run_writes)
+        all_ready(db, key, klen);
 }
 
 static void rec_flushed(void *c, int db)
 {
     (void)c;
+    if (run_writes)
+        all_flushed(db);
     if (ss_buf_len(&ev_modified))
         ss_buf_append(&ev_modified, " ", 1);
     if (db < 0)
@@ -109,6 +171,7 @@ void ct_setup_with(const ss_store_options *opts)
     ss_buf_init(&ev_ready, 0);
     ct_now = 1700000000000LL;
     ct_seed = 42;
+    run_proto = RESP2;
 }
 
 void ct_teardown(void)
@@ -153,13 +216,15 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
     bool write = false;
     for (uint32_t i = 0; i < n; i++) {
         const ss_command *c = ss_command_find(&cmds[i], NULL);
-        if (c && SS_CMD_LOGGED(c))
+        if (c && ss_command_writes(c, &cmds[i]))
             write = true;
     }
     ss_buf_reset(&reply);
     ss_buf_reset(&ev_notify);
     ss_buf_reset(&ev_modified);
     ss_buf_reset(&ev_ready);
+    events_text[0] = '\0';
+    run_writes = write;
     ss_exec_ctx ctx = {
         .node = &engine->node,
         .events = &recorder,
@@ -168,7 +233,7 @@ static void run_cmds(ss_args *cmds, uint32_t n, bool multi)
         .now_ms = ct_now,
         .index = ss_store_applied_index(store) + 1,
         .rng = ct_seed,
-        .proto = RESP2,
+        .proto = run_proto,
         .out = &reply,
         .is_apply = write,
         .deny_blocking = multi, /* as apply and reads do for MULTI */

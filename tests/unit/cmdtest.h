@@ -36,6 +36,14 @@ const char *ct_exec(const char *first, ...);
 const char *ct_dispatch(const char *line);
 /* Whether ct_dispatch's connection speaks RESP3 (it starts in RESP2). */
 void ct_dispatch_resp3(bool on);
+/* Whether ct_run/ct_runv/ct_exec speak RESP3 (they start in RESP2). */
+void ct_resp3(bool on);
+/* The keyspace events the last ct_run/ct_runv/ct_exec raised, in order,
+ * space-separated: "modified:KEY", "CLASS:EVENT:KEY" (class zset, list,
+ * set, hash, string, generic...), "ready:KEY", "flushed:DB"; "" if none.
+ * Only a run holding a write records them (ct_events below has each kind
+ * apart, and reads' keymiss). */
+const char *ct_key_events(void);
 /* Sets requirepass and starts ct_dispatch's connection afresh (so it must
  * authenticate). */
 void ct_require_password(const char *pass);

@@ -127,6 +127,11 @@ static void expect_wellformed_keyspecs(const ss_command *c)
             cr_expect(access == 0, "%s spec %d: not_key has no access flag", c->name, i);
         else
             cr_expect(access && !(access & (access - 1)), "%s spec %d: one of RO RW OW RM", c->name, i);
+        if (k->begin == SS_KS_BEGIN_UNKNOWN) { /* keys the arguments cannot locate (SORT's BY, GET) */
+            cr_expect_eq(k->find, SS_KS_FIND_UNKNOWN, "%s spec %d: unknown begins find unknown keys", c->name, i);
+            cr_expect(c->getkeys, "%s: unknown key specs need a getkeys", c->name);
+            continue;
+        }
         cr_expect(k->begin == SS_KS_INDEX || (k->begin == SS_KS_KEYWORD && k->keyword), "%s", c->name);
         cr_expect(k->find == SS_KS_RANGE || k->find == SS_KS_KEYNUM, "%s", c->name);
         cr_expect_geq(k->keystep, 1, "%s spec %d: a step of at least 1", c->name, i);

@@ -297,8 +297,9 @@ Test(keyspace, flushdb_is_o1_and_the_sweep_cleans_the_old_epoch)
     commit(t);
     t = ss_txn_begin(f.s);
     cr_assert_eq(ss_ks_flushdb(t, 4), SS_OK);
-    /* The epoch, the counter and one garbage queue entry. */
-    cr_expect_leq(ss_txn_pending(t), 3);
+    /* The epoch, the two counters (keys, keys with an expiry) and one
+     * garbage queue entry. */
+    cr_expect_leq(ss_txn_pending(t), 4);
     cr_expect_eq(ss_ks_lookup(t, 4, "key1", 4, 0, NULL, NULL), SS_ENOTFOUND);
     commit(t);
     sweep_all();
@@ -578,5 +579,103 @@ Test(keyspace, a_collection_cannot_change_type_under_the_same_version)
     m.version = 9;
     cr_expect_eq(ss_ks_set(t, 0, "c", 1, &m, NULL, 0), SS_OK);
     cr_expect_eq(count_members(t, 0, "c", 9), 0);
+    ss_txn_abort(t);
+}
+
+/* INFO keyspace's expires and avg_ttl for db, at now_ms. */
+static void volatile_of(ss_txn *t, int db, uint64_t now_ms, uint64_t *n, uint64_t *ttl)
+{
+    cr_assert_eq(ss_ks_volatile(t, db, now_ms, n, ttl), SS_OK);
+}
+
+Test(keyspace, keys_with_an_expiry_are_counted_with_their_mean_time_left)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    set_string(t, 2, "a", "v", 0);
+    set_string(t, 2, "b", "v", 10000);
+    set_string(t, 2, "c", "v", 30000);
+    set_string(t, 3, "d", "v", 5000);
+    uint64_t n, ttl;
+    volatile_of(t, 2, 1000, &n, &ttl);
+    cr_expect_eq(n, 2);
+    cr_expect_eq(ttl, 19000); /* (10000 + 30000) / 2 - 1000 */
+    /* A new expiry replaces the old one; PERSIST and DEL take it away. */
+    cr_assert_eq(ss_ks_set_expire(t, 2, "b", 1, 20000), SS_OK);
+    volatile_of(t, 2, 0, &n, &ttl);
+    cr_expect_eq(n, 2);
+    cr_expect_eq(ttl, 25000);
+    cr_assert_eq(ss_ks_set_expire(t, 2, "c", 1, 0), SS_OK);
+    cr_assert_eq(ss_ks_set_expire(t, 2, "a", 1, 40000), SS_OK);
+    cr_assert_eq(ss_ks_delete(t, 2, "b", 1), SS_OK);
+    volatile_of(t, 2, 0, &n, &ttl);
+    cr_expect_eq(n, 1);
+    cr_expect_eq(ttl, 40000);
+    /* Overwriting a key without an expiry, as SET does. */
+    set_string(t, 2, "a", "w", 0);
+    volatile_of(t, 2, 0, &n, &ttl);
+    cr_expect_eq(n, 0);
+    cr_expect_eq(ttl, 0);
+    volatile_of(t, 3, 9000, &n, &ttl);
+    cr_expect_eq(n, 1);
+    cr_expect_eq(ttl, 0, "a key past its time counts as none left");
+    commit(t);
+}
+
+Test(keyspace, expiry_counters_survive_reopen_flush_and_rollback)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    for (int i = 0; i < 10; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%d", i);
+        set_string(t, 1, k, "v", i % 2 ? 1000 : 0);
+    }
+    commit(t);
+    fixture_reopen(&f);
+    uint64_t n, ttl;
+    t = ss_txn_begin(f.s);
+    volatile_of(t, 1, 0, &n, &ttl);
+    cr_expect_eq(n, 5);
+    cr_expect_eq(ttl, 1000);
+    cr_assert_eq(ss_txn_savepoint(t), SS_OK);
+    cr_assert_eq(ss_ks_delete(t, 1, "k1", 2), SS_OK);
+    ss_txn_rollback(t);
+    ss_txn_release_savepoint(t);
+    volatile_of(t, 1, 0, &n, &ttl);
+    cr_expect_eq(n, 5);
+    cr_assert_eq(ss_ks_flushdb(t, 1), SS_OK);
+    volatile_of(t, 1, 0, &n, &ttl);
+    cr_expect_eq(n, 0);
+    commit(t);
+    fixture_reopen(&f);
+    t = ss_txn_begin(f.s);
+    volatile_of(t, 1, 0, &n, &ttl);
+    cr_expect_eq(n, 0);
+    ss_txn_abort(t);
+}
+
+Test(keyspace, a_store_without_expiry_counters_counts_its_expiry_index_at_open)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    set_string(t, 0, "x", "v", 0);
+    set_string(t, 0, "y", "v", 4000);
+    set_string(t, 0, "z", "v", 6000);
+    set_string(t, 7, "w", "v", 100);
+    commit(t);
+    /* As a store written before the counters: their records removed. */
+    t = ss_txn_begin(f.s);
+    for (int db = 0; db < SS_KS_DBS; db++) {
+        char k[2] = {(char)SS_KP_VOLATILE, (char)db};
+        cr_assert_eq(ss_txn_del(t, k, 2), SS_OK);
+    }
+    commit(t);
+    cr_assert_eq(count_region(SS_KP_VOLATILE), 0);
+    fixture_reopen(&f);
+    uint64_t n, ttl;
+    t = ss_txn_begin(f.s);
+    volatile_of(t, 0, 0, &n, &ttl);
+    cr_expect_eq(n, 2);
+    cr_expect_eq(ttl, 5000);
+    volatile_of(t, 7, 0, &n, &ttl);
+    cr_expect_eq(n, 1);
     ss_txn_abort(t);
 }

@@ -61,7 +61,7 @@ def arg_lines(args, depth):
     for a in args:
         m = pairs(a)
         fields = [cq(m['name']), ARG_TYPES[m['type']]]
-        if m['type'] == 'key':
+        if 'key_spec_index' in m:
             fields.append('.key_spec_index = %d' % m['key_spec_index'])
         for k in ('token', 'summary', 'since', 'deprecated_since'):
             if k in m:

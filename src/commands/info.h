@@ -1,0 +1,45 @@
+/* INFO and the figures behind it: per-command and per-error counts, instantaneous rates, memory. */
+#ifndef SS_INFO_H
+#define SS_INFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "commands/command.h"
+
+/*
+ * The engine reports every command this node runs or refuses here, as
+ * Redis's call() and rejectCommand() feed its commandstats and errorstats:
+ *   ss_info_called    the command ran (a local handler, a read, an entry
+ *                     applied: followers count the writes they apply, as a
+ *                     Redis replica counts what its master sends), taking
+ *                     usec; a reply starting with '-' is a failed call.
+ *   ss_info_rejected  refused before it ran (arity, NOAUTH, MOVED, a bad
+ *                     argument found at prepare...).
+ *   ss_info_error     an error reply that belongs to no command (unknown
+ *                     command or subcommand).
+ * reply is what the command appended to its output (may be empty).
+ */
+void ss_info_called(ss_node *node, const ss_command *cmd, uint64_t usec, const char *reply, size_t len);
+
+/* A command that ran for usec: into SLOWLOG when slowlog-log-slower-than
+ * says so (s, the client, is NULL for an entry applied from the log). */
+void ss_slowlog_note(ss_node *node, const ss_command *cmd, const ss_args *a, const ss_session *s,
+                     uint64_t usec);
+/* Frees the SLOWLOG (the engine's release). */
+void ss_slowlog_release(ss_node *node);
+void ss_info_rejected(ss_node *node, const ss_command *cmd, const char *reply, size_t len);
+void ss_info_error(ss_node *node, const char *reply, size_t len);
+
+/* Ten times a second (the engine's timer): samples for the instantaneous
+ * rates and the memory peak. */
+void ss_info_cron(ss_node *node, uint64_t now_ms);
+
+/* CONFIG RESETSTAT: counters, commandstats and errorstats back to zero. */
+void ss_info_reset(ss_node *node);
+
+/* The INFO command (its row is in cmd_server.c). */
+void ss_info_command(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
+
+#endif
