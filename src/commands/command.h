@@ -316,8 +316,9 @@ const ss_command *ss_command_find(const ss_args *a, const ss_command **container
 void ss_reply_unknown_subcommand(ss_buf *out, const ss_args *a);
 /* The top-level rows, for COMMAND (subcommands hang off their containers). */
 const ss_command *ss_command_table(size_t *count);
-/* Whether this command line changes the keyspace (goes through the log):
- * CMD_WRITE, unless the row's `writes` says this line only reads. */
+/* Whether this command line goes through the log: a write (CMD_WRITE)
+ * unless the row's `writes` says this line only reads (SORT without
+ * STORE), or a logged row (CMD_LOGGED: PUBLISH). */
 bool ss_command_writes(const ss_command *cmd, const ss_args *a);
 /* Whether argc fits the arity. */
 bool ss_command_arity_ok(const ss_command *cmd, int argc);

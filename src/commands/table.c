@@ -94,7 +94,7 @@ const ss_command *ss_command_table(size_t *count)
 
 bool ss_command_writes(const ss_command *cmd, const ss_args *a)
 {
-    if (!(cmd->flags & CMD_WRITE))
+    if (!SS_CMD_LOGGED(cmd))
         return false;
     return cmd->writes == NULL || cmd->writes(a);
 }

@@ -117,6 +117,27 @@ Test(cmd_table, subcommands_are_found_by_full_name_and_from_a_command_line)
     cr_expect_null(container);
 }
 
+/* Which lines travel through the log: writes, logged rows (PUBLISH was
+ * answered locally with 0 receivers when only CMD_WRITE counted), and not
+ * SORT without STORE. */
+Test(cmd_table, writes_logged_rows_and_storing_sorts_travel_through_the_log)
+{
+    struct { char *argv[4]; int argc; bool logged; } lines[] = {
+        {{"set", "k", "v"}, 3, true},           {{"publish", "ch", "m"}, 3, true},
+        {{"spublish", "ch", "m"}, 3, true},     {{"sort", "k"}, 2, false},
+        {{"sort", "k", "store", "d"}, 4, true}, {{"get", "k"}, 2, false},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        size_t lens[4];
+        for (int j = 0; j < lines[i].argc; j++)
+            lens[j] = strlen(lines[i].argv[j]);
+        ss_args a = {lines[i].argc, lines[i].argv, lens};
+        const ss_command *c = ss_command_find(&a, NULL);
+        cr_assert_not_null(c, "%s", lines[i].argv[0]);
+        cr_expect_eq(ss_command_writes(c, &a), lines[i].logged, "%s", lines[i].argv[0]);
+    }
+}
+
 static void expect_wellformed_keyspecs(const ss_command *c)
 {
     int n = ss_command_nkeyspecs(c);
