@@ -649,6 +649,45 @@ static const step script_steps[] = {
     {0, NULL},
 };
 
+static const step bits_steps[] = {
+    {'X', "SETBIT bk 7 1"},
+    {'X', "SETBIT bk 100 1"},
+    {'X', "SETBIT bk 7 0"},
+    {'X', "GETBIT bk 100"},
+    {'X', "GETBIT bk 1000"},
+    {'X', "BITCOUNT bk"},
+    {'X', "BITCOUNT bk 0 100 BIT"},
+    {'X', "BITPOS bk 1"},
+    {'X', "BITPOS bk 0 0 -1 BIT"},
+    {'X', "SET bs foobar"},
+    {'X', "BITOP AND bd bk bs"},
+    {'X', "BITOP NOT bn bs"},
+    {'X', "GET bn"},
+    {'X', "BITFIELD bf SET u8 0 200 GET u8 0 INCRBY u8 0 100 OVERFLOW SAT INCRBY u8 0 100"},
+    {'X', "BITFIELD bf OVERFLOW FAIL INCRBY i4 100 9"},
+    {'X', "BITFIELD_RO bf GET u8 0 GET i4 100"},
+    {'X', "PFADD h a b c"},
+    {'X', "PFADD h a"},
+    {'X', "PFCOUNT h"},
+    {'X', "PFADD h2 c d"},
+    {'X', "PFCOUNT h h2"},
+    {'X', "PFMERGE h3 h h2"},
+    {'X', "PFCOUNT h3"},
+    {'X', "PFCOUNT bs"},
+    {'X', "SET l1 ohmytext"},
+    {'X', "SET l2 mynewtext"},
+    {'X', "LCS l1 l2"},
+    {'X', "LCS l1 l2 LEN"},
+    {'X', "LCS l1 l2 IDX MINMATCHLEN 2 WITHMATCHLEN"},
+    {'X', "SET d1 hello"},
+    {'X', "DUMP d1"},
+    {'X', "DUMP nosuch"},
+    {'X', "RESTORE d2 0 bogus"},
+    {'X', "RESTORE d1 0 bogus"},
+    {'X', "DEL bk bs bd bn bf h h2 h3 l1 l2 d1"},
+    {0, NULL},
+};
+
 static const step stream_steps[] = {
     {'X', "XADD xs 1-1 f v"},
     {'X', "XADD xs 1-* g w"},
@@ -751,7 +790,7 @@ static const family families[] = {
     {"streams", stream_steps, false},    {"cluster", cluster_steps, true},
     {"sorted set algebra", zsetop_steps, false},
     {"geo", geo_steps, false},           {"sort", sort_steps, false},
-    {"monitor", monitor_steps, false},
+    {"monitor", monitor_steps, false},   {"bits", bits_steps, false},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
