@@ -151,6 +151,52 @@ int64_t ss_cluster_last_snapshot_time(const ss_cluster *c);
 /* 1 while this node writes a snapshot, else 0. */
 int ss_cluster_snapshot_in_progress(const ss_cluster *c);
 
+/*
+ * Membership changes (the Raft core's "Membership": single-server changes,
+ * learners) and leadership transfer, on the leader only: a follower gets
+ * SS_ENOTLEADER and the caller sends the client to the leader, as for a
+ * write. ss_cluster_change_conf returns SS_OK once the change is appended
+ * (in effect from then on), and cb runs exactly once later: SS_OK when the
+ * entry committed, SS_ELEADERLOST when this node stopped leading first (the
+ * outcome is unknown: the new leader may still commit it), SS_ESHUTDOWN.
+ * Any other return is the core's refusal and nothing changed, with errmsg:
+ * SS_EBUSY (a change is pending or a transfer is under way), SS_EAGAIN (the
+ * new leader has no entry of its term committed yet), SS_EEXIST (id or
+ * address already a member, or the id was removed), SS_ENOTFOUND (not a
+ * member), SS_EINVAL (bad id or address, PROMOTE of a voter, REMOVE of the
+ * last voter), SS_ETOOBIG (too many members).
+ */
+typedef enum {
+    SS_CONF_ADD = 1,     /* as a learner, promoted by the leader once caught up */
+    SS_CONF_ADD_LEARNER, /* a learner until SS_CONF_PROMOTE */
+    SS_CONF_PROMOTE,     /* learner -> voter */
+    SS_CONF_REMOVE,      /* any member, the leader included */
+} ss_conf_op;
+typedef void (*ss_conf_cb)(void *arg, int status);
+int ss_cluster_change_conf(ss_cluster *c, int op, uint64_t id, const char *raft_addr, ss_conf_cb cb,
+                           void *arg, char *errmsg);
+/* Hands leadership to id (a voter other than this node): SS_OK once the
+ * transfer started (the target campaigns; this node stops accepting
+ * proposals meanwhile), SS_ENOTLEADER, SS_ENOTFOUND (not a member),
+ * SS_EINVAL (a learner, or this node), SS_EBUSY (a transfer is under way). */
+int ss_cluster_transfer_leader(ss_cluster *c, uint64_t id, char *errmsg);
+
+/* A member of the configuration as RAFT.NODE LIST shows it. */
+typedef struct ss_conf_member {
+    uint64_t id;
+    char raft_addr[SS_HOST_MAX + 8];
+    char client_addr[SS_HOST_MAX + 8]; /* "" when not learned yet */
+    bool voter;
+    bool self;
+    bool leader;
+    bool match_known; /* only the leader knows its followers' match index */
+    uint64_t match;   /* self: its last log index */
+} ss_conf_member;
+/* The latest configuration, in member order; fills out (room for
+ * SS_CONF_MEMBERS_MAX), returns how many. */
+#define SS_CONF_MEMBERS_MAX 32
+size_t ss_cluster_conf_members(const ss_cluster *c, ss_conf_member *out);
+
 /* Appends the INFO raft section ("raft_node_id:1\r\n..."). */
 typedef void (*ss_info_fn)(void *arg, const char *line);
 void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg);

@@ -288,6 +288,7 @@ void ss_cluster_run(ss_cluster *c)
             free(reads);
         }
         ss_cluster_reads_applied(c);
+        cluster_conf_wait_check(c);
         if (rd.role_changed)
             ss_cluster_wait_flush(c);
         if (c->fatal)
@@ -457,6 +458,7 @@ void ss_cluster_close(ss_cluster *c, void (*cb)(void *arg), void *arg)
      * whatever it acknowledged stays durable. */
     ss_cluster_wait_fail_all(c, SS_ESHUTDOWN);
     ss_cluster_reads_fail_all(c, SS_ESHUTDOWN);
+    cluster_conf_wait_fail(c, SS_ESHUTDOWN);
     c->closing = true;
     c->close_cb = cb;
     c->close_arg = arg;

@@ -59,6 +59,13 @@ typedef struct read_wait {
     int64_t deadline_ms;
 } read_wait;
 
+/* A configuration change waiting to commit (cluster_membership.c). */
+typedef struct conf_waiter {
+    uint64_t index, term; /* the entry, and the term this leader appended it in */
+    ss_conf_cb cb;        /* NULL: none waits */
+    void *arg;
+} conf_waiter;
+
 typedef struct peer_info {
     uint64_t id;
     char raft_addr[SS_HOST_MAX + 8];
@@ -118,6 +125,7 @@ struct ss_cluster {
     int npeers;
     uint64_t conf_gen;         /* the core's configuration the peers follow (cluster_conf.c) */
     bool conf_synced;
+    conf_waiter conf_wait;     /* the change RAFT.NODE waits for (cluster_membership.c) */
     char self_client_addr[SS_HOST_MAX + 8];
     char name[SS_MEMBER_NAME_LEN + 1]; /* this node's member name (cluster_members.c) */
     uint64_t last_leader_id;           /* the leader, or the last one known; 0 never known */
@@ -217,6 +225,9 @@ bool ss_cluster_wait_push(ss_cluster *c, waiter *w);
 void ss_cluster_wait_flush(ss_cluster *c);
 void ss_cluster_wait_expire(ss_cluster *c, int64_t now);
 void ss_cluster_wait_fail_all(ss_cluster *c, int status);
+/* The pending configuration change: answered once committed or lost (after each ready round). */
+void cluster_conf_wait_check(ss_cluster *c);
+void cluster_conf_wait_fail(ss_cluster *c, int status);
 void ss_cluster_reads_answered(ss_cluster *c, const raft_read_result *res, size_t n);
 void ss_cluster_reads_applied(ss_cluster *c);
 void ss_cluster_reads_fail_all(ss_cluster *c, int status);

@@ -62,6 +62,7 @@ enum {
     CMD_NO_LOG            = 1u << 28, /* never part of a log entry: refused inside MULTI, although Redis queues it */
     CMD_SCRIPTING         = 1u << 29, /* EVAL SCRIPT FUNCTION FCALL: the engine's scripting code (engine/scripts.c) routes them */
     CMD_LOGGED            = 1u << 30, /* goes through the log like a write although Redis does not call it one (PUBLISH) */
+    CMD_MEMBERSHIP        = 1u << 31, /* RAFT.NODE, RAFT.TRANSFER_LEADER: the engine's membership code (engine/membership.c) runs them */
 };
 
 /* Whether a command travels through the Raft log (its exec is an apply half). */
@@ -295,6 +296,9 @@ typedef struct ss_command {
 /* EVAL, SCRIPT, FUNCTION, FCALL and their subcommands: src/engine/scripts.c
  * decides how each travels (a script's flags say read or write). */
 #define SS_SCRIPTING(nm, ar, fl, cats, ...) SS_ROW(nm, ar, CMD_SCRIPTING | (fl), cats, __VA_ARGS__)
+/* RAFT.NODE and RAFT.TRANSFER_LEADER: src/engine/membership.c runs them on
+ * the leader (they change the cluster, not the keyspace). */
+#define SS_MEMBERSHIP(nm, ar, fl, cats) SS_ROW(nm, ar, CMD_MEMBERSHIP | CMD_NO_LOG | (fl), cats)
 /* Proposed by the server itself, never accepted from a client. */
 #define SS_INTERNAL(nm, ar, fn, ...) SS_ROW(nm, ar, CMD_INTERNAL | CMD_WRITE, 0, .exec = (fn), __VA_ARGS__)
 /* A container: argv[1] names one of its subcommands, whose row runs it. It

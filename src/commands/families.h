@@ -29,7 +29,8 @@
     X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
     X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */                   \
-    X(monitor) /* SLOWLOG LATENCY */
+    X(monitor) /* SLOWLOG LATENCY */                                               \
+    X(raft)    /* RAFT.NODE ADD PROMOTE REMOVE LIST, RAFT.TRANSFER_LEADER */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

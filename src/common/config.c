@@ -83,6 +83,11 @@ static const directive directives[] = {
     {"raft-port", T_INT, OFF(raft_port), "7379", 0, 65535, NULL, false},
     {"raft-bind", T_STRING, OFF(raft_bind), "", 0, 0, NULL, false},
     {"peers", T_PEERS, OFF(peers), "", 0, 0, NULL, false},
+    /* no: a node joining a running cluster. peers then names the members to
+     * listen to (and this node's own raft address); the node starts outside
+     * any configuration, never campaigns, and waits for RAFT.NODE ADD on the
+     * leader. yes: peers is a brand-new cluster's first configuration. */
+    {"raft-bootstrap", T_ENUM, OFF(raft_bootstrap), "yes", 0, 0, yesno_choices, false},
     {"cluster-id", T_STRING, OFF(cluster_id), "sandstore", 0, 0, NULL, false},
     {"cluster-secret", T_STRING, OFF(cluster_secret), "", 0, 0, NULL, false},
     {"election-timeout", T_INT, OFF(election_timeout), "1000", 10, 60000, NULL, false},

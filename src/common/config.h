@@ -84,6 +84,7 @@ typedef struct ss_config {
     int raft_fsync;                 /* ss_raft_fsync */
     int read_consistency;           /* ss_read_consistency */
     int follower_mode;              /* ss_follower_mode */
+    int raft_bootstrap;             /* 1: peers is the first configuration; 0: wait to be added (RAFT.NODE ADD) */
     int leader_wait_timeout;        /* ms a command waits for a leader before CLUSTERDOWN */
     long long snapshot_threshold;   /* entries applied since the last snapshot; 0 = never */
     long long snapshot_threshold_bytes; /* entry bytes applied since the last snapshot; 0 = never */

@@ -111,6 +111,8 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         return ss_multi_command(e, s, cmd, a, out);
     if (cmd->flags & CMD_SCRIPTING)
         return ss_script_dispatch(e, s, cmd, a, out);
+    if (cmd->flags & CMD_MEMBERSHIP)
+        return ss_membership_dispatch(e, s, cmd, a, out);
     if (cmd->local) {
         /* Connection commands still keep the pipeline's order: a SELECT must
          * not take effect before the reads queued ahead of it have run. */

@@ -139,6 +139,9 @@ bool ss_multi_is_watch(const ss_args *a);
 bool ss_multi_watch_holds(ss_exec_ctx *ctx, const ss_args *check);
 
 /* scripts.c: EVAL*, SCRIPT, FUNCTION, FCALL* from clients. */
+/* membership.c: RAFT.NODE and RAFT.TRANSFER_LEADER (CMD_MEMBERSHIP rows). */
+ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd,
+                                          const ss_args *a, ss_buf *out);
 ss_dispatch_result ss_script_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                       ss_buf *out);
 /* script_exec.c: the node's script service (apply and read halves). */

@@ -48,6 +48,11 @@ ss_add_test(NAME test_cluster_view SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cluste
             LIBS ss_cluster_harness TIMEOUT 300 LABELS integration)
 add_dependencies(test_cluster_view sandstore)
 
+# Membership changes (RAFT.NODE, RAFT.TRANSFER_LEADER) on real processes.
+ss_add_test(NAME test_membership SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_membership.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_membership sandstore)
+
 # Scripts as cluster state: across nodes, restarts and snapshots.
 ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)

@@ -804,6 +804,8 @@ static const char *const not_compared[][2] = {
     {"function|dump", "the payload's bytes differ (Redis compresses code with LZF); test_diff_function restores "
                       "each side's payload into the other"},
     {"function|restore", "takes a DUMP payload (see function|dump); test_diff_function compares it"},
+    {"raft.node", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks the replies"},
+    {"raft.transfer_leader", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks it"},
 };
 
 /* ----------------------------------------------------------- comparing */

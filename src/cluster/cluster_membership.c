@@ -1,0 +1,123 @@
+/* Membership changes and leadership transfer as the server asks for them: the core's raft_change_conf and raft_transfer_leadership, and the wait for a change to commit. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cluster/cluster_raft.h"
+#include "common/log.h"
+
+static int raft_op(int op)
+{
+    switch (op) {
+    case SS_CONF_ADD: return RAFT_CONF_ADD;
+    case SS_CONF_ADD_LEARNER: return RAFT_CONF_ADD_LEARNER;
+    case SS_CONF_PROMOTE: return RAFT_CONF_PROMOTE;
+    case SS_CONF_REMOVE: return RAFT_CONF_REMOVE;
+    default: return 0;
+    }
+}
+
+int ss_cluster_change_conf(ss_cluster *c, int op, uint64_t id, const char *raft_addr, ss_conf_cb cb,
+                           void *arg, char *errmsg)
+{
+    if (!ss_cluster_running(c) || c->r == NULL)
+        return ss_errf(errmsg, SS_ESHUTDOWN, "the node is shutting down");
+    int rop = raft_op(op);
+    if (rop == 0)
+        return ss_errf(errmsg, SS_EINVAL, "unknown configuration change");
+    if (c->role != RAFT_LEADER)
+        return ss_errf(errmsg, SS_ENOTLEADER, "not the leader");
+    /* The core allows one change at a time (single-server changes), so one
+     * waiter is enough; a second change is refused by the core as well. */
+    if (c->conf_wait.cb)
+        return ss_errf(errmsg, SS_EBUSY, "a configuration change is in progress");
+    uint64_t index = 0;
+    int rc = raft_change_conf(c->r, rop, id, raft_addr, &index, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    c->conf_wait = (conf_waiter){.index = index, .term = raft_term(c->r), .cb = cb, .arg = arg};
+    LOG_NOTICE("raft: configuration change for node %llu appended at index %llu",
+               (unsigned long long)id, (unsigned long long)index);
+    ss_cluster_kick(c);
+    return SS_OK;
+}
+
+static void finish(ss_cluster *c, int status)
+{
+    conf_waiter w = c->conf_wait;
+    c->conf_wait = (conf_waiter){0};
+    if (w.cb)
+        w.cb(w.arg, status);
+}
+
+/*
+ * Done when the entry is committed with the term it was appended in. Once
+ * this node no longer leads that term the entry may yet commit under the
+ * next leader, or be overwritten: the outcome is unknown (as a write's).
+ */
+void cluster_conf_wait_check(ss_cluster *c)
+{
+    if (c->conf_wait.cb == NULL || c->r == NULL)
+        return;
+    const conf_waiter *w = &c->conf_wait;
+    if (raft_commit_index(c->r) >= w->index) {
+        const raft_entry *e = raft_entry_at(c->r, w->index);
+        bool ours = e ? e->term == w->term : (c->role == RAFT_LEADER && raft_term(c->r) == w->term);
+        finish(c, ours ? SS_OK : SS_ELEADERLOST);
+        return;
+    }
+    if (c->role != RAFT_LEADER || raft_term(c->r) != w->term)
+        finish(c, SS_ELEADERLOST);
+}
+
+void cluster_conf_wait_fail(ss_cluster *c, int status) { finish(c, status); }
+
+int ss_cluster_transfer_leader(ss_cluster *c, uint64_t id, char *errmsg)
+{
+    if (!ss_cluster_running(c) || c->r == NULL)
+        return ss_errf(errmsg, SS_ESHUTDOWN, "the node is shutting down");
+    if (c->role != RAFT_LEADER)
+        return ss_errf(errmsg, SS_ENOTLEADER, "not the leader");
+    const raft_member *m = raft_conf_find(raft_conf_get(c->r, NULL, NULL), id);
+    if (m == NULL)
+        return ss_errf(errmsg, SS_ENOTFOUND, "node %llu is not a member", (unsigned long long)id);
+    if (id == c->cfg->node_id)
+        return ss_errf(errmsg, SS_EINVAL, "node %llu already leads", (unsigned long long)id);
+    if (m->role != RAFT_VOTER)
+        return ss_errf(errmsg, SS_EINVAL, "node %llu is a learner", (unsigned long long)id);
+    int rc = raft_transfer_leadership(c->r, id);
+    if (rc == SS_EBUSY)
+        return ss_errf(errmsg, rc, "a leadership transfer is under way");
+    if (rc != SS_OK)
+        return ss_errf(errmsg, rc, "cannot transfer leadership to node %llu", (unsigned long long)id);
+    LOG_NOTICE("raft: transferring leadership to node %llu", (unsigned long long)id);
+    ss_cluster_kick(c);
+    return SS_OK;
+}
+
+size_t ss_cluster_conf_members(const ss_cluster *c, ss_conf_member *out)
+{
+    if (c->r == NULL)
+        return 0;
+    const raft_conf *conf = raft_conf_get(c->r, NULL, NULL);
+    size_t n = 0;
+    for (size_t k = 0; k < conf->n && n < SS_CONF_MEMBERS_MAX; k++) {
+        const raft_member *m = &conf->members[k];
+        ss_conf_member *o = &out[n++];
+        *o = (ss_conf_member){.id = m->id, .voter = m->role == RAFT_VOTER,
+                              .self = m->id == c->cfg->node_id, .leader = m->id == c->leader_id};
+        snprintf(o->raft_addr, sizeof o->raft_addr, "%s", m->addr);
+        if (o->self) {
+            snprintf(o->client_addr, sizeof o->client_addr, "%s", c->self_client_addr);
+            o->match = raft_last_index(c->r);
+            o->match_known = true;
+        } else {
+            for (int i = 0; i < c->npeers; i++)
+                if (c->peers[i].id == m->id)
+                    snprintf(o->client_addr, sizeof o->client_addr, "%s", c->peers[i].client_addr);
+            uint64_t next;
+            const char *state;
+            o->match_known = raft_peer_progress(c->r, m->id, &o->match, &next, &state);
+        }
+    }
+    return n;
+}
