@@ -11,7 +11,8 @@ SS_FOLLOWER_PORT, SS_PORTS and SS_PIDS):
    MULTI/EXEC pipelines, the unacked ZSET/HASH, PUBLISH for the control
    fanout); the result backend stores each result with SET and PUBLISH inside
    MULTI and the caller waits for it with SUBSCRIBE.
-2. 120 tasks are sent and every result is fetched with result.get and checked.
+2. 120 tasks are sent and every result is fetched with result.get and checked;
+   then a group, a chord, a task with a countdown and a control ping.
 3. 80 more are sent, the leader is killed with SIGKILL once some of them are
    done, and every task must still complete with the right result. Celery's
    delivery is at least once: a send whose reply was lost with the leader is
@@ -27,7 +28,7 @@ import threading
 import time
 
 try:
-    from celery import Celery
+    from celery import Celery, chord, group
 except ImportError:
     print("celery_check: no 'celery' module for", sys.executable,
           "(install Debian's python3-celery and run with /usr/bin/python3)")
@@ -51,6 +52,28 @@ def mul(x, y):
     return {"product": x * y, "args": [x, y]}
 
 
+@app.task(name="celery_check.total")
+def total(results):
+    return sum(r["product"] for r in results)
+
+
+def features(failures):
+    """A group, a chord (the backend's RPUSH/LLEN/LRANGE counter in MULTI), a countdown
+    (ETA: the unacked hash and ZSET) and the control fanout (PUBLISH/SUBSCRIBE pidbox)."""
+    got = group(mul.s(i, i + 7) for i in range(10))().get(timeout=20)
+    if got != [want(i) for i in range(10)]:
+        failures.append(f"group: got {got!r}")
+    got = chord((mul.s(i, i + 7) for i in range(10)), total.s())().get(timeout=20)
+    if got != sum(want(i)["product"] for i in range(10)):
+        failures.append(f"chord: got {got!r}")
+    got = mul.apply_async((3, 4), countdown=1).get(timeout=20)
+    if got != {"product": 12, "args": [3, 4]}:
+        failures.append(f"countdown: got {got!r}")
+    got = app.control.ping(timeout=2)
+    if [list(r.values()) for r in got] != [[{"ok": "pong"}]]:
+        failures.append(f"control ping: got {got!r}")
+
+
 def want(i):
     return {"product": i * (i + 7), "args": [i, i + 7]}
 
@@ -70,6 +93,13 @@ def send(i, deadline):
             time.sleep(0.5)
 
 
+def failed(res):
+    try:
+        return res.state == "FAILURE"
+    except Exception:  # noqa: BLE001 - the backend read itself met the election
+        return False
+
+
 def collect(pending, deadline, on_progress=None):
     """result.get for every (i, AsyncResult), retried until deadline. Returns the wrong
     results (failures) and the tasks left without a result (i, reason)."""
@@ -81,7 +111,8 @@ def collect(pending, deadline, on_progress=None):
                 got = res.get(timeout=max(1.0, deadline - time.monotonic()), interval=0.1)
                 break
             except Exception as e:  # noqa: BLE001 - timeouts, connection errors, TRYAGAIN
-                if time.monotonic() > deadline:
+                # FAILURE: the worker stored the error its result write met (TRYAGAIN).
+                if time.monotonic() > deadline or failed(res):
                     missing.append((i, f"{res.id}: {type(e).__name__}: {e}"))
                     break
                 print(f"celery_check: get {i} failed ({type(e).__name__}: {e}); retrying",
@@ -147,7 +178,9 @@ def main():
         first = [(i, send(i, deadline)) for i in range(120)]
         wrong, missing = collect(first, deadline)
         failures += wrong + [f"task {i}: no result: {why}" for i, why in missing]
-        print(f"celery_check: {len(first)} tasks through the follower, "
+        features(failures)
+        print(f"celery_check: {len(first)} tasks, a group, a chord, a countdown and a "
+              "control ping through the follower, "
               f"{len(failures)} failures", flush=True)
 
         pids = [int(p) for p in os.environ.get("SS_PIDS", "").split(",") if p]
