@@ -75,9 +75,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap 'echo "bench: command failed at line $LINENO" >&2' ERR
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/lib.sh"  # free_port
 
 info() {  # port field
   redis-cli -p "$1" info raft 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"

@@ -53,60 +53,9 @@ if [ ! -x "$bin" ]; then
   cmake --build "$build" --target sandstore -j "$(nproc)" >/dev/null
 fi
 
-tmp="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/ss-bench-XXXXXX")"
-pids=() bench_pid=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [ -n "$bench_pid" ] && kill -TERM "$bench_pid" 2>/dev/null
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  # Bounded: whatever has not exited after 15 s is killed.
-  for _ in $(seq 150); do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive -eq 0 ] && break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "$0")/lib.sh"
+bench_init ss-bench
 trap 'echo "bench: command failed at line $LINENO" >&2' ERR
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_ping() {  # port
-  for _ in $(seq 300); do
-    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-    sleep 0.1
-  done
-  echo "bench: nothing answers PING on port $1" >&2
-  exit 1
-}
-
-wait_leader() {  # port... ; prints the leader's port once every node names it
-  for _ in $(seq 300); do
-    local leader="" agree=1 lid="" id
-    for p in "$@"; do
-      local info
-      info="$(redis-cli -p "$p" info raft 2>/dev/null | tr -d '\r')" || true
-      id="$(sed -n 's/^raft_leader_id://p' <<<"$info")"
-      [ -n "$id" ] && [ "$id" != 0 ] || { agree=0; break; }
-      [ -z "$lid" ] && lid=$id
-      [ "$id" = "$lid" ] || agree=0
-      grep -q '^raft_role:leader' <<<"$info" && leader=$p
-    done
-    if [ $agree -eq 1 ] && [ -n "$leader" ]; then echo "$leader"; return 0; fi
-    sleep 0.1
-  done
-  echo "bench: no leader among ports $*" >&2
-  exit 1
-}
 
 # ---------------------------------------------------------------- start
 redis_port=$(free_port)

@@ -29,37 +29,8 @@ if [ ! -x "$bin" ]; then
   cmake --build "$build" --target sandstore -j 2 >/dev/null
 fi
 
-tmp="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/ss-bench-XXXXXX")"
-pids=()
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 150); do  # bounded: killed after 15 s
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive -eq 0 ] && break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_ping() {  # port
-  for _ in $(seq 300); do
-    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-    sleep 0.1
-  done
-  echo "bench: nothing answers PING on port $1" >&2
-  exit 1
-}
+. "$(dirname "$0")/lib.sh"
+bench_init ss-bench
 
 redis_port=$(free_port)
 mkdir -p "$tmp/redis"

@@ -233,8 +233,6 @@ static void pop_generic(ss_exec_ctx *ctx, const ss_args *a, bool left)
 
 static void lpopExec(ss_exec_ctx *ctx, const ss_args *a) { pop_generic(ctx, a, true); }
 
-/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
- * non-empty list, [key, [elements]], or a null array (lmpopGenericCommand). */
 /* Pops from the first non-empty list of a->argv[first..first+n): as LMPOP
  * ([key, [elements]]) or, flat, as BLPOP ([key, element]). */
 static void mpop_first(ss_exec_ctx *ctx, const ss_args *a, int first, long long n, bool left, long long count,
@@ -263,6 +261,8 @@ static void mpop_first(ss_exec_ctx *ctx, const ss_args *a, int first, long long 
     resp_add_null_array(ctx->out, ctx->proto);
 }
 
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
+ * non-empty list, [key, [elements]], or a null array (lmpopGenericCommand). */
 static void lmpopExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     long long numkeys, count;

@@ -389,7 +389,8 @@ static void sort_generic(ss_exec_ctx *ctx, const ss_args *a, bool readonly)
         if (!weigh(ctx, a, &q, &s, &bad))
             goto out;
         sorting = &s;
-        qsort(s.items, s.n, sizeof *s.items, cmp_items);
+        if (s.n > 1) /* qsort's base may not be NULL, even for 0 items */
+            qsort(s.items, s.n, sizeof *s.items, cmp_items);
         sorting = NULL;
     }
     if (bad) {

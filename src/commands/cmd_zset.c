@@ -327,16 +327,24 @@ static void zrevrangebyscoreExec(ss_exec_ctx *ctx, const ss_args *a) { zrange_re
 static void zrangebylexExec(ss_exec_ctx *ctx, const ss_args *a) { zrange_reply(ctx, a, BY_LEX, 0); }
 static void zrevrangebylexExec(ss_exec_ctx *ctx, const ss_args *a) { zrange_reply(ctx, a, BY_LEX, 1); }
 
+/* The bounds of ZCOUNT, ZLEXCOUNT and ZREMRANGEBY* (arguments 2 and 3, in
+ * r->by's terms), then the sorted set at argument 1; SS_REPLIED after an
+ * error reply. */
+static ss_lookup open_range(ss_exec_ctx *ctx, const ss_args *a, zrange *r, ss_key *z)
+{
+    int err = zset_parse_bounds(a, 2, 3, r);
+    if (err >= 0) {
+        ss_reply_err(ctx->out, (ss_reply_err_code)err);
+        return SS_REPLIED;
+    }
+    return ss_key_open(ctx, a, 1, SS_TYPE_ZSET, z);
+}
+
 static void zcountExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     zrange r = {.by = ss_arg_is(a, 0, "zlexcount") ? BY_LEX : BY_SCORE};
-    int err = zset_parse_bounds(a, 2, 3, &r);
-    if (err >= 0) {
-        ss_reply_err(ctx->out, (ss_reply_err_code)err);
-        return;
-    }
     ss_key z;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    ss_lookup found = open_range(ctx, a, &r, &z);
     if (found == SS_REPLIED)
         return;
     long long n = 0;
@@ -377,13 +385,8 @@ static int remove_walk(ss_exec_ctx *ctx, ss_key *z, zwalk *w, long long max, ss_
 static void zremrange_generic(ss_exec_ctx *ctx, const ss_args *a, int by)
 {
     zrange r = {.by = by};
-    int err = zset_parse_bounds(a, 2, 3, &r);
-    if (err >= 0) {
-        ss_reply_err(ctx->out, (ss_reply_err_code)err);
-        return;
-    }
     ss_key z;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_ZSET, &z);
+    ss_lookup found = open_range(ctx, a, &r, &z);
     if (found == SS_REPLIED)
         return;
     if (found == SS_MISSING || !zset_range_possible(&r) ||

@@ -129,7 +129,8 @@ int zresult_sort(zresult *r)
     /* Members are distinct, so the order is total and the sort deterministic;
      * apply runs on one thread at a time. */
     sorting = r;
-    qsort(r->order, r->members.n, sizeof *r->order, cmp_order);
+    if (r->members.n > 1) /* qsort's base may not be NULL, even for 0 items */
+        qsort(r->order, r->members.n, sizeof *r->order, cmp_order);
     sorting = NULL;
     return SS_OK;
 }

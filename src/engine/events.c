@@ -147,6 +147,10 @@ void ss_events_wake_ready(ss_engine *e)
     /* Waking proposes entries; nothing here reenters apply. */
     ss_buf q = e->ready_queue;
     ss_buf_init(&e->ready_queue, 0);
+    if (ss_buf_len(&q) == 0) { /* an empty buffer has no data pointer to walk from */
+        ss_buf_release(&q);
+        return;
+    }
     const char *p = ss_buf_data(&q), *end = p + ss_buf_len(&q);
     while (p < end) {
         int db = (unsigned char)p[0];
