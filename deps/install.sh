@@ -11,6 +11,7 @@ packages=(
   libcriterion-dev                           # unit tests
   redis-tools redis-server                   # redis-cli, redis-benchmark, side-by-side benchmarks
   python3 python3-redis                      # a real client in the integration tests
+  python3-celery ruby-sidekiq                # job queues on sandstore (tests/clients, issue 14)
   nodejs npm                                 # ioredis, a second real client
   procps iproute2                            # pgrep/kill and ss for the harness
 )

@@ -43,6 +43,13 @@ if(TARGET sandstore)
   ss_add_client_test(clients_ioredis_cluster_redirect 600
                      DRIVER_ARGS --allow-kill --directive follower-mode redirect
                      COMMAND ${dir}/run_node.sh ioredis_cluster_check.js)
+  # Celery's worker, Redis broker (BRPOP) and result backend (SUBSCRIBE, PUBLISH
+  # in MULTI) on a follower, across a kill -9 of the leader (issue 14).
+  ss_add_client_test(clients_celery 300 DRIVER_ARGS --allow-kill
+                     COMMAND ${SS_CLIENTS_PYTHON} ${dir}/celery_check.py)
+  # Sidekiq's client and processor (BRPOP, MULTI, the scheduled set) on a follower.
+  # Without ruby it exits 77 (skipped) like the other missing tools.
+  ss_add_client_test(clients_sidekiq 300 ${dir}/run_ruby.sh sidekiq_check.rb)
   # Debian's prometheus-redis-exporter scraping a follower (issue 12).
   ss_add_client_test(clients_redis_exporter 300 ${SS_CLIENTS_PYTHON} ${dir}/exporter_check.py)
 endif()
