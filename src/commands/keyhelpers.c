@@ -265,7 +265,9 @@ bool ss_mpop_parse(const ss_args *a, int at, const char *w1, const char *w2, lon
         ss_reply_err(out, RERR_NUMKEYS_POSITIVE);
         return false;
     }
-    long long where = at + 1 + *numkeys;
+    /* numkeys past the arguments leaves no LEFT|RIGHT (and at + 1 + numkeys
+     * could overflow): Redis's syntax error */
+    long long where = *numkeys >= a->argc ? a->argc : at + 1 + *numkeys;
     if (where >= a->argc) {
         ss_reply_err(out, RERR_SYNTAX);
         return false;

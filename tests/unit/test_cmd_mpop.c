@@ -31,6 +31,9 @@ Test(mpop, zmpop_nests_member_score_pairs_in_both_protocols)
 Test(mpop, bad_arguments_answer_in_redis_words)
 {
     cr_expect_str_eq(ct_run("LMPOP 0 a LEFT"), "-ERR numkeys should be greater than 0\r\n");
+    /* a numkeys near LLONG_MAX is a syntax error, not a signed overflow (fuzz entry_apply) */
+    cr_expect_str_eq(ct_run("LMPOP 9223372036854775807 a LEFT"), "-ERR syntax error\r\n");
+    cr_expect_str_eq(ct_run("ZMPOP 9223372036854775806 z MIN"), "-ERR syntax error\r\n");
     cr_expect_str_eq(ct_run("LMPOP 2 a LEFT"), "-ERR syntax error\r\n");
     cr_expect_str_eq(ct_run("ZMPOP 1 z LEFT"), "-ERR syntax error\r\n");
     cr_expect_str_eq(ct_run("ZMPOP 1 z MIN COUNT 0"), "-ERR count should be greater than 0\r\n");
