@@ -81,10 +81,12 @@ static int decode_member(const uint8_t **p, const uint8_t *end, raft_member *m)
 
 int raft_conf_decode(const void *buf, size_t len, raft_conf *c)
 {
+    c->n = c->n_removed = 0;
+    if (len == 0) /* buf may be NULL then: no pointer arithmetic on it */
+        return SS_EPROTO;
     const uint8_t *p = buf, *end = p + len;
     uint64_t n, nr;
-    c->n = c->n_removed = 0;
-    if (len == 0 || *p++ != CONF_VERSION || raft_get_varint(&p, end, &n) != SS_OK ||
+    if (*p++ != CONF_VERSION || raft_get_varint(&p, end, &n) != SS_OK ||
         n > RAFT_MAX_MEMBERS)
         return SS_EPROTO;
     for (size_t i = 0; i < n; i++) {
