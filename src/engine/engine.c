@@ -315,12 +315,14 @@ void ss_engine_start(ss_engine *e)
 {
     uv_timer_start(&e->timer, ss_engine_on_timer, 100, 100);
     uv_idle_start(&e->sweeper, ss_engine_on_sweep);
+    ss_join_directive(e);
 }
 
 void ss_engine_stop(ss_engine *e)
 {
     e->stopping = true;
     ss_admin_call_end_all(&e->admin_calls, "the node is shutting down");
+    ss_join_stop(e);
     uv_timer_stop(&e->timer);
     uv_idle_stop(&e->sweeper);
     /* A write already handed to Raft may still commit (it may even be

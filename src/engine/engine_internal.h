@@ -75,6 +75,7 @@ struct ss_engine {
     bool sweep_idle;      /* nothing to sweep until the next apply */
     ss_buf scratch;       /* replies produced by apply */
     struct ss_admin_call *admin_calls; /* RAFT.* forwarded to the leader, joins (admin_call.c) */
+    struct join_state *join;           /* RAFT.CLUSTER JOIN or the join directive under way (join.c) */
 
     /* Lua: one environment touched only by applied entries (write scripts,
      * library loads), so its state follows the log on every node, and one
@@ -139,6 +140,16 @@ bool ss_multi_is_watch(const ss_args *a);
 /* Apply: whether every key of a watched EXEC still has its digest. */
 bool ss_multi_watch_holds(ss_exec_ctx *ctx, const ss_args *check);
 
+/* join.c: RAFT.CLUSTER JOIN and the join directive. */
+#define SS_JOIN_PROOF_LEN 64
+/* The hex proof a joining node sends with RAFT.NODE ADD ... JOIN. */
+void ss_join_proof(const char *secret, const char *cluster_id, uint64_t id, const char *raft_addr,
+                   char out[SS_JOIN_PROOF_LEN + 1]);
+ss_dispatch_result ss_join_command(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
+/* At start: the join directive, unless this node is a member already. */
+void ss_join_directive(ss_engine *e);
+/* Ends a join under way (the node stops). */
+void ss_join_stop(ss_engine *e);
 /* scripts.c: EVAL*, SCRIPT, FUNCTION, FCALL* from clients. */
 /* membership.c: RAFT.NODE and RAFT.TRANSFER_LEADER (CMD_MEMBERSHIP rows). */
 ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd,

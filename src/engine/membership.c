@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/sha256.h"
 #include "engine/admin_call.h"
 #include "engine/engine_internal.h"
 
@@ -237,6 +238,54 @@ static void transfer(ss_engine *e, const ss_args *a, ss_buf *out)
         refused(e, rc, why, out);
 }
 
+/*
+ * A joining node's request (RAFT.CLUSTER JOIN, join.c) carries JOIN
+ * <cluster-id> <proof>: the leader refuses it, changing nothing, unless the
+ * node names this cluster and proves it holds this cluster's secret.
+ */
+static bool join_checks(ss_engine *e, const ss_args *a, int at, uint64_t id, ss_buf *out)
+{
+    char why[300];
+    if (strcmp(a->argv[at], e->cfg->cluster_id) != 0) {
+        snprintf(why, sizeof why, "wrong cluster id '%.64s': this cluster is '%s'", a->argv[at],
+                 e->cfg->cluster_id);
+        ss_reply_err(out, RERR_RAFT_NODE, why);
+        return false;
+    }
+    char proof[SS_JOIN_PROOF_LEN + 1];
+    ss_join_proof(e->cfg->cluster_secret, e->cfg->cluster_id, id, a->argv[3], proof);
+    if (a->argvlen[at + 1] != SS_JOIN_PROOF_LEN ||
+        !ss_hmac_equal((const uint8_t *)proof, (const uint8_t *)a->argv[at + 1], SS_JOIN_PROOF_LEN)) {
+        ss_reply_err(out, RERR_RAFT_NODE,
+                     "the joining node does not hold this cluster's cluster-secret");
+        return false;
+    }
+    return true;
+}
+
+/* RAFT.NODE ADD <id> <host:raftport> [LEARNER] [JOIN <cluster-id> <proof>] */
+static ss_dispatch_result add(ss_engine *e, ss_session *s, const ss_args *a, uint64_t id, ss_buf *out)
+{
+    int i = 4;
+    bool learner = i < a->argc && !strcasecmp(a->argv[i], "learner");
+    if (learner)
+        i++;
+    bool join = i + 2 < a->argc && !strcasecmp(a->argv[i], "join");
+    if (join)
+        i += 3;
+    if (i != a->argc) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return SS_DISPATCH_DONE;
+    }
+    if (!valid_addr(a->argv[3], a->argvlen[3]) || memchr(a->argv[3], '\0', a->argvlen[3])) {
+        ss_reply_err(out, RERR_RAFT_NODE_ADDR);
+        return SS_DISPATCH_DONE;
+    }
+    if (join && !join_checks(e, a, i - 2, id, out))
+        return SS_DISPATCH_DONE;
+    return change(e, s, learner ? SS_CONF_ADD_LEARNER : SS_CONF_ADD, id, a->argv[3], out);
+}
+
 ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd,
                                           const ss_args *a, ss_buf *out)
 {
@@ -254,6 +303,8 @@ ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_
         list(e, s, out);
         return SS_DISPATCH_DONE;
     }
+    if (!strcmp(cmd->name, "raft.cluster|join"))
+        return ss_join_command(e, s, a, out);
     if (!ss_cluster_is_leader(e->cluster))
         return forward(e, s, a, out);
     if (!strcmp(cmd->name, "raft.transfer_leader")) {
@@ -265,17 +316,8 @@ ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_
         ss_reply_err(out, RERR_RAFT_NODE_ID);
         return SS_DISPATCH_DONE;
     }
-    if (!strcmp(cmd->name, "raft.node|add")) {
-        if (a->argc > 5 || (a->argc == 5 && strcasecmp(a->argv[4], "learner") != 0)) {
-            ss_reply_err(out, RERR_SYNTAX);
-            return SS_DISPATCH_DONE;
-        }
-        if (!valid_addr(a->argv[3], a->argvlen[3]) || memchr(a->argv[3], '\0', a->argvlen[3])) {
-            ss_reply_err(out, RERR_RAFT_NODE_ADDR);
-            return SS_DISPATCH_DONE;
-        }
-        return change(e, s, a->argc == 5 ? SS_CONF_ADD_LEARNER : SS_CONF_ADD, id, a->argv[3], out);
-    }
+    if (!strcmp(cmd->name, "raft.node|add"))
+        return add(e, s, a, id, out);
     if (!strcmp(cmd->name, "raft.node|promote"))
         return change(e, s, SS_CONF_PROMOTE, id, NULL, out);
     return change(e, s, SS_CONF_REMOVE, id, NULL, out);
