@@ -26,6 +26,7 @@ typedef struct node {
     uv_signal_t sigint, sigterm;
     uv_timer_t handoff;         /* polls for the end of the leadership handoff before a stop */
     int64_t handoff_deadline;
+    int64_t handed_at;          /* when another leader was known, 0 not yet */
     bool handing_off;
     bool stopping;
     int exit_code;
@@ -73,13 +74,24 @@ static void stop_now(node *n)
     ss_server_close(n->server, on_server_closed, n);
 }
 
+/* Done once another node leads, this one has passed on the proposals that
+ * waited for it, and followers had two heartbeats to hear of the new leader
+ * (so that none hands a write to this node as it goes). */
 static void on_handoff_poll(uv_timer_t *t)
 {
     node *n = t->data;
-    if (!ss_cluster_is_leader(n->cluster)) {
-        LOG_NOTICE("server: leadership handed over (leader now node %llu)",
-                   (unsigned long long)ss_cluster_leader_id(n->cluster));
+    uint64_t leader = ss_cluster_leader_id(n->cluster);
+    bool handed = !ss_cluster_is_leader(n->cluster) && leader != 0 && leader != n->cfg.node_id &&
+                  ss_cluster_waiting(n->cluster) == 0;
+    if (handed && n->handed_at == 0) {
+        n->handed_at = (int64_t)uv_now(n->loop);
+        LOG_NOTICE("server: leadership handed over to node %llu", (unsigned long long)leader);
+    }
+    if (handed && (int64_t)uv_now(n->loop) >= n->handed_at + 2 * n->cfg.heartbeat_interval) {
         stop_now(n);
+    } else if (!ss_cluster_is_leader(n->cluster)) {
+        if ((int64_t)uv_now(n->loop) >= n->handoff_deadline)
+            stop_now(n);
     } else if ((int64_t)uv_now(n->loop) >= n->handoff_deadline) {
         LOG_WARNING("server: leadership was not handed over in time; stopping as leader");
         stop_now(n);

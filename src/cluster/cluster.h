@@ -185,6 +185,8 @@ int ss_cluster_transfer_leader(ss_cluster *c, uint64_t id, char *errmsg);
  * transfer to the follower known to be furthest along has started, and its
  * id is returned; 0 when this node does not lead or has no other voter. */
 uint64_t ss_cluster_handoff(ss_cluster *c);
+/* Proposals waiting here for a leader (relayed ones included). */
+size_t ss_cluster_waiting(const ss_cluster *c);
 /* The voter known to be furthest along other than this node (0: none). */
 uint64_t ss_cluster_best_voter(const ss_cluster *c);
 

@@ -143,6 +143,8 @@ uint64_t ss_cluster_best_voter(const ss_cluster *c)
     return best;
 }
 
+size_t ss_cluster_waiting(const ss_cluster *c) { return c->nwaiting; }
+
 uint64_t ss_cluster_handoff(ss_cluster *c)
 {
     if (!ss_cluster_running(c) || c->r == NULL || c->role != RAFT_LEADER)

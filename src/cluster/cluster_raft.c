@@ -46,6 +46,13 @@ static void send_info(ss_cluster *c, uint64_t to)
 
 static peer_info *find_peer(ss_cluster *c, uint64_t id);
 
+/* A follower's proposal we took on: its client waits on the follower. */
+static void relayed_done(void *arg, int status)
+{
+    (void)arg;
+    (void)status;
+}
+
 static void on_peer_state(void *ctx, uint64_t id, bool connected)
 {
     ss_cluster *c = ctx;
@@ -171,8 +178,14 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
                         (unsigned long long)from);
             break;
         }
-        if (ss_cluster_propose_now(c, payload + 1, len - 1) == SS_ETOOBIG)
+        if (len - 1 > c->max_entry) {
             oversized(c, from, len - 1, "a proposal");
+            break;
+        }
+        /* During a leadership transfer the entry waits (bounded, as a local
+         * one) and goes to the next leader, so a graceful handoff fails no
+         * follower's write. */
+        ss_cluster_propose(c, payload + 1, len - 1, relayed_done, NULL);
         break;
     case PEER_SNAP_BAD:
         cluster_snap_peer_report(c->snap, from, payload, len);

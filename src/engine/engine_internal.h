@@ -102,6 +102,9 @@ void ss_pending_finish_err(ss_engine *e, pending_write *p, ss_reply_err_code cod
 void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t len);
 void ss_pending_fail_all(ss_engine *e, ss_reply_err_code code, bool handed_only);
 void ss_pending_expire(ss_engine *e, int64_t now_ms);
+/* Writes handed to the cluster wait until deadline_ms at the latest (then
+ * TRYAGAIN, outcome unknown). */
+void ss_pending_hurry_handed(ss_engine *e, int64_t deadline_ms);
 
 /* propose.c: a write becomes a log entry. */
 ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
