@@ -134,6 +134,21 @@ static void learn_members(join_state *j, const redisReply *r)
     }
 }
 
+/* The leader's refusals that pass (the core's SS_EBUSY and SS_EAGAIN: another
+ * change, its own promotion of a learner, a transfer, a new leader's first
+ * commit): the same request is tried again after a pause. */
+static bool transient(const char *err)
+{
+    static const char *const passing[] = {
+        "go one at a time", "a configuration change is in progress", "is being handed to",
+        "a leadership transfer is under way", "has not committed an entry of its term",
+    };
+    for (size_t i = 0; i < sizeof passing / sizeof passing[0]; i++)
+        if (strstr(err, passing[i]))
+            return true;
+    return false;
+}
+
 static void on_reply(void *arg, const redisReply *r, const char *err)
 {
     join_state *j = arg;
@@ -184,7 +199,7 @@ static void on_reply(void *arg, const redisReply *r, const char *err)
         return;
     }
     if (!strncmp(r->str, "TRYAGAIN", 8) || !strncmp(r->str, "CLUSTERDOWN", 11) ||
-        !strncmp(r->str, "BUSY", 4) || !strncmp(r->str, "LOADING", 7)) {
+        !strncmp(r->str, "BUSY", 4) || !strncmp(r->str, "LOADING", 7) || transient(r->str)) {
         if (!strncmp(r->str, "TRYAGAIN", 8))
             j->uncertain = true;
         retry(j, r->str);
