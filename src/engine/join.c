@@ -192,8 +192,12 @@ static void on_reply(void *arg, const redisReply *r, const char *err)
     char mine[64];
     snprintf(mine, sizeof mine, "ERR node %llu is a member already",
              (unsigned long long)j->e->cfg->node_id);
-    if (j->uncertain && !strcmp(r->str, mine)) {
-        /* An earlier ADD of ours committed though its answer was lost. */
+    if ((j->uncertain || j->s == NULL) && !strcmp(r->str, mine)) {
+        /* An earlier ADD of ours committed though its answer was lost; or,
+         * for the directive, this node joined before a restart that came
+         * before the configuration naming it reached its log. */
+        LOG_NOTICE("raft: join: node %llu is a member already: taking it as this node",
+                   (unsigned long long)j->e->cfg->node_id);
         j->listing = true;
         send_next(j);
         return;
