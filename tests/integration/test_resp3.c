@@ -806,6 +806,7 @@ static const char *const not_compared[][2] = {
     {"function|restore", "takes a DUMP payload (see function|dump); test_diff_function compares it"},
     {"raft.node", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks the replies"},
     {"raft.transfer_leader", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks it"},
+    {"raft.cluster", "sandstore's own (RedisRaft's names), not in redis-server: test_membership_ops checks JOIN"},
 };
 
 /* ----------------------------------------------------------- comparing */
