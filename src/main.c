@@ -24,6 +24,10 @@ typedef struct node {
     ss_server *server;
     ss_cluster *cluster;
     uv_signal_t sigint, sigterm;
+    uv_timer_t handoff;         /* polls for the end of the leadership handoff before a stop */
+    int64_t handoff_deadline;
+    int64_t handed_at;          /* when another leader was known, 0 not yet */
+    bool handing_off;
     bool stopping;
     int exit_code;
     const char *config_file;    /* the first argument when it is not a --directive */
@@ -49,6 +53,7 @@ static void on_cluster_closed(void *arg)
     n->engine = NULL;
     uv_close((uv_handle_t *)&n->sigint, NULL);
     uv_close((uv_handle_t *)&n->sigterm, NULL);
+    uv_close((uv_handle_t *)&n->handoff, NULL);
 }
 
 static void on_server_closed(void *arg)
@@ -59,21 +64,74 @@ static void on_server_closed(void *arg)
     ss_cluster_close(n->cluster, on_cluster_closed, n);
 }
 
-static void stop(void *arg)
+static void stop_now(node *n)
 {
-    node *n = arg;
     if (n->stopping)
         return;
     n->stopping = true;
+    uv_timer_stop(&n->handoff);
     LOG_NOTICE("server: shutting down");
     ss_server_close(n->server, on_server_closed, n);
+}
+
+/* Done once another node leads, this one has passed on the proposals that
+ * waited for it, and followers had two heartbeats to hear of the new leader
+ * (so that none hands a write to this node as it goes). */
+static void on_handoff_poll(uv_timer_t *t)
+{
+    node *n = t->data;
+    uint64_t leader = ss_cluster_leader_id(n->cluster);
+    bool handed = !ss_cluster_is_leader(n->cluster) && leader != 0 && leader != n->cfg.node_id &&
+                  ss_cluster_waiting(n->cluster) == 0;
+    if (handed && n->handed_at == 0) {
+        n->handed_at = (int64_t)uv_now(n->loop);
+        LOG_NOTICE("server: leadership handed over to node %llu", (unsigned long long)leader);
+    }
+    if (handed && (int64_t)uv_now(n->loop) >= n->handed_at + 2 * n->cfg.heartbeat_interval) {
+        stop_now(n);
+    } else if (!ss_cluster_is_leader(n->cluster)) {
+        if ((int64_t)uv_now(n->loop) >= n->handoff_deadline)
+            stop_now(n);
+    } else if ((int64_t)uv_now(n->loop) >= n->handoff_deadline) {
+        LOG_WARNING("server: leadership was not handed over in time; stopping as leader");
+        stop_now(n);
+    } else {
+        ss_cluster_handoff(n->cluster); /* again if the first transfer gave up */
+    }
+}
+
+/*
+ * A leader first hands leadership to the follower furthest along (thesis
+ * §3.10), so that writes in flight commit under the next leader and new ones
+ * wait for it (proxied from here meanwhile) instead of failing with the
+ * connection: a rolling restart costs no failed write. The wait is bounded
+ * (two election timeouts, a transfer gives up after one, plus a second).
+ */
+static void stop(void *arg)
+{
+    node *n = arg;
+    if (n->stopping || n->handing_off)
+        return;
+    uint64_t target = n->cluster ? ss_cluster_handoff(n->cluster) : 0;
+    if (target == 0) {
+        stop_now(n);
+        return;
+    }
+    n->handing_off = true;
+    LOG_NOTICE("server: handing leadership to node %llu before shutting down",
+               (unsigned long long)target);
+    n->handoff_deadline = (int64_t)uv_now(n->loop) + 2 * n->cfg.election_timeout + 1000;
+    uv_timer_start(&n->handoff, on_handoff_poll, 10, 10);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
 {
     node *n = h->data;
     LOG_NOTICE("server: received %s, scheduling shutdown", signum == SIGINT ? "SIGINT" : "SIGTERM");
-    stop(n);
+    if (n->handing_off)
+        stop_now(n); /* a second signal does not wait for the handoff */
+    else
+        stop(n);
 }
 
 static int make_dir(const char *dir, char *errmsg)
@@ -143,6 +201,8 @@ int main(int argc, char **argv)
     }
 
     n.loop = uv_default_loop();
+    uv_timer_init(n.loop, &n.handoff);
+    n.handoff.data = &n;
     uv_signal_init(n.loop, &n.sigint);
     uv_signal_init(n.loop, &n.sigterm);
     n.sigint.data = n.sigterm.data = &n;
@@ -156,11 +216,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "sandstore: can't start: %s\n", err);
         n.exit_code = 1;
         if (n.server && n.cluster)
-            stop(&n);
+            stop_now(&n);
         else {
             ss_engine_free(n.engine);
             uv_close((uv_handle_t *)&n.sigint, NULL);
             uv_close((uv_handle_t *)&n.sigterm, NULL);
+            uv_close((uv_handle_t *)&n.handoff, NULL);
         }
     }
     if (n.cfg.pidfile[0]) {

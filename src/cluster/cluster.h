@@ -181,6 +181,27 @@ int ss_cluster_change_conf(ss_cluster *c, int op, uint64_t id, const char *raft_
  * SS_EINVAL (a learner, or this node), SS_EBUSY (a transfer is under way). */
 int ss_cluster_transfer_leader(ss_cluster *c, uint64_t id, char *errmsg);
 
+/* The voter a leader hands over to before it stops (SHUTDOWN, SIGTERM): the
+ * transfer to the follower known to be furthest along has started, and its
+ * id is returned; 0 when this node does not lead or has no other voter. */
+uint64_t ss_cluster_handoff(ss_cluster *c);
+/* Proposals waiting here for a leader (relayed ones included). */
+size_t ss_cluster_waiting(const ss_cluster *c);
+/* The voter known to be furthest along other than this node (0: none). */
+uint64_t ss_cluster_best_voter(const ss_cluster *c);
+
+/* Joining (RAFT.CLUSTER JOIN, the join directive). */
+/* The node was started to join a cluster (raft-bootstrap no, or join). */
+bool ss_cluster_joining(const ss_cluster *c);
+/* This node is in the configuration it knows (a voter or a learner). */
+bool ss_cluster_is_member(const ss_cluster *c);
+/* The address peers reach this node's raft port at: its entry in `peers`,
+ * else raft-bind (or bind):raft-port. */
+void ss_cluster_self_raft_addr(const ss_cluster *c, char *out, size_t size);
+/* A member learned from the cluster this node joins: dialled, and accepted
+ * when it dials in, before the configuration naming it arrives. */
+int ss_cluster_learn_peer(ss_cluster *c, uint64_t id, const char *raft_addr, char *errmsg);
+
 /* A member of the configuration as RAFT.NODE LIST shows it. */
 typedef struct ss_conf_member {
     uint64_t id;

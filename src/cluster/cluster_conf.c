@@ -59,9 +59,19 @@ void cluster_conf_sync(ss_cluster *c)
      * keeps the peers it has: they are how it hears of its addition. */
     if (!in_conf(conf, c->cfg->node_id))
         return;
-    for (int i = c->npeers - 1; i >= 0; i--)
-        if (!in_conf(conf, c->peers[i].id))
-            drop_peer(c, i);
+    for (int i = c->npeers - 1; i >= 0; i--) {
+        if (in_conf(conf, c->peers[i].id))
+            continue;
+        /* A leader that removed itself leads until its removal commits, then
+         * hands over (thesis §4.2.2): cut off at once, it would never learn
+         * the commit, and the cluster would wait for check-quorum and an
+         * election. It is dropped once another leader is known. */
+        if (c->peers[i].id == c->leader_id) {
+            c->conf_synced = false; /* look again next round */
+            continue;
+        }
+        drop_peer(c, i);
+    }
     for (size_t k = 0; k < conf->n; k++) {
         const raft_member *m = &conf->members[k];
         bool known = m->id == c->cfg->node_id;

@@ -1,5 +1,6 @@
 /* Membership changes and leadership transfer as the server asks for them: the core's raft_change_conf and raft_transfer_leadership, and the wait for a change to commit. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster/cluster_raft.h"
@@ -30,6 +31,13 @@ int ss_cluster_change_conf(ss_cluster *c, int op, uint64_t id, const char *raft_
      * waiter is enough; a second change is refused by the core as well. */
     if (c->conf_wait.cb)
         return ss_errf(errmsg, SS_EBUSY, "a configuration change is in progress");
+    /* A one-member cluster opens its raft port now, before anything changes,
+     * so that a port it cannot open is a refusal, not a member unreachable. */
+    if (c->transport == NULL && (op == SS_CONF_ADD || op == SS_CONF_ADD_LEARNER)) {
+        int trc = cluster_transport_start(c, errmsg);
+        if (trc != SS_OK)
+            return trc;
+    }
     uint64_t index = 0;
     int rc = raft_change_conf(c->r, rop, id, raft_addr, &index, errmsg);
     if (rc != SS_OK)
@@ -120,4 +128,83 @@ size_t ss_cluster_conf_members(const ss_cluster *c, ss_conf_member *out)
         }
     }
     return n;
+}
+
+uint64_t ss_cluster_best_voter(const ss_cluster *c)
+{
+    ss_conf_member m[SS_CONF_MEMBERS_MAX];
+    size_t n = ss_cluster_conf_members(c, m);
+    uint64_t best = 0, best_match = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m[i].self && m[i].voter && (best == 0 || (m[i].match_known && m[i].match > best_match))) {
+            best = m[i].id;
+            best_match = m[i].match_known ? m[i].match : 0;
+        }
+    return best;
+}
+
+size_t ss_cluster_waiting(const ss_cluster *c) { return c->nwaiting; }
+
+uint64_t ss_cluster_handoff(ss_cluster *c)
+{
+    if (!ss_cluster_running(c) || c->r == NULL || c->role != RAFT_LEADER)
+        return 0;
+    uint64_t target = raft_transfer_target(c->r);
+    if (target != 0)
+        return target; /* one is under way already */
+    target = ss_cluster_best_voter(c);
+    ss_errmsg why = "";
+    if (target == 0 || ss_cluster_transfer_leader(c, target, why) != SS_OK) {
+        if (target)
+            LOG_WARNING("raft: cannot hand leadership to node %llu before stopping: %s",
+                        (unsigned long long)target, why);
+        return 0;
+    }
+    return target;
+}
+
+bool ss_cluster_joining(const ss_cluster *c)
+{
+    return !c->cfg->raft_bootstrap || (c->cfg->join && c->cfg->join[0]);
+}
+
+bool ss_cluster_is_member(const ss_cluster *c)
+{
+    return c->r && raft_conf_find(raft_conf_get(c->r, NULL, NULL), c->cfg->node_id) != NULL;
+}
+
+void ss_cluster_self_raft_addr(const ss_cluster *c, char *out, size_t size)
+{
+    for (int i = 0; i < c->cfg->npeers; i++)
+        if (c->cfg->peer_list[i].id == c->cfg->node_id) {
+            snprintf(out, size, "%s:%d", c->cfg->peer_list[i].host, c->cfg->peer_list[i].port);
+            return;
+        }
+    snprintf(out, size, "%s:%d", ss_config_raft_bind(c->cfg), c->cfg->raft_port);
+}
+
+int ss_cluster_learn_peer(ss_cluster *c, uint64_t id, const char *raft_addr, char *errmsg)
+{
+    if (id == c->cfg->node_id)
+        return SS_OK;
+    for (int i = 0; i < c->npeers; i++)
+        if (c->peers[i].id == id)
+            return SS_OK;
+    if (c->npeers == SS_MAX_PEERS)
+        return ss_errf(errmsg, SS_ETOOBIG, "more than %d peers", SS_MAX_PEERS);
+    int rc = cluster_transport_start(c, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    char host[SS_HOST_MAX];
+    int port;
+    cluster_split_addr(raft_addr, host, sizeof host, &port);
+    rc = ss_transport_add_peer(c->transport, id, host, port, errmsg);
+    if (rc != SS_OK && rc != SS_EEXIST)
+        return rc;
+    peer_info *p = &c->peers[c->npeers++];
+    *p = (peer_info){.id = id, .link_changed_ms = ss_cluster_now_ms()};
+    snprintf(p->raft_addr, sizeof p->raft_addr, "%s", raft_addr);
+    LOG_NOTICE("raft: learned member %llu at %s from the cluster this node joins",
+               (unsigned long long)id, raft_addr);
+    return SS_OK;
 }

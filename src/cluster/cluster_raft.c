@@ -46,6 +46,13 @@ static void send_info(ss_cluster *c, uint64_t to)
 
 static peer_info *find_peer(ss_cluster *c, uint64_t id);
 
+/* A follower's proposal we took on: its client waits on the follower. */
+static void relayed_done(void *arg, int status)
+{
+    (void)arg;
+    (void)status;
+}
+
 static void on_peer_state(void *ctx, uint64_t id, bool connected)
 {
     ss_cluster *c = ctx;
@@ -171,8 +178,14 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
                         (unsigned long long)from);
             break;
         }
-        if (ss_cluster_propose_now(c, payload + 1, len - 1) == SS_ETOOBIG)
+        if (len - 1 > c->max_entry) {
             oversized(c, from, len - 1, "a proposal");
+            break;
+        }
+        /* During a leadership transfer the entry waits (bounded, as a local
+         * one) and goes to the next leader, so a graceful handoff fails no
+         * follower's write. */
+        ss_cluster_propose(c, payload + 1, len - 1, relayed_done, NULL);
         break;
     case PEER_SNAP_BAD:
         cluster_snap_peer_report(c->snap, from, payload, len);
@@ -384,40 +397,55 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
     return SS_OK;
 }
 
+/* The peer transport: at start for a node with peers (or one that joins a
+ * cluster), later for a one-member cluster the moment it gains a member. */
+int cluster_transport_start(ss_cluster *c, char *errmsg)
+{
+    if (c->transport)
+        return SS_OK;
+    int rc = ss_config_check_raft_bind(c->cfg, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    ss_transport_peer tp[SS_MAX_PEERS];
+    char hosts[SS_MAX_PEERS][SS_HOST_MAX];
+    int n = 0;
+    for (int i = 0; i < c->npeers; i++) {
+        int port;
+        cluster_split_addr(c->peers[i].raft_addr, hosts[n], sizeof hosts[n], &port);
+        tp[n] = (ss_transport_peer){c->peers[i].id, hosts[n], port};
+        n++;
+    }
+    ss_transport_config tc = {
+        .node_id = c->cfg->node_id,
+        .cluster_id = c->cfg->cluster_id,
+        .secret = c->cfg->cluster_secret,
+        .bind_host = ss_config_raft_bind(c->cfg),
+        .port = c->cfg->raft_port,
+        .peers = tp,
+        .npeers = (size_t)n,
+        .on_message = on_message,
+        .on_peer_state = on_peer_state,
+        .ctx = c,
+        .max_frame = ss_cluster_peer_max_frame(c->cfg),
+    };
+    rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
+    if (rc != SS_OK)
+        return ss_errwrap(errmsg, rc, "raft port %s:%d", tc.bind_host, c->cfg->raft_port);
+    LOG_NOTICE("raft: node %llu listening for peers on %s:%d; %d peers known",
+               (unsigned long long)c->cfg->node_id, tc.bind_host, c->cfg->raft_port, c->npeers);
+    return SS_OK;
+}
+
 int ss_cluster_start(ss_cluster *c, char *errmsg)
 {
-    if (c->npeers > 0 || c->cfg->npeers > 0) {
-        ss_transport_peer tp[SS_MAX_PEERS];
-        char hosts[SS_MAX_PEERS][SS_HOST_MAX];
-        int n = 0;
-        for (int i = 0; i < c->npeers; i++) {
-            int port;
-            cluster_split_addr(c->peers[i].raft_addr, hosts[n], sizeof hosts[n], &port);
-            tp[n] = (ss_transport_peer){c->peers[i].id, hosts[n], port};
-            n++;
-        }
-        ss_transport_config tc = {
-            .node_id = c->cfg->node_id,
-            .cluster_id = c->cfg->cluster_id,
-            .secret = c->cfg->cluster_secret,
-            .bind_host = ss_config_raft_bind(c->cfg),
-            .port = c->cfg->raft_port,
-            .peers = tp,
-            .npeers = (size_t)n,
-            .on_message = on_message,
-            .on_peer_state = on_peer_state,
-            .ctx = c,
-            .max_frame = ss_cluster_peer_max_frame(c->cfg),
-        };
-        int rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
+    if (c->npeers > 0 || c->cfg->npeers > 0 || ss_cluster_joining(c)) {
+        int rc = cluster_transport_start(c, errmsg);
         if (rc != SS_OK)
-            return ss_errwrap(errmsg, rc, "raft port %s:%d", tc.bind_host, c->cfg->raft_port);
-        LOG_NOTICE("raft: node %llu listening for peers on %s:%d; cluster of %d voters",
-                   (unsigned long long)c->cfg->node_id, tc.bind_host, c->cfg->raft_port,
-                   c->cfg->npeers);
+            return rc;
     } else {
         LOG_NOTICE("raft: node %llu is a one-member cluster (no peers configured); every write "
-                   "still goes through the raft log", (unsigned long long)c->cfg->node_id);
+                   "still goes through the raft log; the raft port opens when a member is added",
+                   (unsigned long long)c->cfg->node_id);
     }
     int rc = cluster_snap_start(c->snap, errmsg);
     if (rc != SS_OK)

@@ -164,6 +164,9 @@ void ss_cluster_closed_one(ss_cluster *c);
  * wait: received snapshot chunks wait for the disk (cluster_snap_recv.c). */
 void ss_cluster_hold_core(ss_cluster *c, bool hold);
 
+/* Opens the raft port (the transport) if it is not open yet. */
+int cluster_transport_start(ss_cluster *c, char *errmsg);
+
 /* cluster_conf.c: when the core's configuration changed, peers it added are
  * dialled and peers it removed are dropped (this node's own removal aside). */
 void cluster_conf_sync(ss_cluster *c);

@@ -41,7 +41,7 @@ int cluster_core_new(ss_cluster *c, raft **out, char *errmsg)
     /* A joining node has no bootstrap configuration: the core never campaigns
      * until the leader's configuration (in its log, then its state) names it
      * a voter, so it cannot elect itself into a cluster of its own. */
-    if (!cfg->raft_bootstrap && cfg->npeers > 1)
+    if (!cfg->raft_bootstrap || (cfg->join && cfg->join[0]))
         nvoters = 0;
     raft_config rc;
     raft_config_init(&rc);

@@ -15,6 +15,11 @@ int ss_cluster_propose_now(ss_cluster *c, const void *data, size_t len)
     if (len > c->max_entry)
         return SS_ETOOBIG;
     if (c->role == RAFT_LEADER) {
+        /* Leadership is being handed over (SHUTDOWN, RAFT.TRANSFER_LEADER):
+         * the entry waits for the next leader (or for the transfer to give
+         * up) like one with no leader, instead of failing. */
+        if (raft_transfer_target(c->r) != 0)
+            return SS_ENOLEADER;
         if (cluster_log_busy(c)) {
             c->log_writes.refused++;
             return SS_EBUSY;

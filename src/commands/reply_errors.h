@@ -120,6 +120,7 @@
     X(RERR_RAFT_NODE_ID,  "ERR invalid node id")                                              \
     X(RERR_RAFT_NODE_ADDR,"ERR invalid address: expected host:port")                          \
     X(RERR_RAFT_CONF_LOST,"TRYAGAIN leadership changed before the configuration change was known to commit; it may or may not have taken effect") \
+    X(RERR_RAFT_FORWARD,  "TRYAGAIN could not run the command on the leader %s: %s; a change may or may not have taken effect") \
     X(RERR_RAFT_NO_RAFT,  "ERR this node runs without Raft")                                  \
     X(RERR_SHUTDOWN,      "ERR server is shutting down")                                      \
     X(RERR_SHUTDOWN_UNKNOWN, "TRYAGAIN server is shutting down; the write may or may not have been applied") \

@@ -90,6 +90,7 @@ static const directive directives[] = {
     {"raft-bootstrap", T_ENUM, OFF(raft_bootstrap), "yes", 0, 0, yesno_choices, false},
     {"cluster-id", T_STRING, OFF(cluster_id), "sandstore", 0, 0, NULL, false},
     {"cluster-secret", T_STRING, OFF(cluster_secret), "", 0, 0, NULL, false},
+    {"join", T_STRING, OFF(join), "", 0, 0, NULL, false},
     {"election-timeout", T_INT, OFF(election_timeout), "1000", 10, 60000, NULL, false},
     {"heartbeat-interval", T_INT, OFF(heartbeat_interval), "100", 1, 60000, NULL, false},
     {"raft-fsync", T_ENUM, OFF(raft_fsync), "always", 0, 0, fsync_choices, false},
@@ -510,6 +511,11 @@ int ss_config_validate(ss_config *cfg, char *errmsg)
                        cfg->heartbeat_interval, cfg->election_timeout);
     if (cfg->npeers == 1)
         return SS_OK; /* only this node: the raft port is not opened */
+    return ss_config_check_raft_bind(cfg, errmsg);
+}
+
+int ss_config_check_raft_bind(const ss_config *cfg, char *errmsg)
+{
     const char *raft_bind = ss_config_raft_bind(cfg);
     const char *which = cfg->raft_bind[0] ? "raft-bind" : "bind (raft-bind is empty)";
     struct in6_addr ip;

@@ -79,6 +79,7 @@ typedef struct ss_config {
     char *peers;                    /* the directive as written */
     char *cluster_id;
     char *cluster_secret;
+    char *join;                     /* "host:port,...": members to ask to add this node at start */
     int election_timeout;           /* ms, randomized in [T, 2T) */
     int heartbeat_interval;         /* ms */
     int raft_fsync;                 /* ss_raft_fsync */
@@ -163,6 +164,9 @@ int ss_config_validate(ss_config *cfg, char *errmsg);
 
 /* The address the raft port listens on: raft-bind, or bind when it is empty. */
 const char *ss_config_raft_bind(const ss_config *cfg);
+/* The raft port may listen where it would (an IP address; beyond loopback
+ * only with a cluster-secret). */
+int ss_config_check_raft_bind(const ss_config *cfg, char *errmsg);
 
 /* Is addr an IP literal of the loopback interface (127.0.0.0/8, ::1)? */
 bool ss_config_is_loopback(const char *addr);

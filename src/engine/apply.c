@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "engine/engine_internal.h"
 #include "engine/entry.h"
 #include "common/log.h"
@@ -252,9 +253,13 @@ ss_state_machine ss_engine_state_machine(ss_engine *e)
 static void on_leader_changed(void *arg, uint64_t leader_id, uint64_t term)
 {
     ss_engine *e = arg;
-    /* Writes already handed to the old leader may or may not commit: their
-     * outcome is unknown, and saying so is the only honest answer. */
-    ss_pending_fail_all(e, RERR_TRYAGAIN, true);
+    /* Writes already handed to the old leader may or may not commit. The new
+     * leader holds every entry the old one committed, and after a graceful
+     * handoff (SHUTDOWN, RAFT.TRANSFER_LEADER) every entry it had: it commits
+     * them with its first entry, and each write is answered as it applies.
+     * One that was lost is never applied: it is answered TRYAGAIN (outcome
+     * unknown) after a few election timeouts instead of at once. */
+    ss_pending_hurry_handed(e, ss_clock_wall_ms() + 3LL * e->cfg->election_timeout);
     e->expire_in_flight = false;
     (void)leader_id;
     (void)term;

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "commands/info.h"
+#include "engine/admin_call.h"
 #include "engine/engine_internal.h"
 
 /*
@@ -314,11 +315,14 @@ void ss_engine_start(ss_engine *e)
 {
     uv_timer_start(&e->timer, ss_engine_on_timer, 100, 100);
     uv_idle_start(&e->sweeper, ss_engine_on_sweep);
+    ss_join_directive(e);
 }
 
 void ss_engine_stop(ss_engine *e)
 {
     e->stopping = true;
+    ss_admin_call_end_all(&e->admin_calls, "the node is shutting down");
+    ss_join_stop(e);
     uv_timer_stop(&e->timer);
     uv_idle_stop(&e->sweeper);
     /* A write already handed to Raft may still commit (it may even be
@@ -345,6 +349,7 @@ void ss_engine_free(ss_engine *e)
 {
     if (!e)
         return;
+    ss_admin_call_end_all(&e->admin_calls, NULL);
     e->open_handles = 2;
     uv_close((uv_handle_t *)&e->timer, free_after_close);
     uv_close((uv_handle_t *)&e->sweeper, free_after_close);

@@ -74,6 +74,8 @@ struct ss_engine {
     bool stopping;
     bool sweep_idle;      /* nothing to sweep until the next apply */
     ss_buf scratch;       /* replies produced by apply */
+    struct ss_admin_call *admin_calls; /* RAFT.* forwarded to the leader, joins (admin_call.c) */
+    struct join_state *join;           /* RAFT.CLUSTER JOIN or the join directive under way (join.c) */
 
     /* Lua: one environment touched only by applied entries (write scripts,
      * library loads), so its state follows the log on every node, and one
@@ -100,6 +102,9 @@ void ss_pending_finish_err(ss_engine *e, pending_write *p, ss_reply_err_code cod
 void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t len);
 void ss_pending_fail_all(ss_engine *e, ss_reply_err_code code, bool handed_only);
 void ss_pending_expire(ss_engine *e, int64_t now_ms);
+/* Writes handed to the cluster wait until deadline_ms at the latest (then
+ * TRYAGAIN, outcome unknown). */
+void ss_pending_hurry_handed(ss_engine *e, int64_t deadline_ms);
 
 /* propose.c: a write becomes a log entry. */
 ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
@@ -138,6 +143,16 @@ bool ss_multi_is_watch(const ss_args *a);
 /* Apply: whether every key of a watched EXEC still has its digest. */
 bool ss_multi_watch_holds(ss_exec_ctx *ctx, const ss_args *check);
 
+/* join.c: RAFT.CLUSTER JOIN and the join directive. */
+#define SS_JOIN_PROOF_LEN 64
+/* The hex proof a joining node sends with RAFT.NODE ADD ... JOIN. */
+void ss_join_proof(const char *secret, const char *cluster_id, uint64_t id, const char *raft_addr,
+                   char out[SS_JOIN_PROOF_LEN + 1]);
+ss_dispatch_result ss_join_command(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
+/* At start: the join directive, unless this node is a member already. */
+void ss_join_directive(ss_engine *e);
+/* Ends a join under way (the node stops). */
+void ss_join_stop(ss_engine *e);
 /* scripts.c: EVAL*, SCRIPT, FUNCTION, FCALL* from clients. */
 /* membership.c: RAFT.NODE and RAFT.TRANSFER_LEADER (CMD_MEMBERSHIP rows). */
 ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd,

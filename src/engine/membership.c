@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/sha256.h"
+#include "engine/admin_call.h"
 #include "engine/engine_internal.h"
 
 /* A node id: a positive decimal integer, nothing else. */
@@ -42,7 +44,7 @@ static bool valid_addr(const char *s, size_t len)
     return port >= 1 && port <= 65535;
 }
 
-/* A follower sends the client to the leader, as for a write in redirect mode. */
+/* No leader to forward to: MOVED when its client address is unknown yet. */
 static void to_leader(ss_engine *e, ss_buf *out)
 {
     const char *addr = ss_cluster_leader_addr(e->cluster);
@@ -50,6 +52,90 @@ static void to_leader(ss_engine *e, ss_buf *out)
         ss_reply_err(out, RERR_MOVED, 0, addr);
     else
         ss_reply_err(out, RERR_NOLEADER);
+}
+
+/* ------------------------------------------------ forwarding to the leader */
+
+#define FORWARD_TIMEOUT_MS 30000
+#define REPLY_DEPTH_MAX 4
+
+typedef struct forward_req {
+    ss_engine *e;
+    ss_session *s;
+    void *cookie;
+    char leader[SS_HOST_MAX + 8];
+} forward_req;
+
+/* The leader's reply (RESP2 as hiredis read it) in this client's protocol. */
+static void encode_reply(ss_buf *out, const redisReply *r, resp_proto proto, int depth)
+{
+    switch (r->type) {
+    case REDIS_REPLY_STATUS: resp_add_simple_len(out, r->str, r->len); break;
+    case REDIS_REPLY_ERROR: resp_add_error_len(out, r->str, r->len); break;
+    case REDIS_REPLY_INTEGER: resp_add_int(out, r->integer); break;
+    case REDIS_REPLY_STRING: resp_add_bulk(out, r->str, r->len); break;
+    case REDIS_REPLY_ARRAY:
+        if (depth >= REPLY_DEPTH_MAX) {
+            resp_add_error(out, "ERR the leader's reply nests too deep");
+            break;
+        }
+        resp_add_array_len(out, (long long)r->elements);
+        for (size_t i = 0; i < r->elements; i++)
+            encode_reply(out, r->element[i], proto, depth + 1);
+        break;
+    default: resp_add_null_bulk(out, proto); break;
+    }
+}
+
+static void on_forwarded(void *arg, const redisReply *r, const char *err)
+{
+    forward_req *f = arg;
+    ss_buf b;
+    ss_buf_init(&b, 0);
+    if (r)
+        encode_reply(&b, r, f->s->proto, 0);
+    else if (f->e->stopping)
+        ss_reply_err(&b, RERR_SHUTDOWN_UNKNOWN);
+    else
+        ss_reply_err(&b, RERR_RAFT_FORWARD, f->leader, err);
+    ss_engine_finish_async(f->e, f->s, f->cookie, ss_buf_data(&b), ss_buf_len(&b));
+    ss_buf_release(&b);
+    free(f);
+}
+
+/*
+ * A follower runs the command on the leader, as a client of its client port
+ * (AUTH with this node's requirepass, which members share), and relays the
+ * reply: in both follower modes, since a membership change has no key to
+ * redirect by and tools expect any member to take it. Without a leader's
+ * client address known yet, the client is told to go to it or wait.
+ */
+static ss_dispatch_result forward(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    const char *addr = ss_cluster_leader_addr(e->cluster);
+    if (addr == NULL) {
+        to_leader(e, out);
+        return SS_DISPATCH_DONE;
+    }
+    forward_req *f = malloc(sizeof *f);
+    if (f == NULL) {
+        ss_reply_err(out, RERR_INTERNAL, "out of memory");
+        return SS_DISPATCH_DONE;
+    }
+    *f = (forward_req){.e = e, .s = s};
+    snprintf(f->leader, sizeof f->leader, "%s", addr);
+    ss_errmsg why = "";
+    int rc = ss_admin_call_start(e->loop, &e->admin_calls, f->leader, e->cfg->requirepass, a->argc,
+                                 (const char **)a->argv, a->argvlen, FORWARD_TIMEOUT_MS, on_forwarded,
+                                 f, why);
+    if (rc != SS_OK) {
+        free(f);
+        ss_reply_err(out, RERR_RAFT_FORWARD, addr, why);
+        return SS_DISPATCH_DONE;
+    }
+    /* The reply comes from a later loop iteration, never from inside the call. */
+    f->cookie = ss_engine_begin_async(e, s, KIND_WRITE);
+    return SS_DISPATCH_ASYNC;
 }
 
 /* The cluster's refusal as the client sees it. */
@@ -83,10 +169,6 @@ static void on_committed(void *arg, int status)
 static ss_dispatch_result change(ss_engine *e, ss_session *s, int op, uint64_t id, const char *addr,
                                  ss_buf *out)
 {
-    if (!ss_cluster_is_leader(e->cluster)) {
-        to_leader(e, out);
-        return SS_DISPATCH_DONE;
-    }
     conf_req *r = malloc(sizeof *r);
     if (r == NULL) {
         ss_reply_err(out, RERR_INTERNAL, "out of memory");
@@ -132,28 +214,10 @@ static void list(ss_engine *e, ss_session *s, ss_buf *out)
     }
 }
 
-/* Without a target, the voter whose log is known to go furthest (§3.10). */
-static uint64_t best_target(ss_engine *e)
-{
-    ss_conf_member m[SS_CONF_MEMBERS_MAX];
-    size_t n = ss_cluster_conf_members(e->cluster, m);
-    uint64_t best = 0, best_match = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!m[i].self && m[i].voter && (best == 0 || (m[i].match_known && m[i].match > best_match))) {
-            best = m[i].id;
-            best_match = m[i].match_known ? m[i].match : 0;
-        }
-    return best;
-}
-
 static void transfer(ss_engine *e, const ss_args *a, ss_buf *out)
 {
     if (a->argc > 2) {
         ss_reply_err(out, RERR_SYNTAX);
-        return;
-    }
-    if (!ss_cluster_is_leader(e->cluster)) {
-        to_leader(e, out);
         return;
     }
     uint64_t id = 0;
@@ -161,7 +225,8 @@ static void transfer(ss_engine *e, const ss_args *a, ss_buf *out)
         ss_reply_err(out, RERR_RAFT_NODE_ID);
         return;
     }
-    if (id == 0 && (id = best_target(e)) == 0) {
+    /* Without a target, the voter whose log is known to go furthest (§3.10). */
+    if (id == 0 && (id = ss_cluster_best_voter(e->cluster)) == 0) {
         ss_reply_err(out, RERR_RAFT_NODE, "no other voter to transfer leadership to");
         return;
     }
@@ -171,6 +236,54 @@ static void transfer(ss_engine *e, const ss_args *a, ss_buf *out)
         resp_add_simple(out, "OK");
     else
         refused(e, rc, why, out);
+}
+
+/*
+ * A joining node's request (RAFT.CLUSTER JOIN, join.c) carries JOIN
+ * <cluster-id> <proof>: the leader refuses it, changing nothing, unless the
+ * node names this cluster and proves it holds this cluster's secret.
+ */
+static bool join_checks(ss_engine *e, const ss_args *a, int at, uint64_t id, ss_buf *out)
+{
+    char why[300];
+    if (strcmp(a->argv[at], e->cfg->cluster_id) != 0) {
+        snprintf(why, sizeof why, "wrong cluster id '%.64s': this cluster is '%s'", a->argv[at],
+                 e->cfg->cluster_id);
+        ss_reply_err(out, RERR_RAFT_NODE, why);
+        return false;
+    }
+    char proof[SS_JOIN_PROOF_LEN + 1];
+    ss_join_proof(e->cfg->cluster_secret, e->cfg->cluster_id, id, a->argv[3], proof);
+    if (a->argvlen[at + 1] != SS_JOIN_PROOF_LEN ||
+        !ss_hmac_equal((const uint8_t *)proof, (const uint8_t *)a->argv[at + 1], SS_JOIN_PROOF_LEN)) {
+        ss_reply_err(out, RERR_RAFT_NODE,
+                     "the joining node does not hold this cluster's cluster-secret");
+        return false;
+    }
+    return true;
+}
+
+/* RAFT.NODE ADD <id> <host:raftport> [LEARNER] [JOIN <cluster-id> <proof>] */
+static ss_dispatch_result add(ss_engine *e, ss_session *s, const ss_args *a, uint64_t id, ss_buf *out)
+{
+    int i = 4;
+    bool learner = i < a->argc && !strcasecmp(a->argv[i], "learner");
+    if (learner)
+        i++;
+    bool join = i + 2 < a->argc && !strcasecmp(a->argv[i], "join");
+    if (join)
+        i += 3;
+    if (i != a->argc) {
+        ss_reply_err(out, RERR_SYNTAX);
+        return SS_DISPATCH_DONE;
+    }
+    if (!valid_addr(a->argv[3], a->argvlen[3]) || memchr(a->argv[3], '\0', a->argvlen[3])) {
+        ss_reply_err(out, RERR_RAFT_NODE_ADDR);
+        return SS_DISPATCH_DONE;
+    }
+    if (join && !join_checks(e, a, i - 2, id, out))
+        return SS_DISPATCH_DONE;
+    return change(e, s, learner ? SS_CONF_ADD_LEARNER : SS_CONF_ADD, id, a->argv[3], out);
 }
 
 ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd,
@@ -186,12 +299,16 @@ ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_
         ss_reply_err(out, RERR_SHUTDOWN);
         return SS_DISPATCH_DONE;
     }
-    if (!strcmp(cmd->name, "raft.transfer_leader")) {
-        transfer(e, a, out);
-        return SS_DISPATCH_DONE;
-    }
     if (!strcmp(cmd->name, "raft.node|list")) {
         list(e, s, out);
+        return SS_DISPATCH_DONE;
+    }
+    if (!strcmp(cmd->name, "raft.cluster|join"))
+        return ss_join_command(e, s, a, out);
+    if (!ss_cluster_is_leader(e->cluster))
+        return forward(e, s, a, out);
+    if (!strcmp(cmd->name, "raft.transfer_leader")) {
+        transfer(e, a, out);
         return SS_DISPATCH_DONE;
     }
     uint64_t id;
@@ -199,17 +316,8 @@ ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_
         ss_reply_err(out, RERR_RAFT_NODE_ID);
         return SS_DISPATCH_DONE;
     }
-    if (!strcmp(cmd->name, "raft.node|add")) {
-        if (a->argc > 5 || (a->argc == 5 && strcasecmp(a->argv[4], "learner") != 0)) {
-            ss_reply_err(out, RERR_SYNTAX);
-            return SS_DISPATCH_DONE;
-        }
-        if (!valid_addr(a->argv[3], a->argvlen[3]) || memchr(a->argv[3], '\0', a->argvlen[3])) {
-            ss_reply_err(out, RERR_RAFT_NODE_ADDR);
-            return SS_DISPATCH_DONE;
-        }
-        return change(e, s, a->argc == 5 ? SS_CONF_ADD_LEARNER : SS_CONF_ADD, id, a->argv[3], out);
-    }
+    if (!strcmp(cmd->name, "raft.node|add"))
+        return add(e, s, a, id, out);
     if (!strcmp(cmd->name, "raft.node|promote"))
         return change(e, s, SS_CONF_PROMOTE, id, NULL, out);
     return change(e, s, SS_CONF_REMOVE, id, NULL, out);

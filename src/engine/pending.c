@@ -95,6 +95,15 @@ void ss_pending_fail_all(ss_engine *e, ss_reply_err_code code, bool handed_only)
     pw_trim(e);
 }
 
+void ss_pending_hurry_handed(ss_engine *e, int64_t deadline_ms)
+{
+    for (size_t i = 0; i < e->pw_len; i++) {
+        pending_write *p = pw_at(e, i);
+        if (!p->done && p->handed && p->deadline_ms > deadline_ms)
+            p->deadline_ms = deadline_ms;
+    }
+}
+
 void ss_pending_expire(ss_engine *e, int64_t now_ms)
 {
     for (size_t i = 0; i < e->pw_len; i++) {

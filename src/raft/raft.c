@@ -336,6 +336,7 @@ uint64_t raft_commit_index(const raft *r) { return r->commit; }
 uint64_t raft_last_index(const raft *r) { return rlog_last_index(&r->log); }
 uint64_t raft_last_term(const raft *r) { return rlog_last_term(&r->log); }
 uint64_t raft_first_index(const raft *r) { return rlog_first_index(&r->log); }
+uint64_t raft_transfer_target(const raft *r) { return r->transfer_target; }
 
 bool raft_peer_progress(const raft *r, uint64_t id, uint64_t *match, uint64_t *next,
                         const char **state)

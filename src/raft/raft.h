@@ -490,6 +490,9 @@ uint64_t raft_commit_index(const raft *r);
 uint64_t raft_last_index(const raft *r);
 uint64_t raft_last_term(const raft *r);
 uint64_t raft_first_index(const raft *r);
+/* The voter a leadership transfer hands over to, 0 when none is under way
+ * (proposals are refused meanwhile). */
+uint64_t raft_transfer_target(const raft *r);
 /* What the leader knows of a follower's log (for INFO): false unless this node
  * leads and id is a member (voter or learner). state is "probe", "replicate"
  * or "snapshot". */

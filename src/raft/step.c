@@ -150,7 +150,10 @@ int raft_step(raft *r, const raft_msg *m)
     }
     uint64_t invalid = r->invalid_msgs;
     outbox_trace(r, m, "recv");
-    if (membership_removed(r, m->from)) {
+    /* Thesis §4.2.2: the one exception is the leader that removed itself,
+     * handing over in its own term once its removal committed. */
+    bool handover = m->type == RAFT_MSG_TIMEOUT_NOW && m->from == r->leader && m->term == r->term;
+    if (membership_removed(r, m->from) && !handover) {
         /* Thesis §4.2.3: a node whose removal is committed here may not know
          * it; whatever it says (votes above all) is not heard. */
         RLOG(r, SS_LOG_DEBUG, "raft: node %llu ignored %s from node %llu: it was removed",

@@ -237,6 +237,47 @@ static void flaky_network(fn_ctx *ctx)
     }
 }
 
+/* Leadership moved on purpose: RAFT.TRANSFER_LEADER sent to any node (a
+ * follower runs it on the leader), to the furthest voter or a chosen one;
+ * the leader stopped with SIGTERM (it hands over first) and restarted; now
+ * and then a kill -9 of any node, so transfers also meet a dead target or a
+ * leader that changes under them. */
+static void transfer_leader(fn_ctx *ctx)
+{
+    int n = ctx->c->n;
+    while (time_left(ctx)) {
+        int i = between(ctx, 0, n - 1);
+        switch (fn_rand(&ctx->rng) % 4) {
+        case 0:
+        case 1: {
+            int target = fn_rand(&ctx->rng) % 2 ? between(ctx, 1, n) : 0;
+            fn_event(ctx, "RAFT.TRANSFER_LEADER %d via %s", target, fc_name(ctx->c, i));
+            redisReply *r = target ? h_node_cmd(&ctx->c->nodes[i], "RAFT.TRANSFER_LEADER %d", target)
+                                   : h_node_cmd(&ctx->c->nodes[i], "RAFT.TRANSFER_LEADER");
+            fn_event(ctx, "RAFT.TRANSFER_LEADER: %s", r && r->str ? r->str : "(no reply)");
+            freeReplyObject(r);
+            ctx->faults++;
+            break;
+        }
+        case 2: {
+            int l = leader_or_random(ctx);
+            fn_event(ctx, "SIGTERM %s (a leader hands over first)", fc_name(ctx->c, l));
+            fc_stop(ctx->c, l);
+            ctx->faults++;
+            nap(between(ctx, 100, 600));
+            restart(ctx, l);
+            break;
+        }
+        default:
+            kill_node(ctx, i);
+            nap(between(ctx, 300, 1200));
+            restart(ctx, i);
+            break;
+        }
+        nap(between(ctx, 200, 1000));
+    }
+}
+
 /* One fault of any kind, healed or not before the next. */
 static void random_mix(fn_ctx *ctx)
 {
@@ -308,6 +349,7 @@ const fn_schedule fn_schedules[] = {
     {"kill_all", 3, kill_all},
     {"flaky_network", 3, flaky_network},
     {"random_mix", 3, random_mix},
+    {"transfer_leader", 3, transfer_leader},
     {NULL, 0, NULL},
 };
 

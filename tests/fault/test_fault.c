@@ -4,7 +4,7 @@
  *
  * Each test runs one schedule (kill_leader, kill_random, pause_leader,
  * partition_leader, slow_leader_crash, split, rolling_restart, kill_all, flaky_network,
- * random_mix; see fault_nemesis.c) for FAULT_MS (default 10000) ms of faults
+ * random_mix, transfer_leader; see fault_nemesis.c) for FAULT_MS (default 10000) ms of faults
  * against 3 nodes (5 for split), with 4 client threads on 5 registers and 2
  * counters. Peer traffic passes through an in-process libuv proxy, one link
  * per direction (fault_proxy.c). After healing, every run checks:
@@ -80,6 +80,7 @@ Test(fault, rolling_restart) { run_schedule("rolling_restart"); }
 Test(fault, kill_all) { run_schedule("kill_all"); }
 Test(fault, flaky_network) { run_schedule("flaky_network"); }
 Test(fault, random_mix) { run_schedule("random_mix"); }
+Test(fault, transfer_leader) { run_schedule("transfer_leader"); }
 
 /* FAULT_LONG=seconds: random schedules, 3 or 5 nodes, fresh seeds (derived
  * from FAULT_SEED when given), until the time is up or a run fails. */

@@ -52,6 +52,10 @@ add_dependencies(test_cluster_view sandstore)
 ss_add_test(NAME test_membership SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_membership.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_membership sandstore)
+# The operator's recipes: join, replace, learners, bad input, rolling restart (redis-benchmark).
+ss_add_test(NAME test_membership_ops SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_membership_ops.c
+            LIBS ss_cluster_harness TIMEOUT 900 LABELS integration)
+add_dependencies(test_membership_ops sandstore)
 
 # Scripts as cluster state: across nodes, restarts and snapshots.
 ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_cluster.c

@@ -809,6 +809,7 @@ static const char *const not_compared[][2] = {
              "follower), not Redis's standalone master: test_cluster_view checks it on both, and ROLE x here"},
     {"raft.node", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks the replies"},
     {"raft.transfer_leader", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks it"},
+    {"raft.cluster", "sandstore's own (RedisRaft's names), not in redis-server: test_membership_ops checks JOIN"},
 };
 
 /* ----------------------------------------------------------- comparing */

@@ -306,6 +306,35 @@ Test(raft_membership, a_leader_that_removed_itself_does_not_count_itself_and_lea
     cr_expect_eq(fx_count(&f, RAFT_MSG_VOTE), 0, "outside the configuration, it never campaigns");
 }
 
+/* It failed before the fix: the follower, told the removal committed, dropped
+ * the TimeoutNow of the leader that sent it, and the cluster waited out an
+ * election timeout (test_membership_ops saw a removed leader's successor
+ * come a second late). */
+Test(raft_membership, the_timeout_now_of_a_leader_that_removed_itself_is_heard)
+{
+    fx_init(&f, 2, 3, true, true);
+    f.auto_persist = true;
+    raft_conf c = conf_of(3, 0);
+    c.members[0] = c.members[2]; /* voters 3 and 2, node 1 removed */
+    c.n = 2;
+    c.removed[c.n_removed++] = 1;
+    fx_msg s;
+    uint64_t terms[2] = {1, 1};
+    raft_msg app = fx_append(&s, 1, 2, 1, 0, 0, 2, terms, 2);
+    s.ents[1] = conf_entry(2, 1, &c);
+    fx_step(&f, &app);
+    cr_assert_eq(raft_commit_index(f.r), 2, "the removal of the leader is committed");
+    cr_assert_null(member(1));
+    fx_clear(&f);
+    raft_msg tn = { .type = RAFT_MSG_TIMEOUT_NOW, .from = 1, .to = 2, .term = 1 };
+    fx_step(&f, &tn);
+    cr_expect_eq(raft_role_get(f.r), RAFT_CANDIDATE, "thesis §4.2.2: its successor campaigns at once");
+    cr_expect_not_null(fx_find(&f, RAFT_MSG_VOTE, 3, 0));
+    raft_msg late = { .type = RAFT_MSG_TIMEOUT_NOW, .from = 1, .to = 2, .term = 1 };
+    fx_step(&f, &late);
+    cr_expect_eq(raft_term(f.r), 2, "one of an older term starts nothing");
+}
+
 Test(raft_membership, a_node_whose_removal_is_committed_is_not_heard)
 {
     settled_leader(3);
