@@ -581,7 +581,7 @@ static void aclHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_bu
         "WHOAMI",
         "    Return the current connection username.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     SS_REPLY_HELP(out, lines);
 }

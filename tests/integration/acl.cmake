@@ -4,3 +4,6 @@
 ss_add_test(NAME test_acl_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_acl_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_acl_cluster sandstore)
+ss_add_test(NAME test_acl_vs_redis SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_acl_vs_redis.c
+            LIBS ss_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_acl_vs_redis sandstore)
