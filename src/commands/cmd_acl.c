@@ -50,7 +50,10 @@ static void log_denial(ss_node *node, ss_session *s, int reason, int context, co
                        const char *user, size_t ulen)
 {
     char cinfo[1024];
-    ss_session_describe(s, NULL, cinfo, sizeof cinfo);
+    /* Every field of a CLIENT LIST line, as clients parse ACL LOG's (redis-py
+     * does); the socket's figures are the server's, not known here: zeros. */
+    ss_conn_info conn = {.fd = -1, .events = "r"};
+    ss_session_describe(s, &conn, cinfo, sizeof cinfo);
     ss_acl_log_add(node->acl, reason, context, obj, olen, user, ulen, cinfo, ss_clock_wall_ms(),
                    (size_t)node->cfg->acllog_max_len);
 }
