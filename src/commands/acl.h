@@ -170,6 +170,11 @@ bool ss_acl_authenticate(ss_node *node, ss_session *s, const char *cmdname, cons
 /* The check at dispatch: true if the connection's user may run the command
  * line; else NOPERM is replied and the denial logged. */
 bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss_args *a, ss_buf *out);
+/* The check of a script's redis.call() (user NULL: the default user), in
+ * apply on every node or in a read: false with the error Redis's scripts
+ * hear in reply, and the denial logged (context "lua"). */
+bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
+                          ss_buf *reply);
 /* The users from the store's records (engine start, snapshot installed). */
 int ss_acl_reload(ss_node *node, ss_txn *txn);
 

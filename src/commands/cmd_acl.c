@@ -108,6 +108,37 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
     return false;
 }
 
+bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
+                          ss_buf *reply)
+{
+    if (user == NULL) {
+        user = "default";
+        ulen = 7;
+    }
+    const ss_acl_user *u = ss_acl_find(node->acl, user, ulen);
+    int pos = 0;
+    int r = u ? ss_acl_user_check(u, cmd, a, &pos) : SS_ACL_DENIED_CMD;
+    if (r == SS_ACL_OK)
+        return true;
+    /* No connection runs it here (apply runs it on every node, each of
+     * which logs it): the client-info is a blank one of that user. */
+    ss_session blank;
+    ss_session_init(&blank, 0, true);
+    blank.user = (char *)user;
+    blank.user_len = ulen;
+    const char *obj = r == SS_ACL_DENIED_CMD ? cmd->name : a->argv[pos];
+    size_t olen = r == SS_ACL_DENIED_CMD ? strlen(cmd->name) : a->argvlen[pos];
+    log_denial(node, &blank, r, SS_ACL_CTX_LUA, obj, olen, user, ulen);
+    if (r == SS_ACL_DENIED_CMD)
+        resp_add_error(reply, "ERR The user executing the script can't run this command or subcommand");
+    else if (r == SS_ACL_DENIED_KEY)
+        resp_add_error(reply, "ERR The user executing the script can't access at least one of the keys mentioned in "
+                              "the command arguments");
+    else
+        resp_add_error(reply, "ERR The user executing the script can't publish to the channel mentioned in the command");
+    return false;
+}
+
 /* ------------------------------------------------ the records in the store */
 
 /* A user from its record (ACL LIST's words). */

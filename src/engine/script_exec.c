@@ -9,6 +9,7 @@
 #include "common/sha1.h"
 #include "engine/engine_internal.h"
 #include "engine/script_entry.h"
+#include "commands/acl.h"
 #include "engine/script_run.h"
 #include "store/aux.h"
 #include "store/keys.h"
@@ -80,6 +81,8 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
         resp_add_error(reply, "ERR This Redis command is not allowed from script");
         return 0;
     }
+    if (!ss_acl_script_permit(&run->e->node, run->user, run->user_len, cmd, &a, reply))
+        return 0;
     if (SS_CMD_LOGGED(cmd) && !allow_writes) {
         resp_add_error(reply, SS_SCRIPT_RO_WRITE_ERR);
         return 0;
@@ -208,7 +211,8 @@ static void run_eval(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
             return;
         }
     }
-    ss_script_run run = {.e = e, .x = x, .db = x->db, .limits = ent.limits};
+    ss_script_run run = {.e = e, .x = x, .db = x->db, .limits = ent.limits, .user = ent.user,
+                         .user_len = ent.user_len};
     if (!x->is_apply)
         run.limits = ss_script_config_limits(e);
     ss_script_call call = {

@@ -223,3 +223,39 @@ Test(acl_vs_redis, every_category_holds_the_commands_redis_puts_in_it)
     redisFree(a);
     redisFree(b);
 }
+
+/* A script's redis.call()s are checked against the caller's rules. */
+Test(acl_vs_redis, a_script_can_do_only_what_its_caller_may)
+{
+    static const char *const scripts[] = {
+        "return redis.call('set','a1','v')",
+        "return redis.call('get','a1')",
+        "return redis.call('del','a1')",
+        "return redis.call('get','zz')",
+        "return redis.pcall('get','zz')",
+        "return redis.call('publish','nope','m')",
+        "return redis.call('config','set','maxclients','10')",
+        NULL,
+    };
+    redisContext *a = connect_to(&ss), *b = connect_to(&rs);
+    static const char *const setup_lines[] = {"ACL SETUSER s on >pw ~a* resetchannels +@all -del", "AUTH s pw", NULL};
+    same_replies(a, b, setup_lines);
+    for (int i = 0; scripts[i]; i++) {
+        for (int ro = 0; ro < 2; ro++) {
+            const char *how = ro ? "EVAL_RO" : "EVAL";
+            if (ro && (strstr(scripts[i], "'set'") || strstr(scripts[i], "'del'") || strstr(scripts[i], "publish")))
+                continue;
+            redisReply *x = redisCommand(a, "%s %s 0", how, scripts[i]);
+            redisReply *y = redisCommand(b, "%s %s 0", how, scripts[i]);
+            char where[256] = "";
+            cr_assert(x && y, "%s", scripts[i]);
+            /* Redis appends "script: <sha>, on @user_script:1." to a raised error; sandstore too */
+            cr_expect(h_reply_same(x, y, where, sizeof where), "%s %s: sandstore and redis differ at %s", how,
+                      scripts[i], where);
+            freeReplyObject(x);
+            freeReplyObject(y);
+        }
+    }
+    redisFree(a);
+    redisFree(b);
+}
