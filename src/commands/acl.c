@@ -107,8 +107,8 @@ const char *ss_acl_err_text(ss_acl_err err)
 bool ss_secret_equal(const void *a, size_t alen, const void *b, size_t blen)
 {
     const unsigned char *x = a, *y = b;
-    unsigned char diff = (unsigned char)(alen != blen);
-    /* Every byte of a is compared, whatever b's length. */
+    /* volatile: no early exit; every byte of a is compared, whatever b's length. */
+    volatile unsigned char diff = (unsigned char)(alen != blen);
     for (size_t i = 0; i < alen; i++)
         diff |= (unsigned char)(x[i] ^ (blen ? y[i % blen] : 0));
     return diff == 0;
