@@ -308,6 +308,9 @@ static ss_acl_err allow_piped(acl_selector *sel, const char *op, size_t len)
         ss_acl_sel_change(sel, sub, true);
         return SS_ACLE_OK;
     }
+    /* Redis takes any bytes; ACL LIST could not print spaces back. */
+    if (ss_acl_has_spaces(bar + 1, sublen))
+        return SS_ACLE_SYNTAX;
     if (pats_find(&sel->firstargs, bar + 1, sublen, c->id, true) >= 0)
         return SS_ACLE_OK;
     return pats_add(&sel->firstargs, bar + 1, sublen, 0, c->id) ? SS_ACLE_OK : SS_ACLE_TOO_MANY;
@@ -364,6 +367,14 @@ ss_acl_err ss_acl_sel_set(acl_selector *sel, const char *op, size_t len)
         else if (!pats_add(&sel->keys, op + off, len - off, flags, 0))
             return SS_ACLE_TOO_MANY;
         sel->flags &= ~SEL_ALLKEYS;
+        if (at < 0)
+            at = sel->keys.n - 1;
+        /* "%R~*" then "%W~*" is "~*", which ACL LIST prints as allkeys:
+         * made allkeys here, so that what it prints reads back the same. */
+        if (sel->keys.p[at].len == 1 && sel->keys.p[at].s[0] == '*' && sel->keys.p[at].flags == SS_ACL_PERM_ALL) {
+            sel->flags |= SEL_ALLKEYS;
+            pats_clear(&sel->keys);
+        }
     } else if (op[0] == '&') {
         if (sel->flags & SEL_ALLCHANNELS)
             return SS_ACLE_CHANNEL_AFTER_ALL;
@@ -490,12 +501,14 @@ static ss_acl_err add_selector(ss_acl_user *u, const char *op, size_t len)
         size_t start = i;
         while (i < end && op[i] != ' ')
             i++;
-        if (i > start) {
-            ss_acl_err err = ss_acl_sel_set(&sel, op + start, i - start);
-            if (err != SS_ACLE_OK) {
-                ss_acl_sel_release(&sel);
-                return err;
-            }
+        if (i == start)
+            continue;
+        /* A word of the selector that ends in ")" would end it early when
+         * its ACL LIST words are read back (a record, ACL SAVE): refused. */
+        ss_acl_err err = op[i - 1] == ')' ? SS_ACLE_SYNTAX : ss_acl_sel_set(&sel, op + start, i - start);
+        if (err != SS_ACLE_OK) {
+            ss_acl_sel_release(&sel);
+            return err;
         }
     }
     acl_selector *grown = realloc(u->sel, sizeof *grown * (size_t)(u->nsel + 1));

@@ -308,3 +308,15 @@ Test(acl, requirepass_is_the_default_users_password_until_the_cluster_sets_its_o
     cr_expect_str_eq(ct_dispatch("AUTH s3cret"), "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
     cr_expect_str_eq(ct_dispatch("AUTH other"), "+OK\r\n");
 }
+
+Test(acl, rules_whose_acl_list_words_would_not_read_back_are_refused_or_normalized)
+{
+    ss_acl_user *u = ss_acl_user_new("u", 1);
+    cr_expect_eq(ss_acl_user_set(u, "(~a) +get)", 10), SS_ACLE_SYNTAX, "a selector word ending in )");
+    cr_expect_eq(ss_acl_user_set(u, "+select|a b", 11), SS_ACLE_SYNTAX, "a first arg with a space");
+    cr_expect_eq(ss_acl_user_set(u, "%R~*", 4), SS_ACLE_OK);
+    cr_expect_eq(ss_acl_user_set(u, "%W~*", 4), SS_ACLE_OK);
+    cr_expect_str_eq(describe(u), "off ~* resetchannels -@all");
+    cr_expect_eq(ss_acl_user_set(u, "~b", 2), SS_ACLE_KEY_AFTER_ALL, "as after ~*, which ACL LIST shows");
+    ss_acl_user_free(u);
+}
