@@ -175,6 +175,8 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
  * hear in reply, and the denial logged (context "lua"). */
 bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
                           ss_buf *reply);
+/* redis.acl_check_cmd's question: the same check, nothing replied or logged. */
+bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a);
 /* The users from the store's records (engine start, snapshot installed). */
 int ss_acl_reload(ss_node *node, ss_txn *txn);
 

@@ -108,6 +108,13 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
     return false;
 }
 
+bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a)
+{
+    const ss_acl_user *u = user ? ss_acl_find(node->acl, user, ulen) : ss_acl_find(node->acl, "default", 7);
+    int pos;
+    return u && ss_acl_user_check(u, cmd, a, &pos) == SS_ACL_OK;
+}
+
 bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
                           ss_buf *reply)
 {

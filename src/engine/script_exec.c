@@ -116,6 +116,17 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
     return 0;
 }
 
+/* redis.acl_check_cmd: the caller's rules, without running anything. */
+static int script_acl_check(void *ctx, int argc, const char *const *argv, const size_t *argvlen)
+{
+    ss_script_run *run = ctx;
+    ss_args a = {argc, (char **)argv, (size_t *)argvlen};
+    const ss_command *cmd = ss_command_find(&a, NULL);
+    if (cmd == NULL || (cmd->flags & CMD_INTERNAL))
+        return -1;
+    return ss_acl_script_allows(&run->e->node, run->user, run->user_len, cmd, &a);
+}
+
 /* ------------------------------------------------------------ running */
 
 static void lowercase_sha(char *dst, const char *src)
@@ -134,6 +145,7 @@ void ss_script_run_code(ss_script_run *run, const ss_script_call *proto_call, ss
     ss_script_call call = *proto_call;
     call.call = script_call;
     call.call_ctx = run;
+    call.acl_check = script_acl_check;
     call.seed = x->rng;
     /* A savepoint only where writes can happen: apply. */
     bool savepoint = x->is_apply && call.allow_writes && ss_txn_savepoint(x->txn) == SS_OK;

@@ -235,6 +235,10 @@ Test(acl_vs_redis, a_script_can_do_only_what_its_caller_may)
         "return redis.pcall('get','zz')",
         "return redis.call('publish','nope','m')",
         "return redis.call('config','set','maxclients','10')",
+        "return redis.acl_check_cmd('del','a1')",
+        "return redis.acl_check_cmd('get','a1')",
+        "return redis.acl_check_cmd('get','zz')",
+        "return redis.acl_check_cmd('nosuch','a')",
         NULL,
     };
     redisContext *a = connect_to(&ss), *b = connect_to(&rs);
