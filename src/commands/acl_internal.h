@@ -57,8 +57,14 @@ const ss_acl_cmd *ss_acl_cmds(int *n);
 /* The entry of a row; NULL for rows no client can name. */
 const ss_acl_cmd *ss_acl_cmd_of(const ss_command *row);
 
+/* Case-insensitive equality of op[0..len) and word. */
+bool ss_acl_op_is(const char *op, size_t len, const char *word);
+/* A NUL-terminated copy (aborts when memory is gone). */
+char *ss_acl_dup(const char *p, size_t len);
+
 void ss_acl_sel_init(acl_selector *sel, uint32_t flags);
 void ss_acl_sel_release(acl_selector *sel);
+void ss_acl_sel_copy(acl_selector *dst, const acl_selector *src);
 ss_acl_err ss_acl_sel_set(acl_selector *sel, const char *op, size_t len);
 bool ss_acl_sel_bit(const acl_selector *sel, int id);
 void ss_acl_sel_change(acl_selector *sel, const ss_acl_cmd *c, bool allow);
