@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "commands/acl.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
@@ -59,51 +60,17 @@ static void quitCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *
     resp_add_shared(out, RESP_SH_OK);
 }
 
-/* Compares in time independent of where the strings differ. */
-static bool secret_equal(const char *a, size_t alen, const char *b, size_t blen)
-{
-    unsigned char diff = (unsigned char)(alen != blen);
-    for (size_t i = 0; i < alen; i++)
-        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
-    return diff == 0;
-}
-
-/* Whether AUTH's arguments (user may be NULL) are right; replies the error
- * and counts the failure when not. Authenticates nobody: the caller does,
- * once the whole command is known to succeed. */
-static bool check_auth(ss_node *node, ss_session *s, const char *user, size_t ulen, const char *pass,
-                       size_t plen, ss_buf *out)
-{
-    const char *required = node->cfg->requirepass;
-    if (required[0] == '\0') {
-        if (user == NULL) {
-            ss_reply_err(out, RERR_AUTH_NOPASS);
-            return false;
-        }
-        /* With no password set, the default user accepts anything. */
-        if (ulen == 7 && strncasecmp(user, "default", 7) == 0)
-            return true;
-        s->auth_failures++;
-        ss_reply_err(out, RERR_WRONGPASS);
-        return false;
-    }
-    bool user_ok = user == NULL || (ulen == 7 && strncmp(user, "default", 7) == 0);
-    if (user_ok && secret_equal(pass, plen, required, strlen(required)))
-        return true;
-    s->auth_failures++;
-    ss_reply_err(out, RERR_WRONGPASS);
-    return false;
-}
-
 static void authCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (a->argc > 3) {
         ss_reply_err(out, RERR_SYNTAX);
         return;
     }
-    bool ok = a->argc == 2 ? check_auth(node, s, NULL, 0, a->argv[1], a->argvlen[1], out)
-                           : check_auth(node, s, a->argv[1], a->argvlen[1], a->argv[2], a->argvlen[2], out);
-    if (ok) {
+    const char *user = a->argc == 3 ? a->argv[1] : NULL;
+    size_t ulen = a->argc == 3 ? a->argvlen[1] : 0;
+    const char *pass = a->argv[a->argc - 1];
+    if (ss_acl_authenticate(node, s, a->argv[0], user, ulen, pass, a->argvlen[a->argc - 1], out)) {
+        ss_acl_session_login(s, user ? user : "default", user ? ulen : 7);
         s->authenticated = true;
         resp_add_shared(out, RESP_SH_OK);
     }
@@ -165,14 +132,14 @@ static void helloCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
         }
         i = 2;
     }
-    int name_at = 0;
-    bool auth = false;
+    int name_at = 0, auth_at = 0;
     for (; i < a->argc; i++) {
         int more = a->argc - 1 - i;
         if (ss_arg_is(a, i, "auth") && more >= 2) {
-            if (!check_auth(node, s, a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2], a->argvlen[i + 2], out))
+            if (!ss_acl_authenticate(node, s, a->argv[0], a->argv[i + 1], a->argvlen[i + 1], a->argv[i + 2],
+                                     a->argvlen[i + 2], out))
                 return;
-            auth = true;
+            auth_at = i + 1;
             i += 2;
         } else if (ss_arg_is(a, i, "setname") && more >= 1) {
             if (!valid_client_name(a->argv[i + 1], a->argvlen[i + 1])) {
@@ -186,10 +153,12 @@ static void helloCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
             return;
         }
     }
-    if (!s->authenticated && !auth) {
+    if (!s->authenticated && !auth_at) {
         ss_reply_err(out, RERR_HELLO_NOAUTH);
         return;
     }
+    if (auth_at)
+        ss_acl_session_login(s, a->argv[auth_at], a->argvlen[auth_at]);
     s->authenticated = true;
     if (name_at)
         snprintf(s->name, sizeof s->name, "%.*s", (int)a->argvlen[name_at], a->argv[name_at]);
@@ -363,8 +332,7 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     s->proto = RESP2;
     s->name[0] = '\0';
     s->readonly = false;
-    if (node->cfg->requirepass[0])
-        s->authenticated = false;
+    ss_acl_session_start(node, s); /* back to the default user, as Redis */
     resp_add_simple(out, "RESET");
 }
 

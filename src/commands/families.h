@@ -30,7 +30,8 @@
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
     X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */                   \
     X(monitor) /* SLOWLOG LATENCY */                                               \
-    X(raft)    /* RAFT.NODE ADD PROMOTE REMOVE LIST, RAFT.TRANSFER_LEADER */
+    X(raft)    /* RAFT.NODE ADD PROMOTE REMOVE LIST, RAFT.TRANSFER_LEADER */ \
+    X(acl)     /* ACL and its subcommands */
 
 #define SS_FAMILY_ROWS(name)                  \
     extern const ss_command ss_cmds_##name[]; \

@@ -112,6 +112,7 @@ typedef struct ss_node {
     ss_config *cfg;
     ss_store *store;
     ss_pubsub *pubsub;          /* this node's subscriptions (commands/pubsub.h) */
+    struct ss_acl *acl;         /* the ACL users at the applied index, and the ACL LOG (commands/acl.h) */
     ss_node_stats stats;
     ss_info_state info;
     const ss_node_ops *ops;

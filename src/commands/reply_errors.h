@@ -95,6 +95,20 @@
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \
     X(RERR_WRONGPASS,     "WRONGPASS invalid username-password pair or user is disabled.")    \
     X(RERR_AUTH_NOPASS,   "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?") \
+    X(RERR_NOPERM_CMD,    "NOPERM this user has no permissions to run the '%s' command")     \
+    X(RERR_NOPERM_KEY,    "NOPERM this user has no permissions to access one of the keys used as arguments") \
+    X(RERR_NOPERM_CHANNEL, "NOPERM this user has no permissions to access one of the channels used as arguments") \
+    X(RERR_ACL_MODIFIER,  "ERR Error in ACL SETUSER modifier '%.*s': %s")                     \
+    X(RERR_ACL_USERNAME,  "ERR Usernames can't contain spaces or null characters")            \
+    X(RERR_ACL_PAREN,     "ERR Unmatched parenthesis in acl selector starting at '%.*s'.")    \
+    X(RERR_ACL_DEL_DEFAULT, "ERR The 'default' user cannot be removed")                       \
+    X(RERR_ACL_NOFILE,    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.") \
+    X(RERR_ACL_SAVE,      "ERR There was an error trying to save the ACLs. Please check the server logs for more information") \
+    X(RERR_ACL_CATEGORY,  "ERR Unknown category '%.128s'")                                    \
+    X(RERR_ACL_GENPASS,   "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096") \
+    X(RERR_ACL_NOUSER,    "ERR User '%.*s' not found")                                         \
+    X(RERR_ACL_NOCMD,     "ERR Command '%.*s' not found")                                      \
+    X(RERR_ACL_TOO_MANY_USERS, "ERR Too many ACL users (sandstore's bound is %d)")             \
     X(RERR_NOPROTO,       "NOPROTO unsupported protocol version")                             \
     X(RERR_PROTOVER,      "ERR Protocol version is not an integer or out of range")           \
     X(RERR_HELLO_OPTION,  "ERR Syntax error in HELLO option '%s'")                            \

@@ -45,9 +45,10 @@ void ss_session_describe(const ss_session *s, const ss_conn_info *conn, char *li
     flags[nf] = '\0';
     snprintf(line, size,
              "id=%llu addr=%s laddr=%s%s name=%s age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u "
-             "ssub=%u multi=%d%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+             "ssub=%u multi=%d%s cmd=%s user=%.*s redir=-1 resp=%d lib-name=%s lib-ver=%s",
              (unsigned long long)s->id, s->addr, s->laddr, fd, s->name,
              (long long)((now - s->created_ms) / 1000), (long long)((now - s->last_interaction_ms) / 1000),
              flags, s->db, s->subscribed_kind[0], s->subscribed_kind[1], s->subscribed_kind[2],
-             s->in_multi ? s->nqueued : -1, bufs, s->last_cmd, (int)s->proto, s->lib_name, s->lib_ver);
+             s->in_multi ? s->nqueued : -1, bufs, s->last_cmd, s->user ? (int)(s->user_len > 128 ? 128 : s->user_len) : 7,
+             s->user ? s->user : "default", (int)s->proto, s->lib_name, s->lib_ver);
 }

@@ -32,6 +32,8 @@ struct ss_session {
     int db;
     resp_proto proto;
     bool authenticated;
+    char *user;                 /* the ACL user (malloc'd), NULL: "default" */
+    size_t user_len;
     bool close_after_reply;     /* QUIT, or a fatal error for this client */
     bool readonly;              /* READONLY: reads are served by this node even in redirect mode */
     char name[SS_SESSION_NAME_MAX];

@@ -46,6 +46,8 @@ static const directive directives[] = {
     {"pidfile", T_STRING, OFF(pidfile), "", 0, 0, NULL, false},
     {"loglevel", T_LOGLEVEL, OFF(loglevel), "notice", 0, 0, NULL, true},
     {"requirepass", T_STRING, OFF(requirepass), "", 0, 0, NULL, true},
+    {"aclfile", T_STRING, OFF(aclfile), "", 0, 0, NULL, false},
+    {"acllog-max-len", T_INT, OFF(acllog_max_len), "128", 0, 1000000, NULL, true},
     {"protected-mode", T_ENUM, OFF(protected_mode), "yes", 0, 0, yesno_choices, true},
     {"maxclients", T_INT, OFF(maxclients), "10000", 1, 1000000, NULL, true},
     {"timeout", T_INT, OFF(timeout), "0", 0, INT_MAX, NULL, true},

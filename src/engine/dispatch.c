@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "commands/acl.h"
 #include "commands/info.h"
 #include "engine/engine_internal.h"
 
@@ -96,6 +97,8 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         ss_reply_err(out, RERR_ARITY, cmd->name);
         return refuse(e, s, cmd, out, start);
     }
+    if (!ss_acl_permit(&e->node, s, cmd, a, out))
+        return refuse(e, s, cmd, out, start);
     if (s->subscribed > 0 && s->proto == RESP2 && !subscribed_mode_allows(cmd)) {
         ss_reply_err(out, RERR_PUBSUB_CONTEXT, cmd->name);
         return refuse(e, s, cmd, out, start);
@@ -113,6 +116,8 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         return ss_script_dispatch(e, s, cmd, a, out);
     if (cmd->flags & CMD_MEMBERSHIP)
         return ss_membership_dispatch(e, s, cmd, a, out);
+    if (cmd->flags & CMD_ACL)
+        return ss_acl_dispatch(e, s, cmd, a, out);
     if (cmd->local) {
         /* Connection commands still keep the pipeline's order: a SELECT must
          * not take effect before the reads queued ahead of it have run. */

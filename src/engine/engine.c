@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "commands/acl.h"
 #include "commands/info.h"
 #include "engine/admin_call.h"
 #include "engine/engine_internal.h"
@@ -178,7 +179,8 @@ static const ss_node_ops node_ops = {
 
 void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
 {
-    ss_session_init(s, id, e->cfg->requirepass[0] == '\0');
+    ss_session_init(s, id, false);
+    ss_acl_session_start(&e->node, s);
 }
 
 void ss_engine_session_closing(ss_engine *e, ss_session *s) { ss_blocking_leave(e, s); }
@@ -187,6 +189,7 @@ void ss_engine_session_release(ss_engine *e, ss_session *s)
 {
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
+    ss_acl_session_login(s, "default", 7); /* frees the user's name */
     free(s->queued);
     s->queued = NULL;
     s->queued_cap = 0;
@@ -289,6 +292,8 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
         return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory");
     }
     e->node.pubsub = e->pubsub;
+    e->node.acl = ss_acl_new();
+    ss_engine_acl_reload(e); /* the users the store holds at its applied index */
     ss_events_init(e);
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
@@ -340,6 +345,7 @@ static void free_after_close(uv_handle_t *h)
         ss_script_env_free(e->lua_read);
         ss_events_release(e);
         ss_pubsub_free(e->pubsub);
+        ss_acl_free(e->node.acl);
         free(e->pw);
         free(e);
     }

@@ -155,6 +155,11 @@ void ss_join_directive(ss_engine *e);
 void ss_join_stop(ss_engine *e);
 /* scripts.c: EVAL*, SCRIPT, FUNCTION, FCALL* from clients. */
 /* membership.c: RAFT.NODE and RAFT.TRANSFER_LEADER (CMD_MEMBERSHIP rows). */
+/* acl.c: ACL SETUSER DELUSER LOAD through the log; the users from the store. */
+ss_dispatch_result ss_acl_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
+                                   ss_buf *out);
+int ss_engine_acl_reload(ss_engine *e);
+
 ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd,
                                           const ss_args *a, ss_buf *out);
 ss_dispatch_result ss_script_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,

@@ -667,7 +667,7 @@ static void run_fcall(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
         resp_add_error(x->out, "ERR Can not execute a script with write flag using *_ro command.");
         return;
     }
-    ss_script_run run = {.e = e, .x = x, .db = x->db, .limits = limits,
+    ss_script_run run = {.e = e, .x = x, .db = x->db, .limits = limits, .user = ent.user, .user_len = ent.user_len,
                          .lib = libname, .lib_len = lib_len, .fname = ent.script, .fname_len = ent.script_len};
     ss_script_call call = {
         .nkeys = ent.nkeys, .keys = ent.keys, .keylens = ent.keylens,
@@ -735,6 +735,7 @@ ss_dispatch_result ss_fcall_command(ss_engine *e, ss_session *s, const ss_comman
     ss_script_entry_args ea;
     ss_script_entry_build(&ea, write ? "__fcall" : "__fcall_ro", SS_SCRIPT_BY_FUNCTION, ro ? SS_SCRIPT_CALL_RO : 0,
                           s->proto, ss_script_config_limits(e), a, 1, numkeys);
+    ss_script_entry_set_user(&ea, s->user, s->user_len);
     ss_dispatch_result r = ss_script_route(e, s, &ea.args, write, out);
     ss_script_entry_release(&ea);
     return r;

@@ -41,10 +41,29 @@ void ss_script_entry_build(ss_script_entry_args *ea, const char *name, ss_script
         argvlen[SS_SCRIPT_ENTRY_FIXED + i] = a->argvlen[first + 2 + i];
     }
     ea->args = (ss_args){argc, argv, argvlen};
+    ea->flagword = NULL;
+}
+
+void ss_script_entry_set_user(ss_script_entry_args *ea, const char *user, size_t len)
+{
+    if (user == NULL)
+        return;
+    size_t flen = ea->args.argvlen[2];
+    free(ea->flagword);
+    ea->flagword = malloc(flen + 1 + len);
+    if (!ea->flagword)
+        abort();
+    memcpy(ea->flagword, ea->args.argv[2], flen);
+    ea->flagword[flen] = '@';
+    memcpy(ea->flagword + flen + 1, user, len);
+    ea->args.argv[2] = ea->flagword;
+    ea->args.argvlen[2] = flen + 1 + len;
 }
 
 void ss_script_entry_release(ss_script_entry_args *ea)
 {
+    free(ea->flagword);
+    ea->flagword = NULL;
     free(ea->args.argv);
     free(ea->args.argvlen);
     ea->args = (ss_args){0, NULL, NULL};
@@ -71,10 +90,18 @@ bool ss_script_entry_parse(const ss_args *a, ss_script_entry *out)
     if (naming < 0)
         return false;
     out->naming = (ss_script_naming)naming;
-    if (a->argvlen[2] == 2 && !memcmp(a->argv[2], "ro", 2))
+    const char *at = memchr(a->argv[2], '@', a->argvlen[2]);
+    size_t flen = at ? (size_t)(at - a->argv[2]) : a->argvlen[2];
+    if (flen == 2 && !memcmp(a->argv[2], "ro", 2))
         out->callflags = SS_SCRIPT_CALL_RO;
-    else if (a->argvlen[2] != 1 || a->argv[2][0] != '-')
+    else if (flen != 1 || a->argv[2][0] != '-')
         return false;
+    if (at) {
+        out->user = at + 1;
+        out->user_len = a->argvlen[2] - flen - 1;
+        if (out->user_len == 0)
+            return false;
+    }
     if (a->argvlen[3] != 1 || (a->argv[3][0] != '2' && a->argv[3][0] != '3'))
         return false;
     out->proto = a->argv[3][0] == '3' ? RESP3 : RESP2;

@@ -9,6 +9,7 @@
 #include "common/sha1.h"
 #include "engine/engine_internal.h"
 #include "engine/script_entry.h"
+#include "commands/acl.h"
 #include "engine/script_run.h"
 #include "store/aux.h"
 #include "store/keys.h"
@@ -80,6 +81,8 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
         resp_add_error(reply, "ERR This Redis command is not allowed from script");
         return 0;
     }
+    if (!ss_acl_script_permit(&run->e->node, run->user, run->user_len, cmd, &a, reply))
+        return 0;
     if (SS_CMD_LOGGED(cmd) && !allow_writes) {
         resp_add_error(reply, SS_SCRIPT_RO_WRITE_ERR);
         return 0;
@@ -113,6 +116,17 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
     return 0;
 }
 
+/* redis.acl_check_cmd: the caller's rules, without running anything. */
+static int script_acl_check(void *ctx, int argc, const char *const *argv, const size_t *argvlen)
+{
+    ss_script_run *run = ctx;
+    ss_args a = {argc, (char **)argv, (size_t *)argvlen};
+    const ss_command *cmd = ss_command_find(&a, NULL);
+    if (cmd == NULL || (cmd->flags & CMD_INTERNAL))
+        return -1;
+    return ss_acl_script_allows(&run->e->node, run->user, run->user_len, cmd, &a);
+}
+
 /* ------------------------------------------------------------ running */
 
 static void lowercase_sha(char *dst, const char *src)
@@ -131,6 +145,7 @@ void ss_script_run_code(ss_script_run *run, const ss_script_call *proto_call, ss
     ss_script_call call = *proto_call;
     call.call = script_call;
     call.call_ctx = run;
+    call.acl_check = script_acl_check;
     call.seed = x->rng;
     /* A savepoint only where writes can happen: apply. */
     bool savepoint = x->is_apply && call.allow_writes && ss_txn_savepoint(x->txn) == SS_OK;
@@ -208,7 +223,8 @@ static void run_eval(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
             return;
         }
     }
-    ss_script_run run = {.e = e, .x = x, .db = x->db, .limits = ent.limits};
+    ss_script_run run = {.e = e, .x = x, .db = x->db, .limits = ent.limits, .user = ent.user,
+                         .user_len = ent.user_len};
     if (!x->is_apply)
         run.limits = ss_script_config_limits(e);
     ss_script_call call = {

@@ -12,6 +12,9 @@ typedef struct ss_script_run {
     /* FCALL: the library and the function (NULL for EVAL) */
     const char *lib, *fname;
     size_t lib_len, fname_len;
+    /* The ACL user whose rules the script's calls are checked against (NULL: the default user). */
+    const char *user;
+    size_t user_len;
 } ss_script_run;
 
 /* Runs call (its call-back and seed are filled in here) in the apply or

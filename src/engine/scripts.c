@@ -153,6 +153,7 @@ static ss_dispatch_result eval_command(ss_engine *e, ss_session *s, const ss_com
     ss_script_entry_args ea;
     ss_script_entry_build(&ea, write ? "__eval" : "__eval_ro", by_sha ? SS_SCRIPT_BY_SHA : SS_SCRIPT_BY_BODY,
                           ro ? SS_SCRIPT_CALL_RO : 0, s->proto, ss_script_config_limits(e), a, 1, numkeys);
+    ss_script_entry_set_user(&ea, s->user, s->user_len);
     ss_dispatch_result r = ss_script_route(e, s, &ea.args, write, out);
     ss_script_entry_release(&ea);
     return r;

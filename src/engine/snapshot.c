@@ -54,6 +54,7 @@ static int snap_adopt(void *ctx, void *staged, void **retired, char *errmsg)
     ss_pending_fail_all(e, RERR_TRYAGAIN, true);
     e->expire_in_flight = false;
     e->sweep_idle = false; /* the new state may hold sweeps of its own */
+    ss_engine_acl_reload(e); /* and the users of the snapshot's ACL */
     LOG_NOTICE("engine: the keyspace is now the snapshot's, at applied index %llu",
                (unsigned long long)ss_store_applied_index(e->store));
     return SS_OK;

@@ -213,6 +213,9 @@ typedef struct ss_script_call {
                            node draws the same numbers (0: Redis 6's sequence) */
     ss_script_call_fn call;
     void *call_ctx;
+    /* redis.acl_check_cmd: 1 if the caller's ACL user may run the command
+     * line, 0 if not, -1 for an unknown command (optional: NULL allows all). */
+    int (*acl_check)(void *call_ctx, int argc, const char *const *argv, const size_t *argvlen);
     ss_script_progress_fn progress;
     void *progress_ctx;
 } ss_script_call;

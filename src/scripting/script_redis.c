@@ -280,12 +280,24 @@ static int redis_breakpoint(lua_State *L)
 
 static int redis_debug(lua_State *L) { return 0; }
 
-/* sandstore has no ACLs: every user may run every command. */
+/* Whether the script's caller may run the command line, by its ACL user's rules. */
 static int redis_acl_check_cmd(lua_State *L)
 {
-    if (lua_gettop(L) == 0)
+    ss_script_env *env = script_env_of(L);
+    if (!env->call)
+        return raise_error(L, "redis.acl_check_cmd can only be called inside a script invocation");
+    int argc = lua_gettop(L);
+    if (argc == 0)
         return raise_error(L, "Please specify at least one argument for this redis lib call");
-    lua_pushboolean(L, 1);
+    int rc = args_to_argv(L, env, argc);
+    if (rc == -1)
+        return luaL_error(L, "not enough memory");
+    if (rc == -2)
+        return raise_error(L, "Lua redis lib command arguments must be strings or integers");
+    int allowed = env->call->acl_check ? env->call->acl_check(env->call->call_ctx, argc, env->argv, env->argvlen) : 1;
+    if (allowed < 0)
+        return raise_error(L, "Invalid command passed to redis.acl_check_cmd()");
+    lua_pushboolean(L, allowed);
     return 1;
 }
 

@@ -20,6 +20,7 @@ typedef enum {
     SS_AUX_LIBRARY = 2,  /* library name -> its code (FUNCTION LOAD) */
     SS_AUX_FUNCTION = 3, /* function name -> its record (engine/functions.c) */
     SS_AUX_RAFT = 4,     /* "conf" -> the Raft configuration last applied (raft_conf_encode) */
+    SS_AUX_ACL = 5,      /* user name -> its rules as ACL LIST words (commands/cmd_acl.c) */
 } ss_aux_ns;
 
 /* SS_OK with *val (valid as ss_txn_get's), SS_ENOTFOUND, SS_EIO. */

@@ -33,6 +33,7 @@ if(TARGET sandstore)
 
   ss_add_client_test(clients_redis_py 300 ${SS_CLIENTS_PYTHON} ${dir}/redis_py_check.py)
   ss_add_client_test(clients_scripts_py 300 ${SS_CLIENTS_PYTHON} ${dir}/scripts_py_check.py)
+  ss_add_client_test(clients_acl_py 300 ${SS_CLIENTS_PYTHON} ${dir}/acl_py_check.py)
   ss_add_client_test(clients_ioredis 600 ${dir}/run_node.sh)
   ss_add_client_test(clients_bullmq 600 ${dir}/run_node.sh bullmq_check.js)
   ss_add_client_test(clients_redis_benchmark 900 ${dir}/redis_benchmark_check.sh)
