@@ -282,3 +282,22 @@ int hc_writer_missing_at(h_cluster *c, int i, const hc_writer *w)
     redisFree(ctx);
     return missing;
 }
+
+bool hc_caught_up(h_cluster *c, int i, int leader)
+{
+    long long commit = hc_info_int(c, leader, "raft_commit_index");
+    for (int k = 0; k < 600; k++) {
+        if (hc_info_int(c, i, "raft_last_applied_index") >= commit)
+            return true;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+char *hc_digest(h_cluster *c, int i)
+{
+    redisReply *r = h_node_cmd(&c->nodes[i], "DEBUG DIGEST");
+    char *s = strdup(r && r->type == REDIS_REPLY_STATUS ? r->str : "?");
+    freeReplyObject(r);
+    return s;
+}

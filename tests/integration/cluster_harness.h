@@ -26,6 +26,11 @@ long long hc_info_int(h_cluster *c, int i, const char *field);
 long long hc_node_info_int(h_node *n, const char *field);
 /* Waits until every live node has applied at least index. */
 bool hc_wait_applied(h_cluster *c, long long index, int timeout_ms);
+/* Waits (bounded, ends as soon as it holds) until node i has applied what
+ * node `leader` had committed when called. */
+bool hc_caught_up(h_cluster *c, int i, int leader);
+/* DEBUG DIGEST of node i (malloc'd; "?" when it does not answer). */
+char *hc_digest(h_cluster *c, int i);
 /* SET through node i, retrying on errors until timeout: true once acknowledged. */
 bool hc_set_retry(h_cluster *c, int i, const char *key, const char *val, int timeout_ms);
 

@@ -55,26 +55,6 @@ static void kind_of(int i, long long id, char *kind, size_t size)
     freeReplyObject(r);
 }
 
-static char *digest(int i)
-{
-    redisReply *r = h_node_cmd(&cl.nodes[i], "DEBUG DIGEST");
-    char *s = strdup(r && r->type == REDIS_REPLY_STATUS ? r->str : "?");
-    freeReplyObject(r);
-    return s;
-}
-
-/* Waits (bounded) until node i has applied what the leader had committed. */
-static bool caught_up(int i, int leader)
-{
-    long long commit = hc_info_int(&cl, leader, "raft_commit_index");
-    for (int k = 0; k < 600; k++) {
-        if (hc_info_int(&cl, i, "raft_last_applied_index") >= commit)
-            return true;
-        usleep(50 * 1000);
-    }
-    return false;
-}
-
 Test(membership, grow_promote_remove_and_transfer_under_writes)
 {
     hc_init(&cl, 3, NULL);
@@ -114,7 +94,7 @@ Test(membership, grow_promote_remove_and_transfer_under_writes)
     cr_assert_str_eq(buf, "OK");
     kind_of(leader, 4, buf, sizeof buf);
     cr_expect_str_eq(buf, "learner");
-    cr_assert(caught_up(3, leader), "the learner catches up");
+    cr_assert(hc_caught_up(&cl, 3, leader), "the learner catches up");
 
     at(leader, buf, sizeof buf, "RAFT.NODE PROMOTE 4");
     cr_assert_str_eq(buf, "OK");
@@ -149,9 +129,9 @@ Test(membership, grow_promote_remove_and_transfer_under_writes)
     for (int i = 0; i < 4; i++) {
         if (i == gone)
             continue;
-        cr_expect(caught_up(i, now), "node %d catches up", i + 1);
+        cr_expect(hc_caught_up(&cl, i, now), "node %d catches up", i + 1);
         cr_expect_eq(hc_writer_missing_at(&cl, i, w), 0, "node %d returns every acknowledged write", i + 1);
-        char *d = digest(i);
+        char *d = hc_digest(&cl, i);
         if (ref == NULL)
             ref = d;
         else {

@@ -90,36 +90,16 @@ static bool wait_members(int i, int voters, int learners)
     return false;
 }
 
-static char *digest(int i)
-{
-    redisReply *r = h_node_cmd(&cl.nodes[i], "DEBUG DIGEST");
-    char *s = strdup(r && r->type == REDIS_REPLY_STATUS ? r->str : "?");
-    freeReplyObject(r);
-    return s;
-}
-
-/* Waits (bounded) until node i has applied what the leader had committed. */
-static bool caught_up(int i, int leader)
-{
-    long long commit = hc_info_int(&cl, leader, "raft_commit_index");
-    for (int k = 0; k < 600; k++) {
-        if (hc_info_int(&cl, i, "raft_last_applied_index") >= commit)
-            return true;
-        usleep(50 * 1000);
-    }
-    return false;
-}
-
 /* Every node of idx returns every write w acknowledged and holds the same data. */
 static void check_all(const int *idx, int n, int leader, const hc_writer *w)
 {
     char *ref = NULL;
     for (int k = 0; k < n; k++) {
         int i = idx[k];
-        cr_expect(caught_up(i, leader), "node %d catches up", cl.nodes[i].id);
+        cr_expect(hc_caught_up(&cl, i, leader), "node %d catches up", cl.nodes[i].id);
         cr_expect_eq(hc_writer_missing_at(&cl, i, w), 0, "node %d returns every acknowledged write",
                      cl.nodes[i].id);
-        char *d = digest(i);
+        char *d = hc_digest(&cl, i);
         if (ref == NULL) {
             ref = d;
         } else {
@@ -382,7 +362,7 @@ Test(membership_ops, a_rolling_restart_under_redis_benchmark_costs_no_error)
         cr_assert(h_node_start(&cl.nodes[k]), "node %d restarts", k + 1);
         int leader = hc_wait_leader(&cl, 20000);
         cr_assert(leader >= 0);
-        cr_expect(caught_up(k, leader), "node %d catches up", k + 1);
+        cr_expect(hc_caught_up(&cl, k, leader), "node %d catches up", k + 1);
         usleep(500 * 1000);
         long long after = hc_info_int(&cl, via, "raft_commit_index");
         cr_expect_gt(after - before, 100, "redis-benchmark wrote throughout (%lld entries)", after - before);
