@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "commands/info.h"
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 
 static void reply_unknown(ss_buf *out, const ss_args *a)
 {
@@ -75,6 +76,9 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
 {
     if (s->blocked)
         return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
+    ss_dispatch_result busy;
+    if (ss_busy_gate(e, s, a, out, &busy))
+        return busy; /* a read-only script runs: held, or BUSY (script_busy.c) */
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
     size_t start = ss_buf_len(out);

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "commands/info.h"
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 
 /*
  * The engine's files, in the order a command crosses them:
@@ -180,7 +181,11 @@ void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
     ss_session_init(s, id, e->cfg->requirepass[0] == '\0');
 }
 
-void ss_engine_session_closing(ss_engine *e, ss_session *s) { ss_blocking_leave(e, s); }
+void ss_engine_session_closing(ss_engine *e, ss_session *s)
+{
+    ss_blocking_leave(e, s);
+    ss_busy_forget(e, s);
+}
 
 void ss_engine_session_release(ss_engine *e, ss_session *s)
 {
@@ -319,6 +324,7 @@ void ss_engine_start(ss_engine *e)
 void ss_engine_stop(ss_engine *e)
 {
     e->stopping = true;
+    ss_busy_stop(e); /* a read-only script is killed and answers */
     uv_timer_stop(&e->timer);
     uv_idle_stop(&e->sweeper);
     /* A write already handed to Raft may still commit (it may even be
@@ -334,6 +340,7 @@ static void free_after_close(uv_handle_t *h)
         ss_slowlog_release(&e->node);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
+        ss_busy_release(e);
         ss_events_release(e);
         ss_pubsub_free(e->pubsub);
         free(e->pw);

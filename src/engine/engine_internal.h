@@ -80,6 +80,8 @@ struct ss_engine {
      * for read-only scripts and the checks made at prepare. */
     ss_script_env *lua_apply;
     ss_script_env *lua_read;
+    /* A read-only script running on its own thread (script_busy.c). */
+    struct ss_busy_state *busy;
 };
 
 /* A fresh value from the engine's local PRNG (seeds for entries and reads). */

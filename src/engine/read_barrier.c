@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 
 typedef struct read_req {
     ss_engine *e;
@@ -15,6 +16,39 @@ typedef struct read_req {
     resp_proto proto;
 } read_req;
 
+/* Runs the read now: a read-only script on its own thread (script_busy.c),
+ * anything else here. */
+static void run_read(void *arg)
+{
+    read_req *r = arg;
+    ss_engine *e = r->e;
+    if (!r->multi && r->ncmds == 1 && ss_busy_wants(e, &r->cmds[0]) &&
+        ss_busy_start(e, r->s, r->cookie, &r->cmds[0], r->db, r->proto)) {
+        free(r->cmds);
+        free(r);
+        return;
+    }
+    /* Bounded by what the client may still be sent: a KEYS * or an MGET
+     * of large values stops growing there instead of at the data's size. */
+    ss_buf out;
+    ss_buf_init(&out, e->hooks.reply_limit ? e->hooks.reply_limit(e->hooks.ctx, r->s) : 0);
+    /* The session's db and protocol as they were when the read arrived. */
+    int db = r->s->db;
+    resp_proto proto = r->s->proto;
+    r->s->db = r->db;
+    r->s->proto = r->proto;
+    ss_read_exec(e, r->s, r->cmds, r->ncmds, r->multi, &out);
+    r->s->db = db;
+    r->s->proto = proto;
+    if (ss_buf_error(&out))
+        ss_engine_finish_async(e, r->s, r->cookie, NULL, 0);
+    else
+        ss_engine_finish_async(e, r->s, r->cookie, ss_buf_data(&out), ss_buf_len(&out));
+    ss_buf_release(&out);
+    free(r->cmds);
+    free(r);
+}
+
 static void on_barrier(void *arg, int status)
 {
     read_req *r = arg;
@@ -25,27 +59,15 @@ static void on_barrier(void *arg, int status)
                                : status == SS_ESHUTDOWN ? RERR_SHUTDOWN
                                : RERR_READ_TRYAGAIN;
         ss_engine_finish_error(e, r->s, r->cookie, code);
-    } else {
-        /* Bounded by what the client may still be sent: a KEYS * or an MGET
-         * of large values stops growing there instead of at the data's size. */
-        ss_buf out;
-        ss_buf_init(&out, e->hooks.reply_limit ? e->hooks.reply_limit(e->hooks.ctx, r->s) : 0);
-        /* The session's db and protocol as they were when the read arrived. */
-        int db = r->s->db;
-        resp_proto proto = r->s->proto;
-        r->s->db = r->db;
-        r->s->proto = r->proto;
-        ss_read_exec(e, r->s, r->cmds, r->ncmds, r->multi, &out);
-        r->s->db = db;
-        r->s->proto = proto;
-        if (ss_buf_error(&out))
-            ss_engine_finish_async(e, r->s, r->cookie, NULL, 0);
-        else
-            ss_engine_finish_async(e, r->s, r->cookie, ss_buf_data(&out), ss_buf_len(&out));
-        ss_buf_release(&out);
+        free(r->cmds);
+        free(r);
+        return;
     }
-    free(r->cmds);
-    free(r);
+    /* Nothing runs beside a read-only script: the read waits for its end
+     * (it then reads a state at least as fresh as its barrier asked). */
+    if (ss_busy_running(e) && ss_busy_defer(e, run_read, r))
+        return;
+    run_read(r);
 }
 
 ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,

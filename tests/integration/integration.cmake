@@ -58,6 +58,11 @@ ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_scri
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_script_cluster sandstore)
 
+# A long read-only script: BUSY, SCRIPT KILL / FUNCTION KILL against redis-server 7.0, the leader stays.
+ss_add_test(NAME test_script_busy SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_busy.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_script_busy sandstore)
+
 # Pub/sub and keyspace events across nodes, and the subscribed mode against redis-server.
 ss_add_test(NAME test_pubsub_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
