@@ -325,6 +325,7 @@ void ss_engine_stop(ss_engine *e)
 {
     e->stopping = true;
     ss_busy_stop(e); /* a read-only script is killed and answers */
+    ss_busy_resume(e); /* the reads that waited for it run (inline now) */
     uv_timer_stop(&e->timer);
     uv_idle_stop(&e->sweeper);
     /* A write already handed to Raft may still commit (it may even be

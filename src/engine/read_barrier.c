@@ -73,7 +73,9 @@ static void on_barrier(void *arg, int status)
 ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                  bool multi, ss_buf *out)
 {
-    if (e->cluster == NULL || e->cfg->read_consistency == SS_READ_STALE) {
+    bool stale = e->cfg->read_consistency == SS_READ_STALE;
+    bool script = !multi && ncmds == 1 && ss_busy_wants(e, &cmds[0]);
+    if (e->cluster == NULL || (stale && !script)) {
         ss_read_exec(e, s, cmds, ncmds, multi, out);
         return SS_DISPATCH_DONE;
     }
@@ -87,6 +89,9 @@ ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmd
     *r = (read_req){e, s, NULL, copy, ncmds, multi, s->db, s->proto};
     r->cookie = ss_engine_begin_async(e, s, KIND_READ);
     e->node.stats.pending_reads++;
-    ss_cluster_read_barrier(e->cluster, on_barrier, r);
+    if (stale)
+        on_barrier(r, SS_OK); /* a read-only script still runs on its thread */
+    else
+        ss_cluster_read_barrier(e->cluster, on_barrier, r);
     return SS_DISPATCH_ASYNC;
 }

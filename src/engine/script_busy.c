@@ -51,6 +51,7 @@ struct ss_busy_state {
     size_t nheld, capheld;
     bool read_env_flush;     /* SCRIPT FLUSH applied meanwhile */
     bool read_env_drop;      /* a library was deleted meanwhile: drop them all */
+    bool stopping;           /* ss_busy_stop: what waited stays queued */
 };
 typedef struct ss_busy_state busy_state;
 
@@ -76,7 +77,7 @@ bool ss_busy_running(const ss_engine *e)
 
 bool ss_busy_wants(const ss_engine *e, const ss_args *a)
 {
-    return e->cluster != NULL && a->argc > 0 &&
+    return e->cluster != NULL && !e->stopping && a->argc > 0 &&
            (!strcasecmp(a->argv[0], "__eval_ro") || !strcasecmp(a->argv[0], "__fcall_ro"));
 }
 
@@ -170,6 +171,15 @@ static void finish(busy_run *run)
     ss_buf_release(&run->out);
     free(run->cmd);
     wake_held(e);
+    if (!b->stopping)
+        ss_busy_resume(e);
+}
+
+void ss_busy_resume(ss_engine *e)
+{
+    busy_state *b = e->busy;
+    if (!b)
+        return;
     /* What waited runs now, in order, until one of them is a script again. */
     while (b->later_len > 0 && b->run == NULL) {
         deferred next = b->later[b->later_head];
@@ -289,7 +299,9 @@ void ss_busy_stop(ss_engine *e)
     busy_run *run = b->run;
     atomic_store(&run->kill, true);
     ss_script_kill(e->lua_read);
+    b->stopping = true;
     finish(run); /* joins the thread */
+    b->stopping = false;
 }
 
 void ss_busy_forget(ss_engine *e, ss_session *s)

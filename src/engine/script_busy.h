@@ -63,8 +63,10 @@ bool ss_busy_gate(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out, ss
 /* SCRIPT KILL (is_eval) / FUNCTION KILL: Redis's replies. */
 void ss_busy_kill(ss_engine *e, bool is_eval, ss_buf *out);
 /* Stops a running script now (kill, wait for its thread, deliver its reply):
- * before a snapshot replaces the store, and at shutdown. */
+ * before a snapshot replaces the store, and at shutdown. What waited for it
+ * stays queued until ss_busy_resume (after the store is replaced). */
 void ss_busy_stop(ss_engine *e);
+void ss_busy_resume(ss_engine *e);
 /* A connection closing: it is no longer held. */
 void ss_busy_forget(ss_engine *e, ss_session *s);
 

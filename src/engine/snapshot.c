@@ -50,6 +50,7 @@ static int snap_adopt(void *ctx, void *staged, void **retired, char *errmsg)
      * stopped (killed, answered) first. */
     ss_busy_stop(e);
     int rc = ss_store_adopt(e->store, staged, &old, errmsg);
+    ss_busy_resume(e); /* the reads that waited run against the new state */
     if (rc != SS_OK)
         return rc;
     *retired = old;
