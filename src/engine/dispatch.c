@@ -135,7 +135,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
         /* A blocking command waits alone: what follows it waits for it. */
-        bool blocking = ss_blocking_handles(cmd);
+        bool blocking = ss_blocking_handles(cmd, a);
         if (blocking && s->pending > 0)
             return SS_DISPATCH_BLOCKED;
         if (cmd->prepare && !cmd->prepare(s, a, out)) {
@@ -148,5 +148,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     }
     if (s->pending > 0 && s->pending_kind != KIND_READ)
         return SS_DISPATCH_BLOCKED;
+    if (ss_blocking_handles(cmd, a)) /* XREAD BLOCK: waits alone, as the pops */
+        return s->pending > 0 ? SS_DISPATCH_BLOCKED : ss_blocking_start(e, s, a, out);
     return ss_read_start(e, s, a, 1, false, out);
 }

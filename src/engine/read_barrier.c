@@ -14,6 +14,7 @@ typedef struct read_req {
     bool multi;
     int db;
     resp_proto proto;
+    ss_blocked *block;    /* a blocked XREAD's read: its answer goes to blocking.c */
 } read_req;
 
 /* Runs the read now: a read-only script on its own thread (script_busy.c),
@@ -40,7 +41,9 @@ static void run_read(void *arg)
     ss_read_exec(e, r->s, r->cmds, r->ncmds, r->multi, &out);
     r->s->db = db;
     r->s->proto = proto;
-    if (ss_buf_error(&out))
+    if (r->block)
+        ss_blocking_on_read(e, r->block, ss_buf_error(&out) ? NULL : ss_buf_data(&out), ss_buf_len(&out));
+    else if (ss_buf_error(&out))
         ss_engine_finish_async(e, r->s, r->cookie, NULL, 0);
     else
         ss_engine_finish_async(e, r->s, r->cookie, ss_buf_data(&out), ss_buf_len(&out));
@@ -58,7 +61,10 @@ static void on_barrier(void *arg, int status)
         ss_reply_err_code code = status == SS_ENOLEADER ? RERR_NOLEADER
                                : status == SS_ESHUTDOWN ? RERR_SHUTDOWN
                                : RERR_READ_TRYAGAIN;
-        ss_engine_finish_error(e, r->s, r->cookie, code);
+        if (r->block)
+            ss_blocking_read_failed(e, r->block, code);
+        else
+            ss_engine_finish_error(e, r->s, r->cookie, code);
         free(r->cmds);
         free(r);
         return;
@@ -86,7 +92,7 @@ ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmd
         ss_reply_err(out, RERR_INTERNAL, "out of memory");
         return SS_DISPATCH_DONE;
     }
-    *r = (read_req){e, s, NULL, copy, ncmds, multi, s->db, s->proto};
+    *r = (read_req){e, s, NULL, copy, ncmds, multi, s->db, s->proto, NULL};
     r->cookie = ss_engine_begin_async(e, s, KIND_READ);
     e->node.stats.pending_reads++;
     if (stale)
@@ -94,4 +100,24 @@ ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmd
     else
         ss_cluster_read_barrier(e->cluster, on_barrier, r);
     return SS_DISPATCH_ASYNC;
+}
+
+bool ss_read_blocked(ss_engine *e, ss_session *s, void **cookie, const ss_args *a, int db, resp_proto proto,
+                     ss_blocked *b)
+{
+    read_req *r = calloc(1, sizeof *r);
+    ss_args *copy = r ? ss_args_copy(a, 1) : NULL;
+    if (!copy) {
+        free(r);
+        return false;
+    }
+    if (*cookie == NULL)
+        *cookie = ss_engine_begin_async(e, s, KIND_READ);
+    *r = (read_req){e, s, *cookie, copy, 1, false, db, proto, b};
+    e->node.stats.pending_reads++;
+    if (e->cluster == NULL || e->cfg->read_consistency == SS_READ_STALE)
+        on_barrier(r, SS_OK);
+    else
+        ss_cluster_read_barrier(e->cluster, on_barrier, r);
+    return true;
 }

@@ -63,6 +63,11 @@ ss_add_test(NAME test_script_busy SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_script_busy sandstore)
 
+# XREAD / XREADGROUP BLOCK across the cluster against redis-server 7.0.
+ss_add_test(NAME test_stream_block SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_stream_block.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_stream_block sandstore)
+
 # Pub/sub and keyspace events across nodes, and the subscribed mode against redis-server.
 ss_add_test(NAME test_pubsub_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
