@@ -51,6 +51,7 @@ struct ss_blocked {
     const char *timeout;      /* the answer on a timeout: a null array, even for BLMOVE (Redis 7.0) */
     bool stream;              /* XREAD / XREADGROUP: waits on SS_STREAM_WAIT_REPLY */
     bool read;                /* XREAD: waits through the read path, not the log */
+    bool woken;               /* tried again after a key was signaled ready */
     resp_proto proto;         /* the client's protocol when it blocked (a read runs in it) */
 };
 
@@ -173,6 +174,7 @@ static void finish(ss_engine *e, ss_blocked *b, const char *reply, size_t len)
 static void repropose(ss_engine *e, ss_blocked *b)
 {
     unlink_waiter(e, b);
+    b->woken = true;
     bool ok = b->read ? ss_read_blocked(e, b->s, &b->cookie, b->a, b->db, b->proto, b)
                       : ss_write_propose_again(e, b->s, b->cookie, b->a, b->db, b);
     if (!ok) {
@@ -266,12 +268,19 @@ ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args 
     return r;
 }
 
+static bool starts(const char *reply, size_t len, const char *prefix)
+{
+    return reply && len >= strlen(prefix) && !memcmp(reply, prefix, strlen(prefix));
+}
+
 /* Whether reply is the answer that makes b wait. */
 static bool wait_answer(const ss_blocked *b, const char *reply, size_t len)
 {
+    /* Redis 7.0 keeps an XREAD waiting when its key became another type */
+    if (b->read && b->woken && starts(reply, len, "-WRONGTYPE"))
+        return true;
     if (b->stream)
-        return reply && len >= strlen(SS_STREAM_WAIT_REPLY) &&
-               !memcmp(reply, SS_STREAM_WAIT_REPLY, strlen(SS_STREAM_WAIT_REPLY));
+        return starts(reply, len, SS_STREAM_WAIT_REPLY);
     return len == b->emptylen && !memcmp(reply, b->empty, len);
 }
 
@@ -315,7 +324,7 @@ void ss_blocking_on_read(ss_engine *e, ss_blocked *b, const char *reply, size_t 
         finish(e, b, reply, len);
         return;
     }
-    if (!pin_ids(b, reply, len)) {
+    if (starts(reply, len, SS_STREAM_WAIT_REPLY) && !pin_ids(b, reply, len)) {
         const char *oom = "-ERR internal error: out of memory\r\n";
         finish(e, b, oom, strlen(oom));
     } else if (b->deadline_ms && b->deadline_ms <= ss_clock_wall_ms()) {
@@ -333,10 +342,32 @@ void ss_blocking_read_failed(ss_engine *e, ss_blocked *b, ss_reply_err_code code
     ss_engine_finish_error(e, s, cookie, code);
 }
 
+/* A woken XREADGROUP whose key or group went: Redis 7.0's words for a
+ * blocked client (serveClientsBlockedOnStreamKey), not XREADGROUP's own. */
+static const char *group_gone(const ss_blocked *b, const char *reply, size_t len, size_t *outlen)
+{
+    const char *r = NULL;
+    if (b->stream && !b->read && b->woken) {
+        if (starts(reply, len, "-WRONGTYPE"))
+            r = "-UNBLOCKED the stream key no longer exists\r\n";
+        else if (starts(reply, len, "-NOGROUP"))
+            r = "-NOGROUP the consumer group this client was blocked on no longer exists\r\n";
+    }
+    if (r)
+        *outlen = strlen(r);
+    return r;
+}
+
 bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, size_t len)
 {
     ss_blocked *b = p->block;
     p->block = NULL;
+    size_t gone_len;
+    const char *gone = group_gone(b, reply, len, &gone_len);
+    if (gone) {
+        reply = gone;
+        len = gone_len;
+    }
     if (!wait_answer(b, reply, len)) {
         /* popped (or an error): answered; the next waiter on its keys may
          * find what is left */

@@ -154,7 +154,7 @@ static redisReply *unblock(redisContext *c, const char *cmd)
 
 static void scenario(const target *t, transcript *out)
 {
-    note(out, "DEL", write_cmd(t, "DEL s"));
+    note(out, "DEL", write_cmd(t, "DEL s other"));
     note(out, "XADD 1-1", write_cmd(t, "XADD s 1-1 f v1"));
 
     /* two XREAD waiters ("$" and an explicit ID) and one that times out */
@@ -198,6 +198,18 @@ static void scenario(const target *t, transcript *out)
     note(out, "CLIENT UNBLOCK ERROR", unblock(c, cmd));
     note(out, "unblocked XREADGROUP", next_reply(b));
     note(out, "XPENDING after", write_cmd(t, "XPENDING s g"));
+
+    /* the group goes while a consumer waits; an XREAD waits on when its key
+     * becomes a list (Redis 7.0 keeps it blocked) */
+    send_only(b, "XREADGROUP GROUP g bob BLOCK 0 STREAMS s >");
+    send_only(a, "XREAD BLOCK 0 STREAMS other $");
+    wait_blocked(t->waiters, 2);
+    note(out, "XGROUP DESTROY", write_cmd(t, "XGROUP DESTROY s g"));
+    note(out, "the group's waiter", next_reply(b));
+    note(out, "LPUSH other", write_cmd(t, "LPUSH other x"));
+    note(out, "DEL other", write_cmd(t, "DEL other"));
+    note(out, "XADD other", write_cmd(t, "XADD other 7-1 f v"));
+    note(out, "the XREAD waiter", next_reply(a));
     redisFree(a);
     redisFree(b);
     redisFree(c);
