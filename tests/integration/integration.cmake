@@ -68,6 +68,11 @@ ss_add_test(NAME test_stream_block SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_stream
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_stream_block sandstore)
 
+# (Un)subscribe commands in MULTI and from scripts, against redis-server 7.0.
+ss_add_test(NAME test_pubsub_multi SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_multi.c
+            LIBS ss_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_pubsub_multi sandstore)
+
 # Pub/sub and keyspace events across nodes, and the subscribed mode against redis-server.
 ss_add_test(NAME test_pubsub_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
