@@ -88,6 +88,36 @@ void ss_info_called(ss_node *node, const ss_command *cmd, uint64_t usec, const c
         count_error(&node->info, reply, len);
 }
 
+void ss_info_merge(ss_node *dst, const ss_node *src)
+{
+    ss_info_state *d = &dst->info;
+    const ss_info_state *s = &src->info;
+    for (size_t i = 0; i < SS_INFO_CMD_SLOTS; i++) {
+        const ss_info_cmdstat *from = &s->cmds[i];
+        ss_info_cmdstat *to = from->cmd ? cmdstat(d, from->cmd) : NULL;
+        if (to) {
+            to->calls += from->calls;
+            to->usec += from->usec;
+            to->rejected += from->rejected;
+            to->failed += from->failed;
+        }
+    }
+    d->error_replies += s->error_replies;
+    for (size_t i = 0; i < s->nerrs; i++) {
+        size_t j = 0;
+        while (j < d->nerrs && strcmp(d->errs[j].code, s->errs[i].code))
+            j++;
+        if (j == d->nerrs) {
+            if (d->nerrs == SS_INFO_ERR_MAX)
+                continue;
+            memcpy(d->errs[j].code, s->errs[i].code, sizeof d->errs[j].code);
+            d->errs[j].count = 0;
+            d->nerrs++;
+        }
+        d->errs[j].count += s->errs[i].count;
+    }
+}
+
 void ss_info_rejected(ss_node *node, const ss_command *cmd, const char *reply, size_t len)
 {
     if (!node)

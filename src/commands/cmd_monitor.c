@@ -125,6 +125,31 @@ void ss_slowlog_note(ss_node *node, const ss_command *cmd, const ss_args *a, con
 
 void ss_slowlog_release(ss_node *node) { trim(&node->info, 0); }
 
+void ss_slowlog_adopt(ss_node *dst, ss_node *src)
+{
+    ss_info_state *d = &dst->info, *s = &src->info;
+    /* oldest first, each becoming the newest of dst */
+    while (s->slow_tail) {
+        ss_slowlog_entry *e = s->slow_tail;
+        s->slow_tail = e->prev;
+        if (s->slow_tail)
+            s->slow_tail->next = NULL;
+        else
+            s->slow_head = NULL;
+        s->slow_len--;
+        e->prev = NULL;
+        e->id = d->slow_next_id++;
+        e->next = d->slow_head;
+        if (d->slow_head)
+            d->slow_head->prev = e;
+        d->slow_head = e;
+        if (!d->slow_tail)
+            d->slow_tail = e;
+        d->slow_len++;
+    }
+    trim(d, dst->cfg->slowlog_max_len < 0 ? 0 : (size_t)dst->cfg->slowlog_max_len);
+}
+
 static void slowlogGetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     (void)s;

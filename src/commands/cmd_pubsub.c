@@ -204,9 +204,10 @@ static void pubsubHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss
         resp_add_simple(out, lines[i]);
 }
 
-/* Subscriptions live on the connection: never queued in MULTI (a log entry
- * cannot carry them), never from a script. */
-#define SUB_FLAGS (CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_LOG)
+/* Subscriptions live on the connection: queued in MULTI, EXEC runs them on
+ * this node (engine/multi.c: a log entry cannot carry them); never from a
+ * script. */
+#define SUB_FLAGS (CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 #define SHARD_KEYS .keys = {KEYS_TO_END(1, 1, KS_NOT_KEY)}
 
 static const ss_command pubsub_subcommands[] = {

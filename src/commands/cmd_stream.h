@@ -104,7 +104,6 @@ bool sid_parse_range(ss_buf *out, const ss_args *a, int i, bool is_end, sid *id)
     X(SERR_TIMEOUT_NEG, "ERR timeout is negative")                                                       \
     X(SERR_TIMEOUT_RANGE, "ERR timeout is out of range")                                                 \
     X(SERR_BLOCK_SCRIPT, "ERR %s command is not allowed with BLOCK option from scripts")                \
-    X(SERR_BLOCK_WAIT, "ERR BLOCK is not supported yet by sandstore: %s found nothing to return and would have to wait; read again without BLOCK") \
     X(SERR_BUSYGROUP, "BUSYGROUP Consumer Group name already exists")                                    \
     X(SERR_NOGROUP, "NOGROUP No such consumer group '%s' for key name '%s'")                             \
     X(SERR_NOGROUP_KEY, "NOGROUP No such key '%s' or consumer group '%s'")                               \

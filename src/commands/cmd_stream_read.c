@@ -279,19 +279,25 @@ static int serve_group(ss_exec_ctx *ctx, ss_buf *body, const ss_args *a, const r
 /* ------------------------------------------------------------------ XREAD XREADGROUP */
 
 /*
- * Where a read with BLOCK that found nothing would wait. Redis parks the
- * client on the keys until a write makes one ready (XADD, XGROUP DESTROY,
- * DEL...) or the deadline passes (then a null reply), and serves it again
- * with "$" replaced by the IDs resolved here (ids); a client that may not
- * block (MULTI, scripts) gets the null reply at once. Waiting belongs to the
- * engine (clients are per node, the keys' readiness comes from apply's
- * ss_exec_ready); until it offers that, BLOCK that would have to wait is
- * refused with an error that says so, and nothing is changed.
+ * A read with BLOCK that found nothing waits. Redis parks the client on the
+ * keys until a write makes one ready (XADD, XGROUP DESTROY, DEL...) or the
+ * deadline passes (then a null reply), and serves it again with "$" replaced
+ * by the IDs resolved here; a client that may not block (MULTI, scripts)
+ * gets the null reply at once. Waiting belongs to the engine (clients are
+ * per node, the keys' readiness comes from apply's ss_exec_ready): this
+ * answers SS_STREAM_WAIT_REPLY and the IDs it resolved, which the engine's
+ * blocking.c takes (it never reaches a client), and nothing is changed.
  */
 static void reply_would_block(ss_exec_ctx *ctx, const read_req *r, const sid *ids)
 {
-    (void)ids;
-    stream_reply_err(ctx->out, SERR_BLOCK_WAIT, r->group ? "XREADGROUP" : "XREAD");
+    ss_buf_append(ctx->out, SS_STREAM_WAIT_REPLY, strlen(SS_STREAM_WAIT_REPLY));
+    for (int k = 0; k < r->nstreams; k++) {
+        char id[SID_STR_MAX];
+        size_t n = sid_format(ids[k], id);
+        ss_buf_append(ctx->out, " ", 1);
+        ss_buf_append(ctx->out, id, n);
+    }
+    ss_buf_append(ctx->out, "\r\n", 2);
 }
 
 static void read_generic(ss_exec_ctx *ctx, const ss_args *a, bool group)

@@ -32,6 +32,14 @@ void ss_slowlog_release(ss_node *node);
 void ss_info_rejected(ss_node *node, const ss_command *cmd, const char *reply, size_t len);
 void ss_info_error(ss_node *node, const char *reply, size_t len);
 
+/* Adds what src counted (commandstats, errorstats) to dst: a read-only
+ * script runs on its own thread against a copy of the node (the engine's
+ * script_busy.c) and its counts join the node's when it ends. */
+void ss_info_merge(ss_node *dst, const ss_node *src);
+/* Moves src's SLOWLOG entries to the front of dst's (newest first, new ids),
+ * trimmed to slowlog-max-len; src's log is left empty. */
+void ss_slowlog_adopt(ss_node *dst, ss_node *src);
+
 /* Ten times a second (the engine's timer): samples for the instantaneous
  * rates and the memory peak. */
 void ss_info_cron(ss_node *node, uint64_t now_ms);

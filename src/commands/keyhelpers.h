@@ -105,6 +105,11 @@ uint64_t ss_exec_new_version(ss_exec_ctx *ctx);
 void ss_exec_modified(ss_exec_ctx *ctx, const char *key, size_t klen);
 void ss_exec_notify(ss_exec_ctx *ctx, int type, const char *event, const char *key, size_t klen);
 void ss_exec_ready(ss_exec_ctx *ctx, const char *key, size_t klen);
+/* What XREAD / XREADGROUP with BLOCK answer when they found nothing and may
+ * wait, followed by " <id>" per stream (the IDs resolved, "$" included) and
+ * CRLF: the engine's blocking.c takes it and parks the client; it never
+ * reaches a client. */
+#define SS_STREAM_WAIT_REPLY "-__XBLOCK"
 void ss_exec_flushed(ss_exec_ctx *ctx, int db);
 /* The same for a key of another db (COPY ... DB n, MOVE). */
 void ss_exec_modified_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen);

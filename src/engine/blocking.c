@@ -1,6 +1,8 @@
-/* Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP) on any node: wait on the apply answer, wake on keys signaled ready, propose the pop again. */
+/* Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP, XREAD and XREADGROUP with BLOCK) on any node: wait on the apply (or read) answer, wake on keys signaled ready, propose (or read) again. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/clock.h"
 #include "commands/keyhelpers.h"
@@ -24,6 +26,16 @@
  * entry, so a leader change leaves it waiting; a pop in flight when the
  * leader changes answers TRYAGAIN like any write whose outcome is unknown.
  * The wait list is scanned per ready key: O(waiters) (see README).
+ *
+ * Streams. XREADGROUP ... BLOCK is a write like the pops: its apply half
+ * serves the group (delivering entries and adding them to the pending list
+ * in the log), or answers SS_STREAM_WAIT_REPLY when there is nothing, and
+ * the client waits. XREAD ... BLOCK is a read: it runs after the ReadIndex
+ * barrier on this node, and its wait answer carries the IDs it resolved, so
+ * that "$" means what it meant when the client first blocked (Redis does the
+ * same). A key made ready wakes every stream waiter on it (a new entry is for
+ * every XREAD; XREADGROUPs race through the log and the losers wait on),
+ * where it wakes only the first list or sorted-set waiter.
  */
 struct ss_blocked {
     ss_blocked *prev, *next;  /* e->blocked, ordered by `order` */
@@ -37,13 +49,47 @@ struct ss_blocked {
     char empty[8];            /* apply's answer when nothing is there: "*-1\r\n", "$-1\r\n" or RESP3's "_\r\n" */
     size_t emptylen;
     const char *timeout;      /* the answer on a timeout: a null array, even for BLMOVE (Redis 7.0) */
+    bool stream;              /* XREAD / XREADGROUP: waits on SS_STREAM_WAIT_REPLY */
+    bool read;                /* XREAD: waits through the read path, not the log */
+    bool woken;               /* tried again after a key was signaled ready */
+    resp_proto proto;         /* the client's protocol when it blocked (a read runs in it) */
 };
+
+/* XREAD / XREADGROUP: where STREAMS' keys start (0: none) and BLOCK's
+ * argument is (0: none), as xreadCommand's option loop reads them. */
+static void stream_layout(const ss_args *a, int *first, int *nkeys, int *timeout_at)
+{
+    *first = *nkeys = *timeout_at = 0;
+    for (int i = 1; i < a->argc; i++) {
+        int more = a->argc - i - 1;
+        if (ss_arg_is(a, i, "block") && more) {
+            *timeout_at = ++i;
+        } else if (ss_arg_is(a, i, "count") && more) {
+            i++;
+        } else if (ss_arg_is(a, i, "streams") && more) {
+            *first = i + 1;
+            *nkeys = (a->argc - *first) / 2;
+            return;
+        } else if (ss_arg_is(a, i, "group") && more >= 2) {
+            i += 2;
+        } else if (!ss_arg_is(a, i, "noack")) {
+            return;
+        }
+    }
+}
+
+static bool is_stream_read(const ss_args *a)
+{
+    return a->argc > 0 && (!strcasecmp(a->argv[0], "xread") || !strcasecmp(a->argv[0], "xreadgroup"));
+}
 
 /* Where the command's keys and timeout are. */
 static void layout(const ss_args *a, int *first, int *nkeys, int *timeout_at)
 {
     const char *n = a->argv[0];
-    if (!strcasecmp(n, "blmove") || !strcasecmp(n, "brpoplpush")) {
+    if (is_stream_read(a)) {
+        stream_layout(a, first, nkeys, timeout_at);
+    } else if (!strcasecmp(n, "blmove") || !strcasecmp(n, "brpoplpush")) {
         *first = 1;
         *nkeys = 1; /* the source: what makes it ready */
         *timeout_at = a->argc - 1;
@@ -128,7 +174,10 @@ static void finish(ss_engine *e, ss_blocked *b, const char *reply, size_t len)
 static void repropose(ss_engine *e, ss_blocked *b)
 {
     unlink_waiter(e, b);
-    if (!ss_write_propose_again(e, b->s, b->cookie, b->a, b->db, b)) {
+    b->woken = true;
+    bool ok = b->read ? ss_read_blocked(e, b->s, &b->cookie, b->a, b->db, b->proto, b)
+                      : ss_write_propose_again(e, b->s, b->cookie, b->a, b->db, b);
+    if (!ok) {
         ss_session *s = b->s;
         void *cookie = b->cookie;
         release(e, b);
@@ -136,10 +185,27 @@ static void repropose(ss_engine *e, ss_blocked *b)
     }
 }
 
-bool ss_blocking_handles(const ss_command *cmd)
+/* BLOCK's argument in ms: false (the command runs as it is and its exec
+ * half answers the error) unless a non-negative integer. */
+static bool stream_deadline(const ss_args *a, int at, int64_t now, int64_t *deadline)
+{
+    long long ms;
+    if (at <= 0 || !ss_parse_ll(a->argv[at], a->argvlen[at], &ms) || ms < 0 || ms > INT64_MAX - now)
+        return false;
+    *deadline = ms == 0 ? 0 : now + ms;
+    return true;
+}
+
+bool ss_blocking_handles(const ss_command *cmd, const ss_args *a)
 {
     static const char *const mine[] = {"blpop", "brpop", "blmove", "brpoplpush",
                                        "blmpop", "bzpopmin", "bzpopmax", "bzmpop"};
+    if (is_stream_read(a)) {
+        int first, n, at;
+        int64_t deadline;
+        stream_layout(a, &first, &n, &at);
+        return first > 0 && n > 0 && stream_deadline(a, at, 0, &deadline);
+    }
     if (!(cmd->flags & CMD_BLOCKING))
         return false;
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
@@ -153,7 +219,9 @@ ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args 
     int first, n, timeout_at;
     layout(a, &first, &n, &timeout_at);
     int64_t deadline;
-    if (!ss_parse_timeout(a->argv[timeout_at], a->argvlen[timeout_at], ss_clock_wall_ms(), &deadline, out))
+    bool stream = is_stream_read(a);
+    if (stream ? !stream_deadline(a, timeout_at, ss_clock_wall_ms(), &deadline)
+               : !ss_parse_timeout(a->argv[timeout_at], a->argvlen[timeout_at], ss_clock_wall_ms(), &deadline, out))
         return SS_DISPATCH_DONE;
     ss_blocked *b = calloc(1, sizeof *b);
     ss_args *copy = b ? ss_args_copy(a, 1) : NULL;
@@ -169,6 +237,23 @@ ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args 
     b->emptylen = strlen(empty);
     memcpy(b->empty, empty, b->emptylen + 1);
     b->timeout = s->proto == RESP3 ? "_\r\n" : "*-1\r\n";
+    b->stream = stream;
+    b->read = stream && !strcasecmp(a->argv[0], "xread");
+    b->proto = s->proto;
+    if (b->read) {
+        /* (its answer may come before this returns, without a cluster) */
+        e->nblocking++;
+        s->blocked = true;
+        if (!ss_read_blocked(e, s, &b->cookie, copy, b->db, b->proto, b)) {
+            e->nblocking--;
+            s->blocked = false;
+            free(copy);
+            free(b);
+            ss_reply_err(out, RERR_INTERNAL, "out of memory");
+            return SS_DISPATCH_DONE;
+        }
+        return SS_DISPATCH_ASYNC;
+    }
     ss_dispatch_result r = ss_write_propose(e, s, a, 1, 0, out);
     if (r != SS_DISPATCH_ASYNC) {
         free(copy);
@@ -183,11 +268,107 @@ ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args 
     return r;
 }
 
+static bool starts(const char *reply, size_t len, const char *prefix)
+{
+    return reply && len >= strlen(prefix) && !memcmp(reply, prefix, strlen(prefix));
+}
+
+/* Whether reply is the answer that makes b wait. */
+static bool wait_answer(const ss_blocked *b, const char *reply, size_t len)
+{
+    /* Redis 7.0 keeps an XREAD waiting when its key became another type */
+    if (b->read && b->woken && starts(reply, len, "-WRONGTYPE"))
+        return true;
+    if (b->stream)
+        return starts(reply, len, SS_STREAM_WAIT_REPLY);
+    return len == b->emptylen && !memcmp(reply, b->empty, len);
+}
+
+/* XREAD: "$" (and every ID) becomes what the read resolved, from the wait
+ * answer " <id> <id>...\r\n"; false if it cannot (out of memory). */
+static bool pin_ids(ss_blocked *b, const char *reply, size_t len)
+{
+    int first, n, t;
+    stream_layout(b->a, &first, &n, &t);
+    const char *p = reply + strlen(SS_STREAM_WAIT_REPLY), *end = reply + len;
+    char **argv = malloc(sizeof *argv * (size_t)b->a->argc);
+    size_t *lens = malloc(sizeof *lens * (size_t)b->a->argc);
+    if (!argv || !lens) {
+        free(argv);
+        free(lens);
+        return false;
+    }
+    memcpy(argv, b->a->argv, sizeof *argv * (size_t)b->a->argc);
+    memcpy(lens, b->a->argvlen, sizeof *lens * (size_t)b->a->argc);
+    for (int k = 0; k < n && p < end && *p == ' '; k++) {
+        const char *id = ++p;
+        while (p < end && *p != ' ' && *p != '\r')
+            p++;
+        argv[first + n + k] = (char *)id;
+        lens[first + n + k] = (size_t)(p - id);
+    }
+    ss_args a = {b->a->argc, argv, lens};
+    ss_args *copy = ss_args_copy(&a, 1);
+    free(argv);
+    free(lens);
+    if (!copy)
+        return false;
+    free(b->a);
+    b->a = copy;
+    return true;
+}
+
+void ss_blocking_on_read(ss_engine *e, ss_blocked *b, const char *reply, size_t len)
+{
+    if (!wait_answer(b, reply, len)) {
+        finish(e, b, reply, len);
+        return;
+    }
+    if (starts(reply, len, SS_STREAM_WAIT_REPLY) && !pin_ids(b, reply, len)) {
+        const char *oom = "-ERR internal error: out of memory\r\n";
+        finish(e, b, oom, strlen(oom));
+    } else if (b->deadline_ms && b->deadline_ms <= ss_clock_wall_ms()) {
+        finish(e, b, b->timeout, strlen(b->timeout));
+    } else {
+        link_waiter(e, b);
+    }
+}
+
+void ss_blocking_read_failed(ss_engine *e, ss_blocked *b, ss_reply_err_code code)
+{
+    ss_session *s = b->s;
+    void *cookie = b->cookie;
+    release(e, b);
+    ss_engine_finish_error(e, s, cookie, code);
+}
+
+/* A woken XREADGROUP whose key or group went: Redis 7.0's words for a
+ * blocked client (serveClientsBlockedOnStreamKey), not XREADGROUP's own. */
+static const char *group_gone(const ss_blocked *b, const char *reply, size_t len, size_t *outlen)
+{
+    const char *r = NULL;
+    if (b->stream && !b->read && b->woken) {
+        if (starts(reply, len, "-WRONGTYPE"))
+            r = "-UNBLOCKED the stream key no longer exists\r\n";
+        else if (starts(reply, len, "-NOGROUP"))
+            r = "-NOGROUP the consumer group this client was blocked on no longer exists\r\n";
+    }
+    if (r)
+        *outlen = strlen(r);
+    return r;
+}
+
 bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, size_t len)
 {
     ss_blocked *b = p->block;
     p->block = NULL;
-    if (len != b->emptylen || memcmp(reply, b->empty, len) != 0) {
+    size_t gone_len;
+    const char *gone = group_gone(b, reply, len, &gone_len);
+    if (gone) {
+        reply = gone;
+        len = gone_len;
+    }
+    if (!wait_answer(b, reply, len)) {
         /* popped (or an error): answered; the next waiter on its keys may
          * find what is left */
         int first, n, t;
@@ -196,11 +377,13 @@ bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, siz
         ss_args *a = b->a;
         b->a = NULL;
         ss_session *s = b->s;
+        bool stream = b->stream;
         release(e, b);
         p->done = true;
         e->node.stats.pending_writes--;
         ss_engine_finish_async(e, s, p->cookie, reply, len);
-        for (int i = first; i < first + n; i++)
+        /* stream waiters were all woken by the key's signal already */
+        for (int i = first; i < first + n && !stream; i++)
             ss_blocking_ready(e, db, a->argv[i], a->argvlen[i]);
         free(a);
         return true;
@@ -224,12 +407,19 @@ void ss_blocking_failed(ss_engine *e, pending_write *p)
 
 void ss_blocking_ready(ss_engine *e, int db, const char *key, size_t klen)
 {
-    for (ss_blocked *b = e->blocked; b; b = b->next) {
-        if (waits_on(b, db, key, klen)) {
+    /* The first list or sorted-set waiter (one at a time per key: it wakes
+     * the next when it pops), and every stream waiter, in order. */
+    ss_blocked *pop = NULL;
+    for (ss_blocked *b = e->blocked; b && !pop; b = b->next)
+        if (!b->stream && waits_on(b, db, key, klen))
+            pop = b;
+    for (ss_blocked *b = e->blocked, *next; b; b = next) {
+        next = b->next;
+        if (b->stream && waits_on(b, db, key, klen))
             repropose(e, b);
-            return; /* one at a time per key: it wakes the next when it pops */
-        }
     }
+    if (pop)
+        repropose(e, pop);
 }
 
 void ss_blocking_expire(ss_engine *e, int64_t now_ms)

@@ -5,6 +5,7 @@
 #include "commands/acl.h"
 #include "commands/info.h"
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 
 static void reply_unknown(ss_buf *out, const ss_args *a)
 {
@@ -76,6 +77,9 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
 {
     if (s->blocked)
         return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
+    ss_dispatch_result busy;
+    if (ss_busy_gate(e, s, a, out, &busy))
+        return busy; /* a read-only script runs: held, or BUSY (script_busy.c) */
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
     size_t start = ss_buf_len(out);
@@ -136,7 +140,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;
         /* A blocking command waits alone: what follows it waits for it. */
-        bool blocking = ss_blocking_handles(cmd);
+        bool blocking = ss_blocking_handles(cmd, a);
         if (blocking && s->pending > 0)
             return SS_DISPATCH_BLOCKED;
         if (cmd->prepare && !cmd->prepare(s, a, out)) {
@@ -149,5 +153,7 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     }
     if (s->pending > 0 && s->pending_kind != KIND_READ)
         return SS_DISPATCH_BLOCKED;
+    if (ss_blocking_handles(cmd, a)) /* XREAD BLOCK: waits alone, as the pops */
+        return s->pending > 0 ? SS_DISPATCH_BLOCKED : ss_blocking_start(e, s, a, out);
     return ss_read_start(e, s, a, 1, false, out);
 }

@@ -12,6 +12,7 @@
 #include "commands/info.h"
 #include "engine/admin_call.h"
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 
 /*
  * The engine's files, in the order a command crosses them:
@@ -183,7 +184,11 @@ void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
     ss_acl_session_start(&e->node, s);
 }
 
-void ss_engine_session_closing(ss_engine *e, ss_session *s) { ss_blocking_leave(e, s); }
+void ss_engine_session_closing(ss_engine *e, ss_session *s)
+{
+    ss_blocking_leave(e, s);
+    ss_busy_forget(e, s);
+}
 
 void ss_engine_session_release(ss_engine *e, ss_session *s)
 {
@@ -328,6 +333,8 @@ void ss_engine_stop(ss_engine *e)
     e->stopping = true;
     ss_admin_call_end_all(&e->admin_calls, "the node is shutting down");
     ss_join_stop(e);
+    ss_busy_stop(e); /* a read-only script is killed and answers */
+    ss_busy_resume(e); /* the reads that waited for it run (inline now) */
     uv_timer_stop(&e->timer);
     uv_idle_stop(&e->sweeper);
     /* A write already handed to Raft may still commit (it may even be
@@ -343,6 +350,7 @@ static void free_after_close(uv_handle_t *h)
         ss_slowlog_release(&e->node);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
+        ss_busy_release(e);
         ss_events_release(e);
         ss_pubsub_free(e->pubsub);
         ss_acl_free(e->node.acl);

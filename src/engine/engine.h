@@ -44,6 +44,10 @@ typedef struct ss_engine_hooks {
      * on) and drops them for a closing connection. Never reaches back into
      * the engine. */
     void (*push)(void *ctx, ss_session *s, const char *data, size_t len);
+    /* A session whose command was answered SS_DISPATCH_BLOCKED may dispatch
+     * it again now (a read-only script it waited for ended or became busy).
+     * Optional. */
+    void (*wake)(void *ctx, ss_session *s);
 } ss_engine_hooks;
 
 typedef enum {

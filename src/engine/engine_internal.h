@@ -82,6 +82,8 @@ struct ss_engine {
      * for read-only scripts and the checks made at prepare. */
     ss_script_env *lua_apply;
     ss_script_env *lua_read;
+    /* A read-only script running on its own thread (script_busy.c). */
+    struct ss_busy_state *busy;
 };
 
 /* A fresh value from the engine's local PRNG (seeds for entries and reads). */
@@ -121,6 +123,11 @@ void ss_engine_on_sweep(uv_idle_t *h);
 /* read_barrier.c: a read waits for ReadIndex, then runs. */
 ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                  bool multi, ss_buf *out);
+/* A blocked XREAD's read (blocking.c): its answer goes to
+ * ss_blocking_on_read. *cookie NULL: the reply slot is reserved now. False
+ * if out of memory (nothing started). */
+bool ss_read_blocked(ss_engine *e, ss_session *s, void **cookie, const ss_args *a, int db, resp_proto proto,
+                     ss_blocked *b);
 
 /* execute.c: commands run against the store, in a read or an apply. */
 void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds, bool multi,
@@ -169,9 +176,12 @@ void ss_script_service(void *ctx, ss_exec_ctx *x, const ss_args *a);
 /* The limits scripts run under now (config). */
 ss_script_limits ss_script_config_limits(const ss_engine *e);
 /* blocking.c */
-/* Whether blocking.c makes cmd wait (the list and sorted set pops; streams
- * block their own way). */
-bool ss_blocking_handles(const ss_command *cmd);
+/* Whether blocking.c makes cmd wait: the list and sorted set pops, and
+ * XREAD / XREADGROUP with a BLOCK option. */
+bool ss_blocking_handles(const ss_command *cmd, const ss_args *a);
+/* XREAD BLOCK's read answered (reply NULL: past the reply limit) or failed. */
+void ss_blocking_on_read(ss_engine *e, ss_blocked *b, const char *reply, size_t len);
+void ss_blocking_read_failed(ss_engine *e, ss_blocked *b, ss_reply_err_code code);
 ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
 /* A blocking command's entry was applied: answers it or makes it wait. */
 bool ss_blocking_on_reply(ss_engine *e, pending_write *p, const char *reply, size_t len);

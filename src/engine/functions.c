@@ -7,6 +7,7 @@
 
 #include "common/strutil.h"
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 #include "engine/function_dump.h"
 #include "engine/script_entry.h"
 #include "engine/script_run.h"
@@ -351,7 +352,7 @@ static void apply_delete(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
         rc = ss_aux_del(x->txn, SS_AUX_LIBRARY, a->argv[2], a->argvlen[2]);
     if (rc == SS_OK) {
         ss_script_library_drop(e->lua_apply, a->argv[2], a->argvlen[2]);
-        ss_script_library_drop(e->lua_read, a->argv[2], a->argvlen[2]);
+        ss_busy_read_env_drop(e, a->argv[2], a->argvlen[2]);
         resp_add_shared(x->out, RESP_SH_OK);
     }
     reply_status(x, rc, NULL);
@@ -363,7 +364,7 @@ static int flush_all(ss_engine *e, ss_exec_ctx *x)
     if (rc == SS_OK)
         rc = ss_aux_clear(x->txn, SS_AUX_FUNCTION, NULL);
     ss_script_library_drop(e->lua_apply, NULL, 0);
-    ss_script_library_drop(e->lua_read, NULL, 0);
+    ss_busy_read_env_drop(e, NULL, 0);
     return rc;
 }
 
@@ -818,7 +819,7 @@ ss_dispatch_result ss_function_command(ss_engine *e, ss_session *s, const ss_com
     if (!strcmp(sub, "list") || !strcmp(sub, "dump") || !strcmp(sub, "stats"))
         return ss_script_route(e, s, a, false, out);
     if (!strcmp(sub, "kill")) {
-        resp_add_error(out, "NOTBUSY No scripts in execution right now.");
+        ss_busy_kill(e, false, out);
         return SS_DISPATCH_DONE;
     }
     ss_script_reply_help(out, function_help);

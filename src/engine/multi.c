@@ -32,13 +32,59 @@ void ss_multi_discard(ss_session *s)
     s->multi_dirty = false;
 }
 
+/* SUBSCRIBE PSUBSCRIBE SSUBSCRIBE and their UNSUBSCRIBEs: the connection's
+ * own state, queued in MULTI (Redis 7.0 does) and run by EXEC here. */
+static bool is_pubsub(const ss_command *cmd)
+{
+    static const char *const names[] = {"subscribe", "psubscribe", "ssubscribe",
+                                        "unsubscribe", "punsubscribe", "sunsubscribe"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(cmd->name, names[i]))
+            return true;
+    return false;
+}
+
+/*
+ * EXEC of a transaction with (un)subscribe commands. Redis runs them in
+ * order with the others. Here the others are one log entry whose reply is
+ * built in apply, so a transaction of only (un)subscribe commands runs on
+ * this node at once, with Redis's replies (SSUBSCRIBE answers what Redis
+ * answers a client that may not block); one that mixes them with other
+ * commands or follows a WATCH is refused (README). True if it answered.
+ */
+static bool exec_pubsub(ss_engine *e, ss_session *s, ss_buf *out)
+{
+    int n = 0;
+    for (int i = 0; i < s->nqueued; i++)
+        n += is_pubsub(s->queued[i].cmd);
+    if (n == 0)
+        return false;
+    if (n < s->nqueued || s->nwatched > 0) {
+        ss_multi_discard(s);
+        resp_add_error(out, "ERR sandstore runs (P|S)SUBSCRIBE and (P|S)UNSUBSCRIBE in a transaction only "
+                            "with one another (no other command, no WATCH)");
+        return true;
+    }
+    resp_add_array_len(out, (size_t)n);
+    for (int i = 0; i < s->nqueued; i++) {
+        const ss_command *cmd = s->queued[i].cmd;
+        if (!strcmp(cmd->name, "ssubscribe"))
+            resp_add_error(out, "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+        else
+            cmd->local(&e->node, s, s->queued[i].a, out);
+    }
+    ss_multi_discard(s);
+    return true;
+}
+
 ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                   ss_buf *out)
 {
     /* Inside EXEC a command runs as part of one log entry, so it must be a
      * keyspace command (or PING/ECHO, which have an exec half too): what an
-     * entry may hold, which apply checks again. */
-    if (!ss_entry_allows(cmd, true)) {
+     * entry may hold, which apply checks again. The (un)subscribe commands
+     * are queued as Redis queues them and run on this node at EXEC. */
+    if (!ss_entry_allows(cmd, true) && !is_pubsub(cmd)) {
         s->multi_dirty = true;
         ss_reply_err(out, RERR_NOT_IN_MULTI);
         return SS_DISPATCH_DONE;
@@ -145,6 +191,8 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
         resp_add_array_len(out, 0);
         return SS_DISPATCH_DONE;
     }
+    if (exec_pubsub(e, s, out))
+        return SS_DISPATCH_DONE;
     /* Watched keys are judged in apply, so a watched EXEC goes through the
      * log even when it only reads. */
     bool watched = s->nwatched > 0;

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/sha1.h"
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 #include "engine/script_entry.h"
 #include "commands/acl.h"
 #include "engine/script_run.h"
@@ -141,12 +142,18 @@ void ss_script_run_code(ss_script_run *run, const ss_script_call *proto_call, ss
     ss_engine *e = run->e;
     ss_exec_ctx *x = run->x;
     ss_script_env *env = x->is_apply ? e->lua_apply : e->lua_read;
-    ss_script_env_set_limits(env, &run->limits);
+    ss_script_limits limits = run->limits;
+    /* A read-only script on its own thread runs, as in Redis, until it ends
+     * or SCRIPT KILL stops it; the memory cap still holds. */
+    if (ss_busy_in_worker())
+        limits.max_instructions = 0;
+    ss_script_env_set_limits(env, &limits);
     ss_script_call call = *proto_call;
     call.call = script_call;
     call.call_ctx = run;
     call.acl_check = script_acl_check;
     call.seed = x->rng;
+    ss_busy_progress(e, &call); /* a read-only script on its thread: SCRIPT KILL */
     /* A savepoint only where writes can happen: apply. */
     bool savepoint = x->is_apply && call.allow_writes && ss_txn_savepoint(x->txn) == SS_OK;
     if (x->is_apply && call.allow_writes && !savepoint) {
@@ -256,7 +263,7 @@ static void script_table(ss_engine *e, ss_exec_ctx *x, const ss_args *a)
         /* The compiled functions go too (every node does this at the same
          * entry, so the apply environment stays the same everywhere). */
         ss_script_env_flush(e->lua_apply);
-        ss_script_env_flush(e->lua_read);
+        ss_busy_read_env_flush(e);
         if (rc == SS_OK)
             resp_add_shared(x->out, RESP_SH_OK);
     } else {

@@ -7,6 +7,7 @@
 
 #include "common/sha1.h"
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 #include "engine/script_entry.h"
 #include "engine/script_run.h"
 #include "store/aux.h"
@@ -199,7 +200,7 @@ static ss_dispatch_result script_command(ss_engine *e, ss_session *s, const ss_c
         return ss_script_route(e, s, &internal, true, out);
     }
     if (!strcmp(sub, "kill")) {
-        resp_add_error(out, "NOTBUSY No scripts in execution right now.");
+        ss_busy_kill(e, true, out);
         return SS_DISPATCH_DONE;
     }
     if (!strcmp(sub, "debug")) {

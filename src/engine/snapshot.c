@@ -1,5 +1,6 @@
 /* The state machine's side of Raft snapshots: the store's snapshot files behind the cluster's hooks. */
 #include "engine/engine_internal.h"
+#include "engine/script_busy.h"
 #include "common/log.h"
 #include "store/snapfile.h"
 
@@ -45,7 +46,11 @@ static int snap_adopt(void *ctx, void *staged, void **retired, char *errmsg)
 {
     ss_engine *e = ctx;
     ss_store_retired *old = NULL;
+    /* A read-only script reads a view of the store being replaced: it is
+     * stopped (killed, answered) first. */
+    ss_busy_stop(e);
     int rc = ss_store_adopt(e->store, staged, &old, errmsg);
+    ss_busy_resume(e); /* the reads that waited run against the new state */
     if (rc != SS_OK)
         return rc;
     *retired = old;

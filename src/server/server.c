@@ -45,6 +45,12 @@ static void hook_push(void *ctx, ss_session *s, const char *data, size_t len)
     ss_client_push(client_of(s), data, len);
 }
 
+static void hook_wake(void *ctx, ss_session *s)
+{
+    (void)ctx;
+    ss_client_ready(client_of(s));
+}
+
 static void hook_client_list(void *ctx, ss_buf *out)
 {
     ss_server *srv = ctx;
@@ -198,6 +204,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .info_server = hook_info_server,
         .push = hook_push,
         .conn_stats = hook_conn_stats,
+        .wake = hook_wake,
     };
     ss_engine_set_hooks(engine, &hooks);
     uv_check_init(loop, &srv->check);

@@ -51,6 +51,9 @@ struct ss_txn {
     size_t nheld, capheld;
     int live_iters;
     bool bulk;            /* a sweep: its iterators bypass the block cache */
+    /* A view txn (ss_txn_begin_view): reads see LevelDB as of its begin. */
+    const leveldb_snapshot_t *view;
+    leveldb_readoptions_t *view_ropts;
     bool ks_dirty;        /* ks_epoch/ks_count changed: publish on commit */
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
@@ -61,6 +64,9 @@ struct ss_txn {
     uint64_t sp_ks_count[SS_KS_DBS];
     ks_volatile sp_ks_vol[SS_KS_DBS];
 };
+
+/* The read options of txn's iterators: its view's, the sweep's or the store's. */
+leveldb_readoptions_t *txn_iter_ropts(const ss_txn *txn);
 
 /* Commits without touching the applied index (the sweeper's path). */
 int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,

@@ -39,6 +39,12 @@ static void txn_end(ss_txn *txn)
         leveldb_free(txn->held[i]);
     txn->nheld = 0;
     overlay_release(&txn->ov);
+    if (txn->view != NULL) {
+        leveldb_readoptions_destroy(txn->view_ropts);
+        leveldb_release_snapshot(s->db, txn->view);
+        txn->view = NULL;
+        txn->view_ropts = NULL;
+    }
     if (s->writer == txn)
         s->writer = NULL;
     s->open_txns--;
@@ -50,6 +56,22 @@ static void txn_end(ss_txn *txn)
     }
     free(txn->held);
     free(txn);
+}
+
+ss_txn *ss_txn_begin_view(ss_store *s)
+{
+    ss_txn *txn = ss_txn_begin(s);
+    txn->view_ropts = leveldb_readoptions_create();
+    txn->view = leveldb_create_snapshot(s->db);
+    leveldb_readoptions_set_snapshot(txn->view_ropts, txn->view);
+    return txn;
+}
+
+leveldb_readoptions_t *txn_iter_ropts(const ss_txn *txn)
+{
+    if (txn->view_ropts != NULL)
+        return txn->view_ropts;
+    return txn->bulk ? txn->s->bulk_ropts : txn->s->ropts;
 }
 
 int txn_hold(ss_txn *txn, char *buf)
@@ -240,7 +262,7 @@ int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char
     }
     char *lerr = NULL;
     size_t vlen = 0;
-    char *v = leveldb_get(txn->s->db, txn->s->ropts, key, klen, &vlen, &lerr);
+    char *v = leveldb_get(txn->s->db, txn->view_ropts ? txn->view_ropts : txn->s->ropts, key, klen, &vlen, &lerr);
     if (lerr != NULL) {
         LOG_WARNING("store: get: %s", lerr);
         leveldb_free(lerr);

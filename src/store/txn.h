@@ -27,6 +27,14 @@ typedef struct ss_txn ss_txn;
 /* Never fails (aborts the process on out of memory, like the rest of the
  * loop's small allocations). */
 ss_txn *ss_txn_begin(ss_store *s);
+/*
+ * A read-only txn whose reads (gets and iterators) see LevelDB as it is now,
+ * unaffected by later commits (a LevelDB snapshot), with the keyspace
+ * counters of now. Begin and end it on the loop thread; between them another
+ * thread may read through it while the loop commits (a read-only script on
+ * its worker, engine/script_busy.c). It must end before ss_store_adopt.
+ */
+ss_txn *ss_txn_begin_view(ss_store *s);
 
 /* SS_OK with *val set, SS_ENOTFOUND (missing or deleted in this txn), SS_EIO. */
 int ss_txn_get(ss_txn *txn, const void *key, size_t klen, ss_slice *val);

@@ -43,7 +43,7 @@ ss_txn_iter *ss_txn_iter_new(ss_txn *txn, const void *lo, size_t lolen,
     if (it == NULL)
         abort();
     it->txn = txn;
-    it->li = leveldb_create_iterator(txn->s->db, txn->bulk ? txn->s->bulk_ropts : txn->s->ropts);
+    it->li = leveldb_create_iterator(txn->s->db, txn_iter_ropts(txn));
     it->lo = dup_bytes(lo, lo ? lolen : 0);
     it->lolen = lo ? lolen : 0;
     if (hi != NULL) {

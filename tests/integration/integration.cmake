@@ -62,6 +62,21 @@ ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_scri
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_script_cluster sandstore)
 
+# A long read-only script: BUSY, SCRIPT KILL / FUNCTION KILL against redis-server 7.0, the leader stays.
+ss_add_test(NAME test_script_busy SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_busy.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_script_busy sandstore)
+
+# XREAD / XREADGROUP BLOCK across the cluster against redis-server 7.0.
+ss_add_test(NAME test_stream_block SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_stream_block.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_stream_block sandstore)
+
+# (Un)subscribe commands in MULTI and from scripts, against redis-server 7.0.
+ss_add_test(NAME test_pubsub_multi SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_multi.c
+            LIBS ss_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_pubsub_multi sandstore)
+
 # Pub/sub and keyspace events across nodes, and the subscribed mode against redis-server.
 ss_add_test(NAME test_pubsub_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)

@@ -87,6 +87,39 @@ Test(store, txn_reads_its_own_writes_and_deletes)
     ss_txn_abort(t);
 }
 
+/* A read-only script reads through a view on its own thread while apply
+ * commits: the view sees the state of its begin, by get and by iterator. */
+Test(store, a_view_txn_reads_the_state_of_its_begin_while_later_commits_land)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    put_str(t, "a", "1");
+    put_str(t, "b", "1");
+    commit(t, 1);
+    ss_txn *view = ss_txn_begin_view(f.s);
+    t = ss_txn_begin(f.s);
+    put_str(t, "a", "2");
+    cr_assert_eq(ss_txn_del(t, "b", 1), SS_OK);
+    put_str(t, "c", "2");
+    commit(t, 2);
+    expect_value(view, "a", "1");
+    expect_value(view, "b", "1");
+    expect_value(view, "c", NULL);
+    int n = 0;
+    ss_txn_iter *it = ss_txn_iter_new(view, "a", 1, "d", 1);
+    for (ss_txn_iter_seek_first(it); ss_txn_iter_valid(it); ss_txn_iter_next(it)) {
+        ss_slice v = ss_txn_iter_value(it);
+        cr_expect(v.len == 1 && v.data[0] == '1');
+        n++;
+    }
+    ss_txn_iter_free(it);
+    cr_expect_eq(n, 2);
+    ss_txn_abort(view);
+    t = ss_txn_begin(f.s); /* an ordinary txn sees the commit */
+    expect_value(t, "a", "2");
+    expect_value(t, "b", NULL);
+    ss_txn_abort(t);
+}
+
 Test(store, abort_leaves_nothing)
 {
     ss_txn *t = ss_txn_begin(f.s);

@@ -66,7 +66,7 @@ static const ss_cmdarg pubsub_shardnumsub_args[] = {
 
 const ss_command_docs ss_docs_pubsub[] = {
     {.name = "subscribe", .group = "pubsub", .since = "2.0.0",
-     .summary = "Listen for messages published to the given channels. sandstore: refused inside MULTI (as are the other (un)subscribe commands).",
+     .summary = "Listen for messages published to the given channels. sandstore: inside MULTI, EXEC runs the (un)subscribe commands only when the transaction holds nothing else.",
      .complexity = "O(N) where N is the number of channels to subscribe to.",
      .args = subscribe_args},
     {.name = "unsubscribe", .group = "pubsub", .since = "2.0.0",
