@@ -44,6 +44,10 @@ typedef struct ss_engine_hooks {
      * on) and drops them for a closing connection. Never reaches back into
      * the engine. */
     void (*push)(void *ctx, ss_session *s, const char *data, size_t len);
+    /* Certificate reload: the client port's TLS context built again from the
+     * configuration (new connections use it); on error errmsg says why and
+     * the old one stays. */
+    int (*tls_reload)(void *ctx, char *errmsg);
 } ss_engine_hooks;
 
 typedef enum {
