@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "integration/cluster_harness.h"
+#include "integration/peer_client.h"
 #include "raft/raft.h"
 #include "raft_io/transport_frame.h"
 #include "raft_io/transport_handshake.h"
@@ -239,12 +240,6 @@ static bool pconn_recv(pconn *p)
     }
 }
 
-static void be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 /*
  * Logs in as node `from` to node `to` over p, knowing `secret`, and sends the
  * payloads behind the proof at once, as an impostor that does not wait to be
@@ -253,16 +248,11 @@ static void be64(uint8_t *p, uint64_t v)
 static bool login(pconn *p, uint64_t from, uint64_t to, const char *secret, uint8_t (*payloads)[512],
                   const size_t *lens, int n)
 {
-    uint8_t nc[NONCE], hello[8 + 8 + NONCE + 1 + 16];
+    uint8_t nc[NONCE], hello[8 + 8 + NONCE + 1 + 255];
     for (int i = 0; i < NONCE; i++)
         nc[i] = (uint8_t)rand();
     const char *cluster = "sandstore";
-    be64(hello, from);
-    be64(hello + 8, to);
-    memcpy(hello + 16, nc, NONCE);
-    hello[16 + NONCE] = (uint8_t)strlen(cluster);
-    memcpy(hello + 17 + NONCE, cluster, strlen(cluster));
-    pconn_send(p, SS_FRAME_HELLO, hello, 17 + NONCE + strlen(cluster));
+    pconn_send(p, SS_FRAME_HELLO, hello, h_peer_hello(hello, from, to, nc, cluster));
     if (!pconn_recv(p) || p->type != SS_FRAME_CHALLENGE || p->plen != 8 + NONCE)
         return false;
     uint8_t mac[SS_SHA256_SIZE];
@@ -272,39 +262,6 @@ static bool login(pconn *p, uint64_t from, uint64_t to, const char *secret, uint
     for (int i = 0; i < n; i++)
         pconn_send(p, SS_FRAME_DATA, payloads[i], lens[i]);
     return pconn_recv(p) && p->type == SS_FRAME_WELCOME;
-}
-
-static size_t put_le(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    return (size_t)bytes;
-}
-
-/* PEER_PROPOSE of `SET key value` (the entry layout of src/engine/entry.h). */
-static size_t propose_set(uint8_t *out, uint64_t origin, const char *key, const char *value)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    size_t n = 0;
-    out[n++] = 'P';
-    out[n++] = 1;
-    out[n++] = 0;
-    n += put_le(out + n, origin, 8);
-    n += put_le(out + n, 0xbadb007, 8);
-    n += put_le(out + n, 1, 8);
-    n += put_le(out + n, (uint64_t)ts.tv_sec * 1000, 8);
-    n += put_le(out + n, 0, 8);
-    out[n++] = 0;
-    n += put_le(out + n, 1, 4);
-    n += put_le(out + n, 3, 4);
-    const char *argv[] = {"SET", key, value};
-    for (int i = 0; i < 3; i++) {
-        n += put_le(out + n, strlen(argv[i]), 4);
-        memcpy(out + n, argv[i], strlen(argv[i]));
-        n += strlen(argv[i]);
-    }
-    return n;
 }
 
 /* PEER_RAFT message m; honoured, a vote or append of a later term deposes the leader. */
@@ -320,7 +277,7 @@ static size_t raft_payload(uint8_t *out, const raft_msg *m)
  * a vote request and an append (a heartbeat) of a term far ahead. */
 static int hostile_payloads(uint8_t (*p)[512], size_t *lens, uint64_t from, uint64_t to, uint64_t term)
 {
-    lens[0] = propose_set(p[0], from, "impostor", "pwned");
+    lens[0] = h_peer_propose_set(p[0], from, "impostor", "pwned");
     raft_msg vote = {.type = RAFT_MSG_VOTE, .from = from, .to = to, .term = term + 1000,
                      .last_index = 1u << 30, .last_term = term + 999, .transfer = true};
     lens[1] = raft_payload(p[1], &vote);
