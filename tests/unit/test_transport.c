@@ -65,6 +65,7 @@ static bool run_until(bool (*pred)(void *), void *arg)
 {
     uv_timer_t deadline, tick;
     bool expired = false;
+    uv_update_time(&loop); /* the deadline counts from now, not from the last iteration */
     uv_timer_init(&loop, &deadline);
     uv_timer_init(&loop, &tick);
     deadline.data = &expired;
@@ -210,8 +211,13 @@ static void start(node *n, node *nodes, int count)
         .on_message = on_message, .on_peer_state = on_peer_state, .ctx = n,
         .reconnect_min_ms = 10, .reconnect_max_ms = 100, .handshake_timeout_ms = 2000,
     };
-    if (n->cert)
+    if (n->cert) {
         tls_contexts(n->cert, &cfg.tls_accept, &cfg.tls_dial);
+        /* Making the certificates takes seconds on a loaded machine: without
+         * this, the loop's cached time is that old, and every deadline
+         * started next (handshakes, run_until's) expires at once. */
+        uv_update_time(&loop);
+    }
     n->in_order = n->intact = true;
     n->closed = false;
     ss_errmsg err = "";
