@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/tls.sh: what TLS on the client port costs, sandstore and Redis alike.
+# bench/tls.sh: what TLS costs, on the client port (sandstore and Redis alike)
+# and between the peers of a 3-node sandstore cluster.
 #
 # Usage: bench/tls.sh [-r ROUNDS] [-n REQUESTS] [-c CLIENTS] [-b BUILD_DIR]
 #   -r ROUNDS    rounds of the whole matrix; each figure is the median (default 3)
@@ -11,9 +12,11 @@
 # always), each with a plain and a TLS port (certificates made here by the
 # openssl CLI, TLSv1.3, tls-auth-clients yes). redis-benchmark SET and GET,
 # -r 100000 keys, 3-byte values, pipeline 1 and 16, plain then --tls on each
-# system, every round. Prints the medians and TLS/plain ratios; stops and
-# removes everything on exit. TLS between peers is not measured: it does not
-# exist yet.
+# system, every round. Then the same cases against the leader of two 3-node
+# clusters on loopback (raft-fsync always, election-timeout 5000), one with tls-cluster no, one with
+# tls-cluster yes (mutual TLS between the peers): through the leader's plain
+# port, and through its TLS port (TLS on both sides). Prints the medians and
+# TLS/plain ratios; stops and removes everything on exit.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -24,7 +27,7 @@ while getopts "r:n:c:b:h" opt; do
     n) n=$OPTARG ;;
     c) clients=$OPTARG ;;
     b) build=$(cd "$OPTARG" 2>/dev/null && pwd || echo "$OPTARG") ;;
-    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 for tool in redis-server redis-benchmark redis-cli openssl /usr/bin/python3; do
@@ -69,18 +72,55 @@ for p in "$rp" "$sp"; do
 done
 echo "bench: redis :$rp (TLS :$rtp), sandstore :$sp (TLS :$stp), data in $tmp"
 
+# Two 3-node clusters: peers in plain TCP, and peers in mutual TLS. Every node
+# has a plain and a TLS client port; the leader's are measured (found again
+# before each run: on a loaded machine an election may move it). A long
+# election timeout keeps elections rare on an overloaded machine.
+declare -A cl_ports=() cl_tports=()
+start_cluster() {  # name peer-tls(yes|no)
+  local name=$1 peer_tls=$2 i peers="" ports=() tports=() rports=()
+  for i in 1 2 3; do ports+=("$(free_port)") tports+=("$(free_port)") rports+=("$(free_port)"); done
+  for i in 1 2 3; do peers+="${peers:+,}$i@127.0.0.1:${rports[$((i - 1))]}"; done
+  for i in 1 2 3; do
+    mkdir -p "$tmp/$name$i"
+    "$bin" --port "${ports[$((i - 1))]}" --tls-port "${tports[$((i - 1))]}" "${tls_server[@]}" \
+      --node-id "$i" --raft-port "${rports[$((i - 1))]}" --peers "$peers" --cluster-secret bench-secret \
+      --tls-cluster "$peer_tls" --dir "$tmp/$name$i" --raft-fsync always \
+      --election-timeout 5000 --heartbeat-interval 200 --logfile "$tmp/$name$i/sandstore.log" &
+    pids+=($!)
+  done
+  for i in 0 1 2; do wait_ping "${ports[$i]}"; done
+  cl_ports[$name]="${ports[*]}" cl_tports[$name]="${tports[*]}"
+}
+find_leader() {  # name plain-system tls-system: points both at the leader's ports
+  local ports=(${cl_ports[$1]}) tports=(${cl_tports[$1]}) leader i
+  leader=$(wait_leader "${ports[@]}")
+  for i in 0 1 2; do
+    if [ "${ports[$i]}" = "$leader" ]; then port[$2]=$leader port[$3]=${tports[$i]}; fi
+  done
+}
+start_cluster plain no
+start_cluster peertls yes
+grep -q "(mutual TLS)" "$tmp/peertls1/sandstore.log" || { echo "bench: peers are not in TLS" >&2; exit 1; }
+echo "bench: clusters up, data in $tmp"
+
 # ------------------------------------------------------------------ measure
 declare -A port=([redis]=$rp [redis+tls]=$rtp [sandstore]=$sp [sandstore+tls]=$stp)
-systems=(redis redis+tls sandstore sandstore+tls)
+systems=(redis redis+tls sandstore sandstore+tls cluster peertls peertls+tls)
 cases=("SET P1" "SET P16" "GET P1" "GET P16")
 declare -A rps=()
 one_run() {  # case system
   local t=${1% *} pipe=${1#* P} reqs=$n extra=()
   [ "$pipe" -gt 1 ] && reqs=$((n * 5))
   [[ $2 == *+tls ]] && extra=("${tls_client[@]}")
+  case $2 in
+    cluster*) find_leader plain cluster cluster+tls ;;
+    peertls*) find_leader peertls peertls peertls+tls ;;
+  esac
   local out
   out=$(timeout 600 redis-benchmark -h 127.0.0.1 -p "${port[$2]}" "${extra[@]}" -t "${t,,}" -n "$reqs" \
-        -c "$clients" -P "$pipe" -r 100000 -d 3 --csv 2>&1 </dev/null)
+        -c "$clients" -P "$pipe" -r 100000 -d 3 --csv 2>&1 </dev/null) ||
+    { echo "bench: $1 on $2: redis-benchmark failed: $out" >&2; exit 1; }
   if grep -qiE '(^|[^a-z])err|error' <<<"$out"; then echo "bench: $1 on $2: $out" >&2; exit 1; fi
   result=$(grep -v '^"test"' <<<"$out" | tail -1 | cut -d, -f2 | tr -d '"')
   [[ "$result" =~ ^[0-9.]+$ ]] || { echo "bench: $1 on $2: no figure in: $out" >&2; exit 1; }
@@ -109,6 +149,18 @@ for c in "${cases[@]}"; do
   printf '| %-8s | %10.0f | %10.0f | %6.2f | %10.0f | %14.0f | %6.2f |\n' "$c" "${m[redis]}" "${m[redis+tls]}" \
     "$(awk -v a="${m[redis+tls]}" -v b="${m[redis]}" 'BEGIN{print a/b}')" "${m[sandstore]}" "${m[sandstore+tls]}" \
     "$(awk -v a="${m[sandstore+tls]}" -v b="${m[sandstore]}" 'BEGIN{print a/b}')"
+done
+echo
+echo "3-node cluster, through the leader: peers plain, peers in mutual TLS (tls-cluster yes), and"
+echo "peers in mutual TLS with the client on the leader's TLS port (TLS on both sides)"
+printf '| %-8s | %10s | %12s | %6s | %14s | %6s |\n' case cluster peer-tls ratio both-tls ratio
+printf '|%s|\n' "----------|------------|--------------|--------|----------------|--------"
+for c in "${cases[@]}"; do
+  declare -A m=()
+  for s in "${systems[@]}"; do m[$s]=$(median <<<"${rps["$c|$s"]}"); done
+  printf '| %-8s | %10.0f | %12.0f | %6.2f | %14.0f | %6.2f |\n' "$c" "${m[cluster]}" "${m[peertls]}" \
+    "$(awk -v a="${m[peertls]}" -v b="${m[cluster]}" 'BEGIN{print a/b}')" "${m[peertls+tls]}" \
+    "$(awk -v a="${m[peertls+tls]}" -v b="${m[cluster]}" 'BEGIN{print a/b}')"
 done
 echo "load before: $load_before"
 echo "load after:  $load_after"

@@ -218,6 +218,12 @@ typedef struct ss_conf_member {
 #define SS_CONF_MEMBERS_MAX 32
 size_t ss_cluster_conf_members(const ss_cluster *c, ss_conf_member *out);
 
+/* Certificate reload (CONFIG SET tls-*): with tls-cluster yes, builds the raft
+ * port's contexts again from the configuration; new peer connections use
+ * them, established ones keep theirs. On error (errmsg says why) the old ones
+ * stay. SS_OK without tls-cluster (nothing to reload). */
+int ss_cluster_tls_reload(ss_cluster *c, char *errmsg);
+
 /* Appends the INFO raft section ("raft_node_id:1\r\n..."). */
 typedef void (*ss_info_fn)(void *arg, const char *line);
 void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg);

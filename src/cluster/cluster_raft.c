@@ -415,6 +415,12 @@ int cluster_transport_start(ss_cluster *c, char *errmsg)
         tp[n] = (ss_transport_peer){c->peers[i].id, hosts[n], port};
         n++;
     }
+    ss_tls_ctx *tls_accept = NULL, *tls_dial = NULL;
+    if (c->cfg->tls_cluster) {
+        rc = cluster_tls_contexts(c->cfg, &tls_accept, &tls_dial, errmsg);
+        if (rc != SS_OK)
+            return ss_errwrap(errmsg, rc, "tls-cluster");
+    }
     ss_transport_config tc = {
         .node_id = c->cfg->node_id,
         .cluster_id = c->cfg->cluster_id,
@@ -427,6 +433,8 @@ int cluster_transport_start(ss_cluster *c, char *errmsg)
         .on_peer_state = on_peer_state,
         .ctx = c,
         .max_frame = ss_cluster_peer_max_frame(c->cfg),
+        .tls_accept = tls_accept,
+        .tls_dial = tls_dial,
     };
     rc = ss_transport_new(c->loop, &tc, &c->transport, errmsg);
     if (rc != SS_OK)

@@ -238,4 +238,8 @@ void ss_cluster_reads_expire(ss_cluster *c, int64_t now);
 int ss_cluster_read_start(ss_cluster *c, ss_read_cb cb, void *arg);
 int ss_cluster_propose_now(ss_cluster *c, const void *data, size_t len);
 
+/* cluster_tls.c: tls-cluster's contexts for the raft port, both or neither
+ * (errmsg as Redis's log words it). */
+int cluster_tls_contexts(const ss_config *cfg, ss_tls_ctx **accept, ss_tls_ctx **dial, char *errmsg);
+
 #endif

@@ -1,5 +1,6 @@
 /* Server commands: BGSAVE CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
@@ -38,6 +39,35 @@ static void configGetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_
     ss_buf_release(&p.items);
 }
 
+static bool is_tls_directive(const char *name) { return strncasecmp(name, "tls-", 4) == 0; }
+
+/*
+ * Redis's applyTlsCfg: once a CONFIG SET changed a tls-* directive, every TLS
+ * context is built again from the new settings (new connections use them,
+ * established ones keep theirs). When they do not load (a missing file, a
+ * key that does not match its certificate), the settings go back to what
+ * they were (old[], by argument pair), the contexts are built from those
+ * again, and the caller answers Redis's error.
+ */
+static bool tls_reload(ss_node *node, const ss_args *a, char **old)
+{
+    ss_errmsg err = "";
+    int rc = node->ops->tls_reload ? node->ops->tls_reload(node->ctx, err) : SS_OK;
+    if (rc == SS_OK)
+        return true;
+    LOG_WARNING("%s", err);
+    LOG_WARNING("Failed applying new configuration. Possibly related to new %s setting. "
+                "Restoring previous settings.", a->argv[2]);
+    for (int i = 2; i < a->argc; i += 2) {
+        char *val = old[(i - 2) / 2];
+        if (val)
+            ss_config_set(node->cfg, a->argv[i], 1, &val, NULL);
+    }
+    if (node->ops->tls_reload(node->ctx, err) != SS_OK)
+        LOG_WARNING("TLS: the previous settings do not load either: %s", err);
+    return false;
+}
+
 static void configSetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (a->argc % 2) {
@@ -66,13 +96,35 @@ static void configSetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_
             return;
         }
     }
+    /* The TLS settings' old values, to put back if the new ones do not load. */
+    int nargs = (a->argc - 2) / 2;
+    char **old = calloc((size_t)nargs, sizeof *old);
+    if (old == NULL) {
+        ss_reply_err(out, RERR_INTERNAL, ss_strerror(SS_ENOMEM));
+        return;
+    }
+    const char *tls_arg = NULL;
+    for (int i = 2; i < a->argc; i += 2) {
+        char value[4096];
+        if (is_tls_directive(a->argv[i]) && ss_config_value(node->cfg, a->argv[i], value, sizeof value)) {
+            old[(i - 2) / 2] = strdup(value);
+            if (tls_arg == NULL)
+                tls_arg = a->argv[i];
+        }
+    }
     for (int i = 2; i < a->argc; i += 2) {
         char *val = a->argv[i + 1];
         if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
             !strcasecmp(a->argv[i], "loglevel"))
             ss_log_set_level((ss_log_level)node->cfg->loglevel);
     }
-    resp_add_shared(out, RESP_SH_OK);
+    if (tls_arg && !tls_reload(node, a, old))
+        ss_reply_err(out, RERR_CONFIG_BAD, tls_arg, "Unable to update TLS configuration. Check server logs.");
+    else
+        resp_add_shared(out, RESP_SH_OK);
+    for (int i = 0; i < nargs; i++)
+        free(old[i]);
+    free(old);
 }
 
 static void configResetstatCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)

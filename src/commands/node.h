@@ -106,6 +106,9 @@ typedef struct ss_node_ops {
      * scripting entries and of SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS
      * (ss_exec_ctx is command.h's). */
     void (*script)(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
+    /* CONFIG SET tls-*: every TLS context (client port, raft port) built
+     * again from cfg; SS_OK, or an error (errmsg) with the old ones kept. */
+    int (*tls_reload)(void *ctx, char *errmsg);
 } ss_node_ops;
 
 typedef struct ss_node {

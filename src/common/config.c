@@ -65,22 +65,29 @@ static const directive directives[] = {
     {"client-output-buffer-limit-bytes", T_MEM, OFF(client_obuf_limits[SS_CLIENT_NORMAL].soft), "64mb",
      16 * 1024, LL_MAX, NULL, true},
     {"tcp-keepalive", T_INT, OFF(tcp_keepalive), "300", 0, INT_MAX, NULL, true},
-    /* TLS on the client port, Redis's names and defaults. Changing them at run
-     * time (certificate reload) is not supported yet. */
+    /* TLS, Redis's names and defaults. The certificates, keys, CAs and
+     * settings may change at run time: CONFIG SET builds new contexts
+     * (new connections use them), or refuses and keeps the old ones. */
     {"tls-port", T_INT, OFF(tls_port), "0", 0, 65535, NULL, false},
-    {"tls-cert-file", T_STRING, OFF(tls_cert_file), "", 0, 0, NULL, false},
-    {"tls-key-file", T_STRING, OFF(tls_key_file), "", 0, 0, NULL, false},
-    {"tls-key-file-pass", T_STRING, OFF(tls_key_file_pass), "", 0, 0, NULL, false},
-    {"tls-ca-cert-file", T_STRING, OFF(tls_ca_cert_file), "", 0, 0, NULL, false},
-    {"tls-ca-cert-dir", T_STRING, OFF(tls_ca_cert_dir), "", 0, 0, NULL, false},
-    {"tls-auth-clients", T_ENUM, OFF(tls_auth_clients), "yes", 0, 0, tls_auth_choices, false},
-    {"tls-protocols", T_STRING, OFF(tls_protocols), "", 0, 0, NULL, false},
-    {"tls-ciphers", T_STRING, OFF(tls_ciphers), "", 0, 0, NULL, false},
-    {"tls-ciphersuites", T_STRING, OFF(tls_ciphersuites), "", 0, 0, NULL, false},
-    {"tls-prefer-server-ciphers", T_ENUM, OFF(tls_prefer_server_ciphers), "no", 0, 0, yesno_choices, false},
-    {"tls-session-caching", T_ENUM, OFF(tls_session_caching), "yes", 0, 0, yesno_choices, false},
-    {"tls-session-cache-size", T_INT, OFF(tls_session_cache_size), "20480", 0, INT_MAX, NULL, false},
-    {"tls-session-cache-timeout", T_INT, OFF(tls_session_cache_timeout), "300", 0, INT_MAX, NULL, false},
+    {"tls-cert-file", T_STRING, OFF(tls_cert_file), "", 0, 0, NULL, true},
+    {"tls-key-file", T_STRING, OFF(tls_key_file), "", 0, 0, NULL, true},
+    {"tls-key-file-pass", T_STRING, OFF(tls_key_file_pass), "", 0, 0, NULL, true},
+    {"tls-client-cert-file", T_STRING, OFF(tls_client_cert_file), "", 0, 0, NULL, true},
+    {"tls-client-key-file", T_STRING, OFF(tls_client_key_file), "", 0, 0, NULL, true},
+    {"tls-client-key-file-pass", T_STRING, OFF(tls_client_key_file_pass), "", 0, 0, NULL, true},
+    {"tls-ca-cert-file", T_STRING, OFF(tls_ca_cert_file), "", 0, 0, NULL, true},
+    {"tls-ca-cert-dir", T_STRING, OFF(tls_ca_cert_dir), "", 0, 0, NULL, true},
+    {"tls-auth-clients", T_ENUM, OFF(tls_auth_clients), "yes", 0, 0, tls_auth_choices, true},
+    {"tls-protocols", T_STRING, OFF(tls_protocols), "", 0, 0, NULL, true},
+    {"tls-ciphers", T_STRING, OFF(tls_ciphers), "", 0, 0, NULL, true},
+    {"tls-ciphersuites", T_STRING, OFF(tls_ciphersuites), "", 0, 0, NULL, true},
+    {"tls-prefer-server-ciphers", T_ENUM, OFF(tls_prefer_server_ciphers), "no", 0, 0, yesno_choices, true},
+    {"tls-session-caching", T_ENUM, OFF(tls_session_caching), "yes", 0, 0, yesno_choices, true},
+    {"tls-session-cache-size", T_INT, OFF(tls_session_cache_size), "20480", 0, INT_MAX, NULL, true},
+    {"tls-session-cache-timeout", T_INT, OFF(tls_session_cache_timeout), "300", 0, INT_MAX, NULL, true},
+    /* The raft port (consensus, replication, snapshots) over mutual TLS. */
+    {"tls-cluster", T_ENUM, OFF(tls_cluster), "no", 0, 0, yesno_choices, false},
+    {"tls-replication", T_ENUM, OFF(tls_replication), "no", 0, 0, yesno_choices, false},
     {"node-id", T_U64, OFF(node_id), "1", 1, LL_MAX, NULL, false},
     {"raft-port", T_INT, OFF(raft_port), "7379", 0, 65535, NULL, false},
     {"raft-bind", T_STRING, OFF(raft_bind), "", 0, 0, NULL, false},
@@ -498,6 +505,11 @@ int ss_config_validate(ss_config *cfg, char *errmsg)
 {
     if (cfg->port == 0 && cfg->tls_port == 0)
         return ss_errf(errmsg, SS_ECONFIG, "Configured to not listen anywhere, exiting.");
+    /* Replication is raft's log shipping on the raft port: it cannot be
+     * encrypted without the rest of that port. */
+    if (cfg->tls_replication && !cfg->tls_cluster)
+        return ss_errf(errmsg, SS_ECONFIG, "tls-replication yes needs tls-cluster yes: sandstore "
+                       "replicates over the raft port, which tls-cluster puts under TLS");
     if (cfg->npeers == 0)
         return SS_OK; /* a one-member cluster of this node alone */
     bool self = false;
@@ -579,6 +591,15 @@ static void format_value(const ss_config *cfg, const directive *d, char *out, si
     }
 }
 
+bool ss_config_value(const ss_config *cfg, const char *name, char *out, size_t size)
+{
+    const directive *d = find_directive(name);
+    if (d == NULL || size == 0)
+        return false;
+    format_value(cfg, d, out, size);
+    return strlen(out) + 1 < size;
+}
+
 void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn fn, void *arg)
 {
     char value[1024];
@@ -587,7 +608,8 @@ void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn
         if (!ss_stringmatch(pattern, strlen(pattern), d->name, strlen(d->name), true))
             continue;
         /* Never echo secrets back, as redis does not for masterauth. */
-        if (d->type == T_STRING && (d->offset == OFF(cluster_secret) || d->offset == OFF(tls_key_file_pass)))
+        if (d->type == T_STRING && (d->offset == OFF(cluster_secret) || d->offset == OFF(tls_key_file_pass) ||
+                                    d->offset == OFF(tls_client_key_file_pass)))
             snprintf(value, sizeof value, "%s", (*(char *const *)((const char *)cfg + d->offset))[0] ? "******" : "");
         else
             format_value(cfg, d, value, sizeof value);

@@ -74,6 +74,12 @@ typedef struct ss_config {
     int tls_session_caching;        /* 0 no, 1 yes */
     int tls_session_cache_size;
     int tls_session_cache_timeout;  /* seconds */
+    /* TLS on the raft port (mutual: both sides show a certificate). */
+    int tls_cluster;                /* 0 no, 1 yes */
+    int tls_replication;            /* 0 no, 1 yes: replication is the raft port, so it needs tls-cluster */
+    char *tls_client_cert_file;     /* what this node shows dialling a peer; "" = tls-cert-file */
+    char *tls_client_key_file;
+    char *tls_client_key_file_pass;
     /* Consensus. */
     uint64_t node_id;
     int raft_port;
@@ -177,6 +183,11 @@ bool ss_config_is_loopback(const char *addr);
  * matches the glob pattern (redis stringmatch rules, case-insensitive). */
 typedef void (*ss_config_visit_fn)(void *arg, const char *name, const char *value);
 void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn fn, void *arg);
+
+/* The value of one directive as CONFIG SET would take it back, secrets
+ * included (CONFIG GET masks them): for undoing a CONFIG SET. False for an
+ * unknown name or a value longer than size. */
+bool ss_config_value(const ss_config *cfg, const char *name, char *out, size_t size);
 
 /* Whether CONFIG SET may change a directive while the server runs. */
 bool ss_config_is_mutable(const char *name);

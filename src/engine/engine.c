@@ -154,6 +154,19 @@ static void node_reset_session(void *ctx, ss_session *s)
 
 static void node_shutdown(void *ctx) { ss_engine_request_shutdown(ctx); }
 
+/* The client port first: when it refuses, nothing changed. The raft port's
+ * contexts load the same files and more (tls-client-*), so it is the one
+ * that may refuse after the client port took the new settings; CONFIG SET
+ * then restores the old settings and reloads once more. */
+static int node_tls_reload(void *ctx, char *errmsg)
+{
+    ss_engine *e = ctx;
+    int rc = e->hooks.tls_reload ? e->hooks.tls_reload(e->hooks.ctx, errmsg) : SS_OK;
+    if (rc == SS_OK && e->cluster)
+        rc = ss_cluster_tls_reload(e->cluster, errmsg);
+    return rc;
+}
+
 static int node_unblock(void *ctx, uint64_t id, bool error) { return ss_blocking_unblock(ctx, id, error); }
 
 static const ss_node_ops node_ops = {
@@ -174,6 +187,7 @@ static const ss_node_ops node_ops = {
     .shutdown = node_shutdown,
     .script = ss_script_service,
     .unblock = node_unblock,
+    .tls_reload = node_tls_reload,
 };
 
 /* ------------------------------------------------------------ sessions */

@@ -48,6 +48,10 @@ typedef struct ss_engine_hooks {
      * it again now (a read-only script it waited for ended or became busy).
      * Optional. */
     void (*wake)(void *ctx, ss_session *s);
+    /* Certificate reload: the client port's TLS context built again from the
+     * configuration (new connections use it); on error errmsg says why and
+     * the old one stays. */
+    int (*tls_reload)(void *ctx, char *errmsg);
 } ss_engine_hooks;
 
 typedef enum {

@@ -40,6 +40,8 @@ static void transport_free(ss_transport *t)
         free(t->peers[i].host);
     free(t->peers);
     free(t->cluster_id);
+    ss_tls_ctx_free(t->tls_accept);
+    ss_tls_ctx_free(t->tls_dial);
     if (t->secret)
         explicit_bzero(t->secret, t->secret_len);
     free(t->secret);
@@ -76,6 +78,10 @@ static int copy_config(ss_transport *t, const ss_transport_config *cfg, char *er
 {
     const char *cluster = cfg->cluster_id ? cfg->cluster_id : SS_TRANSPORT_DEFAULT_CLUSTER_ID;
     const char *secret = cfg->secret ? cfg->secret : "";
+    t->tls_accept = cfg->tls_accept; /* ours now, freed with t */
+    t->tls_dial = cfg->tls_dial;
+    if ((t->tls_accept == NULL) != (t->tls_dial == NULL))
+        return ss_errf(errmsg, SS_ECONFIG, "transport: TLS needs both an accept and a dial context");
     if (cfg->node_id == 0)
         return ss_errf(errmsg, SS_ECONFIG, "transport: node id must not be 0");
     if (cfg->on_message == NULL)
@@ -157,8 +163,11 @@ int ss_transport_new(uv_loop_t *loop, const ss_transport_config *cfg, ss_transpo
 {
     *out = NULL;
     ss_transport *t = calloc(1, sizeof *t);
-    if (t == NULL)
+    if (t == NULL) {
+        ss_tls_ctx_free(cfg->tls_accept);
+        ss_tls_ctx_free(cfg->tls_dial);
         return ss_errf(errmsg, SS_ENOMEM, "transport: out of memory");
+    }
     t->loop = loop;
     int rc = copy_config(t, cfg, errmsg);
     if (rc != SS_OK)
@@ -187,8 +196,8 @@ int ss_transport_new(uv_loop_t *loop, const ss_transport_config *cfg, ss_transpo
         peer_init(&t->peers[i], t, &cfg->peers[i]);
         t->refs++;
     }
-    LOG_NOTICE("transport: node %llu listening for peers on port %d",
-               (unsigned long long)t->node_id, t->port);
+    LOG_NOTICE("transport: node %llu listening for peers on port %d%s",
+               (unsigned long long)t->node_id, t->port, t->tls_accept ? " (mutual TLS)" : "");
     if (t->secret_len == 0)
         LOG_WARNING("transport: WARNING cluster-secret is empty, so the peer handshake proves "
                     "nothing: any process that can reach %s:%d and knows the cluster id '%s' "
@@ -339,6 +348,19 @@ int ss_transport_remove_peer(ss_transport *t, uint64_t id)
     p->id = 0; /* refused from now on: transport_find_peer skips it */
     LOG_NOTICE("transport: node %llu removed", (unsigned long long)id);
     return SS_OK;
+}
+
+void ss_transport_set_tls(ss_transport *t, ss_tls_ctx *accept, ss_tls_ctx *dial)
+{
+    ss_tls_ctx_free(t->tls_accept);
+    ss_tls_ctx_free(t->tls_dial);
+    t->tls_accept = accept;
+    t->tls_dial = dial;
+}
+
+bool ss_transport_has_tls(const ss_transport *t)
+{
+    return t->tls_accept != NULL;
 }
 
 int ss_transport_port(const ss_transport *t)

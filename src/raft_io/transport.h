@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "tls/tls.h"
+
 /*
  * Each node listens on its raft port and keeps one outbound connection per peer,
  * used only to send to that peer; messages from a peer arrive on the connection
@@ -15,6 +17,9 @@
  * the cluster secret with HMAC-SHA256 over fresh nonces; the secret itself never
  * crosses the wire. Delivery is best effort: a message to a peer that is not
  * connected, or whose queue is full, is dropped (raft resends).
+ *
+ * With TLS contexts (tls-cluster), the connection is mutual TLS first and the
+ * handshake above runs inside it (transport_tls.c).
  *
  * Everything runs on the caller's loop; no function blocks.
  */
@@ -63,6 +68,10 @@ typedef struct {
     unsigned handshake_timeout_ms; /* connect + handshake deadline; 0 = default */
     unsigned reconnect_min_ms;     /* first retry delay, doubling; 0 = default */
     unsigned reconnect_max_ms;     /* retry delay cap; 0 = default */
+    /* Mutual TLS under the frames: both or neither. The transport owns them
+     * from the call to ss_transport_new on, whether it succeeds or not. */
+    ss_tls_ctx *tls_accept;    /* SS_TLS_PEER_ACCEPT, for connections accepted */
+    ss_tls_ctx *tls_dial;      /* SS_TLS_PEER_DIAL, for connections dialled */
 } ss_transport_config;
 
 typedef struct {
@@ -115,6 +124,13 @@ int ss_transport_set_peer_address(ss_transport *t, uint64_t id, const char *host
  * SS_ENOTFOUND. Neither calls on_peer_state. */
 int ss_transport_add_peer(ss_transport *t, uint64_t id, const char *host, int port, char *errmsg);
 int ss_transport_remove_peer(ss_transport *t, uint64_t id);
+
+/* Certificate reload: new connections use these contexts (owned by the
+ * transport from now on), established ones keep the session they have. Only
+ * for a transport started with TLS; the previous contexts are freed (their
+ * connections hold their own references). */
+void ss_transport_set_tls(ss_transport *t, ss_tls_ctx *accept, ss_tls_ctx *dial);
+bool ss_transport_has_tls(const ss_transport *t);
 
 /* The port actually listened on (useful with port 0). */
 int ss_transport_port(const ss_transport *t);

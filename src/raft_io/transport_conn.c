@@ -20,6 +20,7 @@ void conn_unref(conn *c)
     if (c->next)
         c->next->prev = c->prev;
     ss_frame_reader_release(&c->reader);
+    ss_tls_conn_free(c->tls);
     free(c);
     transport_unref(t);
 }
@@ -48,6 +49,10 @@ conn *conn_new(ss_transport *t, peer *p, bool outbound)
     c->t = t;
     c->peer = p;
     c->outbound = outbound;
+    if (conn_tls_init(c) != SS_OK) {
+        free(c);
+        return NULL;
+    }
     c->state = outbound ? CONN_RESOLVING : CONN_HANDSHAKE;
     ss_frame_reader_init(&c->reader, HANDSHAKE_MAX_PAYLOAD);
     uv_tcp_init(t->loop, &c->tcp);
@@ -199,8 +204,9 @@ int conn_queue(conn *c, ss_frame_type type, const void *payload, size_t len)
 typedef struct {
     uv_write_t req;
     conn *c;
-    tframe *frames;
-    size_t bytes;
+    tframe *frames;              /* plain: the frames being written */
+    ss_buf cipher;               /* TLS: their records (or a handshake's) */
+    size_t bytes;                /* frame bytes (plaintext) */
     size_t messages;
 } wreq;
 
@@ -211,6 +217,7 @@ static void on_written(uv_write_t *req, int status)
     c->writes--;
     c->queued -= w->bytes;
     free_frames(w->frames);
+    ss_buf_release(&w->cipher);
     if (status == 0 && c->outbound) {
         c->peer->stats.bytes_sent += w->bytes;
         c->peer->stats.messages_sent += w->messages;
@@ -225,7 +232,41 @@ static void on_written(uv_write_t *req, int status)
     conn_unref(c);
 }
 
-/* Hands up to MAX_FRAMES_PER_WRITE queued frames to one uv_write. */
+static int submit(conn *c, wreq *w, const uv_buf_t *bufs, unsigned n)
+{
+    w->c = c;
+    w->req.data = w;
+    /* libuv copies the uv_buf_t array, so bufs may live on the stack. */
+    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, n, on_written);
+    if (rc < 0) {
+        c->queued -= w->bytes;
+        free_frames(w->frames);
+        ss_buf_release(&w->cipher);
+        free(w);
+        return rc;
+    }
+    c->writes++;
+    c->refs++;
+    if (c->outbound)
+        c->peer->stats.writes++;
+    return 0;
+}
+
+int conn_write_raw(conn *c, ss_buf *cipher)
+{
+    wreq *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        ss_buf_release(cipher);
+        return UV_ENOMEM;
+    }
+    w->cipher = *cipher;
+    ss_buf_init(cipher, 0);
+    uv_buf_t b = uv_buf_init(ss_buf_data(&w->cipher), (unsigned)ss_buf_len(&w->cipher));
+    return submit(c, w, &b, 1);
+}
+
+/* Hands up to MAX_FRAMES_PER_WRITE queued frames to one uv_write (under TLS,
+ * their records). */
 static int write_some(conn *c)
 {
     wreq *w = calloc(1, sizeof *w);
@@ -245,27 +286,33 @@ static int write_some(conn *c)
     if (c->head == NULL)
         c->tail = NULL;
     last->next = NULL;
-    w->c = c;
-    w->req.data = w;
-    /* libuv copies the uv_buf_t array, so bufs may live on the stack. */
-    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, n, on_written);
-    if (rc < 0) {
-        c->queued -= w->bytes;
+    if (c->tls) {
+        /* The records are what goes out: the frames are done with. */
+        ss_buf_init(&w->cipher, 0);
+        int rc = conn_tls_encrypt(c, bufs, n, &w->cipher);
         free_frames(w->frames);
-        free(w);
-        return rc;
+        w->frames = NULL;
+        if (rc != SS_OK) {
+            c->queued -= w->bytes;
+            ss_buf_release(&w->cipher);
+            free(w);
+            return rc == SS_ENOMEM ? UV_ENOMEM : UV_EPROTO;
+        }
+        bufs[0] = uv_buf_init(ss_buf_data(&w->cipher), (unsigned)ss_buf_len(&w->cipher));
+        n = 1;
     }
-    c->writes++;
-    c->refs++;
-    if (c->outbound)
-        c->peer->stats.writes++;
-    return 0;
+    return submit(c, w, bufs, n);
+}
+
+bool conn_writable(const conn *c)
+{
+    return (c->state == CONN_HANDSHAKE || c->state == CONN_OPEN) &&
+           (c->tls == NULL || ss_tls_conn_established(c->tls));
 }
 
 static void flush(conn *c)
 {
-    while (c->head && c->writes < MAX_WRITES_IN_FLIGHT &&
-           (c->state == CONN_HANDSHAKE || c->state == CONN_OPEN)) {
+    while (c->head && c->writes < MAX_WRITES_IN_FLIGHT && conn_writable(c)) {
         int rc = write_some(c);
         if (rc < 0) {
             conn_fail(c, uv_strerror(rc));
@@ -329,7 +376,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         conn_fail(c, nread == UV_EOF ? "connection closed by peer" : uv_strerror((int)nread));
         return;
     }
-    conn_feed(c, (const uint8_t *)buf->base, (size_t)nread);
+    if (c->tls)
+        conn_tls_read(c, (const uint8_t *)buf->base, (size_t)nread);
+    else
+        conn_feed(c, (const uint8_t *)buf->base, (size_t)nread);
 }
 
 int conn_start(conn *c)

@@ -12,6 +12,7 @@
 #include "raft_io/transport.h"
 #include "raft_io/transport_frame.h"
 #include "raft_io/transport_handshake.h"
+#include "tls/tls.h"
 
 #define NONCE_SIZE SS_HANDSHAKE_NONCE_SIZE
 #define READ_BUF_SIZE 65536
@@ -87,6 +88,7 @@ typedef struct conn {
     uint8_t nonce_acceptor[NONCE_SIZE];
     uint64_t claimed_id;         /* inbound: the node id stated in HELLO */
     ss_frame_reader reader;
+    ss_tls_conn *tls;            /* tls-cluster: the TLS session under the frames, else NULL */
     tframe *head, *tail;         /* queued, not yet handed to uv_write */
     size_t queued;               /* bytes queued or being written */
     int writes;                  /* uv_write requests outstanding */
@@ -120,6 +122,8 @@ struct ss_transport {
     unsigned handshake_ms, reconnect_min_ms, reconnect_max_ms;
     uv_tcp_t listener;
     int port;
+    ss_tls_ctx *tls_accept;      /* tls-cluster: contexts for new connections (owned), */
+    ss_tls_ctx *tls_dial;        /* replaced by ss_transport_set_tls; NULL = plain TCP */
     uv_prepare_t flusher;        /* batches each iteration's frames into one write */
     bool dirty;                  /* some connection has frames waiting */
     peer *peers;
@@ -164,6 +168,19 @@ void conn_refuse(conn *c, const char *why);
 void conn_log_refusal(conn *c, const char *why); /* counts it; warns once a minute per host+reason */
 void conn_set_open(conn *c);
 void conn_set_deadline(conn *c, unsigned ms); /* restarts the handshake deadline */
+
+/* Hands ciphertext (TLS records, alerts) to one uv_write as it is: what
+ * the TLS layer produced, in order. SS_OK or an error (c is then failing). */
+int conn_write_raw(conn *c, ss_buf *cipher);
+bool conn_writable(const conn *c); /* frames may go out (TLS, if any, is established) */
+
+/* transport_tls.c: TLS under the frames (tls-cluster). */
+int conn_tls_init(conn *c);      /* creates c->tls when the transport has TLS; SS_ENOMEM */
+void conn_tls_start(conn *c);    /* outbound, TCP connected: sends the ClientHello */
+/* Ciphertext read from the socket: the handshake, then plaintext to conn_feed. */
+void conn_tls_read(conn *c, const uint8_t *data, size_t len);
+/* Encrypts n queued frames into out. SS_OK or SS_EPROTO/SS_ENOMEM. */
+int conn_tls_encrypt(conn *c, const uv_buf_t *bufs, unsigned n, ss_buf *out);
 
 /* transport_handshake.c */
 void handshake_start_connector(conn *c);

@@ -86,7 +86,11 @@ static void on_connected(uv_connect_t *req, int status)
             conn_fail(c, uv_strerror(rc));
         } else {
             c->state = CONN_HANDSHAKE;
-            handshake_start_connector(c);
+            /* Under TLS, the hello waits for the TLS handshake (conn_tls_read). */
+            if (c->tls)
+                conn_tls_start(c);
+            else
+                handshake_start_connector(c);
         }
     }
     conn_unref(c);

@@ -123,6 +123,22 @@ static void make_run_id(char id[41])
         snprintf(id + 2 * i, 3, "%02x", raw[i]);
 }
 
+static int hook_tls_reload(void *ctx, char *errmsg)
+{
+    ss_server *srv = ctx;
+    if (srv->tls == NULL)
+        return SS_OK;
+    ss_tls_ctx *fresh;
+    int rc = ss_tls_ctx_new(srv->cfg, SS_TLS_CLIENTS, &fresh, errmsg);
+    if (rc != SS_OK)
+        return rc;
+    /* Connections made with the old context keep it alive (OpenSSL counts). */
+    ss_tls_ctx_free(srv->tls);
+    srv->tls = fresh;
+    LOG_NOTICE("server: TLS configuration reloaded for the client port");
+    return SS_OK;
+}
+
 static void hook_conn_stats(void *ctx, ss_conn_stats *out)
 {
     ss_server *srv = ctx;
@@ -205,6 +221,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .push = hook_push,
         .conn_stats = hook_conn_stats,
         .wake = hook_wake,
+        .tls_reload = hook_tls_reload,
     };
     ss_engine_set_hooks(engine, &hooks);
     uv_check_init(loop, &srv->check);
@@ -222,7 +239,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
     srv->tls_listener.data = srv;
     *out = srv;
     if (cfg->tls_port != 0) {
-        int rc = ss_tls_ctx_new(cfg, &srv->tls, errmsg);
+        int rc = ss_tls_ctx_new(cfg, SS_TLS_CLIENTS, &srv->tls, errmsg);
         if (rc != SS_OK) {
             /* Redis logs the reason, then this. */
             LOG_WARNING("%s", errmsg);

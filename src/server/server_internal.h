@@ -5,7 +5,7 @@
 #include "resp/buf.h"
 #include "resp/resp.h"
 #include "server/server.h"
-#include "server/tls.h"
+#include "tls/tls.h"
 
 /* One reply waiting for the async commands ahead of it (or for its own). */
 typedef struct reply_slot {

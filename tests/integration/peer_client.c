@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/sha256.h"
@@ -100,18 +101,57 @@ static void proof(const char *label, const char *secret, const char *cluster, ui
     ss_hmac_sha256_final(&h, out);
 }
 
+size_t h_peer_hello(uint8_t *out, uint64_t from, uint64_t to, const uint8_t nonce[NONCE], const char *cluster)
+{
+    size_t clen = strlen(cluster);
+    if (clen > 255)
+        clen = 255;
+    be64(out, from);
+    be64(out + 8, to);
+    memcpy(out + 16, nonce, NONCE);
+    out[16 + NONCE] = (uint8_t)clen;
+    memcpy(out + 17 + NONCE, cluster, clen);
+    return 17 + NONCE + clen;
+}
+
+static size_t put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return (size_t)bytes;
+}
+
+size_t h_peer_propose_set(uint8_t *out, uint64_t origin, const char *key, const char *value)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    size_t n = 0;
+    out[n++] = 'P';
+    out[n++] = 1; /* version */
+    out[n++] = 0; /* flags */
+    n += put_le(out + n, origin, 8);
+    n += put_le(out + n, 0xbadb007, 8);
+    n += put_le(out + n, 1, 8);
+    n += put_le(out + n, (uint64_t)ts.tv_sec * 1000, 8);
+    n += put_le(out + n, 0, 8);
+    out[n++] = 0; /* db */
+    n += put_le(out + n, 1, 4);
+    n += put_le(out + n, 3, 4);
+    const char *argv[] = {"SET", key, value};
+    for (int i = 0; i < 3; i++) {
+        n += put_le(out + n, strlen(argv[i]), 4);
+        memcpy(out + n, argv[i], strlen(argv[i]));
+        n += strlen(argv[i]);
+    }
+    return n;
+}
+
 static bool handshake(h_peer *p, const char *cluster, const char *secret, uint64_t from, uint64_t to)
 {
     uint8_t hello[8 + 8 + NONCE + 1 + 255], nc[NONCE] = "h_peer nonce 123", na[NONCE];
-    size_t clen = strlen(cluster);
-    if (clen > 255)
+    if (strlen(cluster) > 255)
         return false;
-    be64(hello, from);
-    be64(hello + 8, to);
-    memcpy(hello + 16, nc, NONCE);
-    hello[16 + NONCE] = (uint8_t)clen;
-    memcpy(hello + 17 + NONCE, cluster, clen);
-    if (!send_frame(p, SS_FRAME_HELLO, hello, 17 + NONCE + clen))
+    if (!send_frame(p, SS_FRAME_HELLO, hello, h_peer_hello(hello, from, to, nc, cluster)))
         return false;
     ss_frame_type type;
     uint8_t buf[256];

@@ -22,4 +22,12 @@ h_peer *h_peer_login(int port, const char *cluster_id, const char *secret, uint6
 bool h_peer_send(h_peer *p, const void *payload, size_t len);
 void h_peer_close(h_peer *p);
 
+/* What such a peer sends, for tests that drive the wire themselves. HELLO's
+ * payload (from, to, the connector's nonce, the cluster id): its length (out
+ * holds 17 + 16 + 255 bytes at most). */
+size_t h_peer_hello(uint8_t *out, uint64_t from, uint64_t to, const uint8_t nonce[16], const char *cluster);
+/* A PEER_PROPOSE payload of `SET key value` as node origin forwards it (the
+ * entry layout of src/engine/entry.h): its length. */
+size_t h_peer_propose_set(uint8_t *out, uint64_t origin, const char *key, const char *value);
+
 #endif

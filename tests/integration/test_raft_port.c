@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "integration/cluster_harness.h"
+#include "integration/peer_client.h"
 #include "raft/raft.h"
 #include "raft_io/transport_frame.h"
 #include "raft_io/transport_handshake.h"
@@ -97,12 +98,6 @@ static bool wire_recv(wire *w, int timeout_ms)
     }
 }
 
-static void be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 /*
  * Logs in to the node listening on port as node `from`, proving `secret`, and
  * sends the data frames at once behind the proof, as an impostor that does
@@ -113,16 +108,11 @@ static bool impersonate(wire *w, int port, uint64_t from, uint64_t to, const cha
                         const uint8_t *data, size_t len)
 {
     cr_assert(wire_connect(w, port), "connect to the raft port %d", port);
-    uint8_t nc[NONCE], hello[8 + 8 + NONCE + 1 + 16];
+    uint8_t nc[NONCE], hello[8 + 8 + NONCE + 1 + 255];
     for (int i = 0; i < NONCE; i++)
         nc[i] = (uint8_t)rand();
     const char *cluster = "sandstore";
-    be64(hello, from);
-    be64(hello + 8, to);
-    memcpy(hello + 16, nc, NONCE);
-    hello[16 + NONCE] = (uint8_t)strlen(cluster);
-    memcpy(hello + 17 + NONCE, cluster, strlen(cluster));
-    wire_send(w, SS_FRAME_HELLO, hello, 17 + NONCE + strlen(cluster));
+    wire_send(w, SS_FRAME_HELLO, hello, h_peer_hello(hello, from, to, nc, cluster));
     cr_assert(wire_recv(w, 5000) && w->type == SS_FRAME_CHALLENGE && w->plen == 8 + NONCE,
               "knowing the cluster id and a node id is enough to be challenged");
     uint8_t mac[SS_SHA256_SIZE];
@@ -135,39 +125,6 @@ static bool impersonate(wire *w, int port, uint64_t from, uint64_t to, const cha
 }
 
 /* ---- what an impostor sends --------------------------------------------------------- */
-
-static size_t put_le(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    return (size_t)bytes;
-}
-
-/* PEER_PROPOSE of `SET key value`: the log entry layout of src/commands/entry.h. */
-static size_t propose_set(uint8_t *out, uint64_t origin, const char *key, const char *value)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    size_t n = 0;
-    out[n++] = 'P';
-    out[n++] = 1; /* version */
-    out[n++] = 0; /* flags */
-    n += put_le(out + n, origin, 8);
-    n += put_le(out + n, 0xbadb007, 8);
-    n += put_le(out + n, 1, 8);
-    n += put_le(out + n, (uint64_t)ts.tv_sec * 1000, 8);
-    n += put_le(out + n, 0, 8);
-    out[n++] = 0; /* db */
-    n += put_le(out + n, 1, 4);
-    n += put_le(out + n, 3, 4);
-    const char *argv[] = {"SET", key, value};
-    for (int i = 0; i < 3; i++) {
-        n += put_le(out + n, strlen(argv[i]), 4);
-        memcpy(out + n, argv[i], strlen(argv[i]));
-        n += strlen(argv[i]);
-    }
-    return n;
-}
 
 /* PEER_RAFT RequestVote for term, flagged as a leadership transfer so that
  * no lease makes the leader ignore it: honoured, it deposes the leader. */
@@ -287,7 +244,7 @@ Test(raft_port, an_impostor_without_the_secret_cannot_propose_vote_or_displace_t
     uint8_t msg[512];
     for (int attempt = 0; attempt < 5; attempt++) {
         wire w;
-        size_t n = propose_set(msg, (uint64_t)f + 1, "impostor", "pwned");
+        size_t n = h_peer_propose_set(msg, (uint64_t)f + 1, "impostor", "pwned");
         cr_expect_not(impersonate(&w, cl.nodes[l].raft_port, (uint64_t)f + 1, (uint64_t)l + 1,
                                   "guessed-secret", msg, n),
                       "a wrong secret is refused");
@@ -326,7 +283,7 @@ Test(raft_port, the_checks_see_an_impostor_that_holds_the_secret)
 
     uint8_t msg[512];
     wire w;
-    size_t n = propose_set(msg, (uint64_t)f + 1, "impostor", "pwned");
+    size_t n = h_peer_propose_set(msg, (uint64_t)f + 1, "impostor", "pwned");
     cr_assert(impersonate(&w, cl.nodes[l].raft_port, (uint64_t)f + 1, (uint64_t)l + 1, SECRET,
                           msg, n));
     cr_expect(key_everywhere(&cl, "impostor", 10000), "its SET is applied everywhere");

@@ -80,7 +80,7 @@ static void expect_cli(const char *cert_opts, const char *args, const char *want
     char out[4096];
     int rc = tls_cli(out, sizeof out, cert_opts, args);
     cr_expect_eq(rc, 0, "redis-cli %s: exit %d: %s", args, rc, out);
-    cr_expect_str_eq(out, want, "redis-cli %s", args);
+    cr_expect_str_eq(out, want, "redis-cli %s: %s", args, out);
 }
 
 static void expect_plain_get(const char *key, const char *want)
@@ -365,4 +365,73 @@ Test(tls, key_pass_protocols_and_ciphersuites_are_honoured)
     expect_cli(CLIENT_CERT, "CONFIG GET tls-protocols", "tls-protocols\nTLSv1.3\n");
     expect_cli(CLIENT_CERT, "CONFIG GET tls-auth-clients", "tls-auth-clients\nyes\n");
     expect_node_fine();
+}
+
+/* The subject of the certificate the TLS port shows to a new connection. */
+static void shown_subject(char *out, size_t size)
+{
+    h_sh(out, size,
+         "cd %s && echo | timeout 10 openssl s_client -connect 127.0.0.1:%d -CAfile ca.crt "
+         "-cert client.crt -key client.key 2>/dev/null | openssl x509 -noout -subject 2>&1",
+         certs, tls_port);
+}
+
+/* CONFIG SET of the certificate files reloads them as Redis does: a file that
+ * does not load is refused in Redis's words and nothing changes; a good one is
+ * shown to the next connection at once, while a connection made before keeps
+ * working (issue 19). */
+Test(tls, certificate_reload_by_config_set)
+{
+    start_tls_node(NULL);
+    char out[4096];
+    cr_assert_eq(h_sh(out, sizeof out,
+                      "cd %s && openssl req -new -key server.key -subj /CN=reloaded -out b.csr 2>&1 && "
+                      "openssl x509 -req -in b.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out reloaded.crt "
+                      "-days 2 -extfile san.cnf 2>&1",
+                      certs),
+                 0, "%s", out);
+    shown_subject(out, sizeof out);
+    cr_expect(strstr(out, "CN = 127.0.0.1") != NULL, "%s", out);
+    /* A TLS connection made before the reload (redis-py), kept open across
+     * it: it writes, waits for the file 'go', then reads. */
+    h_sh(NULL, 0,
+         "cd %s && rm -f go before.out && (timeout 60 /usr/bin/python3 -c \"\n"
+         "import os, time, redis\n"
+         "r = redis.Redis(host='127.0.0.1', port=%d, ssl=True, ssl_ca_certs='ca.crt',\n"
+         "                ssl_certfile='client.crt', ssl_keyfile='client.key')\n"
+         "r.set('before', 'kept')\n"
+         "print('ready', flush=True)\n"
+         "for i in range(300):\n"
+         "    if os.path.exists('go'): break\n"
+         "    time.sleep(0.1)\n"
+         "print(r.get('before').decode(), r.get('after-reload').decode(), flush=True)\n"
+         "\" > before.out 2>&1 &)",
+         certs, tls_port);
+    long long deadline = h_now_ms() + 30000;
+    do {
+        h_sh(out, sizeof out, "cat %s/before.out", certs);
+    } while (!strstr(out, "ready") && h_now_ms() < deadline && usleep(100 * 1000) == 0);
+    cr_assert(strstr(out, "ready") != NULL, "redis-py connected: %s", out);
+
+    expect_cli(CLIENT_CERT, "CONFIG SET tls-key-file /nonexistent.key",
+               "ERR CONFIG SET failed (possibly related to argument 'tls-key-file') - "
+               "Unable to update TLS configuration. Check server logs.\n\n"); /* redis-cli adds a line */
+    char want[512];
+    snprintf(want, sizeof want, "tls-key-file\n%s/server.key\n", certs);
+    expect_cli(CLIENT_CERT, "CONFIG GET tls-key-file", want);
+    shown_subject(out, sizeof out);
+    cr_expect(strstr(out, "CN = 127.0.0.1") != NULL, "the old certificate stays: %s", out);
+
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "CONFIG SET tls-cert-file %s/reloaded.crt", certs);
+    expect_cli(CLIENT_CERT, cmd, "OK\n");
+    shown_subject(out, sizeof out);
+    cr_expect(strstr(out, "CN = reloaded") != NULL, "the next connection gets the new one: %s", out);
+    expect_cli(CLIENT_CERT, "SET after-reload new", "OK\n");
+    h_sh(NULL, 0, "touch %s/go", certs);
+    deadline = h_now_ms() + 30000;
+    do {
+        h_sh(out, sizeof out, "cat %s/before.out", certs);
+    } while (!strstr(out, "kept") && h_now_ms() < deadline && usleep(100 * 1000) == 0);
+    cr_expect_str_eq(out, "ready\nkept new\n", "the connection made before the reload works on");
 }

@@ -302,14 +302,14 @@ Test(config, the_old_output_limit_directive_sets_the_normal_soft_limit)
 
 typedef struct all_values {
     int n;
-    char names[64][64];
-    char values[64][256];
+    char names[128][64];
+    char values[128][256];
 } all_values;
 
 static void collect_all(void *arg, const char *name, const char *value)
 {
     all_values *v = arg;
-    cr_assert_lt(v->n, 64);
+    cr_assert_lt(v->n, 128);
     snprintf(v->names[v->n], sizeof v->names[0], "%s", name);
     snprintf(v->values[v->n], sizeof v->values[0], "%s", value);
     v->n++;
@@ -386,7 +386,34 @@ Test(config, tls_directives_have_redis_names_and_defaults)
     char *bad[] = {"maybe"};
     cr_expect_eq(ss_config_set(&cfg, "tls-auth-clients", 1, bad, err), SS_ECONFIG);
     cr_expect(strstr(err, "argument must be one of: no, yes, optional") != NULL, "%s", err);
-    cr_expect_not(ss_config_is_mutable("tls-cert-file"), "reload is not supported yet");
+    /* Certificates and settings reload at run time; the ports and what runs
+     * over TLS are fixed at start. */
+    cr_expect(ss_config_is_mutable("tls-cert-file"));
+    cr_expect(ss_config_is_mutable("tls-ca-cert-file"));
+    cr_expect(ss_config_is_mutable("tls-client-key-file"));
+    cr_expect_not(ss_config_is_mutable("tls-port"));
+    cr_expect_not(ss_config_is_mutable("tls-cluster"));
+}
+
+Test(config, tls_cluster_directives_and_the_client_certificate)
+{
+    cr_expect_eq(cfg.tls_cluster, 0);
+    cr_expect_eq(cfg.tls_replication, 0);
+    ss_errmsg err = "";
+    cr_assert_eq(ss_config_load_string(&cfg,
+                                       "tls-replication yes\ntls-client-cert-file /n.crt\n"
+                                       "tls-client-key-file /n.key\ntls-client-key-file-pass pw\n",
+                                       "t", err),
+                 SS_OK, "%s", err);
+    cr_expect_str_eq(cfg.tls_client_cert_file, "/n.crt");
+    char got[256];
+    ss_config_get(&cfg, "tls-client-key-file-pass", get_one, got);
+    cr_expect_str_eq(got, "******", "the pass phrase is never shown");
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_ECONFIG, "replication runs over the raft port");
+    cr_expect(strstr(err, "tls-replication yes needs tls-cluster yes") != NULL, "%s", err);
+    cr_assert_eq(ss_config_load_string(&cfg, "tls-cluster yes\n", "t", err), SS_OK, "%s", err);
+    cr_expect_eq(cfg.tls_cluster, 1);
+    cr_expect_eq(ss_config_validate(&cfg, err), SS_OK, "%s", err);
 }
 
 Test(config, port_zero_needs_a_tls_port)

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/config.h"
 #include "raft_io/transport.h"
 
 #define MAX_NODES 4
@@ -31,6 +32,7 @@ typedef struct {
     bool echo;                     /* reply to every message from inside the callback */
     bool close_on_message;         /* close the transport from inside the callback */
     size_t last_len;
+    const char *cert;              /* tls-cluster: this node's certificate in certs (NULL = plain) */
 } node;
 
 static uv_loop_t loop;
@@ -41,8 +43,11 @@ static void setup(void)
     cr_assert_eq(uv_loop_init(&loop), 0);
 }
 
+static void remove_certs(void);
+
 static void teardown(void)
 {
+    remove_certs();
     uv_run(&loop, UV_RUN_NOWAIT);
     cr_expect_eq(uv_loop_close(&loop), 0, "every handle was closed");
 }
@@ -60,6 +65,7 @@ static bool run_until(bool (*pred)(void *), void *arg)
 {
     uv_timer_t deadline, tick;
     bool expired = false;
+    uv_update_time(&loop); /* the deadline counts from now, not from the last iteration */
     uv_timer_init(&loop, &deadline);
     uv_timer_init(&loop, &tick);
     deadline.data = &expired;
@@ -137,6 +143,60 @@ static int free_ports(int *ports, int n)
     return 0;
 }
 
+/* ---- mutual TLS (tls-cluster) ---------------------------------------------------- */
+
+static char certs[256]; /* made once, by the first test that needs them */
+
+static void make_certs(void)
+{
+    if (certs[0])
+        return;
+    snprintf(certs, sizeof certs, "/tmp/ss-transport-tls-%d-XXXXXX", (int)getpid());
+    cr_assert_not_null(mkdtemp(certs));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "(set -e; cd %s; "
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=ca; "
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout o.key -out other-ca.crt -days 2 -subj /CN=o; "
+             "openssl req -newkey rsa:2048 -nodes -keyout node.key -out node.csr -subj /CN=node; "
+             "openssl x509 -req -in node.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out node.crt -days 2; "
+             "openssl x509 -req -in node.csr -CA other-ca.crt -CAkey o.key -CAcreateserial -out stranger.crt "
+             "  -days 2) >/dev/null 2>&1",
+             certs);
+    cr_assert_eq(system(cmd), 0, "openssl made the certificates");
+}
+
+static void remove_certs(void)
+{
+    char cmd[512];
+    if (certs[0]) {
+        snprintf(cmd, sizeof cmd, "rm -rf %s", certs);
+        cr_expect_eq(system(cmd), 0);
+    }
+}
+
+/* The raft port's contexts for a node showing cert (verified by ca.crt). */
+static void tls_contexts(const char *cert, ss_tls_ctx **accept, ss_tls_ctx **dial)
+{
+    make_certs();
+    ss_config cfg;
+    ss_config_init(&cfg);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", certs, cert);
+    free(cfg.tls_cert_file);
+    cfg.tls_cert_file = strdup(path);
+    snprintf(path, sizeof path, "%s/node.key", certs);
+    free(cfg.tls_key_file);
+    cfg.tls_key_file = strdup(path);
+    snprintf(path, sizeof path, "%s/ca.crt", certs);
+    free(cfg.tls_ca_cert_file);
+    cfg.tls_ca_cert_file = strdup(path);
+    ss_errmsg err = "";
+    cr_assert_eq(ss_tls_ctx_new(&cfg, SS_TLS_PEER_ACCEPT, accept, err), SS_OK, "%s", err);
+    cr_assert_eq(ss_tls_ctx_new(&cfg, SS_TLS_PEER_DIAL, dial, err), SS_OK, "%s", err);
+    ss_config_release(&cfg);
+}
+
 /* Starts node n, whose peers are the other nodes in nodes[0..count). */
 static void start(node *n, node *nodes, int count)
 {
@@ -151,6 +211,13 @@ static void start(node *n, node *nodes, int count)
         .on_message = on_message, .on_peer_state = on_peer_state, .ctx = n,
         .reconnect_min_ms = 10, .reconnect_max_ms = 100, .handshake_timeout_ms = 2000,
     };
+    if (n->cert) {
+        tls_contexts(n->cert, &cfg.tls_accept, &cfg.tls_dial);
+        /* Making the certificates takes seconds on a loaded machine: without
+         * this, the loop's cached time is that old, and every deadline
+         * started next (handshakes, run_until's) expires at once. */
+        uv_update_time(&loop);
+    }
     n->in_order = n->intact = true;
     n->closed = false;
     ss_errmsg err = "";
@@ -689,4 +756,81 @@ Test(transport, adds_and_removes_peers_at_run_time)
     cr_assert(run_until(all_connected, &all));
     for (int i = 0; i < 3; i++)
         stop(&n[i]);
+}
+
+/* ---- mutual TLS -------------------------------------------------------------------- */
+
+Test(transport, carries_messages_over_mutual_tls_in_order_small_and_large)
+{
+    node n[2];
+    make_nodes(n, 2, "s3cret");
+    n[0].cert = n[1].cert = "node.crt";
+    start(&n[0], n, 2);
+    start(&n[1], n, 2);
+    cluster c = {n, 2};
+    cr_assert(run_until(all_connected, &c));
+    for (uint64_t i = 0; i < 500; i++) {
+        send_seq(&n[0], &n[1], i, 8 + i % 300);
+        send_seq(&n[1], &n[0], i, 8 + i % 200);
+    }
+    size_t len = 3 * 1024 * 1024 + 17; /* many records, more than the BIO pair holds */
+    uint8_t *buf = malloc(len);
+    cr_assert_eq(ss_transport_send(n[0].t, 2, buf, make_payload(buf, 500, len)), SS_OK);
+    free(buf);
+    count_wait w0 = {&n[0], 500}, w1 = {&n[1], 501};
+    cr_assert(run_until(received_at_least, &w0));
+    cr_assert(run_until(received_at_least, &w1));
+    cr_expect(n[0].in_order && n[1].in_order);
+    cr_expect(n[0].intact && n[1].intact);
+    cr_expect_eq(n[1].last_len, len);
+    stop(&n[0]);
+    stop(&n[1]);
+}
+
+Test(transport, refuses_a_peer_whose_certificate_is_from_another_ca)
+{
+    node n[2];
+    make_nodes(n, 2, "same-secret");
+    n[0].cert = "node.crt";
+    n[1].cert = "stranger.crt"; /* the cluster's CA file and secret, another CA's certificate */
+    start(&n[0], n, 2);
+    start(&n[1], n, 2);
+    expect_refused(n);
+}
+
+Test(transport, refuses_a_peer_without_tls)
+{
+    node n[2];
+    make_nodes(n, 2, "same-secret");
+    n[0].cert = "node.crt";
+    start(&n[0], n, 2);
+    start(&n[1], n, 2);
+    expect_refused(n);
+}
+
+/* Certificate reload: the established connection keeps its session; a new one
+ * (after an address change forces a redial) uses the new contexts. */
+Test(transport, a_tls_reload_applies_to_new_connections_only)
+{
+    node n[2];
+    make_nodes(n, 2, "same-secret");
+    n[0].cert = n[1].cert = "node.crt";
+    start(&n[0], n, 2);
+    start(&n[1], n, 2);
+    cluster c = {n, 2};
+    cr_assert(run_until(all_connected, &c));
+    cr_expect(ss_transport_has_tls(n[1].t));
+    ss_tls_ctx *accept, *dial;
+    tls_contexts("stranger.crt", &accept, &dial);
+    ss_transport_set_tls(n[1].t, accept, dial);
+    send_seq(&n[1], &n[0], 0, 64);
+    count_wait w = {&n[0], 1};
+    cr_assert(run_until(received_at_least, &w), "the established connection carries on");
+    ss_errmsg err = "";
+    cr_assert_eq(ss_transport_set_peer_address(n[1].t, 1, "127.0.0.1", n[0].port, err), SS_OK);
+    failure_wait fw = {&n[1], 1, 2};
+    cr_assert(run_until(failed_at_least, &fw), "a new connection shows the new certificate, refused");
+    cr_expect_not(ss_transport_peer_connected(n[1].t, 1));
+    stop(&n[0]);
+    stop(&n[1]);
 }

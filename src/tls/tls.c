@@ -1,5 +1,5 @@
-/* TLS on the client port, as Redis's tls.c configures it, over a BIO pair. */
-#include "server/tls.h"
+/* TLS on the client and raft ports, as Redis's tls.c configures it, over a BIO pair. */
+#include "tls/tls.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 
 struct ss_tls_ctx {
     SSL_CTX *ctx;
+    ss_tls_role role;
 };
 
 struct ss_tls_conn {
@@ -79,16 +80,26 @@ static int ssl_fail(char *errmsg, const char *what, const char *file)
 
 static const char *opt(const char *s) { return s && s[0] ? s : NULL; }
 
-/* Redis's tlsConfigure and createSSLContext, for the server side. */
-static int configure(SSL_CTX *ctx, const ss_config *cfg, char *errmsg)
+/* Redis's tlsConfigure and createSSLContext: the server side for the client
+ * port and peers dialling in, the client side (tls-client-* when set) for
+ * dialling peers. */
+static int configure(SSL_CTX *ctx, const ss_config *cfg, ss_tls_role role, char *errmsg)
 {
     const char *cert = opt(cfg->tls_cert_file), *key = opt(cfg->tls_key_file);
+    const char *pass = cfg->tls_key_file_pass;
     const char *ca_file = opt(cfg->tls_ca_cert_file), *ca_dir = opt(cfg->tls_ca_cert_dir);
+    if (role == SS_TLS_PEER_DIAL && opt(cfg->tls_client_cert_file)) {
+        cert = cfg->tls_client_cert_file;
+        key = opt(cfg->tls_client_key_file);
+        pass = cfg->tls_client_key_file_pass;
+        if (!key)
+            return ss_errf(errmsg, SS_ECONFIG, "No tls-client-key-file configured!");
+    }
     if (!cert)
         return ss_errf(errmsg, SS_ECONFIG, "No tls-cert-file configured!");
     if (!key)
         return ss_errf(errmsg, SS_ECONFIG, "No tls-key-file configured!");
-    if (cfg->tls_auth_clients != SS_TLS_AUTH_NO && !ca_file && !ca_dir)
+    if ((role != SS_TLS_CLIENTS || cfg->tls_auth_clients != SS_TLS_AUTH_NO) && !ca_file && !ca_dir)
         return ss_errf(errmsg, SS_ECONFIG,
                        "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, "
                        "tls-replication or tls-auth-clients are enabled!");
@@ -107,7 +118,7 @@ static int configure(SSL_CTX *ctx, const ss_config *cfg, char *errmsg)
         SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 
-    if (cfg->tls_session_caching) {
+    if (cfg->tls_session_caching && role != SS_TLS_PEER_DIAL) {
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
         SSL_CTX_sess_set_cache_size(ctx, cfg->tls_session_cache_size);
         SSL_CTX_set_timeout(ctx, cfg->tls_session_cache_timeout);
@@ -119,7 +130,7 @@ static int configure(SSL_CTX *ctx, const ss_config *cfg, char *errmsg)
 
     /* The password is needed only while the key loads: nothing keeps a pointer. */
     SSL_CTX_set_default_passwd_cb(ctx, password_cb);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, (void *)cfg->tls_key_file_pass);
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, (void *)pass);
     int ok_cert = SSL_CTX_use_certificate_chain_file(ctx, cert);
     int rc = ok_cert ? SS_OK : ssl_fail(errmsg, "Failed to load certificate", cert);
     if (rc == SS_OK && !SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM))
@@ -136,7 +147,11 @@ static int configure(SSL_CTX *ctx, const ss_config *cfg, char *errmsg)
     if (opt(cfg->tls_ciphersuites) && !SSL_CTX_set_ciphersuites(ctx, cfg->tls_ciphersuites))
         return ss_errf(errmsg, SS_ECONFIG, "Failed to configure ciphersuites: %s", cfg->tls_ciphersuites);
 
-    switch (cfg->tls_auth_clients) {
+    /* A peer proves it belongs with a certificate from our CA, both ways; the
+     * name in it is not checked (Redis's cluster bus neither): the cluster
+     * secret, checked inside TLS, says which cluster, the handshake which node. */
+    int auth = role == SS_TLS_CLIENTS ? cfg->tls_auth_clients : SS_TLS_AUTH_YES;
+    switch (auth) {
     case SS_TLS_AUTH_NO: SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); break;
     case SS_TLS_AUTH_OPTIONAL: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL); break;
     default: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL); break;
@@ -144,16 +159,18 @@ static int configure(SSL_CTX *ctx, const ss_config *cfg, char *errmsg)
     return SS_OK;
 }
 
-int ss_tls_ctx_new(const ss_config *cfg, ss_tls_ctx **out, char *errmsg)
+int ss_tls_ctx_new(const ss_config *cfg, ss_tls_role role, ss_tls_ctx **out, char *errmsg)
 {
     *out = NULL;
     ERR_clear_error();
     ss_tls_ctx *t = calloc(1, sizeof *t);
-    if (t == NULL || (t->ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+    const SSL_METHOD *method = role == SS_TLS_PEER_DIAL ? TLS_client_method() : TLS_server_method();
+    if (t == NULL || (t->ctx = SSL_CTX_new(method)) == NULL) {
         free(t);
         return ss_errf(errmsg, SS_ENOMEM, "Failed to create TLS context: out of memory");
     }
-    int rc = configure(t->ctx, cfg, errmsg);
+    t->role = role;
+    int rc = configure(t->ctx, cfg, role, errmsg);
     if (rc != SS_OK) {
         ss_tls_ctx_free(t);
         return rc;
@@ -186,7 +203,10 @@ ss_tls_conn *ss_tls_conn_new(ss_tls_ctx *ctx)
         return NULL;
     }
     SSL_set_bio(t->ssl, inner, inner);  /* the SSL owns the inner end */
-    SSL_set_accept_state(t->ssl);
+    if (ctx->role == SS_TLS_PEER_DIAL)
+        SSL_set_connect_state(t->ssl);
+    else
+        SSL_set_accept_state(t->ssl);
     return t;
 }
 

@@ -1,5 +1,5 @@
-/* TLS on the client port: an OpenSSL context built from Redis's tls-* directives,
- * and a connection that never touches the socket. Ciphertext read by libuv is
+/* TLS for the client port and the raft port: an OpenSSL context built from
+ * Redis's tls-* directives, and a connection that never touches the socket. Ciphertext read by libuv is
  * fed in, plaintext comes out; plaintext written is encrypted into a buffer the
  * caller hands to uv_write. So the loop never blocks on a handshake or a record. */
 #ifndef SS_TLS_H
@@ -15,13 +15,31 @@
 typedef struct ss_tls_ctx ss_tls_ctx;
 typedef struct ss_tls_conn ss_tls_conn;
 
-/* Builds the server context from cfg (tls-cert-file, tls-key-file, ...). On
- * error, errmsg says what Redis's log would say ("No tls-cert-file
- * configured!", "Failed to load certificate: <file>: <reason>", ...). */
-int ss_tls_ctx_new(const ss_config *cfg, ss_tls_ctx **out, char *errmsg);
+/* What a context is for, hence which certificate it shows and what it asks of
+ * the other side. */
+typedef enum {
+    /* The client port: tls-cert-file; a client's certificate as
+     * tls-auth-clients says. */
+    SS_TLS_CLIENTS,
+    /* The raft port, accepting a peer: tls-cert-file; the peer must show a
+     * certificate that tls-ca-cert-file/-dir verifies (mutual TLS, whatever
+     * tls-auth-clients says). */
+    SS_TLS_PEER_ACCEPT,
+    /* The raft port, dialling a peer: tls-client-cert-file (tls-cert-file
+     * when unset), and the peer's certificate verified against the same CAs. */
+    SS_TLS_PEER_DIAL,
+} ss_tls_role;
+
+/* Builds a context from cfg (tls-cert-file, tls-key-file, ...). On error,
+ * errmsg says what Redis's log would say ("No tls-cert-file configured!",
+ * "Failed to load certificate: <file>: <reason>", ...). */
+int ss_tls_ctx_new(const ss_config *cfg, ss_tls_role role, ss_tls_ctx **out, char *errmsg);
 void ss_tls_ctx_free(ss_tls_ctx *ctx);
 
-/* A server-side connection in the accept state; NULL when out of memory. */
+/* A connection in the accept state (the CLIENTS and PEER_ACCEPT roles) or the
+ * connect state (PEER_DIAL); NULL when out of memory. It keeps the context
+ * alive (OpenSSL counts references), so a context replaced by a reload may
+ * be freed while its connections live on. */
 ss_tls_conn *ss_tls_conn_new(ss_tls_ctx *ctx);
 void ss_tls_conn_free(ss_tls_conn *t);
 
