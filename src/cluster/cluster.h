@@ -10,6 +10,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/histogram.h"
 #include "common/member.h"
 
 /*
@@ -196,6 +197,36 @@ typedef struct ss_conf_member {
  * SS_CONF_MEMBERS_MAX), returns how many. */
 #define SS_CONF_MEMBERS_MAX 32
 size_t ss_cluster_conf_members(const ss_cluster *c, ss_conf_member *out);
+
+/* What the metrics endpoint shows of the Raft group (engine/metrics.c):
+ * plain figures, read on the loop thread. */
+typedef struct ss_cluster_peer_metrics {
+    uint64_t id;
+    bool connected;       /* our link to it is up */
+    bool match_known;     /* only a leader knows a follower's match index */
+    uint64_t match_index;
+    uint64_t lag;         /* this leader's last index - match_index */
+} ss_cluster_peer_metrics;
+
+typedef struct ss_cluster_metrics {
+    uint64_t node_id, term, leader_id;
+    int role;             /* 0 follower, 1 candidate (pre-vote included), 2 leader */
+    uint64_t commit_index, applied_index, first_index, last_index, durable_index;
+    uint64_t elections_started;   /* campaigns this node began (a new term as candidate) */
+    uint64_t leader_changes;      /* a leader became known for a new term, or another one */
+    uint64_t log_bytes, fsyncs, write_rounds;
+    uint64_t proposals_forwarded, proposals_received, reads_confirmed;
+    uint64_t messages_sent, messages_received;
+    ss_hist fsync_us;     /* the log's segment fdatasync, µs */
+    ss_hist apply_us;     /* one batch of committed entries applied to the state machine, µs */
+    uint64_t snapshot_index, snapshot_bytes, snapshots_taken, snapshots_installed;
+    ss_hist snapshot_bytes_hist;  /* sizes of the snapshots this node took */
+    ss_hist snapshot_save_us;     /* taking one: the state written and fsynced */
+    ss_hist snapshot_install_us;  /* from its first chunk to installed */
+    size_t npeers;
+    ss_cluster_peer_metrics peers[SS_MAX_PEERS];
+} ss_cluster_metrics;
+void ss_cluster_metrics_get(const ss_cluster *c, ss_cluster_metrics *out);
 
 /* Appends the INFO raft section ("raft_node_id:1\r\n..."). */
 typedef void (*ss_info_fn)(void *arg, const char *line);

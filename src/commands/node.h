@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/histogram.h"
 #include "common/member.h"
 #include "resp/buf.h"
 #include "store/store.h"
@@ -53,6 +54,7 @@ typedef struct ss_conn_stats {
 typedef struct ss_info_cmdstat {
     const void *cmd;            /* the ss_command row; NULL: free slot */
     uint64_t calls, usec, rejected, failed;
+    ss_hist lat_us;             /* LATENCY HISTOGRAM and the metrics endpoint */
 } ss_info_cmdstat;
 
 typedef struct ss_info_state {

@@ -66,6 +66,8 @@ static const directive directives[] = {
     /* TLS on the client port, Redis's names and defaults. Changing them at run
      * time (certificate reload) is not supported yet. */
     {"tls-port", T_INT, OFF(tls_port), "0", 0, 65535, NULL, false},
+    /* The Prometheus endpoint, beside the client port on `bind` (0 = none). */
+    {"metrics-port", T_INT, OFF(metrics_port), "0", 0, 65535, NULL, false},
     {"tls-cert-file", T_STRING, OFF(tls_cert_file), "", 0, 0, NULL, false},
     {"tls-key-file", T_STRING, OFF(tls_key_file), "", 0, 0, NULL, false},
     {"tls-key-file-pass", T_STRING, OFF(tls_key_file_pass), "", 0, 0, NULL, false},

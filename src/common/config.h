@@ -59,6 +59,7 @@ typedef struct ss_config {
     int tcp_keepalive;              /* client sockets: seconds idle before keepalive probes, 0 = off */
     /* TLS on the client port (Redis's tls-* directives; "" = not set). */
     int tls_port;                   /* 0 = no TLS listener */
+    int metrics_port;               /* Prometheus endpoint (HTTP GET /metrics) on bind; 0 = off */
     char *tls_cert_file;
     char *tls_key_file;
     char *tls_key_file_pass;

@@ -100,6 +100,7 @@ static void after_work_cb(uv_work_t *work, int uvstatus)
     s->in_flight = false;
     s->stats.rounds++;
     s->stats.fsyncs = s->w.fsyncs;
+    s->stats.fsync_us = s->w.fsync_us;
     s->stats.bytes_written = s->w.bytes_written;
     s->bytes = ss_writer_bytes(&s->w);
     int status = uvstatus == 0 ? s->round_status : SS_EINTERNAL;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "common/histogram.h"
+
 /*
  * Layout under <dir>/raft/:
  *   LOCK              flock'd while open: one storage per directory (SS_EBUSY)
@@ -149,6 +151,7 @@ typedef struct {
     uint64_t requests;      /* persist/compact requests completed */
     uint64_t bytes_written; /* record bytes written */
     uint64_t last_durable;  /* last index known durable */
+    ss_hist fsync_us;       /* segment fdatasync durations, µs */
 } ss_storage_stats;
 
 void ss_storage_get_stats(const ss_storage *s, ss_storage_stats *stats);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 #define MAX_IOV 1024
@@ -148,7 +149,10 @@ static int sync_all(ss_writer *w)
         return rc;
     if (w->fd >= 0 && w->fd_dirty && syncing(w)) {
         w->fsyncs++;
-        if (fdatasync(w->fd) != 0) {
+        uint64_t t0 = ss_clock_mono_ns();
+        int synced = fdatasync(w->fd);
+        ss_hist_observe(&w->fsync_us, (ss_clock_mono_ns() - t0) / 1000);
+        if (synced != 0) {
             char path[4096];
             ss_writer_seg_path(w, w->segs[w->nsegs - 1].first, path, sizeof path);
             return ss_errf(w->errmsg, SS_EIO, "storage: fsync '%s': %s", path, strerror(errno));
