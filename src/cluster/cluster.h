@@ -217,16 +217,18 @@ typedef struct ss_cluster_metrics {
     uint64_t log_bytes, fsyncs, write_rounds;
     uint64_t proposals_forwarded, proposals_received, reads_confirmed;
     uint64_t messages_sent, messages_received;
-    ss_hist fsync_us;     /* the log's segment fdatasync, µs */
-    ss_hist apply_us;     /* one batch of committed entries applied to the state machine, µs */
+    ss_hist fsync_ns;     /* the log's segment fdatasync, ns */
+    ss_hist apply_ns;     /* one batch of committed entries applied to the state machine, ns */
     uint64_t snapshot_index, snapshot_bytes, snapshots_taken, snapshots_installed;
     ss_hist snapshot_bytes_hist;  /* sizes of the snapshots this node took */
-    ss_hist snapshot_save_us;     /* taking one: the state written and fsynced */
-    ss_hist snapshot_install_us;  /* from its first chunk to installed */
+    ss_hist snapshot_save_ns;     /* taking one: the state written and fsynced */
+    ss_hist snapshot_install_ns;  /* from its first chunk to installed */
     size_t npeers;
     ss_cluster_peer_metrics peers[SS_MAX_PEERS];
 } ss_cluster_metrics;
 void ss_cluster_metrics_get(const ss_cluster *c, ss_cluster_metrics *out);
+/* The slowest fsync of the Raft log (µs) since the last call (LATENCY). */
+uint64_t ss_cluster_take_fsync_max_us(ss_cluster *c);
 
 /* Appends the INFO raft section ("raft_node_id:1\r\n..."). */
 typedef void (*ss_info_fn)(void *arg, const char *line);

@@ -227,7 +227,7 @@ static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
     }
     uint64_t t0 = ss_clock_mono_ns();
     int rc = c->sm.apply_batch(c->sm.ctx, batch, n);
-    ss_hist_observe(&c->apply_us, (ss_clock_mono_ns() - t0) / 1000);
+    ss_hist_observe(&c->apply_ns, ss_clock_mono_ns() - t0);
     free(batch);
     c->entries_applied += n;
     if (rc == SS_OK)
@@ -596,8 +596,8 @@ void ss_cluster_metrics_get(const ss_cluster *c, ss_cluster_metrics *out)
     out->proposals_forwarded = c->proposals_forwarded;
     out->proposals_received = c->proposals_received;
     out->reads_confirmed = c->reads_confirmed;
-    out->fsync_us = st.fsync_us;
-    out->apply_us = c->apply_us;
+    out->fsync_ns = st.fsync_ns;
+    out->apply_ns = c->apply_ns;
     cluster_snap_metrics(c->snap, out);
     for (int i = 0; i < c->npeers && out->npeers < SS_MAX_PEERS; i++) {
         ss_cluster_peer_metrics *p = &out->peers[out->npeers++];
@@ -614,3 +614,5 @@ void ss_cluster_metrics_get(const ss_cluster *c, ss_cluster_metrics *out)
         p->lag = p->match_known && out->last_index > p->match_index ? out->last_index - p->match_index : 0;
     }
 }
+
+uint64_t ss_cluster_take_fsync_max_us(ss_cluster *c) { return c->storage ? ss_storage_take_fsync_max_us(c->storage) : 0; }

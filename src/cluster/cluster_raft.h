@@ -151,7 +151,7 @@ struct ss_cluster {
     /* Counters for the metrics endpoint (ss_cluster_metrics_get). */
     uint64_t elections_started;
     uint64_t leader_changes;
-    ss_hist apply_us;
+    ss_hist apply_ns;
 };
 
 /* The driver's clock for deadlines (monotonic milliseconds). */

@@ -86,8 +86,8 @@ struct cluster_snap {
     uint64_t suspect_index, suspect_term; /* it is not sent again, and replaced */
     uint64_t peer_reports;       /* bad-snapshot reports received from followers */
 
-    /* For the metrics endpoint: sizes (bytes) and durations (µs). */
-    ss_hist size_hist, save_us, install_us;
+    /* For the metrics endpoint: sizes (bytes) and durations (ns). */
+    ss_hist size_hist, save_ns, install_ns;
 
     int storage_pending;         /* our storage requests whose callback is due */
     bool closing;

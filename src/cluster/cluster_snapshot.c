@@ -136,7 +136,7 @@ static void take_done(snap_job *job)
     snap_set_newest(sn, j->index, j->term, j->bytes);
     sn->taken++;
     ss_hist_observe(&sn->size_hist, j->bytes);
-    ss_hist_observe(&sn->save_us, (uint64_t)j->job.ms * 1000);
+    ss_hist_observe(&sn->save_ns, (uint64_t)j->job.ms * 1000000);
     if (sn->suspect && j->index == sn->suspect_index && j->term == sn->suspect_term) {
         sn->suspect = false; /* rewritten in place: it may be sent again */
         LOG_NOTICE("raft: snapshot %" PRIu64 "-%" PRIu64 " rewritten; it is sent again",
@@ -431,6 +431,6 @@ void cluster_snap_metrics(const cluster_snap *sn, ss_cluster_metrics *out)
     out->snapshots_taken = sn->taken;
     out->snapshots_installed = sn->installed;
     out->snapshot_bytes_hist = sn->size_hist;
-    out->snapshot_save_us = sn->save_us;
-    out->snapshot_install_us = sn->install_us;
+    out->snapshot_save_ns = sn->save_ns;
+    out->snapshot_install_ns = sn->install_ns;
 }

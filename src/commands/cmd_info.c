@@ -83,7 +83,7 @@ void ss_info_called(ss_node *node, const ss_command *cmd, uint64_t usec, const c
         c->calls++;
         c->usec += usec;
         c->failed += failed;
-        ss_hist_observe(&c->lat_us, usec);
+        ss_hist_observe(&c->lat_ns, usec * 1000);
     }
     if (failed)
         count_error(&node->info, reply, len);

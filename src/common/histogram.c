@@ -3,14 +3,15 @@
 
 unsigned ss_hist_bucket(uint64_t v)
 {
-    if (v <= 1)
+    /* The smallest i with v <= 1024 * 2^i: the bit length of ceil(v / 1024) - 1. */
+    uint64_t q = v / 1024 + (v % 1024 != 0);
+    if (q <= 1)
         return 0;
-    /* The smallest i with v <= 2^i: the bit length of v - 1. */
-    unsigned i = 64u - (unsigned)__builtin_clzll(v - 1);
+    unsigned i = 64u - (unsigned)__builtin_clzll(q - 1);
     return i < SS_HIST_BUCKETS - 1 ? i : SS_HIST_BUCKETS - 1;
 }
 
-uint64_t ss_hist_bound(unsigned i) { return i < SS_HIST_BUCKETS - 1 ? (uint64_t)1 << i : UINT64_MAX; }
+uint64_t ss_hist_bound(unsigned i) { return i < SS_HIST_BUCKETS - 1 ? (uint64_t)1024 << i : UINT64_MAX; }
 
 void ss_hist_observe(ss_hist *h, uint64_t v)
 {

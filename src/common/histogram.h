@@ -5,12 +5,14 @@
 #include <stdint.h>
 
 /*
- * Bucket i counts observations v with 2^(i-1) < v <= 2^i (bucket 0: v <= 1),
- * the last bucket everything above 2^(SS_HIST_BUCKETS-2). In microseconds the
- * bounds run from 1 µs to 2^24 µs (about 16.8 s) and then +Inf: the
- * bucket layout of Redis 7.0's LATENCY HISTOGRAM (powers of two of µs) and
- * wide enough for etcd's fsync buckets (1 ms .. 8 s). Counts are
- * per bucket, not cumulative; writers of the exposition format add them up.
+ * Bucket i counts observations v with 1024*2^(i-1) < v <= 1024*2^i (bucket
+ * 0: v <= 1024), the last bucket everything above 1024*2^(SS_HIST_BUCKETS-2).
+ * Durations are observed in nanoseconds: the bounds run from 1.024 µs to
+ * 1024*2^24 ns (about 17.2 s) and then +Inf, the buckets Redis 7.0's LATENCY
+ * HISTOGRAM reports (its hdr histogram iterated from 1024 ns, doubling), wide
+ * enough for etcd's fsync buckets (1 ms .. 8 s). Sizes are observed in bytes
+ * (1 KiB .. 16 GiB). Counts are per bucket, not cumulative; writers of the
+ * exposition format add them up.
  *
  * A histogram has one owning thread (the one that observes); another thread
  * reads a copy taken where the owner hands over (e.g. a work item's after

@@ -76,7 +76,7 @@ struct ss_engine {
     bool stopping;
     bool sweep_idle;      /* nothing to sweep until the next apply */
     ss_buf scratch;       /* replies produced by apply */
-    ss_hist commit_us;    /* a client's write from proposal to its reply here (metrics.c) */
+    ss_hist commit_ns;    /* a client's write from proposal to its reply here (metrics.c) */
 
     /* Lua: one environment touched only by applied entries (write scripts,
      * library loads), so its state follows the log on every node, and one

@@ -47,7 +47,7 @@ static void label_value(char *dst, size_t size, const char *src)
 
 /* One histogram's samples: cumulative buckets, +Inf, sum and count.
  * labels is "" or 'cmd="get",'; scale turns the observed unit into the
- * family's (1e-6: µs into seconds). */
+ * family's (1e-9: ns into seconds). */
 static void hist_samples(ss_buf *out, const char *name, const char *labels, const ss_hist *h, double scale)
 {
     uint64_t cum = 0;
@@ -129,9 +129,9 @@ static void raft_metrics(ss_buf *out, const ss_cluster_metrics *m)
     sample(out, "sandstore_disk_wal_write_rounds_total", "counter",
            "Group-committed write rounds of the Raft log.", m->write_rounds);
     histogram(out, "sandstore_disk_wal_fsync_duration_seconds",
-              "Latency of the Raft log's segment fdatasync.", &m->fsync_us, 1e-6);
+              "Latency of the Raft log's segment fdatasync.", &m->fsync_ns, 1e-9);
     histogram(out, "sandstore_disk_backend_commit_duration_seconds",
-              "Latency of applying one batch of committed entries to the store.", &m->apply_us, 1e-6);
+              "Latency of applying one batch of committed entries to the store.", &m->apply_ns, 1e-9);
 
     sample(out, "sandstore_snapshot_index", "gauge", "The index of the newest snapshot this node holds.",
            m->snapshot_index);
@@ -140,13 +140,12 @@ static void raft_metrics(ss_buf *out, const ss_cluster_metrics *m)
     sample(out, "sandstore_snapshots_taken_total", "counter", "Snapshots this node took.", m->snapshots_taken);
     sample(out, "sandstore_snapshots_installed_total", "counter", "Snapshots this node installed from a leader.",
            m->snapshots_installed);
-    /* Observed in KiB (the buckets then reach 16 GiB), shown in bytes. */
     histogram(out, "sandstore_snapshot_taken_size_bytes", "Sizes of the snapshots this node took.",
-              &m->snapshot_bytes_hist, 1024.0);
+              &m->snapshot_bytes_hist, 1.0);
     histogram(out, "sandstore_snapshot_save_duration_seconds",
-              "Time to write and fsync a snapshot this node took.", &m->snapshot_save_us, 1e-6);
+              "Time to write and fsync a snapshot this node took.", &m->snapshot_save_ns, 1e-9);
     histogram(out, "sandstore_snapshot_install_duration_seconds",
-              "Time from a snapshot's first chunk to its install on this node.", &m->snapshot_install_us, 1e-6);
+              "Time from a snapshot's first chunk to its install on this node.", &m->snapshot_install_ns, 1e-9);
 }
 
 /* Per command row, as INFO commandstats counts them. */
@@ -184,7 +183,7 @@ static void command_metrics(ss_buf *out, const ss_info_state *st)
         char v[160], labels[176];
         label_value(v, sizeof v, ((const ss_command *)c->cmd)->name);
         snprintf(labels, sizeof labels, "cmd=\"%s\",", v);
-        hist_samples(out, name, labels, &c->lat_us, 1e-6);
+        hist_samples(out, name, labels, &c->lat_ns, 1e-9);
     }
 }
 
@@ -201,7 +200,7 @@ void ss_engine_metrics(ss_engine *e, ss_buf *out)
     const ss_node_stats *ns = &e->node.stats;
     histogram(out, "sandstore_write_commit_duration_seconds",
               "A client's write from its proposal to its reply on this node (committed and applied).",
-              &e->commit_us, 1e-6);
+              &e->commit_ns, 1e-9);
     sample(out, "sandstore_commands_processed_total", "counter", "Commands this node processed.",
            ns->commands_processed);
     sample(out, "sandstore_keyspace_hits_total", "counter", "Key lookups that found the key.", ns->keyspace_hits);

@@ -81,7 +81,7 @@ void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t l
         if (p->block) {
             ss_blocking_on_reply(e, p, reply, len);
         } else {
-            ss_hist_observe(&e->commit_us, (ss_clock_mono_ns() - p->start_ns) / 1000);
+            ss_hist_observe(&e->commit_ns, ss_clock_mono_ns() - p->start_ns);
             finish(e, p, reply, len);
         }
         pw_trim(e);

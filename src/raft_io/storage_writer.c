@@ -151,7 +151,10 @@ static int sync_all(ss_writer *w)
         w->fsyncs++;
         uint64_t t0 = ss_clock_mono_ns();
         int synced = fdatasync(w->fd);
-        ss_hist_observe(&w->fsync_us, (ss_clock_mono_ns() - t0) / 1000);
+        uint64_t took_ns = ss_clock_mono_ns() - t0, took = took_ns / 1000;
+        ss_hist_observe(&w->fsync_ns, took_ns);
+        if (took > w->fsync_max_us)
+            w->fsync_max_us = took;
         if (synced != 0) {
             char path[4096];
             ss_writer_seg_path(w, w->segs[w->nsegs - 1].first, path, sizeof path);

@@ -461,7 +461,8 @@ static const step sort_steps[] = {
     {0, NULL},
 };
 
-/* No command of the script is slow enough for either's default threshold. */
+/* No command of the script is slow enough for either's default threshold (and
+ * latency-monitor-threshold is 0 on both: LATENCY DOCTOR's text is Redis's). */
 static const step monitor_steps[] = {
     {'X', "SLOWLOG RESET"},
     {'X', "SLOWLOG GET 0"},
@@ -471,6 +472,12 @@ static const step monitor_steps[] = {
     {'X', "LATENCY LATEST"},
     {'X', "LATENCY HISTORY command"},
     {'X', "LATENCY RESET"},
+    {'X', "LATENCY RESET command nosuch"},
+    {'X', "LATENCY DOCTOR"},
+    {'X', "LATENCY GRAPH command"},
+    {'X', "LATENCY HISTOGRAM nosuch"},
+    {'K', "LATENCY HISTOGRAM"},
+    {'K', "LATENCY HISTOGRAM set config"},
     {'K', "LATENCY HELP"},
     {0, NULL},
 };
