@@ -30,6 +30,7 @@
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
     X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */                   \
     X(monitor) /* SLOWLOG LATENCY */                                               \
+    X(object)  /* OBJECT ENCODING FREQ IDLETIME REFCOUNT HELP */                     \
     X(raft)    /* RAFT.NODE ADD PROMOTE REMOVE LIST, RAFT.TRANSFER_LEADER */
 
 #define SS_FAMILY_ROWS(name)                  \

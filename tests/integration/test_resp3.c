@@ -482,6 +482,44 @@ static const step monitor_steps[] = {
     {0, NULL},
 };
 
+/* OBJECT: the encoding Redis 7.0 picks for each type and size. */
+static const step object_steps[] = {
+    {'X', "SET oi 123"},
+    {'X', "SET ob 123456"},
+    {'X', "SET oe hello"},
+    {'X', "SET or aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {'X', "RPUSH ol a b"},
+    {'X', "SADD osi 1 2 3"},
+    {'X', "SADD oss a 1"},
+    {'X', "HSET oh f v"},
+    {'X', "HSET ohb f aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {'X', "ZADD oz 1 a"},
+    {'X', "ZADD ozb 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {'X', "OBJECT ENCODING oi"},
+    {'X', "OBJECT ENCODING ob"},
+    {'X', "OBJECT ENCODING oe"},
+    {'X', "OBJECT ENCODING or"},
+    {'X', "OBJECT ENCODING ol"},
+    {'X', "OBJECT ENCODING osi"},
+    {'X', "OBJECT ENCODING oss"},
+    {'X', "OBJECT ENCODING oh"},
+    {'X', "OBJECT ENCODING ohb"},
+    {'X', "OBJECT ENCODING oz"},
+    {'X', "OBJECT ENCODING ozb"},
+    {'X', "OBJECT ENCODING nosuch"},
+    {'X', "OBJECT REFCOUNT oi"},
+    {'X', "OBJECT REFCOUNT ob"},
+    {'X', "OBJECT REFCOUNT nosuch"},
+    {'X', "OBJECT FREQ oe"},
+    {'X', "OBJECT FREQ nosuch"},
+    {'T', "OBJECT IDLETIME oe"},
+    {'X', "OBJECT IDLETIME nosuch"},
+    {'X', "OBJECT ENCODING"},
+    {'X', "OBJECT NOSUCH x"},
+    {'K', "OBJECT HELP"},
+    {0, NULL},
+};
+
 static const step txn_steps[] = {
     {'X', "SET w 1"},
     {'X', "WATCH w nosuch"},
@@ -797,7 +835,7 @@ static const family families[] = {
     {"streams", stream_steps, false},    {"cluster", cluster_steps, true},
     {"sorted set algebra", zsetop_steps, false},
     {"geo", geo_steps, false},           {"sort", sort_steps, false},
-    {"monitor", monitor_steps, false},   {"bits", bits_steps, false},
+    {"monitor", monitor_steps, false},   {"object", object_steps, false},   {"bits", bits_steps, false},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
