@@ -144,6 +144,9 @@ static uint64_t rss_bytes(void)
     return n == 2 ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
 }
 
+uint64_t ss_info_allocated_bytes(void) { return allocated_bytes(); }
+uint64_t ss_info_rss_bytes(void) { return rss_bytes(); }
+
 static void note_peak(ss_info_state *st, uint64_t used)
 {
     if (used > st->mem_peak)

@@ -43,6 +43,10 @@ void ss_info_error(ss_node *node, const char *reply, size_t len);
  * rates and the memory peak. */
 void ss_info_cron(ss_node *node, uint64_t now_ms);
 
+/* What INFO memory counts: bytes allocated (glibc's view) and resident. */
+uint64_t ss_info_allocated_bytes(void);
+uint64_t ss_info_rss_bytes(void);
+
 /* CONFIG RESETSTAT: counters, commandstats and errorstats back to zero. */
 void ss_info_reset(ss_node *node);
 

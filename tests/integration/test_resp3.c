@@ -517,6 +517,19 @@ static const step object_steps[] = {
     {'X', "OBJECT ENCODING"},
     {'X', "OBJECT NOSUCH x"},
     {'K', "OBJECT HELP"},
+    /* MEMORY: the estimates differ from Redis's own sizes; shapes and errors match. */
+    {'T', "MEMORY USAGE oe"},
+    {'T', "MEMORY USAGE oh SAMPLES 0"},
+    {'X', "MEMORY USAGE nosuch"},
+    {'X', "MEMORY USAGE oe SAMPLES x"},
+    {'X', "MEMORY USAGE oe SAMPLES -1"},
+    {'X', "MEMORY USAGE oe FOO"},
+    {'X', "MEMORY USAGE"},
+    {'T', "MEMORY STATS"},
+    {'K', "MEMORY DOCTOR"},
+    {'K', "MEMORY MALLOC-STATS"},
+    {'X', "MEMORY PURGE"},
+    {'K', "MEMORY HELP"},
     {0, NULL},
 };
 
