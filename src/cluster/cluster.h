@@ -10,6 +10,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/histogram.h"
 #include "common/member.h"
 
 /*
@@ -223,6 +224,38 @@ size_t ss_cluster_conf_members(const ss_cluster *c, ss_conf_member *out);
  * them, established ones keep theirs. On error (errmsg says why) the old ones
  * stay. SS_OK without tls-cluster (nothing to reload). */
 int ss_cluster_tls_reload(ss_cluster *c, char *errmsg);
+
+/* What the metrics endpoint shows of the Raft group (engine/metrics.c):
+ * plain figures, read on the loop thread. */
+typedef struct ss_cluster_peer_metrics {
+    uint64_t id;
+    bool connected;       /* our link to it is up */
+    bool match_known;     /* only a leader knows a follower's match index */
+    uint64_t match_index;
+    uint64_t lag;         /* this leader's last index - match_index */
+} ss_cluster_peer_metrics;
+
+typedef struct ss_cluster_metrics {
+    uint64_t node_id, term, leader_id;
+    int role;             /* 0 follower, 1 candidate (pre-vote included), 2 leader */
+    uint64_t commit_index, applied_index, first_index, last_index, durable_index;
+    uint64_t elections_started;   /* campaigns this node began (a new term as candidate) */
+    uint64_t leader_changes;      /* a leader became known for a new term, or another one */
+    uint64_t log_bytes, fsyncs, write_rounds;
+    uint64_t proposals_forwarded, proposals_received, reads_confirmed;
+    uint64_t messages_sent, messages_received;
+    ss_hist fsync_ns;     /* the log's segment fdatasync, ns */
+    ss_hist apply_ns;     /* one batch of committed entries applied to the state machine, ns */
+    uint64_t snapshot_index, snapshot_bytes, snapshots_taken, snapshots_installed;
+    ss_hist snapshot_bytes_hist;  /* sizes of the snapshots this node took */
+    ss_hist snapshot_save_ns;     /* taking one: the state written and fsynced */
+    ss_hist snapshot_install_ns;  /* from its first chunk to installed */
+    size_t npeers;
+    ss_cluster_peer_metrics peers[SS_MAX_PEERS];
+} ss_cluster_metrics;
+void ss_cluster_metrics_get(const ss_cluster *c, ss_cluster_metrics *out);
+/* The slowest fsync of the Raft log (µs) since the last call (LATENCY). */
+uint64_t ss_cluster_take_fsync_max_us(ss_cluster *c);
 
 /* Appends the INFO raft section ("raft_node_id:1\r\n..."). */
 typedef void (*ss_info_fn)(void *arg, const char *line);

@@ -238,7 +238,9 @@ static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
         batch[i] = (ss_applied_entry){e->index, e->term, type, e->data, e->len};
         bytes += e->len;
     }
+    uint64_t t0 = ss_clock_mono_ns();
     int rc = c->sm.apply_batch(c->sm.ctx, batch, n);
+    ss_hist_observe(&c->apply_ns, ss_clock_mono_ns() - t0);
     free(batch);
     c->entries_applied += n;
     if (rc == SS_OK)
@@ -249,6 +251,10 @@ static int apply(ss_cluster *c, const raft_entry *entries, size_t n)
 static void role_changed(ss_cluster *c, const raft_ready *rd)
 {
     bool leader_changed = rd->leader_id != c->leader_id || rd->term != c->term;
+    if (rd->role == RAFT_CANDIDATE && (c->role != RAFT_CANDIDATE || rd->term != c->term))
+        c->elections_started++;
+    if (leader_changed && rd->leader_id != 0)
+        c->leader_changes++;
     c->role = rd->role;
     c->term = rd->term;
     c->leader_id = rd->leader_id;
@@ -600,3 +606,49 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     }
 #undef LINE
 }
+
+void ss_cluster_metrics_get(const ss_cluster *c, ss_cluster_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    ss_storage_stats st = {0};
+    if (c->storage)
+        ss_storage_get_stats(c->storage, &st);
+    out->node_id = c->cfg->node_id;
+    out->leader_id = c->leader_id;
+    out->role = c->role == RAFT_LEADER ? 2 : c->role == RAFT_FOLLOWER ? 0 : 1;
+    out->applied_index = c->sm.applied_index(c->sm.ctx);
+    if (c->r) { /* NULL only while the core is rebuilt from disk */
+        out->term = raft_term(c->r);
+        out->commit_index = raft_commit_index(c->r);
+        out->first_index = raft_first_index(c->r);
+        out->last_index = raft_last_index(c->r);
+    }
+    out->durable_index = st.last_durable;
+    out->elections_started = c->elections_started;
+    out->leader_changes = c->leader_changes;
+    out->log_bytes = c->storage ? ss_storage_bytes(c->storage) : 0;
+    out->fsyncs = st.fsyncs;
+    out->write_rounds = st.rounds;
+    out->proposals_forwarded = c->proposals_forwarded;
+    out->proposals_received = c->proposals_received;
+    out->reads_confirmed = c->reads_confirmed;
+    out->fsync_ns = st.fsync_ns;
+    out->apply_ns = c->apply_ns;
+    cluster_snap_metrics(c->snap, out);
+    for (int i = 0; i < c->npeers && out->npeers < SS_MAX_PEERS; i++) {
+        ss_cluster_peer_metrics *p = &out->peers[out->npeers++];
+        ss_transport_stats ts = {0};
+        if (c->transport)
+            ss_transport_peer_stats(c->transport, c->peers[i].id, &ts);
+        out->messages_sent += ts.messages_sent;
+        out->messages_received += ts.messages_received;
+        uint64_t next = 0;
+        const char *state = NULL;
+        p->id = c->peers[i].id;
+        p->connected = ts.connected;
+        p->match_known = c->r && raft_peer_progress(c->r, p->id, &p->match_index, &next, &state);
+        p->lag = p->match_known && out->last_index > p->match_index ? out->last_index - p->match_index : 0;
+    }
+}
+
+uint64_t ss_cluster_take_fsync_max_us(ss_cluster *c) { return c->storage ? ss_storage_take_fsync_max_us(c->storage) : 0; }

@@ -148,6 +148,10 @@ struct ss_cluster {
     int64_t oversized_logged_ms;
     uint64_t entries_applied;
     uint64_t reads_confirmed;
+    /* Counters for the metrics endpoint (ss_cluster_metrics_get). */
+    uint64_t elections_started;
+    uint64_t leader_changes;
+    ss_hist apply_ns;
 };
 
 /* The driver's clock for deadlines (monotonic milliseconds). */

@@ -73,6 +73,7 @@ struct cluster_snap {
     uint64_t installed, chunks_received;
     snap_backoff recv_backoff;   /* after a bad snapshot: chunks are not accepted */
     uint64_t rejected;           /* snapshots refused (damaged, over the caps, not stageable) */
+    int64_t recv_start_ms;       /* monotonic: when the first chunk of this one came */
 
     /* Sending (cluster_snap_send.c). */
     raft_snapshot_request *reqs; /* asked for in a ready, started after it */
@@ -84,6 +85,9 @@ struct cluster_snap {
     bool suspect;                /* a follower found the file at the log's base damaged: */
     uint64_t suspect_index, suspect_term; /* it is not sent again, and replaced */
     uint64_t peer_reports;       /* bad-snapshot reports received from followers */
+
+    /* For the metrics endpoint: sizes (bytes) and durations (ns). */
+    ss_hist size_hist, save_ns, install_ns;
 
     int storage_pending;         /* our storage requests whose callback is due */
     bool closing;

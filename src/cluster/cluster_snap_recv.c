@@ -196,6 +196,7 @@ static void on_install_reset(void *arg, int status, uint64_t last_index, const c
     sn->receiving = false;
     set_paused(sn, sn->queued_chunk_bytes > SNAP_MAX_QUEUED_CHUNK_BYTES);
     sn->installed++;
+    ss_hist_observe(&sn->install_ns, (uint64_t)(ss_cluster_now_ms() - sn->recv_start_ms) * 1000000);
     LOG_NOTICE("raft: snapshot %" PRIu64 "-%" PRIu64 " installed: the state machine and the log now "
                "start after index %" PRIu64 "; replication resumes from there",
                sn->install_index, sn->install_term, sn->install_index);
@@ -262,6 +263,7 @@ void snap_recv_chunk(cluster_snap *sn, const raft_chunk *ch)
     ss_cluster *c = sn->c;
     if (ch->offset == 0) {
         sn->receiving = true;
+        sn->recv_start_ms = ss_cluster_now_ms();
         LOG_NOTICE("raft: receiving the snapshot at index %" PRIu64 " (term %" PRIu64 ") from "
                    "leader %" PRIu64 ": it compacted away entries this node still needs",
                    ch->index, ch->term, ch->from);

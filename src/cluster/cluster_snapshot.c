@@ -135,6 +135,8 @@ static void take_done(snap_job *job)
     }
     snap_set_newest(sn, j->index, j->term, j->bytes);
     sn->taken++;
+    ss_hist_observe(&sn->size_hist, j->bytes);
+    ss_hist_observe(&sn->save_ns, (uint64_t)j->job.ms * 1000000);
     if (sn->suspect && j->index == sn->suspect_index && j->term == sn->suspect_term) {
         sn->suspect = false; /* rewritten in place: it may be sent again */
         LOG_NOTICE("raft: snapshot %" PRIu64 "-%" PRIu64 " rewritten; it is sent again",
@@ -420,4 +422,15 @@ void cluster_snap_info(const cluster_snap *sn, cluster_snap_line_fn fn, void *ar
     LINE("raft_snapshot_peer_reports:%" PRIu64, sn->peer_reports);
     LINE("raft_snapshot_base_suspect:%d", sn->suspect ? 1 : 0);
 #undef LINE
+}
+
+void cluster_snap_metrics(const cluster_snap *sn, ss_cluster_metrics *out)
+{
+    out->snapshot_index = sn->index;
+    out->snapshot_bytes = sn->bytes;
+    out->snapshots_taken = sn->taken;
+    out->snapshots_installed = sn->installed;
+    out->snapshot_bytes_hist = sn->size_hist;
+    out->snapshot_save_ns = sn->save_ns;
+    out->snapshot_install_ns = sn->install_ns;
 }

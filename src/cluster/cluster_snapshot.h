@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cluster/cluster.h"
 #include "raft/raft.h"
 #include "raft_io/storage.h"
 
@@ -65,6 +66,8 @@ int cluster_snap_taking(const cluster_snap *sn);
 
 typedef void (*cluster_snap_line_fn)(void *arg, const char *line);
 void cluster_snap_info(const cluster_snap *sn, cluster_snap_line_fn fn, void *arg);
+/* The snapshot figures of the metrics endpoint, into out. */
+void cluster_snap_metrics(const cluster_snap *sn, ss_cluster_metrics *out);
 
 /* Lets the worker finish its queue and the reads in flight, then frees sn and
  * calls cb on the loop. */

@@ -83,6 +83,7 @@ void ss_info_called(ss_node *node, const ss_command *cmd, uint64_t usec, const c
         c->calls++;
         c->usec += usec;
         c->failed += failed;
+        ss_hist_observe(&c->lat_ns, usec * 1000);
     }
     if (failed)
         count_error(&node->info, reply, len);
@@ -172,6 +173,9 @@ static uint64_t rss_bytes(void)
     fclose(f);
     return n == 2 ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
 }
+
+uint64_t ss_info_allocated_bytes(void) { return allocated_bytes(); }
+uint64_t ss_info_rss_bytes(void) { return rss_bytes(); }
 
 static void note_peak(ss_info_state *st, uint64_t used)
 {

@@ -1,4 +1,4 @@
-/* What operators read about slow commands: SLOWLOG GET/LEN/RESET/HELP, and LATENCY, whose monitor sandstore does not run. */
+/* What operators read about slow commands: SLOWLOG GET/LEN/RESET/HELP (LATENCY is cmd_latency.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +99,9 @@ static void trim(ss_info_state *st, size_t max)
 void ss_slowlog_note(ss_node *node, const ss_command *cmd, const ss_args *a, const ss_session *s,
                      uint64_t usec)
 {
+    /* Redis's call(): the latency monitor's command events beside SLOWLOG. */
+    if (node)
+        ss_latency_note(node, cmd->flags & CMD_FAST ? "fast-command" : "command", usec / 1000);
     if (!node || node->cfg->slowlog_log_slower_than < 0 || (cmd->flags & CMD_SKIP_SLOWLOG) ||
         usec < (uint64_t)node->cfg->slowlog_log_slower_than || node->cfg->slowlog_max_len == 0)
         return;
@@ -213,45 +216,6 @@ static void slowlogHelpCommand(ss_node *node, ss_session *s, const ss_args *a, s
     SS_REPLY_HELP(out, lines);
 }
 
-/* LATENCY: sandstore keeps no latency events (Redis's monitor with
- * latency-monitor-threshold 0, its default, which records none): LATEST and
- * HISTORY are empty, RESET resets nothing. */
-static void latencyLatestCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    (void)node;
-    (void)s;
-    (void)a;
-    resp_add_array_len(out, 0);
-}
-
-static void latencyResetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    (void)node;
-    (void)s;
-    (void)a;
-    resp_add_int(out, 0);
-}
-
-static void latencyHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    (void)node;
-    (void)s;
-    (void)a;
-    static const char *const lines[] = {
-        "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "HISTORY <event>",
-        "    Return time-latency samples for the <event> class.",
-        "LATEST",
-        "    Return the latest latency samples for all events.",
-        "RESET [<event> ...]",
-        "    Reset latency data of one or more <event> classes.",
-        "    (default: reset all data for all event classes)",
-        "HELP",
-        "    Prints this help.",
-    };
-    SS_REPLY_HELP(out, lines);
-}
-
 #define ADMIN_LOCAL (CMD_ADMIN | CMD_LOADING | CMD_STALE)
 
 static const ss_command slowlog_subcommands[] = {
@@ -262,16 +226,8 @@ static const ss_command slowlog_subcommands[] = {
     SS_END,
 };
 
-static const ss_command latency_subcommands[] = {
-    SS_LOCAL("latency|latest", 2, ADMIN_LOCAL | CMD_NOSCRIPT, 0, latencyLatestCommand),
-    SS_LOCAL("latency|history", 3, ADMIN_LOCAL | CMD_NOSCRIPT, 0, latencyLatestCommand),
-    SS_LOCAL("latency|reset", -2, ADMIN_LOCAL | CMD_NOSCRIPT, 0, latencyResetCommand),
-    SS_LOCAL("latency|help", 2, CMD_LOADING | CMD_STALE, 0, latencyHelpCommand),
-    SS_END,
-};
-
 const ss_command ss_cmds_monitor[] = {
     SS_CONTAINER("slowlog", -2, 0, 0, slowlog_subcommands),
-    SS_CONTAINER("latency", -2, 0, 0, latency_subcommands),
+    SS_CONTAINER("latency", -2, 0, 0, ss_latency_subcommands),
 };
 SS_COUNT(ss_cmds_monitor);

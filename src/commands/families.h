@@ -30,6 +30,8 @@
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \
     X(pubsub)  /* SUBSCRIBE and friends, PUBLISH SPUBLISH PUBSUB */                   \
     X(monitor) /* SLOWLOG LATENCY */                                               \
+    X(object)  /* OBJECT ENCODING FREQ IDLETIME REFCOUNT HELP */                     \
+    X(memory)  /* MEMORY USAGE STATS DOCTOR MALLOC-STATS PURGE HELP */               \
     X(raft)    /* RAFT.NODE ADD PROMOTE REMOVE LIST, RAFT.TRANSFER_LEADER */ \
     X(acl)     /* ACL and its subcommands */
 

@@ -27,6 +27,13 @@ void ss_info_called(ss_node *node, const ss_command *cmd, uint64_t usec, const c
  * says so (s, the client, is NULL for an entry applied from the log). */
 void ss_slowlog_note(ss_node *node, const ss_command *cmd, const ss_args *a, const ss_session *s,
                      uint64_t usec);
+/* LATENCY's monitor: a latency of ms for event (a static name: "command",
+ * "fast-command", "fsync", "apply"), recorded when latency-monitor-threshold
+ * is set and ms reaches it. */
+void ss_latency_note(ss_node *node, const char *event, uint64_t ms);
+/* LATENCY's subcommands (cmd_latency.c), in cmd_monitor.c's table. */
+extern const struct ss_command ss_latency_subcommands[];
+
 /* Frees the SLOWLOG (the engine's release). */
 void ss_slowlog_release(ss_node *node);
 void ss_info_rejected(ss_node *node, const ss_command *cmd, const char *reply, size_t len);
@@ -43,6 +50,10 @@ void ss_slowlog_adopt(ss_node *dst, ss_node *src);
 /* Ten times a second (the engine's timer): samples for the instantaneous
  * rates and the memory peak. */
 void ss_info_cron(ss_node *node, uint64_t now_ms);
+
+/* What INFO memory counts: bytes allocated (glibc's view) and resident. */
+uint64_t ss_info_allocated_bytes(void);
+uint64_t ss_info_rss_bytes(void);
 
 /* CONFIG RESETSTAT: counters, commandstats and errorstats back to zero. */
 void ss_info_reset(ss_node *node);

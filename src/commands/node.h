@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/histogram.h"
 #include "common/member.h"
 #include "resp/buf.h"
 #include "store/store.h"
@@ -53,7 +54,24 @@ typedef struct ss_conn_stats {
 typedef struct ss_info_cmdstat {
     const void *cmd;            /* the ss_command row; NULL: free slot */
     uint64_t calls, usec, rejected, failed;
+    ss_hist lat_ns;             /* LATENCY HISTOGRAM and the metrics endpoint */
 } ss_info_cmdstat;
+
+/* LATENCY's events (Redis's latency.h): per event, the worst latency of
+ * each second with one, the last SS_LATENCY_TS_LEN of them. The events are
+ * a fixed set of names (commands/cmd_latency.c), so is the table. */
+#define SS_LATENCY_TS_LEN 160
+#define SS_LATENCY_EVENTS 8
+
+typedef struct ss_latency_series {
+    const char *event;          /* a static name; NULL: free */
+    int idx;                    /* the next sample's slot */
+    uint32_t max;               /* ms, all time */
+    struct {
+        int32_t time;           /* unix seconds; 0: empty */
+        uint32_t latency;       /* ms */
+    } samples[SS_LATENCY_TS_LEN];
+} ss_latency_series;
 
 typedef struct ss_info_state {
     ss_info_cmdstat cmds[SS_INFO_CMD_SLOTS];
@@ -73,6 +91,7 @@ typedef struct ss_info_state {
     struct ss_slowlog_entry *slow_head, *slow_tail;
     size_t slow_len;
     uint64_t slow_next_id;
+    ss_latency_series latency[SS_LATENCY_EVENTS];
 } ss_info_state;
 
 typedef struct ss_node_ops {

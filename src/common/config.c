@@ -54,6 +54,7 @@ static const directive directives[] = {
     {"slowlog-log-slower-than", T_INT, OFF(slowlog_log_slower_than), "10000", -1, INT_MAX, NULL, true},
     /* Each entry is bounded (32 arguments of 128 bytes), so is the log. */
     {"slowlog-max-len", T_INT, OFF(slowlog_max_len), "128", 0, 1000000, NULL, true},
+    {"latency-monitor-threshold", T_INT, OFF(latency_monitor_threshold), "0", 0, INT_MAX, NULL, true},
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
     {"proto-max-bulk-len", T_MEM, OFF(proto_max_bulk_len), "512mb", 1024 * 1024, LL_MAX, NULL, true},
     {"client-query-buffer-limit", T_MEM, OFF(client_query_buffer_limit), "1gb", 1024 * 1024, LL_MAX, NULL, true},
@@ -69,6 +70,8 @@ static const directive directives[] = {
      * settings may change at run time: CONFIG SET builds new contexts
      * (new connections use them), or refuses and keeps the old ones. */
     {"tls-port", T_INT, OFF(tls_port), "0", 0, 65535, NULL, false},
+    /* The Prometheus endpoint, beside the client port on `bind` (0 = none). */
+    {"metrics-port", T_INT, OFF(metrics_port), "0", 0, 65535, NULL, false},
     {"tls-cert-file", T_STRING, OFF(tls_cert_file), "", 0, 0, NULL, true},
     {"tls-key-file", T_STRING, OFF(tls_key_file), "", 0, 0, NULL, true},
     {"tls-key-file-pass", T_STRING, OFF(tls_key_file_pass), "", 0, 0, NULL, true},

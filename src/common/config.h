@@ -54,6 +54,7 @@ typedef struct ss_config {
     int timeout;                    /* idle client timeout in seconds, 0 = never */
     int slowlog_log_slower_than;    /* usec; a command this slow or slower is logged; < 0 = never */
     int slowlog_max_len;            /* SLOWLOG entries kept */
+    int latency_monitor_threshold;  /* ms; LATENCY records events this slow or slower; 0 = off */
     int databases;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
@@ -61,6 +62,7 @@ typedef struct ss_config {
     int tcp_keepalive;              /* client sockets: seconds idle before keepalive probes, 0 = off */
     /* TLS on the client port (Redis's tls-* directives; "" = not set). */
     int tls_port;                   /* 0 = no TLS listener */
+    int metrics_port;               /* Prometheus endpoint (HTTP GET /metrics) on bind; 0 = off */
     char *tls_cert_file;
     char *tls_key_file;
     char *tls_key_file_pass;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/info.h"
 #include "common/clock.h"
 #include "engine/engine_internal.h"
 #include "engine/entry.h"
@@ -205,6 +206,16 @@ static int apply_batch(void *arg, const ss_applied_entry *entries, size_t n)
     return SS_OK;
 }
 
+/* LATENCY's apply event: one batch applied to the store. */
+static int apply_batch_timed(void *arg, const ss_applied_entry *entries, size_t n)
+{
+    ss_engine *e = arg;
+    uint64_t t0 = ss_clock_mono_ms();
+    int rc = apply_batch(arg, entries, n);
+    ss_latency_note(&e->node, "apply", ss_clock_mono_ms() - t0);
+    return rc;
+}
+
 static uint64_t applied_index(void *arg)
 {
     ss_engine *e = arg;
@@ -243,7 +254,7 @@ static bool entry_valid(void *arg, const void *data, size_t len)
 
 ss_state_machine ss_engine_state_machine(ss_engine *e)
 {
-    ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch, .applied_index = applied_index,
+    ss_state_machine sm = {.ctx = e, .apply_batch = apply_batch_timed, .applied_index = applied_index,
                            .applied_term = applied_term, .entry_valid = entry_valid,
                            .applied_conf = applied_conf};
     ss_engine_snapshot_hooks(&sm);

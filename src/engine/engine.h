@@ -94,6 +94,10 @@ void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out);
 /* The reply a non-loopback connection gets in protected mode before it is closed. */
 void ss_engine_reply_protected(ss_engine *e, ss_buf *out);
 
+/* The node's figures in Prometheus's text exposition format 0.0.4 (HELP,
+ * TYPE and samples of every family), appended to out (metrics.c). */
+void ss_engine_metrics(ss_engine *e, ss_buf *out);
+
 /* Runs one command for a session. argv stays owned by the caller. */
 ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
 

@@ -2,6 +2,7 @@
 #ifndef SS_ENGINE_INTERNAL_H
 #define SS_ENGINE_INTERNAL_H
 
+#include "common/histogram.h"
 #include "engine/engine.h"
 #include "scripting/script.h"
 #include "commands/pubsub.h"
@@ -24,6 +25,7 @@ typedef struct pending_write {
     bool handed;          /* the cluster accepted it: a leader change makes its outcome unknown */
     bool done;
     ss_blocked *block;    /* a blocking command's pop (blocking.c), or NULL */
+    uint64_t start_ns;    /* monotonic: when it was proposed (commit latency) */
 } pending_write;
 
 struct ss_queued_cmd {
@@ -76,6 +78,7 @@ struct ss_engine {
     ss_buf scratch;       /* replies produced by apply */
     struct ss_admin_call *admin_calls; /* RAFT.* forwarded to the leader, joins (admin_call.c) */
     struct join_state *join;           /* RAFT.CLUSTER JOIN or the join directive under way (join.c) */
+    ss_hist commit_ns;    /* a client's write from proposal to its reply here (metrics.c) */
 
     /* Lua: one environment touched only by applied entries (write scripts,
      * library loads), so its state follows the log on every node, and one

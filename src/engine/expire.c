@@ -72,6 +72,8 @@ void ss_engine_on_timer(uv_timer_t *t)
     ss_blocking_expire(e, ss_clock_wall_ms());
     active_expire(e);
     ss_info_cron(&e->node, ss_clock_mono_ms());
+    if (e->cluster)
+        ss_latency_note(&e->node, "fsync", ss_cluster_take_fsync_max_us(e->cluster) / 1000);
 }
 
 /* Sweeps unreachable sub-keys a little at a time while the loop is idle. */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "engine/engine_internal.h"
 
@@ -77,10 +78,12 @@ void ss_pending_complete(ss_engine *e, uint64_t seq, const char *reply, size_t l
 {
     pending_write *p = pw_find(e, seq);
     if (p) {
-        if (p->block)
+        if (p->block) {
             ss_blocking_on_reply(e, p, reply, len);
-        else
+        } else {
+            ss_hist_observe(&e->commit_ns, ss_clock_mono_ns() - p->start_ns);
             finish(e, p, reply, len);
+        }
         pw_trim(e);
     }
 }
@@ -120,7 +123,8 @@ void ss_pending_expire(ss_engine *e, int64_t now_ms)
 
 bool ss_pending_add(ss_engine *e, uint64_t seq, ss_session *s, int64_t deadline_ms)
 {
-    if (!pw_push(e, (pending_write){.seq = seq, .s = s, .deadline_ms = deadline_ms, .proto = s->proto}))
+    if (!pw_push(e, (pending_write){.seq = seq, .s = s, .deadline_ms = deadline_ms, .proto = s->proto,
+                                  .start_ns = ss_clock_mono_ns()}))
         return false;
     e->node.stats.pending_writes++;
     return true;

@@ -100,6 +100,10 @@ static void after_work_cb(uv_work_t *work, int uvstatus)
     s->in_flight = false;
     s->stats.rounds++;
     s->stats.fsyncs = s->w.fsyncs;
+    s->stats.fsync_ns = s->w.fsync_ns;
+    if (s->w.fsync_max_us > s->fsync_max_us)
+        s->fsync_max_us = s->w.fsync_max_us;
+    s->w.fsync_max_us = 0; /* the worker is idle between rounds */
     s->stats.bytes_written = s->w.bytes_written;
     s->bytes = ss_writer_bytes(&s->w);
     int status = uvstatus == 0 ? s->round_status : SS_EINTERNAL;
@@ -248,4 +252,11 @@ void ss_storage_close(ss_storage *s, ss_storage_close_cb cb, void *arg)
     s->close_cb = cb;
     s->close_arg = arg;
     maybe_finish_close(s);
+}
+
+uint64_t ss_storage_take_fsync_max_us(ss_storage *s)
+{
+    uint64_t v = s->fsync_max_us;
+    s->fsync_max_us = 0;
+    return v;
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "common/histogram.h"
+
 /*
  * Layout under <dir>/raft/:
  *   LOCK              flock'd while open: one storage per directory (SS_EBUSY)
@@ -149,9 +151,13 @@ typedef struct {
     uint64_t requests;      /* persist/compact requests completed */
     uint64_t bytes_written; /* record bytes written */
     uint64_t last_durable;  /* last index known durable */
+    ss_hist fsync_ns;       /* segment fdatasync durations, ns */
 } ss_storage_stats;
 
 void ss_storage_get_stats(const ss_storage *s, ss_storage_stats *stats);
+/* The slowest segment fsync (µs) since the last call, and starts again
+ * (LATENCY's fsync event). */
+uint64_t ss_storage_take_fsync_max_us(ss_storage *s);
 
 /*
  * Stops accepting requests (SS_ECLOSED), lets queued and in-flight ones finish

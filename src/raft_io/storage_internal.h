@@ -21,6 +21,7 @@ struct ss_storage {
     uint64_t next_index;
     uint64_t bytes;            /* on disk after the last round */
     ss_storage_stats stats;
+    uint64_t fsync_max_us;     /* the slowest fsync since ss_storage_take_fsync_max_us */
     int failed;                /* sticky: once a write or fsync fails, nothing else is written */
     ss_errmsg fail_msg;
     bool closing, close_started;

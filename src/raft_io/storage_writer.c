@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 #define MAX_IOV 1024
@@ -148,7 +149,13 @@ static int sync_all(ss_writer *w)
         return rc;
     if (w->fd >= 0 && w->fd_dirty && syncing(w)) {
         w->fsyncs++;
-        if (fdatasync(w->fd) != 0) {
+        uint64_t t0 = ss_clock_mono_ns();
+        int synced = fdatasync(w->fd);
+        uint64_t took_ns = ss_clock_mono_ns() - t0, took = took_ns / 1000;
+        ss_hist_observe(&w->fsync_ns, took_ns);
+        if (took > w->fsync_max_us)
+            w->fsync_max_us = took;
+        if (synced != 0) {
             char path[4096];
             ss_writer_seg_path(w, w->segs[w->nsegs - 1].first, path, sizeof path);
             return ss_errf(w->errmsg, SS_EIO, "storage: fsync '%s': %s", path, strerror(errno));

@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include "common/error.h"
+#include "common/histogram.h"
 #include "raft_io/storage.h"
 #include "raft_io/storage_format.h"
 
@@ -56,6 +57,8 @@ typedef struct {
     ss_storage_meta meta;
     bool meta_dirty;
     uint64_t fsyncs;
+    ss_hist fsync_ns;  /* how long each segment fdatasync took (the WAL fsync) */
+    uint64_t fsync_max_us; /* the slowest since the loop last took it (after a round) */
     uint64_t bytes_written;
     ss_errmsg errmsg;
 } ss_writer;

@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "server/metrics_http.h"
 #include "server/server_internal.h"
 
 #define SS_VERSION "0.1.0"
@@ -286,6 +287,29 @@ static int listen_on(ss_server *srv, uv_tcp_t *listener, int port, const char *w
     return SS_OK;
 }
 
+/* The metrics endpoint's text: the connections' figures, then the engine's. */
+static void render_metrics(void *ctx, ss_buf *out)
+{
+    ss_server *srv = ctx;
+    ss_buf_appendf(out,
+                   "# HELP sandstore_connected_clients Client connections open now.\n"
+                   "# TYPE sandstore_connected_clients gauge\nsandstore_connected_clients %zu\n"
+                   "# HELP sandstore_connections_received_total Client connections accepted.\n"
+                   "# TYPE sandstore_connections_received_total counter\n"
+                   "sandstore_connections_received_total %llu\n"
+                   "# HELP sandstore_rejected_connections_total Client connections refused (maxclients).\n"
+                   "# TYPE sandstore_rejected_connections_total counter\n"
+                   "sandstore_rejected_connections_total %llu\n"
+                   "# HELP sandstore_net_input_bytes_total Bytes read from clients.\n"
+                   "# TYPE sandstore_net_input_bytes_total counter\nsandstore_net_input_bytes_total %llu\n"
+                   "# HELP sandstore_net_output_bytes_total Bytes written to clients.\n"
+                   "# TYPE sandstore_net_output_bytes_total counter\nsandstore_net_output_bytes_total %llu\n",
+                   srv->nclients, (unsigned long long)srv->stats.connections_received,
+                   (unsigned long long)srv->stats.rejected_connections,
+                   (unsigned long long)srv->stats.net_input_bytes, (unsigned long long)srv->stats.net_output_bytes);
+    ss_engine_metrics(srv->engine, out);
+}
+
 int ss_server_listen(ss_server *srv, char *errmsg)
 {
     /* `port 0` leaves only the TLS port, as in Redis. */
@@ -293,6 +317,10 @@ int ss_server_listen(ss_server *srv, char *errmsg)
     if (srv->cfg->port != 0 && (rc = listen_on(srv, &srv->listener, srv->cfg->port, "plain", errmsg)) != SS_OK)
         return rc;
     if (srv->tls && (rc = listen_on(srv, &srv->tls_listener, srv->cfg->tls_port, "TLS", errmsg)) != SS_OK)
+        return rc;
+    if (srv->cfg->metrics_port != 0 &&
+        (rc = ss_metrics_http_start(srv->loop, srv->cfg->bind, srv->cfg->metrics_port, render_metrics, srv,
+                                    &srv->metrics, errmsg)) != SS_OK)
         return rc;
     srv->listening = true;
     uv_timer_start(&srv->cron, on_cron, 1000, 1000);
@@ -317,6 +345,14 @@ static void on_handle_closed(uv_handle_t *h)
     maybe_finish_close(srv);
 }
 
+static void on_metrics_closed(void *arg)
+{
+    ss_server *srv = arg;
+    srv->metrics = NULL;
+    srv->open_handles--;
+    maybe_finish_close(srv);
+}
+
 void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
 {
     if (srv->closing)
@@ -333,7 +369,9 @@ void ss_server_close(ss_server *srv, void (*on_closed)(void *arg), void *arg)
         ss_client_run_ready(c);
         ss_client_close(c);
     }
-    srv->open_handles = 6;
+    srv->open_handles = 6 + (srv->metrics ? 1 : 0);
+    if (srv->metrics)
+        ss_metrics_http_close(srv->metrics, on_metrics_closed, srv);
     uv_close((uv_handle_t *)&srv->auth_timer, on_handle_closed);
     uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
     uv_close((uv_handle_t *)&srv->tls_listener, on_handle_closed);

@@ -67,6 +67,7 @@ struct ss_server {
     uv_tcp_t listener;          /* port, unless 0 */
     uv_tcp_t tls_listener;      /* tls-port, unless 0 */
     ss_tls_ctx *tls;            /* built from the tls-* directives when tls-port is set */
+    struct ss_metrics_http *metrics; /* metrics-port's HTTP endpoint, or NULL */
     bool listening;
     uv_check_t check;           /* after each poll: flush output, resume blocked clients */
     uv_timer_t cron;            /* idle-client timeouts */

@@ -237,6 +237,25 @@ uint64_t ss_store_memory_usage(ss_store *s)
     return n;
 }
 
+uint64_t ss_store_disk_bytes(ss_store *s)
+{
+    /* "--- level 0 ---\n 12:4096['a' @ 1 : 1 .. 'b' @ 2 : 1]\n...": each
+     * file line is " number:size[smallest .. largest]". */
+    char *v = leveldb_property_value(s->db, "leveldb.sstables");
+    uint64_t total = 0;
+    for (const char *line = v; line && *line;) {
+        const char *end = strchr(line, '\n');
+        if (line[0] == ' ') {
+            const char *colon = strchr(line, ':');
+            if (colon && (!end || colon < end))
+                total += strtoull(colon + 1, NULL, 10);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    leveldb_free(v);
+    return total;
+}
+
 /*
  * A view is made on the loop thread and may be iterated and freed on one
  * worker thread while the loop thread keeps committing. LevelDB allows it:

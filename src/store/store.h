@@ -66,6 +66,9 @@ uint64_t ss_store_applied_term(const ss_store *s);
 /* LevelDB's own estimate of the memory it holds (memtables and block cache),
  * in bytes; 0 if it cannot tell. */
 uint64_t ss_store_memory_usage(ss_store *s);
+/* Bytes of LevelDB's table files, summed from its in-memory file list (no
+ * disk access: the loop thread may ask); the write-ahead log not included. */
+uint64_t ss_store_disk_bytes(ss_store *s);
 
 /*
  * A consistent point-in-time view of every key in the store (all internal

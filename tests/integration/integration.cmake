@@ -91,3 +91,14 @@ add_dependencies(test_watch_cluster sandstore)
 ss_add_test(NAME test_blocking_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_blocking_cluster.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_blocking_cluster sandstore)
+
+# The Prometheus endpoint (metrics-port): the exposition format, values after
+# writes, bad requests, a leader's view of its followers.
+ss_add_test(NAME test_metrics SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_metrics.c
+            LIBS ss_cluster_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_metrics sandstore)
+
+# LATENCY and latency-monitor-threshold against redis-server 7.0.
+ss_add_test(NAME test_latency SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_latency.c
+            LIBS ss_harness TIMEOUT 300 LABELS integration)
+add_dependencies(test_latency sandstore)

@@ -461,7 +461,8 @@ static const step sort_steps[] = {
     {0, NULL},
 };
 
-/* No command of the script is slow enough for either's default threshold. */
+/* No command of the script is slow enough for either's default threshold (and
+ * latency-monitor-threshold is 0 on both: LATENCY DOCTOR's text is Redis's). */
 static const step monitor_steps[] = {
     {'X', "SLOWLOG RESET"},
     {'X', "SLOWLOG GET 0"},
@@ -471,7 +472,64 @@ static const step monitor_steps[] = {
     {'X', "LATENCY LATEST"},
     {'X', "LATENCY HISTORY command"},
     {'X', "LATENCY RESET"},
+    {'X', "LATENCY RESET command nosuch"},
+    {'X', "LATENCY DOCTOR"},
+    {'X', "LATENCY GRAPH command"},
+    {'X', "LATENCY HISTOGRAM nosuch"},
+    {'K', "LATENCY HISTOGRAM"},
+    {'K', "LATENCY HISTOGRAM set config"},
     {'K', "LATENCY HELP"},
+    {0, NULL},
+};
+
+/* OBJECT: the encoding Redis 7.0 picks for each type and size. */
+static const step object_steps[] = {
+    {'X', "SET oi 123"},
+    {'X', "SET ob 123456"},
+    {'X', "SET oe hello"},
+    {'X', "SET or aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {'X', "RPUSH ol a b"},
+    {'X', "SADD osi 1 2 3"},
+    {'X', "SADD oss a 1"},
+    {'X', "HSET oh f v"},
+    {'X', "HSET ohb f aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {'X', "ZADD oz 1 a"},
+    {'X', "ZADD ozb 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {'X', "OBJECT ENCODING oi"},
+    {'X', "OBJECT ENCODING ob"},
+    {'X', "OBJECT ENCODING oe"},
+    {'X', "OBJECT ENCODING or"},
+    {'X', "OBJECT ENCODING ol"},
+    {'X', "OBJECT ENCODING osi"},
+    {'X', "OBJECT ENCODING oss"},
+    {'X', "OBJECT ENCODING oh"},
+    {'X', "OBJECT ENCODING ohb"},
+    {'X', "OBJECT ENCODING oz"},
+    {'X', "OBJECT ENCODING ozb"},
+    {'X', "OBJECT ENCODING nosuch"},
+    {'X', "OBJECT REFCOUNT oi"},
+    {'X', "OBJECT REFCOUNT ob"},
+    {'X', "OBJECT REFCOUNT nosuch"},
+    {'X', "OBJECT FREQ oe"},
+    {'X', "OBJECT FREQ nosuch"},
+    {'T', "OBJECT IDLETIME oe"},
+    {'X', "OBJECT IDLETIME nosuch"},
+    {'X', "OBJECT ENCODING"},
+    {'X', "OBJECT NOSUCH x"},
+    {'K', "OBJECT HELP"},
+    /* MEMORY: the estimates differ from Redis's own sizes; shapes and errors match. */
+    {'T', "MEMORY USAGE oe"},
+    {'T', "MEMORY USAGE oh SAMPLES 0"},
+    {'X', "MEMORY USAGE nosuch"},
+    {'X', "MEMORY USAGE oe SAMPLES x"},
+    {'X', "MEMORY USAGE oe SAMPLES -1"},
+    {'X', "MEMORY USAGE oe FOO"},
+    {'X', "MEMORY USAGE"},
+    {'T', "MEMORY STATS"},
+    {'K', "MEMORY DOCTOR"},
+    {'K', "MEMORY MALLOC-STATS"},
+    {'X', "MEMORY PURGE"},
+    {'K', "MEMORY HELP"},
     {0, NULL},
 };
 
@@ -791,7 +849,7 @@ static const family families[] = {
     {"streams", stream_steps, false},    {"cluster", cluster_steps, true},
     {"sorted set algebra", zsetop_steps, false},
     {"geo", geo_steps, false},           {"sort", sort_steps, false},
-    {"monitor", monitor_steps, false},   {"bits", bits_steps, false},
+    {"monitor", monitor_steps, false},   {"object", object_steps, false},   {"bits", bits_steps, false},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 

@@ -231,7 +231,7 @@ Test(config, get_matches_globs_and_hides_the_secret)
 
     memset(&c, 0, sizeof c);
     ss_config_get(&cfg, "*port", collect, &c);
-    cr_expect_eq(c.n, 3); /* port, tls-port, raft-port */
+    cr_expect_eq(c.n, 4); /* port, tls-port, metrics-port, raft-port */
 
     char *argv[] = {"s3cret"};
     cr_assert_eq(ss_config_set(&cfg, "cluster-secret", 1, argv, NULL), SS_OK);

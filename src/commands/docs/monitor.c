@@ -1,4 +1,4 @@
-/* COMMAND DOCS text of SLOWLOG and LATENCY (src/commands/cmd_monitor.c). */
+/* COMMAND DOCS text of SLOWLOG (src/commands/cmd_monitor.c) and LATENCY (cmd_latency.c). */
 #include "commands/docs.h"
 
 static const ss_cmdarg slowlog_get_args[] = {
@@ -8,6 +8,11 @@ static const ss_cmdarg slowlog_get_args[] = {
 
 static const ss_cmdarg latency_history_args[] = {
     ARG("event", ARG_STRING),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg latency_histogram_args[] = {
+    ARG("command", ARG_STRING, .flags = ARG_OPTIONAL | ARG_MULTIPLE),
     SS_ARGS_END,
 };
 
@@ -41,19 +46,33 @@ const ss_command_docs ss_docs_monitor[] = {
      .summary = "A container for latency diagnostics commands",
      .complexity = "Depends on subcommand."},
     {.name = "latency|latest", .group = "server", .since = "2.8.13",
-     .summary = "Return the latest latency samples for all events. sandstore: no latency monitor runs, so there are none (as Redis with latency-monitor-threshold 0).",
+     .summary = "Return the latest latency samples for all events.",
      .complexity = "O(1)",
      .tips = SS_TIPS("nondeterministic_output", "request_policy:all_nodes", "response_policy:special")},
     {.name = "latency|history", .group = "server", .since = "2.8.13",
-     .summary = "Return timestamp-latency samples for the event. sandstore: no latency monitor runs, so there are none.",
+     .summary = "Return timestamp-latency samples for the event.",
      .complexity = "O(1)",
      .args = latency_history_args,
      .tips = SS_TIPS("nondeterministic_output", "request_policy:all_nodes", "response_policy:special")},
     {.name = "latency|reset", .group = "server", .since = "2.8.13",
-     .summary = "Reset latency data for one or more events. sandstore: there is none: answers 0.",
+     .summary = "Reset latency data for one or more events.",
      .complexity = "O(1)",
      .args = latency_reset_args,
      .tips = SS_TIPS("request_policy:all_nodes", "response_policy:all_succeeded")},
+    {.name = "latency|graph", .group = "server", .since = "2.8.13",
+     .summary = "Return a latency graph for the event.",
+     .complexity = "O(1)",
+     .args = latency_history_args,
+     .tips = SS_TIPS("nondeterministic_output", "request_policy:all_nodes", "response_policy:special")},
+    {.name = "latency|doctor", .group = "server", .since = "2.8.13",
+     .summary = "Return a human readable latency analysis report.",
+     .complexity = "O(1)",
+     .tips = SS_TIPS("nondeterministic_output", "request_policy:all_nodes", "response_policy:special")},
+    {.name = "latency|histogram", .group = "server", .since = "7.0.0",
+     .summary = "Return the cumulative distribution of latencies of a subset of commands or all.",
+     .complexity = "O(N) where N is the number of commands with latency information being retrieved.",
+     .args = latency_histogram_args,
+     .tips = SS_TIPS("nondeterministic_output", "request_policy:all_nodes", "response_policy:special")},
     {.name = "latency|help", .group = "server", .since = "2.8.13",
      .summary = "Show helpful text about the different subcommands.",
      .complexity = "O(1)"},
