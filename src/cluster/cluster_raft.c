@@ -258,6 +258,7 @@ void ss_cluster_run(ss_cluster *c)
         /* The core takes the batch's read index (leader) or sends its request
          * (follower) here: reads arriving from now on need another. */
         c->read_batch_open = false;
+        c->read_round++;
         if (!raft_ready_get(c->r, &rd))
             break;
         c->in_ready = true;

@@ -126,6 +126,7 @@ struct ss_cluster {
     bool read_batch_open;
     uint64_t read_batch_ctx;
     uint64_t read_batch_term, read_batch_leader; /* the core's when the batch began */
+    uint64_t read_round;       /* counts the batches closed (ss_cluster_read_round) */
 
     peer_info peers[SS_MAX_PEERS];
     int npeers;

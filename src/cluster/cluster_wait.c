@@ -247,6 +247,8 @@ int ss_cluster_read_start(ss_cluster *c, ss_read_cb cb, void *arg)
     return SS_OK;
 }
 
+uint64_t ss_cluster_read_round(const ss_cluster *c) { return c->read_round; }
+
 void ss_cluster_read_barrier(ss_cluster *c, ss_read_cb cb, void *arg)
 {
     if (c->closing || c->fatal) {
@@ -337,4 +339,5 @@ void ss_cluster_reads_fail_all(ss_cluster *c, int status)
     }
     c->reads_len = 0;
     c->read_batch_open = false;
+    c->read_round++;
 }

@@ -75,6 +75,9 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
 {
     if (s->blocked)
         return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
+    /* Only a read right after a read may join its request (read_barrier.c). */
+    read_req *open = s->read_open;
+    s->read_open = NULL;
     e->node.stats.commands_processed++;
     s->last_interaction_ms = ss_clock_wall_ms();
     size_t start = ss_buf_len(out);
@@ -144,5 +147,6 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     }
     if (s->pending > 0 && s->pending_kind != KIND_READ)
         return SS_DISPATCH_BLOCKED;
-    return ss_read_start(e, s, a, 1, false, out);
+    s->read_open = open;
+    return ss_read_start(e, s, a, 1, false, true, out);
 }

@@ -84,8 +84,8 @@ static long long pipelined_reads(h_cluster *c, int i)
         freeReplyObject(r);
     }
     redisFree(ctx);
-    cr_expect_geq(hc_info_int(c, i, "raft_reads_confirmed") - confirmed, N,
-                  "node %d: every read was confirmed", i + 1);
+    cr_expect_geq(hc_info_int(c, i, "raft_reads_confirmed") - confirmed, 1,
+                  "node %d: the reads passed a confirmed barrier", i + 1);
     return hc_info_int(c, i, "raft_read_requests") - before;
 }
 
@@ -110,6 +110,56 @@ Test(cluster, a_pipeline_of_reads_shares_one_read_index_request)
     cr_expect(on_leader >= 1 && on_leader <= 4, "leader: %lld ReadIndex requests for 64 reads", on_leader);
     cr_expect(on_follower >= 1 && on_follower <= 4, "follower: %lld ReadIndex requests for 64 reads",
               on_follower);
+}
+
+/* Reads that share a request still answer in the order sent, around the
+ * commands between them: a PING's reply, a SELECT's db, a write. */
+static void mixed_pipeline(h_cluster *c, int i)
+{
+    static const char *const cmds[][3] = {
+        {"GET", "r:0", "v0"}, {"GET", "r:1", "v1"}, {"PING", NULL, "PONG"}, {"GET", "r:2", "v2"},
+        {"ECHO", "e", "e"}, {"GET", "r:3", "v3"}, {"SELECT", "1", "OK"}, {"GET", "r:4", NULL},
+        {"SELECT", "0", "OK"}, {"GET", "r:5", "v5"}, {"SET", "r:6", "OK"}, {"GET", "r:6", "r:6"},
+        {"GET", "r:7", "v7"},
+    };
+    enum { N = sizeof cmds / sizeof cmds[0] };
+    redisContext *ctx = h_connect(&c->nodes[i]);
+    cr_assert_not_null(ctx);
+    for (int k = 0; k < N; k++) {
+        if (!strcmp(cmds[k][0], "SET"))
+            redisAppendCommand(ctx, "SET %s %s", cmds[k][1], cmds[k][1]);
+        else if (cmds[k][1])
+            redisAppendCommand(ctx, "%s %s", cmds[k][0], cmds[k][1]);
+        else
+            redisAppendCommand(ctx, "%s", cmds[k][0]);
+    }
+    for (int k = 0; k < N; k++) {
+        redisReply *r = NULL;
+        cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK, "node %d: reply %d", i + 1, k);
+        if (cmds[k][2] == NULL)
+            cr_expect_eq(r->type, REDIS_REPLY_NIL, "node %d: %s %s in db 1", i + 1, cmds[k][0], cmds[k][1]);
+        else
+            cr_expect(r->str && !strcmp(r->str, cmds[k][2]), "node %d: %s %s: want %s, got %s", i + 1,
+                      cmds[k][0], cmds[k][1] ? cmds[k][1] : "", cmds[k][2], r->str ? r->str : "(none)");
+        freeReplyObject(r);
+    }
+    redisFree(ctx);
+}
+
+Test(cluster, pipelined_reads_answer_in_order_around_other_commands)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0, "no leader elected");
+    for (int k = 0; k < 8; k++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "r:%d", k);
+        snprintf(val, sizeof val, "v%d", k);
+        cr_assert(hc_set_retry(&cl, leader, key, val, 10000), "SET %s", key);
+    }
+    mixed_pipeline(&cl, leader);
+    mixed_pipeline(&cl, (leader + 1) % 3);
 }
 
 Test(cluster, redirect_mode_answers_moved_with_the_keys_slot_and_the_leaders_address)
