@@ -8,7 +8,13 @@
 #   -b BUILD_DIR where the sandstore binary lives (default build-bench); built
 #                with `cmake --build BUILD_DIR --target sandstore` if missing
 #   -f           also measure the cluster through a follower (column "follower")
-#   -k CASES     only these cases, comma-separated (e.g. "EVALSHA P1,EVALSHA P16")
+#   -k CASES     only these cases, comma-separated (e.g. "EVALSHA P1,EVALSHA P16");
+#                -k none skips the table (with -g: only the sweep)
+#   -g           also sweep pipeline depth (1, 4, 16, 64 at -c clients) and client
+#                count (1, 4, 16, 64 at pipeline 1) for SET and GET on redis,
+#                single and cluster, and draw throughput and p99 latency as
+#                bench/results/sweep-set.png and sweep-get.png (needs gnuplot:
+#                apt-get install gnuplot-nox); data in bench/results/sweep.dat
 # Environment: BENCH_TMPDIR puts the data dirs on another disk (default $TMPDIR or /tmp).
 #
 # Systems, all on free loopback ports in one temp dir, running side by side:
@@ -23,27 +29,33 @@
 # every case on redis, then single, then cluster, so slow drift on this shared
 # machine hits all three alike. Prints the medians and the ratio to Redis as a
 # table, writes it to bench/results/latest.md (git-ignored) with the command
-# lines and the load average, and stops and removes everything on exit.
+# lines and the load average, and stops and removes everything on exit. With
+# -g the report also gives the p50/p99 latency of one client's SET at
+# pipeline 1 on each system (redis-benchmark's own percentiles).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-rounds=3 n=20000 clients=50 build="$root/build-bench" via_follower=0 only=""
-while getopts "r:n:c:b:k:fh" opt; do
+rounds=3 n=20000 clients=50 build="$root/build-bench" via_follower=0 only="" sweep=0
+while getopts "r:n:c:b:k:fgh" opt; do
   case $opt in
     r) rounds=$OPTARG ;;
     n) n=$OPTARG ;;
     c) clients=$OPTARG ;;
     f) via_follower=1 ;;
+    g) sweep=1 ;;
     k) only=$OPTARG ;;
     b) build=$(cd "$OPTARG" 2>/dev/null && pwd || echo "$OPTARG") ;;
-    *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 invocation="bench/run.sh -r $rounds -n $n -c $clients -b $build"
 [ $via_follower = 0 ] || invocation+=" -f"
 [ -z "$only" ] || invocation+=" -k '$only'"
+[ $sweep = 0 ] || invocation+=" -g"
 
-for tool in redis-server redis-benchmark redis-cli /usr/bin/python3; do
+tools=(redis-server redis-benchmark redis-cli /usr/bin/python3)
+[ $sweep = 0 ] || tools+=(gnuplot)
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
 done
 bin="$build/sandstore"
@@ -98,7 +110,9 @@ if [ $via_follower = 1 ]; then
   systems+=(follower)
 fi
 cases=("SET P1" "SET P16" "GET P1" "GET P16" "MIXED P16" "EVALSHA P1" "EVALSHA P16")
-if [ -n "$only" ]; then
+if [ "$only" = none ]; then
+  cases=()
+elif [ -n "$only" ]; then
   IFS=, read -r -a cases <<<"$only"
 fi
 script_body="return redis.call('incrby', KEYS[1], ARGV[1])"
@@ -106,7 +120,7 @@ declare -A rps=()     # "case|system" -> space-separated figures, one per round
 declare -A cmdline=() # case -> the command used (port shown as PORT)
 
 one_run() {  # case system -> sets $result to the rps figure
-  local name=${1% *} pipe=${1#* P} p=${port[$2]} reqs=$n out
+  local name=${1% *} pipe=${1#* P} p=${port[$2]} reqs=$n
   [ "$pipe" -gt 1 ] && reqs=$((n * 5))
   if [ "$name" = MIXED ]; then
     local cmd=(/usr/bin/python3 "$here/mixed.py" -p "$p" -c "$clients" -P "$pipe" -n "$reqs")
@@ -122,25 +136,38 @@ one_run() {  # case system -> sets $result to the rps figure
                -r 100000 -d 3 --csv)
   fi
   cmdline[$1]="${cmd[*]/#$p/PORT}"
+  run_cmd "$1 on $2" "${cmd[@]}"
+}
+
+# Runs one benchmark command (what, then the command): sets $result to its
+# requests per second and $p50, $p99 to its latency percentiles in ms (empty
+# when the tool prints none), from the last line of redis-benchmark's CSV.
+run_cmd() {
+  local what=$1 out
+  shift
   # In the background and waited for, so that a signal reaches the trap at once
   # instead of after the benchmark finishes.
-  timeout 600 "${cmd[@]}" >"$tmp/run.out" 2>&1 </dev/null &
+  timeout 600 "$@" >"$tmp/run.out" 2>&1 </dev/null &
   bench_pid=$!
   local rc=0
   wait "$bench_pid" || rc=$?
   bench_pid=""
   out="$(cat "$tmp/run.out")"
   if [ $rc -ne 0 ]; then
-    echo "bench: $1 on $2 failed (status $rc): $out" >&2
+    echo "bench: $what failed (status $rc): $out" >&2
     exit 1
   fi
   if grep -qiE '(^|[^a-z])err|error' <<<"$out"; then
-    echo "bench: $1 on $2 got an error reply: $out" >&2
+    echo "bench: $what got an error reply: $out" >&2
     exit 1
   fi
-  # CSV: "test","rps",... ; take the rps of the last data line.
-  result=$(grep -v '^"test"' <<<"$out" | tail -1 | cut -d, -f2 | tr -d '"')
-  [[ "$result" =~ ^[0-9.]+$ ]] || { echo "bench: $1 on $2: no figure in: $out" >&2; exit 1; }
+  # CSV: "test","rps","avg","min","p50","p95","p99","max"; the last data line.
+  local line
+  line=$(grep -v '^"test"' <<<"$out" | tail -1 | tr -d '"')
+  result=$(cut -d, -f2 <<<"$line")
+  p50=$(cut -s -d, -f5 <<<"$line")
+  p99=$(cut -s -d, -f7 <<<"$line")
+  [[ "$result" =~ ^[0-9.]+$ ]] || { echo "bench: $what: no figure in: $out" >&2; exit 1; }
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -157,6 +184,37 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 load_after="$(uptime)"
+
+# ---------------------------------------------------------------- sweep
+# Throughput and p99 against pipeline depth, then against client count, for
+# SET and GET on each system; one line of sweep.dat per point, then the plots.
+depths=(1 4 16 64) fanout=(1 4 16 64)
+if [ $sweep = 1 ]; then
+  mkdir -p "$here/results"
+  dat="$here/results/sweep.dat"
+  echo "# test system axis x rps p50_ms p99_ms   ($(date -u '+%Y-%m-%d %H:%M UTC'))" >"$dat"
+  sweep_one() {  # test system axis pipeline clients
+    local p=${port[$2]} reqs=$n x=$4
+    [ "$3" = clients ] && x=$5
+    [ "$4" -gt 1 ] && reqs=$((n * 5))
+    [ "$5" -lt 4 ] && reqs=$((n / 4))  # one client at pipeline 1 is slow: keep it short
+    run_cmd "sweep $1 -P $4 -c $5 on $2" redis-benchmark -h 127.0.0.1 -p "$p" -t "${1,,}" -n "$reqs" \
+      -c "$5" -P "$4" -r 100000 -d 3 --csv
+    echo "$1 $2 $3 $x $result ${p50:-0} ${p99:-0}" >>"$dat"
+    printf 'bench: sweep %-3s %-8s %-8s %3s %12.0f req/s  p99 %s ms\n' "$1" "$2" "$3" "$x" "$result" "$p99"
+  }
+  for t in SET GET; do
+    for s in redis single cluster; do
+      for d in "${depths[@]}"; do sweep_one "$t" "$s" pipeline "$d" "$clients"; done
+      for k in "${fanout[@]}"; do sweep_one "$t" "$s" clients 1 "$k"; done
+    done
+  done
+  for t in SET GET; do
+    gnuplot -e "dat='$dat'; test='$t'; out='$here/results/sweep-${t,,}.png'; clients=$clients" \
+      "$here/sweep.gp"
+  done
+  load_after="$(uptime)"
+fi
 
 # ---------------------------------------------------------------- report
 mkdir -p "$here/results"
@@ -181,6 +239,22 @@ report="$here/results/latest.md"
     done
     echo "$line"
   done
+  if [ $sweep = 1 ]; then
+    echo
+    echo "One client's SET at pipeline 1 (redis-benchmark's percentiles, ms; ratio = Redis / sandstore):"
+    echo
+    echo "| system | p50 | p99 | redis/system p50 | redis/system p99 |"
+    echo "|---|---:|---:|---:|---:|"
+    for s in redis single cluster; do
+      awk -v s="$s" '$1 == "SET" && $3 == "clients" && $4 == 1 { v[$2 " 50"] = $6; v[$2 " 99"] = $7 }
+        END { a = v[s " 50"]; b = v[s " 99"]
+              printf "| %s | %.3f | %.3f | %.2f | %.2f |\n", s, a, b, a ? v["redis 50"] / a : 0,
+                     b ? v["redis 99"] / b : 0 }' "$dat"
+    done
+    echo
+    echo "Sweep (bench/results/sweep.dat): pipeline ${depths[*]} at $clients clients, clients ${fanout[*]} at pipeline 1;"
+    echo "plots bench/results/sweep-set.png, bench/results/sweep-get.png."
+  fi
   echo
   echo "Every round's figures (req/s):"
   echo

@@ -119,6 +119,10 @@ uint64_t ss_cluster_max_entry_size(const ss_cluster *c);
 void ss_cluster_propose(ss_cluster *c, const void *data, size_t len, ss_propose_cb cb, void *arg);
 /* cb is called exactly once (possibly before this returns). */
 void ss_cluster_read_barrier(ss_cluster *c, ss_read_cb cb, void *arg);
+/* Changes whenever the reads asked for so far can no longer share a barrier
+ * with later ones (the core has run): a caller may add work to a barrier it
+ * asked for only while this is what it was then. */
+uint64_t ss_cluster_read_round(const ss_cluster *c);
 
 bool ss_cluster_is_leader(const ss_cluster *c);
 uint64_t ss_cluster_leader_id(const ss_cluster *c);

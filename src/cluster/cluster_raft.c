@@ -273,7 +273,13 @@ void ss_cluster_run(ss_cluster *c)
     raft_ready rd;
     /* While received snapshot chunks wait for the disk the core is held
      * (ss_cluster_hold_core): its acknowledgements wait too. */
-    for (int rounds = 0; rounds < 64 && !c->core_held && raft_ready_get(c->r, &rd); rounds++) {
+    for (int rounds = 0; rounds < 64 && !c->core_held; rounds++) {
+        /* The core takes the batch's read index (leader) or sends its request
+         * (follower) here: reads arriving from now on need another. */
+        c->read_batch_open = false;
+        c->read_round++;
+        if (!raft_ready_get(c->r, &rd))
+            break;
         c->in_ready = true;
         cluster_conf_sync(c); /* before this ready's messages go to a new member */
         int rc = cluster_log_write(c, &rd);
@@ -588,6 +594,7 @@ void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)
     LINE("raft_log_busy_events:%llu", (unsigned long long)c->log_writes.busy_events);
     LINE("raft_oversized_dropped:%llu", (unsigned long long)c->oversized_dropped);
     LINE("raft_reads_confirmed:%llu", (unsigned long long)c->reads_confirmed);
+    LINE("raft_read_requests:%llu", (unsigned long long)c->read_requests);
     LINE("raft_invalid_messages:%llu", (unsigned long long)raft_status_get(c->r).invalid_messages);
     cluster_snap_info(c->snap, fn, arg);
     for (int i = 0; i < c->npeers; i++) {

@@ -117,9 +117,16 @@ struct ss_cluster {
 
     waiter *wait_head, *wait_tail;
     size_t nwaiting;
-    read_wait *reads;          /* ordered by ctx; ctx grows */
+    read_wait *reads;          /* ordered by ctx; ctx grows; reads of one batch share it */
     size_t reads_head, reads_len, reads_cap;
     uint64_t next_read_ctx;
+    /* The ReadIndex request reads join until the core next runs (a leader
+     * takes its read index then, a follower sends its request then): every
+     * read that arrived by then may use it (thesis §6.4). */
+    bool read_batch_open;
+    uint64_t read_batch_ctx;
+    uint64_t read_batch_term, read_batch_leader; /* the core's when the batch began */
+    uint64_t read_round;       /* counts the batches closed (ss_cluster_read_round) */
 
     peer_info peers[SS_MAX_PEERS];
     int npeers;
@@ -152,6 +159,7 @@ struct ss_cluster {
     uint64_t elections_started;
     uint64_t leader_changes;
     ss_hist apply_ns;
+    uint64_t read_requests;      /* ReadIndex requests made: one per batch of reads */
 };
 
 /* The driver's clock for deadlines (monotonic milliseconds). */

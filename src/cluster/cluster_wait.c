@@ -216,21 +216,43 @@ static void read_finish(read_wait *rw, int status)
     cb(rw->arg, status);
 }
 
+/*
+ * Every read that arrives before the core next runs joins one ReadIndex
+ * request: a leader takes one read index for all of them and confirms it with
+ * one heartbeat round, a follower asks its leader once for all of them. That
+ * is safe because the index is taken (leader) or asked for (follower) only
+ * when the core runs, after every read of the batch arrived, so each sees
+ * every write committed before it arrived (thesis §6.4). A batch begun under
+ * another term or leader is not joined: its request may be lost with them.
+ */
 int ss_cluster_read_start(ss_cluster *c, ss_read_cb cb, void *arg)
 {
     if (c->reloading)
         return SS_ENOLEADER; /* waits for the new core to know a leader */
+    int64_t deadline = ss_cluster_now_ms() + c->cfg->leader_wait_timeout + 4LL * c->cfg->election_timeout;
+    if (c->read_batch_open && c->read_batch_term == raft_term(c->r) &&
+        c->read_batch_leader == raft_leader(c->r) && c->reads_len > 0 &&
+        read_at(c, c->reads_len - 1)->ctx == c->read_batch_ctx) {
+        if (!reads_push(c, (read_wait){c->read_batch_ctx, 0, cb, arg, deadline}))
+            return SS_EBUSY;
+        return SS_OK;
+    }
     uint64_t ctx = c->next_read_ctx++;
     int rc = raft_read_index(c->r, ctx);
     if (rc != SS_OK)
         return rc;
-    read_wait rw = {ctx, 0, cb, arg, ss_cluster_now_ms() + c->cfg->leader_wait_timeout +
-                                           4LL * c->cfg->election_timeout};
-    if (!reads_push(c, rw))
+    c->read_requests++;
+    if (!reads_push(c, (read_wait){ctx, 0, cb, arg, deadline}))
         return SS_EBUSY; /* the core will answer a ctx nobody waits for: harmless */
+    c->read_batch_open = true;
+    c->read_batch_ctx = ctx;
+    c->read_batch_term = raft_term(c->r);
+    c->read_batch_leader = raft_leader(c->r);
     ss_cluster_kick(c);
     return SS_OK;
 }
+
+uint64_t ss_cluster_read_round(const ss_cluster *c) { return c->read_round; }
 
 void ss_cluster_read_barrier(ss_cluster *c, ss_read_cb cb, void *arg)
 {
@@ -257,34 +279,36 @@ void ss_cluster_read_barrier(ss_cluster *c, ss_read_cb cb, void *arg)
     w->len = 0;
 }
 
-static read_wait *find_read(ss_cluster *c, uint64_t ctx)
+/* The position of the first read of batch ctx, or reads_len. */
+static size_t find_batch(ss_cluster *c, uint64_t ctx)
 {
     size_t lo = 0, hi = c->reads_len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        read_wait *rw = read_at(c, mid);
-        if (rw->ctx == ctx)
-            return rw->cb ? rw : NULL;
-        if (rw->ctx < ctx)
+        if (read_at(c, mid)->ctx < ctx)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    return lo;
 }
 
 void ss_cluster_reads_answered(ss_cluster *c, const raft_read_result *res, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        read_wait *rw = find_read(c, res[i].ctx);
-        if (!rw)
-            continue;
-        if (res[i].status != SS_OK) {
-            read_finish(rw, res[i].status == SS_ENOTLEADER ? SS_ELEADERLOST : res[i].status);
-            continue;
+        for (size_t j = find_batch(c, res[i].ctx); j < c->reads_len; j++) {
+            read_wait *rw = read_at(c, j);
+            if (rw->ctx != res[i].ctx)
+                break;
+            if (!rw->cb)
+                continue;
+            if (res[i].status != SS_OK) {
+                read_finish(rw, res[i].status == SS_ENOTLEADER ? SS_ELEADERLOST : res[i].status);
+                continue;
+            }
+            c->reads_confirmed++;
+            rw->index = res[i].index;
         }
-        c->reads_confirmed++;
-        rw->index = res[i].index;
     }
     reads_trim(c);
 }
@@ -319,4 +343,6 @@ void ss_cluster_reads_fail_all(ss_cluster *c, int status)
             read_finish(rw, status);
     }
     c->reads_len = 0;
+    c->read_batch_open = false;
+    c->read_round++;
 }

@@ -54,6 +54,9 @@ struct ss_session {
      * and effects in the order the client sent them. */
     int pending;
     int pending_kind;
+    /* The read this session sent last, while the next read it sends may
+     * still join its barrier and reply (engine/read_barrier.c), else NULL. */
+    struct read_req *read_open;
 
     /* MULTI: commands queued until EXEC. */
     bool in_multi;

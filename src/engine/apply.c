@@ -14,11 +14,11 @@
 #define RAFT_CONF_NAME "conf"
 
 /* A reply produced for a client of this node, delivered after the commit. */
-typedef struct local_reply {
+struct local_reply {
     uint64_t seq;
     size_t off, len;
     size_t ev_mark;   /* the messages raised up to and including its entry */
-} local_reply;
+};
 
 /* Applies one entry in txn (or, when too_big, answers it as too big to apply
  * and runs nothing). Its reply, if a client of this node waits, is *mine. */
@@ -175,9 +175,15 @@ static int apply_batch(void *arg, const ss_applied_entry *entries, size_t n)
     ss_engine *e = arg;
     if (n == 0)
         return SS_OK;
-    local_reply *mine = malloc(sizeof *mine * n);
-    if (!mine)
-        return SS_ENOMEM;
+    /* Kept from batch to batch (it only grows to the largest batch's size). */
+    if (n > e->mine_cap) {
+        local_reply *grown = realloc(e->mine, sizeof *grown * n);
+        if (!grown)
+            return SS_ENOMEM;
+        e->mine = grown;
+        e->mine_cap = n;
+    }
+    local_reply *mine = e->mine;
     size_t from = 0, end = n, too_big = SIZE_MAX;
     int rc = SS_OK;
     while (from < n) {
@@ -196,7 +202,6 @@ static int apply_batch(void *arg, const ss_applied_entry *entries, size_t n)
         from = next;
         end = n;
     }
-    free(mine);
     if (rc != SS_OK)
         return rc;
     if (e->sweep_idle && !e->stopping) {

@@ -77,6 +77,9 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
 {
     if (s->blocked)
         return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
+    /* Only a read right after a read may join its request (read_barrier.c). */
+    read_req *open = s->read_open;
+    s->read_open = NULL;
     ss_dispatch_result busy;
     if (ss_busy_gate(e, s, a, out, &busy))
         return busy; /* a read-only script runs: held, or BUSY (script_busy.c) */
@@ -155,5 +158,6 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         return SS_DISPATCH_BLOCKED;
     if (ss_blocking_handles(cmd, a)) /* XREAD BLOCK: waits alone, as the pops */
         return s->pending > 0 ? SS_DISPATCH_BLOCKED : ss_blocking_start(e, s, a, out);
-    return ss_read_start(e, s, a, 1, false, out);
+    s->read_open = open;
+    return ss_read_start(e, s, a, 1, false, true, out);
 }

@@ -294,6 +294,7 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     e->boot_id = ss_engine_rand(e) | 1;
     e->max_entry = SS_ENGINE_MAX_ENTRY_DEFAULT;
     ss_buf_init(&e->scratch, 0);
+    ss_buf_init(&e->entry_buf, 0);
     ss_script_limits limits = ss_script_config_limits(e);
     e->lua_apply = ss_script_env_new(&limits);
     e->lua_read = ss_script_env_new(&limits);
@@ -361,6 +362,8 @@ static void free_after_close(uv_handle_t *h)
     ss_engine *e = h->data;
     if (--e->open_handles == 0) {
         ss_buf_release(&e->scratch);
+        ss_propose_release(e);
+        free(e->mine);
         ss_slowlog_release(&e->node);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);

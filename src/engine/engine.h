@@ -28,6 +28,10 @@ typedef struct ss_engine_hooks {
      * of `cookie`. Called exactly once per begin_async, on the loop thread,
      * possibly before dispatch returns. s->pending is already decremented. */
     void (*complete)(void *ctx, ss_session *s, void *cookie, const char *reply, size_t len);
+    /* One more command's reply will come in `cookie`'s, right after what is
+     * there (pipelined reads sharing a barrier), so the server counts it as in
+     * flight. Optional: without it every command has a place of its own. */
+    void (*join_async)(void *ctx, ss_session *s, void *cookie);
     /* CLIENT LIST / INFO clients / INFO server. */
     void (*client_list)(void *ctx, ss_buf *out);
     void (*info_clients)(void *ctx, ss_buf *out);
@@ -56,7 +60,8 @@ typedef struct ss_engine_hooks {
 
 typedef enum {
     SS_DISPATCH_DONE = 0,   /* the reply is in out */
-    SS_DISPATCH_ASYNC = 1,  /* hooks.begin_async was called; hooks.complete delivers the reply */
+    SS_DISPATCH_ASYNC = 1,  /* hooks.begin_async was called, or (a pipelined read) the reply joins
+                             * the session's last async one; hooks.complete delivers it */
     SS_DISPATCH_BLOCKED = 2 /* can't start until s->pending == 0: call again then, same command */
 } ss_dispatch_result;
 

@@ -15,6 +15,8 @@ enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 
 /* A write waiting for its entry to be applied on this node. */
 typedef struct ss_blocked ss_blocked;
+typedef struct propose_req propose_req;
+typedef struct local_reply local_reply;
 
 typedef struct pending_write {
     uint64_t seq;
@@ -79,6 +81,11 @@ struct ss_engine {
     struct ss_admin_call *admin_calls; /* RAFT.* forwarded to the leader, joins (admin_call.c) */
     struct join_state *join;           /* RAFT.CLUSTER JOIN or the join directive under way (join.c) */
     ss_hist commit_ns;    /* a client's write from proposal to its reply here (metrics.c) */
+    ss_buf entry_buf;     /* the entry being proposed (propose.c) */
+    propose_req *free_reqs;   /* propose.c's spare records */
+    size_t nfree_reqs;
+    local_reply *mine;        /* apply.c: the replies of a batch owed here */
+    size_t mine_cap;
 
     /* Lua: one environment touched only by applied entries (write scripts,
      * library loads), so its state follows the log on every node, and one
@@ -112,6 +119,7 @@ void ss_pending_expire(ss_engine *e, int64_t now_ms);
 void ss_pending_hurry_handed(ss_engine *e, int64_t deadline_ms);
 
 /* propose.c: a write becomes a log entry. */
+void ss_propose_release(ss_engine *e);
 ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                     uint8_t flags, ss_buf *out);
 /* Proposes a waiting blocking command again, for the same reply slot. */
@@ -123,9 +131,12 @@ void ss_write_propose_internal(ss_engine *e, const ss_args *cmd);
 void ss_engine_on_timer(uv_timer_t *t);
 void ss_engine_on_sweep(uv_idle_t *h);
 
-/* read_barrier.c: a read waits for ReadIndex, then runs. */
+/* read_barrier.c: a read waits for ReadIndex, then runs. A joinable read
+ * (a lone command, not WATCH) may share the request of the read its session
+ * sent just before, when ss_engine_dispatch ran nothing in between. */
+typedef struct read_req read_req;
 ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
-                                 bool multi, ss_buf *out);
+                                 bool multi, bool joinable, ss_buf *out);
 /* A blocked XREAD's read (blocking.c): its answer goes to
  * ss_blocking_on_read. *cookie NULL: the reply slot is reserved now. False
  * if out of memory (nothing started). */

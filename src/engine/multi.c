@@ -242,7 +242,7 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
     if (writes)
         r = ss_write_propose(e, s, cmds, n, SS_ENTRY_MULTI | (watched ? SS_ENTRY_WATCH : 0), out);
     else
-        r = ss_read_start(e, s, cmds, n, true, out);
+        r = ss_read_start(e, s, cmds, n, true, false, out);
     free(cmds);
     free(check);
     ss_multi_discard(s);
@@ -304,7 +304,7 @@ static ss_dispatch_result watch(ss_engine *e, ss_session *s, const ss_args *a, s
         s->watched[s->nwatched++] = (ss_watched_key){.db = s->db, .key = key, .klen = a->argvlen[i]};
         s->watched_bytes += 4 + 1 + 4 + a->argvlen[i] + 4 + SS_KEY_DIGEST_LEN;
     }
-    return ss_read_start(e, s, a, 1, false, out);
+    return ss_read_start(e, s, a, 1, false, false, out);
 }
 
 void ss_multi_watch_read(ss_exec_ctx *ctx, ss_session *s, const ss_args *a)

@@ -8,17 +8,73 @@
 
 /* --------------------------------------------------------------- propose */
 
-typedef struct propose_req {
+struct propose_req {
     ss_engine *e;
     uint64_t seq;
-} propose_req;
+    propose_req *next_free;
+};
+
+/* The cluster's callback usually runs before ss_cluster_propose returns, so
+ * a few records serve every write: they are kept for the next instead of
+ * freed (bounded). */
+#define FREE_REQS_MAX 64
+
+static propose_req *req_get(ss_engine *e, uint64_t seq)
+{
+    propose_req *req = e->free_reqs;
+    if (req) {
+        e->free_reqs = req->next_free;
+        e->nfree_reqs--;
+    } else if ((req = malloc(sizeof *req)) == NULL) {
+        return NULL;
+    }
+    *req = (propose_req){e, seq, NULL};
+    return req;
+}
+
+static void req_put(propose_req *req)
+{
+    ss_engine *e = req->e;
+    if (e->nfree_reqs >= FREE_REQS_MAX) {
+        free(req);
+        return;
+    }
+    req->next_free = e->free_reqs;
+    e->free_reqs = req;
+    e->nfree_reqs++;
+}
+
+void ss_propose_release(ss_engine *e)
+{
+    while (e->free_reqs) {
+        propose_req *req = e->free_reqs;
+        e->free_reqs = req->next_free;
+        free(req);
+    }
+    e->nfree_reqs = 0;
+    ss_buf_release(&e->entry_buf);
+}
+
+/* The buffer entries are encoded in, kept from one write to the next. */
+static ss_buf *entry_buf(ss_engine *e)
+{
+    ss_buf_reset(&e->entry_buf);
+    return &e->entry_buf;
+}
+
+static void entry_buf_done(ss_engine *e)
+{
+    if (e->entry_buf.cap > (64u << 10))
+        ss_buf_release(&e->entry_buf); /* a big write's memory is not kept */
+    ss_buf_reset(&e->entry_buf);
+}
 
 static void on_proposed(void *arg, int status)
 {
     propose_req *req = arg;
     ss_engine *e = req->e;
     pending_write *p = ss_pending_find(e, req->seq);
-    free(req);
+    req_put(req);
     if (p == NULL)
         return; /* already answered (timeout, shutdown) */
     if (status == SS_OK) {
@@ -71,17 +127,17 @@ ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *
         return SS_DISPATCH_DONE;
     }
     uint64_t seq = ++e->next_seq;
-    ss_buf b;
-    ss_buf_init(&b, 0);
-    if (encode(e, &b, seq, s->db, cmds, ncmds, flags) != SS_OK) {
-        ss_buf_release(&b);
+    ss_buf *b = entry_buf(e);
+    if (encode(e, b, seq, s->db, cmds, ncmds, flags) != SS_OK) {
+        entry_buf_done(e);
         ss_reply_err(out, RERR_INTERNAL, "out of memory encoding the entry");
         return SS_DISPATCH_DONE;
     }
-    propose_req *req = malloc(sizeof *req);
+    propose_req *req = req_get(e, seq);
     if (req == NULL || !ss_pending_add(e, seq, s, ss_clock_wall_ms() + write_timeout_ms(e))) {
-        free(req);
-        ss_buf_release(&b);
+        if (req)
+            req_put(req);
+        entry_buf_done(e);
         ss_reply_err(out, RERR_BUSY);
         return SS_DISPATCH_DONE;
     }
@@ -89,10 +145,9 @@ ss_dispatch_result ss_write_propose(ss_engine *e, ss_session *s, const ss_args *
      * record must exist before the cluster can possibly answer. */
     ss_pending_last(e)->cookie = ss_engine_begin_async(e, s, KIND_WRITE);
     e->node.stats.writes_proposed++;
-    req->e = e;
-    req->seq = seq;
-    ss_cluster_propose(e->cluster, ss_buf_data(&b), ss_buf_len(&b), on_proposed, req);
-    ss_buf_release(&b);
+    /* The cluster copies the entry (its callback may run before this returns). */
+    ss_cluster_propose(e->cluster, ss_buf_data(b), ss_buf_len(b), on_proposed, req);
+    entry_buf_done(e);
     return SS_DISPATCH_ASYNC;
 }
 
@@ -101,23 +156,21 @@ bool ss_write_propose_again(ss_engine *e, ss_session *s, void *cookie, const ss_
     if (e->stopping)
         return false;
     uint64_t seq = ++e->next_seq;
-    ss_buf buf;
-    ss_buf_init(&buf, 0);
-    propose_req *req = malloc(sizeof *req);
-    if (!req || encode(e, &buf, seq, db, a, 1, 0) != SS_OK ||
+    ss_buf *buf = entry_buf(e);
+    propose_req *req = req_get(e, seq);
+    if (!req || encode(e, buf, seq, db, a, 1, 0) != SS_OK ||
         !ss_pending_add(e, seq, s, ss_clock_wall_ms() + write_timeout_ms(e))) {
-        free(req);
-        ss_buf_release(&buf);
+        if (req)
+            req_put(req);
+        entry_buf_done(e);
         return false;
     }
     pending_write *p = ss_pending_last(e);
     p->cookie = cookie; /* the reply slot the client has waited on since it blocked */
     p->block = b;
     e->node.stats.writes_proposed++;
-    req->e = e;
-    req->seq = seq;
-    ss_cluster_propose(e->cluster, ss_buf_data(&buf), ss_buf_len(&buf), on_proposed, req);
-    ss_buf_release(&buf);
+    ss_cluster_propose(e->cluster, ss_buf_data(buf), ss_buf_len(buf), on_proposed, req);
+    entry_buf_done(e);
     return true;
 }
 
@@ -126,24 +179,22 @@ static void on_internal_proposed(void *arg, int status)
     propose_req *req = arg;
     if (status != SS_OK && req->seq == req->e->expire_seq)
         req->e->expire_in_flight = false;
-    free(req);
+    req_put(req);
 }
 
 void ss_write_propose_internal(ss_engine *e, const ss_args *cmd)
 {
     uint64_t seq = ++e->next_seq;
-    ss_buf b;
-    ss_buf_init(&b, 0);
-    propose_req *req = malloc(sizeof *req);
-    if (!req || encode(e, &b, seq, 0, cmd, 1, 0) != SS_OK) {
-        free(req);
-        ss_buf_release(&b);
+    ss_buf *b = entry_buf(e);
+    propose_req *req = req_get(e, seq);
+    if (!req || encode(e, b, seq, 0, cmd, 1, 0) != SS_OK) {
+        if (req)
+            req_put(req);
+        entry_buf_done(e);
         return;
     }
-    req->e = e;
-    req->seq = seq;
     e->expire_seq = seq;
-    ss_cluster_propose(e->cluster, ss_buf_data(&b), ss_buf_len(&b), on_internal_proposed, req);
-    ss_buf_release(&b);
+    ss_cluster_propose(e->cluster, ss_buf_data(b), ss_buf_len(b), on_internal_proposed, req);
+    entry_buf_done(e);
 }
 

@@ -120,7 +120,7 @@ ss_dispatch_result ss_script_route(ss_engine *e, ss_session *s, const ss_args *i
         return SS_DISPATCH_BLOCKED;
     if (write)
         return ss_write_propose(e, s, internal, 1, 0, out);
-    return ss_read_start(e, s, internal, 1, false, out);
+    return ss_read_start(e, s, internal, 1, false, false, out);
 }
 
 static ss_dispatch_result eval_command(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,

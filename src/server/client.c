@@ -13,6 +13,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void process_input(ss_client *c);
 static void flush_output(ss_client *c);
 static void tls_pump(ss_client *c);
+static void slot_free(ss_server *srv, reply_slot *s);
 
 /* TLS: ciphertext is read into tls_in in pieces of this size; tls_out takes
  * encrypted replies up to about this much before the socket must drain it. */
@@ -88,8 +89,7 @@ static void free_client(ss_client *c)
     while (c->slots_head) {
         reply_slot *s = c->slots_head;
         c->slots_head = s->next;
-        ss_buf_release(&s->buf);
-        free(s);
+        slot_free(srv, s);
     }
     ss_engine_session_release(c->srv->engine, &c->session);
     resp_parser_free(c->parser);
@@ -290,11 +290,43 @@ void ss_client_ready(ss_client *c)
     srv->ready = c;
 }
 
+/* Every async command takes a slot and gives it back within a round trip:
+ * spare ones are kept (a bounded number) rather than freed. */
+#define FREE_SLOTS_MAX 1024
+
+static void slot_free(ss_server *srv, reply_slot *s)
+{
+    if (s->buf.cap > 0 || srv->nfree_slots >= FREE_SLOTS_MAX) {
+        ss_buf_release(&s->buf);
+        free(s);
+        return;
+    }
+    s->next = srv->free_slots;
+    srv->free_slots = s;
+    srv->nfree_slots++;
+}
+
+void ss_client_slots_release(ss_server *srv)
+{
+    while (srv->free_slots) {
+        reply_slot *s = srv->free_slots;
+        srv->free_slots = s->next;
+        free(s);
+    }
+    srv->nfree_slots = 0;
+}
+
 static reply_slot *slot_new(ss_client *c, bool done)
 {
-    reply_slot *s = calloc(1, sizeof *s);
-    if (!s)
+    ss_server *srv = c->srv;
+    reply_slot *s = srv->free_slots;
+    if (s) {
+        srv->free_slots = s->next;
+        srv->nfree_slots--;
+        *s = (reply_slot){0};
+    } else if ((s = calloc(1, sizeof *s)) == NULL) {
         abort(); /* the loop's small allocations do not fail gracefully */
+    }
     ss_buf_init(&s->buf, 0);
     s->done = done;
     if (c->slots_tail)
@@ -308,7 +340,15 @@ static reply_slot *slot_new(ss_client *c, bool done)
 void *ss_client_begin_async(ss_client *c)
 {
     c->slots_waiting++;
-    return slot_new(c, false);
+    reply_slot *s = slot_new(c, false);
+    s->ncmds = 1;
+    return s;
+}
+
+void ss_client_join_async(ss_client *c, reply_slot *slot)
+{
+    c->slots_waiting++;
+    slot->ncmds++;
 }
 
 static void pop_head_slot(ss_client *c)
@@ -318,8 +358,7 @@ static void pop_head_slot(ss_client *c)
     c->slots_head = s->next;
     if (!c->slots_head)
         c->slots_tail = NULL;
-    ss_buf_release(&s->buf);
-    free(s);
+    slot_free(c->srv, s);
 }
 
 /* Moves finished replies at the head of the queue into the output. */
@@ -334,7 +373,7 @@ static void drain_slots(ss_client *c)
 void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len)
 {
     slot->done = true;
-    c->slots_waiting--;
+    c->slots_waiting -= slot->ncmds;
     if (c->closing) {
         /* Nothing more goes out: keep no reply. */
         ss_client_maybe_free(c);
@@ -345,7 +384,7 @@ void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_
         ss_client_close_for_output(c, "a reply past the hard limit");
         return;
     }
-    ss_client_note_async_reply(c, len);
+    ss_client_note_async_reply(c, slot->ncmds > 1 ? len / slot->ncmds : len);
     if (slot == c->slots_head) {
         /* The usual case: the reply is next in line, one copy straight out. */
         ss_buf_append(&c->out, reply, len);

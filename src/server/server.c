@@ -34,6 +34,12 @@ static void hook_complete(void *ctx, ss_session *s, void *cookie, const char *re
     ss_client_complete(client_of(s), cookie, reply, len);
 }
 
+static void hook_join_async(void *ctx, ss_session *s, void *cookie)
+{
+    (void)ctx;
+    ss_client_join_async(client_of(s), cookie);
+}
+
 static size_t hook_reply_limit(void *ctx, ss_session *s)
 {
     (void)ctx;
@@ -215,6 +221,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .ctx = srv,
         .begin_async = hook_begin_async,
         .complete = hook_complete,
+        .join_async = hook_join_async,
         .reply_limit = hook_reply_limit,
         .client_list = hook_client_list,
         .info_clients = hook_info_clients,
@@ -385,5 +392,6 @@ void ss_server_free(ss_server *srv)
     if (srv == NULL)
         return;
     ss_tls_ctx_free(srv->tls);
+    ss_client_slots_release(srv);
     free(srv);
 }

@@ -11,6 +11,7 @@
 typedef struct reply_slot {
     struct reply_slot *next;
     bool done;
+    uint32_t ncmds;             /* the commands whose replies it waits for */
     ss_buf buf;
 } reply_slot;
 
@@ -62,6 +63,8 @@ typedef struct auth_addr {
 
 struct ss_server {
     uv_loop_t *loop;
+    reply_slot *free_slots;     /* spare reply slots (client.c), at most FREE_SLOTS_MAX */
+    size_t nfree_slots;
     ss_config *cfg;
     ss_engine *engine;
     uv_tcp_t listener;          /* port, unless 0 */
@@ -100,6 +103,10 @@ void ss_client_close(ss_client *c);
 void ss_client_ready(ss_client *c);           /* queue for the next check pass */
 void ss_client_run_ready(ss_client *c);       /* resume, process input, flush */
 void *ss_client_begin_async(ss_client *c);
+/* Frees the spare reply slots (server close). */
+void ss_client_slots_release(ss_server *srv);
+/* One more command's reply will arrive in slot (engine hook join_async). */
+void ss_client_join_async(ss_client *c, reply_slot *slot);
 void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_t len);
 void ss_client_maybe_free(ss_client *c);
 void ss_client_push(ss_client *c, const char *data, size_t len);

@@ -62,6 +62,106 @@ Test(cluster, a_write_at_any_node_is_readable_at_every_node)
     freeReplyObject(r);
 }
 
+/* Pipelines 64 GETs of r:0..63 on one connection to node i and checks every
+ * reply; returns how many ReadIndex requests node i made for them. */
+static long long pipelined_reads(h_cluster *c, int i)
+{
+    enum { N = 64 };
+    long long before = hc_info_int(c, i, "raft_read_requests");
+    long long confirmed = hc_info_int(c, i, "raft_reads_confirmed");
+    cr_assert_geq(before, 0, "node %d: INFO raft has raft_read_requests", i + 1);
+    redisContext *ctx = h_connect(&c->nodes[i]);
+    cr_assert_not_null(ctx);
+    for (int k = 0; k < N; k++)
+        redisAppendCommand(ctx, "GET r:%d", k);
+    for (int k = 0; k < N; k++) {
+        redisReply *r = NULL;
+        cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK, "node %d: reply %d", i + 1, k);
+        char want[16];
+        snprintf(want, sizeof want, "v%d", k);
+        cr_expect(r->type == REDIS_REPLY_STRING && !strcmp(r->str, want), "node %d: GET r:%d: %s", i + 1,
+                  k, r->str ? r->str : "(not a string)");
+        freeReplyObject(r);
+    }
+    redisFree(ctx);
+    cr_expect_geq(hc_info_int(c, i, "raft_reads_confirmed") - confirmed, 1,
+                  "node %d: the reads passed a confirmed barrier", i + 1);
+    return hc_info_int(c, i, "raft_read_requests") - before;
+}
+
+/* A pipeline's reads arrive in one piece of input here, so they share one
+ * ReadIndex request: one heartbeat round on the leader, one question to the
+ * leader from a follower, instead of one each (a few if the input came in
+ * pieces; 64 before reads were batched). */
+Test(cluster, a_pipeline_of_reads_shares_one_read_index_request)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0, "no leader elected");
+    for (int k = 0; k < 64; k++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "r:%d", k);
+        snprintf(val, sizeof val, "v%d", k);
+        cr_assert(hc_set_retry(&cl, leader, key, val, 10000), "SET %s", key);
+    }
+    long long on_leader = pipelined_reads(&cl, leader);
+    long long on_follower = pipelined_reads(&cl, (leader + 1) % 3);
+    cr_expect(on_leader >= 1 && on_leader <= 4, "leader: %lld ReadIndex requests for 64 reads", on_leader);
+    cr_expect(on_follower >= 1 && on_follower <= 4, "follower: %lld ReadIndex requests for 64 reads",
+              on_follower);
+}
+
+/* Reads that share a request still answer in the order sent, around the
+ * commands between them: a PING's reply, a SELECT's db, a write. */
+static void mixed_pipeline(h_cluster *c, int i)
+{
+    static const char *const cmds[][3] = {
+        {"GET", "r:0", "v0"}, {"GET", "r:1", "v1"}, {"PING", NULL, "PONG"}, {"GET", "r:2", "v2"},
+        {"ECHO", "e", "e"}, {"GET", "r:3", "v3"}, {"SELECT", "1", "OK"}, {"GET", "r:4", NULL},
+        {"SELECT", "0", "OK"}, {"GET", "r:5", "v5"}, {"SET", "r:6", "OK"}, {"GET", "r:6", "r:6"},
+        {"GET", "r:7", "v7"},
+    };
+    enum { N = sizeof cmds / sizeof cmds[0] };
+    redisContext *ctx = h_connect(&c->nodes[i]);
+    cr_assert_not_null(ctx);
+    for (int k = 0; k < N; k++) {
+        if (!strcmp(cmds[k][0], "SET"))
+            redisAppendCommand(ctx, "SET %s %s", cmds[k][1], cmds[k][1]);
+        else if (cmds[k][1])
+            redisAppendCommand(ctx, "%s %s", cmds[k][0], cmds[k][1]);
+        else
+            redisAppendCommand(ctx, "%s", cmds[k][0]);
+    }
+    for (int k = 0; k < N; k++) {
+        redisReply *r = NULL;
+        cr_assert_eq(redisGetReply(ctx, (void **)&r), REDIS_OK, "node %d: reply %d", i + 1, k);
+        if (cmds[k][2] == NULL)
+            cr_expect_eq(r->type, REDIS_REPLY_NIL, "node %d: %s %s in db 1", i + 1, cmds[k][0], cmds[k][1]);
+        else
+            cr_expect(r->str && !strcmp(r->str, cmds[k][2]), "node %d: %s %s: want %s, got %s", i + 1,
+                      cmds[k][0], cmds[k][1] ? cmds[k][1] : "", cmds[k][2], r->str ? r->str : "(none)");
+        freeReplyObject(r);
+    }
+    redisFree(ctx);
+}
+
+Test(cluster, pipelined_reads_answer_in_order_around_other_commands)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0, "no leader elected");
+    for (int k = 0; k < 8; k++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "r:%d", k);
+        snprintf(val, sizeof val, "v%d", k);
+        cr_assert(hc_set_retry(&cl, leader, key, val, 10000), "SET %s", key);
+    }
+    mixed_pipeline(&cl, leader);
+    mixed_pipeline(&cl, (leader + 1) % 3);
+}
+
 Test(cluster, redirect_mode_answers_moved_with_the_keys_slot_and_the_leaders_address)
 {
     hc_init(&cl, 3, "--follower-mode redirect");
