@@ -18,6 +18,10 @@ int store_leveldb_err(char *errmsg, int code, const char *what, char *lerr)
     return code;
 }
 
+/* LevelDB's options: measured against a larger write buffer, 16 KiB blocks,
+ * no compression, a shorter restart interval and bigger files with the
+ * record cache on, none of which did better than these beyond the noise
+ * (README, "Record cache, LevelDB options and memory"). */
 void ss_store_options_init(ss_store_options *opts)
 {
     opts->cache_bytes = 64u << 20;
