@@ -148,7 +148,11 @@ static int start(node *n, char *errmsg)
         return rc;
     /* The store holds the applied state; the engine runs commands over it and
      * is the cluster's state machine; the server is the engine's connections. */
-    if ((rc = ss_store_open(n->cfg.dir, NULL, &n->store, errmsg)) != SS_OK)
+    ss_store_options so;
+    ss_store_options_init(&so);
+    so.record_cache_bytes =
+        n->cfg.keyspace_cache_size ? (size_t)n->cfg.keyspace_cache_size : SS_STORE_CACHE_OFF;
+    if ((rc = ss_store_open(n->cfg.dir, &so, &n->store, errmsg)) != SS_OK)
         return ss_errwrap(errmsg, rc, "open store in '%s'", n->cfg.dir);
     if ((rc = ss_engine_new(n->loop, &n->cfg, n->store, &n->engine, errmsg)) != SS_OK)
         return rc;

@@ -146,6 +146,7 @@ void ss_info_reset(ss_node *node)
     st->error_replies = 0;
     st->last_cmds = 0;
     memset(st->ops, 0, sizeof st->ops);
+    ss_store_cache_stats_reset(node->store);
 }
 
 /* ---------------------------------------------------------- sampling */
@@ -303,7 +304,7 @@ static void section_stats(ss_node *node, ss_buf *b)
                    "rejected_connections:%llu\r\nexpired_keys:%llu\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
                    "keyspace_hits:%llu\r\nkeyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
                    "total_forks:0\r\ntotal_error_replies:%llu\r\nwrites_proposed:%llu\r\n"
-                   "writes_applied:%llu\r\nreads_served:%llu\r\npending_writes:%llu\r\npending_reads:%llu\r\n\r\n",
+                   "writes_applied:%llu\r\nreads_served:%llu\r\npending_writes:%llu\r\npending_reads:%llu\r\n",
                    (unsigned long long)cs.connections_received, (unsigned long long)st->commands_processed,
                    (unsigned long long)mean(in->ops), (unsigned long long)cs.net_input_bytes,
                    (unsigned long long)cs.net_output_bytes, (double)mean(in->in) / 1024,
@@ -313,6 +314,17 @@ static void section_stats(ss_node *node, ss_buf *b)
                    (unsigned long long)st->writes_proposed, (unsigned long long)st->writes_applied,
                    (unsigned long long)st->reads_served, (unsigned long long)st->pending_writes,
                    (unsigned long long)st->pending_reads);
+    /* The store's record cache (keyspace-cache-size): point reads it answered
+     * and those that went to LevelDB. */
+    ss_store_cache_stats kc;
+    ss_store_cache_stats_get(node->store, &kc);
+    ss_buf_appendf(b,
+                   "keyspace_cache_hits:%llu\r\nkeyspace_cache_misses:%llu\r\n"
+                   "keyspace_cache_evictions:%llu\r\nkeyspace_cache_keys:%llu\r\n"
+                   "keyspace_cache_bytes:%llu\r\nkeyspace_cache_max_bytes:%llu\r\n\r\n",
+                   (unsigned long long)kc.hits, (unsigned long long)kc.misses,
+                   (unsigned long long)kc.evictions, (unsigned long long)kc.keys,
+                   (unsigned long long)kc.bytes, (unsigned long long)kc.capacity);
 }
 
 static void tv(ss_buf *b, const char *name, struct timeval t)

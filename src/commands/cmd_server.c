@@ -114,9 +114,12 @@ static void configSetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_
     }
     for (int i = 2; i < a->argc; i += 2) {
         char *val = a->argv[i + 1];
-        if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) == SS_OK &&
-            !strcasecmp(a->argv[i], "loglevel"))
+        if (ss_config_set(node->cfg, a->argv[i], 1, &val, NULL) != SS_OK)
+            continue;
+        if (!strcasecmp(a->argv[i], "loglevel"))
             ss_log_set_level((ss_log_level)node->cfg->loglevel);
+        else if (!strcasecmp(a->argv[i], "keyspace-cache-size") && node->store != NULL)
+            ss_store_set_cache_size(node->store, (size_t)node->cfg->keyspace_cache_size);
     }
     if (tls_arg && !tls_reload(node, a, old))
         ss_reply_err(out, RERR_CONFIG_BAD, tls_arg, "Unable to update TLS configuration. Check server logs.");

@@ -117,6 +117,8 @@ static const directive directives[] = {
     {"snapshot-max-chunk-bytes", T_MEM, OFF(snapshot_max_chunk_bytes), "16mb", 1024 * 1024, 1LL << 30, NULL, true},
     {"raft-segment-size", T_MEM, OFF(raft_segment_size), "64mb", 64 * 1024, 1LL << 40, NULL, false},
     {"raft-log-max-pending", T_MEM, OFF(raft_log_max_pending), "1gb", 64 * 1024, LL_MAX, NULL, false},
+    /* The store's cache of hot key records in front of LevelDB; 0 = off. */
+    {"keyspace-cache-size", T_MEM, OFF(keyspace_cache_size), "64mb", 0, 1LL << 40, NULL, true},
     /* Scripts (EVAL, FCALL): the budget of a write script travels in its log
      * entry, so every node stops it at the same instruction. */
     {"script-max-instructions", T_MEM, OFF(script_max_instructions), "10000000", 1000, LL_MAX, NULL, true},

@@ -104,6 +104,7 @@ typedef struct ss_config {
     long long snapshot_max_chunk_bytes; /* largest snapshot chunk a follower accepts */
     long long raft_segment_size;    /* bytes per raft log segment file */
     long long raft_log_max_pending; /* log bytes waiting for the disk before proposals get -BUSY */
+    long long keyspace_cache_size;  /* bytes of the store's record cache (store/kcache.h); 0 = off */
     /* Keyspace notifications. */
     int notify_keyspace_events;     /* SS_CONFIG_NOTIFY_* bits; 0 = none */
     /* Scripts. */

@@ -351,6 +351,14 @@ int ss_store_adopt(ss_store *s, ss_store_staged *st, ss_store_retired **old, cha
     SWAP(s->opts, n->opts);
     SWAP(s->cache, n->cache);
     SWAP(s->filter, n->filter);
+    /* The record cache describes its database: the staged one's (empty or
+     * filled from the staged records only) comes along, keeping this store's
+     * capacity and counters; the old one is freed with the old database. */
+    SWAP(s->kc, n->kc);
+    kcache_resize(&s->kc, n->kc.capacity);
+    s->kc.hits = n->kc.hits;
+    s->kc.misses = n->kc.misses;
+    s->kc.evictions = n->kc.evictions;
     SWAP(s->path, n->path);
     SWAP(s->applied_index, n->applied_index);
     SWAP(s->applied_term, n->applied_term);

@@ -30,7 +30,12 @@ typedef struct {
     size_t write_buffer_bytes; /* LevelDB memtable size; 0 = default (16 MiB) */
     int bloom_bits_per_key;    /* bloom filter; 0 = default (10), negative = off */
     size_t max_txn_bytes;      /* cap on one txn's pending writes; 0 = default (1 GiB) */
+    /* The record cache in front of LevelDB's point reads (store/kcache.h);
+     * 0 = default (64 MiB), SS_STORE_CACHE_OFF = none. */
+    size_t record_cache_bytes;
 } ss_store_options;
+
+#define SS_STORE_CACHE_OFF SIZE_MAX
 
 /* Fills opts with the defaults. */
 void ss_store_options_init(ss_store_options *opts);
@@ -69,6 +74,23 @@ uint64_t ss_store_memory_usage(ss_store *s);
 /* Bytes of LevelDB's table files, summed from its in-memory file list (no
  * disk access: the loop thread may ask); the write-ahead log not included. */
 uint64_t ss_store_disk_bytes(ss_store *s);
+
+/* Sets the record cache's capacity in bytes (keyspace-cache-size), evicting
+ * down to it at once; 0 empties and disables it. */
+void ss_store_set_cache_size(ss_store *s, size_t bytes);
+
+typedef struct {
+    uint64_t hits;       /* point reads answered by the cache */
+    uint64_t misses;     /* point reads that went to LevelDB */
+    uint64_t evictions;  /* entries dropped to stay within the capacity */
+    uint64_t keys;       /* entries held (negative ones included) */
+    uint64_t bytes;      /* bytes charged, never above capacity */
+    uint64_t capacity;
+} ss_store_cache_stats;
+
+void ss_store_cache_stats_get(const ss_store *s, ss_store_cache_stats *out);
+/* Zeroes hits, misses and evictions (CONFIG RESETSTAT). */
+void ss_store_cache_stats_reset(ss_store *s);
 
 /*
  * A consistent point-in-time view of every key in the store (all internal

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "common/fsutil.h"
+#include "store/kcache.h"
 #include "store/keys.h"
 #include "store/overlay.h"
 #include "store/store.h"
@@ -32,6 +33,9 @@ struct ss_store {
     uint64_t applied_index;
     uint64_t applied_term;             /* 0: unknown (written by an older version) */
     size_t max_txn_bytes;
+    /* Committed records of the hot keys (store/kcache.h): tied to db, swapped
+     * with it by ss_store_adopt. */
+    kcache kc;
     ss_txn *writer;                    /* the txn holding pending writes, if any */
     ss_txn *spare;                     /* a finished txn kept for reuse */
     int open_txns;
@@ -67,6 +71,18 @@ struct ss_txn {
 
 /* The read options of txn's iterators: its view's, the sweep's or the store's. */
 leveldb_readoptions_t *txn_iter_ropts(const ss_txn *txn);
+
+/* Whether point reads of key go through the record cache: key metadata,
+ * collection sub-keys and aux records. The store's own records, the counters
+ * (mirrored in ss_store anyway), the expiry index and the garbage queues are
+ * only scanned or written, so they stay out of it. */
+static inline bool store_cacheable(const void *key, size_t klen)
+{
+    if (klen == 0)
+        return false;
+    unsigned char r = *(const unsigned char *)key;
+    return r == SS_KP_META || r == SS_KP_SUB || r == SS_KP_AUX;
+}
 
 /* Commits without touching the applied index (the sweeper's path). */
 int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,

@@ -157,6 +157,27 @@ static void put_u64(leveldb_writebatch_t *batch, const char *key, size_t klen, u
     leveldb_writebatch_put(batch, key, klen, b, 8);
 }
 
+/* After a commit: every cached record the batch wrote takes its new value
+ * (puts also add the key: it is likely read next); a delete marks a key
+ * absent only if it was cached, so that deletes do not push the hot keys
+ * out. A bulk txn (a sweep) adds nothing and forgets what it deletes. */
+static void update_cache(ss_txn *txn)
+{
+    kcache *kc = &txn->s->kc;
+    if (kc->capacity == 0)
+        return;
+    for (ov_node *n = overlay_first(&txn->ov); n != NULL; n = ov_next(n)) {
+        if (!store_cacheable(ov_key(n), n->klen))
+            continue;
+        if (n->dead && txn->bulk)
+            kcache_del(kc, ov_key(n), n->klen);
+        else if (n->dead)
+            kcache_set(kc, ov_key(n), n->klen, NULL, 0, false);
+        else
+            kcache_set(kc, ov_key(n), n->klen, n->val ? n->val : "", n->vlen, !txn->bulk);
+    }
+}
+
 int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
                         uint64_t applied_term, char *errmsg)
 {
@@ -189,10 +210,13 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
     leveldb_write(s->db, s->wopts, batch, &lerr);
     leveldb_writebatch_destroy(batch);
     if (lerr != NULL) {
+        /* Nothing should have been written, but the cache need not bet on it. */
+        kcache_clear(&s->kc);
         int rc = store_leveldb_err(errmsg, SS_EIO, "commit", lerr);
         txn_end(txn);
         return rc;
     }
+    update_cache(txn);
     if (set_index) {
         s->applied_index = applied_index;
         if (applied_term != 0)
@@ -260,14 +284,46 @@ int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char
         val->len = n->vlen;
         return SS_OK;
     }
+    ss_store *s = txn->s;
+    /* A view (a read-only script's, on its own thread) reads LevelDB's
+     * snapshot of its begin: the cache holds the newest state and belongs
+     * to the loop thread. */
+    bool cacheable = txn->view_ropts == NULL && store_cacheable(key, klen);
+    if (cacheable) {
+        /* The cache answers for the committed state, as LevelDB would. The
+         * caller gets a copy: a later miss may evict the entry while the
+         * value is still in use. */
+        const char *cv = NULL;
+        size_t cvlen = 0;
+        switch (kcache_get(&s->kc, key, klen, &cv, &cvlen)) {
+        case KC_ABSENT:
+            return SS_ENOTFOUND;
+        case KC_HIT: {
+            char *copy = malloc(cvlen ? cvlen : 1);
+            if (copy == NULL)
+                return SS_ENOMEM;
+            memcpy(copy, cv, cvlen);
+            *to_free = copy; /* leveldb_free is free */
+            val->data = copy;
+            val->len = cvlen;
+            return SS_OK;
+        }
+        case KC_MISS:
+            break;
+        }
+    }
     char *lerr = NULL;
     size_t vlen = 0;
-    char *v = leveldb_get(txn->s->db, txn->view_ropts ? txn->view_ropts : txn->s->ropts, key, klen, &vlen, &lerr);
+    char *v = leveldb_get(s->db, txn->view_ropts ? txn->view_ropts : s->ropts, key, klen, &vlen, &lerr);
     if (lerr != NULL) {
         LOG_WARNING("store: get: %s", lerr);
         leveldb_free(lerr);
         return SS_EIO;
     }
+    /* A sweep's reads do not displace the hot set (as its iterators skip
+     * LevelDB's block cache). */
+    if (cacheable && !txn->bulk)
+        kcache_set(&s->kc, key, klen, v, vlen, true);
     if (v == NULL)
         return SS_ENOTFOUND;
     *to_free = v;

@@ -12,7 +12,9 @@
  * A txn reads the latest committed state plus its own pending writes (puts
  * and deletes), and commits them together with the Raft index they apply as
  * one atomic LevelDB batch (sync=false). A read-only use (begin, reads,
- * abort) allocates nothing beyond LevelDB's own copy of the values read.
+ * abort) allocates nothing beyond one copy of each value read. Point reads
+ * of committed records go through the store's record cache (store/kcache.h)
+ * before LevelDB; commits keep it exact.
  *
  * Any number of txns may be open, but only one at a time may hold pending
  * writes (the apply path): a write from a second txn fails with SS_EBUSY.

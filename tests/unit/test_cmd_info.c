@@ -184,3 +184,53 @@ Test(info, latency_has_no_events_to_report)
     cr_expect_str_eq(ct_dispatch("LATENCY HISTORY command"), "*0\r\n");
     cr_expect_str_eq(ct_dispatch("LATENCY RESET"), ":0\r\n");
 }
+
+/* The value of an INFO field in text, -1 if missing. */
+static long long info_field(const char *text, const char *name)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, "\r\n%s:", name);
+    const char *p = strstr(text, needle);
+    return p ? atoll(p + strlen(needle)) : -1;
+}
+
+Test(info, keyspace_cache_counts_its_hits_and_config_set_resizes_it)
+{
+    ct_run("SET k v");
+    CT_EXPECT("GET k", "$1\r\nv\r\n");
+    CT_EXPECT("GET k", "$1\r\nv\r\n");
+    char *r = dispatch("INFO stats");
+    cr_expect_geq(info_field(r, "keyspace_cache_hits"), 2, "%s", r);
+    cr_expect_geq(info_field(r, "keyspace_cache_misses"), 0, "%s", r);
+    cr_expect_gt(info_field(r, "keyspace_cache_keys"), 0, "%s", r);
+    cr_expect_gt(info_field(r, "keyspace_cache_bytes"), 0, "%s", r);
+    cr_expect_eq(info_field(r, "keyspace_cache_max_bytes"), 64 << 20, "%s", r);
+    free(r);
+
+    cr_expect_str_eq(ct_dispatch("CONFIG SET keyspace-cache-size 0"), "+OK\r\n");
+    cr_expect_str_eq(ct_dispatch("CONFIG GET keyspace-cache-size"),
+                     "*2\r\n$19\r\nkeyspace-cache-size\r\n$1\r\n0\r\n");
+    r = dispatch("INFO stats");
+    cr_expect_eq(info_field(r, "keyspace_cache_max_bytes"), 0, "%s", r);
+    cr_expect_eq(info_field(r, "keyspace_cache_keys"), 0, "%s", r);
+    long long hits = info_field(r, "keyspace_cache_hits");
+    free(r);
+    CT_EXPECT("GET k", "$1\r\nv\r\n");
+    r = dispatch("INFO stats");
+    cr_expect_eq(info_field(r, "keyspace_cache_hits"), hits, "off: nothing answered, %s", r);
+    free(r);
+
+    cr_expect_str_eq(ct_dispatch("CONFIG SET keyspace-cache-size 1mb"), "+OK\r\n");
+    CT_EXPECT("GET k", "$1\r\nv\r\n");
+    CT_EXPECT("GET k", "$1\r\nv\r\n");
+    r = dispatch("INFO stats");
+    cr_expect_eq(info_field(r, "keyspace_cache_max_bytes"), 1 << 20, "%s", r);
+    cr_expect_gt(info_field(r, "keyspace_cache_hits"), hits, "%s", r);
+    free(r);
+    cr_expect(strncmp(ct_dispatch("CONFIG SET keyspace-cache-size lots"), "-ERR", 4) == 0);
+
+    free(dispatch("CONFIG RESETSTAT"));
+    r = dispatch("INFO stats");
+    cr_expect_eq(info_field(r, "keyspace_cache_hits"), 0, "%s", r);
+    free(r);
+}
