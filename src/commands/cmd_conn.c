@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "commands/client_cmds.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
@@ -363,6 +364,7 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     s->proto = RESP2;
     s->name[0] = '\0';
     s->readonly = false;
+    s->no_evict = false;
     if (node->cfg->requirepass[0])
         s->authenticated = false;
     resp_add_simple(out, "RESET");
@@ -378,6 +380,10 @@ static const ss_command client_subcommands[] = {
     SS_LOCAL("client|no-evict", 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
     SS_LOCAL("client|no-touch", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
     SS_LOCAL("client|unblock", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientUnblockCommand),
+    SS_LOCAL("client|tracking", -3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_tracking_command),
+    SS_LOCAL("client|caching", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_caching_command),
+    SS_LOCAL("client|getredir", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_getredir_command),
+    SS_LOCAL("client|trackinginfo", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_trackinginfo_command),
     SS_LOCAL("client|help", 2, CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientHelpCommand),
     SS_END,
 };

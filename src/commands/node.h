@@ -106,6 +106,15 @@ typedef struct ss_node_ops {
      * scripting entries and of SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS
      * (ss_exec_ctx is command.h's). */
     void (*script)(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
+    /* CLIENT TRACKING (the engine's tracking.c): whether a client id is
+     * connected to this node; tracking on for s with options (SS_TRACK_*
+     * of session.h) and n BCAST prefixes added to those it has (SS_OK or
+     * SS_ENOMEM); off; how many clients track, keys and prefixes are known. */
+    bool (*client_exists)(void *ctx, uint64_t id);
+    int (*tracking_on)(void *ctx, ss_session *s, uint64_t redirect, uint32_t options, char *const *prefixes,
+                       const size_t *lens, size_t n);
+    void (*tracking_off)(void *ctx, ss_session *s);
+    void (*tracking_counts)(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
 } ss_node_ops;
 
 typedef struct ss_node {

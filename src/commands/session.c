@@ -31,8 +31,10 @@ void ss_session_describe(const ss_session *s, const ss_conn_info *conn, char *li
                  conn->qbuf, conn->qbuf_free, conn->argv_mem, multi_mem, conn->rbs, conn->rbp, conn->obl,
                  conn->oll, conn->omem, conn->tot_mem + multi_mem, conn->events);
     }
-    /* Redis's flag letters, in its order: P pub/sub, x MULTI, b blocked; N none. */
-    char flags[8];
+    /* Redis's flag letters, in its order: P pub/sub, x MULTI, b blocked,
+     * t tracking, R broken redirect, B broadcast, r READONLY, e no-evict;
+     * N none. */
+    char flags[16];
     int nf = 0;
     if (s->subscribed)
         flags[nf++] = 'P';
@@ -40,14 +42,25 @@ void ss_session_describe(const ss_session *s, const ss_conn_info *conn, char *li
         flags[nf++] = 'x';
     if (s->blocked)
         flags[nf++] = 'b';
+    if (s->tracking & SS_TRACK_ON)
+        flags[nf++] = 't';
+    if (s->tracking & SS_TRACK_BROKEN_REDIR)
+        flags[nf++] = 'R';
+    if (s->tracking & SS_TRACK_BCAST)
+        flags[nf++] = 'B';
+    if (s->readonly)
+        flags[nf++] = 'r';
+    if (s->no_evict)
+        flags[nf++] = 'e';
     if (nf == 0)
         flags[nf++] = 'N';
     flags[nf] = '\0';
     snprintf(line, size,
              "id=%llu addr=%s laddr=%s%s name=%s age=%lld idle=%lld flags=%s db=%d sub=%u psub=%u "
-             "ssub=%u multi=%d%s cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+             "ssub=%u multi=%d%s cmd=%s user=default redir=%lld resp=%d lib-name=%s lib-ver=%s",
              (unsigned long long)s->id, s->addr, s->laddr, fd, s->name,
              (long long)((now - s->created_ms) / 1000), (long long)((now - s->last_interaction_ms) / 1000),
              flags, s->db, s->subscribed_kind[0], s->subscribed_kind[1], s->subscribed_kind[2],
-             s->in_multi ? s->nqueued : -1, bufs, s->last_cmd, (int)s->proto, s->lib_name, s->lib_ver);
+             s->in_multi ? s->nqueued : -1, bufs, s->last_cmd,
+             (s->tracking & SS_TRACK_ON) ? (long long)s->tracking_redirect : -1LL, (int)s->proto, s->lib_name, s->lib_ver);
 }

@@ -43,6 +43,17 @@ struct ss_session {
     int64_t last_interaction_ms;
     char last_cmd[32];
     uint32_t auth_failures;     /* WRONGPASS answers so far (the server slows the next reply) */
+    bool no_evict;              /* CLIENT NO-EVICT on (shown as flag e; nothing is evicted anyway) */
+
+    /* CLIENT TRACKING (engine/tracking.c keeps the tables): SS_TRACK_*
+     * flags (0: off), the client invalidations go to (0: this one), and the
+     * BCAST prefixes, each NUL-terminated after its length. */
+    uint32_t tracking;
+    uint64_t tracking_redirect;
+    char **tracking_prefixes;
+    size_t *tracking_prefix_lens;
+    size_t ntracking_prefixes;
+    bool track_read;            /* the read being dispatched remembers its keys (engine) */
 
     /* ---- the engine's routing state ---- */
 
@@ -83,6 +94,18 @@ struct ss_session {
     bool blocked;
 };
 typedef struct ss_session ss_session;
+
+/* Redis's CLIENT_TRACKING_* flags. CACHING: CLIENT CACHING yes (OPTIN) or
+ * no (OPTOUT) holds for the next command. */
+enum {
+    SS_TRACK_ON = 1u << 0,
+    SS_TRACK_BCAST = 1u << 1,
+    SS_TRACK_OPTIN = 1u << 2,
+    SS_TRACK_OPTOUT = 1u << 3,
+    SS_TRACK_NOLOOP = 1u << 4,
+    SS_TRACK_CACHING = 1u << 5,
+    SS_TRACK_BROKEN_REDIR = 1u << 6,
+};
 
 /* Fresh state for a new connection (RESP2, db 0). */
 void ss_session_init(ss_session *s, uint64_t id, bool authenticated);

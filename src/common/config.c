@@ -52,6 +52,8 @@ static const directive directives[] = {
     {"slowlog-log-slower-than", T_INT, OFF(slowlog_log_slower_than), "10000", -1, INT_MAX, NULL, true},
     /* Each entry is bounded (32 arguments of 128 bytes), so is the log. */
     {"slowlog-max-len", T_INT, OFF(slowlog_max_len), "128", 0, 1000000, NULL, true},
+    /* CLIENT TRACKING's table of keys; past it keys are invalidated early. */
+    {"tracking-table-max-keys", T_INT, OFF(tracking_table_max_keys), "1000000", 0, INT_MAX, NULL, true},
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
     {"proto-max-bulk-len", T_MEM, OFF(proto_max_bulk_len), "512mb", 1024 * 1024, LL_MAX, NULL, true},
     {"client-query-buffer-limit", T_MEM, OFF(client_query_buffer_limit), "1gb", 1024 * 1024, LL_MAX, NULL, true},

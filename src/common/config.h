@@ -52,6 +52,7 @@ typedef struct ss_config {
     int timeout;                    /* idle client timeout in seconds, 0 = never */
     int slowlog_log_slower_than;    /* usec; a command this slow or slower is logged; < 0 = never */
     int slowlog_max_len;            /* SLOWLOG entries kept */
+    int tracking_table_max_keys;    /* CLIENT TRACKING keys remembered (0: no limit) */
     int databases;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;

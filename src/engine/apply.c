@@ -75,8 +75,11 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
                 resp_add_array_len(&e->scratch, entry.ncmds - first);
             ctx.deny_blocking = true;
         }
+        /* CLIENT TRACKING's NOLOOP: whose write this is, on this node */
+        e->apply_origin = waiting && waiting->s ? waiting->s->id : 0;
         for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
+        e->apply_origin = 0;
         e->node.stats.writes_applied += entry.ncmds;
     }
     if (mine_here) {
@@ -151,6 +154,7 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
     for (size_t k = 0; k < nmine; k++) {
         ss_events_deliver(e, mine[k].ev_mark);
         ss_pending_complete(e, mine[k].seq, ss_buf_data(&e->scratch) + mine[k].off, mine[k].len);
+        ss_tracking_after_reply(e);
     }
     ss_events_deliver(e, ss_events_mark(e));
     ss_events_wake_ready(e);

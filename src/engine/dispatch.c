@@ -71,7 +71,7 @@ static ss_dispatch_result refuse(ss_engine *e, ss_session *s, const ss_command *
     return SS_DISPATCH_DONE;
 }
 
-ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (s->blocked)
         return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
@@ -100,6 +100,8 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         ss_reply_err(out, RERR_PUBSUB_CONTEXT, cmd->name);
         return refuse(e, s, cmd, out, start);
     }
+    if (s->tracking)
+        ss_tracking_dispatched(e, s, cmd, a);
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
         if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
@@ -145,4 +147,12 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
     if (s->pending > 0 && s->pending_kind != KIND_READ)
         return SS_DISPATCH_BLOCKED;
     return ss_read_start(e, s, a, 1, false, out);
+}
+
+ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    ss_dispatch_result r = dispatch_command(e, s, a, out);
+    if (r != SS_DISPATCH_BLOCKED && s->tracking)
+        ss_tracking_command_done(s, a);
+    return r;
 }

@@ -144,6 +144,7 @@ static void node_conn_stats(void *ctx, ss_conn_stats *out)
 static void node_reset_session(void *ctx, ss_session *s)
 {
     ss_engine *e = ctx;
+    ss_tracking_off(e, s);
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
     ss_blocking_leave(e, s);
@@ -171,6 +172,10 @@ static const ss_node_ops node_ops = {
     .shutdown = node_shutdown,
     .script = ss_script_service,
     .unblock = node_unblock,
+    .client_exists = ss_tracking_client_exists,
+    .tracking_on = ss_tracking_on,
+    .tracking_off = ss_tracking_off,
+    .tracking_counts = ss_tracking_counts,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -178,12 +183,18 @@ static const ss_node_ops node_ops = {
 void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
 {
     ss_session_init(s, id, e->cfg->requirepass[0] == '\0');
+    ss_tracking_session_add(e, s);
 }
 
-void ss_engine_session_closing(ss_engine *e, ss_session *s) { ss_blocking_leave(e, s); }
+void ss_engine_session_closing(ss_engine *e, ss_session *s)
+{
+    ss_blocking_leave(e, s);
+    ss_tracking_session_closing(e, s);
+}
 
 void ss_engine_session_release(ss_engine *e, ss_session *s)
 {
+    ss_tracking_session_remove(e, s);
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
     free(s->queued);
@@ -288,6 +299,14 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
         return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory");
     }
     e->node.pubsub = e->pubsub;
+    if (ss_tracking_init(e) != SS_OK) {
+        ss_tracking_release(e);
+        ss_pubsub_free(e->pubsub);
+        ss_script_env_free(e->lua_apply);
+        ss_script_env_free(e->lua_read);
+        free(e);
+        return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory");
+    }
     ss_events_init(e);
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
@@ -335,6 +354,7 @@ static void free_after_close(uv_handle_t *h)
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
         ss_events_release(e);
+        ss_tracking_release(e);
         ss_pubsub_free(e->pubsub);
         free(e->pw);
         free(e);

@@ -13,6 +13,7 @@ typedef struct read_req {
     bool multi;
     int db;
     resp_proto proto;
+    bool track;         /* CLIENT TRACKING remembers its keys when it runs */
 } read_req;
 
 static void on_barrier(void *arg, int status)
@@ -36,6 +37,8 @@ static void on_barrier(void *arg, int status)
         r->s->db = r->db;
         r->s->proto = r->proto;
         ss_read_exec(e, r->s, r->cmds, r->ncmds, r->multi, &out);
+        if (r->track && r->ncmds == 1)
+            ss_tracking_read(e, r->s, &r->cmds[0]);
         r->s->db = db;
         r->s->proto = proto;
         if (ss_buf_error(&out))
@@ -51,8 +54,12 @@ static void on_barrier(void *arg, int status)
 ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                  bool multi, ss_buf *out)
 {
+    bool track = s->track_read && !multi;
+    s->track_read = false;
     if (e->cluster == NULL || e->cfg->read_consistency == SS_READ_STALE) {
         ss_read_exec(e, s, cmds, ncmds, multi, out);
+        if (track && ncmds == 1)
+            ss_tracking_read(e, s, &cmds[0]);
         return SS_DISPATCH_DONE;
     }
     read_req *r = calloc(1, sizeof *r);
@@ -62,7 +69,7 @@ ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmd
         ss_reply_err(out, RERR_INTERNAL, "out of memory");
         return SS_DISPATCH_DONE;
     }
-    *r = (read_req){e, s, NULL, copy, ncmds, multi, s->db, s->proto};
+    *r = (read_req){e, s, NULL, copy, ncmds, multi, s->db, s->proto, track};
     r->cookie = ss_engine_begin_async(e, s, KIND_READ);
     e->node.stats.pending_reads++;
     ss_cluster_read_barrier(e->cluster, on_barrier, r);

@@ -37,6 +37,26 @@ static const ss_cmdarg watch_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg client_tracking_args[] = {
+    ARG("status", ARG_ONEOF, .nargs = 2),
+        ARG("on", ARG_PURE_TOKEN, .token = "ON"),
+        ARG("off", ARG_PURE_TOKEN, .token = "OFF"),
+    ARG("client-id", ARG_INTEGER, .token = "REDIRECT", .flags = ARG_OPTIONAL),
+    ARG("prefix", ARG_STRING, .token = "PREFIX", .flags = ARG_OPTIONAL | ARG_MULTIPLE | ARG_MULTIPLE_TOKEN),
+    ARG("bcast", ARG_PURE_TOKEN, .token = "BCAST", .flags = ARG_OPTIONAL),
+    ARG("optin", ARG_PURE_TOKEN, .token = "OPTIN", .flags = ARG_OPTIONAL),
+    ARG("optout", ARG_PURE_TOKEN, .token = "OPTOUT", .flags = ARG_OPTIONAL),
+    ARG("noloop", ARG_PURE_TOKEN, .token = "NOLOOP", .flags = ARG_OPTIONAL),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg client_caching_args[] = {
+    ARG("mode", ARG_ONEOF, .nargs = 2),
+        ARG("yes", ARG_PURE_TOKEN, .token = "YES"),
+        ARG("no", ARG_PURE_TOKEN, .token = "NO"),
+    SS_ARGS_END,
+};
+
 static const ss_cmdarg client_unblock_args[] = {
     ARG("client-id", ARG_INTEGER),
     ARG("timeout_error", ARG_ONEOF, .flags = ARG_OPTIONAL, .nargs = 2),
@@ -164,6 +184,20 @@ const ss_command_docs ss_docs_conn[] = {
      .summary = "Unblock a client blocked in a blocking command from a different connection. sandstore: only a client waiting for its keys, not one whose pop is in flight in the log",
      .complexity = "O(log N) where N is the number of client connections. sandstore: O(N) in the blocked clients of the node",
      .args = client_unblock_args},
+    {.name = "client|tracking", .group = "connection", .since = "6.0.0",
+     .summary = "Enable or disable server assisted client side caching support",
+     .complexity = "O(1). Some options may introduce additional complexity.",
+     .args = client_tracking_args},
+    {.name = "client|caching", .group = "connection", .since = "6.0.0",
+     .summary = "Instruct the server about tracking or not keys in the next request",
+     .complexity = "O(1)",
+     .args = client_caching_args},
+    {.name = "client|getredir", .group = "connection", .since = "6.0.0",
+     .summary = "Get tracking notifications redirection client ID if any",
+     .complexity = "O(1)"},
+    {.name = "client|trackinginfo", .group = "connection", .since = "6.2.0",
+     .summary = "Return information about server assisted client side caching for the current connection",
+     .complexity = "O(1)"},
     {.name = "client|help", .group = "connection", .since = "5.0.0",
      .summary = "Show helpful text about the different subcommands",
      .complexity = "O(1)"},
