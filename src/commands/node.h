@@ -7,6 +7,7 @@
 
 #include "common/config.h"
 #include "common/member.h"
+#include "commands/session.h"
 #include "resp/buf.h"
 #include "store/store.h"
 
@@ -115,6 +116,14 @@ typedef struct ss_node_ops {
                        const size_t *lens, size_t n);
     void (*tracking_off)(void *ctx, ss_session *s);
     void (*tracking_counts)(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
+    /* CLIENT KILL and CLIENT LIST TYPE: the clients of this node f picks
+     * (asked by self) are closed (kill; self after its reply) or listed into
+     * out (CLIENT LIST lines); returns how many. */
+    size_t (*clients)(void *ctx, const ss_client_filter *f, const ss_session *self, bool kill, ss_buf *out);
+    /* CLIENT PAUSE until end_ms (wall clock; extends a pause, never
+     * shortens it), of every command (all) or of writes; UNPAUSE. */
+    void (*pause)(void *ctx, int64_t end_ms, bool all);
+    void (*unpause)(void *ctx);
 } ss_node_ops;
 
 typedef struct ss_node {

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/clock.h"
 
@@ -36,6 +37,8 @@ void ss_session_describe(const ss_session *s, const ss_conn_info *conn, char *li
      * N none. */
     char flags[16];
     int nf = 0;
+    if (s->monitor)
+        flags[nf++] = 'O';
     if (s->subscribed)
         flags[nf++] = 'P';
     if (s->in_multi)
@@ -63,4 +66,43 @@ void ss_session_describe(const ss_session *s, const ss_conn_info *conn, char *li
              flags, s->db, s->subscribed_kind[0], s->subscribed_kind[1], s->subscribed_kind[2],
              s->in_multi ? s->nqueued : -1, bufs, s->last_cmd,
              (s->tracking & SS_TRACK_ON) ? (long long)s->tracking_redirect : -1LL, (int)s->proto, s->lib_name, s->lib_ver);
+}
+
+int ss_client_type_by_name(const char *name)
+{
+    if (!strcasecmp(name, "normal"))
+        return SS_CLIENT_TYPE_NORMAL;
+    if (!strcasecmp(name, "slave") || !strcasecmp(name, "replica"))
+        return SS_CLIENT_TYPE_REPLICA;
+    if (!strcasecmp(name, "pubsub"))
+        return SS_CLIENT_TYPE_PUBSUB;
+    if (!strcasecmp(name, "master"))
+        return SS_CLIENT_TYPE_MASTER;
+    return -1;
+}
+
+int ss_session_type(const ss_session *s)
+{
+    if (s->monitor)
+        return SS_CLIENT_TYPE_REPLICA;
+    return s->subscribed ? SS_CLIENT_TYPE_PUBSUB : SS_CLIENT_TYPE_NORMAL;
+}
+
+bool ss_session_matches(const ss_session *s, const ss_client_filter *f, const ss_session *self)
+{
+    if (f->addr && strcmp(s->addr, f->addr) != 0)
+        return false;
+    if (f->laddr && strcmp(s->laddr, f->laddr) != 0)
+        return false;
+    if (f->type != -1 && ss_session_type(s) != f->type)
+        return false;
+    if (f->id && s->id != f->id)
+        return false;
+    if (f->user && strcmp(f->user, "default") != 0)
+        return false;
+    if (f->skipme && s == self)
+        return false;
+    if (f->maxage > 0 && (ss_clock_wall_ms() - s->created_ms) / 1000 < f->maxage)
+        return false;
+    return true;
 }

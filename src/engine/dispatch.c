@@ -100,6 +100,8 @@ static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss
         ss_reply_err(out, RERR_PUBSUB_CONTEXT, cmd->name);
         return refuse(e, s, cmd, out, start);
     }
+    if (e->pause_end_ms && ss_pause_blocks(e, s, cmd, a))
+        return SS_DISPATCH_BLOCKED; /* CLIENT PAUSE: dispatched again when it ends */
     if (s->tracking)
         ss_tracking_dispatched(e, s, cmd, a);
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {

@@ -150,6 +150,12 @@ static void node_reset_session(void *ctx, ss_session *s)
     ss_blocking_leave(e, s);
 }
 
+static size_t node_clients(void *ctx, const ss_client_filter *f, const ss_session *self, bool kill, ss_buf *out)
+{
+    ss_engine *e = ctx;
+    return e->hooks.clients ? e->hooks.clients(e->hooks.ctx, f, self, kill, out) : 0;
+}
+
 static void node_shutdown(void *ctx) { ss_engine_request_shutdown(ctx); }
 
 static int node_unblock(void *ctx, uint64_t id, bool error) { return ss_blocking_unblock(ctx, id, error); }
@@ -176,6 +182,9 @@ static const ss_node_ops node_ops = {
     .tracking_on = ss_tracking_on,
     .tracking_off = ss_tracking_off,
     .tracking_counts = ss_tracking_counts,
+    .clients = node_clients,
+    .pause = ss_pause_set,
+    .unpause = ss_pause_end,
 };
 
 /* ------------------------------------------------------------ sessions */

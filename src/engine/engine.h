@@ -44,6 +44,11 @@ typedef struct ss_engine_hooks {
      * on) and drops them for a closing connection. Never reaches back into
      * the engine. */
     void (*push)(void *ctx, ss_session *s, const char *data, size_t len);
+    /* CLIENT KILL / CLIENT LIST TYPE (see ss_node_ops.clients). */
+    size_t (*clients)(void *ctx, const ss_client_filter *f, const ss_session *self, bool kill, ss_buf *out);
+    /* Commands that waited (SS_DISPATCH_BLOCKED) for a client pause that is
+     * over are dispatched again. */
+    void (*wake_blocked)(void *ctx);
 } ss_engine_hooks;
 
 typedef enum {

@@ -68,6 +68,8 @@ struct ss_engine {
     ss_buf ev_queue;              /* messages of the apply run in progress */
     size_t ev_sent;               /* bytes of ev_queue delivered */
     ss_buf ready_queue;           /* keys the run signaled ready: u8 db, u32 len, key */
+    int64_t pause_end_ms;         /* CLIENT PAUSE: until then (wall clock; 0: none) */
+    bool pause_all;               /* ...of every command, not only writes */
     uint64_t apply_origin;        /* the session of this node whose entry is being applied (0: none) */
 
     /* CLIENT TRACKING (tracking.c). */
@@ -212,6 +214,14 @@ int ss_tracking_on(void *ctx, ss_session *s, uint64_t redirect, uint32_t options
                    const size_t *lens, size_t n);
 void ss_tracking_off(void *ctx, ss_session *s);
 void ss_tracking_counts(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
+
+/* pause.c: CLIENT PAUSE. */
+void ss_pause_set(void *ctx, int64_t end_ms, bool all);
+void ss_pause_end(void *ctx);
+/* Whether a pause lasts (one past its time ends here, waking its clients). */
+bool ss_pause_active(ss_engine *e);
+/* Whether cmd must wait for the pause to end. */
+bool ss_pause_blocks(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a);
 
 /* snapshot.c: the state machine's snapshot hooks (store snapshot files). */
 void ss_engine_snapshot_hooks(ss_state_machine *sm);

@@ -308,7 +308,9 @@ static reply_slot *slot_new(ss_client *c, bool done)
 void *ss_client_begin_async(ss_client *c)
 {
     c->slots_waiting++;
-    return slot_new(c, false);
+    reply_slot *s = slot_new(c, false);
+    s->muted = c->session.reply_off || c->session.reply_skip; /* CLIENT REPLY OFF or SKIP */
+    return s;
 }
 
 static void pop_head_slot(ss_client *c)
@@ -339,6 +341,10 @@ void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_
         /* Nothing more goes out: keep no reply. */
         ss_client_maybe_free(c);
         return;
+    }
+    if (slot->muted) {
+        reply = "";
+        len = 0;
     }
     size_t budget = ss_client_reply_budget(c);
     if (reply == NULL || (budget > 0 && len > budget)) {
@@ -404,6 +410,13 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
         stop_reading(c);
         return;
     }
+    /* CLIENT REPLY: a muted reply is dropped (an async one when it comes:
+     * its slot was marked by begin_async); SKIP mutes the command after. */
+    bool muted = c->session.reply_off || c->session.reply_skip;
+    c->session.reply_skip = c->session.reply_skip_next;
+    c->session.reply_skip_next = false;
+    if (muted)
+        ss_buf_reset(&c->scratch);
     if (ss_buf_error(&c->scratch)) {
         ss_buf_reset(&c->scratch);
         shrink_if_empty(&c->scratch);

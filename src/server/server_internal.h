@@ -11,6 +11,7 @@
 typedef struct reply_slot {
     struct reply_slot *next;
     bool done;
+    bool muted;                 /* CLIENT REPLY OFF/SKIP: the reply is dropped */
     ss_buf buf;
 } reply_slot;
 

@@ -47,7 +47,7 @@ typedef struct step {
 
 #define NCONN 12
 
-static const step script[] = {
+static const step track_script[] = {
     /* default mode, RESP3 */
     {'a', "HELLO 3", 1, false},
     {'a', "CLIENT TRACKING on", 1, true},
@@ -145,15 +145,66 @@ static const step script[] = {
     {'j', "RESET", 1, true},
     {'j', "CLIENT TRACKINGINFO", 1, true},
 };
-#define NSTEPS (sizeof script / sizeof script[0])
+#define NSTEPS (sizeof track_script / sizeof track_script[0])
+
+/* CLIENT REPLY, PAUSE, KILL, LIST TYPE, NO-EVICT. */
+static const step admin_script[] = {
+    {'a', "CLIENT REPLY OFF", 0, true},
+    {'a', "SET x 1", 0, true},
+    {'a', "GET x", 0, true},
+    {'a', "CLIENT REPLY ON", 1, true},
+    {'a', "GET x", 1, true},
+    {'a', "CLIENT REPLY SKIP", 0, true},
+    {'a', "GET x", 0, true},
+    {'a', "GET x", 1, true},
+    {'a', "CLIENT REPLY maybe", 1, true},
+    /* a write waits out a WRITE pause, a read does not */
+    {'b', "CLIENT PAUSE 100000 WRITE", 1, true},
+    {'c', "SET x 2", 0, true},
+    {'b', "GET x", 1, true},
+    {'b', "CLIENT UNPAUSE", 1, true},
+    {'c', NULL, 1, true},
+    {'c', "GET x", 1, true},
+    {'b', "CLIENT PAUSE 10 x y", 1, true},
+    {'b', "CLIENT PAUSE x", 1, true},
+    {'b', "CLIENT PAUSE -1", 1, true},
+    {'b', "CLIENT PAUSE 10 foo", 1, true},
+    {'b', "CLIENT PAUSE 0 WRITE", 1, true},
+    {'b', "CLIENT KILL 1.2.3.4:5", 1, true},
+    {'b', "CLIENT KILL id x", 1, true},
+    {'b', "CLIENT KILL id 0", 1, true},
+    {'b', "CLIENT KILL id 99999", 1, true},
+    {'b', "CLIENT KILL type foo", 1, true},
+    {'b', "CLIENT KILL user foo", 1, true},
+    {'b', "CLIENT KILL skipme maybe", 1, true},
+    {'b', "CLIENT KILL foo bar", 1, true},
+    {'b', "CLIENT KILL id 1 type", 1, true},
+    {'b', "CLIENT KILL type master", 1, true},
+    {'b', "CLIENT KILL type replica", 1, true},
+    {'b', "CLIENT KILL type pubsub", 1, true},
+    {'d', "SUBSCRIBE q", 1, true},
+    {'b', "CLIENT KILL type pubsub", 1, true},
+    {'b', "CLIENT KILL type pubsub", 1, true},
+    {'b', "CLIENT LIST TYPE pubsub", 1, true},
+    {'b', "CLIENT LIST TYPE master", 1, true},
+    {'b', "CLIENT NO-EVICT on", 1, true},
+    {'b', "CLIENT NO-EVICT maybe", 1, true},
+    {'e', "CLIENT ID", 1, false},
+    {'b', "CLIENT KILL ID $e", 1, true},
+    {'b', "CLIENT KILL user default addr 1.1.1.1:1", 1, true},
+    {'b', "CLIENT KILL type normal skipme yes", 1, false}, /* how many clients the server had */
+    {'b', "PING", 1, true},
+    {'b', "CLIENT KILL type normal skipme no", 1, true},
+};
+#define NADMIN (sizeof admin_script / sizeof admin_script[0])
 
 /* The script's replies on one server, each as printable wire bytes; ids
  * printed as ":ID" where the step does not compare. */
-static void run_script(int port, char *out[NSTEPS][2])
+static void run_script(int port, const step *script, size_t nsteps, char *out[][2])
 {
     r3_conn *conns[26] = {0};
     char ids[26][32] = {{0}};
-    for (size_t i = 0; i < NSTEPS; i++) {
+    for (size_t i = 0; i < nsteps; i++) {
         const step *st = &script[i];
         int ci = st->conn - 'a';
         if (!conns[ci])
@@ -199,6 +250,8 @@ static void run_script(int port, char *out[NSTEPS][2])
             r3_close(conns[i]);
 }
 
+static int compare(const step *script, size_t nsteps, char *want[][2], char *got[][2]);
+
 Test(tracking, replies_and_pushes_match_redis_in_both_protocols)
 {
     cr_assert(h_redis_start(&redis), "redis-server did not start");
@@ -208,10 +261,31 @@ Test(tracking, replies_and_pushes_match_redis_in_both_protocols)
     cl_up = true;
     cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
     static char *want[NSTEPS][2], *got[NSTEPS][2];
-    run_script(redis.port, want);
-    run_script(cl.nodes[0].port, got);
+    run_script(redis.port, track_script, NSTEPS, want);
+    run_script(cl.nodes[0].port, track_script, NSTEPS, got);
+    int differ = compare(track_script, NSTEPS, want, got);
+    cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
+}
+
+Test(tracking, client_reply_pause_kill_and_list_filters_match_redis)
+{
+    cr_assert(h_redis_start(&redis), "redis-server did not start");
+    redis_up = true;
+    hc_init(&cl, 1, "");
+    hc_start_all(&cl);
+    cl_up = true;
+    cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
+    static char *want[NADMIN][2], *got[NADMIN][2];
+    run_script(redis.port, admin_script, NADMIN, want);
+    run_script(cl.nodes[0].port, admin_script, NADMIN, got);
+    int differ = compare(admin_script, NADMIN, want, got);
+    cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
+}
+
+static int compare(const step *script, size_t nsteps, char *want[][2], char *got[][2])
+{
     int differ = 0;
-    for (size_t i = 0; i < NSTEPS; i++) {
+    for (size_t i = 0; i < nsteps; i++) {
         for (int k = 0; k < script[i].reads; k++) {
             if (script[i].cmp && strcmp(want[i][k], got[i][k]) != 0) {
                 differ++;
@@ -222,7 +296,7 @@ Test(tracking, replies_and_pushes_match_redis_in_both_protocols)
             free(got[i][k]);
         }
     }
-    cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
+    return differ;
 }
 
 /* Reads replies until one holds needle (pushes may come in any number). */

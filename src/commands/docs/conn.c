@@ -57,6 +57,40 @@ static const ss_cmdarg client_caching_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg client_kill_args[] = {
+    ARG("filter", ARG_ONEOF, .nargs = 2),
+        ARG("ip:port", ARG_STRING, .deprecated_since = "2.8.12"),
+        ARG("new-format", ARG_ONEOF, .flags = ARG_MULTIPLE, .nargs = 6),
+            ARG("client-id", ARG_INTEGER, .token = "ID", .since = "2.8.12", .flags = ARG_OPTIONAL),
+            ARG("normal_master_slave_pubsub", ARG_ONEOF, .token = "TYPE", .since = "2.8.12", .flags = ARG_OPTIONAL, .nargs = 5),
+                ARG("normal", ARG_PURE_TOKEN, .token = "NORMAL"),
+                ARG("master", ARG_PURE_TOKEN, .token = "MASTER", .since = "3.2.0"),
+                ARG("slave", ARG_PURE_TOKEN, .token = "SLAVE"),
+                ARG("replica", ARG_PURE_TOKEN, .token = "REPLICA", .since = "5.0.0"),
+                ARG("pubsub", ARG_PURE_TOKEN, .token = "PUBSUB"),
+            ARG("username", ARG_STRING, .token = "USER", .flags = ARG_OPTIONAL),
+            ARG("ip:port", ARG_STRING, .token = "ADDR", .flags = ARG_OPTIONAL),
+            ARG("ip:port", ARG_STRING, .token = "LADDR", .since = "6.2.0", .flags = ARG_OPTIONAL),
+            ARG("yes/no", ARG_STRING, .token = "SKIPME", .flags = ARG_OPTIONAL),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg client_pause_args[] = {
+    ARG("timeout", ARG_INTEGER),
+    ARG("mode", ARG_ONEOF, .since = "6.2.0", .flags = ARG_OPTIONAL, .nargs = 2),
+        ARG("write", ARG_PURE_TOKEN, .token = "WRITE"),
+        ARG("all", ARG_PURE_TOKEN, .token = "ALL"),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg client_reply_args[] = {
+    ARG("on_off_skip", ARG_ONEOF, .nargs = 3),
+        ARG("on", ARG_PURE_TOKEN, .token = "ON"),
+        ARG("off", ARG_PURE_TOKEN, .token = "OFF"),
+        ARG("skip", ARG_PURE_TOKEN, .token = "SKIP"),
+    SS_ARGS_END,
+};
+
 static const ss_cmdarg client_unblock_args[] = {
     ARG("client-id", ARG_INTEGER),
     ARG("timeout_error", ARG_ONEOF, .flags = ARG_OPTIONAL, .nargs = 2),
@@ -162,7 +196,7 @@ const ss_command_docs ss_docs_conn[] = {
      .complexity = "O(1)",
      .args = client_setname_args},
     {.name = "client|list", .group = "connection", .since = "2.4.0",
-     .summary = "Get the list of client connections. sandstore: without the TYPE and ID filters.",
+     .summary = "Get the list of client connections",
      .complexity = "O(N) where N is the number of client connections",
      .history = SS_HISTORY({"2.8.12", "Added unique client `id` field."},
                            {"5.0.0", "Added optional `TYPE` filter."},
@@ -198,6 +232,27 @@ const ss_command_docs ss_docs_conn[] = {
     {.name = "client|trackinginfo", .group = "connection", .since = "6.2.0",
      .summary = "Return information about server assisted client side caching for the current connection",
      .complexity = "O(1)"},
+    {.name = "client|kill", .group = "connection", .since = "2.4.0",
+     .summary = "Kill the connection of a client. sandstore: also MAXAGE (Redis 7.4)",
+     .complexity = "O(N) where N is the number of client connections",
+     .history = SS_HISTORY({"2.8.12", "Added new filter format."},
+                           {"2.8.12", "`ID` option."},
+                           {"3.2.0", "Added `master` type in for `TYPE` option."},
+                           {"5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."},
+                           {"6.2.0", "`LADDR` option."}),
+     .args = client_kill_args},
+    {.name = "client|pause", .group = "connection", .since = "2.9.50",
+     .summary = "Stop processing commands from clients for some time",
+     .complexity = "O(1)",
+     .history = SS_HISTORY({"6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."}),
+     .args = client_pause_args},
+    {.name = "client|unpause", .group = "connection", .since = "6.2.0",
+     .summary = "Resume processing of clients that were paused",
+     .complexity = "O(N) Where N is the number of paused clients"},
+    {.name = "client|reply", .group = "connection", .since = "3.2.0",
+     .summary = "Instruct the server whether to reply to commands",
+     .complexity = "O(1)",
+     .args = client_reply_args},
     {.name = "client|help", .group = "connection", .since = "5.0.0",
      .summary = "Show helpful text about the different subcommands",
      .complexity = "O(1)"},
