@@ -341,8 +341,8 @@ static void list_line_by_id(ss_buf *out, const ss_buf *list, long long id)
 
 /*
  * CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id ...], with
- * Redis 7.0's checks in its order. A subscriber is of type pubsub, a
- * MONITOR of type replica, the others normal; none is a master.
+ * Redis 7.0's checks in its order. A subscriber is of type pubsub, the
+ * others normal (MONITORs too, as Redis's getClientType has them).
  */
 static void clientListCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {

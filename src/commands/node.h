@@ -124,6 +124,8 @@ typedef struct ss_node_ops {
      * shortens it), of every command (all) or of writes; UNPAUSE. */
     void (*pause)(void *ctx, int64_t end_ms, bool all);
     void (*unpause)(void *ctx);
+    /* MONITOR: s gets every command this node runs from now on (SS_OK or SS_ENOMEM). */
+    int (*monitor)(void *ctx, ss_session *s);
 } ss_node_ops;
 
 typedef struct ss_node {

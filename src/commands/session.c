@@ -83,8 +83,6 @@ int ss_client_type_by_name(const char *name)
 
 int ss_session_type(const ss_session *s)
 {
-    if (s->monitor)
-        return SS_CLIENT_TYPE_REPLICA;
     return s->subscribed ? SS_CLIENT_TYPE_PUBSUB : SS_CLIENT_TYPE_NORMAL;
 }
 

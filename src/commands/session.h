@@ -112,8 +112,8 @@ enum {
     SS_TRACK_BROKEN_REDIR = 1u << 6,
 };
 
-/* Redis's client types (getClientType): a MONITOR is a replica, a
- * subscriber pubsub, the rest normal; no sandstore client is a master. */
+/* Redis's client types (getClientType): a subscriber is pubsub, the rest
+ * (a MONITOR too) normal; no sandstore client is a master or a replica. */
 enum { SS_CLIENT_TYPE_NORMAL = 0, SS_CLIENT_TYPE_REPLICA = 1, SS_CLIENT_TYPE_PUBSUB = 2, SS_CLIENT_TYPE_MASTER = 3 };
 /* The type named (normal, slave, replica, pubsub, master; any case), or -1. */
 int ss_client_type_by_name(const char *name);

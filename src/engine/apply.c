@@ -77,6 +77,9 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
         }
         /* CLIENT TRACKING's NOLOOP: whose write this is, on this node */
         e->apply_origin = waiting && waiting->s ? waiting->s->id : 0;
+        /* MONITOR: what other nodes' clients sent (this node's showed theirs) */
+        for (uint32_t i = first; !mine_here && ss_monitor_any(e) && i < entry.ncmds; i++)
+            ss_monitor_applied(e, entry.h.db, entry.h.origin_node, &entry.cmds[i]);
         for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
         e->apply_origin = 0;

@@ -24,6 +24,9 @@
  *   functions.c     FUNCTION libraries: load, list, dump, restore
  *   expire.c        active expiry and the background sweep
  *   snapshot.c      the state machine's snapshot files
+ *   tracking.c      CLIENT TRACKING: keys read, invalidations on apply
+ *   monitor.c       MONITOR: the commands this node runs, as lines
+ *   pause.c         CLIENT PAUSE
  */
 
 uint64_t ss_engine_rand(ss_engine *e)
@@ -141,9 +144,15 @@ static void node_conn_stats(void *ctx, ss_conn_stats *out)
         e->hooks.conn_stats(e->hooks.ctx, out);
 }
 
+static int node_monitor(void *ctx, ss_session *s)
+{
+    return s->monitor ? SS_OK : ss_monitor_add(ctx, s);
+}
+
 static void node_reset_session(void *ctx, ss_session *s)
 {
     ss_engine *e = ctx;
+    ss_monitor_remove(e, s);
     ss_tracking_off(e, s);
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
@@ -185,6 +194,7 @@ static const ss_node_ops node_ops = {
     .clients = node_clients,
     .pause = ss_pause_set,
     .unpause = ss_pause_end,
+    .monitor = node_monitor,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -204,6 +214,7 @@ void ss_engine_session_closing(ss_engine *e, ss_session *s)
 void ss_engine_session_release(ss_engine *e, ss_session *s)
 {
     ss_tracking_session_remove(e, s);
+    ss_monitor_remove(e, s);
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
     free(s->queued);
@@ -310,6 +321,7 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     e->node.pubsub = e->pubsub;
     if (ss_tracking_init(e) != SS_OK) {
         ss_tracking_release(e);
+        ss_monitor_release(e);
         ss_pubsub_free(e->pubsub);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);

@@ -72,6 +72,9 @@ struct ss_engine {
     bool pause_all;               /* ...of every command, not only writes */
     uint64_t apply_origin;        /* the session of this node whose entry is being applied (0: none) */
 
+    ss_dict *monitors;            /* MONITOR: id -> session (monitor.c) */
+    const ss_command *monitor_next; /* shown once its dispatch is not put off */
+
     /* CLIENT TRACKING (tracking.c). */
     ss_dict *sessions;            /* id -> every session of this node */
     ss_dict *track_clients;       /* id -> sessions with tracking on */
@@ -214,6 +217,16 @@ int ss_tracking_on(void *ctx, ss_session *s, uint64_t redirect, uint32_t options
                    const size_t *lens, size_t n);
 void ss_tracking_off(void *ctx, ss_session *s);
 void ss_tracking_counts(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
+
+/* monitor.c: MONITOR. */
+int ss_monitor_add(ss_engine *e, ss_session *s);
+void ss_monitor_remove(ss_engine *e, ss_session *s);
+void ss_monitor_release(ss_engine *e);
+bool ss_monitor_any(const ss_engine *e);
+/* A command of a client of this node, as it is dispatched. */
+void ss_monitor_command(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a);
+/* A command of an entry another node proposed, as this node applies it. */
+void ss_monitor_applied(ss_engine *e, int db, uint64_t origin_node, const ss_args *a);
 
 /* pause.c: CLIENT PAUSE. */
 void ss_pause_set(void *ctx, int64_t end_ms, bool all);

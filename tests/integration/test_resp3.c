@@ -819,6 +819,7 @@ static const char *const not_compared[][2] = {
     {"quit", "it closes the connection: compared on a connection of its own (quit_closes_after_ok)"},
     {"reset", "it ends the protocol: compared on a connection of its own (reset_returns_to_resp2)"},
     {"client|no-touch", "Redis 7.2 (not in 7.0)"},
+    {"monitor", "it turns the connection into a stream of lines: test_tracking compares them with redis-server's"},
     {"client|setinfo", "Redis 7.2 (not in 7.0)"},
     {"function|dump", "the payload's bytes differ (Redis compresses code with LZF); test_diff_function restores "
                       "each side's payload into the other"},
