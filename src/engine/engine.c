@@ -321,7 +321,6 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     e->node.pubsub = e->pubsub;
     if (ss_tracking_init(e) != SS_OK) {
         ss_tracking_release(e);
-        ss_monitor_release(e);
         ss_pubsub_free(e->pubsub);
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
@@ -376,6 +375,7 @@ static void free_after_close(uv_handle_t *h)
         ss_script_env_free(e->lua_read);
         ss_events_release(e);
         ss_tracking_release(e);
+        ss_monitor_release(e);
         ss_pubsub_free(e->pubsub);
         free(e->pw);
         free(e);
