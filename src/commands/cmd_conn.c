@@ -416,6 +416,7 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     s->name[0] = '\0';
     s->readonly = false;
     s->no_evict = false;
+    s->reply_off = s->reply_skip_next = false; /* Redis's clearClientConnectionState */
     if (node->cfg->requirepass[0])
         s->authenticated = false;
     resp_add_simple(out, "RESET");

@@ -136,6 +136,10 @@ Test(conn, client_reply_skip_and_off_leave_only_on_answering)
     EXPECT("CLIENT REPLY ON", "+OK\r\n");
     cr_expect(!ct_session()->reply_off && !ct_session()->reply_skip_next);
     EXPECT("CLIENT REPLY maybe", "-ERR syntax error\r\n");
+    /* RESET turns replies back on, as Redis's clearClientConnectionState */
+    EXPECT("CLIENT REPLY OFF", "");
+    EXPECT("RESET", "+RESET\r\n");
+    cr_expect(!ct_session()->reply_off);
 }
 
 Test(conn, client_kill_and_pause_check_their_arguments_as_redis)
