@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "commands/acl.h"
+#include "commands/client_cmds.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 
@@ -192,15 +193,62 @@ static void clientUnblockCommand(ss_node *node, ss_session *s, const ss_args *a,
 
 static void clientHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
+    /* Redis 7.0's, with SETINFO and NO-TOUCH (7.2's) added. */
     static const char *const lines[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "ID", "    Return the ID of the current connection.",
-        "GETNAME", "    Return the name of the current connection.",
-        "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
-        "LIST", "    Return information about client connections.",
-        "INFO", "    Return information about the current client connection.",
-        "HELP", "    Print this help.",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * MAXAGE <maxage>",
+        "      Kill connections older than the specified age.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <LIB-NAME|LIB-VER> <value>",
+        "    Set client library name or version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
+        "HELP",
+        "    Prints this help.",
     };
     SS_REPLY_HELP(out, lines);
 }
@@ -262,8 +310,8 @@ static void list_line_by_id(ss_buf *out, const ss_buf *list, long long id)
 
 /*
  * CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id ...], with
- * Redis 7.0's checks in its order. Every sandstore connection is of type
- * normal: there is no pub/sub and no Redis replication link yet.
+ * Redis 7.0's checks in its order. A subscriber is of type pubsub, the
+ * others normal (MONITORs too, as Redis's getClientType has them).
  */
 static void clientListCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
@@ -288,8 +336,12 @@ static void clientListCommand(ss_node *node, ss_session *s, const ss_args *a, ss
     ss_buf list, shown;
     ss_buf_init(&list, 0);
     ss_buf_init(&shown, 0);
-    if (!by_type || ss_arg_is(a, 3, "normal"))
+    if (by_type) {
+        ss_client_filter f = {.type = ss_client_type_by_name(a->argv[3])};
+        node->ops->clients(node->ctx, &f, s, false, &list);
+    } else {
         node->ops->client_list(node->ctx, &list);
+    }
     const ss_buf *reply = &list;
     if (by_id) { /* in the order asked, as Redis */
         for (int j = 3; j < a->argc; j++) {
@@ -333,6 +385,8 @@ static void resetCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf 
     s->name[0] = '\0';
     s->readonly = false;
     ss_acl_session_start(node, s); /* back to the default user, as Redis */
+    s->no_evict = false;
+    s->reply_off = s->reply_skip_next = false; /* Redis's clearClientConnectionState */
     resp_add_simple(out, "RESET");
 }
 
@@ -343,9 +397,17 @@ static const ss_command client_subcommands[] = {
     SS_LOCAL("client|setinfo", 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientSetinfoCommand),
     SS_LOCAL("client|list", -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientListCommand),
     SS_LOCAL("client|info", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientInfoCommand),
-    SS_LOCAL("client|no-evict", 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
+    SS_LOCAL("client|no-evict", 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_no_evict_command),
     SS_LOCAL("client|no-touch", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientOnOffCommand),
     SS_LOCAL("client|unblock", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientUnblockCommand),
+    SS_LOCAL("client|tracking", -3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_tracking_command),
+    SS_LOCAL("client|caching", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_caching_command),
+    SS_LOCAL("client|getredir", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_getredir_command),
+    SS_LOCAL("client|trackinginfo", 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_trackinginfo_command),
+    SS_LOCAL("client|kill", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_kill_command),
+    SS_LOCAL("client|pause", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_pause_command),
+    SS_LOCAL("client|unpause", 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_unpause_command),
+    SS_LOCAL("client|reply", 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_CONNECTION, ss_client_reply_command),
     SS_LOCAL("client|help", 2, CMD_LOADING | CMD_STALE, ACL_CONNECTION, clientHelpCommand),
     SS_END,
 };

@@ -218,6 +218,19 @@ static void slowlogHelpCommand(ss_node *node, ss_session *s, const ss_args *a, s
 
 #define ADMIN_LOCAL (CMD_ADMIN | CMD_LOADING | CMD_STALE)
 
+/* MONITOR: this connection is sent every command the node runs (engine/monitor.c). */
+static void monitorCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)a;
+    if (s->monitor)
+        return; /* already: ignored, as Redis does */
+    if (node->ops->monitor(node->ctx, s) != SS_OK) {
+        ss_reply_err(out, RERR_INTERNAL, "out of memory");
+        return;
+    }
+    resp_add_shared(out, RESP_SH_OK);
+}
+
 static const ss_command slowlog_subcommands[] = {
     SS_LOCAL("slowlog|get", -2, ADMIN_LOCAL, 0, slowlogGetCommand),
     SS_LOCAL("slowlog|len", 2, ADMIN_LOCAL, 0, slowlogLenCommand),
@@ -229,5 +242,6 @@ static const ss_command slowlog_subcommands[] = {
 const ss_command ss_cmds_monitor[] = {
     SS_CONTAINER("slowlog", -2, 0, 0, slowlog_subcommands),
     SS_CONTAINER("latency", -2, 0, 0, ss_latency_subcommands),
+    SS_LOCAL("monitor", 1, ADMIN_LOCAL | CMD_NOSCRIPT, 0, monitorCommand),
 };
 SS_COUNT(ss_cmds_monitor);

@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/histogram.h"
 #include "common/member.h"
+#include "commands/session.h"
 #include "resp/buf.h"
 #include "store/store.h"
 
@@ -129,6 +130,25 @@ typedef struct ss_node_ops {
     /* CONFIG SET tls-*: every TLS context (client port, raft port) built
      * again from cfg; SS_OK, or an error (errmsg) with the old ones kept. */
     int (*tls_reload)(void *ctx, char *errmsg);
+    /* CLIENT TRACKING (the engine's tracking.c): whether a client id is
+     * connected to this node; tracking on for s with options (SS_TRACK_*
+     * of session.h) and n BCAST prefixes added to those it has (SS_OK or
+     * SS_ENOMEM); off; how many clients track, keys and prefixes are known. */
+    bool (*client_exists)(void *ctx, uint64_t id);
+    int (*tracking_on)(void *ctx, ss_session *s, uint64_t redirect, uint32_t options, char *const *prefixes,
+                       const size_t *lens, size_t n);
+    void (*tracking_off)(void *ctx, ss_session *s);
+    void (*tracking_counts)(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
+    /* CLIENT KILL and CLIENT LIST TYPE: the clients of this node f picks
+     * (asked by self) are closed (kill; self after its reply) or listed into
+     * out (CLIENT LIST lines); returns how many. */
+    size_t (*clients)(void *ctx, const ss_client_filter *f, const ss_session *self, bool kill, ss_buf *out);
+    /* CLIENT PAUSE until end_ms (wall clock; extends a pause, never
+     * shortens it), of every command (all) or of writes; UNPAUSE. */
+    void (*pause)(void *ctx, int64_t end_ms, bool all);
+    void (*unpause)(void *ctx);
+    /* MONITOR: s gets every command this node runs from now on (SS_OK or SS_ENOMEM). */
+    int (*monitor)(void *ctx, ss_session *s);
 } ss_node_ops;
 
 typedef struct ss_node {

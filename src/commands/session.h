@@ -45,6 +45,22 @@ struct ss_session {
     int64_t last_interaction_ms;
     char last_cmd[32];
     uint32_t auth_failures;     /* WRONGPASS answers so far (the server slows the next reply) */
+    bool no_evict;              /* CLIENT NO-EVICT on (shown as flag e; nothing is evicted anyway) */
+    /* CLIENT REPLY: OFF mutes every reply; SKIP mutes the next command's
+     * (skip_next is set by SKIP itself, skip while that next one runs).
+     * Pushes still go out, as in Redis. */
+    bool reply_off, reply_skip, reply_skip_next;
+    bool monitor;               /* MONITOR: gets every command this node runs */
+
+    /* CLIENT TRACKING (engine/tracking.c keeps the tables): SS_TRACK_*
+     * flags (0: off), the client invalidations go to (0: this one), and the
+     * BCAST prefixes, each NUL-terminated after its length. */
+    uint32_t tracking;
+    uint64_t tracking_redirect;
+    char **tracking_prefixes;
+    size_t *tracking_prefix_lens;
+    size_t ntracking_prefixes;
+    bool track_read;            /* the read being dispatched remembers its keys (engine) */
 
     /* ---- the engine's routing state ---- */
 
@@ -88,6 +104,37 @@ struct ss_session {
     bool blocked;
 };
 typedef struct ss_session ss_session;
+
+/* Redis's CLIENT_TRACKING_* flags. CACHING: CLIENT CACHING yes (OPTIN) or
+ * no (OPTOUT) holds for the next command. */
+enum {
+    SS_TRACK_ON = 1u << 0,
+    SS_TRACK_BCAST = 1u << 1,
+    SS_TRACK_OPTIN = 1u << 2,
+    SS_TRACK_OPTOUT = 1u << 3,
+    SS_TRACK_NOLOOP = 1u << 4,
+    SS_TRACK_CACHING = 1u << 5,
+    SS_TRACK_BROKEN_REDIR = 1u << 6,
+};
+
+/* Redis's client types (getClientType): a subscriber is pubsub, the rest
+ * (a MONITOR too) normal; no sandstore client is a master or a replica. */
+enum { SS_CLIENT_TYPE_NORMAL = 0, SS_CLIENT_TYPE_REPLICA = 1, SS_CLIENT_TYPE_PUBSUB = 2, SS_CLIENT_TYPE_MASTER = 3 };
+/* The type named (normal, slave, replica, pubsub, master; any case), or -1. */
+int ss_client_type_by_name(const char *name);
+int ss_session_type(const ss_session *s);
+
+/* What CLIENT KILL and CLIENT LIST pick clients by; a zero field matches any. */
+typedef struct ss_client_filter {
+    uint64_t id;                /* 0: any */
+    int type;                   /* SS_CLIENT_TYPE_*, -1: any */
+    const char *addr, *laddr;   /* "ip:port", NULL: any */
+    const char *user;           /* NULL: any (every client is "default") */
+    bool skipme;                /* not the client that asks */
+    long long maxage;           /* seconds: only clients older than this (0: any) */
+} ss_client_filter;
+/* Whether s is picked by f, asked by self. */
+bool ss_session_matches(const ss_session *s, const ss_client_filter *f, const ss_session *self);
 
 /* Fresh state for a new connection (RESP2, db 0). */
 void ss_session_init(ss_session *s, uint64_t id, bool authenticated);

@@ -55,6 +55,8 @@ static const directive directives[] = {
     /* Each entry is bounded (32 arguments of 128 bytes), so is the log. */
     {"slowlog-max-len", T_INT, OFF(slowlog_max_len), "128", 0, 1000000, NULL, true},
     {"latency-monitor-threshold", T_INT, OFF(latency_monitor_threshold), "0", 0, INT_MAX, NULL, true},
+    /* CLIENT TRACKING's table of keys; past it keys are invalidated early. */
+    {"tracking-table-max-keys", T_INT, OFF(tracking_table_max_keys), "1000000", 0, INT_MAX, NULL, true},
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
     {"proto-max-bulk-len", T_MEM, OFF(proto_max_bulk_len), "512mb", 1024 * 1024, LL_MAX, NULL, true},
     {"client-query-buffer-limit", T_MEM, OFF(client_query_buffer_limit), "1gb", 1024 * 1024, LL_MAX, NULL, true},

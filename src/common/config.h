@@ -55,6 +55,7 @@ typedef struct ss_config {
     int slowlog_log_slower_than;    /* usec; a command this slow or slower is logged; < 0 = never */
     int slowlog_max_len;            /* SLOWLOG entries kept */
     int latency_monitor_threshold;  /* ms; LATENCY records events this slow or slower; 0 = off */
+    int tracking_table_max_keys;    /* CLIENT TRACKING keys remembered (0: no limit) */
     int databases;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;

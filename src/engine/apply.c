@@ -77,8 +77,14 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
                 resp_add_array_len(&e->scratch, entry.ncmds - first);
             ctx.deny_blocking = true;
         }
+        /* CLIENT TRACKING's NOLOOP: whose write this is, on this node */
+        e->apply_origin = waiting && waiting->s ? waiting->s->id : 0;
+        /* MONITOR: what other nodes' clients sent (this node's showed theirs) */
+        for (uint32_t i = first; !mine_here && ss_monitor_any(e) && i < entry.ncmds; i++)
+            ss_monitor_applied(e, entry.h.db, entry.h.origin_node, &entry.cmds[i]);
         for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
+        e->apply_origin = 0;
         e->node.stats.writes_applied += entry.ncmds;
     }
     if (mine_here) {
@@ -153,6 +159,7 @@ static int apply_run(ss_engine *e, const ss_applied_entry *entries, size_t from,
     for (size_t k = 0; k < nmine; k++) {
         ss_events_deliver(e, mine[k].ev_mark);
         ss_pending_complete(e, mine[k].seq, ss_buf_data(&e->scratch) + mine[k].off, mine[k].len);
+        ss_tracking_after_reply(e);
     }
     ss_events_deliver(e, ss_events_mark(e));
     ss_events_wake_ready(e);

@@ -73,7 +73,7 @@ static ss_dispatch_result refuse(ss_engine *e, ss_session *s, const ss_command *
     return SS_DISPATCH_DONE;
 }
 
-ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (s->blocked)
         return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
@@ -110,6 +110,14 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         ss_reply_err(out, RERR_PUBSUB_CONTEXT, cmd->name);
         return refuse(e, s, cmd, out, start);
     }
+    if (e->pause_end_ms && ss_pause_blocks(e, s, cmd, a))
+        return SS_DISPATCH_BLOCKED; /* CLIENT PAUSE: dispatched again when it ends */
+    /* MONITOR: a command that runs here at once is shown once it ran (in
+     * the db it left, as Redis's call() shows it), the others as sent */
+    if (e->monitors && !cmd->local)
+        e->monitor_next = cmd; /* unless it must be dispatched again */
+    if (s->tracking)
+        ss_tracking_dispatched(e, s, cmd, a);
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
         if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
@@ -133,6 +141,8 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         uint64_t t0 = ss_clock_mono_ns();
         cmd->local(&e->node, s, a, out);
         uint64_t usec = (ss_clock_mono_ns() - t0) / 1000;
+        if (e->monitors)
+            ss_monitor_command(e, s, cmd, a);
         ss_info_called(&e->node, cmd, usec, ss_buf_data(out) + start, ss_buf_len(out) - start);
         ss_slowlog_note(&e->node, cmd, a, s, usec);
         return SS_DISPATCH_DONE;
@@ -160,4 +170,16 @@ ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args
         return s->pending > 0 ? SS_DISPATCH_BLOCKED : ss_blocking_start(e, s, a, out);
     s->read_open = open;
     return ss_read_start(e, s, a, 1, false, true, out);
+}
+
+ss_dispatch_result ss_engine_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    e->monitor_next = NULL;
+    ss_dispatch_result r = dispatch_command(e, s, a, out);
+    if (r != SS_DISPATCH_BLOCKED && e->monitor_next)
+        ss_monitor_command(e, s, e->monitor_next, a);
+    e->monitor_next = NULL;
+    if (r != SS_DISPATCH_BLOCKED && s->tracking)
+        ss_tracking_command_done(s, a);
+    return r;
 }

@@ -27,6 +27,9 @@
  *   functions.c     FUNCTION libraries: load, list, dump, restore
  *   expire.c        active expiry and the background sweep
  *   snapshot.c      the state machine's snapshot files
+ *   tracking.c      CLIENT TRACKING: keys read, invalidations on apply
+ *   monitor.c       MONITOR: the commands this node runs, as lines
+ *   pause.c         CLIENT PAUSE
  */
 
 uint64_t ss_engine_rand(ss_engine *e)
@@ -144,12 +147,25 @@ static void node_conn_stats(void *ctx, ss_conn_stats *out)
         e->hooks.conn_stats(e->hooks.ctx, out);
 }
 
+static int node_monitor(void *ctx, ss_session *s)
+{
+    return s->monitor ? SS_OK : ss_monitor_add(ctx, s);
+}
+
 static void node_reset_session(void *ctx, ss_session *s)
 {
     ss_engine *e = ctx;
+    ss_monitor_remove(e, s);
+    ss_tracking_off(e, s);
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
     ss_blocking_leave(e, s);
+}
+
+static size_t node_clients(void *ctx, const ss_client_filter *f, const ss_session *self, bool kill, ss_buf *out)
+{
+    ss_engine *e = ctx;
+    return e->hooks.clients ? e->hooks.clients(e->hooks.ctx, f, self, kill, out) : 0;
 }
 
 static void node_shutdown(void *ctx) { ss_engine_request_shutdown(ctx); }
@@ -188,6 +204,14 @@ static const ss_node_ops node_ops = {
     .script = ss_script_service,
     .unblock = node_unblock,
     .tls_reload = node_tls_reload,
+    .client_exists = ss_tracking_client_exists,
+    .tracking_on = ss_tracking_on,
+    .tracking_off = ss_tracking_off,
+    .tracking_counts = ss_tracking_counts,
+    .clients = node_clients,
+    .pause = ss_pause_set,
+    .unpause = ss_pause_end,
+    .monitor = node_monitor,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -196,16 +220,20 @@ void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
 {
     ss_session_init(s, id, false);
     ss_acl_session_start(&e->node, s);
+    ss_tracking_session_add(e, s);
 }
 
 void ss_engine_session_closing(ss_engine *e, ss_session *s)
 {
     ss_blocking_leave(e, s);
     ss_busy_forget(e, s);
+    ss_tracking_session_closing(e, s);
 }
 
 void ss_engine_session_release(ss_engine *e, ss_session *s)
 {
+    ss_tracking_session_remove(e, s);
+    ss_monitor_remove(e, s);
     ss_multi_discard(s);
     ss_pubsub_leave(e->pubsub, s);
     ss_acl_session_login(s, "default", 7); /* frees the user's name */
@@ -314,6 +342,15 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     e->node.pubsub = e->pubsub;
     e->node.acl = ss_acl_new();
     ss_engine_acl_reload(e); /* the users the store holds at its applied index */
+    if (ss_tracking_init(e) != SS_OK) {
+        ss_tracking_release(e);
+        ss_acl_free(e->node.acl);
+        ss_pubsub_free(e->pubsub);
+        ss_script_env_free(e->lua_apply);
+        ss_script_env_free(e->lua_read);
+        free(e);
+        return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory");
+    }
     ss_events_init(e);
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
@@ -369,6 +406,8 @@ static void free_after_close(uv_handle_t *h)
         ss_script_env_free(e->lua_read);
         ss_busy_release(e);
         ss_events_release(e);
+        ss_tracking_release(e);
+        ss_monitor_release(e);
         ss_pubsub_free(e->pubsub);
         ss_acl_free(e->node.acl);
         free(e->pw);

@@ -56,6 +56,11 @@ typedef struct ss_engine_hooks {
      * configuration (new connections use it); on error errmsg says why and
      * the old one stays. */
     int (*tls_reload)(void *ctx, char *errmsg);
+    /* CLIENT KILL / CLIENT LIST TYPE (see ss_node_ops.clients). */
+    size_t (*clients)(void *ctx, const ss_client_filter *f, const ss_session *self, bool kill, ss_buf *out);
+    /* Commands that waited (SS_DISPATCH_BLOCKED) for a client pause that is
+     * over are dispatched again. */
+    void (*wake_blocked)(void *ctx);
 } ss_engine_hooks;
 
 typedef enum {

@@ -6,6 +6,7 @@
 #include "engine/engine.h"
 #include "scripting/script.h"
 #include "commands/pubsub.h"
+#include "common/dict.h"
 
 enum { KIND_NONE = 0, KIND_READ = 1, KIND_WRITE = 2 };
 
@@ -71,6 +72,21 @@ struct ss_engine {
     ss_buf ev_queue;              /* messages of the apply run in progress */
     size_t ev_sent;               /* bytes of ev_queue delivered */
     ss_buf ready_queue;           /* keys the run signaled ready: u8 db, u32 len, key */
+    int64_t pause_end_ms;         /* CLIENT PAUSE: until then (wall clock; 0: none) */
+    bool pause_all;               /* ...of every command, not only writes */
+    uint64_t apply_origin;        /* the session of this node whose entry is being applied (0: none) */
+
+    ss_dict *monitors;            /* MONITOR: id -> session (monitor.c) */
+    const ss_command *monitor_next; /* shown once its dispatch is not put off */
+
+    /* CLIENT TRACKING (tracking.c). */
+    ss_dict *sessions;            /* id -> every session of this node */
+    ss_dict *track_clients;       /* id -> sessions with tracking on */
+    ss_dict *track_keys;          /* key -> ids that read it */
+    ss_dict *track_prefixes;      /* BCAST prefix -> its clients and keys to send */
+    bool bcast_pending;
+    ss_buf track_self;            /* invalidations for the writer itself, sent after its reply */
+    uint64_t track_self_origin;
 
     uv_timer_t timer;
     uv_idle_t sweeper;
@@ -215,6 +231,54 @@ void ss_events_deliver(ss_engine *e, size_t upto);
 void ss_events_discard(ss_engine *e);
 /* After the run's replies: wakes the clients blocked on the keys it made ready. */
 void ss_events_wake_ready(ss_engine *e);
+
+/* tracking.c: CLIENT TRACKING's tables and invalidation messages. */
+int ss_tracking_init(ss_engine *e);
+void ss_tracking_release(ss_engine *e);
+void ss_tracking_session_add(ss_engine *e, ss_session *s);
+void ss_tracking_session_closing(ss_engine *e, ss_session *s);
+void ss_tracking_session_remove(ss_engine *e, ss_session *s);
+/* A command is dispatched for s: its keys are remembered if it reads and
+ * the client tracks them; CLIENT CACHING's one-command flag is used up. */
+void ss_tracking_dispatched(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a);
+/* A read dispatched with s->track_read ran: its keys are remembered now,
+ * before any later entry applies (Redis remembers them in call()). */
+void ss_tracking_read(ss_engine *e, ss_session *s, const ss_args *a);
+/* After each command (not one that waits to be dispatched again). */
+void ss_tracking_command_done(ss_session *s, const ss_args *a);
+/* Whether a change must be queued for tracking at all. */
+bool ss_tracking_active(const ss_engine *e);
+/* Delivery (events.c), after the commit: a key changed by the entry of
+ * session origin (0: none here); FLUSHDB/FLUSHALL; BCAST messages out. */
+void ss_tracking_invalidate(ss_engine *e, const char *key, size_t klen, uint64_t origin);
+void ss_tracking_flushed(ss_engine *e, uint64_t origin);
+void ss_tracking_flush_bcast(ss_engine *e);
+/* After the reply to an entry's writer: the invalidations of its own keys. */
+void ss_tracking_after_reply(ss_engine *e);
+/* Node services (ss_node_ops). */
+bool ss_tracking_client_exists(void *ctx, uint64_t id);
+int ss_tracking_on(void *ctx, ss_session *s, uint64_t redirect, uint32_t options, char *const *prefixes,
+                   const size_t *lens, size_t n);
+void ss_tracking_off(void *ctx, ss_session *s);
+void ss_tracking_counts(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
+
+/* monitor.c: MONITOR. */
+int ss_monitor_add(ss_engine *e, ss_session *s);
+void ss_monitor_remove(ss_engine *e, ss_session *s);
+void ss_monitor_release(ss_engine *e);
+bool ss_monitor_any(const ss_engine *e);
+/* A command of a client of this node, as it is dispatched. */
+void ss_monitor_command(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a);
+/* A command of an entry another node proposed, as this node applies it. */
+void ss_monitor_applied(ss_engine *e, int db, uint64_t origin_node, const ss_args *a);
+
+/* pause.c: CLIENT PAUSE. */
+void ss_pause_set(void *ctx, int64_t end_ms, bool all);
+void ss_pause_end(void *ctx);
+/* Whether a pause lasts (one past its time ends here, waking its clients). */
+bool ss_pause_active(ss_engine *e);
+/* Whether cmd must wait for the pause to end. */
+bool ss_pause_blocks(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a);
 
 /* snapshot.c: the state machine's snapshot hooks (store snapshot files). */
 void ss_engine_snapshot_hooks(ss_state_machine *sm);

@@ -33,9 +33,12 @@ _Static_assert((int)SS_NOTIFY_KEYSPACE == (int)SS_CONFIG_NOTIFY_KEYSPACE &&
  * the same entries, so every node's subscribers get the same messages in
  * the same order.
  *
- * A queued message: u8 shard, u32 channel length, channel, u32 message
- * length, message.
+ * A queued message: u8 kind, u32 channel length, channel, u32 message
+ * length, message. CLIENT TRACKING's invalidations queue alongside, as the
+ * key (in the channel's place) and the id of this node's session that made
+ * the change (8 bytes as the message), or a flush with neither.
  */
+enum { EV_MESSAGE = 0, EV_SHARD_MESSAGE = 1, EV_INVALIDATE = 2, EV_FLUSH = 3 };
 
 static void put_u32(ss_buf *b, size_t v)
 {
@@ -53,14 +56,14 @@ static uint32_t get_u32(const char *p)
 /* Queues a message. The channel is head followed by tail. Room for the whole
  * record is made first, so the queue never holds half of one (out of
  * memory, the message is dropped). */
-static void enqueue(ss_engine *e, bool shard, const char *head, size_t hlen, const char *tail, size_t tlen,
+static void enqueue(ss_engine *e, int kind, const char *head, size_t hlen, const char *tail, size_t tlen,
                     const char *msg, size_t mlen)
 {
     ss_buf *q = &e->ev_queue;
     if (ss_buf_reserve(q, 1 + 4 + hlen + tlen + 4 + mlen) != SS_OK)
         return;
-    char sh = shard;
-    ss_buf_append(q, &sh, 1);
+    char k = (char)kind;
+    ss_buf_append(q, &k, 1);
     put_u32(q, hlen + tlen);
     ss_buf_append(q, head, hlen);
     ss_buf_append(q, tail, tlen);
@@ -81,7 +84,7 @@ static void notify_to(ss_engine *e, int db, int type, const char *event, const c
     if (flags & SS_NOTIFY_KEYSPACE) {
         int n = snprintf(head, sizeof head, "__keyspace@%d__:", db);
         if (queue) {
-            enqueue(e, false, head, (size_t)n, key, klen, event, elen);
+            enqueue(e, EV_MESSAGE, head, (size_t)n, key, klen, event, elen);
         } else {
             ss_buf ch;
             ss_buf_init(&ch, 0);
@@ -96,7 +99,7 @@ static void notify_to(ss_engine *e, int db, int type, const char *event, const c
         if (n < 0 || (size_t)n >= sizeof head)
             return; /* event names are ours and short */
         if (queue)
-            enqueue(e, false, head, (size_t)n, "", 0, key, klen);
+            enqueue(e, EV_MESSAGE, head, (size_t)n, "", 0, key, klen);
         else
             ss_pubsub_publish(e->pubsub, head, (size_t)n, key, klen, false);
     }
@@ -120,8 +123,27 @@ static long long on_publish(void *ctx, const char *ch, size_t chlen, const char 
      * could change who subscribes. */
     long long n = ss_pubsub_receivers(e->pubsub, ch, chlen, shard);
     if (n > 0)
-        enqueue(e, shard, ch, chlen, "", 0, msg, mlen);
+        enqueue(e, shard ? EV_SHARD_MESSAGE : EV_MESSAGE, ch, chlen, "", 0, msg, mlen);
     return n;
+}
+
+/* signalModifiedKey: clients tracking the key hear of it once the run is
+ * committed (tracking.c). */
+static void on_modified(void *ctx, int db, const char *key, size_t klen)
+{
+    ss_engine *e = ctx;
+    (void)db; /* Redis's tracking table knows keys by name alone */
+    if (ss_tracking_active(e))
+        enqueue(e, EV_INVALIDATE, key, klen, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
+}
+
+/* signalFlushedDb: every tracking client hears a null invalidation. */
+static void on_flushed(void *ctx, int db)
+{
+    ss_engine *e = ctx;
+    (void)db;
+    if (ss_tracking_active(e))
+        enqueue(e, EV_FLUSH, "", 0, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
 }
 
 /* signalKeyAsReady: remembered (only while someone blocks on this node) and
@@ -165,7 +187,8 @@ void ss_events_init(ss_engine *e)
 {
     ss_buf_init(&e->ev_queue, 0);
     ss_buf_init(&e->ready_queue, 0);
-    e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish, .ready = on_ready};
+    e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish, .ready = on_ready,
+                                     .modified = on_modified, .flushed = on_flushed};
     e->read_events = (ss_exec_events){.ctx = e, .notify = on_read_notify};
 }
 
@@ -189,14 +212,25 @@ void ss_events_deliver(ss_engine *e, size_t upto)
     const char *q = ss_buf_data(&e->ev_queue);
     while (e->ev_sent < upto) {
         const char *p = q + e->ev_sent;
-        bool shard = p[0] != 0;
+        int kind = p[0];
         uint32_t chlen = get_u32(p + 1);
         const char *ch = p + 5;
         uint32_t mlen = get_u32(ch + chlen);
         const char *msg = ch + chlen + 4;
-        ss_pubsub_publish(e->pubsub, ch, chlen, msg, mlen, shard);
         e->ev_sent = (size_t)(msg + mlen - q);
+        if (kind == EV_INVALIDATE) {
+            uint64_t origin;
+            memcpy(&origin, msg, sizeof origin);
+            ss_tracking_invalidate(e, ch, chlen, origin);
+        } else if (kind == EV_FLUSH) {
+            uint64_t origin;
+            memcpy(&origin, msg, sizeof origin);
+            ss_tracking_flushed(e, origin);
+        } else {
+            ss_pubsub_publish(e->pubsub, ch, chlen, msg, mlen, kind == EV_SHARD_MESSAGE);
+        }
     }
+    ss_tracking_flush_bcast(e);
 }
 
 void ss_events_discard(ss_engine *e)

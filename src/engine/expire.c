@@ -45,7 +45,7 @@ static int collect_expired(void *ud, int db, const char *key, size_t klen, uint6
  */
 static void active_expire(ss_engine *e)
 {
-    if (e->expire_in_flight || e->cluster == NULL || !ss_cluster_is_leader(e->cluster))
+    if (e->expire_in_flight || e->cluster == NULL || !ss_cluster_is_leader(e->cluster) || ss_pause_active(e))
         return;
     expire_batch *b = calloc(1, sizeof *b);
     if (!b)
@@ -70,6 +70,7 @@ void ss_engine_on_timer(uv_timer_t *t)
     ss_engine *e = t->data;
     ss_pending_expire(e, ss_clock_wall_ms());
     ss_blocking_expire(e, ss_clock_wall_ms());
+    ss_pause_active(e); /* a pause past its end ends, and its clients resume */
     active_expire(e);
     ss_info_cron(&e->node, ss_clock_mono_ms());
     if (e->cluster)

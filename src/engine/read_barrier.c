@@ -38,6 +38,7 @@ struct read_req {
     resp_proto proto;
     uint64_t round;              /* the cluster's read round it was sent in */
     ss_blocked *block;           /* a blocked XREAD's read: its answer goes to blocking.c */
+    bool track;                  /* CLIENT TRACKING remembers its keys when it runs (alone) */
     arg_chunk *chunks;           /* what the copies live in, newest first */
     ss_args cmds_inline[1];
     arg_chunk chunk;             /* followed by CHUNK_INLINE bytes */
@@ -144,6 +145,8 @@ static void run_read(void *arg)
     r->s->db = r->db;
     r->s->proto = r->proto;
     ss_read_exec(e, r->s, r->cmds, r->ncmds, r->multi, &out);
+    if (r->track && r->ncmds == 1)
+        ss_tracking_read(e, r->s, &r->cmds[0]);
     r->s->db = db;
     r->s->proto = proto;
     if (r->block)
@@ -199,17 +202,24 @@ static bool may_join(const ss_engine *e, const ss_session *s, const read_req *r)
 ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncmds,
                                  bool multi, bool joinable, ss_buf *out)
 {
+    bool track = s->track_read && !multi;
+    s->track_read = false;
     bool stale = e->cfg->read_consistency == SS_READ_STALE;
     bool script = !multi && ncmds == 1 && ss_busy_wants(e, &cmds[0]);
     if (e->cluster == NULL || (stale && !script)) {
         ss_read_exec(e, s, cmds, ncmds, multi, out);
+        if (track && ncmds == 1)
+            ss_tracking_read(e, s, &cmds[0]);
         return SS_DISPATCH_DONE;
     }
     read_req *open = s->read_open;
     s->read_open = NULL;
     /* WATCH runs its own way (ss_read_exec) and only alone; a read-only
-     * script has a request of its own (it may go to its thread). */
-    joinable = joinable && !stale && !script && !multi && ncmds == 1 && !ss_multi_is_watch(&cmds[0]);
+     * script has a request of its own (it may go to its thread), and so has
+     * a read whose keys CLIENT TRACKING remembers or whose reply CLIENT
+     * REPLY drops (the reads joining it would lose theirs). */
+    joinable = joinable && !stale && !script && !track && !s->reply_off && !s->reply_skip && !multi && ncmds == 1 &&
+               !ss_multi_is_watch(&cmds[0]);
     if (joinable && may_join(e, s, open)) {
         if (add_cmds(open, cmds, ncmds)) {
             e->hooks.join_async(e->hooks.ctx, s, open->cookie);
@@ -226,6 +236,7 @@ ss_dispatch_result ss_read_start(ss_engine *e, ss_session *s, const ss_args *cmd
         ss_reply_err(out, RERR_INTERNAL, "out of memory");
         return SS_DISPATCH_DONE;
     }
+    r->track = track;
     r->cookie = ss_engine_begin_async(e, s, KIND_READ);
     e->node.stats.pending_reads++;
     if (stale) {

@@ -96,6 +96,7 @@ static void free_client(ss_client *c)
     ss_buf_release(&c->out);
     ss_buf_release(&c->writing);
     ss_buf_release(&c->scratch);
+    ss_buf_release(&c->push_after);
     ss_buf_release(&c->tls_in);
     ss_buf_release(&c->tls_out);
     ss_tls_conn_free(c->tls);
@@ -211,6 +212,7 @@ void ss_client_accept(ss_server *srv, uv_stream_t *listener, ss_tls_ctx *tls)
     ss_buf_init(&c->out, 0);
     ss_buf_init(&c->writing, 0);
     ss_buf_init(&c->scratch, 0);
+    ss_buf_init(&c->push_after, 0);
     ss_buf_init(&c->tls_in, 0);
     ss_buf_init(&c->tls_out, 0);
     struct sockaddr_storage sa;
@@ -342,6 +344,7 @@ void *ss_client_begin_async(ss_client *c)
     c->slots_waiting++;
     reply_slot *s = slot_new(c, false);
     s->ncmds = 1;
+    s->muted = c->session.reply_off || c->session.reply_skip; /* CLIENT REPLY OFF or SKIP */
     return s;
 }
 
@@ -379,6 +382,10 @@ void ss_client_complete(ss_client *c, reply_slot *slot, const char *reply, size_
         ss_client_maybe_free(c);
         return;
     }
+    if (slot->muted) {
+        reply = "";
+        len = 0;
+    }
     size_t budget = ss_client_reply_budget(c);
     if (reply == NULL || (budget > 0 && len > budget)) {
         ss_client_close_for_output(c, "a reply past the hard limit");
@@ -405,6 +412,10 @@ void ss_client_push(ss_client *c, const char *data, size_t len)
 {
     if (c->closing)
         return;
+    if (c->dispatching) {
+        ss_buf_append(&c->push_after, data, len);
+        return;
+    }
     if (c->slots_head == NULL || c->session.proto == RESP3) {
         ss_buf_append(&c->out, data, len);
     } else {
@@ -420,6 +431,19 @@ void ss_client_push(ss_client *c, const char *data, size_t len)
 
 /* ----------------------------------------------------------- dispatch */
 
+/* The pushes raised while the client's command ran go out after its
+ * reply. False if that closed the client. */
+static bool push_deferred(ss_client *c)
+{
+    if (ss_buf_len(&c->push_after) == 0)
+        return true;
+    ss_buf pushes = c->push_after;
+    ss_buf_init(&c->push_after, 0);
+    ss_client_push(c, ss_buf_data(&pushes), ss_buf_len(&pushes));
+    ss_buf_release(&pushes);
+    return !c->closing;
+}
+
 static void dispatch(ss_client *c, resp_cmd *cmd)
 {
     ss_server *srv = c->srv;
@@ -433,9 +457,13 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
     ss_buf_set_max(&c->scratch, ss_client_reply_budget(c));
     bool was_auth = c->session.authenticated;
     uint32_t failures = c->session.auth_failures;
+    c->dispatching = true;
     ss_dispatch_result r = ss_engine_dispatch(srv->engine, &c->session, &a, &c->scratch);
+    c->dispatching = false;
     ss_buf_set_max(&c->scratch, 0);
     if (r == SS_DISPATCH_BLOCKED) {
+        if (!push_deferred(c))
+            return;
         /* The command's arguments live in the parser's buffer: read nothing
          * more until it has run. */
         c->blocked = true;
@@ -443,6 +471,13 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
         stop_reading(c);
         return;
     }
+    /* CLIENT REPLY: a muted reply is dropped (an async one when it comes:
+     * its slot was marked by begin_async); SKIP mutes the command after. */
+    bool muted = c->session.reply_off || c->session.reply_skip;
+    c->session.reply_skip = c->session.reply_skip_next;
+    c->session.reply_skip_next = false;
+    if (muted)
+        ss_buf_reset(&c->scratch);
     if (ss_buf_error(&c->scratch)) {
         ss_buf_reset(&c->scratch);
         shrink_if_empty(&c->scratch);
@@ -472,6 +507,8 @@ static void dispatch(ss_client *c, resp_cmd *cmd)
         if (!ss_client_check_output(c))
             return;
     }
+    if (!push_deferred(c))
+        return;
     if (c->session.authenticated != was_auth)
         resp_parser_set_authenticated(c->parser, c->session.authenticated);
     if (c->session.auth_failures != failures)

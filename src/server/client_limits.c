@@ -26,6 +26,11 @@ static const ss_obuf_limit *limits_of(const ss_client *c)
 {
     /* A subscribed connection is of the pubsub class (Redis's CLIENT_PUBSUB),
      * whatever its protocol; every other is normal (no replicas here). */
+    /* A MONITOR is held to the replica class: Redis counts monitors as
+     * normal clients, whose class it leaves unlimited; a monitor that does
+     * not read must not grow without bound. */
+    if (c->session.monitor)
+        return &c->srv->cfg->client_obuf_limits[SS_CLIENT_REPLICA];
     return &c->srv->cfg->client_obuf_limits[c->session.subscribed ? SS_CLIENT_PUBSUB : SS_CLIENT_NORMAL];
 }
 

@@ -65,6 +65,35 @@ static void hook_client_list(void *ctx, ss_buf *out)
         ss_client_describe(c, out);
 }
 
+/* CLIENT KILL and CLIENT LIST TYPE. A killed client closes at once, as
+ * Redis frees it; the one that asks, after its reply. */
+static size_t hook_clients(void *ctx, const ss_client_filter *f, const ss_session *self, bool kill, ss_buf *out)
+{
+    ss_server *srv = ctx;
+    size_t n = 0;
+    for (ss_client *c = srv->clients; c; c = c->next) {
+        if (c->closing || !ss_session_matches(&c->session, f, self))
+            continue;
+        n++;
+        if (!kill)
+            ss_client_describe(c, out);
+        else if (&c->session == self)
+            c->session.close_after_reply = true;
+        else
+            ss_client_close(c);
+    }
+    return n;
+}
+
+/* A CLIENT PAUSE ended: the clients whose command waited for it run it. */
+static void hook_wake_blocked(void *ctx)
+{
+    ss_server *srv = ctx;
+    for (ss_client *c = srv->clients; c; c = c->next)
+        if (c->blocked && !c->closing)
+            ss_client_ready(c);
+}
+
 /* Redis 7.0's clients section. The largest buffers are those of the
  * connections open now (Redis keeps the largest of the last few seconds). */
 static void hook_info_clients(void *ctx, ss_buf *out)
@@ -227,6 +256,8 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .info_clients = hook_info_clients,
         .info_server = hook_info_server,
         .push = hook_push,
+        .clients = hook_clients,
+        .wake_blocked = hook_wake_blocked,
         .conn_stats = hook_conn_stats,
         .wake = hook_wake,
         .tls_reload = hook_tls_reload,

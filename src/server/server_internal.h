@@ -12,6 +12,7 @@ typedef struct reply_slot {
     struct reply_slot *next;
     bool done;
     uint32_t ncmds;             /* the commands whose replies it waits for */
+    bool muted;                 /* CLIENT REPLY OFF/SKIP: the reply is dropped */
     ss_buf buf;
 } reply_slot;
 
@@ -32,6 +33,9 @@ typedef struct ss_client {
     bool write_in_flight;
     uv_write_t wreq;
     ss_buf scratch;             /* a sync reply that must queue behind async ones */
+    bool dispatching;           /* inside ss_engine_dispatch for this client */
+    ss_buf push_after;          /* pushes raised while it ran (MONITOR's line of its own
+                                 * command): they follow its reply, as in Redis */
     reply_slot *slots_head, *slots_tail;
     size_t slots_bytes;         /* replies done but waiting behind earlier ones */
     size_t slots_waiting;       /* async replies not back yet */

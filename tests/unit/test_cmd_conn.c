@@ -1,5 +1,6 @@
 /* Connection commands: HELLO's protocols and its errors, which leave the connection as it was. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmdtest.h"
@@ -102,7 +103,79 @@ Test(conn, client_list_filters_get_redis_errors)
     EXPECT("CLIENT LIST ID", "-ERR syntax error\r\n");
     EXPECT("CLIENT LIST TYPE normal x", "-ERR syntax error\r\n");
     EXPECT("CLIENT LIST nosuch", "-ERR syntax error\r\n");
-    /* No connection is a master, a replica or a subscriber. */
+    /* No connection is a master or a replica; none subscribes here. */
     EXPECT("CLIENT LIST TYPE replica", "$0\r\n\r\n");
     EXPECT("CLIENT LIST ID 999", "$0\r\n\r\n");
+}
+
+Test(conn, client_tracking_sets_the_flags_trackinginfo_and_getredir_report)
+{
+    EXPECT("CLIENT GETREDIR", ":-1\r\n");
+    EXPECT("CLIENT TRACKING on OPTIN NOLOOP", "+OK\r\n");
+    EXPECT("CLIENT CACHING yes", "+OK\r\n");
+    ct_dispatch_resp3(true);
+    EXPECT("CLIENT TRACKINGINFO", "%3\r\n$5\r\nflags\r\n~4\r\n$2\r\non\r\n$5\r\noptin\r\n$11\r\ncaching-yes\r\n"
+                                  "$6\r\nnoloop\r\n$8\r\nredirect\r\n:0\r\n$8\r\nprefixes\r\n*0\r\n");
+    /* CLIENT CACHING holds for one command (not CLIENT itself) */
+    ct_dispatch("PING");
+    cr_expect_eq(ct_session()->tracking & SS_TRACK_CACHING, 0u);
+    EXPECT("CLIENT TRACKING off", "+OK\r\n");
+    cr_expect_eq(ct_session()->tracking, 0u);
+    EXPECT("CLIENT TRACKING on BCAST PREFIX a: PREFIX b:", "+OK\r\n");
+    EXPECT("CLIENT TRACKINGINFO", "%3\r\n$5\r\nflags\r\n~2\r\n$2\r\non\r\n$5\r\nbcast\r\n$8\r\nredirect\r\n:0\r\n"
+                                  "$8\r\nprefixes\r\n*2\r\n$2\r\na:\r\n$2\r\nb:\r\n");
+    EXPECT("CLIENT TRACKING on BCAST PREFIX a:x",
+           "-ERR Prefix 'a:x' overlaps with an existing prefix 'a:'. Prefixes for a single client must not overlap.\r\n");
+}
+
+Test(conn, client_reply_skip_and_off_leave_only_on_answering)
+{
+    EXPECT("CLIENT REPLY SKIP", "");
+    cr_expect(ct_session()->reply_skip_next);
+    EXPECT("CLIENT REPLY OFF", "");
+    EXPECT("CLIENT REPLY ON", "+OK\r\n");
+    cr_expect(!ct_session()->reply_off && !ct_session()->reply_skip_next);
+    EXPECT("CLIENT REPLY maybe", "-ERR syntax error\r\n");
+    /* RESET turns replies back on, as Redis's clearClientConnectionState */
+    EXPECT("CLIENT REPLY OFF", "");
+    EXPECT("RESET", "+RESET\r\n");
+    cr_expect(!ct_session()->reply_off);
+}
+
+Test(conn, client_kill_and_pause_check_their_arguments_as_redis)
+{
+    EXPECT("CLIENT KILL id 0", "-ERR client-id should be greater than 0\r\n");
+    EXPECT("CLIENT KILL type nosuch", "-ERR Unknown client type 'nosuch'\r\n");
+    EXPECT("CLIENT KILL user nosuch", "-ERR No such user 'nosuch'\r\n");
+    EXPECT("CLIENT KILL skipme maybe", "-ERR syntax error\r\n");
+    EXPECT("CLIENT KILL id 1 type", "-ERR syntax error\r\n");
+    EXPECT("CLIENT PAUSE 10 sometimes", "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n");
+    EXPECT("CLIENT PAUSE -5", "-ERR timeout is negative\r\n");
+    EXPECT("CLIENT PAUSE 9223372036854775807", "-ERR timeout is out of range\r\n");
+}
+
+/* The filters CLIENT KILL picks clients by (ss_session_matches). */
+Test(conn, client_filters_pick_by_type_id_address_and_self)
+{
+    ss_session a, b;
+    ss_session_init(&a, 7, true);
+    ss_session_init(&b, 8, true);
+    snprintf(a.addr, sizeof a.addr, "127.0.0.1:1000");
+    snprintf(b.addr, sizeof b.addr, "127.0.0.1:2000");
+    b.subscribed = 1;
+    ss_client_filter f = {.type = -1};
+    cr_expect(ss_session_matches(&a, &f, &a));
+    f.skipme = true;
+    cr_expect(!ss_session_matches(&a, &f, &a));
+    cr_expect(ss_session_matches(&b, &f, &a));
+    f = (ss_client_filter){.type = SS_CLIENT_TYPE_PUBSUB};
+    cr_expect(!ss_session_matches(&a, &f, NULL));
+    cr_expect(ss_session_matches(&b, &f, NULL));
+    f = (ss_client_filter){.type = -1, .id = 8, .addr = "127.0.0.1:2000"};
+    cr_expect(ss_session_matches(&b, &f, NULL));
+    f.addr = "127.0.0.1:1000";
+    cr_expect(!ss_session_matches(&b, &f, NULL));
+    cr_expect_eq(ss_client_type_by_name("SLAVE"), SS_CLIENT_TYPE_REPLICA);
+    cr_expect_eq(ss_client_type_by_name("replica"), SS_CLIENT_TYPE_REPLICA);
+    cr_expect_eq(ss_client_type_by_name("nosuch"), -1);
 }

@@ -76,5 +76,7 @@ const ss_command_docs ss_docs_monitor[] = {
     {.name = "latency|help", .group = "server", .since = "2.8.13",
      .summary = "Show helpful text about the different subcommands.",
      .complexity = "O(1)"},
+    {.name = "monitor", .group = "server", .since = "1.0.0",
+     .summary = "Listen for all requests received by the server in real time. sandstore: this node's clients' commands as dispatched, and the log entries of other nodes' clients as applied, tagged [db raft:<node id>]"},
 };
 SS_DOCS_COUNT(ss_docs_monitor);
