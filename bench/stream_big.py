@@ -13,7 +13,7 @@ one entry in the middle, and XTRIM MAXLEN ~ N (which removes nothing: the
 cost of deciding). Every reply is checked for an error.
 
 Prints one CSV line per case: "case","median ms","p99 ms", then the load
-time as "LOAD","<entries per second>". The figure includes the network and,
+time as "LOAD entries/s","<entries per second>". The figure includes the network and,
 on sandstore, Raft (log append, commit, apply); compare it with Redis
 measured the same way, on the same machine.
 """
@@ -115,7 +115,7 @@ def main():
     for name, make in cases:
         med, p99 = timed(c, o.samples, make)
         print('"%s","%.3f","%.3f"' % (name, med, p99))
-    print('"LOAD","%.0f"' % (n / load))
+    print('"LOAD entries/s","%.0f"' % (n / load))
 
 
 if __name__ == "__main__":

@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
-# bench/stream_big.sh: commands on a stream of N entries, Redis beside one sandstore node.
+# bench/stream_big.sh: commands on a big value, Redis beside one sandstore node.
 #
-# Usage: bench/stream_big.sh [-n ENTRIES] [-k SAMPLES] [-b BUILD_DIR]
+# Usage: bench/stream_big.sh [-w WORKLOAD] [-n ENTRIES] [-k SAMPLES] [-b BUILD_DIR]
+#   -w WORKLOAD  stream_big (default: a stream of ENTRIES entries) or
+#                big_values (a 100 MB bitmap and a geo set of ENTRIES members)
 #   -n ENTRIES   entries loaded before timing (default 1000000)
 #   -k SAMPLES   single commands timed per case (default 200)
 #   -b BUILD_DIR where the sandstore binary lives (default build-bench)
 # Both durable on every write: redis-server --appendonly yes --appendfsync
 # always, sandstore --raft-fsync always (a one-member cluster). Runs
-# bench/stream_big.py against each (see it for the cases) and prints its CSV
+# bench/WORKLOAD.py against each (see it for the cases) and prints its CSV
 # side by side: median and p99 latency in ms per case, and the load rate.
 # Stops and removes everything on exit.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-n=1000000 k=200 build="$root/build-bench"
-while getopts "n:k:b:h" opt; do
+n=1000000 k=200 build="$root/build-bench" workload=stream_big
+while getopts "w:n:k:b:h" opt; do
   case $opt in
+    w) workload=$OPTARG ;;
     n) n=$OPTARG ;;
     k) k=$OPTARG ;;
     b) build=$(cd "$OPTARG" 2>/dev/null && pwd || echo "$OPTARG") ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
+case $workload in
+  stream_big) wargs=(-n "$n") what="Stream of $n entries" ;;
+  big_values) wargs=(--geo "$n") what="Bitmap of 100 MB and geo set of $n members" ;;
+  *) echo "bench: unknown workload $workload" >&2; exit 2 ;;
+esac
 bin="$build/sandstore"
 if [ ! -x "$bin" ]; then
   echo "bench: building sandstore in $build"
@@ -45,13 +53,13 @@ pids+=($!)
 wait_ping "$redis_port"
 wait_ping "$ss_port"
 
-/usr/bin/python3 "$here/stream_big.py" -p "$redis_port" -n "$n" -k "$k" >"$tmp/redis.csv"
-/usr/bin/python3 "$here/stream_big.py" -p "$ss_port" -n "$n" -k "$k" >"$tmp/single.csv"
-echo "Stream of $n entries, $k samples per case; ms (median / p99), LOAD in entries/s."
-echo "Run: bench/stream_big.sh -n $n -k $k -b $build ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+/usr/bin/python3 "$here/$workload.py" -p "$redis_port" "${wargs[@]}" -k "$k" >"$tmp/redis.csv"
+/usr/bin/python3 "$here/$workload.py" -p "$ss_port" "${wargs[@]}" -k "$k" >"$tmp/single.csv"
+echo "$what, $k samples per case; ms (median / p99), LOAD rates per second."
+echo "Run: bench/stream_big.sh -w $workload -n $n -k $k -b $build ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
 echo "| case | redis median | redis p99 | sandstore median | sandstore p99 |"
 echo "|---|---:|---:|---:|---:|"
 paste -d, "$tmp/redis.csv" "$tmp/single.csv" | tr -d '"' |
-  awk -F, '$1 == "LOAD" { printf "| LOAD (entries/s) | %s | | %s | |\n", $2, $4; next }
+  awk -F, '$1 ~ /^LOAD/ { printf "| %s | %s | | %s | |\n", $1, $2, $4; next }
            { printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $5, $6 }'

@@ -1,8 +1,9 @@
-/* Cluster commands: the Raft group shown to Redis Cluster clients as one shard owning every slot (CLUSTER SLOTS SHARDS NODES INFO MYID KEYSLOT COUNTKEYSINSLOT GETKEYSINSLOT REPLICAS, READONLY READWRITE ASKING). */
+/* Cluster commands: the Raft group shown to Redis Cluster clients as one shard owning every slot (CLUSTER SLOTS SHARDS NODES INFO MYID KEYSLOT COUNTKEYSINSLOT GETKEYSINSLOT REPLICAS, READONLY READWRITE ASKING), and to replication-minded tools as a master and its replicas (ROLE, INFO replication). */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands/families.h"
+#include "commands/info.h"
 #include "commands/keyhelpers.h"
 #include "common/clock.h"
 #include "common/crc16.h"
@@ -223,6 +224,112 @@ static void clusterMyidCommand(ss_node *node, ss_session *s, const ss_args *a, s
     resp_add_bulk_cstr(out, node->ops->node_name(node->ctx));
 }
 
+/* ------------------------------------------------------ ROLE, replication */
+
+/*
+ * Tools written for Redis replication (exporters, Sentinel-style scripts,
+ * client libraries choosing where to send reads) ask ROLE or INFO
+ * replication. The leader is the master; every other member, voter or
+ * learner, a replica. Offsets are Raft log indexes: the master's is its
+ * applied index, a replica's on the master its match index (what it holds
+ * durable), a replica's own its applied index. A replica whose leader is
+ * not known (an election) names no master and is "connect"ing.
+ */
+
+/* The member this node is. */
+static const ss_member *group_self(const group *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (g->m[i].self)
+            return &g->m[i];
+    return NULL;
+}
+
+static void roleCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
+{
+    (void)s;
+    (void)a;
+    group g;
+    group_load(node, &g);
+    const ss_member *self = group_self(&g);
+    uint64_t offset = self ? self->offset : 0;
+    if (ss_node_is_leader(node)) {
+        resp_add_array_len(out, 3);
+        resp_add_bulk_cstr(out, "master");
+        resp_add_int(out, (long long)offset);
+        size_t n = 0;
+        for (size_t i = 0; i < g.n; i++)
+            n += !g.m[i].self && g.m[i].link_up;
+        resp_add_array_len(out, (long long)n);
+        for (size_t i = 0; i < g.n; i++) {
+            const ss_member *m = &g.m[i];
+            if (m->self || !m->link_up)
+                continue;
+            char port[16], off[24];
+            snprintf(port, sizeof port, "%d", m->port);
+            snprintf(off, sizeof off, "%llu", (unsigned long long)m->offset);
+            resp_add_array_len(out, 3); /* Redis sends all three as strings */
+            resp_add_bulk_cstr(out, m->host);
+            resp_add_bulk_cstr(out, port);
+            resp_add_bulk_cstr(out, off);
+        }
+        return;
+    }
+    bool known = g.master && !g.master->self && g.master->port;
+    resp_add_array_len(out, 5);
+    resp_add_bulk_cstr(out, "slave");
+    resp_add_bulk_cstr(out, known ? g.master->host : "");
+    resp_add_int(out, known ? g.master->port : 0);
+    resp_add_bulk_cstr(out, known && g.master->link_up ? "connected" : "connect");
+    resp_add_int(out, (long long)offset);
+}
+
+void ss_info_replication(ss_node *node, ss_buf *b)
+{
+    group g;
+    group_load(node, &g);
+    const ss_member *self = group_self(&g);
+    uint64_t offset = self ? self->offset : 0;
+    bool master = ss_node_is_leader(node);
+    int64_t now = ss_clock_wall_ms();
+    ss_buf_appendf(b, "# Replication\r\nrole:%s\r\n", master ? "master" : "slave");
+    if (!master) {
+        bool known = g.master && !g.master->self && g.master->port;
+        bool up = known && g.master->link_up;
+        long long io = known && g.master->heard_ms ? (long long)((now - g.master->heard_ms) / 1000) : -1;
+        ss_buf_appendf(b,
+                       "master_host:%s\r\nmaster_port:%d\r\nmaster_link_status:%s\r\n"
+                       "master_last_io_seconds_ago:%lld\r\nmaster_sync_in_progress:0\r\n"
+                       "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\nslave_priority:100\r\n"
+                       "slave_read_only:1\r\nreplica_announced:1\r\n",
+                       known ? g.master->host : "", known ? g.master->port : 0, up ? "up" : "down",
+                       up ? (io < 0 ? 0 : io) : -1, (unsigned long long)offset, (unsigned long long)offset);
+        if (!up)
+            ss_buf_append_cstr(b, "master_link_down_since_seconds:-1\r\n");
+    }
+    size_t n = 0;
+    for (size_t i = 0; master && i < g.n; i++)
+        n += !g.m[i].self && g.m[i].link_up;
+    ss_buf_appendf(b, "connected_slaves:%zu\r\n", n);
+    for (size_t i = 0, k = 0; master && i < g.n; i++) {
+        const ss_member *m = &g.m[i];
+        if (m->self || !m->link_up)
+            continue;
+        long long lag = m->heard_ms ? (long long)((now - m->heard_ms) / 1000) : 0;
+        ss_buf_appendf(b, "slave%zu:ip=%s,port=%d,state=online,offset=%llu,lag=%lld\r\n", k++, m->host, m->port,
+                       (unsigned long long)m->offset, lag < 0 ? 0 : lag);
+    }
+    /* The replication id is the master's name: it changes with the leader,
+     * as Redis's does on a failover. */
+    const char *replid = g.master ? g.master->name : (self ? self->name : "");
+    ss_buf_appendf(b,
+                   "master_failover_state:no-failover\r\nmaster_replid:%s\r\n"
+                   "master_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:%llu\r\n"
+                   "second_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:0\r\n"
+                   "repl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n\r\n",
+                   replid, (unsigned long long)(master || !g.master ? offset : g.master->offset));
+}
+
 /* ---------------------------------------------------------------- slots */
 
 static void clusterKeyslotCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
@@ -380,5 +487,6 @@ const ss_command ss_cmds_cluster[] = {
     SS_LOCAL("readonly", 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_CONNECTION, readonlyCommand),
     SS_LOCAL("readwrite", 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_CONNECTION, readwriteCommand),
     SS_LOCAL("asking", 1, CMD_FAST, ACL_CONNECTION, askingCommand),
+    SS_LOCAL("role", 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_DANGEROUS, roleCommand),
 };
 SS_COUNT(ss_cmds_cluster);

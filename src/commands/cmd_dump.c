@@ -1,21 +1,30 @@
-/* DUMP and RESTORE in Redis 7.0's RDB value format (commands/rdb.h): strings so far. */
+/* DUMP and RESTORE in Redis 7.0's RDB value format (commands/rdb.h): strings, lists, sets, hashes and sorted sets. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "commands/rdb.h"
+#include "commands/zset.h"
+#include "store/encode.h"
 
 /*
- * A string dumped here restores in redis-server and a string dumped by
- * redis-server (raw, int or LZF encoded) restores here. Collections are
- * not yet encoded (Redis 7.0 dumps small ones as listpacks and intsets):
- * DUMP of one and RESTORE of such a payload are refused with an error that
- * says so. IDLETIME and FREQ are checked as Redis checks them and then
- * ignored: sandstore keeps no LRU/LFU state.
+ * A value dumped here restores in redis-server and one dumped by
+ * redis-server restores here. Strings are encoded as Redis encodes them
+ * (int, raw; LZF read, never written). Collections are written in the
+ * plain forms every Redis loads (LIST, SET, HASH, ZSET_2: a count, then
+ * each element), converted by Redis to its compact encodings on load; the
+ * compact forms Redis 7.0 writes (quicklist of listpacks, intset, hash and
+ * zset listpacks) are read here. Streams are refused both ways, with an
+ * error that says so. IDLETIME and FREQ are checked as Redis checks them
+ * and then ignored: sandstore keeps no LRU/LFU state.
  */
 
 #define STRING_MAX ((size_t)RESP_MAX_BULK_LEN_DEFAULT)
+/* What one RESTORE may write: its sub-keys must fit the apply batch's txn
+ * (the store caps one at 1 GiB, and failing there would stop every
+ * replica), as for the set family's *STORE commands. */
+#define RESTORE_MAX_MB 256
 
 static const char *type_word(ss_type t)
 {
@@ -29,6 +38,59 @@ static const char *type_word(ss_type t)
     }
 }
 
+/* Appends a collection's elements to the payload, as ss_rdb_begin's
+ * rdbtype wants them; SS_ECORRUPT if they disagree with the count. */
+static int dump_collection(ss_exec_ctx *ctx, const ss_key *k, ss_buf *out)
+{
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &it);
+    if (rc != SS_OK)
+        return rc;
+    uint64_t n = 0;
+    if (k->meta.type == SS_TYPE_LIST) {
+        /* [head, tail) in order (the layout of cmd_list.c). */
+        int64_t head = 0, tail = 0;
+        if (k->meta.hdr_len == 16) {
+            head = ss_decode_i64(k->meta.hdr);
+            tail = ss_decode_i64(k->meta.hdr + 8);
+        }
+        unsigned char first[8];
+        ss_encode_i64(head, first);
+        ss_rdb_begin(out, SS_RDB_TYPE_LIST, k->meta.count);
+        for (ss_ks_subiter_seek(it, first, 8); ss_ks_subiter_valid(it); ss_ks_subiter_next(it), n++) {
+            ss_slice sub = ss_ks_subiter_sub(it);
+            if (sub.len != 8 || ss_decode_i64((const unsigned char *)sub.data) >= tail)
+                break;
+            ss_slice v = ss_ks_subiter_value(it);
+            ss_rdb_put_string(out, v.data, v.len);
+        }
+    } else if (k->meta.type == SS_TYPE_ZSET) {
+        /* The 's' space (zset.h): 's' score(8) member, in score order. */
+        ss_rdb_begin(out, SS_RDB_TYPE_ZSET_2, k->meta.count);
+        for (ss_ks_subiter_seek(it, "s", 1); ss_ks_subiter_valid(it); ss_ks_subiter_next(it), n++) {
+            ss_slice sub = ss_ks_subiter_sub(it);
+            if (sub.len < 9 || sub.data[0] != 's')
+                break;
+            ss_rdb_put_string(out, sub.data + 9, sub.len - 9);
+            ss_rdb_put_double(out, ss_decode_double((const unsigned char *)sub.data + 1));
+        }
+    } else {
+        /* Hash: field -> value; set: member -> "". */
+        bool hash = k->meta.type == SS_TYPE_HASH;
+        ss_rdb_begin(out, hash ? SS_RDB_TYPE_HASH : SS_RDB_TYPE_SET, k->meta.count);
+        for (ss_ks_subiter_seek_first(it); ss_ks_subiter_valid(it); ss_ks_subiter_next(it), n++) {
+            ss_slice sub = ss_ks_subiter_sub(it);
+            ss_rdb_put_string(out, sub.data, sub.len);
+            if (hash) {
+                ss_slice v = ss_ks_subiter_value(it);
+                ss_rdb_put_string(out, v.data, v.len);
+            }
+        }
+    }
+    ss_ks_subiter_free(it);
+    return n == k->meta.count ? SS_OK : SS_ECORRUPT;
+}
+
 static void dumpExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
@@ -37,15 +99,22 @@ static void dumpExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_null_bulk(ctx->out, ctx->proto);
     if (found != SS_FOUND)
         return;
-    if (k.meta.type != SS_TYPE_STRING) {
+    if (k.meta.type == SS_TYPE_STREAM) {
         ss_reply_err(ctx->out, RERR_DUMP_TYPE, type_word(k.meta.type));
         return;
     }
     ss_buf payload;
     ss_buf_init(&payload, 0);
-    ss_rdb_dump_string(&payload, k.value.data, k.value.len);
-    if (ss_buf_error(&payload))
-        ss_exec_fail(ctx, SS_ENOMEM);
+    int rc = SS_OK;
+    if (k.meta.type == SS_TYPE_STRING) {
+        ss_rdb_dump_string(&payload, k.value.data, k.value.len);
+    } else if ((rc = dump_collection(ctx, &k, &payload)) == SS_OK) {
+        ss_rdb_finish(&payload, 0);
+    }
+    if (rc == SS_OK && ss_buf_error(&payload))
+        rc = SS_ENOMEM;
+    if (rc != SS_OK)
+        ss_exec_fail(ctx, rc);
     else
         resp_add_bulk(ctx->out, ss_buf_data(&payload), ss_buf_len(&payload));
     ss_buf_release(&payload);
@@ -90,6 +159,46 @@ static bool restore_opts_parse(ss_exec_ctx *ctx, const ss_args *a, restore_opts 
     return true;
 }
 
+/* Writes a decoded collection as k (opened, no longer present): its
+ * elements under a fresh version, then its metadata. The loader made sure
+ * it is non-empty and its members distinct. */
+static int restore_collection(ss_exec_ctx *ctx, ss_key *k, const ss_rdb_value *v, uint64_t expire_ms)
+{
+    ss_key_create(ctx, (ss_type)v->type, k);
+    k->meta.expire_ms = expire_ms;
+    int rc = SS_OK;
+    const ss_strvec *it = &v->items;
+    if (v->type == SS_TYPE_ZSET) {
+        for (size_t i = 0; i < it->n && rc == SS_OK; i++) {
+            ss_slice m = ss_strvec_at(it, i);
+            double score = v->scores[i] == 0 ? 0.0 : v->scores[i]; /* -0 folded, as zset.h keeps them */
+            rc = zset_score_put(ctx, k, m.data, m.len, false, 0, score);
+        }
+        return rc == SS_OK ? ss_key_save(ctx, k) : rc;
+    }
+    size_t step = v->type == SS_TYPE_HASH ? 2 : 1;
+    for (size_t i = 0; i < it->n && rc == SS_OK; i += step) {
+        ss_slice sub = ss_strvec_at(it, i), val = {"", 0};
+        unsigned char seq[8];
+        if (v->type == SS_TYPE_LIST) {
+            /* Elements at [0, n): the list layout of cmd_list.c. */
+            val = sub;
+            ss_encode_i64((int64_t)i, seq);
+            sub = (ss_slice){(const char *)seq, 8};
+        } else if (step == 2) {
+            val = ss_strvec_at(it, i + 1);
+        }
+        rc = ss_ks_sub_put(ctx->txn, k->db, k->name, k->len, k->meta.version, sub.data, sub.len, val.data, val.len);
+        k->meta.count++;
+    }
+    if (v->type == SS_TYPE_LIST) {
+        k->meta.hdr_len = 16;
+        ss_encode_i64(0, k->meta.hdr);
+        ss_encode_i64((int64_t)k->meta.count, k->meta.hdr + 8);
+    }
+    return rc == SS_OK ? ss_key_save(ctx, k) : rc;
+}
+
 /* RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f],
  * checked in Redis's order: options, the key's existence, the TTL, the
  * footer, the value. A relative TTL counts from the entry's time. */
@@ -117,34 +226,45 @@ static void restoreExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_reply_err(ctx->out, RERR_DUMP_PAYLOAD);
         return;
     }
-    int type;
-    char *val = NULL;
-    size_t vlen = 0;
-    if (!ss_rdb_load(a->argv[3], a->argvlen[3], STRING_MAX, &type, &val, &vlen)) {
-        if (type > 0 && type <= 255)
-            ss_reply_err(ctx->out, RERR_RESTORE_TYPE, type);
+    ss_rdb_value v;
+    ss_rdb_status st = ss_rdb_load_value(a->argv[3], a->argvlen[3], STRING_MAX, (size_t)RESTORE_MAX_MB << 20, &v);
+    if (st != SS_RDB_OK) {
+        if (st == SS_RDB_UNSUPPORTED && v.rdbtype >= 0)
+            ss_reply_err(ctx->out, RERR_RESTORE_TYPE, v.rdbtype);
+        else if (st == SS_RDB_TOOBIG)
+            ss_reply_err(ctx->out, RERR_RESTORE_TOOBIG, RESTORE_MAX_MB);
+        else if (st == SS_RDB_NOMEM)
+            ss_exec_fail(ctx, SS_ENOMEM);
         else
             ss_reply_err(ctx->out, RERR_BAD_DATA);
+        ss_rdb_value_release(&v);
         return;
     }
     if (ttl && !o.absttl)
         ttl += ctx->now_ms;
     int rc;
-    if (ttl && ttl <= ctx->now_ms) {
+    bool expired = ttl && ttl <= ctx->now_ms;
+    if (found == SS_FOUND && (expired || v.type != SS_TYPE_STRING))
+        rc = ss_key_drop(ctx, ctx->db, k.name, k.len);
+    else
+        rc = SS_OK;
+    if (rc == SS_OK && expired) {
         /* Already expired: only the old key goes, as a DEL. */
-        rc = found == SS_FOUND ? ss_key_drop(ctx, ctx->db, k.name, k.len) : SS_OK;
-        if (rc == SS_OK && found == SS_FOUND) {
+        if (found == SS_FOUND) {
             ss_exec_modified(ctx, k.name, k.len);
             ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "del", k.name, k.len);
         }
-    } else {
-        rc = ss_str_store(ctx, ctx->db, k.name, k.len, val, vlen, (uint64_t)ttl);
+    } else if (rc == SS_OK) {
+        if (v.type == SS_TYPE_STRING)
+            rc = ss_str_store(ctx, ctx->db, k.name, k.len, v.str, v.len, (uint64_t)ttl);
+        else
+            rc = restore_collection(ctx, &k, &v, (uint64_t)ttl);
         if (rc == SS_OK) {
             ss_exec_modified(ctx, k.name, k.len);
             ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "restore", k.name, k.len);
         }
     }
-    free(val);
+    ss_rdb_value_release(&v);
     if (rc != SS_OK)
         ss_exec_fail(ctx, rc);
     else

@@ -466,15 +466,7 @@ static void hrandfieldExec(ss_exec_ctx *ctx, const ss_args *a)
 
 static void hscanExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    uint64_t cursor;
-    if (!ss_coll_scan_cursor(ctx, a, 2, &cursor))
-        return;
-    ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_HASH, &k);
-    if (found == SS_MISSING)
-        ss_coll_scan_empty(ctx);
-    else if (found == SS_FOUND)
-        ss_coll_scan(ctx, a, &k, cursor, true);
+    ss_coll_scan_command(ctx, a, SS_TYPE_HASH);
 }
 
 const ss_command ss_cmds_hash[] = {

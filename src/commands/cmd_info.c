@@ -274,22 +274,6 @@ static void section_stats(ss_node *node, ss_buf *b)
                    (unsigned long long)st->pending_reads);
 }
 
-static void section_replication(ss_node *node, ss_buf *b)
-{
-    /* Monitoring tools read a Redis role here; the leader is the master. */
-    bool leader = ss_node_is_leader(node);
-    const char *leader_addr = ss_node_leader_addr(node);
-    ss_buf_appendf(b, "# Replication\r\nrole:%s\r\n", leader ? "master" : "slave");
-    if (!leader && leader_addr) {
-        const char *colon = strrchr(leader_addr, ':');
-        ss_buf_appendf(b, "master_host:%.*s\r\nmaster_port:%s\r\nmaster_link_status:up\r\n",
-                       colon ? (int)(colon - leader_addr) : 0, leader_addr, colon ? colon + 1 : "");
-    } else if (!leader) {
-        ss_buf_append_cstr(b, "master_link_status:down\r\n");
-    }
-    ss_buf_append_cstr(b, "\r\n");
-}
-
 static void tv(ss_buf *b, const char *name, struct timeval t)
 {
     ss_buf_appendf(b, "%s:%ld.%06ld\r\n", name, (long)t.tv_sec, (long)t.tv_usec);
@@ -412,7 +396,7 @@ void ss_info_command(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out
     if (want[SEC_STATS])
         section_stats(node, &b);
     if (want[SEC_REPLICATION])
-        section_replication(node, &b);
+        ss_info_replication(node, &b);
     if (want[SEC_CPU])
         section_cpu(&b);
     if (want[SEC_RAFT])

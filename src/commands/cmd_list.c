@@ -116,6 +116,24 @@ static bool list_index(const list *l, long long idx, int64_t *seq)
     return true;
 }
 
+/* LRANGE's and LTRIM's range over a list of n elements, as Redis reads it:
+ * negative indexes count from the end, start clamps at 0 and end at n - 1.
+ * False when nothing is in range. */
+static bool list_range(long long n, long long *start, long long *end)
+{
+    if (*start < 0)
+        *start += n;
+    if (*end < 0)
+        *end += n;
+    if (*start < 0)
+        *start = 0;
+    if (*start > *end || *start >= n)
+        return false;
+    if (*end >= n)
+        *end = n - 1;
+    return true;
+}
+
 /* ------------------------------------------------------------------ push */
 
 static void push_generic(ss_exec_ctx *ctx, const ss_args *a, bool left, bool only_existing)
@@ -340,19 +358,10 @@ static void lrangeExec(ss_exec_ctx *ctx, const ss_args *a)
     ss_lookup found = list_open(ctx, a, 1, &l);
     if (found == SS_REPLIED)
         return;
-    long long n = found == SS_FOUND ? llen(&l) : 0;
-    if (start < 0)
-        start += n;
-    if (end < 0)
-        end += n;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= n) {
+    if (!list_range(found == SS_FOUND ? llen(&l) : 0, &start, &end)) {
         resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
         return;
     }
-    if (end >= n)
-        end = n - 1;
     ss_ks_subiter *it;
     int rc = iter_at(ctx, &l, l.head + start, true, &it);
     if (rc != SS_OK) {
@@ -686,18 +695,10 @@ static void ltrimExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     }
     long long n = llen(&l), ltrim, rtrim;
-    if (start < 0)
-        start += n;
-    if (end < 0)
-        end += n;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= n) {
+    if (!list_range(n, &start, &end)) {
         ltrim = n; /* everything goes */
         rtrim = 0;
     } else {
-        if (end >= n)
-            end = n - 1;
         ltrim = start;
         rtrim = n - end - 1;
     }

@@ -576,15 +576,7 @@ static int sintercardGetKeys(const ss_args *a, ss_keyref *keys)
 
 static void sscanExec(ss_exec_ctx *ctx, const ss_args *a)
 {
-    uint64_t cursor;
-    if (!ss_coll_scan_cursor(ctx, a, 2, &cursor))
-        return;
-    ss_key k;
-    ss_lookup found = ss_key_open(ctx, a, 1, SS_TYPE_SET, &k);
-    if (found == SS_MISSING)
-        ss_coll_scan_empty(ctx);
-    else if (found == SS_FOUND)
-        ss_coll_scan(ctx, a, &k, cursor, false);
+    ss_coll_scan_command(ctx, a, SS_TYPE_SET);
 }
 
 const ss_command ss_cmds_set[] = {

@@ -300,7 +300,7 @@ static bool same_prefix(ss_slice a, ss_slice b)
 
 /* Parses a cursor as Redis does (strtoul: an unsigned 64-bit number; Redis
  * accepts what strtoul does, including a sign). */
-bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor)
+static bool scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor)
 {
     char *end;
     errno = 0;
@@ -315,7 +315,7 @@ bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cu
 
 /* Replies "*2 <cursor> <elements>" for HSCAN/SSCAN on an existing collection,
  * after parsing [MATCH pattern] [COUNT count] from argument 3. */
-void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_key *k, uint64_t cursor, bool values)
+static void scan_page(ss_exec_ctx *ctx, const ss_args *a, const ss_key *k, uint64_t cursor, bool values)
 {
     long long count = 10;
     const char *pat = NULL;
@@ -384,12 +384,21 @@ void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_key *k, uint64_t 
     ss_buf_release(&items);
 }
 
-/* Replies an empty scan: "*2 $1 0 *0". */
-void ss_coll_scan_empty(ss_exec_ctx *ctx)
+void ss_coll_scan_command(ss_exec_ctx *ctx, const ss_args *a, ss_type type)
 {
-    resp_add_array_len(ctx->out, 2);
-    resp_add_bulk(ctx->out, "0", 1);
-    resp_add_array_len(ctx->out, 0);
+    uint64_t cursor;
+    if (!scan_cursor(ctx, a, 2, &cursor))
+        return;
+    ss_key k;
+    ss_lookup found = ss_key_open(ctx, a, 1, type, &k);
+    if (found == SS_MISSING) {
+        /* An empty, finished scan: "*2 $1 0 *0". */
+        resp_add_array_len(ctx->out, 2);
+        resp_add_bulk(ctx->out, "0", 1);
+        resp_add_array_len(ctx->out, 0);
+    } else if (found == SS_FOUND) {
+        scan_page(ctx, a, &k, cursor, type == SS_TYPE_HASH);
+    }
 }
 
 /* SRANDMEMBER/HRANDFIELD's count: -LONG_MAX..LONG_MAX as Redis checks it. */

@@ -37,10 +37,9 @@ extern const long long ss_coll_repeat_max;
 /* SRANDMEMBER/HRANDFIELD's count argument, checked as Redis does. */
 bool ss_coll_rand_count(ss_exec_ctx *ctx, const ss_args *a, int i, long long *count);
 
-/* HSCAN/SSCAN: parse the cursor argument (replies "invalid cursor"), reply a
- * page ([MATCH] [COUNT] from argument 3), or reply an empty, finished scan. */
-bool ss_coll_scan_cursor(ss_exec_ctx *ctx, const ss_args *a, int i, uint64_t *cursor);
-void ss_coll_scan(ss_exec_ctx *ctx, const ss_args *a, const ss_key *k, uint64_t cursor, bool values);
-void ss_coll_scan_empty(ss_exec_ctx *ctx);
+/* HSCAN/SSCAN key cursor [MATCH pattern] [COUNT count] over a collection of
+ * type (a hash's pages carry field, value pairs), replied whole: a cursor
+ * parsed as Redis does, a missing key as an empty, finished scan. */
+void ss_coll_scan_command(ss_exec_ctx *ctx, const ss_args *a, ss_type type);
 
 #endif

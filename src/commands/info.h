@@ -39,6 +39,10 @@ void ss_info_cron(ss_node *node, uint64_t now_ms);
 /* CONFIG RESETSTAT: counters, commandstats and errorstats back to zero. */
 void ss_info_reset(ss_node *node);
 
+/* INFO's replication section: the leader as master, the other members as
+ * its replicas (cmd_cluster.c, with ROLE). */
+void ss_info_replication(ss_node *node, ss_buf *b);
+
 /* The INFO command (its row is in cmd_server.c). */
 void ss_info_command(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out);
 

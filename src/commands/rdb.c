@@ -122,6 +122,20 @@ void ss_rdb_finish(ss_buf *out, size_t start)
     put_le(out, crc, 8);
 }
 
+void ss_rdb_begin(ss_buf *out, int rdbtype, uint64_t count)
+{
+    unsigned char type = (unsigned char)rdbtype;
+    ss_buf_append(out, &type, 1);
+    ss_rdb_put_len(out, count);
+}
+
+void ss_rdb_put_double(ss_buf *out, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put_le(out, bits, 8);
+}
+
 void ss_rdb_dump_string(ss_buf *out, const void *s, size_t n)
 {
     size_t start = ss_buf_len(out);
@@ -173,6 +187,30 @@ static bool get_len(ss_rdb_reader *r, uint64_t *len, bool *enc)
         for (int i = 0; i < bytes; i++)
             *len = *len << 8 | *r->p++;
     } else {
+        return false;
+    }
+    return true;
+}
+
+bool ss_rdb_get_len(ss_rdb_reader *r, uint64_t *len)
+{
+    bool enc;
+    return get_len(r, len, &enc) && !enc;
+}
+
+bool ss_rdb_peek_string_len(const ss_rdb_reader *r, uint64_t *len)
+{
+    ss_rdb_reader peek = *r;
+    bool enc;
+    if (!get_len(&peek, len, &enc))
+        return false;
+    if (enc && *len <= RDB_ENC_INT32) {
+        *len = 11;
+    } else if (enc && *len == RDB_ENC_LZF) {
+        uint64_t clen;
+        bool e1, e2;
+        return get_len(&peek, &clen, &e1) && get_len(&peek, len, &e2) && !e1 && !e2;
+    } else if (enc) {
         return false;
     }
     return true;
@@ -247,6 +285,7 @@ bool ss_rdb_get_string(ss_rdb_reader *r, size_t max, char **out, size_t *outlen)
             return false;
         if (lzf_decompress(r->p, clen, (unsigned char *)*out, ulen) != ulen) {
             free(*out);
+            *out = NULL; /* the caller may free what it was handed */
             return false;
         }
         r->p += clen;
@@ -261,18 +300,6 @@ bool ss_rdb_get_string(ss_rdb_reader *r, size_t max, char **out, size_t *outlen)
     r->p += len;
     *outlen = len;
     return true;
-}
-
-bool ss_rdb_load(const void *p, size_t n, size_t max, int *type, char **out, size_t *outlen)
-{
-    ss_rdb_reader r = ss_rdb_reader_of(p, n);
-    *type = -1;
-    if (r.p >= r.end)
-        return false;
-    *type = *r.p++;
-    if (*type != SS_RDB_TYPE_STRING)
-        return false;
-    return ss_rdb_get_string(&r, max, out, outlen);
 }
 
 ss_rdb_reader ss_rdb_reader_of(const void *p, size_t n)

@@ -89,6 +89,7 @@
     X(RERR_DUMP_PAYLOAD,  "ERR DUMP payload version or checksum are wrong")                   \
     X(RERR_BAD_DATA,      "ERR Bad data format")                                              \
     X(RERR_DUMP_TYPE,     "ERR DUMP of a %s value is not supported yet")                      \
+    X(RERR_RESTORE_TOOBIG, "ERR the restored value is too big to write in one command (its elements exceed %d MB)") \
     X(RERR_RESTORE_TYPE,  "ERR RESTORE of RDB object type %d is not supported yet")           \
     X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \

@@ -1,4 +1,4 @@
-/* Fuzz target: string values a client can SET and then hand to the HyperLogLog and RESTORE parsers (commands/hll.c, commands/rdb.c): any bytes are an error or a value, never a stray read or write. */
+/* Fuzz target: string values a client can SET and then hand to the HyperLogLog and RESTORE parsers (commands/hll.c, commands/rdb.c, commands/rdb_load.c: strings, listpacks, intsets): any bytes are an error or a value, never a stray read or write. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 1;
     if (data[0] & 1) {
         /* RESTORE's loader, past the checksum (which random bytes fail). */
-        int type;
-        char *out = NULL;
-        size_t outlen = 0;
-        if (ss_rdb_load(v, n, 1 << 20, &type, &out, &outlen))
-            free(out);
+        ss_rdb_value val;
+        (void)ss_rdb_load_value(v, n, 1 << 20, 1 << 20, &val);
+        ss_rdb_value_release(&val);
         (void)ss_rdb_verify(v, n);
         return 0;
     }

@@ -215,3 +215,111 @@ Test(cluster_view, a_restarted_node_still_names_a_peer_that_is_down)
     free(before);
     free(after);
 }
+
+/* Node i's ROLE once pred holds for it (bounded: 20 s); NULL if never. */
+static redisReply *wait_role(int i, bool (*pred)(const redisReply *r))
+{
+    for (int k = 0; k < 200; k++) {
+        redisReply *r = cmd_at(i, "ROLE");
+        if (r && pred(r))
+            return r;
+        freeReplyObject(r);
+        usleep(100 * 1000);
+    }
+    return NULL;
+}
+
+/* A master listing both replicas, as Redis's ROLE shapes it. */
+static bool master_with_two(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_ARRAY && r->elements == 3 && r->element[2]->type == REDIS_REPLY_ARRAY &&
+           r->element[2]->elements == 2;
+}
+
+/* A replica connected to its master (at client port want_master, if set). */
+static int want_master;
+
+static bool connected_replica(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_ARRAY && r->elements == 5 && r->element[3]->type == REDIS_REPLY_STRING &&
+           !strcmp(r->element[3]->str, "connected") &&
+           (!want_master || (r->element[2]->type == REDIS_REPLY_INTEGER && r->element[2]->integer == want_master));
+}
+
+Test(cluster_view, role_and_info_replication_show_the_leader_as_master_of_the_others)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 15000);
+    cr_assert_geq(leader, 0);
+    cr_assert(hc_set_retry(&cl, leader, "k", "v", 15000));
+    int follower = (leader + 1) % 3;
+
+    /* The leader: "master", its offset, then host, port, offset of each
+     * replica, all three strings as Redis sends them. */
+    redisReply *r = wait_role(leader, master_with_two);
+    cr_assert_not_null(r, "the leader's ROLE lists both followers");
+    cr_expect_str_eq(r->element[0]->str, "master");
+    cr_expect_eq(r->element[1]->type, REDIS_REPLY_INTEGER);
+    cr_expect_gt(r->element[1]->integer, 0);
+    bool seen[3] = {false};
+    for (size_t j = 0; j < 2; j++) {
+        redisReply *rep = r->element[2]->element[j];
+        cr_assert(rep->type == REDIS_REPLY_ARRAY && rep->elements == 3);
+        for (int f = 0; f < 3; f++)
+            cr_expect_eq(rep->element[f]->type, REDIS_REPLY_STRING);
+        cr_expect_str_eq(rep->element[0]->str, "127.0.0.1");
+        for (int i = 0; i < 3; i++)
+            if (i != leader && atoi(rep->element[1]->str) == cl.nodes[i].port)
+                seen[i] = true;
+    }
+    cr_expect(seen[(leader + 1) % 3] && seen[(leader + 2) % 3], "each follower's client port is listed");
+    freeReplyObject(r);
+
+    /* A follower: "slave", the leader's host and port, "connected", its offset. */
+    r = wait_role(follower, connected_replica);
+    cr_assert_not_null(r, "a follower's ROLE names its connected master");
+    cr_expect_str_eq(r->element[0]->str, "slave");
+    cr_expect_str_eq(r->element[1]->str, "127.0.0.1");
+    cr_expect_eq(r->element[2]->integer, cl.nodes[leader].port);
+    cr_expect_eq(r->element[4]->type, REDIS_REPLY_INTEGER);
+    freeReplyObject(r);
+
+    /* INFO replication as exporters parse it. */
+    char *info = text_at(leader, "INFO replication");
+    cr_expect(strstr(info, "role:master\r\n") && strstr(info, "connected_slaves:2\r\n"), "%s", info);
+    char want[128];
+    snprintf(want, sizeof want, "slave0:ip=127.0.0.1,port=");
+    cr_expect(strstr(info, want) && strstr(info, "slave1:ip=127.0.0.1,port=") && strstr(info, ",state=online,offset="),
+              "%s", info);
+    cr_expect(strstr(info, "master_repl_offset:") != NULL, "%s", info);
+    free(info);
+    info = text_at(follower, "INFO replication");
+    snprintf(want, sizeof want, "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:%d\r\nmaster_link_status:up\r\n",
+             cl.nodes[leader].port);
+    cr_expect(strstr(info, want) != NULL, "%s", info);
+    cr_expect(strstr(info, "connected_slaves:0\r\n") != NULL, "%s", info);
+    free(info);
+
+    /* The leader killed: the survivors elect another, and ROLE follows. */
+    h_node_kill9(&cl.nodes[leader]);
+    int next = -1;
+    for (int k = 0; k < 300 && next < 0; k++) {
+        for (int i = 0; i < 3; i++) {
+            if (i == leader)
+                continue;
+            redisReply *x = cmd_at(i, "ROLE");
+            if (x && x->type == REDIS_REPLY_ARRAY && x->elements == 3 && !strcmp(x->element[0]->str, "master"))
+                next = i;
+            freeReplyObject(x);
+        }
+        if (next < 0)
+            usleep(100 * 1000);
+    }
+    cr_assert_geq(next, 0, "a survivor answers ROLE as master");
+    int other = 3 - leader - next;
+    want_master = cl.nodes[next].port;
+    r = wait_role(other, connected_replica);
+    cr_assert_not_null(r, "the other survivor follows the new master at its client port");
+    freeReplyObject(r);
+}

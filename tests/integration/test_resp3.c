@@ -741,6 +741,7 @@ static const step cluster_steps[] = {
     {'X', "SET {c}a 1"},
     {'X', "SET {c}b 2"},
     {'X', "SET other 3"},
+    {'X', "ROLE x"},
     {'X', "CLUSTER KEYSLOT foo"},
     {'X', "CLUSTER KEYSLOT {user}a"},
     {'X', "CLUSTER KEYSLOT foo{}{bar}"},
@@ -837,6 +838,8 @@ static const char *const not_compared[][2] = {
     {"function|dump", "the payload's bytes differ (Redis compresses code with LZF); test_diff_function restores "
                       "each side's payload into the other"},
     {"function|restore", "takes a DUMP payload (see function|dump); test_diff_function compares it"},
+    {"role", "its reply is the node's place in the group (master through the leader, a replica through a "
+             "follower), not Redis's standalone master: test_cluster_view checks it on both, and ROLE x here"},
     {"raft.node", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks the replies"},
     {"raft.transfer_leader", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks it"},
 };

@@ -23,6 +23,9 @@ static const ss_cmdarg cluster_replicas_args[] = {
 };
 
 const ss_command_docs ss_docs_cluster[] = {
+    {.name = "role", .group = "server", .since = "2.8.12",
+     .summary = "Return the role of the instance in the context of replication. sandstore: the Raft leader is the master (its offset: its applied index; each connected member's: its match index); any other member a replica of it (its offset: its applied index)",
+     .complexity = "O(1)"},
     {.name = "cluster", .group = "cluster", .since = "3.0.0",
      .summary = "A container for cluster commands",
      .complexity = "Depends on subcommand."},
