@@ -858,6 +858,39 @@ static const step cluster_steps[] = {
     {0, NULL},
 };
 
+static const step acl_steps[] = {
+    /* one single command per selector: Redis prints several in its hash order, which varies */
+    {'X', "ACL SETUSER r3 on >pw ~k* &ch +get"},
+    {'X', "ACL SETUSER r3 (+set ~s*)"},
+    {'X', "ACL GETUSER r3"},
+    {'X', "ACL GETUSER nosuch"},
+    {'X', "ACL USERS"},
+    {'X', "ACL LIST"},
+    {'X', "ACL WHOAMI"},
+    {'X', "ACL CAT"},
+    {'U', "ACL CAT geo"},
+    {'X', "ACL CAT nosuch"},
+    {'X', "ACL DRYRUN r3 get k"},
+    {'X', "ACL DRYRUN r3 set k v"},
+    {'X', "ACL DRYRUN r3 get z"},
+    {'X', "ACL DRYRUN nosuch get k"},
+    {'T', "ACL GENPASS"},
+    {'T', "ACL GENPASS 8"},
+    {'X', "ACL GENPASS 0"},
+    {'X', "ACL LOG RESET"},
+    {'X', "ACL LOG"},
+    {'X', "AUTH r3 wrong"},
+    {'T', "ACL LOG 1"},
+    {'X', "ACL LOG x"},
+    {'X', "ACL LOAD"},
+    {'X', "ACL SAVE"},
+    {'K', "ACL HELP"},
+    {'X', "ACL SETUSER bad foo"},
+    {'X', "ACL DELUSER r3 nosuch"},
+    {'X', "ACL DELUSER default"},
+    {0, NULL},
+};
+
 static const family families[] = {
     {"connection", conn_steps, false},   {"strings", string_steps, false},
     {"keys", keys_steps, false},         {"hashes", hash_steps, false},
@@ -869,6 +902,7 @@ static const family families[] = {
     {"sorted set algebra", zsetop_steps, false},
     {"geo", geo_steps, false},           {"sort", sort_steps, false},
     {"monitor", monitor_steps, false},   {"object", object_steps, false},   {"bits", bits_steps, false},
+    {"acl", acl_steps, false},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 
