@@ -302,6 +302,12 @@ Test(membership_ops, a_one_member_cluster_grows_and_bad_input_changes_nothing)
     cr_expect(r && r->type == REDIS_REPLY_ERROR, "a member does not join again");
     freeReplyObject(r);
     cr_expect(wait_members(0, 2, 0), "two voters once the new one is promoted");
+    /* The promotion counts from when it is appended; a write acknowledged
+     * under it needs node 4's copy, so once it is, the promotion committed
+     * too (log order) and the next change is not refused as premature. */
+    r = h_cmd(c1, "SET after promote");
+    cr_expect(r && r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "OK"), "a write commits with both voters");
+    freeReplyObject(r);
     r = h_cmd(c4, "GET before");
     cr_expect(r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "grow"), "the new member holds the data");
     freeReplyObject(r);
