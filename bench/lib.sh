@@ -1,9 +1,24 @@
 # What the benchmark scripts share: a scratch directory removed at exit, the
 # processes they start stopped at exit (SIGTERM, then SIGKILL after 15 s), free
-# ports, and waiting for a node to answer or a cluster to agree on a leader.
+# ports, waiting for a node to answer or a cluster to agree on a leader, and
+# the sandstore binary (bench_binary BUILD_DIR ROOT TOOLS...: sets bin).
 # Source it, then call bench_init NAME: it sets tmp and pids (append the pid of
 # every process started: pids+=($!)); bench_pid, when set, is stopped first;
 # bench_keep=1 keeps tmp.
+
+bench_binary() {  # build_dir root tools... ; checks the tools, builds sandstore if missing, sets bin
+  local build=$1 root=$2 tool
+  shift 2
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
+  done
+  bin="$build/sandstore"
+  if [ ! -x "$bin" ]; then
+    echo "bench: building sandstore in $build"
+    [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$build" --target sandstore -j "$(nproc)" >/dev/null
+  fi
+}
 
 bench_init() {  # name
   tmp="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/$1-XXXXXX")"

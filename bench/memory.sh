@@ -32,15 +32,8 @@ while getopts "n:d:b:s:h" opt; do
 done
 invocation="bench/memory.sh -n $keys -d $vsize -b $build -s $sizes"
 
-for tool in redis-cli /usr/bin/python3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
-bin="$build/sandstore"
-if [ ! -x "$bin" ]; then
-  echo "bench: building sandstore in $build"
-  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target sandstore -j "$(nproc)" >/dev/null
-fi
+. "$here/lib.sh"
+bench_binary "$build" "$root" redis-cli /usr/bin/python3
 
 . "$here/lib.sh"
 bench_init ss-memory

@@ -42,15 +42,8 @@ while getopts "n:d:r:b:kh" opt; do
 done
 invocation="bench/restart.sh -n $keys -d $vsize -r $rounds -b $build"
 
-for tool in redis-cli /usr/bin/python3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
-bin="$build/sandstore"
-if [ ! -x "$bin" ]; then
-  echo "bench: building sandstore in $build"
-  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target sandstore -j "$(nproc)" >/dev/null
-fi
+. "$here/lib.sh"
+bench_binary "$build" "$root" redis-cli /usr/bin/python3
 
 tmp="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/ss-restart-XXXXXX")"
 pids=()

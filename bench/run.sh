@@ -55,15 +55,8 @@ invocation="bench/run.sh -r $rounds -n $n -c $clients -b $build"
 
 tools=(redis-server redis-benchmark redis-cli /usr/bin/python3)
 [ $sweep = 0 ] || tools+=(gnuplot)
-for tool in "${tools[@]}"; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
-bin="$build/sandstore"
-if [ ! -x "$bin" ]; then
-  echo "bench: building sandstore in $build"
-  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target sandstore -j "$(nproc)" >/dev/null
-fi
+. "$here/lib.sh"
+bench_binary "$build" "$root" "${tools[@]}"
 
 . "$(dirname "$0")/lib.sh"
 bench_init ss-bench

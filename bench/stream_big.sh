@@ -30,12 +30,8 @@ case $workload in
   big_values) wargs=(--geo "$n") what="Bitmap of 100 MB and geo set of $n members" ;;
   *) echo "bench: unknown workload $workload" >&2; exit 2 ;;
 esac
-bin="$build/sandstore"
-if [ ! -x "$bin" ]; then
-  echo "bench: building sandstore in $build"
-  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target sandstore -j 2 >/dev/null
-fi
+. "$here/lib.sh"
+bench_binary "$build" "$root"
 
 . "$(dirname "$0")/lib.sh"
 bench_init ss-bench

@@ -30,15 +30,8 @@ while getopts "r:n:c:b:h" opt; do
     *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
-for tool in redis-server redis-benchmark redis-cli openssl /usr/bin/python3; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
-done
-bin="$build/sandstore"
-if [ ! -x "$bin" ]; then
-  echo "bench: building sandstore in $build"
-  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target sandstore -j 2 >/dev/null
-fi
+. "$here/lib.sh"
+bench_binary "$build" "$root" redis-server redis-benchmark redis-cli openssl /usr/bin/python3
 
 . "$(dirname "$0")/lib.sh"
 bench_init ss-bench-tls

@@ -22,12 +22,8 @@ while getopts "n:b:h" opt; do
     *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
-bin="$build/sandstore"
-if [ ! -x "$bin" ]; then
-  echo "bench: building sandstore in $build"
-  [ -f "$build/CMakeCache.txt" ] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" --target sandstore -j 2 >/dev/null
-fi
+. "$here/lib.sh"
+bench_binary "$build" "$root"
 
 . "$(dirname "$0")/lib.sh"
 bench_init ss-waiters
