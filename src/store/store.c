@@ -95,9 +95,7 @@ void store_free(ss_store *s)
         leveldb_readoptions_destroy(s->bulk_ropts);
     if (s->wopts)
         leveldb_writeoptions_destroy(s->wopts);
-    if (s->spare != NULL)
-        free(s->spare->held);
-    free(s->spare);
+    txn_free_spare(s->spare);
     kcache_release(&s->kc);
     free(s->path);
     free(s);

@@ -53,6 +53,7 @@ struct ss_txn {
     ss_overlay ov;
     char **held;          /* values read from LevelDB, freed when the txn ends */
     size_t nheld, capheld;
+    struct txn_chunk *copies; /* cache hits' copies, newest chunk first, freed when the txn ends */
     int live_iters;
     bool bulk;            /* a sweep: its iterators bypass the block cache */
     /* A view txn (ss_txn_begin_view): reads see LevelDB as of its begin. */
@@ -91,6 +92,9 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
 /* ss_txn_get for reads internal to the store: the value is not held by the
  * txn; leveldb_free(*to_free) when done (it may be NULL). */
 int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free);
+
+/* Frees the txn kept for reuse (ss_store's spare) and what it holds. */
+void txn_free_spare(ss_txn *txn);
 
 /* Makes the txn free buf (malloc'd) when it ends, as it does the values
  * ss_txn_get returns. SS_ENOMEM (buf not taken) if it cannot. */

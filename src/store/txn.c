@@ -1,11 +1,69 @@
 /* Transactions: pending writes in an ordered overlay, committed with the applied index in one batch. */
 #include "store/store_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
+
+/*
+ * A cache hit hands the caller a copy (a later miss may evict the entry
+ * while the value is in use). The copies live in chunks owned by the txn
+ * and go when it ends: one bump of a pointer instead of a malloc, a slot in
+ * `held` and a free per hit. The spare txn keeps its first chunk.
+ */
+#define COPY_CHUNK 16384
+
+struct txn_chunk {
+    struct txn_chunk *next;
+    size_t used, cap;
+    _Alignas(max_align_t) char data[];
+};
+
+static char *copy_alloc(ss_txn *txn, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    struct txn_chunk *c = txn->copies;
+    if (c == NULL || c->cap - c->used < n) {
+        size_t cap = n > COPY_CHUNK / 2 ? n : COPY_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (c == NULL)
+            return NULL;
+        c->used = 0;
+        c->cap = cap;
+        /* a big one-off copy goes behind the current chunk, which keeps filling */
+        if (cap != COPY_CHUNK && txn->copies != NULL) {
+            c->next = txn->copies->next;
+            txn->copies->next = c;
+        } else {
+            c->next = txn->copies;
+            txn->copies = c;
+        }
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+/* Frees every chunk but one standard chunk, emptied, for the next txn. */
+static void copies_reset(ss_txn *txn, bool keep_one)
+{
+    struct txn_chunk *keep = NULL, *c = txn->copies;
+    while (c != NULL) {
+        struct txn_chunk *next = c->next;
+        if (keep_one && keep == NULL && c->cap == COPY_CHUNK) {
+            keep = c;
+            keep->used = 0;
+            keep->next = NULL;
+        } else {
+            free(c);
+        }
+        c = next;
+    }
+    txn->copies = keep;
+}
 
 ss_txn *ss_txn_begin(ss_store *s)
 {
@@ -51,9 +109,11 @@ static void txn_end(ss_txn *txn)
     /* Keep one txn for reuse so that the read path (every GET) allocates
      * nothing; drop big held arrays rather than pin them. */
     if (s->spare == NULL && txn->capheld <= 64) {
+        copies_reset(txn, true);
         s->spare = txn;
         return;
     }
+    copies_reset(txn, false);
     free(txn->held);
     free(txn);
 }
@@ -74,6 +134,15 @@ leveldb_readoptions_t *txn_iter_ropts(const ss_txn *txn)
     return txn->bulk ? txn->s->bulk_ropts : txn->s->ropts;
 }
 
+void txn_free_spare(ss_txn *txn)
+{
+    if (txn == NULL)
+        return;
+    copies_reset(txn, false);
+    free(txn->held);
+    free(txn);
+}
+
 int txn_hold(ss_txn *txn, char *buf)
 {
     if (txn->nheld == txn->capheld) {
@@ -88,10 +157,12 @@ int txn_hold(ss_txn *txn, char *buf)
     return SS_OK;
 }
 
+static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free, bool held);
+
 int ss_txn_get(ss_txn *txn, const void *key, size_t klen, ss_slice *val)
 {
     char *fresh;
-    int rc = txn_get_owned(txn, key, klen, val, &fresh);
+    int rc = get_record(txn, key, klen, val, &fresh, true);
     if (rc == SS_OK && fresh != NULL && txn_hold(txn, fresh) != SS_OK) {
         leveldb_free(fresh);
         return SS_ENOMEM;
@@ -273,7 +344,10 @@ void ss_txn_abort(ss_txn *txn)
         txn_end(txn);
 }
 
-int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free)
+/* A point read. held: the value lives as long as the txn (a cache hit's copy
+ * in the txn's chunks; *to_free, when set, still for the caller to hand to
+ * txn_hold); otherwise the caller frees *to_free once it has read it. */
+static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free, bool held)
 {
     *to_free = NULL;
     ov_node *n = overlay_find(&txn->ov, key, klen);
@@ -299,11 +373,14 @@ int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char
         case KC_ABSENT:
             return SS_ENOTFOUND;
         case KC_HIT: {
-            char *copy = malloc(cvlen ? cvlen : 1);
+            /* held: the txn's chunks, nothing for the caller to free;
+             * otherwise the caller's own copy, freed as soon as it is read */
+            char *copy = held ? copy_alloc(txn, cvlen ? cvlen : 1) : malloc(cvlen ? cvlen : 1);
             if (copy == NULL)
                 return SS_ENOMEM;
             memcpy(copy, cv, cvlen);
-            *to_free = copy; /* leveldb_free is free */
+            if (!held)
+                *to_free = copy; /* leveldb_free is free */
             val->data = copy;
             val->len = cvlen;
             return SS_OK;
@@ -330,4 +407,9 @@ int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char
     val->data = v;
     val->len = vlen;
     return SS_OK;
+}
+
+int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free)
+{
+    return get_record(txn, key, klen, val, to_free, false);
 }
