@@ -311,6 +311,10 @@ typedef struct snack {
 } snack;
 
 ss_lookup sgroup_get(ss_exec_ctx *ctx, const stream *s, const char *name, size_t len, sgroup *g);
+/* Opens the stream at argument keyarg and its group named by argument
+ * grouparg: SS_FOUND when both exist, SS_MISSING when either does not (the
+ * caller answers: XACK 0, NOGROUP...), SS_REPLIED on an error. */
+ss_lookup stream_group_open(ss_exec_ctx *ctx, const ss_args *a, int keyarg, int grouparg, stream *s, sgroup *g);
 int sgroup_put(ss_exec_ctx *ctx, const stream *s, const sgroup *g);
 /* A new group (the caller checked it is missing); counts it in 'm'. */
 int sgroup_create(ss_exec_ctx *ctx, stream *s, const sgroup *g);

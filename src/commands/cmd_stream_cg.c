@@ -99,6 +99,14 @@ ss_lookup sgroup_get(ss_exec_ctx *ctx, const stream *s, const char *name, size_t
     return SS_FOUND;
 }
 
+ss_lookup stream_group_open(ss_exec_ctx *ctx, const ss_args *a, int keyarg, int grouparg, stream *s, sgroup *g)
+{
+    ss_lookup found = stream_open(ctx, a, keyarg, s);
+    if (found != SS_FOUND)
+        return found;
+    return sgroup_get(ctx, s, a->argv[grouparg], a->argvlen[grouparg], g);
+}
+
 int sgroup_put(ss_exec_ctx *ctx, const stream *s, const sgroup *g)
 {
     unsigned char v[GROUP_LEN];

@@ -65,13 +65,10 @@ static int entry_exists(ss_exec_ctx *ctx, const stream *s, sid id, bool *exists)
 /* Opens the key and the group of argv[1], argv[2]; NOGROUP when either is missing. */
 static bool open_group(ss_exec_ctx *ctx, const ss_args *a, stream *s, sgroup *g)
 {
-    ss_lookup found = stream_open(ctx, a, 1, s);
+    ss_lookup found = stream_group_open(ctx, a, 1, 2, s, g);
     if (found == SS_REPLIED)
         return false;
-    ss_lookup gfound = SS_MISSING;
-    if (found == SS_FOUND && (gfound = sgroup_get(ctx, s, a->argv[2], a->argvlen[2], g)) == SS_REPLIED)
-        return false;
-    if (gfound == SS_MISSING) {
+    if (found == SS_MISSING) {
         stream_reply_err(ctx->out, SERR_NOGROUP_KEY, a->argv[1], a->argv[2]);
         return false;
     }
