@@ -161,6 +161,10 @@ static inline uint64_t stream_len(const stream *s) { return s->k.meta.count; }
 
 /* Opens argument argi (or a name) as a stream: ss_key_open's results. */
 ss_lookup stream_open(ss_exec_ctx *ctx, const ss_args *a, int argi, stream *s);
+/* stream_open for a command that answers a missing key with one fixed reply
+ * (XLEN-like :0, XRANGE's *0, XINFO's "no such key"): true when the stream
+ * is open; otherwise the command is done, its reply given. */
+bool stream_open_or_reply(ss_exec_ctx *ctx, const ss_args *a, int argi, stream *s, resp_shared missing);
 /* Makes an opened, missing key a new empty stream (written by stream_save). */
 void stream_create(ss_exec_ctx *ctx, stream *s);
 /* Reads the 'm' record; SS_OK or a storage error. */
