@@ -68,3 +68,6 @@ ss_add_integration_test(NAME test_metrics LIBS ss_cluster_harness TIMEOUT 300)
 
 # LATENCY and latency-monitor-threshold against redis-server 7.0.
 ss_add_integration_test(NAME test_latency LIBS ss_harness TIMEOUT 300)
+
+# The harness: ports claimed across test processes, a node's port answered by the node.
+ss_add_integration_test(NAME test_harness LIBS ss_cluster_harness TIMEOUT 120)
