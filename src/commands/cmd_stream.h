@@ -319,6 +319,10 @@ ss_lookup sgroup_get(ss_exec_ctx *ctx, const stream *s, const char *name, size_t
  * grouparg: SS_FOUND when both exist, SS_MISSING when either does not (the
  * caller answers: XACK 0, NOGROUP...), SS_REPLIED on an error. */
 ss_lookup stream_group_open(ss_exec_ctx *ctx, const ss_args *a, int keyarg, int grouparg, stream *s, sgroup *g);
+/* stream_group_open of argv[1] and argv[2] for XPENDING, XCLAIM and
+ * XAUTOCLAIM: true when both are open; otherwise the command is done, NOGROUP
+ * replied for either missing. */
+bool stream_group_open_or_reply(ss_exec_ctx *ctx, const ss_args *a, stream *s, sgroup *g);
 int sgroup_put(ss_exec_ctx *ctx, const stream *s, const sgroup *g);
 /* A new group (the caller checked it is missing); counts it in 'm'. */
 int sgroup_create(ss_exec_ctx *ctx, stream *s, const sgroup *g);

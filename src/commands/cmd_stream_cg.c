@@ -107,6 +107,14 @@ ss_lookup stream_group_open(ss_exec_ctx *ctx, const ss_args *a, int keyarg, int 
     return sgroup_get(ctx, s, a->argv[grouparg], a->argvlen[grouparg], g);
 }
 
+bool stream_group_open_or_reply(ss_exec_ctx *ctx, const ss_args *a, stream *s, sgroup *g)
+{
+    ss_lookup found = stream_group_open(ctx, a, 1, 2, s, g);
+    if (found == SS_MISSING)
+        stream_reply_err(ctx->out, SERR_NOGROUP_KEY, a->argv[1], a->argv[2]);
+    return found == SS_FOUND;
+}
+
 int sgroup_put(ss_exec_ctx *ctx, const stream *s, const sgroup *g)
 {
     unsigned char v[GROUP_LEN];

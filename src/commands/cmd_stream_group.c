@@ -413,13 +413,8 @@ void xpendingExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     stream s;
     sgroup g;
-    ss_lookup found = stream_group_open(ctx, a, 1, 2, &s, &g);
-    if (found == SS_REPLIED)
+    if (!stream_group_open_or_reply(ctx, a, &s, &g))
         return;
-    if (found == SS_MISSING) {
-        stream_reply_err(ctx->out, SERR_NOGROUP_KEY, a->argv[1], a->argv[2]);
-        return;
-    }
     int rc;
     if (p.summary) {
         rc = pending_summary(ctx, &s, &g);
