@@ -22,6 +22,21 @@ function(ss_add_test)
     FAIL_REGULAR_EXPRESSION "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
 endfunction()
 
+# ss_add_integration_test(NAME name [LIBS lib...] [TIMEOUT s] [ENV K=V...] [ARGS a...]
+#                         [SOURCE file])
+#
+# An integration test: tests/integration/<name>.c (or SOURCE) run against the
+# real sandstore binary, which is built before it; labelled integration.
+function(ss_add_integration_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT;SOURCE" "LIBS;ENV;ARGS" ${ARGN})
+  if(NOT T_SOURCE)
+    set(T_SOURCE ${CMAKE_SOURCE_DIR}/tests/integration/${T_NAME}.c)
+  endif()
+  ss_add_test(NAME ${T_NAME} SOURCES ${T_SOURCE} LIBS ${T_LIBS} TIMEOUT ${T_TIMEOUT}
+              LABELS integration ENV ${T_ENV} ARGS ${T_ARGS})
+  add_dependencies(${T_NAME} sandstore)
+endfunction()
+
 # ss_add_fuzz(NAME name SOURCES a.c ... [LIBS lib...])
 #
 # A libFuzzer target: the sources define LLVMFuzzerTestOneInput (and optionally

@@ -74,9 +74,7 @@ void cluster_conf_sync(ss_cluster *c)
     }
     for (size_t k = 0; k < conf->n; k++) {
         const raft_member *m = &conf->members[k];
-        bool known = m->id == c->cfg->node_id;
-        for (int i = 0; i < c->npeers && !known; i++)
-            known = c->peers[i].id == m->id;
+        bool known = m->id == c->cfg->node_id || cluster_peer_find(c, m->id);
         if (!known && m->addr[0])
             add_peer(c, m);
     }

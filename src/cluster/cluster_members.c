@@ -95,11 +95,11 @@ static int load_own_name(ss_cluster *c, char *errmsg)
     return rc;
 }
 
-static peer_info *peer_by_id(ss_cluster *c, uint64_t id)
+peer_info *cluster_peer_find(const ss_cluster *c, uint64_t id)
 {
     for (int i = 0; i < c->npeers; i++)
         if (c->peers[i].id == id)
-            return &c->peers[i];
+            return (peer_info *)&c->peers[i];
     return NULL;
 }
 
@@ -116,7 +116,7 @@ static void load_peers_cache(ss_cluster *c)
         char name[SS_MEMBER_NAME_LEN + 2], addr[SS_HOST_MAX + 8];
         if (sscanf(line, "%llu %41s %263s", &id, name, addr) != 3 || !valid_name(name, strlen(name)))
             continue;
-        peer_info *p = peer_by_id(c, id);
+        peer_info *p = cluster_peer_find(c, id);
         if (!p)
             continue; /* no longer a member */
         memcpy(p->name, name, SS_MEMBER_NAME_LEN + 1);

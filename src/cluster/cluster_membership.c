@@ -119,9 +119,9 @@ size_t ss_cluster_conf_members(const ss_cluster *c, ss_conf_member *out)
             o->match = raft_last_index(c->r);
             o->match_known = true;
         } else {
-            for (int i = 0; i < c->npeers; i++)
-                if (c->peers[i].id == m->id)
-                    snprintf(o->client_addr, sizeof o->client_addr, "%s", c->peers[i].client_addr);
+            const peer_info *p = cluster_peer_find(c, m->id);
+            if (p)
+                snprintf(o->client_addr, sizeof o->client_addr, "%s", p->client_addr);
             uint64_t next;
             const char *state;
             o->match_known = raft_peer_progress(c->r, m->id, &o->match, &next, &state);
@@ -187,9 +187,8 @@ int ss_cluster_learn_peer(ss_cluster *c, uint64_t id, const char *raft_addr, cha
 {
     if (id == c->cfg->node_id)
         return SS_OK;
-    for (int i = 0; i < c->npeers; i++)
-        if (c->peers[i].id == id)
-            return SS_OK;
+    if (cluster_peer_find(c, id))
+        return SS_OK;
     if (c->npeers == SS_MAX_PEERS)
         return ss_errf(errmsg, SS_ETOOBIG, "more than %d peers", SS_MAX_PEERS);
     int rc = cluster_transport_start(c, errmsg);

@@ -44,8 +44,6 @@ static void send_info(ss_cluster *c, uint64_t to)
     ss_transport_send(c->transport, to, buf, (size_t)n);
 }
 
-static peer_info *find_peer(ss_cluster *c, uint64_t id);
-
 /* A follower's proposal we took on: its client waits on the follower. */
 static void relayed_done(void *arg, int status)
 {
@@ -56,7 +54,7 @@ static void relayed_done(void *arg, int status)
 static void on_peer_state(void *ctx, uint64_t id, bool connected)
 {
     ss_cluster *c = ctx;
-    peer_info *p = find_peer(c, id);
+    peer_info *p = cluster_peer_find(c, id);
     if (p)
         cluster_members_link(c, p, connected);
     if (connected)
@@ -104,14 +102,6 @@ bool peer_snap_bad_decode(const uint8_t *msg, size_t len, uint64_t *index, uint6
     return true;
 }
 
-static peer_info *find_peer(ss_cluster *c, uint64_t id)
-{
-    for (int i = 0; i < c->npeers; i++)
-        if (c->peers[i].id == id)
-            return &c->peers[i];
-    return NULL;
-}
-
 /* An entry this node could neither store nor pass on (over max_entry):
  * counted, and logged now and then, never stepped into the core. */
 static void oversized(ss_cluster *c, uint64_t from, size_t len, const char *what)
@@ -148,7 +138,7 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
     ss_cluster *c = ctx;
     if (len == 0 || c->closing)
         return;
-    peer_info *from_peer = find_peer(c, from);
+    peer_info *from_peer = cluster_peer_find(c, from);
     if (from_peer)
         from_peer->heard_ms = ss_clock_wall_ms();
     switch (payload[0]) {
@@ -553,10 +543,8 @@ const char *ss_cluster_leader_addr(const ss_cluster *c)
         return NULL;
     if (c->leader_id == c->cfg->node_id)
         return c->self_client_addr;
-    for (int i = 0; i < c->npeers; i++)
-        if (c->peers[i].id == c->leader_id)
-            return c->peers[i].client_addr[0] ? c->peers[i].client_addr : NULL;
-    return NULL;
+    const peer_info *p = cluster_peer_find(c, c->leader_id);
+    return p && p->client_addr[0] ? p->client_addr : NULL;
 }
 
 void ss_cluster_info(const ss_cluster *c, ss_info_fn fn, void *arg)

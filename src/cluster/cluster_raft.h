@@ -224,6 +224,10 @@ bool cluster_log_busy(const ss_cluster *c);
 void cluster_log_drop_all(ss_cluster *c);
 
 /* cluster_members.c: the members as cluster clients see them. */
+/* The peer with this raft id, NULL if it is none of ours (this node is not
+ * among its peers). Like strchr, a const cluster gives a pointer the caller
+ * may only read through. */
+peer_info *cluster_peer_find(const ss_cluster *c, uint64_t id);
 /* This node's name (created and made durable on first start) and the names
  * and client addresses peers told us before (a cache, for peers down now). */
 int cluster_members_load(ss_cluster *c, char *errmsg);

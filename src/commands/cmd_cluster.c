@@ -147,20 +147,13 @@ static void clusterSlotsCommand(ss_node *node, ss_session *s, const ss_args *a, 
 static void shards_node(ss_buf *out, resp_proto proto, const ss_member *m, bool master)
 {
     resp_add_map_len(out, proto, 7);
-    resp_add_bulk_cstr(out, "id");
-    resp_add_bulk_cstr(out, m->name);
-    resp_add_bulk_cstr(out, "port");
-    resp_add_int(out, m->port);
-    resp_add_bulk_cstr(out, "ip");
-    resp_add_bulk_cstr(out, m->host);
-    resp_add_bulk_cstr(out, "endpoint");
-    resp_add_bulk_cstr(out, m->host);
-    resp_add_bulk_cstr(out, "role");
-    resp_add_bulk_cstr(out, master ? "master" : "replica");
-    resp_add_bulk_cstr(out, "replication-offset");
-    resp_add_int(out, (long long)m->offset);
-    resp_add_bulk_cstr(out, "health");
-    resp_add_bulk_cstr(out, m->health == SS_MEMBER_FAIL ? "fail" : "online");
+    resp_add_field_cstr(out, "id", m->name);
+    resp_add_field_int(out, "port", m->port);
+    resp_add_field_cstr(out, "ip", m->host);
+    resp_add_field_cstr(out, "endpoint", m->host);
+    resp_add_field_cstr(out, "role", master ? "master" : "replica");
+    resp_add_field_int(out, "replication-offset", (long long)m->offset);
+    resp_add_field_cstr(out, "health", m->health == SS_MEMBER_FAIL ? "fail" : "online");
 }
 
 static void clusterShardsCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)

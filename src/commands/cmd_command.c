@@ -74,63 +74,47 @@ static void add_tips(ss_buf *out, resp_proto proto, const ss_command_docs *d)
         resp_add_bulk_cstr(out, d->tips[i]);
 }
 
+/* {type: <type>, spec: {<nspec fields, added next>}}: a key spec's
+ * begin_search or find_keys. */
+static void add_search_step(ss_buf *out, resp_proto proto, const char *type, long long nspec)
+{
+    resp_add_map_len(out, proto, 2);
+    resp_add_field_cstr(out, "type", type);
+    resp_add_bulk_cstr(out, "spec");
+    resp_add_map_len(out, proto, nspec);
+}
+
 static void add_keyspec(ss_buf *out, resp_proto proto, const ss_keyspec *k, const char *notes)
 {
     resp_add_map_len(out, proto, notes ? 4 : 3);
-    if (notes) {
-        resp_add_bulk_cstr(out, "notes");
-        resp_add_bulk_cstr(out, notes);
-    }
+    if (notes)
+        resp_add_field_cstr(out, "notes", notes);
     resp_add_bulk_cstr(out, "flags");
     ADD_FLAGS(out, proto, k->flags, key_flags);
     resp_add_bulk_cstr(out, "begin_search");
-    resp_add_map_len(out, proto, 2);
-    resp_add_bulk_cstr(out, "type");
     if (k->begin == SS_KS_BEGIN_UNKNOWN) {
-        resp_add_bulk_cstr(out, "unknown");
-        resp_add_bulk_cstr(out, "spec");
-        resp_add_map_len(out, proto, 0);
+        add_search_step(out, proto, "unknown", 0);
     } else if (k->begin == SS_KS_INDEX) {
-        resp_add_bulk_cstr(out, "index");
-        resp_add_bulk_cstr(out, "spec");
-        resp_add_map_len(out, proto, 1);
-        resp_add_bulk_cstr(out, "index");
-        resp_add_int(out, k->index);
+        add_search_step(out, proto, "index", 1);
+        resp_add_field_int(out, "index", k->index);
     } else {
-        resp_add_bulk_cstr(out, "keyword");
-        resp_add_bulk_cstr(out, "spec");
-        resp_add_map_len(out, proto, 2);
-        resp_add_bulk_cstr(out, "keyword");
-        resp_add_bulk_cstr(out, k->keyword);
-        resp_add_bulk_cstr(out, "startfrom");
-        resp_add_int(out, k->startfrom);
+        add_search_step(out, proto, "keyword", 2);
+        resp_add_field_cstr(out, "keyword", k->keyword);
+        resp_add_field_int(out, "startfrom", k->startfrom);
     }
     resp_add_bulk_cstr(out, "find_keys");
-    resp_add_map_len(out, proto, 2);
-    resp_add_bulk_cstr(out, "type");
     if (k->find == SS_KS_FIND_UNKNOWN) {
-        resp_add_bulk_cstr(out, "unknown");
-        resp_add_bulk_cstr(out, "spec");
-        resp_add_map_len(out, proto, 0);
-        return;
-    }
-    resp_add_bulk_cstr(out, k->find == SS_KS_RANGE ? "range" : "keynum");
-    resp_add_bulk_cstr(out, "spec");
-    resp_add_map_len(out, proto, 3);
-    if (k->find == SS_KS_RANGE) {
-        resp_add_bulk_cstr(out, "lastkey");
-        resp_add_int(out, k->lastkey);
-        resp_add_bulk_cstr(out, "keystep");
-        resp_add_int(out, k->keystep);
-        resp_add_bulk_cstr(out, "limit");
-        resp_add_int(out, k->limit);
+        add_search_step(out, proto, "unknown", 0);
+    } else if (k->find == SS_KS_RANGE) {
+        add_search_step(out, proto, "range", 3);
+        resp_add_field_int(out, "lastkey", k->lastkey);
+        resp_add_field_int(out, "keystep", k->keystep);
+        resp_add_field_int(out, "limit", k->limit);
     } else {
-        resp_add_bulk_cstr(out, "keynumidx");
-        resp_add_int(out, k->keynumidx);
-        resp_add_bulk_cstr(out, "firstkey");
-        resp_add_int(out, k->firstkey);
-        resp_add_bulk_cstr(out, "keystep");
-        resp_add_int(out, k->keystep);
+        add_search_step(out, proto, "keynum", 3);
+        resp_add_field_int(out, "keynumidx", k->keynumidx);
+        resp_add_field_int(out, "firstkey", k->firstkey);
+        resp_add_field_int(out, "keystep", k->keystep);
     }
 }
 
@@ -177,10 +161,8 @@ static void add_info(ss_buf *out, resp_proto proto, const ss_command *c)
 static void add_texts(ss_buf *out, const char *const texts[][2], size_t n)
 {
     for (size_t t = 0; t < n; t++) {
-        if (texts[t][1]) {
-            resp_add_bulk_cstr(out, texts[t][0]);
-            resp_add_bulk_cstr(out, texts[t][1]);
-        }
+        if (texts[t][1])
+            resp_add_field_cstr(out, texts[t][0], texts[t][1]);
     }
 }
 
@@ -218,14 +200,10 @@ static void add_args(ss_buf *out, resp_proto proto, const ss_cmdarg *args, long 
         long long fields = 2 + spec + (a->token != NULL) + (a->summary != NULL) +
                            (a->since != NULL) + (a->deprecated_since != NULL) + (a->flags != 0) + nested;
         resp_add_map_len(out, proto, fields);
-        resp_add_bulk_cstr(out, "name");
-        resp_add_bulk_cstr(out, a->name);
-        resp_add_bulk_cstr(out, "type");
-        resp_add_bulk_cstr(out, arg_types[a->type]);
-        if (spec) {
-            resp_add_bulk_cstr(out, "key_spec_index");
-            resp_add_int(out, a->key_spec_index);
-        }
+        resp_add_field_cstr(out, "name", a->name);
+        resp_add_field_cstr(out, "type", arg_types[a->type]);
+        if (spec)
+            resp_add_field_int(out, "key_spec_index", a->key_spec_index);
         const char *const texts[][2] = {{"token", a->token}, {"summary", a->summary}, {"since", a->since},
                                         {"deprecated_since", a->deprecated_since}};
         add_texts(out, texts, sizeof texts / sizeof texts[0]);
@@ -271,14 +249,10 @@ static void add_docs(ss_buf *out, resp_proto proto, const ss_command *c)
         resp_add_bulk_cstr(out, "doc_flags");
         ADD_FLAGS(out, proto, d->doc_flags, doc_flags);
     }
-    if (d->deprecated_since) {
-        resp_add_bulk_cstr(out, "deprecated_since");
-        resp_add_bulk_cstr(out, d->deprecated_since);
-    }
-    if (d->replaced_by) {
-        resp_add_bulk_cstr(out, "replaced_by");
-        resp_add_bulk_cstr(out, d->replaced_by);
-    }
+    if (d->deprecated_since)
+        resp_add_field_cstr(out, "deprecated_since", d->deprecated_since);
+    if (d->replaced_by)
+        resp_add_field_cstr(out, "replaced_by", d->replaced_by);
     if (nhist) {
         resp_add_bulk_cstr(out, "history");
         resp_add_set_len(out, proto, nhist);

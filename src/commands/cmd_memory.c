@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/collection.h"
 #include "commands/families.h"
 #include "commands/info.h"
 #include "commands/keyhelpers.h"
@@ -47,30 +48,29 @@ static uint64_t pow2_at_least(uint64_t n)
     return p;
 }
 
-/* Averages over the first samples elements: bytes of sub-key and value. */
+typedef struct sampler {
+    long long samples, n;
+    uint64_t subs, vals;
+} sampler;
+
+static bool sample_one(void *ud, ss_slice sub, ss_slice val)
+{
+    sampler *sp = ud;
+    sp->subs += sub.len;
+    sp->vals += val.len;
+    return ++sp->n < sp->samples;
+}
+
+/* Averages over the first samples elements (samples > 0): bytes of sub-key
+ * and value (a zset's: member and 8-byte score). */
 static int sample(ss_exec_ctx *ctx, const ss_key *k, long long samples, uint64_t *sub_avg, uint64_t *val_avg)
 {
-    ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &it);
+    sampler sp = {.samples = samples};
+    int rc = ss_coll_each(ctx, k, sample_one, &sp);
     if (rc != SS_OK)
         return rc;
-    uint64_t subs = 0, vals = 0;
-    long long n = 0;
-    for (ss_ks_subiter_seek_first(it); n < samples && ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
-        ss_slice sub = ss_ks_subiter_sub(it), val = ss_ks_subiter_value(it);
-        if (k->meta.type == SS_TYPE_ZSET) {
-            if (sub.len < 9 || sub.data[0] != 'm')
-                continue; /* the 's' space repeats the members */
-            sub.len -= 9;
-            val.len = 8;
-        }
-        subs += sub.len;
-        vals += val.len;
-        n++;
-    }
-    ss_ks_subiter_free(it);
-    *sub_avg = n ? subs / (uint64_t)n : 0;
-    *val_avg = n ? vals / (uint64_t)n : 0;
+    *sub_avg = sp.n ? sp.subs / (uint64_t)sp.n : 0;
+    *val_avg = sp.n ? sp.vals / (uint64_t)sp.n : 0;
     return SS_OK;
 }
 

@@ -1,6 +1,7 @@
 /* OBJECT ENCODING/REFCOUNT/FREQ/IDLETIME/HELP: what Redis 7.0 would report for a value of this type and size. */
 #include <string.h>
 
+#include "commands/collection.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "commands/numbers.h"
@@ -45,33 +46,32 @@ static bool is_int_text(const char *p, size_t n, long long *v)
     return true;
 }
 
+typedef struct small_check {
+    size_t max_len;
+    bool ints;
+    bool small;
+} small_check;
+
+static bool element_small(void *ud, ss_slice sub, ss_slice val)
+{
+    small_check *sc = ud;
+    long long v;
+    if (sc->ints)
+        sc->small = is_int_text(sub.data, sub.len, &v);
+    else
+        sc->small = sub.len <= sc->max_len && val.len <= sc->max_len;
+    return sc->small;
+}
+
 /* Whether the collection's elements all pass: members (sets, zsets) or
- * fields and values (hashes) at most max_len bytes, or integers (ints). */
+ * fields and values (hashes) at most max_len bytes (a zset's value is its
+ * 8-byte score), or integers (ints). */
 static int elements_small(ss_exec_ctx *ctx, const ss_key *k, size_t max_len, bool ints, bool *small)
 {
-    ss_ks_subiter *it;
-    int rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &it);
-    if (rc != SS_OK)
-        return rc;
-    *small = true;
-    for (ss_ks_subiter_seek_first(it); *small && ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
-        ss_slice sub = ss_ks_subiter_sub(it), val = ss_ks_subiter_value(it);
-        if (k->meta.type == SS_TYPE_ZSET) {
-            /* 'm' hash member -> score; the 's' space repeats the members. */
-            if (sub.len < 9 || sub.data[0] != 'm')
-                continue;
-            sub.data += 9;
-            sub.len -= 9;
-            val.len = 0;
-        }
-        long long v;
-        if (ints)
-            *small = is_int_text(sub.data, sub.len, &v);
-        else
-            *small = sub.len <= max_len && val.len <= max_len;
-    }
-    ss_ks_subiter_free(it);
-    return SS_OK;
+    small_check sc = {.max_len = max_len, .ints = ints, .small = true};
+    int rc = ss_coll_each(ctx, k, element_small, &sc);
+    *small = sc.small;
+    return rc;
 }
 
 static const char *encoding_of(ss_exec_ctx *ctx, const ss_key *k, int *rc)

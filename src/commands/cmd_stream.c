@@ -211,13 +211,8 @@ static void xtrimExec(ss_exec_ctx *ctx, const ss_args *a)
     if (parse_add_trim(ctx->out, a, false, &p) < 0)
         return;
     stream s;
-    ss_lookup found = stream_open(ctx, a, 1, &s);
-    if (found == SS_REPLIED)
+    if (!stream_open_or_reply(ctx, a, 1, &s, RESP_SH_CZERO))
         return;
-    if (found == SS_MISSING) {
-        resp_add_shared(ctx->out, RESP_SH_CZERO);
-        return;
-    }
     int64_t deleted;
     int rc = stream_trim(ctx, &s, &p.trim, &deleted);
     if (rc == SS_OK && deleted)
@@ -255,13 +250,8 @@ static void range_generic(ss_exec_ctx *ctx, const ss_args *a, bool rev)
         }
     }
     stream s;
-    ss_lookup found = stream_open(ctx, a, 1, &s);
-    if (found == SS_REPLIED)
+    if (!stream_open_or_reply(ctx, a, 1, &s, RESP_SH_EMPTYARRAY))
         return;
-    if (found == SS_MISSING) {
-        resp_add_shared(ctx->out, RESP_SH_EMPTYARRAY);
-        return;
-    }
     if (count == 0) {
         resp_add_null_array(ctx->out, ctx->proto);
         return;
@@ -288,13 +278,8 @@ static void xlenExec(ss_exec_ctx *ctx, const ss_args *a)
 static void xdelExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     stream s;
-    ss_lookup found = stream_open(ctx, a, 1, &s);
-    if (found == SS_REPLIED)
+    if (!stream_open_or_reply(ctx, a, 1, &s, RESP_SH_CZERO))
         return;
-    if (found == SS_MISSING) {
-        resp_add_shared(ctx->out, RESP_SH_CZERO);
-        return;
-    }
     /* Every ID is checked first: the command runs whole or not at all. */
     for (int j = 2; j < a->argc; j++) {
         sid id;
@@ -388,13 +373,8 @@ static void xsetidExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!parse_xsetid(ctx->out, a, &p))
         return;
     stream s;
-    ss_lookup found = stream_open(ctx, a, 1, &s);
-    if (found == SS_REPLIED)
+    if (!stream_open_or_reply(ctx, a, 1, &s, RESP_SH_NOKEY))
         return;
-    if (found == SS_MISSING) {
-        ss_reply_err(ctx->out, RERR_NOKEY);
-        return;
-    }
     /* Redis 7.0 checks the new last ID against the top entry only (not
      * against the greatest deleted ID). */
     int rc = stream_info(ctx, &s);

@@ -161,6 +161,10 @@ static inline uint64_t stream_len(const stream *s) { return s->k.meta.count; }
 
 /* Opens argument argi (or a name) as a stream: ss_key_open's results. */
 ss_lookup stream_open(ss_exec_ctx *ctx, const ss_args *a, int argi, stream *s);
+/* stream_open for a command that answers a missing key with one fixed reply
+ * (XLEN-like :0, XRANGE's *0, XINFO's "no such key"): true when the stream
+ * is open; otherwise the command is done, its reply given. */
+bool stream_open_or_reply(ss_exec_ctx *ctx, const ss_args *a, int argi, stream *s, resp_shared missing);
 /* Makes an opened, missing key a new empty stream (written by stream_save). */
 void stream_create(ss_exec_ctx *ctx, stream *s);
 /* Reads the 'm' record; SS_OK or a storage error. */
@@ -311,6 +315,14 @@ typedef struct snack {
 } snack;
 
 ss_lookup sgroup_get(ss_exec_ctx *ctx, const stream *s, const char *name, size_t len, sgroup *g);
+/* Opens the stream at argument keyarg and its group named by argument
+ * grouparg: SS_FOUND when both exist, SS_MISSING when either does not (the
+ * caller answers: XACK 0, NOGROUP...), SS_REPLIED on an error. */
+ss_lookup stream_group_open(ss_exec_ctx *ctx, const ss_args *a, int keyarg, int grouparg, stream *s, sgroup *g);
+/* stream_group_open of argv[1] and argv[2] for XPENDING, XCLAIM and
+ * XAUTOCLAIM: true when both are open; otherwise the command is done, NOGROUP
+ * replied for either missing. */
+bool stream_group_open_or_reply(ss_exec_ctx *ctx, const ss_args *a, stream *s, sgroup *g);
 int sgroup_put(ss_exec_ctx *ctx, const stream *s, const sgroup *g);
 /* A new group (the caller checked it is missing); counts it in 'm'. */
 int sgroup_create(ss_exec_ctx *ctx, stream *s, const sgroup *g);

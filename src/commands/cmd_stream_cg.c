@@ -99,6 +99,22 @@ ss_lookup sgroup_get(ss_exec_ctx *ctx, const stream *s, const char *name, size_t
     return SS_FOUND;
 }
 
+ss_lookup stream_group_open(ss_exec_ctx *ctx, const ss_args *a, int keyarg, int grouparg, stream *s, sgroup *g)
+{
+    ss_lookup found = stream_open(ctx, a, keyarg, s);
+    if (found != SS_FOUND)
+        return found;
+    return sgroup_get(ctx, s, a->argv[grouparg], a->argvlen[grouparg], g);
+}
+
+bool stream_group_open_or_reply(ss_exec_ctx *ctx, const ss_args *a, stream *s, sgroup *g)
+{
+    ss_lookup found = stream_group_open(ctx, a, 1, 2, s, g);
+    if (found == SS_MISSING)
+        stream_reply_err(ctx->out, SERR_NOGROUP_KEY, a->argv[1], a->argv[2]);
+    return found == SS_FOUND;
+}
+
 int sgroup_put(ss_exec_ctx *ctx, const stream *s, const sgroup *g)
 {
     unsigned char v[GROUP_LEN];

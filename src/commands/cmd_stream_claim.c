@@ -62,22 +62,6 @@ static int entry_exists(ss_exec_ctx *ctx, const stream *s, sid id, bool *exists)
     return rc == SS_ENOTFOUND ? SS_OK : rc;
 }
 
-/* Opens the key and the group of argv[1], argv[2]; NOGROUP when either is missing. */
-static bool open_group(ss_exec_ctx *ctx, const ss_args *a, stream *s, sgroup *g)
-{
-    ss_lookup found = stream_open(ctx, a, 1, s);
-    if (found == SS_REPLIED)
-        return false;
-    ss_lookup gfound = SS_MISSING;
-    if (found == SS_FOUND && (gfound = sgroup_get(ctx, s, a->argv[2], a->argvlen[2], g)) == SS_REPLIED)
-        return false;
-    if (gfound == SS_MISSING) {
-        stream_reply_err(ctx->out, SERR_NOGROUP_KEY, a->argv[1], a->argv[2]);
-        return false;
-    }
-    return true;
-}
-
 /* Writes the claimer and the group back. */
 static int claim_finish(ss_exec_ctx *ctx, claimer *cl)
 {
@@ -202,7 +186,7 @@ void xclaimExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     stream s;
     sgroup g;
-    if (!open_group(ctx, a, &s, &g))
+    if (!stream_group_open_or_reply(ctx, a, &s, &g))
         return;
     claim_opts o;
     if (!parse_xclaim(ctx, a, &o))
@@ -341,7 +325,7 @@ void xautoclaimExec(ss_exec_ctx *ctx, const ss_args *a)
         return;
     stream s;
     sgroup g;
-    if (!open_group(ctx, a, &s, &g))
+    if (!stream_group_open_or_reply(ctx, a, &s, &g))
         return;
     claimer cl = {.s = &s, .g = &g, .name = a->argv[3], .nlen = a->argvlen[3]};
     idlist deleted = {0};

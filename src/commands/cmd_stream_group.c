@@ -236,14 +236,11 @@ const ss_command stream_xgroup_subcommands[] = {
 void xackExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     stream s;
-    ss_lookup found = stream_open(ctx, a, 1, &s);
+    sgroup g;
+    ss_lookup found = stream_group_open(ctx, a, 1, 2, &s, &g);
     if (found == SS_REPLIED)
         return;
-    sgroup g;
-    ss_lookup gfound = SS_MISSING;
-    if (found == SS_FOUND && (gfound = sgroup_get(ctx, &s, a->argv[2], a->argvlen[2], &g)) == SS_REPLIED)
-        return;
-    if (gfound == SS_MISSING) {
+    if (found == SS_MISSING) {
         resp_add_shared(ctx->out, RESP_SH_CZERO);
         return;
     }
@@ -415,17 +412,9 @@ void xpendingExec(ss_exec_ctx *ctx, const ss_args *a)
     if (!parse_xpending(ctx->out, a, &p))
         return;
     stream s;
-    ss_lookup found = stream_open(ctx, a, 1, &s);
-    if (found == SS_REPLIED)
-        return;
     sgroup g;
-    ss_lookup gfound = SS_MISSING;
-    if (found == SS_FOUND && (gfound = sgroup_get(ctx, &s, a->argv[2], a->argvlen[2], &g)) == SS_REPLIED)
+    if (!stream_group_open_or_reply(ctx, a, &s, &g))
         return;
-    if (gfound == SS_MISSING) {
-        stream_reply_err(ctx->out, SERR_NOGROUP_KEY, a->argv[1], a->argv[2]);
-        return;
-    }
     int rc;
     if (p.summary) {
         rc = pending_summary(ctx, &s, &g);

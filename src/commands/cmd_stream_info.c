@@ -184,13 +184,8 @@ static int reply_stream(ss_exec_ctx *ctx, stream *s, bool full, long long count)
 static void xinfoStreamExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     stream s;
-    ss_lookup found = stream_open(ctx, a, 2, &s);
-    if (found == SS_REPLIED)
+    if (!stream_open_or_reply(ctx, a, 2, &s, RESP_SH_NOKEY))
         return;
-    if (found == SS_MISSING) {
-        ss_reply_err(ctx->out, RERR_NOKEY);
-        return;
-    }
     /* [FULL [COUNT count]], parsed once the key is known, as Redis does. */
     int optc = a->argc - 3;
     bool full = optc > 0;
@@ -240,13 +235,8 @@ static int group_cb(void *ud, const sgroup *g)
 static void xinfoGroupsExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     stream s;
-    ss_lookup found = stream_open(ctx, a, 2, &s);
-    if (found == SS_REPLIED)
+    if (!stream_open_or_reply(ctx, a, 2, &s, RESP_SH_NOKEY))
         return;
-    if (found == SS_MISSING) {
-        ss_reply_err(ctx->out, RERR_NOKEY);
-        return;
-    }
     int rc = stream_info(ctx, &s);
     if (rc == SS_OK) {
         resp_add_array_len(ctx->out, (long long)s.ngroups);
@@ -276,13 +266,8 @@ static int consumer_cb(void *ud, const sconsumer *c)
 static void xinfoConsumersExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     stream s;
-    ss_lookup found = stream_open(ctx, a, 2, &s);
-    if (found == SS_REPLIED)
+    if (!stream_open_or_reply(ctx, a, 2, &s, RESP_SH_NOKEY))
         return;
-    if (found == SS_MISSING) {
-        ss_reply_err(ctx->out, RERR_NOKEY);
-        return;
-    }
     sgroup g;
     ss_lookup gfound = sgroup_get(ctx, &s, a->argv[3], a->argvlen[3], &g);
     if (gfound == SS_REPLIED)

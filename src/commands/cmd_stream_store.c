@@ -26,6 +26,14 @@ ss_lookup stream_open(ss_exec_ctx *ctx, const ss_args *a, int argi, stream *s)
     return found;
 }
 
+bool stream_open_or_reply(ss_exec_ctx *ctx, const ss_args *a, int argi, stream *s, resp_shared missing)
+{
+    ss_lookup found = stream_open(ctx, a, argi, s);
+    if (found == SS_MISSING)
+        resp_add_shared(ctx->out, missing);
+    return found == SS_FOUND;
+}
+
 void stream_create(ss_exec_ctx *ctx, stream *s)
 {
     ss_key_create(ctx, SS_TYPE_STREAM, &s->k);

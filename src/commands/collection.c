@@ -252,6 +252,28 @@ int ss_coll_sample(ss_exec_ctx *ctx, const ss_key *k, uint64_t n, ss_coll_cb cb,
     return rc;
 }
 
+int ss_coll_each(ss_exec_ctx *ctx, const ss_key *k, ss_coll_each_cb cb, void *ud)
+{
+    ss_ks_subiter *it;
+    int rc = ss_ks_subiter_new(ctx->txn, k->db, k->name, k->len, k->meta.version, &it);
+    if (rc != SS_OK)
+        return rc;
+    for (ss_ks_subiter_seek_first(it); ss_ks_subiter_valid(it); ss_ks_subiter_next(it)) {
+        ss_slice sub = ss_ks_subiter_sub(it), val = ss_ks_subiter_value(it);
+        if (k->meta.type == SS_TYPE_ZSET) {
+            /* 'm' hash64(member) member -> score (commands/zset.h) */
+            if (sub.len < 9 || sub.data[0] != 'm')
+                continue;
+            sub.data += 9;
+            sub.len -= 9;
+        }
+        if (!cb(ud, sub, val))
+            break;
+    }
+    ss_ks_subiter_free(it);
+    return SS_OK;
+}
+
 /* Counts beyond this for the repeating (negative count) forms are refused
  * with "value is out of range": Redis would try to build the reply and run
  * out of memory. */

@@ -32,6 +32,13 @@ void ss_coll_picker_pick(ss_coll_picker *p, uint64_t rnd, ss_slice *sub, ss_slic
 void ss_coll_picker_free(ss_coll_picker *p);
 /* Calls cb for n distinct elements chosen at random (all of them if n >= count). */
 int ss_coll_sample(ss_exec_ctx *ctx, const ss_key *k, uint64_t n, ss_coll_cb cb, void *ud);
+/* Calls cb for each element of the collection k in sub-key order, as Redis
+ * counts them, until cb returns false: a hash's field and value, a set's
+ * member, a list's element; a zset's member and its encoded score (8 bytes),
+ * from the 'm' space alone (the 's' space repeats the members). OBJECT
+ * ENCODING and MEMORY USAGE look at values through this. */
+typedef bool (*ss_coll_each_cb)(void *ud, ss_slice sub, ss_slice val);
+int ss_coll_each(ss_exec_ctx *ctx, const ss_key *k, ss_coll_each_cb cb, void *ud);
 /* Counts beyond this for the repeating (negative count) forms are refused. */
 extern const long long ss_coll_repeat_max;
 /* SRANDMEMBER/HRANDFIELD's count argument, checked as Redis does. */

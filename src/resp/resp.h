@@ -161,6 +161,10 @@ int resp_add_int(ss_buf *out, long long v);
 int resp_add_bulk(ss_buf *out, const void *data, size_t len);
 int resp_add_bulk_cstr(ss_buf *out, const char *s);
 int resp_add_bulk_ll(ss_buf *out, long long v);
+/* One field of a map reply (its name then its value, as two bulk strings or
+ * a bulk and an integer); the caller counted it in resp_add_map_len. */
+int resp_add_field_cstr(ss_buf *out, const char *field, const char *value);
+int resp_add_field_int(ss_buf *out, const char *field, long long value);
 /* RESP2 "$-1" / "*-1"; RESP3 "_". */
 int resp_add_null_bulk(ss_buf *out, resp_proto proto);
 int resp_add_null_array(ss_buf *out, resp_proto proto);

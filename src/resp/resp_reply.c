@@ -142,6 +142,18 @@ int resp_add_bulk_ll(ss_buf *out, long long v)
     return resp_add_bulk(out, digits, format_ll(digits, v));
 }
 
+int resp_add_field_cstr(ss_buf *out, const char *field, const char *value)
+{
+    int rc = resp_add_bulk_cstr(out, field);
+    return rc ? rc : resp_add_bulk_cstr(out, value);
+}
+
+int resp_add_field_int(ss_buf *out, const char *field, long long value)
+{
+    int rc = resp_add_bulk_cstr(out, field);
+    return rc ? rc : resp_add_int(out, value);
+}
+
 int resp_add_null_bulk(ss_buf *out, resp_proto proto)
 {
     return resp_add_shared(out, proto == RESP3 ? RESP_SH_NULL3 : RESP_SH_NULLBULK);

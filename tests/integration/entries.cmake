@@ -4,6 +4,5 @@ add_library(ss_peer_client STATIC ${CMAKE_CURRENT_LIST_DIR}/peer_client.c)
 target_link_libraries(ss_peer_client PUBLIC ss_transport)
 target_include_directories(ss_peer_client PUBLIC ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
 
-ss_add_test(NAME test_entries SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_entries.c
-            LIBS ss_cluster_harness ss_peer_client ss_engine TIMEOUT 900 LABELS integration)
-add_dependencies(test_entries sandstore)
+ss_add_integration_test(NAME test_entries LIBS ss_cluster_harness ss_peer_client ss_engine
+                        TIMEOUT 900)

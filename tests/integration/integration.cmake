@@ -3,20 +3,14 @@ add_library(ss_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/harness.c)
 target_link_libraries(ss_harness PUBLIC PkgConfig::HIREDIS)
 target_include_directories(ss_harness PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 
-ss_add_test(NAME test_server SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_server.c
-            LIBS ss_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_server sandstore)
+ss_add_integration_test(NAME test_server LIBS ss_harness TIMEOUT 600)
 
 add_library(ss_cluster_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/cluster_harness.c)
 target_link_libraries(ss_cluster_harness PUBLIC ss_harness Threads::Threads)
-ss_add_test(NAME test_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cluster.c
-            LIBS ss_cluster_harness Threads::Threads TIMEOUT 900 LABELS integration)
-add_dependencies(test_cluster sandstore)
+ss_add_integration_test(NAME test_cluster LIBS ss_cluster_harness Threads::Threads TIMEOUT 900)
 
 # The command table against a real redis-server 7.0, started side by side.
-ss_add_test(NAME test_command_table SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_command_table.c
-            LIBS ss_harness TIMEOUT 300 LABELS integration)
-add_dependencies(test_command_table sandstore)
+ss_add_integration_test(NAME test_command_table LIBS ss_harness TIMEOUT 300)
 
 # Differential tests: the same random commands against redis-server 7.0 and a
 # 3-node sandstore, every reply compared (one test_diff_<family>.c per family;
@@ -29,9 +23,7 @@ target_link_libraries(ss_diff_harness PUBLIC ss_cluster_harness PkgConfig::CRITE
 file(GLOB SS_DIFF_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_diff_*.c)
 foreach(src ${SS_DIFF_TESTS})
   get_filename_component(name ${src} NAME_WE)
-  ss_add_test(NAME ${name} SOURCES ${src} LIBS ss_diff_harness TIMEOUT 600 LABELS integration
-              ARGS --jobs 1)
-  add_dependencies(${name} sandstore)
+  ss_add_integration_test(NAME ${name} LIBS ss_diff_harness TIMEOUT 600 ARGS --jobs 1)
 endforeach()
 
 # Every command family in RESP2 and RESP3 against redis-server 7.0, byte for
@@ -39,71 +31,43 @@ endforeach()
 # predates RESP3).
 add_library(ss_resp3_client STATIC ${CMAKE_CURRENT_LIST_DIR}/resp3_client.c)
 target_include_directories(ss_resp3_client PUBLIC ${CMAKE_SOURCE_DIR}/tests)
-ss_add_test(NAME test_resp3 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resp3.c
-            LIBS ss_cluster_harness ss_resp3_client TIMEOUT 600 LABELS integration)
-add_dependencies(test_resp3 sandstore)
+ss_add_integration_test(NAME test_resp3 LIBS ss_cluster_harness ss_resp3_client TIMEOUT 600)
 
 # The Raft group as Redis Cluster clients see it (CLUSTER SLOTS/NODES/INFO/MYID).
-ss_add_test(NAME test_cluster_view SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cluster_view.c
-            LIBS ss_cluster_harness TIMEOUT 300 LABELS integration)
-add_dependencies(test_cluster_view sandstore)
+ss_add_integration_test(NAME test_cluster_view LIBS ss_cluster_harness TIMEOUT 300)
 
 # Membership changes (RAFT.NODE, RAFT.TRANSFER_LEADER) on real processes.
-ss_add_test(NAME test_membership SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_membership.c
-            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_membership sandstore)
+ss_add_integration_test(NAME test_membership LIBS ss_cluster_harness TIMEOUT 600)
 # The operator's recipes: join, replace, learners, bad input, rolling restart (redis-benchmark).
-ss_add_test(NAME test_membership_ops SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_membership_ops.c
-            LIBS ss_cluster_harness TIMEOUT 900 LABELS integration)
-add_dependencies(test_membership_ops sandstore)
+ss_add_integration_test(NAME test_membership_ops LIBS ss_cluster_harness TIMEOUT 900)
 
 # Scripts as cluster state: across nodes, restarts and snapshots.
-ss_add_test(NAME test_script_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_cluster.c
-            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_script_cluster sandstore)
+ss_add_integration_test(NAME test_script_cluster LIBS ss_cluster_harness TIMEOUT 600)
 
 # A long read-only script: BUSY, SCRIPT KILL / FUNCTION KILL against redis-server 7.0, the leader stays.
-ss_add_test(NAME test_script_busy SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_script_busy.c
-            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_script_busy sandstore)
+ss_add_integration_test(NAME test_script_busy LIBS ss_cluster_harness TIMEOUT 600)
 
 # XREAD / XREADGROUP BLOCK across the cluster against redis-server 7.0.
-ss_add_test(NAME test_stream_block SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_stream_block.c
-            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_stream_block sandstore)
+ss_add_integration_test(NAME test_stream_block LIBS ss_cluster_harness TIMEOUT 600)
 
 # (Un)subscribe commands in MULTI and from scripts, against redis-server 7.0.
-ss_add_test(NAME test_pubsub_multi SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_multi.c
-            LIBS ss_harness TIMEOUT 300 LABELS integration)
-add_dependencies(test_pubsub_multi sandstore)
+ss_add_integration_test(NAME test_pubsub_multi LIBS ss_harness TIMEOUT 300)
 
 # Pub/sub and keyspace events across nodes, and the subscribed mode against redis-server.
-ss_add_test(NAME test_pubsub_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pubsub_cluster.c
-            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_pubsub_cluster sandstore)
+ss_add_integration_test(NAME test_pubsub_cluster LIBS ss_cluster_harness TIMEOUT 600)
 
 # WATCH across nodes: EXEC decided in apply.
-ss_add_test(NAME test_watch_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_watch_cluster.c
-            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_watch_cluster sandstore)
+ss_add_integration_test(NAME test_watch_cluster LIBS ss_cluster_harness TIMEOUT 600)
 
 # Blocking commands across nodes.
-ss_add_test(NAME test_blocking_cluster SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_blocking_cluster.c
-            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
-add_dependencies(test_blocking_cluster sandstore)
+ss_add_integration_test(NAME test_blocking_cluster LIBS ss_cluster_harness TIMEOUT 600)
 
 # The Prometheus endpoint (metrics-port): the exposition format, values after
 # writes, bad requests, a leader's view of its followers.
-ss_add_test(NAME test_metrics SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_metrics.c
-            LIBS ss_cluster_harness TIMEOUT 300 LABELS integration)
-add_dependencies(test_metrics sandstore)
+ss_add_integration_test(NAME test_metrics LIBS ss_cluster_harness TIMEOUT 300)
 
 # LATENCY and latency-monitor-threshold against redis-server 7.0.
-ss_add_test(NAME test_latency SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_latency.c
-            LIBS ss_harness TIMEOUT 300 LABELS integration)
-add_dependencies(test_latency sandstore)
+ss_add_integration_test(NAME test_latency LIBS ss_harness TIMEOUT 300)
 
 # The harness: ports claimed across test processes, a node's port answered by the node.
-ss_add_test(NAME test_harness SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_harness.c
-            LIBS ss_cluster_harness TIMEOUT 120 LABELS integration)
-add_dependencies(test_harness sandstore)
+ss_add_integration_test(NAME test_harness LIBS ss_cluster_harness TIMEOUT 120)

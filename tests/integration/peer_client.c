@@ -14,6 +14,7 @@
 
 #include "common/sha256.h"
 #include "raft_io/transport_frame.h"
+#include "raft_io/transport_handshake.h"
 
 #define NONCE 16
 #define WAIT_MS 5000
@@ -83,24 +84,6 @@ static bool read_frame(h_peer *p, ss_frame_type *type, uint8_t *out, size_t cap,
     }
 }
 
-/* The handshake MAC as the protocol defines it. */
-static void proof(const char *label, const char *secret, const char *cluster, uint64_t from, uint64_t to,
-                  const uint8_t *nc, const uint8_t *na, uint8_t out[SS_SHA256_SIZE])
-{
-    uint8_t ids[16], clen = (uint8_t)strlen(cluster);
-    be64(ids, from);
-    be64(ids + 8, to);
-    ss_hmac_sha256_ctx h;
-    ss_hmac_sha256_init(&h, secret, strlen(secret));
-    ss_hmac_sha256_update(&h, label, strlen(label) + 1);
-    ss_hmac_sha256_update(&h, &clen, 1);
-    ss_hmac_sha256_update(&h, cluster, clen);
-    ss_hmac_sha256_update(&h, ids, sizeof ids);
-    ss_hmac_sha256_update(&h, nc, NONCE);
-    ss_hmac_sha256_update(&h, na, NONCE);
-    ss_hmac_sha256_final(&h, out);
-}
-
 size_t h_peer_hello(uint8_t *out, uint64_t from, uint64_t to, const uint8_t nonce[NONCE], const char *cluster)
 {
     size_t clen = strlen(cluster);
@@ -160,12 +143,12 @@ static bool handshake(h_peer *p, const char *cluster, const char *secret, uint64
         return false;
     memcpy(na, buf + 8, NONCE);
     uint8_t mac[SS_SHA256_SIZE];
-    proof("sandstore connector", secret, cluster, from, to, nc, na, mac);
+    ss_handshake_mac(secret, strlen(secret), cluster, SS_HANDSHAKE_CONNECTOR, from, to, nc, na, mac);
     if (!send_frame(p, SS_FRAME_AUTH, mac, sizeof mac))
         return false;
     if (!read_frame(p, &type, buf, sizeof buf, &len) || type != SS_FRAME_WELCOME || len != SS_SHA256_SIZE)
         return false;
-    proof("sandstore acceptor", secret, cluster, from, to, nc, na, mac);
+    ss_handshake_mac(secret, strlen(secret), cluster, SS_HANDSHAKE_ACCEPTOR, from, to, nc, na, mac);
     return ss_hmac_equal(mac, buf, sizeof mac);
 }
 

@@ -297,7 +297,9 @@ static void run_script(int port, const step *script, size_t nsteps, char *out[][
 
 static int compare(const step *script, size_t nsteps, char *want[][2], char *got[][2]);
 
-Test(tracking, monitor_lines_match_redis)
+/* Plays script against a redis-server 7.0 and against a one-node sandstore,
+ * each on fresh connections, and expects the same replies step by step. */
+static void expect_script_matches_redis(const step *script, size_t nsteps)
 {
     cr_assert(h_redis_start(&redis), "redis-server did not start");
     redis_up = true;
@@ -305,41 +307,26 @@ Test(tracking, monitor_lines_match_redis)
     hc_start_all(&cl);
     cl_up = true;
     cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
-    static char *want[NMONITOR][2], *got[NMONITOR][2];
-    run_script(redis.port, monitor_script, NMONITOR, want);
-    run_script(cl.nodes[0].port, monitor_script, NMONITOR, got);
-    int differ = compare(monitor_script, NMONITOR, want, got);
+    char *(*want)[2] = calloc(nsteps, sizeof *want), *(*got)[2] = calloc(nsteps, sizeof *got);
+    cr_assert(want && got);
+    run_script(redis.port, script, nsteps, want);
+    run_script(cl.nodes[0].port, script, nsteps, got);
+    int differ = compare(script, nsteps, want, got);
+    free(want);
+    free(got);
     cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
 }
 
+Test(tracking, monitor_lines_match_redis) { expect_script_matches_redis(monitor_script, NMONITOR); }
+
 Test(tracking, replies_and_pushes_match_redis_in_both_protocols)
 {
-    cr_assert(h_redis_start(&redis), "redis-server did not start");
-    redis_up = true;
-    hc_init(&cl, 1, "");
-    hc_start_all(&cl);
-    cl_up = true;
-    cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
-    static char *want[NSTEPS][2], *got[NSTEPS][2];
-    run_script(redis.port, track_script, NSTEPS, want);
-    run_script(cl.nodes[0].port, track_script, NSTEPS, got);
-    int differ = compare(track_script, NSTEPS, want, got);
-    cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
+    expect_script_matches_redis(track_script, NSTEPS);
 }
 
 Test(tracking, client_reply_pause_kill_and_list_filters_match_redis)
 {
-    cr_assert(h_redis_start(&redis), "redis-server did not start");
-    redis_up = true;
-    hc_init(&cl, 1, "");
-    hc_start_all(&cl);
-    cl_up = true;
-    cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
-    static char *want[NADMIN][2], *got[NADMIN][2];
-    run_script(redis.port, admin_script, NADMIN, want);
-    run_script(cl.nodes[0].port, admin_script, NADMIN, got);
-    int differ = compare(admin_script, NADMIN, want, got);
-    cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
+    expect_script_matches_redis(admin_script, NADMIN);
 }
 
 static int compare(const step *script, size_t nsteps, char *want[][2], char *got[][2])
