@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/cmd_stream.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "commands/rdb.h"
@@ -257,6 +258,8 @@ static void restoreExec(ss_exec_ctx *ctx, const ss_args *a)
     } else if (rc == SS_OK) {
         if (v.type == SS_TYPE_STRING)
             rc = ss_str_store(ctx, ctx->db, k.name, k.len, v.str, v.len, (uint64_t)ttl);
+        else if (v.type == SS_TYPE_STREAM)
+            rc = stream_restore(ctx, &k, &v, (uint64_t)ttl);
         else
             rc = restore_collection(ctx, &k, &v, (uint64_t)ttl);
         if (rc == SS_OK) {

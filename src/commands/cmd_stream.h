@@ -388,5 +388,9 @@ void xautoclaimExec(ss_exec_ctx *ctx, const ss_args *a);
 bool xautoclaimPrepare(ss_session *s, const ss_args *a, ss_buf *out);
 /* cmd_stream_info.c */
 extern const ss_command stream_xinfo_subcommands[];
+/* cmd_stream_restore.c: RESTORE's stream (v decoded by ss_rdb_load_value)
+ * as k (opened, no longer present). SS_OK or a storage error. */
+struct ss_rdb_value;
+int stream_restore(ss_exec_ctx *ctx, ss_key *k, const struct ss_rdb_value *v, uint64_t expire_ms);
 
 #endif
