@@ -392,5 +392,8 @@ extern const ss_command stream_xinfo_subcommands[];
  * as k (opened, no longer present). SS_OK or a storage error. */
 struct ss_rdb_value;
 int stream_restore(ss_exec_ctx *ctx, ss_key *k, const struct ss_rdb_value *v, uint64_t expire_ms);
+/* cmd_stream_dump.c: DUMP's payload of stream argument argi (found) into
+ * out, footer included: Redis 7.0's type 19. SS_OK or a storage error. */
+int stream_dump(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_buf *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* DUMP and RESTORE in Redis 7.0's RDB value format: payloads and replies as redis-server 7.0.15 gives them, and the collection loader (listpacks, intsets) on good and hostile payloads. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmdtest.h"
@@ -15,10 +16,30 @@ Test(dump, crc64_is_redis_crc64)
     cr_expect_eq(ss_crc64(0, "123456789", 9), 0xe9c6d914c4b8d9caULL);
 }
 
-Test(dump, streams_are_refused_both_ways_and_redis_collections_restore)
+Test(dump, a_dumped_stream_restores_whole_and_redis_collections_restore)
 {
     EXPECT("XADD st 1-1 f v", "$3\r\n1-1\r\n");
-    EXPECT("DUMP st", "-ERR DUMP of a stream value is not supported yet\r\n");
+    EXPECT("XADD st 2-1 f 7 g x", "$3\r\n2-1\r\n");
+    EXPECT("XGROUP CREATE st grp 0", "+OK\r\n");
+    ct_run("XREADGROUP GROUP grp c1 COUNT 1 STREAMS st >");
+    ct_run("XDEL st 1-1");
+    /* sandstore's own payload (Redis 7.0's type 19) restores the same stream */
+    const char *d = ct_run("DUMP st");
+    cr_assert_eq(d[0], '$', "%s", d);
+    size_t n = strtoul(d + 1, NULL, 10);
+    const char *payload = strstr(d, "\r\n") + 2;
+    cr_assert_eq((unsigned char)payload[0], SS_RDB_TYPE_STREAM_LISTPACKS_2);
+    char *copy = malloc(n);
+    memcpy(copy, payload, n);
+    const char *argv[] = {"RESTORE", "st2", "0", copy};
+    size_t lens[] = {7, 3, 1, n};
+    cr_expect_str_eq(ct_runv(4, argv, lens), "+OK\r\n");
+    free(copy);
+    char want[2048];
+    snprintf(want, sizeof want, "%s", ct_run("XINFO STREAM st FULL"));
+    cr_expect_str_eq(ct_run("XINFO STREAM st2 FULL"), want);
+    snprintf(want, sizeof want, "%s", ct_run("XPENDING st grp - + 10"));
+    cr_expect_str_eq(ct_run("XPENDING st2 grp - + 10"), want);
     /* Redis 7.0's DUMP of RPUSH l a (a quicklist of one listpack). */
     EXPECT("RESTORE l2 0 \"\\x12\\x01\\x02\\x0a\\x0a\\x00\\x00\\x00\\x01\\x00\\x81\\x61\\x02\\xff\\x0a\\x00\\x09\\xb9\\xed\\xf5\\x94\\xde\\xd9\\x95\"",
            "+OK\r\n");
