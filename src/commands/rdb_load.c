@@ -129,7 +129,8 @@ bool ss_lp_next(const unsigned char **pp, const unsigned char *end, lp_entry *e)
     if (len > avail - hdr)
         return false;
     size_t entry = hdr + len;
-    size_t backlen = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3 : entry < 268435456 ? 4 : 5;
+    /* lpEncodeBacklen's bounds (an entry of 16383 bytes takes 3) */
+    size_t backlen = entry <= 127 ? 1 : entry < 16383 ? 2 : entry < 2097151 ? 3 : entry < 268435455 ? 4 : 5;
     if (avail - entry < backlen)
         return false;
     e->isint = isint;

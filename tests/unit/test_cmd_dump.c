@@ -604,3 +604,28 @@ Test(dump, lying_stream_counts_are_bad_data)
     cr_expect_eq(load_stream_body(b, sizeof b, &v), SS_RDB_BAD);
     ss_rdb_value_release(&v);
 }
+
+Test(dump, listpack_entries_at_the_backlen_bounds_round_trip)
+{
+    /* Values whose listpack entries take 127/128 and 16382/16383 bytes
+     * (header included): lpEncodeBacklen changes width at 128 and 16383. */
+    static const size_t sizes[] = {125, 126, 16377, 16378, 16379};
+    static char big[16400];
+    memset(big, 'v', sizeof big);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        const char *argv[] = {"XADD", "bl", "*", "f", big};
+        size_t lens[] = {4, 2, 1, 1, sizes[i]};
+        const char *r = ct_runv(5, argv, lens);
+        cr_assert_eq(r[0], '$', "%s", r);
+    }
+    const char *d = ct_run("DUMP bl");
+    cr_assert_eq(d[0], '$', "%s", d);
+    size_t n = strtoul(d + 1, NULL, 10);
+    char *copy = malloc(n);
+    memcpy(copy, strstr(d, "\r\n") + 2, n);
+    const char *argv[] = {"RESTORE", "bl2", "0", copy};
+    size_t lens[] = {7, 3, 1, n};
+    cr_expect_str_eq(ct_runv(4, argv, lens), "+OK\r\n");
+    free(copy);
+    cr_expect_str_eq(ct_run("XLEN bl2"), ":5\r\n");
+}
