@@ -234,6 +234,9 @@ int stream_reply_range(ss_exec_ctx *ctx, ss_buf *out, const stream *s, sid start
  * to be greater than the last ID). Keeps length, last ID, entries added,
  * first ID and the macro nodes. */
 int stream_append(ss_exec_ctx *ctx, stream *s, sid id, const ss_args *a, int first, int nfields);
+/* Writes the entry record alone (id in macro node `node`): no counter moves. */
+int stream_put_entry(ss_exec_ctx *ctx, const stream *s, sid id, uint64_t node, const ss_args *a, int first,
+                     int nfields);
 /* XDEL of one ID: *deleted when it existed. */
 int stream_delete(ss_exec_ctx *ctx, stream *s, sid id, bool *deleted);
 

@@ -129,28 +129,24 @@ static bool same_fields(const lpnode *n, const sentry *e)
     return true;
 }
 
-static int node_begin(lpnode *n, sid id, const sentry *e)
+/* A new listpack for macro node e->node: its master ID and fields, which
+ * may be those of an entry deleted since (Redis's loader takes a node
+ * whose first entry is past its key). */
+static int node_begin(ss_exec_ctx *ctx, stream *s, lpnode *n, const sentry *e)
 {
     ss_buf_reset(&n->body);
+    snode sn;
+    int rc = snode_get(ctx, s, e->node, &sn);
+    if (rc != SS_OK)
+        return rc;
+    free(n->fields);
     n->node = e->node;
-    n->master = id;
-    n->nfields = e->nfields;
+    n->master = sn.master;
+    n->nfields = sn.nfields;
+    n->fields = sn.fields; /* taken over */
+    n->fields_len = sn.fields_len;
     n->count = 0;
     n->elements = 0;
-    size_t len = 0;
-    const unsigned char *p = e->pairs;
-    for (uint32_t i = 0; i < e->nfields; i++) {
-        size_t fl = 4 + get_u32(p);
-        unsigned char *nf = realloc(n->fields, len + fl);
-        if (!nf)
-            return SS_ENOMEM;
-        n->fields = nf;
-        memcpy(n->fields + len, p, fl);
-        len += fl;
-        p += fl;
-        p += 4 + get_u32(p);
-    }
-    n->fields_len = len;
     return SS_OK;
 }
 
@@ -239,7 +235,7 @@ static int dump_nodes(ss_exec_ctx *ctx, stream *s, ss_buf *nodes_out, uint64_t *
             open = false;
         }
         if (!open) {
-            rc = node_begin(&n, w.id, &e);
+            rc = node_begin(ctx, s, &n, &e);
             open = true;
         }
         if (rc == SS_OK)

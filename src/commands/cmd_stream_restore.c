@@ -5,12 +5,38 @@
 #include "commands/cmd_stream.h"
 #include "commands/rdb.h"
 
+/* Node i of the payload as macro node i + 1, as Redis had it. */
+static int put_node(ss_exec_ctx *ctx, stream *s, const ss_rdb_value *v, size_t i)
+{
+    const ss_rdb_snode *rn = &v->stream->nodes[i];
+    snode n = {.seq = i + 1, .master = {rn->master_ms, rn->master_seq}, .last = {rn->last_ms, rn->last_seq},
+               .live = rn->live, .deleted = rn->deleted, .bytes = rn->bytes, .nfields = rn->nfields};
+    for (uint32_t f = 0; f < rn->nfields; f++)
+        n.fields_len += 4 + ss_strvec_at(&v->items, rn->fields + f).len;
+    n.fields = n.fields_len ? malloc(n.fields_len) : NULL;
+    if (n.fields_len && !n.fields)
+        return SS_ENOMEM;
+    unsigned char *p = n.fields;
+    for (uint32_t f = 0; f < rn->nfields; f++) {
+        ss_slice x = ss_strvec_at(&v->items, rn->fields + f);
+        put_u32(p, (uint32_t)x.len);
+        memcpy(p + 4, x.data, x.len);
+        p += 4 + x.len;
+    }
+    int rc = snode_put(ctx, s, &n);
+    free(n.fields);
+    return rc;
+}
+
 static int put_entries(ss_exec_ctx *ctx, stream *s, const ss_rdb_value *v)
 {
     const ss_rdb_stream *rs = v->stream;
+    int rc = SS_OK;
+    for (size_t i = 0; i < rs->nnodes && rc == SS_OK; i++)
+        rc = put_node(ctx, s, v, i);
+    s->tail_node = rs->nnodes;
     char **argv = NULL;
     size_t *lens = NULL, cap = 0;
-    int rc = SS_OK;
     for (size_t i = 0; i < rs->nentries && rc == SS_OK; i++) {
         const ss_rdb_sentry *e = &rs->entries[i];
         size_t n = 2 * (size_t)e->nfields;
@@ -32,7 +58,8 @@ static int put_entries(ss_exec_ctx *ctx, stream *s, const ss_rdb_value *v)
             lens[j] = x.len;
         }
         ss_args a = {(int)n, argv, lens};
-        rc = stream_append(ctx, s, (sid){e->ms, e->seq}, &a, 0, (int)e->nfields);
+        rc = stream_put_entry(ctx, s, (sid){e->ms, e->seq}, e->node + 1, &a, 0, (int)e->nfields);
+        s->k.meta.count++;
     }
     free(argv);
     free(lens);

@@ -76,7 +76,17 @@ typedef struct ss_rdb_sentry {
     uint64_t ms, seq;
     uint32_t nfields;
     size_t first; /* items[first ... first + 2 * nfields): field, value, ... */
+    size_t node;  /* index in nodes */
 } ss_rdb_sentry;
+
+/* A listpack node as Redis had it (XINFO's radix counts and `~` trims
+ * depend on where nodes begin). */
+typedef struct ss_rdb_snode {
+    uint64_t master_ms, master_seq, last_ms, last_seq;
+    uint64_t live, deleted, bytes;
+    uint32_t nfields; /* the master entry's fields: items[fields ...] */
+    size_t fields;
+} ss_rdb_snode;
 
 typedef struct ss_rdb_snack {
     uint64_t ms, seq;
@@ -103,6 +113,8 @@ typedef struct ss_rdb_sgroup {
 typedef struct ss_rdb_stream {
     ss_rdb_sentry *entries; /* the live entries, in ID order */
     size_t nentries, ecap;
+    ss_rdb_snode *nodes;
+    size_t nnodes;
     uint64_t last_ms, last_seq, first_ms, first_seq, maxdel_ms, maxdel_seq, entries_added;
     ss_rdb_sgroup *groups;
     size_t ngroups;

@@ -88,6 +88,8 @@ static bool lp_int(const unsigned char **p, const unsigned char *end, int64_t *v
     return true;
 }
 
+static bool plausible(const struct sloader *l, uint64_t count, size_t min);
+
 static ss_rdb_status add_entry(sloader *l, uint64_t ms, uint64_t seq, uint32_t nfields, size_t first)
 {
     ss_rdb_stream *s = l->s;
@@ -99,7 +101,7 @@ static ss_rdb_status add_entry(sloader *l, uint64_t ms, uint64_t seq, uint32_t n
         s->entries = e;
         s->ecap = nc;
     }
-    s->entries[s->nentries++] = (ss_rdb_sentry){ms, seq, nfields, first};
+    s->entries[s->nentries++] = (ss_rdb_sentry){ms, seq, nfields, first, s->nnodes - 1};
     return SS_RDB_OK;
 }
 
@@ -123,10 +125,15 @@ static ss_rdb_status load_node(sloader *l, uint64_t mms, uint64_t mseq, const un
         deleted < 0 || nmaster < 0 || nmaster > (int64_t)(n / 2))
         return SS_RDB_BAD;
     const unsigned char *master_fields = p;
+    ss_rdb_snode *node = &l->s->nodes[l->s->nnodes - 1];
+    *node = (ss_rdb_snode){mms, mseq, mms, mseq, 0, 0, n, (uint32_t)nmaster, l->v->items.n};
     for (int64_t i = 0; i < nmaster; i++) {
         ss_lp_entry e;
+        ss_rdb_status pst;
         if (!ss_lp_next(&p, end, &e))
             return SS_RDB_BAD;
+        if ((pst = push(l, e.s, e.n, NULL)) != SS_RDB_OK)
+            return pst;
     }
     int64_t zero;
     if (!lp_int(&p, end, &zero) || zero != 0)
@@ -167,17 +174,21 @@ static ss_rdb_status load_node(sloader *l, uint64_t mms, uint64_t mseq, const un
         *pms = ms;
         *pseq = seq;
         *any = true;
+        node->last_ms = ms;
+        node->last_seq = seq;
         if (del) {
             dead++;
         } else {
             live++;
             st = add_entry(l, ms, seq, (uint32_t)nf, first);
         }
-        if (live + dead == 1 && (ms != mms || seq != mseq))
-            return SS_RDB_BAD; /* the node's key is its first entry's ID */
+        if (live + dead == 1 && idcmp(ms, seq, mms, mseq) < 0)
+            return SS_RDB_BAD; /* no entry before the node's key, its master ID */
     }
     if (st == SS_RDB_OK && (live != count || dead != deleted || live + dead == 0))
         return SS_RDB_BAD;
+    node->live = (uint64_t)live;
+    node->deleted = (uint64_t)dead;
     return st;
 }
 
@@ -185,8 +196,11 @@ static ss_rdb_status load_nodes(sloader *l)
 {
     uint64_t nodes, pms = 0, pseq = 0;
     bool any = false;
-    if (!get_len(l, &nodes))
+    if (!get_len(l, &nodes) || !plausible(l, nodes, 1 + 16 + 4))
         return SS_RDB_BAD;
+    l->s->nodes = nodes ? calloc(nodes, sizeof *l->s->nodes) : NULL;
+    if (nodes && !l->s->nodes)
+        return SS_RDB_NOMEM;
     for (uint64_t i = 0; i < nodes; i++) {
         char *key, *lp;
         size_t klen, n;
@@ -199,6 +213,7 @@ static ss_rdb_status load_nodes(sloader *l)
         }
         uint64_t mms = be64((unsigned char *)key), mseq = be64((unsigned char *)key + 8);
         free(key);
+        l->s->nnodes++;
         if ((st = get_string(l, &lp, &n)) != SS_RDB_OK)
             return st;
         st = load_node(l, mms, mseq, (unsigned char *)lp, n, &pms, &pseq, &any);
@@ -235,7 +250,7 @@ static ss_rdb_snack *find_nack(ss_rdb_sgroup *g, uint64_t ms, uint64_t seq)
 
 /* Bounds a count read from the payload by the bytes left (each item takes
  * at least min bytes), so no allocation follows a lying count. */
-static bool plausible(const sloader *l, uint64_t count, size_t min)
+static bool plausible(const struct sloader *l, uint64_t count, size_t min)
 {
     return count <= (uint64_t)(l->r->end - l->r->p) / min;
 }
@@ -368,5 +383,6 @@ void ss_rdb_stream_free(ss_rdb_stream *s)
     }
     free(s->groups);
     free(s->entries);
+    free(s->nodes);
     free(s);
 }
