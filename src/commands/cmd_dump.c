@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/cmd_stream.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "commands/rdb.h"
@@ -25,18 +26,6 @@
  * (the store caps one at 1 GiB, and failing there would stop every
  * replica), as for the set family's *STORE commands. */
 #define RESTORE_MAX_MB 256
-
-static const char *type_word(ss_type t)
-{
-    switch (t) {
-    case SS_TYPE_HASH: return "hash";
-    case SS_TYPE_LIST: return "list";
-    case SS_TYPE_SET: return "set";
-    case SS_TYPE_ZSET: return "zset";
-    case SS_TYPE_STREAM: return "stream";
-    default: return "string";
-    }
-}
 
 /* Appends a collection's elements to the payload, as ss_rdb_begin's
  * rdbtype wants them; SS_ECORRUPT if they disagree with the count. */
@@ -99,14 +88,12 @@ static void dumpExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_null_bulk(ctx->out, ctx->proto);
     if (found != SS_FOUND)
         return;
-    if (k.meta.type == SS_TYPE_STREAM) {
-        ss_reply_err(ctx->out, RERR_DUMP_TYPE, type_word(k.meta.type));
-        return;
-    }
     ss_buf payload;
     ss_buf_init(&payload, 0);
     int rc = SS_OK;
-    if (k.meta.type == SS_TYPE_STRING) {
+    if (k.meta.type == SS_TYPE_STREAM) {
+        rc = stream_dump(ctx, a, 1, &payload);
+    } else if (k.meta.type == SS_TYPE_STRING) {
         ss_rdb_dump_string(&payload, k.value.data, k.value.len);
     } else if ((rc = dump_collection(ctx, &k, &payload)) == SS_OK) {
         ss_rdb_finish(&payload, 0);
@@ -257,6 +244,8 @@ static void restoreExec(ss_exec_ctx *ctx, const ss_args *a)
     } else if (rc == SS_OK) {
         if (v.type == SS_TYPE_STRING)
             rc = ss_str_store(ctx, ctx->db, k.name, k.len, v.str, v.len, (uint64_t)ttl);
+        else if (v.type == SS_TYPE_STREAM)
+            rc = stream_restore(ctx, &k, &v, (uint64_t)ttl);
         else
             rc = restore_collection(ctx, &k, &v, (uint64_t)ttl);
         if (rc == SS_OK) {

@@ -238,6 +238,9 @@ int stream_reply_range(ss_exec_ctx *ctx, ss_buf *out, const stream *s, sid start
  * to be greater than the last ID). Keeps length, last ID, entries added,
  * first ID and the macro nodes. */
 int stream_append(ss_exec_ctx *ctx, stream *s, sid id, const ss_args *a, int first, int nfields);
+/* Writes the entry record alone (id in macro node `node`): no counter moves. */
+int stream_put_entry(ss_exec_ctx *ctx, const stream *s, sid id, uint64_t node, const ss_args *a, int first,
+                     int nfields);
 /* XDEL of one ID: *deleted when it existed. */
 int stream_delete(ss_exec_ctx *ctx, stream *s, sid id, bool *deleted);
 
@@ -400,5 +403,12 @@ void xautoclaimExec(ss_exec_ctx *ctx, const ss_args *a);
 bool xautoclaimPrepare(ss_session *s, const ss_args *a, ss_buf *out);
 /* cmd_stream_info.c */
 extern const ss_command stream_xinfo_subcommands[];
+/* cmd_stream_restore.c: RESTORE's stream (v decoded by ss_rdb_load_value)
+ * as k (opened, no longer present). SS_OK or a storage error. */
+struct ss_rdb_value;
+int stream_restore(ss_exec_ctx *ctx, ss_key *k, const struct ss_rdb_value *v, uint64_t expire_ms);
+/* cmd_stream_dump.c: DUMP's payload of stream argument argi (found) into
+ * out, footer included: Redis 7.0's type 19. SS_OK or a storage error. */
+int stream_dump(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_buf *out);
 
 #endif

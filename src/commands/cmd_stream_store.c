@@ -362,6 +362,24 @@ int stream_append(ss_exec_ctx *ctx, stream *s, sid id, const ss_args *a, int fir
     int rc = snode_append(ctx, s, id, a, first, nfields, &node);
     if (rc != SS_OK)
         return rc;
+    if ((rc = stream_put_entry(ctx, s, id, node, a, first, nfields)) != SS_OK)
+        return rc;
+    s->k.meta.count++;
+    s->entries_added++;
+    s->last_id = id;
+    if (stream_len(s) == 1) {
+        if ((rc = stream_info(ctx, s)) != SS_OK)
+            return rc;
+        s->first_id = id;
+        s->info_dirty = true;
+    }
+    return SS_OK;
+}
+
+int stream_put_entry(ss_exec_ctx *ctx, const stream *s, sid id, uint64_t node, const ss_args *a, int first,
+                     int nfields)
+{
+    int rc;
     size_t len = ENTRY_FIXED;
     for (int i = 0; i < 2 * nfields; i++)
         len += 4 + a->argvlen[first + i];
@@ -382,18 +400,7 @@ int stream_append(ss_exec_ctx *ctx, stream *s, sid id, const ss_args *a, int fir
     rc = stream_sub_put(ctx, s, &k, v, len);
     skey_release(&k);
     free(v);
-    if (rc != SS_OK)
-        return rc;
-    s->k.meta.count++;
-    s->entries_added++;
-    s->last_id = id;
-    if (stream_len(s) == 1) {
-        if ((rc = stream_info(ctx, s)) != SS_OK)
-            return rc;
-        s->first_id = id;
-        s->info_dirty = true;
-    }
-    return SS_OK;
+    return rc;
 }
 
 int stream_delete(ss_exec_ctx *ctx, stream *s, sid id, bool *deleted)

@@ -23,6 +23,8 @@
 #define SS_RDB_TYPE_HASH_LISTPACK 16
 #define SS_RDB_TYPE_ZSET_LISTPACK 17
 #define SS_RDB_TYPE_LIST_QUICKLIST_2 18
+#define SS_RDB_TYPE_STREAM_LISTPACKS 15   /* Redis 5.0 to 6.2 */
+#define SS_RDB_TYPE_STREAM_LISTPACKS_2 19 /* Redis 7.0 (7.2's _3 adds consumers' active time) */
 
 /* Redis's crc64 (Jones polynomial, reflected, as crc64.c): crc64(0,
  * "123456789") is 0xe9c6d914c4b8d9ca. */
@@ -68,6 +70,56 @@ void ss_rdb_begin(ss_buf *out, int rdbtype, uint64_t count);
 /* rdbSaveBinaryDoubleValue: 8 bytes, little-endian. */
 void ss_rdb_put_double(ss_buf *out, double v);
 
+/* A stream decoded from a payload: IDs as (ms, seq), strings (field names
+ * and values, group and consumer names) as indexes into the value's items. */
+typedef struct ss_rdb_sentry {
+    uint64_t ms, seq;
+    uint32_t nfields;
+    size_t first; /* items[first ... first + 2 * nfields): field, value, ... */
+    size_t node;  /* index in nodes */
+} ss_rdb_sentry;
+
+/* A listpack node as Redis had it (XINFO's radix counts and `~` trims
+ * depend on where nodes begin). */
+typedef struct ss_rdb_snode {
+    uint64_t master_ms, master_seq, last_ms, last_seq;
+    uint64_t live, deleted, bytes;
+    uint32_t nfields; /* the master entry's fields: items[fields ...] */
+    size_t fields;
+} ss_rdb_snode;
+
+typedef struct ss_rdb_snack {
+    uint64_t ms, seq;
+    int64_t delivery_time;
+    uint64_t delivery_count;
+    size_t consumer; /* index in the group's consumers (SIZE_MAX: none yet) */
+} ss_rdb_snack;
+
+typedef struct ss_rdb_sconsumer {
+    size_t name; /* items index */
+    int64_t seen_time;
+} ss_rdb_sconsumer;
+
+typedef struct ss_rdb_sgroup {
+    size_t name; /* items index */
+    uint64_t last_ms, last_seq;
+    int64_t entries_read; /* -1: unknown */
+    ss_rdb_snack *pel;    /* in ID order */
+    size_t npel;
+    ss_rdb_sconsumer *consumers;
+    size_t nconsumers;
+} ss_rdb_sgroup;
+
+typedef struct ss_rdb_stream {
+    ss_rdb_sentry *entries; /* the live entries, in ID order */
+    size_t nentries, ecap;
+    ss_rdb_snode *nodes;
+    size_t nnodes;
+    uint64_t last_ms, last_seq, first_ms, first_seq, maxdel_ms, maxdel_seq, entries_added;
+    ss_rdb_sgroup *groups;
+    size_t ngroups;
+} ss_rdb_stream;
+
 /* A value decoded from a payload (ss_rdb_load_value). */
 typedef struct ss_rdb_value {
     int rdbtype;     /* the payload's type byte; -1 when even that is missing */
@@ -78,6 +130,7 @@ typedef struct ss_rdb_value {
                       * field, value, field, value..., a sorted set's members */
     double *scores;  /* a sorted set's, one per member */
     size_t nscores, scap;
+    ss_rdb_stream *stream; /* a stream's (its strings in items) */
 } ss_rdb_value;
 
 typedef enum ss_rdb_status {
@@ -100,5 +153,25 @@ typedef enum ss_rdb_status {
  */
 ss_rdb_status ss_rdb_load_value(const void *p, size_t n, size_t max_string, size_t max, ss_rdb_value *v);
 void ss_rdb_value_release(ss_rdb_value *v);
+
+/* rdb_load_stream.c: a stream payload (type 15 or 19, the type byte read)
+ * from r into v->stream, its strings charged to *left. Redis's loader's
+ * checks (non-empty listpacks, master IDs as keys, increasing IDs, counts
+ * that add up, distinct groups, consumers and PEL entries, every PEL entry
+ * owned by exactly one consumer) and every length against the bytes. */
+ss_rdb_status ss_rdb_load_stream(ss_rdb_reader *r, size_t *left, ss_rdb_value *v);
+void ss_rdb_stream_free(ss_rdb_stream *s);
+
+/* A listpack entry, as lpGet returns it: bytes, or an integer printed. */
+typedef struct ss_lp_entry {
+    const char *s;
+    size_t n;
+    char num[24];
+    bool isint;
+    int64_t iv;
+} ss_lp_entry;
+/* Reads the listpack entry at *p (before end), leaving *p past it; false
+ * on anything malformed. */
+bool ss_lp_next(const unsigned char **pp, const unsigned char *end, ss_lp_entry *e);
 
 #endif

@@ -77,19 +77,9 @@ static uint64_t le(const unsigned char *p, int bytes)
     return v;
 }
 
-/* A listpack entry, as lpGet returns it: bytes, or an integer printed. */
-typedef struct lp_entry {
-    const char *s;
-    size_t n;
-    char num[24];
-} lp_entry;
+typedef ss_lp_entry lp_entry;
 
-/*
- * Reads the entry at *p (before end), leaving *p past its back-length.
- * The encodings of listpack.c: 7-bit uint, 6/12/32-bit string lengths,
- * 13/16/24/32/64-bit signed integers. False on anything malformed.
- */
-static bool lp_next(const unsigned char **pp, const unsigned char *end, lp_entry *e)
+bool ss_lp_next(const unsigned char **pp, const unsigned char *end, lp_entry *e)
 {
     const unsigned char *p = *pp;
     size_t avail = (size_t)(end - p), hdr, len = 0;
@@ -139,9 +129,12 @@ static bool lp_next(const unsigned char **pp, const unsigned char *end, lp_entry
     if (len > avail - hdr)
         return false;
     size_t entry = hdr + len;
-    size_t backlen = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3 : entry < 268435456 ? 4 : 5;
+    /* lpEncodeBacklen's bounds (an entry of 16383 bytes takes 3) */
+    size_t backlen = entry <= 127 ? 1 : entry < 16383 ? 2 : entry < 2097151 ? 3 : entry < 268435455 ? 4 : 5;
     if (avail - entry < backlen)
         return false;
+    e->isint = isint;
+    e->iv = iv;
     if (isint) {
         e->n = (size_t)snprintf(e->num, sizeof e->num, "%lld", (long long)iv);
         e->s = e->num;
@@ -165,7 +158,7 @@ static ss_rdb_status load_listpack(loader *l, const char *lp, size_t n, size_t *
     *count = 0;
     for (p += 6; p < end;) {
         lp_entry e;
-        if (!lp_next(&p, end, &e))
+        if (!ss_lp_next(&p, end, &e))
             return SS_RDB_BAD;
         ss_rdb_status st = push(l, e.s, e.n);
         if (st != SS_RDB_OK)
@@ -399,6 +392,11 @@ ss_rdb_status ss_rdb_load_value(const void *p, size_t n, size_t max_string, size
         st = v->rdbtype == SS_RDB_TYPE_ZSET_LISTPACK ? load_pairs_listpack(&l, true)
                                                       : load_zset(&l, v->rdbtype == SS_RDB_TYPE_ZSET_2);
         return st == SS_RDB_OK ? distinct(&v->items, 1) : st;
+    case SS_RDB_TYPE_STREAM_LISTPACKS:
+    case SS_RDB_TYPE_STREAM_LISTPACKS_2:
+        v->type = SS_TYPE_STREAM;
+        st = ss_rdb_load_stream(&l.r, &l.left, v);
+        return st;
     default:
         return SS_RDB_UNSUPPORTED;
     }
@@ -409,6 +407,7 @@ void ss_rdb_value_release(ss_rdb_value *v)
     free(v->str);
     ss_strvec_release(&v->items);
     free(v->scores);
+    ss_rdb_stream_free(v->stream);
     memset(v, 0, sizeof *v);
     v->rdbtype = -1;
 }

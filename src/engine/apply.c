@@ -84,6 +84,7 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
             ss_monitor_applied(e, entry.h.db, entry.h.origin_node, &entry.cmds[i]);
         for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
+        ss_events_end_entry(e, txn); /* deleted streams answer their XREADGROUPs here */
         e->apply_origin = 0;
         e->node.stats.writes_applied += entry.ncmds;
     }

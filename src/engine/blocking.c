@@ -156,6 +156,8 @@ static void link_waiter(ss_engine *e, ss_blocked *b)
 static void release(ss_engine *e, ss_blocked *b)
 {
     e->nblocking--;
+    if (b->stream && !b->read)
+        e->ngroup_blocking--;
     b->s->blocked = false;
     free(b->a);
     free(b);
@@ -263,6 +265,8 @@ ss_dispatch_result ss_blocking_start(ss_engine *e, ss_session *s, const ss_args 
     pending_write *p = ss_pending_last(e);
     p->block = b;
     e->nblocking++;
+    if (stream)
+        e->ngroup_blocking++;
     b->cookie = p->cookie;
     s->blocked = true;
     return r;
@@ -420,6 +424,34 @@ void ss_blocking_ready(ss_engine *e, int db, const char *key, size_t klen)
     }
     if (pop)
         repropose(e, pop);
+}
+
+static bool is_group_waiter(const ss_blocked *b, int db)
+{
+    return b->stream && !b->read && (db < 0 || b->db == db);
+}
+
+void ss_blocking_stream_gone(ss_engine *e, int db, const char *key, size_t klen)
+{
+    static const char gone[] = "-UNBLOCKED the stream key no longer exists\r\n";
+    for (ss_blocked *b = e->blocked, *next; b; b = next) {
+        next = b->next;
+        if (is_group_waiter(b, db) && (!key || waits_on(b, b->db, key, klen)))
+            finish(e, b, gone, sizeof gone - 1);
+    }
+}
+
+void ss_blocking_each_group_key(ss_engine *e, int db, void (*fn)(void *ud, int db, const char *key, size_t klen),
+                                void *ud)
+{
+    for (ss_blocked *b = e->blocked; b; b = b->next) {
+        if (!is_group_waiter(b, db))
+            continue;
+        int first, n, t;
+        layout(b->a, &first, &n, &t);
+        for (int i = first; i < first + n; i++)
+            fn(ud, b->db, b->a->argv[i], b->a->argvlen[i]);
+    }
 }
 
 void ss_blocking_expire(ss_engine *e, int64_t now_ms)

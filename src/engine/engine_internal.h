@@ -63,6 +63,7 @@ struct ss_engine {
     ss_blocked *blocked;
     size_t nblocked;              /* in the wait list */
     size_t nblocking;             /* waiting or with a pop in flight */
+    size_t ngroup_blocking;       /* of which XREADGROUPs (their stream's deletion answers them) */
     uint64_t block_order;
 
     /* Keyspace events and pub/sub (events.c, pubsub.c). */
@@ -72,6 +73,7 @@ struct ss_engine {
     ss_buf ev_queue;              /* messages of the apply run in progress */
     size_t ev_sent;               /* bytes of ev_queue delivered */
     ss_buf ready_queue;           /* keys the run signaled ready: u8 db, u32 len, key */
+    ss_buf gone_check;            /* keys the entry being applied changed, while XREADGROUPs block (events.c) */
     int64_t pause_end_ms;         /* CLIENT PAUSE: until then (wall clock; 0: none) */
     bool pause_all;               /* ...of every command, not only writes */
     uint64_t apply_origin;        /* the session of this node whose entry is being applied (0: none) */
@@ -220,6 +222,13 @@ void ss_blocking_ready(ss_engine *e, int db, const char *key, size_t klen);
 void ss_blocking_expire(ss_engine *e, int64_t now_ms);
 int ss_blocking_unblock(ss_engine *e, uint64_t id, bool error);
 void ss_blocking_leave(ss_engine *e, ss_session *s);
+/* The stream key (NULL: every key of db; db -1: of every db) an entry left
+ * missing or of another type: its waiting XREADGROUPs answer Redis 7.0's
+ * -UNBLOCKED at once. */
+void ss_blocking_stream_gone(ss_engine *e, int db, const char *key, size_t klen);
+/* Calls fn for every key a waiting XREADGROUP in db (-1: any) waits on. */
+void ss_blocking_each_group_key(ss_engine *e, int db, void (*fn)(void *ud, int db, const char *key, size_t klen),
+                                void *ud);
 
 /* events.c: apply's listener. A run's messages are queued, then delivered
  * (up to a mark, in order) once it is committed, or discarded. */
@@ -231,6 +240,9 @@ void ss_events_deliver(ss_engine *e, size_t upto);
 void ss_events_discard(ss_engine *e);
 /* After the run's replies: wakes the clients blocked on the keys it made ready. */
 void ss_events_wake_ready(ss_engine *e);
+/* After each entry's commands (txn: the run's): queues, in the entry's
+ * place, the deletion of the stream keys it left missing or retyped. */
+void ss_events_end_entry(ss_engine *e, ss_txn *txn);
 
 /* tracking.c: CLIENT TRACKING's tables and invalidation messages. */
 int ss_tracking_init(ss_engine *e);

@@ -5,6 +5,7 @@
 #include "common/config.h"
 #include "engine/engine_internal.h"
 #include "commands/pubsub.h"
+#include "store/keyspace.h"
 
 /* The command layer and the configuration name the same NOTIFY_* bits. */
 _Static_assert((int)SS_NOTIFY_KEYSPACE == (int)SS_CONFIG_NOTIFY_KEYSPACE &&
@@ -38,7 +39,7 @@ _Static_assert((int)SS_NOTIFY_KEYSPACE == (int)SS_CONFIG_NOTIFY_KEYSPACE &&
  * key (in the channel's place) and the id of this node's session that made
  * the change (8 bytes as the message), or a flush with neither.
  */
-enum { EV_MESSAGE = 0, EV_SHARD_MESSAGE = 1, EV_INVALIDATE = 2, EV_FLUSH = 3 };
+enum { EV_MESSAGE = 0, EV_SHARD_MESSAGE = 1, EV_INVALIDATE = 2, EV_FLUSH = 3, EV_STREAM_GONE = 4 };
 
 static void put_u32(ss_buf *b, size_t v)
 {
@@ -127,6 +128,101 @@ static long long on_publish(void *ctx, const char *ch, size_t chlen, const char 
     return n;
 }
 
+/*
+ * A stream key deleted (DEL, UNLINK, expiry, RENAME away, MOVE, overwritten
+ * by SET or RESTORE, a flush) answers the XREADGROUPs blocked on it
+ * "-UNBLOCKED the stream key no longer exists" at once, as Redis 7.0's
+ * signalDeletedKeyAsReady does (XREADs wait on). Redis decides when the
+ * command (or EXEC) is over, from what the key is then: so do we, in the
+ * entry's place. Every key the entry modifies (or every key of a flushed db)
+ * is noted while some XREADGROUP blocks on this node; when the entry's
+ * commands are done, each noted key that is no stream now is queued as
+ * EV_STREAM_GONE among the run's messages, and its waiters are answered
+ * when the messages up to that entry are delivered: after the replies of
+ * the entries before it (a waiter that blocked there is answered), before
+ * those after it (one that blocks after it, on a new stream, waits on).
+ *
+ * gone_check record: i32 db (-1: every db), u32 key length (WHOLE_DB: a
+ * flushed db, no key), key.
+ */
+#define WHOLE_DB UINT32_MAX
+
+static void note_gone_check(ss_engine *e, int db, const char *key, size_t klen)
+{
+    if (e->ngroup_blocking == 0)
+        return;
+    ss_buf *q = &e->gone_check;
+    size_t n = key ? klen : 0;
+    if (ss_buf_reserve(q, 8 + n) != SS_OK)
+        return;
+    int32_t d = db;
+    ss_buf_append(q, &d, sizeof d);
+    put_u32(q, key ? klen : WHOLE_DB);
+    if (n)
+        ss_buf_append(q, key, n);
+}
+
+/* EV_STREAM_GONE: the channel is i32 db, u8 whole db, key. */
+static void queue_gone(ss_engine *e, int db, const char *key, size_t klen)
+{
+    char head[5];
+    int32_t d = db;
+    memcpy(head, &d, sizeof d);
+    head[4] = key == NULL;
+    enqueue(e, EV_STREAM_GONE, head, sizeof head, key ? key : "", klen, "", 0);
+}
+
+typedef struct gone_ctx {
+    ss_engine *e;
+    ss_txn *txn;
+} gone_ctx;
+
+/* Queued unless the key is a stream now (expired or not: its deletion, when
+ * expiry comes, is a change of its own). */
+static void check_key(void *ud, int db, const char *key, size_t klen)
+{
+    gone_ctx *g = ud;
+    ss_keymeta meta;
+    ss_slice value;
+    int rc = ss_ks_lookup_any(g->txn, db, key, klen, &meta, &value);
+    if (rc == SS_ENOTFOUND || (rc == SS_OK && meta.type != SS_TYPE_STREAM))
+        queue_gone(g->e, db, key, klen);
+}
+
+static bool db_empty(ss_txn *txn, int db)
+{
+    uint64_t n = 1;
+    return ss_ks_dbsize(txn, db, &n) == SS_OK && n == 0;
+}
+
+void ss_events_end_entry(ss_engine *e, ss_txn *txn)
+{
+    if (ss_buf_len(&e->gone_check) == 0)
+        return;
+    gone_ctx g = {e, txn};
+    const char *p = ss_buf_data(&e->gone_check), *end = p + ss_buf_len(&e->gone_check);
+    while (p < end) {
+        int32_t db;
+        memcpy(&db, p, sizeof db);
+        uint32_t klen = get_u32(p + 4);
+        const char *key = p + 8;
+        if (klen != WHOLE_DB) {
+            check_key(&g, db, key, klen);
+            p += 8 + klen;
+            continue;
+        }
+        p += 8;
+        bool empty = true;
+        for (int d = db < 0 ? 0 : db; d < (db < 0 ? SS_KS_DBS : db + 1) && empty; d++)
+            empty = db_empty(txn, d);
+        if (empty)
+            queue_gone(e, db, NULL, 0); /* every waiter of the db(s) */
+        else
+            ss_blocking_each_group_key(e, db, check_key, &g); /* a MULTI wrote after its flush */
+    }
+    ss_buf_reset(&e->gone_check);
+}
+
 /* signalModifiedKey: clients tracking the key hear of it once the run is
  * committed (tracking.c). */
 static void on_modified(void *ctx, int db, const char *key, size_t klen)
@@ -135,6 +231,7 @@ static void on_modified(void *ctx, int db, const char *key, size_t klen)
     (void)db; /* Redis's tracking table knows keys by name alone */
     if (ss_tracking_active(e))
         enqueue(e, EV_INVALIDATE, key, klen, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
+    note_gone_check(e, db, key, klen);
 }
 
 /* signalFlushedDb: every tracking client hears a null invalidation. */
@@ -144,6 +241,7 @@ static void on_flushed(void *ctx, int db)
     (void)db;
     if (ss_tracking_active(e))
         enqueue(e, EV_FLUSH, "", 0, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
+    note_gone_check(e, db, NULL, WHOLE_DB);
 }
 
 /* signalKeyAsReady: remembered (only while someone blocks on this node) and
@@ -187,6 +285,7 @@ void ss_events_init(ss_engine *e)
 {
     ss_buf_init(&e->ev_queue, 0);
     ss_buf_init(&e->ready_queue, 0);
+    ss_buf_init(&e->gone_check, 0);
     e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish, .ready = on_ready,
                                      .modified = on_modified, .flushed = on_flushed};
     e->read_events = (ss_exec_events){.ctx = e, .notify = on_read_notify};
@@ -196,12 +295,14 @@ void ss_events_release(ss_engine *e)
 {
     ss_buf_release(&e->ev_queue);
     ss_buf_release(&e->ready_queue);
+    ss_buf_release(&e->gone_check);
 }
 
 void ss_events_begin_run(ss_engine *e)
 {
     ss_buf_reset(&e->ev_queue);
     ss_buf_reset(&e->ready_queue);
+    ss_buf_reset(&e->gone_check);
     e->ev_sent = 0;
 }
 
@@ -222,6 +323,10 @@ void ss_events_deliver(ss_engine *e, size_t upto)
             uint64_t origin;
             memcpy(&origin, msg, sizeof origin);
             ss_tracking_invalidate(e, ch, chlen, origin);
+        } else if (kind == EV_STREAM_GONE) {
+            int32_t db;
+            memcpy(&db, ch, sizeof db);
+            ss_blocking_stream_gone(e, db, ch[4] ? NULL : ch + 5, chlen - 5);
         } else if (kind == EV_FLUSH) {
             uint64_t origin;
             memcpy(&origin, msg, sizeof origin);
@@ -237,5 +342,6 @@ void ss_events_discard(ss_engine *e)
 {
     ss_buf_reset(&e->ev_queue);
     ss_buf_reset(&e->ready_queue);
+    ss_buf_reset(&e->gone_check);
     e->ev_sent = 0;
 }

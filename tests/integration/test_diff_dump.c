@@ -1,4 +1,4 @@
-/* DUMP and RESTORE of strings against redis-server 7.0: the same payloads for short values, and values moved both ways by DUMP/RESTORE. */
+/* DUMP and RESTORE against redis-server 7.0: the same payloads for short values, and strings, collections and streams with their groups moved both ways by DUMP/RESTORE. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +171,107 @@ Test(diff_dump, collections_move_both_ways_between_redis_and_sandstore, .timeout
             bad += same_value(r, type, "dst");
             /* Without REPLACE, an existing key is BUSYKEY on both. */
             bad += !dh_cmdv(r, DH_EXACT, 4, argv, lens);
+        }
+        freeReplyObject(fromredis);
+        freeReplyObject(fromss);
+    }
+    dh_expect_nodes_equal(r);
+    dh_stop(r);
+    cr_assert_eq(bad, 0, "%d replies differed from redis-server's (see above)", bad);
+}
+
+/* A random stream as src on both sides: explicit IDs (Redis's macro nodes
+ * fill, values of every kind, fields often the node's first), XDELs, and up
+ * to two groups read by three consumers, partly acknowledged. */
+static void fill_stream(dh_run *r, int *bad)
+{
+    static const char *const fields[] = {"f", "g", "12", "name"};
+    *bad += !dh_cmd(r, DH_EXACT, "DEL src");
+    int n = 1 + (int)dh_below(r, dh_below(r, 3) ? 30 : 400);
+    unsigned long long ms = 1 + dh_below(r, 1000), seq = 0;
+    for (int i = 0; i < n; i++) {
+        if (dh_below(r, 3)) {
+            ms += 1 + dh_below(r, 5000);
+            seq = dh_below(r, 3);
+        } else {
+            seq++;
+        }
+        char id[48], v1[400], v2[400];
+        snprintf(id, sizeof id, "%llu-%llu", ms, seq);
+        int nf = dh_below(r, 4) ? 2 : 1;
+        const char *f1 = fields[dh_below(r, 5) ? 0 : dh_below(r, 4)], *f2 = fields[dh_below(r, 5) ? 1 : 3];
+        const char *argv[] = {"XADD", "src", id, f1, v1, f2, v2};
+        size_t lens[] = {4, 3, strlen(id), strlen(f1), value(r, v1, sizeof v1), strlen(f2), value(r, v2, sizeof v2)};
+        *bad += !dh_cmdv(r, DH_EXACT, 3 + 2 * nf, argv, lens);
+        if (!dh_below(r, 6)) {
+            char line[96];
+            snprintf(line, sizeof line, "XDEL src %llu-%llu", ms, seq > 0 ? seq - 1 : seq);
+            *bad += !dh_cmd(r, DH_EXACT, line);
+        }
+    }
+    int ngroups = (int)dh_below(r, 3);
+    for (int g = 0; g < ngroups; g++) {
+        char line[160];
+        snprintf(line, sizeof line, "XGROUP CREATE src g%d %s", g, dh_below(r, 3) ? "0" : "$");
+        *bad += !dh_cmd(r, DH_EXACT, line);
+        for (int k = (int)dh_below(r, 6); k > 0; k--) {
+            snprintf(line, sizeof line, "XREADGROUP GROUP g%d c%d COUNT %d STREAMS src >", g, (int)dh_below(r, 3),
+                     1 + (int)dh_below(r, 20));
+            *bad += !dh_cmd(r, DH_EXACT, line);
+        }
+        if (dh_below(r, 2)) {
+            snprintf(line, sizeof line, "XGROUP CREATECONSUMER src g%d idle", g);
+            *bad += !dh_cmd(r, DH_EXACT, line);
+        }
+        if (dh_below(r, 2)) {
+            snprintf(line, sizeof line, "XACK src g%d %llu-%llu", g, ms, seq);
+            *bad += !dh_cmd(r, DH_EXACT, line);
+        }
+    }
+}
+
+/* Everything of stream k that the payload decides (the times too: both
+ * sides restored the same payload). */
+static int same_stream(dh_run *r, const char *k)
+{
+    char line[128];
+    int bad = 0;
+    snprintf(line, sizeof line, "XRANGE %s - +", k);
+    bad += !dh_cmd(r, DH_EXACT, line);
+    snprintf(line, sizeof line, "XINFO STREAM %s FULL", k);
+    bad += !dh_cmd(r, DH_EXACT, line);
+    snprintf(line, sizeof line, "XINFO STREAM %s", k);
+    bad += !dh_cmd(r, DH_EXACT, line);
+    snprintf(line, sizeof line, "XINFO GROUPS %s", k);
+    bad += !dh_cmd(r, DH_EXACT, line);
+    for (int g = 0; g < 2; g++) {
+        snprintf(line, sizeof line, "XPENDING %s g%d", k, g);
+        bad += !dh_cmd(r, DH_EXACT, line);
+    }
+    snprintf(line, sizeof line, "TYPE %s", k);
+    return bad + !dh_cmd(r, DH_EXACT, line);
+}
+
+Test(diff_dump, streams_with_groups_move_both_ways_between_redis_and_sandstore, .timeout = 600)
+{
+    dh_run *r = dh_start(NULL);
+    int rounds = dh_rounds(60), bad = 0;
+    for (int i = 0; i < rounds && bad < 5; i++) {
+        fill_stream(r, &bad);
+        const char *dump[] = {"DUMP", "src"};
+        size_t dumpl[] = {4, 3};
+        redisReply *fromredis = must(dh_redis(r), 2, dump, dumpl);
+        redisReply *fromss = must(dh_sandstore(r, (int)dh_below(r, 3)), 2, dump, dumpl);
+        cr_assert(fromredis->type == REDIS_REPLY_STRING && fromss->type == REDIS_REPLY_STRING,
+                  "DUMP of a stream: redis %d, sandstore %d %s", fromredis->type, fromss->type,
+                  fromss->type == REDIS_REPLY_ERROR ? fromss->str : "");
+        /* Redis's payload restored on both sides, then sandstore's */
+        for (int side = 0; side < 2; side++) {
+            redisReply *p = side ? fromss : fromredis;
+            const char *argv[] = {"RESTORE", "dst", "0", p->str, "REPLACE"};
+            size_t lens[] = {7, 3, 1, p->len, 7};
+            bad += !dh_cmdv(r, DH_EXACT, 5, argv, lens);
+            bad += same_stream(r, "dst");
         }
         freeReplyObject(fromredis);
         freeReplyObject(fromss);

@@ -21,7 +21,7 @@ TestSuite(stream_block, .fini = teardown, .timeout = 600);
 
 /* The replies of one run, as text. */
 typedef struct transcript {
-    char text[8192];
+    char text[32768];
     size_t len;
 } transcript;
 
@@ -215,6 +215,82 @@ static void scenario(const target *t, transcript *out)
     redisFree(c);
 }
 
+/* One way a stream key goes while an XREADGROUP and an XREAD block on it
+ * (Redis 7.0.15: the XREADGROUP answers -UNBLOCKED at once, the XREAD waits
+ * on and takes the first entry of the stream made again). */
+static void gone_round(const target *t, transcript *out, const char *label, const char *const *cmds, int ncmds)
+{
+    note(out, label, write_cmd(t, "DEL s s2 t"));
+    note(out, "XADD", write_cmd(t, "XADD s 1-1 f v1"));
+    note(out, "XGROUP CREATE", write_cmd(t, "XGROUP CREATE s g $"));
+    redisContext *a = connect_to(t->waiters), *b = connect_to(t->waiters);
+    send_only(a, "XREADGROUP GROUP g alice BLOCK 0 STREAMS s >");
+    send_only(b, "XREAD BLOCK 0 STREAMS s $");
+    wait_blocked(t->waiters, 2);
+    for (int i = 0; i < ncmds; i++)
+        note(out, cmds[i], write_cmd(t, cmds[i]));
+    note(out, "XREADGROUP waiter", next_reply(a));
+    note(out, "DEL", write_cmd(t, "DEL s"));
+    note(out, "XADD again", write_cmd(t, "XADD s 5-1 f v5"));
+    note(out, "XREAD waiter", next_reply(b));
+    redisFree(a);
+    redisFree(b);
+}
+
+static void gone_scenario(const target *t, transcript *out)
+{
+    static const char *const del[] = {"DEL s"}, *const unlink_[] = {"UNLINK s"}, *const flushall[] = {"FLUSHALL"},
+                             *const flushdb[] = {"FLUSHDB"}, *const rename_[] = {"RENAME s s2"},
+                             *const set[] = {"SET s x"}, *const expire[] = {"PEXPIRE s 1"},
+                             *const copy[] = {"SET t x", "COPY t s REPLACE"},
+                             *const sunionstore[] = {"SADD t x", "SUNIONSTORE s t"};
+    gone_round(t, out, "DEL", del, 1);
+    gone_round(t, out, "UNLINK", unlink_, 1);
+    gone_round(t, out, "FLUSHALL", flushall, 1);
+    gone_round(t, out, "FLUSHDB", flushdb, 1);
+    gone_round(t, out, "RENAME away", rename_, 1);
+    gone_round(t, out, "SET over it", set, 1);
+    gone_round(t, out, "expiry", expire, 1);
+    gone_round(t, out, "COPY REPLACE over it", copy, 2);
+    gone_round(t, out, "SUNIONSTORE over it", sunionstore, 2);
+
+    /* a waiter on two streams answers when either goes */
+    note(out, "two keys", write_cmd(t, "DEL s t"));
+    note(out, "XADD s", write_cmd(t, "XADD s 1-1 f v1"));
+    note(out, "XADD t", write_cmd(t, "XADD t 1-1 f v1"));
+    note(out, "XGROUP s", write_cmd(t, "XGROUP CREATE s g $"));
+    note(out, "XGROUP t", write_cmd(t, "XGROUP CREATE t g $"));
+    redisContext *a = connect_to(t->waiters);
+    send_only(a, "XREADGROUP GROUP g alice BLOCK 0 STREAMS s t > >");
+    wait_blocked(t->waiters, 1);
+    note(out, "DEL t", write_cmd(t, "DEL t"));
+    note(out, "two-key waiter", next_reply(a));
+
+    /* Redis decides after EXEC, from what the key is then: deleted and made
+     * again with the group inside one MULTI, the stream serves the waiter */
+    send_only(a, "XREADGROUP GROUP g alice BLOCK 0 STREAMS s >");
+    wait_blocked(t->waiters, 1);
+    redisContext *w = connect_to(t->writer);
+    note(out, "MULTI", redisCommand(w, "MULTI"));
+    note(out, "DEL s", redisCommand(w, "DEL s"));
+    note(out, "XADD s 9-1", redisCommand(w, "XADD s 9-1 f v9"));
+    note(out, "XGROUP CREATE s g 0", redisCommand(w, "XGROUP CREATE s g 0"));
+    note(out, "EXEC", redisCommand(w, "EXEC"));
+    note(out, "waiter after MULTI", next_reply(a));
+
+    /* a stream renamed over the one waited on: still a stream with the
+     * group, the waiter waits on and takes the next entry */
+    note(out, "XADD s2", write_cmd(t, "XADD s2 1-1 f v1"));
+    note(out, "XGROUP s2", write_cmd(t, "XGROUP CREATE s2 g $"));
+    send_only(a, "XREADGROUP GROUP g alice BLOCK 0 STREAMS s >");
+    wait_blocked(t->waiters, 1);
+    note(out, "RENAME s2 s", write_cmd(t, "RENAME s2 s"));
+    note(out, "XADD s 10-1", write_cmd(t, "XADD s 10-1 f v10"));
+    note(out, "waiter after RENAME", next_reply(a));
+    redisFree(w);
+    redisFree(a);
+}
+
 Test(stream_block, blocked_stream_reads_on_a_follower_are_served_as_redis_serves_them)
 {
     cr_assert(h_redis_start(&redis), "redis-server did not start");
@@ -228,4 +304,10 @@ Test(stream_block, blocked_stream_reads_on_a_follower_are_served_as_redis_serves
     scenario(&r, &want);
     scenario(&s, &got);
     cr_expect_str_eq(got.text, want.text);
+
+    /* the stream waited on goes, through the other follower */
+    transcript want_gone = {0}, got_gone = {0};
+    gone_scenario(&r, &want_gone);
+    gone_scenario(&s, &got_gone);
+    cr_expect_str_eq(got_gone.text, want_gone.text);
 }

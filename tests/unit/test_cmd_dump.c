@@ -1,6 +1,7 @@
 /* DUMP and RESTORE in Redis 7.0's RDB value format: payloads and replies as redis-server 7.0.15 gives them, and the collection loader (listpacks, intsets) on good and hostile payloads. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmdtest.h"
@@ -15,10 +16,30 @@ Test(dump, crc64_is_redis_crc64)
     cr_expect_eq(ss_crc64(0, "123456789", 9), 0xe9c6d914c4b8d9caULL);
 }
 
-Test(dump, streams_are_refused_both_ways_and_redis_collections_restore)
+Test(dump, a_dumped_stream_restores_whole_and_redis_collections_restore)
 {
     EXPECT("XADD st 1-1 f v", "$3\r\n1-1\r\n");
-    EXPECT("DUMP st", "-ERR DUMP of a stream value is not supported yet\r\n");
+    EXPECT("XADD st 2-1 f 7 g x", "$3\r\n2-1\r\n");
+    EXPECT("XGROUP CREATE st grp 0", "+OK\r\n");
+    ct_run("XREADGROUP GROUP grp c1 COUNT 1 STREAMS st >");
+    ct_run("XDEL st 1-1");
+    /* sandstore's own payload (Redis 7.0's type 19) restores the same stream */
+    const char *d = ct_run("DUMP st");
+    cr_assert_eq(d[0], '$', "%s", d);
+    size_t n = strtoul(d + 1, NULL, 10);
+    const char *payload = strstr(d, "\r\n") + 2;
+    cr_assert_eq((unsigned char)payload[0], SS_RDB_TYPE_STREAM_LISTPACKS_2);
+    char *copy = malloc(n);
+    memcpy(copy, payload, n);
+    const char *argv[] = {"RESTORE", "st2", "0", copy};
+    size_t lens[] = {7, 3, 1, n};
+    cr_expect_str_eq(ct_runv(4, argv, lens), "+OK\r\n");
+    free(copy);
+    char want[2048];
+    snprintf(want, sizeof want, "%s", ct_run("XINFO STREAM st FULL"));
+    cr_expect_str_eq(ct_run("XINFO STREAM st2 FULL"), want);
+    snprintf(want, sizeof want, "%s", ct_run("XPENDING st grp - + 10"));
+    cr_expect_str_eq(ct_run("XPENDING st2 grp - + 10"), want);
     /* Redis 7.0's DUMP of RPUSH l a (a quicklist of one listpack). */
     EXPECT("RESTORE l2 0 \"\\x12\\x01\\x02\\x0a\\x0a\\x00\\x00\\x00\\x01\\x00\\x81\\x61\\x02\\xff\\x0a\\x00\\x09\\xb9\\xed\\xf5\\x94\\xde\\xd9\\x95\"",
            "+OK\r\n");
@@ -217,8 +238,8 @@ Test(dump, hostile_collection_payloads_are_bad_data_never_a_stray_read)
     expect_status(SS_RDB_BAD, SS_RDB_TYPE_SET_INTSET, badis, sizeof badis);
     static const unsigned char enc3[] = {8 + 3, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};
     expect_status(SS_RDB_BAD, SS_RDB_TYPE_SET_INTSET, enc3, sizeof enc3);
-    /* Streams (15, 19) and module types are not loaded. */
-    expect_status(SS_RDB_UNSUPPORTED, 19, zero, 1);
+    /* A stream cut short, module types not loaded. */
+    expect_status(SS_RDB_BAD, SS_RDB_TYPE_STREAM_LISTPACKS_2, zero, 1);
     expect_status(SS_RDB_UNSUPPORTED, 7, zero, 1);
 }
 
@@ -453,4 +474,158 @@ Test(dump, a_failed_lzf_string_leaves_nothing_to_free_twice)
     cr_expect_eq(load(&p, &v), SS_RDB_BAD);
     cr_expect_null(v.str);
     ss_rdb_value_release(&v);
+}
+
+/* ------------------------------------------------------------ streams */
+
+/* redis-server 7.0.15's DUMP of: XADD s 1-1 a 1 b 2; XADD s 2-1 a 3 b 4;
+ * XADD s 3-1 c x; XADD s 4-1 a 5 b 6; XDEL s 2-1; XGROUP CREATE s g 0;
+ * XGROUP CREATE s h $; XREADGROUP GROUP g alice COUNT 2 STREAMS s >;
+ * XREADGROUP GROUP g bob COUNT 1 STREAMS s >; XGROUP CREATECONSUMER s h
+ * carol (type 19, its listpack LZF-compressed), without type and footer. */
+static const unsigned char redis_stream[] = {0x01, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xc3, 0x40, 0x43, 0x40, 0x49, 0x12, 0x49, 0x00, 0x00, 0x00, 0x1f, 0x00, 0x03, 0x01, 0x01, 0x01, 0x02, 0x01, 0x81, 0x61, 0x02, 0x81, 0x62, 0x02, 0x00, 0x20, 0x09, 0x00, 0x00, 0x20, 0x01, 0x40, 0x11, 0x01, 0x05, 0x01, 0x40, 0x19, 0x00, 0x00, 0x20, 0x05, 0x00, 0x04, 0x20, 0x0b, 0x80, 0x19, 0x08, 0x01, 0x01, 0x81, 0x63, 0x02, 0x81, 0x78, 0x02, 0x06, 0x20, 0x27, 0x00, 0x03, 0x20, 0x13, 0x02, 0x05, 0x01, 0x06, 0x20, 0x03, 0x00, 0xff, 0x03, 0x04, 0x01, 0x01, 0x01, 0x02, 0x01, 0x04, 0x02, 0x01, 0x67, 0x04, 0x01, 0x04, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x37, 0xfc, 0x5b, 0x3d, 0xa2, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x37, 0xfc, 0x5b, 0x3d, 0xa2, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x50, 0xfc, 0x5b, 0x3d, 0xa2, 0x01, 0x00, 0x00, 0x01, 0x02, 0x05, 0x61, 0x6c, 0x69, 0x63, 0x65, 0x37, 0xfc, 0x5b, 0x3d, 0xa2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x62, 0x6f, 0x62, 0x4f, 0xfc, 0x5b, 0x3d, 0xa2, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x68, 0x04, 0x01, 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x05, 0x63, 0x61, 0x72, 0x6f, 0x6c, 0x64, 0xfc, 0x5b, 0x3d, 0xa2, 0x01, 0x00, 0x00, 0x00};
+
+static ss_rdb_status load_stream_body(const unsigned char *b, size_t n, ss_rdb_value *v)
+{
+    rdbpayload p = {0};
+    put_byte(&p, SS_RDB_TYPE_STREAM_LISTPACKS_2);
+    put(&p, b, n);
+    seal(&p);
+    return load(&p, v);
+}
+
+Test(dump, a_redis_stream_payload_decodes_with_its_groups)
+{
+    ss_rdb_value v;
+    cr_assert_eq(load_stream_body(redis_stream, sizeof redis_stream, &v), SS_RDB_OK);
+    const ss_rdb_stream *s = v.stream;
+    cr_assert_eq(s->nentries, 3); /* 2-1 was deleted: flagged in the listpack, not loaded */
+    cr_expect_eq(s->entries[1].ms, 3);
+    cr_expect_eq(s->entries[1].nfields, 1);
+    cr_expect_eq(s->last_ms, 4);
+    cr_expect_eq(s->entries_added, 4);
+    cr_expect_eq(s->maxdel_ms, 2);
+    cr_assert_eq(s->ngroups, 2);
+    cr_expect_eq(s->groups[0].npel, 3);
+    cr_expect_eq(s->groups[0].nconsumers, 2);
+    cr_expect_eq(s->groups[0].pel[2].consumer, 1); /* 4-1 is bob's */
+    cr_expect_eq(s->groups[1].entries_read, -1);
+    cr_expect_eq(s->groups[1].nconsumers, 1);
+    ss_rdb_value_release(&v);
+}
+
+Test(dump, a_redis_stream_restores_with_its_groups_pels_and_consumers)
+{
+    char cmd[4096] = "RESTORE s 0 \"";
+    size_t n = strlen(cmd);
+    static const unsigned char footer_type[] = {SS_RDB_TYPE_STREAM_LISTPACKS_2};
+    rdbpayload p = {0};
+    put(&p, footer_type, 1);
+    put(&p, redis_stream, sizeof redis_stream);
+    seal(&p);
+    for (size_t i = 0; i < p.n; i++)
+        n += (size_t)snprintf(cmd + n, sizeof cmd - n, "\\x%02x", p.b[i]);
+    snprintf(cmd + n, sizeof cmd - n, "\"");
+    EXPECT(cmd, "+OK\r\n");
+    EXPECT("XRANGE s - +", "*3\r\n*2\r\n$3\r\n1-1\r\n*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"
+                           "*2\r\n$3\r\n3-1\r\n*2\r\n$1\r\nc\r\n$1\r\nx\r\n"
+                           "*2\r\n$3\r\n4-1\r\n*4\r\n$1\r\na\r\n$1\r\n5\r\n$1\r\nb\r\n$1\r\n6\r\n");
+    EXPECT("XPENDING s g", "*4\r\n:3\r\n$3\r\n1-1\r\n$3\r\n4-1\r\n*2\r\n*2\r\n$5\r\nalice\r\n$1\r\n2\r\n"
+                           "*2\r\n$3\r\nbob\r\n$1\r\n1\r\n");
+    EXPECT("XINFO GROUPS s", "*2\r\n*12\r\n$4\r\nname\r\n$1\r\ng\r\n$9\r\nconsumers\r\n:2\r\n$7\r\npending\r\n:3\r\n"
+                             "$17\r\nlast-delivered-id\r\n$3\r\n4-1\r\n$12\r\nentries-read\r\n:4\r\n$3\r\nlag\r\n:0\r\n"
+                             "*12\r\n$4\r\nname\r\n$1\r\nh\r\n$9\r\nconsumers\r\n:1\r\n$7\r\npending\r\n:0\r\n"
+                             "$17\r\nlast-delivered-id\r\n$3\r\n4-1\r\n$12\r\nentries-read\r\n$-1\r\n$3\r\nlag\r\n:0\r\n");
+    EXPECT("XADD s 4-1 a 1", "-ERR The ID specified in XADD is equal or smaller than the target stream top item\r\n");
+    EXPECT("TYPE s", "+stream\r\n");
+}
+
+Test(dump, a_stream_payload_cut_anywhere_is_bad_data)
+{
+    for (size_t cut = 0; cut < sizeof redis_stream; cut++) {
+        ss_rdb_value v;
+        ss_rdb_status st = load_stream_body(redis_stream, cut, &v);
+        cr_expect_neq(st, SS_RDB_OK, "cut at %zu loaded", cut);
+        ss_rdb_value_release(&v);
+    }
+}
+
+Test(dump, every_byte_of_a_stream_payload_changed_never_reads_astray)
+{
+    /* Most changes are bad data, some still a stream; none may crash or
+     * read past the payload (ASan). */
+    unsigned char b[sizeof redis_stream];
+    for (size_t i = 0; i < sizeof b; i++) {
+        for (unsigned x = 1; x < 256; x += 7) {
+            memcpy(b, redis_stream, sizeof b);
+            b[i] ^= (unsigned char)x;
+            ss_rdb_value v;
+            load_stream_body(b, sizeof b, &v);
+            ss_rdb_value_release(&v);
+        }
+    }
+}
+
+/* The stream payload with byte at `at` set to v. */
+static ss_rdb_status with_byte(size_t at, unsigned char val)
+{
+    unsigned char b[sizeof redis_stream];
+    memcpy(b, redis_stream, sizeof b);
+    b[at] = val;
+    ss_rdb_value v;
+    ss_rdb_status st = load_stream_body(b, sizeof b, &v);
+    ss_rdb_value_release(&v);
+    return st;
+}
+
+Test(dump, lying_stream_counts_are_bad_data)
+{
+    /* offsets in redis_stream: 0 the node count, 90 the length (3), 91
+     * the last ID's ms, 98 the group count (2), 104 group g's PEL count
+     * (3), 180 its consumer count, 195 alice's PEL count (2) */
+    cr_assert_eq(redis_stream[90], 3);
+    cr_assert_eq(redis_stream[98], 2);
+    cr_assert_eq(redis_stream[104], 3);
+    cr_assert_eq(redis_stream[180], 2);
+    cr_assert_eq(redis_stream[195], 2);
+    cr_expect_eq(with_byte(0, 2), SS_RDB_BAD);      /* two nodes, one there */
+    cr_expect_eq(with_byte(0, 0), SS_RDB_BAD);      /* no node: the length disagrees */
+    cr_expect_eq(with_byte(90, 4), SS_RDB_BAD);     /* a length the entries do not add up to */
+    cr_expect_eq(with_byte(91, 3), SS_RDB_BAD);     /* a last ID below the last entry */
+    cr_expect_eq(with_byte(98, 0x3f), SS_RDB_BAD);  /* 63 groups */
+    cr_expect_eq(with_byte(104, 0x3f), SS_RDB_BAD); /* 63 PEL entries */
+    cr_expect_eq(with_byte(104, 2), SS_RDB_BAD);    /* a consumer owning an entry the PEL lacks */
+    cr_expect_eq(with_byte(195, 1), SS_RDB_BAD);    /* a PEL entry nobody owns */
+    /* a PEL entry twice: alice's second ID made her first */
+    unsigned char b[sizeof redis_stream];
+    memcpy(b, redis_stream, sizeof b);
+    memcpy(b + 196 + 16, b + 196, 16);
+    ss_rdb_value v;
+    cr_expect_eq(load_stream_body(b, sizeof b, &v), SS_RDB_BAD);
+    ss_rdb_value_release(&v);
+}
+
+Test(dump, listpack_entries_at_the_backlen_bounds_round_trip)
+{
+    /* Values whose listpack entries take 127/128 and 16382/16383 bytes
+     * (header included): lpEncodeBacklen changes width at 128 and 16383. */
+    static const size_t sizes[] = {125, 126, 16377, 16378, 16379};
+    static char big[16400];
+    memset(big, 'v', sizeof big);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        const char *argv[] = {"XADD", "bl", "*", "f", big};
+        size_t lens[] = {4, 2, 1, 1, sizes[i]};
+        const char *r = ct_runv(5, argv, lens);
+        cr_assert_eq(r[0], '$', "%s", r);
+    }
+    const char *d = ct_run("DUMP bl");
+    cr_assert_eq(d[0], '$', "%s", d);
+    size_t n = strtoul(d + 1, NULL, 10);
+    char *copy = malloc(n);
+    memcpy(copy, strstr(d, "\r\n") + 2, n);
+    const char *argv[] = {"RESTORE", "bl2", "0", copy};
+    size_t lens[] = {7, 3, 1, n};
+    cr_expect_str_eq(ct_runv(4, argv, lens), "+OK\r\n");
+    free(copy);
+    cr_expect_str_eq(ct_run("XLEN bl2"), ":5\r\n");
 }
