@@ -88,6 +88,8 @@ static int ev_attach(redisAsyncContext *ac, uv_loop_t *loop)
     return REDIS_OK;
 }
 
+int ss_hiredis_attach(redisAsyncContext *ac, uv_loop_t *loop) { return ev_attach(ac, loop); }
+
 static void unlink_call(ss_admin_call *c)
 {
     if (c->prevp) {
