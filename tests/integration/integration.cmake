@@ -102,3 +102,8 @@ add_dependencies(test_metrics sandstore)
 ss_add_test(NAME test_latency SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_latency.c
             LIBS ss_harness TIMEOUT 300 LABELS integration)
 add_dependencies(test_latency sandstore)
+
+# MIGRATE from a cluster (through a follower) to redis-server and back.
+ss_add_test(NAME test_migrate SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_migrate.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_migrate sandstore)
