@@ -59,7 +59,7 @@ typedef struct migrate_op {
     int refs;                   /* the context and the timer, once the transfer starts */
     bool connected;
     bool done;                  /* the outcome is decided: later events are ignored */
-    int restore_replies;
+    int setup_replies, restore_replies;
     char auth_err[ERRTEXT_MAX], select_err[ERRTEXT_MAX], restore_err[ERRTEXT_MAX];
     struct migrate_op *next, **prevp; /* e->migrations, while transferring */
 } migrate_op;
@@ -178,18 +178,9 @@ static void finish(migrate_op *op, ss_reply_err_code code, const char *arg)
     else
         reply_err(op, code, arg);
     uv_close((uv_handle_t *)&op->timer, on_timer_closed);
-    redisAsyncContext *ac = op->ac;
-    if (ac == NULL)
-        return;
-    if (ac->c.flags & REDIS_IN_CALLBACK) {
-        redisAsyncDisconnect(ac); /* hiredis frees it once this callback returns */
-        return;
-    }
     /* A connected context reports its end through on_disconnect (which drops
      * our reference); one still connecting does not. */
-    bool connected = (ac->c.flags & REDIS_CONNECTED) != 0;
-    redisAsyncFree(ac);
-    if (!connected && op->ac) {
+    if (op->ac && ss_hiredis_end(op->ac) && op->ac) {
         op->ac = NULL;
         release(op);
     }
@@ -246,22 +237,14 @@ static void keep_error(char *dst, const redisReply *r)
     dst[n] = '\0';
 }
 
-static void on_auth(redisAsyncContext *ac, void *reply, void *privdata)
+/* AUTH's reply (when sent), then SELECT's. */
+static void on_setup(redisAsyncContext *ac, void *reply, void *privdata)
 {
     (void)ac;
     migrate_op *op = privdata;
     if (reply && !op->done) {
-        keep_error(op->auth_err, reply);
-        uv_timer_again(&op->timer);
-    }
-}
-
-static void on_select(redisAsyncContext *ac, void *reply, void *privdata)
-{
-    (void)ac;
-    migrate_op *op = privdata;
-    if (reply && !op->done) {
-        keep_error(op->select_err, reply);
+        bool auth = op->m.pass && op->setup_replies++ == 0;
+        keep_error(auth ? op->auth_err : op->select_err, reply);
         uv_timer_again(&op->timer);
     }
 }
@@ -299,14 +282,14 @@ static bool send_all(migrate_op *op)
         }
         argv[n] = a->argv[op->m.pass];
         lens[n++] = a->argvlen[op->m.pass];
-        if (redisAsyncCommandArgv(ac, on_auth, op, n, argv, lens) != REDIS_OK)
+        if (redisAsyncCommandArgv(ac, on_setup, op, n, argv, lens) != REDIS_OK)
             return false;
     }
     char db[24];
     snprintf(db, sizeof db, "%lld", op->m.dbid);
     const char *sel[2] = {"SELECT", db};
     size_t sel_lens[2] = {6, strlen(db)};
-    if (redisAsyncCommandArgv(ac, on_select, op, 2, sel, sel_lens) != REDIS_OK)
+    if (redisAsyncCommandArgv(ac, on_setup, op, 2, sel, sel_lens) != REDIS_OK)
         return false;
     for (int i = 0; i < op->nkeys; i++) {
         const mig_key *k = &op->keys[i];
