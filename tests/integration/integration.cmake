@@ -107,3 +107,8 @@ add_dependencies(test_latency sandstore)
 ss_add_test(NAME test_migrate SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_migrate.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_migrate sandstore)
+
+# The harness: ports claimed across test processes, a node's port answered by the node.
+ss_add_test(NAME test_harness SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_harness.c
+            LIBS ss_cluster_harness TIMEOUT 120 LABELS integration)
+add_dependencies(test_harness sandstore)
