@@ -306,6 +306,11 @@ static bool send_all(migrate_op *op)
 static void transfer(migrate_op *op)
 {
     ss_engine *e = op->e;
+    if (e->stopping) { /* ss_migrate_end_all ran already */
+        reply_err(op, RERR_SHUTDOWN, "");
+        op_free(op);
+        return;
+    }
     const char *host = op->a->argv[1];
     redisAsyncContext *ac = redisAsyncConnect(host, op->m.port);
     if (ac == NULL || ac->err) {
