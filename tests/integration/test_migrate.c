@@ -312,16 +312,21 @@ static int receive_commands(int lfd, int n, redisReply **got)
     return fd;
 }
 
-/* MIGRATE k to the hand-answered target through f: the dump arrives, then
+/* MIGRATE k to the hand-answered target through f, with `after` (NULL:
+ * none) pipelined behind it on the same connection: the dump arrives, then
  * `meddle` (NULL: none) is written through another node while MIGRATE
- * waits for the target, then the target says OK. MIGRATE's reply. */
-static redisReply *migrate_with_write_between(redisContext *f, redisContext *other, const char *meddle)
+ * waits for the target, then the target says OK. MIGRATE's reply (after's
+ * must be OK). */
+static redisReply *migrate_with_write_between(redisContext *f, redisContext *other, const char *meddle,
+                                              const char *after)
 {
     int port;
     int lfd = listener(&port);
     redisReply *dump = h_cmd(f, "DUMP k");
     cr_assert_eq(dump->type, REDIS_REPLY_STRING);
     cr_assert_eq(redisAppendCommand(f, "MIGRATE 127.0.0.1 %d k 0 60000", port), REDIS_OK);
+    if (after)
+        cr_assert_eq(redisAppendCommand(f, after), REDIS_OK);
     int done = 0;
     while (!done)
         cr_assert_eq(redisBufferWrite(f, &done), REDIS_OK);
@@ -341,6 +346,11 @@ static redisReply *migrate_with_write_between(redisContext *f, redisContext *oth
     cr_assert_eq(write(fd, "+OK\r\n+OK\r\n", 10), 10);
     void *r = NULL;
     cr_assert_eq(redisGetReply(f, &r), REDIS_OK);
+    if (after) {
+        void *ar = NULL;
+        cr_assert_eq(redisGetReply(f, &ar), REDIS_OK);
+        expect_status(ar, after, "OK");
+    }
     close(fd);
     close(lfd);
     return r;
@@ -355,17 +365,24 @@ Test(migrate, a_write_between_dump_and_delete_is_kept)
     ok(l, "PING");
     /* Control: nothing written in between, the key goes. */
     ok(f, "SET k v1");
-    expect_status(migrate_with_write_between(f, l, NULL), "no write between", "OK");
+    expect_status(migrate_with_write_between(f, l, NULL, NULL), "no write between", "OK");
     cr_expect_eq(int_of(f, "EXISTS k"), 0, "migrated: deleted");
+    /* The client's own next write waits for MIGRATE (its connection is
+     * held, as in Redis): it lands after the delete, not before it. */
+    ok(f, "SET k v1");
+    expect_status(migrate_with_write_between(f, l, NULL, "SET k after"), "pipelined write", "OK");
+    redisReply *g = h_cmd(f, "GET k");
+    cr_expect(g->type == REDIS_REPLY_STRING && !strcmp(g->str, "after"), "the pipelined SET ran after MIGRATE");
+    freeReplyObject(g);
     /* A write through the leader after the dump: kept, and said. */
     ok(f, "SET k v1");
-    expect_status(migrate_with_write_between(f, l, "SET k v2"), "write between",
+    expect_status(migrate_with_write_between(f, l, "SET k v2", NULL), "write between",
                   "ERR 1 of the migrated keys changed here during MIGRATE and were kept: the target holds them as they were dumped");
     redisReply *r = h_cmd(f, "GET k");
     cr_expect(r->type == REDIS_REPLY_STRING && !strcmp(r->str, "v2"), "the later write is not lost");
     freeReplyObject(r);
     /* Deleted in between: nothing to keep, plain OK. */
-    expect_status(migrate_with_write_between(f, l, "DEL k"), "deleted between", "OK");
+    expect_status(migrate_with_write_between(f, l, "DEL k", NULL), "deleted between", "OK");
     redisFree(l);
     redisFree(f);
     redisFree(tgt);
