@@ -158,12 +158,18 @@ Test(migrate, every_type_goes_to_redis_and_back_through_a_follower)
         ok(ref, type_setup[i]);
         before[i] = view(f, type_keys[i]);
     }
+    /* A string stored in chunks and a list past Redis's listpack size. */
+    ok(f, "SETRANGE m:big 40000 x");
+    for (int i = 0; i < 300; i++) {
+        redisReply *p = h_cmd(f, "RPUSH m:long element-%d", i);
+        freeReplyObject(p);
+    }
     /* One key, then the rest with KEYS (a missing one among them). */
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "MIGRATE 127.0.0.1 %d m:int 0 5000", target.port);
     expect_status(same(f, ref, tgt, NULL, "FLUSHALL", cmd), "one key", "OK");
-    redisReply *r = redisCommand(f, "MIGRATE 127.0.0.1 %d %s 0 5000 KEYS m:str m:list nosuch m:set m:hash m:zset m:ttl",
-                                 target.port, "");
+    redisReply *r = redisCommand(f, "MIGRATE 127.0.0.1 %d %s 0 5000 KEYS m:str m:list nosuch m:set m:hash m:zset m:ttl "
+                                 "m:big m:long", target.port, "");
     expect_status(r, "KEYS", "OK");
     for (size_t i = 0; i < NTYPES; i++) {
         char *there = view(tgt, type_keys[i]);
@@ -173,6 +179,14 @@ Test(migrate, every_type_goes_to_redis_and_back_through_a_follower)
         snprintf(ex, sizeof ex, "EXISTS %s", type_keys[i]);
         cr_expect_eq(int_of(f, ex), 0, "%s deleted from sandstore", type_keys[i]);
     }
+    cr_expect_eq(int_of(tgt, "STRLEN m:big"), 40001, "the chunked string arrives whole");
+    cr_expect_eq(int_of(tgt, "LLEN m:long"), 300, "the long list arrives whole");
+    redisReply *x = h_cmd(tgt, "GETRANGE m:big 40000 -1");
+    cr_expect(x->type == REDIS_REPLY_STRING && !strcmp(x->str, "x"));
+    freeReplyObject(x);
+    x = h_cmd(tgt, "LINDEX m:long 299");
+    cr_expect(x->type == REDIS_REPLY_STRING && !strcmp(x->str, "element-299"));
+    freeReplyObject(x);
     snprintf(cmd, sizeof cmd, "PTTL m:ttl");
     long long ttl = int_of(tgt, cmd);
     cr_expect(ttl > 0 && ttl <= 600000, "the TTL travels (%lld)", ttl);
@@ -184,7 +198,7 @@ Test(migrate, every_type_goes_to_redis_and_back_through_a_follower)
         redisFree(c);
     }
     /* And back: redis-server migrates them to the follower. */
-    r = redisCommand(tgt, "MIGRATE 127.0.0.1 %d %s 0 5000 KEYS m:int m:str m:list m:set m:hash m:zset m:ttl",
+    r = redisCommand(tgt, "MIGRATE 127.0.0.1 %d %s 0 5000 KEYS m:int m:str m:list m:set m:hash m:zset m:ttl m:big m:long",
                      cl.nodes[(hc_wait_leader(&cl, 20000) + 1) % 3].port, "");
     expect_status(r, "redis to sandstore", "OK");
     for (size_t i = 0; i < NTYPES; i++) {
@@ -194,6 +208,11 @@ Test(migrate, every_type_goes_to_redis_and_back_through_a_follower)
         free(before[i]);
     }
     cr_expect_gt(int_of(f, "PTTL m:ttl"), 0, "the TTL came back");
+    cr_expect_eq(int_of(f, "STRLEN m:big"), 40001, "the big string came back (Redis sends it LZF-compressed)");
+    cr_expect_eq(int_of(f, "LLEN m:long"), 300, "the long list came back (a quicklist from Redis)");
+    x = h_cmd(f, "LINDEX m:long 150");
+    cr_expect(x->type == REDIS_REPLY_STRING && !strcmp(x->str, "element-150"));
+    freeReplyObject(x);
 
     /* NOKEY, COPY, REPLACE and the target's BUSYKEY, side by side. */
     snprintf(cmd, sizeof cmd, "MIGRATE 127.0.0.1 %d nosuch 0 5000", target.port);
