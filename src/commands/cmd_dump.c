@@ -5,6 +5,7 @@
 #include "commands/cmd_stream.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
+#include "commands/migrate.h"
 #include "commands/rdb.h"
 #include "commands/zset.h"
 #include "store/encode.h"
@@ -265,3 +266,6 @@ const ss_command ss_cmds_dump[] = {
     SS_WRITE("restore", -4, CMD_DENYOOM, ACL_KEYSPACE | ACL_DANGEROUS, restoreExec, .keys = {KEY(1, KS_OW | KS_UPDATE)}),
 };
 SS_COUNT(ss_cmds_dump);
+
+/* For MIGRATE's read half (cmd_migrate.c). */
+void ss_dump_exec(ss_exec_ctx *ctx, const ss_args *a) { dumpExec(ctx, a); }

@@ -25,6 +25,7 @@
     X(hll)     /* PFADD PFCOUNT PFMERGE */                                         \
     X(lcs)     /* LCS (Redis's string group) */                                     \
     X(dump)    /* DUMP RESTORE (strings) */                                         \
+    X(migrate) /* MIGRATE and its internal read and delete halves */               \
     X(debug)   /* DEBUG DIGEST DIGEST-VALUE HELP */                                 \
     X(script)  /* EVAL EVALSHA *_RO SCRIPT FUNCTION FCALL FCALL_RO */                \
     X(cluster) /* CLUSTER READONLY READWRITE ASKING */                               \

@@ -90,6 +90,11 @@
     X(RERR_BAD_DATA,      "ERR Bad data format")                                              \
     X(RERR_DUMP_TYPE,     "ERR DUMP of a %s value is not supported yet")                      \
     X(RERR_RESTORE_TOOBIG, "ERR the restored value is too big to write in one command (its elements exceed %d MB)") \
+    X(RERR_MIGRATE_KEYS,  "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string") \
+    X(RERR_MIGRATE_CONNECT, "IOERR error or timeout connecting to the client")                \
+    X(RERR_MIGRATE_IO,    "IOERR error or timeout %s to target instance")                     \
+    X(RERR_MIGRATE_TARGET, "ERR Target instance replied with error: %.900s")                  \
+    X(RERR_MIGRATE_CHANGED, "ERR %lld of the migrated keys changed here during MIGRATE and were kept: the target holds them as they were dumped") \
     X(RERR_RESTORE_TYPE,  "ERR RESTORE of RDB object type %d is not supported yet")           \
     X(RERR_COPY_TOOBIG,   "ERR key is too big to copy, rename or move (its elements exceed %d MB)") \
     X(RERR_NOAUTH,        "NOAUTH Authentication required.")                                  \

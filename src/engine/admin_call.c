@@ -88,6 +88,21 @@ static int ev_attach(redisAsyncContext *ac, uv_loop_t *loop)
     return REDIS_OK;
 }
 
+int ss_hiredis_attach(redisAsyncContext *ac, uv_loop_t *loop) { return ev_attach(ac, loop); }
+
+bool ss_hiredis_end(redisAsyncContext *ac)
+{
+    if (ac->c.flags & REDIS_IN_CALLBACK) {
+        redisAsyncDisconnect(ac); /* hiredis frees it once this callback returns */
+        return false;
+    }
+    /* Freed now. A connected context reports it through its disconnect
+     * callback; one still connecting does not. */
+    bool connected = (ac->c.flags & REDIS_CONNECTED) != 0;
+    redisAsyncFree(ac);
+    return !connected;
+}
+
 static void unlink_call(ss_admin_call *c)
 {
     if (c->prevp) {
@@ -117,18 +132,7 @@ static void finish(ss_admin_call *c, const redisReply *r, const char *err, bool 
     if (call_cb)
         c->cb(c->arg, r, err);
     uv_close((uv_handle_t *)&c->timer, on_timer_closed);
-    redisAsyncContext *ac = c->ac;
-    if (ac == NULL)
-        return;
-    if (ac->c.flags & REDIS_IN_CALLBACK) {
-        redisAsyncDisconnect(ac); /* hiredis frees it once this callback returns */
-        return;
-    }
-    /* Freed now. A connected context reports it through on_disconnect (which
-     * drops our reference); one still connecting does not. */
-    bool connected = (ac->c.flags & REDIS_CONNECTED) != 0;
-    redisAsyncFree(ac);
-    if (!connected && c->ac) {
+    if (c->ac && ss_hiredis_end(c->ac) && c->ac) {
         c->ac = NULL;
         release(c);
     }

@@ -149,6 +149,8 @@ static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss
     }
     if (redirect(e, s, cmd, a, out))
         return refuse(e, s, cmd, out, start);
+    if (cmd->flags & CMD_MIGRATE)
+        return ss_migrate_dispatch(e, s, a, out);
     if (ss_command_writes(cmd, a)) {
         if (s->pending > 0 && s->pending_kind != KIND_WRITE)
             return SS_DISPATCH_BLOCKED;

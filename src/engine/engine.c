@@ -384,6 +384,7 @@ void ss_engine_stop(ss_engine *e)
 {
     e->stopping = true;
     ss_admin_call_end_all(&e->admin_calls, "the node is shutting down");
+    ss_migrate_end_all(e);
     ss_join_stop(e);
     ss_busy_stop(e); /* a read-only script is killed and answers */
     ss_busy_resume(e); /* the reads that waited for it run (inline now) */

@@ -97,6 +97,7 @@ struct ss_engine {
     bool sweep_idle;      /* nothing to sweep until the next apply */
     ss_buf scratch;       /* replies produced by apply */
     struct ss_admin_call *admin_calls; /* RAFT.* forwarded to the leader, joins (admin_call.c) */
+    struct migrate_op *migrations;     /* MIGRATEs talking to their targets (migrate.c) */
     struct join_state *join;           /* RAFT.CLUSTER JOIN or the join directive under way (join.c) */
     ss_hist commit_ns;    /* a client's write from proposal to its reply here (metrics.c) */
     ss_buf entry_buf;     /* the entry being proposed (propose.c) */
@@ -283,6 +284,11 @@ bool ss_monitor_any(const ss_engine *e);
 void ss_monitor_command(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a);
 /* A command of an entry another node proposed, as this node applies it. */
 void ss_monitor_applied(ss_engine *e, int db, uint64_t origin_node, const ss_args *a);
+
+/* migrate.c: MIGRATE (CMD_MIGRATE rows); end_all answers those under way
+ * (the node stops). */
+ss_dispatch_result ss_migrate_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
+void ss_migrate_end_all(ss_engine *e);
 
 /* pause.c: CLIENT PAUSE. */
 void ss_pause_set(void *ctx, int64_t end_ms, bool all);

@@ -69,5 +69,10 @@ ss_add_integration_test(NAME test_metrics LIBS ss_cluster_harness TIMEOUT 300)
 # LATENCY and latency-monitor-threshold against redis-server 7.0.
 ss_add_integration_test(NAME test_latency LIBS ss_harness TIMEOUT 300)
 
+# MIGRATE from a cluster (through a follower) to redis-server and back.
+ss_add_test(NAME test_migrate SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_migrate.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_migrate sandstore)
+
 # The harness: ports claimed across test processes, a node's port answered by the node.
 ss_add_integration_test(NAME test_harness LIBS ss_cluster_harness TIMEOUT 120)

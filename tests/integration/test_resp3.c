@@ -919,6 +919,8 @@ static const char *const not_compared[][2] = {
     {"function|restore", "takes a DUMP payload (see function|dump); test_diff_function compares it"},
     {"role", "its reply is the node's place in the group (master through the leader, a replica through a "
              "follower), not Redis's standalone master: test_cluster_view checks it on both, and ROLE x here"},
+    {"migrate", "it needs a target server; its replies are a simple string or an error, alike in both protocols: "
+                "test_migrate compares each with a redis-server source's"},
     {"raft.node", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks the replies"},
     {"raft.transfer_leader", "sandstore's own (RedisRaft's names), not in redis-server: test_membership checks it"},
     {"raft.cluster", "sandstore's own (RedisRaft's names), not in redis-server: test_membership_ops checks JOIN"},
