@@ -184,7 +184,10 @@ static int node_tls_reload(void *ctx, char *errmsg)
     return rc;
 }
 
-static int node_unblock(void *ctx, uint64_t id, bool error) { return ss_blocking_unblock(ctx, id, error); }
+static int node_unblock(void *ctx, uint64_t id, bool error)
+{
+    return ss_blocking_unblock(ctx, id, error) || ss_wait_unblock(ctx, id, error);
+}
 
 static const ss_node_ops node_ops = {
     .is_leader = node_is_leader,

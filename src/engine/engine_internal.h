@@ -300,6 +300,9 @@ ss_dispatch_result ss_wait_dispatch(ss_engine *e, ss_session *s, const ss_comman
 void ss_wait_check(ss_engine *e);
 /* A closing client's WAIT is answered now (with the count so far). */
 void ss_wait_session_closing(ss_engine *e, ss_session *s);
+/* CLIENT UNBLOCK of a client in WAIT: 1 if it was (answered its count, or
+ * the UNBLOCKED error), else 0. */
+int ss_wait_unblock(ss_engine *e, uint64_t id, bool error);
 /* Stopping: every WAIT is answered. */
 void ss_wait_stop(ss_engine *e);
 void ss_wait_release(ss_engine *e);

@@ -70,8 +70,9 @@ static void reply(ss_buf *out, const waiter *w, long long others, long long loca
     resp_add_int(out, others);
 }
 
-/* Answers waiter i and takes it off the list (the last one moves there). */
-static void answer(ss_engine *e, size_t i)
+/* Answers waiter i (its count, or the UNBLOCKED error) and takes it off
+ * the list (the last one moves there). */
+static void answer_as(ss_engine *e, size_t i, bool unblocked_error)
 {
     struct ss_wait_state *ws = e->waits;
     waiter w = ws->w[i];
@@ -80,12 +81,29 @@ static void answer(ss_engine *e, size_t i)
     counts(e, w.index, &others, &local);
     ss_buf b;
     ss_buf_init(&b, 0);
-    reply(&b, &w, others, local);
+    if (unblocked_error)
+        resp_add_error(&b, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else
+        reply(&b, &w, others, local);
     w.s->blocked = false;
     ss_engine_finish_async(e, w.s, w.cookie, ss_buf_data(&b), ss_buf_len(&b));
     ss_buf_release(&b);
     if (ws->n == 0)
         uv_timer_stop(&e->wait_timer);
+}
+
+static void answer(ss_engine *e, size_t i) { answer_as(e, i, false); }
+
+int ss_wait_unblock(ss_engine *e, uint64_t id, bool error)
+{
+    struct ss_wait_state *ws = e->waits;
+    for (size_t i = 0; ws && i < ws->n; i++) {
+        if (ws->w[i].s->id == id) {
+            answer_as(e, i, error); /* as Redis: the count so far, or the error */
+            return 1;
+        }
+    }
+    return 0;
 }
 
 void ss_wait_check(ss_engine *e)

@@ -149,6 +149,35 @@ Test(diff_ops, wait_counts_members_holding_the_last_write, .fini = wait_fini, .t
     cr_expect_eq(r->element[1]->integer, 1);
     freeReplyObject(r);
 
+    /* CLIENT UNBLOCK ends a WAIT with no timeout: its count, or the error */
+    long long id = int_reply(c, "CLIENT ID");
+    redisContext *u = h_connect(&wc.nodes[leader]);
+    cr_assert(u && !u->err);
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(redisAppendCommand(c, "WAIT 2 0"), REDIS_OK);
+        int done = 0;
+        cr_assert_eq(redisBufferWrite(c, &done), REDIS_OK);
+        long long n = 0;
+        for (int tries = 0; tries < 400 && n == 0; tries++) { /* until the WAIT is parked */
+            usleep(10 * 1000);
+            char cmd[64];
+            snprintf(cmd, sizeof cmd, "CLIENT UNBLOCK %lld%s", id, k ? " ERROR" : "");
+            n = int_reply(u, cmd);
+        }
+        cr_assert_eq(n, 1, "the WAIT was never parked");
+        redisReply *w = NULL;
+        cr_assert_eq(redisGetReply(c, (void **)&w), REDIS_OK);
+        if (k == 0) {
+            cr_expect(w->type == REDIS_REPLY_INTEGER && w->integer == 1, "unblocked: its count");
+        } else {
+            cr_expect(w->type == REDIS_REPLY_ERROR, "unblocked with ERROR");
+            if (w->type == REDIS_REPLY_ERROR)
+                cr_expect_str_eq(w->str, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        }
+        freeReplyObject(w);
+    }
+    redisFree(u);
+
     /* a follower counts what the commit proves: one other member of three */
     redisContext *f = h_connect(&wc.nodes[other]);
     cr_assert(f && !f->err);
