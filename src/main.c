@@ -165,6 +165,7 @@ static int start(node *n, char *errmsg)
     if ((rc = ss_server_new(n->loop, &n->cfg, n->engine, &n->server, errmsg)) != SS_OK)
         return rc;
     ss_server_set_config_file(n->server, n->config_file);
+    ss_engine_set_config_file(n->engine, n->config_file);
     if ((rc = ss_cluster_start(n->cluster, errmsg)) != SS_OK)
         return rc;
     ss_engine_start(n->engine);

@@ -138,6 +138,11 @@ uint64_t ss_cluster_node_id(const ss_cluster *c);
  * as they change. Fills out (room for SS_MEMBERS_MAX), returns how many.
  */
 size_t ss_cluster_members(const ss_cluster *c, ss_member *out);
+/* WAIT / WAITAOF: how many other members' logs are known to hold index (on
+ * the leader: the peers whose match index reached it; on a follower, once
+ * its commit index did: the other voters of a majority, the fewest the
+ * commit proves), and whether this node's log is durable past it. */
+void ss_cluster_wait_counts(const ss_cluster *c, uint64_t index, int *others, bool *durable);
 /* This node's member name (40 hex digits, kept in its data directory). */
 const char *ss_cluster_name(const ss_cluster *c);
 /* What CLUSTER INFO shows beyond the members. */

@@ -346,3 +346,34 @@ void ss_cluster_reads_fail_all(ss_cluster *c, int status)
     c->read_batch_open = false;
     c->read_round++;
 }
+
+/* ------------------------------------------------------------ WAIT */
+
+void ss_cluster_wait_counts(const ss_cluster *c, uint64_t index, int *others, bool *durable)
+{
+    *others = 0;
+    *durable = false;
+    if (!c->r)
+        return; /* the core is being rebuilt from disk */
+    ss_storage_stats st = {0};
+    if (c->storage)
+        ss_storage_get_stats(c->storage, &st);
+    *durable = st.last_durable >= index;
+    if (c->role == RAFT_LEADER) {
+        for (int i = 0; i < c->npeers; i++) {
+            uint64_t match = 0, next = 0;
+            const char *state = NULL;
+            if (raft_peer_progress(c->r, c->peers[i].id, &match, &next, &state) && match >= index)
+                (*others)++;
+        }
+    } else if (raft_commit_index(c->r) >= index) {
+        uint64_t conf_index;
+        bool committed;
+        const raft_conf *conf = raft_conf_get(c->r, &conf_index, &committed);
+        size_t voters = conf ? raft_conf_voters(conf) : 0;
+        /* a majority holds it; this node may be one of them */
+        *others = (int)(voters / 2);
+        if (*others == 0 && c->leader_id != 0 && c->leader_id != c->cfg->node_id)
+            *others = 1; /* the leader that committed it */
+    }
+}

@@ -55,6 +55,25 @@ static void selectCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf
     resp_add_shared(out, RESP_SH_OK);
 }
 
+/* SELECT queued in MULTI (Redis 7.0 allows it): the commands after it in
+ * the transaction run in db, and EXEC leaves the connection there
+ * (engine/multi.c). The range is the store's, the same on every node: EXEC
+ * rewrites an index past this node's databases directive before proposing. */
+static void selectExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    long long db;
+    if (!ss_parse_ll(a->argv[1], a->argvlen[1], &db)) {
+        ss_reply_err(ctx->out, RERR_NOTINT);
+        return;
+    }
+    if (db < 0 || db >= SS_KS_DBS) {
+        ss_reply_err(ctx->out, RERR_DB_INDEX);
+        return;
+    }
+    ctx->db = (int)db;
+    resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
 static void quitCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     s->close_after_reply = true;
@@ -415,7 +434,7 @@ static const ss_command client_subcommands[] = {
 const ss_command ss_cmds_conn[] = {
     SS_LOCAL("ping", -1, CMD_FAST, ACL_CONNECTION, pingCommand, .exec = pingExec),
     SS_LOCAL("echo", 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_CONNECTION, echoCommand, .exec = echoExec),
-    SS_LOCAL("select", 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_CONNECTION, selectCommand),
+    SS_LOCAL("select", 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_CONNECTION, selectCommand, .exec = selectExec),
     SS_LOCAL("quit", -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOAUTH | CMD_ALLOW_BUSY | CMD_NOQUEUE, ACL_CONNECTION, quitCommand),
     SS_LOCAL("auth", -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOAUTH | CMD_ALLOW_BUSY, ACL_CONNECTION, authCommand),
     SS_LOCAL("hello", -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NOAUTH | CMD_ALLOW_BUSY, ACL_CONNECTION, helloCommand),

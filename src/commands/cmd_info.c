@@ -314,6 +314,11 @@ static void section_stats(ss_node *node, ss_buf *b)
                    (unsigned long long)st->writes_proposed, (unsigned long long)st->writes_applied,
                    (unsigned long long)st->reads_served, (unsigned long long)st->pending_writes,
                    (unsigned long long)st->pending_reads);
+    /* CLIENT TRACKING's table, as Redis 7.0 shows it in this section. */
+    size_t tclients, tkeys, titems, tprefixes;
+    node->ops->tracking_counts(node->ctx, &tclients, &tkeys, &titems, &tprefixes);
+    ss_buf_appendf(b, "tracking_total_keys:%zu\r\ntracking_total_items:%zu\r\ntracking_total_prefixes:%zu\r\n",
+                   tkeys, titems, tprefixes);
     /* The store's record cache (keyspace-cache-size): point reads it answered
      * and those that went to LevelDB. */
     ss_store_cache_stats kc;

@@ -136,11 +136,6 @@ static void configResetstatCommand(ss_node *node, ss_session *s, const ss_args *
     resp_add_shared(out, RESP_SH_OK);
 }
 
-static void configRewriteCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
-{
-    resp_add_error(out, "ERR CONFIG REWRITE is not supported by sandstore: edit the config file");
-}
-
 static void configHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     resp_add_array_len(out, 3);
@@ -238,7 +233,8 @@ static const ss_command config_subcommands[] = {
     SS_LOCAL("config|get", -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configGetCommand),
     SS_LOCAL("config|set", -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configSetCommand),
     SS_LOCAL("config|resetstat", 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configResetstatCommand),
-    SS_LOCAL("config|rewrite", 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, configRewriteCommand),
+    /* engine/config_rewrite.c writes the file off the loop */
+    SS_ROW("config|rewrite", 2, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_NO_LOG | CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0),
     SS_LOCAL("config|help", 2, CMD_LOADING | CMD_STALE, 0, configHelpCommand),
     SS_END,
 };
@@ -250,6 +246,10 @@ const ss_command ss_cmds_server[] = {
     SS_LOCAL("info", -1, CMD_LOADING | CMD_STALE, ACL_DANGEROUS, ss_info_command),
     SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NOMULTI | CMD_ALLOW_BUSY, 0, shutdownCommand),
     SS_LOCAL("time", 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, timeCommand),
+    /* WAIT WAITAOF: engine/wait.c answers them (they may wait); Redis
+     * queues WAIT in MULTI, sandstore refuses it there (README). */
+    SS_ROW("wait", 3, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_NO_LOG | CMD_NOSCRIPT, ACL_CONNECTION),
+    SS_ROW("waitaof", 4, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_NO_LOG | CMD_NOSCRIPT, ACL_CONNECTION),
     SS_READ("dbsize", 1, CMD_FAST, ACL_KEYSPACE, dbsizeExec),
     SS_WRITE("flushdb", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushdbExec, .prepare = flushPrepare),
     SS_WRITE("flushall", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushallExec, .prepare = flushPrepare),

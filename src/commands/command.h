@@ -55,8 +55,9 @@ enum {
     CMD_MOVABLE_KEYS      = 1u << 18, /* derived from the key specs (ss_command_flags), never in a row */
     CMD_ALLOW_BUSY        = 1u << 19,
     CMD_ACL               = 1u << 20, /* sandstore's: ACL SETUSER DELUSER LOAD, routed by engine/acl.c through the log; never shown */
+    CMD_ENGINE_ASYNC      = 1u << 21, /* sandstore's: WAIT WAITAOF CONFIG REWRITE, answered later by the engine (wait.c, config_rewrite.c); never shown */
     /* sandstore's own, never shown */
-    CMD_MIGRATE           = 1u << 21, /* MIGRATE: the engine's migrate.c runs it (a read, the target, then a delete through the log) */
+    CMD_MIGRATE           = 1u << 22, /* MIGRATE: the engine's migrate.c runs it (a read, the target, then a delete through the log) */
     CMD_INTERNAL          = 1u << 24, /* only ever produced by the server itself (active expiry) */
     CMD_LOCAL_ONLY        = 1u << 25, /* served by the receiving node even in redirect mode */
     CMD_TXN               = 1u << 26, /* MULTI EXEC DISCARD WATCH UNWATCH: the engine's transaction code runs them */

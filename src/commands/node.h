@@ -133,12 +133,13 @@ typedef struct ss_node_ops {
     /* CLIENT TRACKING (the engine's tracking.c): whether a client id is
      * connected to this node; tracking on for s with options (SS_TRACK_*
      * of session.h) and n BCAST prefixes added to those it has (SS_OK or
-     * SS_ENOMEM); off; how many clients track, keys and prefixes are known. */
+     * SS_ENOMEM); off; how many clients track, keys are remembered, (key,
+     * client) pairs they hold and BCAST prefixes are known (INFO). */
     bool (*client_exists)(void *ctx, uint64_t id);
     int (*tracking_on)(void *ctx, ss_session *s, uint64_t redirect, uint32_t options, char *const *prefixes,
                        const size_t *lens, size_t n);
     void (*tracking_off)(void *ctx, ss_session *s);
-    void (*tracking_counts)(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
+    void (*tracking_counts)(void *ctx, size_t *clients, size_t *keys, size_t *items, size_t *prefixes);
     /* CLIENT KILL and CLIENT LIST TYPE: the clients of this node f picks
      * (asked by self) are closed (kill; self after its reply) or listed into
      * out (CLIENT LIST lines); returns how many. */

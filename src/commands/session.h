@@ -70,6 +70,11 @@ struct ss_session {
      * and effects in the order the client sent them. */
     int pending;
     int pending_kind;
+    /* A watched EXEC with SELECTs is in flight: the db the connection gets
+     * if it runs (WATCH may abort it); later commands wait for its reply. */
+    bool exec_db_wait;
+    /* The log index of this connection's last write applied here (WAIT). */
+    uint64_t last_write_index;
     /* The read this session sent last, while the next read it sends may
      * still join its barrier and reply (engine/read_barrier.c), else NULL. */
     struct read_req *read_open;

@@ -686,3 +686,47 @@ bool ss_config_is_mutable(const char *name)
     const directive *d = find_directive(name);
     return d != NULL && d->is_mutable;
 }
+
+/* CONFIG REWRITE: the names it writes under (an alias, or a directive that
+ * sets part of another, is written as that other one). */
+static const struct {
+    const char *alias, *canonical;
+} rewrite_aliases[] = {
+    {"lua-time-limit", "busy-reply-threshold"},
+    {"client-output-buffer-limit-bytes", "client-output-buffer-limit"},
+};
+
+const char *ss_config_canonical(const char *name)
+{
+    for (size_t i = 0; i < sizeof rewrite_aliases / sizeof rewrite_aliases[0]; i++)
+        if (!strcasecmp(name, rewrite_aliases[i].alias))
+            return rewrite_aliases[i].canonical;
+    const directive *d = find_directive(name);
+    return d && d->type != T_IGNORED ? d->name : NULL;
+}
+
+bool ss_config_rewrite_entry(const ss_config *cfg, const ss_config *defaults, size_t *at, const char **name,
+                             char *value, size_t size, bool *is_default)
+{
+    for (size_t i = *at; i < NDIRECTIVES; i++) {
+        const directive *d = &directives[i];
+        if (d->type == T_IGNORED || strcmp(ss_config_canonical(d->name), d->name) != 0)
+            continue;
+        char def[1024];
+        format_value(cfg, d, value, size);
+        format_value(defaults, d, def, sizeof def);
+        *name = d->name;
+        *is_default = strcmp(value, def) == 0;
+        *at = i;
+        return true;
+    }
+    return false;
+}
+
+size_t ss_config_ndirectives(void) { return NDIRECTIVES; }
+
+bool ss_config_multi_arg(const char *name)
+{
+    const directive *d = find_directive(name);
+    return d && d->type == T_OBUF;
+}

@@ -77,11 +77,16 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
                 resp_add_array_len(&e->scratch, entry.ncmds - first);
             ctx.deny_blocking = true;
         }
+        /* WAIT: the connection's last write is this entry */
+        if (waiting && waiting->s)
+            waiting->s->last_write_index = ae->index;
         /* CLIENT TRACKING's NOLOOP: whose write this is, on this node */
         e->apply_origin = waiting && waiting->s ? waiting->s->id : 0;
         /* MONITOR: what other nodes' clients sent (this node's showed theirs) */
-        for (uint32_t i = first; !mine_here && ss_monitor_any(e) && i < entry.ncmds; i++)
-            ss_monitor_applied(e, entry.h.db, entry.h.origin_node, &entry.cmds[i]);
+        for (uint32_t i = first, db = entry.h.db; !mine_here && ss_monitor_any(e) && i < entry.ncmds; i++) {
+            ss_monitor_applied(e, (int)db, entry.h.origin_node, &entry.cmds[i]);
+            db = ss_entry_select_db(&entry.cmds[i], db); /* a SELECT in MULTI moves the rest */
+        }
         for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
             ss_exec_one(&ctx, &entry.cmds[i]);
         ss_events_end_entry(e, txn); /* deleted streams answer their XREADGROUPs here */

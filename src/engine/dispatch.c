@@ -75,8 +75,9 @@ static ss_dispatch_result refuse(ss_engine *e, ss_session *s, const ss_command *
 
 static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out)
 {
-    if (s->blocked)
-        return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis */
+    if (s->blocked || s->exec_db_wait)
+        return SS_DISPATCH_BLOCKED; /* behind its blocking command, as in Redis; or
+                                     * a watched EXEC whose SELECT may move it */
     /* Only a read right after a read may join its request (read_barrier.c). */
     read_req *open = s->read_open;
     s->read_open = NULL;
@@ -133,6 +134,9 @@ static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss
         return ss_membership_dispatch(e, s, cmd, a, out);
     if (cmd->flags & CMD_ACL)
         return ss_acl_dispatch(e, s, cmd, a, out);
+    if (cmd->flags & CMD_ENGINE_ASYNC)
+        return !strcmp(cmd->name, "config|rewrite") ? ss_config_rewrite_dispatch(e, s, out)
+                                                     : ss_wait_dispatch(e, s, cmd, a, out);
     if (cmd->local) {
         /* Connection commands still keep the pipeline's order: a SELECT must
          * not take effect before the reads queued ahead of it have run. */

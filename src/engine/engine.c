@@ -1,6 +1,7 @@
 /* The engine's lifecycle, the node services it gives commands, sessions, and async completion. */
 #include "engine/engine.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,7 +184,10 @@ static int node_tls_reload(void *ctx, char *errmsg)
     return rc;
 }
 
-static int node_unblock(void *ctx, uint64_t id, bool error) { return ss_blocking_unblock(ctx, id, error); }
+static int node_unblock(void *ctx, uint64_t id, bool error)
+{
+    return ss_blocking_unblock(ctx, id, error) || ss_wait_unblock(ctx, id, error);
+}
 
 static const ss_node_ops node_ops = {
     .is_leader = node_is_leader,
@@ -226,6 +230,7 @@ void ss_engine_session_init(ss_engine *e, ss_session *s, uint64_t id)
 void ss_engine_session_closing(ss_engine *e, ss_session *s)
 {
     ss_blocking_leave(e, s);
+    ss_wait_session_closing(e, s);
     ss_busy_forget(e, s);
     ss_tracking_session_closing(e, s);
 }
@@ -354,6 +359,8 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
     ss_events_init(e);
     uv_timer_init(loop, &e->timer);
     e->timer.data = e;
+    uv_timer_init(loop, &e->wait_timer);
+    e->wait_timer.data = e;
     uv_idle_init(loop, &e->sweeper);
     e->sweeper.data = e;
     *out = e;
@@ -366,6 +373,14 @@ void ss_engine_attach_cluster(ss_engine *e, ss_cluster *c)
     e->max_entry = ss_cluster_max_entry_size(c);
 }
 void ss_engine_set_hooks(ss_engine *e, const ss_engine_hooks *hooks) { e->hooks = *hooks; }
+
+void ss_engine_set_config_file(ss_engine *e, const char *path)
+{
+    char abs[PATH_MAX];
+    if (path && *path && realpath(path, abs))
+        path = abs;
+    snprintf(e->config_file, sizeof e->config_file, "%s", path ? path : "");
+}
 
 void ss_engine_on_shutdown(ss_engine *e, void (*fn)(void *arg), void *arg)
 {
@@ -390,6 +405,8 @@ void ss_engine_stop(ss_engine *e)
     ss_busy_resume(e); /* the reads that waited for it run (inline now) */
     uv_timer_stop(&e->timer);
     uv_idle_stop(&e->sweeper);
+    ss_wait_stop(e);
+    ss_config_rewrite_stop(e);
     /* A write already handed to Raft may still commit (it may even be
      * durable on a majority): its outcome is unknown, never "failed". */
     ss_pending_fail_all(e, RERR_SHUTDOWN_UNKNOWN, false);
@@ -406,6 +423,7 @@ static void free_after_close(uv_handle_t *h)
         ss_script_env_free(e->lua_apply);
         ss_script_env_free(e->lua_read);
         ss_busy_release(e);
+        ss_wait_release(e);
         ss_events_release(e);
         ss_tracking_release(e);
         ss_monitor_release(e);
@@ -421,7 +439,8 @@ void ss_engine_free(ss_engine *e)
     if (!e)
         return;
     ss_admin_call_end_all(&e->admin_calls, NULL);
-    e->open_handles = 2;
+    e->open_handles = 3;
+    uv_close((uv_handle_t *)&e->wait_timer, free_after_close);
     uv_close((uv_handle_t *)&e->timer, free_after_close);
     uv_close((uv_handle_t *)&e->sweeper, free_after_close);
 }

@@ -79,6 +79,8 @@ ss_state_machine ss_engine_state_machine(ss_engine *e);
 ss_cluster_events ss_engine_cluster_events(ss_engine *e);
 void ss_engine_attach_cluster(ss_engine *e, ss_cluster *c);
 void ss_engine_set_hooks(ss_engine *e, const ss_engine_hooks *hooks);
+/* The config file the node started with (NULL: none): CONFIG REWRITE's target. */
+void ss_engine_set_config_file(ss_engine *e, const char *path);
 /* SHUTDOWN, or a fatal cluster error: fn(arg) stops the process cleanly. */
 void ss_engine_on_shutdown(ss_engine *e, void (*fn)(void *arg), void *arg);
 /* Starts the engine's timers (request timeouts, active expiry, sweeping). */
@@ -99,6 +101,8 @@ void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn
 /* Whether a client idle since its last command may be closed for `timeout`
  * (nothing in flight, no transaction open). */
 bool ss_engine_session_idle(ss_engine *e, const ss_session *s);
+/* Clients of this node with CLIENT TRACKING on (INFO clients' tracking_clients). */
+size_t ss_engine_tracking_clients(ss_engine *e);
 /* The reply a connection over maxclients gets before it is closed. */
 void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out);
 /* The reply a non-loopback connection gets in protected mode before it is closed. */

@@ -29,6 +29,7 @@ typedef struct pending_write {
     bool done;
     ss_blocked *block;    /* a blocking command's pop (blocking.c), or NULL */
     uint64_t start_ns;    /* monotonic: when it was proposed (commit latency) */
+    int exec_db;          /* a watched EXEC's SELECT: the session's db if it ran (-1: none) */
 } pending_write;
 
 struct ss_queued_cmd {
@@ -86,6 +87,7 @@ struct ss_engine {
     ss_dict *track_clients;       /* id -> sessions with tracking on */
     ss_dict *track_keys;          /* key -> ids that read it */
     ss_dict *track_prefixes;      /* BCAST prefix -> its clients and keys to send */
+    size_t track_items;           /* (key, id) pairs in track_keys: INFO's tracking_total_items */
     bool bcast_pending;
     ss_buf track_self;            /* invalidations for the writer itself, sent after its reply */
     uint64_t track_self_origin;
@@ -113,6 +115,13 @@ struct ss_engine {
     ss_script_env *lua_read;
     /* A read-only script running on its own thread (script_busy.c). */
     struct ss_busy_state *busy;
+    /* WAIT / WAITAOF's clients and their timer, running while any waits (wait.c). */
+    struct ss_wait_state *waits;
+    uv_timer_t wait_timer;
+    /* CONFIG REWRITE: the file the node started with ("": none) and the
+     * rewrites under way (config_rewrite.c). */
+    char config_file[4096];
+    struct rewrite_job *rewrites;
 };
 
 /* A fresh value from the engine's local PRNG (seeds for entries and reads). */
@@ -273,7 +282,7 @@ bool ss_tracking_client_exists(void *ctx, uint64_t id);
 int ss_tracking_on(void *ctx, ss_session *s, uint64_t redirect, uint32_t options, char *const *prefixes,
                    const size_t *lens, size_t n);
 void ss_tracking_off(void *ctx, ss_session *s);
-void ss_tracking_counts(void *ctx, size_t *clients, size_t *keys, size_t *prefixes);
+void ss_tracking_counts(void *ctx, size_t *clients, size_t *keys, size_t *items, size_t *prefixes);
 
 /* monitor.c: MONITOR. */
 int ss_monitor_add(ss_engine *e, ss_session *s);
@@ -282,6 +291,12 @@ void ss_monitor_release(ss_engine *e);
 bool ss_monitor_any(const ss_engine *e);
 /* A command of a client of this node, as it is dispatched. */
 void ss_monitor_command(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a);
+/* A command a script runs through redis.call, on the loop thread. */
+void ss_monitor_script(ss_engine *e, int db, const ss_command *cmd, const ss_args *a);
+/* The line of that command appended to line (any thread; nothing for a
+ * command MONITOR does not show); lines made so sent to every monitor. */
+void ss_monitor_format(ss_buf *line, int db, const char *who, const ss_command *cmd, const ss_args *a);
+void ss_monitor_push(ss_engine *e, const char *lines, size_t len);
 /* A command of an entry another node proposed, as this node applies it. */
 void ss_monitor_applied(ss_engine *e, int db, uint64_t origin_node, const ss_args *a);
 
@@ -289,6 +304,26 @@ void ss_monitor_applied(ss_engine *e, int db, uint64_t origin_node, const ss_arg
  * (the node stops). */
 ss_dispatch_result ss_migrate_dispatch(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out);
 void ss_migrate_end_all(ss_engine *e);
+
+/* config_rewrite.c: CONFIG REWRITE on a thread; the timer answers it when done. */
+ss_dispatch_result ss_config_rewrite_dispatch(ss_engine *e, ss_session *s, ss_buf *out);
+void ss_config_rewrite_poll(ss_engine *e);
+/* Stopping: waits for the rewrites under way and answers them. */
+void ss_config_rewrite_stop(ss_engine *e);
+
+/* wait.c: WAIT and WAITAOF (CMD_ENGINE_ASYNC rows). */
+ss_dispatch_result ss_wait_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
+                                    ss_buf *out);
+/* Answers the waits whose count is reached or whose time is up. */
+void ss_wait_check(ss_engine *e);
+/* A closing client's WAIT is answered now (with the count so far). */
+void ss_wait_session_closing(ss_engine *e, ss_session *s);
+/* CLIENT UNBLOCK of a client in WAIT: 1 if it was (answered its count, or
+ * the UNBLOCKED error), else 0. */
+int ss_wait_unblock(ss_engine *e, uint64_t id, bool error);
+/* Stopping: every WAIT is answered. */
+void ss_wait_stop(ss_engine *e);
+void ss_wait_release(ss_engine *e);
 
 /* pause.c: CLIENT PAUSE. */
 void ss_pause_set(void *ctx, int64_t end_ms, bool all);

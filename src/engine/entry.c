@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "commands/numbers.h"
 
 #include "store/keyspace.h"
 
@@ -201,6 +204,15 @@ bool ss_entry_allows(const ss_command *cmd, bool multi)
     if (multi)
         return !(cmd->flags & CMD_INTERNAL); /* clients can't queue those */
     return SS_CMD_LOGGED(cmd);
+}
+
+uint32_t ss_entry_select_db(const ss_args *a, uint32_t db)
+{
+    long long n;
+    if (a->argc == 2 && a->argvlen[0] == 6 && !strncasecmp(a->argv[0], "select", 6) &&
+        ss_parse_ll(a->argv[1], a->argvlen[1], &n) && n >= 0 && n < SS_KS_DBS)
+        return (uint32_t)n;
+    return db;
 }
 
 /* Why one command can't be applied from an entry, or RERR_COUNT if it can. */

@@ -76,6 +76,8 @@ void ss_entry_release(ss_entry *e);
  * bug, an older version or a hostile peer.
  */
 bool ss_entry_allows(const ss_command *cmd, bool multi);
+/* The db the commands after a run in: a valid SELECT's index, else db. */
+uint32_t ss_entry_select_db(const ss_args *a, uint32_t db);
 /* Whether every command of a decoded entry exists, is allowed (above) and
  * fits its arity, and its db exists. If not, appends the error its origin
  * hears to reply (when reply is not NULL): the same bytes on every node. */

@@ -73,6 +73,8 @@ void ss_engine_on_timer(uv_timer_t *t)
     ss_pause_active(e); /* a pause past its end ends, and its clients resume */
     active_expire(e);
     ss_info_cron(&e->node, ss_clock_mono_ms());
+    if (e->rewrites)
+        ss_config_rewrite_poll(e);
     if (e->cluster)
         ss_latency_note(&e->node, "fsync", ss_cluster_take_fsync_max_us(e->cluster) / 1000);
 }

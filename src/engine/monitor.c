@@ -15,9 +15,13 @@
  * applies them, tagged "[db raft:N]" with the node they came through (a
  * Redis replica shows its master's commands with the master link's
  * address). Entries of this node's own clients were shown when sent; the
- * server's own (active expiry) are not shown, nor the commands scripts run
- * (Redis shows those as "[db lua]"); commands queued in MULTI are shown as
- * queued (Redis shows them at EXEC). Like Redis, commands flagged admin or
+ * server's own (active expiry) are not shown. The commands scripts run
+ * through redis.call are shown as "[db lua]" as Redis 7.0 shows them, by
+ * every node that runs the script (a write script runs in apply on every
+ * node), except those of a read-only script running on its own thread
+ * (script_busy.c); they come after the EVAL line here (it is shown as sent;
+ * Redis shows the EVAL after its script ran). Commands queued in MULTI are
+ * shown as queued (Redis shows them at EXEC). Like Redis, commands flagged admin or
  * skip-monitor are not shown, AUTH's arguments are redacted, and a client
  * sees its own command's line after its reply. A monitor is bounded by the
  * replica class of client-output-buffer-limit (Redis counts monitors as
@@ -93,39 +97,66 @@ static bool redacted(const ss_args *a, int i)
     return false;
 }
 
-/* replicationFeedMonitors: "+<secs.usecs> [<db> <who>] "arg" ..." to each monitor. */
+/* replicationFeedMonitors' line: "+<secs.usecs> [<db> <who>] "arg" ...". */
+static void format_line(ss_buf *line, int db, const char *who, const ss_args *a)
+{
+    uint64_t us = (uint64_t)ss_clock_wall_us();
+    ss_buf_appendf(line, "+%llu.%06llu [%d %s]", (unsigned long long)(us / 1000000),
+                   (unsigned long long)(us % 1000000), db, who);
+    for (int i = 0; i < a->argc; i++) {
+        ss_buf_append(line, " ", 1);
+        if (redacted(a, i))
+            ss_buf_append(line, "\"(redacted)\"", 12);
+        else
+            add_repr(line, a->argv[i], a->argvlen[i]);
+    }
+    ss_buf_append(line, "\r\n", 2);
+}
+
+void ss_monitor_push(ss_engine *e, const char *lines, size_t len)
+{
+    if (!e->monitors || !e->hooks.push)
+        return;
+    ss_dict_iter it;
+    ss_dict_iter_init(&it, e->monitors);
+    const char *k;
+    size_t klen;
+    void *v;
+    while (ss_dict_next(&it, &k, &klen, &v))
+        e->hooks.push(e->hooks.ctx, v, lines, len);
+}
+
 static void feed(ss_engine *e, int db, const char *who, const ss_args *a)
 {
     ss_buf line;
     ss_buf_init(&line, 0);
-    uint64_t us = (uint64_t)ss_clock_wall_us();
-    ss_buf_appendf(&line, "+%llu.%06llu [%d %s]", (unsigned long long)(us / 1000000),
-                   (unsigned long long)(us % 1000000), db, who);
-    for (int i = 0; i < a->argc; i++) {
-        ss_buf_append(&line, " ", 1);
-        if (redacted(a, i))
-            ss_buf_append(&line, "\"(redacted)\"", 12);
-        else
-            add_repr(&line, a->argv[i], a->argvlen[i]);
-    }
-    ss_buf_append(&line, "\r\n", 2);
-    if (!ss_buf_error(&line) && e->hooks.push) {
-        ss_dict_iter it;
-        ss_dict_iter_init(&it, e->monitors);
-        const char *k;
-        size_t klen;
-        void *v;
-        while (ss_dict_next(&it, &k, &klen, &v))
-            e->hooks.push(e->hooks.ctx, v, ss_buf_data(&line), ss_buf_len(&line));
-    }
+    format_line(&line, db, who, a);
+    if (!ss_buf_error(&line))
+        ss_monitor_push(e, ss_buf_data(&line), ss_buf_len(&line));
     ss_buf_release(&line);
+}
+
+void ss_monitor_format(ss_buf *line, int db, const char *who, const ss_command *cmd, const ss_args *a)
+{
+    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+        format_line(line, db, who, a);
 }
 
 void ss_monitor_command(ss_engine *e, const ss_session *s, const ss_command *cmd, const ss_args *a)
 {
-    if (!e->monitors || ss_dict_size(e->monitors) == 0 || (cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+    /* EVAL, FCALL and friends are flagged skip-monitor, yet Redis 7.0 shows
+     * them (before their script's own commands): so does this. */
+    bool skip = (cmd->flags & CMD_SKIP_MONITOR) && !(cmd->flags & CMD_SCRIPTING);
+    if (!e->monitors || ss_dict_size(e->monitors) == 0 || skip || (cmd->flags & CMD_ADMIN))
         return;
     feed(e, s->db, s->addr, a);
+}
+
+void ss_monitor_script(ss_engine *e, int db, const ss_command *cmd, const ss_args *a)
+{
+    if (!e->monitors || ss_dict_size(e->monitors) == 0 || (cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+        return;
+    feed(e, db, "lua", a);
 }
 
 void ss_monitor_applied(ss_engine *e, int db, uint64_t origin_node, const ss_args *a)

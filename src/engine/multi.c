@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "commands/keyhelpers.h"
+#include "commands/numbers.h"
 #include "store/keyspace.h"
 
 #include "engine/engine_internal.h"
@@ -175,6 +176,34 @@ bool ss_multi_watch_holds(ss_exec_ctx *ctx, const ss_args *check)
     return true;
 }
 
+/*
+ * SELECT in a transaction (Redis 7.0): the queued commands after it run in
+ * the db it names, and the connection stays there after EXEC. Apply checks
+ * the index against the store's range, the same on every node; one past this
+ * node's databases directive is rewritten here to an index every node
+ * refuses alike, so the reply is Redis's "DB index is out of range" and the
+ * state machines never diverge. Returns the db the connection is in after
+ * the transaction has run (s->db when no SELECT changes it).
+ */
+static int exec_selects(const ss_engine *e, ss_session *s)
+{
+    static char out_of_range[] = "-1";
+    int db = s->db;
+    for (int i = 0; i < s->nqueued; i++) {
+        ss_args *a = s->queued[i].a;
+        long long n;
+        if (strcmp(s->queued[i].cmd->name, "select") != 0 || !ss_parse_ll(a->argv[1], a->argvlen[1], &n))
+            continue;
+        if (n < 0 || n >= e->cfg->databases) {
+            a->argv[1] = out_of_range;
+            a->argvlen[1] = sizeof out_of_range - 1;
+            continue;
+        }
+        db = (int)n;
+    }
+    return db;
+}
+
 static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
 {
     if (!s->in_multi) {
@@ -220,6 +249,7 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
             return SS_DISPATCH_DONE;
         }
     }
+    int db_after = exec_selects(e, s);
     uint32_t first = watched ? 1 : 0;
     uint32_t n = (uint32_t)s->nqueued + first;
     ss_args *cmds = malloc(sizeof *cmds * (size_t)n);
@@ -243,6 +273,18 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
         r = ss_write_propose(e, s, cmds, n, SS_ENTRY_MULTI | (watched ? SS_ENTRY_WATCH : 0), out);
     else
         r = ss_read_start(e, s, cmds, n, true, false, out);
+    if (db_after != s->db && r == SS_DISPATCH_ASYNC) {
+        /* The entry (or read) took the db it starts in; what the client sends
+         * next runs where the transaction left it. Unless a WATCH may abort
+         * it: then the reply decides (pending.c), and the next commands wait. */
+        pending_write *p = watched ? ss_pending_find(e, e->next_seq) : NULL;
+        if (p && !p->done) {
+            p->exec_db = db_after;
+            s->exec_db_wait = true;
+        } else if (!watched) {
+            s->db = db_after;
+        }
+    }
     free(cmds);
     free(check);
     ss_multi_discard(s);

@@ -58,8 +58,22 @@ static void pw_trim(ss_engine *e)
     }
 }
 
+/* A watched EXEC with SELECTs answered: the connection moves to the db they
+ * chose if it ran (any reply but the null of an abort or an error). */
+static void settle_exec_db(pending_write *p, const char *reply, size_t len)
+{
+    if (p->exec_db < 0 || p->s == NULL)
+        return;
+    bool ran = len > 0 && reply[0] == '*' && !(len >= 3 && !memcmp(reply, "*-1", 3));
+    if (ran)
+        p->s->db = p->exec_db;
+    p->s->exec_db_wait = false;
+    p->exec_db = -1;
+}
+
 static void finish(ss_engine *e, pending_write *p, const char *reply, size_t len)
 {
+    settle_exec_db(p, reply, len);
     p->done = true;
     e->node.stats.pending_writes--;
     ss_engine_finish_async(e, p->s, p->cookie, reply, len);
@@ -69,6 +83,7 @@ void ss_pending_finish_err(ss_engine *e, pending_write *p, ss_reply_err_code cod
 {
     if (p->block)
         ss_blocking_failed(e, p);
+    settle_exec_db(p, "", 0);
     p->done = true;
     e->node.stats.pending_writes--;
     ss_engine_finish_error(e, p->s, p->cookie, code);
@@ -124,7 +139,7 @@ void ss_pending_expire(ss_engine *e, int64_t now_ms)
 bool ss_pending_add(ss_engine *e, uint64_t seq, ss_session *s, int64_t deadline_ms)
 {
     if (!pw_push(e, (pending_write){.seq = seq, .s = s, .deadline_ms = deadline_ms, .proto = s->proto,
-                                  .start_ns = ss_clock_mono_ns()}))
+                                  .start_ns = ss_clock_mono_ns(), .exec_db = -1}))
         return false;
     e->node.stats.pending_writes++;
     return true;

@@ -26,6 +26,10 @@ typedef struct busy_run {
     ss_exec_ctx ctx;         /* its view txn, its private node, its out */
     ss_node *node;
     ss_buf out;
+    /* MONITOR: the script's commands, shown by the loop when it ends (pushes
+     * belong to the loop); bounded, the lines past the bound are dropped. */
+    bool monitored;
+    ss_buf monitor;
     atomic_bool finished;    /* the thread has its reply */
     atomic_bool kill;        /* SCRIPT KILL / FUNCTION KILL */
     /* the loop's side */
@@ -102,6 +106,16 @@ static void on_progress(void *ctx, uint64_t instructions)
         ss_script_kill(run->e->lua_read);
 }
 
+#define BUSY_MONITOR_MAX (1u << 20)
+
+void ss_busy_monitor(ss_engine *e, int db, const ss_command *cmd, const ss_args *a)
+{
+    busy_state *b = e->busy;
+    if (!in_worker || !b || !b->run || !b->run->monitored || ss_buf_len(&b->run->monitor) > BUSY_MONITOR_MAX)
+        return;
+    ss_monitor_format(&b->run->monitor, db, "lua", cmd, a);
+}
+
 void ss_busy_progress(ss_engine *e, ss_script_call *call)
 {
     busy_state *b = e->busy;
@@ -169,6 +183,9 @@ static void finish(busy_run *run)
     else
         ss_engine_finish_async(e, run->s, run->cookie, ss_buf_data(&run->out), ss_buf_len(&run->out));
     ss_buf_release(&run->out);
+    if (ss_buf_len(&run->monitor) > 0 && !ss_buf_error(&run->monitor))
+        ss_monitor_push(e, ss_buf_data(&run->monitor), ss_buf_len(&run->monitor));
+    ss_buf_release(&run->monitor);
     free(run->cmd);
     wake_held(e);
     if (!b->stopping)
@@ -260,6 +277,8 @@ bool ss_busy_start(ss_engine *e, ss_session *s, void *cookie, const ss_args *a, 
     *run = (busy_run){.e = e, .s = s, .cookie = cookie, .cmd = cmd, .node = node};
     run->is_eval = !strcasecmp(a->argv[0], "__eval_ro");
     ss_buf_init(&run->out, e->hooks.reply_limit ? e->hooks.reply_limit(e->hooks.ctx, s) : 0);
+    ss_buf_init(&run->monitor, 0);
+    run->monitored = ss_monitor_any(e);
     run->ctx = (ss_exec_ctx){
         .node = node,
         .events = NULL, /* keymiss from a script on its thread is not raised */

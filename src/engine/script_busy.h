@@ -57,6 +57,9 @@ void ss_busy_release(ss_engine *e);
 /* True on the script's thread: the read limits there have no instruction
  * budget (Redis's read-only scripts run until they end or are killed). */
 bool ss_busy_in_worker(void);
+/* MONITOR on the script's thread: the line of a command the script runs,
+ * kept until the script ends (then shown by the loop). */
+void ss_busy_monitor(ss_engine *e, int db, const ss_command *cmd, const ss_args *a);
 
 /* Dispatch's gate: true when it answered (out, *r) or held the command. */
 bool ss_busy_gate(ss_engine *e, ss_session *s, const ss_args *a, ss_buf *out, ss_dispatch_result *r);

@@ -64,6 +64,16 @@ static void script_select(ss_script_run *run, const ss_args *a, ss_buf *out)
     }
 }
 
+/* MONITOR: "[db lua]", as Redis 7.0's call() shows a script's commands;
+ * a read-only script on its own thread keeps them for the loop. */
+static void monitor(ss_script_run *run, const ss_command *cmd, const ss_args *a)
+{
+    if (ss_busy_in_worker())
+        ss_busy_monitor(run->e, run->db, cmd, a);
+    else if (ss_monitor_any(run->e))
+        ss_monitor_script(run->e, run->db, cmd, a);
+}
+
 static int script_call(void *ctx, int argc, const char *const *argv, const size_t *argvlen, resp_proto proto,
                        bool allow_writes, ss_buf *reply)
 {
@@ -90,11 +100,13 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
     }
     ss_exec_ctx *x = run->x;
     if (!strcmp(cmd->name, "time")) {
+        monitor(run, cmd, &a);
         reply_time(reply, x->now_ms); /* the entry's time in apply */
         return 0;
     }
     if (!strcmp(cmd->name, "select")) {
         script_select(run, &a, reply);
+        monitor(run, cmd, &a); /* in the db it selected, as Redis's call() shows it */
         return 0;
     }
     if (cmd->exec == NULL) {
@@ -111,6 +123,7 @@ static int script_call(void *ctx, int argc, const char *const *argv, const size_
     sub.deny_blocking = true;
     sub.from_script = true;
     ss_exec_one(&sub, &a);
+    monitor(run, cmd, &a);
     x->rng = sub.rng;
     x->versions = sub.versions;
     x->status = sub.status;

@@ -207,6 +207,7 @@ static void invalidate_tracked(ss_engine *e, const char *key, size_t klen, uint6
     ss_dict *ids;
     if (!ss_dict_del(e->track_keys, key, klen, (void **)&ids))
         return;
+    e->track_items -= ss_dict_size(ids);
     ss_dict_iter it;
     ss_dict_iter_init(&it, ids);
     const char *idk;
@@ -361,6 +362,7 @@ void ss_tracking_flushed(ss_engine *e, uint64_t origin)
     }
     ss_dict_free(e->track_keys, ids_free);
     e->track_keys = ss_dict_new(); /* NULL (out of memory): keys are no longer remembered */
+    e->track_items = 0;
 }
 
 bool ss_tracking_active(const ss_engine *e)
@@ -407,7 +409,8 @@ static void remember_key(ss_engine *e, uint64_t id, const char *key, size_t klen
     }
     char k[8];
     put_id(k, id);
-    ss_dict_put(ids, k, 8, NULL);
+    if (!ss_dict_find(ids, k, 8, NULL) && ss_dict_put(ids, k, 8, NULL) == SS_OK)
+        e->track_items++;
 }
 
 /* Whether the keys of cmd are remembered for s: a read-only command, in the
@@ -550,10 +553,13 @@ void ss_tracking_off(void *ctx, ss_session *s)
     s->tracking_redirect = 0;
 }
 
-void ss_tracking_counts(void *ctx, size_t *clients, size_t *keys, size_t *prefixes)
+size_t ss_engine_tracking_clients(ss_engine *e) { return ss_dict_size(e->track_clients); }
+
+void ss_tracking_counts(void *ctx, size_t *clients, size_t *keys, size_t *items, size_t *prefixes)
 {
     ss_engine *e = ctx;
     *clients = ss_dict_size(e->track_clients);
     *keys = e->track_keys ? ss_dict_size(e->track_keys) : 0;
+    *items = e->track_keys ? e->track_items : 0;
     *prefixes = ss_dict_size(e->track_prefixes);
 }

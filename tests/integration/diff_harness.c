@@ -21,6 +21,7 @@ struct dh_run {
     redisContext *sc[DH_NODES];
     uint64_t seed, rng;
     uint64_t commands;
+    int pin;                  /* dh_pin: the node every command goes to (0: random) */
 };
 
 uint64_t dh_rand(dh_run *r)
@@ -84,6 +85,7 @@ void dh_stop(dh_run *r)
 }
 
 redisContext *dh_redis(dh_run *r) { return r->rc; }
+void dh_pin(dh_run *r, int node) { r->pin = node < 0 ? 0 : node + 1; }
 redisContext *dh_sandstore(dh_run *r, int node) { return r->sc[node % DH_NODES]; }
 
 static int cmp_reply(const void *pa, const void *pb)
@@ -144,7 +146,7 @@ static void print_cmd(FILE *f, int argc, const char **argv, const size_t *lens)
 bool dh_cmdv(dh_run *r, int mode, int argc, const char **argv, const size_t *lens)
 {
     r->commands++;
-    redisContext *sc = r->sc[dh_below(r, DH_NODES)];
+    redisContext *sc = r->pin ? r->sc[(r->pin - 1) % DH_NODES] : r->sc[dh_below(r, DH_NODES)];
     redisReply *want = redisCommandArgv(r->rc, argc, argv, lens);
     redisReply *got = redisCommandArgv(sc, argc, argv, lens);
     cr_assert_not_null(want, "redis-server did not answer");

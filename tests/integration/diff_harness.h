@@ -42,6 +42,11 @@ bool dh_cmdv(dh_run *r, int mode, int argc, const char **argv, const size_t *len
 /* The same for a space-separated line (no quoting; use dh_cmdv for binary). */
 bool dh_cmd(dh_run *r, int mode, const char *line);
 
+/* Sends every later command to sandstore's node (-1: a random node each
+ * time, the default): a transaction or a connection's db needs one
+ * connection on each side. */
+void dh_pin(dh_run *r, int node);
+
 /* Direct access to each side, to set up state or to inspect it. */
 redisContext *dh_redis(dh_run *r);
 redisContext *dh_sandstore(dh_run *r, int node);

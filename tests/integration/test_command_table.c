@@ -21,6 +21,7 @@
 static const char *const only_in_sandstore[] = {
     "client|setinfo",  /* Redis 7.2 */
     "client|no-touch", /* Redis 7.2 */
+    "waitaof",         /* Redis 7.2 */
     /* Membership, sandstore's own with RedisRaft's names (test_membership). */
     "raft.node", "raft.node|add", "raft.node|promote", "raft.node|remove", "raft.node|list",
     "raft.transfer_leader", "raft.cluster", "raft.cluster|join",

@@ -629,6 +629,9 @@ static const step server_steps[] = {
     {'X', "CONFIG SET maxclients 10000"},
     {'X', "CONFIG RESETSTAT"},
     {'K', "CONFIG REWRITE"},
+    {'T', "WAIT 0 0"}, /* an integer: the other members holding the write here, Redis's replicas there */
+    {'X', "WAIT x 0"},
+    {'X', "WAIT 0 -1"},
     {'K', "CONFIG HELP"},
     {'X', "CONFIG NOSUCH"},
     {'X', "FLUSHDB ASYNC"},
@@ -914,6 +917,7 @@ static const char *const not_compared[][2] = {
     {"client|no-touch", "Redis 7.2 (not in 7.0)"},
     {"monitor", "it turns the connection into a stream of lines: test_tracking compares them with redis-server's"},
     {"client|setinfo", "Redis 7.2 (not in 7.0)"},
+    {"waitaof", "Redis 7.2 (not in 7.0): test_diff_ops checks its replies and errors"},
     {"function|dump", "the payload's bytes differ (Redis compresses code with LZF); test_diff_function restores "
                       "each side's payload into the other"},
     {"function|restore", "takes a DUMP payload (see function|dump); test_diff_function compares it"},

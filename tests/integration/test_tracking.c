@@ -239,7 +239,8 @@ static void monitor_line_normalize(char *s)
     snprintf(rest, sizeof rest, "%s", close);
     char db[16];
     snprintf(db, sizeof db, "%.*s", (int)(sp - open - 1), open + 1);
-    sprintf(s, "+T [%s A%s", db, rest); /* never longer than it was */
+    /* a script's command keeps its "lua" */
+    sprintf(s, "+T [%s %s%s", db, strncmp(sp + 1, "lua]", 4) ? "A" : "lua", rest); /* never longer */
 }
 
 /* The script's replies on one server, each as printable wire bytes; ids
@@ -327,6 +328,115 @@ Test(tracking, replies_and_pushes_match_redis_in_both_protocols)
 Test(tracking, client_reply_pause_kill_and_list_filters_match_redis)
 {
     expect_script_matches_redis(admin_script, NADMIN);
+}
+
+/* MONITOR and the commands scripts run ("[db lua]"): the order of the EVAL
+ * line differs (Redis shows it after its script ran, sandstore as it is
+ * sent: README), so the lines of each command are compared as a set. */
+static const step lua_monitor_script[] = {
+    {'m', "MONITOR", 1, true},
+    {'a', "SELECT 2", 1, true},
+    {'a', "EVAL \"redis.call('set', KEYS[1], 'v') redis.call('select', 4) return redis.call('get', KEYS[1])\" 1 lk", 1, true},
+    {'m', NULL, 2, false},
+    {'m', NULL, 2, false},
+    {'m', NULL, 1, false}, /* 3-5: SELECT, the EVAL, and its set, select, get */
+    {'a', "EVAL_RO \"return redis.call('exists', KEYS[1])\" 1 lk", 1, true},
+    {'m', NULL, 2, false}, /* 7: the EVAL_RO and its exists */
+    {'a', "EVAL \"return redis.call('config', 'get', 'x')\" 0", 1, false}, /* refused in a script */
+    {'m', NULL, 1, false}, /* 9: only the EVAL */
+};
+#define NLUA (sizeof lua_monitor_script / sizeof lua_monitor_script[0])
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+Test(tracking, monitor_shows_script_commands_as_redis)
+{
+    cr_assert(h_redis_start(&redis), "redis-server did not start");
+    redis_up = true;
+    hc_init(&cl, 1, "");
+    hc_start_all(&cl);
+    cl_up = true;
+    cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
+    static char *want[NLUA][2], *got[NLUA][2];
+    run_script(redis.port, lua_monitor_script, NLUA, want);
+    run_script(cl.nodes[0].port, lua_monitor_script, NLUA, got);
+    static const size_t groups[][2] = {{3, 6}, {7, 8}, {9, 10}}; /* [from, to) steps of one command's lines */
+    int lua_lines = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        char *w[8], *o[8];
+        size_t n = 0;
+        for (size_t i = groups[g][0]; i < groups[g][1]; i++)
+            for (int k = 0; k < lua_monitor_script[i].reads; k++, n++) {
+                w[n] = want[i][k];
+                o[n] = got[i][k];
+                lua_lines += strstr(w[n], " lua] ") != NULL;
+            }
+        qsort(w, n, sizeof w[0], cmp_str);
+        qsort(o, n, sizeof o[0], cmp_str);
+        for (size_t i = 0; i < n; i++)
+            cr_expect_str_eq(o[i], w[i], "monitor line of group %zu", g);
+    }
+    cr_expect_eq(lua_lines, 4, "redis-server showed %d script commands", lua_lines);
+    int differ = compare(lua_monitor_script, NLUA, want, got);
+    cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
+}
+
+/* INFO's tracking figures while clients track keys and prefixes. */
+static const step info_script[] = {
+    {'r', "HELLO 3", 1, false},
+    {'r', "CLIENT ID", 1, false},
+    {'b', "CLIENT TRACKING on REDIRECT $r", 1, true},
+    {'b', "GET k1", 1, true},
+    {'b', "MGET k2 k3", 1, true},
+    {'c', "CLIENT TRACKING on REDIRECT $r", 1, true},
+    {'c', "GET k1", 1, true},
+    {'d', "CLIENT TRACKING on REDIRECT $r BCAST PREFIX a PREFIX b", 1, true},
+    {'e', "CLIENT TRACKING on REDIRECT $r BCAST PREFIX a", 1, true},
+    {'i', "INFO clients", 1, false}, /* 9 */
+    {'i', "INFO stats", 1, false},   /* 10 */
+    {'w', "SET k1 x", 1, true},      /* k1 leaves the table */
+    {'i', "INFO stats", 1, false},   /* 12 */
+    {'c', "CLIENT TRACKING off", 1, true},
+    {'i', "INFO clients", 1, false}, /* 14 */
+};
+#define NINFO (sizeof info_script / sizeof info_script[0])
+
+/* The number after "field:" in an INFO reply (shown by r3_show), or -1. */
+static long long info_field(const char *info, const char *field)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "%s:", field);
+    const char *p = strstr(info, pat);
+    return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+Test(tracking, info_tracking_figures_match_redis)
+{
+    cr_assert(h_redis_start(&redis), "redis-server did not start");
+    redis_up = true;
+    hc_init(&cl, 1, "");
+    hc_start_all(&cl);
+    cl_up = true;
+    cr_assert_geq(hc_wait_leader(&cl, 20000), 0);
+    static char *want[NINFO][2], *got[NINFO][2];
+    run_script(redis.port, info_script, NINFO, want);
+    run_script(cl.nodes[0].port, info_script, NINFO, got);
+    static const struct {
+        size_t step;
+        const char *field;
+    } checks[] = {
+        {9, "tracking_clients"},         {10, "tracking_total_keys"},     {10, "tracking_total_items"},
+        {10, "tracking_total_prefixes"}, {12, "tracking_total_keys"},     {12, "tracking_total_items"},
+        {12, "tracking_total_prefixes"}, {14, "tracking_clients"},
+    };
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        long long w = info_field(want[checks[i].step][0], checks[i].field);
+        long long g = info_field(got[checks[i].step][0], checks[i].field);
+        cr_assert_gt(w, 0, "redis-server's %s after step %zu", checks[i].field, checks[i].step);
+        cr_expect_eq(g, w, "%s after step %zu: redis %lld, sandstore %lld", checks[i].field, checks[i].step, w, g);
+    }
+    int differ = compare(info_script, NINFO, want, got);
+    cr_expect_eq(differ, 0, "%d replies differ from redis-server's", differ);
 }
 
 static int compare(const step *script, size_t nsteps, char *want[][2], char *got[][2])

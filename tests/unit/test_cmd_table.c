@@ -79,6 +79,8 @@ static void expect_handlers(const ss_command *c)
             cr_expect(!c->exec && !c->local && !c->prepare, "%s: the engine routes ACL changes", c->name);
         else if (c->flags & CMD_MIGRATE)
             cr_expect(!c->exec && !c->local && !c->prepare, "%s: the engine runs MIGRATE", c->name);
+        else if (c->flags & CMD_ENGINE_ASYNC)
+            cr_expect(!c->exec && !c->local && !c->prepare, "%s: the engine answers it later", c->name);
         else if (c->flags & CMD_LOCAL_ONLY)
             cr_expect(c->local && !c->prepare, "%s: a local command has a local handler", c->name);
         else

@@ -6,6 +6,19 @@ static const ss_cmdarg bgsave_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg wait_args[] = {
+    ARG("numreplicas", ARG_INTEGER),
+    ARG("timeout", ARG_INTEGER),
+    SS_ARGS_END,
+};
+
+static const ss_cmdarg waitaof_args[] = {
+    ARG("numlocal", ARG_INTEGER),
+    ARG("numreplicas", ARG_INTEGER),
+    ARG("timeout", ARG_INTEGER),
+    SS_ARGS_END,
+};
+
 static const ss_cmdarg info_args[] = {
     ARG("section", ARG_STRING, .flags = ARG_OPTIONAL | ARG_MULTIPLE),
     SS_ARGS_END,
@@ -54,6 +67,16 @@ const ss_command_docs ss_docs_server[] = {
      .complexity = "O(1). sandstore: O(N), on a worker thread.",
      .history = SS_HISTORY({"3.2.2", "Added the `SCHEDULE` option."}),
      .args = bgsave_args},
+    {.name = "wait", .group = "generic", .since = "3.0.0",
+     .summary = "Wait for the synchronous replication of all the write commands sent in the context of the current connection. sandstore: counts the other members whose Raft log holds the connection's last write (a follower counts what the commit proves).",
+     .complexity = "O(1)",
+     .tips = SS_TIPS("request_policy:all_shards", "response_policy:agg_min"),
+     .args = wait_args},
+    {.name = "waitaof", .group = "generic", .since = "7.2.0",
+     .summary = "Wait for all write commands sent by the client to be fsynced to the AOF of the local host and/or replicas. sandstore: the Raft log is the AOF: numlocal counts this node's log durable past the write, numreplicas the other members whose log holds it.",
+     .complexity = "O(1)",
+     .tips = SS_TIPS("request_policy:all_shards", "response_policy:agg_min"),
+     .args = waitaof_args},
     {.name = "lastsave", .group = "server", .since = "1.0.0",
      .summary = "Get the UNIX time stamp of the last successful save to disk. sandstore: the time of this node's newest snapshot.",
      .complexity = "O(1)",
@@ -109,7 +132,7 @@ const ss_command_docs ss_docs_server[] = {
      .summary = "Reset the stats returned by INFO",
      .complexity = "O(1)"},
     {.name = "config|rewrite", .group = "server", .since = "2.8.0",
-     .summary = "Rewrite the configuration file with the in memory configuration. sandstore: not supported: answers an error (edit the config file).",
+     .summary = "Rewrite the configuration file with the in memory configuration",
      .complexity = "O(1)"},
     {.name = "config|help", .group = "server", .since = "5.0.0",
      .summary = "Show helpful text about the different subcommands",
