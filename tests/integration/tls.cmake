@@ -3,3 +3,9 @@
 ss_add_test(NAME test_tls SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_tls.c
             LIBS ss_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_tls sandstore)
+
+# Members serving clients on tls-port alone: RAFT.* forwarding and RAFT.CLUSTER
+# JOIN over TLS with a client certificate and masteruser/masterauth.
+ss_add_test(NAME test_member_tls SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_member_tls.c
+            LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
+add_dependencies(test_member_tls sandstore)
