@@ -102,3 +102,8 @@ add_dependencies(test_metrics sandstore)
 ss_add_test(NAME test_latency SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_latency.c
             LIBS ss_harness TIMEOUT 300 LABELS integration)
 add_dependencies(test_latency sandstore)
+
+# conf/cluster.sh's verbs (add, remove, replace, restart, upgrade) on a live
+# cluster in a temporary directory on free ports.
+add_test(NAME test_cluster_sh COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_cluster_sh.sh $<TARGET_FILE:sandstore>)
+set_tests_properties(test_cluster_sh PROPERTIES TIMEOUT 300 LABELS integration SKIP_RETURN_CODE 77)
