@@ -107,3 +107,8 @@ add_dependencies(test_latency sandstore)
 # cluster in a temporary directory on free ports.
 add_test(NAME test_cluster_sh COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_cluster_sh.sh $<TARGET_FILE:sandstore>)
 set_tests_properties(test_cluster_sh PROPERTIES TIMEOUT 300 LABELS integration SKIP_RETURN_CODE 77)
+
+# The harness: ports claimed across test processes, a node's port answered by the node.
+ss_add_test(NAME test_harness SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_harness.c
+            LIBS ss_cluster_harness TIMEOUT 120 LABELS integration)
+add_dependencies(test_harness sandstore)
