@@ -13,13 +13,15 @@ tmp=$(mktemp -d /tmp/ss-cluster-sh-XXXXXX)
 cp "$bin" "$tmp/sandstore"
 export SS_CLUSTER_DIR=$tmp SS_CLUSTER_BIN=$tmp/sandstore
 
-# Two bases whose ports base+1..base+6 nobody listens on (a port taken
-# between this check and the node's start fails the test loudly, not wrongly).
+# Two bases whose ports base+1..base+6 nobody listens on, in 30000-32700:
+# above the C harness's claimed ports (20000-30000), below the kernel's
+# ephemeral range. A port taken between this check and the node's start
+# fails the test loudly, never wrongly.
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_base() {
   local b p ok
   for _ in $(seq 50); do
-    b=$((20000 + RANDOM % 12000)); ok=1 # below the ephemeral range (32768-)
+    b=$((30000 + RANDOM % 2700)); ok=1
     for p in $(seq $((b + 1)) $((b + 6))); do in_use "$p" && ok=0; done
     [[ $ok == 1 ]] && { echo "$b"; return 0; }
   done
@@ -27,7 +29,8 @@ pick_base() {
 }
 export SS_CLUSTER_PORT=$(pick_base)
 export SS_CLUSTER_RAFT_PORT=$(pick_base)
-[[ $SS_CLUSTER_RAFT_PORT != "$SS_CLUSTER_PORT" ]] || export SS_CLUSTER_RAFT_PORT=$((SS_CLUSTER_PORT + 10))
+d=$((SS_CLUSTER_RAFT_PORT - SS_CLUSTER_PORT))
+((d > 6 || d < -6)) || export SS_CLUSTER_RAFT_PORT=$((SS_CLUSTER_PORT > 31000 ? SS_CLUSTER_PORT - 10 : SS_CLUSTER_PORT + 10))
 
 cs() { "$script" "$@"; }
 port() { echo $((SS_CLUSTER_PORT + $1)); }
