@@ -183,7 +183,10 @@ static void take_plaintext(ss_admin_call *c, const char *data, size_t len)
             c->auth_replies--;
             if (r->type == REDIS_REPLY_ERROR && !c->auth_err[0])
                 snprintf(c->auth_err, sizeof c->auth_err, "AUTH refused: %s", r->str);
-        } else if (c->auth_err[0]) {
+        } else if (c->auth_err[0] && r->type == REDIS_REPLY_ERROR) {
+            /* Refused for want of AUTH (NOAUTH, NOPERM...): say why. A
+             * command that ran anyway (a member without a password
+             * answers AUTH with an error) has its own reply. */
             finish(c, NULL, c->auth_err, true);
         } else {
             finish(c, r, NULL, true);
@@ -212,18 +215,24 @@ static void take_ciphertext(ss_admin_call *c, const char *data, size_t len)
                 send_request(c);
         }
         ssize_t n;
+        bool got = false;
         while (!c->done && ss_tls_conn_established(c->tls) &&
                (n = ss_tls_conn_read(c->tls, plain, sizeof plain, why)) != 0) {
             if (n < 0) {
                 fail(c, "connection lost before the reply: ", why);
                 return;
             }
+            got = true;
             take_plaintext(c, plain, (size_t)n);
         }
         if (!c->done && ss_tls_conn_pending(c->tls) > 0)
             flush_tls(c);
-        if (len == 0 || (took == 0 && !ss_tls_conn_has_input(c->tls)))
-            return; /* all fed, or the connection takes no more: wait */
+        if (c->done || len == 0)
+            return; /* all fed: wait for more */
+        if (took == 0 && !got) { /* nothing moved: the loop would spin */
+            fail(c, "TLS: ", "input the connection does not take");
+            return;
+        }
     }
 }
 
