@@ -22,13 +22,26 @@
 #                                    (a leader hands over before it stops)
 #   conf/cluster.sh upgrade          rolling upgrade: rebuild, then restart
 #                                    every node on the new binary
+#   conf/cluster.sh start-bg         nodes 1-3 in the background
+#   conf/cluster.sh stop-all         SIGTERM every live node
+#
+# Elsewhere (tests/integration/test_cluster_sh.sh runs every verb so):
+# SS_CLUSTER_DIR holds data/ (default: the repository), SS_CLUSTER_PORT and
+# SS_CLUSTER_RAFT_PORT are the bases (node N: base+N; defaults 6378, 7378),
+# SS_CLUSTER_BIN a built binary (then nothing is built: `upgrade` restarts on
+# whatever that file holds now). Nodes 1-3 then get a written configuration.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "${SS_CLUSTER_DIR:-$root}"
+port_base=${SS_CLUSTER_PORT:-6378}
+raft_base=${SS_CLUSTER_RAFT_PORT:-7378}
+bin=${SS_CLUSTER_BIN:-$root/build/sandstore}
 
 build() {
-  ./deps/install.sh
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build -j "$(nproc)" --target sandstore >/dev/null
+  [[ -n ${SS_CLUSTER_BIN:-} ]] && return 0
+  (cd "$root" && ./deps/install.sh &&
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+    cmake --build build -j "$(nproc)" --target sandstore >/dev/null)
 }
 
 secret_file=data/cluster-secret
@@ -42,7 +55,7 @@ ensure_secret() {
   secret=$(<"$secret_file")
 }
 
-port_of() { echo $((6378 + $1)); }
+port_of() { echo $((port_base + $1)); }
 cli() { redis-cli -p "$(port_of "$1")" "${@:2}"; }
 
 # The live nodes: those whose pidfile names a running process.
@@ -57,14 +70,32 @@ live_nodes() {
 # Node N's configuration: conf/cluster/nodeN.conf for the first three, else
 # one written by `add` into data/nodeN/node.conf.
 conf_of() {
-  if [[ -f conf/cluster/node$1.conf ]]; then echo "conf/cluster/node$1.conf"; else echo "data/node$1/node.conf"; fi
+  if [[ -f data/node$1/node.conf || $1 -gt 3 ]]; then
+    echo "data/node$1/node.conf"
+  elif [[ $port_base == 6378 && $raft_base == 7378 ]]; then
+    echo "$root/conf/cluster/node$1.conf"
+  else # a founding node on other ports: its configuration written once
+    mkdir -p "data/node$1"
+    cat >"data/node$1/node.conf" <<EOF
+# Node $1 of a local cluster on client ports $((port_base + 1))-$((port_base + 3)).
+node-id $1
+bind 127.0.0.1
+port $(port_of "$1")
+raft-port $((raft_base + $1))
+peers 1@127.0.0.1:$((raft_base + 1)),2@127.0.0.1:$((raft_base + 2)),3@127.0.0.1:$((raft_base + 3))
+dir data/node$1
+EOF
+    echo "data/node$1/node.conf"
+  fi
 }
 
 # Starts node N in the background and waits (bounded) until it answers.
 start_bg() {
   local n=$1
   mkdir -p "data/node$n"
-  nohup ./build/sandstore <(cat "$(conf_of "$n")"; printf 'cluster-secret "%s"\n' "$secret") \
+  local conf
+  conf=$(conf_of "$n")
+  nohup "$bin" <(cat "$conf"; printf 'cluster-secret "%s"\n' "$secret") \
     --pidfile "data/node$n/sandstore.pid" --logfile "data/node$n/sandstore.log" >/dev/null 2>&1 &
   for _ in $(seq 100); do
     cli "$n" ping >/dev/null 2>&1 && return 0
@@ -108,6 +139,23 @@ any_live_other_than() {
   return 1
 }
 
+# RAFT.NODE REMOVE N through another live node, retried (30 s at most) while
+# the cluster has no leader: the node removed may have been the leader, dead.
+remove_member() {
+  local out=""
+  for _ in $(seq 100); do
+    out=$(cli "$(any_live_other_than "$1")" raft.node remove "$1" 2>&1) || true
+    case $out in
+      OK) echo OK; return 0 ;;
+      *"is not a member"*) echo "cluster: node $1 is not a member"; return 0 ;;
+      *CLUSTERDOWN* | *TRYAGAIN* | *MOVED* | *LOADING* | *"in progress"* | *"Connection refused"*) sleep 0.3 ;;
+      *) break ;;
+    esac
+  done
+  echo "cluster: RAFT.NODE REMOVE $1: $out" >&2
+  return 1
+}
+
 add_node() {
   local n=$1 via
   if [[ -e data/node$n/raft ]]; then
@@ -121,7 +169,7 @@ add_node() {
 node-id $n
 bind 127.0.0.1
 port $(port_of "$n")
-raft-port $((7378 + n))
+raft-port $((raft_base + n))
 raft-bootstrap no
 dir data/node$n
 EOF
@@ -135,12 +183,12 @@ case $cmd in
     ensure_secret; add_node "$2" ;;
   remove)
     ensure_secret
-    cli "$(any_live_other_than "$2")" raft.node remove "$2"
+    remove_member "$2"
     stop_node "$2" ;;
   replace)
     ensure_secret
     stop_node "$2" || true
-    cli "$(any_live_other_than "$2")" raft.node remove "$2"
+    remove_member "$2"
     add_node "$3" ;;
   restart | upgrade)
     ensure_secret
@@ -152,6 +200,12 @@ case $cmd in
       wait_caught_up "$n" "$(any_live_other_than "$n")"
     done
     echo "cluster: every node restarted" ;;
+  start-bg)
+    build
+    ensure_secret
+    for i in 1 2 3; do start_bg "$i"; done ;;
+  stop-all)
+    for n in $(live_nodes); do stop_node "$n"; done ;;
   start)
     shift || true
     build

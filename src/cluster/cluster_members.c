@@ -257,8 +257,19 @@ void cluster_split_addr(const char *addr, char *host, size_t hsize, int *port)
     *port = atoi(colon + 1);
 }
 
+/* A member's raft port: from the configuration in the log when it is there
+ * (a member added by RAFT.NODE ADD is in no `peers` directive), else from
+ * the bootstrap peers. */
 static int raft_port_of(const ss_cluster *c, uint64_t id)
 {
+    const raft_member *m = c->r ? raft_conf_find(raft_conf_get(c->r, NULL, NULL), id) : NULL;
+    if (m && m->addr[0]) {
+        char host[SS_HOST_MAX];
+        int port = 0;
+        cluster_split_addr(m->addr, host, sizeof host, &port);
+        if (port > 0)
+            return port;
+    }
     for (int i = 0; i < c->cfg->npeers; i++)
         if (c->cfg->peer_list[i].id == id)
             return c->cfg->peer_list[i].port;
@@ -281,6 +292,10 @@ size_t ss_cluster_members(const ss_cluster *c, ss_member *out)
     *self = (ss_member){.id = c->cfg->node_id, .self = true, .link_up = true,
                         .leader = leader == c->cfg->node_id,
                         .offset = c->sm.applied_index(c->sm.ctx)};
+    const raft_conf *conf = c->r ? raft_conf_get(c->r, NULL, NULL) : NULL;
+    const raft_member *own = conf ? raft_conf_find(conf, self->id) : NULL;
+    self->learner = c->r && (own == NULL || own->role != RAFT_VOTER);
+    self->behind = c->r && self->offset == 0 && raft_commit_index(c->r) > 0;
     memcpy(self->name, c->name, sizeof self->name);
     cluster_split_addr(c->self_client_addr, self->host, sizeof self->host, &self->port);
     self->raft_port = raft_port_of(c, self->id);
@@ -298,8 +313,11 @@ size_t ss_cluster_members(const ss_cluster *c, ss_member *out)
             m->health = now - p->link_changed_ms >= fail_after ? SS_MEMBER_FAIL : SS_MEMBER_PFAIL;
         uint64_t match = 0, next = 0;
         const char *state = NULL;
+        const raft_member *rm = conf ? raft_conf_find(conf, p->id) : NULL;
+        m->learner = rm && rm->role != RAFT_VOTER;
         if (c->r && c->role == RAFT_LEADER) {
-            raft_peer_progress(c->r, p->id, &match, &next, &state);
+            if (raft_peer_progress(c->r, p->id, &match, &next, &state))
+                m->behind = strcmp(state, "replicate") != 0;
             m->offset = match;
         } else if (c->r && m->leader) {
             m->offset = raft_commit_index(c->r); /* as far as the leader told us */

@@ -365,7 +365,10 @@ int ss_cluster_new(uv_loop_t *loop, const ss_config *cfg, const ss_state_machine
      * it is a wildcard, then the host the peers know this node by. */
     if (strcmp(cfg->bind, "0.0.0.0") != 0 && strcmp(cfg->bind, "::") != 0)
         self_host = cfg->bind;
-    snprintf(c->self_client_addr, sizeof c->self_client_addr, "%s:%d", self_host, cfg->port);
+    /* A node serving clients on tls-port alone announces that port, as a
+     * Redis Cluster node with tls-cluster does. */
+    snprintf(c->self_client_addr, sizeof c->self_client_addr, "%s:%d", self_host,
+             cfg->port == 0 && cfg->tls_port != 0 ? cfg->tls_port : cfg->port);
 
     int rc = cluster_members_load(c, errmsg);
     if (rc != SS_OK) {

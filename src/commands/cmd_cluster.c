@@ -13,10 +13,22 @@
  * A Redis Cluster client asks one node for the slot map, then sends each
  * command to the master of its key's slot. sandstore answers with a single
  * shard that owns slots 0-16383: the Raft leader is its master, the other
- * voters its replicas. While an election runs, the last leader known stays
+ * members its replicas. While an election runs, the last leader known stays
  * the master, as a failed Redis master does until a replica takes over. The
  * members come from the cluster (node->ops->members), the one place that
  * knows who votes now.
+ *
+ * Learners (non-voting members) are replicas flagged "nofailover", Redis's
+ * flag for a replica that never takes over its master: a learner never
+ * leads, so it is never the master, and a cluster client, which sends
+ * writes only to a slot's master, never routes a write to it (one sent
+ * there anyway is handed to the leader, as on any follower). A learner
+ * does serve READONLY reads: they are linearizable wherever they run (a
+ * follower's read waits for the leader's read index and for its own apply
+ * to reach it, learner or not), so a learner only adds read capacity. One
+ * still catching up would make those reads wait, so CLUSTER SLOTS lists a
+ * learner only once it is not known to be behind, and CLUSTER SHARDS shows
+ * such a member "loading", as Redis shows a replica still syncing.
  */
 
 typedef struct group {
@@ -39,11 +51,14 @@ static void group_load(ss_node *node, group *g)
 /* One CLUSTER NODES line, without its newline. */
 static void node_line(ss_buf *b, const group *g, const ss_member *m, uint64_t term)
 {
-    bool is_master = m == g->master || g->master == NULL;
-    ss_buf_appendf(b, "%s %s:%d@%d %s%s%s%s%s %s 0 %lld %llu %s", m->name, m->host, m->port,
+    /* With no leader ever known every voter is shown a master; a learner
+     * never is, since it can never lead. */
+    bool is_master = m == g->master || (g->master == NULL && !m->learner);
+    ss_buf_appendf(b, "%s %s:%d@%d %s%s%s%s%s%s %s 0 %lld %llu %s", m->name, m->host, m->port,
                    m->port ? m->raft_port : 0, m->self ? "myself," : "", is_master ? "master" : "slave",
                    m->health == SS_MEMBER_PFAIL ? ",fail?" : "", m->health == SS_MEMBER_FAIL ? ",fail" : "",
-                   m->port ? "" : ",noaddr", is_master ? "-" : g->master->name,
+                   m->port ? "" : ",noaddr", m->learner ? ",nofailover" : "",
+                   is_master || g->master == NULL ? "-" : g->master->name,
                    (long long)(m->self ? ss_clock_wall_ms() : m->heard_ms), (unsigned long long)term,
                    m->link_up ? "connected" : "disconnected");
     if (m == g->master)
@@ -117,9 +132,12 @@ static void slots_node(ss_buf *out, resp_proto proto, const ss_member *m)
     resp_add_map_len(out, proto, 0);
 }
 
-/* A replica a client may read from: reachable, with an address. Redis 7.0
- * leaves out failed replicas too. */
-static bool serves_reads(const ss_member *m) { return m->health != SS_MEMBER_FAIL && m->port != 0; }
+/* A replica a client may read from: reachable, with an address (Redis 7.0
+ * leaves out failed replicas too), and not a learner still catching up. */
+static bool serves_reads(const ss_member *m)
+{
+    return m->health != SS_MEMBER_FAIL && m->port != 0 && !(m->learner && m->behind);
+}
 
 static void clusterSlotsCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
@@ -153,7 +171,8 @@ static void shards_node(ss_buf *out, resp_proto proto, const ss_member *m, bool 
     resp_add_field_cstr(out, "endpoint", m->host);
     resp_add_field_cstr(out, "role", master ? "master" : "replica");
     resp_add_field_int(out, "replication-offset", (long long)m->offset);
-    resp_add_field_cstr(out, "health", m->health == SS_MEMBER_FAIL ? "fail" : "online");
+    /* Redis 7.0's words: "fail", "loading" (a replica still syncing), "online". */
+    resp_add_field_cstr(out, "health", m->health == SS_MEMBER_FAIL ? "fail" : !master && m->behind ? "loading" : "online");
 }
 
 static void clusterShardsCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
@@ -226,7 +245,9 @@ static void clusterMyidCommand(ss_node *node, ss_session *s, const ss_args *a, s
  * learner, a replica. Offsets are Raft log indexes: the master's is its
  * applied index, a replica's on the master its match index (what it holds
  * durable), a replica's own its applied index. A replica whose leader is
- * not known (an election) names no master and is "connect"ing.
+ * not known (an election) names no master and is "connect"ing. A learner's
+ * own INFO shows slave_priority:0, Redis's mark of a replica that is never
+ * promoted (Sentinel skips it), which is what a learner is.
  */
 
 /* The member this node is. */
@@ -293,10 +314,11 @@ void ss_info_replication(ss_node *node, ss_buf *b)
         ss_buf_appendf(b,
                        "master_host:%s\r\nmaster_port:%d\r\nmaster_link_status:%s\r\n"
                        "master_last_io_seconds_ago:%lld\r\nmaster_sync_in_progress:0\r\n"
-                       "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\nslave_priority:100\r\n"
+                       "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\nslave_priority:%d\r\n"
                        "slave_read_only:1\r\nreplica_announced:1\r\n",
                        known ? g.master->host : "", known ? g.master->port : 0, up ? "up" : "down",
-                       up ? (io < 0 ? 0 : io) : -1, (unsigned long long)offset, (unsigned long long)offset);
+                       up ? (io < 0 ? 0 : io) : -1, (unsigned long long)offset, (unsigned long long)offset,
+                       self && self->learner ? 0 : 100);
         if (!up)
             ss_buf_append_cstr(b, "master_link_down_since_seconds:-1\r\n");
     }

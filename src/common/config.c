@@ -46,6 +46,11 @@ static const directive directives[] = {
     {"pidfile", T_STRING, OFF(pidfile), "", 0, 0, NULL, false},
     {"loglevel", T_LOGLEVEL, OFF(loglevel), "notice", 0, 0, NULL, true},
     {"requirepass", T_STRING, OFF(requirepass), "", 0, 0, NULL, true},
+    /* Redis's credentials toward a master; here toward the member a node
+     * sends admin commands to (RAFT.* forwarded to the leader, RAFT.CLUSTER
+     * JOIN): AUTH masteruser masterauth, or AUTH masterauth, else requirepass. */
+    {"masteruser", T_STRING, OFF(masteruser), "", 0, 0, NULL, true},
+    {"masterauth", T_STRING, OFF(masterauth), "", 0, 0, NULL, true},
     {"aclfile", T_STRING, OFF(aclfile), "", 0, 0, NULL, false},
     {"acllog-max-len", T_INT, OFF(acllog_max_len), "128", 0, 1000000, NULL, true},
     {"protected-mode", T_ENUM, OFF(protected_mode), "yes", 0, 0, yesno_choices, true},
@@ -615,7 +620,8 @@ void ss_config_get(const ss_config *cfg, const char *pattern, ss_config_visit_fn
         if (!ss_stringmatch(pattern, strlen(pattern), d->name, strlen(d->name), true))
             continue;
         /* Never echo secrets back, as redis does not for masterauth. */
-        if (d->type == T_STRING && (d->offset == OFF(cluster_secret) || d->offset == OFF(tls_key_file_pass) ||
+        if (d->type == T_STRING && (d->offset == OFF(cluster_secret) || d->offset == OFF(masterauth) ||
+                                    d->offset == OFF(tls_key_file_pass) ||
                                     d->offset == OFF(tls_client_key_file_pass)))
             snprintf(value, sizeof value, "%s", (*(char *const *)((const char *)cfg + d->offset))[0] ? "******" : "");
         else

@@ -47,6 +47,8 @@ typedef struct ss_config {
     char *pidfile;
     int loglevel;
     char *requirepass;
+    char *masteruser;               /* AUTH toward other members' client ports ("" = default user) */
+    char *masterauth;               /* its password ("" = requirepass) */
     char *aclfile;                  /* ACL SAVE writes it, ACL LOAD reads it; "" none */
     int acllog_max_len;             /* ACL LOG entries kept */
     int protected_mode;             /* 0 no, 1 yes: without requirepass, loopback clients only */

@@ -29,6 +29,11 @@ typedef struct ss_member {
     int raft_port;                          /* its raft port (Redis's cluster bus port) */
     bool self;
     bool leader;        /* the master: the leader, or while none is known the last one known */
+    bool learner;       /* a non-voting member (or self before it is added): it never leads, so
+                         * it is never the master; Redis Cluster's "nofailover" replica */
+    bool behind;        /* known to be catching up: on the leader a peer it probes or sends a
+                         * snapshot to; self while it holds nothing of a log the leader
+                         * committed. Redis's "loading" replica. */
     bool link_up;       /* self: true; a peer: this node's connection to it is up */
     int health;         /* ss_member_health */
     int64_t heard_ms;   /* wall clock of the last message from it (0: never; self: 0) */

@@ -227,8 +227,9 @@ static void send_next(join_state *j)
     for (int i = 0; i < argc; i++)
         argvlen[i] = strlen(argv[i]);
     ss_errmsg why = "";
-    if (ss_admin_call_start(e->loop, &e->admin_calls, j->target, e->cfg->requirepass, argc, argv,
-                            argvlen, JOIN_CALL_TIMEOUT_MS, on_reply, j, why) != SS_OK)
+    ss_admin_target to = ss_admin_target_for(e->cfg, j->target);
+    if (ss_admin_call_start(e->loop, &e->admin_calls, &to, argc, argv, argvlen, JOIN_CALL_TIMEOUT_MS, on_reply,
+                            j, why) != SS_OK)
         retry(j, why);
 }
 

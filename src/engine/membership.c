@@ -105,7 +105,8 @@ static void on_forwarded(void *arg, const redisReply *r, const char *err)
 
 /*
  * A follower runs the command on the leader, as a client of its client port
- * (AUTH with this node's requirepass, which members share), and relays the
+ * (over TLS when members serve clients on tls-port alone; AUTH with
+ * masteruser/masterauth, else requirepass: ss_admin_target_for), and relays the
  * reply: in both follower modes, since a membership change has no key to
  * redirect by and tools expect any member to take it. Without a leader's
  * client address known yet, the client is told to go to it or wait.
@@ -125,7 +126,8 @@ static ss_dispatch_result forward(ss_engine *e, ss_session *s, const ss_args *a,
     *f = (forward_req){.e = e, .s = s};
     snprintf(f->leader, sizeof f->leader, "%s", addr);
     ss_errmsg why = "";
-    int rc = ss_admin_call_start(e->loop, &e->admin_calls, f->leader, e->cfg->requirepass, a->argc,
+    ss_admin_target to = ss_admin_target_for(e->cfg, f->leader);
+    int rc = ss_admin_call_start(e->loop, &e->admin_calls, &to, a->argc,
                                  (const char **)a->argv, a->argvlen, FORWARD_TIMEOUT_MS, on_forwarded,
                                  f, why);
     if (rc != SS_OK) {

@@ -74,5 +74,10 @@ ss_add_test(NAME test_migrate SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_migrate.c
             LIBS ss_cluster_harness TIMEOUT 600 LABELS integration)
 add_dependencies(test_migrate sandstore)
 
+# conf/cluster.sh's verbs (add, remove, replace, restart, upgrade) on a live
+# cluster in a temporary directory on free ports.
+add_test(NAME test_cluster_sh COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_cluster_sh.sh $<TARGET_FILE:sandstore>)
+set_tests_properties(test_cluster_sh PROPERTIES TIMEOUT 300 LABELS integration SKIP_RETURN_CODE 77)
+
 # The harness: ports claimed across test processes, a node's port answered by the node.
 ss_add_integration_test(NAME test_harness LIBS ss_cluster_harness TIMEOUT 120)

@@ -323,3 +323,154 @@ Test(cluster_view, role_and_info_replication_show_the_leader_as_master_of_the_ot
     cr_assert_not_null(r, "the other survivor follows the new master at its client port");
     freeReplyObject(r);
 }
+
+/* A field of one CLUSTER SHARDS node (a RESP2 flat map); NULL if absent. */
+static const redisReply *shard_field(const redisReply *node, const char *key)
+{
+    for (size_t k = 0; node && node->type == REDIS_REPLY_ARRAY && k + 1 < node->elements; k += 2)
+        if (node->element[k]->type == REDIS_REPLY_STRING && !strcmp(node->element[k]->str, key))
+            return node->element[k + 1];
+    return NULL;
+}
+
+/* CLUSTER SHARDS of node i: the node named name, its health in health and
+ * its replication offset (-1 when not listed); the nodes listed. */
+static size_t shard_node(int i, const char *name, char *health, size_t size, long long *offset, char *role,
+                         size_t rsize)
+{
+    redisReply *r = cmd_at(i, "CLUSTER SHARDS");
+    size_t n = 0;
+    snprintf(health, size, "(not listed)");
+    snprintf(role, rsize, "(not listed)");
+    *offset = -1;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->elements == 4) {
+        const redisReply *nodes = r->element[0]->element[3];
+        n = nodes->elements;
+        for (size_t k = 0; k < nodes->elements; k++) {
+            const redisReply *id = shard_field(nodes->element[k], "id");
+            if (!id || strcmp(id->str, name))
+                continue;
+            const redisReply *h = shard_field(nodes->element[k], "health");
+            const redisReply *o = shard_field(nodes->element[k], "replication-offset");
+            const redisReply *ro = shard_field(nodes->element[k], "role");
+            snprintf(health, size, "%s", h ? h->str : "(none)");
+            snprintf(role, rsize, "%s", ro ? ro->str : "(none)");
+            *offset = o ? o->integer : -1;
+        }
+    }
+    freeReplyObject(r);
+    return n;
+}
+
+/* How many replicas CLUSTER SLOTS of node i lists, and whether port is one. */
+static int slots_replicas(int i, int port, bool *listed)
+{
+    redisReply *r = cmd_at(i, "CLUSTER SLOTS");
+    int n = -1;
+    *listed = false;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+        const redisReply *range = r->element[0];
+        n = (int)range->elements - 3;
+        for (size_t k = 3; k < range->elements; k++)
+            *listed |= range->element[k]->element[1]->integer == port;
+    }
+    freeReplyObject(r);
+    return n;
+}
+
+Test(cluster_view, a_learner_is_a_nofailover_replica_loading_until_it_catches_up_then_listed_for_reads)
+{
+    hc_init(&cl, 3, "--election-timeout 300 --heartbeat-interval 50");
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 20000);
+    cr_assert(leader >= 0);
+    for (int k = 0; k < 50; k++)
+        cr_assert(hc_set_retry(&cl, leader, "k", "v", 20000));
+
+    /* Node 4 added as a learner before it runs: the leader cannot reach it,
+     * so it is known to be behind. */
+    h_node *n4 = &cl.nodes[3];
+    h_node_init(n4, 4, NULL); /* its ports drawn */
+    snprintf(n4->extra, sizeof n4->extra,
+             "--raft-bootstrap no --election-timeout 300 --heartbeat-interval 50 "
+             "--peers 1@127.0.0.1:%d,2@127.0.0.1:%d,3@127.0.0.1:%d,4@127.0.0.1:%d",
+             cl.nodes[0].raft_port, cl.nodes[1].raft_port, cl.nodes[2].raft_port, n4->raft_port);
+    cl.n = 4;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "RAFT.NODE ADD 4 127.0.0.1:%d LEARNER", n4->raft_port);
+    redisReply *r = cmd_at(leader, cmd);
+    cr_assert(r && r->type == REDIS_REPLY_STATUS && !strcmp(r->str, "OK"), "%s", r ? r->str : "(no reply)");
+    freeReplyObject(r);
+    char *nodes = text_at(leader, "CLUSTER NODES");
+    char line[512];
+    cr_assert(nodes_line(nodes, "0000000000000000000000000000000000000000", line, sizeof line),
+              "the learner is listed before its name is known: %s", nodes);
+    cr_expect(strstr(line, " slave,") && strstr(line, ",nofailover "), "a replica that never fails over: %s", line);
+    free(nodes);
+    char health[32], role[32];
+    long long offset;
+    cr_expect_eq(shard_node(leader, "0000000000000000000000000000000000000000", health, sizeof health, &offset,
+                            role, sizeof role), 4);
+    cr_expect_str_eq(role, "replica");
+    cr_expect_str_eq(health, "loading", "a learner the leader has not reached is behind");
+    bool listed;
+    cr_expect_eq(slots_replicas(leader, n4->port, &listed), 2, "SLOTS leaves it out");
+
+    /* Started, it catches up: online, listed in SLOTS, its offset shown. */
+    cr_assert(h_node_start(n4));
+    r = cmd_at(3, "CLUSTER MYID");
+    cr_assert(r && r->type == REDIS_REPLY_STRING);
+    char name[64];
+    snprintf(name, sizeof name, "%s", r->str);
+    freeReplyObject(r);
+    bool ok = false;
+    long long commit = hc_info_int(&cl, leader, "raft_commit_index");
+    for (int k = 0; k < 300 && !ok; k++) {
+        shard_node(leader, name, health, sizeof health, &offset, role, sizeof role);
+        ok = !strcmp(health, "online") && offset >= commit && slots_replicas(leader, n4->port, &listed) == 3 &&
+             listed;
+        if (!ok)
+            usleep(100 * 1000);
+    }
+    cr_expect(ok, "the learner comes online (health %s, offset %lld, commit %lld, in SLOTS %d)", health, offset,
+              commit, listed);
+    nodes = text_at(leader, "CLUSTER NODES");
+    cr_assert(nodes_line(nodes, name, line, sizeof line), "%s", nodes);
+    char want[256];
+    snprintf(want, sizeof want, "%s 127.0.0.1:%d@%d slave,nofailover ", name, n4->port, n4->raft_port);
+    cr_expect(!strncmp(line, want, strlen(want)), "the learner's line: %s", line);
+    free(nodes);
+    nodes = text_at(3, "CLUSTER NODES");
+    cr_assert(nodes_line(nodes, name, line, sizeof line), "%s", nodes);
+    cr_expect(strstr(line, "myself,slave,nofailover ") != NULL, "its own line: %s", line);
+    free(nodes);
+
+    /* INFO replication: the leader counts it among its replicas with its
+     * offset; its own says it is never promoted (slave_priority:0), while a
+     * voter's keeps Redis's default. */
+    char *info = text_at(leader, "INFO replication");
+    cr_expect(strstr(info, "connected_slaves:3\r\n") != NULL, "%s", info);
+    snprintf(want, sizeof want, "ip=127.0.0.1,port=%d,state=online,offset=", n4->port);
+    cr_expect(strstr(info, want) != NULL, "%s", info);
+    free(info);
+    info = text_at(3, "INFO replication");
+    cr_expect(strstr(info, "role:slave\r\n") && strstr(info, "slave_priority:0\r\n"), "%s", info);
+    free(info);
+    info = text_at((leader + 1) % 3, "INFO replication");
+    cr_expect(strstr(info, "slave_priority:100\r\n") != NULL, "%s", info);
+    free(info);
+
+    /* Promoted, it is a voter like the others. */
+    r = cmd_at(leader, "RAFT.NODE PROMOTE 4");
+    cr_expect(r && r->type == REDIS_REPLY_STATUS, "%s", r ? r->str : "(no reply)");
+    freeReplyObject(r);
+    ok = false;
+    for (int k = 0; k < 200 && !ok; k++) {
+        nodes = text_at(3, "CLUSTER NODES");
+        ok = nodes_line(nodes, name, line, sizeof line) && !strstr(line, "nofailover");
+        free(nodes);
+        if (!ok)
+            usleep(100 * 1000);
+    }
+    cr_expect(ok, "no longer flagged once a voter: %s", line);
+}
