@@ -1,6 +1,8 @@
 /* Tests of the fault runs' end-of-run checks on hand-made histories: lost writes and counter totals. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "fault/fault_check.h"
 
@@ -101,4 +103,93 @@ Test(fault_checks, counter_never_below_an_acknowledged_result)
     cr_assert(fck_counter(&h, "n0", "5", why, sizeof why), "%s", why);
     cr_assert_not(fck_counter(&h, "n0", "4", why, sizeof why));
     history_release(&h);
+}
+
+/* ------------------------------------------------------- the job queue */
+
+#include "fault/fault_queue.h"
+
+static fq_op qop(int client, fq_kind kind, hist_outcome outcome, const char *job, long long n)
+{
+    fq_op op = {.client = client, .kind = kind, .outcome = outcome, .n = n, .invoke = 1,
+                .complete = outcome == HIST_UNKNOWN ? INT64_MAX : 2};
+    snprintf(op.job, sizeof op.job, "%s", job);
+    return op;
+}
+
+Test(fault_checks, queue_jobs_delivered_once_or_still_queued_pass)
+{
+    fq_op ops[] = {
+        qop(1, FQ_PUSH, HIST_OK, "j1", 1),     qop(1, FQ_PUSH, HIST_OK, "j2", 2),
+        qop(1, FQ_PUSH, HIST_OK, "j3", 3),     qop(1, FQ_PUSH, HIST_UNKNOWN, "j4", 0),
+        qop(2, FQ_BLMOVE, HIST_OK, "j1", 0),   qop(2, FQ_LREM, HIST_OK, "j1", 1),
+        qop(3, FQ_BRPOP, HIST_OK, "j2", 0),    qop(3, FQ_BRPOP, HIST_OK, "", 0),
+        qop(2, FQ_BLMOVE, HIST_UNKNOWN, "", 0),
+    };
+    /* j3 still queued; j4 (unknown push) moved by the unknown BLMOVE. */
+    char *queue[] = {"j3"}, *proc[] = {"j4"};
+    char why[512];
+    cr_assert(fq_check(ops, sizeof ops / sizeof ops[0], queue, 1, proc, 1, why, sizeof why), "%s", why);
+}
+
+Test(fault_checks, queue_job_delivered_to_two_consumers_is_rejected)
+{
+    fq_op ops[] = {
+        qop(1, FQ_PUSH, HIST_OK, "j1", 1),
+        qop(2, FQ_BLMOVE, HIST_OK, "j1", 0),
+        qop(2, FQ_LREM, HIST_OK, "j1", 1),
+        qop(3, FQ_BRPOP, HIST_OK, "j1", 0),
+    };
+    char why[512];
+    cr_assert_not(fq_check(ops, 4, NULL, 0, NULL, 0, why, sizeof why));
+    cr_assert(strstr(why, "two consumers"), "%s", why);
+}
+
+Test(fault_checks, queue_delivered_job_still_queued_is_a_second_delivery)
+{
+    fq_op ops[] = {qop(1, FQ_PUSH, HIST_OK, "j1", 1), qop(3, FQ_BRPOP, HIST_OK, "j1", 0)};
+    char *queue[] = {"j1"};
+    char why[512];
+    cr_assert_not(fq_check(ops, 2, queue, 1, NULL, 0, why, sizeof why));
+}
+
+Test(fault_checks, queue_acknowledged_job_lost_is_rejected)
+{
+    fq_op ops[] = {
+        qop(1, FQ_PUSH, HIST_OK, "j1", 1),
+        qop(1, FQ_PUSH, HIST_OK, "j2", 2),
+        qop(2, FQ_BLMOVE, HIST_UNKNOWN, "", 0), /* it would have left j2 in processing */
+    };
+    char *queue[] = {"j1"};
+    char why[512];
+    cr_assert_not(fq_check(ops, 3, queue, 1, NULL, 0, why, sizeof why));
+    cr_assert(strstr(why, "lost"), "%s", why);
+
+    /* An unknown BRPOP may have taken it: not proven lost. */
+    ops[2] = qop(3, FQ_BRPOP, HIST_UNKNOWN, "", 0);
+    cr_assert(fq_check(ops, 3, queue, 1, NULL, 0, why, sizeof why), "%s", why);
+}
+
+Test(fault_checks, queue_job_never_pushed_or_failed_push_is_rejected)
+{
+    fq_op ops[] = {qop(1, FQ_PUSH, HIST_FAILED, "j1", 0)};
+    char *queue[] = {"j1"}, *made_up[] = {"j9"};
+    char why[512];
+    cr_assert_not(fq_check(ops, 1, queue, 1, NULL, 0, why, sizeof why));
+    cr_assert_not(fq_check(ops, 0, made_up, 1, NULL, 0, why, sizeof why));
+}
+
+Test(fault_checks, queue_job_gone_from_processing_before_its_lrem_is_rejected)
+{
+    fq_op ops[] = {
+        qop(1, FQ_PUSH, HIST_OK, "j1", 1),
+        qop(2, FQ_BLMOVE, HIST_OK, "j1", 0),
+        qop(2, FQ_LREM, HIST_OK, "j1", 0),
+    };
+    char why[512];
+    cr_assert_not(fq_check(ops, 3, NULL, 0, NULL, 0, why, sizeof why));
+    /* Without any LREM it must still be in processing. */
+    cr_assert_not(fq_check(ops, 2, NULL, 0, NULL, 0, why, sizeof why));
+    char *proc[] = {"j1"};
+    cr_assert(fq_check(ops, 2, NULL, 0, proc, 1, why, sizeof why), "%s", why);
 }

@@ -1,0 +1,111 @@
+/* What the fault workloads share: connections, error outcomes, leader commands, record arrays. */
+#include "fault/fault_workload.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const fw_workload *fw_find(const char *name)
+{
+    static const fw_workload *const all[] = {&fw_queue};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(all[i]->name, name))
+            return all[i];
+    return NULL;
+}
+
+uint64_t fw_rand(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+redisContext *fw_connect(const fw_opts *o, uint64_t *rng, int extra_ms)
+{
+    int port = o->ports[fw_rand(rng) % (uint64_t)o->nports];
+    int ms = o->timeout_ms + extra_ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    redisContext *ctx = redisConnectWithTimeout("127.0.0.1", port, tv);
+    if (!ctx || ctx->err) {
+        if (ctx)
+            redisFree(ctx);
+        return NULL;
+    }
+    redisSetTimeout(ctx, tv);
+    return ctx;
+}
+
+static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+/* The register clients' rule (fault_client.h): refusals before the log are
+ * failed, TRYAGAIN and a stopping node are unknown, and so is anything else. */
+hist_outcome fw_error_outcome(const char *msg)
+{
+    if (starts_with(msg, "TRYAGAIN") || starts_with(msg, "ERR server is shutting down"))
+        return HIST_UNKNOWN;
+    if (starts_with(msg, "CLUSTERDOWN") || starts_with(msg, "BUSY") || starts_with(msg, "MOVED") ||
+        starts_with(msg, "ERR"))
+        return HIST_FAILED;
+    return HIST_UNKNOWN;
+}
+
+redisReply *fw_leader_cmd(fc_cluster *c, int timeout_ms, const char *fmt, ...)
+{
+    long long deadline = h_now_ms() + timeout_ms;
+    while (h_now_ms() < deadline) {
+        int leader = fc_leader(c, 2000);
+        if (leader < 0)
+            continue;
+        redisContext *ctx = h_connect(&c->nodes[leader]);
+        if (!ctx || ctx->err) {
+            if (ctx)
+                redisFree(ctx);
+            usleep(100 * 1000);
+            continue;
+        }
+        redisSetTimeout(ctx, (struct timeval){5, 0});
+        va_list ap;
+        va_start(ap, fmt);
+        redisReply *r = redisvCommand(ctx, fmt, ap);
+        va_end(ap);
+        redisFree(ctx);
+        if (r && r->type != REDIS_REPLY_ERROR)
+            return r;
+        if (r)
+            freeReplyObject(r);
+        usleep(100 * 1000);
+    }
+    return NULL;
+}
+
+void fw_vec_init(fw_vec *v, size_t size) { *v = (fw_vec){.size = size}; }
+
+void *fw_vec_push(fw_vec *v)
+{
+    if (v->len == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        void *items = realloc(v->items, cap * v->size);
+        if (!items)
+            abort();
+        v->items = items;
+        v->cap = cap;
+    }
+    void *at = (char *)v->items + v->len++ * v->size;
+    memset(at, 0, v->size);
+    return at;
+}
+
+void fw_vec_append(fw_vec *v, const fw_vec *from)
+{
+    for (size_t i = 0; i < from->len; i++)
+        memcpy(fw_vec_push(v), (const char *)from->items + i * from->size, v->size);
+}
+
+void fw_vec_release(fw_vec *v)
+{
+    free(v->items);
+    fw_vec_init(v, v->size);
+}

@@ -1,0 +1,76 @@
+/* Fault-run workloads other than the key/value registers: job queues, streams, BITFIELD counters. */
+#ifndef SS_FAULT_WORKLOAD_H
+#define SS_FAULT_WORKLOAD_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+
+#include "fault/fault_client.h"
+#include "fault/fault_cluster.h"
+
+/*
+ * A workload starts client threads against every node, records what each
+ * operation did (ok / failed / unknown, as fault_client.h defines them) and,
+ * after the run healed the cluster, reads the final state through the leader
+ * and checks the records against it. The histories are its own (not the
+ * register model's): what is checked is counting, not linearizability.
+ */
+
+typedef struct fw_opts {
+    int nclients; /* 0: the workload's own */
+    int nports;
+    int ports[FCL_MAX_PORTS];
+    uint64_t seed;
+    int timeout_ms; /* socket timeout beyond a blocking command's own */
+} fw_opts;
+
+typedef struct fw_stats {
+    uint64_t ok, failed, unknown;
+} fw_stats;
+
+typedef struct fw_run fw_run;
+
+typedef struct fw_workload {
+    const char *name;
+    /* Sets up the keys through the leader and starts the clients; NULL when
+     * the setup did not succeed in time. */
+    fw_run *(*start)(fc_cluster *c, const fw_opts *o);
+    /* Stops the clients (each finishes its operation) and counts outcomes. */
+    void (*stop)(fw_run *r, fw_stats *st);
+    /* The final state through the leader, then every check; false with why. */
+    bool (*check)(fw_run *r, fc_cluster *c, char *why, size_t whysize);
+    /* The recorded operations, one a line, for a failed run's directory. */
+    void (*save)(const fw_run *r, const char *path);
+    void (*free)(fw_run *r);
+} fw_workload;
+
+extern const fw_workload fw_queue;
+const fw_workload *fw_find(const char *name);
+
+/* ---------------------------------------------------------- shared parts */
+
+uint64_t fw_rand(uint64_t *s);
+/* A connection to a random node (NULL when it does not answer). */
+redisContext *fw_connect(const fw_opts *o, uint64_t *rng, int extra_ms);
+/* An error reply to a write: failed (never applied) or unknown. */
+hist_outcome fw_error_outcome(const char *msg);
+/* A command through the leader, retried until a non-error reply or
+ * timeout_ms; NULL then. */
+redisReply *fw_leader_cmd(fc_cluster *c, int timeout_ms, const char *fmt, ...);
+
+/* A growable array of fixed-size records (size bytes each). */
+typedef struct fw_vec {
+    void *items;
+    size_t len, cap, size;
+} fw_vec;
+void fw_vec_init(fw_vec *v, size_t size);
+void *fw_vec_push(fw_vec *v);
+void fw_vec_append(fw_vec *v, const fw_vec *from);
+void fw_vec_release(fw_vec *v);
+#define FW_AT(v, type, i) (&((type *)(v)->items)[i])
+
+#endif
