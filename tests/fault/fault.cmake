@@ -9,7 +9,8 @@ add_library(ss_fault STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fault_nemesis.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_run.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_workload.c
-  ${CMAKE_CURRENT_LIST_DIR}/fault_queue.c)
+  ${CMAKE_CURRENT_LIST_DIR}/fault_queue.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_stream.c)
 target_link_libraries(ss_fault PUBLIC ss_harness ss_checker PkgConfig::LIBUV PkgConfig::HIREDIS Threads::Threads)
 target_include_directories(ss_fault PUBLIC ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
 

@@ -8,7 +8,7 @@
 
 const fw_workload *fw_find(const char *name)
 {
-    static const fw_workload *const all[] = {&fw_queue};
+    static const fw_workload *const all[] = {&fw_queue, &fw_stream};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(all[i]->name, name))
             return all[i];

@@ -49,6 +49,7 @@ typedef struct fw_workload {
 } fw_workload;
 
 extern const fw_workload fw_queue;
+extern const fw_workload fw_stream;
 const fw_workload *fw_find(const char *name);
 
 /* ---------------------------------------------------------- shared parts */

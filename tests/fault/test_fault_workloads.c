@@ -51,13 +51,15 @@ TestSuite(fault_work, .timeout = 240);
 
 Test(fault_work, queue_random_mix) { run_workload("queue", "random_mix"); }
 Test(fault_work, queue_kill_leader) { run_workload("queue", "kill_leader"); }
+Test(fault_work, stream_random_mix) { run_workload("stream", "random_mix"); }
+Test(fault_work, stream_kill_leader) { run_workload("stream", "kill_leader"); }
 
 Test(fault_work, long_random, .timeout = 1e7)
 {
     int seconds = env_int("FAULT_LONG", 0);
     if (seconds <= 0)
         cr_skip_test("set FAULT_LONG=seconds to run randomized schedules with the workloads");
-    static const char *const workloads[] = {"queue"};
+    static const char *const workloads[] = {"queue", "stream"};
     uint64_t state = fr_seed();
     long long end = h_now_ms() + (long long)seconds * 1000;
     int nsched = 0;
@@ -67,7 +69,7 @@ Test(fault_work, long_random, .timeout = 1e7)
         uint64_t seed = fn_rand(&state);
         fr_opts o = {
             .schedule = fn_schedules[seed % (uint64_t)nsched].name,
-            .workload = workloads[0],
+            .workload = workloads[(seed >> 4) % 2],
             .nodes = (seed >> 8) % 2 ? 5 : 3,
             .seed = seed,
             .fault_ms = 10000 + (int)((seed >> 16) % 50000),
