@@ -240,7 +240,8 @@ static void *client_main(void *arg)
             char job[24];
             snprintf(job, sizeof job, "j%d-%" PRIu64, q->id, ++seq);
             keep = record(q, ctx, FQ_PUSH, job);
-            usleep((useconds_t)(fw_rand(&q->rng) % 4) * 1000);
+            /* Slower than the consumers, so that they often wait blocked. */
+            usleep((useconds_t)(fw_rand(&q->rng) % 8) * 1000);
         } else if (consumer % 3 == 0) {
             keep = record(q, ctx, FQ_BRPOP, NULL);
         } else {
@@ -329,8 +330,18 @@ static bool queue_check(fw_run *run, fc_cluster *c, char *why, size_t whysize)
     } else {
         char **qs = strings_of(q), **ps = strings_of(p);
         ok = fq_check(run->ops.items, run->ops.len, qs, q->elements, ps, p->elements, why, whysize);
-        fprintf(stderr, "fault queue: %zu operations, %zu jobs left in queue, %zu in processing\n", run->ops.len,
-                q->elements, p->elements);
+        size_t delivered = 0, empty = 0, unknown = 0;
+        for (size_t i = 0; i < run->ops.len; i++) {
+            const fq_op *op = FW_AT(&run->ops, fq_op, i);
+            if (op->kind == FQ_BLMOVE || op->kind == FQ_BRPOP) {
+                delivered += op->outcome == HIST_OK && op->job[0];
+                empty += op->outcome == HIST_OK && !op->job[0];
+                unknown += op->outcome == HIST_UNKNOWN;
+            }
+        }
+        fprintf(stderr, "fault queue: %zu operations, %zu jobs delivered, %zu pops timed out empty, %zu unknown; "
+                        "%zu jobs left in queue, %zu in processing\n",
+                run->ops.len, delivered, empty, unknown, q->elements, p->elements);
         free(qs);
         free(ps);
     }
