@@ -2,12 +2,12 @@
 #include "fault/fault_queue.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fault/fault_nemesis.h"
 #include "fault/fault_workload.h"
 
 #define QUEUE "queue"
@@ -160,24 +160,15 @@ bool fq_check(const fq_op *ops, size_t nops, char *const *queue, size_t nqueue, 
 
 /* --------------------------------------------------------------- clients */
 
-typedef struct qclient {
-    struct fw_run *run;
-    int id;
-    uint64_t rng;
-    pthread_t thread;
-    fw_vec ops; /* fq_op */
-} qclient;
 
 struct fw_run {
     fw_opts o;
-    atomic_bool stop;
-    int nclients;
-    qclient clients[FCL_MAX_CLIENTS];
+    fw_clients clients;
     fw_vec ops; /* every client's, after stop */
 };
 
 /* Runs one command and records it; false when the connection must go. */
-static bool record(qclient *q, redisContext *ctx, fq_kind kind, const char *job)
+static bool record(fw_client *q, redisContext *ctx, fq_kind kind, const char *job)
 {
     fq_op *op = fw_vec_push(&q->ops);
     op->client = q->id;
@@ -225,12 +216,12 @@ static bool record(qclient *q, redisContext *ctx, fq_kind kind, const char *job)
  * BRPOP, the others BLMOVE and LREM. */
 static void *client_main(void *arg)
 {
-    qclient *q = arg;
+    fw_client *q = arg;
     fw_run *run = q->run;
-    int consumer = q->id - run->nclients / 2; /* <= 0: a producer */
+    int consumer = q->id - run->clients.n / 2; /* <= 0: a producer */
     redisContext *ctx = NULL;
     uint64_t seq = 0;
-    while (!atomic_load(&run->stop)) {
+    while (!atomic_load(q->stop)) {
         if (!ctx && !(ctx = fw_connect(&run->o, &q->rng, POP_TIMEOUT_S * 1000))) {
             usleep(20 * 1000);
             continue;
@@ -241,7 +232,7 @@ static void *client_main(void *arg)
             snprintf(job, sizeof job, "j%d-%" PRIu64, q->id, ++seq);
             keep = record(q, ctx, FQ_PUSH, job);
             /* Slower than the consumers, so that they often wait blocked. */
-            usleep((useconds_t)(fw_rand(&q->rng) % 8) * 1000);
+            usleep((useconds_t)(fn_rand(&q->rng) % 8) * 1000);
         } else if (consumer % 3 == 0) {
             keep = record(q, ctx, FQ_BRPOP, NULL);
         } else {
@@ -258,7 +249,7 @@ static void *client_main(void *arg)
                     keep = record(q, ctx, FQ_LREM, job) && keep;
             }
         }
-        if (!keep || fw_rand(&q->rng) % 64 == 0) {
+        if (!keep || fn_rand(&q->rng) % 64 == 0) {
             if (ctx)
                 redisFree(ctx);
             ctx = NULL;
@@ -279,33 +270,16 @@ static fw_run *queue_start(fc_cluster *c, const fw_opts *o)
     if (!run)
         return NULL;
     run->o = *o;
-    run->nclients = o->nclients > 0 ? o->nclients : 8;
-    if (run->nclients > FCL_MAX_CLIENTS)
-        run->nclients = FCL_MAX_CLIENTS;
-    if (run->nclients < 2)
-        run->nclients = 2;
-    atomic_init(&run->stop, false);
+    int n = o->nclients > 0 ? o->nclients : 8;
     fw_vec_init(&run->ops, sizeof(fq_op));
-    uint64_t seed = o->seed;
-    for (int i = 0; i < run->nclients; i++) {
-        qclient *q = &run->clients[i];
-        *q = (qclient){.run = run, .id = i + 1, .rng = fw_rand(&seed)};
-        fw_vec_init(&q->ops, sizeof(fq_op));
-        if (pthread_create(&q->thread, NULL, client_main, q) != 0)
-            abort();
-    }
+    fw_clients_start(&run->clients, n < 2 ? 2 : n, o->seed, sizeof(fq_op), run, client_main);
     return run;
 }
 
 static void queue_stop(fw_run *run, fw_stats *st)
 {
-    atomic_store(&run->stop, true);
+    fw_clients_stop(&run->clients, &run->ops);
     *st = (fw_stats){0};
-    for (int i = 0; i < run->nclients; i++) {
-        pthread_join(run->clients[i].thread, NULL);
-        fw_vec_append(&run->ops, &run->clients[i].ops);
-        fw_vec_release(&run->clients[i].ops);
-    }
     for (size_t i = 0; i < run->ops.len; i++) {
         hist_outcome out = FW_AT(&run->ops, fq_op, i)->outcome;
         *(out == HIST_OK ? &st->ok : out == HIST_FAILED ? &st->failed : &st->unknown) += 1;

@@ -2,12 +2,12 @@
 #include "fault/fault_stream.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fault/fault_nemesis.h"
 #include "fault/fault_workload.h"
 
 #define STREAM "s"
@@ -317,23 +317,14 @@ bool fs_check_bitfield(const fs_op *ops, size_t nops, uint32_t wrap0, uint32_t s
 
 /* ---------------------------------------------------------------- clients */
 
-typedef struct sclient {
-    struct fw_run *run;
-    int id;
-    uint64_t rng;
-    pthread_t thread;
-    fw_vec ops; /* fs_op */
-} sclient;
 
 struct fw_run {
     fw_opts o;
-    atomic_bool stop;
-    int nclients;
-    sclient clients[FCL_MAX_CLIENTS];
-    fw_vec ops;
+    fw_clients clients;
+    fw_vec ops; /* every client's, after stop */
 };
 
-static fs_op *begin(sclient *s, fs_kind kind)
+static fs_op *begin(fw_client *s, fs_kind kind)
 {
     fs_op *op = fw_vec_push(&s->ops);
     op->client = s->id;
@@ -365,7 +356,7 @@ static bool settle(fs_op *op, const redisReply *r, int want, bool is_read)
     return op->outcome == HIST_OK;
 }
 
-static bool do_xadd(sclient *s, redisContext *ctx, uint64_t seq)
+static bool do_xadd(fw_client *s, redisContext *ctx, uint64_t seq)
 {
     fs_op *op = begin(s, FS_XADD);
     snprintf(op->tag, sizeof op->tag, "e%d-%" PRIu64, s->id, seq);
@@ -379,7 +370,7 @@ static bool do_xadd(sclient *s, redisContext *ctx, uint64_t seq)
 }
 
 /* One XREADGROUP, a DELIVER record per entry read, then XACK of each. */
-static bool do_read(sclient *s, redisContext *ctx)
+static bool do_read(fw_client *s, redisContext *ctx)
 {
     fs_op *op = begin(s, FS_READ);
     redisReply *r = redisCommand(ctx, "XREADGROUP GROUP %s c%d COUNT 10 BLOCK %d STREAMS %s >", GROUP, s->id, BLOCK_MS,
@@ -419,7 +410,7 @@ static bool do_read(sclient *s, redisContext *ctx)
     return keep;
 }
 
-static bool do_bitfield(sclient *s, redisContext *ctx)
+static bool do_bitfield(fw_client *s, redisContext *ctx)
 {
     fs_op *op = begin(s, FS_BITFIELD);
     redisReply *r = redisCommand(ctx, "BITFIELD %s OVERFLOW WRAP INCRBY u32 0 1 OVERFLOW SAT INCRBY u32 32 1", BITS);
@@ -443,11 +434,11 @@ static bool do_bitfield(sclient *s, redisContext *ctx)
 /* Roles by client id: XADD, XREADGROUP + XACK, BITFIELD, in turn. */
 static void *client_main(void *arg)
 {
-    sclient *s = arg;
+    fw_client *s = arg;
     fw_run *run = s->run;
     redisContext *ctx = NULL;
     uint64_t seq = 0;
-    while (!atomic_load(&run->stop)) {
+    while (!atomic_load(s->stop)) {
         if (!ctx && !(ctx = fw_connect(&run->o, &s->rng, BLOCK_MS))) {
             usleep(20 * 1000);
             continue;
@@ -458,11 +449,11 @@ static void *client_main(void *arg)
         case 1: keep = do_read(s, ctx); break;
         default: keep = do_bitfield(s, ctx); break;
         }
-        if (!keep || fw_rand(&s->rng) % 64 == 0) {
+        if (!keep || fn_rand(&s->rng) % 64 == 0) {
             redisFree(ctx);
             ctx = NULL;
         }
-        usleep((useconds_t)(fw_rand(&s->rng) % 4) * 1000);
+        usleep((useconds_t)(fn_rand(&s->rng) % 4) * 1000);
     }
     if (ctx)
         redisFree(ctx);
@@ -486,33 +477,16 @@ static fw_run *stream_start(fc_cluster *c, const fw_opts *o)
     if (!run)
         return NULL;
     run->o = *o;
-    run->nclients = o->nclients > 0 ? o->nclients : 6;
-    if (run->nclients > FCL_MAX_CLIENTS)
-        run->nclients = FCL_MAX_CLIENTS;
-    if (run->nclients < 3)
-        run->nclients = 3;
-    atomic_init(&run->stop, false);
+    int n = o->nclients > 0 ? o->nclients : 6;
     fw_vec_init(&run->ops, sizeof(fs_op));
-    uint64_t seed = o->seed;
-    for (int i = 0; i < run->nclients; i++) {
-        sclient *s = &run->clients[i];
-        *s = (sclient){.run = run, .id = i + 1, .rng = fw_rand(&seed)};
-        fw_vec_init(&s->ops, sizeof(fs_op));
-        if (pthread_create(&s->thread, NULL, client_main, s) != 0)
-            abort();
-    }
+    fw_clients_start(&run->clients, n < 3 ? 3 : n, o->seed, sizeof(fs_op), run, client_main);
     return run;
 }
 
 static void stream_stop(fw_run *run, fw_stats *st)
 {
-    atomic_store(&run->stop, true);
+    fw_clients_stop(&run->clients, &run->ops);
     *st = (fw_stats){0};
-    for (int i = 0; i < run->nclients; i++) {
-        pthread_join(run->clients[i].thread, NULL);
-        fw_vec_append(&run->ops, &run->clients[i].ops);
-        fw_vec_release(&run->clients[i].ops);
-    }
     for (size_t i = 0; i < run->ops.len; i++) {
         const fs_op *op = FW_AT(&run->ops, fs_op, i);
         if (op->kind != FS_DELIVER)

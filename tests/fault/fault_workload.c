@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault/fault_nemesis.h"
+
 const fw_workload *fw_find(const char *name)
 {
     static const fw_workload *const all[] = {&fw_queue, &fw_stream};
@@ -15,17 +17,9 @@ const fw_workload *fw_find(const char *name)
     return NULL;
 }
 
-uint64_t fw_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 redisContext *fw_connect(const fw_opts *o, uint64_t *rng, int extra_ms)
 {
-    int port = o->ports[fw_rand(rng) % (uint64_t)o->nports];
+    int port = o->ports[fn_rand(rng) % (uint64_t)o->nports];
     int ms = o->timeout_ms + extra_ms;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     redisContext *ctx = redisConnectWithTimeout("127.0.0.1", port, tv);
@@ -108,4 +102,27 @@ void fw_vec_release(fw_vec *v)
 {
     free(v->items);
     fw_vec_init(v, v->size);
+}
+
+void fw_clients_start(fw_clients *cs, int n, uint64_t seed, size_t size, void *run, void *(*main)(void *))
+{
+    atomic_init(&cs->stop, false);
+    cs->n = n < FCL_MAX_CLIENTS ? n : FCL_MAX_CLIENTS;
+    for (int i = 0; i < cs->n; i++) {
+        fw_client *c = &cs->c[i];
+        *c = (fw_client){.run = run, .id = i + 1, .rng = fn_rand(&seed), .stop = &cs->stop};
+        fw_vec_init(&c->ops, size);
+        if (pthread_create(&c->thread, NULL, main, c) != 0)
+            abort();
+    }
+}
+
+void fw_clients_stop(fw_clients *cs, fw_vec *all)
+{
+    atomic_store(&cs->stop, true);
+    for (int i = 0; i < cs->n; i++) {
+        pthread_join(cs->c[i].thread, NULL);
+        fw_vec_append(all, &cs->c[i].ops);
+        fw_vec_release(&cs->c[i].ops);
+    }
 }

@@ -2,6 +2,7 @@
 #ifndef SS_FAULT_WORKLOAD_H
 #define SS_FAULT_WORKLOAD_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,7 +55,6 @@ const fw_workload *fw_find(const char *name);
 
 /* ---------------------------------------------------------- shared parts */
 
-uint64_t fw_rand(uint64_t *s);
 /* A connection to a random node (NULL when it does not answer). */
 redisContext *fw_connect(const fw_opts *o, uint64_t *rng, int extra_ms);
 /* An error reply to a write: failed (never applied) or unknown. */
@@ -73,5 +73,26 @@ void *fw_vec_push(fw_vec *v);
 void fw_vec_append(fw_vec *v, const fw_vec *from);
 void fw_vec_release(fw_vec *v);
 #define FW_AT(v, type, i) (&((type *)(v)->items)[i])
+
+/* The workloads' client threads: client i (id i+1, its own random stream
+ * from the seed) runs main(&clients[i]) until fw_clients_stop, which joins
+ * them and appends every client's records (of size bytes) to all. */
+typedef struct fw_client {
+    void *run; /* the workload's */
+    int id;
+    uint64_t rng;
+    pthread_t thread;
+    const atomic_bool *stop;
+    fw_vec ops;
+} fw_client;
+
+typedef struct fw_clients {
+    atomic_bool stop;
+    int n;
+    fw_client c[FCL_MAX_CLIENTS];
+} fw_clients;
+
+void fw_clients_start(fw_clients *cs, int n, uint64_t seed, size_t size, void *run, void *(*main)(void *));
+void fw_clients_stop(fw_clients *cs, fw_vec *all);
 
 #endif
