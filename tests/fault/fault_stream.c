@@ -14,12 +14,14 @@
 #define GROUP "g"
 #define BITS "bf"
 #define BLOCK_MS 1000
+#define CLAIM_IDLE_MS 3000 /* XAUTOCLAIM takes entries pending this long */
 #define WRAP0 4294967096u /* 2^32 - 200: wraps after 200 increments */
 #define SAT0 4294964296u  /* 2^32 - 3000: saturates after 3000, mid-run */
 
 const char *fs_kind_name(fs_kind kind)
 {
-    static const char *const names[] = {"XADD", "XREADGROUP", "DELIVER", "XACK", "BITFIELD"};
+    static const char *const names[] = {"XADD", "XREADGROUP", "DELIVER", "XACK", "BITFIELD", "XAUTOCLAIM",
+                                         "CLAIMED"};
     return names[kind];
 }
 
@@ -177,41 +179,84 @@ static bool check_acked(const fs_op *ops, size_t nops, const fs_entry *const *by
     return ok;
 }
 
-static int cmp_deliver(const void *a, const void *b)
+/* Group records (reads, claims, XACKs) by entry, then by time. */
+static int cmp_group_rec(const void *a, const void *b)
 {
     const fs_op *x = *(const fs_op *const *)a, *y = *(const fs_op *const *)b;
-    sid i, j;
+    sid i = {0, 0}, j = {0, 0};
     parse_id(x->id, &i);
     parse_id(y->id, &j);
-    return cmp_sid(i, j);
+    int c = cmp_sid(i, j);
+    return c ? c : x->invoke < y->invoke ? -1 : x->invoke > y->invoke;
 }
 
-/* The consumer group: each entry delivered once, in order per consumer. */
+/* One entry's records in the group: read by one consumer at most (claims
+ * may hand it to others), acknowledged once at most, never claimed after
+ * an acknowledgement that had returned, and an XACK that found nothing only
+ * where a claim moved the entry (its other owner may have acknowledged it). */
+static bool check_entry_group(const fs_op *const *rec, size_t n, char *why, size_t size)
+{
+    const fs_op *read = NULL, *acked = NULL;
+    size_t claims = 0;
+    for (size_t i = 0; i < n; i++)
+        claims += rec[i]->kind == FS_CLAIMED;
+    for (size_t i = 0; i < n; i++) {
+        const fs_op *r = rec[i];
+        if (r->kind == FS_DELIVER) {
+            if (read) {
+                snprintf(why, size, "entry %s delivered twice in group %s by XREADGROUP >: to clients %d and %d",
+                         r->id, GROUP, read->client, r->client);
+                return false;
+            }
+            read = r;
+        } else if (r->kind == FS_CLAIMED) {
+            if (acked && acked->complete < r->invoke) {
+                snprintf(why, size, "entry %s claimed by client %d after client %d's XACK of it had returned",
+                         r->id, r->client, acked->client);
+                return false;
+            }
+        } else if (r->outcome == HIST_OK && r->n == 1) {
+            if (acked) {
+                snprintf(why, size, "entry %s acknowledged twice (clients %d and %d)", r->id, acked->client,
+                         r->client);
+                return false;
+            }
+            acked = r;
+        } else if (r->outcome == HIST_OK && (r->n > 1 || claims == 0)) {
+            snprintf(why, size, "client %d's XACK of %s, which it had read and nobody claimed, acknowledged %lld",
+                     r->client, r->id, r->n);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The consumer group: reads of entries the stream holds, in increasing
+ * order per consumer, and each entry's records as check_entry_group says. */
 static bool check_group(const fs_op *ops, size_t nops, const fs_entry *const *by_tag, size_t n, char *why,
                         size_t size)
 {
-    const fs_op **del = malloc((nops + 1) * sizeof *del);
-    if (!del)
+    const fs_op **rec = malloc((nops + 1) * sizeof *rec);
+    if (!rec)
         abort();
-    size_t nd = 0;
+    size_t nr = 0;
     bool ok = true;
     sid last[FCL_MAX_CLIENTS + 1] = {{0, 0}};
     for (size_t i = 0; i < nops && ok; i++) {
         const fs_op *op = &ops[i];
         sid id;
-        if (op->kind == FS_XACK && op->outcome == HIST_OK && op->n != 1) {
-            snprintf(why, size, "client %d's XACK of %s, which it had read, acknowledged %lld entries", op->client,
-                     op->id, op->n);
-            ok = false;
+        if (op->kind == FS_XACK) {
+            rec[nr++] = op;
+            continue;
         }
-        if (op->kind != FS_DELIVER)
+        if (op->kind != FS_DELIVER && op->kind != FS_CLAIMED)
             continue;
         const fs_entry *e = find_tag(by_tag, n, op->tag);
         if (!parse_id(op->id, &id) || !e || strcmp(e->id, op->id) != 0) {
-            snprintf(why, size, "client %d read entry %s tag %s, which the stream does not hold", op->client, op->id,
-                     op->tag);
+            snprintf(why, size, "client %d %s entry %s tag %s, which the stream does not hold", op->client,
+                     op->kind == FS_DELIVER ? "read" : "claimed", op->id, op->tag);
             ok = false;
-        } else if (op->client >= 0 && op->client <= FCL_MAX_CLIENTS) {
+        } else if (op->kind == FS_DELIVER && op->client >= 0 && op->client <= FCL_MAX_CLIENTS) {
             if (cmp_sid(last[op->client], id) >= 0) {
                 snprintf(why, size, "client %d read %s after an entry at or beyond it in the group", op->client,
                          op->id);
@@ -219,19 +264,18 @@ static bool check_group(const fs_op *ops, size_t nops, const fs_entry *const *by
             }
             last[op->client] = id;
         }
-        del[nd++] = op;
+        rec[nr++] = op;
     }
-    if (ok) {
-        qsort(del, nd, sizeof *del, cmp_deliver);
-        for (size_t i = 1; i < nd && ok; i++) {
-            if (!strcmp(del[i - 1]->id, del[i]->id)) {
-                snprintf(why, size, "entry %s delivered twice in group %s: to clients %d and %d (no claim)",
-                         del[i]->id, GROUP, del[i - 1]->client, del[i]->client);
-                ok = false;
-            }
-        }
+    if (ok)
+        qsort(rec, nr, sizeof *rec, cmp_group_rec);
+    for (size_t i = 0; i < nr && ok;) {
+        size_t j = i;
+        while (j < nr && !strcmp(rec[j]->id, rec[i]->id))
+            j++;
+        ok = check_entry_group(rec + i, j - i, why, size);
+        i = j;
     }
-    free(del);
+    free(rec);
     return ok;
 }
 
@@ -369,32 +413,29 @@ static bool do_xadd(fw_client *s, redisContext *ctx, uint64_t seq)
     return keep;
 }
 
-/* One XREADGROUP, a DELIVER record per entry read, then XACK of each. */
-static bool do_read(fw_client *s, redisContext *ctx)
+/* A record of the given kind per entry of list ([id, [tag, value]] each). */
+static void record_entries(fw_client *s, const redisReply *list, fs_kind kind, int64_t invoke)
 {
-    fs_op *op = begin(s, FS_READ);
-    redisReply *r = redisCommand(ctx, "XREADGROUP GROUP %s c%d COUNT 10 BLOCK %d STREAMS %s >", GROUP, s->id, BLOCK_MS,
-                                 STREAM);
-    bool keep = settle(op, r, REDIS_REPLY_ARRAY, true);
-    size_t first = s->ops.len;
-    if (keep && r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->elements == 2) {
-        const redisReply *list = r->element[0]->element[1];
-        for (size_t i = 0; i < list->elements; i++) {
-            const redisReply *e = list->element[i];
-            fs_op *d = begin(s, FS_DELIVER);
-            d->outcome = HIST_OK;
-            d->complete = d->invoke;
-            if (e->type == REDIS_REPLY_ARRAY && e->elements == 2 && e->element[0]->type == REDIS_REPLY_STRING) {
-                snprintf(d->id, sizeof d->id, "%s", e->element[0]->str);
-                const redisReply *f = e->element[1];
-                if (f->type == REDIS_REPLY_ARRAY && f->elements == 2 && f->element[1]->type == REDIS_REPLY_STRING)
-                    snprintf(d->tag, sizeof d->tag, "%s", f->element[1]->str);
-            }
+    for (size_t i = 0; list->type == REDIS_REPLY_ARRAY && i < list->elements; i++) {
+        const redisReply *e = list->element[i];
+        fs_op *d = begin(s, kind);
+        d->outcome = HIST_OK;
+        d->invoke = invoke;
+        d->complete = fcl_now_ns();
+        if (e->type == REDIS_REPLY_ARRAY && e->elements == 2 && e->element[0]->type == REDIS_REPLY_STRING) {
+            snprintf(d->id, sizeof d->id, "%s", e->element[0]->str);
+            const redisReply *f = e->element[1];
+            if (f->type == REDIS_REPLY_ARRAY && f->elements == 2 && f->element[1]->type == REDIS_REPLY_STRING)
+                snprintf(d->tag, sizeof d->tag, "%s", f->element[1]->str);
         }
     }
-    if (r)
-        freeReplyObject(r);
+}
+
+/* XACK of each entry recorded from index first on. */
+static bool ack_entries(fw_client *s, redisContext *ctx, size_t first)
+{
     size_t last = s->ops.len;
+    bool keep = true;
     for (size_t i = first; i < last && keep; i++) {
         char id[48];
         snprintf(id, sizeof id, "%s", FW_AT(&s->ops, fs_op, i)->id);
@@ -408,6 +449,38 @@ static bool do_read(fw_client *s, redisContext *ctx)
             freeReplyObject(a);
     }
     return keep;
+}
+
+/* One XREADGROUP, a DELIVER record per entry read, then XACK of each. */
+static bool do_read(fw_client *s, redisContext *ctx)
+{
+    fs_op *op = begin(s, FS_READ);
+    int64_t invoke = op->invoke;
+    redisReply *r = redisCommand(ctx, "XREADGROUP GROUP %s c%d COUNT 10 BLOCK %d STREAMS %s >", GROUP, s->id, BLOCK_MS,
+                                 STREAM);
+    bool keep = settle(op, r, REDIS_REPLY_ARRAY, true);
+    size_t first = s->ops.len;
+    if (keep && r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->elements == 2)
+        record_entries(s, r->element[0]->element[1], FS_DELIVER, invoke);
+    if (r)
+        freeReplyObject(r);
+    return keep && ack_entries(s, ctx, first);
+}
+
+/* XAUTOCLAIM of entries pending CLAIM_IDLE_MS, a CLAIMED record each, then XACK. */
+static bool do_claim(fw_client *s, redisContext *ctx)
+{
+    fs_op *op = begin(s, FS_AUTOCLAIM);
+    int64_t invoke = op->invoke;
+    redisReply *r = redisCommand(ctx, "XAUTOCLAIM %s %s c%d %d 0-0 COUNT 10", STREAM, GROUP, s->id, CLAIM_IDLE_MS);
+    /* Its error is unknown too: it may have moved entries. */
+    bool keep = settle(op, r, REDIS_REPLY_ARRAY, true);
+    size_t first = s->ops.len;
+    if (keep && r->type == REDIS_REPLY_ARRAY && r->elements >= 2)
+        record_entries(s, r->element[1], FS_CLAIMED, invoke);
+    if (r)
+        freeReplyObject(r);
+    return keep && ack_entries(s, ctx, first);
 }
 
 static bool do_bitfield(fw_client *s, redisContext *ctx)
@@ -446,7 +519,7 @@ static void *client_main(void *arg)
         bool keep;
         switch ((s->id - 1) % 3) {
         case 0: keep = do_xadd(s, ctx, ++seq); break;
-        case 1: keep = do_read(s, ctx); break;
+        case 1: keep = fn_rand(&s->rng) % 16 ? do_read(s, ctx) : do_claim(s, ctx); break;
         default: keep = do_bitfield(s, ctx); break;
         }
         if (!keep || fn_rand(&s->rng) % 64 == 0) {
@@ -522,8 +595,13 @@ static bool stream_check(fw_run *run, fc_cluster *c, char *why, size_t whysize)
             ok = fs_check_stream(run->ops.items, run->ops.len, entries, x->elements, why, whysize) &&
                  fs_check_bitfield(run->ops.items, run->ops.len, WRAP0, SAT0, (uint32_t)b->element[0]->integer,
                                    (uint32_t)b->element[1]->integer, why, whysize);
-            fprintf(stderr, "fault stream: %zu operations, %zu entries, counters %lld %lld\n", run->ops.len,
-                    x->elements, b->element[0]->integer, b->element[1]->integer);
+            size_t reads = 0, claims = 0;
+            for (size_t i = 0; i < run->ops.len; i++) {
+                reads += FW_AT(&run->ops, fs_op, i)->kind == FS_DELIVER;
+                claims += FW_AT(&run->ops, fs_op, i)->kind == FS_CLAIMED;
+            }
+            fprintf(stderr, "fault stream: %zu operations, %zu entries, %zu read, %zu claimed, counters %lld %lld\n",
+                    run->ops.len, x->elements, reads, claims, b->element[0]->integer, b->element[1]->integer);
         }
         free(entries);
     }

@@ -11,18 +11,20 @@
 /*
  * Clients in three roles, through random nodes: XADD s * tag <unique tag>;
  * XREADGROUP GROUP g c<client> COUNT 10 BLOCK 1000 STREAMS s > then XACK of
- * each entry read; BITFIELD bf OVERFLOW WRAP INCRBY u32 0 1 OVERFLOW SAT
+ * each entry read, and now and then XAUTOCLAIM s g c<client> 3000 0-0 COUNT 10
+ * (entries pending 3 s: read by a read whose reply was lost, or whose
+ * reader's XACK was) then XACK of each entry claimed; BITFIELD bf OVERFLOW WRAP INCRBY u32 0 1 OVERFLOW SAT
  * INCRBY u32 32 1 (two counters that start near 2^32, so that one wraps and
  * the other saturates during a run).
  */
-typedef enum { FS_XADD, FS_READ, FS_DELIVER, FS_XACK, FS_BITFIELD } fs_kind;
+typedef enum { FS_XADD, FS_READ, FS_DELIVER, FS_XACK, FS_BITFIELD, FS_AUTOCLAIM, FS_CLAIMED } fs_kind;
 
 typedef struct fs_op {
     int client;
     fs_kind kind;
     hist_outcome outcome;
-    char tag[24];   /* XADD: the entry's tag; DELIVER: the tag read */
-    char id[48];    /* XADD (ok): the ID it returned; DELIVER, XACK: the entry */
+    char tag[24];   /* XADD: the entry's tag; DELIVER, CLAIMED: the tag read */
+    char id[48];    /* XADD (ok): the ID it returned; DELIVER, CLAIMED, XACK: the entry */
     long long n;    /* XACK (ok): entries acknowledged */
     uint32_t wrap, sat; /* BITFIELD (ok): the counters' new values */
     int64_t invoke, complete;
@@ -38,10 +40,11 @@ typedef struct fs_entry {
  *     whose XADD failed;
  *   - every acknowledged XADD's tag is there with the ID it returned;
  *   - an XADD acknowledged before another began has the smaller ID;
- *   - no entry delivered twice in the group (two consumers, or one twice),
- *     each consumer's deliveries in increasing ID order, every delivered
- *     entry in the stream with its tag, and an acknowledged XACK of a
- *     delivered entry acknowledged it (1). */
+ *   - no entry read twice in the group by XREADGROUP > (two consumers, or
+ *     one twice; a claim may hand it to another), each consumer's reads in
+ *     increasing ID order, every entry read or claimed in the stream with
+ *     its tag, none claimed after an XACK of it had returned 1, none
+ *     acknowledged twice, and an XACK of an entry nobody claimed found it. */
 bool fs_check_stream(const fs_op *ops, size_t nops, const fs_entry *entries, size_t nentries, char *why,
                      size_t whysize);
 

@@ -311,3 +311,25 @@ Test(fault_checks, bitfield_increment_applied_twice_is_rejected)
     cr_assert_not(fs_check_bitfield(two, 2, 3, 3, 5, 4, why, sizeof why));
     cr_assert(fs_check_bitfield(two, 2, 3, 3, 5, 5, why, sizeof why), "%s", why);
 }
+
+Test(fault_checks, stream_claimed_entry_may_go_to_another_consumer_until_acknowledged)
+{
+    fs_op ops[] = {
+        sop(1, FS_XADD, HIST_OK, "e1", "5-0", 10, 20),
+        sop(2, FS_DELIVER, HIST_OK, "e1", "5-0", 30, 31),
+        sop(3, FS_CLAIMED, HIST_OK, "e1", "5-0", 40, 41),
+        sop(3, FS_XACK, HIST_OK, "", "5-0", 42, 43),
+        sop(2, FS_XACK, HIST_OK, "", "5-0", 44, 45),
+    };
+    ops[4].n = 0; /* the claimer acknowledged it first */
+    fs_entry e[] = {ent("5-0", "e1")};
+    char why[512];
+    cr_assert(fs_check_stream(ops, 5, e, 1, why, sizeof why), "%s", why);
+    /* Acknowledged by both: the PEL held it twice. */
+    ops[4].n = 1;
+    cr_assert_not(fs_check_stream(ops, 5, e, 1, why, sizeof why));
+    /* Claimed again after an XACK of it had returned. */
+    ops[4] = sop(4, FS_CLAIMED, HIST_OK, "e1", "5-0", 50, 51);
+    cr_assert_not(fs_check_stream(ops, 5, e, 1, why, sizeof why));
+    cr_assert(strstr(why, "claimed"), "%s", why);
+}
