@@ -161,11 +161,6 @@ bool fq_check(const fq_op *ops, size_t nops, char *const *queue, size_t nqueue, 
 /* --------------------------------------------------------------- clients */
 
 
-struct fw_run {
-    fw_opts o;
-    fw_clients clients;
-    fw_vec ops; /* every client's, after stop */
-};
 
 /* Runs one command and records it; false when the connection must go. */
 static bool record(fw_client *q, redisContext *ctx, fq_kind kind, const char *job)
@@ -266,25 +261,12 @@ static fw_run *queue_start(fc_cluster *c, const fw_opts *o)
     if (!r)
         return NULL;
     freeReplyObject(r);
-    fw_run *run = calloc(1, sizeof *run);
-    if (!run)
-        return NULL;
-    run->o = *o;
-    int n = o->nclients > 0 ? o->nclients : 8;
-    fw_vec_init(&run->ops, sizeof(fq_op));
-    fw_clients_start(&run->clients, n < 2 ? 2 : n, o->seed, sizeof(fq_op), run, client_main);
-    return run;
+    return fw_start(o, 8, 2, sizeof(fq_op), client_main);
 }
 
-static void queue_stop(fw_run *run, fw_stats *st)
-{
-    fw_clients_stop(&run->clients, &run->ops);
-    *st = (fw_stats){0};
-    for (size_t i = 0; i < run->ops.len; i++) {
-        hist_outcome out = FW_AT(&run->ops, fq_op, i)->outcome;
-        *(out == HIST_OK ? &st->ok : out == HIST_FAILED ? &st->failed : &st->unknown) += 1;
-    }
-}
+static int outcome_of(const void *rec) { return (int)((const fq_op *)rec)->outcome; }
+
+static void queue_stop(fw_run *run, fw_stats *st) { fw_stop(run, outcome_of, st); }
 
 static char **strings_of(const redisReply *r)
 {
@@ -340,10 +322,5 @@ static void queue_save(const fw_run *run, const char *path)
     fclose(f);
 }
 
-static void queue_free(fw_run *run)
-{
-    fw_vec_release(&run->ops);
-    free(run);
-}
 
-const fw_workload fw_queue = {"queue", queue_start, queue_stop, queue_check, queue_save, queue_free};
+const fw_workload fw_queue = {"queue", queue_start, queue_stop, queue_check, queue_save, fw_free};

@@ -362,11 +362,6 @@ bool fs_check_bitfield(const fs_op *ops, size_t nops, uint32_t wrap0, uint32_t s
 /* ---------------------------------------------------------------- clients */
 
 
-struct fw_run {
-    fw_opts o;
-    fw_clients clients;
-    fw_vec ops; /* every client's, after stop */
-};
 
 static fs_op *begin(fw_client *s, fs_kind kind)
 {
@@ -546,26 +541,17 @@ static fw_run *stream_start(fc_cluster *c, const fw_opts *o)
     if (!r)
         return NULL;
     freeReplyObject(r);
-    fw_run *run = calloc(1, sizeof *run);
-    if (!run)
-        return NULL;
-    run->o = *o;
-    int n = o->nclients > 0 ? o->nclients : 6;
-    fw_vec_init(&run->ops, sizeof(fs_op));
-    fw_clients_start(&run->clients, n < 3 ? 3 : n, o->seed, sizeof(fs_op), run, client_main);
-    return run;
+    return fw_start(o, 6, 3, sizeof(fs_op), client_main);
 }
 
-static void stream_stop(fw_run *run, fw_stats *st)
+/* An entry read or claimed is part of its command's record, not one of its own. */
+static int outcome_of(const void *rec)
 {
-    fw_clients_stop(&run->clients, &run->ops);
-    *st = (fw_stats){0};
-    for (size_t i = 0; i < run->ops.len; i++) {
-        const fs_op *op = FW_AT(&run->ops, fs_op, i);
-        if (op->kind != FS_DELIVER)
-            *(op->outcome == HIST_OK ? &st->ok : op->outcome == HIST_FAILED ? &st->failed : &st->unknown) += 1;
-    }
+    const fs_op *op = rec;
+    return op->kind == FS_DELIVER || op->kind == FS_CLAIMED ? -1 : (int)op->outcome;
 }
+
+static void stream_stop(fw_run *run, fw_stats *st) { fw_stop(run, outcome_of, st); }
 
 static bool read_entries(const redisReply *r, fs_entry *out)
 {
@@ -627,10 +613,5 @@ static void stream_save(const fw_run *run, const char *path)
     fclose(f);
 }
 
-static void stream_free(fw_run *run)
-{
-    fw_vec_release(&run->ops);
-    free(run);
-}
 
-const fw_workload fw_stream = {"stream", stream_start, stream_stop, stream_check, stream_save, stream_free};
+const fw_workload fw_stream = {"stream", stream_start, stream_stop, stream_check, stream_save, fw_free};

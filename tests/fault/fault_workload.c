@@ -19,17 +19,7 @@ const fw_workload *fw_find(const char *name)
 
 redisContext *fw_connect(const fw_opts *o, uint64_t *rng, int extra_ms)
 {
-    int port = o->ports[fn_rand(rng) % (uint64_t)o->nports];
-    int ms = o->timeout_ms + extra_ms;
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    redisContext *ctx = redisConnectWithTimeout("127.0.0.1", port, tv);
-    if (!ctx || ctx->err) {
-        if (ctx)
-            redisFree(ctx);
-        return NULL;
-    }
-    redisSetTimeout(ctx, tv);
-    return ctx;
+    return fcl_connect(o->ports[fn_rand(rng) % (uint64_t)o->nports], o->timeout_ms + extra_ms);
 }
 
 static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
@@ -125,4 +115,33 @@ void fw_clients_stop(fw_clients *cs, fw_vec *all)
         fw_vec_append(all, &cs->c[i].ops);
         fw_vec_release(&cs->c[i].ops);
     }
+}
+
+fw_run *fw_start(const fw_opts *o, int n, int min, size_t size, void *(*main)(void *))
+{
+    fw_run *run = calloc(1, sizeof *run);
+    if (!run)
+        return NULL;
+    run->o = *o;
+    n = o->nclients > 0 ? o->nclients : n;
+    fw_vec_init(&run->ops, size);
+    fw_clients_start(&run->clients, n < min ? min : n, o->seed, size, run, main);
+    return run;
+}
+
+void fw_stop(fw_run *run, int (*outcome)(const void *rec), fw_stats *st)
+{
+    fw_clients_stop(&run->clients, &run->ops);
+    *st = (fw_stats){0};
+    for (size_t i = 0; i < run->ops.len; i++) {
+        int out = outcome((const char *)run->ops.items + i * run->ops.size);
+        if (out >= 0)
+            *(out == HIST_OK ? &st->ok : out == HIST_FAILED ? &st->failed : &st->unknown) += 1;
+    }
+}
+
+void fw_free(fw_run *run)
+{
+    fw_vec_release(&run->ops);
+    free(run);
 }

@@ -95,4 +95,18 @@ typedef struct fw_clients {
 void fw_clients_start(fw_clients *cs, int n, uint64_t seed, size_t size, void *run, void *(*main)(void *));
 void fw_clients_stop(fw_clients *cs, fw_vec *all);
 
+/* What every workload's run holds. */
+struct fw_run {
+    fw_opts o;
+    fw_clients clients;
+    fw_vec ops; /* every client's records (of the workload's type), after stop */
+};
+
+/* A run of n clients (o->nclients when set, at least min) recording records
+ * of size bytes; fw_stop stops them and counts the outcome of each record
+ * (outcome returns -1 for a record that is no command of its own). */
+fw_run *fw_start(const fw_opts *o, int n, int min, size_t size, void *(*main)(void *));
+void fw_stop(fw_run *run, int (*outcome)(const void *rec), fw_stats *st);
+void fw_free(fw_run *run);
+
 #endif
