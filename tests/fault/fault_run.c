@@ -263,14 +263,21 @@ void fr_run(const fr_opts *o, fr_result *out)
     }
     char self[512];
     self_path(self, sizeof self);
+    const char *verdict = !out->passed ? out->why : out->unproven ? "passed, linearizability unproven"
+                                                                  : "passed (FAULT_KEEP)";
+    if (o->workload) {
+        fprintf(stderr,
+                "fault %s: %s\n  kept in %s (operations.txt, events.log, nodeN/sandstore.log, nodeN/ data)\n"
+                "  replay: FAULT_WORKLOAD=%s FAULT_SCHEDULE=%s FAULT_SEED=%llu FAULT_NODES=%d FAULT_MS=%d "
+                "FAULT_CLIENTS=%d %s --filter 'fault_work/replay'\n",
+                s->name, verdict, out->dir, o->workload, s->name, (unsigned long long)o->seed, nodes, o->fault_ms,
+                o->nclients, self);
+        return;
+    }
     fprintf(stderr,
             "fault %s: %s\n  kept in %s (history.txt, events.log, nodeN/sandstore.log, nodeN/ data)\n"
             "  check again: check_history %s/history.txt\n"
             "  replay: FAULT_SEED=%llu FAULT_NODES=%d FAULT_MS=%d FAULT_CLIENTS=%d %s --filter 'fault/%s'\n",
-            s->name, !out->passed ? out->why : out->unproven ? "passed, linearizability unproven" : "passed (FAULT_KEEP)",
-            out->dir, out->dir, (unsigned long long)o->seed,
-            nodes, o->fault_ms, o->nclients, self, s->name);
-    if (o->workload)
-        fprintf(stderr, "  workload %s: its operations in %s/operations.txt; replay with FAULT_SEED in its "
-                        "test (test_fault_workloads)\n", o->workload, out->dir);
+            s->name, verdict, out->dir, out->dir, (unsigned long long)o->seed, nodes, o->fault_ms, o->nclients, self,
+            s->name);
 }

@@ -11,6 +11,8 @@
  * about 20 s a run). Longer and more:
  *   FAULT_MS=60000 tests/test_fault_workloads --filter 'fault_work/queue_random_mix'
  *   FAULT_SEED=1234 tests/test_fault_workloads --filter 'fault_work/stream_kill_leader'   # replay
+ *   FAULT_WORKLOAD=queue FAULT_SCHEDULE=split FAULT_SEED=1234 tests/test_fault_workloads \
+ *       --filter 'fault_work/replay'       # any workload under any schedule (a failed run prints it)
  *   FAULT_LONG=600 tests/test_fault_workloads --filter 'fault_work/long_random'
  *       random schedules and workloads, 3 or 5 nodes, until the time is up or a run fails
  * FAULT_CLIENTS=n changes the clients (queue: half producers; stream: a third
@@ -53,6 +55,15 @@ Test(fault_work, queue_random_mix) { run_workload("queue", "random_mix"); }
 Test(fault_work, queue_kill_leader) { run_workload("queue", "kill_leader"); }
 Test(fault_work, stream_random_mix) { run_workload("stream", "random_mix"); }
 Test(fault_work, stream_kill_leader) { run_workload("stream", "kill_leader"); }
+
+/* The replay line of a failed run: FAULT_WORKLOAD and FAULT_SCHEDULE name it. */
+Test(fault_work, replay)
+{
+    const char *workload = getenv("FAULT_WORKLOAD"), *schedule = getenv("FAULT_SCHEDULE");
+    if (!workload || !schedule)
+        cr_skip_test("set FAULT_WORKLOAD=queue|stream and FAULT_SCHEDULE (and FAULT_SEED) to replay a run");
+    run_workload(workload, schedule);
+}
 
 Test(fault_work, long_random, .timeout = 1e7)
 {
