@@ -7,7 +7,10 @@ add_library(ss_fault STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fault_client.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_check.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_nemesis.c
-  ${CMAKE_CURRENT_LIST_DIR}/fault_run.c)
+  ${CMAKE_CURRENT_LIST_DIR}/fault_run.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_workload.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_queue.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_stream.c)
 target_link_libraries(ss_fault PUBLIC ss_harness ss_checker PkgConfig::LIBUV PkgConfig::HIREDIS Threads::Threads)
 target_include_directories(ss_fault PUBLIC ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/src)
 
@@ -29,3 +32,10 @@ ss_add_test(NAME test_fault_script SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_
             LIBS ss_fault TIMEOUT 900 LABELS fault ARGS --jobs 1)
 set_tests_properties(test_fault_script PROPERTIES RUN_SERIAL TRUE)
 add_dependencies(test_fault_script sandstore check_history)
+
+# The job-queue (LPUSH, BLMOVE/BRPOP, LREM) and stream/BITFIELD workloads under
+# the nemesis, each checked by counting (fault_queue.h, fault_stream.h).
+ss_add_test(NAME test_fault_workloads SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_workloads.c
+            LIBS ss_fault TIMEOUT 600 LABELS fault ARGS --jobs 1)
+set_tests_properties(test_fault_workloads PROPERTIES RUN_SERIAL TRUE)
+add_dependencies(test_fault_workloads sandstore)

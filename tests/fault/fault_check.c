@@ -164,6 +164,26 @@ static redisReply *node_cmd(fc_cluster *c, int i, const char *fmt, ...)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ ((const unsigned char *)p)[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* A hash of a whole reply: its type, strings, integers and nesting. */
+static uint64_t reply_hash(const redisReply *r, uint64_t h)
+{
+    h = fnv1a(h, &r->type, sizeof r->type);
+    if (r->type == REDIS_REPLY_INTEGER)
+        return fnv1a(h, &r->integer, sizeof r->integer);
+    if (r->str)
+        h = fnv1a(fnv1a(h, &r->len, sizeof r->len), r->str, r->len);
+    for (size_t i = 0; i < r->elements; i++)
+        h = reply_hash(r->element[i], fnv1a(h, &i, sizeof i));
+    return h;
+}
+
 /* "key=value\n" for every key of node i, sorted, into buf (truncated: the
  * fault tests use a handful of keys). */
 static bool node_digest(fc_cluster *c, int i, char *buf, size_t size)
@@ -183,10 +203,25 @@ static bool node_digest(fc_cluster *c, int i, char *buf, size_t size)
     bool ok = true;
     for (size_t k = 0; k < keys->elements && ok; k++) {
         redisReply *v = node_cmd(c, i, "GET %s", names[k]);
-        ok = v && (v->type == REDIS_REPLY_STRING || v->type == REDIS_REPLY_NIL);
-        if (ok && used < size)
-            used += (size_t)snprintf(buf + used, size - used, "%s=%s\n", names[k],
-                                     v->type == REDIS_REPLY_STRING ? v->str : "(nil)");
+        if (v && v->type == REDIS_REPLY_ERROR && !strncmp(v->str, "WRONGTYPE", 9)) {
+            /* Lists, streams (the workloads of fault_workload.h): their DUMP. */
+            freeReplyObject(v);
+            v = node_cmd(c, i, "DUMP %s", names[k]);
+            if (v && v->type == REDIS_REPLY_ERROR) {
+                /* No DUMP of streams: everything XINFO shows, groups and PELs included. */
+                freeReplyObject(v);
+                v = node_cmd(c, i, "XINFO STREAM %s FULL COUNT 0", names[k]);
+            }
+            ok = v && v->type != REDIS_REPLY_ERROR;
+            if (ok && used < size)
+                used += (size_t)snprintf(buf + used, size - used, "%s=digest:%016" PRIx64 "\n", names[k],
+                                         reply_hash(v, 0xcbf29ce484222325ULL));
+        } else {
+            ok = v && (v->type == REDIS_REPLY_STRING || v->type == REDIS_REPLY_NIL);
+            if (ok && used < size)
+                used += (size_t)snprintf(buf + used, size - used, "%s=%s\n", names[k],
+                                         v->type == REDIS_REPLY_STRING ? v->str : "(nil)");
+        }
         if (v)
             freeReplyObject(v);
     }

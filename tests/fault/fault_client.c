@@ -142,11 +142,9 @@ bool fcl_exec_as(redisContext *ctx, int client_id, hist_kind kind, const char *k
     return keep;
 }
 
-static redisContext *connect_random(client *c)
+redisContext *fcl_connect(int port, int timeout_ms)
 {
-    fcl_opts *o = &c->run->o;
-    int port = o->ports[next_rand(&c->rng) % (uint64_t)o->nports];
-    struct timeval tv = {o->timeout_ms / 1000, (o->timeout_ms % 1000) * 1000};
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     redisContext *ctx = redisConnectWithTimeout("127.0.0.1", port, tv);
     if (!ctx || ctx->err) {
         if (ctx)
@@ -155,6 +153,12 @@ static redisContext *connect_random(client *c)
     }
     redisSetTimeout(ctx, tv);
     return ctx;
+}
+
+static redisContext *connect_random(client *c)
+{
+    fcl_opts *o = &c->run->o;
+    return fcl_connect(o->ports[next_rand(&c->rng) % (uint64_t)o->nports], o->timeout_ms);
 }
 
 static void pick_op(client *c, hist_kind *kind, char *key, size_t keysize)

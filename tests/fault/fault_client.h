@@ -51,6 +51,10 @@ fcl_run *fcl_start(const fcl_opts *o);
  * their operations to out. */
 void fcl_stop(fcl_run *r, history *out, fcl_stats *stats);
 
+/* A connection to 127.0.0.1:port with timeout_ms for connecting and every
+ * reply; NULL when the node does not answer. */
+redisContext *fcl_connect(int port, int timeout_ms);
+
 /* Monotonic nanoseconds: the clock of every recorded history. */
 int64_t fcl_now_ns(void);
 

@@ -12,6 +12,7 @@
 #include "fault/fault_check.h"
 #include "fault/fault_client.h"
 #include "fault/fault_nemesis.h"
+#include "fault/fault_workload.h"
 
 #define NKEYS 5
 #define NCOUNTERS 2
@@ -91,6 +92,22 @@ static void check_all(fc_cluster *c, const fr_opts *o, history *h, int killed, f
     check_result_release(&cr);
 }
 
+/* The checks of a workload other than the registers: its own final reads
+ * and checks, then convergence; its operations saved beside the events. */
+static void check_workload(fc_cluster *c, const fw_workload *w, fw_run *run, int killed, fr_result *out)
+{
+    char why[2048];
+    if (!w->check(run, c, why, sizeof why))
+        fail(out, "%s workload: %s", w->name, why);
+    if (killed >= 0 && !fc_restart(c, killed))
+        fail(out, "could not restart %s after the final reads", fc_name(c, killed));
+    if (!fck_converged(c, 30000, why, sizeof why))
+        fail(out, "replicas did not converge: %s", why);
+    char path[512];
+    snprintf(path, sizeof path, "%s/operations.txt", out->dir);
+    w->save(run, path);
+}
+
 /* Sanitizer builds of sandstore report to each node's stderr.log. */
 static void check_node_logs(const fc_cluster *c, fr_result *out)
 {
@@ -123,7 +140,19 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
                    .seed = o->seed, .timeout_ms = 3000, .max_pause_ms = 3, .scripts = o->scripts};
     for (int i = 0; i < c->n; i++)
         co.ports[i] = c->nodes[i].port;
-    fcl_run *clients = fcl_start(&co);
+    const fw_workload *w = o->workload ? fw_find(o->workload) : NULL;
+    fw_run *wrun = NULL;
+    fcl_run *clients = NULL;
+    if (w) {
+        fw_opts wo = {.nclients = o->nclients, .nports = c->n, .seed = o->seed, .timeout_ms = 5000};
+        memcpy(wo.ports, co.ports, sizeof wo.ports);
+        if (!(wrun = w->start(c, &wo))) {
+            fail(out, "%s workload: the setup through the leader did not succeed", w->name);
+            return;
+        }
+    } else {
+        clients = fcl_start(&co);
+    }
     nm->deadline_ms = h_now_ms() + o->fault_ms;
     s->run(nm);
     fn_event(nm, "end of faults: heal network, revive every node");
@@ -133,8 +162,14 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
     if (fc_leader(c, 20000) < 0)
         fail(out, "%s", "no leader within 20 s of healing everything");
     usleep(1000 * 1000); /* the clients run a while on the healed cluster */
-    fcl_stats st;
-    fcl_stop(clients, h, &st);
+    fcl_stats st = {0};
+    if (w) {
+        fw_stats ws;
+        w->stop(wrun, &ws);
+        st.ok = ws.ok, st.failed = ws.failed, st.unknown = ws.unknown;
+    } else {
+        fcl_stop(clients, h, &st);
+    }
     fn_event(nm, "clients stopped: ok=%llu failed=%llu unknown=%llu", (unsigned long long)st.ok,
              (unsigned long long)st.failed, (unsigned long long)st.unknown);
     if (nm->harness_error)
@@ -151,12 +186,18 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
         fn_event(nm, "clients stopped: kill -9 the leader %s before the final reads", fc_name(c, killed));
         fc_kill9(c, killed);
     }
-    check_all(c, o, h, killed, out);
+    if (w) {
+        check_workload(c, w, wrun, killed, out);
+        out->ops = (size_t)(st.ok + st.failed + st.unknown);
+        w->free(wrun);
+    } else {
+        check_all(c, o, h, killed, out);
+        out->ops = h->len;
+    }
     check_node_logs(c, out);
-    out->ops = h->len;
     out->faults = nm->faults;
     fprintf(stderr, "fault %s seed=%llu nodes=%d: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",
-            s->name, (unsigned long long)o->seed, c->n, nm->faults, h->len, (unsigned long long)st.ok,
+            s->name, (unsigned long long)o->seed, c->n, nm->faults, out->ops, (unsigned long long)st.ok,
             (unsigned long long)st.failed, (unsigned long long)st.unknown,
             out->passed ? (out->unproven ? "PASSED (linearizability unproven)" : "PASSED") : "FAILED");
 }
@@ -222,11 +263,21 @@ void fr_run(const fr_opts *o, fr_result *out)
     }
     char self[512];
     self_path(self, sizeof self);
+    const char *verdict = !out->passed ? out->why : out->unproven ? "passed, linearizability unproven"
+                                                                  : "passed (FAULT_KEEP)";
+    if (o->workload) {
+        fprintf(stderr,
+                "fault %s: %s\n  kept in %s (operations.txt, events.log, nodeN/sandstore.log, nodeN/ data)\n"
+                "  replay: FAULT_WORKLOAD=%s FAULT_SCHEDULE=%s FAULT_SEED=%llu FAULT_NODES=%d FAULT_MS=%d "
+                "FAULT_CLIENTS=%d %s --filter 'fault_work/replay'\n",
+                s->name, verdict, out->dir, o->workload, s->name, (unsigned long long)o->seed, nodes, o->fault_ms,
+                o->nclients, self);
+        return;
+    }
     fprintf(stderr,
             "fault %s: %s\n  kept in %s (history.txt, events.log, nodeN/sandstore.log, nodeN/ data)\n"
             "  check again: check_history %s/history.txt\n"
             "  replay: FAULT_SEED=%llu FAULT_NODES=%d FAULT_MS=%d FAULT_CLIENTS=%d %s --filter 'fault/%s'\n",
-            s->name, !out->passed ? out->why : out->unproven ? "passed, linearizability unproven" : "passed (FAULT_KEEP)",
-            out->dir, out->dir, (unsigned long long)o->seed,
-            nodes, o->fault_ms, o->nclients, self, s->name);
+            s->name, verdict, out->dir, out->dir, (unsigned long long)o->seed, nodes, o->fault_ms, o->nclients, self,
+            s->name);
 }

@@ -14,6 +14,8 @@ typedef struct fr_opts {
     int nclients;
     bool strict;          /* an UNKNOWN checker verdict fails the run */
     bool scripts;         /* the clients' operations are Lua scripts (EVAL, EVAL_RO) */
+    const char *workload; /* NULL: the registers; else a name from fault_workload.h
+                             ("queue", "stream"), nclients 0 then means its own */
 } fr_opts;
 
 typedef struct fr_result {
