@@ -138,6 +138,9 @@ static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss
          * not take effect before the reads queued ahead of it have run. */
         if (s->pending > 0 && s->pending_kind == KIND_READ && !strcmp(cmd->name, "select"))
             return SS_DISPATCH_BLOCKED;
+        ss_dispatch_result waits;
+        if (ss_acl_login_waits(e, s, cmd, a, out, &waits))
+            return waits == SS_DISPATCH_DONE ? refuse(e, s, cmd, out, start) : waits;
         uint64_t t0 = ss_clock_mono_ns();
         cmd->local(&e->node, s, a, out);
         uint64_t usec = (ss_clock_mono_ns() - t0) / 1000;
