@@ -175,6 +175,16 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
  * hear in reply, and the denial logged (context "lua"). */
 bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
                           ss_buf *reply);
+/*
+ * EXEC's check of one queued command against the rules of user (NULL: the
+ * default user) as they stand when it runs (Redis 7.0 checks again at EXEC:
+ * the rules may have changed since it was queued): false with Redis's
+ * "ACLs rules changed..." NOPERM in out, the denial logged (context multi)
+ * with s's client info when s is given. An unknown command passes (the
+ * caller answers it).
+ */
+bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session *s, const ss_args *a,
+                        ss_buf *out);
 /* redis.acl_check_cmd's question: the same check, nothing replied or logged. */
 bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a);
 /* The users from the store's records (engine start, snapshot installed). */

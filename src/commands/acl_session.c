@@ -98,6 +98,34 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
     return false;
 }
 
+bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session *s, const ss_args *a,
+                        ss_buf *out)
+{
+    const ss_command *cmd = ss_command_find(a, NULL);
+    if (cmd == NULL)
+        return true;
+    if (user == NULL) {
+        user = "default";
+        ulen = 7;
+    }
+    const ss_acl_user *u = ss_acl_find(node->acl, user, ulen);
+    int pos = 0;
+    int r = u ? ss_acl_user_check(u, cmd, a, &pos) : SS_ACL_DENIED_CMD;
+    if (r == SS_ACL_OK)
+        return true;
+    if (s) {
+        const char *obj = r == SS_ACL_DENIED_CMD ? cmd->name : a->argv[pos];
+        size_t olen = r == SS_ACL_DENIED_CMD ? strlen(cmd->name) : a->argvlen[pos];
+        log_denial(node, s, r, SS_ACL_CTX_MULTI, obj, olen, user, ulen);
+    }
+    ss_reply_err(out, RERR_NOPERM_EXEC,
+                 r == SS_ACL_DENIED_CMD   ? "no permission to execute the command or subcommand"
+                 : r == SS_ACL_DENIED_KEY ? "no permission to touch the specified keys"
+                 : r == SS_ACL_DENIED_CHANNEL ? "no permission to access one of the channels used as arguments"
+                                              : "no permission");
+    return false;
+}
+
 bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a)
 {
     const ss_acl_user *u = user ? ss_acl_find(node->acl, user, ulen) : ss_acl_find(node->acl, "default", 7);

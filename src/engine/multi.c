@@ -6,6 +6,7 @@
 #include "commands/keyhelpers.h"
 #include "store/keyspace.h"
 
+#include "commands/acl.h"
 #include "engine/engine_internal.h"
 #include "engine/entry.h"
 
@@ -68,6 +69,8 @@ static bool exec_pubsub(ss_engine *e, ss_session *s, ss_buf *out)
     resp_add_array_len(out, (size_t)n);
     for (int i = 0; i < s->nqueued; i++) {
         const ss_command *cmd = s->queued[i].cmd;
+        if (!ss_acl_exec_permit(&e->node, s->user, s->user_len, s, s->queued[i].a, out))
+            continue; /* the rules changed since it was queued */
         if (!strcmp(cmd->name, "ssubscribe"))
             resp_add_error(out, "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
         else
@@ -220,7 +223,11 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
             return SS_DISPATCH_DONE;
         }
     }
-    uint32_t first = watched ? 1 : 0;
+    /* The user whose rules every node checks each command against again
+     * when the entry is applied (SS_ENTRY_USER) */
+    char *user_argv[2] = {(char *)"__user", s->user ? s->user : (char *)"default"};
+    size_t user_lens[2] = {6, s->user ? s->user_len : 7};
+    uint32_t first = (watched ? 1 : 0) + (writes ? 1 : 0);
     uint32_t n = (uint32_t)s->nqueued + first;
     ss_args *cmds = malloc(sizeof *cmds * (size_t)n);
     ss_args *check = watched ? watch_check_args(s) : NULL;
@@ -233,6 +240,8 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
     }
     if (check)
         cmds[0] = *check;
+    if (writes)
+        cmds[first - 1] = (ss_args){2, user_argv, user_lens};
     for (int i = 0; i < s->nqueued; i++)
         cmds[first + (uint32_t)i] = *s->queued[i].a;
     ss_dispatch_result r;
@@ -240,7 +249,7 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
      * copy) owns the commands from now on. */
     s->in_multi = false;
     if (writes)
-        r = ss_write_propose(e, s, cmds, n, SS_ENTRY_MULTI | (watched ? SS_ENTRY_WATCH : 0), out);
+        r = ss_write_propose(e, s, cmds, n, SS_ENTRY_MULTI | SS_ENTRY_USER | (watched ? SS_ENTRY_WATCH : 0), out);
     else
         r = ss_read_start(e, s, cmds, n, true, false, out);
     free(cmds);

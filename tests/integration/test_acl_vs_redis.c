@@ -263,3 +263,65 @@ Test(acl_vs_redis, a_script_can_do_only_what_its_caller_may)
     redisFree(a);
     redisFree(b);
 }
+
+/* line on connection x of sandstore and y of redis: the same reply. */
+static void same_reply(redisContext *x, redisContext *y, const char *line)
+{
+    const char *const one[] = {line, NULL};
+    same_replies(x, y, one);
+}
+
+/* ACL LOG's newest n entries: the same reasons, contexts, objects and users
+ * (age and client info aside). */
+static void same_log(redisContext *x, redisContext *y, int n)
+{
+    char line[32];
+    snprintf(line, sizeof line, "ACL LOG %d", n);
+    redisReply *a = run(x, line), *b = run(y, line);
+    cr_assert(a && b && a->type == REDIS_REPLY_ARRAY && b->type == REDIS_REPLY_ARRAY);
+    cr_expect_eq(a->elements, b->elements, "ACL LOG entries");
+    for (size_t i = 0; i < a->elements && i < b->elements; i++) {
+        const redisReply *ea = a->element[i], *eb = b->element[i];
+        for (size_t k = 0; k < 10 && k < ea->elements && k < eb->elements; k++) {
+            char where[256] = "";
+            cr_expect(h_reply_same(ea->element[k], eb->element[k], where, sizeof where),
+                      "ACL LOG entry %zu field %zu differs at %s", i, k, where);
+        }
+    }
+    freeReplyObject(a);
+    freeReplyObject(b);
+}
+
+/*
+ * Rules narrowed between MULTI and EXEC: EXEC runs what is still allowed and
+ * answers each command that no longer is with Redis's "ACLs rules changed"
+ * NOPERM (command, key, channel), logged with context multi; for a
+ * transaction that writes (one log entry) and one that only reads. Before,
+ * EXEC ran everything it had queued.
+ */
+Test(acl_vs_redis, exec_checks_each_queued_command_again_as_redis_does)
+{
+    redisContext *admin[2] = {connect_to(&ss), connect_to(&rs)};
+    redisContext *user[2] = {connect_to(&ss), connect_to(&rs)};
+    same_reply(admin[0], admin[1], "ACL SETUSER u on >p ~* &* +@all");
+    same_reply(user[0], user[1], "AUTH u p");
+    static const char *const queued[] = {"MULTI", "SET k v", "GET k", "PUBLISH ch x", "SET other v", NULL};
+    same_replies(user[0], user[1], queued);
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetkeys ~k -get resetchannels");
+    same_reply(user[0], user[1], "EXEC");
+    same_log(admin[0], admin[1], 3);
+    /* a transaction of reads only */
+    same_reply(admin[0], admin[1], "ACL SETUSER u +get ~other");
+    static const char *const reads[] = {"MULTI", "GET k", "GET other", "STRLEN k", NULL};
+    same_replies(user[0], user[1], reads);
+    same_reply(admin[0], admin[1], "ACL SETUSER u -strlen resetkeys ~other");
+    same_reply(user[0], user[1], "EXEC");
+    same_log(admin[0], admin[1], 2);
+    /* nothing changed: EXEC as usual */
+    static const char *const plain[] = {"MULTI", "GET other", "SET other w", "EXEC", NULL};
+    same_replies(user[0], user[1], plain);
+    for (int i = 0; i < 2; i++) {
+        redisFree(admin[i]);
+        redisFree(user[i]);
+    }
+}
