@@ -100,6 +100,11 @@ bool ss_acl_user_enabled(const ss_acl_user *u);
  */
 int ss_acl_user_check(const ss_acl_user *u, const ss_command *cmd, const ss_args *a, int *pos);
 
+/* Whether a subscription may stay once the user's channels changed, as
+ * Redis 7.0's ACLKillPubsubClientsIfNeeded judges it: some selector allows
+ * the channel (a pattern subscription: names the very pattern). */
+bool ss_acl_user_channel_ok(const ss_acl_user *u, const char *ch, size_t len, bool pattern);
+
 /* Hex SHA-256 of a password (SS_ACL_HASH_LEN bytes, no NUL). */
 void ss_acl_hash_password(const char *pass, size_t len, char hex[SS_ACL_HASH_LEN]);
 /* Equality of two byte strings in time independent of where they differ
@@ -162,6 +167,15 @@ bool ss_acl_has_spaces(const char *s, size_t len);
 void ss_acl_session_start(ss_node *node, ss_session *s);
 /* The connection is now user name's. */
 void ss_acl_session_login(ss_session *s, const char *name, size_t len);
+/*
+ * After the users changed (an `__acl` entry applied, or a snapshot's users
+ * installed): whether the connection may stay, as Redis 7.0 decides: not
+ * when its user is gone (DELUSER, ACL LOAD without it), nor, with
+ * every_user (ACL LOAD: Redis 7.0 frees every user but the default one,
+ * closing their connections), when its user is not the default one, nor
+ * when one of its subscriptions is no longer allowed by its user's channels.
+ */
+bool ss_acl_session_keeps(ss_node *node, ss_session *s, bool every_user);
 /* AUTH's and HELLO AUTH's check (user NULL: AUTH <password>, the default
  * user): true if right; else the error is replied and the failure logged
  * (ACL LOG, object cmdname). Logs nobody in: the caller does. */

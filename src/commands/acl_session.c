@@ -4,6 +4,7 @@
 
 #include "commands/acl.h"
 #include "commands/keyhelpers.h"
+#include "commands/pubsub.h"
 #include "common/clock.h"
 
 /* -------------------------------------------------------- connections */
@@ -124,6 +125,21 @@ bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session
                  : r == SS_ACL_DENIED_CHANNEL ? "no permission to access one of the channels used as arguments"
                                               : "no permission");
     return false;
+}
+
+static bool subscription_ok(void *arg, int kind, const char *name, size_t len)
+{
+    return ss_acl_user_channel_ok(arg, name, len, kind == SS_PS_PATTERN);
+}
+
+bool ss_acl_session_keeps(ss_node *node, ss_session *s, bool every_user)
+{
+    if (every_user && s->user != NULL)
+        return false;
+    const ss_acl_user *u = session_user(node, s);
+    if (u == NULL)
+        return false;
+    return s->subscribed == 0 || ss_pubsub_session_each(s, subscription_ok, (void *)u);
 }
 
 bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a)

@@ -271,7 +271,12 @@ static void aclApplyExec(ss_exec_ctx *ctx, const ss_args *a)
     if (rc != SS_OK) {
         ctx->status = rc;
         ss_reply_err(out, RERR_INTERNAL, ss_strerror(rc));
+        return;
     }
+    /* The connections this change leaves without a right to stay close
+     * now, on every node at this entry (Redis 7.0 closes them at once). */
+    if (ctx->node->ops && ctx->node->ops->acl_changed)
+        ctx->node->ops->acl_changed(ctx->node->ctx, ss_arg_is(a, 1, "load"));
 }
 
 /* -------------------------------------------------- local subcommands */

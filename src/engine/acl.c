@@ -36,6 +36,8 @@ int ss_engine_acl_reload(ss_engine *e)
     ss_txn_abort(txn);
     if (rc != SS_OK)
         LOG_WARNING("engine: reading the ACL users from the store failed: %s", ss_strerror(rc));
+    else if (e->node.ops && e->node.ops->acl_changed)
+        e->node.ops->acl_changed(e, false); /* a snapshot's users: the same sweep as an entry's */
     return rc;
 }
 

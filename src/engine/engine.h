@@ -61,6 +61,10 @@ typedef struct ss_engine_hooks {
     /* Commands that waited (SS_DISPATCH_BLOCKED) for a client pause that is
      * over are dispatched again. */
     void (*wake_blocked)(void *ctx);
+    /* The users changed: every connection for which keeps() is false is
+     * closed at once, except the session whose id is origin (the one whose
+     * change it is), which closes once its replies have gone out. */
+    void (*acl_sweep)(void *ctx, bool (*keeps)(void *arg, ss_session *s), void *arg, uint64_t origin);
 } ss_engine_hooks;
 
 typedef enum {

@@ -137,6 +137,13 @@ void ss_client_close(ss_client *c)
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
+void ss_client_close_after_replies(ss_client *c)
+{
+    c->close_after_flush = true;
+    stop_reading(c);
+    ss_client_ready(c);
+}
+
 static void addr_string(const struct sockaddr_storage *sa, char *out, size_t size)
 {
     char host[64] = "?";

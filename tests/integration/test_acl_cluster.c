@@ -1,5 +1,8 @@
 /* ACL users as cluster state: a user made through a follower is enforced by every node at once, keeps its rules across a kill -9 of every node, and redis-cli logs in as it through the leader and a follower. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,4 +348,82 @@ Test(acl_cluster, a_login_on_a_follower_sees_every_user_change_acknowledged_befo
     }
     redisFree(fc);
     redisFree(lead);
+}
+
+/* Whether the server closed c, waiting for it at most ~20 s (nothing is sent:
+ * a subscriber's or an idle connection's closing is seen as end of file). */
+static bool closed_by_server(redisContext *c)
+{
+    for (int attempt = 0; attempt < 200; attempt++) {
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (poll(&p, 1, 100) == 1) {
+            char byte;
+            ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                return true;
+            /* a push or a reply: read it off and keep waiting */
+            void *reply = NULL;
+            if (redisGetReply(c, &reply) != REDIS_OK)
+                return true;
+            freeReplyObject(reply);
+        }
+    }
+    return false;
+}
+
+/*
+ * A change of the users closes the connections it takes the right from on
+ * every node, when that node applies it (no command needed on them):
+ * ACL DELUSER through the leader closes the user's connections on the
+ * followers too, and narrowing its channels closes the subscribers there.
+ * Before, they stayed open until their next command.
+ */
+Test(acl_cluster, deleting_a_user_or_narrowing_its_channels_closes_its_connections_on_every_node)
+{
+    hc_init(&cl, 3, NULL);
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 20000);
+    cr_assert_geq(leader, 0);
+    redisReply *r = cmd_retry(leader, "ACL SETUSER gone on >pw ~* &* %s %s", "+@all", "-@dangerous");
+    cr_assert(r && r->type == REDIS_REPLY_STATUS, "%s", r ? r->str : "");
+    freeReplyObject(r);
+    r = cmd_retry(leader, "ACL SETUSER sub on >pw ~* resetchannels &keep &drop %s %s", "+@all", "-@dangerous");
+    freeReplyObject(r);
+    redisContext *gone[3], *drop[3], *keep[3], *bystander[3];
+    char why[256];
+    for (int i = 0; i < 3; i++) {
+        gone[i] = connect_node(i);
+        cr_assert(auth_ok(gone[i], "gone", "pw", why, sizeof why), "node %d: %s", i + 1, why);
+        drop[i] = connect_node(i);
+        cr_assert(auth_ok(drop[i], "sub", "pw", why, sizeof why), "node %d: %s", i + 1, why);
+        r = redisCommand(drop[i], "SUBSCRIBE drop");
+        freeReplyObject(r);
+        keep[i] = connect_node(i);
+        cr_assert(auth_ok(keep[i], "sub", "pw", why, sizeof why), "node %d: %s", i + 1, why);
+        r = redisCommand(keep[i], "SUBSCRIBE keep");
+        freeReplyObject(r);
+        bystander[i] = connect_node(i);
+    }
+    r = cmd_retry(leader, "ACL DELUSER %s %s", "gone", "nobody");
+    cr_expect(r && r->type == REDIS_REPLY_INTEGER && r->integer == 1);
+    freeReplyObject(r);
+    r = cmd_retry(leader, "ACL SETUSER sub resetchannels %s %s", "&keep", "&other");
+    freeReplyObject(r);
+    for (int i = 0; i < 3; i++) {
+        cr_expect(closed_by_server(gone[i]), "node %d closed the deleted user's connection", i + 1);
+        cr_expect(closed_by_server(drop[i]), "node %d closed the subscriber to a channel no longer allowed", i + 1);
+        r = redisCommand(bystander[i], "PING");
+        cr_expect(r && r->type == REDIS_REPLY_STATUS, "node %d kept the default user's connection", i + 1);
+        freeReplyObject(r);
+        /* the allowed subscriber still hears a message published through the leader */
+        redisReply *p = cmd_retry(leader, "PUBLISH keep %s", "hello", NULL);
+        freeReplyObject(p);
+        void *reply = NULL;
+        cr_expect_eq(redisGetReply(keep[i], &reply), REDIS_OK, "node %d kept the allowed subscriber", i + 1);
+        freeReplyObject(reply);
+        redisFree(gone[i]);
+        redisFree(drop[i]);
+        redisFree(keep[i]);
+        redisFree(bystander[i]);
+    }
 }

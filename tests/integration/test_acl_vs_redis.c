@@ -325,3 +325,80 @@ Test(acl_vs_redis, exec_checks_each_queued_command_again_as_redis_does)
         redisFree(user[i]);
     }
 }
+
+/* Whether the connection still answers (a PING; a subscriber's too). */
+static bool answers(redisContext *c)
+{
+    redisReply *r = redisCommand(c, "PING");
+    freeReplyObject(r);
+    return r != NULL;
+}
+
+/* line on a fresh connection of each server, logged in as user u. */
+static void as_u(redisContext *c[2], const char *line)
+{
+    c[0] = connect_to(&ss);
+    c[1] = connect_to(&rs);
+    same_reply(c[0], c[1], "AUTH u p");
+    if (line)
+        same_reply(c[0], c[1], line);
+}
+
+/*
+ * What a change of the users does to live connections, as Redis 7.0: ACL
+ * DELUSER closes the user's connections at once (the one that asked after
+ * its reply); narrowing the channels closes the subscribers whose
+ * subscriptions are no longer allowed (a pattern subscription only stays
+ * when the very pattern is allowed), and no one else; a new password or
+ * "off" closes nobody. Before, a deleted user's connection closed at its
+ * next command (answering NOAUTH) and subscribers stayed.
+ */
+Test(acl_vs_redis, user_changes_close_the_connections_redis_closes)
+{
+    redisContext *admin[2] = {connect_to(&ss), connect_to(&rs)};
+    same_reply(admin[0], admin[1], "ACL SETUSER u on >p ~* &* +@all");
+    redisContext *victim[2], *self[2], *other[2];
+    as_u(victim, NULL);
+    as_u(self, NULL);
+    other[0] = connect_to(&ss);
+    other[1] = connect_to(&rs);
+    same_reply(self[0], self[1], "ACL DELUSER u");
+    for (int i = 0; i < 2; i++) {
+        cr_expect(!answers(victim[i]), "%s: a deleted user's connection is closed", i ? "redis" : "sandstore");
+        cr_expect(!answers(self[i]), "%s: the connection that deleted its own user, after its reply",
+                  i ? "redis" : "sandstore");
+        cr_expect(answers(other[i]), "%s: the default user's stays", i ? "redis" : "sandstore");
+        redisFree(victim[i]);
+        redisFree(self[i]);
+        redisFree(other[i]);
+    }
+    /* channels narrowed: the subscribers they no longer allow are closed */
+    same_reply(admin[0], admin[1], "ACL SETUSER u on >p ~* resetchannels &ch1 &ch2 &pat* +@all");
+    redisContext *s1[2], *s2[2], *s3[2], *plain[2];
+    as_u(s1, "SUBSCRIBE ch1");
+    as_u(s2, "SUBSCRIBE ch2");
+    as_u(s3, "PSUBSCRIBE pat*");
+    as_u(plain, NULL);
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetchannels &ch2 &pat*");
+    for (int i = 0; i < 2; i++) {
+        const char *who = i ? "redis" : "sandstore";
+        cr_expect(!answers(s1[i]), "%s: ch1's subscriber", who);
+        cr_expect(answers(s2[i]), "%s: ch2's subscriber", who);
+        cr_expect(answers(s3[i]), "%s: pat*'s subscriber", who);
+        cr_expect(answers(plain[i]), "%s: a connection that subscribes to nothing", who);
+    }
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetchannels &pat1");
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetpass >q");
+    same_reply(admin[0], admin[1], "ACL SETUSER u off");
+    for (int i = 0; i < 2; i++) {
+        const char *who = i ? "redis" : "sandstore";
+        cr_expect(!answers(s2[i]), "%s: ch2's subscriber after &pat1", who);
+        cr_expect(!answers(s3[i]), "%s: pat*'s subscriber after &pat1 (patterns compare literally)", who);
+        cr_expect(answers(plain[i]), "%s: a new password or off closes nobody", who);
+        redisFree(s1[i]);
+        redisFree(s2[i]);
+        redisFree(s3[i]);
+        redisFree(plain[i]);
+        redisFree(admin[i]);
+    }
+}
