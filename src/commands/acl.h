@@ -214,6 +214,11 @@ typedef struct ss_acl_entry {
 } ss_acl_entry;
 bool ss_acl_entry_build(ss_node *node, const ss_command *cmd, const ss_args *a, ss_buf *out, ss_acl_entry *ent);
 void ss_acl_entry_release(ss_acl_entry *ent);
+/* The same for a command queued in MULTI, built at EXEC: always an entry's
+ * command; where the check fails, "__acl fail SUB ERROR" whose apply
+ * answers that error in the command's place in EXEC's reply (as Redis runs
+ * the command, and fails it, at EXEC). False in that case. */
+bool ss_acl_entry_build_queued(ss_node *node, const ss_command *cmd, const ss_args *a, ss_acl_entry *ent);
 
 /* -------------------------------------------------------- command table */
 

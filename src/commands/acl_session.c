@@ -102,6 +102,18 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
 bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session *s, const ss_args *a,
                         ss_buf *out)
 {
+    /* ACL SETUSER/DELUSER/LOAD queued in MULTI are "__acl SUB ..." (or
+     * "__acl fail SUB ERROR") in the entry: the user needs ACL SUB */
+    char *acl_argv[2] = {(char *)"acl", NULL};
+    size_t acl_lens[2] = {3, 0};
+    ss_args acl_line;
+    if (a->argc >= 2 && a->argvlen[0] == 5 && !memcmp(a->argv[0], "__acl", 5)) {
+        int at = (a->argc >= 3 && a->argvlen[1] == 4 && !memcmp(a->argv[1], "fail", 4)) ? 2 : 1;
+        acl_argv[1] = a->argv[at];
+        acl_lens[1] = a->argvlen[at];
+        acl_line = (ss_args){2, acl_argv, acl_lens};
+        a = &acl_line;
+    }
     const ss_command *cmd = ss_command_find(a, NULL);
     if (cmd == NULL)
         return true;

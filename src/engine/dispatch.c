@@ -119,7 +119,7 @@ static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss
     if (s->tracking)
         ss_tracking_dispatched(e, s, cmd, a);
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
-        if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
+        if ((cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) && !(cmd->flags & CMD_ACL)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
             return refuse(e, s, cmd, out, start);
         }

@@ -199,8 +199,8 @@ bool ss_entry_allows(const ss_command *cmd, bool multi)
 {
     if (cmd->exec == NULL || (cmd->flags & (CMD_TXN | CMD_NOQUEUE | CMD_NOMULTI | CMD_NO_LOG)))
         return false;
-    if (multi)
-        return !(cmd->flags & CMD_INTERNAL); /* clients can't queue those */
+    if (multi) /* clients can't queue those, but for ACL SETUSER/DELUSER/LOAD as EXEC builds them */
+        return !(cmd->flags & CMD_INTERNAL) || !strcmp(cmd->name, "__acl");
     return SS_CMD_LOGGED(cmd);
 }
 

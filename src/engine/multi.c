@@ -87,7 +87,7 @@ ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command 
      * keyspace command (or PING/ECHO, which have an exec half too): what an
      * entry may hold, which apply checks again. The (un)subscribe commands
      * are queued as Redis queues them and run on this node at EXEC. */
-    if (!ss_entry_allows(cmd, true) && !is_pubsub(cmd)) {
+    if (!ss_entry_allows(cmd, true) && !is_pubsub(cmd) && !(cmd->flags & CMD_ACL)) {
         s->multi_dirty = true;
         ss_reply_err(out, RERR_NOT_IN_MULTI);
         return SS_DISPATCH_DONE;
@@ -200,9 +200,15 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
      * log even when it only reads. */
     bool watched = s->nwatched > 0;
     bool writes = watched;
-    for (int i = 0; i < s->nqueued; i++)
+    int nacl = 0;
+    for (int i = 0; i < s->nqueued; i++) {
         if (ss_command_writes(s->queued[i].cmd, s->queued[i].a))
             writes = true;
+        if (s->queued[i].cmd->flags & CMD_ACL) {
+            writes = true; /* ACL SETUSER, DELUSER, LOAD: their `__acl` form goes in the entry */
+            nacl++;
+        }
+    }
     int kind = writes ? KIND_WRITE : KIND_READ;
     if (s->pending > 0 && s->pending_kind != kind)
         return SS_DISPATCH_BLOCKED;
@@ -231,9 +237,11 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
     uint32_t n = (uint32_t)s->nqueued + first;
     ss_args *cmds = malloc(sizeof *cmds * (size_t)n);
     ss_args *check = watched ? watch_check_args(s) : NULL;
-    if (!cmds || (watched && !check)) {
+    ss_acl_entry *acl = nacl ? calloc((size_t)nacl, sizeof *acl) : NULL;
+    if (!cmds || (watched && !check) || (nacl && !acl)) {
         free(cmds);
         free(check);
+        free(acl);
         ss_multi_discard(s);
         ss_reply_err(out, RERR_INTERNAL, "out of memory");
         return SS_DISPATCH_DONE;
@@ -242,8 +250,17 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
         cmds[0] = *check;
     if (writes)
         cmds[first - 1] = (ss_args){2, user_argv, user_lens};
-    for (int i = 0; i < s->nqueued; i++)
-        cmds[first + (uint32_t)i] = *s->queued[i].a;
+    int built = 0;
+    for (int i = 0; i < s->nqueued; i++) {
+        if (s->queued[i].cmd->flags & CMD_ACL) {
+            /* checked and built now, as Redis runs it at EXEC: an error
+             * goes in the entry to be answered in its place */
+            ss_acl_entry_build_queued(&e->node, s->queued[i].cmd, s->queued[i].a, &acl[built]);
+            cmds[first + (uint32_t)i] = acl[built++].args;
+        } else {
+            cmds[first + (uint32_t)i] = *s->queued[i].a;
+        }
+    }
     ss_dispatch_result r;
     /* MULTI state ends here whatever happens next: the entry (or the read's
      * copy) owns the commands from now on. */
@@ -254,6 +271,9 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
         r = ss_read_start(e, s, cmds, n, true, false, out);
     free(cmds);
     free(check);
+    for (int i = 0; i < built; i++)
+        ss_acl_entry_release(&acl[i]);
+    free(acl);
     ss_multi_discard(s);
     return r;
 }

@@ -402,3 +402,38 @@ Test(acl_vs_redis, user_changes_close_the_connections_redis_closes)
         redisFree(admin[i]);
     }
 }
+
+/*
+ * ACL SETUSER, DELUSER and LOAD inside MULTI are queued and run by EXEC, as
+ * Redis 7.0 runs them: each answers in its place (an error among them does
+ * not abort the rest), and a command queued after a SETUSER that took its
+ * permission away is refused by EXEC's check. Before, they were refused
+ * while queueing and EXEC aborted.
+ */
+Test(acl_vs_redis, acl_changes_run_inside_multi_as_redis_runs_them)
+{
+    redisContext *a = connect_to(&ss), *b = connect_to(&rs);
+    static const char *const lines[] = {
+        "MULTI",
+        "ACL SETUSER mx on >p +get ~k",
+        "ACL SETUSER my badrule",
+        "ACL DELUSER mx default",
+        "ACL DELUSER mx nobody",
+        "ACL SETUSER mz on >p ~* +@all",
+        "ACL LOAD",
+        "EXEC",
+        "ACL LIST",
+        NULL,
+    };
+    same_replies(a, b, lines);
+    redisContext *u[2] = {connect_to(&ss), connect_to(&rs)};
+    static const char *const self[] = {
+        "AUTH mz p", "MULTI", "SET k 1", "ACL SETUSER mz -set", "SET k 2", "GET k", "EXEC", "GET k", NULL,
+    };
+    same_replies(u[0], u[1], self);
+    same_log(a, b, 1);
+    redisFree(u[0]);
+    redisFree(u[1]);
+    redisFree(a);
+    redisFree(b);
+}

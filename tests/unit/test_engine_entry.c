@@ -160,6 +160,7 @@ Test(entry, allows_what_the_engine_proposes_and_nothing_else)
         {"ping", false, true},     {"echo", false, true},     {"debug", false, false},
         {"select", false, false},  {"multi", false, false},   {"exec", false, false},
         {"unwatch", false, false}, {"config", false, false},  {"flushall", true, true},
+        {"__acl", true, true}, /* ACL SETUSER/DELUSER/LOAD alone, or queued in MULTI */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ss_command *cmd = ss_command_lookup(cases[i].name, strlen(cases[i].name));
