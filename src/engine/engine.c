@@ -282,6 +282,13 @@ void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out)
     ss_reply_err(out, RERR_MAXCLIENTS);
 }
 
+bool ss_engine_default_nopass(ss_engine *e)
+{
+    ss_acl_set_requirepass(e->node.acl, e->cfg->requirepass);
+    const ss_acl_user *u = ss_acl_find(e->node.acl, "default", 7);
+    return u == NULL || ss_acl_user_nopass(u);
+}
+
 void ss_engine_reply_protected(ss_engine *e, ss_buf *out)
 {
     (void)e;

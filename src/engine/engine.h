@@ -107,6 +107,9 @@ bool ss_engine_session_idle(ss_engine *e, const ss_session *s);
 void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out);
 /* The reply a non-loopback connection gets in protected mode before it is closed. */
 void ss_engine_reply_protected(ss_engine *e, ss_buf *out);
+/* Whether the default user needs no password (requirepass empty, or the
+ * cluster's own default user is nopass): protected mode's question. */
+bool ss_engine_default_nopass(ss_engine *e);
 
 /* The node's figures in Prometheus's text exposition format 0.0.4 (HELP,
  * TYPE and samples of every family), appended to out (metrics.c). */
