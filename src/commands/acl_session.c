@@ -99,6 +99,20 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
     return false;
 }
 
+/* A command line checked against the user named so (NULL: the default
+ * one; *user and *ulen then name it): a user that is gone may run nothing. */
+static int check_named(ss_node *node, const char **user, size_t *ulen, const ss_command *cmd, const ss_args *a,
+                       int *pos)
+{
+    if (*user == NULL) {
+        *user = "default";
+        *ulen = 7;
+    }
+    const ss_acl_user *u = ss_acl_find(node->acl, *user, *ulen);
+    *pos = 0;
+    return u ? ss_acl_user_check(u, cmd, a, pos) : SS_ACL_DENIED_CMD;
+}
+
 bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session *s, const ss_args *a,
                         ss_buf *out)
 {
@@ -117,13 +131,8 @@ bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session
     const ss_command *cmd = ss_command_find(a, NULL);
     if (cmd == NULL)
         return true;
-    if (user == NULL) {
-        user = "default";
-        ulen = 7;
-    }
-    const ss_acl_user *u = ss_acl_find(node->acl, user, ulen);
-    int pos = 0;
-    int r = u ? ss_acl_user_check(u, cmd, a, &pos) : SS_ACL_DENIED_CMD;
+    int pos;
+    int r = check_named(node, &user, &ulen, cmd, a, &pos);
     if (r == SS_ACL_OK)
         return true;
     if (s) {
@@ -164,13 +173,8 @@ bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss
 bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
                           ss_buf *reply)
 {
-    if (user == NULL) {
-        user = "default";
-        ulen = 7;
-    }
-    const ss_acl_user *u = ss_acl_find(node->acl, user, ulen);
-    int pos = 0;
-    int r = u ? ss_acl_user_check(u, cmd, a, &pos) : SS_ACL_DENIED_CMD;
+    int pos;
+    int r = check_named(node, &user, &ulen, cmd, a, &pos);
     if (r == SS_ACL_OK)
         return true;
     /* No connection runs it here (apply runs it on every node, each of
