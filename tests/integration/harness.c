@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,6 +36,29 @@ const char *h_binary(void)
  * two nodes set up before either starts could otherwise get the same one. */
 static unsigned char handed_out[65536];
 
+/* Test processes that CTest runs side by side draw from the same range, and
+ * a port that binds now may be another test's node that has not started
+ * yet (or is down for a restart): each port handed out is claimed for the
+ * life of this process by an flock on a file named after it, which the
+ * other test processes see. (Before this, two tests running together once
+ * shared a port, and a client of one cluster talked to the other's node.) */
+#define PORT_LOCK_DIR "/tmp/sandstore-test-ports"
+
+static bool claim_port(int port)
+{
+    char path[128];
+    (void)mkdir(PORT_LOCK_DIR, 01777);
+    snprintf(path, sizeof path, PORT_LOCK_DIR "/%d", port);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return true; /* no registry (read-only /tmp): this process's own list still holds */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return false;
+    }
+    return true; /* fd stays open: the claim lasts until this process exits */
+}
+
 static void seed_once(void);
 
 int h_free_port(void)
@@ -58,7 +82,7 @@ int h_free_port(void)
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
         close(fd);
-        if (rc == 0) {
+        if (rc == 0 && claim_port(port)) {
             handed_out[port] = 1;
             return port;
         }
@@ -126,6 +150,24 @@ bool h_node_spawn(h_node *n)
     return true;
 }
 
+/* The pid INFO server reports for the server c is connected to (0: it did
+ * not say, e.g. it wants AUTH first). */
+static int answering_pid(redisContext *c)
+{
+    redisReply *r = redisCommand(c, "INFO server");
+    int pid = 0;
+    if (r && r->type == REDIS_REPLY_STRING) {
+        const char *p = strstr(r->str, "process_id:");
+        if (p)
+            pid = atoi(p + strlen("process_id:"));
+    }
+    if (r)
+        freeReplyObject(r);
+    return pid;
+}
+
+/* Ready when the node answers PING on its port, and it is our process that
+ * answers: a port taken by another test's server must not pass for ours. */
 bool h_node_wait_ready(h_node *n, int timeout_ms)
 {
     long long deadline = h_now_ms() + timeout_ms;
@@ -139,7 +181,13 @@ bool h_node_wait_ready(h_node *n, int timeout_ms)
             bool ok = r && r->type == REDIS_REPLY_STATUS;
             if (r)
                 freeReplyObject(r);
+            int owner = ok ? answering_pid(c) : 0;
             redisFree(c);
+            if (ok && owner != 0 && owner != n->pid) {
+                fprintf(stderr, "harness: port %d is answered by process %d, not by the node we started (%d)\n",
+                        n->port, owner, (int)n->pid);
+                return false;
+            }
             if (ok)
                 return true;
         } else if (c) {

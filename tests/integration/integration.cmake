@@ -102,3 +102,8 @@ add_dependencies(test_metrics sandstore)
 ss_add_test(NAME test_latency SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_latency.c
             LIBS ss_harness TIMEOUT 300 LABELS integration)
 add_dependencies(test_latency sandstore)
+
+# The harness: ports claimed across test processes, a node's port answered by the node.
+ss_add_test(NAME test_harness SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_harness.c
+            LIBS ss_cluster_harness TIMEOUT 120 LABELS integration)
+add_dependencies(test_harness sandstore)
