@@ -437,3 +437,51 @@ Test(acl_vs_redis, acl_changes_run_inside_multi_as_redis_runs_them)
     redisFree(a);
     redisFree(b);
 }
+
+/*
+ * ACL LOAD closes the connections of every user but the default one, as
+ * Redis 7.0 does (it frees every user, even one the file keeps alike), and
+ * answers alike. Before, they stayed open (a user the file dropped was
+ * closed at its next command).
+ */
+Test(acl_vs_redis, acl_load_closes_the_connections_redis_closes)
+{
+    h_node ssf, rsf;
+    h_node_init(&rsf, 4, NULL);
+    char path[300];
+    snprintf(path, sizeof path, "%s/users.acl", rsf.dir);
+    h_sh(NULL, 0, "printf 'user default on nopass ~* &* +@all\\nuser keep on >p ~* &* +@all\\n' > %s", path);
+    h_node_init(&ssf, 3, "--aclfile %s", path);
+    const char *const extra[] = {"--aclfile", path, NULL};
+    bool up = h_node_start(&ssf) && h_redis_start_args(&rsf, extra);
+    cr_expect(up, "both servers start with the aclfile");
+    if (up) {
+        redisContext *admin[2] = {connect_to(&ssf), connect_to(&rsf)};
+        redisContext *keep[2], *gone[2], *dflt[2];
+        /* sandstore reads its aclfile at ACL LOAD only (the users are the cluster's) */
+        same_reply(admin[0], admin[1], "ACL LOAD");
+        same_reply(admin[0], admin[1], "ACL SETUSER gone on >p ~* +@all");
+        for (int i = 0; i < 2; i++) {
+            const h_node *n = i ? &rsf : &ssf;
+            keep[i] = connect_to(n);
+            gone[i] = connect_to(n);
+            dflt[i] = connect_to(n);
+        }
+        same_reply(keep[0], keep[1], "AUTH keep p");
+        same_reply(gone[0], gone[1], "AUTH gone p");
+        same_reply(admin[0], admin[1], "ACL LOAD");
+        same_reply(admin[0], admin[1], "ACL USERS");
+        for (int i = 0; i < 2; i++) {
+            const char *who = i ? "redis" : "sandstore";
+            cr_expect(!answers(keep[i]), "%s: a user the file keeps, closed all the same", who);
+            cr_expect(!answers(gone[i]), "%s: a user the file drops", who);
+            cr_expect(answers(dflt[i]), "%s: the default user's connection stays", who);
+            redisFree(keep[i]);
+            redisFree(gone[i]);
+            redisFree(dflt[i]);
+            redisFree(admin[i]);
+        }
+    }
+    h_node_stop(&ssf, 15);
+    h_node_stop(&rsf, 15);
+}
