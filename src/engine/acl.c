@@ -52,8 +52,9 @@ int ss_engine_acl_reload(ss_engine *e)
  * command runs under the old identity meanwhile), holding an empty reply
  * slot that keeps the session alive; when the barrier has passed this node
  * has applied at least up to the read index, and the command is dispatched
- * again and decides as before. Without a cluster, or with stale reads
- * configured, there is nothing to wait for.
+ * again and decides. Without a cluster, or with stale reads
+ * configured, there is nothing to wait for; with no leader, nothing to
+ * wait for that would come (see below).
  */
 typedef struct {
     ss_engine *e;
@@ -87,16 +88,21 @@ bool ss_acl_login_waits(ss_engine *e, ss_session *s, const ss_command *cmd, cons
 {
     if (e->cluster == NULL || e->cfg->read_consistency == SS_READ_STALE || !is_login(cmd, a))
         return false;
+    /* With no leader known (a node not yet joined, a cluster without a
+     * quorum) no barrier can pass: the login is decided on the users this
+     * node has applied, as before the barrier, so that an operator can still
+     * log in to repair the cluster (README, ACL users); so it is when a
+     * barrier fails. */
+    if (!s->login_barrier_done && ss_cluster_leader_id(e->cluster) == 0)
+        return false;
     if (s->login_barrier_done) {
         s->login_barrier_done = false;
-        int status = s->login_barrier_status;
-        if (status == SS_OK)
-            return false;
-        ss_reply_err(out, status == SS_ENOLEADER ? RERR_NOLEADER
-                        : status == SS_ESHUTDOWN ? RERR_SHUTDOWN
-                        : RERR_READ_TRYAGAIN, "");
-        *r = SS_DISPATCH_DONE;
-        return true;
+        /* A barrier that could not pass (no quorum, a leader change,
+         * shutting down): decided on what this node applied, as below. */
+        if (s->login_barrier_status != SS_OK)
+            LOG_VERBOSE("engine: login of client %llu decided without a read barrier: %s",
+                        (unsigned long long)s->id, ss_strerror(s->login_barrier_status));
+        return false;
     }
     /* Behind the commands sent before it, as any command's reply. */
     *r = SS_DISPATCH_BLOCKED;
