@@ -100,6 +100,11 @@ bool ss_acl_user_enabled(const ss_acl_user *u);
  */
 int ss_acl_user_check(const ss_acl_user *u, const ss_command *cmd, const ss_args *a, int *pos);
 
+/* Whether a subscription may stay once the user's channels changed, as
+ * Redis 7.0's ACLKillPubsubClientsIfNeeded judges it: some selector allows
+ * the channel (a pattern subscription: names the very pattern). */
+bool ss_acl_user_channel_ok(const ss_acl_user *u, const char *ch, size_t len, bool pattern);
+
 /* Hex SHA-256 of a password (SS_ACL_HASH_LEN bytes, no NUL). */
 void ss_acl_hash_password(const char *pass, size_t len, char hex[SS_ACL_HASH_LEN]);
 /* Equality of two byte strings in time independent of where they differ
@@ -162,6 +167,15 @@ bool ss_acl_has_spaces(const char *s, size_t len);
 void ss_acl_session_start(ss_node *node, ss_session *s);
 /* The connection is now user name's. */
 void ss_acl_session_login(ss_session *s, const char *name, size_t len);
+/*
+ * After the users changed (an `__acl` entry applied, or a snapshot's users
+ * installed): whether the connection may stay, as Redis 7.0 decides: not
+ * when its user is gone (DELUSER, ACL LOAD without it), nor, with
+ * every_user (ACL LOAD: Redis 7.0 frees every user but the default one,
+ * closing their connections), when its user is not the default one, nor
+ * when one of its subscriptions is no longer allowed by its user's channels.
+ */
+bool ss_acl_session_keeps(ss_node *node, ss_session *s, bool every_user);
 /* AUTH's and HELLO AUTH's check (user NULL: AUTH <password>, the default
  * user): true if right; else the error is replied and the failure logged
  * (ACL LOG, object cmdname). Logs nobody in: the caller does. */
@@ -175,6 +189,16 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
  * hear in reply, and the denial logged (context "lua"). */
 bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
                           ss_buf *reply);
+/*
+ * EXEC's check of one queued command against the rules of user (NULL: the
+ * default user) as they stand when it runs (Redis 7.0 checks again at EXEC:
+ * the rules may have changed since it was queued): false with Redis's
+ * "ACLs rules changed..." NOPERM in out, the denial logged (context multi)
+ * with s's client info when s is given. An unknown command passes (the
+ * caller answers it).
+ */
+bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session *s, const ss_args *a,
+                        ss_buf *out);
 /* redis.acl_check_cmd's question: the same check, nothing replied or logged. */
 bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a);
 /* The users from the store's records (engine start, snapshot installed). */
@@ -190,6 +214,11 @@ typedef struct ss_acl_entry {
 } ss_acl_entry;
 bool ss_acl_entry_build(ss_node *node, const ss_command *cmd, const ss_args *a, ss_buf *out, ss_acl_entry *ent);
 void ss_acl_entry_release(ss_acl_entry *ent);
+/* The same for a command queued in MULTI, built at EXEC: always an entry's
+ * command; where the check fails, "__acl fail SUB ERROR" whose apply
+ * answers that error in the command's place in EXEC's reply (as Redis runs
+ * the command, and fails it, at EXEC). False in that case. */
+bool ss_acl_entry_build_queued(ss_node *node, const ss_command *cmd, const ss_args *a, ss_acl_entry *ent);
 
 /* -------------------------------------------------------- command table */
 

@@ -279,6 +279,14 @@ static int selector_check(const acl_selector *sel, const ss_acl_cmd *c, const ss
     return SS_ACL_OK;
 }
 
+bool ss_acl_user_channel_ok(const ss_acl_user *u, const char *ch, size_t len, bool pattern)
+{
+    for (int i = 0; i < u->nsel; i++)
+        if (channel_allowed(&u->sel[i], ch, len, pattern))
+            return true;
+    return false;
+}
+
 int ss_acl_user_check(const ss_acl_user *u, const ss_command *cmd, const ss_args *a, int *pos)
 {
     const ss_acl_cmd *c = ss_acl_cmd_of(cmd);

@@ -4,6 +4,7 @@
 
 #include "commands/acl.h"
 #include "commands/keyhelpers.h"
+#include "commands/pubsub.h"
 #include "common/clock.h"
 
 /* -------------------------------------------------------- connections */
@@ -98,6 +99,70 @@ bool ss_acl_permit(ss_node *node, ss_session *s, const ss_command *cmd, const ss
     return false;
 }
 
+/* A command line checked against the user named so (NULL: the default
+ * one; *user and *ulen then name it): a user that is gone may run nothing. */
+static int check_named(ss_node *node, const char **user, size_t *ulen, const ss_command *cmd, const ss_args *a,
+                       int *pos)
+{
+    if (*user == NULL) {
+        *user = "default";
+        *ulen = 7;
+    }
+    const ss_acl_user *u = ss_acl_find(node->acl, *user, *ulen);
+    *pos = 0;
+    return u ? ss_acl_user_check(u, cmd, a, pos) : SS_ACL_DENIED_CMD;
+}
+
+bool ss_acl_exec_permit(ss_node *node, const char *user, size_t ulen, ss_session *s, const ss_args *a,
+                        ss_buf *out)
+{
+    /* ACL SETUSER/DELUSER/LOAD queued in MULTI are "__acl SUB ..." (or
+     * "__acl fail SUB ERROR") in the entry: the user needs ACL SUB */
+    char *acl_argv[2] = {(char *)"acl", NULL};
+    size_t acl_lens[2] = {3, 0};
+    ss_args acl_line;
+    if (a->argc >= 2 && a->argvlen[0] == 5 && !memcmp(a->argv[0], "__acl", 5)) {
+        int at = (a->argc >= 3 && a->argvlen[1] == 4 && !memcmp(a->argv[1], "fail", 4)) ? 2 : 1;
+        acl_argv[1] = a->argv[at];
+        acl_lens[1] = a->argvlen[at];
+        acl_line = (ss_args){2, acl_argv, acl_lens};
+        a = &acl_line;
+    }
+    const ss_command *cmd = ss_command_find(a, NULL);
+    if (cmd == NULL)
+        return true;
+    int pos;
+    int r = check_named(node, &user, &ulen, cmd, a, &pos);
+    if (r == SS_ACL_OK)
+        return true;
+    if (s) {
+        const char *obj = r == SS_ACL_DENIED_CMD ? cmd->name : a->argv[pos];
+        size_t olen = r == SS_ACL_DENIED_CMD ? strlen(cmd->name) : a->argvlen[pos];
+        log_denial(node, s, r, SS_ACL_CTX_MULTI, obj, olen, user, ulen);
+    }
+    ss_reply_err(out, RERR_NOPERM_EXEC,
+                 r == SS_ACL_DENIED_CMD   ? "no permission to execute the command or subcommand"
+                 : r == SS_ACL_DENIED_KEY ? "no permission to touch the specified keys"
+                 : r == SS_ACL_DENIED_CHANNEL ? "no permission to access one of the channels used as arguments"
+                                              : "no permission");
+    return false;
+}
+
+static bool subscription_ok(void *arg, int kind, const char *name, size_t len)
+{
+    return ss_acl_user_channel_ok(arg, name, len, kind == SS_PS_PATTERN);
+}
+
+bool ss_acl_session_keeps(ss_node *node, ss_session *s, bool every_user)
+{
+    if (every_user && s->user != NULL)
+        return false;
+    const ss_acl_user *u = session_user(node, s);
+    if (u == NULL)
+        return false;
+    return s->subscribed == 0 || ss_pubsub_session_each(s, subscription_ok, (void *)u);
+}
+
 bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a)
 {
     const ss_acl_user *u = user ? ss_acl_find(node->acl, user, ulen) : ss_acl_find(node->acl, "default", 7);
@@ -108,13 +173,8 @@ bool ss_acl_script_allows(ss_node *node, const char *user, size_t ulen, const ss
 bool ss_acl_script_permit(ss_node *node, const char *user, size_t ulen, const ss_command *cmd, const ss_args *a,
                           ss_buf *reply)
 {
-    if (user == NULL) {
-        user = "default";
-        ulen = 7;
-    }
-    const ss_acl_user *u = ss_acl_find(node->acl, user, ulen);
-    int pos = 0;
-    int r = u ? ss_acl_user_check(u, cmd, a, &pos) : SS_ACL_DENIED_CMD;
+    int pos;
+    int r = check_named(node, &user, &ulen, cmd, a, &pos);
     if (r == SS_ACL_OK)
         return true;
     /* No connection runs it here (apply runs it on every node, each of

@@ -159,6 +159,40 @@ void ss_acl_entry_release(ss_acl_entry *ent)
     *ent = (ss_acl_entry){0};
 }
 
+bool ss_acl_entry_build_queued(ss_node *node, const ss_command *cmd, const ss_args *a, ss_acl_entry *ent)
+{
+    ss_buf err;
+    ss_buf_init(&err, 0);
+    bool ok = ss_acl_entry_build(node, cmd, a, &err, ent);
+    if (!ok) {
+        /* "__acl fail SUB TEXT": apply answers TEXT in the command's place
+         * (its user's right to run ACL SUB is checked first, as Redis does) */
+        ss_acl_entry_release(ent);
+        ss_buf_init(&ent->file, 0);
+        size_t n = ss_buf_len(&err);
+        const char *t = ss_buf_data(&err);
+        if (ss_buf_error(&err) || n < 3 || t[0] != '-')
+            ss_buf_append(&ent->file, "ERR out of memory", 17);
+        else
+            ss_buf_append(&ent->file, t + 1, n - 3);
+        ent->argv = calloc(4, sizeof *ent->argv);
+        ent->argvlen = calloc(4, sizeof *ent->argvlen);
+        if (!ent->argv || !ent->argvlen || ss_buf_error(&ent->file))
+            abort();
+        ent->argv[0] = "__acl";
+        ent->argvlen[0] = 5;
+        ent->argv[1] = "fail";
+        ent->argvlen[1] = 4;
+        ent->argv[2] = (char *)cmd->name + 4; /* after "acl|" */
+        ent->argvlen[2] = strlen(cmd->name + 4);
+        ent->argv[3] = ss_buf_data(&ent->file);
+        ent->argvlen[3] = ss_buf_len(&ent->file);
+        ent->args = (ss_args){4, ent->argv, ent->argvlen};
+    }
+    ss_buf_release(&err);
+    return ok;
+}
+
 bool ss_acl_entry_build(ss_node *node, const ss_command *cmd, const ss_args *a, ss_buf *out, ss_acl_entry *ent)
 {
     *ent = (ss_acl_entry){0};
@@ -248,6 +282,15 @@ static void aclApplyExec(ss_exec_ctx *ctx, const ss_args *a)
             }
         if (rc == SS_OK)
             resp_add_int(out, deleted);
+    } else if (ss_arg_is(a, 1, "fail") && a->argc == 4) {
+        /* queued in MULTI and refused when EXEC built the entry: its error,
+         * one line (whatever the log holds, the reply stays RESP) */
+        bool one_line = !memchr(a->argv[3], '\r', a->argvlen[3]) && !memchr(a->argv[3], '\n', a->argvlen[3]);
+        if (one_line && a->argvlen[3] > 0)
+            resp_add_error_len(out, a->argv[3], a->argvlen[3]);
+        else
+            ss_reply_err(out, RERR_INTERNAL, "malformed acl entry");
+        return;
     } else if (ss_arg_is(a, 1, "load") && a->argc == 4) {
         ss_acl *parsed;
         ss_buf err;
@@ -271,7 +314,12 @@ static void aclApplyExec(ss_exec_ctx *ctx, const ss_args *a)
     if (rc != SS_OK) {
         ctx->status = rc;
         ss_reply_err(out, RERR_INTERNAL, ss_strerror(rc));
+        return;
     }
+    /* The connections this change leaves without a right to stay close
+     * now, on every node at this entry (Redis 7.0 closes them at once). */
+    if (ctx->node->ops && ctx->node->ops->acl_changed)
+        ctx->node->ops->acl_changed(ctx->node->ctx, ss_arg_is(a, 1, "load"));
 }
 
 /* -------------------------------------------------- local subcommands */

@@ -150,6 +150,10 @@ typedef struct ss_node_ops {
     void (*unpause)(void *ctx);
     /* MONITOR: s gets every command this node runs from now on (SS_OK or SS_ENOMEM). */
     int (*monitor)(void *ctx, ss_session *s);
+    /* The users changed (an `__acl` entry's apply): the connections that
+     * may no longer stay (ss_acl_session_keeps) are closed at once, the one
+     * whose entry it is after its reply. */
+    void (*acl_changed)(void *ctx, bool every_user);
 } ss_node_ops;
 
 typedef struct ss_node {

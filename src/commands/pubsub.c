@@ -149,6 +149,23 @@ void ss_pubsub_leave(ss_pubsub *ps, ss_session *s)
     s->pubsub = NULL;
 }
 
+bool ss_pubsub_session_each(const ss_session *s, bool (*fn)(void *arg, int kind, const char *name, size_t len),
+                            void *arg)
+{
+    for (int k = 0; s->pubsub && k < SS_PS_KINDS; k++) {
+        if (!s->pubsub->names[k])
+            continue;
+        ss_dict_iter it;
+        ss_dict_iter_init(&it, s->pubsub->names[k]);
+        const char *name;
+        size_t len;
+        while (ss_dict_next(&it, &name, &len, NULL))
+            if (!fn(arg, k, name, len))
+                return false;
+    }
+    return true;
+}
+
 size_t ss_pubsub_session_count(const ss_session *s, int kind)
 {
     return s->pubsub && s->pubsub->names[kind] ? ss_dict_size(s->pubsub->names[kind]) : 0;

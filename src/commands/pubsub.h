@@ -42,6 +42,10 @@ void ss_pubsub_unsubscribe_all(ss_pubsub *ps, ss_session *s, int kind,
                                void (*fn)(void *arg, const char *name, size_t len), void *arg);
 /* Drops every subscription of s (the connection is going, or RESET). */
 void ss_pubsub_leave(ss_pubsub *ps, ss_session *s);
+/* Calls fn with each name s subscribes to, of every kind, until fn returns
+ * false (then false). */
+bool ss_pubsub_session_each(const ss_session *s, bool (*fn)(void *arg, int kind, const char *name, size_t len),
+                            void *arg);
 /* How many names of kind s subscribes to. */
 size_t ss_pubsub_session_count(const ss_session *s, int kind);
 

@@ -103,6 +103,7 @@
     X(RERR_NOPERM_CMD,    "NOPERM this user has no permissions to run the '%s' command")     \
     X(RERR_NOPERM_KEY,    "NOPERM this user has no permissions to access one of the keys used as arguments") \
     X(RERR_NOPERM_CHANNEL, "NOPERM this user has no permissions to access one of the channels used as arguments") \
+    X(RERR_NOPERM_EXEC,   "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: %s") \
     X(RERR_ACL_MODIFIER,  "ERR Error in ACL SETUSER modifier '%.*s': %s")                     \
     X(RERR_ACL_USERNAME,  "ERR Usernames can't contain spaces or null characters")            \
     X(RERR_ACL_PAREN,     "ERR Unmatched parenthesis in acl selector starting at '%.*s'.")    \

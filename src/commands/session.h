@@ -78,6 +78,11 @@ struct ss_session {
     /* The read this session sent last, while the next read it sends may
      * still join its barrier and reply (engine/read_barrier.c), else NULL. */
     struct read_req *read_open;
+    /* AUTH / HELLO AUTH wait for a read barrier before they look at the
+     * users (engine/acl.c): set when it passed (status SS_OK) or failed,
+     * then the command is dispatched again and decides. */
+    bool login_barrier_done;
+    int login_barrier_status;
 
     /* MULTI: commands queued until EXEC. */
     bool in_multi;

@@ -5,6 +5,7 @@
 
 #include "commands/info.h"
 #include "common/clock.h"
+#include "commands/acl.h"
 #include "engine/engine_internal.h"
 #include "engine/entry.h"
 #include "common/log.h"
@@ -72,6 +73,15 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
             if (!run && ctx.status == SS_OK)
                 resp_add_null_array(&e->scratch, ctx.proto);
         }
+        /* EXEC's user: each queued command passes its rules as they stand here */
+        const char *user = NULL;
+        size_t ulen = 0;
+        bool check_user = (entry.h.flags & SS_ENTRY_USER) != 0;
+        if (check_user) {
+            user = entry.cmds[first].argv[1];
+            ulen = entry.cmds[first].argvlen[1];
+            first++;
+        }
         if (entry.h.flags & SS_ENTRY_MULTI) {
             if (run)
                 resp_add_array_len(&e->scratch, entry.ncmds - first);
@@ -87,8 +97,12 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
             ss_monitor_applied(e, (int)db, entry.h.origin_node, &entry.cmds[i]);
             db = ss_entry_select_db(&entry.cmds[i], db); /* a SELECT in MULTI moves the rest */
         }
-        for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++)
-            ss_exec_one(&ctx, &entry.cmds[i]);
+        for (uint32_t i = first; run && i < entry.ncmds && ctx.status == SS_OK; i++) {
+            /* ACL LOG: where the client waits, with its client info */
+            if (!check_user || ss_acl_exec_permit(&e->node, user, ulen, waiting ? waiting->s : NULL, &entry.cmds[i],
+                                                  &e->scratch))
+                ss_exec_one(&ctx, &entry.cmds[i]);
+        }
         ss_events_end_entry(e, txn); /* deleted streams answer their XREADGROUPs here */
         e->apply_origin = 0;
         e->node.stats.writes_applied += entry.ncmds;

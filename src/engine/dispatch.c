@@ -120,7 +120,7 @@ static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss
     if (s->tracking)
         ss_tracking_dispatched(e, s, cmd, a);
     if (s->in_multi && !(cmd->flags & CMD_NOQUEUE)) {
-        if (cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) {
+        if ((cmd->flags & (CMD_NOMULTI | CMD_NO_LOG)) && !(cmd->flags & CMD_ACL)) {
             ss_reply_err(out, RERR_NOT_IN_MULTI);
             return refuse(e, s, cmd, out, start);
         }
@@ -142,6 +142,9 @@ static ss_dispatch_result dispatch_command(ss_engine *e, ss_session *s, const ss
          * not take effect before the reads queued ahead of it have run. */
         if (s->pending > 0 && s->pending_kind == KIND_READ && !strcmp(cmd->name, "select"))
             return SS_DISPATCH_BLOCKED;
+        ss_dispatch_result waits;
+        if (ss_acl_login_waits(e, s, cmd, a, out, &waits))
+            return waits == SS_DISPATCH_DONE ? refuse(e, s, cmd, out, start) : waits;
         uint64_t t0 = ss_clock_mono_ns();
         cmd->local(&e->node, s, a, out);
         uint64_t usec = (ss_clock_mono_ns() - t0) / 1000;

@@ -189,6 +189,26 @@ static int node_unblock(void *ctx, uint64_t id, bool error)
     return ss_blocking_unblock(ctx, id, error) || ss_wait_unblock(ctx, id, error);
 }
 
+typedef struct {
+    ss_engine *e;
+    bool every_user;
+} acl_sweep_arg;
+
+static bool acl_keeps(void *arg, ss_session *s)
+{
+    acl_sweep_arg *a = arg;
+    return ss_acl_session_keeps(&a->e->node, s, a->every_user);
+}
+
+/* Called in apply on every node, at the entry that changed the users. */
+static void node_acl_changed(void *ctx, bool every_user)
+{
+    ss_engine *e = ctx;
+    acl_sweep_arg arg = {e, every_user};
+    if (e->hooks.acl_sweep)
+        e->hooks.acl_sweep(e->hooks.ctx, acl_keeps, &arg, e->apply_origin);
+}
+
 static const ss_node_ops node_ops = {
     .is_leader = node_is_leader,
     .leader_addr = node_leader_addr,
@@ -216,6 +236,7 @@ static const ss_node_ops node_ops = {
     .pause = ss_pause_set,
     .unpause = ss_pause_end,
     .monitor = node_monitor,
+    .acl_changed = node_acl_changed,
 };
 
 /* ------------------------------------------------------------ sessions */
@@ -264,6 +285,13 @@ void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out)
 {
     (void)e;
     ss_reply_err(out, RERR_MAXCLIENTS);
+}
+
+bool ss_engine_default_nopass(ss_engine *e)
+{
+    ss_acl_set_requirepass(e->node.acl, e->cfg->requirepass);
+    const ss_acl_user *u = ss_acl_find(e->node.acl, "default", 7);
+    return u == NULL || ss_acl_user_nopass(u);
 }
 
 void ss_engine_reply_protected(ss_engine *e, ss_buf *out)

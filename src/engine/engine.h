@@ -61,6 +61,10 @@ typedef struct ss_engine_hooks {
     /* Commands that waited (SS_DISPATCH_BLOCKED) for a client pause that is
      * over are dispatched again. */
     void (*wake_blocked)(void *ctx);
+    /* The users changed: every connection for which keeps() is false is
+     * closed at once, except the session whose id is origin (the one whose
+     * change it is), which closes once its replies have gone out. */
+    void (*acl_sweep)(void *ctx, bool (*keeps)(void *arg, ss_session *s), void *arg, uint64_t origin);
 } ss_engine_hooks;
 
 typedef enum {
@@ -107,6 +111,9 @@ size_t ss_engine_tracking_clients(ss_engine *e);
 void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out);
 /* The reply a non-loopback connection gets in protected mode before it is closed. */
 void ss_engine_reply_protected(ss_engine *e, ss_buf *out);
+/* Whether the default user needs no password (requirepass empty, or the
+ * cluster's own default user is nopass): protected mode's question. */
+bool ss_engine_default_nopass(ss_engine *e);
 
 /* The node's figures in Prometheus's text exposition format 0.0.4 (HELP,
  * TYPE and samples of every family), appended to out (metrics.c). */

@@ -208,6 +208,11 @@ void ss_join_stop(ss_engine *e);
 ss_dispatch_result ss_acl_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                    ss_buf *out);
 int ss_engine_acl_reload(ss_engine *e);
+/* AUTH and HELLO ... AUTH in a cluster: false if the login may be decided
+ * now (its read barrier passed, or none is needed); else true with *r
+ * (SS_DISPATCH_BLOCKED while the barrier is out, or the barrier's error). */
+bool ss_acl_login_waits(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a, ss_buf *out,
+                        ss_dispatch_result *r);
 
 ss_dispatch_result ss_membership_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd,
                                           const ss_args *a, ss_buf *out);

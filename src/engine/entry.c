@@ -138,7 +138,8 @@ static int read_header(reader *r, ss_entry_header *h, uint32_t *ncmds, char *err
     h->flags = flags;
     h->time_ms = (int64_t)t;
     h->db = db;
-    if ((flags & ~(SS_ENTRY_MULTI | SS_ENTRY_WATCH)) || ((flags & SS_ENTRY_WATCH) && !(flags & SS_ENTRY_MULTI)))
+    if ((flags & ~(SS_ENTRY_MULTI | SS_ENTRY_WATCH | SS_ENTRY_USER)) ||
+        ((flags & (SS_ENTRY_WATCH | SS_ENTRY_USER)) && !(flags & SS_ENTRY_MULTI)))
         return ss_errf(errmsg, SS_ECORRUPT, "entry: unknown flags 0x%02x", flags);
     if (h->time_ms < 0 || h->time_ms > SS_ENTRY_MAX_TIME_MS)
         return ss_errf(errmsg, SS_ECORRUPT, "entry: time %lld ms is no wall clock reading", (long long)h->time_ms);
@@ -201,8 +202,8 @@ bool ss_entry_allows(const ss_command *cmd, bool multi)
 {
     if (cmd->exec == NULL || (cmd->flags & (CMD_TXN | CMD_NOQUEUE | CMD_NOMULTI | CMD_NO_LOG)))
         return false;
-    if (multi)
-        return !(cmd->flags & CMD_INTERNAL); /* clients can't queue those */
+    if (multi) /* clients can't queue those, but for ACL SETUSER/DELUSER/LOAD as EXEC builds them */
+        return !(cmd->flags & CMD_INTERNAL) || !strcmp(cmd->name, "__acl");
     return SS_CMD_LOGGED(cmd);
 }
 
@@ -238,6 +239,12 @@ static bool watch_check_ok(int argc, const size_t *argvlen)
     return true;
 }
 
+/* The user's: "__user" and a name. */
+static bool user_check_ok(int argc, char *const *argv, const size_t *argvlen)
+{
+    return argc == 2 && argvlen[0] == 6 && !memcmp(argv[0], "__user", 6);
+}
+
 bool ss_entry_check(const ss_entry *e, ss_buf *reply)
 {
     if (e->h.db >= SS_KS_DBS) {
@@ -254,6 +261,14 @@ bool ss_entry_check(const ss_entry *e, ss_buf *reply)
             return false;
         }
         first = 1;
+    }
+    if (e->h.flags & SS_ENTRY_USER) {
+        if (first >= e->ncmds || !user_check_ok(e->cmds[first].argc, e->cmds[first].argv, e->cmds[first].argvlen)) {
+            if (reply)
+                ss_reply_err(reply, RERR_NOT_IN_ENTRY, "__user");
+            return false;
+        }
+        first++;
     }
     for (uint32_t i = first; i < e->ncmds; i++) {
         const ss_args *a = &e->cmds[i];
@@ -284,6 +299,8 @@ bool ss_entry_valid(const void *data, size_t len)
     if (read_header(&r, &h, &ncmds, NULL) != SS_OK || measure(r, ncmds, &nargs, &bytes, NULL) != SS_OK ||
         h.db >= SS_KS_DBS)
         return false;
+    if ((h.flags & SS_ENTRY_USER) && ncmds <= ((h.flags & SS_ENTRY_WATCH) ? 1u : 0u))
+        return false; /* no room for the user */
     /* The structure is sound (measure): walk it without copying anything. */
     for (uint32_t c = 0; c < ncmds; c++) {
         uint32_t argc, alen;
@@ -299,6 +316,20 @@ bool ss_entry_valid(const void *data, size_t len)
                     ok = ok && alen == 1;
                 else if ((i - 1) % 3 == 2)
                     ok = ok && alen == SS_KEY_DIGEST_LEN;
+                r.p += alen;
+                r.left -= alen;
+            }
+            if (!ok)
+                return false;
+            continue;
+        }
+        if (c == ((h.flags & SS_ENTRY_WATCH) ? 1u : 0u) && (h.flags & SS_ENTRY_USER)) {
+            /* the user: "__user" and a name */
+            bool ok = argc == 2;
+            for (uint32_t i = 0; i < argc; i++) {
+                get_u32(&r, &alen);
+                if (i == 0)
+                    ok = ok && alen == 6 && !memcmp(r.p, "__user", 6);
                 r.p += alen;
                 r.left -= alen;
             }

@@ -28,6 +28,11 @@
  * digest) per watched key; apply answers a null array and runs nothing when
  * a key's digest differs (engine/multi.c). */
 #define SS_ENTRY_WATCH 0x02
+/* With MULTI: the next command (after the watch check) is "__user" and the
+ * name of the user whose rules each queued command must still pass when the
+ * entry is applied (EXEC checks them again, as Redis 7.0 does): every node
+ * judges them against the users as they stand at the entry's index. */
+#define SS_ENTRY_USER 0x04
 #define SS_ENTRY_MAX_ARGS (1 << 20)
 #define SS_ENTRY_HEADER_SIZE 47 /* everything up to and including ncmds */
 /* An entry's time is a wall clock reading: 1970 to the end of year 9999.

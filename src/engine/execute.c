@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "commands/info.h"
+#include "commands/acl.h"
 #include "engine/engine_internal.h"
 #include "store/txn.h"
 
@@ -82,8 +83,12 @@ void ss_read_exec(ss_engine *e, ss_session *s, const ss_args *cmds, uint32_t ncm
     }
     if (multi)
         resp_add_array_len(out, ncmds);
-    for (uint32_t i = 0; i < ncmds; i++)
-        ss_exec_one(&ctx, &cmds[i]);
+    for (uint32_t i = 0; i < ncmds; i++) {
+        /* EXEC: each queued command passes its user's rules as they stand
+         * after the barrier (the apply half checks a writing EXEC's) */
+        if (!multi || ss_acl_exec_permit(&e->node, s->user, s->user_len, s, &cmds[i], out))
+            ss_exec_one(&ctx, &cmds[i]);
+    }
     ss_txn_abort(ctx.txn);
     e->node.stats.reads_served += ncmds;
 }

@@ -7,6 +7,7 @@
 #include "commands/numbers.h"
 #include "store/keyspace.h"
 
+#include "commands/acl.h"
 #include "engine/engine_internal.h"
 #include "engine/entry.h"
 
@@ -69,6 +70,8 @@ static bool exec_pubsub(ss_engine *e, ss_session *s, ss_buf *out)
     resp_add_array_len(out, (size_t)n);
     for (int i = 0; i < s->nqueued; i++) {
         const ss_command *cmd = s->queued[i].cmd;
+        if (!ss_acl_exec_permit(&e->node, s->user, s->user_len, s, s->queued[i].a, out))
+            continue; /* the rules changed since it was queued */
         if (!strcmp(cmd->name, "ssubscribe"))
             resp_add_error(out, "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
         else
@@ -85,7 +88,7 @@ ss_dispatch_result ss_multi_queue(ss_engine *e, ss_session *s, const ss_command 
      * keyspace command (or PING/ECHO, which have an exec half too): what an
      * entry may hold, which apply checks again. The (un)subscribe commands
      * are queued as Redis queues them and run on this node at EXEC. */
-    if (!ss_entry_allows(cmd, true) && !is_pubsub(cmd)) {
+    if (!ss_entry_allows(cmd, true) && !is_pubsub(cmd) && !(cmd->flags & CMD_ACL)) {
         s->multi_dirty = true;
         ss_reply_err(out, RERR_NOT_IN_MULTI);
         return SS_DISPATCH_DONE;
@@ -226,9 +229,15 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
      * log even when it only reads. */
     bool watched = s->nwatched > 0;
     bool writes = watched;
-    for (int i = 0; i < s->nqueued; i++)
+    int nacl = 0;
+    for (int i = 0; i < s->nqueued; i++) {
         if (ss_command_writes(s->queued[i].cmd, s->queued[i].a))
             writes = true;
+        if (s->queued[i].cmd->flags & CMD_ACL) {
+            writes = true; /* ACL SETUSER, DELUSER, LOAD: their `__acl` form goes in the entry */
+            nacl++;
+        }
+    }
     int kind = writes ? KIND_WRITE : KIND_READ;
     if (s->pending > 0 && s->pending_kind != kind)
         return SS_DISPATCH_BLOCKED;
@@ -250,27 +259,44 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
         }
     }
     int db_after = exec_selects(e, s);
-    uint32_t first = watched ? 1 : 0;
+    /* The user whose rules every node checks each command against again
+     * when the entry is applied (SS_ENTRY_USER) */
+    char *user_argv[2] = {(char *)"__user", s->user ? s->user : (char *)"default"};
+    size_t user_lens[2] = {6, s->user ? s->user_len : 7};
+    uint32_t first = (watched ? 1 : 0) + (writes ? 1 : 0);
     uint32_t n = (uint32_t)s->nqueued + first;
     ss_args *cmds = malloc(sizeof *cmds * (size_t)n);
     ss_args *check = watched ? watch_check_args(s) : NULL;
-    if (!cmds || (watched && !check)) {
+    ss_acl_entry *acl = nacl ? calloc((size_t)nacl, sizeof *acl) : NULL;
+    if (!cmds || (watched && !check) || (nacl && !acl)) {
         free(cmds);
         free(check);
+        free(acl);
         ss_multi_discard(s);
         ss_reply_err(out, RERR_INTERNAL, "out of memory");
         return SS_DISPATCH_DONE;
     }
     if (check)
         cmds[0] = *check;
-    for (int i = 0; i < s->nqueued; i++)
-        cmds[first + (uint32_t)i] = *s->queued[i].a;
+    if (writes)
+        cmds[first - 1] = (ss_args){2, user_argv, user_lens};
+    int built = 0;
+    for (int i = 0; i < s->nqueued; i++) {
+        if (s->queued[i].cmd->flags & CMD_ACL) {
+            /* checked and built now, as Redis runs it at EXEC: an error
+             * goes in the entry to be answered in its place */
+            ss_acl_entry_build_queued(&e->node, s->queued[i].cmd, s->queued[i].a, &acl[built]);
+            cmds[first + (uint32_t)i] = acl[built++].args;
+        } else {
+            cmds[first + (uint32_t)i] = *s->queued[i].a;
+        }
+    }
     ss_dispatch_result r;
     /* MULTI state ends here whatever happens next: the entry (or the read's
      * copy) owns the commands from now on. */
     s->in_multi = false;
     if (writes)
-        r = ss_write_propose(e, s, cmds, n, SS_ENTRY_MULTI | (watched ? SS_ENTRY_WATCH : 0), out);
+        r = ss_write_propose(e, s, cmds, n, SS_ENTRY_MULTI | SS_ENTRY_USER | (watched ? SS_ENTRY_WATCH : 0), out);
     else
         r = ss_read_start(e, s, cmds, n, true, false, out);
     if (db_after != s->db && r == SS_DISPATCH_ASYNC) {
@@ -287,6 +313,9 @@ static ss_dispatch_result exec_queued(ss_engine *e, ss_session *s, ss_buf *out)
     }
     free(cmds);
     free(check);
+    for (int i = 0; i < built; i++)
+        ss_acl_entry_release(&acl[i]);
+    free(acl);
     ss_multi_discard(s);
     return r;
 }

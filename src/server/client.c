@@ -137,6 +137,13 @@ void ss_client_close(ss_client *c)
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
+void ss_client_close_after_replies(ss_client *c)
+{
+    c->close_after_flush = true;
+    stop_reading(c);
+    ss_client_ready(c);
+}
+
 static void addr_string(const struct sockaddr_storage *sa, char *out, size_t size)
 {
     char host[64] = "?";
@@ -251,10 +258,11 @@ void ss_client_accept(ss_server *srv, uv_stream_t *listener, ss_tls_ctx *tls)
         ss_client_ready(c);
         return;
     }
-    /* Protected mode, as Redis 7.0 has it: with no password, whatever bind
-     * says, only loopback clients are served; the others hear why and are
-     * closed (on the TLS port once the handshake is done). */
-    if (srv->cfg->protected_mode && srv->cfg->requirepass[0] == '\0' && !local) {
+    /* Protected mode, as Redis 7.0 has it: while the default user needs no
+     * password (requirepass empty, or ACL SETUSER default nopass), whatever
+     * bind says, only loopback clients are served; the others hear why and
+     * are closed (on the TLS port once the handshake is done). */
+    if (srv->cfg->protected_mode && !local && ss_engine_default_nopass(srv->engine)) {
         srv->stats.rejected_connections++;
         LOG_VERBOSE("server: protected mode: refused client %s", c->session.addr);
         ss_engine_reply_protected(srv->engine, &c->out);

@@ -85,6 +85,22 @@ static size_t hook_clients(void *ctx, const ss_client_filter *f, const ss_sessio
     return n;
 }
 
+/* The users changed (engine: an ACL entry applied): Redis 7.0 closes the
+ * connections of a deleted user, and subscribers whose channels are no
+ * longer allowed, at once; the connection that asked hears its reply first. */
+static void hook_acl_sweep(void *ctx, bool (*keeps)(void *arg, ss_session *s), void *arg, uint64_t origin)
+{
+    ss_server *srv = ctx;
+    for (ss_client *c = srv->clients; c; c = c->next) {
+        if (c->closing || keeps(arg, &c->session))
+            continue;
+        if (c->session.id == origin)
+            ss_client_close_after_replies(c);
+        else
+            ss_client_close(c);
+    }
+}
+
 /* A CLIENT PAUSE ended: the clients whose command waited for it run it. */
 static void hook_wake_blocked(void *ctx)
 {
@@ -258,6 +274,7 @@ int ss_server_new(uv_loop_t *loop, ss_config *cfg, ss_engine *engine, ss_server 
         .info_server = hook_info_server,
         .push = hook_push,
         .clients = hook_clients,
+        .acl_sweep = hook_acl_sweep,
         .wake_blocked = hook_wake_blocked,
         .conn_stats = hook_conn_stats,
         .wake = hook_wake,

@@ -104,6 +104,8 @@ struct ss_server {
 /* Accepts one connection from listener (the TLS listener: with tls). */
 void ss_client_accept(ss_server *srv, uv_stream_t *listener, ss_tls_ctx *tls);
 void ss_client_close(ss_client *c);
+/* Reads nothing more and closes once every reply it is owed has gone out. */
+void ss_client_close_after_replies(ss_client *c);
 void ss_client_ready(ss_client *c);           /* queue for the next check pass */
 void ss_client_run_ready(ss_client *c);       /* resume, process input, flush */
 void *ss_client_begin_async(ss_client *c);

@@ -263,3 +263,225 @@ Test(acl_vs_redis, a_script_can_do_only_what_its_caller_may)
     redisFree(a);
     redisFree(b);
 }
+
+/* line on connection x of sandstore and y of redis: the same reply. */
+static void same_reply(redisContext *x, redisContext *y, const char *line)
+{
+    const char *const one[] = {line, NULL};
+    same_replies(x, y, one);
+}
+
+/* ACL LOG's newest n entries: the same reasons, contexts, objects and users
+ * (age and client info aside). */
+static void same_log(redisContext *x, redisContext *y, int n)
+{
+    char line[32];
+    snprintf(line, sizeof line, "ACL LOG %d", n);
+    redisReply *a = run(x, line), *b = run(y, line);
+    cr_assert(a && b && a->type == REDIS_REPLY_ARRAY && b->type == REDIS_REPLY_ARRAY);
+    cr_expect_eq(a->elements, b->elements, "ACL LOG entries");
+    for (size_t i = 0; i < a->elements && i < b->elements; i++) {
+        const redisReply *ea = a->element[i], *eb = b->element[i];
+        for (size_t k = 0; k < 10 && k < ea->elements && k < eb->elements; k++) {
+            char where[256] = "";
+            cr_expect(h_reply_same(ea->element[k], eb->element[k], where, sizeof where),
+                      "ACL LOG entry %zu field %zu differs at %s", i, k, where);
+        }
+    }
+    freeReplyObject(a);
+    freeReplyObject(b);
+}
+
+/*
+ * Rules narrowed between MULTI and EXEC: EXEC runs what is still allowed and
+ * answers each command that no longer is with Redis's "ACLs rules changed"
+ * NOPERM (command, key, channel), logged with context multi; for a
+ * transaction that writes (one log entry) and one that only reads. Before,
+ * EXEC ran everything it had queued.
+ */
+Test(acl_vs_redis, exec_checks_each_queued_command_again_as_redis_does)
+{
+    redisContext *admin[2] = {connect_to(&ss), connect_to(&rs)};
+    redisContext *user[2] = {connect_to(&ss), connect_to(&rs)};
+    same_reply(admin[0], admin[1], "ACL SETUSER u on >p ~* &* +@all");
+    same_reply(user[0], user[1], "AUTH u p");
+    static const char *const queued[] = {"MULTI", "SET k v", "GET k", "PUBLISH ch x", "SET other v", NULL};
+    same_replies(user[0], user[1], queued);
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetkeys ~k -get resetchannels");
+    same_reply(user[0], user[1], "EXEC");
+    same_log(admin[0], admin[1], 3);
+    /* a transaction of reads only */
+    same_reply(admin[0], admin[1], "ACL SETUSER u +get ~other");
+    static const char *const reads[] = {"MULTI", "GET k", "GET other", "STRLEN k", NULL};
+    same_replies(user[0], user[1], reads);
+    same_reply(admin[0], admin[1], "ACL SETUSER u -strlen resetkeys ~other");
+    same_reply(user[0], user[1], "EXEC");
+    same_log(admin[0], admin[1], 2);
+    /* nothing changed: EXEC as usual */
+    static const char *const plain[] = {"MULTI", "GET other", "SET other w", "EXEC", NULL};
+    same_replies(user[0], user[1], plain);
+    for (int i = 0; i < 2; i++) {
+        redisFree(admin[i]);
+        redisFree(user[i]);
+    }
+}
+
+/* Whether the connection still answers (a PING; a subscriber's too). */
+static bool answers(redisContext *c)
+{
+    redisReply *r = redisCommand(c, "PING");
+    freeReplyObject(r);
+    return r != NULL;
+}
+
+/* line on a fresh connection of each server, logged in as user u. */
+static void as_u(redisContext *c[2], const char *line)
+{
+    c[0] = connect_to(&ss);
+    c[1] = connect_to(&rs);
+    same_reply(c[0], c[1], "AUTH u p");
+    if (line)
+        same_reply(c[0], c[1], line);
+}
+
+/*
+ * What a change of the users does to live connections, as Redis 7.0: ACL
+ * DELUSER closes the user's connections at once (the one that asked after
+ * its reply); narrowing the channels closes the subscribers whose
+ * subscriptions are no longer allowed (a pattern subscription only stays
+ * when the very pattern is allowed), and no one else; a new password or
+ * "off" closes nobody. Before, a deleted user's connection closed at its
+ * next command (answering NOAUTH) and subscribers stayed.
+ */
+Test(acl_vs_redis, user_changes_close_the_connections_redis_closes)
+{
+    redisContext *admin[2] = {connect_to(&ss), connect_to(&rs)};
+    same_reply(admin[0], admin[1], "ACL SETUSER u on >p ~* &* +@all");
+    redisContext *victim[2], *self[2], *other[2];
+    as_u(victim, NULL);
+    as_u(self, NULL);
+    other[0] = connect_to(&ss);
+    other[1] = connect_to(&rs);
+    same_reply(self[0], self[1], "ACL DELUSER u");
+    for (int i = 0; i < 2; i++) {
+        cr_expect(!answers(victim[i]), "%s: a deleted user's connection is closed", i ? "redis" : "sandstore");
+        cr_expect(!answers(self[i]), "%s: the connection that deleted its own user, after its reply",
+                  i ? "redis" : "sandstore");
+        cr_expect(answers(other[i]), "%s: the default user's stays", i ? "redis" : "sandstore");
+        redisFree(victim[i]);
+        redisFree(self[i]);
+        redisFree(other[i]);
+    }
+    /* channels narrowed: the subscribers they no longer allow are closed */
+    same_reply(admin[0], admin[1], "ACL SETUSER u on >p ~* resetchannels &ch1 &ch2 &pat* +@all");
+    redisContext *s1[2], *s2[2], *s3[2], *plain[2];
+    as_u(s1, "SUBSCRIBE ch1");
+    as_u(s2, "SUBSCRIBE ch2");
+    as_u(s3, "PSUBSCRIBE pat*");
+    as_u(plain, NULL);
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetchannels &ch2 &pat*");
+    for (int i = 0; i < 2; i++) {
+        const char *who = i ? "redis" : "sandstore";
+        cr_expect(!answers(s1[i]), "%s: ch1's subscriber", who);
+        cr_expect(answers(s2[i]), "%s: ch2's subscriber", who);
+        cr_expect(answers(s3[i]), "%s: pat*'s subscriber", who);
+        cr_expect(answers(plain[i]), "%s: a connection that subscribes to nothing", who);
+    }
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetchannels &pat1");
+    same_reply(admin[0], admin[1], "ACL SETUSER u resetpass >q");
+    same_reply(admin[0], admin[1], "ACL SETUSER u off");
+    for (int i = 0; i < 2; i++) {
+        const char *who = i ? "redis" : "sandstore";
+        cr_expect(!answers(s2[i]), "%s: ch2's subscriber after &pat1", who);
+        cr_expect(!answers(s3[i]), "%s: pat*'s subscriber after &pat1 (patterns compare literally)", who);
+        cr_expect(answers(plain[i]), "%s: a new password or off closes nobody", who);
+        redisFree(s1[i]);
+        redisFree(s2[i]);
+        redisFree(s3[i]);
+        redisFree(plain[i]);
+        redisFree(admin[i]);
+    }
+}
+
+/*
+ * ACL SETUSER, DELUSER and LOAD inside MULTI are queued and run by EXEC, as
+ * Redis 7.0 runs them: each answers in its place (an error among them does
+ * not abort the rest), and a command queued after a SETUSER that took its
+ * permission away is refused by EXEC's check. Before, they were refused
+ * while queueing and EXEC aborted.
+ */
+Test(acl_vs_redis, acl_changes_run_inside_multi_as_redis_runs_them)
+{
+    redisContext *a = connect_to(&ss), *b = connect_to(&rs);
+    static const char *const lines[] = {
+        "MULTI",
+        "ACL SETUSER mx on >p +get ~k",
+        "ACL SETUSER my badrule",
+        "ACL DELUSER mx default",
+        "ACL DELUSER mx nobody",
+        "ACL SETUSER mz on >p ~* +@all",
+        "ACL LOAD",
+        "EXEC",
+        "ACL LIST",
+        NULL,
+    };
+    same_replies(a, b, lines);
+    redisContext *u[2] = {connect_to(&ss), connect_to(&rs)};
+    static const char *const self[] = {
+        "AUTH mz p", "MULTI", "SET k 1", "ACL SETUSER mz -set", "SET k 2", "GET k", "EXEC", "GET k", NULL,
+    };
+    same_replies(u[0], u[1], self);
+    same_log(a, b, 1);
+    redisFree(u[0]);
+    redisFree(u[1]);
+    redisFree(a);
+    redisFree(b);
+}
+
+/*
+ * ACL LOAD closes the connections of every user but the default one, as
+ * Redis 7.0 does (it frees every user, even one the file keeps alike), and
+ * answers alike. Before, they stayed open (a user the file dropped was
+ * closed at its next command).
+ */
+Test(acl_vs_redis, acl_load_closes_the_connections_redis_closes)
+{
+    h_node ssf, rsf;
+    h_node_init(&rsf, 4, NULL);
+    char path[300];
+    snprintf(path, sizeof path, "%s/users.acl", rsf.dir);
+    h_sh(NULL, 0, "printf 'user default on nopass ~* &* +@all\\nuser keep on >p ~* &* +@all\\n' > %s", path);
+    h_node_init(&ssf, 3, "--aclfile %s", path);
+    const char *const extra[] = {"--aclfile", path, NULL};
+    bool up = h_node_start(&ssf) && h_redis_start_args(&rsf, extra);
+    cr_expect(up, "both servers start with the aclfile");
+    if (up) {
+        redisContext *admin[2] = {connect_to(&ssf), connect_to(&rsf)};
+        redisContext *keep[2], *gone[2], *dflt[2];
+        /* sandstore reads its aclfile at ACL LOAD only (the users are the cluster's) */
+        same_reply(admin[0], admin[1], "ACL LOAD");
+        same_reply(admin[0], admin[1], "ACL SETUSER gone on >p ~* +@all");
+        for (int i = 0; i < 2; i++) {
+            const h_node *n = i ? &rsf : &ssf;
+            keep[i] = connect_to(n);
+            gone[i] = connect_to(n);
+            dflt[i] = connect_to(n);
+        }
+        same_reply(keep[0], keep[1], "AUTH keep p");
+        same_reply(gone[0], gone[1], "AUTH gone p");
+        same_reply(admin[0], admin[1], "ACL LOAD");
+        same_reply(admin[0], admin[1], "ACL USERS");
+        for (int i = 0; i < 2; i++) {
+            const char *who = i ? "redis" : "sandstore";
+            cr_expect(!answers(keep[i]), "%s: a user the file keeps, closed all the same", who);
+            cr_expect(!answers(gone[i]), "%s: a user the file drops", who);
+            cr_expect(answers(dflt[i]), "%s: the default user's connection stays", who);
+            redisFree(keep[i]);
+            redisFree(gone[i]);
+            redisFree(dflt[i]);
+            redisFree(admin[i]);
+        }
+    }
+    h_node_stop(&ssf, 15);
+    h_node_stop(&rsf, 15);
+}

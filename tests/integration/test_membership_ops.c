@@ -314,10 +314,12 @@ Test(membership_ops, a_one_member_cluster_grows_and_bad_input_changes_nothing)
 
     /* A second change while one is pending: node 4 down, an addition cannot
      * commit (its client gives up waiting; the change stays pending). */
-    h_node_stop(&cl.nodes[3], SIGKILL);
-    int spare = h_free_port();
+    /* (logged in first: AUTH takes a read barrier, which a leader without
+     * its quorum cannot pass until it gives up) */
     redisContext *slow = h_connect(&cl.nodes[0]);
     freeReplyObject(h_cmd(slow, "AUTH pw"));
+    h_node_stop(&cl.nodes[3], SIGKILL);
+    int spare = h_free_port();
     redisSetTimeout(slow, (struct timeval){0, 500 * 1000});
     r = redisCommand(slow, "RAFT.NODE ADD 9 127.0.0.1:%d LEARNER", spare);
     cr_expect_null(r, "the first change waits for a commit that cannot come");

@@ -78,3 +78,35 @@ Test(protected_mode, a_password_or_protected_mode_no_lets_outside_clients_in)
     cr_expect_eq(rc, 0, "%s", out);
     cr_expect_str_eq(out, "PONG\n");
 }
+
+/*
+ * Protected mode asks whether the default user needs a password, as Redis
+ * 7.0 does, not only whether requirepass is set: a password given to the
+ * default user by ACL SETUSER lets outside clients reach AUTH, and
+ * "ACL SETUSER default nopass" shuts them out again, even with requirepass.
+ * Side by side with redis-server. Before, sandstore looked at requirepass
+ * only (DENIED where Redis says NOAUTH, PONG where Redis says DENIED).
+ */
+Test(protected_mode, it_follows_the_default_users_nopass_as_redis_does)
+{
+    need_netns();
+    char out[8192];
+    int rc = in_netns(out, sizeof out, "",
+                      "for P in $SS $RS; do redis-cli -h 127.0.0.1 -p $P acl setuser default resetpass \">pw\"; done; "
+                      "for P in $SS $RS; do redis-cli -h 10.77.0.1 -p $P ping 2>&1 | head -c 6; echo; done; "
+                      "for P in $SS $RS; do redis-cli -h 10.77.0.1 -p $P -a pw --no-auth-warning ping; done; "
+                      "for P in $SS $RS; do redis-cli -h 127.0.0.1 -p $P -a pw --no-auth-warning "
+                      "  acl setuser default nopass; done; "
+                      "for P in $SS $RS; do redis-cli -h 10.77.0.1 -p $P ping 2>&1 | head -c 7; echo; done");
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_str_eq(out, "OK\nOK\nNOAUTH\nNOAUTH\nPONG\nPONG\nOK\nOK\nDENIED \nDENIED \n", "[%s]", out);
+    /* requirepass set, then the default user made nopass: protected again
+     * (a fresh node: the first one recorded a default user of its own) */
+    h_sh(NULL, 0, "rm -rf %s/*", dir);
+    rc = in_netns(out, sizeof out, "--requirepass pw",
+                  "for P in $SS $RS; do redis-cli -h 127.0.0.1 -p $P -a pw --no-auth-warning "
+                  "  acl setuser default nopass; done; "
+                  "for P in $SS $RS; do redis-cli -h 10.77.0.1 -p $P ping 2>&1 | head -c 7; echo; done");
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_str_eq(out, "OK\nOK\nDENIED \nDENIED \n", "[%s]", out);
+}

@@ -160,6 +160,7 @@ Test(entry, allows_what_the_engine_proposes_and_nothing_else)
         {"ping", false, true},     {"echo", false, true},     {"debug", false, false},
         {"select", false, true}, /* Redis 7.0 queues it in MULTI */  {"multi", false, false},   {"exec", false, false},
         {"unwatch", false, false}, {"config", false, false},  {"flushall", true, true},
+        {"__acl", true, true}, /* ACL SETUSER/DELUSER/LOAD alone, or queued in MULTI */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ss_command *cmd = ss_command_lookup(cases[i].name, strlen(cases[i].name));
@@ -301,5 +302,42 @@ Test(entry, a_watch_check_is_only_the_first_command_of_a_multi_and_well_formed)
     ss_buf_release(&b);
     watch_entry(&b, SS_ENTRY_WATCH, 4, (const char *[]){"__watch", "\x01", "k", digest});
     cr_expect_eq(decode(&b), SS_ECORRUPT, "WATCH without MULTI");
+    ss_buf_release(&b);
+}
+
+/* A checked EXEC: "__user" and a name after the watch check (if any). */
+Test(entry, an_execs_user_comes_after_the_watch_check_and_is_well_formed)
+{
+    const char *digest = "01234567890123456789";
+    ss_buf b;
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_USER, 2, (const char *[]){"__user", "app"});
+    expect_door_agrees(&b, true, "a user, then INCR");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_USER, 1, (const char *[]){"__user"});
+    expect_door_agrees(&b, false, "a user without a name");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_USER, 2, (const char *[]){"__usex", "app"});
+    expect_door_agrees(&b, false, "another word than __user");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_MULTI | SS_ENTRY_USER | SS_ENTRY_WATCH, 4,
+                (const char *[]){"__watch", "\x01", "k", digest});
+    expect_door_agrees(&b, false, "a watch check, then INCR where the user should be");
+    ss_buf_release(&b);
+    ss_entry_header h = H;
+    h.flags = SS_ENTRY_MULTI | SS_ENTRY_USER | SS_ENTRY_WATCH;
+    ss_buf_init(&b, 0);
+    ss_entry_begin(&b, &h, 3);
+    add(&b, 4, (const char *[]){"__watch", "\x01", "k", digest});
+    add(&b, 2, (const char *[]){"__user", "default"});
+    add(&b, 2, (const char *[]){"INCR", "k"});
+    expect_door_agrees(&b, true, "a watch check, a user, INCR");
+    ss_buf_release(&b);
+    ss_buf_init(&b, 0);
+    ss_entry_begin(&b, &h, 1);
+    add(&b, 4, (const char *[]){"__watch", "\x01", "k", digest});
+    expect_door_agrees(&b, false, "no room for the user");
+    ss_buf_release(&b);
+    watch_entry(&b, SS_ENTRY_USER, 2, (const char *[]){"__user", "app"});
+    cr_expect_eq(decode(&b), SS_ECORRUPT, "a user without MULTI");
     ss_buf_release(&b);
 }
