@@ -42,15 +42,6 @@ int ss_admin_call_start(uv_loop_t *loop, ss_admin_call **list, const ss_admin_ta
                         const char **argv, const size_t *argvlen, uint64_t timeout_ms, ss_admin_cb cb,
                         void *arg, char *errmsg);
 
-/* Drives hiredis context ac on loop (the adapter the calls use: it reports a
- * refused connection at once). REDIS_OK, or REDIS_ERR out of memory. */
-struct redisAsyncContext;
-int ss_hiredis_attach(struct redisAsyncContext *ac, uv_loop_t *loop);
-/* Ends context ac (from inside one of its callbacks too). True when no
- * disconnect callback will come (it was still connecting): its owner lets
- * go of it itself. */
-bool ss_hiredis_end(struct redisAsyncContext *ac);
-
 /* Ends every call of the list: each callback gets why as its error, or, with
  * why NULL, none runs (the owner is going away). */
 void ss_admin_call_end_all(ss_admin_call **list, const char *why);

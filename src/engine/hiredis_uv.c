@@ -3,7 +3,7 @@
 
 #include <hiredis/async.h>
 
-#include "engine/admin_call.h"
+#include "engine/hiredis_uv.h"
 
 /*
  * hiredis on libuv. hiredis 0.14's own adapter (adapters/libuv.h) drops a

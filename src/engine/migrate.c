@@ -7,7 +7,7 @@
 #include <hiredis/sds.h>
 
 #include "commands/migrate.h"
-#include "engine/admin_call.h"
+#include "engine/hiredis_uv.h"
 #include "engine/engine_internal.h"
 #include "engine/script_busy.h"
 
