@@ -194,6 +194,21 @@ static long long info_field(const char *text, const char *name)
     return p ? atoll(p + strlen(needle)) : -1;
 }
 
+Test(info, config_set_refuses_bad_numbers_with_redis_7_0s_whole_line)
+{
+    /* What a client reads, byte for byte as redis-server 7.0.15 answers (0f393fd's first version
+     * left our own "bad value 'abc' for 'timeout':" inside it). */
+    cr_expect_str_eq(ct_dispatch("CONFIG SET timeout abc"),
+                     "-ERR CONFIG SET failed (possibly related to argument 'timeout') - "
+                     "argument couldn't be parsed into an integer\r\n");
+    cr_expect_str_eq(ct_dispatch("CONFIG SET timeout -1"),
+                     "-ERR CONFIG SET failed (possibly related to argument 'timeout') - "
+                     "argument must be between 0 and 2147483647 inclusive\r\n");
+    cr_expect_str_eq(ct_dispatch("CONFIG SET keyspace-cache-size lots"),
+                     "-ERR CONFIG SET failed (possibly related to argument 'keyspace-cache-size') - "
+                     "argument must be a memory value\r\n");
+}
+
 Test(info, keyspace_cache_counts_its_hits_and_config_set_resizes_it)
 {
     ct_run("SET k v");
