@@ -1,6 +1,6 @@
 # Integration tests: the real sandstore binary on loopback.
 add_library(ss_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/harness.c)
-target_link_libraries(ss_harness PUBLIC PkgConfig::HIREDIS)
+target_link_libraries(ss_harness PUBLIC PkgConfig::HIREDIS PkgConfig::CRITERION)
 target_include_directories(ss_harness PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 
 ss_add_integration_test(NAME test_server LIBS ss_harness TIMEOUT 600)
@@ -77,7 +77,9 @@ add_dependencies(test_migrate sandstore)
 # conf/cluster.sh's verbs (add, remove, replace, restart, upgrade) on a live
 # cluster in a temporary directory on free ports.
 add_test(NAME test_cluster_sh COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_cluster_sh.sh $<TARGET_FILE:sandstore>)
-set_tests_properties(test_cluster_sh PROPERTIES TIMEOUT 300 LABELS integration SKIP_RETURN_CODE 77)
+set_tests_properties(test_cluster_sh PROPERTIES TIMEOUT 300 LABELS integration SKIP_RETURN_CODE 77
+  ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=0"
+  FAIL_REGULAR_EXPRESSION "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
 
 # The harness: ports claimed across test processes, a node's port answered by the node.
 ss_add_integration_test(NAME test_harness LIBS ss_cluster_harness TIMEOUT 120)
