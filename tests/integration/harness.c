@@ -328,8 +328,12 @@ void h_node_cleanup(h_node *n)
         if (status == -2)
             fprintf(stderr, "harness: node %d did not stop within 30 s of SIGTERM; killed\n", n->id);
     }
-    if (n->dir[0])
-        h_node_check_log(n);
+    /* A node that printed a report keeps its directory (its logs), as does
+     * every node when SS_KEEP_NODE_DIRS is set (to read a flaky run's logs). */
+    if (n->dir[0] && (!h_node_check_log(n) || getenv("SS_KEEP_NODE_DIRS"))) {
+        fprintf(stderr, "harness: kept %s\n", n->dir);
+        return;
+    }
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", n->dir);
     if (system(cmd) != 0)

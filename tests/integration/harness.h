@@ -11,7 +11,7 @@
 /*
  * A node is one sandstore process with its own data directory under /tmp and
  * free ports picked at random. The binary is $SS_BUILD_DIR/sandstore (CTest
- * sets it). Logs go to <dir>/sandstore.log; on a failed test they are kept.
+ * sets it). Logs go to <dir>/sandstore.log, stderr to <dir>/stderr.log.
  */
 typedef struct h_node {
     int id;
@@ -41,7 +41,8 @@ void h_node_kill9(h_node *n);
 int h_node_wait_exit(h_node *n, int timeout_ms);
 /* Stops the node if it still runs (SIGTERM, so that LeakSanitizer checks it
  * at exit; SIGKILL after 30 s), fails the running test if its stderr.log holds
- * a sanitizer report (h_node_check_log), then removes the data directory. */
+ * a sanitizer report (h_node_check_log), then removes the data directory
+ * (kept when the log held a report, or SS_KEEP_NODE_DIRS is set). */
 void h_node_cleanup(h_node *n);
 /* Fails the running Criterion test (cr_expect) and prints the report when the
  * part of the node's stderr.log not scanned before holds an AddressSanitizer,

@@ -181,6 +181,13 @@ Test(harness, a_sanitizer_report_in_a_node_log_fails_the_test)
     cr_expect_neq(rc, 0, "a node's sanitizer report fails the test: %s", out);
     cr_expect_not_null(strstr(out, "sanitizer report in its stderr.log"), "the failure says why: %s", out);
     cr_expect_not_null(strstr(out, "#0 0x55d in ss_engine_apply"), "the report is printed: %s", out);
+    const char *kept = strstr(out, "harness: kept /tmp/ss-it-");
+    cr_expect_not_null(kept, "the node's directory is kept for its logs: %s", out);
+    if (kept) {
+        char dir[256];
+        sscanf(kept, "harness: kept %255s", dir);
+        h_sh(NULL, 0, "rm -rf '%s'", dir);
+    }
 }
 
 /* The same node without a report passes, stopped cleanly (LeakSanitizer
