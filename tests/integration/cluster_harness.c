@@ -33,12 +33,24 @@ void hc_spawn(h_cluster *c, int i)
         fprintf(stderr, "cluster harness: could not start node %d\n", i + 1);
 }
 
-void hc_start_all(h_cluster *c)
+bool hc_start_all(h_cluster *c)
 {
     for (int i = 0; i < c->n; i++)
         hc_spawn(c, i);
-    for (int i = 0; i < c->n; i++)
-        h_node_wait_ready(&c->nodes[i], 20000);
+    /* 60 s for all (ends as soon as each answers): an ASan node restarted on
+     * a loaded machine replays its log first. Before, 20 s each went
+     * unchecked and a test went on with a node that was not up. */
+    long long deadline = h_now_ms() + 60000;
+    bool all = true;
+    for (int i = 0; i < c->n; i++) {
+        long long left = deadline - h_now_ms();
+        if (!h_node_wait_ready(&c->nodes[i], left > 1000 ? (int)left : 1000)) {
+            fprintf(stderr, "cluster harness: node %d is not ready (%s)\n", i + 1,
+                    h_node_alive(&c->nodes[i]) ? "alive, not answering" : "it exited");
+            all = false;
+        }
+    }
+    return all;
 }
 
 void hc_cleanup(h_cluster *c)
