@@ -55,17 +55,23 @@ bool hc_start_all(h_cluster *c)
 
 void hc_cleanup(h_cluster *c)
 {
-    /* Every node starts its clean stop at once (each exits in its own time,
-     * LeakSanitizer's check included), then each is waited for and its log
-     * scanned. */
+    /* Every node starts its clean stop at once (one SIGTERM each: see
+     * h_node_cleanup), each is waited for (SIGKILL after 30 s), then its
+     * log scanned and its directory removed. */
+    bool stopping[HC_MAX] = {false};
     for (int i = 0; i < c->n; i++) {
         if (c->nodes[i].pid > 0) {
             kill(c->nodes[i].pid, SIGCONT);
-            kill(c->nodes[i].pid, SIGTERM);
+            stopping[i] = kill(c->nodes[i].pid, SIGTERM) == 0;
         }
     }
-    for (int i = 0; i < c->n; i++)
+    for (int i = 0; i < c->n; i++) {
+        if (stopping[i] && h_node_wait_exit(&c->nodes[i], 30000) == -1) {
+            fprintf(stderr, "cluster harness: node %d did not stop within 30 s of SIGTERM; killed\n", i + 1);
+            h_node_kill9(&c->nodes[i]);
+        }
         h_node_cleanup(&c->nodes[i]);
+    }
 }
 
 static bool info_field(h_node *n, const char *field, char *out, size_t size)

@@ -318,12 +318,11 @@ void h_node_cleanup(h_node *n)
 {
     if (n->pid > 0) {
         /* A clean stop, so that LeakSanitizer looks at the node's heap at exit
-         * (SIGKILL would skip it): SIGCONT for a node a test left paused, the
-         * first SIGTERM starts a leader's handoff, the second (h_node_stop's)
-         * stops without waiting for it; SIGKILL after 30 s. */
+         * (SIGKILL would skip it): SIGCONT for a node a test left paused, then
+         * one SIGTERM (a leader hands over first, bounded); SIGKILL after 30 s.
+         * One only: a node that is stopping has closed its signal handlers,
+         * and a second SIGTERM would kill it before LeakSanitizer runs. */
         kill(n->pid, SIGCONT);
-        kill(n->pid, SIGTERM);
-        usleep(20 * 1000);
         int status = h_node_stop(n, SIGTERM);
         if (status == -2)
             fprintf(stderr, "harness: node %d did not stop within 30 s of SIGTERM; killed\n", n->id);

@@ -144,17 +144,25 @@ Test(harness, the_log_scanner_finds_every_kind_of_sanitizer_report)
     unlink(path);
 }
 
-/* Run only by the test below, as a test binary of its own: a running node
+/* Run only by the tests below, as a test binary of its own: a running node
  * whose stderr.log gets a report (planted here when SS_HARNESS_PLANT=report,
- * as ASan would print it), then cleaned up by the harness. */
+ * as ASan would print it) or that leaks (SS_HARNESS_PLANT=leak, ASan build),
+ * then cleaned up by the harness. */
 Test(harness_planted, a_node_and_its_log)
 {
     const char *plant = getenv("SS_HARNESS_PLANT");
     if (!plant)
-        cr_skip_test("run by harness/a_sanitizer_report_in_a_node_log_fails_the_test");
+        cr_skip_test("run by the harness tests that plant a report or a leak");
     h_node n;
     h_node_init(&n, 1, NULL);
+#ifdef SS_LEAK_PRELOAD
+    if (!strcmp(plant, "leak"))
+        setenv("LD_PRELOAD", SS_LEAK_PRELOAD, 1); /* the node loses 8 blocks of 4242 bytes */
+#endif
     cr_assert(h_node_start(&n), "the node starts");
+    unsetenv("LD_PRELOAD");
+    if (!strcmp(plant, "leak"))
+        usleep(1500 * 1000); /* the library loses its blocks 0.5 s after the node starts */
     if (!strcmp(plant, "report")) {
         char path[512];
         snprintf(path, sizeof path, "%s/stderr.log", n.dir);
@@ -189,6 +197,31 @@ Test(harness, a_sanitizer_report_in_a_node_log_fails_the_test)
         h_sh(NULL, 0, "rm -rf '%s'", dir);
     }
 }
+
+#ifdef SS_LEAK_PRELOAD
+/* A node that leaks (a preloaded library loses memory as sandstore code
+ * would) fails the test when the harness stops it: the SIGTERM lets
+ * LeakSanitizer check the heap at exit (SIGKILL, as before, never did). */
+Test(harness, a_leak_in_a_node_fails_the_test_at_its_clean_stop)
+{
+    char self[512];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    cr_assert_gt(len, 0);
+    self[len] = '\0';
+    static char out[65536];
+    int rc = h_sh(out, sizeof out, "env -u BXFI_MAP SS_HARNESS_PLANT=leak '%s' --filter 'harness_planted/*' 2>&1",
+                  self);
+    cr_expect_neq(rc, 0, "a node's leak fails the test: %s", out);
+    cr_expect_not_null(strstr(out, "Direct leak of 33936 byte(s) in 8 object(s)"), "the report is printed: %s", out);
+    cr_expect_not_null(strstr(out, "lose_blocks"), "with the leak's stack: %s", out);
+    const char *kept = strstr(out, "harness: kept /tmp/ss-it-");
+    if (kept) {
+        char dir[256];
+        sscanf(kept, "harness: kept %255s", dir);
+        h_sh(NULL, 0, "rm -rf '%s'", dir);
+    }
+}
+#endif
 
 /* The same node without a report passes, stopped cleanly (LeakSanitizer
  * runs at its exit in the ASan build) and its directory removed. */
