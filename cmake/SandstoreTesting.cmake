@@ -14,7 +14,7 @@ function(ss_add_test)
   add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
   set(env "SS_BUILD_DIR=${CMAKE_BINARY_DIR}" "SS_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
           "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0"
-          "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1" ${T_ENV})
+          "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=0" ${T_ENV})
   set_tests_properties(${T_NAME} PROPERTIES
     TIMEOUT ${T_TIMEOUT}
     LABELS "${T_LABELS}"
@@ -58,7 +58,7 @@ function(ss_add_fuzz)
   set_tests_properties(fuzz_${F_NAME}_corpus PROPERTIES
     TIMEOUT ${F_TIMEOUT}
     LABELS "fuzz-corpus"
-    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=0"
     FAIL_REGULAR_EXPRESSION "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:")
   if(SS_FUZZ)
     add_executable(fuzz_${F_NAME} ${F_SOURCES})

@@ -89,14 +89,16 @@ EOF
   fi
 }
 
-# Starts node N in the background and waits (bounded) until it answers.
+# Starts node N in the background and waits (bounded) until it answers. What
+# it prints outside its log (a crash, a sanitizer report) goes to stderr.log.
 start_bg() {
   local n=$1
   mkdir -p "data/node$n"
   local conf
   conf=$(conf_of "$n")
   nohup "$bin" <(cat "$conf"; printf 'cluster-secret "%s"\n' "$secret") \
-    --pidfile "data/node$n/sandstore.pid" --logfile "data/node$n/sandstore.log" >/dev/null 2>&1 &
+    --pidfile "data/node$n/sandstore.pid" --logfile "data/node$n/sandstore.log" \
+    >>"data/node$n/stderr.log" 2>&1 &
   for _ in $(seq 100); do
     cli "$n" ping >/dev/null 2>&1 && return 0
     sleep 0.1

@@ -2,6 +2,7 @@
 #include "integration/cluster_harness.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,18 +33,45 @@ void hc_spawn(h_cluster *c, int i)
         fprintf(stderr, "cluster harness: could not start node %d\n", i + 1);
 }
 
-void hc_start_all(h_cluster *c)
+bool hc_start_all(h_cluster *c)
 {
     for (int i = 0; i < c->n; i++)
         hc_spawn(c, i);
-    for (int i = 0; i < c->n; i++)
-        h_node_wait_ready(&c->nodes[i], 20000);
+    /* 60 s for all (ends as soon as each answers): an ASan node restarted on
+     * a loaded machine replays its log first. Before, 20 s each went
+     * unchecked and a test went on with a node that was not up. */
+    long long deadline = h_now_ms() + 60000;
+    bool all = true;
+    for (int i = 0; i < c->n; i++) {
+        long long left = deadline - h_now_ms();
+        if (!h_node_wait_ready(&c->nodes[i], left > 1000 ? (int)left : 1000)) {
+            fprintf(stderr, "cluster harness: node %d is not ready (%s)\n", i + 1,
+                    h_node_alive(&c->nodes[i]) ? "alive, not answering" : "it exited");
+            all = false;
+        }
+    }
+    return all;
 }
 
 void hc_cleanup(h_cluster *c)
 {
-    for (int i = 0; i < c->n; i++)
+    /* Every node starts its clean stop at once (one SIGTERM each: see
+     * h_node_cleanup), each is waited for (SIGKILL after 30 s), then its
+     * log scanned and its directory removed. */
+    bool stopping[HC_MAX] = {false};
+    for (int i = 0; i < c->n; i++) {
+        if (c->nodes[i].pid > 0) {
+            kill(c->nodes[i].pid, SIGCONT);
+            stopping[i] = kill(c->nodes[i].pid, SIGTERM) == 0;
+        }
+    }
+    for (int i = 0; i < c->n; i++) {
+        if (stopping[i] && h_node_wait_exit(&c->nodes[i], 30000) == -1) {
+            fprintf(stderr, "cluster harness: node %d did not stop within 30 s of SIGTERM; killed\n", i + 1);
+            h_node_kill9(&c->nodes[i]);
+        }
         h_node_cleanup(&c->nodes[i]);
+    }
 }
 
 static bool info_field(h_node *n, const char *field, char *out, size_t size)

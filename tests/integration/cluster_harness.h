@@ -15,7 +15,8 @@ typedef struct h_cluster {
 void hc_init(h_cluster *c, int n, const char *extra);
 /* Starts node i (0-based) without waiting. */
 void hc_spawn(h_cluster *c, int i);
-void hc_start_all(h_cluster *c);
+/* Starts every node and waits (60 s at most) until each answers: whether all did. */
+bool hc_start_all(h_cluster *c);
 void hc_cleanup(h_cluster *c);
 /* The 0-based index of the node every live node agrees leads (waits up to
  * timeout_ms), or -1. */

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <criterion/criterion.h>
+
 long long h_now_ms(void)
 {
     struct timespec ts;
@@ -253,10 +255,84 @@ int h_node_wait_exit(h_node *n, int timeout_ms)
     return -1;
 }
 
+/* What AddressSanitizer, LeakSanitizer and UBSan print when they report
+ * (the same words CTest's FAIL_REGULAR_EXPRESSION looks for in a test's own
+ * output, plus the summary lines). */
+static const char *const sanitizer_marks[] = {
+    "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "SUMMARY: AddressSanitizer",
+    "SUMMARY: UndefinedBehaviorSanitizer", "runtime error:",
+};
+
+/* Lines of one report printed at most: a leak report lists every leak. */
+#define REPORT_MAX_LINES 400
+
+int h_scan_sanitizer_log(const char *path, long *offset, FILE *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0; /* no log: nothing was printed (or redis-server, which has none) */
+    if (offset && *offset > 0 && fseek(f, *offset, SEEK_SET) != 0) {
+        fclose(f);
+        return 0;
+    }
+    char line[2048];
+    int found = 0, printed = 0;
+    while (fgets(line, sizeof line, f)) {
+        for (size_t m = 0; m < sizeof sanitizer_marks / sizeof sanitizer_marks[0]; m++) {
+            if (strstr(line, sanitizer_marks[m])) {
+                found++;
+                break;
+            }
+        }
+        /* The report from its first marked line on: its stack and summary follow. */
+        if (out && found > 0 && printed < REPORT_MAX_LINES) {
+            fputs(line, out);
+            printed++;
+        }
+    }
+    if (out && printed == REPORT_MAX_LINES)
+        fprintf(out, "... (report cut at %d lines; the whole log is %s)\n", REPORT_MAX_LINES, path);
+    if (offset)
+        *offset = ftell(f);
+    fclose(f);
+    return found;
+}
+
+bool h_node_check_log(h_node *n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/stderr.log", n->dir);
+    long from = n->log_checked, end = from;
+    int found = h_scan_sanitizer_log(path, &end, NULL);
+    n->log_checked = end;
+    if (found == 0)
+        return true;
+    fprintf(stderr, "harness: node %d's %s holds a sanitizer report (%d marked lines):\n", n->id, path, found);
+    h_scan_sanitizer_log(path, &from, stderr);
+    fflush(stderr);
+    cr_expect_fail("node %d (port %d): sanitizer report in its stderr.log, printed above", n->id, n->port);
+    return false;
+}
+
 void h_node_cleanup(h_node *n)
 {
-    if (n->pid > 0)
-        h_node_kill9(n);
+    if (n->pid > 0) {
+        /* A clean stop, so that LeakSanitizer looks at the node's heap at exit
+         * (SIGKILL would skip it): SIGCONT for a node a test left paused, then
+         * one SIGTERM (a leader hands over first, bounded); SIGKILL after 30 s.
+         * One only: a node that is stopping has closed its signal handlers,
+         * and a second SIGTERM would kill it before LeakSanitizer runs. */
+        kill(n->pid, SIGCONT);
+        int status = h_node_stop(n, SIGTERM);
+        if (status == -2)
+            fprintf(stderr, "harness: node %d did not stop within 30 s of SIGTERM; killed\n", n->id);
+    }
+    /* A node that printed a report keeps its directory (its logs), as does
+     * every node when SS_KEEP_NODE_DIRS is set (to read a flaky run's logs). */
+    if (n->dir[0] && (!h_node_check_log(n) || getenv("SS_KEEP_NODE_DIRS"))) {
+        fprintf(stderr, "harness: kept %s\n", n->dir);
+        return;
+    }
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", n->dir);
     if (system(cmd) != 0)

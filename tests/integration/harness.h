@@ -11,7 +11,7 @@
 /*
  * A node is one sandstore process with its own data directory under /tmp and
  * free ports picked at random. The binary is $SS_BUILD_DIR/sandstore (CTest
- * sets it). Logs go to <dir>/sandstore.log; on a failed test they are kept.
+ * sets it). Logs go to <dir>/sandstore.log, stderr to <dir>/stderr.log.
  */
 typedef struct h_node {
     int id;
@@ -20,6 +20,7 @@ typedef struct h_node {
     char dir[256];
     pid_t pid;
     char extra[1024];   /* extra command-line directives */
+    long log_checked;   /* bytes of <dir>/stderr.log already scanned for sanitizer reports */
 } h_node;
 
 /* Picks a TCP port nobody listens on right now. */
@@ -38,8 +39,21 @@ int h_node_stop(h_node *n, int sig);
 void h_node_kill9(h_node *n);
 /* Waits (bounded) for the process to exit by itself; its status, or -1 on timeout. */
 int h_node_wait_exit(h_node *n, int timeout_ms);
-/* Removes the data directory. */
+/* Stops the node if it still runs (SIGTERM, so that LeakSanitizer checks it
+ * at exit; SIGKILL after 30 s), fails the running test if its stderr.log holds
+ * a sanitizer report (h_node_check_log), then removes the data directory
+ * (kept when the log held a report, or SS_KEEP_NODE_DIRS is set). */
 void h_node_cleanup(h_node *n);
+/* Fails the running Criterion test (cr_expect) and prints the report when the
+ * part of the node's stderr.log not scanned before holds an AddressSanitizer,
+ * LeakSanitizer or UBSan report. False when it did. Called by h_node_stop,
+ * h_node_wait_exit and h_node_cleanup; a test that wipes a node's directory
+ * calls it first. */
+bool h_node_check_log(h_node *n);
+/* Scans path from byte *offset for sanitizer reports (and moves *offset to
+ * its end): how many report lines it found; the report (from its first line,
+ * bounded) goes to out when out is not NULL. Does not fail anything. */
+int h_scan_sanitizer_log(const char *path, long *offset, FILE *out);
 bool h_node_alive(h_node *n);
 
 redisContext *h_connect(const h_node *n);

@@ -183,7 +183,7 @@ Test(acl_cluster, a_user_made_through_a_follower_is_enforced_by_every_node_and_s
     /* every node killed and restarted: the users are in each node's store */
     for (int i = 0; i < 3; i++)
         h_node_kill9(&cl.nodes[i]);
-    hc_start_all(&cl);
+    cr_assert(hc_start_all(&cl), "every node restarts");
     cr_assert_geq(hc_wait_leader(&cl, 30000), 0);
     static const char *const after[] = {"GET app:1", "SET other v", NULL};
     for (int i = 0; i < 3; i++)

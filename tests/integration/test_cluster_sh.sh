@@ -14,41 +14,75 @@ cp "$bin" "$tmp/sandstore"
 export SS_CLUSTER_DIR=$tmp SS_CLUSTER_BIN=$tmp/sandstore
 
 # Two bases whose ports base+1..base+6 nobody listens on, in 30000-32700:
-# above the C harness's claimed ports (20000-30000), below the kernel's
-# ephemeral range. A port taken between this check and the node's start
-# fails the test loudly, never wrongly.
+# above the C harness's ports (20000-30000), below the kernel's ephemeral
+# range. Each port is claimed for the life of this script by an flock on
+# /tmp/sandstore-test-ports/PORT, as the C harness's h_free_port does, so a
+# test running beside this one (another shell test, or a C test) never takes
+# it while a node is down for a restart. A port taken by something that does
+# not claim ports fails the test loudly, never wrongly.
+ports_dir=/tmp/sandstore-test-ports
+mkdir -p "$ports_dir" 2>/dev/null && chmod 1777 "$ports_dir" 2>/dev/null || true
+claims=() # fds holding the flocks: held until this script exits
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_base() {
-  local b p ok
-  for _ in $(seq 50); do
-    b=$((30000 + RANDOM % 2700)); ok=1
-    for p in $(seq $((b + 1)) $((b + 6))); do in_use "$p" && ok=0; done
-    [[ $ok == 1 ]] && { echo "$b"; return 0; }
-  done
-  return 1
+claim() { # port: false if another process holds it
+  local fd
+  exec {fd}<>"$ports_dir/$1" || return 1
+  if ! flock -n "$fd"; then exec {fd}>&-; return 1; fi
+  claims+=("$fd")
 }
-export SS_CLUSTER_PORT=$(pick_base)
-export SS_CLUSTER_RAFT_PORT=$(pick_base)
-d=$((SS_CLUSTER_RAFT_PORT - SS_CLUSTER_PORT))
-((d > 6 || d < -6)) || export SS_CLUSTER_RAFT_PORT=$((SS_CLUSTER_PORT > 31000 ? SS_CLUSTER_PORT - 10 : SS_CLUSTER_PORT + 10))
+release_last() { # n: gives up the last n claims
+  local i
+  for ((i = 0; i < $1; i++)); do
+    exec {claims[-1]}>&-
+    unset 'claims[-1]'
+  done
+}
+picked=
+pick_base() { # sets picked to a base whose six ports are free and now ours
+  local b p n
+  for _ in $(seq 50); do
+    b=$((30000 + RANDOM % 2700)); n=0
+    for p in $(seq $((b + 1)) $((b + 6))); do
+      in_use "$p" && break
+      claim "$p" || break
+      n=$((n + 1))
+    done
+    ((n == 6)) && { picked=$b; return 0; }
+    release_last "$n"
+  done
+  rm -rf "$tmp"
+  fail "no six free ports in 30000-32700"
+}
+fail() { echo "FAIL: $*"; exit 1; }
+pick_base; export SS_CLUSTER_PORT=$picked
+pick_base; export SS_CLUSTER_RAFT_PORT=$picked
 
 cs() { "$script" "$@"; }
 port() { echo $((SS_CLUSTER_PORT + $1)); }
 cli() { timeout 10 redis-cli -p "$(port "$1")" "${@:2}" 2>&1 | tr -d '\r'; }
 
+sanitizer_marks='ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY: AddressSanitizer|SUMMARY: UndefinedBehaviorSanitizer|runtime error:'
 status=1
 finish() {
   cs stop-all >/dev/null 2>&1 || true
   for f in "$tmp"/data/node*/sandstore.pid; do # whatever did not stop
     [[ -s $f ]] && kill -9 "$(<"$f")" 2>/dev/null || true
   done
+  # A node's sanitizer report (ASan, LeakSanitizer at its exit, UBSan) fails
+  # the test, printed whole: sandstore's own log never holds these words.
+  for l in "$tmp"/data/node*/stderr.log "$tmp"/stderr-*.log; do
+    [[ -s $l ]] || continue
+    if grep -qE "$sanitizer_marks" "$l"; then
+      echo "FAIL: sanitizer report in $l:"; cat "$l"; status=1 scan_failed=1
+    fi
+  done
   if [[ $status != 0 ]]; then
     for l in "$tmp"/data/node*/sandstore.log; do echo "--- $l"; tail -30 "$l"; done
   fi
   rm -rf "$tmp"
+  [[ -z ${scan_failed:-} ]] || exit 1 # the test's own status said pass
 }
 trap finish EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 
 # Waits (60 s at most, ends as soon as it holds) until node N's INFO raft has the line.
 wait_info() {
@@ -89,6 +123,7 @@ write_some 3 removed
 
 # Node 2 dies with its disk; node 5 takes its place.
 kill -9 "$(<"$tmp/data/node2/sandstore.pid")"
+cp "$tmp/data/node2/stderr.log" "$tmp/stderr-node2.log" 2>/dev/null || true # scanned at the end
 rm -rf "$tmp/data/node2"
 out=$(cs replace 2 5)
 [[ $out == *OK* ]] || fail "replace 2 5: $out"

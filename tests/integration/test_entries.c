@@ -261,8 +261,16 @@ Test(entries, a_write_too_big_for_a_peer_frame_is_refused_and_the_cluster_keeps_
 {
     /* proto-max-bulk-len 1mb sizes the peer frames at 5 MiB: an entry of
      * 4 MB replicates, one of 6 MB could never reach a follower (before, it
-     * was appended anyway and blocked every later write behind it). */
-    hc_init(&cl, 3, "--proto-max-bulk-len 1mb");
+     * was appended anyway and blocked every later write behind it).
+     * Elections of 2 s, not the harness's 300 ms: a follower hears no
+     * heartbeat while a 4 MB frame crosses (under ASan and load it took
+     * over 1 s), so with 300 ms every 4 MB entry started an election, whose
+     * TRYAGAIN made the test send the MSET again, another 4 MB entry: a
+     * cycle that once outlasted the test's minute (seen in the nodes' logs:
+     * "no leader heard from in 1136 ms" at each big entry, five attempts
+     * answered TRYAGAIN in 11 s of a passing run). A write still times out
+     * (leader-wait 3 s + 10 elections = 23 s) within the client's 30 s. */
+    hc_init(&cl, 3, "--proto-max-bulk-len 1mb --election-timeout 2000 --heartbeat-interval 100");
     hc_start_all(&cl);
     int leader = hc_wait_leader(&cl, 20000);
     cr_assert_geq(leader, 0);

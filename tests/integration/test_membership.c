@@ -115,7 +115,17 @@ Test(membership, grow_promote_remove_and_transfer_under_writes)
     at(leader, buf, sizeof buf, "RAFT.TRANSFER_LEADER 4");
     cr_assert_str_eq(buf, "OK");
     h_node_stop(&cl.nodes[gone], SIGTERM);
-    int now = hc_wait_leader(&cl, 20000);
+    /* OK means the transfer started: until node 4 wins the election the
+     * leader's TimeoutNow starts, every node still agrees the old leader
+     * leads, and a wait for any agreed leader returned the old one when the
+     * test ran ahead of that election (seen once under load). Wait for node
+     * 4 (bounded, ends as soon as it leads). */
+    int now = -1;
+    for (long long end = h_now_ms() + 30000; now != 3 && h_now_ms() < end;) {
+        now = hc_wait_leader(&cl, 5000);
+        if (now != 3)
+            usleep(100 * 1000);
+    }
     cr_expect_eq(now, 3, "node 4 leads after the transfer (leader index %d)", now);
     if (now < 0)
         now = hc_wait_leader(&cl, 20000);
