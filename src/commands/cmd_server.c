@@ -233,6 +233,8 @@ static void swapdbExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
+static void waitExec(ss_exec_ctx *ctx, const ss_args *a) { ctx->node->ops->wait_exec(ctx->node->ctx, ctx, a); }
+
 static void shutdownCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     /* Nothing to save: every acknowledged write is already in the Raft log. */
@@ -292,10 +294,11 @@ const ss_command ss_cmds_server[] = {
     SS_LOCAL("info", -1, CMD_LOADING | CMD_STALE, ACL_DANGEROUS, ss_info_command),
     SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NOMULTI | CMD_ALLOW_BUSY, 0, shutdownCommand),
     SS_LOCAL("time", 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, timeCommand),
-    /* WAIT WAITAOF: engine/wait.c answers them (they may wait); Redis
-     * queues WAIT in MULTI, sandstore refuses it there (README). */
-    SS_ROW("wait", 3, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_NO_LOG | CMD_NOSCRIPT, ACL_CONNECTION),
-    SS_ROW("waitaof", 4, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_NO_LOG | CMD_NOSCRIPT, ACL_CONNECTION),
+    /* WAIT WAITAOF: engine/wait.c answers them (they may wait); queued in
+     * MULTI, they go in the EXEC's entry and answer at once (waitExec). */
+    SS_ROW("wait", 3, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_LOGGED | CMD_NOSCRIPT, ACL_CONNECTION, .exec = waitExec),
+    SS_ROW("waitaof", 4, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_LOGGED | CMD_NOSCRIPT, ACL_CONNECTION,
+           .exec = waitExec),
     SS_READ("dbsize", 1, CMD_FAST, ACL_KEYSPACE, dbsizeExec),
     SS_WRITE("flushdb", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushdbExec, .prepare = flushPrepare),
     SS_WRITE("flushall", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushallExec, .prepare = flushPrepare),

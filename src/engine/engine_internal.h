@@ -321,6 +321,8 @@ void ss_config_rewrite_poll(ss_engine *e);
 void ss_config_rewrite_stop(ss_engine *e);
 
 /* wait.c: WAIT and WAITAOF (CMD_ENGINE_ASYNC rows). */
+/* WAIT / WAITAOF in EXEC (ss_node_ops.wait_exec). */
+void ss_wait_exec(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
 ss_dispatch_result ss_wait_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                     ss_buf *out);
 /* Answers the waits whose count is reached or whose time is up. */
