@@ -911,6 +911,20 @@ Test(snapshot, a_node_joining_with_an_empty_directory_gets_everything_by_snapsho
     expect_load_at(n, &big, 41);
 }
 
+/* Kills n, wipes its directory and starts it again: it comes back with
+ * nothing and must be rebuilt by InstallSnapshot into the cluster's state. */
+static void rebuild_by_snapshot(h_node *n)
+{
+    h_node_kill9(n);
+    char out[256];
+    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/raft '%s'/state* '%s'/STATE '%s'/snapshots", n->dir, n->dir,
+                      n->dir, n->dir),
+                 0);
+    cr_assert(h_node_start(n), "a node with an empty directory must start; see %s", n->dir);
+    assert_converges(&cl, 120000);
+    cr_expect_geq(info_at(n, "raft_snapshots_installed"), 1);
+}
+
 Test(snapshot, a_follower_that_lost_its_data_directory_is_rebuilt_by_snapshot)
 {
     int leader = start_cluster("--snapshot-threshold 10000 --snapshot-trailing-entries 1000 "
@@ -927,14 +941,7 @@ Test(snapshot, a_follower_that_lost_its_data_directory_is_rebuilt_by_snapshot)
      * comes back with nothing, and must not stay stuck behind the leader's
      * old idea of its log. */
     h_node *n = &cl.nodes[follower_of(leader, 2)];
-    h_node_kill9(n);
-    char out[256];
-    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/raft '%s'/state* '%s'/STATE '%s'/snapshots", n->dir, n->dir,
-                      n->dir, n->dir),
-                 0);
-    cr_assert(h_node_start(n), "a node with an empty directory must start; see %s", n->dir);
-    assert_converges(&cl, 120000);
-    cr_expect_geq(info_at(n, "raft_snapshots_installed"), 1);
+    rebuild_by_snapshot(n);
     expect_load_at(n, &big, 41);
 }
 
@@ -1156,15 +1163,7 @@ Test(snapshot, the_swapdb_map_survives_a_snapshot_install_and_a_restart)
 
     /* A follower rebuilt from nothing: only the snapshot tells it the map
      * (the digest covers which db holds each key). */
-    h_node *n = &cl.nodes[follower_of(leader, 1)];
-    h_node_kill9(n);
-    char out[256];
-    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/raft '%s'/state* '%s'/STATE '%s'/snapshots", n->dir, n->dir,
-                      n->dir, n->dir),
-                 0);
-    cr_assert(h_node_start(n), "see %s", n->dir);
-    assert_converges(&cl, 120000);
-    cr_expect_geq(info_at(n, "raft_snapshots_installed"), 1);
+    rebuild_by_snapshot(&cl.nodes[follower_of(leader, 1)]);
 
     /* Every node restarted: the map comes back from the store. */
     for (int i = 0; i < 3; i++)
