@@ -1,4 +1,5 @@
 /* Server commands: BGSAVE CONFIG INFO DBSIZE FLUSHDB FLUSHALL LASTSAVE SHUTDOWN TIME. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,53 @@ static void flushallExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_shared(ctx->out, RESP_SH_OK);
 }
 
+/* SWAPDB's index: Redis's getIntFromObjectOrReply (an int, else its own
+ * words: "invalid first DB index"). */
+static bool swap_index(ss_buf *out, const ss_args *a, int i, int *db)
+{
+    long long v;
+    if (!ss_parse_ll(a->argv[i], a->argvlen[i], &v) || v < INT_MIN || v > INT_MAX) {
+        resp_add_error(out, i == 1 ? "ERR invalid first DB index" : "ERR invalid second DB index");
+        return false;
+    }
+    *db = (int)v;
+    return true;
+}
+
+static bool swapdbPrepare(ss_session *s, const ss_args *a, ss_buf *out)
+{
+    int db1, db2;
+    (void)s;
+    return swap_index(out, a, 1, &db1) && swap_index(out, a, 2, &db2);
+}
+
+/*
+ * SWAPDB index1 index2: the store's logical -> physical db map changes in
+ * the entry's batch (ss_ks_swapdb), so every node swaps at the same point of
+ * the log, in O(1). The range is the store's (16 dbs) on every node alike,
+ * so nodes configured with other `databases` never diverge. Connections stay
+ * in the db number they selected and see the other db's keys from now on.
+ */
+static void swapdbExec(ss_exec_ctx *ctx, const ss_args *a)
+{
+    int db1, db2;
+    if (!swap_index(ctx->out, a, 1, &db1) || !swap_index(ctx->out, a, 2, &db2))
+        return;
+    if (db1 < 0 || db1 >= SS_KS_DBS || db2 < 0 || db2 >= SS_KS_DBS) {
+        ss_reply_err(ctx->out, RERR_DB_INDEX);
+        return;
+    }
+    if (db1 != db2) {
+        ctx->status = ss_ks_swapdb(ctx->txn, db1, db2);
+        if (ctx->status != SS_OK)
+            return;
+        ss_exec_swapped(ctx, db1, db2);
+    }
+    resp_add_shared(ctx->out, RESP_SH_OK);
+}
+
+static void waitExec(ss_exec_ctx *ctx, const ss_args *a) { ctx->node->ops->wait_exec(ctx->node->ctx, ctx, a); }
+
 static void shutdownCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     /* Nothing to save: every acknowledged write is already in the Raft log. */
@@ -246,12 +294,14 @@ const ss_command ss_cmds_server[] = {
     SS_LOCAL("info", -1, CMD_LOADING | CMD_STALE, ACL_DANGEROUS, ss_info_command),
     SS_LOCAL("shutdown", -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NOMULTI | CMD_ALLOW_BUSY, 0, shutdownCommand),
     SS_LOCAL("time", 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, timeCommand),
-    /* WAIT WAITAOF: engine/wait.c answers them (they may wait); Redis
-     * queues WAIT in MULTI, sandstore refuses it there (README). */
-    SS_ROW("wait", 3, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_NO_LOG | CMD_NOSCRIPT, ACL_CONNECTION),
-    SS_ROW("waitaof", 4, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_NO_LOG | CMD_NOSCRIPT, ACL_CONNECTION),
+    /* WAIT WAITAOF: engine/wait.c answers them (they may wait); queued in
+     * MULTI, they go in the EXEC's entry and answer at once (waitExec). */
+    SS_ROW("wait", 3, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_LOGGED | CMD_NOSCRIPT, ACL_CONNECTION, .exec = waitExec),
+    SS_ROW("waitaof", 4, CMD_ENGINE_ASYNC | CMD_LOCAL_ONLY | CMD_LOGGED | CMD_NOSCRIPT, ACL_CONNECTION,
+           .exec = waitExec),
     SS_READ("dbsize", 1, CMD_FAST, ACL_KEYSPACE, dbsizeExec),
     SS_WRITE("flushdb", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushdbExec, .prepare = flushPrepare),
     SS_WRITE("flushall", -1, 0, ACL_KEYSPACE | ACL_DANGEROUS, flushallExec, .prepare = flushPrepare),
+    SS_WRITE("swapdb", 3, CMD_FAST, ACL_KEYSPACE | ACL_DANGEROUS, swapdbExec, .prepare = swapdbPrepare),
 };
 SS_COUNT(ss_cmds_server);

@@ -204,8 +204,12 @@ typedef struct ss_exec_events {
     void (*notify)(void *ctx, int db, int type, const char *event, const char *key, size_t klen);
     /* A list, sorted set or stream key may now serve clients blocked on it. */
     void (*ready)(void *ctx, int db, const char *key, size_t klen);
-    /* A whole database changed (FLUSHDB: db; FLUSHALL: -1; SWAPDB: each). */
+    /* A whole database changed (FLUSHDB: db; FLUSHALL: -1). */
     void (*flushed)(void *ctx, int db);
+    /* SWAPDB db1 db2 (db1 != db2), once the store has swapped them:
+     * Redis's dbSwapDatabases touches watchers, answers XREADGROUPs on
+     * streams gone and serves waiters on keys now there. */
+    void (*swapped)(void *ctx, int db1, int db2);
     /* PUBLISH / SPUBLISH (shard): delivered to this node's subscribers once
      * the entry is committed; returns how many of them receive it (the count
      * Redis Cluster answers: the receiving node's). */

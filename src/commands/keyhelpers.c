@@ -340,3 +340,9 @@ void ss_exec_flushed(ss_exec_ctx *ctx, int db)
     if (ctx->events && ctx->events->flushed)
         ctx->events->flushed(ctx->events->ctx, db);
 }
+
+void ss_exec_swapped(ss_exec_ctx *ctx, int db1, int db2)
+{
+    if (ctx->events && ctx->events->swapped)
+        ctx->events->swapped(ctx->events->ctx, db1, db2);
+}

@@ -111,6 +111,8 @@ void ss_exec_ready(ss_exec_ctx *ctx, const char *key, size_t klen);
  * reaches a client. */
 #define SS_STREAM_WAIT_REPLY "-__XBLOCK"
 void ss_exec_flushed(ss_exec_ctx *ctx, int db);
+/* SWAPDB: db1 and db2 exchanged their keys (ss_exec_events.swapped). */
+void ss_exec_swapped(ss_exec_ctx *ctx, int db1, int db2);
 /* The same for a key of another db (COPY ... DB n, MOVE). */
 void ss_exec_modified_db(ss_exec_ctx *ctx, int db, const char *key, size_t klen);
 void ss_exec_notify_db(ss_exec_ctx *ctx, int db, int type, const char *event, const char *key, size_t klen);

@@ -127,6 +127,9 @@ typedef struct ss_node_ops {
      * scripting entries and of SCRIPT EXISTS, FUNCTION LIST/DUMP/STATS
      * (ss_exec_ctx is command.h's). */
     void (*script)(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
+    /* WAIT / WAITAOF queued in MULTI: answered at once inside EXEC (Redis's
+     * CLIENT_DENY_BLOCKING), the count for the EXEC's own entry. */
+    void (*wait_exec)(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
     /* CONFIG SET tls-*: every TLS context (client port, raft port) built
      * again from cfg; SS_OK, or an error (errmsg) with the old ones kept. */
     int (*tls_reload)(void *ctx, char *errmsg);

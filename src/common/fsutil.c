@@ -1,8 +1,10 @@
 /* Small file-system helpers shared by the modules that make files durable. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -25,9 +27,20 @@ int ss_write_file_durable(const char *dir, const char *name, const void *data, s
     char tmp[4096], path[4096];
     snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* A file replaced keeps its permission bits: a config file holding
+     * requirepass, or an ACL file, made 0600 must not become readable by
+     * all. A new one is 0644 under the umask. */
+    struct stat st;
+    bool keep_mode = stat(path, &st) == 0;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, keep_mode ? 0600 : 0644);
     if (fd < 0)
         return ss_errf(errmsg, SS_EIO, "create '%s': %s", tmp, strerror(errno));
+    if (keep_mode && fchmod(fd, st.st_mode & 07777) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return ss_errf(errmsg, SS_EIO, "chmod '%s': %s", tmp, strerror(e));
+    }
     const char *p = data;
     size_t left = len;
     while (left > 0) {

@@ -454,6 +454,29 @@ void ss_blocking_each_group_key(ss_engine *e, int db, void (*fn)(void *ud, int d
     }
 }
 
+/* The type a waiter's command pops or reads: list, sorted set or stream. */
+static int wanted_type(const ss_blocked *b)
+{
+    if (b->stream)
+        return SS_TYPE_STREAM;
+    const char *name = b->a->argv[0];
+    return (name[0] == 'b' || name[0] == 'B') && (name[1] == 'z' || name[1] == 'Z') ? SS_TYPE_ZSET
+                                                                                  : SS_TYPE_LIST;
+}
+
+void ss_blocking_each_key(ss_engine *e, int db,
+                          void (*fn)(void *ud, int db, const char *key, size_t klen, int want), void *ud)
+{
+    for (ss_blocked *b = e->blocked; b; b = b->next) {
+        if (b->db != db)
+            continue;
+        int first, n, t;
+        layout(b->a, &first, &n, &t);
+        for (int i = first; i < first + n; i++)
+            fn(ud, b->db, b->a->argv[i], b->a->argvlen[i], wanted_type(b));
+    }
+}
+
 void ss_blocking_expire(ss_engine *e, int64_t now_ms)
 {
     ss_blocked *b = e->blocked;

@@ -227,6 +227,7 @@ static const ss_node_ops node_ops = {
     .shutdown = node_shutdown,
     .script = ss_script_service,
     .unblock = node_unblock,
+    .wait_exec = ss_wait_exec,
     .tls_reload = node_tls_reload,
     .client_exists = ss_tracking_client_exists,
     .tracking_on = ss_tracking_on,

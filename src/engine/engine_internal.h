@@ -244,6 +244,10 @@ void ss_blocking_stream_gone(ss_engine *e, int db, const char *key, size_t klen)
 /* Calls fn for every key a waiting XREADGROUP in db (-1: any) waits on. */
 void ss_blocking_each_group_key(ss_engine *e, int db, void (*fn)(void *ud, int db, const char *key, size_t klen),
                                 void *ud);
+/* Calls fn for each key a waiter of db blocks on (a key may come more than
+ * once), with the type its command takes (an ss_type); fn must not unblock anyone. */
+void ss_blocking_each_key(ss_engine *e, int db,
+                          void (*fn)(void *ud, int db, const char *key, size_t klen, int want), void *ud);
 
 /* events.c: apply's listener. A run's messages are queued, then delivered
  * (up to a mark, in order) once it is committed, or discarded. */
@@ -317,6 +321,8 @@ void ss_config_rewrite_poll(ss_engine *e);
 void ss_config_rewrite_stop(ss_engine *e);
 
 /* wait.c: WAIT and WAITAOF (CMD_ENGINE_ASYNC rows). */
+/* WAIT / WAITAOF in EXEC (ss_node_ops.wait_exec). */
+void ss_wait_exec(void *ctx, struct ss_exec_ctx *x, const struct ss_args *a);
 ss_dispatch_result ss_wait_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                     ss_buf *out);
 /* Answers the waits whose count is reached or whose time is up. */

@@ -146,20 +146,28 @@ static long long on_publish(void *ctx, const char *ch, size_t chlen, const char 
  * flushed db, no key), key.
  */
 #define WHOLE_DB UINT32_MAX
+/* A swapped db (SWAPDB): waiters on its keys that exist now are served, as
+ * Redis's scanDatabaseForReadyKeys does. */
+#define READY_DB (UINT32_MAX - 1)
 
-static void note_gone_check(ss_engine *e, int db, const char *key, size_t klen)
+static void note_check(ss_engine *e, int db, const char *key, uint32_t klen)
 {
-    if (e->ngroup_blocking == 0)
-        return;
     ss_buf *q = &e->gone_check;
     size_t n = key ? klen : 0;
     if (ss_buf_reserve(q, 8 + n) != SS_OK)
         return;
     int32_t d = db;
     ss_buf_append(q, &d, sizeof d);
-    put_u32(q, key ? klen : WHOLE_DB);
+    put_u32(q, klen);
     if (n)
         ss_buf_append(q, key, n);
+}
+
+static void note_gone_check(ss_engine *e, int db, const char *key, size_t klen)
+{
+    if (e->ngroup_blocking == 0)
+        return;
+    note_check(e, db, key, key ? (uint32_t)klen : WHOLE_DB);
 }
 
 /* EV_STREAM_GONE: the channel is i32 db, u8 whole db, key. */
@@ -195,6 +203,17 @@ static bool db_empty(ss_txn *txn, int db)
     return ss_ks_dbsize(txn, db, &n) == SS_OK && n == 0;
 }
 
+static void on_ready(void *ctx, int db, const char *key, size_t klen);
+
+/* A waiter's key after a swap: ready if it holds what the waiter takes now. */
+static void ready_if_there(void *ud, int db, const char *key, size_t klen, int want)
+{
+    gone_ctx *g = ud;
+    ss_keymeta meta;
+    if (ss_ks_lookup_any(g->txn, db, key, klen, &meta, NULL) == SS_OK && (int)meta.type == want)
+        on_ready(g->e, db, key, klen);
+}
+
 void ss_events_end_entry(ss_engine *e, ss_txn *txn)
 {
     if (ss_buf_len(&e->gone_check) == 0)
@@ -206,6 +225,11 @@ void ss_events_end_entry(ss_engine *e, ss_txn *txn)
         memcpy(&db, p, sizeof db);
         uint32_t klen = get_u32(p + 4);
         const char *key = p + 8;
+        if (klen == READY_DB) {
+            ss_blocking_each_key(e, db, ready_if_there, &g);
+            p += 8;
+            continue;
+        }
         if (klen != WHOLE_DB) {
             check_key(&g, db, key, klen);
             p += 8 + klen;
@@ -242,6 +266,28 @@ static void on_flushed(void *ctx, int db)
     if (ss_tracking_active(e))
         enqueue(e, EV_FLUSH, "", 0, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
     note_gone_check(e, db, NULL, WHOLE_DB);
+}
+
+/*
+ * SWAPDB (Redis's dbSwapDatabases): WATCH needs nothing here (EXEC compares
+ * digests, and a swap changes them where the two dbs differ);
+ * XREADGROUPs on streams no longer there are answered, and waiters on keys
+ * now there served, at the end of the entry like a flush's. Client tracking
+ * hears a flush: Redis 7.0 says nothing to tracking clients on SWAPDB and
+ * leaves their caches of both dbs stale (its tracking table knows keys by
+ * name alone), so we invalidate everything as FLUSHDB does (README).
+ */
+static void on_swapped(void *ctx, int db1, int db2)
+{
+    ss_engine *e = ctx;
+    if (ss_tracking_active(e))
+        enqueue(e, EV_FLUSH, "", 0, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
+    note_gone_check(e, db1, NULL, WHOLE_DB);
+    note_gone_check(e, db2, NULL, WHOLE_DB);
+    if (e->nblocking > 0) {
+        note_check(e, db1, NULL, READY_DB);
+        note_check(e, db2, NULL, READY_DB);
+    }
 }
 
 /* signalKeyAsReady: remembered (only while someone blocks on this node) and
@@ -287,7 +333,8 @@ void ss_events_init(ss_engine *e)
     ss_buf_init(&e->ready_queue, 0);
     ss_buf_init(&e->gone_check, 0);
     e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish, .ready = on_ready,
-                                     .modified = on_modified, .flushed = on_flushed};
+                                     .modified = on_modified, .flushed = on_flushed,
+                                     .swapped = on_swapped};
     e->read_events = (ss_exec_events){.ctx = e, .notify = on_read_notify};
 }
 

@@ -182,6 +182,31 @@ static bool parse_count(const ss_args *a, int i, bool positive, long long *v, ss
     return true;
 }
 
+/*
+ * Queued in MULTI, WAIT and WAITAOF answer at once inside EXEC with the
+ * count they have then, as Redis 7.0 does for a client that may not block.
+ * The write they count is the EXEC's own entry (it follows the connection's
+ * earlier writes and holds the transaction's): a transaction with a WAIT
+ * goes through the log for that reason (CMD_LOGGED). Every node applies it;
+ * only the reply of the node the client is on is sent.
+ */
+void ss_wait_exec(void *ctx, ss_exec_ctx *x, const ss_args *a)
+{
+    ss_engine *e = ctx;
+    bool aof = a->argc == 4;
+    waiter w = {.aof = aof, .index = x->index};
+    if (aof && (!parse_count(a, 1, true, &w.numlocal, x->out) || !parse_count(a, 2, true, &w.numreplicas, x->out)))
+        return;
+    if (!aof && !parse_count(a, 1, false, &w.numreplicas, x->out))
+        return;
+    if (!parse_timeout(a, aof ? 3 : 2, &w.deadline_ms, x->out))
+        return;
+    long long others = 0, local = 0;
+    if (x->is_apply)
+        counts(e, w.index, &others, &local);
+    reply(x->out, &w, others, local);
+}
+
 ss_dispatch_result ss_wait_dispatch(ss_engine *e, ss_session *s, const ss_command *cmd, const ss_args *a,
                                     ss_buf *out)
 {

@@ -20,6 +20,7 @@ enum {
 
 #define SS_STORE_APPLIED_KEY "\x00" "applied_index"
 #define SS_STORE_APPLIED_TERM_KEY "\x00" "applied_term"
+#define SS_STORE_DBMAP_KEY "\x00" "dbmap"
 #define SS_STORE_FORMAT_KEY "\x00" "format"
 #define SS_STORE_FORMAT 1
 

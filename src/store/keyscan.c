@@ -11,7 +11,7 @@ struct ss_ks_keyiter {
 int ss_ks_keyiter_new(ss_txn *txn, int db, uint64_t now_ms, ss_ks_keyiter **out)
 {
     *out = NULL;
-    if (db < 0 || db >= SS_KS_DBS)
+    if (!ks_resolve(txn, &db))
         return SS_EINVAL;
     ss_ks_keyiter *ki = calloc(1, sizeof *ki);
     if (ki == NULL)
@@ -169,6 +169,9 @@ int ss_ks_expired(ss_txn *txn, uint64_t now_ms, size_t limit, ss_ks_expired_cb c
     /* Entries of flushed epochs are skipped; bound how many, so that a big
      * FLUSHALL not yet swept cannot stall the caller. */
     size_t stale = 0, max_stale = 4096;
+    int logical[SS_KS_DBS]; /* the callback names the db a client selects */
+    for (int d = 0; d < SS_KS_DBS; d++)
+        logical[txn->ks_map[d]] = d;
     for (ss_txn_iter_seek_first(it); ss_txn_iter_valid(it) && (size_t)n < limit &&
          stale < max_stale; ss_txn_iter_next(it)) {
         ss_slice k = ss_txn_iter_key(it);
@@ -186,7 +189,7 @@ int ss_ks_expired(ss_txn *txn, uint64_t now_ms, size_t limit, ss_ks_expired_cb c
             continue;
         }
         n++;
-        if (cb(ud, db, k.data + 18, k.len - 18, expire_ms) != 0)
+        if (cb(ud, logical[db], k.data + 18, k.len - 18, expire_ms) != 0)
             break;
     }
     int rc = ss_txn_iter_status(it, NULL);

@@ -176,6 +176,32 @@ static int count_volatile(ss_txn *txn, const bool *missing, ks_volatile *vol)
     return rc;
 }
 
+/* The SWAPDB map (0x00 "dbmap": 16 bytes, ks_map): identity when missing;
+ * SS_ECORRUPT unless a permutation of the dbs. */
+static int load_map(ss_txn *txn, unsigned char *map)
+{
+    for (int db = 0; db < SS_KS_DBS; db++)
+        map[db] = (unsigned char)db;
+    ss_slice v;
+    char *to_free;
+    int rc = txn_get_owned(txn, SS_STORE_DBMAP_KEY, sizeof SS_STORE_DBMAP_KEY - 1, &v, &to_free);
+    if (rc == SS_ENOTFOUND)
+        return SS_OK;
+    if (rc != SS_OK)
+        return rc;
+    bool seen[SS_KS_DBS] = {false};
+    rc = v.len == SS_KS_DBS ? SS_OK : SS_ECORRUPT;
+    for (int db = 0; db < SS_KS_DBS && rc == SS_OK; db++) {
+        unsigned char p = (unsigned char)v.data[db];
+        if (p >= SS_KS_DBS || seen[p])
+            rc = SS_ECORRUPT;
+        else
+            seen[p] = true, map[db] = p;
+    }
+    leveldb_free(to_free);
+    return rc;
+}
+
 int ks_load(ss_store *s, char *errmsg)
 {
     ss_txn *txn = ss_txn_begin(s);
@@ -191,6 +217,8 @@ int ks_load(ss_store *s, char *errmsg)
         missing[db] = !found && s->ks_count[db] > 0;
         any_missing |= missing[db];
     }
+    if (rc == SS_OK)
+        rc = load_map(txn, s->ks_map);
     if (rc == SS_OK && any_missing) {
         /* The txn copied the epochs before they were loaded. */
         memcpy(txn->ks_epoch, s->ks_epoch, sizeof txn->ks_epoch);
@@ -202,10 +230,6 @@ int ks_load(ss_store *s, char *errmsg)
     return SS_OK;
 }
 
-static bool db_ok(int db)
-{
-    return db >= 0 && db < SS_KS_DBS;
-}
 
 static int set_count(ss_txn *txn, int db, uint64_t count)
 {
@@ -237,7 +261,7 @@ static int get_meta(ss_txn *txn, int db, const void *key, size_t klen, ss_keymet
 int ss_ks_lookup_any(ss_txn *txn, int db, const void *key, size_t klen,
                      ss_keymeta *meta, ss_slice *value)
 {
-    if (!db_ok(db))
+    if (!ks_resolve(txn, &db))
         return SS_EINVAL;
     kbuf b;
     kb_init(&b);
@@ -353,7 +377,7 @@ static int write_meta(ss_txn *txn, int db, const void *key, size_t klen,
 int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymeta *meta,
               const void *value, size_t vlen)
 {
-    if (!db_ok(db) || meta->type == SS_TYPE_NONE || meta->type > 0xff ||
+    if (!ks_resolve(txn, &db) || meta->type == SS_TYPE_NONE || meta->type > 0xff ||
         meta->hdr_len > SS_KS_HDR_MAX || klen > UINT32_MAX)
         return SS_EINVAL;
     if (meta->type != SS_TYPE_STRING || ks_has_subs(meta))
@@ -394,7 +418,7 @@ int ss_ks_set(ss_txn *txn, int db, const void *key, size_t klen, const ss_keymet
 
 int ss_ks_delete(ss_txn *txn, int db, const void *key, size_t klen)
 {
-    if (!db_ok(db))
+    if (!ks_resolve(txn, &db))
         return SS_EINVAL;
     ss_keymeta old;
     char *to_free = NULL;
@@ -418,7 +442,7 @@ int ss_ks_delete(ss_txn *txn, int db, const void *key, size_t klen)
 
 int ss_ks_set_expire(ss_txn *txn, int db, const void *key, size_t klen, uint64_t expire_ms)
 {
-    if (!db_ok(db))
+    if (!ks_resolve(txn, &db))
         return SS_EINVAL;
     ss_keymeta m;
     ss_slice value;
@@ -441,7 +465,7 @@ int ss_ks_set_expire(ss_txn *txn, int db, const void *key, size_t klen, uint64_t
 
 int ss_ks_dbsize(ss_txn *txn, int db, uint64_t *out)
 {
-    if (!db_ok(db))
+    if (!ks_resolve(txn, &db))
         return SS_EINVAL;
     *out = txn->ks_count[db];
     return SS_OK;
@@ -449,7 +473,7 @@ int ss_ks_dbsize(ss_txn *txn, int db, uint64_t *out)
 
 int ss_ks_flushdb(ss_txn *txn, int db)
 {
-    if (!db_ok(db))
+    if (!ks_resolve(txn, &db))
         return SS_EINVAL;
     /* No key records means nothing reachable to orphan (orphaned versions
      * are queued on their own). */
@@ -476,7 +500,7 @@ int ss_ks_flushdb(ss_txn *txn, int db)
 
 int ss_ks_volatile(ss_txn *txn, int db, uint64_t now_ms, uint64_t *n, uint64_t *avg_ttl_ms)
 {
-    if (!db_ok(db))
+    if (!ks_resolve(txn, &db))
         return SS_EINVAL;
     const ks_volatile *v = &txn->ks_vol[db];
     *n = v->n;
@@ -487,6 +511,19 @@ int ss_ks_volatile(ss_txn *txn, int db, uint64_t now_ms, uint64_t *n, uint64_t *
         *avg_ttl_ms = avg > now_ms ? avg - now_ms : 0;
     }
     return SS_OK;
+}
+
+int ss_ks_swapdb(ss_txn *txn, int db1, int db2)
+{
+    if (db1 < 0 || db1 >= SS_KS_DBS || db2 < 0 || db2 >= SS_KS_DBS)
+        return SS_EINVAL;
+    if (db1 == db2)
+        return SS_OK;
+    unsigned char p = txn->ks_map[db1];
+    txn->ks_map[db1] = txn->ks_map[db2];
+    txn->ks_map[db2] = p;
+    txn->ks_dirty = true;
+    return ss_txn_put(txn, SS_STORE_DBMAP_KEY, sizeof SS_STORE_DBMAP_KEY - 1, txn->ks_map, SS_KS_DBS);
 }
 
 int ss_ks_flushall(ss_txn *txn)

@@ -105,6 +105,14 @@ int ss_ks_flushdb(ss_txn *txn, int db);
 int ss_ks_flushall(ss_txn *txn);
 
 /*
+ * SWAPDB: from now on db1 names what db2 named and the other way round, in
+ * O(1): the store keeps which physical db each logical one maps to (every
+ * function here takes the logical db), persisted in the same batch and
+ * carried by snapshots. db1 == db2 is a no-op. SS_EINVAL out of range.
+ */
+int ss_ks_swapdb(ss_txn *txn, int db1, int db2);
+
+/*
  * Collection sub-keys under (db, key, version). The command layer chooses
  * the bytes of sub (e.g. one namespace byte + member), so one collection can
  * hold several orderings. These do not check that the key exists or touch

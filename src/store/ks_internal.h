@@ -87,6 +87,16 @@ void ks_sub_prefix(kbuf *b, int prefix, int db, uint64_t epoch, const void *key,
 void ks_expire_key(kbuf *b, uint64_t expire_ms, int db, uint64_t epoch, const void *key,
                    size_t klen);
 
+/* A logical db (what clients SELECT) to the physical one its records are
+ * under (store_internal.h's ks_map); false if db is out of range. */
+static inline bool ks_resolve(const ss_txn *txn, int *db)
+{
+    if (*db < 0 || *db >= SS_KS_DBS)
+        return false;
+    *db = txn->ks_map[*db];
+    return true;
+}
+
 #define KS_META_FIXED 26 /* type, hdr_len, expire, version, count */
 
 /* Parses a metadata record; SS_ECORRUPT if malformed. */

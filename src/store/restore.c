@@ -366,6 +366,7 @@ int ss_store_adopt(ss_store *s, ss_store_staged *st, ss_store_retired **old, cha
         SWAP(s->ks_epoch[db], n->ks_epoch[db]);
         SWAP(s->ks_count[db], n->ks_count[db]);
         SWAP(s->ks_vol[db], n->ks_vol[db]);
+        SWAP(s->ks_map[db], n->ks_map[db]);
     }
     LOG_NOTICE("store: now on '%s' at applied index %llu (was '%s')", s->path,
                (unsigned long long)s->applied_index, n->path);

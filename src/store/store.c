@@ -132,6 +132,8 @@ int store_new(const char *path, const ss_store_options *user_opts, bool create, 
         return ss_errf(errmsg, SS_ENOMEM, "open store '%s': out of memory", path);
     }
     atomic_init(&s->live_snaps, 0);
+    for (int db = 0; db < SS_KS_DBS; db++)
+        s->ks_map[db] = (unsigned char)db; /* until ks_load reads the SWAPDB map */
     s->max_txn_bytes = o.max_txn_bytes;
     kcache_init(&s->kc, o.record_cache_bytes);
     s->opts = leveldb_options_create();

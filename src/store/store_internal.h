@@ -46,6 +46,11 @@ struct ss_store {
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
     ks_volatile ks_vol[SS_KS_DBS];
+    /* SWAPDB's indirection: the db number (region byte) where the keys of
+     * each logical db live (ks_map[logical] = physical, a permutation;
+     * identity until a swap). Every ss_ks_* function takes a logical db and
+     * resolves it here, so counters, epochs and records are physical. */
+    unsigned char ks_map[SS_KS_DBS];
 };
 
 struct ss_txn {
@@ -63,11 +68,13 @@ struct ss_txn {
     uint64_t ks_epoch[SS_KS_DBS];
     uint64_t ks_count[SS_KS_DBS];
     ks_volatile ks_vol[SS_KS_DBS];
+    unsigned char ks_map[SS_KS_DBS];
     /* The keyspace counters when the savepoint was taken (ss_txn_savepoint). */
     bool sp_ks_dirty;
     uint64_t sp_ks_epoch[SS_KS_DBS];
     uint64_t sp_ks_count[SS_KS_DBS];
     ks_volatile sp_ks_vol[SS_KS_DBS];
+    unsigned char sp_ks_map[SS_KS_DBS];
 };
 
 /* The read options of txn's iterators: its view's, the sweep's or the store's. */

@@ -43,9 +43,12 @@ static int get_chunk(ss_txn *txn, const ss_strval *v, uint64_t idx, char *buf)
 {
     unsigned char name[4];
     chunk_name(idx, name);
+    int db = v->db;
+    if (!ks_resolve(txn, &db))
+        return SS_EINVAL;
     kbuf b;
     kb_init(&b);
-    ks_sub_prefix(&b, SS_KP_SUB, v->db, txn->ks_epoch[v->db], v->key, v->klen, v->meta.version);
+    ks_sub_prefix(&b, SS_KP_SUB, db, txn->ks_epoch[db], v->key, v->klen, v->meta.version);
     kb_add(&b, name, 4);
     ss_slice got;
     char *to_free = NULL;

@@ -4,7 +4,7 @@
 static int sub_key(ss_txn *txn, int db, const void *key, size_t klen, uint64_t version,
                    const void *sub, size_t sublen, kbuf *b)
 {
-    if (db < 0 || db >= SS_KS_DBS || klen > UINT32_MAX)
+    if (klen > UINT32_MAX || !ks_resolve(txn, &db))
         return SS_EINVAL;
     kb_init(b);
     ks_sub_prefix(b, SS_KP_SUB, db, txn->ks_epoch[db], key, klen, version);

@@ -82,6 +82,7 @@ ss_txn *ss_txn_begin(ss_store *s)
     memcpy(txn->ks_epoch, s->ks_epoch, sizeof txn->ks_epoch);
     memcpy(txn->ks_count, s->ks_count, sizeof txn->ks_count);
     memcpy(txn->ks_vol, s->ks_vol, sizeof txn->ks_vol);
+    memcpy(txn->ks_map, s->ks_map, sizeof txn->ks_map);
     s->open_txns++;
     return txn;
 }
@@ -297,6 +298,7 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
         memcpy(s->ks_epoch, txn->ks_epoch, sizeof s->ks_epoch);
         memcpy(s->ks_count, txn->ks_count, sizeof s->ks_count);
         memcpy(s->ks_vol, txn->ks_vol, sizeof s->ks_vol);
+        memcpy(s->ks_map, txn->ks_map, sizeof s->ks_map);
     }
     txn_end(txn);
     return SS_OK;
@@ -320,6 +322,7 @@ int ss_txn_savepoint(ss_txn *txn)
     memcpy(txn->sp_ks_epoch, txn->ks_epoch, sizeof txn->ks_epoch);
     memcpy(txn->sp_ks_count, txn->ks_count, sizeof txn->ks_count);
     memcpy(txn->sp_ks_vol, txn->ks_vol, sizeof txn->ks_vol);
+    memcpy(txn->sp_ks_map, txn->ks_map, sizeof txn->ks_map);
     return SS_OK;
 }
 
@@ -334,6 +337,7 @@ void ss_txn_rollback(ss_txn *txn)
     memcpy(txn->ks_epoch, txn->sp_ks_epoch, sizeof txn->ks_epoch);
     memcpy(txn->ks_count, txn->sp_ks_count, sizeof txn->ks_count);
     memcpy(txn->ks_vol, txn->sp_ks_vol, sizeof txn->ks_vol);
+    memcpy(txn->ks_map, txn->sp_ks_map, sizeof txn->ks_map);
 }
 
 void ss_txn_release_savepoint(ss_txn *txn) { overlay_release_savepoint(&txn->ov); }

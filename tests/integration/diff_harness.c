@@ -87,6 +87,8 @@ void dh_stop(dh_run *r)
 redisContext *dh_redis(dh_run *r) { return r->rc; }
 void dh_pin(dh_run *r, int node) { r->pin = node < 0 ? 0 : node + 1; }
 redisContext *dh_sandstore(dh_run *r, int node) { return r->sc[node % DH_NODES]; }
+h_node *dh_redis_node(dh_run *r) { return &r->redis; }
+h_node *dh_node(dh_run *r, int node) { return &r->cluster.nodes[node % DH_NODES]; }
 
 static int cmp_reply(const void *pa, const void *pb)
 {

@@ -8,6 +8,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "integration/harness.h"
+
 /*
  * A family's differential test generates random command lines from a seeded
  * PRNG and sends each to both systems with dh_cmd(): sandstore gets it through
@@ -50,6 +52,9 @@ void dh_pin(dh_run *r, int node);
 /* Direct access to each side, to set up state or to inspect it. */
 redisContext *dh_redis(dh_run *r);
 redisContext *dh_sandstore(dh_run *r, int node);
+/* The processes, for more connections (h_connect) to either side. */
+h_node *dh_redis_node(dh_run *r);
+h_node *dh_node(dh_run *r, int node);
 
 /* Waits (up to 5 s) until the three nodes' DEBUG DIGESTs are equal; fails the
  * test with the three digests if they never are. */

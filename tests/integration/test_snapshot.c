@@ -911,6 +911,20 @@ Test(snapshot, a_node_joining_with_an_empty_directory_gets_everything_by_snapsho
     expect_load_at(n, &big, 41);
 }
 
+/* Kills n, wipes its directory and starts it again: it comes back with
+ * nothing and must be rebuilt by InstallSnapshot into the cluster's state. */
+static void rebuild_by_snapshot(h_node *n)
+{
+    h_node_kill9(n);
+    char out[256];
+    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/raft '%s'/state* '%s'/STATE '%s'/snapshots", n->dir, n->dir,
+                      n->dir, n->dir),
+                 0);
+    cr_assert(h_node_start(n), "a node with an empty directory must start; see %s", n->dir);
+    assert_converges(&cl, 120000);
+    cr_expect_geq(info_at(n, "raft_snapshots_installed"), 1);
+}
+
 Test(snapshot, a_follower_that_lost_its_data_directory_is_rebuilt_by_snapshot)
 {
     int leader = start_cluster("--snapshot-threshold 10000 --snapshot-trailing-entries 1000 "
@@ -927,14 +941,7 @@ Test(snapshot, a_follower_that_lost_its_data_directory_is_rebuilt_by_snapshot)
      * comes back with nothing, and must not stay stuck behind the leader's
      * old idea of its log. */
     h_node *n = &cl.nodes[follower_of(leader, 2)];
-    h_node_kill9(n);
-    char out[256];
-    cr_assert_eq(h_sh(out, sizeof out, "rm -rf '%s'/raft '%s'/state* '%s'/STATE '%s'/snapshots", n->dir, n->dir,
-                      n->dir, n->dir),
-                 0);
-    cr_assert(h_node_start(n), "a node with an empty directory must start; see %s", n->dir);
-    assert_converges(&cl, 120000);
-    cr_expect_geq(info_at(n, "raft_snapshots_installed"), 1);
+    rebuild_by_snapshot(n);
     expect_load_at(n, &big, 41);
 }
 
@@ -1119,4 +1126,58 @@ Test(snapshot, bgsave_writes_a_snapshot_file_and_lastsave_reports_it)
     char after[128];
     cr_expect(digest_of(&solo, after, sizeof after));
     cr_expect_str_eq(after, digest);
+}
+
+static void cmd_ok(redisContext *c, const char *cmd)
+{
+    redisReply *r = redisCommand(c, cmd);
+    cr_assert(r && r->type != REDIS_REPLY_ERROR, "%s: %s", cmd, r && r->str ? r->str : c->errstr);
+    freeReplyObject(r);
+}
+
+static void expect_get(redisContext *c, const char *cmd, const char *want)
+{
+    redisReply *r = redisCommand(c, cmd);
+    cr_assert(r && r->type == REDIS_REPLY_STRING, "%s: %s", cmd, r && r->str ? r->str : "no string");
+    cr_expect_str_eq(r->str, want, "%s", cmd);
+    freeReplyObject(r);
+}
+
+Test(snapshot, the_swapdb_map_survives_a_snapshot_install_and_a_restart)
+{
+    int leader = start_cluster("--snapshot-threshold 300 --snapshot-trailing-entries 20");
+    redisContext *c = h_connect(&cl.nodes[leader]);
+    cr_assert(c && !c->err);
+    const char *const setup[] = {"SET a in0", "SELECT 1", "SET a in1", "SET b only1", "SWAPDB 0 1", "SELECT 0"};
+    for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++)
+        cmd_ok(c, setup[i]);
+    redisFree(c);
+    long long swap_at = info_at(&cl.nodes[leader], "raft_last_applied_index");
+    load_spec filler = {"f", 0, 1500, 16};
+    assert_load(&cl.nodes[leader], &filler, 120000);
+    leader = hc_wait_leader(&cl, 20000);
+    cr_assert_geq(leader, 0);
+    wait_compacted_past(&cl.nodes[leader], swap_at);
+    long long applied = info_at(&cl.nodes[leader], "raft_last_applied_index");
+    cr_assert(hc_wait_applied(&cl, applied, 60000));
+
+    /* A follower rebuilt from nothing: only the snapshot tells it the map
+     * (the digest covers which db holds each key). */
+    rebuild_by_snapshot(&cl.nodes[follower_of(leader, 1)]);
+
+    /* Every node restarted: the map comes back from the store. */
+    for (int i = 0; i < 3; i++)
+        cr_expect_eq(h_node_stop(&cl.nodes[i], SIGTERM), 0);
+    for (int i = 0; i < 3; i++)
+        cr_assert(h_node_start(&cl.nodes[i]), "see %s", cl.nodes[i].dir);
+    leader = hc_wait_leader(&cl, 20000);
+    cr_assert_geq(leader, 0);
+    assert_converges(&cl, 120000);
+    c = h_connect(&cl.nodes[leader]);
+    cr_assert(c && !c->err);
+    expect_get(c, "GET a", "in1");
+    expect_get(c, "GET b", "only1");
+    cmd_ok(c, "SELECT 1");
+    expect_get(c, "GET a", "in0");
+    redisFree(c);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/config.h"
@@ -708,5 +709,35 @@ Test(config, rewrite_file_replaces_the_file_durably)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     cr_expect_neq(access(tmp, F_OK), 0, "no temporary file left");
     unlink(path);
+    rmdir(dir);
+}
+
+/* The mode of path's permission bits after CONFIG REWRITE replaced it. */
+static mode_t rewritten_mode(const char *dir, mode_t before)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/sandstore.conf", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("requirepass secret\n", f);
+    fclose(f);
+    cr_assert_eq(chmod(path, before), 0);
+    set1("maxclients", "5");
+    ss_config_lines *l = ss_config_rewrite_lines(&cfg);
+    cr_assert_eq(ss_config_rewrite_file(l, path, NULL), SS_OK);
+    ss_config_lines_free(l);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    unlink(path);
+    return st.st_mode & 07777;
+}
+
+Test(config, rewrite_file_keeps_the_files_permission_bits)
+{
+    char dir[] = "/tmp/ss_rewrite_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_expect_eq(rewritten_mode(dir, 0600), 0600, "a file holding requirepass stays private");
+    cr_expect_eq(rewritten_mode(dir, 0640), 0640);
+    cr_expect_eq(rewritten_mode(dir, 0604), 0604);
     rmdir(dir);
 }

@@ -679,3 +679,112 @@ Test(keyspace, a_store_without_expiry_counters_counts_its_expiry_index_at_open)
     cr_expect_eq(n, 1);
     ss_txn_abort(t);
 }
+
+static int collect_expired(void *ud, int db, const char *key, size_t klen, uint64_t expire_ms)
+{
+    (void)key;
+    (void)klen;
+    (void)expire_ms;
+    int *dbs = ud;
+    dbs[dbs[0] + 1] = db;
+    dbs[0]++;
+    return 0;
+}
+
+static size_t keys_of(ss_txn *t, int db)
+{
+    ss_ks_keyiter *ki;
+    cr_assert_eq(ss_ks_keyiter_new(t, db, 0, &ki), SS_OK);
+    size_t n = 0;
+    for (ss_ks_keyiter_seek(ki, "", 0); ss_ks_keyiter_valid(ki); ss_ks_keyiter_next(ki))
+        n++;
+    ss_ks_keyiter_free(ki);
+    return n;
+}
+
+Test(keyspace, swapdb_exchanges_keys_members_counters_and_expiry_of_two_dbs)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    set_string(t, 0, "a", "in0", 5000);
+    make_set(t, 0, "s", 7, 3);
+    set_string(t, 3, "b", "in3", 0);
+    cr_assert_eq(ss_ks_swapdb(t, 0, 3), SS_OK);
+    /* the same txn sees the swap at once (SWAPDB then GET in one EXEC) */
+    ss_slice v;
+    cr_assert_eq(ss_ks_lookup(t, 3, "a", 1, 0, NULL, &v), SS_OK);
+    cr_expect(v.len == 3 && !memcmp(v.data, "in0", 3));
+    cr_expect_eq(ss_ks_lookup(t, 0, "a", 1, 0, NULL, NULL), SS_ENOTFOUND);
+    commit(t);
+
+    t = ss_txn_begin(f.s);
+    cr_assert_eq(ss_ks_lookup(t, 0, "b", 1, 0, NULL, &v), SS_OK);
+    cr_expect(v.len == 3 && !memcmp(v.data, "in3", 3));
+    cr_expect_eq(count_members(t, 3, "s", 7), 3);
+    cr_expect_eq(count_members(t, 0, "s", 7), 0);
+    cr_expect_eq(dbsize(t, 3), 2);
+    cr_expect_eq(dbsize(t, 0), 1);
+    cr_expect_eq(keys_of(t, 3), 2);
+    cr_expect_eq(keys_of(t, 0), 1);
+    uint64_t n, ttl;
+    volatile_of(t, 3, 0, &n, &ttl);
+    cr_expect_eq(n, 1);
+    volatile_of(t, 0, 0, &n, &ttl);
+    cr_expect_eq(n, 0);
+    int dbs[8] = {0};
+    cr_assert_eq(ss_ks_expired(t, 10000, 10, collect_expired, dbs), 1);
+    cr_expect_eq(dbs[1], 3, "the expiry index names the db a client selects");
+    /* writes and FLUSHDB land in the db the client names */
+    set_string(t, 3, "c", "new", 0);
+    cr_assert_eq(ss_ks_flushdb(t, 0), SS_OK);
+    cr_expect_eq(dbsize(t, 0), 0);
+    cr_expect_eq(dbsize(t, 3), 3);
+    commit(t);
+
+    fixture_reopen(&f);
+    t = ss_txn_begin(f.s);
+    cr_expect_eq(dbsize(t, 3), 3, "the map survives a reopen");
+    cr_expect_eq(ss_ks_lookup(t, 3, "c", 1, 0, NULL, NULL), SS_OK);
+    /* swapping back restores the first layout; a db with itself is a no-op */
+    cr_assert_eq(ss_ks_swapdb(t, 3, 0), SS_OK);
+    cr_assert_eq(ss_ks_swapdb(t, 5, 5), SS_OK);
+    cr_expect_eq(ss_ks_swapdb(t, 0, SS_KS_DBS), SS_EINVAL);
+    cr_expect_eq(ss_ks_swapdb(t, -1, 0), SS_EINVAL);
+    cr_expect_eq(dbsize(t, 0), 3);
+    cr_expect_eq(dbsize(t, 3), 0);
+    commit(t);
+}
+
+Test(keyspace, a_rolled_back_swapdb_leaves_the_map_as_it_was)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    set_string(t, 1, "k", "v", 0);
+    cr_assert_eq(ss_txn_savepoint(t), SS_OK);
+    cr_assert_eq(ss_ks_swapdb(t, 1, 2), SS_OK);
+    cr_expect_eq(dbsize(t, 2), 1);
+    ss_txn_rollback(t);
+    ss_txn_release_savepoint(t);
+    cr_expect_eq(dbsize(t, 1), 1);
+    cr_expect_eq(dbsize(t, 2), 0);
+    commit(t);
+    /* an aborted txn's swap is not published either */
+    t = ss_txn_begin(f.s);
+    cr_assert_eq(ss_ks_swapdb(t, 1, 2), SS_OK);
+    ss_txn_abort(t);
+    t = ss_txn_begin(f.s);
+    cr_expect_eq(dbsize(t, 1), 1);
+    ss_txn_abort(t);
+}
+
+Test(keyspace, a_swapdb_map_that_is_no_permutation_is_refused_at_open)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    unsigned char bad[SS_KS_DBS] = {0}; /* every db on physical 0 */
+    cr_assert_eq(ss_txn_put(t, SS_STORE_DBMAP_KEY, sizeof SS_STORE_DBMAP_KEY - 1, bad, sizeof bad), SS_OK);
+    commit(t);
+    ss_store_close(f.s);
+    f.s = NULL;
+    ss_errmsg err = "";
+    ss_store *s = NULL;
+    cr_expect_eq(ss_store_open(f.dir, NULL, &s, err), SS_ECORRUPT, "%s", err);
+    ss_store_close(s);
+}

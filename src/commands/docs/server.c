@@ -41,6 +41,12 @@ static const ss_cmdarg flushdb_args[] = {
     SS_ARGS_END,
 };
 
+static const ss_cmdarg swapdb_args[] = {
+    ARG("index1", ARG_INTEGER),
+    ARG("index2", ARG_INTEGER),
+    SS_ARGS_END,
+};
+
 static const ss_cmdarg flushall_args[] = {
     ARG("async", ARG_ONEOF, .flags = ARG_OPTIONAL, .nargs = 2),
         ARG("async", ARG_PURE_TOKEN, .token = "ASYNC", .since = "4.0.0"),
@@ -110,6 +116,10 @@ const ss_command_docs ss_docs_server[] = {
                            {"6.2.0", "Added the `SYNC` flushing mode modifier."}),
      .args = flushdb_args,
      .tips = SS_TIPS("request_policy:all_shards", "response_policy:all_succeeded")},
+    {.name = "swapdb", .group = "server", .since = "4.0.0",
+     .summary = "Swaps two Redis databases",
+     .complexity = "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+     .args = swapdb_args},
     {.name = "flushall", .group = "server", .since = "1.0.0",
      .summary = "Remove all keys from all databases",
      .complexity = "O(N) where N is the total number of keys in all databases. sandstore: O(1): the old keys are swept in the background.",
