@@ -227,6 +227,24 @@ void ss_access_forget(ss_access *t, int db, const char *key, size_t klen)
         drop(t, e);
 }
 
+void ss_access_move(ss_access *t, int db, const char *key, size_t klen, int dstdb, const char *dst, size_t dlen,
+                    const ss_access_policy *p)
+{
+    ss_access_forget(t, dstdb, dst, dlen);
+    entry *from = find(t, db, key, klen);
+    if (!from)
+        return;
+    entry *to = get_or_add(t, dstdb, dst, dlen, p);
+    from = find(t, db, key, klen); /* get_or_add may have dropped it to make room */
+    if (!to || !from)
+        return;
+    to->access_ms = from->access_ms;
+    to->pinned_index = from->pinned_index;
+    to->ldt = from->ldt;
+    to->counter = from->counter;
+    drop(t, from);
+}
+
 void ss_access_reset_db(ss_access *t, int db, int64_t now_ms)
 {
     if (db >= SS_ACCESS_DBS)

@@ -62,6 +62,10 @@ void ss_access_set(ss_access *t, int db, const char *key, size_t klen, int64_t a
                    int64_t now_ms, uint64_t index, const ss_access_policy *p);
 /* The key is gone (deleted, expired, moved away). */
 void ss_access_forget(ss_access *t, int db, const char *key, size_t klen);
+/* RENAME and MOVE: Redis moves the object, access state and all, so the
+ * entry of (db, key) becomes that of (dstdb, dst), whose own goes. */
+void ss_access_move(ss_access *t, int db, const char *key, size_t klen, int dstdb, const char *dst, size_t dlen,
+                    const ss_access_policy *p);
 /* Every key of db (-1: of every db) gone or replaced (FLUSHDB, FLUSHALL,
  * SWAPDB, a snapshot installed): their entries dropped, the db's base time
  * now_ms. */

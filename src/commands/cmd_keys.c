@@ -400,6 +400,16 @@ static void randomkeyExec(ss_exec_ctx *ctx, const ss_args *a)
 
 /* ------------------------------------------------ RENAME COPY MOVE */
 
+/* RENAME and MOVE hand Redis's object over, its LRU/LFU field included:
+ * the key's access entry follows it (COPY makes a new object: none). */
+static void moved_access(ss_exec_ctx *ctx, const ss_key *src, const ss_key *dst)
+{
+    if (!ctx->node->access)
+        return;
+    ss_access_policy p = ss_exec_access_policy(ctx->node);
+    ss_access_move(ctx->node->access, src->db, src->name, src->len, dst->db, dst->name, dst->len, &p);
+}
+
 /* RENAME key newkey / RENAMENX key newkey. The new key keeps the expiry. */
 static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
 {
@@ -425,6 +435,7 @@ static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
+    moved_access(ctx, &src, &dst);
     /* Redis deletes the old destination and dbAdds the new one: "new"
      * whether or not one was there. */
     ss_exec_new(ctx, ctx->db, dst.name, dst.len);
@@ -547,6 +558,7 @@ static void moveExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
+    moved_access(ctx, &src, &dst);
     ss_exec_new(ctx, db, dst.name, dst.len);
     ss_exec_modified(ctx, src.name, src.len);
     ss_exec_modified_db(ctx, db, dst.name, dst.len);

@@ -70,6 +70,9 @@ Test(diff_access, every_lookup_counts_as_in_redis, .timeout = 600)
         {NULL, "GETEX k"},
         {NULL, "LCS k k"},
         {NULL, "COPY k c"},
+        {NULL, "RENAME k k"},
+        {NULL, "RENAME c k"},
+        {"SET c w", "OBJECT FREQ c"},
         {NULL, "LPUSH k x"},
         {NULL, "MGET k k"},
         {"RPUSH k a b c", "LRANGE k 0 -1"},
@@ -95,6 +98,13 @@ Test(diff_access, every_lookup_counts_as_in_redis, .timeout = 600)
             bad++;
         }
     }
+    /* RENAME and MOVE carry the count to the new name, COPY does not. */
+    static const char *const moves[] = {"SET k v", "GET k", "RENAME k r", "OBJECT FREQ r", "GET r",
+                                        "MOVE r 3", "SELECT 3", "OBJECT FREQ r", "GET r", "COPY r c",
+                                        "OBJECT FREQ r", "OBJECT FREQ c", "SET d x", "GET d", "GET d",
+                                        "RENAME r d", "OBJECT FREQ d", "FLUSHDB", "SELECT 0"};
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
+        bad += !dh_cmd(r, DH_EXACT, moves[i]);
     /* A deleted key's count goes with it; a flush's too. */
     bad += !dh_cmd(r, DH_EXACT, "SET k v");
     bad += !dh_cmd(r, DH_EXACT, "GET k");
