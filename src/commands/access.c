@@ -82,13 +82,19 @@ static void drop(ss_access *t, entry *e)
  * moved to the front. NULL when the table may hold none or memory is out. */
 static entry *get_or_add(ss_access *t, int db, const char *key, size_t klen, const ss_access_policy *p)
 {
+    if (p->max == 0) {
+        /* tracking off: the table empties, so no stale entry outlives it */
+        while (t->tail)
+            drop(t, t->tail);
+        return NULL;
+    }
     entry *e = find(t, db, key, klen);
     if (e) {
         unlink_entry(t, e);
         push_front(t, e);
         return e;
     }
-    if (p->max == 0 || db < 0 || db >= SS_ACCESS_DBS || klen > SIZE_MAX - 1 - sizeof *e)
+    if (db < 0 || db >= SS_ACCESS_DBS || klen > SIZE_MAX - 1 - sizeof *e)
         return NULL;
     /* Full (or the limit lowered): the least recently accessed go. */
     while (ss_dict_size(t->map) >= p->max && t->tail)

@@ -211,8 +211,8 @@ static bool db_empty(ss_txn *txn, int db)
  */
 static void note_access_check(ss_engine *e, int db, const char *key, size_t klen)
 {
-    if (!e->node.access)
-        return;
+    if (!e->node.access || e->cfg->access_table_max_keys <= 0)
+        return; /* no table, no lookups */
     ss_buf *q = &e->access_check;
     if (ss_buf_reserve(q, 8 + klen) != SS_OK)
         return; /* out of memory: the key keeps its old entry, a stale time */

@@ -59,6 +59,8 @@ Test(access, the_table_drops_the_least_recently_accessed_past_its_limit)
     p.max = 0;
     ss_access_touch(t, 0, "f", 1, T0 + 7, &p);
     cr_expect_eq(ss_access_time(t, 0, "f", 1), T0);
+    cr_expect_eq(ss_access_size(t), 0, "and what it held is gone");
+    cr_expect_eq(ss_access_time(t, 0, "e", 1), T0);
     ss_access_free(t);
 }
 
