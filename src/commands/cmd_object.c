@@ -133,15 +133,26 @@ static void objectEncodingExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_bulk_cstr(ctx->out, enc);
 }
 
+static long long refcount_of(const ss_key *k)
+{
+    long long v;
+    bool shared = k->meta.type == SS_TYPE_STRING && ss_key_strlen(k) <= 20 &&
+                  is_int_text(k->value.data, k->value.len, &v) && v >= 0 && v < SHARED_INTEGERS;
+    return shared ? SHARED_REFCOUNT : 1;
+}
+
 static void objectRefcountExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
     if (!open_or_null(ctx, a, &k))
         return;
-    long long v;
-    bool shared = k.meta.type == SS_TYPE_STRING && ss_key_strlen(&k) <= 20 &&
-                  is_int_text(k.value.data, k.value.len, &v) && v >= 0 && v < SHARED_INTEGERS;
-    resp_add_int(ctx->out, shared ? SHARED_REFCOUNT : 1);
+    resp_add_int(ctx->out, refcount_of(&k));
+}
+
+const char *ss_object_describe(ss_exec_ctx *ctx, const ss_key *k, long long *refcount, int *rc)
+{
+    *refcount = refcount_of(k);
+    return encoding_of(ctx, k, rc);
 }
 
 static void objectFreqExec(ss_exec_ctx *ctx, const ss_args *a)

@@ -64,6 +64,10 @@ ss_lookup ss_key_open_meta(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type
  * kin, OBJECT, MEMORY USAGE). ss_key_open_probe is ss_key_open_meta with it.
  */
 ss_lookup ss_key_open_probe(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
+/* OBJECT ENCODING's and OBJECT REFCOUNT's answers for k (opened and found;
+ * a small string's value read): the encoding Redis 7.0 would choose, or
+ * *rc a storage error (commands/cmd_object.c; DEBUG OBJECT's too). */
+const char *ss_object_describe(ss_exec_ctx *ctx, const ss_key *k, long long *refcount, int *rc);
 /* The access policy of the node's configuration now. */
 struct ss_access_policy ss_exec_access_policy(const ss_node *node);
 

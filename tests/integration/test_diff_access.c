@@ -1,6 +1,7 @@
 /* Access tracking against redis-server 7.0: which commands count as an access (OBJECT FREQ with lfu-log-factor 0 counts them exactly), OBJECT IDLETIME and FREQ under each policy, RESTORE IDLETIME/FREQ, and that each node keeps its own. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -271,5 +272,56 @@ Test(diff_access, touch_is_a_read_of_the_node_that_serves_it, .timeout = 600)
         last = f;
     }
     cr_expect_gt(last, 7, "300 reads raised the counter (each from 7 has p = 1/21)");
+    dh_stop(r);
+}
+
+/* The figure a field of a DEBUG OBJECT line holds (asserted present). */
+static long long debug_field(const char *line, const char *field)
+{
+    const char *p = strstr(line, field);
+    cr_assert(p, "%s in %s", field, line);
+    return strtoll(p + strlen(field), NULL, 10);
+}
+
+/* DEBUG OBJECT's line has Redis 7.0's fields in its order; lru_seconds_idle
+ * is OBJECT IDLETIME's figure (on every node after a RESTORE IDLETIME), and
+ * like OBJECT it is no access. */
+Test(diff_access, debug_object_agrees_with_object_idletime, .timeout = 600)
+{
+    dh_run *r = dh_start(NULL);
+    config_everywhere(r, "maxmemory-policy", "allkeys-lru");
+    redisContext *n1 = dh_sandstore(r, 0);
+    redisReply *x = redisCommand(n1, "SET src hello");
+    freeReplyObject(x);
+    redisReply *d = redisCommand(n1, "DUMP src");
+    cr_assert(d && d->type == REDIS_REPLY_STRING, "DUMP");
+    x = redisCommand(n1, "RESTORE k 0 %b IDLETIME 5000", d->str, d->len);
+    cr_assert(x && x->type == REDIS_REPLY_STATUS, "RESTORE");
+    freeReplyObject(x);
+    freeReplyObject(d);
+    for (int i = 0; i < 3; i++) {
+        redisContext *c = dh_sandstore(r, i);
+        x = redisCommand(c, "GET nokey"); /* the read barrier: the RESTORE is applied here */
+        freeReplyObject(x);
+        x = redisCommand(c, "DEBUG OBJECT k");
+        cr_assert(x && x->type == REDIS_REPLY_STATUS, "node %d: DEBUG OBJECT: %s", i + 1, x ? x->str : "no reply");
+        const char *fields[] = {"Value at:", " refcount:", " encoding:", " serializedlength:", " lru:",
+                                " lru_seconds_idle:"};
+        const char *at = x->str;
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+            const char *p = strstr(at, fields[f]);
+            cr_expect(p != NULL, "node %d: %s after the fields before it in %s", i + 1, fields[f], x->str);
+            at = p ? p : at;
+        }
+        cr_expect(strstr(x->str, "refcount:1 encoding:embstr serializedlength:6 ") != NULL, "%s", x->str);
+        long long dbg = debug_field(x->str, " lru_seconds_idle:");
+        freeReplyObject(x);
+        long long idle = int_of(c, "OBJECT IDLETIME %s", "k");
+        cr_expect(dbg >= 5000 && dbg <= idle, "node %d: DEBUG OBJECT %lld s, then OBJECT IDLETIME %lld s", i + 1, dbg,
+                  idle);
+    }
+    x = redisCommand(n1, "DEBUG OBJECT nokey");
+    cr_expect(x && x->type == REDIS_REPLY_ERROR && strcmp(x->str, "ERR no such key") == 0, "Redis's nokeyerr");
+    freeReplyObject(x);
     dh_stop(r);
 }
