@@ -341,14 +341,16 @@ static int apply_directive(ss_config *cfg, const directive *d, const char *value
                 return SS_OK;
             }
         }
+        if (d->choices == yesno_choices) /* Redis's booleans */
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be 'yes' or 'no'");
         {
-            /* every choice, in the table's order */
+            /* Redis's enums: every choice, in the table's order */
             char list[256];
             size_t n = 0;
             list[0] = '\0';
             for (int i = 0; d->choices[i] && n < sizeof list; i++)
                 n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", d->choices[i]);
-            return ss_errf(errmsg, SS_ECONFIG, "argument must be one of: %s", list);
+            return ss_errf(errmsg, SS_ECONFIG, "argument(s) must be one of the following: %s", list);
         }
     case T_LOGLEVEL: {
         int level = ss_log_level_parse(value);
