@@ -267,6 +267,35 @@ void ss_access_reset_db(ss_access *t, int db, int64_t now_ms)
     }
 }
 
+void ss_access_swap_db(ss_access *t, int a, int b)
+{
+    if (a < 0 || b < 0 || a >= SS_ACCESS_DBS || b >= SS_ACCESS_DBS || a == b)
+        return;
+    int64_t base = t->base_ms[a];
+    t->base_ms[a] = t->base_ms[b];
+    t->base_ms[b] = base;
+    /* Out of the map first, then back under the other db's byte: a key
+     * named in both dbs must never meet itself. O(entries), bounded. */
+    for (entry *e = t->head; e; e = e->next) {
+        unsigned db = (unsigned char)e->name[0];
+        if (db == (unsigned)a || db == (unsigned)b)
+            ss_dict_del(t->map, e->name, e->nlen, NULL);
+    }
+    entry *e = t->head;
+    while (e) {
+        entry *next = e->next;
+        unsigned db = (unsigned char)e->name[0];
+        if (db == (unsigned)a || db == (unsigned)b) {
+            e->name[0] = (char)(db == (unsigned)a ? b : a);
+            if (ss_dict_put(t->map, e->name, e->nlen, e) != SS_OK) {
+                unlink_entry(t, e); /* out of memory: the key reports its db's base time */
+                free(e);
+            }
+        }
+        e = next;
+    }
+}
+
 int64_t ss_access_time(const ss_access *t, int db, const char *key, size_t klen)
 {
     entry *e = find(t, db, key, klen);

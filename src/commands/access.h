@@ -71,6 +71,11 @@ void ss_access_move(ss_access *t, int db, const char *key, size_t klen, int dstd
  * now_ms. */
 void ss_access_reset_db(ss_access *t, int db, int64_t now_ms);
 
+/* SWAPDB a b: Redis swaps the dbs' dictionaries, objects and their access
+ * state with them, so the entries (and base times) of a and b trade places.
+ * Not wired yet: SWAPDB's apply should call it (it is on another branch);
+ * until then a swap that raises ss_exec_flushed for both dbs resets them. */
+void ss_access_swap_db(ss_access *t, int a, int b);
 /* The key's last access (ms): its entry's, else its db's base time. */
 int64_t ss_access_time(const ss_access *t, int db, const char *key, size_t klen);
 /* OBJECT FREQ: the counter decayed to now (LFUDecrAndReturn), without

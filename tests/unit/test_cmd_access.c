@@ -183,3 +183,25 @@ Test(access, lfu_counters_decay_one_per_decay_time_minutes)
     cr_expect_eq(ss_access_freq(t, 0, "k", 1, T0 + 4 * MIN, &p), 7, "10 - 4 + 1");
     ss_access_free(t);
 }
+
+Test(access, swapdb_trades_the_two_dbs_entries_and_load_times)
+{
+    ss_access *t = ss_access_new(T0, 1);
+    ss_access_policy p = lru(100);
+    ss_access_reset_db(t, 2, T0 + 1);
+    ss_access_touch(t, 1, "k", 1, T0 + 10, &p);
+    ss_access_touch(t, 2, "k", 1, T0 + 20, &p);
+    ss_access_touch(t, 2, "only2", 5, T0 + 30, &p);
+    ss_access_touch(t, 3, "k", 1, T0 + 40, &p);
+    ss_access_swap_db(t, 1, 2);
+    cr_expect_eq(ss_access_time(t, 1, "k", 1), T0 + 20);
+    cr_expect_eq(ss_access_time(t, 2, "k", 1), T0 + 10);
+    cr_expect_eq(ss_access_time(t, 1, "only2", 5), T0 + 30);
+    cr_expect_eq(ss_access_time(t, 2, "only2", 5), T0, "db 2 now has db 1's load time");
+    cr_expect_eq(ss_access_time(t, 1, "nokey", 5), T0 + 1, "db 1 now has db 2's load time");
+    cr_expect_eq(ss_access_time(t, 3, "k", 1), T0 + 40, "db 3 untouched");
+    cr_expect_eq(ss_access_size(t), 4);
+    ss_access_forget(t, 1, "only2", 5); /* the map and the list still agree */
+    cr_expect_eq(ss_access_size(t), 3);
+    ss_access_free(t);
+}
