@@ -7,6 +7,19 @@
 
 #include "integration/diff_harness.h"
 
+/* The run of the test in progress, stopped by the suite's fini too, so a
+ * failed assertion leaves no redis-server or node behind. */
+static dh_run *run;
+
+static void stop_run(void)
+{
+    if (run)
+        dh_stop(run);
+    run = NULL;
+}
+
+TestSuite(diff_access, .fini = stop_run);
+
 /* Sets a directive on redis-server and on the three nodes (CONFIG SET is per node). */
 static void config_everywhere(dh_run *r, const char *name, const char *value)
 {
@@ -42,7 +55,7 @@ static long long int_of(redisContext *c, const char *fmt, const char *key)
  */
 Test(diff_access, every_lookup_counts_as_in_redis, .timeout = 600)
 {
-    dh_run *r = dh_start(NULL);
+    dh_run *r = run = dh_start(NULL);
     dh_pin(r, 1); /* a follower: its reads are its own, writes reach it through the log */
     config_everywhere(r, "maxmemory-policy", "allkeys-lfu");
     config_everywhere(r, "lfu-log-factor", "0");
@@ -118,7 +131,7 @@ Test(diff_access, every_lookup_counts_as_in_redis, .timeout = 600)
     bad += !dh_cmd(r, DH_EXACT, "FLUSHALL");
     bad += !dh_cmd(r, DH_EXACT, "SET k v");
     bad += !dh_cmd(r, DH_EXACT, "OBJECT FREQ k");
-    dh_stop(r);
+    stop_run();
     cr_assert_eq(bad, 0, "%d replies differed from redis-server's (see above)", bad);
 }
 
@@ -126,7 +139,7 @@ Test(diff_access, every_lookup_counts_as_in_redis, .timeout = 600)
  * errors, byte for byte; a missing key is a null reply under both. */
 Test(diff_access, the_wrong_policy_answers_redis_errors, .timeout = 600)
 {
-    dh_run *r = dh_start(NULL);
+    dh_run *r = run = dh_start(NULL);
     int bad = 0;
     bad += !dh_cmd(r, DH_EXACT, "SET k v");
     static const char *const policies[] = {"noeviction", "allkeys-lru", "volatile-lru", "volatile-ttl",
@@ -139,7 +152,7 @@ Test(diff_access, the_wrong_policy_answers_redis_errors, .timeout = 600)
         bad += !dh_cmd(r, DH_EXACT, "OBJECT IDLETIME nokey");
         bad += !dh_cmd(r, DH_EXACT, "OBJECT FREQ nokey");
     }
-    dh_stop(r);
+    stop_run();
     cr_assert_eq(bad, 0, "%d replies differed from redis-server's (see above)", bad);
 }
 
@@ -147,7 +160,7 @@ Test(diff_access, the_wrong_policy_answers_redis_errors, .timeout = 600)
  * every node then reports them, as redis-server does. */
 Test(diff_access, restore_sets_freq_and_idletime_on_every_node, .timeout = 600)
 {
-    dh_run *r = dh_start(NULL);
+    dh_run *r = run = dh_start(NULL);
     config_everywhere(r, "maxmemory-policy", "allkeys-lfu");
     config_everywhere(r, "lfu-decay-time", "0");
     int bad = 0;
@@ -187,7 +200,7 @@ Test(diff_access, restore_sets_freq_and_idletime_on_every_node, .timeout = 600)
     cr_expect_lt(int_of(dh_sandstore(r, 0), "OBJECT IDLETIME %s", "old"), 100000, "node 1 read it");
     cr_expect_geq(int_of(dh_sandstore(r, 2), "OBJECT IDLETIME %s", "old"), before, "node 3 did not");
     freeReplyObject(d);
-    dh_stop(r);
+    stop_run();
     cr_assert_eq(bad, 0, "%d replies differed from redis-server's (see above)", bad);
 }
 
@@ -210,7 +223,7 @@ static long long wait_idle(dh_run *r, int i, const char *key, long long secs)
  */
 Test(diff_access, idle_time_is_each_nodes_own_and_reads_reset_it, .timeout = 600)
 {
-    dh_run *r = dh_start(NULL);
+    dh_run *r = run = dh_start(NULL);
     config_everywhere(r, "maxmemory-policy", "allkeys-lru");
     redisContext *n1 = dh_sandstore(r, 0), *n3 = dh_sandstore(r, 2);
     redisReply *x = redisCommand(n1, "SET b 1");
@@ -241,14 +254,14 @@ Test(diff_access, idle_time_is_each_nodes_own_and_reads_reset_it, .timeout = 600
     freeReplyObject(x);
     long long a3 = int_of(n3, "OBJECT IDLETIME %s", "a"), b3 = int_of(n3, "OBJECT IDLETIME %s", "b");
     cr_expect_lt(a3, b3, "node 3 applied APPEND a: a (%lld s) is fresher than b (%lld s)", a3, b3);
-    dh_stop(r);
+    stop_run();
 }
 
 /* TOUCH is a read: through node 2 it counts on node 2 only (a logged
  * command would count on every node). Under LFU with factor 0. */
 Test(diff_access, touch_is_a_read_of_the_node_that_serves_it, .timeout = 600)
 {
-    dh_run *r = dh_start(NULL);
+    dh_run *r = run = dh_start(NULL);
     config_everywhere(r, "maxmemory-policy", "allkeys-lfu");
     config_everywhere(r, "lfu-log-factor", "0");
     config_everywhere(r, "lfu-decay-time", "0");
@@ -272,7 +285,7 @@ Test(diff_access, touch_is_a_read_of_the_node_that_serves_it, .timeout = 600)
         last = f;
     }
     cr_expect_gt(last, 7, "300 reads raised the counter (each from 7 has p = 1/21)");
-    dh_stop(r);
+    stop_run();
 }
 
 /* The figure a field of a DEBUG OBJECT line holds (asserted present). */
@@ -288,7 +301,7 @@ static long long debug_field(const char *line, const char *field)
  * like OBJECT it is no access. */
 Test(diff_access, debug_object_agrees_with_object_idletime, .timeout = 600)
 {
-    dh_run *r = dh_start(NULL);
+    dh_run *r = run = dh_start(NULL);
     config_everywhere(r, "maxmemory-policy", "allkeys-lru");
     redisContext *n1 = dh_sandstore(r, 0);
     redisReply *x = redisCommand(n1, "SET src hello");
@@ -323,5 +336,5 @@ Test(diff_access, debug_object_agrees_with_object_idletime, .timeout = 600)
     x = redisCommand(n1, "DEBUG OBJECT nokey");
     cr_expect(x && x->type == REDIS_REPLY_ERROR && strcmp(x->str, "ERR no such key") == 0, "Redis's nokeyerr");
     freeReplyObject(x);
-    dh_stop(r);
+    stop_run();
 }
