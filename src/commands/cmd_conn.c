@@ -386,8 +386,10 @@ static void clientInfoCommand(ss_node *node, ss_session *s, const ss_args *a, ss
     ss_buf_release(&b);
 }
 
-/* CLIENT NO-EVICT and NO-TOUCH: accepted (nothing is evicted, and no
- * access time is kept), with Redis's check of the argument. */
+/* CLIENT NO-EVICT and NO-TOUCH (Redis 7.2's): accepted with Redis's check
+ * of the argument, and ignored: nothing is evicted, and the client's
+ * lookups still count as accesses (commands/access.h), as in Redis 7.0,
+ * which has no NO-TOUCH. */
 static void clientOnOffCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)
 {
     if (ss_arg_is(a, 2, "on") || ss_arg_is(a, 2, "off"))

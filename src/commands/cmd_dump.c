@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/access.h"
 #include "commands/cmd_stream.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
@@ -19,7 +20,7 @@
  * compact forms Redis 7.0 writes (quicklist of listpacks, intset, hash and
  * zset listpacks) are read here. Streams are refused both ways, with an
  * error that says so. IDLETIME and FREQ are checked as Redis checks them
- * and then ignored: sandstore keeps no LRU/LFU state.
+ * and set the key's entry in each node's access table (restore_access).
  */
 
 #define STRING_MAX ((size_t)RESP_MAX_BULK_LEN_DEFAULT)
@@ -187,6 +188,26 @@ static int restore_collection(ss_exec_ctx *ctx, ss_key *k, const ss_rdb_value *v
     return rc == SS_OK ? ss_key_save(ctx, k) : rc;
 }
 
+/* The restored key is a new object (Redis's dbAdd): its old access entry
+ * goes; then IDLETIME (under a non-LFU policy) or FREQ (under an LFU one)
+ * set it as Redis's objectSetLRUOrLFU does, the other one ignored. The
+ * access time counts back from the entry's time, so every node records
+ * the same one; the end-of-entry write (engine/events.c) leaves it. */
+static void restore_access(ss_exec_ctx *ctx, const ss_key *k, const restore_opts *o)
+{
+    ss_access *t = ctx->node->access;
+    if (!t)
+        return;
+    ss_access_forget(t, k->db, k->name, k->len);
+    ss_access_policy p = ss_exec_access_policy(ctx->node);
+    if (p.lfu && o->freq >= 0) {
+        ss_access_set(t, k->db, k->name, k->len, ctx->now_ms, (int)o->freq, ctx->now_ms, ctx->index, &p);
+    } else if (!p.lfu && o->idle >= 0) {
+        int64_t at = o->idle > ctx->now_ms / 1000 ? 0 : ctx->now_ms - o->idle * 1000;
+        ss_access_set(t, k->db, k->name, k->len, at, -1, ctx->now_ms, ctx->index, &p);
+    }
+}
+
 /* RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f],
  * checked in Redis's order: options, the key's existence, the TTL, the
  * footer, the value. A relative TTL counts from the entry's time. */
@@ -250,6 +271,7 @@ static void restoreExec(ss_exec_ctx *ctx, const ss_args *a)
         else
             rc = restore_collection(ctx, &k, &v, (uint64_t)ttl);
         if (rc == SS_OK) {
+            restore_access(ctx, &k, &o);
             ss_exec_modified(ctx, k.name, k.len);
             ss_exec_notify(ctx, SS_NOTIFY_GENERIC, "restore", k.name, k.len);
         }

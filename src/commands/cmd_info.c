@@ -266,7 +266,7 @@ static void section_memory(ss_node *node, ss_buf *b)
                    "used_memory_leveldb:%llu\r\nused_memory_leveldb_human:%s\r\n"
                    "allocator_allocated:%llu\r\nallocator_active:%llu\r\nallocator_resident:%llu\r\n"
                    "total_system_memory:%llu\r\ntotal_system_memory_human:%s\r\n"
-                   "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
+                   "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:%s\r\n"
                    "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\n"
                    "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n"
                    "mem_allocator:libc\r\nlazyfree_pending_objects:0\r\n\r\n",
@@ -275,7 +275,8 @@ static void section_memory(ss_node *node, ss_buf *b)
                    st->mem_peak ? 100.0 * (double)used / (double)st->mem_peak : 0.0,
                    (unsigned long long)st->mem_startup, (unsigned long long)leveldb, h_ldb,
                    (unsigned long long)used, (unsigned long long)active, (unsigned long long)rss,
-                   (unsigned long long)system, h_sys, used ? (double)active / (double)used : 0.0,
+                   (unsigned long long)system, h_sys, ss_maxmemory_policy_name(node->cfg->maxmemory_policy),
+                   used ? (double)active / (double)used : 0.0,
                    (long long)active - (long long)used, used ? (double)rss / (double)used : 0.0,
                    (long long)rss - (long long)used);
 }

@@ -132,13 +132,16 @@ static void delExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_int(ctx->out, n);
 }
 
-/* EXISTS and TOUCH: how many of the keys exist (a key named twice counts twice). */
-static void existsExec(ss_exec_ctx *ctx, const ss_args *a)
+/* EXISTS and TOUCH: how many of the keys exist (a key named twice counts
+ * twice). TOUCH records the access (Redis's lookupKeyRead), EXISTS does not
+ * (LOOKUP_NOTOUCH). A read either way: neither goes through the log. */
+static void count_existing(ss_exec_ctx *ctx, const ss_args *a, bool touch)
 {
     long long n = 0;
     for (int i = 1; i < a->argc; i++) {
         ss_key k;
-        ss_lookup found = ss_key_open_meta(ctx, a, i, SS_TYPE_NONE, &k);
+        ss_lookup found = touch ? ss_key_open_meta(ctx, a, i, SS_TYPE_NONE, &k)
+                                : ss_key_open_probe(ctx, a, i, SS_TYPE_NONE, &k);
         if (found == SS_REPLIED)
             return;
         n += found == SS_FOUND;
@@ -146,10 +149,13 @@ static void existsExec(ss_exec_ctx *ctx, const ss_args *a)
     resp_add_int(ctx->out, n);
 }
 
+static void existsExec(ss_exec_ctx *ctx, const ss_args *a) { count_existing(ctx, a, false); }
+static void touchExec(ss_exec_ctx *ctx, const ss_args *a) { count_existing(ctx, a, true); }
+
 static void typeExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
-    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_probe(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found != SS_REPLIED)
         resp_add_simple(ctx->out, found == SS_FOUND ? type_name(k.meta.type) : "none");
 }
@@ -394,6 +400,16 @@ static void randomkeyExec(ss_exec_ctx *ctx, const ss_args *a)
 
 /* ------------------------------------------------ RENAME COPY MOVE */
 
+/* RENAME and MOVE hand Redis's object over, its LRU/LFU field included:
+ * the key's access entry follows it (COPY makes a new object: none). */
+static void moved_access(ss_exec_ctx *ctx, const ss_key *src, const ss_key *dst)
+{
+    if (!ctx->node->access)
+        return;
+    ss_access_policy p = ss_exec_access_policy(ctx->node);
+    ss_access_move(ctx->node->access, src->db, src->name, src->len, dst->db, dst->name, dst->len, &p);
+}
+
 /* RENAME key newkey / RENAMENX key newkey. The new key keeps the expiry. */
 static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
 {
@@ -419,6 +435,7 @@ static void renameExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
+    moved_access(ctx, &src, &dst);
     /* Redis deletes the old destination and dbAdds the new one: "new"
      * whether or not one was there. */
     ss_exec_new(ctx, ctx->db, dst.name, dst.len);
@@ -541,6 +558,7 @@ static void moveExec(ss_exec_ctx *ctx, const ss_args *a)
         ss_exec_fail(ctx, rc);
         return;
     }
+    moved_access(ctx, &src, &dst);
     ss_exec_new(ctx, db, dst.name, dst.len);
     ss_exec_modified(ctx, src.name, src.len);
     ss_exec_modified_db(ctx, db, dst.name, dst.len);
@@ -656,7 +674,7 @@ static void ttlExec(ss_exec_ctx *ctx, const ss_args *a)
     bool ms = a->argv[0][0] == 'p' || a->argv[0][0] == 'P';
     bool abs = a->argvlen[0] > 4; /* (p)expiretime */
     ss_key k;
-    ss_lookup found = ss_key_open_meta(ctx, a, 1, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_probe(ctx, a, 1, SS_TYPE_NONE, &k);
     if (found == SS_MISSING)
         resp_add_shared(ctx->out, RESP_SH_CMINUSTWO);
     if (found != SS_FOUND)
@@ -720,7 +738,7 @@ const ss_command ss_cmds_keys[] = {
     SS_WRITE("del", -2, 0, ACL_KEYSPACE, delExec, .keys = {KEYS_TO_END(1, 1, KS_RM | KS_DELETE)}),
     SS_WRITE("unlink", -2, CMD_FAST, ACL_KEYSPACE, delExec, .keys = {KEYS_TO_END(1, 1, KS_RM | KS_DELETE)}),
     SS_READ("exists", -2, CMD_FAST, ACL_KEYSPACE, existsExec, .keys = {KEYS_TO_END(1, 1, KS_RO)}),
-    SS_READ("touch", -2, CMD_FAST, ACL_KEYSPACE, existsExec, .keys = {KEYS_TO_END(1, 1, KS_RO)}),
+    SS_READ("touch", -2, CMD_FAST, ACL_KEYSPACE, touchExec, .keys = {KEYS_TO_END(1, 1, KS_RO)}),
     SS_READ("type", 2, CMD_FAST, ACL_KEYSPACE, typeExec, .keys = {KEY(1, KS_RO)}),
     SS_READ("keys", 2, 0, ACL_KEYSPACE | ACL_DANGEROUS, keysExec),
     SS_READ("scan", -2, 0, ACL_KEYSPACE, scanExec),

@@ -143,7 +143,7 @@ static void memoryUsageExec(ss_exec_ctx *ctx, const ss_args *a)
         }
     }
     ss_key k;
-    ss_lookup found = ss_key_open_meta(ctx, a, 2, SS_TYPE_NONE, &k);
+    ss_lookup found = ss_key_open_probe(ctx, a, 2, SS_TYPE_NONE, &k); /* Redis's dictFind: no access */
     if (found == SS_MISSING) {
         resp_add_null_bulk(ctx->out, ctx->proto);
         return;

@@ -1,11 +1,13 @@
 /* OBJECT ENCODING/REFCOUNT/FREQ/IDLETIME/HELP: what Redis 7.0 would report for a value of this type and size. */
 #include <string.h>
 
+#include "commands/access.h"
 #include "commands/collection.h"
 #include "commands/families.h"
 #include "commands/keyhelpers.h"
 #include "commands/numbers.h"
 #include "commands/zset.h"
+#include "common/clock.h"
 #include "store/keyspace.h"
 
 /*
@@ -25,9 +27,11 @@
  * trimmed again reports listpack here, hashtable in Redis.
  *
  * REFCOUNT is Redis's: 2147483647 (its shared integers) for an integer
- * string from 0 to 9999, else 1. FREQ is Redis's error under the only
- * policy sandstore has (noeviction). IDLETIME: reads do not touch the log
- * and every node must hold the same state, so no access time is kept: 0.
+ * string from 0 to 9999, else 1. IDLETIME (under a non-LFU
+ * maxmemory-policy) and FREQ (under an LFU one) are this node's: reads do
+ * not go through the log, so each node keeps its own access table
+ * (commands/access.h), as each Redis replica keeps its own LRU clocks.
+ * OBJECT itself never counts as an access (LOOKUP_NOTOUCH).
  */
 
 #define LISTPACK_ENTRIES 128 /* hash-max-listpack-entries, zset-max-listpack-entries */
@@ -110,7 +114,7 @@ static const char *encoding_of(ss_exec_ctx *ctx, const ss_key *k, int *rc)
 /* The key, or Redis's null reply for a missing one (false). */
 static bool open_or_null(ss_exec_ctx *ctx, const ss_args *a, ss_key *k)
 {
-    ss_lookup found = ss_key_open_meta(ctx, a, 2, SS_TYPE_NONE, k);
+    ss_lookup found = ss_key_open_probe(ctx, a, 2, SS_TYPE_NONE, k);
     if (found == SS_MISSING)
         resp_add_null_bulk(ctx->out, ctx->proto);
     return found == SS_FOUND;
@@ -129,15 +133,26 @@ static void objectEncodingExec(ss_exec_ctx *ctx, const ss_args *a)
         resp_add_bulk_cstr(ctx->out, enc);
 }
 
+static long long refcount_of(const ss_key *k)
+{
+    long long v;
+    bool shared = k->meta.type == SS_TYPE_STRING && ss_key_strlen(k) <= 20 &&
+                  is_int_text(k->value.data, k->value.len, &v) && v >= 0 && v < SHARED_INTEGERS;
+    return shared ? SHARED_REFCOUNT : 1;
+}
+
 static void objectRefcountExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
     if (!open_or_null(ctx, a, &k))
         return;
-    long long v;
-    bool shared = k.meta.type == SS_TYPE_STRING && ss_key_strlen(&k) <= 20 &&
-                  is_int_text(k.value.data, k.value.len, &v) && v >= 0 && v < SHARED_INTEGERS;
-    resp_add_int(ctx->out, shared ? SHARED_REFCOUNT : 1);
+    resp_add_int(ctx->out, refcount_of(&k));
+}
+
+const char *ss_object_describe(ss_exec_ctx *ctx, const ss_key *k, long long *refcount, int *rc)
+{
+    *refcount = refcount_of(k);
+    return encoding_of(ctx, k, rc);
 }
 
 static void objectFreqExec(ss_exec_ctx *ctx, const ss_args *a)
@@ -145,17 +160,32 @@ static void objectFreqExec(ss_exec_ctx *ctx, const ss_args *a)
     ss_key k;
     if (!open_or_null(ctx, a, &k))
         return;
-    resp_add_error(ctx->out, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
-                             "note that when switching between policies at runtime LRU and LFU data will take some "
-                             "time to adjust.");
+    ss_access_policy p = ss_exec_access_policy(ctx->node);
+    if (!p.lfu) {
+        ss_reply_err(ctx->out, RERR_OBJECT_NO_LFU);
+        return;
+    }
+    int freq = ctx->node->access ? ss_access_freq(ctx->node->access, k.db, k.name, k.len, ss_clock_wall_ms(), &p)
+                                 : SS_ACCESS_LFU_INIT_VAL;
+    resp_add_int(ctx->out, freq);
 }
 
+/* Seconds since this node's last access of the key (Redis's
+ * estimateObjectIdleTime / 1000), on this node's clock. */
 static void objectIdletimeExec(ss_exec_ctx *ctx, const ss_args *a)
 {
     ss_key k;
     if (!open_or_null(ctx, a, &k))
         return;
-    resp_add_int(ctx->out, 0);
+    ss_access_policy p = ss_exec_access_policy(ctx->node);
+    if (p.lfu) {
+        ss_reply_err(ctx->out, RERR_OBJECT_LFU);
+        return;
+    }
+    int64_t idle = 0;
+    if (ctx->node->access)
+        idle = ss_clock_wall_ms() - ss_access_time(ctx->node->access, k.db, k.name, k.len);
+    resp_add_int(ctx->out, idle > 0 ? idle / 1000 : 0);
 }
 
 static void objectHelpCommand(ss_node *node, ss_session *s, const ss_args *a, ss_buf *out)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 uint64_t ss_exec_rand(ss_exec_ctx *ctx)
@@ -73,6 +74,12 @@ ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len,
         k->value = (ss_slice){NULL, 0}; /* an expired record's bytes are no value */
         return SS_MISSING;
     }
+    if (!(flags & SS_OPEN_NOTOUCH) && ctx->node->access) {
+        /* This node's own clock, in apply too: the access table is this
+         * node's, never part of the replicated state (access.h). */
+        ss_access_policy p = ss_exec_access_policy(ctx->node);
+        ss_access_touch(ctx->node->access, db, name, len, ss_clock_wall_ms(), &p);
+    }
     if (type != SS_TYPE_NONE && k->meta.type != type) {
         ss_reply_err(ctx->out, RERR_WRONGTYPE);
         return SS_REPLIED;
@@ -96,6 +103,20 @@ ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t le
 ss_lookup ss_key_open(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k)
 {
     return ss_key_open_ex(ctx, ctx->db, a->argv[argi], a->argvlen[argi], type, 0, k);
+}
+
+ss_lookup ss_key_open_probe(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k)
+{
+    return ss_key_open_ex(ctx, ctx->db, a->argv[argi], a->argvlen[argi], type, SS_OPEN_NOVALUE | SS_OPEN_NOTOUCH, k);
+}
+
+ss_access_policy ss_exec_access_policy(const ss_node *node)
+{
+    const ss_config *c = node->cfg;
+    return (ss_access_policy){.lfu = SS_MAXMEMORY_IS_LFU(c->maxmemory_policy),
+                              .log_factor = c->lfu_log_factor,
+                              .decay_time = c->lfu_decay_time,
+                              .max = c->access_table_max_keys < 0 ? 0 : (size_t)c->access_table_max_keys};
 }
 
 ss_lookup ss_key_open_meta(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "commands/access.h"
 #include "commands/command.h"
 #include "store/keyspace.h"
 #include "store/strval.h"
@@ -51,11 +52,24 @@ ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t le
  * assembles its bytes into k->value, unless SS_OPEN_NOVALUE says the command
  * needs none or reads them through ss_key_str (DEL, TTL, STRLEN, SETBIT...).
  */
-enum { SS_OPEN_NOVALUE = 1 };
+enum { SS_OPEN_NOVALUE = 1, SS_OPEN_NOTOUCH = 2 };
 ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, int flags,
                          ss_key *k);
 /* ss_key_open with SS_OPEN_NOVALUE. */
 ss_lookup ss_key_open_meta(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
+/*
+ * Access tracking (commands/access.h): every lookup that finds its key
+ * records an access on this node, as Redis's lookupKey does, unless opened
+ * with SS_OPEN_NOTOUCH (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE, TTL and its
+ * kin, OBJECT, MEMORY USAGE). ss_key_open_probe is ss_key_open_meta with it.
+ */
+ss_lookup ss_key_open_probe(ss_exec_ctx *ctx, const ss_args *a, int argi, ss_type type, ss_key *k);
+/* OBJECT ENCODING's and OBJECT REFCOUNT's answers for k (opened and found;
+ * a small string's value read): the encoding Redis 7.0 would choose, or
+ * *rc a storage error (commands/cmd_object.c; DEBUG OBJECT's too). */
+const char *ss_object_describe(ss_exec_ctx *ctx, const ss_key *k, long long *refcount, int *rc);
+/* The access policy of the node's configuration now. */
+struct ss_access_policy ss_exec_access_policy(const ss_node *node);
 
 /* A string key (opened, found or missing) as the store's string layer takes it. */
 static inline ss_strval ss_key_str(const ss_key *k)

@@ -164,6 +164,7 @@ typedef struct ss_node {
     ss_store *store;
     ss_pubsub *pubsub;          /* this node's subscriptions (commands/pubsub.h) */
     struct ss_acl *acl;         /* the ACL users at the applied index, and the ACL LOG (commands/acl.h) */
+    struct ss_access *access;   /* this node's access times and LFU counters (commands/access.h); may be NULL */
     ss_node_stats stats;
     ss_info_state info;
     const ss_node_ops *ops;

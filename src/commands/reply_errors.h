@@ -87,6 +87,8 @@
     X(RERR_RESTORE_IDLE,  "ERR Invalid IDLETIME value, must be >= 0")                         \
     X(RERR_RESTORE_FREQ,  "ERR Invalid FREQ value, must be >= 0 and <= 255")                  \
     X(RERR_DUMP_PAYLOAD,  "ERR DUMP payload version or checksum are wrong")                   \
+    X(RERR_OBJECT_NO_LFU, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.") \
+    X(RERR_OBJECT_LFU,    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.") \
     X(RERR_BAD_DATA,      "ERR Bad data format")                                              \
     X(RERR_DUMP_TYPE,     "ERR DUMP of a %s value is not supported yet")                      \
     X(RERR_RESTORE_TOOBIG, "ERR the restored value is too big to write in one command (its elements exceed %d MB)") \

@@ -34,6 +34,15 @@ static const char *const follower_choices[] = {"proxy", "redirect", NULL};
 static const char *const fsync_choices[] = {"always", "no", NULL};
 static const char *const tls_auth_choices[] = {"no", "yes", "optional", NULL};
 static const char *const yesno_choices[] = {"no", "yes", NULL};
+/* Redis's maxmemory-policy names, in the order of ss_maxmemory_policy. */
+static const char *const maxmemory_choices[] = {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+                                                "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction",
+                                                NULL};
+
+const char *ss_maxmemory_policy_name(int policy)
+{
+    return policy >= 0 && policy <= SS_MAXMEMORY_NOEVICTION ? maxmemory_choices[policy] : "noeviction";
+}
 
 #define OFF(field) offsetof(ss_config, field)
 #define LL_MAX LLONG_MAX
@@ -62,6 +71,14 @@ static const directive directives[] = {
     {"latency-monitor-threshold", T_INT, OFF(latency_monitor_threshold), "0", 0, INT_MAX, NULL, true},
     /* CLIENT TRACKING's table of keys; past it keys are invalidated early. */
     {"tracking-table-max-keys", T_INT, OFF(tracking_table_max_keys), "1000000", 0, INT_MAX, NULL, true},
+    /* sandstore evicts nothing (no maxmemory): the policy only says whether
+     * OBJECT FREQ (LFU) or OBJECT IDLETIME (the others) is tracked, with
+     * Redis's LFU knobs. The per-node access table behind them holds at
+     * most access-table-max-keys keys (commands/access.h; 0: none). */
+    {"maxmemory-policy", T_ENUM, OFF(maxmemory_policy), "noeviction", 0, 0, maxmemory_choices, true},
+    {"lfu-log-factor", T_INT, OFF(lfu_log_factor), "10", 0, INT_MAX, NULL, true},
+    {"lfu-decay-time", T_INT, OFF(lfu_decay_time), "1", 0, INT_MAX, NULL, true},
+    {"access-table-max-keys", T_INT, OFF(access_table_max_keys), "1000000", 0, INT_MAX, NULL, true},
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
     {"proto-max-bulk-len", T_MEM, OFF(proto_max_bulk_len), "512mb", 1024 * 1024, LL_MAX, NULL, true},
     {"client-query-buffer-limit", T_MEM, OFF(client_query_buffer_limit), "1gb", 1024 * 1024, LL_MAX, NULL, true},
@@ -324,10 +341,17 @@ static int apply_directive(ss_config *cfg, const directive *d, const char *value
                 return SS_OK;
             }
         }
-        return ss_errf(errmsg, SS_ECONFIG, "argument must be one of: %s%s%s%s%s", d->choices[0],
-                       d->choices[1] ? ", " : "", d->choices[1] ? d->choices[1] : "",
-                       d->choices[1] && d->choices[2] ? ", " : "",
-                       d->choices[1] && d->choices[2] ? d->choices[2] : "");
+        if (d->choices == yesno_choices) /* Redis's booleans */
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be 'yes' or 'no'");
+        {
+            /* Redis's enums: every choice, in the table's order */
+            char list[256];
+            size_t n = 0;
+            list[0] = '\0';
+            for (int i = 0; d->choices[i] && n < sizeof list; i++)
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", d->choices[i]);
+            return ss_errf(errmsg, SS_ECONFIG, "argument(s) must be one of the following: %s", list);
+        }
     case T_LOGLEVEL: {
         int level = ss_log_level_parse(value);
         if (level < 0)

@@ -23,6 +23,13 @@ typedef enum { SS_READ_LINEARIZABLE = 0, SS_READ_STALE = 1 } ss_read_consistency
 typedef enum { SS_FOLLOWER_PROXY = 0, SS_FOLLOWER_REDIRECT = 1 } ss_follower_mode;
 typedef enum { SS_RAFT_FSYNC_ALWAYS = 0, SS_RAFT_FSYNC_NO = 1 } ss_raft_fsync;
 /* tls-auth-clients, in Redis's order. */
+/* maxmemory-policy, in Redis's names' order (config.c); the two LFU ones track frequency. */
+typedef enum {
+    SS_MAXMEMORY_VOLATILE_LRU, SS_MAXMEMORY_VOLATILE_LFU, SS_MAXMEMORY_VOLATILE_RANDOM, SS_MAXMEMORY_VOLATILE_TTL,
+    SS_MAXMEMORY_ALLKEYS_LRU, SS_MAXMEMORY_ALLKEYS_LFU, SS_MAXMEMORY_ALLKEYS_RANDOM, SS_MAXMEMORY_NOEVICTION,
+} ss_maxmemory_policy;
+const char *ss_maxmemory_policy_name(int policy);
+#define SS_MAXMEMORY_IS_LFU(p) ((p) == SS_MAXMEMORY_VOLATILE_LFU || (p) == SS_MAXMEMORY_ALLKEYS_LFU)
 typedef enum { SS_TLS_AUTH_NO = 0, SS_TLS_AUTH_YES = 1, SS_TLS_AUTH_OPTIONAL = 2 } ss_tls_auth;
 
 /* Client classes of client-output-buffer-limit, in Redis's order. */
@@ -58,6 +65,10 @@ typedef struct ss_config {
     int slowlog_max_len;            /* SLOWLOG entries kept */
     int latency_monitor_threshold;  /* ms; LATENCY records events this slow or slower; 0 = off */
     int tracking_table_max_keys;    /* CLIENT TRACKING keys remembered (0: no limit) */
+    int maxmemory_policy;           /* SS_MAXMEMORY_* (no eviction: it picks LRU or LFU access tracking) */
+    int lfu_log_factor;             /* LFU counter's logarithm factor (Redis's) */
+    int lfu_decay_time;             /* minutes per LFU counter decrement, 0 = none */
+    int access_table_max_keys;      /* keys whose access this node remembers (OBJECT IDLETIME/FREQ) */
     int databases;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;

@@ -103,7 +103,8 @@ static int apply_entry(ss_engine *e, ss_txn *txn, const ss_applied_entry *ae, bo
                                                   &e->scratch))
                 ss_exec_one(&ctx, &entry.cmds[i]);
         }
-        ss_events_end_entry(e, txn); /* deleted streams answer their XREADGROUPs here */
+        /* deleted streams answer their XREADGROUPs here; access entries follow their keys */
+        ss_events_end_entry(e, txn, ae->index);
         e->apply_origin = 0;
         e->node.stats.writes_applied += entry.ncmds;
     }

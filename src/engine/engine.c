@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "commands/access.h"
 #include "commands/acl.h"
 #include "commands/info.h"
 #include "engine/admin_call.h"
@@ -374,10 +375,14 @@ int ss_engine_new(uv_loop_t *loop, ss_config *cfg, ss_store *store, ss_engine **
         return ss_errf(errmsg, SS_ENOMEM, "engine: out of memory");
     }
     e->node.pubsub = e->pubsub;
+    /* Keys loaded at start count as accessed now (Redis's objects loaded
+     * from an RDB get the load time); out of memory, no tracking. */
+    e->node.access = ss_access_new(ss_clock_wall_ms(), ss_engine_rand(e));
     e->node.acl = ss_acl_new();
     ss_engine_acl_reload(e); /* the users the store holds at its applied index */
     if (ss_tracking_init(e) != SS_OK) {
         ss_tracking_release(e);
+        ss_access_free(e->node.access);
         ss_acl_free(e->node.acl);
         ss_pubsub_free(e->pubsub);
         ss_script_env_free(e->lua_apply);
@@ -457,6 +462,7 @@ static void free_after_close(uv_handle_t *h)
         ss_tracking_release(e);
         ss_monitor_release(e);
         ss_pubsub_free(e->pubsub);
+        ss_access_free(e->node.access);
         ss_acl_free(e->node.acl);
         free(e->pw);
         free(e);

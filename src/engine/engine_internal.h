@@ -75,6 +75,7 @@ struct ss_engine {
     size_t ev_sent;               /* bytes of ev_queue delivered */
     ss_buf ready_queue;           /* keys the run signaled ready: u8 db, u32 len, key */
     ss_buf gone_check;            /* keys the entry being applied changed, while XREADGROUPs block (events.c) */
+    ss_buf access_check;          /* keys the entry being applied changed: their access entries (events.c) */
     int64_t pause_end_ms;         /* CLIENT PAUSE: until then (wall clock; 0: none) */
     bool pause_all;               /* ...of every command, not only writes */
     uint64_t apply_origin;        /* the session of this node whose entry is being applied (0: none) */
@@ -261,7 +262,7 @@ void ss_events_discard(ss_engine *e);
 void ss_events_wake_ready(ss_engine *e);
 /* After each entry's commands (txn: the run's): queues, in the entry's
  * place, the deletion of the stream keys it left missing or retyped. */
-void ss_events_end_entry(ss_engine *e, ss_txn *txn);
+void ss_events_end_entry(ss_engine *e, ss_txn *txn, uint64_t index);
 
 /* tracking.c: CLIENT TRACKING's tables and invalidation messages. */
 int ss_tracking_init(ss_engine *e);

@@ -2,7 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/config.h"
+#include "commands/access.h"
+#include "commands/keyhelpers.h"
 #include "engine/engine_internal.h"
 #include "commands/pubsub.h"
 #include "store/keyspace.h"
@@ -214,8 +217,57 @@ static void ready_if_there(void *ud, int db, const char *key, size_t klen, int w
         on_ready(g->e, db, key, klen);
 }
 
-void ss_events_end_entry(ss_engine *e, ss_txn *txn)
+/*
+ * The access table (commands/access.h) follows the keys apply changes: each
+ * key an entry modifies is noted, and when the entry's commands are done the
+ * key is looked up once: present, it was written now (a new entry, or the
+ * old one's LFU counter kept, as Redis's dbOverwrite keeps it); gone
+ * (deleted, expired, renamed or moved away), its entry goes. Deciding at
+ * the end, from what the key is then, is what lets a MULTI that deletes and
+ * recreates a key, or a collection emptied and deleted, come out right
+ * whatever order the events came in. Flushes drop the db's entries at once.
+ * Record: i32 db, u32 key length, key.
+ */
+static void note_access_check(ss_engine *e, int db, const char *key, size_t klen)
 {
+    if (!e->node.access || e->cfg->access_table_max_keys <= 0)
+        return; /* no table, no lookups */
+    ss_buf *q = &e->access_check;
+    if (ss_buf_reserve(q, 8 + klen) != SS_OK)
+        return; /* out of memory: the key keeps its old entry, a stale time */
+    int32_t d = db;
+    ss_buf_append(q, &d, sizeof d);
+    put_u32(q, klen);
+    ss_buf_append(q, key, klen);
+}
+
+static void access_end_entry(ss_engine *e, ss_txn *txn, uint64_t index)
+{
+    if (ss_buf_len(&e->access_check) == 0)
+        return;
+    ss_access_policy p = ss_exec_access_policy(&e->node);
+    int64_t now = ss_clock_wall_ms(); /* this node's clock: the table is this node's */
+    const char *q = ss_buf_data(&e->access_check), *end = q + ss_buf_len(&e->access_check);
+    while (q < end) {
+        int32_t db;
+        memcpy(&db, q, sizeof db);
+        uint32_t klen = get_u32(q + 4);
+        const char *key = q + 8;
+        q += 8 + klen;
+        ss_keymeta meta;
+        ss_slice value;
+        int rc = ss_ks_lookup_any(txn, db, key, klen, &meta, &value);
+        if (rc == SS_OK)
+            ss_access_written(e->node.access, db, key, klen, now, index, &p);
+        else if (rc == SS_ENOTFOUND)
+            ss_access_forget(e->node.access, db, key, klen);
+    }
+    ss_buf_reset(&e->access_check);
+}
+
+void ss_events_end_entry(ss_engine *e, ss_txn *txn, uint64_t index)
+{
+    access_end_entry(e, txn, index);
     if (ss_buf_len(&e->gone_check) == 0)
         return;
     gone_ctx g = {e, txn};
@@ -256,6 +308,7 @@ static void on_modified(void *ctx, int db, const char *key, size_t klen)
     if (ss_tracking_active(e))
         enqueue(e, EV_INVALIDATE, key, klen, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
     note_gone_check(e, db, key, klen);
+    note_access_check(e, db, key, klen);
 }
 
 /* signalFlushedDb: every tracking client hears a null invalidation. */
@@ -266,6 +319,8 @@ static void on_flushed(void *ctx, int db)
     if (ss_tracking_active(e))
         enqueue(e, EV_FLUSH, "", 0, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
     note_gone_check(e, db, NULL, WHOLE_DB);
+    if (e->node.access)
+        ss_access_reset_db(e->node.access, db, ss_clock_wall_ms());
 }
 
 /*
@@ -284,6 +339,8 @@ static void on_swapped(void *ctx, int db1, int db2)
         enqueue(e, EV_FLUSH, "", 0, "", 0, (const char *)&e->apply_origin, sizeof e->apply_origin);
     note_gone_check(e, db1, NULL, WHOLE_DB);
     note_gone_check(e, db2, NULL, WHOLE_DB);
+    if (e->node.access)
+        ss_access_swap_db(e->node.access, db1, db2); /* the keys' entries go with their data */
     if (e->nblocking > 0) {
         note_check(e, db1, NULL, READY_DB);
         note_check(e, db2, NULL, READY_DB);
@@ -332,6 +389,7 @@ void ss_events_init(ss_engine *e)
     ss_buf_init(&e->ev_queue, 0);
     ss_buf_init(&e->ready_queue, 0);
     ss_buf_init(&e->gone_check, 0);
+    ss_buf_init(&e->access_check, 0);
     e->apply_events = (ss_exec_events){.ctx = e, .notify = on_notify, .publish = on_publish, .ready = on_ready,
                                      .modified = on_modified, .flushed = on_flushed,
                                      .swapped = on_swapped};
@@ -343,6 +401,7 @@ void ss_events_release(ss_engine *e)
     ss_buf_release(&e->ev_queue);
     ss_buf_release(&e->ready_queue);
     ss_buf_release(&e->gone_check);
+    ss_buf_release(&e->access_check);
 }
 
 void ss_events_begin_run(ss_engine *e)
@@ -350,6 +409,7 @@ void ss_events_begin_run(ss_engine *e)
     ss_buf_reset(&e->ev_queue);
     ss_buf_reset(&e->ready_queue);
     ss_buf_reset(&e->gone_check);
+    ss_buf_reset(&e->access_check);
     e->ev_sent = 0;
 }
 
@@ -390,5 +450,6 @@ void ss_events_discard(ss_engine *e)
     ss_buf_reset(&e->ev_queue);
     ss_buf_reset(&e->ready_queue);
     ss_buf_reset(&e->gone_check);
+    ss_buf_reset(&e->access_check);
     e->ev_sent = 0;
 }

@@ -1,6 +1,8 @@
 /* The state machine's side of Raft snapshots: the store's snapshot files behind the cluster's hooks. */
 #include "engine/engine_internal.h"
 #include "engine/script_busy.h"
+#include "commands/access.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "store/snapfile.h"
 
@@ -60,6 +62,8 @@ static int snap_adopt(void *ctx, void *staged, void **retired, char *errmsg)
     e->expire_in_flight = false;
     e->sweep_idle = false; /* the new state may hold sweeps of its own */
     ss_engine_acl_reload(e); /* and the users of the snapshot's ACL */
+    if (e->node.access) /* every key is the snapshot's now: loaded at this time */
+        ss_access_reset_db(e->node.access, -1, ss_clock_wall_ms());
     LOG_NOTICE("engine: the keyspace is now the snapshot's, at applied index %llu",
                (unsigned long long)ss_store_applied_index(e->store));
     return SS_OK;

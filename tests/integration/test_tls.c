@@ -332,7 +332,7 @@ Test(tls, configuration_errors_in_redis_words)
                                   "--tls-auth-clients no --tls-ciphersuites NOSUCH", p, certs, certs);
     expect_start_error(extra, "Failed to configure ciphersuites: NOSUCH");
     expect_start_error("--port 0", "Configured to not listen anywhere, exiting.");
-    expect_start_error("--tls-auth-clients maybe", "argument must be one of: no, yes, optional");
+    expect_start_error("--tls-auth-clients maybe", "argument(s) must be one of the following: no, yes, optional");
 }
 
 /* The directives Redis has, honoured: an encrypted key with its pass phrase,

@@ -351,10 +351,11 @@ Test(debug, wrong_arity_and_unknown_subcommands_use_redis_words)
 Test(debug, help_lists_the_subcommands)
 {
     const char *r = ct_run("DEBUG HELP");
-    const char *head = "*9\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n";
+    const char *head = "*12\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n";
     cr_expect_eq(strncmp(r, head, strlen(head)), 0, "%s", r);
     cr_expect(strstr(r, "\r\n+DIGEST\r\n") != NULL);
     cr_expect(strstr(r, "\r\n+DIGEST-VALUE <key> [<key> ...]\r\n") != NULL);
+    cr_expect(strstr(r, "\r\n+OBJECT <key>\r\n") != NULL);
     cr_expect(strstr(r, "\r\n+HELP\r\n+    Prints this help.\r\n") != NULL);
 }
 

@@ -409,7 +409,7 @@ Test(config, tls_directives_have_redis_names_and_defaults)
 
     char *bad[] = {"maybe"};
     cr_expect_eq(ss_config_set(&cfg, "tls-auth-clients", 1, bad, err), SS_ECONFIG);
-    cr_expect(strstr(err, "argument must be one of: no, yes, optional") != NULL, "%s", err);
+    cr_expect(strstr(err, "argument(s) must be one of the following: no, yes, optional") != NULL, "%s", err);
     /* Certificates and settings reload at run time; the ports and what runs
      * over TLS are fixed at start. */
     cr_expect(ss_config_is_mutable("tls-cert-file"));
