@@ -1,6 +1,7 @@
 /* One fault run: a cluster, clients, a schedule, then healing and every check. */
 #include "fault/fault_run.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,27 +110,43 @@ static void check_workload(fc_cluster *c, const fw_workload *w, fw_run *run, int
 }
 
 /* Sanitizer builds of sandstore report to each node's stderr.log. */
-static void check_node_logs(const fc_cluster *c, fr_result *out)
+static void check_log(const char *dir, fr_result *out)
 {
     static const char *const marks[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"};
-    for (int i = 0; i < c->n; i++) {
-        char path[512], line[1024];
-        snprintf(path, sizeof path, "%s/stderr.log", c->nodes[i].dir);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        while (fgets(line, sizeof line, f)) {
-            for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
-                if (strstr(line, marks[m])) {
-                    /* The same words as the test's own output: CTest then fails
-                     * on them even if the assertion was lost. */
-                    fprintf(stderr, "fault: %s/stderr.log: %s", c->nodes[i].dir, line);
-                    fail(out, "sanitizer report in %s", path);
-                }
+    char path[600], line[1024];
+    snprintf(path, sizeof path, "%s/stderr.log", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+            if (strstr(line, marks[m])) {
+                /* The same words as the test's own output: CTest then fails
+                 * on them even if the assertion was lost. */
+                fprintf(stderr, "fault: %s/stderr.log: %s", dir, line);
+                fail(out, "sanitizer report in %s", path);
             }
         }
-        fclose(f);
     }
+    fclose(f);
+}
+
+/* Every node's, and those of nodes removed by a membership schedule (their
+ * directories set aside as retired-idN, fc_replace_node). */
+static void check_node_logs(const fc_cluster *c, fr_result *out)
+{
+    for (int i = 0; i < c->n; i++)
+        check_log(c->nodes[i].dir, out);
+    DIR *d = opendir(c->dir);
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        if (strncmp(e->d_name, "retired-", 8) == 0) {
+            char dir[600];
+            snprintf(dir, sizeof dir, "%s/%s", c->dir, e->d_name);
+            check_log(dir, out);
+        }
+    }
+    if (d)
+        closedir(d);
 }
 
 /* Clients and faults, healing, then every check; the cluster is running. */
@@ -172,6 +189,8 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
     }
     fn_event(nm, "clients stopped: ok=%llu failed=%llu unknown=%llu", (unsigned long long)st.ok,
              (unsigned long long)st.failed, (unsigned long long)st.unknown);
+    if (nm->failure[0])
+        fail(out, "%s (events.log)", nm->failure);
     if (nm->harness_error)
         fail(out, "%s", "the harness could not restart a node (see events.log and node logs)");
     if (st.harness_errors)
@@ -204,10 +223,10 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
 
 /* A port found free can be taken by another process before the node binds
  * it ("address already in use"): start again with fresh ports. */
-static bool start_cluster(fc_cluster *c, int nodes, const fr_opts *o, fn_ctx *nm)
+static bool start_cluster(fc_cluster *c, int nodes, int slots, const fr_opts *o, fn_ctx *nm)
 {
     for (int attempt = 1; attempt <= 3; attempt++) {
-        if (fc_init(c, nodes, nm->dir, NULL, o->fault_ms + 180000) && fc_start_all(c) &&
+        if (fc_init_spares(c, nodes, slots, nm->dir, NULL, o->fault_ms + 180000) && fc_start_all(c) &&
             fc_leader(c, 20000) >= 0)
             return true;
         fn_event(nm, "cluster start, attempt %d: failed (see nodeN/stderr.log)", attempt);
@@ -246,7 +265,8 @@ void fr_run(const fr_opts *o, fr_result *out)
     fn_event(&nm, "run schedule=%s nodes=%d seed=%llu fault_ms=%d", s->name, nodes,
              (unsigned long long)o->seed, o->fault_ms);
 
-    if (!start_cluster(&c, nodes, o, &nm))
+    int slots = nodes + s->spares < FC_MAX ? nodes + s->spares : FC_MAX;
+    if (!start_cluster(&c, nodes, slots > nodes ? slots : nodes, o, &nm))
         fail(out, "%s", "the cluster did not start or elect a leader (three tries)");
     else
         faults_and_checks(&c, o, s, &nm, &h, out);
