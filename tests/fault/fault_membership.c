@@ -313,13 +313,39 @@ static void cut_one(mem *m)
     m->ctx->faults++;
 }
 
+/* Some of the leader's links slowed down, then (if it may go) the leader
+ * killed: a learner or voter that heard it first is all the others have. */
+static void slow_leader_crash(mem *m)
+{
+    int l = fc_leader(m->c, 2000);
+    if (l < 0)
+        return;
+    unsigned mask = 0;
+    for (int j = 0; j < m->c->n; j++)
+        if (j != l && m->st[j] != M_SPARE && fn_rand(&m->ctx->rng) % 3 != 0)
+            mask |= 1u << j;
+    int ms = between(m, 50, 300);
+    fn_event(m->ctx, "delay the links from leader %s to mask 0x%x by %d ms", fc_name(m->c, l), mask, ms);
+    for (int j = 0; j < m->c->n; j++)
+        if (mask & (1u << j))
+            fc_delay(m->c, l, j, ms);
+    m->ctx->faults++;
+    nap(between(m, 300, 1000));
+    if (may_kill(m, l)) {
+        fn_event(m->ctx, "kill -9 %s (id %d)", fc_name(m->c, l), m->c->nodes[l].id);
+        fc_kill9(m->c, l);
+        m->down[l] = true;
+    }
+    heal(m);
+}
+
 void fn_membership(fn_ctx *ctx)
 {
     mem m = {.ctx = ctx, .c = ctx->c, .next_id = ctx->c->n + 1};
     for (int i = 0; i < m.c->n; i++)
         m.st[i] = m.c->spare[i] ? M_SPARE : M_VOTER;
     while (h_now_ms() < ctx->deadline_ms && !ctx->failure[0]) {
-        switch (fn_rand(&ctx->rng) % 10) {
+        switch (fn_rand(&ctx->rng) % 11) {
         case 0:
         case 1: add_learner(&m); break;
         case 2:
@@ -329,6 +355,7 @@ void fn_membership(fn_ctx *ctx)
         case 6: transfer(&m); break;
         case 7:
         case 8: kill_one(&m); break;
+        case 9: slow_leader_crash(&m); break;
         default: cut_one(&m); break;
         }
         nap(between(&m, 200, 900));
