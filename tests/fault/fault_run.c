@@ -215,8 +215,8 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
     }
     check_node_logs(c, out);
     out->faults = nm->faults;
-    fprintf(stderr, "fault %s seed=%llu nodes=%d: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",
-            s->name, (unsigned long long)o->seed, c->n, nm->faults, out->ops, (unsigned long long)st.ok,
+    fprintf(stderr, "fault %s seed=%llu nodes=%d%s: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",
+            s->name, (unsigned long long)o->seed, c->members, c->n > c->members ? " (+ spare slots)" : "", nm->faults, out->ops, (unsigned long long)st.ok,
             (unsigned long long)st.failed, (unsigned long long)st.unknown,
             out->passed ? (out->unproven ? "PASSED (linearizability unproven)" : "PASSED") : "FAILED");
 }
