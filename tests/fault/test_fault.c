@@ -6,8 +6,11 @@
  * partition_leader, slow_leader_crash, split, rolling_restart, kill_all, flaky_network,
  * random_mix, transfer_leader; see fault_nemesis.c) for FAULT_MS (default 10000) ms of faults
  * against 3 nodes (5 for split), with 4 client threads on 5 registers and 2
- * counters. Peer traffic passes through an in-process libuv proxy, one link
- * per direction (fault_proxy.c). After healing, every run checks:
+ * counters; membership (fault_membership.c, 30000 ms by default) adds, promotes
+ * and removes nodes (2 spare slots) and transfers leadership among its faults.
+ * Peer traffic passes through an in-process libuv proxy, one listener per
+ * node, one link per direction chosen by the transport HELLO (fault_proxy.c).
+ * After healing, every run checks (on the members at the end):
  *   - the history is linearizable (checker.h; budget 2M states per key, 20 s);
  *   - every acknowledged write is in the final state or may have been
  *     overwritten by a later write;
