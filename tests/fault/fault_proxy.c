@@ -221,11 +221,21 @@ static void on_conn_handle_closed(uv_handle_t *h)
     free(c);
 }
 
-static void conn_close(conn *c)
+/* A connection joins or leaves its link's list (and counts). */
+static void conn_attach(conn *c, plink *l)
 {
-    if (c->closing)
-        return;
-    c->closing = true;
+    c->link = l;
+    c->prev = NULL;
+    c->next = l->conns;
+    if (l->conns)
+        l->conns->prev = c;
+    l->conns = c;
+    l->stats.accepted++;
+    l->stats.open++;
+}
+
+static void conn_detach(conn *c)
+{
     plink *l = c->link;
     if (c->prev)
         c->prev->next = c->next;
@@ -234,6 +244,14 @@ static void conn_close(conn *c)
     if (c->next)
         c->next->prev = c->prev;
     l->stats.open--;
+}
+
+static void conn_close(conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    conn_detach(c);
     uv_close((uv_handle_t *)&c->down, on_conn_handle_closed);
     uv_close((uv_handle_t *)&c->up, on_conn_handle_closed);
     uv_close((uv_handle_t *)&c->d[0].timer, on_conn_handle_closed);
@@ -300,23 +318,9 @@ static void route(conn *c)
     uv_read_stop(c->d[0].src);
     c->d[0].reading = false;
     if (l != c->link) {
-        plink *old = c->link;
-        if (c->prev)
-            c->prev->next = c->next;
-        else
-            old->conns = c->next;
-        if (c->next)
-            c->next->prev = c->prev;
-        old->stats.open--;
-        old->stats.accepted--;
-        c->link = l;
-        c->prev = NULL;
-        c->next = l->conns;
-        if (l->conns)
-            l->conns->prev = c;
-        l->conns = c;
-        l->stats.accepted++;
-        l->stats.open++;
+        conn_detach(c);
+        c->link->stats.accepted--;
+        conn_attach(c, l);
         for (chunk *ch = c->d[0].head; ch; ch = ch->next)
             ch->due_ms = uv_now(&p->loop) + (uint64_t)l->delay_ms;
     }
@@ -331,7 +335,6 @@ static void on_accept(uv_stream_t *server, int status)
     conn *c = calloc(1, sizeof *c);
     if (!c)
         return;
-    c->link = l;
     uv_loop_t *loop = &l->p->loop;
     uv_tcp_init(loop, &c->down);
     uv_tcp_init(loop, &c->up);
@@ -341,12 +344,7 @@ static void on_accept(uv_stream_t *server, int status)
     c->down.data = c->up.data = c->d[0].timer.data = c->d[1].timer.data = c;
     c->d[0].src = c->d[1].dst = (uv_stream_t *)&c->down;
     c->d[0].dst = c->d[1].src = (uv_stream_t *)&c->up;
-    c->next = l->conns;
-    if (l->conns)
-        l->conns->prev = c;
-    l->conns = c;
-    l->stats.accepted++;
-    l->stats.open++;
+    conn_attach(c, l);
     if (uv_accept(server, (uv_stream_t *)&c->down) != 0) {
         conn_close(c);
         return;
