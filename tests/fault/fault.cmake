@@ -7,6 +7,7 @@ add_library(ss_fault STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fault_client.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_check.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_nemesis.c
+  ${CMAKE_CURRENT_LIST_DIR}/fault_membership.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_run.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_workload.c
   ${CMAKE_CURRENT_LIST_DIR}/fault_queue.c

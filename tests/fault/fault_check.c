@@ -235,6 +235,8 @@ static bool same_applied(fc_cluster *c, long long *index)
 {
     long long first = -1;
     for (int i = 0; i < c->n; i++) {
+        if (c->spare[i])
+            continue;
         long long a = fc_info_int(c, i, "raft_last_applied_index");
         long long ci = fc_info_int(c, i, "raft_commit_index");
         if (a < 0 || a != ci || (first >= 0 && a != first))
@@ -259,6 +261,8 @@ bool fck_converged(fc_cluster *c, int timeout_ms, char *why, size_t whysize)
         }
         if (!switched) {
             for (int i = 0; i < c->n; i++) {
+                if (c->spare[i])
+                    continue;
                 redisReply *r = node_cmd(c, i, "CONFIG SET read-consistency stale");
                 if (r)
                     freeReplyObject(r);
@@ -266,20 +270,26 @@ bool fck_converged(fc_cluster *c, int timeout_ms, char *why, size_t whysize)
             switched = true;
         }
         bool all = true;
-        for (int i = 0; i < c->n && all; i++)
+        int first = -1;
+        for (int i = 0; i < c->n && all; i++) {
+            if (c->spare[i])
+                continue;
             all = node_digest(c, i, digest[i], sizeof digest[i]);
+            if (first < 0)
+                first = i;
+        }
         long long again;
         /* Something applied meanwhile: read again. */
         if (!all || !same_applied(c, &again) || again != index)
             continue;
         int differ = -1;
-        for (int i = 1; i < c->n && differ < 0; i++)
-            if (strcmp(digest[0], digest[i]) != 0)
+        for (int i = first + 1; i < c->n && differ < 0; i++)
+            if (!c->spare[i] && strcmp(digest[first], digest[i]) != 0)
                 differ = i;
         if (differ < 0)
             return true;
-        snprintf(why, whysize, "nodes applied index %lld but differ:\n--- n1:\n%s--- n%d:\n%s", index,
-                 digest[0], differ + 1, digest[differ]);
+        snprintf(why, whysize, "nodes applied index %lld but differ:\n--- n%d:\n%s--- n%d:\n%s", index,
+                 first + 1, digest[first], differ + 1, digest[differ]);
         usleep(200 * 1000);
     }
     return false;

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static bool spawn(h_node *n);
+
 static int link_index(const fc_cluster *c, int from, int to) { return from * c->n + to; }
 
 static bool port_taken(const fc_cluster *c, int upto, int port)
@@ -38,15 +40,54 @@ static bool distinct_ports(fc_cluster *c, int i)
     return false;
 }
 
+/* The --peers of node i: node ids from 1 to upto, each at its slot's proxy
+ * listener (itself included: a configuration names one address per node,
+ * the same for everyone, so a node added later is reached the same way). */
+static void peers_arg(const fc_cluster *c, int self, bool joining, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int j = 0; j < c->n && used < size; j++) {
+        /* Bootstrap voters list each other; a joining node the members as
+         * the harness knows them, and itself, so it hears from the leader. */
+        if (joining ? c->spare[j] && j != self : j >= c->members)
+            continue;
+        used += (size_t)snprintf(out + used, size - used, "%s%d@127.0.0.1:%d", used ? "," : "", c->nodes[j].id,
+                                 c->listen_port[j]);
+    }
+}
+
+static void set_extra(fc_cluster *c, int i, bool joining)
+{
+    char peers[512];
+    peers_arg(c, i, joining, peers, sizeof peers);
+    /* A small snapshot threshold: every schedule also runs with nodes
+     * taking snapshots, compacting and catching up by InstallSnapshot. */
+    snprintf(c->nodes[i].extra, sizeof c->nodes[i].extra,
+             "--peers %s%s --election-timeout 300 --heartbeat-interval 50 "
+             "--leader-wait-timeout 2000 --snapshot-threshold 200 --snapshot-trailing-entries 50 "
+             "--raft-segment-size 64kb %s",
+             peers, joining ? " --raft-bootstrap no" : "", c->extra);
+}
+
 bool fc_init(fc_cluster *c, int n, const char *dir, const char *extra, int lifetime_ms)
+{
+    return fc_init_spares(c, n, n, dir, extra, lifetime_ms);
+}
+
+bool fc_init_spares(fc_cluster *c, int members, int slots, const char *dir, const char *extra, int lifetime_ms)
 {
     /* The clients, the proxy and the checks write to nodes the nemesis kills:
      * they must see EPIPE, not die of SIGPIPE (an intermittent test crash). */
     signal(SIGPIPE, SIG_IGN);
     memset(c, 0, sizeof *c);
-    c->n = n;
+    if (members < 1 || members > slots || slots > FC_MAX)
+        return false;
+    c->n = slots;
+    c->members = members;
     snprintf(c->dir, sizeof c->dir, "%s", dir);
-    for (int i = 0; i < n; i++) {
+    snprintf(c->extra, sizeof c->extra, "%s", extra ? extra : "");
+    for (int i = 0; i < slots; i++) {
         h_node_init(&c->nodes[i], i + 1, NULL);
         /* Our own layout: the run directory keeps every node's data and log. */
         rmdir(c->nodes[i].dir);
@@ -55,34 +96,48 @@ bool fc_init(fc_cluster *c, int n, const char *dir, const char *extra, int lifet
         snprintf(c->nodes[i].dir, sizeof c->nodes[i].dir, "%s/node%d", dir, i + 1);
         if (mkdir(c->nodes[i].dir, 0755) != 0)
             return false;
+        c->spare[i] = i >= members;
     }
-    /* Links from a node to itself are never used; they target its own port
-     * so the proxy's link table stays a plain n x n grid. */
-    int targets[FC_MAX * FC_MAX], ports[FC_MAX * FC_MAX];
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            targets[link_index(c, i, j)] = c->nodes[j].raft_port;
-    c->proxy = fp_new(targets, n * n, lifetime_ms, ports);
+    int targets[FC_MAX];
+    for (int j = 0; j < slots; j++)
+        targets[j] = c->nodes[j].raft_port;
+    c->proxy = fp_new_routed(targets, slots, lifetime_ms, c->listen_port);
     if (!c->proxy)
         return false;
-    for (int i = 0; i < n; i++) {
-        char peers[512] = "";
-        size_t used = 0;
-        for (int j = 0; j < n; j++) {
-            c->link_port[i][j] = ports[link_index(c, i, j)];
-            int port = i == j ? c->nodes[j].raft_port : c->link_port[i][j];
-            used += (size_t)snprintf(peers + used, sizeof peers - used, "%s%d@127.0.0.1:%d",
-                                     j ? "," : "", j + 1, port);
-        }
-        /* A small snapshot threshold: every schedule also runs with nodes
-         * taking snapshots, compacting and catching up by InstallSnapshot. */
-        snprintf(c->nodes[i].extra, sizeof c->nodes[i].extra,
-                 "--peers %s --election-timeout 300 --heartbeat-interval 50 "
-                 "--leader-wait-timeout 2000 --snapshot-threshold 200 --snapshot-trailing-entries 50 "
-                 "--raft-segment-size 64kb %s",
-                 peers, extra ? extra : "");
-    }
+    for (int i = 0; i < slots; i++)
+        set_extra(c, i, i >= members);
     return true;
+}
+
+bool fc_start_joining(fc_cluster *c, int i)
+{
+    if (h_node_alive(&c->nodes[i]))
+        return true;
+    set_extra(c, i, true);
+    c->paused[i] = false;
+    return spawn(&c->nodes[i]) && h_node_wait_ready(&c->nodes[i], 20000);
+}
+
+bool fc_replace_node(fc_cluster *c, int i, int id)
+{
+    fc_kill9(c, i);
+    /* Set aside, not deleted: its logs are checked and kept with the run's. */
+    char retired[600];
+    snprintf(retired, sizeof retired, "%s/retired-id%d", c->dir, c->nodes[i].id);
+    if (rename(c->nodes[i].dir, retired) != 0 || mkdir(c->nodes[i].dir, 0755) != 0)
+        return false;
+    c->nodes[i].id = id;
+    c->spare[i] = true;
+    fp_set_slot_id(c->proxy, i, (uint64_t)id);
+    return true;
+}
+
+int fc_members(const fc_cluster *c)
+{
+    int m = 0;
+    for (int i = 0; i < c->n; i++)
+        m += !c->spare[i];
+    return m;
 }
 
 void fc_release(fc_cluster *c)
@@ -131,10 +186,10 @@ static bool spawn(h_node *n)
 bool fc_start_all(fc_cluster *c)
 {
     for (int i = 0; i < c->n; i++)
-        if (!spawn(&c->nodes[i]))
+        if (!c->spare[i] && !spawn(&c->nodes[i]))
             return false;
     for (int i = 0; i < c->n; i++)
-        if (!h_node_wait_ready(&c->nodes[i], 20000))
+        if (!c->spare[i] && !h_node_wait_ready(&c->nodes[i], 20000))
             return false;
     return true;
 }
@@ -184,7 +239,7 @@ bool fc_revive_all(fc_cluster *c)
     for (int i = 0; i < c->n; i++) {
         if (c->paused[i])
             fc_resume(c, i);
-        if (!h_node_alive(&c->nodes[i]) && !fc_restart(c, i))
+        if (!c->spare[i] && !h_node_alive(&c->nodes[i]) && !fc_restart(c, i))
             ok = false;
     }
     return ok;
@@ -255,9 +310,9 @@ int fc_leader(fc_cluster *c, int timeout_ms)
         if (best >= 0) {
             int agree = 0;
             for (int i = 0; i < c->n; i++)
-                if (v[i][1] == best_term && v[i][2] == best + 1)
+                if (v[i][1] == best_term && v[i][2] == c->nodes[best].id)
                     agree++;
-            if (agree * 2 > c->n)
+            if (agree * 2 > fc_members(c))
                 return best;
         }
         usleep(50 * 1000);

@@ -10,24 +10,40 @@
 #define FC_MAX 5
 
 /*
- * Node i (0-based, node id i+1) reaches node j's raft port through the
- * proxy link i->j: its --peers lists the link's address for every other node
- * and its own real address for itself. Data directories live under dir
+ * Node i (0-based, node id i+1) is reached at its slot's proxy listener
+ * (listen_port[i]) by every node: the proxy routes each connection by its
+ * transport HELLO to link i->j (fp_new_routed), so the per-link faults hold
+ * for nodes added later too. Slots are n; the first `members` start as the
+ * bootstrap voters, the others as spares (raft-bootstrap no, not started)
+ * that a membership schedule adds. Data directories live under dir
  * (dir/node1, ...); logs are dir/nodeN/sandstore.log.
  */
 typedef struct fc_cluster {
-    int n;
+    int n;               /* slots */
+    int members;         /* bootstrap voters: slots 0 .. members-1 */
     h_node nodes[FC_MAX];
     bool paused[FC_MAX];
+    bool spare[FC_MAX];  /* not a member as the harness knows: not started or revived */
     fp_proxy *proxy;
-    int link_port[FC_MAX][FC_MAX];
+    int listen_port[FC_MAX];
     char dir[256];
+    char extra[256];     /* the caller's directives, for every node */
 } fc_cluster;
 
 /* Sets up n nodes under dir (which must exist) with the short timeouts the
  * fault tests use plus extra directives; starts the proxy (it stops by itself
  * after lifetime_ms). Does not start the nodes. */
 bool fc_init(fc_cluster *c, int n, const char *dir, const char *extra, int lifetime_ms);
+/* The same with slots - members spare slots (FC_MAX at most). */
+bool fc_init_spares(fc_cluster *c, int members, int slots, const char *dir, const char *extra, int lifetime_ms);
+/* Starts spare node i as a joining node (raft-bootstrap no; its peers the
+ * members as the harness knows them, and itself), and waits for PING. */
+bool fc_start_joining(fc_cluster *c, int i);
+/* Kills node i, empties its data directory and gives it a new node id (ids
+ * are never reused in a cluster): the slot is spare again. */
+bool fc_replace_node(fc_cluster *c, int i, int id);
+/* Slots not spare. */
+int fc_members(const fc_cluster *c);
 /* Kills every node (resuming paused ones first) and stops the proxy. */
 void fc_release(fc_cluster *c);
 

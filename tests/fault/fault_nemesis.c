@@ -339,18 +339,19 @@ static void random_mix(fn_ctx *ctx)
 }
 
 const fn_schedule fn_schedules[] = {
-    {"kill_leader", 3, kill_leader},
-    {"kill_random", 3, kill_random},
-    {"pause_leader", 3, pause_leader},
-    {"partition_leader", 3, partition_leader},
-    {"slow_leader_crash", 3, slow_leader_crash},
-    {"split", 5, split},
-    {"rolling_restart", 3, rolling_restart},
-    {"kill_all", 3, kill_all},
-    {"flaky_network", 3, flaky_network},
-    {"random_mix", 3, random_mix},
-    {"transfer_leader", 3, transfer_leader},
-    {NULL, 0, NULL},
+    {"kill_leader", 3, kill_leader, 0},
+    {"kill_random", 3, kill_random, 0},
+    {"pause_leader", 3, pause_leader, 0},
+    {"partition_leader", 3, partition_leader, 0},
+    {"slow_leader_crash", 3, slow_leader_crash, 0},
+    {"split", 5, split, 0},
+    {"rolling_restart", 3, rolling_restart, 0},
+    {"kill_all", 3, kill_all, 0},
+    {"flaky_network", 3, flaky_network, 0},
+    {"random_mix", 3, random_mix, 0},
+    {"transfer_leader", 3, transfer_leader, 0},
+    {"membership", 3, fn_membership, 2},
+    {NULL, 0, NULL, 0},
 };
 
 const fn_schedule *fn_find(const char *name)

@@ -16,12 +16,14 @@ typedef struct fn_ctx {
     const char *dir;       /* the run's directory */
     int faults;            /* faults injected */
     bool harness_error;    /* a node could not be restarted, ... */
+    char failure[512];     /* a schedule saw what must not happen (fails the run) */
 } fn_ctx;
 
 typedef struct fn_schedule {
     const char *name;
     int nodes;
     void (*run)(fn_ctx *ctx);
+    int spares;            /* slots beyond the nodes, not started (FC_MAX in all) */
 } fn_schedule;
 
 /* NULL-terminated table of every schedule. */
@@ -29,6 +31,8 @@ extern const fn_schedule fn_schedules[];
 const fn_schedule *fn_find(const char *name);
 
 uint64_t fn_rand(uint64_t *state);
+/* Membership changes under faults (fault_membership.c). */
+void fn_membership(fn_ctx *ctx);
 void fn_event(fn_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -13,6 +13,10 @@
  * or being written) and starts again below half of it. */
 #define QUEUE_HIGH (1u << 20)
 #define READ_CHUNK 65536
+/* Routed mode reads this much of a connection before choosing its link: the
+ * transport's frame header (12 bytes) and the HELLO's sender and target ids
+ * (8 bytes each, big-endian; src/raft_io/transport_handshake.c). */
+#define HELLO_PREFIX 28
 
 typedef struct chunk {
     struct chunk *next;
@@ -45,6 +49,9 @@ typedef struct conn {
     uv_connect_t creq;
     bool connected;
     bool closing;
+    bool sniffing;  /* routed mode: reading the HELLO, not yet on its link */
+    uint8_t hello[HELLO_PREFIX];
+    size_t hello_len;
     int handles;    /* initialised handles not yet closed */
     pipe_dir d[2];  /* 0: down -> up, 1: up -> down */
 } conn;
@@ -52,6 +59,7 @@ typedef struct conn {
 typedef struct plink {
     struct fp_proxy *p;
     uv_tcp_t listener;
+    bool listens;   /* false for routed mode's off-diagonal links */
     int target_port;
     bool blocked;
     int delay_ms;
@@ -75,11 +83,14 @@ struct fp_proxy {
     uint64_t req_seq, done_seq;
     bool stop_wanted;
     bool stopped; /* the loop closed everything; control calls do nothing */
+    int nslots;   /* routed mode: nodes (listeners on the diagonal); 0 otherwise */
+    uint64_t *slot_id; /* routed mode: the node id at each slot (under the lock) */
     int nlinks;
     plink *links;
 };
 
 static void conn_close(conn *c);
+static void route(conn *c);
 static void pump(conn *c, int dir);
 static void read_update(conn *c, int dir);
 
@@ -154,6 +165,11 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     }
     int dir = s == (uv_stream_t *)&c->down ? 0 : 1;
     pipe_dir *d = &c->d[dir];
+    if (c->sniffing) {
+        size_t take = (size_t)nread < HELLO_PREFIX - c->hello_len ? (size_t)nread : HELLO_PREFIX - c->hello_len;
+        memcpy(c->hello + c->hello_len, buf->base, take);
+        c->hello_len += take;
+    }
     ch->next = NULL;
     ch->len = (size_t)nread;
     ch->conn = c;
@@ -165,6 +181,11 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         d->head = ch;
     d->tail = ch;
     d->waiting += ch->len;
+    if (c->sniffing) {
+        if (c->hello_len == HELLO_PREFIX)
+            route(c);
+        return;
+    }
     read_update(c, dir);
     pump(c, dir);
 }
@@ -200,11 +221,21 @@ static void on_conn_handle_closed(uv_handle_t *h)
     free(c);
 }
 
-static void conn_close(conn *c)
+/* A connection joins or leaves its link's list (and counts). */
+static void conn_attach(conn *c, plink *l)
 {
-    if (c->closing)
-        return;
-    c->closing = true;
+    c->link = l;
+    c->prev = NULL;
+    c->next = l->conns;
+    if (l->conns)
+        l->conns->prev = c;
+    l->conns = c;
+    l->stats.accepted++;
+    l->stats.open++;
+}
+
+static void conn_detach(conn *c)
+{
     plink *l = c->link;
     if (c->prev)
         c->prev->next = c->next;
@@ -213,6 +244,14 @@ static void conn_close(conn *c)
     if (c->next)
         c->next->prev = c->prev;
     l->stats.open--;
+}
+
+static void conn_close(conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    conn_detach(c);
     uv_close((uv_handle_t *)&c->down, on_conn_handle_closed);
     uv_close((uv_handle_t *)&c->up, on_conn_handle_closed);
     uv_close((uv_handle_t *)&c->d[0].timer, on_conn_handle_closed);
@@ -231,6 +270,61 @@ static void on_up_connected(uv_connect_t *req, int status)
     c->connected = true;
     read_update(c, 0);
     read_update(c, 1);
+    pump(c, 0); /* routed mode: the HELLO's bytes wait already */
+}
+
+static void connect_up(conn *c)
+{
+    struct sockaddr_in sa;
+    uv_ip4_addr("127.0.0.1", c->link->target_port, &sa);
+    c->creq.data = c;
+    if (uv_tcp_connect(&c->creq, &c->up, (const struct sockaddr *)&sa, on_up_connected) != 0)
+        conn_close(c);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/*
+ * Routed mode: a connection accepted by slot j's listener (the diagonal link
+ * j -> j) moves to link (sender -> j) once its HELLO names the sender, so
+ * every node can use one address per peer (as a Raft configuration names it)
+ * and the per-link faults still tell the directions apart. Anything that is
+ * not a HELLO from a known slot stays on the diagonal link, which is never
+ * faulted. The bytes read so far are already queued; they wait for the new
+ * link's faults like any others.
+ */
+static void route(conn *c)
+{
+    fp_proxy *p = c->link->p;
+    int slot = (int)(c->link - p->links) / p->nslots;
+    int from = slot;
+    if (c->hello[0] == 0x53 && c->hello[1] == 0x54 && c->hello[3] == 1 /* HELLO */) {
+        uint64_t id = get64(c->hello + 12), to = get64(c->hello + 20);
+        pthread_mutex_lock(&p->lock);
+        if (to == p->slot_id[slot])
+            for (int i = 0; i < p->nslots; i++)
+                if (p->slot_id[i] == id)
+                    from = i;
+        pthread_mutex_unlock(&p->lock);
+    }
+    plink *l = &p->links[from * p->nslots + slot];
+    c->sniffing = false;
+    uv_read_stop(c->d[0].src);
+    c->d[0].reading = false;
+    if (l != c->link) {
+        conn_detach(c);
+        c->link->stats.accepted--;
+        conn_attach(c, l);
+        for (chunk *ch = c->d[0].head; ch; ch = ch->next)
+            ch->due_ms = uv_now(&p->loop) + (uint64_t)l->delay_ms;
+    }
+    connect_up(c);
 }
 
 static void on_accept(uv_stream_t *server, int status)
@@ -241,7 +335,6 @@ static void on_accept(uv_stream_t *server, int status)
     conn *c = calloc(1, sizeof *c);
     if (!c)
         return;
-    c->link = l;
     uv_loop_t *loop = &l->p->loop;
     uv_tcp_init(loop, &c->down);
     uv_tcp_init(loop, &c->up);
@@ -251,23 +344,21 @@ static void on_accept(uv_stream_t *server, int status)
     c->down.data = c->up.data = c->d[0].timer.data = c->d[1].timer.data = c;
     c->d[0].src = c->d[1].dst = (uv_stream_t *)&c->down;
     c->d[0].dst = c->d[1].src = (uv_stream_t *)&c->up;
-    c->next = l->conns;
-    if (l->conns)
-        l->conns->prev = c;
-    l->conns = c;
-    l->stats.accepted++;
-    l->stats.open++;
+    conn_attach(c, l);
     if (uv_accept(server, (uv_stream_t *)&c->down) != 0) {
         conn_close(c);
         return;
     }
     uv_tcp_nodelay(&c->down, 1);
     uv_tcp_nodelay(&c->up, 1);
-    struct sockaddr_in sa;
-    uv_ip4_addr("127.0.0.1", l->target_port, &sa);
-    c->creq.data = c;
-    if (uv_tcp_connect(&c->creq, &c->up, (const struct sockaddr *)&sa, on_up_connected) != 0)
-        conn_close(c);
+    if (l->p->nslots > 0) {
+        /* Routed: the link is known once the sender has said who it is. */
+        c->sniffing = true;
+        c->d[0].reading = true;
+        uv_read_start(c->d[0].src, on_alloc, on_read);
+        return;
+    }
+    connect_up(c);
 }
 
 static void close_everything(fp_proxy *p)
@@ -275,7 +366,7 @@ static void close_everything(fp_proxy *p)
     for (int i = 0; i < p->nlinks; i++) {
         while (p->links[i].conns)
             conn_close(p->links[i].conns);
-        if (!uv_is_closing((uv_handle_t *)&p->links[i].listener))
+        if (p->links[i].listens && !uv_is_closing((uv_handle_t *)&p->links[i].listener))
             uv_close((uv_handle_t *)&p->links[i].listener, NULL);
     }
     if (!uv_is_closing((uv_handle_t *)&p->lifetime))
@@ -342,7 +433,10 @@ static void *run(void *arg)
     return NULL;
 }
 
-fp_proxy *fp_new(const int *target_ports, int nlinks, int64_t lifetime_ms, int *listen_ports)
+/* Plain mode (nslots 0): a listener per link. Routed: nslots * nslots links,
+ * listeners on the diagonal (slot j's is link j * nslots + j). */
+static fp_proxy *proxy_new(const int *target_ports, int nlinks, int nslots, int64_t lifetime_ms,
+                           int *listen_ports)
 {
     fp_proxy *p = calloc(1, sizeof *p);
     if (!p)
@@ -354,6 +448,18 @@ fp_proxy *fp_new(const int *target_ports, int nlinks, int64_t lifetime_ms, int *
         return NULL;
     }
     p->nlinks = nlinks;
+    p->nslots = nslots;
+    if (nslots > 0) {
+        p->slot_id = calloc((size_t)nslots, sizeof *p->slot_id);
+        if (!p->slot_id) {
+            uv_loop_close(&p->loop);
+            free(p->links);
+            free(p);
+            return NULL;
+        }
+        for (int i = 0; i < nslots; i++)
+            p->slot_id[i] = (uint64_t)i + 1;
+    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
     uv_async_init(&p->loop, &p->async, on_async);
@@ -364,7 +470,10 @@ fp_proxy *fp_new(const int *target_ports, int nlinks, int64_t lifetime_ms, int *
     for (int i = 0; i < nlinks; i++) {
         plink *l = &p->links[i];
         l->p = p;
-        l->target_port = target_ports[i];
+        l->target_port = target_ports[nslots ? i % nslots : i];
+        if (nslots && i / nslots != i % nslots)
+            continue;
+        l->listens = true;
         uv_tcp_init(&p->loop, &l->listener);
         l->listener.data = l;
         struct sockaddr_in sa;
@@ -382,22 +491,34 @@ fp_proxy *fp_new(const int *target_ports, int nlinks, int64_t lifetime_ms, int *
             close_everything(p);
             uv_run(&p->loop, UV_RUN_DEFAULT);
             uv_loop_close(&p->loop);
+            free(p->slot_id);
             free(p->links);
             free(p);
             return NULL;
         }
-        listen_ports[i] = ntohs(bound.sin_port);
+        listen_ports[nslots ? i / nslots : i] = ntohs(bound.sin_port);
     }
     if (pthread_create(&p->thread, NULL, run, p) != 0) {
         fprintf(stderr, "fault proxy: cannot start its thread\n");
         close_everything(p);
         uv_run(&p->loop, UV_RUN_DEFAULT);
         uv_loop_close(&p->loop);
+        free(p->slot_id);
         free(p->links);
         free(p);
         return NULL;
     }
     return p;
+}
+
+fp_proxy *fp_new(const int *target_ports, int nlinks, int64_t lifetime_ms, int *listen_ports)
+{
+    return proxy_new(target_ports, nlinks, 0, lifetime_ms, listen_ports);
+}
+
+fp_proxy *fp_new_routed(const int *target_ports, int nslots, int64_t lifetime_ms, int *listen_ports)
+{
+    return proxy_new(target_ports, nslots * nslots, nslots, lifetime_ms, listen_ports);
 }
 
 /* Sends the wanted state to the loop and waits until it applied it. The
@@ -446,6 +567,14 @@ void fp_heal_all(fp_proxy *p)
     apply_locked(p);
 }
 
+void fp_set_slot_id(fp_proxy *p, int slot, uint64_t id)
+{
+    pthread_mutex_lock(&p->lock);
+    if (slot >= 0 && slot < p->nslots)
+        p->slot_id[slot] = id;
+    pthread_mutex_unlock(&p->lock);
+}
+
 void fp_stats(fp_proxy *p, int link, fp_link_stats *out)
 {
     /* Read under the lock after a round trip so the numbers are the loop's. */
@@ -467,6 +596,7 @@ void fp_free(fp_proxy *p)
     uv_loop_close(&p->loop);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
+    free(p->slot_id);
     free(p->links);
     free(p);
 }

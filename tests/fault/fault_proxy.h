@@ -39,6 +39,19 @@ typedef struct fp_link_stats {
 /* Binds one listener per target port (listen ports are written to
  * listen_ports[i]) and starts the loop thread. NULL on failure (printed). */
 fp_proxy *fp_new(const int *target_ports, int nlinks, int64_t lifetime_ms, int *listen_ports);
+/*
+ * Routed mode, for peers that share one address per node (as a Raft
+ * configuration names it): one listener per node slot j (written to
+ * listen_ports[j]) forwarding to target_ports[j], and nslots * nslots links;
+ * a connection is put on link (i -> j), index i * nslots + j, when its first
+ * bytes are a sandstore transport HELLO from the node id at slot i to the node
+ * id at slot j (plaintext: tls-cluster off); slot i holds node id i + 1 until
+ * fp_set_slot_id says otherwise. Anything else stays on link (j -> j), which
+ * tests never fault. The faults are per link as above.
+ */
+fp_proxy *fp_new_routed(const int *target_ports, int nslots, int64_t lifetime_ms, int *listen_ports);
+/* Routed mode: connections accepted from now on take id as slot's node id. */
+void fp_set_slot_id(fp_proxy *p, int slot, uint64_t id);
 /* Stops the thread (if it did not stop by itself), closes everything, frees. */
 void fp_free(fp_proxy *p);
 

@@ -1,6 +1,7 @@
 /* One fault run: a cluster, clients, a schedule, then healing and every check. */
 #include "fault/fault_run.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,19 +112,35 @@ static void check_workload(fc_cluster *c, const fw_workload *w, fw_run *run, int
 /* Sanitizer builds of sandstore report to each node's stderr.log: the
  * harness's scanner finds and prints each report (in the words CTest also
  * fails a test on, should the assertion be lost). */
+static void check_log(const char *dir, fr_result *out)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/stderr.log", dir);
+    long from = 0;
+    if (h_scan_sanitizer_log(path, &from, NULL) > 0) {
+        fprintf(stderr, "fault: %s holds a sanitizer report:\n", path);
+        from = 0;
+        h_scan_sanitizer_log(path, &from, stderr);
+        fail(out, "sanitizer report in %s", path);
+    }
+}
+
+/* Every node's, and those of nodes removed by a membership schedule (their
+ * directories set aside as retired-idN, fc_replace_node). */
 static void check_node_logs(const fc_cluster *c, fr_result *out)
 {
-    for (int i = 0; i < c->n; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/stderr.log", c->nodes[i].dir);
-        long from = 0;
-        if (h_scan_sanitizer_log(path, &from, NULL) > 0) {
-            fprintf(stderr, "fault: %s holds a sanitizer report:\n", path);
-            from = 0;
-            h_scan_sanitizer_log(path, &from, stderr);
-            fail(out, "sanitizer report in %s", path);
+    for (int i = 0; i < c->n; i++)
+        check_log(c->nodes[i].dir, out);
+    DIR *d = opendir(c->dir);
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        if (strncmp(e->d_name, "retired-", 8) == 0) {
+            char dir[600];
+            snprintf(dir, sizeof dir, "%s/%s", c->dir, e->d_name);
+            check_log(dir, out);
         }
     }
+    if (d)
+        closedir(d);
 }
 
 /* Clients and faults, healing, then every check; the cluster is running. */
@@ -166,6 +183,8 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
     }
     fn_event(nm, "clients stopped: ok=%llu failed=%llu unknown=%llu", (unsigned long long)st.ok,
              (unsigned long long)st.failed, (unsigned long long)st.unknown);
+    if (nm->failure[0])
+        fail(out, "%s (events.log)", nm->failure);
     if (nm->harness_error)
         fail(out, "%s", "the harness could not restart a node (see events.log and node logs)");
     if (st.harness_errors)
@@ -190,18 +209,18 @@ static void faults_and_checks(fc_cluster *c, const fr_opts *o, const fn_schedule
     }
     check_node_logs(c, out);
     out->faults = nm->faults;
-    fprintf(stderr, "fault %s seed=%llu nodes=%d: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",
-            s->name, (unsigned long long)o->seed, c->n, nm->faults, out->ops, (unsigned long long)st.ok,
+    fprintf(stderr, "fault %s seed=%llu nodes=%d%s: %d faults, %zu ops (ok %llu, failed %llu, unknown %llu): %s\n",
+            s->name, (unsigned long long)o->seed, c->members, c->n > c->members ? " (+ spare slots)" : "", nm->faults, out->ops, (unsigned long long)st.ok,
             (unsigned long long)st.failed, (unsigned long long)st.unknown,
             out->passed ? (out->unproven ? "PASSED (linearizability unproven)" : "PASSED") : "FAILED");
 }
 
 /* A port found free can be taken by another process before the node binds
  * it ("address already in use"): start again with fresh ports. */
-static bool start_cluster(fc_cluster *c, int nodes, const fr_opts *o, fn_ctx *nm)
+static bool start_cluster(fc_cluster *c, int nodes, int slots, const fr_opts *o, fn_ctx *nm)
 {
     for (int attempt = 1; attempt <= 3; attempt++) {
-        if (fc_init(c, nodes, nm->dir, NULL, o->fault_ms + 180000) && fc_start_all(c) &&
+        if (fc_init_spares(c, nodes, slots, nm->dir, NULL, o->fault_ms + 180000) && fc_start_all(c) &&
             fc_leader(c, 20000) >= 0)
             return true;
         fn_event(nm, "cluster start, attempt %d: failed (see nodeN/stderr.log)", attempt);
@@ -240,7 +259,8 @@ void fr_run(const fr_opts *o, fr_result *out)
     fn_event(&nm, "run schedule=%s nodes=%d seed=%llu fault_ms=%d", s->name, nodes,
              (unsigned long long)o->seed, o->fault_ms);
 
-    if (!start_cluster(&c, nodes, o, &nm))
+    int slots = nodes + s->spares < FC_MAX ? nodes + s->spares : FC_MAX;
+    if (!start_cluster(&c, nodes, slots > nodes ? slots : nodes, o, &nm))
         fail(out, "%s", "the cluster did not start or elect a leader (three tries)");
     else
         faults_and_checks(&c, o, s, &nm, &h, out);

@@ -6,8 +6,11 @@
  * partition_leader, slow_leader_crash, split, rolling_restart, kill_all, flaky_network,
  * random_mix, transfer_leader; see fault_nemesis.c) for FAULT_MS (default 10000) ms of faults
  * against 3 nodes (5 for split), with 4 client threads on 5 registers and 2
- * counters. Peer traffic passes through an in-process libuv proxy, one link
- * per direction (fault_proxy.c). After healing, every run checks:
+ * counters; membership (fault_membership.c, 30000 ms by default) adds, promotes
+ * and removes nodes (2 spare slots) and transfers leadership among its faults.
+ * Peer traffic passes through an in-process libuv proxy, one listener per
+ * node, one link per direction chosen by the transport HELLO (fault_proxy.c).
+ * After healing, every run checks (on the members at the end):
  *   - the history is linearizable (checker.h; budget 2M states per key, 20 s);
  *   - every acknowledged write is in the final state or may have been
  *     overwritten by a later write;
@@ -53,13 +56,13 @@ static int env_int(const char *name, int def)
     return s && *s ? atoi(s) : def;
 }
 
-static void run_schedule(const char *name)
+static void run_schedule_for(const char *name, int default_ms)
 {
     fr_opts o = {
         .schedule = name,
         .nodes = env_int("FAULT_NODES", 0),
         .seed = fr_seed(),
-        .fault_ms = env_int("FAULT_MS", 10000),
+        .fault_ms = env_int("FAULT_MS", default_ms),
         .nclients = env_int("FAULT_CLIENTS", 4),
         .strict = env_int("FAULT_STRICT", 0) != 0,
     };
@@ -67,6 +70,8 @@ static void run_schedule(const char *name)
     fr_run(&o, &r);
     cr_assert(r.passed, "%s (seed %llu): %s\nkept in %s", name, (unsigned long long)o.seed, r.why, r.dir);
 }
+
+static void run_schedule(const char *name) { run_schedule_for(name, 10000); }
 
 TestSuite(fault, .timeout = 240);
 
@@ -81,6 +86,8 @@ Test(fault, kill_all) { run_schedule("kill_all"); }
 Test(fault, flaky_network) { run_schedule("flaky_network"); }
 Test(fault, random_mix) { run_schedule("random_mix"); }
 Test(fault, transfer_leader) { run_schedule("transfer_leader"); }
+/* Longer by default: a change takes a few round trips to settle. */
+Test(fault, membership) { run_schedule_for("membership", 30000); }
 
 /* FAULT_LONG=seconds: random schedules, 3 or 5 nodes, fresh seeds (derived
  * from FAULT_SEED when given), until the time is up or a run fails. */

@@ -189,3 +189,63 @@ Test(fault_proxy, stops_by_itself_after_its_lifetime)
     fp_free(p);
     echo_stop(&e);
 }
+
+/* The first 28 bytes of a transport HELLO (src/raft_io/transport_frame.h and
+ * transport_handshake.c): frame header, then sender and target node ids. */
+static void hello_prefix(uint8_t out[28], uint64_t from, uint64_t to)
+{
+    memset(out, 0, 28);
+    out[0] = 0x53, out[1] = 0x54, out[2] = 1, out[3] = 1;
+    for (int i = 0; i < 8; i++) {
+        out[12 + i] = (uint8_t)(from >> (56 - 8 * i));
+        out[20 + i] = (uint8_t)(to >> (56 - 8 * i));
+    }
+}
+
+/* One echo server behind slot 0 of three; the HELLO's sender picks the link. */
+Test(fault_proxy, routed_mode_puts_a_connection_on_its_senders_link)
+{
+    echo e;
+    echo_start(&e);
+    int targets[3] = {e.port, e.port, e.port}, ports[3];
+    fp_proxy *p = fp_new_routed(targets, 3, 60000, ports);
+    cr_assert_not_null(p);
+    /* Node 3 -> node 1 is link 2 * 3 + 0; node 2 -> node 1 is link 1 * 3 + 0. */
+    fp_set_blocked(p, 2 * 3 + 0, true);
+    uint8_t hello[28], back[28];
+    hello_prefix(hello, 2, 1);
+    int fd = dial(ports[0]);
+    cr_assert_eq(write(fd, hello, 28), 28);
+    cr_assert_eq(read_for(fd, (char *)back, 28, 5000), 28, "node 2's link is open");
+    close(fd);
+    hello_prefix(hello, 3, 1);
+    fd = dial(ports[0]);
+    cr_assert_eq(write(fd, hello, 28), 28);
+    cr_assert_eq(read_for(fd, (char *)back, 28, 300), 0, "node 3's link is blocked");
+    fp_link_stats st;
+    fp_stats(p, 2 * 3 + 0, &st);
+    cr_assert_eq(st.accepted, 1);
+    fp_set_blocked(p, 2 * 3 + 0, false);
+    cr_assert_eq(read_for(fd, (char *)back, 28, 5000), 28);
+    cr_assert_eq(memcmp(back, hello, 28), 0, "the HELLO itself is delivered");
+    close(fd);
+
+    /* Slot 2 now holds node id 7: its connections take link 2 -> 0. */
+    fp_set_slot_id(p, 2, 7);
+    fp_set_blocked(p, 2 * 3 + 0, true);
+    hello_prefix(hello, 7, 1);
+    fd = dial(ports[0]);
+    cr_assert_eq(write(fd, hello, 28), 28);
+    cr_assert_eq(read_for(fd, (char *)back, 28, 300), 0, "node 7's link (slot 2) is blocked");
+    close(fd);
+    fp_heal_all(p); /* the proxy sees the close and lets the echo server go */
+    /* Not a HELLO (or an unknown sender): the slot's own link, never faulted. */
+    fd = dial(ports[0]);
+    cr_assert_eq(write(fd, "not a hello, twenty-eight by", 28), 28);
+    cr_assert_eq(read_for(fd, (char *)back, 28, 5000), 28);
+    close(fd);
+    fp_stats(p, 0, &st);
+    cr_assert_eq(st.accepted, 1, "only the stranger stayed on the diagonal link");
+    fp_free(p);
+    echo_stop(&e);
+}
