@@ -285,21 +285,28 @@ static int apply_directive(ss_config *cfg, const directive *d, const char *value
     int bad;
     switch (d->type) {
     case T_INT:
-        if (!parse_ll(value, &v) || v < d->min || v > d->max)
-            return ss_errf(errmsg, SS_ECONFIG, "argument must be an integer between %lld and %lld",
+        if (!parse_ll(value, &v))
+            return ss_errf(errmsg, SS_ECONFIG, "argument couldn't be parsed into an integer");
+        if (v < d->min || v > d->max)
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be between %lld and %lld inclusive",
                            d->min, d->max);
         *(int *)field = (int)v;
         return SS_OK;
     case T_U64:
-        if (!parse_ll(value, &v) || v < d->min)
-            return ss_errf(errmsg, SS_ECONFIG, "argument must be a positive integer");
+        if (!parse_ll(value, &v))
+            return ss_errf(errmsg, SS_ECONFIG, "argument couldn't be parsed into an integer");
+        if (v < d->min || v > d->max)
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be between %lld and %lld inclusive",
+                           d->min, d->max);
         *(uint64_t *)field = (uint64_t)v;
         return SS_OK;
     case T_MEM:
         v = ss_config_memtoll(value, &bad);
-        if (bad || v < d->min || v > d->max)
-            return ss_errf(errmsg, SS_ECONFIG, "argument must be a memory value of at least %lld bytes",
-                           d->min);
+        if (bad)
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be a memory value");
+        if (v < d->min || v > d->max)
+            return ss_errf(errmsg, SS_ECONFIG, "argument must be between %lld and %lld inclusive",
+                           d->min, d->max);
         *(long long *)field = v;
         return SS_OK;
     case T_STRING: {

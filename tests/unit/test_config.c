@@ -70,6 +70,29 @@ Test(config, bad_values_are_rejected_with_the_reason)
     cr_expect_eq(cfg.port, 6379, "a failed line must not change the value");
 }
 
+Test(config, config_set_refusals_are_worded_as_redis_7_0_words_them)
+{
+    /* Redis 7.0's numericBoundaryCheck and its parse errors, byte for byte (checked against
+     * redis-server 7.0.15: CONFIG SET timeout abc / timeout -1 / maxmemory abc). */
+    ss_errmsg err = "";
+    char abc[] = "abc", minus1[] = "-1", x1[] = "x1";
+    char *v = abc;
+    cr_expect_eq(ss_config_set(&cfg, "timeout", 1, &v, err), SS_ECONFIG);
+    cr_expect_str_eq(err, "argument couldn't be parsed into an integer");
+    v = minus1;
+    cr_expect_eq(ss_config_set(&cfg, "timeout", 1, &v, err), SS_ECONFIG);
+    cr_expect_str_eq(err, "argument must be between 0 and 2147483647 inclusive");
+    v = abc;
+    cr_expect_eq(ss_config_set(&cfg, "maxmemory", 1, &v, err), SS_ECONFIG);
+    cr_expect_str_eq(err, "argument must be a memory value");
+    v = minus1;
+    cr_expect_eq(ss_config_set(&cfg, "maxmemory", 1, &v, err), SS_ECONFIG);
+    cr_expect_str_eq(err, "argument must be a memory value");
+    v = x1;
+    cr_expect_eq(ss_config_set(&cfg, "node-id", 1, &v, err), SS_ECONFIG);
+    cr_expect(strstr(err, "argument couldn't be parsed into an integer") != NULL, "%s", err);
+}
+
 Test(config, command_line_overrides_the_file)
 {
     char path[] = "/tmp/ss-config-XXXXXX";
