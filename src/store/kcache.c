@@ -103,6 +103,7 @@ void kcache_clear(kcache *kc)
     kc->lru_head = kc->lru_tail = NULL;
     kc->count = 0;
     kc->bytes = 0;
+    kc->complete = false;
     free(kc->buckets);
     kc->buckets = NULL;
     kc->nbuckets = 0;
@@ -119,6 +120,7 @@ static void evict(kcache *kc)
 {
     while (kc->bytes > kc->capacity && kc->lru_tail != NULL) {
         kc_entry *e = kc->lru_tail;
+        kc->complete = false; /* the database keeps what the cache drops */
         remove_at(kc, find_link(kc, e->hash, e->data, e->klen));
         kc->evictions++;
     }
@@ -160,6 +162,10 @@ kc_result kcache_get(kcache *kc, const void *key, size_t klen, const char **val,
     kc_entry *e = NULL;
     if (kc->nbuckets != 0)
         e = *find_link(kc, ss_dict_hash(key, klen), key, klen);
+    if (e == NULL && kc->complete) {
+        kc->hits++; /* answered here: nothing of that name is stored */
+        return KC_ABSENT;
+    }
     if (e == NULL) {
         kc->misses++;
         return KC_MISS;
@@ -188,6 +194,12 @@ void kcache_set(kcache *kc, const void *key, size_t klen, const char *val, size_
         if (*link == NULL)
             link = NULL;
     }
+    if (val == NULL && kc->complete) {
+        /* No entry says absent as well, in less memory. */
+        if (link != NULL)
+            remove_at(kc, link);
+        return;
+    }
     if (val == NULL)
         vlen = 0;
     size_t size = charge(klen, vlen);
@@ -195,18 +207,22 @@ void kcache_set(kcache *kc, const void *key, size_t klen, const char *val, size_
     if (!fits || (link == NULL && !allocate)) {
         if (link != NULL)
             remove_at(kc, link);
+        if (val != NULL)
+            kc->complete = false; /* stored, but not here */
         return;
     }
     kc_entry *e = malloc(sizeof *e + klen + vlen);
     if (e == NULL) {
         if (link != NULL)
             remove_at(kc, link);
+        kc->complete = false;
         return;
     }
     if (link != NULL)
         remove_at(kc, link);
     else if (!grow(kc)) {
         free(e);
+        kc->complete = false;
         return;
     }
     e->hash = hash;
@@ -233,6 +249,11 @@ void kcache_del(kcache *kc, const void *key, size_t klen)
     kc_entry **link = find_link(kc, ss_dict_hash(key, klen), key, klen);
     if (*link != NULL)
         remove_at(kc, link);
+}
+
+void kcache_mark_complete(kcache *kc)
+{
+    kc->complete = kc->capacity != 0;
 }
 
 void kcache_resize(kcache *kc, size_t capacity)

@@ -20,6 +20,16 @@
  *     commit in between.
  * Pending writes never reach it: a txn's own overlay is read first.
  *
+ * Complete: while the cache holds every cacheable record of the database
+ * (kcache_mark_complete, when the store opens with few enough of them to
+ * load), a lookup that finds no entry is answered "absent" without LevelDB:
+ * writing a key of a new name, the common SET, then never reaches leveldb_get,
+ * whose memtable walk costs as much as the write. The first time the cache
+ * forgets a record it knows is in the database (an eviction, a value too big
+ * to keep, a bulk txn's put of an uncached key, out of memory, a clear), it
+ * stops being complete for good (until the next open), and misses go to
+ * LevelDB again.
+ *
  * Bounded: entries, their keys and values and the bucket array are all
  * charged to `bytes`, which never stays above the capacity after a call
  * returns; the least recently used entries go first. An entry bigger than an
@@ -45,6 +55,7 @@ typedef struct kcache {
     /* Counters (INFO): lookups answered, lookups that went to LevelDB,
      * entries dropped to stay within the capacity. */
     uint64_t hits, misses, evictions;
+    bool complete;            /* every cacheable record is here (see the top) */
 } kcache;
 
 typedef enum { KC_MISS = 0, KC_HIT = 1, KC_ABSENT = 2 } kc_result;
@@ -64,7 +75,12 @@ kc_result kcache_get(kcache *kc, const void *key, size_t klen, const char **val,
 void kcache_set(kcache *kc, const void *key, size_t klen, const char *val, size_t vlen,
                 bool allocate);
 
-/* Forgets key's entry, if any. */
+/* Declares that kc now holds every cacheable record of its database (the
+ * caller loaded them all, or there are none), so that a missing entry means
+ * absent. Ignored when the cache is off. */
+void kcache_mark_complete(kcache *kc);
+
+/* Forgets key's entry, if any (the key is gone from the database too). */
 void kcache_del(kcache *kc, const void *key, size_t klen);
 
 /* Forgets every entry (the counters stay). */

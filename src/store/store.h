@@ -27,7 +27,7 @@ typedef struct {
 
 typedef struct {
     size_t cache_bytes;        /* LevelDB block cache; 0 = default (64 MiB) */
-    size_t write_buffer_bytes; /* LevelDB memtable size; 0 = default (16 MiB) */
+    size_t write_buffer_bytes; /* LevelDB memtable size; 0 = default (4 MiB) */
     int bloom_bits_per_key;    /* bloom filter; 0 = default (10), negative = off */
     size_t max_txn_bytes;      /* cap on one txn's pending writes; 0 = default (1 GiB) */
     /* The record cache in front of LevelDB's point reads (store/kcache.h);

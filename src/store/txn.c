@@ -274,7 +274,10 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
     }
     if (set_index) {
         put_u64(batch, SS_STORE_APPLIED_KEY, sizeof(SS_STORE_APPLIED_KEY) - 1, applied_index);
-        if (applied_term != 0)
+        /* The term changes once an election, the index every batch: the
+         * record already says this term unless it changed (terms only grow
+         * along the log), and a memtable insert per batch is not free. */
+        if (applied_term != 0 && applied_term != s->applied_term)
             put_u64(batch, SS_STORE_APPLIED_TERM_KEY, sizeof(SS_STORE_APPLIED_TERM_KEY) - 1,
                     applied_term);
     }

@@ -182,6 +182,65 @@ Test(kcache, clear_forgets_everything_but_the_counters)
     cr_expect(!is_cached("a"));
 }
 
+Test(kcache, a_complete_cache_answers_absent_for_what_it_does_not_hold)
+{
+    kcache_init(&kc, 1 << 20);
+    set("a", "1");
+    kcache_mark_complete(&kc);
+    expect_cached("a", "1");
+    expect_cached("never", NULL);
+    cr_expect_eq(kc.misses, 0);
+    set("a", NULL); /* a delete leaves no entry: none means absent */
+    expect_cached("a", NULL);
+    cr_expect_eq(kc.count, 0);
+}
+
+Test(kcache, completeness_ends_when_the_cache_drops_a_stored_record)
+{
+    /* an eviction */
+    kcache_init(&kc, 4096);
+    kcache_mark_complete(&kc);
+    char k[16];
+    for (int i = 0; i < 100; i++) {
+        snprintf(k, sizeof k, "k%d", i);
+        set(k, "value");
+    }
+    cr_assert_gt(kc.evictions, 0);
+    cr_expect(!kc.complete);
+    cr_expect(!is_cached("k0"), "evicted, so a miss, not absent");
+    kcache_release(&kc);
+
+    /* a value too big to keep */
+    kcache_init(&kc, 1 << 20);
+    kcache_mark_complete(&kc);
+    static char big[KCACHE_ENTRY_MAX + 1];
+    memset(big, 'x', sizeof big - 1);
+    set("big", big);
+    cr_expect(!kc.complete);
+    cr_expect(!is_cached("big"));
+    kcache_release(&kc);
+
+    /* a put of an uncached key that may not allocate (a bulk txn's) */
+    kcache_init(&kc, 1 << 20);
+    kcache_mark_complete(&kc);
+    kcache_set(&kc, "b", 1, "v", 1, false);
+    cr_expect(!is_cached("b"));
+    kcache_release(&kc);
+
+    /* a clear (a failed batch) */
+    kcache_init(&kc, 1 << 20);
+    kcache_mark_complete(&kc);
+    kcache_clear(&kc);
+    cr_expect(!is_cached("c"));
+}
+
+Test(kcache, a_disabled_cache_is_never_complete)
+{
+    kcache_init(&kc, 0);
+    kcache_mark_complete(&kc);
+    cr_expect(!is_cached("a"));
+}
+
 /* ---- through the store ---- */
 
 static char tmpdir[64];
@@ -277,6 +336,56 @@ Test(kcache_store, a_read_after_a_write_never_reaches_leveldb)
     ss_store_cache_stats after = stats(s);
     cr_expect_eq(after.misses, before.misses, "every read was answered by the cache");
     cr_expect_eq(after.hits, before.hits + 10);
+    ss_store_close(s);
+}
+
+Test(kcache_store, a_new_store_answers_unknown_keys_without_leveldb)
+{
+    ss_store *s = open_in("n", 1 << 20);
+    for (int i = 0; i < 10; i++)
+        cr_expect_null(lookup(s, "nothing"));
+    ss_txn *t = ss_txn_begin(s);
+    set_string(t, "k", "v1", 0); /* SET of a new key: its lookups too */
+    commit(t);
+    cr_expect_str_eq(lookup(s, "k"), "v1");
+    cr_expect_eq(stats(s).misses, 0, "no read went to LevelDB");
+    ss_store_close(s);
+}
+
+Test(kcache_store, a_reopened_store_loads_a_few_records_and_stays_exact)
+{
+    ss_store *s = open_in("n", 1 << 20);
+    ss_txn *t = ss_txn_begin(s);
+    set_string(t, "k", "v1", 0);
+    set_string(t, "gone", "x", 0);
+    commit(t);
+    t = ss_txn_begin(s);
+    cr_assert_eq(ss_ks_delete(t, 0, "gone", 4), SS_OK);
+    commit(t);
+    ss_store_close(s);
+    s = open_in("n", 1 << 20);
+    cr_expect_str_eq(lookup(s, "k"), "v1");
+    cr_expect_null(lookup(s, "gone"));
+    cr_expect_null(lookup(s, "never"));
+    cr_expect_eq(stats(s).misses, 0, "the records were loaded at the open");
+    ss_store_close(s);
+}
+
+Test(kcache_store, a_store_opened_with_many_records_reads_misses_from_leveldb)
+{
+    ss_store *s = open_in("n", 16 << 20);
+    ss_txn *t = ss_txn_begin(s);
+    char k[32];
+    for (int i = 0; i < 5000; i++) { /* more than an open loads */
+        snprintf(k, sizeof k, "key:%d", i);
+        set_string(t, k, "v", 0);
+    }
+    commit(t);
+    ss_store_close(s);
+    s = open_in("n", 16 << 20);
+    cr_expect_str_eq(lookup(s, "key:4999"), "v");
+    cr_expect_null(lookup(s, "never"));
+    cr_expect_gt(stats(s).misses, 0, "not complete: an unknown key is looked up");
     ss_store_close(s);
 }
 
@@ -452,9 +561,11 @@ static void expect_same_get(ss_txn *a, ss_txn *b, const char *k, size_t klen)
     }
 }
 
-Test(kcache_store, random_writes_commits_and_aborts_read_as_without_the_cache)
+/* The same random writes, commits, aborts and reads on a store with a cache
+ * of cache_bytes and on one without: every read must agree. */
+static void random_run(size_t cache_bytes)
 {
-    ss_store *cached = open_in("cached", 16 * 1024);
+    ss_store *cached = open_in("cached", cache_bytes);
     ss_store *plain = open_in("plain", SS_STORE_CACHE_OFF);
     char k[16], v[600];
     for (int round = 0; round < 400; round++) {
@@ -520,7 +631,20 @@ Test(kcache_store, random_writes_commits_and_aborts_read_as_without_the_cache)
     ss_txn_abort(b);
     ss_store_cache_stats st = stats(cached);
     cr_expect_gt(st.hits, 0);
-    cr_expect_gt(st.evictions, 0, "the run exercised eviction");
+    if (cache_bytes < 64 * 1024)
+        cr_expect_gt(st.evictions, 0, "the run exercised eviction");
+    else
+        cr_expect_eq(st.misses, 0, "the cache stayed complete: no read reached LevelDB");
     ss_store_close(cached);
     ss_store_close(plain);
+}
+
+Test(kcache_store, random_writes_commits_and_aborts_read_as_without_the_cache)
+{
+    random_run(16 * 1024);
+}
+
+Test(kcache_store, a_complete_cache_reads_as_without_the_cache)
+{
+    random_run(16 << 20);
 }

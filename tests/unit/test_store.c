@@ -44,6 +44,36 @@ Test(store, fresh_store_has_applied_index_zero)
     cr_expect_eq(ss_store_applied_index(f.s), 0);
 }
 
+/* One commit at (index, term) of a key of its own, then a reopen. */
+static void commit_term_and_reopen(uint64_t index, uint64_t term)
+{
+    ss_txn *t = ss_txn_begin(f.s);
+    char k[32];
+    snprintf(k, sizeof k, "k%llu", (unsigned long long)index);
+    put_str(t, k, "v");
+    ss_errmsg err = "";
+    cr_assert_eq(ss_txn_commit_term(t, index, term, err), SS_OK, "%s", err);
+    cr_expect_eq(ss_store_applied_term(f.s), term);
+    fixture_reopen(&f);
+}
+
+Test(store, the_applied_term_survives_reopens_when_it_stays_and_when_it_grows)
+{
+    commit_term_and_reopen(5, 2);
+    cr_expect_eq(ss_store_applied_term(f.s), 2);
+    commit_term_and_reopen(6, 2); /* unchanged: the record is not rewritten */
+    cr_expect_eq(ss_store_applied_index(f.s), 6);
+    cr_expect_eq(ss_store_applied_term(f.s), 2);
+    commit_term_and_reopen(7, 3);
+    cr_expect_eq(ss_store_applied_term(f.s), 3);
+    ss_txn *t = ss_txn_begin(f.s);
+    put_str(t, "x", "y");
+    commit(t, 8); /* no term given: the last one stays */
+    fixture_reopen(&f);
+    cr_expect_eq(ss_store_applied_index(f.s), 8);
+    cr_expect_eq(ss_store_applied_term(f.s), 3);
+}
+
 Test(store, reopen_keeps_data_and_applied_index)
 {
     ss_txn *t = ss_txn_begin(f.s);
