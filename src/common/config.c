@@ -78,7 +78,7 @@ static const directive directives[] = {
     {"maxmemory-policy", T_ENUM, OFF(maxmemory_policy), "noeviction", 0, 0, maxmemory_choices, true},
     {"lfu-log-factor", T_INT, OFF(lfu_log_factor), "10", 0, INT_MAX, NULL, true},
     {"lfu-decay-time", T_INT, OFF(lfu_decay_time), "1", 0, INT_MAX, NULL, true},
-    {"access-table-max-keys", T_INT, OFF(access_table_max_keys), "1000000", 0, INT_MAX, NULL, true},
+    {"access-table-max-keys", T_INT, OFF(access_table_max_keys), "100000", 0, INT_MAX, NULL, true},
     {"databases", T_INT, OFF(databases), "16", 1, 16, NULL, false},
     {"proto-max-bulk-len", T_MEM, OFF(proto_max_bulk_len), "512mb", 1024 * 1024, LL_MAX, NULL, true},
     {"client-query-buffer-limit", T_MEM, OFF(client_query_buffer_limit), "1gb", 1024 * 1024, LL_MAX, NULL, true},
