@@ -153,6 +153,8 @@ static void link_waiter(ss_engine *e, ss_blocked *b)
     e->nblocked++;
 }
 
+size_t ss_engine_waiting_clients(ss_engine *e) { return e->nblocked; }
+
 static void release(ss_engine *e, ss_blocked *b)
 {
     e->nblocking--;

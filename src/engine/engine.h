@@ -107,6 +107,9 @@ void ss_engine_session_describe(ss_engine *e, const ss_session *s, const ss_conn
 bool ss_engine_session_idle(ss_engine *e, const ss_session *s);
 /* Clients of this node with CLIENT TRACKING on (INFO clients' tracking_clients). */
 size_t ss_engine_tracking_clients(ss_engine *e);
+/* Blocked clients parked in the wait list (INFO's blocked_clients also counts
+ * those whose pop or read is still on its way through the log). */
+size_t ss_engine_waiting_clients(ss_engine *e);
 /* The reply a connection over maxclients gets before it is closed. */
 void ss_engine_reply_maxclients(ss_engine *e, ss_buf *out);
 /* The reply a non-loopback connection gets in protected mode before it is closed. */

@@ -124,9 +124,10 @@ static void hook_info_clients(void *ctx, ss_buf *out)
     }
     ss_buf_appendf(out, "connected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
                         "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-                        "blocked_clients:%zu\r\ntracking_clients:%zu\r\nclients_in_timeout_table:0\r\n",
+                        "blocked_clients:%zu\r\ntracking_clients:%zu\r\nclients_in_timeout_table:0\r\n"
+                        "waiting_clients:%zu\r\n", /* sandstore's: blocked and parked, none in flight */
                    srv->nclients, srv->cfg->maxclients, max_in, max_out, blocked,
-                   ss_engine_tracking_clients(srv->engine));
+                   ss_engine_tracking_clients(srv->engine), ss_engine_waiting_clients(srv->engine));
 }
 
 /* The lines of Redis 7.0's server section that mean something here, in its

@@ -99,12 +99,19 @@ static redisReply *next_reply(redisContext *c)
     return redisGetReply(c, &r) == REDIS_OK ? r : NULL;
 }
 
+/* Clients parked waiting: sandstore's waiting_clients (its blocked_clients
+ * also counts a pop or read still on its way through the log, which a write
+ * sent now could overtake: the flake where FLUSHALL reached the log before
+ * the XREADGROUP and the waiter got NOGROUP), Redis's blocked_clients. */
 static long long blocked_clients(const h_node *n)
 {
     redisReply *r = h_node_cmd(n, "INFO clients");
     long long v = -1;
-    const char *p = r && r->type == REDIS_REPLY_STRING ? strstr(r->str, "blocked_clients:") : NULL;
+    const char *s = r && r->type == REDIS_REPLY_STRING ? r->str : NULL;
+    const char *p = s ? strstr(s, "waiting_clients:") : NULL;
     if (p)
+        v = atoll(p + strlen("waiting_clients:"));
+    else if (s && (p = strstr(s, "blocked_clients:")) != NULL)
         v = atoll(p + strlen("blocked_clients:"));
     if (r)
         freeReplyObject(r);
