@@ -274,6 +274,11 @@ bool ss_busy_start(ss_engine *e, ss_session *s, void *cookie, const ss_args *a, 
     *node = e->node;
     memset(&node->stats, 0, sizeof node->stats);
     memset(&node->info, 0, sizeof node->info);
+    /* The access table belongs to the loop (apply and reads touch it there):
+     * a lookup on this thread would race them and corrupt its lists (CI's
+     * ASan run saw exactly that). A read-only script on its thread leaves
+     * access times alone, as OBJECT's NOTOUCH lookups do. */
+    node->access = NULL;
     *run = (busy_run){.e = e, .s = s, .cookie = cookie, .cmd = cmd, .node = node};
     run->is_eval = !strcasecmp(a->argv[0], "__eval_ro");
     ss_buf_init(&run->out, e->hooks.reply_limit ? e->hooks.reply_limit(e->hooks.ctx, s) : 0);
