@@ -89,6 +89,12 @@ static void on_handoff_poll(uv_timer_t *t)
     }
     if (handed && (int64_t)uv_now(n->loop) >= n->handed_at + 2 * n->cfg.heartbeat_interval) {
         stop_now(n);
+    } else if (!handed && !ss_cluster_voter_reachable(n->cluster)) {
+        /* Every other voter is gone (the whole cluster is stopping): nobody
+         * can take over or hear of a new leader, so waiting for the deadline
+         * (seconds) would change nothing. */
+        LOG_NOTICE("server: no other voter is reachable; stopping without a handoff");
+        stop_now(n);
     } else if (!ss_cluster_is_leader(n->cluster)) {
         if ((int64_t)uv_now(n->loop) >= n->handoff_deadline)
             stop_now(n);

@@ -199,6 +199,9 @@ uint64_t ss_cluster_handoff(ss_cluster *c);
 size_t ss_cluster_waiting(const ss_cluster *c);
 /* The voter known to be furthest along other than this node (0: none). */
 uint64_t ss_cluster_best_voter(const ss_cluster *c);
+/* Some voter other than this node has its link from here up (a handoff can
+ * reach it); false once every other voter has gone. */
+bool ss_cluster_voter_reachable(const ss_cluster *c);
 
 /* Joining (RAFT.CLUSTER JOIN, the join directive). */
 /* The node was started to join a cluster (raft-bootstrap no, or join). */

@@ -145,6 +145,19 @@ uint64_t ss_cluster_best_voter(const ss_cluster *c)
 
 size_t ss_cluster_waiting(const ss_cluster *c) { return c->nwaiting; }
 
+bool ss_cluster_voter_reachable(const ss_cluster *c)
+{
+    if (c->r == NULL || c->transport == NULL)
+        return false;
+    const raft_conf *conf = raft_conf_get(c->r, NULL, NULL);
+    for (size_t k = 0; k < conf->n; k++) {
+        const raft_member *m = &conf->members[k];
+        if (m->id != c->cfg->node_id && m->role == RAFT_VOTER && ss_transport_peer_connected(c->transport, m->id))
+            return true;
+    }
+    return false;
+}
+
 uint64_t ss_cluster_handoff(ss_cluster *c)
 {
     if (!ss_cluster_running(c) || c->r == NULL || c->role != RAFT_LEADER)

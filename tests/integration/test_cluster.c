@@ -466,3 +466,42 @@ Test(cluster, a_node_whose_log_lost_an_applied_tail_restarts_from_its_state)
     redisFree(ctx);
     h_node_cleanup(&n);
 }
+
+/* Whether a line of node n's sandstore.log contains what. */
+static bool log_says(const h_node *n, const char *what)
+{
+    char path[512], line[1024];
+    snprintf(path, sizeof path, "%s/sandstore.log", n->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, what) != NULL;
+    fclose(f);
+    return found;
+}
+
+Test(cluster, a_leader_whose_followers_are_gone_stops_without_waiting_out_the_handoff)
+{
+    /* Election timeouts of 2 s, so that the leader still leads (check-quorum
+     * has not stepped it down) when its SIGTERM comes right after its
+     * followers went. */
+    hc_init(&cl, 3, "--election-timeout 2000 --heartbeat-interval 100");
+    hc_start_all(&cl);
+    int leader = hc_wait_leader(&cl, 30000);
+    cr_assert_geq(leader, 0, "no leader elected");
+    for (int i = 0; i < 3; i++)
+        if (i != leader)
+            h_node_kill9(&cl.nodes[i]);
+    /* Its handoff can reach no voter. Before, it tried until its deadline
+     * (two election timeouts and a second: 5 s here, for every stop of a
+     * whole cluster) and then stopped as leader; now it stops at once. */
+    cr_assert_eq(h_node_stop(&cl.nodes[leader], SIGTERM), 0, "the leader's exit status");
+    if (!log_says(&cl.nodes[leader], "handing leadership to node"))
+        cr_skip_test("node %d no longer led at its SIGTERM (a loaded machine): nothing to hand over", leader + 1);
+    cr_expect(log_says(&cl.nodes[leader], "no other voter is reachable; stopping without a handoff"),
+              "node %d waited for a handoff nobody could take (see %s/sandstore.log)", leader + 1,
+              cl.nodes[leader].dir);
+    cr_expect(!log_says(&cl.nodes[leader], "was not handed over in time"));
+}
