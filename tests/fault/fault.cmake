@@ -18,11 +18,12 @@ target_include_directories(ss_fault PUBLIC ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOU
 ss_add_test(NAME test_fault_proxy SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_proxy.c
             LIBS ss_fault TIMEOUT 120 LABELS fault)
 
-# Criterion runs one schedule at a time (--jobs 1), and CTest runs this test alone:
-# elections on a 300 ms timeout should not compete with other tests for 2 cores.
+# Criterion runs one schedule at a time (--jobs 1), and the three nemesis runs
+# hold one lock: one cluster under faults at a time, elections on a 300 ms timeout
+# competing with one other test at most (tests/costs.cmake starts them first).
 ss_add_test(NAME test_fault SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault.c
             LIBS ss_fault TIMEOUT 900 LABELS fault ARGS --jobs 1)
-set_tests_properties(test_fault PROPERTIES RUN_SERIAL TRUE)
+set_tests_properties(test_fault PROPERTIES RESOURCE_LOCK ss_fault_cluster)
 add_dependencies(test_fault sandstore check_history)
 
 ss_add_test(NAME test_fault_checks SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_checks.c
@@ -31,12 +32,12 @@ ss_add_test(NAME test_fault_checks SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_
 # The same runs with every client operation a Lua script (EVAL / EVAL_RO).
 ss_add_test(NAME test_fault_script SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_script.c
             LIBS ss_fault TIMEOUT 900 LABELS fault ARGS --jobs 1)
-set_tests_properties(test_fault_script PROPERTIES RUN_SERIAL TRUE)
+set_tests_properties(test_fault_script PROPERTIES RESOURCE_LOCK ss_fault_cluster)
 add_dependencies(test_fault_script sandstore check_history)
 
 # The job-queue (LPUSH, BLMOVE/BRPOP, LREM) and stream/BITFIELD workloads under
 # the nemesis, each checked by counting (fault_queue.h, fault_stream.h).
 ss_add_test(NAME test_fault_workloads SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fault_workloads.c
             LIBS ss_fault TIMEOUT 600 LABELS fault ARGS --jobs 1)
-set_tests_properties(test_fault_workloads PROPERTIES RUN_SERIAL TRUE)
+set_tests_properties(test_fault_workloads PROPERTIES RESOURCE_LOCK ss_fault_cluster)
 add_dependencies(test_fault_workloads sandstore)
