@@ -5,7 +5,8 @@
 #   SS_SANITIZE=1 tests/run.sh   the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
 #   CI=true tests/run.sh    both of the above, warnings as errors (the optimized build
 #                           skips the long fault runs, which the sanitizer build runs),
-#                           then every fuzz target for SS_FUZZ_SECONDS (15) with clang
+#                           then every fuzz target for SS_FUZZ_SECONDS (15) with clang,
+#                           one per core at a time
 #
 # Extra arguments go to ctest (e.g. tests/run.sh -R resp -L unit).
 set -euo pipefail
@@ -34,7 +35,8 @@ ctest_args=("$@")
 status=0
 if [[ "${CI:-}" == "true" ]]; then
   # Every test runs under the sanitizers; the optimized build runs all but the
-  # long nemesis runs again, which keeps CI within its 15 minutes on 2 cores.
+  # long nemesis runs again, which keeps CI within its 30 minutes on 2 cores
+  # (tests/costs.cmake orders the tests so that both cores stay busy).
   run_suite build fault -DCMAKE_BUILD_TYPE=RelWithDebInfo || status=1
   run_suite build-asan "" -DCMAKE_BUILD_TYPE=Debug -DSS_SANITIZE=ON || status=1
   # The corpora were replayed above (label fuzz-corpus, both builds); now each
