@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "integration/cluster_harness.h"
@@ -49,6 +50,14 @@ dh_run *dh_start(const char *extra)
     r->seed = seed ? strtoull(seed, NULL, 0) : (uint64_t)h_now_ms() ^ ((uint64_t)getpid() << 20);
     r->rng = r->seed;
     fprintf(stderr, "diff: seed %" PRIu64 " (replay with SS_DIFF_SEED=%" PRIu64 ")\n", r->seed, r->seed);
+    /* A differential run compares replies, not durability (the fault,
+     * snapshot and storage tests keep their nodes on disk): on tmpfs the
+     * same nodes with the same raft-fsync always make the same fdatasync
+     * calls, which return at once instead of waiting for the disk, about two
+     * thirds of a run before (test_diff_dump: 60 s -> 19 s). */
+    struct stat st;
+    if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK | X_OK) == 0)
+        h_set_dir_root("/dev/shm");
     cr_assert(h_redis_start(&r->redis), "redis-server (Debian's redis-server package) did not start");
     /* A differential run compares replies, not failovers: a write whose
      * outcome is unknown (TRYAGAIN after a leader change) cannot be retried

@@ -106,6 +106,10 @@ static void seed_once(void)
     }
 }
 
+static const char *dir_root = "/tmp";
+
+void h_set_dir_root(const char *root) { dir_root = root; }
+
 void h_node_init(h_node *n, int id, const char *extra_fmt, ...)
 {
     seed_once();
@@ -113,7 +117,7 @@ void h_node_init(h_node *n, int id, const char *extra_fmt, ...)
     n->id = id;
     n->port = h_free_port();
     n->raft_port = h_free_port();
-    snprintf(n->dir, sizeof n->dir, "/tmp/ss-it-%d-%d-XXXXXX", (int)getpid(), id);
+    snprintf(n->dir, sizeof n->dir, "%s/ss-it-%d-%d-XXXXXX", dir_root, (int)getpid(), id);
     if (mkdtemp(n->dir) == NULL) {
         perror("mkdtemp");
         abort();

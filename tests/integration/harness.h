@@ -27,6 +27,9 @@ typedef struct h_node {
 int h_free_port(void);
 
 /* Sets up a node (dir, ports) without starting it. */
+/* The directory node dirs are made in from now on in this process (default
+ * /tmp); root must outlive them. */
+void h_set_dir_root(const char *root);
 void h_node_init(h_node *n, int id, const char *extra_fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Starts the process and waits (bounded) until it answers PING. */
 bool h_node_start(h_node *n);
