@@ -142,7 +142,8 @@ any_live_other_than() {
 }
 
 # RAFT.NODE REMOVE N through another live node, retried (30 s at most) while
-# the cluster has no leader: the node removed may have been the leader, dead.
+# the cluster has no leader: the node removed may have been the leader, dead;
+# a leader just elected refuses until its term's first entry commits.
 remove_member() {
   local out=""
   for _ in $(seq 100); do
@@ -150,7 +151,8 @@ remove_member() {
     case $out in
       OK) echo OK; return 0 ;;
       *"is not a member"*) echo "cluster: node $1 is not a member"; return 0 ;;
-      *CLUSTERDOWN* | *TRYAGAIN* | *MOVED* | *LOADING* | *"in progress"* | *"Connection refused"*) sleep 0.3 ;;
+      *CLUSTERDOWN* | *TRYAGAIN* | *MOVED* | *LOADING* | *"in progress"* | *"Connection refused"* | \
+        *"has not committed an entry of its term"*) sleep 0.3 ;;
       *) break ;;
     esac
   done
