@@ -6,7 +6,8 @@
 
 /*
  * Layout (version 1):
- *   u8 version, u8 type, u8 flags (1 reject, 2 pre_vote, 4 transfer, 8 done),
+ *   u8 version, u8 type, u8 flags (1 reject, 2 pre_vote, 4 transfer, 8 done,
+ *   16 notice: a commit notice, added later; an older decoder refuses it),
  *   varint from, to, term, then by type:
  *   APPEND           prev_index prev_term commit read_seq n, n x (term, u8 type, len, bytes)
  *   APPEND_RESP      index hint_index hint_term read_seq
@@ -21,7 +22,7 @@
  * Varints are little-endian base 128 (7 bits a byte, high bit = more).
  */
 
-enum { F_REJECT = 1, F_PRE_VOTE = 2, F_TRANSFER = 4, F_DONE = 8, F_ALL = 15 };
+enum { F_REJECT = 1, F_PRE_VOTE = 2, F_TRANSFER = 4, F_DONE = 8, F_NOTICE = 16, F_ALL = 31 };
 
 const char *raft_msg_type_name(int type)
 {
@@ -147,7 +148,8 @@ int raft_msg_encode(const raft_msg *m, uint8_t *buf, size_t cap, size_t *len_out
     put_u8(&w, RAFT_CODEC_VERSION);
     put_u8(&w, m->type);
     put_u8(&w, (uint8_t)((m->reject ? F_REJECT : 0) | (m->pre_vote ? F_PRE_VOTE : 0) |
-                         (m->transfer ? F_TRANSFER : 0) | (m->done ? F_DONE : 0)));
+                         (m->transfer ? F_TRANSFER : 0) | (m->done ? F_DONE : 0) |
+                         (m->notice ? F_NOTICE : 0)));
     put_var(&w, m->from);
     put_var(&w, m->to);
     put_var(&w, m->term);
@@ -252,6 +254,7 @@ int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m)
     m->pre_vote = flags & F_PRE_VOTE;
     m->transfer = flags & F_TRANSFER;
     m->done = flags & F_DONE;
+    m->notice = flags & F_NOTICE;
     if (get_var(&b, &m->from) != SS_OK || get_var(&b, &m->to) != SS_OK ||
         get_var(&b, &m->term) != SS_OK)
         return SS_EPROTO;

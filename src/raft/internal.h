@@ -176,6 +176,10 @@ struct raft {
     /* Outputs */
     out_msg *out;
     size_t n_out, cap_out;
+    /* The last acknowledgement sent: to whom, in which term, up to which
+     * index and ReadIndex round. A new ack starts from it, so that a partial
+     * one goes only if it tells that leader something new. */
+    uint64_t ack_to, ack_term, ack_index, ack_seq;
     raft_msg *rd_msgs;
     size_t cap_rd_msgs;
     size_t n_rd_out;            /* out[] released into the current ready */

@@ -116,6 +116,8 @@ typedef struct raft_msg {
     bool reject;   /* APPEND_RESP, VOTE_RESP (a grant is !reject), READ_INDEX_RESP */
     bool pre_vote; /* VOTE, VOTE_RESP */
     bool transfer; /* VOTE: caused by TimeoutNow, so leader stickiness does not apply */
+    bool notice;   /* APPEND without entries that only announces the commit index: the
+                    * follower answers it only to refuse it (heartbeats are answered) */
 
     uint64_t ctx;  /* READ_INDEX, READ_INDEX_RESP: the caller's read context */
 

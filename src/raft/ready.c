@@ -39,8 +39,17 @@ void outbox_ack(raft *r, uint64_t to, uint64_t index, uint64_t read_seq)
             break;
         }
     }
-    if (o == NULL && (o = outbox_push(r, RAFT_MSG_APPEND_RESP, to)) == NULL)
-        return;
+    if (o == NULL) {
+        if ((o = outbox_push(r, RAFT_MSG_APPEND_RESP, to)) == NULL)
+            return;
+        /* What this leader heard from us already in this term: telling it
+         * again (a partial ack of the entries before the ones just received,
+         * which the previous ack covered) would only cost it a round. */
+        if (r->ack_to == to && r->ack_term == r->term) {
+            o->acked = r->ack_index;
+            o->acked_seq = r->ack_seq;
+        }
+    }
     o->is_ack = true;
     if (index > o->m.index)
         o->m.index = index;
@@ -94,7 +103,7 @@ void outbox_trace(raft *r, const raft_msg *m, const char *dir)
 {
     RLOG(r, SS_LOG_TRACE,
          "raft: node %llu %s %s %llu->%llu term %llu prev %llu/%llu n %zu commit %llu "
-         "index %llu hint %llu/%llu last %llu/%llu%s%s%s ctx %llu seq %llu snap %llu/%llu "
+         "index %llu hint %llu/%llu last %llu/%llu%s%s%s%s ctx %llu seq %llu snap %llu/%llu "
          "offset %llu len %zu%s",
          (unsigned long long)r->id, dir, raft_msg_type_name(m->type),
          (unsigned long long)m->from, (unsigned long long)m->to, (unsigned long long)m->term,
@@ -103,6 +112,7 @@ void outbox_trace(raft *r, const raft_msg *m, const char *dir)
          (unsigned long long)m->hint_index, (unsigned long long)m->hint_term,
          (unsigned long long)m->last_index, (unsigned long long)m->last_term,
          m->reject ? " reject" : "", m->pre_vote ? " pre" : "", m->transfer ? " transfer" : "",
+         m->notice ? " notice" : "",
          (unsigned long long)m->ctx, (unsigned long long)m->read_seq,
          (unsigned long long)m->snap_index, (unsigned long long)m->snap_term,
          (unsigned long long)m->offset, m->len, m->done ? " done" : "");
@@ -130,6 +140,10 @@ static void release_messages(raft *r, raft_ready *rd)
             o->acked = index;
             o->acked_seq = o->m.read_seq;
             o->sent = true;
+            r->ack_to = o->m.to;
+            r->ack_term = o->m.term;
+            r->ack_index = index;
+            r->ack_seq = o->m.read_seq;
             if (index == o->m.index)
                 continue; /* all of it went */
         }

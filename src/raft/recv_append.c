@@ -89,6 +89,8 @@ void recv_append(raft *r, const raft_msg *m)
     uint64_t prev = m->prev_index;
     const raft_entry *ents = m->entries;
     size_t n = m->n_entries;
+    /* A commit notice is answered only if refused (replication.c, push_notice). */
+    bool answer = !(m->notice && n == 0);
     /* Entries up to our commit index are agreed already: skip them (they may be
      * compacted away here, so they cannot be compared). The one at our commit
      * index we hold (or its term, as the snapshot's): a leader holds every
@@ -97,7 +99,8 @@ void recv_append(raft *r, const raft_msg *m)
     if (prev < r->commit) {
         uint64_t skip = r->commit - prev;
         if (skip >= n) {
-            outbox_ack(r, m->from, r->commit, m->read_seq);
+            if (answer)
+                outbox_ack(r, m->from, r->commit, m->read_seq);
             return;
         }
         if (ents[skip - 1].term != rlog_term_at(&r->log, r->commit)) {
@@ -157,5 +160,6 @@ void recv_append(raft *r, const raft_msg *m)
              (unsigned long long)last_new);
         raft_set_commit(r, commit);
     }
-    outbox_ack(r, m->from, last_new, m->read_seq);
+    if (answer)
+        outbox_ack(r, m->from, last_new, m->read_seq);
 }

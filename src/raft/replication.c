@@ -20,6 +20,20 @@ static out_msg *push_append(raft *r, raft_progress *pr, uint64_t prev, size_t n)
     return o;
 }
 
+/* A commit notice: an empty AppendEntries anchored at the follower's match,
+ * sent when the commit index passed what it was told. Unlike a heartbeat it
+ * asks for no answer: its success would tell us nothing (the follower acked
+ * that match already, and any ReadIndex round has its own heartbeats), and at
+ * one write in flight that answer was a third of the follower's messages. A
+ * follower that cannot take it (a log that no longer matches) still refuses
+ * it, which starts the repair as a refused heartbeat would. */
+static void push_notice(raft *r, raft_progress *pr)
+{
+    out_msg *o = push_append(r, pr, pr->match, 0);
+    if (o != NULL)
+        o->m.notice = true;
+}
+
 /* Sends what pr->next calls for, within the per-message limits; returns whether a
  * message went out. Probe: one at a time. Replicate: up to max_inflight. */
 bool replication_send_append(raft *r, raft_progress *pr, bool allow_empty)
@@ -101,18 +115,22 @@ void replication_send_commit(raft *r, raft_progress *pr)
 {
     if (pr->state == PR_REPLICATE && pr->sent_commit < r->commit && pr->match > pr->sent_commit &&
         pr->match >= r->log.snap_index)
-        push_append(r, pr, pr->match, 0);
+        push_notice(r, pr);
 }
 
-/* New entries to everyone who can take them; a newer commit index to the others. */
+/* New entries to everyone who can take them; a newer commit index to the others.
+ * A notice anchored at a follower's match carries the commit only up to there:
+ * one that still writes the entry just committed would learn nothing from it
+ * now, and gets it when it acknowledges the entry (replication_send_commit). */
 void replication_broadcast(raft *r)
 {
     for_each_progress(r, pr) {
         if (pr->id == r->id || replication_send_append(r, pr, false))
             continue;
-        if (pr->state == PR_REPLICATE && pr->sent_commit < r->commit &&
+        uint64_t can_adopt = r->commit < pr->match ? r->commit : pr->match;
+        if (pr->state == PR_REPLICATE && pr->sent_commit < can_adopt &&
             pr->match >= r->log.snap_index)
-            push_append(r, pr, pr->match, 0);
+            push_notice(r, pr);
     }
 }
 

@@ -98,6 +98,8 @@ void conn_close(conn *c)
      * which libuv runs (with UV_ECANCELED) before the close callback. */
     for (tframe *f = c->head; f; f = f->next)
         c->queued -= f->len;
+    c->queued += c->head_off; /* counted off when it was written */
+    c->head_off = 0;
     free_frames(c->head);
     c->head = c->tail = NULL;
     if (c->outbound && c->peer->out == c)
@@ -265,22 +267,78 @@ int conn_write_raw(conn *c, ss_buf *cipher)
     return submit(c, w, &b, 1);
 }
 
+/* The queued frames (up to MAX_FRAMES_PER_WRITE) as buffers, the head's
+ * written part left out; their bytes and DATA frames in *bytes, *messages. */
+static unsigned gather(conn *c, uv_buf_t *bufs, size_t *bytes, size_t *messages)
+{
+    unsigned n = 0;
+    *bytes = *messages = 0;
+    for (tframe *f = c->head; f && n < MAX_FRAMES_PER_WRITE; f = f->next) {
+        size_t off = f == c->head ? c->head_off : 0;
+        bufs[n++] = uv_buf_init((char *)f->bytes + off, (unsigned)(f->len - off));
+        *bytes += f->len - off;
+        *messages += f->data;
+    }
+    return n;
+}
+
+/* Plain TCP with no write in flight: the frames go straight to the socket, as
+ * a client's replies do. What the kernel takes at once needs no uv_write: no
+ * request, no POLLOUT watcher (an epoll_ctl to arm it, another after the
+ * callback) and no callback in the next loop iteration, which at one write
+ * per commit was a third of the peer link's system calls. Returns whether
+ * everything queued went; the rest, if any, goes by uv_write. */
+static int write_direct(conn *c, uv_buf_t *bufs, bool *all)
+{
+    size_t bytes, messages;
+    unsigned n = gather(c, bufs, &bytes, &messages);
+    int rc = uv_try_write((uv_stream_t *)&c->tcp, bufs, n);
+    *all = false;
+    if (rc == UV_EAGAIN)
+        return 0;
+    if (rc < 0)
+        return rc;
+    size_t left = (size_t)rc;
+    c->queued -= left;
+    if (c->outbound) {
+        c->peer->stats.bytes_sent += left;
+        c->peer->stats.writes++;
+    }
+    while (c->head && left >= c->head->len - c->head_off) {
+        tframe *f = c->head;
+        left -= f->len - c->head_off;
+        c->head_off = 0;
+        if (c->outbound)
+            c->peer->stats.messages_sent += f->data;
+        c->head = f->next;
+        free(f);
+    }
+    if (c->head == NULL)
+        c->tail = NULL;
+    c->head_off += left; /* a frame the kernel took part of */
+    *all = c->head == NULL;
+    return 0;
+}
+
 /* Hands up to MAX_FRAMES_PER_WRITE queued frames to one uv_write (under TLS,
  * their records). */
 static int write_some(conn *c)
 {
+    uv_buf_t bufs[MAX_FRAMES_PER_WRITE]; /* 16 KB of stack, in a shallow callback */
+    if (c->tls == NULL && c->writes == 0) {
+        bool all;
+        int rc = write_direct(c, bufs, &all);
+        if (rc < 0 || all)
+            return rc;
+    }
     wreq *w = calloc(1, sizeof *w);
     if (w == NULL)
         return UV_ENOMEM;
-    uv_buf_t bufs[MAX_FRAMES_PER_WRITE]; /* 16 KB of stack, in a shallow callback */
-    unsigned n = 0;
-    tframe *last = NULL;
-    for (tframe *f = c->head; f && n < MAX_FRAMES_PER_WRITE; f = f->next) {
-        bufs[n++] = uv_buf_init((char *)f->bytes, (unsigned)f->len);
-        w->bytes += f->len;
-        w->messages += f->data;
-        last = f;
-    }
+    unsigned n = gather(c, bufs, &w->bytes, &w->messages);
+    tframe *last = c->head;
+    for (unsigned i = 1; i < n; i++)
+        last = last->next;
+    c->head_off = 0; /* the buffers carry it now */
     w->frames = c->head;
     c->head = last->next;
     if (c->head == NULL)
@@ -319,6 +377,9 @@ static void flush(conn *c)
             return;
         }
     }
+    /* A refusal written straight away has no callback to close after it. */
+    if (c->refusing && c->state != CONN_CLOSING && c->writes == 0 && c->head == NULL)
+        conn_close(c);
 }
 
 void conn_flush_all(ss_transport *t)

@@ -90,6 +90,7 @@ typedef struct conn {
     ss_frame_reader reader;
     ss_tls_conn *tls;            /* tls-cluster: the TLS session under the frames, else NULL */
     tframe *head, *tail;         /* queued, not yet handed to uv_write */
+    size_t head_off;             /* bytes of head already written (a partial direct write) */
     size_t queued;               /* bytes queued or being written */
     int writes;                  /* uv_write requests outstanding */
     uint8_t rbuf[READ_BUF_SIZE];

@@ -22,7 +22,7 @@ static raft_msg sample(int type)
     switch (type) {
     case RAFT_MSG_APPEND:
         m.prev_index = 40, m.prev_term = 6, m.commit = 39, m.read_seq = 1ull << 63;
-        m.entries = ents, m.n_entries = 3;
+        m.entries = ents, m.n_entries = 3, m.notice = true;
         break;
     case RAFT_MSG_APPEND_RESP:
         m.reject = true, m.index = 40, m.hint_index = 12, m.hint_term = 5, m.read_seq = 9;
@@ -86,6 +86,7 @@ Test(raft_codec, every_message_type_survives_a_round_trip)
         cr_expect_eq(d.snap_term, m.snap_term);
         cr_expect_eq(d.offset, m.offset);
         cr_expect_eq(d.done, m.done);
+        cr_expect_eq(d.notice, m.notice);
         cr_assert_eq(d.len, m.len);
         if (d.len)
             cr_expect_eq(memcmp(d.data, m.data, d.len), 0);

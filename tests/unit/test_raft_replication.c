@@ -260,6 +260,7 @@ Test(raft_replication, heartbeats_go_out_every_interval_with_the_commit_index)
     cr_assert_not_null(hb);
     cr_expect_eq(hb->n_entries, 0);
     cr_expect_eq(hb->commit, 1);
+    cr_expect_not(hb->notice, "a heartbeat asks for an answer");
     cr_expect_not_null(fx_find(&f, RAFT_MSG_APPEND, 3, 0));
 }
 
@@ -330,9 +331,12 @@ Test(raft_replication, a_follower_acking_after_the_commit_gets_the_commit_index_
     uint64_t idx, payload = 7;
     cr_assert_eq(raft_propose(f.r, RAFT_ENTRY_NORMAL, &payload, 8, &idx), SS_OK);
     fx_persist(&f);
+    fx_clear(&f);
     r = fx_append_resp(2, 1, 1, idx, 0);
     fx_step(&f, &r);
     cr_assert_eq(raft_commit_index(f.r), idx);
+    cr_expect_null(fx_find(&f, RAFT_MSG_APPEND, 3, 0),
+                   "a notice node 3 could adopt only up to what it knows already");
     fx_clear(&f);
     r = fx_append_resp(3, 1, 1, idx, 0); /* node 3's write finished just after */
     fx_step(&f, &r);
@@ -340,9 +344,59 @@ Test(raft_replication, a_follower_acking_after_the_commit_gets_the_commit_index_
     cr_assert_not_null(m, "node 3 must hear the commit without waiting for a heartbeat");
     cr_expect_eq(m->commit, idx);
     cr_expect_geq(m->prev_index + m->n_entries, idx, "anchored where node 3 can adopt it");
+    cr_expect(m->notice, "a commit notice asks for no answer");
     /* And no such message for a follower that already has it. */
     fx_clear(&f);
     r = fx_append_resp(3, 1, 1, idx, 0);
     fx_step(&f, &r);
     cr_expect_null(fx_find(&f, RAFT_MSG_APPEND, 3, 0));
+}
+
+Test(raft_replication, a_follower_answers_a_heartbeat_but_not_a_commit_notice_unless_it_refuses_it)
+{
+    fx_init(&f, 1, 3, false, true);
+    f.auto_persist = true;
+    uint64_t terms[] = { 1, 1 };
+    raft_msg m = fx_append(&s, 2, 1, 1, 0, 0, 0, terms, 2);
+    fx_step(&f, &m);
+    cr_assert_not_null(last_resp(2));
+    fx_clear(&f);
+    m = fx_append(&s, 2, 1, 1, 2, 1, 2, NULL, 0);
+    m.notice = true;
+    fx_step(&f, &m);
+    cr_expect_eq(raft_commit_index(f.r), 2, "the notice's commit index is adopted");
+    cr_expect_null(last_resp(2), "a commit notice was answered");
+    m.notice = false; /* the same message as a heartbeat */
+    fx_step(&f, &m);
+    cr_assert_not_null(last_resp(2), "a heartbeat must be answered");
+    cr_expect_eq(last_resp(2)->index, 2);
+    fx_clear(&f);
+    m = fx_append(&s, 2, 1, 1, 5, 1, 2, NULL, 0); /* anchored past our log */
+    m.notice = true;
+    fx_step(&f, &m);
+    cr_assert_not_null(last_resp(2), "a notice we cannot take is refused");
+    cr_expect(last_resp(2)->reject);
+}
+
+Test(raft_replication, a_follower_does_not_acknowledge_again_what_it_acknowledged_already)
+{
+    fx_init(&f, 1, 3, false, true);
+    uint64_t t2[] = { 1, 1 };
+    raft_msg m = fx_append(&s, 2, 1, 1, 0, 0, 0, t2, 2);
+    fx_step(&f, &m);
+    raft_persisted_hard_state(f.r, 1, 0);
+    raft_persisted(f.r, 2, 1);
+    fx_drain(&f);
+    cr_assert_not_null(last_resp(2));
+    cr_expect_eq(last_resp(2)->index, 2);
+    fx_clear(&f);
+    uint64_t t1[] = { 1 };
+    m = fx_append(&s, 2, 1, 1, 2, 1, 0, t1, 1);
+    fx_step(&f, &m);
+    fx_drain(&f);
+    cr_expect_null(last_resp(2), "entry 3 is not durable and 2 was acknowledged already");
+    raft_persisted(f.r, 3, 1);
+    fx_drain(&f);
+    cr_assert_not_null(last_resp(2));
+    cr_expect_eq(last_resp(2)->index, 3);
 }
