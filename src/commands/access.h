@@ -21,7 +21,8 @@
  * it reports that time (ss_access_base) and LFU_INIT_VAL decayed from it.
  *
  * Bounded: at most `max` entries (access-table-max-keys); a new entry past
- * it drops the least recently accessed one, which then reports the base time
+ * it drops one of the least recently accessed (CLOCK: an approximation of
+ * LRU, as Redis's sampled eviction is), which then reports the base time
  * again (so its idle time is over-, never underestimated). Entries are
  * dropped when their key is deleted, expired, flushed or swapped away (the
  * engine's end-of-entry check, engine/events.c).
