@@ -380,6 +380,19 @@ void ss_access_swap_db(ss_access *t, int a, int b)
     }
 }
 
+void ss_access_prefetch(const ss_access *t, int db, const char *key, size_t klen, bool deep)
+{
+    if (db < 0 || db >= SS_ACCESS_DBS || klen >= 256 || t->size == 0)
+        return; /* a long name is not worth its copy here */
+    char buf[256];
+    size_t n = name_of(buf, db, key, klen);
+    entry *const *b = &t->buckets[ss_dict_hash(buf, n) & (t->nbuckets - 1)];
+    if (!deep)
+        __builtin_prefetch(b);
+    else if (*b)
+        __builtin_prefetch(*b);
+}
+
 int64_t ss_access_time(const ss_access *t, int db, const char *key, size_t klen)
 {
     entry *e = find(t, db, key, klen);

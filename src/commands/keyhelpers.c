@@ -97,6 +97,17 @@ ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len,
     return SS_FOUND;
 }
 
+void ss_key_prefetch(ss_exec_ctx *ctx, const ss_args *a, bool deep)
+{
+    const ss_command *cmd = ss_command_find(a, NULL);
+    if (!cmd || cmd->keys[0].begin != SS_KS_INDEX || cmd->keys[0].index < 1 || cmd->keys[0].index >= a->argc)
+        return;
+    int i = cmd->keys[0].index;
+    ss_ks_prefetch(ctx->txn, ctx->db, a->argv[i], a->argvlen[i], deep);
+    if (ctx->node->access)
+        ss_access_prefetch(ctx->node->access, ctx->db, a->argv[i], a->argvlen[i], deep);
+}
+
 ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)
 {
     return ss_key_open_ex(ctx, db, name, len, type, 0, k);
