@@ -21,7 +21,8 @@
  * it reports that time (ss_access_base) and LFU_INIT_VAL decayed from it.
  *
  * Bounded: at most `max` entries (access-table-max-keys); a new entry past
- * it drops the least recently accessed one, which then reports the base time
+ * it drops one of the least recently accessed (CLOCK: an approximation of
+ * LRU, as Redis's sampled eviction is), which then reports the base time
  * again (so its idle time is over-, never underestimated). Entries are
  * dropped when their key is deleted, expired, flushed or swapped away (the
  * engine's end-of-entry check, engine/events.c).
@@ -76,6 +77,9 @@ void ss_access_reset_db(ss_access *t, int db, int64_t now_ms);
  * Not wired yet: SWAPDB's apply should call it (it is on another branch);
  * until then a swap that raises ss_exec_flushed for both dbs resets them. */
 void ss_access_swap_db(ss_access *t, int a, int b);
+/* A hint that (db, key) is about to be touched: asks the CPU for its bucket
+ * (!deep), then for the bucket's first entry. Changes nothing. */
+void ss_access_prefetch(const ss_access *t, int db, const char *key, size_t klen, bool deep);
 /* The key's last access (ms): its entry's, else its db's base time. */
 int64_t ss_access_time(const ss_access *t, int db, const char *key, size_t klen);
 /* OBJECT FREQ: the counter decayed to now (LFUDecrAndReturn), without

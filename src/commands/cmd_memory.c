@@ -180,7 +180,8 @@ static void memoryStatsCommand(ss_node *node, ss_session *s, const ss_args *a, s
 {
     (void)a;
     uint64_t used = ss_info_allocated_bytes(), rss = ss_info_rss_bytes();
-    uint64_t peak = node->info.mem_peak > used ? node->info.mem_peak : used;
+    ss_info_note_peak(&node->info, used, rss);
+    uint64_t peak = node->info.mem_peak;
     uint64_t startup = node->info.mem_startup < used ? node->info.mem_startup : used;
     uint64_t dbkeys[64] = {0}, keys = 0;
     int ndb = node->cfg->databases < 64 ? node->cfg->databases : 64, dbs = 0;
@@ -247,7 +248,8 @@ static void memoryDoctorCommand(ss_node *node, ss_session *s, const ss_args *a, 
 {
     (void)a;
     uint64_t used = ss_info_allocated_bytes(), rss = ss_info_rss_bytes();
-    uint64_t peak = node->info.mem_peak > used ? node->info.mem_peak : used;
+    ss_info_note_peak(&node->info, used, rss);
+    uint64_t peak = node->info.mem_peak;
     ss_buf r;
     ss_buf_init(&r, 0);
     if (used < 5 * 1024 * 1024) {

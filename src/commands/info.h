@@ -48,12 +48,15 @@ void ss_info_merge(ss_node *dst, const ss_node *src);
 void ss_slowlog_adopt(ss_node *dst, ss_node *src);
 
 /* Ten times a second (the engine's timer): samples for the instantaneous
- * rates and the memory peak. */
+ * rates, and for the memory peak once a second (cheaply: see cmd_info.c). */
 void ss_info_cron(ss_node *node, uint64_t now_ms);
 
 /* What INFO memory counts: bytes allocated (glibc's view) and resident. */
 uint64_t ss_info_allocated_bytes(void);
 uint64_t ss_info_rss_bytes(void);
+/* An exact sample of the two (INFO memory, MEMORY STATS/DOCTOR, the cron
+ * when the process has grown): raises used_memory_peak if it is higher. */
+void ss_info_note_peak(ss_info_state *st, uint64_t used, uint64_t rss);
 
 /* CONFIG RESETSTAT: counters, commandstats and errorstats back to zero. */
 void ss_info_reset(ss_node *node);

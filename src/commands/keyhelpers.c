@@ -76,9 +76,11 @@ ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len,
     }
     if (!(flags & SS_OPEN_NOTOUCH) && ctx->node->access) {
         /* This node's own clock, in apply too: the access table is this
-         * node's, never part of the replicated state (access.h). */
+         * node's, never part of the replicated state (access.h). A read's
+         * ctx->now_ms is that clock, read once for the whole batch. */
         ss_access_policy p = ss_exec_access_policy(ctx->node);
-        ss_access_touch(ctx->node->access, db, name, len, ss_clock_wall_ms(), &p);
+        int64_t now = ctx->is_apply ? ss_clock_wall_ms() : ctx->now_ms;
+        ss_access_touch(ctx->node->access, db, name, len, now, &p);
     }
     if (type != SS_TYPE_NONE && k->meta.type != type) {
         ss_reply_err(ctx->out, RERR_WRONGTYPE);
@@ -93,6 +95,17 @@ ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len,
         }
     }
     return SS_FOUND;
+}
+
+void ss_key_prefetch(ss_exec_ctx *ctx, const ss_args *a, bool deep)
+{
+    const ss_command *cmd = ss_command_find(a, NULL);
+    if (!cmd || cmd->keys[0].begin != SS_KS_INDEX || cmd->keys[0].index < 1 || cmd->keys[0].index >= a->argc)
+        return;
+    int i = cmd->keys[0].index;
+    ss_ks_prefetch(ctx->txn, ctx->db, a->argv[i], a->argvlen[i], deep);
+    if (ctx->node->access)
+        ss_access_prefetch(ctx->node->access, ctx->db, a->argv[i], a->argvlen[i], deep);
 }
 
 ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, ss_key *k)

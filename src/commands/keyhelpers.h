@@ -53,6 +53,15 @@ ss_lookup ss_key_open_name(ss_exec_ctx *ctx, int db, const char *name, size_t le
  * needs none or reads them through ss_key_str (DEL, TTL, STRLEN, SETBIT...).
  */
 enum { SS_OPEN_NOVALUE = 1, SS_OPEN_NOTOUCH = 2 };
+/*
+ * A hint that the command's first key is about to be opened: asks the CPU
+ * for the record cache's and the access table's buckets (!deep), then for
+ * their first entries (deep). A batch of pipelined reads hints every
+ * command, shallow then deep, before running any: the cache misses of the
+ * batch's lookups (two tables, a bucket and an entry each, on keys spread
+ * over a large keyspace) then overlap. Changes nothing.
+ */
+void ss_key_prefetch(ss_exec_ctx *ctx, const ss_args *a, bool deep);
 ss_lookup ss_key_open_ex(ss_exec_ctx *ctx, int db, const char *name, size_t len, ss_type type, int flags,
                          ss_key *k);
 /* ss_key_open with SS_OPEN_NOVALUE. */

@@ -88,7 +88,8 @@ typedef struct ss_info_state {
     uint64_t ops[SS_INFO_SAMPLES], in[SS_INFO_SAMPLES], out[SS_INFO_SAMPLES];
     unsigned idx;
     uint64_t mem_peak, mem_startup;
-    uint64_t peak_ms;           /* when mem_peak was last sampled */
+    uint64_t peak_ms;           /* when the cron last read the resident size */
+    uint64_t rss_mark;          /* resident size at the last exact sample of mem_peak */
     /* SLOWLOG: newest first, at most slowlog-max-len entries. */
     struct ss_slowlog_entry *slow_head, *slow_tail;
     size_t slow_len;

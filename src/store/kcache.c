@@ -264,3 +264,14 @@ void kcache_resize(kcache *kc, size_t capacity)
     else
         evict(kc);
 }
+
+void kcache_prefetch(const kcache *kc, const void *key, size_t klen, bool entry)
+{
+    if (kc->capacity == 0 || kc->nbuckets == 0)
+        return;
+    kc_entry *const *b = &kc->buckets[ss_dict_hash(key, klen) & (kc->nbuckets - 1)];
+    if (!entry)
+        __builtin_prefetch(b);
+    else if (*b != NULL)
+        __builtin_prefetch(*b);
+}

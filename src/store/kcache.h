@@ -67,6 +67,10 @@ void kcache_release(kcache *kc);
 /* Looks key up, counting a hit or a miss. KC_HIT: *val and *vlen describe
  * the value, valid until the next call that changes the cache. */
 kc_result kcache_get(kcache *kc, const void *key, size_t klen, const char **val, size_t *vlen);
+/* A hint that key is about to be looked up: !entry asks the CPU for its
+ * bucket, entry (later, the bucket by then at hand) for the bucket's first
+ * entry. Changes nothing. */
+void kcache_prefetch(const kcache *kc, const void *key, size_t klen, bool entry);
 
 /* Records key's committed state: its value, or absent when val is NULL.
  * allocate: add the key if it is not cached (otherwise only an existing

@@ -258,6 +258,18 @@ static int get_meta(ss_txn *txn, int db, const void *key, size_t klen, ss_keymet
     return rc;
 }
 
+void ss_ks_prefetch(ss_txn *txn, int db, const void *key, size_t klen, bool entry)
+{
+    if (!ks_resolve(txn, &db) || txn->view_ropts != NULL)
+        return;
+    kbuf b;
+    kb_init(&b);
+    ks_meta_key(&b, db, txn->ks_epoch[db], key, klen);
+    if (store_cacheable(b.p, b.len))
+        kcache_prefetch(&txn->s->kc, b.p, b.len, entry);
+    kb_release(&b);
+}
+
 int ss_ks_lookup_any(ss_txn *txn, int db, const void *key, size_t klen,
                      ss_keymeta *meta, ss_slice *value)
 {

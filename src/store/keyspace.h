@@ -62,6 +62,12 @@ typedef struct {
 int ss_ks_lookup(ss_txn *txn, int db, const void *key, size_t klen, uint64_t now_ms,
                  ss_keymeta *meta, ss_slice *value);
 /* The same, ignoring expiry (for the expiry sweep and apply-side deletes). */
+/* A hint that (db, key)'s record is about to be looked up (ss_ks_lookup):
+ * asks the CPU for the record cache's bucket (!entry), then its entry; a
+ * batch of reads hints every key before running any, so the cache misses
+ * of the batch overlap instead of coming one after the other. Changes
+ * nothing. */
+void ss_ks_prefetch(ss_txn *txn, int db, const void *key, size_t klen, bool entry);
 int ss_ks_lookup_any(ss_txn *txn, int db, const void *key, size_t klen,
                      ss_keymeta *meta, ss_slice *value);
 

@@ -205,3 +205,55 @@ Test(access, swapdb_trades_the_two_dbs_entries_and_load_times)
     cr_expect_eq(ss_access_size(t), 3);
     ss_access_free(t);
 }
+
+/* Every entry reachable by name and counted once while the table grows,
+ * swaps dbs, empties and grows again (the hash resizes both ways). */
+static void expect_all(ss_access *t, int from, int to, int dbshift, int64_t base)
+{
+    char k[32];
+    for (int i = from; i < to; i++) {
+        int n = snprintf(k, sizeof k, "key:%d", i);
+        cr_assert_eq(ss_access_time(t, (i + dbshift) % 4, k, (size_t)n), base + i, "key:%d", i);
+    }
+}
+
+Test(access, every_entry_stays_findable_through_growth_swaps_and_flushes)
+{
+    ss_access *t = ss_access_new(T0, 1);
+    ss_access_policy p = lru(5000);
+    char k[32];
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(k, sizeof k, "key:%d", i);
+        ss_access_touch(t, i % 4, k, (size_t)n, T0 + i, &p);
+    }
+    cr_assert_eq(ss_access_size(t), 3000);
+    expect_all(t, 0, 3000, 0, T0);
+    /* dbs 0 and 1 trade places: key:i of db 0 is now in db 1 and back */
+    ss_access_swap_db(t, 0, 1);
+    cr_assert_eq(ss_access_size(t), 3000);
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(k, sizeof k, "key:%d", i);
+        int db = i % 4 == 0 ? 1 : i % 4 == 1 ? 0 : i % 4;
+        cr_assert_eq(ss_access_time(t, db, k, (size_t)n), T0 + i, "key:%d", i);
+    }
+    ss_access_reset_db(t, -1, T0 + 5);
+    cr_assert_eq(ss_access_size(t), 0);
+    for (int i = 0; i < 4000; i++) {
+        int n = snprintf(k, sizeof k, "key:%d", i);
+        ss_access_touch(t, (i + 1) % 4, k, (size_t)n, T0 + 10 + i, &p);
+        if (i == 9) /* a few entries in many buckets: the next insert shrinks */
+            expect_all(t, 0, 10, 1, T0 + 10);
+    }
+    cr_assert_eq(ss_access_size(t), 4000);
+    expect_all(t, 0, 4000, 1, T0 + 10);
+    for (int i = 0; i < 4000; i += 2) {
+        int n = snprintf(k, sizeof k, "key:%d", i);
+        ss_access_forget(t, (i + 1) % 4, k, (size_t)n);
+    }
+    cr_assert_eq(ss_access_size(t), 2000);
+    for (int i = 1; i < 4000; i += 2) {
+        int n = snprintf(k, sizeof k, "key:%d", i);
+        cr_assert_eq(ss_access_time(t, (i + 1) % 4, k, (size_t)n), T0 + 10 + i, "key:%d", i);
+    }
+    ss_access_free(t);
+}

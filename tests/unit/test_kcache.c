@@ -55,6 +55,26 @@ Test(kcache, an_empty_cache_misses_and_counts_it)
     cr_expect_eq(kc.hits, 0);
 }
 
+Test(kcache, a_prefetch_changes_nothing_cached_or_counted)
+{
+    kcache_init(&kc, 0);
+    kcache_prefetch(&kc, "a", 1, false); /* off: no buckets at all */
+    kcache_prefetch(&kc, "a", 1, true);
+    kcache_release(&kc);
+    kcache_init(&kc, 1 << 20);
+    kcache_prefetch(&kc, "a", 1, false); /* empty: none allocated yet */
+    kcache_prefetch(&kc, "a", 1, true);
+    set("a", "1");
+    for (int deep = 0; deep < 2; deep++) {
+        kcache_prefetch(&kc, "a", 1, deep);
+        kcache_prefetch(&kc, "b", 1, deep);
+        kcache_prefetch(&kc, "", 0, deep);
+    }
+    cr_expect_eq(kc.hits + kc.misses, 0, "a hint is no lookup");
+    expect_cached("a", "1");
+    cr_expect(!is_cached("b"));
+}
+
 Test(kcache, values_and_absent_keys_are_answered_and_counted_as_hits)
 {
     kcache_init(&kc, 1 << 20);
