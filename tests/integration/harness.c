@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -130,6 +131,17 @@ void h_node_init(h_node *n, int id, const char *extra_fmt, ...)
     }
 }
 
+/* In a freshly forked child: die with the test process. A test killed by
+ * CTest's timeout, or crashing, would otherwise leave its servers running
+ * (holding ports and CPU for the rest of the suite). parent is the pid
+ * before the fork: if it is already gone, the signal would never come. */
+static void die_with_parent(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+}
+
 bool h_node_spawn(h_node *n)
 {
     char cmd[4096];
@@ -137,10 +149,12 @@ bool h_node_spawn(h_node *n)
              "exec %s --port %d --raft-port %d --dir %s --node-id %d --loglevel verbose "
              "--logfile %s/sandstore.log %s",
              h_binary(), n->port, n->raft_port, n->dir, n->id, n->dir, n->extra);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         return false;
     if (pid == 0) {
+        die_with_parent(parent);
         int devnull = open("/dev/null", O_RDWR);
         char errlog[512];
         snprintf(errlog, sizeof errlog, "%s/stderr.log", n->dir);
@@ -431,10 +445,12 @@ bool h_redis_start_args(h_node *n, const char *const *extra)
     for (int i = 0; extra && extra[i] && argc < 63; i++)
         argv[argc++] = extra[i];
     argv[argc] = NULL;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         return false;
     if (pid == 0) {
+        die_with_parent(parent);
         int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 0);
         dup2(devnull, 1);

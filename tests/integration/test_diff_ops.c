@@ -272,6 +272,7 @@ Test(diff_ops, wait_inside_multi_answers_at_once, .timeout = 600)
 /* ------------------------------------------------------------ CONFIG REWRITE */
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 
 static h_node cn;
 static bool cn_up;
@@ -287,9 +288,13 @@ static void conf_fini(void)
 /* Starts cn as `sandstore <conf>`: the config file is its first argument. */
 static void spawn_with_conf(const char *conf)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with the test, as the harness's nodes */
+        if (getppid() != parent)
+            _exit(127);
         char errlog[512];
         snprintf(errlog, sizeof errlog, "%s/stderr.log", cn.dir);
         int err = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);

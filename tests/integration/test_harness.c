@@ -236,3 +236,63 @@ Test(harness, a_clean_node_log_passes)
     cr_expect_eq(n.pid, 0, "stopped");
     cr_expect_neq(access(dir, F_OK), 0, "directory removed");
 }
+
+/* Gone: no such process, or a zombie nobody has reaped yet (it no longer runs). */
+static bool process_gone(pid_t pid)
+{
+    if (kill(pid, 0) != 0)
+        return true;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *close_paren = strrchr(buf, ')');
+    return close_paren && close_paren[1] == ' ' && (close_paren[2] == 'Z' || close_paren[2] == 'X');
+}
+
+/* A test process that dies (CTest's timeout kills it, or it crashes) takes its
+ * servers with it: before, they ran on, holding ports and CPU for the rest of
+ * the suite (seen as leftover nodes after runs). */
+Test(harness, servers_die_with_the_test_process)
+{
+    int to_parent[2];
+    cr_assert_eq(pipe(to_parent), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        close(to_parent[0]);
+        h_node redis, node;
+        h_node_init(&node, 1, NULL);
+        pid_t pids[2] = {0, 0};
+        if (h_redis_start(&redis))
+            pids[0] = redis.pid;
+        if (h_node_start(&node))
+            pids[1] = node.pid;
+        if (write(to_parent[1], pids, sizeof pids) != (ssize_t)sizeof pids)
+            _exit(1);
+        pause(); /* until killed, like a test stuck past its timeout */
+        _exit(0);
+    }
+    close(to_parent[1]);
+    pid_t pids[2];
+    read_all(to_parent[0], pids, sizeof pids);
+    cr_assert_gt(pids[0], 0, "redis-server started");
+    cr_assert_gt(pids[1], 0, "the node started");
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    /* Generous: the kernel signals them at once; this only waits for exit. */
+    for (int i = 0; i < 300 && !(process_gone(pids[0]) && process_gone(pids[1])); i++)
+        usleep(100 * 1000);
+    bool redis_gone = process_gone(pids[0]), node_gone = process_gone(pids[1]);
+    if (!redis_gone)
+        kill(pids[0], SIGKILL);
+    if (!node_gone)
+        kill(pids[1], SIGKILL);
+    cr_expect(redis_gone, "redis-server %d outlived its test process", (int)pids[0]);
+    cr_expect(node_gone, "sandstore %d outlived its test process", (int)pids[1]);
+}

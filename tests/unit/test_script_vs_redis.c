@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -299,8 +300,12 @@ static void start_redis(void)
         snprintf(portstr, sizeof portstr, "%d", port);
         snprintf(rdir, sizeof rdir, "/tmp/ss-script-redis-XXXXXX");
         cr_assert(mkdtemp(dir));
+        pid_t parent = getpid();
         rpid = fork();
         if (rpid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with the test */
+            if (getppid() != parent)
+                _exit(127);
             int devnull = open("/dev/null", O_WRONLY);
             dup2(devnull, 1);
             execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
