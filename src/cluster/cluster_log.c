@@ -218,13 +218,17 @@ int cluster_log_write(ss_cluster *c, const raft_ready *rd)
     bool hs = rd->hs.term != lw->submitted_term || rd->hs.vote != lw->submitted_vote;
     if (!hs && rd->n_entries == 0 && rd->truncate_from == 0)
         return SS_OK;
-    persist_token *t = calloc(1, sizeof *t);
-    ss_log_entry *entries = rd->n_entries ? calloc(rd->n_entries, sizeof *entries) : NULL;
-    if (!t || (rd->n_entries && !entries)) {
-        free(t);
-        free(entries);
-        return SS_ENOMEM;
+    if (rd->n_entries > lw->scratch_cap) {
+        ss_log_entry *grown = realloc(lw->scratch, rd->n_entries * sizeof *grown);
+        if (!grown)
+            return SS_ENOMEM;
+        lw->scratch = grown;
+        lw->scratch_cap = rd->n_entries;
     }
+    ss_log_entry *entries = lw->scratch;
+    persist_token *t = calloc(1, sizeof *t);
+    if (!t)
+        return SS_ENOMEM;
     for (size_t i = 0; i < rd->n_entries; i++) {
         const raft_entry *e = &rd->entries[i];
         entries[i] = (ss_log_entry){e->index, e->term, e->type, (uint32_t)e->len, e->data};
@@ -261,7 +265,7 @@ int cluster_log_write(ss_cluster *c, const raft_ready *rd)
         }
         rc = op ? SS_OK : SS_ENOMEM;
     }
-    free(entries); /* storage (or the copy) holds the bytes */
+    /* storage (or the copy) holds the bytes: the scratch array is free again */
     if (rc != SS_OK) {
         free(t);
         return rc;
@@ -303,4 +307,7 @@ void cluster_log_drop_all(ss_cluster *c)
         drop(op);
     while ((op = pop(&lw->backlog, &lw->backlog_tail)) != NULL)
         drop(op);
+    free(lw->scratch);
+    lw->scratch = NULL;
+    lw->scratch_cap = 0;
 }

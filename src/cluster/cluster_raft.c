@@ -145,13 +145,19 @@ static void on_message(void *ctx, uint64_t from, const uint8_t *payload, size_t 
     case PEER_RAFT: {
         if (c->reloading)
             return; /* lost, as if the node were restarting */
+        if (!c->decode_room && !(c->decode_room = malloc(RAFT_MAX_MSG_ENTRIES * sizeof *c->decode_room)))
+            return; /* out of memory: lost, as on a bad link */
+        /* The room is taken while the message is stepped, in case stepping
+         * ever delivers another message (which then makes its own room). */
+        raft_entry *room = c->decode_room;
+        c->decode_room = NULL;
         raft_msg m;
-        if (raft_msg_decode(payload + 1, len - 1, &m) != SS_OK) {
+        if (raft_msg_decode_into(payload + 1, len - 1, &m, room) != SS_OK)
             LOG_WARNING("raft: dropped an undecodable message from node %llu", (unsigned long long)from);
-            return;
-        }
-        step(c, from, &m);
-        raft_msg_release(&m);
+        else
+            step(c, from, &m);
+        free(c->decode_room);
+        c->decode_room = room;
         break;
     }
     case PEER_PROPOSE:
@@ -480,6 +486,7 @@ static void maybe_done(ss_cluster *c)
     cluster_log_drop_all(c); /* nothing can be left, but if it were: freed */
     raft_free(c->r);
     free(c->reads);
+    free(c->decode_room);
     free(c);
     if (cb)
         cb(arg);

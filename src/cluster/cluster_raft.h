@@ -86,6 +86,10 @@ typedef struct cluster_log {
     log_op *backlog, *backlog_tail;          /* waiting for storage to accept them, in order */
     uint64_t busy_events;                    /* times storage pushed back */
     uint64_t refused;                        /* proposals refused meanwhile */
+    /* The entries of the write being handed to storage, which copies them:
+     * one array reused, not a malloc (and a fast-bin consolidation) a write. */
+    ss_log_entry *scratch;
+    size_t scratch_cap;
 } cluster_log;
 
 struct ss_cluster {
@@ -105,6 +109,7 @@ struct ss_cluster {
     uint64_t last_tick;
 
     cluster_log log_writes;    /* what goes to storage, in order (cluster_log.c) */
+    raft_entry *decode_room;   /* RAFT_MAX_MSG_ENTRIES for raft_msg_decode_into, made on first use */
     size_t max_entry;          /* the largest entry the log stores and peers carry */
     bool core_held;            /* the core is not run (ss_cluster_hold_core) */
     bool reloading;            /* the core is being rebuilt from disk (ss_cluster_reload) */

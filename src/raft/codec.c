@@ -196,7 +196,7 @@ static int get_var(rbuf *b, uint64_t *v)
     return raft_get_varint(&b->p, b->end, v);
 }
 
-static int decode_entries(rbuf *b, raft_msg *m)
+static int decode_entries(rbuf *b, raft_msg *m, raft_entry *room)
 {
     uint64_t n;
     if (get_var(b, &n) != SS_OK)
@@ -210,7 +210,7 @@ static int decode_entries(rbuf *b, raft_msg *m)
         return SS_ETOOBIG;
     if (n == 0)
         return SS_OK;
-    m->entries = calloc(n, sizeof *m->entries);
+    m->entries = room ? room : calloc(n, sizeof *m->entries);
     if (m->entries == NULL)
         return SS_ENOMEM;
     m->n_entries = n;
@@ -240,7 +240,7 @@ static int decode_chunk(rbuf *b, raft_msg *m)
     return SS_OK;
 }
 
-int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m)
+static int decode(const uint8_t *buf, size_t len, raft_msg *m, raft_entry *room)
 {
     memset(m, 0, sizeof *m);
     rbuf b = { buf, buf + len };
@@ -265,14 +265,28 @@ int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m)
             return SS_EPROTO;
     int rv = SS_OK;
     if (type == RAFT_MSG_APPEND)
-        rv = decode_entries(&b, m);
+        rv = decode_entries(&b, m, room);
     else if (type == RAFT_MSG_SNAPSHOT)
         rv = decode_chunk(&b, m);
     if (rv == SS_OK && b.p != b.end)
         rv = SS_EPROTO; /* trailing bytes */
-    if (rv != SS_OK)
+    if (rv != SS_OK && room) {
+        m->entries = NULL; /* the caller's */
+        m->n_entries = 0;
+    } else if (rv != SS_OK) {
         raft_msg_release(m);
+    }
     return rv;
+}
+
+int raft_msg_decode(const uint8_t *buf, size_t len, raft_msg *m)
+{
+    return decode(buf, len, m, NULL);
+}
+
+int raft_msg_decode_into(const uint8_t *buf, size_t len, raft_msg *m, raft_entry *room)
+{
+    return decode(buf, len, m, room);
 }
 
 void raft_msg_release(raft_msg *m)

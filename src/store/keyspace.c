@@ -238,7 +238,8 @@ static int set_count(ss_txn *txn, int db, uint64_t count)
     return put_u64(txn, SS_KP_COUNT, db, count);
 }
 
-/* Reads a key's record without holding it in the txn. */
+/* Reads a key's record without holding it in the txn; without a value
+ * wanted, a cached record is decoded in place (no copy). */
 static int get_meta(ss_txn *txn, int db, const void *key, size_t klen, ss_keymeta *meta,
                     ss_slice *value, char **to_free)
 {
@@ -246,7 +247,7 @@ static int get_meta(ss_txn *txn, int db, const void *key, size_t klen, ss_keymet
     kb_init(&b);
     ks_meta_key(&b, db, txn->ks_epoch[db], key, klen);
     ss_slice rec;
-    int rc = txn_get_owned(txn, b.p, b.len, &rec, to_free);
+    int rc = value ? txn_get_owned(txn, b.p, b.len, &rec, to_free) : txn_get_peek(txn, b.p, b.len, &rec, to_free);
     kb_release(&b);
     if (rc != SS_OK)
         return rc;

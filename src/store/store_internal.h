@@ -99,6 +99,9 @@ int txn_commit_internal(ss_txn *txn, bool set_index, uint64_t applied_index,
 /* ss_txn_get for reads internal to the store: the value is not held by the
  * txn; leveldb_free(*to_free) when done (it may be NULL). */
 int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free);
+/* As txn_get_owned, but a record the cache holds is not copied: *val is good
+ * only until the next call into the store (for a read decoded at once). */
+int txn_get_peek(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free);
 
 /* Frees the txn kept for reuse (ss_store's spare) and what it holds. */
 void txn_free_spare(ss_txn *txn);

@@ -158,12 +158,16 @@ int txn_hold(ss_txn *txn, char *buf)
     return SS_OK;
 }
 
-static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free, bool held);
+/* Where a cache hit's value goes: a copy in the txn's chunks (held), a
+ * copy for the caller to free (owned), or no copy (peek). */
+typedef enum { GET_HELD, GET_OWNED, GET_PEEK } get_mode;
+
+static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free, get_mode mode);
 
 int ss_txn_get(ss_txn *txn, const void *key, size_t klen, ss_slice *val)
 {
     char *fresh;
-    int rc = get_record(txn, key, klen, val, &fresh, true);
+    int rc = get_record(txn, key, klen, val, &fresh, GET_HELD);
     if (rc == SS_OK && fresh != NULL && txn_hold(txn, fresh) != SS_OK) {
         leveldb_free(fresh);
         return SS_ENOMEM;
@@ -351,10 +355,12 @@ void ss_txn_abort(ss_txn *txn)
         txn_end(txn);
 }
 
-/* A point read. held: the value lives as long as the txn (a cache hit's copy
- * in the txn's chunks; *to_free, when set, still for the caller to hand to
- * txn_hold); otherwise the caller frees *to_free once it has read it. */
-static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free, bool held)
+/* A point read. GET_HELD: the value lives as long as the txn (a cache hit's
+ * copy in the txn's chunks; *to_free, when set, still for the caller to hand
+ * to txn_hold); otherwise the caller frees *to_free once it has read it, and
+ * under GET_PEEK a cache hit's value is the cache's own bytes, good until the
+ * next call into the store. */
+static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free, get_mode mode)
 {
     *to_free = NULL;
     ov_node *n = overlay_find(&txn->ov, key, klen);
@@ -380,8 +386,14 @@ static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, 
         case KC_ABSENT:
             return SS_ENOTFOUND;
         case KC_HIT: {
+            if (mode == GET_PEEK) {
+                val->data = cvlen ? cv : "";
+                val->len = cvlen;
+                return SS_OK;
+            }
             /* held: the txn's chunks, nothing for the caller to free;
              * otherwise the caller's own copy, freed as soon as it is read */
+            bool held = mode == GET_HELD;
             char *copy = held ? copy_alloc(txn, cvlen ? cvlen : 1) : malloc(cvlen ? cvlen : 1);
             if (copy == NULL)
                 return SS_ENOMEM;
@@ -418,5 +430,10 @@ static int get_record(ss_txn *txn, const void *key, size_t klen, ss_slice *val, 
 
 int txn_get_owned(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free)
 {
-    return get_record(txn, key, klen, val, to_free, false);
+    return get_record(txn, key, klen, val, to_free, GET_OWNED);
+}
+
+int txn_get_peek(ss_txn *txn, const void *key, size_t klen, ss_slice *val, char **to_free)
+{
+    return get_record(txn, key, klen, val, to_free, GET_PEEK);
 }
