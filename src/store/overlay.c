@@ -114,6 +114,33 @@ static void remember(ss_overlay *ov, ov_node *x, bool existed)
 }
 
 /* Stores copy (owned, NULL for dead or empty) as key's value. */
+/* The key's two bits in ov->seen (FNV-1a: cheap for the short keys of a batch). */
+static void seen_bits(const void *key, size_t klen, uint32_t *a, uint32_t *b)
+{
+    const unsigned char *p = key;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < klen; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    h ^= h >> 29;
+    *a = (uint32_t)(h % OV_SEEN_BITS);
+    *b = (uint32_t)((h >> 32) % OV_SEEN_BITS);
+}
+
+static bool maybe_seen(const ss_overlay *ov, const void *key, size_t klen)
+{
+    uint32_t a, b;
+    seen_bits(key, klen, &a, &b);
+    return (ov->seen[a / 64] >> (a % 64) & 1) && (ov->seen[b / 64] >> (b % 64) & 1);
+}
+
+static void mark_seen(ss_overlay *ov, const void *key, size_t klen)
+{
+    uint32_t a, b;
+    seen_bits(key, klen, &a, &b);
+    ov->seen[a / 64] |= 1ull << (a % 64);
+    ov->seen[b / 64] |= 1ull << (b % 64);
+}
+
 static int put_node(ss_overlay *ov, const void *key, size_t klen, char *copy, size_t vlen,
                     bool dead)
 {
@@ -146,6 +173,7 @@ static int put_node(ss_overlay *ov, const void *key, size_t klen, char *copy, si
             x->next[0]->prev = x;
         ov->count++;
         ov->bytes += klen;
+        mark_seen(ov, key, klen);
         remember(ov, x, false);
     } else {
         remember(ov, x, true);
@@ -179,6 +207,8 @@ int overlay_put_owned(ss_overlay *ov, const void *key, size_t klen, char *val, s
 
 ov_node *overlay_find(const ss_overlay *ov, const void *key, size_t klen)
 {
+    if (!maybe_seen(ov, key, klen))
+        return NULL;
     ov_node *n = overlay_seek_ge(ov, key, klen, false);
     if (n != NULL && ov_keycmp(ov_key(n), n->klen, key, klen) == 0)
         return n;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define OVERLAY_MAX_LEVEL 20
+#define OV_SEEN_BITS 8192
 
 /*
  * Nodes are never unlinked before overlay_release, so a node pointer stays
@@ -45,6 +46,11 @@ typedef struct {
     ov_undo *undo;
     size_t nundo, capundo;
     size_t sp_count, sp_bytes;
+    /* A Bloom filter of the keys ever put (rollbacks leave their bits: a
+     * false "maybe", never a false "no"): a point read of a key the txn
+     * has not written, the first read of each key an applied write makes,
+     * skips the descent (perf: ~3% of a follower's loop in its memcmps). */
+    uint64_t seen[OV_SEEN_BITS / 64];
 } ss_overlay;
 
 void overlay_init(ss_overlay *ov);
