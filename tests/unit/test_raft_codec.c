@@ -297,6 +297,46 @@ Test(raft_codec, decoded_memory_is_bounded_by_the_entry_cap_whatever_the_message
     free(b);
 }
 
+/* The cluster's receive path decodes into one reused room: the same entries
+ * as a fresh decode, nothing allocated, and a bad message leaves the room
+ * the caller's (not freed: ASan would say so). */
+Test(raft_codec, decoding_into_the_callers_room_gives_the_same_entries_and_never_frees_it)
+{
+    size_t len;
+    uint8_t *b = tiny_entries(RAFT_MAX_MSG_ENTRIES, &len);
+    raft_entry *room = malloc(RAFT_MAX_MSG_ENTRIES * sizeof *room);
+    cr_assert_not_null(room);
+    raft_msg fresh, into;
+    cr_assert_eq(raft_msg_decode(b, len, &fresh), SS_OK);
+    size_t before = heap_in_use();
+    cr_assert_eq(raft_msg_decode_into(b, len, &into, room), SS_OK);
+    cr_expect_eq(heap_in_use(), before);
+    cr_expect_eq(into.entries, room);
+    cr_assert_eq(into.n_entries, fresh.n_entries);
+    for (size_t i = 0; i < fresh.n_entries; i++) {
+        cr_expect_eq(into.entries[i].index, fresh.entries[i].index);
+        cr_expect_eq(into.entries[i].term, fresh.entries[i].term);
+        cr_expect_eq(into.entries[i].len, fresh.entries[i].len);
+        cr_expect_eq(into.entries[i].data, fresh.entries[i].data);
+    }
+    raft_msg_release(&fresh);
+    uint8_t *trailing = malloc(len + 1); /* decodes, then has a byte too many */
+    cr_assert_not_null(trailing);
+    memcpy(trailing, b, len);
+    trailing[len] = 0;
+    before = heap_in_use();
+    cr_expect_eq(raft_msg_decode_into(trailing, len + 1, &into, room), SS_EPROTO);
+    cr_expect_eq(heap_in_use(), before, "the room was freed");
+    free(trailing);
+    cr_expect_null(into.entries);
+    cr_expect_eq(into.n_entries, 0);
+    free(b);
+    b = tiny_entries(RAFT_MAX_MSG_ENTRIES + 1, &len);
+    cr_expect_eq(raft_msg_decode_into(b, len, &into, room), SS_ETOOBIG);
+    free(b);
+    free(room);
+}
+
 Test(raft_codec, a_leader_cannot_be_configured_to_send_more_entries_than_a_peer_decodes)
 {
     uint64_t voters[] = { 1 };
